@@ -1,0 +1,31 @@
+import { Elysia } from 'elysia'
+import { authRoutes } from './auth'
+import type { Config } from './config'
+import { createCore, type Core, type CoreDeps } from './core'
+import type { DbHandle } from './db/client'
+import { docsPlugin } from './docs'
+import { errorsPlugin } from './errors/plugin'
+import { healthRoutes } from './health'
+
+export type AppDeps = Omit<CoreDeps, 'db' | 'config'> & { config: Config; db: DbHandle }
+
+/**
+ * Builds the whole HTTP application over the given database. Never listens: `src/index.ts` does,
+ * tests call `app.handle(new Request(...))`.
+ */
+export function createApp(deps: AppDeps) {
+  const core = createCore(deps)
+  return buildApp(core)
+}
+
+export function buildApp(core: Core) {
+  const base = core.config.SALLY_BASE_PATH
+  const api = new Elysia({ prefix: base })
+    .use(errorsPlugin(core))
+    .use(docsPlugin(base))
+    .use(healthRoutes(core))
+    .use(authRoutes(core))
+  return Object.assign(api, { core })
+}
+
+export type App = ReturnType<typeof buildApp>

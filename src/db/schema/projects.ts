@@ -1,0 +1,253 @@
+import { sql } from 'drizzle-orm'
+import { blob, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
+import { createdAt, id, PROJECT_ROLES, timestamp, updatedAt } from './common'
+import { users, workspaces } from './identity'
+
+export const STATUS_CATEGORIES = ['backlog', 'unstarted', 'started', 'completed', 'canceled'] as const
+export type StatusCategory = (typeof STATUS_CATEGORIES)[number]
+export const PRIORITIES = ['P0', 'P1', 'P2', 'P3'] as const
+
+const wsRef = () =>
+  text('workspace_id')
+    .notNull()
+    .references(() => workspaces.id, { onDelete: 'cascade' })
+const userRef = (name: string) => text(name).references(() => users.id, { onDelete: 'set null' })
+
+export const clients = sqliteTable(
+  'clients',
+  {
+    id: id(),
+    workspaceId: wsRef(),
+    name: text('name').notNull(),
+    email: text('email'),
+    notes: text('notes'),
+    archivedAt: timestamp('archived_at'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index('clients_ws_idx').on(t.workspaceId)],
+)
+
+export const projects = sqliteTable(
+  'projects',
+  {
+    id: id(),
+    workspaceId: wsRef(),
+    key: text('key').notNull(),
+    name: text('name').notNull(),
+    description: text('description'),
+    color: text('color'),
+    clientId: text('client_id').references(() => clients.id, { onDelete: 'set null' }),
+    billableByDefault: integer('billable_by_default', { mode: 'boolean' }).notNull().default(true),
+    /** Last human task number handed out (PROJ-42). */
+    taskSeq: integer('task_seq').notNull().default(0),
+    archivedAt: timestamp('archived_at'),
+    createdBy: userRef('created_by'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex('projects_ws_key_uq').on(t.workspaceId, t.key), index('projects_client_idx').on(t.clientId)],
+)
+
+export const projectMembers = sqliteTable(
+  'project_members',
+  {
+    projectId: text('project_id')
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    role: text('role', { enum: PROJECT_ROLES }).notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.projectId, t.userId] }), index('project_members_user_idx').on(t.userId)],
+)
+
+export const statuses = sqliteTable(
+  'statuses',
+  {
+    id: id(),
+    projectId: text('project_id')
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    category: text('category', { enum: STATUS_CATEGORIES }).notNull(),
+    position: integer('position').notNull(),
+    color: text('color'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('statuses_project_name_uq').on(t.projectId, sql`lower(${t.name})`),
+    index('statuses_project_pos_idx').on(t.projectId, t.position),
+  ],
+)
+
+export const tasks = sqliteTable(
+  'tasks',
+  {
+    id: id(),
+    workspaceId: wsRef(),
+    projectId: text('project_id')
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
+    number: integer('number').notNull(),
+    statusId: text('status_id')
+      .notNull()
+      .references(() => statuses.id),
+    title: text('title').notNull(),
+    description: text('description'),
+    priority: text('priority', { enum: PRIORITIES }).notNull().default('P2'),
+    /** Lexicographic rank within the status column: a move writes one row. */
+    rank: text('rank').notNull(),
+    dueDate: text('due_date'),
+    archivedAt: timestamp('archived_at'),
+    createdBy: userRef('created_by'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('tasks_project_number_uq').on(t.projectId, t.number),
+    index('tasks_column_idx').on(t.projectId, t.statusId, t.rank),
+    index('tasks_status_rank_idx').on(t.statusId, t.rank),
+    index('tasks_ws_idx').on(t.workspaceId, t.id),
+    index('tasks_project_id_idx').on(t.projectId, t.id),
+  ],
+)
+
+export const taskAssignees = sqliteTable(
+  'task_assignees',
+  {
+    taskId: text('task_id')
+      .notNull()
+      .references(() => tasks.id, { onDelete: 'cascade' }),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+  },
+  (t) => [primaryKey({ columns: [t.taskId, t.userId] }), index('task_assignees_user_idx').on(t.userId)],
+)
+
+export const labels = sqliteTable(
+  'labels',
+  {
+    id: id(),
+    workspaceId: wsRef(),
+    name: text('name').notNull(),
+    color: text('color'),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('labels_ws_name_uq').on(t.workspaceId, sql`lower(${t.name})`)],
+)
+
+export const taskLabels = sqliteTable(
+  'task_labels',
+  {
+    taskId: text('task_id')
+      .notNull()
+      .references(() => tasks.id, { onDelete: 'cascade' }),
+    labelId: text('label_id')
+      .notNull()
+      .references(() => labels.id, { onDelete: 'cascade' }),
+  },
+  (t) => [primaryKey({ columns: [t.taskId, t.labelId] }), index('task_labels_label_idx').on(t.labelId)],
+)
+
+export const todos = sqliteTable(
+  'todos',
+  {
+    id: id(),
+    taskId: text('task_id')
+      .notNull()
+      .references(() => tasks.id, { onDelete: 'cascade' }),
+    text: text('text').notNull(),
+    done: integer('done', { mode: 'boolean' }).notNull().default(false),
+    position: integer('position').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('todos_task_idx').on(t.taskId, t.position)],
+)
+
+export const comments = sqliteTable(
+  'comments',
+  {
+    id: id(),
+    taskId: text('task_id')
+      .notNull()
+      .references(() => tasks.id, { onDelete: 'cascade' }),
+    authorId: userRef('author_id'),
+    body: text('body').notNull(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index('comments_task_idx').on(t.taskId, t.id)],
+)
+
+/** @handle mentions parsed from comments and task descriptions. */
+export const mentions = sqliteTable(
+  'mentions',
+  {
+    id: id(),
+    taskId: text('task_id')
+      .notNull()
+      .references(() => tasks.id, { onDelete: 'cascade' }),
+    commentId: text('comment_id').references(() => comments.id, { onDelete: 'cascade' }),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    createdAt: createdAt(),
+  },
+  (t) => [index('mentions_task_idx').on(t.taskId), index('mentions_user_idx').on(t.userId)],
+)
+
+/** Project activity feed: who did what, with changed fields (old and new values). */
+export const activity = sqliteTable(
+  'activity',
+  {
+    id: id(),
+    workspaceId: wsRef(),
+    projectId: text('project_id')
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
+    taskId: text('task_id'),
+    actorUserId: text('actor_user_id'),
+    action: text('action').notNull(),
+    changes: text('changes', { mode: 'json' }).$type<Record<string, { from: unknown; to: unknown }>>(),
+    meta: text('meta', { mode: 'json' }).$type<Record<string, unknown>>(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('activity_project_idx').on(t.projectId, t.id)],
+)
+
+/** Images stored as BLOBs in the same SQLite file. The id is unguessable (public URL). */
+export const uploads = sqliteTable(
+  'uploads',
+  {
+    id: text('id').primaryKey(),
+    workspaceId: text('workspace_id').references(() => workspaces.id, { onDelete: 'cascade' }),
+    uploadedBy: userRef('uploaded_by'),
+    contentType: text('content_type').notNull(),
+    size: integer('size').notNull(),
+    sha256: text('sha256').notNull(),
+    filename: text('filename'),
+    data: blob('data', { mode: 'buffer' }).notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('uploads_ws_idx').on(t.workspaceId)],
+)
+
+/** Stored first responses of idempotent creates, per credential, kept 24 h. */
+export const idempotencyKeys = sqliteTable(
+  'idempotency_keys',
+  {
+    credentialId: text('credential_id').notNull(),
+    key: text('key').notNull(),
+    method: text('method').notNull(),
+    path: text('path').notNull(),
+    requestHash: text('request_hash').notNull(),
+    status: integer('status').notNull(),
+    body: text('body').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.credentialId, t.key] }), index('idempotency_created_idx').on(t.createdAt)],
+)

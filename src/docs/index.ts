@@ -1,0 +1,66 @@
+import { openapi } from '@elysiajs/openapi'
+import { Elysia } from 'elysia'
+import bundleJs from 'swagger-ui-dist/swagger-ui-bundle.js' with { type: 'file' }
+import css from 'swagger-ui-dist/swagger-ui.css' with { type: 'file' }
+import favicon from 'swagger-ui-dist/favicon-32x32.png' with { type: 'file' }
+import { z } from 'zod'
+import { VERSION } from '../version'
+
+/** Swagger UI assets, embedded in the binary by `bun build --compile` (no CDN: works offline). */
+const ASSETS: Record<string, { path: string; type: string }> = {
+  'swagger-ui-bundle.js': { path: bundleJs, type: 'application/javascript; charset=utf-8' },
+  'swagger-ui.css': { path: css, type: 'text/css; charset=utf-8' },
+  'favicon-32x32.png': { path: favicon, type: 'image/png' },
+}
+
+export const WORKSPACE_HEADERS_DOC = [
+  { name: 'X-Workspace-Id', in: 'header', required: false, schema: { type: 'string' }, description: 'Workspace to act in (id).' },
+  { name: 'X-Workspace-Slug', in: 'header', required: false, schema: { type: 'string' }, description: 'Workspace to act in (slug).' },
+] as const
+
+/** The OpenAPI document at /swagger/json and Swagger UI at /swagger, generated from the routes' zod schemas. */
+export function docsPlugin(basePath: string) {
+  return new Elysia({ name: 'docs' })
+    .get(
+      '/swagger/assets/:file',
+      ({ params, set }) => {
+        const asset = ASSETS[params.file]
+        if (!asset) return new Response('Not found', { status: 404 })
+        set.headers['content-type'] = asset.type
+        set.headers['cache-control'] = 'public, max-age=86400'
+        return Bun.file(asset.path)
+      },
+      { detail: { hide: true } },
+    )
+    .use(
+      openapi({
+        path: '/swagger',
+        specPath: '/swagger/json',
+        provider: 'swagger-ui',
+        // Input mode: a defaulted query parameter is optional for the caller.
+        mapJsonSchema: { zod: (s: z.ZodType) => z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' }) },
+        swagger: {
+          cdn: `${basePath}/swagger/assets/swagger-ui-bundle.js`,
+          theme: `${basePath}/swagger/assets/swagger-ui.css`,
+          persistAuthorization: true,
+        },
+        exclude: { paths: ['/swagger/assets/:file'] },
+        documentation: {
+          info: {
+            title: 'Sally API',
+            version: VERSION,
+            description:
+              'Self-hosted project and task management. Authenticate with a session token, a personal API key (atpm_…) or the global token as `Authorization: Bearer`, or an API key as `X-API-Key`. Workspace routes take `X-Workspace-Id` or `X-Workspace-Slug`.',
+          },
+          servers: basePath ? [{ url: basePath }] : undefined,
+          components: {
+            securitySchemes: {
+              bearer: { type: 'http', scheme: 'bearer', description: 'Session token, atpm_ API key, or the global token.' },
+              apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'Personal API key (atpm_…).' },
+            },
+          },
+          security: [{ bearer: [] }, { apiKey: [] }],
+        },
+      }),
+    )
+}

@@ -1,0 +1,108 @@
+import { Elysia } from 'elysia'
+import type { Core } from '../core'
+import { beginRequest, requestInfo } from '../http/context'
+import { AppError, errorBody, type Issue } from './index'
+
+type ServerLike = { requestIP?(r: Request): { address: string } | null } | null
+
+function clientIp(core: Core, request: Request, server: ServerLike): string | null {
+  if (core.config.SALLY_TRUST_PROXY) {
+    const fwd = request.headers.get('x-forwarded-for')
+    if (fwd) return fwd.split(',')[0]!.trim()
+  }
+  return server?.requestIP?.(request)?.address ?? null
+}
+
+/** Maps anything thrown to an AppError: validation, parse, not-found, and unknown failures. */
+export function toAppError(code: string | number, error: unknown): AppError {
+  if (error instanceof AppError) return error
+  // Errors thrown while parsing arrive wrapped in Elysia's ParseError.
+  const cause = (error as { cause?: unknown })?.cause
+  if (cause instanceof AppError) return cause
+  if (code === 'VALIDATION') {
+    const e = error as { type?: string; all?: { path?: string; message?: string; summary?: string }[] }
+    const issues: Issue[] = (e.all ?? []).map((i) => ({
+      path: String(i.path ?? '').replace(/^\//, '').replace(/\//g, '.'),
+      message: i.message ?? i.summary ?? 'Invalid value',
+    }))
+    const where = e.type === 'query' ? 'query' : e.type === 'params' ? 'path' : e.type === 'headers' ? 'header' : 'body'
+    const first = issues[0]
+    const message = first ? `Invalid ${where}: ${first.path ? `${first.path}: ` : ''}${first.message}` : `Invalid ${where}.`
+    return new AppError('validation_error', message, { issues })
+  }
+  if (code === 'PARSE') return new AppError('validation_error', 'Malformed request body: expected valid JSON.', { issues: [] })
+  if (code === 'NOT_FOUND') return new AppError('not_found', 'Route not found.')
+  if (code === 'INVALID_COOKIE_SIGNATURE') return new AppError('invalid_key', 'Invalid session cookie.')
+  const status = (error as { status?: number })?.status
+  if (status === 413) return new AppError('payload_too_large', 'Request body is too large.')
+  if (status === 415) return new AppError('unsupported_media_type', 'Unsupported content type.')
+  return new AppError('internal', 'Internal server error.')
+}
+
+/**
+ * Request ids, body-size limits, the one error envelope and the access log. Registered first, as
+ * global hooks, so every route (and every failure) goes through it.
+ */
+export function errorsPlugin(core: Core) {
+  const jsonMax = core.config.SALLY_MAX_JSON_BYTES
+  const uploadMax = core.config.SALLY_UPLOAD_MAX_BYTES
+  return new Elysia({ name: 'errors' })
+    .onRequest(({ request, set, server }) => {
+      const info = beginRequest(request, clientIp(core, request, server as ServerLike))
+      set.headers['x-request-id'] = info.requestId
+      set.headers['x-correlation-id'] = info.requestId
+      const length = Number(request.headers.get('content-length') ?? 0)
+      if (length > 0) {
+        const isMultipart = (request.headers.get('content-type') ?? '').startsWith('multipart/form-data')
+        // Multipart bodies carry an upload; the per-file size check (413) happens in the upload service.
+        const max = isMultipart ? uploadMax + 64 * 1024 : jsonMax
+        if (length > max) throw new AppError('payload_too_large', `Request body is larger than ${max} bytes.`)
+      }
+    })
+    .onParse({ as: 'global' }, async ({ request, contentType }) => {
+      // JSON is parsed here so that the size limit also holds without a Content-Length header
+      // and malformed JSON becomes a 400 validation_error.
+      if (!contentType?.startsWith('application/json')) return
+      const text = await request.text()
+      if (text.length > jsonMax) throw new AppError('payload_too_large', `Request body is larger than ${jsonMax} bytes.`)
+      if (text.trim() === '') return {}
+      try {
+        return JSON.parse(text)
+      } catch {
+        throw new AppError('validation_error', 'Malformed request body: expected valid JSON.', { issues: [] })
+      }
+    })
+    .onError({ as: 'global' }, ({ code, error, request, set }) => {
+      const err = toAppError(code, error)
+      const info = requestInfo(request)
+      if (err.code === 'internal') {
+        core.log.error('unhandled error', {
+          requestId: info.requestId,
+          method: request.method,
+          path: new URL(request.url).pathname,
+          error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+          stack: error instanceof Error ? error.stack : undefined,
+        })
+      }
+      set.status = err.status
+      const headers = new Headers()
+      for (const [k, v] of Object.entries(set.headers)) if (typeof v === 'string') headers.set(k, v)
+      for (const [k, v] of Object.entries(err.details?.headers ?? {})) headers.set(k, v)
+      headers.set('content-type', 'application/json')
+      headers.set('x-request-id', info.requestId)
+      headers.set('x-correlation-id', info.requestId)
+      if (err.status === 401 && !headers.has('www-authenticate')) headers.set('www-authenticate', 'Bearer')
+      return new Response(JSON.stringify(errorBody(err, info.requestId)), { status: err.status, headers })
+    })
+    .onAfterResponse({ as: 'global' }, ({ request, set, response }) => {
+      const info = requestInfo(request)
+      const status = response instanceof Response ? response.status : typeof set.status === 'number' ? set.status : 200
+      core.log.info('request', {
+        requestId: info.requestId,
+        method: request.method,
+        path: new URL(request.url).pathname,
+        status,
+        durationMs: Math.round((performance.now() - info.start) * 100) / 100,
+      })
+    })
+}

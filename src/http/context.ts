@@ -1,0 +1,21 @@
+/** Per-request facts set before anything else runs, readable from every hook (including onError). */
+export type RequestInfo = { requestId: string; start: number; ip: string | null }
+
+const infos = new WeakMap<Request, RequestInfo>()
+
+const VALID_ID = /^[A-Za-z0-9._:\-]{1,128}$/
+
+export function beginRequest(request: Request, ip: string | null): RequestInfo {
+  const given = request.headers.get('x-correlation-id') ?? request.headers.get('x-request-id')
+  const info: RequestInfo = {
+    requestId: given && VALID_ID.test(given) ? given : crypto.randomUUID(),
+    start: performance.now(),
+    ip,
+  }
+  infos.set(request, info)
+  return info
+}
+
+export function requestInfo(request: Request): RequestInfo {
+  return infos.get(request) ?? beginRequest(request, null)
+}

@@ -1,0 +1,35 @@
+import { z } from 'zod'
+
+/** Success envelope (SPEC §6). */
+export const ok = <T>(data: T) => ({ ok: true as const, data })
+export const okList = <T>(data: T[], nextCursor: string | null) => ({ ok: true as const, data, nextCursor })
+
+/** Response schemas for the OpenAPI document, built from the same zod models. */
+export const envelope = <T extends z.ZodType>(data: T) => z.object({ ok: z.literal(true), data })
+export const listEnvelope = <T extends z.ZodType>(item: T) =>
+  z.object({ ok: z.literal(true), data: z.array(item), nextCursor: z.string().nullable() })
+
+export const errorSchema = z
+  .object({
+    ok: z.literal(false),
+    error: z.string(),
+    code: z.string(),
+    requestId: z.string(),
+    issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  })
+  .meta({ id: 'Error' })
+
+/** Cursor pagination query shared by every list route (limit ≤ 200). */
+export const pageQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(200).optional(),
+  cursor: z.string().min(1).max(200).optional(),
+})
+export type PageQuery = z.infer<typeof pageQuery>
+export const pageLimit = (q: { limit?: number }, dflt = 50) => q.limit ?? dflt
+
+/** Takes limit+1 rows; returns the page and the cursor of its last row when there is more. */
+export function paginate<T>(rows: T[], limit: number, cursorOf: (row: T) => string): { items: T[]; nextCursor: string | null } {
+  if (rows.length <= limit) return { items: rows, nextCursor: null }
+  const items = rows.slice(0, limit)
+  return { items, nextCursor: cursorOf(items[items.length - 1]!) }
+}

@@ -1,0 +1,81 @@
+import type { PlatformRole, ProjectRole, WorkspaceRole } from '../db/schema/common'
+import { AppError, missingPermission, scopeViolation } from '../errors'
+import { DEFAULT_KEY_SCOPES, PROJECT_LEVEL, PROJECT_ROLE_PERMISSIONS, SCOPES, WORKSPACE_ROLE_PERMISSIONS, type Scope } from './matrix'
+
+export type CredentialKind = 'session' | 'api_key' | 'mcp_key' | 'global'
+
+export type Credential = {
+  kind: CredentialKind
+  /** Session id or key id; null for the global token. */
+  id: string | null
+  /** Scopes granted to a key (null = every scope its owner has except keys:write); null for sessions and global. */
+  scopes: Scope[] | null
+  workspaceId: string | null
+  projectId: string | null
+  expiresAt: Date | null
+  rateLimitPerHour: number | null
+}
+
+export type PrincipalUser = { id: string; email: string; name: string; handle: string; platformRole: PlatformRole }
+
+/** Who is calling, before a workspace is chosen. `user` is null only for the global token. */
+export type Principal = {
+  user: PrincipalUser | null
+  platformRole: PlatformRole
+  credential: Credential
+}
+
+export type WorkspaceContext = { id: string; slug: string; name: string; role: WorkspaceRole }
+
+/** A principal acting inside one workspace. Handed to every workspace service. */
+export type Actor = Principal & { workspace: WorkspaceContext }
+
+export const isSuperadmin = (p: Principal) => p.platformRole === 'SUPERADMIN'
+export const userIdOf = (p: Principal) => p.user?.id ?? null
+
+/** The scopes the credential itself allows (before roles). */
+export function credentialScopes(c: Credential): readonly Scope[] {
+  if (c.kind === 'session' || c.kind === 'global') return SCOPES
+  return c.scopes ?? DEFAULT_KEY_SCOPES
+}
+
+export function credentialAllows(c: Credential, scope: Scope): boolean {
+  if (c.kind === 'session' || c.kind === 'global') return true
+  return c.scopes ? c.scopes.includes(scope) : scope !== 'keys:write'
+}
+
+/** Effective scopes of an actor in its workspace (role ∩ key scopes), for X-Sally-Scopes and /auth/me. */
+export function effectiveScopes(actor: Principal & { workspace?: WorkspaceContext }): Scope[] {
+  const role = actor.workspace?.role
+  return credentialScopes(actor.credential).filter((s) => (role ? WORKSPACE_ROLE_PERMISSIONS[role].has(s) : true))
+}
+
+/**
+ * The one permission decision: may this actor do `scope`, at workspace level or, when `projectRole`
+ * is given, inside that project? Role permissions ∩ key scopes (SPEC §5). Pure: no I/O, no HTTP.
+ */
+export function can(actor: Actor, scope: Scope, project?: { role: ProjectRole | null }): boolean {
+  if (!credentialAllows(actor.credential, scope)) return false
+  if (project && PROJECT_LEVEL.has(scope)) return project.role !== null && PROJECT_ROLE_PERMISSIONS[project.role].has(scope)
+  return WORKSPACE_ROLE_PERMISSIONS[actor.workspace.role].has(scope)
+}
+
+/** Throws 403 `Missing <scope> permission.` unless `can` allows it. */
+export function authorize(actor: Actor, scope: Scope, project?: { role: ProjectRole | null }): void {
+  if (!can(actor, scope, project)) throw missingPermission(scope)
+}
+
+/** Principal-level check for routes outside a workspace (profile, own keys). */
+export function authorizePrincipal(p: Principal, scope: Scope): void {
+  if (!credentialAllows(p.credential, scope)) throw missingPermission(scope)
+}
+
+/** Org-wide routes refuse project-scoped keys (SPEC §5 / seed 004). */
+export function requireWorkspaceWide(actor: Principal): void {
+  if (actor.credential.projectId) throw scopeViolation('This key is limited to one project and cannot use workspace-wide routes.')
+}
+
+export function requireUser(p: Principal): PrincipalUser {
+  if (!p.user) throw new AppError('forbidden', 'This route needs a user account; the global token has none.')
+  return p.user
+}

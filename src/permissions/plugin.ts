@@ -1,0 +1,141 @@
+import { Elysia } from 'elysia'
+import { recordAudit } from '../audit/service'
+import { authenticate } from '../auth/credentials'
+import type { Core } from '../core'
+import { AppError, scopeViolation } from '../errors'
+import { requestInfo } from '../http/context'
+import { rateLimitHeaders } from '../lib/rate-limit'
+import { readSelector, selectWorkspace } from '../workspaces/select'
+import {
+  authorize,
+  authorizePrincipal,
+  credentialScopes,
+  effectiveScopes,
+  requireWorkspaceWide,
+  type Actor,
+  type Principal,
+} from './actor'
+import type { Scope } from './matrix'
+
+/** What a route outside a workspace needs: any credential, optionally one scope. */
+export type PrincipalRequirement = true | Scope | { permission?: Scope; allowMcp?: boolean }
+/** What a workspace route needs: the workspace-level permission, and whether project-scoped keys are refused. */
+export type WorkspaceRequirement = Scope | { permission: Scope; orgWide?: boolean; allowMcp?: boolean }
+
+const HOUR = 3_600_000
+const MINUTE = 60_000
+
+export const SESSION_COOKIE = 'sally_session'
+
+function cookieValue(header: string | null, name: string): string | null {
+  if (!header) return null
+  for (const part of header.split(';')) {
+    const i = part.indexOf('=')
+    if (i > 0 && part.slice(0, i).trim() === name) return decodeURIComponent(part.slice(i + 1).trim())
+  }
+  return null
+}
+
+const globalUse = new WeakSet<Core>()
+
+/**
+ * Authenticates a request and applies per-IP failure limits and per-credential rate limits.
+ * Transport-level glue only; the decisions live in auth/credentials and permissions/actor.
+ */
+export async function authenticateRequest(
+  core: Core,
+  request: Request,
+  headers: Record<string, string | number>,
+  allowMcp: boolean,
+): Promise<Principal> {
+  const now = core.clock.now()
+  const ip = requestInfo(request).ip ?? 'unknown'
+  const failBucket = `authfail:${ip}`
+  const failLimit = core.config.SALLY_AUTH_FAILURE_LIMIT_PER_MINUTE
+  if (!core.limiter.peek(failBucket, failLimit, MINUTE, now).allowed) {
+    const r = core.limiter.peek(failBucket, failLimit, MINUTE, now)
+    throw new AppError('rate_limited', 'Too many failed authentication attempts from this address; retry later.', {
+      headers: rateLimitHeaders({ ...r, allowed: false }, now),
+    })
+  }
+  let principal: Principal
+  try {
+    principal = await authenticate(core, {
+      authorization: request.headers.get('authorization'),
+      apiKey: request.headers.get('x-api-key'),
+      sessionCookie: cookieValue(request.headers.get('cookie'), SESSION_COOKIE),
+    })
+  } catch (e) {
+    if (e instanceof AppError && e.code !== 'missing_key') {
+      core.limiter.hit(failBucket, failLimit, MINUTE, now)
+      core.log.warn('authentication failed', { requestId: requestInfo(request).requestId, ip, code: e.code })
+    }
+    throw e
+  }
+  const c = principal.credential
+  if (c.kind === 'mcp_key' && !allowMcp) throw scopeViolation('MCP keys (sallymcp_) are valid only on /mcp.')
+  if (c.kind === 'global') {
+    const write = request.method !== 'GET' && request.method !== 'HEAD'
+    if (write || !globalUse.has(core)) {
+      globalUse.add(core)
+      recordAudit(core, principal, {
+        action: write ? 'global_token.write' : 'global_token.first_use',
+        ip,
+        meta: { method: request.method, path: new URL(request.url).pathname },
+      })
+    }
+    return principal
+  }
+  const limit =
+    c.rateLimitPerHour ??
+    (c.kind === 'session' ? core.config.SALLY_SESSION_RATE_LIMIT_PER_HOUR : core.config.SALLY_API_KEY_RATE_LIMIT_PER_HOUR)
+  const r = core.limiter.hit(`cred:${c.id}`, limit, HOUR, now)
+  Object.assign(headers, rateLimitHeaders(r, now))
+  if (!r.allowed) {
+    throw new AppError('rate_limited', `Rate limit of ${limit} requests per hour exceeded for this credential.`, {
+      headers: rateLimitHeaders(r, now),
+    })
+  }
+  return principal
+}
+
+function normalize<T extends object>(req: Scope | true | T): Partial<T> & { permission?: Scope } {
+  if (req === true) return {}
+  if (typeof req === 'string') return { permission: req } as Partial<T> & { permission?: Scope }
+  return req as Partial<T> & { permission?: Scope }
+}
+
+/**
+ * The auth plugin. Routes declare what they need and receive a typed `principal` or `actor`:
+ *   { principal: true }            any credential (no workspace)
+ *   { principal: 'keys:write' }    plus a scope check on the credential
+ *   { workspace: 'tasks:write' }   workspace selected (SPEC §4) and role ∩ scopes checked (SPEC §5)
+ *   { workspace: { permission: 'webhooks:read', orgWide: true } }  also refuses project-scoped keys
+ */
+export function authPlugin(core: Core) {
+  return new Elysia({ name: 'auth' }).macro({
+    principal: (req: PrincipalRequirement) => ({
+      async resolve({ request, set }) {
+        const opt = normalize(req)
+        const principal = await authenticateRequest(core, request, set.headers as Record<string, string>, opt.allowMcp ?? false)
+        if (principal.credential.kind === 'api_key' || principal.credential.kind === 'mcp_key')
+          set.headers['x-sally-scopes'] = credentialScopes(principal.credential).join(' ')
+        if (opt.permission) authorizePrincipal(principal, opt.permission)
+        return { principal }
+      },
+    }),
+    workspace: (req: WorkspaceRequirement) => ({
+      async resolve({ request, set, query }) {
+        const opt = normalize(req)
+        const principal = await authenticateRequest(core, request, set.headers as Record<string, string>, opt.allowMcp ?? false)
+        const workspace = selectWorkspace(core, principal, readSelector(request.headers, query))
+        const actor: Actor = { ...principal, workspace }
+        if (principal.credential.kind === 'api_key' || principal.credential.kind === 'mcp_key')
+          set.headers['x-sally-scopes'] = effectiveScopes(actor).join(' ')
+        if (opt.orgWide) requireWorkspaceWide(actor)
+        if (opt.permission) authorize(actor, opt.permission)
+        return { actor }
+      },
+    }),
+  })
+}

@@ -1,0 +1,71 @@
+import type { Core } from '../core'
+import type { WorkspaceRole } from '../db/schema/common'
+import { AppError, notFound, scopeViolation } from '../errors'
+import { isSuperadmin, type Principal, type WorkspaceContext } from '../permissions/actor'
+
+export type WorkspaceSelector = { id?: string | null; slug?: string | null }
+
+type Row = { id: string; slug: string; name: string; suspended_at: number | null; role: WorkspaceRole | null }
+
+const statements = new WeakMap<Core['sqlite'], ReturnType<typeof prepare>>()
+function prepare(sqlite: Core['sqlite']) {
+  const cols = 'w.id, w.slug, w.name, w.suspended_at, m.role'
+  const join = 'LEFT JOIN workspace_members m ON m.workspace_id = w.id AND m.user_id = ?'
+  return {
+    byId: sqlite.query<Row, [string, string]>(`SELECT ${cols} FROM workspaces w ${join} WHERE w.id = ?`),
+    bySlug: sqlite.query<Row, [string, string]>(`SELECT ${cols} FROM workspaces w ${join} WHERE w.slug = ?`),
+    mine: sqlite.query<Row, [string]>(`SELECT ${cols} FROM workspaces w JOIN workspace_members m ON m.workspace_id = w.id AND m.user_id = ? LIMIT 2`),
+  }
+}
+const stmts = (core: Core) => {
+  let s = statements.get(core.sqlite)
+  if (!s) statements.set(core.sqlite, (s = prepare(core.sqlite)))
+  return s
+}
+
+/** Reads the selector from headers and the four query spellings (SPEC §4). */
+export function readSelector(headers: Headers, query: Record<string, unknown>): WorkspaceSelector {
+  const str = (v: unknown) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : null)
+  return {
+    id: str(headers.get('x-workspace-id')) ?? str(query.workspaceId) ?? str(query.workspace_id),
+    slug: str(headers.get('x-workspace-slug')) ?? str(query.workspaceSlug) ?? str(query.workspace_slug),
+  }
+}
+
+/**
+ * Resolves the workspace a request acts in, once, before handlers run:
+ * explicit selector → that workspace if visible (404 otherwise); none → the caller's only workspace,
+ * or 400 `workspace_required`; a pinned key → its workspace, and 403 `scope_violation` for any other.
+ * Superadmins (and the global token) see every workspace and act there as OWNER.
+ */
+export function selectWorkspace(core: Core, principal: Principal, selector: WorkspaceSelector): WorkspaceContext {
+  const s = stmts(core)
+  const uid = principal.user?.id ?? ''
+  const pin = principal.credential.workspaceId
+  let row: Row | null = null
+  if (selector.id || selector.slug) {
+    row = selector.id ? s.byId.get(uid, selector.id) : s.bySlug.get(uid, selector.slug!)
+    if (row && selector.id && selector.slug && row.slug !== selector.slug) row = null
+    if (pin && row?.id !== pin) {
+      // A pinned key names only its own workspace; any other selection is a scope violation,
+      // but an invisible one must not be confirmed to exist.
+      if (!row || (!row.role && !isSuperadmin(principal))) throw notFound('Workspace')
+      throw scopeViolation('This key is restricted to another workspace.')
+    }
+  } else if (pin) {
+    row = s.byId.get(uid, pin)
+  } else if (principal.user) {
+    const mine = s.mine.all(uid)
+    if (mine.length === 0) throw new AppError('workspace_required', 'You are not a member of any workspace: create one with POST /workspaces.')
+    if (mine.length > 1)
+      throw new AppError('workspace_required', 'Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).')
+    row = mine[0]!
+  } else {
+    throw new AppError('workspace_required', 'Select a workspace with the X-Workspace-Id or X-Workspace-Slug header.')
+  }
+  if (!row) throw notFound('Workspace')
+  const role: WorkspaceRole | null = isSuperadmin(principal) ? 'OWNER' : row.role
+  if (!role) throw notFound('Workspace')
+  if (row.suspended_at !== null) throw new AppError('forbidden', 'Workspace is suspended.')
+  return { id: row.id, slug: row.slug, name: row.name, role }
+}
