@@ -1,0 +1,56 @@
+import type { Core } from './core'
+import type { Db } from './db/client'
+
+/**
+ * Domain events, published inside the transaction that caused them. Subscribers (activity feed,
+ * notifications, webhooks outbox) write their rows in that same transaction, so an event and its
+ * effects commit or roll back together. Subscribers are synchronous (bun:sqlite transactions are).
+ */
+export type DomainEvent =
+  | { type: 'project.created'; projectId: string; data: Record<string, unknown> }
+  | { type: 'member.added'; projectId?: string; userId: string; role: string; data: Record<string, unknown> }
+  | { type: 'task.created'; projectId: string; taskId: string; assigneeIds: string[]; mentionedUserIds: string[]; data: Record<string, unknown> }
+  | {
+      type: 'task.updated'
+      projectId: string
+      taskId: string
+      changes: Record<string, { from: unknown; to: unknown }>
+      /** Users newly assigned by this update. */
+      addedAssigneeIds: string[]
+      /** Users newly @mentioned in the description by this update. */
+      mentionedUserIds: string[]
+      data: Record<string, unknown>
+    }
+  | { type: 'task.moved'; projectId: string; taskId: string; fromStatusId: string; toStatusId: string; fromProjectId: string; data: Record<string, unknown> }
+  | { type: 'task.deleted'; projectId: string; taskId: string; data: Record<string, unknown> }
+  | { type: 'comment.created'; projectId: string; taskId: string; commentId: string; mentionedUserIds: string[]; data: Record<string, unknown> }
+  | { type: 'time_entry.approved'; projectId: string; taskId: string; timeEntryId: string; data: Record<string, unknown> }
+
+export type EventType = DomainEvent['type']
+export const EVENT_TYPES: readonly EventType[] = [
+  'task.created',
+  'task.updated',
+  'task.moved',
+  'task.deleted',
+  'comment.created',
+  'time_entry.approved',
+  'project.created',
+  'member.added',
+]
+
+/** Who caused the event and where. `data` is the public JSON payload (webhooks send it as is). */
+export type EventContext = { workspaceId: string; actorUserId: string | null; at: number }
+
+export type Subscriber = (core: Core, tx: Db, ctx: EventContext, event: DomainEvent) => void
+
+const subscribers: Subscriber[] = []
+
+/** Registers a subscriber once at module load (see app.ts for the list). */
+export function subscribe(fn: Subscriber): void {
+  if (!subscribers.includes(fn)) subscribers.push(fn)
+}
+
+/** Publishes an event inside the caller's transaction `tx`. */
+export function publish(core: Core, tx: Db, ctx: EventContext, event: DomainEvent): void {
+  for (const fn of subscribers) fn(core, tx, ctx, event)
+}
