@@ -1,5 +1,5 @@
 import type { Core } from './core'
-import type { Db } from './db/client'
+import type { DbOrTx } from './db/client'
 
 /**
  * Domain events, published inside the transaction that caused them. Subscribers (activity feed,
@@ -41,7 +41,7 @@ export const EVENT_TYPES: readonly EventType[] = [
 /** Who caused the event and where. `data` is the public JSON payload (webhooks send it as is). */
 export type EventContext = { workspaceId: string; actorUserId: string | null; at: number }
 
-export type Subscriber = (core: Core, tx: Db, ctx: EventContext, event: DomainEvent) => void
+export type Subscriber = (core: Core, tx: DbOrTx, ctx: EventContext, event: DomainEvent) => void
 
 const subscribers: Subscriber[] = []
 
@@ -51,6 +51,6 @@ export function subscribe(fn: Subscriber): void {
 }
 
 /** Publishes an event inside the caller's transaction `tx`. */
-export function publish(core: Core, tx: Db, ctx: EventContext, event: DomainEvent): void {
+export function publish(core: Core, tx: DbOrTx, ctx: EventContext, event: DomainEvent): void {
   for (const fn of subscribers) fn(core, tx, ctx, event)
 }

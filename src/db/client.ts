@@ -2,9 +2,12 @@ import { Database } from 'bun:sqlite'
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { drizzle } from 'drizzle-orm/bun-sqlite'
+import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core'
 import * as schema from './schema'
 
 export type Db = ReturnType<typeof drizzle<typeof schema>>
+/** The database or a transaction on it (`core.db.transaction((tx) => ...)`): what helpers that may run inside a transaction take. */
+export type DbOrTx = BaseSQLiteDatabase<'sync', void, typeof schema>
 
 export type DbHandle = { sqlite: Database; db: Db; path: string }
 

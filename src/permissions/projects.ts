@@ -1,6 +1,6 @@
 import { and, eq, exists, sql, type SQL } from 'drizzle-orm'
 import type { Core } from '../core'
-import type { Db } from '../db/client'
+import type { DbOrTx } from '../db/client'
 import { projectMembers, projects } from '../db/schema'
 import type { ProjectRole } from '../db/schema/common'
 import { notFound } from '../errors'
@@ -32,7 +32,7 @@ export type ProjectAccess = { project: typeof projects.$inferSelect; role: Proje
  * Loads a project the actor can see, with the role they act with there, in one query; 404 otherwise.
  * With `scope`, also authorizes it at project level (403 `Missing <scope> permission.`).
  */
-export function projectAccess(core: Pick<Core, 'db'>, actor: Actor, projectId: string, scope?: Scope, db: Db = core.db): ProjectAccess {
+export function projectAccess(core: Pick<Core, 'db'>, actor: Actor, projectId: string, scope?: Scope, db: DbOrTx = core.db): ProjectAccess {
   const uid = actor.user?.id ?? ''
   const row = db
     .select({ project: projects, memberRole: projectMembers.role })
