@@ -6,6 +6,7 @@ import type { DbHandle } from './db/client'
 import { docsPlugin } from './docs'
 import { errorsPlugin } from './errors/plugin'
 import { healthRoutes } from './health'
+import { labelRoutes } from './labels'
 
 export type AppDeps = Omit<CoreDeps, 'db' | 'config'> & { config: Config; db: DbHandle }
 
@@ -25,6 +26,7 @@ export function buildApp(core: Core) {
     .use(docsPlugin(base))
     .use(healthRoutes(core))
     .use(authRoutes(core))
+    .use(labelRoutes(core))
   return Object.assign(api, { core })
 }
 
