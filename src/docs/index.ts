@@ -42,6 +42,9 @@ export function docsPlugin(basePath: string) {
         swagger: {
           cdn: `${basePath}/swagger/assets/swagger-ui-bundle.js`,
           theme: `${basePath}/swagger/assets/swagger-ui.css`,
+          // Absolute, so the page also works when opened as /swagger/ (the plugin's default is relative,
+          // and its option type omits `url` although the page renderer honours it).
+          ...({ url: `${basePath}/swagger/json` } as object),
           persistAuthorization: true,
         },
         exclude: { paths: ['/swagger/assets/:file'] },
