@@ -3,8 +3,8 @@ import { dirname, resolve } from 'node:path'
 import { buildApp } from '../app'
 import { startBackground, stopBackground } from '../background'
 import { ConfigError, loadConfig, type Config } from '../config'
-import { createCore } from '../core'
-import { closeDatabase, openDatabase } from '../db/client'
+import { type Core, createCore } from '../core'
+import { closeDatabase, type DbHandle, openDatabase } from '../db/client'
 import { runMigrations } from '../db/migrate'
 import { VERSION } from '../version'
 import { seed } from './seed'
@@ -40,12 +40,25 @@ function config(): Config {
   }
 }
 
-async function serve(cfg: Config) {
-  const handle = openDatabase(cfg.SALLY_DB)
-  runMigrations(handle.db)
-  const core = createCore({ config: cfg, db: handle })
-  const app = buildApp(core)
-  startBackground(core)
+/** How long a graceful stop waits for in-flight requests before closing their connections. */
+export const SHUTDOWN_GRACE_MS = 10_000
+
+/** What `listen` needs of an Elysia app (any app: tests add routes of their own). */
+export type Listenable = {
+  listen(options: { hostname: string; port: number; maxRequestBodySize: number }): unknown
+  server: import('bun').Server<any> | null
+}
+
+export type RunningServer = {
+  server: NonNullable<Listenable['server']>
+  /** Stops accepting, waits for in-flight requests, stops background jobs, checkpoints and closes the database. */
+  stop(reason: string): Promise<void>
+}
+
+/** Listens with `app` (built over `handle`) and returns the graceful stop. Signals are the caller's business. */
+export function listen(app: Listenable, core: Core, handle: DbHandle, opts: { graceMs?: number } = {}): RunningServer {
+  const graceMs = opts.graceMs ?? SHUTDOWN_GRACE_MS
+  const cfg = core.config
   app.listen({
     hostname: cfg.HOST,
     port: cfg.PORT,
@@ -53,20 +66,47 @@ async function serve(cfg: Config) {
   })
   const server = app.server!
   core.log.info('listening', { url: `http://${server.hostname}:${server.port}${cfg.SALLY_BASE_PATH}`, version: VERSION, db: cfg.SALLY_DB })
-  let stopping = false
-  const shutdown = async (signal: string) => {
-    if (stopping) return
-    stopping = true
-    core.log.info('shutting down', { signal })
-    // Stop accepting; let in-flight requests finish.
-    await server.stop(false)
-    await stopBackground(core)
-    closeDatabase(handle)
-    core.log.info('stopped', { signal })
-    process.exit(0)
+  let stopping: Promise<void> | null = null
+  const stop = (reason: string) =>
+    (stopping ??= (async () => {
+      core.log.info('shutting down', { reason })
+      // Stop accepting; the promise settles once in-flight requests have been answered. A request
+      // that never ends (a held-open stream) is cut after the grace period.
+      let timer: Timer | undefined
+      const cut = new Promise<void>((done) => {
+        timer = setTimeout(() => {
+          core.log.warn('in-flight requests still open after the grace period: closing them', { graceMs })
+          void server.stop(true)
+          done()
+        }, graceMs)
+      })
+      await Promise.race([server.stop(false), cut])
+      clearTimeout(timer)
+      await stopBackground(core)
+      closeDatabase(handle)
+      core.log.info('stopped', { reason })
+    })())
+  return { server, stop }
+}
+
+async function serve(cfg: Config) {
+  const handle = openDatabase(cfg.SALLY_DB)
+  runMigrations(handle.db)
+  const core = createCore({ config: cfg, db: handle })
+  const app = buildApp(core)
+  startBackground(core)
+  const running = listen(app, core, handle)
+  const onSignal = (signal: string) => {
+    running.stop(signal).then(
+      () => process.exit(0),
+      (e) => {
+        console.error(`shutdown failed: ${(e as Error).message}`)
+        process.exit(1)
+      },
+    )
   }
-  process.on('SIGINT', () => void shutdown('SIGINT'))
-  process.on('SIGTERM', () => void shutdown('SIGTERM'))
+  process.on('SIGINT', () => onSignal('SIGINT'))
+  process.on('SIGTERM', () => onSignal('SIGTERM'))
 }
 
 export async function main(argv: string[]): Promise<void> {

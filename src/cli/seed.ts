@@ -1,5 +1,5 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs'
-import { resolve } from 'node:path'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { dirname, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { eq, sql } from 'drizzle-orm'
 import type { DbHandle } from '../db/client'
@@ -40,6 +40,7 @@ export async function seed(argv: string[], opts: { cwd?: string; openDb?: () => 
     const next = LINE.test(current)
       ? current.replace(LINE, `SALLY_GLOBAL_API_TOKEN=${token}`)
       : `${current}${current && !current.endsWith('\n') ? '\n' : ''}SALLY_GLOBAL_API_TOKEN=${token}\n`
+    mkdirSync(dirname(envPath), { recursive: true })
     writeFileSync(envPath, next, { mode: 0o600 })
     messages.push(`Wrote SALLY_GLOBAL_API_TOKEN to ${envPath}. It is shown once; restart the server to use it.`)
   }
@@ -59,7 +60,10 @@ export async function seed(argv: string[], opts: { cwd?: string; openDb?: () => 
         tx.update(users).set({ platformRole: 'SUPERADMIN', passwordHash }).where(eq(users.id, found.id)).run()
         messages.push(`User ${email} exists: made SUPERADMIN and set the given password.`)
       } else {
-        const handleName = email.split('@')[0]!.toLowerCase().replace(/[^a-z0-9_]/g, '').slice(0, 30) || 'admin'
+        let handleName = email.split('@')[0]!.toLowerCase().replace(/[^a-z0-9_]/g, '').slice(0, 30) || 'admin'
+        // Handles are unique (case-insensitive): take another one rather than fail.
+        const taken = (h: string) => tx.select({ id: users.id }).from(users).where(sql`lower(${users.handle}) = ${h}`).get()
+        while (taken(handleName)) handleName = `${handleName.slice(0, 25)}_${randomToken(3).toLowerCase().replace(/[^a-z0-9]/g, '').slice(0, 4)}`
         userId = tx
           .insert(users)
           .values({ email, name: values.name ?? handleName, handle: handleName, passwordHash, platformRole: 'SUPERADMIN', emailVerifiedAt: new Date() })

@@ -1,0 +1,149 @@
+// The CLI: graceful shutdown of a listening server (in-process), and the source entry point's subcommands.
+import { afterAll, describe, expect, test } from 'bun:test'
+import { Database } from 'bun:sqlite'
+import { existsSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { join } from 'node:path'
+import { buildApp } from '../src/app'
+import { listen } from '../src/cli/main'
+import { testConfig } from '../src/config'
+import { createCore } from '../src/core'
+import { openDatabase } from '../src/db/client'
+import { runMigrations } from '../src/db/migrate'
+import { VERSION } from '../src/version'
+import { freePort, ROOT, run, tempDir } from './e2e/support'
+
+const dirs: string[] = []
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true })
+})
+
+/** A real listening server over a fresh database, with two routes of the test's own. */
+function listening(graceMs?: number) {
+  const dir = tempDir('sally-cli-')
+  dirs.push(dir)
+  const dbPath = join(dir, 'sally.db')
+  const handle = openDatabase(dbPath)
+  runMigrations(handle.db)
+  const core = createCore({ config: testConfig({ HOST: '127.0.0.1', PORT: String(freePort()), SALLY_DB: dbPath }), db: handle })
+  const app = buildApp(core)
+    .get('/slow', async () => {
+      await Bun.sleep(400)
+      // Still able to use the database: it is closed only after in-flight requests are done.
+      return { ok: true, data: handle.sqlite.query('SELECT count(*) AS n FROM users').get() }
+    })
+    .get(
+      '/forever',
+      () =>
+        new Response(
+          new ReadableStream({
+            start(controller) {
+              controller.enqueue(new TextEncoder().encode('data: hello\n\n'))
+            },
+          }),
+          { headers: { 'content-type': 'text/event-stream' } },
+        ),
+    )
+  const running = listen(app, core, handle, { graceMs })
+  const base = `http://127.0.0.1:${running.server.port}`
+  return { running, base, handle, dbPath }
+}
+
+describe('graceful stop', () => {
+  test('finishes an in-flight request, refuses new connections, then checkpoints and closes the database', async () => {
+    const s = listening()
+    expect((await fetch(`${s.base}/health`)).status).toBe(200)
+    const inFlight = fetch(`${s.base}/slow`)
+    await Bun.sleep(100)
+    const started = performance.now()
+    let stopped = false
+    const stop = s.running.stop('test').then(() => (stopped = true))
+    await Bun.sleep(50)
+    // No longer accepting.
+    expect(await fetch(`${s.base}/health`).then((r) => r.status, () => 'refused')).toBe('refused')
+    expect(stopped).toBe(false)
+    const res = await inFlight
+    expect(res.status).toBe(200)
+    expect(await res.json()).toEqual({ ok: true, data: { n: 0 } })
+    await stop
+    expect(performance.now() - started).toBeGreaterThan(200)
+    // The handle is closed and the WAL was checkpointed into the main file.
+    expect(() => s.handle.sqlite.query('SELECT 1').get()).toThrow()
+    const wal = `${s.dbPath}-wal`
+    expect(existsSync(wal) ? statSync(wal).size : 0).toBe(0)
+    const reopened = new Database(s.dbPath, { readonly: true })
+    expect(reopened.query("SELECT count(*) AS n FROM sqlite_master WHERE name = 'users'").get()).toEqual({ n: 1 })
+    reopened.close()
+  })
+
+  test('stop is idempotent: a second signal waits for the same shutdown', async () => {
+    const s = listening()
+    const a = s.running.stop('SIGTERM')
+    const b = s.running.stop('SIGINT')
+    await Promise.all([a, b])
+    expect(() => s.handle.sqlite.query('SELECT 1').get()).toThrow()
+  })
+
+  test('a request that never ends is cut after the grace period', async () => {
+    const s = listening(300)
+    const res = await fetch(`${s.base}/forever`)
+    expect(res.status).toBe(200)
+    const reader = res.body!.getReader()
+    expect(new TextDecoder().decode((await reader.read()).value)).toContain('hello')
+    const started = performance.now()
+    await s.running.stop('test')
+    const took = performance.now() - started
+    expect(took).toBeGreaterThanOrEqual(290)
+    expect(took).toBeLessThan(5000)
+    expect(() => s.handle.sqlite.query('SELECT 1').get()).toThrow()
+    // The client sees its stream end (closed or reset), not hang.
+    const end = await reader.read().then((r) => (r.done ? 'done' : 'more'), () => 'reset')
+    expect(['done', 'reset']).toContain(end)
+  })
+})
+
+describe('source entry point (what scripts/start runs)', () => {
+  const src = join(ROOT, 'src/index.ts')
+
+  test('--version, --help and an unknown command', async () => {
+    const dir = tempDir('sally-cli-')
+    dirs.push(dir)
+    const v = await run([process.execPath, src, '--version'], dir)
+    expect(v).toMatchObject({ code: 0, stdout: `${VERSION}\n` })
+    const h = await run([process.execPath, src, '--help'], dir)
+    expect(h.code).toBe(0)
+    expect(h.stdout).toContain('backup FILE')
+    const u = await run([process.execPath, src, 'nope'], dir)
+    expect(u.code).toBe(1)
+    expect(u.stderr).toContain('Unknown command "nope"')
+  })
+
+  test('migrate creates SALLY_DB and is idempotent', async () => {
+    const dir = tempDir('sally-cli-')
+    dirs.push(dir)
+    const first = await run([process.execPath, src, 'migrate'], dir, { SALLY_DB: 'var/x.db' })
+    expect(first.code).toBe(0)
+    expect(existsSync(join(dir, 'var', 'x.db'))).toBe(true)
+    const second = await run([process.execPath, src, 'migrate'], dir, { SALLY_DB: 'var/x.db' })
+    expect(second.code).toBe(0)
+    expect(second.stdout).toContain('up to date')
+  })
+
+  test('a bad setting stops with one line naming the variable', async () => {
+    const dir = tempDir('sally-cli-')
+    dirs.push(dir)
+    const r = await run([process.execPath, src, 'serve'], dir, { SALLY_BASE_PATH: 'api/' })
+    expect(r.code).toBe(1)
+    expect(r.stderr.trim().split('\n')).toHaveLength(1)
+    expect(r.stderr).toContain('SALLY_BASE_PATH')
+  })
+
+  test('`bun run seed` writes .env in the working folder', async () => {
+    const dir = tempDir('sally-cli-')
+    dirs.push(dir)
+    const r = await run([process.execPath, join(ROOT, 'scripts/seed.ts')], dir)
+    expect(r.code).toBe(0)
+    const token = r.stdout.trim()
+    expect(token).toMatch(/^[A-Za-z0-9_-]{43,}$/)
+    expect(readFileSync(join(dir, '.env'), 'utf8')).toBe(`SALLY_GLOBAL_API_TOKEN=${token}\n`)
+  })
+})
