@@ -7,6 +7,7 @@ import { docsPlugin } from './docs'
 import { errorsPlugin } from './errors/plugin'
 import { healthRoutes } from './health'
 import { labelRoutes } from './labels'
+import { mcpRoutes } from './mcp'
 
 export type AppDeps = Omit<CoreDeps, 'db' | 'config'> & { config: Config; db: DbHandle }
 
@@ -27,6 +28,7 @@ export function buildApp(core: Core) {
     .use(healthRoutes(core))
     .use(authRoutes(core))
     .use(labelRoutes(core))
+    .use(mcpRoutes(core))
   return Object.assign(api, { core })
 }
 

@@ -1,0 +1,78 @@
+import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js'
+import { Elysia } from 'elysia'
+import type { Core } from '../core'
+import { scopeViolation } from '../errors'
+import { requestInfo } from '../http/context'
+import type { Principal } from '../permissions/actor'
+import { authPlugin } from '../permissions/plugin'
+import { readSelector } from '../workspaces/select'
+import { localRunner } from './local'
+import { createMcpServer } from './server'
+
+/**
+ * `/mcp` takes hosted MCP keys only (SPEC §2). Personal `atpm_` keys serve local MCP clients through
+ * `sally mcp` (which calls the REST API); sessions belong to the web app. The global token is refused
+ * too: it has no user to act as, and an agent holding the platform's master token would bypass every
+ * workspace rule the endpoint exists to apply.
+ */
+function requireMcpKey(principal: Principal): void {
+  const kind = principal.credential.kind
+  if (kind === 'mcp_key') return
+  if (kind === 'api_key') throw scopeViolation('/mcp accepts hosted MCP keys (sallymcp_) only; personal API keys (atpm_) work with `sally mcp` over stdio.')
+  if (kind === 'global') throw scopeViolation('/mcp accepts hosted MCP keys (sallymcp_) only, not the global API token.')
+  throw scopeViolation('/mcp accepts hosted MCP keys (sallymcp_) only, not sessions.')
+}
+
+const DOC = {
+  tags: ['MCP'],
+  description:
+    'Model Context Protocol over Streamable HTTP (stateless, JSON responses). Authenticate with `Authorization: Bearer sallymcp_…`. ' +
+    'Optional `X-Workspace-Id` / `X-Workspace-Slug` set the default workspace for tools called without a `workspace` argument.',
+}
+
+/** Stateless servers offer no server-initiated stream and no session to delete (MCP Streamable HTTP). */
+const methodNotAllowed = () =>
+  new Response(JSON.stringify({ jsonrpc: '2.0', error: { code: -32000, message: 'Method not allowed.' }, id: null }), {
+    status: 405,
+    headers: { allow: 'POST', 'content-type': 'application/json' },
+  })
+
+export function mcpRoutes(core: Core) {
+  return new Elysia({ name: 'mcp' })
+    .use(authPlugin(core))
+    .post(
+      '/mcp',
+      async ({ principal, request, body }) => {
+        requireMcpKey(principal)
+        // A new server and transport per request: nothing is shared between calls, so a revoked key
+        // or a changed role takes effect on the very next request.
+        const run = localRunner(core, principal, readSelector(request.headers, {}), requestInfo(request).requestId)
+        const server = createMcpServer(run)
+        const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true })
+        await server.connect(transport)
+        try {
+          // Elysia has parsed the JSON body already; the transport must not read the stream again.
+          return await transport.handleRequest(request, { parsedBody: body })
+        } finally {
+          await server.close()
+        }
+      },
+      { principal: { allowMcp: true }, detail: { ...DOC, summary: 'MCP endpoint (JSON-RPC over Streamable HTTP)' } },
+    )
+    .get(
+      '/mcp',
+      ({ principal }) => {
+        requireMcpKey(principal)
+        return methodNotAllowed()
+      },
+      { principal: { allowMcp: true }, detail: { ...DOC, summary: 'Not offered: stateless MCP server (405)' } },
+    )
+    .delete(
+      '/mcp',
+      ({ principal }) => {
+        requireMcpKey(principal)
+        return methodNotAllowed()
+      },
+      { principal: { allowMcp: true }, detail: { ...DOC, summary: 'Not offered: stateless MCP server (405)' } },
+    )
+}

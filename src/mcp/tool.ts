@@ -1,0 +1,126 @@
+import { z } from 'zod'
+import type { Core } from '../core'
+import type { Actor, Principal } from '../permissions/actor'
+import type { Scope } from '../permissions/matrix'
+import type { WorkspaceSelector } from '../workspaces/select'
+
+/**
+ * One MCP tool, defined once and served by both transports:
+ *  - hosted `/mcp`: `call(core, actor, input)` runs the same service function the REST controller calls,
+ *    after the actor is built exactly as the REST route builds it (workspace selection, `authorize(permission)`);
+ *  - `sally mcp` (stdio): `rest(input)` names the REST route that does the same thing, called with the
+ *    user's personal key, so the server applies the very same rules.
+ * Both sides return what the REST API returns as `data` (lists as `{ items, nextCursor }`), so an agent
+ * sees the same structured result whichever way it is connected.
+ */
+
+/** MCP tool annotations; every tool states all three hints explicitly. */
+export type Annotations = { readOnlyHint: boolean; destructiveHint: boolean; idempotentHint: boolean; openWorldHint: boolean }
+
+export const READ: Annotations = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false }
+/** Creates something new on every call. */
+export const CREATE: Annotations = { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false }
+/** Overwrites fields with the given values: repeating the call changes nothing more, but old values are lost. */
+export const UPDATE: Annotations = { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false }
+/** Sets a state to a given value (no information lost; repeatable). */
+export const SET: Annotations = { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false }
+
+export type RestCall = {
+  method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE'
+  /** Path below the server's base path, e.g. `/tasks/123/move`. Segments are encoded by `seg`. */
+  path: string
+  query?: Record<string, string | number | boolean | null | undefined>
+  body?: unknown
+}
+
+type Shape = z.ZodRawShape
+type Input<S extends Shape> = z.infer<z.ZodObject<S>>
+
+type Common<S extends Shape> = {
+  name: string
+  title: string
+  /** Written for a model: what it does, when to use it, what it returns. */
+  description: string
+  input: S
+  annotations: Annotations
+  rest: (input: Input<S>) => RestCall
+  /** Shapes the REST `data` like `call`'s result when the route answers more (default: as is). */
+  fromRest?: (data: any) => unknown
+  /** One short line for the text content, from the structured (JSON) result. */
+  summary: (data: any) => string
+}
+
+/** A tool that acts inside one workspace: gets an `Actor` (the REST route's `{ workspace: permission }`). */
+export type WorkspaceToolDef<S extends Shape> = Common<S> & {
+  scope: 'workspace'
+  /** The workspace-level permission the matching REST route declares. */
+  permission: Scope
+  /** The REST route refuses project-scoped keys (`orgWide`). */
+  orgWide?: boolean
+  call: (core: Core, actor: Actor, input: Input<S>) => unknown
+}
+
+/** A tool outside any workspace (the REST route's `{ principal: ... }`). */
+export type PrincipalToolDef<S extends Shape> = Common<S> & {
+  scope: 'principal'
+  permission?: Scope
+  call: (core: Core, principal: Principal, input: Input<S>) => unknown
+}
+
+export type ToolDef<S extends Shape = Shape> = WorkspaceToolDef<S> | PrincipalToolDef<S>
+// Tools are stored with their input types erased; each definition is type-checked where it is written.
+export type AnyTool = (WorkspaceToolDef<Shape> | PrincipalToolDef<Shape>) & {
+  call: (core: Core, who: any, input: any) => unknown
+  rest: (input: any) => RestCall
+  fromRest?: (data: any) => unknown
+}
+
+export const defineTool = <S extends Shape>(def: ToolDef<S>): AnyTool => def as unknown as AnyTool
+
+/** Encodes one path segment. */
+export const seg = (v: string) => encodeURIComponent(v)
+
+/** The argument every workspace tool accepts. */
+export const workspaceArg = z
+  .string()
+  .min(1)
+  .max(200)
+  .optional()
+  .describe(
+    'Workspace to act in: its id, slug or name (see list_workspaces). Needed only when you belong to several workspaces; a key restricted to one workspace always acts there.',
+  )
+
+/** The full input shape of a tool as MCP clients see it. */
+export function inputShapeOf(tool: AnyTool): Shape {
+  return tool.scope === 'workspace' ? { ...tool.input, workspace: workspaceArg } : tool.input
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+/** A workspace reference as given by an agent: an id, or a slug (names are resolved by the caller). */
+export function selectorOf(ref: string): WorkspaceSelector {
+  return UUID.test(ref) ? { id: ref } : { slug: ref }
+}
+
+/** Pagination arguments shared by list tools. */
+export const pageArgs = {
+  limit: z.number().int().min(1).max(200).optional().describe('Page size (default 50, at most 200).'),
+  cursor: z.string().min(1).max(200).optional().describe('The nextCursor of the previous page, to read the next one.'),
+}
+
+/**
+ * The structured result of a tool: what REST returns as `data`, as plain JSON (dates as ISO strings).
+ * Lists become `{ items, nextCursor }`; MCP needs an object.
+ */
+export function structured(data: unknown): Record<string, unknown> {
+  const json = data === undefined ? null : JSON.parse(JSON.stringify(data))
+  if (Array.isArray(json)) return { items: json }
+  if (json === null || typeof json !== 'object') return { value: json }
+  return json as Record<string, unknown>
+}
+
+/** A REST success body → the same structured result. */
+export function structuredFromRest(body: { data?: unknown; nextCursor?: string | null }): Record<string, unknown> {
+  if (Array.isArray(body.data) && 'nextCursor' in body) return { items: body.data, nextCursor: body.nextCursor ?? null }
+  return structured(body.data)
+}
