@@ -8,6 +8,7 @@ import { errorsPlugin } from './errors/plugin'
 import { healthRoutes } from './health'
 import { labelRoutes } from './labels'
 import { mcpRoutes } from './mcp'
+import { taskRoutes } from './tasks'
 
 export type AppDeps = Omit<CoreDeps, 'db' | 'config'> & { config: Config; db: DbHandle }
 
@@ -29,6 +30,7 @@ export function buildApp(core: Core) {
     .use(authRoutes(core))
     .use(labelRoutes(core))
     .use(mcpRoutes(core))
+    .use(taskRoutes(core))
   return Object.assign(api, { core })
 }
 

@@ -1,0 +1,163 @@
+import { and, asc, desc, eq, gt, lt, ne, sql } from 'drizzle-orm'
+import type { DbOrTx } from '../db/client'
+import { statuses, tasks } from '../db/schema'
+import { badRequest } from '../errors'
+import { initialRanks, needsRebalance, rankAfter, rankBetween } from '../lib/rank'
+
+/**
+ * Ranks inside one status column. A column's order is (rank, id) over all its tasks, archived ones
+ * included (they keep their place and come back there). A move computes one new rank from its
+ * neighbours: one row written. When a rank would grow past MAX_RANK_LENGTH, or two tasks share an
+ * anchor's rank, the column is rebalanced (every task gets a fresh short rank) in the same
+ * transaction: rare, O(column).
+ */
+
+export type StatusRow = typeof statuses.$inferSelect
+
+const notSelf = (excludeId: string | null) => (excludeId ? ne(tasks.id, excludeId) : undefined)
+
+/** Gives every task of the column (except `excludeId`) a fresh evenly spaced rank, keeping the order. */
+export function rebalanceColumn(db: DbOrTx, statusId: string, excludeId: string | null, orderedIds?: string[]): void {
+  const ids =
+    orderedIds ??
+    db
+      .select({ id: tasks.id })
+      .from(tasks)
+      .where(and(eq(tasks.statusId, statusId), notSelf(excludeId)))
+      .orderBy(asc(tasks.rank), asc(tasks.id))
+      .all()
+      .map((r) => r.id)
+  const ranks = initialRanks(ids.length)
+  ids.forEach((id, i) => db.update(tasks).set({ rank: ranks[i]! }).where(eq(tasks.id, id)).run())
+}
+
+/** A rank after the last task of the column. */
+export function rankAtEnd(db: DbOrTx, statusId: string, excludeId: string | null = null): string {
+  const last = () =>
+    db
+      .select({ rank: tasks.rank })
+      .from(tasks)
+      .where(and(eq(tasks.statusId, statusId), notSelf(excludeId)))
+      .orderBy(desc(tasks.rank))
+      .limit(1)
+      .get()?.rank ?? null
+  let r = rankAfter(last())
+  if (needsRebalance(r)) {
+    rebalanceColumn(db, statusId, excludeId)
+    r = rankAfter(last())
+  }
+  return r
+}
+
+type Anchor = { id: string; rank: string }
+
+function neighbour(db: DbOrTx, statusId: string, excludeId: string, rank: string, dir: 'next' | 'prev'): string | null {
+  return (
+    db
+      .select({ rank: tasks.rank })
+      .from(tasks)
+      .where(and(eq(tasks.statusId, statusId), ne(tasks.id, excludeId), dir === 'next' ? gt(tasks.rank, rank) : lt(tasks.rank, rank)))
+      .orderBy(dir === 'next' ? asc(tasks.rank) : desc(tasks.rank))
+      .limit(1)
+      .get()?.rank ?? null
+  )
+}
+
+/** True when another task of the column shares this anchor's rank (ties are ordered by id; rebalancing removes them). */
+function tied(db: DbOrTx, statusId: string, excludeId: string, a: Anchor): boolean {
+  return !!db
+    .select({ id: tasks.id })
+    .from(tasks)
+    .where(and(eq(tasks.statusId, statusId), eq(tasks.rank, a.rank), ne(tasks.id, a.id), ne(tasks.id, excludeId)))
+    .limit(1)
+    .get()
+}
+
+/**
+ * The rank placing task `taskId` right after `after` and/or right before `before` (both tasks of the
+ * column `statusId`). Rebalances the column first when needed.
+ */
+export function rankAt(db: DbOrTx, statusId: string, taskId: string, pos: { after?: Anchor; before?: Anchor }): string {
+  const compute = (after?: Anchor, before?: Anchor): string | null => {
+    const lo = after ? after.rank : neighbour(db, statusId, taskId, before!.rank, 'prev')
+    const hi = before ? before.rank : neighbour(db, statusId, taskId, after!.rank, 'next')
+    if (lo !== null && hi !== null && lo >= hi) return null
+    const r = rankBetween(lo, hi)
+    return needsRebalance(r) ? null : r
+  }
+  const anchors = [pos.after, pos.before].filter((a): a is Anchor => !!a)
+  let r = anchors.some((a) => tied(db, statusId, taskId, a)) ? null : compute(pos.after, pos.before)
+  if (r === null) {
+    rebalanceColumn(db, statusId, taskId)
+    const reread = (a?: Anchor) => (a ? { id: a.id, rank: db.select({ rank: tasks.rank }).from(tasks).where(eq(tasks.id, a.id)).get()!.rank } : undefined)
+    r = compute(reread(pos.after), reread(pos.before))
+    if (r === null) throw badRequest('afterTaskId must come before beforeTaskId in the column.', 'afterTaskId')
+  }
+  return r
+}
+
+/** The project's statuses in board order. */
+export function projectStatuses(db: DbOrTx, projectId: string): StatusRow[] {
+  return db.select().from(statuses).where(eq(statuses.projectId, projectId)).orderBy(asc(statuses.position), asc(statuses.id)).all()
+}
+
+const validNames = (list: StatusRow[]) => list.map((s) => s.name).join(', ')
+
+/**
+ * Resolves `statusId` or `status` (a name, case-insensitive) in a project; neither → `fallback`
+ * (default: the first "unstarted" status, else the first). 400 listing the valid names otherwise.
+ */
+export function resolveStatus(
+  db: DbOrTx,
+  projectId: string,
+  input: { statusId?: string; status?: string },
+  fallback?: (list: StatusRow[]) => StatusRow | undefined,
+): StatusRow {
+  const list = projectStatuses(db, projectId)
+  if (list.length === 0) throw badRequest('This project has no statuses; create one first.', 'status')
+  let byId: StatusRow | undefined
+  if (input.statusId !== undefined) {
+    byId = list.find((s) => s.id === input.statusId)
+    if (!byId) throw badRequest(`Unknown statusId for this project. Valid statuses: ${validNames(list)}.`, 'statusId')
+  }
+  if (input.status !== undefined) {
+    const wanted = input.status.trim().toLowerCase()
+    const byName = list.find((s) => s.name.toLowerCase() === wanted)
+    if (!byName) throw badRequest(`Unknown status "${input.status}". Valid statuses: ${validNames(list)}.`, 'status')
+    if (byId && byId.id !== byName.id) throw badRequest('status and statusId name different statuses.', 'status')
+    return byName
+  }
+  if (byId) return byId
+  return (fallback ?? ((l) => l.find((s) => s.category === 'unstarted')))(list) ?? list[0]!
+}
+
+/** The column's non-archived task ids in order. */
+export function columnTaskIds(db: DbOrTx, statusId: string, archived: boolean): string[] {
+  return db
+    .select({ id: tasks.id })
+    .from(tasks)
+    .where(and(eq(tasks.statusId, statusId), archived ? sql`${tasks.archivedAt} IS NOT NULL` : sql`${tasks.archivedAt} IS NULL`))
+    .orderBy(asc(tasks.rank), asc(tasks.id))
+    .all()
+    .map((r) => r.id)
+}
+
+/** Indices (into `seq`) of one longest increasing subsequence: the tasks a reorder did not move. */
+export function longestIncreasing(seq: number[]): Set<number> {
+  const tails: number[] = []
+  const prev = new Array<number>(seq.length).fill(-1)
+  for (let i = 0; i < seq.length; i++) {
+    let lo = 0
+    let hi = tails.length
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1
+      if (seq[tails[mid]!]! < seq[i]!) lo = mid + 1
+      else hi = mid
+    }
+    if (lo > 0) prev[i] = tails[lo - 1]!
+    tails[lo] = i
+  }
+  const keep = new Set<number>()
+  for (let k = tails.length ? tails[tails.length - 1]! : -1; k >= 0; k = prev[k]!) keep.add(k)
+  return keep
+}
