@@ -9,6 +9,8 @@ import { healthRoutes } from './health'
 import { labelRoutes } from './labels'
 import { mcpRoutes } from './mcp'
 import { taskRoutes } from './tasks'
+import { projectRoutes } from './projects'
+import { statusRoutes } from './statuses'
 
 export type AppDeps = Omit<CoreDeps, 'db' | 'config'> & { config: Config; db: DbHandle }
 
@@ -31,6 +33,8 @@ export function buildApp(core: Core) {
     .use(labelRoutes(core))
     .use(mcpRoutes(core))
     .use(taskRoutes(core))
+    .use(projectRoutes(core))
+    .use(statusRoutes(core))
   return Object.assign(api, { core })
 }
 
