@@ -1,0 +1,122 @@
+import { z } from 'zod'
+import { PROJECT_ROLES, STATUS_CATEGORIES } from '../db/schema'
+import { color } from '../labels/model'
+
+export { color }
+
+/** Query booleans: `true|false|1|0` (z.coerce.boolean would read "false" as true). */
+export const boolParam = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')
+
+const id = z.string().trim().min(1).max(64)
+export const projectKey = z
+  .string()
+  .trim()
+  .toUpperCase()
+  .regex(/^[A-Z0-9]{2,10}$/, 'A project key is 2 to 10 letters or digits (stored uppercase), e.g. WEB or APP2')
+const name = z.string().trim().min(1).max(200)
+const description = z.string().max(20_000)
+
+export const projectRole = z.enum(PROJECT_ROLES)
+export const statusCategory = z.enum(STATUS_CATEGORIES)
+
+export const status = z
+  .object({
+    id: z.string(),
+    projectId: z.string(),
+    name: z.string(),
+    category: statusCategory,
+    position: z.number().int(),
+    color: z.string().nullable(),
+    createdAt: z.string(),
+  })
+  .meta({ id: 'Status' })
+export type Status = z.infer<typeof status>
+
+export const project = z
+  .object({
+    id: z.string(),
+    key: z.string(),
+    name: z.string(),
+    description: z.string().nullable(),
+    color: z.string().nullable(),
+    clientId: z.string().nullable(),
+    billableByDefault: z.boolean(),
+    archived: z.boolean(),
+    archivedAt: z.string().nullable(),
+    createdBy: z.string().nullable(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    /** The role the caller acts with on this project. */
+    role: projectRole,
+  })
+  .meta({ id: 'Project' })
+export type Project = z.infer<typeof project>
+
+export const projectDetail = project.extend({ statuses: z.array(status), memberCount: z.number().int() }).meta({ id: 'ProjectDetail' })
+export type ProjectDetail = z.infer<typeof projectDetail>
+
+export const createProjectBody = z.object({
+  /** Derived from the name when absent (initials or first letters, made unique with a number). */
+  key: projectKey.optional(),
+  name,
+  description: description.nullable().optional(),
+  color: color.nullable().optional(),
+  clientId: id.nullable().optional(),
+  billableByDefault: z.boolean().optional(),
+})
+export type CreateProjectInput = z.infer<typeof createProjectBody>
+
+export const updateProjectBody = z.object({
+  /** Renaming the key renames every task's human id (PROJ-42 → NEW-42). */
+  key: projectKey.optional(),
+  name: name.optional(),
+  description: description.nullable().optional(),
+  color: color.nullable().optional(),
+  clientId: id.nullable().optional(),
+  billableByDefault: z.boolean().optional(),
+})
+export type UpdateProjectInput = z.infer<typeof updateProjectBody>
+
+export const listProjectsQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(200).optional(),
+  cursor: z.string().min(1).max(200).optional(),
+  /** false (default): active projects; true: archived ones. */
+  archived: boolParam.optional(),
+  clientId: id.optional(),
+})
+export type ListProjectsQuery = z.infer<typeof listProjectsQuery>
+
+export const projectParams = z.object({ projectId: id })
+export const memberParams = z.object({ projectId: id, userId: id })
+
+export const member = z
+  .object({
+    userId: z.string(),
+    name: z.string(),
+    handle: z.string(),
+    email: z.string(),
+    role: projectRole,
+    addedAt: z.string(),
+  })
+  .meta({ id: 'ProjectMember' })
+export type Member = z.infer<typeof member>
+
+export const addMemberBody = z.object({ userId: id, role: projectRole.default('MEMBER') })
+export type AddMemberInput = z.infer<typeof addMemberBody>
+export const updateMemberBody = z.object({ role: projectRole })
+
+export const activityItem = z
+  .object({
+    id: z.string(),
+    action: z.string(),
+    actor: z.object({ id: z.string(), name: z.string(), handle: z.string() }).nullable(),
+    /** Changed fields with their old and new values. */
+    changes: z.record(z.string(), z.object({ from: z.unknown(), to: z.unknown() })).nullable(),
+    taskId: z.string().nullable(),
+    /** Human id of the task (PROJ-42), when the activity concerns one. */
+    taskKey: z.string().nullable(),
+    meta: z.record(z.string(), z.unknown()).nullable(),
+    createdAt: z.string(),
+  })
+  .meta({ id: 'Activity' })
+export type ActivityItem = z.infer<typeof activityItem>

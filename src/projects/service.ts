@@ -1,0 +1,255 @@
+import { and, asc, count, eq, gt, isNotNull, isNull, type SQL, sql } from 'drizzle-orm'
+import type { Core } from '../core'
+import type { DbOrTx } from '../db/client'
+import { clients, newId, projectMembers, projects, statuses } from '../db/schema'
+import type { ProjectRole, StatusCategory } from '../db/schema'
+import { publish, type EventContext } from '../events'
+import { badRequest, conflict } from '../errors'
+import { pageLimit, paginate } from '../http/respond'
+import { isUniqueViolation } from '../lib/db-errors'
+import type { Actor } from '../permissions/actor'
+import { effectiveProjectRole } from '../permissions/matrix'
+import { projectAccess, visibleProjects } from '../permissions/projects'
+import { recordActivity } from './activity'
+import type { CreateProjectInput, ListProjectsQuery, Project, ProjectDetail, Status, UpdateProjectInput } from './model'
+
+type ProjectRow = typeof projects.$inferSelect
+type StatusRow = typeof statuses.$inferSelect
+
+export const DEFAULT_STATUSES: readonly { name: string; category: StatusCategory; color: string }[] = [
+  { name: 'Backlog', category: 'backlog', color: '#94a3b8' },
+  { name: 'To Do', category: 'unstarted', color: '#64748b' },
+  { name: 'In Progress', category: 'started', color: '#3b82f6' },
+  { name: 'In Review', category: 'started', color: '#a855f7' },
+  { name: 'Done', category: 'completed', color: '#22c55e' },
+]
+
+export const toProject = (p: ProjectRow, role: ProjectRole): Project => ({
+  id: p.id,
+  key: p.key,
+  name: p.name,
+  description: p.description,
+  color: p.color,
+  clientId: p.clientId,
+  billableByDefault: p.billableByDefault,
+  archived: p.archivedAt !== null,
+  archivedAt: p.archivedAt?.toISOString() ?? null,
+  createdBy: p.createdBy,
+  createdAt: p.createdAt.toISOString(),
+  updatedAt: p.updatedAt.toISOString(),
+  role,
+})
+
+export const toStatus = (s: StatusRow): Status => ({
+  id: s.id,
+  projectId: s.projectId,
+  name: s.name,
+  category: s.category,
+  position: s.position,
+  color: s.color,
+  createdAt: s.createdAt.toISOString(),
+})
+
+export const eventContext = (core: Core, actor: Actor): EventContext => ({
+  workspaceId: actor.workspace.id,
+  actorUserId: actor.user?.id ?? null,
+  at: core.clock.now(),
+})
+
+const keyTaken = (key: string) => conflict(`The project key ${key} is already used in this workspace.`)
+
+/** GET /projects: the projects the actor can see, by id (creation order). */
+export function listProjects(core: Core, actor: Actor, q: ListProjectsQuery) {
+  return listProjectsWhere(
+    core,
+    actor,
+    q,
+    and(q.archived ? isNotNull(projects.archivedAt) : isNull(projects.archivedAt), q.clientId ? eq(projects.clientId, q.clientId) : undefined),
+  )
+}
+
+/** Visible projects of a client, active and archived (GET /clients/:id/projects). */
+export function projectsOfClient(core: Core, actor: Actor, clientId: string, q: { limit?: number; cursor?: string }) {
+  return listProjectsWhere(core, actor, q, eq(projects.clientId, clientId))
+}
+
+function listProjectsWhere(core: Core, actor: Actor, q: { limit?: number; cursor?: string }, where: SQL | undefined) {
+  const limit = pageLimit(q)
+  const uid = actor.user?.id ?? ''
+  const rows = core.db
+    .select({ project: projects, memberRole: projectMembers.role })
+    .from(projects)
+    .leftJoin(projectMembers, and(eq(projectMembers.projectId, projects.id), eq(projectMembers.userId, uid)))
+    .where(and(visibleProjects(actor), where, q.cursor ? gt(projects.id, q.cursor) : undefined))
+    .orderBy(asc(projects.id))
+    .limit(limit + 1)
+    .all()
+  const page = paginate(rows, limit, (r) => r.project.id)
+  return {
+    items: page.items.map((r) => toProject(r.project, effectiveProjectRole(actor.workspace.role, r.memberRole) ?? 'VIEWER')),
+    nextCursor: page.nextCursor,
+  }
+}
+
+export function projectStatuses(db: DbOrTx, projectId: string): StatusRow[] {
+  return db.select().from(statuses).where(eq(statuses.projectId, projectId)).orderBy(asc(statuses.position), asc(statuses.id)).all()
+}
+
+function detail(db: DbOrTx, p: ProjectRow, role: ProjectRole): ProjectDetail {
+  const members = db.select({ n: count() }).from(projectMembers).where(eq(projectMembers.projectId, p.id)).get()?.n ?? 0
+  return { ...toProject(p, role), statuses: projectStatuses(db, p.id).map(toStatus), memberCount: members }
+}
+
+export function getProject(core: Core, actor: Actor, projectId: string): ProjectDetail {
+  const { project, role } = projectAccess(core, actor, projectId, 'projects:read')
+  return detail(core.db, project, role)
+}
+
+function checkClient(db: DbOrTx, actor: Actor, clientId: string | null | undefined) {
+  if (!clientId) return
+  const row = db.select({ id: clients.id }).from(clients).where(and(eq(clients.id, clientId), eq(clients.workspaceId, actor.workspace.id))).get()
+  if (!row) throw badRequest('clientId is not a client of this workspace.', 'clientId')
+}
+
+/**
+ * A key from the name: initials of several words (Mobile App Redesign → MAR) or the first four
+ * letters of one (Website → WEBS), ASCII letters and digits only, made unique with a number (MAR2).
+ */
+export function deriveKey(name: string, taken: (key: string) => boolean): string {
+  const ascii = name.normalize('NFKD').replace(/[^\x20-\x7e]/g, '').toUpperCase()
+  const words = ascii.split(/[^A-Z0-9]+/).filter(Boolean)
+  let base = words.length >= 2 ? words.map((w) => w[0]).join('').slice(0, 5) : (words[0] ?? '').slice(0, 4)
+  if (base.length < 2) base = (base + 'PRJ').slice(0, 3)
+  if (!taken(base)) return base
+  for (let n = 2; ; n++) {
+    const suffix = String(n)
+    const candidate = base.slice(0, 10 - suffix.length) + suffix
+    if (!taken(candidate)) return candidate
+  }
+}
+
+function keyExists(db: DbOrTx, workspaceId: string, key: string, exceptId?: string): boolean {
+  const row = db.select({ id: projects.id }).from(projects).where(and(eq(projects.workspaceId, workspaceId), eq(projects.key, key))).get()
+  return !!row && row.id !== exceptId
+}
+
+/**
+ * POST /projects: the project, its default statuses and the creator as project OWNER, in one
+ * transaction; publishes `project.created`.
+ */
+export function createProject(core: Core, actor: Actor, input: CreateProjectInput): ProjectDetail {
+  const now = new Date(core.clock.now())
+  try {
+    return core.db.transaction((tx) => {
+      checkClient(tx, actor, input.clientId)
+      let key = input.key
+      if (key) {
+        if (keyExists(tx, actor.workspace.id, key)) throw keyTaken(key)
+      } else {
+        const existing = new Set(
+          tx
+            .select({ key: projects.key })
+            .from(projects)
+            .where(eq(projects.workspaceId, actor.workspace.id))
+            .all()
+            .map((r) => r.key),
+        )
+        key = deriveKey(input.name, (k) => existing.has(k))
+      }
+      const p = tx
+        .insert(projects)
+        .values({
+          id: newId(),
+          workspaceId: actor.workspace.id,
+          key,
+          name: input.name,
+          description: input.description ?? null,
+          color: input.color ?? null,
+          clientId: input.clientId ?? null,
+          billableByDefault: input.billableByDefault ?? true,
+          createdBy: actor.user?.id ?? null,
+          createdAt: now,
+          updatedAt: now,
+        })
+        .returning()
+        .get()
+      tx.insert(statuses)
+        .values(DEFAULT_STATUSES.map((s, position) => ({ id: newId(), projectId: p.id, ...s, position, createdAt: now })))
+        .run()
+      if (actor.user) tx.insert(projectMembers).values({ projectId: p.id, userId: actor.user.id, role: 'OWNER', createdAt: now }).run()
+      const out = detail(tx, p, 'OWNER')
+      const { statuses: _s, ...data } = out
+      publish(core, tx, eventContext(core, actor), { type: 'project.created', projectId: p.id, data: { project: data } })
+      return out
+    })
+  } catch (e) {
+    if (isUniqueViolation(e)) throw keyTaken(input.key ?? 'derived')
+    throw e
+  }
+}
+
+/** PATCH /projects/:id (project OWNER): records the changed fields in the activity feed. */
+export function updateProject(core: Core, actor: Actor, projectId: string, input: UpdateProjectInput): ProjectDetail {
+  try {
+    return core.db.transaction((tx) => {
+      const { project: cur, role } = projectAccess(core, actor, projectId, 'projects:write', tx)
+      if (input.key !== undefined && input.key !== cur.key && keyExists(tx, actor.workspace.id, input.key, cur.id)) throw keyTaken(input.key)
+      if (input.clientId !== undefined) checkClient(tx, actor, input.clientId)
+      const changes: Record<string, { from: unknown; to: unknown }> = {}
+      const patch: Partial<ProjectRow> = {}
+      for (const field of ['key', 'name', 'description', 'color', 'clientId', 'billableByDefault'] as const) {
+        const next = input[field]
+        if (next === undefined || next === cur[field]) continue
+        changes[field] = { from: cur[field], to: next }
+        ;(patch as Record<string, unknown>)[field] = next
+      }
+      if (Object.keys(patch).length === 0) return detail(tx, cur, role)
+      const row = tx
+        .update(projects)
+        .set({ ...patch, updatedAt: new Date(core.clock.now()) })
+        .where(eq(projects.id, cur.id))
+        .returning()
+        .get()!
+      recordActivity(tx, eventContext(core, actor), { projectId: cur.id, action: 'project.updated', changes })
+      return detail(tx, row, role)
+    })
+  } catch (e) {
+    if (isUniqueViolation(e)) throw keyTaken(input.key ?? '')
+    throw e
+  }
+}
+
+/** Archive or unarchive (project OWNER). Doing it twice is a no-op without a second feed entry. */
+export function setArchived(core: Core, actor: Actor, projectId: string, archived: boolean): ProjectDetail {
+  return core.db.transaction((tx) => {
+    const { project: cur, role } = projectAccess(core, actor, projectId, 'projects:write', tx)
+    if ((cur.archivedAt !== null) === archived) return detail(tx, cur, role)
+    const now = new Date(core.clock.now())
+    const row = tx
+      .update(projects)
+      .set({ archivedAt: archived ? now : null, updatedAt: now })
+      .where(eq(projects.id, cur.id))
+      .returning()
+      .get()!
+    recordActivity(tx, eventContext(core, actor), {
+      projectId: cur.id,
+      action: archived ? 'project.archived' : 'project.unarchived',
+      changes: { archived: { from: !archived, to: archived } },
+    })
+    return detail(tx, row, role)
+  })
+}
+
+/**
+ * DELETE /projects/:id (project OWNER). One statement: the foreign keys cascade to statuses,
+ * members, tasks and everything hanging off them (assignees, labels links, todos, comments,
+ * mentions, time entries, notifications, activity).
+ */
+export function deleteProject(core: Core, actor: Actor, projectId: string): void {
+  core.db.transaction((tx) => {
+    const { project } = projectAccess(core, actor, projectId, 'projects:write', tx)
+    // Tasks reference statuses without cascade; remove tasks first so the status cascade never trips.
+    tx.run(sql`DELETE FROM tasks WHERE project_id = ${project.id}`)
+    tx.delete(projects).where(eq(projects.id, project.id)).run()
+  })
+}

@@ -1,0 +1,63 @@
+import { Elysia } from 'elysia'
+import type { Core } from '../core'
+import { envelope, listEnvelope, ok, okList } from '../http/respond'
+import { idempotencyPlugin } from '../idempotency'
+import { authPlugin } from '../permissions/plugin'
+import { projectParams } from '../projects/model'
+import { createStatusBody, deletedStatus, deleteStatusBody, deleteStatusQuery, status, statusParams, updateStatusBody } from './model'
+import { createStatus, deleteStatus, listStatuses, updateStatus } from './service'
+
+const tags = ['Statuses']
+
+/** A project's ordered statuses (columns). Reading needs projects:read; changing them, project OWNER. */
+export function statusRoutes(core: Core) {
+  return new Elysia({ name: 'statuses', prefix: '/projects/:projectId/statuses' })
+    .use(authPlugin(core))
+    .use(idempotencyPlugin(core))
+    .get('/', ({ actor, params }) => okList(listStatuses(core, actor, params.projectId), null), {
+      workspace: 'projects:read',
+      params: projectParams,
+      detail: { tags, summary: "List a project's statuses in order" },
+      response: { 200: listEnvelope(status) },
+    })
+    .post(
+      '/',
+      ({ actor, params, body, set }) => {
+        set.status = 201
+        return ok(createStatus(core, actor, params.projectId, body))
+      },
+      {
+        workspace: 'projects:write',
+        idempotent: true,
+        params: projectParams,
+        body: createStatusBody,
+        detail: { tags, summary: 'Add a status (project OWNER; names unique per project, case-insensitively)' },
+        response: { 201: envelope(status) },
+      },
+    )
+    .patch('/:statusId', ({ actor, params, body }) => ok(updateStatus(core, actor, params.projectId, params.statusId, body)), {
+      workspace: 'projects:write',
+      params: statusParams,
+      body: updateStatusBody,
+      detail: { tags, summary: 'Rename, recategorize, recolor or reposition a status (project OWNER)' },
+      response: { 200: envelope(status) },
+    })
+    .delete(
+      '/:statusId',
+      ({ actor, params, query, body }) => {
+        const r = deleteStatus(core, actor, params.projectId, params.statusId, query.moveTasksTo ?? body?.moveTasksTo)
+        return ok({ id: params.statusId, deleted: true as const, ...r })
+      },
+      {
+        workspace: 'projects:write',
+        params: statusParams,
+        query: deleteStatusQuery,
+        body: deleteStatusBody,
+        detail: {
+          tags,
+          summary: 'Delete a status (project OWNER). With tasks: ?moveTasksTo=<statusId> (409 otherwise); never the last one',
+        },
+        response: { 200: envelope(deletedStatus) },
+      },
+    )
+}
