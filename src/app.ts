@@ -11,6 +11,7 @@ import { mcpRoutes } from './mcp'
 import { taskRoutes } from './tasks'
 import { projectRoutes } from './projects'
 import { statusRoutes } from './statuses'
+import { clientRoutes } from './clients'
 
 export type AppDeps = Omit<CoreDeps, 'db' | 'config'> & { config: Config; db: DbHandle }
 
@@ -35,6 +36,7 @@ export function buildApp(core: Core) {
     .use(taskRoutes(core))
     .use(projectRoutes(core))
     .use(statusRoutes(core))
+    .use(clientRoutes(core))
   return Object.assign(api, { core })
 }
 

@@ -1,0 +1,45 @@
+import { z } from 'zod'
+import { boolParam } from '../projects/model'
+
+const id = z.string().trim().min(1).max(64)
+
+export const client = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    email: z.string().nullable(),
+    notes: z.string().nullable(),
+    archived: z.boolean(),
+    archivedAt: z.string().nullable(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .meta({ id: 'Client' })
+export type Client = z.infer<typeof client>
+
+const name = z.string().trim().min(1).max(200)
+const email = z.email().max(320)
+const notes = z.string().max(20_000)
+
+export const createClientBody = z.object({ name, email: email.nullable().optional(), notes: notes.nullable().optional() })
+export type CreateClientInput = z.infer<typeof createClientBody>
+
+export const updateClientBody = z.object({
+  name: name.optional(),
+  email: email.nullable().optional(),
+  notes: notes.nullable().optional(),
+  archived: z.boolean().optional(),
+})
+export type UpdateClientInput = z.infer<typeof updateClientBody>
+
+export const clientParams = z.object({ clientId: id })
+
+export const listClientsQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(200).optional(),
+  cursor: z.string().min(1).max(200).optional(),
+  /** false (default): active clients; true: archived ones. */
+  archived: boolParam.optional(),
+  /** Case-insensitive substring of the name. */
+  q: z.string().max(200).optional(),
+})
+export type ListClientsQuery = z.infer<typeof listClientsQuery>

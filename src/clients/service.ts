@@ -1,0 +1,91 @@
+import { and, asc, eq, gt, isNotNull, isNull, sql } from 'drizzle-orm'
+import type { Core } from '../core'
+import type { DbOrTx } from '../db/client'
+import { clients, newId } from '../db/schema'
+import { notFound } from '../errors'
+import { pageLimit, paginate } from '../http/respond'
+import { authorize, type Actor } from '../permissions/actor'
+import { projectsOfClient } from '../projects/service'
+import type { Client, CreateClientInput, ListClientsQuery, UpdateClientInput } from './model'
+
+type Row = typeof clients.$inferSelect
+
+export const toClient = (c: Row): Client => ({
+  id: c.id,
+  name: c.name,
+  email: c.email,
+  notes: c.notes,
+  archived: c.archivedAt !== null,
+  archivedAt: c.archivedAt?.toISOString() ?? null,
+  createdAt: c.createdAt.toISOString(),
+  updatedAt: c.updatedAt.toISOString(),
+})
+
+const likeEscape = (s: string) => s.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)
+
+export function listClients(core: Core, actor: Actor, q: ListClientsQuery) {
+  const limit = pageLimit(q)
+  const rows = core.db
+    .select()
+    .from(clients)
+    .where(
+      and(
+        eq(clients.workspaceId, actor.workspace.id),
+        q.archived ? isNotNull(clients.archivedAt) : isNull(clients.archivedAt),
+        q.q ? sql`lower(${clients.name}) LIKE ${`%${likeEscape(q.q)}%`} ESCAPE '\\'` : undefined,
+        q.cursor ? gt(clients.id, q.cursor) : undefined,
+      ),
+    )
+    .orderBy(asc(clients.id))
+    .limit(limit + 1)
+    .all()
+  const page = paginate(rows, limit, (r) => r.id)
+  return { items: page.items.map(toClient), nextCursor: page.nextCursor }
+}
+
+function findClient(db: DbOrTx, actor: Actor, clientId: string): Row {
+  const row = db.select().from(clients).where(and(eq(clients.id, clientId), eq(clients.workspaceId, actor.workspace.id))).get()
+  if (!row) throw notFound('Client')
+  return row
+}
+
+export const getClient = (core: Core, actor: Actor, clientId: string): Client => toClient(findClient(core.db, actor, clientId))
+
+export function createClient(core: Core, actor: Actor, input: CreateClientInput): Client {
+  const now = new Date(core.clock.now())
+  const row = core.db
+    .insert(clients)
+    .values({ id: newId(), workspaceId: actor.workspace.id, name: input.name, email: input.email ?? null, notes: input.notes ?? null, createdAt: now, updatedAt: now })
+    .returning()
+    .get()
+  return toClient(row)
+}
+
+export function updateClient(core: Core, actor: Actor, clientId: string, input: UpdateClientInput): Client {
+  return core.db.transaction((tx) => {
+    const cur = findClient(tx, actor, clientId)
+    const now = new Date(core.clock.now())
+    const patch: Partial<Row> = {}
+    if (input.name !== undefined) patch.name = input.name
+    if (input.email !== undefined) patch.email = input.email
+    if (input.notes !== undefined) patch.notes = input.notes
+    if (input.archived !== undefined && input.archived !== (cur.archivedAt !== null)) patch.archivedAt = input.archived ? now : null
+    if (Object.keys(patch).length === 0) return toClient(cur)
+    return toClient(tx.update(clients).set({ ...patch, updatedAt: now }).where(eq(clients.id, cur.id)).returning().get()!)
+  })
+}
+
+/** Deletes a client; its projects stay, unlinked (clientId becomes null through the foreign key). */
+export function deleteClient(core: Core, actor: Actor, clientId: string): void {
+  core.db.transaction((tx) => {
+    const cur = findClient(tx, actor, clientId)
+    tx.delete(clients).where(eq(clients.id, cur.id)).run()
+  })
+}
+
+/** The client's projects the caller can see (needs projects:read too). */
+export function listClientProjects(core: Core, actor: Actor, clientId: string, q: { limit?: number; cursor?: string }) {
+  authorize(actor, 'projects:read')
+  const cur = findClient(core.db, actor, clientId)
+  return projectsOfClient(core, actor, cur.id, q)
+}
