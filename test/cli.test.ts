@@ -146,4 +146,46 @@ describe('source entry point (what scripts/start runs)', () => {
     expect(token).toMatch(/^[A-Za-z0-9_-]{43,}$/)
     expect(readFileSync(join(dir, '.env'), 'utf8')).toBe(`SALLY_GLOBAL_API_TOKEN=${token}\n`)
   })
+
+  test('a port in use stops the start with one line and exit 1', async () => {
+    const dir = tempDir('sally-cli-')
+    dirs.push(dir)
+    const busy = Bun.serve({ hostname: '127.0.0.1', port: 0, fetch: () => new Response() })
+    try {
+      const r = await run([process.execPath, src, 'serve'], dir, { HOST: '127.0.0.1', PORT: String(busy.port) })
+      expect(r.code).toBe(1)
+      expect(r.stderr.trim()).toBe(`Cannot listen on 127.0.0.1:${busy.port}: the port is already in use (set PORT to another one)`)
+    } finally {
+      busy.stop(true)
+    }
+  })
+
+  test('backup refuses a missing database and an existing target, without creating anything', async () => {
+    const dir = tempDir('sally-cli-')
+    dirs.push(dir)
+    const none = await run([process.execPath, src, 'backup', 'b.db'], dir)
+    expect(none.code).toBe(1)
+    expect(none.stderr).toContain('No database at SALLY_DB=./data/sally.db')
+    expect(existsSync(join(dir, 'data'))).toBe(false)
+    expect(existsSync(join(dir, 'b.db'))).toBe(false)
+    expect((await run([process.execPath, src, 'migrate'], dir)).code).toBe(0)
+    expect((await run([process.execPath, src, 'backup', 'b.db'], dir)).code).toBe(0)
+    const again = await run([process.execPath, src, 'backup', 'b.db'], dir)
+    expect(again.code).toBe(1)
+    expect(again.stderr).toContain('already exists')
+  })
+
+  test('seed --email migrates SALLY_DB and creates the user; half an account exits 1 with one line', async () => {
+    const dir = tempDir('sally-cli-')
+    dirs.push(dir)
+    const r = await run([process.execPath, src, 'seed', '--email', 'a@example.com', '--password', 'password123'], dir, { SALLY_HASH_MEMORY_KIB: '19456' })
+    expect(r.code).toBe(0)
+    expect(existsSync(join(dir, 'data', 'sally.db'))).toBe(true)
+    const db = new Database(join(dir, 'data', 'sally.db'), { readonly: true })
+    expect(db.query('SELECT platform_role AS role FROM users').all()).toEqual([{ role: 'SUPERADMIN' }])
+    db.close()
+    const bad = await run([process.execPath, src, 'seed', '--email', 'a@example.com'], dir)
+    expect(bad.code).toBe(1)
+    expect(bad.stderr.trim()).toBe('seed: --email and --password go together')
+  })
 })

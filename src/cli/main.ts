@@ -1,11 +1,11 @@
-import { mkdirSync } from 'node:fs'
+import { existsSync, mkdirSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { buildApp } from '../app'
 import { startBackground, stopBackground } from '../background'
 import { ConfigError, loadConfig, type Config } from '../config'
 import { type Core, createCore } from '../core'
 import { closeDatabase, type DbHandle, openDatabase } from '../db/client'
-import { runMigrations } from '../db/migrate'
+import { migrationList, runMigrations } from '../db/migrate'
 import { VERSION } from '../version'
 import { seed } from './seed'
 
@@ -89,13 +89,37 @@ export function listen(app: Listenable, core: Core, handle: DbHandle, opts: { gr
   return { server, stop }
 }
 
+/** Opens the database named by the configuration and applies pending migrations, or stops with one line. */
+function openMigrated(cfg: Config): DbHandle {
+  let handle: DbHandle
+  try {
+    handle = openDatabase(cfg.SALLY_DB)
+  } catch (e) {
+    die(`Cannot open the database SALLY_DB=${cfg.SALLY_DB}: ${(e as Error).message}`)
+  }
+  try {
+    runMigrations(handle.db)
+  } catch (e) {
+    handle.sqlite.close()
+    die(`Cannot migrate the database ${cfg.SALLY_DB}: ${(e as Error).message}`)
+  }
+  return handle
+}
+
 async function serve(cfg: Config) {
-  const handle = openDatabase(cfg.SALLY_DB)
-  runMigrations(handle.db)
+  const handle = openMigrated(cfg)
   const core = createCore({ config: cfg, db: handle })
   const app = buildApp(core)
   startBackground(core)
-  const running = listen(app, core, handle)
+  let running: RunningServer
+  try {
+    running = listen(app, core, handle)
+  } catch (e) {
+    await stopBackground(core)
+    closeDatabase(handle)
+    const inUse = (e as { code?: string }).code === 'EADDRINUSE'
+    die(`Cannot listen on ${cfg.HOST}:${cfg.PORT}: ${inUse ? 'the port is already in use (set PORT to another one)' : (e as Error).message}`)
+  }
   const onSignal = (signal: string) => {
     running.stop(signal).then(
       () => process.exit(0),
@@ -126,27 +150,22 @@ export async function main(argv: string[]): Promise<void> {
       return serve(config())
     case 'migrate': {
       const cfg = config()
-      const handle = openDatabase(cfg.SALLY_DB)
-      const n = runMigrations(handle.db)
+      const handle = openMigrated(cfg)
       closeDatabase(handle)
-      console.log(`Database ${cfg.SALLY_DB} is up to date (${n} migrations known).`)
+      console.log(`Database ${cfg.SALLY_DB} is up to date (${migrationList().length} migrations known).`)
       return
     }
     case 'seed': {
       const cfg = config()
+      let handle: DbHandle | undefined
       try {
-        const r = await seed(rest, {
-          hashMemoryKib: cfg.SALLY_HASH_MEMORY_KIB,
-          openDb: () => {
-            const h = openDatabase(cfg.SALLY_DB)
-            runMigrations(h.db)
-            return h
-          },
-        })
+        const r = await seed(rest, { hashMemoryKib: cfg.SALLY_HASH_MEMORY_KIB, openDb: () => (handle = openMigrated(cfg)) })
         for (const m of r.messages) console.error(m)
         if (r.token) console.log(r.token)
       } catch (e) {
         die(`seed: ${(e as Error).message}`)
+      } finally {
+        if (handle) closeDatabase(handle)
       }
       return
     }
@@ -155,6 +174,8 @@ export async function main(argv: string[]): Promise<void> {
       if (!target) die('usage: sally backup FILE')
       const cfg = config()
       const out = resolve(target)
+      if (!existsSync(cfg.SALLY_DB)) die(`No database at SALLY_DB=${cfg.SALLY_DB}: nothing to back up.`)
+      if (existsSync(out)) die(`${out} already exists: choose a new file name.`)
       const handle = openDatabase(cfg.SALLY_DB)
       mkdirSync(dirname(out), { recursive: true })
       try {
