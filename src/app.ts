@@ -1,4 +1,5 @@
 import { Elysia } from 'elysia'
+import { auditRoutes } from './audit'
 import { authRoutes } from './auth'
 import type { Config } from './config'
 import { createCore, type Core, type CoreDeps } from './core'
@@ -6,9 +7,11 @@ import type { DbHandle } from './db/client'
 import { docsPlugin } from './docs'
 import { errorsPlugin } from './errors/plugin'
 import { healthRoutes } from './health'
+import { keyRoutes } from './keys'
 import { labelRoutes } from './labels'
 import { mcpRoutes } from './mcp'
 import { taskRoutes } from './tasks'
+import { commentRoutes } from './comments'
 import { projectRoutes } from './projects'
 import { statusRoutes } from './statuses'
 import { clientRoutes } from './clients'
@@ -31,9 +34,12 @@ export function buildApp(core: Core) {
     .use(docsPlugin(base))
     .use(healthRoutes(core))
     .use(authRoutes(core))
+    .use(keyRoutes(core))
+    .use(auditRoutes(core))
     .use(labelRoutes(core))
     .use(mcpRoutes(core))
     .use(taskRoutes(core))
+    .use(commentRoutes(core))
     .use(projectRoutes(core))
     .use(statusRoutes(core))
     .use(clientRoutes(core))

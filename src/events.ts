@@ -24,6 +24,9 @@ export type DomainEvent =
   | { type: 'task.moved'; projectId: string; taskId: string; fromStatusId: string; toStatusId: string; fromProjectId: string; data: Record<string, unknown> }
   | { type: 'task.deleted'; projectId: string; taskId: string; data: Record<string, unknown> }
   | { type: 'comment.created'; projectId: string; taskId: string; commentId: string; mentionedUserIds: string[]; data: Record<string, unknown> }
+  /** An edited comment; `mentionedUserIds`: users mentioned in it for the first time. */
+  | { type: 'comment.updated'; projectId: string; taskId: string; commentId: string; mentionedUserIds: string[]; data: Record<string, unknown> }
+  | { type: 'comment.deleted'; projectId: string; taskId: string; commentId: string; data: Record<string, unknown> }
   | { type: 'time_entry.approved'; projectId: string; taskId: string; timeEntryId: string; data: Record<string, unknown> }
 
 export type EventType = DomainEvent['type']
@@ -33,6 +36,8 @@ export const EVENT_TYPES: readonly EventType[] = [
   'task.moved',
   'task.deleted',
   'comment.created',
+  'comment.updated',
+  'comment.deleted',
   'time_entry.approved',
   'project.created',
   'member.added',
