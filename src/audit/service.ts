@@ -1,4 +1,5 @@
 import type { Core } from '../core'
+import type { DbOrTx } from '../db/client'
 import { auditEvents } from '../db/schema'
 import type { Principal } from '../permissions/actor'
 
@@ -12,7 +13,7 @@ export type AuditInput = {
 }
 
 /** Appends one audit event. `meta` must never hold a secret. Use inside the caller's transaction when there is one. */
-export function recordAudit(core: Pick<Core, 'db' | 'clock'>, who: Principal | null, e: AuditInput, db = core.db) {
+export function recordAudit(core: Pick<Core, 'db' | 'clock'>, who: Principal | null, e: AuditInput, db: DbOrTx = core.db) {
   db.insert(auditEvents)
     .values({
       action: e.action,

@@ -74,15 +74,23 @@ export function presentedSecret(p: PresentedCredential): string | null {
 /** Counts slow-hash verifications (the login-timing and flood tests read it). */
 export const verifyStats = { slowVerifies: 0 }
 
+export type AuthenticateOptions = {
+  /**
+   * False when the caller's address is over its failed-authentication limit: a key that is not
+   * already verified in the cache is then refused (429) before any slow hash runs.
+   */
+  allowSlowVerify?: boolean
+}
+
 /**
  * Resolves a presented credential to a principal, or throws 401 with the SPEC §6 code.
  * A key is checked for shape and checksum before any read, looked up by its public id, verified
  * with the slow hash once, then served from the verified-key cache.
  */
-export async function authenticate(core: Core, presented: PresentedCredential): Promise<Principal> {
+export async function authenticate(core: Core, presented: PresentedCredential, opts: AuthenticateOptions = {}): Promise<Principal> {
   const raw = presentedSecret(presented)
   if (!raw) throw new AppError('missing_key', 'Authentication required: send Authorization: Bearer <token> or X-API-Key.')
-  if (keyKindOf(raw)) return authenticateKey(core, raw)
+  if (keyKindOf(raw)) return authenticateKey(core, raw, opts)
   const global = core.config.SALLY_GLOBAL_API_TOKEN
   if (global && safeEqual(raw, global)) {
     return {
@@ -94,12 +102,51 @@ export async function authenticate(core: Core, presented: PresentedCredential): 
   return authenticateSession(core, raw)
 }
 
-async function authenticateKey(core: Core, raw: string): Promise<Principal> {
+/**
+ * Per-app state of the slow path: verifications in flight (so N concurrent first requests with one
+ * key run the hash once), digests already refused for good (a wrong secret for a known lookup id,
+ * a revoked or expired key: none of these can become valid again, so a replayed one never hashes
+ * twice), and a cap on concurrent hashes (each argon2id verify holds SALLY_HASH_MEMORY_KIB).
+ */
+type SlowPath = {
+  inflight: Map<string, Promise<CachedKey>>
+  refused: Map<string, AppError['code']>
+  running: number
+  waiting: (() => void)[]
+}
+const slowPaths = new WeakMap<Core, SlowPath>()
+const slowPath = (core: Core) => {
+  let s = slowPaths.get(core)
+  if (!s) slowPaths.set(core, (s = { inflight: new Map(), refused: new Map(), running: 0, waiting: [] }))
+  return s
+}
+const MAX_REFUSED = 10_000
+const MAX_CONCURRENT_VERIFIES = 4
+const MAX_WAITING_VERIFIES = 256
+
+const refusal = (code: AppError['code']) =>
+  code === 'key_revoked'
+    ? new AppError('key_revoked', 'This key has been revoked.')
+    : code === 'key_expired'
+      ? new AppError('key_expired', 'This key has expired.')
+      : new AppError('invalid_key', 'Invalid API key.')
+
+async function authenticateKey(core: Core, raw: string, opts: AuthenticateOptions): Promise<Principal> {
   const parsed = parseKey(raw)
   if (!parsed) throw new AppError('invalid_key', 'Invalid API key.')
   const digest = sha256Hex(raw)
   let cached = core.keyCache.get(digest)
-  if (!cached) cached = await verifyKeyFromDb(core, raw, parsed.lookupId, digest)
+  if (!cached) {
+    const sp = slowPath(core)
+    const refused = sp.refused.get(digest)
+    if (refused) throw refusal(refused)
+    let pending = sp.inflight.get(digest)
+    if (!pending) {
+      pending = verifyKeyFromDb(core, raw, parsed.lookupId, digest, opts).finally(() => sp.inflight.delete(digest))
+      sp.inflight.set(digest, pending)
+    }
+    cached = await pending
+  }
   const now = core.clock.now()
   if (cached.expiresAt !== null && cached.expiresAt <= now) {
     core.keyCache.deleteKey(cached.keyId)
@@ -126,22 +173,58 @@ async function authenticateKey(core: Core, raw: string): Promise<Principal> {
   }
 }
 
-async function verifyKeyFromDb(core: Core, raw: string, lookupId: string, digest: string): Promise<CachedKey> {
-  const row = stmts(core).key.get(lookupId)
+async function withVerifySlot<T>(core: Core, fn: () => Promise<T>): Promise<T> {
+  const sp = slowPath(core)
+  if (sp.running >= MAX_CONCURRENT_VERIFIES) {
+    if (sp.waiting.length >= MAX_WAITING_VERIFIES)
+      throw new AppError('rate_limited', 'Too many key verifications in progress; retry shortly.', { headers: { 'retry-after': '1' } })
+    await new Promise<void>((resolve) => sp.waiting.push(resolve))
+  }
+  sp.running++
+  try {
+    return await fn()
+  } finally {
+    sp.running--
+    sp.waiting.shift()?.()
+  }
+}
+
+function refuseForGood(core: Core, digest: string, code: AppError['code']): AppError {
+  const refused = slowPath(core).refused
+  if (refused.size >= MAX_REFUSED) refused.delete(refused.keys().next().value!)
+  refused.set(digest, code)
+  return refusal(code)
+}
+
+async function verifyKeyFromDb(core: Core, raw: string, lookupId: string, digest: string, opts: AuthenticateOptions): Promise<CachedKey> {
+  const s = stmts(core)
+  const row = s.key.get(lookupId)
+  // Unknown lookup id: refused with one indexed read, no hash.
   if (!row) throw new AppError('invalid_key', 'Invalid API key.')
-  verifyStats.slowVerifies++
-  if (!(await verifySecret(raw, row.hash))) throw new AppError('invalid_key', 'Invalid API key.')
-  if (row.revoked_at !== null) throw new AppError('key_revoked', 'This key has been revoked.')
-  if (row.expires_at !== null && row.expires_at <= core.clock.now()) throw new AppError('key_expired', 'This key has expired.')
+  if (opts.allowSlowVerify === false)
+    throw new AppError('rate_limited', 'Too many failed authentication attempts from this address; retry later.', {
+      headers: { 'retry-after': '60' },
+    })
+  const valid = await withVerifySlot(core, () => {
+    verifyStats.slowVerifies++
+    return verifySecret(raw, row.hash)
+  })
+  if (!valid) throw refuseForGood(core, digest, 'invalid_key')
+  // Re-read after the await: a revocation or rotation that ran while the hash was computed must
+  // not be undone by caching the row as it was before.
+  const fresh = s.key.get(lookupId)
+  if (!fresh || fresh.id !== row.id) throw new AppError('invalid_key', 'Invalid API key.')
+  if (fresh.revoked_at !== null) throw refuseForGood(core, digest, 'key_revoked')
+  if (fresh.expires_at !== null && fresh.expires_at <= core.clock.now()) throw refuseForGood(core, digest, 'key_expired')
   const entry: CachedKey = {
-    keyId: row.id,
-    kind: row.kind,
-    userId: row.user_id,
-    scopes: row.scopes === null ? null : (JSON.parse(row.scopes) as Scope[] | null),
-    workspaceId: row.workspace_id,
-    projectId: row.project_id,
-    expiresAt: row.expires_at,
-    rateLimitPerHour: row.rate_limit_per_hour,
+    keyId: fresh.id,
+    kind: fresh.kind,
+    userId: fresh.user_id,
+    scopes: fresh.scopes === null ? null : (JSON.parse(fresh.scopes) as Scope[] | null),
+    workspaceId: fresh.workspace_id,
+    projectId: fresh.project_id,
+    expiresAt: fresh.expires_at,
+    rateLimitPerHour: fresh.rate_limit_per_hour,
   }
   core.keyCache.set(digest, entry)
   return entry

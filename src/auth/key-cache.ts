@@ -76,6 +76,11 @@ export class KeyUsageRecorder {
     } else this.pending.set(keyId, { count: 1, last: at })
   }
 
+  /** What is counted but not yet written for one key (listings add it to the stored numbers). */
+  peek(keyId: string): { count: number; last: number } | undefined {
+    return this.pending.get(keyId)
+  }
+
   /** Removes and returns what has been counted since the last flush. */
   drain(): Map<string, { count: number; last: number }> {
     const out = this.pending

@@ -52,22 +52,31 @@ export async function authenticateRequest(
   const ip = requestInfo(request).ip ?? 'unknown'
   const failBucket = `authfail:${ip}`
   const failLimit = core.config.SALLY_AUTH_FAILURE_LIMIT_PER_MINUTE
-  if (!core.limiter.peek(failBucket, failLimit, MINUTE, now).allowed) {
-    const r = core.limiter.peek(failBucket, failLimit, MINUTE, now)
-    throw new AppError('rate_limited', 'Too many failed authentication attempts from this address; retry later.', {
-      headers: rateLimitHeaders({ ...r, allowed: false }, now),
-    })
-  }
+  // An address over its failed-authentication limit keeps working with credentials that are valid
+  // and cheap to check (a key already verified in the cache, a session, the global token), so that
+  // a flood of bad keys from a shared address does not lock its legitimate users out; every failure
+  // answers 429, and a key that would need the slow hash is refused before hashing.
+  const over = !core.limiter.peek(failBucket, failLimit, MINUTE, now).allowed
   let principal: Principal
   try {
-    principal = await authenticate(core, {
-      authorization: request.headers.get('authorization'),
-      apiKey: request.headers.get('x-api-key'),
-      sessionCookie: cookieValue(request.headers.get('cookie'), SESSION_COOKIE),
-    })
+    principal = await authenticate(
+      core,
+      {
+        authorization: request.headers.get('authorization'),
+        apiKey: request.headers.get('x-api-key'),
+        sessionCookie: cookieValue(request.headers.get('cookie'), SESSION_COOKIE),
+      },
+      { allowSlowVerify: !over },
+    )
   } catch (e) {
-    if (e instanceof AppError && e.code !== 'missing_key') {
-      core.limiter.hit(failBucket, failLimit, MINUTE, now)
+    // (rate_limited without `over`: the slow-verification queue is full; not the caller's failure.)
+    if (e instanceof AppError && e.code !== 'missing_key' && (over || e.code !== 'rate_limited')) {
+      const r = core.limiter.hit(failBucket, failLimit, MINUTE, now)
+      if (over) {
+        throw new AppError('rate_limited', 'Too many failed authentication attempts from this address; retry later.', {
+          headers: rateLimitHeaders({ ...r, allowed: false }, now),
+        })
+      }
       core.log.warn('authentication failed', { requestId: requestInfo(request).requestId, ip, code: e.code })
     }
     throw e

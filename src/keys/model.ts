@@ -1,0 +1,83 @@
+import { z } from 'zod'
+import { SCOPES } from '../permissions/matrix'
+
+export const KEY_KINDS = ['api', 'mcp'] as const
+
+/** Ten years: long enough for any honest use, short enough to stay a valid Date. */
+const MAX_LIFETIME_SECONDS = 10 * 365 * 86_400
+
+const id = z.string().trim().min(1).max(64)
+
+export const createKeyBody = z
+  .object({
+    name: z.string().trim().min(1).max(100),
+    description: z.string().max(1000).nullable().optional(),
+    /** Scopes granted to the key; null or absent = everything its owner may do except keys:write. */
+    scopes: z
+      .array(z.enum(SCOPES))
+      .max(SCOPES.length * 2)
+      .nullable()
+      .optional()
+      .transform((s) => (s == null ? null : [...new Set(s)])),
+    /** Pin: the key works in this workspace only. */
+    workspaceId: id.nullable().optional(),
+    /** Project scope (needs a pin): the key sees this project only. */
+    projectId: id.nullable().optional(),
+    /** Lifetime in seconds from now (any positive number). */
+    expiresIn: z.number().positive().max(MAX_LIFETIME_SECONDS).optional(),
+    /** Expiry as an ISO date-time in the future. */
+    expiresAt: z.iso.datetime({ offset: true }).optional(),
+    /** Overrides SALLY_API_KEY_RATE_LIMIT_PER_HOUR for this key. */
+    rateLimitPerHour: z.number().int().positive().max(100_000_000).nullable().optional(),
+  })
+  .refine((b) => !(b.expiresIn !== undefined && b.expiresAt !== undefined), {
+    message: 'Give expiresIn or expiresAt, not both.',
+    path: ['expiresAt'],
+  })
+  .refine((b) => !b.projectId || b.workspaceId, {
+    message: 'A project-scoped key must be pinned to the project’s workspace (workspaceId).',
+    path: ['projectId'],
+  })
+export type CreateKeyInput = z.infer<typeof createKeyBody>
+
+export const apiKey = z
+  .object({
+    id: z.string(),
+    kind: z.enum(KEY_KINDS),
+    name: z.string(),
+    description: z.string().nullable(),
+    /** Display prefix (`atpm_a1b2…o5p6`); never the secret. */
+    prefix: z.string(),
+    scopes: z.array(z.string()).nullable(),
+    workspaceId: z.string().nullable(),
+    projectId: z.string().nullable(),
+    expiresAt: z.string().nullable(),
+    createdAt: z.string(),
+    lastUsedAt: z.string().nullable(),
+    requestCount: z.number().int(),
+    isActive: z.boolean(),
+    revokedAt: z.string().nullable(),
+    rateLimitPerHour: z.number().int().nullable(),
+    rotatedFromId: z.string().nullable(),
+  })
+  .meta({ id: 'ApiKey' })
+export type ApiKey = z.infer<typeof apiKey>
+
+/** The create/rotate answer: the record plus the full key, shown this once. */
+export const createdKey = apiKey
+  .extend({ key: z.string().describe('The full key. Shown once: store it now.') })
+  .meta({ id: 'CreatedApiKey' })
+export type CreatedKey = z.infer<typeof createdKey>
+
+export const keyParams = z.object({ id })
+
+export const listKeysQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(200).optional(),
+  cursor: z.string().min(1).max(200).optional(),
+  /** `true`: only usable keys; `false`: only revoked or expired ones. */
+  active: z
+    .enum(['true', 'false', '1', '0'])
+    .transform((v) => v === 'true' || v === '1')
+    .optional(),
+})
+export type ListKeysQuery = z.infer<typeof listKeysQuery>

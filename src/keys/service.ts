@@ -1,0 +1,271 @@
+import { and, desc, eq, gt, isNotNull, isNull, lt, lte, or, type SQL } from 'drizzle-orm'
+import { recordAudit } from '../audit/service'
+import { generateKey, type KeyKind } from '../auth/key-format'
+import type { Core } from '../core'
+import type { DbOrTx } from '../db/client'
+import { apiKeys, workspaceMembers, workspaces } from '../db/schema'
+import type { WorkspaceRole } from '../db/schema/common'
+import { badRequest, conflict, missingPermission, notFound, scopeViolation } from '../errors'
+import { pageLimit, paginate } from '../http/respond'
+import { iso } from '../lib/db-errors'
+import { hashSecret } from '../lib/password'
+import { credentialScopes, isSuperadmin, requireUser, type Actor, type Principal } from '../permissions/actor'
+import { DEFAULT_KEY_SCOPES, type Scope } from '../permissions/matrix'
+import { projectAccess } from '../permissions/projects'
+import type { ApiKey, CreatedKey, CreateKeyInput, ListKeysQuery } from './model'
+
+type Row = typeof apiKeys.$inferSelect
+
+/** Request facts the audit trail keeps (the service never sees HTTP). */
+export type KeyCallContext = { ip?: string | null }
+
+const KIND_NAME: Record<KeyKind, string> = { api: 'API key', mcp: 'MCP key' }
+
+export function toApiKey(core: Core, r: Row): ApiKey {
+  const now = core.clock.now()
+  // Usage is counted in memory and written every second: add what is not written yet.
+  const pending = core.keyUsage.peek(r.id)
+  const stored = r.lastUsedAt?.getTime() ?? null
+  const lastUsed = pending ? Math.max(stored ?? 0, pending.last) : stored
+  return {
+    id: r.id,
+    kind: r.kind,
+    name: r.name,
+    description: r.description,
+    prefix: r.prefix,
+    scopes: r.scopes,
+    workspaceId: r.workspaceId,
+    projectId: r.projectId,
+    expiresAt: iso(r.expiresAt),
+    createdAt: r.createdAt.toISOString(),
+    lastUsedAt: lastUsed === null ? null : new Date(lastUsed).toISOString(),
+    requestCount: r.requestCount + (pending?.count ?? 0),
+    isActive: r.revokedAt === null && (r.expiresAt === null || r.expiresAt.getTime() > now),
+    revokedAt: iso(r.revokedAt),
+    rateLimitPerHour: r.rateLimitPerHour,
+    rotatedFromId: r.rotatedFromId,
+  }
+}
+
+/** The settings a key is made of (what rotation copies). */
+type KeySettings = {
+  scopes: Scope[] | null
+  workspaceId: string | null
+  projectId: string | null
+}
+
+/**
+ * A key calling this API may only hand out (or rotate, or revoke) keys within its own reach:
+ * scopes it has itself, and its own pin and project. Sessions are not narrowed here: a key always
+ * acts with its owner's permissions at request time anyway.
+ */
+function requireWithinReach(p: Principal, target: KeySettings): void {
+  const c = p.credential
+  if (c.kind !== 'api_key' && c.kind !== 'mcp_key') return
+  const own = new Set(credentialScopes(c))
+  for (const s of target.scopes ?? DEFAULT_KEY_SCOPES) if (!own.has(s)) throw missingPermission(s)
+  if (c.workspaceId && target.workspaceId !== c.workspaceId) throw scopeViolation('This key is pinned to a workspace: it can only manage keys pinned to the same workspace.')
+  if (c.projectId && target.projectId !== c.projectId) throw scopeViolation('This key is limited to one project: it can only manage keys limited to the same project.')
+}
+
+/**
+ * The pin must be a workspace the owner belongs to (superadmins: any workspace), and the project one
+ * the owner can see there; otherwise 404, exactly as if they selected it.
+ */
+function validateTargets(core: Core, p: Principal, s: KeySettings): void {
+  if (!s.workspaceId) return
+  const user = requireUser(p)
+  const row = core.db
+    .select({ id: workspaces.id, slug: workspaces.slug, name: workspaces.name, role: workspaceMembers.role })
+    .from(workspaces)
+    .leftJoin(workspaceMembers, and(eq(workspaceMembers.workspaceId, workspaces.id), eq(workspaceMembers.userId, user.id)))
+    .where(eq(workspaces.id, s.workspaceId))
+    .get()
+  const role: WorkspaceRole | null = row ? (isSuperadmin(p) ? 'OWNER' : row.role) : null
+  if (!row || !role) throw notFound('Workspace')
+  if (s.projectId) {
+    const actor: Actor = { ...p, workspace: { id: row.id, slug: row.slug, name: row.name, role } }
+    projectAccess(core, actor, s.projectId)
+  }
+}
+
+function expiryOf(core: Core, input: Pick<CreateKeyInput, 'expiresIn' | 'expiresAt'>): Date | null {
+  const now = core.clock.now()
+  if (input.expiresIn !== undefined) return new Date(now + Math.max(1, Math.round(input.expiresIn * 1000)))
+  if (input.expiresAt !== undefined) {
+    const at = Date.parse(input.expiresAt)
+    if (!(at > now)) throw badRequest('expiresAt must be in the future.', 'expiresAt')
+    return new Date(at)
+  }
+  return null
+}
+
+async function insertKey(
+  core: Core,
+  p: Principal,
+  kind: KeyKind,
+  v: KeySettings & { name: string; description: string | null; rateLimitPerHour: number | null; expiresAt: Date | null; rotatedFromId: string | null },
+  after: (tx: DbOrTx, row: Row) => void,
+): Promise<CreatedKey> {
+  const user = requireUser(p)
+  const { key, lookupId, prefix } = generateKey(kind)
+  const hash = await hashSecret(core.config, key)
+  const row = core.db.transaction((tx) => {
+    const created = tx
+      .insert(apiKeys)
+      .values({ kind, lookupId, userId: user.id, prefix, hash, ...v, createdAt: new Date(core.clock.now()) })
+      .returning()
+      .get()
+    after(tx, created)
+    return created
+  })
+  return { ...toApiKey(core, row), key }
+}
+
+export async function createKey(core: Core, p: Principal, kind: KeyKind, input: CreateKeyInput, ctx: KeyCallContext = {}): Promise<CreatedKey> {
+  requireUser(p)
+  const c = p.credential
+  // A restricted key creating a key: omitted pin and project default to its own.
+  const workspaceId = input.workspaceId !== undefined ? input.workspaceId : (c.workspaceId ?? null)
+  const settings: KeySettings = {
+    scopes: input.scopes ?? null,
+    workspaceId,
+    projectId: input.projectId !== undefined ? input.projectId : workspaceId && workspaceId === c.workspaceId ? (c.projectId ?? null) : null,
+  }
+  if (settings.projectId && !settings.workspaceId) throw badRequest('A project-scoped key must be pinned to the project’s workspace (workspaceId).', 'projectId')
+  requireWithinReach(p, settings)
+  validateTargets(core, p, settings)
+  const expiresAt = expiryOf(core, input)
+  return insertKey(
+    core,
+    p,
+    kind,
+    { ...settings, name: input.name, description: input.description ?? null, rateLimitPerHour: input.rateLimitPerHour ?? null, expiresAt, rotatedFromId: null },
+    (tx, row) =>
+      recordAudit(
+        core,
+        p,
+        {
+          action: 'key.create',
+          workspaceId: row.workspaceId,
+          targetType: `${kind}_key`,
+          targetId: row.id,
+          ip: ctx.ip,
+          meta: { kind, name: row.name, prefix: row.prefix, scopes: row.scopes, projectId: row.projectId, expiresAt: iso(row.expiresAt) },
+        },
+        tx,
+      ),
+  )
+}
+
+function findMine(core: Core, p: Principal, kind: KeyKind, id: string): Row {
+  const user = requireUser(p)
+  const row = core.db
+    .select()
+    .from(apiKeys)
+    .where(and(eq(apiKeys.id, id), eq(apiKeys.userId, user.id), eq(apiKeys.kind, kind)))
+    .get()
+  if (!row) throw notFound(KIND_NAME[kind])
+  return row
+}
+
+export function getKey(core: Core, p: Principal, kind: KeyKind, id: string): ApiKey {
+  return toApiKey(core, findMine(core, p, kind, id))
+}
+
+export function listKeys(core: Core, p: Principal, kind: KeyKind, q: ListKeysQuery) {
+  const user = requireUser(p)
+  const limit = pageLimit(q)
+  const now = new Date(core.clock.now())
+  const conds: (SQL | undefined)[] = [eq(apiKeys.userId, user.id), eq(apiKeys.kind, kind)]
+  if (q.cursor) conds.push(lt(apiKeys.id, q.cursor))
+  if (q.active === true) conds.push(isNull(apiKeys.revokedAt), or(isNull(apiKeys.expiresAt), gt(apiKeys.expiresAt, now)))
+  if (q.active === false) conds.push(or(isNotNull(apiKeys.revokedAt), lte(apiKeys.expiresAt, now)))
+  const rows = core.db
+    .select()
+    .from(apiKeys)
+    .where(and(...conds))
+    .orderBy(desc(apiKeys.id))
+    .limit(limit + 1)
+    .all()
+  const page = paginate(rows, limit, (r) => r.id)
+  return { items: page.items.map((r) => toApiKey(core, r)), nextCursor: page.nextCursor }
+}
+
+/** Revokes at once: the row is marked and the verified-key cache entry dropped, so the very next request fails. Idempotent. */
+export function revokeKey(core: Core, p: Principal, kind: KeyKind, id: string, ctx: KeyCallContext = {}): ApiKey {
+  const current = findMine(core, p, kind, id)
+  requireWithinReach(p, { scopes: current.scopes as Scope[] | null, workspaceId: current.workspaceId, projectId: current.projectId })
+  if (current.revokedAt) return toApiKey(core, current)
+  const row = core.db.transaction((tx) => {
+    const updated = tx
+      .update(apiKeys)
+      .set({ revokedAt: new Date(core.clock.now()) })
+      .where(and(eq(apiKeys.id, current.id), isNull(apiKeys.revokedAt)))
+      .returning()
+      .get()
+    if (!updated) return null
+    recordAudit(
+      core,
+      p,
+      { action: 'key.revoke', workspaceId: updated.workspaceId, targetType: `${kind}_key`, targetId: updated.id, ip: ctx.ip, meta: { kind, name: updated.name, prefix: updated.prefix } },
+      tx,
+    )
+    return updated
+  })
+  core.keyCache.deleteKey(current.id)
+  return toApiKey(core, row ?? findMine(core, p, kind, id))
+}
+
+/**
+ * Issues a replacement with the same settings (name, description, scopes, pin, project, rate limit,
+ * and the same lifetime from now) and revokes the old key in the same transaction.
+ */
+export async function rotateKey(core: Core, p: Principal, kind: KeyKind, id: string, ctx: KeyCallContext = {}): Promise<CreatedKey> {
+  const old = findMine(core, p, kind, id)
+  if (old.revokedAt) throw conflict(`This ${KIND_NAME[kind]} is revoked: create a new one instead.`)
+  const settings: KeySettings = { scopes: (old.scopes as Scope[] | null) ?? null, workspaceId: old.workspaceId, projectId: old.projectId }
+  requireWithinReach(p, settings)
+  // The owner may have lost the pinned workspace or the project since: then there is nothing to rotate into.
+  validateTargets(core, p, settings)
+  const lifetime = old.expiresAt ? old.expiresAt.getTime() - old.createdAt.getTime() : null
+  const now = core.clock.now()
+  const created = await insertKey(
+    core,
+    p,
+    kind,
+    {
+      ...settings,
+      name: old.name,
+      description: old.description,
+      rateLimitPerHour: old.rateLimitPerHour,
+      expiresAt: lifetime === null ? null : new Date(now + Math.max(1, lifetime)),
+      rotatedFromId: old.id,
+    },
+    (tx, row) => {
+      const revoked = tx
+        .update(apiKeys)
+        .set({ revokedAt: new Date(now) })
+        .where(and(eq(apiKeys.id, old.id), isNull(apiKeys.revokedAt)))
+        .returning({ id: apiKeys.id })
+        .get()
+      // Revoked meanwhile (a concurrent rotate or revoke): roll back, no second replacement.
+      if (!revoked) throw conflict(`This ${KIND_NAME[kind]} was revoked meanwhile.`)
+      recordAudit(
+        core,
+        p,
+        {
+          action: 'key.rotate',
+          workspaceId: row.workspaceId,
+          targetType: `${kind}_key`,
+          targetId: old.id,
+          ip: ctx.ip,
+          meta: { kind, name: row.name, oldPrefix: old.prefix, newKeyId: row.id, newPrefix: row.prefix },
+        },
+        tx,
+      )
+    },
+  )
+  core.keyCache.deleteKey(old.id)
+  return created
+}
