@@ -12,9 +12,11 @@ import { labelRoutes } from './labels'
 import { mcpRoutes } from './mcp'
 import { taskRoutes } from './tasks'
 import { commentRoutes } from './comments'
+import { uploadRoutes } from './uploads'
 import { projectRoutes } from './projects'
 import { statusRoutes } from './statuses'
 import { clientRoutes } from './clients'
+import { boardRoutes } from './board'
 
 export type AppDeps = Omit<CoreDeps, 'db' | 'config'> & { config: Config; db: DbHandle }
 
@@ -40,9 +42,11 @@ export function buildApp(core: Core) {
     .use(mcpRoutes(core))
     .use(taskRoutes(core))
     .use(commentRoutes(core))
+    .use(uploadRoutes(core))
     .use(projectRoutes(core))
     .use(statusRoutes(core))
     .use(clientRoutes(core))
+    .use(boardRoutes(core))
   return Object.assign(api, { core })
 }
 
