@@ -16,6 +16,7 @@ import { uploadRoutes } from './uploads'
 import { projectRoutes } from './projects'
 import { statusRoutes } from './statuses'
 import { clientRoutes } from './clients'
+import { boardRoutes } from './board'
 
 export type AppDeps = Omit<CoreDeps, 'db' | 'config'> & { config: Config; db: DbHandle }
 
@@ -45,6 +46,7 @@ export function buildApp(core: Core) {
     .use(projectRoutes(core))
     .use(statusRoutes(core))
     .use(clientRoutes(core))
+    .use(boardRoutes(core))
   return Object.assign(api, { core })
 }
 

@@ -1,0 +1,62 @@
+import { z } from 'zod'
+import { PRIORITIES, STATUS_CATEGORIES } from '../db/schema'
+import { boolParam, project, status } from '../projects/model'
+
+const id = z.string().trim().min(1).max(64)
+
+export const boardQuery = z.object({
+  /** A project's board; without it, the workspace board by status category. */
+  projectId: id.optional(),
+  /** With projectId and cursor: the next page of this one column. */
+  statusId: id.optional(),
+  /** Workspace board: the next page of this one category column. */
+  category: z.enum(STATUS_CATEGORIES).optional(),
+  /** A column's `nextCursor` (its last task's rank and id). */
+  cursor: z
+    .string()
+    .max(200)
+    .regex(/^[0-9A-Za-z]+(?::[0-9A-Za-z-]+)?$/, 'Expected a column nextCursor')
+    .optional(),
+  /** Tasks per column (default 50, at most 200). */
+  limit: z.coerce.number().int().min(1).max(200).optional(),
+  /** Include archived tasks (default false). */
+  archived: boolParam.optional(),
+})
+export type BoardQuery = z.infer<typeof boardQuery>
+
+export const boardTask = z
+  .object({
+    id: z.string(),
+    /** Human id, PROJ-42. */
+    key: z.string(),
+    number: z.number().int(),
+    projectId: z.string(),
+    statusId: z.string(),
+    title: z.string(),
+    priority: z.enum(PRIORITIES),
+    rank: z.string(),
+    dueDate: z.string().nullable(),
+    archived: z.boolean(),
+    assigneeIds: z.array(z.string()),
+    labels: z.array(z.object({ id: z.string(), name: z.string(), color: z.string().nullable() })),
+  })
+  .meta({ id: 'BoardTask' })
+export type BoardTask = z.infer<typeof boardTask>
+
+export const boardColumn = z
+  .object({
+    /** The status (project board) or null (workspace board: one column per category). */
+    status: status.nullable(),
+    category: z.enum(STATUS_CATEGORIES),
+    /** Tasks in the whole column, not just this page. */
+    count: z.number().int(),
+    tasks: z.array(boardTask),
+    nextCursor: z.string().nullable(),
+  })
+  .meta({ id: 'BoardColumn' })
+export type BoardColumn = z.infer<typeof boardColumn>
+
+export const board = z
+  .object({ project: project.nullable(), columns: z.array(boardColumn) })
+  .meta({ id: 'Board' })
+export type Board = z.infer<typeof board>

@@ -1,0 +1,204 @@
+import { and, asc, count, eq, isNull, sql, type SQL } from 'drizzle-orm'
+import type { Core } from '../core'
+import { projects, STATUS_CATEGORIES, statuses, tasks, type StatusCategory } from '../db/schema'
+import { badRequest, notFound } from '../errors'
+import { authorize, type Actor } from '../permissions/actor'
+import { projectAccess, visibleProjects } from '../permissions/projects'
+import { projectStatuses, toProject, toStatus } from '../projects/service'
+import type { Board, BoardColumn, BoardQuery, BoardTask } from './model'
+
+const DEFAULT_LIMIT = 50
+
+type TaskRow = {
+  id: string
+  number: number
+  project_id: string
+  status_id: string
+  title: string
+  priority: BoardTask['priority']
+  rank: string
+  due_date: string | null
+  archived_at: number | null
+  project_key: string
+}
+
+/**
+ * The board's SQL, prepared once per database. A column page is one indexed range read on
+ * tasks(project_id, status_id, rank); assignees and labels of every task on the board come in one
+ * query each (json_each over the ids keeps the statements prepared).
+ */
+const statements = new WeakMap<Core['sqlite'], ReturnType<typeof prepare>>()
+function prepare(sqlite: Core['sqlite']) {
+  const cols = `t.id, t.number, t.project_id, t.status_id, t.title, t.priority, t.rank, t.due_date, t.archived_at, ? AS project_key`
+  const column = (archived: boolean, after: boolean) =>
+    sqlite.query<TaskRow, (string | number)[]>(
+      `SELECT ${cols} FROM tasks t
+       WHERE t.project_id = ? AND t.status_id = ?${archived ? '' : ' AND t.archived_at IS NULL'}
+       ${after ? 'AND (t.rank > ? OR (t.rank = ? AND t.id > ?))' : ''}
+       ORDER BY t.rank, t.id LIMIT ?`,
+    )
+  const counts = (archived: boolean) =>
+    sqlite.query<{ status_id: string; n: number }, [string]>(
+      `SELECT status_id, count(*) AS n FROM tasks WHERE project_id = ?${archived ? '' : ' AND archived_at IS NULL'} GROUP BY status_id`,
+    )
+  return {
+    column: { live: column(false, false), liveAfter: column(false, true), all: column(true, false), allAfter: column(true, true) },
+    counts: { live: counts(false), all: counts(true) },
+    assignees: sqlite.query<{ task_id: string; user_id: string }, [string]>(
+      'SELECT task_id, user_id FROM task_assignees WHERE task_id IN (SELECT value FROM json_each(?)) ORDER BY task_id, user_id',
+    ),
+    labels: sqlite.query<{ task_id: string; id: string; name: string; color: string | null }, [string]>(
+      `SELECT tl.task_id, l.id, l.name, l.color FROM task_labels tl JOIN labels l ON l.id = tl.label_id
+       WHERE tl.task_id IN (SELECT value FROM json_each(?)) ORDER BY l.name, l.id`,
+    ),
+  }
+}
+const stmts = (core: Core) => {
+  let s = statements.get(core.sqlite)
+  if (!s) statements.set(core.sqlite, (s = prepare(core.sqlite)))
+  return s
+}
+
+/** `rank:id` of a column's last task; a bare rank is accepted too. */
+function parseCursor(cursor: string): { rank: string; id: string } {
+  const i = cursor.indexOf(':')
+  return i < 0 ? { rank: cursor, id: '\uffff' } : { rank: cursor.slice(0, i), id: cursor.slice(i + 1) }
+}
+const cursorOf = (t: { rank: string; id: string }) => `${t.rank}:${t.id}`
+
+/** Turns limit+1 rows per column into pages, then fills assignees and labels in one query each. */
+function finish<C extends { rows: TaskRow[] }>(core: Core, limit: number, cols: C[]): (Omit<C, 'rows'> & { tasks: BoardTask[]; nextCursor: string | null })[] {
+  const pages = cols.map((c) => {
+    const more = c.rows.length > limit
+    const rows = more ? c.rows.slice(0, limit) : c.rows
+    return { c, rows, nextCursor: more ? cursorOf(rows[rows.length - 1]!) : null }
+  })
+  const ids = pages.flatMap((p) => p.rows.map((r) => r.id))
+  const assignees = new Map<string, string[]>()
+  const labels = new Map<string, BoardTask['labels']>()
+  if (ids.length) {
+    const json = JSON.stringify(ids)
+    const s = stmts(core)
+    for (const a of s.assignees.all(json)) {
+      const list = assignees.get(a.task_id)
+      if (list) list.push(a.user_id)
+      else assignees.set(a.task_id, [a.user_id])
+    }
+    for (const l of s.labels.all(json)) {
+      const label = { id: l.id, name: l.name, color: l.color }
+      const list = labels.get(l.task_id)
+      if (list) list.push(label)
+      else labels.set(l.task_id, [label])
+    }
+  }
+  return pages.map(({ c, rows, nextCursor }) => {
+    const { rows: _r, ...rest } = c
+    return {
+      ...rest,
+      nextCursor,
+      tasks: rows.map(
+        (r): BoardTask => ({
+          id: r.id,
+          key: `${r.project_key}-${r.number}`,
+          number: r.number,
+          projectId: r.project_id,
+          statusId: r.status_id,
+          title: r.title,
+          priority: r.priority,
+          rank: r.rank,
+          dueDate: r.due_date,
+          archived: r.archived_at !== null,
+          assigneeIds: assignees.get(r.id) ?? [],
+          labels: labels.get(r.id) ?? [],
+        }),
+      ),
+    }
+  })
+}
+
+/**
+ * GET /board?projectId=: the project's columns in status order, each with its task count and first
+ * page of tasks by rank. With statusId (and usually cursor): that one column's page.
+ */
+export function projectBoard(core: Core, actor: Actor, projectId: string, q: BoardQuery): Board {
+  const { project, role } = projectAccess(core, actor, projectId, 'tasks:read')
+  const limit = q.limit ?? DEFAULT_LIMIT
+  const archived = q.archived ?? false
+  let cols = projectStatuses(core.db, project.id)
+  if (q.statusId) {
+    cols = cols.filter((s) => s.id === q.statusId)
+    if (cols.length === 0) throw notFound('Status')
+  } else if (q.cursor) {
+    throw badRequest('A cursor pages one column: pass statusId with it.', 'statusId')
+  }
+  const s = stmts(core)
+  const counts = new Map((archived ? s.counts.all : s.counts.live).all(project.id).map((r) => [r.status_id, r.n]))
+  const after = q.cursor ? parseCursor(q.cursor) : null
+  const stmt = archived ? (after ? s.column.allAfter : s.column.all) : after ? s.column.liveAfter : s.column.live
+  const raw = cols.map((st) => ({
+    status: toStatus(st),
+    category: st.category,
+    count: counts.get(st.id) ?? 0,
+    rows: after
+      ? stmt.all(project.key, project.id, st.id, after.rank, after.rank, after.id, limit + 1)
+      : stmt.all(project.key, project.id, st.id, limit + 1),
+  }))
+  return { project: toProject(project, role), columns: finish(core, limit, raw) }
+}
+
+/**
+ * GET /board without projectId: one column per status category across the (non-archived) projects
+ * the actor can see, tasks by rank then id. With category (and cursor): that one column's page.
+ */
+export function workspaceBoard(core: Core, actor: Actor, q: BoardQuery): Board {
+  authorize(actor, 'tasks:read')
+  if (q.statusId) throw badRequest('statusId pages a project board: pass projectId too.', 'projectId')
+  if (q.cursor && !q.category) throw badRequest('A cursor pages one column: pass category with it.', 'category')
+  const limit = q.limit ?? DEFAULT_LIMIT
+  const cats: readonly StatusCategory[] = q.category ? [q.category] : STATUS_CATEGORIES
+  const scope: SQL = and(visibleProjects(actor), isNull(projects.archivedAt), q.archived ? undefined : isNull(tasks.archivedAt))!
+  const counts = new Map(
+    core.db
+      .select({ category: statuses.category, n: count() })
+      .from(tasks)
+      .innerJoin(statuses, eq(statuses.id, tasks.statusId))
+      .innerJoin(projects, eq(projects.id, tasks.projectId))
+      .where(scope)
+      .groupBy(statuses.category)
+      .all()
+      .map((r) => [r.category, r.n]),
+  )
+  const after = q.cursor ? parseCursor(q.cursor) : null
+  const raw = cats.map((category) => ({
+    status: null,
+    category,
+    count: counts.get(category) ?? 0,
+    rows: core.db
+      .select({
+        id: tasks.id,
+        number: tasks.number,
+        project_id: tasks.projectId,
+        status_id: tasks.statusId,
+        title: tasks.title,
+        priority: tasks.priority,
+        rank: tasks.rank,
+        due_date: tasks.dueDate,
+        archived_at: sql<number | null>`${tasks.archivedAt}`,
+        project_key: projects.key,
+      })
+      .from(tasks)
+      .innerJoin(statuses, eq(statuses.id, tasks.statusId))
+      .innerJoin(projects, eq(projects.id, tasks.projectId))
+      .where(
+        and(
+          scope,
+          eq(statuses.category, category),
+          after ? sql`(${tasks.rank} > ${after.rank} OR (${tasks.rank} = ${after.rank} AND ${tasks.id} > ${after.id}))` : undefined,
+        ),
+      )
+      .orderBy(asc(tasks.rank), asc(tasks.id))
+      .limit(limit + 1)
+      .all(),
+  }))
+  return { project: null, columns: finish(core, limit, raw) }
+}

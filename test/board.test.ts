@@ -1,0 +1,208 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { initialRanks } from '../src/lib/rank'
+import { makeTestApp } from './helpers/app'
+import { createKey, createWorkspace, seedWorld } from './helpers/fixtures'
+import { insertTasks } from './helpers/task-rows'
+
+const t = makeTestApp()
+let w: Awaited<ReturnType<typeof seedWorld>>
+afterAll(() => t.close())
+beforeAll(async () => {
+  w = await seedWorld(t.core)
+})
+
+const A = () => ({ as: w.tokens.owner, workspace: w.wsA.id })
+type P = { id: string; key: string; statuses: { id: string; name: string; category: string }[] }
+type Col = { status: { id: string; name: string } | null; category: string; count: number; tasks: { id: string; key: string; rank: string; assigneeIds: string[]; labels: { name: string }[] }[]; nextCursor: string | null }
+
+async function newProject(opts = A(), body: Record<string, unknown> = {}): Promise<P> {
+  const r = await t.req('POST', '/projects', { ...opts, body: { name: 'Board project', ...body } })
+  expect(r.status).toBe(201)
+  return r.body.data
+}
+
+describe('GET /board?projectId=', () => {
+  test('columns in status order with counts; tasks by rank with key, assignees and labels (created through the API)', async () => {
+    const p = await newProject(A(), { key: 'BRD' })
+    await t.req('POST', `/projects/${p.id}/members`, { ...A(), body: { userId: w.users.member.id, role: 'MEMBER' } })
+    const make = async (title: string, status: string, extra: Record<string, unknown> = {}) => {
+      const r = await t.req('POST', '/tasks', { ...A(), body: { projectId: p.id, title, status, ...extra } })
+      expect(r.status).toBe(201)
+      return r.body.data
+    }
+    const a = await make('A', 'In Progress', { assigneeIds: [w.users.member.id, w.users.owner.id], labels: ['frontend', 'priority'], priority: 'P1', dueDate: '2026-12-01' })
+    const b = await make('B', 'In Progress')
+    const c = await make('C', 'To Do', { labels: ['frontend'] })
+    await t.req('POST', `/tasks/${b.id}/move`, { ...A(), body: { statusId: p.statuses[2]!.id, beforeTaskId: a.id } })
+    const r = await t.req('GET', `/board?projectId=${p.id}`, A())
+    expect(r.status).toBe(200)
+    const cols: Col[] = r.body.data.columns
+    expect(r.body.data.project).toMatchObject({ id: p.id, key: 'BRD' })
+    expect(cols.map((x) => x.status!.name)).toEqual(['Backlog', 'To Do', 'In Progress', 'In Review', 'Done'])
+    expect(cols.map((x) => x.count)).toEqual([0, 1, 2, 0, 0])
+    expect(cols.map((x) => x.category)).toEqual(['backlog', 'unstarted', 'started', 'started', 'completed'])
+    expect(cols[2]!.tasks.map((x) => x.id)).toEqual([b.id, a.id])
+    const ta = cols[2]!.tasks[1]!
+    expect(ta).toMatchObject({ key: 'BRD-1', title: 'A', priority: 'P1', dueDate: '2026-12-01', statusId: p.statuses[2]!.id, archived: false })
+    expect([...ta.assigneeIds].sort()).toEqual([w.users.member.id, w.users.owner.id].sort())
+    expect(ta.labels.map((l) => l.name)).toEqual(['frontend', 'priority'])
+    expect(cols[1]!.tasks[0]).toMatchObject({ id: c.id, key: 'BRD-3', assigneeIds: [], labels: [{ name: 'frontend' }] })
+    for (const col of cols) expect(col.nextCursor).toBeNull()
+  })
+
+  test('per-column limit and cursor walk a column in rank order; archived tasks only with archived=true', async () => {
+    const p = await newProject()
+    const st = p.statuses[1]!.id
+    const ranks = initialRanks(23)
+    // Insert in shuffled order: the board orders by rank, not insertion.
+    const order = ranks.map((r, i) => [r, i] as const).sort(() => Math.random() - 0.5)
+    const ids = insertTasks(t.core, { workspaceId: w.wsA.id, projectId: p.id, statusId: st, ranks: order.map(([r]) => r) })
+    const expected = order.map(([, i], k) => [i, ids[k]!] as const).sort((x, y) => x[0] - y[0]).map(([, id]) => id)
+    const archived = insertTasks(t.core, { workspaceId: w.wsA.id, projectId: p.id, statusId: st, ranks: [ranks[5]! + 'V'], archived: true })
+    const first = await t.req('GET', `/board?projectId=${p.id}&limit=10`, A())
+    const col: Col = first.body.data.columns[1]
+    expect(col.count).toBe(23)
+    expect(col.tasks.map((x) => x.id)).toEqual(expected.slice(0, 10))
+    const seen = [...col.tasks.map((x) => x.id)]
+    let cursor = col.nextCursor
+    while (cursor) {
+      const r = await t.req('GET', `/board?projectId=${p.id}&statusId=${st}&limit=10&cursor=${cursor}`, A())
+      expect(r.status).toBe(200)
+      expect(r.body.data.columns).toHaveLength(1)
+      expect(r.body.data.columns[0].count).toBe(23)
+      seen.push(...r.body.data.columns[0].tasks.map((x: { id: string }) => x.id))
+      cursor = r.body.data.columns[0].nextCursor
+    }
+    expect(seen).toEqual(expected)
+    const withArchived = await t.req('GET', `/board?projectId=${p.id}&archived=true&limit=200`, A())
+    const all: Col = withArchived.body.data.columns[1]
+    expect(all.count).toBe(24)
+    expect(all.tasks.map((x) => x.id)).toEqual([...expected.slice(0, 6), archived[0]!, ...expected.slice(6)])
+  })
+
+  test('ties on rank are broken by id, so a cursor never skips or repeats a task', async () => {
+    const p = await newProject()
+    const st = p.statuses[0]!.id
+    const ids = insertTasks(t.core, { workspaceId: w.wsA.id, projectId: p.id, statusId: st, ranks: ['a', 'b', 'b', 'b', 'c'] })
+    const seen: string[] = []
+    let cursor: string | null = null
+    do {
+      const r: { body: { data: { columns: Col[] } } } = await t.req('GET', `/board?projectId=${p.id}&statusId=${st}&limit=2${cursor ? `&cursor=${cursor}` : ''}`, A())
+      seen.push(...r.body.data.columns[0]!.tasks.map((x) => x.id))
+      cursor = r.body.data.columns[0]!.nextCursor
+    } while (cursor)
+    expect(seen).toEqual([ids[0]!, ...ids.slice(1, 4).sort(), ids[4]!])
+  })
+
+  test('bad input: cursor without statusId, malformed cursor, limit > 200 → 400; unknown status → 404', async () => {
+    const p = await newProject()
+    expect((await t.req('GET', `/board?projectId=${p.id}&cursor=abc`, A())).status).toBe(400)
+    expect((await t.req('GET', `/board?projectId=${p.id}&statusId=${p.statuses[0]!.id}&cursor=a'b`, A())).status).toBe(400)
+    expect((await t.req('GET', `/board?projectId=${p.id}&limit=201`, A())).status).toBe(400)
+    expect((await t.req('GET', `/board?projectId=${p.id}&statusId=${crypto.randomUUID()}`, A())).status).toBe(404)
+  })
+
+  test('visibility: non-member 404, another workspace 404; a project-scoped key only sees its project', async () => {
+    const p = await newProject()
+    expect((await t.req('GET', `/board?projectId=${p.id}`, { as: w.tokens.member, workspace: w.wsA.id })).status).toBe(404)
+    expect((await t.req('GET', `/board?projectId=${p.id}`, { as: w.tokens.ownerB, workspace: w.wsB.id })).status).toBe(404)
+    const other = await newProject()
+    const { key } = await createKey(t.core, w.users.owner.id, { projectId: p.id })
+    expect((await t.req('GET', `/board?projectId=${p.id}`, { as: key, workspace: w.wsA.id })).status).toBe(200)
+    expect((await t.req('GET', `/board?projectId=${other.id}`, { as: key, workspace: w.wsA.id })).status).toBe(404)
+  })
+
+  test('no N+1: a board of many tasks runs a constant number of queries', async () => {
+    // A fresh app whose SQLite handle counts every statement executed (drizzle and raw alike).
+    const t2 = makeTestApp()
+    const calls: string[] = []
+    const counting = <T extends object>(stmt: T, sqlText: string): T =>
+      new Proxy(stmt, {
+        get(target, prop) {
+          const v = Reflect.get(target, prop, target)
+          if (typeof v !== 'function') return v
+          if (prop === 'all' || prop === 'get' || prop === 'run' || prop === 'values')
+            return (...args: unknown[]) => {
+              calls.push(sqlText)
+              return (v as (...a: unknown[]) => unknown).apply(target, args)
+            }
+          return (v as (...a: unknown[]) => unknown).bind(target)
+        },
+      })
+    const { query, prepare } = { query: t2.sqlite.query.bind(t2.sqlite), prepare: t2.sqlite.prepare.bind(t2.sqlite) }
+    ;(t2.sqlite as { query: unknown }).query = (q: string) => counting(query(q), q)
+    ;(t2.sqlite as { prepare: unknown }).prepare = (q: string, ...rest: unknown[]) => counting((prepare as (...a: unknown[]) => object)(q, ...rest), q)
+    try {
+      const w2 = await seedWorld(t2.core)
+      const o = { as: w2.tokens.owner, workspace: w2.wsA.id }
+      const p: P = (await t2.req('POST', '/projects', { ...o, body: { name: 'N+1' } })).body.data
+      for (const s of p.statuses) {
+        const ids = insertTasks(t2.core, { workspaceId: w2.wsA.id, projectId: p.id, statusId: s.id, ranks: initialRanks(40) })
+        for (const id of ids) t2.sqlite.run('INSERT INTO task_assignees (task_id, user_id) VALUES (?, ?)', [id, w2.users.owner.id])
+      }
+      const boardQueries = () => calls.filter((q) => /\b(tasks|task_assignees|task_labels|statuses)\b/.test(q)).length
+      await t2.req('GET', `/board?projectId=${p.id}&limit=30`, o) // warm-up (prepares statements)
+      calls.length = 0
+      const r = await t2.req('GET', `/board?projectId=${p.id}&limit=30`, o)
+      expect(r.body.data.columns.map((c: Col) => c.tasks.length)).toEqual([30, 30, 30, 30, 30])
+      expect(r.body.data.columns[0].tasks[0].assigneeIds).toEqual([w2.users.owner.id])
+      // statuses, counts, one per column (5), assignees, labels: 150 tasks, 9 queries.
+      expect(boardQueries()).toBe(9)
+      calls.length = 0
+      await t2.req('GET', `/board?projectId=${p.id}&limit=200`, o)
+      expect(boardQueries()).toBe(9)
+    } finally {
+      t2.close()
+    }
+  })
+})
+
+describe('GET /board (workspace)', () => {
+  test('one column per category across visible, non-archived projects; counts and cursor per category', async () => {
+    // A fresh workspace keeps the numbers exact.
+    const wsId = createWorkspace(t.core, { members: [[w.users.member.id, 'OWNER']] }).id
+    const opts = { as: w.tokens.member, workspace: wsId }
+    const p1 = await newProject(opts, { key: 'ONE' })
+    const p2 = await newProject(opts, { key: 'TWO' })
+    const gone = await newProject(opts, { key: 'OLD' })
+    insertTasks(t.core, { workspaceId: wsId, projectId: p1.id, statusId: p1.statuses[2]!.id, ranks: ['a', 'c', 'e'] })
+    insertTasks(t.core, { workspaceId: wsId, projectId: p1.id, statusId: p1.statuses[3]!.id, ranks: ['b'] })
+    insertTasks(t.core, { workspaceId: wsId, projectId: p2.id, statusId: p2.statuses[2]!.id, ranks: ['d', 'f'] })
+    insertTasks(t.core, { workspaceId: wsId, projectId: p2.id, statusId: p2.statuses[4]!.id, ranks: ['a'] })
+    insertTasks(t.core, { workspaceId: wsId, projectId: p2.id, statusId: p2.statuses[2]!.id, ranks: ['a'], archived: true })
+    insertTasks(t.core, { workspaceId: wsId, projectId: gone.id, statusId: gone.statuses[2]!.id, ranks: ['a'] })
+    await t.req('POST', `/projects/${gone.id}/archive`, opts)
+    const r = await t.req('GET', '/board?limit=4', opts)
+    expect(r.status).toBe(200)
+    expect(r.body.data.project).toBeNull()
+    const cols: Col[] = r.body.data.columns
+    expect(cols.map((c) => [c.category, c.count])).toEqual([
+      ['backlog', 0],
+      ['unstarted', 0],
+      ['started', 6],
+      ['completed', 1],
+      ['canceled', 0],
+    ])
+    expect(cols[2]!.tasks.map((x) => x.key)).toEqual(['ONE-1', 'ONE-4', 'ONE-2', 'TWO-1'])
+    const next = await t.req('GET', `/board?category=started&limit=4&cursor=${cols[2]!.nextCursor}`, opts)
+    expect(next.body.data.columns.map((c: Col) => c.category)).toEqual(['started'])
+    expect(next.body.data.columns[0].tasks.map((x: { key: string }) => x.key)).toEqual(['ONE-3', 'TWO-2'])
+    expect(next.body.data.columns[0].nextCursor).toBeNull()
+    const arch = await t.req('GET', '/board?archived=true', opts)
+    expect(arch.body.data.columns[2].count).toBe(7)
+  })
+
+  test('only the projects the caller can see count', async () => {
+    const hidden = await newProject() // owner's project, member is not on it
+    insertTasks(t.core, { workspaceId: w.wsA.id, projectId: hidden.id, statusId: hidden.statuses[0]!.id, ranks: ['a', 'b'] })
+    const before = (await t.req('GET', '/board', { as: w.tokens.viewer, workspace: w.wsA.id })).body.data.columns
+    expect(before.reduce((n: number, c: Col) => n + c.count, 0)).toBe(0)
+    const owner = (await t.req('GET', '/board', A())).body.data.columns
+    expect(owner[0].count).toBeGreaterThanOrEqual(2)
+  })
+
+  test('cursor without category, statusId without projectId → 400', async () => {
+    expect((await t.req('GET', '/board?cursor=abc', A())).status).toBe(400)
+    expect((await t.req('GET', `/board?statusId=${crypto.randomUUID()}`, A())).status).toBe(400)
+  })
+})
