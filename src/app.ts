@@ -13,6 +13,7 @@ import { mcpRoutes } from './mcp'
 import { taskRoutes } from './tasks'
 import { commentRoutes } from './comments'
 import { uploadRoutes } from './uploads'
+import { searchRoutes } from './search'
 import { projectRoutes } from './projects'
 import { statusRoutes } from './statuses'
 import { clientRoutes } from './clients'
@@ -43,6 +44,7 @@ export function buildApp(core: Core) {
     .use(taskRoutes(core))
     .use(commentRoutes(core))
     .use(uploadRoutes(core))
+    .use(searchRoutes(core))
     .use(projectRoutes(core))
     .use(statusRoutes(core))
     .use(clientRoutes(core))
