@@ -1,0 +1,280 @@
+/**
+ * Permission matrix rows for the projects feature: projects, members, activity, statuses, clients,
+ * labels (writes) and the board. World (test/helpers/matrix.ts): projectA has owner OWNER, member
+ * MEMBER, viewer VIEWER; projectA2 only the owner; projectB belongs to workspace B.
+ */
+import { describe, expect } from 'bun:test'
+import { clients, labels, statuses } from '../src/db/schema'
+import { eq } from 'drizzle-orm'
+import { createProjectRow } from './helpers/fixtures'
+import { createMatrix, runMatrix, type MatrixRow, type MatrixWorld } from './helpers/matrix'
+import type { TestApp } from './helpers/app'
+
+const m = createMatrix()
+
+m.setup((w, t) => {
+  w.ids.clientA = t.db.insert(clients).values({ workspaceId: w.wsA.id, name: 'Client A' }).returning().get().id
+  w.ids.clientB = t.db.insert(clients).values({ workspaceId: w.wsB.id, name: 'Client B' }).returning().get().id
+  w.ids.labelA = t.db.insert(labels).values({ workspaceId: w.wsA.id, name: 'matrix-a' }).returning().get().id
+  w.ids.labelB = t.db.insert(labels).values({ workspaceId: w.wsB.id, name: 'matrix-b' }).returning().get().id
+  const firstStatus = (projectId: string) => t.db.select().from(statuses).where(eq(statuses.projectId, projectId)).all()[0]!.id
+  w.ids.statusA = firstStatus(w.projectA.id)
+  w.ids.statusA2 = firstStatus(w.projectA2.id)
+  w.ids.statusB = firstStatus(w.projectB.id)
+})
+
+let n = 0
+const uniq = (p: string) => `${p}${++n}`
+/** A fresh project of A owned by `who` (so destructive rows do not disturb the shared world). */
+const fresh = (who: 'owner' | 'member' = 'owner') => (w: MatrixWorld, t: TestApp) =>
+  createProjectRow(t.core, w.wsA.id, { members: [[w.users[who].id, 'OWNER']] }).id
+const P = {
+  A: (w: MatrixWorld) => w.projectA.id,
+  A2: (w: MatrixWorld) => w.projectA2.id,
+  B: (w: MatrixWorld) => w.projectB.id,
+}
+/** The path of `route` ("METHOD /path") with the project id filled in. */
+const at = (route: string, project: (w: MatrixWorld) => string) => (w: MatrixWorld) => route.split(' ')[1]!.replace(':projectId', project(w))
+const ids = (res: { body: { data: { id: string }[] } }) => res.body.data.map((p) => p.id)
+
+describe('projects', () => {
+  runMatrix('GET /projects', [
+    { route: 'GET /projects', cred: 'owner.session', expect: 200, check: (r, w) => expect(ids(r)).toEqual(expect.arrayContaining([w.projectA.id, w.projectA2.id])) },
+    { route: 'GET /projects', cred: 'viewer.session', expect: 200, check: (r, w) => expect(ids(r)).toEqual([w.projectA.id]) },
+    { route: 'GET /projects', cred: 'member.projectKey', expect: 200, check: (r, w) => expect(ids(r)).toEqual([w.projectA.id]) },
+    { route: 'GET /projects', cred: 'owner.projectKey', note: 'workspace OWNER, key limited to projectA', expect: 200, check: (r, w) => expect(ids(r)).toEqual([w.projectA.id]) },
+    { route: 'GET /projects', cred: 'owner.readonlyKey', expect: 200 },
+    { route: 'GET /projects', cred: 'ownerB.session', expect: [404, 'not_found'] },
+    { route: 'GET /projects', cred: 'ownerB.session', workspace: 'B', expect: 200, check: (r, w) => expect(ids(r)).toEqual([w.projectB.id]) },
+    { route: 'GET /projects', cred: 'outsider.session', expect: [404, 'not_found'] },
+    { route: 'GET /projects', cred: 'owner.mcpKey', expect: [403, 'scope_violation'] },
+    { route: 'GET /projects', cred: 'none', expect: [401, 'missing_key'] },
+  ])
+  runMatrix('POST /projects', [
+    { route: 'POST /projects', cred: 'owner.session', body: { name: 'by owner' }, expect: 201 },
+    { route: 'POST /projects', cred: 'member.session', body: { name: 'by member' }, expect: 201 },
+    { route: 'POST /projects', cred: 'member.allKey', body: { name: 'by member key' }, expect: 201 },
+    { route: 'POST /projects', cred: 'global', body: { name: 'by global' }, expect: 201 },
+    { route: 'POST /projects', cred: 'viewer.session', body: { name: 'x' }, expect: [403, 'forbidden'] },
+    { route: 'POST /projects', cred: 'owner.readonlyKey', body: { name: 'x' }, expect: [403, 'forbidden'] },
+    { route: 'POST /projects', cred: 'owner.projectKey', body: { name: 'x' }, expect: [403, 'scope_violation'] },
+    { route: 'POST /projects', cred: 'ownerB.session', body: { name: 'x' }, expect: [404, 'not_found'] },
+    { route: 'POST /projects', cred: 'owner.pinnedKey', note: 'selecting B, where the owner is not a member', workspace: 'B', body: { name: 'x' }, expect: [404, 'not_found'] },
+  ])
+  const get = 'GET /projects/:projectId'
+  runMatrix(get, [
+    { route: get, cred: 'viewer.session', path: at(get, P.A), expect: 200 },
+    { route: get, cred: 'member.session', note: 'not a member of A2', path: at(get, P.A2), expect: [404, 'not_found'] },
+    { route: get, cred: 'owner.session', note: 'workspace OWNER sees A2', path: at(get, P.A2), expect: 200 },
+    { route: get, cred: 'member.projectKey', path: at(get, P.A), expect: 200 },
+    { route: get, cred: 'owner.projectKey', note: 'other project', path: at(get, P.A2), expect: [404, 'not_found'] },
+    { route: get, cred: 'owner.session', note: 'B id', path: at(get, P.B), expect: [404, 'not_found'] },
+    { route: get, cred: 'ownerB.session', note: 'A id in B', path: at(get, P.A), workspace: 'B', expect: [404, 'not_found'] },
+    { route: get, cred: 'global', path: at(get, P.A2), expect: 200 },
+  ])
+  const patch = 'PATCH /projects/:projectId'
+  runMatrix(patch, [
+    { route: patch, cred: 'owner.session', path: at(patch, P.A), body: { description: 'by owner' }, expect: 200 },
+    { route: patch, cred: 'member.session', note: 'project MEMBER', path: at(patch, P.A), body: { description: 'x' }, expect: [403, 'forbidden'] },
+    { route: patch, cred: 'viewer.session', path: at(patch, P.A), body: { description: 'x' }, expect: [403, 'forbidden'] },
+    { route: patch, cred: 'member.session', note: 'non-member', path: at(patch, P.A2), body: { description: 'x' }, expect: [404, 'not_found'] },
+    { route: patch, cred: 'owner.readonlyKey', path: at(patch, P.A), body: { description: 'x' }, expect: [403, 'forbidden'] },
+    { route: patch, cred: 'owner.projectKey', note: 'its project', path: at(patch, P.A), body: { description: 'by key' }, expect: 200 },
+    { route: patch, cred: 'owner.projectKey', note: 'other project', path: at(patch, P.A2), body: { description: 'x' }, expect: [404, 'not_found'] },
+    { route: patch, cred: 'owner.session', note: 'B id', path: at(patch, P.B), body: { description: 'x' }, expect: [404, 'not_found'] },
+  ])
+  for (const action of ['archive', 'unarchive'] as const) {
+    const route = `POST /projects/:projectId/${action}`
+    runMatrix(route, [
+      { route, cred: 'owner.session', path: async (w, t) => `/projects/${fresh()(w, t)}/${action}`, expect: 200 },
+      { route, cred: 'member.session', path: at(route, P.A), expect: [403, 'forbidden'] },
+      { route, cred: 'viewer.session', path: at(route, P.A), expect: [403, 'forbidden'] },
+      { route, cred: 'member.session', note: 'non-member', path: at(route, P.A2), expect: [404, 'not_found'] },
+      { route, cred: 'ownerB.session', note: 'A id in B', workspace: 'B', path: at(route, P.A), expect: [404, 'not_found'] },
+    ])
+  }
+  const del = 'DELETE /projects/:projectId'
+  runMatrix(del, [
+    { route: del, cred: 'member.session', note: 'project MEMBER, does not own it', path: at(del, P.A), expect: [403, 'forbidden'] },
+    { route: del, cred: 'member.session', note: 'owns it', path: async (w, t) => `/projects/${fresh('member')(w, t)}`, expect: 200 },
+    { route: del, cred: 'viewer.session', path: at(del, P.A), expect: [403, 'forbidden'] },
+    { route: del, cred: 'member.session', note: 'non-member', path: at(del, P.A2), expect: [404, 'not_found'] },
+    { route: del, cred: 'owner.readonlyKey', path: at(del, P.A), expect: [403, 'forbidden'] },
+    { route: del, cred: 'owner.projectKey', note: 'other project', path: async (w, t) => `/projects/${fresh()(w, t)}`, expect: [404, 'not_found'] },
+    { route: del, cred: 'owner.session', note: 'workspace OWNER', path: async (w, t) => `/projects/${fresh('member')(w, t)}`, expect: 200 },
+    { route: del, cred: 'ownerB.session', note: 'A id in B', workspace: 'B', path: at(del, P.A), expect: [404, 'not_found'] },
+    { route: del, cred: 'global', path: async (w, t) => `/projects/${fresh()(w, t)}`, expect: 200 },
+  ])
+})
+
+describe('project members and activity', () => {
+  const list = 'GET /projects/:projectId/members'
+  const add = 'POST /projects/:projectId/members'
+  const patch = 'PATCH /projects/:projectId/members/:userId'
+  const del = 'DELETE /projects/:projectId/members/:userId'
+  const feed = 'GET /projects/:projectId/activity'
+  const rows: MatrixRow[] = [
+    { route: list, cred: 'viewer.session', path: at(list, P.A), expect: 200 },
+    { route: list, cred: 'member.session', path: at(list, P.A2), expect: [404, 'not_found'] },
+    { route: list, cred: 'ownerB.session', workspace: 'B', path: at(list, P.A), expect: [404, 'not_found'] },
+    { route: add, cred: 'owner.session', path: async (w, t) => `/projects/${fresh()(w, t)}/members`, body: (w) => ({ userId: w.users.member.id, role: 'MEMBER' }), expect: 201 },
+    { route: add, cred: 'member.session', path: at(add, P.A), body: (w) => ({ userId: w.users.viewer.id, role: 'OWNER' }), expect: [403, 'forbidden'] },
+    { route: add, cred: 'viewer.session', path: at(add, P.A), body: (w) => ({ userId: w.users.viewer.id, role: 'OWNER' }), expect: [403, 'forbidden'] },
+    { route: add, cred: 'owner.session', note: 'user of another workspace', path: at(add, P.A2), body: (w) => ({ userId: w.users.ownerB.id, role: 'MEMBER' }), expect: [400, 'validation_error'] },
+    { route: add, cred: 'owner.session', note: 'B project', path: at(add, P.B), body: (w) => ({ userId: w.users.member.id, role: 'MEMBER' }), expect: [404, 'not_found'] },
+    { route: patch, cred: 'member.session', path: (w) => `/projects/${w.projectA.id}/members/${w.users.viewer.id}`, body: { role: 'OWNER' }, expect: [403, 'forbidden'] },
+    { route: patch, cred: 'owner.session', path: (w) => `/projects/${w.projectA.id}/members/${w.users.viewer.id}`, body: { role: 'VIEWER' }, expect: 200 },
+    { route: patch, cred: 'owner.session', note: 'last OWNER', path: (w) => `/projects/${w.projectA2.id}/members/${w.users.owner.id}`, body: { role: 'MEMBER' }, expect: [409, 'conflict'] },
+    { route: del, cred: 'member.session', path: (w) => `/projects/${w.projectA.id}/members/${w.users.viewer.id}`, expect: [403, 'forbidden'] },
+    { route: del, cred: 'viewer.session', note: 'someone else', path: (w) => `/projects/${w.projectA.id}/members/${w.users.member.id}`, expect: [403, 'forbidden'] },
+    { route: del, cred: 'owner.session', note: 'last OWNER', path: (w) => `/projects/${w.projectA2.id}/members/${w.users.owner.id}`, expect: [409, 'conflict'] },
+    {
+      route: del,
+      cred: 'owner.session',
+      path: async (w, t) => {
+        const id = createProjectRow(t.core, w.wsA.id, { members: [[w.users.owner.id, 'OWNER'], [w.users.viewer.id, 'VIEWER']] }).id
+        return `/projects/${id}/members/${w.users.viewer.id}`
+      },
+      expect: 200,
+    },
+    { route: feed, cred: 'viewer.session', path: at(feed, P.A), expect: 200 },
+    { route: feed, cred: 'member.projectKey', path: at(feed, P.A2), expect: [404, 'not_found'] },
+    { route: feed, cred: 'member.session', path: at(feed, P.A2), expect: [404, 'not_found'] },
+    { route: feed, cred: 'owner.session', note: 'B project', path: at(feed, P.B), expect: [404, 'not_found'] },
+  ]
+  runMatrix('members/activity', rows)
+})
+
+describe('statuses', () => {
+  const list = 'GET /projects/:projectId/statuses'
+  const add = 'POST /projects/:projectId/statuses'
+  const patch = 'PATCH /projects/:projectId/statuses/:statusId'
+  const del = 'DELETE /projects/:projectId/statuses/:statusId'
+  const body = () => ({ name: uniq('Status '), category: 'started' })
+  runMatrix('statuses', [
+    { route: list, cred: 'viewer.session', path: at(list, P.A), expect: 200 },
+    { route: list, cred: 'member.projectKey', path: at(list, P.A2), expect: [404, 'not_found'] },
+    { route: list, cred: 'ownerB.session', workspace: 'B', path: at(list, P.A), expect: [404, 'not_found'] },
+    { route: add, cred: 'owner.session', path: at(add, P.A), body, expect: 201 },
+    { route: add, cred: 'owner.projectKey', note: 'its project', path: at(add, P.A), body, expect: 201 },
+    { route: add, cred: 'owner.projectKey', note: 'other project', path: at(add, P.A2), body, expect: [404, 'not_found'] },
+    { route: add, cred: 'member.session', path: at(add, P.A), body, expect: [403, 'forbidden'] },
+    { route: add, cred: 'viewer.session', path: at(add, P.A), body, expect: [403, 'forbidden'] },
+    { route: add, cred: 'owner.session', note: 'B project', path: at(add, P.B), body, expect: [404, 'not_found'] },
+    { route: patch, cred: 'owner.session', path: (w) => `/projects/${w.projectA.id}/statuses/${w.ids.statusA}`, body: { color: '#123456' }, expect: 200 },
+    { route: patch, cred: 'member.session', path: (w) => `/projects/${w.projectA.id}/statuses/${w.ids.statusA}`, body: { color: '#123456' }, expect: [403, 'forbidden'] },
+    { route: patch, cred: 'owner.session', note: "another project's status", path: (w) => `/projects/${w.projectA.id}/statuses/${w.ids.statusA2}`, body: { color: '#123456' }, expect: [404, 'not_found'] },
+    { route: patch, cred: 'owner.session', note: 'B status', path: (w) => `/projects/${w.projectB.id}/statuses/${w.ids.statusB}`, body: { color: '#123456' }, expect: [404, 'not_found'] },
+    { route: del, cred: 'member.session', path: (w) => `/projects/${w.projectA.id}/statuses/${w.ids.statusA}`, expect: [403, 'forbidden'] },
+    { route: del, cred: 'viewer.session', path: (w) => `/projects/${w.projectA.id}/statuses/${w.ids.statusA}`, expect: [403, 'forbidden'] },
+    {
+      route: del,
+      cred: 'owner.session',
+      path: async (w, t) => {
+        const id = fresh()(w, t)
+        const s = t.db.select().from(statuses).where(eq(statuses.projectId, id)).all()[0]!
+        return `/projects/${id}/statuses/${s.id}`
+      },
+      expect: 200,
+    },
+  ])
+})
+
+describe('clients', () => {
+  const one = (key: 'clientA' | 'clientB', suffix = '') => (w: MatrixWorld) => `/clients/${w.ids[key]}${suffix}`
+  runMatrix('clients', [
+    { route: 'GET /clients', cred: 'viewer.session', expect: 200 },
+    { route: 'GET /clients', cred: 'owner.readonlyKey', expect: 200 },
+    { route: 'GET /clients', cred: 'owner.projectKey', expect: [403, 'scope_violation'] },
+    { route: 'GET /clients', cred: 'ownerB.session', expect: [404, 'not_found'] },
+    { route: 'GET /clients', cred: 'owner.mcpKey', expect: [403, 'scope_violation'] },
+    { route: 'POST /clients', cred: 'member.session', body: { name: 'by member' }, expect: 201 },
+    { route: 'POST /clients', cred: 'viewer.session', body: { name: 'x' }, expect: [403, 'forbidden'] },
+    { route: 'POST /clients', cred: 'owner.readonlyKey', body: { name: 'x' }, expect: [403, 'forbidden'] },
+    { route: 'POST /clients', cred: 'owner.projectKey', body: { name: 'x' }, expect: [403, 'scope_violation'] },
+    { route: 'GET /clients/:clientId', cred: 'viewer.session', path: one('clientA'), expect: 200 },
+    { route: 'GET /clients/:clientId', cred: 'owner.session', note: 'B id', path: one('clientB'), expect: [404, 'not_found'] },
+    { route: 'PATCH /clients/:clientId', cred: 'member.session', path: one('clientA'), body: { notes: 'n' }, expect: 200 },
+    { route: 'PATCH /clients/:clientId', cred: 'viewer.session', path: one('clientA'), body: { notes: 'n' }, expect: [403, 'forbidden'] },
+    { route: 'PATCH /clients/:clientId', cred: 'owner.session', note: 'B id', path: one('clientB'), body: { notes: 'n' }, expect: [404, 'not_found'] },
+    { route: 'DELETE /clients/:clientId', cred: 'viewer.session', path: one('clientA'), expect: [403, 'forbidden'] },
+    { route: 'DELETE /clients/:clientId', cred: 'owner.session', note: 'B id', path: one('clientB'), expect: [404, 'not_found'] },
+    {
+      route: 'DELETE /clients/:clientId',
+      cred: 'owner.session',
+      path: (w, t) => `/clients/${t.db.insert(clients).values({ workspaceId: w.wsA.id, name: 'doomed' }).returning().get().id}`,
+      expect: 200,
+    },
+    { route: 'GET /clients/:clientId/projects', cred: 'viewer.session', path: one('clientA', '/projects'), expect: 200 },
+    { route: 'GET /clients/:clientId/projects', cred: 'owner.session', note: 'B id', path: one('clientB', '/projects'), expect: [404, 'not_found'] },
+    { route: 'GET /clients/:clientId/projects', cred: 'ownerB.session', workspace: 'B', note: 'A id in B', path: one('clientA', '/projects'), expect: [404, 'not_found'] },
+  ])
+})
+
+describe('labels (writes beyond the identity examples)', () => {
+  const one = (key: 'labelA' | 'labelB') => (w: MatrixWorld) => `/labels/${w.ids[key]}`
+  runMatrix('labels', [
+    { route: 'PATCH /labels/:labelId', cred: 'member.session', path: one('labelA'), body: { color: '#abc' }, expect: 200 },
+    { route: 'PATCH /labels/:labelId', cred: 'viewer.session', path: one('labelA'), body: { color: '#abc' }, expect: [403, 'forbidden'] },
+    { route: 'PATCH /labels/:labelId', cred: 'owner.session', note: 'B id', path: one('labelB'), body: { color: '#abc' }, expect: [404, 'not_found'] },
+    { route: 'DELETE /labels/:labelId', cred: 'viewer.session', path: one('labelA'), expect: [403, 'forbidden'] },
+    { route: 'DELETE /labels/:labelId', cred: 'owner.projectKey', path: one('labelA'), expect: [403, 'scope_violation'] },
+    { route: 'DELETE /labels/:labelId', cred: 'owner.session', note: 'B id', path: one('labelB'), expect: [404, 'not_found'] },
+    {
+      route: 'DELETE /labels/:labelId',
+      cred: 'member.session',
+      path: (w, t) => `/labels/${t.db.insert(labels).values({ workspaceId: w.wsA.id, name: uniq('doomed-') }).returning().get().id}`,
+      expect: 200,
+    },
+    { route: 'POST /labels', cred: 'member.projectKey', body: () => ({ name: uniq('scoped-') }), expect: 201 },
+  ])
+})
+
+describe('board', () => {
+  const board = (p: (w: MatrixWorld) => string) => (w: MatrixWorld) => `/board?projectId=${p(w)}`
+  runMatrix('board', [
+    { route: 'GET /board', cred: 'viewer.session', note: 'projectA', path: board(P.A), expect: 200 },
+    { route: 'GET /board', cred: 'owner.readonlyKey', note: 'projectA', path: board(P.A), expect: 200 },
+    { route: 'GET /board', cred: 'member.session', note: 'projectA2, not a member', path: board(P.A2), expect: [404, 'not_found'] },
+    { route: 'GET /board', cred: 'member.projectKey', note: 'its project', path: board(P.A), expect: 200 },
+    { route: 'GET /board', cred: 'owner.projectKey', note: 'other project', path: board(P.A2), expect: [404, 'not_found'] },
+    { route: 'GET /board', cred: 'owner.session', note: 'B project', path: board(P.B), expect: [404, 'not_found'] },
+    { route: 'GET /board', cred: 'ownerB.session', note: 'A project in B', workspace: 'B', path: board(P.A), expect: [404, 'not_found'] },
+    { route: 'GET /board', cred: 'owner.mcpKey', path: board(P.A), expect: [403, 'scope_violation'] },
+    { route: 'GET /board', cred: 'none', path: board(P.A), expect: [401, 'missing_key'] },
+    { route: 'GET /board', cred: 'viewer.session', note: 'workspace board', expect: 200 },
+    { route: 'GET /board', cred: 'member.projectKey', note: 'workspace board', expect: 200 },
+    { route: 'GET /board', cred: 'outsider.session', note: 'workspace board', expect: [404, 'not_found'] },
+    { route: 'GET /board', cred: 'owner.pinnedKey', note: 'workspace board of B', workspace: 'B', expect: [404, 'not_found'] },
+    { route: 'GET /board', cred: 'owner.pinnedKey', note: 'workspace board of A', expect: 200 },
+  ])
+})
+
+describe('idempotent creates through the matrix credentials', () => {
+  runMatrix('POST /projects with Idempotency-Key', [
+    {
+      route: 'POST /projects',
+      cred: 'member.allKey',
+      headers: { 'idempotency-key': 'matrix-once' },
+      body: { name: 'Idempotent', key: 'IDEM' },
+      expect: 201,
+    },
+    {
+      route: 'POST /projects',
+      cred: 'member.allKey',
+      note: 'replayed',
+      headers: { 'idempotency-key': 'matrix-once' },
+      body: { name: 'Idempotent', key: 'IDEM' },
+      expect: 201,
+      check: (r) => expect(r.headers.get('idempotent-replayed')).toBe('true'),
+    },
+    {
+      route: 'POST /projects',
+      cred: 'member.allKey',
+      note: 'same key, other body',
+      headers: { 'idempotency-key': 'matrix-once' },
+      body: { name: 'Other', key: 'IDEM2' },
+      expect: [409, 'conflict'],
+    },
+  ])
+})
