@@ -107,14 +107,14 @@ describe('tasks: reads', () => {
 })
 
 describe('tasks: writes in projectA', () => {
-  runMatrix('POST /tasks', column('POST /tasks', 201, WRITE_A, { body: (w) => ({ projectId: w.projectA.id, title: 'matrix' }) }))
+  runMatrix('POST /tasks', column('POST /tasks', 201, WRITE_A, { body: (w: MatrixWorld) => ({ projectId: w.projectA.id, title: 'matrix' }) }))
   runMatrix('PATCH /tasks/:id', column('PATCH /tasks/:id', 200, WRITE_A, { path: (w) => `/tasks/${w.ids.taskA}`, body: { priority: 'P1' } }))
   runMatrix('POST /tasks/:id/move', column('POST /tasks/:id/move', 200, WRITE_A, { path: (w) => `/tasks/${w.ids.taskA}/move`, body: { status: 'In Progress' } }))
   runMatrix('POST /tasks/:id/archive', column('POST /tasks/:id/archive', 200, WRITE_A, { path: (w) => `/tasks/${w.ids.taskA}/archive` }))
   runMatrix('POST /tasks/:id/unarchive', column('POST /tasks/:id/unarchive', 200, WRITE_A, { path: (w) => `/tasks/${w.ids.taskA}/unarchive` }))
   runMatrix(
     'POST /tasks/reorder',
-    column('POST /tasks/reorder', 200, { ...WRITE_A, ...STRANGERS }, { body: (w, t) => ({ statusId: w.ids.statusA, taskIds: columnOrder(t, w.ids.statusA!) }) }),
+    column('POST /tasks/reorder', 200, { ...WRITE_A, ...STRANGERS }, { body: (w: MatrixWorld, t: TestApp) => ({ statusId: w.ids.statusA, taskIds: columnOrder(t, w.ids.statusA!) }) }),
   )
   runMatrix('DELETE /tasks/:id', column('DELETE /tasks/:id', 200, WRITE_A, { path: async (w, t) => `/tasks/${await freshTask(w, t)}` }))
   runMatrix('POST /tasks/:id/todos', column('POST /tasks/:id/todos', 201, WRITE_A, { path: (w) => `/tasks/${w.ids.taskA}/todos`, body: { text: 'matrix' } }))
@@ -135,7 +135,7 @@ describe('tasks: writes in projectA', () => {
     'POST /tasks/:id/todos/reorder',
     column('POST /tasks/:id/todos/reorder', 200, WRITE_A, {
       path: (w) => `/tasks/${w.ids.taskA}/todos/reorder`,
-      body: (w, t) => ({ todoIds: t.db.select().from(todos).where(eq(todos.taskId, w.ids.taskA!)).orderBy(asc(todos.position)).all().map((x) => x.id) }),
+      body: (w: MatrixWorld, t: TestApp) => ({ todoIds: t.db.select().from(todos).where(eq(todos.taskId, w.ids.taskA!)).orderBy(asc(todos.position)).all().map((x) => x.id) }),
     }),
   )
   runMatrix(
@@ -174,7 +174,7 @@ describe('tasks: writes in projectA', () => {
 
 describe('tasks: projectA2 (members not in it) and project-scoped keys', () => {
   runMatrix('PATCH /tasks/:id (A2)', column('PATCH /tasks/:id', 200, WRITE_A2, { note: 'A2', path: (w) => `/tasks/${w.ids.taskA2}`, body: { priority: 'P1' } }))
-  runMatrix('POST /tasks (A2)', column('POST /tasks', 201, WRITE_A2, { note: 'A2', body: (w) => ({ projectId: w.projectA2.id, title: 'x' }) }))
+  runMatrix('POST /tasks (A2)', column('POST /tasks', 201, WRITE_A2, { note: 'A2', body: (w: MatrixWorld) => ({ projectId: w.projectA2.id, title: 'x' }) }))
   runMatrix(
     'POST /tasks/:id/comments (A2)',
     column('POST /tasks/:id/comments', 201, WRITE_A2, { note: 'A2', path: (w) => `/tasks/${w.ids.taskA2}/comments`, body: { body: 'x' } }),
@@ -184,9 +184,9 @@ describe('tasks: projectA2 (members not in it) and project-scoped keys', () => {
     column('PATCH /tasks/:id/todos/:todoId', 200, WRITE_A2, { note: 'A2', path: (w) => `/tasks/${w.ids.taskA2}/todos/${w.ids.todoA2}`, body: { done: true } }),
   )
   runMatrix('moves across projects', [
-    { route: 'POST /tasks/:id/move', cred: 'member.session', note: 'into A2', path: (w) => `/tasks/${w.ids.taskA}/move`, body: (w) => ({ projectId: w.projectA2.id }), expect: N },
-    { route: 'POST /tasks/:id/move', cred: 'owner.projectKey', note: 'into A2', path: (w) => `/tasks/${w.ids.taskA}/move`, body: (w) => ({ projectId: w.projectA2.id }), expect: N },
-    { route: 'POST /tasks/:id/move', cred: 'owner.session', note: 'into B', path: (w) => `/tasks/${w.ids.taskA}/move`, body: (w) => ({ projectId: w.projectB.id }), expect: N },
+    { route: 'POST /tasks/:id/move', cred: 'member.session', note: 'into A2', path: (w) => `/tasks/${w.ids.taskA}/move`, body: (w: MatrixWorld) => ({ projectId: w.projectA2.id }), expect: N },
+    { route: 'POST /tasks/:id/move', cred: 'owner.projectKey', note: 'into A2', path: (w) => `/tasks/${w.ids.taskA}/move`, body: (w: MatrixWorld) => ({ projectId: w.projectA2.id }), expect: N },
+    { route: 'POST /tasks/:id/move', cred: 'owner.session', note: 'into B', path: (w) => `/tasks/${w.ids.taskA}/move`, body: (w: MatrixWorld) => ({ projectId: w.projectB.id }), expect: N },
   ])
   runMatrix('project-scoped key lists only its project', [
     {
@@ -225,8 +225,8 @@ describe('tenant isolation: workspace B ids are not found from A', () => {
     ...b((w) => `/tasks/${w.ids.taskB}/comments`, 'GET'),
     ...b((w) => `/tasks/${w.ids.taskB}/comments`, 'POST', { body: 'x' }),
     ...b((w) => `/tasks/${w.ids.taskB}/todos`, 'POST', { text: 'x' }),
-    { route: 'POST /tasks', cred: 'owner.session', note: 'B project', body: (w) => ({ projectId: w.projectB.id, title: 'x' }), expect: N },
-    { route: 'POST /tasks/:id/move', cred: 'owner.session', note: 'B anchor', path: (w) => `/tasks/${w.ids.taskA}/move`, body: (w) => ({ afterTaskId: w.ids.taskB }), expect: [400, 'validation_error'] },
+    { route: 'POST /tasks', cred: 'owner.session', note: 'B project', body: (w: MatrixWorld) => ({ projectId: w.projectB.id, title: 'x' }), expect: N },
+    { route: 'POST /tasks/:id/move', cred: 'owner.session', note: 'B anchor', path: (w) => `/tasks/${w.ids.taskA}/move`, body: (w: MatrixWorld) => ({ afterTaskId: w.ids.taskB }), expect: [400, 'validation_error'] },
     {
       route: 'GET /tasks',
       cred: 'owner.session',

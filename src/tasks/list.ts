@@ -54,10 +54,10 @@ export function taskTextFilter(q: string): SQL {
 }
 
 /**
- * GET /tasks: the tasks of the projects the actor can see (the visibility rule is part of the query),
- * filtered, sorted, with keyset pagination over (sort key, id).
+ * The GET /tasks query: the tasks of the projects the actor can see (the visibility rule is part of
+ * the query), filtered, sorted, keyset-paginated over (sort key, id). Exposed for EXPLAIN QUERY PLAN.
  */
-export function listTasks(core: Core, actor: Actor, q: ListTasksQuery): { items: TaskSummary[]; nextCursor: string | null } {
+export function taskListQuery(core: Core, actor: Actor, q: ListTasksQuery) {
   const limit = pageLimit(q)
   const sort = q.sort ?? (q.statusId ? 'rank' : 'created')
   const order = q.order ?? DEFAULT_ORDER[sort]
@@ -87,7 +87,7 @@ export function listTasks(core: Core, actor: Actor, q: ListTasksQuery): { items:
     conds.push(order === 'asc' ? sql`(${lhs}) > (${rhs})` : sql`(${lhs}) < (${rhs})`)
   }
   const dir = order === 'asc' ? sql`ASC` : sql`DESC`
-  const rows = core.db
+  const query = core.db
     .select({ ...taskColumns, statusPosition: statuses.position })
     .from(tasks)
     .innerJoin(projects, eq(projects.id, tasks.projectId))
@@ -95,7 +95,13 @@ export function listTasks(core: Core, actor: Actor, q: ListTasksQuery): { items:
     .where(and(...conds))
     .orderBy(...keys.map((k) => sql`${k.expr} ${dir}`))
     .limit(limit + 1)
-    .all()
+  return { query, limit, keys }
+}
+
+/** GET /tasks: one page of task summaries and the cursor of the next one. */
+export function listTasks(core: Core, actor: Actor, q: ListTasksQuery): { items: TaskSummary[]; nextCursor: string | null } {
+  const { query, limit, keys } = taskListQuery(core, actor, q)
+  const rows = query.all()
   const page = rows.slice(0, limit)
   const last = page[page.length - 1]
   const nextCursor = rows.length > limit && last ? encodeCursor(keys.map((k) => k.of(last))) : null
