@@ -101,6 +101,26 @@ describe('Idempotency-Key on creating POSTs', () => {
   })
 })
 
+describe('multipart creates (uploads)', () => {
+  const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64')
+  const upload = (bytes: Uint8Array, key: string) => {
+    const form = new FormData()
+    form.append('file', new File([bytes], 'pixel.png', { type: 'image/png' }))
+    return t.req('POST', '/uploads', { as: w.tokens.owner, workspace: w.wsA.id, body: form, headers: { 'idempotency-key': key } })
+  }
+
+  test('the same file is replayed; another file under the same key is a 409 (files are fingerprinted by content)', async () => {
+    const first = await upload(PNG, 'up-1')
+    expect(first.status).toBe(201)
+    const again = await upload(PNG, 'up-1')
+    expect(again.headers.get('idempotent-replayed')).toBe('true')
+    expect(again.body.data.id).toBe(first.body.data.id)
+    const other = Buffer.concat([PNG, Buffer.from([0])])
+    const r = await upload(other, 'up-1')
+    expect(r.status).toBe(409)
+  })
+})
+
 describe('idempotency service', () => {
   const hash = requestHash('POST', '/x', null, { a: 1 })
 

@@ -1,7 +1,7 @@
 import { Elysia } from 'elysia'
 import type { Core } from '../core'
 import type { Principal } from '../permissions/actor'
-import { beginIdempotent, type Claim, finishIdempotent, requestHash, validateKey } from './service'
+import { beginIdempotent, type Claim, fingerprintBody, finishIdempotent, requestHash, validateKey } from './service'
 
 export const IDEMPOTENCY_HEADER = 'idempotency-key'
 export const REPLAYED_HEADER = 'idempotent-replayed'
@@ -33,7 +33,7 @@ export function idempotencyPlugin(core: Core) {
     idempotent: (enabled: boolean) => {
       if (!enabled) return {}
       return {
-        beforeHandle(ctx) {
+        async beforeHandle(ctx) {
           const c = ctx as unknown as Ctx
           const raw = c.request.headers.get(IDEMPOTENCY_HEADER)
           if (raw === null) return
@@ -42,7 +42,7 @@ export function idempotencyPlugin(core: Core) {
           if (!principal) throw new Error('idempotent routes need a principal or workspace requirement')
           const credentialId = principal.credential.id ?? 'global'
           const url = new URL(c.request.url)
-          const hash = requestHash(c.request.method, url.pathname + url.search, c.actor?.workspace.id ?? null, c.body)
+          const hash = requestHash(c.request.method, url.pathname + url.search, c.actor?.workspace.id ?? null, await fingerprintBody(c.body))
           const r = beginIdempotent(core, credentialId, key, c.request.method, url.pathname, hash)
           if (r.kind === 'new') {
             claims.set(c.request, r.claim)

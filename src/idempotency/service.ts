@@ -50,7 +50,25 @@ function canonical(value: unknown): string {
   )
 }
 
-/** The fingerprint of a request: method, path with query, the workspace it acts in, and the body. */
+/**
+ * Replaces uploaded files (multipart bodies) by a digest of their bytes, name and type, so that the
+ * same key with another file is a different request (JSON.stringify would see every File as `{}`).
+ */
+export async function fingerprintBody(body: unknown): Promise<unknown> {
+  if (body instanceof Blob) {
+    const digest = new Bun.CryptoHasher('sha256').update(await body.arrayBuffer()).digest('hex')
+    return { $blob: digest, size: body.size, type: body.type, name: body instanceof File ? body.name : null }
+  }
+  if (Array.isArray(body)) return Promise.all(body.map(fingerprintBody))
+  if (body && typeof body === 'object') {
+    const out: Record<string, unknown> = {}
+    for (const [k, v] of Object.entries(body)) out[k] = await fingerprintBody(v)
+    return out
+  }
+  return body
+}
+
+/** The fingerprint of a request: method, path with query, the workspace it acts in, and the body (see fingerprintBody). */
 export function requestHash(method: string, path: string, workspaceId: string | null, body: unknown): string {
   return sha256Hex(`${method}\n${path}\n${workspaceId ?? ''}\n${canonical(body)}`)
 }
