@@ -1,8 +1,12 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { makeTestApp } from './helpers/app'
-import { createKey, seedWorld } from './helpers/fixtures'
-import { INIT, mcpClient, rawPost, serveMcp } from './helpers/mcp'
+import { and, eq } from 'drizzle-orm'
+import { workspaceMembers } from '../src/db/schema'
+import type { WorkspaceRole } from '../src/db/schema/common'
+import { createKey, createProjectRow, createSession, createUser, createWorkspace, seedWorld } from './helpers/fixtures'
+import { callTool, INIT, mcpClient, ok, rawPost, serveMcp } from './helpers/mcp'
 
 const GLOBAL = 'g'.repeat(20) + 'lobal-token-for-mcp-tests-0123456789'
 const t = makeTestApp({ SALLY_GLOBAL_API_TOKEN: GLOBAL })
@@ -55,5 +59,143 @@ describe('credentials on /mcp', () => {
     const r = await t.req('GET', '/auth/me', { as: keys.mcp })
     expect(r.status).toBe(403)
     expect(r.body.code).toBe('scope_violation')
+  })
+})
+
+const join = (userId: string, workspaceId: string, role: WorkspaceRole) => t.db.insert(workspaceMembers).values({ workspaceId, userId, role }).run()
+
+describe('the permission engine through MCP tools', () => {
+  const ctx: Record<string, any> = {}
+  const clients: Client[] = []
+  /** An MCP key made through the REST API by `token`'s user, and a client connected with it. */
+  async function agentFor(token: string, body: Record<string, unknown> = {}) {
+    const r = await t.req('POST', '/auth/mcp-keys', { as: token, body: { name: 'agent', ...body } })
+    expect(r.status).toBe(201)
+    const client = await mcpClient(url, r.body.data.key)
+    clients.push(client)
+    return { client, key: r.body.data.key as string, id: r.body.data.id as string }
+  }
+
+  beforeAll(async () => {
+    const { users, wsA, wsB } = world
+    ctx.projectA = createProjectRow(t.core, wsA.id, { key: 'ALPHA', name: 'Alpha site', members: [[users.member.id, 'MEMBER'], [users.viewer.id, 'VIEWER']] })
+    ctx.projectA2 = createProjectRow(t.core, wsA.id, { key: 'ALPHB', name: 'Alpha app', members: [[users.member.id, 'MEMBER']] })
+    ctx.projectB = createProjectRow(t.core, wsB.id, { key: 'BETA', name: 'Beta secret' })
+    const task = await t.req('POST', '/tasks', { as: world.tokens.owner, workspace: wsA.id, body: { projectId: ctx.projectA.id, title: 'Existing' } })
+    expect(task.status).toBe(201)
+    ctx.taskA = task.body.data
+    const taskB = await t.req('POST', '/tasks', { as: world.tokens.ownerB, body: { projectId: ctx.projectB.id, title: 'Beta only' } })
+    expect(taskB.status).toBe(201)
+    ctx.taskB = taskB.body.data
+  })
+  afterAll(async () => {
+    for (const c of clients) await c.close()
+  })
+
+  test('a read-only-scoped MCP key can read but not create: forbidden, same message as REST', async () => {
+    const { client } = await agentFor(world.tokens.member, { scopes: ['tasks:read', 'projects:read', 'workspaces:read'] })
+    expect((await ok(client, 'list_tasks', { projectId: ctx.projectA.id })).items.map((x: any) => x.id)).toEqual([ctx.taskA.id])
+    const r = await callTool(client, 'create_task', { projectId: ctx.projectA.id, title: 'Nope' })
+    expect(r.isError).toBe(true)
+    expect(r.text).toBe('forbidden: Missing tasks:write permission.')
+    expect(r.data).toMatchObject({ ok: false, code: 'forbidden', error: 'Missing tasks:write permission.' })
+    // The same key on REST is refused too (MCP keys are for /mcp), and REST says the same for an atpm_ key with the same scopes.
+    const apiKey = (await createKey(t.core, world.users.member.id, { scopes: ['tasks:read', 'projects:read', 'workspaces:read'] })).key
+    const restr = await t.req('POST', '/tasks', { as: apiKey, body: { projectId: ctx.projectA.id, title: 'Nope' } })
+    expect([restr.status, restr.body.code, restr.body.error]).toEqual([403, 'forbidden', 'Missing tasks:write permission.'])
+    const listed = await t.req('GET', `/tasks?projectId=${ctx.projectA.id}`, { as: world.tokens.member })
+    expect(listed.body.data).toHaveLength(1)
+  })
+
+  test("a key pinned to workspace A never sees workspace B: B's ids are not found, a B selector is refused", async () => {
+    ctx.both = await createUser(t.core)
+    // A user in both workspaces, with a key pinned to A.
+    join(ctx.both.id, world.wsA.id, 'OWNER')
+    join(ctx.both.id, world.wsB.id, 'OWNER')
+    ctx.bothToken = createSession(t.core, ctx.both.id)
+    const { client } = await agentFor(ctx.bothToken, { workspaceId: world.wsA.id })
+    const projects = await ok(client, 'list_projects')
+    expect(projects.items.map((p: any) => p.key).sort()).toEqual(['ALPHA', 'ALPHB'])
+    const ws = await callTool(client, 'get_task', { task: ctx.taskB.id })
+    expect(ws.text).toBe('not_found: Task not found.')
+    expect((await callTool(client, 'get_project', { projectId: ctx.projectB.id })).text).toBe('not_found: Project not found.')
+    const other = await callTool(client, 'list_projects', { workspace: world.wsB.id })
+    expect(other.isError).toBe(true)
+    expect(other.data.code).toBe('scope_violation')
+    expect((await callTool(client, 'list_projects', { workspace: world.wsB.slug })).data.code).toBe('scope_violation')
+    expect((await callTool(client, 'search', { q: 'Beta' })).data.items).toEqual([])
+    // Naming its own workspace is fine.
+    expect((await ok(client, 'list_projects', { workspace: world.wsA.slug })).items).toHaveLength(2)
+  })
+
+  test('an unpinned key of a user in several workspaces is asked for the workspace, then acts where told', async () => {
+    const { client } = await agentFor(ctx.bothToken)
+    const r = await callTool(client, 'list_projects')
+    expect(r.isError).toBe(true)
+    expect(r.data.code).toBe('workspace_required')
+    expect(r.text).toContain('`workspace` argument')
+    expect((await ok(client, 'list_projects', { workspace: world.wsB.id })).items.map((p: any) => p.key)).toEqual(['BETA'])
+    expect((await ok(client, 'list_projects', { workspace: world.wsA.slug })).items).toHaveLength(2)
+    // Principal tools need no workspace.
+    expect((await ok(client, 'whoami')).user.id).toBe(ctx.both.id)
+  })
+
+  test('a workspace the caller does not belong to is not found', async () => {
+    const { client } = await agentFor(world.tokens.member)
+    const r = await callTool(client, 'list_projects', { workspace: world.wsB.id })
+    expect(r.text).toBe('not_found: Workspace not found.')
+    const lone = createWorkspace(t.core)
+    expect((await callTool(client, 'list_projects', { workspace: lone.slug })).data.code).toBe('not_found')
+  })
+
+  test("a VIEWER's key reads but cannot write (workspace VIEWER, project VIEWER)", async () => {
+    const { client } = await agentFor(world.tokens.viewer)
+    expect((await ok(client, 'get_task', { task: ctx.taskA.humanId })).id).toBe(ctx.taskA.id)
+    const writes: [string, Record<string, unknown>, string][] = [
+      ['create_task', { projectId: ctx.projectA.id, title: 'x' }, 'tasks:write'],
+      ['update_task', { task: ctx.taskA.id, title: 'x' }, 'tasks:write'],
+      ['move_task', { task: ctx.taskA.id, status: 'Done' }, 'tasks:write'],
+      ['add_todo', { task: ctx.taskA.id, text: 'x' }, 'tasks:write'],
+      ['add_comment', { task: ctx.taskA.id, body: 'x' }, 'comments:write'],
+    ]
+    for (const [tool, args, scope] of writes) {
+      const r = await callTool(client, tool, args)
+      expect([tool, r.text]).toEqual([tool, `forbidden: Missing ${scope} permission.`])
+    }
+    const after = await t.req('GET', `/tasks/${ctx.taskA.id}`, { as: world.tokens.owner })
+    expect(after.body.data).toMatchObject({ title: 'Existing', todoCount: 0, commentCount: 0 })
+  })
+
+  test('a non-OWNER sees only the projects they belong to', async () => {
+    const { client } = await agentFor(world.tokens.viewer)
+    expect((await ok(client, 'list_projects')).items.map((p: any) => p.key)).toEqual(['ALPHA'])
+    expect((await callTool(client, 'list_statuses', { projectId: ctx.projectA2.id })).text).toBe('not_found: Project not found.')
+  })
+
+  test('a project-scoped key sees its project only', async () => {
+    const { client } = await agentFor(world.tokens.member, { workspaceId: world.wsA.id, projectId: ctx.projectA2.id })
+    expect((await ok(client, 'list_projects')).items.map((p: any) => p.key)).toEqual(['ALPHB'])
+    expect((await callTool(client, 'get_task', { task: ctx.taskA.id })).data.code).toBe('not_found')
+    expect((await ok(client, 'create_task', { projectId: ctx.projectA2.id, title: 'Scoped' })).humanId).toBe('ALPHB-1')
+  })
+
+  test('demoting the owner narrows the key on the next call', async () => {
+    const u = await createUser(t.core)
+    join(u.id, world.wsA.id, 'OWNER')
+    const { client } = await agentFor(createSession(t.core, u.id))
+    expect((await ok(client, 'create_task', { projectId: ctx.projectA.id, title: 'While owner' })).title).toBe('While owner')
+    t.db.update(workspaceMembers).set({ role: 'VIEWER' }).where(and(eq(workspaceMembers.userId, u.id), eq(workspaceMembers.workspaceId, world.wsA.id))).run()
+    expect((await callTool(client, 'create_task', { projectId: ctx.projectA.id, title: 'After' })).text).toBe('forbidden: Missing tasks:write permission.')
+  })
+
+  test('a revoked key fails on the very next call with 401', async () => {
+    const { client, id } = await agentFor(world.tokens.member)
+    expect((await ok(client, 'whoami')).credential.keyId).toBe(id)
+    const del = await t.req('DELETE', `/auth/mcp-keys/${id}`, { as: world.tokens.member })
+    expect(del.status).toBe(200)
+    const err = await callTool(client, 'whoami').catch((e) => e)
+    expect(err).toBeInstanceOf(StreamableHTTPError)
+    expect((err as StreamableHTTPError).code).toBe(401)
+    expect(String(err.message)).toContain('key_revoked')
   })
 })

@@ -88,3 +88,105 @@ describe('whoami', () => {
     expect(r.data.user).toEqual(me.body.data.user)
   })
 })
+
+describe('a scripted agent session, each step checked against the REST API', () => {
+  const ctx: Record<string, any> = {}
+  const rest = (method: string, path: string, body?: unknown) => t.req(method, path, { as: world.tokens.owner, body })
+
+  beforeAll(async () => {
+    // The user sets things up in the web app: a project, and an MCP key for the agent.
+    const p = await rest('POST', '/projects', { name: 'Website Relaunch', key: 'WEB' })
+    expect(p.status).toBe(201)
+    ctx.project = p.body.data
+    const k = await rest('POST', '/auth/mcp-keys', { name: 'agent', workspaceId: world.wsA.id })
+    expect(k.status).toBe(201)
+    ctx.agent = await mcpClient(url, k.body.data.key)
+  })
+  afterAll(() => ctx.agent?.close())
+
+  test('find the project by name', async () => {
+    const r = await callTool(ctx.agent, 'list_projects')
+    expect(r.isError).toBe(false)
+    const found = r.data.items.find((p: any) => p.name === 'Website Relaunch')
+    expect(found?.id).toBe(ctx.project.id)
+    expect(r.summary).toContain('WEB "Website Relaunch"')
+    const restView = await rest('GET', '/projects')
+    expect(r.data).toEqual({ items: restView.body.data, nextCursor: restView.body.nextCursor })
+  })
+
+  test('read its statuses', async () => {
+    const r = await ok(ctx.agent, 'list_statuses', { projectId: ctx.project.id })
+    expect(r.items.map((s: any) => s.name)).toEqual(['Backlog', 'To Do', 'In Progress', 'In Review', 'Done'])
+    ctx.done = r.items.find((s: any) => s.name === 'Done')
+    const restView = await rest('GET', `/projects/${ctx.project.id}/statuses`)
+    expect(r.items).toEqual(restView.body.data)
+  })
+
+  test('create a task with labels and todos (status by name)', async () => {
+    const r = await callTool(ctx.agent, 'create_task', {
+      projectId: ctx.project.id,
+      title: 'Ship onboarding flow',
+      status: 'In Progress',
+      labels: ['frontend', 'agent'],
+      todos: [{ text: 'QA pass' }, { text: 'Deploy' }],
+    })
+    expect(r.isError).toBe(false)
+    ctx.task = r.data
+    expect(r.data).toMatchObject({ title: 'Ship onboarding flow', priority: 'P2', humanId: 'WEB-1', status: { name: 'In Progress' } })
+    expect(r.data.labels.map((l: any) => l.name).sort()).toEqual(['agent', 'frontend'])
+    expect(r.data.todos.map((x: any) => x.text)).toEqual(['QA pass', 'Deploy'])
+    expect(r.summary).toContain('WEB-1')
+    const restView = await rest('GET', `/tasks/${r.data.id}`)
+    expect(restView.status).toBe(200)
+    expect(r.data).toEqual(restView.body.data)
+  })
+
+  test('check a todo, comment, and find the task by its human id', async () => {
+    const todo = await ok(ctx.agent, 'set_todo_done', { task: 'WEB-1', todoId: ctx.task.todos[0].id })
+    expect(todo.done).toBe(true)
+    const extra = await ok(ctx.agent, 'add_todo', { task: ctx.task.id, text: 'Write release notes' })
+    const c = await ok(ctx.agent, 'add_comment', { task: 'WEB-1', body: 'Started; QA done.' })
+    const restTask = await rest('GET', `/tasks/${ctx.task.id}`)
+    expect(restTask.body.data.todos.map((x: any) => [x.text, x.done])).toEqual([
+      ['QA pass', true],
+      ['Deploy', false],
+      ['Write release notes', false],
+    ])
+    expect(restTask.body.data.todos[2].id).toBe(extra.id)
+    const restComments = await rest('GET', `/tasks/${ctx.task.id}/comments`)
+    expect(restComments.body.data).toEqual([c])
+    expect(await ok(ctx.agent, 'get_task', { task: 'WEB-1' })).toEqual(restTask.body.data)
+  })
+
+  test('move it to Done', async () => {
+    const r = await ok(ctx.agent, 'move_task', { task: ctx.task.id, status: 'Done' })
+    expect(r.status).toMatchObject({ id: ctx.done.id, name: 'Done', category: 'completed' })
+    const restView = await rest('GET', `/tasks/${ctx.task.id}`)
+    expect(restView.body.data.statusId).toBe(ctx.done.id)
+    expect(r).toEqual(restView.body.data)
+  })
+
+  test('update it (priority, labels replaced)', async () => {
+    const r = await ok(ctx.agent, 'update_task', { task: 'WEB-1', priority: 'P1', labels: ['frontend'] })
+    expect(r.priority).toBe('P1')
+    const restView = await rest('GET', `/tasks/${ctx.task.id}`)
+    expect(restView.body.data.labels.map((l: any) => l.name)).toEqual(['frontend'])
+    expect(r).toEqual(restView.body.data)
+  })
+
+  test('list tasks with filters, the board, and search agree with REST', async () => {
+    const listed = await ok(ctx.agent, 'list_tasks', { projectId: ctx.project.id, statusId: ctx.done.id })
+    const restList = await rest('GET', `/tasks?projectId=${ctx.project.id}&statusId=${ctx.done.id}`)
+    expect(listed).toEqual({ items: restList.body.data, nextCursor: restList.body.nextCursor })
+    expect(listed.items.map((x: any) => x.id)).toEqual([ctx.task.id])
+    expect((await ok(ctx.agent, 'list_tasks', { projectId: ctx.project.id, priority: 'P3' })).items).toEqual([])
+
+    const board = await ok(ctx.agent, 'get_board', { projectId: ctx.project.id })
+    expect(board).toEqual((await rest('GET', `/board?projectId=${ctx.project.id}`)).body.data)
+    expect(board.columns.find((c: any) => c.status.name === 'Done').count).toBe(1)
+
+    const hits = await ok(ctx.agent, 'search', { q: 'onboarding' })
+    expect(hits.items.some((h: any) => h.type === 'task' && h.id === ctx.task.id)).toBe(true)
+    expect(hits).toEqual({ items: (await rest('GET', '/search?q=onboarding')).body.data })
+  })
+})

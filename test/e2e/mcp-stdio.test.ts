@@ -6,7 +6,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { resolve } from 'node:path'
 import { makeTestApp } from '../helpers/app'
 import { createKey, seedWorld } from '../helpers/fixtures'
-import { callTool, mcpClient, ok, serveMcp } from '../helpers/mcp'
+import { mcpClient, ok, serveMcp } from '../helpers/mcp'
 
 const ROOT = resolve(import.meta.dir, '../..')
 const t = makeTestApp()
@@ -116,4 +116,3 @@ describe('sally mcp: start-up checks', () => {
   })
 })
 
-void callTool
