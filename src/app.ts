@@ -18,6 +18,8 @@ import { projectRoutes } from './projects'
 import { statusRoutes } from './statuses'
 import { clientRoutes } from './clients'
 import { boardRoutes } from './board'
+import { webhookRoutes } from './webhooks'
+import { workspaceRoutes } from './workspaces'
 
 export type AppDeps = Omit<CoreDeps, 'db' | 'config'> & { config: Config; db: DbHandle }
 
@@ -49,6 +51,8 @@ export function buildApp(core: Core) {
     .use(statusRoutes(core))
     .use(clientRoutes(core))
     .use(boardRoutes(core))
+    .use(webhookRoutes(core))
+    .use(workspaceRoutes(core))
   return Object.assign(api, { core })
 }
 

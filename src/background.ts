@@ -1,5 +1,7 @@
 import { flushKeyUsage } from './auth/credentials'
 import type { Core } from './core'
+import { startWebhookWorker } from './webhooks/worker'
+import { startMailer } from './mail/sender'
 
 /**
  * Starts the periodic jobs of a serving process. Each registers its stop function in
@@ -17,6 +19,10 @@ export function startBackground(core: Core): void {
     clearInterval(usage)
     flushKeyUsage(core)
   })
+  // Webhook outbox: due deliveries sent every second (and at once after an event); registers its stopper.
+  startWebhookWorker(core)
+  // Outbox mail: sent through SMTP_URL, or written to the log, every few seconds.
+  startMailer(core)
 }
 
 export async function stopBackground(core: Core): Promise<void> {

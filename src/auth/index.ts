@@ -1,42 +1,44 @@
 import { Elysia } from 'elysia'
-import { z } from 'zod'
 import type { Core } from '../core'
 import { envelope, ok } from '../http/respond'
-import { credentialScopes } from '../permissions/actor'
 import { authPlugin } from '../permissions/plugin'
-import { credentialInfo } from './model'
+import { accountRoutes } from './account-routes'
+import { me, updateMeBody } from './model'
+import { describeMe, updateMe } from './profile'
+import { sessionRoutes } from './session-routes'
 
+const tags = ['Auth']
+
+/** Everything under /auth except API/MCP keys: sessions, account recovery, the profile. */
 export function authRoutes(core: Core) {
-  return new Elysia({ name: 'auth-routes', prefix: '/auth' }).use(authPlugin(core)).get(
-    '/me',
-    ({ principal }) => {
-      const c = principal.credential
-      return ok({
-        kind: c.kind,
-        user: principal.user,
-        credential: {
-          kind: c.kind,
-          keyId: c.kind === 'api_key' || c.kind === 'mcp_key' ? c.id : null,
-          scopes: c.scopes,
-          effectiveScopes: [...credentialScopes(c)],
-          workspaceId: c.workspaceId,
-          projectId: c.projectId,
-          expiresAt: c.expiresAt?.toISOString() ?? null,
-        },
-      })
-    },
-    {
+  return new Elysia({ name: 'auth-routes' })
+    .use(sessionRoutes(core))
+    .use(accountRoutes(core))
+    .use(profileRoutes(core))
+}
+
+function profileRoutes(core: Core) {
+  return new Elysia({ name: 'auth-profile', prefix: '/auth' })
+    .use(authPlugin(core))
+    .get('/me', ({ principal }) => ok(describeMe(core, principal)), {
       principal: true,
-      detail: { summary: 'The caller and the credential in use', tags: ['Auth'] },
-      response: {
-        200: envelope(
-          z.object({
-            kind: z.enum(['session', 'api_key', 'mcp_key', 'global']),
-            user: z.object({ id: z.string(), email: z.string(), name: z.string(), handle: z.string(), platformRole: z.string() }).nullable(),
-            credential: credentialInfo,
-          }),
-        ),
+      detail: {
+        tags,
+        summary: 'The caller, their memberships and the credential in use',
+        description:
+          'A key with explicit scopes shows the user only with user:read and the memberships only with workspaces:read; a pinned key shows only its workspace.',
       },
-    },
-  )
+      response: { 200: envelope(me) },
+    })
+    .patch('/me', async ({ principal, body }) => ok(await updateMe(core, principal, body)), {
+      principal: 'keys:write',
+      body: updateMeBody,
+      detail: {
+        tags,
+        summary: 'Update my name, handle, avatar or password',
+        description:
+          'A password change needs currentPassword and ends my other sessions. From an API key this needs keys:write granted explicitly (account management).',
+      },
+      response: { 200: envelope(me) },
+    })
 }

@@ -38,7 +38,13 @@ export function readSelector(headers: Headers, query: Record<string, unknown>): 
  * or 400 `workspace_required`; a pinned key → its workspace, and 403 `scope_violation` for any other.
  * Superadmins (and the global token) see every workspace and act there as OWNER.
  */
-export function selectWorkspace(core: Core, principal: Principal, selector: WorkspaceSelector): WorkspaceContext {
+export function selectWorkspace(
+  core: Core,
+  principal: Principal,
+  selector: WorkspaceSelector,
+  /** `allowSuspended`: only for the SUPERADMIN suspend/reactivate routes; every other rule still applies. */
+  opts: { allowSuspended?: boolean } = {},
+): WorkspaceContext {
   const s = stmts(core)
   const uid = principal.user?.id ?? ''
   const pin = principal.credential.workspaceId
@@ -66,6 +72,6 @@ export function selectWorkspace(core: Core, principal: Principal, selector: Work
   if (!row) throw notFound('Workspace')
   const role: WorkspaceRole | null = isSuperadmin(principal) ? 'OWNER' : row.role
   if (!role) throw notFound('Workspace')
-  if (row.suspended_at !== null) throw new AppError('forbidden', 'Workspace is suspended.')
+  if (row.suspended_at !== null && !opts.allowSuspended) throw new AppError('forbidden', 'Workspace is suspended.')
   return { id: row.id, slug: row.slug, name: row.name, role }
 }

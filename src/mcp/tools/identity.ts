@@ -1,4 +1,4 @@
-import { credentialScopes } from '../../permissions/actor'
+import { describeMe } from '../../auth/profile'
 import { defineTool, READ } from '../tool'
 
 export const whoami = defineTool({
@@ -9,24 +9,9 @@ export const whoami = defineTool({
   input: {},
   annotations: READ,
   scope: 'principal',
-  call: (_core, principal) => {
-    const c = principal.credential
-    return {
-      kind: c.kind,
-      user: principal.user,
-      credential: {
-        kind: c.kind,
-        keyId: c.kind === 'api_key' || c.kind === 'mcp_key' ? c.id : null,
-        scopes: c.scopes,
-        effectiveScopes: [...credentialScopes(c)],
-        workspaceId: c.workspaceId,
-        projectId: c.projectId,
-        expiresAt: c.expiresAt?.toISOString() ?? null,
-      },
-    }
-  },
+  // The very answer of GET /auth/me (user, memberships, credential), scopes applied the same way.
+  call: (core, principal) => describeMe(core, principal),
   rest: () => ({ method: 'GET', path: '/auth/me' }),
-  fromRest: (d) => ({ kind: d.kind, user: d.user, credential: d.credential }),
   summary: (d) =>
     `${d.user ? `${d.user.name} (@${d.user.handle}, ${d.user.email})` : 'No user'} via ${d.credential.kind}` +
     `${d.credential.workspaceId ? `, restricted to workspace ${d.credential.workspaceId}` : ''}` +

@@ -1,0 +1,135 @@
+import { and, asc, eq, sql } from 'drizzle-orm'
+import { recordAudit } from '../audit/service'
+import type { Core } from '../core'
+import type { DbOrTx } from '../db/client'
+import { uploads, users, workspaceMembers, workspaces } from '../db/schema'
+import { AppError, badRequest, conflict } from '../errors'
+import { isUniqueViolation } from '../lib/db-errors'
+import { credentialAllows, credentialScopes, requireUser, type Principal } from '../permissions/actor'
+import type { Me, Membership, UpdateMeInput } from './model'
+import { checkPassword, hashPassword, quietLimit } from './passwords'
+import { endSessions, toMeUser } from './sessions'
+
+/**
+ * GET /auth/me: the user, their memberships and the credential in use. Scopes apply to what is
+ * returned: a key with explicit scopes shows the user only with `user:read` and the memberships only
+ * with `workspaces:read`; a pinned key shows only its workspace's membership.
+ */
+export function describeMe(core: Core, principal: Principal): Me {
+  const c = principal.credential
+  const uid = principal.user?.id
+  let user: Me['user'] = null
+  let memberships: Membership[] = []
+  if (uid && credentialAllows(c, 'user:read')) {
+    const row = core.db.select().from(users).where(eq(users.id, uid)).get()
+    if (row) user = toMeUser(row)
+  }
+  if (uid && credentialAllows(c, 'workspaces:read')) {
+    memberships = core.db
+      .select({
+        workspaceId: workspaces.id,
+        slug: workspaces.slug,
+        name: workspaces.name,
+        role: workspaceMembers.role,
+        suspended: sql<number>`${workspaces.suspendedAt} IS NOT NULL`,
+      })
+      .from(workspaceMembers)
+      .innerJoin(workspaces, eq(workspaces.id, workspaceMembers.workspaceId))
+      .where(and(eq(workspaceMembers.userId, uid), c.workspaceId ? eq(workspaces.id, c.workspaceId) : undefined))
+      .orderBy(asc(workspaces.name), asc(workspaces.id))
+      .all()
+      .map((m) => ({ ...m, suspended: Boolean(m.suspended) }))
+  }
+  return {
+    kind: c.kind,
+    user,
+    memberships,
+    credential: {
+      kind: c.kind,
+      keyId: c.kind === 'api_key' || c.kind === 'mcp_key' ? c.id : null,
+      scopes: c.scopes,
+      effectiveScopes: [...credentialScopes(c)],
+      workspaceId: c.workspaceId,
+      projectId: c.projectId,
+      expiresAt: c.expiresAt?.toISOString() ?? null,
+    },
+  }
+}
+
+const handleTaken = () => conflict('This handle is already taken.')
+
+/**
+ * PATCH /auth/me: name, handle (unique, case-insensitive), avatar, password. A password change needs
+ * the current password, is limited per user (SALLY_LOGIN_RATE_LIMIT_PER_MINUTE), and ends every other
+ * session of the user (keys stay valid: revoke them separately).
+ */
+export async function updateMe(core: Core, principal: Principal, input: UpdateMeInput): Promise<Me> {
+  const me = requireUser(principal)
+  const current = core.db.select().from(users).where(eq(users.id, me.id)).get()
+  if (!current) throw new AppError('invalid_key', 'Invalid or unknown token.')
+  let passwordHash: string | undefined
+  if (input.password !== undefined) {
+    if (!quietLimit(core, `pwchange:${me.id}`, core.config.SALLY_LOGIN_RATE_LIMIT_PER_MINUTE, 60_000))
+      throw new AppError('rate_limited', 'Too many password change attempts; retry in a minute.', { headers: { 'retry-after': '60' } })
+    if (!(await checkPassword(core, current.passwordHash, input.currentPassword ?? '')))
+      throw badRequest('Current password is incorrect.', 'currentPassword')
+    passwordHash = await hashPassword(core, input.password)
+  }
+  if (input.avatarUploadId) {
+    const upload = core.db
+      .select({ contentType: uploads.contentType })
+      .from(uploads)
+      .where(and(eq(uploads.id, input.avatarUploadId), eq(uploads.uploadedBy, me.id)))
+      .get()
+    if (!upload || !upload.contentType.startsWith('image/'))
+      throw badRequest('No image upload of yours has this id.', 'avatarUploadId')
+  }
+  if (input.handle !== undefined && input.handle !== current.handle.toLowerCase()) {
+    const other = core.db.select({ id: users.id }).from(users).where(sql`lower(${users.handle}) = ${input.handle}`).get()
+    if (other && other.id !== me.id) throw handleTaken()
+  }
+  const patch: Partial<typeof users.$inferInsert> = {}
+  if (input.name !== undefined) patch.name = input.name
+  if (input.handle !== undefined) patch.handle = input.handle
+  if (input.avatarUploadId !== undefined) patch.avatarUploadId = input.avatarUploadId
+  if (passwordHash) patch.passwordHash = passwordHash
+  if (Object.keys(patch).length > 0) {
+    try {
+      core.db.transaction((tx) => {
+        tx.update(users)
+          .set({ ...patch, updatedAt: new Date(core.clock.now()) })
+          .where(eq(users.id, me.id))
+          .run()
+        if (passwordHash) {
+          const keep = principal.credential.kind === 'session' ? principal.credential.id : null
+          const ended = endSessions(tx, me.id, keep)
+          recordAudit(core, principal, { action: 'auth.password_changed', targetType: 'user', targetId: me.id, meta: { sessionsEnded: ended } }, tx)
+        }
+      })
+    } catch (e) {
+      if (isUniqueViolation(e)) throw handleTaken()
+      throw e
+    }
+  }
+  return describeMe(core, principal)
+}
+
+/**
+ * A free handle for a new account: the requested one (409 when taken), else one derived from the
+ * name or email (a numeric suffix when taken).
+ */
+export function availableHandle(db: DbOrTx, requested: string | undefined, seed: string): string {
+  const taken = (h: string) => !!db.select({ id: users.id }).from(users).where(sql`lower(${users.handle}) = ${h}`).get()
+  if (requested) {
+    if (taken(requested)) throw handleTaken()
+    return requested
+  }
+  let base = seed.toLowerCase().replace(/[^a-z0-9_]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 26)
+  if (base.length < 2) base = `user${base}`
+  if (!taken(base)) return base
+  for (let i = 0; i < 20; i++) {
+    const candidate = `${base}_${Math.floor(Math.random() * 10_000)}`
+    if (!taken(candidate)) return candidate
+  }
+  return `${base.slice(0, 20)}_${Bun.randomUUIDv7().replace(/-/g, '').slice(-10)}`
+}
