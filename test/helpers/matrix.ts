@@ -87,6 +87,13 @@ export type MatrixWorld = Awaited<ReturnType<typeof buildWorld>>
 
 export type Expect = number | [number, string]
 
+/**
+ * Any body (objects as JSON; strings, FormData and Blobs as they are). Spelled `{} | null` rather than
+ * `unknown` so that a function body `(w) => ({...})` still gets its parameters typed.
+ */
+// biome-ignore lint/complexity/noBannedTypes: see above
+export type MatrixBody = {} | null
+
 type Dyn<T> = T | ((w: MatrixWorld, t: TestApp) => T | Promise<T>)
 
 export type MatrixRow = {
@@ -94,7 +101,7 @@ export type MatrixRow = {
   route: string
   cred: CredName
   path?: Dyn<string>
-  body?: Dyn<unknown>
+  body?: Dyn<MatrixBody>
   /** 'A' (default), 'B', null for no selector, or an id. */
   workspace?: Dyn<'A' | 'B' | null | string>
   headers?: Record<string, string>
