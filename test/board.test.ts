@@ -146,14 +146,54 @@ describe('GET /board?projectId=', () => {
       const r = await t2.req('GET', `/board?projectId=${p.id}&limit=30`, o)
       expect(r.body.data.columns.map((c: Col) => c.tasks.length)).toEqual([30, 30, 30, 30, 30])
       expect(r.body.data.columns[0].tasks[0].assigneeIds).toEqual([w2.users.owner.id])
-      // statuses, counts, one per column (5), assignees, labels: 150 tasks, 9 queries.
-      expect(boardQueries()).toBe(9)
+      // statuses with their counts, one per column (5), assignees, labels: 150 tasks, 8 queries.
+      expect(boardQueries()).toBe(8)
       calls.length = 0
       await t2.req('GET', `/board?projectId=${p.id}&limit=200`, o)
-      expect(boardQueries()).toBe(9)
+      expect(boardQueries()).toBe(8)
     } finally {
       t2.close()
     }
+  })
+})
+
+describe('column counts (status_task_counts, kept by triggers)', () => {
+  test('stay equal to the real counts through creates, moves, archives, deletes and status deletion', async () => {
+    const p = await newProject()
+    const st = p.statuses.map((s) => s.id)
+    const created: string[] = []
+    for (let i = 0; i < 12; i++) {
+      const r = await t.req('POST', '/tasks', { ...A(), body: { projectId: p.id, title: `c${i}`, statusId: st[i % 3] } })
+      expect(r.status).toBe(201)
+      created.push(r.body.data.id)
+    }
+    insertTasks(t.core, { workspaceId: w.wsA.id, projectId: p.id, statusId: st[4]!, ranks: ['a', 'b'], archived: true })
+    await t.req('POST', `/tasks/${created[0]}/move`, { ...A(), body: { statusId: st[3] } })
+    await t.req('POST', `/tasks/${created[1]}/archive`, A())
+    await t.req('POST', `/tasks/${created[2]}/archive`, A())
+    await t.req('POST', `/tasks/${created[2]}/unarchive`, A())
+    await t.req('DELETE', `/tasks/${created[3]}`, A())
+    const other = await newProject()
+    await t.req('POST', `/tasks/${created[4]}/move`, { ...A(), body: { projectId: other.id } })
+    await t.req('DELETE', `/projects/${p.id}/statuses/${st[1]}?moveTasksTo=${st[4]}`, A())
+    const actual = (projectId: string, archived: boolean) =>
+      Object.fromEntries(
+        t.sqlite
+          .query<{ status_id: string; n: number }, [string]>(
+            `SELECT status_id, count(*) AS n FROM tasks WHERE project_id = ?${archived ? '' : ' AND archived_at IS NULL'} GROUP BY status_id`,
+          )
+          .all(projectId)
+          .map((r) => [r.status_id, r.n]),
+      )
+    for (const project of [p, other])
+      for (const archived of [false, true]) {
+        const board = await t.req('GET', `/board?projectId=${project.id}&archived=${archived}`, A())
+        const counts = Object.fromEntries((board.body.data.columns as Col[]).filter((c) => c.count > 0).map((c) => [c.status!.id, c.count]))
+        expect(counts).toEqual(actual(project.id, archived))
+      }
+    // Deleting the project leaves no counter behind.
+    await t.req('DELETE', `/projects/${p.id}`, A())
+    expect(t.sqlite.query<{ n: number }, string[]>(`SELECT count(*) AS n FROM status_task_counts WHERE status_id IN (${st.map(() => '?').join(',')})`).get(...st)!.n).toBe(0)
   })
 })
 

@@ -1,13 +1,35 @@
-import { and, asc, count, eq, isNull, sql, type SQL } from 'drizzle-orm'
+import { and, asc, eq, isNull, sql, type SQL } from 'drizzle-orm'
 import type { Core } from '../core'
-import { projects, STATUS_CATEGORIES, statuses, tasks, type StatusCategory } from '../db/schema'
+import { projects, STATUS_CATEGORIES, statuses, statusTaskCounts, tasks, type StatusCategory } from '../db/schema'
 import { badRequest, notFound } from '../errors'
 import { authorize, type Actor } from '../permissions/actor'
 import { projectAccess, visibleProjects } from '../permissions/projects'
-import { projectStatuses, toProject, toStatus } from '../projects/service'
+import type { Status } from '../projects/model'
+import { toProject } from '../projects/service'
 import type { Board, BoardColumn, BoardQuery, BoardTask } from './model'
 
 const DEFAULT_LIMIT = 50
+
+type StatusCountRow = {
+  id: string
+  project_id: string
+  name: string
+  category: StatusCategory
+  position: number
+  color: string | null
+  created_at: number
+  live: number
+  total: number
+}
+const toStatusOut = (r: StatusCountRow): Status => ({
+  id: r.id,
+  projectId: r.project_id,
+  name: r.name,
+  category: r.category,
+  position: r.position,
+  color: r.color,
+  createdAt: new Date(r.created_at).toISOString(),
+})
 
 type TaskRow = {
   id: string
@@ -22,35 +44,38 @@ type TaskRow = {
   project_key: string
 }
 
+const COLS = 't.id, t.number, t.project_id, t.status_id, t.title, t.priority, t.rank, t.due_date, t.archived_at, ? AS project_key'
+const columnSql = (archived: boolean, after: boolean) =>
+  `SELECT ${COLS} FROM tasks t WHERE t.project_id = ? AND t.status_id = ?${archived ? '' : ' AND t.archived_at IS NULL'}` +
+  `${after ? ' AND (t.rank, t.id) > (?, ?)' : ''} ORDER BY t.rank, t.id LIMIT ?`
+
 /**
- * The board's SQL, prepared once per database. A column page is one indexed range read on
- * tasks(project_id, status_id, rank); assignees and labels of every task on the board come in one
- * query each (json_each over the ids keeps the statements prepared).
+ * The project board's SQL (exported for the benchmark's EXPLAIN QUERY PLAN). The statuses come with
+ * their task counts (kept by triggers in status_task_counts); a column page is one range read on the
+ * partial index tasks_live_column_idx(project_id, status_id, rank, id) (tasks_column_idx with
+ * archived=true); the assignees and labels of every task on the board come in one query each
+ * (json_each over the ids keeps the statements prepared).
  */
+export const BOARD_SQL = {
+  statuses:
+    'SELECT s.id, s.project_id, s.name, s.category, s.position, s.color, s.created_at, coalesce(c.live, 0) AS live, coalesce(c.total, 0) AS total ' +
+    'FROM statuses s LEFT JOIN status_task_counts c ON c.status_id = s.id WHERE s.project_id = ? ORDER BY s.position, s.id',
+  column: { live: columnSql(false, false), liveAfter: columnSql(false, true), all: columnSql(true, false), allAfter: columnSql(true, true) },
+  assignees: 'SELECT task_id, user_id FROM task_assignees WHERE task_id IN (SELECT value FROM json_each(?)) ORDER BY task_id, user_id',
+  labels:
+    'SELECT tl.task_id, l.id, l.name, l.color FROM task_labels tl JOIN labels l ON l.id = tl.label_id ' +
+    'WHERE tl.task_id IN (SELECT value FROM json_each(?)) ORDER BY l.name, l.id',
+}
+
 const statements = new WeakMap<Core['sqlite'], ReturnType<typeof prepare>>()
 function prepare(sqlite: Core['sqlite']) {
-  const cols = `t.id, t.number, t.project_id, t.status_id, t.title, t.priority, t.rank, t.due_date, t.archived_at, ? AS project_key`
-  const column = (archived: boolean, after: boolean) =>
-    sqlite.query<TaskRow, (string | number)[]>(
-      `SELECT ${cols} FROM tasks t
-       WHERE t.project_id = ? AND t.status_id = ?${archived ? '' : ' AND t.archived_at IS NULL'}
-       ${after ? 'AND (t.rank > ? OR (t.rank = ? AND t.id > ?))' : ''}
-       ORDER BY t.rank, t.id LIMIT ?`,
-    )
-  const counts = (archived: boolean) =>
-    sqlite.query<{ status_id: string; n: number }, [string]>(
-      `SELECT status_id, count(*) AS n FROM tasks WHERE project_id = ?${archived ? '' : ' AND archived_at IS NULL'} GROUP BY status_id`,
-    )
+  const q = <R>(sql: string) => sqlite.query<R, (string | number)[]>(sql)
+  const c = BOARD_SQL.column
   return {
-    column: { live: column(false, false), liveAfter: column(false, true), all: column(true, false), allAfter: column(true, true) },
-    counts: { live: counts(false), all: counts(true) },
-    assignees: sqlite.query<{ task_id: string; user_id: string }, [string]>(
-      'SELECT task_id, user_id FROM task_assignees WHERE task_id IN (SELECT value FROM json_each(?)) ORDER BY task_id, user_id',
-    ),
-    labels: sqlite.query<{ task_id: string; id: string; name: string; color: string | null }, [string]>(
-      `SELECT tl.task_id, l.id, l.name, l.color FROM task_labels tl JOIN labels l ON l.id = tl.label_id
-       WHERE tl.task_id IN (SELECT value FROM json_each(?)) ORDER BY l.name, l.id`,
-    ),
+    column: { live: q<TaskRow>(c.live), liveAfter: q<TaskRow>(c.liveAfter), all: q<TaskRow>(c.all), allAfter: q<TaskRow>(c.allAfter) },
+    statuses: q<StatusCountRow>(BOARD_SQL.statuses),
+    assignees: q<{ task_id: string; user_id: string }>(BOARD_SQL.assignees),
+    labels: q<{ task_id: string; id: string; name: string; color: string | null }>(BOARD_SQL.labels),
   }
 }
 const stmts = (core: Core) => {
@@ -124,24 +149,21 @@ export function projectBoard(core: Core, actor: Actor, projectId: string, q: Boa
   const { project, role } = projectAccess(core, actor, projectId, 'tasks:read')
   const limit = q.limit ?? DEFAULT_LIMIT
   const archived = q.archived ?? false
-  let cols = projectStatuses(core.db, project.id)
+  const s = stmts(core)
+  let cols = s.statuses.all(project.id)
   if (q.statusId) {
-    cols = cols.filter((s) => s.id === q.statusId)
+    cols = cols.filter((st) => st.id === q.statusId)
     if (cols.length === 0) throw notFound('Status')
   } else if (q.cursor) {
     throw badRequest('A cursor pages one column: pass statusId with it.', 'statusId')
   }
-  const s = stmts(core)
-  const counts = new Map((archived ? s.counts.all : s.counts.live).all(project.id).map((r) => [r.status_id, r.n]))
   const after = q.cursor ? parseCursor(q.cursor) : null
   const stmt = archived ? (after ? s.column.allAfter : s.column.all) : after ? s.column.liveAfter : s.column.live
   const raw = cols.map((st) => ({
-    status: toStatus(st),
+    status: toStatusOut(st),
     category: st.category,
-    count: counts.get(st.id) ?? 0,
-    rows: after
-      ? stmt.all(project.key, project.id, st.id, after.rank, after.rank, after.id, limit + 1)
-      : stmt.all(project.key, project.id, st.id, limit + 1),
+    count: archived ? st.total : st.live,
+    rows: after ? stmt.all(project.key, project.id, st.id, after.rank, after.id, limit + 1) : stmt.all(project.key, project.id, st.id, limit + 1),
   }))
   return { project: toProject(project, role), columns: finish(core, limit, raw) }
 }
@@ -159,14 +181,14 @@ export function workspaceBoard(core: Core, actor: Actor, q: BoardQuery): Board {
   const scope: SQL = and(visibleProjects(actor), isNull(projects.archivedAt), q.archived ? undefined : isNull(tasks.archivedAt))!
   const counts = new Map(
     core.db
-      .select({ category: statuses.category, n: count() })
-      .from(tasks)
-      .innerJoin(statuses, eq(statuses.id, tasks.statusId))
-      .innerJoin(projects, eq(projects.id, tasks.projectId))
-      .where(scope)
+      .select({ category: statuses.category, n: sql<number>`sum(${q.archived ? statusTaskCounts.total : statusTaskCounts.live})` })
+      .from(statusTaskCounts)
+      .innerJoin(statuses, eq(statuses.id, statusTaskCounts.statusId))
+      .innerJoin(projects, eq(projects.id, statuses.projectId))
+      .where(and(visibleProjects(actor), isNull(projects.archivedAt)))
       .groupBy(statuses.category)
       .all()
-      .map((r) => [r.category, r.n]),
+      .map((r) => [r.category, Number(r.n)]),
   )
   const after = q.cursor ? parseCursor(q.cursor) : null
   const raw = cats.map((category) => ({
@@ -193,7 +215,7 @@ export function workspaceBoard(core: Core, actor: Actor, q: BoardQuery): Board {
         and(
           scope,
           eq(statuses.category, category),
-          after ? sql`(${tasks.rank} > ${after.rank} OR (${tasks.rank} = ${after.rank} AND ${tasks.id} > ${after.id}))` : undefined,
+          after ? sql`(${tasks.rank}, ${tasks.id}) > (${after.rank}, ${after.id})` : undefined,
         ),
       )
       .orderBy(asc(tasks.rank), asc(tasks.id))

@@ -26,6 +26,20 @@ export function visibleProjects(actor: Actor, projectIdColumn: SQL.Aliased | typ
   return and(...conds)!
 }
 
+function accessQuery(db: DbOrTx) {
+  return db
+    .select({ project: projects, memberRole: projectMembers.role })
+    .from(projects)
+    .leftJoin(projectMembers, and(eq(projectMembers.projectId, projects.id), eq(projectMembers.userId, sql.placeholder('uid'))))
+    .where(and(eq(projects.id, sql.placeholder('projectId')), eq(projects.workspaceId, sql.placeholder('workspaceId'))))
+}
+const prepared = new WeakMap<object, ReturnType<ReturnType<typeof accessQuery>['prepare']>>()
+function preparedAccess(db: DbOrTx) {
+  let p = prepared.get(db)
+  if (!p) prepared.set(db, (p = accessQuery(db).prepare()))
+  return p
+}
+
 export type ProjectAccess = { project: typeof projects.$inferSelect; role: ProjectRole }
 
 /**
@@ -34,12 +48,9 @@ export type ProjectAccess = { project: typeof projects.$inferSelect; role: Proje
  */
 export function projectAccess(core: Pick<Core, 'db'>, actor: Actor, projectId: string, scope?: Scope, db: DbOrTx = core.db): ProjectAccess {
   const uid = actor.user?.id ?? ''
-  const row = db
-    .select({ project: projects, memberRole: projectMembers.role })
-    .from(projects)
-    .leftJoin(projectMembers, and(eq(projectMembers.projectId, projects.id), eq(projectMembers.userId, uid)))
-    .where(and(eq(projects.id, projectId), eq(projects.workspaceId, actor.workspace.id)))
-    .get()
+  const params = { uid, projectId, workspaceId: actor.workspace.id }
+  // Outside transactions the query is prepared once per database (this runs on every project route).
+  const row = db === core.db ? preparedAccess(core.db).get(params) : accessQuery(db).get(params)
   if (!row) throw notFound('Project')
   if (actor.credential.projectId && actor.credential.projectId !== projectId) throw notFound('Project')
   const role = effectiveProjectRole(actor.workspace.role, row.memberRole)

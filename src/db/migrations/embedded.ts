@@ -2,6 +2,9 @@
 import journal from './meta/_journal.json' with { type: 'json' }
 import m0 from './0000_init.sql' with { type: 'text' }
 import m1 from './0001_search_fts.sql' with { type: 'text' }
+import m2 from './0002_board_live_column_index.sql' with { type: 'text' }
+import m3 from './0003_status_task_counts.sql' with { type: 'text' }
+import m4 from './0004_status_task_count_triggers.sql' with { type: 'text' }
 
 export const embeddedMigrations: {
   journal: { entries: { idx: number; when: number; tag: string; breakpoints: boolean }[] }
@@ -11,5 +14,8 @@ export const embeddedMigrations: {
   sql: {
     "0000_init": m0,
     "0001_search_fts": m1,
+    "0002_board_live_column_index": m2,
+    "0003_status_task_counts": m3,
+    "0004_status_task_count_triggers": m4,
   },
 }

@@ -109,11 +109,25 @@ export const tasks = sqliteTable(
   (t) => [
     uniqueIndex('tasks_project_number_uq').on(t.projectId, t.number),
     index('tasks_column_idx').on(t.projectId, t.statusId, t.rank),
+    /** Board column pages without archived tasks, in (rank, id) order (row-value cursors, no sort). */
+    index('tasks_live_column_idx').on(t.projectId, t.statusId, t.rank, t.id).where(sql`archived_at IS NULL`),
     index('tasks_status_rank_idx').on(t.statusId, t.rank),
     index('tasks_ws_idx').on(t.workspaceId, t.id),
     index('tasks_project_id_idx').on(t.projectId, t.id),
   ],
 )
+
+/**
+ * Tasks per status, all and not archived, kept exact by triggers on `tasks` (migration
+ * 0004_status_task_count_triggers): the board reads its column counts in O(columns), not O(tasks).
+ */
+export const statusTaskCounts = sqliteTable('status_task_counts', {
+  statusId: text('status_id')
+    .primaryKey()
+    .references(() => statuses.id, { onDelete: 'cascade' }),
+  total: integer('total').notNull().default(0),
+  live: integer('live').notNull().default(0),
+})
 
 export const taskAssignees = sqliteTable(
   'task_assignees',

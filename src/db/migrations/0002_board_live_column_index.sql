@@ -1,0 +1,1 @@
+CREATE INDEX `tasks_live_column_idx` ON `tasks` (`project_id`,`status_id`,`rank`,`id`) WHERE archived_at IS NULL;
