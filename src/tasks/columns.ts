@@ -1,4 +1,5 @@
-import { and, asc, desc, eq, gt, lt, ne, sql } from 'drizzle-orm'
+import { and, asc, eq, sql } from 'drizzle-orm'
+import type { Core } from '../core'
 import type { DbOrTx } from '../db/client'
 import { statuses, tasks } from '../db/schema'
 import { badRequest } from '../errors'
@@ -14,36 +15,47 @@ import { initialRanks, needsRebalance, rankAfter, rankBetween } from '../lib/ran
 
 export type StatusRow = typeof statuses.$inferSelect
 
-const notSelf = (excludeId: string | null) => (excludeId ? ne(tasks.id, excludeId) : undefined)
+type Sqlite = Core['sqlite']
+const statements = new WeakMap<Sqlite, ReturnType<typeof prepare>>()
+function prepare(sqlite: Sqlite) {
+  return {
+    order: sqlite.query<{ id: string }, [string, string]>('SELECT id FROM tasks WHERE status_id = ? AND id != ? ORDER BY rank, id'),
+    setRank: sqlite.query<unknown, [string, string]>('UPDATE tasks SET rank = ? WHERE id = ?'),
+    last: sqlite.query<{ rank: string }, [string, string]>('SELECT rank FROM tasks WHERE status_id = ? AND id != ? ORDER BY rank DESC LIMIT 1'),
+    next: sqlite.query<{ rank: string }, [string, string, string]>(
+      'SELECT rank FROM tasks WHERE status_id = ? AND id != ? AND rank > ? ORDER BY rank LIMIT 1',
+    ),
+    prev: sqlite.query<{ rank: string }, [string, string, string]>(
+      'SELECT rank FROM tasks WHERE status_id = ? AND id != ? AND rank < ? ORDER BY rank DESC LIMIT 1',
+    ),
+    tied: sqlite.query<{ id: string }, [string, string, string, string]>(
+      'SELECT id FROM tasks WHERE status_id = ? AND rank = ? AND id != ? AND id != ? LIMIT 1',
+    ),
+    rankOf: sqlite.query<{ rank: string }, [string]>('SELECT rank FROM tasks WHERE id = ?'),
+  }
+}
+const stmts = (core: Pick<Core, 'sqlite'>) => {
+  let s = statements.get(core.sqlite)
+  if (!s) statements.set(core.sqlite, (s = prepare(core.sqlite)))
+  return s
+}
+type Db = Pick<Core, 'sqlite'>
 
 /** Gives every task of the column (except `excludeId`) a fresh evenly spaced rank, keeping the order. */
-export function rebalanceColumn(db: DbOrTx, statusId: string, excludeId: string | null, orderedIds?: string[]): void {
-  const ids =
-    orderedIds ??
-    db
-      .select({ id: tasks.id })
-      .from(tasks)
-      .where(and(eq(tasks.statusId, statusId), notSelf(excludeId)))
-      .orderBy(asc(tasks.rank), asc(tasks.id))
-      .all()
-      .map((r) => r.id)
+export function rebalanceColumn(core: Db, statusId: string, excludeId: string | null, orderedIds?: string[]): void {
+  const s = stmts(core)
+  const ids = orderedIds ?? s.order.all(statusId, excludeId ?? '').map((r) => r.id)
   const ranks = initialRanks(ids.length)
-  ids.forEach((id, i) => db.update(tasks).set({ rank: ranks[i]! }).where(eq(tasks.id, id)).run())
+  ids.forEach((id, i) => s.setRank.run(ranks[i]!, id))
 }
 
 /** A rank after the last task of the column. */
-export function rankAtEnd(db: DbOrTx, statusId: string, excludeId: string | null = null): string {
-  const last = () =>
-    db
-      .select({ rank: tasks.rank })
-      .from(tasks)
-      .where(and(eq(tasks.statusId, statusId), notSelf(excludeId)))
-      .orderBy(desc(tasks.rank))
-      .limit(1)
-      .get()?.rank ?? null
+export function rankAtEnd(core: Db, statusId: string, excludeId: string | null = null): string {
+  const s = stmts(core)
+  const last = () => s.last.get(statusId, excludeId ?? '')?.rank ?? null
   let r = rankAfter(last())
   if (needsRebalance(r)) {
-    rebalanceColumn(db, statusId, excludeId)
+    rebalanceColumn(core, statusId, excludeId)
     r = rankAfter(last())
   }
   return r
@@ -51,45 +63,25 @@ export function rankAtEnd(db: DbOrTx, statusId: string, excludeId: string | null
 
 type Anchor = { id: string; rank: string }
 
-function neighbour(db: DbOrTx, statusId: string, excludeId: string, rank: string, dir: 'next' | 'prev'): string | null {
-  return (
-    db
-      .select({ rank: tasks.rank })
-      .from(tasks)
-      .where(and(eq(tasks.statusId, statusId), ne(tasks.id, excludeId), dir === 'next' ? gt(tasks.rank, rank) : lt(tasks.rank, rank)))
-      .orderBy(dir === 'next' ? asc(tasks.rank) : desc(tasks.rank))
-      .limit(1)
-      .get()?.rank ?? null
-  )
-}
-
-/** True when another task of the column shares this anchor's rank (ties are ordered by id; rebalancing removes them). */
-function tied(db: DbOrTx, statusId: string, excludeId: string, a: Anchor): boolean {
-  return !!db
-    .select({ id: tasks.id })
-    .from(tasks)
-    .where(and(eq(tasks.statusId, statusId), eq(tasks.rank, a.rank), ne(tasks.id, a.id), ne(tasks.id, excludeId)))
-    .limit(1)
-    .get()
-}
-
 /**
  * The rank placing task `taskId` right after `after` and/or right before `before` (both tasks of the
- * column `statusId`). Rebalances the column first when needed.
+ * column `statusId`). Rebalances the column first when needed (a rank too long, or a tie at an anchor:
+ * ties are ordered by id, and only a rebalance separates them).
  */
-export function rankAt(db: DbOrTx, statusId: string, taskId: string, pos: { after?: Anchor; before?: Anchor }): string {
+export function rankAt(core: Db, statusId: string, taskId: string, pos: { after?: Anchor; before?: Anchor }): string {
+  const s = stmts(core)
   const compute = (after?: Anchor, before?: Anchor): string | null => {
-    const lo = after ? after.rank : neighbour(db, statusId, taskId, before!.rank, 'prev')
-    const hi = before ? before.rank : neighbour(db, statusId, taskId, after!.rank, 'next')
+    const lo = after ? after.rank : (s.prev.get(statusId, taskId, before!.rank)?.rank ?? null)
+    const hi = before ? before.rank : (s.next.get(statusId, taskId, after!.rank)?.rank ?? null)
     if (lo !== null && hi !== null && lo >= hi) return null
     const r = rankBetween(lo, hi)
     return needsRebalance(r) ? null : r
   }
   const anchors = [pos.after, pos.before].filter((a): a is Anchor => !!a)
-  let r = anchors.some((a) => tied(db, statusId, taskId, a)) ? null : compute(pos.after, pos.before)
+  let r = anchors.some((a) => s.tied.get(statusId, a.rank, a.id, taskId)) ? null : compute(pos.after, pos.before)
   if (r === null) {
-    rebalanceColumn(db, statusId, taskId)
-    const reread = (a?: Anchor) => (a ? { id: a.id, rank: db.select({ rank: tasks.rank }).from(tasks).where(eq(tasks.id, a.id)).get()!.rank } : undefined)
+    rebalanceColumn(core, statusId, taskId)
+    const reread = (a?: Anchor) => (a ? { id: a.id, rank: s.rankOf.get(a.id)!.rank } : undefined)
     r = compute(reread(pos.after), reread(pos.before))
     if (r === null) throw badRequest('afterTaskId must come before beforeTaskId in the column.', 'afterTaskId')
   }

@@ -1,17 +1,17 @@
-import { and, eq, exists, sql, type SQL } from 'drizzle-orm'
+import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core'
 import type { Core } from '../core'
-import { labels, projects, statuses, taskAssignees, taskLabels, tasks } from '../db/schema'
 import { badRequest } from '../errors'
 import { pageLimit } from '../http/respond'
 import { ftsQuery } from '../lib/fts'
 import type { Actor } from '../permissions/actor'
 import { visibleProjects } from '../permissions/projects'
 import type { ListTasksQuery, TaskSummary } from './model'
-import { taskColumns, toSummaries, type TaskRow } from './read'
+import { fromRaw, TASK_SELECT, toSummaries, type RawTask } from './read'
 
-type Key = { expr: SQL; of: (r: TaskRow & { statusPosition: number }) => string | number }
+type Param = string | number
+type Key = { expr: string; of: (r: RawTask) => Param }
 
-const byId: Key = { expr: sql`${tasks.id}`, of: (r) => r.task.id }
+const byId: Key = { expr: 'tasks.id', of: (r) => r.id }
 const DUE_NONE = '9999-12-31'
 
 /** Sort keys (the last one is always the id, so the order is total and the cursor exact). */
@@ -20,90 +20,93 @@ function sortKeys(sort: NonNullable<ListTasksQuery['sort']>, withinStatus: boole
     case 'created':
       return [byId]
     case 'updated':
-      return [{ expr: sql`${tasks.updatedAt}`, of: (r) => r.task.updatedAt.getTime() }, byId]
+      return [{ expr: 'tasks.updated_at', of: (r) => r.updated_at }, byId]
     case 'due':
-      return [{ expr: sql`coalesce(${tasks.dueDate}, ${DUE_NONE})`, of: (r) => r.task.dueDate ?? DUE_NONE }, byId]
+      return [{ expr: `coalesce(tasks.due_date, '${DUE_NONE}')`, of: (r) => r.due_date ?? DUE_NONE }, byId]
     case 'priority':
-      return [{ expr: sql`${tasks.priority}`, of: (r) => r.task.priority }, byId]
+      return [{ expr: 'tasks.priority', of: (r) => r.priority }, byId]
     case 'rank':
       // Within a status: the column order. Across statuses: by the status's board position, then rank.
-      return [
-        ...(withinStatus ? [] : [{ expr: sql`${statuses.position}`, of: (r: TaskRow & { statusPosition: number }) => r.statusPosition }]),
-        { expr: sql`${tasks.rank}`, of: (r) => r.task.rank },
-        byId,
-      ]
+      return [...(withinStatus ? [] : [{ expr: 'statuses.position', of: (r: RawTask) => r.status_position }]), { expr: 'tasks.rank', of: (r) => r.rank }, byId]
   }
 }
 
 const DEFAULT_ORDER = { created: 'desc', updated: 'desc', due: 'asc', priority: 'asc', rank: 'asc' } as const
 
-function decodeCursor(cursor: string, n: number): (string | number)[] {
+function decodeCursor(cursor: string, n: number): Param[] {
   try {
     const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'))
-    if (Array.isArray(v) && v.length === n && v.every((x) => typeof x === 'string' || typeof x === 'number')) return v
+    if (Array.isArray(v) && v.length === n && v.every((x) => typeof x === 'string' || (typeof x === 'number' && Number.isFinite(x)))) return v
   } catch {}
   throw badRequest('Invalid cursor.', 'cursor')
 }
-const encodeCursor = (values: (string | number)[]) => Buffer.from(JSON.stringify(values)).toString('base64url')
+const encodeCursor = (values: Param[]) => Buffer.from(JSON.stringify(values)).toString('base64url')
 
-/** Full-text filter on task titles and descriptions, through the search index. */
-export function taskTextFilter(q: string): SQL {
+const dialect = new SQLiteSyncDialect()
+
+/** SQL (with ? placeholders) matching the tasks whose title or description contain the words of `q`. */
+export function taskTextFilter(q: string): { sql: string; params: Param[] } {
   const match = ftsQuery(q)
-  if (match === null) return sql`0`
-  return sql`${tasks.id} IN (SELECT d.ref_id FROM search_fts JOIN search_docs d ON d.id = search_fts.rowid WHERE search_fts MATCH ${match} AND d.kind = 'task')`
+  if (match === null) return { sql: '0', params: [] }
+  return {
+    sql: `tasks.id IN (SELECT d.ref_id FROM search_fts JOIN search_docs d ON d.id = search_fts.rowid WHERE search_fts MATCH ? AND d.kind = 'task')`,
+    params: [match],
+  }
 }
 
 /**
- * The GET /tasks query: the tasks of the projects the actor can see (the visibility rule is part of
- * the query), filtered, sorted, keyset-paginated over (sort key, id). Exposed for EXPLAIN QUERY PLAN.
+ * The GET /tasks query: the tasks of the projects the actor can see (`visibleProjects`, the shared
+ * visibility rule, is part of the query), filtered, sorted, keyset-paginated over (sort key, id).
+ * Built as SQL text with ? placeholders so bun:sqlite's statement cache reuses the compiled query.
+ * Exposed (with its parameters) for EXPLAIN QUERY PLAN.
  */
-export function taskListQuery(core: Core, actor: Actor, q: ListTasksQuery) {
+export function taskListQuery(actor: Actor, q: ListTasksQuery) {
   const limit = pageLimit(q)
   const sort = q.sort ?? (q.statusId ? 'rank' : 'created')
   const order = q.order ?? DEFAULT_ORDER[sort]
   const keys = sortKeys(sort, q.statusId !== undefined)
-  const conds: (SQL | undefined)[] = [visibleProjects(actor)]
-  if (q.projectId) conds.push(eq(tasks.projectId, q.projectId))
-  if (q.statusId) conds.push(eq(tasks.statusId, q.statusId))
-  if (q.priority) conds.push(eq(tasks.priority, q.priority))
-  conds.push(q.archived ? sql`${tasks.archivedAt} IS NOT NULL` : sql`${tasks.archivedAt} IS NULL`)
-  if (q.dueBefore) conds.push(sql`${tasks.dueDate} <= ${q.dueBefore}`)
-  if (q.dueAfter) conds.push(sql`${tasks.dueDate} >= ${q.dueAfter}`)
-  if (q.assigneeId)
-    conds.push(
-      exists(sql`(SELECT 1 FROM ${taskAssignees} WHERE ${taskAssignees.taskId} = ${tasks.id} AND ${taskAssignees.userId} = ${q.assigneeId})`),
-    )
+  const visible = dialect.sqlToQuery(visibleProjects(actor))
+  const where: string[] = [`tasks.project_id IN (SELECT projects.id FROM projects WHERE ${visible.sql})`]
+  const params: Param[] = [...(visible.params as Param[])]
+  const add = (sql: string, ...p: Param[]) => {
+    where.push(sql)
+    params.push(...p)
+  }
+  if (q.projectId) add('tasks.project_id = ?', q.projectId)
+  if (q.statusId) add('tasks.status_id = ?', q.statusId)
+  // Workspace-wide lists walk tasks_ws_idx (workspace_id, id); with a project or status the planner
+  // must pick their indexes instead, so the predicate is only added without them.
+  if (!q.projectId && !q.statusId) add('tasks.workspace_id = ?', actor.workspace.id)
+  if (q.priority) add('tasks.priority = ?', q.priority)
+  add(q.archived ? 'tasks.archived_at IS NOT NULL' : 'tasks.archived_at IS NULL')
+  if (q.dueBefore) add('tasks.due_date <= ?', q.dueBefore)
+  if (q.dueAfter) add('tasks.due_date >= ?', q.dueAfter)
+  if (q.assigneeId) add('EXISTS (SELECT 1 FROM task_assignees ta WHERE ta.task_id = tasks.id AND ta.user_id = ?)', q.assigneeId)
   if (q.label)
-    conds.push(
-      exists(
-        sql`(SELECT 1 FROM ${taskLabels} JOIN ${labels} ON ${labels.id} = ${taskLabels.labelId} WHERE ${taskLabels.taskId} = ${tasks.id} AND (${labels.id} = ${q.label} OR lower(${labels.name}) = lower(${q.label.trim()})))`,
-      ),
+    add(
+      'EXISTS (SELECT 1 FROM task_labels tl JOIN labels l ON l.id = tl.label_id WHERE tl.task_id = tasks.id AND (l.id = ? OR lower(l.name) = lower(?)))',
+      q.label,
+      q.label.trim(),
     )
-  if (q.q !== undefined && q.q.trim() !== '') conds.push(taskTextFilter(q.q))
+  if (q.q !== undefined && q.q.trim() !== '') {
+    const f = taskTextFilter(q.q)
+    add(f.sql, ...f.params)
+  }
   if (q.cursor) {
     const values = decodeCursor(q.cursor, keys.length)
-    const lhs = sql.join(keys.map((k) => k.expr), sql`, `)
-    const rhs = sql.join(values.map((v) => sql`${v}`), sql`, `)
-    conds.push(order === 'asc' ? sql`(${lhs}) > (${rhs})` : sql`(${lhs}) < (${rhs})`)
+    add(`(${keys.map((k) => k.expr).join(', ')}) ${order === 'asc' ? '>' : '<'} (${values.map(() => '?').join(', ')})`, ...values)
   }
-  const dir = order === 'asc' ? sql`ASC` : sql`DESC`
-  const query = core.db
-    .select({ ...taskColumns, statusPosition: statuses.position })
-    .from(tasks)
-    .innerJoin(projects, eq(projects.id, tasks.projectId))
-    .innerJoin(statuses, eq(statuses.id, tasks.statusId))
-    .where(and(...conds))
-    .orderBy(...keys.map((k) => sql`${k.expr} ${dir}`))
-    .limit(limit + 1)
-  return { query, limit, keys }
+  const dir = order === 'asc' ? 'ASC' : 'DESC'
+  const sql = `${TASK_SELECT} WHERE ${where.join(' AND ')} ORDER BY ${keys.map((k) => `${k.expr} ${dir}`).join(', ')} LIMIT ?`
+  return { sql, params: [...params, limit + 1], limit, keys }
 }
 
 /** GET /tasks: one page of task summaries and the cursor of the next one. */
 export function listTasks(core: Core, actor: Actor, q: ListTasksQuery): { items: TaskSummary[]; nextCursor: string | null } {
-  const { query, limit, keys } = taskListQuery(core, actor, q)
-  const rows = query.all()
+  const { sql, params, limit, keys } = taskListQuery(actor, q)
+  const rows = core.sqlite.query<RawTask, Param[]>(sql).all(...params)
   const page = rows.slice(0, limit)
   const last = page[page.length - 1]
   const nextCursor = rows.length > limit && last ? encodeCursor(keys.map((k) => k.of(last))) : null
-  return { items: toSummaries(core.db, page), nextCursor }
+  return { items: toSummaries(core, page.map(fromRaw)), nextCursor }
 }

@@ -9,17 +9,20 @@ import { projectAccess } from '../permissions/projects'
 import { columnTaskIds, longestIncreasing, rankAt, rankAtEnd, rebalanceColumn, resolveStatus, type StatusRow } from './columns'
 import type { MoveTaskInput, ReorderInput, Task, TaskSummary } from './model'
 import { projectAudience } from './people'
-import { loadTask, readTask, taskColumns, toSummaries } from './read'
+import { loadTask, readTask, taskRowsByIds, toSummaries } from './read'
 import { eventContext, nextTaskNumber } from './service'
 
 type Anchor = { id: string; rank: string; statusId: string; projectId: string }
 
-function anchorOf(db: DbOrTx, workspaceId: string, id: string, path: string): Anchor {
-  const a = db
-    .select({ id: tasks.id, rank: tasks.rank, statusId: tasks.statusId, projectId: tasks.projectId })
-    .from(tasks)
-    .where(and(eq(tasks.id, id), eq(tasks.workspaceId, workspaceId)))
-    .get()
+const anchorQuery = new WeakMap<Core['sqlite'], ReturnType<typeof prepareAnchor>>()
+const prepareAnchor = (sqlite: Core['sqlite']) =>
+  sqlite.query<Anchor, [string, string]>('SELECT id, rank, status_id AS statusId, project_id AS projectId FROM tasks WHERE id = ? AND workspace_id = ?')
+
+/** A task of the workspace used as a position anchor (400 when unknown: it is input, not the resource). */
+function anchorOf(core: Core, workspaceId: string, id: string, path: string): Anchor {
+  let q = anchorQuery.get(core.sqlite)
+  if (!q) anchorQuery.set(core.sqlite, (q = prepareAnchor(core.sqlite)))
+  const a = q.get(id, workspaceId)
   if (!a) throw badRequest(`Unknown task ${id}.`, path)
   return a
 }
@@ -41,11 +44,11 @@ export function moveTask(core: Core, actor: Actor, ref: string, input: MoveTaskI
   if (projectId === undefined && statusId === undefined && status === undefined && beforeTaskId === undefined && afterTaskId === undefined)
     throw badRequest('Give statusId (or status), projectId, beforeTaskId or afterTaskId.', '')
   return core.db.transaction((tx) => {
-    const cur = loadTask(core, actor, ref, 'tasks:write', tx)
+    const cur = loadTask(core, actor, ref, 'tasks:write')
     const t = cur.task
     const ws = actor.workspace.id
-    const after = afterTaskId !== undefined ? anchorOf(tx, ws, afterTaskId, 'afterTaskId') : undefined
-    const before = beforeTaskId !== undefined ? anchorOf(tx, ws, beforeTaskId, 'beforeTaskId') : undefined
+    const after = afterTaskId !== undefined ? anchorOf(core, ws, afterTaskId, 'afterTaskId') : undefined
+    const before = beforeTaskId !== undefined ? anchorOf(core, ws, beforeTaskId, 'beforeTaskId') : undefined
     for (const [a, path] of [[after, 'afterTaskId'], [before, 'beforeTaskId']] as const)
       if (a?.id === t.id) throw badRequest('A task cannot be placed relative to itself.', path)
 
@@ -66,7 +69,7 @@ export function moveTask(core: Core, actor: Actor, ref: string, input: MoveTaskI
     if (after && before && !(after.rank < before.rank || (after.rank === before.rank && after.id < before.id)))
       throw badRequest('afterTaskId must come before beforeTaskId in the column.', 'afterTaskId')
 
-    const rank = after || before ? rankAt(tx, target.id, t.id, { after, before }) : target.id === t.statusId ? t.rank : rankAtEnd(tx, target.id, t.id)
+    const rank = after || before ? rankAt(core, target.id, t.id, { after, before }) : target.id === t.statusId ? t.rank : rankAtEnd(core, target.id, t.id)
     const patch: Partial<typeof tasks.$inferInsert> = { statusId: target.id, rank, updatedAt: new Date(core.clock.now()) }
     if (crossProject) {
       patch.projectId = targetProjectId
@@ -81,7 +84,7 @@ export function moveTask(core: Core, actor: Actor, ref: string, input: MoveTaskI
       tx.update(timeEntries).set({ projectId: targetProjectId }).where(eq(timeEntries.taskId, t.id)).run()
     }
     tx.update(tasks).set(patch).where(eq(tasks.id, t.id)).run()
-    const data = readTask(tx, t.id)
+    const data = readTask(core, t.id)
     publish(core, tx, eventContext(core, actor), {
       type: 'task.moved',
       projectId: targetProjectId,
@@ -129,8 +132,8 @@ export function reorderColumn(core: Core, actor: Actor, input: ReorderInput): Ta
     }
     const kept = longestIncreasing(given.map((id) => position.get(id)!))
     const movedIds = given.filter((_, i) => !kept.has(i))
-    if (movedIds.length === 0) return toSummaries(tx, readColumn(tx, given))
-    rebalanceColumn(tx, status.id, null, [...given, ...columnTaskIds(tx, status.id, true)])
+    if (movedIds.length === 0) return toSummaries(core, taskRowsByIds(core, given))
+    rebalanceColumn(core, status.id, null, [...given, ...columnTaskIds(tx, status.id, true)])
     const now = new Date(core.clock.now())
     tx.update(tasks).set({ updatedAt: now }).where(inArray(tasks.id, movedIds)).run()
     const ctx = eventContext(core, actor)
@@ -142,21 +145,8 @@ export function reorderColumn(core: Core, actor: Actor, input: ReorderInput): Ta
         fromStatusId: status.id,
         toStatusId: status.id,
         fromProjectId: status.projectId,
-        data: readTask(tx, id),
+        data: readTask(core, id),
       })
-    return toSummaries(tx, readColumn(tx, given))
+    return toSummaries(core, taskRowsByIds(core, given))
   })
-}
-
-function readColumn(db: DbOrTx, ids: string[]) {
-  if (ids.length === 0) return []
-  const rows = db
-    .select(taskColumns)
-    .from(tasks)
-    .innerJoin(projects, eq(projects.id, tasks.projectId))
-    .innerJoin(statuses, eq(statuses.id, tasks.statusId))
-    .where(inArray(tasks.id, ids))
-    .all()
-  const byId = new Map(rows.map((r) => [r.task.id, r]))
-  return ids.map((id) => byId.get(id)!)
 }

@@ -1,44 +1,119 @@
-import { and, asc, eq, inArray, sql } from 'drizzle-orm'
 import type { Core } from '../core'
-import type { DbOrTx } from '../db/client'
-import { comments, labels, projects, statuses, taskAssignees, taskLabels, tasks, timeEntries, todos, users } from '../db/schema'
+import type { statuses, tasks, todos } from '../db/schema'
 import { AppError, notFound } from '../errors'
-import { iso } from '../lib/db-errors'
 import { authorize, type Actor } from '../permissions/actor'
 import type { Scope } from '../permissions/matrix'
 import { projectAccess, type ProjectAccess } from '../permissions/projects'
 import type { Task, TaskSummary, Todo } from './model'
 
-/** The columns every task read needs: the task, its project key and its status. */
-export const taskColumns = {
-  task: tasks,
-  projectKey: projects.key,
-  statusName: statuses.name,
-  statusCategory: statuses.category,
-}
+/**
+ * Task reads on the hot path (lists, GET, every write's event payload) use raw SQL through
+ * bun:sqlite's statement cache (`sqlite.query` compiles a statement once per SQL text) and batch
+ * lookups over `json_each(?)`, so a page of 50 tasks costs four cached statements and no per-row query.
+ * Writes run on the same connection, so these reads see the caller's open transaction.
+ */
+
+export type TaskRecord = typeof tasks.$inferSelect
 export type TaskRow = {
-  task: typeof tasks.$inferSelect
+  task: TaskRecord
   projectKey: string
   statusName: string
   statusCategory: (typeof statuses.$inferSelect)['category']
+  statusPosition: number
 }
+
+/** The SELECT every task read shares (tasks joined to their project and status); append WHERE/ORDER. */
+export const TASK_SELECT = `SELECT tasks.id, tasks.workspace_id, tasks.project_id, tasks.number, tasks.status_id, tasks.title,
+  tasks.description, tasks.priority, tasks.rank, tasks.due_date, tasks.archived_at, tasks.created_by, tasks.created_at,
+  tasks.updated_at, projects.key AS project_key, statuses.name AS status_name, statuses.category AS status_category,
+  statuses.position AS status_position
+FROM tasks JOIN projects ON projects.id = tasks.project_id JOIN statuses ON statuses.id = tasks.status_id`
+
+export type RawTask = {
+  id: string
+  workspace_id: string
+  project_id: string
+  number: number
+  status_id: string
+  title: string
+  description: string | null
+  priority: TaskRecord['priority']
+  rank: string
+  due_date: string | null
+  archived_at: number | null
+  created_by: string | null
+  created_at: number
+  updated_at: number
+  project_key: string
+  status_name: string
+  status_category: TaskRow['statusCategory']
+  status_position: number
+}
+
+export const fromRaw = (r: RawTask): TaskRow => ({
+  task: {
+    id: r.id,
+    workspaceId: r.workspace_id,
+    projectId: r.project_id,
+    number: r.number,
+    statusId: r.status_id,
+    title: r.title,
+    description: r.description,
+    priority: r.priority,
+    rank: r.rank,
+    dueDate: r.due_date,
+    archivedAt: r.archived_at === null ? null : new Date(r.archived_at),
+    createdBy: r.created_by,
+    createdAt: new Date(r.created_at),
+    updatedAt: new Date(r.updated_at),
+  },
+  projectKey: r.project_key,
+  statusName: r.status_name,
+  statusCategory: r.status_category,
+  statusPosition: r.status_position,
+})
 
 export const humanId = (projectKey: string, n: number) => `${projectKey}-${n}`
 const HUMAN_ID = /^([A-Za-z][A-Za-z0-9_]{0,19})-(\d{1,9})$/
 
-/** One task of the actor's workspace by id or human id (PROJ-42), without the visibility check. */
-function findTaskRow(db: DbOrTx, workspaceId: string, ref: string): TaskRow | undefined {
-  const q = db
-    .select(taskColumns)
-    .from(tasks)
-    .innerJoin(projects, eq(projects.id, tasks.projectId))
-    .innerJoin(statuses, eq(statuses.id, tasks.statusId))
+const statements = new WeakMap<Core['sqlite'], ReturnType<typeof prepare>>()
+const q = (core: Pick<Core, 'sqlite'>) => {
+  let s = statements.get(core.sqlite)
+  if (!s) statements.set(core.sqlite, (s = prepare(core.sqlite)))
+  return s
+}
+function prepare(sqlite: Core['sqlite']) {
+  return {
+  byId: sqlite.query<RawTask, [string, string]>(`${TASK_SELECT} WHERE tasks.id = ? AND tasks.workspace_id = ?`),
+  byHuman: sqlite.query<RawTask, [string, string, number]>(
+    `${TASK_SELECT} WHERE projects.workspace_id = ? AND upper(projects.key) = ? AND tasks.number = ?`,
+  ),
+  byIds: sqlite.query<RawTask, [string]>(`${TASK_SELECT} WHERE tasks.id IN (SELECT value FROM json_each(?))`),
+  assignees: sqlite.query<{ task_id: string; id: string; name: string; handle: string }, [string]>(
+    `SELECT ta.task_id, u.id, u.name, u.handle FROM task_assignees ta JOIN users u ON u.id = ta.user_id
+     WHERE ta.task_id IN (SELECT value FROM json_each(?)) ORDER BY u.name, u.id`,
+  ),
+  labels: sqlite.query<{ task_id: string; id: string; name: string; color: string | null }, [string]>(
+    `SELECT tl.task_id, l.id, l.name, l.color FROM task_labels tl JOIN labels l ON l.id = tl.label_id
+     WHERE tl.task_id IN (SELECT value FROM json_each(?)) ORDER BY l.name, l.id`,
+  ),
+  todoCounts: sqlite.query<{ task_id: string; total: number; done: number }, [string]>(
+    `SELECT task_id, count(*) AS total, coalesce(sum(done), 0) AS done FROM todos
+     WHERE task_id IN (SELECT value FROM json_each(?)) GROUP BY task_id`,
+  ),
+  todos: sqlite.query<{ id: string; task_id: string; text: string; done: number; position: number; created_at: number }, [string]>(
+    'SELECT id, task_id, text, done, position, created_at FROM todos WHERE task_id = ? ORDER BY position, id',
+  ),
+  commentCount: sqlite.query<{ n: number }, [string]>('SELECT count(*) AS n FROM comments WHERE task_id = ?'),
+  minutes: sqlite.query<{ n: number }, [string]>('SELECT coalesce(sum(minutes), 0) AS n FROM time_entries WHERE task_id = ?'),
+  }
+}
+
+/** One task of the workspace by id or human id (PROJ-42), before any visibility check. */
+function findTaskRow(core: Pick<Core, 'sqlite'>, workspaceId: string, ref: string): TaskRow | undefined {
   const human = HUMAN_ID.exec(ref)
-  if (human)
-    return q
-      .where(and(eq(projects.workspaceId, workspaceId), sql`upper(${projects.key}) = ${human[1]!.toUpperCase()}`, eq(tasks.number, Number(human[2]))))
-      .get()
-  return q.where(and(eq(tasks.id, ref), eq(tasks.workspaceId, workspaceId))).get()
+  const raw = human ? q(core).byHuman.get(workspaceId, human[1]!.toUpperCase(), Number(human[2])) : q(core).byId.get(ref, workspaceId)
+  return raw ? fromRaw(raw) : undefined
 }
 
 export type LoadedTask = TaskRow & { access: ProjectAccess }
@@ -47,12 +122,12 @@ export type LoadedTask = TaskRow & { access: ProjectAccess }
  * Loads a task the actor can see (404 otherwise, also for another workspace's id) and checks `scope`
  * at project level (403). Accepts the task id or its human id.
  */
-export function loadTask(core: Pick<Core, 'db'>, actor: Actor, ref: string, scope: Scope, db: DbOrTx = core.db): LoadedTask {
-  const row = findTaskRow(db, actor.workspace.id, ref)
+export function loadTask(core: Pick<Core, 'db' | 'sqlite'>, actor: Actor, ref: string, scope: Scope): LoadedTask {
+  const row = findTaskRow(core, actor.workspace.id, ref)
   if (!row) throw notFound('Task')
   let access: ProjectAccess
   try {
-    access = projectAccess(core, actor, row.task.projectId, undefined, db)
+    access = projectAccess(core, actor, row.task.projectId)
   } catch (e) {
     if (e instanceof AppError && e.code === 'not_found') throw notFound('Task')
     throw e
@@ -61,52 +136,31 @@ export function loadTask(core: Pick<Core, 'db'>, actor: Actor, ref: string, scop
   return { ...row, access }
 }
 
-type Person = { id: string; name: string; handle: string }
-type LabelOut = { id: string; name: string; color: string | null }
+/** Task rows by id, in the order given (missing ids are skipped). */
+export function taskRowsByIds(core: Pick<Core, 'sqlite'>, ids: string[]): TaskRow[] {
+  if (ids.length === 0) return []
+  const byId = new Map(q(core).byIds.all(JSON.stringify(ids)).map((r) => [r.id, fromRaw(r)]))
+  return ids.flatMap((id) => byId.get(id) ?? [])
+}
 
-function groupBy<T extends { taskId: string }, U>(rows: T[], map: (r: T) => U): Map<string, U[]> {
+function groupBy<T extends { task_id: string }, U>(rows: T[], map: (r: T) => U): Map<string, U[]> {
   const out = new Map<string, U[]>()
   for (const r of rows) {
-    let list = out.get(r.taskId)
-    if (!list) out.set(r.taskId, (list = []))
+    let list = out.get(r.task_id)
+    if (!list) out.set(r.task_id, (list = []))
     list.push(map(r))
   }
   return out
 }
 
 /** Serializes task rows for lists: assignees, labels and todo counts in three batched queries (no N+1). */
-export function toSummaries(db: DbOrTx, rows: TaskRow[]): TaskSummary[] {
+export function toSummaries(core: Pick<Core, 'sqlite'>, rows: TaskRow[]): TaskSummary[] {
   if (rows.length === 0) return []
-  const ids = rows.map((r) => r.task.id)
-  const assignees = groupBy(
-    db
-      .select({ taskId: taskAssignees.taskId, id: users.id, name: users.name, handle: users.handle })
-      .from(taskAssignees)
-      .innerJoin(users, eq(users.id, taskAssignees.userId))
-      .where(inArray(taskAssignees.taskId, ids))
-      .orderBy(asc(users.name), asc(users.id))
-      .all(),
-    ({ id, name, handle }): Person => ({ id, name, handle }),
-  )
-  const labelRows = groupBy(
-    db
-      .select({ taskId: taskLabels.taskId, id: labels.id, name: labels.name, color: labels.color })
-      .from(taskLabels)
-      .innerJoin(labels, eq(labels.id, taskLabels.labelId))
-      .where(inArray(taskLabels.taskId, ids))
-      .orderBy(asc(labels.name), asc(labels.id))
-      .all(),
-    ({ id, name, color }): LabelOut => ({ id, name, color }),
-  )
-  const counts = new Map(
-    db
-      .select({ taskId: todos.taskId, total: sql<number>`count(*)`, done: sql<number>`coalesce(sum(${todos.done}), 0)` })
-      .from(todos)
-      .where(inArray(todos.taskId, ids))
-      .groupBy(todos.taskId)
-      .all()
-      .map((r) => [r.taskId, r]),
-  )
+  const s = q(core)
+  const ids = JSON.stringify(rows.map((r) => r.task.id))
+  const assignees = groupBy(s.assignees.all(ids), ({ id, name, handle }) => ({ id, name, handle }))
+  const labels = groupBy(s.labels.all(ids), ({ id, name, color }) => ({ id, name, color }))
+  const counts = new Map(s.todoCounts.all(ids).map((r) => [r.task_id, r]))
   return rows.map(({ task: t, projectKey, statusName, statusCategory }) => ({
     id: t.id,
     humanId: humanId(projectKey, t.number),
@@ -121,14 +175,14 @@ export function toSummaries(db: DbOrTx, rows: TaskRow[]): TaskSummary[] {
     rank: t.rank,
     dueDate: t.dueDate,
     archived: t.archivedAt !== null,
-    archivedAt: iso(t.archivedAt),
+    archivedAt: t.archivedAt ? t.archivedAt.toISOString() : null,
     createdBy: t.createdBy,
     createdAt: t.createdAt.toISOString(),
     updatedAt: t.updatedAt.toISOString(),
     assignees: assignees.get(t.id) ?? [],
-    labels: labelRows.get(t.id) ?? [],
-    todoCount: Number(counts.get(t.id)?.total ?? 0),
-    todoDoneCount: Number(counts.get(t.id)?.done ?? 0),
+    labels: labels.get(t.id) ?? [],
+    todoCount: counts.get(t.id)?.total ?? 0,
+    todoDoneCount: counts.get(t.id)?.done ?? 0,
   }))
 }
 
@@ -141,29 +195,21 @@ export const toTodo = (r: typeof todos.$inferSelect): Todo => ({
 })
 
 /** The full public JSON of one task (also the `data` of its events). */
-export function toTask(db: DbOrTx, row: TaskRow): Task {
-  const [summary] = toSummaries(db, [row])
+export function toTask(core: Pick<Core, 'sqlite'>, row: TaskRow): Task {
+  const s = q(core)
+  const [summary] = toSummaries(core, [row])
   const id = row.task.id
-  const todoRows = db.select().from(todos).where(eq(todos.taskId, id)).orderBy(asc(todos.position), asc(todos.id)).all()
-  const commentCount = db.select({ n: sql<number>`count(*)` }).from(comments).where(eq(comments.taskId, id)).get()?.n ?? 0
-  const minutes =
-    db.select({ n: sql<number>`coalesce(sum(${timeEntries.minutes}), 0)` }).from(timeEntries).where(eq(timeEntries.taskId, id)).get()?.n ?? 0
-  return { ...summary!, todos: todoRows.map(toTodo), commentCount: Number(commentCount), timeLoggedMinutes: Number(minutes) }
+  const todoList = s.todos.all(id).map((r) => ({ id: r.id, text: r.text, done: r.done === 1, position: r.position, createdAt: new Date(r.created_at).toISOString() }))
+  return { ...summary!, todos: todoList, commentCount: s.commentCount.get(id)?.n ?? 0, timeLoggedMinutes: s.minutes.get(id)?.n ?? 0 }
 }
 
 /** Re-reads a task by id (inside a write transaction, after changing it) and serializes it. */
-export function readTask(db: DbOrTx, taskId: string): Task {
-  const row = db
-    .select(taskColumns)
-    .from(tasks)
-    .innerJoin(projects, eq(projects.id, tasks.projectId))
-    .innerJoin(statuses, eq(statuses.id, tasks.statusId))
-    .where(eq(tasks.id, taskId))
-    .get()
+export function readTask(core: Pick<Core, 'sqlite'>, taskId: string): Task {
+  const [row] = taskRowsByIds(core, [taskId])
   if (!row) throw notFound('Task')
-  return toTask(db, row)
+  return toTask(core, row)
 }
 
 export function getTask(core: Core, actor: Actor, ref: string): Task {
-  return toTask(core.db, loadTask(core, actor, ref, 'tasks:read'))
+  return toTask(core, loadTask(core, actor, ref, 'tasks:read'))
 }

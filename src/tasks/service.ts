@@ -61,7 +61,7 @@ export function createTask(core: Core, actor: Actor, input: CreateTaskInput): Ta
         title: input.title,
         description: input.description ?? null,
         priority: input.priority,
-        rank: rankAtEnd(tx, status.id),
+        rank: rankAtEnd(core, status.id),
         dueDate: input.dueDate ?? null,
         createdBy: actor.user?.id ?? null,
         createdAt: now,
@@ -83,7 +83,7 @@ export function createTask(core: Core, actor: Actor, input: CreateTaskInput): Ta
       text: row.description,
       at: now,
     })
-    const data = readTask(tx, row.id)
+    const data = readTask(core, row.id)
     publish(core, tx, eventContext(core, actor), {
       type: 'task.created',
       projectId: project.id,
@@ -105,9 +105,9 @@ const sameList = (a: string[], b: string[]) => a.length === b.length && [...a].s
  */
 export function updateTask(core: Core, actor: Actor, ref: string, input: UpdateTaskInput): Task {
   return core.db.transaction((tx) => {
-    const cur = loadTask(core, actor, ref, 'tasks:write', tx)
+    const cur = loadTask(core, actor, ref, 'tasks:write')
     const t = cur.task
-    const before = readTask(tx, t.id)
+    const before = readTask(core, t.id)
     const now = new Date(core.clock.now())
     const changes: Changes = {}
     const patch: Partial<typeof tasks.$inferInsert> = {}
@@ -123,7 +123,7 @@ export function updateTask(core: Core, actor: Actor, ref: string, input: UpdateT
       const status = resolveStatus(tx, t.projectId, input)
       if (status.id !== t.statusId) {
         patch.statusId = status.id
-        patch.rank = rankAtEnd(tx, status.id, t.id)
+        patch.rank = rankAtEnd(core, status.id, t.id)
         moved = { from: t.statusId, to: status.id }
       }
     }
@@ -152,7 +152,7 @@ export function updateTask(core: Core, actor: Actor, ref: string, input: UpdateT
       'description' in changes
         ? recordMentions(tx, { workspaceId: actor.workspace.id, projectId: t.projectId, taskId: t.id, commentId: null, text: input.description, at: now })
         : []
-    const data = readTask(tx, t.id)
+    const data = readTask(core, t.id)
     const ctx = eventContext(core, actor)
     if (Object.keys(changes).length > 0)
       publish(core, tx, ctx, { type: 'task.updated', projectId: t.projectId, taskId: t.id, changes, addedAssigneeIds, mentionedUserIds, data })
@@ -172,15 +172,15 @@ export function updateTask(core: Core, actor: Actor, ref: string, input: UpdateT
 
 export function setArchived(core: Core, actor: Actor, ref: string, archived: boolean): Task {
   return core.db.transaction((tx) => {
-    const cur: LoadedTask = loadTask(core, actor, ref, 'tasks:write', tx)
+    const cur: LoadedTask = loadTask(core, actor, ref, 'tasks:write')
     const t = cur.task
-    if ((t.archivedAt !== null) === archived) return readTask(tx, t.id)
+    if ((t.archivedAt !== null) === archived) return readTask(core, t.id)
     const now = new Date(core.clock.now())
     tx.update(tasks)
       .set({ archivedAt: archived ? now : null, updatedAt: now })
       .where(eq(tasks.id, t.id))
       .run()
-    const data = readTask(tx, t.id)
+    const data = readTask(core, t.id)
     publish(core, tx, eventContext(core, actor), {
       type: 'task.updated',
       projectId: t.projectId,
@@ -197,8 +197,8 @@ export function setArchived(core: Core, actor: Actor, ref: string, archived: boo
 /** Deletes a task with its todos, comments, mentions and time entries (cascades), in one transaction. */
 export function deleteTask(core: Core, actor: Actor, ref: string): { id: string } {
   return core.db.transaction((tx) => {
-    const cur = loadTask(core, actor, ref, 'tasks:write', tx)
-    const data = readTask(tx, cur.task.id)
+    const cur = loadTask(core, actor, ref, 'tasks:write')
+    const data = readTask(core, cur.task.id)
     publish(core, tx, eventContext(core, actor), { type: 'task.deleted', projectId: cur.task.projectId, taskId: cur.task.id, data })
     tx.delete(tasks).where(eq(tasks.id, cur.task.id)).run()
     return { id: cur.task.id }

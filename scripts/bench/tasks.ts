@@ -1,0 +1,237 @@
+/**
+ * Tasks benchmark: loopback load with autocannon (64 connections) against `sally serve` in its own
+ * process, at two sizes (issue 4's shapes):
+ *   10k:  one workspace, 1 project of 10,000 tasks
+ *   100k: one workspace, 50 projects of 2,000 tasks (100,000 tasks)
+ * Routes: GET /health (baseline), GET /tasks?projectId=&limit=50, GET /tasks?limit=50 (workspace-wide),
+ * GET /search?q=, POST /tasks/:id/move, POST /tasks; all as a workspace MEMBER (so the visibility
+ * subquery runs). Also prints EXPLAIN QUERY PLAN of the list query. Writes bench-results/tasks.md.
+ *
+ *   bun run scripts/bench/tasks.ts [--duration 10] [--sizes 10k,100k] [--out bench-results/tasks.md]
+ */
+import autocannon, { type Result } from 'autocannon'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
+import { parseArgs } from 'node:util'
+import { openDatabase } from '../../src/db/client'
+import type { Actor } from '../../src/permissions/actor'
+import { taskListQuery } from '../../src/tasks/list'
+import { seedBench, VOCABULARY, type BenchWorld } from './seed'
+
+const { values } = parseArgs({
+  args: Bun.argv.slice(2),
+  options: {
+    duration: { type: 'string', default: '10' },
+    sizes: { type: 'string', default: '10k,100k' },
+    out: { type: 'string', default: 'bench-results/tasks.md' },
+    connections: { type: 'string', default: '64' },
+  },
+  strict: true,
+})
+const DURATION = Number(values.duration)
+const CONNECTIONS = Number(values.connections)
+const SIZES = {
+  '10k': { projects: 1, tasksPerProject: 10_000 },
+  '100k': { projects: 50, tasksPerProject: 2_000 },
+} as const
+type SizeName = keyof typeof SIZES
+
+function freePort(): number {
+  const probe = Bun.serve({ hostname: '127.0.0.1', port: 0, fetch: () => new Response() })
+  const port = probe.port!
+  probe.stop(true)
+  return port
+}
+
+async function startServer(dbPath: string) {
+  const port = freePort()
+  const proc = Bun.spawn(['bun', 'run', resolve('src/index.ts'), 'serve'], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '/tmp',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      SALLY_DB: dbPath,
+      LOG_LEVEL: 'warn',
+      SALLY_SESSION_RATE_LIMIT_PER_HOUR: '1000000000',
+      SALLY_API_KEY_RATE_LIMIT_PER_HOUR: '1000000000',
+    },
+    stdout: 'ignore',
+    stderr: 'inherit',
+  })
+  const base = `http://127.0.0.1:${port}`
+  for (let i = 0; i < 2000; i++) {
+    try {
+      if ((await fetch(`${base}/health`)).status === 200) return { proc, base }
+    } catch {}
+    await Bun.sleep(10)
+  }
+  proc.kill()
+  throw new Error('server did not start')
+}
+
+/** autocannon's request shape, with the per-request hook the shared typings leave out. */
+type AcRequest = { method: string; path?: string; body?: string; setupRequest?: (r: AcRequest) => AcRequest }
+type AcOptions = { url: string; connections: number; duration: number; headers: Record<string, string>; requests: AcRequest[] }
+const cannon = autocannon as unknown as (opts: AcOptions, cb: (err: Error | null, r: Result) => void) => unknown
+
+type Scenario = { name: string; request: (w: BenchWorld, rnd: () => number) => AcRequest }
+
+const pick = <T>(xs: readonly T[], rnd: () => number) => xs[Math.floor(rnd() * xs.length)]!
+
+const SCENARIOS: Scenario[] = [
+  { name: 'GET /health (baseline)', request: () => ({ method: 'GET', path: '/health' }) },
+  {
+    name: 'GET /tasks?projectId=&limit=50',
+    request: (w, rnd) => ({ method: 'GET', setupRequest: (r) => ({ ...r, path: `/tasks?projectId=${pick(w.projects, rnd).id}&limit=50` }) }),
+  },
+  { name: 'GET /tasks?limit=50 (workspace-wide)', request: () => ({ method: 'GET', path: '/tasks?limit=50' }) },
+  {
+    name: 'GET /search?q= (one word)',
+    request: (_w, rnd) => ({ method: 'GET', setupRequest: (r) => ({ ...r, path: `/search?q=${pick(VOCABULARY, rnd)}` }) }),
+  },
+  {
+    name: 'POST /tasks/:id/move (random position)',
+    request: (w, rnd) => ({
+      method: 'POST',
+      setupRequest: (r) => {
+        const p = pick(w.projects, rnd)
+        const id = pick(p.taskIds, rnd)
+        let anchor = pick(p.taskIds, rnd)
+        while (anchor === id) anchor = pick(p.taskIds, rnd)
+        return { ...r, path: `/tasks/${id}/move`, body: JSON.stringify({ afterTaskId: anchor }) }
+      },
+    }),
+  },
+  {
+    name: 'POST /tasks',
+    request: (w, rnd) => ({
+      method: 'POST',
+      setupRequest: (r) => ({
+        ...r,
+        path: '/tasks',
+        body: JSON.stringify({ projectId: pick(w.projects, rnd).id, title: `bench ${pick(VOCABULARY, rnd)}`, labels: ['label-1'], todos: [{ text: 'check' }] }),
+      }),
+    }),
+  },
+]
+
+type Row = { size: SizeName; scenario: string; rps: number; p50: number; p99: number; max: number; non2xx: number; errors: number; total: number }
+
+function run(base: string, w: BenchWorld, s: Scenario, seconds: number, connections = CONNECTIONS): Promise<Result> {
+  let seed = 7
+  const rnd = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 4294967296)
+  return new Promise((ok, fail) =>
+    cannon(
+      {
+        url: base,
+        connections,
+        duration: seconds,
+        headers: { authorization: `Bearer ${w.memberToken}`, 'x-workspace-id': w.workspaceId, 'content-type': 'application/json' },
+        requests: [s.request(w, rnd)],
+      },
+      (err, r) => (err ? fail(err) : ok(r)),
+    ),
+  )
+}
+
+function explainList(dbPath: string, w: BenchWorld): string {
+  const handle = openDatabase(dbPath)
+  const actor: Actor = {
+    user: { id: w.memberId, email: 'member@bench.test', name: 'Bench Member', handle: 'benchmember', platformRole: 'NONE' },
+    platformRole: 'NONE',
+    credential: { kind: 'session', id: 'bench', scopes: null, workspaceId: null, projectId: null, expiresAt: null, rateLimitPerHour: null },
+    workspace: { id: w.workspaceId, slug: w.workspaceSlug, name: 'Bench', role: 'MEMBER' },
+  }
+  const out: string[] = []
+  for (const [label, q] of [
+    ['GET /tasks?projectId=&limit=50', { projectId: w.projects[0]!.id, limit: 50 }],
+    ['GET /tasks?limit=50', { limit: 50 }],
+    ['GET /tasks?statusId=&limit=50 (rank order)', { statusId: w.projects[0]!.statusIds[1]!, limit: 50 }],
+  ] as const) {
+    const { sql, params } = taskListQuery(actor, q)
+    const plan = handle.sqlite.query<{ id: number; parent: number; detail: string }, (string | number)[]>(`EXPLAIN QUERY PLAN ${sql}`).all(...params)
+    const depth = new Map<number, number>()
+    const lines = plan.map((r) => {
+      const d = (depth.get(r.parent) ?? -1) + 1
+      depth.set(r.id, d)
+      return `${'  '.repeat(d)}${r.detail}`
+    })
+    out.push(`${label}:\n\n\`\`\`\n${lines.join('\n')}\n\`\`\``)
+  }
+  handle.sqlite.close()
+  return out.join('\n\n')
+}
+
+const rows: Row[] = []
+const plans: string[] = []
+const seeds: string[] = []
+for (const size of values.sizes!.split(',') as SizeName[]) {
+  const dir = mkdtempSync(join(tmpdir(), 'sally-bench-tasks-'))
+  const dbPath = join(dir, 'sally.db')
+  try {
+    const world = seedBench(dbPath, SIZES[size])
+    seeds.push(`${size}: ${world.totalTasks} tasks in ${world.projects.length} project(s), seeded in ${(world.seedMs / 1000).toFixed(1)} s`)
+    console.error(seeds.at(-1))
+    plans.push(`### ${size}\n\n${explainList(dbPath, world)}`)
+    const { proc, base } = await startServer(dbPath)
+    try {
+      for (const s of SCENARIOS) {
+        await run(base, world, s, 1) // warm-up
+        const r = await run(base, world, s, DURATION)
+        const row: Row = {
+          size,
+          scenario: s.name,
+          rps: Math.round(r.requests.average),
+          p50: r.latency.p50,
+          p99: r.latency.p99,
+          max: r.latency.max,
+          non2xx: r.non2xx,
+          errors: r.errors,
+          total: r.requests.total,
+        }
+        rows.push(row)
+        console.error(`${size} ${s.name}: ${row.rps} req/s, p50 ${row.p50} ms, p99 ${row.p99} ms, non-2xx ${row.non2xx}, errors ${row.errors}`)
+      }
+    } finally {
+      proc.kill('SIGTERM')
+      await proc.exited
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+const table = [
+  '| Size | Route | Requests/s | p50 ms | p99 ms | max ms | non-2xx | errors |',
+  '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ...rows.map((r) => `| ${r.size} | \`${r.scenario}\` | ${r.rps} | ${r.p50} | ${r.p99} | ${r.max} | ${r.non2xx} | ${r.errors} |`),
+].join('\n')
+
+const growth = SCENARIOS.map((s) => {
+  const a = rows.find((r) => r.size === '10k' && r.scenario === s.name)
+  const b = rows.find((r) => r.size === '100k' && r.scenario === s.name)
+  return a && b ? `| \`${s.name}\` | ${a.p99} | ${b.p99} | ${(b.p99 / Math.max(a.p99, 1)).toFixed(2)}× |` : null
+}).filter(Boolean)
+
+const doc = `# Tasks benchmark
+
+Command: \`bun run scripts/bench/tasks.ts --duration ${DURATION}\` (autocannon, ${CONNECTIONS} connections, ${DURATION} s per route after a 1 s warm-up,
+server \`bun run src/index.ts serve\` in its own process on loopback, LOG_LEVEL=warn, every request as a workspace MEMBER
+with a session token). Machine: ${navigator.hardwareConcurrency} cores, Bun ${Bun.version}. Load generator and server share the machine.
+
+Seeds (\`scripts/bench/seed.ts\`, raw SQL in one transaction, FTS triggers on): ${seeds.join('; ')}.
+Move requests place a random task after a random task of the same project (often another column).
+POST /tasks creates a task with one label and one todo.
+
+${table}
+
+${growth.length ? `p99 growth from 10k to 100k tasks:\n\n| Route | p99 10k | p99 100k | growth |\n| --- | ---: | ---: | ---: |\n${growth.join('\n')}\n` : ''}
+## Query plans of the list query
+
+${plans.join('\n\n')}
+`
+mkdirSync(dirname(resolve(values.out!)), { recursive: true })
+writeFileSync(resolve(values.out!), doc)
+console.log(doc)
