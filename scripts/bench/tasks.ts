@@ -9,7 +9,6 @@
  *
  *   bun run scripts/bench/tasks.ts [--duration 10] [--sizes 10k,100k] [--out bench-results/tasks.md]
  */
-import autocannon, { type Result } from 'autocannon'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
@@ -74,7 +73,10 @@ async function startServer(dbPath: string) {
 /** autocannon's request shape, with the per-request hook the shared typings leave out. */
 type AcRequest = { method: string; path?: string; body?: string; setupRequest?: (r: AcRequest) => AcRequest }
 type AcOptions = { url: string; connections: number; duration: number; headers: Record<string, string>; requests: AcRequest[] }
-const cannon = autocannon as unknown as (opts: AcOptions, cb: (err: Error | null, r: Result) => void) => unknown
+type Histogram = { average: number; p50: number; p99: number; max: number; total: number }
+type Result = { requests: Histogram; latency: Histogram; errors: number; non2xx: number }
+// autocannon ships no types; required untyped so this script does not depend on any declaration file.
+const cannon: (opts: AcOptions, cb: (err: Error | null, r: Result) => void) => unknown = require('autocannon')
 
 type Scenario = { name: string; request: (w: BenchWorld, rnd: () => number) => AcRequest }
 

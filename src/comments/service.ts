@@ -56,7 +56,7 @@ export function listComments(core: Core, actor: Actor, taskRef: string, q: ListC
 /** POST: needs comments:write on the task's project. Mentions are stored and reported once. */
 export function addComment(core: Core, actor: Actor, taskRef: string, input: CommentInput): Comment {
   return core.db.transaction((tx) => {
-    const task = loadTask(core, actor, taskRef, 'comments:write', tx)
+    const task = loadTask(core, actor, taskRef, 'comments:write')
     const now = new Date(core.clock.now())
     const row = tx
       .insert(comments)
@@ -79,7 +79,7 @@ function mayChange(actor: Actor, task: LoadedTask, row: Row) {
 
 export function updateComment(core: Core, actor: Actor, taskRef: string, commentId: string, input: CommentInput): Comment {
   return core.db.transaction((tx) => {
-    const task = loadTask(core, actor, taskRef, 'comments:write', tx)
+    const task = loadTask(core, actor, taskRef, 'comments:write')
     const row = readComment(tx, task, commentId)
     mayChange(actor, task, row)
     const projectId = task.task.projectId
@@ -95,7 +95,7 @@ export function updateComment(core: Core, actor: Actor, taskRef: string, comment
 
 export function deleteComment(core: Core, actor: Actor, taskRef: string, commentId: string): { id: string } {
   return core.db.transaction((tx) => {
-    const task = loadTask(core, actor, taskRef, 'comments:write', tx)
+    const task = loadTask(core, actor, taskRef, 'comments:write')
     const row = readComment(tx, task, commentId)
     mayChange(actor, task, row)
     const projectId = task.task.projectId
