@@ -74,6 +74,8 @@ export function taskListQuery(actor: Actor, q: ListTasksQuery) {
   }
   if (q.projectId) add('tasks.project_id = ?', q.projectId)
   if (q.statusId) add('tasks.status_id = ?', q.statusId)
+  // A status names its project: saying so lets the planner walk the column index in rank order.
+  if (q.statusId && !q.projectId) add('tasks.project_id = (SELECT s2.project_id FROM statuses s2 WHERE s2.id = ?)', q.statusId)
   // Workspace-wide lists walk tasks_ws_idx (workspace_id, id); with a project or status the planner
   // must pick their indexes instead, so the predicate is only added without them.
   if (!q.projectId && !q.statusId) add('tasks.workspace_id = ?', actor.workspace.id)
