@@ -6,7 +6,7 @@ import { publicBase } from './outbox'
  * Plain-text mails. Sally is an API: each mail names the token and the API call that uses it (a web
  * front end would turn the token into a link of its own).
  */
-const footer = '\n\nIf you did not expect this message, you can ignore it.\n— Sally'
+const footer = '\n\nIf you did not expect this message, you can ignore it.\n-- Sally'
 
 export function passwordResetMail(core: Pick<Core, 'config'>, to: string, token: string): Mail {
   const base = publicBase(core)
