@@ -209,6 +209,10 @@ describe('outbox sender', () => {
       expect(row.sentAt).not.toBeNull()
       expect(row.attempts).toBe(1)
       expect(await drainOutbox(s.core)).toEqual({ sent: 0, failed: 0 })
+      // Sent mail is pruned after a week.
+      s.clock.advance(7 * 86_400_000 + 1)
+      await drainOutbox(s.core)
+      expect(s.db.select().from(outbox).where(eq(outbox.id, id)).get()).toBeUndefined()
     } finally {
       s.close()
     }

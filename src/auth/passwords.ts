@@ -19,6 +19,11 @@ function dummyHash(core: Pick<Core, 'config'>): Promise<string> {
   return h
 }
 
+/** Computes the stand-in hash ahead of the first unknown-email login (so that one is not slower either). */
+export function warmDummyHash(core: Pick<Core, 'config' | 'log'>): void {
+  dummyHash(core).catch((e) => core.log.error('dummy hash failed', { error: String(e) }))
+}
+
 /**
  * Checks a password against a user's hash. With no hash (unknown email, or an account without a
  * password) it still runs one full verify against a dummy hash, so both failures take the same time.

@@ -6,13 +6,14 @@ import { requestInfo } from '../http/context'
 import { authPlugin } from '../permissions/plugin'
 import { clearSessionCookie, clientMeta, setSessionCookie } from './http'
 import { loginBody, session, sessionGrant, sessionParams } from './model'
-import { limitPublicAuth } from './passwords'
+import { limitPublicAuth, warmDummyHash } from './passwords'
 import { listSessions, login, logout, revokeSession } from './sessions'
 
 const tags = ['Auth']
 
 /** Login, logout and the caller's sessions. */
 export function sessionRoutes(core: Core) {
+  warmDummyHash(core)
   return new Elysia({ name: 'auth-sessions', prefix: '/auth' })
     .use(authPlugin(core))
     .post(

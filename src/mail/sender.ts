@@ -38,6 +38,7 @@ export const MAX_MAIL_ATTEMPTS = 10
 const BASE_BACKOFF_MS = 15_000
 const MAX_BACKOFF_MS = 3_600_000
 const BATCH = 50
+const KEEP_SENT_MS = 7 * 86_400_000
 
 type State = { transport: MailTransport | null; running: Promise<DrainResult> | null; retryAt: Map<string, number>; loop: boolean }
 const states = new WeakMap<Core, State>()
@@ -102,6 +103,8 @@ async function drain(core: Core, s: State): Promise<DrainResult> {
       result.failed++
     }
   }
+  // Sent mail is kept a week (for support questions), then dropped: it carries tokens, long expired by then.
+  core.db.delete(outbox).where(lt(outbox.sentAt, new Date(core.clock.now() - KEEP_SENT_MS))).run()
   return result
 }
 
