@@ -19,10 +19,14 @@ export type ReqOptions = {
 
 export type TestResponse<T = any> = { status: number; body: T; headers: Headers; text: string }
 
-/** A fresh app over a fresh temporary SQLite file, with a fake clock starting now. */
-export function makeTestApp(overrides: Partial<Record<keyof Config, string>> = {}) {
-  const dir = mkdtempSync(join(tmpdir(), 'sally-test-'))
-  const handle = openDatabase(join(dir, 'sally.db'))
+/**
+ * A fresh app over a fresh temporary SQLite file, with a fake clock starting now. With `dbPath`, the
+ * app opens that file instead (to build a second app over the same database: a restart) and `close()`
+ * leaves the file in place.
+ */
+export function makeTestApp(overrides: Partial<Record<keyof Config, string>> = {}, opts: { dbPath?: string } = {}) {
+  const dir = opts.dbPath ? null : mkdtempSync(join(tmpdir(), 'sally-test-'))
+  const handle = openDatabase(opts.dbPath ?? join(dir!, 'sally.db'))
   runMigrations(handle.db)
   const clock = new FakeClock(Date.now())
   const config = testConfig(overrides)
@@ -60,7 +64,7 @@ export function makeTestApp(overrides: Partial<Record<keyof Config, string>> = {
     req,
     close() {
       handle.sqlite.close()
-      rmSync(dir, { recursive: true, force: true })
+      if (dir) rmSync(dir, { recursive: true, force: true })
     },
   }
 }
