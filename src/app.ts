@@ -10,6 +10,7 @@ import { healthRoutes } from './health'
 import { keyRoutes } from './keys'
 import { labelRoutes } from './labels'
 import { mcpRoutes } from './mcp'
+import { notificationRoutes } from './notifications'
 import { taskRoutes } from './tasks'
 import { commentRoutes } from './comments'
 import { uploadRoutes } from './uploads'
@@ -52,6 +53,7 @@ export function buildApp(core: Core) {
     .use(clientRoutes(core))
     .use(boardRoutes(core))
     .use(webhookRoutes(core))
+    .use(notificationRoutes(core))
     .use(workspaceRoutes(core))
   return Object.assign(api, { core })
 }

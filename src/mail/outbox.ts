@@ -2,7 +2,7 @@ import type { Core } from '../core'
 import type { DbOrTx } from '../db/client'
 import { outbox } from '../db/schema'
 
-export type MailKind = 'password_reset' | 'email_verification' | 'invite'
+export type MailKind = 'password_reset' | 'email_verification' | 'invite' | 'notification'
 
 export type Mail = { to: string; subject: string; body: string; kind: MailKind }
 
