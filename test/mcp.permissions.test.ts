@@ -116,6 +116,9 @@ describe('the permission engine through MCP tools', () => {
     const { client } = await agentFor(ctx.bothToken, { workspaceId: world.wsA.id })
     const projects = await ok(client, 'list_projects')
     expect(projects.items.map((p: any) => p.key).sort()).toEqual(['ALPHA', 'ALPHB'])
+    expect((await ok(client, 'list_workspaces')).items.map((w: any) => w.id)).toEqual([world.wsA.id])
+    expect((await ok(client, 'whoami')).memberships.map((m: any) => m.workspaceId)).toEqual([world.wsA.id])
+    expect((await callTool(client, 'list_projects', { workspace: world.wsB.name })).text).toBe('not_found: Workspace not found.')
     const ws = await callTool(client, 'get_task', { task: ctx.taskB.id })
     expect(ws.text).toBe('not_found: Task not found.')
     expect((await callTool(client, 'get_project', { projectId: ctx.projectB.id })).text).toBe('not_found: Project not found.')
@@ -136,6 +139,10 @@ describe('the permission engine through MCP tools', () => {
     expect(r.text).toContain('`workspace` argument')
     expect((await ok(client, 'list_projects', { workspace: world.wsB.id })).items.map((p: any) => p.key)).toEqual(['BETA'])
     expect((await ok(client, 'list_projects', { workspace: world.wsA.slug })).items).toHaveLength(2)
+    // By name too (case-insensitive), as list_workspaces shows them.
+    expect((await ok(client, 'list_workspaces')).items.map((w: any) => w.name).sort()).toEqual(['Alpha', 'Beta'])
+    expect((await ok(client, 'list_projects', { workspace: 'beta' })).items.map((p: any) => p.key)).toEqual(['BETA'])
+    expect((await callTool(client, 'list_projects', { workspace: 'Gamma' })).text).toBe('not_found: Workspace not found.')
     // Principal tools need no workspace.
     expect((await ok(client, 'whoami')).user.id).toBe(ctx.both.id)
   })

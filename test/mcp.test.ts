@@ -86,6 +86,7 @@ describe('whoami', () => {
     expect(r.summary).toContain(world.users.owner.handle)
     const me = await t.req('GET', '/auth/me', { as: world.tokens.owner })
     expect(r.data.user).toEqual(me.body.data.user)
+    expect(r.data.memberships).toEqual(me.body.data.memberships)
   })
 })
 
@@ -104,8 +105,14 @@ describe('a scripted agent session, each step checked against the REST API', () 
   })
   afterAll(() => ctx.agent?.close())
 
-  test('find the project by name', async () => {
-    const r = await callTool(ctx.agent, 'list_projects')
+  test('find the workspace, then the project by name', async () => {
+    const ws = await callTool(ctx.agent, 'list_workspaces')
+    expect(ws.isError).toBe(false)
+    expect(ws.data.items.map((w: any) => w.id)).toEqual([world.wsA.id])
+    const restWs = await rest('GET', '/workspaces')
+    expect(ws.data).toEqual({ items: restWs.body.data, nextCursor: restWs.body.nextCursor })
+    expect(ws.summary).toContain(`slug ${world.wsA.slug}`)
+    const r = await callTool(ctx.agent, 'list_projects', { workspace: world.wsA.name })
     expect(r.isError).toBe(false)
     const found = r.data.items.find((p: any) => p.name === 'Website Relaunch')
     expect(found?.id).toBe(ctx.project.id)

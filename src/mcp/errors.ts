@@ -12,8 +12,8 @@ const WORKSPACE_REQUIRED =
  * the text carries the same code and message as the REST API, e.g. `forbidden: Missing tasks:write permission.`
  */
 export function toolError(f: ToolFailure): CallToolResult {
-  // Only workspace selection raises workspace_required; its REST message talks about headers.
-  const error = f.code === 'workspace_required' && /several/.test(f.error) ? WORKSPACE_REQUIRED : f.error
+  // Workspace selection's REST message talks about headers; an agent passes the `workspace` argument.
+  const error = f.code === 'workspace_required' && f.error.startsWith('Select a workspace') ? WORKSPACE_REQUIRED : f.error
   // REST messages already name the first issue; list the others too, so a model can fix all at once.
   const more = (f.issues ?? []).slice(1).map((i) => (i.path ? `${i.path}: ${i.message}` : i.message))
   const text = `${f.code}: ${error}${more.length ? ` Also: ${more.join('; ')}.` : ''}`

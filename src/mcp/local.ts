@@ -1,10 +1,34 @@
 import type { Core } from '../core'
 import { AppError } from '../errors'
-import { authorize, authorizePrincipal, requireWorkspaceWide, type Actor, type Principal } from '../permissions/actor'
+import { authorize, authorizePrincipal, requireWorkspaceWide, type Actor, type Principal, type WorkspaceContext } from '../permissions/actor'
 import { selectWorkspace, type WorkspaceSelector } from '../workspaces/select'
+import { listWorkspaces } from '../workspaces/service'
 import { failureOf } from './errors'
 import type { ToolRunner } from './server'
-import { selectorOf, structured, type AnyTool } from './tool'
+import { isWorkspaceNotFound, selectorOf, structured, workspaceIdByName, type AnyTool } from './tool'
+
+/**
+ * The workspace named by a tool's `workspace` argument (id, slug, or the name of one of the caller's
+ * workspaces), chosen by `selectWorkspace` in every case, so pins, membership and suspension apply.
+ */
+function workspaceFor(core: Core, principal: Principal, ref: string | undefined, fallback: WorkspaceSelector): WorkspaceContext {
+  if (!ref) return selectWorkspace(core, principal, fallback)
+  const sel = selectorOf(ref)
+  try {
+    return selectWorkspace(core, principal, sel)
+  } catch (e) {
+    if (sel.id || !(e instanceof AppError) || !isWorkspaceNotFound(e)) throw e
+    let mine: { id: string; name: string }[]
+    try {
+      mine = listWorkspaces(core, principal, { limit: 200 }).items
+    } catch {
+      throw e
+    }
+    const id = workspaceIdByName(mine, ref)
+    if (!id) throw e
+    return selectWorkspace(core, principal, { id })
+  }
+}
 
 /**
  * The actor a workspace tool acts as, built exactly as the REST auth macro builds it for
@@ -14,7 +38,7 @@ import { selectorOf, structured, type AnyTool } from './tool'
  */
 export function actorFor(core: Core, principal: Principal, tool: AnyTool, ref: string | undefined, fallback: WorkspaceSelector): Actor {
   if (tool.scope !== 'workspace') throw new Error(`${tool.name} is not a workspace tool`)
-  const workspace = selectWorkspace(core, principal, ref ? selectorOf(ref) : fallback)
+  const workspace = workspaceFor(core, principal, ref, fallback)
   const actor: Actor = { ...principal, workspace }
   if (tool.orgWide) requireWorkspaceWide(actor)
   authorize(actor, tool.permission)
@@ -24,6 +48,9 @@ export function actorFor(core: Core, principal: Principal, tool: AnyTool, ref: s
 /** Runs tools in-process for an authenticated principal (the hosted `/mcp` endpoint). */
 export function localRunner(core: Core, principal: Principal, fallback: WorkspaceSelector, requestId?: string): ToolRunner {
   return async (tool, input) => {
+    const start = performance.now()
+    const done = (outcome: string) =>
+      core.log.info('mcp tool', { requestId, tool: tool.name, keyId: principal.credential.id, outcome, durationMs: Math.round((performance.now() - start) * 100) / 100 })
     try {
       let data: unknown
       if (tool.scope === 'principal') {
@@ -33,6 +60,7 @@ export function localRunner(core: Core, principal: Principal, fallback: Workspac
         const { workspace, ...rest } = input
         data = await tool.call(core, actorFor(core, principal, tool, workspace as string | undefined, fallback), rest)
       }
+      done('ok')
       return { ok: true, data: structured(data) }
     } catch (e) {
       if (!(e instanceof AppError)) {
@@ -43,7 +71,9 @@ export function localRunner(core: Core, principal: Principal, fallback: Workspac
           stack: e instanceof Error ? e.stack : undefined,
         })
       }
-      return { ok: false, failure: failureOf(e) }
+      const failure = failureOf(e)
+      done(failure.code)
+      return { ok: false, failure }
     }
   }
 }

@@ -1,9 +1,9 @@
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js'
 import { parseKey } from '../auth/key-format'
 import { VERSION } from '../version'
-import type { ToolFailure } from './errors'
+import { failureOf, type ToolFailure } from './errors'
 import { createMcpServer, type ToolRunner } from './server'
-import { selectorOf, structured, structuredFromRest } from './tool'
+import { isWorkspaceNotFound, selectorOf, structured, structuredFromRest, workspaceIdByName, type RestCall } from './tool'
 
 export type StdioEnv = { url: string; apiKey: string; workspace: string | null }
 
@@ -28,27 +28,21 @@ export function readStdioEnv(env: Record<string, string | undefined>): StdioEnv 
 }
 
 type RestBody = { ok?: boolean; data?: unknown; nextCursor?: string | null; error?: string; code?: string; issues?: ToolFailure['issues'] }
+type RestResult = { ok: true; body: RestBody } | { ok: false; failure: ToolFailure }
 
 /**
  * Runs each tool as the REST call it maps to, with the user's personal key: the server applies the
  * same workspace selection, permissions and validation as for any other REST client.
  */
 export function restRunner(env: StdioEnv, fetchImpl: typeof fetch = fetch): ToolRunner {
-  return async (tool, input) => {
-    const { workspace, ...args } = input as Record<string, unknown> & { workspace?: string }
-    const call = tool.rest(args)
+  async function send(call: RestCall, workspace: Record<string, string>): Promise<RestResult> {
     const url = new URL(env.url + call.path)
     for (const [k, v] of Object.entries(call.query ?? {})) if (v !== undefined && v !== null) url.searchParams.set(k, String(v))
     const headers: Record<string, string> = {
       authorization: `Bearer ${env.apiKey}`,
       accept: 'application/json',
       'user-agent': `sally-mcp/${VERSION}`,
-    }
-    const ref = tool.scope === 'workspace' ? (workspace ?? env.workspace) : null
-    if (ref) {
-      const sel = selectorOf(ref)
-      if (sel.id) headers['x-workspace-id'] = sel.id
-      else headers['x-workspace-slug'] = sel.slug!
+      ...workspace,
     }
     if (call.body !== undefined) headers['content-type'] = 'application/json'
     let res: Response
@@ -64,12 +58,34 @@ export function restRunner(env: StdioEnv, fetchImpl: typeof fetch = fetch): Tool
       return { ok: false, failure: { code: 'internal', error: `Sally answered ${res.status} without a JSON body (is SALLY_URL the API's base URL?).` } }
     }
     if (!res.ok || body.ok === false) {
-      return {
-        ok: false,
-        failure: { code: body.code ?? 'internal', error: body.error ?? `HTTP ${res.status}`, ...(body.issues ? { issues: body.issues } : {}) },
+      return { ok: false, failure: { code: body.code ?? 'internal', error: body.error ?? `HTTP ${res.status}`, ...(body.issues ? { issues: body.issues } : {}) } }
+    }
+    return { ok: true, body }
+  }
+
+  return async (tool, input) => {
+    const { workspace, ...args } = input as Record<string, unknown> & { workspace?: string }
+    const call = tool.rest(args)
+    const ref = tool.scope === 'workspace' ? (workspace ?? env.workspace) : null
+    let r: RestResult
+    if (!ref) r = await send(call, {})
+    else {
+      const sel = selectorOf(ref)
+      r = await send(call, sel.id ? { 'x-workspace-id': sel.id } : { 'x-workspace-slug': sel.slug! })
+      // Not an id or slug of a visible workspace: try it as the name of one of the caller's workspaces.
+      if (!r.ok && !sel.id && isWorkspaceNotFound(r.failure)) {
+        const mine = await send({ method: 'GET', path: '/workspaces', query: { limit: 200 } }, {})
+        let id: string | null = null
+        try {
+          id = mine.ok ? workspaceIdByName((mine.body.data ?? []) as { id: string; name: string }[], ref) : null
+        } catch (e) {
+          return { ok: false, failure: failureOf(e) }
+        }
+        if (id) r = await send(call, { 'x-workspace-id': id })
       }
     }
-    const data = structuredFromRest(body)
+    if (!r.ok) return r
+    const data = structuredFromRest(r.body)
     return { ok: true, data: tool.fromRest ? structured(tool.fromRest(data)) : data }
   }
 }

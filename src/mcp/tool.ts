@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import type { Core } from '../core'
+import { AppError } from '../errors'
 import type { Actor, Principal } from '../permissions/actor'
 import type { Scope } from '../permissions/matrix'
 import type { WorkspaceSelector } from '../workspaces/select'
@@ -97,9 +98,25 @@ export function inputShapeOf(tool: AnyTool): Shape {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
-/** A workspace reference as given by an agent: an id, or a slug (names are resolved by the caller). */
+/** A workspace reference as given by an agent: an id, else tried as a slug first (then as a name, see below). */
 export function selectorOf(ref: string): WorkspaceSelector {
   return UUID.test(ref) ? { id: ref } : { slug: ref }
+}
+
+/** Is this the failure of a workspace selector that named nothing visible (the cue to try the ref as a name)? */
+export const isWorkspaceNotFound = (f: { code: string; error?: string; message?: string }) =>
+  f.code === 'not_found' && (f.error ?? f.message) === 'Workspace not found.'
+
+/**
+ * The id of the caller's workspace whose name is `ref` (case-insensitive), from the caller's own
+ * workspace list (`listWorkspaces`, which already applies pins); null when none is. Two with that
+ * name: the agent must use the id or slug.
+ */
+export function workspaceIdByName(mine: readonly { id: string; name: string }[], ref: string): string | null {
+  const want = ref.trim().toLowerCase()
+  const hits = mine.filter((w) => w.name.trim().toLowerCase() === want)
+  if (hits.length > 1) throw new AppError('workspace_required', `Several of your workspaces are named "${ref}": pass the id or slug instead (see list_workspaces).`)
+  return hits[0]?.id ?? null
 }
 
 /** Pagination arguments shared by list tools. */

@@ -6,7 +6,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { resolve } from 'node:path'
 import { makeTestApp } from '../helpers/app'
 import { createKey, seedWorld } from '../helpers/fixtures'
-import { mcpClient, ok, serveMcp } from '../helpers/mcp'
+import { callTool, mcpClient, ok, serveMcp } from '../helpers/mcp'
 
 const ROOT = resolve(import.meta.dir, '../..')
 const t = makeTestApp()
@@ -72,6 +72,102 @@ describe('sally mcp (stdio)', () => {
   test('the same tool gives the same structured result on both transports (apart from the credential)', async () => {
     const [a, b] = await Promise.all([ok(stdio, 'whoami'), ok(hosted, 'whoami')])
     expect(a.user).toEqual(b.user)
+    expect(a.memberships).toEqual(b.memberships)
+    expect([a.credential.kind, b.credential.kind]).toEqual(['api_key', 'mcp_key'])
+  })
+})
+
+describe('every tool through the REST mapping gives what the hosted endpoint gives', () => {
+  const ctx: Record<string, any> = {}
+  const rest = (method: string, path: string, body?: unknown) => t.req(method, path, { as: world.tokens.owner, body })
+  /** Calls a tool on both transports; expects the same structured result. */
+  async function same(name: string, args: Record<string, unknown> = {}) {
+    const [a, b] = await Promise.all([ok(stdio, name, args), ok(hosted, name, args)])
+    expect([name, a]).toEqual([name, b])
+    return a
+  }
+
+  beforeAll(async () => {
+    const p = await rest('POST', '/projects', { name: 'Docs site', key: 'DOCS' })
+    expect(p.status).toBe(201)
+    ctx.project = p.body.data
+  })
+
+  test('writes: create, todo, comment, move, update, each as REST then shows it', async () => {
+    const created = await ok(stdio, 'create_task', {
+      projectId: ctx.project.id,
+      title: 'Write the stdio guide',
+      status: 'To Do',
+      priority: 'P1',
+      labels: ['docs'],
+      todos: [{ text: 'Draft' }, { text: 'Review' }],
+      dueDate: '2030-01-31',
+    })
+    expect(created).toMatchObject({ humanId: 'DOCS-1', priority: 'P1', dueDate: '2030-01-31', status: { name: 'To Do' } })
+    expect(created).toEqual((await rest('GET', `/tasks/${created.id}`)).body.data)
+    ctx.task = created
+
+    const todo = await ok(stdio, 'add_todo', { task: 'DOCS-1', text: 'Publish', position: 0 })
+    expect(todo).toMatchObject({ text: 'Publish', done: false, position: 0 })
+    expect((await ok(stdio, 'set_todo_done', { task: 'DOCS-1', todoId: todo.id })).done).toBe(true)
+    expect((await ok(stdio, 'set_todo_done', { task: 'DOCS-1', todoId: todo.id, done: false })).done).toBe(false)
+    const comment = await ok(stdio, 'add_comment', { task: created.id, body: 'Draft is up.' })
+    expect((await rest('GET', `/tasks/${created.id}/comments`)).body.data).toEqual([comment])
+
+    const moved = await ok(stdio, 'move_task', { task: created.id, status: 'Done' })
+    expect(moved.status.name).toBe('Done')
+    const updated = await ok(stdio, 'update_task', { task: created.id, title: 'Write the stdio guide (v2)', labels: [], dueDate: null })
+    expect(updated).toMatchObject({ title: 'Write the stdio guide (v2)', labels: [], dueDate: null })
+    const now = (await rest('GET', `/tasks/${created.id}`)).body.data
+    expect(updated).toEqual(now)
+    expect(now.todos.map((x: any) => x.text)).toEqual(['Publish', 'Draft', 'Review'])
+  })
+
+  test('reads: identical on both transports', async () => {
+    await same('list_workspaces')
+    await same('list_projects')
+    expect((await same('list_projects', { workspace: world.wsA.name.toUpperCase() })).items.length).toBeGreaterThan(0)
+    await same('list_projects', { workspace: world.wsA.slug })
+    await same('list_projects', { workspace: world.wsA.id })
+    await same('list_projects', { archived: true })
+    await same('get_project', { projectId: ctx.project.id })
+    const statuses = await same('list_statuses', { projectId: ctx.project.id })
+    const done = statuses.items.find((x: any) => x.name === 'Done')
+    expect((await same('list_tasks', { projectId: ctx.project.id, statusId: done.id, sort: 'created', order: 'desc' })).items).toHaveLength(1)
+    expect((await same('list_tasks', { archived: false, limit: 1 })).items).toHaveLength(1)
+    await same('get_task', { task: 'DOCS-1' })
+    await same('get_board', { projectId: ctx.project.id, limit: 5 })
+    await same('get_board', {})
+    expect((await same('search', { q: 'stdio guide', types: ['task'], limit: 5 })).items.length).toBeGreaterThan(0)
+  })
+
+  test('errors: same code and message on both transports', async () => {
+    const cases: [string, Record<string, unknown>][] = [
+      ['get_task', { task: 'DOCS-999' }],
+      ['get_project', { projectId: 'nope' }],
+      ['create_task', { projectId: ctx.project.id, title: 'x', status: 'Nowhere' }],
+      ['move_task', { task: 'DOCS-1' }],
+      ['list_projects', { workspace: 'no-such-workspace' }],
+    ]
+    for (const [name, args] of cases) {
+      const [a, b] = await Promise.all([callTool(stdio, name, args), callTool(hosted, name, args)])
+      expect(a.isError).toBe(true)
+      expect([name, a.text]).toEqual([name, b.text])
+      expect(a.data).toEqual(b.data)
+    }
+  })
+
+  test("a VIEWER's personal key cannot write through sally mcp either", async () => {
+    const viewerKey = (await createKey(t.core, world.users.viewer.id, { kind: 'api' })).key
+    const viewer = await stdioClient({ SALLY_URL: base, SALLY_API_KEY: viewerKey })
+    try {
+      const r = await callTool(viewer, 'create_task', { projectId: ctx.project.id, title: 'Nope' })
+      // The viewer is not a member of the project: it is not found for them, exactly as REST says.
+      expect(r.isError).toBe(true)
+      expect(r.text).toMatch(/^(not_found: Project not found\.|forbidden: Missing tasks:write permission\.)$/)
+    } finally {
+      await viewer.close()
+    }
   })
 })
 

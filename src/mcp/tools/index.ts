@@ -1,5 +1,5 @@
 import type { AnyTool } from '../tool'
-import { whoami } from './identity'
+import { list_workspaces, whoami } from './identity'
 import { get_project, list_projects } from './projects'
 import { add_comment, add_todo, create_task, get_task, list_statuses, list_tasks, move_task, set_todo_done, update_task } from './tasks'
 import { get_board, search } from './views'
@@ -7,6 +7,7 @@ import { get_board, search } from './views'
 /** Every tool, in the order clients list them. Both transports serve exactly this list. */
 export const TOOLS: readonly AnyTool[] = [
   whoami,
+  list_workspaces,
   list_projects,
   get_project,
   list_statuses,
