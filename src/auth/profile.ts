@@ -15,27 +15,21 @@ import { endSessions, toMeUser } from './sessions'
  * (building a drizzle query per request cost ~10x the query itself; see scripts/bench/auth.ts).
  */
 const meStatements = new WeakMap<Core['db'], ReturnType<typeof prepareMe>>()
-function prepareMe(db: Core['db']) {
+function prepareMe(db: Core['db'], sqlite: Core['sqlite']) {
   return {
     user: db.select().from(users).where(eq(users.id, sql.placeholder('id'))).prepare(),
-    memberships: db
-      .select({
-        workspaceId: workspaces.id,
-        slug: workspaces.slug,
-        name: workspaces.name,
-        role: workspaceMembers.role,
-        suspended: sql<number>`${workspaces.suspendedAt} IS NOT NULL`,
-      })
-      .from(workspaceMembers)
-      .innerJoin(workspaces, eq(workspaces.id, workspaceMembers.workspaceId))
-      .where(eq(workspaceMembers.userId, sql.placeholder('uid')))
-      .orderBy(asc(workspaces.name), asc(workspaces.id))
-      .prepare(),
+    // A correlated subquery rather than a JOIN: SQLite's join setup cost ~2x this whole query.
+    memberships: sqlite.query<{ workspaceId: string; slug: string; name: string; role: Membership['role']; suspended: number }, [string]>(
+      `SELECT w.id AS workspaceId, w.slug, w.name, w.suspended_at IS NOT NULL AS suspended,
+         (SELECT role FROM workspace_members WHERE user_id = ?1 AND workspace_id = w.id) AS role
+       FROM workspaces w WHERE w.id IN (SELECT workspace_id FROM workspace_members WHERE user_id = ?1)
+       ORDER BY w.name, w.id`,
+    ),
   }
 }
 function meQueries(core: Core) {
   let q = meStatements.get(core.db)
-  if (!q) meStatements.set(core.db, (q = prepareMe(core.db)))
+  if (!q) meStatements.set(core.db, (q = prepareMe(core.db, core.sqlite)))
   return q
 }
 
@@ -56,7 +50,7 @@ export function describeMe(core: Core, principal: Principal): Me {
   }
   if (uid && credentialAllows(c, 'workspaces:read')) {
     memberships = q.memberships
-      .all({ uid })
+      .all(uid)
       .filter((m) => !c.workspaceId || m.workspaceId === c.workspaceId)
       .map((m) => ({ ...m, suspended: Boolean(m.suspended) }))
   }
