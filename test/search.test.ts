@@ -77,12 +77,16 @@ describe('search', () => {
 
   test('the index follows edits, moves and deletes', async () => {
     const task = (await t.req('POST', '/tasks', { ...asMember(), body: { projectId: shared.id, title: 'Platypus' } })).body.data
+    const comment = (await t.req('POST', `/tasks/${task.id}/comments`, { ...asMember(), body: { body: 'quokka sighting' } })).body.data
     expect((await search('platypus')).map((h) => h.id)).toEqual([task.id])
+    expect((await search('quokka')).map((h) => h.id)).toEqual([comment.id])
     await t.req('PATCH', `/tasks/${task.id}`, { ...asMember(), body: { title: 'Echidna' } })
     expect(await search('platypus')).toEqual([])
     expect((await search('echidna')).map((h) => h.id)).toEqual([task.id])
     await t.req('POST', `/tasks/${task.id}/move`, { ...asOwner(), body: { projectId: secret.id } })
     expect(await search('echidna')).toEqual([]) // now in a project the member cannot see
+    expect(await search('quokka')).toEqual([]) // its comments moved with it
+    expect((await search('quokka', asOwner())).map((h) => h.id)).toEqual([comment.id])
     await t.req('DELETE', `/tasks/${task.id}`, asOwner())
     expect(await search('echidna', asOwner())).toEqual([])
   })

@@ -73,6 +73,20 @@ describe('POST /tasks', () => {
     expect(e.data.id).toBe(task.id)
   })
 
+  test('Idempotency-Key: a retried create replays the first response and creates one task', async () => {
+    const headers = { 'idempotency-key': 'create-task-retry-1' }
+    const body = { projectId: project.id, title: 'exactly once' }
+    const a = await t.req('POST', '/tasks', { ...asOwner(), headers, body })
+    const b = await t.req('POST', '/tasks', { ...asOwner(), headers, body })
+    expect(a.status).toBe(201)
+    expect(b.status).toBe(201)
+    expect(b.headers.get('idempotent-replayed')).toBe('true')
+    expect(b.body.data.id).toBe(a.body.data.id)
+    expect(t.db.select().from(tasks).where(eq(tasks.title, 'exactly once')).all()).toHaveLength(1)
+    const other = await t.req('POST', '/tasks', { ...asOwner(), headers, body: { ...body, title: 'something else' } })
+    expect(other.status).toBe(409)
+  })
+
   test('human ids count up per project; GET accepts them case-insensitively', async () => {
     const a = await create({ title: 'one' })
     const b = await create({ title: 'two' })

@@ -8,8 +8,10 @@
  * Shape (deterministic for a given seed): users `owner` (workspace OWNER) and `member` (workspace
  * MEMBER, project MEMBER of every project) with session tokens; 5 default statuses per project with
  * tasks spread over them (rank order = creation order); 12 workspace labels; about 40% of tasks
- * assigned to the member, 50% labelled, 20% with 3 todos, 10% with a comment; titles and
- * descriptions drawn from a small vocabulary so that search has work to do.
+ * assigned to the member, 50% labelled, 20% with 3 todos, 10% with a comment. Titles take 3 of 40
+ * topic words (`VOCABULARY`: each in about 7% of titles, which is what the search benchmark queries);
+ * descriptions and comments are 20 words of a 2,000-word filler vocabulary plus, for 30% of them,
+ * one topic word.
  */
 import { openDatabase } from '../../src/db/client'
 import { runMigrations } from '../../src/db/migrate'
@@ -23,6 +25,10 @@ export const VOCABULARY = [
   'design', 'review', 'release', 'deploy', 'monitoring', 'alerting', 'security', 'audit', 'profile', 'avatar',
   'notification', 'email', 'calendar', 'timesheet', 'customer', 'support', 'pricing', 'analytics', 'kanban', 'sprint',
 ]
+/** 2,000 filler words (pseudo-words built from syllables) for descriptions and comments. */
+const SYLLABLES = ['ka', 'lo', 'mi', 'ne', 'ru', 'ta', 'vo', 'zi', 'pe', 'sa', 'do', 'fu', 'gi', 'ha', 'ju', 'be', 'co', 'ly', 'wo', 'xe']
+const FILLER = Array.from({ length: 2000 }, (_, i) => SYLLABLES[i % 20]! + SYLLABLES[Math.floor(i / 20) % 20]! + SYLLABLES[Math.floor(i / 400) % 20]!)
+
 const STATUSES = [
   ['Backlog', 'backlog'],
   ['To Do', 'unstarted'],
@@ -63,6 +69,7 @@ export function seedBench(dbPath: string, o: { projects: number; tasksPerProject
   const rnd = mulberry32(o.seed ?? 42)
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!
   const words = (n: number) => Array.from({ length: n }, () => pick(VOCABULARY)).join(' ')
+  const prose = (n: number) => [...Array.from({ length: n }, () => pick(FILLER)), ...(rnd() < 0.3 ? [pick(VOCABULARY)] : [])].join(' ')
   const now = Date.now()
   const world: BenchWorld = {
     workspaceId: newId(),
@@ -129,7 +136,7 @@ export function seedBench(dbPath: string, o: { projects: number; tasksPerProject
         const created = now - (o.tasksPerProject - i) * 60_000
         const due = rnd() < 0.5 ? new Date(now + Math.floor(rnd() * 120 - 30) * 86_400_000).toISOString().slice(0, 10) : null
         q.task.run(
-          id, world.workspaceId, project.id, i + 1, project.statusIds[s]!, `${words(3)} ${i + 1}`, rnd() < 0.7 ? words(20) : null,
+          id, world.workspaceId, project.id, i + 1, project.statusIds[s]!, `${words(3)} ${i + 1}`, rnd() < 0.7 ? prose(20) : null,
           pick(['P0', 'P1', 'P2', 'P2', 'P3']), perStatus[s]![next[s]!++]!, due, world.ownerId, created, created,
         )
         if (rnd() < 0.4) q.assignee.run(id, world.memberId)
@@ -140,7 +147,7 @@ export function seedBench(dbPath: string, o: { projects: number; tasksPerProject
           if (rnd() < 0.3 && b !== a) q.taskLabel.run(id, b)
         }
         if (rnd() < 0.2) for (let k = 0; k < 3; k++) q.todo.run(newId(), id, words(3), rnd() < 0.5 ? 1 : 0, k, created)
-        if (rnd() < 0.1) q.comment.run(newId(), id, world.memberId, words(15), created, created)
+        if (rnd() < 0.1) q.comment.run(newId(), id, world.memberId, prose(15), created, created)
       }
       world.projects.push(project)
     }

@@ -24,7 +24,7 @@ type Row = {
 
 /**
  * Full-text search over task titles/descriptions, project names/descriptions and comment bodies
- * (one FTS5 index kept by triggers; see migration 0001). The visibility rule is part of the query,
+ * (one FTS5 index kept by triggers; see migrations 0001 and 0005). The visibility rule is part of the query,
  * so hits are ranked (bm25, titles weigh 10× bodies) among what the caller may see only. The user's
  * text never reaches MATCH as syntax: `ftsQuery` turns it into quoted prefix tokens.
  */
@@ -34,24 +34,26 @@ export function search(core: Core, actor: Actor, q: SearchQuery): SearchHit[] {
   if (match === null || types.length === 0) return []
   const limit = q.limit ?? 20
   const visible = dialect.sqlToQuery(visibleProjects(actor))
-  // Two steps in one statement: rank and filter every match (bm25 only), keep the best `limit`, and
-  // only then build snippets for those (snippet() is the expensive part).
+  // Rank every visible match by bm25 using only the FTS row and its search_docs entry (which carries
+  // the project, kept by triggers), keep the best `limit`, and only for those build snippets and join
+  // the display columns: snippet() and the joins are the expensive part.
   const text = `
     WITH hits AS (
-      SELECT search_fts.rowid AS rid, d.kind AS kind, d.ref_id AS id, bm25(search_fts, 10.0, 1.0) AS score,
-        projects.id AS project_id, projects.name AS project_name, projects.key AS project_key, projects.archived_at AS project_archived,
-        t.id AS task_id, t.title AS task_title, t.number AS task_number, t.archived_at AS task_archived
-      FROM search_fts
-      JOIN search_docs d ON d.id = search_fts.rowid
-      LEFT JOIN comments c ON d.kind = 'comment' AND c.id = d.ref_id
-      LEFT JOIN tasks t ON t.id = (CASE d.kind WHEN 'task' THEN d.ref_id WHEN 'comment' THEN c.task_id END)
-      JOIN projects ON projects.id = (CASE d.kind WHEN 'project' THEN d.ref_id ELSE t.project_id END)
-      WHERE search_fts MATCH ? AND d.kind IN (${types.map(() => '?').join(', ')}) AND ${visible.sql}
+      SELECT search_fts.rowid AS rid, d.kind AS kind, d.ref_id AS id, d.project_id AS project_id, bm25(search_fts, 10.0, 1.0) AS score
+      FROM search_fts JOIN search_docs d ON d.id = search_fts.rowid
+      WHERE search_fts MATCH ? AND d.kind IN (${types.map(() => '?').join(', ')})
+        AND d.project_id IN (SELECT projects.id FROM projects WHERE ${visible.sql})
       ORDER BY score, rid
       LIMIT ?
     )
-    SELECT hits.*, snippet(search_fts, -1, '**', '**', '…', 16) AS snippet
-    FROM hits JOIN search_fts ON search_fts.rowid = hits.rid
+    SELECT hits.kind, hits.id, hits.score, snippet(search_fts, -1, '**', '**', '…', 16) AS snippet,
+      projects.id AS project_id, projects.name AS project_name, projects.key AS project_key, projects.archived_at AS project_archived,
+      t.id AS task_id, t.title AS task_title, t.number AS task_number, t.archived_at AS task_archived
+    FROM hits
+    JOIN search_fts ON search_fts.rowid = hits.rid
+    JOIN projects ON projects.id = hits.project_id
+    LEFT JOIN comments c ON hits.kind = 'comment' AND c.id = hits.id
+    LEFT JOIN tasks t ON t.id = (CASE hits.kind WHEN 'task' THEN hits.id WHEN 'comment' THEN c.task_id END)
     WHERE search_fts MATCH ?
     ORDER BY hits.score, hits.rid`
   const rows = core.sqlite.query<Row, (string | number)[]>(text).all(match, ...types, ...(visible.params as (string | number)[]), limit, match)
