@@ -181,6 +181,29 @@ describe('a scripted agent session, each step checked against the REST API', () 
     expect(r).toEqual(restView.body.data)
   })
 
+  test("assigning and mentioning a teammate reaches their agent's list_notifications", async () => {
+    const { member } = world.users
+    expect((await rest('POST', `/projects/${ctx.project.id}/members`, { userId: member.id, role: 'MEMBER' })).status).toBe(201)
+    const task = await ok(ctx.agent, 'create_task', { projectId: ctx.project.id, title: 'Review copy', assigneeIds: [member.id] })
+    expect(task.assignees.map((a: any) => a.id)).toEqual([member.id])
+    await ok(ctx.agent, 'add_comment', { task: task.id, body: `@${member.handle} can you take a look?` })
+    const k = await t.req('POST', '/auth/mcp-keys', { as: world.tokens.member, body: { name: 'member agent', scopes: ['notifications:read'] } })
+    const teammate = await mcpClient(url, k.body.data.key)
+    try {
+      const r = await callTool(teammate, 'list_notifications', { unread: true })
+      expect(r.isError).toBe(false)
+      expect(r.data.items.map((n: any) => n.kind).sort()).toEqual(['assignment', 'mention'])
+      expect(r.data.items.every((n: any) => n.task.id === task.id)).toBe(true)
+      expect(r.summary).toContain('[unread]')
+      const restView = await t.req('GET', '/notifications?unread=true', { as: world.tokens.member })
+      expect(r.data).toEqual({ items: restView.body.data, nextCursor: restView.body.nextCursor })
+      // That key may read notifications and nothing else.
+      expect((await callTool(teammate, 'list_tasks')).text).toBe('forbidden: Missing tasks:read permission.')
+    } finally {
+      await teammate.close()
+    }
+  })
+
   test('list tasks with filters, the board, and search agree with REST', async () => {
     const listed = await ok(ctx.agent, 'list_tasks', { projectId: ctx.project.id, statusId: ctx.done.id })
     const restList = await rest('GET', `/tasks?projectId=${ctx.project.id}&statusId=${ctx.done.id}`)

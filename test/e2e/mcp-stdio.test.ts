@@ -138,6 +138,7 @@ describe('every tool through the REST mapping gives what the hosted endpoint giv
     await same('get_task', { task: 'DOCS-1' })
     await same('get_board', { projectId: ctx.project.id, limit: 5 })
     await same('get_board', {})
+    await same('list_notifications', { unread: true, limit: 10 })
     expect((await same('search', { q: 'stdio guide', types: ['task'], limit: 5 })).items.length).toBeGreaterThan(0)
   })
 

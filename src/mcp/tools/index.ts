@@ -1,5 +1,6 @@
 import type { AnyTool } from '../tool'
 import { list_workspaces, whoami } from './identity'
+import { list_notifications } from './notifications'
 import { get_project, list_projects } from './projects'
 import { add_comment, add_todo, create_task, get_task, list_statuses, list_tasks, move_task, set_todo_done, update_task } from './tasks'
 import { get_board, search } from './views'
@@ -21,4 +22,5 @@ export const TOOLS: readonly AnyTool[] = [
   set_todo_done,
   get_board,
   search,
+  list_notifications,
 ]
