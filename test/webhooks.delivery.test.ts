@@ -557,4 +557,33 @@ describe('DNS at delivery time (private targets refused)', () => {
       r2.stop()
     }
   })
+
+  test('https: the pinned connection still checks the certificate against the URL host name', async () => {
+    // A self-signed certificate for secure.example.test (test only, in test/fixtures/webhooks), trusted as an extra CA.
+    const dir = join(import.meta.dir, 'fixtures', 'webhooks')
+    const cert = await Bun.file(join(dir, 'test-only-cert.pem')).text()
+    const key = await Bun.file(join(dir, 'test-only-key.pem')).text()
+    const hosts: string[] = []
+    const server = Bun.serve({
+      port: 0,
+      hostname: '127.0.0.1',
+      tls: { cert, key },
+      fetch: (req) => (hosts.push(req.headers.get('host') ?? ''), new Response('ok')),
+    })
+    setWebhookTransport(t.core, { ca: cert, resolve: async (h) => (h.endsWith('.example.test') ? ['127.0.0.1'] : []) })
+    try {
+      const good = await createHook({ url: `https://secure.example.test:${server.port}/tls` })
+      const wrong = await createHook({ url: `https://impostor.example.test:${server.port}/tls` })
+      const g = (await owner()('POST', `/webhooks/${good.id}/test`)).body.data.deliveryId
+      const b = (await owner()('POST', `/webhooks/${wrong.id}/test`)).body.data.deliveryId
+      await runDueDeliveries(t.core)
+      expect(deliveryRow(t.core, g)).toMatchObject({ status: 'succeeded', lastStatusCode: 200 })
+      expect(deliveryRow(t.core, b)).toMatchObject({ status: 'pending', attempts: 1, lastStatusCode: null })
+      expect(deliveryRow(t.core, b).lastError).toMatch(/impostor\.example\.test.*altnames/)
+      expect(hosts).toEqual([`secure.example.test:${server.port}`])
+    } finally {
+      setWebhookTransport(t.core, null)
+      server.stop(true)
+    }
+  })
 })
