@@ -1,4 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { boardResponse } from '../src/board'
+import { workspaceBoard } from '../src/board/service'
+import type { Actor } from '../src/permissions/actor'
 import { initialRanks } from '../src/lib/rank'
 import { makeTestApp } from './helpers/app'
 import { createKey, createWorkspace, seedWorld } from './helpers/fixtures'
@@ -36,6 +39,8 @@ describe('GET /board?projectId=', () => {
     await t.req('POST', `/tasks/${b.id}/move`, { ...A(), body: { statusId: p.statuses[2]!.id, beforeTaskId: a.id } })
     const r = await t.req('GET', `/board?projectId=${p.id}`, A())
     expect(r.status).toBe(200)
+    // The answer matches the documented schema exactly (parsing strips unknown keys).
+    expect(boardResponse.parse(r.body)).toEqual(r.body)
     const cols: Col[] = r.body.data.columns
     expect(r.body.data.project).toMatchObject({ id: p.id, key: 'BRD' })
     expect(cols.map((x) => x.status!.name)).toEqual(['Backlog', 'To Do', 'In Progress', 'In Review', 'Done'])
@@ -214,6 +219,7 @@ describe('GET /board (workspace)', () => {
     await t.req('POST', `/projects/${gone.id}/archive`, opts)
     const r = await t.req('GET', '/board?limit=4', opts)
     expect(r.status).toBe(200)
+    expect(boardResponse.parse(r.body)).toEqual(r.body)
     expect(r.body.data.project).toBeNull()
     const cols: Col[] = r.body.data.columns
     expect(cols.map((c) => [c.category, c.count])).toEqual([
@@ -230,6 +236,37 @@ describe('GET /board (workspace)', () => {
     expect(next.body.data.columns[0].nextCursor).toBeNull()
     const arch = await t.req('GET', '/board?archived=true', opts)
     expect(arch.body.data.columns[2].count).toBe(7)
+  })
+
+  test('the merged (UNION ALL per status) and the joined fallback give the same pages', async () => {
+    const wsId = createWorkspace(t.core, { members: [[w.users.viewer.id, 'OWNER']] }).id
+    const opts = { as: w.tokens.viewer, workspace: wsId }
+    for (let i = 0; i < 4; i++) {
+      const p = await newProject(opts)
+      for (const s of p.statuses) insertTasks(t.core, { workspaceId: wsId, projectId: p.id, statusId: s.id, ranks: initialRanks(7 + i) })
+      insertTasks(t.core, { workspaceId: wsId, projectId: p.id, statusId: p.statuses[2]!.id, ranks: ['1', '2'], archived: true })
+    }
+    const actor: Actor = {
+      user: { id: w.users.viewer.id, email: '', name: '', handle: '', platformRole: 'NONE' },
+      platformRole: 'NONE',
+      credential: { kind: 'session', id: 's', scopes: null, workspaceId: null, projectId: null, expiresAt: null, rateLimitPerHour: null },
+      workspace: { id: wsId, slug: '', name: '', role: 'OWNER' },
+    }
+    for (const archived of [false, true]) {
+      for (const category of ['started', 'backlog'] as const) {
+        let cursor: string | undefined
+        const pages: [unknown, unknown][] = []
+        do {
+          const q = { category, limit: 5, archived, cursor }
+          const merged = workspaceBoard(t.core, actor, q).columns[0]!
+          const joined = workspaceBoard(t.core, actor, q, 0).columns[0]!
+          pages.push([merged, joined])
+          expect(merged).toEqual(joined)
+          cursor = merged.nextCursor ?? undefined
+        } while (cursor)
+        expect(pages.length).toBeGreaterThan(2)
+      }
+    }
   })
 
   test('only the projects the caller can see count', async () => {

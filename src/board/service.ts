@@ -1,4 +1,4 @@
-import { and, asc, eq, isNull, sql, type SQL } from 'drizzle-orm'
+import { and, asc, eq, isNull, sql } from 'drizzle-orm'
 import type { Core } from '../core'
 import { projects, STATUS_CATEGORIES, statuses, statusTaskCounts, tasks, type StatusCategory } from '../db/schema'
 import { badRequest, notFound } from '../errors'
@@ -168,59 +168,105 @@ export function projectBoard(core: Core, actor: Actor, projectId: string, q: Boa
   return { project: toProject(project, role), columns: finish(core, limit, raw) }
 }
 
+/** Above this many statuses in one category, a column is one join sorted by SQLite (SQLite allows 500 compound terms). */
+const MAX_MERGED_STATUSES = 400
+
 /**
  * GET /board without projectId: one column per status category across the (non-archived) projects
  * the actor can see, tasks by rank then id. With category (and cursor): that one column's page.
+ * One query finds the visible statuses with their counts; each column is then one statement: the
+ * UNION ALL of each status's first page (an index range read, LIMIT page+1) merged by SQLite, so a
+ * column costs O(statuses × page), not a sort of every task in the category.
  */
-export function workspaceBoard(core: Core, actor: Actor, q: BoardQuery): Board {
+export function workspaceBoard(core: Core, actor: Actor, q: BoardQuery, maxMerged = MAX_MERGED_STATUSES): Board {
   authorize(actor, 'tasks:read')
   if (q.statusId) throw badRequest('statusId pages a project board: pass projectId too.', 'projectId')
   if (q.cursor && !q.category) throw badRequest('A cursor pages one column: pass category with it.', 'category')
   const limit = q.limit ?? DEFAULT_LIMIT
+  const archived = q.archived ?? false
   const cats: readonly StatusCategory[] = q.category ? [q.category] : STATUS_CATEGORIES
-  const scope: SQL = and(visibleProjects(actor), isNull(projects.archivedAt), q.archived ? undefined : isNull(tasks.archivedAt))!
-  const counts = new Map(
-    core.db
-      .select({ category: statuses.category, n: sql<number>`sum(${q.archived ? statusTaskCounts.total : statusTaskCounts.live})` })
-      .from(statusTaskCounts)
-      .innerJoin(statuses, eq(statuses.id, statusTaskCounts.statusId))
-      .innerJoin(projects, eq(projects.id, statuses.projectId))
-      .where(and(visibleProjects(actor), isNull(projects.archivedAt)))
-      .groupBy(statuses.category)
-      .all()
-      .map((r) => [r.category, Number(r.n)]),
-  )
+  const visible = core.db
+    .select({
+      id: statuses.id,
+      projectId: statuses.projectId,
+      category: statuses.category,
+      n: archived ? statusTaskCounts.total : statusTaskCounts.live,
+    })
+    .from(statuses)
+    .innerJoin(projects, eq(projects.id, statuses.projectId))
+    .innerJoin(statusTaskCounts, eq(statusTaskCounts.statusId, statuses.id))
+    .where(and(visibleProjects(actor), isNull(projects.archivedAt), sql`${archived ? statusTaskCounts.total : statusTaskCounts.live} > 0`))
+    .all()
   const after = q.cursor ? parseCursor(q.cursor) : null
-  const raw = cats.map((category) => ({
-    status: null,
-    category,
-    count: counts.get(category) ?? 0,
-    rows: core.db
-      .select({
-        id: tasks.id,
-        number: tasks.number,
-        project_id: tasks.projectId,
-        status_id: tasks.statusId,
-        title: tasks.title,
-        priority: tasks.priority,
-        rank: tasks.rank,
-        due_date: tasks.dueDate,
-        archived_at: sql<number | null>`${tasks.archivedAt}`,
-        project_key: projects.key,
-      })
-      .from(tasks)
-      .innerJoin(statuses, eq(statuses.id, tasks.statusId))
-      .innerJoin(projects, eq(projects.id, tasks.projectId))
-      .where(
-        and(
-          scope,
-          eq(statuses.category, category),
-          after ? sql`(${tasks.rank}, ${tasks.id}) > (${after.rank}, ${after.id})` : undefined,
-        ),
-      )
-      .orderBy(asc(tasks.rank), asc(tasks.id))
-      .limit(limit + 1)
-      .all(),
-  }))
+  const raw = cats.map((category) => {
+    const sts = visible.filter((v) => v.category === category)
+    return {
+      status: null,
+      category,
+      count: sts.reduce((n, v) => n + v.n, 0),
+      rows: sts.length === 0 ? [] : sts.length <= maxMerged ? mergedColumn(core, sts, archived, after, limit + 1) : joinedColumn(core, actor, category, archived, after, limit + 1),
+    }
+  })
   return { project: null, columns: finish(core, limit, raw) }
+}
+
+const idsSql = (archived: boolean, after: boolean) =>
+  `SELECT * FROM (SELECT t.id, t.rank FROM tasks t WHERE t.project_id = ? AND t.status_id = ?${archived ? '' : ' AND t.archived_at IS NULL'}` +
+  `${after ? ' AND (t.rank, t.id) > (?, ?)' : ''} ORDER BY t.rank, t.id LIMIT ?)`
+
+function mergedColumn(
+  core: Core,
+  sts: { id: string; projectId: string }[],
+  archived: boolean,
+  after: { rank: string; id: string } | null,
+  take: number,
+): TaskRow[] {
+  // Each status's first page comes from its index (ids and ranks only: the live index covers them);
+  // SQLite merges them, and only the winners are read in full.
+  const one = idsSql(archived, after !== null)
+  const text =
+    `SELECT ${COLS.replace('? AS project_key', 'p.key AS project_key')} FROM tasks t JOIN projects p ON p.id = t.project_id ` +
+    `WHERE t.id IN (SELECT id FROM (${Array.from({ length: sts.length }, () => one).join(' UNION ALL ')} ORDER BY rank, id LIMIT ?)) ` +
+    'ORDER BY t.rank, t.id'
+  const params: (string | number)[] = []
+  for (const st of sts) {
+    params.push(st.projectId, st.id)
+    if (after) params.push(after.rank, after.id)
+    params.push(take)
+  }
+  params.push(take)
+  // query() caches the statement by its text: one per distinct number of statuses.
+  return core.sqlite.query<TaskRow, (string | number)[]>(text).all(...params)
+}
+
+/** The fallback for very many statuses: one join, sorted by SQLite. */
+function joinedColumn(core: Core, actor: Actor, category: StatusCategory, archived: boolean, after: { rank: string; id: string } | null, take: number): TaskRow[] {
+  return core.db
+    .select({
+      id: tasks.id,
+      number: tasks.number,
+      project_id: tasks.projectId,
+      status_id: tasks.statusId,
+      title: tasks.title,
+      priority: tasks.priority,
+      rank: tasks.rank,
+      due_date: tasks.dueDate,
+      archived_at: sql<number | null>`${tasks.archivedAt}`,
+      project_key: projects.key,
+    })
+    .from(tasks)
+    .innerJoin(statuses, eq(statuses.id, tasks.statusId))
+    .innerJoin(projects, eq(projects.id, tasks.projectId))
+    .where(
+      and(
+        visibleProjects(actor),
+        isNull(projects.archivedAt),
+        archived ? undefined : isNull(tasks.archivedAt),
+        eq(statuses.category, category),
+        after ? sql`(${tasks.rank}, ${tasks.id}) > (${after.rank}, ${after.id})` : undefined,
+      ),
+    )
+    .orderBy(asc(tasks.rank), asc(tasks.id))
+    .limit(take)
+    .all()
 }
