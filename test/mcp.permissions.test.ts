@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
+import { TOOLS } from '../src/mcp/tools'
+import { SCOPES } from '../src/permissions/matrix'
 import { makeTestApp } from './helpers/app'
 import { and, eq } from 'drizzle-orm'
 import { workspaceMembers } from '../src/db/schema'
@@ -193,6 +195,40 @@ describe('the permission engine through MCP tools', () => {
     expect((await ok(client, 'create_task', { projectId: ctx.projectA.id, title: 'While owner' })).title).toBe('While owner')
     t.db.update(workspaceMembers).set({ role: 'VIEWER' }).where(and(eq(workspaceMembers.userId, u.id), eq(workspaceMembers.workspaceId, world.wsA.id))).run()
     expect((await callTool(client, 'create_task', { projectId: ctx.projectA.id, title: 'After' })).text).toBe('forbidden: Missing tasks:write permission.')
+  })
+
+  test('every workspace tool needs the permission its REST route needs: same refusal on both', async () => {
+    const args: Record<string, Record<string, unknown>> = {
+      list_projects: {},
+      get_project: { projectId: ctx.projectA.id },
+      list_statuses: { projectId: ctx.projectA.id },
+      list_tasks: {},
+      get_task: { task: ctx.taskA.id },
+      create_task: { projectId: ctx.projectA.id, title: 'x' },
+      update_task: { task: ctx.taskA.id, title: 'x' },
+      move_task: { task: ctx.taskA.id, status: 'Done' },
+      add_comment: { task: ctx.taskA.id, body: 'x' },
+      add_todo: { task: ctx.taskA.id, text: 'x' },
+      set_todo_done: { task: ctx.taskA.id, todoId: 'x' },
+      get_board: {},
+      search: { q: 'x' },
+      list_notifications: {},
+      log_time: { task: ctx.taskA.id, minutes: 30 },
+      timesheet_report: {},
+    }
+    for (const tool of TOOLS) {
+      if (tool.scope !== 'workspace') continue
+      expect([tool.name, tool.name in args]).toEqual([tool.name, true])
+      const scopes = SCOPES.filter((x) => x !== tool.permission && x !== 'keys:write')
+      const { client } = await agentFor(world.tokens.owner, { scopes })
+      const viaMcp = await callTool(client, tool.name, args[tool.name]!)
+      expect([tool.name, viaMcp.text]).toEqual([tool.name, `forbidden: Missing ${tool.permission} permission.`])
+      const apiKey = (await createKey(t.core, world.users.owner.id, { scopes })).key
+      const call = tool.rest(args[tool.name]!)
+      const q = new URLSearchParams(Object.entries(call.query ?? {}).filter(([, v]) => v != null).map(([k, v]) => [k, String(v)]))
+      const viaRest = await t.req(call.method, `${call.path}${q.size ? `?${q}` : ''}`, { as: apiKey, body: call.body })
+      expect([tool.name, viaRest.status, `${viaRest.body.code}: ${viaRest.body.error}`]).toEqual([tool.name, 403, viaMcp.text])
+    }
   })
 
   test('a revoked key fails on the very next call with 401', async () => {

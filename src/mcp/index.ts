@@ -1,5 +1,5 @@
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js'
-import { Elysia } from 'elysia'
+import { Elysia, type DocumentDecoration } from 'elysia'
 import type { Core } from '../core'
 import { scopeViolation } from '../errors'
 import { requestInfo } from '../http/context'
@@ -30,6 +30,38 @@ const DOC = {
     'Optional `X-Workspace-Id` / `X-Workspace-Slug` set the default workspace for tools called without a `workspace` argument.',
 }
 
+/** OpenAPI shape of the POST (documentation only: the MCP SDK validates the JSON-RPC message). */
+const POST_DOC: DocumentDecoration = {
+  ...DOC,
+  summary: 'MCP endpoint (JSON-RPC over Streamable HTTP)',
+  requestBody: {
+    required: true,
+    content: {
+      'application/json': {
+        schema: {
+          type: 'object',
+          description: 'A JSON-RPC 2.0 request or notification: initialize, notifications/initialized, tools/list, tools/call, ping.',
+          properties: {
+            jsonrpc: { type: 'string', enum: ['2.0'] },
+            id: { oneOf: [{ type: 'string' }, { type: 'integer' }] },
+            method: { type: 'string' },
+            params: { type: 'object' },
+          },
+          required: ['jsonrpc', 'method'],
+        },
+        example: { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'list_projects', arguments: { workspace: 'acme' } } },
+      },
+    },
+  },
+  responses: {
+    200: { description: 'The JSON-RPC response (tool failures are results with isError: true).' },
+    202: { description: 'A notification was accepted.' },
+    401: { description: 'Missing, invalid, revoked or expired key (WWW-Authenticate: Bearer).' },
+    403: { description: 'scope_violation: only hosted MCP keys (sallymcp_) are accepted here.' },
+    406: { description: 'The Accept header must list application/json and text/event-stream.' },
+  },
+}
+
 /** Stateless servers offer no server-initiated stream and no session to delete (MCP Streamable HTTP). */
 const methodNotAllowed = () =>
   new Response(JSON.stringify({ jsonrpc: '2.0', error: { code: -32000, message: 'Method not allowed.' }, id: null }), {
@@ -57,7 +89,7 @@ export function mcpRoutes(core: Core) {
           await server.close()
         }
       },
-      { principal: { allowMcp: true }, detail: { ...DOC, summary: 'MCP endpoint (JSON-RPC over Streamable HTTP)' } },
+      { principal: { allowMcp: true }, detail: POST_DOC },
     )
     .get(
       '/mcp',

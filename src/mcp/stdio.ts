@@ -3,7 +3,7 @@ import { parseKey } from '../auth/key-format'
 import { VERSION } from '../version'
 import { failureOf, type ToolFailure } from './errors'
 import { createMcpServer, type ToolRunner } from './server'
-import { isWorkspaceNotFound, selectorOf, structured, structuredFromRest, workspaceIdByName, type RestCall } from './tool'
+import { isWorkspaceNotFound, selectorOf, structuredFromRest, workspaceIdByName, type RestCall } from './tool'
 
 export type StdioEnv = { url: string; apiKey: string; workspace: string | null }
 
@@ -85,8 +85,7 @@ export function restRunner(env: StdioEnv, fetchImpl: typeof fetch = fetch): Tool
       }
     }
     if (!r.ok) return r
-    const data = structuredFromRest(r.body)
-    return { ok: true, data: tool.fromRest ? structured(tool.fromRest(data)) : data }
+    return { ok: true, data: structuredFromRest(r.body) }
   }
 }
 

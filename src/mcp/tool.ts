@@ -45,8 +45,6 @@ type Common<S extends Shape> = {
   input: S
   annotations: Annotations
   rest: (input: Input<S>) => RestCall
-  /** Shapes the REST `data` like `call`'s result when the route answers more (default: as is). */
-  fromRest?: (data: any) => unknown
   /** One short line for the text content, from the structured (JSON) result. */
   summary: (data: any) => string
 }
@@ -73,7 +71,6 @@ export type ToolDef<S extends Shape = Shape> = WorkspaceToolDef<S> | PrincipalTo
 export type AnyTool = (WorkspaceToolDef<Shape> | PrincipalToolDef<Shape>) & {
   call: (core: Core, who: any, input: any) => unknown
   rest: (input: any) => RestCall
-  fromRest?: (data: any) => unknown
 }
 
 export const defineTool = <S extends Shape>(def: ToolDef<S>): AnyTool => def as unknown as AnyTool
