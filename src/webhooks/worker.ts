@@ -117,7 +117,7 @@ function finish(core: Core, row: Row, o: Outcome, fixedNow: number | undefined, 
     .where(and(eq(d.id, row.id), eq(d.attempts, row.attempts)))
     .run()
   const status = patch.status ?? 'pending'
-  const log = { deliveryId: row.id, webhookId: row.webhookId, event: row.event, attempt: row.attempts, statusCode: o.ok ? o.statusCode : o.statusCode }
+  const log = { deliveryId: row.id, webhookId: row.webhookId, event: row.event, attempt: row.attempts, statusCode: o.statusCode }
   if (o.ok) core.log.info('webhook delivered', log)
   else core.log.warn(status === 'failed' ? 'webhook delivery failed for good' : 'webhook delivery failed; will retry', { ...log, error: o.error })
   return status
