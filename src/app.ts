@@ -11,6 +11,7 @@ import { keyRoutes } from './keys'
 import { labelRoutes } from './labels'
 import { mcpRoutes } from './mcp'
 import { notificationRoutes } from './notifications'
+import { timesheetRoutes } from './timesheets'
 import { taskRoutes } from './tasks'
 import { commentRoutes } from './comments'
 import { uploadRoutes } from './uploads'
@@ -54,6 +55,7 @@ export function buildApp(core: Core) {
     .use(boardRoutes(core))
     .use(webhookRoutes(core))
     .use(notificationRoutes(core))
+    .use(timesheetRoutes(core))
     .use(workspaceRoutes(core))
   return Object.assign(api, { core })
 }
