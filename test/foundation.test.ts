@@ -141,6 +141,18 @@ describe('openapi', () => {
     expect(health.properties.data.properties.database).toBeDefined()
   })
 
+  test('request bodies appear with their zod schema (JSON), not as empty content', async () => {
+    const r = await t.req('GET', '/swagger/json')
+    const login = r.body.paths['/auth/login'].post.requestBody.content['application/json'].schema
+    expect(Object.keys(login.properties)).toEqual(expect.arrayContaining(['email', 'password']))
+    const empty = Object.entries(r.body.paths as Record<string, Record<string, any>>).flatMap(([path, ops]) =>
+      Object.entries(ops)
+        .filter(([, op]) => op.requestBody && Object.keys(op.requestBody.content ?? {}).length === 0)
+        .map(([m]) => `${m.toUpperCase()} ${path}`),
+    )
+    expect(empty).toEqual([])
+  })
+
   test('/swagger serves the UI with local assets only', async () => {
     const r = await t.req('GET', '/swagger')
     expect(r.status).toBe(200)

@@ -45,6 +45,8 @@ export function makeTestApp(overrides: Partial<Record<keyof Config, string>> = {
         if (!headers.has('content-type')) headers.set('content-type', 'application/json')
       }
     }
+    // In-process Requests carry no Content-Length; send it as a real client would.
+    if (typeof body === 'string' && !headers.has('content-length')) headers.set('content-length', String(Buffer.byteLength(body)))
     const res = await app.handle(new Request(`http://localhost${config.SALLY_BASE_PATH}${path}`, { method, headers, body }))
     const text = await res.text()
     let parsed: unknown = text
