@@ -214,6 +214,20 @@ const idsSql = (archived: boolean, after: boolean) =>
   `SELECT * FROM (SELECT t.id, t.rank FROM tasks t WHERE t.project_id = ? AND t.status_id = ?${archived ? '' : ' AND t.archived_at IS NULL'}` +
   `${after ? ' AND (t.rank, t.id) > (?, ?)' : ''} ORDER BY t.rank, t.id LIMIT ?)`
 
+/**
+ * One workspace-board column over `n` statuses: each status's first page comes from its index (ids
+ * and ranks only: the live index covers them), SQLite merges them, and only the winners are read in
+ * full. Params per status: projectId, statusId, [rank, id], take; then take.
+ */
+export function workspaceColumnSql(n: number, archived: boolean, after: boolean): string {
+  const one = idsSql(archived, after)
+  return (
+    `SELECT ${COLS.replace('? AS project_key', 'p.key AS project_key')} FROM tasks t JOIN projects p ON p.id = t.project_id ` +
+    `WHERE t.id IN (SELECT id FROM (${Array.from({ length: n }, () => one).join(' UNION ALL ')} ORDER BY rank, id LIMIT ?)) ` +
+    'ORDER BY t.rank, t.id'
+  )
+}
+
 function mergedColumn(
   core: Core,
   sts: { id: string; projectId: string }[],
@@ -221,13 +235,7 @@ function mergedColumn(
   after: { rank: string; id: string } | null,
   take: number,
 ): TaskRow[] {
-  // Each status's first page comes from its index (ids and ranks only: the live index covers them);
-  // SQLite merges them, and only the winners are read in full.
-  const one = idsSql(archived, after !== null)
-  const text =
-    `SELECT ${COLS.replace('? AS project_key', 'p.key AS project_key')} FROM tasks t JOIN projects p ON p.id = t.project_id ` +
-    `WHERE t.id IN (SELECT id FROM (${Array.from({ length: sts.length }, () => one).join(' UNION ALL ')} ORDER BY rank, id LIMIT ?)) ` +
-    'ORDER BY t.rank, t.id'
+  const text = workspaceColumnSql(sts.length, archived, after !== null)
   const params: (string | number)[] = []
   for (const st of sts) {
     params.push(st.projectId, st.id)
