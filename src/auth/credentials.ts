@@ -3,6 +3,7 @@ import type { PlatformRole } from '../db/schema/common'
 import { AppError } from '../errors'
 import { safeEqual, sha256Hex } from '../lib/crypto'
 import { verifySecret } from '../lib/password'
+import { readCache } from '../lib/read-cache'
 import type { Scope } from '../permissions/matrix'
 import type { Principal, PrincipalUser } from '../permissions/actor'
 import type { CachedKey } from './key-cache'
@@ -48,6 +49,11 @@ export function stmts(core: Core) {
   let s = statements.get(core.sqlite)
   if (!s) statements.set(core.sqlite, (s = prepare(core.sqlite)))
   return s
+}
+
+/** The caller's user row, from a cache that any database change empties (src/lib/read-cache.ts). */
+function userById(core: Core, id: string): UserRow | null {
+  return readCache<UserRow | null>(core.sqlite, 'auth.users').get(id, () => stmts(core).user.get(id))
 }
 
 const toUser = (r: UserRow): PrincipalUser => ({
@@ -150,7 +156,7 @@ async function authenticateKey(core: Core, raw: string, opts: AuthenticateOption
     core.keyCache.deleteKey(cached.keyId)
     throw new AppError('key_expired', 'This key has expired.')
   }
-  const user = stmts(core).user.get(cached.userId)
+  const user = userById(core, cached.userId)
   if (!user) {
     core.keyCache.deleteKey(cached.keyId)
     throw new AppError('invalid_key', 'Invalid API key.')
@@ -232,8 +238,9 @@ const SLIDE_EVERY_MS = 60_000
 
 function authenticateSession(core: Core, raw: string): Principal {
   const s = stmts(core)
-  const row = s.session.get(sha256Hex(raw))
-  const user = row && s.user.get(row.user_id)
+  const hash = sha256Hex(raw)
+  const row = readCache<SessionRow | null>(core.sqlite, 'auth.sessions').get(hash, () => s.session.get(hash))
+  const user = row && userById(core, row.user_id)
   if (!row || !user) throw new AppError('invalid_key', 'Invalid or unknown token.')
   const now = core.clock.now()
   if (row.expires_at <= now) {

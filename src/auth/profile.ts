@@ -5,6 +5,7 @@ import type { DbOrTx } from '../db/client'
 import { uploads, users, workspaceMembers, workspaces } from '../db/schema'
 import { AppError, badRequest, conflict } from '../errors'
 import { isUniqueViolation } from '../lib/db-errors'
+import { readCache } from '../lib/read-cache'
 import { credentialAllows, credentialScopes, requireUser, type Principal } from '../permissions/actor'
 import type { Me, Membership, UpdateMeInput } from './model'
 import { checkPassword, hashPassword, quietLimit } from './passwords'
@@ -44,15 +45,18 @@ export function describeMe(core: Core, principal: Principal): Me {
   let user: Me['user'] = null
   let memberships: Membership[] = []
   const q = meQueries(core)
+  // Both reads go through caches that any database change empties (src/lib/read-cache.ts).
   if (uid && credentialAllows(c, 'user:read')) {
-    const row = q.user.get({ id: uid })
-    if (row) user = toMeUser(row)
+    user = readCache<Me['user']>(core.sqlite, 'me.user').get(uid, () => {
+      const row = q.user.get({ id: uid })
+      return row ? toMeUser(row) : null
+    })
   }
   if (uid && credentialAllows(c, 'workspaces:read')) {
-    memberships = q.memberships
-      .all(uid)
-      .filter((m) => !c.workspaceId || m.workspaceId === c.workspaceId)
-      .map((m) => ({ ...m, suspended: Boolean(m.suspended) }))
+    const all = readCache<Membership[]>(core.sqlite, 'me.memberships').get(uid, () =>
+      q.memberships.all(uid).map((m) => ({ ...m, suspended: Boolean(m.suspended) })),
+    )
+    memberships = c.workspaceId ? all.filter((m) => m.workspaceId === c.workspaceId) : all
   }
   return {
     kind: c.kind,

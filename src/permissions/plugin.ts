@@ -108,6 +108,20 @@ export async function authenticateRequest(
   return principal
 }
 
+/**
+ * X-Sally-Scopes, memoized per (scope list, role): a cached key hands the same scopes array to every
+ * request, so the header string is built once rather than per request.
+ */
+const scopeHeaders = new WeakMap<readonly Scope[], Map<string, string>>()
+function scopesHeader(scopes: readonly Scope[], role: string | null, compute: () => readonly Scope[] = () => scopes): string {
+  let byRole = scopeHeaders.get(scopes)
+  if (!byRole) scopeHeaders.set(scopes, (byRole = new Map()))
+  const k = role ?? ''
+  let h = byRole.get(k)
+  if (h === undefined) byRole.set(k, (h = compute().join(' ')))
+  return h
+}
+
 function normalize<T extends object>(req: Scope | true | T): Partial<T> & { permission?: Scope } {
   if (req === true) return {}
   if (typeof req === 'string') return { permission: req } as Partial<T> & { permission?: Scope }
@@ -128,7 +142,7 @@ export function authPlugin(core: Core) {
         const opt = normalize(req)
         const principal = await authenticateRequest(core, request, set.headers as Record<string, string>, opt.allowMcp ?? false)
         if (principal.credential.kind === 'api_key' || principal.credential.kind === 'mcp_key')
-          set.headers['x-sally-scopes'] = credentialScopes(principal.credential).join(' ')
+          set.headers['x-sally-scopes'] = scopesHeader(credentialScopes(principal.credential), null)
         if (opt.permission) authorizePrincipal(principal, opt.permission)
         return { principal }
       },
@@ -140,7 +154,7 @@ export function authPlugin(core: Core) {
         const workspace = selectWorkspace(core, principal, readSelector(request.headers, query))
         const actor: Actor = { ...principal, workspace }
         if (principal.credential.kind === 'api_key' || principal.credential.kind === 'mcp_key')
-          set.headers['x-sally-scopes'] = effectiveScopes(actor).join(' ')
+          set.headers['x-sally-scopes'] = scopesHeader(credentialScopes(actor.credential), workspace.role, () => effectiveScopes(actor))
         if (opt.orgWide) requireWorkspaceWide(actor)
         if (opt.permission) authorize(actor, opt.permission)
         return { actor }

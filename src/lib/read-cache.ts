@@ -1,0 +1,101 @@
+import type { Database } from 'bun:sqlite'
+
+/**
+ * Read caches for the few rows every authenticated request reads (the caller's user, their
+ * memberships), valid only while the database is unchanged, so they can never serve stale data:
+ *
+ * - every write through this process's connection bumps SQLite's `total_changes()` (0.1 µs to read),
+ *   which is checked on every use: a role change, a removed member or a deleted user is seen by the
+ *   very next request;
+ * - writes by another process (the CLI on the same file) bump `PRAGMA data_version`, which costs as
+ *   much as a lookup, so it is checked at most every DATA_VERSION_CHECK_MS (250 ms);
+ * - nothing is cached while a transaction is open (it could still roll back).
+ *
+ * Any change to any table empties every cache: simple and safe; the point is to serve bursts of reads
+ * (a client polling, a script looping) without touching SQLite.
+ */
+const DATA_VERSION_CHECK_MS = 250
+
+type Tracker = {
+  total: { values(): unknown[][] }
+  dataVersion: { values(): unknown[][] }
+  lastTotal: number
+  lastData: number
+  lastCheck: number
+  epoch: number
+}
+
+const trackers = new WeakMap<Database, Tracker>()
+
+function tracker(sqlite: Database): Tracker {
+  let t = trackers.get(sqlite)
+  if (!t) {
+    t = {
+      total: sqlite.prepare('SELECT total_changes()'),
+      dataVersion: sqlite.prepare('PRAGMA data_version'),
+      lastTotal: -1,
+      lastData: -1,
+      lastCheck: -Infinity,
+      epoch: 0,
+    }
+    trackers.set(sqlite, t)
+  }
+  return t
+}
+
+/** A number that changes whenever the database may have changed since the last call. */
+export function dbEpoch(sqlite: Database): number {
+  const t = tracker(sqlite)
+  const total = Number(t.total.values()[0]![0])
+  let changed = total !== t.lastTotal
+  const now = performance.now()
+  if (now - t.lastCheck >= DATA_VERSION_CHECK_MS) {
+    t.lastCheck = now
+    const data = Number(t.dataVersion.values()[0]![0])
+    if (data !== t.lastData) {
+      t.lastData = data
+      changed = true
+    }
+  }
+  if (changed) {
+    t.lastTotal = total
+    t.epoch++
+  }
+  return t.epoch
+}
+
+export class ReadCache<V> {
+  private map = new Map<string, V>()
+  private epoch = -1
+
+  constructor(
+    private readonly sqlite: Database,
+    private readonly max = 10_000,
+  ) {}
+
+  /** The cached value for `key`, or `load()` (cached unless a transaction is open). */
+  get(key: string, load: () => V): V {
+    if (this.sqlite.inTransaction) return load()
+    const e = dbEpoch(this.sqlite)
+    if (e !== this.epoch) {
+      this.map.clear()
+      this.epoch = e
+    }
+    if (this.map.has(key)) return this.map.get(key) as V
+    const v = load()
+    if (this.map.size >= this.max) this.map.clear()
+    this.map.set(key, v)
+    return v
+  }
+}
+
+const perDb = new WeakMap<Database, Map<string, ReadCache<unknown>>>()
+
+/** The named cache of this database (one per purpose: 'users', 'memberships', ...). */
+export function readCache<V>(sqlite: Database, name: string): ReadCache<V> {
+  let byName = perDb.get(sqlite)
+  if (!byName) perDb.set(sqlite, (byName = new Map()))
+  let c = byName.get(name)
+  if (!c) byName.set(name, (c = new ReadCache<unknown>(sqlite)))
+  return c as ReadCache<V>
+}

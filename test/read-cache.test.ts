@@ -1,0 +1,68 @@
+import { Database } from 'bun:sqlite'
+import { afterAll, describe, expect, test } from 'bun:test'
+import { eq } from 'drizzle-orm'
+import { users, workspaceMembers } from '../src/db/schema'
+import { ReadCache } from '../src/lib/read-cache'
+import { makeTestApp } from './helpers/app'
+import { createKey, createSession, createUser, createWorkspace } from './helpers/fixtures'
+
+const t = makeTestApp()
+afterAll(() => t.close())
+
+describe('ReadCache (identity rows on the hot path)', () => {
+  test('served from memory while the database is unchanged; any write through this connection empties it', () => {
+    const c = new ReadCache<number>(t.sqlite)
+    let loads = 0
+    const load = () => ++loads
+    expect(c.get('k', load)).toBe(1)
+    expect(c.get('k', load)).toBe(1)
+    expect(loads).toBe(1)
+    t.sqlite.exec("INSERT INTO outbox (id, \"to\", subject, body, kind, attempts, created_at) VALUES ('x1', 'a@b.c', 's', 'b', 'k', 0, 0)")
+    expect(c.get('k', load)).toBe(2)
+  })
+
+  test('a write by another connection (another process on the same file) is seen within 250 ms', async () => {
+    const c = new ReadCache<number>(t.sqlite)
+    let loads = 0
+    c.get('k', () => ++loads)
+    const other = new Database(t.core.dbPath)
+    other.exec("INSERT INTO outbox (id, \"to\", subject, body, kind, attempts, created_at) VALUES ('x2', 'a@b.c', 's', 'b', 'k', 0, 0)")
+    other.close()
+    await Bun.sleep(260)
+    c.get('k', () => ++loads)
+    expect(loads).toBe(2)
+  })
+
+  test('nothing is cached inside a transaction (it could roll back)', () => {
+    const c = new ReadCache<number>(t.sqlite)
+    let loads = 0
+    t.sqlite.transaction(() => {
+      c.get('k', () => ++loads)
+      c.get('k', () => ++loads)
+    })()
+    expect(loads).toBe(2)
+  })
+
+  test('through the API: a cached key sees a role change, a rename and a removal on the very next request', async () => {
+    const u = await createUser(t.core, { name: 'Before' })
+    const ws = createWorkspace(t.core, { members: [[u.id, 'MEMBER']] })
+    const { key } = await createKey(t.core, u.id)
+    const s = createSession(t.core, u.id)
+    for (const tok of [key, s]) {
+      const a = await t.req('GET', '/auth/me', { as: tok })
+      expect(a.body.data.memberships[0].role).toBe('MEMBER')
+    }
+    t.db.update(workspaceMembers).set({ role: 'VIEWER' }).where(eq(workspaceMembers.userId, u.id)).run()
+    t.db.update(users).set({ name: 'After', platformRole: 'SUPERADMIN' }).where(eq(users.id, u.id)).run()
+    for (const tok of [key, s]) {
+      const b = await t.req('GET', '/auth/me', { as: tok })
+      expect(b.body.data.memberships[0].role).toBe('VIEWER')
+      expect(b.body.data.user).toMatchObject({ name: 'After', platformRole: 'SUPERADMIN' })
+    }
+    t.db.delete(workspaceMembers).where(eq(workspaceMembers.workspaceId, ws.id)).run()
+    expect((await t.req('GET', '/auth/me', { as: key })).body.data.memberships).toEqual([])
+    t.db.delete(users).where(eq(users.id, u.id)).run()
+    expect((await t.req('GET', '/auth/me', { as: key })).body.code).toBe('invalid_key')
+    expect((await t.req('GET', '/auth/me', { as: s })).body.code).toBe('invalid_key')
+  })
+})
