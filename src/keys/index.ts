@@ -19,7 +19,7 @@ function keyGroup(core: Core, kind: KeyKind) {
   return new Elysia({ name: `keys-${kind}`, prefix: path })
     .use(authPlugin(core))
     .get(
-      '/',
+      '',
       ({ principal, query }) => {
         const r = listKeys(core, principal, kind, query)
         return okList(r.items, r.nextCursor)
@@ -32,7 +32,7 @@ function keyGroup(core: Core, kind: KeyKind) {
       },
     )
     .post(
-      '/',
+      '',
       async ({ principal, body, request, set }) => {
         const created = await createKey(core, principal, kind, body, { ip: requestInfo(request).ip })
         set.status = 201
