@@ -18,7 +18,7 @@ export function clientRoutes(core: Core) {
     .use(authPlugin(core))
     .use(idempotencyPlugin(core))
     .get(
-      '/',
+      '',
       ({ actor, query }) => {
         const r = listClients(core, actor, query)
         return okList(r.items, r.nextCursor)
@@ -26,7 +26,7 @@ export function clientRoutes(core: Core) {
       { workspace: read, query: listClientsQuery, detail: { tags, summary: 'List clients' }, response: { 200: listEnvelope(client) } },
     )
     .post(
-      '/',
+      '',
       ({ actor, body, set }) => {
         set.status = 201
         return ok(createClient(core, actor, body))

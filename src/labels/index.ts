@@ -19,7 +19,7 @@ export function labelRoutes(core: Core) {
     .use(authPlugin(core))
     .use(idempotencyPlugin(core))
     .get(
-      '/',
+      '',
       ({ actor, query }) => {
         const r = listLabels(core, actor, query)
         return okList(r.items, r.nextCursor)
@@ -27,7 +27,7 @@ export function labelRoutes(core: Core) {
       { workspace: 'tasks:read', query: listLabelsQuery, detail: { tags, summary: 'List workspace labels' }, response: { 200: listEnvelope(label) } },
     )
     .post(
-      '/',
+      '',
       ({ actor, body, set }) => {
         set.status = 201
         return ok(createLabel(core, actor, body))

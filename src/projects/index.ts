@@ -34,7 +34,7 @@ export function projectRoutes(core: Core) {
     .use(authPlugin(core))
     .use(idempotencyPlugin(core))
     .get(
-      '/',
+      '',
       ({ actor, query }) => {
         const r = listProjects(core, actor, query)
         return okList(r.items, r.nextCursor)
@@ -47,7 +47,7 @@ export function projectRoutes(core: Core) {
       },
     )
     .post(
-      '/',
+      '',
       ({ actor, body, set }) => {
         set.status = 201
         return ok(createProject(core, actor, body))

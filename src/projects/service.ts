@@ -183,7 +183,8 @@ export function createProject(core: Core, actor: Actor, input: CreateProjectInpu
       return out
     })
   } catch (e) {
-    if (isUniqueViolation(e)) throw keyTaken(input.key ?? 'derived')
+    // Only a concurrent create can get here (the key was checked, or derived free, in the transaction).
+    if (isUniqueViolation(e)) throw conflict('The project key was taken by a concurrent request; retry.')
     throw e
   }
 }

@@ -14,14 +14,14 @@ export function statusRoutes(core: Core) {
   return new Elysia({ name: 'statuses', prefix: '/projects/:projectId/statuses' })
     .use(authPlugin(core))
     .use(idempotencyPlugin(core))
-    .get('/', ({ actor, params }) => okList(listStatuses(core, actor, params.projectId), null), {
+    .get('', ({ actor, params }) => okList(listStatuses(core, actor, params.projectId), null), {
       workspace: 'projects:read',
       params: projectParams,
       detail: { tags, summary: "List a project's statuses in order" },
       response: { 200: listEnvelope(status) },
     })
     .post(
-      '/',
+      '',
       ({ actor, params, body, set }) => {
         set.status = 201
         return ok(createStatus(core, actor, params.projectId, body))
