@@ -213,8 +213,8 @@ describe('the permission engine through MCP tools', () => {
       get_board: {},
       search: { q: 'x' },
       list_notifications: {},
-      log_time: { task: ctx.taskA.id, minutes: 30 },
-      timesheet_report: {},
+      log_time: { task: ctx.taskA.id, minutes: 30, date: '2026-01-05' },
+      timesheet_report: { scope: 'workspace', from: '2026-01-01', to: '2026-01-31' },
     }
     // One pair of keys per permission (key hashing is the slow part), each lacking just that permission.
     const keysLacking = new Map<string, Promise<{ client: Client; apiKey: string }>>()

@@ -173,6 +173,35 @@ describe('a scripted agent session, each step checked against the REST API', () 
     expect(r).toEqual(restView.body.data)
   })
 
+  test('log 30 minutes on it', async () => {
+    ctx.today = new Date(t.clock.now()).toISOString().slice(0, 10)
+    const r = await callTool(ctx.agent, 'log_time', { task: 'WEB-1', minutes: 30, date: ctx.today, note: 'Onboarding QA' })
+    expect(r.isError).toBe(false)
+    expect(r.data).toMatchObject({ minutes: 30, date: ctx.today, state: 'draft', userId: world.users.owner.id, task: { id: ctx.task.id } })
+    expect(r.summary).toContain('Logged 30 min on WEB-1')
+    const restView = await rest('GET', `/time-entries?taskId=${ctx.task.id}`)
+    expect(restView.body.data).toEqual([r.data])
+    expect((await rest('GET', `/tasks/${ctx.task.id}`)).body.data.timeLoggedMinutes).toBe(30)
+    // The REST validation rules hold, with the same message.
+    const bad = await callTool(ctx.agent, 'log_time', { task: 'WEB-1', minutes: 1430, date: ctx.today })
+    expect(bad.isError).toBe(true)
+    expect(bad.data.code).toBe('validation_error')
+    const restBad = await rest('POST', `/tasks/${ctx.task.id}/time-entries`, { minutes: 1430, date: ctx.today })
+    expect(bad.text).toStartWith(`validation_error: ${restBad.body.error}`)
+  })
+
+  test('read the report', async () => {
+    const args = { scope: 'project', id: ctx.project.id, from: ctx.today, to: ctx.today, groupBy: 'task' }
+    const r = await callTool(ctx.agent, 'timesheet_report', args)
+    expect(r.isError).toBe(false)
+    expect(r.data.totals).toMatchObject({ minutes: 30, byState: { draft: 30, submitted: 0, approved: 0, rejected: 0 } })
+    expect(r.data.groups).toHaveLength(1)
+    expect(r.data.groups[0]).toMatchObject({ key: ctx.task.id, minutes: 30 })
+    expect(r.summary).toContain('30 min total')
+    const restView = await rest('GET', `/timesheets/report?scope=project&id=${ctx.project.id}&from=${ctx.today}&to=${ctx.today}&groupBy=task`)
+    expect(r.data).toEqual(restView.body.data)
+  })
+
   test('update it (priority, labels replaced)', async () => {
     const r = await ok(ctx.agent, 'update_task', { task: 'WEB-1', priority: 'P1', labels: ['frontend'] })
     expect(r.priority).toBe('P1')

@@ -114,6 +114,12 @@ describe('every tool through the REST mapping gives what the hosted endpoint giv
     const comment = await ok(stdio, 'add_comment', { task: created.id, body: 'Draft is up.' })
     expect((await rest('GET', `/tasks/${created.id}/comments`)).body.data).toEqual([comment])
 
+    const today = new Date(t.clock.now()).toISOString().slice(0, 10)
+    const entry = await ok(stdio, 'log_time', { task: 'DOCS-1', start: '09:00', end: '10:15', date: today, billable: true })
+    expect(entry).toMatchObject({ minutes: 75, billable: true, date: today })
+    expect((await rest('GET', `/time-entries?taskId=${created.id}`)).body.data).toEqual([entry])
+    ctx.today = today
+
     const moved = await ok(stdio, 'move_task', { task: created.id, status: 'Done' })
     expect(moved.status.name).toBe('Done')
     const updated = await ok(stdio, 'update_task', { task: created.id, title: 'Write the stdio guide (v2)', labels: [], dueDate: null })
@@ -139,6 +145,9 @@ describe('every tool through the REST mapping gives what the hosted endpoint giv
     await same('get_board', { projectId: ctx.project.id, limit: 5 })
     await same('get_board', {})
     await same('list_notifications', { unread: true, limit: 10 })
+    const report = await same('timesheet_report', { scope: 'task', id: 'DOCS-1', from: ctx.today, to: ctx.today, groupBy: 'day', billable: true })
+    expect(report.totals.billableMinutes).toBe(75)
+    await same('timesheet_report', { scope: 'workspace', from: ctx.today, to: ctx.today })
     expect((await same('search', { q: 'stdio guide', types: ['task'], limit: 5 })).items.length).toBeGreaterThan(0)
   })
 

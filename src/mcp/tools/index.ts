@@ -2,6 +2,7 @@ import type { AnyTool } from '../tool'
 import { list_workspaces, whoami } from './identity'
 import { list_notifications } from './notifications'
 import { get_project, list_projects } from './projects'
+import { log_time, timesheet_report } from './time'
 import { add_comment, add_todo, create_task, get_task, list_statuses, list_tasks, move_task, set_todo_done, update_task } from './tasks'
 import { get_board, search } from './views'
 
@@ -20,6 +21,8 @@ export const TOOLS: readonly AnyTool[] = [
   add_comment,
   add_todo,
   set_todo_done,
+  log_time,
+  timesheet_report,
   get_board,
   search,
   list_notifications,
