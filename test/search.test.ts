@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { projects } from '../src/db/schema'
+import { newId, projects } from '../src/db/schema'
+import { SEARCH_WINDOW } from '../src/search/service'
 import { ftsQuery } from '../src/lib/fts'
 import { makeTestApp } from './helpers/app'
 import { createKey, createProjectRow, seedWorld } from './helpers/fixtures'
@@ -89,6 +90,31 @@ describe('search', () => {
     expect((await search('quokka', asOwner())).map((h) => h.id)).toEqual([comment.id])
     await t.req('DELETE', `/tasks/${task.id}`, asOwner())
     expect(await search('echidna', asOwner())).toEqual([])
+  })
+
+  test(`only the ${SEARCH_WINDOW} newest visible matches are ranked (bounded cost)`, async () => {
+    const p = createProjectRow(t.core, w.wsA.id, { members: [[w.users.member.id, 'MEMBER']] })
+    const statusId = t.sqlite.query<{ id: string }, [string]>('SELECT id FROM statuses WHERE project_id = ? LIMIT 1').get(p.id)!.id
+    const insert = t.sqlite.query(
+      `INSERT INTO tasks (id, workspace_id, project_id, number, status_id, title, description, priority, rank, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, 'P2', 'V', 0, 0)`,
+    )
+    let n = 0
+    const add = (title: string, description: string) => {
+      const id = newId()
+      insert.run(id, w.wsA.id, p.id, ++n, statusId, title, description)
+      return id
+    }
+    t.sqlite.transaction(() => {
+      add('Zebra crossing', 'the oldest, best match') // outside the window once 2000 newer matches exist
+      for (let i = 0; i < SEARCH_WINDOW; i++) add(`filler ${i}`, 'a zebra in passing')
+      add('Zebra stripes', 'the newest best match')
+    })()
+    const hits = await search('zebra', asMember(), '&limit=3')
+    expect(hits[0]!.title).toBe('Zebra stripes')
+    expect(hits.map((h) => h.title)).not.toContain('Zebra crossing')
+    // A more specific query reaches it.
+    expect((await search('zebra crossing')).map((h) => h.title)).toEqual(['Zebra crossing'])
   })
 
   test('hostile queries answer 200 or 400, never 500', async () => {

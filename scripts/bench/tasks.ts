@@ -10,7 +10,7 @@
  *   bun run scripts/bench/tasks.ts [--duration 10] [--sizes 10k,100k] [--out bench-results/tasks.md]
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { loadavg, tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { openDatabase } from '../../src/db/client'
@@ -25,11 +25,13 @@ const { values } = parseArgs({
     sizes: { type: 'string', default: '10k,100k' },
     out: { type: 'string', default: 'bench-results/tasks.md' },
     connections: { type: 'string', default: '64' },
+    'latency-duration': { type: 'string', default: '5' },
   },
   strict: true,
 })
 const DURATION = Number(values.duration)
 const CONNECTIONS = Number(values.connections)
+const LATENCY_DURATION = Number(values['latency-duration'])
 const SIZES = {
   '10k': { projects: 1, tasksPerProject: 10_000 },
   '100k': { projects: 50, tasksPerProject: 2_000 },
@@ -119,7 +121,31 @@ const SCENARIOS: Scenario[] = [
   },
 ]
 
-type Row = { size: SizeName; scenario: string; rps: number; p50: number; p99: number; max: number; non2xx: number; errors: number; total: number }
+/** Waits until the server has worked off the previous run's queue (a /health answers within 20 ms). */
+async function drain(base: string) {
+  const until = performance.now() + 120_000
+  while (performance.now() < until) {
+    const t0 = performance.now()
+    await (await fetch(`${base}/health`)).arrayBuffer()
+    if (performance.now() - t0 < 20) return
+    await Bun.sleep(100)
+  }
+}
+
+type Row = {
+  size: SizeName
+  scenario: string
+  rps: number
+  p50: number
+  p99: number
+  max: number
+  non2xx: number
+  errors: number
+  total: number
+  /** The same route with one connection: the latency of a request without queueing. */
+  oneP50: number
+  oneP99: number
+}
 
 function run(base: string, w: BenchWorld, s: Scenario, seconds: number, connections = CONNECTIONS): Promise<Result> {
   let seed = 7
@@ -169,6 +195,7 @@ function explainList(dbPath: string, w: BenchWorld): string {
 const rows: Row[] = []
 const plans: string[] = []
 const seeds: string[] = []
+const loads: number[] = []
 for (const size of values.sizes!.split(',') as SizeName[]) {
   const dir = mkdtempSync(join(tmpdir(), 'sally-bench-tasks-'))
   const dbPath = join(dir, 'sally.db')
@@ -180,21 +207,30 @@ for (const size of values.sizes!.split(',') as SizeName[]) {
     const { proc, base } = await startServer(dbPath)
     try {
       for (const s of SCENARIOS) {
+        await drain(base)
         await run(base, world, s, 1) // warm-up
+        await drain(base)
         const r = await run(base, world, s, DURATION)
+        await drain(base)
+        const one = await run(base, world, s, LATENCY_DURATION, 1)
         const row: Row = {
+          oneP50: one.latency.p50,
+          oneP99: one.latency.p99,
           size,
           scenario: s.name,
           rps: Math.round(r.requests.average),
           p50: r.latency.p50,
           p99: r.latency.p99,
           max: r.latency.max,
-          non2xx: r.non2xx,
-          errors: r.errors,
+          non2xx: r.non2xx + one.non2xx,
+          errors: r.errors + one.errors,
           total: r.requests.total,
         }
         rows.push(row)
-        console.error(`${size} ${s.name}: ${row.rps} req/s, p50 ${row.p50} ms, p99 ${row.p99} ms, non-2xx ${row.non2xx}, errors ${row.errors}`)
+        loads.push(loadavg()[0]!)
+        console.error(
+          `${size} ${s.name}: ${row.rps} req/s, p50 ${row.p50} ms, p99 ${row.p99} ms; 1 connection p50 ${row.oneP50} p99 ${row.oneP99} ms; non-2xx ${row.non2xx}, errors ${row.errors}`,
+        )
       }
     } finally {
       proc.kill('SIGTERM')
@@ -206,22 +242,28 @@ for (const size of values.sizes!.split(',') as SizeName[]) {
 }
 
 const table = [
-  '| Size | Route | Requests/s | p50 ms | p99 ms | max ms | non-2xx | errors |',
-  '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
-  ...rows.map((r) => `| ${r.size} | \`${r.scenario}\` | ${r.rps} | ${r.p50} | ${r.p99} | ${r.max} | ${r.non2xx} | ${r.errors} |`),
+  `| Size | Route | Requests/s (${CONNECTIONS} conn.) | p50 ms | p99 ms | max ms | 1 conn. p50 ms | 1 conn. p99 ms | non-2xx | errors |`,
+  '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ...rows.map(
+    (r) => `| ${r.size} | \`${r.scenario}\` | ${r.rps} | ${r.p50} | ${r.p99} | ${r.max} | ${r.oneP50} | ${r.oneP99} | ${r.non2xx} | ${r.errors} |`,
+  ),
 ].join('\n')
 
 const growth = SCENARIOS.map((s) => {
   const a = rows.find((r) => r.size === '10k' && r.scenario === s.name)
   const b = rows.find((r) => r.size === '100k' && r.scenario === s.name)
-  return a && b ? `| \`${s.name}\` | ${a.p99} | ${b.p99} | ${(b.p99 / Math.max(a.p99, 1)).toFixed(2)}× |` : null
+  const g = (x: number, y: number) => `${(y / Math.max(x, 1)).toFixed(2)}×`
+  return a && b ? `| \`${s.name}\` | ${a.p99} | ${b.p99} | ${g(a.p99, b.p99)} | ${a.oneP99} | ${b.oneP99} | ${g(a.oneP99, b.oneP99)} |` : null
 }).filter(Boolean)
 
 const doc = `# Tasks benchmark
 
 Command: \`bun run scripts/bench/tasks.ts --duration ${DURATION}\` (autocannon, ${CONNECTIONS} connections, ${DURATION} s per route after a 1 s warm-up,
+then ${LATENCY_DURATION} s with 1 connection for the latency of a request without queueing;
 server \`bun run src/index.ts serve\` in its own process on loopback, LOG_LEVEL=warn, every request as a workspace MEMBER
 with a session token). Machine: ${navigator.hardwareConcurrency} cores, Bun ${Bun.version}. Load generator and server share the machine.
+1-minute load average during the run: ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)} (other processes were running too: compare a route with
+the GET /health line of the same size, not across runs).
 
 Seeds (\`scripts/bench/seed.ts\`, raw SQL in one transaction, FTS triggers on): ${seeds.join('; ')}.
 Move requests place a random task after a random task of the same project (often another column).
@@ -229,7 +271,7 @@ POST /tasks creates a task with one label and one todo.
 
 ${table}
 
-${growth.length ? `p99 growth from 10k to 100k tasks:\n\n| Route | p99 10k | p99 100k | growth |\n| --- | ---: | ---: | ---: |\n${growth.join('\n')}\n` : ''}
+${growth.length ? `p99 growth from 10k to 100k tasks:\n\n| Route | p99 10k (${CONNECTIONS} conn.) | p99 100k | growth | p99 10k (1 conn.) | p99 100k | growth |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n${growth.join('\n')}\n` : ''}
 ## Query plans of the list query
 
 ${plans.join('\n\n')}

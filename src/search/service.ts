@@ -7,6 +7,14 @@ import type { SearchHit, SearchQuery, SearchType } from './model'
 
 const dialect = new SQLiteSyncDialect()
 
+/**
+ * How many matches are ranked at most: the newest ones the caller can see. Ranking (bm25) costs per
+ * match, so a common word in a large workspace would otherwise cost in proportion to the workspace;
+ * with the window, a search costs about the same at 10,000 and at 1,000,000 documents. A more specific
+ * query (two words) narrows the matches and reaches older documents.
+ */
+export const SEARCH_WINDOW = 2000
+
 type Row = {
   kind: SearchType
   id: string
@@ -25,7 +33,8 @@ type Row = {
 /**
  * Full-text search over task titles/descriptions, project names/descriptions and comment bodies
  * (one FTS5 index kept by triggers; see migrations 0001 and 0005). The visibility rule is part of the query,
- * so hits are ranked (bm25, titles weigh 10× bodies) among what the caller may see only. The user's
+ * so hits are ranked (bm25, titles weigh 10× bodies) among what the caller may see only (the newest
+ * SEARCH_WINDOW visible matches). The user's
  * text never reaches MATCH as syntax: `ftsQuery` turns it into quoted prefix tokens.
  */
 export function search(core: Core, actor: Actor, q: SearchQuery): SearchHit[] {
@@ -37,12 +46,23 @@ export function search(core: Core, actor: Actor, q: SearchQuery): SearchHit[] {
   // Rank every visible match by bm25 using only the FTS row and its search_docs entry (which carries
   // the project, kept by triggers), keep the best `limit`, and only for those build snippets and join
   // the display columns: snippet() and the joins are the expensive part.
+  const kinds = types.map(() => '?').join(', ')
+  const visibleParams = visible.params as (string | number)[]
+  const filter = `d.kind IN (${kinds}) AND d.project_id IN (SELECT projects.id FROM projects WHERE ${visible.sql})`
+  // Bounded work: only the SEARCH_WINDOW newest visible matches are ranked. The first statement finds
+  // the rowid of the SEARCH_WINDOW-th newest one (none when there are fewer), the second ranks from it.
+  const bound =
+    core.sqlite
+      .query<{ rid: number }, (string | number)[]>(
+        `SELECT search_fts.rowid AS rid FROM search_fts JOIN search_docs d ON d.id = search_fts.rowid
+         WHERE search_fts MATCH ? AND ${filter} ORDER BY search_fts.rowid DESC LIMIT 1 OFFSET ${SEARCH_WINDOW - 1}`,
+      )
+      .get(match, ...types, ...visibleParams)?.rid ?? 0
   const text = `
     WITH hits AS (
       SELECT search_fts.rowid AS rid, d.kind AS kind, d.ref_id AS id, d.project_id AS project_id, bm25(search_fts, 10.0, 1.0) AS score
       FROM search_fts JOIN search_docs d ON d.id = search_fts.rowid
-      WHERE search_fts MATCH ? AND d.kind IN (${types.map(() => '?').join(', ')})
-        AND d.project_id IN (SELECT projects.id FROM projects WHERE ${visible.sql})
+      WHERE search_fts MATCH ? AND search_fts.rowid >= ? AND ${filter}
       ORDER BY score, rid
       LIMIT ?
     )
@@ -56,7 +76,7 @@ export function search(core: Core, actor: Actor, q: SearchQuery): SearchHit[] {
     LEFT JOIN tasks t ON t.id = (CASE hits.kind WHEN 'task' THEN hits.id WHEN 'comment' THEN c.task_id END)
     WHERE search_fts MATCH ?
     ORDER BY hits.score, hits.rid`
-  const rows = core.sqlite.query<Row, (string | number)[]>(text).all(match, ...types, ...(visible.params as (string | number)[]), limit, match)
+  const rows = core.sqlite.query<Row, (string | number)[]>(text).all(match, bound, ...types, ...visibleParams, limit, match)
   return rows.map((r) => ({
     type: r.kind,
     id: r.id,
