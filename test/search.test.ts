@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { newId, projects } from '../src/db/schema'
 import { SEARCH_WINDOW } from '../src/search/service'
-import { ftsQuery } from '../src/lib/fts'
+import { excerpt, ftsQuery } from '../src/lib/fts'
 import { makeTestApp } from './helpers/app'
 import { createKey, createProjectRow, seedWorld } from './helpers/fixtures'
 
@@ -130,6 +130,13 @@ describe('search', () => {
       expect({ q: q.slice(0, 20), list: l.status === 200 || l.status === 400 }).toEqual({ q: q.slice(0, 20), list: true })
     }
     expect((await t.req('GET', '/search', asMember())).status).toBe(400) // q is required
+  })
+
+  test('excerpts: the words around the first match, accents and case ignored', () => {
+    const long = 'The quick brown fox jumps over the lazy dog near the café in Paris on a sunny day with friends and more words here'
+    expect(excerpt(long, ['CAFE'])).toBe('…the lazy dog near the **café** in Paris on a sunny day with friends and more…')
+    expect(excerpt('Kangaroo checkout flow', ['kanga'])).toBe('**Kangaroo** checkout flow')
+    expect(excerpt('short text', ['nope'])).toBeNull()
   })
 
   test('ftsQuery quotes words and drops syntax', () => {

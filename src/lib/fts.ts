@@ -2,14 +2,49 @@
  * Turns user text into a safe FTS5 query: the letters-and-digits words of the input, each quoted and
  * prefix-matched (`"foo"* "bar"*`, all required). No FTS syntax from the user ever reaches MATCH:
  * quotes, `*`, `NEAR(`, `AND`/`OR`/`NOT`, column filters and parentheses become plain words or vanish.
- * Returns null when the text has no word at all (the caller answers with an empty result).
  */
 export const MAX_FTS_TOKENS = 16
 const MAX_TOKEN_LENGTH = 64
+const WORD = /[\p{L}\p{N}\p{M}]+/gu
 
+/** The distinct words of a search text (at most 16, each at most 64 characters). */
+export function ftsTokens(text: string): string[] {
+  const words = text.normalize('NFKC').match(WORD)
+  if (!words) return []
+  return [...new Set(words.map((w) => w.slice(0, MAX_TOKEN_LENGTH)))].slice(0, MAX_FTS_TOKENS)
+}
+
+/** The MATCH expression for a search text, or null when it has no word (answer with no result). */
 export function ftsQuery(text: string): string | null {
-  const words = text.normalize('NFKC').match(/[\p{L}\p{N}\p{M}]+/gu)
-  if (!words) return null
-  const tokens = [...new Set(words.map((w) => w.slice(0, MAX_TOKEN_LENGTH)))].slice(0, MAX_FTS_TOKENS)
-  return tokens.map((t) => `"${t}"*`).join(' ')
+  const tokens = ftsTokens(text)
+  return tokens.length ? tokens.map((t) => `"${t}"*`).join(' ') : null
+}
+
+/** Case- and accent-insensitive form, as the index's unicode61 tokenizer (remove_diacritics 2) sees it. */
+const fold = (s: string) => s.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase()
+
+/**
+ * A short excerpt of `text` around the first word that starts with one of `tokens`, the matching
+ * words wrapped in `**`, with `…` where text was cut. Null when no word matches.
+ */
+export function excerpt(text: string, tokens: string[], words = 16): string | null {
+  const wanted = tokens.map(fold).filter(Boolean)
+  const found = [...text.matchAll(WORD)]
+  const hit = (w: string) => {
+    const f = fold(w)
+    return wanted.some((t) => f.startsWith(t))
+  }
+  const first = found.findIndex((m) => hit(m[0]))
+  if (first < 0) return null
+  const from = Math.max(0, Math.min(first - Math.floor(words / 3), found.length - words))
+  const to = Math.min(found.length, from + words)
+  let out = ''
+  let pos = found[from]!.index!
+  for (let i = from; i < to; i++) {
+    const m = found[i]!
+    out += text.slice(pos, m.index) + (hit(m[0]) ? `**${m[0]}**` : m[0])
+    pos = m.index! + m[0].length
+  }
+  const start = from > 0 ? '…' : text.slice(0, found[from]!.index).trimStart()
+  return (start + out + (to < found.length ? '…' : text.slice(pos).trimEnd())).replace(/\s+/g, ' ').trim()
 }

@@ -1,6 +1,6 @@
 import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core'
 import type { Core } from '../core'
-import { ftsQuery } from '../lib/fts'
+import { excerpt, ftsQuery, ftsTokens } from '../lib/fts'
 import { can, type Actor } from '../permissions/actor'
 import { visibleProjects } from '../permissions/projects'
 import type { SearchHit, SearchQuery, SearchType } from './model'
@@ -19,7 +19,9 @@ type Row = {
   kind: SearchType
   id: string
   score: number
-  snippet: string
+  project_description: string | null
+  comment_body: string | null
+  task_description: string | null
   project_id: string
   project_name: string
   project_key: string
@@ -28,6 +30,13 @@ type Row = {
   task_title: string | null
   task_number: number | null
   task_archived: number | null
+}
+
+/** The excerpt shown for a hit: from the body (description or comment) if a word matches there, else the title. */
+function snippetOf(r: Row, tokens: string[]): string {
+  const title = r.kind === 'project' ? r.project_name : (r.task_title ?? '')
+  const body = r.kind === 'comment' ? r.comment_body : r.kind === 'task' ? r.task_description : r.project_description
+  return (body && excerpt(body, tokens)) ?? excerpt(title, tokens) ?? title
 }
 
 /**
@@ -58,30 +67,32 @@ export function search(core: Core, actor: Actor, q: SearchQuery): SearchHit[] {
          WHERE search_fts MATCH ? AND ${filter} ORDER BY search_fts.rowid DESC LIMIT 1 OFFSET ${SEARCH_WINDOW - 1}`,
       )
       .get(match, ...types, ...visibleParams)?.rid ?? 0
+  // The best `limit` of those, then display columns and texts for them only (snippets are cut in
+  // JS: FTS5's snippet() would re-run the full-text query once per hit).
   const text = `
     WITH hits AS (
-      SELECT search_fts.rowid AS rid, d.kind AS kind, d.ref_id AS id, d.project_id AS project_id, bm25(search_fts, 10.0, 1.0) AS score
+      SELECT d.kind AS kind, d.ref_id AS id, d.project_id AS project_id, bm25(search_fts, 10.0, 1.0) AS score, search_fts.rowid AS rid
       FROM search_fts JOIN search_docs d ON d.id = search_fts.rowid
       WHERE search_fts MATCH ? AND search_fts.rowid >= ? AND ${filter}
       ORDER BY score, rid
       LIMIT ?
     )
-    SELECT hits.kind, hits.id, hits.score, snippet(search_fts, -1, '**', '**', '…', 16) AS snippet,
+    SELECT hits.kind, hits.id, hits.score,
       projects.id AS project_id, projects.name AS project_name, projects.key AS project_key, projects.archived_at AS project_archived,
-      t.id AS task_id, t.title AS task_title, t.number AS task_number, t.archived_at AS task_archived
+      projects.description AS project_description, c.body AS comment_body,
+      t.id AS task_id, t.title AS task_title, t.description AS task_description, t.number AS task_number, t.archived_at AS task_archived
     FROM hits
-    JOIN search_fts ON search_fts.rowid = hits.rid
     JOIN projects ON projects.id = hits.project_id
     LEFT JOIN comments c ON hits.kind = 'comment' AND c.id = hits.id
     LEFT JOIN tasks t ON t.id = (CASE hits.kind WHEN 'task' THEN hits.id WHEN 'comment' THEN c.task_id END)
-    WHERE search_fts MATCH ?
     ORDER BY hits.score, hits.rid`
-  const rows = core.sqlite.query<Row, (string | number)[]>(text).all(match, bound, ...types, ...visibleParams, limit, match)
+  const rows = core.sqlite.query<Row, (string | number)[]>(text).all(match, bound, ...types, ...visibleParams, limit)
+  const tokens = ftsTokens(q.q)
   return rows.map((r) => ({
     type: r.kind,
     id: r.id,
     title: r.kind === 'project' ? r.project_name : (r.task_title ?? ''),
-    snippet: r.snippet,
+    snippet: snippetOf(r, tokens),
     score: r.score,
     projectId: r.project_id,
     taskId: r.task_id,
