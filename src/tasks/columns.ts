@@ -32,6 +32,9 @@ function prepare(sqlite: Sqlite) {
       'SELECT id FROM tasks WHERE status_id = ? AND rank = ? AND id != ? AND id != ? LIMIT 1',
     ),
     rankOf: sqlite.query<{ rank: string }, [string]>('SELECT rank FROM tasks WHERE id = ?'),
+    statuses: sqlite.query<{ id: string; project_id: string; name: string; category: StatusRow['category']; position: number; color: string | null; created_at: number }, [string]>(
+      'SELECT id, project_id, name, category, position, color, created_at FROM statuses WHERE project_id = ? ORDER BY position, id',
+    ),
   }
 }
 const stmts = (core: Pick<Core, 'sqlite'>) => {
@@ -89,8 +92,10 @@ export function rankAt(core: Db, statusId: string, taskId: string, pos: { after?
 }
 
 /** The project's statuses in board order. */
-export function projectStatuses(db: DbOrTx, projectId: string): StatusRow[] {
-  return db.select().from(statuses).where(eq(statuses.projectId, projectId)).orderBy(asc(statuses.position), asc(statuses.id)).all()
+export function projectStatuses(core: Db, projectId: string): StatusRow[] {
+  return stmts(core)
+    .statuses.all(projectId)
+    .map((r) => ({ id: r.id, projectId: r.project_id, name: r.name, category: r.category, position: r.position, color: r.color, createdAt: new Date(r.created_at) }))
 }
 
 const validNames = (list: StatusRow[]) => list.map((s) => s.name).join(', ')
@@ -100,12 +105,12 @@ const validNames = (list: StatusRow[]) => list.map((s) => s.name).join(', ')
  * (default: the first "unstarted" status, else the first). 400 listing the valid names otherwise.
  */
 export function resolveStatus(
-  db: DbOrTx,
+  core: Db,
   projectId: string,
   input: { statusId?: string; status?: string },
   fallback?: (list: StatusRow[]) => StatusRow | undefined,
 ): StatusRow {
-  const list = projectStatuses(db, projectId)
+  const list = projectStatuses(core, projectId)
   if (list.length === 0) throw badRequest('This project has no statuses; create one first.', 'status')
   let byId: StatusRow | undefined
   if (input.statusId !== undefined) {

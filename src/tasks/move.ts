@@ -1,6 +1,5 @@
 import { and, eq, inArray } from 'drizzle-orm'
 import type { Core } from '../core'
-import type { DbOrTx } from '../db/client'
 import { projects, statuses, taskAssignees, tasks, timeEntries } from '../db/schema'
 import { AppError, badRequest, conflict, notFound } from '../errors'
 import { publish } from '../events'
@@ -56,13 +55,13 @@ export function moveTask(core: Core, actor: Actor, ref: string, input: MoveTaskI
     const anchor = after ?? before
     const targetProjectId = projectId ?? anchor?.projectId ?? t.projectId
     const crossProject = targetProjectId !== t.projectId
-    if (crossProject && projectAccess(core, actor, targetProjectId, 'tasks:write', tx).project.archivedAt)
+    if (crossProject && projectAccess(core, actor, targetProjectId, 'tasks:write').project.archivedAt)
       throw conflict('The target project is archived; unarchive it first.')
     const currentStatus = tx.select().from(statuses).where(eq(statuses.id, t.statusId)).get()!
     let target: StatusRow
-    if (statusId !== undefined || status !== undefined) target = resolveStatus(tx, targetProjectId, { statusId, status })
+    if (statusId !== undefined || status !== undefined) target = resolveStatus(core, targetProjectId, { statusId, status })
     else if (anchor && anchor.projectId === targetProjectId) target = tx.select().from(statuses).where(eq(statuses.id, anchor.statusId)).get()!
-    else if (crossProject) target = resolveStatus(tx, targetProjectId, {}, mapStatus(currentStatus))
+    else if (crossProject) target = resolveStatus(core, targetProjectId, {}, mapStatus(currentStatus))
     else target = currentStatus
     for (const [a, path] of [[after, 'afterTaskId'], [before, 'beforeTaskId']] as const)
       if (a && a.statusId !== target.id) throw badRequest(`${path} must be a task of the target column.`, path)
@@ -73,7 +72,7 @@ export function moveTask(core: Core, actor: Actor, ref: string, input: MoveTaskI
     const patch: Partial<typeof tasks.$inferInsert> = { statusId: target.id, rank, updatedAt: new Date(core.clock.now()) }
     if (crossProject) {
       patch.projectId = targetProjectId
-      patch.number = nextTaskNumber(tx, targetProjectId)
+      patch.number = nextTaskNumber(core, targetProjectId)
       const keep = new Set(
         projectAudience(tx, ws, targetProjectId, {
           ids: tx.select({ id: taskAssignees.userId }).from(taskAssignees).where(eq(taskAssignees.taskId, t.id)).all().map((r) => r.id),
@@ -113,7 +112,7 @@ export function reorderColumn(core: Core, actor: Actor, input: ReorderInput): Ta
       .get()
     if (!status) throw notFound('Status')
     try {
-      projectAccess(core, actor, status.projectId, 'tasks:write', tx)
+      projectAccess(core, actor, status.projectId, 'tasks:write')
     } catch (e) {
       throw e instanceof AppError && e.code === 'not_found' ? notFound('Status') : e
     }

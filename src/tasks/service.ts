@@ -1,7 +1,7 @@
-import { eq, sql } from 'drizzle-orm'
+import { eq } from 'drizzle-orm'
 import type { Core } from '../core'
 import type { DbOrTx } from '../db/client'
-import { projects, taskAssignees, taskLabels, tasks, todos } from '../db/schema'
+import { taskAssignees, taskLabels, tasks, todos } from '../db/schema'
 import { conflict } from '../errors'
 import { publish, type EventContext } from '../events'
 import { resolveLabels } from '../labels/service'
@@ -19,13 +19,8 @@ export const eventContext = (core: Core, actor: Actor): EventContext => ({
 })
 
 /** Hands out the next human number of a project (PROJ-42), inside the caller's transaction. */
-export function nextTaskNumber(db: DbOrTx, projectId: string): number {
-  return db
-    .update(projects)
-    .set({ taskSeq: sql`${projects.taskSeq} + 1` })
-    .where(eq(projects.id, projectId))
-    .returning({ n: projects.taskSeq })
-    .get()!.n
+export function nextTaskNumber(core: Pick<Core, 'sqlite'>, projectId: string): number {
+  return core.sqlite.query<{ n: number }, [string]>('UPDATE projects SET task_seq = task_seq + 1 WHERE id = ? RETURNING task_seq AS n').get(projectId)!.n
 }
 
 const ensureActive = (archivedAt: Date | null, what: string) => {
@@ -46,9 +41,9 @@ function setAssignees(db: DbOrTx, taskId: string, ids: string[]) {
 
 export function createTask(core: Core, actor: Actor, input: CreateTaskInput): Task {
   return core.db.transaction((tx) => {
-    const { project } = projectAccess(core, actor, input.projectId, 'tasks:write', tx)
+    const { project } = projectAccess(core, actor, input.projectId, 'tasks:write')
     ensureActive(project.archivedAt, 'The project')
-    const status = resolveStatus(tx, project.id, input)
+    const status = resolveStatus(core, project.id, input)
     const assigneeIds = checkAssignees(tx, actor.workspace.id, project.id, input.assigneeIds ?? [])
     const now = new Date(core.clock.now())
     const row = tx
@@ -56,7 +51,7 @@ export function createTask(core: Core, actor: Actor, input: CreateTaskInput): Ta
       .values({
         workspaceId: actor.workspace.id,
         projectId: project.id,
-        number: nextTaskNumber(tx, project.id),
+        number: nextTaskNumber(core, project.id),
         statusId: status.id,
         title: input.title,
         description: input.description ?? null,
@@ -120,7 +115,7 @@ export function updateTask(core: Core, actor: Actor, ref: string, input: UpdateT
     }
     let moved: { from: string; to: string } | null = null
     if (input.statusId !== undefined || input.status !== undefined) {
-      const status = resolveStatus(tx, t.projectId, input)
+      const status = resolveStatus(core, t.projectId, input)
       if (status.id !== t.statusId) {
         patch.statusId = status.id
         patch.rank = rankAtEnd(core, status.id, t.id)
