@@ -83,6 +83,16 @@ describe('create', () => {
     expect((await entry('member', { date: '2026-03-02', minutes: 10, billable: true }, tasks.q.id)).billable).toBe(true)
   })
 
+  test('Idempotency-Key: a retried POST logs the time once', async () => {
+    const headers = { 'idempotency-key': 'time-retry-1' }
+    const body = { date: '2026-03-01', minutes: 42 }
+    const a = await t.req('POST', `/tasks/${tasks.p.id}/time-entries`, { ...as('member'), headers, body })
+    const b = await t.req('POST', `/tasks/${tasks.p.id}/time-entries`, { ...as('member'), headers, body })
+    expect(a.status).toBe(201)
+    expect(b.body.data.id).toBe(a.body.data.id)
+    expect(t.db.select().from(timeEntries).where(eq(timeEntries.date, '2026-03-01')).all()).toHaveLength(1)
+  })
+
   test('start/end: times of day on date, or ISO date-times of one day (minutes derived, date taken from them)', async () => {
     expect(await entry('member', { date: '2026-03-03', start: '09:15', end: '11:45' })).toMatchObject({ date: '2026-03-03', minutes: 150 })
     expect(await entry('member', { start: '2026-03-03T13:00:00Z', end: '2026-03-03T13:20:30Z' })).toMatchObject({ date: '2026-03-03', minutes: 21 })

@@ -17,7 +17,7 @@ export function notificationRoutes(core: Core) {
   return new Elysia({ name: 'notifications', prefix: '/notifications' })
     .use(authPlugin(core))
     .get(
-      '/',
+      '',
       ({ actor, query }) => {
         const r = listNotifications(core, actor, query)
         return okList(r.items, r.nextCursor)

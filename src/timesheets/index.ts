@@ -18,7 +18,7 @@ import {
 } from './model'
 import { buildReport, csvFilename, reportCsv } from './report'
 import { createEntry, deleteEntry, getEntry, updateEntry } from './service'
-import { transition, type Action } from './transitions'
+import { transition } from './transitions'
 
 const tags = ['Timesheets']
 const one = { 200: envelope(timeEntry) }
@@ -29,7 +29,7 @@ const one = { 200: envelope(timeEntry) }
  * MEMBER has on the projects they OWN) is decided in the services by the permission engine.
  */
 export function timesheetRoutes(core: Core) {
-  const decide = (action: Exclude<Action, 'reject' | 'submit'>, summary: string) =>
+  const decide = (summary: string) =>
     ({
       // Any reader passes the macro; the service demands timesheets:approve on the entry's project
       // (403 "Missing timesheets:approve permission.").
@@ -101,13 +101,13 @@ export function timesheetRoutes(core: Core) {
       detail: { tags, summary: 'Submit for approval (draft or rejected → submitted)' },
       response: one,
     })
-    .post('/time-entries/:entryId/approve', ({ actor, params }) => ok(transition(core, actor, params.entryId, 'approve')), decide('approve', 'Approve (submitted → approved; project or workspace OWNER)'))
+    .post('/time-entries/:entryId/approve', ({ actor, params }) => ok(transition(core, actor, params.entryId, 'approve')), decide('Approve (submitted → approved; project or workspace OWNER)'))
     .post('/time-entries/:entryId/reject', ({ actor, params, body }) => ok(transition(core, actor, params.entryId, 'reject', body.reason)), {
-      ...decide('approve', 'Reject with a reason (submitted → rejected; project or workspace OWNER)'),
+      ...decide('Reject with a reason (submitted → rejected; project or workspace OWNER)'),
       body: rejectBody,
     })
-    .post('/time-entries/:entryId/unlock', ({ actor, params }) => ok(transition(core, actor, params.entryId, 'unlock')), decide('unlock', 'Unlock (approved → draft, clears billed; project or workspace OWNER)'))
-    .post('/time-entries/:entryId/bill', ({ actor, params }) => ok(transition(core, actor, params.entryId, 'bill')), decide('bill', 'Mark an approved entry billed (locks it; project or workspace OWNER)'))
+    .post('/time-entries/:entryId/unlock', ({ actor, params }) => ok(transition(core, actor, params.entryId, 'unlock')), decide('Unlock (approved → draft, clears billed; project or workspace OWNER)'))
+    .post('/time-entries/:entryId/bill', ({ actor, params }) => ok(transition(core, actor, params.entryId, 'bill')), decide('Mark an approved entry billed (locks it; project or workspace OWNER)'))
     .get(
       '/timesheets/report',
       ({ actor, query }) => {
