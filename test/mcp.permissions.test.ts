@@ -149,6 +149,18 @@ describe('the permission engine through MCP tools', () => {
     expect((await ok(client, 'whoami')).user.id).toBe(ctx.both.id)
   })
 
+  test('X-Workspace-Slug / X-Workspace-Id on /mcp set the default workspace; the argument still wins', async () => {
+    const r = await t.req('POST', '/auth/mcp-keys', { as: ctx.bothToken, body: { name: 'defaulted' } })
+    const client = await mcpClient(url, r.body.data.key, { 'x-workspace-slug': world.wsB.slug })
+    clients.push(client)
+    expect((await ok(client, 'list_projects')).items.map((p: any) => p.key)).toEqual(['BETA'])
+    expect((await ok(client, 'list_projects', { workspace: world.wsA.id })).items).toHaveLength(2)
+    const pinned = await t.req('POST', '/auth/mcp-keys', { as: ctx.bothToken, body: { name: 'pinned', workspaceId: world.wsA.id } })
+    const wrong = await mcpClient(url, pinned.body.data.key, { 'x-workspace-id': world.wsB.id })
+    clients.push(wrong)
+    expect((await callTool(wrong, 'list_projects')).data.code).toBe('scope_violation')
+  })
+
   test('a workspace the caller does not belong to is not found', async () => {
     const { client } = await agentFor(world.tokens.member)
     const r = await callTool(client, 'list_projects', { workspace: world.wsB.id })
