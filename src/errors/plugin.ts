@@ -39,6 +39,26 @@ export function toAppError(code: string | number, error: unknown): AppError {
   return new AppError('internal', 'Internal server error.')
 }
 
+/** Media types a request body may have (JSON everywhere; multipart for uploads; simple forms). */
+const BODY_TYPES = new Set(['application/json', 'multipart/form-data', 'application/x-www-form-urlencoded'])
+
+/** Deeper bodies are refused before validation (SALLY has no legitimate body nested this deep). */
+export const MAX_BODY_DEPTH = 64
+
+/** Whether a parsed JSON body nests objects/arrays deeper than `max` (plain objects and arrays only). */
+export function nestedDeeperThan(value: unknown, max: number): boolean {
+  if (typeof value !== 'object' || value === null) return false
+  if (max <= 0) return true
+  if (Array.isArray(value)) {
+    for (const v of value) if (nestedDeeperThan(v, max - 1)) return true
+    return false
+  }
+  const proto = Object.getPrototypeOf(value)
+  if (proto !== Object.prototype && proto !== null) return false
+  for (const k in value) if (nestedDeeperThan((value as Record<string, unknown>)[k], max - 1)) return true
+  return false
+}
+
 /**
  * Request ids, body-size limits, the one error envelope and the access log. Registered first, as
  * global hooks, so every route (and every failure) goes through it.
@@ -59,10 +79,26 @@ export function errorsPlugin(core: Core) {
       // An empty body declared as JSON (curl -H 'content-type: application/json' -X POST) is no body.
       if (request.headers.get('content-length') === '0') request.headers.delete('content-type')
       if (length > 0) {
-        const isMultipart = (request.headers.get('content-type') ?? '').startsWith('multipart/form-data')
+        const contentType = request.headers.get('content-type') ?? ''
+        const type = contentType.split(';', 1)[0]!.trim().toLowerCase()
+        // Elysia picks its parser from the 13th character of the raw header: `application/xml` would be
+        // parsed as a form and `application/octet-stream` as bytes (a PATCH then "succeeded" doing
+        // nothing), and `Application/JSON` not at all. Refuse what no route reads; normalize the case.
+        if (!BODY_TYPES.has(type)) {
+          throw new AppError('unsupported_media_type', `Content-Type ${JSON.stringify(type || '(none)')} is not supported; send application/json.`)
+        }
+        if (!contentType.startsWith(type)) request.headers.set('content-type', contentType.trim().replace(/^[^;]*/, type))
         // Multipart bodies carry an upload; the per-file size check (413) happens in the upload service.
-        const max = isMultipart ? uploadMax + 64 * 1024 : jsonMax
+        const max = type === 'multipart/form-data' ? uploadMax + 64 * 1024 : jsonMax
         if (length > max) throw new AppError('payload_too_large', `Request body is larger than ${max} bytes.`)
+      }
+    })
+    // Before validation: Elysia's validation error pretty-prints the whole body, which is quadratic in its
+    // depth (a 200 kB `[[[[…]]]]` took 18 s and then overflowed the stack: 500).
+    .onTransform({ as: 'global' }, ({ body }) => {
+      if (typeof body === 'object' && body !== null && nestedDeeperThan(body, MAX_BODY_DEPTH)) {
+        const message = `Request body is nested deeper than ${MAX_BODY_DEPTH} levels.`
+        throw new AppError('validation_error', message, { issues: [{ path: '', message }] })
       }
     })
     .onError({ as: 'global' }, ({ code, error, request, set }) => {
