@@ -16,7 +16,7 @@
 // once at --connections (throughput, and p99 under that queue) and once with 1 connection
 // (the latency of one request). Prints EXPLAIN QUERY PLAN of the board's queries.
 import autocannon from 'autocannon'
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
@@ -242,12 +242,21 @@ for (const t of targets) {
   } else if (t.path.startsWith('/tasks')) shapes.push(`${t.name} ${t.size}: ${body.data.length} tasks, ${(JSON.stringify(body).length / 1024).toFixed(0)} KiB`)
 }
 
-type Load = { rps: number; p50: number; p99: number; avg: number; non2xx: number; errors: number }
+// The server's own CPU time per request (from /proc): unlike latency, barely affected by other load on the machine.
+const CLK_TCK = Number(new TextDecoder().decode(Bun.spawnSync(['getconf', 'CLK_TCK']).stdout).trim()) || 100
+const serverCpuMs = () => {
+  const fields = readFileSync(`/proc/${server.pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK // utime + stime
+}
+
+type Load = { rps: number; p50: number; p99: number; avg: number; non2xx: number; errors: number; cpuMsPerRequest: number }
 function load(t: Target, connections: number, duration: number): Promise<Load> {
+  const cpu0 = serverCpuMs()
   return new Promise((ok, fail) => {
     autocannon({ url: base + t.path, connections, duration, headers: t.ws ? headers(t.ws) : {} }, (err, r) => {
       if (err) return fail(err)
-      ok({ rps: r['2xx'] / duration, p50: r.latency.p50, p99: r.latency.p99, avg: r.latency.average, non2xx: r.non2xx, errors: r.errors })
+      const cpuMsPerRequest = (serverCpuMs() - cpu0) / Math.max(1, r.requests.total)
+      ok({ rps: r['2xx'] / duration, p50: r.latency.p50, p99: r.latency.p99, avg: r.latency.average, non2xx: r.non2xx, errors: r.errors, cpuMsPerRequest })
     })
   })
 }
@@ -286,19 +295,23 @@ const lines = [
   `5 % archived, half assigned, 0–2 labels each. The caller is a workspace MEMBER and project MEMBER, with a session token.`,
   `Board: first page of every column (50 tasks per column, so 250 tasks with assignees and labels per response).`,
   ``,
-  `| route | data | requests/s (${CONNECTIONS} conns, ${DURATION} s) | p50 | p99 | 1 conn: p50 | 1 conn: p99 |`,
-  `| --- | --- | ---: | ---: | ---: | ---: | ---: |`,
+  `| route | data | requests/s (${CONNECTIONS} conns, ${DURATION} s) | p50 | p99 | 1 conn: p50 | 1 conn: p99 | server CPU per request |`,
+  `| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |`,
   ...results.map(
     ({ t, loaded, single }) =>
-      `| \`${t.name}\` | ${t.size} | ${n(loaded.rps)} | ${ms(loaded.p50)} | ${ms(loaded.p99)} | ${ms(single.p50)} | ${ms(single.p99)} |`,
+      `| \`${t.name}\` | ${t.size} | ${n(loaded.rps)} | ${ms(loaded.p50)} | ${ms(loaded.p99)} | ${ms(single.p50)} | ${ms(single.p99)} | ${loaded.cpuMsPerRequest.toFixed(2)} ms |`,
   ),
   ``,
   `Growth from 10k to 100k (target < 2×): board p99 ${growth(boardName, (r) => r.loaded.p99).toFixed(2)}× at ${CONNECTIONS} connections,` +
     ` ${growth(boardName, (r) => r.single.p99).toFixed(2)}× with 1 connection; requests/s ${growth(boardName, (r) => r.loaded.rps).toFixed(2)}×.`,
   `Task list: p99 ${growth('GET /tasks?projectId=&limit=50', (r) => r.loaded.p99).toFixed(2)}× at ${CONNECTIONS} connections.`,
+  `Server CPU per board request: ${find(boardName, '10k').loaded.cpuMsPerRequest.toFixed(2)} ms at 10k, ${find(boardName, '100k').loaded.cpuMsPerRequest.toFixed(2)} ms at 100k` +
+    ` (${growth(boardName, (r) => r.loaded.cpuMsPerRequest).toFixed(2)}×); /health ${find('GET /health', '—').loaded.cpuMsPerRequest.toFixed(3)} ms.`,
   ``,
   `With ${CONNECTIONS} connections on one server thread, a request waits behind the others: p99 there is mostly queueing`,
-  `(about ${CONNECTIONS} × the service time). The 1-connection columns are the latency of one request on an idle server.`,
+  `(about ${CONNECTIONS} × the service time, on a machine whose 2 cores also run autocannon). The 1-connection columns are the`,
+  `latency of one request at a time; "server CPU per request" is the server process's CPU time (utime + stime from /proc)`,
+  `divided by the requests it answered in the ${CONNECTIONS}-connection run: the cost of a request, little affected by other load.`,
   ``,
   `Responses: `,
   ...shapes.map((s) => `- ${s}`),

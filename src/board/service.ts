@@ -61,10 +61,9 @@ export const BOARD_SQL = {
     'SELECT s.id, s.project_id, s.name, s.category, s.position, s.color, s.created_at, coalesce(c.live, 0) AS live, coalesce(c.total, 0) AS total ' +
     'FROM statuses s LEFT JOIN status_task_counts c ON c.status_id = s.id WHERE s.project_id = ? ORDER BY s.position, s.id',
   column: { live: columnSql(false, false), liveAfter: columnSql(false, true), all: columnSql(true, false), allAfter: columnSql(true, true) },
-  assignees: 'SELECT task_id, user_id FROM task_assignees WHERE task_id IN (SELECT value FROM json_each(?)) ORDER BY task_id, user_id',
-  labels:
-    'SELECT tl.task_id, l.id, l.name, l.color FROM task_labels tl JOIN labels l ON l.id = tl.label_id ' +
-    'WHERE tl.task_id IN (SELECT value FROM json_each(?)) ORDER BY l.name, l.id',
+  // No ORDER BY: each task's few assignees and labels are sorted in JS (a SQL sort cost as much as the query).
+  assignees: 'SELECT task_id, user_id FROM task_assignees WHERE task_id IN (SELECT value FROM json_each(?))',
+  labels: 'SELECT tl.task_id, l.id, l.name, l.color FROM task_labels tl JOIN labels l ON l.id = tl.label_id WHERE tl.task_id IN (SELECT value FROM json_each(?))',
 }
 
 const statements = new WeakMap<Core['sqlite'], ReturnType<typeof prepare>>()
@@ -90,6 +89,9 @@ function parseCursor(cursor: string): { rank: string; id: string } {
   return i < 0 ? { rank: cursor, id: '\uffff' } : { rank: cursor.slice(0, i), id: cursor.slice(i + 1) }
 }
 const cursorOf = (t: { rank: string; id: string }) => `${t.rank}:${t.id}`
+
+const byNameThenId = (a: { name: string; id: string }, b: { name: string; id: string }) =>
+  a.name < b.name ? -1 : a.name > b.name ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0
 
 /** Turns limit+1 rows per column into pages, then fills assignees and labels in one query each. */
 function finish<C extends { rows: TaskRow[] }>(core: Core, limit: number, cols: C[]): (Omit<C, 'rows'> & { tasks: BoardTask[]; nextCursor: string | null })[] {
@@ -133,8 +135,8 @@ function finish<C extends { rows: TaskRow[] }>(core: Core, limit: number, cols: 
           rank: r.rank,
           dueDate: r.due_date,
           archived: r.archived_at !== null,
-          assigneeIds: assignees.get(r.id) ?? [],
-          labels: labels.get(r.id) ?? [],
+          assigneeIds: assignees.get(r.id)?.sort() ?? [],
+          labels: labels.get(r.id)?.sort(byNameThenId) ?? [],
         }),
       ),
     }
