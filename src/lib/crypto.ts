@@ -31,7 +31,7 @@ export function randomToken(bytes = 32): string {
 }
 
 export function sha256Hex(value: string): string {
-  return new Bun.CryptoHasher('sha256').update(value).digest('hex')
+  return Bun.SHA256.hash(value, 'hex') as string
 }
 
 /** Constant-time string comparison (lengths are compared through fixed-size digests). */
