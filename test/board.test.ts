@@ -16,7 +16,7 @@ beforeAll(async () => {
 
 const A = () => ({ as: w.tokens.owner, workspace: w.wsA.id })
 type P = { id: string; key: string; statuses: { id: string; name: string; category: string }[] }
-type Col = { status: { id: string; name: string } | null; category: string; count: number; tasks: { id: string; key: string; rank: string; assigneeIds: string[]; labels: { name: string }[] }[]; nextCursor: string | null }
+type Col = { status: { id: string; name: string } | null; category: string; count: number; tasks: { id: string; humanId: string; rank: string; assigneeIds: string[]; labels: { name: string }[] }[]; nextCursor: string | null }
 
 async function newProject(opts = A(), body: Record<string, unknown> = {}): Promise<P> {
   const r = await t.req('POST', '/projects', { ...opts, body: { name: 'Board project', ...body } })
@@ -48,10 +48,10 @@ describe('GET /board?projectId=', () => {
     expect(cols.map((x) => x.category)).toEqual(['backlog', 'unstarted', 'started', 'started', 'completed'])
     expect(cols[2]!.tasks.map((x) => x.id)).toEqual([b.id, a.id])
     const ta = cols[2]!.tasks[1]!
-    expect(ta).toMatchObject({ key: 'BRD-1', title: 'A', priority: 'P1', dueDate: '2026-12-01', statusId: p.statuses[2]!.id, archived: false })
+    expect(ta).toMatchObject({ humanId: 'BRD-1', title: 'A', priority: 'P1', dueDate: '2026-12-01', statusId: p.statuses[2]!.id, archived: false })
     expect([...ta.assigneeIds].sort()).toEqual([w.users.member.id, w.users.owner.id].sort())
     expect(ta.labels.map((l) => l.name)).toEqual(['frontend', 'priority'])
-    expect(cols[1]!.tasks[0]).toMatchObject({ id: c.id, key: 'BRD-3', assigneeIds: [], labels: [{ name: 'frontend' }] })
+    expect(cols[1]!.tasks[0]).toMatchObject({ id: c.id, humanId: 'BRD-3', assigneeIds: [], labels: [{ name: 'frontend' }] })
     for (const col of cols) expect(col.nextCursor).toBeNull()
   })
 
@@ -229,10 +229,10 @@ describe('GET /board (workspace)', () => {
       ['completed', 1],
       ['canceled', 0],
     ])
-    expect(cols[2]!.tasks.map((x) => x.key)).toEqual(['ONE-1', 'ONE-4', 'ONE-2', 'TWO-1'])
+    expect(cols[2]!.tasks.map((x) => x.humanId)).toEqual(['ONE-1', 'ONE-4', 'ONE-2', 'TWO-1'])
     const next = await t.req('GET', `/board?category=started&limit=4&cursor=${cols[2]!.nextCursor}`, opts)
     expect(next.body.data.columns.map((c: Col) => c.category)).toEqual(['started'])
-    expect(next.body.data.columns[0].tasks.map((x: { key: string }) => x.key)).toEqual(['ONE-3', 'TWO-2'])
+    expect(next.body.data.columns[0].tasks.map((x: { humanId: string }) => x.humanId)).toEqual(['ONE-3', 'TWO-2'])
     expect(next.body.data.columns[0].nextCursor).toBeNull()
     const arch = await t.req('GET', '/board?archived=true', opts)
     expect(arch.body.data.columns[2].count).toBe(7)

@@ -60,7 +60,7 @@ describe('assignment', () => {
       kind: 'assignment',
       text: `Alex assigned you to ${task.humanId} Ship onboarding flow`,
       actor: { id: alex.id, name: 'Alex', handle: 'alex_n' },
-      task: { id: task.id, key: task.humanId, title: 'Ship onboarding flow' },
+      task: { id: task.id, humanId: task.humanId, title: 'Ship onboarding flow' },
       project: { id: project.id, name: 'Onboarding' },
       commentId: null,
       read: false,

@@ -67,7 +67,7 @@ describe('create', () => {
       taskId: tasks.p.id,
       userId: w.users.member.id,
       user: { id: w.users.member.id, name: w.users.member.name, handle: w.users.member.handle },
-      task: { id: tasks.p.id, key: tasks.p.humanId, title: 'Build it' },
+      task: { id: tasks.p.id, humanId: tasks.p.humanId, title: 'Build it' },
       project: { id: P.id, name: P.name },
       date: '2026-03-02',
       minutes: 90,

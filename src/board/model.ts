@@ -28,7 +28,7 @@ export const boardTask = z
   .object({
     id: z.string(),
     /** Human id, PROJ-42. */
-    key: z.string(),
+    humanId: z.string(),
     number: z.number().int(),
     projectId: z.string(),
     statusId: z.string(),

@@ -126,7 +126,7 @@ function finish<C extends { rows: TaskRow[] }>(core: Core, limit: number, cols: 
       tasks: rows.map(
         (r): BoardTask => ({
           id: r.id,
-          key: `${r.project_key}-${r.number}`,
+          humanId: `${r.project_key}-${r.number}`,
           number: r.number,
           projectId: r.project_id,
           statusId: r.status_id,

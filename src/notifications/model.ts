@@ -13,7 +13,7 @@ export const notification = z
     text: z.string(),
     /** Who caused it; null for the global token (no user) or a deleted user. */
     actor: z.object({ id: z.string(), name: z.string(), handle: z.string() }).nullable(),
-    task: z.object({ id: z.string(), key: z.string(), title: z.string() }).nullable(),
+    task: z.object({ id: z.string(), humanId: z.string(), title: z.string() }).nullable(),
     project: z.object({ id: z.string(), name: z.string() }).nullable(),
     /** The comment a mention was made in (null for assignments and task-description mentions). */
     commentId: z.string().nullable(),

@@ -46,7 +46,7 @@ const toNotification = (r: Row): Notification => ({
   kind: r.n.kind,
   text: r.n.text,
   actor: r.actor,
-  task: r.task && r.project ? { id: r.task.id, key: `${r.project.key}-${r.task.number}`, title: r.task.title } : null,
+  task: r.task && r.project ? { id: r.task.id, humanId: `${r.project.key}-${r.task.number}`, title: r.task.title } : null,
   project: r.project ? { id: r.project.id, name: r.project.name } : null,
   commentId: r.n.commentId,
   read: r.n.readAt !== null,

@@ -16,7 +16,7 @@ export const timeEntry = z
     userId: z.string(),
     /** The person whose time this is. */
     user: z.object({ id: z.string(), name: z.string(), handle: z.string() }).nullable(),
-    task: z.object({ id: z.string(), key: z.string(), title: z.string() }),
+    task: z.object({ id: z.string(), humanId: z.string(), title: z.string() }),
     project: z.object({ id: z.string(), name: z.string() }),
     date: z.string(),
     minutes: z.number().int(),

@@ -40,7 +40,7 @@ export const toEntry = (r: Joined): TimeEntry => ({
   taskId: r.e.taskId,
   userId: r.e.userId,
   user: r.user,
-  task: { id: r.task.id, key: humanId(r.project.key, r.task.number), title: r.task.title },
+  task: { id: r.task.id, humanId: humanId(r.project.key, r.task.number), title: r.task.title },
   project: { id: r.project.id, name: r.project.name },
   date: r.e.date,
   minutes: r.e.minutes,

@@ -27,7 +27,7 @@ export const log_time = defineTool({
   permission: 'timesheets:write',
   call: (core, actor, { task, ...input }) => createEntry(core, actor, task, input),
   rest: ({ task, ...input }) => ({ method: 'POST', path: `/tasks/${seg(task)}/time-entries`, body: input }),
-  summary: (e) => `Logged ${hours(e.minutes)} on ${e.task.key} "${e.task.title}" for ${e.date}${e.billable ? ' (billable)' : ''}; entry ${e.id} is ${e.state}.`,
+  summary: (e) => `Logged ${hours(e.minutes)} on ${e.task.humanId} "${e.task.title}" for ${e.date}${e.billable ? ' (billable)' : ''}; entry ${e.id} is ${e.state}.`,
 })
 
 export const timesheet_report = defineTool({
