@@ -5,6 +5,7 @@ import css from 'swagger-ui-dist/swagger-ui.css' with { type: 'file' }
 import favicon from 'swagger-ui-dist/favicon-32x32.png' with { type: 'file' }
 import { z } from 'zod'
 import { VERSION } from '../version'
+import { finishDocument } from './finish'
 
 /** Swagger UI assets, embedded in the binary by `bun build --compile` (no CDN: works offline). */
 const ASSETS: Record<string, { path: string; type: string }> = {
@@ -13,14 +14,22 @@ const ASSETS: Record<string, { path: string; type: string }> = {
   'favicon-32x32.png': { path: favicon, type: 'image/png' },
 }
 
-export const WORKSPACE_HEADERS_DOC = [
-  { name: 'X-Workspace-Id', in: 'header', required: false, schema: { type: 'string' }, description: 'Workspace to act in (id).' },
-  { name: 'X-Workspace-Slug', in: 'header', required: false, schema: { type: 'string' }, description: 'Workspace to act in (slug).' },
-] as const
+export { WORKSPACE_HEADERS_DOC } from './finish'
 
 /** The OpenAPI document at /swagger/json and Swagger UI at /swagger, generated from the routes' zod schemas. */
 export function docsPlugin(basePath: string) {
+  const specPath = `${basePath}/swagger/json`
+  // The plugin caches its document until a route is added; the finished copy is cached alongside.
+  const finished = new WeakMap<object, object>()
   return new Elysia({ name: 'docs' })
+    // Local: runs for the routes of this plugin only (the spec route below), never on the API's routes.
+    .onAfterHandle(({ request, response }) => {
+      if (typeof response !== 'object' || response === null || response instanceof Response) return
+      if (new URL(request.url).pathname !== specPath) return
+      let doc = finished.get(response)
+      if (!doc) finished.set(response, (doc = finishDocument(response as Record<string, unknown>, basePath)))
+      return doc
+    })
     .get(
       '/swagger/assets/:file',
       ({ params, set }) => {
@@ -55,7 +64,7 @@ export function docsPlugin(basePath: string) {
             description:
               'Self-hosted project and task management. Authenticate with a session token, a personal API key (atpm_…) or the global token as `Authorization: Bearer`, or an API key as `X-API-Key`. Workspace routes take `X-Workspace-Id` or `X-Workspace-Slug`.',
           },
-          servers: basePath ? [{ url: basePath }] : undefined,
+          servers: [{ url: basePath || '/' }],
           components: {
             securitySchemes: {
               bearer: { type: 'http', scheme: 'bearer', description: 'Session token, atpm_ API key, or the global token.' },

@@ -1,4 +1,4 @@
-import { Elysia } from 'elysia'
+import { Elysia, type DocumentDecoration } from 'elysia'
 import { recordAudit } from '../audit/service'
 import { authenticate } from '../auth/credentials'
 import type { Core } from '../core'
@@ -129,6 +129,13 @@ function normalize<T extends object>(req: Scope | true | T): Partial<T> & { perm
 }
 
 /**
+ * What a route requires, for the OpenAPI document: src/docs turns it into security, the workspace
+ * headers, the error responses and a line of description (an extension, not read at runtime).
+ */
+export type AuthDoc = { kind: 'principal' | 'workspace'; permission?: Scope; orgWide?: boolean }
+const authDoc = (doc: AuthDoc) => ({ 'x-sally-auth': doc }) as DocumentDecoration
+
+/**
  * The auth plugin. Routes declare what they need and receive a typed `principal` or `actor`:
  *   { principal: true }            any credential (no workspace)
  *   { principal: 'keys:write' }    plus a scope check on the credential
@@ -138,6 +145,7 @@ function normalize<T extends object>(req: Scope | true | T): Partial<T> & { perm
 export function authPlugin(core: Core) {
   return new Elysia({ name: 'auth' }).macro({
     principal: (req: PrincipalRequirement) => ({
+      detail: authDoc({ kind: 'principal', permission: normalize(req).permission }),
       async resolve({ request, set }) {
         const opt = normalize(req)
         const principal = await authenticateRequest(core, request, set.headers as Record<string, string>, opt.allowMcp ?? false)
@@ -148,6 +156,7 @@ export function authPlugin(core: Core) {
       },
     }),
     workspace: (req: WorkspaceRequirement) => ({
+      detail: authDoc({ kind: 'workspace', permission: normalize(req).permission, orgWide: normalize(req).orgWide }),
       async resolve({ request, set, query }) {
         const opt = normalize(req)
         const principal = await authenticateRequest(core, request, set.headers as Record<string, string>, opt.allowMcp ?? false)

@@ -226,7 +226,9 @@ describe('SALLY_BASE_PATH=/api', () => {
     await checkSwagger(server.base, '/api')
     const doc = (await (await fetch(`${server.base}/swagger/json`)).json()) as any
     expect(doc.servers).toEqual([{ url: '/api' }])
-    expect(Object.keys(doc.paths)).toContain('/api/health')
+    // Paths are relative to the server URL (Swagger UI calls server URL + path: /api/health).
+    expect(Object.keys(doc.paths)).toContain('/health')
+    expect(Object.keys(doc.paths)).not.toContain('/api/health')
   })
 
   test('SIGTERM exits 0', async () => {
