@@ -178,6 +178,8 @@ const nested = (depth: number): unknown => {
 }
 
 const HUGE = 'x'.repeat(100_000)
+/** Strings a date pattern lets through (or nearly) that are no date: Invalid Date must not become a 500. */
+const IMPOSSIBLE_DATES = ['2026-02-30', '9999-99-99', '0000-00-00', '2026-13-45T25:61:61Z', '+275760-09-14', '25:99']
 
 /** JSON body cases for an object schema. `base` satisfies the schema as far as a sample can. */
 export function bodyCases(doc: OpenApiDoc, schema: Schema, base: Record<string, unknown>, rng: Rng): { name: string; body: string; contentType?: string | null }[] {
@@ -191,7 +193,7 @@ export function bodyCases(doc: OpenApiDoc, schema: Schema, base: Record<string, 
     out.push(json(`${k}: 100k string`, { ...base, [k]: HUGE }))
     out.push(json(`${k}: deeply nested junk`, { ...base, [k]: nested(200) }))
     if (type === 'string') {
-      for (const v of ['', '   ', '\u0000', '\ud800', '../../etc/passwd', "' OR 1=1 --", '<script>alert(1)</script>', fakeUuid(rng)])
+      for (const v of ['', '   ', '\u0000', '\ud800', '../../etc/passwd', "' OR 1=1 --", '<script>alert(1)</script>', fakeUuid(rng), ...IMPOSSIBLE_DATES])
         out.push(json(`${k}: string ${JSON.stringify(v)}`, { ...base, [k]: v }))
     }
     if (type === 'integer' || type === 'number') {
@@ -207,6 +209,17 @@ export function bodyCases(doc: OpenApiDoc, schema: Schema, base: Record<string, 
       out.push(json(`${k}: duplicate items`, { ...base, [k]: [sampleItem(base[k]), sampleItem(base[k])] }))
     }
     if (type === 'object') out.push(json(`${k}: object with junk keys`, { ...base, [k]: { zzz: 1, inApp: 'no' } }))
+    // One level down: each property of an object (or of an array's object items) gone wrong.
+    const inner = type === 'object' ? deref(doc, ps) : type === 'array' ? deref(doc, deref(doc, ps).items) : null
+    if (inner?.properties) {
+      const innerBase = sample(doc, inner, k, () => undefined, '') as Record<string, unknown>
+      const wrap = (v: Record<string, unknown>) => (type === 'array' ? [v] : v)
+      for (const [ik, is] of Object.entries(inner.properties)) {
+        out.push(json(`${k}.${ik}: wrong type`, { ...base, [k]: wrap({ ...innerBase, [ik]: wrongType(mainType(doc, is)) }) }))
+        out.push(json(`${k}.${ik}: null`, { ...base, [k]: wrap({ ...innerBase, [ik]: null }) }))
+        out.push(json(`${k}.${ik}: 100k string`, { ...base, [k]: wrap({ ...innerBase, [ik]: HUGE }) }))
+      }
+    }
   }
   out.push(json('null everywhere', Object.fromEntries(props.map(([k]) => [k, null]))))
   out.push(json('unknown extra properties', { ...base, zzzUnknown: 'x', id: fakeUuid(rng), workspaceId: fakeUuid(rng), createdAt: 1 }))
@@ -254,7 +267,7 @@ export function queryCases(doc: OpenApiDoc, params: Parameter[], rng: Rng): { na
         ? ['abc', '-1', '0', '1.5', '1e999', '9'.repeat(400), 'NaN', '0x10', '']
         : type === 'boolean'
           ? ['maybe', '2', '', 'TRUE ']
-          : ['', '\u0000', 'x'.repeat(5000), '../../etc', "' OR 1=1 --", fakeUuid(rng), '%00', '\ud800']
+          : ['', '\u0000', 'x'.repeat(5000), '../../etc', "' OR 1=1 --", fakeUuid(rng), '%00', '\ud800', ...IMPOSSIBLE_DATES]
     if (p.name === 'cursor') bad.push('x', 'eyJpZCI6MX0', '-1', 'null', '2099-01-01T00:00:00Z|zzz', 'A'.repeat(300))
     if (p.name === 'limit') bad.push('-5', '201', '1000000000000', '9007199254740993', '1 ')
     for (const v of bad) out.push({ name: `${p.name}=${JSON.stringify(v.length > 40 ? `${v.slice(0, 10)}…(${v.length})` : v)}`, query: q([[p.name, v]]) })
