@@ -253,6 +253,9 @@ for (let i = 0; i < RUNS; i++) {
     load('/auth/me', CONNECTIONS - half, forgedKeys.map((k) => ({ headers: bearer(k) }))),
   ])
   const run = { controlHealth, controlMe, health, key, session, floodValid, floodBad, forgeValid, forgeBad }
+  if (server.exitCode !== null || control.exitCode !== null) throw new Error(`a server exited during run ${i + 1} (sally: ${server.exitCode}, control: ${control.exitCode})`)
+  for (const [what, l] of Object.entries({ health, key, session, floodValid, forgeValid }))
+    if (l.rps === 0) throw new Error(`run ${i + 1}: no 2xx for ${what} (statuses ${JSON.stringify(l.statuses)}); was the server stopped from outside?`)
   runs.push(run)
   console.error(
     `run ${i + 1}/${RUNS}: health ${health.rps.toFixed(0)}/s, key ${key.rps.toFixed(0)}/s (${(key.rps / health.rps).toFixed(2)}), ` +
