@@ -18,6 +18,7 @@ import { runMigrations } from '../../src/db/migrate'
 import { newId } from '../../src/db/schema'
 import { randomToken, sha256Hex } from '../../src/lib/crypto'
 import { initialRanks } from '../../src/lib/rank'
+import { prng } from '../../test/helpers/prng'
 
 export const VOCABULARY = [
   'onboarding', 'checkout', 'invoice', 'payment', 'login', 'dashboard', 'report', 'export', 'import', 'search',
@@ -50,23 +51,12 @@ export type BenchWorld = {
   seedMs: number
 }
 
-function mulberry32(seed: number) {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
 export function seedBench(dbPath: string, o: { projects: number; tasksPerProject: number; seed?: number }): BenchWorld {
   const t0 = performance.now()
   const handle = openDatabase(dbPath)
   runMigrations(handle.db)
   const db = handle.sqlite
-  const rnd = mulberry32(o.seed ?? 42)
+  const rnd = prng(o.seed ?? 42)
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!
   const words = (n: number) => Array.from({ length: n }, () => pick(VOCABULARY)).join(' ')
   const prose = (n: number) => [...Array.from({ length: n }, () => pick(FILLER)), ...(rnd() < 0.3 ? [pick(VOCABULARY)] : [])].join(' ')
