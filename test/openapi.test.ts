@@ -95,6 +95,13 @@ describe('the document', () => {
     })
   })
 
+  test('every operation documents a success response (GET/DELETE /mcp only answer 405: stateless MCP)', () => {
+    everyOp(({ name, op }) => {
+      if (name === 'GET /mcp' || name === 'DELETE /mcp') return null
+      return Object.keys(op.responses ?? {}).some((s) => /^[23]/.test(s)) ? null : `no 2xx/3xx among ${Object.keys(op.responses ?? {})}`
+    })
+  })
+
   test('every $ref resolves inside the document, and no per-schema $defs are left', () => {
     const broken: string[] = []
     let defs = 0

@@ -53,7 +53,15 @@ export function uploadRoutes(core: Core) {
       },
       {
         params: uploadParams,
-        detail: { tags, summary: 'Fetch an uploaded image (public; cacheable forever; ETag / If-None-Match)', security: [] },
+        detail: {
+          tags,
+          summary: 'Fetch an uploaded image (public; cacheable forever; ETag / If-None-Match)',
+          security: [],
+          responses: {
+            200: { description: 'The image bytes', content: { 'image/*': { schema: { type: 'string', format: 'binary' } } } },
+            304: { description: 'Not modified (If-None-Match matched the ETag)' },
+          },
+        },
       },
     )
 }
