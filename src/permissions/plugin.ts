@@ -143,21 +143,29 @@ const authDoc = (doc: AuthDoc) => ({ 'x-sally-auth': doc }) as DocumentDecoratio
  *   { workspace: { permission: 'webhooks:read', orgWide: true } }  also refuses project-scoped keys
  */
 export function authPlugin(core: Core) {
+  // Authentication and authorization run in the transform phase, before the body, query and params
+  // are validated: a caller without a valid credential or permission learns nothing about a route's
+  // input schema (401/403 come before 400). `resolve` then hands the result to the handler, typed.
+  const principals = new WeakMap<Request, Principal>()
+  const actors = new WeakMap<Request, Actor>()
   return new Elysia({ name: 'auth' }).macro({
     principal: (req: PrincipalRequirement) => ({
       detail: authDoc({ kind: 'principal', permission: normalize(req).permission }),
-      async resolve({ request, set }) {
+      async transform({ request, set }) {
         const opt = normalize(req)
         const principal = await authenticateRequest(core, request, set.headers as Record<string, string>, opt.allowMcp ?? false)
         if (principal.credential.kind === 'api_key' || principal.credential.kind === 'mcp_key')
           set.headers['x-sally-scopes'] = scopesHeader(credentialScopes(principal.credential), null)
         if (opt.permission) authorizePrincipal(principal, opt.permission)
-        return { principal }
+        principals.set(request, principal)
+      },
+      resolve({ request }) {
+        return { principal: principals.get(request)! }
       },
     }),
     workspace: (req: WorkspaceRequirement) => ({
       detail: authDoc({ kind: 'workspace', permission: normalize(req).permission, orgWide: normalize(req).orgWide }),
-      async resolve({ request, set, query }) {
+      async transform({ request, set, query }) {
         const opt = normalize(req)
         const principal = await authenticateRequest(core, request, set.headers as Record<string, string>, opt.allowMcp ?? false)
         const workspace = selectWorkspace(core, principal, readSelector(request.headers, query))
@@ -166,7 +174,10 @@ export function authPlugin(core: Core) {
           set.headers['x-sally-scopes'] = scopesHeader(credentialScopes(actor.credential), workspace.role, () => effectiveScopes(actor))
         if (opt.orgWide) requireWorkspaceWide(actor)
         if (opt.permission) authorize(actor, opt.permission)
-        return { actor }
+        actors.set(request, actor)
+      },
+      resolve({ request }) {
+        return { actor: actors.get(request)! }
       },
     }),
   })
