@@ -36,6 +36,7 @@ import { apiKeys, sessions, users, workspaceMembers, workspaces } from '../../sr
 import { randomBase62, randomToken, sha256Hex, toBase62 } from '../../src/lib/crypto'
 import { hashSecret } from '../../src/lib/password'
 import { VERSION } from '../../src/version'
+import { freePort, startServer } from './server'
 
 const { values } = parseArgs({
   args: Bun.argv.slice(2),
@@ -53,14 +54,6 @@ const DURATION = Number(values.duration)
 const CONNECTIONS = Number(values.connections)
 const OUT = resolve(values.out!)
 const SLICE = Number(values.slice)
-const ROOT = resolve(import.meta.dir, '../..')
-
-function freePort(): number {
-  const probe = Bun.serve({ hostname: '127.0.0.1', port: 0, fetch: () => new Response() })
-  const port = probe.port!
-  probe.stop(true)
-  return port
-}
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b)
@@ -125,19 +118,8 @@ const invalidKeys = Array.from({ length: 200 }, (_, i) => (i % 2 ? badChecksum(i
 const forgedKeys = Array.from({ length: 200 }, () => withChecksum(KEY_PREFIX.api + apiKey.lookupId + randomBase62(32)))
 
 // ---- server -------------------------------------------------------------------------------------
-const base = `http://127.0.0.1:${env.PORT}`
-const server = Bun.spawn(['bun', join(ROOT, 'src/index.ts'), 'serve'], { cwd: dir, env, stdout: 'ignore', stderr: 'inherit', stdin: 'ignore' })
-process.on('exit', () => server.kill())
+const { proc: server, base } = await startServer(env, dir)
 {
-  const t0 = performance.now()
-  for (;;) {
-    if (server.exitCode !== null) throw new Error(`server exited with ${server.exitCode}`)
-    if (performance.now() - t0 > 20_000) throw new Error('server did not start in 20 s')
-    try {
-      if ((await fetch(`${base}/health`)).status === 200) break
-    } catch {}
-    await Bun.sleep(20)
-  }
   for (const [what, token] of [['API key', apiKey.key], ['session', sessionToken]] as const) {
     const r = await fetch(`${base}/auth/me`, { headers: { authorization: `Bearer ${token}` } })
     if (r.status !== 200) throw new Error(`/auth/me with the ${what} answered ${r.status}: ${await r.text()}`)

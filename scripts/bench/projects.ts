@@ -29,6 +29,7 @@ import { randomToken, sha256Hex } from '../../src/lib/crypto'
 import { initialRanks } from '../../src/lib/rank'
 import { DEFAULT_STATUSES } from '../../src/projects/service'
 import { VERSION } from '../../src/version'
+import { freePort, startServer } from './server'
 
 const { values } = parseArgs({
   args: Bun.argv.slice(2),
@@ -46,14 +47,6 @@ const DURATION = Number(values.duration)
 const CONNECTIONS = Number(values.connections)
 const LAT_DURATION = Number(values['latency-duration'])
 const OUT = resolve(values.out!)
-const ROOT = resolve(import.meta.dir, '../..')
-
-function freePort(): number {
-  const probe = Bun.serve({ hostname: '127.0.0.1', port: 0, fetch: () => new Response() })
-  const port = probe.port!
-  probe.stop(true)
-  return port
-}
 
 // ---- seed -------------------------------------------------------------------------------------
 const dir = mkdtempSync(join(tmpdir(), 'sally-bench-projects-'))
@@ -202,20 +195,7 @@ if (values['seed-only']) {
 }
 
 // ---- server -------------------------------------------------------------------------------------
-const base = `http://127.0.0.1:${env.PORT}`
-const server = Bun.spawn(['bun', join(ROOT, 'src/index.ts'), 'serve'], { cwd: dir, env, stdout: 'ignore', stderr: 'inherit', stdin: 'ignore' })
-process.on('exit', () => server.kill())
-{
-  const t0 = performance.now()
-  for (;;) {
-    if (server.exitCode !== null) throw new Error(`server exited with ${server.exitCode}`)
-    if (performance.now() - t0 > 20_000) throw new Error('server did not start in 20 s')
-    try {
-      if ((await fetch(`${base}/health`)).status === 200) break
-    } catch {}
-    await Bun.sleep(20)
-  }
-}
+const { proc: server, base } = await startServer(env, dir)
 
 const headers = (ws: Seeded) => ({ authorization: `Bearer ${token}`, 'x-workspace-id': ws.workspaceId })
 

@@ -9,6 +9,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
+import { freePort } from './server'
 
 const { values } = parseArgs({
   args: Bun.argv.slice(2),
@@ -25,13 +26,6 @@ const idleMs = Number(values['idle-ms'])
 if (!existsSync(binary)) {
   console.error(`${binary} not found: run \`bun run build\` first`)
   process.exit(1)
-}
-
-function freePort(): number {
-  const probe = Bun.serve({ hostname: '127.0.0.1', port: 0, fetch: () => new Response() })
-  const port = probe.port!
-  probe.stop(true)
-  return port
 }
 
 function rssKib(pid: number): number {

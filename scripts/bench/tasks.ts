@@ -19,6 +19,7 @@ import { openDatabase } from '../../src/db/client'
 import type { Actor } from '../../src/permissions/actor'
 import { taskListQuery } from '../../src/tasks/list'
 import { seedBench, VOCABULARY, type BenchWorld } from './seed'
+import { freePort, startServer } from './server'
 
 const { values } = parseArgs({
   args: Bun.argv.slice(2),
@@ -40,38 +41,17 @@ const SIZES = {
 } as const
 type SizeName = keyof typeof SIZES
 
-function freePort(): number {
-  const probe = Bun.serve({ hostname: '127.0.0.1', port: 0, fetch: () => new Response() })
-  const port = probe.port!
-  probe.stop(true)
-  return port
-}
-
-async function startServer(dbPath: string) {
-  const port = freePort()
-  const proc = Bun.spawn(['bun', 'run', resolve('src/index.ts'), 'serve'], {
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '/tmp',
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      SALLY_DB: dbPath,
-      LOG_LEVEL: 'warn',
-      SALLY_SESSION_RATE_LIMIT_PER_HOUR: '1000000000',
-      SALLY_API_KEY_RATE_LIMIT_PER_HOUR: '1000000000',
-    },
-    stdout: 'ignore',
-    stderr: 'inherit',
+function startSally(dbPath: string) {
+  return startServer({
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '/tmp',
+    HOST: '127.0.0.1',
+    PORT: String(freePort()),
+    SALLY_DB: dbPath,
+    LOG_LEVEL: 'warn',
+    SALLY_SESSION_RATE_LIMIT_PER_HOUR: '1000000000',
+    SALLY_API_KEY_RATE_LIMIT_PER_HOUR: '1000000000',
   })
-  const base = `http://127.0.0.1:${port}`
-  for (let i = 0; i < 2000; i++) {
-    try {
-      if ((await fetch(`${base}/health`)).status === 200) return { proc, base }
-    } catch {}
-    await Bun.sleep(10)
-  }
-  proc.kill()
-  throw new Error('server did not start')
 }
 
 /** autocannon's request shape, with the per-request hook the shared typings leave out. */
@@ -239,7 +219,7 @@ for (const size of values.sizes!.split(',') as SizeName[]) {
     console.error(seeds.at(-1))
     plans.push(`### ${size}\n\n${explainList(dbPath, world)}`)
     const cpu = await cpuPerRequest(dbPath, world)
-    const { proc, base } = await startServer(dbPath)
+    const { proc, base } = await startSally(dbPath)
     try {
       for (const s of SCENARIOS) {
         await drain(base)
