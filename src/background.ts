@@ -1,4 +1,5 @@
 import { flushKeyUsage } from './auth/credentials'
+import { startCredentialPruner } from './auth/prune'
 import type { Core } from './core'
 import { startWebhookWorker } from './webhooks/worker'
 import { startMailer } from './mail/sender'
@@ -23,6 +24,8 @@ export function startBackground(core: Core): void {
   startWebhookWorker(core)
   // Outbox mail: sent through SMTP_URL, or written to the log, every few seconds.
   startMailer(core)
+  // Expired sessions and spent reset/verification tokens: deleted at start and hourly.
+  startCredentialPruner(core)
 }
 
 export async function stopBackground(core: Core): Promise<void> {
