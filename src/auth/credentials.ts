@@ -266,6 +266,7 @@ function authenticateSession(core: Core, raw: string): Principal {
       projectId: null,
       expiresAt: new Date(expiresAt),
       rateLimitPerHour: null,
+      renewed: expiresAt !== row.expires_at,
     },
   }
 }

@@ -1,6 +1,6 @@
 import type { Cookie } from 'elysia'
 import type { Core } from '../core'
-import { requestInfo } from '../http/context'
+import { isHttps, requestInfo } from '../http/context'
 import type { Principal } from '../permissions/actor'
 import { authenticateRequest, SESSION_COOKIE } from '../permissions/plugin'
 import type { ClientMeta } from './sessions'
@@ -11,11 +11,6 @@ export function clientMeta(request: Request): ClientMeta {
   return { ip: requestInfo(request).ip, userAgent: request.headers.get('user-agent') }
 }
 
-function isHttps(core: Core, request: Request): boolean {
-  if (core.config.SALLY_COOKIE_SECURE) return true
-  if (new URL(request.url).protocol === 'https:') return true
-  return core.config.SALLY_TRUST_PROXY && request.headers.get('x-forwarded-proto')?.split(',')[0]?.trim() === 'https'
-}
 
 type Cookies = Record<string, Cookie<unknown>>
 
@@ -25,7 +20,7 @@ export function setSessionCookie(core: Core, request: Request, cookie: Cookies, 
     value: token,
     httpOnly: true,
     sameSite: 'lax',
-    secure: isHttps(core, request),
+    secure: isHttps(core.config, request),
     path: '/',
     maxAge: core.config.SALLY_SESSION_TTL_DAYS * 86_400,
   })
@@ -36,7 +31,7 @@ export function clearSessionCookie(core: Core, request: Request, cookie: Cookies
     value: '',
     httpOnly: true,
     sameSite: 'lax',
-    secure: isHttps(core, request),
+    secure: isHttps(core.config, request),
     path: '/',
     maxAge: 0,
     expires: new Date(0),

@@ -19,3 +19,10 @@ export function beginRequest(request: Request, ip: string | null): RequestInfo {
 export function requestInfo(request: Request): RequestInfo {
   return infos.get(request) ?? beginRequest(request, null)
 }
+
+/** Whether the client reached us over https (directly, or through a trusted proxy), or cookies are forced Secure. */
+export function isHttps(config: { SALLY_COOKIE_SECURE: boolean; SALLY_TRUST_PROXY: boolean }, request: Request): boolean {
+  if (config.SALLY_COOKIE_SECURE) return true
+  if (new URL(request.url).protocol === 'https:') return true
+  return config.SALLY_TRUST_PROXY && request.headers.get('x-forwarded-proto')?.split(',')[0]?.trim() === 'https'
+}

@@ -14,6 +14,8 @@ export type Credential = {
   projectId: string | null
   expiresAt: Date | null
   rateLimitPerHour: number | null
+  /** A session whose expiry slid forward on this request (the cookie is then renewed too). */
+  renewed?: boolean
 }
 
 export type PrincipalUser = { id: string; email: string; name: string; handle: string; platformRole: PlatformRole }

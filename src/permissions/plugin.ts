@@ -3,7 +3,7 @@ import { recordAudit } from '../audit/service'
 import { authenticate } from '../auth/credentials'
 import type { Core } from '../core'
 import { AppError, scopeViolation } from '../errors'
-import { requestInfo } from '../http/context'
+import { isHttps, requestInfo } from '../http/context'
 import { rateLimitHeaders } from '../lib/rate-limit'
 import { readSelector, selectWorkspace } from '../workspaces/select'
 import {
@@ -94,6 +94,13 @@ export async function authenticateRequest(
       })
     }
     return principal
+  }
+  if (c.renewed && !request.headers.has('authorization') && !request.headers.has('x-api-key')) {
+    // The session slid forward and came from the cookie: renew the cookie's lifetime with it.
+    const token = cookieValue(request.headers.get('cookie'), SESSION_COOKIE)!
+    headers['set-cookie'] =
+      `${SESSION_COOKIE}=${encodeURIComponent(token)}; Max-Age=${core.config.SALLY_SESSION_TTL_DAYS * 86_400}; Path=/; HttpOnly; SameSite=Lax` +
+      (isHttps(core.config, request) ? '; Secure' : '')
   }
   const limit =
     c.rateLimitPerHour ??
