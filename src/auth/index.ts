@@ -1,6 +1,6 @@
 import { Elysia } from 'elysia'
 import type { Core } from '../core'
-import { envelope, ok } from '../http/respond'
+import { documentedResponse, envelope, ok } from '../http/respond'
 import { authPlugin } from '../permissions/plugin'
 import { accountRoutes } from './account-routes'
 import { me, updateMeBody } from './model'
@@ -8,6 +8,10 @@ import { describeMe, updateMe } from './profile'
 import { sessionRoutes } from './session-routes'
 
 const tags = ['Auth']
+
+// GET /auth/me is the hottest authenticated route: its answer is documented from the zod schema but
+// not re-validated per request; test/auth.test.ts parses its answers with `meResponse` instead.
+export const meResponse = envelope(me)
 
 /** Everything under /auth except API/MCP keys: sessions, account recovery, the profile. */
 export function authRoutes(core: Core) {
@@ -27,8 +31,8 @@ function profileRoutes(core: Core) {
         summary: 'The caller, their memberships and the credential in use',
         description:
           'A key with explicit scopes shows the user only with user:read and the memberships only with workspaces:read; a pinned key shows only its workspace.',
+        responses: documentedResponse(meResponse, 'The caller, their memberships and the credential in use'),
       },
-      response: { 200: envelope(me) },
     })
     .patch('/me', async ({ principal, body }) => ok(await updateMe(core, principal, body)), {
       principal: 'keys:write',

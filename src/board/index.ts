@@ -1,7 +1,6 @@
-import { type DocumentDecoration, Elysia } from 'elysia'
-import { z } from 'zod'
+import { Elysia } from 'elysia'
 import type { Core } from '../core'
-import { envelope, ok } from '../http/respond'
+import { documentedResponse, envelope, ok } from '../http/respond'
 import { authPlugin } from '../permissions/plugin'
 import { board, boardQuery } from './model'
 import { projectBoard, workspaceBoard } from './service'
@@ -10,11 +9,7 @@ import { projectBoard, workspaceBoard } from './service'
 // schema but not re-validated on every request (that cost about a millisecond of CPU, a third of
 // the route); test/board.test.ts checks answers against the same schema.
 export const boardResponse = envelope(board)
-// Inlined (an empty registry: no $defs, whose #/$defs refs would not resolve inside the OpenAPI document).
-const { $schema: _s, ...boardJsonSchema } = z.toJSONSchema(boardResponse, { io: 'output', unrepresentable: 'any', metadata: z.registry() })
-const documented: DocumentDecoration['responses'] = {
-  200: { description: 'The board', content: { 'application/json': { schema: boardJsonSchema as object } } },
-}
+const documented = documentedResponse(boardResponse, 'The board')
 
 /** GET /board: a project's columns, or the workspace's by status category (tasks:read). */
 export function boardRoutes(core: Core) {
