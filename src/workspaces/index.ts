@@ -2,7 +2,7 @@ import { Elysia } from 'elysia'
 import { z } from 'zod'
 import type { Core } from '../core'
 import { envelope, listEnvelope, ok, okList, pageQuery } from '../http/respond'
-import { effectiveScopes, type Actor, type Principal } from '../permissions/actor'
+import { authorizePrincipal, effectiveScopes, type Actor, type Principal } from '../permissions/actor'
 import type { Scope } from '../permissions/matrix'
 import { authPlugin } from '../permissions/plugin'
 import { createInvite, listInvites, revokeInvite } from './invites'
@@ -139,7 +139,11 @@ export function workspaceRoutes(core: Core) {
     .delete(
       '/:id/members/:userId',
       ({ principal, params, set }) => {
-        removeMember(core, at(principal, set.headers, params.id, 'members:write', orgWide), params.userId)
+        // Leaving: any member may remove themselves (account management: from a key only with
+        // keys:write granted explicitly); removing someone else needs members:write.
+        const leaving = principal.user?.id === params.userId
+        if (leaving) authorizePrincipal(principal, 'keys:write')
+        removeMember(core, at(principal, set.headers, params.id, leaving ? 'workspaces:read' : 'members:write', orgWide), params.userId)
         return ok({ userId: params.userId, removed: true as const })
       },
       {
@@ -147,7 +151,7 @@ export function workspaceRoutes(core: Core) {
         params: memberParams,
         detail: {
           tags,
-          summary: 'Remove a member (workspace OWNER; the last OWNER cannot be removed: 409)',
+          summary: 'Remove a member, or leave (workspace OWNER, or the member themselves; the last OWNER cannot be removed: 409)',
           description: 'Also removes their memberships of this workspace’s projects.',
         },
         response: { 200: envelope(z.object({ userId: z.string(), removed: z.literal(true) })) },
