@@ -5,7 +5,7 @@ import type { Core } from '../core'
 import { AppError, scopeViolation } from '../errors'
 import { isHttps, requestInfo } from '../http/context'
 import { rateLimitHeaders } from '../lib/rate-limit'
-import { readSelector, selectWorkspace } from '../workspaces/select'
+import { readSelector, selectWorkspace, type WorkspaceSelector } from '../workspaces/select'
 import {
   authorize,
   authorizePrincipal,
@@ -129,6 +129,28 @@ function scopesHeader(scopes: readonly Scope[], role: string | null, compute: ()
   return h
 }
 
+/**
+ * The actor of a workspace request, by the same rules everywhere: SPEC §4 selection (404 when
+ * invisible, 403 `scope_violation` for another pin, 403 when suspended unless `allowSuspended`),
+ * X-Sally-Scopes for keys, project-scoped keys refused on org-wide routes, then role ∩ scopes.
+ * Used by the `workspace` macro and by routes that name their workspace in the path.
+ */
+export function workspaceActor(
+  core: Core,
+  principal: Principal,
+  selector: WorkspaceSelector,
+  req: { permission?: Scope; orgWide?: boolean; allowSuspended?: boolean },
+  headers: Record<string, string>,
+): Actor {
+  const workspace = selectWorkspace(core, principal, selector, { allowSuspended: req.allowSuspended })
+  const actor: Actor = { ...principal, workspace }
+  if (principal.credential.kind === 'api_key' || principal.credential.kind === 'mcp_key')
+    headers['x-sally-scopes'] = scopesHeader(credentialScopes(actor.credential), workspace.role, () => effectiveScopes(actor))
+  if (req.orgWide) requireWorkspaceWide(actor)
+  if (req.permission) authorize(actor, req.permission)
+  return actor
+}
+
 function normalize<T extends object>(req: Scope | true | T): Partial<T> & { permission?: Scope } {
   if (req === true) return {}
   if (typeof req === 'string') return { permission: req } as Partial<T> & { permission?: Scope }
@@ -175,13 +197,7 @@ export function authPlugin(core: Core) {
       async transform({ request, set, query }) {
         const opt = normalize(req)
         const principal = await authenticateRequest(core, request, set.headers as Record<string, string>, opt.allowMcp ?? false)
-        const workspace = selectWorkspace(core, principal, readSelector(request.headers, query))
-        const actor: Actor = { ...principal, workspace }
-        if (principal.credential.kind === 'api_key' || principal.credential.kind === 'mcp_key')
-          set.headers['x-sally-scopes'] = scopesHeader(credentialScopes(actor.credential), workspace.role, () => effectiveScopes(actor))
-        if (opt.orgWide) requireWorkspaceWide(actor)
-        if (opt.permission) authorize(actor, opt.permission)
-        actors.set(request, actor)
+        actors.set(request, workspaceActor(core, principal, readSelector(request.headers, query), opt, set.headers as Record<string, string>))
       },
       resolve({ request }) {
         return { actor: actors.get(request)! }

@@ -2,9 +2,9 @@ import { Elysia } from 'elysia'
 import { z } from 'zod'
 import type { Core } from '../core'
 import { envelope, listEnvelope, ok, okList, pageQuery } from '../http/respond'
-import { authorizePrincipal, effectiveScopes, type Actor, type Principal } from '../permissions/actor'
+import { authorizePrincipal, type Actor, type Principal } from '../permissions/actor'
 import type { Scope } from '../permissions/matrix'
-import { authPlugin } from '../permissions/plugin'
+import { authPlugin, workspaceActor } from '../permissions/plugin'
 import { createInvite, listInvites, revokeInvite } from './invites'
 import { listMembers, removeMember, updateMemberRole } from './members'
 import {
@@ -21,7 +21,7 @@ import {
   workspace,
   workspaceParams,
 } from './model'
-import { createWorkspace, getWorkspace, listWorkspaces, pathActor, setSuspended, updateWorkspace, type PathWorkspaceOptions } from './service'
+import { createWorkspace, getWorkspace, listWorkspaces, setSuspended, updateWorkspace } from './service'
 
 const tags = ['Workspaces']
 
@@ -32,11 +32,9 @@ const tags = ['Workspaces']
  */
 export function workspaceRoutes(core: Core) {
   /** The actor of a path-addressed route; also sets X-Sally-Scopes (effective in this workspace) for keys. */
-  const at = (principal: Principal, headers: Record<string, unknown>, id: string, permission: Scope, opts?: PathWorkspaceOptions): Actor => {
-    const actor = pathActor(core, principal, id, permission, opts)
-    if (principal.credential.kind === 'api_key' || principal.credential.kind === 'mcp_key') headers['x-sally-scopes'] = effectiveScopes(actor).join(' ')
-    return actor
-  }
+  /** Routes that name their workspace in the path (`/workspaces/:id/...`) get their actor by the same rules as every other route. */
+  const at = (principal: Principal, headers: Record<string, unknown>, id: string, permission: Scope, opts: { orgWide?: boolean; allowSuspended?: boolean } = {}): Actor =>
+    workspaceActor(core, principal, { id }, { permission, ...opts }, headers as Record<string, string>)
   const orgWide = { orgWide: true }
 
   return new Elysia({ name: 'workspaces', prefix: '/workspaces' })

@@ -7,16 +7,7 @@ import { badRequest, conflict, forbidden, scopeViolation } from '../errors'
 import { pageLimit, paginate } from '../http/respond'
 import { randomBase62 } from '../lib/crypto'
 import { isUniqueViolation } from '../lib/db-errors'
-import {
-  authorize,
-  authorizePrincipal,
-  isSuperadmin,
-  requireWorkspaceWide,
-  type Actor,
-  type Principal,
-} from '../permissions/actor'
-import type { Scope } from '../permissions/matrix'
-import { selectWorkspace } from './select'
+import { authorizePrincipal, isSuperadmin, type Actor, type Principal } from '../permissions/actor'
 import type { CreateWorkspaceInput, UpdateWorkspaceInput, Workspace } from './model'
 import { SLUG_RE } from './model'
 
@@ -32,26 +23,6 @@ export const toWorkspace = (r: Row, role: Workspace['role']): Workspace => ({
   createdAt: r.createdAt.toISOString(),
   updatedAt: r.updatedAt.toISOString(),
 })
-
-export type PathWorkspaceOptions = {
-  /** Refuse project-scoped keys (members, invites, settings are workspace-wide). */
-  orgWide?: boolean
-  /** Only for suspend/reactivate. */
-  allowSuspended?: boolean
-}
-
-/**
- * The actor for a route that names its workspace in the path (`/workspaces/:id/...`): the same
- * selection rules as every other route (404 when invisible, 403 `scope_violation` for another pin,
- * 403 when suspended) and the same permission engine (role ∩ key scopes).
- */
-export function pathActor(core: Core, principal: Principal, workspaceId: string, permission: Scope, opts: PathWorkspaceOptions = {}): Actor {
-  const workspace = selectWorkspace(core, principal, { id: workspaceId }, { allowSuspended: opts.allowSuspended })
-  const actor: Actor = { ...principal, workspace }
-  if (opts.orgWide) requireWorkspaceWide(actor)
-  authorize(actor, permission)
-  return actor
-}
 
 const slugTaken = (s: string) => conflict(`The slug "${s}" is already taken.`)
 
