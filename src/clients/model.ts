@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { multilineText, nameText } from '../http/text'
 import { boolParam } from '../projects/model'
 
 const id = z.string().trim().min(1).max(64)
@@ -17,9 +18,9 @@ export const client = z
   .meta({ id: 'Client' })
 export type Client = z.infer<typeof client>
 
-const name = z.string().trim().min(1).max(200)
+const name = nameText(200)
 const email = z.email().max(320)
-const notes = z.string().max(20_000)
+const notes = multilineText(20_000)
 
 export const createClientBody = z.object({ name, email: email.nullable().optional(), notes: notes.nullable().optional() })
 export type CreateClientInput = z.infer<typeof createClientBody>

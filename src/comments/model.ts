@@ -1,9 +1,10 @@
 import { z } from 'zod'
+import { multilineText } from '../http/text'
 import { personRef } from '../tasks/model'
 
 const id = z.string().trim().min(1).max(64)
 
-export const commentBody = z.object({ body: z.string().trim().min(1).max(20_000) })
+export const commentBody = z.object({ body: multilineText(20_000, { required: true }) })
 export type CommentInput = z.infer<typeof commentBody>
 
 export const comment = z

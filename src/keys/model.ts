@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { multilineText, nameText } from '../http/text'
 import { SCOPES } from '../permissions/matrix'
 
 export const KEY_KINDS = ['api', 'mcp'] as const
@@ -10,8 +11,8 @@ const id = z.string().trim().min(1).max(64)
 
 export const createKeyBody = z
   .object({
-    name: z.string().trim().min(1).max(100),
-    description: z.string().max(1000).nullable().optional(),
+    name: nameText(100),
+    description: multilineText(1000).nullable().optional(),
     /** Scopes granted to the key; null or absent = everything its owner may do except keys:write. */
     scopes: z
       .array(z.enum(SCOPES))

@@ -1,9 +1,10 @@
 import { z } from 'zod'
+import { nameText } from '../http/text'
 
 /** `#rgb` or `#rrggbb`. */
 export const color = z.string().regex(/^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/, 'Expected a hex color such as #3b82f6')
 
-export const labelName = z.string().trim().min(1).max(50)
+export const labelName = nameText(50)
 
 export const label = z
   .object({ id: z.string(), name: z.string(), color: z.string().nullable(), createdAt: z.string() })

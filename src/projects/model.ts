@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { PROJECT_ROLES, STATUS_CATEGORIES } from '../db/schema'
+import { multilineText, nameText } from '../http/text'
 import { color } from '../labels/model'
 
 export { color }
@@ -13,8 +14,8 @@ export const projectKey = z
   .trim()
   .toUpperCase()
   .regex(/^[A-Z0-9]{2,10}$/, 'A project key is 2 to 10 letters or digits (stored uppercase), e.g. WEB or APP2')
-const name = z.string().trim().min(1).max(200)
-const description = z.string().max(20_000)
+const name = nameText(200)
+const description = multilineText(20_000)
 
 export const projectRole = z.enum(PROJECT_ROLES)
 export const statusCategory = z.enum(STATUS_CATEGORIES)

@@ -1,10 +1,11 @@
 import { z } from 'zod'
+import { nameText } from '../http/text'
 import { color, statusCategory } from '../projects/model'
 
 export { status, type Status } from '../projects/model'
 
 const id = z.string().trim().min(1).max(64)
-const name = z.string().trim().min(1).max(100)
+const name = nameText(100)
 
 export const statusParams = z.object({ projectId: id, statusId: id })
 

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { PRIORITIES, STATUS_CATEGORIES } from '../db/schema'
+import { multilineText, nameText } from '../http/text'
 
 /** A calendar day `YYYY-MM-DD` that exists (2026-02-30 is refused). */
 export const isoDate = z
@@ -12,11 +13,14 @@ export const isoDate = z
 
 export const priority = z.enum(PRIORITIES)
 const id = z.string().trim().min(1).max(64)
-const title = z.string().trim().min(1).max(500)
-const description = z.string().max(100_000)
+const title = nameText(500)
+const description = multilineText(100_000)
 const labelRef = z.string().max(64)
+/** A label given by id or by name (a new name creates the label, so it follows the name rule). */
+const labelInput = nameText(64)
+const todoText = nameText(1000)
 
-export const todoInput = z.object({ text: z.string().trim().min(1).max(1000), done: z.boolean().optional() })
+export const todoInput = z.object({ text: todoText, done: z.boolean().optional() })
 export type TodoInput = z.infer<typeof todoInput>
 
 export const createTaskBody = z.object({
@@ -30,7 +34,7 @@ export const createTaskBody = z.object({
   status: z.string().trim().min(1).max(100).optional(),
   assigneeIds: z.array(id).max(50).optional(),
   /** Label names or ids; names not yet in the workspace are created. */
-  labels: z.array(labelRef).max(50).optional(),
+  labels: z.array(labelInput).max(50).optional(),
   todos: z.array(todoInput).max(200).optional(),
   dueDate: isoDate.nullable().optional(),
 })
@@ -45,7 +49,7 @@ export const updateTaskBody = z.object({
   /** Replaces the assignees. */
   assigneeIds: z.array(id).max(50).optional(),
   /** Replaces the labels (names or ids). */
-  labels: z.array(labelRef).max(50).optional(),
+  labels: z.array(labelInput).max(50).optional(),
   dueDate: isoDate.nullable().optional(),
 })
 export type UpdateTaskInput = z.infer<typeof updateTaskBody>
@@ -145,7 +149,7 @@ export const todoCreateBody = todoInput.extend({
   position: z.number().int().min(0).optional(),
 })
 export const todoUpdateBody = z.object({
-  text: z.string().trim().min(1).max(1000).optional(),
+  text: todoText.optional(),
   done: z.boolean().optional(),
   position: z.number().int().min(0).optional(),
 })

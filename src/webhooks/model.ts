@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { EVENT_TYPES, type EventType } from '../events'
+import { multilineText } from '../http/text'
 
 const id = z.string().trim().min(1).max(64)
 
@@ -37,7 +38,7 @@ const events = z
   .min(1)
   .max(WEBHOOK_EVENTS.length)
   .describe('Event types to receive, or ["*"] for all')
-const description = z.string().trim().max(500)
+const description = multilineText(500).trim()
 
 export const createWebhookBody = z.object({
   url,

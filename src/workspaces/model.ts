@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { WORKSPACE_ROLES } from '../db/schema/common'
+import { nameText } from '../http/text'
 
 /** Lowercase letters, digits and inner hyphens, 1 to 48 characters. */
 export const SLUG_RE = /^[a-z0-9](?:[a-z0-9-]{0,46}[a-z0-9])?$/
@@ -27,7 +28,7 @@ export const workspace = z
 export type Workspace = z.infer<typeof workspace>
 
 export const createWorkspaceBody = z.object({
-  name: z.string().trim().min(1).max(100),
+  name: nameText(100),
   /** Default: derived from the name (a suffix is added when taken). An explicit slug that is taken is a 409. */
   slug: slug.optional(),
   /** SUPERADMIN (or the global token) only: the user who becomes OWNER instead of the caller. */
@@ -35,7 +36,7 @@ export const createWorkspaceBody = z.object({
 })
 export type CreateWorkspaceInput = z.infer<typeof createWorkspaceBody>
 
-export const updateWorkspaceBody = z.object({ name: z.string().trim().min(1).max(100).optional(), slug: slug.optional() })
+export const updateWorkspaceBody = z.object({ name: nameText(100).optional(), slug: slug.optional() })
 export type UpdateWorkspaceInput = z.infer<typeof updateWorkspaceBody>
 
 export const workspaceParams = z.object({ id })
