@@ -6,8 +6,9 @@ import { forbidden, notFound } from '../errors'
 import { publish } from '../events'
 import { pageLimit, paginate } from '../http/respond'
 import type { Actor } from '../permissions/actor'
+import { ensureWritable } from '../projects/archived'
 import { recordMentions } from '../tasks/people'
-import { loadTask, type LoadedTask } from '../tasks/read'
+import { loadTask, loadTaskForWrite, type LoadedTask } from '../tasks/read'
 import { eventContext } from '../tasks/service'
 import type { Comment, CommentInput, ListCommentsQuery } from './model'
 
@@ -56,7 +57,7 @@ export function listComments(core: Core, actor: Actor, taskRef: string, q: ListC
 /** POST: needs comments:write on the task's project. Mentions are stored and reported once. */
 export function addComment(core: Core, actor: Actor, taskRef: string, input: CommentInput): Comment {
   return core.db.transaction((tx) => {
-    const task = loadTask(core, actor, taskRef, 'comments:write')
+    const task = loadTaskForWrite(core, actor, taskRef, 'comments:write')
     const now = new Date(core.clock.now())
     const row = tx
       .insert(comments)
@@ -82,6 +83,7 @@ export function updateComment(core: Core, actor: Actor, taskRef: string, comment
     const task = loadTask(core, actor, taskRef, 'comments:write')
     const row = readComment(tx, task, commentId)
     mayChange(actor, task, row)
+    ensureWritable(task.access.project)
     const projectId = task.task.projectId
     if (row.c.body === input.body) return toComment(row, projectId)
     const now = new Date(core.clock.now())
@@ -98,6 +100,7 @@ export function deleteComment(core: Core, actor: Actor, taskRef: string, comment
     const task = loadTask(core, actor, taskRef, 'comments:write')
     const row = readComment(tx, task, commentId)
     mayChange(actor, task, row)
+    ensureWritable(task.access.project)
     const projectId = task.task.projectId
     publish(core, tx, eventContext(core, actor), {
       type: 'comment.deleted',

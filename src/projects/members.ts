@@ -9,6 +9,7 @@ import { pageLimit, paginate } from '../http/respond'
 import type { Actor } from '../permissions/actor'
 import { projectAccess } from '../permissions/projects'
 import { recordActivity } from './activity'
+import { ensureWritable } from './archived'
 import type { AddMemberInput, Member } from './model'
 import { eventContext } from './service'
 
@@ -56,6 +57,7 @@ export function listMembers(core: Core, actor: Actor, projectId: string, q: { li
 export function addMember(core: Core, actor: Actor, projectId: string, input: AddMemberInput): Member {
   return core.db.transaction((tx) => {
     const { project } = projectAccess(core, actor, projectId, 'projects:write', tx)
+    ensureWritable(project)
     const inWorkspace = tx
       .select({ userId: workspaceMembers.userId })
       .from(workspaceMembers)
@@ -93,6 +95,7 @@ const lastOwner = () => conflict('The last OWNER of a project cannot be removed 
 export function updateMember(core: Core, actor: Actor, projectId: string, userId: string, role: ProjectRole): Member {
   return core.db.transaction((tx) => {
     const { project } = projectAccess(core, actor, projectId, 'projects:write', tx)
+    ensureWritable(project)
     const cur = getMember(tx, project.id, userId)
     if (!cur) throw notFound('Project member')
     if (cur.role === role) return toMember(cur)
@@ -119,6 +122,7 @@ export function removeMember(core: Core, actor: Actor, projectId: string, userId
   core.db.transaction((tx) => {
     const self = actor.user?.id === userId
     const { project } = projectAccess(core, actor, projectId, self ? 'projects:read' : 'projects:write', tx)
+    ensureWritable(project)
     const cur = getMember(tx, project.id, userId)
     if (!cur) throw notFound('Project member')
     if (cur.role === 'OWNER' && ownerCount(tx, project.id) <= 1) throw lastOwner()

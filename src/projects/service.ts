@@ -11,6 +11,7 @@ import type { Actor } from '../permissions/actor'
 import { effectiveProjectRole } from '../permissions/matrix'
 import { projectAccess, visibleProjects } from '../permissions/projects'
 import { recordActivity } from './activity'
+import { ensureWritable } from './archived'
 import type { CreateProjectInput, ListProjectsQuery, Project, ProjectDetail, Status, UpdateProjectInput } from './model'
 
 type ProjectRow = typeof projects.$inferSelect
@@ -194,6 +195,7 @@ export function updateProject(core: Core, actor: Actor, projectId: string, input
   try {
     return core.db.transaction((tx) => {
       const { project: cur, role } = projectAccess(core, actor, projectId, 'projects:write', tx)
+      ensureWritable(cur)
       if (input.key !== undefined && input.key !== cur.key && keyExists(tx, actor.workspace.id, input.key, cur.id)) throw keyTaken(input.key)
       if (input.clientId !== undefined) checkClient(tx, actor, input.clientId)
       const changes: Record<string, { from: unknown; to: unknown }> = {}

@@ -8,6 +8,7 @@ import { rankAfter } from '../lib/rank'
 import type { Actor } from '../permissions/actor'
 import { projectAccess } from '../permissions/projects'
 import { recordActivity } from '../projects/activity'
+import { ensureWritable } from '../projects/archived'
 import { eventContext, projectStatuses, toStatus } from '../projects/service'
 import type { CreateStatusInput, Status, UpdateStatusInput } from './model'
 
@@ -47,6 +48,7 @@ export function createStatus(core: Core, actor: Actor, projectId: string, input:
   return withUniqueName(input.name, () =>
     core.db.transaction((tx) => {
       const { project } = projectAccess(core, actor, projectId, 'projects:write', tx)
+      ensureWritable(project)
       const rows = projectStatuses(tx, project.id)
       if (findByName(rows, input.name)) throw nameTaken(input.name)
       const at = Math.min(input.position ?? rows.length, rows.length)
@@ -76,6 +78,7 @@ export function updateStatus(core: Core, actor: Actor, projectId: string, status
   return withUniqueName(input.name, () =>
     core.db.transaction((tx) => {
       const { project } = projectAccess(core, actor, projectId, 'projects:write', tx)
+      ensureWritable(project)
       const rows = projectStatuses(tx, project.id)
       const idx = rows.findIndex((s) => s.id === statusId)
       if (idx < 0) throw notFound('Status')
@@ -120,6 +123,7 @@ export function deleteStatus(
 ): { movedTasks: number; movedTo: string | null } {
   return core.db.transaction((tx) => {
     const { project } = projectAccess(core, actor, projectId, 'projects:write', tx)
+    ensureWritable(project)
     const rows = projectStatuses(tx, project.id)
     const idx = rows.findIndex((s) => s.id === statusId)
     if (idx < 0) throw notFound('Status')

@@ -1,14 +1,15 @@
 import { and, eq, inArray } from 'drizzle-orm'
 import type { Core } from '../core'
 import { projects, statuses, taskAssignees, tasks, timeEntries } from '../db/schema'
-import { AppError, badRequest, conflict, notFound } from '../errors'
+import { AppError, badRequest, notFound } from '../errors'
 import { publish } from '../events'
 import type { Actor } from '../permissions/actor'
 import { projectAccess } from '../permissions/projects'
+import { ensureWritable } from '../projects/archived'
 import { columnTaskIds, longestIncreasing, rankAt, rankAtEnd, rebalanceColumn, resolveStatus, type StatusRow } from './columns'
 import type { MoveTaskInput, ReorderInput, Task, TaskSummary } from './model'
 import { projectAudience } from './people'
-import { loadTask, readTask, taskRowsByIds, toSummaries } from './read'
+import { loadTaskForWrite, readTask, taskRowsByIds, toSummaries } from './read'
 import { eventContext, nextTaskNumber } from './service'
 
 type Anchor = { id: string; rank: string; statusId: string; projectId: string }
@@ -43,7 +44,7 @@ export function moveTask(core: Core, actor: Actor, ref: string, input: MoveTaskI
   if (projectId === undefined && statusId === undefined && status === undefined && beforeTaskId === undefined && afterTaskId === undefined)
     throw badRequest('Give statusId (or status), projectId, beforeTaskId or afterTaskId.', '')
   return core.db.transaction((tx) => {
-    const cur = loadTask(core, actor, ref, 'tasks:write')
+    const cur = loadTaskForWrite(core, actor, ref, 'tasks:write')
     const t = cur.task
     const ws = actor.workspace.id
     const after = afterTaskId !== undefined ? anchorOf(core, ws, afterTaskId, 'afterTaskId') : undefined
@@ -55,8 +56,8 @@ export function moveTask(core: Core, actor: Actor, ref: string, input: MoveTaskI
     const anchor = after ?? before
     const targetProjectId = projectId ?? anchor?.projectId ?? t.projectId
     const crossProject = targetProjectId !== t.projectId
-    if (crossProject && projectAccess(core, actor, targetProjectId, 'tasks:write').project.archivedAt)
-      throw conflict('The target project is archived; unarchive it first.')
+    // Into an archived project is refused like out of one (loadTaskForWrite above).
+    if (crossProject) ensureWritable(projectAccess(core, actor, targetProjectId, 'tasks:write').project)
     const currentStatus = tx.select().from(statuses).where(eq(statuses.id, t.statusId)).get()!
     let target: StatusRow
     if (statusId !== undefined || status !== undefined) target = resolveStatus(core, targetProjectId, { statusId, status })
@@ -112,7 +113,7 @@ export function reorderColumn(core: Core, actor: Actor, input: ReorderInput): Ta
       .get()
     if (!status) throw notFound('Status')
     try {
-      projectAccess(core, actor, status.projectId, 'tasks:write')
+      ensureWritable(projectAccess(core, actor, status.projectId, 'tasks:write').project)
     } catch (e) {
       throw e instanceof AppError && e.code === 'not_found' ? notFound('Status') : e
     }

@@ -4,6 +4,7 @@ import { AppError, notFound } from '../errors'
 import { authorize, type Actor } from '../permissions/actor'
 import type { Scope } from '../permissions/matrix'
 import { projectAccess, type ProjectAccess } from '../permissions/projects'
+import { ensureWritable } from '../projects/archived'
 import type { Task, TaskSummary, Todo } from './model'
 
 /**
@@ -134,6 +135,13 @@ export function loadTask(core: Pick<Core, 'db' | 'sqlite'>, actor: Actor, ref: s
   }
   authorize(actor, scope, { role: access.role })
   return { ...row, access }
+}
+
+/** `loadTask` for a write: also 409 when the task's project is archived (archived projects are read-only). */
+export function loadTaskForWrite(core: Pick<Core, 'db' | 'sqlite'>, actor: Actor, ref: string, scope: Scope): LoadedTask {
+  const loaded = loadTask(core, actor, ref, scope)
+  ensureWritable(loaded.access.project)
+  return loaded
 }
 
 /** Task rows by id, in the order given (missing ids are skipped). */

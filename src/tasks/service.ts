@@ -2,15 +2,15 @@ import { eq } from 'drizzle-orm'
 import type { Core } from '../core'
 import type { DbOrTx } from '../db/client'
 import { taskAssignees, taskLabels, tasks, todos } from '../db/schema'
-import { conflict } from '../errors'
 import { publish, type EventContext } from '../events'
 import { resolveLabels } from '../labels/service'
 import type { Actor } from '../permissions/actor'
 import { projectAccess } from '../permissions/projects'
+import { ensureWritable } from '../projects/archived'
 import { rankAtEnd, resolveStatus } from './columns'
 import type { CreateTaskInput, Task, UpdateTaskInput } from './model'
 import { checkAssignees, recordMentions } from './people'
-import { loadTask, readTask, type LoadedTask } from './read'
+import { loadTaskForWrite, readTask, type LoadedTask } from './read'
 
 export const eventContext = (core: Core, actor: Actor): EventContext => ({
   workspaceId: actor.workspace.id,
@@ -21,10 +21,6 @@ export const eventContext = (core: Core, actor: Actor): EventContext => ({
 /** Hands out the next human number of a project (PROJ-42), inside the caller's transaction. */
 export function nextTaskNumber(core: Pick<Core, 'sqlite'>, projectId: string): number {
   return core.sqlite.query<{ n: number }, [string]>('UPDATE projects SET task_seq = task_seq + 1 WHERE id = ? RETURNING task_seq AS n').get(projectId)!.n
-}
-
-const ensureActive = (archivedAt: Date | null, what: string) => {
-  if (archivedAt) throw conflict(`${what} is archived; unarchive it first.`)
 }
 
 function setLabels(core: Core, db: DbOrTx, actor: Actor, taskId: string, refs: readonly string[]) {
@@ -42,7 +38,7 @@ function setAssignees(db: DbOrTx, taskId: string, ids: string[]) {
 export function createTask(core: Core, actor: Actor, input: CreateTaskInput): Task {
   return core.db.transaction((tx) => {
     const { project } = projectAccess(core, actor, input.projectId, 'tasks:write')
-    ensureActive(project.archivedAt, 'The project')
+    ensureWritable(project)
     const status = resolveStatus(core, project.id, input)
     const assigneeIds = checkAssignees(tx, actor.workspace.id, project.id, input.assigneeIds ?? [])
     const now = new Date(core.clock.now())
@@ -100,7 +96,7 @@ const sameList = (a: string[], b: string[]) => a.length === b.length && [...a].s
  */
 export function updateTask(core: Core, actor: Actor, ref: string, input: UpdateTaskInput): Task {
   return core.db.transaction((tx) => {
-    const cur = loadTask(core, actor, ref, 'tasks:write')
+    const cur = loadTaskForWrite(core, actor, ref, 'tasks:write')
     const t = cur.task
     const before = readTask(core, t.id)
     const now = new Date(core.clock.now())
@@ -167,7 +163,7 @@ export function updateTask(core: Core, actor: Actor, ref: string, input: UpdateT
 
 export function setArchived(core: Core, actor: Actor, ref: string, archived: boolean): Task {
   return core.db.transaction((tx) => {
-    const cur: LoadedTask = loadTask(core, actor, ref, 'tasks:write')
+    const cur: LoadedTask = loadTaskForWrite(core, actor, ref, 'tasks:write')
     const t = cur.task
     if ((t.archivedAt !== null) === archived) return readTask(core, t.id)
     const now = new Date(core.clock.now())
@@ -192,7 +188,7 @@ export function setArchived(core: Core, actor: Actor, ref: string, archived: boo
 /** Deletes a task with its todos, comments, mentions and time entries (cascades), in one transaction. */
 export function deleteTask(core: Core, actor: Actor, ref: string): { id: string } {
   return core.db.transaction((tx) => {
-    const cur = loadTask(core, actor, ref, 'tasks:write')
+    const cur = loadTaskForWrite(core, actor, ref, 'tasks:write')
     const data = readTask(core, cur.task.id)
     publish(core, tx, eventContext(core, actor), { type: 'task.deleted', projectId: cur.task.projectId, taskId: cur.task.id, data })
     tx.delete(tasks).where(eq(tasks.id, cur.task.id)).run()

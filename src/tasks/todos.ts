@@ -6,7 +6,7 @@ import { badRequest, notFound } from '../errors'
 import { publish } from '../events'
 import type { Actor } from '../permissions/actor'
 import type { Todo, TodoInput, TodoUpdateInput } from './model'
-import { loadTask, readTask, toTodo, type LoadedTask } from './read'
+import { loadTaskForWrite, readTask, toTodo, type LoadedTask } from './read'
 import { eventContext } from './service'
 
 /** Todos (checklist items) of a task, kept at contiguous positions 0..n-1. */
@@ -51,7 +51,7 @@ function findTodo(db: DbOrTx, taskId: string, todoId: string): TodoRow {
 
 export function addTodo(core: Core, actor: Actor, taskRef: string, input: TodoInput & { position?: number }): Todo {
   return core.db.transaction((tx) => {
-    const cur = loadTask(core, actor, taskRef, 'tasks:write')
+    const cur = loadTaskForWrite(core, actor, taskRef, 'tasks:write')
     const list = listOf(tx, cur.task.id)
     if (list.length >= MAX_TODOS_PER_TASK) throw badRequest(`A task has at most ${MAX_TODOS_PER_TASK} todos.`, 'text')
     const at = Math.min(input.position ?? list.length, list.length)
@@ -69,7 +69,7 @@ export function addTodo(core: Core, actor: Actor, taskRef: string, input: TodoIn
 
 export function updateTodo(core: Core, actor: Actor, taskRef: string, todoId: string, input: TodoUpdateInput): Todo {
   return core.db.transaction((tx) => {
-    const cur = loadTask(core, actor, taskRef, 'tasks:write')
+    const cur = loadTaskForWrite(core, actor, taskRef, 'tasks:write')
     const before = findTodo(tx, cur.task.id, todoId)
     const patch: Partial<TodoRow> = {}
     if (input.text !== undefined && input.text !== before.text) patch.text = input.text
@@ -88,7 +88,7 @@ export function updateTodo(core: Core, actor: Actor, taskRef: string, todoId: st
 
 export function deleteTodo(core: Core, actor: Actor, taskRef: string, todoId: string): { id: string } {
   return core.db.transaction((tx) => {
-    const cur = loadTask(core, actor, taskRef, 'tasks:write')
+    const cur = loadTaskForWrite(core, actor, taskRef, 'tasks:write')
     const before = findTodo(tx, cur.task.id, todoId)
     tx.delete(todos).where(eq(todos.id, todoId)).run()
     writeOrder(tx, listOf(tx, cur.task.id))
@@ -100,7 +100,7 @@ export function deleteTodo(core: Core, actor: Actor, taskRef: string, todoId: st
 /** Sets the full order of a task's todos (`todoIds`: each todo of the task exactly once). */
 export function reorderTodos(core: Core, actor: Actor, taskRef: string, todoIds: string[]): Todo[] {
   return core.db.transaction((tx) => {
-    const cur = loadTask(core, actor, taskRef, 'tasks:write')
+    const cur = loadTaskForWrite(core, actor, taskRef, 'tasks:write')
     const list = listOf(tx, cur.task.id)
     const byId = new Map(list.map((t) => [t.id, t]))
     const seen = new Set<string>()
