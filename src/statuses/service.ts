@@ -3,6 +3,7 @@ import type { Core } from '../core'
 import type { DbOrTx } from '../db/client'
 import { newId, statuses, tasks } from '../db/schema'
 import { badRequest, conflict, notFound } from '../errors'
+import { publish, type EventContext } from '../events'
 import { isUniqueViolation } from '../lib/db-errors'
 import { rankAfter } from '../lib/rank'
 import type { Actor } from '../permissions/actor'
@@ -10,6 +11,7 @@ import { projectAccess } from '../permissions/projects'
 import { recordActivity } from '../projects/activity'
 import { ensureWritable } from '../projects/archived'
 import { eventContext, projectStatuses, toStatus } from '../projects/service'
+import { readTask } from '../tasks/read'
 import type { CreateStatusInput, Status, UpdateStatusInput } from './model'
 
 type StatusRow = typeof statuses.$inferSelect
@@ -137,7 +139,7 @@ export function deleteStatus(
       const target = rows.find((s) => s.id === moveTasksTo)
       if (!target || target.id === cur.id)
         throw badRequest('moveTasksTo must be another status of the same project.', 'moveTasksTo')
-      moveTasks(core, tx, cur.id, target.id)
+      moveTasks(core, tx, eventContext(core, actor), project.id, cur.id, target.id)
       movedTo = target.id
     }
     tx.delete(statuses).where(eq(statuses.id, cur.id)).run()
@@ -152,8 +154,11 @@ export function deleteStatus(
   })
 }
 
-/** Appends every task of `fromId` after the last rank of `toId`, keeping their relative order. */
-function moveTasks(core: Core, tx: DbOrTx, fromId: string, toId: string) {
+/**
+ * Appends every task of `fromId` after the last rank of `toId`, keeping their relative order, and
+ * publishes `task.moved` for each (as a single move does), while both statuses still exist.
+ */
+function moveTasks(core: Core, tx: DbOrTx, ctx: EventContext, projectId: string, fromId: string, toId: string) {
   const last = tx.select({ rank: tasks.rank }).from(tasks).where(eq(tasks.statusId, toId)).orderBy(desc(tasks.rank)).limit(1).get()
   const moving = tx
     .select({ id: tasks.id })
@@ -166,5 +171,6 @@ function moveTasks(core: Core, tx: DbOrTx, fromId: string, toId: string) {
   for (const t of moving) {
     rank = rankAfter(rank)
     tx.run(sql`UPDATE tasks SET status_id = ${toId}, rank = ${rank}, updated_at = ${now} WHERE id = ${t.id}`)
+    publish(core, tx, ctx, { type: 'task.moved', projectId, taskId: t.id, fromStatusId: fromId, toStatusId: toId, fromProjectId: projectId, data: readTask(core, t.id) })
   }
 }
