@@ -6,9 +6,20 @@ import type { DbOrTx } from './db/client'
  * notifications, webhooks outbox) write their rows in that same transaction, so an event and its
  * effects commit or roll back together. Subscribers are synchronous (bun:sqlite transactions are).
  */
+type Changes = Record<string, { from: unknown; to: unknown }>
+
 export type DomainEvent =
   | { type: 'project.created'; projectId: string; data: Record<string, unknown> }
+  /** `changes`: the fields that changed, `{ field: { from, to } }`. */
+  | { type: 'project.updated'; projectId: string; changes: Changes; data: Record<string, unknown> }
+  | { type: 'project.archived' | 'project.unarchived'; projectId: string; data: Record<string, unknown> }
   | { type: 'member.added'; projectId?: string; userId: string; role: string; data: Record<string, unknown> }
+  | { type: 'member.updated'; projectId: string; userId: string; changes: Changes; data: Record<string, unknown> }
+  | { type: 'member.removed'; projectId: string; userId: string; role: string; data: Record<string, unknown> }
+  | { type: 'status.created'; projectId: string; statusId: string; name: string; data: Record<string, unknown> }
+  | { type: 'status.updated'; projectId: string; statusId: string; changes: Changes; data: Record<string, unknown> }
+  /** `movedTasks` went to `movedTo` first (each with its own `task.moved`). */
+  | { type: 'status.deleted'; projectId: string; statusId: string; name: string; movedTasks: number; movedTo: string | null; data: Record<string, unknown> }
   | { type: 'task.created'; projectId: string; taskId: string; assigneeIds: string[]; mentionedUserIds: string[]; data: Record<string, unknown> }
   | {
       type: 'task.updated'
@@ -40,7 +51,15 @@ export const EVENT_TYPES: readonly EventType[] = [
   'comment.deleted',
   'time_entry.approved',
   'project.created',
+  'project.updated',
+  'project.archived',
+  'project.unarchived',
   'member.added',
+  'member.updated',
+  'member.removed',
+  'status.created',
+  'status.updated',
+  'status.deleted',
 ]
 
 /** Who caused the event and where. `data` is the public JSON payload (webhooks send it as is). */

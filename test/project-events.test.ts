@@ -3,10 +3,11 @@
  * them, so the activity feed, notifications and webhooks all see them:
  * - deleting a status with `moveTasksTo` publishes one `task.moved` per moved task, as a single move does;
  * - project updates, archive/unarchive, member changes and status changes are events webhooks can
- *   subscribe to (not only activity rows).
+ *   subscribe to (not only activity rows); the activity feed is written from the same events.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { subscribe, type DomainEvent } from '../src/events'
+import { EVENT_TYPES, subscribe, type DomainEvent } from '../src/events'
+import { runDueDeliveries } from '../src/webhooks/worker'
 import { makeTestApp } from './helpers/app'
 import { seedWorld } from './helpers/fixtures'
 import { insertTasks } from './helpers/task-rows'
@@ -98,5 +99,93 @@ describe('DELETE a status with moveTasksTo', () => {
       explode = false
     }
     expect(state()).toEqual(before)
+  })
+})
+
+const PROJECT_EVENTS = [
+  'project.updated',
+  'project.archived',
+  'project.unarchived',
+  'member.added',
+  'member.updated',
+  'member.removed',
+  'status.created',
+  'status.updated',
+  'status.deleted',
+] as const
+
+describe('project, member and status changes reach webhooks', () => {
+  test('each is a documented event type a webhook may subscribe to', async () => {
+    for (const type of PROJECT_EVENTS) expect(EVENT_TYPES).toContain(type)
+    const doc = (await t.req('GET', '/swagger/json')).body
+    const text = JSON.stringify(doc.paths['/webhooks'].post.requestBody)
+    for (const type of PROJECT_EVENTS) expect(text).toContain(`"${type}"`)
+  })
+
+  test('a subscription receives one delivery per change, with the change in its payload; the feed still records them', async () => {
+    const hook = await must('POST', '/webhooks', { url: 'http://127.0.0.1:9/hook', events: [...PROJECT_EVENTS] })
+    const all = await must('POST', '/webhooks', { url: 'http://127.0.0.1:9/all', events: ['*'] })
+    const p = await newProject('Webhook me')
+    await must('PATCH', `/projects/${p.id}`, { name: 'Webhooked', color: '#123456' })
+    await must('POST', `/projects/${p.id}/archive`)
+    await must('POST', `/projects/${p.id}/unarchive`)
+    await must('POST', `/projects/${p.id}/members`, { userId: w.users.member.id, role: 'MEMBER' })
+    await must('PATCH', `/projects/${p.id}/members/${w.users.member.id}`, { role: 'VIEWER' })
+    await must('DELETE', `/projects/${p.id}/members/${w.users.member.id}`)
+    const st = await must('POST', `/projects/${p.id}/statuses`, { name: 'Blocked', category: 'started' })
+    await must('PATCH', `/projects/${p.id}/statuses/${st.id}`, { name: 'Stuck', position: 0 })
+    await must('DELETE', `/projects/${p.id}/statuses/${st.id}`)
+
+    const sent = deliveries(hook.id)
+    expect(sent.map((d) => d.event)).toEqual([...PROJECT_EVENTS])
+    expect(deliveries(all.id).map((d) => d.event)).toEqual(['project.created', ...PROJECT_EVENTS])
+    const by = Object.fromEntries(sent.map((d) => [d.event, d.payload]))
+    for (const d of sent) expect(d.payload).toMatchObject({ event: d.event, workspaceId: w.wsA.id })
+    expect(by['project.updated']!.data).toMatchObject({
+      project: { id: p.id, name: 'Webhooked', color: '#123456' },
+      changes: { name: { from: 'Webhook me', to: 'Webhooked' }, color: { from: null, to: '#123456' } },
+    })
+    expect(by['project.updated']!.data.project.statuses).toBeUndefined()
+    expect(by['project.archived']!.data.project).toMatchObject({ id: p.id, archived: true })
+    expect(by['project.unarchived']!.data.project).toMatchObject({ id: p.id, archived: false })
+    expect(by['member.updated']!.data).toMatchObject({ projectId: p.id, member: { userId: w.users.member.id, role: 'VIEWER' }, changes: { role: { from: 'MEMBER', to: 'VIEWER' } } })
+    expect(by['member.removed']!.data).toMatchObject({ projectId: p.id, member: { userId: w.users.member.id, role: 'VIEWER' } })
+    expect(by['status.created']!.data).toMatchObject({ status: { id: st.id, name: 'Blocked', projectId: p.id, position: 5 } })
+    expect(by['status.updated']!.data).toMatchObject({ status: { id: st.id, name: 'Stuck', position: 0 }, changes: { name: { from: 'Blocked', to: 'Stuck' }, position: { from: 5, to: 0 } } })
+    expect(by['status.deleted']!.data).toMatchObject({ status: { id: st.id, name: 'Stuck' }, movedTasks: 0, movedTo: null })
+
+    // The activity feed is written from the same events, as before.
+    const feed = (await t.req('GET', `/projects/${p.id}/activity?limit=50`, A())).body.data
+    expect(feed.map((a: { action: string }) => a.action)).toEqual([...([...PROJECT_EVENTS] as string[]).reverse(), 'project.created'])
+    const row = (action: string) => feed.find((a: { action: string }) => a.action === action)
+    expect(row('project.archived').changes).toEqual({ archived: { from: false, to: true } })
+    expect(row('member.removed').meta).toEqual({ userId: w.users.member.id, role: 'VIEWER' })
+    expect(row('status.deleted').meta).toEqual({ statusId: st.id, name: 'Stuck', movedTasks: 0, movedTo: null })
+    for (const id of [hook.id, all.id]) await must('DELETE', `/webhooks/${id}`)
+  })
+
+  test('delivered end to end: a project.updated subscription receives the signed POST', async () => {
+    const received: { event: string | null; body: any }[] = []
+    const server = Bun.serve({
+      port: 0,
+      hostname: '127.0.0.1',
+      async fetch(req) {
+        received.push({ event: req.headers.get('x-sally-event'), body: await req.json() })
+        return new Response('ok')
+      },
+    })
+    try {
+      const hook = await must('POST', '/webhooks', { url: `http://127.0.0.1:${server.port}/sally`, events: ['project.updated'] })
+      const p = await newProject('Delivered')
+      await must('PATCH', `/projects/${p.id}`, { description: 'now with a description' })
+      await must('POST', `/projects/${p.id}/archive`) // not subscribed: not sent
+      await runDueDeliveries(t.core, { now: t.clock.now() })
+      const mine = received.filter((r) => r.body.data?.project?.id === p.id)
+      expect(mine).toHaveLength(1)
+      expect(mine[0]!.body).toMatchObject({ event: 'project.updated', data: { changes: { description: { from: null, to: 'now with a description' } } } })
+      await must('DELETE', `/webhooks/${hook.id}`)
+    } finally {
+      server.stop(true)
+    }
   })
 })

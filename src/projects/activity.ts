@@ -61,9 +61,37 @@ export function activitySubscriber(_core: Core, tx: DbOrTx, ctx: EventContext, e
       recordActivity(tx, ctx, { projectId: ev.projectId, action: 'project.created', meta: { name: p.name, key: p.key } })
       return
     }
+    case 'project.updated':
+      recordActivity(tx, ctx, { projectId: ev.projectId, action: ev.type, changes: ev.changes })
+      return
+    case 'project.archived':
+    case 'project.unarchived': {
+      const archived = ev.type === 'project.archived'
+      recordActivity(tx, ctx, { projectId: ev.projectId, action: ev.type, changes: { archived: { from: !archived, to: archived } } })
+      return
+    }
     case 'member.added':
       if (!ev.projectId) return // workspace memberships are not project activity
       recordActivity(tx, ctx, { projectId: ev.projectId, action: 'member.added', meta: { userId: ev.userId, role: ev.role } })
+      return
+    case 'member.updated':
+      recordActivity(tx, ctx, { projectId: ev.projectId, action: ev.type, changes: ev.changes, meta: { userId: ev.userId } })
+      return
+    case 'member.removed':
+      recordActivity(tx, ctx, { projectId: ev.projectId, action: ev.type, meta: { userId: ev.userId, role: ev.role } })
+      return
+    case 'status.created':
+      recordActivity(tx, ctx, { projectId: ev.projectId, action: ev.type, meta: { statusId: ev.statusId, name: ev.name } })
+      return
+    case 'status.updated':
+      recordActivity(tx, ctx, { projectId: ev.projectId, action: ev.type, changes: ev.changes, meta: { statusId: ev.statusId } })
+      return
+    case 'status.deleted':
+      recordActivity(tx, ctx, {
+        projectId: ev.projectId,
+        action: ev.type,
+        meta: { statusId: ev.statusId, name: ev.name, movedTasks: ev.movedTasks, movedTo: ev.movedTo },
+      })
       return
     case 'task.created':
       recordActivity(tx, ctx, { projectId: ev.projectId, taskId: ev.taskId, action: 'task.created', meta: taskMeta(tx, ev.taskId, ev.data) })

@@ -8,7 +8,6 @@ import { badRequest, conflict, notFound } from '../errors'
 import { pageLimit, paginate } from '../http/respond'
 import type { Actor } from '../permissions/actor'
 import { projectAccess } from '../permissions/projects'
-import { recordActivity } from './activity'
 import { ensureWritable } from './archived'
 import type { AddMemberInput, Member } from './model'
 import { eventContext } from './service'
@@ -104,13 +103,10 @@ export function updateMember(core: Core, actor: Actor, projectId: string, userId
       .set({ role })
       .where(and(eq(projectMembers.projectId, project.id), eq(projectMembers.userId, userId)))
       .run()
-    recordActivity(tx, eventContext(core, actor), {
-      projectId: project.id,
-      action: 'member.updated',
-      changes: { role: { from: cur.role, to: role } },
-      meta: { userId },
-    })
-    return toMember({ ...cur, role })
+    const m = toMember({ ...cur, role })
+    const changes = { role: { from: cur.role, to: role } }
+    publish(core, tx, eventContext(core, actor), { type: 'member.updated', projectId: project.id, userId, changes, data: { projectId: project.id, member: m, changes } })
+    return m
   })
 }
 
@@ -129,6 +125,12 @@ export function removeMember(core: Core, actor: Actor, projectId: string, userId
     tx.delete(projectMembers)
       .where(and(eq(projectMembers.projectId, project.id), eq(projectMembers.userId, userId)))
       .run()
-    recordActivity(tx, eventContext(core, actor), { projectId: project.id, action: 'member.removed', meta: { userId, role: cur.role } })
+    publish(core, tx, eventContext(core, actor), {
+      type: 'member.removed',
+      projectId: project.id,
+      userId,
+      role: cur.role,
+      data: { projectId: project.id, member: toMember(cur) },
+    })
   })
 }

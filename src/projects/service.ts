@@ -10,7 +10,6 @@ import { isUniqueViolation } from '../lib/db-errors'
 import type { Actor } from '../permissions/actor'
 import { effectiveProjectRole } from '../permissions/matrix'
 import { projectAccess, visibleProjects } from '../permissions/projects'
-import { recordActivity } from './activity'
 import { ensureWritable } from './archived'
 import type { CreateProjectInput, ListProjectsQuery, Project, ProjectDetail, Status, UpdateProjectInput } from './model'
 
@@ -96,6 +95,12 @@ export function projectStatuses(db: DbOrTx, projectId: string): StatusRow[] {
   return db.select().from(statuses).where(eq(statuses.projectId, projectId)).orderBy(asc(statuses.position), asc(statuses.id)).all()
 }
 
+/** The project in event payloads (webhooks): the project without its statuses. */
+function eventProject(d: ProjectDetail): Omit<ProjectDetail, 'statuses'> {
+  const { statuses: _s, ...project } = d
+  return project
+}
+
 function detail(db: DbOrTx, p: ProjectRow, role: ProjectRole): ProjectDetail {
   const members = db.select({ n: count() }).from(projectMembers).where(eq(projectMembers.projectId, p.id)).get()?.n ?? 0
   return { ...toProject(p, role), statuses: projectStatuses(db, p.id).map(toStatus), memberCount: members }
@@ -179,8 +184,7 @@ export function createProject(core: Core, actor: Actor, input: CreateProjectInpu
         .run()
       if (actor.user) tx.insert(projectMembers).values({ projectId: p.id, userId: actor.user.id, role: 'OWNER', createdAt: now }).run()
       const out = detail(tx, p, 'OWNER')
-      const { statuses: _s, ...data } = out
-      publish(core, tx, eventContext(core, actor), { type: 'project.created', projectId: p.id, data: { project: data } })
+      publish(core, tx, eventContext(core, actor), { type: 'project.created', projectId: p.id, data: { project: eventProject(out) } })
       return out
     })
   } catch (e) {
@@ -190,7 +194,7 @@ export function createProject(core: Core, actor: Actor, input: CreateProjectInpu
   }
 }
 
-/** PATCH /projects/:id (project OWNER): records the changed fields in the activity feed. */
+/** PATCH /projects/:id (project OWNER): publishes `project.updated` with the changed fields (from → to). */
 export function updateProject(core: Core, actor: Actor, projectId: string, input: UpdateProjectInput): ProjectDetail {
   try {
     return core.db.transaction((tx) => {
@@ -213,8 +217,9 @@ export function updateProject(core: Core, actor: Actor, projectId: string, input
         .where(eq(projects.id, cur.id))
         .returning()
         .get()!
-      recordActivity(tx, eventContext(core, actor), { projectId: cur.id, action: 'project.updated', changes })
-      return detail(tx, row, role)
+      const out = detail(tx, row, role)
+      publish(core, tx, eventContext(core, actor), { type: 'project.updated', projectId: cur.id, changes, data: { project: eventProject(out), changes } })
+      return out
     })
   } catch (e) {
     if (isUniqueViolation(e)) throw keyTaken(input.key ?? '')
@@ -222,7 +227,7 @@ export function updateProject(core: Core, actor: Actor, projectId: string, input
   }
 }
 
-/** Archive or unarchive (project OWNER). Doing it twice is a no-op without a second feed entry. */
+/** Archive or unarchive (project OWNER; `project.archived` / `project.unarchived`). Doing it twice is a no-op without a second event. */
 export function setArchived(core: Core, actor: Actor, projectId: string, archived: boolean): ProjectDetail {
   return core.db.transaction((tx) => {
     const { project: cur, role } = projectAccess(core, actor, projectId, 'projects:write', tx)
@@ -234,12 +239,9 @@ export function setArchived(core: Core, actor: Actor, projectId: string, archive
       .where(eq(projects.id, cur.id))
       .returning()
       .get()!
-    recordActivity(tx, eventContext(core, actor), {
-      projectId: cur.id,
-      action: archived ? 'project.archived' : 'project.unarchived',
-      changes: { archived: { from: !archived, to: archived } },
-    })
-    return detail(tx, row, role)
+    const out = detail(tx, row, role)
+    publish(core, tx, eventContext(core, actor), { type: archived ? 'project.archived' : 'project.unarchived', projectId: cur.id, data: { project: eventProject(out) } })
+    return out
   })
 }
 

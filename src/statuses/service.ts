@@ -8,7 +8,6 @@ import { isUniqueViolation } from '../lib/db-errors'
 import { rankAfter } from '../lib/rank'
 import type { Actor } from '../permissions/actor'
 import { projectAccess } from '../permissions/projects'
-import { recordActivity } from '../projects/activity'
 import { ensureWritable } from '../projects/archived'
 import { eventContext, projectStatuses, toStatus } from '../projects/service'
 import { readTask } from '../tasks/read'
@@ -69,8 +68,9 @@ export function createStatus(core: Core, actor: Actor, projectId: string, input:
         .get()
       rows.splice(at, 0, row)
       renumber(tx, rows)
-      recordActivity(tx, eventContext(core, actor), { projectId: project.id, action: 'status.created', meta: { statusId: row.id, name: row.name } })
-      return toStatus(row)
+      const out = toStatus(row)
+      publish(core, tx, eventContext(core, actor), { type: 'status.created', projectId: project.id, statusId: row.id, name: row.name, data: { status: out } })
+      return out
     }),
   )
 }
@@ -104,9 +104,10 @@ export function updateStatus(core: Core, actor: Actor, projectId: string, status
           renumber(tx, rows)
         }
       }
+      const out = toStatus(tx.select().from(statuses).where(eq(statuses.id, cur.id)).get()!)
       if (Object.keys(changes).length)
-        recordActivity(tx, eventContext(core, actor), { projectId: project.id, action: 'status.updated', changes, meta: { statusId: cur.id } })
-      return toStatus(tx.select().from(statuses).where(eq(statuses.id, cur.id)).get()!)
+        publish(core, tx, eventContext(core, actor), { type: 'status.updated', projectId: project.id, statusId: cur.id, changes, data: { status: out, changes } })
+      return out
     }),
   )
 }
@@ -145,10 +146,14 @@ export function deleteStatus(
     tx.delete(statuses).where(eq(statuses.id, cur.id)).run()
     rows.splice(idx, 1)
     renumber(tx, rows)
-    recordActivity(tx, eventContext(core, actor), {
+    publish(core, tx, eventContext(core, actor), {
+      type: 'status.deleted',
       projectId: project.id,
-      action: 'status.deleted',
-      meta: { statusId: cur.id, name: cur.name, movedTasks: taskCount, movedTo },
+      statusId: cur.id,
+      name: cur.name,
+      movedTasks: taskCount,
+      movedTo,
+      data: { status: toStatus(cur), movedTasks: taskCount, movedTo },
     })
     return { movedTasks: taskCount, movedTo }
   })
