@@ -6,6 +6,7 @@ import m2 from './0002_board_live_column_index.sql' with { type: 'text' }
 import m3 from './0003_status_task_counts.sql' with { type: 'text' }
 import m4 from './0004_status_task_count_triggers.sql' with { type: 'text' }
 import m5 from './0005_search_docs_project.sql' with { type: 'text' }
+import m6 from './0006_tasks_sort_indexes.sql' with { type: 'text' }
 
 export const embeddedMigrations: {
   journal: { entries: { idx: number; when: number; tag: string; breakpoints: boolean }[] }
@@ -19,5 +20,6 @@ export const embeddedMigrations: {
     "0003_status_task_counts": m3,
     "0004_status_task_count_triggers": m4,
     "0005_search_docs_project": m5,
+    "0006_tasks_sort_indexes": m6,
   },
 }

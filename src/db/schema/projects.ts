@@ -114,6 +114,15 @@ export const tasks = sqliteTable(
     index('tasks_status_rank_idx').on(t.statusId, t.rank),
     index('tasks_ws_idx').on(t.workspaceId, t.id),
     index('tasks_project_id_idx').on(t.projectId, t.id),
+    /**
+     * GET /tasks?sort=updated|due over live tasks, workspace-wide or in one project: walked in the
+     * list's ORDER BY (src/tasks/list.ts: `tasks.updated_at`, `coalesce(tasks.due_date, '9999-12-31')`,
+     * then `tasks.id`), so a page reads its rows in order instead of sorting the workspace.
+     */
+    index('tasks_ws_updated_idx').on(t.workspaceId, t.updatedAt, t.id).where(sql`archived_at IS NULL`),
+    index('tasks_ws_due_idx').on(t.workspaceId, sql`coalesce(${t.dueDate}, '9999-12-31')`, t.id).where(sql`archived_at IS NULL`),
+    index('tasks_project_updated_idx').on(t.projectId, t.updatedAt, t.id).where(sql`archived_at IS NULL`),
+    index('tasks_project_due_idx').on(t.projectId, sql`coalesce(${t.dueDate}, '9999-12-31')`, t.id).where(sql`archived_at IS NULL`),
   ],
 )
 
