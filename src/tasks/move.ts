@@ -1,6 +1,6 @@
 import { and, eq, inArray } from 'drizzle-orm'
 import type { Core } from '../core'
-import { projects, statuses, taskAssignees, tasks, timeEntries } from '../db/schema'
+import { projects, statuses, taskAliases, taskAssignees, tasks, timeEntries } from '../db/schema'
 import { AppError, badRequest, notFound } from '../errors'
 import { publish } from '../events'
 import type { Actor } from '../permissions/actor'
@@ -36,8 +36,9 @@ const mapStatus = (current: StatusRow) => (list: StatusRow[]) =>
  * target column) and/or to another project of the workspace. Without a position it goes to the end
  * of the target column. Writes one task row (plus, rarely, a column rebalance). Moving to another
  * project keeps the id, maps the status (name, then category, then the first), hands out a new human
- * number there (as Linear does), drops assignees who cannot see the target project and carries the
- * task's time entries along. Publishes `task.moved`.
+ * number there (as Linear does) while the old human id stays an alias of it (task_aliases), drops
+ * assignees who cannot see the target project and carries the task's time entries along. Publishes
+ * `task.moved`.
  */
 export function moveTask(core: Core, actor: Actor, ref: string, input: MoveTaskInput): Task {
   const { projectId, statusId, status, beforeTaskId, afterTaskId } = input
@@ -82,6 +83,8 @@ export function moveTask(core: Core, actor: Actor, ref: string, input: MoveTaskI
       const dropped = tx.select({ id: taskAssignees.userId }).from(taskAssignees).where(eq(taskAssignees.taskId, t.id)).all().filter((r) => !keep.has(r.id))
       if (dropped.length) tx.delete(taskAssignees).where(and(eq(taskAssignees.taskId, t.id), inArray(taskAssignees.userId, dropped.map((r) => r.id)))).run()
       tx.update(timeEntries).set({ projectId: targetProjectId }).where(eq(timeEntries.taskId, t.id)).run()
+      // The old human id (WEB-1) keeps finding the task.
+      tx.insert(taskAliases).values({ projectId: t.projectId, number: t.number, taskId: t.id, createdAt: patch.updatedAt }).run()
     }
     tx.update(tasks).set(patch).where(eq(tasks.id, t.id)).run()
     const data = readTask(core, t.id)

@@ -89,6 +89,11 @@ function prepare(sqlite: Core['sqlite']) {
   byHuman: sqlite.query<RawTask, [string, string, number]>(
     `${TASK_SELECT} WHERE projects.workspace_id = ? AND upper(projects.key) = ? AND tasks.number = ?`,
   ),
+  /** A human id the task had before it moved to another project (task_aliases). */
+  byAlias: sqlite.query<RawTask, [string, string, number, string]>(
+    `${TASK_SELECT} WHERE tasks.id = (SELECT a.task_id FROM task_aliases a JOIN projects p ON p.id = a.project_id
+       WHERE p.workspace_id = ? AND upper(p.key) = ? AND a.number = ?) AND tasks.workspace_id = ?`,
+  ),
   byIds: sqlite.query<RawTask, [string]>(`${TASK_SELECT} WHERE tasks.id IN (SELECT value FROM json_each(?))`),
   assignees: sqlite.query<{ task_id: string; id: string; name: string; handle: string }, [string]>(
     `SELECT ta.task_id, u.id, u.name, u.handle FROM task_assignees ta JOIN users u ON u.id = ta.user_id
@@ -110,10 +115,18 @@ function prepare(sqlite: Core['sqlite']) {
   }
 }
 
-/** One task of the workspace by id or human id (PROJ-42), before any visibility check. */
+/**
+ * One task of the workspace by id or human id (PROJ-42, or an id it had before moving to another
+ * project), before any visibility check.
+ */
 function findTaskRow(core: Pick<Core, 'sqlite'>, workspaceId: string, ref: string): TaskRow | undefined {
   const human = HUMAN_ID.exec(ref)
-  const raw = human ? q(core).byHuman.get(workspaceId, human[1]!.toUpperCase(), Number(human[2])) : q(core).byId.get(ref, workspaceId)
+  let raw: RawTask | null
+  if (human) {
+    const key = human[1]!.toUpperCase()
+    const n = Number(human[2])
+    raw = q(core).byHuman.get(workspaceId, key, n) ?? q(core).byAlias.get(workspaceId, key, n, workspaceId)
+  } else raw = q(core).byId.get(ref, workspaceId)
   return raw ? fromRaw(raw) : undefined
 }
 

@@ -127,6 +127,26 @@ export const tasks = sqliteTable(
 )
 
 /**
+ * Human ids a task had in projects it left (WEB-1 after a move made it OPS-7), so GET /tasks/WEB-1
+ * still finds it. Written in the move's transaction. A project hands out each number once (task_seq
+ * only grows), so (project, number) names one task, live or here.
+ */
+export const taskAliases = sqliteTable(
+  'task_aliases',
+  {
+    projectId: text('project_id')
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
+    number: integer('number').notNull(),
+    taskId: text('task_id')
+      .notNull()
+      .references(() => tasks.id, { onDelete: 'cascade' }),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.projectId, t.number] }), index('task_aliases_task_idx').on(t.taskId)],
+)
+
+/**
  * Tasks per status, all and not archived, kept exact by triggers on `tasks` (migration
  * 0004_status_task_count_triggers): the board reads its column counts in O(columns), not O(tasks).
  */
