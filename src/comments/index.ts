@@ -1,7 +1,7 @@
 import { Elysia } from 'elysia'
 import { z } from 'zod'
 import type { Core } from '../core'
-import { envelope, listEnvelope, ok, okList } from '../http/respond'
+import { conflicts, envelope, listEnvelope, ok, okList, PROJECT_ARCHIVED } from '../http/respond'
 import { idempotencyPlugin } from '../idempotency'
 import { authPlugin } from '../permissions/plugin'
 import { taskParams } from '../tasks/model'
@@ -40,7 +40,7 @@ export function commentRoutes(core: Core) {
         idempotent: true,
         params: taskParams,
         body: commentBody,
-        detail: { tags, summary: 'Comment on a task (@handle mentions notify members who can see the project)' },
+        detail: { tags, summary: 'Comment on a task (@handle mentions notify members who can see the project)', ...conflicts(PROJECT_ARCHIVED) },
         response: { 201: envelope(comment) },
       },
     )
@@ -48,7 +48,7 @@ export function commentRoutes(core: Core) {
       workspace: 'comments:write',
       params: commentParams,
       body: commentBody,
-      detail: { tags, summary: 'Edit a comment (its author or a project owner)' },
+      detail: { tags, summary: 'Edit a comment (its author or a project owner)', ...conflicts(PROJECT_ARCHIVED) },
       response: { 200: envelope(comment) },
     })
     .delete(
@@ -57,7 +57,7 @@ export function commentRoutes(core: Core) {
       {
         workspace: 'comments:write',
         params: commentParams,
-        detail: { tags, summary: 'Delete a comment (its author or a project owner)' },
+        detail: { tags, summary: 'Delete a comment (its author or a project owner)', ...conflicts(PROJECT_ARCHIVED) },
         response: { 200: envelope(z.object({ id: z.string(), deleted: z.literal(true) })) },
       },
     )

@@ -6,7 +6,8 @@ import type { AuthDoc } from '../permissions/plugin'
  * Finishes the document @elysiajs/openapi generates, in one place for every route:
  * - security, the X-Workspace-Id / X-Workspace-Slug headers, a line on auth and the permission,
  *   from what each route declares to the auth plugin (`x-sally-auth`, set by its macros);
- * - the error responses that apply (400/401/403/404/413/415/429), all with the shared Error schema;
+ * - the error responses that apply (400/401/403/404/413/415/429), all with the shared Error schema,
+ *   and 409 with its reasons where a route declares them (`conflicts(...)`, or `idempotent: true`);
  * - JSON-only request bodies where the plugin offered its default trio (JSON, form, multipart);
  * - zod's per-schema `$defs` hoisted into `components.schemas` (a `#/$defs/…` ref inside an OpenAPI
  *   document resolves against the document root, where there is no `$defs`: every named model was a
@@ -31,6 +32,9 @@ export const ERROR_RESPONSES = {
   429: ['TooManyRequests', '`rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers).'],
 } as const
 type ErrorStatus = keyof typeof ERROR_RESPONSES
+
+/** The 409 reason of every route with `idempotent: true`. */
+export const IDEMPOTENCY_CONFLICT = 'the Idempotency-Key was already used for a different request, or that request is still running'
 
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace']
 const DEFAULT_BODY_TYPES = ['application/json', 'application/x-www-form-urlencoded', 'multipart/form-data']
@@ -121,6 +125,10 @@ function finishOperation(method: string, op: Json, isPublic: boolean, documentSe
   if (hasBody) wanted.push(413, 415)
   if (!isPublic) wanted.push(429)
   op.responses ??= {}
+  const conflicts: string[] = [...(Array.isArray(op['x-sally-conflict']) ? op['x-sally-conflict'] : []), ...(op['x-sally-idempotent'] ? [IDEMPOTENCY_CONFLICT] : [])]
+  delete op['x-sally-conflict']
+  if (conflicts.length && op.responses[409] === undefined)
+    op.responses[409] = { description: `\`conflict\`: ${conflicts.join('; ')}.`, content: errorContent() }
   for (const status of wanted) {
     const current = op.responses[status]
     if (current === undefined) op.responses[status] = { $ref: `#/components/responses/${ERROR_RESPONSES[status][0]}` }

@@ -45,3 +45,13 @@ export function documentedResponse(schema: z.ZodType, description: string): Docu
   const { $schema: _s, ...json } = z.toJSONSchema(schema, { io: 'output', unrepresentable: 'any', metadata: z.registry() })
   return { 200: { description, content: { 'application/json': { schema: json as object } } } }
 }
+
+/**
+ * Documents when a route answers 409 `conflict` (src/docs adds the 409 response with these reasons):
+ * `detail: { tags, summary, ...conflicts('the key is already used') }`. Idempotent routes get the
+ * Idempotency-Key reason from their macro.
+ */
+export const conflicts = (...when: string[]) => ({ 'x-sally-conflict': when })
+
+/** The 409 reason every route that archived projects make read-only shares. */
+export const PROJECT_ARCHIVED = 'the project is archived (read-only until unarchived)'

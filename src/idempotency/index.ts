@@ -1,4 +1,4 @@
-import { Elysia } from 'elysia'
+import { type DocumentDecoration, Elysia } from 'elysia'
 import type { Core } from '../core'
 import type { Principal } from '../permissions/actor'
 import { beginIdempotent, type Claim, fingerprintBody, finishIdempotent, requestHash, validateKey } from './service'
@@ -33,6 +33,8 @@ export function idempotencyPlugin(core: Core) {
     idempotent: (enabled: boolean) => {
       if (!enabled) return {}
       return {
+        // For the OpenAPI document: src/docs adds the 409 this can answer.
+        detail: { 'x-sally-idempotent': true } as DocumentDecoration,
         async beforeHandle(ctx) {
           const c = ctx as unknown as Ctx
           const raw = c.request.headers.get(IDEMPOTENCY_HEADER)

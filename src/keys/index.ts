@@ -2,7 +2,7 @@ import { Elysia } from 'elysia'
 import type { KeyKind } from '../auth/key-format'
 import type { Core } from '../core'
 import { requestInfo } from '../http/context'
-import { envelope, listEnvelope, ok, okList } from '../http/respond'
+import { conflicts, envelope, listEnvelope, ok, okList } from '../http/respond'
 import { authPlugin } from '../permissions/plugin'
 import { apiKey, createdKey, createKeyBody, keyParams, listKeysQuery } from './model'
 import { createKey, getKey, listKeys, revokeKey, rotateKey } from './service'
@@ -79,6 +79,7 @@ function keyGroup(core: Core, kind: KeyKind) {
           tags,
           summary: `Rotate a ${what}: a new key with the same settings; the old one is revoked at once`,
           description: 'The new key keeps the name, description, scopes, pin, project, rate limit and the same lifetime (counted from now).' + NOTE,
+          ...conflicts('the key is revoked (or was revoked meanwhile)'),
         },
         response: { 201: envelope(createdKey) },
       },

@@ -1,13 +1,14 @@
 import { Elysia } from 'elysia'
 import { z } from 'zod'
 import type { Core } from '../core'
-import { envelope, listEnvelope, ok, okList } from '../http/respond'
+import { conflicts, envelope, listEnvelope, ok, okList } from '../http/respond'
 import { idempotencyPlugin } from '../idempotency'
 import { authPlugin } from '../permissions/plugin'
 import { createLabelBody, label, labelParams, listLabelsQuery, updateLabelBody } from './model'
 import { createLabel, deleteLabel, getLabel, listLabels, updateLabel } from './service'
 
 const tags = ['Labels']
+const LABEL_TAKEN = 'a label with this name exists in the workspace (case-insensitively)'
 
 /**
  * Workspace labels. Reading and creating need tasks:read / tasks:write (project-scoped keys may too:
@@ -36,7 +37,7 @@ export function labelRoutes(core: Core) {
         workspace: 'tasks:write',
         idempotent: true,
         body: createLabelBody,
-        detail: { tags, summary: 'Create a label (409 when the name exists, case-insensitively)' },
+        detail: { tags, summary: 'Create a label (409 when the name exists, case-insensitively)', ...conflicts(LABEL_TAKEN) },
         response: { 201: envelope(label) },
       },
     )
@@ -50,7 +51,7 @@ export function labelRoutes(core: Core) {
       workspace: { permission: 'tasks:write', orgWide: true },
       params: labelParams,
       body: updateLabelBody,
-      detail: { tags, summary: 'Rename or recolor a label' },
+      detail: { tags, summary: 'Rename or recolor a label', ...conflicts(LABEL_TAKEN) },
       response: { 200: envelope(label) },
     })
     .delete(

@@ -1,7 +1,7 @@
 import { Elysia } from 'elysia'
 import { z } from 'zod'
 import type { Core } from '../core'
-import { envelope, listEnvelope, ok, okList, pageQuery } from '../http/respond'
+import { conflicts, envelope, listEnvelope, ok, okList, pageQuery, PROJECT_ARCHIVED } from '../http/respond'
 import { idempotencyPlugin } from '../idempotency'
 import { authPlugin } from '../permissions/plugin'
 // Registers the activity-feed subscriber on the event bus.
@@ -23,6 +23,7 @@ import {
 import { createProject, deleteProject, getProject, listProjects, setArchived, updateProject } from './service'
 
 const tags = ['Projects']
+const KEY_TAKEN = 'the key is already used in this workspace'
 const deleted = envelope(z.object({ id: z.string(), deleted: z.literal(true) }))
 
 /**
@@ -56,7 +57,7 @@ export function projectRoutes(core: Core) {
         workspace: { permission: 'projects:write', orgWide: true },
         idempotent: true,
         body: createProjectBody,
-        detail: { tags, summary: 'Create a project (you become its OWNER; default statuses are created)' },
+        detail: { tags, summary: 'Create a project (you become its OWNER; default statuses are created)', ...conflicts(KEY_TAKEN) },
         response: { 201: envelope(projectDetail) },
       },
     )
@@ -70,7 +71,7 @@ export function projectRoutes(core: Core) {
       workspace: 'projects:write',
       params: projectParams,
       body: updateProjectBody,
-      detail: { tags, summary: 'Update a project (project OWNER)' },
+      detail: { tags, summary: 'Update a project (project OWNER)', ...conflicts(KEY_TAKEN, PROJECT_ARCHIVED) },
       response: { 200: envelope(projectDetail) },
     })
     .post('/:projectId/archive', ({ actor, params }) => ok(setArchived(core, actor, params.projectId, true)), {
@@ -123,7 +124,7 @@ export function projectRoutes(core: Core) {
         idempotent: true,
         params: projectParams,
         body: addMemberBody,
-        detail: { tags, summary: 'Add a workspace member to the project (project OWNER; 400 if not in the workspace)' },
+        detail: { tags, summary: 'Add a workspace member to the project (project OWNER; 400 if not in the workspace)', ...conflicts('the user is already a member', PROJECT_ARCHIVED) },
         response: { 201: envelope(member) },
       },
     )
@@ -131,7 +132,7 @@ export function projectRoutes(core: Core) {
       workspace: 'projects:write',
       params: memberParams,
       body: updateMemberBody,
-      detail: { tags, summary: "Change a member's project role (project OWNER; the last OWNER cannot be demoted)" },
+      detail: { tags, summary: "Change a member's project role (project OWNER; the last OWNER cannot be demoted)", ...conflicts('the last OWNER cannot be demoted', PROJECT_ARCHIVED) },
       response: { 200: envelope(member) },
     })
     .delete(
@@ -143,7 +144,7 @@ export function projectRoutes(core: Core) {
       {
         workspace: 'projects:read',
         params: memberParams,
-        detail: { tags, summary: 'Remove a member (project OWNER) or leave the project yourself; never the last OWNER' },
+        detail: { tags, summary: 'Remove a member (project OWNER) or leave the project yourself; never the last OWNER', ...conflicts('the last OWNER cannot be removed', PROJECT_ARCHIVED) },
         response: { 200: deleted },
       },
     )

@@ -1,6 +1,6 @@
 import { Elysia } from 'elysia'
 import type { Core } from '../core'
-import { envelope, listEnvelope, ok, okList } from '../http/respond'
+import { conflicts, envelope, listEnvelope, ok, okList, PROJECT_ARCHIVED } from '../http/respond'
 import { idempotencyPlugin } from '../idempotency'
 import { authPlugin } from '../permissions/plugin'
 import { projectParams } from '../projects/model'
@@ -8,6 +8,7 @@ import { createStatusBody, deletedStatus, deleteStatusBody, deleteStatusQuery, s
 import { createStatus, deleteStatus, listStatuses, updateStatus } from './service'
 
 const tags = ['Statuses']
+const NAME_TAKEN = 'a status with this name exists in the project (case-insensitively)'
 
 /** A project's ordered statuses (columns). Reading needs projects:read; changing them, project OWNER. */
 export function statusRoutes(core: Core) {
@@ -31,7 +32,7 @@ export function statusRoutes(core: Core) {
         idempotent: true,
         params: projectParams,
         body: createStatusBody,
-        detail: { tags, summary: 'Add a status (project OWNER; names unique per project, case-insensitively)' },
+        detail: { tags, summary: 'Add a status (project OWNER; names unique per project, case-insensitively)', ...conflicts(NAME_TAKEN, PROJECT_ARCHIVED) },
         response: { 201: envelope(status) },
       },
     )
@@ -39,7 +40,7 @@ export function statusRoutes(core: Core) {
       workspace: 'projects:write',
       params: statusParams,
       body: updateStatusBody,
-      detail: { tags, summary: 'Rename, recategorize, recolor or reposition a status (project OWNER)' },
+      detail: { tags, summary: 'Rename, recategorize, recolor or reposition a status (project OWNER)', ...conflicts(NAME_TAKEN, PROJECT_ARCHIVED) },
       response: { 200: envelope(status) },
     })
     .delete(
@@ -56,6 +57,7 @@ export function statusRoutes(core: Core) {
         detail: {
           tags,
           summary: 'Delete a status (project OWNER). With tasks: ?moveTasksTo=<statusId> (409 otherwise); never the last one',
+          ...conflicts('the status still has tasks and no moveTasksTo was given', "it is the project's last status", PROJECT_ARCHIVED),
         },
         response: { 200: envelope(deletedStatus) },
       },

@@ -1,7 +1,7 @@
 import { Elysia } from 'elysia'
 import { z } from 'zod'
 import type { Core } from '../core'
-import { envelope, listEnvelope, ok, okList } from '../http/respond'
+import { conflicts, envelope, listEnvelope, ok, okList, PROJECT_ARCHIVED } from '../http/respond'
 import { idempotencyPlugin } from '../idempotency'
 import { authPlugin } from '../permissions/plugin'
 import { listTasks } from './list'
@@ -59,14 +59,14 @@ export function taskRoutes(core: Core) {
         workspace: 'tasks:write',
         idempotent: true,
         body: createTaskBody,
-        detail: { tags, summary: 'Create a task (status by id or name, labels by name or id, todos, assignees)' },
+        detail: { tags, summary: 'Create a task (status by id or name, labels by name or id, todos, assignees)', ...conflicts(PROJECT_ARCHIVED) },
         response: { 201: envelope(task) },
       },
     )
     .post('/reorder', ({ actor, body }) => okList(reorderColumn(core, actor, body), null), {
       workspace: 'tasks:write',
       body: reorderBody,
-      detail: { tags, summary: "Set a status column's full order" },
+      detail: { tags, summary: "Set a status column's full order", ...conflicts(PROJECT_ARCHIVED) },
       response: { 200: listEnvelope(taskSummary) },
     })
     .get('/:taskId', ({ actor, params }) => ok(getTask(core, actor, params.taskId)), {
@@ -79,7 +79,7 @@ export function taskRoutes(core: Core) {
       workspace: 'tasks:write',
       params: taskParams,
       body: updateTaskBody,
-      detail: { tags, summary: 'Update a task (assigneeIds and labels replace; a new status moves it to the end of that column)' },
+      detail: { tags, summary: 'Update a task (assigneeIds and labels replace; a new status moves it to the end of that column)', ...conflicts(PROJECT_ARCHIVED) },
       response: { 200: envelope(task) },
     })
     .delete(
@@ -88,7 +88,7 @@ export function taskRoutes(core: Core) {
       {
         workspace: 'tasks:write',
         params: taskParams,
-        detail: { tags, summary: 'Delete a task with its todos, comments and time entries' },
+        detail: { tags, summary: 'Delete a task with its todos, comments and time entries', ...conflicts(PROJECT_ARCHIVED) },
         response: { 200: deleted },
       },
     )
@@ -96,19 +96,19 @@ export function taskRoutes(core: Core) {
       workspace: 'tasks:write',
       params: taskParams,
       body: moveTaskBody,
-      detail: { tags, summary: 'Move a task: status, position (beforeTaskId / afterTaskId) and/or project' },
+      detail: { tags, summary: 'Move a task: status, position (beforeTaskId / afterTaskId) and/or project', ...conflicts('the task\'s project or the target project is archived (read-only until unarchived)') },
       response: { 200: envelope(task) },
     })
     .post('/:taskId/archive', ({ actor, params }) => ok(setArchived(core, actor, params.taskId, true)), {
       workspace: 'tasks:write',
       params: taskParams,
-      detail: { tags, summary: 'Archive a task' },
+      detail: { tags, summary: 'Archive a task', ...conflicts(PROJECT_ARCHIVED) },
       response: { 200: envelope(task) },
     })
     .post('/:taskId/unarchive', ({ actor, params }) => ok(setArchived(core, actor, params.taskId, false)), {
       workspace: 'tasks:write',
       params: taskParams,
-      detail: { tags, summary: 'Unarchive a task' },
+      detail: { tags, summary: 'Unarchive a task', ...conflicts(PROJECT_ARCHIVED) },
       response: { 200: envelope(task) },
     })
     .post(
@@ -122,7 +122,7 @@ export function taskRoutes(core: Core) {
         idempotent: true,
         params: taskParams,
         body: todoCreateBody,
-        detail: { tags, summary: 'Add a todo (checklist item)' },
+        detail: { tags, summary: 'Add a todo (checklist item)', ...conflicts(PROJECT_ARCHIVED) },
         response: { 201: envelope(todo) },
       },
     )
@@ -130,14 +130,14 @@ export function taskRoutes(core: Core) {
       workspace: 'tasks:write',
       params: taskParams,
       body: todoReorderBody,
-      detail: { tags, summary: "Set the full order of a task's todos" },
+      detail: { tags, summary: "Set the full order of a task's todos", ...conflicts(PROJECT_ARCHIVED) },
       response: { 200: listEnvelope(todo) },
     })
     .patch('/:taskId/todos/:todoId', ({ actor, params, body }) => ok(updateTodo(core, actor, params.taskId, params.todoId, body)), {
       workspace: 'tasks:write',
       params: todoParams,
       body: todoUpdateBody,
-      detail: { tags, summary: 'Update a todo (text, done, position)' },
+      detail: { tags, summary: 'Update a todo (text, done, position)', ...conflicts(PROJECT_ARCHIVED) },
       response: { 200: envelope(todo) },
     })
     .delete(
@@ -146,7 +146,7 @@ export function taskRoutes(core: Core) {
       {
         workspace: 'tasks:write',
         params: todoParams,
-        detail: { tags, summary: 'Delete a todo' },
+        detail: { tags, summary: 'Delete a todo', ...conflicts(PROJECT_ARCHIVED) },
         response: { 200: deleted },
       },
     )

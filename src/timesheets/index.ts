@@ -1,7 +1,7 @@
 import { Elysia } from 'elysia'
 import { z } from 'zod'
 import type { Core } from '../core'
-import { envelope, listEnvelope, ok, okList } from '../http/respond'
+import { conflicts, envelope, listEnvelope, ok, okList } from '../http/respond'
 import { idempotencyPlugin } from '../idempotency'
 import { authPlugin } from '../permissions/plugin'
 import { listEntries } from './list'
@@ -22,6 +22,9 @@ import { transition } from './transitions'
 
 const tags = ['Timesheets']
 const one = { 200: envelope(timeEntry) }
+/** 409 reasons (src/docs documents them). */
+const LOCKED = 'the entry is approved or billed: locked until a project owner unlocks it'
+const WRONG_STATE = 'the entry is not in a state this action applies to (the message names its state)'
 
 /**
  * Time entries, their approval flow and the report. The macro checks the workspace-level permission;
@@ -35,7 +38,7 @@ export function timesheetRoutes(core: Core) {
       // (403 "Missing timesheets:approve permission.").
       workspace: 'timesheets:read',
       params: timeEntryParams,
-      detail: { tags, summary },
+      detail: { tags, summary, ...conflicts(WRONG_STATE) },
       response: one,
     }) as const
   return new Elysia({ name: 'timesheets' })
@@ -79,7 +82,7 @@ export function timesheetRoutes(core: Core) {
       workspace: 'timesheets:write',
       params: timeEntryParams,
       body: updateTimeEntryBody,
-      detail: { tags, summary: 'Edit a time entry (not when approved or billed; a submitted one returns to draft); billed: owners' },
+      detail: { tags, summary: 'Edit a time entry (not when approved or billed; a submitted one returns to draft); billed: owners', ...conflicts(LOCKED, 'billed is set on an entry that is not approved') },
       response: one,
     })
     .delete(
@@ -91,14 +94,14 @@ export function timesheetRoutes(core: Core) {
       {
         workspace: 'timesheets:write',
         params: timeEntryParams,
-        detail: { tags, summary: 'Delete a time entry (not when approved or billed)' },
+        detail: { tags, summary: 'Delete a time entry (not when approved or billed)', ...conflicts(LOCKED) },
         response: { 200: envelope(z.object({ id: z.string(), deleted: z.literal(true) })) },
       },
     )
     .post('/time-entries/:entryId/submit', ({ actor, params }) => ok(transition(core, actor, params.entryId, 'submit')), {
       workspace: 'timesheets:write',
       params: timeEntryParams,
-      detail: { tags, summary: 'Submit for approval (draft or rejected → submitted)' },
+      detail: { tags, summary: 'Submit for approval (draft or rejected → submitted)', ...conflicts(WRONG_STATE) },
       response: one,
     })
     .post('/time-entries/:entryId/approve', ({ actor, params }) => ok(transition(core, actor, params.entryId, 'approve')), decide('Approve (submitted → approved; project or workspace OWNER)'))

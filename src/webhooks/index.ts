@@ -1,7 +1,7 @@
 import { Elysia } from 'elysia'
 import { z } from 'zod'
 import type { Core } from '../core'
-import { envelope, listEnvelope, ok, okList } from '../http/respond'
+import { conflicts, envelope, listEnvelope, ok, okList } from '../http/respond'
 import { authPlugin } from '../permissions/plugin'
 import {
   createWebhookBody,
@@ -64,6 +64,7 @@ export function webhookRoutes(core: Core) {
           summary: 'Create a webhook; the answer carries its signing secret, shown this once',
           description:
             'URLs resolving to loopback, private, link-local (incl. 169.254.169.254) or this server are refused with 400 unless SALLY_WEBHOOK_ALLOW_PRIVATE=true.',
+          ...conflicts('the workspace already has the maximum number of webhooks (50)'),
         },
         response: { 201: envelope(webhookWithSecret) },
       },
@@ -109,7 +110,7 @@ export function webhookRoutes(core: Core) {
       {
         workspace: write,
         params: webhookParams,
-        detail: { tags, summary: 'Enqueue a `ping` delivery now; returns its delivery id' },
+        detail: { tags, summary: 'Enqueue a `ping` delivery now; returns its delivery id', ...conflicts('the webhook is inactive') },
         response: { 202: envelope(enqueued) },
       },
     )
@@ -142,7 +143,7 @@ export function webhookRoutes(core: Core) {
       {
         workspace: write,
         params: deliveryParams,
-        detail: { tags, summary: 'Send a finished delivery again (same id and body, fresh retry schedule)' },
+        detail: { tags, summary: 'Send a finished delivery again (same id and body, fresh retry schedule)', ...conflicts('the delivery is still pending', 'the webhook is inactive') },
         response: { 202: envelope(delivery) },
       },
     )

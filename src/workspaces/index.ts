@@ -1,7 +1,7 @@
 import { Elysia } from 'elysia'
 import { z } from 'zod'
 import type { Core } from '../core'
-import { envelope, listEnvelope, ok, okList, pageQuery } from '../http/respond'
+import { conflicts, envelope, listEnvelope, ok, okList, pageQuery } from '../http/respond'
 import { authorizePrincipal, type Actor, type Principal } from '../permissions/actor'
 import type { Scope } from '../permissions/matrix'
 import { authPlugin, workspaceActor } from '../permissions/plugin'
@@ -65,6 +65,7 @@ export function workspaceRoutes(core: Core) {
           tags,
           summary: 'Create a workspace (you become its OWNER)',
           description: 'Needs workspaces:write on a key; pinned keys cannot. `ownerUserId`: SUPERADMIN or the global token only (required for the global token).',
+          ...conflicts('the slug is already taken'),
         },
         response: { 201: envelope(workspace) },
       },
@@ -82,7 +83,7 @@ export function workspaceRoutes(core: Core) {
         principal: true,
         params: workspaceParams,
         body: updateWorkspaceBody,
-        detail: { tags, summary: 'Rename a workspace or change its slug (409 when the slug is taken)' },
+        detail: { tags, summary: 'Rename a workspace or change its slug (409 when the slug is taken)', ...conflicts('the slug is already taken') },
         response: { 200: envelope(workspace) },
       },
     )
@@ -130,7 +131,7 @@ export function workspaceRoutes(core: Core) {
         principal: true,
         params: memberParams,
         body: updateMemberBody,
-        detail: { tags, summary: 'Change a member’s role (workspace OWNER; the last OWNER cannot be demoted: 409)' },
+        detail: { tags, summary: 'Change a member’s role (workspace OWNER; the last OWNER cannot be demoted: 409)', ...conflicts('the last OWNER cannot be demoted') },
         response: { 200: envelope(member) },
       },
     )
@@ -151,6 +152,7 @@ export function workspaceRoutes(core: Core) {
           tags,
           summary: 'Remove a member, or leave (workspace OWNER, or the member themselves; the last OWNER cannot be removed: 409)',
           description: 'Also removes their memberships of this workspace’s projects.',
+          ...conflicts('the last OWNER cannot be removed'),
         },
         response: { 200: envelope(z.object({ userId: z.string(), removed: z.literal(true) })) },
       },
@@ -170,6 +172,7 @@ export function workspaceRoutes(core: Core) {
           tags,
           summary: 'Invite someone by email (workspace OWNER)',
           description: 'Mails the invite through the outbox and returns its token once (valid 7 days). 409 when the address is already a member.',
+          ...conflicts('the address is already a member of the workspace'),
         },
         response: { 201: envelope(createdInvite) },
       },
@@ -194,7 +197,7 @@ export function workspaceRoutes(core: Core) {
       {
         principal: true,
         params: inviteParams,
-        detail: { tags, summary: 'Revoke a pending invite (workspace OWNER)' },
+        detail: { tags, summary: 'Revoke a pending invite (workspace OWNER)', ...conflicts('the invite was already accepted') },
         response: { 200: envelope(invite) },
       },
     )
