@@ -5,8 +5,8 @@
  * documented elsewhere fails too, so the document stays exact. Some of the table is also provoked
  * for real below, so "can answer 409" and "documents 409" are tied to behaviour.
  *
- * Not here: POST /auth/register, POST /auth/accept-invite and PATCH /auth/me also answer 409 but
- * live in src/auth (not annotated in this change; see the gaps report).
+ * POST /auth/register (409 when the email is registered) exists only with SALLY_ALLOW_SIGNUP=true,
+ * so it is checked on a second app below.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { IDEMPOTENCY_CONFLICT } from '../src/docs/finish'
@@ -66,6 +66,8 @@ const CONFLICT_ROUTES: Record<string, RegExp> = {
   'DELETE /workspaces/{id}/invites/{inviteId}': /already accepted/,
   'POST /auth/api-keys/{id}/rotate': /revoked/,
   'POST /auth/mcp-keys/{id}/rotate': /revoked/,
+  'POST /auth/accept-invite': /account with the invited email/,
+  'PATCH /auth/me': /handle is taken/,
 }
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch']
@@ -139,4 +141,14 @@ describe('the documented 409s are real', () => {
     ] as const)
       expect([name, (await send(method, path, body)).status, conflictOf(name) !== undefined]).toEqual([name, 409, true])
   })
+})
+
+test('POST /auth/register documents its 409 when sign-up is on', async () => {
+  const signup = makeTestApp({ SALLY_ALLOW_SIGNUP: 'true' })
+  try {
+    const d = (await signup.req<Json>('GET', '/swagger/json')).body
+    expect(d.paths['/auth/register'].post.responses['409'].description).toMatch(/account with this email already exists/)
+  } finally {
+    signup.close()
+  }
 })

@@ -1,7 +1,7 @@
 import { Elysia } from 'elysia'
 import type { Core } from '../core'
 import { requestInfo } from '../http/context'
-import { envelope, ok } from '../http/respond'
+import { conflicts, envelope, ok } from '../http/respond'
 import { acceptInvite } from '../workspaces/invites'
 import { clientMeta, optionalPrincipal, setSessionCookie } from './http'
 import {
@@ -87,10 +87,13 @@ export function accountRoutes(core: Core) {
       },
       {
         body: acceptInviteBody,
-        detail: publicDoc(
-          'Accept a workspace invite',
-          'No account for the invited email: creates it (name and password required). An account exists: send its password, or call while logged in as it. Returns a new session.',
-        ),
+        detail: {
+          ...publicDoc(
+            'Accept a workspace invite',
+            'No account for the invited email: creates it (name and password required). An account exists: send its password, or call while logged in as it. Returns a new session.',
+          ),
+          ...conflicts('an account with the invited email was created meanwhile (accept again)'),
+        },
         response: { 200: envelope(acceptedInvite) },
       },
     )
@@ -106,10 +109,13 @@ export function accountRoutes(core: Core) {
     },
     {
       body: registerBody,
-      detail: publicDoc(
-        'Create an account and a personal workspace (SALLY_ALLOW_SIGNUP=true only)',
-        'Sends a verification mail. The session is null when SALLY_REQUIRE_EMAIL_VERIFICATION=true. 409 when the email is registered.',
-      ),
+      detail: {
+        ...publicDoc(
+          'Create an account and a personal workspace (SALLY_ALLOW_SIGNUP=true only)',
+          'Sends a verification mail. The session is null when SALLY_REQUIRE_EMAIL_VERIFICATION=true. 409 when the email is registered.',
+        ),
+        ...conflicts('an account with this email already exists'),
+      },
       response: { 201: envelope(registered) },
     },
   )

@@ -1,6 +1,6 @@
 import { Elysia } from 'elysia'
 import type { Core } from '../core'
-import { documentedResponse, envelope, ok } from '../http/respond'
+import { conflicts, documentedResponse, envelope, ok } from '../http/respond'
 import { authPlugin } from '../permissions/plugin'
 import { accountRoutes } from './account-routes'
 import { me, updateMeBody } from './model'
@@ -42,6 +42,7 @@ function profileRoutes(core: Core) {
         summary: 'Update my name, handle, avatar or password',
         description:
           'A password change needs currentPassword and ends my other sessions. From an API key this needs keys:write granted explicitly (account management).',
+        ...conflicts('the handle is taken'),
       },
       response: { 200: envelope(me) },
     })

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { nameText } from '../http/text'
 import { WORKSPACE_ROLES } from '../db/schema/common'
 
 export const credentialInfo = z
@@ -21,7 +22,7 @@ export const handle = z
   .trim()
   .toLowerCase()
   .regex(/^[a-z0-9_]{2,32}$/, 'Use 2 to 32 characters: a-z, 0-9 and _')
-export const personName = z.string().trim().min(1).max(100)
+export const personName = nameText(100)
 /** Tokens from mails and invites (random, url-safe). */
 export const mailToken = z.string().trim().min(16).max(200)
 
@@ -109,7 +110,7 @@ export const registerBody = z.object({
   name: personName,
   handle: handle.optional(),
   /** Name of the personal workspace (default: "<name>'s workspace"). */
-  workspaceName: z.string().trim().min(1).max(100).optional(),
+  workspaceName: nameText(100).optional(),
 })
 export type RegisterInput = z.infer<typeof registerBody>
 
