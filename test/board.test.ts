@@ -146,7 +146,7 @@ describe('GET /board?projectId=', () => {
         for (const id of ids) t2.sqlite.run('INSERT INTO task_assignees (task_id, user_id) VALUES (?, ?)', [id, w2.users.owner.id])
       }
       const boardQueries = () => calls.filter((q) => /\b(tasks|task_assignees|task_labels|statuses)\b/.test(q)).length
-      await t2.req('GET', `/board?projectId=${p.id}&limit=30`, o) // warm-up (prepares statements)
+      await t2.req('GET', `/board?projectId=${p.id}&limit=29`, o) // warm-up (prepares statements; another limit, so not the cached answer)
       calls.length = 0
       const r = await t2.req('GET', `/board?projectId=${p.id}&limit=30`, o)
       expect(r.body.data.columns.map((c: Col) => c.tasks.length)).toEqual([30, 30, 30, 30, 30])
@@ -156,6 +156,11 @@ describe('GET /board?projectId=', () => {
       calls.length = 0
       await t2.req('GET', `/board?projectId=${p.id}&limit=200`, o)
       expect(boardQueries()).toBe(8)
+      // The same board again, nothing written meanwhile: served from the kept answer, no board query.
+      calls.length = 0
+      const again = await t2.req('GET', `/board?projectId=${p.id}&limit=30`, o)
+      expect(again.text).toBe(r.text)
+      expect(boardQueries()).toBe(0)
     } finally {
       t2.close()
     }
@@ -281,5 +286,51 @@ describe('GET /board (workspace)', () => {
   test('cursor without category, statusId without projectId → 400', async () => {
     expect((await t.req('GET', '/board?cursor=abc', A())).status).toBe(400)
     expect((await t.req('GET', `/board?statusId=${crypto.randomUUID()}`, A())).status).toBe(400)
+  })
+})
+
+describe('kept answers (src/http/cached-json.ts): a repeated board is never stale nor shown to someone else', () => {
+  test('writes, membership changes, revocation and other callers each see the current truth', async () => {
+    const p = await newProject()
+    const board = (o: { as: string; workspace: string }, qs = '') => t.req('GET', `/board?projectId=${p.id}${qs}`, o)
+    const ids = insertTasks(t.core, { workspaceId: w.wsA.id, projectId: p.id, statusId: p.statuses[0]!.id, ranks: ['a', 'b', 'c'] })
+    const first = await board(A())
+    expect(first.body.data.columns[0].tasks.map((x: { id: string }) => x.id)).toEqual(ids)
+    expect((await board(A())).text).toBe(first.text) // kept
+    expect(first.headers.get('content-type')).toContain('application/json')
+    expect(first.headers.get('x-request-id')).toBeTruthy()
+
+    // A write through the API: the next read shows it.
+    const moved = await t.req('POST', `/tasks/${ids[0]}/move`, { ...A(), body: { statusId: p.statuses[1]!.id } })
+    expect(moved.status).toBe(200)
+    const after = (await board(A())).body.data.columns
+    expect(after[0].tasks.map((x: { id: string }) => x.id)).toEqual(ids.slice(1))
+    expect(after[1].tasks.map((x: { id: string }) => x.id)).toEqual([ids[0]])
+
+    // Other callers: a non-member gets 404 although the owner's answer is kept; added as VIEWER they
+    // see it with their own role; removed, 404 again on the very next request.
+    const member = { as: w.tokens.member, workspace: w.wsA.id }
+    expect((await board(member)).status).toBe(404)
+    expect((await t.req('POST', `/projects/${p.id}/members`, { ...A(), body: { userId: w.users.member.id, role: 'VIEWER' } })).status).toBe(201)
+    const asViewer = await board(member)
+    expect(asViewer.status).toBe(200)
+    expect(asViewer.body.data.project.role).toBe('VIEWER')
+    expect((await board(A())).body.data.project.role).toBe('OWNER')
+    expect((await t.req('DELETE', `/projects/${p.id}/members/${w.users.member.id}`, A())).status).toBe(200)
+    expect((await board(member)).status).toBe(404)
+
+    // A key: answers while valid, 401 on the next request after its revocation.
+    const { key, id } = await createKey(t.core, w.users.owner.id, { projectId: p.id })
+    const asKey = { as: key, workspace: w.wsA.id }
+    expect((await board(asKey)).status).toBe(200)
+    expect((await t.req('DELETE', `/auth/api-keys/${id}`, A())).status).toBe(200)
+    expect((await board(asKey)).status).toBe(401)
+
+    // The workspace board is kept per visibility: the owner's answer never reaches the viewer.
+    const ownerWs = await t.req('GET', '/board', A())
+    const viewerWs = await t.req('GET', '/board', { as: w.tokens.viewer, workspace: w.wsA.id })
+    expect(viewerWs.body.data.columns.reduce((n: number, c: Col) => n + c.count, 0)).toBeLessThan(
+      ownerWs.body.data.columns.reduce((n: number, c: Col) => n + c.count, 0),
+    )
   })
 })

@@ -33,6 +33,26 @@ describe('ReadCache (identity rows on the hot path)', () => {
     expect(loads).toBe(2)
   })
 
+  test('bounded by weight: the oldest entries go first; an entry heavier than the bound is not kept', () => {
+    const c = new ReadCache<string>(t.sqlite, 10, (v) => v.length)
+    let loads = 0
+    const load = (v: string) => () => (loads++, v)
+    c.get('a', load('xxxx'))
+    c.get('b', load('yyyy'))
+    c.get('c', load('zzzz')) // 12 > 10: 'a' goes
+    expect(loads).toBe(3)
+    c.get('b', load('yyyy'))
+    c.get('c', load('zzzz'))
+    expect(loads).toBe(3)
+    c.get('a', load('xxxx')) // reloaded; 'b' goes
+    expect(loads).toBe(4)
+    c.get('big', load('0123456789A'))
+    c.get('big', load('0123456789A'))
+    expect(loads).toBe(6)
+    c.get('c', load('zzzz')) // still kept
+    expect(loads).toBe(6)
+  })
+
   test('nothing is cached inside a transaction (it could roll back)', () => {
     const c = new ReadCache<number>(t.sqlite)
     let loads = 0

@@ -1,9 +1,9 @@
 import { Elysia } from 'elysia'
 import type { Core } from '../core'
-import { documentedResponse, envelope, ok } from '../http/respond'
+import { documentedResponse, envelope } from '../http/respond'
 import { authPlugin } from '../permissions/plugin'
 import { board, boardQuery } from './model'
-import { projectBoard, workspaceBoard } from './service'
+import { boardAnswer } from './service'
 
 // The board is the hottest read (250 tasks per answer): its response is documented from the zod
 // schema but not re-validated on every request (that cost about a millisecond of CPU, a third of
@@ -15,7 +15,7 @@ const documented = documentedResponse(boardResponse, 'The board')
 export function boardRoutes(core: Core) {
   return new Elysia({ name: 'board' }).use(authPlugin(core)).get(
     '/board',
-    ({ actor, query }) => ok(query.projectId ? projectBoard(core, actor, query.projectId, query) : workspaceBoard(core, actor, query)),
+    ({ actor, query }) => boardAnswer(core, actor, query),
     {
       workspace: 'tasks:read',
       query: boardQuery,

@@ -3,7 +3,10 @@ import type { Core } from '../core'
 import { projects, STATUS_CATEGORIES, statuses, statusTaskCounts, tasks, type StatusCategory } from '../db/schema'
 import { badRequest, notFound } from '../errors'
 import { authorize, type Actor } from '../permissions/actor'
-import { projectAccess, visibleProjects } from '../permissions/projects'
+import { projectAccess, visibleProjects, type ProjectAccess } from '../permissions/projects'
+import { cachedJson } from '../http/cached-json'
+import { ok } from '../http/respond'
+import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core'
 import type { Status } from '../projects/model'
 import { toProject } from '../projects/service'
 import type { Board, BoardColumn, BoardQuery, BoardTask } from './model'
@@ -148,7 +151,10 @@ function finish<C extends { rows: TaskRow[] }>(core: Core, limit: number, cols: 
  * page of tasks by rank. With statusId (and usually cursor): that one column's page.
  */
 export function projectBoard(core: Core, actor: Actor, projectId: string, q: BoardQuery): Board {
-  const { project, role } = projectAccess(core, actor, projectId, 'tasks:read')
+  return projectBoardOf(core, projectAccess(core, actor, projectId, 'tasks:read'), q)
+}
+
+function projectBoardOf(core: Core, { project, role }: ProjectAccess, q: BoardQuery): Board {
   const limit = q.limit ?? DEFAULT_LIMIT
   const archived = q.archived ?? false
   const s = stmts(core)
@@ -169,6 +175,27 @@ export function projectBoard(core: Core, actor: Actor, projectId: string, q: Boa
   }))
   return { project: toProject(project, role), columns: finish(core, limit, raw) }
 }
+
+/**
+ * GET /board as served over HTTP: the same boards, answered from bytes kept while the database is
+ * unchanged (src/http/cached-json.ts). The key is everything the answer depends on besides the
+ * data: a project board depends on the project and the caller's role in it (checked first, every
+ * time); the workspace board on the visibility rule's SQL and parameters (workspace, user, role,
+ * project scope). Plus every query parameter.
+ */
+export function boardAnswer(core: Core, actor: Actor, q: BoardQuery): Response {
+  const params = [q.statusId, q.category, q.cursor, q.limit, q.archived]
+  if (q.projectId) {
+    const access = projectAccess(core, actor, q.projectId, 'tasks:read')
+    const key = JSON.stringify(['project', access.project.id, access.role, ...params])
+    return cachedJson(core, 'board', key, () => ok(projectBoardOf(core, access, q)))
+  }
+  authorize(actor, 'tasks:read')
+  const visible = dialect.sqlToQuery(visibleProjects(actor))
+  const key = JSON.stringify(['workspace', visible.sql, visible.params, ...params])
+  return cachedJson(core, 'board', key, () => ok(workspaceBoard(core, actor, q)))
+}
+const dialect = new SQLiteSyncDialect()
 
 /** Above this many statuses in one category, a column is one join sorted by SQLite (SQLite allows 500 compound terms). */
 const MAX_MERGED_STATUSES = 400

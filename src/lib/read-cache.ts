@@ -65,12 +65,18 @@ export function dbEpoch(sqlite: Database): number {
 }
 
 export class ReadCache<V> {
-  private map = new Map<string, V>()
+  private map = new Map<string, { v: V; w: number }>()
   private epoch = -1
+  private weight = 0
 
+  /**
+   * `max` bounds the total weight of the entries (by default each weighs 1: a count); when a new
+   * entry would pass it, the oldest entries go first.
+   */
   constructor(
     private readonly sqlite: Database,
     private readonly max = 10_000,
+    private readonly weigh: (v: V) => number = () => 1,
   ) {}
 
   /** The cached value for `key`, or `load()` (cached unless a transaction is open). */
@@ -79,23 +85,32 @@ export class ReadCache<V> {
     const e = dbEpoch(this.sqlite)
     if (e !== this.epoch) {
       this.map.clear()
+      this.weight = 0
       this.epoch = e
     }
-    if (this.map.has(key)) return this.map.get(key) as V
+    const hit = this.map.get(key)
+    if (hit) return hit.v
     const v = load()
-    if (this.map.size >= this.max) this.map.clear()
-    this.map.set(key, v)
+    const w = this.weigh(v)
+    if (w > this.max) return v
+    for (const [k, old] of this.map) {
+      if (this.weight + w <= this.max) break
+      this.map.delete(k)
+      this.weight -= old.w
+    }
+    this.map.set(key, { v, w })
+    this.weight += w
     return v
   }
 }
 
 const perDb = new WeakMap<Database, Map<string, ReadCache<unknown>>>()
 
-/** The named cache of this database (one per purpose: 'users', 'memberships', ...). */
-export function readCache<V>(sqlite: Database, name: string): ReadCache<V> {
+/** The named cache of this database (one per purpose: 'users', 'memberships', ...); `max` and `weigh` apply when it is created. */
+export function readCache<V>(sqlite: Database, name: string, max?: number, weigh?: (v: V) => number): ReadCache<V> {
   let byName = perDb.get(sqlite)
   if (!byName) perDb.set(sqlite, (byName = new Map()))
   let c = byName.get(name)
-  if (!c) byName.set(name, (c = new ReadCache<unknown>(sqlite)))
+  if (!c) byName.set(name, (c = new ReadCache<unknown>(sqlite, max, weigh as ((v: unknown) => number) | undefined)))
   return c as ReadCache<V>
 }

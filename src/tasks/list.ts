@@ -1,7 +1,8 @@
 import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core'
 import type { Core } from '../core'
 import { badRequest } from '../errors'
-import { pageLimit } from '../http/respond'
+import { cachedJson } from '../http/cached-json'
+import { okList, pageLimit } from '../http/respond'
 import { ftsQuery } from '../lib/fts'
 import type { Actor } from '../permissions/actor'
 import { visibleProjects } from '../permissions/projects'
@@ -105,7 +106,24 @@ export function taskListQuery(actor: Actor, q: ListTasksQuery) {
 
 /** GET /tasks: one page of task summaries and the cursor of the next one. */
 export function listTasks(core: Core, actor: Actor, q: ListTasksQuery): { items: TaskSummary[]; nextCursor: string | null } {
-  const { sql, params, limit, keys } = taskListQuery(actor, q)
+  return runTaskList(core, taskListQuery(actor, q))
+}
+
+/**
+ * GET /tasks as served over HTTP: answered from bytes kept while the database is unchanged
+ * (src/http/cached-json.ts), keyed by the query's SQL and parameters, which hold everything the
+ * answer depends on besides the data (the visibility rule's workspace, user, role and project
+ * scope, every filter, the sort, the cursor and the limit).
+ */
+export function listTasksAnswer(core: Core, actor: Actor, q: ListTasksQuery): Response {
+  const query = taskListQuery(actor, q)
+  return cachedJson(core, 'tasks', JSON.stringify([query.sql, query.params]), () => {
+    const r = runTaskList(core, query)
+    return okList(r.items, r.nextCursor)
+  })
+}
+
+function runTaskList(core: Core, { sql, params, limit, keys }: ReturnType<typeof taskListQuery>): { items: TaskSummary[]; nextCursor: string | null } {
   const rows = core.sqlite.query<RawTask, Param[]>(sql).all(...params)
   const page = rows.slice(0, limit)
   const last = page[page.length - 1]
