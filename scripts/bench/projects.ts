@@ -1,6 +1,6 @@
 // Board and task-list benchmark: loopback HTTP load against the real server (`bun src/index.ts serve`).
 //
-//   bun run scripts/bench/projects.ts [--duration 10] [--connections 64] [--latency-duration 5] [--out bench-results/projects.md]
+//   bun run scripts/bench/projects.ts [--duration 10] [--connections 64] [--latency-duration 5] [--answer-cache-mb 32] [--out bench-results/projects.md]
 //
 // Seeds a fresh temporary database directly with SQL, in one transaction per workspace:
 //   "10k":  a workspace with 1 project of 10,000 tasks
@@ -37,6 +37,7 @@ const { values } = parseArgs({
     duration: { type: 'string', default: '10' },
     connections: { type: 'string', default: '64' },
     'latency-duration': { type: 'string', default: '5' },
+    'answer-cache-mb': { type: 'string', default: '32' },
     out: { type: 'string', default: 'bench-results/projects.md' },
     /** Seed, print the database path and ids as JSON, and stop (for profiling by hand). */
     'seed-only': { type: 'boolean', default: false },
@@ -46,6 +47,7 @@ const { values } = parseArgs({
 const DURATION = Number(values.duration)
 const CONNECTIONS = Number(values.connections)
 const LAT_DURATION = Number(values['latency-duration'])
+const CACHE_MB = Number(values['answer-cache-mb'])
 const OUT = resolve(values.out!)
 
 // ---- seed -------------------------------------------------------------------------------------
@@ -60,6 +62,7 @@ const env: Record<string, string> = {
   LOG_LEVEL: 'warn',
   SALLY_API_KEY_RATE_LIMIT_PER_HOUR: '1000000000',
   SALLY_SESSION_RATE_LIMIT_PER_HOUR: '1000000000',
+  SALLY_ANSWER_CACHE_MB: values['answer-cache-mb']!,
 }
 
 const SHARE = [0.3, 0.2, 0.2, 0.1, 0.2]
@@ -252,6 +255,38 @@ for (const t of targets) {
       (loaded.non2xx + loaded.errors ? ` (non-2xx ${loaded.non2xx}, errors ${loaded.errors})` : ''),
   )
 }
+// ---- under writes ----
+// Under writes: every write empties the kept answers (src/http/cached-json.ts), so the first read
+// after each write is computed. A writer renames a task of the measured project every 100 ms (a busy
+// team: 10 writes/s) while the reads run.
+const writeTask = ((await (await fetch(`${base}/tasks?projectId=${bigProject}&limit=1`, { headers: headers(small) })).json()) as any).data[0].id as string
+async function underWrites(t: Target, pauseMs: number): Promise<Load & { writes: number }> {
+  let stop = false
+  let writes = 0
+  const writer = (async () => {
+    while (!stop) {
+      const r = await fetch(`${base}/tasks/${writeTask}`, {
+        method: 'PATCH',
+        headers: { ...headers(small), 'content-type': 'application/json' },
+        body: JSON.stringify({ title: `renamed ${writes}` }),
+      })
+      if (r.status !== 200) throw new Error(`writer: PATCH answered ${r.status}`)
+      writes++
+      await Bun.sleep(pauseMs)
+    }
+  })()
+  const loaded = await load(t, CONNECTIONS, DURATION)
+  stop = true
+  await writer
+  return { ...loaded, writes: writes / DURATION }
+}
+const writeTargets = targets.filter((t) => t.size === '10k' && t.name !== 'GET /board (workspace, by category)')
+const written: { t: Target; l: Load & { writes: number } }[] = []
+for (const t of writeTargets) {
+  const l = await underWrites(t, 100)
+  written.push({ t, l })
+  console.error(`${t.name} ${t.size} under ${l.writes.toFixed(0)} writes/s: ${l.rps.toFixed(0)}/s p99 ${l.p99} ms`)
+}
 const loadAfter = loadavg()[0]!
 server.kill('SIGTERM')
 await server.exited
@@ -273,7 +308,7 @@ const lines = [
   `Data (seeded directly with SQL): **10k** = a workspace with 1 project of 10,000 tasks; **100k** = a workspace with 50 projects`,
   `of 2,000 tasks (100,000 tasks; the board and list target one of them). Tasks over the 5 default statuses (30/20/20/10/20 %),`,
   `5 % archived, half assigned, 0–2 labels each. The caller is a workspace MEMBER and project MEMBER, with a session token.`,
-  `Board: first page of every column (50 tasks per column, so 250 tasks with assignees and labels per response).`,
+  `Board: first page of every column (the default 25 tasks per column, so 125 tasks with assignees and labels per response).`,
   ``,
   `| route | data | requests/s (${CONNECTIONS} conns, ${DURATION} s) | p50 | p99 | 1 conn: p50 | 1 conn: p99 | server CPU per request |`,
   `| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |`,
@@ -287,6 +322,19 @@ const lines = [
   `Task list: p99 ${growth('GET /tasks?projectId=&limit=50', (r) => r.loaded.p99).toFixed(2)}× at ${CONNECTIONS} connections.`,
   `Server CPU per board request: ${find(boardName, '10k').loaded.cpuMsPerRequest.toFixed(2)} ms at 10k, ${find(boardName, '100k').loaded.cpuMsPerRequest.toFixed(2)} ms at 100k` +
     ` (${growth(boardName, (r) => r.loaded.cpuMsPerRequest).toFixed(2)}×); /health ${find('GET /health', '—').loaded.cpuMsPerRequest.toFixed(3)} ms.`,
+  ``,
+  CACHE_MB > 0
+    ? `Kept answers on (SALLY_ANSWER_CACHE_MB=${CACHE_MB}): a repeated read with nothing written meanwhile is answered from kept bytes` +
+      ` (src/http/cached-json.ts: valid while the database is unchanged, keyed by the query's exact inputs after the permission checks).`
+    : `Kept answers off (SALLY_ANSWER_CACHE_MB=0): every read is computed (queries, objects, JSON).`,
+  `The same reads while a writer renames a task of the measured project every 100 ms (each write empties the kept answers;` +
+    ` the server CPU column includes the writes):`,
+  ``,
+  `| route | data | writes/s | requests/s (${CONNECTIONS} conns) | p50 | p99 | server CPU per request |`,
+  `| --- | --- | ---: | ---: | ---: | ---: | ---: |`,
+  ...written.map(
+    ({ t, l }) => `| \`${t.name}\` | ${t.size} | ${l.writes.toFixed(0)} | ${n(l.rps)} | ${ms(l.p50)} | ${ms(l.p99)} | ${l.cpuMsPerRequest.toFixed(2)} ms |`,
+  ),
   ``,
   `With ${CONNECTIONS} connections on one server thread, a request waits behind the others: p99 there is mostly queueing`,
   `(about ${CONNECTIONS} × the service time, on a machine whose 2 cores also run autocannon). The 1-connection columns are the`,

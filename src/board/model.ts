@@ -17,7 +17,7 @@ export const boardQuery = z.object({
     .max(200)
     .regex(/^[0-9A-Za-z]+(?::[0-9A-Za-z-]+)?$/, 'Expected a column nextCursor')
     .optional(),
-  /** Tasks per column (default 50, at most 200). */
+  /** Tasks per column (default 25, at most 200). */
   limit: z.coerce.number().int().min(1).max(200).optional(),
   /** Include archived tasks (default false). */
   archived: boolParam.optional(),

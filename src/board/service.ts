@@ -11,7 +11,8 @@ import type { Status } from '../projects/model'
 import { toProject } from '../projects/service'
 import type { Board, BoardColumn, BoardQuery, BoardTask } from './model'
 
-const DEFAULT_LIMIT = 50
+/** Tasks per column on a first page: what a column shows before scrolling (Vikunja loads 25 per bucket too). */
+const DEFAULT_LIMIT = 25
 
 type StatusCountRow = {
   id: string

@@ -15,7 +15,7 @@ export const get_board = defineTool({
     statusId: z.string().min(1).max(64).optional().describe('Project board: only this column (with cursor: its next page).'),
     category: z.enum(STATUS_CATEGORIES).optional().describe('Workspace board: only this category column (with cursor: its next page).'),
     cursor: z.string().min(1).max(200).optional().describe("A column's nextCursor."),
-    limit: z.number().int().min(1).max(200).optional().describe('Tasks per column (default 50).'),
+    limit: z.number().int().min(1).max(200).optional().describe('Tasks per column (default 25).'),
     archived: z.boolean().optional().describe('Include archived tasks (default false).'),
   },
   annotations: READ,
