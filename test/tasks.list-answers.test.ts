@@ -68,3 +68,28 @@ test('list answers match the documented schema, follow every write, and stay per
   expect(ids(page)).toEqual([made[2]])
   expect(ids(await list(A, `?limit=1&cursor=${page.body.nextCursor}`))).toEqual([made[0]])
 })
+
+test('SALLY_ANSWER_CACHE_MB=0: nothing is kept, a write by another connection is seen at once', async () => {
+  const { Database } = await import('bun:sqlite')
+  const off = makeTestApp({ SALLY_ANSWER_CACHE_MB: '0' })
+  try {
+    const w2 = await seedWorld(off.core)
+    const A = { as: w2.tokens.owner, workspace: w2.wsA.id }
+    const p = (await off.req('POST', '/projects', { ...A, body: { name: 'Off' } })).body.data
+    const made = (await off.req('POST', '/tasks', { ...A, body: { projectId: p.id, title: 'before' } })).body.data
+    const read = async () => (await off.req('GET', `/tasks?projectId=${p.id}`, A)).body.data[0].title
+    const board = async () =>
+      (await off.req('GET', `/board?projectId=${p.id}`, A)).body.data.columns.flatMap((c: { tasks: { title: string }[] }) => c.tasks)[0].title
+    expect(await read()).toBe('before')
+    expect(await board()).toBe('before')
+    // Another connection (another process on the file): with kept answers this would show within
+    // 250 ms (the data_version check); with none, on the very next request.
+    const other = new Database(off.core.dbPath)
+    other.run('UPDATE tasks SET title = ? WHERE id = ?', ['after', made.id])
+    other.close()
+    expect(await read()).toBe('after')
+    expect(await board()).toBe('after')
+  } finally {
+    off.close()
+  }
+})

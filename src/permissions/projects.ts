@@ -1,9 +1,11 @@
 import { and, eq, exists, sql, type SQL } from 'drizzle-orm'
+import type { Statement } from 'bun:sqlite'
 import type { Core } from '../core'
 import type { DbOrTx } from '../db/client'
 import { projectMembers, projects } from '../db/schema'
 import type { ProjectRole } from '../db/schema/common'
 import { notFound } from '../errors'
+import { readCache } from '../lib/read-cache'
 import { authorize, type Actor } from './actor'
 import { effectiveProjectRole, type Scope } from './matrix'
 
@@ -26,19 +28,52 @@ export function visibleProjects(actor: Actor, projectIdColumn: SQL.Aliased | typ
   return and(...conds)!
 }
 
-function accessQuery(db: DbOrTx) {
-  return db
-    .select({ project: projects, memberRole: projectMembers.role })
-    .from(projects)
-    .leftJoin(projectMembers, and(eq(projectMembers.projectId, projects.id), eq(projectMembers.userId, sql.placeholder('uid'))))
-    .where(and(eq(projects.id, sql.placeholder('projectId')), eq(projects.workspaceId, sql.placeholder('workspaceId'))))
+type AccessRow = {
+  id: string
+  workspace_id: string
+  key: string
+  name: string
+  description: string | null
+  color: string | null
+  client_id: string | null
+  billable_by_default: number
+  task_seq: number
+  archived_at: number | null
+  created_by: string | null
+  created_at: number
+  updated_at: number
+  member_role: ProjectRole | null
 }
-const prepared = new WeakMap<object, ReturnType<ReturnType<typeof accessQuery>['prepare']>>()
-function preparedAccess(db: DbOrTx) {
-  let p = prepared.get(db)
-  if (!p) prepared.set(db, (p = accessQuery(db).prepare()))
-  return p
+/**
+ * The project and the caller's membership in one indexed read, raw SQL through bun:sqlite's
+ * statement cache (every project route runs it; the join alone costs ~10 µs, so its rows are kept
+ * in a read cache). Transactions share the connection, so it sees their writes.
+ */
+const ACCESS_SQL = `SELECT p.id, p.workspace_id, p.key, p.name, p.description, p.color, p.client_id, p.billable_by_default,
+  p.task_seq, p.archived_at, p.created_by, p.created_at, p.updated_at, m.role AS member_role
+FROM projects p LEFT JOIN project_members m ON m.project_id = p.id AND m.user_id = ?1
+WHERE p.id = ?2 AND p.workspace_id = ?3`
+const accessStatements = new WeakMap<Core['sqlite'], Statement<AccessRow, [string, string, string]>>()
+function accessStatement(sqlite: Core['sqlite']) {
+  let st = accessStatements.get(sqlite)
+  if (!st) accessStatements.set(sqlite, (st = sqlite.query<AccessRow, [string, string, string]>(ACCESS_SQL)))
+  return st
 }
+const toProjectRow = (r: AccessRow): typeof projects.$inferSelect => ({
+  id: r.id,
+  workspaceId: r.workspace_id,
+  key: r.key,
+  name: r.name,
+  description: r.description,
+  color: r.color,
+  clientId: r.client_id,
+  billableByDefault: r.billable_by_default !== 0,
+  taskSeq: r.task_seq,
+  archivedAt: r.archived_at === null ? null : new Date(r.archived_at),
+  createdBy: r.created_by,
+  createdAt: new Date(r.created_at),
+  updatedAt: new Date(r.updated_at),
+})
 
 export type ProjectAccess = { project: typeof projects.$inferSelect; role: ProjectRole }
 
@@ -46,15 +81,17 @@ export type ProjectAccess = { project: typeof projects.$inferSelect; role: Proje
  * Loads a project the actor can see, with the role they act with there, in one query; 404 otherwise.
  * With `scope`, also authorizes it at project level (403 `Missing <scope> permission.`).
  */
-export function projectAccess(core: Pick<Core, 'db'>, actor: Actor, projectId: string, scope?: Scope, db: DbOrTx = core.db): ProjectAccess {
+// `_tx`: callers inside a transaction pass it; the statement runs on the same connection, so it sees the transaction's writes.
+export function projectAccess(core: Pick<Core, 'sqlite'>, actor: Actor, projectId: string, scope?: Scope, _tx?: DbOrTx): ProjectAccess {
   const uid = actor.user?.id ?? ''
-  const params = { uid, projectId, workspaceId: actor.workspace.id }
-  // Outside transactions the query is prepared once per database (this runs on every project route).
-  const row = db === core.db ? preparedAccess(core.db).get(params) : accessQuery(db).get(params)
+  // Kept while the database is unchanged (src/lib/read-cache.ts; never inside a transaction).
+  const row = readCache<AccessRow | null>(core.sqlite, 'projects.access').get(`${uid}|${projectId}|${actor.workspace.id}`, () =>
+    accessStatement(core.sqlite).get(uid, projectId, actor.workspace.id),
+  )
   if (!row) throw notFound('Project')
   if (actor.credential.projectId && actor.credential.projectId !== projectId) throw notFound('Project')
-  const role = effectiveProjectRole(actor.workspace.role, row.memberRole)
+  const role = effectiveProjectRole(actor.workspace.role, row.member_role)
   if (!role) throw notFound('Project')
   if (scope) authorize(actor, scope, { role })
-  return { project: row.project, role }
+  return { project: toProjectRow(row), role }
 }

@@ -1,6 +1,7 @@
 import type { Core } from '../core'
 import type { WorkspaceRole } from '../db/schema/common'
 import { AppError, notFound, scopeViolation } from '../errors'
+import { readCache } from '../lib/read-cache'
 import { isSuperadmin, type Principal, type WorkspaceContext } from '../permissions/actor'
 
 export type WorkspaceSelector = { id?: string | null; slug?: string | null }
@@ -17,10 +18,30 @@ function prepare(sqlite: Core['sqlite']) {
     mine: sqlite.query<Row, [string]>(`SELECT ${cols} FROM workspaces w JOIN workspace_members m ON m.workspace_id = w.id AND m.user_id = ? LIMIT 2`),
   }
 }
-const stmts = (core: Core) => {
+const prepared = (core: Core) => {
   let s = statements.get(core.sqlite)
   if (!s) statements.set(core.sqlite, (s = prepare(core.sqlite)))
   return s
+}
+/**
+ * The lookups every workspace request runs, kept while the database is unchanged (the joins cost
+ * ~10 µs each; src/lib/read-cache.ts: any write empties the cache, none is kept in a transaction).
+ */
+const cachedLookups = new WeakMap<Core['sqlite'], ReturnType<typeof lookups>>()
+const stmts = (core: Core) => {
+  let l = cachedLookups.get(core.sqlite)
+  if (!l) cachedLookups.set(core.sqlite, (l = lookups(core)))
+  return l
+}
+function lookups(core: Core) {
+  const s = prepared(core)
+  const rows = readCache<Row | null>(core.sqlite, 'workspaces.select')
+  const mine = readCache<Row[]>(core.sqlite, 'workspaces.mine')
+  return {
+    byId: { get: (uid: string, id: string) => rows.get(`id|${uid}|${id}`, () => s.byId.get(uid, id)) },
+    bySlug: { get: (uid: string, slug: string) => rows.get(`slug|${uid}|${slug}`, () => s.bySlug.get(uid, slug)) },
+    mine: { all: (uid: string) => mine.get(uid, () => s.mine.all(uid)) },
+  }
 }
 
 /** Reads the selector from headers and the four query spellings (SPEC §4). */
