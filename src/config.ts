@@ -25,7 +25,7 @@ export const configSchema = z.object({
   SALLY_MAX_JSON_BYTES: positiveInt.default(1024 * 1024),
   SALLY_UPLOAD_MAX_BYTES: positiveInt.default(5 * 1024 * 1024),
   SALLY_SESSION_TTL_DAYS: positiveInt.default(30),
-  /** MiB of serialized answers each hot read route (board, task list, /auth/me) keeps while the database is unchanged; 0 keeps none. */
+  /** MiB of serialized answers each hot read route (board, task list) keeps while the database is unchanged; 0 keeps none. */
   SALLY_ANSWER_CACHE_MB: z.coerce.number().int().min(0).max(4096).default(32),
   SALLY_COOKIE_SECURE: bool.default(false),
   SALLY_ALLOW_SIGNUP: bool.default(false),

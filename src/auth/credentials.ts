@@ -240,8 +240,13 @@ const SLIDE_EVERY_MS = 60_000
 function authenticateSession(core: Core, raw: string): Principal {
   const s = stmts(core)
   const hash = sha256Hex(raw)
-  const row = readCache<SessionRow | null>(core.sqlite, 'auth.sessions').get(hash, () => s.session.get(hash))
-  const user = row && userById(core, row.user_id)
+  // The session and its user in one cache entry: one freshness check per request, not two.
+  const found = readCache<{ row: SessionRow; user: UserRow | null } | null>(core.sqlite, 'auth.sessions').get(hash, () => {
+    const row = s.session.get(hash)
+    return row && { row, user: s.user.get(row.user_id) }
+  })
+  const row = found?.row
+  const user = found?.user
   if (!row || !user) throw new AppError('invalid_key', 'Invalid or unknown token.')
   const now = core.clock.now()
   if (row.expires_at <= now) {

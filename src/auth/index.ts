@@ -4,7 +4,7 @@ import { conflicts, documentedResponse, envelope, ok } from '../http/respond'
 import { authPlugin } from '../permissions/plugin'
 import { accountRoutes } from './account-routes'
 import { me, updateMeBody } from './model'
-import { meAnswer, updateMe } from './profile'
+import { describeMe, updateMe } from './profile'
 import { sessionRoutes } from './session-routes'
 
 const tags = ['Auth']
@@ -24,7 +24,7 @@ export function authRoutes(core: Core) {
 function profileRoutes(core: Core) {
   return new Elysia({ name: 'auth-profile', prefix: '/auth' })
     .use(authPlugin(core))
-    .get('/me', ({ principal }) => meAnswer(core, principal), {
+    .get('/me', ({ principal }) => ok(describeMe(core, principal)), {
       principal: true,
       detail: {
         tags,

@@ -5,8 +5,6 @@ import type { DbOrTx } from '../db/client'
 import { uploads, users, workspaceMembers, workspaces } from '../db/schema'
 import { AppError, badRequest, conflict } from '../errors'
 import { isUniqueViolation } from '../lib/db-errors'
-import { cachedJson } from '../http/cached-json'
-import { ok } from '../http/respond'
 import { readCache } from '../lib/read-cache'
 import { credentialAllows, credentialScopes, requireUser, type Principal } from '../permissions/actor'
 import type { Me, Membership, UpdateMeInput } from './model'
@@ -74,17 +72,6 @@ export function describeMe(core: Core, principal: Principal): Me {
       expiresAt: c.expiresAt?.toISOString() ?? null,
     },
   }
-}
-
-/**
- * GET /auth/me as served over HTTP: kept bytes per credential while the database is unchanged
- * (src/http/cached-json.ts). The answer depends on the credential (kind, id and, through its row,
- * scopes, pin and project scope), its expiry (a sliding session's moves) and the user, besides data.
- */
-export function meAnswer(core: Core, principal: Principal): Response {
-  const c = principal.credential
-  const key = `${c.kind}|${c.id ?? ''}|${c.expiresAt?.getTime() ?? ''}|${principal.user?.id ?? ''}`
-  return cachedJson(core, 'me', key, () => ok(describeMe(core, principal)))
 }
 
 const handleTaken = () => conflict('This handle is already taken.')
