@@ -3,10 +3,9 @@ import type { Core } from '../core'
 import { projects, STATUS_CATEGORIES, statuses, statusTaskCounts, tasks, type StatusCategory } from '../db/schema'
 import { badRequest, notFound } from '../errors'
 import { authorize, type Actor } from '../permissions/actor'
-import { projectAccess, visibleProjects, type ProjectAccess } from '../permissions/projects'
+import { projectAccess, visibleProjects, visibleProjectsSql, type ProjectAccess } from '../permissions/projects'
 import { cachedJson } from '../http/cached-json'
 import { ok } from '../http/respond'
-import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core'
 import type { Status } from '../projects/model'
 import { toProject } from '../projects/service'
 import type { Board, BoardColumn, BoardQuery, BoardTask } from './model'
@@ -192,11 +191,10 @@ export function boardAnswer(core: Core, actor: Actor, q: BoardQuery): Response {
     return cachedJson(core, 'board', key, () => ok(projectBoardOf(core, access, q)))
   }
   authorize(actor, 'tasks:read')
-  const visible = dialect.sqlToQuery(visibleProjects(actor))
+  const visible = visibleProjectsSql(actor)
   const key = JSON.stringify(['workspace', visible.sql, visible.params, ...params])
   return cachedJson(core, 'board', key, () => ok(workspaceBoard(core, actor, q)))
 }
-const dialect = new SQLiteSyncDialect()
 
 /** Above this many statuses in one category, a column is one join sorted by SQLite (SQLite allows 500 compound terms). */
 const MAX_MERGED_STATUSES = 400

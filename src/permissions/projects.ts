@@ -1,7 +1,7 @@
 import { and, eq, exists, sql, type SQL } from 'drizzle-orm'
+import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core'
 import type { Statement } from 'bun:sqlite'
 import type { Core } from '../core'
-import type { DbOrTx } from '../db/client'
 import { projectMembers, projects } from '../db/schema'
 import type { ProjectRole } from '../db/schema/common'
 import { notFound } from '../errors'
@@ -54,6 +54,13 @@ const ACCESS_SQL = `SELECT p.id, p.workspace_id, p.key, p.name, p.description, p
 FROM projects p LEFT JOIN project_members m ON m.project_id = p.id AND m.user_id = ?1
 WHERE p.id = ?2 AND p.workspace_id = ?3`
 const accessStatements = new WeakMap<Core['sqlite'], Statement<AccessRow, [string, string, string]>>()
+const dialect = new SQLiteSyncDialect()
+/** `visibleProjects(actor)` as SQL text with ? placeholders and its parameters, for raw statements (and as an exact cache key). */
+export function visibleProjectsSql(actor: Actor): { sql: string; params: (string | number)[] } {
+  const q = dialect.sqlToQuery(visibleProjects(actor))
+  return { sql: q.sql, params: q.params as (string | number)[] }
+}
+
 function accessStatement(sqlite: Core['sqlite']) {
   let st = accessStatements.get(sqlite)
   if (!st) accessStatements.set(sqlite, (st = sqlite.query<AccessRow, [string, string, string]>(ACCESS_SQL)))
@@ -81,8 +88,8 @@ export type ProjectAccess = { project: typeof projects.$inferSelect; role: Proje
  * Loads a project the actor can see, with the role they act with there, in one query; 404 otherwise.
  * With `scope`, also authorizes it at project level (403 `Missing <scope> permission.`).
  */
-// `_tx`: callers inside a transaction pass it; the statement runs on the same connection, so it sees the transaction's writes.
-export function projectAccess(core: Pick<Core, 'sqlite'>, actor: Actor, projectId: string, scope?: Scope, _tx?: DbOrTx): ProjectAccess {
+// Inside a transaction too: the statement runs on the transaction's connection, and the read cache is bypassed there.
+export function projectAccess(core: Pick<Core, 'sqlite'>, actor: Actor, projectId: string, scope?: Scope): ProjectAccess {
   const uid = actor.user?.id ?? ''
   // Kept while the database is unchanged (src/lib/read-cache.ts; never inside a transaction).
   const row = readCache<AccessRow | null>(core.sqlite, 'projects.access').get(`${uid}|${projectId}|${actor.workspace.id}`, () =>

@@ -55,7 +55,7 @@ export function listMembers(core: Core, actor: Actor, projectId: string, q: { li
  */
 export function addMember(core: Core, actor: Actor, projectId: string, input: AddMemberInput): Member {
   return core.db.transaction((tx) => {
-    const { project } = projectAccess(core, actor, projectId, 'projects:write', tx)
+    const { project } = projectAccess(core, actor, projectId, 'projects:write')
     ensureWritable(project)
     const inWorkspace = tx
       .select({ userId: workspaceMembers.userId })
@@ -93,7 +93,7 @@ const lastOwner = () => conflict('The last OWNER of a project cannot be removed 
 
 export function updateMember(core: Core, actor: Actor, projectId: string, userId: string, role: ProjectRole): Member {
   return core.db.transaction((tx) => {
-    const { project } = projectAccess(core, actor, projectId, 'projects:write', tx)
+    const { project } = projectAccess(core, actor, projectId, 'projects:write')
     ensureWritable(project)
     const cur = getMember(tx, project.id, userId)
     if (!cur) throw notFound('Project member')
@@ -117,7 +117,7 @@ export function updateMember(core: Core, actor: Actor, projectId: string, userId
 export function removeMember(core: Core, actor: Actor, projectId: string, userId: string): void {
   core.db.transaction((tx) => {
     const self = actor.user?.id === userId
-    const { project } = projectAccess(core, actor, projectId, self ? 'projects:read' : 'projects:write', tx)
+    const { project } = projectAccess(core, actor, projectId, self ? 'projects:read' : 'projects:write')
     ensureWritable(project)
     const cur = getMember(tx, project.id, userId)
     if (!cur) throw notFound('Project member')

@@ -198,7 +198,7 @@ export function createProject(core: Core, actor: Actor, input: CreateProjectInpu
 export function updateProject(core: Core, actor: Actor, projectId: string, input: UpdateProjectInput): ProjectDetail {
   try {
     return core.db.transaction((tx) => {
-      const { project: cur, role } = projectAccess(core, actor, projectId, 'projects:write', tx)
+      const { project: cur, role } = projectAccess(core, actor, projectId, 'projects:write')
       ensureWritable(cur)
       if (input.key !== undefined && input.key !== cur.key && keyExists(tx, actor.workspace.id, input.key, cur.id)) throw keyTaken(input.key)
       if (input.clientId !== undefined) checkClient(tx, actor, input.clientId)
@@ -230,7 +230,7 @@ export function updateProject(core: Core, actor: Actor, projectId: string, input
 /** Archive or unarchive (project OWNER; `project.archived` / `project.unarchived`). Doing it twice is a no-op without a second event. */
 export function setArchived(core: Core, actor: Actor, projectId: string, archived: boolean): ProjectDetail {
   return core.db.transaction((tx) => {
-    const { project: cur, role } = projectAccess(core, actor, projectId, 'projects:write', tx)
+    const { project: cur, role } = projectAccess(core, actor, projectId, 'projects:write')
     if ((cur.archivedAt !== null) === archived) return detail(tx, cur, role)
     const now = new Date(core.clock.now())
     const row = tx
@@ -252,7 +252,7 @@ export function setArchived(core: Core, actor: Actor, projectId: string, archive
  */
 export function deleteProject(core: Core, actor: Actor, projectId: string): void {
   core.db.transaction((tx) => {
-    const { project } = projectAccess(core, actor, projectId, 'projects:write', tx)
+    const { project } = projectAccess(core, actor, projectId, 'projects:write')
     // Tasks reference statuses without cascade; remove tasks first so the status cascade never trips.
     tx.run(sql`DELETE FROM tasks WHERE project_id = ${project.id}`)
     tx.delete(projects).where(eq(projects.id, project.id)).run()

@@ -1,11 +1,9 @@
-import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core'
 import type { Core } from '../core'
 import { excerpt, ftsQuery, ftsTokens } from '../lib/fts'
 import { can, type Actor } from '../permissions/actor'
-import { visibleProjects } from '../permissions/projects'
+import { visibleProjects, visibleProjectsSql } from '../permissions/projects'
 import type { SearchHit, SearchQuery, SearchType } from './model'
 
-const dialect = new SQLiteSyncDialect()
 
 /**
  * How many matches are ranked at most: the newest ones the caller can see. Ranking (bm25) costs per
@@ -51,12 +49,12 @@ export function search(core: Core, actor: Actor, q: SearchQuery): SearchHit[] {
   const types = q.types.filter((t) => (t === 'project' ? can(actor, 'projects:read') : can(actor, 'tasks:read')))
   if (match === null || types.length === 0) return []
   const limit = q.limit ?? 20
-  const visible = dialect.sqlToQuery(visibleProjects(actor))
+  const visible = visibleProjectsSql(actor)
   // Rank every visible match by bm25 using only the FTS row and its search_docs entry (which carries
   // the project, kept by triggers), keep the best `limit`, and only for those build snippets and join
   // the display columns: snippet() and the joins are the expensive part.
   const kinds = types.map(() => '?').join(', ')
-  const visibleParams = visible.params as (string | number)[]
+  const visibleParams = visible.params
   const filter = `d.kind IN (${kinds}) AND d.project_id IN (SELECT projects.id FROM projects WHERE ${visible.sql})`
   // Bounded work: only the SEARCH_WINDOW newest visible matches are ranked. The first statement finds
   // the rowid of the SEARCH_WINDOW-th newest one (none when there are fewer), the second ranks from it.

@@ -48,7 +48,7 @@ function withUniqueName<T>(name: string | undefined, fn: () => T): T {
 export function createStatus(core: Core, actor: Actor, projectId: string, input: CreateStatusInput): Status {
   return withUniqueName(input.name, () =>
     core.db.transaction((tx) => {
-      const { project } = projectAccess(core, actor, projectId, 'projects:write', tx)
+      const { project } = projectAccess(core, actor, projectId, 'projects:write')
       ensureWritable(project)
       const rows = projectStatuses(tx, project.id)
       if (findByName(rows, input.name)) throw nameTaken(input.name)
@@ -79,7 +79,7 @@ export function createStatus(core: Core, actor: Actor, projectId: string, input:
 export function updateStatus(core: Core, actor: Actor, projectId: string, statusId: string, input: UpdateStatusInput): Status {
   return withUniqueName(input.name, () =>
     core.db.transaction((tx) => {
-      const { project } = projectAccess(core, actor, projectId, 'projects:write', tx)
+      const { project } = projectAccess(core, actor, projectId, 'projects:write')
       ensureWritable(project)
       const rows = projectStatuses(tx, project.id)
       const idx = rows.findIndex((s) => s.id === statusId)
@@ -125,7 +125,7 @@ export function deleteStatus(
   moveTasksTo: string | undefined,
 ): { movedTasks: number; movedTo: string | null } {
   return core.db.transaction((tx) => {
-    const { project } = projectAccess(core, actor, projectId, 'projects:write', tx)
+    const { project } = projectAccess(core, actor, projectId, 'projects:write')
     ensureWritable(project)
     const rows = projectStatuses(tx, project.id)
     const idx = rows.findIndex((s) => s.id === statusId)

@@ -1,11 +1,10 @@
-import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core'
 import type { Core } from '../core'
 import { badRequest } from '../errors'
 import { cachedJson } from '../http/cached-json'
 import { okList, pageLimit } from '../http/respond'
 import { ftsQuery } from '../lib/fts'
 import type { Actor } from '../permissions/actor'
-import { visibleProjects } from '../permissions/projects'
+import { visibleProjects, visibleProjectsSql } from '../permissions/projects'
 import type { ListTasksQuery, TaskSummary } from './model'
 import { fromRaw, TASK_SELECT, toSummaries, type RawTask } from './read'
 
@@ -43,7 +42,6 @@ function decodeCursor(cursor: string, n: number): Param[] {
 }
 const encodeCursor = (values: Param[]) => Buffer.from(JSON.stringify(values)).toString('base64url')
 
-const dialect = new SQLiteSyncDialect()
 
 /** SQL (with ? placeholders) matching the tasks whose title or description contain the words of `q`. */
 export function taskTextFilter(q: string): { sql: string; params: Param[] } {
@@ -66,9 +64,9 @@ export function taskListQuery(actor: Actor, q: ListTasksQuery) {
   const sort = q.sort ?? (q.statusId ? 'rank' : 'created')
   const order = q.order ?? DEFAULT_ORDER[sort]
   const keys = sortKeys(sort, q.statusId !== undefined)
-  const visible = dialect.sqlToQuery(visibleProjects(actor))
+  const visible = visibleProjectsSql(actor)
   const where: string[] = [`tasks.project_id IN (SELECT projects.id FROM projects WHERE ${visible.sql})`]
-  const params: Param[] = [...(visible.params as Param[])]
+  const params: Param[] = [...visible.params]
   const add = (sql: string, ...p: Param[]) => {
     where.push(sql)
     params.push(...p)

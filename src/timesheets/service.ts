@@ -74,7 +74,7 @@ export function loadEntry(core: Core, db: DbOrTx, actor: Actor, entryId: string,
     .get()
   if (!row) throw notFound('Time entry')
   try {
-    return { entry: row.e, access: projectAccess(core, actor, row.e.projectId, scope, db) }
+    return { entry: row.e, access: projectAccess(core, actor, row.e.projectId, scope) }
   } catch (e) {
     if (e instanceof AppError && e.code === 'not_found') throw notFound('Time entry')
     throw e
