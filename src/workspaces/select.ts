@@ -8,40 +8,27 @@ export type WorkspaceSelector = { id?: string | null; slug?: string | null }
 
 type Row = { id: string; slug: string; name: string; suspended_at: number | null; role: WorkspaceRole | null }
 
-const statements = new WeakMap<Core['sqlite'], ReturnType<typeof prepare>>()
 function prepare(sqlite: Core['sqlite']) {
   const cols = 'w.id, w.slug, w.name, w.suspended_at, m.role'
   const join = 'LEFT JOIN workspace_members m ON m.workspace_id = w.id AND m.user_id = ?'
+  const byId = sqlite.query<Row, [string, string]>(`SELECT ${cols} FROM workspaces w ${join} WHERE w.id = ?`)
+  const bySlug = sqlite.query<Row, [string, string]>(`SELECT ${cols} FROM workspaces w ${join} WHERE w.slug = ?`)
+  const mine = sqlite.query<Row, [string]>(`SELECT ${cols} FROM workspaces w JOIN workspace_members m ON m.workspace_id = w.id AND m.user_id = ? LIMIT 2`)
+  // Every workspace request runs one of these (their joins cost ~10 µs): kept while the database is
+  // unchanged (src/lib/read-cache.ts: any write empties the cache, nothing is kept in a transaction).
+  const rows = readCache<Row | null>(sqlite, 'workspaces.select')
+  const mineRows = readCache<Row[]>(sqlite, 'workspaces.mine')
   return {
-    byId: sqlite.query<Row, [string, string]>(`SELECT ${cols} FROM workspaces w ${join} WHERE w.id = ?`),
-    bySlug: sqlite.query<Row, [string, string]>(`SELECT ${cols} FROM workspaces w ${join} WHERE w.slug = ?`),
-    mine: sqlite.query<Row, [string]>(`SELECT ${cols} FROM workspaces w JOIN workspace_members m ON m.workspace_id = w.id AND m.user_id = ? LIMIT 2`),
+    byId: (uid: string, id: string) => rows.get(`id|${uid}|${id}`, () => byId.get(uid, id)),
+    bySlug: (uid: string, slug: string) => rows.get(`slug|${uid}|${slug}`, () => bySlug.get(uid, slug)),
+    mine: (uid: string) => mineRows.get(uid, () => mine.all(uid)),
   }
 }
-const prepared = (core: Core) => {
-  let s = statements.get(core.sqlite)
-  if (!s) statements.set(core.sqlite, (s = prepare(core.sqlite)))
-  return s
-}
-/**
- * The lookups every workspace request runs, kept while the database is unchanged (the joins cost
- * ~10 µs each; src/lib/read-cache.ts: any write empties the cache, none is kept in a transaction).
- */
-const cachedLookups = new WeakMap<Core['sqlite'], ReturnType<typeof lookups>>()
+const lookups = new WeakMap<Core['sqlite'], ReturnType<typeof prepare>>()
 const stmts = (core: Core) => {
-  let l = cachedLookups.get(core.sqlite)
-  if (!l) cachedLookups.set(core.sqlite, (l = lookups(core)))
+  let l = lookups.get(core.sqlite)
+  if (!l) lookups.set(core.sqlite, (l = prepare(core.sqlite)))
   return l
-}
-function lookups(core: Core) {
-  const s = prepared(core)
-  const rows = readCache<Row | null>(core.sqlite, 'workspaces.select')
-  const mine = readCache<Row[]>(core.sqlite, 'workspaces.mine')
-  return {
-    byId: { get: (uid: string, id: string) => rows.get(`id|${uid}|${id}`, () => s.byId.get(uid, id)) },
-    bySlug: { get: (uid: string, slug: string) => rows.get(`slug|${uid}|${slug}`, () => s.bySlug.get(uid, slug)) },
-    mine: { all: (uid: string) => mine.get(uid, () => s.mine.all(uid)) },
-  }
 }
 
 /** Reads the selector from headers and the four query spellings (SPEC §4). */
@@ -71,7 +58,7 @@ export function selectWorkspace(
   const pin = principal.credential.workspaceId
   let row: Row | null = null
   if (selector.id || selector.slug) {
-    row = selector.id ? s.byId.get(uid, selector.id) : s.bySlug.get(uid, selector.slug!)
+    row = selector.id ? s.byId(uid, selector.id) : s.bySlug(uid, selector.slug!)
     if (row && selector.id && selector.slug && row.slug !== selector.slug) row = null
     if (pin && row?.id !== pin) {
       // A pinned key names only its own workspace; any other selection is a scope violation,
@@ -80,9 +67,9 @@ export function selectWorkspace(
       throw scopeViolation('This key is restricted to another workspace.')
     }
   } else if (pin) {
-    row = s.byId.get(uid, pin)
+    row = s.byId(uid, pin)
   } else if (principal.user) {
-    const mine = s.mine.all(uid)
+    const mine = s.mine(uid)
     if (mine.length === 0) throw new AppError('workspace_required', 'You are not a member of any workspace: create one with POST /workspaces.')
     if (mine.length > 1)
       throw new AppError('workspace_required', 'Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).')
