@@ -36,7 +36,7 @@ import { apiKeys, sessions, users, workspaceMembers, workspaces } from '../../sr
 import { randomBase62, randomToken, sha256Hex, toBase62 } from '../../src/lib/crypto'
 import { hashSecret } from '../../src/lib/password'
 import { VERSION } from '../../src/version'
-import { freePort, startServer } from './server'
+import { benchEnv, freePort, startServer } from './server'
 
 const { values } = parseArgs({
   args: Bun.argv.slice(2),
@@ -64,16 +64,7 @@ const median = (xs: number[]) => {
 // ---- seed -------------------------------------------------------------------------------------
 const dir = mkdtempSync(join(tmpdir(), 'sally-bench-auth-'))
 const dbPath = join(dir, 'sally.db')
-const env: Record<string, string> = {
-  PATH: process.env.PATH ?? '',
-  HOME: dir,
-  HOST: '127.0.0.1',
-  PORT: String(freePort()),
-  SALLY_DB: dbPath,
-  LOG_LEVEL: 'warn',
-  SALLY_API_KEY_RATE_LIMIT_PER_HOUR: '1000000000',
-  SALLY_SESSION_RATE_LIMIT_PER_HOUR: '1000000000',
-}
+const env = benchEnv(dbPath, dir)
 if (process.env.SALLY_HASH_MEMORY_KIB) env.SALLY_HASH_MEMORY_KIB = process.env.SALLY_HASH_MEMORY_KIB
 const config = loadConfig(env)
 

@@ -29,7 +29,7 @@ import { randomToken, sha256Hex } from '../../src/lib/crypto'
 import { initialRanks } from '../../src/lib/rank'
 import { DEFAULT_STATUSES } from '../../src/projects/service'
 import { VERSION } from '../../src/version'
-import { freePort, startServer } from './server'
+import { benchEnv, startServer } from './server'
 
 const { values } = parseArgs({
   args: Bun.argv.slice(2),
@@ -53,17 +53,7 @@ const OUT = resolve(values.out!)
 // ---- seed -------------------------------------------------------------------------------------
 const dir = mkdtempSync(join(tmpdir(), 'sally-bench-projects-'))
 const dbPath = join(dir, 'sally.db')
-const env: Record<string, string> = {
-  PATH: process.env.PATH ?? '',
-  HOME: dir,
-  HOST: '127.0.0.1',
-  PORT: String(freePort()),
-  SALLY_DB: dbPath,
-  LOG_LEVEL: 'warn',
-  SALLY_API_KEY_RATE_LIMIT_PER_HOUR: '1000000000',
-  SALLY_SESSION_RATE_LIMIT_PER_HOUR: '1000000000',
-  SALLY_ANSWER_CACHE_MB: values['answer-cache-mb']!,
-}
+const env = benchEnv(dbPath, dir, { SALLY_ANSWER_CACHE_MB: values['answer-cache-mb']! })
 
 const SHARE = [0.3, 0.2, 0.2, 0.1, 0.2]
 let seed = 42

@@ -11,6 +11,25 @@ export function freePort(): number {
 }
 
 /**
+ * The environment every benchmark server runs with: loopback on a free port, the given database,
+ * warnings only, and per-credential rate limits raised out of the way of the load (the limits are
+ * tested, not benchmarked). `extra` adds or overrides variables.
+ */
+export function benchEnv(dbPath: string, home: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? '',
+    HOME: home,
+    HOST: '127.0.0.1',
+    PORT: String(freePort()),
+    SALLY_DB: dbPath,
+    LOG_LEVEL: 'warn',
+    SALLY_API_KEY_RATE_LIMIT_PER_HOUR: '1000000000',
+    SALLY_SESSION_RATE_LIMIT_PER_HOUR: '1000000000',
+    ...extra,
+  }
+}
+
+/**
  * Starts `bun src/index.ts serve` with `env` (which must set PORT) and resolves once `/health`
  * answers 200; the process is killed when the script exits.
  */

@@ -19,7 +19,7 @@ import { openDatabase } from '../../src/db/client'
 import type { Actor } from '../../src/permissions/actor'
 import { taskListQuery } from '../../src/tasks/list'
 import { seedBench, VOCABULARY, type BenchWorld } from './seed'
-import { freePort, startServer } from './server'
+import { benchEnv, startServer } from './server'
 
 const { values } = parseArgs({
   args: Bun.argv.slice(2),
@@ -42,16 +42,7 @@ const SIZES = {
 type SizeName = keyof typeof SIZES
 
 function startSally(dbPath: string) {
-  return startServer({
-    PATH: process.env.PATH ?? '',
-    HOME: process.env.HOME ?? '/tmp',
-    HOST: '127.0.0.1',
-    PORT: String(freePort()),
-    SALLY_DB: dbPath,
-    LOG_LEVEL: 'warn',
-    SALLY_SESSION_RATE_LIMIT_PER_HOUR: '1000000000',
-    SALLY_API_KEY_RATE_LIMIT_PER_HOUR: '1000000000',
-  })
+  return startServer(benchEnv(dbPath, process.env.HOME ?? '/tmp'))
 }
 
 /** autocannon's request shape, with the per-request hook the shared typings leave out. */
