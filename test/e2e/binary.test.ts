@@ -1,36 +1,25 @@
 // End to end: the compiled binary, copied alone into an empty folder, on a random loopback port.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { Database } from 'bun:sqlite'
-import { copyFileSync, existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { embeddedMigrations } from '../../src/db/migrations/embedded'
 import { VERSION } from '../../src/version'
-import { ROOT, run, type Server, startServer, tempDir } from './support'
+import { aloneInEmptyFolder as copyAlone, builtBinary, run, type Server, startServer } from './support'
 
-const dirs: string[] = []
 let binary = ''
 
 /** A fresh empty folder holding only a copy of the binary. */
 function aloneInEmptyFolder(): string {
-  const dir = tempDir()
-  dirs.push(dir)
-  copyFileSync(binary, join(dir, 'sally'))
+  const dir = copyAlone(binary)
   expect(readdirSync(dir)).toEqual(['sally'])
   return dir
 }
 
 beforeAll(async () => {
-  const out = tempDir('sally-build-')
-  dirs.push(out)
-  binary = join(out, 'sally')
-  const r = await run([process.execPath, 'run', 'scripts/build.ts', '--outfile', binary], ROOT)
-  if (r.code !== 0) throw new Error(`build failed:\n${r.stdout}\n${r.stderr}`)
+  binary = await builtBinary()
   expect(statSync(binary).mode & 0o111).not.toBe(0)
 }, 120_000)
-
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true })
-})
 
 /** Asset URLs a Swagger page loads: stylesheet, script and the spec URL in its config. */
 function swaggerUrls(html: string): string[] {

@@ -1,5 +1,5 @@
 // Helpers for tests that run Sally as a real process (the compiled binary or `bun src/index.ts`).
-import { mkdtempSync } from 'node:fs'
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import type { Subprocess } from 'bun'
@@ -92,4 +92,30 @@ export async function startServer(cmd: string[], cwd: string, env: Record<string
       return code
     },
   }
+}
+
+let built: Promise<string> | undefined
+
+/**
+ * The compiled binary, built once per test process with `scripts/build.ts` into a temporary folder
+ * (bun test runs every file in one process, so the files that need it share one build).
+ */
+export function builtBinary(): Promise<string> {
+  built ??= (async () => {
+    const out = tempDir('sally-build-')
+    const binary = join(out, 'sally')
+    const r = await run([process.execPath, 'run', 'scripts/build.ts', '--outfile', binary], ROOT)
+    if (r.code !== 0) throw new Error(`build failed:\n${r.stdout}\n${r.stderr}`)
+    process.once('exit', () => rmSync(out, { recursive: true, force: true }))
+    return binary
+  })()
+  return built
+}
+
+/** A fresh empty folder holding only a copy of `binary`, named `sally`. */
+export function aloneInEmptyFolder(binary: string): string {
+  const dir = tempDir()
+  copyFileSync(binary, join(dir, 'sally'))
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }))
+  return dir
 }
