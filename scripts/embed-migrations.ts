@@ -27,7 +27,7 @@ export function renderEmbedded(): string {
   journal.entries.forEach((e, i) => lines.push(`    ${JSON.stringify(e.tag)}: m${i},`))
   lines.push('  },')
   lines.push('}')
-  return lines.join('\n') + '\n'
+  return `${lines.join('\n')}\n`
 }
 
 if (import.meta.main) {

@@ -22,7 +22,10 @@ try {
   const file = outArg > 0 ? process.argv[outArg + 1]! : join(dir, 'openapi.json')
   writeFileSync(file, JSON.stringify(await res.json(), null, 2))
   handle.sqlite.close()
-  const lint = Bun.spawnSync(['bun', 'x', REDOCLY, 'lint', file, '--format=stylish', '--max-problems=500'], { stdout: 'inherit', stderr: 'inherit' })
+  const lint = Bun.spawnSync(['bun', 'x', REDOCLY, 'lint', file, '--format=stylish', '--max-problems=500'], {
+    stdout: 'inherit',
+    stderr: 'inherit',
+  })
   process.exitCode = lint.exitCode ?? 1
 } finally {
   rmSync(dir, { recursive: true, force: true })

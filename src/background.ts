@@ -1,8 +1,8 @@
 import { flushKeyUsage } from './auth/credentials'
 import { startCredentialPruner } from './auth/prune'
 import type { Core } from './core'
-import { startWebhookWorker } from './webhooks/worker'
 import { startMailer } from './mail/sender'
+import { startWebhookWorker } from './webhooks/worker'
 
 /**
  * Starts the periodic jobs of a serving process. Each registers its stop function in

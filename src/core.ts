@@ -1,6 +1,6 @@
 import type { Database } from 'bun:sqlite'
-import type { Config } from './config'
 import { KeyUsageRecorder, MemoryKeyCache, type VerifiedKeyCache } from './auth/key-cache'
+import type { Config } from './config'
 import type { Db, DbHandle } from './db/client'
 import { type Clock, systemClock } from './lib/clock'
 import { createLogger, type Logger } from './lib/log'

@@ -19,8 +19,23 @@ export type DomainEvent =
   | { type: 'status.created'; projectId: string; statusId: string; name: string; data: Record<string, unknown> }
   | { type: 'status.updated'; projectId: string; statusId: string; changes: Changes; data: Record<string, unknown> }
   /** `movedTasks` went to `movedTo` first (each with its own `task.moved`). */
-  | { type: 'status.deleted'; projectId: string; statusId: string; name: string; movedTasks: number; movedTo: string | null; data: Record<string, unknown> }
-  | { type: 'task.created'; projectId: string; taskId: string; assigneeIds: string[]; mentionedUserIds: string[]; data: Record<string, unknown> }
+  | {
+      type: 'status.deleted'
+      projectId: string
+      statusId: string
+      name: string
+      movedTasks: number
+      movedTo: string | null
+      data: Record<string, unknown>
+    }
+  | {
+      type: 'task.created'
+      projectId: string
+      taskId: string
+      assigneeIds: string[]
+      mentionedUserIds: string[]
+      data: Record<string, unknown>
+    }
   | {
       type: 'task.updated'
       projectId: string
@@ -32,11 +47,33 @@ export type DomainEvent =
       mentionedUserIds: string[]
       data: Record<string, unknown>
     }
-  | { type: 'task.moved'; projectId: string; taskId: string; fromStatusId: string; toStatusId: string; fromProjectId: string; data: Record<string, unknown> }
+  | {
+      type: 'task.moved'
+      projectId: string
+      taskId: string
+      fromStatusId: string
+      toStatusId: string
+      fromProjectId: string
+      data: Record<string, unknown>
+    }
   | { type: 'task.deleted'; projectId: string; taskId: string; data: Record<string, unknown> }
-  | { type: 'comment.created'; projectId: string; taskId: string; commentId: string; mentionedUserIds: string[]; data: Record<string, unknown> }
+  | {
+      type: 'comment.created'
+      projectId: string
+      taskId: string
+      commentId: string
+      mentionedUserIds: string[]
+      data: Record<string, unknown>
+    }
   /** An edited comment; `mentionedUserIds`: users mentioned in it for the first time. */
-  | { type: 'comment.updated'; projectId: string; taskId: string; commentId: string; mentionedUserIds: string[]; data: Record<string, unknown> }
+  | {
+      type: 'comment.updated'
+      projectId: string
+      taskId: string
+      commentId: string
+      mentionedUserIds: string[]
+      data: Record<string, unknown>
+    }
   | { type: 'comment.deleted'; projectId: string; taskId: string; commentId: string; data: Record<string, unknown> }
   | { type: 'time_entry.approved'; projectId: string; taskId: string; timeEntryId: string; data: Record<string, unknown> }
 

@@ -20,7 +20,23 @@ afterAll(async () => {
   t.close()
 })
 
-type Ids = Record<'arc' | 'act' | 'status' | 'emptyStatus' | 'task' | 'humanId' | 'archivedTask' | 'other' | 'todo' | 'comment' | 'memberComment' | 'activeTask' | 'actStatus' | 'extra', string>
+type Ids = Record<
+  | 'arc'
+  | 'act'
+  | 'status'
+  | 'emptyStatus'
+  | 'task'
+  | 'humanId'
+  | 'archivedTask'
+  | 'other'
+  | 'todo'
+  | 'comment'
+  | 'memberComment'
+  | 'activeTask'
+  | 'actStatus'
+  | 'extra',
+  string
+>
 const ids = {} as Ids
 let memberToken = ''
 let extraToken = ''
@@ -34,15 +50,31 @@ async function must(method: string, path: string, body?: unknown, token = w.toke
 
 /** Every row of every table a project write could touch, as one comparable value. */
 const TABLES = [
-  'projects', 'statuses', 'project_members', 'tasks', 'task_assignees', 'task_labels', 'labels', 'todos', 'comments',
-  'mentions', 'activity', 'notifications', 'webhook_deliveries', 'time_entries', 'status_task_counts', 'search_docs',
+  'projects',
+  'statuses',
+  'project_members',
+  'tasks',
+  'task_assignees',
+  'task_labels',
+  'labels',
+  'todos',
+  'comments',
+  'mentions',
+  'activity',
+  'notifications',
+  'webhook_deliveries',
+  'time_entries',
+  'status_task_counts',
+  'search_docs',
 ]
 const snapshot = () => Object.fromEntries(TABLES.map((name) => [name, t.sqlite.query(`SELECT * FROM ${name} ORDER BY rowid`).all()]))
 
 beforeAll(async () => {
   w = await seedWorld(t.core)
   const extra = await createUser(t.core)
-  t.sqlite.query("INSERT INTO workspace_members (workspace_id, user_id, role, created_at) VALUES (?, ?, 'MEMBER', ?)").run(w.wsA.id, extra.id, Date.now())
+  t.sqlite
+    .query("INSERT INTO workspace_members (workspace_id, user_id, role, created_at) VALUES (?, ?, 'MEMBER', ?)")
+    .run(w.wsA.id, extra.id, Date.now())
   ids.extra = extra.id
   extraToken = createSession(t.core, extra.id)
   memberToken = w.tokens.member
@@ -54,10 +86,18 @@ beforeAll(async () => {
   ids.status = arc.statuses[2].id
   ids.actStatus = act.statuses[2].id
   ids.emptyStatus = arc.statuses[4].id
-  for (const [userId, role] of [[w.users.member.id, 'MEMBER'], [w.users.viewer.id, 'VIEWER']])
+  for (const [userId, role] of [
+    [w.users.member.id, 'MEMBER'],
+    [w.users.viewer.id, 'VIEWER'],
+  ])
     await must('POST', `/projects/${arc.id}/members`, { userId, role })
   await must('POST', `/projects/${act.id}/members`, { userId: w.users.member.id, role: 'MEMBER' })
-  const task = await must('POST', '/tasks', { projectId: arc.id, title: 'Frozen', statusId: ids.status, todos: [{ text: 'a' }, { text: 'b' }] })
+  const task = await must('POST', '/tasks', {
+    projectId: arc.id,
+    title: 'Frozen',
+    statusId: ids.status,
+    todos: [{ text: 'a' }, { text: 'b' }],
+  })
   ids.task = task.id
   ids.humanId = task.humanId
   ids.todo = task.todos[0].id
@@ -80,36 +120,96 @@ type Write = { name: string; method: string; path: () => string; body?: () => un
 const WRITES: Write[] = [
   { name: 'PATCH project', method: 'PATCH', path: () => `/projects/${ids.arc}`, body: () => ({ name: 'Renamed' }) },
   { name: 'PATCH project (key)', method: 'PATCH', path: () => `/projects/${ids.arc}`, body: () => ({ key: 'ARX' }) },
-  { name: 'create status', method: 'POST', path: () => `/projects/${ids.arc}/statuses`, body: () => ({ name: 'Blocked', category: 'started' }) },
+  {
+    name: 'create status',
+    method: 'POST',
+    path: () => `/projects/${ids.arc}/statuses`,
+    body: () => ({ name: 'Blocked', category: 'started' }),
+  },
   { name: 'update status', method: 'PATCH', path: () => `/projects/${ids.arc}/statuses/${ids.status}`, body: () => ({ name: 'Doing' }) },
   { name: 'delete an empty status', method: 'DELETE', path: () => `/projects/${ids.arc}/statuses/${ids.emptyStatus}` },
-  { name: 'delete a status moving its tasks', method: 'DELETE', path: () => `/projects/${ids.arc}/statuses/${ids.status}?moveTasksTo=${ids.emptyStatus}` },
+  {
+    name: 'delete a status moving its tasks',
+    method: 'DELETE',
+    path: () => `/projects/${ids.arc}/statuses/${ids.status}?moveTasksTo=${ids.emptyStatus}`,
+  },
   { name: 'add a member', method: 'POST', path: () => `/projects/${ids.arc}/members`, body: () => ({ userId: ids.extra, role: 'MEMBER' }) },
-  { name: "change a member's role", method: 'PATCH', path: () => `/projects/${ids.arc}/members/${w.users.member.id}`, body: () => ({ role: 'VIEWER' }) },
+  {
+    name: "change a member's role",
+    method: 'PATCH',
+    path: () => `/projects/${ids.arc}/members/${w.users.member.id}`,
+    body: () => ({ role: 'VIEWER' }),
+  },
   { name: 'remove a member', method: 'DELETE', path: () => `/projects/${ids.arc}/members/${w.users.member.id}` },
   { name: 'leave the project', method: 'DELETE', path: () => `/projects/${ids.arc}/members/${w.users.member.id}`, as: () => memberToken },
-  { name: 'create a task', method: 'POST', path: () => '/tasks', body: () => ({ projectId: ids.arc, title: 'New', labels: ['brand-new-label'] }) },
+  {
+    name: 'create a task',
+    method: 'POST',
+    path: () => '/tasks',
+    body: () => ({ projectId: ids.arc, title: 'New', labels: ['brand-new-label'] }),
+  },
   { name: 'update a task', method: 'PATCH', path: () => `/tasks/${ids.task}`, body: () => ({ title: 'Changed' }) },
   { name: 'update a task by human id', method: 'PATCH', path: () => `/tasks/${ids.humanId}`, body: () => ({ priority: 'P0' }) },
-  { name: 'update a task as a MEMBER', method: 'PATCH', path: () => `/tasks/${ids.task}`, body: () => ({ title: 'Changed' }), as: () => memberToken },
-  { name: 'move a task to another status', method: 'POST', path: () => `/tasks/${ids.task}/move`, body: () => ({ statusId: ids.emptyStatus }) },
-  { name: 'move a task within its column', method: 'POST', path: () => `/tasks/${ids.task}/move`, body: () => ({ afterTaskId: ids.other }) },
+  {
+    name: 'update a task as a MEMBER',
+    method: 'PATCH',
+    path: () => `/tasks/${ids.task}`,
+    body: () => ({ title: 'Changed' }),
+    as: () => memberToken,
+  },
+  {
+    name: 'move a task to another status',
+    method: 'POST',
+    path: () => `/tasks/${ids.task}/move`,
+    body: () => ({ statusId: ids.emptyStatus }),
+  },
+  {
+    name: 'move a task within its column',
+    method: 'POST',
+    path: () => `/tasks/${ids.task}/move`,
+    body: () => ({ afterTaskId: ids.other }),
+  },
   { name: 'move a task out of the project', method: 'POST', path: () => `/tasks/${ids.task}/move`, body: () => ({ projectId: ids.act }) },
-  { name: 'move a task into the project', method: 'POST', path: () => `/tasks/${ids.activeTask}/move`, body: () => ({ projectId: ids.arc }) },
+  {
+    name: 'move a task into the project',
+    method: 'POST',
+    path: () => `/tasks/${ids.activeTask}/move`,
+    body: () => ({ projectId: ids.arc }),
+  },
   { name: 'archive a task', method: 'POST', path: () => `/tasks/${ids.task}/archive` },
   { name: 'unarchive a task', method: 'POST', path: () => `/tasks/${ids.archivedTask}/unarchive` },
   { name: 'delete a task', method: 'DELETE', path: () => `/tasks/${ids.task}` },
-  { name: 'reorder a column', method: 'POST', path: () => '/tasks/reorder', body: () => ({ statusId: ids.status, taskIds: [ids.other, ids.task] }) },
+  {
+    name: 'reorder a column',
+    method: 'POST',
+    path: () => '/tasks/reorder',
+    body: () => ({ statusId: ids.status, taskIds: [ids.other, ids.task] }),
+  },
   { name: 'add a todo', method: 'POST', path: () => `/tasks/${ids.task}/todos`, body: () => ({ text: 'c' }) },
   { name: 'update a todo', method: 'PATCH', path: () => `/tasks/${ids.task}/todos/${ids.todo}`, body: () => ({ done: true }) },
   { name: 'delete a todo', method: 'DELETE', path: () => `/tasks/${ids.task}/todos/${ids.todo}` },
-  { name: 'reorder todos', method: 'POST', path: () => `/tasks/${ids.task}/todos/reorder`, body: () => ({ todoIds: [...todoIds()].reverse() }) },
-  { name: 'comment', method: 'POST', path: () => `/tasks/${ids.task}/comments`, body: () => ({ body: 'hello @' + w.users.member.handle }) },
+  {
+    name: 'reorder todos',
+    method: 'POST',
+    path: () => `/tasks/${ids.task}/todos/reorder`,
+    body: () => ({ todoIds: [...todoIds()].reverse() }),
+  },
+  { name: 'comment', method: 'POST', path: () => `/tasks/${ids.task}/comments`, body: () => ({ body: `hello @${w.users.member.handle}` }) },
   { name: 'edit a comment', method: 'PATCH', path: () => `/tasks/${ids.task}/comments/${ids.comment}`, body: () => ({ body: 'edited' }) },
-  { name: 'edit your own comment as a MEMBER', method: 'PATCH', path: () => `/tasks/${ids.task}/comments/${ids.memberComment}`, body: () => ({ body: 'edited' }), as: () => memberToken },
+  {
+    name: 'edit your own comment as a MEMBER',
+    method: 'PATCH',
+    path: () => `/tasks/${ids.task}/comments/${ids.memberComment}`,
+    body: () => ({ body: 'edited' }),
+    as: () => memberToken,
+  },
   { name: 'delete a comment', method: 'DELETE', path: () => `/tasks/${ids.task}/comments/${ids.comment}` },
 ]
-const todoIds = () => t.sqlite.query<{ id: string }, [string]>('SELECT id FROM todos WHERE task_id = ? ORDER BY position').all(ids.task).map((r) => r.id)
+const todoIds = () =>
+  t.sqlite
+    .query<{ id: string }, [string]>('SELECT id FROM todos WHERE task_id = ? ORDER BY position')
+    .all(ids.task)
+    .map((r) => r.id)
 
 describe('every write to an archived project → 409 "Project is archived." and nothing written', () => {
   for (const wr of WRITES)

@@ -19,11 +19,14 @@ beforeAll(async () => {
 })
 afterAll(() => t.close())
 
-test.each(['session', 'allKey', 'noUserRead', 'pinned', 'expiring', 'global'])('/auth/me as %s matches its documented schema', async (name) => {
-  const r = await t.req('GET', '/auth/me', { as: creds[name] })
-  expect(r.status).toBe(200)
-  expect(meResponse.parse(r.body)).toEqual(r.body)
-})
+test.each(['session', 'allKey', 'noUserRead', 'pinned', 'expiring', 'global'])(
+  '/auth/me as %s matches its documented schema',
+  async (name) => {
+    const r = await t.req('GET', '/auth/me', { as: creds[name] })
+    expect(r.status).toBe(200)
+    expect(meResponse.parse(r.body)).toEqual(r.body)
+  },
+)
 
 test('the document carries the schema of the answer', async () => {
   const doc = (await t.req('GET', '/swagger/json')).body

@@ -16,7 +16,8 @@ beforeAll(async () => {
   alice = await createUser(t.core, { email: 'Alice@Example.com', password: 'correct horse', handle: 'alice' })
 })
 
-const login = (email: string, password: string, headers?: Record<string, string>) => t.req('POST', '/auth/login', { body: { email, password }, headers })
+const login = (email: string, password: string, headers?: Record<string, string>) =>
+  t.req('POST', '/auth/login', { body: { email, password }, headers })
 
 describe('POST /auth/login', () => {
   test('email is case-insensitive; the body carries the token, the user and the session', async () => {
@@ -228,7 +229,11 @@ describe('logout and sessions', () => {
     const current = r.body.data.filter((s: any) => s.current)
     expect(current).toHaveLength(1)
     expect(current[0]).toMatchObject({ id: a.body.data.session.id, userAgent: 'test-agent/1.0' })
-    const bobSession = t.db.select().from(sessions).where(eq(sessions.tokenHash, sha256Hex(bobToken))).get()!
+    const bobSession = t.db
+      .select()
+      .from(sessions)
+      .where(eq(sessions.tokenHash, sha256Hex(bobToken)))
+      .get()!
     expect(ids).not.toContain(bobSession.id)
     expect(r.body.nextCursor).toBeNull()
     // pagination
@@ -250,7 +255,11 @@ describe('logout and sessions', () => {
 
     const bob = await createUser(t.core)
     const bobToken = createSession(t.core, bob.id)
-    const bobSession = t.db.select().from(sessions).where(eq(sessions.tokenHash, sha256Hex(bobToken))).get()!
+    const bobSession = t.db
+      .select()
+      .from(sessions)
+      .where(eq(sessions.tokenHash, sha256Hex(bobToken)))
+      .get()!
     const other = await t.req('DELETE', `/auth/sessions/${bobSession.id}`, { as: a1.body.data.token })
     expect(other.status).toBe(404)
     expect(other.body.code).toBe('not_found')
@@ -306,7 +315,11 @@ describe('GET /auth/me', () => {
   test('a pinned key shows only its workspace; the credential names key id, scopes, pin, project, expiry', async () => {
     const extra = createWorkspace(t.core, { name: 'Eta', members: [[w.users.owner.id, 'OWNER']] })
     const expiresAt = new Date(t.clock.now() + 3_600_000)
-    const k = await createKey(t.core, w.users.owner.id, { workspaceId: w.wsA.id, scopes: ['tasks:read', 'user:read', 'workspaces:read'], expiresAt })
+    const k = await createKey(t.core, w.users.owner.id, {
+      workspaceId: w.wsA.id,
+      scopes: ['tasks:read', 'user:read', 'workspaces:read'],
+      expiresAt,
+    })
     const r = await t.req('GET', '/auth/me', { as: k.key })
     expect(r.status).toBe(200)
     expect(r.body.data.memberships.map((m: any) => m.workspaceId)).toEqual([w.wsA.id])
@@ -363,10 +376,16 @@ describe('PATCH /auth/me', () => {
   test('avatarUploadId must be an image upload of mine', async () => {
     const u = await createUser(t.core)
     const tok = createSession(t.core, u.id)
-    const mine = 'upl_' + crypto.randomUUID()
-    t.db.insert(uploads).values({ id: mine, uploadedBy: u.id, contentType: 'image/png', size: 1, sha256: 'x', data: Buffer.from([1]) }).run()
-    const theirs = 'upl_' + crypto.randomUUID()
-    t.db.insert(uploads).values({ id: theirs, uploadedBy: alice.id, contentType: 'image/png', size: 1, sha256: 'x', data: Buffer.from([1]) }).run()
+    const mine = `upl_${crypto.randomUUID()}`
+    t.db
+      .insert(uploads)
+      .values({ id: mine, uploadedBy: u.id, contentType: 'image/png', size: 1, sha256: 'x', data: Buffer.from([1]) })
+      .run()
+    const theirs = `upl_${crypto.randomUUID()}`
+    t.db
+      .insert(uploads)
+      .values({ id: theirs, uploadedBy: alice.id, contentType: 'image/png', size: 1, sha256: 'x', data: Buffer.from([1]) })
+      .run()
     expect((await t.req('PATCH', '/auth/me', { as: tok, body: { avatarUploadId: theirs } })).status).toBe(400)
     const ok = await t.req('PATCH', '/auth/me', { as: tok, body: { avatarUploadId: mine } })
     expect(ok.status).toBe(200)

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { boardResponse } from '../src/board'
 import { workspaceBoard } from '../src/board/service'
-import type { Actor } from '../src/permissions/actor'
 import { initialRanks } from '../src/lib/rank'
+import type { Actor } from '../src/permissions/actor'
 import { makeTestApp } from './helpers/app'
 import { createKey, createWorkspace, seedWorld } from './helpers/fixtures'
 import { insertTasks } from './helpers/task-rows'
@@ -16,7 +16,13 @@ beforeAll(async () => {
 
 const A = () => ({ as: w.tokens.owner, workspace: w.wsA.id })
 type P = { id: string; key: string; statuses: { id: string; name: string; category: string }[] }
-type Col = { status: { id: string; name: string } | null; category: string; count: number; tasks: { id: string; humanId: string; rank: string; assigneeIds: string[]; labels: { name: string }[] }[]; nextCursor: string | null }
+type Col = {
+  status: { id: string; name: string } | null
+  category: string
+  count: number
+  tasks: { id: string; humanId: string; rank: string; assigneeIds: string[]; labels: { name: string }[] }[]
+  nextCursor: string | null
+}
 
 async function newProject(opts = A(), body: Record<string, unknown> = {}): Promise<P> {
   const r = await t.req('POST', '/projects', { ...opts, body: { name: 'Board project', ...body } })
@@ -33,7 +39,12 @@ describe('GET /board?projectId=', () => {
       expect(r.status).toBe(201)
       return r.body.data
     }
-    const a = await make('A', 'In Progress', { assigneeIds: [w.users.member.id, w.users.owner.id], labels: ['frontend', 'priority'], priority: 'P1', dueDate: '2026-12-01' })
+    const a = await make('A', 'In Progress', {
+      assigneeIds: [w.users.member.id, w.users.owner.id],
+      labels: ['frontend', 'priority'],
+      priority: 'P1',
+      dueDate: '2026-12-01',
+    })
     const b = await make('B', 'In Progress')
     const c = await make('C', 'To Do', { labels: ['frontend'] })
     await t.req('POST', `/tasks/${b.id}/move`, { ...A(), body: { statusId: p.statuses[2]!.id, beforeTaskId: a.id } })
@@ -48,7 +59,14 @@ describe('GET /board?projectId=', () => {
     expect(cols.map((x) => x.category)).toEqual(['backlog', 'unstarted', 'started', 'started', 'completed'])
     expect(cols[2]!.tasks.map((x) => x.id)).toEqual([b.id, a.id])
     const ta = cols[2]!.tasks[1]!
-    expect(ta).toMatchObject({ humanId: 'BRD-1', title: 'A', priority: 'P1', dueDate: '2026-12-01', statusId: p.statuses[2]!.id, archived: false })
+    expect(ta).toMatchObject({
+      humanId: 'BRD-1',
+      title: 'A',
+      priority: 'P1',
+      dueDate: '2026-12-01',
+      statusId: p.statuses[2]!.id,
+      archived: false,
+    })
     expect([...ta.assigneeIds].sort()).toEqual([w.users.member.id, w.users.owner.id].sort())
     expect(ta.labels.map((l) => l.name)).toEqual(['frontend', 'priority'])
     expect(cols[1]!.tasks[0]).toMatchObject({ id: c.id, humanId: 'BRD-3', assigneeIds: [], labels: [{ name: 'frontend' }] })
@@ -62,8 +80,11 @@ describe('GET /board?projectId=', () => {
     // Insert in shuffled order: the board orders by rank, not insertion.
     const order = ranks.map((r, i) => [r, i] as const).sort(() => Math.random() - 0.5)
     const ids = insertTasks(t.core, { workspaceId: w.wsA.id, projectId: p.id, statusId: st, ranks: order.map(([r]) => r) })
-    const expected = order.map(([, i], k) => [i, ids[k]!] as const).sort((x, y) => x[0] - y[0]).map(([, id]) => id)
-    const archived = insertTasks(t.core, { workspaceId: w.wsA.id, projectId: p.id, statusId: st, ranks: [ranks[5]! + 'V'], archived: true })
+    const expected = order
+      .map(([, i], k) => [i, ids[k]!] as const)
+      .sort((x, y) => x[0] - y[0])
+      .map(([, id]) => id)
+    const archived = insertTasks(t.core, { workspaceId: w.wsA.id, projectId: p.id, statusId: st, ranks: [`${ranks[5]!}V`], archived: true })
     const first = await t.req('GET', `/board?projectId=${p.id}&limit=10`, A())
     const col: Col = first.body.data.columns[1]
     expect(col.count).toBe(23)
@@ -92,7 +113,11 @@ describe('GET /board?projectId=', () => {
     const seen: string[] = []
     let cursor: string | null = null
     do {
-      const r: { body: { data: { columns: Col[] } } } = await t.req('GET', `/board?projectId=${p.id}&statusId=${st}&limit=2${cursor ? `&cursor=${cursor}` : ''}`, A())
+      const r: { body: { data: { columns: Col[] } } } = await t.req(
+        'GET',
+        `/board?projectId=${p.id}&statusId=${st}&limit=2${cursor ? `&cursor=${cursor}` : ''}`,
+        A(),
+      )
       seen.push(...r.body.data.columns[0]!.tasks.map((x) => x.id))
       cursor = r.body.data.columns[0]!.nextCursor
     } while (cursor)
@@ -136,7 +161,8 @@ describe('GET /board?projectId=', () => {
       })
     const { query, prepare } = { query: t2.sqlite.query.bind(t2.sqlite), prepare: t2.sqlite.prepare.bind(t2.sqlite) }
     ;(t2.sqlite as { query: unknown }).query = (q: string) => counting(query(q), q)
-    ;(t2.sqlite as { prepare: unknown }).prepare = (q: string, ...rest: unknown[]) => counting((prepare as (...a: unknown[]) => object)(q, ...rest), q)
+    ;(t2.sqlite as { prepare: unknown }).prepare = (q: string, ...rest: unknown[]) =>
+      counting((prepare as (...a: unknown[]) => object)(q, ...rest), q)
     try {
       const w2 = await seedWorld(t2.core)
       const o = { as: w2.tokens.owner, workspace: w2.wsA.id }
@@ -203,7 +229,11 @@ describe('column counts (status_task_counts, kept by triggers)', () => {
       }
     // Deleting the project leaves no counter behind.
     await t.req('DELETE', `/projects/${p.id}`, A())
-    expect(t.sqlite.query<{ n: number }, string[]>(`SELECT count(*) AS n FROM status_task_counts WHERE status_id IN (${st.map(() => '?').join(',')})`).get(...st)!.n).toBe(0)
+    expect(
+      t.sqlite
+        .query<{ n: number }, string[]>(`SELECT count(*) AS n FROM status_task_counts WHERE status_id IN (${st.map(() => '?').join(',')})`)
+        .get(...st)!.n,
+    ).toBe(0)
   })
 })
 
@@ -311,7 +341,9 @@ describe('kept answers (src/http/cached-json.ts): a repeated board is never stal
     // see it with their own role; removed, 404 again on the very next request.
     const member = { as: w.tokens.member, workspace: w.wsA.id }
     expect((await board(member)).status).toBe(404)
-    expect((await t.req('POST', `/projects/${p.id}/members`, { ...A(), body: { userId: w.users.member.id, role: 'VIEWER' } })).status).toBe(201)
+    expect((await t.req('POST', `/projects/${p.id}/members`, { ...A(), body: { userId: w.users.member.id, role: 'VIEWER' } })).status).toBe(
+      201,
+    )
     const asViewer = await board(member)
     expect(asViewer.status).toBe(200)
     expect(asViewer.body.data.project.role).toBe('VIEWER')

@@ -1,6 +1,7 @@
 // The CLI: graceful shutdown of a listening server (in-process), and the source entry point's subcommands.
-import { afterAll, describe, expect, test } from 'bun:test'
+
 import { Database } from 'bun:sqlite'
+import { afterAll, describe, expect, test } from 'bun:test'
 import { existsSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { buildApp } from '../src/app'
@@ -59,7 +60,12 @@ describe('graceful stop', () => {
     const stop = s.running.stop('test').then(() => (stopped = true))
     await Bun.sleep(50)
     // No longer accepting.
-    expect(await fetch(`${s.base}/health`).then((r) => r.status, () => 'refused')).toBe('refused')
+    expect(
+      await fetch(`${s.base}/health`).then(
+        (r) => r.status,
+        () => 'refused',
+      ),
+    ).toBe('refused')
     expect(stopped).toBe(false)
     const res = await inFlight
     expect(res.status).toBe(200)
@@ -96,7 +102,10 @@ describe('graceful stop', () => {
     expect(took).toBeLessThan(5000)
     expect(() => s.handle.sqlite.query('SELECT 1').get()).toThrow()
     // The client sees its stream end (closed or reset), not hang.
-    const end = await reader.read().then((r) => (r.done ? 'done' : 'more'), () => 'reset')
+    const end = await reader.read().then(
+      (r) => (r.done ? 'done' : 'more'),
+      () => 'reset',
+    )
     expect(['done', 'reset']).toContain(end)
   })
 })
@@ -178,7 +187,9 @@ describe('source entry point (what scripts/start runs)', () => {
   test('seed --email migrates SALLY_DB and creates the user; half an account exits 1 with one line', async () => {
     const dir = tempDir('sally-cli-')
     dirs.push(dir)
-    const r = await run([process.execPath, src, 'seed', '--email', 'a@example.com', '--password', 'password123'], dir, { SALLY_HASH_MEMORY_KIB: '19456' })
+    const r = await run([process.execPath, src, 'seed', '--email', 'a@example.com', '--password', 'password123'], dir, {
+      SALLY_HASH_MEMORY_KIB: '19456',
+    })
     expect(r.code).toBe(0)
     expect(existsSync(join(dir, 'data', 'sally.db'))).toBe(true)
     const db = new Database(join(dir, 'data', 'sally.db'), { readonly: true })

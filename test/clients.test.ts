@@ -40,7 +40,11 @@ describe('clients', () => {
     const seen: string[] = []
     let cursor: string | null = null
     do {
-      const r: { body: { data: { name: string }[]; nextCursor: string | null } } = await t.req('GET', `/clients?q=zeta&limit=2${cursor ? `&cursor=${cursor}` : ''}`, as())
+      const r: { body: { data: { name: string }[]; nextCursor: string | null } } = await t.req(
+        'GET',
+        `/clients?q=zeta&limit=2${cursor ? `&cursor=${cursor}` : ''}`,
+        as(),
+      )
       seen.push(...r.body.data.map((c) => c.name))
       cursor = r.body.nextCursor
     } while (cursor)
@@ -74,7 +78,7 @@ describe('clients', () => {
     expect(v.body.data).toEqual([])
   })
 
-  test('another workspace\'s client → 404 everywhere', async () => {
+  test("another workspace's client → 404 everywhere", async () => {
     const theirs = (await t.req('POST', '/clients', { as: w.tokens.ownerB, workspace: w.wsB.id, body: { name: 'Theirs' } })).body.data
     for (const [m, path, body] of [
       ['GET', `/clients/${theirs.id}`, undefined],

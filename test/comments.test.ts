@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { and, eq, isNotNull } from 'drizzle-orm'
-import { comments, mentions, projects } from '../src/db/schema'
-import { subscribe, type DomainEvent } from '../src/events'
+import { comments, mentions, type projects } from '../src/db/schema'
+import { type DomainEvent, subscribe } from '../src/events'
 import { parseMentions } from '../src/tasks/people'
 import { makeTestApp } from './helpers/app'
 import { createProjectRow, seedWorld } from './helpers/fixtures'
@@ -21,8 +21,16 @@ const last = () => events[events.length - 1] as any
 beforeAll(async () => {
   w = await seedWorld(t.core)
   const { owner, member, viewer } = w.users
-  project = createProjectRow(t.core, w.wsA.id, { key: 'CMT', members: [[owner.id, 'OWNER'], [member.id, 'MEMBER'], [viewer.id, 'VIEWER']] })
-  task = (await t.req('POST', '/tasks', { as: w.tokens.member, workspace: w.wsA.id, body: { projectId: project.id, title: 'Discuss' } })).body.data
+  project = createProjectRow(t.core, w.wsA.id, {
+    key: 'CMT',
+    members: [
+      [owner.id, 'OWNER'],
+      [member.id, 'MEMBER'],
+      [viewer.id, 'VIEWER'],
+    ],
+  })
+  task = (await t.req('POST', '/tasks', { as: w.tokens.member, workspace: w.wsA.id, body: { projectId: project.id, title: 'Discuss' } }))
+    .body.data
 })
 
 const as = (who: 'owner' | 'member' | 'viewer' | 'ownerB') => ({ as: w.tokens[who], workspace: who === 'ownerB' ? w.wsB.id : w.wsA.id })
@@ -33,7 +41,7 @@ describe('mention parsing', () => {
   test('handles after start, spaces or punctuation; not inside e-mail addresses or @@', () => {
     expect(parseMentions('@alice hi @Bob, (@carol_9) x@dave @@eve @e')).toEqual(['alice', 'bob', 'carol_9'])
     expect(parseMentions('')).toEqual([])
-    expect(parseMentions('@' + 'a'.repeat(40))).toEqual(['a'.repeat(32)])
+    expect(parseMentions(`@${'a'.repeat(40)}`)).toEqual(['a'.repeat(32)])
   })
 })
 
@@ -71,9 +79,18 @@ describe('comments', () => {
     })
     expect(p.status).toBe(200)
     expect(last()).toMatchObject({ type: 'comment.updated', mentionedUserIds: [owner.id] })
-    await t.req('PATCH', `/tasks/${task.id}/comments/${r.body.data.id}`, { ...as('member'), body: { body: `again @${viewer.handle} @${owner.handle}!` } })
+    await t.req('PATCH', `/tasks/${task.id}/comments/${r.body.data.id}`, {
+      ...as('member'),
+      body: { body: `again @${viewer.handle} @${owner.handle}!` },
+    })
     expect(last().mentionedUserIds).toEqual([])
-    expect(t.db.select().from(mentions).where(and(eq(mentions.taskId, task.id), isNotNull(mentions.commentId))).all()).toHaveLength(2)
+    expect(
+      t.db
+        .select()
+        .from(mentions)
+        .where(and(eq(mentions.taskId, task.id), isNotNull(mentions.commentId)))
+        .all(),
+    ).toHaveLength(2)
   })
 
   test('author or project OWNER may edit/delete; another member → 403; VIEWER cannot comment', async () => {

@@ -3,7 +3,7 @@ import { z } from 'zod'
 import { ConfigError, loadConfig } from '../src/config'
 import { makeTestApp } from './helpers/app'
 
-const GLOBAL = 'g'.repeat(20) + 'lobal-token-for-tests-0123456789'
+const GLOBAL = `${'g'.repeat(20)}lobal-token-for-tests-0123456789`
 const t = makeTestApp({ SALLY_GLOBAL_API_TOKEN: GLOBAL })
 // A JSON route of the test's own: the parser, limits and envelope are global hooks, so any route shows them.
 t.app.patch('/echo', ({ body }) => ({ ok: true, data: body }), { body: z.object({ name: z.string() }) })
@@ -90,7 +90,7 @@ describe('global token', () => {
     const none = await t.req('GET', '/auth/me')
     expect(none.status).toBe(401)
     expect(none.body.code).toBe('missing_key')
-    const wrong = await t.req('GET', '/auth/me', { as: GLOBAL.slice(0, -1) + 'X' })
+    const wrong = await t.req('GET', '/auth/me', { as: `${GLOBAL.slice(0, -1)}X` })
     expect(wrong.status).toBe(401)
     expect(wrong.body.code).toBe('invalid_key')
   })

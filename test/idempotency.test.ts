@@ -4,7 +4,7 @@ import { beginIdempotent, finishIdempotent, IDEMPOTENCY_TTL_MS, requestHash } fr
 import { makeTestApp } from './helpers/app'
 import { createKey, seedWorld } from './helpers/fixtures'
 
-const GLOBAL = 'g'.repeat(20) + 'lobal-token-for-tests-0123456789'
+const GLOBAL = `${'g'.repeat(20)}lobal-token-for-tests-0123456789`
 const t = makeTestApp({ SALLY_GLOBAL_API_TOKEN: GLOBAL })
 let w: Awaited<ReturnType<typeof seedWorld>>
 afterAll(() => t.close())
@@ -86,7 +86,9 @@ describe('Idempotency-Key on creating POSTs', () => {
     expect(later.headers.get('idempotent-replayed')).toBeNull()
     expect(later.body.data.id).not.toBe(first.body.data.id)
     // Expired rows are purged.
-    const old = t.sqlite.query<{ n: number }, [number]>('SELECT count(*) AS n FROM idempotency_keys WHERE created_at < ?').get(t.clock.now() - IDEMPOTENCY_TTL_MS)
+    const old = t.sqlite
+      .query<{ n: number }, [number]>('SELECT count(*) AS n FROM idempotency_keys WHERE created_at < ?')
+      .get(t.clock.now() - IDEMPOTENCY_TTL_MS)
     expect(old!.n).toBe(0)
   })
 
@@ -136,7 +138,9 @@ describe('idempotency service', () => {
   })
 
   test('the hash covers method, path, workspace and body; not key order', () => {
-    expect(requestHash('POST', '/x', null, { a: 1, b: [1, { c: 2, d: 3 }] })).toBe(requestHash('POST', '/x', null, { b: [1, { d: 3, c: 2 }], a: 1 }))
+    expect(requestHash('POST', '/x', null, { a: 1, b: [1, { c: 2, d: 3 }] })).toBe(
+      requestHash('POST', '/x', null, { b: [1, { d: 3, c: 2 }], a: 1 }),
+    )
     const variants = [
       requestHash('PUT', '/x', null, { a: 1 }),
       requestHash('POST', '/y', null, { a: 1 }),

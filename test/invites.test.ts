@@ -15,16 +15,27 @@ beforeAll(async () => {
   w = await seedWorld(t.core)
 })
 
-const invite = (email: string, role = 'MEMBER', as = w.tokens.owner, ws = w.wsA.id) => t.req('POST', `/workspaces/${ws}/invites`, { as, body: { email, role } })
+const invite = (email: string, role = 'MEMBER', as = w.tokens.owner, ws = w.wsA.id) =>
+  t.req('POST', `/workspaces/${ws}/invites`, { as, body: { email, role } })
 const memberRole = (wsId: string, userId: string) =>
-  t.db.select().from(workspaceMembers).where(and(eq(workspaceMembers.workspaceId, wsId), eq(workspaceMembers.userId, userId))).get()?.role
+  t.db
+    .select()
+    .from(workspaceMembers)
+    .where(and(eq(workspaceMembers.workspaceId, wsId), eq(workspaceMembers.userId, userId)))
+    .get()?.role
 
 describe('create, list, revoke', () => {
   test('OWNER invites: token shown once, stored hashed, mailed through the outbox, audited', async () => {
     const r = await invite('Quinn@Example.com', 'VIEWER')
     expect(r.status).toBe(201)
     const d = r.body.data
-    expect(d).toMatchObject({ workspaceId: w.wsA.id, email: 'Quinn@Example.com', role: 'VIEWER', status: 'pending', invitedBy: w.users.owner.id })
+    expect(d).toMatchObject({
+      workspaceId: w.wsA.id,
+      email: 'Quinn@Example.com',
+      role: 'VIEWER',
+      status: 'pending',
+      invitedBy: w.users.owner.id,
+    })
     expect(new Date(d.expiresAt).getTime() - t.clock.now()).toBe(7 * 86_400_000)
     const row = t.db.select().from(invites).where(eq(invites.id, d.id)).get()!
     expect(row.tokenHash).toBe(sha256Hex(d.token))
@@ -33,7 +44,11 @@ describe('create, list, revoke', () => {
     expect(m[0]!.kind).toBe('invite')
     expect(m[0]!.subject).toContain('Alpha')
     expect(lastToken(t, 'quinn@example.com', 'invite')).toBe(d.token)
-    expect(auditOf(t, 'invite.created').at(-1)).toMatchObject({ workspaceId: w.wsA.id, targetId: d.id, meta: { email: 'Quinn@Example.com', role: 'VIEWER' } })
+    expect(auditOf(t, 'invite.created').at(-1)).toMatchObject({
+      workspaceId: w.wsA.id,
+      targetId: d.id,
+      meta: { email: 'Quinn@Example.com', role: 'VIEWER' },
+    })
     const list = await t.req('GET', `/workspaces/${w.wsA.id}/invites`, { as: w.tokens.owner })
     const listed = list.body.data.find((x: any) => x.id === d.id)
     expect(listed.status).toBe('pending')
@@ -106,7 +121,9 @@ describe('POST /auth/accept-invite', () => {
     expect(weak.status).toBe(400)
     expect(weak.body.issues[0].path).toBe('password')
 
-    const acc = await t.req('POST', '/auth/accept-invite', { body: { token: r.body.data.token, name: 'Tess T', password: 'password123', handle: 'tess' } })
+    const acc = await t.req('POST', '/auth/accept-invite', {
+      body: { token: r.body.data.token, name: 'Tess T', password: 'password123', handle: 'tess' },
+    })
     expect(acc.status).toBe(200)
     const d = acc.body.data
     expect(d).toMatchObject({ workspace: { id: w.wsA.id, slug: w.wsA.slug, name: 'Alpha' }, role: 'VIEWER', created: true })
@@ -115,9 +132,16 @@ describe('POST /auth/accept-invite', () => {
     const me = await t.req('GET', '/auth/me', { as: d.session.token })
     expect(me.body.data.memberships).toEqual([{ workspaceId: w.wsA.id, slug: w.wsA.slug, name: 'Alpha', role: 'VIEWER', suspended: false }])
     expect((await t.req('POST', '/auth/login', { body: { email: 'tess@example.com', password: 'password123' } })).status).toBe(200)
-    expect(auditOf(t, 'invite.accepted').at(-1)).toMatchObject({ workspaceId: w.wsA.id, targetId: r.body.data.id, actorUserId: d.session.user.id, meta: { role: 'VIEWER', created: true } })
+    expect(auditOf(t, 'invite.accepted').at(-1)).toMatchObject({
+      workspaceId: w.wsA.id,
+      targetId: r.body.data.id,
+      actorUserId: d.session.user.id,
+      meta: { role: 'VIEWER', created: true },
+    })
     // Single use.
-    expect((await t.req('POST', '/auth/accept-invite', { body: { token: r.body.data.token, name: 'Tess', password: 'password123' } })).status).toBe(400)
+    expect(
+      (await t.req('POST', '/auth/accept-invite', { body: { token: r.body.data.token, name: 'Tess', password: 'password123' } })).status,
+    ).toBe(400)
     const list = await t.req('GET', `/workspaces/${w.wsA.id}/invites?status=accepted`, { as: w.tokens.owner })
     expect(list.body.data.map((x: any) => x.id)).toContain(r.body.data.id)
   })
@@ -128,7 +152,9 @@ describe('POST /auth/accept-invite', () => {
     const wrong = await t.req('POST', '/auth/accept-invite', { body: { token: r.body.data.token, password: 'nope' } })
     expect(wrong.status).toBe(401)
     expect(wrong.body.code).toBe('invalid_credentials')
-    const none = await t.req('POST', '/auth/accept-invite', { body: { token: r.body.data.token, name: 'Fake', password: 'another-password' } })
+    const none = await t.req('POST', '/auth/accept-invite', {
+      body: { token: r.body.data.token, name: 'Fake', password: 'another-password' },
+    })
     expect(none.status).toBe(401)
     expect(memberRole(w.wsA.id, u.id)).toBeUndefined()
     const ok = await t.req('POST', '/auth/accept-invite', { body: { token: r.body.data.token, password: 'uma-password' } })
@@ -157,13 +183,29 @@ describe('POST /auth/accept-invite', () => {
   test('logged in as someone else: 403, nothing joined; a bad credential: 401; a stale cookie alone is ignored', async () => {
     const u = await createUser(t.core, { email: 'wes@example.com', password: 'password123' })
     const r = await invite('wes@example.com')
-    const other = await t.req('POST', '/auth/accept-invite', { as: w.tokens.member, body: { token: r.body.data.token, password: 'password123' } })
+    const other = await t.req('POST', '/auth/accept-invite', {
+      as: w.tokens.member,
+      body: { token: r.body.data.token, password: 'password123' },
+    })
     expect(other.status).toBe(403)
     expect(memberRole(w.wsA.id, u.id)).toBeUndefined()
     const fresh = await invite('newbie@example.com')
-    expect((await t.req('POST', '/auth/accept-invite', { as: w.tokens.member, body: { token: fresh.body.data.token, name: 'N', password: 'password123' } })).status).toBe(403)
-    expect((await t.req('POST', '/auth/accept-invite', { as: 'garbage-token', body: { token: r.body.data.token, password: 'password123' } })).status).toBe(401)
-    const stale = await t.req('POST', '/auth/accept-invite', { headers: { cookie: 'sally_session=stale' }, body: { token: r.body.data.token, password: 'password123' } })
+    expect(
+      (
+        await t.req('POST', '/auth/accept-invite', {
+          as: w.tokens.member,
+          body: { token: fresh.body.data.token, name: 'N', password: 'password123' },
+        })
+      ).status,
+    ).toBe(403)
+    expect(
+      (await t.req('POST', '/auth/accept-invite', { as: 'garbage-token', body: { token: r.body.data.token, password: 'password123' } }))
+        .status,
+    ).toBe(401)
+    const stale = await t.req('POST', '/auth/accept-invite', {
+      headers: { cookie: 'sally_session=stale' },
+      body: { token: r.body.data.token, password: 'password123' },
+    })
     expect(stale.status).toBe(200)
     expect(memberRole(w.wsA.id, u.id)).toBe('MEMBER')
   })
@@ -189,7 +231,9 @@ describe('POST /auth/accept-invite', () => {
   })
 
   test('an unknown token: 400; a malformed body: 400', async () => {
-    expect((await t.req('POST', '/auth/accept-invite', { body: { token: 'z'.repeat(43), name: 'Z', password: 'password123' } })).status).toBe(400)
+    expect(
+      (await t.req('POST', '/auth/accept-invite', { body: { token: 'z'.repeat(43), name: 'Z', password: 'password123' } })).status,
+    ).toBe(400)
     expect((await t.req('POST', '/auth/accept-invite', { body: {} })).status).toBe(400)
   })
 })

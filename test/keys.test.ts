@@ -18,7 +18,12 @@ let privateA: { id: string }
 let projectB: { id: string }
 beforeAll(async () => {
   w = await seedWorld(t.core)
-  projectA = createProjectRow(t.core, w.wsA.id, { members: [[w.users.owner.id, 'OWNER'], [w.users.member.id, 'MEMBER']] })
+  projectA = createProjectRow(t.core, w.wsA.id, {
+    members: [
+      [w.users.owner.id, 'OWNER'],
+      [w.users.member.id, 'MEMBER'],
+    ],
+  })
   privateA = createProjectRow(t.core, w.wsA.id, { members: [[w.users.owner.id, 'OWNER']] })
   projectB = createProjectRow(t.core, w.wsB.id, { members: [[w.users.ownerB.id, 'OWNER']] })
 })
@@ -74,7 +79,12 @@ describe('create', () => {
     expect(r.body.data.key).toStartWith('sallymcp_')
     expect(r.body.data.kind).toBe('mcp')
     const key = r.body.data.key
-    for (const [m, p] of [['GET', '/auth/me'], ['GET', '/labels'], ['GET', '/auth/mcp-keys'], ['POST', '/auth/mcp-keys']] as const) {
+    for (const [m, p] of [
+      ['GET', '/auth/me'],
+      ['GET', '/labels'],
+      ['GET', '/auth/mcp-keys'],
+      ['POST', '/auth/mcp-keys'],
+    ] as const) {
       const x = await t.req(m, p, { as: key, body: m === 'POST' ? { name: 'n' } : undefined })
       expect({ p, status: x.status, code: x.body.code }).toEqual({ p, status: 403, code: 'scope_violation' })
     }
@@ -139,7 +149,11 @@ describe('create', () => {
   })
 
   test('the global token has no user and cannot own keys (403 forbidden)', async () => {
-    for (const [m, p] of [['POST', '/auth/api-keys'], ['GET', '/auth/api-keys'], ['POST', '/auth/mcp-keys']] as const) {
+    for (const [m, p] of [
+      ['POST', '/auth/api-keys'],
+      ['GET', '/auth/api-keys'],
+      ['POST', '/auth/mcp-keys'],
+    ] as const) {
       const r = await t.req(m, p, { as: GLOBAL, body: m === 'POST' ? { name: 'g' } : undefined })
       expect({ p, status: r.status, code: r.body.code }).toEqual({ p, status: 403, code: 'forbidden' })
     }
@@ -226,7 +240,22 @@ describe('list and get', () => {
       expect(k.key).toBeUndefined()
       expect(k.hash).toBeUndefined()
       expect(Object.keys(k)).toEqual(
-        expect.arrayContaining(['id', 'name', 'description', 'prefix', 'scopes', 'workspaceId', 'projectId', 'expiresAt', 'createdAt', 'lastUsedAt', 'requestCount', 'isActive', 'revokedAt', 'rateLimitPerHour']),
+        expect.arrayContaining([
+          'id',
+          'name',
+          'description',
+          'prefix',
+          'scopes',
+          'workspaceId',
+          'projectId',
+          'expiresAt',
+          'createdAt',
+          'lastUsedAt',
+          'requestCount',
+          'isActive',
+          'revokedAt',
+          'rateLimitPerHour',
+        ]),
       )
     }
     const active = await t.req('GET', '/auth/api-keys?active=true', { as: s })
@@ -279,7 +308,16 @@ describe('revocation, rotation, expiry', () => {
   test('a revocation that lands while the key is being verified is not undone by the cache', async () => {
     const k = await createKey(t.core, w.users.owner.id)
     const inflight = me(k.key) // runs the slow hash (not cached yet)
-    revokeKey(t.core, { user: { ...w.users.owner, platformRole: 'NONE' }, platformRole: 'NONE', credential: { kind: 'session', id: 's', scopes: null, workspaceId: null, projectId: null, expiresAt: null, rateLimitPerHour: null } }, 'api', k.id)
+    revokeKey(
+      t.core,
+      {
+        user: { ...w.users.owner, platformRole: 'NONE' },
+        platformRole: 'NONE',
+        credential: { kind: 'session', id: 's', scopes: null, workspaceId: null, projectId: null, expiresAt: null, rateLimitPerHour: null },
+      },
+      'api',
+      k.id,
+    )
     await inflight
     const next = await me(k.key)
     expect(next.status).toBe(401)

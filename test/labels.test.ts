@@ -50,7 +50,11 @@ describe('labels CRUD', () => {
   test('the same name may exist in another workspace; its ids are 404 here', async () => {
     const b = await t.req('POST', '/labels', { as: w.tokens.ownerB, workspace: w.wsB.id, body: { name: 'Bug' } })
     expect(b.status).toBe(201)
-    for (const [m, body] of [['GET', undefined], ['PATCH', { name: 'x' }], ['DELETE', undefined]] as const) {
+    for (const [m, body] of [
+      ['GET', undefined],
+      ['PATCH', { name: 'x' }],
+      ['DELETE', undefined],
+    ] as const) {
       const r = await t.req(m, `/labels/${b.body.data.id}`, { ...asOwner(), body })
       expect(r.status).toBe(404)
     }
@@ -80,7 +84,10 @@ describe('labels CRUD', () => {
     const p = createProjectRow(t.core, w.wsA.id)
     const st = t.sqlite.query<{ id: string }, [string]>('SELECT id FROM statuses WHERE project_id = ? LIMIT 1').get(p.id)!
     const taskId = Bun.randomUUIDv7()
-    t.sqlite.run(`INSERT INTO tasks (id, workspace_id, project_id, number, status_id, title, priority, rank, created_at, updated_at) VALUES (?, ?, ?, 1, ?, 't', 'P2', 'a0', 0, 0)`, [taskId, w.wsA.id, p.id, st.id])
+    t.sqlite.run(
+      `INSERT INTO tasks (id, workspace_id, project_id, number, status_id, title, priority, rank, created_at, updated_at) VALUES (?, ?, ?, 1, ?, 't', 'P2', 'a0', 0, 0)`,
+      [taskId, w.wsA.id, p.id, st.id],
+    )
     const l = await t.req('POST', '/labels', { ...asOwner(), body: { name: 'doomed' } })
     t.db.insert(taskLabels).values({ taskId, labelId: l.body.data.id }).run()
     await t.req('DELETE', `/labels/${l.body.data.id}`, asOwner())
@@ -95,7 +102,11 @@ describe('labels permissions', () => {
     ['member', 'POST', 201],
     ['outsider', 'GET', 404],
   ] as const)('%s %s /labels → %d', async (who, method, status) => {
-    const r = await t.req(method, '/labels', { as: w.tokens[who], workspace: w.wsA.id, body: method === 'POST' ? { name: `by-${who}` } : undefined })
+    const r = await t.req(method, '/labels', {
+      as: w.tokens[who],
+      workspace: w.wsA.id,
+      body: method === 'POST' ? { name: `by-${who}` } : undefined,
+    })
     expect(r.status).toBe(status)
   })
 
@@ -138,7 +149,7 @@ describe('resolveLabels', () => {
     expect(again[0]!.id).toBe(out[0]!.id)
   })
 
-  test('an unknown id or another workspace\'s id is a 400, not a new label', async () => {
+  test("an unknown id or another workspace's id is a 400, not a new label", async () => {
     const other = t.db.insert(labels).values({ workspaceId: w.wsB.id, name: 'theirs' }).returning().get()
     const actor = actorOf(w.wsA.id)
     for (const ref of [other.id, Bun.randomUUIDv7()]) {

@@ -1,10 +1,10 @@
 import { afterAll, describe, expect, test } from 'bun:test'
 import { eq } from 'drizzle-orm'
 import type { Core } from '../src/core'
-import { outbox, sessions, userTokens, users, workspaceMembers } from '../src/db/schema'
+import { outbox, sessions, users, userTokens, workspaceMembers } from '../src/db/schema'
 import { createLogger } from '../src/lib/log'
 import { enqueueMail } from '../src/mail/outbox'
-import { drainOutbox, MAX_MAIL_ATTEMPTS, setMailTransport, smtpTransport, type OutgoingMail } from '../src/mail/sender'
+import { drainOutbox, MAX_MAIL_ATTEMPTS, type OutgoingMail, setMailTransport, smtpTransport } from '../src/mail/sender'
 import { makeTestApp } from './helpers/app'
 import { createKey, createSession, createUser } from './helpers/fixtures'
 import { auditOf, lastToken, mails } from './helpers/identity'
@@ -77,12 +77,15 @@ describe('password reset', () => {
 
   test('garbage token and short password: 400', async () => {
     expect((await t.req('POST', '/auth/reset-password', { body: { token: 'x'.repeat(43), password: 'brand-new-pw' } })).status).toBe(400)
-    expect((await t.req('POST', '/auth/reset-password', { body: { token: 'x'.repeat(43), password: 'short' } })).body.issues[0].path).toBe('password')
+    expect((await t.req('POST', '/auth/reset-password', { body: { token: 'x'.repeat(43), password: 'short' } })).body.issues[0].path).toBe(
+      'password',
+    )
   })
 
   test('at most 5 reset mails per account per hour; the answer stays the same', async () => {
     await createUser(t.core, { email: 'ivy@example.com' })
-    for (let i = 0; i < 7; i++) expect((await t.req('POST', '/auth/request-password-reset', { body: { email: 'ivy@example.com' } })).status).toBe(200)
+    for (let i = 0; i < 7; i++)
+      expect((await t.req('POST', '/auth/request-password-reset', { body: { email: 'ivy@example.com' } })).status).toBe(200)
     expect(mails(t, 'ivy@example.com')).toHaveLength(5)
   })
 })
@@ -132,7 +135,9 @@ describe('email verification', () => {
     const u = await createUser(t.core, { email: 'lou@example.com' })
     t.db.update(users).set({ emailVerifiedAt: null }).where(eq(users.id, u.id)).run()
     await t.req('POST', '/auth/request-password-reset', { body: { email: 'lou@example.com' } })
-    await t.req('POST', '/auth/reset-password', { body: { token: lastToken(t, 'lou@example.com', 'password_reset'), password: 'brand-new-pw' } })
+    await t.req('POST', '/auth/reset-password', {
+      body: { token: lastToken(t, 'lou@example.com', 'password_reset'), password: 'brand-new-pw' },
+    })
     expect(t.db.select().from(users).where(eq(users.id, u.id)).get()!.emailVerifiedAt).not.toBeNull()
   })
 })
@@ -155,7 +160,9 @@ describe('POST /auth/register', () => {
       expect(d.workspace).toMatchObject({ name: "Nina Q's workspace", slug: 'nina-q-s-workspace' })
       expect(r.headers.get('set-cookie')).toContain(`sally_session=${d.session.token}`)
       const me = await s.req('GET', '/auth/me', { as: d.session.token })
-      expect(me.body.data.memberships).toEqual([{ workspaceId: d.workspace.id, slug: d.workspace.slug, name: d.workspace.name, role: 'OWNER', suspended: false }])
+      expect(me.body.data.memberships).toEqual([
+        { workspaceId: d.workspace.id, slug: d.workspace.slug, name: d.workspace.name, role: 'OWNER', suspended: false },
+      ])
       expect(mails(s, 'nina@example.com').map((m) => m.kind)).toEqual(['email_verification'])
       const v = await s.req('POST', '/auth/verify-email', { body: { token: lastToken(s, 'nina@example.com', 'email_verification') } })
       expect(v.status).toBe(200)
@@ -163,7 +170,9 @@ describe('POST /auth/register', () => {
 
       const dup = await s.req('POST', '/auth/register', { body: { email: 'nina@EXAMPLE.com', password: 'password123', name: 'Other' } })
       expect(dup.status).toBe(409)
-      const handleClash = await s.req('POST', '/auth/register', { body: { email: 'n2@example.com', password: 'password123', name: 'N', handle: 'nina_q' } })
+      const handleClash = await s.req('POST', '/auth/register', {
+        body: { email: 'n2@example.com', password: 'password123', name: 'N', handle: 'nina_q' },
+      })
       expect(handleClash.status).toBe(409)
       const bad = await s.req('POST', '/auth/register', { body: { email: 'not-an-email', password: 'password123', name: 'N' } })
       expect(bad.status).toBe(400)
@@ -231,7 +240,11 @@ describe('outbox sender', () => {
       })
       const id = queue(s.core, 'retry@example.com')
       expect(await drainOutbox(s.core)).toEqual({ sent: 0, failed: 1 })
-      expect(s.db.select().from(outbox).where(eq(outbox.id, id)).get()).toMatchObject({ attempts: 1, lastError: 'connection refused', sentAt: null })
+      expect(s.db.select().from(outbox).where(eq(outbox.id, id)).get()).toMatchObject({
+        attempts: 1,
+        lastError: 'connection refused',
+        sentAt: null,
+      })
       // Backing off: nothing is tried before 15 s.
       expect(await drainOutbox(s.core)).toEqual({ sent: 0, failed: 0 })
       s.clock.advance(15_000)
@@ -313,7 +326,7 @@ function fakeSmtp(received: { from: string; to: string[]; data: string }[]) {
               st.inData = false
               received.push({ from: st.from, to: st.to, data: st.data })
               sock.write('250 OK queued\r\n')
-            } else st.data += (line.startsWith('..') ? line.slice(1) : line) + '\n'
+            } else st.data += `${line.startsWith('..') ? line.slice(1) : line}\n`
             continue
           }
           const cmd = line.slice(0, 4).toUpperCase()

@@ -1,16 +1,16 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
-import { TOOLS } from '../src/mcp/tools'
-import { SCOPES, type Scope } from '../src/permissions/matrix'
-import { makeTestApp } from './helpers/app'
+import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
 import { and, eq } from 'drizzle-orm'
 import { workspaceMembers } from '../src/db/schema'
 import type { WorkspaceRole } from '../src/db/schema/common'
+import { TOOLS } from '../src/mcp/tools'
+import { SCOPES, type Scope } from '../src/permissions/matrix'
+import { makeTestApp } from './helpers/app'
 import { createKey, createProjectRow, createSession, createUser, createWorkspace, seedWorld } from './helpers/fixtures'
 import { callTool, INIT, mcpClient, ok, rawPost, serveMcp } from './helpers/mcp'
 
-const GLOBAL = 'g'.repeat(20) + 'lobal-token-for-mcp-tests-0123456789'
+const GLOBAL = `${'g'.repeat(20)}lobal-token-for-mcp-tests-0123456789`
 const t = makeTestApp({ SALLY_GLOBAL_API_TOKEN: GLOBAL })
 let url: string
 let world: Awaited<ReturnType<typeof seedWorld>>
@@ -64,7 +64,8 @@ describe('credentials on /mcp', () => {
   })
 })
 
-const join = (userId: string, workspaceId: string, role: WorkspaceRole) => t.db.insert(workspaceMembers).values({ workspaceId, userId, role }).run()
+const join = (userId: string, workspaceId: string, role: WorkspaceRole) =>
+  t.db.insert(workspaceMembers).values({ workspaceId, userId, role }).run()
 
 describe('the permission engine through MCP tools', () => {
   const ctx: Record<string, any> = {}
@@ -80,10 +81,21 @@ describe('the permission engine through MCP tools', () => {
 
   beforeAll(async () => {
     const { users, wsA, wsB } = world
-    ctx.projectA = createProjectRow(t.core, wsA.id, { key: 'ALPHA', name: 'Alpha site', members: [[users.member.id, 'MEMBER'], [users.viewer.id, 'VIEWER']] })
+    ctx.projectA = createProjectRow(t.core, wsA.id, {
+      key: 'ALPHA',
+      name: 'Alpha site',
+      members: [
+        [users.member.id, 'MEMBER'],
+        [users.viewer.id, 'VIEWER'],
+      ],
+    })
     ctx.projectA2 = createProjectRow(t.core, wsA.id, { key: 'ALPHB', name: 'Alpha app', members: [[users.member.id, 'MEMBER']] })
     ctx.projectB = createProjectRow(t.core, wsB.id, { key: 'BETA', name: 'Beta secret' })
-    const task = await t.req('POST', '/tasks', { as: world.tokens.owner, workspace: wsA.id, body: { projectId: ctx.projectA.id, title: 'Existing' } })
+    const task = await t.req('POST', '/tasks', {
+      as: world.tokens.owner,
+      workspace: wsA.id,
+      body: { projectId: ctx.projectA.id, title: 'Existing' },
+    })
     expect(task.status).toBe(201)
     ctx.taskA = task.body.data
     const taskB = await t.req('POST', '/tasks', { as: world.tokens.ownerB, body: { projectId: ctx.projectB.id, title: 'Beta only' } })
@@ -205,8 +217,14 @@ describe('the permission engine through MCP tools', () => {
     join(u.id, world.wsA.id, 'OWNER')
     const { client } = await agentFor(createSession(t.core, u.id))
     expect((await ok(client, 'create_task', { projectId: ctx.projectA.id, title: 'While owner' })).title).toBe('While owner')
-    t.db.update(workspaceMembers).set({ role: 'VIEWER' }).where(and(eq(workspaceMembers.userId, u.id), eq(workspaceMembers.workspaceId, world.wsA.id))).run()
-    expect((await callTool(client, 'create_task', { projectId: ctx.projectA.id, title: 'After' })).text).toBe('forbidden: Missing tasks:write permission.')
+    t.db
+      .update(workspaceMembers)
+      .set({ role: 'VIEWER' })
+      .where(and(eq(workspaceMembers.userId, u.id), eq(workspaceMembers.workspaceId, world.wsA.id)))
+      .run()
+    expect((await callTool(client, 'create_task', { projectId: ctx.projectA.id, title: 'After' })).text).toBe(
+      'forbidden: Missing tasks:write permission.',
+    )
   })
 
   test('every workspace tool needs the permission its REST route needs: same refusal on both', async () => {

@@ -198,7 +198,10 @@ describe('a scripted agent session, each step checked against the REST API', () 
     expect(r.data.groups).toHaveLength(1)
     expect(r.data.groups[0]).toMatchObject({ key: ctx.task.id, minutes: 30 })
     expect(r.summary).toContain('30 min total')
-    const restView = await rest('GET', `/timesheets/report?scope=project&id=${ctx.project.id}&from=${ctx.today}&to=${ctx.today}&groupBy=task`)
+    const restView = await rest(
+      'GET',
+      `/timesheets/report?scope=project&id=${ctx.project.id}&from=${ctx.today}&to=${ctx.today}&groupBy=task`,
+    )
     expect(r.data).toEqual(restView.body.data)
   })
 
@@ -216,7 +219,10 @@ describe('a scripted agent session, each step checked against the REST API', () 
     const task = await ok(ctx.agent, 'create_task', { projectId: ctx.project.id, title: 'Review copy', assigneeIds: [member.id] })
     expect(task.assignees.map((a: any) => a.id)).toEqual([member.id])
     await ok(ctx.agent, 'add_comment', { task: task.id, body: `@${member.handle} can you take a look?` })
-    const k = await t.req('POST', '/auth/mcp-keys', { as: world.tokens.member, body: { name: 'member agent', scopes: ['notifications:read'] } })
+    const k = await t.req('POST', '/auth/mcp-keys', {
+      as: world.tokens.member,
+      body: { name: 'member agent', scopes: ['notifications:read'] },
+    })
     const teammate = await mcpClient(url, k.body.data.key)
     try {
       const r = await callTool(teammate, 'list_notifications', { unread: true })

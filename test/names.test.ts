@@ -41,21 +41,77 @@ type Field = { name: string; method: string; path: () => string; body: (v: strin
 const NAME_FIELDS: Field[] = [
   { name: 'project name (create)', method: 'POST', path: () => '/projects', body: (v) => ({ name: v }), issuePath: 'name' },
   { name: 'project name (update)', method: 'PATCH', path: () => `/projects/${ids.project}`, body: (v) => ({ name: v }), issuePath: 'name' },
-  { name: 'status name (create)', method: 'POST', path: () => `/projects/${ids.project}/statuses`, body: (v) => ({ name: v, category: 'started' }), issuePath: 'name' },
-  { name: 'status name (update)', method: 'PATCH', path: () => `/projects/${ids.project}/statuses/${ids.status}`, body: (v) => ({ name: v }), issuePath: 'name' },
+  {
+    name: 'status name (create)',
+    method: 'POST',
+    path: () => `/projects/${ids.project}/statuses`,
+    body: (v) => ({ name: v, category: 'started' }),
+    issuePath: 'name',
+  },
+  {
+    name: 'status name (update)',
+    method: 'PATCH',
+    path: () => `/projects/${ids.project}/statuses/${ids.status}`,
+    body: (v) => ({ name: v }),
+    issuePath: 'name',
+  },
   { name: 'label name (create)', method: 'POST', path: () => '/labels', body: (v) => ({ name: v }), issuePath: 'name' },
   { name: 'label name (update)', method: 'PATCH', path: () => `/labels/${ids.label}`, body: (v) => ({ name: v }), issuePath: 'name' },
-  { name: 'label name given to a task', method: 'POST', path: () => '/tasks', body: (v) => ({ projectId: ids.project, title: 'ok', labels: ['fine', v] }), issuePath: 'labels.1' },
-  { name: 'label name given in a task update', method: 'PATCH', path: () => `/tasks/${ids.task}`, body: (v) => ({ labels: [v] }), issuePath: 'labels.0' },
+  {
+    name: 'label name given to a task',
+    method: 'POST',
+    path: () => '/tasks',
+    body: (v) => ({ projectId: ids.project, title: 'ok', labels: ['fine', v] }),
+    issuePath: 'labels.1',
+  },
+  {
+    name: 'label name given in a task update',
+    method: 'PATCH',
+    path: () => `/tasks/${ids.task}`,
+    body: (v) => ({ labels: [v] }),
+    issuePath: 'labels.0',
+  },
   { name: 'client name (create)', method: 'POST', path: () => '/clients', body: (v) => ({ name: v }), issuePath: 'name' },
   { name: 'client name (update)', method: 'PATCH', path: () => `/clients/${ids.client}`, body: (v) => ({ name: v }), issuePath: 'name' },
-  { name: 'task title (create)', method: 'POST', path: () => '/tasks', body: (v) => ({ projectId: ids.project, title: v }), issuePath: 'title' },
+  {
+    name: 'task title (create)',
+    method: 'POST',
+    path: () => '/tasks',
+    body: (v) => ({ projectId: ids.project, title: v }),
+    issuePath: 'title',
+  },
   { name: 'task title (update)', method: 'PATCH', path: () => `/tasks/${ids.task}`, body: (v) => ({ title: v }), issuePath: 'title' },
-  { name: 'todo text given with a task', method: 'POST', path: () => '/tasks', body: (v) => ({ projectId: ids.project, title: 'ok', todos: [{ text: v }] }), issuePath: 'todos.0.text' },
+  {
+    name: 'todo text given with a task',
+    method: 'POST',
+    path: () => '/tasks',
+    body: (v) => ({ projectId: ids.project, title: 'ok', todos: [{ text: v }] }),
+    issuePath: 'todos.0.text',
+  },
   { name: 'todo text (create)', method: 'POST', path: () => `/tasks/${ids.task}/todos`, body: (v) => ({ text: v }), issuePath: 'text' },
-  { name: 'todo text (update)', method: 'PATCH', path: () => `/tasks/${ids.task}/todos/${ids.todo}`, body: (v) => ({ text: v }), issuePath: 'text' },
-  { name: 'workspace name (create)', method: 'POST', path: () => '/workspaces', body: (v) => ({ name: v }), issuePath: 'name', as: 'principal' },
-  { name: 'workspace name (update)', method: 'PATCH', path: () => `/workspaces/${w.wsA.id}`, body: (v) => ({ name: v }), issuePath: 'name', as: 'principal' },
+  {
+    name: 'todo text (update)',
+    method: 'PATCH',
+    path: () => `/tasks/${ids.task}/todos/${ids.todo}`,
+    body: (v) => ({ text: v }),
+    issuePath: 'text',
+  },
+  {
+    name: 'workspace name (create)',
+    method: 'POST',
+    path: () => '/workspaces',
+    body: (v) => ({ name: v }),
+    issuePath: 'name',
+    as: 'principal',
+  },
+  {
+    name: 'workspace name (update)',
+    method: 'PATCH',
+    path: () => `/workspaces/${w.wsA.id}`,
+    body: (v) => ({ name: v }),
+    issuePath: 'name',
+    as: 'principal',
+  },
   { name: 'API key name', method: 'POST', path: () => '/auth/api-keys', body: (v) => ({ name: v }), issuePath: 'name', as: 'principal' },
   { name: 'MCP key name', method: 'POST', path: () => '/auth/mcp-keys', body: (v) => ({ name: v }), issuePath: 'name', as: 'principal' },
 ]
@@ -82,7 +138,8 @@ const GOOD_NAMES: [string, string][] = [
   ['a zero-width joiner inside an emoji', '👩\u200d💻 dev'],
 ]
 
-const call = (f: Field, v: string) => t.req(f.method, f.path(), { as: w.tokens.owner, workspace: f.as ? undefined : w.wsA.id, body: f.body(v) })
+const call = (f: Field, v: string) =>
+  t.req(f.method, f.path(), { as: w.tokens.owner, workspace: f.as ? undefined : w.wsA.id, body: f.body(v) })
 
 describe('names and titles refuse invisible or control-character values (400 validation_error)', () => {
   for (const f of NAME_FIELDS)
@@ -114,11 +171,35 @@ type TextField = { name: string; method: string; path: () => string; body: (v: s
 
 /** Multi-line fields: line breaks and tabs stay, NUL and the other controls are refused. */
 const TEXT_FIELDS: TextField[] = [
-  { name: 'project description', method: 'PATCH', path: () => `/projects/${ids.project}`, body: (v) => ({ description: v }), read: (d) => d.description },
-  { name: 'task description', method: 'PATCH', path: () => `/tasks/${ids.task}`, body: (v) => ({ description: v }), read: (d) => d.description },
-  { name: 'comment body', method: 'PATCH', path: () => `/tasks/${ids.task}/comments/${ids.comment}`, body: (v) => ({ body: v }), read: (d) => d.body },
+  {
+    name: 'project description',
+    method: 'PATCH',
+    path: () => `/projects/${ids.project}`,
+    body: (v) => ({ description: v }),
+    read: (d) => d.description,
+  },
+  {
+    name: 'task description',
+    method: 'PATCH',
+    path: () => `/tasks/${ids.task}`,
+    body: (v) => ({ description: v }),
+    read: (d) => d.description,
+  },
+  {
+    name: 'comment body',
+    method: 'PATCH',
+    path: () => `/tasks/${ids.task}/comments/${ids.comment}`,
+    body: (v) => ({ body: v }),
+    read: (d) => d.body,
+  },
   { name: 'client notes', method: 'PATCH', path: () => `/clients/${ids.client}`, body: (v) => ({ notes: v }), read: (d) => d.notes },
-  { name: 'webhook description', method: 'PATCH', path: () => `/webhooks/${ids.webhook}`, body: (v) => ({ description: v }), read: (d) => d.description },
+  {
+    name: 'webhook description',
+    method: 'PATCH',
+    path: () => `/webhooks/${ids.webhook}`,
+    body: (v) => ({ description: v }),
+    read: (d) => d.description,
+  },
 ]
 
 describe('multi-line text keeps line breaks and tabs, refuses NUL and other controls', () => {
@@ -129,7 +210,12 @@ describe('multi-line text keeps line breaks and tabs, refuses NUL and other cont
       expect(r.status).toBe(200)
       expect(f.read(r.body.data)).toBe(value)
     })
-    for (const [what, value] of [['NUL', 'before\u0000after'], ['escape', 'a\u001bb'], ['form feed', 'a\fb'], ['DEL', 'a\u007f']] as const)
+    for (const [what, value] of [
+      ['NUL', 'before\u0000after'],
+      ['escape', 'a\u001bb'],
+      ['form feed', 'a\fb'],
+      ['DEL', 'a\u007f'],
+    ] as const)
       test(`${f.name}: ${what} refused`, async () => {
         const r = await t.req(f.method, f.path(), { ...A(), body: f.body(value) })
         expect(r.status).toBe(400)

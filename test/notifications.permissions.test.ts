@@ -1,14 +1,23 @@
 import { describe, expect } from 'bun:test'
 import { newId, notifications } from '../src/db/schema'
 import type { TestApp } from './helpers/app'
-import { ALL_CREDS, createMatrix, runMatrix, UNAUTHENTICATED, type CredName, type Expect, type MatrixRow, type MatrixWorld } from './helpers/matrix'
+import {
+  ALL_CREDS,
+  type CredName,
+  createMatrix,
+  type Expect,
+  type MatrixRow,
+  type MatrixWorld,
+  runMatrix,
+  UNAUTHENTICATED,
+} from './helpers/matrix'
 
 /**
  * Permission matrix of the notification routes: notifications:read / notifications:write at
  * workspace level (every workspace role has both; read-only keys lack :write), always the caller's
  * own notifications (another user's id is 404), and never the global token (it has no user: 403).
  */
-const m = createMatrix()
+const _m = createMatrix()
 
 function column(route: string, dflt: Expect, overrides: Partial<Record<CredName, Expect>>, extra: Partial<MatrixRow> = {}): MatrixRow[] {
   return ALL_CREDS.map((cred) => ({ route, cred, expect: overrides[cred] ?? UNAUTHENTICATED[cred] ?? dflt, ...extra }))
@@ -34,7 +43,15 @@ function ownerNotification(t: TestApp, w: MatrixWorld): string {
   const id = newId()
   t.db
     .insert(notifications)
-    .values({ id, workspaceId: w.wsA.id, userId: w.users.owner.id, kind: 'mention', projectId: w.projectA.id, text: 'matrix', createdAt: new Date(t.clock.now()) })
+    .values({
+      id,
+      workspaceId: w.wsA.id,
+      userId: w.users.owner.id,
+      kind: 'mention',
+      projectId: w.projectA.id,
+      text: 'matrix',
+      createdAt: new Date(t.clock.now()),
+    })
     .run()
   return id
 }
@@ -50,11 +67,16 @@ describe('notifications', () => {
   )
   runMatrix(
     'POST /notifications/:notificationId/read',
-    column('POST /notifications/:notificationId/read', 200, { ...WRITE, ...others, 'member.mcpKey': S, 'viewer.mcpKey': S }, {
-      path: (w, t) => `/notifications/${ownerNotification(t, w)}/read`,
-      check: (res) => {
-        if (res.status === 200) expect(res.body.data.read).toBe(true)
+    column(
+      'POST /notifications/:notificationId/read',
+      200,
+      { ...WRITE, ...others, 'member.mcpKey': S, 'viewer.mcpKey': S },
+      {
+        path: (w, t) => `/notifications/${ownerNotification(t, w)}/read`,
+        check: (res) => {
+          if (res.status === 200) expect(res.body.data.read).toBe(true)
+        },
       },
-    }),
+    ),
   )
 })

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { and, eq } from 'drizzle-orm'
-import { notifications, outbox, projects } from '../src/db/schema'
+import { notifications, outbox, type projects } from '../src/db/schema'
 import { publish } from '../src/events'
 import { makeTestApp } from './helpers/app'
 import { createProjectRow, createSession, createUser, createWorkspace, seedWorld } from './helpers/fixtures'
@@ -22,7 +22,9 @@ beforeAll(async () => {
   w = await seedWorld(t.core)
   alex = await createUser(t.core, { name: 'Alex', handle: 'alex_n' })
   alexToken = createSession(t.core, alex.id)
-  t.core.sqlite.query("INSERT INTO workspace_members (workspace_id, user_id, role, created_at) VALUES (?, ?, 'MEMBER', ?)").run(w.wsA.id, alex.id, Date.now())
+  t.core.sqlite
+    .query("INSERT INTO workspace_members (workspace_id, user_id, role, created_at) VALUES (?, ?, 'MEMBER', ?)")
+    .run(w.wsA.id, alex.id, Date.now())
   // The VIEWER of A is a workspace member but NOT a member of this project: they cannot see it.
   project = createProjectRow(t.core, w.wsA.id, {
     key: 'PROJ',
@@ -38,9 +40,19 @@ beforeAll(async () => {
 type Who = 'owner' | 'member' | 'viewer' | 'ownerB' | 'outsider' | 'alex'
 const as = (who: Who) => ({ as: who === 'alex' ? alexToken : w.tokens[who], workspace: who === 'ownerB' ? w.wsB.id : w.wsA.id })
 const uid = (who: Who) => (who === 'alex' ? alex.id : w.users[who].id)
-const rowsOf = (who: Who) => t.db.select().from(notifications).where(eq(notifications.userId, uid(who))).all()
+const rowsOf = (who: Who) =>
+  t.db
+    .select()
+    .from(notifications)
+    .where(eq(notifications.userId, uid(who)))
+    .all()
 const countOf = (who: Who) => rowsOf(who).length
-const mailsTo = (who: Who) => t.db.select().from(outbox).where(and(eq(outbox.kind, 'notification'), eq(outbox.to, who === 'alex' ? alex.email : w.users[who].email))).all()
+const mailsTo = (who: Who) =>
+  t.db
+    .select()
+    .from(outbox)
+    .where(and(eq(outbox.kind, 'notification'), eq(outbox.to, who === 'alex' ? alex.email : w.users[who].email)))
+    .all()
 
 async function createTask(body: Record<string, unknown>, who: Who = 'alex') {
   const r = await t.req('POST', '/tasks', { ...as(who), body: { projectId: project.id, ...body } })
@@ -90,7 +102,10 @@ describe('assignment', () => {
     const task = await createTask({ title: 'Old work' })
     expect((await t.req('POST', `/tasks/${task.id}/archive`, as('alex'))).status).toBe(200)
     const before = countOf('member')
-    const r = await t.req('PATCH', `/tasks/${task.id}`, { ...as('alex'), body: { assigneeIds: [w.users.member.id], description: `@${w.users.member.handle}` } })
+    const r = await t.req('PATCH', `/tasks/${task.id}`, {
+      ...as('alex'),
+      body: { assigneeIds: [w.users.member.id], description: `@${w.users.member.handle}` },
+    })
     expect(r.status).toBe(200)
     expect(r.body.data.assignees.map((a: { id: string }) => a.id)).toEqual([w.users.member.id])
     expect(countOf('member')).toBe(before)
@@ -102,14 +117,23 @@ describe('mentions', () => {
     const task = await createTask({ title: 'Discuss' })
     const before = { owner: countOf('owner'), viewer: countOf('viewer'), ownerB: countOf('ownerB'), alex: countOf('alex') }
     const { owner, viewer, ownerB } = w.users
-    const c = await t.req('POST', `/tasks/${task.id}/comments`, { ...as('alex'), body: { body: `@${owner.handle} @${viewer.handle} @${ownerB.handle} @alex_n look` } })
+    const c = await t.req('POST', `/tasks/${task.id}/comments`, {
+      ...as('alex'),
+      body: { body: `@${owner.handle} @${viewer.handle} @${ownerB.handle} @alex_n look` },
+    })
     expect(c.status).toBe(201)
     expect(countOf('viewer')).toBe(before.viewer)
     expect(countOf('ownerB')).toBe(before.ownerB)
     expect(countOf('alex')).toBe(before.alex)
     const mine = rowsOf('owner').filter((n) => n.commentId === c.body.data.id)
     expect(mine).toHaveLength(1)
-    expect(mine[0]).toMatchObject({ kind: 'mention', text: `Alex mentioned you in ${task.humanId}`, taskId: task.id, projectId: project.id, actorUserId: alex.id })
+    expect(mine[0]).toMatchObject({
+      kind: 'mention',
+      text: `Alex mentioned you in ${task.humanId}`,
+      taskId: task.id,
+      projectId: project.id,
+      actorUserId: alex.id,
+    })
     // Editing the comment (same mention, and a new one) never notifies the owner twice for it.
     const edit = (body: string) => t.req('PATCH', `/tasks/${task.id}/comments/${c.body.data.id}`, { ...as('alex'), body: { body } })
     expect((await edit(`again @${owner.handle} and @${w.users.member.handle}`)).status).toBe(200)
@@ -120,7 +144,11 @@ describe('mentions', () => {
 
   test('in a task description (create and update); someone both assigned and mentioned gets only the assignment', async () => {
     const before = { owner: countOf('owner'), member: countOf('member') }
-    const task = await createTask({ title: 'Spec', description: `cc @${w.users.owner.handle} @${w.users.member.handle}`, assigneeIds: [w.users.member.id] })
+    const task = await createTask({
+      title: 'Spec',
+      description: `cc @${w.users.owner.handle} @${w.users.member.handle}`,
+      assigneeIds: [w.users.member.id],
+    })
     const ownerNew = rowsOf('owner').filter((n) => n.taskId === task.id)
     const memberNew = rowsOf('member').filter((n) => n.taskId === task.id)
     expect(ownerNew.map((n) => [n.kind, n.text])).toEqual([['mention', `Alex mentioned you in ${task.humanId}`]])
@@ -136,15 +164,20 @@ describe('mentions', () => {
     const before = { viewer: countOf('viewer'), ownerB: countOf('ownerB') }
     // The comments feature already drops invisible users; the subscriber checks again on its own.
     t.db.transaction((tx) =>
-      publish(t.core, tx, { workspaceId: w.wsA.id, actorUserId: alex.id, at: t.clock.now() }, {
-        type: 'task.updated',
-        projectId: project.id,
-        taskId: task.id,
-        changes: {},
-        addedAssigneeIds: [w.users.viewer.id, w.users.ownerB.id],
-        mentionedUserIds: [w.users.viewer.id, w.users.ownerB.id, w.users.outsider.id],
-        data: {},
-      }),
+      publish(
+        t.core,
+        tx,
+        { workspaceId: w.wsA.id, actorUserId: alex.id, at: t.clock.now() },
+        {
+          type: 'task.updated',
+          projectId: project.id,
+          taskId: task.id,
+          changes: {},
+          addedAssigneeIds: [w.users.viewer.id, w.users.ownerB.id],
+          mentionedUserIds: [w.users.viewer.id, w.users.ownerB.id, w.users.outsider.id],
+          data: {},
+        },
+      ),
     )
     expect(countOf('viewer')).toBe(before.viewer)
     expect(countOf('ownerB')).toBe(before.ownerB)
@@ -154,14 +187,19 @@ describe('mentions', () => {
   test('an event about a deleted (or unknown) task creates nothing and does not fail', async () => {
     const before = countOf('owner')
     t.db.transaction((tx) =>
-      publish(t.core, tx, { workspaceId: w.wsA.id, actorUserId: alex.id, at: t.clock.now() }, {
-        type: 'comment.created',
-        projectId: project.id,
-        taskId: 'no-such-task',
-        commentId: 'no-such-comment',
-        mentionedUserIds: [w.users.owner.id],
-        data: {},
-      }),
+      publish(
+        t.core,
+        tx,
+        { workspaceId: w.wsA.id, actorUserId: alex.id, at: t.clock.now() },
+        {
+          type: 'comment.created',
+          projectId: project.id,
+          taskId: 'no-such-task',
+          commentId: 'no-such-comment',
+          mentionedUserIds: [w.users.owner.id],
+          data: {},
+        },
+      ),
     )
     expect(countOf('owner')).toBe(before)
   })
@@ -183,11 +221,17 @@ describe('preferences', () => {
       expect(bad.body.code).toBe('validation_error')
     }
     // Reset for the next tests.
-    await t.req('PUT', '/notifications/preferences', { ...as('member'), body: { assignment: { inApp: true, email: false }, mention: { inApp: true, email: false } } })
+    await t.req('PUT', '/notifications/preferences', {
+      ...as('member'),
+      body: { assignment: { inApp: true, email: false }, mention: { inApp: true, email: false } },
+    })
   })
 
   test('inApp off → no row; email on → one outbox mail to the user, in the same transaction', async () => {
-    await t.req('PUT', '/notifications/preferences', { ...as('member'), body: { assignment: { inApp: false, email: true }, mention: { inApp: true, email: false } } })
+    await t.req('PUT', '/notifications/preferences', {
+      ...as('member'),
+      body: { assignment: { inApp: false, email: true }, mention: { inApp: true, email: false } },
+    })
     const beforeRows = countOf('member')
     const beforeMails = mailsTo('member').length
     const task = await createTask({ title: 'Mail me', assigneeIds: [w.users.member.id] })
@@ -203,11 +247,17 @@ describe('preferences', () => {
     expect(countOf('member')).toBe(beforeRows + 1)
     expect(mailsTo('member')).toHaveLength(beforeMails + 1)
     // Both off: nothing at all.
-    await t.req('PUT', '/notifications/preferences', { ...as('member'), body: { assignment: { inApp: false, email: false }, mention: { inApp: false } } })
+    await t.req('PUT', '/notifications/preferences', {
+      ...as('member'),
+      body: { assignment: { inApp: false, email: false }, mention: { inApp: false } },
+    })
     await createTask({ title: 'Silent', assigneeIds: [w.users.member.id], description: `@${w.users.member.handle}` })
     expect(countOf('member')).toBe(beforeRows + 1)
     expect(mailsTo('member')).toHaveLength(beforeMails + 1)
-    await t.req('PUT', '/notifications/preferences', { ...as('member'), body: { assignment: { inApp: true, email: false }, mention: { inApp: true, email: false } } })
+    await t.req('PUT', '/notifications/preferences', {
+      ...as('member'),
+      body: { assignment: { inApp: true, email: false }, mention: { inApp: true, email: false } },
+    })
   })
 
   test('a rolled-back cause leaves neither notification nor mail', async () => {
@@ -216,15 +266,20 @@ describe('preferences', () => {
     const before = { rows: countOf('owner'), mails: mailsTo('owner').length }
     expect(() =>
       t.db.transaction((tx) => {
-        publish(t.core, tx, { workspaceId: w.wsA.id, actorUserId: alex.id, at: t.clock.now() }, {
-          type: 'task.updated',
-          projectId: project.id,
-          taskId: task.id,
-          changes: {},
-          addedAssigneeIds: [w.users.owner.id],
-          mentionedUserIds: [],
-          data: {},
-        })
+        publish(
+          t.core,
+          tx,
+          { workspaceId: w.wsA.id, actorUserId: alex.id, at: t.clock.now() },
+          {
+            type: 'task.updated',
+            projectId: project.id,
+            taskId: task.id,
+            changes: {},
+            addedAssigneeIds: [w.users.owner.id],
+            mentionedUserIds: [],
+            data: {},
+          },
+        )
         expect(countOf('owner')).toBe(before.rows + 1) // visible inside the transaction
         throw new Error('the cause failed')
       }),
@@ -239,9 +294,18 @@ describe('list and read', () => {
   let other: { id: string }
   beforeAll(async () => {
     // A second workspace where the member also gets a notification: never listed in workspace A.
-    const ws2 = createWorkspace(t.core, { members: [[w.users.member.id, 'MEMBER'], [alex.id, 'OWNER']] })
+    const ws2 = createWorkspace(t.core, {
+      members: [
+        [w.users.member.id, 'MEMBER'],
+        [alex.id, 'OWNER'],
+      ],
+    })
     const p2 = createProjectRow(t.core, ws2.id, { key: 'TWO', members: [[w.users.member.id, 'MEMBER']] })
-    const r = await t.req('POST', '/tasks', { as: alexToken, workspace: ws2.id, body: { projectId: p2.id, title: 'Elsewhere', assigneeIds: [w.users.member.id] } })
+    const r = await t.req('POST', '/tasks', {
+      as: alexToken,
+      workspace: ws2.id,
+      body: { projectId: p2.id, title: 'Elsewhere', assigneeIds: [w.users.member.id] },
+    })
     expect(r.status).toBe(201)
     other = t.db.select().from(notifications).where(eq(notifications.workspaceId, ws2.id)).get()!
     // Three fresh notifications for the member in A.
@@ -260,7 +324,12 @@ describe('list and read', () => {
       ids.push(...page.body.data.map((n: { id: string }) => n.id))
       cursor = page.body.nextCursor
     } while (cursor)
-    expect(ids).toEqual(all.map((n) => n.id).sort().reverse())
+    expect(ids).toEqual(
+      all
+        .map((n) => n.id)
+        .sort()
+        .reverse(),
+    )
     expect(ids).not.toContain(other.id)
 
     const first = p1.body.data[0]

@@ -101,7 +101,8 @@ describe('409 in the OpenAPI document', () => {
   test('every idempotent create documents the Idempotency-Key conflict', () => {
     const idempotent = ops().filter((o) => o.op['x-sally-idempotent'])
     expect(idempotent.length).toBeGreaterThanOrEqual(10)
-    for (const o of idempotent) expect([o.name, conflictOf(o.name)?.description]).toEqual([o.name, expect.stringContaining(IDEMPOTENCY_CONFLICT)])
+    for (const o of idempotent)
+      expect([o.name, conflictOf(o.name)?.description]).toEqual([o.name, expect.stringContaining(IDEMPOTENCY_CONFLICT)])
   })
 })
 
@@ -125,7 +126,10 @@ describe('the documented 409s are real', () => {
     expect409('POST /projects/{projectId}/statuses', send('POST', `/projects/${p.id}/statuses`, { name: 'done', category: 'completed' }))
     expect409('DELETE /projects/{projectId}/statuses/{statusId}', send('DELETE', `/projects/${p.id}/statuses/${task.statusId}`))
     expect409('DELETE /projects/{projectId}/members/{userId}', send('DELETE', `/projects/${p.id}/members/${w.users.owner.id}`))
-    expect409('PATCH /workspaces/{id}/members/{userId}', t.req('PATCH', `/workspaces/${w.wsA.id}/members/${w.users.owner.id}`, { as: w.tokens.owner, body: { role: 'MEMBER' } }))
+    expect409(
+      'PATCH /workspaces/{id}/members/{userId}',
+      t.req('PATCH', `/workspaces/${w.wsA.id}/members/${w.users.owner.id}`, { as: w.tokens.owner, body: { role: 'MEMBER' } }),
+    )
     for (const [name, r] of provoked) expect([name, (await r).status, conflictOf(name) !== undefined]).toEqual([name, 409, true])
 
     const key = { 'idempotency-key': 'conflicts-test-key' }

@@ -10,7 +10,7 @@ import { ERROR_RESPONSES } from '../src/docs/finish'
 import { errorSchema } from '../src/http/respond'
 import { makeTestApp } from './helpers/app'
 import { createSession, createWorkspace, seedWorld } from './helpers/fixtures'
-import { sample, type OpenApiDoc } from './helpers/robustness'
+import { type OpenApiDoc, sample } from './helpers/robustness'
 
 const t = makeTestApp()
 afterAll(() => t.close())
@@ -20,7 +20,12 @@ const res = await t.req<Json>('GET', '/swagger/json')
 const doc = res.body
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace']
 const ops = Object.entries(doc.paths as Json).flatMap(([path, item]) =>
-  METHODS.filter((m) => (item as Json)[m]).map((method) => ({ method, path, op: (item as Json)[method] as Json, name: `${method.toUpperCase()} ${path}` })),
+  METHODS.filter((m) => (item as Json)[m]).map((method) => ({
+    method,
+    path,
+    op: (item as Json)[method] as Json,
+    name: `${method.toUpperCase()} ${path}`,
+  })),
 )
 
 /** Resolves a local JSON pointer ref (`#/components/...`). */
@@ -134,7 +139,7 @@ describe('the document', () => {
 
 describe('bodies', () => {
   const routes = (t.app as unknown as { getGlobalRoutes(): { method: string; path: string; hooks?: Json }[] }).getGlobalRoutes()
-  const docPath = (p: string) => (p.replace(/:([^/]+)/g, '{$1}').replace(/\/+$/, '') || '/')
+  const docPath = (p: string) => p.replace(/:([^/]+)/g, '{$1}').replace(/\/+$/, '') || '/'
 
   test('every route that validates a body documents a non-empty JSON or multipart schema', () => {
     const withBody = routes.filter((r) => r.hooks?.body && !r.hooks?.detail?.hide)
@@ -155,7 +160,8 @@ describe('bodies', () => {
       const schema = deref(media.schema ?? {})
       const props = schema.properties ?? {}
       if (schema.type !== 'object' || Object.keys(props).length === 0) problems.push(`${r.method} ${r.path}: empty body schema`)
-      for (const [k, v] of Object.entries(props)) if (Object.keys(v as Json).length === 0) problems.push(`${r.method} ${r.path}: property ${k} has an empty schema`)
+      for (const [k, v] of Object.entries(props))
+        if (Object.keys(v as Json).length === 0) problems.push(`${r.method} ${r.path}: property ${k} has an empty schema`)
     }
     expect(problems.join('\n')).toBe('')
   })
@@ -214,7 +220,8 @@ describe('auth', () => {
       if (path.startsWith('/swagger')) continue
       const r = await call(method, path, op)
       const refused = r.status === 401 && r.body?.code === 'missing_key'
-      if (refused === isPublic(op)) problems.push(`${name}: documented ${isPublic(op) ? 'public' : 'secured'}, answered ${r.status} ${r.body?.code}`)
+      if (refused === isPublic(op))
+        problems.push(`${name}: documented ${isPublic(op) ? 'public' : 'secured'}, answered ${r.status} ${r.body?.code}`)
     }
     expect(problems.join('\n')).toBe('')
   })
@@ -230,7 +237,9 @@ describe('auth', () => {
       if (path.startsWith('/swagger') || isPublic(op)) continue
       // A session per call: POST /auth/logout ends the one it is called with.
       const r = await call(method, path, op, { as: createSession(t.core, world.users.owner.id) })
-      const headers = params(op).filter((p) => p.in === 'header').map((p) => String(p.name).toLowerCase())
+      const headers = params(op)
+        .filter((p) => p.in === 'header')
+        .map((p) => String(p.name).toLowerCase())
       const documents = headers.includes('x-workspace-id') && headers.includes('x-workspace-slug')
       if (r.body?.code === 'workspace_required') {
         asking.push(name)

@@ -1,6 +1,6 @@
 import { describe, expect } from 'bun:test'
 import { labels } from '../src/db/schema'
-import { ALL_CREDS, createMatrix, runMatrix, UNAUTHENTICATED, type CredName, type Expect, type MatrixRow } from './helpers/matrix'
+import { ALL_CREDS, type CredName, createMatrix, type Expect, type MatrixRow, runMatrix, UNAUTHENTICATED } from './helpers/matrix'
 
 const m = createMatrix()
 
@@ -21,8 +21,10 @@ m.setup((w, t) => {
 })
 
 /** Overrides for one role's whole row of credentials. */
-const forRole = (role: 'owner' | 'member' | 'viewer', e: Partial<Record<'session' | 'allKey' | 'keysKey' | 'readonlyKey' | 'projectKey' | 'pinnedKey' | 'mcpKey', Expect>>) =>
-  Object.fromEntries(Object.entries(e).map(([k, v]) => [`${role}.${k}`, v])) as Partial<Record<CredName, Expect>>
+const forRole = (
+  role: 'owner' | 'member' | 'viewer',
+  e: Partial<Record<'session' | 'allKey' | 'keysKey' | 'readonlyKey' | 'projectKey' | 'pinnedKey' | 'mcpKey', Expect>>,
+) => Object.fromEntries(Object.entries(e).map(([k, v]) => [`${role}.${k}`, v])) as Partial<Record<CredName, Expect>>
 
 const NO_KEYS_WRITE: Expect = [403, 'forbidden']
 
@@ -35,25 +37,106 @@ describe('keys', () => {
     const base = `/auth/${kind}-keys`
     runMatrix(`GET ${base}`, column(`GET ${base}`, 200, { ...MCP_ELSEWHERE, global: [403, 'forbidden'] }))
     // Creating needs keys:write: sessions have it, keys only when granted explicitly (keysKey).
-    const create: Partial<Record<CredName, Expect>> = { ...MCP_ELSEWHERE, global: [403, 'forbidden'], 'outsider.allKey': NO_KEYS_WRITE, 'ownerB.allKey': NO_KEYS_WRITE }
+    const create: Partial<Record<CredName, Expect>> = {
+      ...MCP_ELSEWHERE,
+      global: [403, 'forbidden'],
+      'outsider.allKey': NO_KEYS_WRITE,
+      'ownerB.allKey': NO_KEYS_WRITE,
+    }
     for (const role of ['owner', 'member', 'viewer'] as const)
-      Object.assign(create, forRole(role, { session: 201, keysKey: 201, allKey: NO_KEYS_WRITE, readonlyKey: NO_KEYS_WRITE, projectKey: NO_KEYS_WRITE, pinnedKey: NO_KEYS_WRITE }))
+      Object.assign(
+        create,
+        forRole(role, {
+          session: 201,
+          keysKey: 201,
+          allKey: NO_KEYS_WRITE,
+          readonlyKey: NO_KEYS_WRITE,
+          projectKey: NO_KEYS_WRITE,
+          pinnedKey: NO_KEYS_WRITE,
+        }),
+      )
     runMatrix(`POST ${base}`, column(`POST ${base}`, 201, create, { body: { name: 'matrix' } }))
   }
   runMatrix('keys by id', [
-    { route: 'GET /auth/api-keys/:id', cred: 'owner.session', note: 'own', path: (w) => `/auth/api-keys/${w.keyIds['owner.allKey']}`, expect: 200 },
-    { route: 'GET /auth/api-keys/:id', cred: 'owner.session', note: "another user's", path: (w) => `/auth/api-keys/${w.keyIds['member.allKey']}`, expect: [404, 'not_found'] },
-    { route: 'GET /auth/api-keys/:id', cred: 'owner.session', note: 'an MCP key id', path: (w) => `/auth/api-keys/${w.keyIds['owner.mcpKey']}`, expect: [404, 'not_found'] },
+    {
+      route: 'GET /auth/api-keys/:id',
+      cred: 'owner.session',
+      note: 'own',
+      path: (w) => `/auth/api-keys/${w.keyIds['owner.allKey']}`,
+      expect: 200,
+    },
+    {
+      route: 'GET /auth/api-keys/:id',
+      cred: 'owner.session',
+      note: "another user's",
+      path: (w) => `/auth/api-keys/${w.keyIds['member.allKey']}`,
+      expect: [404, 'not_found'],
+    },
+    {
+      route: 'GET /auth/api-keys/:id',
+      cred: 'owner.session',
+      note: 'an MCP key id',
+      path: (w) => `/auth/api-keys/${w.keyIds['owner.mcpKey']}`,
+      expect: [404, 'not_found'],
+    },
     { route: 'GET /auth/mcp-keys/:id', cred: 'owner.session', path: (w) => `/auth/mcp-keys/${w.keyIds['owner.mcpKey']}`, expect: 200 },
-    { route: 'DELETE /auth/api-keys/:id', cred: 'ownerB.session', path: (w) => `/auth/api-keys/${w.keyIds['owner.allKey']}`, expect: [404, 'not_found'] },
-    { route: 'POST /auth/api-keys/:id/rotate', cred: 'ownerB.session', path: (w) => `/auth/api-keys/${w.keyIds['owner.allKey']}/rotate`, expect: [404, 'not_found'] },
-    { route: 'DELETE /auth/api-keys/:id', cred: 'owner.allKey', path: (w) => `/auth/api-keys/${w.keyIds['owner.readonlyKey']}`, expect: NO_KEYS_WRITE },
-    { route: 'POST /auth/api-keys/:id/rotate', cred: 'owner.allKey', path: (w) => `/auth/api-keys/${w.keyIds['owner.allKey']}/rotate`, expect: NO_KEYS_WRITE },
-    { route: 'POST /auth/api-keys/:id/rotate', cred: 'owner.readonlyKey', path: (w) => `/auth/api-keys/${w.keyIds['owner.readonlyKey']}/rotate`, expect: NO_KEYS_WRITE },
-    { route: 'DELETE /auth/mcp-keys/:id', cred: 'owner.mcpKey', path: (w) => `/auth/mcp-keys/${w.keyIds['owner.mcpKey']}`, expect: [403, 'scope_violation'] },
-    { route: 'POST /auth/api-keys', cred: 'owner.keysKey', note: 'pin to B (not a member)', body: (w) => ({ name: 'x', workspaceId: w.wsB.id }), expect: [404, 'not_found'] },
-    { route: 'POST /auth/api-keys', cred: 'owner.session', note: "project of B", body: (w) => ({ name: 'x', workspaceId: w.wsA.id, projectId: w.projectB.id }), expect: [404, 'not_found'] },
-    { route: 'POST /auth/api-keys', cred: 'member.session', note: 'project not a member of', body: (w) => ({ name: 'x', workspaceId: w.wsA.id, projectId: w.projectA2.id }), expect: [404, 'not_found'] },
+    {
+      route: 'DELETE /auth/api-keys/:id',
+      cred: 'ownerB.session',
+      path: (w) => `/auth/api-keys/${w.keyIds['owner.allKey']}`,
+      expect: [404, 'not_found'],
+    },
+    {
+      route: 'POST /auth/api-keys/:id/rotate',
+      cred: 'ownerB.session',
+      path: (w) => `/auth/api-keys/${w.keyIds['owner.allKey']}/rotate`,
+      expect: [404, 'not_found'],
+    },
+    {
+      route: 'DELETE /auth/api-keys/:id',
+      cred: 'owner.allKey',
+      path: (w) => `/auth/api-keys/${w.keyIds['owner.readonlyKey']}`,
+      expect: NO_KEYS_WRITE,
+    },
+    {
+      route: 'POST /auth/api-keys/:id/rotate',
+      cred: 'owner.allKey',
+      path: (w) => `/auth/api-keys/${w.keyIds['owner.allKey']}/rotate`,
+      expect: NO_KEYS_WRITE,
+    },
+    {
+      route: 'POST /auth/api-keys/:id/rotate',
+      cred: 'owner.readonlyKey',
+      path: (w) => `/auth/api-keys/${w.keyIds['owner.readonlyKey']}/rotate`,
+      expect: NO_KEYS_WRITE,
+    },
+    {
+      route: 'DELETE /auth/mcp-keys/:id',
+      cred: 'owner.mcpKey',
+      path: (w) => `/auth/mcp-keys/${w.keyIds['owner.mcpKey']}`,
+      expect: [403, 'scope_violation'],
+    },
+    {
+      route: 'POST /auth/api-keys',
+      cred: 'owner.keysKey',
+      note: 'pin to B (not a member)',
+      body: (w) => ({ name: 'x', workspaceId: w.wsB.id }),
+      expect: [404, 'not_found'],
+    },
+    {
+      route: 'POST /auth/api-keys',
+      cred: 'owner.session',
+      note: 'project of B',
+      body: (w) => ({ name: 'x', workspaceId: w.wsA.id, projectId: w.projectB.id }),
+      expect: [404, 'not_found'],
+    },
+    {
+      route: 'POST /auth/api-keys',
+      cred: 'member.session',
+      note: 'project not a member of',
+      body: (w) => ({ name: 'x', workspaceId: w.wsA.id, projectId: w.projectA2.id }),
+      expect: [404, 'not_found'],
+    },
   ])
 })
 
@@ -83,15 +166,18 @@ describe('audit events (workspace OWNER: members:write, org-wide)', () => {
   runMatrix('GET /audit-events?platform=true', [
     { route: 'GET /audit-events', cred: 'global', path: '/audit-events?platform=true', expect: 200 },
     { route: 'GET /audit-events', cred: 'owner.session', path: '/audit-events?platform=true', expect: [403, 'forbidden'] },
-    { route: 'GET /audit-events', cred: 'ownerB.session', workspace: 'B', expect: 200, check: (r, w) => expect(r.body.data.every((e: any) => e.workspaceId === w.wsB.id)).toBe(true) },
+    {
+      route: 'GET /audit-events',
+      cred: 'ownerB.session',
+      workspace: 'B',
+      expect: 200,
+      check: (r, w) => expect(r.body.data.every((e: any) => e.workspaceId === w.wsB.id)).toBe(true),
+    },
   ])
 })
 
 describe('/mcp takes hosted MCP keys only', () => {
-  runMatrix(
-    'GET /mcp',
-    column('GET /mcp', [403, 'scope_violation'], { 'owner.mcpKey': 405, 'member.mcpKey': 405, 'viewer.mcpKey': 405 }),
-  )
+  runMatrix('GET /mcp', column('GET /mcp', [403, 'scope_violation'], { 'owner.mcpKey': 405, 'member.mcpKey': 405, 'viewer.mcpKey': 405 }))
 })
 
 describe('workspace routes (labels as the example)', () => {
@@ -111,7 +197,13 @@ describe('workspace routes (labels as the example)', () => {
     { route: 'POST /labels', cred: 'owner.readonlyKey', body: { name: 'by-ro' }, expect: [403, 'forbidden'] },
     { route: 'POST /labels', cred: 'owner.allKey', body: { name: 'by-key' }, expect: 201 },
     { route: 'POST /labels', cred: 'global', body: { name: 'by-global' }, expect: 201 },
-    { route: 'PATCH /labels/:id', cred: 'owner.projectKey', path: (w) => `/labels/${w.ids.labelA}`, body: { color: '#fff' }, expect: [403, 'scope_violation'] },
+    {
+      route: 'PATCH /labels/:id',
+      cred: 'owner.projectKey',
+      path: (w) => `/labels/${w.ids.labelA}`,
+      body: { color: '#fff' },
+      expect: [403, 'scope_violation'],
+    },
     { route: 'GET /labels', cred: 'owner.pinnedKey', workspace: 'B', expect: [404, 'not_found'] },
     { route: 'GET /labels', cred: 'ownerB.allKey', workspace: 'B', expect: 200 },
   ])
@@ -121,8 +213,21 @@ describe('tenant isolation', () => {
   runMatrix('labels', [
     { route: 'GET /labels/:id', cred: 'owner.session', note: 'own', path: (w) => `/labels/${w.ids.labelA}`, expect: 200 },
     { route: 'GET /labels/:id', cred: 'owner.session', note: 'B id', path: (w) => `/labels/${w.ids.labelB}`, expect: [404, 'not_found'] },
-    { route: 'GET /labels/:id', cred: 'ownerB.session', note: 'A id in B', path: (w) => `/labels/${w.ids.labelA}`, workspace: 'B', expect: [404, 'not_found'] },
-    { route: 'GET /labels/:id', cred: 'ownerB.session', note: 'selecting A', path: (w) => `/labels/${w.ids.labelA}`, expect: [404, 'not_found'] },
+    {
+      route: 'GET /labels/:id',
+      cred: 'ownerB.session',
+      note: 'A id in B',
+      path: (w) => `/labels/${w.ids.labelA}`,
+      workspace: 'B',
+      expect: [404, 'not_found'],
+    },
+    {
+      route: 'GET /labels/:id',
+      cred: 'ownerB.session',
+      note: 'selecting A',
+      path: (w) => `/labels/${w.ids.labelA}`,
+      expect: [404, 'not_found'],
+    },
     { route: 'GET /labels/:id', cred: 'outsider.session', path: (w) => `/labels/${w.ids.labelA}`, expect: [404, 'not_found'] },
   ])
 })

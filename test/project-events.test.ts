@@ -6,7 +6,7 @@
  *   subscribe to (not only activity rows); the activity feed is written from the same events.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { EVENT_TYPES, subscribe, type DomainEvent } from '../src/events'
+import { type DomainEvent, EVENT_TYPES, subscribe } from '../src/events'
 import { runDueDeliveries } from '../src/webhooks/worker'
 import { makeTestApp } from './helpers/app'
 import { seedWorld } from './helpers/fixtures'
@@ -37,7 +37,8 @@ const deliveries = (webhookId: string): Delivery[] =>
     .query<{ event: string; payload: string }, [string]>('SELECT event, payload FROM webhook_deliveries WHERE webhook_id = ? ORDER BY id')
     .all(webhookId)
     .map((r) => ({ event: r.event, payload: JSON.parse(r.payload) }))
-const newProject = async (name: string) => must('POST', '/projects', { name }) as Promise<{ id: string; statuses: { id: string; name: string }[] }>
+const newProject = async (name: string) =>
+  must('POST', '/projects', { name }) as Promise<{ id: string; statuses: { id: string; name: string }[] }>
 
 beforeAll(async () => {
   w = await seedWorld(t.core)
@@ -148,10 +149,17 @@ describe('project, member and status changes reach webhooks', () => {
     expect(by['project.updated']!.data.project.statuses).toBeUndefined()
     expect(by['project.archived']!.data.project).toMatchObject({ id: p.id, archived: true })
     expect(by['project.unarchived']!.data.project).toMatchObject({ id: p.id, archived: false })
-    expect(by['member.updated']!.data).toMatchObject({ projectId: p.id, member: { userId: w.users.member.id, role: 'VIEWER' }, changes: { role: { from: 'MEMBER', to: 'VIEWER' } } })
+    expect(by['member.updated']!.data).toMatchObject({
+      projectId: p.id,
+      member: { userId: w.users.member.id, role: 'VIEWER' },
+      changes: { role: { from: 'MEMBER', to: 'VIEWER' } },
+    })
     expect(by['member.removed']!.data).toMatchObject({ projectId: p.id, member: { userId: w.users.member.id, role: 'VIEWER' } })
     expect(by['status.created']!.data).toMatchObject({ status: { id: st.id, name: 'Blocked', projectId: p.id, position: 5 } })
-    expect(by['status.updated']!.data).toMatchObject({ status: { id: st.id, name: 'Stuck', position: 0 }, changes: { name: { from: 'Blocked', to: 'Stuck' }, position: { from: 5, to: 0 } } })
+    expect(by['status.updated']!.data).toMatchObject({
+      status: { id: st.id, name: 'Stuck', position: 0 },
+      changes: { name: { from: 'Blocked', to: 'Stuck' }, position: { from: 5, to: 0 } },
+    })
     expect(by['status.deleted']!.data).toMatchObject({ status: { id: st.id, name: 'Stuck' }, movedTasks: 0, movedTo: null })
 
     // The activity feed is written from the same events, as before.
@@ -182,7 +190,10 @@ describe('project, member and status changes reach webhooks', () => {
       await runDueDeliveries(t.core, { now: t.clock.now() })
       const mine = received.filter((r) => r.body.data?.project?.id === p.id)
       expect(mine).toHaveLength(1)
-      expect(mine[0]!.body).toMatchObject({ event: 'project.updated', data: { changes: { description: { from: null, to: 'now with a description' } } } })
+      expect(mine[0]!.body).toMatchObject({
+        event: 'project.updated',
+        data: { changes: { description: { from: null, to: 'now with a description' } } },
+      })
       await must('DELETE', `/webhooks/${hook.id}`)
     } finally {
       server.stop(true)

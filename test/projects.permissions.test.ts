@@ -4,11 +4,11 @@
  * MEMBER, viewer VIEWER; projectA2 only the owner; projectB belongs to workspace B.
  */
 import { describe, expect } from 'bun:test'
-import { clients, labels, statuses } from '../src/db/schema'
 import { eq } from 'drizzle-orm'
-import { createProjectRow } from './helpers/fixtures'
-import { createMatrix, runMatrix, type MatrixRow, type MatrixWorld } from './helpers/matrix'
+import { clients, labels, statuses } from '../src/db/schema'
 import type { TestApp } from './helpers/app'
+import { createProjectRow } from './helpers/fixtures'
+import { createMatrix, type MatrixRow, type MatrixWorld, runMatrix } from './helpers/matrix'
 
 const m = createMatrix()
 
@@ -26,26 +26,46 @@ m.setup((w, t) => {
 let n = 0
 const uniq = (p: string) => `${p}${++n}`
 /** A fresh project of A owned by `who` (so destructive rows do not disturb the shared world). */
-const fresh = (who: 'owner' | 'member' = 'owner') => (w: MatrixWorld, t: TestApp) =>
-  createProjectRow(t.core, w.wsA.id, { members: [[w.users[who].id, 'OWNER']] }).id
+const fresh =
+  (who: 'owner' | 'member' = 'owner') =>
+  (w: MatrixWorld, t: TestApp) =>
+    createProjectRow(t.core, w.wsA.id, { members: [[w.users[who].id, 'OWNER']] }).id
 const P = {
   A: (w: MatrixWorld) => w.projectA.id,
   A2: (w: MatrixWorld) => w.projectA2.id,
   B: (w: MatrixWorld) => w.projectB.id,
 }
 /** The path of `route` ("METHOD /path") with the project id filled in. */
-const at = (route: string, project: (w: MatrixWorld) => string) => (w: MatrixWorld) => route.split(' ')[1]!.replace(':projectId', project(w))
+const at = (route: string, project: (w: MatrixWorld) => string) => (w: MatrixWorld) =>
+  route.split(' ')[1]!.replace(':projectId', project(w))
 const ids = (res: { body: { data: { id: string }[] } }) => res.body.data.map((p) => p.id)
 
 describe('projects', () => {
   runMatrix('GET /projects', [
-    { route: 'GET /projects', cred: 'owner.session', expect: 200, check: (r, w) => expect(ids(r)).toEqual(expect.arrayContaining([w.projectA.id, w.projectA2.id])) },
+    {
+      route: 'GET /projects',
+      cred: 'owner.session',
+      expect: 200,
+      check: (r, w) => expect(ids(r)).toEqual(expect.arrayContaining([w.projectA.id, w.projectA2.id])),
+    },
     { route: 'GET /projects', cred: 'viewer.session', expect: 200, check: (r, w) => expect(ids(r)).toEqual([w.projectA.id]) },
     { route: 'GET /projects', cred: 'member.projectKey', expect: 200, check: (r, w) => expect(ids(r)).toEqual([w.projectA.id]) },
-    { route: 'GET /projects', cred: 'owner.projectKey', note: 'workspace OWNER, key limited to projectA', expect: 200, check: (r, w) => expect(ids(r)).toEqual([w.projectA.id]) },
+    {
+      route: 'GET /projects',
+      cred: 'owner.projectKey',
+      note: 'workspace OWNER, key limited to projectA',
+      expect: 200,
+      check: (r, w) => expect(ids(r)).toEqual([w.projectA.id]),
+    },
     { route: 'GET /projects', cred: 'owner.readonlyKey', expect: 200 },
     { route: 'GET /projects', cred: 'ownerB.session', expect: [404, 'not_found'] },
-    { route: 'GET /projects', cred: 'ownerB.session', workspace: 'B', expect: 200, check: (r, w) => expect(ids(r)).toEqual([w.projectB.id]) },
+    {
+      route: 'GET /projects',
+      cred: 'ownerB.session',
+      workspace: 'B',
+      expect: 200,
+      check: (r, w) => expect(ids(r)).toEqual([w.projectB.id]),
+    },
     { route: 'GET /projects', cred: 'outsider.session', expect: [404, 'not_found'] },
     { route: 'GET /projects', cred: 'owner.mcpKey', expect: [403, 'scope_violation'] },
     { route: 'GET /projects', cred: 'none', expect: [401, 'missing_key'] },
@@ -59,7 +79,14 @@ describe('projects', () => {
     { route: 'POST /projects', cred: 'owner.readonlyKey', body: { name: 'x' }, expect: [403, 'forbidden'] },
     { route: 'POST /projects', cred: 'owner.projectKey', body: { name: 'x' }, expect: [403, 'scope_violation'] },
     { route: 'POST /projects', cred: 'ownerB.session', body: { name: 'x' }, expect: [404, 'not_found'] },
-    { route: 'POST /projects', cred: 'owner.pinnedKey', note: 'selecting B, where the owner is not a member', workspace: 'B', body: { name: 'x' }, expect: [404, 'not_found'] },
+    {
+      route: 'POST /projects',
+      cred: 'owner.pinnedKey',
+      note: 'selecting B, where the owner is not a member',
+      workspace: 'B',
+      body: { name: 'x' },
+      expect: [404, 'not_found'],
+    },
   ])
   const get = 'GET /projects/:projectId'
   runMatrix(get, [
@@ -75,12 +102,33 @@ describe('projects', () => {
   const patch = 'PATCH /projects/:projectId'
   runMatrix(patch, [
     { route: patch, cred: 'owner.session', path: at(patch, P.A), body: { description: 'by owner' }, expect: 200 },
-    { route: patch, cred: 'member.session', note: 'project MEMBER', path: at(patch, P.A), body: { description: 'x' }, expect: [403, 'forbidden'] },
+    {
+      route: patch,
+      cred: 'member.session',
+      note: 'project MEMBER',
+      path: at(patch, P.A),
+      body: { description: 'x' },
+      expect: [403, 'forbidden'],
+    },
     { route: patch, cred: 'viewer.session', path: at(patch, P.A), body: { description: 'x' }, expect: [403, 'forbidden'] },
-    { route: patch, cred: 'member.session', note: 'non-member', path: at(patch, P.A2), body: { description: 'x' }, expect: [404, 'not_found'] },
+    {
+      route: patch,
+      cred: 'member.session',
+      note: 'non-member',
+      path: at(patch, P.A2),
+      body: { description: 'x' },
+      expect: [404, 'not_found'],
+    },
     { route: patch, cred: 'owner.readonlyKey', path: at(patch, P.A), body: { description: 'x' }, expect: [403, 'forbidden'] },
     { route: patch, cred: 'owner.projectKey', note: 'its project', path: at(patch, P.A), body: { description: 'by key' }, expect: 200 },
-    { route: patch, cred: 'owner.projectKey', note: 'other project', path: at(patch, P.A2), body: { description: 'x' }, expect: [404, 'not_found'] },
+    {
+      route: patch,
+      cred: 'owner.projectKey',
+      note: 'other project',
+      path: at(patch, P.A2),
+      body: { description: 'x' },
+      expect: [404, 'not_found'],
+    },
     { route: patch, cred: 'owner.session', note: 'B id', path: at(patch, P.B), body: { description: 'x' }, expect: [404, 'not_found'] },
   ])
   for (const action of ['archive', 'unarchive'] as const) {
@@ -100,7 +148,13 @@ describe('projects', () => {
     { route: del, cred: 'viewer.session', path: at(del, P.A), expect: [403, 'forbidden'] },
     { route: del, cred: 'member.session', note: 'non-member', path: at(del, P.A2), expect: [404, 'not_found'] },
     { route: del, cred: 'owner.readonlyKey', path: at(del, P.A), expect: [403, 'forbidden'] },
-    { route: del, cred: 'owner.projectKey', note: 'other project', path: async (w, t) => `/projects/${fresh()(w, t)}`, expect: [404, 'not_found'] },
+    {
+      route: del,
+      cred: 'owner.projectKey',
+      note: 'other project',
+      path: async (w, t) => `/projects/${fresh()(w, t)}`,
+      expect: [404, 'not_found'],
+    },
     { route: del, cred: 'owner.session', note: 'workspace OWNER', path: async (w, t) => `/projects/${fresh('member')(w, t)}`, expect: 200 },
     { route: del, cred: 'ownerB.session', note: 'A id in B', workspace: 'B', path: at(del, P.A), expect: [404, 'not_found'] },
     { route: del, cred: 'global', path: async (w, t) => `/projects/${fresh()(w, t)}`, expect: 200 },
@@ -117,22 +171,95 @@ describe('project members and activity', () => {
     { route: list, cred: 'viewer.session', path: at(list, P.A), expect: 200 },
     { route: list, cred: 'member.session', path: at(list, P.A2), expect: [404, 'not_found'] },
     { route: list, cred: 'ownerB.session', workspace: 'B', path: at(list, P.A), expect: [404, 'not_found'] },
-    { route: add, cred: 'owner.session', path: async (w, t) => `/projects/${fresh()(w, t)}/members`, body: (w) => ({ userId: w.users.member.id, role: 'MEMBER' }), expect: 201 },
-    { route: add, cred: 'member.session', path: at(add, P.A), body: (w) => ({ userId: w.users.viewer.id, role: 'OWNER' }), expect: [403, 'forbidden'] },
-    { route: add, cred: 'viewer.session', path: at(add, P.A), body: (w) => ({ userId: w.users.viewer.id, role: 'OWNER' }), expect: [403, 'forbidden'] },
-    { route: add, cred: 'owner.session', note: 'user of another workspace', path: at(add, P.A2), body: (w) => ({ userId: w.users.ownerB.id, role: 'MEMBER' }), expect: [400, 'validation_error'] },
-    { route: add, cred: 'owner.session', note: 'B project', path: at(add, P.B), body: (w) => ({ userId: w.users.member.id, role: 'MEMBER' }), expect: [404, 'not_found'] },
-    { route: patch, cred: 'member.session', path: (w) => `/projects/${w.projectA.id}/members/${w.users.viewer.id}`, body: { role: 'OWNER' }, expect: [403, 'forbidden'] },
-    { route: patch, cred: 'owner.session', path: (w) => `/projects/${w.projectA.id}/members/${w.users.viewer.id}`, body: { role: 'VIEWER' }, expect: 200 },
-    { route: patch, cred: 'owner.session', note: 'last OWNER', path: (w) => `/projects/${w.projectA2.id}/members/${w.users.owner.id}`, body: { role: 'MEMBER' }, expect: [409, 'conflict'] },
-    { route: del, cred: 'member.session', path: (w) => `/projects/${w.projectA.id}/members/${w.users.viewer.id}`, expect: [403, 'forbidden'] },
-    { route: del, cred: 'viewer.session', note: 'someone else', path: (w) => `/projects/${w.projectA.id}/members/${w.users.member.id}`, expect: [403, 'forbidden'] },
-    { route: del, cred: 'owner.session', note: 'last OWNER', path: (w) => `/projects/${w.projectA2.id}/members/${w.users.owner.id}`, expect: [409, 'conflict'] },
+    {
+      route: add,
+      cred: 'owner.session',
+      path: async (w, t) => `/projects/${fresh()(w, t)}/members`,
+      body: (w) => ({ userId: w.users.member.id, role: 'MEMBER' }),
+      expect: 201,
+    },
+    {
+      route: add,
+      cred: 'member.session',
+      path: at(add, P.A),
+      body: (w) => ({ userId: w.users.viewer.id, role: 'OWNER' }),
+      expect: [403, 'forbidden'],
+    },
+    {
+      route: add,
+      cred: 'viewer.session',
+      path: at(add, P.A),
+      body: (w) => ({ userId: w.users.viewer.id, role: 'OWNER' }),
+      expect: [403, 'forbidden'],
+    },
+    {
+      route: add,
+      cred: 'owner.session',
+      note: 'user of another workspace',
+      path: at(add, P.A2),
+      body: (w) => ({ userId: w.users.ownerB.id, role: 'MEMBER' }),
+      expect: [400, 'validation_error'],
+    },
+    {
+      route: add,
+      cred: 'owner.session',
+      note: 'B project',
+      path: at(add, P.B),
+      body: (w) => ({ userId: w.users.member.id, role: 'MEMBER' }),
+      expect: [404, 'not_found'],
+    },
+    {
+      route: patch,
+      cred: 'member.session',
+      path: (w) => `/projects/${w.projectA.id}/members/${w.users.viewer.id}`,
+      body: { role: 'OWNER' },
+      expect: [403, 'forbidden'],
+    },
+    {
+      route: patch,
+      cred: 'owner.session',
+      path: (w) => `/projects/${w.projectA.id}/members/${w.users.viewer.id}`,
+      body: { role: 'VIEWER' },
+      expect: 200,
+    },
+    {
+      route: patch,
+      cred: 'owner.session',
+      note: 'last OWNER',
+      path: (w) => `/projects/${w.projectA2.id}/members/${w.users.owner.id}`,
+      body: { role: 'MEMBER' },
+      expect: [409, 'conflict'],
+    },
+    {
+      route: del,
+      cred: 'member.session',
+      path: (w) => `/projects/${w.projectA.id}/members/${w.users.viewer.id}`,
+      expect: [403, 'forbidden'],
+    },
+    {
+      route: del,
+      cred: 'viewer.session',
+      note: 'someone else',
+      path: (w) => `/projects/${w.projectA.id}/members/${w.users.member.id}`,
+      expect: [403, 'forbidden'],
+    },
+    {
+      route: del,
+      cred: 'owner.session',
+      note: 'last OWNER',
+      path: (w) => `/projects/${w.projectA2.id}/members/${w.users.owner.id}`,
+      expect: [409, 'conflict'],
+    },
     {
       route: del,
       cred: 'owner.session',
       path: async (w, t) => {
-        const id = createProjectRow(t.core, w.wsA.id, { members: [[w.users.owner.id, 'OWNER'], [w.users.viewer.id, 'VIEWER']] }).id
+        const id = createProjectRow(t.core, w.wsA.id, {
+          members: [
+            [w.users.owner.id, 'OWNER'],
+            [w.users.viewer.id, 'VIEWER'],
+          ],
+        }).id
         return `/projects/${id}/members/${w.users.viewer.id}`
       },
       expect: 200,
@@ -161,10 +288,36 @@ describe('statuses', () => {
     { route: add, cred: 'member.session', path: at(add, P.A), body, expect: [403, 'forbidden'] },
     { route: add, cred: 'viewer.session', path: at(add, P.A), body, expect: [403, 'forbidden'] },
     { route: add, cred: 'owner.session', note: 'B project', path: at(add, P.B), body, expect: [404, 'not_found'] },
-    { route: patch, cred: 'owner.session', path: (w) => `/projects/${w.projectA.id}/statuses/${w.ids.statusA}`, body: { color: '#123456' }, expect: 200 },
-    { route: patch, cred: 'member.session', path: (w) => `/projects/${w.projectA.id}/statuses/${w.ids.statusA}`, body: { color: '#123456' }, expect: [403, 'forbidden'] },
-    { route: patch, cred: 'owner.session', note: "another project's status", path: (w) => `/projects/${w.projectA.id}/statuses/${w.ids.statusA2}`, body: { color: '#123456' }, expect: [404, 'not_found'] },
-    { route: patch, cred: 'owner.session', note: 'B status', path: (w) => `/projects/${w.projectB.id}/statuses/${w.ids.statusB}`, body: { color: '#123456' }, expect: [404, 'not_found'] },
+    {
+      route: patch,
+      cred: 'owner.session',
+      path: (w) => `/projects/${w.projectA.id}/statuses/${w.ids.statusA}`,
+      body: { color: '#123456' },
+      expect: 200,
+    },
+    {
+      route: patch,
+      cred: 'member.session',
+      path: (w) => `/projects/${w.projectA.id}/statuses/${w.ids.statusA}`,
+      body: { color: '#123456' },
+      expect: [403, 'forbidden'],
+    },
+    {
+      route: patch,
+      cred: 'owner.session',
+      note: "another project's status",
+      path: (w) => `/projects/${w.projectA.id}/statuses/${w.ids.statusA2}`,
+      body: { color: '#123456' },
+      expect: [404, 'not_found'],
+    },
+    {
+      route: patch,
+      cred: 'owner.session',
+      note: 'B status',
+      path: (w) => `/projects/${w.projectB.id}/statuses/${w.ids.statusB}`,
+      body: { color: '#123456' },
+      expect: [404, 'not_found'],
+    },
     { route: del, cred: 'member.session', path: (w) => `/projects/${w.projectA.id}/statuses/${w.ids.statusA}`, expect: [403, 'forbidden'] },
     { route: del, cred: 'viewer.session', path: (w) => `/projects/${w.projectA.id}/statuses/${w.ids.statusA}`, expect: [403, 'forbidden'] },
     {
@@ -181,7 +334,10 @@ describe('statuses', () => {
 })
 
 describe('clients', () => {
-  const one = (key: 'clientA' | 'clientB', suffix = '') => (w: MatrixWorld) => `/clients/${w.ids[key]}${suffix}`
+  const one =
+    (key: 'clientA' | 'clientB', suffix = '') =>
+    (w: MatrixWorld) =>
+      `/clients/${w.ids[key]}${suffix}`
   runMatrix('clients', [
     { route: 'GET /clients', cred: 'viewer.session', expect: 200 },
     { route: 'GET /clients', cred: 'owner.readonlyKey', expect: 200 },
@@ -196,7 +352,14 @@ describe('clients', () => {
     { route: 'GET /clients/:clientId', cred: 'owner.session', note: 'B id', path: one('clientB'), expect: [404, 'not_found'] },
     { route: 'PATCH /clients/:clientId', cred: 'member.session', path: one('clientA'), body: { notes: 'n' }, expect: 200 },
     { route: 'PATCH /clients/:clientId', cred: 'viewer.session', path: one('clientA'), body: { notes: 'n' }, expect: [403, 'forbidden'] },
-    { route: 'PATCH /clients/:clientId', cred: 'owner.session', note: 'B id', path: one('clientB'), body: { notes: 'n' }, expect: [404, 'not_found'] },
+    {
+      route: 'PATCH /clients/:clientId',
+      cred: 'owner.session',
+      note: 'B id',
+      path: one('clientB'),
+      body: { notes: 'n' },
+      expect: [404, 'not_found'],
+    },
     { route: 'DELETE /clients/:clientId', cred: 'viewer.session', path: one('clientA'), expect: [403, 'forbidden'] },
     { route: 'DELETE /clients/:clientId', cred: 'owner.session', note: 'B id', path: one('clientB'), expect: [404, 'not_found'] },
     {
@@ -206,8 +369,21 @@ describe('clients', () => {
       expect: 200,
     },
     { route: 'GET /clients/:clientId/projects', cred: 'viewer.session', path: one('clientA', '/projects'), expect: 200 },
-    { route: 'GET /clients/:clientId/projects', cred: 'owner.session', note: 'B id', path: one('clientB', '/projects'), expect: [404, 'not_found'] },
-    { route: 'GET /clients/:clientId/projects', cred: 'ownerB.session', workspace: 'B', note: 'A id in B', path: one('clientA', '/projects'), expect: [404, 'not_found'] },
+    {
+      route: 'GET /clients/:clientId/projects',
+      cred: 'owner.session',
+      note: 'B id',
+      path: one('clientB', '/projects'),
+      expect: [404, 'not_found'],
+    },
+    {
+      route: 'GET /clients/:clientId/projects',
+      cred: 'ownerB.session',
+      workspace: 'B',
+      note: 'A id in B',
+      path: one('clientA', '/projects'),
+      expect: [404, 'not_found'],
+    },
   ])
 })
 
@@ -216,14 +392,28 @@ describe('labels (writes beyond the identity examples)', () => {
   runMatrix('labels', [
     { route: 'PATCH /labels/:labelId', cred: 'member.session', path: one('labelA'), body: { color: '#abc' }, expect: 200 },
     { route: 'PATCH /labels/:labelId', cred: 'viewer.session', path: one('labelA'), body: { color: '#abc' }, expect: [403, 'forbidden'] },
-    { route: 'PATCH /labels/:labelId', cred: 'owner.session', note: 'B id', path: one('labelB'), body: { color: '#abc' }, expect: [404, 'not_found'] },
+    {
+      route: 'PATCH /labels/:labelId',
+      cred: 'owner.session',
+      note: 'B id',
+      path: one('labelB'),
+      body: { color: '#abc' },
+      expect: [404, 'not_found'],
+    },
     { route: 'DELETE /labels/:labelId', cred: 'viewer.session', path: one('labelA'), expect: [403, 'forbidden'] },
     { route: 'DELETE /labels/:labelId', cred: 'owner.projectKey', path: one('labelA'), expect: [403, 'scope_violation'] },
     { route: 'DELETE /labels/:labelId', cred: 'owner.session', note: 'B id', path: one('labelB'), expect: [404, 'not_found'] },
     {
       route: 'DELETE /labels/:labelId',
       cred: 'member.session',
-      path: (w, t) => `/labels/${t.db.insert(labels).values({ workspaceId: w.wsA.id, name: uniq('doomed-') }).returning().get().id}`,
+      path: (w, t) =>
+        `/labels/${
+          t.db
+            .insert(labels)
+            .values({ workspaceId: w.wsA.id, name: uniq('doomed-') })
+            .returning()
+            .get().id
+        }`,
       expect: 200,
     },
     { route: 'POST /labels', cred: 'member.projectKey', body: () => ({ name: uniq('scoped-') }), expect: 201 },

@@ -1,6 +1,17 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { eq } from 'drizzle-orm'
-import { clients, comments, labels, mentions, notifications, projectMembers, taskAssignees, taskLabels, timeEntries, todos } from '../src/db/schema'
+import {
+  clients,
+  comments,
+  labels,
+  mentions,
+  notifications,
+  projectMembers,
+  taskAssignees,
+  taskLabels,
+  timeEntries,
+  todos,
+} from '../src/db/schema'
 import { type DomainEvent, publish, subscribe } from '../src/events'
 import { deriveKey } from '../src/projects/service'
 import { makeTestApp } from './helpers/app'
@@ -17,7 +28,8 @@ beforeAll(async () => {
 const published: DomainEvent[] = []
 subscribe((_c, _tx, _ctx, ev) => {
   published.push(ev)
-  if (ev.type === 'project.created' && (ev.data.project as { name: string }).name === 'explode-in-transaction') throw new Error('subscriber failed')
+  if (ev.type === 'project.created' && (ev.data.project as { name: string }).name === 'explode-in-transaction')
+    throw new Error('subscriber failed')
 })
 
 const A = () => ({ as: w.tokens.owner, workspace: w.wsA.id })
@@ -33,7 +45,16 @@ async function newProject(body: Record<string, unknown> = {}, opts = A()) {
 describe('POST /projects', () => {
   test('creates the project, the default statuses in order and the creator as OWNER; publishes project.created', async () => {
     const p = await newProject({ name: 'Mobile App Redesign', description: 'd', color: '#112233', billableByDefault: false })
-    expect(p).toMatchObject({ key: 'MAR', name: 'Mobile App Redesign', description: 'd', color: '#112233', billableByDefault: false, archived: false, role: 'OWNER', memberCount: 1 })
+    expect(p).toMatchObject({
+      key: 'MAR',
+      name: 'Mobile App Redesign',
+      description: 'd',
+      color: '#112233',
+      billableByDefault: false,
+      archived: false,
+      role: 'OWNER',
+      memberCount: 1,
+    })
     expect(p.statuses.map((s: { name: string; category: string; position: number }) => [s.name, s.category, s.position])).toEqual([
       ['Backlog', 'backlog', 0],
       ['To Do', 'unstarted', 1],
@@ -84,10 +105,18 @@ describe('POST /projects', () => {
   })
 
   test('one transaction: a failing subscriber leaves no project, status or membership behind', async () => {
-    const before = [count('SELECT count(*) AS n FROM projects'), count('SELECT count(*) AS n FROM statuses'), count('SELECT count(*) AS n FROM project_members')]
+    const before = [
+      count('SELECT count(*) AS n FROM projects'),
+      count('SELECT count(*) AS n FROM statuses'),
+      count('SELECT count(*) AS n FROM project_members'),
+    ]
     const r = await t.req('POST', '/projects', { ...A(), body: { name: 'explode-in-transaction' } })
     expect(r.status).toBe(500)
-    const after = [count('SELECT count(*) AS n FROM projects'), count('SELECT count(*) AS n FROM statuses'), count('SELECT count(*) AS n FROM project_members')]
+    const after = [
+      count('SELECT count(*) AS n FROM projects'),
+      count('SELECT count(*) AS n FROM statuses'),
+      count('SELECT count(*) AS n FROM project_members'),
+    ]
     expect(after).toEqual(before)
   })
 
@@ -107,7 +136,12 @@ describe('GET /projects and /projects/:id', () => {
   test('lists only visible projects; filters archived and clientId; paginates by cursor', async () => {
     const u = await createUser(t.core)
     const token = createSession(t.core, u.id)
-    t.sqlite.run('INSERT INTO workspace_members (workspace_id, user_id, role, created_at) VALUES (?, ?, ?, ?)', [w.wsA.id, u.id, 'MEMBER', Date.now()])
+    t.sqlite.run('INSERT INTO workspace_members (workspace_id, user_id, role, created_at) VALUES (?, ?, ?, ?)', [
+      w.wsA.id,
+      u.id,
+      'MEMBER',
+      Date.now(),
+    ])
     const opts = { as: token, workspace: w.wsA.id }
     const cl = t.db.insert(clients).values({ workspaceId: w.wsA.id, name: 'C' }).returning().get()
     const mine = [await newProject({ clientId: cl.id }, opts), await newProject({}, opts), await newProject({}, opts)]
@@ -146,7 +180,10 @@ describe('GET /projects and /projects/:id', () => {
 describe('PATCH, archive, unarchive', () => {
   test('PATCH changes fields and records them (from → to) in the activity feed', async () => {
     const p = await newProject({ name: 'Before', key: 'BEF' })
-    const r = await t.req('PATCH', `/projects/${p.id}`, { ...A(), body: { name: 'After', key: 'aft', color: '#abcdef', billableByDefault: true } })
+    const r = await t.req('PATCH', `/projects/${p.id}`, {
+      ...A(),
+      body: { name: 'After', key: 'aft', color: '#abcdef', billableByDefault: true },
+    })
     expect(r.status).toBe(200)
     expect(r.body.data).toMatchObject({ name: 'After', key: 'AFT', color: '#abcdef' })
     const feed = (await t.req('GET', `/projects/${p.id}/activity`, A())).body.data
@@ -201,13 +238,27 @@ describe('DELETE /projects/:id', () => {
       const c = t.db.insert(comments).values({ taskId, authorId: w.users.owner.id, body: 'hi' }).returning().get()
       t.db.insert(mentions).values({ taskId, commentId: c.id, userId: w.users.owner.id }).run()
       const projectId = taskId === ids[0] ? p.id : keep.id
-      t.db.insert(notifications).values({ workspaceId: w.wsA.id, userId: w.users.owner.id, kind: 'mention', taskId, projectId, commentId: c.id, text: 'x' }).run()
-      t.db.insert(timeEntries).values({ workspaceId: w.wsA.id, projectId, taskId, userId: w.users.owner.id, date: '2026-01-01', minutes: 30, billable: true }).run()
+      t.db
+        .insert(notifications)
+        .values({ workspaceId: w.wsA.id, userId: w.users.owner.id, kind: 'mention', taskId, projectId, commentId: c.id, text: 'x' })
+        .run()
+      t.db
+        .insert(timeEntries)
+        .values({ workspaceId: w.wsA.id, projectId, taskId, userId: w.users.owner.id, date: '2026-01-01', minutes: 30, billable: true })
+        .run()
     }
     const r = await t.req('DELETE', `/projects/${p.id}`, A())
     expect(r.status).toBe(200)
     expect(r.body.data).toEqual({ id: p.id, deleted: true })
-    for (const table of ['projects WHERE id', 'statuses WHERE project_id', 'project_members WHERE project_id', 'tasks WHERE project_id', 'activity WHERE project_id', 'time_entries WHERE project_id', 'notifications WHERE project_id'])
+    for (const table of [
+      'projects WHERE id',
+      'statuses WHERE project_id',
+      'project_members WHERE project_id',
+      'tasks WHERE project_id',
+      'activity WHERE project_id',
+      'time_entries WHERE project_id',
+      'notifications WHERE project_id',
+    ])
       expect(count(`SELECT count(*) AS n FROM ${table} = ?`, p.id)).toBe(0)
     for (const table of ['task_labels', 'task_assignees', 'todos', 'comments', 'mentions'])
       expect(count(`SELECT count(*) AS n FROM ${table} WHERE task_id IN (${ids.map(() => '?').join(',')})`, ...ids)).toBe(0)
@@ -244,7 +295,10 @@ describe('members', () => {
     }
     const list = await t.req('GET', `/projects/${p.id}/members`, asUser('member'))
     expect(list.body.data.map((m: { userId: string; role: string }) => [m.userId, m.role]).sort()).toEqual(
-      [[w.users.owner.id, 'OWNER'], [w.users.member.id, 'MEMBER']].sort(),
+      [
+        [w.users.owner.id, 'OWNER'],
+        [w.users.member.id, 'MEMBER'],
+      ].sort(),
     )
     const up = await t.req('PATCH', `/projects/${p.id}/members/${w.users.member.id}`, { ...A(), body: { role: 'OWNER' } })
     expect(up.body.data.role).toBe('OWNER')
@@ -268,9 +322,14 @@ describe('members', () => {
   test('project MEMBER cannot manage members (403) but can leave; unknown member → 404', async () => {
     const p = await newProject()
     await t.req('POST', `/projects/${p.id}/members`, { ...A(), body: { userId: w.users.member.id, role: 'MEMBER' } })
-    const add = await t.req('POST', `/projects/${p.id}/members`, { ...asUser('member'), body: { userId: w.users.viewer.id, role: 'VIEWER' } })
+    const add = await t.req('POST', `/projects/${p.id}/members`, {
+      ...asUser('member'),
+      body: { userId: w.users.viewer.id, role: 'VIEWER' },
+    })
     expect(add.status).toBe(403)
-    expect((await t.req('PATCH', `/projects/${p.id}/members/${w.users.owner.id}`, { ...asUser('member'), body: { role: 'VIEWER' } })).status).toBe(403)
+    expect(
+      (await t.req('PATCH', `/projects/${p.id}/members/${w.users.owner.id}`, { ...asUser('member'), body: { role: 'VIEWER' } })).status,
+    ).toBe(403)
     expect((await t.req('DELETE', `/projects/${p.id}/members/${w.users.owner.id}`, asUser('member'))).status).toBe(403)
     expect((await t.req('DELETE', `/projects/${p.id}/members/${w.users.viewer.id}`, A())).status).toBe(404)
     expect((await t.req('DELETE', `/projects/${p.id}/members/${w.users.member.id}`, asUser('member'))).status).toBe(200)
@@ -286,8 +345,22 @@ describe('activity feed', () => {
     const base = { projectId: p.id, taskId: taskId! }
     t.db.transaction((tx) => {
       publish(t.core, tx, ctx, { type: 'task.created', ...base, assigneeIds: [], mentionedUserIds: [], data: {} })
-      publish(t.core, tx, ctx, { type: 'task.updated', ...base, changes: { title: { from: 'a', to: 'b' } }, addedAssigneeIds: [], mentionedUserIds: [], data: {} })
-      publish(t.core, tx, ctx, { type: 'task.moved', ...base, fromStatusId: p.statuses[0].id, toStatusId: p.statuses[2].id, fromProjectId: p.id, data: {} })
+      publish(t.core, tx, ctx, {
+        type: 'task.updated',
+        ...base,
+        changes: { title: { from: 'a', to: 'b' } },
+        addedAssigneeIds: [],
+        mentionedUserIds: [],
+        data: {},
+      })
+      publish(t.core, tx, ctx, {
+        type: 'task.moved',
+        ...base,
+        fromStatusId: p.statuses[0].id,
+        toStatusId: p.statuses[2].id,
+        fromProjectId: p.id,
+        data: {},
+      })
       publish(t.core, tx, ctx, { type: 'comment.created', ...base, commentId: 'c1', mentionedUserIds: [], data: {} })
     })
     t.db.transaction((tx) => {
@@ -295,7 +368,14 @@ describe('activity feed', () => {
       publish(t.core, tx, ctx, { type: 'task.deleted', ...base, data: { key: 'FEED-1', title: 'Task 0' } })
     })
     const feed = (await t.req('GET', `/projects/${p.id}/activity?limit=200`, A())).body.data
-    expect(feed.map((a: { action: string }) => a.action)).toEqual(['task.deleted', 'comment.created', 'task.moved', 'task.updated', 'task.created', 'project.created'])
+    expect(feed.map((a: { action: string }) => a.action)).toEqual([
+      'task.deleted',
+      'comment.created',
+      'task.moved',
+      'task.updated',
+      'task.created',
+      'project.created',
+    ])
     for (const a of feed.slice(0, 5)) {
       expect(a.taskId).toBe(taskId)
       expect(a.taskKey).toBe('FEED-1')
@@ -309,7 +389,11 @@ describe('activity feed', () => {
     const seen: string[] = []
     let cursor: string | null = null
     do {
-      const page: { body: { data: { id: string }[]; nextCursor: string | null } } = await t.req('GET', `/projects/${p.id}/activity?limit=2${cursor ? `&cursor=${cursor}` : ''}`, A())
+      const page: { body: { data: { id: string }[]; nextCursor: string | null } } = await t.req(
+        'GET',
+        `/projects/${p.id}/activity?limit=2${cursor ? `&cursor=${cursor}` : ''}`,
+        A(),
+      )
       seen.push(...page.body.data.map((a) => a.id))
       cursor = page.body.nextCursor
     } while (cursor)
@@ -321,15 +405,20 @@ describe('activity feed', () => {
     const to = await newProject()
     const [taskId] = insertTasks(t.core, { workspaceId: w.wsA.id, projectId: to.id, statusId: to.statuses[1].id, ranks: ['a'] })
     t.db.transaction((tx) =>
-      publish(t.core, tx, { workspaceId: w.wsA.id, actorUserId: null, at: t.clock.now() }, {
-        type: 'task.moved',
-        projectId: to.id,
-        taskId: taskId!,
-        fromStatusId: from.statuses[0].id,
-        toStatusId: to.statuses[1].id,
-        fromProjectId: from.id,
-        data: {},
-      }),
+      publish(
+        t.core,
+        tx,
+        { workspaceId: w.wsA.id, actorUserId: null, at: t.clock.now() },
+        {
+          type: 'task.moved',
+          projectId: to.id,
+          taskId: taskId!,
+          fromStatusId: from.statuses[0].id,
+          toStatusId: to.statuses[1].id,
+          fromProjectId: from.id,
+          data: {},
+        },
+      ),
     )
     for (const p of [from, to]) {
       const top = (await t.req('GET', `/projects/${p.id}/activity`, A())).body.data[0]

@@ -13,12 +13,22 @@ test('expired sessions and spent tokens are deleted; live ones stay and keep wor
   const now = t.clock.now()
   const live = createSession(t.core, u.id)
   const stale = createSession(t.core, u.id)
-  t.db.update(sessions).set({ expiresAt: new Date(now - 1) }).where(eq(sessions.tokenHash, new Bun.CryptoHasher('sha256').update(stale).digest('hex'))).run()
+  t.db
+    .update(sessions)
+    .set({ expiresAt: new Date(now - 1) })
+    .where(eq(sessions.tokenHash, new Bun.CryptoHasher('sha256').update(stale).digest('hex')))
+    .run()
   const day = 86_400_000
   const token = (purpose: 'password_reset' | 'email_verification', expiresAt: number, usedAt: number | null) =>
     t.db
       .insert(userTokens)
-      .values({ userId: u.id, purpose, tokenHash: crypto.randomUUID(), expiresAt: new Date(expiresAt), usedAt: usedAt === null ? null : new Date(usedAt) })
+      .values({
+        userId: u.id,
+        purpose,
+        tokenHash: crypto.randomUUID(),
+        expiresAt: new Date(expiresAt),
+        usedAt: usedAt === null ? null : new Date(usedAt),
+      })
       .returning()
       .get().id
   const fresh = token('password_reset', now + 3_600_000, null)
@@ -27,7 +37,12 @@ test('expired sessions and spent tokens are deleted; live ones stay and keep wor
   const expiredLongAgo = token('password_reset', now - 2 * day, null)
 
   expect(pruneExpiredCredentials(t.core)).toEqual({ sessions: 1, tokens: 2 })
-  const left = t.db.select({ id: userTokens.id }).from(userTokens).all().map((r) => r.id).sort()
+  const left = t.db
+    .select({ id: userTokens.id })
+    .from(userTokens)
+    .all()
+    .map((r) => r.id)
+    .sort()
   expect(left).toEqual([fresh, usedRecently].sort())
   expect(left).not.toContain(usedLongAgo)
   expect(left).not.toContain(expiredLongAgo)

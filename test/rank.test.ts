@@ -7,8 +7,20 @@ const sorted = (xs: string[]) => [...xs].sort((a, b) => (a < b ? -1 : a > b ? 1 
 describe('rank', () => {
   test('between two ranks is strictly between and well formed', () => {
     const cases: [string | null, string | null][] = [
-      [null, null], ['V', null], [null, 'V'], ['V', 'W'], ['V', 'V1'], ['0V', '1'], ['1', '2'], ['y', 'z'], ['z', null],
-      ['zzzz', null], [null, '0001'], [null, '1'], ['A', 'A01'], ['Az', 'B'],
+      [null, null],
+      ['V', null],
+      [null, 'V'],
+      ['V', 'W'],
+      ['V', 'V1'],
+      ['0V', '1'],
+      ['1', '2'],
+      ['y', 'z'],
+      ['z', null],
+      ['zzzz', null],
+      [null, '0001'],
+      [null, '1'],
+      ['A', 'A01'],
+      ['Az', 'B'],
     ]
     for (const [a, b] of cases) {
       const r = rankBetween(a, b)

@@ -114,7 +114,7 @@ describe('failed authentication per IP (SALLY_AUTH_FAILURE_LIMIT_PER_MINUTE=3)',
     const session = createSession(t.core, u.id)
     expect((await me(t, warm.key)).status).toBe(200) // verified once, now cached
 
-    const bad = generateKey('api').key.slice(0, -1) + '0'
+    const bad = `${generateKey('api').key.slice(0, -1)}0`
     for (let i = 0; i < 3; i++) {
       const r = await me(t, 'not-a-real-session-token')
       expect(r.status).toBe(401)
@@ -154,10 +154,10 @@ describe('garbage and unknown keys never run the slow hash', () => {
     const garbage = [
       good.slice(0, -1) + (good.endsWith('a') ? 'b' : 'a'), // checksum off by one character
       good.slice(0, 20) + (good[20] === 'x' ? 'y' : 'x') + good.slice(21), // body changed
-      'atpm_' + 'A'.repeat(54),
+      `atpm_${'A'.repeat(54)}`,
       'atpm_short',
-      'sallymcp_' + '0'.repeat(54),
-      'atpm_' + good.slice(5, -1) + '!',
+      `sallymcp_${'0'.repeat(54)}`,
+      `atpm_${good.slice(5, -1)}!`,
     ]
     const rs = await Promise.all(Array.from({ length: 200 }, (_, i) => me(t, garbage[i % garbage.length]!)))
     for (const r of rs) expect({ status: r.status, code: r.body.code }).toEqual({ status: 401, code: 'invalid_key' })

@@ -13,18 +13,18 @@ import { makeTestApp, type TestResponse } from './helpers/app'
 import { createKey, createSession, seedWorld } from './helpers/fixtures'
 import {
   bodyCases,
+  type Case,
   deref,
   hashString,
+  type IdLookup,
   mainType,
+  type OpenApiDoc,
+  type Operation,
+  type Parameter,
   pathValues,
   prng,
   queryCases,
   sample,
-  type Case,
-  type IdLookup,
-  type OpenApiDoc,
-  type Operation,
-  type Parameter,
 } from './helpers/robustness'
 
 // Behind a "proxy": each case comes from its own address, so per-IP limits (login, reset…) do not
@@ -72,7 +72,10 @@ async function build(token: string, wsId: string, userId: string, otherUserId: s
   })
   const todo = await call('POST', `/tasks/${task.id}/todos`, { text: 'second' })
   const comment = await call('POST', `/tasks/${task.id}/comments`, { body: `A comment ${tag}` })
-  const entry = await call('POST', `/tasks/${task.id}/time-entries`, { date: new Date(t.clock.now()).toISOString().slice(0, 10), minutes: 30 })
+  const entry = await call('POST', `/tasks/${task.id}/time-entries`, {
+    date: new Date(t.clock.now()).toISOString().slice(0, 10),
+    minutes: 30,
+  })
   const webhook = await call('POST', '/webhooks', { url: `http://127.0.0.1:9/hook-${tag}` })
   const delivery = await call('POST', `/webhooks/${webhook.id}/test`)
   const invite = await call('POST', `/workspaces/${wsId}/invites`, { email: `invitee-${tag}@example.com` })
@@ -83,7 +86,11 @@ async function build(token: string, wsId: string, userId: string, otherUserId: s
     .get()
   const statusRows = t.db.select().from(statuses).where(eq(statuses.projectId, project.id)).all()
   const session = createSession(t.core, userId)
-  const sessionId = t.db.select().from(sessions).where(eq(sessions.tokenHash, sha256Hex(session))).get()!.id
+  const sessionId = t.db
+    .select()
+    .from(sessions)
+    .where(eq(sessions.tokenHash, sha256Hex(session)))
+    .get()!.id
   const apiKey = await createKey(t.core, userId, { name: `robust ${tag}` })
   const mcpKey = await createKey(t.core, userId, { kind: 'mcp', name: `robust mcp ${tag}` })
   return {
@@ -194,7 +201,10 @@ function casesFor(op: Op): Case[] {
   const content = op.op.requestBody?.content ?? {}
   const jsonSchema = content['application/json']?.schema
   if (jsonSchema && mainType(doc, jsonSchema) === 'object') {
-    const sampled = { ...(sample(doc, jsonSchema, 'body', idsA, op.path) as Record<string, unknown>), ...BASE_HINTS[`${op.method} ${op.path}`] }
+    const sampled = {
+      ...(sample(doc, jsonSchema, 'body', idsA, op.path) as Record<string, unknown>),
+      ...BASE_HINTS[`${op.method} ${op.path}`],
+    }
     for (const c of bodyCases(doc, deref(doc, jsonSchema), sampled, rng)) {
       const headers: Record<string, string> = {}
       if (c.contentType !== null) headers['content-type'] = c.contentType ?? 'application/json'
@@ -209,7 +219,12 @@ function casesFor(op: Op): Case[] {
       ['first use', reuse, json],
       ['reused with another body', reuse, JSON.stringify({ ...sampled, zzzOther: 1 })],
     ] as const) {
-      out.push({ name: `Idempotency-Key ${name}`, path: base, headers: { 'content-type': 'application/json', 'idempotency-key': key }, body })
+      out.push({
+        name: `Idempotency-Key ${name}`,
+        path: base,
+        headers: { 'content-type': 'application/json', 'idempotency-key': key },
+        body,
+      })
     }
   } else if (content['multipart/form-data']) {
     const form = (entries: [string, string | Blob][]) => {
@@ -219,17 +234,38 @@ function casesFor(op: Op): Case[] {
     }
     out.push({ name: 'multipart without the file', path: base, body: form([['other', 'x']]) })
     out.push({ name: 'multipart file as a string', path: base, body: form([['file', 'not a file']]) })
-    out.push({ name: 'multipart junk bytes', path: base, body: form([['file', new Blob([new Uint8Array(64).fill(7)], { type: 'image/png' })]]) })
+    out.push({
+      name: 'multipart junk bytes',
+      path: base,
+      body: form([['file', new Blob([new Uint8Array(64).fill(7)], { type: 'image/png' })]]),
+    })
     out.push({ name: 'multipart empty file', path: base, body: form([['file', new Blob([], { type: 'image/png' })]]) })
-    out.push({ name: 'multipart two files', path: base, body: form([['file', new Blob(['a'])], ['file', new Blob(['b'])]]) })
+    out.push({
+      name: 'multipart two files',
+      path: base,
+      body: form([
+        ['file', new Blob(['a'])],
+        ['file', new Blob(['b'])],
+      ]),
+    })
     out.push({ name: 'JSON instead of multipart', path: base, headers: { 'content-type': 'application/json' }, body: '{"file":"x"}' })
     out.push({ name: 'multipart without boundary', path: base, headers: { 'content-type': 'multipart/form-data' }, body: 'junk' })
-    out.push({ name: 'multipart bad boundary', path: base, headers: { 'content-type': 'multipart/form-data; boundary=zz' }, body: '--zz\r\njunk' })
+    out.push({
+      name: 'multipart bad boundary',
+      path: base,
+      headers: { 'content-type': 'multipart/form-data; boundary=zz' },
+      body: '--zz\r\njunk',
+    })
   } else if (op.method !== 'get' && op.method !== 'head') {
     // No body documented: junk sent anyway must not break the route.
     out.push({ name: 'body malformed JSON (none expected)', path: base, headers: { 'content-type': 'application/json' }, body: '{"a":' })
     out.push({ name: 'body JSON array (none expected)', path: base, headers: { 'content-type': 'application/json' }, body: '[1,2]' })
-    out.push({ name: 'body multipart without boundary (none expected)', path: base, headers: { 'content-type': 'multipart/form-data' }, body: 'x' })
+    out.push({
+      name: 'body multipart without boundary (none expected)',
+      path: base,
+      headers: { 'content-type': 'multipart/form-data' },
+      body: 'x',
+    })
   }
   return out
 }
@@ -271,8 +307,15 @@ function undocumentedStatus(op: Op, r: TestResponse): string | null {
 // First, while the seeded project and task are as built (the robustness cases may archive or delete them).
 describe('nothing half-written', () => {
   const count = (table: typeof tasks | typeof labels | typeof todos | typeof statuses | typeof projects) => t.db.$count(table)
-  const counts = () => ({ tasks: count(tasks), labels: count(labels), todos: count(todos), statuses: count(statuses), projects: count(projects) })
-  const asOwner = (method: string, path: string, body?: unknown) => t.req(method, path, { as: world.tokens.owner, workspace: A.workspaceId, body })
+  const counts = () => ({
+    tasks: count(tasks),
+    labels: count(labels),
+    todos: count(todos),
+    statuses: count(statuses),
+    projects: count(projects),
+  })
+  const asOwner = (method: string, path: string, body?: unknown) =>
+    t.req(method, path, { as: world.tokens.owner, workspace: A.workspaceId, body })
 
   // A valid head (new labels, todos, a title) and a tail that fails after labels were created.
   const failing: [string, Record<string, unknown>][] = [
@@ -296,7 +339,10 @@ describe('nothing half-written', () => {
   test('PATCH /tasks/:id with a failing label list changes nothing (title, labels)', async () => {
     const before = counts()
     const task = t.db.select().from(tasks).where(eq(tasks.id, A.taskId!)).get()!
-    const r = await asOwner('PATCH', `/tasks/${A.taskId}`, { title: 'Renamed half-way', labels: ['fresh-patch', '01900000-0000-7000-8000-000000000003'] })
+    const r = await asOwner('PATCH', `/tasks/${A.taskId}`, {
+      title: 'Renamed half-way',
+      labels: ['fresh-patch', '01900000-0000-7000-8000-000000000003'],
+    })
     expect(r.status).toBe(400)
     expect(counts()).toEqual(before)
     expect(t.db.select().from(tasks).where(eq(tasks.id, A.taskId!)).get()!.title).toBe(task.title)
@@ -341,11 +387,20 @@ describe('robustness: bad input is a 4xx envelope, never a 500', () => {
         })
         answered++
         // ROBUSTNESS_LOG=1 bun test test/robustness.test.ts: every case with its answer, on stderr.
-        if (process.env.ROBUSTNESS_LOG) console.error(`${op.method.toUpperCase()} ${op.path} [${c.name}] → ${r.status} ${r.text.slice(0, 100)}`)
+        if (process.env.ROBUSTNESS_LOG)
+          console.error(`${op.method.toUpperCase()} ${op.path} [${c.name}] → ${r.status} ${r.text.slice(0, 100)}`)
         const problem = check(c, r, isPublic(op.op)) ?? undocumentedStatus(op, r)
         if (problem) {
-          const stack = logged.slice(before).map((l) => `${l.error}\n${String(l.stack ?? '').split('\n').slice(1, 4).join('\n')}`)
-          failures.push(`${op.method.toUpperCase()} ${op.path} [${c.name}] ${c.path.slice(0, 120)}: ${problem}${stack.length ? `\n${stack.join('\n')}` : ''}`)
+          const stack = logged.slice(before).map(
+            (l) =>
+              `${l.error}\n${String(l.stack ?? '')
+                .split('\n')
+                .slice(1, 4)
+                .join('\n')}`,
+          )
+          failures.push(
+            `${op.method.toUpperCase()} ${op.path} [${c.name}] ${c.path.slice(0, 120)}: ${problem}${stack.length ? `\n${stack.join('\n')}` : ''}`,
+          )
         }
       }
       expect(answered).toBeGreaterThan(0)
@@ -365,7 +420,11 @@ describe('request bodies the foundation refuses before any route', () => {
       const r = await post({ 'content-type': ct }, labelBody(`ct-${ct}`))
       expect([ct, r.status, r.body.code]).toEqual([ct, 415, 'unsupported_media_type'])
     }
-    const none = await t.req('PATCH', `/labels/${A.labelId}`, { as: world.tokens.owner, workspace: A.workspaceId, body: labelBody('renamed') })
+    const none = await t.req('PATCH', `/labels/${A.labelId}`, {
+      as: world.tokens.owner,
+      workspace: A.workspaceId,
+      body: labelBody('renamed'),
+    })
     expect(none.status).toBe(415)
   })
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { newId, projects } from '../src/db/schema'
-import { SEARCH_WINDOW } from '../src/search/service'
+import { newId, type projects } from '../src/db/schema'
 import { excerpt, ftsQuery } from '../src/lib/fts'
+import { SEARCH_WINDOW } from '../src/search/service'
 import { makeTestApp } from './helpers/app'
 import { createKey, createProjectRow, seedWorld } from './helpers/fixtures'
 
@@ -9,7 +9,7 @@ const t = makeTestApp()
 let w: Awaited<ReturnType<typeof seedWorld>>
 let shared: typeof projects.$inferSelect
 let secret: typeof projects.$inferSelect
-let ids: Record<string, string> = {}
+const ids: Record<string, string> = {}
 afterAll(() => t.close())
 
 const asMember = () => ({ as: w.tokens.member, workspace: w.wsA.id })
@@ -17,22 +17,44 @@ const asOwner = () => ({ as: w.tokens.owner, workspace: w.wsA.id })
 const search = async (q: string, as = asMember(), extra = '') => {
   const r = await t.req('GET', `/search?q=${encodeURIComponent(q)}${extra}`, as)
   if (r.status !== 200) throw new Error(`${r.status} ${r.text}`)
-  return r.body.data as { type: string; id: string; title: string; snippet: string; score: number; humanId: string | null; taskId: string | null }[]
+  return r.body.data as {
+    type: string
+    id: string
+    title: string
+    snippet: string
+    score: number
+    humanId: string | null
+    taskId: string | null
+  }[]
 }
 
 beforeAll(async () => {
   w = await seedWorld(t.core)
   const { owner, member } = w.users
-  shared = createProjectRow(t.core, w.wsA.id, { key: 'WEB', name: 'Website relaunch', members: [[owner.id, 'OWNER'], [member.id, 'MEMBER']] })
+  shared = createProjectRow(t.core, w.wsA.id, {
+    key: 'WEB',
+    name: 'Website relaunch',
+    members: [
+      [owner.id, 'OWNER'],
+      [member.id, 'MEMBER'],
+    ],
+  })
   secret = createProjectRow(t.core, w.wsA.id, { key: 'SEC', name: 'Secret merger', members: [[owner.id, 'OWNER']] })
   const mk = async (projectId: string, title: string, description?: string, as = asOwner()) =>
     (await t.req('POST', '/tasks', { ...as, body: { projectId, title, description } })).body.data
   ids.title = (await mk(shared.id, 'Kangaroo checkout flow')).id
   ids.body = (await mk(shared.id, 'Payments', 'the kangaroo appears once in this long description about payments')).id
   ids.secret = (await mk(secret.id, 'Kangaroo acquisition plan')).id
-  const c = await t.req('POST', `/tasks/${ids.body}/comments`, { ...asMember(), body: { body: 'Wombat review notes for the kangaroo team' } })
+  const c = await t.req('POST', `/tasks/${ids.body}/comments`, {
+    ...asMember(),
+    body: { body: 'Wombat review notes for the kangaroo team' },
+  })
   ids.comment = c.body.data.id
-  await t.req('POST', '/tasks', { as: w.tokens.ownerB, workspace: w.wsB.id, body: { projectId: createProjectRow(t.core, w.wsB.id, { members: [[w.users.ownerB.id, 'OWNER']] }).id, title: 'Kangaroo in B' } })
+  await t.req('POST', '/tasks', {
+    as: w.tokens.ownerB,
+    workspace: w.wsB.id,
+    body: { projectId: createProjectRow(t.core, w.wsB.id, { members: [[w.users.ownerB.id, 'OWNER']] }).id, title: 'Kangaroo in B' },
+  })
 })
 
 describe('search', () => {
@@ -119,9 +141,44 @@ describe('search', () => {
 
   test('hostile queries answer 200 or 400, never 500', async () => {
     const hostile = [
-      '"', '""', '"unbalanced', '*', '**', 'kang*', 'NEAR(', 'NEAR(a b, 2)', 'a AND', 'AND', 'OR OR', 'NOT', 'a NOT b', '(', ')', '(()',
-      'title:kangaroo', '{title body}: x', '^kangaroo', 'a + b', '-', "'; DROP TABLE tasks; --", '\\', '\u0000', '%', '%%', '_',
-      '', ' ', 'x'.repeat(1000), 'x'.repeat(1001), 'é'.repeat(500), '🦘🦘', '日本語のテキスト', 'ﷺ', '\u202e', 'a'.repeat(64) + '*', 'w '.repeat(400),
+      '"',
+      '""',
+      '"unbalanced',
+      '*',
+      '**',
+      'kang*',
+      'NEAR(',
+      'NEAR(a b, 2)',
+      'a AND',
+      'AND',
+      'OR OR',
+      'NOT',
+      'a NOT b',
+      '(',
+      ')',
+      '(()',
+      'title:kangaroo',
+      '{title body}: x',
+      '^kangaroo',
+      'a + b',
+      '-',
+      "'; DROP TABLE tasks; --",
+      '\\',
+      '\u0000',
+      '%',
+      '%%',
+      '_',
+      '',
+      ' ',
+      'x'.repeat(1000),
+      'x'.repeat(1001),
+      'é'.repeat(500),
+      '🦘🦘',
+      '日本語のテキスト',
+      'ﷺ',
+      '\u202e',
+      `${'a'.repeat(64)}*`,
+      'w '.repeat(400),
     ]
     for (const q of hostile) {
       const r = await t.req('GET', `/search?q=${encodeURIComponent(q)}`, asMember())

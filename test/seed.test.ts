@@ -5,8 +5,8 @@ import { join } from 'node:path'
 import { eq } from 'drizzle-orm'
 import { seed } from '../src/cli/seed'
 import { users, workspaceMembers, workspaces } from '../src/db/schema'
-import { makeTestApp } from './helpers/app'
 import { tempDir } from './e2e/support'
+import { makeTestApp } from './helpers/app'
 
 const t = makeTestApp()
 const dirs: string[] = []
@@ -89,7 +89,7 @@ describe('global token', () => {
       const me = await app.req('GET', '/auth/me', { as: token })
       expect(me.status).toBe(200)
       expect(me.body.data.kind).toBe('global')
-      const wrong = await app.req('GET', '/auth/me', { as: token.slice(1) + 'x' })
+      const wrong = await app.req('GET', '/auth/me', { as: `${token.slice(1)}x` })
       expect(wrong.status).toBe(401)
       expect(wrong.body.code).toBe('invalid_key')
     } finally {
@@ -115,7 +115,11 @@ describe('first SUPERADMIN', () => {
     expect(members.map((m) => [m.userId, m.role])).toEqual([[user.id, 'OWNER']])
 
     // Again for the same email (any case): the user is updated, no second workspace appears.
-    const again = await seed(['--email', 'root@example.com', '--password', 'another password'], { cwd: cwd(), openDb, hashMemoryKib: 19456 })
+    const again = await seed(['--email', 'root@example.com', '--password', 'another password'], {
+      cwd: cwd(),
+      openDb,
+      hashMemoryKib: 19456,
+    })
     expect(again.userId).toBe(user.id)
     expect(again.workspaceId).toBe(ws.id)
     const updated = t.db.select().from(users).where(eq(users.id, user.id)).get()!

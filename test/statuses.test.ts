@@ -30,7 +30,10 @@ describe('statuses', () => {
   test('list in order; create appends or inserts at a position', async () => {
     const p = await newProject()
     expect(await names(p.id)).toEqual(['Backlog', 'To Do', 'In Progress', 'In Review', 'Done'])
-    const c = await t.req('POST', `/projects/${p.id}/statuses`, { ...A(), body: { name: 'Canceled', category: 'canceled', color: '#ff0000' } })
+    const c = await t.req('POST', `/projects/${p.id}/statuses`, {
+      ...A(),
+      body: { name: 'Canceled', category: 'canceled', color: '#ff0000' },
+    })
     expect(c.status).toBe(201)
     expect(c.body.data).toMatchObject({ name: 'Canceled', category: 'canceled', position: 5, color: '#ff0000', projectId: p.id })
     const q = await t.req('POST', `/projects/${p.id}/statuses`, { ...A(), body: { name: 'QA', category: 'started', position: 3 } })
@@ -50,7 +53,9 @@ describe('statuses', () => {
     const ren = await t.req('PATCH', `/projects/${p.id}/statuses/${p.statuses[0]!.id}`, { ...A(), body: { name: 'DONE' } })
     expect(ren.status).toBe(409)
     const other = await newProject()
-    expect((await t.req('POST', `/projects/${other.id}/statuses`, { ...A(), body: { name: 'Blocked', category: 'started' } })).status).toBe(201)
+    expect((await t.req('POST', `/projects/${other.id}/statuses`, { ...A(), body: { name: 'Blocked', category: 'started' } })).status).toBe(
+      201,
+    )
     expect((await t.req('POST', `/projects/${p.id}/statuses`, { ...A(), body: { name: 'blocked', category: 'started' } })).status).toBe(201)
   })
 
@@ -64,7 +69,10 @@ describe('statuses', () => {
   test('PATCH renames, recategorizes and repositions; the others shift and stay 0..n-1', async () => {
     const p = await newProject()
     const [backlog, todo, , , done] = p.statuses
-    const r = await t.req('PATCH', `/projects/${p.id}/statuses/${done!.id}`, { ...A(), body: { name: 'Shipped', category: 'completed', color: '#00ff00', position: 1 } })
+    const r = await t.req('PATCH', `/projects/${p.id}/statuses/${done!.id}`, {
+      ...A(),
+      body: { name: 'Shipped', category: 'completed', color: '#00ff00', position: 1 },
+    })
     expect(r.status).toBe(200)
     expect(r.body.data).toMatchObject({ name: 'Shipped', position: 1, color: '#00ff00' })
     expect(await names(p.id)).toEqual(['Backlog', 'Shipped', 'To Do', 'In Progress', 'In Review'])
@@ -75,7 +83,10 @@ describe('statuses', () => {
     // Renaming to another casing of its own name is allowed.
     expect((await t.req('PATCH', `/projects/${p.id}/statuses/${todo!.id}`, { ...A(), body: { name: 'TO DO' } })).status).toBe(200)
     const feed = (await t.req('GET', `/projects/${p.id}/activity`, A())).body.data
-    expect(feed.find((a: { action: string; meta: { statusId: string } }) => a.action === 'status.updated' && a.meta.statusId === done!.id).changes).toEqual({
+    expect(
+      feed.find((a: { action: string; meta: { statusId: string } }) => a.action === 'status.updated' && a.meta.statusId === done!.id)
+        .changes,
+    ).toEqual({
       name: { from: 'Done', to: 'Shipped' },
       color: { from: '#22c55e', to: '#00ff00' },
       position: { from: 4, to: 1 },

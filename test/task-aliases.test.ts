@@ -20,7 +20,11 @@ async function must(method: string, path: string, body?: unknown, as = owner()) 
   return r.body.data
 }
 const aliases = (taskId: string) =>
-  t.sqlite.query<{ number: number; project_id: string }, [string]>('SELECT number, project_id FROM task_aliases WHERE task_id = ? ORDER BY number').all(taskId)
+  t.sqlite
+    .query<{ number: number; project_id: string }, [string]>(
+      'SELECT number, project_id FROM task_aliases WHERE task_id = ? ORDER BY number',
+    )
+    .all(taskId)
 
 beforeAll(async () => {
   w = await seedWorld(t.core)

@@ -22,12 +22,21 @@ test('list answers match the documented schema, follow every write, and stay per
   const A = { as: w.tokens.owner, workspace: w.wsA.id }
   const p = (await t.req('POST', '/projects', { ...A, body: { name: 'Answers' } })).body.data
   const shared = (await t.req('POST', '/projects', { ...A, body: { name: 'Shared' } })).body.data
-  expect((await t.req('POST', `/projects/${shared.id}/members`, { ...A, body: { userId: w.users.member.id, role: 'MEMBER' } })).status).toBe(201)
+  expect(
+    (await t.req('POST', `/projects/${shared.id}/members`, { ...A, body: { userId: w.users.member.id, role: 'MEMBER' } })).status,
+  ).toBe(201)
   const made: string[] = []
   for (let i = 0; i < 3; i++) {
     const r = await t.req('POST', '/tasks', {
       ...A,
-      body: { projectId: i < 2 ? p.id : shared.id, title: `t${i}`, labels: ['bug'], assigneeIds: [w.users.owner.id], todos: [{ text: 'x' }], dueDate: '2026-12-01' },
+      body: {
+        projectId: i < 2 ? p.id : shared.id,
+        title: `t${i}`,
+        labels: ['bug'],
+        assigneeIds: [w.users.owner.id],
+        todos: [{ text: 'x' }],
+        dueDate: '2026-12-01',
+      },
     })
     expect(r.status).toBe(201)
     made.push(r.body.data.id)
@@ -79,7 +88,8 @@ test('SALLY_ANSWER_CACHE_MB=0: nothing is kept, a write by another connection is
     const made = (await off.req('POST', '/tasks', { ...A, body: { projectId: p.id, title: 'before' } })).body.data
     const read = async () => (await off.req('GET', `/tasks?projectId=${p.id}`, A)).body.data[0].title
     const board = async () =>
-      (await off.req('GET', `/board?projectId=${p.id}`, A)).body.data.columns.flatMap((c: { tasks: { title: string }[] }) => c.tasks)[0].title
+      (await off.req('GET', `/board?projectId=${p.id}`, A)).body.data.columns.flatMap((c: { tasks: { title: string }[] }) => c.tasks)[0]
+        .title
     expect(await read()).toBe('before')
     expect(await board()).toBe('before')
     // Another connection (another process on the file): with kept answers this would show within

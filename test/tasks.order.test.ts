@@ -23,7 +23,14 @@ afterAll(() => t.close())
 beforeAll(async () => {
   w = await seedWorld(t.core)
   projectId = createProjectRow(t.core, w.wsA.id, { members: [[w.users.member.id, 'MEMBER']] }).id
-  columns = t.db.select().from(statuses).where(eq(statuses.projectId, projectId)).all().sort((a, b) => a.position - b.position).slice(0, 3).map((s) => s.id)
+  columns = t.db
+    .select()
+    .from(statuses)
+    .where(eq(statuses.projectId, projectId))
+    .all()
+    .sort((a, b) => a.position - b.position)
+    .slice(0, 3)
+    .map((s) => s.id)
 })
 
 const as = () => ({ as: w.tokens.member, workspace: w.wsA.id })
@@ -115,7 +122,8 @@ test(`${OPS} random moves and reorders keep the order of the model (seed ${SEED}
 test('moving two tasks in turn to the same spot grows ranks until the column is rebalanced', async () => {
   const statusId = columns[0]!
   const before = await readColumn(statusId)
-  const mk = async (title: string) => (await t.req('POST', '/tasks', { ...as(), body: { projectId, title, statusId } })).body.data.id as string
+  const mk = async (title: string) =>
+    (await t.req('POST', '/tasks', { ...as(), body: { projectId, title, statusId } })).body.data.id as string
   const first = await mk('first')
   const [a, b] = [await mk('a'), await mk('b')]
   const lengths: number[] = []

@@ -4,14 +4,14 @@ import { statuses, tasks, todos } from '../src/db/schema'
 import type { TestApp } from './helpers/app'
 import {
   ALL_CREDS,
-  createMatrix,
-  runMatrix,
-  send,
-  UNAUTHENTICATED,
   type CredName,
+  createMatrix,
   type Expect,
   type MatrixRow,
   type MatrixWorld,
+  runMatrix,
+  send,
+  UNAUTHENTICATED,
 } from './helpers/matrix'
 
 /**
@@ -31,7 +31,12 @@ const S: Expect = [403, 'scope_violation']
 const N: Expect = [404, 'not_found']
 const MCP: Partial<Record<CredName, Expect>> = { 'owner.mcpKey': S, 'member.mcpKey': S, 'viewer.mcpKey': S }
 /** Not a member of workspace A (B's owner selecting A, a user in no workspace). */
-const STRANGERS: Partial<Record<CredName, Expect>> = { 'ownerB.session': N, 'ownerB.allKey': N, 'outsider.session': N, 'outsider.allKey': N }
+const STRANGERS: Partial<Record<CredName, Expect>> = {
+  'ownerB.session': N,
+  'ownerB.allKey': N,
+  'outsider.session': N,
+  'outsider.allKey': N,
+}
 /** Reading data of projectA: everyone in A may (MCP keys only on /mcp). */
 const READ_A = { ...MCP, ...STRANGERS }
 /** Writing in projectA: OWNER and MEMBER; the VIEWER and read-only keys get 403. */
@@ -51,10 +56,22 @@ const READ_A2: Partial<Record<CredName, Expect>> = {
   ...READ_A,
   'owner.projectKey': N,
   ...Object.fromEntries(
-    (['member', 'viewer'] as const).flatMap((r) => ['session', 'allKey', 'keysKey', 'readonlyKey', 'projectKey', 'pinnedKey'].map((k) => [`${r}.${k}`, N])),
+    (['member', 'viewer'] as const).flatMap((r) =>
+      ['session', 'allKey', 'keysKey', 'readonlyKey', 'projectKey', 'pinnedKey'].map((k) => [`${r}.${k}`, N]),
+    ),
   ),
 }
-const WRITE_A2: Partial<Record<CredName, Expect>> = { ...READ_A2, 'owner.readonlyKey': F, 'member.readonlyKey': F, 'viewer.session': F, 'viewer.allKey': F, 'viewer.keysKey': F, 'viewer.readonlyKey': F, 'viewer.projectKey': F, 'viewer.pinnedKey': F }
+const WRITE_A2: Partial<Record<CredName, Expect>> = {
+  ...READ_A2,
+  'owner.readonlyKey': F,
+  'member.readonlyKey': F,
+  'viewer.session': F,
+  'viewer.allKey': F,
+  'viewer.keysKey': F,
+  'viewer.readonlyKey': F,
+  'viewer.projectKey': F,
+  'viewer.pinnedKey': F,
+}
 
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64')
 const pngForm = () => {
@@ -80,7 +97,9 @@ async function freshComment(w: MatrixWorld, t: TestApp, taskId: string): Promise
 m.setup(async (w, t) => {
   w.ids.taskA = await freshTask(w, t)
   w.ids.taskA2 = await freshTask(w, t, w.projectA2.id)
-  w.ids.taskB = (await t.req('POST', '/tasks', { as: w.creds['ownerB.session'], workspace: w.wsB.id, body: { projectId: w.projectB.id, title: 'b' } })).body.data.id
+  w.ids.taskB = (
+    await t.req('POST', '/tasks', { as: w.creds['ownerB.session'], workspace: w.wsB.id, body: { projectId: w.projectB.id, title: 'b' } })
+  ).body.data.id
   w.ids.todoA = firstTodo(t, w.ids.taskA)
   w.ids.todoA2 = firstTodo(t, w.ids.taskA2)
   w.ids.commentA = await freshComment(w, t, w.ids.taskA)
@@ -107,20 +126,43 @@ describe('tasks: reads', () => {
 })
 
 describe('tasks: writes in projectA', () => {
-  runMatrix('POST /tasks', column('POST /tasks', 201, WRITE_A, { body: (w: MatrixWorld) => ({ projectId: w.projectA.id, title: 'matrix' }) }))
-  runMatrix('PATCH /tasks/:id', column('PATCH /tasks/:id', 200, WRITE_A, { path: (w) => `/tasks/${w.ids.taskA}`, body: { priority: 'P1' } }))
-  runMatrix('POST /tasks/:id/move', column('POST /tasks/:id/move', 200, WRITE_A, { path: (w) => `/tasks/${w.ids.taskA}/move`, body: { status: 'In Progress' } }))
+  runMatrix(
+    'POST /tasks',
+    column('POST /tasks', 201, WRITE_A, { body: (w: MatrixWorld) => ({ projectId: w.projectA.id, title: 'matrix' }) }),
+  )
+  runMatrix(
+    'PATCH /tasks/:id',
+    column('PATCH /tasks/:id', 200, WRITE_A, { path: (w) => `/tasks/${w.ids.taskA}`, body: { priority: 'P1' } }),
+  )
+  runMatrix(
+    'POST /tasks/:id/move',
+    column('POST /tasks/:id/move', 200, WRITE_A, { path: (w) => `/tasks/${w.ids.taskA}/move`, body: { status: 'In Progress' } }),
+  )
   runMatrix('POST /tasks/:id/archive', column('POST /tasks/:id/archive', 200, WRITE_A, { path: (w) => `/tasks/${w.ids.taskA}/archive` }))
-  runMatrix('POST /tasks/:id/unarchive', column('POST /tasks/:id/unarchive', 200, WRITE_A, { path: (w) => `/tasks/${w.ids.taskA}/unarchive` }))
+  runMatrix(
+    'POST /tasks/:id/unarchive',
+    column('POST /tasks/:id/unarchive', 200, WRITE_A, { path: (w) => `/tasks/${w.ids.taskA}/unarchive` }),
+  )
   runMatrix(
     'POST /tasks/reorder',
-    column('POST /tasks/reorder', 200, { ...WRITE_A, ...STRANGERS }, { body: (w: MatrixWorld, t: TestApp) => ({ statusId: w.ids.statusA, taskIds: columnOrder(t, w.ids.statusA!) }) }),
+    column(
+      'POST /tasks/reorder',
+      200,
+      { ...WRITE_A, ...STRANGERS },
+      { body: (w: MatrixWorld, t: TestApp) => ({ statusId: w.ids.statusA, taskIds: columnOrder(t, w.ids.statusA!) }) },
+    ),
   )
   runMatrix('DELETE /tasks/:id', column('DELETE /tasks/:id', 200, WRITE_A, { path: async (w, t) => `/tasks/${await freshTask(w, t)}` }))
-  runMatrix('POST /tasks/:id/todos', column('POST /tasks/:id/todos', 201, WRITE_A, { path: (w) => `/tasks/${w.ids.taskA}/todos`, body: { text: 'matrix' } }))
+  runMatrix(
+    'POST /tasks/:id/todos',
+    column('POST /tasks/:id/todos', 201, WRITE_A, { path: (w) => `/tasks/${w.ids.taskA}/todos`, body: { text: 'matrix' } }),
+  )
   runMatrix(
     'PATCH /tasks/:id/todos/:todoId',
-    column('PATCH /tasks/:id/todos/:todoId', 200, WRITE_A, { path: (w) => `/tasks/${w.ids.taskA}/todos/${w.ids.todoA}`, body: { done: true } }),
+    column('PATCH /tasks/:id/todos/:todoId', 200, WRITE_A, {
+      path: (w) => `/tasks/${w.ids.taskA}/todos/${w.ids.todoA}`,
+      body: { done: true },
+    }),
   )
   runMatrix(
     'DELETE /tasks/:id/todos/:todoId',
@@ -135,7 +177,15 @@ describe('tasks: writes in projectA', () => {
     'POST /tasks/:id/todos/reorder',
     column('POST /tasks/:id/todos/reorder', 200, WRITE_A, {
       path: (w) => `/tasks/${w.ids.taskA}/todos/reorder`,
-      body: (w: MatrixWorld, t: TestApp) => ({ todoIds: t.db.select().from(todos).where(eq(todos.taskId, w.ids.taskA!)).orderBy(asc(todos.position)).all().map((x) => x.id) }),
+      body: (w: MatrixWorld, t: TestApp) => ({
+        todoIds: t.db
+          .select()
+          .from(todos)
+          .where(eq(todos.taskId, w.ids.taskA!))
+          .orderBy(asc(todos.position))
+          .all()
+          .map((x) => x.id),
+      }),
     }),
   )
   runMatrix(
@@ -146,16 +196,26 @@ describe('tasks: writes in projectA', () => {
   const NOT_AUTHOR = { 'member.session': F, 'member.allKey': F, 'member.keysKey': F, 'member.projectKey': F, 'member.pinnedKey': F }
   runMatrix(
     'PATCH /tasks/:id/comments/:commentId',
-    column('PATCH /tasks/:id/comments/:commentId', 200, { ...WRITE_A, ...NOT_AUTHOR }, {
-      path: (w) => `/tasks/${w.ids.taskA}/comments/${w.ids.commentA}`,
-      body: { body: 'edited' },
-    }),
+    column(
+      'PATCH /tasks/:id/comments/:commentId',
+      200,
+      { ...WRITE_A, ...NOT_AUTHOR },
+      {
+        path: (w) => `/tasks/${w.ids.taskA}/comments/${w.ids.commentA}`,
+        body: { body: 'edited' },
+      },
+    ),
   )
   runMatrix(
     'DELETE /tasks/:id/comments/:commentId',
-    column('DELETE /tasks/:id/comments/:commentId', 200, { ...WRITE_A, ...NOT_AUTHOR }, {
-      path: async (w, t) => `/tasks/${w.ids.taskA}/comments/${await freshComment(w, t, w.ids.taskA!)}`,
-    }),
+    column(
+      'DELETE /tasks/:id/comments/:commentId',
+      200,
+      { ...WRITE_A, ...NOT_AUTHOR },
+      {
+        path: async (w, t) => `/tasks/${w.ids.taskA}/comments/${await freshComment(w, t, w.ids.taskA!)}`,
+      },
+    ),
   )
   runMatrix('comment author', [
     {
@@ -163,7 +223,11 @@ describe('tasks: writes in projectA', () => {
       cred: 'member.session',
       note: 'own comment',
       path: async (w, t) => {
-        const c = await t.req('POST', `/tasks/${w.ids.taskA}/comments`, { as: w.creds['member.session'], workspace: w.wsA.id, body: { body: 'mine' } })
+        const c = await t.req('POST', `/tasks/${w.ids.taskA}/comments`, {
+          as: w.creds['member.session'],
+          workspace: w.wsA.id,
+          body: { body: 'mine' },
+        })
         return `/tasks/${w.ids.taskA}/comments/${c.body.data.id}`
       },
       body: { body: 'mine, edited' },
@@ -173,20 +237,51 @@ describe('tasks: writes in projectA', () => {
 })
 
 describe('tasks: projectA2 (members not in it) and project-scoped keys', () => {
-  runMatrix('PATCH /tasks/:id (A2)', column('PATCH /tasks/:id', 200, WRITE_A2, { note: 'A2', path: (w) => `/tasks/${w.ids.taskA2}`, body: { priority: 'P1' } }))
-  runMatrix('POST /tasks (A2)', column('POST /tasks', 201, WRITE_A2, { note: 'A2', body: (w: MatrixWorld) => ({ projectId: w.projectA2.id, title: 'x' }) }))
+  runMatrix(
+    'PATCH /tasks/:id (A2)',
+    column('PATCH /tasks/:id', 200, WRITE_A2, { note: 'A2', path: (w) => `/tasks/${w.ids.taskA2}`, body: { priority: 'P1' } }),
+  )
+  runMatrix(
+    'POST /tasks (A2)',
+    column('POST /tasks', 201, WRITE_A2, { note: 'A2', body: (w: MatrixWorld) => ({ projectId: w.projectA2.id, title: 'x' }) }),
+  )
   runMatrix(
     'POST /tasks/:id/comments (A2)',
     column('POST /tasks/:id/comments', 201, WRITE_A2, { note: 'A2', path: (w) => `/tasks/${w.ids.taskA2}/comments`, body: { body: 'x' } }),
   )
   runMatrix(
     'PATCH /tasks/:id/todos/:todoId (A2)',
-    column('PATCH /tasks/:id/todos/:todoId', 200, WRITE_A2, { note: 'A2', path: (w) => `/tasks/${w.ids.taskA2}/todos/${w.ids.todoA2}`, body: { done: true } }),
+    column('PATCH /tasks/:id/todos/:todoId', 200, WRITE_A2, {
+      note: 'A2',
+      path: (w) => `/tasks/${w.ids.taskA2}/todos/${w.ids.todoA2}`,
+      body: { done: true },
+    }),
   )
   runMatrix('moves across projects', [
-    { route: 'POST /tasks/:id/move', cred: 'member.session', note: 'into A2', path: (w) => `/tasks/${w.ids.taskA}/move`, body: (w: MatrixWorld) => ({ projectId: w.projectA2.id }), expect: N },
-    { route: 'POST /tasks/:id/move', cred: 'owner.projectKey', note: 'into A2', path: (w) => `/tasks/${w.ids.taskA}/move`, body: (w: MatrixWorld) => ({ projectId: w.projectA2.id }), expect: N },
-    { route: 'POST /tasks/:id/move', cred: 'owner.session', note: 'into B', path: (w) => `/tasks/${w.ids.taskA}/move`, body: (w: MatrixWorld) => ({ projectId: w.projectB.id }), expect: N },
+    {
+      route: 'POST /tasks/:id/move',
+      cred: 'member.session',
+      note: 'into A2',
+      path: (w) => `/tasks/${w.ids.taskA}/move`,
+      body: (w: MatrixWorld) => ({ projectId: w.projectA2.id }),
+      expect: N,
+    },
+    {
+      route: 'POST /tasks/:id/move',
+      cred: 'owner.projectKey',
+      note: 'into A2',
+      path: (w) => `/tasks/${w.ids.taskA}/move`,
+      body: (w: MatrixWorld) => ({ projectId: w.projectA2.id }),
+      expect: N,
+    },
+    {
+      route: 'POST /tasks/:id/move',
+      cred: 'owner.session',
+      note: 'into B',
+      path: (w) => `/tasks/${w.ids.taskA}/move`,
+      body: (w: MatrixWorld) => ({ projectId: w.projectB.id }),
+      expect: N,
+    },
   ])
   runMatrix('project-scoped key lists only its project', [
     {
@@ -205,7 +300,8 @@ describe('tasks: projectA2 (members not in it) and project-scoped keys', () => {
       path: '/search?q=fresh',
       expect: 200,
       check: (r, w) => {
-        if ((r.body.data as { projectId: string }[]).some((x) => x.projectId !== w.projectA.id)) throw new Error('project key saw another project')
+        if ((r.body.data as { projectId: string }[]).some((x) => x.projectId !== w.projectA.id))
+          throw new Error('project key saw another project')
       },
     },
   ])
@@ -225,8 +321,21 @@ describe('tenant isolation: workspace B ids are not found from A', () => {
     ...b((w) => `/tasks/${w.ids.taskB}/comments`, 'GET'),
     ...b((w) => `/tasks/${w.ids.taskB}/comments`, 'POST', { body: 'x' }),
     ...b((w) => `/tasks/${w.ids.taskB}/todos`, 'POST', { text: 'x' }),
-    { route: 'POST /tasks', cred: 'owner.session', note: 'B project', body: (w: MatrixWorld) => ({ projectId: w.projectB.id, title: 'x' }), expect: N },
-    { route: 'POST /tasks/:id/move', cred: 'owner.session', note: 'B anchor', path: (w) => `/tasks/${w.ids.taskA}/move`, body: (w: MatrixWorld) => ({ afterTaskId: w.ids.taskB }), expect: [400, 'validation_error'] },
+    {
+      route: 'POST /tasks',
+      cred: 'owner.session',
+      note: 'B project',
+      body: (w: MatrixWorld) => ({ projectId: w.projectB.id, title: 'x' }),
+      expect: N,
+    },
+    {
+      route: 'POST /tasks/:id/move',
+      cred: 'owner.session',
+      note: 'B anchor',
+      path: (w) => `/tasks/${w.ids.taskA}/move`,
+      body: (w: MatrixWorld) => ({ afterTaskId: w.ids.taskB }),
+      expect: [400, 'validation_error'],
+    },
     {
       route: 'GET /tasks',
       cred: 'owner.session',

@@ -25,9 +25,16 @@ beforeAll(async () => {
   for (let p = 0; p < 3; p++) {
     const project = createProjectRow(t.core, w.wsA.id, { members: [[w.users.member.id, 'MEMBER']] })
     projectIds.push(project.id)
-    const statusId = t.sqlite.query<{ id: string }, [string]>('SELECT id FROM statuses WHERE project_id = ? ORDER BY position').get(project.id)!.id
+    const statusId = t.sqlite
+      .query<{ id: string }, [string]>('SELECT id FROM statuses WHERE project_id = ? ORDER BY position')
+      .get(project.id)!.id
     const ids = [
-      ...insertTasks(t.core, { workspaceId: w.wsA.id, projectId: project.id, statusId, ranks: Array.from({ length: 300 }, (_, i) => String(100000 + i)) }),
+      ...insertTasks(t.core, {
+        workspaceId: w.wsA.id,
+        projectId: project.id,
+        statusId,
+        ranks: Array.from({ length: 300 }, (_, i) => String(100000 + i)),
+      }),
       ...insertTasks(t.core, { workspaceId: w.wsA.id, projectId: project.id, statusId, ranks: ['z1', 'z2', 'z3'], archived: true }),
     ]
     // Spread updated_at and due dates (a third without one), with ties, so the orders are not the id order.
@@ -45,17 +52,29 @@ const actorOf = (role: 'OWNER' | 'MEMBER'): Actor => {
   return {
     user: { id: user.id, email: user.email, name: user.name, handle: user.handle, platformRole: 'NONE' },
     platformRole: 'NONE',
-    credential: { kind: 'session', id: 'explain', scopes: null, workspaceId: null, projectId: null, expiresAt: null, rateLimitPerHour: null },
+    credential: {
+      kind: 'session',
+      id: 'explain',
+      scopes: null,
+      workspaceId: null,
+      projectId: null,
+      expiresAt: null,
+      rateLimitPerHour: null,
+    },
     workspace: { id: w.wsA.id, slug: w.wsA.slug, name: w.wsA.name, role },
   } as Actor
 }
 
 function plan(actor: Actor, q: ListTasksQuery): string[] {
   const { sql, params } = taskListQuery(actor, q)
-  return t.sqlite.query<{ detail: string }, (string | number)[]>(`EXPLAIN QUERY PLAN ${sql}`).all(...params).map((r) => r.detail)
+  return t.sqlite
+    .query<{ detail: string }, (string | number)[]>(`EXPLAIN QUERY PLAN ${sql}`)
+    .all(...params)
+    .map((r) => r.detail)
 }
 
-const cursorFor = (sort: 'updated' | 'due') => Buffer.from(JSON.stringify(sort === 'updated' ? [1_700_000_000_000 + 500 * 60_000, 'm'] : ['2026-02-01', 'm'])).toString('base64url')
+const cursorFor = (sort: 'updated' | 'due') =>
+  Buffer.from(JSON.stringify(sort === 'updated' ? [1_700_000_000_000 + 500 * 60_000, 'm'] : ['2026-02-01', 'm'])).toString('base64url')
 
 const CASES: { name: string; q: () => ListTasksQuery; index: RegExp }[] = []
 for (const sort of ['updated', 'due'] as const)
@@ -64,7 +83,13 @@ for (const sort of ['updated', 'due'] as const)
       for (const cursor of [false, true])
         CASES.push({
           name: `sort=${sort}&order=${order}${scope === 'project' ? '&projectId=…' : ''}${cursor ? '&cursor=…' : ''}`,
-          q: () => ({ sort, order, limit: 50, ...(scope === 'project' ? { projectId: projectIds[1]! } : {}), ...(cursor ? { cursor: cursorFor(sort) } : {}) }),
+          q: () => ({
+            sort,
+            order,
+            limit: 50,
+            ...(scope === 'project' ? { projectId: projectIds[1]! } : {}),
+            ...(cursor ? { cursor: cursorFor(sort) } : {}),
+          }),
           index: new RegExp(`USING INDEX tasks_${scope === 'project' ? 'project' : 'ws'}_${sort}_idx`),
         })
 
@@ -85,7 +110,10 @@ async function walk(query: string): Promise<Row[]> {
   const out: Row[] = []
   let cursor: string | null = null
   do {
-    const r: { status: number; body: any } = await t.req('GET', `/tasks?${query}&limit=200${cursor ? `&cursor=${cursor}` : ''}`, { as: w.tokens.member, workspace: w.wsA.id })
+    const r: { status: number; body: any } = await t.req('GET', `/tasks?${query}&limit=200${cursor ? `&cursor=${cursor}` : ''}`, {
+      as: w.tokens.member,
+      workspace: w.wsA.id,
+    })
     expect(r.status).toBe(200)
     out.push(...r.body.data)
     cursor = r.body.nextCursor
@@ -100,15 +128,25 @@ describe('the answers keep their order', () => {
         `SELECT id, updated_at, due_date FROM tasks WHERE workspace_id = ? AND archived_at IS NULL${projectId ? ' AND project_id = ?' : ''}`,
       )
       .all(...[w.wsA.id, ...(projectId ? [projectId] : [])])
-  const cmp = (a: [string | number, string], b: [string | number, string]) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0)
+  const cmp = (a: [string | number, string], b: [string | number, string]) =>
+    a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0
 
-  for (const [sort, order] of [['updated', 'desc'], ['updated', 'asc'], ['due', 'asc'], ['due', 'desc']] as const)
+  for (const [sort, order] of [
+    ['updated', 'desc'],
+    ['updated', 'asc'],
+    ['due', 'asc'],
+    ['due', 'desc'],
+  ] as const)
     for (const scope of ['workspace', 'project'] as const)
       test(`sort=${sort}&order=${order} (${scope}), every page`, async () => {
         const projectId = scope === 'project' ? projectIds[2] : undefined
-        const key = (r: { id: string; updated_at: number; due_date: string | null }): [string | number, string] =>
-          [sort === 'updated' ? r.updated_at : (r.due_date ?? '9999-12-31'), r.id]
-        const expected = live(projectId).sort((a, b) => (order === 'asc' ? 1 : -1) * cmp(key(a), key(b))).map((r) => r.id)
+        const key = (r: { id: string; updated_at: number; due_date: string | null }): [string | number, string] => [
+          sort === 'updated' ? r.updated_at : (r.due_date ?? '9999-12-31'),
+          r.id,
+        ]
+        const expected = live(projectId)
+          .sort((a, b) => (order === 'asc' ? 1 : -1) * cmp(key(a), key(b)))
+          .map((r) => r.id)
         const got = await walk(`sort=${sort}&order=${order}${projectId ? `&projectId=${projectId}` : ''}`)
         expect(got.map((r) => r.id)).toEqual(expected)
         if (sort === 'due' && order === 'asc') expect(got.at(-1)!.dueDate).toBeNull()

@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { eq } from 'drizzle-orm'
-import { labels, projects, taskAssignees, tasks, timeEntries } from '../src/db/schema'
-import { subscribe, type DomainEvent } from '../src/events'
+import { labels, projects, taskAssignees, tasks, timeEntries, workspaceMembers } from '../src/db/schema'
+import { type DomainEvent, subscribe } from '../src/events'
 import { makeTestApp } from './helpers/app'
 import { createKey, createProjectRow, createUser, seedWorld } from './helpers/fixtures'
-import { workspaceMembers } from '../src/db/schema'
 
 const t = makeTestApp()
 let w: Awaited<ReturnType<typeof seedWorld>>
@@ -24,8 +23,21 @@ const lastEvent = (type: DomainEvent['type']) => [...events].reverse().find((e) 
 beforeAll(async () => {
   w = await seedWorld(t.core)
   const { owner, member, viewer } = w.users
-  project = createProjectRow(t.core, w.wsA.id, { key: 'SHIP', members: [[owner.id, 'OWNER'], [member.id, 'MEMBER'], [viewer.id, 'VIEWER']] })
-  other = createProjectRow(t.core, w.wsA.id, { key: 'OPS', members: [[owner.id, 'OWNER'], [member.id, 'MEMBER']] })
+  project = createProjectRow(t.core, w.wsA.id, {
+    key: 'SHIP',
+    members: [
+      [owner.id, 'OWNER'],
+      [member.id, 'MEMBER'],
+      [viewer.id, 'VIEWER'],
+    ],
+  })
+  other = createProjectRow(t.core, w.wsA.id, {
+    key: 'OPS',
+    members: [
+      [owner.id, 'OWNER'],
+      [member.id, 'MEMBER'],
+    ],
+  })
   privateProject = createProjectRow(t.core, w.wsA.id, { key: 'PRIV', members: [[owner.id, 'OWNER']] })
   apiKey = (await createKey(t.core, owner.id, { scopes: null })).key
 })
@@ -66,7 +78,12 @@ describe('POST /tasks', () => {
     ])
     expect(task.humanId).toMatch(/^SHIP-\d+$/)
     // Labels were created in the workspace on first use.
-    const names = t.db.select().from(labels).where(eq(labels.workspaceId, w.wsA.id)).all().map((l) => l.name)
+    const names = t.db
+      .select()
+      .from(labels)
+      .where(eq(labels.workspaceId, w.wsA.id))
+      .all()
+      .map((l) => l.name)
     expect(names).toEqual(expect.arrayContaining(['frontend', 'priority']))
     const e = lastEvent('task.created')
     expect(e.taskId).toBe(task.id)
@@ -148,7 +165,10 @@ describe('POST /tasks', () => {
     expect(byId.labels[0].id).toBe(ok.labels[0].id)
     expect(lastEvent('task.created').assigneeIds).toEqual([])
     // Another workspace's user, and a workspace member who is not in the private project.
-    for (const [pid, uid] of [[project.id, ownerB.id], [privateProject.id, member.id]] as const) {
+    for (const [pid, uid] of [
+      [project.id, ownerB.id],
+      [privateProject.id, member.id],
+    ] as const) {
       const r = await t.req('POST', '/tasks', { ...asOwner(), body: { projectId: pid, title: 'x', assigneeIds: [uid] } })
       expect(r.status).toBe(400)
       expect(r.body.issues[0].path).toBe('assigneeIds.0')
@@ -179,7 +199,15 @@ describe('GET /tasks/:taskId', () => {
     for (const minutes of [30, 45])
       t.db
         .insert(timeEntries)
-        .values({ workspaceId: w.wsA.id, projectId: project.id, taskId: task.id, userId: w.users.member.id, date: today, minutes, billable: true })
+        .values({
+          workspaceId: w.wsA.id,
+          projectId: project.id,
+          taskId: task.id,
+          userId: w.users.member.id,
+          date: today,
+          minutes,
+          billable: true,
+        })
         .run()
     const r = await t.req('GET', `/tasks/${task.id}`, asMember())
     expect(r.status).toBe(200)
@@ -201,7 +229,13 @@ describe('PATCH /tasks/:taskId', () => {
     const task = await create({ title: 'before', priority: 'P3', assigneeIds: [w.users.member.id] })
     const r = await t.req('PATCH', `/tasks/${task.id}`, {
       ...asMember(),
-      body: { title: 'after', priority: 'P1', dueDate: '2026-05-01', assigneeIds: [w.users.viewer.id, w.users.member.id], labels: ['backend'] },
+      body: {
+        title: 'after',
+        priority: 'P1',
+        dueDate: '2026-05-01',
+        assigneeIds: [w.users.viewer.id, w.users.member.id],
+        labels: ['backend'],
+      },
     })
     expect(r.status).toBe(200)
     expect(r.body.data).toMatchObject({ title: 'after', priority: 'P1', dueDate: '2026-05-01' })
@@ -280,7 +314,18 @@ describe('move', () => {
   test('to another project: new human number, status mapped by name then category, time entries follow', async () => {
     const task = await create({ title: 'travels', status: 'In Review', assigneeIds: [w.users.member.id, w.users.viewer.id] })
     const today = new Date(t.clock.now()).toISOString().slice(0, 10)
-    t.db.insert(timeEntries).values({ workspaceId: w.wsA.id, projectId: project.id, taskId: task.id, userId: w.users.member.id, date: today, minutes: 10, billable: true }).run()
+    t.db
+      .insert(timeEntries)
+      .values({
+        workspaceId: w.wsA.id,
+        projectId: project.id,
+        taskId: task.id,
+        userId: w.users.member.id,
+        date: today,
+        minutes: 10,
+        billable: true,
+      })
+      .run()
     const r = await t.req('POST', `/tasks/${task.id}/move`, { ...asMember(), body: { projectId: other.id } })
     expect(r.status).toBe(200)
     const moved = r.body.data
@@ -339,7 +384,8 @@ describe('archive, unarchive, delete', () => {
     expect(a.body.data).toMatchObject({ archived: true })
     expect(typeof a.body.data.archivedAt).toBe('string')
     expect(lastEvent('task.updated').changes).toEqual({ archived: { from: false, to: true } })
-    const ids = async (q: string) => (await t.req('GET', `/tasks?projectId=${project.id}&limit=200${q}`, asMember())).body.data.map((x: { id: string }) => x.id)
+    const ids = async (q: string) =>
+      (await t.req('GET', `/tasks?projectId=${project.id}&limit=200${q}`, asMember())).body.data.map((x: { id: string }) => x.id)
     expect(await ids('')).not.toContain(task.id)
     expect(await ids('&archived=true')).toContain(task.id)
     const u = await t.req('POST', `/tasks/${task.id}/unarchive`, asMember())
@@ -384,7 +430,11 @@ describe('GET /tasks', () => {
   test('filters: assignee, label (name or id), priority, due range, q (words, prefix, diacritics)', async () => {
     expect(await titles(`&assigneeId=${w.users.member.id}`)).toEqual(['Alpha parser'])
     expect(await titles('&label=BUG')).toEqual(['Alpha parser'])
-    const docsLabel = t.db.select().from(labels).all().find((l) => l.name === 'docs')!
+    const docsLabel = t.db
+      .select()
+      .from(labels)
+      .all()
+      .find((l) => l.name === 'docs')!
     expect(await titles(`&label=${docsLabel.id}`)).toEqual(['Gamma docs'])
     expect(await titles('&priority=P2&sort=created&order=asc')).toEqual(['Delta release', 'Épsilon café'])
     expect(await titles('&dueAfter=2026-01-06&dueBefore=2026-01-10&sort=due')).toEqual(['Épsilon café', 'Beta renderer'])

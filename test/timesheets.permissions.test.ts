@@ -3,7 +3,16 @@ import { newId, timeEntries } from '../src/db/schema'
 import type { TimeEntryState } from '../src/timesheets/model'
 import type { TestApp } from './helpers/app'
 import { createProjectRow } from './helpers/fixtures'
-import { ALL_CREDS, createMatrix, runMatrix, UNAUTHENTICATED, type CredName, type Expect, type MatrixRow, type MatrixWorld } from './helpers/matrix'
+import {
+  ALL_CREDS,
+  type CredName,
+  createMatrix,
+  type Expect,
+  type MatrixRow,
+  type MatrixWorld,
+  runMatrix,
+  UNAUTHENTICATED,
+} from './helpers/matrix'
 
 /**
  * Permission matrix of the timesheet routes: every route × every credential. The world
@@ -26,9 +35,15 @@ const F: Expect = [403, 'forbidden']
 const S: Expect = [403, 'scope_violation']
 const N: Expect = [404, 'not_found']
 const ROLE_KEYS = ['session', 'allKey', 'keysKey', 'readonlyKey', 'projectKey', 'pinnedKey'] as const
-const all = (role: 'owner' | 'member' | 'viewer', e: Expect) => Object.fromEntries(ROLE_KEYS.map((k) => [`${role}.${k}`, e])) as Partial<Record<CredName, Expect>>
+const all = (role: 'owner' | 'member' | 'viewer', e: Expect) =>
+  Object.fromEntries(ROLE_KEYS.map((k) => [`${role}.${k}`, e])) as Partial<Record<CredName, Expect>>
 const MCP: Partial<Record<CredName, Expect>> = { 'owner.mcpKey': S, 'member.mcpKey': S, 'viewer.mcpKey': S }
-const STRANGERS: Partial<Record<CredName, Expect>> = { 'ownerB.session': N, 'ownerB.allKey': N, 'outsider.session': N, 'outsider.allKey': N }
+const STRANGERS: Partial<Record<CredName, Expect>> = {
+  'ownerB.session': N,
+  'ownerB.allKey': N,
+  'outsider.session': N,
+  'outsider.allKey': N,
+}
 const READ_A = { ...MCP, ...STRANGERS }
 /** Logging and editing in projectA: OWNER and MEMBER; the VIEWER and read-only keys 403. */
 const WRITE_A: Partial<Record<CredName, Expect>> = { ...READ_A, ...all('viewer', F), 'owner.readonlyKey': F, 'member.readonlyKey': F }
@@ -38,7 +53,11 @@ const APPROVE_A: Partial<Record<CredName, Expect>> = { ...READ_A, ...all('member
 const ORG_WIDE: Partial<Record<CredName, Expect>> = { ...READ_A, 'owner.projectKey': S, 'member.projectKey': S, 'viewer.projectKey': S }
 
 /** A time entry inserted directly in a given state (rows that change state each get their own). */
-function entryIn(t: TestApp, w: MatrixWorld, o: { project?: 'A' | 'A2' | 'M'; state: TimeEntryState; billed?: boolean; user?: 'owner' | 'member' }): string {
+function entryIn(
+  t: TestApp,
+  w: MatrixWorld,
+  o: { project?: 'A' | 'A2' | 'M'; state: TimeEntryState; billed?: boolean; user?: 'owner' | 'member' },
+): string {
   const projectId = o.project === 'A2' ? w.projectA2.id : o.project === 'M' ? w.ids.projectM! : w.projectA.id
   const taskId = o.project === 'A2' ? w.ids.taskA2! : o.project === 'M' ? w.ids.taskM! : w.ids.taskA!
   const id = newId()
@@ -65,11 +84,21 @@ function entryIn(t: TestApp, w: MatrixWorld, o: { project?: 'A' | 'A2' | 'M'; st
 
 m.setup(async (w, t) => {
   const task = async (projectId: string) => {
-    const r = await t.req('POST', '/tasks', { as: w.creds['owner.session'], workspace: w.wsA.id, body: { projectId, title: 'timesheet task' } })
+    const r = await t.req('POST', '/tasks', {
+      as: w.creds['owner.session'],
+      workspace: w.wsA.id,
+      body: { projectId, title: 'timesheet task' },
+    })
     if (r.status !== 201) throw new Error(`fixture task: ${r.status} ${r.text}`)
     return r.body.data.id as string
   }
-  w.ids.projectM = createProjectRow(t.core, w.wsA.id, { name: 'Member-owned', members: [[w.users.member.id, 'OWNER'], [w.users.viewer.id, 'VIEWER']] }).id
+  w.ids.projectM = createProjectRow(t.core, w.wsA.id, {
+    name: 'Member-owned',
+    members: [
+      [w.users.member.id, 'OWNER'],
+      [w.users.viewer.id, 'VIEWER'],
+    ],
+  }).id
   w.ids.taskA = await task(w.projectA.id)
   w.ids.taskA2 = await task(w.projectA2.id)
   w.ids.taskM = await task(w.ids.projectM)
@@ -87,10 +116,15 @@ const withMessage = (rows: MatrixRow[]): MatrixRow[] =>
 describe('time entries: logging and reading', () => {
   runMatrix(
     'POST /tasks/:taskId/time-entries',
-    column('POST /tasks/:taskId/time-entries', 201, { ...WRITE_A, global: [400, 'validation_error'] }, {
-      path: (w) => `/tasks/${w.ids.taskA}/time-entries`,
-      body: { date: '2026-01-10', minutes: 1 },
-    }),
+    column(
+      'POST /tasks/:taskId/time-entries',
+      201,
+      { ...WRITE_A, global: [400, 'validation_error'] },
+      {
+        path: (w) => `/tasks/${w.ids.taskA}/time-entries`,
+        body: { date: '2026-01-10', minutes: 1 },
+      },
+    ),
   )
   runMatrix(
     'POST /tasks/:taskId/time-entries (on behalf of another user)',
@@ -98,7 +132,11 @@ describe('time entries: logging and reading', () => {
       'POST /tasks/:taskId/time-entries',
       201,
       { ...WRITE_A, ...all('member', F), 'member.readonlyKey': F },
-      { note: 'userId: the VIEWER', path: (w) => `/tasks/${w.ids.taskA}/time-entries`, body: (w: MatrixWorld) => ({ date: '2026-01-11', minutes: 1, userId: w.users.viewer.id }) },
+      {
+        note: 'userId: the VIEWER',
+        path: (w) => `/tasks/${w.ids.taskA}/time-entries`,
+        body: (w: MatrixWorld) => ({ date: '2026-01-11', minutes: 1, userId: w.users.viewer.id }),
+      },
     ),
   )
   runMatrix('GET /time-entries (workspace-wide)', column('GET /time-entries', 200, ORG_WIDE))
@@ -108,22 +146,38 @@ describe('time entries: logging and reading', () => {
   )
   runMatrix(
     'GET /time-entries?projectId (projectA2)',
-    column('GET /time-entries', 200, { ...READ_A, ...all('member', N), ...all('viewer', N), 'owner.projectKey': N }, { note: 'projectA2', path: (w) => `/time-entries?projectId=${w.projectA2.id}` }),
+    column(
+      'GET /time-entries',
+      200,
+      { ...READ_A, ...all('member', N), ...all('viewer', N), 'owner.projectKey': N },
+      { note: 'projectA2', path: (w) => `/time-entries?projectId=${w.projectA2.id}` },
+    ),
   )
-  runMatrix('GET /time-entries/:entryId', column('GET /time-entries/:entryId', 200, READ_A, { path: (w) => `/time-entries/${w.ids.entryA}` }))
+  runMatrix(
+    'GET /time-entries/:entryId',
+    column('GET /time-entries/:entryId', 200, READ_A, { path: (w) => `/time-entries/${w.ids.entryA}` }),
+  )
   runMatrix(
     'GET /time-entries/:entryId (projectA2)',
-    column('GET /time-entries/:entryId', 200, { ...READ_A, ...all('member', N), ...all('viewer', N), 'owner.projectKey': N }, {
-      note: 'projectA2',
-      path: (w, t) => `/time-entries/${entryIn(t, w, { project: 'A2', state: 'draft' })}`,
-    }),
+    column(
+      'GET /time-entries/:entryId',
+      200,
+      { ...READ_A, ...all('member', N), ...all('viewer', N), 'owner.projectKey': N },
+      {
+        note: 'projectA2',
+        path: (w, t) => `/time-entries/${entryIn(t, w, { project: 'A2', state: 'draft' })}`,
+      },
+    ),
   )
 })
 
 describe("time entries: editing the MEMBER's entry (the person or a project owner)", () => {
   runMatrix(
     'PATCH /time-entries/:entryId',
-    column('PATCH /time-entries/:entryId', 200, WRITE_A, { path: (w, t) => `/time-entries/${entryIn(t, w, { state: 'draft' })}`, body: { note: 'matrix' } }),
+    column('PATCH /time-entries/:entryId', 200, WRITE_A, {
+      path: (w, t) => `/time-entries/${entryIn(t, w, { state: 'draft' })}`,
+      body: { note: 'matrix' },
+    }),
   )
   runMatrix(
     'DELETE /time-entries/:entryId',
@@ -131,20 +185,31 @@ describe("time entries: editing the MEMBER's entry (the person or a project owne
   )
   runMatrix(
     "PATCH /time-entries/:entryId (the OWNER's entry)",
-    column('PATCH /time-entries/:entryId', 200, { ...WRITE_A, ...all('member', F), 'member.readonlyKey': F }, {
-      note: "owner's entry",
-      path: (w, t) => `/time-entries/${entryIn(t, w, { state: 'draft', user: 'owner' })}`,
-      body: { note: 'matrix' },
-    }),
+    column(
+      'PATCH /time-entries/:entryId',
+      200,
+      { ...WRITE_A, ...all('member', F), 'member.readonlyKey': F },
+      {
+        note: "owner's entry",
+        path: (w, t) => `/time-entries/${entryIn(t, w, { state: 'draft', user: 'owner' })}`,
+        body: { note: 'matrix' },
+      },
+    ),
   )
   runMatrix(
     'POST /time-entries/:entryId/submit',
-    column('POST /time-entries/:entryId/submit', 200, WRITE_A, { path: (w, t) => `/time-entries/${entryIn(t, w, { state: 'draft' })}/submit` }),
+    column('POST /time-entries/:entryId/submit', 200, WRITE_A, {
+      path: (w, t) => `/time-entries/${entryIn(t, w, { state: 'draft' })}/submit`,
+    }),
   )
   runMatrix(
     'PATCH /time-entries/:entryId (billed)',
     // (The VIEWER and read-only keys already lack timesheets:write: their 403 names that one.)
-    column('PATCH /time-entries/:entryId', 200, APPROVE_A, { note: 'billed', path: (w, t) => `/time-entries/${entryIn(t, w, { state: 'approved' })}`, body: { billed: true } }).map((r) =>
+    column('PATCH /time-entries/:entryId', 200, APPROVE_A, {
+      note: 'billed',
+      path: (w, t) => `/time-entries/${entryIn(t, w, { state: 'approved' })}`,
+      body: { billed: true },
+    }).map((r) =>
       r.cred.startsWith('member.') && r.cred !== 'member.readonlyKey' && r.cred !== 'member.mcpKey'
         ? { ...r, check: (res) => expect(res.body.error).toBe('Missing timesheets:approve permission.') }
         : r,
@@ -161,19 +226,47 @@ describe('time entries: approval decisions (project OWNER or workspace OWNER)', 
   ]
   for (const [action, state, billed, body] of decisions) {
     const route = `POST /time-entries/:entryId/${action}`
-    const path = (project?: 'A2' | 'M') => (w: MatrixWorld, t: TestApp) => `/time-entries/${entryIn(t, w, { project, state, billed })}/${action}`
+    const path = (project?: 'A2' | 'M') => (w: MatrixWorld, t: TestApp) =>
+      `/time-entries/${entryIn(t, w, { project, state, billed })}/${action}`
     runMatrix(`${route} (projectA)`, withMessage(column(route, 200, APPROVE_A, { path: path(), body })))
     runMatrix(
       `${route} (projectA2)`,
-      column(route, 200, { ...APPROVE_A, ...all('member', N), ...all('viewer', N), 'owner.projectKey': N, 'owner.readonlyKey': F }, { note: 'A2', path: path('A2'), body }),
+      column(
+        route,
+        200,
+        { ...APPROVE_A, ...all('member', N), ...all('viewer', N), 'owner.projectKey': N, 'owner.readonlyKey': F },
+        { note: 'A2', path: path('A2'), body },
+      ),
     )
     // projectM: the workspace MEMBER is its OWNER and may decide; its VIEWER may not; a key limited to projectA does not reach it.
     runMatrix(
       `${route} (projectM)`,
       withMessage(
         pick(
-          column(route, 200, { ...all('viewer', F), 'member.readonlyKey': F, 'owner.readonlyKey': F, 'member.projectKey': N, 'viewer.projectKey': N, 'owner.projectKey': N }, { note: 'M', path: path('M'), body }),
-          ['owner.session', 'owner.projectKey', 'member.session', 'member.allKey', 'member.pinnedKey', 'member.readonlyKey', 'member.projectKey', 'viewer.session', 'viewer.allKey'],
+          column(
+            route,
+            200,
+            {
+              ...all('viewer', F),
+              'member.readonlyKey': F,
+              'owner.readonlyKey': F,
+              'member.projectKey': N,
+              'viewer.projectKey': N,
+              'owner.projectKey': N,
+            },
+            { note: 'M', path: path('M'), body },
+          ),
+          [
+            'owner.session',
+            'owner.projectKey',
+            'member.session',
+            'member.allKey',
+            'member.pinnedKey',
+            'member.readonlyKey',
+            'member.projectKey',
+            'viewer.session',
+            'viewer.allKey',
+          ],
         ),
       ),
     )
@@ -187,13 +280,21 @@ describe('timesheet report', () => {
   )
   runMatrix(
     'GET /timesheets/report (projectA)',
-    column('GET /timesheets/report', 200, READ_A, { note: 'projectA', path: (w) => `/timesheets/report?scope=project&id=${w.projectA.id}&from=2026-01-01&to=2026-01-31` }),
+    column('GET /timesheets/report', 200, READ_A, {
+      note: 'projectA',
+      path: (w) => `/timesheets/report?scope=project&id=${w.projectA.id}&from=2026-01-01&to=2026-01-31`,
+    }),
   )
   runMatrix(
     'GET /timesheets/report (projectA2)',
-    column('GET /timesheets/report', 200, { ...READ_A, ...all('member', N), ...all('viewer', N), 'owner.projectKey': N }, {
-      note: 'projectA2',
-      path: (w) => `/timesheets/report?scope=project&id=${w.projectA2.id}&from=2026-01-01&to=2026-01-31`,
-    }),
+    column(
+      'GET /timesheets/report',
+      200,
+      { ...READ_A, ...all('member', N), ...all('viewer', N), 'owner.projectKey': N },
+      {
+        note: 'projectA2',
+        path: (w) => `/timesheets/report?scope=project&id=${w.projectA2.id}&from=2026-01-01&to=2026-01-31`,
+      },
+    ),
   )
 })

@@ -45,8 +45,21 @@ beforeAll(async () => {
   ids.mia = mia.id
   ids.max = max.id
   tokens = { olga: createSession(t.core, olga.id), mia: createSession(t.core, mia.id), max: createSession(t.core, max.id) }
-  ws = createWorkspace(t.core, { members: [[olga.id, 'OWNER'], [mia.id, 'MEMBER'], [max.id, 'MEMBER']] })
-  P = createProjectRow(t.core, ws.id, { key: 'PA', name: 'Platform', members: [[mia.id, 'MEMBER'], [max.id, 'MEMBER']] })
+  ws = createWorkspace(t.core, {
+    members: [
+      [olga.id, 'OWNER'],
+      [mia.id, 'MEMBER'],
+      [max.id, 'MEMBER'],
+    ],
+  })
+  P = createProjectRow(t.core, ws.id, {
+    key: 'PA',
+    name: 'Platform',
+    members: [
+      [mia.id, 'MEMBER'],
+      [max.id, 'MEMBER'],
+    ],
+  })
   Q = createProjectRow(t.core, ws.id, { key: 'QB', name: 'Quality', members: [[mia.id, 'OWNER']] })
   R = createProjectRow(t.core, ws.id, { key: 'RC', name: 'Research' })
   const acme = (await t.req('POST', '/clients', { as: tokens.olga, workspace: ws.id, body: { name: 'Acme "Co"' } })).body.data
@@ -57,7 +70,8 @@ beforeAll(async () => {
   t.db.update(projects).set({ clientId: beta.id }).where(eq(projects.id, R.id)).run()
   t.db.update(projects).set({ billableByDefault: false }).where(eq(projects.id, Q.id)).run()
 
-  const task = async (projectId: string, title: string) => (await t.req('POST', '/tasks', { as: tokens.olga, workspace: ws.id, body: { projectId, title } })).body.data.id as string
+  const task = async (projectId: string, title: string) =>
+    (await t.req('POST', '/tasks', { as: tokens.olga, workspace: ws.id, body: { projectId, title } })).body.data.id as string
   ids.pa1 = await task(P.id, 'Design, phase 1')
   ids.pa2 = await task(P.id, 'Build')
   ids.qb1 = await task(Q.id, 'Ops')
@@ -68,9 +82,20 @@ beforeAll(async () => {
     const r = await t.req('POST', `/time-entries/${id}/${action}`, { as: tokens.olga, workspace: ws.id, body })
     expect(r.status).toBe(200)
   }
-  const add = async (n: number, date: string, name: 'olga' | 'mia' | 'max', taskId: string, minutes: number, billable: boolean | undefined, state: string) => {
+  const add = async (
+    n: number,
+    date: string,
+    name: 'olga' | 'mia' | 'max',
+    taskId: string,
+    minutes: number,
+    billable: boolean | undefined,
+    state: string,
+  ) => {
     const { userId, ...o } = who(name)
-    const r = await t.req('POST', `/tasks/${taskId}/time-entries`, { ...o, body: { date, minutes, userId, ...(billable === undefined ? {} : { billable }) } })
+    const r = await t.req('POST', `/tasks/${taskId}/time-entries`, {
+      ...o,
+      body: { date, minutes, userId, ...(billable === undefined ? {} : { billable }) },
+    })
     expect(r.status).toBe(201)
     const id = r.body.data.id
     ids[`e${n}`] = id
@@ -132,7 +157,9 @@ describe('totals against the hand-computed fixture', () => {
       { key: Q.id, label: 'Quality', ...sums(45, 0, 45, [45, 0, 0, 0]) },
     ])
     // Max sees only P.
-    expect((await report('max', `scope=workspace&${FEB}&groupBy=project`)).groups.map((g: { label: string }) => g.label)).toEqual(['Platform'])
+    expect((await report('max', `scope=workspace&${FEB}&groupBy=project`)).groups.map((g: { label: string }) => g.label)).toEqual([
+      'Platform',
+    ])
   })
 
   test('workspace by client: projects without a client last, key null', async () => {
@@ -214,13 +241,24 @@ describe('CSV', () => {
   const asCsvRow = (key: string | null, label: string, s: ReturnType<typeof sums>) => [
     key ?? '',
     label,
-    ...[s.minutes, s.billableMinutes, s.nonBillableMinutes, s.byState.draft, s.byState.submitted, s.byState.approved, s.byState.rejected].map(String),
+    ...[
+      s.minutes,
+      s.billableMinutes,
+      s.nonBillableMinutes,
+      s.byState.draft,
+      s.byState.submitted,
+      s.byState.approved,
+      s.byState.rejected,
+    ].map(String),
   ]
 
   for (const groupBy of ['user', 'task', 'project', 'client', 'day'] as const) {
     test(`groupBy=${groupBy}: parsed back, it equals the JSON (header, one row per group, a total row)`, async () => {
       const json = await report('olga', `scope=workspace&${FEB}&groupBy=${groupBy}`)
-      const r = await t.req('GET', `/timesheets/report?scope=workspace&${FEB}&groupBy=${groupBy}&format=csv`, { as: tokens.olga, workspace: ws.id })
+      const r = await t.req('GET', `/timesheets/report?scope=workspace&${FEB}&groupBy=${groupBy}&format=csv`, {
+        as: tokens.olga,
+        workspace: ws.id,
+      })
       expect(r.status).toBe(200)
       expect(r.headers.get('content-type')).toBe('text/csv; charset=utf-8')
       expect(r.headers.get('content-disposition')).toBe('attachment; filename="timesheet-workspace-2026-02-01-2026-02-28.csv"')
@@ -243,7 +281,10 @@ describe('CSV', () => {
   test('a label that looks like a spreadsheet formula gets a leading apostrophe in the CSV (not in the JSON)', async () => {
     const fx = createProjectRow(t.core, ws.id, { key: 'FX', name: '=SUM(1+1)' })
     const id = (await t.req('POST', '/tasks', { as: tokens.olga, workspace: ws.id, body: { projectId: fx.id, title: 'x' } })).body.data.id
-    expect((await t.req('POST', `/tasks/${id}/time-entries`, { as: tokens.olga, workspace: ws.id, body: { date: '2025-12-15', minutes: 5 } })).status).toBe(201)
+    expect(
+      (await t.req('POST', `/tasks/${id}/time-entries`, { as: tokens.olga, workspace: ws.id, body: { date: '2025-12-15', minutes: 5 } }))
+        .status,
+    ).toBe(201)
     const qs = 'scope=workspace&from=2025-12-01&to=2025-12-31&groupBy=project'
     expect((await report('olga', qs)).groups.map((g: { label: string }) => g.label)).toEqual(['=SUM(1+1)'])
     const r = await t.req('GET', `/timesheets/report?${qs}&format=csv`, { as: tokens.olga, workspace: ws.id })
@@ -264,8 +305,12 @@ describe('access and validation', () => {
     expect(own.body.data.totals.minutes).toBe(325)
     expect((await t.req('GET', `/timesheets/report?scope=project&id=${Q.id}&${FEB}`, { as: k.key })).status).toBe(404)
     const other = createWorkspace(t.core)
-    expect((await t.req('GET', `/timesheets/report?scope=workspace&id=${other.id}&${FEB}`, { as: tokens.olga, workspace: ws.id })).status).toBe(404)
-    expect((await t.req('GET', `/timesheets/report?scope=workspace&id=${ws.id}&${FEB}`, { as: tokens.olga, workspace: ws.id })).status).toBe(200)
+    expect(
+      (await t.req('GET', `/timesheets/report?scope=workspace&id=${other.id}&${FEB}`, { as: tokens.olga, workspace: ws.id })).status,
+    ).toBe(404)
+    expect(
+      (await t.req('GET', `/timesheets/report?scope=workspace&id=${ws.id}&${FEB}`, { as: tokens.olga, workspace: ws.id })).status,
+    ).toBe(200)
   })
 
   const bad: [string, string][] = [

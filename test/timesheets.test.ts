@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { eq } from 'drizzle-orm'
 import { projects, timeEntries } from '../src/db/schema'
-import { subscribe, type DomainEvent } from '../src/events'
+import { type DomainEvent, subscribe } from '../src/events'
 import { makeTestApp } from './helpers/app'
 import { createKey, createProjectRow, createSession, createUser, seedWorld } from './helpers/fixtures'
 
@@ -31,27 +31,45 @@ subscribe((_c, _tx, _ctx, e) => {
 
 type Who = 'owner' | 'member' | 'viewer' | 'ownerB' | 'member2'
 const as = (who: Who) => ({ as: who === 'member2' ? member2Token : w.tokens[who], workspace: who === 'ownerB' ? w.wsB.id : w.wsA.id })
-const uid = (who: Who) => (who === 'member2' ? member2.id : w.users[who].id)
+const _uid = (who: Who) => (who === 'member2' ? member2.id : w.users[who].id)
 
 beforeAll(async () => {
   t.clock.set(Date.parse('2026-03-10T12:00:00Z'))
   w = await seedWorld(t.core)
   member2 = await createUser(t.core, { name: 'Member Two' })
   member2Token = createSession(t.core, member2.id)
-  t.core.sqlite.query("INSERT INTO workspace_members (workspace_id, user_id, role, created_at) VALUES (?, ?, 'MEMBER', ?)").run(w.wsA.id, member2.id, Date.now())
+  t.core.sqlite
+    .query("INSERT INTO workspace_members (workspace_id, user_id, role, created_at) VALUES (?, ?, 'MEMBER', ?)")
+    .run(w.wsA.id, member2.id, Date.now())
   const { owner, member, viewer } = w.users
-  P = createProjectRow(t.core, w.wsA.id, { key: 'TIME', members: [[owner.id, 'OWNER'], [member.id, 'MEMBER'], [member2.id, 'MEMBER'], [viewer.id, 'VIEWER']] })
-  Q = createProjectRow(t.core, w.wsA.id, { key: 'QQ', members: [[member.id, 'OWNER'], [member2.id, 'MEMBER']] })
+  P = createProjectRow(t.core, w.wsA.id, {
+    key: 'TIME',
+    members: [
+      [owner.id, 'OWNER'],
+      [member.id, 'MEMBER'],
+      [member2.id, 'MEMBER'],
+      [viewer.id, 'VIEWER'],
+    ],
+  })
+  Q = createProjectRow(t.core, w.wsA.id, {
+    key: 'QQ',
+    members: [
+      [member.id, 'OWNER'],
+      [member2.id, 'MEMBER'],
+    ],
+  })
   R = createProjectRow(t.core, w.wsA.id, { key: 'RR', members: [[owner.id, 'OWNER']] })
   t.db.update(projects).set({ billableByDefault: false }).where(eq(projects.id, Q.id)).run()
-  const task = async (projectId: string, title: string, who: Who = 'owner') => (await t.req('POST', '/tasks', { ...as(who), body: { projectId, title } })).body.data
+  const task = async (projectId: string, title: string, who: Who = 'owner') =>
+    (await t.req('POST', '/tasks', { ...as(who), body: { projectId, title } })).body.data
   tasks.p = await task(P.id, 'Build it')
   tasks.p2 = await task(P.id, 'Test it')
   tasks.q = await task(Q.id, 'Q work', 'member')
   tasks.r = await task(R.id, 'Secret')
 })
 
-const log = (who: Who, body: Record<string, unknown>, taskRef = tasks.p.id) => t.req('POST', `/tasks/${taskRef}/time-entries`, { ...as(who), body })
+const log = (who: Who, body: Record<string, unknown>, taskRef = tasks.p.id) =>
+  t.req('POST', `/tasks/${taskRef}/time-entries`, { ...as(who), body })
 async function entry(who: Who, body: Record<string, unknown>, taskRef?: string) {
   const r = await log(who, body, taskRef)
   if (r.status !== 201) throw new Error(`expected 201, got ${r.status} ${r.text}`)
@@ -95,8 +113,13 @@ describe('create', () => {
 
   test('start/end: times of day on date, or ISO date-times of one day (minutes derived, date taken from them)', async () => {
     expect(await entry('member', { date: '2026-03-03', start: '09:15', end: '11:45' })).toMatchObject({ date: '2026-03-03', minutes: 150 })
-    expect(await entry('member', { start: '2026-03-03T13:00:00Z', end: '2026-03-03T13:20:30Z' })).toMatchObject({ date: '2026-03-03', minutes: 21 })
-    expect(await entry('member', { date: '2026-03-03', start: '2026-03-03T22:00:00+02:00', end: '2026-03-03T24:00:00+02:00' })).toMatchObject({ minutes: 120 })
+    expect(await entry('member', { start: '2026-03-03T13:00:00Z', end: '2026-03-03T13:20:30Z' })).toMatchObject({
+      date: '2026-03-03',
+      minutes: 21,
+    })
+    expect(
+      await entry('member', { date: '2026-03-03', start: '2026-03-03T22:00:00+02:00', end: '2026-03-03T24:00:00+02:00' }),
+    ).toMatchObject({ minutes: 120 })
     expect(await entry('member', { date: '2026-03-03', start: '23:00', end: '24:00' })).toMatchObject({ minutes: 60 })
   })
 
@@ -105,23 +128,53 @@ describe('create', () => {
     ['minutes 1441', { date: '2026-03-04', minutes: 1441 }, 'minutes must be at most 1440 (24 h)', 'minutes'],
     ['minutes 1.5', { date: '2026-03-04', minutes: 1.5 }, 'minutes must be a whole number', 'minutes'],
     ['minutes as text', { date: '2026-03-04', minutes: '60' }, 'minutes must be a whole number', 'minutes'],
-    ['minutes and start/end', { date: '2026-03-04', minutes: 5, start: '09:00', end: '10:00' }, 'Give either minutes or start and end, not both.', 'minutes'],
+    [
+      'minutes and start/end',
+      { date: '2026-03-04', minutes: 5, start: '09:00', end: '10:00' },
+      'Give either minutes or start and end, not both.',
+      'minutes',
+    ],
     ['no duration', { date: '2026-03-04' }, 'minutes (1..1440) or start and end are required.', 'minutes'],
     ['start without end', { date: '2026-03-04', start: '09:00' }, 'end is required with start.', 'end'],
     ['end without start', { date: '2026-03-04', end: '09:00' }, 'start is required with end.', 'start'],
     ['end before start', { date: '2026-03-04', start: '10:00', end: '09:00' }, 'end must be after start.', 'end'],
     ['end equals start', { date: '2026-03-04', start: '10:00', end: '10:00' }, 'end must be after start.', 'end'],
-    ['under a minute', { date: '2026-03-04', start: '10:00:00', end: '10:00:20' }, 'start and end must be at least one minute apart.', 'end'],
+    [
+      'under a minute',
+      { date: '2026-03-04', start: '10:00:00', end: '10:00:20' },
+      'start and end must be at least one minute apart.',
+      'end',
+    ],
     ['two days', { start: '2026-03-04T22:00:00Z', end: '2026-03-05T01:00:00Z' }, 'start and end must be on the same day.', 'end'],
-    ['not on date', { date: '2026-03-04', start: '2026-03-05T09:00:00Z', end: '2026-03-05T10:00:00Z' }, 'start and end must be on date 2026-03-04.', 'start'],
-    ['offsets differ', { start: '2026-03-04T09:00:00Z', end: '2026-03-04T10:00:00+01:00' }, 'start and end must use the same UTC offset.', 'end'],
+    [
+      'not on date',
+      { date: '2026-03-04', start: '2026-03-05T09:00:00Z', end: '2026-03-05T10:00:00Z' },
+      'start and end must be on date 2026-03-04.',
+      'start',
+    ],
+    [
+      'offsets differ',
+      { start: '2026-03-04T09:00:00Z', end: '2026-03-04T10:00:00+01:00' },
+      'start and end must use the same UTC offset.',
+      'end',
+    ],
     ['hour 25', { date: '2026-03-04', start: '09:00', end: '25:00' }, 'end is not a valid time of day.', 'end'],
     ['start at 24:00', { date: '2026-03-04', start: '24:00', end: '24:00' }, 'start is not a valid time of day.', 'start'],
     ['9am', { date: '2026-03-04', start: '9am', end: '10am' }, 'start must be a time HH:MM or an ISO date-time', 'start'],
-    ['times without a date', { start: '09:00', end: '10:00' }, 'date is required (YYYY-MM-DD) when start and end are times of day.', 'date'],
+    [
+      'times without a date',
+      { start: '09:00', end: '10:00' },
+      'date is required (YYYY-MM-DD) when start and end are times of day.',
+      'date',
+    ],
     ['minutes without a date', { minutes: 30 }, 'date is required (YYYY-MM-DD).', 'date'],
     ['not a calendar day', { date: '2026-02-30', minutes: 30 }, 'Not a valid calendar date', 'date'],
-    ['two days ahead', { date: '2026-03-12', minutes: 30 }, 'date may be at most one day in the future (latest allowed: 2026-03-11).', 'date'],
+    [
+      'two days ahead',
+      { date: '2026-03-12', minutes: 30 },
+      'date may be at most one day in the future (latest allowed: 2026-03-11).',
+      'date',
+    ],
     ['note too long', { date: '2026-03-04', minutes: 30, note: 'x'.repeat(5001) }, '', 'note'],
     ['unknown user on behalf', { date: '2026-03-04', minutes: 30, userId: 'nobody' }, 'User nobody cannot log time here', 'userId'],
   ]
@@ -148,7 +201,9 @@ describe('create', () => {
     await entry('member2', { date: '2026-03-05', minutes: 300 }, tasks.q.id)
     const over = await log('member2', { date: '2026-03-05', minutes: 141 })
     expect(over.status).toBe(400)
-    expect(over.body.error).toBe('A person can log at most 1440 minutes (24 h) per day: 2026-03-05 already has 1300 minutes, so at most 140 more.')
+    expect(over.body.error).toBe(
+      'A person can log at most 1440 minutes (24 h) per day: 2026-03-05 already has 1300 minutes, so at most 140 more.',
+    )
     expect((await log('member2', { date: '2026-03-05', minutes: 140 })).status).toBe(201)
     expect((await log('member2', { date: '2026-03-05', minutes: 1 })).status).toBe(400)
     // Logged on someone's behalf, it counts for that person.
@@ -184,7 +239,11 @@ describe('create', () => {
     expect((await log('member', { date: '2026-03-04', minutes: 30 }, tasks.r.id)).status).toBe(404)
     expect((await log('ownerB', { date: '2026-03-04', minutes: 30 })).status).toBe(404)
     const ro = await createKey(t.core, w.users.member.id, { scopes: ['timesheets:read', 'tasks:read'] })
-    const r = await t.req('POST', `/tasks/${tasks.p.id}/time-entries`, { as: ro.key, workspace: w.wsA.id, body: { date: '2026-03-04', minutes: 30 } })
+    const r = await t.req('POST', `/tasks/${tasks.p.id}/time-entries`, {
+      as: ro.key,
+      workspace: w.wsA.id,
+      body: { date: '2026-03-04', minutes: 30 },
+    })
     expect(r.status).toBe(403)
     expect(r.body.error).toBe('Missing timesheets:write permission.')
   })
@@ -255,7 +314,10 @@ describe('state machine (every state × every action)', () => {
     expect(a.body.data).toMatchObject({ state: 'approved', decidedBy: w.users.owner.id, decidedAt: new Date(t.clock.now()).toISOString() })
     expect(approved.length).toBe(before + 1)
     expect(approved.at(-1)).toMatchObject({ type: 'time_entry.approved', timeEntryId: id, projectId: P.id, taskId: tasks.p.id })
-    const r = await t.req('POST', `/time-entries/${await inState('submitted')}/reject`, { ...as('owner'), body: { reason: '  wrong task  ' } })
+    const r = await t.req('POST', `/time-entries/${await inState('submitted')}/reject`, {
+      ...as('owner'),
+      body: { reason: '  wrong task  ' },
+    })
     expect(r.body.data).toMatchObject({ state: 'rejected', rejectionReason: 'wrong task' })
     const again = await t.req('POST', `/time-entries/${r.body.data.id}/submit`, as('member'))
     expect(again.body.data).toMatchObject({ state: 'submitted', rejectionReason: null })
@@ -320,7 +382,10 @@ describe('edit and delete', () => {
     const move = await t.req('PATCH', `/time-entries/${e.id}`, { ...as('member'), body: { date: '2026-02-21' } })
     expect(move.status).toBe(400)
     expect(move.body.error).toContain('2026-02-21 already has 100 minutes')
-    const range = await t.req('PATCH', `/time-entries/${e.id}`, { ...as('owner'), body: { start: '08:00', end: '12:30', note: 'fixed by owner' } })
+    const range = await t.req('PATCH', `/time-entries/${e.id}`, {
+      ...as('owner'),
+      body: { start: '08:00', end: '12:30', note: 'fixed by owner' },
+    })
     expect(range.body.data).toMatchObject({ date: '2026-02-20', minutes: 270, note: 'fixed by owner' })
     expect((await t.req('PATCH', `/time-entries/${e.id}`, { ...as('member'), body: { minutes: 0 } })).status).toBe(400)
     expect((await t.req('PATCH', `/time-entries/${e.id}`, { ...as('member'), body: { date: '2026-03-20' } })).status).toBe(400)

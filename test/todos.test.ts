@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { eq } from 'drizzle-orm'
-import { projects, todos } from '../src/db/schema'
-import { subscribe, type DomainEvent } from '../src/events'
+import { type projects, todos } from '../src/db/schema'
+import { type DomainEvent, subscribe } from '../src/events'
 import { makeTestApp } from './helpers/app'
 import { createProjectRow, seedWorld } from './helpers/fixtures'
 
@@ -18,15 +18,27 @@ subscribe((_c, _tx, ctx, e) => {
 beforeAll(async () => {
   w = await seedWorld(t.core)
   const { owner, member, viewer } = w.users
-  project = createProjectRow(t.core, w.wsA.id, { members: [[owner.id, 'OWNER'], [member.id, 'MEMBER'], [viewer.id, 'VIEWER']] })
+  project = createProjectRow(t.core, w.wsA.id, {
+    members: [
+      [owner.id, 'OWNER'],
+      [member.id, 'MEMBER'],
+      [viewer.id, 'VIEWER'],
+    ],
+  })
 })
 
 const asMember = () => ({ as: w.tokens.member, workspace: w.wsA.id })
 const newTask = async (todoTexts: string[] = []) =>
-  (await t.req('POST', '/tasks', { ...asMember(), body: { projectId: project.id, title: 'checklist', todos: todoTexts.map((text) => ({ text })) } })).body
-    .data as { id: string; todos: { id: string; text: string }[] }
+  (
+    await t.req('POST', '/tasks', {
+      ...asMember(),
+      body: { projectId: project.id, title: 'checklist', todos: todoTexts.map((text) => ({ text })) },
+    })
+  ).body.data as { id: string; todos: { id: string; text: string }[] }
 const texts = async (taskId: string) =>
-  (await t.req('GET', `/tasks/${taskId}`, asMember())).body.data.todos.map((x: { text: string; done: boolean }) => `${x.text}${x.done ? '✓' : ''}`)
+  (await t.req('GET', `/tasks/${taskId}`, asMember())).body.data.todos.map(
+    (x: { text: string; done: boolean }) => `${x.text}${x.done ? '✓' : ''}`,
+  )
 
 describe('todos', () => {
   test('add at the end or at a position; positions stay contiguous', async () => {
@@ -55,7 +67,15 @@ describe('todos', () => {
     const d = await t.req('DELETE', `/tasks/${task.id}/todos/${b!.id}`, asMember())
     expect(d.body.data).toEqual({ id: b!.id, deleted: true })
     expect(await texts(task.id)).toEqual(['c', 'A✓'])
-    expect(t.db.select().from(todos).where(eq(todos.taskId, task.id)).all().map((x) => x.position).sort()).toEqual([0, 1])
+    expect(
+      t.db
+        .select()
+        .from(todos)
+        .where(eq(todos.taskId, task.id))
+        .all()
+        .map((x) => x.position)
+        .sort(),
+    ).toEqual([0, 1])
   })
 
   test('reorder takes the full list; partial, duplicated or foreign lists → 400', async () => {
@@ -65,17 +85,23 @@ describe('todos', () => {
     expect(r.status).toBe(200)
     expect(r.body.data.map((x: { text: string }) => x.text)).toEqual(['c', 'a', 'b'])
     const other = await newTask(['x'])
-    for (const todoIds of [[c, a], [c, a, b, b], [c, a, other.todos[0]!.id]]) {
+    for (const todoIds of [
+      [c, a],
+      [c, a, b, b],
+      [c, a, other.todos[0]!.id],
+    ]) {
       const bad = await t.req('POST', `/tasks/${task.id}/todos/reorder`, { ...asMember(), body: { todoIds } })
       expect(bad.status).toBe(400)
     }
     expect(await texts(task.id)).toEqual(['c', 'a', 'b'])
   })
 
-  test("a todo of another task is 404; VIEWER → 403; another workspace → 404", async () => {
+  test('a todo of another task is 404; VIEWER → 403; another workspace → 404', async () => {
     const task = await newTask(['a'])
     const other = await newTask(['x'])
-    expect((await t.req('PATCH', `/tasks/${task.id}/todos/${other.todos[0]!.id}`, { ...asMember(), body: { done: true } })).status).toBe(404)
+    expect((await t.req('PATCH', `/tasks/${task.id}/todos/${other.todos[0]!.id}`, { ...asMember(), body: { done: true } })).status).toBe(
+      404,
+    )
     const v = await t.req('POST', `/tasks/${task.id}/todos`, { as: w.tokens.viewer, workspace: w.wsA.id, body: { text: 'no' } })
     expect(v.status).toBe(403)
     const b = await t.req('DELETE', `/tasks/${task.id}/todos/${task.todos[0]!.id}`, { as: w.tokens.ownerB, workspace: w.wsB.id })

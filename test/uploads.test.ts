@@ -43,7 +43,11 @@ describe('POST /uploads', () => {
   })
 
   test('GIF, JPEG and WebP are recognised by their bytes', async () => {
-    for (const [bytes, type] of [[GIF, 'image/gif'], [JPEG, 'image/jpeg'], [WEBP, 'image/webp']] as const) {
+    for (const [bytes, type] of [
+      [GIF, 'image/gif'],
+      [JPEG, 'image/jpeg'],
+      [WEBP, 'image/webp'],
+    ] as const) {
       const r = await upload(bytes, 'x.bin')
       expect({ type, status: r.status, got: r.body.data?.contentType }).toEqual({ type, status: 201, got: type })
     }
@@ -66,7 +70,11 @@ describe('POST /uploads', () => {
   })
 
   test('missing file field → 400; VIEWER → 403; MCP key → 403 scope_violation; no credential → 401', async () => {
-    const noFile = await t.req('POST', '/uploads', { as: w.tokens.member, workspace: w.wsA.id, body: form(PNG, 'a.png', 'image/png', 'other') })
+    const noFile = await t.req('POST', '/uploads', {
+      as: w.tokens.member,
+      workspace: w.wsA.id,
+      body: form(PNG, 'a.png', 'image/png', 'other'),
+    })
     expect(noFile.status).toBe(400)
     expect((await upload(PNG, 'a.png', 'image/png', w.tokens.viewer)).status).toBe(403)
     const mcp = await createKey(t.core, w.users.member.id, { kind: 'mcp', workspaceId: w.wsA.id })

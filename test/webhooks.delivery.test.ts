@@ -73,11 +73,16 @@ let w: Awaited<ReturnType<typeof seedWorld>>
 const rx = receiver()
 beforeEach(async () => {
   w = await seedWorld(t.core)
-  t.db.update(webhookDeliveries).set({ status: 'failed', lastError: 'set aside by the test harness' }).where(eq(webhookDeliveries.status, 'pending')).run()
+  t.db
+    .update(webhookDeliveries)
+    .set({ status: 'failed', lastError: 'set aside by the test harness' })
+    .where(eq(webhookDeliveries.status, 'pending'))
+    .run()
 })
 afterAll(() => rx.stop())
 
-const as = (app: TestApp, token: string, ws: string) => (method: string, path: string, body?: unknown) => app.req(method, path, { as: token, workspace: ws, body })
+const as = (app: TestApp, token: string, ws: string) => (method: string, path: string, body?: unknown) =>
+  app.req(method, path, { as: token, workspace: ws, body })
 const owner = () => as(t, w.tokens.owner, w.wsA.id)
 
 async function createHook(body: Record<string, unknown>, app = t, token = w.tokens.owner, ws = w.wsA.id) {
@@ -87,7 +92,8 @@ async function createHook(body: Record<string, unknown>, app = t, token = w.toke
 }
 
 const deliveryRow = (core: Core, id: string) => core.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.id, id)).get()!
-const deliveriesOf = (core: Core, webhookId: string) => core.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.webhookId, webhookId)).all()
+const deliveriesOf = (core: Core, webhookId: string) =>
+  core.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.webhookId, webhookId)).all()
 const nowSec = (app: TestApp) => Math.floor(app.clock.now() / 1000)
 
 /** A project per (app, workspace) for events published by the test itself (the activity feed needs one). */
@@ -102,14 +108,19 @@ function projectFor(app: TestApp, workspaceId: string): string {
 function publishTaskCreated(app: TestApp, workspaceId: string, data: Record<string, unknown> = { id: 'task-1', title: 'From the test' }) {
   const projectId = projectFor(app, workspaceId)
   app.db.transaction((tx) => {
-    publish(app.core, tx, { workspaceId, actorUserId: null, at: app.clock.now() }, {
-      type: 'task.created',
-      projectId,
-      taskId: String(data.id),
-      assigneeIds: [],
-      mentionedUserIds: [],
-      data,
-    })
+    publish(
+      app.core,
+      tx,
+      { workspaceId, actorUserId: null, at: app.clock.now() },
+      {
+        type: 'task.created',
+        projectId,
+        taskId: String(data.id),
+        assigneeIds: [],
+        mentionedUserIds: [],
+        data,
+      },
+    )
   })
 }
 
@@ -150,7 +161,15 @@ describe('signed delivery to a loopback receiver', () => {
       data: { webhookId: hook.id, message: expect.any(String) },
     })
     const log = await owner()('GET', `/webhooks/${hook.id}/deliveries`)
-    expect(log.body.data[0]).toMatchObject({ id: deliveryId, event: 'ping', status: 'succeeded', attempts: 1, lastStatusCode: 200, lastError: null, nextAttemptAt: null })
+    expect(log.body.data[0]).toMatchObject({
+      id: deliveryId,
+      event: 'ping',
+      status: 'succeeded',
+      attempts: 1,
+      lastStatusCode: 200,
+      lastError: null,
+      nextAttemptAt: null,
+    })
     expect(log.body.data[0].deliveredAt).toBe(new Date(t.clock.now()).toISOString())
     const one = await owner()('GET', `/webhooks/${hook.id}/deliveries/${deliveryId}`)
     expect(one.body.data.payload).toEqual(payload)
@@ -189,7 +208,7 @@ describe('signed delivery to a loopback receiver', () => {
 
 describe('outbox: one row per matching webhook, in the event transaction', () => {
   test('events published by real routes reach the webhooks subscribed to them', async () => {
-    const ws = (await seedWorld(t.core))
+    const ws = await seedWorld(t.core)
     const api = as(t, ws.tokens.owner, ws.wsA.id)
     const all = await createHook({ url: rx.url('/all'), events: ['*'] }, t, ws.tokens.owner, ws.wsA.id)
     const tasksOnly = await createHook({ url: rx.url('/tasks'), events: ['task.created', 'task.updated'] }, t, ws.tokens.owner, ws.wsA.id)
@@ -205,7 +224,10 @@ describe('outbox: one row per matching webhook, in the event transaction', () =>
     // A refused request publishes nothing.
     expect((await api('POST', '/tasks', { projectId: project.body.data.id, title: '' })).status).toBe(400)
 
-    const events = (id: string) => deliveriesOf(t.core, id).map((d) => d.event).sort()
+    const events = (id: string) =>
+      deliveriesOf(t.core, id)
+        .map((d) => d.event)
+        .sort()
     expect(events(all.id)).toEqual(['comment.created', 'project.created', 'task.created', 'task.updated'])
     expect(events(tasksOnly.id)).toEqual(['task.created', 'task.updated'])
     expect(events(paused.id)).toEqual([])
@@ -219,7 +241,12 @@ describe('outbox: one row per matching webhook, in the event transaction', () =>
     const before = rx.received.length
     await runDueDeliveries(t.core, { limit: 100 })
     const sent = rx.received.slice(before)
-    expect(sent.filter((r) => r.path === '/all').map((r) => r.headers.get('x-sally-event')).sort()).toEqual(events(all.id))
+    expect(
+      sent
+        .filter((r) => r.path === '/all')
+        .map((r) => r.headers.get('x-sally-event'))
+        .sort(),
+    ).toEqual(events(all.id))
     expect(sent.filter((r) => r.path === '/tasks').length).toBe(2)
     for (const r of sent.filter((r) => r.path === '/all'))
       expect(verifySignature(all.secret, r.headers.get('x-sally-signature'), r.body, nowSec(t))).toBe(true)
@@ -230,14 +257,19 @@ describe('outbox: one row per matching webhook, in the event transaction', () =>
     const projectId = projectFor(t, w.wsA.id)
     expect(() =>
       t.db.transaction((tx) => {
-        publish(t.core, tx, { workspaceId: w.wsA.id, actorUserId: null, at: t.clock.now() }, {
-          type: 'task.created',
-          projectId,
-          taskId: 'x',
-          assigneeIds: [],
-          mentionedUserIds: [],
-          data: { id: 'x' },
-        })
+        publish(
+          t.core,
+          tx,
+          { workspaceId: w.wsA.id, actorUserId: null, at: t.clock.now() },
+          {
+            type: 'task.created',
+            projectId,
+            taskId: 'x',
+            assigneeIds: [],
+            mentionedUserIds: [],
+            data: { id: 'x' },
+          },
+        )
         expect(deliveriesOf(t.core, hook.id).length).toBe(1) // visible inside the transaction
         throw new Error('the write failed')
       }),
@@ -285,7 +317,8 @@ describe('retries with backoff (fake clock)', () => {
       // Same delivery, same bytes each time; exactly one attempt was answered 2xx; nothing more later.
       expect(new Set(r2.received.map((r) => r.headers.get('x-sally-delivery')))).toEqual(new Set([d!.id]))
       expect(new Set(r2.received.map((r) => r.body)).size).toBe(1)
-      for (const r of r2.received) expect(verifySignature(hook.secret, r.headers.get('x-sally-signature'), r.body, Math.floor(r.at / 1000), 10 ** 9)).toBe(true)
+      for (const r of r2.received)
+        expect(verifySignature(hook.secret, r.headers.get('x-sally-signature'), r.body, Math.floor(r.at / 1000), 10 ** 9)).toBe(true)
       t.clock.advance(3 * 86_400_000)
       await runDueDeliveries(t.core)
       expect(r2.received.length).toBe(3)
@@ -345,7 +378,12 @@ describe('retries with backoff (fake clock)', () => {
       const started = performance.now()
       await runDueDeliveries(t.core)
       expect(performance.now() - started).toBeLessThan(TIMEOUT_MS * 2.5)
-      expect(deliveryRow(t.core, id)).toMatchObject({ status: 'pending', attempts: 1, lastStatusCode: null, lastError: `Timed out after ${TIMEOUT_MS} ms.` })
+      expect(deliveryRow(t.core, id)).toMatchObject({
+        status: 'pending',
+        attempts: 1,
+        lastStatusCode: null,
+        lastError: `Timed out after ${TIMEOUT_MS} ms.`,
+      })
 
       r2.reply({ status: 302, headers: { location: r2.url('/elsewhere') } })
       t.clock.advance(60_000)
@@ -504,7 +542,10 @@ describe('delivery log', () => {
     const seen: string[] = []
     let cursor: string | null = null
     do {
-      const r: { status: number; body: { data: { id: string }[]; nextCursor: string | null } } = await owner()('GET', `/webhooks/${hook.id}/deliveries?limit=2${cursor ? `&cursor=${cursor}` : ''}`)
+      const r: { status: number; body: { data: { id: string }[]; nextCursor: string | null } } = await owner()(
+        'GET',
+        `/webhooks/${hook.id}/deliveries?limit=2${cursor ? `&cursor=${cursor}` : ''}`,
+      )
       expect(r.status).toBe(200)
       seen.push(...r.body.data.map((d) => d.id))
       cursor = r.body.nextCursor

@@ -8,7 +8,7 @@ import { eq } from 'drizzle-orm'
 import { webhookDeliveries, webhooks } from '../src/db/schema'
 import { enqueueDelivery } from '../src/webhooks/subscriber'
 import type { TestApp } from './helpers/app'
-import { createMatrix, runMatrix, type MatrixRow, type MatrixWorld } from './helpers/matrix'
+import { createMatrix, type MatrixRow, type MatrixWorld, runMatrix } from './helpers/matrix'
 
 const URL_OK = 'https://93.184.215.14/hooks/matrix'
 const m = createMatrix()
@@ -33,7 +33,10 @@ m.setup((w, t) => {
 
 /** A fresh webhook of A for destructive rows (delete, rotate, redeliver). */
 const freshA = (w: MatrixWorld, t: TestApp) => insertHook(t, w.wsA.id, 'fresh')
-const hookPath = (suffix = '', hook: (w: MatrixWorld) => string = (w) => w.ids.hookA!) => (w: MatrixWorld) => `/webhooks/${hook(w)}${suffix}`
+const hookPath =
+  (suffix = '', hook: (w: MatrixWorld) => string = (w) => w.ids.hookA!) =>
+  (w: MatrixWorld) =>
+    `/webhooks/${hook(w)}${suffix}`
 const B = (w: MatrixWorld) => w.ids.hookB!
 const ids = (r: { body: { data: { id: string }[] } }) => r.body.data.map((h) => h.id)
 const noSecret = (r: { body: unknown }) => expect(JSON.stringify(r.body)).not.toContain('whsec_')
@@ -53,7 +56,9 @@ function refusals(route: string, o: { write: boolean; path?: MatrixRow['path']; 
     { ...base, cred: 'ownerB.session', note: 'selecting A', expect: [404, 'not_found'] },
     { ...base, cred: 'none', expect: [401, 'missing_key'] },
     { ...base, cred: 'revoked', expect: [401, 'key_revoked'] },
-    ...(o.write ? [{ ...base, cred: 'owner.readonlyKey', note: 'read-only key', expect: [403, 'forbidden'], check: missing(scope) } as MatrixRow] : []),
+    ...(o.write
+      ? [{ ...base, cred: 'owner.readonlyKey', note: 'read-only key', expect: [403, 'forbidden'], check: missing(scope) } as MatrixRow]
+      : []),
   ]
 }
 
@@ -64,7 +69,13 @@ describe('webhooks permission matrix', () => {
     { route: 'GET /webhooks', cred: 'owner.readonlyKey', expect: 200 },
     { route: 'GET /webhooks', cred: 'owner.pinnedKey', expect: 200 },
     { route: 'GET /webhooks', cred: 'global', expect: 200 },
-    { route: 'GET /webhooks', cred: 'ownerB.session', workspace: 'B', expect: 200, check: (r, w) => expect(ids(r)).toEqual([w.ids.hookB!]) },
+    {
+      route: 'GET /webhooks',
+      cred: 'ownerB.session',
+      workspace: 'B',
+      expect: 200,
+      check: (r, w) => expect(ids(r)).toEqual([w.ids.hookB!]),
+    },
     ...refusals('GET /webhooks', { write: false }),
   ])
 
@@ -76,7 +87,13 @@ describe('webhooks permission matrix', () => {
     { route: 'POST /webhooks', cred: 'global', body, expect: 201 },
     { route: 'POST /webhooks', cred: 'ownerB.session', workspace: 'B', body, expect: 201 },
     ...refusals('POST /webhooks', { write: true, body }),
-    { route: 'POST /webhooks', cred: 'owner.session', note: 'unsafe url', body: { url: 'http://169.254.169.254/' }, expect: [400, 'validation_error'] },
+    {
+      route: 'POST /webhooks',
+      cred: 'owner.session',
+      note: 'unsafe url',
+      body: { url: 'http://169.254.169.254/' },
+      expect: [400, 'validation_error'],
+    },
   ])
 
   const one = 'GET /webhooks/:webhookId'
@@ -93,8 +110,23 @@ describe('webhooks permission matrix', () => {
   runMatrix(patch, [
     { route: patch, cred: 'owner.session', path: hookPath(), body: { description: 'by owner' }, expect: 200 },
     { route: patch, cred: 'owner.allKey', path: hookPath(), body: { description: 'by owner key' }, expect: 200 },
-    { route: patch, cred: 'owner.session', note: "B's webhook", path: hookPath('', B), body: { description: 'x' }, expect: [404, 'not_found'] },
-    { route: patch, cred: 'ownerB.session', note: "A's webhook, selecting B", workspace: 'B', path: hookPath(), body: { description: 'x' }, expect: [404, 'not_found'] },
+    {
+      route: patch,
+      cred: 'owner.session',
+      note: "B's webhook",
+      path: hookPath('', B),
+      body: { description: 'x' },
+      expect: [404, 'not_found'],
+    },
+    {
+      route: patch,
+      cred: 'ownerB.session',
+      note: "A's webhook, selecting B",
+      workspace: 'B',
+      path: hookPath(),
+      body: { description: 'x' },
+      expect: [404, 'not_found'],
+    },
     ...refusals(patch, { write: true, path: hookPath(), body: { description: 'x' } }),
   ])
 
@@ -124,7 +156,13 @@ describe('webhooks permission matrix', () => {
 
   const log = 'GET /webhooks/:webhookId/deliveries'
   runMatrix(log, [
-    { route: log, cred: 'owner.session', path: hookPath('/deliveries'), expect: 200, check: (r, w) => expect(ids(r)).toContain(w.ids.deliveryA!) },
+    {
+      route: log,
+      cred: 'owner.session',
+      path: hookPath('/deliveries'),
+      expect: 200,
+      check: (r, w) => expect(ids(r)).toContain(w.ids.deliveryA!),
+    },
     { route: log, cred: 'owner.readonlyKey', path: hookPath('/deliveries'), expect: 200 },
     { route: log, cred: 'owner.session', note: "B's webhook", path: hookPath('/deliveries', B), expect: [404, 'not_found'] },
     ...refusals(log, { write: false, path: hookPath('/deliveries') }),
@@ -133,7 +171,13 @@ describe('webhooks permission matrix', () => {
   const dOne = 'GET /webhooks/:webhookId/deliveries/:deliveryId'
   runMatrix(dOne, [
     { route: dOne, cred: 'owner.session', path: (w) => `/webhooks/${w.ids.hookA}/deliveries/${w.ids.deliveryA}`, expect: 200 },
-    { route: dOne, cred: 'owner.session', note: "B's delivery under A's webhook", path: (w) => `/webhooks/${w.ids.hookA}/deliveries/${w.ids.deliveryB}`, expect: [404, 'not_found'] },
+    {
+      route: dOne,
+      cred: 'owner.session',
+      note: "B's delivery under A's webhook",
+      path: (w) => `/webhooks/${w.ids.hookA}/deliveries/${w.ids.deliveryB}`,
+      expect: [404, 'not_found'],
+    },
     ...refusals(dOne, { write: false, path: (w) => `/webhooks/${w.ids.hookA}/deliveries/${w.ids.deliveryA}` }),
   ])
 
@@ -148,7 +192,13 @@ describe('webhooks permission matrix', () => {
       },
       expect: 202,
     },
-    { route: re, cred: 'owner.session', note: "B's delivery", path: (w) => `/webhooks/${w.ids.hookB}/deliveries/${w.ids.deliveryB}/redeliver`, expect: [404, 'not_found'] },
+    {
+      route: re,
+      cred: 'owner.session',
+      note: "B's delivery",
+      path: (w) => `/webhooks/${w.ids.hookB}/deliveries/${w.ids.deliveryB}/redeliver`,
+      expect: [404, 'not_found'],
+    },
     ...refusals(re, { write: true, path: (w) => `/webhooks/${w.ids.hookA}/deliveries/${w.ids.deliveryA}/redeliver` }),
   ])
 })

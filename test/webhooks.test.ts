@@ -42,7 +42,13 @@ describe('CRUD and the secret shown once', () => {
     const c = await asOwner('POST', '/webhooks', { url: PUBLIC_URL, events: ['task.created', 'comment.created'], description: 'CI' })
     expect(c.status).toBe(201)
     const hook = c.body.data
-    expect(hook).toMatchObject({ url: PUBLIC_URL, events: ['task.created', 'comment.created'], active: true, description: 'CI', createdBy: w.users.owner.id })
+    expect(hook).toMatchObject({
+      url: PUBLIC_URL,
+      events: ['task.created', 'comment.created'],
+      active: true,
+      description: 'CI',
+      createdBy: w.users.owner.id,
+    })
     expect(hook.secret).toMatch(/^whsec_[A-Za-z0-9_-]{43}$/) // 32 random bytes, base64url
     expect(Buffer.from(hook.secret.slice(6), 'base64url').length).toBe(32)
 
@@ -79,7 +85,9 @@ describe('CRUD and the secret shown once', () => {
   test('events: default ["*"], "*" absorbs the rest, duplicates collapse, unknown names are 400', async () => {
     expect((await asOwner('POST', '/webhooks', { url: PUBLIC_URL })).body.data.events).toEqual(['*'])
     expect((await asOwner('POST', '/webhooks', { url: PUBLIC_URL, events: ['task.created', '*'] })).body.data.events).toEqual(['*'])
-    expect((await asOwner('POST', '/webhooks', { url: PUBLIC_URL, events: ['task.moved', 'task.moved'] })).body.data.events).toEqual(['task.moved'])
+    expect((await asOwner('POST', '/webhooks', { url: PUBLIC_URL, events: ['task.moved', 'task.moved'] })).body.data.events).toEqual([
+      'task.moved',
+    ])
     expect((await asOwner('POST', '/webhooks', { url: PUBLIC_URL, events: [...EVENT_TYPES] })).status).toBe(201)
     for (const events of [['task.exploded'], [], ['ping'], 'task.created']) {
       const r = await asOwner('POST', '/webhooks', { url: PUBLIC_URL, events })
@@ -89,7 +97,13 @@ describe('CRUD and the secret shown once', () => {
   })
 
   test('other bad bodies are 400 validation_error, never 500', async () => {
-    for (const body of [{}, { url: 42 }, { url: PUBLIC_URL, active: 'yes' }, { url: PUBLIC_URL, description: 'x'.repeat(501) }, { url: `https://${PUBLIC_IP}/${'a'.repeat(2100)}` }]) {
+    for (const body of [
+      {},
+      { url: 42 },
+      { url: PUBLIC_URL, active: 'yes' },
+      { url: PUBLIC_URL, description: 'x'.repeat(501) },
+      { url: `https://${PUBLIC_IP}/${'a'.repeat(2100)}` },
+    ]) {
       const r = await asOwner('POST', '/webhooks', body)
       expect(r.status).toBe(400)
       expect(r.body.code).toBe('validation_error')
@@ -98,7 +112,12 @@ describe('CRUD and the secret shown once', () => {
 
   test('PATCH updates url, events and active; DELETE removes it and its deliveries', async () => {
     const hook = (await asOwner('POST', '/webhooks', { url: PUBLIC_URL, events: ['task.created'] })).body.data
-    const p = await asOwner('PATCH', `/webhooks/${hook.id}`, { url: 'https://hooks.example.test/in', events: ['*'], active: false, description: null })
+    const p = await asOwner('PATCH', `/webhooks/${hook.id}`, {
+      url: 'https://hooks.example.test/in',
+      events: ['*'],
+      active: false,
+      description: null,
+    })
     expect(p.status).toBe(200)
     expect(p.body.data).toMatchObject({ url: 'https://hooks.example.test/in', events: ['*'], active: false, description: null })
     expect(new Date(p.body.data.updatedAt).getTime()).toBeGreaterThanOrEqual(new Date(hook.updatedAt).getTime())
@@ -140,7 +159,10 @@ describe('CRUD and the secret shown once', () => {
     const seen: string[] = []
     let cursor: string | null = null
     do {
-      const r: { body: { data: { id: string }[]; nextCursor: string | null } } = await asOwner('GET', `/webhooks?limit=2${cursor ? `&cursor=${cursor}` : ''}`)
+      const r: { body: { data: { id: string }[]; nextCursor: string | null } } = await asOwner(
+        'GET',
+        `/webhooks?limit=2${cursor ? `&cursor=${cursor}` : ''}`,
+      )
       expect(r.body.data.length).toBeLessThanOrEqual(2)
       seen.push(...r.body.data.map((h) => h.id))
       cursor = r.body.nextCursor
@@ -227,7 +249,13 @@ describe('URL safety (SALLY_WEBHOOK_ALLOW_PRIVATE unset)', () => {
     try {
       const ow = await seedWorld(open.core)
       const post = (url: string) => open.req('POST', '/webhooks', { as: ow.tokens.owner, workspace: ow.wsA.id, body: { url } })
-      for (const url of ['http://127.0.0.1:9999/hook', 'http://localhost:9999/', 'http://[::1]:9999/', 'http://10.0.0.5/', 'http://169.254.169.254/'])
+      for (const url of [
+        'http://127.0.0.1:9999/hook',
+        'http://localhost:9999/',
+        'http://[::1]:9999/',
+        'http://10.0.0.5/',
+        'http://169.254.169.254/',
+      ])
         expect((await post(url)).status).toBe(201)
       expect((await post('ftp://127.0.0.1/')).status).toBe(400)
     } finally {

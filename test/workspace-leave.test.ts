@@ -37,7 +37,12 @@ test('a VIEWER leaves with a session; the workspace is then invisible to them', 
 test('the last OWNER cannot leave (409); with a second OWNER they can', async () => {
   const solo = await createUser(t.core)
   const other = await createUser(t.core)
-  const ws = createWorkspace(t.core, { members: [[solo.id, 'OWNER'], [other.id, 'MEMBER']] })
+  const ws = createWorkspace(t.core, {
+    members: [
+      [solo.id, 'OWNER'],
+      [other.id, 'MEMBER'],
+    ],
+  })
   const token = createSession(t.core, solo.id)
   const r = await del(ws.id, solo.id, token)
   expect(r.status).toBe(409)

@@ -5,20 +5,20 @@
  */
 import { describe } from 'bun:test'
 import { workspaceMembers } from '../src/db/schema'
+import type { TestApp } from './helpers/app'
 import { createUser, createWorkspace } from './helpers/fixtures'
 import {
   ALL_CREDS,
-  createMatrix,
-  KEY_KINDS,
-  ROLES,
-  runMatrix,
-  UNAUTHENTICATED,
   type CredName,
+  createMatrix,
   type Expect,
+  type KEY_KINDS,
   type MatrixRow,
   type MatrixWorld,
+  type ROLES,
+  runMatrix,
+  UNAUTHENTICATED,
 } from './helpers/matrix'
-import type { TestApp } from './helpers/app'
 
 createMatrix()
 
@@ -86,8 +86,19 @@ describe('workspaces', () => {
     ),
   )
   runMatrix('POST /workspaces (global, for a user)', [
-    { route: 'POST /workspaces', cred: 'global', body: (w: MatrixWorld) => ({ name: 'For owner', ownerUserId: w.users.ownerB.id }), expect: 201 },
-    { route: 'POST /workspaces', cred: 'owner.session', note: 'for someone else', body: (w: MatrixWorld) => ({ name: 'x', ownerUserId: w.users.ownerB.id }), expect: FORBIDDEN },
+    {
+      route: 'POST /workspaces',
+      cred: 'global',
+      body: (w: MatrixWorld) => ({ name: 'For owner', ownerUserId: w.users.ownerB.id }),
+      expect: 201,
+    },
+    {
+      route: 'POST /workspaces',
+      cred: 'owner.session',
+      note: 'for someone else',
+      body: (w: MatrixWorld) => ({ name: 'x', ownerUserId: w.users.ownerB.id }),
+      expect: FORBIDDEN,
+    },
   ])
   runMatrix('GET /workspaces/:id', column('GET /workspaces/:id', onA('read', false, 200), { path: (w) => `/workspaces/${A(w)}` }))
   runMatrix(
@@ -115,17 +126,36 @@ describe('members', () => {
     }),
   )
   runMatrix('last OWNER', [
-    { route: 'PATCH /workspaces/:id/members/:userId', cred: 'owner.session', note: 'demote self, the only OWNER', path: (w) => `/workspaces/${A(w)}/members/${w.users.owner.id}`, body: () => ({ role: 'MEMBER' }), expect: [409, 'conflict'] },
-    { route: 'DELETE /workspaces/:id/members/:userId', cred: 'global', note: 'the only OWNER', path: (w) => `/workspaces/${A(w)}/members/${w.users.owner.id}`, expect: [409, 'conflict'] },
+    {
+      route: 'PATCH /workspaces/:id/members/:userId',
+      cred: 'owner.session',
+      note: 'demote self, the only OWNER',
+      path: (w) => `/workspaces/${A(w)}/members/${w.users.owner.id}`,
+      body: () => ({ role: 'MEMBER' }),
+      expect: [409, 'conflict'],
+    },
+    {
+      route: 'DELETE /workspaces/:id/members/:userId',
+      cred: 'global',
+      note: 'the only OWNER',
+      path: (w) => `/workspaces/${A(w)}/members/${w.users.owner.id}`,
+      expect: [409, 'conflict'],
+    },
   ])
 })
 
 describe('invites', () => {
   runMatrix(
     'POST /workspaces/:id/invites',
-    column('POST /workspaces/:id/invites', onA('owner', true, 201), { path: (w) => `/workspaces/${A(w)}/invites`, body: () => ({ email: email() }) }),
+    column('POST /workspaces/:id/invites', onA('owner', true, 201), {
+      path: (w) => `/workspaces/${A(w)}/invites`,
+      body: () => ({ email: email() }),
+    }),
   )
-  runMatrix('GET /workspaces/:id/invites', column('GET /workspaces/:id/invites', onA('owner', true, 200), { path: (w) => `/workspaces/${A(w)}/invites` }))
+  runMatrix(
+    'GET /workspaces/:id/invites',
+    column('GET /workspaces/:id/invites', onA('owner', true, 200), { path: (w) => `/workspaces/${A(w)}/invites` }),
+  )
   runMatrix(
     'DELETE /workspaces/:id/invites/:inviteId',
     column('DELETE /workspaces/:id/invites/:inviteId', onA('owner', true, 200), {
@@ -161,18 +191,23 @@ describe('suspension (SUPERADMIN only), on a workspace of its own per row', () =
 })
 
 describe('sessions and profile', () => {
-  const principalRoute = (ok: Expect, needsKeysWrite: boolean) => (c: CredName): Expect => {
-    if (c === 'global') return FORBIDDEN // no user
-    const kind = kindOf(c)
-    if (kind === 'mcpKey') return SCOPE
-    if (needsKeysWrite && kind !== undefined && kind !== 'session' && kind !== 'keysKey') return FORBIDDEN
-    if (needsKeysWrite && (c === 'ownerB.allKey' || c === 'outsider.allKey')) return FORBIDDEN
-    return ok
-  }
+  const principalRoute =
+    (ok: Expect, needsKeysWrite: boolean) =>
+    (c: CredName): Expect => {
+      if (c === 'global') return FORBIDDEN // no user
+      const kind = kindOf(c)
+      if (kind === 'mcpKey') return SCOPE
+      if (needsKeysWrite && kind !== undefined && kind !== 'session' && kind !== 'keysKey') return FORBIDDEN
+      if (needsKeysWrite && (c === 'ownerB.allKey' || c === 'outsider.allKey')) return FORBIDDEN
+      return ok
+    }
   runMatrix('GET /auth/sessions', column('GET /auth/sessions', principalRoute(200, false)))
   runMatrix(
     'DELETE /auth/sessions/:id',
-    column('DELETE /auth/sessions/:id', principalRoute(NOT_FOUND, true), { path: '/auth/sessions/01900000-0000-7000-8000-000000000000', note: 'unknown id' }),
+    column('DELETE /auth/sessions/:id', principalRoute(NOT_FOUND, true), {
+      path: '/auth/sessions/01900000-0000-7000-8000-000000000000',
+      note: 'unknown id',
+    }),
   )
   runMatrix('PATCH /auth/me', column('PATCH /auth/me', principalRoute(200, true), { body: () => ({}) }))
   runMatrix('POST /auth/logout', [
@@ -182,5 +217,7 @@ describe('sessions and profile', () => {
     { route: 'POST /auth/logout', cred: 'none', expect: [401, 'missing_key'] },
     { route: 'POST /auth/logout', cred: 'revoked', expect: [401, 'key_revoked'] },
   ])
-  runMatrix('POST /auth/register (signup off)', [{ route: 'POST /auth/register', cred: 'none', body: () => ({ email: email(), password: 'password123', name: 'N' }), expect: NOT_FOUND }])
+  runMatrix('POST /auth/register (signup off)', [
+    { route: 'POST /auth/register', cred: 'none', body: () => ({ email: email(), password: 'password123', name: 'N' }), expect: NOT_FOUND },
+  ])
 })

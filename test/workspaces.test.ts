@@ -115,7 +115,13 @@ describe('POST /workspaces', () => {
 
 describe('GET/PATCH /workspaces/:id', () => {
   test('members read it; OWNER renames it and changes the slug; 409 on a taken slug', async () => {
-    const ws = createWorkspace(t.core, { name: 'Old', members: [[w.users.owner.id, 'OWNER'], [w.users.member.id, 'MEMBER']] })
+    const ws = createWorkspace(t.core, {
+      name: 'Old',
+      members: [
+        [w.users.owner.id, 'OWNER'],
+        [w.users.member.id, 'MEMBER'],
+      ],
+    })
     const g = await t.req('GET', `/workspaces/${ws.id}`, { as: w.tokens.member })
     expect(g.status).toBe(200)
     expect(g.body.data).toMatchObject({ id: ws.id, name: 'Old', role: 'MEMBER' })
@@ -149,7 +155,13 @@ describe('members', () => {
     const o1 = await createUser(t.core)
     const o2 = await createUser(t.core)
     const m = await createUser(t.core)
-    const ws = createWorkspace(t.core, { members: [[o1.id, 'OWNER'], [o2.id, 'OWNER'], [m.id, 'MEMBER']] })
+    const ws = createWorkspace(t.core, {
+      members: [
+        [o1.id, 'OWNER'],
+        [o2.id, 'OWNER'],
+        [m.id, 'MEMBER'],
+      ],
+    })
     return { o1, o2, m, ws, t1: createSession(t.core, o1.id), t2: createSession(t.core, o2.id), tm: createSession(t.core, m.id) }
   }
 
@@ -173,14 +185,21 @@ describe('members', () => {
     const up = await t.req('PATCH', `/workspaces/${ws.id}/members/${m.id}`, { as: t1, body: { role: 'VIEWER' } })
     expect(up.status).toBe(200)
     expect(up.body.data.role).toBe('VIEWER')
-    expect(auditOf(t, 'member.role_changed').at(-1)).toMatchObject({ workspaceId: ws.id, targetId: m.id, actorUserId: o1.id, meta: { from: 'MEMBER', to: 'VIEWER' } })
+    expect(auditOf(t, 'member.role_changed').at(-1)).toMatchObject({
+      workspaceId: ws.id,
+      targetId: m.id,
+      actorUserId: o1.id,
+      meta: { from: 'MEMBER', to: 'VIEWER' },
+    })
     expect((await t.req('PATCH', `/workspaces/${ws.id}/members/${o2.id}`, { as: t1, body: { role: 'MEMBER' } })).status).toBe(200)
     const last = await t.req('PATCH', `/workspaces/${ws.id}/members/${o1.id}`, { as: t1, body: { role: 'MEMBER' } })
     expect(last.status).toBe(409)
     expect(last.body.code).toBe('conflict')
     expect((await t.req('PATCH', `/workspaces/${ws.id}/members/${o1.id}`, { as: t1, body: { role: 'OWNER' } })).status).toBe(200)
     expect((await t.req('PATCH', `/workspaces/${ws.id}/members/${m.id}`, { as: t1, body: { role: 'ADMIN' } })).status).toBe(400)
-    expect((await t.req('PATCH', `/workspaces/${ws.id}/members/${w.users.ownerB.id}`, { as: t1, body: { role: 'MEMBER' } })).status).toBe(404)
+    expect((await t.req('PATCH', `/workspaces/${ws.id}/members/${w.users.ownerB.id}`, { as: t1, body: { role: 'MEMBER' } })).status).toBe(
+      404,
+    )
   })
 
   test('remove: project memberships in this workspace go too (not elsewhere); the last OWNER stays (409)', async () => {
@@ -191,10 +210,32 @@ describe('members', () => {
     const r = await t.req('DELETE', `/workspaces/${ws.id}/members/${m.id}`, { as: t1 })
     expect(r.status).toBe(200)
     expect(r.body.data).toEqual({ userId: m.id, removed: true })
-    expect(t.db.select().from(workspaceMembers).where(and(eq(workspaceMembers.workspaceId, ws.id), eq(workspaceMembers.userId, m.id))).get()).toBeUndefined()
-    expect(t.db.select().from(projectMembers).where(and(eq(projectMembers.projectId, here.id), eq(projectMembers.userId, m.id))).get()).toBeUndefined()
-    expect(t.db.select().from(projectMembers).where(and(eq(projectMembers.projectId, there.id), eq(projectMembers.userId, m.id))).get()).toBeDefined()
-    expect(auditOf(t, 'member.removed').at(-1)).toMatchObject({ workspaceId: ws.id, targetId: m.id, meta: { role: 'MEMBER', projectMemberships: 1 } })
+    expect(
+      t.db
+        .select()
+        .from(workspaceMembers)
+        .where(and(eq(workspaceMembers.workspaceId, ws.id), eq(workspaceMembers.userId, m.id)))
+        .get(),
+    ).toBeUndefined()
+    expect(
+      t.db
+        .select()
+        .from(projectMembers)
+        .where(and(eq(projectMembers.projectId, here.id), eq(projectMembers.userId, m.id)))
+        .get(),
+    ).toBeUndefined()
+    expect(
+      t.db
+        .select()
+        .from(projectMembers)
+        .where(and(eq(projectMembers.projectId, there.id), eq(projectMembers.userId, m.id)))
+        .get(),
+    ).toBeDefined()
+    expect(auditOf(t, 'member.removed').at(-1)).toMatchObject({
+      workspaceId: ws.id,
+      targetId: m.id,
+      meta: { role: 'MEMBER', projectMemberships: 1 },
+    })
     expect((await t.req('DELETE', `/workspaces/${ws.id}/members/${m.id}`, { as: t1 })).status).toBe(404)
 
     expect((await t.req('DELETE', `/workspaces/${ws.id}/members/${o2.id}`, { as: t1 })).status).toBe(200)
@@ -206,7 +247,8 @@ describe('members', () => {
   test('a demoted member’s API key loses write at once; a removed member’s key sees 404', async () => {
     const { ws, t1, o2 } = await team()
     const key = await createKey(t.core, o2.id, { workspaceId: ws.id })
-    const invite = () => t.req('POST', `/workspaces/${ws.id}/invites`, { as: key.key, body: { email: `x${crypto.randomUUID()}@example.com` } })
+    const invite = () =>
+      t.req('POST', `/workspaces/${ws.id}/invites`, { as: key.key, body: { email: `x${crypto.randomUUID()}@example.com` } })
     expect((await invite()).status).toBe(201)
     expect((await t.req('PATCH', `/workspaces/${ws.id}/members/${o2.id}`, { as: t1, body: { role: 'MEMBER' } })).status).toBe(200)
     const after = await invite()
@@ -250,8 +292,17 @@ describe('suspension', () => {
       ['GET', `/workspaces/${ws.id}`, adminToken],
     ]
     for (const [method, path, as] of checks) {
-      const r = await t.req(method, path, { as, workspace: ws.id, body: method === 'GET' ? undefined : { name: 'x', email: 'y@example.com' } })
-      expect({ path, status: r.status, code: r.body.code, error: r.body.error }).toEqual({ path, status: 403, code: 'forbidden', error: 'Workspace is suspended.' })
+      const r = await t.req(method, path, {
+        as,
+        workspace: ws.id,
+        body: method === 'GET' ? undefined : { name: 'x', email: 'y@example.com' },
+      })
+      expect({ path, status: r.status, code: r.body.code, error: r.body.error }).toEqual({
+        path,
+        status: 403,
+        code: 'forbidden',
+        error: 'Workspace is suspended.',
+      })
     }
     // Still listed for its members, marked.
     const list = await t.req('GET', '/workspaces', { as: tok })
@@ -292,7 +343,8 @@ describe('tenant isolation: another workspace’s id is 404 on every /workspaces
   beforeAll(async () => {
     const tokB = createSession(t.core, w.users.ownerB.id)
     inviteB = (await t.req('POST', `/workspaces/${w.wsB.id}/invites`, { as: tokB, body: { email: 'b-invitee@example.com' } })).body.data.id
-    inviteA = (await t.req('POST', `/workspaces/${w.wsA.id}/invites`, { as: w.tokens.owner, body: { email: 'a-invitee@example.com' } })).body.data.id
+    inviteA = (await t.req('POST', `/workspaces/${w.wsA.id}/invites`, { as: w.tokens.owner, body: { email: 'a-invitee@example.com' } }))
+      .body.data.id
   })
 
   for (const [method, path, body] of routes) {
@@ -301,13 +353,20 @@ describe('tenant isolation: another workspace’s id is 404 on every /workspaces
       const key = await createKey(t.core, w.users.owner.id)
       for (const as of [w.tokens.owner, key.key]) {
         const r = await t.req(method, path({ ws: w.wsB.id, user: w.users.ownerB.id, invite: inviteB }), { as, body })
-        expect({ as: as === key.key ? 'key' : 'session', status: r.status, code: r.body.code }).toEqual({ as: as === key.key ? 'key' : 'session', status: 404, code: 'not_found' })
+        expect({ as: as === key.key ? 'key' : 'session', status: r.status, code: r.body.code }).toEqual({
+          as: as === key.key ? 'key' : 'session',
+          status: 404,
+          code: 'not_found',
+        })
       }
     })
   }
 
   test('B’s member or invite addressed through A’s workspace: 404', async () => {
-    expect((await t.req('PATCH', `/workspaces/${w.wsA.id}/members/${w.users.ownerB.id}`, { as: w.tokens.owner, body: { role: 'VIEWER' } })).status).toBe(404)
+    expect(
+      (await t.req('PATCH', `/workspaces/${w.wsA.id}/members/${w.users.ownerB.id}`, { as: w.tokens.owner, body: { role: 'VIEWER' } }))
+        .status,
+    ).toBe(404)
     expect((await t.req('DELETE', `/workspaces/${w.wsA.id}/members/${w.users.ownerB.id}`, { as: w.tokens.owner })).status).toBe(404)
     expect((await t.req('DELETE', `/workspaces/${w.wsA.id}/invites/${inviteB}`, { as: w.tokens.owner })).status).toBe(404)
     const tokB = createSession(t.core, w.users.ownerB.id)
@@ -322,7 +381,12 @@ describe('tenant isolation: another workspace’s id is 404 on every /workspaces
     const both = await createUser(t.core)
     createWorkspace(t.core, { members: [[both.id, 'OWNER']] })
     const other = createWorkspace(t.core, { members: [[both.id, 'OWNER']] })
-    const mine = t.db.select().from(workspaceMembers).where(eq(workspaceMembers.userId, both.id)).all().find((x) => x.workspaceId !== other.id)!
+    const mine = t.db
+      .select()
+      .from(workspaceMembers)
+      .where(eq(workspaceMembers.userId, both.id))
+      .all()
+      .find((x) => x.workspaceId !== other.id)!
     const k = await createKey(t.core, both.id, { workspaceId: mine.workspaceId })
     const r = await t.req('GET', `/workspaces/${other.id}`, { as: k.key })
     expect(r.status).toBe(403)

@@ -23,11 +23,12 @@
 // The server runs with LOG_LEVEL=warn (no access log line per request) and per-credential limits
 // raised (SALLY_API_KEY_RATE_LIMIT_PER_HOUR / SALLY_SESSION_RATE_LIMIT_PER_HOUR = 1e9) so that the
 // 1,000/hour default does not turn the run into a 429 benchmark; the failed-auth limit keeps its default.
-import autocannon from 'autocannon'
+
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
+import autocannon from 'autocannon'
 import { generateKey, KEY_PREFIX } from '../../src/auth/key-format'
 import { loadConfig } from '../../src/config'
 import { closeDatabase, openDatabase } from '../../src/db/client'
@@ -111,7 +112,10 @@ const forgedKeys = Array.from({ length: 200 }, () => withChecksum(KEY_PREFIX.api
 // ---- server -------------------------------------------------------------------------------------
 const { proc: server, base } = await startServer(env, dir)
 {
-  for (const [what, token] of [['API key', apiKey.key], ['session', sessionToken]] as const) {
+  for (const [what, token] of [
+    ['API key', apiKey.key],
+    ['session', sessionToken],
+  ] as const) {
     const r = await fetch(`${base}/auth/me`, { headers: { authorization: `Bearer ${token}` } })
     if (r.status !== 200) throw new Error(`/auth/me with the ${what} answered ${r.status}: ${await r.text()}`)
   }
@@ -123,7 +127,10 @@ const { proc: server, base } = await startServer(env, dir)
 // Its ratio is the ceiling this setup can measure (autocannon shares the machine and pays for the
 // bigger /auth/me response: the X-Sally-Scopes and X-RateLimit-* headers and the profile body).
 const canned: Record<string, { headers: [string, string][]; body: string }> = {}
-for (const [path, headers] of [['/health', {}], ['/auth/me', { authorization: `Bearer ${apiKey.key}` }]] as const) {
+for (const [path, headers] of [
+  ['/health', {}],
+  ['/auth/me', { authorization: `Bearer ${apiKey.key}` }],
+] as const) {
   const r = await fetch(`${base}${path}`, { headers })
   canned[path] = { headers: [...r.headers].filter(([k]) => k !== 'content-length' && k !== 'date'), body: await r.text() }
 }
@@ -159,7 +166,13 @@ function load(
 ): Promise<Load> {
   return new Promise((resolvePromise, reject) => {
     autocannon(
-      { url: path instanceof URL ? path.href : `${base}${path}`, connections, duration, headers, requests: requests?.map((r) => ({ method: 'GET', headers: r.headers })) },
+      {
+        url: path instanceof URL ? path.href : `${base}${path}`,
+        connections,
+        duration,
+        headers,
+        requests: requests?.map((r) => ({ method: 'GET', headers: r.headers })),
+      },
       (err, r) => {
         if (err) return reject(err)
         const statuses = Object.fromEntries(Object.entries(r.statusCodeStats ?? {}).map(([k, v]) => [k, (v as { count: number }).count]))
@@ -219,16 +232,26 @@ for (let i = 0; i < RUNS; i++) {
   })) as Record<'health' | 'key' | 'session' | 'controlHealth' | 'controlMe', Load>
   const [floodValid, floodBad] = await Promise.all([
     load('/auth/me', half, undefined, bearer(apiKey.key)),
-    load('/auth/me', CONNECTIONS - half, invalidKeys.map((k) => ({ headers: bearer(k) }))),
+    load(
+      '/auth/me',
+      CONNECTIONS - half,
+      invalidKeys.map((k) => ({ headers: bearer(k) })),
+    ),
   ])
   const [forgeValid, forgeBad] = await Promise.all([
     load('/auth/me', half, undefined, bearer(apiKey.key)),
-    load('/auth/me', CONNECTIONS - half, forgedKeys.map((k) => ({ headers: bearer(k) }))),
+    load(
+      '/auth/me',
+      CONNECTIONS - half,
+      forgedKeys.map((k) => ({ headers: bearer(k) })),
+    ),
   ])
   const run = { controlHealth, controlMe, health, key, session, floodValid, floodBad, forgeValid, forgeBad }
-  if (server.exitCode !== null || control.exitCode !== null) throw new Error(`a server exited during run ${i + 1} (sally: ${server.exitCode}, control: ${control.exitCode})`)
+  if (server.exitCode !== null || control.exitCode !== null)
+    throw new Error(`a server exited during run ${i + 1} (sally: ${server.exitCode}, control: ${control.exitCode})`)
   for (const [what, l] of Object.entries({ health, key, session, floodValid, forgeValid }))
-    if (l.rps === 0) throw new Error(`run ${i + 1}: no 2xx for ${what} (statuses ${JSON.stringify(l.statuses)}); was the server stopped from outside?`)
+    if (l.rps === 0)
+      throw new Error(`run ${i + 1}: no 2xx for ${what} (statuses ${JSON.stringify(l.statuses)}); was the server stopped from outside?`)
   runs.push(run)
   console.error(
     `run ${i + 1}/${RUNS}: health ${health.rps.toFixed(0)}/s, key ${key.rps.toFixed(0)}/s (${(key.rps / health.rps).toFixed(2)}), ` +
@@ -259,7 +282,7 @@ const lines = [
   `Sally ${VERSION}, Bun ${Bun.version}, ${cpus().length} cores (${cpus()[0]?.model ?? 'cpu'}), server and load on one machine over loopback.`,
   `autocannon, ${CONNECTIONS} connections, ${DURATION} s per measurement (the first three interleaved in ${SLICE} s slices); requests/s counts 2xx answers; p99 of the first three is the worst slice's. ` +
     `${RUNS} runs; the table shows the median run (by the API-key ratio). argon2id m=${config.SALLY_HASH_MEMORY_KIB} KiB, t=2.`,
-  `Command: \`bun run scripts/bench/auth.ts${process.argv.slice(2).length ? ' ' + process.argv.slice(2).join(' ') : ''}\``,
+  `Command: \`bun run scripts/bench/auth.ts${process.argv.slice(2).length ? ` ${process.argv.slice(2).join(' ')}` : ''}\``,
   ``,
   `| measurement | requests/s | p99 | vs /health |`,
   `| --- | ---: | ---: | ---: |`,

@@ -15,12 +15,12 @@
 //   GET /board                     (workspace board by category, extra)
 // once at --connections (throughput, and p99 under that queue) and once with 1 connection
 // (the latency of one request). Prints EXPLAIN QUERY PLAN of the board's queries.
-import autocannon from 'autocannon'
+
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import { Database } from 'bun:sqlite'
+import autocannon from 'autocannon'
 import { BOARD_SQL, workspaceColumnSql } from '../../src/board/service'
 import { closeDatabase, openDatabase } from '../../src/db/client'
 import { runMigrations } from '../../src/db/migrate'
@@ -57,7 +57,7 @@ const env = benchEnv(dbPath, dir, { SALLY_ANSWER_CACHE_MB: values['answer-cache-
 
 const SHARE = [0.3, 0.2, 0.2, 0.1, 0.2]
 let seed = 42
-const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff)
+const rand = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff
 
 const handle = openDatabase(dbPath)
 runMigrations(handle.db)
@@ -105,7 +105,12 @@ function seedWorkspace(slug: string, projects: number, tasksPerProject: number):
   }
   db.transaction(() => {
     db.run('INSERT INTO workspaces (id, name, slug, created_at, updated_at) VALUES (?, ?, ?, ?, ?)', [workspaceId, slug, slug, now, now])
-    db.run('INSERT INTO workspace_members (workspace_id, user_id, role, created_at) VALUES (?, ?, ?, ?)', [workspaceId, userId, 'MEMBER', now])
+    db.run('INSERT INTO workspace_members (workspace_id, user_id, role, created_at) VALUES (?, ?, ?, ?)', [
+      workspaceId,
+      userId,
+      'MEMBER',
+      now,
+    ])
     const labelIds = Array.from({ length: 10 }, (_, i) => {
       const id = newId()
       ins.label.run(id, workspaceId, `label-${i}`, '#3b82f6', now)
@@ -129,7 +134,22 @@ function seedWorkspace(slug: string, projects: number, tasksPerProject: number):
           number++
           const archived = rand() < 0.05 ? now : null
           const due = rand() < 0.3 ? `2026-12-${String(1 + Math.floor(rand() * 28)).padStart(2, '0')}` : null
-          ins.task.run(id, workspaceId, projectId, number, statusId, `Task ${number} of project ${p}`, 'Some description text.', `P${Math.floor(rand() * 4)}`, rank, due, archived, userId, now, now)
+          ins.task.run(
+            id,
+            workspaceId,
+            projectId,
+            number,
+            statusId,
+            `Task ${number} of project ${p}`,
+            'Some description text.',
+            `P${Math.floor(rand() * 4)}`,
+            rank,
+            due,
+            archived,
+            userId,
+            now,
+            now,
+          )
           if (rand() < 0.5) ins.assignee.run(id, userId)
           const k = Math.floor(rand() * 3)
           const first = Math.floor(rand() * 10)
@@ -162,8 +182,15 @@ function plan(sql: string, params: unknown[]): string {
     .join('\n')
 }
 const bigProject = small.projectIds[0]!
-const aStatus = db.query<{ id: string }, [string]>('SELECT id FROM statuses WHERE project_id = ? ORDER BY position LIMIT 1').get(bigProject)!.id
-const someIds = JSON.stringify(db.query<{ id: string }, [string]>('SELECT id FROM tasks WHERE project_id = ? LIMIT 250').all(bigProject).map((r) => r.id))
+const aStatus = db
+  .query<{ id: string }, [string]>('SELECT id FROM statuses WHERE project_id = ? ORDER BY position LIMIT 1')
+  .get(bigProject)!.id
+const someIds = JSON.stringify(
+  db
+    .query<{ id: string }, [string]>('SELECT id FROM tasks WHERE project_id = ? LIMIT 250')
+    .all(bigProject)
+    .map((r) => r.id),
+)
 const plans: [string, string][] = [
   ['column page (first page)', plan(BOARD_SQL.column.live, ['P0', bigProject, aStatus, 51])],
   ['column page (after a cursor)', plan(BOARD_SQL.column.liveAfter, ['P0', bigProject, aStatus, 'a', 'x', 51])],
@@ -211,8 +238,11 @@ for (const t of targets) {
   if (r.status !== 200) throw new Error(`${t.path} answered ${r.status}: ${JSON.stringify(body)}`)
   if (t.path.startsWith('/board')) {
     const cols = body.data.columns as { count: number; tasks: unknown[] }[]
-    shapes.push(`${t.name} ${t.size}: ${cols.length} columns, counts ${cols.map((c) => c.count).join('/')}, ${cols.reduce((n, c) => n + c.tasks.length, 0)} tasks in the response, ${(JSON.stringify(body).length / 1024).toFixed(0)} KiB`)
-  } else if (t.path.startsWith('/tasks')) shapes.push(`${t.name} ${t.size}: ${body.data.length} tasks, ${(JSON.stringify(body).length / 1024).toFixed(0)} KiB`)
+    shapes.push(
+      `${t.name} ${t.size}: ${cols.length} columns, counts ${cols.map((c) => c.count).join('/')}, ${cols.reduce((n, c) => n + c.tasks.length, 0)} tasks in the response, ${(JSON.stringify(body).length / 1024).toFixed(0)} KiB`,
+    )
+  } else if (t.path.startsWith('/tasks'))
+    shapes.push(`${t.name} ${t.size}: ${body.data.length} tasks, ${(JSON.stringify(body).length / 1024).toFixed(0)} KiB`)
 }
 
 // The server's own CPU time per request (from /proc): unlike latency, barely affected by other load on the machine.
@@ -229,7 +259,15 @@ function load(t: Target, connections: number, duration: number): Promise<Load> {
     autocannon({ url: base + t.path, connections, duration, headers: t.ws ? headers(t.ws) : {} }, (err, r) => {
       if (err) return fail(err)
       const cpuMsPerRequest = (serverCpuMs() - cpu0) / Math.max(1, r.requests.total)
-      ok({ rps: r['2xx'] / duration, p50: r.latency.p50, p99: r.latency.p99, avg: r.latency.average, non2xx: r.non2xx, errors: r.errors, cpuMsPerRequest })
+      ok({
+        rps: r['2xx'] / duration,
+        p50: r.latency.p50,
+        p99: r.latency.p99,
+        avg: r.latency.average,
+        non2xx: r.non2xx,
+        errors: r.errors,
+        cpuMsPerRequest,
+      })
     })
   })
 }
@@ -249,7 +287,8 @@ for (const t of targets) {
 // Under writes: every write empties the kept answers (src/http/cached-json.ts), so the first read
 // after each write is computed. A writer renames a task of the measured project every 100 ms (a busy
 // team: 10 writes/s) while the reads run.
-const writeTask = ((await (await fetch(`${base}/tasks?projectId=${bigProject}&limit=1`, { headers: headers(small) })).json()) as any).data[0].id as string
+const writeTask = ((await (await fetch(`${base}/tasks?projectId=${bigProject}&limit=1`, { headers: headers(small) })).json()) as any)
+  .data[0].id as string
 async function underWrites(t: Target, pauseMs: number): Promise<Load & { writes: number }> {
   let stop = false
   let writes = 0
@@ -293,7 +332,7 @@ const lines = [
   ``,
   `Sally ${VERSION}, Bun ${Bun.version}, ${cpus().length} cores (${cpus()[0]?.model ?? 'cpu'}), server and autocannon on the same machine over loopback.`,
   `Machine load average (1 min) ${loadBefore.toFixed(1)} before the measurements and ${loadAfter.toFixed(1)} after (other work was running on the machine).`,
-  `Command: \`bun run scripts/bench/projects.ts${process.argv.slice(2).length ? ' ' + process.argv.slice(2).join(' ') : ''}\``,
+  `Command: \`bun run scripts/bench/projects.ts${process.argv.slice(2).length ? ` ${process.argv.slice(2).join(' ')}` : ''}\``,
   ``,
   `Data (seeded directly with SQL): **10k** = a workspace with 1 project of 10,000 tasks; **100k** = a workspace with 50 projects`,
   `of 2,000 tasks (100,000 tasks; the board and list target one of them). Tasks over the 5 default statuses (30/20/20/10/20 %),`,
@@ -324,7 +363,8 @@ const lines = [
   `| route | data | writes/s | requests/s (${CONNECTIONS} conns) | p50 | p99 | server CPU per request |`,
   `| --- | --- | ---: | ---: | ---: | ---: | ---: |`,
   ...written.map(
-    ({ t, l }) => `| \`${t.name}\` | ${t.size} | ${l.writes.toFixed(0)} | ${n(l.rps)} | ${ms(l.p50)} | ${ms(l.p99)} | ${l.cpuMsPerRequest.toFixed(2)} ms |`,
+    ({ t, l }) =>
+      `| \`${t.name}\` | ${t.size} | ${l.writes.toFixed(0)} | ${n(l.rps)} | ${ms(l.p50)} | ${ms(l.p99)} | ${l.cpuMsPerRequest.toFixed(2)} ms |`,
   ),
   ``,
   `With ${CONNECTIONS} connections on one server thread, a request waits behind the others: p99 there is mostly queueing`,

@@ -21,14 +21,53 @@ import { initialRanks } from '../../src/lib/rank'
 import { prng } from '../../test/helpers/prng'
 
 export const VOCABULARY = [
-  'onboarding', 'checkout', 'invoice', 'payment', 'login', 'dashboard', 'report', 'export', 'import', 'search',
-  'mobile', 'android', 'ios', 'webhook', 'billing', 'migration', 'database', 'cache', 'latency', 'refactor',
-  'design', 'review', 'release', 'deploy', 'monitoring', 'alerting', 'security', 'audit', 'profile', 'avatar',
-  'notification', 'email', 'calendar', 'timesheet', 'customer', 'support', 'pricing', 'analytics', 'kanban', 'sprint',
+  'onboarding',
+  'checkout',
+  'invoice',
+  'payment',
+  'login',
+  'dashboard',
+  'report',
+  'export',
+  'import',
+  'search',
+  'mobile',
+  'android',
+  'ios',
+  'webhook',
+  'billing',
+  'migration',
+  'database',
+  'cache',
+  'latency',
+  'refactor',
+  'design',
+  'review',
+  'release',
+  'deploy',
+  'monitoring',
+  'alerting',
+  'security',
+  'audit',
+  'profile',
+  'avatar',
+  'notification',
+  'email',
+  'calendar',
+  'timesheet',
+  'customer',
+  'support',
+  'pricing',
+  'analytics',
+  'kanban',
+  'sprint',
 ]
 /** 2,000 filler words (pseudo-words built from syllables) for descriptions and comments. */
 const SYLLABLES = ['ka', 'lo', 'mi', 'ne', 'ru', 'ta', 'vo', 'zi', 'pe', 'sa', 'do', 'fu', 'gi', 'ha', 'ju', 'be', 'co', 'ly', 'wo', 'xe']
-const FILLER = Array.from({ length: 2000 }, (_, i) => SYLLABLES[i % 20]! + SYLLABLES[Math.floor(i / 20) % 20]! + SYLLABLES[Math.floor(i / 400) % 20]!)
+const FILLER = Array.from(
+  { length: 2000 },
+  (_, i) => SYLLABLES[i % 20]! + SYLLABLES[Math.floor(i / 20) % 20]! + SYLLABLES[Math.floor(i / 400) % 20]!,
+)
 
 const STATUSES = [
   ['Backlog', 'backlog'],
@@ -95,7 +134,10 @@ export function seedBench(dbPath: string, o: { projects: number; tasksPerProject
   db.transaction(() => {
     q.user.run(world.ownerId, 'owner@bench.test', 'Bench Owner', 'benchowner', 'NONE', now, now)
     q.user.run(world.memberId, 'member@bench.test', 'Bench Member', 'benchmember', 'NONE', now, now)
-    for (const [uid, token] of [[world.ownerId, world.ownerToken], [world.memberId, world.memberToken]] as const)
+    for (const [uid, token] of [
+      [world.ownerId, world.ownerToken],
+      [world.memberId, world.memberToken],
+    ] as const)
       q.session.run(newId(), uid, sha256Hex(token), now, now, now + 365 * 86_400_000)
     q.ws.run(world.workspaceId, 'Bench', world.workspaceSlug, now, now)
     q.wsMember.run(world.workspaceId, world.ownerId, 'OWNER', now)
@@ -126,8 +168,19 @@ export function seedBench(dbPath: string, o: { projects: number; tasksPerProject
         const created = now - (o.tasksPerProject - i) * 60_000
         const due = rnd() < 0.5 ? new Date(now + Math.floor(rnd() * 120 - 30) * 86_400_000).toISOString().slice(0, 10) : null
         q.task.run(
-          id, world.workspaceId, project.id, i + 1, project.statusIds[s]!, `${words(3)} ${i + 1}`, rnd() < 0.7 ? prose(20) : null,
-          pick(['P0', 'P1', 'P2', 'P2', 'P3']), perStatus[s]![next[s]!++]!, due, world.ownerId, created, created,
+          id,
+          world.workspaceId,
+          project.id,
+          i + 1,
+          project.statusIds[s]!,
+          `${words(3)} ${i + 1}`,
+          rnd() < 0.7 ? prose(20) : null,
+          pick(['P0', 'P1', 'P2', 'P2', 'P3']),
+          perStatus[s]![next[s]!++]!,
+          due,
+          world.ownerId,
+          created,
+          created,
         )
         if (rnd() < 0.4) q.assignee.run(id, world.memberId)
         if (rnd() < 0.5) {

@@ -81,7 +81,8 @@ for (let i = 0; i < runs; i++) {
 const starts = samples.map((s) => s.startMs)
 const rss = samples.map((s) => s.rssKib / 1024)
 const size = statSync(binary).size / (1024 * 1024)
-const fmt = (xs: number[], unit: string, d = 1) => `${median(xs).toFixed(d)} ${unit} (min ${Math.min(...xs).toFixed(d)}, max ${Math.max(...xs).toFixed(d)})`
+const fmt = (xs: number[], unit: string, d = 1) =>
+  `${median(xs).toFixed(d)} ${unit} (min ${Math.min(...xs).toFixed(d)}, max ${Math.max(...xs).toFixed(d)})`
 
 console.log(`| Measure | Value |
 | --- | --- |

@@ -18,7 +18,7 @@ import { testConfig } from '../../src/config'
 import { openDatabase } from '../../src/db/client'
 import type { Actor } from '../../src/permissions/actor'
 import { taskListQuery } from '../../src/tasks/list'
-import { seedBench, VOCABULARY, type BenchWorld } from './seed'
+import { type BenchWorld, seedBench, VOCABULARY } from './seed'
 import { benchEnv, startServer } from './server'
 
 const { values } = parseArgs({
@@ -61,7 +61,10 @@ const SCENARIOS: Scenario[] = [
   { name: 'GET /health (baseline)', request: () => ({ method: 'GET', path: '/health' }) },
   {
     name: 'GET /tasks?projectId=&limit=50',
-    request: (w, rnd) => ({ method: 'GET', setupRequest: (r) => ({ ...r, path: `/tasks?projectId=${pick(w.projects, rnd).id}&limit=50` }) }),
+    request: (w, rnd) => ({
+      method: 'GET',
+      setupRequest: (r) => ({ ...r, path: `/tasks?projectId=${pick(w.projects, rnd).id}&limit=50` }),
+    }),
   },
   { name: 'GET /tasks?limit=50 (workspace-wide)', request: () => ({ method: 'GET', path: '/tasks?limit=50' }) },
   {
@@ -88,7 +91,12 @@ const SCENARIOS: Scenario[] = [
       setupRequest: (r) => ({
         ...r,
         path: '/tasks',
-        body: JSON.stringify({ projectId: pick(w.projects, rnd).id, title: `bench ${pick(VOCABULARY, rnd)}`, labels: ['label-1'], todos: [{ text: 'check' }] }),
+        body: JSON.stringify({
+          projectId: pick(w.projects, rnd).id,
+          title: `bench ${pick(VOCABULARY, rnd)}`,
+          labels: ['label-1'],
+          todos: [{ text: 'check' }],
+        }),
       }),
     }),
   },
@@ -124,7 +132,7 @@ type Row = {
 
 function run(base: string, w: BenchWorld, s: Scenario, seconds: number, connections = CONNECTIONS): Promise<Result> {
   let seed = 7
-  const rnd = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 4294967296)
+  const rnd = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 4294967296
   return new Promise((ok, fail) =>
     cannon(
       {
@@ -149,7 +157,7 @@ async function cpuPerRequest(dbPath: string, w: BenchWorld): Promise<Map<string,
   const headers = { authorization: `Bearer ${w.memberToken}`, 'x-workspace-id': w.workspaceId, 'content-type': 'application/json' }
   const out = new Map<string, number>()
   let seed = 11
-  const rnd = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 4294967296)
+  const rnd = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 4294967296
   for (const s of SCENARIOS) {
     const template = s.request(w, rnd)
     const one = async () => {
@@ -184,7 +192,9 @@ function explainList(dbPath: string, w: BenchWorld): string {
     ['GET /tasks?statusId=&limit=50 (rank order)', { statusId: w.projects[0]!.statusIds[1]!, limit: 50 }],
   ] as const) {
     const { sql, params } = taskListQuery(actor, q)
-    const plan = handle.sqlite.query<{ id: number; parent: number; detail: string }, (string | number)[]>(`EXPLAIN QUERY PLAN ${sql}`).all(...params)
+    const plan = handle.sqlite
+      .query<{ id: number; parent: number; detail: string }, (string | number)[]>(`EXPLAIN QUERY PLAN ${sql}`)
+      .all(...params)
     const depth = new Map<number, number>()
     const lines = plan.map((r) => {
       const d = (depth.get(r.parent) ?? -1) + 1
@@ -252,7 +262,8 @@ const table = [
   `| Size | Route | CPU ms/request (in-process) | Requests/s (${CONNECTIONS} conn.) | p50 ms | p99 ms | max ms | 1 conn. p50 ms | 1 conn. p99 ms | non-2xx | errors |`,
   '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ...rows.map(
-    (r) => `| ${r.size} | \`${r.scenario}\` | ${r.cpu.toFixed(2)} | ${r.rps} | ${r.p50} | ${r.p99} | ${r.max} | ${r.oneP50} | ${r.oneP99} | ${r.non2xx} | ${r.errors} |`,
+    (r) =>
+      `| ${r.size} | \`${r.scenario}\` | ${r.cpu.toFixed(2)} | ${r.rps} | ${r.p50} | ${r.p99} | ${r.max} | ${r.oneP50} | ${r.oneP99} | ${r.non2xx} | ${r.errors} |`,
   ),
 ].join('\n')
 
@@ -260,7 +271,9 @@ const growth = SCENARIOS.map((s) => {
   const a = rows.find((r) => r.size === '10k' && r.scenario === s.name)
   const b = rows.find((r) => r.size === '100k' && r.scenario === s.name)
   const g = (x: number, y: number) => `${(y / Math.max(x, 1)).toFixed(2)}×`
-  return a && b ? `| \`${s.name}\` | ${a.p99} | ${b.p99} | ${g(a.p99, b.p99)} | ${a.oneP99} | ${b.oneP99} | ${g(a.oneP99, b.oneP99)} |` : null
+  return a && b
+    ? `| \`${s.name}\` | ${a.p99} | ${b.p99} | ${g(a.p99, b.p99)} | ${a.oneP99} | ${b.oneP99} | ${g(a.oneP99, b.oneP99)} |`
+    : null
 }).filter(Boolean)
 
 const doc = `# Tasks benchmark

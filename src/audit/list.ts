@@ -3,7 +3,7 @@ import type { Core } from '../core'
 import { auditEvents } from '../db/schema'
 import { forbidden } from '../errors'
 import { pageLimit, paginate } from '../http/respond'
-import { isSuperadmin, type Actor } from '../permissions/actor'
+import { type Actor, isSuperadmin } from '../permissions/actor'
 import type { AuditEvent, ListAuditQuery } from './model'
 
 type Row = typeof auditEvents.$inferSelect

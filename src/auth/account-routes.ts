@@ -36,7 +36,10 @@ export function accountRoutes(core: Core) {
       },
       {
         body: requestResetBody,
-        detail: publicDoc('Mail a password reset token', 'Same answer whether or not the account exists. The token is valid for 1 hour, once.'),
+        detail: publicDoc(
+          'Mail a password reset token',
+          'Same answer whether or not the account exists. The token is valid for 1 hour, once.',
+        ),
         response: { 200: envelope(messageResult) },
       },
     )
@@ -49,7 +52,10 @@ export function accountRoutes(core: Core) {
       },
       {
         body: resetPasswordBody,
-        detail: publicDoc('Set a new password with a reset token', 'Ends all sessions of the user. 400 `validation_error` for an unknown, used or expired token.'),
+        detail: publicDoc(
+          'Set a new password with a reset token',
+          'Ends all sessions of the user. 400 `validation_error` for an unknown, used or expired token.',
+        ),
         response: { 200: envelope(messageResult) },
       },
     )

@@ -11,7 +11,6 @@ export function clientMeta(request: Request): ClientMeta {
   return { ip: requestInfo(request).ip, userAgent: request.headers.get('user-agent') }
 }
 
-
 type Cookies = Record<string, Cookie<unknown>>
 
 /** Sets the `sally_session` cookie: httpOnly, SameSite=Lax, path /, Secure behind https, as long as the session lives. */

@@ -15,10 +15,7 @@ export const meResponse = envelope(me)
 
 /** Everything under /auth except API/MCP keys: sessions, account recovery, the profile. */
 export function authRoutes(core: Core) {
-  return new Elysia({ name: 'auth-routes' })
-    .use(sessionRoutes(core))
-    .use(accountRoutes(core))
-    .use(profileRoutes(core))
+  return new Elysia({ name: 'auth-routes' }).use(sessionRoutes(core)).use(accountRoutes(core)).use(profileRoutes(core))
 }
 
 function profileRoutes(core: Core) {

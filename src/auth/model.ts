@@ -1,6 +1,6 @@
 import { z } from 'zod'
-import { nameText } from '../http/text'
 import { WORKSPACE_ROLES } from '../db/schema/common'
+import { nameText } from '../http/text'
 
 export const credentialInfo = z
   .object({

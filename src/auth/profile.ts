@@ -1,12 +1,12 @@
-import { and, asc, eq, sql } from 'drizzle-orm'
+import { and, eq, sql } from 'drizzle-orm'
 import { recordAudit } from '../audit/service'
 import type { Core } from '../core'
 import type { DbOrTx } from '../db/client'
-import { uploads, users, workspaceMembers, workspaces } from '../db/schema'
+import { uploads, users } from '../db/schema'
 import { AppError, badRequest, conflict } from '../errors'
 import { isUniqueViolation } from '../lib/db-errors'
 import { readCache } from '../lib/read-cache'
-import { credentialAllows, credentialScopes, requireUser, type Principal } from '../permissions/actor'
+import { credentialAllows, credentialScopes, type Principal, requireUser } from '../permissions/actor'
 import type { Me, Membership, UpdateMeInput } from './model'
 import { checkPassword, hashPassword, quietLimit } from './passwords'
 import { endSessions, toMeUser } from './sessions'
@@ -18,7 +18,11 @@ import { endSessions, toMeUser } from './sessions'
 const meStatements = new WeakMap<Core['db'], ReturnType<typeof prepareMe>>()
 function prepareMe(db: Core['db'], sqlite: Core['sqlite']) {
   return {
-    user: db.select().from(users).where(eq(users.id, sql.placeholder('id'))).prepare(),
+    user: db
+      .select()
+      .from(users)
+      .where(eq(users.id, sql.placeholder('id')))
+      .prepare(),
     // A correlated subquery rather than a JOIN: SQLite's join setup cost ~2x this whole query.
     memberships: sqlite.query<{ workspaceId: string; slug: string; name: string; role: Membership['role']; suspended: number }, [string]>(
       `SELECT w.id AS workspaceId, w.slug, w.name, w.suspended_at IS NOT NULL AS suspended,
@@ -99,8 +103,7 @@ export async function updateMe(core: Core, principal: Principal, input: UpdateMe
       .from(uploads)
       .where(and(eq(uploads.id, input.avatarUploadId), eq(uploads.uploadedBy, me.id)))
       .get()
-    if (!upload || !upload.contentType.startsWith('image/'))
-      throw badRequest('No image upload of yours has this id.', 'avatarUploadId')
+    if (!upload?.contentType.startsWith('image/')) throw badRequest('No image upload of yours has this id.', 'avatarUploadId')
   }
   if (input.handle !== undefined && input.handle !== current.handle.toLowerCase()) {
     const other = core.db.select({ id: users.id }).from(users).where(sql`lower(${users.handle}) = ${input.handle}`).get()
@@ -121,7 +124,12 @@ export async function updateMe(core: Core, principal: Principal, input: UpdateMe
         if (passwordHash) {
           const keep = principal.credential.kind === 'session' ? principal.credential.id : null
           const ended = endSessions(tx, me.id, keep)
-          recordAudit(core, principal, { action: 'auth.password_changed', targetType: 'user', targetId: me.id, meta: { sessionsEnded: ended } }, tx)
+          recordAudit(
+            core,
+            principal,
+            { action: 'auth.password_changed', targetType: 'user', targetId: me.id, meta: { sessionsEnded: ended } },
+            tx,
+          )
         }
       })
     } catch (e) {
@@ -142,7 +150,11 @@ export function availableHandle(db: DbOrTx, requested: string | undefined, seed:
     if (taken(requested)) throw handleTaken()
     return requested
   }
-  let base = seed.toLowerCase().replace(/[^a-z0-9_]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 26)
+  let base = seed
+    .toLowerCase()
+    .replace(/[^a-z0-9_]+/g, '_')
+    .replace(/^_+|_+$/g, '')
+    .slice(0, 26)
   if (base.length < 2) base = `user${base}`
   if (!taken(base)) return base
   for (let i = 0; i < 20; i++) {

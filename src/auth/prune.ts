@@ -11,14 +11,15 @@ const DAY = 86_400_000
 export function pruneExpiredCredentials(core: Core): { sessions: number; tokens: number } {
   const now = core.clock.now()
   return core.db.transaction((tx) => ({
-    sessions: tx.delete(sessions).where(lte(sessions.expiresAt, new Date(now))).returning({ id: sessions.id }).all().length,
+    sessions: tx
+      .delete(sessions)
+      .where(lte(sessions.expiresAt, new Date(now)))
+      .returning({ id: sessions.id })
+      .all().length,
     tokens: tx
       .delete(userTokens)
       .where(
-        or(
-          lte(userTokens.expiresAt, new Date(now - DAY)),
-          and(isNotNull(userTokens.usedAt), lte(userTokens.usedAt, new Date(now - DAY))),
-        ),
+        or(lte(userTokens.expiresAt, new Date(now - DAY)), and(isNotNull(userTokens.usedAt), lte(userTokens.usedAt, new Date(now - DAY)))),
       )
       .returning({ id: userTokens.id })
       .all().length,

@@ -2,7 +2,7 @@ import { and, eq, gt, isNull } from 'drizzle-orm'
 import { recordAudit } from '../audit/service'
 import type { Core } from '../core'
 import type { DbOrTx } from '../db/client'
-import { userTokens, users } from '../db/schema'
+import { users, userTokens } from '../db/schema'
 import { badRequest, conflict } from '../errors'
 import { randomToken, sha256Hex } from '../lib/crypto'
 import { enqueueMail } from '../mail/outbox'
@@ -13,7 +13,7 @@ import { insertWorkspace } from '../workspaces/service'
 import type { RegisterInput } from './model'
 import { hashPassword, quietLimit } from './passwords'
 import { availableHandle } from './profile'
-import { endSessions, findUserByEmail, issueSession, sessionPrincipal, toMeUser, type ClientMeta } from './sessions'
+import { type ClientMeta, endSessions, findUserByEmail, issueSession, sessionPrincipal, toMeUser } from './sessions'
 
 export const RESET_TTL_MS = 3_600_000
 export const VERIFY_TTL_MS = 48 * 3_600_000
@@ -40,7 +40,14 @@ function liveToken(core: Core, db: DbOrTx, purpose: Purpose, token: string) {
   const row = db
     .select()
     .from(userTokens)
-    .where(and(eq(userTokens.tokenHash, sha256Hex(token)), eq(userTokens.purpose, purpose), isNull(userTokens.usedAt), gt(userTokens.expiresAt, now)))
+    .where(
+      and(
+        eq(userTokens.tokenHash, sha256Hex(token)),
+        eq(userTokens.purpose, purpose),
+        isNull(userTokens.usedAt),
+        gt(userTokens.expiresAt, now),
+      ),
+    )
     .get()
   if (!row) throw badToken()
   return row
@@ -87,7 +94,12 @@ export async function resetPassword(core: Core, input: { token: string; password
       .where(eq(users.id, user.id))
       .run()
     const ended = endSessions(tx, user.id)
-    recordAudit(core, null, { action: 'auth.password_reset', targetType: 'user', targetId: user.id, ip: meta.ip, meta: { sessionsEnded: ended } }, tx)
+    recordAudit(
+      core,
+      null,
+      { action: 'auth.password_reset', targetType: 'user', targetId: user.id, ip: meta.ip, meta: { sessionsEnded: ended } },
+      tx,
+    )
   })
 }
 
@@ -97,7 +109,11 @@ export function verifyEmail(core: Core, token: string): { email: string } {
     const row = liveToken(core, tx, 'email_verification', token)
     useTokens(core, tx, row.userId, 'email_verification')
     const user = tx.select().from(users).where(eq(users.id, row.userId)).get()!
-    if (user.emailVerifiedAt === null) tx.update(users).set({ emailVerifiedAt: new Date(core.clock.now()) }).where(eq(users.id, user.id)).run()
+    if (user.emailVerifiedAt === null)
+      tx.update(users)
+        .set({ emailVerifiedAt: new Date(core.clock.now()) })
+        .where(eq(users.id, user.id))
+        .run()
     return { email: user.email }
   })
 }
@@ -144,7 +160,11 @@ export async function register(core: Core, input: RegisterInput, meta: ClientMet
       })
       .returning()
       .get()
-    const ws = insertWorkspace(core, tx, { name: input.workspaceName ?? `${input.name}'s workspace`, ownerUserId: user.id, createdBy: user.id })
+    const ws = insertWorkspace(core, tx, {
+      name: input.workspaceName ?? `${input.name}'s workspace`,
+      ownerUserId: user.id,
+      createdBy: user.id,
+    })
     queueVerification(core, tx, user)
     const session = core.config.SALLY_REQUIRE_EMAIL_VERIFICATION ? null : issueSession(core, tx, user, meta)
     const who = session ? sessionPrincipal(user, session.session.id, new Date(session.expiresAt)) : null

@@ -7,7 +7,7 @@ import { AppError, notFound } from '../errors'
 import { pageLimit, paginate } from '../http/respond'
 import { randomToken, sha256Hex } from '../lib/crypto'
 import { iso } from '../lib/db-errors'
-import { requireUser, type Principal } from '../permissions/actor'
+import { type Principal, requireUser } from '../permissions/actor'
 import type { LoginInput, MeUser, Session, SessionGrant } from './model'
 import { checkPassword } from './passwords'
 
@@ -83,7 +83,12 @@ export function endSessions(tx: DbOrTx, userId: string, exceptId?: string | null
 
 const emailDomain = (email: string) => {
   const at = email.lastIndexOf('@')
-  return at >= 0 ? email.slice(at + 1).toLowerCase().slice(0, 100) : null
+  return at >= 0
+    ? email
+        .slice(at + 1)
+        .toLowerCase()
+        .slice(0, 100)
+    : null
 }
 
 export const invalidCredentials = () => new AppError('invalid_credentials', 'Invalid email or password.')

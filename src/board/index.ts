@@ -13,17 +13,13 @@ const documented = documentedResponse(boardResponse, 'The board')
 
 /** GET /board: a project's columns, or the workspace's by status category (tasks:read). */
 export function boardRoutes(core: Core) {
-  return new Elysia({ name: 'board' }).use(authPlugin(core)).get(
-    '/board',
-    ({ actor, query }) => boardAnswer(core, actor, query),
-    {
-      workspace: 'tasks:read',
-      query: boardQuery,
-      detail: {
-        tags: ['Board'],
-        summary: 'Board: columns (statuses, or categories without projectId) with counts and tasks by rank; per-column cursor',
-        responses: documented,
-      },
+  return new Elysia({ name: 'board' }).use(authPlugin(core)).get('/board', ({ actor, query }) => boardAnswer(core, actor, query), {
+    workspace: 'tasks:read',
+    query: boardQuery,
+    detail: {
+      tags: ['Board'],
+      summary: 'Board: columns (statuses, or categories without projectId) with counts and tasks by rank; per-column cursor',
+      responses: documented,
     },
-  )
+  })
 }

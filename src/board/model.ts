@@ -56,7 +56,5 @@ export const boardColumn = z
   .meta({ id: 'BoardColumn' })
 export type BoardColumn = z.infer<typeof boardColumn>
 
-export const board = z
-  .object({ project: project.nullable(), columns: z.array(boardColumn) })
-  .meta({ id: 'Board' })
+export const board = z.object({ project: project.nullable(), columns: z.array(boardColumn) }).meta({ id: 'Board' })
 export type Board = z.infer<typeof board>

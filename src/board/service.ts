@@ -1,14 +1,14 @@
 import { and, asc, eq, isNull, sql } from 'drizzle-orm'
 import type { Core } from '../core'
-import { projects, STATUS_CATEGORIES, statuses, statusTaskCounts, tasks, type StatusCategory } from '../db/schema'
+import { projects, STATUS_CATEGORIES, type StatusCategory, statuses, statusTaskCounts, tasks } from '../db/schema'
 import { badRequest, notFound } from '../errors'
-import { authorize, type Actor } from '../permissions/actor'
-import { projectAccess, visibleProjects, visibleProjectsSql, type ProjectAccess } from '../permissions/projects'
 import { cachedJson } from '../http/cached-json'
 import { ok } from '../http/respond'
+import { type Actor, authorize } from '../permissions/actor'
+import { type ProjectAccess, projectAccess, visibleProjects, visibleProjectsSql } from '../permissions/projects'
 import type { Status } from '../projects/model'
 import { toProject } from '../projects/service'
-import type { Board, BoardColumn, BoardQuery, BoardTask } from './model'
+import type { Board, BoardQuery, BoardTask } from './model'
 
 /** Tasks per column on a first page: what a column shows before scrolling (Vikunja loads 25 per bucket too). */
 const DEFAULT_LIMIT = 25
@@ -63,10 +63,16 @@ export const BOARD_SQL = {
   statuses:
     'SELECT s.id, s.project_id, s.name, s.category, s.position, s.color, s.created_at, coalesce(c.live, 0) AS live, coalesce(c.total, 0) AS total ' +
     'FROM statuses s LEFT JOIN status_task_counts c ON c.status_id = s.id WHERE s.project_id = ? ORDER BY s.position, s.id',
-  column: { live: columnSql(false, false), liveAfter: columnSql(false, true), all: columnSql(true, false), allAfter: columnSql(true, true) },
+  column: {
+    live: columnSql(false, false),
+    liveAfter: columnSql(false, true),
+    all: columnSql(true, false),
+    allAfter: columnSql(true, true),
+  },
   // No ORDER BY: each task's few assignees and labels are sorted in JS (a SQL sort cost as much as the query).
   assignees: 'SELECT task_id, user_id FROM task_assignees WHERE task_id IN (SELECT value FROM json_each(?))',
-  labels: 'SELECT tl.task_id, l.id, l.name, l.color FROM task_labels tl JOIN labels l ON l.id = tl.label_id WHERE tl.task_id IN (SELECT value FROM json_each(?))',
+  labels:
+    'SELECT tl.task_id, l.id, l.name, l.color FROM task_labels tl JOIN labels l ON l.id = tl.label_id WHERE tl.task_id IN (SELECT value FROM json_each(?))',
 }
 
 const statements = new WeakMap<Core['sqlite'], ReturnType<typeof prepare>>()
@@ -97,7 +103,11 @@ const byNameThenId = (a: { name: string; id: string }, b: { name: string; id: st
   a.name < b.name ? -1 : a.name > b.name ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0
 
 /** Turns limit+1 rows per column into pages, then fills assignees and labels in one query each. */
-function finish<C extends { rows: TaskRow[] }>(core: Core, limit: number, cols: C[]): (Omit<C, 'rows'> & { tasks: BoardTask[]; nextCursor: string | null })[] {
+function finish<C extends { rows: TaskRow[] }>(
+  core: Core,
+  limit: number,
+  cols: C[],
+): (Omit<C, 'rows'> & { tasks: BoardTask[]; nextCursor: string | null })[] {
   const pages = cols.map((c) => {
     const more = c.rows.length > limit
     const rows = more ? c.rows.slice(0, limit) : c.rows
@@ -171,7 +181,9 @@ function projectBoardOf(core: Core, { project, role }: ProjectAccess, q: BoardQu
     status: toStatusOut(st),
     category: st.category,
     count: archived ? st.total : st.live,
-    rows: after ? stmt.all(project.key, project.id, st.id, after.rank, after.id, limit + 1) : stmt.all(project.key, project.id, st.id, limit + 1),
+    rows: after
+      ? stmt.all(project.key, project.id, st.id, after.rank, after.id, limit + 1)
+      : stmt.all(project.key, project.id, st.id, limit + 1),
   }))
   return { project: toProject(project, role), columns: finish(core, limit, raw) }
 }
@@ -232,7 +244,12 @@ export function workspaceBoard(core: Core, actor: Actor, q: BoardQuery, maxMerge
       status: null,
       category,
       count: sts.reduce((n, v) => n + v.n, 0),
-      rows: sts.length === 0 ? [] : sts.length <= maxMerged ? mergedColumn(core, sts, archived, after, limit + 1) : joinedColumn(core, actor, category, archived, after, limit + 1),
+      rows:
+        sts.length === 0
+          ? []
+          : sts.length <= maxMerged
+            ? mergedColumn(core, sts, archived, after, limit + 1)
+            : joinedColumn(core, actor, category, archived, after, limit + 1),
     }
   })
   return { project: null, columns: finish(core, limit, raw) }
@@ -276,7 +293,14 @@ function mergedColumn(
 }
 
 /** The fallback for very many statuses: one join, sorted by SQLite. */
-function joinedColumn(core: Core, actor: Actor, category: StatusCategory, archived: boolean, after: { rank: string; id: string } | null, take: number): TaskRow[] {
+function joinedColumn(
+  core: Core,
+  actor: Actor,
+  category: StatusCategory,
+  archived: boolean,
+  after: { rank: string; id: string } | null,
+  take: number,
+): TaskRow[] {
   return core.db
     .select({
       id: tasks.id,

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { buildApp } from '../app'
 import { startBackground, stopBackground } from '../background'
-import { ConfigError, loadConfig, type Config } from '../config'
+import { type Config, ConfigError, loadConfig } from '../config'
 import { type Core, createCore } from '../core'
 import { closeDatabase, type DbHandle, openDatabase } from '../db/client'
 import { migrationList, runMigrations } from '../db/migrate'
@@ -118,7 +118,9 @@ async function serve(cfg: Config) {
     await stopBackground(core)
     closeDatabase(handle)
     const inUse = (e as { code?: string }).code === 'EADDRINUSE'
-    die(`Cannot listen on ${cfg.HOST}:${cfg.PORT}: ${inUse ? 'the port is already in use (set PORT to another one)' : (e as Error).message}`)
+    die(
+      `Cannot listen on ${cfg.HOST}:${cfg.PORT}: ${inUse ? 'the port is already in use (set PORT to another one)' : (e as Error).message}`,
+    )
   }
   const onSignal = (signal: string) => {
     running.stop(signal).then(

@@ -15,7 +15,10 @@ const LINE = /^SALLY_GLOBAL_API_TOKEN=(.*)$/m
  * Generates the bootstrap global token and writes it to `.env` (never overwriting an existing value
  * without --force). With --email/--password, also creates the first SUPERADMIN and a workspace.
  */
-export async function seed(argv: string[], opts: { cwd?: string; openDb?: () => DbHandle; hashMemoryKib?: number } = {}): Promise<SeedResult> {
+export async function seed(
+  argv: string[],
+  opts: { cwd?: string; openDb?: () => DbHandle; hashMemoryKib?: number } = {},
+): Promise<SeedResult> {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -60,13 +63,29 @@ export async function seed(argv: string[], opts: { cwd?: string; openDb?: () => 
         tx.update(users).set({ platformRole: 'SUPERADMIN', passwordHash }).where(eq(users.id, found.id)).run()
         messages.push(`User ${email} exists: made SUPERADMIN and set the given password.`)
       } else {
-        let handleName = email.split('@')[0]!.toLowerCase().replace(/[^a-z0-9_]/g, '').slice(0, 30) || 'admin'
+        let handleName =
+          email
+            .split('@')[0]!
+            .toLowerCase()
+            .replace(/[^a-z0-9_]/g, '')
+            .slice(0, 30) || 'admin'
         // Handles are unique (case-insensitive): take another one rather than fail.
         const taken = (h: string) => tx.select({ id: users.id }).from(users).where(sql`lower(${users.handle}) = ${h}`).get()
-        while (taken(handleName)) handleName = `${handleName.slice(0, 25)}_${randomToken(3).toLowerCase().replace(/[^a-z0-9]/g, '').slice(0, 4)}`
+        while (taken(handleName))
+          handleName = `${handleName.slice(0, 25)}_${randomToken(3)
+            .toLowerCase()
+            .replace(/[^a-z0-9]/g, '')
+            .slice(0, 4)}`
         userId = tx
           .insert(users)
-          .values({ email, name: values.name ?? handleName, handle: handleName, passwordHash, platformRole: 'SUPERADMIN', emailVerifiedAt: new Date() })
+          .values({
+            email,
+            name: values.name ?? handleName,
+            handle: handleName,
+            passwordHash,
+            platformRole: 'SUPERADMIN',
+            emailVerifiedAt: new Date(),
+          })
           .returning({ id: users.id })
           .get().id
         messages.push(`Created SUPERADMIN ${email}.`)
@@ -77,8 +96,15 @@ export async function seed(argv: string[], opts: { cwd?: string; openDb?: () => 
         result.workspaceId = owned.id
         return
       }
-      let slug = wsName.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'workspace'
-      if (tx.select().from(workspaces).where(eq(workspaces.slug, slug)).get()) slug = `${slug}-${randomToken(3).toLowerCase().replace(/[^a-z0-9]/g, '')}`
+      let slug =
+        wsName
+          .toLowerCase()
+          .replace(/[^a-z0-9]+/g, '-')
+          .replace(/^-|-$/g, '') || 'workspace'
+      if (tx.select().from(workspaces).where(eq(workspaces.slug, slug)).get())
+        slug = `${slug}-${randomToken(3)
+          .toLowerCase()
+          .replace(/[^a-z0-9]/g, '')}`
       const ws = tx.insert(workspaces).values({ name: wsName, slug, createdBy: userId }).returning().get()
       tx.insert(workspaceMembers).values({ workspaceId: ws.id, userId: userId!, role: 'OWNER' }).run()
       result.workspaceId = ws.id

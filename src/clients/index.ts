@@ -31,7 +31,13 @@ export function clientRoutes(core: Core) {
         set.status = 201
         return ok(createClient(core, actor, body))
       },
-      { workspace: write, idempotent: true, body: createClientBody, detail: { tags, summary: 'Create a client' }, response: { 201: envelope(client) } },
+      {
+        workspace: write,
+        idempotent: true,
+        body: createClientBody,
+        detail: { tags, summary: 'Create a client' },
+        response: { 201: envelope(client) },
+      },
     )
     .get('/:clientId', ({ actor, params }) => ok(getClient(core, actor, params.clientId)), {
       workspace: read,

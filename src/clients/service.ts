@@ -4,7 +4,7 @@ import type { DbOrTx } from '../db/client'
 import { clients, newId } from '../db/schema'
 import { notFound } from '../errors'
 import { pageLimit, paginate } from '../http/respond'
-import { authorize, type Actor } from '../permissions/actor'
+import { type Actor, authorize } from '../permissions/actor'
 import { projectsOfClient } from '../projects/service'
 import type { Client, CreateClientInput, ListClientsQuery, UpdateClientInput } from './model'
 
@@ -44,7 +44,11 @@ export function listClients(core: Core, actor: Actor, q: ListClientsQuery) {
 }
 
 function findClient(db: DbOrTx, actor: Actor, clientId: string): Row {
-  const row = db.select().from(clients).where(and(eq(clients.id, clientId), eq(clients.workspaceId, actor.workspace.id))).get()
+  const row = db
+    .select()
+    .from(clients)
+    .where(and(eq(clients.id, clientId), eq(clients.workspaceId, actor.workspace.id)))
+    .get()
   if (!row) throw notFound('Client')
   return row
 }
@@ -55,7 +59,15 @@ export function createClient(core: Core, actor: Actor, input: CreateClientInput)
   const now = new Date(core.clock.now())
   const row = core.db
     .insert(clients)
-    .values({ id: newId(), workspaceId: actor.workspace.id, name: input.name, email: input.email ?? null, notes: input.notes ?? null, createdAt: now, updatedAt: now })
+    .values({
+      id: newId(),
+      workspaceId: actor.workspace.id,
+      name: input.name,
+      email: input.email ?? null,
+      notes: input.notes ?? null,
+      createdAt: now,
+      updatedAt: now,
+    })
     .returning()
     .get()
   return toClient(row)
@@ -71,7 +83,14 @@ export function updateClient(core: Core, actor: Actor, clientId: string, input: 
     if (input.notes !== undefined) patch.notes = input.notes
     if (input.archived !== undefined && input.archived !== (cur.archivedAt !== null)) patch.archivedAt = input.archived ? now : null
     if (Object.keys(patch).length === 0) return toClient(cur)
-    return toClient(tx.update(clients).set({ ...patch, updatedAt: now }).where(eq(clients.id, cur.id)).returning().get()!)
+    return toClient(
+      tx
+        .update(clients)
+        .set({ ...patch, updatedAt: now })
+        .where(eq(clients.id, cur.id))
+        .returning()
+        .get()!,
+    )
   })
 }
 

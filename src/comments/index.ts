@@ -40,7 +40,11 @@ export function commentRoutes(core: Core) {
         idempotent: true,
         params: taskParams,
         body: commentBody,
-        detail: { tags, summary: 'Comment on a task (@handle mentions notify members who can see the project)', ...conflicts(PROJECT_ARCHIVED) },
+        detail: {
+          tags,
+          summary: 'Comment on a task (@handle mentions notify members who can see the project)',
+          ...conflicts(PROJECT_ARCHIVED),
+        },
         response: { 201: envelope(comment) },
       },
     )

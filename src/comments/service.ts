@@ -8,7 +8,7 @@ import { pageLimit, paginate } from '../http/respond'
 import type { Actor } from '../permissions/actor'
 import { ensureWritable } from '../projects/archived'
 import { recordMentions } from '../tasks/people'
-import { loadTask, loadTaskForWrite, type LoadedTask } from '../tasks/read'
+import { type LoadedTask, loadTask, loadTaskForWrite } from '../tasks/read'
 import { eventContext } from '../tasks/service'
 import type { Comment, CommentInput, ListCommentsQuery } from './model'
 
@@ -65,9 +65,23 @@ export function addComment(core: Core, actor: Actor, taskRef: string, input: Com
       .returning()
       .get()
     const projectId = task.task.projectId
-    const mentionedUserIds = recordMentions(tx, { workspaceId: actor.workspace.id, projectId, taskId: task.task.id, commentId: row.id, text: row.body, at: now })
+    const mentionedUserIds = recordMentions(tx, {
+      workspaceId: actor.workspace.id,
+      projectId,
+      taskId: task.task.id,
+      commentId: row.id,
+      text: row.body,
+      at: now,
+    })
     const data = toComment(readComment(tx, task, row.id), projectId)
-    publish(core, tx, eventContext(core, actor), { type: 'comment.created', projectId, taskId: task.task.id, commentId: row.id, mentionedUserIds, data })
+    publish(core, tx, eventContext(core, actor), {
+      type: 'comment.created',
+      projectId,
+      taskId: task.task.id,
+      commentId: row.id,
+      mentionedUserIds,
+      data,
+    })
     return data
   })
 }
@@ -88,9 +102,23 @@ export function updateComment(core: Core, actor: Actor, taskRef: string, comment
     if (row.c.body === input.body) return toComment(row, projectId)
     const now = new Date(core.clock.now())
     tx.update(comments).set({ body: input.body, updatedAt: now }).where(eq(comments.id, commentId)).run()
-    const mentionedUserIds = recordMentions(tx, { workspaceId: actor.workspace.id, projectId, taskId: task.task.id, commentId, text: input.body, at: now })
+    const mentionedUserIds = recordMentions(tx, {
+      workspaceId: actor.workspace.id,
+      projectId,
+      taskId: task.task.id,
+      commentId,
+      text: input.body,
+      at: now,
+    })
     const data = toComment(readComment(tx, task, commentId), projectId)
-    publish(core, tx, eventContext(core, actor), { type: 'comment.updated', projectId, taskId: task.task.id, commentId, mentionedUserIds, data })
+    publish(core, tx, eventContext(core, actor), {
+      type: 'comment.updated',
+      projectId,
+      taskId: task.task.id,
+      commentId,
+      mentionedUserIds,
+      data,
+    })
     return data
   })
 }

@@ -23,9 +23,18 @@ export const WORKSPACE_HEADERS_DOC = [
 
 /** The shared error responses, by status: component name and the codes it carries (SPEC §6). */
 export const ERROR_RESPONSES = {
-  400: ['BadRequest', 'Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected).'],
-  401: ['Unauthorized', 'No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`).'],
-  403: ['Forbidden', '`forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it).'],
+  400: [
+    'BadRequest',
+    'Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected).',
+  ],
+  401: [
+    'Unauthorized',
+    'No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`).',
+  ],
+  403: [
+    'Forbidden',
+    '`forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it).',
+  ],
   404: ['NotFound', '`not_found`: it does not exist or the caller cannot see it (existence is never revealed).'],
   413: ['PayloadTooLarge', '`payload_too_large`: the request body is over the size limit.'],
   415: ['UnsupportedMediaType', '`unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`).'],
@@ -45,7 +54,10 @@ const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null
 
 /** Moves every `$defs` into `components.schemas` (renaming on a clash) and points its refs there. */
 function hoistDefs(node: unknown, schemas: Json): void {
-  if (Array.isArray(node)) return node.forEach((n) => hoistDefs(n, schemas))
+  if (Array.isArray(node)) {
+    for (const n of node) hoistDefs(n, schemas)
+    return
+  }
   if (!isObject(node)) return
   if (isObject(node.$defs)) {
     const defs = node.$defs as Json
@@ -82,7 +94,10 @@ function hoistDefs(node: unknown, schemas: Json): void {
 }
 
 function retarget(node: unknown, rename: Map<string, string>): void {
-  if (Array.isArray(node)) return node.forEach((n) => retarget(n, rename))
+  if (Array.isArray(node)) {
+    for (const n of node) retarget(n, rename)
+    return
+  }
   if (!isObject(node)) return
   if (typeof node.$ref === 'string' && node.$ref.startsWith('#/$defs/')) {
     const name = node.$ref.slice('#/$defs/'.length)
@@ -92,7 +107,11 @@ function retarget(node: unknown, rename: Map<string, string>): void {
 }
 
 function authLine(auth: AuthDoc): string {
-  const parts = [auth.kind === 'workspace' ? 'Acts in the selected workspace (`X-Workspace-Id` or `X-Workspace-Slug`; the caller’s only workspace when omitted).' : 'Needs a credential.']
+  const parts = [
+    auth.kind === 'workspace'
+      ? 'Acts in the selected workspace (`X-Workspace-Id` or `X-Workspace-Slug`; the caller’s only workspace when omitted).'
+      : 'Needs a credential.',
+  ]
   if (auth.permission) parts.push(`Permission: \`${auth.permission}\`${auth.orgWide ? ' (project-scoped keys are refused)' : ''}.`)
   return parts.join(' ')
 }
@@ -125,7 +144,10 @@ function finishOperation(method: string, op: Json, isPublic: boolean, documentSe
   if (hasBody) wanted.push(413, 415)
   if (!isPublic) wanted.push(429)
   op.responses ??= {}
-  const conflicts: string[] = [...(Array.isArray(op['x-sally-conflict']) ? op['x-sally-conflict'] : []), ...(op['x-sally-idempotent'] ? [IDEMPOTENCY_CONFLICT] : [])]
+  const conflicts: string[] = [
+    ...(Array.isArray(op['x-sally-conflict']) ? op['x-sally-conflict'] : []),
+    ...(op['x-sally-idempotent'] ? [IDEMPOTENCY_CONFLICT] : []),
+  ]
   delete op['x-sally-conflict']
   if (conflicts.length && op.responses[409] === undefined)
     op.responses[409] = { description: `\`conflict\`: ${conflicts.join('; ')}.`, content: errorContent() }

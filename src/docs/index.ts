@@ -1,8 +1,8 @@
 import { openapi } from '@elysiajs/openapi'
 import { Elysia } from 'elysia'
-import bundleJs from 'swagger-ui-dist/swagger-ui-bundle.js' with { type: 'file' }
-import css from 'swagger-ui-dist/swagger-ui.css' with { type: 'file' }
 import favicon from 'swagger-ui-dist/favicon-32x32.png' with { type: 'file' }
+import css from 'swagger-ui-dist/swagger-ui.css' with { type: 'file' }
+import bundleJs from 'swagger-ui-dist/swagger-ui-bundle.js' with { type: 'file' }
 import { z } from 'zod'
 import { VERSION } from '../version'
 import { finishDocument } from './finish'
@@ -21,58 +21,60 @@ export function docsPlugin(basePath: string) {
   const specPath = `${basePath}/swagger/json`
   // The plugin caches its document until a route is added; the finished copy is cached alongside.
   const finished = new WeakMap<object, object>()
-  return new Elysia({ name: 'docs' })
-    // Local: runs for the routes of this plugin only (the spec route below), never on the API's routes.
-    .onAfterHandle(({ request, response }) => {
-      if (typeof response !== 'object' || response === null || response instanceof Response) return
-      if (new URL(request.url).pathname !== specPath) return
-      let doc = finished.get(response)
-      if (!doc) finished.set(response, (doc = finishDocument(response as Record<string, unknown>, basePath)))
-      return doc
-    })
-    .get(
-      '/swagger/assets/:file',
-      ({ params, set }) => {
-        const asset = ASSETS[params.file]
-        if (!asset) return new Response('Not found', { status: 404 })
-        set.headers['content-type'] = asset.type
-        set.headers['cache-control'] = 'public, max-age=86400'
-        return Bun.file(asset.path)
-      },
-      { detail: { hide: true } },
-    )
-    .use(
-      openapi({
-        path: '/swagger',
-        specPath: '/swagger/json',
-        provider: 'swagger-ui',
-        // Input mode: a defaulted query parameter is optional for the caller.
-        mapJsonSchema: { zod: (s: z.ZodType) => z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' }) },
-        swagger: {
-          cdn: `${basePath}/swagger/assets/swagger-ui-bundle.js`,
-          theme: `${basePath}/swagger/assets/swagger-ui.css`,
-          // Absolute, so the page also works when opened as /swagger/ (the plugin's default is relative,
-          // and its option type omits `url` although the page renderer honours it).
-          ...({ url: `${basePath}/swagger/json` } as object),
-          persistAuthorization: true,
+  return (
+    new Elysia({ name: 'docs' })
+      // Local: runs for the routes of this plugin only (the spec route below), never on the API's routes.
+      .onAfterHandle(({ request, response }) => {
+        if (typeof response !== 'object' || response === null || response instanceof Response) return
+        if (new URL(request.url).pathname !== specPath) return
+        let doc = finished.get(response)
+        if (!doc) finished.set(response, (doc = finishDocument(response as Record<string, unknown>, basePath)))
+        return doc
+      })
+      .get(
+        '/swagger/assets/:file',
+        ({ params, set }) => {
+          const asset = ASSETS[params.file]
+          if (!asset) return new Response('Not found', { status: 404 })
+          set.headers['content-type'] = asset.type
+          set.headers['cache-control'] = 'public, max-age=86400'
+          return Bun.file(asset.path)
         },
-        exclude: { paths: ['/swagger/assets/:file'] },
-        documentation: {
-          info: {
-            title: 'Sally API',
-            version: VERSION,
-            description:
-              'Self-hosted project and task management. Authenticate with a session token, a personal API key (atpm_…) or the global token as `Authorization: Bearer`, or an API key as `X-API-Key`. Workspace routes take `X-Workspace-Id` or `X-Workspace-Slug`.',
+        { detail: { hide: true } },
+      )
+      .use(
+        openapi({
+          path: '/swagger',
+          specPath: '/swagger/json',
+          provider: 'swagger-ui',
+          // Input mode: a defaulted query parameter is optional for the caller.
+          mapJsonSchema: { zod: (s: z.ZodType) => z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' }) },
+          swagger: {
+            cdn: `${basePath}/swagger/assets/swagger-ui-bundle.js`,
+            theme: `${basePath}/swagger/assets/swagger-ui.css`,
+            // Absolute, so the page also works when opened as /swagger/ (the plugin's default is relative,
+            // and its option type omits `url` although the page renderer honours it).
+            ...({ url: `${basePath}/swagger/json` } as object),
+            persistAuthorization: true,
           },
-          servers: [{ url: basePath || '/' }],
-          components: {
-            securitySchemes: {
-              bearer: { type: 'http', scheme: 'bearer', description: 'Session token, atpm_ API key, or the global token.' },
-              apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'Personal API key (atpm_…).' },
+          exclude: { paths: ['/swagger/assets/:file'] },
+          documentation: {
+            info: {
+              title: 'Sally API',
+              version: VERSION,
+              description:
+                'Self-hosted project and task management. Authenticate with a session token, a personal API key (atpm_…) or the global token as `Authorization: Bearer`, or an API key as `X-API-Key`. Workspace routes take `X-Workspace-Id` or `X-Workspace-Slug`.',
             },
+            servers: [{ url: basePath || '/' }],
+            components: {
+              securitySchemes: {
+                bearer: { type: 'http', scheme: 'bearer', description: 'Session token, atpm_ API key, or the global token.' },
+                apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'Personal API key (atpm_…).' },
+              },
+            },
+            security: [{ bearer: [] }, { apiKey: [] }],
           },
-          security: [{ bearer: [] }, { apiKey: [] }],
-        },
-      }),
-    )
+        }),
+      )
+  )
 }

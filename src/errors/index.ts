@@ -37,12 +37,10 @@ export class AppError extends Error {
 
 export const notFound = (what = 'Resource') => new AppError('not_found', `${what} not found.`)
 export const forbidden = (message: string) => new AppError('forbidden', message)
-export const missingPermission = (permission: string) =>
-  new AppError('forbidden', `Missing ${permission} permission.`, { permission })
+export const missingPermission = (permission: string) => new AppError('forbidden', `Missing ${permission} permission.`, { permission })
 export const scopeViolation = (message: string) => new AppError('scope_violation', message)
 export const conflict = (message: string) => new AppError('conflict', message)
-export const badRequest = (message: string, path = '') =>
-  new AppError('validation_error', message, { issues: [{ path, message }] })
+export const badRequest = (message: string, path = '') => new AppError('validation_error', message, { issues: [{ path, message }] })
 
 export type ErrorBody = {
   ok: false

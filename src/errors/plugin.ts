@@ -22,7 +22,9 @@ export function toAppError(code: string | number, error: unknown): AppError {
   if (code === 'VALIDATION') {
     const e = error as { type?: string; all?: { path?: string; message?: string; summary?: string }[] }
     const issues: Issue[] = (e.all ?? []).map((i) => ({
-      path: String(i.path ?? '').replace(/^\//, '').replace(/\//g, '.'),
+      path: String(i.path ?? '')
+        .replace(/^\//, '')
+        .replace(/\//g, '.'),
       message: i.message ?? i.summary ?? 'Invalid value',
     }))
     const where = e.type === 'query' ? 'query' : e.type === 'params' ? 'path' : e.type === 'headers' ? 'header' : 'body'
@@ -66,72 +68,77 @@ export function nestedDeeperThan(value: unknown, max: number): boolean {
 export function errorsPlugin(core: Core) {
   const jsonMax = core.config.SALLY_MAX_JSON_BYTES
   const uploadMax = core.config.SALLY_UPLOAD_MAX_BYTES
-  return new Elysia({ name: 'errors' })
-    .onRequest(({ request, set, server }) => {
-      const info = beginRequest(request, clientIp(core, request, server as ServerLike))
-      set.headers['x-request-id'] = info.requestId
-      set.headers['x-correlation-id'] = info.requestId
-      // Bodies are bounded by Content-Length here (every HTTP client sends it for a plain body);
-      // a chunked body without one is bounded by the server's maxRequestBodySize (see cli/main.ts).
-      // A global onParse hook would do it without the header, but it hides every request body from
-      // the OpenAPI document (@elysiajs/openapi skips routes whose parsers are functions).
-      const length = Number(request.headers.get('content-length') ?? 0)
-      // An empty body declared as JSON (curl -H 'content-type: application/json' -X POST) is no body.
-      if (request.headers.get('content-length') === '0') request.headers.delete('content-type')
-      if (length > 0) {
-        const contentType = request.headers.get('content-type') ?? ''
-        const type = contentType.split(';', 1)[0]!.trim().toLowerCase()
-        // Elysia picks its parser from the 13th character of the raw header: `application/xml` would be
-        // parsed as a form and `application/octet-stream` as bytes (a PATCH then "succeeded" doing
-        // nothing), and `Application/JSON` not at all. Refuse what no route reads; normalize the case.
-        if (!BODY_TYPES.has(type)) {
-          throw new AppError('unsupported_media_type', `Content-Type ${JSON.stringify(type || '(none)')} is not supported; send application/json.`)
+  return (
+    new Elysia({ name: 'errors' })
+      .onRequest(({ request, set, server }) => {
+        const info = beginRequest(request, clientIp(core, request, server as ServerLike))
+        set.headers['x-request-id'] = info.requestId
+        set.headers['x-correlation-id'] = info.requestId
+        // Bodies are bounded by Content-Length here (every HTTP client sends it for a plain body);
+        // a chunked body without one is bounded by the server's maxRequestBodySize (see cli/main.ts).
+        // A global onParse hook would do it without the header, but it hides every request body from
+        // the OpenAPI document (@elysiajs/openapi skips routes whose parsers are functions).
+        const length = Number(request.headers.get('content-length') ?? 0)
+        // An empty body declared as JSON (curl -H 'content-type: application/json' -X POST) is no body.
+        if (request.headers.get('content-length') === '0') request.headers.delete('content-type')
+        if (length > 0) {
+          const contentType = request.headers.get('content-type') ?? ''
+          const type = contentType.split(';', 1)[0]!.trim().toLowerCase()
+          // Elysia picks its parser from the 13th character of the raw header: `application/xml` would be
+          // parsed as a form and `application/octet-stream` as bytes (a PATCH then "succeeded" doing
+          // nothing), and `Application/JSON` not at all. Refuse what no route reads; normalize the case.
+          if (!BODY_TYPES.has(type)) {
+            throw new AppError(
+              'unsupported_media_type',
+              `Content-Type ${JSON.stringify(type || '(none)')} is not supported; send application/json.`,
+            )
+          }
+          if (!contentType.startsWith(type)) request.headers.set('content-type', contentType.trim().replace(/^[^;]*/, type))
+          // Multipart bodies carry an upload; the per-file size check (413) happens in the upload service.
+          const max = type === 'multipart/form-data' ? uploadMax + 64 * 1024 : jsonMax
+          if (length > max) throw new AppError('payload_too_large', `Request body is larger than ${max} bytes.`)
         }
-        if (!contentType.startsWith(type)) request.headers.set('content-type', contentType.trim().replace(/^[^;]*/, type))
-        // Multipart bodies carry an upload; the per-file size check (413) happens in the upload service.
-        const max = type === 'multipart/form-data' ? uploadMax + 64 * 1024 : jsonMax
-        if (length > max) throw new AppError('payload_too_large', `Request body is larger than ${max} bytes.`)
-      }
-    })
-    // Before validation: Elysia's validation error pretty-prints the whole body, which is quadratic in its
-    // depth (a 200 kB `[[[[…]]]]` took 18 s and then overflowed the stack: 500).
-    .onTransform({ as: 'global' }, ({ body }) => {
-      if (typeof body === 'object' && body !== null && nestedDeeperThan(body, MAX_BODY_DEPTH)) {
-        const message = `Request body is nested deeper than ${MAX_BODY_DEPTH} levels.`
-        throw new AppError('validation_error', message, { issues: [{ path: '', message }] })
-      }
-    })
-    .onError({ as: 'global' }, ({ code, error, request, set }) => {
-      const err = toAppError(code, error)
-      const info = requestInfo(request)
-      if (err.code === 'internal') {
-        core.log.error('unhandled error', {
+      })
+      // Before validation: Elysia's validation error pretty-prints the whole body, which is quadratic in its
+      // depth (a 200 kB `[[[[…]]]]` took 18 s and then overflowed the stack: 500).
+      .onTransform({ as: 'global' }, ({ body }) => {
+        if (typeof body === 'object' && body !== null && nestedDeeperThan(body, MAX_BODY_DEPTH)) {
+          const message = `Request body is nested deeper than ${MAX_BODY_DEPTH} levels.`
+          throw new AppError('validation_error', message, { issues: [{ path: '', message }] })
+        }
+      })
+      .onError({ as: 'global' }, ({ code, error, request, set }) => {
+        const err = toAppError(code, error)
+        const info = requestInfo(request)
+        if (err.code === 'internal') {
+          core.log.error('unhandled error', {
+            requestId: info.requestId,
+            method: request.method,
+            path: new URL(request.url).pathname,
+            error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+            stack: error instanceof Error ? error.stack : undefined,
+          })
+        }
+        set.status = err.status
+        const headers = new Headers()
+        for (const [k, v] of Object.entries(set.headers)) if (typeof v === 'string') headers.set(k, v)
+        for (const [k, v] of Object.entries(err.details?.headers ?? {})) headers.set(k, v)
+        headers.set('content-type', 'application/json')
+        headers.set('x-request-id', info.requestId)
+        headers.set('x-correlation-id', info.requestId)
+        if (err.status === 401 && !headers.has('www-authenticate')) headers.set('www-authenticate', 'Bearer')
+        return new Response(JSON.stringify(errorBody(err, info.requestId)), { status: err.status, headers })
+      })
+      .onAfterResponse({ as: 'global' }, ({ request, set, response }) => {
+        const info = requestInfo(request)
+        const status = response instanceof Response ? response.status : typeof set.status === 'number' ? set.status : 200
+        core.log.info('request', {
           requestId: info.requestId,
           method: request.method,
           path: new URL(request.url).pathname,
-          error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
-          stack: error instanceof Error ? error.stack : undefined,
+          status,
+          durationMs: Math.round((performance.now() - info.start) * 100) / 100,
         })
-      }
-      set.status = err.status
-      const headers = new Headers()
-      for (const [k, v] of Object.entries(set.headers)) if (typeof v === 'string') headers.set(k, v)
-      for (const [k, v] of Object.entries(err.details?.headers ?? {})) headers.set(k, v)
-      headers.set('content-type', 'application/json')
-      headers.set('x-request-id', info.requestId)
-      headers.set('x-correlation-id', info.requestId)
-      if (err.status === 401 && !headers.has('www-authenticate')) headers.set('www-authenticate', 'Bearer')
-      return new Response(JSON.stringify(errorBody(err, info.requestId)), { status: err.status, headers })
-    })
-    .onAfterResponse({ as: 'global' }, ({ request, set, response }) => {
-      const info = requestInfo(request)
-      const status = response instanceof Response ? response.status : typeof set.status === 'number' ? set.status : 200
-      core.log.info('request', {
-        requestId: info.requestId,
-        method: request.method,
-        path: new URL(request.url).pathname,
-        status,
-        durationMs: Math.round((performance.now() - info.start) * 100) / 100,
       })
-    })
+  )
 }

@@ -16,6 +16,7 @@ import { readCache } from '../lib/read-cache'
 export function cachedJson(core: Pick<Core, 'sqlite' | 'config'>, route: string, key: string, build: () => unknown): Response {
   const budget = core.config.SALLY_ANSWER_CACHE_MB * 1024 * 1024
   const serialize = () => Buffer.from(JSON.stringify(build()))
-  const bytes = budget === 0 ? serialize() : readCache<Uint8Array>(core.sqlite, `json:${route}`, budget, (b) => b.byteLength).get(key, serialize)
+  const bytes =
+    budget === 0 ? serialize() : readCache<Uint8Array>(core.sqlite, `json:${route}`, budget, (b) => b.byteLength).get(key, serialize)
   return new Response(bytes, { headers: { 'content-type': 'application/json' } })
 }

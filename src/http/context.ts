@@ -3,7 +3,7 @@ export type RequestInfo = { requestId: string; start: number; ip: string | null 
 
 const infos = new WeakMap<Request, RequestInfo>()
 
-const VALID_ID = /^[A-Za-z0-9._:\-]{1,128}$/
+const VALID_ID = /^[A-Za-z0-9._:-]{1,128}$/
 
 export function beginRequest(request: Request, ip: string | null): RequestInfo {
   const given = request.headers.get('x-correlation-id') ?? request.headers.get('x-request-id')

@@ -30,6 +30,9 @@ export const nameText = (max: number) =>
  */
 export const multilineText = (max: number, o: { required?: boolean } = {}) => {
   const base = o.required ? z.string().trim().min(1, EMPTY).max(max) : z.string().max(max)
-  const clean = base.refine((s) => !CONTROL_IN_TEXT.test(s), 'Must not contain control characters other than line breaks and tabs (no NUL).')
+  const clean = base.refine(
+    (s) => !CONTROL_IN_TEXT.test(s),
+    'Must not contain control characters other than line breaks and tabs (no NUL).',
+  )
   return o.required ? clean.refine((s) => s.length === 0 || VISIBLE.test(s), INVISIBLE) : clean
 }

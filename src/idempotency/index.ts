@@ -44,7 +44,12 @@ export function idempotencyPlugin(core: Core) {
           if (!principal) throw new Error('idempotent routes need a principal or workspace requirement')
           const credentialId = principal.credential.id ?? 'global'
           const url = new URL(c.request.url)
-          const hash = requestHash(c.request.method, url.pathname + url.search, c.actor?.workspace.id ?? null, await fingerprintBody(c.body))
+          const hash = requestHash(
+            c.request.method,
+            url.pathname + url.search,
+            c.actor?.workspace.id ?? null,
+            await fingerprintBody(c.body),
+          )
           const r = beginIdempotent(core, credentialId, key, c.request.method, url.pathname, hash)
           if (r.kind === 'new') {
             claims.set(c.request, r.claim)

@@ -32,7 +32,9 @@ function prepare(sqlite: Core['sqlite']) {
     complete: sqlite.query<unknown, [number, string, string, string]>(
       'UPDATE idempotency_keys SET status = ?, body = ? WHERE credential_id = ? AND key = ?',
     ),
-    release: sqlite.query<unknown, [string, string]>(`DELETE FROM idempotency_keys WHERE credential_id = ? AND key = ? AND status = ${PENDING}`),
+    release: sqlite.query<unknown, [string, string]>(
+      `DELETE FROM idempotency_keys WHERE credential_id = ? AND key = ? AND status = ${PENDING}`,
+    ),
     purge: sqlite.query<unknown, [number]>('DELETE FROM idempotency_keys WHERE created_at < ?'),
   }
 }
@@ -46,7 +48,13 @@ const stmts = (core: Core) => {
 function canonical(value: unknown): string {
   if (value === undefined) return ''
   return JSON.stringify(value, (_k, v) =>
-    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, v[k]])) : v,
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(
+          Object.keys(v)
+            .sort()
+            .map((k) => [k, v[k]]),
+        )
+      : v,
   )
 }
 
@@ -98,17 +106,20 @@ export function beginIdempotent(core: Core, credentialId: string, key: string, m
   const s = stmts(core)
   const now = core.clock.now()
   purgeExpired(core, now)
-  return core.sqlite.transaction((): Begin => {
-    const row = s.get.get(credentialId, key)
-    const live = row && row.created_at >= now - IDEMPOTENCY_TTL_MS && !(row.status === PENDING && row.created_at < now - IN_PROGRESS_STALE_MS)
-    if (row && live) {
-      if (row.request_hash !== hash) throw conflict('This Idempotency-Key was already used with a different request.')
-      if (row.status === PENDING) throw conflict('A request with this Idempotency-Key is still in progress; retry later.')
-      return { kind: 'replay', status: row.status, body: row.body }
-    }
-    s.claim.run(credentialId, key, method, path, hash, PENDING, now)
-    return { kind: 'new', claim: { credentialId, key } }
-  }).immediate()
+  return core.sqlite
+    .transaction((): Begin => {
+      const row = s.get.get(credentialId, key)
+      const live =
+        row && row.created_at >= now - IDEMPOTENCY_TTL_MS && !(row.status === PENDING && row.created_at < now - IN_PROGRESS_STALE_MS)
+      if (row && live) {
+        if (row.request_hash !== hash) throw conflict('This Idempotency-Key was already used with a different request.')
+        if (row.status === PENDING) throw conflict('A request with this Idempotency-Key is still in progress; retry later.')
+        return { kind: 'replay', status: row.status, body: row.body }
+      }
+      s.claim.run(credentialId, key, method, path, hash, PENDING, now)
+      return { kind: 'new', claim: { credentialId, key } }
+    })
+    .immediate()
 }
 
 /** Stores the first response (every non-5xx result, as Stripe does); a 5xx frees the key for a retry. */

@@ -78,7 +78,7 @@ function keyGroup(core: Core, kind: KeyKind) {
         detail: {
           tags,
           summary: `Rotate a ${what}: a new key with the same settings; the old one is revoked at once`,
-          description: 'The new key keeps the name, description, scopes, pin, project, rate limit and the same lifetime (counted from now).' + NOTE,
+          description: `The new key keeps the name, description, scopes, pin, project, rate limit and the same lifetime (counted from now).${NOTE}`,
           ...conflicts('the key is revoked (or was revoked meanwhile)'),
         },
         response: { 201: envelope(createdKey) },

@@ -9,7 +9,7 @@ import { badRequest, conflict, missingPermission, notFound, scopeViolation } fro
 import { pageLimit, paginate } from '../http/respond'
 import { iso } from '../lib/db-errors'
 import { hashSecret } from '../lib/password'
-import { credentialScopes, isSuperadmin, requireUser, type Actor, type Principal } from '../permissions/actor'
+import { type Actor, credentialScopes, isSuperadmin, type Principal, requireUser } from '../permissions/actor'
 import { DEFAULT_KEY_SCOPES, type Scope } from '../permissions/matrix'
 import { projectAccess } from '../permissions/projects'
 import type { ApiKey, CreatedKey, CreateKeyInput, ListKeysQuery } from './model'
@@ -64,8 +64,10 @@ function requireWithinReach(p: Principal, target: KeySettings): void {
   if (c.kind !== 'api_key' && c.kind !== 'mcp_key') return
   const own = new Set(credentialScopes(c))
   for (const s of target.scopes ?? DEFAULT_KEY_SCOPES) if (!own.has(s)) throw missingPermission(s)
-  if (c.workspaceId && target.workspaceId !== c.workspaceId) throw scopeViolation('This key is pinned to a workspace: it can only manage keys pinned to the same workspace.')
-  if (c.projectId && target.projectId !== c.projectId) throw scopeViolation('This key is limited to one project: it can only manage keys limited to the same project.')
+  if (c.workspaceId && target.workspaceId !== c.workspaceId)
+    throw scopeViolation('This key is pinned to a workspace: it can only manage keys pinned to the same workspace.')
+  if (c.projectId && target.projectId !== c.projectId)
+    throw scopeViolation('This key is limited to one project: it can only manage keys limited to the same project.')
 }
 
 /**
@@ -104,7 +106,13 @@ async function insertKey(
   core: Core,
   p: Principal,
   kind: KeyKind,
-  v: KeySettings & { name: string; description: string | null; rateLimitPerHour: number | null; expiresAt: Date | null; rotatedFromId: string | null },
+  v: KeySettings & {
+    name: string
+    description: string | null
+    rateLimitPerHour: number | null
+    expiresAt: Date | null
+    rotatedFromId: string | null
+  },
   after: (tx: DbOrTx, row: Row) => void,
 ): Promise<CreatedKey> {
   const user = requireUser(p)
@@ -122,7 +130,13 @@ async function insertKey(
   return { ...toApiKey(core, row), key }
 }
 
-export async function createKey(core: Core, p: Principal, kind: KeyKind, input: CreateKeyInput, ctx: KeyCallContext = {}): Promise<CreatedKey> {
+export async function createKey(
+  core: Core,
+  p: Principal,
+  kind: KeyKind,
+  input: CreateKeyInput,
+  ctx: KeyCallContext = {},
+): Promise<CreatedKey> {
   requireUser(p)
   const c = p.credential
   // A restricted key creating a key: omitted pin and project default to its own.
@@ -130,9 +144,11 @@ export async function createKey(core: Core, p: Principal, kind: KeyKind, input: 
   const settings: KeySettings = {
     scopes: input.scopes ?? null,
     workspaceId,
-    projectId: input.projectId !== undefined ? input.projectId : workspaceId && workspaceId === c.workspaceId ? (c.projectId ?? null) : null,
+    projectId:
+      input.projectId !== undefined ? input.projectId : workspaceId && workspaceId === c.workspaceId ? (c.projectId ?? null) : null,
   }
-  if (settings.projectId && !settings.workspaceId) throw badRequest('A project-scoped key must be pinned to the project’s workspace (workspaceId).', 'projectId')
+  if (settings.projectId && !settings.workspaceId)
+    throw badRequest('A project-scoped key must be pinned to the project’s workspace (workspaceId).', 'projectId')
   requireWithinReach(p, settings)
   validateTargets(core, p, settings)
   const expiresAt = expiryOf(core, input)
@@ -140,7 +156,14 @@ export async function createKey(core: Core, p: Principal, kind: KeyKind, input: 
     core,
     p,
     kind,
-    { ...settings, name: input.name, description: input.description ?? null, rateLimitPerHour: input.rateLimitPerHour ?? null, expiresAt, rotatedFromId: null },
+    {
+      ...settings,
+      name: input.name,
+      description: input.description ?? null,
+      rateLimitPerHour: input.rateLimitPerHour ?? null,
+      expiresAt,
+      rotatedFromId: null,
+    },
     (tx, row) =>
       recordAudit(
         core,
@@ -208,7 +231,14 @@ export function revokeKey(core: Core, p: Principal, kind: KeyKind, id: string, c
     recordAudit(
       core,
       p,
-      { action: 'key.revoke', workspaceId: updated.workspaceId, targetType: `${kind}_key`, targetId: updated.id, ip: ctx.ip, meta: { kind, name: updated.name, prefix: updated.prefix } },
+      {
+        action: 'key.revoke',
+        workspaceId: updated.workspaceId,
+        targetType: `${kind}_key`,
+        targetId: updated.id,
+        ip: ctx.ip,
+        meta: { kind, name: updated.name, prefix: updated.prefix },
+      },
       tx,
     )
     return updated

@@ -25,7 +25,12 @@ export function labelRoutes(core: Core) {
         const r = listLabels(core, actor, query)
         return okList(r.items, r.nextCursor)
       },
-      { workspace: 'tasks:read', query: listLabelsQuery, detail: { tags, summary: 'List workspace labels' }, response: { 200: listEnvelope(label) } },
+      {
+        workspace: 'tasks:read',
+        query: listLabelsQuery,
+        detail: { tags, summary: 'List workspace labels' },
+        response: { 200: listEnvelope(label) },
+      },
     )
     .post(
       '',

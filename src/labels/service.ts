@@ -21,14 +21,24 @@ export function listLabels(core: Core, actor: Actor, q: { limit?: number; cursor
   const limit = pageLimit(q)
   const conds = [eq(labels.workspaceId, actor.workspace.id)]
   if (q.cursor) conds.push(gt(labels.id, q.cursor))
-  if (q.q) conds.push(sql`lower(${labels.name}) LIKE ${q.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`) + '%'} ESCAPE '\\'`)
-  const rows = core.db.select().from(labels).where(and(...conds)).orderBy(asc(labels.id)).limit(limit + 1).all()
+  if (q.q) conds.push(sql`lower(${labels.name}) LIKE ${`${q.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`} ESCAPE '\\'`)
+  const rows = core.db
+    .select()
+    .from(labels)
+    .where(and(...conds))
+    .orderBy(asc(labels.id))
+    .limit(limit + 1)
+    .all()
   const page = paginate(rows, limit, (r) => r.id)
   return { items: page.items.map(toLabel), nextCursor: page.nextCursor }
 }
 
 function findLabel(db: DbOrTx, actor: Actor, labelId: string): Row {
-  const row = db.select().from(labels).where(and(eq(labels.id, labelId), eq(labels.workspaceId, actor.workspace.id))).get()
+  const row = db
+    .select()
+    .from(labels)
+    .where(and(eq(labels.id, labelId), eq(labels.workspaceId, actor.workspace.id)))
+    .get()
   if (!row) throw notFound('Label')
   return row
 }

@@ -6,7 +6,7 @@ type Level = Exclude<keyof typeof LEVELS, 'silent'>
 export type Logger = Record<Level, (msg: string, fields?: Record<string, unknown>) => void>
 
 /** One JSON line per event on stdout. Never pass secrets in `fields`. */
-export function createLogger(level: Config['LOG_LEVEL'], write: (line: string) => void = (l) => process.stdout.write(l + '\n')): Logger {
+export function createLogger(level: Config['LOG_LEVEL'], write: (line: string) => void = (l) => process.stdout.write(`${l}\n`)): Logger {
   const min = LEVELS[level]
   const emit = (lvl: Level) => (msg: string, fields?: Record<string, unknown>) => {
     if (LEVELS[lvl] < min) return

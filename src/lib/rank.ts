@@ -68,7 +68,12 @@ export function rankAfter(last: string | null): string {
   for (let i = d.length - 1; i >= 0; i--) {
     if (d[i]! < BASE - 1) {
       d[i]!++
-      return stripZeros(d.slice(0, i + 1).map((x) => DIGITS[x]).join(''))
+      return stripZeros(
+        d
+          .slice(0, i + 1)
+          .map((x) => DIGITS[x])
+          .join(''),
+      )
     }
     d[i] = 0
   }

@@ -104,7 +104,10 @@ async function drain(core: Core, s: State): Promise<DrainResult> {
     }
   }
   // Sent mail is kept a week (for support questions), then dropped: it carries tokens, long expired by then.
-  core.db.delete(outbox).where(lt(outbox.sentAt, new Date(core.clock.now() - KEEP_SENT_MS))).run()
+  core.db
+    .delete(outbox)
+    .where(lt(outbox.sentAt, new Date(core.clock.now() - KEEP_SENT_MS)))
+    .run()
   return result
 }
 
@@ -115,8 +118,7 @@ async function drain(core: Core, s: State): Promise<DrainResult> {
 export function startMailer(core: Core, everyMs = 5_000): void {
   const s = state(core)
   s.loop = true
-  const tick = () =>
-    void drainOutbox(core).catch((e) => core.log.error('mail drain failed', { error: String(e) }))
+  const tick = () => void drainOutbox(core).catch((e) => core.log.error('mail drain failed', { error: String(e) }))
   const timer = setInterval(tick, everyMs)
   tick()
   core.stoppers.push(() => {

@@ -1,5 +1,5 @@
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js'
-import { Elysia, type DocumentDecoration } from 'elysia'
+import { type DocumentDecoration, Elysia } from 'elysia'
 import type { Core } from '../core'
 import { scopeViolation } from '../errors'
 import { requestInfo } from '../http/context'
@@ -18,7 +18,8 @@ import { createMcpServer } from './server'
 function requireMcpKey(principal: Principal): void {
   const kind = principal.credential.kind
   if (kind === 'mcp_key') return
-  if (kind === 'api_key') throw scopeViolation('/mcp accepts hosted MCP keys (sallymcp_) only; personal API keys (atpm_) work with `sally mcp` over stdio.')
+  if (kind === 'api_key')
+    throw scopeViolation('/mcp accepts hosted MCP keys (sallymcp_) only; personal API keys (atpm_) work with `sally mcp` over stdio.')
   if (kind === 'global') throw scopeViolation('/mcp accepts hosted MCP keys (sallymcp_) only, not the global API token.')
   throw scopeViolation('/mcp accepts hosted MCP keys (sallymcp_) only, not sessions.')
 }

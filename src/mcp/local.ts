@@ -1,11 +1,18 @@
 import type { Core } from '../core'
 import { AppError } from '../errors'
-import { authorize, authorizePrincipal, requireWorkspaceWide, type Actor, type Principal, type WorkspaceContext } from '../permissions/actor'
+import {
+  type Actor,
+  authorize,
+  authorizePrincipal,
+  type Principal,
+  requireWorkspaceWide,
+  type WorkspaceContext,
+} from '../permissions/actor'
 import { selectWorkspace, type WorkspaceSelector } from '../workspaces/select'
 import { listWorkspaces } from '../workspaces/service'
 import { failureOf } from './errors'
 import type { ToolRunner } from './server'
-import { isWorkspaceNotFound, selectorOf, structured, workspaceIdByName, type AnyTool } from './tool'
+import { type AnyTool, isWorkspaceNotFound, selectorOf, structured, workspaceIdByName } from './tool'
 
 /**
  * The workspace named by a tool's `workspace` argument (id, slug, or the name of one of the caller's
@@ -50,7 +57,13 @@ export function localRunner(core: Core, principal: Principal, fallback: Workspac
   return async (tool, input) => {
     const start = performance.now()
     const done = (outcome: string) =>
-      core.log.info('mcp tool', { requestId, tool: tool.name, keyId: principal.credential.id, outcome, durationMs: Math.round((performance.now() - start) * 100) / 100 })
+      core.log.info('mcp tool', {
+        requestId,
+        tool: tool.name,
+        keyId: principal.credential.id,
+        outcome,
+        durationMs: Math.round((performance.now() - start) * 100) / 100,
+      })
     try {
       let data: unknown
       if (tool.scope === 'principal') {

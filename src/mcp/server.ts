@@ -1,8 +1,8 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js'
 import { VERSION } from '../version'
-import { toolError, type ToolFailure } from './errors'
-import { inputShapeOf, type AnyTool } from './tool'
+import { type ToolFailure, toolError } from './errors'
+import { type AnyTool, inputShapeOf } from './tool'
 import { TOOLS } from './tools'
 
 /** Runs one tool for one caller: in-process for `/mcp`, through the REST API for `sally mcp`. */
@@ -21,7 +21,12 @@ export function createMcpServer(run: ToolRunner, tools: readonly AnyTool[] = TOO
   for (const tool of tools) {
     server.registerTool(
       tool.name,
-      { title: tool.title, description: tool.description, inputSchema: inputShapeOf(tool), annotations: { title: tool.title, ...tool.annotations } },
+      {
+        title: tool.title,
+        description: tool.description,
+        inputSchema: inputShapeOf(tool),
+        annotations: { title: tool.title, ...tool.annotations },
+      },
       async (input: Record<string, unknown>): Promise<CallToolResult> => {
         const r = await run(tool, input)
         if (!r.ok) return toolError(r.failure)

@@ -3,26 +3,29 @@ import { parseKey } from '../auth/key-format'
 import { VERSION } from '../version'
 import { failureOf, type ToolFailure } from './errors'
 import { createMcpServer, type ToolRunner } from './server'
-import { isWorkspaceNotFound, selectorOf, structuredFromRest, workspaceIdByName, type RestCall } from './tool'
+import { isWorkspaceNotFound, type RestCall, selectorOf, structuredFromRest, workspaceIdByName } from './tool'
 
 export type StdioEnv = { url: string; apiKey: string; workspace: string | null }
 
 /** Reads and checks SALLY_URL and SALLY_API_KEY (and the optional SALLY_WORKSPACE default). Returns an error line or the env. */
 export function readStdioEnv(env: Record<string, string | undefined>): StdioEnv | string {
   const rawUrl = env.SALLY_URL?.trim()
-  if (!rawUrl) return 'sally mcp: SALLY_URL is not set (the Sally server to call, e.g. http://127.0.0.1:4000 or https://sally.example.com/api).'
+  if (!rawUrl)
+    return 'sally mcp: SALLY_URL is not set (the Sally server to call, e.g. http://127.0.0.1:4000 or https://sally.example.com/api).'
   let url: URL
   try {
     url = new URL(rawUrl)
   } catch {
     return `sally mcp: SALLY_URL is not a valid URL: "${rawUrl}".`
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return `sally mcp: SALLY_URL must start with http:// or https:// (got "${url.protocol}").`
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    return `sally mcp: SALLY_URL must start with http:// or https:// (got "${url.protocol}").`
   const apiKey = env.SALLY_API_KEY?.trim()
   if (!apiKey) return 'sally mcp: SALLY_API_KEY is not set (a personal API key, atpm_…, from POST /auth/api-keys).'
   if (apiKey.startsWith('sallymcp_'))
     return 'sally mcp: SALLY_API_KEY is a hosted MCP key (sallymcp_…); `sally mcp` needs a personal API key (atpm_…). Hosted keys connect to <SALLY_URL>/mcp directly.'
-  if (!apiKey.startsWith('atpm_') || !parseKey(apiKey)) return 'sally mcp: SALLY_API_KEY is not a valid personal API key (atpm_…): check that it was copied whole.'
+  if (!apiKey.startsWith('atpm_') || !parseKey(apiKey))
+    return 'sally mcp: SALLY_API_KEY is not a valid personal API key (atpm_…): check that it was copied whole.'
   const workspace = env.SALLY_WORKSPACE?.trim() || null
   return { url: url.toString().replace(/\/+$/, ''), apiKey, workspace }
 }
@@ -55,10 +58,20 @@ export function restRunner(env: StdioEnv, fetchImpl: typeof fetch = fetch): Tool
     try {
       body = (await res.json()) as RestBody
     } catch {
-      return { ok: false, failure: { code: 'internal', error: `Sally answered ${res.status} without a JSON body (is SALLY_URL the API's base URL?).` } }
+      return {
+        ok: false,
+        failure: { code: 'internal', error: `Sally answered ${res.status} without a JSON body (is SALLY_URL the API's base URL?).` },
+      }
     }
     if (!res.ok || body.ok === false) {
-      return { ok: false, failure: { code: body.code ?? 'internal', error: body.error ?? `HTTP ${res.status}`, ...(body.issues ? { issues: body.issues } : {}) } }
+      return {
+        ok: false,
+        failure: {
+          code: body.code ?? 'internal',
+          error: body.error ?? `HTTP ${res.status}`,
+          ...(body.issues ? { issues: body.issues } : {}),
+        },
+      }
     }
     return { ok: true, body }
   }

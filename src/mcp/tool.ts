@@ -112,7 +112,11 @@ export const isWorkspaceNotFound = (f: { code: string; error?: string; message?:
 export function workspaceIdByName(mine: readonly { id: string; name: string }[], ref: string): string | null {
   const want = ref.trim().toLowerCase()
   const hits = mine.filter((w) => w.name.trim().toLowerCase() === want)
-  if (hits.length > 1) throw new AppError('workspace_required', `Several of your workspaces are named "${ref}": pass the id or slug instead (see list_workspaces).`)
+  if (hits.length > 1)
+    throw new AppError(
+      'workspace_required',
+      `Several of your workspaces are named "${ref}": pass the id or slug instead (see list_workspaces).`,
+    )
   return hits[0]?.id ?? null
 }
 

@@ -5,9 +5,16 @@ import type { DbOrTx } from '../db/client'
 import { NOTIFICATION_KINDS, notificationPreferences, notifications, projects, tasks, users } from '../db/schema'
 import { notFound } from '../errors'
 import { pageLimit, paginate } from '../http/respond'
-import { requireUser, type Actor } from '../permissions/actor'
+import { type Actor, requireUser } from '../permissions/actor'
 import { visibleProjects } from '../permissions/projects'
-import { DEFAULT_PREFERENCE, type ListNotificationsQuery, type Notification, type NotificationKind, type Preferences, type PreferencesInput } from './model'
+import {
+  DEFAULT_PREFERENCE,
+  type ListNotificationsQuery,
+  type Notification,
+  type NotificationKind,
+  type Preferences,
+  type PreferencesInput,
+} from './model'
 
 const actorUser = alias(users, 'actor_user')
 
@@ -57,7 +64,12 @@ const toNotification = (r: Row): Notification => ({
 /** Newest first (ids are time-ordered), keyset-paginated; `unread=true` keeps the unread ones. */
 export function listNotifications(core: Core, actor: Actor, q: ListNotificationsQuery) {
   const limit = pageLimit(q)
-  const rows = mine(core.db, actor, q.unread ? isNull(notifications.readAt) : undefined, q.cursor ? lt(notifications.id, q.cursor) : undefined)
+  const rows = mine(
+    core.db,
+    actor,
+    q.unread ? isNull(notifications.readAt) : undefined,
+    q.cursor ? lt(notifications.id, q.cursor) : undefined,
+  )
     .orderBy(desc(notifications.id))
     .limit(limit + 1)
     .all()
@@ -102,7 +114,11 @@ export function preferencesOf(db: DbOrTx, userIds: readonly string[]): Map<strin
   const out = new Map<string, Preferences>()
   for (const id of userIds) out.set(id, { assignment: { ...DEFAULT_PREFERENCE }, mention: { ...DEFAULT_PREFERENCE } })
   if (userIds.length === 0) return out
-  const rows = db.select().from(notificationPreferences).where(inArray(notificationPreferences.userId, [...userIds])).all()
+  const rows = db
+    .select()
+    .from(notificationPreferences)
+    .where(inArray(notificationPreferences.userId, [...userIds]))
+    .all()
   for (const r of rows) out.get(r.userId)![r.kind] = { inApp: r.inApp, email: r.email }
   return out
 }

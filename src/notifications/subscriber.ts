@@ -54,7 +54,15 @@ export function notificationSubscriber(core: Core, tx: DbOrTx, ctx: EventContext
   if (wanted.length === 0 || !('taskId' in ev)) return
 
   const task = tx
-    .select({ id: tasks.id, number: tasks.number, title: tasks.title, archivedAt: tasks.archivedAt, projectId: tasks.projectId, key: projects.key, projectName: projects.name })
+    .select({
+      id: tasks.id,
+      number: tasks.number,
+      title: tasks.title,
+      archivedAt: tasks.archivedAt,
+      projectId: tasks.projectId,
+      key: projects.key,
+      projectName: projects.name,
+    })
     .from(tasks)
     .innerJoin(projects, eq(projects.id, tasks.projectId))
     .where(and(eq(tasks.id, ev.taskId), eq(tasks.workspaceId, ctx.workspaceId)))
@@ -95,7 +103,10 @@ export function notificationSubscriber(core: Core, tx: DbOrTx, ctx: EventContext
   )
   const who = (ctx.actorUserId && people.get(ctx.actorUserId)?.name) || 'Someone'
   const key = `${task.key}-${task.number}`
-  const prefs = preferencesOf(tx, plan.map((p) => p.userId))
+  const prefs = preferencesOf(
+    tx,
+    plan.map((p) => p.userId),
+  )
   const createdAt = new Date(ctx.at)
   const link = `${publicBase(core)}/tasks/${key}`
 

@@ -1,6 +1,6 @@
 import type { PlatformRole, ProjectRole, WorkspaceRole } from '../db/schema/common'
 import { AppError, missingPermission, scopeViolation } from '../errors'
-import { DEFAULT_KEY_SCOPES, PROJECT_LEVEL, PROJECT_ROLE_PERMISSIONS, SCOPES, WORKSPACE_ROLE_PERMISSIONS, type Scope } from './matrix'
+import { DEFAULT_KEY_SCOPES, PROJECT_LEVEL, PROJECT_ROLE_PERMISSIONS, SCOPES, type Scope, WORKSPACE_ROLE_PERMISSIONS } from './matrix'
 
 export type CredentialKind = 'session' | 'api_key' | 'mcp_key' | 'global'
 

@@ -99,10 +99,7 @@ const RANK: Record<ProjectRole, number> = { VIEWER: 1, MEMBER: 2, OWNER: 3 }
  * The role someone acts with on a project: workspace OWNERs are OWNER everywhere; a workspace
  * VIEWER never exceeds VIEWER; otherwise their project membership decides (none = not visible).
  */
-export function effectiveProjectRole(
-  workspaceRole: WorkspaceRole | null,
-  projectRole: ProjectRole | null,
-): ProjectRole | null {
+export function effectiveProjectRole(workspaceRole: WorkspaceRole | null, projectRole: ProjectRole | null): ProjectRole | null {
   if (workspaceRole === 'OWNER') return 'OWNER'
   if (!workspaceRole || !projectRole) return null
   if (workspaceRole === 'VIEWER') return RANK[projectRole] > RANK.VIEWER ? 'VIEWER' : projectRole

@@ -1,4 +1,4 @@
-import { Elysia, type DocumentDecoration } from 'elysia'
+import { type DocumentDecoration, Elysia } from 'elysia'
 import { recordAudit } from '../audit/service'
 import { authenticate } from '../auth/credentials'
 import type { Core } from '../core'
@@ -6,15 +6,7 @@ import { AppError, scopeViolation } from '../errors'
 import { isHttps, requestInfo } from '../http/context'
 import { rateLimitHeaders } from '../lib/rate-limit'
 import { readSelector, selectWorkspace, type WorkspaceSelector } from '../workspaces/select'
-import {
-  authorize,
-  authorizePrincipal,
-  credentialScopes,
-  effectiveScopes,
-  requireWorkspaceWide,
-  type Actor,
-  type Principal,
-} from './actor'
+import { type Actor, authorize, authorizePrincipal, credentialScopes, effectiveScopes, type Principal, requireWorkspaceWide } from './actor'
 import type { Scope } from './matrix'
 
 /** What a route outside a workspace needs: any credential, optionally one scope. */
@@ -197,7 +189,10 @@ export function authPlugin(core: Core) {
       async transform({ request, set, query }) {
         const opt = normalize(req)
         const principal = await authenticateRequest(core, request, set.headers as Record<string, string>, opt.allowMcp ?? false)
-        actors.set(request, workspaceActor(core, principal, readSelector(request.headers, query), opt, set.headers as Record<string, string>))
+        actors.set(
+          request,
+          workspaceActor(core, principal, readSelector(request.headers, query), opt, set.headers as Record<string, string>),
+        )
       },
       resolve({ request }) {
         return { actor: actors.get(request)! }

@@ -1,12 +1,12 @@
-import { and, eq, exists, sql, type SQL } from 'drizzle-orm'
-import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core'
 import type { Statement } from 'bun:sqlite'
+import { and, eq, exists, type SQL, sql } from 'drizzle-orm'
+import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core'
 import type { Core } from '../core'
 import { projectMembers, projects } from '../db/schema'
 import type { ProjectRole } from '../db/schema/common'
 import { notFound } from '../errors'
 import { readCache } from '../lib/read-cache'
-import { authorize, type Actor } from './actor'
+import { type Actor, authorize } from './actor'
 import { effectiveProjectRole, type Scope } from './matrix'
 
 /**

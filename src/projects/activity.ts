@@ -50,7 +50,14 @@ function taskMeta(tx: DbOrTx, taskId: string, data: Record<string, unknown>): Re
 
 function statusNames(tx: DbOrTx, ids: string[]): Map<string, string> {
   if (ids.length === 0) return new Map()
-  return new Map(tx.select({ id: statuses.id, name: statuses.name }).from(statuses).where(inArray(statuses.id, ids)).all().map((s) => [s.id, s.name]))
+  return new Map(
+    tx
+      .select({ id: statuses.id, name: statuses.name })
+      .from(statuses)
+      .where(inArray(statuses.id, ids))
+      .all()
+      .map((s) => [s.id, s.name]),
+  )
 }
 
 /** The activity subscriber: turns domain events into feed rows, inside the publishing transaction. */
@@ -94,7 +101,12 @@ export function activitySubscriber(_core: Core, tx: DbOrTx, ctx: EventContext, e
       })
       return
     case 'task.created':
-      recordActivity(tx, ctx, { projectId: ev.projectId, taskId: ev.taskId, action: 'task.created', meta: taskMeta(tx, ev.taskId, ev.data) })
+      recordActivity(tx, ctx, {
+        projectId: ev.projectId,
+        taskId: ev.taskId,
+        action: 'task.created',
+        meta: taskMeta(tx, ev.taskId, ev.data),
+      })
       return
     case 'task.updated':
       recordActivity(tx, ctx, {
@@ -110,7 +122,11 @@ export function activitySubscriber(_core: Core, tx: DbOrTx, ctx: EventContext, e
       const changes: Changes = {}
       if (ev.fromStatusId !== ev.toStatusId) changes.statusId = { from: ev.fromStatusId, to: ev.toStatusId }
       if (ev.fromProjectId !== ev.projectId) changes.projectId = { from: ev.fromProjectId, to: ev.projectId }
-      const meta = { ...taskMeta(tx, ev.taskId, ev.data), fromStatus: names.get(ev.fromStatusId) ?? null, toStatus: names.get(ev.toStatusId) ?? null }
+      const meta = {
+        ...taskMeta(tx, ev.taskId, ev.data),
+        fromStatus: names.get(ev.fromStatusId) ?? null,
+        toStatus: names.get(ev.toStatusId) ?? null,
+      }
       recordActivity(tx, ctx, { projectId: ev.projectId, taskId: ev.taskId, action: 'task.moved', changes, meta })
       // The project it left sees it leave.
       if (ev.fromProjectId !== ev.projectId)
@@ -118,7 +134,12 @@ export function activitySubscriber(_core: Core, tx: DbOrTx, ctx: EventContext, e
       return
     }
     case 'task.deleted':
-      recordActivity(tx, ctx, { projectId: ev.projectId, taskId: ev.taskId, action: 'task.deleted', meta: taskMeta(tx, ev.taskId, ev.data) })
+      recordActivity(tx, ctx, {
+        projectId: ev.projectId,
+        taskId: ev.taskId,
+        action: 'task.deleted',
+        meta: taskMeta(tx, ev.taskId, ev.data),
+      })
       return
     case 'comment.created':
       recordActivity(tx, ctx, {

@@ -1,7 +1,7 @@
 import { Elysia } from 'elysia'
 import { z } from 'zod'
 import type { Core } from '../core'
-import { conflicts, envelope, listEnvelope, ok, okList, pageQuery, PROJECT_ARCHIVED } from '../http/respond'
+import { conflicts, envelope, listEnvelope, ok, okList, PROJECT_ARCHIVED, pageQuery } from '../http/respond'
 import { idempotencyPlugin } from '../idempotency'
 import { authPlugin } from '../permissions/plugin'
 // Registers the activity-feed subscriber on the event bus.
@@ -124,17 +124,29 @@ export function projectRoutes(core: Core) {
         idempotent: true,
         params: projectParams,
         body: addMemberBody,
-        detail: { tags, summary: 'Add a workspace member to the project (project OWNER; 400 if not in the workspace)', ...conflicts('the user is already a member', PROJECT_ARCHIVED) },
+        detail: {
+          tags,
+          summary: 'Add a workspace member to the project (project OWNER; 400 if not in the workspace)',
+          ...conflicts('the user is already a member', PROJECT_ARCHIVED),
+        },
         response: { 201: envelope(member) },
       },
     )
-    .patch('/:projectId/members/:userId', ({ actor, params, body }) => ok(updateMember(core, actor, params.projectId, params.userId, body.role)), {
-      workspace: 'projects:write',
-      params: memberParams,
-      body: updateMemberBody,
-      detail: { tags, summary: "Change a member's project role (project OWNER; the last OWNER cannot be demoted)", ...conflicts('the last OWNER cannot be demoted', PROJECT_ARCHIVED) },
-      response: { 200: envelope(member) },
-    })
+    .patch(
+      '/:projectId/members/:userId',
+      ({ actor, params, body }) => ok(updateMember(core, actor, params.projectId, params.userId, body.role)),
+      {
+        workspace: 'projects:write',
+        params: memberParams,
+        body: updateMemberBody,
+        detail: {
+          tags,
+          summary: "Change a member's project role (project OWNER; the last OWNER cannot be demoted)",
+          ...conflicts('the last OWNER cannot be demoted', PROJECT_ARCHIVED),
+        },
+        response: { 200: envelope(member) },
+      },
+    )
     .delete(
       '/:projectId/members/:userId',
       ({ actor, params }) => {
@@ -144,7 +156,11 @@ export function projectRoutes(core: Core) {
       {
         workspace: 'projects:read',
         params: memberParams,
-        detail: { tags, summary: 'Remove a member (project OWNER) or leave the project yourself; never the last OWNER', ...conflicts('the last OWNER cannot be removed', PROJECT_ARCHIVED) },
+        detail: {
+          tags,
+          summary: 'Remove a member (project OWNER) or leave the project yourself; never the last OWNER',
+          ...conflicts('the last OWNER cannot be removed', PROJECT_ARCHIVED),
+        },
         response: { 200: deleted },
       },
     )

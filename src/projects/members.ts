@@ -1,10 +1,10 @@
 import { and, asc, count, eq, gt } from 'drizzle-orm'
 import type { Core } from '../core'
 import type { DbOrTx } from '../db/client'
-import { projectMembers, users, workspaceMembers } from '../db/schema'
 import type { ProjectRole } from '../db/schema'
-import { publish } from '../events'
+import { projectMembers, users, workspaceMembers } from '../db/schema'
 import { badRequest, conflict, notFound } from '../errors'
+import { publish } from '../events'
 import { pageLimit, paginate } from '../http/respond'
 import type { Actor } from '../permissions/actor'
 import { projectAccess } from '../permissions/projects'
@@ -105,7 +105,13 @@ export function updateMember(core: Core, actor: Actor, projectId: string, userId
       .run()
     const m = toMember({ ...cur, role })
     const changes = { role: { from: cur.role, to: role } }
-    publish(core, tx, eventContext(core, actor), { type: 'member.updated', projectId: project.id, userId, changes, data: { projectId: project.id, member: m, changes } })
+    publish(core, tx, eventContext(core, actor), {
+      type: 'member.updated',
+      projectId: project.id,
+      userId,
+      changes,
+      data: { projectId: project.id, member: m, changes },
+    })
     return m
   })
 }

@@ -1,10 +1,10 @@
 import { and, asc, count, eq, gt, isNotNull, isNull, type SQL, sql } from 'drizzle-orm'
 import type { Core } from '../core'
 import type { DbOrTx } from '../db/client'
-import { clients, newId, projectMembers, projects, statuses } from '../db/schema'
 import type { ProjectRole, StatusCategory } from '../db/schema'
-import { publish, type EventContext } from '../events'
+import { clients, newId, projectMembers, projects, statuses } from '../db/schema'
 import { badRequest, conflict } from '../errors'
+import { type EventContext, publish } from '../events'
 import { pageLimit, paginate } from '../http/respond'
 import { isUniqueViolation } from '../lib/db-errors'
 import type { Actor } from '../permissions/actor'
@@ -64,7 +64,10 @@ export function listProjects(core: Core, actor: Actor, q: ListProjectsQuery) {
     core,
     actor,
     q,
-    and(q.archived ? isNotNull(projects.archivedAt) : isNull(projects.archivedAt), q.clientId ? eq(projects.clientId, q.clientId) : undefined),
+    and(
+      q.archived ? isNotNull(projects.archivedAt) : isNull(projects.archivedAt),
+      q.clientId ? eq(projects.clientId, q.clientId) : undefined,
+    ),
   )
 }
 
@@ -113,7 +116,11 @@ export function getProject(core: Core, actor: Actor, projectId: string): Project
 
 function checkClient(db: DbOrTx, actor: Actor, clientId: string | null | undefined) {
   if (!clientId) return
-  const row = db.select({ id: clients.id }).from(clients).where(and(eq(clients.id, clientId), eq(clients.workspaceId, actor.workspace.id))).get()
+  const row = db
+    .select({ id: clients.id })
+    .from(clients)
+    .where(and(eq(clients.id, clientId), eq(clients.workspaceId, actor.workspace.id)))
+    .get()
   if (!row) throw badRequest('clientId is not a client of this workspace.', 'clientId')
 }
 
@@ -122,10 +129,19 @@ function checkClient(db: DbOrTx, actor: Actor, clientId: string | null | undefin
  * letters of one (Website → WEBS), ASCII letters and digits only, made unique with a number (MAR2).
  */
 export function deriveKey(name: string, taken: (key: string) => boolean): string {
-  const ascii = name.normalize('NFKD').replace(/[^\x20-\x7e]/g, '').toUpperCase()
+  const ascii = name
+    .normalize('NFKD')
+    .replace(/[^\x20-\x7e]/g, '')
+    .toUpperCase()
   const words = ascii.split(/[^A-Z0-9]+/).filter(Boolean)
-  let base = words.length >= 2 ? words.map((w) => w[0]).join('').slice(0, 5) : (words[0] ?? '').slice(0, 4)
-  if (base.length < 2) base = (base + 'PRJ').slice(0, 3)
+  let base =
+    words.length >= 2
+      ? words
+          .map((w) => w[0])
+          .join('')
+          .slice(0, 5)
+      : (words[0] ?? '').slice(0, 4)
+  if (base.length < 2) base = `${base}PRJ`.slice(0, 3)
   if (!taken(base)) return base
   for (let n = 2; ; n++) {
     const suffix = String(n)
@@ -135,7 +151,11 @@ export function deriveKey(name: string, taken: (key: string) => boolean): string
 }
 
 function keyExists(db: DbOrTx, workspaceId: string, key: string, exceptId?: string): boolean {
-  const row = db.select({ id: projects.id }).from(projects).where(and(eq(projects.workspaceId, workspaceId), eq(projects.key, key))).get()
+  const row = db
+    .select({ id: projects.id })
+    .from(projects)
+    .where(and(eq(projects.workspaceId, workspaceId), eq(projects.key, key)))
+    .get()
   return !!row && row.id !== exceptId
 }
 
@@ -200,7 +220,8 @@ export function updateProject(core: Core, actor: Actor, projectId: string, input
     return core.db.transaction((tx) => {
       const { project: cur, role } = projectAccess(core, actor, projectId, 'projects:write')
       ensureWritable(cur)
-      if (input.key !== undefined && input.key !== cur.key && keyExists(tx, actor.workspace.id, input.key, cur.id)) throw keyTaken(input.key)
+      if (input.key !== undefined && input.key !== cur.key && keyExists(tx, actor.workspace.id, input.key, cur.id))
+        throw keyTaken(input.key)
       if (input.clientId !== undefined) checkClient(tx, actor, input.clientId)
       const changes: Record<string, { from: unknown; to: unknown }> = {}
       const patch: Partial<ProjectRow> = {}
@@ -218,7 +239,12 @@ export function updateProject(core: Core, actor: Actor, projectId: string, input
         .returning()
         .get()!
       const out = detail(tx, row, role)
-      publish(core, tx, eventContext(core, actor), { type: 'project.updated', projectId: cur.id, changes, data: { project: eventProject(out), changes } })
+      publish(core, tx, eventContext(core, actor), {
+        type: 'project.updated',
+        projectId: cur.id,
+        changes,
+        data: { project: eventProject(out), changes },
+      })
       return out
     })
   } catch (e) {
@@ -240,7 +266,11 @@ export function setArchived(core: Core, actor: Actor, projectId: string, archive
       .returning()
       .get()!
     const out = detail(tx, row, role)
-    publish(core, tx, eventContext(core, actor), { type: archived ? 'project.archived' : 'project.unarchived', projectId: cur.id, data: { project: eventProject(out) } })
+    publish(core, tx, eventContext(core, actor), {
+      type: archived ? 'project.archived' : 'project.unarchived',
+      projectId: cur.id,
+      data: { project: eventProject(out) },
+    })
     return out
   })
 }

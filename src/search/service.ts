@@ -1,9 +1,8 @@
 import type { Core } from '../core'
 import { excerpt, ftsQuery, ftsTokens } from '../lib/fts'
-import { can, type Actor } from '../permissions/actor'
-import { visibleProjects, visibleProjectsSql } from '../permissions/projects'
+import { type Actor, can } from '../permissions/actor'
+import { visibleProjectsSql } from '../permissions/projects'
 import type { SearchHit, SearchQuery, SearchType } from './model'
-
 
 /**
  * How many matches are ranked at most: the newest ones the caller can see. Ranking (bm25) costs per

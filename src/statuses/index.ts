@@ -32,7 +32,11 @@ export function statusRoutes(core: Core) {
         idempotent: true,
         params: projectParams,
         body: createStatusBody,
-        detail: { tags, summary: 'Add a status (project OWNER; names unique per project, case-insensitively)', ...conflicts(NAME_TAKEN, PROJECT_ARCHIVED) },
+        detail: {
+          tags,
+          summary: 'Add a status (project OWNER; names unique per project, case-insensitively)',
+          ...conflicts(NAME_TAKEN, PROJECT_ARCHIVED),
+        },
         response: { 201: envelope(status) },
       },
     )
@@ -40,7 +44,11 @@ export function statusRoutes(core: Core) {
       workspace: 'projects:write',
       params: statusParams,
       body: updateStatusBody,
-      detail: { tags, summary: 'Rename, recategorize, recolor or reposition a status (project OWNER)', ...conflicts(NAME_TAKEN, PROJECT_ARCHIVED) },
+      detail: {
+        tags,
+        summary: 'Rename, recategorize, recolor or reposition a status (project OWNER)',
+        ...conflicts(NAME_TAKEN, PROJECT_ARCHIVED),
+      },
       response: { 200: envelope(status) },
     })
     .delete(

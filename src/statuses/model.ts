@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { nameText } from '../http/text'
 import { color, statusCategory } from '../projects/model'
 
-export { status, type Status } from '../projects/model'
+export { type Status, status } from '../projects/model'
 
 const id = z.string().trim().min(1).max(64)
 const name = nameText(100)
@@ -31,4 +31,9 @@ export type UpdateStatusInput = z.infer<typeof updateStatusBody>
 export const deleteStatusQuery = z.object({ moveTasksTo: id.optional() })
 export const deleteStatusBody = z.object({ moveTasksTo: id.optional() }).optional()
 
-export const deletedStatus = z.object({ id: z.string(), deleted: z.literal(true), movedTasks: z.number().int(), movedTo: z.string().nullable() })
+export const deletedStatus = z.object({
+  id: z.string(),
+  deleted: z.literal(true),
+  movedTasks: z.number().int(),
+  movedTo: z.string().nullable(),
+})

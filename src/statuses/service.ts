@@ -3,7 +3,7 @@ import type { Core } from '../core'
 import type { DbOrTx } from '../db/client'
 import { newId, statuses, tasks } from '../db/schema'
 import { badRequest, conflict, notFound } from '../errors'
-import { publish, type EventContext } from '../events'
+import { type EventContext, publish } from '../events'
 import { isUniqueViolation } from '../lib/db-errors'
 import { rankAfter } from '../lib/rank'
 import type { Actor } from '../permissions/actor'
@@ -69,7 +69,13 @@ export function createStatus(core: Core, actor: Actor, projectId: string, input:
       rows.splice(at, 0, row)
       renumber(tx, rows)
       const out = toStatus(row)
-      publish(core, tx, eventContext(core, actor), { type: 'status.created', projectId: project.id, statusId: row.id, name: row.name, data: { status: out } })
+      publish(core, tx, eventContext(core, actor), {
+        type: 'status.created',
+        projectId: project.id,
+        statusId: row.id,
+        name: row.name,
+        data: { status: out },
+      })
       return out
     }),
   )
@@ -106,7 +112,13 @@ export function updateStatus(core: Core, actor: Actor, projectId: string, status
       }
       const out = toStatus(tx.select().from(statuses).where(eq(statuses.id, cur.id)).get()!)
       if (Object.keys(changes).length)
-        publish(core, tx, eventContext(core, actor), { type: 'status.updated', projectId: project.id, statusId: cur.id, changes, data: { status: out, changes } })
+        publish(core, tx, eventContext(core, actor), {
+          type: 'status.updated',
+          projectId: project.id,
+          statusId: cur.id,
+          changes,
+          data: { status: out, changes },
+        })
       return out
     }),
   )
@@ -136,10 +148,11 @@ export function deleteStatus(
     let movedTo: string | null = null
     if (taskCount > 0) {
       if (!moveTasksTo)
-        throw conflict(`This status still has ${taskCount} task(s): pass moveTasksTo=<statusId> to move them to another status of the project.`)
+        throw conflict(
+          `This status still has ${taskCount} task(s): pass moveTasksTo=<statusId> to move them to another status of the project.`,
+        )
       const target = rows.find((s) => s.id === moveTasksTo)
-      if (!target || target.id === cur.id)
-        throw badRequest('moveTasksTo must be another status of the same project.', 'moveTasksTo')
+      if (!target || target.id === cur.id) throw badRequest('moveTasksTo must be another status of the same project.', 'moveTasksTo')
       moveTasks(core, tx, eventContext(core, actor), project.id, cur.id, target.id)
       movedTo = target.id
     }
@@ -165,17 +178,20 @@ export function deleteStatus(
  */
 function moveTasks(core: Core, tx: DbOrTx, ctx: EventContext, projectId: string, fromId: string, toId: string) {
   const last = tx.select({ rank: tasks.rank }).from(tasks).where(eq(tasks.statusId, toId)).orderBy(desc(tasks.rank)).limit(1).get()
-  const moving = tx
-    .select({ id: tasks.id })
-    .from(tasks)
-    .where(eq(tasks.statusId, fromId))
-    .orderBy(asc(tasks.rank), asc(tasks.id))
-    .all()
+  const moving = tx.select({ id: tasks.id }).from(tasks).where(eq(tasks.statusId, fromId)).orderBy(asc(tasks.rank), asc(tasks.id)).all()
   const now = core.clock.now()
   let rank = last?.rank ?? null
   for (const t of moving) {
     rank = rankAfter(rank)
     tx.run(sql`UPDATE tasks SET status_id = ${toId}, rank = ${rank}, updated_at = ${now} WHERE id = ${t.id}`)
-    publish(core, tx, ctx, { type: 'task.moved', projectId, taskId: t.id, fromStatusId: fromId, toStatusId: toId, fromProjectId: projectId, data: readTask(core, t.id) })
+    publish(core, tx, ctx, {
+      type: 'task.moved',
+      projectId,
+      taskId: t.id,
+      fromStatusId: fromId,
+      toStatusId: toId,
+      fromProjectId: projectId,
+      data: readTask(core, t.id),
+    })
   }
 }

@@ -1,7 +1,7 @@
 import { and, asc, eq, sql } from 'drizzle-orm'
 import type { Core } from '../core'
 import type { DbOrTx } from '../db/client'
-import { statuses, tasks } from '../db/schema'
+import { type statuses, tasks } from '../db/schema'
 import { badRequest } from '../errors'
 import { initialRanks, needsRebalance, rankAfter, rankBetween } from '../lib/rank'
 
@@ -21,7 +21,9 @@ function prepare(sqlite: Sqlite) {
   return {
     order: sqlite.query<{ id: string }, [string, string]>('SELECT id FROM tasks WHERE status_id = ? AND id != ? ORDER BY rank, id'),
     setRank: sqlite.query<unknown, [string, string]>('UPDATE tasks SET rank = ? WHERE id = ?'),
-    last: sqlite.query<{ rank: string }, [string, string]>('SELECT rank FROM tasks WHERE status_id = ? AND id != ? ORDER BY rank DESC LIMIT 1'),
+    last: sqlite.query<{ rank: string }, [string, string]>(
+      'SELECT rank FROM tasks WHERE status_id = ? AND id != ? ORDER BY rank DESC LIMIT 1',
+    ),
     next: sqlite.query<{ rank: string }, [string, string, string]>(
       'SELECT rank FROM tasks WHERE status_id = ? AND id != ? AND rank > ? ORDER BY rank LIMIT 1',
     ),
@@ -32,9 +34,18 @@ function prepare(sqlite: Sqlite) {
       'SELECT id FROM tasks WHERE status_id = ? AND rank = ? AND id != ? AND id != ? LIMIT 1',
     ),
     rankOf: sqlite.query<{ rank: string }, [string]>('SELECT rank FROM tasks WHERE id = ?'),
-    statuses: sqlite.query<{ id: string; project_id: string; name: string; category: StatusRow['category']; position: number; color: string | null; created_at: number }, [string]>(
-      'SELECT id, project_id, name, category, position, color, created_at FROM statuses WHERE project_id = ? ORDER BY position, id',
-    ),
+    statuses: sqlite.query<
+      {
+        id: string
+        project_id: string
+        name: string
+        category: StatusRow['category']
+        position: number
+        color: string | null
+        created_at: number
+      },
+      [string]
+    >('SELECT id, project_id, name, category, position, color, created_at FROM statuses WHERE project_id = ? ORDER BY position, id'),
   }
 }
 const stmts = (core: Pick<Core, 'sqlite'>) => {
@@ -95,7 +106,15 @@ export function rankAt(core: Db, statusId: string, taskId: string, pos: { after?
 export function projectStatuses(core: Db, projectId: string): StatusRow[] {
   return stmts(core)
     .statuses.all(projectId)
-    .map((r) => ({ id: r.id, projectId: r.project_id, name: r.name, category: r.category, position: r.position, color: r.color, createdAt: new Date(r.created_at) }))
+    .map((r) => ({
+      id: r.id,
+      projectId: r.project_id,
+      name: r.name,
+      category: r.category,
+      position: r.position,
+      color: r.color,
+      createdAt: new Date(r.created_at),
+    }))
 }
 
 const validNames = (list: StatusRow[]) => list.map((s) => s.name).join(', ')

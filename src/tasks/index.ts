@@ -36,20 +36,16 @@ export function taskRoutes(core: Core) {
   return new Elysia({ name: 'tasks', prefix: '/tasks' })
     .use(authPlugin(core))
     .use(idempotencyPlugin(core))
-    .get(
-      '/',
-      ({ actor, query }) => listTasksAnswer(core, actor, query),
-      {
-        workspace: 'tasks:read',
-        query: listTasksQuery,
-        detail: {
-          tags,
-          summary: 'List tasks of the projects you can see (filters, sort, cursor pagination)',
-          // Documented from the schema, not re-validated per request (test/tasks.test.ts parses answers with it).
-          responses: documentedResponse(listEnvelope(taskSummary), 'A page of tasks'),
-        },
+    .get('/', ({ actor, query }) => listTasksAnswer(core, actor, query), {
+      workspace: 'tasks:read',
+      query: listTasksQuery,
+      detail: {
+        tags,
+        summary: 'List tasks of the projects you can see (filters, sort, cursor pagination)',
+        // Documented from the schema, not re-validated per request (test/tasks.test.ts parses answers with it).
+        responses: documentedResponse(listEnvelope(taskSummary), 'A page of tasks'),
       },
-    )
+    })
     .post(
       '/',
       ({ actor, body, set }) => {
@@ -60,7 +56,11 @@ export function taskRoutes(core: Core) {
         workspace: 'tasks:write',
         idempotent: true,
         body: createTaskBody,
-        detail: { tags, summary: 'Create a task (status by id or name, labels by name or id, todos, assignees)', ...conflicts(PROJECT_ARCHIVED) },
+        detail: {
+          tags,
+          summary: 'Create a task (status by id or name, labels by name or id, todos, assignees)',
+          ...conflicts(PROJECT_ARCHIVED),
+        },
         response: { 201: envelope(task) },
       },
     )
@@ -80,24 +80,28 @@ export function taskRoutes(core: Core) {
       workspace: 'tasks:write',
       params: taskParams,
       body: updateTaskBody,
-      detail: { tags, summary: 'Update a task (assigneeIds and labels replace; a new status moves it to the end of that column)', ...conflicts(PROJECT_ARCHIVED) },
+      detail: {
+        tags,
+        summary: 'Update a task (assigneeIds and labels replace; a new status moves it to the end of that column)',
+        ...conflicts(PROJECT_ARCHIVED),
+      },
       response: { 200: envelope(task) },
     })
-    .delete(
-      '/:taskId',
-      ({ actor, params }) => ok({ ...deleteTask(core, actor, params.taskId), deleted: true as const }),
-      {
-        workspace: 'tasks:write',
-        params: taskParams,
-        detail: { tags, summary: 'Delete a task with its todos, comments and time entries', ...conflicts(PROJECT_ARCHIVED) },
-        response: { 200: deleted },
-      },
-    )
+    .delete('/:taskId', ({ actor, params }) => ok({ ...deleteTask(core, actor, params.taskId), deleted: true as const }), {
+      workspace: 'tasks:write',
+      params: taskParams,
+      detail: { tags, summary: 'Delete a task with its todos, comments and time entries', ...conflicts(PROJECT_ARCHIVED) },
+      response: { 200: deleted },
+    })
     .post('/:taskId/move', ({ actor, params, body }) => ok(moveTask(core, actor, params.taskId, body)), {
       workspace: 'tasks:write',
       params: taskParams,
       body: moveTaskBody,
-      detail: { tags, summary: 'Move a task: status, position (beforeTaskId / afterTaskId) and/or project', ...conflicts('the task\'s project or the target project is archived (read-only until unarchived)') },
+      detail: {
+        tags,
+        summary: 'Move a task: status, position (beforeTaskId / afterTaskId) and/or project',
+        ...conflicts("the task's project or the target project is archived (read-only until unarchived)"),
+      },
       response: { 200: envelope(task) },
     })
     .post('/:taskId/archive', ({ actor, params }) => ok(setArchived(core, actor, params.taskId, true)), {

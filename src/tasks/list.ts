@@ -4,9 +4,9 @@ import { cachedJson } from '../http/cached-json'
 import { okList, pageLimit } from '../http/respond'
 import { ftsQuery } from '../lib/fts'
 import type { Actor } from '../permissions/actor'
-import { visibleProjects, visibleProjectsSql } from '../permissions/projects'
+import { visibleProjectsSql } from '../permissions/projects'
 import type { ListTasksQuery, TaskSummary } from './model'
-import { fromRaw, TASK_SELECT, toSummaries, type RawTask } from './read'
+import { fromRaw, type RawTask, TASK_SELECT, toSummaries } from './read'
 
 type Param = string | number
 type Key = { expr: string; of: (r: RawTask) => Param }
@@ -27,7 +27,11 @@ function sortKeys(sort: NonNullable<ListTasksQuery['sort']>, withinStatus: boole
       return [{ expr: 'tasks.priority', of: (r) => r.priority }, byId]
     case 'rank':
       // Within a status: the column order. Across statuses: by the status's board position, then rank.
-      return [...(withinStatus ? [] : [{ expr: 'statuses.position', of: (r: RawTask) => r.status_position }]), { expr: 'tasks.rank', of: (r) => r.rank }, byId]
+      return [
+        ...(withinStatus ? [] : [{ expr: 'statuses.position', of: (r: RawTask) => r.status_position }]),
+        { expr: 'tasks.rank', of: (r) => r.rank },
+        byId,
+      ]
   }
 }
 
@@ -36,12 +40,12 @@ const DEFAULT_ORDER = { created: 'desc', updated: 'desc', due: 'asc', priority: 
 function decodeCursor(cursor: string, n: number): Param[] {
   try {
     const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'))
-    if (Array.isArray(v) && v.length === n && v.every((x) => typeof x === 'string' || (typeof x === 'number' && Number.isFinite(x)))) return v
+    if (Array.isArray(v) && v.length === n && v.every((x) => typeof x === 'string' || (typeof x === 'number' && Number.isFinite(x))))
+      return v
   } catch {}
   throw badRequest('Invalid cursor.', 'cursor')
 }
 const encodeCursor = (values: Param[]) => Buffer.from(JSON.stringify(values)).toString('base64url')
-
 
 /** SQL (with ? placeholders) matching the tasks whose title or description contain the words of `q`. */
 export function taskTextFilter(q: string): { sql: string; params: Param[] } {
@@ -121,7 +125,10 @@ export function listTasksAnswer(core: Core, actor: Actor, q: ListTasksQuery): Re
   })
 }
 
-function runTaskList(core: Core, { sql, params, limit, keys }: ReturnType<typeof taskListQuery>): { items: TaskSummary[]; nextCursor: string | null } {
+function runTaskList(
+  core: Core,
+  { sql, params, limit, keys }: ReturnType<typeof taskListQuery>,
+): { items: TaskSummary[]; nextCursor: string | null } {
   const rows = core.sqlite.query<RawTask, Param[]>(sql).all(...params)
   const page = rows.slice(0, limit)
   const last = page[page.length - 1]

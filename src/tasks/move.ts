@@ -16,7 +16,9 @@ type Anchor = { id: string; rank: string; statusId: string; projectId: string }
 
 const anchorQuery = new WeakMap<Core['sqlite'], ReturnType<typeof prepareAnchor>>()
 const prepareAnchor = (sqlite: Core['sqlite']) =>
-  sqlite.query<Anchor, [string, string]>('SELECT id, rank, status_id AS statusId, project_id AS projectId FROM tasks WHERE id = ? AND workspace_id = ?')
+  sqlite.query<Anchor, [string, string]>(
+    'SELECT id, rank, status_id AS statusId, project_id AS projectId FROM tasks WHERE id = ? AND workspace_id = ?',
+  )
 
 /** A task of the workspace used as a position anchor (400 when unknown: it is input, not the resource). */
 function anchorOf(core: Core, workspaceId: string, id: string, path: string): Anchor {
@@ -50,7 +52,10 @@ export function moveTask(core: Core, actor: Actor, ref: string, input: MoveTaskI
     const ws = actor.workspace.id
     const after = afterTaskId !== undefined ? anchorOf(core, ws, afterTaskId, 'afterTaskId') : undefined
     const before = beforeTaskId !== undefined ? anchorOf(core, ws, beforeTaskId, 'beforeTaskId') : undefined
-    for (const [a, path] of [[after, 'afterTaskId'], [before, 'beforeTaskId']] as const)
+    for (const [a, path] of [
+      [after, 'afterTaskId'],
+      [before, 'beforeTaskId'],
+    ] as const)
       if (a?.id === t.id) throw badRequest('A task cannot be placed relative to itself.', path)
 
     // Target project and status: explicit, else the anchor's column, else the current one.
@@ -62,26 +67,56 @@ export function moveTask(core: Core, actor: Actor, ref: string, input: MoveTaskI
     const currentStatus = tx.select().from(statuses).where(eq(statuses.id, t.statusId)).get()!
     let target: StatusRow
     if (statusId !== undefined || status !== undefined) target = resolveStatus(core, targetProjectId, { statusId, status })
-    else if (anchor && anchor.projectId === targetProjectId) target = tx.select().from(statuses).where(eq(statuses.id, anchor.statusId)).get()!
+    else if (anchor && anchor.projectId === targetProjectId)
+      target = tx.select().from(statuses).where(eq(statuses.id, anchor.statusId)).get()!
     else if (crossProject) target = resolveStatus(core, targetProjectId, {}, mapStatus(currentStatus))
     else target = currentStatus
-    for (const [a, path] of [[after, 'afterTaskId'], [before, 'beforeTaskId']] as const)
+    for (const [a, path] of [
+      [after, 'afterTaskId'],
+      [before, 'beforeTaskId'],
+    ] as const)
       if (a && a.statusId !== target.id) throw badRequest(`${path} must be a task of the target column.`, path)
     if (after && before && !(after.rank < before.rank || (after.rank === before.rank && after.id < before.id)))
       throw badRequest('afterTaskId must come before beforeTaskId in the column.', 'afterTaskId')
 
-    const rank = after || before ? rankAt(core, target.id, t.id, { after, before }) : target.id === t.statusId ? t.rank : rankAtEnd(core, target.id, t.id)
+    const rank =
+      after || before
+        ? rankAt(core, target.id, t.id, { after, before })
+        : target.id === t.statusId
+          ? t.rank
+          : rankAtEnd(core, target.id, t.id)
     const patch: Partial<typeof tasks.$inferInsert> = { statusId: target.id, rank, updatedAt: new Date(core.clock.now()) }
     if (crossProject) {
       patch.projectId = targetProjectId
       patch.number = nextTaskNumber(core, targetProjectId)
       const keep = new Set(
         projectAudience(tx, ws, targetProjectId, {
-          ids: tx.select({ id: taskAssignees.userId }).from(taskAssignees).where(eq(taskAssignees.taskId, t.id)).all().map((r) => r.id),
+          ids: tx
+            .select({ id: taskAssignees.userId })
+            .from(taskAssignees)
+            .where(eq(taskAssignees.taskId, t.id))
+            .all()
+            .map((r) => r.id),
         }).map((r) => r.id),
       )
-      const dropped = tx.select({ id: taskAssignees.userId }).from(taskAssignees).where(eq(taskAssignees.taskId, t.id)).all().filter((r) => !keep.has(r.id))
-      if (dropped.length) tx.delete(taskAssignees).where(and(eq(taskAssignees.taskId, t.id), inArray(taskAssignees.userId, dropped.map((r) => r.id)))).run()
+      const dropped = tx
+        .select({ id: taskAssignees.userId })
+        .from(taskAssignees)
+        .where(eq(taskAssignees.taskId, t.id))
+        .all()
+        .filter((r) => !keep.has(r.id))
+      if (dropped.length)
+        tx.delete(taskAssignees)
+          .where(
+            and(
+              eq(taskAssignees.taskId, t.id),
+              inArray(
+                taskAssignees.userId,
+                dropped.map((r) => r.id),
+              ),
+            ),
+          )
+          .run()
       tx.update(timeEntries).set({ projectId: targetProjectId }).where(eq(timeEntries.taskId, t.id)).run()
       // The old human id (WEB-1) keeps finding the task.
       tx.insert(taskAliases).values({ projectId: t.projectId, number: t.number, taskId: t.id, createdAt: patch.updatedAt }).run()

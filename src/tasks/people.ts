@@ -63,7 +63,14 @@ export function recordMentions(
   const found = projectAudience(db, o.workspaceId, o.projectId, { handles })
   if (found.length === 0) return []
   const where = and(eq(mentions.taskId, o.taskId), o.commentId ? eq(mentions.commentId, o.commentId) : isNull(mentions.commentId))
-  const already = new Set(db.select({ userId: mentions.userId }).from(mentions).where(where).all().map((r) => r.userId))
+  const already = new Set(
+    db
+      .select({ userId: mentions.userId })
+      .from(mentions)
+      .where(where)
+      .all()
+      .map((r) => r.userId),
+  )
   const byHandle = new Map(found.map((u) => [u.handle.toLowerCase(), u.id]))
   const fresh: string[] = []
   for (const h of handles) {

@@ -1,9 +1,9 @@
 import type { Core } from '../core'
 import type { statuses, tasks, todos } from '../db/schema'
 import { AppError, notFound } from '../errors'
-import { authorize, type Actor } from '../permissions/actor'
+import { type Actor, authorize } from '../permissions/actor'
 import type { Scope } from '../permissions/matrix'
-import { projectAccess, type ProjectAccess } from '../permissions/projects'
+import { type ProjectAccess, projectAccess } from '../permissions/projects'
 import { ensureWritable } from '../projects/archived'
 import type { Task, TaskSummary, Todo } from './model'
 
@@ -85,33 +85,33 @@ const q = (core: Pick<Core, 'sqlite'>) => {
 }
 function prepare(sqlite: Core['sqlite']) {
   return {
-  byId: sqlite.query<RawTask, [string, string]>(`${TASK_SELECT} WHERE tasks.id = ? AND tasks.workspace_id = ?`),
-  byHuman: sqlite.query<RawTask, [string, string, number]>(
-    `${TASK_SELECT} WHERE projects.workspace_id = ? AND upper(projects.key) = ? AND tasks.number = ?`,
-  ),
-  /** A human id the task had before it moved to another project (task_aliases). */
-  byAlias: sqlite.query<RawTask, [string, string, number, string]>(
-    `${TASK_SELECT} WHERE tasks.id = (SELECT a.task_id FROM task_aliases a JOIN projects p ON p.id = a.project_id
+    byId: sqlite.query<RawTask, [string, string]>(`${TASK_SELECT} WHERE tasks.id = ? AND tasks.workspace_id = ?`),
+    byHuman: sqlite.query<RawTask, [string, string, number]>(
+      `${TASK_SELECT} WHERE projects.workspace_id = ? AND upper(projects.key) = ? AND tasks.number = ?`,
+    ),
+    /** A human id the task had before it moved to another project (task_aliases). */
+    byAlias: sqlite.query<RawTask, [string, string, number, string]>(
+      `${TASK_SELECT} WHERE tasks.id = (SELECT a.task_id FROM task_aliases a JOIN projects p ON p.id = a.project_id
        WHERE p.workspace_id = ? AND upper(p.key) = ? AND a.number = ?) AND tasks.workspace_id = ?`,
-  ),
-  byIds: sqlite.query<RawTask, [string]>(`${TASK_SELECT} WHERE tasks.id IN (SELECT value FROM json_each(?))`),
-  assignees: sqlite.query<{ task_id: string; id: string; name: string; handle: string }, [string]>(
-    `SELECT ta.task_id, u.id, u.name, u.handle FROM task_assignees ta JOIN users u ON u.id = ta.user_id
+    ),
+    byIds: sqlite.query<RawTask, [string]>(`${TASK_SELECT} WHERE tasks.id IN (SELECT value FROM json_each(?))`),
+    assignees: sqlite.query<{ task_id: string; id: string; name: string; handle: string }, [string]>(
+      `SELECT ta.task_id, u.id, u.name, u.handle FROM task_assignees ta JOIN users u ON u.id = ta.user_id
      WHERE ta.task_id IN (SELECT value FROM json_each(?)) ORDER BY u.name, u.id`,
-  ),
-  labels: sqlite.query<{ task_id: string; id: string; name: string; color: string | null }, [string]>(
-    `SELECT tl.task_id, l.id, l.name, l.color FROM task_labels tl JOIN labels l ON l.id = tl.label_id
+    ),
+    labels: sqlite.query<{ task_id: string; id: string; name: string; color: string | null }, [string]>(
+      `SELECT tl.task_id, l.id, l.name, l.color FROM task_labels tl JOIN labels l ON l.id = tl.label_id
      WHERE tl.task_id IN (SELECT value FROM json_each(?)) ORDER BY l.name, l.id`,
-  ),
-  todoCounts: sqlite.query<{ task_id: string; total: number; done: number }, [string]>(
-    `SELECT task_id, count(*) AS total, coalesce(sum(done), 0) AS done FROM todos
+    ),
+    todoCounts: sqlite.query<{ task_id: string; total: number; done: number }, [string]>(
+      `SELECT task_id, count(*) AS total, coalesce(sum(done), 0) AS done FROM todos
      WHERE task_id IN (SELECT value FROM json_each(?)) GROUP BY task_id`,
-  ),
-  todos: sqlite.query<{ id: string; task_id: string; text: string; done: number; position: number; created_at: number }, [string]>(
-    'SELECT id, task_id, text, done, position, created_at FROM todos WHERE task_id = ? ORDER BY position, id',
-  ),
-  commentCount: sqlite.query<{ n: number }, [string]>('SELECT count(*) AS n FROM comments WHERE task_id = ?'),
-  minutes: sqlite.query<{ n: number }, [string]>('SELECT coalesce(sum(minutes), 0) AS n FROM time_entries WHERE task_id = ?'),
+    ),
+    todos: sqlite.query<{ id: string; task_id: string; text: string; done: number; position: number; created_at: number }, [string]>(
+      'SELECT id, task_id, text, done, position, created_at FROM todos WHERE task_id = ? ORDER BY position, id',
+    ),
+    commentCount: sqlite.query<{ n: number }, [string]>('SELECT count(*) AS n FROM comments WHERE task_id = ?'),
+    minutes: sqlite.query<{ n: number }, [string]>('SELECT coalesce(sum(minutes), 0) AS n FROM time_entries WHERE task_id = ?'),
   }
 }
 
@@ -160,7 +160,11 @@ export function loadTaskForWrite(core: Pick<Core, 'db' | 'sqlite'>, actor: Actor
 /** Task rows by id, in the order given (missing ids are skipped). */
 export function taskRowsByIds(core: Pick<Core, 'sqlite'>, ids: string[]): TaskRow[] {
   if (ids.length === 0) return []
-  const byId = new Map(q(core).byIds.all(JSON.stringify(ids)).map((r) => [r.id, fromRaw(r)]))
+  const byId = new Map(
+    q(core)
+      .byIds.all(JSON.stringify(ids))
+      .map((r) => [r.id, fromRaw(r)]),
+  )
   return ids.flatMap((id) => byId.get(id) ?? [])
 }
 
@@ -220,7 +224,9 @@ export function toTask(core: Pick<Core, 'sqlite'>, row: TaskRow): Task {
   const s = q(core)
   const [summary] = toSummaries(core, [row])
   const id = row.task.id
-  const todoList = s.todos.all(id).map((r) => ({ id: r.id, text: r.text, done: r.done === 1, position: r.position, createdAt: new Date(r.created_at).toISOString() }))
+  const todoList = s.todos
+    .all(id)
+    .map((r) => ({ id: r.id, text: r.text, done: r.done === 1, position: r.position, createdAt: new Date(r.created_at).toISOString() }))
   return { ...summary!, todos: todoList, commentCount: s.commentCount.get(id)?.n ?? 0, timeLoggedMinutes: s.minutes.get(id)?.n ?? 0 }
 }
 

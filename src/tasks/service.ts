@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm'
 import type { Core } from '../core'
 import type { DbOrTx } from '../db/client'
 import { taskAssignees, taskLabels, tasks, todos } from '../db/schema'
-import { publish, type EventContext } from '../events'
+import { type EventContext, publish } from '../events'
 import { resolveLabels } from '../labels/service'
 import type { Actor } from '../permissions/actor'
 import { projectAccess } from '../permissions/projects'
@@ -10,7 +10,7 @@ import { ensureWritable } from '../projects/archived'
 import { rankAtEnd, resolveStatus } from './columns'
 import type { CreateTaskInput, Task, UpdateTaskInput } from './model'
 import { checkAssignees, recordMentions } from './people'
-import { loadTaskForWrite, readTask, type LoadedTask } from './read'
+import { type LoadedTask, loadTaskForWrite, readTask } from './read'
 
 export const eventContext = (core: Core, actor: Actor): EventContext => ({
   workspaceId: actor.workspace.id,
@@ -20,19 +20,27 @@ export const eventContext = (core: Core, actor: Actor): EventContext => ({
 
 /** Hands out the next human number of a project (PROJ-42), inside the caller's transaction. */
 export function nextTaskNumber(core: Pick<Core, 'sqlite'>, projectId: string): number {
-  return core.sqlite.query<{ n: number }, [string]>('UPDATE projects SET task_seq = task_seq + 1 WHERE id = ? RETURNING task_seq AS n').get(projectId)!.n
+  return core.sqlite
+    .query<{ n: number }, [string]>('UPDATE projects SET task_seq = task_seq + 1 WHERE id = ? RETURNING task_seq AS n')
+    .get(projectId)!.n
 }
 
 function setLabels(core: Core, db: DbOrTx, actor: Actor, taskId: string, refs: readonly string[]) {
   const list = resolveLabels(core, db, actor, refs)
   db.delete(taskLabels).where(eq(taskLabels.taskId, taskId)).run()
-  if (list.length) db.insert(taskLabels).values(list.map((l) => ({ taskId, labelId: l.id }))).run()
+  if (list.length)
+    db.insert(taskLabels)
+      .values(list.map((l) => ({ taskId, labelId: l.id })))
+      .run()
   return list
 }
 
 function setAssignees(db: DbOrTx, taskId: string, ids: string[]) {
   db.delete(taskAssignees).where(eq(taskAssignees.taskId, taskId)).run()
-  if (ids.length) db.insert(taskAssignees).values(ids.map((userId) => ({ taskId, userId }))).run()
+  if (ids.length)
+    db.insert(taskAssignees)
+      .values(ids.map((userId) => ({ taskId, userId })))
+      .run()
 }
 
 export function createTask(core: Core, actor: Actor, input: CreateTaskInput): Task {
@@ -141,12 +149,27 @@ export function updateTask(core: Core, actor: Actor, ref: string, input: UpdateT
       .run()
     const mentionedUserIds =
       'description' in changes
-        ? recordMentions(tx, { workspaceId: actor.workspace.id, projectId: t.projectId, taskId: t.id, commentId: null, text: input.description, at: now })
+        ? recordMentions(tx, {
+            workspaceId: actor.workspace.id,
+            projectId: t.projectId,
+            taskId: t.id,
+            commentId: null,
+            text: input.description,
+            at: now,
+          })
         : []
     const data = readTask(core, t.id)
     const ctx = eventContext(core, actor)
     if (Object.keys(changes).length > 0)
-      publish(core, tx, ctx, { type: 'task.updated', projectId: t.projectId, taskId: t.id, changes, addedAssigneeIds, mentionedUserIds, data })
+      publish(core, tx, ctx, {
+        type: 'task.updated',
+        projectId: t.projectId,
+        taskId: t.id,
+        changes,
+        addedAssigneeIds,
+        mentionedUserIds,
+        data,
+      })
     if (moved)
       publish(core, tx, ctx, {
         type: 'task.moved',

@@ -6,7 +6,7 @@ import { badRequest, notFound } from '../errors'
 import { publish } from '../events'
 import type { Actor } from '../permissions/actor'
 import type { Todo, TodoInput, TodoUpdateInput } from './model'
-import { loadTaskForWrite, readTask, toTodo, type LoadedTask } from './read'
+import { type LoadedTask, loadTaskForWrite, readTask, toTodo } from './read'
 import { eventContext } from './service'
 
 /** Todos (checklist items) of a task, kept at contiguous positions 0..n-1. */
@@ -44,7 +44,11 @@ function touched(core: Core, actor: Actor, db: DbOrTx, cur: LoadedTask, changes:
 }
 
 function findTodo(db: DbOrTx, taskId: string, todoId: string): TodoRow {
-  const row = db.select().from(todos).where(and(eq(todos.id, todoId), eq(todos.taskId, taskId))).get()
+  const row = db
+    .select()
+    .from(todos)
+    .where(and(eq(todos.id, todoId), eq(todos.taskId, taskId)))
+    .get()
   if (!row) throw notFound('Todo')
   return row
 }
@@ -81,7 +85,8 @@ export function updateTodo(core: Core, actor: Actor, taskRef: string, todoId: st
       writeOrder(tx, list)
     }
     const after = findTodo(tx, cur.task.id, todoId)
-    if (Object.keys(patch).length || after.position !== before.position) touched(core, actor, tx, cur, { todo: { from: brief(before), to: brief(after) } })
+    if (Object.keys(patch).length || after.position !== before.position)
+      touched(core, actor, tx, cur, { todo: { from: brief(before), to: brief(after) } })
     return toTodo(after)
   })
 }

@@ -34,7 +34,8 @@ export function resolveDuration(
   if (!hasRange) {
     const date = input.date ?? fallbackDate
     if (!date) throw badRequest('date is required (YYYY-MM-DD).', 'date')
-    if (input.minutes === undefined && fallbackDate === null) throw badRequest('minutes (1..1440) or start and end are required.', 'minutes')
+    if (input.minutes === undefined && fallbackDate === null)
+      throw badRequest('minutes (1..1440) or start and end are required.', 'minutes')
     return { date, minutes: input.minutes ?? null }
   }
   if (input.start === undefined) throw badRequest('start is required with end.', 'start')

@@ -82,7 +82,11 @@ export function timesheetRoutes(core: Core) {
       workspace: 'timesheets:write',
       params: timeEntryParams,
       body: updateTimeEntryBody,
-      detail: { tags, summary: 'Edit a time entry (not when approved or billed; a submitted one returns to draft); billed: owners', ...conflicts(LOCKED, 'billed is set on an entry that is not approved') },
+      detail: {
+        tags,
+        summary: 'Edit a time entry (not when approved or billed; a submitted one returns to draft); billed: owners',
+        ...conflicts(LOCKED, 'billed is set on an entry that is not approved'),
+      },
       response: one,
     })
     .delete(
@@ -104,13 +108,29 @@ export function timesheetRoutes(core: Core) {
       detail: { tags, summary: 'Submit for approval (draft or rejected → submitted)', ...conflicts(WRONG_STATE) },
       response: one,
     })
-    .post('/time-entries/:entryId/approve', ({ actor, params }) => ok(transition(core, actor, params.entryId, 'approve')), decide('Approve (submitted → approved; project or workspace OWNER)'))
-    .post('/time-entries/:entryId/reject', ({ actor, params, body }) => ok(transition(core, actor, params.entryId, 'reject', body.reason)), {
-      ...decide('Reject with a reason (submitted → rejected; project or workspace OWNER)'),
-      body: rejectBody,
-    })
-    .post('/time-entries/:entryId/unlock', ({ actor, params }) => ok(transition(core, actor, params.entryId, 'unlock')), decide('Unlock (approved → draft, clears billed; project or workspace OWNER)'))
-    .post('/time-entries/:entryId/bill', ({ actor, params }) => ok(transition(core, actor, params.entryId, 'bill')), decide('Mark an approved entry billed (locks it; project or workspace OWNER)'))
+    .post(
+      '/time-entries/:entryId/approve',
+      ({ actor, params }) => ok(transition(core, actor, params.entryId, 'approve')),
+      decide('Approve (submitted → approved; project or workspace OWNER)'),
+    )
+    .post(
+      '/time-entries/:entryId/reject',
+      ({ actor, params, body }) => ok(transition(core, actor, params.entryId, 'reject', body.reason)),
+      {
+        ...decide('Reject with a reason (submitted → rejected; project or workspace OWNER)'),
+        body: rejectBody,
+      },
+    )
+    .post(
+      '/time-entries/:entryId/unlock',
+      ({ actor, params }) => ok(transition(core, actor, params.entryId, 'unlock')),
+      decide('Unlock (approved → draft, clears billed; project or workspace OWNER)'),
+    )
+    .post(
+      '/time-entries/:entryId/bill',
+      ({ actor, params }) => ok(transition(core, actor, params.entryId, 'bill')),
+      decide('Mark an approved entry billed (locks it; project or workspace OWNER)'),
+    )
     .get(
       '/timesheets/report',
       ({ actor, query }) => {
@@ -125,7 +145,8 @@ export function timesheetRoutes(core: Core) {
         query: reportQuery,
         detail: {
           tags,
-          summary: 'Timesheet report for a task, project or workspace over [from, to], grouped by user, task, project, client or day (JSON or CSV)',
+          summary:
+            'Timesheet report for a task, project or workspace over [from, to], grouped by user, task, project, client or day (JSON or CSV)',
         },
         response: { 200: envelope(report) },
       },

@@ -1,8 +1,8 @@
-import { and, eq, gte, lte, sql, type SQL } from 'drizzle-orm'
+import { and, eq, gte, lte, type SQL, sql } from 'drizzle-orm'
 import type { Core } from '../core'
 import { clients, projects, tasks, timeEntries, users } from '../db/schema'
 import { badRequest, notFound } from '../errors'
-import { requireWorkspaceWide, type Actor } from '../permissions/actor'
+import { type Actor, requireWorkspaceWide } from '../permissions/actor'
 import { projectAccess, visibleProjects } from '../permissions/projects'
 import { loadTask } from '../tasks/read'
 import type { Report, ReportQuery, ReportSums } from './model'
@@ -25,13 +25,21 @@ const SUMS = {
 
 /** Group key and label per `groupBy` (the label is functionally dependent on the key). */
 const GROUPS: Record<ReportQuery['groupBy'], { key: SQL; label: SQL; order: SQL }> = {
-  user: { key: sql`${timeEntries.userId}`, label: sql`coalesce(${users.name}, ${timeEntries.userId})`, order: sql`lower(coalesce(${users.name}, '')), ${timeEntries.userId}` },
+  user: {
+    key: sql`${timeEntries.userId}`,
+    label: sql`coalesce(${users.name}, ${timeEntries.userId})`,
+    order: sql`lower(coalesce(${users.name}, '')), ${timeEntries.userId}`,
+  },
   task: {
     key: sql`${timeEntries.taskId}`,
     label: sql`${projects.key} || '-' || ${tasks.number} || ' ' || ${tasks.title}`,
     order: sql`lower(${projects.key}), ${tasks.number}`,
   },
-  project: { key: sql`${timeEntries.projectId}`, label: sql`${projects.name}`, order: sql`lower(${projects.name}), ${timeEntries.projectId}` },
+  project: {
+    key: sql`${timeEntries.projectId}`,
+    label: sql`${projects.name}`,
+    order: sql`lower(${projects.name}), ${timeEntries.projectId}`,
+  },
   client: {
     key: sql`${projects.clientId}`,
     label: sql`coalesce(${clients.name}, 'No client')`,
@@ -96,12 +104,7 @@ export function buildReport(core: Core, actor: Actor, q: ReportQuery): Report {
       .where(where)
   const g = GROUPS[q.groupBy]
   const groups = from().groupBy(g.key).orderBy(g.order).all()
-  const totals = core.db
-    .select(SUMS)
-    .from(timeEntries)
-    .innerJoin(projects, eq(projects.id, timeEntries.projectId))
-    .where(where)
-    .get()!
+  const totals = core.db.select(SUMS).from(timeEntries).innerJoin(projects, eq(projects.id, timeEntries.projectId)).where(where).get()!
   return {
     scope: q.scope,
     id: scope.id,
@@ -114,7 +117,17 @@ export function buildReport(core: Core, actor: Actor, q: ReportQuery): Report {
   }
 }
 
-export const CSV_COLUMNS = ['key', 'label', 'minutes', 'billableMinutes', 'nonBillableMinutes', 'draft', 'submitted', 'approved', 'rejected'] as const
+export const CSV_COLUMNS = [
+  'key',
+  'label',
+  'minutes',
+  'billableMinutes',
+  'nonBillableMinutes',
+  'draft',
+  'submitted',
+  'approved',
+  'rejected',
+] as const
 
 /**
  * One RFC 4180 field: quoted when it holds a comma, a quote, CR or LF (quotes doubled). A text that

@@ -3,9 +3,9 @@ import type { Core } from '../core'
 import type { DbOrTx } from '../db/client'
 import { newId, projects, tasks, timeEntries, users } from '../db/schema'
 import { AppError, badRequest, conflict, forbidden, notFound } from '../errors'
-import { can, type Actor } from '../permissions/actor'
+import { type Actor, can } from '../permissions/actor'
 import type { Scope } from '../permissions/matrix'
-import { projectAccess, visibleProjects, type ProjectAccess } from '../permissions/projects'
+import { type ProjectAccess, projectAccess, visibleProjects } from '../permissions/projects'
 import { projectAudience } from '../tasks/people'
 import { humanId, loadTask } from '../tasks/read'
 import { DAY_MINUTES, latestAllowedDate, resolveDuration } from './duration'
@@ -93,7 +93,9 @@ export function requireAuthorOrOwner(actor: Actor, l: LoadedEntry): void {
 /** Approved or billed entries are locked until unlocked (409). */
 export function requireUnlocked(entry: EntryRow): void {
   if (entry.billed || entry.state === 'approved')
-    throw conflict(`Time entry is ${entry.state}${entry.billed ? ' and billed' : ''}; it cannot be changed until a project owner unlocks it.`)
+    throw conflict(
+      `Time entry is ${entry.state}${entry.billed ? ' and billed' : ''}; it cannot be changed until a project owner unlocks it.`,
+    )
 }
 
 function checkDay(core: Core, db: DbOrTx, userId: string, date: string, minutes: number, excludeId: string | null): void {
@@ -165,7 +167,9 @@ export function updateEntry(core: Core, actor: Actor, entryId: string, input: Up
     const l = loadEntry(core, tx, actor, entryId, 'timesheets:write')
     const e = l.entry
     const patch: Partial<EntryRow> = {}
-    const touchesContent = ['date', 'minutes', 'start', 'end', 'note', 'billable'].some((k) => input[k as keyof UpdateTimeEntryInput] !== undefined)
+    const touchesContent = ['date', 'minutes', 'start', 'end', 'note', 'billable'].some(
+      (k) => input[k as keyof UpdateTimeEntryInput] !== undefined,
+    )
     if (touchesContent) {
       requireAuthorOrOwner(actor, l)
       requireUnlocked(e)
@@ -180,7 +184,8 @@ export function updateEntry(core: Core, actor: Actor, entryId: string, input: Up
     }
     if (input.billed !== undefined && input.billed !== e.billed) {
       if (!actsForOthers(actor, l.access)) throw forbidden('Missing timesheets:approve permission.')
-      if (e.state !== 'approved' || patch.state) throw conflict(`Time entry is ${patch.state ?? e.state}; only approved entries can be billed.`)
+      if (e.state !== 'approved' || patch.state)
+        throw conflict(`Time entry is ${patch.state ?? e.state}; only approved entries can be billed.`)
       patch.billed = input.billed
     }
     if (Object.keys(patch).length === 0) return readEntry(tx, e.id)

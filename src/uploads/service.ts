@@ -30,7 +30,8 @@ export async function createUpload(core: Core, actor: Actor, file: Blob): Promis
   if (file.size === 0) throw new AppError('unsupported_media_type', 'The file is empty; expected a PNG, JPEG, GIF or WebP image.')
   const bytes = new Uint8Array(await file.arrayBuffer())
   const contentType = sniffImageType(bytes)
-  if (!contentType) throw new AppError('unsupported_media_type', 'Only PNG, JPEG, GIF and WebP images can be uploaded (detected from the file content).')
+  if (!contentType)
+    throw new AppError('unsupported_media_type', 'Only PNG, JPEG, GIF and WebP images can be uploaded (detected from the file content).')
   const sha256 = new Bun.CryptoHasher('sha256').update(bytes).digest('hex')
   const id = randomToken(24)
   const name = file instanceof File ? file.name.slice(0, 255) || null : null

@@ -48,7 +48,12 @@ export function webhookRoutes(core: Core) {
         const r = listWebhooks(core, actor, query)
         return okList(r.items, r.nextCursor)
       },
-      { workspace: read, query: listWebhooksQuery, detail: { tags, summary: 'List webhooks (secrets are never listed)' }, response: { 200: listEnvelope(webhook) } },
+      {
+        workspace: read,
+        query: listWebhooksQuery,
+        detail: { tags, summary: 'List webhooks (secrets are never listed)' },
+        response: { 200: listEnvelope(webhook) },
+      },
     )
     .post(
       '/',
@@ -143,7 +148,11 @@ export function webhookRoutes(core: Core) {
       {
         workspace: write,
         params: deliveryParams,
-        detail: { tags, summary: 'Send a finished delivery again (same id and body, fresh retry schedule)', ...conflicts('the delivery is still pending', 'the webhook is inactive') },
+        detail: {
+          tags,
+          summary: 'Send a finished delivery again (same id and body, fresh retry schedule)',
+          ...conflicts('the delivery is still pending', 'the webhook is inactive'),
+        },
         response: { 202: envelope(delivery) },
       },
     )

@@ -33,11 +33,7 @@ export const webhookWithSecret = webhook
 export type WebhookWithSecret = z.infer<typeof webhookWithSecret>
 
 const url = z.string().trim().min(1).max(2048).describe('http(s) URL that receives the POSTs; private and loopback addresses are refused')
-const events = z
-  .array(webhookEvent)
-  .min(1)
-  .max(WEBHOOK_EVENTS.length)
-  .describe('Event types to receive, or ["*"] for all')
+const events = z.array(webhookEvent).min(1).max(WEBHOOK_EVENTS.length).describe('Event types to receive, or ["*"] for all')
 const description = multilineText(500).trim()
 
 export const createWebhookBody = z.object({

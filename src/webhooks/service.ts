@@ -1,12 +1,12 @@
 import { and, asc, count, desc, eq, gt, lt } from 'drizzle-orm'
+import { recordAudit } from '../audit/service'
 import type { Core } from '../core'
 import type { DbOrTx } from '../db/client'
 import { newId, webhookDeliveries, webhooks } from '../db/schema'
-import { recordAudit } from '../audit/service'
 import { badRequest, conflict, notFound } from '../errors'
 import { pageLimit, paginate } from '../http/respond'
-import type { Actor } from '../permissions/actor'
 import { randomToken } from '../lib/crypto'
+import type { Actor } from '../permissions/actor'
 import {
   type CreateWebhookInput,
   type Delivery,
@@ -116,7 +116,18 @@ export async function createWebhook(core: Core, actor: Actor, input: CreateWebho
       })
       .returning()
       .get()
-    recordAudit(core, actor, { action: 'webhook.created', workspaceId: actor.workspace.id, targetType: 'webhook', targetId: row.id, meta: { url: redactUrl(url) } }, tx)
+    recordAudit(
+      core,
+      actor,
+      {
+        action: 'webhook.created',
+        workspaceId: actor.workspace.id,
+        targetType: 'webhook',
+        targetId: row.id,
+        meta: { url: redactUrl(url) },
+      },
+      tx,
+    )
     return { ...toWebhook(row), secret }
   })
 }
@@ -145,7 +156,18 @@ export async function updateWebhook(core: Core, actor: Actor, webhookId: string,
         .set({ status: 'failed', lastError: 'Webhook deactivated; delivery dropped.', nextAttemptAt: new Date(now) })
         .where(and(eq(webhookDeliveries.webhookId, cur.id), eq(webhookDeliveries.status, 'pending')))
         .run()
-    recordAudit(core, actor, { action: 'webhook.updated', workspaceId: actor.workspace.id, targetType: 'webhook', targetId: cur.id, meta: { fields: Object.keys(patch) } }, tx)
+    recordAudit(
+      core,
+      actor,
+      {
+        action: 'webhook.updated',
+        workspaceId: actor.workspace.id,
+        targetType: 'webhook',
+        targetId: cur.id,
+        meta: { fields: Object.keys(patch) },
+      },
+      tx,
+    )
     return toWebhook(row)
   })
 }
@@ -154,7 +176,18 @@ export function deleteWebhook(core: Core, actor: Actor, webhookId: string): void
   core.db.transaction((tx) => {
     const cur = findWebhook(tx, actor, webhookId)
     tx.delete(webhooks).where(eq(webhooks.id, cur.id)).run() // deliveries cascade
-    recordAudit(core, actor, { action: 'webhook.deleted', workspaceId: actor.workspace.id, targetType: 'webhook', targetId: cur.id, meta: { url: redactUrl(cur.url) } }, tx)
+    recordAudit(
+      core,
+      actor,
+      {
+        action: 'webhook.deleted',
+        workspaceId: actor.workspace.id,
+        targetType: 'webhook',
+        targetId: cur.id,
+        meta: { url: redactUrl(cur.url) },
+      },
+      tx,
+    )
   })
 }
 
@@ -163,8 +196,18 @@ export function rotateWebhookSecret(core: Core, actor: Actor, webhookId: string)
   const secret = generateWebhookSecret()
   return core.db.transaction((tx) => {
     const cur = findWebhook(tx, actor, webhookId)
-    const row = tx.update(webhooks).set({ secret, updatedAt: new Date(core.clock.now()) }).where(eq(webhooks.id, cur.id)).returning().get()!
-    recordAudit(core, actor, { action: 'webhook.secret_rotated', workspaceId: actor.workspace.id, targetType: 'webhook', targetId: cur.id }, tx)
+    const row = tx
+      .update(webhooks)
+      .set({ secret, updatedAt: new Date(core.clock.now()) })
+      .where(eq(webhooks.id, cur.id))
+      .returning()
+      .get()!
+    recordAudit(
+      core,
+      actor,
+      { action: 'webhook.secret_rotated', workspaceId: actor.workspace.id, targetType: 'webhook', targetId: cur.id },
+      tx,
+    )
     return { ...toWebhook(row), secret }
   })
 }

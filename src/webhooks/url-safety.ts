@@ -132,7 +132,10 @@ export function blockedAddressReason(ip: string): string | null {
 }
 
 const canon = (ip: string): string => {
-  const bare = ip.replace(/^\[|\]$/g, '').split('%')[0]!.toLowerCase()
+  const bare = ip
+    .replace(/^\[|\]$/g, '')
+    .split('%')[0]!
+    .toLowerCase()
   if (isIP(bare) !== 6) return bare
   const g = parseV6(bare)
   return g ? g.map((x) => x.toString(16)).join(':') : bare
@@ -166,9 +169,13 @@ export function parseWebhookUrl(raw: string): ParsedTarget {
     throw new UnsafeUrlError('url must be an absolute http:// or https:// URL.')
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UnsafeUrlError('url must use http or https.')
-  if (url.username || url.password) throw new UnsafeUrlError('url must not contain a user name or password; authenticate with the signature.')
+  if (url.username || url.password)
+    throw new UnsafeUrlError('url must not contain a user name or password; authenticate with the signature.')
   if (url.hash) throw new UnsafeUrlError('url must not contain a #fragment.')
-  const host = url.hostname.replace(/^\[|\]$/g, '').replace(/\.$/, '').toLowerCase()
+  const host = url.hostname
+    .replace(/^\[|\]$/g, '')
+    .replace(/\.$/, '')
+    .toLowerCase()
   if (!host) throw new UnsafeUrlError('url must name a host.')
   return { url, host, isIp: isIP(host) !== 0 }
 }

@@ -107,9 +107,11 @@ function finish(core: Core, row: Row, o: Outcome, fixedNow: number | undefined, 
   const at = fixedNow ?? core.clock.now()
   const d = webhookDeliveries
   let patch: Partial<Row>
-  if (o.ok) patch = { status: 'succeeded', deliveredAt: new Date(at), lastStatusCode: o.statusCode, lastError: null, nextAttemptAt: new Date(at) }
+  if (o.ok)
+    patch = { status: 'succeeded', deliveredAt: new Date(at), lastStatusCode: o.statusCode, lastError: null, nextAttemptAt: new Date(at) }
   else if (notSent) patch = { status: 'failed', attempts: row.attempts - 1, lastError: o.error, nextAttemptAt: new Date(at) }
-  else if (row.attempts >= MAX_ATTEMPTS) patch = { status: 'failed', lastStatusCode: o.statusCode, lastError: o.error, nextAttemptAt: new Date(at) }
+  else if (row.attempts >= MAX_ATTEMPTS)
+    patch = { status: 'failed', lastStatusCode: o.statusCode, lastError: o.error, nextAttemptAt: new Date(at) }
   else patch = { lastStatusCode: o.statusCode, lastError: o.error, nextAttemptAt: new Date(at + RETRY_DELAYS_MS[row.attempts - 1]!) }
   core.db
     .update(d)
@@ -119,7 +121,11 @@ function finish(core: Core, row: Row, o: Outcome, fixedNow: number | undefined, 
   const status = patch.status ?? 'pending'
   const log = { deliveryId: row.id, webhookId: row.webhookId, event: row.event, attempt: row.attempts, statusCode: o.statusCode }
   if (o.ok) core.log.info('webhook delivered', log)
-  else core.log.warn(status === 'failed' ? 'webhook delivery failed for good' : 'webhook delivery failed; will retry', { ...log, error: o.error })
+  else
+    core.log.warn(status === 'failed' ? 'webhook delivery failed for good' : 'webhook delivery failed; will retry', {
+      ...log,
+      error: o.error,
+    })
   return status
 }
 
@@ -146,7 +152,14 @@ async function readSome(res: Response, max: number): Promise<string> {
 }
 
 /** Errors where nothing reached the server, so the next address of the host may be tried. */
-const CONNECT_ERRORS = new Set(['ECONNREFUSED', 'ConnectionRefused', 'EHOSTUNREACH', 'ENETUNREACH', 'FailedToOpenSocket', 'ConnectionClosed'])
+const CONNECT_ERRORS = new Set([
+  'ECONNREFUSED',
+  'ConnectionRefused',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'FailedToOpenSocket',
+  'ConnectionClosed',
+])
 const isConnectError = (e: unknown) => CONNECT_ERRORS.has(String((e as { code?: unknown })?.code))
 
 /**

@@ -2,7 +2,7 @@ import { Elysia } from 'elysia'
 import { z } from 'zod'
 import type { Core } from '../core'
 import { conflicts, envelope, listEnvelope, ok, okList, pageQuery } from '../http/respond'
-import { authorizePrincipal, type Actor, type Principal } from '../permissions/actor'
+import { type Actor, authorizePrincipal, type Principal } from '../permissions/actor'
 import type { Scope } from '../permissions/matrix'
 import { authPlugin, workspaceActor } from '../permissions/plugin'
 import { createInvite, listInvites, revokeInvite } from './invites'
@@ -33,8 +33,13 @@ const tags = ['Workspaces']
 export function workspaceRoutes(core: Core) {
   /** The actor of a path-addressed route; also sets X-Sally-Scopes (effective in this workspace) for keys. */
   /** Routes that name their workspace in the path (`/workspaces/:id/...`) get their actor by the same rules as every other route. */
-  const at = (principal: Principal, headers: Record<string, unknown>, id: string, permission: Scope, opts: { orgWide?: boolean; allowSuspended?: boolean } = {}): Actor =>
-    workspaceActor(core, principal, { id }, { permission, ...opts }, headers as Record<string, string>)
+  const at = (
+    principal: Principal,
+    headers: Record<string, unknown>,
+    id: string,
+    permission: Scope,
+    opts: { orgWide?: boolean; allowSuspended?: boolean } = {},
+  ): Actor => workspaceActor(core, principal, { id }, { permission, ...opts }, headers as Record<string, string>)
   const orgWide = { orgWide: true }
 
   return new Elysia({ name: 'workspaces', prefix: '/workspaces' })
@@ -64,7 +69,8 @@ export function workspaceRoutes(core: Core) {
         detail: {
           tags,
           summary: 'Create a workspace (you become its OWNER)',
-          description: 'Needs workspaces:write on a key; pinned keys cannot. `ownerUserId`: SUPERADMIN or the global token only (required for the global token).',
+          description:
+            'Needs workspaces:write on a key; pinned keys cannot. `ownerUserId`: SUPERADMIN or the global token only (required for the global token).',
           ...conflicts('the slug is already taken'),
         },
         response: { 201: envelope(workspace) },
@@ -78,12 +84,17 @@ export function workspaceRoutes(core: Core) {
     })
     .patch(
       '/:id',
-      ({ principal, params, body, set }) => ok(updateWorkspace(core, at(principal, set.headers, params.id, 'workspaces:write', orgWide), body)),
+      ({ principal, params, body, set }) =>
+        ok(updateWorkspace(core, at(principal, set.headers, params.id, 'workspaces:write', orgWide), body)),
       {
         principal: true,
         params: workspaceParams,
         body: updateWorkspaceBody,
-        detail: { tags, summary: 'Rename a workspace or change its slug (409 when the slug is taken)', ...conflicts('the slug is already taken') },
+        detail: {
+          tags,
+          summary: 'Rename a workspace or change its slug (409 when the slug is taken)',
+          ...conflicts('the slug is already taken'),
+        },
         response: { 200: envelope(workspace) },
       },
     )
@@ -131,7 +142,11 @@ export function workspaceRoutes(core: Core) {
         principal: true,
         params: memberParams,
         body: updateMemberBody,
-        detail: { tags, summary: 'Change a member’s role (workspace OWNER; the last OWNER cannot be demoted: 409)', ...conflicts('the last OWNER cannot be demoted') },
+        detail: {
+          tags,
+          summary: 'Change a member’s role (workspace OWNER; the last OWNER cannot be demoted: 409)',
+          ...conflicts('the last OWNER cannot be demoted'),
+        },
         response: { 200: envelope(member) },
       },
     )
@@ -171,7 +186,8 @@ export function workspaceRoutes(core: Core) {
         detail: {
           tags,
           summary: 'Invite someone by email (workspace OWNER)',
-          description: 'Mails the invite through the outbox and returns its token once (valid 7 days). 409 when the address is already a member.',
+          description:
+            'Mails the invite through the outbox and returns its token once (valid 7 days). 409 when the address is already a member.',
           ...conflicts('the address is already a member of the workspace'),
         },
         response: { 201: envelope(createdInvite) },
@@ -193,7 +209,8 @@ export function workspaceRoutes(core: Core) {
     )
     .delete(
       '/:id/invites/:inviteId',
-      ({ principal, params, set }) => ok(revokeInvite(core, at(principal, set.headers, params.id, 'members:write', orgWide), params.inviteId)),
+      ({ principal, params, set }) =>
+        ok(revokeInvite(core, at(principal, set.headers, params.id, 'members:write', orgWide), params.inviteId)),
       {
         principal: true,
         params: inviteParams,

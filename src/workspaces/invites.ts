@@ -1,10 +1,10 @@
-import { and, asc, eq, gt, isNull, lte, sql, type SQL } from 'drizzle-orm'
+import { and, asc, eq, gt, isNull, lte, type SQL, sql } from 'drizzle-orm'
 import { recordAudit } from '../audit/service'
 import type { AcceptInviteInput } from '../auth/model'
 import { newPassword } from '../auth/model'
 import { checkPassword, hashPassword } from '../auth/passwords'
 import { availableHandle } from '../auth/profile'
-import { findUserByEmail, invalidCredentials, issueSession, sessionPrincipal, type ClientMeta } from '../auth/sessions'
+import { type ClientMeta, findUserByEmail, invalidCredentials, issueSession, sessionPrincipal } from '../auth/sessions'
 import type { Core } from '../core'
 import { invites, users, workspaceMembers, workspaces } from '../db/schema'
 import { AppError, badRequest, conflict, forbidden, notFound } from '../errors'
@@ -73,8 +73,27 @@ export function createInvite(core: Core, actor: Actor, input: CreateInviteInput)
       })
       .returning()
       .get()
-    enqueueMail(core, tx, inviteMail(core, input.email, token, { workspaceName: actor.workspace.name, role: input.role, inviterName: actor.user?.name ?? null }))
-    recordAudit(core, actor, { action: 'invite.created', workspaceId: actor.workspace.id, targetType: 'invite', targetId: row.id, meta: { email: input.email, role: input.role } }, tx)
+    enqueueMail(
+      core,
+      tx,
+      inviteMail(core, input.email, token, {
+        workspaceName: actor.workspace.name,
+        role: input.role,
+        inviterName: actor.user?.name ?? null,
+      }),
+    )
+    recordAudit(
+      core,
+      actor,
+      {
+        action: 'invite.created',
+        workspaceId: actor.workspace.id,
+        targetType: 'invite',
+        targetId: row.id,
+        meta: { email: input.email, role: input.role },
+      },
+      tx,
+    )
     return row
   })
   kickMailer(core)
@@ -93,7 +112,13 @@ export function listInvites(core: Core, actor: Actor, q: ListInvitesQuery) {
   const rows = core.db
     .select()
     .from(invites)
-    .where(and(eq(invites.workspaceId, actor.workspace.id), q.cursor ? gt(invites.id, q.cursor) : undefined, q.status ? byStatus[q.status] : undefined))
+    .where(
+      and(
+        eq(invites.workspaceId, actor.workspace.id),
+        q.cursor ? gt(invites.id, q.cursor) : undefined,
+        q.status ? byStatus[q.status] : undefined,
+      ),
+    )
     .orderBy(asc(invites.id))
     .limit(limit + 1)
     .all()
@@ -104,13 +129,22 @@ export function listInvites(core: Core, actor: Actor, q: ListInvitesQuery) {
 /** Revokes a pending invite (404 outside this workspace, 409 once accepted; revoking twice is harmless). */
 export function revokeInvite(core: Core, actor: Actor, inviteId: string): Invite {
   return core.db.transaction((tx) => {
-    const row = tx.select().from(invites).where(and(eq(invites.id, inviteId), eq(invites.workspaceId, actor.workspace.id))).get()
+    const row = tx
+      .select()
+      .from(invites)
+      .where(and(eq(invites.id, inviteId), eq(invites.workspaceId, actor.workspace.id)))
+      .get()
     if (!row) throw notFound('Invite')
     if (row.acceptedAt) throw conflict('This invite has already been accepted: remove the member instead.')
     if (row.revokedAt) return toInvite(row, core.clock.now())
     const now = new Date(core.clock.now())
     const updated = tx.update(invites).set({ revokedAt: now }).where(eq(invites.id, row.id)).returning().get()!
-    recordAudit(core, actor, { action: 'invite.revoked', workspaceId: actor.workspace.id, targetType: 'invite', targetId: row.id, meta: { email: row.email } }, tx)
+    recordAudit(
+      core,
+      actor,
+      { action: 'invite.revoked', workspaceId: actor.workspace.id, targetType: 'invite', targetId: row.id, meta: { email: row.email } },
+      tx,
+    )
     return toInvite(updated, now.getTime())
   })
 }

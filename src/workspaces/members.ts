@@ -19,7 +19,15 @@ const columns = {
   email: users.email,
   avatarUploadId: users.avatarUploadId,
 }
-type MemberRow = { userId: string; role: WorkspaceRole; joinedAt: Date; name: string; handle: string; email: string; avatarUploadId: string | null }
+type MemberRow = {
+  userId: string
+  role: WorkspaceRole
+  joinedAt: Date
+  name: string
+  handle: string
+  email: string
+  avatarUploadId: string | null
+}
 const toMember = (r: MemberRow): Member => ({ ...r, joinedAt: r.joinedAt.toISOString() })
 
 function findMember(db: DbOrTx, workspaceId: string, userId: string): MemberRow {
@@ -65,7 +73,13 @@ export function updateMemberRole(core: Core, actor: Actor, userId: string, role:
     recordAudit(
       core,
       actor,
-      { action: 'member.role_changed', workspaceId: actor.workspace.id, targetType: 'user', targetId: userId, meta: { from: current.role, to: role } },
+      {
+        action: 'member.role_changed',
+        workspaceId: actor.workspace.id,
+        targetType: 'user',
+        targetId: userId,
+        meta: { from: current.role, to: role },
+      },
       tx,
     )
     return toMember({ ...current, role })
@@ -93,7 +107,13 @@ export function removeMember(core: Core, actor: Actor, userId: string): void {
     recordAudit(
       core,
       actor,
-      { action: 'member.removed', workspaceId: actor.workspace.id, targetType: 'user', targetId: userId, meta: { role: current.role, projectMemberships: projectsLeft } },
+      {
+        action: 'member.removed',
+        workspaceId: actor.workspace.id,
+        targetType: 'user',
+        targetId: userId,
+        meta: { role: current.role, projectMemberships: projectsLeft },
+      },
       tx,
     )
   })

@@ -4,11 +4,7 @@ import { nameText } from '../http/text'
 
 /** Lowercase letters, digits and inner hyphens, 1 to 48 characters. */
 export const SLUG_RE = /^[a-z0-9](?:[a-z0-9-]{0,46}[a-z0-9])?$/
-export const slug = z
-  .string()
-  .trim()
-  .toLowerCase()
-  .regex(SLUG_RE, 'Use 1 to 48 characters: a-z, 0-9 and inner hyphens (e.g. acme-design)')
+export const slug = z.string().trim().toLowerCase().regex(SLUG_RE, 'Use 1 to 48 characters: a-z, 0-9 and inner hyphens (e.g. acme-design)')
 const id = z.string().trim().min(1).max(64)
 export const workspaceRole = z.enum(WORKSPACE_ROLES)
 

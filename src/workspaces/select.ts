@@ -13,7 +13,9 @@ function prepare(sqlite: Core['sqlite']) {
   const join = 'LEFT JOIN workspace_members m ON m.workspace_id = w.id AND m.user_id = ?'
   const byId = sqlite.query<Row, [string, string]>(`SELECT ${cols} FROM workspaces w ${join} WHERE w.id = ?`)
   const bySlug = sqlite.query<Row, [string, string]>(`SELECT ${cols} FROM workspaces w ${join} WHERE w.slug = ?`)
-  const mine = sqlite.query<Row, [string]>(`SELECT ${cols} FROM workspaces w JOIN workspace_members m ON m.workspace_id = w.id AND m.user_id = ? LIMIT 2`)
+  const mine = sqlite.query<Row, [string]>(
+    `SELECT ${cols} FROM workspaces w JOIN workspace_members m ON m.workspace_id = w.id AND m.user_id = ? LIMIT 2`,
+  )
   // Every workspace request runs one of these (their joins cost ~10 µs): kept while the database is
   // unchanged (src/lib/read-cache.ts: any write empties the cache, nothing is kept in a transaction).
   const rows = readCache<Row | null>(sqlite, 'workspaces.select')
@@ -70,9 +72,13 @@ export function selectWorkspace(
     row = s.byId(uid, pin)
   } else if (principal.user) {
     const mine = s.mine(uid)
-    if (mine.length === 0) throw new AppError('workspace_required', 'You are not a member of any workspace: create one with POST /workspaces.')
+    if (mine.length === 0)
+      throw new AppError('workspace_required', 'You are not a member of any workspace: create one with POST /workspaces.')
     if (mine.length > 1)
-      throw new AppError('workspace_required', 'Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).')
+      throw new AppError(
+        'workspace_required',
+        'Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).',
+      )
     row = mine[0]!
   } else {
     throw new AppError('workspace_required', 'Select a workspace with the X-Workspace-Id or X-Workspace-Slug header.')

@@ -7,7 +7,7 @@ import { badRequest, conflict, forbidden, scopeViolation } from '../errors'
 import { pageLimit, paginate } from '../http/respond'
 import { randomBase62 } from '../lib/crypto'
 import { isUniqueViolation } from '../lib/db-errors'
-import { authorizePrincipal, isSuperadmin, type Actor, type Principal } from '../permissions/actor'
+import { type Actor, authorizePrincipal, isSuperadmin, type Principal } from '../permissions/actor'
 import type { CreateWorkspaceInput, UpdateWorkspaceInput, Workspace } from './model'
 import { SLUG_RE } from './model'
 
@@ -50,7 +50,11 @@ export function deriveSlug(db: DbOrTx, name: string): string {
 }
 
 /** Inserts a workspace and its first OWNER inside `tx`. An explicit slug that is taken is a 409. */
-export function insertWorkspace(core: Core, tx: DbOrTx, o: { name: string; slug?: string; ownerUserId: string; createdBy: string | null }): Row {
+export function insertWorkspace(
+  core: Core,
+  tx: DbOrTx,
+  o: { name: string; slug?: string; ownerUserId: string; createdBy: string | null },
+): Row {
   const s = o.slug ?? deriveSlug(tx, o.name)
   if (!slugFree(tx, s)) throw slugTaken(s)
   const now = new Date(core.clock.now())
@@ -74,9 +78,7 @@ export function listWorkspaces(core: Core, principal: Principal, q: { limit?: nu
   const pin = principal.credential.workspaceId
   const all = isSuperadmin(principal)
   const conds = [q.cursor ? gt(workspaces.id, q.cursor) : undefined, pin ? eq(workspaces.id, pin) : undefined]
-  const base = core.db
-    .select({ w: workspaces, role: workspaceMembers.role })
-    .from(workspaces)
+  const base = core.db.select({ w: workspaces, role: workspaceMembers.role }).from(workspaces)
   const rows = (
     all
       ? base.leftJoin(workspaceMembers, and(eq(workspaceMembers.workspaceId, workspaces.id), eq(workspaceMembers.userId, uid)))
@@ -107,8 +109,18 @@ export function createWorkspace(core: Core, principal: Principal, input: CreateW
   try {
     return core.db.transaction((tx) => {
       if (!tx.select({ id: users.id }).from(users).where(eq(users.id, owner)).get()) throw badRequest('No user has this id.', 'ownerUserId')
-      const ws = insertWorkspace(core, tx, { name: input.name, slug: input.slug, ownerUserId: owner, createdBy: principal.user?.id ?? null })
-      recordAudit(core, principal, { action: 'workspace.created', workspaceId: ws.id, targetType: 'workspace', targetId: ws.id, meta: { ownerUserId: owner } }, tx)
+      const ws = insertWorkspace(core, tx, {
+        name: input.name,
+        slug: input.slug,
+        ownerUserId: owner,
+        createdBy: principal.user?.id ?? null,
+      })
+      recordAudit(
+        core,
+        principal,
+        { action: 'workspace.created', workspaceId: ws.id, targetType: 'workspace', targetId: ws.id, meta: { ownerUserId: owner } },
+        tx,
+      )
       return toWorkspace(ws, 'OWNER')
     })
   } catch (e) {
@@ -141,7 +153,12 @@ export function updateWorkspace(core: Core, actor: Actor, input: UpdateWorkspace
         .where(eq(workspaces.id, current.id))
         .returning()
         .get()!
-      recordAudit(core, actor, { action: 'workspace.updated', workspaceId: row.id, targetType: 'workspace', targetId: row.id, meta: { ...patch } }, tx)
+      recordAudit(
+        core,
+        actor,
+        { action: 'workspace.updated', workspaceId: row.id, targetType: 'workspace', targetId: row.id, meta: { ...patch } },
+        tx,
+      )
       return toWorkspace(row, actor.workspace.role)
     })
   } catch (e) {
@@ -166,7 +183,17 @@ export function setSuspended(core: Core, actor: Actor, suspended: boolean): Work
       .where(eq(workspaces.id, current.id))
       .returning()
       .get()!
-    recordAudit(core, actor, { action: suspended ? 'workspace.suspended' : 'workspace.reactivated', workspaceId: row.id, targetType: 'workspace', targetId: row.id }, tx)
+    recordAudit(
+      core,
+      actor,
+      {
+        action: suspended ? 'workspace.suspended' : 'workspace.reactivated',
+        workspaceId: row.id,
+        targetType: 'workspace',
+        targetId: row.id,
+      },
+      tx,
+    )
     return toWorkspace(row, actor.workspace.role)
   })
 }

@@ -1,11 +1,12 @@
 // End to end: the compiled binary, copied alone into an empty folder, on a random loopback port.
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+
 import { Database } from 'bun:sqlite'
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { embeddedMigrations } from '../../src/db/migrations/embedded'
 import { VERSION } from '../../src/version'
-import { aloneInEmptyFolder as copyAlone, builtBinary, run, type Server, startServer } from './support'
+import { builtBinary, aloneInEmptyFolder as copyAlone, run, type Server, startServer } from './support'
 
 let binary = ''
 

@@ -1,9 +1,9 @@
 // `sally mcp` as a real process (bun src/index.ts mcp), driven by the SDK's StdioClientTransport,
 // calling the in-process app served on a loopback port with a personal atpm_ key.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { resolve } from 'node:path'
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
-import { resolve } from 'node:path'
 import { makeTestApp } from '../helpers/app'
 import { createKey, seedWorld } from '../helpers/fixtures'
 import { callTool, mcpClient, ok, serveMcp } from '../helpers/mcp'
@@ -24,13 +24,21 @@ function childEnv(extra: Record<string, string>): Record<string, string> {
 
 async function stdioClient(env: Record<string, string>): Promise<Client> {
   const client = new Client({ name: 'sally-stdio-test', version: '1.0.0' })
-  await client.connect(new StdioClientTransport({ command: process.execPath, args: ['src/index.ts', 'mcp'], cwd: ROOT, env: childEnv(env), stderr: 'pipe' }))
+  await client.connect(
+    new StdioClientTransport({ command: process.execPath, args: ['src/index.ts', 'mcp'], cwd: ROOT, env: childEnv(env), stderr: 'pipe' }),
+  )
   return client
 }
 
 /** Runs `sally mcp` to completion (for env validation failures). */
 async function runMcp(env: Record<string, string>) {
-  const proc = Bun.spawn([process.execPath, 'src/index.ts', 'mcp'], { cwd: ROOT, env: childEnv(env), stdin: 'pipe', stdout: 'pipe', stderr: 'pipe' })
+  const proc = Bun.spawn([process.execPath, 'src/index.ts', 'mcp'], {
+    cwd: ROOT,
+    env: childEnv(env),
+    stdin: 'pipe',
+    stdout: 'pipe',
+    stderr: 'pipe',
+  })
   proc.stdin.end()
   const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited])
   return { stdout, stderr, code }
@@ -139,13 +147,22 @@ describe('every tool through the REST mapping gives what the hosted endpoint giv
     await same('get_project', { projectId: ctx.project.id })
     const statuses = await same('list_statuses', { projectId: ctx.project.id })
     const done = statuses.items.find((x: any) => x.name === 'Done')
-    expect((await same('list_tasks', { projectId: ctx.project.id, statusId: done.id, sort: 'created', order: 'desc' })).items).toHaveLength(1)
+    expect((await same('list_tasks', { projectId: ctx.project.id, statusId: done.id, sort: 'created', order: 'desc' })).items).toHaveLength(
+      1,
+    )
     expect((await same('list_tasks', { archived: false, limit: 1 })).items).toHaveLength(1)
     await same('get_task', { task: 'DOCS-1' })
     await same('get_board', { projectId: ctx.project.id, limit: 5 })
     await same('get_board', {})
     await same('list_notifications', { unread: true, limit: 10 })
-    const report = await same('timesheet_report', { scope: 'task', id: 'DOCS-1', from: ctx.today, to: ctx.today, groupBy: 'day', billable: true })
+    const report = await same('timesheet_report', {
+      scope: 'task',
+      id: 'DOCS-1',
+      from: ctx.today,
+      to: ctx.today,
+      groupBy: 'day',
+      billable: true,
+    })
     expect(report.totals.billableMinutes).toBe(75)
     await same('timesheet_report', { scope: 'workspace', from: ctx.today, to: ctx.today })
     expect((await same('search', { q: 'stdio guide', types: ['task'], limit: 5 })).items.length).toBeGreaterThan(0)
@@ -187,7 +204,11 @@ describe('sally mcp: start-up checks', () => {
     ['a SALLY_URL that is not a URL', { SALLY_URL: 'localhost 4000', SALLY_API_KEY: 'atpm_x' }, /not a valid URL/],
     ['no SALLY_API_KEY', { SALLY_URL: 'http://127.0.0.1:1' }, /SALLY_API_KEY is not set/],
     ['a hosted MCP key', { SALLY_URL: 'http://127.0.0.1:1', SALLY_API_KEY: 'sallymcp_abc' }, /needs a personal API key/],
-    ['a mistyped key (bad checksum)', { SALLY_URL: 'http://127.0.0.1:1', SALLY_API_KEY: 'atpm_' + 'a'.repeat(54) }, /not a valid personal API key/],
+    [
+      'a mistyped key (bad checksum)',
+      { SALLY_URL: 'http://127.0.0.1:1', SALLY_API_KEY: `atpm_${'a'.repeat(54)}` },
+      /not a valid personal API key/,
+    ],
   ]
   for (const [name, env, message] of rows) {
     test(`${name} → exit 1 with one clear line on stderr, nothing on stdout`, async () => {
@@ -207,10 +228,15 @@ describe('sally mcp: start-up checks', () => {
       stdout: 'pipe',
       stderr: 'pipe',
     })
-    const init = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '0' } } }
-    proc.stdin.write(JSON.stringify(init) + '\n')
-    proc.stdin.write(JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }) + '\n')
-    proc.stdin.write(JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'whoami', arguments: {} } }) + '\n')
+    const init = {
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'initialize',
+      params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '0' } },
+    }
+    proc.stdin.write(`${JSON.stringify(init)}\n`)
+    proc.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' })}\n`)
+    proc.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'whoami', arguments: {} } })}\n`)
     proc.stdin.end()
     const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited])
     expect(code).toBe(0)
@@ -221,4 +247,3 @@ describe('sally mcp: start-up checks', () => {
     expect(stderr).toContain('sally mcp')
   })
 })
-

@@ -39,7 +39,8 @@ export function makeTestApp(overrides: Partial<Record<keyof Config, string>> = {
     if (opts.workspace) headers.set('x-workspace-id', opts.workspace)
     let body: RequestInit['body']
     if (opts.body !== undefined) {
-      if (typeof opts.body === 'string' || opts.body instanceof FormData || opts.body instanceof Blob) body = opts.body as RequestInit['body']
+      if (typeof opts.body === 'string' || opts.body instanceof FormData || opts.body instanceof Blob)
+        body = opts.body as RequestInit['body']
       else {
         body = JSON.stringify(opts.body)
         if (!headers.has('content-type')) headers.set('content-type', 'application/json')

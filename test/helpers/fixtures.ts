@@ -10,7 +10,10 @@ let n = 0
 const uniq = () => `${Date.now().toString(36)}${(n++).toString(36)}`
 
 /** Inserts a user directly (password "password123" unless given). */
-export async function createUser(core: Core, o: { email?: string; name?: string; handle?: string; password?: string; superadmin?: boolean } = {}) {
+export async function createUser(
+  core: Core,
+  o: { email?: string; name?: string; handle?: string; password?: string; superadmin?: boolean } = {},
+) {
   const u = uniq()
   const email = o.email ?? `user-${u}@example.com`
   const handle = o.handle ?? `user${u}`
@@ -47,7 +50,15 @@ export function createSession(core: Core, userId: string): string {
 export async function createKey(
   core: Core,
   userId: string,
-  o: { kind?: KeyKind; scopes?: Scope[] | null; workspaceId?: string | null; projectId?: string | null; expiresAt?: Date | null; rateLimitPerHour?: number | null; name?: string } = {},
+  o: {
+    kind?: KeyKind
+    scopes?: Scope[] | null
+    workspaceId?: string | null
+    projectId?: string | null
+    expiresAt?: Date | null
+    rateLimitPerHour?: number | null
+    name?: string
+  } = {},
 ) {
   const kind = o.kind ?? 'api'
   const { key, lookupId, prefix } = generateKey(kind)
@@ -91,14 +102,20 @@ const DEFAULT_STATUSES = [
 ] as const
 
 /** Inserts a project with the default statuses and the given members. Prefer the API once it exists. */
-export function createProjectRow(core: Core, workspaceId: string, o: { key?: string; name?: string; members?: [string, ProjectRole][] } = {}) {
+export function createProjectRow(
+  core: Core,
+  workspaceId: string,
+  o: { key?: string; name?: string; members?: [string, ProjectRole][] } = {},
+) {
   const u = uniq()
   const p = core.db
     .insert(projects)
     .values({ workspaceId, key: o.key ?? `P${u.slice(-4).toUpperCase()}`, name: o.name ?? `Project ${u}` })
     .returning()
     .get()
-  DEFAULT_STATUSES.forEach(([name, category], position) => core.db.insert(statuses).values({ projectId: p.id, name, category, position }).run())
+  DEFAULT_STATUSES.forEach(([name, category], position) =>
+    core.db.insert(statuses).values({ projectId: p.id, name, category, position }).run(),
+  )
   for (const [userId, role] of o.members ?? []) core.db.insert(projectMembers).values({ projectId: p.id, userId, role }).run()
   return p
 }
@@ -113,9 +130,19 @@ export async function seedWorld(core: Core) {
   const viewer = await createUser(core, { handle: `viewer${uniq()}` })
   const ownerB = await createUser(core, { handle: `ownerb${uniq()}` })
   const outsider = await createUser(core, { handle: `outsider${uniq()}` })
-  const wsA = createWorkspace(core, { name: 'Alpha', members: [[owner.id, 'OWNER'], [member.id, 'MEMBER'], [viewer.id, 'VIEWER']] })
+  const wsA = createWorkspace(core, {
+    name: 'Alpha',
+    members: [
+      [owner.id, 'OWNER'],
+      [member.id, 'MEMBER'],
+      [viewer.id, 'VIEWER'],
+    ],
+  })
   const wsB = createWorkspace(core, { name: 'Beta', members: [[ownerB.id, 'OWNER']] })
   const users = { owner, member, viewer, ownerB, outsider }
-  const tokens = Object.fromEntries(Object.entries(users).map(([k, u]) => [k, createSession(core, u.id)])) as Record<keyof typeof users, string>
+  const tokens = Object.fromEntries(Object.entries(users).map(([k, u]) => [k, createSession(core, u.id)])) as Record<
+    keyof typeof users,
+    string
+  >
   return { users, tokens, wsA, wsB }
 }

@@ -17,7 +17,9 @@ export function tokenIn(body: string): string {
 
 /** The token of the last mail of a kind sent to an address. */
 export function lastToken(t: TestApp, to: string, kind: string): string {
-  const m = mails(t, to).filter((r) => r.kind === kind).at(-1)
+  const m = mails(t, to)
+    .filter((r) => r.kind === kind)
+    .at(-1)
   if (!m) throw new Error(`no ${kind} mail to ${to}`)
   return tokenIn(m.body)
 }

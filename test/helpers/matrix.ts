@@ -156,7 +156,11 @@ async function buildWorld(t: TestApp) {
   await add('ownerB.allKey', users.ownerB.id, { scopes: null })
   await add('outsider.allKey', users.outsider.id, { scopes: null })
   const revoked = await add('revoked', users.owner.id, { scopes: null })
-  core.db.update(apiKeys).set({ revokedAt: new Date(core.clock.now()) }).where(eq(apiKeys.id, revoked.id)).run()
+  core.db
+    .update(apiKeys)
+    .set({ revokedAt: new Date(core.clock.now()) })
+    .where(eq(apiKeys.id, revoked.id))
+    .run()
   // Expires one minute from now, then the fake clock moves past it (sessions last 30 days, so nothing else expires).
   await add('expired', users.owner.id, { scopes: null, expiresAt: new Date(core.clock.now() + 60_000) })
   t.clock.advance(61_000)

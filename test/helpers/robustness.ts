@@ -182,7 +182,12 @@ const HUGE = 'x'.repeat(100_000)
 const IMPOSSIBLE_DATES = ['2026-02-30', '9999-99-99', '0000-00-00', '2026-13-45T25:61:61Z', '+275760-09-14', '25:99']
 
 /** JSON body cases for an object schema. `base` satisfies the schema as far as a sample can. */
-export function bodyCases(doc: OpenApiDoc, schema: Schema, base: Record<string, unknown>, rng: Rng): { name: string; body: string; contentType?: string | null }[] {
+export function bodyCases(
+  doc: OpenApiDoc,
+  schema: Schema,
+  base: Record<string, unknown>,
+  rng: Rng,
+): { name: string; body: string; contentType?: string | null }[] {
   const json = (name: string, v: unknown) => ({ name, body: JSON.stringify(v) })
   const out: { name: string; body: string; contentType?: string | null }[] = [json('empty object {}', {}), json('base body', base)]
   const props = Object.entries(deref(doc, schema).properties ?? {})
@@ -193,7 +198,17 @@ export function bodyCases(doc: OpenApiDoc, schema: Schema, base: Record<string, 
     out.push(json(`${k}: 100k string`, { ...base, [k]: HUGE }))
     out.push(json(`${k}: deeply nested junk`, { ...base, [k]: nested(200) }))
     if (type === 'string') {
-      for (const v of ['', '   ', '\u0000', '\ud800', '../../etc/passwd', "' OR 1=1 --", '<script>alert(1)</script>', fakeUuid(rng), ...IMPOSSIBLE_DATES])
+      for (const v of [
+        '',
+        '   ',
+        '\u0000',
+        '\ud800',
+        '../../etc/passwd',
+        "' OR 1=1 --",
+        '<script>alert(1)</script>',
+        fakeUuid(rng),
+        ...IMPOSSIBLE_DATES,
+      ])
         out.push(json(`${k}: string ${JSON.stringify(v)}`, { ...base, [k]: v }))
     }
     if (type === 'integer' || type === 'number') {
@@ -223,14 +238,31 @@ export function bodyCases(doc: OpenApiDoc, schema: Schema, base: Record<string, 
   }
   out.push(json('null everywhere', Object.fromEntries(props.map(([k]) => [k, null]))))
   out.push(json('unknown extra properties', { ...base, zzzUnknown: 'x', id: fakeUuid(rng), workspaceId: fakeUuid(rng), createdAt: 1 }))
-  const rest = Object.keys(base).length ? ',' + JSON.stringify(base).slice(1) : '}'
-  out.push({ name: '__proto__ / constructor pollution', body: `{"__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}}${rest}` })
+  const rest = Object.keys(base).length ? `,${JSON.stringify(base).slice(1)}` : '}'
+  out.push({
+    name: '__proto__ / constructor pollution',
+    body: `{"__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}}${rest}`,
+  })
   out.push(json('deeply nested junk (extra key)', { ...base, junk: nested(500) }))
   out.push({ name: '100k-deep array', body: '['.repeat(100_000) + ']'.repeat(100_000) })
-  out.push({ name: '50k-deep object', body: '{"a":'.repeat(50_000) + '1' + '}'.repeat(50_000) })
+  out.push({ name: '50k-deep object', body: `${'{"a":'.repeat(50_000)}1${'}'.repeat(50_000)}` })
   out.push(json('JSON array instead of object', [base]))
   out.push(json('empty JSON array', []))
-  for (const raw of ['null', 'true', '123', '"a string"', '{"a":', '{', "{'a':1}", '{"a":1}}', 'nul', 'NaN', '\u0000', '\ufeff{}', '{"a":"\\ud800"}'])
+  for (const raw of [
+    'null',
+    'true',
+    '123',
+    '"a string"',
+    '{"a":',
+    '{',
+    "{'a':1}",
+    '{"a":1}}',
+    'nul',
+    'NaN',
+    '\u0000',
+    '\ufeff{}',
+    '{"a":"\\ud800"}',
+  ])
     out.push({ name: `raw text ${JSON.stringify(raw)}`, body: raw })
   const text = JSON.stringify(base)
   for (const ct of [
@@ -270,8 +302,15 @@ export function queryCases(doc: OpenApiDoc, params: Parameter[], rng: Rng): { na
           : ['', '\u0000', 'x'.repeat(5000), '../../etc', "' OR 1=1 --", fakeUuid(rng), '%00', '\ud800', ...IMPOSSIBLE_DATES]
     if (p.name === 'cursor') bad.push('x', 'eyJpZCI6MX0', '-1', 'null', '2099-01-01T00:00:00Z|zzz', 'A'.repeat(300))
     if (p.name === 'limit') bad.push('-5', '201', '1000000000000', '9007199254740993', '1 ')
-    for (const v of bad) out.push({ name: `${p.name}=${JSON.stringify(v.length > 40 ? `${v.slice(0, 10)}…(${v.length})` : v)}`, query: q([[p.name, v]]) })
-    out.push({ name: `${p.name} repeated`, query: q([[p.name, bad[0]!], [p.name, bad[1] ?? 'x']]) })
+    for (const v of bad)
+      out.push({ name: `${p.name}=${JSON.stringify(v.length > 40 ? `${v.slice(0, 10)}…(${v.length})` : v)}`, query: q([[p.name, v]]) })
+    out.push({
+      name: `${p.name} repeated`,
+      query: q([
+        [p.name, bad[0]!],
+        [p.name, bad[1] ?? 'x'],
+      ]),
+    })
     out.push({ name: `${p.name}[] array syntax`, query: `${encodeURIComponent(p.name)}[]=1&${encodeURIComponent(p.name)}[]=2` })
     out.push({ name: `${p.name} raw %00 and bad percent`, query: `${encodeURIComponent(p.name)}=%00%ZZ%` })
   }

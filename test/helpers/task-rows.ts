@@ -19,7 +19,18 @@ export function insertTasks(
   core.sqlite.transaction(() => {
     o.ranks.forEach((rank, i) => {
       const id = newId()
-      insert.run(id, o.workspaceId, o.projectId, o.projectId, o.statusId, `${o.titlePrefix ?? 'Task'} ${i}`, rank, o.archived ? now : null, now, now)
+      insert.run(
+        id,
+        o.workspaceId,
+        o.projectId,
+        o.projectId,
+        o.statusId,
+        `${o.titlePrefix ?? 'Task'} ${i}`,
+        rank,
+        o.archived ? now : null,
+        now,
+        now,
+      )
       bump.run(o.projectId)
       ids.push(id)
     })
@@ -29,5 +40,7 @@ export function insertTasks(
 
 /** The ids of a status column in rank order. */
 export function columnOrder(core: Core, statusId: string): { id: string; rank: string }[] {
-  return core.sqlite.query<{ id: string; rank: string }, [string]>('SELECT id, rank FROM tasks WHERE status_id = ? ORDER BY rank, id').all(statusId)
+  return core.sqlite
+    .query<{ id: string; rank: string }, [string]>('SELECT id, rank FROM tasks WHERE status_id = ? ORDER BY rank, id')
+    .all(statusId)
 }

@@ -16,10 +16,7 @@ export const users = sqliteTable(
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [
-    uniqueIndex('users_email_lower_uq').on(sql`lower(${t.email})`),
-    uniqueIndex('users_handle_lower_uq').on(sql`lower(${t.handle})`),
-  ],
+  (t) => [uniqueIndex('users_email_lower_uq').on(sql`lower(${t.email})`), uniqueIndex('users_handle_lower_uq').on(sql`lower(${t.handle})`)],
 )
 
 export const workspaces = sqliteTable('workspaces', {

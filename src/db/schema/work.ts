@@ -108,7 +108,9 @@ export const webhookDeliveries = sqliteTable(
       .references(() => webhooks.id, { onDelete: 'cascade' }),
     event: text('event').notNull(),
     payload: text('payload').notNull(),
-    status: text('status', { enum: ['pending', 'succeeded', 'failed'] }).notNull().default('pending'),
+    status: text('status', { enum: ['pending', 'succeeded', 'failed'] })
+      .notNull()
+      .default('pending'),
     attempts: integer('attempts').notNull().default(0),
     nextAttemptAt: timestamp('next_attempt_at').notNull(),
     lastStatusCode: integer('last_status_code'),
@@ -116,8 +118,5 @@ export const webhookDeliveries = sqliteTable(
     deliveredAt: timestamp('delivered_at'),
     createdAt: createdAt(),
   },
-  (t) => [
-    index('webhook_deliveries_due_idx').on(t.status, t.nextAttemptAt),
-    index('webhook_deliveries_hook_idx').on(t.webhookId, t.id),
-  ],
+  (t) => [index('webhook_deliveries_due_idx').on(t.status, t.nextAttemptAt), index('webhook_deliveries_hook_idx').on(t.webhookId, t.id)],
 )

@@ -2,8 +2,8 @@ import type { AnyTool } from '../tool'
 import { list_workspaces, whoami } from './identity'
 import { list_notifications } from './notifications'
 import { get_project, list_projects } from './projects'
-import { log_time, timesheet_report } from './time'
 import { add_comment, add_todo, create_task, get_task, list_statuses, list_tasks, move_task, set_todo_done, update_task } from './tasks'
+import { log_time, timesheet_report } from './time'
 import { get_board, search } from './views'
 
 /** Every tool, in the order clients list them. Both transports serve exactly this list. */

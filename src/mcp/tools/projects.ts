@@ -8,7 +8,7 @@ export const list_projects = defineTool({
   name: 'list_projects',
   title: 'List projects',
   description:
-    'Lists the projects you can see in the workspace (active ones unless archived=true), with each project\'s id, key (e.g. WEB), name and your role there. Use it to find a project by name before working with its tasks.',
+    "Lists the projects you can see in the workspace (active ones unless archived=true), with each project's id, key (e.g. WEB), name and your role there. Use it to find a project by name before working with its tasks.",
   input: {
     archived: z.boolean().optional().describe('true: list archived projects instead of active ones.'),
     clientId: z.string().min(1).max(64).optional().describe('Only projects of this client.'),

@@ -1,6 +1,6 @@
 import { z } from 'zod'
-import { addComment } from '../../comments/service'
 import { commentBody } from '../../comments/model'
+import { addComment } from '../../comments/service'
 import { listStatuses } from '../../statuses/service'
 import { listTasks } from '../../tasks/list'
 import { createTaskBody, isoDate, moveTaskBody, priority, TASK_SORTS, todoInput, updateTaskBody } from '../../tasks/model'
@@ -8,16 +8,24 @@ import { moveTask } from '../../tasks/move'
 import { getTask } from '../../tasks/read'
 import { createTask, updateTask } from '../../tasks/service'
 import { addTodo, updateTodo } from '../../tasks/todos'
-import { CREATE, defineTool, pageArgs, READ, seg, SET, UPDATE } from '../tool'
+import { CREATE, defineTool, pageArgs, READ, SET, seg, UPDATE } from '../tool'
 
 const ref = z.string().trim().min(1).max(64)
 const task = ref.describe('The task: its id, or its human id such as WEB-42.')
 const projectId = ref.describe('The project id (from list_projects).')
 const statusName = (verb: string) =>
-  z.string().trim().min(1).max(100).optional().describe(`${verb} status by name, case-insensitive (e.g. "Done"). Use statusId instead when you have it.`)
+  z
+    .string()
+    .trim()
+    .min(1)
+    .max(100)
+    .optional()
+    .describe(`${verb} status by name, case-insensitive (e.g. "Done"). Use statusId instead when you have it.`)
 const statusId = (verb: string) => ref.optional().describe(`${verb} status by id (from list_statuses).`)
-const labels = (how: string) => createTaskBody.shape.labels.describe(`Label names or ids; ${how} Unknown names are created in the workspace.`)
-const assigneeIds = (how: string) => createTaskBody.shape.assigneeIds.describe(`User ids of assignees (workspace members who can see the project); ${how}`)
+const labels = (how: string) =>
+  createTaskBody.shape.labels.describe(`Label names or ids; ${how} Unknown names are created in the workspace.`)
+const assigneeIds = (how: string) =>
+  createTaskBody.shape.assigneeIds.describe(`User ids of assignees (workspace members who can see the project); ${how}`)
 const dueDate = isoDate.nullable().optional().describe('Due date YYYY-MM-DD, or null to clear it.')
 
 const taskLine = (t: any) => `${t.humanId} "${t.title}" [${t.status.name}, ${t.priority}] (${t.id})`
@@ -77,7 +85,8 @@ export const get_task = defineTool({
   permission: 'tasks:read',
   call: (core, actor, input) => getTask(core, actor, input.task),
   rest: (input) => ({ method: 'GET', path: `/tasks/${seg(input.task)}` }),
-  summary: (t) => `${taskLine(t)}; ${t.todoDoneCount}/${t.todoCount} todos done, ${t.commentCount} comment(s), ${t.timeLoggedMinutes} min logged.`,
+  summary: (t) =>
+    `${taskLine(t)}; ${t.todoDoneCount}/${t.todoCount} todos done, ${t.commentCount} comment(s), ${t.timeLoggedMinutes} min logged.`,
 })
 
 export const create_task = defineTool({
@@ -94,7 +103,11 @@ export const create_task = defineTool({
     status: statusName('Initial'),
     assigneeIds: assigneeIds('default none.'),
     labels: labels('default none.'),
-    todos: z.array(todoInput).max(200).optional().describe('Checklist items, e.g. [{ "text": "QA pass" }, { "text": "Deploy", "done": false }].'),
+    todos: z
+      .array(todoInput)
+      .max(200)
+      .optional()
+      .describe('Checklist items, e.g. [{ "text": "QA pass" }, { "text": "Deploy", "done": false }].'),
     dueDate,
   },
   annotations: CREATE,
@@ -153,8 +166,7 @@ export const move_task = defineTool({
 export const add_comment = defineTool({
   name: 'add_comment',
   title: 'Comment on a task',
-  description:
-    'Adds a comment to a task. Mention people with @handle: members who can see the project are notified. Returns the comment.',
+  description: 'Adds a comment to a task. Mention people with @handle: members who can see the project are notified. Returns the comment.',
   input: { task, body: commentBody.shape.body.describe('The comment text (Markdown; @handle mentions).') },
   annotations: CREATE,
   scope: 'workspace',
@@ -167,7 +179,8 @@ export const add_comment = defineTool({
 export const add_todo = defineTool({
   name: 'add_todo',
   title: 'Add a todo',
-  description: "Adds a checklist item (todo) to a task, at the end or at a 0-based position. Returns the todo with its id (for set_todo_done).",
+  description:
+    'Adds a checklist item (todo) to a task, at the end or at a 0-based position. Returns the todo with its id (for set_todo_done).',
   input: {
     task,
     text: todoInput.shape.text.describe('What needs doing.'),

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { isoDate } from '../../tasks/model'
-import { REPORT_GROUPS, REPORT_SCOPES, createTimeEntryBody } from '../../timesheets/model'
+import { createTimeEntryBody, REPORT_GROUPS, REPORT_SCOPES } from '../../timesheets/model'
 import { buildReport } from '../../timesheets/report'
 import { createEntry } from '../../timesheets/service'
 import { CREATE, defineTool, READ, seg } from '../tool'
@@ -27,7 +27,8 @@ export const log_time = defineTool({
   permission: 'timesheets:write',
   call: (core, actor, { task, ...input }) => createEntry(core, actor, task, input),
   rest: ({ task, ...input }) => ({ method: 'POST', path: `/tasks/${seg(task)}/time-entries`, body: input }),
-  summary: (e) => `Logged ${hours(e.minutes)} on ${e.task.humanId} "${e.task.title}" for ${e.date}${e.billable ? ' (billable)' : ''}; entry ${e.id} is ${e.state}.`,
+  summary: (e) =>
+    `Logged ${hours(e.minutes)} on ${e.task.humanId} "${e.task.title}" for ${e.date}${e.billable ? ' (billable)' : ''}; entry ${e.id} is ${e.state}.`,
 })
 
 export const timesheet_report = defineTool({

@@ -1,8 +1,8 @@
 import { z } from 'zod'
 import { projectBoard, workspaceBoard } from '../../board/service'
 import { STATUS_CATEGORIES } from '../../db/schema'
-import { search as searchAll } from '../../search/service'
 import { SEARCH_TYPES } from '../../search/model'
+import { search as searchAll } from '../../search/service'
 import { defineTool, READ } from '../tool'
 
 export const get_board = defineTool({
@@ -33,7 +33,7 @@ export const search = defineTool({
   name: 'search',
   title: 'Search',
   description:
-    'Full-text search over task titles and descriptions, project names and comments you can see, best matches first. Words are prefix-matched and all required; no query syntax. Each hit has its type, id, title, a snippet with matches in **bold**, and the task\'s human id.',
+    "Full-text search over task titles and descriptions, project names and comments you can see, best matches first. Words are prefix-matched and all required; no query syntax. Each hit has its type, id, title, a snippet with matches in **bold**, and the task's human id.",
   input: {
     q: z.string().min(1).max(1000).describe('Words to find, e.g. "onboarding deploy".'),
     types: z.array(z.enum(SEARCH_TYPES)).min(1).max(3).optional().describe('Limit to some of task, project, comment (default all).'),
