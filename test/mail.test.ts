@@ -8,6 +8,7 @@ import { drainOutbox, MAX_MAIL_ATTEMPTS, type OutgoingMail, setMailTransport, sm
 import { makeTestApp } from './helpers/app'
 import { createKey, createSession, createUser } from './helpers/fixtures'
 import { auditOf, lastToken, mails } from './helpers/identity'
+import { fakeSmtp } from './helpers/smtp'
 
 const t = makeTestApp({ SALLY_LOGIN_RATE_LIMIT_PER_MINUTE: '1000' })
 afterAll(() => t.close())
@@ -302,43 +303,3 @@ describe('outbox sender', () => {
     tr.close?.()
   })
 })
-
-/** A minimal SMTP server (no TLS, no auth): enough for nodemailer to deliver one message. */
-function fakeSmtp(received: { from: string; to: string[]; data: string }[]) {
-  type St = { buf: string; inData: boolean; from: string; to: string[]; data: string }
-  return Bun.listen<St>({
-    hostname: '127.0.0.1',
-    port: 0,
-    socket: {
-      open(sock) {
-        sock.data = { buf: '', inData: false, from: '', to: [], data: '' }
-        sock.write('220 fake.smtp ESMTP\r\n')
-      },
-      data(sock, chunk) {
-        const st = sock.data
-        st.buf += new TextDecoder().decode(chunk)
-        let i: number
-        while ((i = st.buf.indexOf('\r\n')) >= 0) {
-          const line = st.buf.slice(0, i)
-          st.buf = st.buf.slice(i + 2)
-          if (st.inData) {
-            if (line === '.') {
-              st.inData = false
-              received.push({ from: st.from, to: st.to, data: st.data })
-              sock.write('250 OK queued\r\n')
-            } else st.data += `${line.startsWith('..') ? line.slice(1) : line}\n`
-            continue
-          }
-          const cmd = line.slice(0, 4).toUpperCase()
-          if (cmd === 'EHLO' || cmd === 'HELO') sock.write('250-fake.smtp\r\n250 8BITMIME\r\n')
-          else if (cmd === 'MAIL') (st.from = /<([^>]*)>/.exec(line)![1]!), sock.write('250 OK\r\n')
-          else if (cmd === 'RCPT') st.to.push(/<([^>]*)>/.exec(line)![1]!), sock.write('250 OK\r\n')
-          else if (cmd === 'DATA') (st.inData = true), sock.write('354 go ahead\r\n')
-          else if (cmd === 'QUIT') sock.write('221 bye\r\n'), sock.end()
-          else if (cmd === 'RSET' || cmd === 'NOOP') sock.write('250 OK\r\n')
-          else sock.write('502 not implemented\r\n')
-        }
-      },
-    },
-  })
-}
