@@ -63,6 +63,13 @@ const POST_DOC: DocumentDecoration = {
   },
 }
 
+/** GET and DELETE: documented with the 405 a stateless server gives (Allow: POST). */
+const NOT_OFFERED_DOC: DocumentDecoration = {
+  ...DOC,
+  summary: 'Not offered: stateless MCP server (405)',
+  responses: { 405: { description: 'Method not allowed: this stateless server offers no server-initiated stream and no session to end.' } },
+}
+
 /** Stateless servers offer no server-initiated stream and no session to delete (MCP Streamable HTTP). */
 const methodNotAllowed = () =>
   new Response(JSON.stringify({ jsonrpc: '2.0', error: { code: -32000, message: 'Method not allowed.' }, id: null }), {
@@ -98,7 +105,7 @@ export function mcpRoutes(core: Core) {
         requireMcpKey(principal)
         return methodNotAllowed()
       },
-      { principal: { allowMcp: true }, detail: { ...DOC, summary: 'Not offered: stateless MCP server (405)' } },
+      { principal: { allowMcp: true }, detail: NOT_OFFERED_DOC },
     )
     .delete(
       '/mcp',
@@ -106,6 +113,6 @@ export function mcpRoutes(core: Core) {
         requireMcpKey(principal)
         return methodNotAllowed()
       },
-      { principal: { allowMcp: true }, detail: { ...DOC, summary: 'Not offered: stateless MCP server (405)' } },
+      { principal: { allowMcp: true }, detail: NOT_OFFERED_DOC },
     )
 }
