@@ -1,0 +1,399 @@
+// The walk: every operation of a running Sally's own OpenAPI document, driven over real HTTP to a
+// success status, in an order that creates what later calls need. Used by test/e2e/walk.test.ts
+// against the compiled binary and against the source entry point, so the two can be compared.
+import { expect } from 'bun:test'
+import { mailText, type ReceivedMail } from '../helpers/smtp'
+
+type Doc = { paths: Record<string, Record<string, { operationId: string; responses: Record<string, unknown> }>> }
+
+/** Operations that have no success answer by design, with the documented status they must give. */
+export const NO_SUCCESS_BY_DESIGN: Record<string, { status: number; why: string }> = {
+  'GET /mcp': { status: 405, why: 'stateless MCP server: no server-initiated stream' },
+  'DELETE /mcp': { status: 405, why: 'stateless MCP server: no session to end' },
+}
+
+export type CallOptions = {
+  /** Bearer credential. */
+  as?: string
+  /** X-Workspace-Id. */
+  ws?: string
+  path?: Record<string, string>
+  query?: Record<string, string>
+  body?: unknown
+  form?: FormData
+  headers?: Record<string, string>
+  /** The status this call must answer (default: any documented 2xx). */
+  status?: number
+}
+
+export type Answer = { status: number; body: any; text: string; headers: Headers }
+
+const HTTP_METHODS = new Set(['get', 'post', 'put', 'patch', 'delete'])
+
+export class Walker {
+  /** `METHOD /template` → statuses seen. */
+  readonly seen = new Map<string, number[]>()
+  readonly operations: string[]
+
+  constructor(
+    readonly base: string,
+    readonly doc: Doc,
+  ) {
+    this.operations = Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.keys(ops)
+        .filter((m) => HTTP_METHODS.has(m))
+        .map((m) => `${m.toUpperCase()} ${path}`),
+    )
+  }
+
+  /** Calls `op` ("METHOD /template/{param}") and checks the answer against the document. */
+  async call(op: string, o: CallOptions = {}): Promise<Answer> {
+    const [method, template] = op.split(' ') as [string, string]
+    const documented = this.doc.paths[template]?.[method.toLowerCase()]
+    if (!documented) throw new Error(`${op} is not in the OpenAPI document`)
+    const path = template.replace(/\{(\w+)\}/g, (_, name: string) => {
+      const v = o.path?.[name]
+      if (v === undefined) throw new Error(`${op}: no value for {${name}}`)
+      return encodeURIComponent(v)
+    })
+    const url = new URL(`${this.base}${path}`)
+    for (const [k, v] of Object.entries(o.query ?? {})) url.searchParams.set(k, v)
+    const headers: Record<string, string> = { ...o.headers }
+    if (o.as) headers.authorization = `Bearer ${o.as}`
+    if (o.ws) headers['x-workspace-id'] = o.ws
+    let body: FormData | string | undefined
+    if (o.form) body = o.form
+    else if (o.body !== undefined) {
+      body = JSON.stringify(o.body)
+      headers['content-type'] = 'application/json'
+    }
+    const res = await fetch(url, { method, headers, body })
+    const text = await res.text()
+    let parsed: any = null
+    if ((res.headers.get('content-type') ?? '').includes('json') && text) parsed = JSON.parse(text)
+    const where = `${op} → ${res.status} ${text.slice(0, 400)}`
+    expect(res.status < 500, where).toBe(true)
+    expect(Object.keys(documented.responses), `${where}: status not documented`).toContain(String(res.status))
+    if (o.status !== undefined) expect(res.status, where).toBe(o.status)
+    else expect(res.status >= 200 && res.status < 300, where).toBe(true)
+    this.seen.set(op, [...(this.seen.get(op) ?? []), res.status])
+    return { status: res.status, body: parsed, text, headers: res.headers }
+  }
+
+  /** Operations never answered with a success status (2xx or 304), apart from NO_SUCCESS_BY_DESIGN. */
+  missing(): string[] {
+    return this.operations.filter((op) => {
+      const statuses = this.seen.get(op) ?? []
+      const design = NO_SUCCESS_BY_DESIGN[op]
+      if (design) return !statuses.includes(design.status)
+      return !statuses.some((s) => (s >= 200 && s < 300) || s === 304)
+    })
+  }
+}
+
+/** Waits for the next mail to `to` whose text matches `pattern`, and returns the first capture. */
+export async function tokenFromMail(mailbox: ReceivedMail[], to: string, pattern: RegExp, after = 0): Promise<string> {
+  const deadline = Date.now() + 15_000
+  while (Date.now() < deadline) {
+    for (const m of mailbox.slice(after)) {
+      if (!m.to.includes(to)) continue
+      const hit = pattern.exec(mailText(m))
+      if (hit) return hit[1]!
+    }
+    await Bun.sleep(20)
+  }
+  throw new Error(`no mail to ${to} matching ${pattern} within 15 s (${mailbox.length} mails received)`)
+}
+
+/** A real 1×1 PNG. */
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64')
+
+export type WalkEnv = {
+  w: Walker
+  mailbox: ReceivedMail[]
+  /** Webhook deliveries the loopback receiver got (parsed JSON bodies). */
+  hooks: { headers: Headers; body: any }[]
+  hookUrl: string
+  admin: { email: string; password: string }
+}
+
+const today = () => new Date().toISOString().slice(0, 10)
+
+async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + 15_000
+  while (Date.now() < deadline) {
+    const v = await probe()
+    if (v !== undefined) return v
+    await Bun.sleep(25)
+  }
+  throw new Error(`timed out waiting for ${what}`)
+}
+
+/** The whole walk. Each step names what it proves; failures point at the operation. */
+export async function walk({ w, mailbox, hooks, hookUrl, admin }: WalkEnv): Promise<void> {
+  const pw = 'correct horse battery staple'
+  await w.call('GET /health')
+
+  // --- accounts: sign up, verify, sign in ---------------------------------------------------------
+  const reg = await w.call('POST /auth/register', { body: { email: 'ada@walk.test', password: pw, name: 'Ada', handle: 'ada' } })
+  const personalWs = reg.body.data.workspace.id as string
+  const login = async (email: string, password: string) =>
+    (await w.call('POST /auth/login', { body: { email, password } })).body.data.token as string
+  let ada = await login('ada@walk.test', pw)
+  const sentBefore = mailbox.length
+  await w.call('POST /auth/resend-verification', { as: ada, body: { email: 'ada@walk.test' } })
+  const verify = await tokenFromMail(mailbox, 'ada@walk.test', /Verification token[^:]*:\n(\S+)/, sentBefore)
+  await w.call('POST /auth/verify-email', { body: { token: verify } })
+  const me = await w.call('GET /auth/me', { as: ada })
+  expect(me.body.data.user.emailVerified).toBe(true)
+  const adaId = me.body.data.user.id as string
+  await w.call('PATCH /auth/me', { as: ada, body: { name: 'Ada Lovelace' } })
+
+  // --- workspaces and members ----------------------------------------------------------------------
+  await w.call('GET /workspaces', { as: ada })
+  const ws = (await w.call('POST /workspaces', { as: ada, body: { name: 'Walk Co', slug: 'walk-co' } })).body.data.id as string
+  expect(ws).not.toBe(personalWs)
+  await w.call('GET /workspaces/{id}', { as: ada, path: { id: ws } })
+  await w.call('PATCH /workspaces/{id}', { as: ada, path: { id: ws }, body: { name: 'Walk Company' } })
+  const beforeInvite = mailbox.length
+  await w.call('POST /workspaces/{id}/invites', { as: ada, path: { id: ws }, body: { email: 'bob@walk.test', role: 'MEMBER' } })
+  const inviteToken = await tokenFromMail(mailbox, 'bob@walk.test', /Invite token[^:]*:\n(\S+)/, beforeInvite)
+  await w.call('POST /auth/accept-invite', { body: { token: inviteToken, name: 'Bob', handle: 'bob', password: pw } })
+  const bob = await login('bob@walk.test', pw)
+  const bobId = (await w.call('GET /auth/me', { as: bob })).body.data.user.id as string
+  const carol = await w.call('POST /workspaces/{id}/invites', { as: ada, path: { id: ws }, body: { email: 'carol@walk.test' } })
+  await w.call('GET /workspaces/{id}/invites', { as: ada, path: { id: ws } })
+  await w.call('DELETE /workspaces/{id}/invites/{inviteId}', { as: ada, path: { id: ws, inviteId: carol.body.data.id } })
+  await w.call('GET /workspaces/{id}/members', { as: ada, path: { id: ws } })
+  await w.call('PATCH /workspaces/{id}/members/{userId}', { as: ada, path: { id: ws, userId: bobId }, body: { role: 'VIEWER' } })
+  await w.call('PATCH /workspaces/{id}/members/{userId}', { as: ada, path: { id: ws, userId: bobId }, body: { role: 'MEMBER' } })
+
+  // --- clients, projects, members, statuses, labels ------------------------------------------------
+  const A = { as: ada, ws }
+  const client = (await w.call('POST /clients', { ...A, body: { name: 'Acme', email: 'ops@acme.test' } })).body.data.id as string
+  await w.call('GET /clients', A)
+  await w.call('GET /clients/{clientId}', { ...A, path: { clientId: client } })
+  await w.call('PATCH /clients/{clientId}', { ...A, path: { clientId: client }, body: { notes: 'Pays on time.' } })
+  const project = (await w.call('POST /projects', { ...A, body: { name: 'Website', key: 'WEB', clientId: client } })).body.data.id as string
+  await w.call('GET /projects', A)
+  await w.call('GET /projects/{projectId}', { ...A, path: { projectId: project } })
+  await w.call('PATCH /projects/{projectId}', { ...A, path: { projectId: project }, body: { description: 'The public site.' } })
+  await w.call('GET /clients/{clientId}/projects', { ...A, path: { clientId: client } })
+  const P = { ...A, path: { projectId: project } }
+  await w.call('POST /projects/{projectId}/members', { ...P, body: { userId: bobId, role: 'VIEWER' } })
+  await w.call('GET /projects/{projectId}/members', P)
+  await w.call('PATCH /projects/{projectId}/members/{userId}', {
+    ...A,
+    path: { projectId: project, userId: bobId },
+    body: { role: 'MEMBER' },
+  })
+  const statuses = (await w.call('GET /projects/{projectId}/statuses', P)).body.data as { id: string; name: string }[]
+  const todo = statuses.find((s) => s.name === 'To Do')!.id
+  const done = statuses.find((s) => s.name === 'Done')!.id
+  const qa = (await w.call('POST /projects/{projectId}/statuses', { ...P, body: { name: 'QA', category: 'started' } })).body.data
+    .id as string
+  await w.call('PATCH /projects/{projectId}/statuses/{statusId}', {
+    ...A,
+    path: { projectId: project, statusId: qa },
+    body: { color: '#aa66cc' },
+  })
+  const label = (await w.call('POST /labels', { ...A, body: { name: 'frontend', color: '#3366ff' } })).body.data.id as string
+  await w.call('GET /labels', A)
+  await w.call('GET /labels/{labelId}', { ...A, path: { labelId: label } })
+  await w.call('PATCH /labels/{labelId}', { ...A, path: { labelId: label }, body: { name: 'front-end' } })
+
+  // --- tasks: create, read, update, move, reorder, archive -----------------------------------------
+  const created = await w.call('POST /tasks', {
+    ...A,
+    headers: { 'idempotency-key': 'walk-create-1' },
+    body: {
+      projectId: project,
+      title: 'Ship the landing page',
+      description: 'Hero, pricing and **sign-up**.',
+      priority: 'P1',
+      status: 'To Do',
+      assigneeIds: [bobId],
+      labels: ['front-end', 'launch'],
+      todos: [{ text: 'Hero copy' }, { text: 'Pricing table' }],
+      dueDate: today(),
+    },
+  })
+  const task = created.body.data.id as string
+  expect(created.body.data.humanId).toBe('WEB-1')
+  const second = (await w.call('POST /tasks', { ...A, body: { projectId: project, title: 'Write the changelog', statusId: todo } })).body
+    .data.id as string
+  const T = { ...A, path: { taskId: task } }
+  await w.call('GET /tasks', { ...A, query: { projectId: project } })
+  await w.call('GET /tasks/{taskId}', T)
+  await w.call('GET /tasks/{taskId}', { ...A, path: { taskId: 'WEB-1' } })
+  await w.call('PATCH /tasks/{taskId}', { ...T, body: { priority: 'P0', title: 'Ship the landing page today' } })
+  await w.call('POST /tasks/{taskId}/move', { ...T, body: { statusId: qa } })
+  await w.call('POST /tasks/{taskId}/move', { ...A, path: { taskId: second }, body: { statusId: qa, afterTaskId: task } })
+  await w.call('POST /tasks/reorder', { ...A, body: { statusId: qa, taskIds: [second, task] } })
+  await w.call('POST /tasks/{taskId}/archive', { ...A, path: { taskId: second } })
+  await w.call('POST /tasks/{taskId}/unarchive', { ...A, path: { taskId: second } })
+
+  // --- todos and comments (with a mention) ---------------------------------------------------------
+  const todos = (await w.call('GET /tasks/{taskId}', T)).body.data.todos as { id: string }[]
+  const extra = (await w.call('POST /tasks/{taskId}/todos', { ...T, body: { text: 'Footer links' } })).body.data.id as string
+  await w.call('PATCH /tasks/{taskId}/todos/{todoId}', { ...A, path: { taskId: task, todoId: todos[0]!.id }, body: { done: true } })
+  await w.call('POST /tasks/{taskId}/todos/reorder', { ...T, body: { todoIds: [extra, todos[1]!.id, todos[0]!.id] } })
+  await w.call('DELETE /tasks/{taskId}/todos/{todoId}', { ...A, path: { taskId: task, todoId: extra } })
+  const comment = (await w.call('POST /tasks/{taskId}/comments', { ...T, body: { body: '@bob can you take the pricing table?' } })).body
+    .data.id as string
+  await w.call('GET /tasks/{taskId}/comments', T)
+  await w.call('PATCH /tasks/{taskId}/comments/{commentId}', {
+    ...A,
+    path: { taskId: task, commentId: comment },
+    body: { body: '@bob can you take the pricing table, please?' },
+  })
+
+  // --- uploads (multipart, ETag) -------------------------------------------------------------------
+  const form = new FormData()
+  form.append('file', new Blob([PNG], { type: 'image/png' }), 'pixel.png')
+  const up = (await w.call('POST /uploads', { ...A, form })).body.data as { id: string }
+  const img = await w.call('GET /uploads/{id}', { path: { id: up.id } })
+  expect(img.headers.get('content-type')).toBe('image/png')
+  await w.call('GET /uploads/{id}', { path: { id: up.id }, headers: { 'if-none-match': img.headers.get('etag')! }, status: 304 })
+
+  // --- notifications (Bob was assigned and mentioned) ----------------------------------------------
+  const B = { as: bob, ws }
+  const notes = (await w.call('GET /notifications', B)).body.data as { id: string; kind: string }[]
+  expect(notes.map((n) => n.kind).sort()).toEqual(['assignment', 'mention'])
+  await w.call('POST /notifications/{notificationId}/read', { ...B, path: { notificationId: notes[0]!.id } })
+  await w.call('POST /notifications/read-all', B)
+  const prefs = (await w.call('GET /notifications/preferences', B)).body.data
+  await w.call('PUT /notifications/preferences', { ...B, body: { ...prefs, mention: { ...prefs.mention, email: false } } })
+
+  // --- board and search ----------------------------------------------------------------------------
+  await w.call('GET /board', { ...A, query: { projectId: project } })
+  await w.call('GET /board', A)
+  const found = await w.call('GET /search', { ...A, query: { q: 'landing' } })
+  expect(JSON.stringify(found.body.data)).toContain(task)
+
+  // --- time: log, edit, submit → reject → submit → approve → unlock → submit → approve → bill, report
+  const entry = (await w.call('POST /tasks/{taskId}/time-entries', { ...T, body: { date: today(), minutes: 45, note: 'Hero layout' } }))
+    .body.data.id as string
+  const E = { ...A, path: { entryId: entry } }
+  await w.call('GET /time-entries', A)
+  await w.call('GET /time-entries/{entryId}', E)
+  await w.call('PATCH /time-entries/{entryId}', { ...E, body: { minutes: 50 } })
+  await w.call('POST /time-entries/{entryId}/submit', E)
+  await w.call('POST /time-entries/{entryId}/reject', { ...E, body: { reason: 'Split design from build.' } })
+  await w.call('POST /time-entries/{entryId}/submit', E)
+  await w.call('POST /time-entries/{entryId}/approve', E)
+  await w.call('POST /time-entries/{entryId}/unlock', E)
+  await w.call('POST /time-entries/{entryId}/submit', E)
+  await w.call('POST /time-entries/{entryId}/approve', E)
+  await w.call('POST /time-entries/{entryId}/bill', E)
+  const range = { scope: 'workspace', from: today(), to: today() }
+  const report = await w.call('GET /timesheets/report', { ...A, query: range })
+  expect(report.body.data.totals.minutes).toBe(50)
+  const csv = await w.call('GET /timesheets/report', { ...A, query: { ...range, format: 'csv' } })
+  expect(csv.headers.get('content-type')).toContain('text/csv')
+  expect(csv.text).toContain('50')
+  const scratch = (await w.call('POST /tasks/{taskId}/time-entries', { ...T, body: { date: today(), minutes: 5 } })).body.data.id as string
+  await w.call('DELETE /time-entries/{entryId}', { ...A, path: { entryId: scratch } })
+
+  // --- webhooks to a loopback receiver --------------------------------------------------------------
+  const hook = (await w.call('POST /webhooks', { ...A, body: { url: hookUrl, events: ['task.created', 'task.updated'] } })).body.data
+  expect(hook.secret).toBeTruthy()
+  const H = { ...A, path: { webhookId: hook.id as string } }
+  await w.call('GET /webhooks', A)
+  await w.call('GET /webhooks/{webhookId}', H)
+  await w.call('PATCH /webhooks/{webhookId}', { ...H, body: { description: 'CI notifier' } })
+  await w.call('POST /webhooks/{webhookId}/rotate-secret', H)
+  const hooksBefore = hooks.length
+  await w.call('POST /webhooks/{webhookId}/test', H)
+  await w.call('POST /tasks', { ...A, body: { projectId: project, title: 'Announce the launch' } })
+  await waitFor('two webhook deliveries', () => (hooks.length >= hooksBefore + 2 ? true : undefined))
+  const deliveries = await waitFor('delivered log rows', async () => {
+    const rows = (await w.call('GET /webhooks/{webhookId}/deliveries', H)).body.data as { id: string; status: string }[]
+    return rows.length >= 2 && rows.every((r) => r.status === 'succeeded') ? rows : undefined
+  })
+  const D = { ...A, path: { webhookId: hook.id as string, deliveryId: deliveries[0]!.id } }
+  await w.call('GET /webhooks/{webhookId}/deliveries/{deliveryId}', D)
+  await w.call('POST /webhooks/{webhookId}/deliveries/{deliveryId}/redeliver', D)
+
+  // --- keys: API key (used), MCP key (used on /mcp), rotate, revoke ---------------------------------
+  const apiKey = (await w.call('POST /auth/api-keys', { as: ada, body: { name: 'ci', workspaceId: ws, scopes: ['tasks:read'] } })).body.data
+  await w.call('GET /tasks/{taskId}', { as: apiKey.key, path: { taskId: task } })
+  await w.call('GET /auth/api-keys', { as: ada })
+  await w.call('GET /auth/api-keys/{id}', { as: ada, path: { id: apiKey.id } })
+  const rotated = (await w.call('POST /auth/api-keys/{id}/rotate', { as: ada, path: { id: apiKey.id } })).body.data
+  await w.call('DELETE /auth/api-keys/{id}', { as: ada, path: { id: rotated.id } })
+  const mcpKey = (await w.call('POST /auth/mcp-keys', { as: ada, body: { name: 'agent', workspaceId: ws } })).body.data
+  await w.call('GET /auth/mcp-keys', { as: ada })
+  await w.call('GET /auth/mcp-keys/{id}', { as: ada, path: { id: mcpKey.id } })
+  const mcpHeaders = { accept: 'application/json, text/event-stream' }
+  const rpc = (id: number, method: string, params: unknown = {}) => ({
+    as: mcpKey.key,
+    headers: mcpHeaders,
+    body: { jsonrpc: '2.0', id, method, params },
+  })
+  const init = await w.call(
+    'POST /mcp',
+    rpc(1, 'initialize', { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'walk', version: '1' } }),
+  )
+  expect(init.body.result.serverInfo.name).toBeTruthy()
+  await w.call('POST /mcp', {
+    as: mcpKey.key,
+    headers: mcpHeaders,
+    body: { jsonrpc: '2.0', method: 'notifications/initialized' },
+    status: 202,
+  })
+  const tools = (await w.call('POST /mcp', rpc(2, 'tools/list'))).body.result.tools as { name: string }[]
+  expect(tools.length).toBeGreaterThan(5)
+  const toolNames = tools.map((t) => t.name)
+  const getTool = 'get_task'
+  expect(toolNames).toContain(getTool)
+  const called = await w.call('POST /mcp', rpc(3, 'tools/call', { name: getTool, arguments: { task } }))
+  expect(called.body.result.isError ?? false, JSON.stringify(called.body)).toBe(false)
+  await w.call('GET /mcp', { as: mcpKey.key, status: 405 })
+  await w.call('DELETE /mcp', { as: mcpKey.key, status: 405 })
+  const mcpRotated = (await w.call('POST /auth/mcp-keys/{id}/rotate', { as: ada, path: { id: mcpKey.id } })).body.data
+  await w.call('DELETE /auth/mcp-keys/{id}', { as: ada, path: { id: mcpRotated.id } })
+
+  // --- audit and sessions --------------------------------------------------------------------------
+  await w.call('GET /audit-events', A)
+  const other = await login('ada@walk.test', pw)
+  const sessions = (await w.call('GET /auth/sessions', { as: ada })).body.data as { id: string; current: boolean }[]
+  expect(sessions.length).toBeGreaterThanOrEqual(2)
+  await w.call('DELETE /auth/sessions/{id}', { as: ada, path: { id: sessions.find((s) => !s.current)!.id } })
+  await w.call('GET /auth/me', { as: other, status: 401 })
+
+  // --- the platform's SUPERADMIN suspends and reactivates the workspace ------------------------------
+  const root = await login(admin.email, admin.password)
+  await w.call('POST /workspaces/{id}/suspend', { as: root, path: { id: ws } })
+  await w.call('GET /projects', { ...A, status: 403 })
+  await w.call('POST /workspaces/{id}/reactivate', { as: root, path: { id: ws } })
+
+  // --- deletions -----------------------------------------------------------------------------------
+  await w.call('DELETE /tasks/{taskId}/comments/{commentId}', { ...A, path: { taskId: task, commentId: comment } })
+  await w.call('DELETE /tasks/{taskId}', { ...A, path: { taskId: second } })
+  await w.call('DELETE /projects/{projectId}/statuses/{statusId}', {
+    ...A,
+    path: { projectId: project, statusId: qa },
+    query: { moveTasksTo: done },
+  })
+  await w.call('DELETE /labels/{labelId}', { ...A, path: { labelId: label } })
+  await w.call('DELETE /webhooks/{webhookId}', H)
+  await w.call('DELETE /projects/{projectId}/members/{userId}', { ...A, path: { projectId: project, userId: bobId } })
+  await w.call('GET /projects/{projectId}/activity', P)
+  await w.call('POST /projects/{projectId}/archive', P)
+  await w.call('POST /projects/{projectId}/unarchive', P)
+  await w.call('DELETE /projects/{projectId}', P)
+  await w.call('DELETE /clients/{clientId}', { ...A, path: { clientId: client } })
+  await w.call('DELETE /workspaces/{id}/members/{userId}', { as: ada, path: { id: ws, userId: bobId } })
+
+  // --- password reset, then sign out ---------------------------------------------------------------
+  const beforeReset = mailbox.length
+  await w.call('POST /auth/request-password-reset', { body: { email: 'ada@walk.test' } })
+  const reset = await tokenFromMail(mailbox, 'ada@walk.test', /Reset token[^:]*:\n(\S+)/, beforeReset)
+  const newPw = 'another correct horse battery'
+  await w.call('POST /auth/reset-password', { body: { token: reset, password: newPw } })
+  ada = await login('ada@walk.test', newPw)
+  await w.call('POST /auth/logout', { as: ada })
+  await w.call('GET /auth/me', { as: ada, status: 401 })
+  expect(adaId).toBeTruthy()
+}
