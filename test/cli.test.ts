@@ -110,6 +110,22 @@ describe('graceful stop', () => {
   })
 })
 
+describe('one port, one server', () => {
+  test('listen refuses a port another Sally listens on (no shared port): EADDRINUSE', async () => {
+    const s = listening()
+    try {
+      const handle = openDatabase(':memory:')
+      runMigrations(handle.db)
+      const core = createCore({ config: testConfig({ HOST: '127.0.0.1', PORT: String(s.running.server.port) }), db: handle })
+      expect(() => listen(buildApp(core), core, handle)).toThrow(expect.objectContaining({ code: 'EADDRINUSE' }))
+      handle.sqlite.close()
+      expect((await fetch(`${s.base}/health`)).status).toBe(200)
+    } finally {
+      await s.running.stop('test')
+    }
+  })
+})
+
 describe('source entry point (what scripts/start runs)', () => {
   const src = join(ROOT, 'src/index.ts')
 

@@ -45,7 +45,7 @@ export const SHUTDOWN_GRACE_MS = 10_000
 
 /** What `listen` needs of an Elysia app (any app: tests add routes of their own). */
 export type Listenable = {
-  listen(options: { hostname: string; port: number; maxRequestBodySize: number }): unknown
+  listen(options: { hostname: string; port: number; maxRequestBodySize: number; reusePort: boolean }): unknown
   server: import('bun').Server<any> | null
 }
 
@@ -63,6 +63,9 @@ export function listen(app: Listenable, core: Core, handle: DbHandle, opts: { gr
     hostname: cfg.HOST,
     port: cfg.PORT,
     maxRequestBodySize: Math.max(cfg.SALLY_MAX_JSON_BYTES, cfg.SALLY_UPLOAD_MAX_BYTES + 64 * 1024),
+    // Elysia asks Bun for SO_REUSEPORT by default, which lets a second server bind the same port and
+    // take part of the connections; refused, a busy port fails the start with EADDRINUSE instead.
+    reusePort: false,
   })
   const server = app.server!
   core.log.info('listening', { url: `http://${server.hostname}:${server.port}${cfg.SALLY_BASE_PATH}`, version: VERSION, db: cfg.SALLY_DB })
