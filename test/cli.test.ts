@@ -6,7 +6,7 @@ import { existsSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { buildApp } from '../src/app'
 import { listen } from '../src/cli/main'
-import { testConfig } from '../src/config'
+import { configHelp, configSchema, testConfig } from '../src/config'
 import { createCore } from '../src/core'
 import { openDatabase } from '../src/db/client'
 import { runMigrations } from '../src/db/migrate'
@@ -123,6 +123,21 @@ describe('one port, one server', () => {
     } finally {
       await s.running.stop('test')
     }
+  })
+})
+
+describe('configuration help', () => {
+  test('configHelp describes every configSchema key, and the README table says the same', () => {
+    const keys = Object.keys(configSchema.shape)
+    expect(Object.keys(configHelp).sort()).toEqual([...keys].sort())
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8')
+    const section = readme.slice(readme.indexOf('## Configuration'), readme.indexOf('## Command line'))
+    const rows = section
+      .split('\n')
+      .filter((l) => l.startsWith('| `'))
+      .map((l) => l.split('|').map((c) => c.trim()))
+      .map(([, name, , meaning]) => [name!.replaceAll('`', ''), meaning])
+    expect(Object.fromEntries(rows)).toEqual({ ...configHelp })
   })
 })
 
