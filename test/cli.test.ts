@@ -11,6 +11,7 @@ import { createCore } from '../src/core'
 import { openDatabase } from '../src/db/client'
 import { runMigrations } from '../src/db/migrate'
 import { VERSION } from '../src/version'
+import { cliChecks } from './e2e/cli-checks'
 import { freePort, ROOT, run, tempDir } from './e2e/support'
 
 const dirs: string[] = []
@@ -141,20 +142,26 @@ describe('configuration help', () => {
   })
 })
 
-describe('source entry point (what scripts/start runs)', () => {
-  const src = join(ROOT, 'src/index.ts')
+const SRC = join(ROOT, 'src/index.ts')
 
-  test('--version, --help and an unknown command', async () => {
+cliChecks(
+  'source',
+  () => {
+    const dir = tempDir('sally-cli-')
+    dirs.push(dir)
+    return { dir, cmd: [process.execPath, SRC] }
+  },
+  { flags: ['--help'] },
+)
+
+describe('source entry point (what scripts/start runs)', () => {
+  const src = SRC
+
+  test('--version', async () => {
     const dir = tempDir('sally-cli-')
     dirs.push(dir)
     const v = await run([process.execPath, src, '--version'], dir)
     expect(v).toMatchObject({ code: 0, stdout: `${VERSION}\n` })
-    const h = await run([process.execPath, src, '--help'], dir)
-    expect(h.code).toBe(0)
-    expect(h.stdout).toContain('backup FILE')
-    const u = await run([process.execPath, src, 'nope'], dir)
-    expect(u.code).toBe(1)
-    expect(u.stderr).toContain('Unknown command "nope"')
   })
 
   test('migrate creates SALLY_DB and is idempotent', async () => {
