@@ -4,7 +4,7 @@ const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no', '']).transform((v) 
 
 const positiveInt = z.coerce.number().int().positive()
 
-/** Every setting Sally reads from the environment. The README's configuration table mirrors this list. */
+/** Every setting Sally reads from the environment; `configHelp` below says what each one means. */
 export const configSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
@@ -46,6 +46,39 @@ export const configSchema = z.object({
 })
 
 export type Config = z.infer<typeof configSchema>
+
+/**
+ * What each setting means, in one line: `sally help env` prints these, and the README's configuration
+ * table carries the same text (test/cli.test.ts compares them, so neither drifts from the schema).
+ */
+export const configHelp: { readonly [K in keyof typeof configSchema.shape]: string } = {
+  HOST: 'Address to bind. Loopback only by default; `0.0.0.0` to listen on every interface.',
+  PORT: 'TCP port (0 picks a free one).',
+  SALLY_DB: 'SQLite database file; its folder is created when missing.',
+  SALLY_BASE_PATH: 'Path prefix for every route, e.g. `/api` → `/api/health`, `/api/swagger`. No trailing slash.',
+  SALLY_PUBLIC_URL: 'The public base URL (e.g. `https://tasks.example.com`), used to build absolute links such as those in e-mails.',
+  SALLY_GLOBAL_API_TOKEN:
+    'Bootstrap token accepted as `Authorization: Bearer` with platform SUPERADMIN rights; at least 32 characters. Off when unset. Written by `sally seed`.',
+  LOG_LEVEL: '`debug`, `info`, `warn`, `error` or `silent`. Logs are JSON lines on stdout, one per request with its request id.',
+  SALLY_MAX_JSON_BYTES: 'Largest JSON request body (1 MiB); larger → 413 `payload_too_large`.',
+  SALLY_UPLOAD_MAX_BYTES: 'Largest uploaded file (5 MiB).',
+  SALLY_SESSION_TTL_DAYS: 'Lifetime of a login session.',
+  SALLY_ANSWER_CACHE_MB:
+    'MiB of serialized answers each hot read route (board, task list) keeps while the database is unchanged (any write empties them); `0` keeps none.',
+  SALLY_COOKIE_SECURE: 'Mark the session cookie `Secure` (set it when serving over https).',
+  SALLY_ALLOW_SIGNUP: 'Enable public `POST /auth/register`.',
+  SALLY_REQUIRE_EMAIL_VERIFICATION: 'Refuse login until the e-mail address is verified.',
+  SMTP_URL: '`smtp://` or `smtps://` URL of the mail server. Unset: mails (invites, password resets) are logged instead of sent.',
+  SMTP_FROM: 'Sender of outgoing mail.',
+  SALLY_API_KEY_RATE_LIMIT_PER_HOUR: 'Requests per hour per API key (default for keys without their own limit).',
+  SALLY_SESSION_RATE_LIMIT_PER_HOUR: 'Requests per hour per session.',
+  SALLY_AUTH_FAILURE_LIMIT_PER_MINUTE: 'Failed authentications per minute per IP before 429 `rate_limited`.',
+  SALLY_LOGIN_RATE_LIMIT_PER_MINUTE: 'Login attempts per minute per IP.',
+  SALLY_WEBHOOK_ALLOW_PRIVATE: 'Allow webhook URLs that resolve to private or loopback addresses (off: protects the internal network).',
+  SALLY_WEBHOOK_TIMEOUT_MS: 'Timeout of one webhook delivery attempt.',
+  SALLY_TRUST_PROXY: 'Take the client IP from `X-Forwarded-For` (only behind a reverse proxy you control).',
+  SALLY_HASH_MEMORY_KIB: "argon2id memory cost (KiB) for passwords and keys; 19456 (OWASP's minimum) to 1048576.",
+}
 
 export class ConfigError extends Error {
   override name = 'ConfigError'

@@ -6,11 +6,12 @@ import { existsSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { buildApp } from '../src/app'
 import { listen } from '../src/cli/main'
-import { testConfig } from '../src/config'
+import { configHelp, configSchema, testConfig } from '../src/config'
 import { createCore } from '../src/core'
 import { openDatabase } from '../src/db/client'
 import { runMigrations } from '../src/db/migrate'
 import { VERSION } from '../src/version'
+import { cliChecks } from './e2e/cli-checks'
 import { freePort, ROOT, run, tempDir } from './e2e/support'
 
 const dirs: string[] = []
@@ -110,20 +111,57 @@ describe('graceful stop', () => {
   })
 })
 
-describe('source entry point (what scripts/start runs)', () => {
-  const src = join(ROOT, 'src/index.ts')
+describe('one port, one server', () => {
+  test('listen refuses a port another Sally listens on (no shared port): EADDRINUSE', async () => {
+    const s = listening()
+    try {
+      const handle = openDatabase(':memory:')
+      runMigrations(handle.db)
+      const core = createCore({ config: testConfig({ HOST: '127.0.0.1', PORT: String(s.running.server.port) }), db: handle })
+      expect(() => listen(buildApp(core), core, handle)).toThrow(expect.objectContaining({ code: 'EADDRINUSE' }))
+      handle.sqlite.close()
+      expect((await fetch(`${s.base}/health`)).status).toBe(200)
+    } finally {
+      await s.running.stop('test')
+    }
+  })
+})
 
-  test('--version, --help and an unknown command', async () => {
+describe('configuration help', () => {
+  test('configHelp describes every configSchema key, and the README table says the same', () => {
+    const keys = Object.keys(configSchema.shape)
+    expect(Object.keys(configHelp).sort()).toEqual([...keys].sort())
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8')
+    const section = readme.slice(readme.indexOf('## Configuration'), readme.indexOf('## Command line'))
+    const rows = section
+      .split('\n')
+      .filter((l) => l.startsWith('| `'))
+      .map((l) => l.split('|').map((c) => c.trim()))
+      .map(([, name, , meaning]) => [name!.replaceAll('`', ''), meaning])
+    expect(Object.fromEntries(rows)).toEqual({ ...configHelp })
+  })
+})
+
+const SRC = join(ROOT, 'src/index.ts')
+
+cliChecks(
+  'source',
+  () => {
+    const dir = tempDir('sally-cli-')
+    dirs.push(dir)
+    return { dir, cmd: [process.execPath, SRC] }
+  },
+  { flags: ['--help'] },
+)
+
+describe('source entry point (what scripts/start runs)', () => {
+  const src = SRC
+
+  test('--version', async () => {
     const dir = tempDir('sally-cli-')
     dirs.push(dir)
     const v = await run([process.execPath, src, '--version'], dir)
     expect(v).toMatchObject({ code: 0, stdout: `${VERSION}\n` })
-    const h = await run([process.execPath, src, '--help'], dir)
-    expect(h.code).toBe(0)
-    expect(h.stdout).toContain('backup FILE')
-    const u = await run([process.execPath, src, 'nope'], dir)
-    expect(u.code).toBe(1)
-    expect(u.stderr).toContain('Unknown command "nope"')
   })
 
   test('migrate creates SALLY_DB and is idempotent', async () => {

@@ -1,5 +1,3 @@
-import { existsSync, mkdirSync } from 'node:fs'
-import { dirname, resolve } from 'node:path'
 import { buildApp } from '../app'
 import { startBackground, stopBackground } from '../background'
 import { type Config, ConfigError, loadConfig } from '../config'
@@ -7,24 +5,9 @@ import { type Core, createCore } from '../core'
 import { closeDatabase, type DbHandle, openDatabase } from '../db/client'
 import { migrationList, runMigrations } from '../db/migrate'
 import { VERSION } from '../version'
+import { BackupError, backupDatabase } from './backup'
+import { type CommandName, commandHelp, envHelp, isCommand, mainHelp, parseCommand, UsageError } from './help'
 import { seed } from './seed'
-
-const HELP = `Sally ${VERSION}: self-hosted project and task management API.
-
-Usage: sally [command] [options]
-
-Commands:
-  serve            Migrate the database and serve the API (default)
-  migrate          Apply pending database migrations and exit
-  seed [--force] [--email E --password P [--name N] [--workspace W]]
-                   Write a new SALLY_GLOBAL_API_TOKEN to ./.env (printed once);
-                   optionally create the first SUPERADMIN user and workspace
-  backup FILE      Write a consistent copy of the live database to FILE
-  mcp              Serve the MCP tools over stdio, calling SALLY_URL with SALLY_API_KEY
-  --version        Print the version
-  --help           Print this help
-
-Configuration comes from the environment (and ./.env); see the README.`
 
 function die(msg: string): never {
   console.error(msg)
@@ -45,7 +28,7 @@ export const SHUTDOWN_GRACE_MS = 10_000
 
 /** What `listen` needs of an Elysia app (any app: tests add routes of their own). */
 export type Listenable = {
-  listen(options: { hostname: string; port: number; maxRequestBodySize: number }): unknown
+  listen(options: { hostname: string; port: number; maxRequestBodySize: number; reusePort: boolean }): unknown
   server: import('bun').Server<any> | null
 }
 
@@ -63,6 +46,9 @@ export function listen(app: Listenable, core: Core, handle: DbHandle, opts: { gr
     hostname: cfg.HOST,
     port: cfg.PORT,
     maxRequestBodySize: Math.max(cfg.SALLY_MAX_JSON_BYTES, cfg.SALLY_UPLOAD_MAX_BYTES + 64 * 1024),
+    // Elysia asks Bun for SO_REUSEPORT by default, which lets a second server bind the same port and
+    // take part of the connections; refused, a busy port fails the start with EADDRINUSE instead.
+    reusePort: false,
   })
   const server = app.server!
   core.log.info('listening', { url: `http://${server.hostname}:${server.port}${cfg.SALLY_BASE_PATH}`, version: VERSION, db: cfg.SALLY_DB })
@@ -90,7 +76,7 @@ export function listen(app: Listenable, core: Core, handle: DbHandle, opts: { gr
 }
 
 /** Opens the database named by the configuration and applies pending migrations, or stops with one line. */
-function openMigrated(cfg: Config): DbHandle {
+function openMigrated(cfg: Config): { handle: DbHandle; applied: number } {
   let handle: DbHandle
   try {
     handle = openDatabase(cfg.SALLY_DB)
@@ -98,17 +84,17 @@ function openMigrated(cfg: Config): DbHandle {
     die(`Cannot open the database SALLY_DB=${cfg.SALLY_DB}: ${(e as Error).message}`)
   }
   try {
-    runMigrations(handle.db)
+    return { handle, applied: runMigrations(handle.db) }
   } catch (e) {
     handle.sqlite.close()
     die(`Cannot migrate the database ${cfg.SALLY_DB}: ${(e as Error).message}`)
   }
-  return handle
 }
 
 async function serve(cfg: Config) {
-  const handle = openMigrated(cfg)
+  const { handle, applied } = openMigrated(cfg)
   const core = createCore({ config: cfg, db: handle })
+  if (applied > 0) core.log.info('migrated', { applied, known: migrationList().length })
   const app = buildApp(core)
   startBackground(core)
   let running: RunningServer
@@ -135,67 +121,69 @@ async function serve(cfg: Config) {
   process.on('SIGTERM', () => onSignal('SIGTERM'))
 }
 
-export async function main(argv: string[]): Promise<void> {
-  const [cmd = 'serve', ...rest] = argv
-  switch (cmd) {
-    case '--version':
-    case '-v':
-    case 'version':
-      console.log(VERSION)
-      return
-    case '--help':
-    case '-h':
-    case 'help':
-      console.log(HELP)
-      return
+function migrate(cfg: Config) {
+  const { handle, applied } = openMigrated(cfg)
+  closeDatabase(handle)
+  const done = applied === 0 ? 'No pending migrations' : `Applied ${applied} migration${applied === 1 ? '' : 's'}`
+  console.log(`${done}; database ${cfg.SALLY_DB} is up to date (${migrationList().length} known).`)
+}
+
+async function seedCommand(cfg: Config, argv: string[]) {
+  let handle: DbHandle | undefined
+  try {
+    const r = await seed(argv, { hashMemoryKib: cfg.SALLY_HASH_MEMORY_KIB, openDb: () => (handle = openMigrated(cfg).handle) })
+    for (const m of r.messages) console.error(m)
+    if (r.token) console.log(r.token)
+  } catch (e) {
+    die(`seed: ${(e as Error).message}`)
+  } finally {
+    if (handle) closeDatabase(handle)
+  }
+}
+
+function help(topic: string | undefined) {
+  if (topic === undefined) console.log(mainHelp())
+  else if (topic === 'env') console.log(envHelp())
+  else if (isCommand(topic)) console.log(commandHelp(topic))
+  else throw new UsageError('help', `no help on "${topic}": name a command or env`)
+}
+
+async function run(name: CommandName, argv: string[]): Promise<void> {
+  const { help: wantsHelp, positionals } = parseCommand(name, argv)
+  if (wantsHelp) return console.log(commandHelp(name))
+  switch (name) {
     case 'serve':
       return serve(config())
-    case 'migrate': {
-      const cfg = config()
-      const handle = openMigrated(cfg)
-      closeDatabase(handle)
-      console.log(`Database ${cfg.SALLY_DB} is up to date (${migrationList().length} migrations known).`)
-      return
-    }
-    case 'seed': {
-      const cfg = config()
-      let handle: DbHandle | undefined
-      try {
-        const r = await seed(rest, { hashMemoryKib: cfg.SALLY_HASH_MEMORY_KIB, openDb: () => (handle = openMigrated(cfg)) })
-        for (const m of r.messages) console.error(m)
-        if (r.token) console.log(r.token)
-      } catch (e) {
-        die(`seed: ${(e as Error).message}`)
-      } finally {
-        if (handle) closeDatabase(handle)
-      }
-      return
-    }
-    case 'backup': {
-      const target = rest[0]
-      if (!target) die('usage: sally backup FILE')
-      const cfg = config()
-      const out = resolve(target)
-      if (!existsSync(cfg.SALLY_DB)) die(`No database at SALLY_DB=${cfg.SALLY_DB}: nothing to back up.`)
-      if (existsSync(out)) die(`${out} already exists: choose a new file name.`)
-      const handle = openDatabase(cfg.SALLY_DB)
-      mkdirSync(dirname(out), { recursive: true })
-      try {
-        // VACUUM INTO is an online, transactionally consistent copy.
-        handle.sqlite.query('VACUUM INTO ?').run(out)
-      } catch (e) {
-        die(`backup failed: ${(e as Error).message}`)
-      } finally {
-        handle.sqlite.close()
-      }
-      console.log(`Backup written to ${out}`)
-      return
-    }
+    case 'migrate':
+      return migrate(config())
+    case 'seed':
+      return seedCommand(config(), argv)
+    case 'backup':
+      return console.log(backupDatabase(config().SALLY_DB, positionals[0]!))
     case 'mcp': {
       const { runStdioMcp } = await import('../mcp/stdio')
       return runStdioMcp()
     }
-    default:
-      die(`Unknown command "${cmd}".\n\n${HELP}`)
+    case 'help':
+      return help(positionals[0])
+  }
+}
+
+/** `sally [COMMAND] [options]`: no command is `serve`; options first (`sally --port 1`) are serve's, refused as such. */
+export async function main(argv: string[]): Promise<void> {
+  const [first, ...rest] = argv
+  try {
+    if (first === '--version' || first === '-v' || first === 'version') {
+      if (rest.length) die(`sally: Unexpected argument '${rest[0]}'\nUsage: sally --version`)
+      return console.log(VERSION)
+    }
+    if (first === '--help' || first === '-h') return await run('help', rest)
+    if (first === undefined || first.startsWith('-')) return await run('serve', argv)
+    if (!isCommand(first)) die(`Unknown command "${first}": run \`sally --help\` for the list.`)
+    return await run(first, rest)
+  } catch (e) {
+    if (e instanceof UsageError) die(e.describe())
+    if (e instanceof BackupError) die(e.message)
+    throw e
   }
 }

@@ -6,6 +6,7 @@ import type { DbHandle } from '../db/client'
 import { users, workspaceMembers, workspaces } from '../db/schema'
 import { randomToken } from '../lib/crypto'
 import { hashSecret } from '../lib/password'
+import { parseOptions, seedOptions } from './help'
 
 export type SeedResult = { token: string | null; envPath: string; userId?: string; workspaceId?: string; messages: string[] }
 
@@ -21,14 +22,7 @@ export async function seed(
 ): Promise<SeedResult> {
   const { values } = parseArgs({
     args: argv,
-    options: {
-      force: { type: 'boolean', default: false },
-      email: { type: 'string' },
-      password: { type: 'string' },
-      name: { type: 'string' },
-      workspace: { type: 'string' },
-      'env-file': { type: 'string' },
-    },
+    options: parseOptions(seedOptions),
     strict: true,
   })
   const envPath = resolve(opts.cwd ?? process.cwd(), values['env-file'] ?? '.env')

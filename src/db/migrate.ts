@@ -20,9 +20,19 @@ export function migrationList(): MigrationMeta[] {
   })
 }
 
+/** Applies the pending migrations and returns how many it applied (0 when the database was up to date). */
 export function runMigrations(db: Db): number {
   const migrations = migrationList()
-  // drizzle's dialect runs each pending migration inside one transaction.
+  const before = appliedCount(db)
+  // drizzle's dialect runs all pending migrations inside one transaction.
   ;(db as any).dialect.migrate(migrations, (db as any).session, {})
-  return migrations.length
+  return appliedCount(db) - before
+}
+
+/** Rows in drizzle's journal table (one per applied migration); 0 before the first migration. */
+function appliedCount(db: Db): number {
+  const client = db.$client
+  const table = client.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '__drizzle_migrations'").get()
+  if (!table) return 0
+  return (client.query('SELECT count(*) AS n FROM __drizzle_migrations').get() as { n: number }).n
 }

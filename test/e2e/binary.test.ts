@@ -165,9 +165,6 @@ describe('compiled binary alone in an empty folder', () => {
     } finally {
       copy.close()
     }
-    const missing = await run(['./sally', 'backup'], dir)
-    expect(missing.code).toBe(1)
-    expect(missing.stderr).toContain('usage: sally backup FILE')
   })
 
   test('SIGTERM exits 0 after checkpointing: no non-empty -wal file is left', async () => {

@@ -28,9 +28,19 @@ export function cleanEnv(extra: Record<string, string> = {}): Record<string, str
   return { ...env, ...extra }
 }
 
-/** Runs a command to completion in `cwd` and returns its exit code and output. */
-export async function run(cmd: string[], cwd: string, env: Record<string, string> = {}) {
-  const proc = Bun.spawn(cmd, { cwd, env: cleanEnv(env), stdout: 'pipe', stderr: 'pipe', stdin: 'ignore' })
+/**
+ * Runs a command to completion in `cwd` and returns its exit code and output. With `timeoutMs`, a
+ * command still running then is killed with SIGKILL (exit code 137).
+ */
+export async function run(cmd: string[], cwd: string, env: Record<string, string> = {}, timeoutMs?: number) {
+  const proc = Bun.spawn(cmd, {
+    cwd,
+    env: cleanEnv(env),
+    stdout: 'pipe',
+    stderr: 'pipe',
+    stdin: 'ignore',
+    ...(timeoutMs ? { timeout: timeoutMs, killSignal: 'SIGKILL' } : {}),
+  })
   const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited])
   return { code, stdout, stderr }
 }
