@@ -166,7 +166,7 @@ describe('POST /auth/accept-invite', () => {
     expect((await t.req('POST', '/auth/login', { body: { email: 'uma@example.com', password: 'uma-password' } })).status).toBe(200)
   })
 
-  test('existing account: logged in as that user (session or key) needs no password', async () => {
+  test('existing account: logged in as that user with a session needs no password; a key of theirs is refused (403)', async () => {
     const u = await createUser(t.core, { email: 'vic@example.com' })
     const r1 = await invite('vic@example.com', 'VIEWER')
     const acc = await t.req('POST', '/auth/accept-invite', { as: createSession(t.core, u.id), body: { token: r1.body.data.token } })
@@ -176,8 +176,8 @@ describe('POST /auth/accept-invite', () => {
     const r2 = await invite('vic@example.com', 'MEMBER', w.tokens.owner, ws2.id)
     const key = await createKey(t.core, u.id)
     const viaKey = await t.req('POST', '/auth/accept-invite', { headers: { 'x-api-key': key.key }, body: { token: r2.body.data.token } })
-    expect(viaKey.status).toBe(200)
-    expect(memberRole(ws2.id, u.id)).toBe('MEMBER')
+    expect(viaKey.status).toBe(403)
+    expect(memberRole(ws2.id, u.id)).toBeUndefined()
   })
 
   test('logged in as someone else: 403, nothing joined; a bad credential: 401; a stale cookie alone is ignored', async () => {

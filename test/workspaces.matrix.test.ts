@@ -20,7 +20,8 @@ import {
   UNAUTHENTICATED,
 } from './helpers/matrix'
 
-createMatrix()
+// Public auth routes are limited per address; the accept-invite column below sends one request per credential.
+createMatrix({ SALLY_LOGIN_RATE_LIMIT_PER_MINUTE: '1000000' })
 
 const SCOPE: Expect = [403, 'scope_violation']
 const FORBIDDEN: Expect = [403, 'forbidden']
@@ -164,6 +165,24 @@ describe('invites', () => {
         const r = await t.req('POST', `/workspaces/${A(w)}/invites`, { as: tok, body: { email: email() } })
         return `/workspaces/${A(w)}/invites/${r.body.data.id}`
       },
+    }),
+  )
+})
+
+describe('accept-invite: a session or a password, never a key (issue 11)', () => {
+  runMatrix(
+    'POST /auth/accept-invite',
+    ALL_CREDS.map((cred) => {
+      const kind = kindOf(cred)
+      const expect: Expect =
+        UNAUTHENTICATED[cred] && cred !== 'none'
+          ? UNAUTHENTICATED[cred]!
+          : cred === 'none' || kind === 'session'
+            ? [400, 'validation_error'] // unknown token
+            : kind === 'mcpKey'
+              ? SCOPE
+              : FORBIDDEN // API keys and the global token are never exchanged for a session
+      return { route: 'POST /auth/accept-invite', cred, note: 'unknown token', body: () => ({ token: 'u'.repeat(43) }), expect }
     }),
   )
 })

@@ -96,7 +96,7 @@ export function accountRoutes(core: Core) {
         detail: {
           ...publicDoc(
             'Accept a workspace invite',
-            'No account for the invited email: creates it (name and password required). An account exists: send its password, or call while logged in as it. Returns a new session.',
+            'No account for the invited email: creates it (name and password required). An account exists: send its password, or call with a session of that account. Returns a new session, so an API key, an MCP key or the global token is refused (403 `forbidden`): a key is never exchanged for a session.',
           ),
           ...conflicts('an account with the invited email was created meanwhile (accept again)'),
         },

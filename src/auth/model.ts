@@ -128,7 +128,7 @@ export const acceptInviteBody = z.object({
   /** For a new account: your name and a password (and optionally a handle). */
   name: personName.optional(),
   handle: handle.optional(),
-  /** New account: the password to set. Existing account: its current password (unless you call this logged in as that user). */
+  /** New account: the password to set. Existing account: its current password (unless you call this with a session of that user). */
   password: z.string().min(1).max(1024).optional(),
 })
 export type AcceptInviteInput = z.infer<typeof acceptInviteBody>

@@ -14,7 +14,7 @@ import { iso } from '../lib/db-errors'
 import { enqueueMail } from '../mail/outbox'
 import { kickMailer } from '../mail/sender'
 import { inviteMail } from '../mail/templates'
-import type { Actor, Principal } from '../permissions/actor'
+import { type Actor, type Principal, requireSessionForExchange } from '../permissions/actor'
 import type { CreatedInvite, CreateInviteInput, Invite, ListInvitesQuery } from './model'
 
 export const INVITE_TTL_MS = 7 * 86_400_000
@@ -155,11 +155,13 @@ const badInvite = () => badRequest('This invite is invalid, already used, revoke
  * POST /auth/accept-invite. The invite's email decides the account:
  *  - no account with that email: one is created (name and password required; the address counts as
  *    verified, since the token was sent to it);
- *  - an account exists: the caller proves it is theirs, either by calling while logged in as that
- *    user (any credential of theirs) or with its current password. Logged in as someone else: 403.
- * The invite is used once; the answer carries a new session.
+ *  - an account exists: the caller proves it is theirs, either by calling with a session of that
+ *    user or with its current password. Logged in as someone else: 403.
+ * The invite is used once; the answer carries a new session, so an API key, an MCP key or the global
+ * token is refused (403) before anything else: a key is never exchanged for a session.
  */
 export async function acceptInvite(core: Core, input: AcceptInviteInput, caller: Principal | null, meta: ClientMeta) {
+  if (caller) requireSessionForExchange(caller)
   const tokenHash = sha256Hex(input.token)
   const find = () => core.db.select().from(invites).where(eq(invites.tokenHash, tokenHash)).get()
   const inv = find()
