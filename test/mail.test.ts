@@ -28,7 +28,7 @@ describe('password reset', () => {
     expect(sent[0]).toMatchObject({ to: 'Erin@Example.com', kind: 'password_reset', sentAt: null })
   })
 
-  test('the token is stored hashed; reset sets the password, ends every session, and is single-use', async () => {
+  test('the token is stored hashed; reset sets the password, ends every session, revokes keys, and is single-use', async () => {
     const u = await createUser(t.core, { email: 'frank@example.com', password: 'password123' })
     const s1 = createSession(t.core, u.id)
     const s2 = createSession(t.core, u.id)
@@ -42,7 +42,7 @@ describe('password reset', () => {
     const r = await t.req('POST', '/auth/reset-password', { body: { token, password: 'brand-new-pw' } })
     expect(r.status).toBe(200)
     for (const s of [s1, s2]) expect((await t.req('GET', '/auth/me', { as: s })).status).toBe(401)
-    expect((await t.req('GET', '/auth/me', { as: key.key })).status).toBe(200)
+    expect((await t.req('GET', '/auth/me', { as: key.key })).status).toBe(401) // keys revoked too (revokeKeys defaults to true)
     expect((await login('frank@example.com', 'password123')).status).toBe(401)
     expect((await login('frank@example.com', 'brand-new-pw')).status).toBe(200)
 
@@ -51,7 +51,7 @@ describe('password reset', () => {
     expect(again.body.code).toBe('validation_error')
     expect(again.body.issues[0].path).toBe('token')
     expect((await login('frank@example.com', 'brand-new-pw')).status).toBe(200)
-    expect(auditOf(t, 'auth.password_reset').at(-1)).toMatchObject({ targetId: u.id, meta: { sessionsEnded: 2 } })
+    expect(auditOf(t, 'auth.password_reset').at(-1)).toMatchObject({ targetId: u.id, meta: { sessionsEnded: 2, keysRevoked: 1 } })
   })
 
   test('tokens expire after 1 hour (FakeClock)', async () => {

@@ -100,7 +100,13 @@ export const sessionGrant = z
 export type SessionGrant = z.infer<typeof sessionGrant>
 
 export const requestResetBody = z.object({ email: z.string().trim().min(1).max(254) })
-export const resetPasswordBody = z.object({ token: mailToken, password: newPassword })
+export const resetPasswordBody = z.object({
+  token: mailToken,
+  password: newPassword,
+  /** Also revoke every API and MCP key of the account (default true: a key someone else planted does not survive the reset). */
+  revokeKeys: z.boolean().default(true),
+})
+export type ResetPasswordInput = z.infer<typeof resetPasswordBody>
 export const verifyEmailBody = z.object({ token: mailToken })
 export const resendVerificationBody = z.object({ email: z.string().trim().min(1).max(254).optional() })
 

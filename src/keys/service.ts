@@ -248,6 +248,21 @@ export function revokeKey(core: Core, p: Principal, kind: KeyKind, id: string, c
 }
 
 /**
+ * Revokes every live API and MCP key of a user inside `tx` (a password reset) and drops them from the
+ * verified-key cache, so the very next request with any of them fails. Returns how many were revoked.
+ */
+export function revokeAllKeys(core: Core, tx: DbOrTx, userId: string): number {
+  const revoked = tx
+    .update(apiKeys)
+    .set({ revokedAt: new Date(core.clock.now()) })
+    .where(and(eq(apiKeys.userId, userId), isNull(apiKeys.revokedAt)))
+    .returning({ id: apiKeys.id })
+    .all()
+  for (const k of revoked) core.keyCache.deleteKey(k.id)
+  return revoked.length
+}
+
+/**
  * Issues a replacement with the same settings (name, description, scopes, pin, project, rate limit,
  * and the same lifetime from now) and revokes the old key in the same transaction.
  */

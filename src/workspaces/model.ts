@@ -70,11 +70,6 @@ export const invite = z
   .meta({ id: 'Invite' })
 export type Invite = z.infer<typeof invite>
 
-export const createdInvite = invite
-  .extend({ token: z.string().describe('The invite token, shown once: share it if no mail server is configured.') })
-  .meta({ id: 'CreatedInvite' })
-export type CreatedInvite = z.infer<typeof createdInvite>
-
 export const createInviteBody = z.object({
   email: z.string().trim().max(254).pipe(z.email('Expected an email address')),
   role: workspaceRole.default('MEMBER'),
