@@ -48,7 +48,7 @@ function keyGroup(core: Core, kind: KeyKind) {
           summary: `Create a ${what}`,
           description:
             'Returns the full key once (`data.key`), with its record. `scopes` null or absent = everything the owner may do except keys:write. ' +
-            '`workspaceId` pins the key to a workspace the caller belongs to; `projectId` (needs the pin) limits it to one project. ' +
+            '`workspaceId` pins the key to a workspace the caller belongs to (`metadata.organizationId` is honoured as the same pin); `projectId` (needs the pin) limits it to one project. ' +
             'Expiry: `expiresIn` seconds or `expiresAt` (ISO, future).' +
             NOTE,
         },

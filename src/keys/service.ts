@@ -124,8 +124,10 @@ export async function createKey(
 ): Promise<CreatedKey> {
   requireUser(p)
   const c = p.credential
+  // `metadata.organizationId` is the pin under another name (the model checks they agree).
+  const pin = input.workspaceId ?? input.metadata?.organizationId
   // A restricted key creating a key: omitted pin and project default to its own.
-  const workspaceId = input.workspaceId !== undefined ? input.workspaceId : (c.workspaceId ?? null)
+  const workspaceId = pin !== undefined ? pin : input.workspaceId === null ? null : (c.workspaceId ?? null)
   const settings: KeySettings = {
     scopes: input.scopes ?? null,
     workspaceId,
