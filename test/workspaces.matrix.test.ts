@@ -126,6 +126,20 @@ describe('members', () => {
       path: async (w, t) => `/workspaces/${A(w)}/members/${await throwawayMember(w, t)}`,
     }),
   )
+  // Leaving from a key needs members:write granted to the key (issue 11): a read-only key is refused
+  // (these rows remove nothing, so the shared world holds; allowed leaves are in workspace-leave.test.ts).
+  runMatrix(
+    'DELETE /workspaces/:id/members/:userId (leave)',
+    (['owner', 'member', 'viewer'] as const).map(
+      (role): MatrixRow => ({
+        route: 'DELETE /workspaces/:id/members/:userId',
+        cred: `${role}.readonlyKey`,
+        note: 'leave, read-only key',
+        path: (w) => `/workspaces/${A(w)}/members/${w.users[role].id}`,
+        expect: FORBIDDEN,
+      }),
+    ),
+  )
   runMatrix('last OWNER', [
     {
       route: 'PATCH /workspaces/:id/members/:userId',

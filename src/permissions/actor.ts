@@ -72,6 +72,15 @@ export function authorizePrincipal(p: Principal, scope: Scope): void {
   if (!credentialAllows(p.credential, scope)) throw missingPermission(scope)
 }
 
+/**
+ * Leaving (removing your own membership): any member may, whatever their role, but from a key only
+ * when the key was granted the write scope that manages that membership: `members:write` for a
+ * workspace, `projects:write` for a project. Sessions always may. A read-only key never can.
+ */
+export function authorizeLeave(p: Principal, scope: 'members:write' | 'projects:write'): void {
+  authorizePrincipal(p, scope)
+}
+
 /** Org-wide routes refuse project-scoped keys (SPEC §5 / seed 004). */
 export function requireWorkspaceWide(actor: Principal): void {
   if (actor.credential.projectId) throw scopeViolation('This key is limited to one project and cannot use workspace-wide routes.')

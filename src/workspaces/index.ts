@@ -2,7 +2,7 @@ import { Elysia } from 'elysia'
 import { z } from 'zod'
 import type { Core } from '../core'
 import { conflicts, envelope, listEnvelope, ok, okList, pageQuery } from '../http/respond'
-import { type Actor, authorizePrincipal, type Principal } from '../permissions/actor'
+import { type Actor, authorizeLeave, type Principal } from '../permissions/actor'
 import type { Scope } from '../permissions/matrix'
 import { authPlugin, workspaceActor } from '../permissions/plugin'
 import { createInvite, listInvites, revokeInvite } from './invites'
@@ -152,10 +152,10 @@ export function workspaceRoutes(core: Core) {
     .delete(
       '/:id/members/:userId',
       ({ principal, params, set }) => {
-        // Leaving: any member may remove themselves (account management: from a key only with
-        // keys:write granted explicitly); removing someone else needs members:write.
+        // Leaving: any member may remove themselves (from a key only with members:write granted);
+        // removing someone else needs members:write from the role as well.
         const leaving = principal.user?.id === params.userId
-        if (leaving) authorizePrincipal(principal, 'keys:write')
+        if (leaving) authorizeLeave(principal, 'members:write')
         removeMember(core, at(principal, set.headers, params.id, leaving ? 'workspaces:read' : 'members:write', orgWide), params.userId)
         return ok({ userId: params.userId, removed: true as const })
       },
@@ -165,7 +165,8 @@ export function workspaceRoutes(core: Core) {
         detail: {
           tags,
           summary: 'Remove a member, or leave (workspace OWNER, or the member themselves; the last OWNER cannot be removed: 409)',
-          description: 'Also removes their memberships of this workspace’s projects.',
+          description:
+            'Also removes their memberships of this workspace’s projects. Leaving from a key needs members:write granted to the key (any role may leave).',
           ...conflicts('the last OWNER cannot be removed'),
         },
         response: { 200: envelope(z.object({ userId: z.string(), removed: z.literal(true) })) },
