@@ -52,7 +52,11 @@ export function workspaceRoutes(core: Core) {
       {
         principal: true,
         query: pageQuery,
-        detail: { tags, summary: 'My workspaces (all of them for a SUPERADMIN or the global token; a pinned key: its own)' },
+        detail: {
+          tags,
+          summary: 'My workspaces (all of them for a SUPERADMIN or the global token; a pinned key: its own)',
+          description: '`role` is your membership role in each, null where you are not a member (a SUPERADMIN still acts as OWNER there).',
+        },
         response: { 200: listEnvelope(workspace) },
       },
     )

@@ -13,8 +13,11 @@ export const workspace = z
     id: z.string(),
     name: z.string(),
     slug: z.string(),
-    /** The role you act with here (platform SUPERADMINs act as OWNER everywhere). */
-    role: workspaceRole,
+    role: workspaceRole
+      .nullable()
+      .describe(
+        'Your membership role here; null when you are not a member (a platform SUPERADMIN or the global token, who act as OWNER in every workspace without being a member).',
+      ),
     suspended: z.boolean(),
     suspendedAt: z.string().nullable(),
     createdAt: z.string(),
