@@ -17,6 +17,8 @@ beforeAll(async () => {
 
 const invite = (email: string, role = 'MEMBER', as = w.tokens.owner, ws = w.wsA.id) =>
   t.req('POST', `/workspaces/${ws}/invites`, { as, body: { email, role } })
+/** The token of an invite: only the invitee's mail holds it (the answer to the inviter never does). */
+const tokenOf = (r: { body: any }) => lastToken(t, r.body.data.email, 'invite')
 const memberRole = (wsId: string, userId: string) =>
   t.db
     .select()
@@ -25,7 +27,7 @@ const memberRole = (wsId: string, userId: string) =>
     .get()?.role
 
 describe('create, list, revoke', () => {
-  test('OWNER invites: token shown once, stored hashed, mailed through the outbox, audited', async () => {
+  test('OWNER invites: token mailed through the outbox only (never in the answer), stored hashed, audited', async () => {
     const r = await invite('Quinn@Example.com', 'VIEWER')
     expect(r.status).toBe(201)
     const d = r.body.data
@@ -37,13 +39,15 @@ describe('create, list, revoke', () => {
       invitedBy: w.users.owner.id,
     })
     expect(new Date(d.expiresAt).getTime() - t.clock.now()).toBe(7 * 86_400_000)
-    const row = t.db.select().from(invites).where(eq(invites.id, d.id)).get()!
-    expect(row.tokenHash).toBe(sha256Hex(d.token))
+    expect(d.token).toBeUndefined()
     const m = mails(t, 'quinn@example.com')
     expect(m).toHaveLength(1)
     expect(m[0]!.kind).toBe('invite')
     expect(m[0]!.subject).toContain('Alpha')
-    expect(lastToken(t, 'quinn@example.com', 'invite')).toBe(d.token)
+    const token = lastToken(t, 'quinn@example.com', 'invite')
+    expect(r.text).not.toContain(token)
+    const row = t.db.select().from(invites).where(eq(invites.id, d.id)).get()!
+    expect(row.tokenHash).toBe(sha256Hex(token))
     expect(auditOf(t, 'invite.created').at(-1)).toMatchObject({
       workspaceId: w.wsA.id,
       targetId: d.id,
@@ -53,7 +57,7 @@ describe('create, list, revoke', () => {
     const listed = list.body.data.find((x: any) => x.id === d.id)
     expect(listed.status).toBe('pending')
     expect(listed.token).toBeUndefined()
-    expect(list.text).not.toContain(d.token)
+    expect(list.text).not.toContain(token)
   })
 
   test('MEMBER, VIEWER and read-only keys cannot invite or list; 409 for an existing member; 400 for a bad email', async () => {
@@ -73,11 +77,12 @@ describe('create, list, revoke', () => {
 
   test('a new invite to the same address replaces the pending one', async () => {
     const a = await invite('rita@example.com')
+    const aToken = tokenOf(a)
     const b = await invite('RITA@example.com')
     const list = (await t.req('GET', `/workspaces/${w.wsA.id}/invites?status=pending`, { as: w.tokens.owner })).body.data
     expect(list.map((x: any) => x.id)).toContain(b.body.data.id)
     expect(list.map((x: any) => x.id)).not.toContain(a.body.data.id)
-    const acc = await t.req('POST', '/auth/accept-invite', { body: { token: a.body.data.token, name: 'Rita', password: 'password123' } })
+    const acc = await t.req('POST', '/auth/accept-invite', { body: { token: aToken, name: 'Rita', password: 'password123' } })
     expect(acc.status).toBe(400)
   })
 
@@ -88,13 +93,13 @@ describe('create, list, revoke', () => {
     expect(del.body.data.status).toBe('revoked')
     expect(auditOf(t, 'invite.revoked').at(-1)).toMatchObject({ targetId: r.body.data.id })
     expect((await t.req('DELETE', `/workspaces/${w.wsA.id}/invites/${r.body.data.id}`, { as: w.tokens.owner })).status).toBe(200)
-    const acc = await t.req('POST', '/auth/accept-invite', { body: { token: r.body.data.token, name: 'Sam', password: 'password123' } })
+    const acc = await t.req('POST', '/auth/accept-invite', { body: { token: tokenOf(r), name: 'Sam', password: 'password123' } })
     expect(acc.status).toBe(400)
     expect(acc.body.issues[0].path).toBe('token')
     expect(t.db.select().from(users).where(eq(users.email, 'sam@example.com')).get()).toBeUndefined()
 
     const ok = await invite('sam2@example.com')
-    await t.req('POST', '/auth/accept-invite', { body: { token: ok.body.data.token, name: 'Sam', password: 'password123' } })
+    await t.req('POST', '/auth/accept-invite', { body: { token: tokenOf(ok), name: 'Sam', password: 'password123' } })
     expect((await t.req('DELETE', `/workspaces/${w.wsA.id}/invites/${ok.body.data.id}`, { as: w.tokens.owner })).status).toBe(409)
     expect((await t.req('DELETE', `/workspaces/${w.wsA.id}/invites/no-such-id`, { as: w.tokens.owner })).status).toBe(404)
   })
@@ -114,15 +119,15 @@ describe('create, list, revoke', () => {
 describe('POST /auth/accept-invite', () => {
   test('no account yet: creates it (verified) with name and password, joins with the role, returns a session', async () => {
     const r = await invite('Tess@Example.com', 'VIEWER')
-    const missing = await t.req('POST', '/auth/accept-invite', { body: { token: r.body.data.token } })
+    const missing = await t.req('POST', '/auth/accept-invite', { body: { token: tokenOf(r) } })
     expect(missing.status).toBe(400)
     expect(missing.body.issues[0].path).toBe('name')
-    const weak = await t.req('POST', '/auth/accept-invite', { body: { token: r.body.data.token, name: 'Tess', password: 'short' } })
+    const weak = await t.req('POST', '/auth/accept-invite', { body: { token: tokenOf(r), name: 'Tess', password: 'short' } })
     expect(weak.status).toBe(400)
     expect(weak.body.issues[0].path).toBe('password')
 
     const acc = await t.req('POST', '/auth/accept-invite', {
-      body: { token: r.body.data.token, name: 'Tess T', password: 'password123', handle: 'tess' },
+      body: { token: tokenOf(r), name: 'Tess T', password: 'password123', handle: 'tess' },
     })
     expect(acc.status).toBe(200)
     const d = acc.body.data
@@ -140,7 +145,7 @@ describe('POST /auth/accept-invite', () => {
     })
     // Single use.
     expect(
-      (await t.req('POST', '/auth/accept-invite', { body: { token: r.body.data.token, name: 'Tess', password: 'password123' } })).status,
+      (await t.req('POST', '/auth/accept-invite', { body: { token: tokenOf(r), name: 'Tess', password: 'password123' } })).status,
     ).toBe(400)
     const list = await t.req('GET', `/workspaces/${w.wsA.id}/invites?status=accepted`, { as: w.tokens.owner })
     expect(list.body.data.map((x: any) => x.id)).toContain(r.body.data.id)
@@ -149,15 +154,15 @@ describe('POST /auth/accept-invite', () => {
   test('existing account: joins with its password; a wrong password is 401 and the invite stays usable', async () => {
     const u = await createUser(t.core, { email: 'uma@example.com', password: 'uma-password' })
     const r = await invite('UMA@example.com', 'MEMBER')
-    const wrong = await t.req('POST', '/auth/accept-invite', { body: { token: r.body.data.token, password: 'nope' } })
+    const wrong = await t.req('POST', '/auth/accept-invite', { body: { token: tokenOf(r), password: 'nope' } })
     expect(wrong.status).toBe(401)
     expect(wrong.body.code).toBe('invalid_credentials')
     const none = await t.req('POST', '/auth/accept-invite', {
-      body: { token: r.body.data.token, name: 'Fake', password: 'another-password' },
+      body: { token: tokenOf(r), name: 'Fake', password: 'another-password' },
     })
     expect(none.status).toBe(401)
     expect(memberRole(w.wsA.id, u.id)).toBeUndefined()
-    const ok = await t.req('POST', '/auth/accept-invite', { body: { token: r.body.data.token, password: 'uma-password' } })
+    const ok = await t.req('POST', '/auth/accept-invite', { body: { token: tokenOf(r), password: 'uma-password' } })
     expect(ok.status).toBe(200)
     expect(ok.body.data).toMatchObject({ created: false, role: 'MEMBER' })
     expect(ok.body.data.session.user.id).toBe(u.id)
@@ -166,18 +171,18 @@ describe('POST /auth/accept-invite', () => {
     expect((await t.req('POST', '/auth/login', { body: { email: 'uma@example.com', password: 'uma-password' } })).status).toBe(200)
   })
 
-  test('existing account: logged in as that user (session or key) needs no password', async () => {
+  test('existing account: logged in as that user with a session needs no password; a key of theirs is refused (403)', async () => {
     const u = await createUser(t.core, { email: 'vic@example.com' })
     const r1 = await invite('vic@example.com', 'VIEWER')
-    const acc = await t.req('POST', '/auth/accept-invite', { as: createSession(t.core, u.id), body: { token: r1.body.data.token } })
+    const acc = await t.req('POST', '/auth/accept-invite', { as: createSession(t.core, u.id), body: { token: tokenOf(r1) } })
     expect(acc.status).toBe(200)
     expect(memberRole(w.wsA.id, u.id)).toBe('VIEWER')
     const ws2 = createWorkspace(t.core, { members: [[w.users.owner.id, 'OWNER']] })
     const r2 = await invite('vic@example.com', 'MEMBER', w.tokens.owner, ws2.id)
     const key = await createKey(t.core, u.id)
-    const viaKey = await t.req('POST', '/auth/accept-invite', { headers: { 'x-api-key': key.key }, body: { token: r2.body.data.token } })
-    expect(viaKey.status).toBe(200)
-    expect(memberRole(ws2.id, u.id)).toBe('MEMBER')
+    const viaKey = await t.req('POST', '/auth/accept-invite', { headers: { 'x-api-key': key.key }, body: { token: tokenOf(r2) } })
+    expect(viaKey.status).toBe(403)
+    expect(memberRole(ws2.id, u.id)).toBeUndefined()
   })
 
   test('logged in as someone else: 403, nothing joined; a bad credential: 401; a stale cookie alone is ignored', async () => {
@@ -185,7 +190,7 @@ describe('POST /auth/accept-invite', () => {
     const r = await invite('wes@example.com')
     const other = await t.req('POST', '/auth/accept-invite', {
       as: w.tokens.member,
-      body: { token: r.body.data.token, password: 'password123' },
+      body: { token: tokenOf(r), password: 'password123' },
     })
     expect(other.status).toBe(403)
     expect(memberRole(w.wsA.id, u.id)).toBeUndefined()
@@ -194,17 +199,16 @@ describe('POST /auth/accept-invite', () => {
       (
         await t.req('POST', '/auth/accept-invite', {
           as: w.tokens.member,
-          body: { token: fresh.body.data.token, name: 'N', password: 'password123' },
+          body: { token: tokenOf(fresh), name: 'N', password: 'password123' },
         })
       ).status,
     ).toBe(403)
     expect(
-      (await t.req('POST', '/auth/accept-invite', { as: 'garbage-token', body: { token: r.body.data.token, password: 'password123' } }))
-        .status,
+      (await t.req('POST', '/auth/accept-invite', { as: 'garbage-token', body: { token: tokenOf(r), password: 'password123' } })).status,
     ).toBe(401)
     const stale = await t.req('POST', '/auth/accept-invite', {
       headers: { cookie: 'sally_session=stale' },
-      body: { token: r.body.data.token, password: 'password123' },
+      body: { token: tokenOf(r), password: 'password123' },
     })
     expect(stale.status).toBe(200)
     expect(memberRole(w.wsA.id, u.id)).toBe('MEMBER')
@@ -213,7 +217,7 @@ describe('POST /auth/accept-invite', () => {
   test('invites expire after 7 days (FakeClock)', async () => {
     const r = await invite('xena@example.com')
     t.clock.advance(7 * 86_400_000 + 1)
-    const acc = await t.req('POST', '/auth/accept-invite', { body: { token: r.body.data.token, name: 'Xena', password: 'password123' } })
+    const acc = await t.req('POST', '/auth/accept-invite', { body: { token: tokenOf(r), name: 'Xena', password: 'password123' } })
     expect(acc.status).toBe(400)
     const list = await t.req('GET', `/workspaces/${w.wsA.id}/invites?status=expired`, { as: w.tokens.owner })
     expect(list.body.data.map((x: any) => x.id)).toContain(r.body.data.id)
@@ -224,7 +228,7 @@ describe('POST /auth/accept-invite', () => {
     const ws = createWorkspace(t.core, { members: [[w.users.owner.id, 'OWNER']] })
     const r = await invite('yara@example.com', 'MEMBER', w.tokens.owner, ws.id)
     expect((await t.req('POST', `/workspaces/${ws.id}/suspend`, { as: GLOBAL })).status).toBe(200)
-    const acc = await t.req('POST', '/auth/accept-invite', { body: { token: r.body.data.token, name: 'Yara', password: 'password123' } })
+    const acc = await t.req('POST', '/auth/accept-invite', { body: { token: tokenOf(r), name: 'Yara', password: 'password123' } })
     expect(acc.status).toBe(403)
     expect(acc.body.error).toBe('Workspace is suspended.')
     expect(t.db.select().from(users).where(eq(users.email, 'yara@example.com')).get()).toBeUndefined()

@@ -264,6 +264,35 @@ describe('project members and activity', () => {
       },
       expect: 200,
     },
+    // Leaving from a key needs projects:write granted to the key (issue 11); the role need not have it.
+    ...(['viewer.readonlyKey', 'member.readonlyKey', 'owner.readonlyKey'] as const).map(
+      (cred): MatrixRow => ({
+        route: del,
+        cred,
+        note: 'leave, read-only key',
+        path: (w) => `/projects/${w.projectA.id}/members/${w.users[cred.split('.')[0] as 'viewer'].id}`,
+        expect: [403, 'forbidden'],
+        check: (r) => expect(r.body.error).toBe('Missing projects:write permission.'),
+      }),
+    ),
+    ...(['viewer.allKey', 'viewer.pinnedKey', 'member.allKey'] as const).map(
+      (cred): MatrixRow => ({
+        route: del,
+        cred,
+        note: 'leave a fresh project, key with projects:write',
+        path: async (w, t) => {
+          const who = w.users[cred.split('.')[0] as 'viewer']
+          const id = createProjectRow(t.core, w.wsA.id, {
+            members: [
+              [w.users.owner.id, 'OWNER'],
+              [who.id, 'VIEWER'],
+            ],
+          }).id
+          return `/projects/${id}/members/${who.id}`
+        },
+        expect: 200,
+      }),
+    ),
     { route: feed, cred: 'viewer.session', path: at(feed, P.A), expect: 200 },
     { route: feed, cred: 'member.projectKey', path: at(feed, P.A2), expect: [404, 'not_found'] },
     { route: feed, cred: 'member.session', path: at(feed, P.A2), expect: [404, 'not_found'] },

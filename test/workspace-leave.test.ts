@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test'
+import { eq } from 'drizzle-orm'
+import { workspaceMembers } from '../src/db/schema'
+import { SCOPES, type Scope } from '../src/permissions/matrix'
 import { makeTestApp } from './helpers/app'
-import { createKey, createSession, createUser, createWorkspace, seedWorld } from './helpers/fixtures'
+import { createKey, createProjectRow, createSession, createUser, createWorkspace, seedWorld } from './helpers/fixtures'
 
 // Any member may leave a workspace (DELETE /workspaces/:id/members/<self>); removing others stays
 // workspace-OWNER only, and the last OWNER can neither be removed nor leave.
@@ -19,11 +22,61 @@ test('a MEMBER cannot remove someone else', async () => {
   expect(r.body.code).toBe('forbidden')
 })
 
-test('a key without keys:write cannot make its owner leave', async () => {
-  const k = await createKey(t.core, w.users.viewer.id)
-  const r = await del(w.wsA.id, w.users.viewer.id, k.key)
-  expect(r.status).toBe(403)
-  expect(r.body.error).toBe('Missing keys:write permission.')
+/** A fresh user of a fresh workspace (role MEMBER, with an OWNER beside them) and of one of its projects. */
+async function joiner() {
+  const u = await createUser(t.core)
+  const boss = await createUser(t.core)
+  const ws = createWorkspace(t.core, {
+    members: [
+      [boss.id, 'OWNER'],
+      [u.id, 'MEMBER'],
+    ],
+  })
+  const project = createProjectRow(t.core, ws.id, {
+    members: [
+      [boss.id, 'OWNER'],
+      [u.id, 'MEMBER'],
+    ],
+  })
+  return { u, ws, project }
+}
+const READ_ONLY = SCOPES.filter((s) => s.endsWith(':read'))
+
+// Leaving from a key needs the write scope that manages the membership (members:write for a
+// workspace, projects:write for a project) granted to the key; the role need not have it.
+const leaveTable: { note: string; scopes: Scope[] | null; workspace: number; project: number }[] = [
+  { note: 'read-only key', scopes: READ_ONLY, workspace: 403, project: 403 },
+  {
+    note: 'keys:write but no members:write / projects:write',
+    scopes: ['workspaces:read', 'projects:read', 'keys:write'],
+    workspace: 403,
+    project: 403,
+  },
+  { note: 'tasks:write only', scopes: ['workspaces:read', 'projects:read', 'tasks:write'], workspace: 403, project: 403 },
+  { note: 'members:write', scopes: ['workspaces:read', 'projects:read', 'members:write'], workspace: 200, project: 403 },
+  { note: 'projects:write', scopes: ['workspaces:read', 'projects:read', 'projects:write'], workspace: 403, project: 200 },
+  { note: 'default scopes (null)', scopes: null, workspace: 200, project: 200 },
+]
+for (const row of leaveTable) {
+  test(`leave with a key: ${row.note} → workspace ${row.workspace}, project ${row.project}`, async () => {
+    const { u, ws, project } = await joiner()
+    const k = (await createKey(t.core, u.id, { scopes: row.scopes })).key
+    const p = await t.req('DELETE', `/projects/${project.id}/members/${u.id}`, { as: k, workspace: ws.id })
+    expect(p.status).toBe(row.project)
+    if (row.project === 403) expect(p.body.error).toBe('Missing projects:write permission.')
+    const r = await del(ws.id, u.id, k)
+    expect(r.status).toBe(row.workspace)
+    if (row.workspace === 403) expect(r.body.error).toBe('Missing members:write permission.')
+    const stillIn = t.db.select().from(workspaceMembers).where(eq(workspaceMembers.userId, u.id)).all().length
+    expect(stillIn).toBe(row.workspace === 200 ? 0 : 1)
+  })
+}
+
+test('a session may always leave a project and a workspace', async () => {
+  const { u, ws, project } = await joiner()
+  const s = createSession(t.core, u.id)
+  expect((await t.req('DELETE', `/projects/${project.id}/members/${u.id}`, { as: s, workspace: ws.id })).status).toBe(200)
+  expect((await del(ws.id, u.id, s)).status).toBe(200)
 })
 
 test('a VIEWER leaves with a session; the workspace is then invisible to them', async () => {

@@ -20,7 +20,8 @@ import {
   UNAUTHENTICATED,
 } from './helpers/matrix'
 
-createMatrix()
+// Public auth routes are limited per address; the accept-invite column below sends one request per credential.
+createMatrix({ SALLY_LOGIN_RATE_LIMIT_PER_MINUTE: '1000000' })
 
 const SCOPE: Expect = [403, 'scope_violation']
 const FORBIDDEN: Expect = [403, 'forbidden']
@@ -125,6 +126,20 @@ describe('members', () => {
       path: async (w, t) => `/workspaces/${A(w)}/members/${await throwawayMember(w, t)}`,
     }),
   )
+  // Leaving from a key needs members:write granted to the key (issue 11): a read-only key is refused
+  // (these rows remove nothing, so the shared world holds; allowed leaves are in workspace-leave.test.ts).
+  runMatrix(
+    'DELETE /workspaces/:id/members/:userId (leave)',
+    (['owner', 'member', 'viewer'] as const).map(
+      (role): MatrixRow => ({
+        route: 'DELETE /workspaces/:id/members/:userId',
+        cred: `${role}.readonlyKey`,
+        note: 'leave, read-only key',
+        path: (w) => `/workspaces/${A(w)}/members/${w.users[role].id}`,
+        expect: FORBIDDEN,
+      }),
+    ),
+  )
   runMatrix('last OWNER', [
     {
       route: 'PATCH /workspaces/:id/members/:userId',
@@ -164,6 +179,24 @@ describe('invites', () => {
         const r = await t.req('POST', `/workspaces/${A(w)}/invites`, { as: tok, body: { email: email() } })
         return `/workspaces/${A(w)}/invites/${r.body.data.id}`
       },
+    }),
+  )
+})
+
+describe('accept-invite: a session or a password, never a key (issue 11)', () => {
+  runMatrix(
+    'POST /auth/accept-invite',
+    ALL_CREDS.map((cred) => {
+      const kind = kindOf(cred)
+      const expect: Expect =
+        UNAUTHENTICATED[cred] && cred !== 'none'
+          ? UNAUTHENTICATED[cred]!
+          : cred === 'none' || kind === 'session'
+            ? [400, 'validation_error'] // unknown token
+            : kind === 'mcpKey'
+              ? SCOPE
+              : FORBIDDEN // API keys and the global token are never exchanged for a session
+      return { route: 'POST /auth/accept-invite', cred, note: 'unknown token', body: () => ({ token: 'u'.repeat(43) }), expect }
     }),
   )
 })

@@ -48,13 +48,17 @@ export function accountRoutes(core: Core) {
       async ({ body, request, set }) => {
         limitPublicAuth(core, 'reset', requestInfo(request).ip, set.headers)
         await resetPassword(core, body, clientMeta(request))
-        return ok({ message: 'Password changed; every session was ended. Log in with the new password.' })
+        return ok({
+          message: body.revokeKeys
+            ? 'Password changed; every session was ended and every API and MCP key revoked. Log in with the new password.'
+            : 'Password changed; every session was ended (API and MCP keys kept). Log in with the new password.',
+        })
       },
       {
         body: resetPasswordBody,
         detail: publicDoc(
           'Set a new password with a reset token',
-          'Ends all sessions of the user. 400 `validation_error` for an unknown, used or expired token.',
+          'Ends all sessions of the user and, unless `revokeKeys` is false, revokes all their API and MCP keys (default true: a key planted by someone who had access does not survive the reset). 400 `validation_error` for an unknown, used or expired token.',
         ),
         response: { 200: envelope(messageResult) },
       },
@@ -96,7 +100,7 @@ export function accountRoutes(core: Core) {
         detail: {
           ...publicDoc(
             'Accept a workspace invite',
-            'No account for the invited email: creates it (name and password required). An account exists: send its password, or call while logged in as it. Returns a new session.',
+            'No account for the invited email: creates it (name and password required). An account exists: send its password, or call with a session of that account. Returns a new session, so an API key, an MCP key or the global token is refused (403 `forbidden`): a key is never exchanged for a session.',
           ),
           ...conflicts('an account with the invited email was created meanwhile (accept again)'),
         },

@@ -100,7 +100,13 @@ export const sessionGrant = z
 export type SessionGrant = z.infer<typeof sessionGrant>
 
 export const requestResetBody = z.object({ email: z.string().trim().min(1).max(254) })
-export const resetPasswordBody = z.object({ token: mailToken, password: newPassword })
+export const resetPasswordBody = z.object({
+  token: mailToken,
+  password: newPassword,
+  /** Also revoke every API and MCP key of the account (default true: a key someone else planted does not survive the reset). */
+  revokeKeys: z.boolean().default(true),
+})
+export type ResetPasswordInput = z.infer<typeof resetPasswordBody>
 export const verifyEmailBody = z.object({ token: mailToken })
 export const resendVerificationBody = z.object({ email: z.string().trim().min(1).max(254).optional() })
 
@@ -128,7 +134,7 @@ export const acceptInviteBody = z.object({
   /** For a new account: your name and a password (and optionally a handle). */
   name: personName.optional(),
   handle: handle.optional(),
-  /** New account: the password to set. Existing account: its current password (unless you call this logged in as that user). */
+  /** New account: the password to set. Existing account: its current password (unless you call this with a session of that user). */
   password: z.string().min(1).max(1024).optional(),
 })
 export type AcceptInviteInput = z.infer<typeof acceptInviteBody>

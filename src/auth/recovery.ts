@@ -4,13 +4,14 @@ import type { Core } from '../core'
 import type { DbOrTx } from '../db/client'
 import { users, userTokens } from '../db/schema'
 import { badRequest, conflict } from '../errors'
+import { revokeAllKeys } from '../keys/service'
 import { randomToken, sha256Hex } from '../lib/crypto'
 import { enqueueMail } from '../mail/outbox'
 import { kickMailer } from '../mail/sender'
 import { passwordResetMail, verificationMail } from '../mail/templates'
 import type { Principal } from '../permissions/actor'
 import { insertWorkspace } from '../workspaces/service'
-import type { RegisterInput } from './model'
+import type { RegisterInput, ResetPasswordInput } from './model'
 import { hashPassword, quietLimit } from './passwords'
 import { availableHandle } from './profile'
 import { type ClientMeta, endSessions, findUserByEmail, issueSession, sessionPrincipal, toMeUser } from './sessions'
@@ -78,10 +79,10 @@ export function requestPasswordReset(core: Core, email: string, meta: ClientMeta
 
 /**
  * POST /auth/reset-password: sets the new password, uses the token (and any other live reset token
- * of the account), ends every session of the user, and counts the address as verified (the token
- * came through it). API keys stay valid.
+ * of the account), ends every session of the user, revokes every API and MCP key unless
+ * `revokeKeys` is false, and counts the address as verified (the token came through it).
  */
-export async function resetPassword(core: Core, input: { token: string; password: string }, meta: ClientMeta): Promise<void> {
+export async function resetPassword(core: Core, input: ResetPasswordInput, meta: ClientMeta): Promise<void> {
   liveToken(core, core.db, 'password_reset', input.token)
   const passwordHash = await hashPassword(core, input.password)
   core.db.transaction((tx) => {
@@ -94,10 +95,11 @@ export async function resetPassword(core: Core, input: { token: string; password
       .where(eq(users.id, user.id))
       .run()
     const ended = endSessions(tx, user.id)
+    const keysRevoked = input.revokeKeys ? revokeAllKeys(core, tx, user.id) : 0
     recordAudit(
       core,
       null,
-      { action: 'auth.password_reset', targetType: 'user', targetId: user.id, ip: meta.ip, meta: { sessionsEnded: ended } },
+      { action: 'auth.password_reset', targetType: 'user', targetId: user.id, ip: meta.ip, meta: { sessionsEnded: ended, keysRevoked } },
       tx,
     )
   })

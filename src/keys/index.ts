@@ -9,7 +9,9 @@ import { createKey, getKey, listKeys, revokeKey, rotateKey } from './service'
 
 const NOTE =
   ' Creating, rotating and revoking need `keys:write`: sessions have it; a key has it only when it was granted explicitly ' +
-  '(a key created with `scopes: null` does not). A key can only hand out scopes, pin and project within its own. ' +
+  '(a key created with `scopes: null` does not). A key can only hand out scopes, pin and project within its own, ' +
+  'an expiry no later than its own and a rate limit no higher than its own (403 `scope_violation`); left out, they are its own, ' +
+  'and a replacement rotated by a key has them capped at the calling key’s. ' +
   'The global API token has no user and cannot own keys (403).'
 
 function keyGroup(core: Core, kind: KeyKind) {
@@ -46,7 +48,7 @@ function keyGroup(core: Core, kind: KeyKind) {
           summary: `Create a ${what}`,
           description:
             'Returns the full key once (`data.key`), with its record. `scopes` null or absent = everything the owner may do except keys:write. ' +
-            '`workspaceId` pins the key to a workspace the caller belongs to; `projectId` (needs the pin) limits it to one project. ' +
+            '`workspaceId` pins the key to a workspace the caller belongs to (`metadata.organizationId` is honoured as the same pin); `projectId` (needs the pin) limits it to one project. ' +
             'Expiry: `expiresIn` seconds or `expiresAt` (ISO, future).' +
             NOTE,
         },

@@ -22,6 +22,8 @@ export const createKeyBody = z
       .transform((s) => (s == null ? null : [...new Set(s)])),
     /** Pin: the key works in this workspace only. */
     workspaceId: id.nullable().optional(),
+    /** `organizationId` is read as the pin (`workspaceId`), for clients written for that spelling. Nothing else is accepted here. */
+    metadata: z.object({ organizationId: id.optional() }).strict().optional(),
     /** Project scope (needs a pin): the key sees this project only. */
     projectId: id.nullable().optional(),
     /** Lifetime in seconds from now (any positive number). */
@@ -35,7 +37,11 @@ export const createKeyBody = z
     message: 'Give expiresIn or expiresAt, not both.',
     path: ['expiresAt'],
   })
-  .refine((b) => !b.projectId || b.workspaceId, {
+  .refine((b) => !b.metadata?.organizationId || !b.workspaceId || b.workspaceId === b.metadata.organizationId, {
+    message: 'metadata.organizationId is the pin: it must match workspaceId when both are given.',
+    path: ['metadata', 'organizationId'],
+  })
+  .refine((b) => !b.projectId || b.workspaceId || b.metadata?.organizationId, {
     message: 'A project-scoped key must be pinned to the project’s workspace (workspaceId).',
     path: ['projectId'],
   })

@@ -5,12 +5,13 @@ import type { Core } from '../core'
 import type { DbOrTx } from '../db/client'
 import { apiKeys, workspaceMembers, workspaces } from '../db/schema'
 import type { WorkspaceRole } from '../db/schema/common'
-import { badRequest, conflict, missingPermission, notFound, scopeViolation } from '../errors'
+import { badRequest, conflict, notFound } from '../errors'
 import { pageLimit, paginate } from '../http/respond'
 import { iso } from '../lib/db-errors'
 import { hashSecret } from '../lib/password'
-import { type Actor, credentialScopes, isSuperadmin, type Principal, requireUser } from '../permissions/actor'
-import { DEFAULT_KEY_SCOPES, type Scope } from '../permissions/matrix'
+import { type Actor, isSuperadmin, type Principal, requireUser } from '../permissions/actor'
+import { capToCaller, requireKeyManageable, requireKeyWithinReach } from '../permissions/keys'
+import type { Scope } from '../permissions/matrix'
 import { projectAccess } from '../permissions/projects'
 import type { ApiKey, CreatedKey, CreateKeyInput, ListKeysQuery } from './model'
 
@@ -52,22 +53,6 @@ type KeySettings = {
   scopes: Scope[] | null
   workspaceId: string | null
   projectId: string | null
-}
-
-/**
- * A key calling this API may only hand out (or rotate, or revoke) keys within its own reach:
- * scopes it has itself, and its own pin and project. Sessions are not narrowed here: a key always
- * acts with its owner's permissions at request time anyway.
- */
-function requireWithinReach(p: Principal, target: KeySettings): void {
-  const c = p.credential
-  if (c.kind !== 'api_key' && c.kind !== 'mcp_key') return
-  const own = new Set(credentialScopes(c))
-  for (const s of target.scopes ?? DEFAULT_KEY_SCOPES) if (!own.has(s)) throw missingPermission(s)
-  if (c.workspaceId && target.workspaceId !== c.workspaceId)
-    throw scopeViolation('This key is pinned to a workspace: it can only manage keys pinned to the same workspace.')
-  if (c.projectId && target.projectId !== c.projectId)
-    throw scopeViolation('This key is limited to one project: it can only manage keys limited to the same project.')
 }
 
 /**
@@ -139,8 +124,10 @@ export async function createKey(
 ): Promise<CreatedKey> {
   requireUser(p)
   const c = p.credential
+  // `metadata.organizationId` is the pin under another name (the model checks they agree).
+  const pin = input.workspaceId ?? input.metadata?.organizationId
   // A restricted key creating a key: omitted pin and project default to its own.
-  const workspaceId = input.workspaceId !== undefined ? input.workspaceId : (c.workspaceId ?? null)
+  const workspaceId = pin !== undefined ? pin : input.workspaceId === null ? null : (c.workspaceId ?? null)
   const settings: KeySettings = {
     scopes: input.scopes ?? null,
     workspaceId,
@@ -149,19 +136,25 @@ export async function createKey(
   }
   if (settings.projectId && !settings.workspaceId)
     throw badRequest('A project-scoped key must be pinned to the project’s workspace (workspaceId).', 'projectId')
-  requireWithinReach(p, settings)
+  // A key creating a key: an omitted expiry or rate limit is its own; a given one may not exceed it.
+  const defaultLimit = core.config.SALLY_API_KEY_RATE_LIMIT_PER_HOUR
+  const capped = capToCaller(c, { expiresAt: null, rateLimitPerHour: null }, defaultLimit)
+  const given = input.expiresIn !== undefined || input.expiresAt !== undefined
+  const limits = {
+    expiresAt: given ? expiryOf(core, input) : capped.expiresAt,
+    rateLimitPerHour: input.rateLimitPerHour !== undefined ? input.rateLimitPerHour : capped.rateLimitPerHour,
+  }
+  requireKeyWithinReach(c, { ...settings, ...limits }, defaultLimit)
   validateTargets(core, p, settings)
-  const expiresAt = expiryOf(core, input)
   return insertKey(
     core,
     p,
     kind,
     {
       ...settings,
+      ...limits,
       name: input.name,
       description: input.description ?? null,
-      rateLimitPerHour: input.rateLimitPerHour ?? null,
-      expiresAt,
       rotatedFromId: null,
     },
     (tx, row) =>
@@ -218,7 +211,11 @@ export function listKeys(core: Core, p: Principal, kind: KeyKind, q: ListKeysQue
 /** Revokes at once: the row is marked and the verified-key cache entry dropped, so the very next request fails. Idempotent. */
 export function revokeKey(core: Core, p: Principal, kind: KeyKind, id: string, ctx: KeyCallContext = {}): ApiKey {
   const current = findMine(core, p, kind, id)
-  requireWithinReach(p, { scopes: current.scopes as Scope[] | null, workspaceId: current.workspaceId, projectId: current.projectId })
+  requireKeyManageable(p.credential, {
+    scopes: current.scopes as Scope[] | null,
+    workspaceId: current.workspaceId,
+    projectId: current.projectId,
+  })
   if (current.revokedAt) return toApiKey(core, current)
   const row = core.db.transaction((tx) => {
     const updated = tx
@@ -248,28 +245,49 @@ export function revokeKey(core: Core, p: Principal, kind: KeyKind, id: string, c
 }
 
 /**
+ * Revokes every live API and MCP key of a user inside `tx` (a password reset) and drops them from the
+ * verified-key cache, so the very next request with any of them fails. Returns how many were revoked.
+ */
+export function revokeAllKeys(core: Core, tx: DbOrTx, userId: string): number {
+  const revoked = tx
+    .update(apiKeys)
+    .set({ revokedAt: new Date(core.clock.now()) })
+    .where(and(eq(apiKeys.userId, userId), isNull(apiKeys.revokedAt)))
+    .returning({ id: apiKeys.id })
+    .all()
+  for (const k of revoked) core.keyCache.deleteKey(k.id)
+  return revoked.length
+}
+
+/**
  * Issues a replacement with the same settings (name, description, scopes, pin, project, rate limit,
- * and the same lifetime from now) and revokes the old key in the same transaction.
+ * and the same lifetime from now) and revokes the old key in the same transaction. Rotated by a key,
+ * the replacement's expiry and rate limit are capped at that key's (never longer, never faster).
  */
 export async function rotateKey(core: Core, p: Principal, kind: KeyKind, id: string, ctx: KeyCallContext = {}): Promise<CreatedKey> {
   const old = findMine(core, p, kind, id)
   if (old.revokedAt) throw conflict(`This ${KIND_NAME[kind]} is revoked: create a new one instead.`)
   const settings: KeySettings = { scopes: (old.scopes as Scope[] | null) ?? null, workspaceId: old.workspaceId, projectId: old.projectId }
-  requireWithinReach(p, settings)
-  // The owner may have lost the pinned workspace or the project since: then there is nothing to rotate into.
-  validateTargets(core, p, settings)
   const lifetime = old.expiresAt ? old.expiresAt.getTime() - old.createdAt.getTime() : null
   const now = core.clock.now()
+  const defaultLimit = core.config.SALLY_API_KEY_RATE_LIMIT_PER_HOUR
+  const limits = capToCaller(
+    p.credential,
+    { expiresAt: lifetime === null ? null : new Date(now + Math.max(1, lifetime)), rateLimitPerHour: old.rateLimitPerHour },
+    defaultLimit,
+  )
+  requireKeyWithinReach(p.credential, { ...settings, ...limits }, defaultLimit)
+  // The owner may have lost the pinned workspace or the project since: then there is nothing to rotate into.
+  validateTargets(core, p, settings)
   const created = await insertKey(
     core,
     p,
     kind,
     {
       ...settings,
+      ...limits,
       name: old.name,
       description: old.description,
-      rateLimitPerHour: old.rateLimitPerHour,
-      expiresAt: lifetime === null ? null : new Date(now + Math.max(1, lifetime)),
       rotatedFromId: old.id,
     },
     (tx, row) => {

@@ -1,4 +1,4 @@
-import { and, asc, eq, isNull, lt } from 'drizzle-orm'
+import { and, asc, eq, gte, isNotNull, isNull, lt, ne, or } from 'drizzle-orm'
 import { createTransport } from 'nodemailer'
 import type { Core } from '../core'
 import { outbox } from '../db/schema'
@@ -64,6 +64,8 @@ export type DrainResult = { sent: number; failed: number }
 /**
  * Sends what is pending in the outbox, oldest first. A failed mail is retried with exponential
  * backoff (15 s doubling, at most 1 h apart) up to MAX_MAIL_ATTEMPTS, its last error kept on the row.
+ * Once a mail is sent or given up its body is blanked: the reset, invite and verification tokens it
+ * carried do not stay at rest; recipient, kind, subject, attempts, status and error stay for support.
  * One drain at a time per app: a call while one runs joins it.
  */
 export function drainOutbox(core: Core): Promise<DrainResult> {
@@ -89,7 +91,7 @@ async function drain(core: Core, s: State): Promise<DrainResult> {
       await transport.send({ from: core.config.SMTP_FROM, to: row.to, subject: row.subject, text: row.body })
       core.db
         .update(outbox)
-        .set({ sentAt: new Date(core.clock.now()), attempts: row.attempts + 1, lastError: null })
+        .set({ sentAt: new Date(core.clock.now()), attempts: row.attempts + 1, lastError: null, body: '' })
         .where(eq(outbox.id, row.id))
         .run()
       s.retryAt.delete(row.id)
@@ -97,16 +99,27 @@ async function drain(core: Core, s: State): Promise<DrainResult> {
     } catch (e) {
       const attempts = row.attempts + 1
       const error = (e instanceof Error ? e.message : String(e)).slice(0, 500)
-      core.db.update(outbox).set({ attempts, lastError: error }).where(eq(outbox.id, row.id)).run()
+      const givenUp = attempts >= MAX_MAIL_ATTEMPTS
+      core.db
+        .update(outbox)
+        .set({ attempts, lastError: error, ...(givenUp ? { body: '' } : {}) })
+        .where(eq(outbox.id, row.id))
+        .run()
       s.retryAt.set(row.id, core.clock.now() + Math.min(MAX_BACKOFF_MS, BASE_BACKOFF_MS * 2 ** (attempts - 1)))
       core.log.warn('mail send failed', { outboxId: row.id, kind: row.kind, attempts, error })
       result.failed++
     }
   }
-  // Sent mail is kept a week (for support questions), then dropped: it carries tokens, long expired by then.
+  // Sent mail is kept a week (for support questions, without its body), then dropped. Rows sent or
+  // given up before bodies were blanked at once are blanked here.
   core.db
     .delete(outbox)
     .where(lt(outbox.sentAt, new Date(core.clock.now() - KEEP_SENT_MS)))
+    .run()
+  core.db
+    .update(outbox)
+    .set({ body: '' })
+    .where(and(ne(outbox.body, ''), or(isNotNull(outbox.sentAt), gte(outbox.attempts, MAX_MAIL_ATTEMPTS))))
     .run()
   return result
 }

@@ -1,5 +1,5 @@
 import type { PlatformRole, ProjectRole, WorkspaceRole } from '../db/schema/common'
-import { AppError, missingPermission, scopeViolation } from '../errors'
+import { AppError, forbidden, missingPermission, scopeViolation } from '../errors'
 import { DEFAULT_KEY_SCOPES, PROJECT_LEVEL, PROJECT_ROLE_PERMISSIONS, SCOPES, type Scope, WORKSPACE_ROLE_PERMISSIONS } from './matrix'
 
 export type CredentialKind = 'session' | 'api_key' | 'mcp_key' | 'global'
@@ -72,6 +72,15 @@ export function authorizePrincipal(p: Principal, scope: Scope): void {
   if (!credentialAllows(p.credential, scope)) throw missingPermission(scope)
 }
 
+/**
+ * Leaving (removing your own membership): any member may, whatever their role, but from a key only
+ * when the key was granted the write scope that manages that membership: `members:write` for a
+ * workspace, `projects:write` for a project. Sessions always may. A read-only key never can.
+ */
+export function authorizeLeave(p: Principal, scope: 'members:write' | 'projects:write'): void {
+  authorizePrincipal(p, scope)
+}
+
 /** Org-wide routes refuse project-scoped keys (SPEC §5 / seed 004). */
 export function requireWorkspaceWide(actor: Principal): void {
   if (actor.credential.projectId) throw scopeViolation('This key is limited to one project and cannot use workspace-wide routes.')
@@ -80,4 +89,14 @@ export function requireWorkspaceWide(actor: Principal): void {
 export function requireUser(p: Principal): PrincipalUser {
   if (!p.user) throw new AppError('forbidden', 'This route needs a user account; the global token has none.')
   return p.user
+}
+
+/**
+ * A credential is never exchanged for more than it has. Only a session (or the account's password,
+ * which the caller checks) may be traded for a new session; an API key, an MCP key or the global
+ * token never yields one, whatever its scopes (403).
+ */
+export function requireSessionForExchange(p: Principal): void {
+  if (p.credential.kind !== 'session')
+    throw forbidden('This needs your password or a session: an API key, an MCP key or the global token is never exchanged for a session.')
 }

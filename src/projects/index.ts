@@ -159,6 +159,7 @@ export function projectRoutes(core: Core) {
         detail: {
           tags,
           summary: 'Remove a member (project OWNER) or leave the project yourself; never the last OWNER',
+          description: 'Leaving from a key needs projects:write granted to the key (any project role may leave).',
           ...conflicts('the last OWNER cannot be removed', PROJECT_ARCHIVED),
         },
         response: { 200: deleted },

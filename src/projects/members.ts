@@ -6,7 +6,7 @@ import { projectMembers, users, workspaceMembers } from '../db/schema'
 import { badRequest, conflict, notFound } from '../errors'
 import { publish } from '../events'
 import { pageLimit, paginate } from '../http/respond'
-import type { Actor } from '../permissions/actor'
+import { type Actor, authorizeLeave } from '../permissions/actor'
 import { projectAccess } from '../permissions/projects'
 import { ensureWritable } from './archived'
 import type { AddMemberInput, Member } from './model'
@@ -117,12 +117,13 @@ export function updateMember(core: Core, actor: Actor, projectId: string, userId
 }
 
 /**
- * Removes a member (project OWNER), or lets members leave: removing yourself needs only to see the
- * project. Never the last OWNER.
+ * Removes a member (project OWNER), or lets members leave: removing yourself needs to see the project
+ * and, from a key, projects:write granted to the key (not the role). Never the last OWNER.
  */
 export function removeMember(core: Core, actor: Actor, projectId: string, userId: string): void {
   core.db.transaction((tx) => {
     const self = actor.user?.id === userId
+    if (self) authorizeLeave(actor, 'projects:write')
     const { project } = projectAccess(core, actor, projectId, self ? 'projects:read' : 'projects:write')
     ensureWritable(project)
     const cur = getMember(tx, project.id, userId)

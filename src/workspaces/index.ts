@@ -2,13 +2,12 @@ import { Elysia } from 'elysia'
 import { z } from 'zod'
 import type { Core } from '../core'
 import { conflicts, envelope, listEnvelope, ok, okList, pageQuery } from '../http/respond'
-import { type Actor, authorizePrincipal, type Principal } from '../permissions/actor'
+import { type Actor, authorizeLeave, type Principal } from '../permissions/actor'
 import type { Scope } from '../permissions/matrix'
 import { authPlugin, workspaceActor } from '../permissions/plugin'
 import { createInvite, listInvites, revokeInvite } from './invites'
 import { listMembers, removeMember, updateMemberRole } from './members'
 import {
-  createdInvite,
   createInviteBody,
   createWorkspaceBody,
   invite,
@@ -53,7 +52,11 @@ export function workspaceRoutes(core: Core) {
       {
         principal: true,
         query: pageQuery,
-        detail: { tags, summary: 'My workspaces (all of them for a SUPERADMIN or the global token; a pinned key: its own)' },
+        detail: {
+          tags,
+          summary: 'My workspaces (all of them for a SUPERADMIN or the global token; a pinned key: its own)',
+          description: '`role` is your membership role in each, null where you are not a member (a SUPERADMIN still acts as OWNER there).',
+        },
         response: { 200: listEnvelope(workspace) },
       },
     )
@@ -153,10 +156,10 @@ export function workspaceRoutes(core: Core) {
     .delete(
       '/:id/members/:userId',
       ({ principal, params, set }) => {
-        // Leaving: any member may remove themselves (account management: from a key only with
-        // keys:write granted explicitly); removing someone else needs members:write.
+        // Leaving: any member may remove themselves (from a key only with members:write granted);
+        // removing someone else needs members:write from the role as well.
         const leaving = principal.user?.id === params.userId
-        if (leaving) authorizePrincipal(principal, 'keys:write')
+        if (leaving) authorizeLeave(principal, 'members:write')
         removeMember(core, at(principal, set.headers, params.id, leaving ? 'workspaces:read' : 'members:write', orgWide), params.userId)
         return ok({ userId: params.userId, removed: true as const })
       },
@@ -166,7 +169,8 @@ export function workspaceRoutes(core: Core) {
         detail: {
           tags,
           summary: 'Remove a member, or leave (workspace OWNER, or the member themselves; the last OWNER cannot be removed: 409)',
-          description: 'Also removes their memberships of this workspace’s projects.',
+          description:
+            'Also removes their memberships of this workspace’s projects. Leaving from a key needs members:write granted to the key (any role may leave).',
           ...conflicts('the last OWNER cannot be removed'),
         },
         response: { 200: envelope(z.object({ userId: z.string(), removed: z.literal(true) })) },
@@ -187,10 +191,10 @@ export function workspaceRoutes(core: Core) {
           tags,
           summary: 'Invite someone by email (workspace OWNER)',
           description:
-            'Mails the invite through the outbox and returns its token once (valid 7 days). 409 when the address is already a member.',
+            'Mails the invite token (valid 7 days) to the invited address only, through the outbox; with no SMTP_URL the mail is written to the server log like every other mail. The answer never holds the token, so accepting proves the address. 409 when the address is already a member.',
           ...conflicts('the address is already a member of the workspace'),
         },
-        response: { 201: envelope(createdInvite) },
+        response: { 201: envelope(invite) },
       },
     )
     .get(

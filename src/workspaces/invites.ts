@@ -14,8 +14,8 @@ import { iso } from '../lib/db-errors'
 import { enqueueMail } from '../mail/outbox'
 import { kickMailer } from '../mail/sender'
 import { inviteMail } from '../mail/templates'
-import type { Actor, Principal } from '../permissions/actor'
-import type { CreatedInvite, CreateInviteInput, Invite, ListInvitesQuery } from './model'
+import { type Actor, type Principal, requireSessionForExchange } from '../permissions/actor'
+import type { CreateInviteInput, Invite, ListInvitesQuery } from './model'
 
 export const INVITE_TTL_MS = 7 * 86_400_000
 
@@ -40,11 +40,12 @@ const toInvite = (r: Row, now: number): Invite => ({
 const pendingWhere = (now: Date): SQL => and(isNull(invites.acceptedAt), isNull(invites.revokedAt), gt(invites.expiresAt, now))!
 
 /**
- * Invites someone by email with a role (workspace OWNER: members:write). The token is returned once
- * (to share by hand when no mail server is configured) and mailed through the outbox in the same
- * transaction. A newer invite to the same address replaces a pending one.
+ * Invites someone by email with a role (workspace OWNER: members:write). The token goes only to the
+ * invitee's mailbox, through the outbox in the same transaction (with no SMTP_URL the mail is written
+ * to the log like every other mail); the inviter gets the invite without it, so accepting proves the
+ * address. A newer invite to the same address replaces a pending one.
  */
-export function createInvite(core: Core, actor: Actor, input: CreateInviteInput): CreatedInvite {
+export function createInvite(core: Core, actor: Actor, input: CreateInviteInput): Invite {
   const token = randomToken(32)
   const nowMs = core.clock.now()
   const now = new Date(nowMs)
@@ -97,7 +98,7 @@ export function createInvite(core: Core, actor: Actor, input: CreateInviteInput)
     return row
   })
   kickMailer(core)
-  return { ...toInvite(created, nowMs), token }
+  return toInvite(created, nowMs)
 }
 
 export function listInvites(core: Core, actor: Actor, q: ListInvitesQuery) {
@@ -155,11 +156,13 @@ const badInvite = () => badRequest('This invite is invalid, already used, revoke
  * POST /auth/accept-invite. The invite's email decides the account:
  *  - no account with that email: one is created (name and password required; the address counts as
  *    verified, since the token was sent to it);
- *  - an account exists: the caller proves it is theirs, either by calling while logged in as that
- *    user (any credential of theirs) or with its current password. Logged in as someone else: 403.
- * The invite is used once; the answer carries a new session.
+ *  - an account exists: the caller proves it is theirs, either by calling with a session of that
+ *    user or with its current password. Logged in as someone else: 403.
+ * The invite is used once; the answer carries a new session, so an API key, an MCP key or the global
+ * token is refused (403) before anything else: a key is never exchanged for a session.
  */
 export async function acceptInvite(core: Core, input: AcceptInviteInput, caller: Principal | null, meta: ClientMeta) {
+  if (caller) requireSessionForExchange(caller)
   const tokenHash = sha256Hex(input.token)
   const find = () => core.db.select().from(invites).where(eq(invites.tokenHash, tokenHash)).get()
   const inv = find()

@@ -13,8 +13,11 @@ export const workspace = z
     id: z.string(),
     name: z.string(),
     slug: z.string(),
-    /** The role you act with here (platform SUPERADMINs act as OWNER everywhere). */
-    role: workspaceRole,
+    role: workspaceRole
+      .nullable()
+      .describe(
+        'Your membership role here; null when you are not a member (a platform SUPERADMIN or the global token, who act as OWNER in every workspace without being a member).',
+      ),
     suspended: z.boolean(),
     suspendedAt: z.string().nullable(),
     createdAt: z.string(),
@@ -69,11 +72,6 @@ export const invite = z
   })
   .meta({ id: 'Invite' })
 export type Invite = z.infer<typeof invite>
-
-export const createdInvite = invite
-  .extend({ token: z.string().describe('The invite token, shown once: share it if no mail server is configured.') })
-  .meta({ id: 'CreatedInvite' })
-export type CreatedInvite = z.infer<typeof createdInvite>
 
 export const createInviteBody = z.object({
   email: z.string().trim().max(254).pipe(z.email('Expected an email address')),

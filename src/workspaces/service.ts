@@ -31,6 +31,22 @@ function slugFree(db: DbOrTx, s: string, exceptId?: string): boolean {
   return !row || row.id === exceptId
 }
 
+/**
+ * The caller's membership role in the actor's workspace, for answers: the role they act with, except
+ * for a SUPERADMIN (or the global token), who acts as OWNER everywhere but is shown their real
+ * membership role, or null where they are not a member.
+ */
+function memberRole(db: DbOrTx, actor: Actor): Workspace['role'] {
+  if (!isSuperadmin(actor)) return actor.workspace.role
+  if (!actor.user) return null
+  const row = db
+    .select({ role: workspaceMembers.role })
+    .from(workspaceMembers)
+    .where(and(eq(workspaceMembers.workspaceId, actor.workspace.id), eq(workspaceMembers.userId, actor.user.id)))
+    .get()
+  return row?.role ?? null
+}
+
 /** A free slug derived from a name: "Acme Design!" → "acme-design", then "acme-design-x7k2" when taken. */
 export function deriveSlug(db: DbOrTx, name: string): string {
   let base = name
@@ -89,7 +105,8 @@ export function listWorkspaces(core: Core, principal: Principal, q: { limit?: nu
     .limit(limit + 1)
     .all()
   const page = paginate(rows, limit, (r) => r.w.id)
-  return { items: page.items.map((r) => toWorkspace(r.w, all ? 'OWNER' : r.role!)), nextCursor: page.nextCursor }
+  // A SUPERADMIN sees every workspace, each with their real membership role (null where not a member).
+  return { items: page.items.map((r) => toWorkspace(r.w, r.role ?? null)), nextCursor: page.nextCursor }
 }
 
 /**
@@ -121,7 +138,7 @@ export function createWorkspace(core: Core, principal: Principal, input: CreateW
         { action: 'workspace.created', workspaceId: ws.id, targetType: 'workspace', targetId: ws.id, meta: { ownerUserId: owner } },
         tx,
       )
-      return toWorkspace(ws, 'OWNER')
+      return toWorkspace(ws, owner === principal.user?.id ? 'OWNER' : null)
     })
   } catch (e) {
     if (isUniqueViolation(e)) throw slugTaken(input.slug ?? input.name)
@@ -134,7 +151,7 @@ function rowOf(db: DbOrTx, id: string): Row {
 }
 
 export function getWorkspace(core: Core, actor: Actor): Workspace {
-  return toWorkspace(rowOf(core.db, actor.workspace.id), actor.workspace.role)
+  return toWorkspace(rowOf(core.db, actor.workspace.id), memberRole(core.db, actor))
 }
 
 /** PATCH /workspaces/:id: name and slug (unique: 409 when taken). */
@@ -146,7 +163,7 @@ export function updateWorkspace(core: Core, actor: Actor, input: UpdateWorkspace
       const patch: Partial<Row> = {}
       if (input.name !== undefined && input.name !== current.name) patch.name = input.name
       if (input.slug !== undefined && input.slug !== current.slug) patch.slug = input.slug
-      if (Object.keys(patch).length === 0) return toWorkspace(current, actor.workspace.role)
+      if (Object.keys(patch).length === 0) return toWorkspace(current, memberRole(tx, actor))
       const row = tx
         .update(workspaces)
         .set({ ...patch, updatedAt: new Date(core.clock.now()) })
@@ -159,7 +176,7 @@ export function updateWorkspace(core: Core, actor: Actor, input: UpdateWorkspace
         { action: 'workspace.updated', workspaceId: row.id, targetType: 'workspace', targetId: row.id, meta: { ...patch } },
         tx,
       )
-      return toWorkspace(row, actor.workspace.role)
+      return toWorkspace(row, memberRole(tx, actor))
     })
   } catch (e) {
     if (isUniqueViolation(e)) throw slugTaken(input.slug ?? '')
@@ -175,7 +192,7 @@ export function setSuspended(core: Core, actor: Actor, suspended: boolean): Work
   if (!isSuperadmin(actor)) throw forbidden('Only a platform SUPERADMIN can suspend or reactivate a workspace.')
   return core.db.transaction((tx) => {
     const current = rowOf(tx, actor.workspace.id)
-    if ((current.suspendedAt !== null) === suspended) return toWorkspace(current, actor.workspace.role)
+    if ((current.suspendedAt !== null) === suspended) return toWorkspace(current, memberRole(tx, actor))
     const now = new Date(core.clock.now())
     const row = tx
       .update(workspaces)
@@ -194,7 +211,7 @@ export function setSuspended(core: Core, actor: Actor, suspended: boolean): Work
       },
       tx,
     )
-    return toWorkspace(row, actor.workspace.role)
+    return toWorkspace(row, memberRole(tx, actor))
   })
 }
 

@@ -32,5 +32,5 @@ export const list_workspaces = defineTool({
   summary: (d) =>
     d.items.length === 0
       ? 'No workspaces.'
-      : `${d.items.length} workspace(s): ${d.items.map((w: any) => `${w.name} (slug ${w.slug}, id ${w.id}, ${w.role}${w.suspended ? ', suspended' : ''})`).join('; ')}`,
+      : `${d.items.length} workspace(s): ${d.items.map((w: any) => `${w.name} (slug ${w.slug}, id ${w.id}, ${w.role ?? 'not a member'}${w.suspended ? ', suspended' : ''})`).join('; ')}`,
 })
