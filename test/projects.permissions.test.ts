@@ -4,11 +4,12 @@
  * MEMBER, viewer VIEWER; projectA2 only the owner; projectB belongs to workspace B.
  */
 import { describe, expect } from 'bun:test'
-import { eq } from 'drizzle-orm'
-import { clients, labels, statuses } from '../src/db/schema'
+import { and, eq } from 'drizzle-orm'
+import { clients, labels, statuses, taskLabels } from '../src/db/schema'
 import type { TestApp } from './helpers/app'
 import { createProjectRow } from './helpers/fixtures'
 import { createMatrix, type MatrixRow, type MatrixWorld, runMatrix } from './helpers/matrix'
+import { insertTasks } from './helpers/task-rows'
 
 const m = createMatrix()
 
@@ -39,6 +40,32 @@ const P = {
 const at = (route: string, project: (w: MatrixWorld) => string) => (w: MatrixWorld) =>
   route.split(' ')[1]!.replace(':projectId', project(w))
 const ids = (res: { body: { data: { id: string }[] } }) => res.body.data.map((p) => p.id)
+const labelNamed = (w: MatrixWorld, name: string) =>
+  m.t.db
+    .select()
+    .from(labels)
+    .where(and(eq(labels.workspaceId, w.wsA.id), eq(labels.name, name)))
+    .get()
+/** A fresh label `used-<n>` on one new task of `projectId`; returns its id. */
+function labelOnTaskIn(w: MatrixWorld, t: TestApp, projectId: string): string {
+  const statusId = t.db.select().from(statuses).where(eq(statuses.projectId, projectId)).all()[0]!.id
+  const [taskId] = insertTasks(t.core, { workspaceId: w.wsA.id, projectId, statusId, ranks: ['m'] })
+  const labelId = t.db
+    .insert(labels)
+    .values({ workspaceId: w.wsA.id, name: uniq('used-') })
+    .returning()
+    .get().id
+  t.db.insert(taskLabels).values({ taskId: taskId!, labelId }).run()
+  return labelId
+}
+/** A project of A where the workspace MEMBER is only a project VIEWER. */
+const viewerProject = (w: MatrixWorld, t: TestApp) =>
+  createProjectRow(t.core, w.wsA.id, {
+    members: [
+      [w.users.owner.id, 'OWNER'],
+      [w.users.member.id, 'VIEWER'],
+    ],
+  }).id
 
 describe('projects', () => {
   runMatrix('GET /projects', [
@@ -416,7 +443,102 @@ describe('labels (writes beyond the identity examples)', () => {
         }`,
       expect: 200,
     },
-    { route: 'POST /labels', cred: 'member.projectKey', body: () => ({ name: uniq('scoped-') }), expect: 201 },
+    {
+      route: 'POST /labels',
+      cred: 'member.projectKey',
+      note: 'a workspace-wide write',
+      body: () => ({ name: uniq('scoped-') }),
+      expect: [403, 'scope_violation'],
+      check: (_r, w) => expect(labelNamed(w, `scoped-${n}`)).toBeUndefined(),
+    },
+    {
+      route: 'POST /tasks',
+      cred: 'member.projectKey',
+      note: 'labels by name are created on first use: project-local use',
+      body: (w) => ({ projectId: w.projectA.id, title: 'labelled', labels: [uniq('by-task-')] }),
+      expect: 201,
+      check: (r, w) => expect(r.body.data.labels.map((l: { id: string }) => l.id)).toEqual([labelNamed(w, `by-task-${n}`)?.id]),
+    },
+  ])
+})
+
+describe('labels: renaming or deleting needs tasks:write in every project that uses the label', () => {
+  const F: [number, string] = [403, 'forbidden']
+  const used = (p: (w: MatrixWorld) => string) => (w: MatrixWorld, t: TestApp) => `/labels/${labelOnTaskIn(w, t, p(w))}`
+  const unchanged = (r: { body: { error: string } }, w: MatrixWorld) => {
+    expect(r.body.error).toBe('Only a workspace owner can rename or delete a label used in projects where you cannot edit tasks.')
+    expect(labelNamed(w, `used-${n}`)).toMatchObject({ color: null })
+    expect(
+      m.t.db
+        .select()
+        .from(taskLabels)
+        .where(eq(taskLabels.labelId, labelNamed(w, `used-${n}`)!.id))
+        .all(),
+    ).toHaveLength(1)
+  }
+  runMatrix('labels used in projects', [
+    {
+      route: 'PATCH /labels/:labelId',
+      cred: 'member.session',
+      note: 'used in projectA',
+      path: used(P.A),
+      body: { color: '#abc' },
+      expect: 200,
+    },
+    { route: 'DELETE /labels/:labelId', cred: 'member.session', note: 'used in projectA', path: used(P.A), expect: 200 },
+    {
+      route: 'PATCH /labels/:labelId',
+      cred: 'member.session',
+      note: 'used in projectA2, which the MEMBER cannot see',
+      path: used(P.A2),
+      body: { name: 'renamed', color: '#abc' },
+      expect: F,
+      check: unchanged,
+    },
+    {
+      route: 'DELETE /labels/:labelId',
+      cred: 'member.session',
+      note: 'used in projectA2, which the MEMBER cannot see',
+      path: used(P.A2),
+      expect: F,
+      check: unchanged,
+    },
+    {
+      route: 'DELETE /labels/:labelId',
+      cred: 'member.allKey',
+      note: 'used in projectA2, which the MEMBER cannot see',
+      path: used(P.A2),
+      expect: F,
+      check: unchanged,
+    },
+    {
+      route: 'PATCH /labels/:labelId',
+      cred: 'member.session',
+      note: 'used in a project where the MEMBER is a project VIEWER',
+      path: used((w) => viewerProject(w, m.t)),
+      body: { color: '#abc' },
+      expect: F,
+      check: unchanged,
+    },
+    {
+      route: 'PATCH /labels/:labelId',
+      cred: 'owner.session',
+      note: 'used in projectA2',
+      path: used(P.A2),
+      body: { color: '#abc' },
+      expect: 200,
+    },
+    { route: 'DELETE /labels/:labelId', cred: 'owner.session', note: 'used in projectA2', path: used(P.A2), expect: 200 },
+    { route: 'DELETE /labels/:labelId', cred: 'global', note: 'used in projectA2', path: used(P.A2), expect: 200 },
+    {
+      route: 'PATCH /labels/:labelId',
+      cred: 'owner.projectKey',
+      note: 'used in projectA only',
+      path: used(P.A),
+      body: { color: '#abc' },
+      expect: [403, 'scope_violation'],
+      check: (_r, w) => expect(labelNamed(w, `used-${n}`)).toMatchObject({ color: null }),
+    },
   ])
 })
 
