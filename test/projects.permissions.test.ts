@@ -295,6 +295,24 @@ describe('project members and activity', () => {
     { route: feed, cred: 'member.projectKey', path: at(feed, P.A2), expect: [404, 'not_found'] },
     { route: feed, cred: 'member.session', path: at(feed, P.A2), expect: [404, 'not_found'] },
     { route: feed, cred: 'owner.session', note: 'B project', path: at(feed, P.B), expect: [404, 'not_found'] },
+    ...(['viewer.session', 'member.projectKey', 'owner.projectKey'] as const).map(
+      (cred): MatrixRow => ({
+        route: feed,
+        cred,
+        note: 'a task moved from projectA into projectA2: A2 not shown',
+        path: async (w, t) => {
+          const asOwner = { as: w.creds['owner.session'], workspace: w.wsA.id }
+          const task = await t.req('POST', '/tasks', { ...asOwner, body: { projectId: w.projectA.id, title: 'to A2' } })
+          await t.req('POST', `/tasks/${task.body.data.id}/move`, { ...asOwner, body: { projectId: w.projectA2.id } })
+          return `/projects/${w.projectA.id}/activity?limit=200`
+        },
+        expect: 200,
+        check: (r, w) => {
+          expect(JSON.stringify(r.body)).not.toContain(w.projectA2.id)
+          expect(r.body.data[0]).toMatchObject({ action: 'task.moved', changes: { projectId: { from: w.projectA.id, to: null } } })
+        },
+      }),
+    ),
   ]
   runMatrix('members/activity', rows)
 })
