@@ -111,7 +111,7 @@ export const activityItem = z
     id: z.string(),
     action: z.string(),
     actor: z.object({ id: z.string(), name: z.string(), handle: z.string() }).nullable(),
-    /** Changed fields with their old and new values. */
+    /** Changed fields with their old and new values (for a move, a project the caller cannot see, and its status, are null). */
     changes: z.record(z.string(), z.object({ from: z.unknown(), to: z.unknown() })).nullable(),
     taskId: z.string().nullable(),
     /** Human id of the task (PROJ-42), when the activity concerns one. */
