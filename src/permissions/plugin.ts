@@ -94,17 +94,29 @@ export async function authenticateRequest(
       `${SESSION_COOKIE}=${encodeURIComponent(token)}; Max-Age=${core.config.SALLY_SESSION_TTL_DAYS * 86_400}; Path=/; HttpOnly; SameSite=Lax` +
       (isHttps(core.config, request) ? '; Secure' : '')
   }
+  chargeCredential(core, principal, 1, headers)
+  return principal
+}
+
+/**
+ * Counts `cost` requests against the credential's hourly limit, all or none (the request itself
+ * costs 1; /mcp charges each further JSON-RPC message of a batch). Sets X-RateLimit-*; 429 when
+ * they do not all fit. The global token has no limit.
+ */
+export function chargeCredential(core: Core, principal: Principal, cost: number, headers: Record<string, string | number>): void {
+  const c = principal.credential
+  if (c.kind === 'global') return
+  const now = core.clock.now()
   const limit =
     c.rateLimitPerHour ??
     (c.kind === 'session' ? core.config.SALLY_SESSION_RATE_LIMIT_PER_HOUR : core.config.SALLY_API_KEY_RATE_LIMIT_PER_HOUR)
-  const r = core.limiter.hit(`cred:${c.id}`, limit, HOUR, now)
+  const r = core.limiter.hit(`cred:${c.id}`, limit, HOUR, now, cost)
   Object.assign(headers, rateLimitHeaders(r, now))
   if (!r.allowed) {
     throw new AppError('rate_limited', `Rate limit of ${limit} requests per hour exceeded for this credential.`, {
       headers: rateLimitHeaders(r, now),
     })
   }
-  return principal
 }
 
 /**
