@@ -64,7 +64,7 @@ export const configHelp: { readonly [K in keyof typeof configSchema.shape]: stri
   SALLY_UPLOAD_MAX_BYTES: 'Largest uploaded file (5 MiB).',
   SALLY_SESSION_TTL_DAYS: 'Lifetime of a login session.',
   SALLY_ANSWER_CACHE_MB:
-    'MiB of serialized answers each hot read route (board, task list) keeps while the database is unchanged (any write empties them); `0` keeps none.',
+    'MiB of answers and their keys each hot read route (board, task list) keeps while the database is unchanged (any write empties them); `0` keeps none.',
   SALLY_COOKIE_SECURE: 'Mark the session cookie `Secure` (set it when serving over https).',
   SALLY_ALLOW_SIGNUP: 'Enable public `POST /auth/register`.',
   SALLY_REQUIRE_EMAIL_VERIFICATION: 'Refuse login until the e-mail address is verified.',
