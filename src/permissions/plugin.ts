@@ -19,11 +19,22 @@ const MINUTE = 60_000
 
 export const SESSION_COOKIE = 'sally_session'
 
+/**
+ * The first `name` cookie of a Cookie header, percent-decoded. A value that does not decode (`%E0%A4%A`)
+ * is returned as sent: no session token contains `%`, so it is refused as an unknown token (401).
+ */
 function cookieValue(header: string | null, name: string): string | null {
   if (!header) return null
   for (const part of header.split(';')) {
     const i = part.indexOf('=')
-    if (i > 0 && part.slice(0, i).trim() === name) return decodeURIComponent(part.slice(i + 1).trim())
+    if (i > 0 && part.slice(0, i).trim() === name) {
+      const raw = part.slice(i + 1).trim()
+      try {
+        return decodeURIComponent(raw)
+      } catch {
+        return raw
+      }
+    }
   }
   return null
 }
