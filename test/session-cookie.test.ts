@@ -90,7 +90,7 @@ describe('malformed Cookie headers', () => {
         ['GET', '/projects'],
         ['POST', '/auth/logout'],
       ] as const) {
-        const r = await m.req(method, path, { headers: { cookie: header } })
+        const r = await m.req(method, path, { headers: { cookie: header, origin: 'http://localhost' } })
         expect(r.status).toBe(401)
         expect(['invalid_key', 'missing_key']).toContain(r.body.code)
       }
