@@ -7,23 +7,36 @@ import { isHttps, requestInfo } from '../http/context'
 import { rateLimitHeaders } from '../lib/rate-limit'
 import { readSelector, selectWorkspace, type WorkspaceSelector } from '../workspaces/select'
 import { type Actor, authorize, authorizePrincipal, credentialScopes, effectiveScopes, type Principal, requireWorkspaceWide } from './actor'
+import { refuseCrossSite } from './csrf'
 import type { Scope } from './matrix'
 
 /** What a route outside a workspace needs: any credential, optionally one scope. */
 export type PrincipalRequirement = true | Scope | { permission?: Scope; allowMcp?: boolean }
 /** What a workspace route needs: the workspace-level permission, and whether project-scoped keys are refused. */
-export type WorkspaceRequirement = Scope | { permission: Scope; orgWide?: boolean; allowMcp?: boolean }
+/** `multipart`: the route reads a multipart/form-data body (uploads), which a cookie request may then send. */
+export type WorkspaceRequirement = Scope | { permission: Scope; orgWide?: boolean; allowMcp?: boolean; multipart?: boolean }
 
 const HOUR = 3_600_000
 const MINUTE = 60_000
 
 export const SESSION_COOKIE = 'sally_session'
 
+/**
+ * The first `name` cookie of a Cookie header, percent-decoded. A value that does not decode (`%E0%A4%A`)
+ * is returned as sent: no session token contains `%`, so it is refused as an unknown token (401).
+ */
 function cookieValue(header: string | null, name: string): string | null {
   if (!header) return null
   for (const part of header.split(';')) {
     const i = part.indexOf('=')
-    if (i > 0 && part.slice(0, i).trim() === name) return decodeURIComponent(part.slice(i + 1).trim())
+    if (i > 0 && part.slice(0, i).trim() === name) {
+      const raw = part.slice(i + 1).trim()
+      try {
+        return decodeURIComponent(raw)
+      } catch {
+        return raw
+      }
+    }
   }
   return null
 }
@@ -38,8 +51,15 @@ export async function authenticateRequest(
   core: Core,
   request: Request,
   headers: Record<string, string | number>,
-  allowMcp: boolean,
+  o: { allowMcp?: boolean; multipart?: boolean } = {},
 ): Promise<Principal> {
+  const presented = {
+    authorization: request.headers.get('authorization'),
+    apiKey: request.headers.get('x-api-key'),
+    sessionCookie: cookieValue(request.headers.get('cookie'), SESSION_COOKIE),
+  }
+  // The cookie is the credential only when neither header is sent (auth/credentials presentedSecret).
+  if (!presented.apiKey && !presented.authorization && presented.sessionCookie) refuseCrossSite(core.config, request, o)
   const now = core.clock.now()
   const ip = requestInfo(request).ip ?? 'unknown'
   const failBucket = `authfail:${ip}`
@@ -51,15 +71,7 @@ export async function authenticateRequest(
   const over = !core.limiter.peek(failBucket, failLimit, MINUTE, now).allowed
   let principal: Principal
   try {
-    principal = await authenticate(
-      core,
-      {
-        authorization: request.headers.get('authorization'),
-        apiKey: request.headers.get('x-api-key'),
-        sessionCookie: cookieValue(request.headers.get('cookie'), SESSION_COOKIE),
-      },
-      { allowSlowVerify: !over },
-    )
+    principal = await authenticate(core, presented, { allowSlowVerify: !over })
   } catch (e) {
     // (rate_limited without `over`: the slow-verification queue is full; not the caller's failure.)
     if (e instanceof AppError && e.code !== 'missing_key' && (over || e.code !== 'rate_limited')) {
@@ -74,7 +86,7 @@ export async function authenticateRequest(
     throw e
   }
   const c = principal.credential
-  if (c.kind === 'mcp_key' && !allowMcp) throw scopeViolation('MCP keys (sallymcp_) are valid only on /mcp.')
+  if (c.kind === 'mcp_key' && !o.allowMcp) throw scopeViolation('MCP keys (sallymcp_) are valid only on /mcp.')
   if (c.kind === 'global') {
     const write = request.method !== 'GET' && request.method !== 'HEAD'
     if (write || !globalUse.has(core)) {
@@ -186,7 +198,7 @@ export function authPlugin(core: Core) {
       detail: authDoc({ kind: 'principal', permission: normalize(req).permission }),
       async transform({ request, set }) {
         const opt = normalize(req)
-        const principal = await authenticateRequest(core, request, set.headers as Record<string, string>, opt.allowMcp ?? false)
+        const principal = await authenticateRequest(core, request, set.headers as Record<string, string>, opt)
         if (principal.credential.kind === 'api_key' || principal.credential.kind === 'mcp_key')
           set.headers['x-sally-scopes'] = scopesHeader(credentialScopes(principal.credential), null)
         if (opt.permission) authorizePrincipal(principal, opt.permission)
@@ -200,7 +212,7 @@ export function authPlugin(core: Core) {
       detail: authDoc({ kind: 'workspace', permission: normalize(req).permission, orgWide: normalize(req).orgWide }),
       async transform({ request, set, query }) {
         const opt = normalize(req)
-        const principal = await authenticateRequest(core, request, set.headers as Record<string, string>, opt.allowMcp ?? false)
+        const principal = await authenticateRequest(core, request, set.headers as Record<string, string>, opt)
         actors.set(
           request,
           workspaceActor(core, principal, readSelector(request.headers, query), opt, set.headers as Record<string, string>),
