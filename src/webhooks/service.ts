@@ -57,12 +57,15 @@ export const generateWebhookSecret = () => `whsec_${randomToken(32)}`
 /** `*` alone, or the distinct event names in the order given. */
 const normalizeEvents = (events: string[]): string[] => (events.includes('*') ? ['*'] : [...new Set(events)])
 
-/** Refuses unsafe URLs with 400 validation_error on `url` (SSRF rules in url-safety.ts). */
+/** Refuses unsafe URLs with 400 validation_error on `url` (SSRF rules in url-safety.ts; the resolved address goes to the log only). */
 async function safeUrl(core: Core, raw: string): Promise<string> {
   try {
     return await checkWebhookUrl(core, raw, AbortSignal.timeout(Math.min(core.config.SALLY_WEBHOOK_TIMEOUT_MS, 5000)))
   } catch (e) {
-    if (e instanceof UnsafeUrlError) throw badRequest(e.message, 'url')
+    if (e instanceof UnsafeUrlError) {
+      if (e.detail) core.log.info('webhook url refused', { detail: e.detail })
+      throw badRequest(e.message, 'url')
+    }
     if ((e as Error)?.name === 'TimeoutError') throw badRequest('url host could not be resolved in time.', 'url')
     throw e
   }

@@ -218,7 +218,10 @@ async function send(core: Core, hook: { url: string; secret: string }, row: Row)
     return { ok: false, statusCode: code, error: clip(`HTTP ${code}${snippet ? `: ${snippet}` : ''}`) }
   } catch (e) {
     if (signal.aborted) return { ok: false, statusCode: null, error: `Timed out after ${timeoutMs} ms.` }
-    if (e instanceof UnsafeUrlError) return { ok: false, statusCode: null, error: clip(`Refused: ${e.message}`) }
+    if (e instanceof UnsafeUrlError) {
+      if (e.detail) core.log.warn('webhook target refused', { deliveryId: row.id, webhookId: row.webhookId, detail: e.detail })
+      return { ok: false, statusCode: null, error: clip(`Refused: ${e.message}`) }
+    }
     return { ok: false, statusCode: null, error: clip(e instanceof Error ? e.message : String(e)) }
   }
 }
