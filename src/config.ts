@@ -39,7 +39,8 @@ export const configSchema = z.object({
   SALLY_AUTH_FAILURE_LIMIT_PER_MINUTE: positiveInt.default(10),
   SALLY_LOGIN_RATE_LIMIT_PER_MINUTE: positiveInt.default(10),
   SALLY_WEBHOOK_ALLOW_PRIVATE: bool.default(false),
-  SALLY_WEBHOOK_TIMEOUT_MS: positiveInt.default(10000),
+  /** One webhook attempt, DNS to response status. Short: a slow receiver holds its own slots this long. */
+  SALLY_WEBHOOK_TIMEOUT_MS: positiveInt.default(5000),
   SALLY_TRUST_PROXY: bool.default(false),
   /** argon2id memory cost for passwords and keys (KiB). 65536 = Bun's default; 19456 is OWASP's minimum. */
   SALLY_HASH_MEMORY_KIB: z.coerce.number().int().min(19456).max(1048576).default(65536),
