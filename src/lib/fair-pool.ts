@@ -9,7 +9,7 @@ export type Slot = readonly [key: string, limit: number]
 
 export class FairPool {
   private readonly running = new Set<Promise<void>>()
-  private readonly counts = new Map<string, number>()
+  private readonly counts = new Map<string, { n: number; limit: number }>()
 
   constructor(
     readonly total: number,
@@ -23,12 +23,17 @@ export class FairPool {
   /** True when one more task may start for every one of these keys (and overall). */
   hasRoom(slots: readonly Slot[]): boolean {
     if (this.running.size >= this.total) return false
-    return slots.every(([key, limit]) => (this.counts.get(key) ?? 0) < limit)
+    return slots.every(([key, limit]) => (this.counts.get(key)?.n ?? 0) < limit)
+  }
+
+  /** The keys with no slot left (so a query can skip their work). */
+  fullKeys(): string[] {
+    return [...this.counts].filter(([, c]) => c.n >= c.limit).map(([key]) => key)
   }
 
   /** Runs `task` holding one slot of each key. Its errors are the task's to handle (they are dropped here). */
   start(slots: readonly Slot[], task: () => Promise<unknown>): void {
-    for (const [key] of slots) this.counts.set(key, (this.counts.get(key) ?? 0) + 1)
+    for (const [key, limit] of slots) this.counts.set(key, { n: (this.counts.get(key)?.n ?? 0) + 1, limit })
     const p: Promise<void> = Promise.resolve()
       .then(task)
       .then(
@@ -37,9 +42,8 @@ export class FairPool {
       )
       .finally(() => {
         for (const [key] of slots) {
-          const n = (this.counts.get(key) ?? 1) - 1
-          if (n <= 0) this.counts.delete(key)
-          else this.counts.set(key, n)
+          const c = this.counts.get(key)
+          if (c && --c.n <= 0) this.counts.delete(key)
         }
         this.running.delete(p)
         this.onFree()
