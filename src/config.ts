@@ -22,6 +22,8 @@ export const configSchema = z.object({
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   SALLY_MAX_JSON_BYTES: positiveInt.default(1024 * 1024),
   SALLY_UPLOAD_MAX_BYTES: positiveInt.default(5 * 1024 * 1024),
+  /** MiB of uploads each workspace may store (over it: 409 until uploads are deleted). */
+  SALLY_UPLOAD_QUOTA_MB: positiveInt.default(1024),
   SALLY_SESSION_TTL_DAYS: positiveInt.default(30),
   /** MiB of serialized answers each hot read route (board, task list) keeps while the database is unchanged; 0 keeps none. */
   SALLY_ANSWER_CACHE_MB: z.coerce.number().int().min(0).max(4096).default(32),
