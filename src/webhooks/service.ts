@@ -22,7 +22,7 @@ import { checkWebhookUrl, UnsafeUrlError } from './url-safety'
 import { wakeWebhookWorker } from './worker'
 
 /** A workspace may have this many webhooks (each event fans out to all of them). */
-export const MAX_WEBHOOKS_PER_WORKSPACE = 50
+export const MAX_WEBHOOKS_PER_WORKSPACE = 20
 
 type Row = typeof webhooks.$inferSelect
 type DeliveryRow = typeof webhookDeliveries.$inferSelect
