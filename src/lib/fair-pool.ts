@@ -14,6 +14,7 @@ export class FairPool {
   constructor(
     readonly total: number,
     private readonly onFree: () => void = () => {},
+    private readonly onError: (e: unknown) => void = () => {},
   ) {}
 
   get size(): number {
@@ -31,14 +32,14 @@ export class FairPool {
     return [...this.counts].filter(([, c]) => c.n >= c.limit).map(([key]) => key)
   }
 
-  /** Runs `task` holding one slot of each key. Its errors are the task's to handle (they are dropped here). */
+  /** Runs `task` holding one slot of each key. A task that throws is reported to `onError`. */
   start(slots: readonly Slot[], task: () => Promise<unknown>): void {
     for (const [key, limit] of slots) this.counts.set(key, { n: (this.counts.get(key)?.n ?? 0) + 1, limit })
     const p: Promise<void> = Promise.resolve()
       .then(task)
       .then(
         () => {},
-        () => {},
+        (e) => this.onError(e),
       )
       .finally(() => {
         for (const [key] of slots) {

@@ -88,7 +88,11 @@ const domainOf = sql<string>`lower(substr(${outbox.to}, instr(${outbox.to}, '@')
 async function drain(core: Core): Promise<DrainResult> {
   const result: DrainResult = { sent: 0, failed: 0 }
   const transport = transportOf(core)
-  const pool: FairPool = new FairPool(MAIL_CONCURRENCY, () => fill())
+  const pool: FairPool = new FairPool(
+    MAIL_CONCURRENCY,
+    () => fill(),
+    (e) => core.log.error('mail send failed to record', { error: String(e) }),
+  )
   const fill = () => {
     try {
       let started = 1

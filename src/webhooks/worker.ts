@@ -86,7 +86,11 @@ class Dispatcher {
     private readonly core: Core,
     private readonly opts: { now?: number; limit?: number } = {},
   ) {
-    this.pool = new FairPool(MAX_IN_FLIGHT, () => this.fill())
+    this.pool = new FairPool(
+      MAX_IN_FLIGHT,
+      () => this.fill(),
+      (e) => core.log.error('webhook send failed to record', { error: String(e) }),
+    )
   }
 
   /** Starts as many sends as the limits allow (round-robin over the webhooks with due rows). */
