@@ -13,9 +13,15 @@ const TIMEOUT_MS = 2000
 const t = makeTestApp({ SALLY_WEBHOOK_ALLOW_PRIVATE: 'true', SALLY_WEBHOOK_TIMEOUT_MS: String(TIMEOUT_MS) })
 afterAll(() => t.close())
 
+// Each test starts with nothing due (another test's leftovers are set aside), so its counts are its own.
 let w: Awaited<ReturnType<typeof seedWorld>>
 beforeEach(async () => {
   w = await seedWorld(t.core)
+  t.db
+    .update(webhookDeliveries)
+    .set({ status: 'failed', lastError: 'set aside by the test harness' })
+    .where(eq(webhookDeliveries.status, 'pending'))
+    .run()
 })
 
 async function hook(token: string, workspaceId: string, url: string): Promise<string> {
