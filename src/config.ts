@@ -29,6 +29,8 @@ export const configSchema = z.object({
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   SALLY_MAX_JSON_BYTES: positiveInt.default(1024 * 1024),
   SALLY_UPLOAD_MAX_BYTES: positiveInt.default(5 * 1024 * 1024),
+  /** MiB of uploads each workspace may store (over it: 409 until uploads are deleted). */
+  SALLY_UPLOAD_QUOTA_MB: positiveInt.default(1024),
   SALLY_SESSION_TTL_DAYS: positiveInt.default(30),
   /** MiB of serialized answers each hot read route (board, task list) keeps while the database is unchanged; 0 keeps none. */
   SALLY_ANSWER_CACHE_MB: z.coerce.number().int().min(0).max(4096).default(32),
@@ -46,7 +48,8 @@ export const configSchema = z.object({
   SALLY_AUTH_FAILURE_LIMIT_PER_MINUTE: positiveInt.default(10),
   SALLY_LOGIN_RATE_LIMIT_PER_MINUTE: positiveInt.default(10),
   SALLY_WEBHOOK_ALLOW_PRIVATE: bool.default(false),
-  SALLY_WEBHOOK_TIMEOUT_MS: positiveInt.default(10000),
+  /** One webhook attempt, DNS to response status. Short: a slow receiver holds its own slots this long. */
+  SALLY_WEBHOOK_TIMEOUT_MS: positiveInt.default(5000),
   /** How many reverse proxies' X-Forwarded-For/-Proto entries to trust, counted from the right (0: the socket address). */
   SALLY_TRUST_PROXY: proxyHops.default(0),
   /** argon2id memory cost for passwords and keys (KiB). 65536 = Bun's default; 19456 is OWASP's minimum. */
@@ -70,6 +73,8 @@ export const configHelp: { readonly [K in keyof typeof configSchema.shape]: stri
   LOG_LEVEL: '`debug`, `info`, `warn`, `error` or `silent`. Logs are JSON lines on stdout, one per request with its request id.',
   SALLY_MAX_JSON_BYTES: 'Largest JSON request body (1 MiB); larger → 413 `payload_too_large`.',
   SALLY_UPLOAD_MAX_BYTES: 'Largest uploaded file (5 MiB).',
+  SALLY_UPLOAD_QUOTA_MB:
+    'MiB of uploads each workspace may store; an upload beyond it is refused with 409 `conflict` until uploads are deleted.',
   SALLY_SESSION_TTL_DAYS: 'Lifetime of a login session.',
   SALLY_ANSWER_CACHE_MB:
     'MiB of answers and their keys each hot read route (board, task list) keeps while the database is unchanged (any write empties them); `0` keeps none.',
@@ -83,7 +88,7 @@ export const configHelp: { readonly [K in keyof typeof configSchema.shape]: stri
   SALLY_AUTH_FAILURE_LIMIT_PER_MINUTE: 'Failed authentications per minute per IP before 429 `rate_limited`.',
   SALLY_LOGIN_RATE_LIMIT_PER_MINUTE: 'Login attempts per minute per IP.',
   SALLY_WEBHOOK_ALLOW_PRIVATE: 'Allow webhook URLs that resolve to private or loopback addresses (off: protects the internal network).',
-  SALLY_WEBHOOK_TIMEOUT_MS: 'Timeout of one webhook delivery attempt.',
+  SALLY_WEBHOOK_TIMEOUT_MS: 'Timeout of one webhook delivery attempt (DNS lookup to response status).',
   SALLY_TRUST_PROXY:
     'Number of trusted reverse proxies in front of Sally (`true` = 1): the client IP is the n-th `X-Forwarded-For` entry from the right (see Security).',
   SALLY_HASH_MEMORY_KIB: "argon2id memory cost (KiB) for passwords and keys; 19456 (OWASP's minimum) to 1048576.",

@@ -18,6 +18,10 @@ export const webhook = z
     url: z.string(),
     events: z.array(z.string()),
     active: z.boolean(),
+    disabledReason: z
+      .string()
+      .nullable()
+      .describe('Why Sally turned the webhook off (e.g. "creator left the workspace"); null when active or turned off by hand'),
     description: z.string().nullable(),
     createdBy: z.string().nullable(),
     createdAt: z.string(),

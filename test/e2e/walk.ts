@@ -377,6 +377,8 @@ export async function walk({ w, mailbox, hooks, hookUrl, admin }: WalkEnv): Prom
     query: { moveTasksTo: done },
   })
   await w.call('DELETE /labels/{labelId}', { ...A, path: { labelId: label } })
+  await w.call('DELETE /uploads/{id}', { ...A, path: { id: up.id } })
+  await w.call('GET /uploads/{id}', { path: { id: up.id }, status: 404 })
   await w.call('DELETE /webhooks/{webhookId}', H)
   await w.call('DELETE /projects/{projectId}/members/{userId}', { ...A, path: { projectId: project, userId: bobId } })
   await w.call('GET /projects/{projectId}/activity', P)

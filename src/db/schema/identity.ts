@@ -139,6 +139,8 @@ export const outbox = sqliteTable(
     kind: text('kind').notNull(),
     attempts: integer('attempts').notNull().default(0),
     lastError: text('last_error'),
+    /** Not tried before this time (a retry's backoff, or the lease of a send in progress); null: due now. */
+    nextAttemptAt: timestamp('next_attempt_at'),
     sentAt: timestamp('sent_at'),
     createdAt: createdAt(),
   },
