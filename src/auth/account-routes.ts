@@ -2,6 +2,7 @@ import { Elysia } from 'elysia'
 import type { Core } from '../core'
 import { requestInfo } from '../http/context'
 import { conflicts, envelope, ok } from '../http/respond'
+import { refuseCrossSiteSignIn } from '../permissions/csrf'
 import { acceptInvite } from '../workspaces/invites'
 import { clientMeta, optionalPrincipal, setSessionCookie } from './http'
 import {
@@ -89,6 +90,7 @@ export function accountRoutes(core: Core) {
     .post(
       '/accept-invite',
       async ({ body, request, set, cookie }) => {
+        refuseCrossSiteSignIn(core.config, request)
         limitPublicAuth(core, 'accept-invite', requestInfo(request).ip, set.headers)
         const caller = await optionalPrincipal(core, request, set.headers)
         const r = await acceptInvite(core, body, caller, clientMeta(request))
@@ -111,6 +113,7 @@ export function accountRoutes(core: Core) {
   return app.post(
     '/register',
     async ({ body, request, set, cookie }) => {
+      refuseCrossSiteSignIn(core.config, request)
       limitPublicAuth(core, 'register', requestInfo(request).ip, set.headers)
       const r = await register(core, body, clientMeta(request))
       if (r.session) setSessionCookie(core, request, cookie, r.session.token)

@@ -3,6 +3,7 @@ import { z } from 'zod'
 import type { Core } from '../core'
 import { requestInfo } from '../http/context'
 import { envelope, listEnvelope, ok, okList, pageQuery } from '../http/respond'
+import { refuseCrossSiteSignIn } from '../permissions/csrf'
 import { authPlugin } from '../permissions/plugin'
 import { clearSessionCookie, clientMeta, setSessionCookie } from './http'
 import { loginBody, session, sessionGrant, sessionParams } from './model'
@@ -19,6 +20,7 @@ export function sessionRoutes(core: Core) {
     .post(
       '/login',
       async ({ body, request, set, cookie }) => {
+        refuseCrossSiteSignIn(core.config, request)
         limitPublicAuth(core, 'login', requestInfo(request).ip, set.headers)
         const grant = await login(core, body, clientMeta(request))
         setSessionCookie(core, request, cookie, grant.token)
