@@ -1,4 +1,4 @@
-# Shared set-up for scripts/start and scripts/test (sourced, not run).
+# Shared set-up for scripts/start and scripts/test (sourced) and scripts/bun (run).
 # Installs Bun without root when missing (into ./.bun, with npm), then the locked dependencies.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
