@@ -5,7 +5,7 @@ import { scopeViolation } from '../errors'
 import { requestInfo } from '../http/context'
 import type { Principal } from '../permissions/actor'
 import { authPlugin } from '../permissions/plugin'
-import { readSelector } from '../workspaces/select'
+import { readSelector } from '../permissions/workspaces'
 import { localRunner } from './local'
 import { createMcpServer } from './server'
 

@@ -81,6 +81,21 @@ export function authorizeLeave(p: Principal, scope: 'members:write' | 'projects:
   authorizePrincipal(p, scope)
 }
 
+/** What acting in a workspace needs: a workspace-level permission, and whether project-scoped keys are refused. */
+export type ActorRequirement = { permission?: Scope; orgWide?: boolean }
+
+/**
+ * The one actor builder, for REST routes and MCP tools alike: the principal in the workspace it
+ * selected (src/permissions/workspaces.ts), project-scoped keys refused on org-wide routes, then
+ * role ∩ scopes for the permission.
+ */
+export function actorIn(principal: Principal, workspace: WorkspaceContext, req: ActorRequirement): Actor {
+  const actor: Actor = { ...principal, workspace }
+  if (req.orgWide) requireWorkspaceWide(actor)
+  if (req.permission) authorize(actor, req.permission)
+  return actor
+}
+
 /** Org-wide routes refuse project-scoped keys (SPEC §5 / seed 004). */
 export function requireWorkspaceWide(actor: Principal): void {
   if (actor.credential.projectId) throw scopeViolation('This key is limited to one project and cannot use workspace-wide routes.')
