@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, expect, test } from 'bun:test'
 import { makeTestApp } from './helpers/app'
-import { createSession, createUser, createWorkspace } from './helpers/fixtures'
+import { createKey, createSession, createUser, createWorkspace } from './helpers/fixtures'
 
 const t = makeTestApp()
 afterAll(() => t.close())
@@ -71,4 +71,17 @@ test('the OpenAPI document shows the permission of every /workspaces/{id} route'
     expect({ key, auth: op['x-sally-auth'] }).toMatchObject({ key, auth: { kind: 'workspace', permission } })
     expect(op.description).toContain(`Permission: \`${permission}\``)
   }
+})
+
+test('GET and POST /workspaces declare workspaces:read / workspaces:write: a read-only key’s malformed create is 403, not 400', async () => {
+  const u = await createUser(t.core)
+  const ro = await createKey(t.core, u.id, { scopes: ['workspaces:read'] })
+  const r = await t.req('POST', '/workspaces', { as: ro.key, body: { name: ['not a name'] } })
+  expect([r.status, r.body.code, r.body.error]).toEqual([403, 'forbidden', 'Missing workspaces:write permission.'])
+  const none = await createKey(t.core, u.id, { scopes: ['user:read'] })
+  const l = await t.req('GET', '/workspaces?limit=0', { as: none.key })
+  expect([l.status, l.body.code]).toEqual([403, 'forbidden'])
+  const doc = (await t.req('GET', '/swagger/json')).body
+  expect(doc.paths['/workspaces'].get['x-sally-auth']).toEqual({ kind: 'principal', permission: 'workspaces:read' })
+  expect(doc.paths['/workspaces'].post['x-sally-auth']).toEqual({ kind: 'principal', permission: 'workspaces:write' })
 })

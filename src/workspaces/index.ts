@@ -48,7 +48,7 @@ export function workspaceRoutes(core: Core) {
         return okList(r.items, r.nextCursor)
       },
       {
-        principal: true,
+        principal: 'workspaces:read',
         query: pageQuery,
         detail: {
           tags,
@@ -65,7 +65,7 @@ export function workspaceRoutes(core: Core) {
         return ok(createWorkspace(core, principal, body))
       },
       {
-        principal: true,
+        principal: 'workspaces:write',
         body: createWorkspaceBody,
         detail: {
           tags,
