@@ -115,3 +115,18 @@ export function requireSessionForExchange(p: Principal): void {
   if (p.credential.kind !== 'session')
     throw forbidden('This needs your password or a session: an API key, an MCP key or the global token is never exchanged for a session.')
 }
+
+/**
+ * `/mcp` takes hosted MCP keys only (SPEC §2). Personal `atpm_` keys serve local MCP clients through
+ * `sally mcp` (which calls the REST API); sessions belong to the web app. The global token is refused
+ * too: it has no user to act as, and an agent holding the platform's master token would bypass every
+ * workspace rule the endpoint exists to apply.
+ */
+export function requireMcpKey(principal: Principal): void {
+  const kind = principal.credential.kind
+  if (kind === 'mcp_key') return
+  if (kind === 'api_key')
+    throw scopeViolation('/mcp accepts hosted MCP keys (sallymcp_) only; personal API keys (atpm_) work with `sally mcp` over stdio.')
+  if (kind === 'global') throw scopeViolation('/mcp accepts hosted MCP keys (sallymcp_) only, not the global API token.')
+  throw scopeViolation('/mcp accepts hosted MCP keys (sallymcp_) only, not sessions.')
+}
