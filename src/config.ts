@@ -4,6 +4,13 @@ const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no', '']).transform((v) 
 
 const positiveInt = z.coerce.number().int().positive()
 
+/** Reverse proxies in front of Sally: false (none), true (one), or their number (0 to 10). */
+const proxyHops = z
+  .string()
+  .regex(/^(true|false|yes|no|\d{1,2}|)$/, 'must be true, false or the number of reverse proxies in front of Sally (0 to 10)')
+  .transform((v) => (v === 'true' || v === 'yes' ? 1 : v === 'false' || v === 'no' || v === '' ? 0 : Number(v)))
+  .pipe(z.number().int().min(0).max(10, 'must be at most 10 proxies'))
+
 /** Every setting Sally reads from the environment; `configHelp` below says what each one means. */
 export const configSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -40,7 +47,8 @@ export const configSchema = z.object({
   SALLY_LOGIN_RATE_LIMIT_PER_MINUTE: positiveInt.default(10),
   SALLY_WEBHOOK_ALLOW_PRIVATE: bool.default(false),
   SALLY_WEBHOOK_TIMEOUT_MS: positiveInt.default(10000),
-  SALLY_TRUST_PROXY: bool.default(false),
+  /** How many reverse proxies' X-Forwarded-For/-Proto entries to trust, counted from the right (0: the socket address). */
+  SALLY_TRUST_PROXY: proxyHops.default(0),
   /** argon2id memory cost for passwords and keys (KiB). 65536 = Bun's default; 19456 is OWASP's minimum. */
   SALLY_HASH_MEMORY_KIB: z.coerce.number().int().min(19456).max(1048576).default(65536),
 })
@@ -64,7 +72,7 @@ export const configHelp: { readonly [K in keyof typeof configSchema.shape]: stri
   SALLY_UPLOAD_MAX_BYTES: 'Largest uploaded file (5 MiB).',
   SALLY_SESSION_TTL_DAYS: 'Lifetime of a login session.',
   SALLY_ANSWER_CACHE_MB:
-    'MiB of serialized answers each hot read route (board, task list) keeps while the database is unchanged (any write empties them); `0` keeps none.',
+    'MiB of answers and their keys each hot read route (board, task list) keeps while the database is unchanged (any write empties them); `0` keeps none.',
   SALLY_COOKIE_SECURE: 'Mark the session cookie `Secure` (set it when serving over https).',
   SALLY_ALLOW_SIGNUP: 'Enable public `POST /auth/register`.',
   SALLY_REQUIRE_EMAIL_VERIFICATION: 'Refuse login until the e-mail address is verified.',
@@ -76,7 +84,8 @@ export const configHelp: { readonly [K in keyof typeof configSchema.shape]: stri
   SALLY_LOGIN_RATE_LIMIT_PER_MINUTE: 'Login attempts per minute per IP.',
   SALLY_WEBHOOK_ALLOW_PRIVATE: 'Allow webhook URLs that resolve to private or loopback addresses (off: protects the internal network).',
   SALLY_WEBHOOK_TIMEOUT_MS: 'Timeout of one webhook delivery attempt.',
-  SALLY_TRUST_PROXY: 'Take the client IP from `X-Forwarded-For` (only behind a reverse proxy you control).',
+  SALLY_TRUST_PROXY:
+    'Number of trusted reverse proxies in front of Sally (`true` = 1): the client IP is the n-th `X-Forwarded-For` entry from the right (see Security).',
   SALLY_HASH_MEMORY_KIB: "argon2id memory cost (KiB) for passwords and keys; 19456 (OWASP's minimum) to 1048576.",
 }
 

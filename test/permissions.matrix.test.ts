@@ -1,4 +1,5 @@
 import { describe, expect } from 'bun:test'
+import { eq } from 'drizzle-orm'
 import { labels } from '../src/db/schema'
 import type { TestApp } from './helpers/app'
 import { createKey } from './helpers/fixtures'
@@ -243,6 +244,13 @@ describe('workspace routes (labels as the example)', () => {
     { route: 'POST /labels', cred: 'owner.readonlyKey', body: { name: 'by-ro' }, expect: [403, 'forbidden'] },
     { route: 'POST /labels', cred: 'owner.allKey', body: { name: 'by-key' }, expect: 201 },
     { route: 'POST /labels', cred: 'global', body: { name: 'by-global' }, expect: 201 },
+    {
+      route: 'POST /labels',
+      cred: 'owner.projectKey',
+      body: { name: 'by-project-key' },
+      expect: [403, 'scope_violation'],
+      check: () => expect(m.t.db.select().from(labels).where(eq(labels.name, 'by-project-key')).all()).toHaveLength(0),
+    },
     {
       route: 'PATCH /labels/:id',
       cred: 'owner.projectKey',

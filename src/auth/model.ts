@@ -59,7 +59,7 @@ export const me = z
 export type Me = z.infer<typeof me>
 
 export const updateMeBody = z
-  .object({
+  .strictObject({
     name: personName.optional(),
     handle: handle.optional(),
     /** An image you uploaded; null removes the avatar. */
@@ -90,7 +90,7 @@ export type Session = z.infer<typeof session>
 
 export const sessionParams = z.object({ id: z.string().min(1).max(64) })
 
-export const loginBody = z.object({ email: z.string().trim().min(1).max(254), password: z.string().min(1).max(1024) })
+export const loginBody = z.strictObject({ email: z.string().trim().min(1).max(254), password: z.string().min(1).max(1024) })
 export type LoginInput = z.infer<typeof loginBody>
 
 /** A new session: the token is shown once (also set as the sally_session cookie). */
@@ -99,18 +99,18 @@ export const sessionGrant = z
   .meta({ id: 'SessionGrant' })
 export type SessionGrant = z.infer<typeof sessionGrant>
 
-export const requestResetBody = z.object({ email: z.string().trim().min(1).max(254) })
-export const resetPasswordBody = z.object({
+export const requestResetBody = z.strictObject({ email: z.string().trim().min(1).max(254) })
+export const resetPasswordBody = z.strictObject({
   token: mailToken,
   password: newPassword,
   /** Also revoke every API and MCP key of the account (default true: a key someone else planted does not survive the reset). */
   revokeKeys: z.boolean().default(true),
 })
 export type ResetPasswordInput = z.infer<typeof resetPasswordBody>
-export const verifyEmailBody = z.object({ token: mailToken })
-export const resendVerificationBody = z.object({ email: z.string().trim().min(1).max(254).optional() })
+export const verifyEmailBody = z.strictObject({ token: mailToken })
+export const resendVerificationBody = z.strictObject({ email: z.string().trim().min(1).max(254).optional() })
 
-export const registerBody = z.object({
+export const registerBody = z.strictObject({
   email,
   password: newPassword,
   name: personName,
@@ -129,7 +129,7 @@ export const registered = z
   })
   .meta({ id: 'Registration' })
 
-export const acceptInviteBody = z.object({
+export const acceptInviteBody = z.strictObject({
   token: mailToken,
   /** For a new account: your name and a password (and optionally a handle). */
   name: personName.optional(),

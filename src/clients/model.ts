@@ -22,10 +22,10 @@ const name = nameText(200)
 const email = z.email().max(320)
 const notes = multilineText(20_000)
 
-export const createClientBody = z.object({ name, email: email.nullable().optional(), notes: notes.nullable().optional() })
+export const createClientBody = z.strictObject({ name, email: email.nullable().optional(), notes: notes.nullable().optional() })
 export type CreateClientInput = z.infer<typeof createClientBody>
 
-export const updateClientBody = z.object({
+export const updateClientBody = z.strictObject({
   name: name.optional(),
   email: email.nullable().optional(),
   notes: notes.nullable().optional(),

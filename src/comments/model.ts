@@ -4,7 +4,7 @@ import { personRef } from '../tasks/model'
 
 const id = z.string().trim().min(1).max(64)
 
-export const commentBody = z.object({ body: multilineText(20_000, { required: true }) })
+export const commentBody = z.strictObject({ body: multilineText(20_000, { required: true }) })
 export type CommentInput = z.infer<typeof commentBody>
 
 export const comment = z

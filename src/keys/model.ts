@@ -10,7 +10,7 @@ const MAX_LIFETIME_SECONDS = 10 * 365 * 86_400
 const id = z.string().trim().min(1).max(64)
 
 export const createKeyBody = z
-  .object({
+  .strictObject({
     name: nameText(100),
     description: multilineText(1000).nullable().optional(),
     /** Scopes granted to the key; null or absent = everything its owner may do except keys:write. */

@@ -11,10 +11,10 @@ export const label = z
   .meta({ id: 'Label' })
 export type Label = z.infer<typeof label>
 
-export const createLabelBody = z.object({ name: labelName, color: color.optional() })
+export const createLabelBody = z.strictObject({ name: labelName, color: color.optional() })
 export type CreateLabelInput = z.infer<typeof createLabelBody>
 
-export const updateLabelBody = z.object({ name: labelName.optional(), color: color.nullable().optional() })
+export const updateLabelBody = z.strictObject({ name: labelName.optional(), color: color.nullable().optional() })
 export type UpdateLabelInput = z.infer<typeof updateLabelBody>
 
 export const labelParams = z.object({ labelId: z.string().min(1).max(64) })

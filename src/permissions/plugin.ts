@@ -6,6 +6,7 @@ import { AppError, scopeViolation } from '../errors'
 import { isHttps, requestInfo } from '../http/context'
 import { rateLimitHeaders } from '../lib/rate-limit'
 import { type Actor, actorIn, authorizePrincipal, credentialScopes, effectiveScopes, type Principal } from './actor'
+import { refuseCrossSite } from './csrf'
 import type { Scope } from './matrix'
 import { removalPermission, requireSuperadmin } from './rules'
 import { readSelector, selectWorkspace, type WorkspaceSelector } from './workspaces'
@@ -29,6 +30,8 @@ export type WorkspaceRequirement =
       leave?: string
       superadmin?: string
       allowSuspended?: boolean
+      /** The route reads a multipart/form-data body (uploads), which a cookie request may then send. */
+      multipart?: boolean
     }
 
 const HOUR = 3_600_000
@@ -36,11 +39,22 @@ const MINUTE = 60_000
 
 export const SESSION_COOKIE = 'sally_session'
 
+/**
+ * The first `name` cookie of a Cookie header, percent-decoded. A value that does not decode (`%E0%A4%A`)
+ * is returned as sent: no session token contains `%`, so it is refused as an unknown token (401).
+ */
 function cookieValue(header: string | null, name: string): string | null {
   if (!header) return null
   for (const part of header.split(';')) {
     const i = part.indexOf('=')
-    if (i > 0 && part.slice(0, i).trim() === name) return decodeURIComponent(part.slice(i + 1).trim())
+    if (i > 0 && part.slice(0, i).trim() === name) {
+      const raw = part.slice(i + 1).trim()
+      try {
+        return decodeURIComponent(raw)
+      } catch {
+        return raw
+      }
+    }
   }
   return null
 }
@@ -55,8 +69,15 @@ export async function authenticateRequest(
   core: Core,
   request: Request,
   headers: Record<string, string | number>,
-  allowMcp: boolean,
+  o: { allowMcp?: boolean; multipart?: boolean } = {},
 ): Promise<Principal> {
+  const presented = {
+    authorization: request.headers.get('authorization'),
+    apiKey: request.headers.get('x-api-key'),
+    sessionCookie: cookieValue(request.headers.get('cookie'), SESSION_COOKIE),
+  }
+  // The cookie is the credential only when neither header is sent (auth/credentials presentedSecret).
+  if (!presented.apiKey && !presented.authorization && presented.sessionCookie) refuseCrossSite(core.config, request, o)
   const now = core.clock.now()
   const ip = requestInfo(request).ip ?? 'unknown'
   const failBucket = `authfail:${ip}`
@@ -68,15 +89,7 @@ export async function authenticateRequest(
   const over = !core.limiter.peek(failBucket, failLimit, MINUTE, now).allowed
   let principal: Principal
   try {
-    principal = await authenticate(
-      core,
-      {
-        authorization: request.headers.get('authorization'),
-        apiKey: request.headers.get('x-api-key'),
-        sessionCookie: cookieValue(request.headers.get('cookie'), SESSION_COOKIE),
-      },
-      { allowSlowVerify: !over },
-    )
+    principal = await authenticate(core, presented, { allowSlowVerify: !over })
   } catch (e) {
     // (rate_limited without `over`: the slow-verification queue is full; not the caller's failure.)
     if (e instanceof AppError && e.code !== 'missing_key' && (over || e.code !== 'rate_limited')) {
@@ -91,7 +104,7 @@ export async function authenticateRequest(
     throw e
   }
   const c = principal.credential
-  if (c.kind === 'mcp_key' && !allowMcp) throw scopeViolation('MCP keys (sallymcp_) are valid only on /mcp.')
+  if (c.kind === 'mcp_key' && !o.allowMcp) throw scopeViolation('MCP keys (sallymcp_) are valid only on /mcp.')
   if (c.kind === 'global') {
     const write = request.method !== 'GET' && request.method !== 'HEAD'
     if (write || !globalUse.has(core)) {
@@ -111,17 +124,29 @@ export async function authenticateRequest(
       `${SESSION_COOKIE}=${encodeURIComponent(token)}; Max-Age=${core.config.SALLY_SESSION_TTL_DAYS * 86_400}; Path=/; HttpOnly; SameSite=Lax` +
       (isHttps(core.config, request) ? '; Secure' : '')
   }
+  chargeCredential(core, principal, 1, headers)
+  return principal
+}
+
+/**
+ * Counts `cost` requests against the credential's hourly limit, all or none (the request itself
+ * costs 1; /mcp charges each further JSON-RPC message of a batch). Sets X-RateLimit-*; 429 when
+ * they do not all fit. The global token has no limit.
+ */
+export function chargeCredential(core: Core, principal: Principal, cost: number, headers: Record<string, string | number>): void {
+  const c = principal.credential
+  if (c.kind === 'global') return
+  const now = core.clock.now()
   const limit =
     c.rateLimitPerHour ??
     (c.kind === 'session' ? core.config.SALLY_SESSION_RATE_LIMIT_PER_HOUR : core.config.SALLY_API_KEY_RATE_LIMIT_PER_HOUR)
-  const r = core.limiter.hit(`cred:${c.id}`, limit, HOUR, now)
+  const r = core.limiter.hit(`cred:${c.id}`, limit, HOUR, now, cost)
   Object.assign(headers, rateLimitHeaders(r, now))
   if (!r.allowed) {
     throw new AppError('rate_limited', `Rate limit of ${limit} requests per hour exceeded for this credential.`, {
       headers: rateLimitHeaders(r, now),
     })
   }
-  return principal
 }
 
 /**
@@ -222,7 +247,7 @@ export function authPlugin(core: Core) {
       detail: authDoc({ kind: 'principal', permission: normalize(req).permission }),
       async transform({ request, set }) {
         const opt = normalize(req)
-        const principal = await authenticateRequest(core, request, set.headers as Record<string, string>, opt.allowMcp ?? false)
+        const principal = await authenticateRequest(core, request, set.headers as Record<string, string>, opt)
         if (principal.credential.kind === 'api_key' || principal.credential.kind === 'mcp_key')
           set.headers['x-sally-scopes'] = scopesHeader(credentialScopes(principal.credential), null)
         if (opt.permission) authorizePrincipal(principal, opt.permission)
@@ -236,7 +261,7 @@ export function authPlugin(core: Core) {
       detail: authDoc(workspaceDoc(normalize(req))),
       async transform({ request, set, query, params }) {
         const opt = normalize(req)
-        const principal = await authenticateRequest(core, request, set.headers as Record<string, string>, opt.allowMcp ?? false)
+        const principal = await authenticateRequest(core, request, set.headers as Record<string, string>, opt)
         // Path parameters are not validated yet: read as the route's zod schema would (trimmed).
         const raw = (name: string) => String((params as Record<string, string | undefined>)[name] ?? '').trim()
         const selector = opt.path ? { id: raw(opt.path) || NO_WORKSPACE } : readSelector(request.headers, query)

@@ -9,7 +9,7 @@ const name = nameText(100)
 
 export const statusParams = z.object({ projectId: id, statusId: id })
 
-export const createStatusBody = z.object({
+export const createStatusBody = z.strictObject({
   name,
   category: statusCategory,
   color: color.nullable().optional(),
@@ -18,7 +18,7 @@ export const createStatusBody = z.object({
 })
 export type CreateStatusInput = z.infer<typeof createStatusBody>
 
-export const updateStatusBody = z.object({
+export const updateStatusBody = z.strictObject({
   name: name.optional(),
   category: statusCategory.optional(),
   color: color.nullable().optional(),
@@ -29,7 +29,7 @@ export type UpdateStatusInput = z.infer<typeof updateStatusBody>
 
 /** Where the tasks of a deleted status go (query `?moveTasksTo=` or this body). */
 export const deleteStatusQuery = z.object({ moveTasksTo: id.optional() })
-export const deleteStatusBody = z.object({ moveTasksTo: id.optional() }).optional()
+export const deleteStatusBody = z.strictObject({ moveTasksTo: id.optional() }).optional()
 
 export const deletedStatus = z.object({
   id: z.string(),

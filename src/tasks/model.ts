@@ -20,10 +20,10 @@ const labelRef = z.string().max(64)
 const labelInput = nameText(64)
 const todoText = nameText(1000)
 
-export const todoInput = z.object({ text: todoText, done: z.boolean().optional() })
+export const todoInput = z.strictObject({ text: todoText, done: z.boolean().optional() })
 export type TodoInput = z.infer<typeof todoInput>
 
-export const createTaskBody = z.object({
+export const createTaskBody = z.strictObject({
   projectId: id,
   title,
   description: description.nullable().optional(),
@@ -40,7 +40,7 @@ export const createTaskBody = z.object({
 })
 export type CreateTaskInput = z.infer<typeof createTaskBody>
 
-export const updateTaskBody = z.object({
+export const updateTaskBody = z.strictObject({
   title: title.optional(),
   description: description.nullable().optional(),
   priority: priority.optional(),
@@ -54,7 +54,7 @@ export const updateTaskBody = z.object({
 })
 export type UpdateTaskInput = z.infer<typeof updateTaskBody>
 
-export const moveTaskBody = z.object({
+export const moveTaskBody = z.strictObject({
   /** Target project (the task keeps its id and gets a new human number there). */
   projectId: id.optional(),
   statusId: id.optional(),
@@ -66,7 +66,7 @@ export const moveTaskBody = z.object({
 })
 export type MoveTaskInput = z.infer<typeof moveTaskBody>
 
-export const reorderBody = z.object({
+export const reorderBody = z.strictObject({
   statusId: id,
   /** The column's complete order: every non-archived task of the status, once. */
   taskIds: z.array(id).max(10_000),
@@ -148,10 +148,10 @@ export const todoCreateBody = todoInput.extend({
   /** 0-based index to insert at; default: the end. */
   position: z.number().int().min(0).optional(),
 })
-export const todoUpdateBody = z.object({
+export const todoUpdateBody = z.strictObject({
   text: todoText.optional(),
   done: z.boolean().optional(),
   position: z.number().int().min(0).optional(),
 })
 export type TodoUpdateInput = z.infer<typeof todoUpdateBody>
-export const todoReorderBody = z.object({ todoIds: z.array(id).max(1000) })
+export const todoReorderBody = z.strictObject({ todoIds: z.array(id).max(1000) })

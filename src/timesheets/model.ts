@@ -46,7 +46,7 @@ const minutes = z
 const clockTime = z.string().trim().min(1).max(40)
 const note = z.string().max(5000)
 
-export const createTimeEntryBody = z.object({
+export const createTimeEntryBody = z.strictObject({
   /** YYYY-MM-DD; may be left out when start/end are full date-times. */
   date: isoDate.optional(),
   minutes: minutes.optional(),
@@ -60,7 +60,7 @@ export const createTimeEntryBody = z.object({
 })
 export type CreateTimeEntryInput = z.infer<typeof createTimeEntryBody>
 
-export const updateTimeEntryBody = z.object({
+export const updateTimeEntryBody = z.strictObject({
   date: isoDate.optional(),
   minutes: minutes.optional(),
   start: clockTime.optional(),
@@ -72,7 +72,7 @@ export const updateTimeEntryBody = z.object({
 })
 export type UpdateTimeEntryInput = z.infer<typeof updateTimeEntryBody>
 
-export const rejectBody = z.object({ reason: z.string().trim().min(1, 'reason is required').max(2000) })
+export const rejectBody = z.strictObject({ reason: z.string().trim().min(1, 'reason is required').max(2000) })
 
 export const timeEntryParams = z.object({ entryId: id })
 export const taskTimeParams = z.object({ taskId: id })

@@ -95,19 +95,35 @@ export function requireUnlocked(entry: EntryRow): void {
     )
 }
 
-function checkDay(core: Core, db: DbOrTx, userId: string, date: string, minutes: number, excludeId: string | null): void {
+/**
+ * The 24 h/day rule, counted over the person's entries in this workspace only (another workspace's
+ * owner must neither learn nor fill someone's days here). The message gives the day's total only when
+ * the caller can see every entry it counts (src/permissions/projects.ts `visibleProjects`); otherwise
+ * it says no number, so that a project OWNER logging for someone learns nothing of their other projects.
+ */
+function checkDay(core: Core, db: DbOrTx, actor: Actor, userId: string, date: string, minutes: number, excludeId: string | null): void {
   const latest = latestAllowedDate(core.clock.now())
   if (date > latest) throw badRequest(`date may be at most one day in the future (latest allowed: ${latest}).`, 'date')
-  const logged = db
-    .select({ n: sql<number>`coalesce(sum(${timeEntries.minutes}), 0)` })
+  const { logged, visible } = db
+    .select({
+      logged: sql<number>`coalesce(sum(${timeEntries.minutes}), 0)`,
+      visible: sql<number>`coalesce(sum(CASE WHEN ${visibleProjects(actor)} THEN ${timeEntries.minutes} ELSE 0 END), 0)`,
+    })
     .from(timeEntries)
-    .where(and(eq(timeEntries.userId, userId), eq(timeEntries.date, date), excludeId ? ne(timeEntries.id, excludeId) : undefined))
-    .get()!.n
-  if (logged + minutes > DAY_MINUTES)
-    throw badRequest(
-      `A person can log at most ${DAY_MINUTES} minutes (24 h) per day: ${date} already has ${logged} minutes, so at most ${Math.max(0, DAY_MINUTES - logged)} more.`,
-      'minutes',
+    .innerJoin(projects, eq(projects.id, timeEntries.projectId))
+    .where(
+      and(
+        eq(timeEntries.userId, userId),
+        eq(timeEntries.date, date),
+        eq(timeEntries.workspaceId, actor.workspace.id),
+        excludeId ? ne(timeEntries.id, excludeId) : undefined,
+      ),
     )
+    .get()!
+  if (logged + minutes <= DAY_MINUTES) return
+  const limit = `A person can log at most ${DAY_MINUTES} minutes (24 h) per day`
+  if (visible !== logged) throw badRequest(`${limit}: this would take them over it on ${date}.`, 'minutes')
+  throw badRequest(`${limit}: ${date} already has ${logged} minutes, so at most ${Math.max(0, DAY_MINUTES - logged)} more.`, 'minutes')
 }
 
 /**
@@ -127,7 +143,7 @@ export function createEntry(core: Core, actor: Actor, taskRef: string, input: Cr
         throw badRequest(`User ${userId} cannot log time here: not a workspace member who can see this project.`, 'userId')
     }
     const { date, minutes } = resolveDuration(input, null)
-    checkDay(core, tx, userId, date, minutes!, null)
+    checkDay(core, tx, actor, userId, date, minutes!, null)
     const now = new Date(core.clock.now())
     const id = newId()
     tx.insert(timeEntries)
@@ -174,7 +190,7 @@ export function updateEntry(core: Core, actor: Actor, entryId: string, input: Up
       const minutes = d.minutes ?? e.minutes
       if (d.date !== e.date) patch.date = d.date
       if (minutes !== e.minutes) patch.minutes = minutes
-      if (patch.date !== undefined || patch.minutes !== undefined) checkDay(core, tx, e.userId, d.date, minutes, e.id)
+      if (patch.date !== undefined || patch.minutes !== undefined) checkDay(core, tx, actor, e.userId, d.date, minutes, e.id)
       if (input.note !== undefined && input.note !== e.note) patch.note = input.note
       if (input.billable !== undefined && input.billable !== e.billable) patch.billable = input.billable
       if (Object.keys(patch).length && e.state === 'submitted') patch.state = 'draft'

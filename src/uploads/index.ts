@@ -25,7 +25,7 @@ export function uploadRoutes(core: Core) {
         return ok(created)
       },
       {
-        workspace: 'tasks:write',
+        workspace: { permission: 'tasks:write', multipart: true },
         idempotent: true,
         body: uploadBody,
         parse: 'multipart/form-data',

@@ -36,7 +36,7 @@ const url = z.string().trim().min(1).max(2048).describe('http(s) URL that receiv
 const events = z.array(webhookEvent).min(1).max(WEBHOOK_EVENTS.length).describe('Event types to receive, or ["*"] for all')
 const description = multilineText(500).trim()
 
-export const createWebhookBody = z.object({
+export const createWebhookBody = z.strictObject({
   url,
   events: events.default(['*']),
   active: z.boolean().default(true),
@@ -44,7 +44,7 @@ export const createWebhookBody = z.object({
 })
 export type CreateWebhookInput = z.infer<typeof createWebhookBody>
 
-export const updateWebhookBody = z.object({
+export const updateWebhookBody = z.strictObject({
   url: url.optional(),
   events: events.optional(),
   active: z.boolean().optional(),
