@@ -3,6 +3,7 @@ import type { Core } from '../core'
 import { requestInfo } from '../http/context'
 import { conflicts, envelope, ok } from '../http/respond'
 import { refuseCrossSiteSignIn } from '../permissions/csrf'
+import { publicRoute } from '../permissions/plugin'
 import { acceptInvite } from '../workspaces/invites'
 import { clientMeta, optionalPrincipal, setSessionCookie } from './http'
 import {
@@ -20,7 +21,7 @@ import { limitPublicAuth } from './passwords'
 import { register, requestPasswordReset, resendVerification, resetPassword, verifyEmail } from './recovery'
 
 const tags = ['Auth']
-const publicDoc = (summary: string, description?: string) => ({ tags, summary, description, security: [] })
+const publicDoc = (summary: string, description?: string) => publicRoute({ tags, summary, description })
 
 /**
  * Public account routes: password reset, email verification, invite acceptance and (with

@@ -4,7 +4,7 @@ import type { Core } from '../core'
 import { requestInfo } from '../http/context'
 import { envelope, listEnvelope, ok, okList, pageQuery } from '../http/respond'
 import { refuseCrossSiteSignIn } from '../permissions/csrf'
-import { authPlugin } from '../permissions/plugin'
+import { authPlugin, publicRoute } from '../permissions/plugin'
 import { clearSessionCookie, clientMeta, setSessionCookie } from './http'
 import { loginBody, session, sessionGrant, sessionParams } from './model'
 import { limitPublicAuth, warmDummyHash } from './passwords'
@@ -28,13 +28,12 @@ export function sessionRoutes(core: Core) {
       },
       {
         body: loginBody,
-        detail: {
+        detail: publicRoute({
           tags,
-          security: [],
           summary: 'Log in with email and password',
           description:
             'Returns a session token (also set as the httpOnly `sally_session` cookie). Wrong email and wrong password answer the same 401 `invalid_credentials`. Limited per client address (SALLY_LOGIN_RATE_LIMIT_PER_MINUTE, X-RateLimit-* headers, 429 with Retry-After). With SALLY_REQUIRE_EMAIL_VERIFICATION=true an unverified account gets 403 `forbidden`.',
-        },
+        }),
         response: { 200: envelope(sessionGrant) },
       },
     )
