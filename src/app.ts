@@ -13,7 +13,10 @@ import { healthRoutes } from './health'
 import { keyRoutes } from './keys'
 import { labelRoutes } from './labels'
 import { mcpRoutes } from './mcp'
+import { mcpOAuthRoutes } from './mcp/oauth'
 import { notificationRoutes } from './notifications'
+import { oauthRoutes } from './oauth'
+import { grantRoutes } from './oauth/grant-routes'
 import { projectRoutes } from './projects'
 import { searchRoutes } from './search'
 import { statusRoutes } from './statuses'
@@ -45,6 +48,9 @@ export function buildApp(core: Core) {
     .use(auditRoutes(core))
     .use(labelRoutes(core))
     .use(mcpRoutes(core))
+    .use(mcpOAuthRoutes(core))
+    .use(oauthRoutes(core))
+    .use(grantRoutes(core))
     .use(taskRoutes(core))
     .use(commentRoutes(core))
     .use(uploadRoutes(core))

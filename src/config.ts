@@ -54,6 +54,8 @@ export const configSchema = z.object({
   SALLY_TRUST_PROXY: proxyHops.default(0),
   /** argon2id memory cost for passwords and keys (KiB). 65536 = Bun's default; 19456 is OWASP's minimum. */
   SALLY_HASH_MEMORY_KIB: z.coerce.number().int().min(19456).max(1048576).default(65536),
+  /** Dynamic client registration (RFC 7591) at /oauth/register, for MCP clients without a client ID metadata document. */
+  SALLY_OAUTH_DCR: bool.default(true),
 })
 
 export type Config = z.infer<typeof configSchema>
@@ -87,11 +89,13 @@ export const configHelp: { readonly [K in keyof typeof configSchema.shape]: stri
   SALLY_SESSION_RATE_LIMIT_PER_HOUR: 'Requests per hour per session.',
   SALLY_AUTH_FAILURE_LIMIT_PER_MINUTE: 'Failed authentications per minute per IP before 429 `rate_limited`.',
   SALLY_LOGIN_RATE_LIMIT_PER_MINUTE: 'Login attempts per minute per IP.',
-  SALLY_WEBHOOK_ALLOW_PRIVATE: 'Allow webhook URLs that resolve to private or loopback addresses (off: protects the internal network).',
+  SALLY_WEBHOOK_ALLOW_PRIVATE:
+    'Allow webhook URLs and OAuth client ID metadata URLs (also over http) that resolve to private or loopback addresses (off: protects the internal network).',
   SALLY_WEBHOOK_TIMEOUT_MS: 'Timeout of one webhook delivery attempt (DNS lookup to response status).',
   SALLY_TRUST_PROXY:
     'Number of trusted reverse proxies in front of Sally (`true` = 1): the client IP is the n-th `X-Forwarded-For` entry from the right (see Security).',
   SALLY_HASH_MEMORY_KIB: "argon2id memory cost (KiB) for passwords and keys; 19456 (OWASP's minimum) to 1048576.",
+  SALLY_OAUTH_DCR: 'Offer OAuth dynamic client registration (RFC 7591) at `/oauth/register` for MCP connectors (rate-limited per IP).',
 }
 
 export class ConfigError extends Error {
