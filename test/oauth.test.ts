@@ -49,6 +49,9 @@ describe('discovery', () => {
     const res = await rpc(f, `${ISSUER}/mcp`, null, INIT)
     expect(res.status).toBe(401)
     expect(res.headers.get('www-authenticate')).toBe('Bearer')
+    // Nothing a client of /mcp would probe by itself (RFC 9728 path-inserted and bare) describes it.
+    expect((await f(`${ISSUER}/.well-known/oauth-protected-resource/mcp`)).status).toBe(404)
+    expect((await f(`${ISSUER}/.well-known/oauth-protected-resource`)).status).toBe(404)
   })
 
   test('protected-resource metadata (RFC 9728) and authorization-server metadata (RFC 8414)', async () => {

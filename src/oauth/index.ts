@@ -70,9 +70,9 @@ export function oauthRoutes(core: Core) {
   const base = core.config.SALLY_BASE_PATH
   const prm = ({ request }: { request: Request }) => json(protectedResourceMetadata(core, request))
   const app = new Elysia({ name: 'oauth' })
-    // RFC 9728: path-inserted for /mcp/oauth; the bare well-known path too (there is one resource).
+    // RFC 9728, path-inserted for /mcp/oauth only: nothing at the bare well-known path, which a
+    // client of /mcp would find by itself and take as OAuth being offered there.
     .get('/.well-known/oauth-protected-resource/mcp/oauth', prm, { detail: HIDE })
-    .get('/.well-known/oauth-protected-resource', prm, { detail: HIDE })
     .get(
       '/.well-known/oauth-authorization-server',
       ({ request }) => {
