@@ -1,5 +1,6 @@
 import { Elysia } from 'elysia'
 import { z } from 'zod'
+import { recordAudit } from '../audit/service'
 import type { Core } from '../core'
 import { AppError } from '../errors'
 import { requestInfo } from '../http/context'
@@ -155,6 +156,13 @@ export function oauthRoutes(core: Core) {
           redirectUri: req.redirectUri,
           codeChallenge: req.codeChallenge,
           resource: req.resource,
+        })
+        recordAudit(core, principal, {
+          action: 'oauth_grant.approved',
+          workspaceId,
+          targetType: 'oauth_client',
+          ip: requestInfo(request).ip,
+          meta: { clientId: req.client.clientId, clientName: req.client.name, scopes: req.scopes },
         })
         return redirectWith(core, request, req.redirectUri, req.state, { code }, 303)
       },

@@ -1,4 +1,5 @@
-import { and, desc, eq, isNull } from 'drizzle-orm'
+import { and, desc, eq, isNull, lte } from 'drizzle-orm'
+import { recordAudit } from '../audit/service'
 import { userPrincipal } from '../auth/credentials'
 import type { Core } from '../core'
 import { oauthCodes, oauthGrants, oauthTokens } from '../db/schema'
@@ -82,13 +83,46 @@ function issueTokens(core: Core, grant: Grant): TokenResponse {
   }
 }
 
-/** Ends a grant: its access tokens stop working on the next request, its refresh tokens are refused. */
-export function revokeGrant(core: Core, grantId: string): void {
-  core.db
+/**
+ * Ends a grant: its access tokens stop working on the next request, its refresh tokens are refused.
+ * Audited with why (`reason`) and by whom (null: the protocol itself, on a replayed code or token).
+ */
+export function revokeGrant(core: Core, grantId: string, reason: string, who: Principal | null = null): void {
+  const done = core.db
     .update(oauthGrants)
     .set({ revokedAt: new Date(core.clock.now()) })
     .where(and(eq(oauthGrants.id, grantId), isNull(oauthGrants.revokedAt)))
-    .run()
+    .returning({ id: oauthGrants.id, clientId: oauthGrants.clientId, workspaceId: oauthGrants.workspaceId })
+    .get()
+  if (done)
+    recordAudit(core, who, {
+      action: 'oauth_grant.revoked',
+      workspaceId: done.workspaceId,
+      targetType: 'oauth_grant',
+      targetId: done.id,
+      meta: { clientId: done.clientId, reason },
+    })
+}
+
+/**
+ * Deletes what can never be used again: codes a day after they expired, access tokens once expired,
+ * refresh tokens once expired (a used one is kept until then, so that a replay is still detected).
+ */
+export function pruneOAuth(core: Core): number {
+  const now = core.clock.now()
+  return core.db.transaction((tx) => {
+    const codes = tx
+      .delete(oauthCodes)
+      .where(lte(oauthCodes.expiresAt, new Date(now - 86_400_000)))
+      .returning({ id: oauthCodes.id })
+      .all().length
+    const tokens = tx
+      .delete(oauthTokens)
+      .where(lte(oauthTokens.expiresAt, new Date(now)))
+      .returning({ id: oauthTokens.id })
+      .all().length
+    return codes + tokens
+  })
 }
 
 /** PKCE S256 (RFC 7636): BASE64URL(SHA256(verifier)) equals the challenge. */
@@ -115,7 +149,7 @@ export function exchangeCode(
   const invalid = (why: string) => new OAuthError('invalid_grant', why)
   if (!row || row.clientId !== client.clientId) throw invalid('Unknown authorization code.')
   if (row.usedAt) {
-    if (row.grantId) revokeGrant(core, row.grantId)
+    if (row.grantId) revokeGrant(core, row.grantId, 'authorization code reused')
     throw invalid('This authorization code was used already; the access it granted is revoked.')
   }
   if (row.expiresAt.getTime() <= core.clock.now()) throw invalid('This authorization code has expired.')
@@ -165,7 +199,7 @@ export function refreshTokens(core: Core, client: OAuthClient, p: { refreshToken
   const { token, grant } = found
   if (grant.revokedAt) throw invalid('This grant has been revoked.')
   if (token.usedAt) {
-    revokeGrant(core, grant.id)
+    revokeGrant(core, grant.id, 'refresh token reused')
     throw invalid('This refresh token was used already: the grant is revoked (possible token theft).')
   }
   if (token.expiresAt.getTime() <= core.clock.now()) throw invalid('This refresh token has expired.')
@@ -179,7 +213,7 @@ export function refreshTokens(core: Core, client: OAuthClient, p: { refreshToken
       .returning({ id: oauthTokens.id })
       .get()
     if (!used) {
-      revokeGrant(core, grant.id)
+      revokeGrant(core, grant.id, 'refresh token reused')
       throw invalid('This refresh token was used already: the grant is revoked.')
     }
     return issueTokens(core, grant)
@@ -194,7 +228,7 @@ export function revokeToken(core: Core, client: OAuthClient, raw: string): void 
     .innerJoin(oauthGrants, eq(oauthGrants.id, oauthTokens.grantId))
     .where(eq(oauthTokens.tokenHash, sha256Hex(raw)))
     .get()
-  if (found && found.clientId === client.clientId) revokeGrant(core, found.grantId)
+  if (found && found.clientId === client.clientId) revokeGrant(core, found.grantId, 'revoked by the client (RFC 7009)')
 }
 
 type AccessRow = {
@@ -289,6 +323,6 @@ export function revokeGrantOf(core: Core, principal: Principal, id: string) {
     .get()
   if (!g) throw notFound('Grant')
   requireKeyManageable(principal.credential, { scopes: g.scopes as Scope[], workspaceId: g.workspaceId, projectId: null })
-  revokeGrant(core, g.id)
+  revokeGrant(core, g.id, 'revoked by the user', principal)
   return grantView({ ...g, revokedAt: g.revokedAt ?? new Date(core.clock.now()) })
 }
