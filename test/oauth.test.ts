@@ -66,6 +66,14 @@ describe('discovery', () => {
     expect(as.registration_endpoint).toBe(`${ISSUER}/oauth/register`)
     expect(as.revocation_endpoint).toBe(`${ISSUER}/oauth/revoke`)
     expect(as.authorization_response_iss_parameter_supported).toBe(true)
+    // Browser-based clients read both from another origin, after a preflight.
+    const pre = await f(`${ISSUER}/.well-known/oauth-authorization-server`, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://inspector.example', 'access-control-request-headers': 'mcp-protocol-version' },
+    })
+    expect(pre.status).toBe(204)
+    expect(pre.headers.get('access-control-allow-headers')).toContain('mcp-protocol-version')
+    expect((await f(`${ISSUER}/.well-known/oauth-protected-resource/mcp/oauth`)).headers.get('access-control-allow-origin')).toBe('*')
   })
 
   test('under SALLY_BASE_PATH and SALLY_PUBLIC_URL, every URL is built from them; DCR off hides registration', async () => {

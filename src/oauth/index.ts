@@ -205,6 +205,8 @@ export function oauthRoutes(core: Core) {
         }),
       { detail: HIDE },
     )
+    .options('/.well-known/oauth-protected-resource/mcp/oauth', preflight, { detail: HIDE })
+    .options('/.well-known/oauth-authorization-server', preflight, { detail: HIDE })
     .options('/oauth/token', preflight, { detail: HIDE })
     .options('/oauth/revoke', preflight, { detail: HIDE })
   if (!core.config.SALLY_OAUTH_DCR) return app
