@@ -271,6 +271,14 @@ describe('tokens', () => {
     expect((await rpc(f, `${DOOR}?access_token=${tk.access_token}`, null, INIT)).status).toBe(401)
   })
 
+  test('both initialize-era revisions are negotiated on /mcp/oauth', async () => {
+    const tk = await grantTokens(f, ISSUER, session, { workspace: wsA.id })
+    for (const version of ['2025-06-18', '2025-11-25']) {
+      const res = await rpc(f, DOOR, tk.access_token, { ...INIT, params: { ...INIT.params, protocolVersion: version } })
+      expect(((await res.json()) as any).result.protocolVersion).toBe(version)
+    }
+  })
+
   test('a sallymcp_ key is not an access token', async () => {
     const { createKey } = await import('./helpers/fixtures')
     const owner = await createUser(t.core)
