@@ -151,6 +151,36 @@ describe('OAuth on the compiled binary', () => {
     expect(grants.find((g: any) => g.clientName === 'Metadata Agent')).toMatchObject({ workspaceId: wsA })
   })
 
+  test('the scripted agent session through /mcp/oauth: find the project, create a task, comment, finish it, log 30 minutes, read the report', async () => {
+    const client = await connectWithOAuth(new Provider(), { workspace: wsA })
+    const ok = async (name: string, args: Record<string, unknown> = {}) => {
+      const r = await callTool(client, name, args)
+      expect(r.isError, `${name}: ${r.text}`).toBe(false)
+      return r.data
+    }
+    const me = await ok('whoami')
+    const project = (await ok('list_projects')).items.find((p: any) => p.name === 'Apollo')
+    // Assigned to the user itself: list_members (to assign someone else) is another branch's tool.
+    const task = await ok('create_task', {
+      projectId: project.id,
+      title: 'Ship the connector',
+      labels: ['agent', 'oauth'],
+      todos: [{ text: 'write it' }, { text: 'test it' }],
+      assigneeIds: [me.user.id],
+    })
+    expect(task.labels.map((l: any) => l.name).sort()).toEqual(['agent', 'oauth'])
+    await ok('add_comment', { task: task.id, body: 'Started by the agent.' })
+    await ok('move_task', { task: task.id, status: 'Done' })
+    const today = new Date().toISOString().slice(0, 10)
+    await ok('log_time', { task: task.id, date: today, minutes: 30, note: 'Connector work' })
+    const report = await ok('timesheet_report', { scope: 'project', id: project.id, from: today, to: today })
+    expect(JSON.stringify(report)).toContain('30')
+    const done = await ok('get_task', { task: task.id })
+    expect(done.status.name).toBe('Done')
+    expect(done.todoCount).toBe(2)
+    await client.close()
+  })
+
   test('DCR: registration, a read-only grant that reads and is refused on create, refresh rotation and reuse detection', async () => {
     const provider = new Provider()
     const client = await connectWithOAuth(provider, { workspace: wsA, scope: 'workspaces:read projects:read tasks:read' })
