@@ -1,11 +1,12 @@
-// `bun run build`: compiles src/index.ts, its migrations and the Swagger UI assets into one
-// self-contained executable, dist/sally (no node_modules, no drizzle/ folder needed at run time).
+// `bun run build`: compiles src/index.ts, its migrations, the Swagger UI assets and the web app into
+// one self-contained executable, dist/sally (no node_modules, no drizzle/ folder needed at run time).
 //
 //   bun run build                 → dist/sally
 //   bun run build --outfile PATH  → PATH
-import { mkdirSync, statSync } from 'node:fs'
-import { dirname, resolve } from 'node:path'
+import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { dirname, join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
+import { buildWebBundle } from '../src/web/server/bundle'
 
 const { values } = parseArgs({
   args: Bun.argv.slice(2),
@@ -18,8 +19,29 @@ const outfile = resolve(root, values.outfile!)
 mkdirSync(dirname(outfile), { recursive: true })
 
 const started = performance.now()
+
+// The web app is bundled on its own (minified: it runs in browsers, not through Elysia), written next
+// to the binary's output, and embedded by replacing src/web/server/embedded.ts with a module that
+// imports each file `with { type: 'file' }`. (An HTML import in the server code would embed it too,
+// but bundled with the server's settings, unminified, with asset URLs fixed at `/`.)
+const webDir = join(dirname(outfile), `.${Bun.hash(outfile).toString(36)}-web`)
+rmSync(webDir, { recursive: true, force: true })
+const webFiles = await buildWebBundle()
+const embedded = webFiles.map((f, i) => {
+  const disk = join(webDir, f.path)
+  mkdirSync(dirname(disk), { recursive: true })
+  writeFileSync(disk, f.bytes)
+  return { path: f.path, imp: `import f${i} from ${JSON.stringify(disk)} with { type: 'file' }` }
+})
+const embeddedModule = [
+  ...embedded.map((e) => e.imp),
+  `export const embeddedWebFiles = [${embedded.map((e, i) => `{ path: ${JSON.stringify(e.path)}, file: f${i} }`).join(', ')}]`,
+].join('\n')
+const webBytes = webFiles.reduce((n, f) => n + f.bytes.length, 0)
+
 const result = await Bun.build({
   entrypoints: [resolve(root, 'src/index.ts')],
+  files: { [resolve(root, 'src/web/server/embedded.ts')]: embeddedModule },
   target: 'bun',
   // No minification of any kind. Elysia's Sucrose decides which parts of the request context a
   // handler or hook needs by reading its source text (Function.prototype.toString). Minified text
@@ -47,6 +69,7 @@ const result = await Bun.build({
   },
 })
 
+rmSync(webDir, { recursive: true, force: true })
 if (!result.success) {
   for (const log of result.logs) console.error(log)
   console.error('build failed')
@@ -55,4 +78,5 @@ if (!result.success) {
 for (const log of result.logs) console.warn(log)
 
 const mib = statSync(outfile).size / (1024 * 1024)
+console.log(`Web app: ${webFiles.length} files, ${(webBytes / 1024).toFixed(1)} KiB before compression`)
 console.log(`Built ${outfile} (${mib.toFixed(1)} MiB) in ${((performance.now() - started) / 1000).toFixed(1)} s`)

@@ -20,6 +20,7 @@ import { statusRoutes } from './statuses'
 import { taskRoutes } from './tasks'
 import { timesheetRoutes } from './timesheets'
 import { uploadRoutes } from './uploads'
+import { webRoutes } from './web/server'
 import { webhookRoutes } from './webhooks'
 import { workspaceRoutes } from './workspaces'
 
@@ -57,6 +58,8 @@ export function buildApp(core: Core) {
     .use(notificationRoutes(core))
     .use(timesheetRoutes(core))
     .use(workspaceRoutes(core))
+    // Last: the web app's pages answer only GETs that no API route matched (SPEC §9).
+    .use(webRoutes(core))
   return Object.assign(api, { core })
 }
 
