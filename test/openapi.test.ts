@@ -184,6 +184,7 @@ describe('auth', () => {
     'POST /auth/verify-email',
     'POST /auth/resend-verification',
     'GET /uploads/{id}',
+    'GET /auth/config',
   ]
   /** Calls an operation with a plausible body and required query parameters (validation runs before auth). */
   const call = (method: string, path: string, op: Json, opts: Parameters<typeof t.req>[2] = {}) => {

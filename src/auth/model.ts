@@ -150,3 +150,6 @@ export const acceptedInvite = z
   .meta({ id: 'AcceptedInvite' })
 
 export const messageResult = z.object({ message: z.string() })
+
+/** GET /auth/config: public facts the sign-in page needs. */
+export const authConfig = z.object({ signup: z.boolean(), requireEmailVerification: z.boolean() })
