@@ -12,6 +12,7 @@ import { errorsPlugin } from './errors/plugin'
 import { healthRoutes } from './health'
 import { keyRoutes } from './keys'
 import { labelRoutes } from './labels'
+import { liveRoutes } from './live'
 import { mcpRoutes } from './mcp'
 import { notificationRoutes } from './notifications'
 import { projectRoutes } from './projects'
@@ -58,6 +59,7 @@ export function buildApp(core: Core) {
     .use(notificationRoutes(core))
     .use(timesheetRoutes(core))
     .use(workspaceRoutes(core))
+    .use(liveRoutes(core))
     // Last: the web app's pages answer only GETs that no API route matched (SPEC §9).
     .use(webRoutes(core))
   return Object.assign(api, { core })

@@ -12,9 +12,9 @@ import type { Scope } from './matrix'
 
 /** What a route outside a workspace needs: any credential, optionally one scope. */
 export type PrincipalRequirement = true | Scope | { permission?: Scope; allowMcp?: boolean }
-/** What a workspace route needs: the workspace-level permission, and whether project-scoped keys are refused. */
+/** What a workspace route needs: the workspace-level permission (`true`: membership only), and whether project-scoped keys are refused. */
 /** `multipart`: the route reads a multipart/form-data body (uploads), which a cookie request may then send. */
-export type WorkspaceRequirement = Scope | { permission: Scope; orgWide?: boolean; allowMcp?: boolean; multipart?: boolean }
+export type WorkspaceRequirement = true | Scope | { permission: Scope; orgWide?: boolean; allowMcp?: boolean; multipart?: boolean }
 
 const HOUR = 3_600_000
 const MINUTE = 60_000
