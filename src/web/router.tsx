@@ -25,10 +25,13 @@ export function navigate(to: string, opts: { replace?: boolean } = {}): void {
 /** The current path (with the query string in `search`); re-renders on navigation and Back/Forward. */
 export function useLocation(): { path: string; search: URLSearchParams } {
   const [, setTick] = useState(0)
+  const rendered = currentPath() + location.search
   useEffect(() => {
     const update = () => setTick((n) => n + 1)
     window.addEventListener(CHANGE, update)
     window.addEventListener('popstate', update)
+    // A child's effect (a <Redirect>) may have navigated before this listener existed.
+    if (currentPath() + location.search !== rendered) update()
     return () => {
       window.removeEventListener(CHANGE, update)
       window.removeEventListener('popstate', update)
