@@ -32,8 +32,8 @@ const pB = createProjectRow(t.core, wsB.id)
 type Sse = { id?: string; event?: string; data?: any; comment?: string }
 
 /** Opens a stream in process and collects what it sends. */
-async function openStream(headers: Record<string, string>, app = t.app) {
-  const res = await app.handle(new Request('http://localhost/events', { headers }))
+async function openStream(headers: Record<string, string>, app = t.app, path = '/events') {
+  const res = await app.handle(new Request(`http://localhost${path}`, { headers }))
   const got: Sse[] = []
   let ended = false
   let cancel: (() => unknown) | undefined
@@ -108,6 +108,11 @@ describe('GET /events', () => {
     const r = await openStream({ authorization: `Bearer ${createSession(t.core, twoWs.id)}` })
     expect(r.res.status).toBe(400)
     expect(await r.res.json()).toMatchObject({ code: 'workspace_required' })
+    // EventSource cannot send headers: the workspace may be selected in the query, as on every route.
+    const byQuery = await openStream({ authorization: `Bearer ${tokens.member}` }, t.app, `/events?workspaceSlug=${wsA.slug}`)
+    expect(byQuery.res.status).toBe(200)
+    await byQuery.until(() => byQuery.got.some((e) => e.comment === `connected to ${wsA.slug}`))
+    byQuery.close()
     const mcp = await createKey(t.core, users.member.id, { kind: 'mcp' })
     expect((await openStream(bearer(mcp.key, wsA))).res.status).toBe(403)
   })
