@@ -36,7 +36,7 @@ export function healthRoutes(core: Core) {
       return { ok: true as const, data }
     },
     {
-      detail: { summary: 'Health check', tags: ['System'], security: [] },
+      detail: { summary: 'Health check', tags: ['Health'], security: [] },
       response: { 200: envelope(health), 503: z.object({ ok: z.literal(false), data: health }) },
     },
   )
