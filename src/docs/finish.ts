@@ -173,9 +173,28 @@ function authLine(auth: AuthDoc): string {
   return parts.join(' ')
 }
 
+/** Path parameters by name: the ids come from the list or create answers of the same resource. */
+const PATH_PARAM_DOCS: Record<string, string> = {
+  id: 'The id of the resource (from its list or create answer).',
+  projectId: 'Project id (from `GET /projects` or `POST /projects`).',
+  statusId: 'Status id (from `GET /projects/{projectId}/statuses`).',
+  taskId: 'Task id, or its human id such as `WEB-1`.',
+  todoId: 'Todo id (from the task’s `todos`).',
+  commentId: 'Comment id (from `GET /tasks/{taskId}/comments`).',
+  labelId: 'Label id (from `GET /labels`).',
+  clientId: 'Client id (from `GET /clients`).',
+  webhookId: 'Webhook id (from `GET /webhooks`).',
+  deliveryId: 'Delivery id (from `GET /webhooks/{webhookId}/deliveries`).',
+  entryId: 'Time entry id (from `GET /time-entries`).',
+  notificationId: 'Notification id (from `GET /notifications`).',
+  userId: 'User id (from the members list).',
+  inviteId: 'Invite id (from `GET /workspaces/{id}/invites`).',
+}
+
 /** A zod field's description and example, carried by its JSON Schema, shown on the parameter itself. */
 function liftParameterDocs(p: Json): void {
   if (!isObject(p.schema)) return
+  if (p.in === 'path' && p.description === undefined) p.description = PATH_PARAM_DOCS[String(p.name)]
   if (p.description === undefined && typeof p.schema.description === 'string') p.description = p.schema.description
   if (p.example === undefined && p.schema.example !== undefined) p.example = p.schema.example
 }

@@ -36,7 +36,7 @@ export const INTRO = `Self-hosted project and task management.
 **Pagination.** Lists take \`limit\` and return \`nextCursor\`; pass it as \`cursor\` for the next page (null: no more).
 
 \`\`\`sh
-curl -s -X POST http://localhost:3000/tasks \\
+curl -s -X POST http://localhost:4000/tasks \\
   -H "X-API-Key: $SALLY_KEY" -H "X-Workspace-Slug: acme" -H "Content-Type: application/json" \\
   -d '{"projectId":"<project id>","title":"Write the release notes","dueDate":"2026-12-01"}'
 \`\`\``
