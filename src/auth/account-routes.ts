@@ -3,6 +3,8 @@ import type { Core } from '../core'
 import { type Documented, documented } from '../docs/finish'
 import { requestInfo } from '../http/context'
 import { conflicts, envelope, ok } from '../http/respond'
+import { refuseCrossSiteSignIn } from '../permissions/csrf'
+import { publicRoute } from '../permissions/plugin'
 import { acceptInvite } from '../workspaces/invites'
 import { clientMeta, optionalPrincipal, setSessionCookie } from './http'
 import {
@@ -21,13 +23,8 @@ import { register, requestPasswordReset, resendVerification, resetPassword, veri
 
 const tags = ['Auth']
 // Every route here is limited per client address (limitPublicAuth): 429 with Retry-After.
-const publicDoc = (summary: string, description?: string, errors: Documented['errors'] = []) => ({
-  tags,
-  summary,
-  description,
-  security: [],
-  ...documented({ rateLimited: true, errors }),
-})
+const publicDoc = (summary: string, description?: string, errors: Documented['errors'] = []) =>
+  publicRoute({ tags, summary, description, ...documented({ rateLimited: true, errors }) })
 
 /**
  * Public account routes: password reset, email verification, invite acceptance and (with
@@ -98,6 +95,7 @@ export function accountRoutes(core: Core) {
     .post(
       '/accept-invite',
       async ({ body, request, set, cookie }) => {
+        refuseCrossSiteSignIn(core.config, request)
         limitPublicAuth(core, 'accept-invite', requestInfo(request).ip, set.headers)
         const caller = await optionalPrincipal(core, request, set.headers)
         const r = await acceptInvite(core, body, caller, clientMeta(request))
@@ -121,6 +119,7 @@ export function accountRoutes(core: Core) {
   return app.post(
     '/register',
     async ({ body, request, set, cookie }) => {
+      refuseCrossSiteSignIn(core.config, request)
       limitPublicAuth(core, 'register', requestInfo(request).ip, set.headers)
       const r = await register(core, body, clientMeta(request))
       if (r.session) setSessionCookie(core, request, cookie, r.session.token)

@@ -6,8 +6,9 @@ import { operationIds } from './operation-ids'
 
 /**
  * Finishes the document @elysiajs/openapi generates, in one place for every route:
- * - security, the X-Workspace-Id / X-Workspace-Slug headers, a line on auth and the permission,
- *   from what each route declares to the auth plugin (`x-sally-auth`, set by its macros);
+ * - security, the X-Workspace-Id / X-Workspace-Slug headers (not where the path names the workspace),
+ *   a line on auth and the permission, from what each route declares to the auth plugin
+ *   (`x-sally-auth`, set by its macros, or `publicRoute` for a route anyone may call);
  * - the error responses that apply (400/401/403/404/413/415/429), all with the shared Error schema,
  *   and 409 with its reasons where a route declares them (`conflicts(...)`, or `idempotent: true`);
  * - JSON-only request bodies where the plugin offered its default trio (JSON, form, multipart);
@@ -165,11 +166,15 @@ function retarget(node: unknown, rename: Map<string, string>): void {
 
 function authLine(auth: AuthDoc): string {
   const parts = [
-    auth.kind === 'workspace'
-      ? 'Acts in the selected workspace (`X-Workspace-Id` or `X-Workspace-Slug`; the caller’s only workspace when omitted).'
-      : 'Needs a credential.',
+    auth.kind !== 'workspace'
+      ? 'Needs a credential.'
+      : auth.path
+        ? `Acts in the workspace named by \`${auth.path}\` in the path.`
+        : 'Acts in the selected workspace (`X-Workspace-Id` or `X-Workspace-Slug`; the caller’s only workspace when omitted).',
   ]
   if (auth.permission) parts.push(`Permission: \`${auth.permission}\`${auth.orgWide ? ' (project-scoped keys are refused)' : ''}.`)
+  if (auth.leave) parts.push('Removing yourself (leaving) needs only to be a member; from a key, with that permission granted to the key.')
+  if (auth.superadmin) parts.push('Platform SUPERADMIN (or the global token) only.')
   return parts.join(' ')
 }
 
@@ -209,12 +214,13 @@ function finishOperation(method: string, op: Json, isPublic: boolean, documentSe
     params.push(structuredClone(IDEMPOTENCY_KEY_DOC))
   if (params.length) op.parameters = params
   if (!isPublic && op.security === undefined) op.security = structuredClone(documentSecurity)
-  if (auth?.kind === 'workspace') {
+  const selected = auth?.kind === 'workspace' && !auth.path
+  if (selected) {
     const names = new Set(params.map((p) => `${p.in}:${String(p.name).toLowerCase()}`))
     for (const h of WORKSPACE_HEADERS_DOC) if (!names.has(`header:${h.name.toLowerCase()}`)) params.push({ ...h, schema: { ...h.schema } })
     op.parameters = params
   }
-  if (auth) op.description = op.description ? `${op.description}\n\n${authLine(auth)}` : authLine(auth)
+  if (auth && auth.kind !== 'public') op.description = op.description ? `${op.description}\n\n${authLine(auth)}` : authLine(auth)
 
   const content: Json | undefined = op.requestBody?.content
   if (content && DEFAULT_BODY_TYPES.every((t) => t in content) && Object.keys(content).length === DEFAULT_BODY_TYPES.length) {
@@ -228,10 +234,10 @@ function finishOperation(method: string, op: Json, isPublic: boolean, documentSe
   const hasInput = hasBody || params.some((p) => p.in === 'path' || p.in === 'query')
   const wanted: ErrorStatus[] = []
   // Any request body is parsed (malformed JSON is a 400 even where none is expected).
-  if (hasInput || auth?.kind === 'workspace' || method !== 'get') wanted.push(400)
+  if (hasInput || selected || method !== 'get') wanted.push(400)
   if (!isPublic) wanted.push(401, 403)
   // Ids in the path, the workspace, or ids in the body (another workspace's project, an unknown key pin).
-  if (hasPathParams || auth?.kind === 'workspace' || (hasBody && !isPublic)) wanted.push(404)
+  if (hasPathParams || selected || (hasBody && !isPublic)) wanted.push(404)
   if (hasBody) wanted.push(413, 415)
   for (const status of extra.errors ?? []) if (!wanted.includes(status)) wanted.push(status)
   const rateLimited = !isPublic || extra.rateLimited === true
