@@ -1,10 +1,10 @@
 import type { Core } from '../core'
 import { AppError } from '../errors'
 import type { EventType } from '../events'
-import { selectWorkspace } from '../workspaces/select'
 import { type Actor, can, type Principal } from './actor'
 import type { Scope } from './matrix'
 import { projectAccess } from './projects'
+import { selectWorkspace } from './workspaces'
 
 /** The read scope of an event's subject (SPEC §9): tasks and what hangs off them, projects, time. */
 export function eventScope(type: EventType, projectId: string | null): Scope {

@@ -13,7 +13,7 @@ export interface paths {
          *
          *     Acts in the selected workspace (`X-Workspace-Id` or `X-Workspace-Slug`; the caller’s only workspace when omitted). Permission: `members:write` (project-scoped keys are refused).
          */
-        get: operations["getAudit-events"];
+        get: operations["auditEvents.list"];
         put?: never;
         post?: never;
         delete?: never;
@@ -35,7 +35,7 @@ export interface paths {
          * Accept a workspace invite
          * @description No account for the invited email: creates it (name and password required). An account exists: send its password, or call with a session of that account. Returns a new session, so an API key, an MCP key or the global token is refused (403 `forbidden`): a key is never exchanged for a session.
          */
-        post: operations["postAuthAccept-invite"];
+        post: operations["auth.acceptInvite"];
         delete?: never;
         options?: never;
         head?: never;
@@ -53,7 +53,7 @@ export interface paths {
          * List my personal API key (atpm_)s, newest first (no secrets)
          * @description Needs a credential. Permission: `user:read`.
          */
-        get: operations["getAuthApi-keys"];
+        get: operations["auth.apiKeys.list"];
         put?: never;
         /**
          * Create a personal API key (atpm_)
@@ -61,7 +61,7 @@ export interface paths {
          *
          *     Needs a credential. Permission: `keys:write`.
          */
-        post: operations["postAuthApi-keys"];
+        post: operations["auth.apiKeys.create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -79,7 +79,7 @@ export interface paths {
          * Get one of my personal API key (atpm_)s (no secret)
          * @description Needs a credential. Permission: `user:read`.
          */
-        get: operations["getAuthApi-keysById"];
+        get: operations["auth.apiKeys.get"];
         put?: never;
         post?: never;
         /**
@@ -88,7 +88,7 @@ export interface paths {
          *
          *     Needs a credential. Permission: `keys:write`.
          */
-        delete: operations["deleteAuthApi-keysById"];
+        delete: operations["auth.apiKeys.delete"];
         options?: never;
         head?: never;
         patch?: never;
@@ -109,7 +109,7 @@ export interface paths {
          *
          *     Needs a credential. Permission: `keys:write`.
          */
-        post: operations["postAuthApi-keysByIdRotate"];
+        post: operations["auth.apiKeys.rotate"];
         delete?: never;
         options?: never;
         head?: never;
@@ -127,7 +127,7 @@ export interface paths {
          * What the sign-in page needs to know
          * @description `signup`: whether `POST /auth/register` is open (SALLY_ALLOW_SIGNUP); `requireEmailVerification`: whether login waits for a verified address.
          */
-        get: operations["getAuthConfig"];
+        get: operations["auth.config.get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -149,7 +149,7 @@ export interface paths {
          * Log in with email and password
          * @description Returns a session token (also set as the httpOnly `sally_session` cookie). Wrong email and wrong password answer the same 401 `invalid_credentials`. Limited per client address (SALLY_LOGIN_RATE_LIMIT_PER_MINUTE, X-RateLimit-* headers, 429 with Retry-After). With SALLY_REQUIRE_EMAIL_VERIFICATION=true an unverified account gets 403 `forbidden`.
          */
-        post: operations["postAuthLogin"];
+        post: operations["auth.login"];
         delete?: never;
         options?: never;
         head?: never;
@@ -169,7 +169,7 @@ export interface paths {
          * End the current session and clear the cookie (sessions only)
          * @description Needs a credential.
          */
-        post: operations["postAuthLogout"];
+        post: operations["auth.logout"];
         delete?: never;
         options?: never;
         head?: never;
@@ -187,7 +187,7 @@ export interface paths {
          * List my hosted MCP key (sallymcp_, valid on /mcp only)s, newest first (no secrets)
          * @description Needs a credential. Permission: `user:read`.
          */
-        get: operations["getAuthMcp-keys"];
+        get: operations["auth.mcpKeys.list"];
         put?: never;
         /**
          * Create a hosted MCP key (sallymcp_, valid on /mcp only)
@@ -195,7 +195,7 @@ export interface paths {
          *
          *     Needs a credential. Permission: `keys:write`.
          */
-        post: operations["postAuthMcp-keys"];
+        post: operations["auth.mcpKeys.create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -213,7 +213,7 @@ export interface paths {
          * Get one of my hosted MCP key (sallymcp_, valid on /mcp only)s (no secret)
          * @description Needs a credential. Permission: `user:read`.
          */
-        get: operations["getAuthMcp-keysById"];
+        get: operations["auth.mcpKeys.get"];
         put?: never;
         post?: never;
         /**
@@ -222,7 +222,7 @@ export interface paths {
          *
          *     Needs a credential. Permission: `keys:write`.
          */
-        delete: operations["deleteAuthMcp-keysById"];
+        delete: operations["auth.mcpKeys.delete"];
         options?: never;
         head?: never;
         patch?: never;
@@ -243,7 +243,7 @@ export interface paths {
          *
          *     Needs a credential. Permission: `keys:write`.
          */
-        post: operations["postAuthMcp-keysByIdRotate"];
+        post: operations["auth.mcpKeys.rotate"];
         delete?: never;
         options?: never;
         head?: never;
@@ -263,7 +263,7 @@ export interface paths {
          *
          *     Needs a credential.
          */
-        get: operations["getAuthMe"];
+        get: operations["auth.me.get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -275,7 +275,7 @@ export interface paths {
          *
          *     Needs a credential. Permission: `keys:write`.
          */
-        patch: operations["patchAuthMe"];
+        patch: operations["auth.me.update"];
         trace?: never;
     };
     "/auth/register": {
@@ -291,7 +291,7 @@ export interface paths {
          * Create an account and a personal workspace (SALLY_ALLOW_SIGNUP=true only)
          * @description Sends a verification mail. The session is null when SALLY_REQUIRE_EMAIL_VERIFICATION=true. 409 when the email is registered.
          */
-        post: operations["postAuthRegister"];
+        post: operations["auth.register"];
         delete?: never;
         options?: never;
         head?: never;
@@ -311,7 +311,7 @@ export interface paths {
          * Mail a password reset token
          * @description Same answer whether or not the account exists. The token is valid for 1 hour, once.
          */
-        post: operations["postAuthRequest-password-reset"];
+        post: operations["auth.requestPasswordReset"];
         delete?: never;
         options?: never;
         head?: never;
@@ -331,7 +331,7 @@ export interface paths {
          * Mail a new verification token
          * @description For the logged-in caller, or for `email`. Same answer either way.
          */
-        post: operations["postAuthResend-verification"];
+        post: operations["auth.resendVerification"];
         delete?: never;
         options?: never;
         head?: never;
@@ -351,7 +351,7 @@ export interface paths {
          * Set a new password with a reset token
          * @description Ends all sessions of the user and, unless `revokeKeys` is false, revokes all their API and MCP keys (default true: a key planted by someone who had access does not survive the reset). 400 `validation_error` for an unknown, used or expired token.
          */
-        post: operations["postAuthReset-password"];
+        post: operations["auth.resetPassword"];
         delete?: never;
         options?: never;
         head?: never;
@@ -369,7 +369,7 @@ export interface paths {
          * My live sessions, newest first (`current` marks this one)
          * @description Needs a credential. Permission: `user:read`.
          */
-        get: operations["getAuthSessions"];
+        get: operations["auth.sessions.list"];
         put?: never;
         post?: never;
         delete?: never;
@@ -394,7 +394,7 @@ export interface paths {
          *
          *     Needs a credential. Permission: `keys:write`.
          */
-        delete: operations["deleteAuthSessionsById"];
+        delete: operations["auth.sessions.delete"];
         options?: never;
         head?: never;
         patch?: never;
@@ -410,7 +410,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Confirm an email address with its token */
-        post: operations["postAuthVerify-email"];
+        post: operations["auth.verifyEmail"];
         delete?: never;
         options?: never;
         head?: never;
@@ -428,7 +428,7 @@ export interface paths {
          * Board: columns (statuses, or categories without projectId) with counts and tasks by rank; per-column cursor
          * @description Acts in the selected workspace (`X-Workspace-Id` or `X-Workspace-Slug`; the caller’s only workspace when omitted). Permission: `tasks:read`.
          */
-        get: operations["getBoard"];
+        get: operations["board.get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -448,13 +448,13 @@ export interface paths {
          * List clients
          * @description Acts in the selected workspace (`X-Workspace-Id` or `X-Workspace-Slug`; the caller’s only workspace when omitted). Permission: `clients:read` (project-scoped keys are refused).
          */
-        get: operations["getClients"];
+        get: operations["clients.list"];
         put?: never;
         /**
          * Create a client
          * @description Acts in the selected workspace (`X-Workspace-Id` or `X-Workspace-Slug`; the caller’s only workspace when omitted). Permission: `clients:write` (project-scoped keys are refused).
          */
-        post: operations["postClients"];
+        post: operations["clients.create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -472,21 +472,21 @@ export interface paths {
          * Get a client
          * @description Acts in the selected workspace (`X-Workspace-Id` or `X-Workspace-Slug`; the caller’s only workspace when omitted). Permission: `clients:read` (project-scoped keys are refused).
          */
-        get: operations["getClientsByClientId"];
+        get: operations["clients.get"];
         put?: never;
         post?: never;
         /**
          * Delete a client (its projects stay, unlinked)
          * @description Acts in the selected workspace (`X-Workspace-Id` or `X-Workspace-Slug`; the caller’s only workspace when omitted). Permission: `clients:write` (project-scoped keys are refused).
          */
-        delete: operations["deleteClientsByClientId"];
+        delete: operations["clients.delete"];
         options?: never;
         head?: never;
         /**
          * Update or (un)archive a client
          * @description Acts in the selected workspace (`X-Workspace-Id` or `X-Workspace-Slug`; the caller’s only workspace when omitted). Permission: `clients:write` (project-scoped keys are refused).
          */
-        patch: operations["patchClientsByClientId"];
+        patch: operations["clients.update"];
         trace?: never;
     };
     "/clients/{clientId}/projects": {
@@ -500,7 +500,7 @@ export interface paths {
          * The client's projects you can see (active and archived)
          * @description Acts in the selected workspace (`X-Workspace-Id` or `X-Workspace-Slug`; the caller’s only workspace when omitted). Permission: `clients:read` (project-scoped keys are refused).
          */
-        get: operations["getClientsByClientIdProjects"];
+        get: operations["clients.projects.list"];
         put?: never;
         post?: never;
         delete?: never;
@@ -524,7 +524,7 @@ export interface paths {
          *
          *     Acts in the selected workspace (`X-Workspace-Id` or `X-Workspace-Slug`; the caller’s only workspace when omitted).
          */
-        get: operations["getEvents"];
+        get: operations["events.get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -541,7 +541,7 @@ export interface paths {
             cookie?: never;
         };
         /** Health check */
-        get: operations["getHealth"];
+        get: operations["health.get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -561,13 +561,13 @@ export interface paths {
          * List workspace labels
          * @description Acts in the selected workspace (`X-Workspace-Id` or `X-Workspace-Slug`; the caller’s only workspace when omitted). Permission: `tasks:read`.
          */
-        get: operations["getLabels"];
+        get: operations["labels.list"];
         put?: never;
         /**
          * Create a label (409 when the name exists, case-insensitively)
          * @description Acts in the selected workspace (`X-Workspace-Id` or `X-Workspace-Slug`; the caller’s only workspace when omitted). Permission: `tasks:write` (project-scoped keys are refused).
          */
-        post: operations["postLabels"];
+        post: operations["labels.create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -585,21 +585,21 @@ export interface paths {
          * Get a label
          * @description Acts in the selected workspace (`X-Workspace-Id` or `X-Workspace-Slug`; the caller’s only workspace when omitted). Permission: `tasks:read`.
          */
-        get: operations["getLabelsByLabelId"];
+        get: operations["labels.get"];
         put?: never;
         post?: never;
         /**
          * Delete a label (removed from every task)
          * @description Acts in the selected workspace (`X-Workspace-Id` or `X-Workspace-Slug`; the caller’s only workspace when omitted). Permission: `tasks:write` (project-scoped keys are refused).
          */
-        delete: operations["deleteLabelsByLabelId"];
+        delete: operations["labels.delete"];
         options?: never;
         head?: never;
         /**
          * Rename or recolor a label
          * @description Acts in the selected workspace (`X-Workspace-Id` or `X-Workspace-Slug`; the caller’s only workspace when omitted). Permission: `tasks:write` (project-scoped keys are refused).
          */
-        patch: operations["patchLabelsByLabelId"];
+        patch: operations["labels.update"];
         trace?: never;
     };
     "/mcp": {
@@ -615,7 +615,7 @@ export interface paths {
          *
          *     Needs a credential.
          */
-        get: operations["getMcp"];
+        get: operations["mcp.get"];
         put?: never;
         /**
          * MCP endpoint (JSON-RPC over Streamable HTTP)
@@ -623,14 +623,14 @@ export interface paths {
          *
          *     Needs a credential.
          */
-        post: operations["postMcp"];
+        post: operations["mcp.post"];
         /**
          * Not offered: stateless MCP server (405)
          * @description Model Context Protocol over Streamable HTTP (stateless, JSON responses). Authenticate with `Authorization: Bearer sallymcp_…`. Optional `X-Workspace-Id` / `X-Workspace-Slug` set the default workspace for tools called without a `workspace` argument.
          *
          *     Needs a credential.
          */
-        delete: operations["deleteMcp"];
+        delete: operations["mcp.delete"];
         options?: never;
         head?: never;
         patch?: never;
@@ -647,7 +647,7 @@ export interface paths {
          * My notifications, newest first (unread=true filter, cursor pagination)
          * @description Acts in the selected workspace (`X-Workspace-Id` or `X-Workspace-Slug`; the caller’s only workspace when omitted). Permission: `notifications:read`.
          */
-        get: operations["getNotifications"];
+        get: operations["notifications.list"];
         put?: never;
         post?: never;
         delete?: never;
@@ -669,7 +669,7 @@ export interface paths {
          * Mark one of my notifications read
          * @description Acts in the selected workspace (`X-Workspace-Id` or `X-Workspace-Slug`; the caller’s only workspace when omitted). Permission: `notifications:write`.
          */
-        post: operations["postNotificationsByNotificationIdRead"];
+        post: operations["notifications.read"];
         delete?: never;
         options?: never;
         head?: never;
@@ -687,12 +687,12 @@ export interface paths {
          * My notification preferences (per kind: inApp, email)
          * @description Acts in the selected workspace (`X-Workspace-Id` or `X-Workspace-Slug`; the caller’s only workspace when omitted). Permission: `notifications:read`.
          */
-        get: operations["getNotificationsPreferences"];
+        get: operations["notifications.preferences.get"];
         /**
          * Change my notification preferences (partial: what is left out keeps its value)
          * @description Acts in the selected workspace (`X-Workspace-Id` or `X-Workspace-Slug`; the caller’s only workspace when omitted). Permission: `notifications:write`.
          */
-        put: operations["putNotificationsPreferences"];
+        put: operations["notifications.preferences.update"];
         post?: never;
         delete?: never;
         options?: never;
@@ -713,7 +713,7 @@ export interface paths {
          * Mark all my notifications in this workspace read
          * @description Acts in the selected workspace (`X-Workspace-Id` or `X-Workspace-Slug`; the caller’s only workspace when omitted). Permission: `notifications:write`.
          */
-        post: operations["postNotificationsRead-all"];
+        post: operations["notifications.readAll"];
         delete?: never;
         options?: never;
         head?: never;
@@ -731,13 +731,13 @@ export interface paths {
          * List the projects you can see
          * @description Acts in the selected workspace (`X-Workspace-Id` or `X-Workspace-Slug`; the caller’s only workspace when omitted). Permission: `projects:read`.
          */
-        get: operations["getProjects"];
+        get: operations["projects.list"];
         put?: never;
         /**
          * Create a project (you become its OWNER; default statuses are created)
          * @description Acts in the selected workspace (`X-Workspace-Id` or `X-Workspace-Slug`; the caller’s only workspace when omitted). Permission: `projects:write` (project-scoped keys are refused).
          */
-        post: operations["postProjects"];
+        post: operations["projects.create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -755,21 +755,21 @@ export interface paths {
          * Get a project with its statuses and member count
          * @description Acts in the selected workspace (`X-Workspace-Id` or `X-Workspace-Slug`; the caller’s only workspace when omitted). Permission: `projects:read`.
          */
-        get: operations["getProjectsByProjectId"];
+        get: operations["projects.get"];
         put?: never;
         post?: never;
         /**
          * Delete a project and everything in it (project OWNER)
          * @description Acts in the selected workspace (`X-Workspace-Id` or `X-Workspace-Slug`; the caller’s only workspace when omitted). Permission: `projects:write`.
          */
-        delete: operations["deleteProjectsByProjectId"];
+        delete: operations["projects.delete"];
         options?: never;
         head?: never;
         /**
          * Update a project (project OWNER)
          * @description Acts in the selected workspace (`X-Workspace-Id` or `X-Workspace-Slug`; the caller’s only workspace when omitted). Permission: `projects:write`.
          */
-        patch: operations["patchProjectsByProjectId"];
+        patch: operations["projects.update"];
         trace?: never;
     };
     "/projects/{projectId}/activity": {
@@ -783,7 +783,7 @@ export interface paths {
          * Project activity feed, newest first
          * @description Acts in the selected workspace (`X-Workspace-Id` or `X-Workspace-Slug`; the caller’s only workspace when omitted). Permission: `projects:read`.
          */
-        get: operations["getProjectsByProjectIdActivity"];
+        get: operations["projects.activity.list"];
         put?: never;
         post?: never;
         delete?: never;
@@ -805,7 +805,7 @@ export interface paths {
          * Archive a project (project OWNER)
          * @description Acts in the selected workspace (`X-Workspace-Id` or `X-Workspace-Slug`; the caller’s only workspace when omitted). Permission: `projects:write`.
          */
-        post: operations["postProjectsByProjectIdArchive"];
+        post: operations["projects.archive"];
         delete?: never;
         options?: never;
         head?: never;
@@ -823,13 +823,13 @@ export interface paths {
          * List project members
          * @description Acts in the selected workspace (`X-Workspace-Id` or `X-Workspace-Slug`; the caller’s only workspace when omitted). Permission: `projects:read`.
          */
-        get: operations["getProjectsByProjectIdMembers"];
+        get: operations["projects.members.list"];
         put?: never;
         /**
          * Add a workspace member to the project (project OWNER; 400 if not in the workspace)
          * @description Acts in the selected workspace (`X-Workspace-Id` or `X-Workspace-Slug`; the caller’s only workspace when omitted). Permission: `projects:write`.
          */
-        post: operations["postProjectsByProjectIdMembers"];
+        post: operations["projects.members.create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -852,14 +852,14 @@ export interface paths {
          *
          *     Acts in the selected workspace (`X-Workspace-Id` or `X-Workspace-Slug`; the caller’s only workspace when omitted). Permission: `projects:read`.
          */
-        delete: operations["deleteProjectsByProjectIdMembersByUserId"];
+        delete: operations["projects.members.delete"];
         options?: never;
         head?: never;
         /**
          * Change a member's project role (project OWNER; the last OWNER cannot be demoted)
          * @description Acts in the selected workspace (`X-Workspace-Id` or `X-Workspace-Slug`; the caller’s only workspace when omitted). Permission: `projects:write`.
          */
-        patch: operations["patchProjectsByProjectIdMembersByUserId"];
+        patch: operations["projects.members.update"];
         trace?: never;
     };
     "/projects/{projectId}/statuses": {
@@ -873,13 +873,13 @@ export interface paths {
          * List a project's statuses in order
          * @description Acts in the selected workspace (`X-Workspace-Id` or `X-Workspace-Slug`; the caller’s only workspace when omitted). Permission: `projects:read`.
          */
-        get: operations["getProjectsByProjectIdStatuses"];
+        get: operations["projects.statuses.list"];
         put?: never;
         /**
          * Add a status (project OWNER; names unique per project, case-insensitively)
          * @description Acts in the selected workspace (`X-Workspace-Id` or `X-Workspace-Slug`; the caller’s only workspace when omitted). Permission: `projects:write`.
          */
-        post: operations["postProjectsByProjectIdStatuses"];
+        post: operations["projects.statuses.create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -900,14 +900,14 @@ export interface paths {
          * Delete a status (project OWNER). With tasks: ?moveTasksTo=<statusId> (409 otherwise); never the last one
          * @description Acts in the selected workspace (`X-Workspace-Id` or `X-Workspace-Slug`; the caller’s only workspace when omitted). Permission: `projects:write`.
          */
-        delete: operations["deleteProjectsByProjectIdStatusesByStatusId"];
+        delete: operations["projects.statuses.delete"];
         options?: never;
         head?: never;
         /**
          * Rename, recategorize, recolor or reposition a status (project OWNER)
          * @description Acts in the selected workspace (`X-Workspace-Id` or `X-Workspace-Slug`; the caller’s only workspace when omitted). Permission: `projects:write`.
          */
-        patch: operations["patchProjectsByProjectIdStatusesByStatusId"];
+        patch: operations["projects.statuses.update"];
         trace?: never;
     };
     "/projects/{projectId}/unarchive": {
@@ -923,7 +923,7 @@ export interface paths {
          * Unarchive a project (project OWNER)
          * @description Acts in the selected workspace (`X-Workspace-Id` or `X-Workspace-Slug`; the caller’s only workspace when omitted). Permission: `projects:write`.
          */
-        post: operations["postProjectsByProjectIdUnarchive"];
+        post: operations["projects.unarchive"];
         delete?: never;
         options?: never;
         head?: never;
@@ -941,7 +941,7 @@ export interface paths {
          * Full-text search over tasks, projects and comments (words are prefix-matched; no query syntax)
          * @description Acts in the selected workspace (`X-Workspace-Id` or `X-Workspace-Slug`; the caller’s only workspace when omitted). Permission: `tasks:read`.
          */
-        get: operations["getSearch"];
+        get: operations["search.list"];
         put?: never;
         post?: never;
         delete?: never;
@@ -961,13 +961,13 @@ export interface paths {
          * List tasks of the projects you can see (filters, sort, cursor pagination)
          * @description Acts in the selected workspace (`X-Workspace-Id` or `X-Workspace-Slug`; the caller’s only workspace when omitted). Permission: `tasks:read`.
          */
-        get: operations["getTasks"];
+        get: operations["tasks.list"];
         put?: never;
         /**
          * Create a task (status by id or name, labels by name or id, todos, assignees)
          * @description Acts in the selected workspace (`X-Workspace-Id` or `X-Workspace-Slug`; the caller’s only workspace when omitted). Permission: `tasks:write`.
          */
-        post: operations["postTasks"];
+        post: operations["tasks.create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -985,21 +985,21 @@ export interface paths {
          * Get a task by id or human id (PROJ-42)
          * @description Acts in the selected workspace (`X-Workspace-Id` or `X-Workspace-Slug`; the caller’s only workspace when omitted). Permission: `tasks:read`.
          */
-        get: operations["getTasksByTaskId"];
+        get: operations["tasks.get"];
         put?: never;
         post?: never;
         /**
          * Delete a task with its todos, comments and time entries
          * @description Acts in the selected workspace (`X-Workspace-Id` or `X-Workspace-Slug`; the caller’s only workspace when omitted). Permission: `tasks:write`.
          */
-        delete: operations["deleteTasksByTaskId"];
+        delete: operations["tasks.delete"];
         options?: never;
         head?: never;
         /**
          * Update a task (assigneeIds and labels replace; a new status moves it to the end of that column)
          * @description Acts in the selected workspace (`X-Workspace-Id` or `X-Workspace-Slug`; the caller’s only workspace when omitted). Permission: `tasks:write`.
          */
-        patch: operations["patchTasksByTaskId"];
+        patch: operations["tasks.update"];
         trace?: never;
     };
     "/tasks/{taskId}/archive": {
@@ -1015,7 +1015,7 @@ export interface paths {
          * Archive a task
          * @description Acts in the selected workspace (`X-Workspace-Id` or `X-Workspace-Slug`; the caller’s only workspace when omitted). Permission: `tasks:write`.
          */
-        post: operations["postTasksByTaskIdArchive"];
+        post: operations["tasks.archive"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1033,13 +1033,13 @@ export interface paths {
          * List a task's comments (oldest first)
          * @description Acts in the selected workspace (`X-Workspace-Id` or `X-Workspace-Slug`; the caller’s only workspace when omitted). Permission: `tasks:read`.
          */
-        get: operations["getTasksByTaskIdComments"];
+        get: operations["tasks.comments.list"];
         put?: never;
         /**
          * Comment on a task (@handle mentions notify members who can see the project)
          * @description Acts in the selected workspace (`X-Workspace-Id` or `X-Workspace-Slug`; the caller’s only workspace when omitted). Permission: `comments:write`.
          */
-        post: operations["postTasksByTaskIdComments"];
+        post: operations["tasks.comments.create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1060,14 +1060,14 @@ export interface paths {
          * Delete a comment (its author or a project owner)
          * @description Acts in the selected workspace (`X-Workspace-Id` or `X-Workspace-Slug`; the caller’s only workspace when omitted). Permission: `comments:write`.
          */
-        delete: operations["deleteTasksByTaskIdCommentsByCommentId"];
+        delete: operations["tasks.comments.delete"];
         options?: never;
         head?: never;
         /**
          * Edit a comment (its author or a project owner)
          * @description Acts in the selected workspace (`X-Workspace-Id` or `X-Workspace-Slug`; the caller’s only workspace when omitted). Permission: `comments:write`.
          */
-        patch: operations["patchTasksByTaskIdCommentsByCommentId"];
+        patch: operations["tasks.comments.update"];
         trace?: never;
     };
     "/tasks/{taskId}/move": {
@@ -1083,7 +1083,7 @@ export interface paths {
          * Move a task: status, position (beforeTaskId / afterTaskId) and/or project
          * @description Acts in the selected workspace (`X-Workspace-Id` or `X-Workspace-Slug`; the caller’s only workspace when omitted). Permission: `tasks:write`.
          */
-        post: operations["postTasksByTaskIdMove"];
+        post: operations["tasks.move"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1103,7 +1103,7 @@ export interface paths {
          * Log time on a task (minutes, or start and end on one day; userId: project owners only)
          * @description Acts in the selected workspace (`X-Workspace-Id` or `X-Workspace-Slug`; the caller’s only workspace when omitted). Permission: `timesheets:write`.
          */
-        post: operations["postTasksByTaskIdTime-entries"];
+        post: operations["tasks.timeEntries.create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1123,7 +1123,7 @@ export interface paths {
          * Add a todo (checklist item)
          * @description Acts in the selected workspace (`X-Workspace-Id` or `X-Workspace-Slug`; the caller’s only workspace when omitted). Permission: `tasks:write`.
          */
-        post: operations["postTasksByTaskIdTodos"];
+        post: operations["tasks.todos.create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1144,14 +1144,14 @@ export interface paths {
          * Delete a todo
          * @description Acts in the selected workspace (`X-Workspace-Id` or `X-Workspace-Slug`; the caller’s only workspace when omitted). Permission: `tasks:write`.
          */
-        delete: operations["deleteTasksByTaskIdTodosByTodoId"];
+        delete: operations["tasks.todos.delete"];
         options?: never;
         head?: never;
         /**
          * Update a todo (text, done, position)
          * @description Acts in the selected workspace (`X-Workspace-Id` or `X-Workspace-Slug`; the caller’s only workspace when omitted). Permission: `tasks:write`.
          */
-        patch: operations["patchTasksByTaskIdTodosByTodoId"];
+        patch: operations["tasks.todos.update"];
         trace?: never;
     };
     "/tasks/{taskId}/todos/reorder": {
@@ -1167,7 +1167,7 @@ export interface paths {
          * Set the full order of a task's todos
          * @description Acts in the selected workspace (`X-Workspace-Id` or `X-Workspace-Slug`; the caller’s only workspace when omitted). Permission: `tasks:write`.
          */
-        post: operations["postTasksByTaskIdTodosReorder"];
+        post: operations["tasks.todos.reorder"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1187,7 +1187,7 @@ export interface paths {
          * Unarchive a task
          * @description Acts in the selected workspace (`X-Workspace-Id` or `X-Workspace-Slug`; the caller’s only workspace when omitted). Permission: `tasks:write`.
          */
-        post: operations["postTasksByTaskIdUnarchive"];
+        post: operations["tasks.unarchive"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1207,7 +1207,7 @@ export interface paths {
          * Set a status column's full order
          * @description Acts in the selected workspace (`X-Workspace-Id` or `X-Workspace-Slug`; the caller’s only workspace when omitted). Permission: `tasks:write`.
          */
-        post: operations["postTasksReorder"];
+        post: operations["tasks.reorder"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1225,7 +1225,7 @@ export interface paths {
          * List time entries (workspace-wide unless projectId/taskId; filters; newest day first)
          * @description Acts in the selected workspace (`X-Workspace-Id` or `X-Workspace-Slug`; the caller’s only workspace when omitted). Permission: `timesheets:read`.
          */
-        get: operations["getTime-entries"];
+        get: operations["timeEntries.list"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1245,21 +1245,21 @@ export interface paths {
          * Get a time entry
          * @description Acts in the selected workspace (`X-Workspace-Id` or `X-Workspace-Slug`; the caller’s only workspace when omitted). Permission: `timesheets:read`.
          */
-        get: operations["getTime-entriesByEntryId"];
+        get: operations["timeEntries.get"];
         put?: never;
         post?: never;
         /**
          * Delete a time entry (not when approved or billed)
          * @description Acts in the selected workspace (`X-Workspace-Id` or `X-Workspace-Slug`; the caller’s only workspace when omitted). Permission: `timesheets:write`.
          */
-        delete: operations["deleteTime-entriesByEntryId"];
+        delete: operations["timeEntries.delete"];
         options?: never;
         head?: never;
         /**
          * Edit a time entry (not when approved or billed; a submitted one returns to draft); billed: owners
          * @description Acts in the selected workspace (`X-Workspace-Id` or `X-Workspace-Slug`; the caller’s only workspace when omitted). Permission: `timesheets:write`.
          */
-        patch: operations["patchTime-entriesByEntryId"];
+        patch: operations["timeEntries.update"];
         trace?: never;
     };
     "/time-entries/{entryId}/approve": {
@@ -1275,7 +1275,7 @@ export interface paths {
          * Approve (submitted → approved; project or workspace OWNER)
          * @description Acts in the selected workspace (`X-Workspace-Id` or `X-Workspace-Slug`; the caller’s only workspace when omitted). Permission: `timesheets:read`.
          */
-        post: operations["postTime-entriesByEntryIdApprove"];
+        post: operations["timeEntries.approve"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1295,7 +1295,7 @@ export interface paths {
          * Mark an approved entry billed (locks it; project or workspace OWNER)
          * @description Acts in the selected workspace (`X-Workspace-Id` or `X-Workspace-Slug`; the caller’s only workspace when omitted). Permission: `timesheets:read`.
          */
-        post: operations["postTime-entriesByEntryIdBill"];
+        post: operations["timeEntries.bill"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1315,7 +1315,7 @@ export interface paths {
          * Reject with a reason (submitted → rejected; project or workspace OWNER)
          * @description Acts in the selected workspace (`X-Workspace-Id` or `X-Workspace-Slug`; the caller’s only workspace when omitted). Permission: `timesheets:read`.
          */
-        post: operations["postTime-entriesByEntryIdReject"];
+        post: operations["timeEntries.reject"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1335,7 +1335,7 @@ export interface paths {
          * Submit for approval (draft or rejected → submitted)
          * @description Acts in the selected workspace (`X-Workspace-Id` or `X-Workspace-Slug`; the caller’s only workspace when omitted). Permission: `timesheets:write`.
          */
-        post: operations["postTime-entriesByEntryIdSubmit"];
+        post: operations["timeEntries.submit"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1355,7 +1355,7 @@ export interface paths {
          * Unlock (approved → draft, clears billed; project or workspace OWNER)
          * @description Acts in the selected workspace (`X-Workspace-Id` or `X-Workspace-Slug`; the caller’s only workspace when omitted). Permission: `timesheets:read`.
          */
-        post: operations["postTime-entriesByEntryIdUnlock"];
+        post: operations["timeEntries.unlock"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1373,7 +1373,7 @@ export interface paths {
          * Timesheet report for a task, project or workspace over [from, to], grouped by user, task, project, client or day (JSON or CSV)
          * @description Acts in the selected workspace (`X-Workspace-Id` or `X-Workspace-Slug`; the caller’s only workspace when omitted). Permission: `timesheets:read`.
          */
-        get: operations["getTimesheetsReport"];
+        get: operations["timesheets.report.get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1395,7 +1395,7 @@ export interface paths {
          * Upload an image (multipart field "file"; PNG, JPEG, GIF or WebP, detected from the bytes)
          * @description Acts in the selected workspace (`X-Workspace-Id` or `X-Workspace-Slug`; the caller’s only workspace when omitted). Permission: `tasks:write`.
          */
-        post: operations["postUploads"];
+        post: operations["uploads.create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1410,7 +1410,7 @@ export interface paths {
             cookie?: never;
         };
         /** Fetch an uploaded image (public; cacheable forever; ETag / If-None-Match) */
-        get: operations["getUploadsById"];
+        get: operations["uploads.get"];
         put?: never;
         post?: never;
         /**
@@ -1419,7 +1419,7 @@ export interface paths {
          *
          *     Acts in the selected workspace (`X-Workspace-Id` or `X-Workspace-Slug`; the caller’s only workspace when omitted). Permission: `tasks:write`.
          */
-        delete: operations["deleteUploadsById"];
+        delete: operations["uploads.delete"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1436,7 +1436,7 @@ export interface paths {
          * List webhooks (secrets are never listed)
          * @description Acts in the selected workspace (`X-Workspace-Id` or `X-Workspace-Slug`; the caller’s only workspace when omitted). Permission: `webhooks:read` (project-scoped keys are refused).
          */
-        get: operations["getWebhooks"];
+        get: operations["webhooks.list"];
         put?: never;
         /**
          * Create a webhook; the answer carries its signing secret, shown this once
@@ -1444,7 +1444,7 @@ export interface paths {
          *
          *     Acts in the selected workspace (`X-Workspace-Id` or `X-Workspace-Slug`; the caller’s only workspace when omitted). Permission: `webhooks:write` (project-scoped keys are refused).
          */
-        post: operations["postWebhooks"];
+        post: operations["webhooks.create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1462,21 +1462,21 @@ export interface paths {
          * Get a webhook
          * @description Acts in the selected workspace (`X-Workspace-Id` or `X-Workspace-Slug`; the caller’s only workspace when omitted). Permission: `webhooks:read` (project-scoped keys are refused).
          */
-        get: operations["getWebhooksByWebhookId"];
+        get: operations["webhooks.get"];
         put?: never;
         post?: never;
         /**
          * Delete a webhook and its delivery log
          * @description Acts in the selected workspace (`X-Workspace-Id` or `X-Workspace-Slug`; the caller’s only workspace when omitted). Permission: `webhooks:write` (project-scoped keys are refused).
          */
-        delete: operations["deleteWebhooksByWebhookId"];
+        delete: operations["webhooks.delete"];
         options?: never;
         head?: never;
         /**
          * Update a webhook (url, events, active, description); deactivating drops pending deliveries
          * @description Acts in the selected workspace (`X-Workspace-Id` or `X-Workspace-Slug`; the caller’s only workspace when omitted). Permission: `webhooks:write` (project-scoped keys are refused).
          */
-        patch: operations["patchWebhooksByWebhookId"];
+        patch: operations["webhooks.update"];
         trace?: never;
     };
     "/webhooks/{webhookId}/deliveries": {
@@ -1490,7 +1490,7 @@ export interface paths {
          * Delivery log, newest first (status, attempts, last response code and error)
          * @description Acts in the selected workspace (`X-Workspace-Id` or `X-Workspace-Slug`; the caller’s only workspace when omitted). Permission: `webhooks:read` (project-scoped keys are refused).
          */
-        get: operations["getWebhooksByWebhookIdDeliveries"];
+        get: operations["webhooks.deliveries.list"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1510,7 +1510,7 @@ export interface paths {
          * One delivery with the JSON body it sends
          * @description Acts in the selected workspace (`X-Workspace-Id` or `X-Workspace-Slug`; the caller’s only workspace when omitted). Permission: `webhooks:read` (project-scoped keys are refused).
          */
-        get: operations["getWebhooksByWebhookIdDeliveriesByDeliveryId"];
+        get: operations["webhooks.deliveries.get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1532,7 +1532,7 @@ export interface paths {
          * Send a finished delivery again (same id and body, fresh retry schedule)
          * @description Acts in the selected workspace (`X-Workspace-Id` or `X-Workspace-Slug`; the caller’s only workspace when omitted). Permission: `webhooks:write` (project-scoped keys are refused).
          */
-        post: operations["postWebhooksByWebhookIdDeliveriesByDeliveryIdRedeliver"];
+        post: operations["webhooks.deliveries.redeliver"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1552,7 +1552,7 @@ export interface paths {
          * Replace the signing secret (shown once); the old one stops at once
          * @description Acts in the selected workspace (`X-Workspace-Id` or `X-Workspace-Slug`; the caller’s only workspace when omitted). Permission: `webhooks:write` (project-scoped keys are refused).
          */
-        post: operations["postWebhooksByWebhookIdRotate-secret"];
+        post: operations["webhooks.rotateSecret"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1572,7 +1572,7 @@ export interface paths {
          * Enqueue a `ping` delivery now; returns its delivery id
          * @description Acts in the selected workspace (`X-Workspace-Id` or `X-Workspace-Slug`; the caller’s only workspace when omitted). Permission: `webhooks:write` (project-scoped keys are refused).
          */
-        post: operations["postWebhooksByWebhookIdTest"];
+        post: operations["webhooks.test"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1590,17 +1590,17 @@ export interface paths {
          * My workspaces (all of them for a SUPERADMIN or the global token; a pinned key: its own)
          * @description `role` is your membership role in each, null where you are not a member (a SUPERADMIN still acts as OWNER there).
          *
-         *     Needs a credential.
+         *     Needs a credential. Permission: `workspaces:read`.
          */
-        get: operations["getWorkspaces"];
+        get: operations["workspaces.list"];
         put?: never;
         /**
          * Create a workspace (you become its OWNER)
          * @description Needs workspaces:write on a key; pinned keys cannot. `ownerUserId`: SUPERADMIN or the global token only (required for the global token).
          *
-         *     Needs a credential.
+         *     Needs a credential. Permission: `workspaces:write`.
          */
-        post: operations["postWorkspaces"];
+        post: operations["workspaces.create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1616,9 +1616,9 @@ export interface paths {
         };
         /**
          * Get a workspace
-         * @description Needs a credential.
+         * @description Acts in the workspace named by `id` in the path. Permission: `workspaces:read`.
          */
-        get: operations["getWorkspacesById"];
+        get: operations["workspaces.get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1626,9 +1626,9 @@ export interface paths {
         head?: never;
         /**
          * Rename a workspace or change its slug (409 when the slug is taken)
-         * @description Needs a credential.
+         * @description Acts in the workspace named by `id` in the path. Permission: `workspaces:write` (project-scoped keys are refused).
          */
-        patch: operations["patchWorkspacesById"];
+        patch: operations["workspaces.update"];
         trace?: never;
     };
     "/workspaces/{id}/invites": {
@@ -1640,17 +1640,17 @@ export interface paths {
         };
         /**
          * List invites (workspace OWNER), optionally by status
-         * @description Needs a credential.
+         * @description Acts in the workspace named by `id` in the path. Permission: `members:write` (project-scoped keys are refused).
          */
-        get: operations["getWorkspacesByIdInvites"];
+        get: operations["workspaces.invites.list"];
         put?: never;
         /**
          * Invite someone by email (workspace OWNER)
          * @description Mails the invite token (valid 7 days) to the invited address only, through the outbox; with no SMTP_URL the mail is written to the server log like every other mail. The answer never holds the token, so accepting proves the address. 409 when the address is already a member.
          *
-         *     Needs a credential.
+         *     Acts in the workspace named by `id` in the path. Permission: `members:write` (project-scoped keys are refused).
          */
-        post: operations["postWorkspacesByIdInvites"];
+        post: operations["workspaces.invites.create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1669,9 +1669,9 @@ export interface paths {
         post?: never;
         /**
          * Revoke a pending invite (workspace OWNER)
-         * @description Needs a credential.
+         * @description Acts in the workspace named by `id` in the path. Permission: `members:write` (project-scoped keys are refused).
          */
-        delete: operations["deleteWorkspacesByIdInvitesByInviteId"];
+        delete: operations["workspaces.invites.delete"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1686,9 +1686,9 @@ export interface paths {
         };
         /**
          * List the members of a workspace
-         * @description Needs a credential.
+         * @description Acts in the workspace named by `id` in the path. Permission: `workspaces:read` (project-scoped keys are refused).
          */
-        get: operations["getWorkspacesByIdMembers"];
+        get: operations["workspaces.members.list"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1711,16 +1711,16 @@ export interface paths {
          * Remove a member, or leave (workspace OWNER, or the member themselves; the last OWNER cannot be removed: 409)
          * @description Also removes their memberships of this workspace’s projects. Leaving from a key needs members:write granted to the key (any role may leave).
          *
-         *     Needs a credential.
+         *     Acts in the workspace named by `id` in the path. Permission: `members:write` (project-scoped keys are refused). Removing yourself (leaving) needs only to be a member; from a key, with that permission granted to the key.
          */
-        delete: operations["deleteWorkspacesByIdMembersByUserId"];
+        delete: operations["workspaces.members.delete"];
         options?: never;
         head?: never;
         /**
          * Change a member’s role (workspace OWNER; the last OWNER cannot be demoted: 409)
-         * @description Needs a credential.
+         * @description Acts in the workspace named by `id` in the path. Permission: `members:write` (project-scoped keys are refused).
          */
-        patch: operations["patchWorkspacesByIdMembersByUserId"];
+        patch: operations["workspaces.members.update"];
         trace?: never;
     };
     "/workspaces/{id}/reactivate": {
@@ -1734,9 +1734,9 @@ export interface paths {
         put?: never;
         /**
          * Reactivate a suspended workspace (SUPERADMIN)
-         * @description Needs a credential.
+         * @description Acts in the workspace named by `id` in the path. Permission: `workspaces:write` (project-scoped keys are refused). Platform SUPERADMIN (or the global token) only.
          */
-        post: operations["postWorkspacesByIdReactivate"];
+        post: operations["workspaces.reactivate"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1754,9 +1754,9 @@ export interface paths {
         put?: never;
         /**
          * Suspend a workspace (SUPERADMIN): every request to it answers 403 "Workspace is suspended."
-         * @description Needs a credential.
+         * @description Acts in the workspace named by `id` in the path. Permission: `workspaces:write` (project-scoped keys are refused). Platform SUPERADMIN (or the global token) only.
          */
-        post: operations["postWorkspacesByIdSuspend"];
+        post: operations["workspaces.suspend"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2309,6 +2309,20 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "ok": false,
+                 *       "error": "Invalid body: title: Too small: expected string to have >=1 characters",
+                 *       "code": "validation_error",
+                 *       "issues": [
+                 *         {
+                 *           "path": "title",
+                 *           "message": "Too small: expected string to have >=1 characters"
+                 *         }
+                 *       ],
+                 *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                 *     }
+                 */
                 "application/json": components["schemas"]["Error"];
             };
         };
@@ -2318,6 +2332,14 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "ok": false,
+                 *       "error": "Your role does not allow tasks:write.",
+                 *       "code": "forbidden",
+                 *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                 *     }
+                 */
                 "application/json": components["schemas"]["Error"];
             };
         };
@@ -2327,6 +2349,14 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "ok": false,
+                 *       "error": "Task not found.",
+                 *       "code": "not_found",
+                 *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                 *     }
+                 */
                 "application/json": components["schemas"]["Error"];
             };
         };
@@ -2336,28 +2366,73 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "ok": false,
+                 *       "error": "Request body too large.",
+                 *       "code": "payload_too_large",
+                 *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                 *     }
+                 */
                 "application/json": components["schemas"]["Error"];
             };
         };
         /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
         TooManyRequests: {
             headers: {
-                /** @description Seconds to wait. */
+                /**
+                 * @description Seconds to wait before retrying.
+                 * @example 60
+                 */
                 "Retry-After"?: number;
+                /**
+                 * @description Requests allowed in the current window.
+                 * @example 1000
+                 */
+                "X-RateLimit-Limit"?: number;
+                /**
+                 * @description Requests left in the current window.
+                 * @example 998
+                 */
+                "X-RateLimit-Remaining"?: number;
+                /**
+                 * @description When the window resets (Unix seconds).
+                 * @example 1796083200
+                 */
+                "X-RateLimit-Reset"?: number;
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "ok": false,
+                 *       "error": "Rate limit of 1000 requests per hour exceeded for this credential.",
+                 *       "code": "rate_limited",
+                 *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                 *     }
+                 */
                 "application/json": components["schemas"]["Error"];
             };
         };
         /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
         Unauthorized: {
             headers: {
-                /** @description `Bearer` */
+                /**
+                 * @description `Bearer`
+                 * @example Bearer
+                 */
                 "WWW-Authenticate"?: string;
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "ok": false,
+                 *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                 *       "code": "missing_key",
+                 *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                 *     }
+                 */
                 "application/json": components["schemas"]["Error"];
             };
         };
@@ -2367,6 +2442,14 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "ok": false,
+                 *       "error": "Send application/json.",
+                 *       "code": "unsupported_media_type",
+                 *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                 *     }
+                 */
                 "application/json": components["schemas"]["Error"];
             };
         };
@@ -2378,7 +2461,7 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
-    "getAudit-events": {
+    "auditEvents.list": {
         parameters: {
             query?: {
                 action?: string;
@@ -2400,6 +2483,21 @@ export interface operations {
             /** @description Response for status 200 */
             200: {
                 headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2418,7 +2516,7 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
-    "postAuthAccept-invite": {
+    "auth.acceptInvite": {
         parameters: {
             query?: never;
             header?: never;
@@ -2439,6 +2537,21 @@ export interface operations {
             /** @description Response for status 200 */
             200: {
                 headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2450,20 +2563,31 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description `conflict`: an account with the invited email was created meanwhile (accept again). */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "code": "conflict",
+                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
-    "getAuthApi-keys": {
+    "auth.apiKeys.list": {
         parameters: {
             query?: {
                 active?: "0" | "1" | "true" | "false";
@@ -2479,6 +2603,21 @@ export interface operations {
             /** @description Response for status 200 */
             200: {
                 headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2496,7 +2635,7 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
-    "postAuthApi-keys": {
+    "auth.apiKeys.create": {
         parameters: {
             query?: never;
             header?: never;
@@ -2525,6 +2664,21 @@ export interface operations {
             /** @description Response for status 201 */
             201: {
                 headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2544,11 +2698,12 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
-    "getAuthApi-keysById": {
+    "auth.apiKeys.get": {
         parameters: {
             query?: never;
             header?: never;
             path: {
+                /** @description The id of the resource (from its list or create answer). */
                 id: string;
             };
             cookie?: never;
@@ -2558,6 +2713,21 @@ export interface operations {
             /** @description Response for status 200 */
             200: {
                 headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2575,11 +2745,12 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
-    "deleteAuthApi-keysById": {
+    "auth.apiKeys.delete": {
         parameters: {
             query?: never;
             header?: never;
             path: {
+                /** @description The id of the resource (from its list or create answer). */
                 id: string;
             };
             cookie?: never;
@@ -2589,6 +2760,21 @@ export interface operations {
             /** @description Response for status 200 */
             200: {
                 headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2606,11 +2792,12 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
-    "postAuthApi-keysByIdRotate": {
+    "auth.apiKeys.rotate": {
         parameters: {
             query?: never;
             header?: never;
             path: {
+                /** @description The id of the resource (from its list or create answer). */
                 id: string;
             };
             cookie?: never;
@@ -2620,6 +2807,21 @@ export interface operations {
             /** @description Response for status 201 */
             201: {
                 headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2640,13 +2842,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "code": "conflict",
+                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
             429: components["responses"]["TooManyRequests"];
         };
     };
-    getAuthConfig: {
+    "auth.config.get": {
         parameters: {
             query?: never;
             header?: never;
@@ -2658,6 +2868,21 @@ export interface operations {
             /** @description Response for status 200 */
             200: {
                 headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2671,9 +2896,10 @@ export interface operations {
                     };
                 };
             };
+            429: components["responses"]["TooManyRequests"];
         };
     };
-    postAuthLogin: {
+    "auth.login": {
         parameters: {
             query?: never;
             header?: never;
@@ -2692,6 +2918,21 @@ export interface operations {
             /** @description Response for status 200 */
             200: {
                 headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2703,11 +2944,14 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
-    postAuthLogout: {
+    "auth.logout": {
         parameters: {
             query?: never;
             header?: never;
@@ -2719,6 +2963,21 @@ export interface operations {
             /** @description Response for status 200 */
             200: {
                 headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2738,7 +2997,7 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
-    "getAuthMcp-keys": {
+    "auth.mcpKeys.list": {
         parameters: {
             query?: {
                 active?: "0" | "1" | "true" | "false";
@@ -2754,6 +3013,21 @@ export interface operations {
             /** @description Response for status 200 */
             200: {
                 headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2771,7 +3045,7 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
-    "postAuthMcp-keys": {
+    "auth.mcpKeys.create": {
         parameters: {
             query?: never;
             header?: never;
@@ -2800,6 +3074,21 @@ export interface operations {
             /** @description Response for status 201 */
             201: {
                 headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2819,11 +3108,12 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
-    "getAuthMcp-keysById": {
+    "auth.mcpKeys.get": {
         parameters: {
             query?: never;
             header?: never;
             path: {
+                /** @description The id of the resource (from its list or create answer). */
                 id: string;
             };
             cookie?: never;
@@ -2833,6 +3123,21 @@ export interface operations {
             /** @description Response for status 200 */
             200: {
                 headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2850,11 +3155,12 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
-    "deleteAuthMcp-keysById": {
+    "auth.mcpKeys.delete": {
         parameters: {
             query?: never;
             header?: never;
             path: {
+                /** @description The id of the resource (from its list or create answer). */
                 id: string;
             };
             cookie?: never;
@@ -2864,6 +3170,21 @@ export interface operations {
             /** @description Response for status 200 */
             200: {
                 headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2881,11 +3202,12 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
-    "postAuthMcp-keysByIdRotate": {
+    "auth.mcpKeys.rotate": {
         parameters: {
             query?: never;
             header?: never;
             path: {
+                /** @description The id of the resource (from its list or create answer). */
                 id: string;
             };
             cookie?: never;
@@ -2895,6 +3217,21 @@ export interface operations {
             /** @description Response for status 201 */
             201: {
                 headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2915,13 +3252,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "code": "conflict",
+                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
             429: components["responses"]["TooManyRequests"];
         };
     };
-    getAuthMe: {
+    "auth.me.get": {
         parameters: {
             query?: never;
             header?: never;
@@ -2933,6 +3278,21 @@ export interface operations {
             /** @description The caller, their memberships and the credential in use */
             200: {
                 headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2981,7 +3341,7 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
-    patchAuthMe: {
+    "auth.me.update": {
         parameters: {
             query?: never;
             header?: never;
@@ -3003,6 +3363,21 @@ export interface operations {
             /** @description Response for status 200 */
             200: {
                 headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3023,6 +3398,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "code": "conflict",
+                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -3031,7 +3414,7 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
-    postAuthRegister: {
+    "auth.register": {
         parameters: {
             query?: never;
             header?: never;
@@ -3053,6 +3436,21 @@ export interface operations {
             /** @description Response for status 201 */
             201: {
                 headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3070,14 +3468,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "code": "conflict",
+                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
-    "postAuthRequest-password-reset": {
+    "auth.requestPasswordReset": {
         parameters: {
             query?: never;
             header?: never;
@@ -3095,6 +3502,21 @@ export interface operations {
             /** @description Response for status 200 */
             200: {
                 headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3110,9 +3532,10 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
-    "postAuthResend-verification": {
+    "auth.resendVerification": {
         parameters: {
             query?: never;
             header?: never;
@@ -3130,6 +3553,21 @@ export interface operations {
             /** @description Response for status 200 */
             200: {
                 headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3143,11 +3581,13 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
-    "postAuthReset-password": {
+    "auth.resetPassword": {
         parameters: {
             query?: never;
             header?: never;
@@ -3168,6 +3608,21 @@ export interface operations {
             /** @description Response for status 200 */
             200: {
                 headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3183,12 +3638,15 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
-    getAuthSessions: {
+    "auth.sessions.list": {
         parameters: {
             query?: {
+                /** @description The `nextCursor` of the previous page; omit for the first page. */
                 cursor?: string;
+                /** @description Items per page, 1 to 200 (default 50). */
                 limit?: number;
             };
             header?: never;
@@ -3200,6 +3658,21 @@ export interface operations {
             /** @description Response for status 200 */
             200: {
                 headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3217,11 +3690,12 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
-    deleteAuthSessionsById: {
+    "auth.sessions.delete": {
         parameters: {
             query?: never;
             header?: never;
             path: {
+                /** @description The id of the resource (from its list or create answer). */
                 id: string;
             };
             cookie?: never;
@@ -3231,6 +3705,21 @@ export interface operations {
             /** @description Response for status 200 */
             200: {
                 headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3252,7 +3741,7 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
-    "postAuthVerify-email": {
+    "auth.verifyEmail": {
         parameters: {
             query?: never;
             header?: never;
@@ -3270,6 +3759,21 @@ export interface operations {
             /** @description Response for status 200 */
             200: {
                 headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3285,9 +3789,10 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
-    getBoard: {
+    "board.get": {
         parameters: {
             query?: {
                 archived?: "0" | "1" | "true" | "false";
@@ -3311,6 +3816,21 @@ export interface operations {
             /** @description The board */
             200: {
                 headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3380,7 +3900,7 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
-    getClients: {
+    "clients.list": {
         parameters: {
             query?: {
                 archived?: "0" | "1" | "true" | "false";
@@ -3402,6 +3922,21 @@ export interface operations {
             /** @description Response for status 200 */
             200: {
                 headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3420,10 +3955,12 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
-    postClients: {
+    "clients.create": {
         parameters: {
             query?: never;
             header?: {
+                /** @description Optional. A unique string you choose per logical create (a UUID is ideal, 1 to 255 characters). Sent again with the same body within 24 h, the first answer is replayed (`Idempotent-Replayed: true`) instead of creating twice; with a different body it is 409 `conflict`. */
+                "Idempotency-Key"?: string;
                 /** @description Workspace to act in (id). */
                 "X-Workspace-Id"?: string;
                 /** @description Workspace to act in (slug). */
@@ -3446,6 +3983,21 @@ export interface operations {
             /** @description Response for status 201 */
             201: {
                 headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3466,6 +4018,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "code": "conflict",
+                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -3474,7 +4034,7 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
-    getClientsByClientId: {
+    "clients.get": {
         parameters: {
             query?: never;
             header?: {
@@ -3484,6 +4044,7 @@ export interface operations {
                 "X-Workspace-Slug"?: string;
             };
             path: {
+                /** @description Client id (from `GET /clients`). */
                 clientId: string;
             };
             cookie?: never;
@@ -3493,6 +4054,21 @@ export interface operations {
             /** @description Response for status 200 */
             200: {
                 headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3510,7 +4086,7 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
-    deleteClientsByClientId: {
+    "clients.delete": {
         parameters: {
             query?: never;
             header?: {
@@ -3520,6 +4096,7 @@ export interface operations {
                 "X-Workspace-Slug"?: string;
             };
             path: {
+                /** @description Client id (from `GET /clients`). */
                 clientId: string;
             };
             cookie?: never;
@@ -3529,6 +4106,21 @@ export interface operations {
             /** @description Response for status 200 */
             200: {
                 headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3550,7 +4142,7 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
-    patchClientsByClientId: {
+    "clients.update": {
         parameters: {
             query?: never;
             header?: {
@@ -3560,6 +4152,7 @@ export interface operations {
                 "X-Workspace-Slug"?: string;
             };
             path: {
+                /** @description Client id (from `GET /clients`). */
                 clientId: string;
             };
             cookie?: never;
@@ -3579,6 +4172,21 @@ export interface operations {
             /** @description Response for status 200 */
             200: {
                 headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3598,10 +4206,12 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
-    getClientsByClientIdProjects: {
+    "clients.projects.list": {
         parameters: {
             query?: {
+                /** @description The `nextCursor` of the previous page; omit for the first page. */
                 cursor?: string;
+                /** @description Items per page, 1 to 200 (default 50). */
                 limit?: number;
             };
             header?: {
@@ -3611,6 +4221,7 @@ export interface operations {
                 "X-Workspace-Slug"?: string;
             };
             path: {
+                /** @description Client id (from `GET /clients`). */
                 clientId: string;
             };
             cookie?: never;
@@ -3620,6 +4231,21 @@ export interface operations {
             /** @description Response for status 200 */
             200: {
                 headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3638,7 +4264,7 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
-    getEvents: {
+    "events.get": {
         parameters: {
             query?: never;
             header?: {
@@ -3656,6 +4282,21 @@ export interface operations {
             /** @description An event stream (text/event-stream) that stays open. */
             200: {
                 headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3669,7 +4310,7 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
-    getHealth: {
+    "health.get": {
         parameters: {
             query?: never;
             header?: never;
@@ -3720,7 +4361,7 @@ export interface operations {
             };
         };
     };
-    getLabels: {
+    "labels.list": {
         parameters: {
             query?: {
                 cursor?: string;
@@ -3741,6 +4382,21 @@ export interface operations {
             /** @description Response for status 200 */
             200: {
                 headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3759,10 +4415,12 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
-    postLabels: {
+    "labels.create": {
         parameters: {
             query?: never;
             header?: {
+                /** @description Optional. A unique string you choose per logical create (a UUID is ideal, 1 to 255 characters). Sent again with the same body within 24 h, the first answer is replayed (`Idempotent-Replayed: true`) instead of creating twice; with a different body it is 409 `conflict`. */
+                "Idempotency-Key"?: string;
                 /** @description Workspace to act in (id). */
                 "X-Workspace-Id"?: string;
                 /** @description Workspace to act in (slug). */
@@ -3783,6 +4441,21 @@ export interface operations {
             /** @description Response for status 201 */
             201: {
                 headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3803,6 +4476,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "code": "conflict",
+                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -3811,7 +4492,7 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
-    getLabelsByLabelId: {
+    "labels.get": {
         parameters: {
             query?: never;
             header?: {
@@ -3821,6 +4502,7 @@ export interface operations {
                 "X-Workspace-Slug"?: string;
             };
             path: {
+                /** @description Label id (from `GET /labels`). */
                 labelId: string;
             };
             cookie?: never;
@@ -3830,6 +4512,21 @@ export interface operations {
             /** @description Response for status 200 */
             200: {
                 headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3847,7 +4544,7 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
-    deleteLabelsByLabelId: {
+    "labels.delete": {
         parameters: {
             query?: never;
             header?: {
@@ -3857,6 +4554,7 @@ export interface operations {
                 "X-Workspace-Slug"?: string;
             };
             path: {
+                /** @description Label id (from `GET /labels`). */
                 labelId: string;
             };
             cookie?: never;
@@ -3866,6 +4564,21 @@ export interface operations {
             /** @description Response for status 200 */
             200: {
                 headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3887,7 +4600,7 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
-    patchLabelsByLabelId: {
+    "labels.update": {
         parameters: {
             query?: never;
             header?: {
@@ -3897,6 +4610,7 @@ export interface operations {
                 "X-Workspace-Slug"?: string;
             };
             path: {
+                /** @description Label id (from `GET /labels`). */
                 labelId: string;
             };
             cookie?: never;
@@ -3913,6 +4627,21 @@ export interface operations {
             /** @description Response for status 200 */
             200: {
                 headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3933,6 +4662,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "code": "conflict",
+                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -3941,7 +4678,7 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
-    getMcp: {
+    "mcp.get": {
         parameters: {
             query?: never;
             header?: never;
@@ -3963,7 +4700,7 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
-    postMcp: {
+    "mcp.post": {
         parameters: {
             query?: never;
             header?: never;
@@ -3998,6 +4735,21 @@ export interface operations {
             /** @description The JSON-RPC response (tool failures are results with isError: true). */
             200: {
                 headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -4005,6 +4757,21 @@ export interface operations {
             /** @description A notification was accepted. */
             202: {
                 headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -4016,6 +4783,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -4025,6 +4800,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Your role does not allow tasks:write.",
+                     *       "code": "forbidden",
+                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -4042,6 +4825,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body too large.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -4052,12 +4843,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1000 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
         };
     };
-    deleteMcp: {
+    "mcp.delete": {
         parameters: {
             query?: never;
             header?: never;
@@ -4079,7 +4878,7 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
-    getNotifications: {
+    "notifications.list": {
         parameters: {
             query?: {
                 cursor?: string;
@@ -4100,6 +4899,21 @@ export interface operations {
             /** @description Response for status 200 */
             200: {
                 headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4118,7 +4932,7 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
-    postNotificationsByNotificationIdRead: {
+    "notifications.read": {
         parameters: {
             query?: never;
             header?: {
@@ -4128,6 +4942,7 @@ export interface operations {
                 "X-Workspace-Slug"?: string;
             };
             path: {
+                /** @description Notification id (from `GET /notifications`). */
                 notificationId: string;
             };
             cookie?: never;
@@ -4137,6 +4952,21 @@ export interface operations {
             /** @description Response for status 200 */
             200: {
                 headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4154,7 +4984,7 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
-    getNotificationsPreferences: {
+    "notifications.preferences.get": {
         parameters: {
             query?: never;
             header?: {
@@ -4171,6 +5001,21 @@ export interface operations {
             /** @description Response for status 200 */
             200: {
                 headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4188,7 +5033,7 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
-    putNotificationsPreferences: {
+    "notifications.preferences.update": {
         parameters: {
             query?: never;
             header?: {
@@ -4218,6 +5063,21 @@ export interface operations {
             /** @description Response for status 200 */
             200: {
                 headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4237,7 +5097,7 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
-    "postNotificationsRead-all": {
+    "notifications.readAll": {
         parameters: {
             query?: never;
             header?: {
@@ -4254,6 +5114,21 @@ export interface operations {
             /** @description Response for status 200 */
             200: {
                 headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4273,7 +5148,7 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
-    getProjects: {
+    "projects.list": {
         parameters: {
             query?: {
                 archived?: "0" | "1" | "true" | "false";
@@ -4295,6 +5170,21 @@ export interface operations {
             /** @description Response for status 200 */
             200: {
                 headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4313,10 +5203,12 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
-    postProjects: {
+    "projects.create": {
         parameters: {
             query?: never;
             header?: {
+                /** @description Optional. A unique string you choose per logical create (a UUID is ideal, 1 to 255 characters). Sent again with the same body within 24 h, the first answer is replayed (`Idempotent-Replayed: true`) instead of creating twice; with a different body it is 409 `conflict`. */
+                "Idempotency-Key"?: string;
                 /** @description Workspace to act in (id). */
                 "X-Workspace-Id"?: string;
                 /** @description Workspace to act in (slug). */
@@ -4341,6 +5233,21 @@ export interface operations {
             /** @description Response for status 201 */
             201: {
                 headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4361,6 +5268,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "code": "conflict",
+                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -4369,7 +5284,7 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
-    getProjectsByProjectId: {
+    "projects.get": {
         parameters: {
             query?: never;
             header?: {
@@ -4379,6 +5294,7 @@ export interface operations {
                 "X-Workspace-Slug"?: string;
             };
             path: {
+                /** @description Project id (from `GET /projects` or `POST /projects`). */
                 projectId: string;
             };
             cookie?: never;
@@ -4388,6 +5304,21 @@ export interface operations {
             /** @description Response for status 200 */
             200: {
                 headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4405,7 +5336,7 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
-    deleteProjectsByProjectId: {
+    "projects.delete": {
         parameters: {
             query?: never;
             header?: {
@@ -4415,6 +5346,7 @@ export interface operations {
                 "X-Workspace-Slug"?: string;
             };
             path: {
+                /** @description Project id (from `GET /projects` or `POST /projects`). */
                 projectId: string;
             };
             cookie?: never;
@@ -4424,6 +5356,21 @@ export interface operations {
             /** @description Response for status 200 */
             200: {
                 headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4445,7 +5392,7 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
-    patchProjectsByProjectId: {
+    "projects.update": {
         parameters: {
             query?: never;
             header?: {
@@ -4455,6 +5402,7 @@ export interface operations {
                 "X-Workspace-Slug"?: string;
             };
             path: {
+                /** @description Project id (from `GET /projects` or `POST /projects`). */
                 projectId: string;
             };
             cookie?: never;
@@ -4475,6 +5423,21 @@ export interface operations {
             /** @description Response for status 200 */
             200: {
                 headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4495,6 +5458,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "code": "conflict",
+                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -4503,10 +5474,12 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
-    getProjectsByProjectIdActivity: {
+    "projects.activity.list": {
         parameters: {
             query?: {
+                /** @description The `nextCursor` of the previous page; omit for the first page. */
                 cursor?: string;
+                /** @description Items per page, 1 to 200 (default 50). */
                 limit?: number;
             };
             header?: {
@@ -4516,6 +5489,7 @@ export interface operations {
                 "X-Workspace-Slug"?: string;
             };
             path: {
+                /** @description Project id (from `GET /projects` or `POST /projects`). */
                 projectId: string;
             };
             cookie?: never;
@@ -4525,6 +5499,21 @@ export interface operations {
             /** @description Response for status 200 */
             200: {
                 headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4543,7 +5532,7 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
-    postProjectsByProjectIdArchive: {
+    "projects.archive": {
         parameters: {
             query?: never;
             header?: {
@@ -4553,6 +5542,7 @@ export interface operations {
                 "X-Workspace-Slug"?: string;
             };
             path: {
+                /** @description Project id (from `GET /projects` or `POST /projects`). */
                 projectId: string;
             };
             cookie?: never;
@@ -4562,6 +5552,21 @@ export interface operations {
             /** @description Response for status 200 */
             200: {
                 headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4579,10 +5584,12 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
-    getProjectsByProjectIdMembers: {
+    "projects.members.list": {
         parameters: {
             query?: {
+                /** @description The `nextCursor` of the previous page; omit for the first page. */
                 cursor?: string;
+                /** @description Items per page, 1 to 200 (default 50). */
                 limit?: number;
             };
             header?: {
@@ -4592,6 +5599,7 @@ export interface operations {
                 "X-Workspace-Slug"?: string;
             };
             path: {
+                /** @description Project id (from `GET /projects` or `POST /projects`). */
                 projectId: string;
             };
             cookie?: never;
@@ -4601,6 +5609,21 @@ export interface operations {
             /** @description Response for status 200 */
             200: {
                 headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4619,16 +5642,19 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
-    postProjectsByProjectIdMembers: {
+    "projects.members.create": {
         parameters: {
             query?: never;
             header?: {
+                /** @description Optional. A unique string you choose per logical create (a UUID is ideal, 1 to 255 characters). Sent again with the same body within 24 h, the first answer is replayed (`Idempotent-Replayed: true`) instead of creating twice; with a different body it is 409 `conflict`. */
+                "Idempotency-Key"?: string;
                 /** @description Workspace to act in (id). */
                 "X-Workspace-Id"?: string;
                 /** @description Workspace to act in (slug). */
                 "X-Workspace-Slug"?: string;
             };
             path: {
+                /** @description Project id (from `GET /projects` or `POST /projects`). */
                 projectId: string;
             };
             cookie?: never;
@@ -4649,6 +5675,21 @@ export interface operations {
             /** @description Response for status 201 */
             201: {
                 headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4669,6 +5710,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "code": "conflict",
+                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -4677,7 +5726,7 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
-    deleteProjectsByProjectIdMembersByUserId: {
+    "projects.members.delete": {
         parameters: {
             query?: never;
             header?: {
@@ -4687,7 +5736,9 @@ export interface operations {
                 "X-Workspace-Slug"?: string;
             };
             path: {
+                /** @description Project id (from `GET /projects` or `POST /projects`). */
                 projectId: string;
+                /** @description User id (from the members list). */
                 userId: string;
             };
             cookie?: never;
@@ -4697,6 +5748,21 @@ export interface operations {
             /** @description Response for status 200 */
             200: {
                 headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4721,13 +5787,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "code": "conflict",
+                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
             429: components["responses"]["TooManyRequests"];
         };
     };
-    patchProjectsByProjectIdMembersByUserId: {
+    "projects.members.update": {
         parameters: {
             query?: never;
             header?: {
@@ -4737,7 +5811,9 @@ export interface operations {
                 "X-Workspace-Slug"?: string;
             };
             path: {
+                /** @description Project id (from `GET /projects` or `POST /projects`). */
                 projectId: string;
+                /** @description User id (from the members list). */
                 userId: string;
             };
             cookie?: never;
@@ -4754,6 +5830,21 @@ export interface operations {
             /** @description Response for status 200 */
             200: {
                 headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4774,6 +5865,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "code": "conflict",
+                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -4782,7 +5881,7 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
-    getProjectsByProjectIdStatuses: {
+    "projects.statuses.list": {
         parameters: {
             query?: never;
             header?: {
@@ -4792,6 +5891,7 @@ export interface operations {
                 "X-Workspace-Slug"?: string;
             };
             path: {
+                /** @description Project id (from `GET /projects` or `POST /projects`). */
                 projectId: string;
             };
             cookie?: never;
@@ -4801,6 +5901,21 @@ export interface operations {
             /** @description Response for status 200 */
             200: {
                 headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4819,16 +5934,19 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
-    postProjectsByProjectIdStatuses: {
+    "projects.statuses.create": {
         parameters: {
             query?: never;
             header?: {
+                /** @description Optional. A unique string you choose per logical create (a UUID is ideal, 1 to 255 characters). Sent again with the same body within 24 h, the first answer is replayed (`Idempotent-Replayed: true`) instead of creating twice; with a different body it is 409 `conflict`. */
+                "Idempotency-Key"?: string;
                 /** @description Workspace to act in (id). */
                 "X-Workspace-Id"?: string;
                 /** @description Workspace to act in (slug). */
                 "X-Workspace-Slug"?: string;
             };
             path: {
+                /** @description Project id (from `GET /projects` or `POST /projects`). */
                 projectId: string;
             };
             cookie?: never;
@@ -4848,6 +5966,21 @@ export interface operations {
             /** @description Response for status 201 */
             201: {
                 headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4868,6 +6001,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "code": "conflict",
+                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -4876,7 +6017,7 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
-    deleteProjectsByProjectIdStatusesByStatusId: {
+    "projects.statuses.delete": {
         parameters: {
             query?: {
                 moveTasksTo?: string;
@@ -4888,12 +6029,14 @@ export interface operations {
                 "X-Workspace-Slug"?: string;
             };
             path: {
+                /** @description Project id (from `GET /projects` or `POST /projects`). */
                 projectId: string;
+                /** @description Status id (from `GET /projects/{projectId}/statuses`). */
                 statusId: string;
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "application/json": {
                     moveTasksTo?: string;
@@ -4904,6 +6047,21 @@ export interface operations {
             /** @description Response for status 200 */
             200: {
                 headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4930,6 +6088,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "code": "conflict",
+                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -4938,7 +6104,7 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
-    patchProjectsByProjectIdStatusesByStatusId: {
+    "projects.statuses.update": {
         parameters: {
             query?: never;
             header?: {
@@ -4948,7 +6114,9 @@ export interface operations {
                 "X-Workspace-Slug"?: string;
             };
             path: {
+                /** @description Project id (from `GET /projects` or `POST /projects`). */
                 projectId: string;
+                /** @description Status id (from `GET /projects/{projectId}/statuses`). */
                 statusId: string;
             };
             cookie?: never;
@@ -4968,6 +6136,21 @@ export interface operations {
             /** @description Response for status 200 */
             200: {
                 headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4988,6 +6171,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "code": "conflict",
+                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -4996,7 +6187,7 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
-    postProjectsByProjectIdUnarchive: {
+    "projects.unarchive": {
         parameters: {
             query?: never;
             header?: {
@@ -5006,6 +6197,7 @@ export interface operations {
                 "X-Workspace-Slug"?: string;
             };
             path: {
+                /** @description Project id (from `GET /projects` or `POST /projects`). */
                 projectId: string;
             };
             cookie?: never;
@@ -5015,6 +6207,21 @@ export interface operations {
             /** @description Response for status 200 */
             200: {
                 headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5032,7 +6239,7 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
-    getSearch: {
+    "search.list": {
         parameters: {
             query: {
                 limit?: number;
@@ -5053,6 +6260,21 @@ export interface operations {
             /** @description Response for status 200 */
             200: {
                 headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5070,7 +6292,7 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
-    getTasks: {
+    "tasks.list": {
         parameters: {
             query?: {
                 archived?: "0" | "1" | "true" | "false";
@@ -5101,6 +6323,21 @@ export interface operations {
             /** @description A page of tasks */
             200: {
                 headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5155,10 +6392,12 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
-    postTasks: {
+    "tasks.create": {
         parameters: {
             query?: never;
             header?: {
+                /** @description Optional. A unique string you choose per logical create (a UUID is ideal, 1 to 255 characters). Sent again with the same body within 24 h, the first answer is replayed (`Idempotent-Replayed: true`) instead of creating twice; with a different body it is 409 `conflict`. */
+                "Idempotency-Key"?: string;
                 /** @description Workspace to act in (id). */
                 "X-Workspace-Id"?: string;
                 /** @description Workspace to act in (slug). */
@@ -5194,6 +6433,21 @@ export interface operations {
             /** @description Response for status 201 */
             201: {
                 headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5214,6 +6468,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "code": "conflict",
+                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -5222,7 +6484,7 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
-    getTasksByTaskId: {
+    "tasks.get": {
         parameters: {
             query?: never;
             header?: {
@@ -5232,6 +6494,7 @@ export interface operations {
                 "X-Workspace-Slug"?: string;
             };
             path: {
+                /** @description Task id, or its human id such as `WEB-1`. */
                 taskId: string;
             };
             cookie?: never;
@@ -5241,6 +6504,21 @@ export interface operations {
             /** @description Response for status 200 */
             200: {
                 headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5258,7 +6536,7 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
-    deleteTasksByTaskId: {
+    "tasks.delete": {
         parameters: {
             query?: never;
             header?: {
@@ -5268,6 +6546,7 @@ export interface operations {
                 "X-Workspace-Slug"?: string;
             };
             path: {
+                /** @description Task id, or its human id such as `WEB-1`. */
                 taskId: string;
             };
             cookie?: never;
@@ -5277,6 +6556,21 @@ export interface operations {
             /** @description Response for status 200 */
             200: {
                 headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5301,13 +6595,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "code": "conflict",
+                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
             429: components["responses"]["TooManyRequests"];
         };
     };
-    patchTasksByTaskId: {
+    "tasks.update": {
         parameters: {
             query?: never;
             header?: {
@@ -5317,6 +6619,7 @@ export interface operations {
                 "X-Workspace-Slug"?: string;
             };
             path: {
+                /** @description Task id, or its human id such as `WEB-1`. */
                 taskId: string;
             };
             cookie?: never;
@@ -5340,6 +6643,21 @@ export interface operations {
             /** @description Response for status 200 */
             200: {
                 headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5360,6 +6678,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "code": "conflict",
+                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -5368,7 +6694,7 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
-    postTasksByTaskIdArchive: {
+    "tasks.archive": {
         parameters: {
             query?: never;
             header?: {
@@ -5378,6 +6704,7 @@ export interface operations {
                 "X-Workspace-Slug"?: string;
             };
             path: {
+                /** @description Task id, or its human id such as `WEB-1`. */
                 taskId: string;
             };
             cookie?: never;
@@ -5387,6 +6714,21 @@ export interface operations {
             /** @description Response for status 200 */
             200: {
                 headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5407,13 +6749,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "code": "conflict",
+                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
             429: components["responses"]["TooManyRequests"];
         };
     };
-    getTasksByTaskIdComments: {
+    "tasks.comments.list": {
         parameters: {
             query?: {
                 cursor?: string;
@@ -5427,6 +6777,7 @@ export interface operations {
                 "X-Workspace-Slug"?: string;
             };
             path: {
+                /** @description Task id, or its human id such as `WEB-1`. */
                 taskId: string;
             };
             cookie?: never;
@@ -5436,6 +6787,21 @@ export interface operations {
             /** @description Response for status 200 */
             200: {
                 headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5454,16 +6820,19 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
-    postTasksByTaskIdComments: {
+    "tasks.comments.create": {
         parameters: {
             query?: never;
             header?: {
+                /** @description Optional. A unique string you choose per logical create (a UUID is ideal, 1 to 255 characters). Sent again with the same body within 24 h, the first answer is replayed (`Idempotent-Replayed: true`) instead of creating twice; with a different body it is 409 `conflict`. */
+                "Idempotency-Key"?: string;
                 /** @description Workspace to act in (id). */
                 "X-Workspace-Id"?: string;
                 /** @description Workspace to act in (slug). */
                 "X-Workspace-Slug"?: string;
             };
             path: {
+                /** @description Task id, or its human id such as `WEB-1`. */
                 taskId: string;
             };
             cookie?: never;
@@ -5479,6 +6848,21 @@ export interface operations {
             /** @description Response for status 201 */
             201: {
                 headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5499,6 +6883,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "code": "conflict",
+                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -5507,7 +6899,7 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
-    deleteTasksByTaskIdCommentsByCommentId: {
+    "tasks.comments.delete": {
         parameters: {
             query?: never;
             header?: {
@@ -5517,7 +6909,9 @@ export interface operations {
                 "X-Workspace-Slug"?: string;
             };
             path: {
+                /** @description Comment id (from `GET /tasks/{taskId}/comments`). */
                 commentId: string;
+                /** @description Task id, or its human id such as `WEB-1`. */
                 taskId: string;
             };
             cookie?: never;
@@ -5527,6 +6921,21 @@ export interface operations {
             /** @description Response for status 200 */
             200: {
                 headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5551,13 +6960,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "code": "conflict",
+                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
             429: components["responses"]["TooManyRequests"];
         };
     };
-    patchTasksByTaskIdCommentsByCommentId: {
+    "tasks.comments.update": {
         parameters: {
             query?: never;
             header?: {
@@ -5567,7 +6984,9 @@ export interface operations {
                 "X-Workspace-Slug"?: string;
             };
             path: {
+                /** @description Comment id (from `GET /tasks/{taskId}/comments`). */
                 commentId: string;
+                /** @description Task id, or its human id such as `WEB-1`. */
                 taskId: string;
             };
             cookie?: never;
@@ -5583,6 +7002,21 @@ export interface operations {
             /** @description Response for status 200 */
             200: {
                 headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5603,6 +7037,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "code": "conflict",
+                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -5611,7 +7053,7 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
-    postTasksByTaskIdMove: {
+    "tasks.move": {
         parameters: {
             query?: never;
             header?: {
@@ -5621,6 +7063,7 @@ export interface operations {
                 "X-Workspace-Slug"?: string;
             };
             path: {
+                /** @description Task id, or its human id such as `WEB-1`. */
                 taskId: string;
             };
             cookie?: never;
@@ -5640,6 +7083,21 @@ export interface operations {
             /** @description Response for status 200 */
             200: {
                 headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5660,6 +7118,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "code": "conflict",
+                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -5668,16 +7134,19 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
-    "postTasksByTaskIdTime-entries": {
+    "tasks.timeEntries.create": {
         parameters: {
             query?: never;
             header?: {
+                /** @description Optional. A unique string you choose per logical create (a UUID is ideal, 1 to 255 characters). Sent again with the same body within 24 h, the first answer is replayed (`Idempotent-Replayed: true`) instead of creating twice; with a different body it is 409 `conflict`. */
+                "Idempotency-Key"?: string;
                 /** @description Workspace to act in (id). */
                 "X-Workspace-Id"?: string;
                 /** @description Workspace to act in (slug). */
                 "X-Workspace-Slug"?: string;
             };
             path: {
+                /** @description Task id, or its human id such as `WEB-1`. */
                 taskId: string;
             };
             cookie?: never;
@@ -5699,6 +7168,21 @@ export interface operations {
             /** @description Response for status 201 */
             201: {
                 headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5719,6 +7203,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "code": "conflict",
+                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -5727,16 +7219,19 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
-    postTasksByTaskIdTodos: {
+    "tasks.todos.create": {
         parameters: {
             query?: never;
             header?: {
+                /** @description Optional. A unique string you choose per logical create (a UUID is ideal, 1 to 255 characters). Sent again with the same body within 24 h, the first answer is replayed (`Idempotent-Replayed: true`) instead of creating twice; with a different body it is 409 `conflict`. */
+                "Idempotency-Key"?: string;
                 /** @description Workspace to act in (id). */
                 "X-Workspace-Id"?: string;
                 /** @description Workspace to act in (slug). */
                 "X-Workspace-Slug"?: string;
             };
             path: {
+                /** @description Task id, or its human id such as `WEB-1`. */
                 taskId: string;
             };
             cookie?: never;
@@ -5754,6 +7249,21 @@ export interface operations {
             /** @description Response for status 201 */
             201: {
                 headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5774,6 +7284,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "code": "conflict",
+                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -5782,7 +7300,7 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
-    deleteTasksByTaskIdTodosByTodoId: {
+    "tasks.todos.delete": {
         parameters: {
             query?: never;
             header?: {
@@ -5792,7 +7310,9 @@ export interface operations {
                 "X-Workspace-Slug"?: string;
             };
             path: {
+                /** @description Task id, or its human id such as `WEB-1`. */
                 taskId: string;
+                /** @description Todo id (from the task’s `todos`). */
                 todoId: string;
             };
             cookie?: never;
@@ -5802,6 +7322,21 @@ export interface operations {
             /** @description Response for status 200 */
             200: {
                 headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5826,13 +7361,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "code": "conflict",
+                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
             429: components["responses"]["TooManyRequests"];
         };
     };
-    patchTasksByTaskIdTodosByTodoId: {
+    "tasks.todos.update": {
         parameters: {
             query?: never;
             header?: {
@@ -5842,7 +7385,9 @@ export interface operations {
                 "X-Workspace-Slug"?: string;
             };
             path: {
+                /** @description Task id, or its human id such as `WEB-1`. */
                 taskId: string;
+                /** @description Todo id (from the task’s `todos`). */
                 todoId: string;
             };
             cookie?: never;
@@ -5860,6 +7405,21 @@ export interface operations {
             /** @description Response for status 200 */
             200: {
                 headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5880,6 +7440,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "code": "conflict",
+                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -5888,7 +7456,7 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
-    postTasksByTaskIdTodosReorder: {
+    "tasks.todos.reorder": {
         parameters: {
             query?: never;
             header?: {
@@ -5898,6 +7466,7 @@ export interface operations {
                 "X-Workspace-Slug"?: string;
             };
             path: {
+                /** @description Task id, or its human id such as `WEB-1`. */
                 taskId: string;
             };
             cookie?: never;
@@ -5913,6 +7482,21 @@ export interface operations {
             /** @description Response for status 200 */
             200: {
                 headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5934,6 +7518,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "code": "conflict",
+                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -5942,7 +7534,7 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
-    postTasksByTaskIdUnarchive: {
+    "tasks.unarchive": {
         parameters: {
             query?: never;
             header?: {
@@ -5952,6 +7544,7 @@ export interface operations {
                 "X-Workspace-Slug"?: string;
             };
             path: {
+                /** @description Task id, or its human id such as `WEB-1`. */
                 taskId: string;
             };
             cookie?: never;
@@ -5961,6 +7554,21 @@ export interface operations {
             /** @description Response for status 200 */
             200: {
                 headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5981,13 +7589,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "code": "conflict",
+                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
             429: components["responses"]["TooManyRequests"];
         };
     };
-    postTasksReorder: {
+    "tasks.reorder": {
         parameters: {
             query?: never;
             header?: {
@@ -6011,6 +7627,21 @@ export interface operations {
             /** @description Response for status 200 */
             200: {
                 headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6032,6 +7663,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "code": "conflict",
+                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -6040,7 +7679,7 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
-    "getTime-entries": {
+    "timeEntries.list": {
         parameters: {
             query?: {
                 billable?: "0" | "1" | "true" | "false";
@@ -6069,6 +7708,21 @@ export interface operations {
             /** @description Response for status 200 */
             200: {
                 headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6087,7 +7741,7 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
-    "getTime-entriesByEntryId": {
+    "timeEntries.get": {
         parameters: {
             query?: never;
             header?: {
@@ -6097,6 +7751,7 @@ export interface operations {
                 "X-Workspace-Slug"?: string;
             };
             path: {
+                /** @description Time entry id (from `GET /time-entries`). */
                 entryId: string;
             };
             cookie?: never;
@@ -6106,6 +7761,21 @@ export interface operations {
             /** @description Response for status 200 */
             200: {
                 headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6123,7 +7793,7 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
-    "deleteTime-entriesByEntryId": {
+    "timeEntries.delete": {
         parameters: {
             query?: never;
             header?: {
@@ -6133,6 +7803,7 @@ export interface operations {
                 "X-Workspace-Slug"?: string;
             };
             path: {
+                /** @description Time entry id (from `GET /time-entries`). */
                 entryId: string;
             };
             cookie?: never;
@@ -6142,6 +7813,21 @@ export interface operations {
             /** @description Response for status 200 */
             200: {
                 headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6166,13 +7852,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "code": "conflict",
+                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
             429: components["responses"]["TooManyRequests"];
         };
     };
-    "patchTime-entriesByEntryId": {
+    "timeEntries.update": {
         parameters: {
             query?: never;
             header?: {
@@ -6182,6 +7876,7 @@ export interface operations {
                 "X-Workspace-Slug"?: string;
             };
             path: {
+                /** @description Time entry id (from `GET /time-entries`). */
                 entryId: string;
             };
             cookie?: never;
@@ -6203,6 +7898,21 @@ export interface operations {
             /** @description Response for status 200 */
             200: {
                 headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6223,6 +7933,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "code": "conflict",
+                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -6231,7 +7949,7 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
-    "postTime-entriesByEntryIdApprove": {
+    "timeEntries.approve": {
         parameters: {
             query?: never;
             header?: {
@@ -6241,6 +7959,7 @@ export interface operations {
                 "X-Workspace-Slug"?: string;
             };
             path: {
+                /** @description Time entry id (from `GET /time-entries`). */
                 entryId: string;
             };
             cookie?: never;
@@ -6250,6 +7969,21 @@ export interface operations {
             /** @description Response for status 200 */
             200: {
                 headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6270,13 +8004,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "code": "conflict",
+                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
             429: components["responses"]["TooManyRequests"];
         };
     };
-    "postTime-entriesByEntryIdBill": {
+    "timeEntries.bill": {
         parameters: {
             query?: never;
             header?: {
@@ -6286,6 +8028,7 @@ export interface operations {
                 "X-Workspace-Slug"?: string;
             };
             path: {
+                /** @description Time entry id (from `GET /time-entries`). */
                 entryId: string;
             };
             cookie?: never;
@@ -6295,6 +8038,21 @@ export interface operations {
             /** @description Response for status 200 */
             200: {
                 headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6315,13 +8073,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "code": "conflict",
+                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
             429: components["responses"]["TooManyRequests"];
         };
     };
-    "postTime-entriesByEntryIdReject": {
+    "timeEntries.reject": {
         parameters: {
             query?: never;
             header?: {
@@ -6331,6 +8097,7 @@ export interface operations {
                 "X-Workspace-Slug"?: string;
             };
             path: {
+                /** @description Time entry id (from `GET /time-entries`). */
                 entryId: string;
             };
             cookie?: never;
@@ -6346,6 +8113,21 @@ export interface operations {
             /** @description Response for status 200 */
             200: {
                 headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6366,6 +8148,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "code": "conflict",
+                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -6374,7 +8164,7 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
-    "postTime-entriesByEntryIdSubmit": {
+    "timeEntries.submit": {
         parameters: {
             query?: never;
             header?: {
@@ -6384,6 +8174,7 @@ export interface operations {
                 "X-Workspace-Slug"?: string;
             };
             path: {
+                /** @description Time entry id (from `GET /time-entries`). */
                 entryId: string;
             };
             cookie?: never;
@@ -6393,6 +8184,21 @@ export interface operations {
             /** @description Response for status 200 */
             200: {
                 headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6413,13 +8219,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "code": "conflict",
+                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
             429: components["responses"]["TooManyRequests"];
         };
     };
-    "postTime-entriesByEntryIdUnlock": {
+    "timeEntries.unlock": {
         parameters: {
             query?: never;
             header?: {
@@ -6429,6 +8243,7 @@ export interface operations {
                 "X-Workspace-Slug"?: string;
             };
             path: {
+                /** @description Time entry id (from `GET /time-entries`). */
                 entryId: string;
             };
             cookie?: never;
@@ -6438,6 +8253,21 @@ export interface operations {
             /** @description Response for status 200 */
             200: {
                 headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6458,13 +8288,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "code": "conflict",
+                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
             429: components["responses"]["TooManyRequests"];
         };
     };
-    getTimesheetsReport: {
+    "timesheets.report.get": {
         parameters: {
             query: {
                 billable?: "0" | "1" | "true" | "false";
@@ -6489,6 +8327,21 @@ export interface operations {
             /** @description Response for status 200 */
             200: {
                 headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6497,6 +8350,7 @@ export interface operations {
                         /** @constant */
                         ok: true;
                     };
+                    "text/csv": string;
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -6506,10 +8360,12 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
-    postUploads: {
+    "uploads.create": {
         parameters: {
             query?: never;
             header?: {
+                /** @description Optional. A unique string you choose per logical create (a UUID is ideal, 1 to 255 characters). Sent again with the same body within 24 h, the first answer is replayed (`Idempotent-Replayed: true`) instead of creating twice; with a different body it is 409 `conflict`. */
+                "Idempotency-Key"?: string;
                 /** @description Workspace to act in (id). */
                 "X-Workspace-Id"?: string;
                 /** @description Workspace to act in (slug). */
@@ -6533,6 +8389,21 @@ export interface operations {
             /** @description Response for status 201 */
             201: {
                 headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6553,6 +8424,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "code": "conflict",
+                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -6561,11 +8440,12 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
-    getUploadsById: {
+    "uploads.get": {
         parameters: {
             query?: never;
             header?: never;
             path: {
+                /** @description The id of the resource (from its list or create answer). */
                 id: string;
             };
             cookie?: never;
@@ -6592,7 +8472,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
         };
     };
-    deleteUploadsById: {
+    "uploads.delete": {
         parameters: {
             query?: never;
             header?: {
@@ -6602,6 +8482,7 @@ export interface operations {
                 "X-Workspace-Slug"?: string;
             };
             path: {
+                /** @description The id of the resource (from its list or create answer). */
                 id: string;
             };
             cookie?: never;
@@ -6611,6 +8492,21 @@ export interface operations {
             /** @description Response for status 200 */
             200: {
                 headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6632,7 +8528,7 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
-    getWebhooks: {
+    "webhooks.list": {
         parameters: {
             query?: {
                 cursor?: string;
@@ -6652,6 +8548,21 @@ export interface operations {
             /** @description Response for status 200 */
             200: {
                 headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6670,7 +8581,7 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
-    postWebhooks: {
+    "webhooks.create": {
         parameters: {
             query?: never;
             header?: {
@@ -6704,6 +8615,21 @@ export interface operations {
             /** @description Response for status 201 */
             201: {
                 headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6724,6 +8650,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "code": "conflict",
+                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -6732,7 +8666,7 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
-    getWebhooksByWebhookId: {
+    "webhooks.get": {
         parameters: {
             query?: never;
             header?: {
@@ -6742,6 +8676,7 @@ export interface operations {
                 "X-Workspace-Slug"?: string;
             };
             path: {
+                /** @description Webhook id (from `GET /webhooks`). */
                 webhookId: string;
             };
             cookie?: never;
@@ -6751,6 +8686,21 @@ export interface operations {
             /** @description Response for status 200 */
             200: {
                 headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6768,7 +8718,7 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
-    deleteWebhooksByWebhookId: {
+    "webhooks.delete": {
         parameters: {
             query?: never;
             header?: {
@@ -6778,6 +8728,7 @@ export interface operations {
                 "X-Workspace-Slug"?: string;
             };
             path: {
+                /** @description Webhook id (from `GET /webhooks`). */
                 webhookId: string;
             };
             cookie?: never;
@@ -6787,6 +8738,21 @@ export interface operations {
             /** @description Response for status 200 */
             200: {
                 headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6808,7 +8774,7 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
-    patchWebhooksByWebhookId: {
+    "webhooks.update": {
         parameters: {
             query?: never;
             header?: {
@@ -6818,6 +8784,7 @@ export interface operations {
                 "X-Workspace-Slug"?: string;
             };
             path: {
+                /** @description Webhook id (from `GET /webhooks`). */
                 webhookId: string;
             };
             cookie?: never;
@@ -6838,6 +8805,21 @@ export interface operations {
             /** @description Response for status 200 */
             200: {
                 headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6857,7 +8839,7 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
-    getWebhooksByWebhookIdDeliveries: {
+    "webhooks.deliveries.list": {
         parameters: {
             query?: {
                 cursor?: string;
@@ -6871,6 +8853,7 @@ export interface operations {
                 "X-Workspace-Slug"?: string;
             };
             path: {
+                /** @description Webhook id (from `GET /webhooks`). */
                 webhookId: string;
             };
             cookie?: never;
@@ -6880,6 +8863,21 @@ export interface operations {
             /** @description Response for status 200 */
             200: {
                 headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6898,7 +8896,7 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
-    getWebhooksByWebhookIdDeliveriesByDeliveryId: {
+    "webhooks.deliveries.get": {
         parameters: {
             query?: never;
             header?: {
@@ -6908,7 +8906,9 @@ export interface operations {
                 "X-Workspace-Slug"?: string;
             };
             path: {
+                /** @description Delivery id (from `GET /webhooks/{webhookId}/deliveries`). */
                 deliveryId: string;
+                /** @description Webhook id (from `GET /webhooks`). */
                 webhookId: string;
             };
             cookie?: never;
@@ -6918,6 +8918,21 @@ export interface operations {
             /** @description Response for status 200 */
             200: {
                 headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6935,7 +8950,7 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
-    postWebhooksByWebhookIdDeliveriesByDeliveryIdRedeliver: {
+    "webhooks.deliveries.redeliver": {
         parameters: {
             query?: never;
             header?: {
@@ -6945,7 +8960,9 @@ export interface operations {
                 "X-Workspace-Slug"?: string;
             };
             path: {
+                /** @description Delivery id (from `GET /webhooks/{webhookId}/deliveries`). */
                 deliveryId: string;
+                /** @description Webhook id (from `GET /webhooks`). */
                 webhookId: string;
             };
             cookie?: never;
@@ -6955,6 +8972,21 @@ export interface operations {
             /** @description Response for status 202 */
             202: {
                 headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6975,13 +9007,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "code": "conflict",
+                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
             429: components["responses"]["TooManyRequests"];
         };
     };
-    "postWebhooksByWebhookIdRotate-secret": {
+    "webhooks.rotateSecret": {
         parameters: {
             query?: never;
             header?: {
@@ -6991,6 +9031,7 @@ export interface operations {
                 "X-Workspace-Slug"?: string;
             };
             path: {
+                /** @description Webhook id (from `GET /webhooks`). */
                 webhookId: string;
             };
             cookie?: never;
@@ -7000,6 +9041,21 @@ export interface operations {
             /** @description Response for status 200 */
             200: {
                 headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7017,7 +9073,7 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
-    postWebhooksByWebhookIdTest: {
+    "webhooks.test": {
         parameters: {
             query?: never;
             header?: {
@@ -7027,6 +9083,7 @@ export interface operations {
                 "X-Workspace-Slug"?: string;
             };
             path: {
+                /** @description Webhook id (from `GET /webhooks`). */
                 webhookId: string;
             };
             cookie?: never;
@@ -7036,6 +9093,21 @@ export interface operations {
             /** @description Response for status 202 */
             202: {
                 headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7061,16 +9133,26 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "code": "conflict",
+                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
             429: components["responses"]["TooManyRequests"];
         };
     };
-    getWorkspaces: {
+    "workspaces.list": {
         parameters: {
             query?: {
+                /** @description The `nextCursor` of the previous page; omit for the first page. */
                 cursor?: string;
+                /** @description Items per page, 1 to 200 (default 50). */
                 limit?: number;
             };
             header?: never;
@@ -7082,6 +9164,21 @@ export interface operations {
             /** @description Response for status 200 */
             200: {
                 headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7099,7 +9196,7 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
-    postWorkspaces: {
+    "workspaces.create": {
         parameters: {
             query?: never;
             header?: never;
@@ -7119,6 +9216,21 @@ export interface operations {
             /** @description Response for status 201 */
             201: {
                 headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7139,6 +9251,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "code": "conflict",
+                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -7147,11 +9267,12 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
-    getWorkspacesById: {
+    "workspaces.get": {
         parameters: {
             query?: never;
             header?: never;
             path: {
+                /** @description The id of the resource (from its list or create answer). */
                 id: string;
             };
             cookie?: never;
@@ -7161,6 +9282,21 @@ export interface operations {
             /** @description Response for status 200 */
             200: {
                 headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7178,11 +9314,12 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
-    patchWorkspacesById: {
+    "workspaces.update": {
         parameters: {
             query?: never;
             header?: never;
             path: {
+                /** @description The id of the resource (from its list or create answer). */
                 id: string;
             };
             cookie?: never;
@@ -7199,6 +9336,21 @@ export interface operations {
             /** @description Response for status 200 */
             200: {
                 headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7219,6 +9371,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "code": "conflict",
+                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -7227,7 +9387,7 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
-    getWorkspacesByIdInvites: {
+    "workspaces.invites.list": {
         parameters: {
             query?: {
                 cursor?: string;
@@ -7236,6 +9396,7 @@ export interface operations {
             };
             header?: never;
             path: {
+                /** @description The id of the resource (from its list or create answer). */
                 id: string;
             };
             cookie?: never;
@@ -7245,6 +9406,21 @@ export interface operations {
             /** @description Response for status 200 */
             200: {
                 headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7263,11 +9439,12 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
-    postWorkspacesByIdInvites: {
+    "workspaces.invites.create": {
         parameters: {
             query?: never;
             header?: never;
             path: {
+                /** @description The id of the resource (from its list or create answer). */
                 id: string;
             };
             cookie?: never;
@@ -7288,6 +9465,21 @@ export interface operations {
             /** @description Response for status 201 */
             201: {
                 headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7308,6 +9500,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "code": "conflict",
+                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -7316,12 +9516,14 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
-    deleteWorkspacesByIdInvitesByInviteId: {
+    "workspaces.invites.delete": {
         parameters: {
             query?: never;
             header?: never;
             path: {
+                /** @description The id of the resource (from its list or create answer). */
                 id: string;
+                /** @description Invite id (from `GET /workspaces/{id}/invites`). */
                 inviteId: string;
             };
             cookie?: never;
@@ -7331,6 +9533,21 @@ export interface operations {
             /** @description Response for status 200 */
             200: {
                 headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7351,20 +9568,31 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "code": "conflict",
+                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
             429: components["responses"]["TooManyRequests"];
         };
     };
-    getWorkspacesByIdMembers: {
+    "workspaces.members.list": {
         parameters: {
             query?: {
+                /** @description The `nextCursor` of the previous page; omit for the first page. */
                 cursor?: string;
+                /** @description Items per page, 1 to 200 (default 50). */
                 limit?: number;
             };
             header?: never;
             path: {
+                /** @description The id of the resource (from its list or create answer). */
                 id: string;
             };
             cookie?: never;
@@ -7374,6 +9602,21 @@ export interface operations {
             /** @description Response for status 200 */
             200: {
                 headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7392,12 +9635,14 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
-    deleteWorkspacesByIdMembersByUserId: {
+    "workspaces.members.delete": {
         parameters: {
             query?: never;
             header?: never;
             path: {
+                /** @description The id of the resource (from its list or create answer). */
                 id: string;
+                /** @description User id (from the members list). */
                 userId: string;
             };
             cookie?: never;
@@ -7407,6 +9652,21 @@ export interface operations {
             /** @description Response for status 200 */
             200: {
                 headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7431,18 +9691,28 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "code": "conflict",
+                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
             429: components["responses"]["TooManyRequests"];
         };
     };
-    patchWorkspacesByIdMembersByUserId: {
+    "workspaces.members.update": {
         parameters: {
             query?: never;
             header?: never;
             path: {
+                /** @description The id of the resource (from its list or create answer). */
                 id: string;
+                /** @description User id (from the members list). */
                 userId: string;
             };
             cookie?: never;
@@ -7459,6 +9729,21 @@ export interface operations {
             /** @description Response for status 200 */
             200: {
                 headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7479,6 +9764,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "code": "conflict",
+                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -7487,11 +9780,12 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
-    postWorkspacesByIdReactivate: {
+    "workspaces.reactivate": {
         parameters: {
             query?: never;
             header?: never;
             path: {
+                /** @description The id of the resource (from its list or create answer). */
                 id: string;
             };
             cookie?: never;
@@ -7501,6 +9795,21 @@ export interface operations {
             /** @description Response for status 200 */
             200: {
                 headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7518,11 +9827,12 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
-    postWorkspacesByIdSuspend: {
+    "workspaces.suspend": {
         parameters: {
             query?: never;
             header?: never;
             path: {
+                /** @description The id of the resource (from its list or create answer). */
                 id: string;
             };
             cookie?: never;
@@ -7532,6 +9842,21 @@ export interface operations {
             /** @description Response for status 200 */
             200: {
                 headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
