@@ -7,7 +7,7 @@ import { createLiveHub, type LiveStream } from './hub'
 
 const description = `Server-Sent Events for the selected workspace (SPEC §9). Each event: \`id:\` (monotonic), \`event:\` its type (${EVENT_TYPES.map((t) => `\`${t}\``).join(', ')}), \`data:\` JSON \`{ type, workspaceId, projectId, taskId?, at, data }\` with the data a webhook carries.
 
-An event is sent only if the caller may read its subject at the moment of sending (\`tasks:read\` for tasks, comments and statuses, \`projects:read\` for projects and project members, \`timesheets:read\` for time entries, \`workspaces:read\` for workspace members), checked again for every event: a member removed or demoted stops receiving. \`Last-Event-ID\` resumes within the last 1,000 events; older (or unknown) ids get \`event: reset\` first (reload what you show). A comment line (\`: heartbeat\`) every 15 s. At most 10 open streams per user: opening an 11th closes the oldest.`
+Connecting needs \`projects:read\`. An event is sent only if the caller may read its subject at the moment of sending (\`tasks:read\` for tasks, comments and statuses, \`projects:read\` for projects and project members, \`timesheets:read\` for time entries, \`workspaces:read\` for workspace members), checked again for every event: a member removed or demoted stops receiving. \`Last-Event-ID\` resumes within the last 1,000 events; older (or unknown) ids get \`event: reset\` first (reload what you show). A comment line (\`: heartbeat\`) every 15 s. At most 10 open streams per user: opening an 11th closes the oldest.`
 
 /** GET /events: the live stream (the hub in hub.ts decides what each stream receives). */
 export function liveRoutes(core: Core) {
@@ -51,7 +51,8 @@ export function liveRoutes(core: Core) {
       })
     },
     {
-      workspace: true,
+      // To connect: a member who may read projects; each event then needs its subject's read scope.
+      workspace: 'projects:read',
       headers: z.object({ 'last-event-id': z.string().max(64).optional() }),
       detail: {
         tags: ['Live'],

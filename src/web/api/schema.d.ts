@@ -520,9 +520,9 @@ export interface paths {
          * Live events of the workspace (Server-Sent Events)
          * @description Server-Sent Events for the selected workspace (SPEC §9). Each event: `id:` (monotonic), `event:` its type (`task.created`, `task.updated`, `task.moved`, `task.deleted`, `comment.created`, `comment.updated`, `comment.deleted`, `time_entry.approved`, `project.created`, `project.updated`, `project.archived`, `project.unarchived`, `member.added`, `member.updated`, `member.removed`, `status.created`, `status.updated`, `status.deleted`), `data:` JSON `{ type, workspaceId, projectId, taskId?, at, data }` with the data a webhook carries.
          *
-         *     An event is sent only if the caller may read its subject at the moment of sending (`tasks:read` for tasks, comments and statuses, `projects:read` for projects and project members, `timesheets:read` for time entries, `workspaces:read` for workspace members), checked again for every event: a member removed or demoted stops receiving. `Last-Event-ID` resumes within the last 1,000 events; older (or unknown) ids get `event: reset` first (reload what you show). A comment line (`: heartbeat`) every 15 s. At most 10 open streams per user: opening an 11th closes the oldest.
+         *     Connecting needs `projects:read`. An event is sent only if the caller may read its subject at the moment of sending (`tasks:read` for tasks, comments and statuses, `projects:read` for projects and project members, `timesheets:read` for time entries, `workspaces:read` for workspace members), checked again for every event: a member removed or demoted stops receiving. `Last-Event-ID` resumes within the last 1,000 events; older (or unknown) ids get `event: reset` first (reload what you show). A comment line (`: heartbeat`) every 15 s. At most 10 open streams per user: opening an 11th closes the oldest.
          *
-         *     Acts in the selected workspace (`X-Workspace-Id` or `X-Workspace-Slug`; the caller’s only workspace when omitted).
+         *     Acts in the selected workspace (`X-Workspace-Id` or `X-Workspace-Slug`; the caller’s only workspace when omitted). Permission: `projects:read`.
          */
         get: operations["events.get"];
         put?: never;
