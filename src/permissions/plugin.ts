@@ -14,15 +14,13 @@ import { readSelector, selectWorkspace, type WorkspaceSelector } from './workspa
 /** What a route outside a workspace needs: any credential, optionally one scope. */
 export type PrincipalRequirement = true | Scope | { permission?: Scope; allowMcp?: boolean }
 /**
- * What a workspace route needs: the workspace-level permission (`true`: membership only, each
- * handler decides per item, as GET /events does per event), and whether project-scoped keys are
+ * What a workspace route needs: the workspace-level permission, and whether project-scoped keys are
  * refused. Routes under `/workspaces/:id` name their workspace in the path (`path: 'id'`) instead of
  * the selection headers. `leave`: the path parameter naming a member; removing yourself is leaving
  * (src/permissions/rules.ts `removalPermission`). `superadmin`: platform SUPERADMIN only (what the
  * route does, for the refusal). `allowSuspended`: the suspension check is lifted (reactivating).
  */
 export type WorkspaceRequirement =
-  | true
   | Scope
   | {
       permission: Scope
@@ -219,7 +217,7 @@ export const publicRoute = <T extends DocumentDecoration>(detail: T): T =>
 /** An id no workspace has: an empty path id selects nothing (never "the caller's only workspace"). */
 const NO_WORKSPACE = '-'
 
-function workspaceDoc(opt: Partial<Exclude<WorkspaceRequirement, Scope | true>>): AuthDoc {
+function workspaceDoc(opt: Partial<Exclude<WorkspaceRequirement, Scope>>): AuthDoc {
   return {
     kind: 'workspace',
     permission: opt.permission,
