@@ -1,0 +1,82 @@
+import { z } from 'zod'
+import { sessionGrant } from '../auth/model'
+import { WORKSPACE_ROLES } from '../db/schema/common'
+
+export const providerName = z
+  .string()
+  .regex(/^[A-Za-z][A-Za-z0-9]{0,31}$/, 'Expected a provider name')
+  .transform((s) => s.toLowerCase())
+
+export const signInProvider = z
+  .object({
+    name: z.string(),
+    /** Button text. */
+    label: z.string(),
+    /** Where the sign-in button points (under SALLY_BASE_PATH). */
+    startUrl: z.string(),
+  })
+  .meta({ id: 'SignInProvider' })
+
+export const providerParams = z.object({ provider: providerName })
+
+/** `returnTo`: a path of this server to land on after signing in (anything else lands on `/`). */
+export const startQuery = z.object({
+  returnTo: z.string().max(2000).optional(),
+  /** `true`: link the provider to the signed-in account (Settings) instead of signing in. */
+  link: z.enum(['true', 'false', '1', '0']).optional(),
+})
+
+export const callbackQuery = z.object({
+  code: z.string().max(4096).optional(),
+  state: z.string().max(200).optional(),
+  error: z.string().max(200).optional(),
+  error_description: z.string().max(2000).optional(),
+  iss: z.string().max(2000).optional(),
+  session_state: z.string().max(2000).optional(),
+})
+
+const workspaceIdField = z.string().min(1).max(64).optional()
+
+/** Seed 002: a session from a password or from a provider's ID token. */
+export const sessionBody = z.union([
+  z.strictObject({
+    provider: z.literal('local'),
+    email: z.string().trim().min(1).max(254),
+    password: z.string().min(1).max(1024),
+    /** Checked: you must be a member; it is returned as the selected workspace. */
+    workspaceId: workspaceIdField,
+  }),
+  z.strictObject({
+    /** A configured provider's name (GET /auth/providers), e.g. `google`. */
+    provider: z.string().regex(/^(?!local$)[A-Za-z][A-Za-z0-9]{0,31}$/, 'Expected "local" or a configured provider name'),
+    /** The ID token the client got from the provider; its audience must be the provider's client id (or SALLY_OIDC_<NAME>_AUDIENCES). */
+    idToken: z.string().min(10).max(16_384),
+    workspaceId: workspaceIdField,
+  }),
+])
+export type SessionBody = z.infer<typeof sessionBody>
+
+export const sessionAnswer = sessionGrant
+  .extend({
+    /** The same value as `token` (seed 002's name). */
+    accessToken: z.string(),
+    /** The workspace named by `workspaceId`, else null. */
+    workspace: z.object({ id: z.string(), slug: z.string(), name: z.string(), role: z.enum(WORKSPACE_ROLES) }).nullable(),
+  })
+  .meta({ id: 'SessionAnswer' })
+
+export const identity = z
+  .object({
+    id: z.string(),
+    /** The configured provider name it was linked through. */
+    provider: z.string(),
+    label: z.string(),
+    issuer: z.string(),
+    email: z.string().nullable(),
+    createdAt: z.string(),
+    lastUsedAt: z.string().nullable(),
+  })
+  .meta({ id: 'Identity' })
+export type Identity = z.infer<typeof identity>
+
+export const identityParams = z.object({ id: z.string().min(1).max(64) })
