@@ -15,7 +15,11 @@ beforeAll(async () => {
 afterAll(() => idp.stop())
 
 function appWith(extra: Record<string, string> = {}, providerExtra: Record<string, string> = {}) {
-  const t = makeTestApp({ ...idp.env('corp', { ALLOW_SIGNUP: 'true', ...providerExtra }), SALLY_LOGIN_RATE_LIMIT_PER_MINUTE: '1000', ...extra })
+  const t = makeTestApp({
+    ...idp.env('corp', { ALLOW_SIGNUP: 'true', ...providerExtra }),
+    SALLY_LOGIN_RATE_LIMIT_PER_MINUTE: '1000',
+    ...extra,
+  })
   const send: Send = (url, cookie) => t.app.handle(new Request(url, { headers: cookie ? { cookie } : {} }))
   return { t, send }
 }

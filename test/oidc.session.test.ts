@@ -1,8 +1,8 @@
 // POST /auth/session (seed 002): a session from a password or from a provider's ID token, the
 // token refusals, the account and linking rules, JWKS rotation, Microsoft's {tenantid} issuer.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { userIdentities, users } from '../src/db/schema'
 import { loadConfig } from '../src/config'
+import { userIdentities, users } from '../src/db/schema'
 import { makeTestApp } from './helpers/app'
 import { createUser, createWorkspace } from './helpers/fixtures'
 import { auditOf } from './helpers/identity'

@@ -137,8 +137,8 @@ export function oidcRoutes(core: Core) {
         const meta = clientMeta(request)
         let user: Awaited<ReturnType<typeof passwordUser>>
         let how: Record<string, unknown>
-        if ('password' in body) {
-          user = await passwordUser(core, body, meta)
+        if (body.provider === 'local') {
+          user = await passwordUser(core, { email: body.email!, password: body.password! }, meta)
           how = { method: 'password' }
         } else {
           let p: ReturnType<typeof providerOf>
@@ -148,7 +148,7 @@ export function oidcRoutes(core: Core) {
             auditOidcFailure(core, body.provider.toLowerCase(), e, meta)
             throw e
           }
-          const r = await resolveIdentity(core, p, body.idToken, { nonce: null, meta })
+          const r = await resolveIdentity(core, p, body.idToken!, { nonce: null, meta })
           user = r.user
           how = { method: 'oidc', provider: p.name, created: r.created, linked: r.linked }
         }

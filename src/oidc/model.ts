@@ -35,25 +35,30 @@ export const callbackQuery = z.object({
   session_state: z.string().max(2000).optional(),
 })
 
-const workspaceIdField = z.string().min(1).max(64).optional()
-
-/** Seed 002: a session from a password or from a provider's ID token. */
-export const sessionBody = z.union([
-  z.strictObject({
-    provider: z.literal('local'),
-    email: z.string().trim().min(1).max(254),
-    password: z.string().min(1).max(1024),
-    /** Checked: you must be a member; it is returned as the selected workspace. */
-    workspaceId: workspaceIdField,
-  }),
-  z.strictObject({
-    /** A configured provider's name (GET /auth/providers), e.g. `google`. */
-    provider: z.string().regex(/^(?!local$)[A-Za-z][A-Za-z0-9]{0,31}$/, 'Expected "local" or a configured provider name'),
+/**
+ * Seed 002: a session from a password (`provider: "local"`, `email`, `password`) or from a
+ * provider's ID token (`provider: "<name>"`, `idToken`).
+ */
+export const sessionBody = z
+  .strictObject({
+    /** `local`, or a configured provider's name (GET /auth/providers), e.g. `google`. */
+    provider: z.string().regex(/^[A-Za-z][A-Za-z0-9]{0,31}$/, 'Expected "local" or a configured provider name'),
+    email: z.string().trim().min(1).max(254).optional(),
+    password: z.string().min(1).max(1024).optional(),
     /** The ID token the client got from the provider; its audience must be the provider's client id (or SALLY_OIDC_<NAME>_AUDIENCES). */
-    idToken: z.string().min(10).max(16_384),
-    workspaceId: workspaceIdField,
-  }),
-])
+    idToken: z.string().min(10).max(16_384).optional(),
+    /** Checked: you must be a member; it is returned as the selected workspace. */
+    workspaceId: z.string().min(1).max(64).optional(),
+  })
+  .superRefine((b, ctx) => {
+    const local = b.provider === 'local'
+    const need = local ? (['email', 'password'] as const) : (['idToken'] as const)
+    const never = local ? (['idToken'] as const) : (['email', 'password'] as const)
+    for (const k of need)
+      if (b[k] === undefined) ctx.addIssue({ code: 'custom', path: [k], message: `Required with provider "${b.provider}"` })
+    for (const k of never)
+      if (b[k] !== undefined) ctx.addIssue({ code: 'custom', path: [k], message: `Not allowed with provider "${b.provider}"` })
+  })
 export type SessionBody = z.infer<typeof sessionBody>
 
 export const sessionAnswer = sessionGrant

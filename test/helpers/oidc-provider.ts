@@ -38,7 +38,7 @@ export async function startFakeProvider(o: FakeProviderOptions = {}) {
     deny: false,
   }
 
-  const server = Bun.serve({
+  const server: ReturnType<typeof Bun.serve> = Bun.serve({
     hostname: '127.0.0.1',
     port: 0,
     fetch: async (req) => {
@@ -97,7 +97,7 @@ export async function startFakeProvider(o: FakeProviderOptions = {}) {
       return new Response('not found', { status: 404 })
     },
   })
-  const origin = `http://127.0.0.1:${server.port}`
+  const origin: string = `http://127.0.0.1:${server.port}`
   /** The issuer Sally is configured with. */
   const issuer = o.tenant ? `${origin}/common/v2.0` : origin
 
@@ -175,7 +175,8 @@ export async function browserSignIn(send: Send, startUrl: string, o: { cookie?: 
   const start = await send(startUrl, o.cookie)
   const flowCookie = setCookie(start, 'sally_oidc')
   const toProvider = start.headers.get('location') ?? ''
-  if (start.status !== 302 || !flowCookie) return { start, callback: null, location: toProvider, session: null, flowCookie, callbackUrl: null }
+  if (start.status !== 302 || !flowCookie)
+    return { start, callback: null, location: toProvider, session: null, flowCookie, callbackUrl: null }
   const approved = await fetch(toProvider, { redirect: 'manual' })
   const callbackUrl = new URL(approved.headers.get('location')!)
   o.tamper?.(callbackUrl)
