@@ -4,9 +4,10 @@
 // skip the binary.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { join } from 'node:path'
+import { type FakeProvider, startFakeProvider } from '../helpers/oidc-provider'
 import { fakeSmtp, type ReceivedMail } from '../helpers/smtp'
 import { aloneInEmptyFolder, builtBinary, ROOT, run, type Server, startServer, tempDir } from './support'
-import { NO_SUCCESS_BY_DESIGN, Walker, walk } from './walk'
+import { NO_SUCCESS_BY_DESIGN, Walker, walk, walkOidc } from './walk'
 
 const admin = { email: 'root@walk.test', password: 'a long admin passphrase' }
 
@@ -30,8 +31,10 @@ describe.each(modes)('every OpenAPI operation on the $name', (mode) => {
   let receiver: ReturnType<typeof Bun.serve>
   let server: Server
   let walker: Walker
+  let idp: FakeProvider
 
   beforeAll(async () => {
+    idp = await startFakeProvider()
     smtp = fakeSmtp(mailbox)
     receiver = Bun.serve({
       hostname: '127.0.0.1',
@@ -47,6 +50,7 @@ describe.each(modes)('every OpenAPI operation on the $name', (mode) => {
       SALLY_WEBHOOK_ALLOW_PRIVATE: 'true',
       SMTP_URL: `smtp://127.0.0.1:${smtp.port}`,
       SALLY_HASH_MEMORY_KIB: '19456',
+      ...idp.env('corp', { LABEL: 'Corp SSO' }),
     }
     const seeded = await run([...cmd, 'seed', '--email', admin.email, '--password', admin.password], cwd, env)
     if (seeded.code !== 0) throw new Error(`seed failed: ${seeded.stderr}`)
@@ -59,12 +63,14 @@ describe.each(modes)('every OpenAPI operation on the $name', (mode) => {
     await server?.stop('SIGTERM')
     smtp?.stop(true)
     receiver?.stop(true)
+    idp?.stop()
   })
 
   // One story (its steps build on each other), so that `bun test --randomize` cannot reorder it.
   test('every call answers a documented, non-5xx status; no operation is left out; no error is logged', async () => {
     try {
       await walk({ w: walker, mailbox, hooks, hookUrl: `http://127.0.0.1:${receiver.port}/hook`, admin })
+      await walkOidc(walker, idp)
     } catch (e) {
       throw new Error(`${(e as Error).message}\n--- server output (tail) ---\n${server.output().slice(-4000)}`)
     }
