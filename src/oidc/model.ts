@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { sessionGrant } from '../auth/model'
 import { WORKSPACE_ROLES } from '../db/schema/common'
+import { example } from '../http/example'
 
 export const providerName = z
   .string()
@@ -85,3 +86,9 @@ export const identity = z
 export type Identity = z.infer<typeof identity>
 
 export const identityParams = z.object({ id: z.string().min(1).max(64) })
+
+example(sessionBody, {
+  provider: 'google',
+  idToken: 'eyJhbGciOiJSUzI1NiIsImtpZCI6IjEifQ.eyJzdWIiOiIxMjMifQ.c2lnbmF0dXJl',
+  workspaceId: '0190a7c4-0000-7000-8000-000000000001',
+})
