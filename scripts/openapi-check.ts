@@ -8,7 +8,7 @@
 import { copyFileSync, writeFileSync } from 'node:fs'
 import { basename, dirname, join, resolve } from 'node:path'
 import { aloneInEmptyFolder, builtBinary, freePort, tempDir } from '../test/e2e/support'
-import { Walker, walk } from '../test/e2e/walk'
+import { Walker, walk, walkOidc } from '../test/e2e/walk'
 import { startWalkServer, WALK_ADMIN, type WalkServer } from '../test/e2e/walk-env'
 
 const ROOT = resolve(import.meta.dir, '..')
@@ -83,6 +83,7 @@ async function prismWalk(env: WalkServer, docFile: string, doc: object): Promise
     const w = new Walker(prism.base, doc as never, { multipartBase: env.server.base })
     try {
       await walk({ w, mailbox: env.mailbox, hooks: env.hooks, hookUrl: env.hookUrl, admin: WALK_ADMIN })
+      await walkOidc(w, env.idp)
     } catch (e) {
       failures.push(`walk through Prism: ${(e as Error).message.slice(0, 2000)}`)
     }
