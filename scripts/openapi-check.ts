@@ -8,7 +8,7 @@
 import { copyFileSync, writeFileSync } from 'node:fs'
 import { basename, dirname, join, resolve } from 'node:path'
 import { aloneInEmptyFolder, builtBinary, freePort, tempDir } from '../test/e2e/support'
-import { Walker, walk } from '../test/e2e/walk'
+import { Walker, walk, walkOidc } from '../test/e2e/walk'
 import { startWalkServer, WALK_ADMIN, type WalkServer } from '../test/e2e/walk-env'
 
 const ROOT = resolve(import.meta.dir, '..')
@@ -83,6 +83,7 @@ async function prismWalk(env: WalkServer, docFile: string, doc: object): Promise
     const w = new Walker(prism.base, doc as never, { multipartBase: env.server.base })
     try {
       await walk({ w, mailbox: env.mailbox, hooks: env.hooks, hookUrl: env.hookUrl, admin: WALK_ADMIN })
+      await walkOidc(w, env.idp)
     } catch (e) {
       failures.push(`walk through Prism: ${(e as Error).message.slice(0, 2000)}`)
     }
@@ -129,7 +130,11 @@ async function typedClient(env: WalkServer): Promise<void> {
   const ws = reg.workspace.id as string
   const project = (await post('/projects', { name: 'Typed', key: 'TYP' }, { ...auth, 'x-workspace-id': ws })).id as string
   const key = (await post('/auth/api-keys', { name: 'typed client', workspaceId: ws }, auth)).key as string
-  const { example } = await import('./typed-client/example')
+  // Imported by path, not by literal, so the tree's tsc does not follow it into the generated client
+  // (which exists only after this script wrote it; its own tsconfig checks it above).
+  const { example } = (await import(join(dir, 'example.ts'))) as {
+    example: (base: string, key: string, ws: string, project: string) => Promise<{ humanId: string; listed: number; csvText: string }>
+  }
   try {
     const r = await example(base, key, ws, project)
     if (r.humanId !== 'TYP-1' || r.listed !== 1 || !r.csvText.includes(',')) failures.push(`typed client: unexpected ${JSON.stringify(r)}`)

@@ -15,6 +15,7 @@ import { labelRoutes } from './labels'
 import { liveRoutes } from './live'
 import { mcpRoutes } from './mcp'
 import { notificationRoutes } from './notifications'
+import { oidcRoutes } from './oidc'
 import { projectRoutes } from './projects'
 import { searchRoutes } from './search'
 import { statusRoutes } from './statuses'
@@ -43,6 +44,7 @@ export function buildApp(core: Core) {
     .use(docsPlugin(base))
     .use(healthRoutes(core))
     .use(authRoutes(core))
+    .use(oidcRoutes(core))
     .use(keyRoutes(core))
     .use(auditRoutes(core))
     .use(labelRoutes(core))

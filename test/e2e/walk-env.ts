@@ -1,6 +1,7 @@
 // A running Sally ready for the walk (test/e2e/walk.ts): a fake SMTP server, a loopback webhook
 // receiver, a seeded platform admin and the server itself. Shared by test/e2e/walk.test.ts and
 // scripts/openapi-check.ts (which replays the walk through a Prism validating proxy).
+import { type FakeProvider, startFakeProvider } from '../helpers/oidc-provider'
 import type { ReceivedMail } from '../helpers/smtp'
 import { fakeSmtp } from '../helpers/smtp'
 import { run, type Server, startServer } from './support'
@@ -12,6 +13,8 @@ export type WalkServer = {
   mailbox: ReceivedMail[]
   hooks: { headers: Headers; body: any }[]
   hookUrl: string
+  /** The fake sign-in provider, configured as `corp` (walkOidc). */
+  idp: FakeProvider
   stop(): Promise<void>
 }
 
@@ -20,6 +23,7 @@ export async function startWalkServer(cmd: string[], cwd: string): Promise<WalkS
   const mailbox: ReceivedMail[] = []
   const hooks: { headers: Headers; body: any }[] = []
   const smtp = fakeSmtp(mailbox)
+  const idp = await startFakeProvider()
   const receiver = Bun.serve({
     hostname: '127.0.0.1',
     port: 0,
@@ -33,10 +37,12 @@ export async function startWalkServer(cmd: string[], cwd: string): Promise<WalkS
     SALLY_WEBHOOK_ALLOW_PRIVATE: 'true',
     SMTP_URL: `smtp://127.0.0.1:${smtp.port}`,
     SALLY_HASH_MEMORY_KIB: '19456',
+    ...idp.env('corp', { LABEL: 'Corp SSO' }),
   }
   const stopReceivers = () => {
     smtp.stop(true)
     receiver.stop(true)
+    idp.stop()
   }
   try {
     const seeded = await run([...cmd, 'seed', '--email', WALK_ADMIN.email, '--password', WALK_ADMIN.password], cwd, env)
@@ -47,6 +53,7 @@ export async function startWalkServer(cmd: string[], cwd: string): Promise<WalkS
       mailbox,
       hooks,
       hookUrl: `http://127.0.0.1:${receiver.port}/hook`,
+      idp,
       async stop() {
         await server.stop('SIGTERM')
         stopReceivers()

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { join } from 'node:path'
 import { aloneInEmptyFolder, builtBinary, ROOT, tempDir } from './support'
-import { NO_SUCCESS_BY_DESIGN, Walker, walk } from './walk'
+import { NO_SUCCESS_BY_DESIGN, Walker, walk, walkOidc } from './walk'
 import { startWalkServer, WALK_ADMIN, type WalkServer } from './walk-env'
 
 type Mode = { name: string; prepare: () => Promise<{ cmd: string[]; cwd: string }> }
@@ -40,6 +40,7 @@ describe.each(modes)('every OpenAPI operation on the $name', (mode) => {
   test('every call answers a documented, non-5xx status; no operation is left out; no error is logged', async () => {
     try {
       await walk({ w: walker, mailbox: env.mailbox, hooks: env.hooks, hookUrl: env.hookUrl, admin: WALK_ADMIN })
+      await walkOidc(walker, env.idp)
     } catch (e) {
       throw new Error(`${(e as Error).message}\n--- server output (tail) ---\n${env.server.output().slice(-4000)}`)
     }

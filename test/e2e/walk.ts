@@ -2,6 +2,7 @@
 // success status, in an order that creates what later calls need. Used by test/e2e/walk.test.ts
 // against the compiled binary and against the source entry point, so the two can be compared.
 import { expect } from 'bun:test'
+import { type FakeProvider, setCookie } from '../helpers/oidc-provider'
 import { mailText, type ReceivedMail } from '../helpers/smtp'
 
 type Doc = { paths: Record<string, Record<string, { operationId: string; responses: Record<string, unknown> }>> }
@@ -10,6 +11,8 @@ type Doc = { paths: Record<string, Record<string, { operationId: string; respons
 export const NO_SUCCESS_BY_DESIGN: Record<string, { status: number; why: string }> = {
   'GET /mcp': { status: 405, why: 'stateless MCP server: no server-initiated stream' },
   'DELETE /mcp': { status: 405, why: 'stateless MCP server: no session to end' },
+  'GET /auth/oidc/{provider}/start': { status: 302, why: 'a redirect to the provider is its answer' },
+  'GET /auth/oidc/{provider}/callback': { status: 302, why: 'a redirect to returnTo (signed in) is its answer' },
 }
 
 export type CallOptions = {
@@ -71,7 +74,7 @@ export class Walker {
       body = JSON.stringify(o.body)
       headers['content-type'] = 'application/json'
     }
-    const res = await fetch(url, { method, headers, body })
+    const res = await fetch(url, { method, headers, body, redirect: 'manual' })
     const text = o.stream && res.ok ? await firstChunk(res) : await res.text()
     let parsed: any = null
     if ((res.headers.get('content-type') ?? '').includes('json') && text) parsed = JSON.parse(text)
@@ -411,4 +414,31 @@ export async function walk({ w, mailbox, hooks, hookUrl, admin }: WalkEnv): Prom
   await w.call('POST /auth/logout', { as: ada })
   await w.call('GET /auth/me', { as: ada, status: 401 })
   expect(adaId).toBeTruthy()
+}
+
+// --- Sign-in providers (OpenID Connect): the fake provider walk.test.ts starts, configured as `corp`. ---
+export async function walkOidc(w: Walker, idp: FakeProvider): Promise<void> {
+  const providers = await w.call('GET /auth/providers')
+  expect(providers.body.data).toEqual([{ name: 'corp', label: 'Corp SSO', startUrl: '/auth/oidc/corp/start' }])
+  idp.state.user = { sub: 'walk-1', email: 'sso@walk.test', email_verified: true, name: 'Sso Walker' }
+  const start = await w.call('GET /auth/oidc/{provider}/start', { path: { provider: 'corp' }, query: { returnTo: '/board' }, status: 302 })
+  const flow = setCookie(new Response(null, { headers: start.headers }), 'sally_oidc')!
+  const approved = await fetch(start.headers.get('location')!, { redirect: 'manual' })
+  const back = new URL(approved.headers.get('location')!)
+  const callback = await w.call('GET /auth/oidc/{provider}/callback', {
+    path: { provider: 'corp' },
+    query: Object.fromEntries(back.searchParams),
+    headers: { cookie: `sally_oidc=${flow}` },
+    status: 302,
+  })
+  expect(callback.headers.get('location')).toBe('/board')
+  const browser = setCookie(new Response(null, { headers: callback.headers }), 'sally_session')!
+  // A second identity with the same verified address links to the same account (API flow, seed 002).
+  idp.state.user = { sub: 'walk-2', email: 'sso@walk.test', email_verified: true }
+  const api = await w.call('POST /auth/session', { body: { provider: 'corp', idToken: await idp.sign() } })
+  expect(api.body.data.accessToken).toBe(api.body.data.token)
+  const ids = (await w.call('GET /auth/identities', { as: browser })).body.data as { id: string }[]
+  expect(ids).toHaveLength(2)
+  await w.call('DELETE /auth/identities/{id}', { as: api.body.data.token, path: { id: ids[1]!.id } })
+  await w.call('DELETE /auth/identities/{id}', { as: browser, path: { id: ids[0]!.id }, status: 409 })
 }
