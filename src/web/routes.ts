@@ -6,8 +6,9 @@
  */
 export const ROUTES = {
   home: '/',
-  signIn: '/sign-in',
-  signUp: '/sign-up',
+  // /signin is also where the OIDC flow sends refusals (/signin?error=<code>, src/oidc).
+  signIn: '/signin',
+  signUp: '/signup',
   projects: '/w/:ws/projects',
   board: '/w/:ws/board',
   timesheets: '/w/:ws/timesheets',

@@ -136,6 +136,48 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/auth/identities": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My linked sign-in provider identities
+         * @description Needs a credential. Permission: `user:read`.
+         */
+        get: operations["auth.identities.list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/identities/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Unlink one of my provider identities
+         * @description Refused with 409 `conflict` when it is the last way to sign in (no password and no other identity). Another user’s identity is 404. From an API key this needs keys:write granted explicitly (account management).
+         *
+         *     Needs a credential. Permission: `keys:write`.
+         */
+        delete: operations["auth.identities.delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/auth/login": {
         parameters: {
             query?: never;
@@ -278,6 +320,63 @@ export interface paths {
         patch: operations["auth.me.update"];
         trace?: never;
     };
+    "/auth/oidc/{provider}/callback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Where the provider sends the browser back (browser)
+         * @description Checks `state` against the `sally_oidc` cookie (once), exchanges the code with the PKCE verifier, verifies the ID token (signature, `iss`, `aud`, `exp`, `iat`, `nonce`), signs in (the `sally_session` cookie) and redirects to `returnTo`. Refusals redirect to `/signin?error=<code>`: `state_mismatch`, `access_denied`, `provider_error`, `provider_unavailable`, `invalid_token`, `email_not_verified`, `domain_not_allowed`, `signup_disabled`, `email_missing`, `identity_in_use`, `rate_limited`. Limited like login.
+         */
+        get: operations["auth.oidc.callback.get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/oidc/{provider}/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Start signing in with a provider (browser)
+         * @description Redirects to the provider with `state`, `nonce` and PKCE S256; `state` is also set as the httpOnly `sally_oidc` cookie (10 minutes). `returnTo`: a path of this server to land on afterwards. `link=true` with a session: link the provider to this account instead. Errors (unknown provider, provider unreachable) redirect to `/signin?error=<code>`.
+         */
+        get: operations["auth.oidc.start.get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/providers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The configured sign-in providers (a button each on the sign-in page) */
+        get: operations["auth.providers.list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/auth/register": {
         parameters: {
             query?: never;
@@ -352,6 +451,26 @@ export interface paths {
          * @description Ends all sessions of the user and, unless `revokeKeys` is false, revokes all their API and MCP keys (default true: a key planted by someone who had access does not survive the reset). 400 `validation_error` for an unknown, used or expired token.
          */
         post: operations["auth.resetPassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Get a session from a password or a provider’s ID token (seed 002)
+         * @description `{ provider: "local", email, password }` or `{ provider: "<name>", idToken }` (a configured provider, GET /auth/providers). Answers as POST /auth/login, the token also as `accessToken`; `workspaceId`, when given, must be a workspace of yours (404 otherwise) and is returned as `workspace`. The ID token is verified against the provider’s keys (`iss`, `aud` = the client id or SALLY_OIDC_<NAME>_AUDIENCES, `exp`, `iat`) and is accepted once. 401 `invalid_credentials` for a bad password or token, 403 `forbidden` when the account may not sign in this way (sign-up off, domain not allowed, an existing account with an unverified address), 404 for an unknown provider, 503 `service_unavailable` when the provider cannot be reached. Limited like login.
+         */
+        post: operations["auth.session"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1895,6 +2014,15 @@ export interface components {
             ok: false;
             requestId: string;
         };
+        Identity: {
+            createdAt: string;
+            email: string | null;
+            id: string;
+            issuer: string;
+            label: string;
+            lastUsedAt: string | null;
+            provider: string;
+        };
         Invite: {
             acceptedAt: string | null;
             createdAt: string;
@@ -2042,11 +2170,30 @@ export interface components {
             lastSeenAt: string;
             userAgent: string | null;
         };
+        SessionAnswer: {
+            accessToken: string;
+            expiresAt: string;
+            session: components["schemas"]["Session"];
+            token: string;
+            user: components["schemas"]["User"];
+            workspace: {
+                id: string;
+                name: string;
+                /** @enum {string} */
+                role: "OWNER" | "MEMBER" | "VIEWER";
+                slug: string;
+            } | null;
+        };
         SessionGrant: {
             expiresAt: string;
             session: components["schemas"]["Session"];
             token: string;
             user: components["schemas"]["User"];
+        };
+        SignInProvider: {
+            label: string;
+            name: string;
+            startUrl: string;
         };
         Status: {
             /** @enum {string} */
@@ -2899,6 +3046,112 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
+    "auth.identities.list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Response for status 200 */
+            200: {
+                headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Identity"][];
+                        /** @constant */
+                        ok: true;
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    "auth.identities.delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The id of the resource (from its list or create answer). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Response for status 200 */
+            200: {
+                headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Identity"];
+                        /** @constant */
+                        ok: true;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            /** @description `conflict`: it is your last way to sign in. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "code": "conflict",
+                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
     "auth.login": {
         parameters: {
             query?: never;
@@ -3414,6 +3667,84 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
+    "auth.oidc.callback.get": {
+        parameters: {
+            query?: {
+                code?: string;
+                error?: string;
+                error_description?: string;
+                iss?: string;
+                session_state?: string;
+                state?: string;
+            };
+            header?: never;
+            path: {
+                provider: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description To `returnTo` signed in, or to `/signin?error=<code>` */
+            302: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    "auth.oidc.start.get": {
+        parameters: {
+            query?: {
+                link?: "0" | "1" | "true" | "false";
+                returnTo?: string;
+            };
+            header?: never;
+            path: {
+                provider: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description To the provider’s authorization page, or to `/signin?error=<code>` */
+            302: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    "auth.providers.list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Response for status 200 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["SignInProvider"][];
+                        /** @constant */
+                        ok: true;
+                    };
+                };
+            };
+        };
+    };
     "auth.register": {
         parameters: {
             query?: never;
@@ -3639,6 +3970,43 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
+        };
+    };
+    "auth.session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    email?: string;
+                    idToken?: string;
+                    password?: string;
+                    provider: string;
+                    workspaceId?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Response for status 200 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["SessionAnswer"];
+                        /** @constant */
+                        ok: true;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
         };
     };
     "auth.sessions.list": {

@@ -16,6 +16,8 @@ export function SignIn() {
   const [email, setEmail] = useState('')
   const [password, setPassword] = useState('')
   const { busy, error, run } = useSubmit()
+  // A refused provider sign-in (OIDC) comes back here as ?error=<code>.
+  const providerError = new URLSearchParams(location.search).get('error')
   const submit = (e: Event) => {
     e.preventDefault()
     void run(async () => {
@@ -39,7 +41,7 @@ export function SignIn() {
             value={password}
             onInput={(e) => setPassword(e.currentTarget.value)}
           />
-          <ErrorMessage error={error} />
+          <ErrorMessage error={error ?? (providerError ? new Error(`Signing in with your provider failed (${providerError}).`) : null)} />
           <button type="submit" disabled={busy}>
             Sign in
           </button>

@@ -49,7 +49,7 @@ describe('web app (compiled binary, SALLY_BASE_PATH=/api)', () => {
   test('sign up, sign out, refused sign-in shows the API message, sign in, create a project and see it listed', async () => {
     const { page, problems } = await newPage()
     await page.goto(url('/'))
-    await page.waitForURL(/\/api\/sign-in/)
+    await page.waitForURL(/\/api\/signin/)
     await page.getByRole('heading', { name: 'Sign in', level: 1 }).waitFor()
 
     const axe = await new AxeBuilder({ page }).analyze()
@@ -99,7 +99,7 @@ describe('web app (compiled binary, SALLY_BASE_PATH=/api)', () => {
 
   test('usable at 375 px: no horizontal scrolling on the sign-in and projects pages', async () => {
     const { page, problems } = await newPage(375)
-    await page.goto(url('/sign-in'))
+    await page.goto(url('/signin'))
     await page.getByRole('heading', { name: 'Sign in', level: 1 }).waitFor()
     expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(375)
     await page.getByLabel('Email').fill('ada@browser.test')
@@ -119,7 +119,7 @@ describe('web app (compiled binary, SALLY_BASE_PATH=/api)', () => {
   }, 60_000)
 
   test('first load: compressed JavaScript and CSS within 250 KB, served under the base path', async () => {
-    const load = await firstLoadBytes(url('/sign-in'))
+    const load = await firstLoadBytes(url('/signin'))
     expect(load.files.length).toBeGreaterThanOrEqual(2)
     for (const f of load.files) {
       expect(f.url).toStartWith(`${BASE}/assets/`)
