@@ -1,6 +1,6 @@
 // Browser tests: the compiled binary on a loopback port, driven by Debian's Chromium through
 // playwright-core (no browser download). Screenshots go to test-artifacts/ (gitignored).
-import { existsSync, mkdirSync } from 'node:fs'
+import { existsSync, mkdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { type Browser, chromium, type Page } from 'playwright-core'
 import { aloneInEmptyFolder, builtBinary, ROOT, type Server, startServer } from '../support'
@@ -28,10 +28,21 @@ export async function launchBrowser(): Promise<Browser> {
   })
 }
 
-/** The compiled binary alone in an empty folder, listening on a free loopback port. */
+/**
+ * The compiled binary alone in an empty folder, listening on a free loopback port. `stop()` also
+ * removes the folder (its hard link to the binary would otherwise keep 115 MiB on disk).
+ */
 export async function startBinary(env: Record<string, string> = {}, basePath = ''): Promise<Server> {
   const dir = aloneInEmptyFolder(await builtBinary())
-  return startServer([join(dir, 'sally')], dir, { SALLY_BASE_PATH: basePath, ...env }, basePath)
+  const server = await startServer([join(dir, 'sally')], dir, { SALLY_BASE_PATH: basePath, ...env }, basePath)
+  const stop = server.stop
+  return Object.assign(server, {
+    async stop(signal?: NodeJS.Signals) {
+      const code = await stop(signal)
+      rmSync(dir, { recursive: true, force: true })
+      return code
+    },
+  })
 }
 
 /** Saves a full-page screenshot as test-artifacts/<name>.png and returns its path. */
