@@ -19,7 +19,9 @@ mkdirSync(dirname(outfile), { recursive: true })
 
 const started = performance.now()
 const result = await Bun.build({
-  entrypoints: [resolve(root, 'src/index.ts')],
+  // The search worker is an entrypoint of its own: Bun bundles a Worker's module only when it is
+  // listed here (as ./search/worker.js next to the main bundle; src/search/pool.ts `searchWorkerUrl`).
+  entrypoints: [resolve(root, 'src/index.ts'), resolve(root, 'src/search/worker.ts')],
   target: 'bun',
   // No minification of any kind. Elysia's Sucrose decides which parts of the request context a
   // handler or hook needs by reading its source text (Function.prototype.toString). Minified text

@@ -1,0 +1,249 @@
+import { availableParallelism } from 'node:os'
+import type { Core } from '../core'
+import { AppError } from '../errors'
+import type { Logger } from '../lib/log'
+import type { SearchHit } from './model'
+import { runSearch, type SearchPlan } from './run'
+import type { FromWorker, ToWorker } from './worker'
+
+/**
+ * How many searches of one workspace may wait for a worker (beyond those running); one more is
+ * answered 429 `rate_limited` with Retry-After. Other workspaces are not slowed by a full backlog
+ * anyway (workers take the workspaces in turn, see SearchPool); the bound keeps one workspace's backlog,
+ * and what it holds in memory, short. Above MCP_MAX_MESSAGES (20), so one full /mcp batch of searches
+ * is never refused for it.
+ */
+export const SEARCH_WAITING_PER_WORKSPACE = 32
+
+/** Worker threads when SALLY_SEARCH_WORKERS is unset: one core is left to the HTTP thread, 1 to 4. */
+export const defaultSearchWorkers = () => Math.max(1, Math.min(4, availableParallelism() - 1))
+
+/** A worker that fails to start this many times in a row makes the pool give up and search inline. */
+const MAX_START_FAILURES = 3
+
+/** How long a stopping worker may take to close its connection before it is terminated. */
+const CLOSE_GRACE_MS = 2000
+
+const retryLater = (message: string) => new AppError('service_unavailable', message, { headers: { 'Retry-After': '1' } })
+
+/**
+ * The worker module. From source it is next to this file. In the compiled binary (scripts/build.ts)
+ * the main bundle is the root of Bun's embedded file system (`/$bunfs/root/sally`; `B:/~BUN/root/` on
+ * Windows), and each extra entrypoint keeps its path relative to the entrypoints' common folder, src/:
+ * the worker is `./search/worker.js` there (Bun finds it by its .ts name too).
+ */
+export function searchWorkerUrl(): URL {
+  const here = import.meta.url
+  return /\/\$bunfs\/|~BUN\//.test(here) ? new URL('./search/worker.ts', here) : new URL('./worker.ts', here)
+}
+
+type Job = { id: number; plan: SearchPlan; resolve: (hits: SearchHit[]) => void; reject: (e: unknown) => void }
+type Slot = { worker: Worker | null; ready: boolean; job: Job | null }
+
+export type SearchPoolOptions = {
+  dbPath: string
+  size: number
+  log: Logger
+  /** Runs a plan on the main thread: used once the workers cannot start. */
+  inline: (plan: SearchPlan) => SearchHit[]
+  maxWaitingPerWorkspace?: number
+}
+
+/**
+ * Worker threads that run authorized search plans off the HTTP thread, so a search never holds up
+ * another request (GET /health, a task update) for longer than it takes to post and receive a message.
+ *
+ * Scheduling is fair between workspaces: each has its own queue, and a free worker takes the oldest
+ * search of the next workspace in turn. A workspace sending many searches at once waits behind its own
+ * searches; another workspace's search waits for at most one search per busy workspace. Each
+ * workspace's queue holds at most `maxWaitingPerWorkspace` (429 beyond).
+ *
+ * A worker that dies (crash, termination) fails its running search with 503 `service_unavailable`
+ * (Retry-After: 1) and is replaced. If workers cannot start at all (MAX_START_FAILURES in a row), the
+ * pool logs an error and runs searches inline from then on.
+ */
+export class SearchPool {
+  private readonly slots: Slot[] = []
+  private readonly waiting = new Map<string, Job[]>()
+  private readonly maxWaiting: number
+  private nextId = 1
+  private startFailures = 0
+  private announced = false
+  private stopping = false
+  /** Set when workers cannot start: every search runs inline. */
+  private broken = false
+
+  constructor(private readonly opts: SearchPoolOptions) {
+    this.maxWaiting = opts.maxWaitingPerWorkspace ?? SEARCH_WAITING_PER_WORKSPACE
+    for (let i = 0; i < opts.size; i++) {
+      const slot: Slot = { worker: null, ready: false, job: null }
+      this.slots.push(slot)
+      this.spawn(slot)
+    }
+  }
+
+  /** The running worker threads (tests end one to check recovery). */
+  get workers(): readonly Worker[] {
+    return this.slots.flatMap((s) => (s.worker ? [s.worker] : []))
+  }
+
+  /** How many searches wait for a worker, in all workspaces. */
+  get waitingCount(): number {
+    let n = 0
+    for (const q of this.waiting.values()) n += q.length
+    return n
+  }
+
+  /** Whether the pool gave up on workers and searches inline. */
+  get inline(): boolean {
+    return this.broken
+  }
+
+  async run(plan: SearchPlan): Promise<SearchHit[]> {
+    if (this.broken) return this.opts.inline(plan)
+    if (this.stopping) throw retryLater('The server is shutting down; retry on the next start.')
+    const queue = this.waiting.get(plan.workspaceId) ?? []
+    if (queue.length >= this.maxWaiting)
+      throw new AppError('rate_limited', `Too many searches of this workspace at once (at most ${this.maxWaiting} wait); retry shortly.`, {
+        headers: { 'Retry-After': '1' },
+      })
+    return new Promise<SearchHit[]>((resolve, reject) => {
+      queue.push({ id: this.nextId++, plan, resolve, reject })
+      this.waiting.set(plan.workspaceId, queue)
+      this.dispatch()
+    })
+  }
+
+  /** Fails waiting searches with 503, lets each worker close its connection, and ends the threads. */
+  async stop(): Promise<void> {
+    this.stopping = true
+    for (const queue of this.waiting.values()) for (const job of queue) job.reject(retryLater('The server is shutting down.'))
+    this.waiting.clear()
+    await Promise.all(this.workers.map(closeWorker))
+  }
+
+  private spawn(slot: Slot): void {
+    const worker = new Worker(searchWorkerUrl())
+    slot.worker = worker
+    slot.ready = false
+    const current = () => slot.worker === worker
+    worker.addEventListener('message', (event: MessageEvent<FromWorker>) => {
+      if (current()) this.onMessage(slot, event.data)
+    })
+    worker.addEventListener('error', (event: ErrorEvent) => {
+      if (current()) this.onExit(slot, `error: ${event.message}`)
+    })
+    worker.addEventListener('close', (event: Event) => {
+      if (current()) this.onExit(slot, `exited with code ${(event as CloseEvent).code}`)
+    })
+    worker.postMessage({ type: 'open', dbPath: this.opts.dbPath } satisfies ToWorker)
+  }
+
+  private onMessage(slot: Slot, m: FromWorker): void {
+    if (m.type === 'ready') {
+      slot.ready = true
+      this.startFailures = 0
+      if (!this.announced && this.slots.every((s) => s.ready)) {
+        this.announced = true
+        this.opts.log.info('search workers ready', { workers: this.slots.length })
+      }
+      this.dispatch()
+    } else if (m.type === 'failed') {
+      this.onExit(slot, `could not open the database: ${m.error}`)
+    } else {
+      const job = slot.job
+      if (!job || job.id !== m.id) return
+      slot.job = null
+      if ('error' in m) job.reject(new Error(`Search failed in its worker: ${m.error}`))
+      else job.resolve(m.hits as SearchHit[])
+      this.dispatch()
+    }
+  }
+
+  /** A worker ended (or could not start): fail its search, then replace it, or give up on workers. */
+  private onExit(slot: Slot, why: string): void {
+    const { worker, job, ready } = slot
+    slot.job = null
+    slot.ready = false
+    slot.worker = null // later events of the old worker are ignored
+    worker?.terminate()
+    job?.reject(retryLater('The search was interrupted; retry.'))
+    if (this.stopping || this.broken) return
+    if (!ready && ++this.startFailures >= MAX_START_FAILURES) {
+      this.opts.log.error('search workers cannot start: searching on the main thread', { reason: why })
+      this.giveUp()
+      return
+    }
+    this.opts.log.error('search worker stopped: starting another', { reason: why })
+    this.spawn(slot)
+  }
+
+  /** From now on every search runs inline, those waiting first. */
+  private giveUp(): void {
+    this.broken = true
+    for (const worker of this.workers) void closeWorker(worker)
+    const queued = [...this.waiting.values()].flat()
+    this.waiting.clear()
+    for (const job of queued) {
+      try {
+        job.resolve(this.opts.inline(job.plan))
+      } catch (e) {
+        job.reject(e)
+      }
+    }
+  }
+
+  /** Gives each idle worker the oldest search of the next workspace in turn. */
+  private dispatch(): void {
+    for (const slot of this.slots) {
+      if (!slot.ready || slot.job) continue
+      const next = this.waiting.entries().next()
+      if (next.done) return
+      const [workspaceId, queue] = next.value
+      const job = queue.shift()!
+      // Rotate: the workspace goes to the back of the turn (or leaves it when it has nothing left).
+      this.waiting.delete(workspaceId)
+      if (queue.length) this.waiting.set(workspaceId, queue)
+      slot.job = job
+      slot.worker!.postMessage({ type: 'search', id: job.id, plan: job.plan } satisfies ToWorker)
+    }
+  }
+}
+
+/** Asks a worker to close its connection and exit; terminates it if it has not after CLOSE_GRACE_MS. */
+function closeWorker(worker: Worker): Promise<void> {
+  return new Promise((done) => {
+    const timer = setTimeout(() => {
+      worker.terminate()
+      done()
+    }, CLOSE_GRACE_MS)
+    worker.addEventListener(
+      'close',
+      () => {
+        clearTimeout(timer)
+        done()
+      },
+      { once: true },
+    )
+    try {
+      worker.postMessage({ type: 'close' } satisfies ToWorker)
+    } catch {
+      worker.terminate()
+    }
+  })
+}
+
+/**
+ * Starts the search workers of a serving process (SALLY_SEARCH_WORKERS, by default one per core but
+ * one, 1 to 4) and registers their stop in `core.stoppers`. Searches stay inline with 0 workers or an
+ * in-memory database (a worker cannot open another connection's `:memory:`).
+ */
+export function startSearchWorkers(core: Core, size = core.config.SALLY_SEARCH_WORKERS ?? defaultSearchWorkers()): void {
+  if (size === 0 || core.dbPath === ':memory:' || core.searchPool) return
+  const pool = new SearchPool({ dbPath: core.dbPath, size, log: core.log, inline: (plan) => runSearch(core.sqlite, plan) })
+  core.searchPool = pool
+  core.stoppers.push(async () => {
+    core.searchPool = null
+    await pool.stop()
+  })
+}
