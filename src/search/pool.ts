@@ -38,6 +38,8 @@ export function searchWorkerUrl(): URL {
 }
 
 type Job = { id: number; plan: SearchPlan; resolve: (hits: SearchHit[]) => void; reject: (e: unknown) => void }
+/** A workspace with searches waiting or running; `lastTurn` orders whose turn is next. */
+type Tenant = { queue: Job[]; running: number; lastTurn: number }
 type Slot = { worker: Worker | null; ready: boolean; job: Job | null }
 
 export type SearchPoolOptions = {
@@ -54,9 +56,10 @@ export type SearchPoolOptions = {
  * another request (GET /health, a task update) for longer than it takes to post and receive a message.
  *
  * Scheduling is fair between workspaces: each has its own queue, and a free worker takes the oldest
- * search of the next workspace in turn. A workspace sending many searches at once waits behind its own
- * searches; another workspace's search waits for at most one search per busy workspace. Each
- * workspace's queue holds at most `maxWaitingPerWorkspace` (429 beyond).
+ * search of the workspace whose turn came longest ago (one that has not searched lately first). A
+ * workspace sending many searches at once waits behind its own searches; another workspace's search
+ * waits for at most one search per busy workspace. Each workspace's queue holds at most
+ * `maxWaitingPerWorkspace` (429 beyond).
  *
  * A worker that dies (crash, termination) fails its running search with 503 `service_unavailable`
  * (Retry-After: 1) and is replaced. If workers cannot start at all (MAX_START_FAILURES in a row), the
@@ -64,7 +67,8 @@ export type SearchPoolOptions = {
  */
 export class SearchPool {
   private readonly slots: Slot[] = []
-  private readonly waiting = new Map<string, Job[]>()
+  private readonly tenants = new Map<string, Tenant>()
+  private turns = 0
   private readonly maxWaiting: number
   private nextId = 1
   private startFailures = 0
@@ -87,10 +91,15 @@ export class SearchPool {
     return this.slots.flatMap((s) => (s.worker ? [s.worker] : []))
   }
 
+  /** Whether every worker has opened its connection. */
+  get ready(): boolean {
+    return this.slots.every((s) => s.ready)
+  }
+
   /** How many searches wait for a worker, in all workspaces. */
   get waitingCount(): number {
     let n = 0
-    for (const q of this.waiting.values()) n += q.length
+    for (const t of this.tenants.values()) n += t.queue.length
     return n
   }
 
@@ -102,14 +111,15 @@ export class SearchPool {
   async run(plan: SearchPlan): Promise<SearchHit[]> {
     if (this.broken) return this.opts.inline(plan)
     if (this.stopping) throw retryLater('The server is shutting down; retry on the next start.')
-    const queue = this.waiting.get(plan.workspaceId) ?? []
-    if (queue.length >= this.maxWaiting)
+    let tenant = this.tenants.get(plan.workspaceId)
+    if (tenant && tenant.queue.length >= this.maxWaiting)
       throw new AppError('rate_limited', `Too many searches of this workspace at once (at most ${this.maxWaiting} wait); retry shortly.`, {
         headers: { 'Retry-After': '1' },
       })
+    if (!tenant) this.tenants.set(plan.workspaceId, (tenant = { queue: [], running: 0, lastTurn: 0 }))
+    const queue = tenant.queue
     return new Promise<SearchHit[]>((resolve, reject) => {
       queue.push({ id: this.nextId++, plan, resolve, reject })
-      this.waiting.set(plan.workspaceId, queue)
       this.dispatch()
     })
   }
@@ -117,8 +127,7 @@ export class SearchPool {
   /** Fails waiting searches with 503, lets each worker close its connection, and ends the threads. */
   async stop(): Promise<void> {
     this.stopping = true
-    for (const queue of this.waiting.values()) for (const job of queue) job.reject(retryLater('The server is shutting down.'))
-    this.waiting.clear()
+    for (const job of this.drain()) job.reject(retryLater('The server is shutting down.'))
     await Promise.all(this.workers.map(closeWorker))
   }
 
@@ -153,7 +162,7 @@ export class SearchPool {
     } else {
       const job = slot.job
       if (!job || job.id !== m.id) return
-      slot.job = null
+      this.settle(slot)
       if ('error' in m) job.reject(new Error(`Search failed in its worker: ${m.error}`))
       else job.resolve(m.hits as SearchHit[])
       this.dispatch()
@@ -163,7 +172,7 @@ export class SearchPool {
   /** A worker ended (or could not start): fail its search, then replace it, or give up on workers. */
   private onExit(slot: Slot, why: string): void {
     const { worker, job, ready } = slot
-    slot.job = null
+    this.settle(slot)
     slot.ready = false
     slot.worker = null // later events of the old worker are ignored
     worker?.terminate()
@@ -182,9 +191,7 @@ export class SearchPool {
   private giveUp(): void {
     this.broken = true
     for (const worker of this.workers) void closeWorker(worker)
-    const queued = [...this.waiting.values()].flat()
-    this.waiting.clear()
-    for (const job of queued) {
+    for (const job of this.drain()) {
       try {
         job.resolve(this.opts.inline(job.plan))
       } catch (e) {
@@ -193,20 +200,38 @@ export class SearchPool {
     }
   }
 
-  /** Gives each idle worker the oldest search of the next workspace in turn. */
+  /** Gives each idle worker the oldest search of the workspace whose turn came longest ago. */
   private dispatch(): void {
     for (const slot of this.slots) {
       if (!slot.ready || slot.job) continue
-      const next = this.waiting.entries().next()
-      if (next.done) return
-      const [workspaceId, queue] = next.value
-      const job = queue.shift()!
-      // Rotate: the workspace goes to the back of the turn (or leaves it when it has nothing left).
-      this.waiting.delete(workspaceId)
-      if (queue.length) this.waiting.set(workspaceId, queue)
+      let next: Tenant | undefined
+      for (const t of this.tenants.values()) if (t.queue.length && (!next || t.lastTurn < next.lastTurn)) next = t
+      if (!next) return
+      const job = next.queue.shift()!
+      next.running++
+      next.lastTurn = ++this.turns
       slot.job = job
       slot.worker!.postMessage({ type: 'search', id: job.id, plan: job.plan } satisfies ToWorker)
     }
+  }
+
+  /** The slot's search is over: its workspace is forgotten once it has nothing waiting or running. */
+  private settle(slot: Slot): void {
+    const job = slot.job
+    slot.job = null
+    if (!job) return
+    const tenant = this.tenants.get(job.plan.workspaceId)
+    if (tenant && --tenant.running <= 0 && tenant.queue.length === 0) this.tenants.delete(job.plan.workspaceId)
+  }
+
+  /** Takes every waiting search out of the queues. */
+  private drain(): Job[] {
+    const jobs: Job[] = []
+    for (const [id, t] of this.tenants) {
+      jobs.push(...t.queue.splice(0))
+      if (t.running <= 0) this.tenants.delete(id)
+    }
+    return jobs
   }
 }
 
