@@ -183,7 +183,7 @@ export class SearchPool {
       this.giveUp()
       return
     }
-    this.opts.log.error('search worker stopped: starting another', { reason: why })
+    this.opts.log.error(ready ? 'search worker stopped: starting another' : 'search worker could not start: trying again', { reason: why })
     this.spawn(slot)
   }
 
