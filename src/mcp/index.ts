@@ -1,28 +1,13 @@
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js'
 import { type DocumentDecoration, Elysia } from 'elysia'
 import type { Core } from '../core'
-import { AppError, badRequest, scopeViolation } from '../errors'
+import { AppError, badRequest } from '../errors'
 import { requestInfo } from '../http/context'
-import type { Principal } from '../permissions/actor'
+import { type Principal, requireMcpKey } from '../permissions/actor'
 import { authPlugin, chargeCredential } from '../permissions/plugin'
-import { readSelector } from '../workspaces/select'
+import { readSelector } from '../permissions/workspaces'
 import { localRunner } from './local'
 import { createMcpServer } from './server'
-
-/**
- * `/mcp` takes hosted MCP keys only (SPEC §2). Personal `atpm_` keys serve local MCP clients through
- * `sally mcp` (which calls the REST API); sessions belong to the web app. The global token is refused
- * too: it has no user to act as, and an agent holding the platform's master token would bypass every
- * workspace rule the endpoint exists to apply.
- */
-function requireMcpKey(principal: Principal): void {
-  const kind = principal.credential.kind
-  if (kind === 'mcp_key') return
-  if (kind === 'api_key')
-    throw scopeViolation('/mcp accepts hosted MCP keys (sallymcp_) only; personal API keys (atpm_) work with `sally mcp` over stdio.')
-  if (kind === 'global') throw scopeViolation('/mcp accepts hosted MCP keys (sallymcp_) only, not the global API token.')
-  throw scopeViolation('/mcp accepts hosted MCP keys (sallymcp_) only, not sessions.')
-}
 
 /** The most JSON-RPC messages one POST /mcp may carry (a batch); more is 413. */
 export const MCP_MAX_MESSAGES = 20

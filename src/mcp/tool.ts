@@ -3,7 +3,7 @@ import type { Core } from '../core'
 import { AppError } from '../errors'
 import type { Actor, Principal } from '../permissions/actor'
 import type { Scope } from '../permissions/matrix'
-import type { WorkspaceSelector } from '../workspaces/select'
+import type { WorkspaceSelector } from '../permissions/workspaces'
 
 /**
  * One MCP tool, defined once and served by both transports:

@@ -47,3 +47,20 @@ export function refuseCrossSite(
   const bodyOk = type === '' || type === 'application/json' || (o.multipart === true && type === 'multipart/form-data')
   if (!sameOrigin || !bodyOk) throw new AppError('forbidden', 'Cross-site request refused.')
 }
+
+/**
+ * The routes that sign a browser in from a password or an invite (login, register, accept-invite):
+ * a page on another site must not sign a visitor in to an account of its choosing (login CSRF).
+ * Their body must be JSON, which an HTML form cannot send (415 otherwise), and a browser's request,
+ * which carries `Origin` or `Sec-Fetch-Site`, must come from this server's own pages (403
+ * otherwise). Scripts and curl send neither header and are unaffected.
+ */
+export function refuseCrossSiteSignIn(config: Pick<Config, 'SALLY_PUBLIC_URL' | 'SALLY_TRUST_PROXY'>, request: Request): void {
+  const type = (request.headers.get('content-type') ?? '').split(';', 1)[0]!.trim().toLowerCase()
+  if (type !== 'application/json') throw new AppError('unsupported_media_type', 'Send the body as application/json.')
+  const origin = request.headers.get('origin')
+  const site = request.headers.get('sec-fetch-site')
+  const foreignOrigin = origin !== null && !ownOrigins(config, request).includes(origin)
+  const foreignSite = site !== null && site !== 'same-origin' && site !== 'none'
+  if (foreignOrigin || foreignSite) throw new AppError('forbidden', 'Cross-site request refused.')
+}

@@ -2,10 +2,11 @@ import { and, eq, ne, sql } from 'drizzle-orm'
 import type { Core } from '../core'
 import type { DbOrTx } from '../db/client'
 import { newId, projects, tasks, timeEntries, users } from '../db/schema'
-import { AppError, badRequest, conflict, forbidden, notFound } from '../errors'
-import { type Actor, can } from '../permissions/actor'
+import { AppError, badRequest, conflict, notFound } from '../errors'
+import type { Actor } from '../permissions/actor'
 import type { Scope } from '../permissions/matrix'
 import { type ProjectAccess, projectAccess, visibleProjects } from '../permissions/projects'
+import { requireMayBill, requireMayChangeEntry, requireMayLogTimeFor } from '../permissions/rules'
 import { projectAudience } from '../tasks/people'
 import { humanId, loadTask } from '../tasks/read'
 import { DAY_MINUTES, latestAllowedDate, resolveDuration } from './duration'
@@ -81,13 +82,9 @@ export function loadEntry(core: Core, db: DbOrTx, actor: Actor, entryId: string,
   }
 }
 
-/** Project OWNERs (and workspace OWNERs) act for others: log, edit, approve. The engine decides. */
-const actsForOthers = (actor: Actor, access: ProjectAccess) => can(actor, 'timesheets:approve', { role: access.role })
-
-/** The person whose entry it is, or someone who may act for them on this project; 403 otherwise. */
+/** The person whose entry it is, or someone who may act for them on this project; 403 otherwise (src/permissions/rules.ts). */
 export function requireAuthorOrOwner(actor: Actor, l: LoadedEntry): void {
-  if (actor.user?.id === l.entry.userId || actsForOthers(actor, l.access)) return
-  throw forbidden('Only the person who logged this time entry or a project owner can change it.')
+  requireMayChangeEntry(actor, l.entry.userId, l.access.role)
 }
 
 /** Approved or billed entries are locked until unlocked (409). */
@@ -141,7 +138,7 @@ export function createEntry(core: Core, actor: Actor, taskRef: string, input: Cr
     const userId = input.userId ?? actor.user?.id
     if (!userId) throw badRequest('userId is required: this credential has no user of its own.', 'userId')
     if (userId !== actor.user?.id) {
-      if (!actsForOthers(actor, task.access)) throw forbidden('Only a project owner can log time for another user (timesheets:approve).')
+      requireMayLogTimeFor(actor, task.access.role)
       if (projectAudience(tx, actor.workspace.id, task.task.projectId, { ids: [userId] }).length === 0)
         throw badRequest(`User ${userId} cannot log time here: not a workspace member who can see this project.`, 'userId')
     }
@@ -199,7 +196,7 @@ export function updateEntry(core: Core, actor: Actor, entryId: string, input: Up
       if (Object.keys(patch).length && e.state === 'submitted') patch.state = 'draft'
     }
     if (input.billed !== undefined && input.billed !== e.billed) {
-      if (!actsForOthers(actor, l.access)) throw forbidden('Missing timesheets:approve permission.')
+      requireMayBill(actor, l.access.role)
       if (e.state !== 'approved' || patch.state)
         throw conflict(`Time entry is ${patch.state ?? e.state}; only approved entries can be billed.`)
       patch.billed = input.billed

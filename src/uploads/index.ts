@@ -3,7 +3,7 @@ import { z } from 'zod'
 import type { Core } from '../core'
 import { conflicts, envelope, ok } from '../http/respond'
 import { idempotencyPlugin } from '../idempotency'
-import { authPlugin } from '../permissions/plugin'
+import { authPlugin, publicRoute } from '../permissions/plugin'
 import { upload, uploadBody, uploadParams } from './model'
 import { createUpload, deleteUpload, etagMatches, readUpload } from './service'
 
@@ -55,15 +55,14 @@ export function uploadRoutes(core: Core) {
       },
       {
         params: uploadParams,
-        detail: {
+        detail: publicRoute({
           tags,
           summary: 'Fetch an uploaded image (public; cacheable forever; ETag / If-None-Match)',
-          security: [],
           responses: {
             200: { description: 'The image bytes', content: { 'image/*': { schema: { type: 'string', format: 'binary' } } } },
             304: { description: 'Not modified (If-None-Match matched the ETag)' },
           },
-        },
+        }),
       },
     )
     .delete(
