@@ -1058,7 +1058,9 @@ export interface paths {
         };
         /**
          * Full-text search over tasks, projects and comments (words are prefix-matched; no query syntax)
-         * @description Acts in the selected workspace (`X-Workspace-Id` or `X-Workspace-Slug`; the caller’s only workspace when omitted). Permission: `tasks:read`.
+         * @description Searches run on worker threads, fairly between workspaces. A workspace's searches wait in its own queue: when 32 wait, one more is answered 429 `rate_limited` (Retry-After: 1). A search interrupted because its worker stopped is answered 503 `service_unavailable` (Retry-After: 1).
+         *
+         *     Acts in the selected workspace (`X-Workspace-Id` or `X-Workspace-Slug`; the caller’s only workspace when omitted). Permission: `tasks:read`.
          */
         get: operations["search.list"];
         put?: never;
