@@ -12,17 +12,20 @@ import { errorsPlugin } from './errors/plugin'
 import { healthRoutes } from './health'
 import { keyRoutes } from './keys'
 import { labelRoutes } from './labels'
+import { liveRoutes } from './live'
 import { mcpRoutes } from './mcp'
 import { mcpOAuthRoutes } from './mcp/oauth'
 import { notificationRoutes } from './notifications'
 import { oauthRoutes } from './oauth'
 import { grantRoutes } from './oauth/grant-routes'
+import { oidcRoutes } from './oidc'
 import { projectRoutes } from './projects'
 import { searchRoutes } from './search'
 import { statusRoutes } from './statuses'
 import { taskRoutes } from './tasks'
 import { timesheetRoutes } from './timesheets'
 import { uploadRoutes } from './uploads'
+import { webRoutes } from './web/server'
 import { webhookRoutes } from './webhooks'
 import { workspaceRoutes } from './workspaces'
 
@@ -44,6 +47,7 @@ export function buildApp(core: Core) {
     .use(docsPlugin(base))
     .use(healthRoutes(core))
     .use(authRoutes(core))
+    .use(oidcRoutes(core))
     .use(keyRoutes(core))
     .use(auditRoutes(core))
     .use(labelRoutes(core))
@@ -63,6 +67,9 @@ export function buildApp(core: Core) {
     .use(notificationRoutes(core))
     .use(timesheetRoutes(core))
     .use(workspaceRoutes(core))
+    .use(liveRoutes(core))
+    // Last: the web app's pages answer only GETs that no API route matched (SPEC §9).
+    .use(webRoutes(core))
   return Object.assign(api, { core })
 }
 

@@ -184,6 +184,11 @@ describe('auth', () => {
     'POST /auth/verify-email',
     'POST /auth/resend-verification',
     'GET /uploads/{id}',
+    'GET /auth/config',
+    'GET /auth/providers',
+    'GET /auth/oidc/{provider}/start',
+    'GET /auth/oidc/{provider}/callback',
+    'POST /auth/session',
   ]
   /** Calls an operation with a plausible body and required query parameters (validation runs before auth). */
   const call = (method: string, path: string, op: Json, opts: Parameters<typeof t.req>[2] = {}) => {

@@ -1,5 +1,6 @@
 import { Elysia } from 'elysia'
 import type { Core } from '../core'
+import { type Documented, documented } from '../docs/finish'
 import { requestInfo } from '../http/context'
 import { conflicts, envelope, ok } from '../http/respond'
 import { refuseCrossSiteSignIn } from '../permissions/csrf'
@@ -9,6 +10,7 @@ import { clientMeta, optionalPrincipal, setSessionCookie } from './http'
 import {
   acceptedInvite,
   acceptInviteBody,
+  authConfig,
   messageResult,
   registerBody,
   registered,
@@ -21,7 +23,9 @@ import { limitPublicAuth } from './passwords'
 import { register, requestPasswordReset, resendVerification, resetPassword, verifyEmail } from './recovery'
 
 const tags = ['Auth']
-const publicDoc = (summary: string, description?: string) => publicRoute({ tags, summary, description })
+// Every route here is limited per client address (limitPublicAuth): 429 with Retry-After.
+const publicDoc = (summary: string, description?: string, errors: Documented['errors'] = []) =>
+  publicRoute({ tags, summary, description, ...documented({ rateLimited: true, errors }) })
 
 /**
  * Public account routes: password reset, email verification, invite acceptance and (with
@@ -84,7 +88,8 @@ export function accountRoutes(core: Core) {
       },
       {
         body: resendVerificationBody,
-        detail: publicDoc('Mail a new verification token', 'For the logged-in caller, or for `email`. Same answer either way.'),
+        // A credential that is sent is checked: a bad one is 401.
+        detail: publicDoc('Mail a new verification token', 'For the logged-in caller, or for `email`. Same answer either way.', [401]),
         response: { 200: envelope(messageResult) },
       },
     )
@@ -104,10 +109,22 @@ export function accountRoutes(core: Core) {
           ...publicDoc(
             'Accept a workspace invite',
             'No account for the invited email: creates it (name and password required). An account exists: send its password, or call with a session of that account. Returns a new session, so an API key, an MCP key or the global token is refused (403 `forbidden`): a key is never exchanged for a session.',
+            [401, 403],
           ),
           ...conflicts('an account with the invited email was created meanwhile (accept again)'),
         },
         response: { 200: envelope(acceptedInvite) },
+      },
+    )
+    .get(
+      '/config',
+      () => ok({ signup: core.config.SALLY_ALLOW_SIGNUP, requireEmailVerification: core.config.SALLY_REQUIRE_EMAIL_VERIFICATION }),
+      {
+        detail: publicDoc(
+          'What the sign-in page needs to know',
+          '`signup`: whether `POST /auth/register` is open (SALLY_ALLOW_SIGNUP); `requireEmailVerification`: whether login waits for a verified address.',
+        ),
+        response: { 200: envelope(authConfig) },
       },
     )
   if (!core.config.SALLY_ALLOW_SIGNUP) return app

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { WORKSPACE_ROLES } from '../db/schema/common'
+import { example } from '../http/example'
 import { nameText } from '../http/text'
 
 export const credentialInfo = z
@@ -150,3 +151,21 @@ export const acceptedInvite = z
   .meta({ id: 'AcceptedInvite' })
 
 export const messageResult = z.object({ message: z.string() })
+
+// Examples for the OpenAPI document (Swagger UI's "Try it out" sends them as they are).
+example(loginBody, { email: 'ada@example.com', password: 'correct horse battery staple' })
+example(requestResetBody, { email: 'ada@example.com' })
+example(resetPasswordBody, { token: '<token from the reset mail>', password: 'a new long passphrase', revokeKeys: true })
+example(verifyEmailBody, { token: '<token from the verification mail>' })
+example(resendVerificationBody, { email: 'ada@example.com' })
+example(acceptInviteBody, {
+  token: '<token from the invite mail>',
+  name: 'Grace Hopper',
+  handle: 'grace',
+  password: 'correct horse battery staple',
+})
+example(updateMeBody, { name: 'Ada Lovelace' })
+example(registerBody, { email: 'ada@example.com', password: 'correct horse battery staple', name: 'Ada Lovelace', handle: 'ada' })
+
+/** GET /auth/config: public facts the sign-in page needs. */
+export const authConfig = z.object({ signup: z.boolean(), requireEmailVerification: z.boolean() })

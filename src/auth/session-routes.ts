@@ -1,6 +1,7 @@
 import { Elysia } from 'elysia'
 import { z } from 'zod'
 import type { Core } from '../core'
+import { documented } from '../docs/finish'
 import { requestInfo } from '../http/context'
 import { envelope, listEnvelope, ok, okList, pageQuery } from '../http/respond'
 import { refuseCrossSiteSignIn } from '../permissions/csrf'
@@ -30,6 +31,7 @@ export function sessionRoutes(core: Core) {
         body: loginBody,
         detail: publicRoute({
           tags,
+          ...documented({ rateLimited: true, errors: [401, 403] }),
           summary: 'Log in with email and password',
           description:
             'Returns a session token (also set as the httpOnly `sally_session` cookie). Wrong email and wrong password answer the same 401 `invalid_credentials`. Limited per client address (SALLY_LOGIN_RATE_LIMIT_PER_MINUTE, X-RateLimit-* headers, 429 with Retry-After). With SALLY_REQUIRE_EMAIL_VERIFICATION=true an unverified account gets 403 `forbidden`.',

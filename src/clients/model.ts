@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { example } from '../http/example'
 import { multilineText, nameText } from '../http/text'
 import { boolParam } from '../projects/model'
 
@@ -44,3 +45,7 @@ export const listClientsQuery = z.object({
   q: z.string().max(200).optional(),
 })
 export type ListClientsQuery = z.infer<typeof listClientsQuery>
+
+// Examples for the OpenAPI document (Swagger UI's "Try it out" sends them as they are).
+example(createClientBody, { name: 'Acme Corp', email: 'billing@acme.example', notes: 'Invoices monthly, net 30.' })
+example(updateClientBody, { notes: 'Pays on time.' })

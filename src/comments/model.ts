@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { example } from '../http/example'
 import { multilineText } from '../http/text'
 import { personRef } from '../tasks/model'
 
@@ -30,3 +31,6 @@ export const listCommentsQuery = z.object({
   order: z.enum(['asc', 'desc']).optional(),
 })
 export type ListCommentsQuery = z.infer<typeof listCommentsQuery>
+
+// Examples for the OpenAPI document (Swagger UI's "Try it out" sends them as they are).
+example(commentBody, { body: 'Pricing table is ready for review.' })

@@ -37,7 +37,7 @@ export function healthRoutes(core: Core) {
       return { ok: true as const, data }
     },
     {
-      detail: publicRoute({ summary: 'Health check', tags: ['System'] }),
+      detail: publicRoute({ summary: 'Health check', tags: ['Health'] }),
       response: { 200: envelope(health), 503: z.object({ ok: z.literal(false), data: health }) },
     },
   )

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { example } from '../http/example'
 import { multilineText, nameText } from '../http/text'
 import { SCOPES } from '../permissions/matrix'
 
@@ -88,3 +89,10 @@ export const listKeysQuery = z.object({
     .optional(),
 })
 export type ListKeysQuery = z.infer<typeof listKeysQuery>
+
+// Example for the OpenAPI document (Swagger UI's "Try it out" sends it as it is).
+example(createKeyBody, {
+  name: 'CI pipeline',
+  description: 'Creates tasks from the release job',
+  scopes: ['projects:read', 'tasks:read', 'tasks:write'],
+})

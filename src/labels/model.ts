@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { example } from '../http/example'
 import { nameText } from '../http/text'
 
 /** `#rgb` or `#rrggbb`. */
@@ -25,3 +26,7 @@ export const listLabelsQuery = z.object({
   /** Case-insensitive name prefix. */
   q: z.string().max(50).optional(),
 })
+
+// Examples for the OpenAPI document (Swagger UI's "Try it out" sends them as they are).
+example(createLabelBody, { name: 'frontend', color: '#3366ff' })
+example(updateLabelBody, { name: 'front-end' })

@@ -11,7 +11,7 @@ import { type AnyTool, isWorkspaceNotFound, selectorOf, structured, workspaceIdB
  * The workspace named by a tool's `workspace` argument (id, slug, or the name of one of the caller's
  * workspaces), chosen by `selectWorkspace` in every case, so pins, membership and suspension apply.
  */
-function workspaceFor(core: Core, principal: Principal, ref: string | undefined, fallback: WorkspaceSelector): WorkspaceContext {
+export function workspaceFor(core: Core, principal: Principal, ref: string | undefined, fallback: WorkspaceSelector): WorkspaceContext {
   if (!ref) return selectWorkspace(core, principal, fallback)
   const sel = selectorOf(ref)
   try {
@@ -56,7 +56,7 @@ export function localRunner(core: Core, principal: Principal, fallback: Workspac
       let data: unknown
       if (tool.scope === 'principal') {
         if (tool.permission) authorizePrincipal(principal, tool.permission)
-        data = await tool.call(core, principal, input)
+        data = await tool.call(core, principal, input, fallback)
       } else {
         const { workspace, ...rest } = input
         data = await tool.call(core, actorFor(core, principal, tool, workspace as string | undefined, fallback), rest)

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { PROJECT_ROLES, STATUS_CATEGORIES } from '../db/schema'
+import { example } from '../http/example'
 import { multilineText, nameText } from '../http/text'
 import { color } from '../labels/model'
 
@@ -121,3 +122,9 @@ export const activityItem = z
   })
   .meta({ id: 'Activity' })
 export type ActivityItem = z.infer<typeof activityItem>
+
+// Examples for the OpenAPI document (Swagger UI's "Try it out" sends them as they are).
+example(createProjectBody, { name: 'Website relaunch', key: 'WEB', description: 'The new public site.', color: '#3366ff' })
+example(updateProjectBody, { description: 'The new public site, launching in December.' })
+example(addMemberBody, { userId: '<user id>', role: 'MEMBER' })
+example(updateMemberBody, { role: 'VIEWER' })

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { example } from '../http/example'
 import { nameText } from '../http/text'
 import { color, statusCategory } from '../projects/model'
 
@@ -37,3 +38,8 @@ export const deletedStatus = z.object({
   movedTasks: z.number().int(),
   movedTo: z.string().nullable(),
 })
+
+// Examples for the OpenAPI document (Swagger UI's "Try it out" sends them as they are).
+example(createStatusBody, { name: 'In Review', category: 'started', color: '#aa66cc' })
+example(updateStatusBody, { name: 'Reviewing' })
+example(deleteStatusBody, { moveTasksTo: '<status id>' })

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { PRIORITIES, STATUS_CATEGORIES } from '../db/schema'
+import { example } from '../http/example'
 import { multilineText, nameText } from '../http/text'
 
 /** A calendar day `YYYY-MM-DD` that exists (2026-02-30 is refused). */
@@ -155,3 +156,19 @@ export const todoUpdateBody = z.strictObject({
 })
 export type TodoUpdateInput = z.infer<typeof todoUpdateBody>
 export const todoReorderBody = z.strictObject({ todoIds: z.array(id).max(1000) })
+
+// Examples for the OpenAPI document (Swagger UI's "Try it out" sends them as they are).
+example(createTaskBody, {
+  projectId: '<project id>',
+  title: 'Ship the landing page',
+  description: 'Hero, pricing and **sign-up**.',
+  priority: 'P1',
+  dueDate: '2026-12-01',
+  todos: [{ text: 'Hero copy' }, { text: 'Pricing table' }],
+})
+example(reorderBody, { statusId: '<status id>', taskIds: ['<task id>', '<another task id>'] })
+example(updateTaskBody, { title: 'Ship the landing page today', priority: 'P0', dueDate: '2026-12-01' })
+example(moveTaskBody, { status: 'In Progress' })
+example(todoCreateBody, { text: 'Footer links' })
+example(todoReorderBody, { todoIds: ['<todo id>', '<another todo id>'] })
+example(todoUpdateBody, { done: true })

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { TIME_ENTRY_STATES } from '../db/schema'
+import { example } from '../http/example'
 import { boolParam } from '../projects/model'
 import { isoDate } from '../tasks/model'
 
@@ -126,3 +127,8 @@ export const report = z
   .meta({ id: 'TimesheetReport' })
 export type Report = z.infer<typeof report>
 export type ReportSums = z.infer<typeof report>['totals']
+
+// Examples for the OpenAPI document (Swagger UI's "Try it out" sends them as they are).
+example(createTimeEntryBody, { date: '2026-11-02', minutes: 45, note: 'Hero layout', billable: true })
+example(updateTimeEntryBody, { minutes: 60, note: 'Hero layout and review' })
+example(rejectBody, { reason: 'Please split this entry per task.' })

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { EVENT_TYPES, type EventType } from '../events'
+import { example } from '../http/example'
 import { multilineText } from '../http/text'
 
 const id = z.string().trim().min(1).max(64)
@@ -95,3 +96,7 @@ export const deliveryDetail = delivery
 export type DeliveryDetail = z.infer<typeof deliveryDetail>
 
 export const enqueued = z.object({ deliveryId: z.string(), event: z.string(), status: z.literal('pending') })
+
+// Examples for the OpenAPI document (Swagger UI's "Try it out" sends them as they are).
+example(createWebhookBody, { url: 'https://example.com/hooks/sally', events: ['task.created', 'task.updated'], description: 'CI notifier' })
+example(updateWebhookBody, { description: 'Release notifier' })

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { WORKSPACE_ROLES } from '../db/schema/common'
+import { example } from '../http/example'
 import { nameText } from '../http/text'
 
 /** Lowercase letters, digits and inner hyphens, 1 to 48 characters. */
@@ -88,3 +89,9 @@ export const listInvitesQuery = z.object({
   status: z.enum(INVITE_STATUSES).optional(),
 })
 export type ListInvitesQuery = z.infer<typeof listInvitesQuery>
+
+// Examples for the OpenAPI document (Swagger UI's "Try it out" sends them as they are).
+example(createWorkspaceBody, { name: 'Acme Design', slug: 'acme-design' })
+example(updateWorkspaceBody, { name: 'Acme Design Studio' })
+example(updateMemberBody, { role: 'MEMBER' })
+example(createInviteBody, { email: 'grace@example.com', role: 'MEMBER' })

@@ -3,6 +3,7 @@
 // against the compiled binary and against the source entry point, so the two can be compared.
 import { expect } from 'bun:test'
 import { grantTokens } from '../helpers/oauth'
+import { type FakeProvider, setCookie } from '../helpers/oidc-provider'
 import { mailText, type ReceivedMail } from '../helpers/smtp'
 
 type Doc = { paths: Record<string, Record<string, { operationId: string; responses: Record<string, unknown> }>> }
@@ -13,6 +14,8 @@ export const NO_SUCCESS_BY_DESIGN: Record<string, { status: number; why: string 
   'DELETE /mcp': { status: 405, why: 'stateless MCP server: no session to end' },
   'GET /mcp/oauth': { status: 405, why: 'stateless MCP server: no server-initiated stream' },
   'DELETE /mcp/oauth': { status: 405, why: 'stateless MCP server: no session to end' },
+  'GET /auth/oidc/{provider}/start': { status: 302, why: 'a redirect to the provider is its answer' },
+  'GET /auth/oidc/{provider}/callback': { status: 302, why: 'a redirect to returnTo (signed in) is its answer' },
 }
 
 export type CallOptions = {
@@ -27,6 +30,8 @@ export type CallOptions = {
   headers?: Record<string, string>
   /** The status this call must answer (default: any documented 2xx). */
   status?: number
+  /** An answer that stays open (GET /events): read its first chunk, then close it. */
+  stream?: boolean
 }
 
 export type Answer = { status: number; body: any; text: string; headers: Headers }
@@ -41,6 +46,8 @@ export class Walker {
   constructor(
     readonly base: string,
     readonly doc: Doc,
+    /** Where multipart calls go instead of `base` (a proxy that cannot forward a binary body intact). */
+    readonly options: { multipartBase?: string } = {},
   ) {
     this.operations = Object.entries(doc.paths).flatMap(([path, ops]) =>
       Object.keys(ops)
@@ -59,7 +66,7 @@ export class Walker {
       if (v === undefined) throw new Error(`${op}: no value for {${name}}`)
       return encodeURIComponent(v)
     })
-    const url = new URL(`${this.base}${path}`)
+    const url = new URL(`${(o.form && this.options.multipartBase) || this.base}${path}`)
     for (const [k, v] of Object.entries(o.query ?? {})) url.searchParams.set(k, v)
     const headers: Record<string, string> = { ...o.headers }
     if (o.as) headers.authorization = `Bearer ${o.as}`
@@ -70,8 +77,8 @@ export class Walker {
       body = JSON.stringify(o.body)
       headers['content-type'] = 'application/json'
     }
-    const res = await fetch(url, { method, headers, body })
-    const text = await res.text()
+    const res = await fetch(url, { method, headers, body, redirect: 'manual' })
+    const text = o.stream && res.ok ? await firstChunk(res) : await res.text()
     let parsed: any = null
     if ((res.headers.get('content-type') ?? '').includes('json') && text) parsed = JSON.parse(text)
     const where = `${op} → ${res.status} ${text.slice(0, 400)}`
@@ -92,6 +99,13 @@ export class Walker {
       return !statuses.some((s) => (s >= 200 && s < 300) || s === 304)
     })
   }
+}
+
+async function firstChunk(res: Response): Promise<string> {
+  const reader = res.body!.getReader()
+  const { value } = await reader.read()
+  await reader.cancel()
+  return new TextDecoder().decode(value)
 }
 
 /** Waits for the next mail to `to` whose text matches `pattern`, and returns the first capture. */
@@ -136,6 +150,7 @@ async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T |
 export async function walk({ w, mailbox, hooks, hookUrl, admin }: WalkEnv): Promise<void> {
   const pw = 'correct horse battery staple'
   await w.call('GET /health')
+  await w.call('GET /auth/config')
 
   // --- accounts: sign up, verify, sign in ---------------------------------------------------------
   const reg = await w.call('POST /auth/register', { body: { email: 'ada@walk.test', password: pw, name: 'Ada', handle: 'ada' } })
@@ -143,6 +158,7 @@ export async function walk({ w, mailbox, hooks, hookUrl, admin }: WalkEnv): Prom
   const login = async (email: string, password: string) =>
     (await w.call('POST /auth/login', { body: { email, password } })).body.data.token as string
   let ada = await login('ada@walk.test', pw)
+  await w.call('GET /events', { as: ada, ws: personalWs, stream: true })
   const sentBefore = mailbox.length
   await w.call('POST /auth/resend-verification', { as: ada, body: { email: 'ada@walk.test' } })
   const verify = await tokenFromMail(mailbox, 'ada@walk.test', /Verification token[^:]*:\n(\S+)/, sentBefore)
@@ -423,4 +439,31 @@ export async function walk({ w, mailbox, hooks, hookUrl, admin }: WalkEnv): Prom
   await w.call('POST /auth/logout', { as: ada })
   await w.call('GET /auth/me', { as: ada, status: 401 })
   expect(adaId).toBeTruthy()
+}
+
+// --- Sign-in providers (OpenID Connect): the fake provider walk.test.ts starts, configured as `corp`. ---
+export async function walkOidc(w: Walker, idp: FakeProvider): Promise<void> {
+  const providers = await w.call('GET /auth/providers')
+  expect(providers.body.data).toEqual([{ name: 'corp', label: 'Corp SSO', startUrl: '/auth/oidc/corp/start' }])
+  idp.state.user = { sub: 'walk-1', email: 'sso@walk.test', email_verified: true, name: 'Sso Walker' }
+  const start = await w.call('GET /auth/oidc/{provider}/start', { path: { provider: 'corp' }, query: { returnTo: '/board' }, status: 302 })
+  const flow = setCookie(new Response(null, { headers: start.headers }), 'sally_oidc')!
+  const approved = await fetch(start.headers.get('location')!, { redirect: 'manual' })
+  const back = new URL(approved.headers.get('location')!)
+  const callback = await w.call('GET /auth/oidc/{provider}/callback', {
+    path: { provider: 'corp' },
+    query: Object.fromEntries(back.searchParams),
+    headers: { cookie: `sally_oidc=${flow}` },
+    status: 302,
+  })
+  expect(callback.headers.get('location')).toBe('/board')
+  const browser = setCookie(new Response(null, { headers: callback.headers }), 'sally_session')!
+  // A second identity with the same verified address links to the same account (API flow, seed 002).
+  idp.state.user = { sub: 'walk-2', email: 'sso@walk.test', email_verified: true }
+  const api = await w.call('POST /auth/session', { body: { provider: 'corp', idToken: await idp.sign() } })
+  expect(api.body.data.accessToken).toBe(api.body.data.token)
+  const ids = (await w.call('GET /auth/identities', { as: browser })).body.data as { id: string }[]
+  expect(ids).toHaveLength(2)
+  await w.call('DELETE /auth/identities/{id}', { as: api.body.data.token, path: { id: ids[1]!.id } })
+  await w.call('DELETE /auth/identities/{id}', { as: browser, path: { id: ids[0]!.id }, status: 409 })
 }

@@ -164,3 +164,25 @@ export const auditEvents = sqliteTable(
   },
   (t) => [index('audit_events_ws_idx').on(t.workspaceId, t.id)],
 )
+
+/**
+ * Sign-in provider identities (OpenID Connect): one (`issuer`, `subject`) belongs to one user. A user
+ * may have several; `provider` is the configured name the identity was linked through.
+ */
+export const userIdentities = sqliteTable(
+  'user_identities',
+  {
+    id: id(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    provider: text('provider').notNull(),
+    issuer: text('issuer').notNull(),
+    subject: text('subject').notNull(),
+    /** The address the provider reported when the identity was linked or last used (display only). */
+    email: text('email'),
+    createdAt: createdAt(),
+    lastUsedAt: timestamp('last_used_at'),
+  },
+  (t) => [uniqueIndex('user_identities_issuer_subject_uq').on(t.issuer, t.subject), index('user_identities_user_idx').on(t.userId)],
+)
