@@ -131,6 +131,16 @@ async function connectWithOAuth(provider: Provider, o: { workspace: string; scop
   return client
 }
 
+async function waitFor<T>(what: string, probe: () => T | undefined): Promise<T> {
+  const deadline = Date.now() + 20_000
+  while (Date.now() < deadline) {
+    const v = probe()
+    if (v !== undefined) return v
+    await Bun.sleep(50)
+  }
+  throw new Error(`timed out waiting for ${what}`)
+}
+
 const door = () => `${server.base}/mcp/oauth`
 const post = (token: string, body: unknown, url = door()) => rpc((u, init) => fetch(u, init), url, token, body)
 
@@ -151,24 +161,43 @@ describe('OAuth on the compiled binary', () => {
     expect(grants.find((g: any) => g.clientName === 'Metadata Agent')).toMatchObject({ workspaceId: wsA })
   })
 
-  test('the scripted agent session through /mcp/oauth: find the project, create a task, comment, finish it, log 30 minutes, read the report', async () => {
+  test('the scripted agent session through /mcp/oauth: find the project, create a task with labels and todos, assign a member, comment, finish it, log 30 minutes, read the report', async () => {
     const client = await connectWithOAuth(new Provider(), { workspace: wsA })
     const ok = async (name: string, args: Record<string, unknown> = {}) => {
       const r = await callTool(client, name, args)
       expect(r.isError, `${name}: ${r.text}`).toBe(false)
       return r.data
     }
-    const me = await ok('whoami')
+    // A colleague to assign: invited, the invite token read from the mail the binary logs (no SMTP).
+    await api('POST', `/workspaces/${wsA}/invites`, { as: session, body: { email: 'bob@oauth.test', role: 'MEMBER' } })
+    const token = await waitFor('the invite mail', () => {
+      for (const line of server.output().split('\n')) {
+        try {
+          const o = JSON.parse(line)
+          const hit = o.to === 'bob@oauth.test' && /Invite token[^:]*:\n(\S+)/.exec(String(o.body))
+          if (hit) return hit[1]
+        } catch {}
+      }
+      return undefined
+    })
+    const accepted = await api('POST', '/auth/accept-invite', {
+      body: { token, name: 'Bob', handle: 'bob', password: 'another long passphrase' },
+    })
+    expect(accepted.status).toBeLessThan(300)
     const project = (await ok('list_projects')).items.find((p: any) => p.name === 'Apollo')
-    // Assigned to the user itself: list_members (to assign someone else) is another branch's tool.
+    const bob = (await ok('list_members')).items.find((m: any) => m.handle === 'bob')
+    expect(bob).toBeTruthy()
+    // The human puts Bob on the project (project membership is not an agent tool).
+    await api('POST', `/projects/${project.id}/members`, { as: session, ws: wsA, body: { userId: bob.userId, role: 'MEMBER' } })
     const task = await ok('create_task', {
       projectId: project.id,
       title: 'Ship the connector',
       labels: ['agent', 'oauth'],
       todos: [{ text: 'write it' }, { text: 'test it' }],
-      assigneeIds: [me.user.id],
+      assigneeIds: [bob.userId],
     })
     expect(task.labels.map((l: any) => l.name).sort()).toEqual(['agent', 'oauth'])
+    expect(JSON.stringify(task.assignees)).toContain(bob.userId)
     await ok('add_comment', { task: task.id, body: 'Started by the agent.' })
     await ok('move_task', { task: task.id, status: 'Done' })
     const today = new Date().toISOString().slice(0, 10)
