@@ -46,7 +46,8 @@ function htmlHeaders(formTargets: string[]): Record<string, string> {
     'content-security-policy': `default-src 'none'; style-src ${STYLE_HASH}; form-action 'self' ${formTargets.join(' ')}; frame-ancestors 'none'; base-uri 'none'`,
     'x-content-type-options': 'nosniff',
     'x-frame-options': 'DENY',
-    'referrer-policy': 'no-referrer',
+    // same-origin, not no-referrer: with no-referrer a browser sends `Origin: null` on the form's POST.
+    'referrer-policy': 'same-origin',
     'cache-control': 'no-store',
   }
 }
