@@ -4,6 +4,7 @@ import { TOOLS } from '../src/mcp/tools'
 import { makeTestApp } from './helpers/app'
 import { createKey, seedWorld } from './helpers/fixtures'
 import { callTool, INIT, mcpClient, ok, rawPost, serveMcp } from './helpers/mcp'
+import { story } from './helpers/story'
 
 const t = makeTestApp()
 let url: string
@@ -93,6 +94,8 @@ describe('whoami', () => {
 describe('a scripted agent session, each step checked against the REST API', () => {
   const ctx: Record<string, any> = {}
   const rest = (method: string, path: string, body?: unknown) => t.req(method, path, { as: world.tokens.owner, body })
+  // Each step builds on the one before: one test, run in order.
+  const { step, run } = story()
 
   beforeAll(async () => {
     // The user sets things up in the web app: a project, and an MCP key for the agent.
@@ -105,7 +108,7 @@ describe('a scripted agent session, each step checked against the REST API', () 
   })
   afterAll(() => ctx.agent?.close())
 
-  test('find the workspace, then the project by name', async () => {
+  step('find the workspace, then the project by name', async () => {
     const ws = await callTool(ctx.agent, 'list_workspaces')
     expect(ws.isError).toBe(false)
     expect(ws.data.items.map((w: any) => w.id)).toEqual([world.wsA.id])
@@ -121,7 +124,7 @@ describe('a scripted agent session, each step checked against the REST API', () 
     expect(r.data).toEqual({ items: restView.body.data, nextCursor: restView.body.nextCursor })
   })
 
-  test('read its statuses', async () => {
+  step('read its statuses', async () => {
     const r = await ok(ctx.agent, 'list_statuses', { projectId: ctx.project.id })
     expect(r.items.map((s: any) => s.name)).toEqual(['Backlog', 'To Do', 'In Progress', 'In Review', 'Done'])
     ctx.done = r.items.find((s: any) => s.name === 'Done')
@@ -129,7 +132,7 @@ describe('a scripted agent session, each step checked against the REST API', () 
     expect(r.items).toEqual(restView.body.data)
   })
 
-  test('create a task with labels and todos (status by name)', async () => {
+  step('create a task with labels and todos (status by name)', async () => {
     const r = await callTool(ctx.agent, 'create_task', {
       projectId: ctx.project.id,
       title: 'Ship onboarding flow',
@@ -148,7 +151,7 @@ describe('a scripted agent session, each step checked against the REST API', () 
     expect(r.data).toEqual(restView.body.data)
   })
 
-  test('check a todo, comment, and find the task by its human id', async () => {
+  step('check a todo, comment, and find the task by its human id', async () => {
     const todo = await ok(ctx.agent, 'set_todo_done', { task: 'WEB-1', todoId: ctx.task.todos[0].id })
     expect(todo.done).toBe(true)
     const extra = await ok(ctx.agent, 'add_todo', { task: ctx.task.id, text: 'Write release notes' })
@@ -165,7 +168,7 @@ describe('a scripted agent session, each step checked against the REST API', () 
     expect(await ok(ctx.agent, 'get_task', { task: 'WEB-1' })).toEqual(restTask.body.data)
   })
 
-  test('move it to Done', async () => {
+  step('move it to Done', async () => {
     const r = await ok(ctx.agent, 'move_task', { task: ctx.task.id, status: 'Done' })
     expect(r.status).toMatchObject({ id: ctx.done.id, name: 'Done', category: 'completed' })
     const restView = await rest('GET', `/tasks/${ctx.task.id}`)
@@ -173,7 +176,7 @@ describe('a scripted agent session, each step checked against the REST API', () 
     expect(r).toEqual(restView.body.data)
   })
 
-  test('log 30 minutes on it', async () => {
+  step('log 30 minutes on it', async () => {
     ctx.today = new Date(t.clock.now()).toISOString().slice(0, 10)
     const r = await callTool(ctx.agent, 'log_time', { task: 'WEB-1', minutes: 30, date: ctx.today, note: 'Onboarding QA' })
     expect(r.isError).toBe(false)
@@ -190,7 +193,7 @@ describe('a scripted agent session, each step checked against the REST API', () 
     expect(bad.text).toStartWith(`validation_error: ${restBad.body.error}`)
   })
 
-  test('read the report', async () => {
+  step('read the report', async () => {
     const args = { scope: 'project', id: ctx.project.id, from: ctx.today, to: ctx.today, groupBy: 'task' }
     const r = await callTool(ctx.agent, 'timesheet_report', args)
     expect(r.isError).toBe(false)
@@ -205,7 +208,7 @@ describe('a scripted agent session, each step checked against the REST API', () 
     expect(r.data).toEqual(restView.body.data)
   })
 
-  test('update it (priority, labels replaced)', async () => {
+  step('update it (priority, labels replaced)', async () => {
     const r = await ok(ctx.agent, 'update_task', { task: 'WEB-1', priority: 'P1', labels: ['frontend'] })
     expect(r.priority).toBe('P1')
     const restView = await rest('GET', `/tasks/${ctx.task.id}`)
@@ -213,7 +216,7 @@ describe('a scripted agent session, each step checked against the REST API', () 
     expect(r).toEqual(restView.body.data)
   })
 
-  test("assigning and mentioning a teammate reaches their agent's list_notifications", async () => {
+  step("assigning and mentioning a teammate reaches their agent's list_notifications", async () => {
     const { member } = world.users
     expect((await rest('POST', `/projects/${ctx.project.id}/members`, { userId: member.id, role: 'MEMBER' })).status).toBe(201)
     const task = await ok(ctx.agent, 'create_task', { projectId: ctx.project.id, title: 'Review copy', assigneeIds: [member.id] })
@@ -239,7 +242,7 @@ describe('a scripted agent session, each step checked against the REST API', () 
     }
   })
 
-  test('list tasks with filters, the board, and search agree with REST', async () => {
+  step('list tasks with filters, the board, and search agree with REST', async () => {
     const listed = await ok(ctx.agent, 'list_tasks', { projectId: ctx.project.id, statusId: ctx.done.id })
     const restList = await rest('GET', `/tasks?projectId=${ctx.project.id}&statusId=${ctx.done.id}`)
     expect(listed).toEqual({ items: restList.body.data, nextCursor: restList.body.nextCursor })
@@ -254,4 +257,6 @@ describe('a scripted agent session, each step checked against the REST API', () 
     expect(hits.items.some((h: any) => h.type === 'task' && h.id === ctx.task.id)).toBe(true)
     expect(hits).toEqual({ items: (await rest('GET', '/search?q=onboarding')).body.data })
   })
+
+  test('the whole session, step by step', run, 30_000)
 })
