@@ -3,12 +3,12 @@
  * labels (writes) and the board. World (test/helpers/matrix.ts): projectA has owner OWNER, member
  * MEMBER, viewer VIEWER; projectA2 only the owner; projectB belongs to workspace B.
  */
-import { describe, expect } from 'bun:test'
+import { describe, expect, test } from 'bun:test'
 import { eq } from 'drizzle-orm'
 import { clients, labels, statuses } from '../src/db/schema'
 import type { TestApp } from './helpers/app'
 import { createProjectRow } from './helpers/fixtures'
-import { createMatrix, type MatrixRow, type MatrixWorld, runMatrix } from './helpers/matrix'
+import { createMatrix, type MatrixRow, type MatrixWorld, runMatrix, send, storedState } from './helpers/matrix'
 
 const m = createMatrix()
 
@@ -470,30 +470,17 @@ describe('board', () => {
 })
 
 describe('idempotent creates through the matrix credentials', () => {
-  runMatrix('POST /projects with Idempotency-Key', [
-    {
-      route: 'POST /projects',
-      cred: 'member.allKey',
-      headers: { 'idempotency-key': 'matrix-once' },
-      body: { name: 'Idempotent', key: 'IDEM' },
-      expect: 201,
-    },
-    {
-      route: 'POST /projects',
-      cred: 'member.allKey',
-      note: 'replayed',
-      headers: { 'idempotency-key': 'matrix-once' },
-      body: { name: 'Idempotent', key: 'IDEM' },
-      expect: 201,
-      check: (r) => expect(r.headers.get('idempotent-replayed')).toBe('true'),
-    },
-    {
-      route: 'POST /projects',
-      cred: 'member.allKey',
-      note: 'same key, other body',
-      headers: { 'idempotency-key': 'matrix-once' },
-      body: { name: 'Other', key: 'IDEM2' },
-      expect: [409, 'conflict'],
-    },
-  ])
+  // One story: the replay and the conflict need the first request to have run.
+  test('POST /projects with Idempotency-Key as member.allKey: 201, then replayed 201, then 409 for another body', async () => {
+    const row = { route: 'POST /projects', cred: 'member.allKey', headers: { 'idempotency-key': 'matrix-once' } } as const
+    const first = await send(m, { ...row, body: { name: 'Idempotent', key: 'IDEM' } })
+    expect([first.status, first.body.ok], 'first request').toEqual([201, true])
+    const replayed = await send(m, { ...row, body: { name: 'Idempotent', key: 'IDEM' } })
+    expect([replayed.status, replayed.body.ok], 'replayed').toEqual([201, true])
+    expect(replayed.headers.get('idempotent-replayed'), 'replayed').toBe('true')
+    const before = storedState(m.t)
+    const other = await send(m, { ...row, body: { name: 'Other', key: 'IDEM2' } })
+    expect([other.status, other.body.code], 'same key, other body').toEqual([409, 'conflict'])
+    expect(storedState(m.t), 'same key, other body: nothing written').toEqual(before)
+  })
 })
