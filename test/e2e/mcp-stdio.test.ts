@@ -7,6 +7,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { makeTestApp } from '../helpers/app'
 import { createKey, seedWorld } from '../helpers/fixtures'
 import { callTool, mcpClient, ok, serveMcp } from '../helpers/mcp'
+import { story } from '../helpers/story'
 
 const ROOT = resolve(import.meta.dir, '../..')
 const t = makeTestApp()
@@ -101,7 +102,9 @@ describe('every tool through the REST mapping gives what the hosted endpoint giv
     ctx.project = p.body.data
   })
 
-  test('writes: create, todo, comment, move, update, each as REST then shows it', async () => {
+  // The reads and the errors look at what the writes made (DOCS-1): one story, in order.
+  const { step, run } = story()
+  step('writes: create, todo, comment, move, update, each as REST then shows it', async () => {
     const created = await ok(stdio, 'create_task', {
       projectId: ctx.project.id,
       title: 'Write the stdio guide',
@@ -137,7 +140,7 @@ describe('every tool through the REST mapping gives what the hosted endpoint giv
     expect(now.todos.map((x: any) => x.text)).toEqual(['Publish', 'Draft', 'Review'])
   })
 
-  test('reads: identical on both transports', async () => {
+  step('reads: identical on both transports', async () => {
     await same('list_workspaces')
     await same('list_projects')
     expect((await same('list_projects', { workspace: world.wsA.name.toUpperCase() })).items.length).toBeGreaterThan(0)
@@ -168,7 +171,7 @@ describe('every tool through the REST mapping gives what the hosted endpoint giv
     expect((await same('search', { q: 'stdio guide', types: ['task'], limit: 5 })).items.length).toBeGreaterThan(0)
   })
 
-  test('errors: same code and message on both transports', async () => {
+  step('errors: same code and message on both transports', async () => {
     const cases: [string, Record<string, unknown>][] = [
       ['get_task', { task: 'DOCS-999' }],
       ['get_project', { projectId: 'nope' }],
@@ -183,6 +186,7 @@ describe('every tool through the REST mapping gives what the hosted endpoint giv
       expect(a.data).toEqual(b.data)
     }
   })
+  test('writes, then reads and errors: as REST shows them, the same on both transports', run, 60_000)
 
   test("a VIEWER's personal key cannot write through sally mcp either", async () => {
     const viewerKey = (await createKey(t.core, world.users.viewer.id, { kind: 'api' })).key
