@@ -1,24 +1,56 @@
 // `bun run build`: compiles src/index.ts, its migrations and the Swagger UI assets into one
 // self-contained executable, dist/sally (no node_modules, no drizzle/ folder needed at run time).
 //
-//   bun run build                 → dist/sally
-//   bun run build --outfile PATH  → PATH
+//   bun run build                          → dist/sally, for this machine
+//   bun run build --outfile PATH           → PATH
+//   bun run build --target bun-linux-arm64 → dist/sally for another platform (Bun fetches that
+//                                            platform's runtime once); `.exe` is added on Windows
+// scripts/release.ts calls buildBinary() for each release target.
 import { mkdirSync, statSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 
-const { values } = parseArgs({
-  args: Bun.argv.slice(2),
-  options: { outfile: { type: 'string', default: 'dist/sally' } },
-  strict: true,
-})
-
 const root = resolve(import.meta.dir, '..')
-const outfile = resolve(root, values.outfile!)
-mkdirSync(dirname(outfile), { recursive: true })
 
-const started = performance.now()
-const result = await Bun.build({
+/** The `bun build --compile --target` values: bun-<os>-<arch>[-baseline|-modern][-glibc|-musl]. */
+const TARGET = /^bun-(linux|darwin|windows)-(x64|arm64|aarch64)(-(baseline|modern))?(-(glibc|musl))?$/
+
+export function isCompileTarget(value: string): value is Bun.Build.CompileTarget {
+  return TARGET.test(value)
+}
+
+/** The file a build writes: `outfile`, plus `.exe` for a Windows target (Bun adds it anyway). */
+export function outputPath(outfile: string, target?: Bun.Build.CompileTarget): string {
+  return target?.startsWith('bun-windows-') && !outfile.endsWith('.exe') ? `${outfile}.exe` : outfile
+}
+
+export type Built = { outfile: string; bytes: number; seconds: number }
+
+/**
+ * Compiles the executable to `outfile` (resolved from the repository root) for `target`, or for
+ * this machine when no target is given. Throws with Bun's messages when the build fails, e.g. when
+ * the runtime for another platform cannot be downloaded.
+ */
+export async function buildBinary(opts: { outfile: string; target?: Bun.Build.CompileTarget }): Promise<Built> {
+  const outfile = outputPath(resolve(root, opts.outfile), opts.target)
+  mkdirSync(dirname(outfile), { recursive: true })
+  const started = performance.now()
+  let result: Bun.BuildOutput
+  try {
+    result = await Bun.build({ ...shared, compile: { ...shared.compile, outfile, ...(opts.target ? { target: opts.target } : {}) } })
+  } catch (err) {
+    // Bun.build throws an AggregateError ("Bundle failed") whose errors carry the real messages.
+    const causes =
+      err instanceof AggregateError ? err.errors.map((e) => (e instanceof Object && 'message' in e ? String(e.message) : String(e))) : []
+    throw new Error(causes.length > 0 ? causes.join('\n') : String(err))
+  }
+  for (const log of result.logs) console.warn(log)
+  if (!result.success) throw new Error(result.logs.map(String).join('\n') || 'build failed')
+  return { outfile, bytes: statSync(outfile).size, seconds: (performance.now() - started) / 1000 }
+}
+
+// Every build's settings except where it goes and which platform it runs on.
+const shared = {
   entrypoints: [resolve(root, 'src/index.ts')],
   target: 'bun',
   // No minification of any kind. Elysia's Sucrose decides which parts of the request context a
@@ -37,7 +69,6 @@ const result = await Bun.build({
   bytecode: true,
   format: 'esm',
   compile: {
-    outfile,
     // The server reads its configuration (and the seeded global token) from ./.env.
     autoloadDotenv: true,
     // A bunfig.toml or package.json in the folder the binary runs from is not ours: ignore it.
@@ -45,14 +76,24 @@ const result = await Bun.build({
     autoloadTsconfig: false,
     autoloadPackageJson: false,
   },
-})
+} satisfies Bun.BuildConfig
 
-if (!result.success) {
-  for (const log of result.logs) console.error(log)
-  console.error('build failed')
-  process.exit(1)
+if (import.meta.main) {
+  const { values } = parseArgs({
+    args: Bun.argv.slice(2),
+    options: { outfile: { type: 'string', default: 'dist/sally' }, target: { type: 'string' } },
+    strict: true,
+  })
+  const target = values.target
+  if (target !== undefined && !isCompileTarget(target)) {
+    console.error(`--target ${JSON.stringify(target)}: expected bun-<linux|darwin|windows>-<x64|arm64>[-baseline|-modern][-glibc|-musl]`)
+    process.exit(2)
+  }
+  try {
+    const built = await buildBinary({ outfile: values.outfile!, target })
+    console.log(`Built ${built.outfile} (${(built.bytes / (1024 * 1024)).toFixed(1)} MiB) in ${built.seconds.toFixed(1)} s`)
+  } catch (err) {
+    console.error(`build failed: ${err instanceof Error ? err.message : String(err)}`)
+    process.exit(1)
+  }
 }
-for (const log of result.logs) console.warn(log)
-
-const mib = statSync(outfile).size / (1024 * 1024)
-console.log(`Built ${outfile} (${mib.toFixed(1)} MiB) in ${((performance.now() - started) / 1000).toFixed(1)} s`)

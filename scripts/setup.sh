@@ -1,4 +1,4 @@
-# Shared set-up for scripts/start and scripts/test (sourced, not run).
+# Shared set-up for scripts/start and scripts/test (sourced) and scripts/bun (run).
 # Installs Bun without root when missing (into ./.bun, with npm), then the locked dependencies.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -20,7 +20,11 @@ if ! bun_ok; then
     exit 1
   fi
   echo "Bun >= $BUN_VERSION not found: installing bun@$BUN_VERSION into $ROOT/.bun with npm" >&2
-  npm install --prefix "$ROOT/.bun" --no-save --no-audit --no-fund --loglevel=error "bun@$BUN_VERSION" >&2
+  # `--prefix` also moves npm's global config file to <prefix>/etc/npmrc, so pass the one this
+  # machine uses (its registry, proxy or CA file) along. The user config (~/.npmrc) and npm_config_*
+  # variables are read as usual.
+  globalconfig="$(npm config get globalconfig)"
+  npm install --prefix "$ROOT/.bun" --globalconfig "$globalconfig" --no-save --no-audit --no-fund --loglevel=error "bun@$BUN_VERSION" >&2
   # The bun package puts its real executable in place from a postinstall script, which npm may skip
   # (ignore-scripts, or install scripts awaiting approval). Run it ourselves when needed.
   if ! "$LOCAL_BUN" --version >/dev/null 2>&1; then

@@ -14,6 +14,7 @@ import { keyRoutes } from './keys'
 import { labelRoutes } from './labels'
 import { mcpRoutes } from './mcp'
 import { notificationRoutes } from './notifications'
+import { oidcRoutes } from './oidc'
 import { projectRoutes } from './projects'
 import { searchRoutes } from './search'
 import { statusRoutes } from './statuses'
@@ -41,6 +42,7 @@ export function buildApp(core: Core) {
     .use(docsPlugin(base))
     .use(healthRoutes(core))
     .use(authRoutes(core))
+    .use(oidcRoutes(core))
     .use(keyRoutes(core))
     .use(auditRoutes(core))
     .use(labelRoutes(core))

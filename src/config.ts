@@ -4,6 +4,13 @@ const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no', '']).transform((v) 
 
 const positiveInt = z.coerce.number().int().positive()
 
+/** Reverse proxies in front of Sally: false (none), true (one), or their number (0 to 10). */
+const proxyHops = z
+  .string()
+  .regex(/^(true|false|yes|no|\d{1,2}|)$/, 'must be true, false or the number of reverse proxies in front of Sally (0 to 10)')
+  .transform((v) => (v === 'true' || v === 'yes' ? 1 : v === 'false' || v === 'no' || v === '' ? 0 : Number(v)))
+  .pipe(z.number().int().min(0).max(10, 'must be at most 10 proxies'))
+
 /** Every setting Sally reads from the environment; `configHelp` below says what each one means. */
 export const configSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -22,6 +29,8 @@ export const configSchema = z.object({
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   SALLY_MAX_JSON_BYTES: positiveInt.default(1024 * 1024),
   SALLY_UPLOAD_MAX_BYTES: positiveInt.default(5 * 1024 * 1024),
+  /** MiB of uploads each workspace may store (over it: 409 until uploads are deleted). */
+  SALLY_UPLOAD_QUOTA_MB: positiveInt.default(1024),
   SALLY_SESSION_TTL_DAYS: positiveInt.default(30),
   /** MiB of serialized answers each hot read route (board, task list) keeps while the database is unchanged; 0 keeps none. */
   SALLY_ANSWER_CACHE_MB: z.coerce.number().int().min(0).max(4096).default(32),
@@ -39,13 +48,38 @@ export const configSchema = z.object({
   SALLY_AUTH_FAILURE_LIMIT_PER_MINUTE: positiveInt.default(10),
   SALLY_LOGIN_RATE_LIMIT_PER_MINUTE: positiveInt.default(10),
   SALLY_WEBHOOK_ALLOW_PRIVATE: bool.default(false),
-  SALLY_WEBHOOK_TIMEOUT_MS: positiveInt.default(10000),
-  SALLY_TRUST_PROXY: bool.default(false),
+  /** One webhook attempt, DNS to response status. Short: a slow receiver holds its own slots this long. */
+  SALLY_WEBHOOK_TIMEOUT_MS: positiveInt.default(5000),
+  /** How many reverse proxies' X-Forwarded-For/-Proto entries to trust, counted from the right (0: the socket address). */
+  SALLY_TRUST_PROXY: proxyHops.default(0),
   /** argon2id memory cost for passwords and keys (KiB). 65536 = Bun's default; 19456 is OWASP's minimum. */
   SALLY_HASH_MEMORY_KIB: z.coerce.number().int().min(19456).max(1048576).default(65536),
+  /** Names of the sign-in providers (OpenID Connect); each reads SALLY_OIDC_<NAME>_* (see oidcProviders). */
+  SALLY_OIDC_PROVIDERS: z
+    .string()
+    .regex(/^([a-z][a-z0-9]{0,31}(,[a-z][a-z0-9]{0,31})*)?$/i, 'must be a comma-separated list of names (letters and digits)')
+    .default(''),
+  /** One request to a sign-in provider (discovery, keys, code exchange). */
+  SALLY_OIDC_TIMEOUT_MS: positiveInt.max(60_000).default(5000),
 })
 
-export type Config = z.infer<typeof configSchema>
+/** One configured sign-in provider (SALLY_OIDC_<NAME>_*), validated at start. */
+export type OidcProviderConfig = {
+  /** Lower-case name, as in the URLs (`/auth/oidc/<name>/start`). */
+  name: string
+  label: string
+  issuer: string
+  clientId: string
+  clientSecret: string
+  scopes: string
+  /** Lower-case e-mail domains allowed to sign in; empty: any. */
+  allowedDomains: string[]
+  allowSignup: boolean
+  /** Accepted `aud` values of an ID token: the client id, then SALLY_OIDC_<NAME>_AUDIENCES. */
+  audiences: string[]
+}
+
+export type Config = z.infer<typeof configSchema> & { oidcProviders: OidcProviderConfig[] }
 
 /**
  * What each setting means, in one line: `sally help env` prints these, and the README's configuration
@@ -62,9 +96,11 @@ export const configHelp: { readonly [K in keyof typeof configSchema.shape]: stri
   LOG_LEVEL: '`debug`, `info`, `warn`, `error` or `silent`. Logs are JSON lines on stdout, one per request with its request id.',
   SALLY_MAX_JSON_BYTES: 'Largest JSON request body (1 MiB); larger → 413 `payload_too_large`.',
   SALLY_UPLOAD_MAX_BYTES: 'Largest uploaded file (5 MiB).',
+  SALLY_UPLOAD_QUOTA_MB:
+    'MiB of uploads each workspace may store; an upload beyond it is refused with 409 `conflict` until uploads are deleted.',
   SALLY_SESSION_TTL_DAYS: 'Lifetime of a login session.',
   SALLY_ANSWER_CACHE_MB:
-    'MiB of serialized answers each hot read route (board, task list) keeps while the database is unchanged (any write empties them); `0` keeps none.',
+    'MiB of answers and their keys each hot read route (board, task list) keeps while the database is unchanged (any write empties them); `0` keeps none.',
   SALLY_COOKIE_SECURE: 'Mark the session cookie `Secure` (set it when serving over https).',
   SALLY_ALLOW_SIGNUP: 'Enable public `POST /auth/register`.',
   SALLY_REQUIRE_EMAIL_VERIFICATION: 'Refuse login until the e-mail address is verified.',
@@ -75,13 +111,74 @@ export const configHelp: { readonly [K in keyof typeof configSchema.shape]: stri
   SALLY_AUTH_FAILURE_LIMIT_PER_MINUTE: 'Failed authentications per minute per IP before 429 `rate_limited`.',
   SALLY_LOGIN_RATE_LIMIT_PER_MINUTE: 'Login attempts per minute per IP.',
   SALLY_WEBHOOK_ALLOW_PRIVATE: 'Allow webhook URLs that resolve to private or loopback addresses (off: protects the internal network).',
-  SALLY_WEBHOOK_TIMEOUT_MS: 'Timeout of one webhook delivery attempt.',
-  SALLY_TRUST_PROXY: 'Take the client IP from `X-Forwarded-For` (only behind a reverse proxy you control).',
+  SALLY_WEBHOOK_TIMEOUT_MS: 'Timeout of one webhook delivery attempt (DNS lookup to response status).',
+  SALLY_TRUST_PROXY:
+    'Number of trusted reverse proxies in front of Sally (`true` = 1): the client IP is the n-th `X-Forwarded-For` entry from the right (see Security).',
   SALLY_HASH_MEMORY_KIB: "argon2id memory cost (KiB) for passwords and keys; 19456 (OWASP's minimum) to 1048576.",
+  SALLY_OIDC_PROVIDERS:
+    'Sign-in providers (OpenID Connect), comma-separated, e.g. `google,microsoft,corp`; each is set with `SALLY_OIDC_<NAME>_*` (see Sign in with your identity provider).',
+  SALLY_OIDC_TIMEOUT_MS: 'Timeout of one request to a sign-in provider (discovery, keys, code exchange).',
 }
 
 export class ConfigError extends Error {
   override name = 'ConfigError'
+}
+
+/** Issuers preset for well-known providers (Microsoft's `common` answers with a `{tenantid}` issuer). */
+export const OIDC_PRESETS: Record<string, { issuer: string; label: string }> = {
+  google: { issuer: 'https://accounts.google.com', label: 'Google' },
+  microsoft: { issuer: 'https://login.microsoftonline.com/common/v2.0', label: 'Microsoft' },
+}
+
+const list = (v: string | undefined) =>
+  (v ?? '')
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean)
+
+/** SALLY_OIDC_<NAME>_* for each name of SALLY_OIDC_PROVIDERS. A missing or bad value throws one line naming the variable. */
+function oidcProviders(env: Record<string, string | undefined>, names: string, allowSignup: boolean): OidcProviderConfig[] {
+  const seen = new Set<string>()
+  return list(names).map((raw) => {
+    const name = raw.toLowerCase()
+    const key = (k: string) => `SALLY_OIDC_${name.toUpperCase()}_${k}`
+    const get = (k: string) => env[key(k)]?.trim() || undefined
+    const fail = (k: string, why: string): never => {
+      throw new ConfigError(`Invalid configuration: ${key(k)}=${JSON.stringify(get(k) ?? '')}: ${why}`)
+    }
+    if (seen.has(name)) throw new ConfigError(`Invalid configuration: SALLY_OIDC_PROVIDERS: ${name} is named twice`)
+    seen.add(name)
+    const preset = OIDC_PRESETS[name]
+    const issuer =
+      get('ISSUER') ?? preset?.issuer ?? fail('ISSUER', 'required (the URL whose /.well-known/openid-configuration describes the provider)')
+    let url: URL | null = null
+    try {
+      url = new URL(issuer)
+    } catch {}
+    const loopback = url !== null && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)
+    if (!url || (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) || url.search || url.hash)
+      fail('ISSUER', 'must be an https URL (http only on loopback), without query or fragment')
+    const clientId = get('CLIENT_ID') ?? fail('CLIENT_ID', 'required (the client id registered at the provider)')
+    const clientSecret = get('CLIENT_SECRET') ?? fail('CLIENT_SECRET', 'required (the client secret registered at the provider)')
+    const domains = list(get('ALLOWED_DOMAINS')).map((d) => d.toLowerCase())
+    for (const d of domains) if (!/^[a-z0-9.-]+\.[a-z]{2,}$/.test(d)) fail('ALLOWED_DOMAINS', `${d} is not an e-mail domain`)
+    const signup = get('ALLOW_SIGNUP')
+    const allowed = signup === undefined ? allowSignup : bool.safeParse(signup.toLowerCase())
+    if (typeof allowed !== 'boolean' && !allowed.success) fail('ALLOW_SIGNUP', 'must be true or false')
+    const scopes = get('SCOPES') ?? 'openid email profile'
+    if (!scopes.split(/\s+/).includes('openid')) fail('SCOPES', 'must include openid')
+    return {
+      name,
+      label: get('LABEL') ?? preset?.label ?? raw,
+      issuer: issuer.replace(/\/+$/, ''),
+      clientId,
+      clientSecret,
+      scopes,
+      allowedDomains: domains,
+      allowSignup: typeof allowed === 'boolean' ? allowed : allowed.data!,
+      audiences: [clientId, ...list(get('AUDIENCES'))],
+    }
+  })
 }
 
 /** Parses the environment once. A bad value throws one line naming the variable. */
@@ -97,10 +194,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     const name = String(issue.path[0] ?? 'environment')
     throw new ConfigError(`Invalid configuration: ${name}=${JSON.stringify(picked[name] ?? '')}: ${issue.message}`)
   }
-  return parsed.data
+  const oidc = oidcProviders(env, parsed.data.SALLY_OIDC_PROVIDERS, parsed.data.SALLY_ALLOW_SIGNUP)
+  return { ...parsed.data, oidcProviders: oidc }
 }
 
+/** Environment overrides for tests: the schema's keys, and SALLY_OIDC_<NAME>_* ones. */
+export type ConfigOverrides = Partial<Record<keyof typeof configSchema.shape, string>> & Record<string, string | undefined>
+
 /** A configuration for tests and tools: defaults plus overrides, validated the same way. */
-export function testConfig(overrides: Partial<Record<keyof Config, string>> = {}): Config {
+export function testConfig(overrides: ConfigOverrides = {}): Config {
   return loadConfig({ LOG_LEVEL: 'silent', SALLY_HASH_MEMORY_KIB: '19456', ...overrides })
 }

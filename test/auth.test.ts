@@ -207,7 +207,9 @@ describe('logout and sessions', () => {
   test('logout with the cookie', async () => {
     const r = await login('alice@example.com', 'correct horse')
     const cookie = `sally_session=${r.body.data.token}`
-    expect((await t.req('POST', '/auth/logout', { headers: { cookie } })).status).toBe(200)
+    // A browser sends its Origin with every POST (SPEC §9: required with the cookie).
+    expect((await t.req('POST', '/auth/logout', { headers: { cookie } })).status).toBe(403)
+    expect((await t.req('POST', '/auth/logout', { headers: { cookie, origin: 'http://localhost' } })).status).toBe(200)
     expect((await t.req('GET', '/auth/me', { headers: { cookie } })).status).toBe(401)
   })
 

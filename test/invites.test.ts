@@ -246,8 +246,14 @@ describe('public auth routes are limited per address', () => {
   test('accept-invite and request-password-reset answer 429 past SALLY_LOGIN_RATE_LIMIT_PER_MINUTE', async () => {
     const s = makeTestApp({ SALLY_LOGIN_RATE_LIMIT_PER_MINUTE: '2' })
     try {
-      for (const path of ['/auth/accept-invite', '/auth/request-password-reset', '/auth/reset-password', '/auth/verify-email']) {
-        const body = { token: 'q'.repeat(43), email: 'a@example.com', password: 'password123', name: 'Q' }
+      const token = 'q'.repeat(43)
+      const bodies: Record<string, object> = {
+        '/auth/accept-invite': { token, password: 'password123', name: 'Q' },
+        '/auth/request-password-reset': { email: 'a@example.com' },
+        '/auth/reset-password': { token, password: 'password123' },
+        '/auth/verify-email': { token },
+      }
+      for (const [path, body] of Object.entries(bodies)) {
         const codes = []
         for (let i = 0; i < 3; i++) codes.push((await s.req('POST', path, { body })).status)
         expect({ path, last: codes[2] }).toEqual({ path, last: 429 })

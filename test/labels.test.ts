@@ -110,17 +110,25 @@ describe('labels permissions', () => {
     expect(r.status).toBe(status)
   })
 
-  test('a project-scoped key may list and create, not rename or delete', async () => {
+  test('a project-scoped key may list, and name new labels on its tasks; creating, renaming or deleting one directly is a scope_violation', async () => {
     const p = createProjectRow(t.core, w.wsA.id, { members: [[w.users.member.id, 'MEMBER']] })
     const { key } = await createKey(t.core, w.users.member.id, { projectId: p.id })
     const opts = { as: key, workspace: w.wsA.id }
     expect((await t.req('GET', '/labels', opts)).status).toBe(200)
     const c = await t.req('POST', '/labels', { ...opts, body: { name: 'scoped' } })
-    expect(c.status).toBe(201)
-    const ren = await t.req('PATCH', `/labels/${c.body.data.id}`, { ...opts, body: { name: 'x' } })
+    expect(c.status).toBe(403)
+    expect(c.body.code).toBe('scope_violation')
+    expect(t.db.select().from(labels).where(eq(labels.name, 'scoped')).all()).toHaveLength(0)
+    const task = await t.req('POST', '/tasks', { ...opts, body: { projectId: p.id, title: 'tagged', labels: ['scoped'] } })
+    expect(task.status).toBe(201)
+    const id = task.body.data.labels[0].id
+    const ren = await t.req('PATCH', `/labels/${id}`, { ...opts, body: { name: 'x' } })
     expect(ren.status).toBe(403)
     expect(ren.body.code).toBe('scope_violation')
-    expect((await t.req('DELETE', `/labels/${c.body.data.id}`, opts)).status).toBe(403)
+    const del = await t.req('DELETE', `/labels/${id}`, opts)
+    expect(del.status).toBe(403)
+    expect(del.body.code).toBe('scope_violation')
+    expect(t.db.select().from(labels).where(eq(labels.id, id)).get()).toMatchObject({ name: 'scoped' })
   })
 
   test('a key without tasks:write cannot create', async () => {

@@ -4,6 +4,7 @@ import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamable
 import { and, eq } from 'drizzle-orm'
 import { workspaceMembers } from '../src/db/schema'
 import type { WorkspaceRole } from '../src/db/schema/common'
+import { withWorkspace } from '../src/mcp/tool'
 import { TOOLS } from '../src/mcp/tools'
 import { SCOPES, type Scope } from '../src/permissions/matrix'
 import { makeTestApp } from './helpers/app'
@@ -191,6 +192,9 @@ describe('the permission engine through MCP tools', () => {
       ['move_task', { task: ctx.taskA.id, status: 'Done' }, 'tasks:write'],
       ['add_todo', { task: ctx.taskA.id, text: 'x' }, 'tasks:write'],
       ['add_comment', { task: ctx.taskA.id, body: 'x' }, 'comments:write'],
+      ['archive_task', { task: ctx.taskA.id }, 'tasks:write'],
+      ['delete_task', { task: ctx.taskA.id }, 'tasks:write'],
+      ['submit_time', { entryId: 'x' }, 'timesheets:write'],
     ]
     for (const [tool, args, scope] of writes) {
       const r = await callTool(client, tool, args)
@@ -248,6 +252,13 @@ describe('the permission engine through MCP tools', () => {
       list_notifications: {},
       log_time: { task: ctx.taskA.id, minutes: 30, date: '2026-01-05' },
       timesheet_report: { scope: 'workspace', from: '2026-01-01', to: '2026-01-31' },
+      list_members: {},
+      list_labels: {},
+      list_comments: { task: ctx.taskA.id },
+      archive_task: { task: ctx.taskA.id },
+      delete_task: { task: ctx.taskA.id },
+      list_time_entries: {},
+      submit_time: { entryId: 'x' },
     }
     // One pair of keys per permission (key hashing is the slow part), each lacking just that permission.
     const keysLacking = new Map<string, Promise<{ client: Client; apiKey: string }>>()
@@ -269,7 +280,7 @@ describe('the permission engine through MCP tools', () => {
       const { client, apiKey } = await lacking(tool.permission)
       const viaMcp = await callTool(client, tool.name, args[tool.name]!)
       expect([tool.name, viaMcp.text]).toEqual([tool.name, `forbidden: Missing ${tool.permission} permission.`])
-      const call = tool.rest(args[tool.name]!)
+      const call = withWorkspace(tool.rest(args[tool.name]!), world.wsA.id)
       const q = new URLSearchParams()
       for (const [k, v] of Object.entries(call.query ?? {})) if (v != null) q.set(k, String(v))
       const viaRest = await t.req(call.method, `${call.path}${q.size ? `?${q}` : ''}`, { as: apiKey, body: call.body })

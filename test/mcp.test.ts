@@ -50,7 +50,8 @@ describe('protocol', () => {
     for (const def of TOOLS) {
       const listed = tools.find((x) => x.name === def.name)!
       const props = (listed.inputSchema.properties ?? {}) as Record<string, unknown>
-      expect('workspace' in props).toBe(def.scope === 'workspace')
+      // whoami takes it too: it reports your permissions in that workspace.
+      expect([def.name, 'workspace' in props]).toEqual([def.name, def.scope === 'workspace' || def.name === 'whoami'])
       expect(listed.inputSchema.required ?? []).not.toContain('workspace')
     }
   })

@@ -68,6 +68,7 @@ const CONFLICT_ROUTES: Record<string, RegExp> = {
   'POST /auth/mcp-keys/{id}/rotate': /revoked/,
   'POST /auth/accept-invite': /account with the invited email/,
   'PATCH /auth/me': /handle is taken/,
+  'DELETE /auth/identities/{id}': /last way to sign in/,
 }
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch']

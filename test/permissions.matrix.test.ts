@@ -1,6 +1,19 @@
 import { describe, expect } from 'bun:test'
+import { eq } from 'drizzle-orm'
 import { labels } from '../src/db/schema'
-import { ALL_CREDS, type CredName, createMatrix, type Expect, type MatrixRow, runMatrix, UNAUTHENTICATED } from './helpers/matrix'
+import type { TestApp } from './helpers/app'
+import { createKey } from './helpers/fixtures'
+import {
+  ALL_CREDS,
+  type CredName,
+  createMatrix,
+  type Expect,
+  type MatrixRow,
+  type MatrixWorld,
+  runMatrix,
+  UNAUTHENTICATED,
+} from './helpers/matrix'
+import { INIT } from './helpers/mcp'
 
 const m = createMatrix()
 
@@ -57,6 +70,19 @@ describe('keys', () => {
       )
     runMatrix(`POST ${base}`, column(`POST ${base}`, 201, create, { body: { name: 'matrix' } }))
   }
+  // Rotating an MCP key: its owner's session (a throwaway key per row, so no other row loses its key).
+  const freshMcpKey = async (w: MatrixWorld, t: TestApp) =>
+    `/auth/mcp-keys/${(await createKey(t.core, w.users.owner.id, { kind: 'mcp', name: 'rotated', workspaceId: w.wsA.id })).id}/rotate`
+  runMatrix('POST /auth/mcp-keys/:id/rotate', [
+    { route: 'POST /auth/mcp-keys/:id/rotate', cred: 'owner.session', path: freshMcpKey, expect: 201 },
+    { route: 'POST /auth/mcp-keys/:id/rotate', cred: 'owner.keysKey', path: freshMcpKey, expect: 201 },
+    { route: 'POST /auth/mcp-keys/:id/rotate', cred: 'owner.allKey', path: freshMcpKey, expect: NO_KEYS_WRITE },
+    { route: 'POST /auth/mcp-keys/:id/rotate', cred: 'owner.readonlyKey', path: freshMcpKey, expect: NO_KEYS_WRITE },
+    { route: 'POST /auth/mcp-keys/:id/rotate', cred: 'owner.mcpKey', path: freshMcpKey, expect: [403, 'scope_violation'] },
+    { route: 'POST /auth/mcp-keys/:id/rotate', cred: 'ownerB.session', path: freshMcpKey, expect: [404, 'not_found'] },
+    { route: 'POST /auth/mcp-keys/:id/rotate', cred: 'global', path: freshMcpKey, expect: [403, 'forbidden'] },
+    { route: 'POST /auth/mcp-keys/:id/rotate', cred: 'none', path: freshMcpKey, expect: [401, 'missing_key'] },
+  ])
   runMatrix('keys by id', [
     {
       route: 'GET /auth/api-keys/:id',
@@ -177,7 +203,28 @@ describe('audit events (workspace OWNER: members:write, org-wide)', () => {
 })
 
 describe('/mcp takes hosted MCP keys only', () => {
-  runMatrix('GET /mcp', column('GET /mcp', [403, 'scope_violation'], { 'owner.mcpKey': 405, 'member.mcpKey': 405, 'viewer.mcpKey': 405 }))
+  const MCP_KEYS_405: Partial<Record<CredName, Expect>> = { 'owner.mcpKey': 405, 'member.mcpKey': 405, 'viewer.mcpKey': 405 }
+  runMatrix('GET /mcp', column('GET /mcp', [403, 'scope_violation'], MCP_KEYS_405))
+  runMatrix('DELETE /mcp', column('DELETE /mcp', [403, 'scope_violation'], MCP_KEYS_405))
+  // An MCP key reaches the JSON-RPC server (its answer is JSON-RPC, not Sally's envelope: `check`
+  // asserts it); every other credential is refused before.
+  const initialized = (res: { status: number; body: any }) => {
+    expect(res.body?.result?.serverInfo?.name).toBeString()
+  }
+  runMatrix(
+    'POST /mcp',
+    ALL_CREDS.map((cred) => {
+      const isMcp = cred.endsWith('.mcpKey')
+      return {
+        route: 'POST /mcp',
+        cred,
+        body: INIT,
+        headers: { accept: 'application/json, text/event-stream' },
+        expect: isMcp ? 200 : (UNAUTHENTICATED[cred] ?? [403, 'scope_violation']),
+        ...(isMcp ? { envelope: false as const, check: initialized } : {}),
+      }
+    }),
+  )
 })
 
 describe('workspace routes (labels as the example)', () => {
@@ -197,6 +244,13 @@ describe('workspace routes (labels as the example)', () => {
     { route: 'POST /labels', cred: 'owner.readonlyKey', body: { name: 'by-ro' }, expect: [403, 'forbidden'] },
     { route: 'POST /labels', cred: 'owner.allKey', body: { name: 'by-key' }, expect: 201 },
     { route: 'POST /labels', cred: 'global', body: { name: 'by-global' }, expect: 201 },
+    {
+      route: 'POST /labels',
+      cred: 'owner.projectKey',
+      body: { name: 'by-project-key' },
+      expect: [403, 'scope_violation'],
+      check: () => expect(m.t.db.select().from(labels).where(eq(labels.name, 'by-project-key')).all()).toHaveLength(0),
+    },
     {
       route: 'PATCH /labels/:id',
       cred: 'owner.projectKey',

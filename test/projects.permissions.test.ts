@@ -3,12 +3,13 @@
  * labels (writes) and the board. World (test/helpers/matrix.ts): projectA has owner OWNER, member
  * MEMBER, viewer VIEWER; projectA2 only the owner; projectB belongs to workspace B.
  */
-import { describe, expect, test } from 'bun:test'
-import { eq } from 'drizzle-orm'
-import { clients, labels, statuses } from '../src/db/schema'
+import { describe, expect } from 'bun:test'
+import { and, eq } from 'drizzle-orm'
+import { clients, labels, statuses, taskLabels } from '../src/db/schema'
 import type { TestApp } from './helpers/app'
 import { createProjectRow } from './helpers/fixtures'
 import { createMatrix, type MatrixRow, type MatrixWorld, runMatrix, send, storedState } from './helpers/matrix'
+import { insertTasks } from './helpers/task-rows'
 
 const m = createMatrix()
 
@@ -39,6 +40,32 @@ const P = {
 const at = (route: string, project: (w: MatrixWorld) => string) => (w: MatrixWorld) =>
   route.split(' ')[1]!.replace(':projectId', project(w))
 const ids = (res: { body: { data: { id: string }[] } }) => res.body.data.map((p) => p.id)
+const labelNamed = (w: MatrixWorld, name: string) =>
+  m.t.db
+    .select()
+    .from(labels)
+    .where(and(eq(labels.workspaceId, w.wsA.id), eq(labels.name, name)))
+    .get()
+/** A fresh label `used-<n>` on one new task of `projectId`; returns its id. */
+function labelOnTaskIn(w: MatrixWorld, t: TestApp, projectId: string): string {
+  const statusId = t.db.select().from(statuses).where(eq(statuses.projectId, projectId)).all()[0]!.id
+  const [taskId] = insertTasks(t.core, { workspaceId: w.wsA.id, projectId, statusId, ranks: ['m'] })
+  const labelId = t.db
+    .insert(labels)
+    .values({ workspaceId: w.wsA.id, name: uniq('used-') })
+    .returning()
+    .get().id
+  t.db.insert(taskLabels).values({ taskId: taskId!, labelId }).run()
+  return labelId
+}
+/** A project of A where the workspace MEMBER is only a project VIEWER. */
+const viewerProject = (w: MatrixWorld, t: TestApp) =>
+  createProjectRow(t.core, w.wsA.id, {
+    members: [
+      [w.users.owner.id, 'OWNER'],
+      [w.users.member.id, 'VIEWER'],
+    ],
+  }).id
 
 describe('projects', () => {
   runMatrix('GET /projects', [
@@ -297,6 +324,24 @@ describe('project members and activity', () => {
     { route: feed, cred: 'member.projectKey', path: at(feed, P.A2), expect: [404, 'not_found'] },
     { route: feed, cred: 'member.session', path: at(feed, P.A2), expect: [404, 'not_found'] },
     { route: feed, cred: 'owner.session', note: 'B project', path: at(feed, P.B), expect: [404, 'not_found'] },
+    ...(['viewer.session', 'member.projectKey', 'owner.projectKey'] as const).map(
+      (cred): MatrixRow => ({
+        route: feed,
+        cred,
+        note: 'a task moved from projectA into projectA2: A2 not shown',
+        path: async (w, t) => {
+          const asOwner = { as: w.creds['owner.session'], workspace: w.wsA.id }
+          const task = await t.req('POST', '/tasks', { ...asOwner, body: { projectId: w.projectA.id, title: 'to A2' } })
+          await t.req('POST', `/tasks/${task.body.data.id}/move`, { ...asOwner, body: { projectId: w.projectA2.id } })
+          return `/projects/${w.projectA.id}/activity?limit=200`
+        },
+        expect: 200,
+        check: (r, w) => {
+          expect(JSON.stringify(r.body)).not.toContain(w.projectA2.id)
+          expect(r.body.data[0]).toMatchObject({ action: 'task.moved', changes: { projectId: { from: w.projectA.id, to: null } } })
+        },
+      }),
+    ),
   ]
   runMatrix('members/activity', rows)
 })
@@ -445,7 +490,102 @@ describe('labels (writes beyond the identity examples)', () => {
         }`,
       expect: 200,
     },
-    { route: 'POST /labels', cred: 'member.projectKey', body: () => ({ name: uniq('scoped-') }), expect: 201 },
+    {
+      route: 'POST /labels',
+      cred: 'member.projectKey',
+      note: 'a workspace-wide write',
+      body: () => ({ name: uniq('scoped-') }),
+      expect: [403, 'scope_violation'],
+      check: (_r, w) => expect(labelNamed(w, `scoped-${n}`)).toBeUndefined(),
+    },
+    {
+      route: 'POST /tasks',
+      cred: 'member.projectKey',
+      note: 'labels by name are created on first use: project-local use',
+      body: (w) => ({ projectId: w.projectA.id, title: 'labelled', labels: [uniq('by-task-')] }),
+      expect: 201,
+      check: (r, w) => expect(r.body.data.labels.map((l: { id: string }) => l.id)).toEqual([labelNamed(w, `by-task-${n}`)?.id]),
+    },
+  ])
+})
+
+describe('labels: renaming or deleting needs tasks:write in every project that uses the label', () => {
+  const F: [number, string] = [403, 'forbidden']
+  const used = (p: (w: MatrixWorld) => string) => (w: MatrixWorld, t: TestApp) => `/labels/${labelOnTaskIn(w, t, p(w))}`
+  const unchanged = (r: { body: { error: string } }, w: MatrixWorld) => {
+    expect(r.body.error).toBe('Only a workspace owner can rename or delete a label used in projects where you cannot edit tasks.')
+    expect(labelNamed(w, `used-${n}`)).toMatchObject({ color: null })
+    expect(
+      m.t.db
+        .select()
+        .from(taskLabels)
+        .where(eq(taskLabels.labelId, labelNamed(w, `used-${n}`)!.id))
+        .all(),
+    ).toHaveLength(1)
+  }
+  runMatrix('labels used in projects', [
+    {
+      route: 'PATCH /labels/:labelId',
+      cred: 'member.session',
+      note: 'used in projectA',
+      path: used(P.A),
+      body: { color: '#abc' },
+      expect: 200,
+    },
+    { route: 'DELETE /labels/:labelId', cred: 'member.session', note: 'used in projectA', path: used(P.A), expect: 200 },
+    {
+      route: 'PATCH /labels/:labelId',
+      cred: 'member.session',
+      note: 'used in projectA2, which the MEMBER cannot see',
+      path: used(P.A2),
+      body: { name: 'renamed', color: '#abc' },
+      expect: F,
+      check: unchanged,
+    },
+    {
+      route: 'DELETE /labels/:labelId',
+      cred: 'member.session',
+      note: 'used in projectA2, which the MEMBER cannot see',
+      path: used(P.A2),
+      expect: F,
+      check: unchanged,
+    },
+    {
+      route: 'DELETE /labels/:labelId',
+      cred: 'member.allKey',
+      note: 'used in projectA2, which the MEMBER cannot see',
+      path: used(P.A2),
+      expect: F,
+      check: unchanged,
+    },
+    {
+      route: 'PATCH /labels/:labelId',
+      cred: 'member.session',
+      note: 'used in a project where the MEMBER is a project VIEWER',
+      path: used((w) => viewerProject(w, m.t)),
+      body: { color: '#abc' },
+      expect: F,
+      check: unchanged,
+    },
+    {
+      route: 'PATCH /labels/:labelId',
+      cred: 'owner.session',
+      note: 'used in projectA2',
+      path: used(P.A2),
+      body: { color: '#abc' },
+      expect: 200,
+    },
+    { route: 'DELETE /labels/:labelId', cred: 'owner.session', note: 'used in projectA2', path: used(P.A2), expect: 200 },
+    { route: 'DELETE /labels/:labelId', cred: 'global', note: 'used in projectA2', path: used(P.A2), expect: 200 },
+    {
+      route: 'PATCH /labels/:labelId',
+      cred: 'owner.projectKey',
+      note: 'used in projectA only',
+      path: used(P.A),
+      body: { color: '#abc' },
+      expect: [403, 'scope_violation'],
+      check: (_r, w) => expect(labelNamed(w, `used-${n}`)).toMatchObject({ color: null }),
+    },
   ])
 })
 
@@ -470,17 +610,24 @@ describe('board', () => {
 })
 
 describe('idempotent creates through the matrix credentials', () => {
-  // One story: the replay and the conflict need the first request to have run.
-  test('POST /projects with Idempotency-Key as member.allKey: 201, then replayed 201, then 409 for another body', async () => {
-    const row = { route: 'POST /projects', cred: 'member.allKey', headers: { 'idempotency-key': 'matrix-once' } } as const
-    const first = await send(m, { ...row, body: { name: 'Idempotent', key: 'IDEM' } })
-    expect([first.status, first.body.ok], 'first request').toEqual([201, true])
-    const replayed = await send(m, { ...row, body: { name: 'Idempotent', key: 'IDEM' } })
-    expect([replayed.status, replayed.body.ok], 'replayed').toEqual([201, true])
-    expect(replayed.headers.get('idempotent-replayed'), 'replayed').toBe('true')
-    const before = storedState(m.t)
-    const other = await send(m, { ...row, body: { name: 'Other', key: 'IDEM2' } })
-    expect([other.status, other.body.code], 'same key, other body').toEqual([409, 'conflict'])
-    expect(storedState(m.t), 'same key, other body: nothing written').toEqual(before)
-  })
+  // One row: the replay and the conflict depend on the first request (bun test --randomize reorders rows).
+  const once = { route: 'POST /projects', cred: 'member.allKey', headers: { 'idempotency-key': 'matrix-once' } } as const
+  runMatrix('POST /projects with Idempotency-Key', [
+    {
+      ...once,
+      note: 'first, replayed, then the same key with another body',
+      body: { name: 'Idempotent', key: 'IDEM' },
+      expect: 201,
+      check: async (first) => {
+        const replay = await send(m, { ...once, body: { name: 'Idempotent', key: 'IDEM' } })
+        expect(replay.status).toBe(201)
+        expect(replay.headers.get('idempotent-replayed')).toBe('true')
+        expect(replay.body.data.id).toBe(first.body.data.id)
+        const before = storedState(m.t)
+        const other = await send(m, { ...once, body: { name: 'Other', key: 'IDEM2' } })
+        expect({ status: other.status, code: other.body.code }).toEqual({ status: 409, code: 'conflict' })
+        expect(storedState(m.t), 'the same key with another body writes nothing').toEqual(before)
+      },
+    },
+  ])
 })

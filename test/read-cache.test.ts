@@ -2,7 +2,8 @@ import { Database } from 'bun:sqlite'
 import { afterAll, describe, expect, test } from 'bun:test'
 import { eq } from 'drizzle-orm'
 import { users, workspaceMembers } from '../src/db/schema'
-import { ReadCache } from '../src/lib/read-cache'
+import { cachedJson } from '../src/http/cached-json'
+import { ReadCache, readCache } from '../src/lib/read-cache'
 import { makeTestApp } from './helpers/app'
 import { createKey, createSession, createUser, createWorkspace } from './helpers/fixtures'
 
@@ -84,5 +85,37 @@ describe('ReadCache (identity rows on the hot path)', () => {
     t.db.delete(users).where(eq(users.id, u.id)).run()
     expect((await t.req('GET', '/auth/me', { as: key })).body.code).toBe('invalid_key')
     expect((await t.req('GET', '/auth/me', { as: s })).body.code).toBe('invalid_key')
+  })
+})
+
+describe('kept answers: the byte budget counts the keys', () => {
+  test('a cache of budget B with long keys keeps at most B bytes of keys and answers', async () => {
+    const budget = 1024 * 1024
+    const core = { sqlite: t.sqlite, config: { ...t.config, SALLY_ANSWER_CACHE_MB: 1 } }
+    const keyChars = 4000
+    let valueBytes = 0
+    for (let i = 0; i < 1000; i++) {
+      const key = `${i}:`.padEnd(keyChars, 'visibility-sql ')
+      const res = cachedJson(core, 'budget-test', key, () => ({ ok: true, data: [i] }))
+      valueBytes = Math.max(valueBytes, (await res.arrayBuffer()).byteLength)
+    }
+    const { entries, weight } = readCache(t.sqlite, 'json:budget-test').stats()
+    expect(entries).toBeGreaterThan(0)
+    expect(weight).toBeLessThanOrEqual(budget)
+    // What the kept entries hold at the least: each key as a string (2 bytes a character) and its answer.
+    expect(entries * (2 * keyChars + valueBytes)).toBeLessThanOrEqual(budget)
+  })
+
+  test('ReadCache passes the key to weigh', () => {
+    const c = new ReadCache<string>(t.sqlite, 20, (v, k) => v.length + k.length)
+    let loads = 0
+    const load = (v: string) => () => (loads++, v)
+    c.get('aaaaaaaa', load('xx')) // 10
+    c.get('bbbbbbbb', load('yy')) // 20
+    expect(c.stats()).toEqual({ entries: 2, weight: 20 })
+    c.get('cccccccc', load('zz')) // 'aaaaaaaa' goes
+    expect(c.stats()).toEqual({ entries: 2, weight: 20 })
+    c.get('aaaaaaaa', load('xx'))
+    expect(loads).toBe(4)
   })
 })

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { newId, type projects } from '../src/db/schema'
-import { excerpt, ftsQuery } from '../src/lib/fts'
+import { excerpt, ftsQuery, MAX_FTS_TOKENS } from '../src/lib/fts'
 import { SEARCH_WINDOW } from '../src/search/service'
 import { makeTestApp } from './helpers/app'
 import { createKey, createProjectRow, seedWorld } from './helpers/fixtures'
@@ -201,6 +201,6 @@ describe('search', () => {
     expect(ftsQuery('NEAR(a "b" c*)')).toBe('"NEAR"* "a"* "b"* "c"*')
     expect(ftsQuery('"*()')).toBeNull()
     expect(ftsQuery('x '.repeat(100))).toBe('"x"*')
-    expect(ftsQuery(Array.from({ length: 40 }, (_, i) => `w${i}`).join(' '))!.split(' ')).toHaveLength(16)
+    expect(ftsQuery(Array.from({ length: 40 }, (_, i) => `w${i}`).join(' '))!.split(' ')).toHaveLength(MAX_FTS_TOKENS)
   })
 })

@@ -236,6 +236,23 @@ describe('URL safety (SALLY_WEBHOOK_ALLOW_PRIVATE unset)', () => {
     })
   }
 
+  test('a refusal names no resolved address (internal DNS answers stay internal), at create and update', async () => {
+    const hook = (await asOwner('POST', '/webhooks', { url: PUBLIC_URL })).body.data
+    for (const host of ['evil.example.test', 'meta.example.test', 'lan.example.test', 'mixed.example.test', 'ula.example.test']) {
+      for (const r of [
+        await asOwner('POST', '/webhooks', { url: `https://${host}/hook` }),
+        await asOwner('PATCH', `/webhooks/${hook.id}`, { url: `https://${host}/hook` }),
+      ]) {
+        expect(r.status).toBe(400)
+        expect(r.body.error).toBe('url is not allowed: it must point at a public address.')
+        for (const a of FAKE_DNS[host]!) expect(r.text).not.toContain(a)
+      }
+    }
+    const unresolved = await asOwner('POST', '/webhooks', { url: 'https://nowhere.example.test/' })
+    expect(unresolved.body.error).toBe('url host could not be resolved.')
+    expect(unresolved.text).not.toContain('ENOTFOUND')
+  })
+
   test('PATCH checks the new url the same way and leaves the webhook unchanged', async () => {
     const hook = (await asOwner('POST', '/webhooks', { url: PUBLIC_URL })).body.data
     for (const url of ['http://169.254.169.254/', 'http://[::1]/', 'https://evil.example.test/']) {

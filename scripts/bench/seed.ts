@@ -1,6 +1,7 @@
 /**
- * Shared benchmark seed: one workspace with `projects` projects of `tasksPerProject` tasks each,
- * written with raw SQL in one transaction (the FTS triggers fire as in production).
+ * Shared benchmark seed: one workspace (or `workspaces` of them, project p in workspace
+ * p % workspaces) with `projects` projects of `tasksPerProject` tasks each, written with raw SQL in
+ * one transaction (the FTS triggers fire as in production).
  *
  *   import { seedBench } from './seed'
  *   const world = seedBench('/tmp/bench.db', { projects: 1, tasksPerProject: 10_000 })
@@ -79,7 +80,10 @@ const STATUSES = [
 
 export type BenchProject = { id: string; key: string; statusIds: string[]; taskIds: string[] }
 export type BenchWorld = {
+  /** The first workspace (the only one unless `workspaces` was given). */
   workspaceId: string
+  /** Every workspace; project p lives in workspace p % workspaces. Both users belong to all of them. */
+  workspaceIds: string[]
   workspaceSlug: string
   ownerId: string
   memberId: string
@@ -90,7 +94,10 @@ export type BenchWorld = {
   seedMs: number
 }
 
-export function seedBench(dbPath: string, o: { projects: number; tasksPerProject: number; seed?: number }): BenchWorld {
+export function seedBench(
+  dbPath: string,
+  o: { projects: number; tasksPerProject: number; workspaces?: number; seed?: number },
+): BenchWorld {
   const t0 = performance.now()
   const handle = openDatabase(dbPath)
   runMigrations(handle.db)
@@ -100,8 +107,10 @@ export function seedBench(dbPath: string, o: { projects: number; tasksPerProject
   const words = (n: number) => Array.from({ length: n }, () => pick(VOCABULARY)).join(' ')
   const prose = (n: number) => [...Array.from({ length: n }, () => pick(FILLER)), ...(rnd() < 0.3 ? [pick(VOCABULARY)] : [])].join(' ')
   const now = Date.now()
+  const workspaceIds = Array.from({ length: o.workspaces ?? 1 }, () => newId())
   const world: BenchWorld = {
-    workspaceId: newId(),
+    workspaceId: workspaceIds[0]!,
+    workspaceIds,
     workspaceSlug: 'bench',
     ownerId: newId(),
     memberId: newId(),
@@ -139,17 +148,21 @@ export function seedBench(dbPath: string, o: { projects: number; tasksPerProject
       [world.memberId, world.memberToken],
     ] as const)
       q.session.run(newId(), uid, sha256Hex(token), now, now, now + 365 * 86_400_000)
-    q.ws.run(world.workspaceId, 'Bench', world.workspaceSlug, now, now)
-    q.wsMember.run(world.workspaceId, world.ownerId, 'OWNER', now)
-    q.wsMember.run(world.workspaceId, world.memberId, 'MEMBER', now)
-    const labelIds = Array.from({ length: 12 }, (_, i) => {
-      const id = newId()
-      q.label.run(id, world.workspaceId, `label-${i}`, now)
-      return id
+    const labelsOf = workspaceIds.map((wsId, n) => {
+      q.ws.run(wsId, n ? `Bench ${n}` : 'Bench', n ? `${world.workspaceSlug}-${n}` : world.workspaceSlug, now, now)
+      q.wsMember.run(wsId, world.ownerId, 'OWNER', now)
+      q.wsMember.run(wsId, world.memberId, 'MEMBER', now)
+      return Array.from({ length: 12 }, (_, i) => {
+        const id = newId()
+        q.label.run(id, wsId, `label-${i}`, now)
+        return id
+      })
     })
     for (let p = 0; p < o.projects; p++) {
       const project: BenchProject = { id: newId(), key: `P${p}`, statusIds: [], taskIds: [] }
-      q.project.run(project.id, world.workspaceId, project.key, `Project ${p} ${words(2)}`, words(8), o.tasksPerProject, now, now)
+      const wsId = workspaceIds[p % workspaceIds.length]!
+      const labelIds = labelsOf[p % workspaceIds.length]!
+      q.project.run(project.id, wsId, project.key, `Project ${p} ${words(2)}`, words(8), o.tasksPerProject, now, now)
       q.projectMember.run(project.id, world.ownerId, 'OWNER', now)
       q.projectMember.run(project.id, world.memberId, 'MEMBER', now)
       STATUSES.forEach(([name, category], position) => {
@@ -169,7 +182,7 @@ export function seedBench(dbPath: string, o: { projects: number; tasksPerProject
         const due = rnd() < 0.5 ? new Date(now + Math.floor(rnd() * 120 - 30) * 86_400_000).toISOString().slice(0, 10) : null
         q.task.run(
           id,
-          world.workspaceId,
+          wsId,
           project.id,
           i + 1,
           project.statusIds[s]!,

@@ -1,9 +1,9 @@
 import { and, desc, eq, isNull, like, lt, type SQL } from 'drizzle-orm'
 import type { Core } from '../core'
 import { auditEvents } from '../db/schema'
-import { forbidden } from '../errors'
 import { pageLimit, paginate } from '../http/respond'
-import { type Actor, isSuperadmin } from '../permissions/actor'
+import type { Actor } from '../permissions/actor'
+import { requirePlatformAuditReader } from '../permissions/rules'
 import type { AuditEvent, ListAuditQuery } from './model'
 
 type Row = typeof auditEvents.$inferSelect
@@ -31,7 +31,7 @@ export function listAuditEvents(core: Core, actor: Actor, q: ListAuditQuery) {
   const limit = pageLimit(q)
   const conds: SQL[] = []
   if (q.platform) {
-    if (!isSuperadmin(actor)) throw forbidden('Only superadmins can read platform audit events.')
+    requirePlatformAuditReader(actor)
     conds.push(isNull(auditEvents.workspaceId))
   } else conds.push(eq(auditEvents.workspaceId, actor.workspace.id))
   if (q.cursor) conds.push(lt(auditEvents.id, q.cursor))

@@ -1,7 +1,10 @@
 import { Elysia } from 'elysia'
 import type { Core } from '../core'
+import { type Documented, documented } from '../docs/finish'
 import { requestInfo } from '../http/context'
 import { conflicts, envelope, ok } from '../http/respond'
+import { refuseCrossSiteSignIn } from '../permissions/csrf'
+import { publicRoute } from '../permissions/plugin'
 import { acceptInvite } from '../workspaces/invites'
 import { clientMeta, optionalPrincipal, setSessionCookie } from './http'
 import {
@@ -19,7 +22,9 @@ import { limitPublicAuth } from './passwords'
 import { register, requestPasswordReset, resendVerification, resetPassword, verifyEmail } from './recovery'
 
 const tags = ['Auth']
-const publicDoc = (summary: string, description?: string) => ({ tags, summary, description, security: [] })
+// Every route here is limited per client address (limitPublicAuth): 429 with Retry-After.
+const publicDoc = (summary: string, description?: string, errors: Documented['errors'] = []) =>
+  publicRoute({ tags, summary, description, ...documented({ rateLimited: true, errors }) })
 
 /**
  * Public account routes: password reset, email verification, invite acceptance and (with
@@ -82,13 +87,15 @@ export function accountRoutes(core: Core) {
       },
       {
         body: resendVerificationBody,
-        detail: publicDoc('Mail a new verification token', 'For the logged-in caller, or for `email`. Same answer either way.'),
+        // A credential that is sent is checked: a bad one is 401.
+        detail: publicDoc('Mail a new verification token', 'For the logged-in caller, or for `email`. Same answer either way.', [401]),
         response: { 200: envelope(messageResult) },
       },
     )
     .post(
       '/accept-invite',
       async ({ body, request, set, cookie }) => {
+        refuseCrossSiteSignIn(core.config, request)
         limitPublicAuth(core, 'accept-invite', requestInfo(request).ip, set.headers)
         const caller = await optionalPrincipal(core, request, set.headers)
         const r = await acceptInvite(core, body, caller, clientMeta(request))
@@ -101,6 +108,7 @@ export function accountRoutes(core: Core) {
           ...publicDoc(
             'Accept a workspace invite',
             'No account for the invited email: creates it (name and password required). An account exists: send its password, or call with a session of that account. Returns a new session, so an API key, an MCP key or the global token is refused (403 `forbidden`): a key is never exchanged for a session.',
+            [401, 403],
           ),
           ...conflicts('an account with the invited email was created meanwhile (accept again)'),
         },
@@ -111,6 +119,7 @@ export function accountRoutes(core: Core) {
   return app.post(
     '/register',
     async ({ body, request, set, cookie }) => {
+      refuseCrossSiteSignIn(core.config, request)
       limitPublicAuth(core, 'register', requestInfo(request).ip, set.headers)
       const r = await register(core, body, clientMeta(request))
       if (r.session) setSessionCookie(core, request, cookie, r.session.token)

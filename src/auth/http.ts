@@ -48,7 +48,7 @@ export async function optionalPrincipal(core: Core, request: Request, headers: R
   const explicit = request.headers.has('authorization') || request.headers.has('x-api-key')
   if (!explicit && !hasCookie(request)) return null
   try {
-    return await authenticateRequest(core, request, headers as Record<string, string>, false)
+    return await authenticateRequest(core, request, headers as Record<string, string>)
   } catch (e) {
     if (explicit) throw e
     return null

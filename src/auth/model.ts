@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { WORKSPACE_ROLES } from '../db/schema/common'
+import { example } from '../http/example'
 import { nameText } from '../http/text'
 
 export const credentialInfo = z
@@ -59,7 +60,7 @@ export const me = z
 export type Me = z.infer<typeof me>
 
 export const updateMeBody = z
-  .object({
+  .strictObject({
     name: personName.optional(),
     handle: handle.optional(),
     /** An image you uploaded; null removes the avatar. */
@@ -90,7 +91,7 @@ export type Session = z.infer<typeof session>
 
 export const sessionParams = z.object({ id: z.string().min(1).max(64) })
 
-export const loginBody = z.object({ email: z.string().trim().min(1).max(254), password: z.string().min(1).max(1024) })
+export const loginBody = z.strictObject({ email: z.string().trim().min(1).max(254), password: z.string().min(1).max(1024) })
 export type LoginInput = z.infer<typeof loginBody>
 
 /** A new session: the token is shown once (also set as the sally_session cookie). */
@@ -99,18 +100,18 @@ export const sessionGrant = z
   .meta({ id: 'SessionGrant' })
 export type SessionGrant = z.infer<typeof sessionGrant>
 
-export const requestResetBody = z.object({ email: z.string().trim().min(1).max(254) })
-export const resetPasswordBody = z.object({
+export const requestResetBody = z.strictObject({ email: z.string().trim().min(1).max(254) })
+export const resetPasswordBody = z.strictObject({
   token: mailToken,
   password: newPassword,
   /** Also revoke every API and MCP key of the account (default true: a key someone else planted does not survive the reset). */
   revokeKeys: z.boolean().default(true),
 })
 export type ResetPasswordInput = z.infer<typeof resetPasswordBody>
-export const verifyEmailBody = z.object({ token: mailToken })
-export const resendVerificationBody = z.object({ email: z.string().trim().min(1).max(254).optional() })
+export const verifyEmailBody = z.strictObject({ token: mailToken })
+export const resendVerificationBody = z.strictObject({ email: z.string().trim().min(1).max(254).optional() })
 
-export const registerBody = z.object({
+export const registerBody = z.strictObject({
   email,
   password: newPassword,
   name: personName,
@@ -129,7 +130,7 @@ export const registered = z
   })
   .meta({ id: 'Registration' })
 
-export const acceptInviteBody = z.object({
+export const acceptInviteBody = z.strictObject({
   token: mailToken,
   /** For a new account: your name and a password (and optionally a handle). */
   name: personName.optional(),
@@ -150,3 +151,18 @@ export const acceptedInvite = z
   .meta({ id: 'AcceptedInvite' })
 
 export const messageResult = z.object({ message: z.string() })
+
+// Examples for the OpenAPI document (Swagger UI's "Try it out" sends them as they are).
+example(loginBody, { email: 'ada@example.com', password: 'correct horse battery staple' })
+example(requestResetBody, { email: 'ada@example.com' })
+example(resetPasswordBody, { token: '<token from the reset mail>', password: 'a new long passphrase', revokeKeys: true })
+example(verifyEmailBody, { token: '<token from the verification mail>' })
+example(resendVerificationBody, { email: 'ada@example.com' })
+example(acceptInviteBody, {
+  token: '<token from the invite mail>',
+  name: 'Grace Hopper',
+  handle: 'grace',
+  password: 'correct horse battery staple',
+})
+example(updateMeBody, { name: 'Ada Lovelace' })
+example(registerBody, { email: 'ada@example.com', password: 'correct horse battery staple', name: 'Ada Lovelace', handle: 'ada' })

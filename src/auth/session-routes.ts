@@ -1,9 +1,11 @@
 import { Elysia } from 'elysia'
 import { z } from 'zod'
 import type { Core } from '../core'
+import { documented } from '../docs/finish'
 import { requestInfo } from '../http/context'
 import { envelope, listEnvelope, ok, okList, pageQuery } from '../http/respond'
-import { authPlugin } from '../permissions/plugin'
+import { refuseCrossSiteSignIn } from '../permissions/csrf'
+import { authPlugin, publicRoute } from '../permissions/plugin'
 import { clearSessionCookie, clientMeta, setSessionCookie } from './http'
 import { loginBody, session, sessionGrant, sessionParams } from './model'
 import { limitPublicAuth, warmDummyHash } from './passwords'
@@ -19,6 +21,7 @@ export function sessionRoutes(core: Core) {
     .post(
       '/login',
       async ({ body, request, set, cookie }) => {
+        refuseCrossSiteSignIn(core.config, request)
         limitPublicAuth(core, 'login', requestInfo(request).ip, set.headers)
         const grant = await login(core, body, clientMeta(request))
         setSessionCookie(core, request, cookie, grant.token)
@@ -26,13 +29,13 @@ export function sessionRoutes(core: Core) {
       },
       {
         body: loginBody,
-        detail: {
+        detail: publicRoute({
           tags,
-          security: [],
+          ...documented({ rateLimited: true, errors: [401, 403] }),
           summary: 'Log in with email and password',
           description:
             'Returns a session token (also set as the httpOnly `sally_session` cookie). Wrong email and wrong password answer the same 401 `invalid_credentials`. Limited per client address (SALLY_LOGIN_RATE_LIMIT_PER_MINUTE, X-RateLimit-* headers, 429 with Retry-After). With SALLY_REQUIRE_EMAIL_VERIFICATION=true an unverified account gets 403 `forbidden`.',
-        },
+        }),
         response: { 200: envelope(sessionGrant) },
       },
     )

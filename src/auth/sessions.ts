@@ -100,6 +100,17 @@ export const invalidCredentials = () => new AppError('invalid_credentials', 'Inv
  * only once the password is proven, so it reveals nothing to a guesser).
  */
 export async function login(core: Core, input: LoginInput, meta: ClientMeta): Promise<SessionGrant> {
+  const user = await passwordUser(core, input, meta)
+  return core.db.transaction((tx) => {
+    const grant = issueSession(core, tx, user, meta)
+    const who = sessionPrincipal(user, grant.session.id, new Date(grant.expiresAt))
+    recordAudit(core, who, { action: 'auth.login', targetType: 'user', targetId: user.id, ip: meta.ip }, tx)
+    return grant
+  })
+}
+
+/** The user an email and password prove, or the refusals `login` describes (audited). */
+export async function passwordUser(core: Core, input: LoginInput, meta: ClientMeta): Promise<UserRow> {
   const user = findUserByEmail(core.db, input.email)
   const valid = await checkPassword(core, user?.passwordHash, input.password)
   if (!user || !valid) {
@@ -120,12 +131,7 @@ export async function login(core: Core, input: LoginInput, meta: ClientMeta): Pr
     })
     throw new AppError('forbidden', 'Email address not verified.')
   }
-  return core.db.transaction((tx) => {
-    const grant = issueSession(core, tx, user, meta)
-    const who = sessionPrincipal(user, grant.session.id, new Date(grant.expiresAt))
-    recordAudit(core, who, { action: 'auth.login', targetType: 'user', targetId: user.id, ip: meta.ip }, tx)
-    return grant
-  })
+  return user
 }
 
 /** Ends the session making the request. Keys and the global token have no session to end. */

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { example } from '../http/example'
 import { multilineText, nameText } from '../http/text'
 import { boolParam } from '../projects/model'
 
@@ -22,10 +23,10 @@ const name = nameText(200)
 const email = z.email().max(320)
 const notes = multilineText(20_000)
 
-export const createClientBody = z.object({ name, email: email.nullable().optional(), notes: notes.nullable().optional() })
+export const createClientBody = z.strictObject({ name, email: email.nullable().optional(), notes: notes.nullable().optional() })
 export type CreateClientInput = z.infer<typeof createClientBody>
 
-export const updateClientBody = z.object({
+export const updateClientBody = z.strictObject({
   name: name.optional(),
   email: email.nullable().optional(),
   notes: notes.nullable().optional(),
@@ -44,3 +45,7 @@ export const listClientsQuery = z.object({
   q: z.string().max(200).optional(),
 })
 export type ListClientsQuery = z.infer<typeof listClientsQuery>
+
+// Examples for the OpenAPI document (Swagger UI's "Try it out" sends them as they are).
+example(createClientBody, { name: 'Acme Corp', email: 'billing@acme.example', notes: 'Invoices monthly, net 30.' })
+example(updateClientBody, { notes: 'Pays on time.' })

@@ -1,10 +1,11 @@
 import { z } from 'zod'
+import { example } from '../http/example'
 import { multilineText } from '../http/text'
 import { personRef } from '../tasks/model'
 
 const id = z.string().trim().min(1).max(64)
 
-export const commentBody = z.object({ body: multilineText(20_000, { required: true }) })
+export const commentBody = z.strictObject({ body: multilineText(20_000, { required: true }) })
 export type CommentInput = z.infer<typeof commentBody>
 
 export const comment = z
@@ -30,3 +31,6 @@ export const listCommentsQuery = z.object({
   order: z.enum(['asc', 'desc']).optional(),
 })
 export type ListCommentsQuery = z.infer<typeof listCommentsQuery>
+
+// Examples for the OpenAPI document (Swagger UI's "Try it out" sends them as they are).
+example(commentBody, { body: 'Pricing table is ready for review.' })

@@ -2,10 +2,11 @@ import { and, asc, desc, eq, gt, lt } from 'drizzle-orm'
 import type { Core } from '../core'
 import type { DbOrTx } from '../db/client'
 import { comments, users } from '../db/schema'
-import { forbidden, notFound } from '../errors'
+import { notFound } from '../errors'
 import { publish } from '../events'
 import { pageLimit, paginate } from '../http/respond'
 import type { Actor } from '../permissions/actor'
+import { requireMayChangeComment } from '../permissions/rules'
 import { ensureWritable } from '../projects/archived'
 import { recordMentions } from '../tasks/people'
 import { type LoadedTask, loadTask, loadTaskForWrite } from '../tasks/read'
@@ -86,11 +87,8 @@ export function addComment(core: Core, actor: Actor, taskRef: string, input: Com
   })
 }
 
-/** Editing and deleting: the comment's author or a project OWNER (workspace OWNERs are OWNER everywhere); 403 otherwise. */
-function mayChange(actor: Actor, task: LoadedTask, row: Row) {
-  const isAuthor = actor.user !== null && row.c.authorId === actor.user.id
-  if (!isAuthor && task.access.role !== 'OWNER') throw forbidden('Only the author or a project owner can change this comment.')
-}
+/** Editing and deleting: the rule is src/permissions/rules.ts `requireMayChangeComment`. */
+const mayChange = (actor: Actor, task: LoadedTask, row: Row) => requireMayChangeComment(actor, row.c.authorId, task.access.role)
 
 export function updateComment(core: Core, actor: Actor, taskRef: string, commentId: string, input: CommentInput): Comment {
   return core.db.transaction((tx) => {

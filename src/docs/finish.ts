@@ -1,17 +1,23 @@
 import { z } from 'zod'
 import { errorSchema } from '../http/respond'
 import type { AuthDoc } from '../permissions/plugin'
+import { TAGS } from './intro'
+import { operationIds } from './operation-ids'
 
 /**
  * Finishes the document @elysiajs/openapi generates, in one place for every route:
- * - security, the X-Workspace-Id / X-Workspace-Slug headers, a line on auth and the permission,
- *   from what each route declares to the auth plugin (`x-sally-auth`, set by its macros);
+ * - security, the X-Workspace-Id / X-Workspace-Slug headers (not where the path names the workspace),
+ *   a line on auth and the permission, from what each route declares to the auth plugin
+ *   (`x-sally-auth`, set by its macros, or `publicRoute` for a route anyone may call);
  * - the error responses that apply (400/401/403/404/413/415/429), all with the shared Error schema,
  *   and 409 with its reasons where a route declares them (`conflicts(...)`, or `idempotent: true`);
  * - JSON-only request bodies where the plugin offered its default trio (JSON, form, multipart);
  * - zod's per-schema `$defs` hoisted into `components.schemas` (a `#/$defs/…` ref inside an OpenAPI
  *   document resolves against the document root, where there is no `$defs`: every named model was a
- *   broken reference), and paths relative to the server URL, without a trailing slash.
+ *   broken reference), and paths relative to the server URL, without a trailing slash;
+ * - stable operationIds (./operation-ids), the tags in reading order (./intro), the rate-limit headers,
+ *   `Idempotency-Key` where `idempotent: true`, the extra statuses and media types a route declares
+ *   with `documented(...)`, and a zod field's description and example lifted onto its parameter.
  */
 
 type Json = Record<string, any>
@@ -42,13 +48,54 @@ export const ERROR_RESPONSES = {
 } as const
 type ErrorStatus = keyof typeof ERROR_RESPONSES
 
+/** One real answer per shared error response (messages as the server words them). */
+const ERROR_EXAMPLES: Record<ErrorStatus | 409, Json> = {
+  400: {
+    ok: false,
+    error: 'Invalid body: title: Too small: expected string to have >=1 characters',
+    code: 'validation_error',
+    issues: [{ path: 'title', message: 'Too small: expected string to have >=1 characters' }],
+  },
+  401: { ok: false, error: 'Authentication required: send Authorization: Bearer <token> or X-API-Key.', code: 'missing_key' },
+  403: { ok: false, error: 'Your role does not allow tasks:write.', code: 'forbidden' },
+  404: { ok: false, error: 'Task not found.', code: 'not_found' },
+  409: { ok: false, error: 'This Idempotency-Key was used for a different request.', code: 'conflict' },
+  413: { ok: false, error: 'Request body too large.', code: 'payload_too_large' },
+  415: { ok: false, error: 'Send application/json.', code: 'unsupported_media_type' },
+  429: { ok: false, error: 'Rate limit of 1000 requests per hour exceeded for this credential.', code: 'rate_limited' },
+}
+const exampleOf = (status: ErrorStatus | 409) => ({ ...ERROR_EXAMPLES[status], requestId: '0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a' })
+
+/** The headers every rate-limited answer carries (src/lib/rate-limit.ts). */
+const RATE_LIMIT_HEADERS: Json = {
+  'X-RateLimit-Limit': { schema: { type: 'integer' }, description: 'Requests allowed in the current window.', example: 1000 },
+  'X-RateLimit-Remaining': { schema: { type: 'integer' }, description: 'Requests left in the current window.', example: 998 },
+  'X-RateLimit-Reset': { schema: { type: 'integer' }, description: 'When the window resets (Unix seconds).', example: 1796083200 },
+}
+
+/** The header of the routes with `idempotent: true` (src/idempotency). No example on purpose: a fixed key sent twice with different bodies is a 409. */
+export const IDEMPOTENCY_KEY_DOC = {
+  name: 'Idempotency-Key',
+  in: 'header',
+  required: false,
+  schema: { type: 'string', minLength: 1, maxLength: 255 },
+  description:
+    'Optional. A unique string you choose per logical create (a UUID is ideal, 1 to 255 characters). Sent again with the same body within 24 h, the first answer is replayed (`Idempotent-Replayed: true`) instead of creating twice; with a different body it is 409 `conflict`.',
+}
+
+/** Extra facts a route states for the document: statuses its handler can answer beyond the usual ones, and other media types of its 200. */
+export type Documented = { errors?: ErrorStatus[]; rateLimited?: boolean; alsoServes?: Record<string, string> }
+export const documented = (d: Documented) => ({ 'x-sally-documented': d }) as Record<string, unknown>
+
 /** The 409 reason of every route with `idempotent: true`. */
 export const IDEMPOTENCY_CONFLICT = 'the Idempotency-Key was already used for a different request, or that request is still running'
 
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace']
 const DEFAULT_BODY_TYPES = ['application/json', 'application/x-www-form-urlencoded', 'multipart/form-data']
 const errorRef = { $ref: '#/components/schemas/Error' }
-const errorContent = () => ({ 'application/json': { schema: { ...errorRef } } })
+const errorContent = (status?: ErrorStatus | 409) => ({
+  'application/json': { schema: { ...errorRef }, ...(status ? { example: exampleOf(status) } : {}) },
+})
 
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null
 
@@ -93,6 +140,17 @@ function hoistDefs(node: unknown, schemas: Json): void {
   for (const v of Object.values(node)) hoistDefs(v, schemas)
 }
 
+/**
+ * zod writes a nullable enum as `type: [T, 'null']` with an `enum` that lacks null, which rejects
+ * null (Prism flagged a workspace's `role: null`): null joins the enum.
+ */
+function allowNullInEnums(node: unknown): void {
+  if (Array.isArray(node)) return void node.forEach(allowNullInEnums)
+  if (!isObject(node)) return
+  if (Array.isArray(node.type) && node.type.includes('null') && Array.isArray(node.enum) && !node.enum.includes(null)) node.enum.push(null)
+  for (const v of Object.values(node)) allowNullInEnums(v)
+}
+
 function retarget(node: unknown, rename: Map<string, string>): void {
   if (Array.isArray(node)) {
     for (const n of node) retarget(n, rename)
@@ -108,53 +166,102 @@ function retarget(node: unknown, rename: Map<string, string>): void {
 
 function authLine(auth: AuthDoc): string {
   const parts = [
-    auth.kind === 'workspace'
-      ? 'Acts in the selected workspace (`X-Workspace-Id` or `X-Workspace-Slug`; the caller’s only workspace when omitted).'
-      : 'Needs a credential.',
+    auth.kind !== 'workspace'
+      ? 'Needs a credential.'
+      : auth.path
+        ? `Acts in the workspace named by \`${auth.path}\` in the path.`
+        : 'Acts in the selected workspace (`X-Workspace-Id` or `X-Workspace-Slug`; the caller’s only workspace when omitted).',
   ]
   if (auth.permission) parts.push(`Permission: \`${auth.permission}\`${auth.orgWide ? ' (project-scoped keys are refused)' : ''}.`)
+  if (auth.leave) parts.push('Removing yourself (leaving) needs only to be a member; from a key, with that permission granted to the key.')
+  if (auth.superadmin) parts.push('Platform SUPERADMIN (or the global token) only.')
   return parts.join(' ')
+}
+
+/** Path parameters by name: the ids come from the list or create answers of the same resource. */
+const PATH_PARAM_DOCS: Record<string, string> = {
+  id: 'The id of the resource (from its list or create answer).',
+  projectId: 'Project id (from `GET /projects` or `POST /projects`).',
+  statusId: 'Status id (from `GET /projects/{projectId}/statuses`).',
+  taskId: 'Task id, or its human id such as `WEB-1`.',
+  todoId: 'Todo id (from the task’s `todos`).',
+  commentId: 'Comment id (from `GET /tasks/{taskId}/comments`).',
+  labelId: 'Label id (from `GET /labels`).',
+  clientId: 'Client id (from `GET /clients`).',
+  webhookId: 'Webhook id (from `GET /webhooks`).',
+  deliveryId: 'Delivery id (from `GET /webhooks/{webhookId}/deliveries`).',
+  entryId: 'Time entry id (from `GET /time-entries`).',
+  notificationId: 'Notification id (from `GET /notifications`).',
+  userId: 'User id (from the members list).',
+  inviteId: 'Invite id (from `GET /workspaces/{id}/invites`).',
+}
+
+/** A zod field's description and example, carried by its JSON Schema, shown on the parameter itself. */
+function liftParameterDocs(p: Json): void {
+  if (!isObject(p.schema)) return
+  if (p.in === 'path' && p.description === undefined) p.description = PATH_PARAM_DOCS[String(p.name)]
+  if (p.description === undefined && typeof p.schema.description === 'string') p.description = p.schema.description
+  if (p.example === undefined && p.schema.example !== undefined) p.example = p.schema.example
 }
 
 function finishOperation(method: string, op: Json, isPublic: boolean, documentSecurity: unknown): void {
   const auth = op['x-sally-auth'] as AuthDoc | undefined
+  const extra = (op['x-sally-documented'] ?? {}) as Documented
+  delete op['x-sally-documented']
   const params: Json[] = op.parameters ?? []
+  for (const p of params) liftParameterDocs(p)
+  if (op['x-sally-idempotent'] && !params.some((p) => p.in === 'header' && String(p.name).toLowerCase() === 'idempotency-key'))
+    params.push(structuredClone(IDEMPOTENCY_KEY_DOC))
+  if (params.length) op.parameters = params
   if (!isPublic && op.security === undefined) op.security = structuredClone(documentSecurity)
-  if (auth?.kind === 'workspace') {
+  const selected = auth?.kind === 'workspace' && !auth.path
+  if (selected) {
     const names = new Set(params.map((p) => `${p.in}:${String(p.name).toLowerCase()}`))
     for (const h of WORKSPACE_HEADERS_DOC) if (!names.has(`header:${h.name.toLowerCase()}`)) params.push({ ...h, schema: { ...h.schema } })
     op.parameters = params
   }
-  if (auth) op.description = op.description ? `${op.description}\n\n${authLine(auth)}` : authLine(auth)
+  if (auth && auth.kind !== 'public') op.description = op.description ? `${op.description}\n\n${authLine(auth)}` : authLine(auth)
 
   const content: Json | undefined = op.requestBody?.content
   if (content && DEFAULT_BODY_TYPES.every((t) => t in content) && Object.keys(content).length === DEFAULT_BODY_TYPES.length) {
     op.requestBody.content = { 'application/json': content['application/json'] }
   }
+  // A DELETE's body is never required (the one DELETE that reads a body, a status's, also takes it as a query).
+  if (method === 'delete' && op.requestBody) op.requestBody.required = false
 
   const hasBody = op.requestBody !== undefined
   const hasPathParams = params.some((p) => p.in === 'path')
   const hasInput = hasBody || params.some((p) => p.in === 'path' || p.in === 'query')
   const wanted: ErrorStatus[] = []
   // Any request body is parsed (malformed JSON is a 400 even where none is expected).
-  if (hasInput || auth?.kind === 'workspace' || method !== 'get') wanted.push(400)
+  if (hasInput || selected || method !== 'get') wanted.push(400)
   if (!isPublic) wanted.push(401, 403)
   // Ids in the path, the workspace, or ids in the body (another workspace's project, an unknown key pin).
-  if (hasPathParams || auth?.kind === 'workspace' || (hasBody && !isPublic)) wanted.push(404)
+  if (hasPathParams || selected || (hasBody && !isPublic)) wanted.push(404)
   if (hasBody) wanted.push(413, 415)
-  if (!isPublic) wanted.push(429)
+  for (const status of extra.errors ?? []) if (!wanted.includes(status)) wanted.push(status)
+  const rateLimited = !isPublic || extra.rateLimited === true
+  if (rateLimited && !wanted.includes(429)) wanted.push(429)
+  wanted.sort()
   op.responses ??= {}
+  for (const [status, response] of Object.entries(op.responses as Json)) {
+    if (!/^2/.test(status) || !isObject(response) || response.$ref) continue
+    if (rateLimited) response.headers = { ...structuredClone(RATE_LIMIT_HEADERS), ...response.headers }
+    if (status === '200' && extra.alsoServes)
+      for (const [type, description] of Object.entries(extra.alsoServes))
+        response.content = { ...response.content, [type]: { schema: { type: 'string', description } } }
+  }
   const conflicts: string[] = [
     ...(Array.isArray(op['x-sally-conflict']) ? op['x-sally-conflict'] : []),
     ...(op['x-sally-idempotent'] ? [IDEMPOTENCY_CONFLICT] : []),
   ]
   delete op['x-sally-conflict']
   if (conflicts.length && op.responses[409] === undefined)
-    op.responses[409] = { description: `\`conflict\`: ${conflicts.join('; ')}.`, content: errorContent() }
+    op.responses[409] = { description: `\`conflict\`: ${conflicts.join('; ')}.`, content: errorContent(409) }
   for (const status of wanted) {
     const current = op.responses[status]
     if (current === undefined) op.responses[status] = { $ref: `#/components/responses/${ERROR_RESPONSES[status][0]}` }
-    else if (isObject(current) && !current.$ref && !current.content) current.content = errorContent()
+    else if (isObject(current) && !current.$ref && !current.content) current.content = errorContent(status)
   }
 }
 
@@ -169,9 +276,14 @@ export function finishDocument(generated: Json, basePath = ''): Json {
   hoistDefs(error, doc.components.schemas)
   if (!doc.components.schemas.Error) doc.components.schemas.Error = error
   for (const [status, [name, description]] of Object.entries(ERROR_RESPONSES)) {
-    const response: Json = { description, content: errorContent() }
-    if (status === '401') response.headers = { 'WWW-Authenticate': { schema: { type: 'string' }, description: '`Bearer`' } }
-    if (status === '429') response.headers = { 'Retry-After': { schema: { type: 'integer' }, description: 'Seconds to wait.' } }
+    const response: Json = { description, content: errorContent(Number(status) as ErrorStatus) }
+    if (status === '401')
+      response.headers = { 'WWW-Authenticate': { schema: { type: 'string' }, description: '`Bearer`', example: 'Bearer' } }
+    if (status === '429')
+      response.headers = {
+        'Retry-After': { schema: { type: 'integer' }, description: 'Seconds to wait before retrying.', example: 60 },
+        ...structuredClone(RATE_LIMIT_HEADERS),
+      }
     doc.components.responses[name] ??= response
   }
 
@@ -191,6 +303,16 @@ export function finishDocument(generated: Json, basePath = ''): Json {
       finishOperation(method, op, isPublic, doc.security ?? [])
     }
   }
+  const ids = operationIds(paths, (method, path) => {
+    const schema = paths[path]?.[method]?.responses?.[200]?.content?.['application/json']?.schema
+    return isObject(schema) && schema.properties?.data?.type === 'array'
+  })
+  for (const [path, item] of Object.entries(paths) as [string, Json][])
+    for (const method of Object.keys(item))
+      if (isObject(item[method])) item[method].operationId = ids.get(`${method.toUpperCase()} ${path}`)
+  doc.tags = structuredClone(TAGS)
   hoistDefs(doc.paths, doc.components.schemas)
+  allowNullInEnums(doc.components.schemas)
+  allowNullInEnums(doc.paths)
   return doc
 }

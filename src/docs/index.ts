@@ -6,6 +6,7 @@ import bundleJs from 'swagger-ui-dist/swagger-ui-bundle.js' with { type: 'file' 
 import { z } from 'zod'
 import { VERSION } from '../version'
 import { finishDocument } from './finish'
+import { INTRO } from './intro'
 
 /** Swagger UI assets, embedded in the binary by `bun build --compile` (no CDN: works offline). */
 const ASSETS: Record<string, { path: string; type: string }> = {
@@ -14,7 +15,7 @@ const ASSETS: Record<string, { path: string; type: string }> = {
   'favicon-32x32.png': { path: favicon, type: 'image/png' },
 }
 
-export { WORKSPACE_HEADERS_DOC } from './finish'
+export { documented, WORKSPACE_HEADERS_DOC } from './finish'
 
 /** The OpenAPI document at /swagger/json and Swagger UI at /swagger, generated from the routes' zod schemas. */
 export function docsPlugin(basePath: string) {
@@ -62,8 +63,7 @@ export function docsPlugin(basePath: string) {
             info: {
               title: 'Sally API',
               version: VERSION,
-              description:
-                'Self-hosted project and task management. Authenticate with a session token, a personal API key (atpm_…) or the global token as `Authorization: Bearer`, or an API key as `X-API-Key`. Workspace routes take `X-Workspace-Id` or `X-Workspace-Slug`.',
+              description: INTRO,
             },
             servers: [{ url: basePath || '/' }],
             components: {

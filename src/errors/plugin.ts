@@ -1,16 +1,14 @@
 import { Elysia } from 'elysia'
 import type { Core } from '../core'
-import { beginRequest, requestInfo } from '../http/context'
+import { beginRequest, forwardedEntry, requestInfo } from '../http/context'
 import { AppError, errorBody, type Issue } from './index'
 
 type ServerLike = { requestIP?(r: Request): { address: string } | null } | null
 
+/** The client's address: from the trusted proxies' X-Forwarded-For entry (SALLY_TRUST_PROXY), else the socket's. */
 function clientIp(core: Core, request: Request, server: ServerLike): string | null {
-  if (core.config.SALLY_TRUST_PROXY) {
-    const fwd = request.headers.get('x-forwarded-for')
-    if (fwd) return fwd.split(',')[0]!.trim()
-  }
-  return server?.requestIP?.(request)?.address ?? null
+  const forwarded = forwardedEntry(request.headers.get('x-forwarded-for'), core.config.SALLY_TRUST_PROXY)
+  return forwarded ?? server?.requestIP?.(request)?.address ?? null
 }
 
 /** Maps anything thrown to an AppError: validation, parse, not-found, and unknown failures. */

@@ -2,6 +2,7 @@ import { Elysia } from 'elysia'
 import { z } from 'zod'
 import type { Core } from '../core'
 import { envelope } from '../http/respond'
+import { publicRoute } from '../permissions/plugin'
 import { VERSION } from '../version'
 
 const health = z.object({
@@ -36,7 +37,7 @@ export function healthRoutes(core: Core) {
       return { ok: true as const, data }
     },
     {
-      detail: { summary: 'Health check', tags: ['System'], security: [] },
+      detail: publicRoute({ summary: 'Health check', tags: ['Health'] }),
       response: { 200: envelope(health), 503: z.object({ ok: z.literal(false), data: health }) },
     },
   )

@@ -20,9 +20,23 @@ export function requestInfo(request: Request): RequestInfo {
   return infos.get(request) ?? beginRequest(request, null)
 }
 
+/**
+ * The entry of a comma-separated X-Forwarded-* header written by the outermost of `hops` trusted
+ * proxies: the `hops`-th from the right. Entries to its left came from the client and may be
+ * forged. A chain shorter than `hops` holds only proxy-written entries: its left-most is taken.
+ */
+export function forwardedEntry(header: string | null, hops: number): string | null {
+  if (!header || hops <= 0) return null
+  const entries = header
+    .split(',')
+    .map((e) => e.trim())
+    .filter((e) => e !== '')
+  return entries[Math.max(0, entries.length - hops)] ?? null
+}
+
 /** Whether the client reached us over https (directly, or through a trusted proxy), or cookies are forced Secure. */
-export function isHttps(config: { SALLY_COOKIE_SECURE: boolean; SALLY_TRUST_PROXY: boolean }, request: Request): boolean {
+export function isHttps(config: { SALLY_COOKIE_SECURE: boolean; SALLY_TRUST_PROXY: number }, request: Request): boolean {
   if (config.SALLY_COOKIE_SECURE) return true
   if (new URL(request.url).protocol === 'https:') return true
-  return config.SALLY_TRUST_PROXY && request.headers.get('x-forwarded-proto')?.split(',')[0]?.trim() === 'https'
+  return forwardedEntry(request.headers.get('x-forwarded-proto'), config.SALLY_TRUST_PROXY) === 'https'
 }

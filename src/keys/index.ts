@@ -17,7 +17,7 @@ const NOTE =
 function keyGroup(core: Core, kind: KeyKind) {
   const path = kind === 'api' ? '/auth/api-keys' : '/auth/mcp-keys'
   const what = kind === 'api' ? 'personal API key (atpm_)' : 'hosted MCP key (sallymcp_, valid on /mcp only)'
-  const tags = [kind === 'api' ? 'API keys' : 'MCP keys']
+  const tags = ['Keys']
   return new Elysia({ name: `keys-${kind}`, prefix: path })
     .use(authPlugin(core))
     .get(

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { example } from '../http/example'
 import { multilineText, nameText } from '../http/text'
 import { SCOPES } from '../permissions/matrix'
 
@@ -10,7 +11,7 @@ const MAX_LIFETIME_SECONDS = 10 * 365 * 86_400
 const id = z.string().trim().min(1).max(64)
 
 export const createKeyBody = z
-  .object({
+  .strictObject({
     name: nameText(100),
     description: multilineText(1000).nullable().optional(),
     /** Scopes granted to the key; null or absent = everything its owner may do except keys:write. */
@@ -88,3 +89,10 @@ export const listKeysQuery = z.object({
     .optional(),
 })
 export type ListKeysQuery = z.infer<typeof listKeysQuery>
+
+// Example for the OpenAPI document (Swagger UI's "Try it out" sends it as it is).
+example(createKeyBody, {
+  name: 'CI pipeline',
+  description: 'Creates tasks from the release job',
+  scopes: ['projects:read', 'tasks:read', 'tasks:write'],
+})

@@ -3,16 +3,16 @@ import { recordAudit } from '../audit/service'
 import { generateKey, type KeyKind } from '../auth/key-format'
 import type { Core } from '../core'
 import type { DbOrTx } from '../db/client'
-import { apiKeys, workspaceMembers, workspaces } from '../db/schema'
-import type { WorkspaceRole } from '../db/schema/common'
+import { apiKeys } from '../db/schema'
 import { badRequest, conflict, notFound } from '../errors'
 import { pageLimit, paginate } from '../http/respond'
 import { iso } from '../lib/db-errors'
 import { hashSecret } from '../lib/password'
-import { type Actor, isSuperadmin, type Principal, requireUser } from '../permissions/actor'
+import { type Principal, requireUser } from '../permissions/actor'
 import { capToCaller, requireKeyManageable, requireKeyWithinReach } from '../permissions/keys'
 import type { Scope } from '../permissions/matrix'
 import { projectAccess } from '../permissions/projects'
+import { workspaceOfPrincipal } from '../permissions/workspaces'
 import type { ApiKey, CreatedKey, CreateKeyInput, ListKeysQuery } from './model'
 
 type Row = typeof apiKeys.$inferSelect
@@ -61,19 +61,9 @@ type KeySettings = {
  */
 function validateTargets(core: Core, p: Principal, s: KeySettings): void {
   if (!s.workspaceId) return
-  const user = requireUser(p)
-  const row = core.db
-    .select({ id: workspaces.id, slug: workspaces.slug, name: workspaces.name, role: workspaceMembers.role })
-    .from(workspaces)
-    .leftJoin(workspaceMembers, and(eq(workspaceMembers.workspaceId, workspaces.id), eq(workspaceMembers.userId, user.id)))
-    .where(eq(workspaces.id, s.workspaceId))
-    .get()
-  const role: WorkspaceRole | null = row ? (isSuperadmin(p) ? 'OWNER' : row.role) : null
-  if (!row || !role) throw notFound('Workspace')
-  if (s.projectId) {
-    const actor: Actor = { ...p, workspace: { id: row.id, slug: row.slug, name: row.name, role } }
-    projectAccess(core, actor, s.projectId)
-  }
+  requireUser(p)
+  const workspace = workspaceOfPrincipal(core, p, s.workspaceId)
+  if (s.projectId) projectAccess(core, { ...p, workspace }, s.projectId)
 }
 
 function expiryOf(core: Core, input: Pick<CreateKeyInput, 'expiresIn' | 'expiresAt'>): Date | null {

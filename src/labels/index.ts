@@ -11,9 +11,11 @@ const tags = ['Labels']
 const LABEL_TAKEN = 'a label with this name exists in the workspace (case-insensitively)'
 
 /**
- * Workspace labels. Reading and creating need tasks:read / tasks:write (project-scoped keys may too:
- * tasks create labels on first use); renaming and deleting touch every project, so they refuse
- * project-scoped keys.
+ * Workspace labels. Reading needs tasks:read (project-scoped keys may: their tasks show labels).
+ * Creating, renaming and deleting are workspace-wide writes (tasks:write; project-scoped keys get 403
+ * `scope_violation`, though a task created or edited with such a key still creates the labels it names
+ * on first use); renaming and deleting also need tasks:write in every project using the label
+ * (src/permissions/labels.ts).
  */
 export function labelRoutes(core: Core) {
   return new Elysia({ name: 'labels', prefix: '/labels' })
@@ -39,7 +41,7 @@ export function labelRoutes(core: Core) {
         return ok(createLabel(core, actor, body))
       },
       {
-        workspace: 'tasks:write',
+        workspace: { permission: 'tasks:write', orgWide: true },
         idempotent: true,
         body: createLabelBody,
         detail: { tags, summary: 'Create a label (409 when the name exists, case-insensitively)', ...conflicts(LABEL_TAKEN) },

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { example } from '../http/example'
 import { nameText } from '../http/text'
 
 /** `#rgb` or `#rrggbb`. */
@@ -11,10 +12,10 @@ export const label = z
   .meta({ id: 'Label' })
 export type Label = z.infer<typeof label>
 
-export const createLabelBody = z.object({ name: labelName, color: color.optional() })
+export const createLabelBody = z.strictObject({ name: labelName, color: color.optional() })
 export type CreateLabelInput = z.infer<typeof createLabelBody>
 
-export const updateLabelBody = z.object({ name: labelName.optional(), color: color.nullable().optional() })
+export const updateLabelBody = z.strictObject({ name: labelName.optional(), color: color.nullable().optional() })
 export type UpdateLabelInput = z.infer<typeof updateLabelBody>
 
 export const labelParams = z.object({ labelId: z.string().min(1).max(64) })
@@ -25,3 +26,7 @@ export const listLabelsQuery = z.object({
   /** Case-insensitive name prefix. */
   q: z.string().max(50).optional(),
 })
+
+// Examples for the OpenAPI document (Swagger UI's "Try it out" sends them as they are).
+example(createLabelBody, { name: 'frontend', color: '#3366ff' })
+example(updateLabelBody, { name: 'front-end' })

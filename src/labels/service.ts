@@ -6,6 +6,7 @@ import { badRequest, conflict, notFound } from '../errors'
 import { pageLimit, paginate } from '../http/respond'
 import { isUniqueViolation } from '../lib/db-errors'
 import type { Actor } from '../permissions/actor'
+import { authorizeLabelEdit } from '../permissions/labels'
 import type { CreateLabelInput, Label, UpdateLabelInput } from './model'
 
 type Row = typeof labels.$inferSelect
@@ -76,6 +77,7 @@ export function createLabel(core: Core, actor: Actor, input: CreateLabelInput): 
 export function updateLabel(core: Core, actor: Actor, labelId: string, input: UpdateLabelInput): Label {
   return core.db.transaction((tx) => {
     const current = findLabel(tx, actor, labelId)
+    authorizeLabelEdit(core, actor, current.id)
     if (input.name !== undefined && nameTaken(tx, actor, input.name, current.id)) throw labelConflict(input.name)
     const patch: Partial<Row> = {}
     if (input.name !== undefined) patch.name = input.name
@@ -94,6 +96,7 @@ export function updateLabel(core: Core, actor: Actor, labelId: string, input: Up
 export function deleteLabel(core: Core, actor: Actor, labelId: string): void {
   core.db.transaction((tx) => {
     const current = findLabel(tx, actor, labelId)
+    authorizeLabelEdit(core, actor, current.id)
     tx.delete(labels).where(eq(labels.id, current.id)).run()
   })
 }

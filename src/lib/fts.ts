@@ -3,11 +3,11 @@
  * prefix-matched (`"foo"* "bar"*`, all required). No FTS syntax from the user ever reaches MATCH:
  * quotes, `*`, `NEAR(`, `AND`/`OR`/`NOT`, column filters and parentheses become plain words or vanish.
  */
-export const MAX_FTS_TOKENS = 16
+export const MAX_FTS_TOKENS = 8
 const MAX_TOKEN_LENGTH = 64
 const WORD = /[\p{L}\p{N}\p{M}]+/gu
 
-/** The distinct words of a search text (at most 16, each at most 64 characters). */
+/** The distinct words of a search text (at most MAX_FTS_TOKENS, each at most 64 characters). */
 export function ftsTokens(text: string): string[] {
   const words = text.normalize('NFKC').match(WORD)
   if (!words) return []
@@ -18,6 +18,41 @@ export function ftsTokens(text: string): string[] {
 export function ftsQuery(text: string): string | null {
   const tokens = ftsTokens(text)
   return tokens.length ? tokens.map((t) => `"${t}"*`).join(' ') : null
+}
+
+/**
+ * The token that marks a workspace's rows in the index's `ws` column, as the triggers write it
+ * (`'w' || lower(hex(workspace_id))`, migration 0008): letters and digits only, so it is one token.
+ */
+export function workspaceToken(workspaceId: string): string {
+  return `w${Buffer.from(workspaceId, 'utf8').toString('hex')}`
+}
+
+/**
+ * The MATCH expression for a search text within one workspace, or null when the text has no word:
+ * `ws : <token> AND {title body} : (<words>)`. FTS5 intersects the workspace's doclist with the
+ * words' (seeking, not scanning), so a search reads the caller's workspace only, and the user's words
+ * never match the `ws` column.
+ */
+export function ftsWorkspaceQuery(workspaceId: string, text: string): string | null {
+  const words = ftsQuery(text)
+  return words === null ? null : `ws : ${workspaceToken(workspaceId)} AND {title body} : (${words})`
+}
+
+/**
+ * The MATCH expressions of the relevance tiers GET /search sorts by, within one workspace: every word
+ * in the title (`title`), every word as a whole word rather than only the start of a longer one
+ * (`exact`). Null when the text has no word. (FTS5's bm25() is not used: its IDF counts each word's
+ * documents across the whole index, in every workspace, once per query.)
+ */
+export function ftsWorkspaceTiers(workspaceId: string, text: string): { title: string; exact: string } | null {
+  const tokens = ftsTokens(text)
+  if (!tokens.length) return null
+  const ws = `ws : ${workspaceToken(workspaceId)} AND`
+  return {
+    title: `${ws} title : (${tokens.map((t) => `"${t}"*`).join(' ')})`,
+    exact: `${ws} {title body} : (${tokens.map((t) => `"${t}"`).join(' ')})`,
+  }
 }
 
 /** Case- and accent-insensitive form, as the index's unicode61 tokenizer (remove_diacritics 2) sees it. */

@@ -6,7 +6,8 @@ export type RateLimitResult = { allowed: boolean; limit: number; remaining: numb
  * a shared store (e.g. Redis INCR + EXPIRE) can implement the same interface for several instances.
  */
 export interface RateLimiter {
-  hit(bucket: string, limit: number, windowMs: number, now: number): RateLimitResult
+  /** Counts `cost` requests (default 1) if they all fit in the window, else none. */
+  hit(bucket: string, limit: number, windowMs: number, now: number, cost?: number): RateLimitResult
   peek(bucket: string, limit: number, windowMs: number, now: number): RateLimitResult
 }
 
@@ -45,10 +46,10 @@ export class MemoryRateLimiter implements RateLimiter {
     return { allowed, limit, remaining: Math.max(0, limit - w.count), reset: Math.ceil((w.start + windowMs) / 1000) }
   }
 
-  hit(bucket: string, limit: number, windowMs: number, now: number): RateLimitResult {
+  hit(bucket: string, limit: number, windowMs: number, now: number, cost = 1): RateLimitResult {
     const w = this.window(bucket, windowMs, now)
-    if (w.count >= limit) return this.result(w, limit, windowMs, false)
-    w.count++
+    if (w.count + cost > limit) return this.result(w, limit, windowMs, false)
+    w.count += cost
     return this.result(w, limit, windowMs, true)
   }
 

@@ -71,13 +71,19 @@ export class ReadCache<V> {
 
   /**
    * `max` bounds the total weight of the entries (by default each weighs 1: a count); when a new
-   * entry would pass it, the oldest entries go first.
+   * entry would pass it, the oldest entries go first. `weigh` sees the key too, so that a bound in
+   * bytes can count what the key costs as well as the value.
    */
   constructor(
     private readonly sqlite: Database,
     private readonly max = 10_000,
-    private readonly weigh: (v: V) => number = () => 1,
+    private readonly weigh: (v: V, key: string) => number = () => 1,
   ) {}
+
+  /** How many entries are kept and their total weight (for tests and diagnostics). */
+  stats(): { entries: number; weight: number } {
+    return { entries: this.map.size, weight: this.weight }
+  }
 
   /** The cached value for `key`, or `load()` (cached unless a transaction is open). */
   get(key: string, load: () => V): V {
@@ -91,7 +97,7 @@ export class ReadCache<V> {
     const hit = this.map.get(key)
     if (hit) return hit.v
     const v = load()
-    const w = this.weigh(v)
+    const w = this.weigh(v, key)
     if (w > this.max) return v
     for (const [k, old] of this.map) {
       if (this.weight + w <= this.max) break
@@ -107,10 +113,10 @@ export class ReadCache<V> {
 const perDb = new WeakMap<Database, Map<string, ReadCache<unknown>>>()
 
 /** The named cache of this database (one per purpose: 'users', 'memberships', ...); `max` and `weigh` apply when it is created. */
-export function readCache<V>(sqlite: Database, name: string, max?: number, weigh?: (v: V) => number): ReadCache<V> {
+export function readCache<V>(sqlite: Database, name: string, max?: number, weigh?: (v: V, key: string) => number): ReadCache<V> {
   let byName = perDb.get(sqlite)
   if (!byName) perDb.set(sqlite, (byName = new Map()))
   let c = byName.get(name)
-  if (!c) byName.set(name, (c = new ReadCache<unknown>(sqlite, max, weigh as ((v: unknown) => number) | undefined)))
+  if (!c) byName.set(name, (c = new ReadCache<unknown>(sqlite, max, weigh as ((v: unknown, key: string) => number) | undefined)))
   return c as ReadCache<V>
 }

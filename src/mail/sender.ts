@@ -1,7 +1,8 @@
-import { and, asc, eq, gte, isNotNull, isNull, lt, ne, or } from 'drizzle-orm'
+import { and, asc, eq, gte, isNotNull, isNull, lt, lte, ne, notInArray, or, sql } from 'drizzle-orm'
 import { createTransport } from 'nodemailer'
 import type { Core } from '../core'
 import { outbox } from '../db/schema'
+import { FairPool, type Slot } from '../lib/fair-pool'
 
 export type OutgoingMail = { from: string; to: string; subject: string; text: string }
 
@@ -39,12 +40,19 @@ const BASE_BACKOFF_MS = 15_000
 const MAX_BACKOFF_MS = 3_600_000
 const BATCH = 50
 const KEEP_SENT_MS = 7 * 86_400_000
+/** Mails being sent at once, and at once to one recipient domain. */
+export const MAIL_CONCURRENCY = 4
+export const MAIL_PER_DOMAIN = 2
+/** One send may take this long (connection, greeting, transfer), then it counts as failed. */
+export const MAIL_SEND_TIMEOUT_MS = 30_000
+/** A mail being sent is leased this long (then another drain, or another process, may retry it). */
+const LEASE_MS = MAIL_SEND_TIMEOUT_MS + 30_000
 
-type State = { transport: MailTransport | null; running: Promise<DrainResult> | null; retryAt: Map<string, number>; loop: boolean }
+type State = { transport: MailTransport | null; running: Promise<DrainResult> | null; loop: boolean }
 const states = new WeakMap<Core, State>()
 function state(core: Core): State {
   let s = states.get(core)
-  if (!s) states.set(core, (s = { transport: null, running: null, retryAt: new Map(), loop: false }))
+  if (!s) states.set(core, (s = { transport: null, running: null, loop: false }))
   return s
 }
 
@@ -62,54 +70,73 @@ function transportOf(core: Core): MailTransport {
 export type DrainResult = { sent: number; failed: number }
 
 /**
- * Sends what is pending in the outbox, oldest first. A failed mail is retried with exponential
- * backoff (15 s doubling, at most 1 h apart) up to MAX_MAIL_ATTEMPTS, its last error kept on the row.
- * Once a mail is sent or given up its body is blanked: the reset, invite and verification tokens it
- * carried do not stay at rest; recipient, kind, subject, attempts, status and error stay for support.
+ * Sends what is due in the outbox, oldest first, MAIL_CONCURRENCY at a time and at most
+ * MAIL_PER_DOMAIN to one recipient domain; a freed slot takes the next due mail at once. A failed
+ * mail is rescheduled with exponential backoff (15 s doubling, at most 1 h apart; kept in
+ * `next_attempt_at`) up to MAX_MAIL_ATTEMPTS, its last error kept on the row, and the drain moves
+ * on: mails a server keeps refusing never hold back another recipient's mail. Once a mail is sent or
+ * given up its body is blanked: the reset, invite and verification tokens it carried do not stay at
+ * rest; recipient, kind, subject, attempts, status and error stay for support.
  * One drain at a time per app: a call while one runs joins it.
  */
 export function drainOutbox(core: Core): Promise<DrainResult> {
   const s = state(core)
-  if (!s.running) s.running = drain(core, s).finally(() => (s.running = null))
+  if (!s.running) s.running = drain(core).finally(() => (s.running = null))
   return s.running
 }
 
-async function drain(core: Core, s: State): Promise<DrainResult> {
+const domainOf = sql<string>`lower(substr(${outbox.to}, instr(${outbox.to}, '@') + 1))`
+
+async function drain(core: Core): Promise<DrainResult> {
   const result: DrainResult = { sent: 0, failed: 0 }
   const transport = transportOf(core)
-  const now = core.clock.now()
-  const rows = core.db
-    .select()
-    .from(outbox)
-    .where(and(isNull(outbox.sentAt), lt(outbox.attempts, MAX_MAIL_ATTEMPTS)))
-    .orderBy(asc(outbox.id))
-    .limit(BATCH)
-    .all()
-  for (const row of rows) {
-    if ((s.retryAt.get(row.id) ?? 0) > now) continue
+  const pool: FairPool = new FairPool(
+    MAIL_CONCURRENCY,
+    () => fill(),
+    (e) => core.log.error('mail send failed to record', { error: String(e) }),
+  )
+  const fill = () => {
     try {
-      await transport.send({ from: core.config.SMTP_FROM, to: row.to, subject: row.subject, text: row.body })
-      core.db
-        .update(outbox)
-        .set({ sentAt: new Date(core.clock.now()), attempts: row.attempts + 1, lastError: null, body: '' })
-        .where(eq(outbox.id, row.id))
-        .run()
-      s.retryAt.delete(row.id)
-      result.sent++
+      let started = 1
+      while (started > 0 && pool.size < pool.total) {
+        started = 0
+        const now = core.clock.now()
+        const full = pool.fullKeys().map((k) => k.slice(3))
+        const rows = core.db
+          .select({
+            id: outbox.id,
+            to: outbox.to,
+            subject: outbox.subject,
+            body: outbox.body,
+            kind: outbox.kind,
+            attempts: outbox.attempts,
+            domain: domainOf,
+          })
+          .from(outbox)
+          .where(and(dueMail(now), full.length ? notInArray(domainOf, full) : undefined))
+          .orderBy(asc(outbox.id))
+          .limit(BATCH)
+          .all()
+        for (const row of rows) {
+          const slots: Slot[] = [[`to:${row.domain}`, MAIL_PER_DOMAIN]]
+          if (!pool.hasRoom(slots)) continue
+          const claimed = core.db
+            .update(outbox)
+            .set({ nextAttemptAt: new Date(now + LEASE_MS) })
+            .where(and(eq(outbox.id, row.id), dueMail(now)))
+            .returning({ id: outbox.id })
+            .get()
+          if (!claimed) continue
+          started++
+          pool.start(slots, () => sendOne(core, transport, row, result))
+        }
+      }
     } catch (e) {
-      const attempts = row.attempts + 1
-      const error = (e instanceof Error ? e.message : String(e)).slice(0, 500)
-      const givenUp = attempts >= MAX_MAIL_ATTEMPTS
-      core.db
-        .update(outbox)
-        .set({ attempts, lastError: error, ...(givenUp ? { body: '' } : {}) })
-        .where(eq(outbox.id, row.id))
-        .run()
-      s.retryAt.set(row.id, core.clock.now() + Math.min(MAX_BACKOFF_MS, BASE_BACKOFF_MS * 2 ** (attempts - 1)))
-      core.log.warn('mail send failed', { outboxId: row.id, kind: row.kind, attempts, error })
-      result.failed++
+      core.log.error('mail drain failed', { error: String(e) })
     }
   }
+  fill()
+  await pool.idle()
   // Sent mail is kept a week (for support questions, without its body), then dropped. Rows sent or
   // given up before bodies were blanked at once are blanked here.
   core.db
@@ -122,6 +149,49 @@ async function drain(core: Core, s: State): Promise<DrainResult> {
     .where(and(ne(outbox.body, ''), or(isNotNull(outbox.sentAt), gte(outbox.attempts, MAX_MAIL_ATTEMPTS))))
     .run()
   return result
+}
+
+const dueMail = (now: number) =>
+  and(
+    isNull(outbox.sentAt),
+    lt(outbox.attempts, MAX_MAIL_ATTEMPTS),
+    or(isNull(outbox.nextAttemptAt), lte(outbox.nextAttemptAt, new Date(now))),
+  )
+
+async function sendOne(
+  core: Core,
+  transport: MailTransport,
+  row: { id: string; to: string; subject: string; body: string; kind: string; attempts: number },
+  result: DrainResult,
+): Promise<void> {
+  const attempts = row.attempts + 1
+  try {
+    await withTimeout(transport.send({ from: core.config.SMTP_FROM, to: row.to, subject: row.subject, text: row.body }))
+    core.db
+      .update(outbox)
+      .set({ sentAt: new Date(core.clock.now()), attempts, lastError: null, nextAttemptAt: null, body: '' })
+      .where(eq(outbox.id, row.id))
+      .run()
+    result.sent++
+  } catch (e) {
+    const error = (e instanceof Error ? e.message : String(e)).slice(0, 500)
+    const retryAt = core.clock.now() + Math.min(MAX_BACKOFF_MS, BASE_BACKOFF_MS * 2 ** (attempts - 1))
+    core.db
+      .update(outbox)
+      .set({ attempts, lastError: error, nextAttemptAt: new Date(retryAt), ...(attempts >= MAX_MAIL_ATTEMPTS ? { body: '' } : {}) })
+      .where(eq(outbox.id, row.id))
+      .run()
+    core.log.warn('mail send failed', { outboxId: row.id, kind: row.kind, attempts, error })
+    result.failed++
+  }
+}
+
+function withTimeout(p: Promise<void>): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const limit = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Timed out after ${MAIL_SEND_TIMEOUT_MS} ms.`)), MAIL_SEND_TIMEOUT_MS)
+  })
+  return Promise.race([p, limit]).finally(() => clearTimeout(timer))
 }
 
 /**

@@ -1,27 +1,28 @@
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js'
 import { type DocumentDecoration, Elysia } from 'elysia'
 import type { Core } from '../core'
-import { scopeViolation } from '../errors'
+import { AppError, badRequest } from '../errors'
 import { requestInfo } from '../http/context'
-import type { Principal } from '../permissions/actor'
-import { authPlugin } from '../permissions/plugin'
-import { readSelector } from '../workspaces/select'
+import { type Principal, requireMcpKey } from '../permissions/actor'
+import { authPlugin, chargeCredential } from '../permissions/plugin'
+import { readSelector } from '../permissions/workspaces'
 import { localRunner } from './local'
 import { createMcpServer } from './server'
 
+/** The most JSON-RPC messages one POST /mcp may carry (a batch); more is 413. */
+export const MCP_MAX_MESSAGES = 20
+
 /**
- * `/mcp` takes hosted MCP keys only (SPEC §2). Personal `atpm_` keys serve local MCP clients through
- * `sally mcp` (which calls the REST API); sessions belong to the web app. The global token is refused
- * too: it has no user to act as, and an agent holding the platform's master token would bypass every
- * workspace rule the endpoint exists to apply.
+ * A JSON-RPC batch costs one request per message against the key's rate limit (the request itself
+ * was counted by the auth plugin), so batching does not multiply a key's allowance; and it holds at
+ * most MCP_MAX_MESSAGES messages, so one request's work is bounded. Checked before anything runs.
  */
-function requireMcpKey(principal: Principal): void {
-  const kind = principal.credential.kind
-  if (kind === 'mcp_key') return
-  if (kind === 'api_key')
-    throw scopeViolation('/mcp accepts hosted MCP keys (sallymcp_) only; personal API keys (atpm_) work with `sally mcp` over stdio.')
-  if (kind === 'global') throw scopeViolation('/mcp accepts hosted MCP keys (sallymcp_) only, not the global API token.')
-  throw scopeViolation('/mcp accepts hosted MCP keys (sallymcp_) only, not sessions.')
+function chargeBatch(core: Core, principal: Principal, body: unknown, headers: Record<string, string | number>): void {
+  if (!Array.isArray(body)) return
+  if (body.length === 0) throw badRequest('An empty JSON-RPC batch is not a valid request.')
+  if (body.length > MCP_MAX_MESSAGES)
+    throw new AppError('payload_too_large', `At most ${MCP_MAX_MESSAGES} JSON-RPC messages per request (got ${body.length}).`)
+  if (body.length > 1) chargeCredential(core, principal, body.length - 1, headers)
 }
 
 const DOC = {
@@ -60,6 +61,8 @@ const POST_DOC: DocumentDecoration = {
     401: { description: 'Missing, invalid, revoked or expired key (WWW-Authenticate: Bearer).' },
     403: { description: 'scope_violation: only hosted MCP keys (sallymcp_) are accepted here.' },
     406: { description: 'The Accept header must list application/json and text/event-stream.' },
+    413: { description: `payload_too_large: a batch of more than ${MCP_MAX_MESSAGES} JSON-RPC messages.` },
+    429: { description: "rate_limited: every JSON-RPC message of a batch counts against the key's hourly limit." },
   },
 }
 
@@ -82,8 +85,9 @@ export function mcpRoutes(core: Core) {
     .use(authPlugin(core))
     .post(
       '/mcp',
-      async ({ principal, request, body }) => {
+      async ({ principal, request, body, set }) => {
         requireMcpKey(principal)
+        chargeBatch(core, principal, body, set.headers as Record<string, string>)
         // A new server and transport per request: nothing is shared between calls, so a revoked key
         // or a changed role takes effect on the very next request.
         const run = localRunner(core, principal, readSelector(request.headers, {}), requestInfo(request).requestId)

@@ -1,14 +1,7 @@
 import type { Core } from '../core'
 import { AppError } from '../errors'
-import {
-  type Actor,
-  authorize,
-  authorizePrincipal,
-  type Principal,
-  requireWorkspaceWide,
-  type WorkspaceContext,
-} from '../permissions/actor'
-import { selectWorkspace, type WorkspaceSelector } from '../workspaces/select'
+import { type Actor, actorIn, authorizePrincipal, type Principal, type WorkspaceContext } from '../permissions/actor'
+import { selectWorkspace, type WorkspaceSelector } from '../permissions/workspaces'
 import { listWorkspaces } from '../workspaces/service'
 import { failureOf } from './errors'
 import type { ToolRunner } from './server'
@@ -18,7 +11,7 @@ import { type AnyTool, isWorkspaceNotFound, selectorOf, structured, workspaceIdB
  * The workspace named by a tool's `workspace` argument (id, slug, or the name of one of the caller's
  * workspaces), chosen by `selectWorkspace` in every case, so pins, membership and suspension apply.
  */
-function workspaceFor(core: Core, principal: Principal, ref: string | undefined, fallback: WorkspaceSelector): WorkspaceContext {
+export function workspaceFor(core: Core, principal: Principal, ref: string | undefined, fallback: WorkspaceSelector): WorkspaceContext {
   if (!ref) return selectWorkspace(core, principal, fallback)
   const sel = selectorOf(ref)
   try {
@@ -38,18 +31,13 @@ function workspaceFor(core: Core, principal: Principal, ref: string | undefined,
 }
 
 /**
- * The actor a workspace tool acts as, built exactly as the REST auth macro builds it for
- * `{ workspace: permission }`: workspace selection (SPEC §4, pins enforced there), org-wide check,
- * then `authorize`. The selector is the tool's `workspace` argument, else the /mcp request's
+ * The actor a workspace tool acts as, built by the REST auth macro's own builder (`actorIn`):
+ * workspace selection (SPEC §4, pins enforced there), org-wide check, then `authorize`. The selector is the tool's `workspace` argument, else the /mcp request's
  * X-Workspace-Id / X-Workspace-Slug headers, else the caller's only workspace.
  */
 export function actorFor(core: Core, principal: Principal, tool: AnyTool, ref: string | undefined, fallback: WorkspaceSelector): Actor {
   if (tool.scope !== 'workspace') throw new Error(`${tool.name} is not a workspace tool`)
-  const workspace = workspaceFor(core, principal, ref, fallback)
-  const actor: Actor = { ...principal, workspace }
-  if (tool.orgWide) requireWorkspaceWide(actor)
-  authorize(actor, tool.permission)
-  return actor
+  return actorIn(principal, workspaceFor(core, principal, ref, fallback), { permission: tool.permission, orgWide: tool.orgWide })
 }
 
 /** Runs tools in-process for an authenticated principal (the hosted `/mcp` endpoint). */
@@ -68,7 +56,7 @@ export function localRunner(core: Core, principal: Principal, fallback: Workspac
       let data: unknown
       if (tool.scope === 'principal') {
         if (tool.permission) authorizePrincipal(principal, tool.permission)
-        data = await tool.call(core, principal, input)
+        data = await tool.call(core, principal, input, fallback)
       } else {
         const { workspace, ...rest } = input
         data = await tool.call(core, actorFor(core, principal, tool, workspace as string | undefined, fallback), rest)

@@ -1,9 +1,19 @@
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js'
 import { parseKey } from '../auth/key-format'
+import { AppError, type ErrorCode } from '../errors'
 import { VERSION } from '../version'
 import { failureOf, type ToolFailure } from './errors'
 import { createMcpServer, type ToolRunner } from './server'
-import { isWorkspaceNotFound, type RestCall, selectorOf, structuredFromRest, workspaceIdByName } from './tool'
+import {
+  isWorkspaceNotFound,
+  type RestApi,
+  type RestCall,
+  selectorOf,
+  structured,
+  structuredFromRest,
+  withWorkspace,
+  workspaceIdByName,
+} from './tool'
 
 export type StdioEnv = { url: string; apiKey: string; workspace: string | null }
 
@@ -76,29 +86,72 @@ export function restRunner(env: StdioEnv, fetchImpl: typeof fetch = fetch): Tool
     return { ok: true, body }
   }
 
+  const selection = (ref: string): Record<string, string> => {
+    const sel = selectorOf(ref)
+    return sel.id ? { 'x-workspace-id': sel.id } : { 'x-workspace-slug': sel.slug! }
+  }
+  const myWorkspaces = async () => {
+    const r = await send({ method: 'GET', path: '/workspaces', query: { limit: 200 } }, {})
+    return r.ok ? { ok: true as const, list: (r.body.data ?? []) as { id: string; slug: string; name: string }[] } : r
+  }
+
+  /** A call with the selection headers for `ref` (none: the server picks the caller's only workspace). */
+  async function inWorkspace(call: RestCall, ref: string | null): Promise<RestResult> {
+    if (!ref) return send(call, {})
+    let r = await send(call, selection(ref))
+    // Not an id or slug of a visible workspace: try it as the name of one of the caller's workspaces.
+    if (!r.ok && !selectorOf(ref).id && isWorkspaceNotFound(r.failure)) {
+      const mine = await myWorkspaces()
+      const id = mine.ok ? workspaceIdByName(mine.list, ref) : null
+      if (id) r = await send(call, { 'x-workspace-id': id })
+    }
+    return r
+  }
+
+  /** The id of the workspace `ref` names, for routes with the workspace in the path (as selectWorkspace would pick it). */
+  async function workspaceIdOf(ref: string | null): Promise<{ ok: true; id: string } | { ok: false; failure: ToolFailure }> {
+    if (ref && selectorOf(ref).id) return { ok: true, id: ref }
+    const mine = await myWorkspaces()
+    if (!mine.ok) return mine
+    if (!ref) {
+      if (mine.list.length === 1) return { ok: true, id: mine.list[0]!.id }
+      const error =
+        mine.list.length === 0
+          ? 'You are not a member of any workspace: create one with POST /workspaces.'
+          : 'Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).'
+      return { ok: false, failure: { code: 'workspace_required', error } }
+    }
+    // Unknown here: the server gives the answer it gives for any unknown id.
+    return { ok: true, id: mine.list.find((w) => w.slug === ref)?.id ?? workspaceIdByName(mine.list, ref) ?? ref }
+  }
+
+  async function runCall(call: RestCall, ref: string | null, selected: boolean): Promise<RestResult> {
+    if (!call.path.includes('{workspace}')) return selected ? inWorkspace(call, ref) : send(call, {})
+    const ws = await workspaceIdOf(ref)
+    return ws.ok ? send(withWorkspace(call, ws.id), {}) : ws
+  }
+
   return async (tool, input) => {
     const { workspace, ...args } = input as Record<string, unknown> & { workspace?: string }
-    const call = tool.rest(args)
-    const ref = tool.scope === 'workspace' ? (workspace ?? env.workspace) : null
-    let r: RestResult
-    if (!ref) r = await send(call, {})
-    else {
-      const sel = selectorOf(ref)
-      r = await send(call, sel.id ? { 'x-workspace-id': sel.id } : { 'x-workspace-slug': sel.slug! })
-      // Not an id or slug of a visible workspace: try it as the name of one of the caller's workspaces.
-      if (!r.ok && !sel.id && isWorkspaceNotFound(r.failure)) {
-        const mine = await send({ method: 'GET', path: '/workspaces', query: { limit: 200 } }, {})
-        let id: string | null = null
-        try {
-          id = mine.ok ? workspaceIdByName((mine.body.data ?? []) as { id: string; name: string }[], ref) : null
-        } catch (e) {
-          return { ok: false, failure: failureOf(e) }
+    const ref = workspace ?? env.workspace
+    try {
+      if (tool.viaRest) {
+        const api: RestApi = {
+          workspace: ref,
+          call: async (call, selected = false) => {
+            const r = await runCall(call, ref, selected)
+            if (!r.ok)
+              throw new AppError(r.failure.code as ErrorCode, r.failure.error, r.failure.issues ? { issues: r.failure.issues } : {})
+            return structuredFromRest(r.body)
+          },
         }
-        if (id) r = await send(call, { 'x-workspace-id': id })
+        return { ok: true, data: structured(await tool.viaRest(api, args)) }
       }
+      const r = await runCall(tool.rest(args), ref, tool.scope === 'workspace')
+      return r.ok ? { ok: true, data: structuredFromRest(r.body) } : r
+    } catch (e) {
+      return { ok: false, failure: failureOf(e) }
     }
-    if (!r.ok) return r
-    return { ok: true, data: structuredFromRest(r.body) }
   }
 }
 

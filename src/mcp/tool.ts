@@ -3,7 +3,7 @@ import type { Core } from '../core'
 import { AppError } from '../errors'
 import type { Actor, Principal } from '../permissions/actor'
 import type { Scope } from '../permissions/matrix'
-import type { WorkspaceSelector } from '../workspaces/select'
+import type { WorkspaceSelector } from '../permissions/workspaces'
 
 /**
  * One MCP tool, defined once and served by both transports:
@@ -28,7 +28,10 @@ export const SET: Annotations = { readOnlyHint: false, destructiveHint: false, i
 
 export type RestCall = {
   method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE'
-  /** Path below the server's base path, e.g. `/tasks/123/move`. Segments are encoded by `seg`. */
+  /**
+   * Path below the server's base path, e.g. `/tasks/123/move`. Segments are encoded by `seg`.
+   * `{workspace}` stands for the selected workspace's id (routes that name it in the path).
+   */
   path: string
   query?: Record<string, string | number | boolean | null | undefined>
   body?: unknown
@@ -45,6 +48,8 @@ type Common<S extends Shape> = {
   input: S
   annotations: Annotations
   rest: (input: Input<S>) => RestCall
+  /** For `sally mcp`, when one REST call is not enough: composes the result from REST calls instead of `rest`. */
+  viaRest?: (api: RestApi, input: Input<S>) => Promise<unknown>
   /** One short line for the text content, from the structured (JSON) result. */
   summary: (data: any) => string
 }
@@ -63,14 +68,24 @@ export type WorkspaceToolDef<S extends Shape> = Common<S> & {
 export type PrincipalToolDef<S extends Shape> = Common<S> & {
   scope: 'principal'
   permission?: Scope
-  call: (core: Core, principal: Principal, input: Input<S>) => unknown
+  /** `fallback`: the workspace the /mcp request selected by header (for tools that report on one). */
+  call: (core: Core, principal: Principal, input: Input<S>, fallback: WorkspaceSelector) => unknown
+}
+
+/** What `viaRest` may do: REST calls with the caller's key (failures throw the REST error as an AppError). */
+export type RestApi = {
+  /** The workspace the tool was asked to act in (its `workspace` argument, else SALLY_WORKSPACE), or null. */
+  workspace: string | null
+  /** One REST call; `selected`: with the workspace selection headers. Returns the structured result. */
+  call: (call: RestCall, selected?: boolean) => Promise<Record<string, unknown>>
 }
 
 export type ToolDef<S extends Shape = Shape> = WorkspaceToolDef<S> | PrincipalToolDef<S>
 // Tools are stored with their input types erased; each definition is type-checked where it is written.
 export type AnyTool = (WorkspaceToolDef<Shape> | PrincipalToolDef<Shape>) & {
-  call: (core: Core, who: any, input: any) => unknown
+  call: (core: Core, who: any, input: any, fallback?: any) => unknown
   rest: (input: any) => RestCall
+  viaRest?: (api: RestApi, input: any) => Promise<unknown>
 }
 
 export const defineTool = <S extends Shape>(def: ToolDef<S>): AnyTool => def as unknown as AnyTool
@@ -79,19 +94,16 @@ export const defineTool = <S extends Shape>(def: ToolDef<S>): AnyTool => def as 
 export const seg = (v: string) => encodeURIComponent(v)
 
 /** The argument every workspace tool accepts. */
-export const workspaceArg = z
-  .string()
-  .min(1)
-  .max(200)
-  .optional()
-  .describe(
-    'Workspace to act in: its id, slug or name (see list_workspaces). Needed only when you belong to several workspaces; a key restricted to one workspace always acts there.',
-  )
+export const workspaceArg = z.string().min(1).max(200).optional().describe('Id, slug or name; only if you have several.')
 
 /** The full input shape of a tool as MCP clients see it. */
 export function inputShapeOf(tool: AnyTool): Shape {
   return tool.scope === 'workspace' ? { ...tool.input, workspace: workspaceArg } : tool.input
 }
+
+/** A tool's REST path with `{workspace}` replaced by the workspace id. */
+export const withWorkspace = (call: RestCall, workspaceId: string): RestCall =>
+  call.path.includes('{workspace}') ? { ...call, path: call.path.replace('{workspace}', seg(workspaceId)) } : call
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
@@ -122,8 +134,8 @@ export function workspaceIdByName(mine: readonly { id: string; name: string }[],
 
 /** Pagination arguments shared by list tools. */
 export const pageArgs = {
-  limit: z.number().int().min(1).max(200).optional().describe('Page size (default 50, at most 200).'),
-  cursor: z.string().min(1).max(200).optional().describe('The nextCursor of the previous page, to read the next one.'),
+  limit: z.number().int().min(1).max(200).optional(),
+  cursor: z.string().min(1).max(200).optional().describe("Previous page's nextCursor."),
 }
 
 /**

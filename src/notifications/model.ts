@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { NOTIFICATION_KINDS } from '../db/schema'
+import { example } from '../http/example'
 import { boolParam } from '../projects/model'
 
 export const notificationKind = z.enum(NOTIFICATION_KINDS)
@@ -44,3 +45,6 @@ export const preferencesBody = z.object({ assignment: channelPatch.optional(), m
 export type PreferencesInput = z.infer<typeof preferencesBody>
 
 export const DEFAULT_PREFERENCE = { inApp: true, email: false } as const
+
+// Examples for the OpenAPI document (Swagger UI's "Try it out" sends them as they are).
+example(preferencesBody, { mention: { email: false } })

@@ -81,6 +81,21 @@ export function authorizeLeave(p: Principal, scope: 'members:write' | 'projects:
   authorizePrincipal(p, scope)
 }
 
+/** What acting in a workspace needs: a workspace-level permission, and whether project-scoped keys are refused. */
+export type ActorRequirement = { permission?: Scope; orgWide?: boolean }
+
+/**
+ * The one actor builder, for REST routes and MCP tools alike: the principal in the workspace it
+ * selected (src/permissions/workspaces.ts), project-scoped keys refused on org-wide routes, then
+ * role ∩ scopes for the permission.
+ */
+export function actorIn(principal: Principal, workspace: WorkspaceContext, req: ActorRequirement): Actor {
+  const actor: Actor = { ...principal, workspace }
+  if (req.orgWide) requireWorkspaceWide(actor)
+  if (req.permission) authorize(actor, req.permission)
+  return actor
+}
+
 /** Org-wide routes refuse project-scoped keys (SPEC §5 / seed 004). */
 export function requireWorkspaceWide(actor: Principal): void {
   if (actor.credential.projectId) throw scopeViolation('This key is limited to one project and cannot use workspace-wide routes.')
@@ -99,4 +114,19 @@ export function requireUser(p: Principal): PrincipalUser {
 export function requireSessionForExchange(p: Principal): void {
   if (p.credential.kind !== 'session')
     throw forbidden('This needs your password or a session: an API key, an MCP key or the global token is never exchanged for a session.')
+}
+
+/**
+ * `/mcp` takes hosted MCP keys only (SPEC §2). Personal `atpm_` keys serve local MCP clients through
+ * `sally mcp` (which calls the REST API); sessions belong to the web app. The global token is refused
+ * too: it has no user to act as, and an agent holding the platform's master token would bypass every
+ * workspace rule the endpoint exists to apply.
+ */
+export function requireMcpKey(principal: Principal): void {
+  const kind = principal.credential.kind
+  if (kind === 'mcp_key') return
+  if (kind === 'api_key')
+    throw scopeViolation('/mcp accepts hosted MCP keys (sallymcp_) only; personal API keys (atpm_) work with `sally mcp` over stdio.')
+  if (kind === 'global') throw scopeViolation('/mcp accepts hosted MCP keys (sallymcp_) only, not the global API token.')
+  throw scopeViolation('/mcp accepts hosted MCP keys (sallymcp_) only, not sessions.')
 }

@@ -5,25 +5,56 @@ import type { Core } from '../core'
 import { AppError, scopeViolation } from '../errors'
 import { isHttps, requestInfo } from '../http/context'
 import { rateLimitHeaders } from '../lib/rate-limit'
-import { readSelector, selectWorkspace, type WorkspaceSelector } from '../workspaces/select'
-import { type Actor, authorize, authorizePrincipal, credentialScopes, effectiveScopes, type Principal, requireWorkspaceWide } from './actor'
+import { type Actor, actorIn, authorizePrincipal, credentialScopes, effectiveScopes, type Principal } from './actor'
+import { refuseCrossSite } from './csrf'
 import type { Scope } from './matrix'
+import { removalPermission, requireSuperadmin } from './rules'
+import { readSelector, selectWorkspace, type WorkspaceSelector } from './workspaces'
 
 /** What a route outside a workspace needs: any credential, optionally one scope. */
 export type PrincipalRequirement = true | Scope | { permission?: Scope; allowMcp?: boolean }
-/** What a workspace route needs: the workspace-level permission, and whether project-scoped keys are refused. */
-export type WorkspaceRequirement = Scope | { permission: Scope; orgWide?: boolean; allowMcp?: boolean }
+/**
+ * What a workspace route needs: the workspace-level permission, and whether project-scoped keys are
+ * refused. Routes under `/workspaces/:id` name their workspace in the path (`path: 'id'`) instead of
+ * the selection headers. `leave`: the path parameter naming a member; removing yourself is leaving
+ * (src/permissions/rules.ts `removalPermission`). `superadmin`: platform SUPERADMIN only (what the
+ * route does, for the refusal). `allowSuspended`: the suspension check is lifted (reactivating).
+ */
+export type WorkspaceRequirement =
+  | Scope
+  | {
+      permission: Scope
+      orgWide?: boolean
+      allowMcp?: boolean
+      path?: string
+      leave?: string
+      superadmin?: string
+      allowSuspended?: boolean
+      /** The route reads a multipart/form-data body (uploads), which a cookie request may then send. */
+      multipart?: boolean
+    }
 
 const HOUR = 3_600_000
 const MINUTE = 60_000
 
 export const SESSION_COOKIE = 'sally_session'
 
+/**
+ * The first `name` cookie of a Cookie header, percent-decoded. A value that does not decode (`%E0%A4%A`)
+ * is returned as sent: no session token contains `%`, so it is refused as an unknown token (401).
+ */
 function cookieValue(header: string | null, name: string): string | null {
   if (!header) return null
   for (const part of header.split(';')) {
     const i = part.indexOf('=')
-    if (i > 0 && part.slice(0, i).trim() === name) return decodeURIComponent(part.slice(i + 1).trim())
+    if (i > 0 && part.slice(0, i).trim() === name) {
+      const raw = part.slice(i + 1).trim()
+      try {
+        return decodeURIComponent(raw)
+      } catch {
+        return raw
+      }
+    }
   }
   return null
 }
@@ -38,8 +69,15 @@ export async function authenticateRequest(
   core: Core,
   request: Request,
   headers: Record<string, string | number>,
-  allowMcp: boolean,
+  o: { allowMcp?: boolean; multipart?: boolean } = {},
 ): Promise<Principal> {
+  const presented = {
+    authorization: request.headers.get('authorization'),
+    apiKey: request.headers.get('x-api-key'),
+    sessionCookie: cookieValue(request.headers.get('cookie'), SESSION_COOKIE),
+  }
+  // The cookie is the credential only when neither header is sent (auth/credentials presentedSecret).
+  if (!presented.apiKey && !presented.authorization && presented.sessionCookie) refuseCrossSite(core.config, request, o)
   const now = core.clock.now()
   const ip = requestInfo(request).ip ?? 'unknown'
   const failBucket = `authfail:${ip}`
@@ -51,15 +89,7 @@ export async function authenticateRequest(
   const over = !core.limiter.peek(failBucket, failLimit, MINUTE, now).allowed
   let principal: Principal
   try {
-    principal = await authenticate(
-      core,
-      {
-        authorization: request.headers.get('authorization'),
-        apiKey: request.headers.get('x-api-key'),
-        sessionCookie: cookieValue(request.headers.get('cookie'), SESSION_COOKIE),
-      },
-      { allowSlowVerify: !over },
-    )
+    principal = await authenticate(core, presented, { allowSlowVerify: !over })
   } catch (e) {
     // (rate_limited without `over`: the slow-verification queue is full; not the caller's failure.)
     if (e instanceof AppError && e.code !== 'missing_key' && (over || e.code !== 'rate_limited')) {
@@ -74,7 +104,7 @@ export async function authenticateRequest(
     throw e
   }
   const c = principal.credential
-  if (c.kind === 'mcp_key' && !allowMcp) throw scopeViolation('MCP keys (sallymcp_) are valid only on /mcp.')
+  if (c.kind === 'mcp_key' && !o.allowMcp) throw scopeViolation('MCP keys (sallymcp_) are valid only on /mcp.')
   if (c.kind === 'global') {
     const write = request.method !== 'GET' && request.method !== 'HEAD'
     if (write || !globalUse.has(core)) {
@@ -94,17 +124,29 @@ export async function authenticateRequest(
       `${SESSION_COOKIE}=${encodeURIComponent(token)}; Max-Age=${core.config.SALLY_SESSION_TTL_DAYS * 86_400}; Path=/; HttpOnly; SameSite=Lax` +
       (isHttps(core.config, request) ? '; Secure' : '')
   }
+  chargeCredential(core, principal, 1, headers)
+  return principal
+}
+
+/**
+ * Counts `cost` requests against the credential's hourly limit, all or none (the request itself
+ * costs 1; /mcp charges each further JSON-RPC message of a batch). Sets X-RateLimit-*; 429 when
+ * they do not all fit. The global token has no limit.
+ */
+export function chargeCredential(core: Core, principal: Principal, cost: number, headers: Record<string, string | number>): void {
+  const c = principal.credential
+  if (c.kind === 'global') return
+  const now = core.clock.now()
   const limit =
     c.rateLimitPerHour ??
     (c.kind === 'session' ? core.config.SALLY_SESSION_RATE_LIMIT_PER_HOUR : core.config.SALLY_API_KEY_RATE_LIMIT_PER_HOUR)
-  const r = core.limiter.hit(`cred:${c.id}`, limit, HOUR, now)
+  const r = core.limiter.hit(`cred:${c.id}`, limit, HOUR, now, cost)
   Object.assign(headers, rateLimitHeaders(r, now))
   if (!r.allowed) {
     throw new AppError('rate_limited', `Rate limit of ${limit} requests per hour exceeded for this credential.`, {
       headers: rateLimitHeaders(r, now),
     })
   }
-  return principal
 }
 
 /**
@@ -131,15 +173,16 @@ export function workspaceActor(
   core: Core,
   principal: Principal,
   selector: WorkspaceSelector,
-  req: { permission?: Scope; orgWide?: boolean; allowSuspended?: boolean },
+  req: { permission?: Scope; orgWide?: boolean; allowSuspended?: boolean; superadmin?: string },
   headers: Record<string, string>,
 ): Actor {
   const workspace = selectWorkspace(core, principal, selector, { allowSuspended: req.allowSuspended })
-  const actor: Actor = { ...principal, workspace }
   if (principal.credential.kind === 'api_key' || principal.credential.kind === 'mcp_key')
-    headers['x-sally-scopes'] = scopesHeader(credentialScopes(actor.credential), workspace.role, () => effectiveScopes(actor))
-  if (req.orgWide) requireWorkspaceWide(actor)
-  if (req.permission) authorize(actor, req.permission)
+    headers['x-sally-scopes'] = scopesHeader(credentialScopes(principal.credential), workspace.role, () =>
+      effectiveScopes({ ...principal, workspace }),
+    )
+  const actor = actorIn(principal, workspace, req)
+  if (req.superadmin) requireSuperadmin(actor, req.superadmin)
   return actor
 }
 
@@ -153,8 +196,37 @@ function normalize<T extends object>(req: Scope | true | T): Partial<T> & { perm
  * What a route requires, for the OpenAPI document: src/docs turns it into security, the workspace
  * headers, the error responses and a line of description (an extension, not read at runtime).
  */
-export type AuthDoc = { kind: 'principal' | 'workspace'; permission?: Scope; orgWide?: boolean }
+export type AuthDoc = {
+  kind: 'principal' | 'workspace' | 'public'
+  permission?: Scope
+  orgWide?: boolean
+  /** The workspace is the path parameter of this name, not the selection headers. */
+  path?: string
+  leave?: boolean
+  superadmin?: boolean
+}
 const authDoc = (doc: AuthDoc) => ({ 'x-sally-auth': doc }) as DocumentDecoration
+
+/**
+ * The declaration of a route anyone may call (no credential): its `detail`, so that the document
+ * shows it public and every route declares its access (test/permissions.coverage.test.ts).
+ */
+export const publicRoute = <T extends DocumentDecoration>(detail: T): T =>
+  ({ ...detail, security: [], 'x-sally-auth': { kind: 'public' } satisfies AuthDoc }) as T
+
+/** An id no workspace has: an empty path id selects nothing (never "the caller's only workspace"). */
+const NO_WORKSPACE = '-'
+
+function workspaceDoc(opt: Partial<Exclude<WorkspaceRequirement, Scope>>): AuthDoc {
+  return {
+    kind: 'workspace',
+    permission: opt.permission,
+    orgWide: opt.orgWide,
+    ...(opt.path ? { path: opt.path } : {}),
+    ...(opt.leave ? { leave: true } : {}),
+    ...(opt.superadmin ? { superadmin: true } : {}),
+  }
+}
 
 /**
  * The auth plugin. Routes declare what they need and receive a typed `principal` or `actor`:
@@ -162,6 +234,7 @@ const authDoc = (doc: AuthDoc) => ({ 'x-sally-auth': doc }) as DocumentDecoratio
  *   { principal: 'keys:write' }    plus a scope check on the credential
  *   { workspace: 'tasks:write' }   workspace selected (SPEC §4) and role ∩ scopes checked (SPEC §5)
  *   { workspace: { permission: 'webhooks:read', orgWide: true } }  also refuses project-scoped keys
+ *   { workspace: { permission: 'workspaces:read', path: 'id' } }    the workspace named by `params.id`
  */
 export function authPlugin(core: Core) {
   // Authentication and authorization run in the transform phase, before the body, query and params
@@ -174,7 +247,7 @@ export function authPlugin(core: Core) {
       detail: authDoc({ kind: 'principal', permission: normalize(req).permission }),
       async transform({ request, set }) {
         const opt = normalize(req)
-        const principal = await authenticateRequest(core, request, set.headers as Record<string, string>, opt.allowMcp ?? false)
+        const principal = await authenticateRequest(core, request, set.headers as Record<string, string>, opt)
         if (principal.credential.kind === 'api_key' || principal.credential.kind === 'mcp_key')
           set.headers['x-sally-scopes'] = scopesHeader(credentialScopes(principal.credential), null)
         if (opt.permission) authorizePrincipal(principal, opt.permission)
@@ -185,14 +258,18 @@ export function authPlugin(core: Core) {
       },
     }),
     workspace: (req: WorkspaceRequirement) => ({
-      detail: authDoc({ kind: 'workspace', permission: normalize(req).permission, orgWide: normalize(req).orgWide }),
-      async transform({ request, set, query }) {
+      detail: authDoc(workspaceDoc(normalize(req))),
+      async transform({ request, set, query, params }) {
         const opt = normalize(req)
-        const principal = await authenticateRequest(core, request, set.headers as Record<string, string>, opt.allowMcp ?? false)
-        actors.set(
-          request,
-          workspaceActor(core, principal, readSelector(request.headers, query), opt, set.headers as Record<string, string>),
-        )
+        const principal = await authenticateRequest(core, request, set.headers as Record<string, string>, opt)
+        // Path parameters are not validated yet: read as the route's zod schema would (trimmed).
+        const raw = (name: string) => String((params as Record<string, string | undefined>)[name] ?? '').trim()
+        const selector = opt.path ? { id: raw(opt.path) || NO_WORKSPACE } : readSelector(request.headers, query)
+        const permission =
+          opt.leave && opt.permission
+            ? removalPermission(principal, raw(opt.leave), opt.permission as 'members:write', 'workspaces:read')
+            : opt.permission
+        actors.set(request, workspaceActor(core, principal, selector, { ...opt, permission }, set.headers as Record<string, string>))
       },
       resolve({ request }) {
         return { actor: actors.get(request)! }

@@ -1,7 +1,8 @@
 import type { Statement } from 'bun:sqlite'
-import { and, eq, exists, type SQL, sql } from 'drizzle-orm'
+import { and, eq, exists, inArray, type SQL, sql } from 'drizzle-orm'
 import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core'
 import type { Core } from '../core'
+import type { DbOrTx } from '../db/client'
 import { projectMembers, projects } from '../db/schema'
 import type { ProjectRole } from '../db/schema/common'
 import { notFound } from '../errors'
@@ -26,6 +27,17 @@ export function visibleProjects(actor: Actor, projectIdColumn: SQL.Aliased | typ
     )
   }
   return and(...conds)!
+}
+
+/** Which of `ids` are projects the actor can see (`visibleProjects`), in one query. */
+export function visibleProjectIds(db: DbOrTx, actor: Actor, ids: readonly string[]): Set<string> {
+  if (ids.length === 0) return new Set()
+  const rows = db
+    .select({ id: projects.id })
+    .from(projects)
+    .where(and(inArray(projects.id, [...ids]), visibleProjects(actor)))
+    .all()
+  return new Set(rows.map((r) => r.id))
 }
 
 type AccessRow = {

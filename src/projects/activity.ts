@@ -1,11 +1,11 @@
-import { and, desc, eq, inArray, lt } from 'drizzle-orm'
+import { and, asc, desc, eq, inArray, lt } from 'drizzle-orm'
 import type { Core } from '../core'
 import type { DbOrTx } from '../db/client'
-import { activity, newId, projects, statuses, tasks, users } from '../db/schema'
+import { activity, newId, projects, statuses, taskAliases, tasks, users } from '../db/schema'
 import { type DomainEvent, type EventContext, subscribe } from '../events'
 import { pageLimit, paginate } from '../http/respond'
 import type { Actor } from '../permissions/actor'
-import { projectAccess } from '../permissions/projects'
+import { projectAccess, visibleProjectIds } from '../permissions/projects'
 import type { ActivityItem } from './model'
 
 type Changes = Record<string, { from: unknown; to: unknown }>
@@ -161,6 +161,7 @@ type Row = {
   actorName: string | null
   actorHandle: string | null
   taskNumber: number | null
+  taskProjectId: string | null
   taskProjectKey: string | null
 }
 
@@ -169,7 +170,14 @@ export function listActivity(core: Core, actor: Actor, projectId: string, q: { l
   const { project } = projectAccess(core, actor, projectId, 'projects:read')
   const limit = pageLimit(q)
   const rows: Row[] = core.db
-    .select({ a: activity, actorName: users.name, actorHandle: users.handle, taskNumber: tasks.number, taskProjectKey: projects.key })
+    .select({
+      a: activity,
+      actorName: users.name,
+      actorHandle: users.handle,
+      taskNumber: tasks.number,
+      taskProjectId: tasks.projectId,
+      taskProjectKey: projects.key,
+    })
     .from(activity)
     .leftJoin(users, eq(users.id, activity.actorUserId))
     .leftJoin(tasks, eq(tasks.id, activity.taskId))
@@ -179,7 +187,8 @@ export function listActivity(core: Core, actor: Actor, projectId: string, q: { l
     .limit(limit + 1)
     .all()
   const page = paginate(rows, limit, (r) => r.a.id)
-  return { items: page.items.map(toActivity), nextCursor: page.nextCursor }
+  const redact = redactor(core, actor, project, page.items)
+  return { items: page.items.map((r) => redact(toActivity(r), r)), nextCursor: page.nextCursor }
 }
 
 function toActivity(r: Row): ActivityItem {
@@ -194,5 +203,66 @@ function toActivity(r: Row): ActivityItem {
     taskKey: r.taskNumber !== null && r.taskProjectKey ? `${r.taskProjectKey}-${r.taskNumber}` : metaKey,
     meta: a.meta ?? null,
     createdAt: a.createdAt.toISOString(),
+  }
+}
+
+const idOf = (v: unknown) => (typeof v === 'string' ? v : null)
+
+/**
+ * What a page of the feed may show of other projects: a task that moved between this project and one
+ * the caller cannot see (visibleProjectIds) shows that side's project, status id and status name as
+ * null, and the task by its human id in this project (the alias its stint here left, task_aliases),
+ * never by its key in the hidden project.
+ */
+function redactor(core: Core, actor: Actor, project: { id: string; key: string }, rows: Row[]) {
+  const others = new Set<string>()
+  for (const r of rows) {
+    const moved = r.a.changes?.projectId
+    for (const id of [idOf(moved?.from), idOf(moved?.to), r.taskProjectId]) if (id && id !== project.id) others.add(id)
+  }
+  const visible = visibleProjectIds(core.db, actor, [...others])
+  const hidden = (v: unknown) => {
+    const id = idOf(v)
+    return id !== null && id !== project.id && !visible.has(id)
+  }
+  const taskIds = [...new Set(rows.map((r) => r.a.taskId).filter((id): id is string => id !== null))]
+  // Each stint of a task here ended with an alias, written just before the row of its move out: that
+  // row's human id here is the last alias up to it; any other row's, the first alias at or after it.
+  const aliases = taskIds.length
+    ? core.db
+        .select({ taskId: taskAliases.taskId, number: taskAliases.number, at: taskAliases.createdAt })
+        .from(taskAliases)
+        .where(and(eq(taskAliases.projectId, project.id), inArray(taskAliases.taskId, taskIds)))
+        .orderBy(asc(taskAliases.createdAt))
+        .all()
+    : []
+  const keyHere = (r: Row, movedOut: boolean) => {
+    const mine = aliases.filter((x) => x.taskId === r.a.taskId)
+    const at = r.a.createdAt.getTime()
+    const alias = movedOut ? mine.findLast((x) => x.at.getTime() <= at) : mine.find((x) => x.at.getTime() >= at)
+    return alias ? `${project.key}-${alias.number}` : null
+  }
+  return (item: ActivityItem, r: Row): ActivityItem => {
+    const moved = r.a.changes?.projectId
+    const fromHidden = hidden(moved?.from)
+    const toHidden = hidden(moved?.to)
+    const taskHidden = r.taskProjectId !== null && hidden(r.taskProjectId)
+    if (!fromHidden && !toHidden && !taskHidden) return item
+    const changes = { ...item.changes }
+    const meta = { ...item.meta }
+    for (const [side, status] of [
+      ['from', 'fromStatus'],
+      ['to', 'toStatus'],
+    ] as const) {
+      if (!(side === 'from' ? fromHidden : toHidden)) continue
+      changes.projectId = { ...changes.projectId!, [side]: null }
+      if (changes.statusId) changes.statusId = { ...changes.statusId, [side]: null }
+      meta[status] = null
+    }
+    const movedOut = idOf(moved?.from) === project.id && idOf(moved?.to) !== project.id
+    // The key stored on a move out of here is the one in the target project.
+    if (toHidden) meta.taskKey = keyHere(r, movedOut)
+    const taskKey = taskHidden ? (keyHere(r, movedOut) ?? idOf(meta.taskKey)) : item.taskKey
+    return { ...item, changes: item.changes && changes, meta: item.meta && meta, taskKey }
   }
 }

@@ -6,8 +6,9 @@ import { projectMembers, users, workspaceMembers } from '../db/schema'
 import { badRequest, conflict, notFound } from '../errors'
 import { publish } from '../events'
 import { pageLimit, paginate } from '../http/respond'
-import { type Actor, authorizeLeave } from '../permissions/actor'
+import type { Actor } from '../permissions/actor'
 import { projectAccess } from '../permissions/projects'
+import { removalPermission } from '../permissions/rules'
 import { ensureWritable } from './archived'
 import type { AddMemberInput, Member } from './model'
 import { eventContext } from './service'
@@ -122,9 +123,7 @@ export function updateMember(core: Core, actor: Actor, projectId: string, userId
  */
 export function removeMember(core: Core, actor: Actor, projectId: string, userId: string): void {
   core.db.transaction((tx) => {
-    const self = actor.user?.id === userId
-    if (self) authorizeLeave(actor, 'projects:write')
-    const { project } = projectAccess(core, actor, projectId, self ? 'projects:read' : 'projects:write')
+    const { project } = projectAccess(core, actor, projectId, removalPermission(actor, userId, 'projects:write', 'projects:read'))
     ensureWritable(project)
     const cur = getMember(tx, project.id, userId)
     if (!cur) throw notFound('Project member')

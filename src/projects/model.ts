@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { PROJECT_ROLES, STATUS_CATEGORIES } from '../db/schema'
+import { example } from '../http/example'
 import { multilineText, nameText } from '../http/text'
 import { color } from '../labels/model'
 
@@ -56,7 +57,7 @@ export type Project = z.infer<typeof project>
 export const projectDetail = project.extend({ statuses: z.array(status), memberCount: z.number().int() }).meta({ id: 'ProjectDetail' })
 export type ProjectDetail = z.infer<typeof projectDetail>
 
-export const createProjectBody = z.object({
+export const createProjectBody = z.strictObject({
   /** Derived from the name when absent (initials or first letters, made unique with a number). */
   key: projectKey.optional(),
   name,
@@ -67,7 +68,7 @@ export const createProjectBody = z.object({
 })
 export type CreateProjectInput = z.infer<typeof createProjectBody>
 
-export const updateProjectBody = z.object({
+export const updateProjectBody = z.strictObject({
   /** Renaming the key renames every task's human id (PROJ-42 → NEW-42). */
   key: projectKey.optional(),
   name: name.optional(),
@@ -102,16 +103,16 @@ export const member = z
   .meta({ id: 'ProjectMember' })
 export type Member = z.infer<typeof member>
 
-export const addMemberBody = z.object({ userId: id, role: projectRole.default('MEMBER') })
+export const addMemberBody = z.strictObject({ userId: id, role: projectRole.default('MEMBER') })
 export type AddMemberInput = z.infer<typeof addMemberBody>
-export const updateMemberBody = z.object({ role: projectRole })
+export const updateMemberBody = z.strictObject({ role: projectRole })
 
 export const activityItem = z
   .object({
     id: z.string(),
     action: z.string(),
     actor: z.object({ id: z.string(), name: z.string(), handle: z.string() }).nullable(),
-    /** Changed fields with their old and new values. */
+    /** Changed fields with their old and new values (for a move, a project the caller cannot see, and its status, are null). */
     changes: z.record(z.string(), z.object({ from: z.unknown(), to: z.unknown() })).nullable(),
     taskId: z.string().nullable(),
     /** Human id of the task (PROJ-42), when the activity concerns one. */
@@ -121,3 +122,9 @@ export const activityItem = z
   })
   .meta({ id: 'Activity' })
 export type ActivityItem = z.infer<typeof activityItem>
+
+// Examples for the OpenAPI document (Swagger UI's "Try it out" sends them as they are).
+example(createProjectBody, { name: 'Website relaunch', key: 'WEB', description: 'The new public site.', color: '#3366ff' })
+example(updateProjectBody, { description: 'The new public site, launching in December.' })
+example(addMemberBody, { userId: '<user id>', role: 'MEMBER' })
+example(updateMemberBody, { role: 'VIEWER' })

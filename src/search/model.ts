@@ -30,7 +30,11 @@ export const searchHit = z
     title: z.string(),
     /** The best matching fragment, matches wrapped in ** (escape it before rendering as HTML). */
     snippet: z.string(),
-    /** bm25 relevance: lower is better; results are sorted by it. */
+    /**
+     * Relevance tier, lower is better: -2 when every word is in the title (task title, project name),
+     * plus -1 when every word matches a whole word (not only the start of a longer one). Results are
+     * sorted by it, newest first within a tier.
+     */
     score: z.number(),
     projectId: z.string(),
     taskId: z.string().nullable(),

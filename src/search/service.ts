@@ -1,16 +1,16 @@
 import type { Core } from '../core'
-import { excerpt, ftsQuery, ftsTokens } from '../lib/fts'
+import { excerpt, ftsTokens, ftsWorkspaceQuery, ftsWorkspaceTiers } from '../lib/fts'
 import { type Actor, can } from '../permissions/actor'
 import { visibleProjectsSql } from '../permissions/projects'
 import type { SearchHit, SearchQuery, SearchType } from './model'
 
 /**
- * How many matches are ranked at most: the newest ones the caller can see. Ranking (bm25) costs per
+ * How many matches are ranked at most: the newest ones the caller can see. Ranking costs per
  * match, so a common word in a large workspace would otherwise cost in proportion to the workspace;
  * with the window, a search costs about the same at 10,000 and at 1,000,000 documents. A more specific
  * query (two words) narrows the matches and reaches older documents.
  */
-export const SEARCH_WINDOW = 2000
+export const SEARCH_WINDOW = 1000
 
 type Row = {
   kind: SearchType
@@ -38,20 +38,29 @@ function snippetOf(r: Row, tokens: string[]): string {
 
 /**
  * Full-text search over task titles/descriptions, project names/descriptions and comment bodies
- * (one FTS5 index kept by triggers; see migrations 0001 and 0005). The visibility rule is part of the query,
- * so hits are ranked (bm25, titles weigh 10× bodies) among what the caller may see only (the newest
- * SEARCH_WINDOW visible matches). The user's
- * text never reaches MATCH as syntax: `ftsQuery` turns it into quoted prefix tokens.
+ * (one FTS5 index kept by triggers; see migrations 0001, 0005 and 0008). Every MATCH is limited to
+ * the caller's workspace inside the index (`ftsWorkspaceQuery`), so a search costs what the
+ * workspace holds, not what the server holds; the visibility rule (projects) is part of the query,
+ * so hits are ranked among what the caller may see only (the newest SEARCH_WINDOW visible matches).
+ * Ranking: relevance tiers (`ftsWorkspaceTiers`: -2 when every word is in the title, -1 when every
+ * word matches a whole word), newest first within a tier. The user's text never reaches MATCH as
+ * syntax: `ftsQuery` turns it into at most MAX_FTS_TOKENS quoted words.
+ *
+ * bun:sqlite offers no progress handler to stop a statement after a time budget; each statement's
+ * work is bounded instead: the workspace's rows only, at most SEARCH_WINDOW ranked, `limit` (≤ 100)
+ * joined, at most MAX_FTS_TOKENS words, and prefix indexes (1-3 characters) so a short word is one
+ * doclist, not a merge of every term that starts with it.
  */
 export function search(core: Core, actor: Actor, q: SearchQuery): SearchHit[] {
-  const match = ftsQuery(q.q)
+  const match = ftsWorkspaceQuery(actor.workspace.id, q.q)
+  const tiers = ftsWorkspaceTiers(actor.workspace.id, q.q)
   const types = q.types.filter((t) => (t === 'project' ? can(actor, 'projects:read') : can(actor, 'tasks:read')))
-  if (match === null || types.length === 0) return []
+  if (match === null || tiers === null || types.length === 0) return []
   const limit = q.limit ?? 20
   const visible = visibleProjectsSql(actor)
-  // Rank every visible match by bm25 using only the FTS row and its search_docs entry (which carries
-  // the project, kept by triggers), keep the best `limit`, and only for those build snippets and join
-  // the display columns: snippet() and the joins are the expensive part.
+  // Rank the visible matches using only the FTS row and its search_docs entry (which carries the
+  // project, kept by triggers), keep the best `limit`, and only for those cut snippets and join the
+  // display columns.
   const kinds = types.map(() => '?').join(', ')
   const visibleParams = visible.params
   const filter = `d.kind IN (${kinds}) AND d.project_id IN (SELECT projects.id FROM projects WHERE ${visible.sql})`
@@ -65,13 +74,16 @@ export function search(core: Core, actor: Actor, q: SearchQuery): SearchHit[] {
       )
       .get(match, ...types, ...visibleParams)?.rid ?? 0
   // The best `limit` of those, then display columns and texts for them only (snippets are cut in
-  // JS: FTS5's snippet() would re-run the full-text query once per hit).
+  // JS: FTS5's snippet() would re-run the full-text query once per hit). Each tier is one more
+  // workspace-bounded MATCH from the same rowid on, evaluated once per statement.
+  const tier = `(SELECT rowid FROM search_fts WHERE search_fts MATCH ? AND rowid >= ?)`
   const text = `
     WITH hits AS (
-      SELECT d.kind AS kind, d.ref_id AS id, d.project_id AS project_id, bm25(search_fts, 10.0, 1.0) AS score, search_fts.rowid AS rid
+      SELECT d.kind AS kind, d.ref_id AS id, d.project_id AS project_id, search_fts.rowid AS rid,
+        (CASE WHEN search_fts.rowid IN ${tier} THEN -2 ELSE 0 END) + (CASE WHEN search_fts.rowid IN ${tier} THEN -1 ELSE 0 END) AS score
       FROM search_fts JOIN search_docs d ON d.id = search_fts.rowid
       WHERE search_fts MATCH ? AND search_fts.rowid >= ? AND ${filter}
-      ORDER BY score, rid
+      ORDER BY score, rid DESC
       LIMIT ?
     )
     SELECT hits.kind, hits.id, hits.score,
@@ -82,8 +94,10 @@ export function search(core: Core, actor: Actor, q: SearchQuery): SearchHit[] {
     JOIN projects ON projects.id = hits.project_id
     LEFT JOIN comments c ON hits.kind = 'comment' AND c.id = hits.id
     LEFT JOIN tasks t ON t.id = (CASE hits.kind WHEN 'task' THEN hits.id WHEN 'comment' THEN c.task_id END)
-    ORDER BY hits.score, hits.rid`
-  const rows = core.sqlite.query<Row, (string | number)[]>(text).all(match, bound, ...types, ...visibleParams, limit)
+    ORDER BY hits.score, hits.rid DESC`
+  const rows = core.sqlite
+    .query<Row, (string | number)[]>(text)
+    .all(tiers.title, bound, tiers.exact, bound, match, bound, ...types, ...visibleParams, limit)
   const tokens = ftsTokens(q.q)
   return rows.map((r) => ({
     type: r.kind,

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { example } from '../http/example'
 import { nameText } from '../http/text'
 import { color, statusCategory } from '../projects/model'
 
@@ -9,7 +10,7 @@ const name = nameText(100)
 
 export const statusParams = z.object({ projectId: id, statusId: id })
 
-export const createStatusBody = z.object({
+export const createStatusBody = z.strictObject({
   name,
   category: statusCategory,
   color: color.nullable().optional(),
@@ -18,7 +19,7 @@ export const createStatusBody = z.object({
 })
 export type CreateStatusInput = z.infer<typeof createStatusBody>
 
-export const updateStatusBody = z.object({
+export const updateStatusBody = z.strictObject({
   name: name.optional(),
   category: statusCategory.optional(),
   color: color.nullable().optional(),
@@ -29,7 +30,7 @@ export type UpdateStatusInput = z.infer<typeof updateStatusBody>
 
 /** Where the tasks of a deleted status go (query `?moveTasksTo=` or this body). */
 export const deleteStatusQuery = z.object({ moveTasksTo: id.optional() })
-export const deleteStatusBody = z.object({ moveTasksTo: id.optional() }).optional()
+export const deleteStatusBody = z.strictObject({ moveTasksTo: id.optional() }).optional()
 
 export const deletedStatus = z.object({
   id: z.string(),
@@ -37,3 +38,8 @@ export const deletedStatus = z.object({
   movedTasks: z.number().int(),
   movedTo: z.string().nullable(),
 })
+
+// Examples for the OpenAPI document (Swagger UI's "Try it out" sends them as they are).
+example(createStatusBody, { name: 'In Review', category: 'started', color: '#aa66cc' })
+example(updateStatusBody, { name: 'Reviewing' })
+example(deleteStatusBody, { moveTasksTo: '<status id>' })

@@ -2,7 +2,7 @@ import type { Core } from '../core'
 import { badRequest } from '../errors'
 import { cachedJson } from '../http/cached-json'
 import { okList, pageLimit } from '../http/respond'
-import { ftsQuery } from '../lib/fts'
+import { ftsWorkspaceQuery } from '../lib/fts'
 import type { Actor } from '../permissions/actor'
 import { visibleProjectsSql } from '../permissions/projects'
 import type { ListTasksQuery, TaskSummary } from './model'
@@ -47,9 +47,9 @@ function decodeCursor(cursor: string, n: number): Param[] {
 }
 const encodeCursor = (values: Param[]) => Buffer.from(JSON.stringify(values)).toString('base64url')
 
-/** SQL (with ? placeholders) matching the tasks whose title or description contain the words of `q`. */
-export function taskTextFilter(q: string): { sql: string; params: Param[] } {
-  const match = ftsQuery(q)
+/** SQL (with ? placeholders) matching the workspace's tasks whose title or description contain the words of `q`. */
+export function taskTextFilter(workspaceId: string, q: string): { sql: string; params: Param[] } {
+  const match = ftsWorkspaceQuery(workspaceId, q)
   if (match === null) return { sql: '0', params: [] }
   return {
     sql: `tasks.id IN (SELECT d.ref_id FROM search_fts JOIN search_docs d ON d.id = search_fts.rowid WHERE search_fts MATCH ? AND d.kind = 'task')`,
@@ -94,7 +94,7 @@ export function taskListQuery(actor: Actor, q: ListTasksQuery) {
       q.label.trim(),
     )
   if (q.q !== undefined && q.q.trim() !== '') {
-    const f = taskTextFilter(q.q)
+    const f = taskTextFilter(actor.workspace.id, q.q)
     add(f.sql, ...f.params)
   }
   if (q.cursor) {

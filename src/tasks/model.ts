@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { PRIORITIES, STATUS_CATEGORIES } from '../db/schema'
+import { example } from '../http/example'
 import { multilineText, nameText } from '../http/text'
 
 /** A calendar day `YYYY-MM-DD` that exists (2026-02-30 is refused). */
@@ -20,10 +21,10 @@ const labelRef = z.string().max(64)
 const labelInput = nameText(64)
 const todoText = nameText(1000)
 
-export const todoInput = z.object({ text: todoText, done: z.boolean().optional() })
+export const todoInput = z.strictObject({ text: todoText, done: z.boolean().optional() })
 export type TodoInput = z.infer<typeof todoInput>
 
-export const createTaskBody = z.object({
+export const createTaskBody = z.strictObject({
   projectId: id,
   title,
   description: description.nullable().optional(),
@@ -40,7 +41,7 @@ export const createTaskBody = z.object({
 })
 export type CreateTaskInput = z.infer<typeof createTaskBody>
 
-export const updateTaskBody = z.object({
+export const updateTaskBody = z.strictObject({
   title: title.optional(),
   description: description.nullable().optional(),
   priority: priority.optional(),
@@ -54,7 +55,7 @@ export const updateTaskBody = z.object({
 })
 export type UpdateTaskInput = z.infer<typeof updateTaskBody>
 
-export const moveTaskBody = z.object({
+export const moveTaskBody = z.strictObject({
   /** Target project (the task keeps its id and gets a new human number there). */
   projectId: id.optional(),
   statusId: id.optional(),
@@ -66,7 +67,7 @@ export const moveTaskBody = z.object({
 })
 export type MoveTaskInput = z.infer<typeof moveTaskBody>
 
-export const reorderBody = z.object({
+export const reorderBody = z.strictObject({
   statusId: id,
   /** The column's complete order: every non-archived task of the status, once. */
   taskIds: z.array(id).max(10_000),
@@ -148,10 +149,26 @@ export const todoCreateBody = todoInput.extend({
   /** 0-based index to insert at; default: the end. */
   position: z.number().int().min(0).optional(),
 })
-export const todoUpdateBody = z.object({
+export const todoUpdateBody = z.strictObject({
   text: todoText.optional(),
   done: z.boolean().optional(),
   position: z.number().int().min(0).optional(),
 })
 export type TodoUpdateInput = z.infer<typeof todoUpdateBody>
-export const todoReorderBody = z.object({ todoIds: z.array(id).max(1000) })
+export const todoReorderBody = z.strictObject({ todoIds: z.array(id).max(1000) })
+
+// Examples for the OpenAPI document (Swagger UI's "Try it out" sends them as they are).
+example(createTaskBody, {
+  projectId: '<project id>',
+  title: 'Ship the landing page',
+  description: 'Hero, pricing and **sign-up**.',
+  priority: 'P1',
+  dueDate: '2026-12-01',
+  todos: [{ text: 'Hero copy' }, { text: 'Pricing table' }],
+})
+example(reorderBody, { statusId: '<status id>', taskIds: ['<task id>', '<another task id>'] })
+example(updateTaskBody, { title: 'Ship the landing page today', priority: 'P0', dueDate: '2026-12-01' })
+example(moveTaskBody, { status: 'In Progress' })
+example(todoCreateBody, { text: 'Footer links' })
+example(todoReorderBody, { todoIds: ['<todo id>', '<another todo id>'] })
+example(todoUpdateBody, { done: true })

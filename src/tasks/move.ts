@@ -1,10 +1,11 @@
 import { and, eq, inArray } from 'drizzle-orm'
 import type { Core } from '../core'
+import type { DbOrTx } from '../db/client'
 import { projects, statuses, taskAliases, taskAssignees, tasks, timeEntries } from '../db/schema'
 import { AppError, badRequest, notFound } from '../errors'
 import { publish } from '../events'
 import type { Actor } from '../permissions/actor'
-import { projectAccess } from '../permissions/projects'
+import { projectAccess, visibleProjects } from '../permissions/projects'
 import { ensureWritable } from '../projects/archived'
 import { columnTaskIds, longestIncreasing, rankAt, rankAtEnd, rebalanceColumn, resolveStatus, type StatusRow } from './columns'
 import type { MoveTaskInput, ReorderInput, Task, TaskSummary } from './model'
@@ -14,17 +15,18 @@ import { eventContext, nextTaskNumber } from './service'
 
 type Anchor = { id: string; rank: string; statusId: string; projectId: string }
 
-const anchorQuery = new WeakMap<Core['sqlite'], ReturnType<typeof prepareAnchor>>()
-const prepareAnchor = (sqlite: Core['sqlite']) =>
-  sqlite.query<Anchor, [string, string]>(
-    'SELECT id, rank, status_id AS statusId, project_id AS projectId FROM tasks WHERE id = ? AND workspace_id = ?',
-  )
-
-/** A task of the workspace used as a position anchor (400 when unknown: it is input, not the resource). */
-function anchorOf(core: Core, workspaceId: string, id: string, path: string): Anchor {
-  let q = anchorQuery.get(core.sqlite)
-  if (!q) anchorQuery.set(core.sqlite, (q = prepareAnchor(core.sqlite)))
-  const a = q.get(id, workspaceId)
+/**
+ * A task used as a position anchor, looked up among the tasks the actor can see (visibleProjects): a
+ * task of a project they cannot see gets the same 400 as an id that exists nowhere (it is input, not
+ * the resource), so an anchor cannot probe whether a hidden task exists.
+ */
+function anchorOf(db: DbOrTx, actor: Actor, id: string, path: string): Anchor {
+  const a = db
+    .select({ id: tasks.id, rank: tasks.rank, statusId: tasks.statusId, projectId: tasks.projectId })
+    .from(tasks)
+    .innerJoin(projects, eq(projects.id, tasks.projectId))
+    .where(and(eq(tasks.id, id), eq(tasks.workspaceId, actor.workspace.id), visibleProjects(actor)))
+    .get()
   if (!a) throw badRequest(`Unknown task ${id}.`, path)
   return a
 }
@@ -50,8 +52,8 @@ export function moveTask(core: Core, actor: Actor, ref: string, input: MoveTaskI
     const cur = loadTaskForWrite(core, actor, ref, 'tasks:write')
     const t = cur.task
     const ws = actor.workspace.id
-    const after = afterTaskId !== undefined ? anchorOf(core, ws, afterTaskId, 'afterTaskId') : undefined
-    const before = beforeTaskId !== undefined ? anchorOf(core, ws, beforeTaskId, 'beforeTaskId') : undefined
+    const after = afterTaskId !== undefined ? anchorOf(tx, actor, afterTaskId, 'afterTaskId') : undefined
+    const before = beforeTaskId !== undefined ? anchorOf(tx, actor, beforeTaskId, 'beforeTaskId') : undefined
     for (const [a, path] of [
       [after, 'afterTaskId'],
       [before, 'beforeTaskId'],

@@ -1,6 +1,7 @@
 import { Elysia } from 'elysia'
 import { z } from 'zod'
 import type { Core } from '../core'
+import { documented } from '../docs/finish'
 import { conflicts, envelope, listEnvelope, ok, okList } from '../http/respond'
 import { idempotencyPlugin } from '../idempotency'
 import { authPlugin } from '../permissions/plugin'
@@ -145,6 +146,7 @@ export function timesheetRoutes(core: Core) {
         query: reportQuery,
         detail: {
           tags,
+          ...documented({ alsoServes: { 'text/csv': 'With `format=csv`: one row per group, as an attachment.' } }),
           summary:
             'Timesheet report for a task, project or workspace over [from, to], grouped by user, task, project, client or day (JSON or CSV)',
         },

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { TIME_ENTRY_STATES } from '../db/schema'
+import { example } from '../http/example'
 import { boolParam } from '../projects/model'
 import { isoDate } from '../tasks/model'
 
@@ -46,7 +47,7 @@ const minutes = z
 const clockTime = z.string().trim().min(1).max(40)
 const note = z.string().max(5000)
 
-export const createTimeEntryBody = z.object({
+export const createTimeEntryBody = z.strictObject({
   /** YYYY-MM-DD; may be left out when start/end are full date-times. */
   date: isoDate.optional(),
   minutes: minutes.optional(),
@@ -60,7 +61,7 @@ export const createTimeEntryBody = z.object({
 })
 export type CreateTimeEntryInput = z.infer<typeof createTimeEntryBody>
 
-export const updateTimeEntryBody = z.object({
+export const updateTimeEntryBody = z.strictObject({
   date: isoDate.optional(),
   minutes: minutes.optional(),
   start: clockTime.optional(),
@@ -72,7 +73,7 @@ export const updateTimeEntryBody = z.object({
 })
 export type UpdateTimeEntryInput = z.infer<typeof updateTimeEntryBody>
 
-export const rejectBody = z.object({ reason: z.string().trim().min(1, 'reason is required').max(2000) })
+export const rejectBody = z.strictObject({ reason: z.string().trim().min(1, 'reason is required').max(2000) })
 
 export const timeEntryParams = z.object({ entryId: id })
 export const taskTimeParams = z.object({ taskId: id })
@@ -126,3 +127,8 @@ export const report = z
   .meta({ id: 'TimesheetReport' })
 export type Report = z.infer<typeof report>
 export type ReportSums = z.infer<typeof report>['totals']
+
+// Examples for the OpenAPI document (Swagger UI's "Try it out" sends them as they are).
+example(createTimeEntryBody, { date: '2026-11-02', minutes: 45, note: 'Hero layout', billable: true })
+example(updateTimeEntryBody, { minutes: 60, note: 'Hero layout and review' })
+example(rejectBody, { reason: 'Please split this entry per task.' })

@@ -2,10 +2,11 @@ import { and, eq, ne, sql } from 'drizzle-orm'
 import type { Core } from '../core'
 import type { DbOrTx } from '../db/client'
 import { newId, projects, tasks, timeEntries, users } from '../db/schema'
-import { AppError, badRequest, conflict, forbidden, notFound } from '../errors'
-import { type Actor, can } from '../permissions/actor'
+import { AppError, badRequest, conflict, notFound } from '../errors'
+import type { Actor } from '../permissions/actor'
 import type { Scope } from '../permissions/matrix'
 import { type ProjectAccess, projectAccess, visibleProjects } from '../permissions/projects'
+import { requireMayBill, requireMayChangeEntry, requireMayLogTimeFor } from '../permissions/rules'
 import { projectAudience } from '../tasks/people'
 import { humanId, loadTask } from '../tasks/read'
 import { DAY_MINUTES, latestAllowedDate, resolveDuration } from './duration'
@@ -81,13 +82,9 @@ export function loadEntry(core: Core, db: DbOrTx, actor: Actor, entryId: string,
   }
 }
 
-/** Project OWNERs (and workspace OWNERs) act for others: log, edit, approve. The engine decides. */
-const actsForOthers = (actor: Actor, access: ProjectAccess) => can(actor, 'timesheets:approve', { role: access.role })
-
-/** The person whose entry it is, or someone who may act for them on this project; 403 otherwise. */
+/** The person whose entry it is, or someone who may act for them on this project; 403 otherwise (src/permissions/rules.ts). */
 export function requireAuthorOrOwner(actor: Actor, l: LoadedEntry): void {
-  if (actor.user?.id === l.entry.userId || actsForOthers(actor, l.access)) return
-  throw forbidden('Only the person who logged this time entry or a project owner can change it.')
+  requireMayChangeEntry(actor, l.entry.userId, l.access.role)
 }
 
 /** Approved or billed entries are locked until unlocked (409). */
@@ -98,19 +95,35 @@ export function requireUnlocked(entry: EntryRow): void {
     )
 }
 
-function checkDay(core: Core, db: DbOrTx, userId: string, date: string, minutes: number, excludeId: string | null): void {
+/**
+ * The 24 h/day rule, counted over the person's entries in this workspace only (another workspace's
+ * owner must neither learn nor fill someone's days here). The message gives the day's total only when
+ * the caller can see every entry it counts (src/permissions/projects.ts `visibleProjects`); otherwise
+ * it says no number, so that a project OWNER logging for someone learns nothing of their other projects.
+ */
+function checkDay(core: Core, db: DbOrTx, actor: Actor, userId: string, date: string, minutes: number, excludeId: string | null): void {
   const latest = latestAllowedDate(core.clock.now())
   if (date > latest) throw badRequest(`date may be at most one day in the future (latest allowed: ${latest}).`, 'date')
-  const logged = db
-    .select({ n: sql<number>`coalesce(sum(${timeEntries.minutes}), 0)` })
+  const { logged, visible } = db
+    .select({
+      logged: sql<number>`coalesce(sum(${timeEntries.minutes}), 0)`,
+      visible: sql<number>`coalesce(sum(CASE WHEN ${visibleProjects(actor)} THEN ${timeEntries.minutes} ELSE 0 END), 0)`,
+    })
     .from(timeEntries)
-    .where(and(eq(timeEntries.userId, userId), eq(timeEntries.date, date), excludeId ? ne(timeEntries.id, excludeId) : undefined))
-    .get()!.n
-  if (logged + minutes > DAY_MINUTES)
-    throw badRequest(
-      `A person can log at most ${DAY_MINUTES} minutes (24 h) per day: ${date} already has ${logged} minutes, so at most ${Math.max(0, DAY_MINUTES - logged)} more.`,
-      'minutes',
+    .innerJoin(projects, eq(projects.id, timeEntries.projectId))
+    .where(
+      and(
+        eq(timeEntries.userId, userId),
+        eq(timeEntries.date, date),
+        eq(timeEntries.workspaceId, actor.workspace.id),
+        excludeId ? ne(timeEntries.id, excludeId) : undefined,
+      ),
     )
+    .get()!
+  if (logged + minutes <= DAY_MINUTES) return
+  const limit = `A person can log at most ${DAY_MINUTES} minutes (24 h) per day`
+  if (visible !== logged) throw badRequest(`${limit}: this would take them over it on ${date}.`, 'minutes')
+  throw badRequest(`${limit}: ${date} already has ${logged} minutes, so at most ${Math.max(0, DAY_MINUTES - logged)} more.`, 'minutes')
 }
 
 /**
@@ -125,12 +138,12 @@ export function createEntry(core: Core, actor: Actor, taskRef: string, input: Cr
     const userId = input.userId ?? actor.user?.id
     if (!userId) throw badRequest('userId is required: this credential has no user of its own.', 'userId')
     if (userId !== actor.user?.id) {
-      if (!actsForOthers(actor, task.access)) throw forbidden('Only a project owner can log time for another user (timesheets:approve).')
+      requireMayLogTimeFor(actor, task.access.role)
       if (projectAudience(tx, actor.workspace.id, task.task.projectId, { ids: [userId] }).length === 0)
         throw badRequest(`User ${userId} cannot log time here: not a workspace member who can see this project.`, 'userId')
     }
     const { date, minutes } = resolveDuration(input, null)
-    checkDay(core, tx, userId, date, minutes!, null)
+    checkDay(core, tx, actor, userId, date, minutes!, null)
     const now = new Date(core.clock.now())
     const id = newId()
     tx.insert(timeEntries)
@@ -177,13 +190,13 @@ export function updateEntry(core: Core, actor: Actor, entryId: string, input: Up
       const minutes = d.minutes ?? e.minutes
       if (d.date !== e.date) patch.date = d.date
       if (minutes !== e.minutes) patch.minutes = minutes
-      if (patch.date !== undefined || patch.minutes !== undefined) checkDay(core, tx, e.userId, d.date, minutes, e.id)
+      if (patch.date !== undefined || patch.minutes !== undefined) checkDay(core, tx, actor, e.userId, d.date, minutes, e.id)
       if (input.note !== undefined && input.note !== e.note) patch.note = input.note
       if (input.billable !== undefined && input.billable !== e.billable) patch.billable = input.billable
       if (Object.keys(patch).length && e.state === 'submitted') patch.state = 'draft'
     }
     if (input.billed !== undefined && input.billed !== e.billed) {
-      if (!actsForOthers(actor, l.access)) throw forbidden('Missing timesheets:approve permission.')
+      requireMayBill(actor, l.access.role)
       if (e.state !== 'approved' || patch.state)
         throw conflict(`Time entry is ${patch.state ?? e.state}; only approved entries can be billed.`)
       patch.billed = input.billed

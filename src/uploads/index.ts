@@ -1,10 +1,11 @@
 import { Elysia } from 'elysia'
+import { z } from 'zod'
 import type { Core } from '../core'
-import { envelope, ok } from '../http/respond'
+import { conflicts, envelope, ok } from '../http/respond'
 import { idempotencyPlugin } from '../idempotency'
-import { authPlugin } from '../permissions/plugin'
+import { authPlugin, publicRoute } from '../permissions/plugin'
 import { upload, uploadBody, uploadParams } from './model'
-import { createUpload, etagMatches, readUpload } from './service'
+import { createUpload, deleteUpload, etagMatches, readUpload } from './service'
 
 const tags = ['Uploads']
 const CACHE = 'public, max-age=31536000, immutable'
@@ -25,13 +26,14 @@ export function uploadRoutes(core: Core) {
         return ok(created)
       },
       {
-        workspace: 'tasks:write',
+        workspace: { permission: 'tasks:write', multipart: true },
         idempotent: true,
         body: uploadBody,
         parse: 'multipart/form-data',
         detail: {
           tags,
           summary: 'Upload an image (multipart field "file"; PNG, JPEG, GIF or WebP, detected from the bytes)',
+          ...conflicts("the workspace's uploads would exceed SALLY_UPLOAD_QUOTA_MB (delete some first)"),
         },
         response: { 201: envelope(upload) },
       },
@@ -53,15 +55,32 @@ export function uploadRoutes(core: Core) {
       },
       {
         params: uploadParams,
-        detail: {
+        detail: publicRoute({
           tags,
           summary: 'Fetch an uploaded image (public; cacheable forever; ETag / If-None-Match)',
-          security: [],
           responses: {
             200: { description: 'The image bytes', content: { 'image/*': { schema: { type: 'string', format: 'binary' } } } },
             304: { description: 'Not modified (If-None-Match matched the ETag)' },
           },
+        }),
+      },
+    )
+    .delete(
+      '/:id',
+      ({ actor, params }) => {
+        deleteUpload(core, actor, params.id)
+        return ok({ id: params.id, deleted: true as const })
+      },
+      {
+        workspace: 'tasks:write',
+        params: uploadParams,
+        detail: {
+          tags,
+          summary: 'Delete an upload (its uploader or a workspace OWNER); its URL then answers 404',
+          description:
+            'Frees room in the workspace quota and clears it from profiles that use it as avatar. Others in the workspace: 403; an upload of another workspace: 404.',
         },
+        response: { 200: envelope(z.object({ id: z.string(), deleted: z.literal(true) })) },
       },
     )
 }

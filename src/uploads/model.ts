@@ -3,7 +3,7 @@ import { z } from 'zod'
 export const IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/gif', 'image/webp'] as const
 export type ImageType = (typeof IMAGE_TYPES)[number]
 
-export const uploadBody = z.object({
+export const uploadBody = z.strictObject({
   // The meta documents the field as a file in OpenAPI (an instanceof check has no JSON Schema).
   file: z
     .instanceof(Blob, { message: 'Expected a file in the multipart field "file"' })

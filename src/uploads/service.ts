@@ -1,9 +1,11 @@
-import { eq } from 'drizzle-orm'
+import { and, eq, sql } from 'drizzle-orm'
+import { recordAudit } from '../audit/service'
 import type { Core } from '../core'
-import { uploads } from '../db/schema'
-import { AppError, notFound } from '../errors'
+import { uploads, users } from '../db/schema'
+import { AppError, conflict, notFound } from '../errors'
 import { randomToken } from '../lib/crypto'
 import type { Actor } from '../permissions/actor'
+import { authorizeUploadDelete } from '../permissions/uploads'
 import type { ImageType, Upload } from './model'
 
 /**
@@ -20,10 +22,14 @@ export function sniffImageType(b: Uint8Array): ImageType | null {
 }
 
 const UPLOAD_ID = /^[A-Za-z0-9_-]{22,64}$/
+const MIB = 1024 * 1024
 
 export const uploadUrl = (core: Core, id: string) => `${core.config.SALLY_BASE_PATH}/uploads/${id}`
 
-/** Stores an image as a BLOB with an unguessable id (192 random bits). Needs tasks:write in the workspace. */
+/**
+ * Stores an image as a BLOB with an unguessable id (192 random bits). Needs tasks:write in the
+ * workspace; the workspace's uploads stay within SALLY_UPLOAD_QUOTA_MB (409 beyond).
+ */
 export async function createUpload(core: Core, actor: Actor, file: Blob): Promise<Upload> {
   const max = core.config.SALLY_UPLOAD_MAX_BYTES
   if (file.size > max) throw new AppError('payload_too_large', `The file is larger than ${max} bytes.`)
@@ -35,20 +41,32 @@ export async function createUpload(core: Core, actor: Actor, file: Blob): Promis
   const sha256 = new Bun.CryptoHasher('sha256').update(bytes).digest('hex')
   const id = randomToken(24)
   const name = file instanceof File ? file.name.slice(0, 255) || null : null
-  core.db
-    .insert(uploads)
-    .values({
-      id,
-      workspaceId: actor.workspace.id,
-      uploadedBy: actor.user?.id ?? null,
-      contentType,
-      size: bytes.length,
-      sha256,
-      filename: name,
-      data: Buffer.from(bytes),
-      createdAt: new Date(core.clock.now()),
-    })
-    .run()
+  core.db.transaction((tx) => {
+    const quota = core.config.SALLY_UPLOAD_QUOTA_MB * MIB
+    const used = tx
+      .select({ n: sql<number>`coalesce(sum(${uploads.size}), 0)` })
+      .from(uploads)
+      .where(eq(uploads.workspaceId, actor.workspace.id))
+      .get()!.n
+    if (used + bytes.length > quota)
+      throw conflict(
+        `This upload would exceed the workspace's upload quota of ${core.config.SALLY_UPLOAD_QUOTA_MB} MiB ` +
+          `(${(used / MIB).toFixed(1)} MiB used); delete uploads it no longer needs (DELETE /uploads/:id).`,
+      )
+    tx.insert(uploads)
+      .values({
+        id,
+        workspaceId: actor.workspace.id,
+        uploadedBy: actor.user?.id ?? null,
+        contentType,
+        size: bytes.length,
+        sha256,
+        filename: name,
+        data: Buffer.from(bytes),
+        createdAt: new Date(core.clock.now()),
+      })
+      .run()
+  })
   return { id, url: uploadUrl(core, id), contentType, size: bytes.length, sha256 }
 }
 
@@ -62,6 +80,32 @@ export function readUpload(core: Core, id: string) {
     .get()
   if (!row) throw notFound('Upload')
   return row
+}
+
+/**
+ * Deletes an upload of the selected workspace (its uploader or a workspace OWNER: permissions/uploads.ts)
+ * and clears it from the profiles that use it as their avatar. Its public URL then answers 404
+ * (caches that kept it may still serve their copy).
+ */
+export function deleteUpload(core: Core, actor: Actor, id: string): void {
+  if (!UPLOAD_ID.test(id)) throw notFound('Upload')
+  core.db.transaction((tx) => {
+    const row = tx
+      .select({ id: uploads.id, uploadedBy: uploads.uploadedBy, size: uploads.size })
+      .from(uploads)
+      .where(and(eq(uploads.id, id), eq(uploads.workspaceId, actor.workspace.id)))
+      .get()
+    if (!row) throw notFound('Upload')
+    authorizeUploadDelete(actor, row)
+    tx.delete(uploads).where(eq(uploads.id, row.id)).run()
+    tx.update(users).set({ avatarUploadId: null }).where(eq(users.avatarUploadId, row.id)).run()
+    recordAudit(
+      core,
+      actor,
+      { action: 'upload.deleted', workspaceId: actor.workspace.id, targetType: 'upload', targetId: row.id, meta: { size: row.size } },
+      tx,
+    )
+  })
 }
 
 /** True when an If-None-Match header matches the ETag (`*`, weak validators and lists included). */

@@ -23,6 +23,7 @@ import {
   getWebhook,
   listDeliveries,
   listWebhooks,
+  MAX_WEBHOOKS_PER_WORKSPACE,
   pingWebhook,
   redeliver,
   rotateWebhookSecret,
@@ -69,7 +70,7 @@ export function webhookRoutes(core: Core) {
           summary: 'Create a webhook; the answer carries its signing secret, shown this once',
           description:
             'URLs resolving to loopback, private, link-local (incl. 169.254.169.254) or this server are refused with 400 unless SALLY_WEBHOOK_ALLOW_PRIVATE=true.',
-          ...conflicts('the workspace already has the maximum number of webhooks (50)'),
+          ...conflicts(`the workspace already has the maximum number of webhooks (${MAX_WEBHOOKS_PER_WORKSPACE})`),
         },
         response: { 201: envelope(webhookWithSecret) },
       },

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { EVENT_TYPES, type EventType } from '../events'
+import { example } from '../http/example'
 import { multilineText } from '../http/text'
 
 const id = z.string().trim().min(1).max(64)
@@ -18,6 +19,10 @@ export const webhook = z
     url: z.string(),
     events: z.array(z.string()),
     active: z.boolean(),
+    disabledReason: z
+      .string()
+      .nullable()
+      .describe('Why Sally turned the webhook off (e.g. "creator left the workspace"); null when active or turned off by hand'),
     description: z.string().nullable(),
     createdBy: z.string().nullable(),
     createdAt: z.string(),
@@ -36,7 +41,7 @@ const url = z.string().trim().min(1).max(2048).describe('http(s) URL that receiv
 const events = z.array(webhookEvent).min(1).max(WEBHOOK_EVENTS.length).describe('Event types to receive, or ["*"] for all')
 const description = multilineText(500).trim()
 
-export const createWebhookBody = z.object({
+export const createWebhookBody = z.strictObject({
   url,
   events: events.default(['*']),
   active: z.boolean().default(true),
@@ -44,7 +49,7 @@ export const createWebhookBody = z.object({
 })
 export type CreateWebhookInput = z.infer<typeof createWebhookBody>
 
-export const updateWebhookBody = z.object({
+export const updateWebhookBody = z.strictObject({
   url: url.optional(),
   events: events.optional(),
   active: z.boolean().optional(),
@@ -91,3 +96,7 @@ export const deliveryDetail = delivery
 export type DeliveryDetail = z.infer<typeof deliveryDetail>
 
 export const enqueued = z.object({ deliveryId: z.string(), event: z.string(), status: z.literal('pending') })
+
+// Examples for the OpenAPI document (Swagger UI's "Try it out" sends them as they are).
+example(createWebhookBody, { url: 'https://example.com/hooks/sally', events: ['task.created', 'task.updated'], description: 'CI notifier' })
+example(updateWebhookBody, { description: 'Release notifier' })

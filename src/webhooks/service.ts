@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, gt, lt } from 'drizzle-orm'
+import { and, asc, count, desc, eq, gt, inArray, lt } from 'drizzle-orm'
 import { recordAudit } from '../audit/service'
 import type { Core } from '../core'
 import type { DbOrTx } from '../db/client'
@@ -22,7 +22,7 @@ import { checkWebhookUrl, UnsafeUrlError } from './url-safety'
 import { wakeWebhookWorker } from './worker'
 
 /** A workspace may have this many webhooks (each event fans out to all of them). */
-export const MAX_WEBHOOKS_PER_WORKSPACE = 50
+export const MAX_WEBHOOKS_PER_WORKSPACE = 20
 
 type Row = typeof webhooks.$inferSelect
 type DeliveryRow = typeof webhookDeliveries.$inferSelect
@@ -32,6 +32,7 @@ export const toWebhook = (w: Row): Webhook => ({
   url: w.url,
   events: w.events,
   active: w.active,
+  disabledReason: w.disabledReason,
   description: w.description,
   createdBy: w.createdBy,
   createdAt: w.createdAt.toISOString(),
@@ -57,12 +58,15 @@ export const generateWebhookSecret = () => `whsec_${randomToken(32)}`
 /** `*` alone, or the distinct event names in the order given. */
 const normalizeEvents = (events: string[]): string[] => (events.includes('*') ? ['*'] : [...new Set(events)])
 
-/** Refuses unsafe URLs with 400 validation_error on `url` (SSRF rules in url-safety.ts). */
+/** Refuses unsafe URLs with 400 validation_error on `url` (SSRF rules in url-safety.ts; the resolved address goes to the log only). */
 async function safeUrl(core: Core, raw: string): Promise<string> {
   try {
     return await checkWebhookUrl(core, raw, AbortSignal.timeout(Math.min(core.config.SALLY_WEBHOOK_TIMEOUT_MS, 5000)))
   } catch (e) {
-    if (e instanceof UnsafeUrlError) throw badRequest(e.message, 'url')
+    if (e instanceof UnsafeUrlError) {
+      if (e.detail) core.log.info('webhook url refused', { detail: e.detail })
+      throw badRequest(e.message, 'url')
+    }
     if ((e as Error)?.name === 'TimeoutError') throw badRequest('url host could not be resolved in time.', 'url')
     throw e
   }
@@ -141,7 +145,10 @@ export async function updateWebhook(core: Core, actor: Actor, webhookId: string,
     const patch: Partial<Row> = {}
     if (url !== undefined) patch.url = url
     if (input.events !== undefined) patch.events = normalizeEvents(input.events)
-    if (input.active !== undefined) patch.active = input.active
+    if (input.active !== undefined) {
+      patch.active = input.active
+      patch.disabledReason = null
+    }
     if (input.description !== undefined) patch.description = input.description
     if (Object.keys(patch).length === 0) return toWebhook(cur)
     const row = tx
@@ -151,11 +158,7 @@ export async function updateWebhook(core: Core, actor: Actor, webhookId: string,
       .returning()
       .get()!
     // Deactivating drops what is still waiting (a paused endpoint should not get a backlog later).
-    if (cur.active && input.active === false)
-      tx.update(webhookDeliveries)
-        .set({ status: 'failed', lastError: 'Webhook deactivated; delivery dropped.', nextAttemptAt: new Date(now) })
-        .where(and(eq(webhookDeliveries.webhookId, cur.id), eq(webhookDeliveries.status, 'pending')))
-        .run()
+    if (cur.active && input.active === false) dropPending(tx, [cur.id], 'Webhook deactivated; delivery dropped.', now)
     recordAudit(
       core,
       actor,
@@ -170,6 +173,45 @@ export async function updateWebhook(core: Core, actor: Actor, webhookId: string,
     )
     return toWebhook(row)
   })
+}
+
+/** Marks the pending deliveries of these webhooks failed with `error` (they will not be sent). */
+function dropPending(tx: DbOrTx, webhookIds: string[], error: string, now: number): void {
+  if (webhookIds.length === 0) return
+  tx.update(webhookDeliveries)
+    .set({ status: 'failed', lastError: error, nextAttemptAt: new Date(now) })
+    .where(and(inArray(webhookDeliveries.webhookId, webhookIds), eq(webhookDeliveries.status, 'pending')))
+    .run()
+}
+
+/**
+ * Turns off the active webhooks a user created in a workspace, with the reason shown on them and on
+ * their dropped deliveries. Called in the transaction that ends the user's membership, so a
+ * webhook never outlives its creator's access (another OWNER may turn it back on).
+ */
+export function disableWebhooksOfCreator(
+  core: Core,
+  actor: Actor,
+  tx: DbOrTx,
+  o: { workspaceId: string; userId: string; reason: string },
+): number {
+  const now = core.clock.now()
+  const off = tx
+    .update(webhooks)
+    .set({ active: false, disabledReason: o.reason, updatedAt: new Date(now) })
+    .where(and(eq(webhooks.workspaceId, o.workspaceId), eq(webhooks.createdBy, o.userId), eq(webhooks.active, true)))
+    .returning({ id: webhooks.id })
+    .all()
+    .map((h) => h.id)
+  dropPending(tx, off, `Webhook disabled (${o.reason}); delivery dropped.`, now)
+  for (const id of off)
+    recordAudit(
+      core,
+      actor,
+      { action: 'webhook.disabled', workspaceId: o.workspaceId, targetType: 'webhook', targetId: id, meta: { reason: o.reason } },
+      tx,
+    )
+  return off.length
 }
 
 export function deleteWebhook(core: Core, actor: Actor, webhookId: string): void {

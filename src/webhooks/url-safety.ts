@@ -30,9 +30,24 @@ export function setWebhookTransport(core: Core, t: WebhookTransport | null): voi
 export const transportOf = (core: Core): WebhookTransport => transports.get(core) ?? {}
 const resolverOf = (core: Core): Resolver => transportOf(core).resolve ?? systemResolver
 
+/**
+ * A refused URL. `message` is what the caller sees (create/update 400, the delivery log): it never
+ * names a resolved address, so the check cannot be used to read internal DNS answers. `detail`
+ * (the host, the address and why it is refused) goes to the server log only.
+ */
 export class UnsafeUrlError extends Error {
   override name = 'UnsafeUrlError'
+  constructor(
+    message: string,
+    readonly detail?: string,
+  ) {
+    super(message)
+  }
 }
+
+/** The one answer for a target that is private, reserved or this server (by address). */
+export const NOT_PUBLIC = 'url is not allowed: it must point at a public address.'
+const UNRESOLVED = 'url host could not be resolved.'
 
 // ---------------------------------------------------------------------------------------------
 // Addresses
@@ -194,9 +209,9 @@ export async function resolveTarget(core: Core, target: ParsedTarget, signal?: A
   } catch (e) {
     if (signal?.aborted) throw e
     const code = (e as { code?: string }).code
-    throw new UnsafeUrlError(`url host ${target.host} could not be resolved${code ? ` (${code})` : ''}.`)
+    throw new UnsafeUrlError(UNRESOLVED, `${target.host}: ${code ?? String(e)}`)
   }
-  if (addresses.length === 0) throw new UnsafeUrlError(`url host ${target.host} could not be resolved.`)
+  if (addresses.length === 0) throw new UnsafeUrlError(UNRESOLVED, `${target.host}: no addresses`)
   return [...addresses.filter((a) => isIP(a) === 4), ...addresses.filter((a) => isIP(a) !== 4)]
 }
 
@@ -215,10 +230,8 @@ export function assertPublicTarget(core: Core, target: ParsedTarget, addresses: 
     throw new UnsafeUrlError('url points at this Sally server itself.')
   const own = ownAddresses(core)
   for (const a of addresses) {
-    const why = blockedAddressReason(a)
-    const via = target.isIp ? '' : ` (${host} resolves to ${a})`
-    if (why) throw new UnsafeUrlError(`url points at a ${why} address${via}; private addresses are refused.`)
-    if (own.has(canon(a))) throw new UnsafeUrlError(`url points at this server itself${via}.`)
+    const why = blockedAddressReason(a) ?? (own.has(canon(a)) ? "this server's own address" : null)
+    if (why) throw new UnsafeUrlError(NOT_PUBLIC, `${host} → ${a}: ${why}`)
   }
 }
 

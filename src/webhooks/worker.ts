@@ -1,15 +1,19 @@
-import { createHmac } from 'node:crypto'
-import { checkServerIdentity } from 'node:tls'
 import { and, asc, eq, inArray, lt, lte, ne, sql } from 'drizzle-orm'
 import type { Core } from '../core'
 import { webhookDeliveries, webhooks } from '../db/schema'
-import { VERSION } from '../version'
-import { assertPublicTarget, parseWebhookUrl, resolveTarget, transportOf, UnsafeUrlError } from './url-safety'
+import { FairPool, type Slot } from '../lib/fair-pool'
+import { type Outcome, send } from './send'
 
 /**
  * The delivery worker: claims due outbox rows, POSTs them signed, records the outcome and schedules
  * retries. Everything it knows is in `webhook_deliveries`, so a restart loses nothing: a row claimed
  * by a process that died becomes due again when its lease runs out.
+ *
+ * Fairness between tenants: sends run in a FairPool, at most MAX_IN_FLIGHT at once, at most
+ * MAX_PER_DESTINATION per (workspace, URL host) and MAX_PER_WORKSPACE per workspace. A slot that
+ * frees is refilled at once from the webhooks with due rows, oldest due first, so a receiver that
+ * answers slowly (up to SALLY_WEBHOOK_TIMEOUT_MS) delays only its own deliveries; a failed attempt
+ * is rescheduled with backoff and the worker moves on.
  */
 
 /** Wait after the 1st, 2nd, … failed attempt. After the last one the delivery is `failed`. */
@@ -28,67 +32,124 @@ export const MAX_ATTEMPTS = RETRY_DELAYS_MS.length + 1
 export const LEASE_MARGIN_MS = 60_000
 /** Finished deliveries older than this are deleted by the worker. */
 export const DELIVERY_RETENTION_MS = 30 * 86_400_000
-const BATCH = 20
+/** Sends in flight per process. */
+export const MAX_IN_FLIGHT = 16
+/** Sends in flight to one destination (URL host and port) of one workspace. */
+export const MAX_PER_DESTINATION = 2
+/** Sends in flight for one workspace, whatever the destinations. */
+export const MAX_PER_WORKSPACE = 4
 const POLL_MS = 1000
-const ERROR_MAX = 500
 
 type Row = typeof webhookDeliveries.$inferSelect
 
-/** `t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>`: the X-Sally-Signature header. */
-export function signPayload(secret: string, timestampSeconds: number, body: string): string {
-  const mac = createHmac('sha256', secret).update(`${timestampSeconds}.${body}`).digest('hex')
-  return `t=${timestampSeconds},v1=${mac}`
-}
-
-type Outcome = { ok: true; statusCode: number } | { ok: false; statusCode: number | null; error: string }
-
 export type RunResult = { claimed: number; succeeded: number; retrying: number; failed: number }
 
-/**
- * Sends every due delivery once (up to `limit`), then records the outcomes. The worker calls it on
- * each tick; tests call it directly with the fake clock. Rows are claimed with one UPDATE … RETURNING
- * that moves `next_attempt_at` to a lease and counts the attempt, so two workers (or two processes
- * over one database) never send the same row at the same time.
- */
-export async function runDueDeliveries(core: Core, opts: { now?: number; limit?: number } = {}): Promise<RunResult> {
-  const now = opts.now ?? core.clock.now()
-  const claimed = claimDue(core, now, opts.limit ?? BATCH)
-  const result: RunResult = { claimed: claimed.length, succeeded: 0, retrying: 0, failed: 0 }
-  if (claimed.length === 0) return result
-  const hooks = new Map(
-    core.db
-      .select({ id: webhooks.id, url: webhooks.url, secret: webhooks.secret, active: webhooks.active })
-      .from(webhooks)
-      .where(inArray(webhooks.id, [...new Set(claimed.map((r) => r.webhookId))]))
-      .all()
-      .map((h) => [h.id, h]),
-  )
-  await Promise.all(
-    claimed.map(async (row) => {
-      const hook = hooks.get(row.webhookId)
-      if (!hook) return // deleted meanwhile (its deliveries went with it)
-      if (!hook.active) {
-        finish(core, row, { ok: false, statusCode: null, error: 'Webhook is inactive; not sent.' }, opts.now, true)
-        result.failed++
-        return
-      }
-      const outcome = await send(core, hook, row)
-      const status = finish(core, row, outcome, opts.now)
-      if (status === 'succeeded') result.succeeded++
-      else if (status === 'failed') result.failed++
-      else result.retrying++
-    }),
-  )
-  return result
+type DueHook = { id: string; workspaceId: string; url: string; secret: string; active: boolean }
+
+/** The webhooks that have due deliveries, the one waiting longest first (one row per webhook, whatever its backlog). */
+function dueHooks(core: Core, now: number): DueHook[] {
+  const d = webhookDeliveries
+  const due = sql<number>`min(${d.nextAttemptAt})`
+  return core.db
+    .select({ id: webhooks.id, workspaceId: webhooks.workspaceId, url: webhooks.url, secret: webhooks.secret, active: webhooks.active })
+    .from(d)
+    .innerJoin(webhooks, eq(webhooks.id, d.webhookId))
+    .where(and(eq(d.status, 'pending'), lte(d.nextAttemptAt, new Date(now))))
+    .groupBy(webhooks.id)
+    .orderBy(asc(due), asc(webhooks.id))
+    .all()
 }
 
-/** Claims up to `limit` due rows (lease + attempt count in the same statement). */
-export function claimDue(core: Core, now: number, limit: number): Row[] {
+function destination(url: string): string {
+  try {
+    return new URL(url).host.toLowerCase()
+  } catch {
+    return url
+  }
+}
+
+const slotsOf = (h: DueHook): Slot[] => [
+  [`dest:${h.workspaceId}|${destination(h.url)}`, MAX_PER_DESTINATION],
+  [`ws:${h.workspaceId}`, MAX_PER_WORKSPACE],
+]
+
+/**
+ * Claims and sends due deliveries under the pool's limits until none is due or `limit` rows were
+ * claimed. `now` fixed: rows due at that time (tests, with the fake clock); otherwise the clock.
+ */
+class Dispatcher {
+  readonly result: RunResult = { claimed: 0, succeeded: 0, retrying: 0, failed: 0 }
+  readonly pool: FairPool
+  stopped = false
+
+  constructor(
+    private readonly core: Core,
+    private readonly opts: { now?: number; limit?: number } = {},
+  ) {
+    this.pool = new FairPool(
+      MAX_IN_FLIGHT,
+      () => this.fill(),
+      (e) => core.log.error('webhook send failed to record', { error: String(e) }),
+    )
+  }
+
+  /** Starts as many sends as the limits allow (round-robin over the webhooks with due rows). */
+  fill(): void {
+    if (this.stopped) return
+    try {
+      const now = this.opts.now ?? this.core.clock.now()
+      let hooks = dueHooks(this.core, now)
+      while (hooks.length) {
+        const next: DueHook[] = []
+        for (const h of hooks) {
+          if (this.opts.limit !== undefined && this.result.claimed >= this.opts.limit) return
+          if (this.pool.size >= this.pool.total) return
+          const slots = slotsOf(h)
+          if (h.active && !this.pool.hasRoom(slots)) continue
+          const [row] = claimDue(this.core, now, 1, h.id)
+          if (!row) continue
+          this.result.claimed++
+          next.push(h)
+          if (!h.active) {
+            finish(this.core, row, { ok: false, statusCode: null, error: 'Webhook is inactive; not sent.' }, this.opts.now, true)
+            this.result.failed++
+            continue
+          }
+          this.pool.start(slots, async () => {
+            const status = finish(this.core, row, await send(this.core, h, row), this.opts.now)
+            if (status === 'succeeded') this.result.succeeded++
+            else if (status === 'failed') this.result.failed++
+            else this.result.retrying++
+          })
+        }
+        hooks = next
+      }
+    } catch (e) {
+      this.core.log.error('webhook dispatch failed', { error: String(e) })
+    }
+  }
+}
+
+/**
+ * Sends every due delivery once (up to `limit` claimed) and waits for the outcomes. Tests call it
+ * directly with the fake clock. Each row is claimed with one UPDATE … RETURNING that moves
+ * `next_attempt_at` to a lease and counts the attempt, so two workers (or two processes over one
+ * database) never send the same row at the same time.
+ */
+export async function runDueDeliveries(core: Core, opts: { now?: number; limit?: number } = {}): Promise<RunResult> {
+  const run = new Dispatcher(core, { now: opts.now ?? core.clock.now(), limit: opts.limit })
+  run.fill()
+  await run.pool.idle()
+  return run.result
+}
+
+/** Claims up to `limit` due rows, oldest due first, of one webhook or all (lease + attempt count in the same statement). */
+export function claimDue(core: Core, now: number, limit: number, webhookId?: string): Row[] {
   const d = webhookDeliveries
   const due = core.db
     .select({ id: d.id })
     .from(d)
-    .where(and(eq(d.status, 'pending'), lte(d.nextAttemptAt, new Date(now))))
+    .where(and(eq(d.status, 'pending'), lte(d.nextAttemptAt, new Date(now)), webhookId ? eq(d.webhookId, webhookId) : undefined))
     .orderBy(asc(d.nextAttemptAt), asc(d.id))
     .limit(limit)
   return core.db
@@ -129,100 +190,6 @@ function finish(core: Core, row: Row, o: Outcome, fixedNow: number | undefined, 
   return status
 }
 
-const clip = (s: string) => (s.length > ERROR_MAX ? `${s.slice(0, ERROR_MAX - 1)}…` : s)
-
-/** Reads at most `max` bytes of a response body as text (then drops the rest). */
-async function readSome(res: Response, max: number): Promise<string> {
-  if (!res.body) return ''
-  const reader = res.body.getReader()
-  const chunks: Uint8Array[] = []
-  let n = 0
-  try {
-    while (n < max) {
-      const { done, value } = await reader.read()
-      if (done) break
-      chunks.push(value)
-      n += value.byteLength
-    }
-  } finally {
-    reader.cancel().catch(() => {})
-  }
-  const text = new TextDecoder().decode(Buffer.concat(chunks).subarray(0, max))
-  return text.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim()
-}
-
-/** Errors where nothing reached the server, so the next address of the host may be tried. */
-const CONNECT_ERRORS = new Set([
-  'ECONNREFUSED',
-  'ConnectionRefused',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'FailedToOpenSocket',
-  'ConnectionClosed',
-])
-const isConnectError = (e: unknown) => CONNECT_ERRORS.has(String((e as { code?: unknown })?.code))
-
-/**
- * One HTTP attempt, bounded by SALLY_WEBHOOK_TIMEOUT_MS from DNS lookup to response status. The
- * host is resolved and checked now (DNS may have changed since creation) and the request is sent to
- * the checked address itself (Host header and TLS server name keep the original name), so a DNS
- * answer cannot change between the check and the connection.
- */
-async function send(core: Core, hook: { url: string; secret: string }, row: Row): Promise<Outcome> {
-  const timeoutMs = core.config.SALLY_WEBHOOK_TIMEOUT_MS
-  const signal = AbortSignal.timeout(timeoutMs)
-  try {
-    const target = parseWebhookUrl(hook.url)
-    assertPublicTarget(core, target, [])
-    const addresses = await resolveTarget(core, target, signal)
-    assertPublicTarget(core, target, addresses)
-    const headers: Record<string, string> = {
-      'content-type': 'application/json',
-      'user-agent': `Sally-Webhooks/${VERSION}`,
-      'x-sally-event': row.event,
-      'x-sally-delivery': row.id,
-      'x-sally-signature': signPayload(hook.secret, Math.floor(core.clock.now() / 1000), row.payload),
-      host: target.url.host,
-    }
-    const ca = transportOf(core).ca
-    const tls: BunFetchRequestInitTLS | undefined =
-      target.url.protocol !== 'https:'
-        ? undefined
-        : target.isIp
-          ? ca
-            ? { ca }
-            : undefined
-          : { ...(ca ? { ca } : {}), serverName: target.host, checkServerIdentity: (_h, cert) => checkServerIdentity(target.host, cert) }
-    let res: Response | undefined
-    for (const [i, ip] of addresses.slice(0, 3).entries()) {
-      const connect = new URL(target.url)
-      connect.hostname = ip.includes(':') ? `[${ip}]` : ip
-      try {
-        res = await fetch(connect, { method: 'POST', headers, body: row.payload, redirect: 'manual', signal, ...(tls ? { tls } : {}) })
-        break
-      } catch (e) {
-        if (signal.aborted || !isConnectError(e) || i === Math.min(addresses.length, 3) - 1) throw e
-      }
-    }
-    const code = res!.status
-    if (code >= 200 && code < 300) {
-      res!.body?.cancel().catch(() => {})
-      return { ok: true, statusCode: code }
-    }
-    if (code >= 300 && code < 400) {
-      res!.body?.cancel().catch(() => {})
-      const loc = res!.headers.get('location')
-      return { ok: false, statusCode: code, error: clip(`HTTP ${code}: redirects are not followed${loc ? ` (Location: ${loc})` : ''}.`) }
-    }
-    const snippet = await readSome(res!, 300).catch(() => '')
-    return { ok: false, statusCode: code, error: clip(`HTTP ${code}${snippet ? `: ${snippet}` : ''}`) }
-  } catch (e) {
-    if (signal.aborted) return { ok: false, statusCode: null, error: `Timed out after ${timeoutMs} ms.` }
-    if (e instanceof UnsafeUrlError) return { ok: false, statusCode: null, error: clip(`Refused: ${e.message}`) }
-    return { ok: false, statusCode: null, error: clip(e instanceof Error ? e.message : String(e)) }
-  }
-}
-
 /** Deletes finished deliveries older than the retention period. */
 export function pruneDeliveries(core: Core, now = core.clock.now()): number {
   const d = webhookDeliveries
@@ -241,48 +208,33 @@ export function wakeWebhookWorker(core: Core): void {
 }
 
 /**
- * Starts the delivery loop of a serving process: a tick every second (and at once when an event
- * enqueues deliveries); one run at a time. Its stop function (also pushed to `core.stoppers`) waits
- * for the sends in flight.
+ * Starts the delivery loop of a serving process: due rows are looked for every second, at once
+ * when an event enqueues deliveries, and whenever a send ends (its slot is refilled). Its stop
+ * function (also pushed to `core.stoppers`) waits for the sends in flight.
  */
 export function startWebhookWorker(core: Core, opts: { pollMs?: number } = {}): () => Promise<void> {
-  let stopped = false
-  let running: Promise<void> | null = null
-  let again = false
+  const dispatcher = new Dispatcher(core)
   let lastPrune = 0
   const tick = () => {
-    if (stopped) return
-    if (running) {
-      again = true
-      return
-    }
-    running = (async () => {
+    dispatcher.fill()
+    const now = core.clock.now()
+    if (!dispatcher.stopped && now - lastPrune > 3_600_000) {
+      lastPrune = now
       try {
-        do {
-          again = false
-          const r = await runDueDeliveries(core)
-          if (r.claimed >= BATCH) again = true
-        } while (again && !stopped)
-        const now = core.clock.now()
-        if (now - lastPrune > 3_600_000) {
-          lastPrune = now
-          pruneDeliveries(core, now)
-        }
+        pruneDeliveries(core, now)
       } catch (e) {
-        core.log.error('webhook worker run failed', { error: String(e) })
-      } finally {
-        running = null
+        core.log.error('webhook delivery prune failed', { error: String(e) })
       }
-    })()
+    }
   }
   const timer = setInterval(tick, opts.pollMs ?? POLL_MS)
   timer.unref?.()
-  wakers.set(core, () => void setTimeout(tick, 0))
+  wakers.set(core, () => void setTimeout(() => dispatcher.fill(), 0))
   const stop = async () => {
-    stopped = true
+    dispatcher.stopped = true
     clearInterval(timer)
     wakers.delete(core)
-    if (running) await running
+    await dispatcher.pool.idle()
   }
   core.stoppers.push(stop)
   return stop

@@ -2,9 +2,8 @@ import { Elysia } from 'elysia'
 import { z } from 'zod'
 import type { Core } from '../core'
 import { conflicts, envelope, listEnvelope, ok, okList, pageQuery } from '../http/respond'
-import { type Actor, authorizeLeave, type Principal } from '../permissions/actor'
 import type { Scope } from '../permissions/matrix'
-import { authPlugin, workspaceActor } from '../permissions/plugin'
+import { authPlugin } from '../permissions/plugin'
 import { createInvite, listInvites, revokeInvite } from './invites'
 import { listMembers, removeMember, updateMemberRole } from './members'
 import {
@@ -25,21 +24,20 @@ import { createWorkspace, getWorkspace, listWorkspaces, setSuspended, updateWork
 const tags = ['Workspaces']
 
 /**
- * Workspaces, members and invites. Routes under `/workspaces/:id` take the workspace from the path
- * and resolve it exactly like the selection headers would (404 invisible, 403 pinned elsewhere,
- * 403 suspended), then check role ∩ key scopes with the one permission engine.
+ * Workspaces, members and invites. Routes under `/workspaces/:id` declare their permission in the
+ * auth macro with the workspace taken from the path (`path: 'id'`), resolved exactly like the
+ * selection headers would be (404 invisible, 403 pinned elsewhere, 403 suspended), then role ∩ key
+ * scopes, all before the input is validated.
  */
 export function workspaceRoutes(core: Core) {
-  /** The actor of a path-addressed route; also sets X-Sally-Scopes (effective in this workspace) for keys. */
-  /** Routes that name their workspace in the path (`/workspaces/:id/...`) get their actor by the same rules as every other route. */
-  const at = (
-    principal: Principal,
-    headers: Record<string, unknown>,
-    id: string,
-    permission: Scope,
-    opts: { orgWide?: boolean; allowSuspended?: boolean } = {},
-  ): Actor => workspaceActor(core, principal, { id }, { permission, ...opts }, headers as Record<string, string>)
+  /** The workspace is the path's `:id`; `orgWide`: project-scoped keys are refused. */
+  const at = (permission: Scope, more: { orgWide?: boolean; leave?: string; superadmin?: string; allowSuspended?: boolean } = {}) => ({
+    permission,
+    path: 'id',
+    ...more,
+  })
   const orgWide = { orgWide: true }
+  const suspension = { orgWide: true, superadmin: 'suspend or reactivate a workspace', allowSuspended: true }
 
   return new Elysia({ name: 'workspaces', prefix: '/workspaces' })
     .use(authPlugin(core))
@@ -50,7 +48,7 @@ export function workspaceRoutes(core: Core) {
         return okList(r.items, r.nextCursor)
       },
       {
-        principal: true,
+        principal: 'workspaces:read',
         query: pageQuery,
         detail: {
           tags,
@@ -67,7 +65,7 @@ export function workspaceRoutes(core: Core) {
         return ok(createWorkspace(core, principal, body))
       },
       {
-        principal: true,
+        principal: 'workspaces:write',
         body: createWorkspaceBody,
         detail: {
           tags,
@@ -79,92 +77,69 @@ export function workspaceRoutes(core: Core) {
         response: { 201: envelope(workspace) },
       },
     )
-    .get('/:id', ({ principal, params, set }) => ok(getWorkspace(core, at(principal, set.headers, params.id, 'workspaces:read'))), {
-      principal: true,
+    .get('/:id', ({ actor }) => ok(getWorkspace(core, actor)), {
+      workspace: at('workspaces:read'),
       params: workspaceParams,
       detail: { tags, summary: 'Get a workspace' },
       response: { 200: envelope(workspace) },
     })
-    .patch(
-      '/:id',
-      ({ principal, params, body, set }) =>
-        ok(updateWorkspace(core, at(principal, set.headers, params.id, 'workspaces:write', orgWide), body)),
-      {
-        principal: true,
-        params: workspaceParams,
-        body: updateWorkspaceBody,
-        detail: {
-          tags,
-          summary: 'Rename a workspace or change its slug (409 when the slug is taken)',
-          ...conflicts('the slug is already taken'),
-        },
-        response: { 200: envelope(workspace) },
+    .patch('/:id', ({ actor, body }) => ok(updateWorkspace(core, actor, body)), {
+      workspace: at('workspaces:write', orgWide),
+      params: workspaceParams,
+      body: updateWorkspaceBody,
+      detail: {
+        tags,
+        summary: 'Rename a workspace or change its slug (409 when the slug is taken)',
+        ...conflicts('the slug is already taken'),
       },
-    )
-    .post(
-      '/:id/suspend',
-      ({ principal, params, set }) =>
-        ok(setSuspended(core, at(principal, set.headers, params.id, 'workspaces:write', { orgWide: true, allowSuspended: true }), true)),
-      {
-        principal: true,
-        params: workspaceParams,
-        detail: { tags, summary: 'Suspend a workspace (SUPERADMIN): every request to it answers 403 "Workspace is suspended."' },
-        response: { 200: envelope(workspace) },
-      },
-    )
-    .post(
-      '/:id/reactivate',
-      ({ principal, params, set }) =>
-        ok(setSuspended(core, at(principal, set.headers, params.id, 'workspaces:write', { orgWide: true, allowSuspended: true }), false)),
-      {
-        principal: true,
-        params: workspaceParams,
-        detail: { tags, summary: 'Reactivate a suspended workspace (SUPERADMIN)' },
-        response: { 200: envelope(workspace) },
-      },
-    )
+      response: { 200: envelope(workspace) },
+    })
+    .post('/:id/suspend', ({ actor }) => ok(setSuspended(core, actor, true)), {
+      workspace: at('workspaces:write', suspension),
+      params: workspaceParams,
+      detail: { tags, summary: 'Suspend a workspace (SUPERADMIN): every request to it answers 403 "Workspace is suspended."' },
+      response: { 200: envelope(workspace) },
+    })
+    .post('/:id/reactivate', ({ actor }) => ok(setSuspended(core, actor, false)), {
+      workspace: at('workspaces:write', suspension),
+      params: workspaceParams,
+      detail: { tags, summary: 'Reactivate a suspended workspace (SUPERADMIN)' },
+      response: { 200: envelope(workspace) },
+    })
     .get(
       '/:id/members',
-      ({ principal, params, query, set }) => {
-        const r = listMembers(core, at(principal, set.headers, params.id, 'workspaces:read', orgWide), query)
+      ({ actor, query }) => {
+        const r = listMembers(core, actor, query)
         return okList(r.items, r.nextCursor)
       },
       {
-        principal: true,
+        workspace: at('workspaces:read', orgWide),
         params: workspaceParams,
         query: pageQuery,
         detail: { tags, summary: 'List the members of a workspace' },
         response: { 200: listEnvelope(member) },
       },
     )
-    .patch(
-      '/:id/members/:userId',
-      ({ principal, params, body, set }) =>
-        ok(updateMemberRole(core, at(principal, set.headers, params.id, 'members:write', orgWide), params.userId, body.role)),
-      {
-        principal: true,
-        params: memberParams,
-        body: updateMemberBody,
-        detail: {
-          tags,
-          summary: 'Change a member’s role (workspace OWNER; the last OWNER cannot be demoted: 409)',
-          ...conflicts('the last OWNER cannot be demoted'),
-        },
-        response: { 200: envelope(member) },
+    .patch('/:id/members/:userId', ({ actor, params, body }) => ok(updateMemberRole(core, actor, params.userId, body.role)), {
+      workspace: at('members:write', orgWide),
+      params: memberParams,
+      body: updateMemberBody,
+      detail: {
+        tags,
+        summary: 'Change a member’s role (workspace OWNER; the last OWNER cannot be demoted: 409)',
+        ...conflicts('the last OWNER cannot be demoted'),
       },
-    )
+      response: { 200: envelope(member) },
+    })
     .delete(
       '/:id/members/:userId',
-      ({ principal, params, set }) => {
-        // Leaving: any member may remove themselves (from a key only with members:write granted);
-        // removing someone else needs members:write from the role as well.
-        const leaving = principal.user?.id === params.userId
-        if (leaving) authorizeLeave(principal, 'members:write')
-        removeMember(core, at(principal, set.headers, params.id, leaving ? 'workspaces:read' : 'members:write', orgWide), params.userId)
+      ({ actor, params }) => {
+        removeMember(core, actor, params.userId)
         return ok({ userId: params.userId, removed: true as const })
       },
       {
-        principal: true,
+        // Leaving: any member may remove themselves (from a key only with members:write granted).
+        workspace: at('members:write', { ...orgWide, leave: 'userId' }),
         params: memberParams,
         detail: {
           tags,
@@ -178,13 +153,13 @@ export function workspaceRoutes(core: Core) {
     )
     .post(
       '/:id/invites',
-      ({ principal, params, body, set }) => {
-        const r = createInvite(core, at(principal, set.headers, params.id, 'members:write', orgWide), body)
+      ({ actor, body, set }) => {
+        const r = createInvite(core, actor, body)
         set.status = 201
         return ok(r)
       },
       {
-        principal: true,
+        workspace: at('members:write', orgWide),
         params: workspaceParams,
         body: createInviteBody,
         detail: {
@@ -199,27 +174,22 @@ export function workspaceRoutes(core: Core) {
     )
     .get(
       '/:id/invites',
-      ({ principal, params, query, set }) => {
-        const r = listInvites(core, at(principal, set.headers, params.id, 'members:write', orgWide), query)
+      ({ actor, query }) => {
+        const r = listInvites(core, actor, query)
         return okList(r.items, r.nextCursor)
       },
       {
-        principal: true,
+        workspace: at('members:write', orgWide),
         params: workspaceParams,
         query: listInvitesQuery,
         detail: { tags, summary: 'List invites (workspace OWNER), optionally by status' },
         response: { 200: listEnvelope(invite) },
       },
     )
-    .delete(
-      '/:id/invites/:inviteId',
-      ({ principal, params, set }) =>
-        ok(revokeInvite(core, at(principal, set.headers, params.id, 'members:write', orgWide), params.inviteId)),
-      {
-        principal: true,
-        params: inviteParams,
-        detail: { tags, summary: 'Revoke a pending invite (workspace OWNER)', ...conflicts('the invite was already accepted') },
-        response: { 200: envelope(invite) },
-      },
-    )
+    .delete('/:id/invites/:inviteId', ({ actor, params }) => ok(revokeInvite(core, actor, params.inviteId)), {
+      workspace: at('members:write', orgWide),
+      params: inviteParams,
+      detail: { tags, summary: 'Revoke a pending invite (workspace OWNER)', ...conflicts('the invite was already accepted') },
+      response: { 200: envelope(invite) },
+    })
 }

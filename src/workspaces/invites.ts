@@ -7,7 +7,7 @@ import { availableHandle } from '../auth/profile'
 import { type ClientMeta, findUserByEmail, invalidCredentials, issueSession, sessionPrincipal } from '../auth/sessions'
 import type { Core } from '../core'
 import { invites, users, workspaceMembers, workspaces } from '../db/schema'
-import { AppError, badRequest, conflict, forbidden, notFound } from '../errors'
+import { badRequest, conflict, notFound } from '../errors'
 import { pageLimit, paginate } from '../http/respond'
 import { randomToken, sha256Hex } from '../lib/crypto'
 import { iso } from '../lib/db-errors'
@@ -15,6 +15,7 @@ import { enqueueMail } from '../mail/outbox'
 import { kickMailer } from '../mail/sender'
 import { inviteMail } from '../mail/templates'
 import { type Actor, type Principal, requireSessionForExchange } from '../permissions/actor'
+import { requireInvitedAccount, requireWorkspaceActive } from '../permissions/rules'
 import type { CreateInviteInput, Invite, ListInvitesQuery } from './model'
 
 export const INVITE_TTL_MS = 7 * 86_400_000
@@ -169,8 +170,7 @@ export async function acceptInvite(core: Core, input: AcceptInviteInput, caller:
   if (!inv || statusOf(inv, core.clock.now()) !== 'pending') throw badInvite()
   const existing = findUserByEmail(core.db, inv.email)
   const callerId = caller?.user?.id ?? null
-  if (caller && callerId !== existing?.id)
-    throw forbidden('This invite is for another email address: call it without your credential, or as the invited account.')
+  if (caller) requireInvitedAccount(caller, existing?.id ?? null)
   let passwordHash: string | null = null
   if (existing && !callerId) {
     if (!(await checkPassword(core, existing.passwordHash, input.password ?? ''))) throw invalidCredentials()
@@ -193,7 +193,7 @@ export async function acceptInvite(core: Core, input: AcceptInviteInput, caller:
     if (claimed === 0) throw badInvite()
     const ws = tx.select().from(workspaces).where(eq(workspaces.id, inv.workspaceId)).get()
     if (!ws) throw badInvite()
-    if (ws.suspendedAt) throw new AppError('forbidden', 'Workspace is suspended.')
+    requireWorkspaceActive(ws.suspendedAt !== null)
     // An account made for this address since the checks above must prove itself like any other.
     if (!existing && findUserByEmail(tx, inv.email)) throw conflict('An account with this email now exists: accept the invite again.')
     let user = existing

@@ -7,6 +7,7 @@ import type { WorkspaceRole } from '../db/schema/common'
 import { conflict, notFound } from '../errors'
 import { pageLimit, paginate } from '../http/respond'
 import type { Actor } from '../permissions/actor'
+import { disableWebhooksOfCreator } from '../webhooks/service'
 import type { Member } from './model'
 import { ownerCount } from './service'
 
@@ -89,7 +90,7 @@ export function updateMemberRole(core: Core, actor: Actor, userId: string, role:
 /**
  * Removes a member (workspace OWNER) and their memberships of this workspace's projects. The last
  * OWNER cannot be removed (409). Their keys pinned here stop working at once (the workspace is no
- * longer visible to them: 404).
+ * longer visible to them: 404), and the webhooks they created are turned off in the same transaction.
  */
 export function removeMember(core: Core, actor: Actor, userId: string): void {
   core.db.transaction((tx) => {
@@ -104,6 +105,8 @@ export function removeMember(core: Core, actor: Actor, userId: string): void {
     tx.delete(workspaceMembers)
       .where(and(eq(workspaceMembers.workspaceId, actor.workspace.id), eq(workspaceMembers.userId, userId)))
       .run()
+    const reason = actor.user?.id === userId ? 'creator left the workspace' : 'creator was removed from the workspace'
+    disableWebhooksOfCreator(core, actor, tx, { workspaceId: actor.workspace.id, userId, reason })
     recordAudit(
       core,
       actor,

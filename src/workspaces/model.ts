@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { WORKSPACE_ROLES } from '../db/schema/common'
+import { example } from '../http/example'
 import { nameText } from '../http/text'
 
 /** Lowercase letters, digits and inner hyphens, 1 to 48 characters. */
@@ -26,7 +27,7 @@ export const workspace = z
   .meta({ id: 'Workspace' })
 export type Workspace = z.infer<typeof workspace>
 
-export const createWorkspaceBody = z.object({
+export const createWorkspaceBody = z.strictObject({
   name: nameText(100),
   /** Default: derived from the name (a suffix is added when taken). An explicit slug that is taken is a 409. */
   slug: slug.optional(),
@@ -35,7 +36,7 @@ export const createWorkspaceBody = z.object({
 })
 export type CreateWorkspaceInput = z.infer<typeof createWorkspaceBody>
 
-export const updateWorkspaceBody = z.object({ name: nameText(100).optional(), slug: slug.optional() })
+export const updateWorkspaceBody = z.strictObject({ name: nameText(100).optional(), slug: slug.optional() })
 export type UpdateWorkspaceInput = z.infer<typeof updateWorkspaceBody>
 
 export const workspaceParams = z.object({ id })
@@ -54,7 +55,7 @@ export const member = z
 export type Member = z.infer<typeof member>
 
 export const memberParams = z.object({ id, userId: id })
-export const updateMemberBody = z.object({ role: workspaceRole })
+export const updateMemberBody = z.strictObject({ role: workspaceRole })
 
 export const INVITE_STATUSES = ['pending', 'accepted', 'revoked', 'expired'] as const
 export const invite = z
@@ -73,7 +74,7 @@ export const invite = z
   .meta({ id: 'Invite' })
 export type Invite = z.infer<typeof invite>
 
-export const createInviteBody = z.object({
+export const createInviteBody = z.strictObject({
   email: z.string().trim().max(254).pipe(z.email('Expected an email address')),
   role: workspaceRole.default('MEMBER'),
 })
@@ -88,3 +89,9 @@ export const listInvitesQuery = z.object({
   status: z.enum(INVITE_STATUSES).optional(),
 })
 export type ListInvitesQuery = z.infer<typeof listInvitesQuery>
+
+// Examples for the OpenAPI document (Swagger UI's "Try it out" sends them as they are).
+example(createWorkspaceBody, { name: 'Acme Design', slug: 'acme-design' })
+example(updateWorkspaceBody, { name: 'Acme Design Studio' })
+example(updateMemberBody, { role: 'MEMBER' })
+example(createInviteBody, { email: 'grace@example.com', role: 'MEMBER' })

@@ -3,11 +3,12 @@ import { recordAudit } from '../audit/service'
 import type { Core } from '../core'
 import type { DbOrTx } from '../db/client'
 import { users, workspaceMembers, workspaces } from '../db/schema'
-import { badRequest, conflict, forbidden, scopeViolation } from '../errors'
+import { badRequest, conflict } from '../errors'
 import { pageLimit, paginate } from '../http/respond'
 import { randomBase62 } from '../lib/crypto'
 import { isUniqueViolation } from '../lib/db-errors'
-import { type Actor, authorizePrincipal, isSuperadmin, type Principal } from '../permissions/actor'
+import { type Actor, authorizePrincipal, type Principal } from '../permissions/actor'
+import { actsAsOwnerEverywhere, requireMayCreateWorkspace, requireSuperadmin } from '../permissions/rules'
 import type { CreateWorkspaceInput, UpdateWorkspaceInput, Workspace } from './model'
 import { SLUG_RE } from './model'
 
@@ -37,7 +38,7 @@ function slugFree(db: DbOrTx, s: string, exceptId?: string): boolean {
  * membership role, or null where they are not a member.
  */
 function memberRole(db: DbOrTx, actor: Actor): Workspace['role'] {
-  if (!isSuperadmin(actor)) return actor.workspace.role
+  if (!actsAsOwnerEverywhere(actor)) return actor.workspace.role
   if (!actor.user) return null
   const row = db
     .select({ role: workspaceMembers.role })
@@ -92,7 +93,7 @@ export function listWorkspaces(core: Core, principal: Principal, q: { limit?: nu
   const limit = pageLimit(q)
   const uid = principal.user?.id ?? ''
   const pin = principal.credential.workspaceId
-  const all = isSuperadmin(principal)
+  const all = actsAsOwnerEverywhere(principal)
   const conds = [q.cursor ? gt(workspaces.id, q.cursor) : undefined, pin ? eq(workspaces.id, pin) : undefined]
   const base = core.db.select({ w: workspaces, role: workspaceMembers.role }).from(workspaces)
   const rows = (
@@ -114,31 +115,26 @@ export function listWorkspaces(core: Core, principal: Principal, q: { limit?: nu
  * name another owner with `ownerUserId`. Keys pinned to a workspace cannot create workspaces.
  */
 export function createWorkspace(core: Core, principal: Principal, input: CreateWorkspaceInput): Workspace {
-  if (principal.credential.workspaceId) throw scopeViolation('This key is restricted to one workspace and cannot create workspaces.')
-  authorizePrincipal(principal, 'workspaces:write')
-  let ownerId = principal.user?.id ?? null
-  if (input.ownerUserId && input.ownerUserId !== ownerId) {
-    if (!isSuperadmin(principal)) throw forbidden('Only a SUPERADMIN can create a workspace for another user.')
-    ownerId = input.ownerUserId
-  }
+  requireMayCreateWorkspace(principal, input.ownerUserId)
+  const ownerId = input.ownerUserId ? input.ownerUserId : (principal.user?.id ?? null)
   if (!ownerId) throw badRequest('The global token has no user: give ownerUserId.', 'ownerUserId')
-  const owner = ownerId
   try {
     return core.db.transaction((tx) => {
-      if (!tx.select({ id: users.id }).from(users).where(eq(users.id, owner)).get()) throw badRequest('No user has this id.', 'ownerUserId')
+      if (!tx.select({ id: users.id }).from(users).where(eq(users.id, ownerId)).get())
+        throw badRequest('No user has this id.', 'ownerUserId')
       const ws = insertWorkspace(core, tx, {
         name: input.name,
         slug: input.slug,
-        ownerUserId: owner,
+        ownerUserId: ownerId,
         createdBy: principal.user?.id ?? null,
       })
       recordAudit(
         core,
         principal,
-        { action: 'workspace.created', workspaceId: ws.id, targetType: 'workspace', targetId: ws.id, meta: { ownerUserId: owner } },
+        { action: 'workspace.created', workspaceId: ws.id, targetType: 'workspace', targetId: ws.id, meta: { ownerUserId: ownerId } },
         tx,
       )
-      return toWorkspace(ws, owner === principal.user?.id ? 'OWNER' : null)
+      return toWorkspace(ws, ownerId === principal.user?.id ? 'OWNER' : null)
     })
   } catch (e) {
     if (isUniqueViolation(e)) throw slugTaken(input.slug ?? input.name)
@@ -189,7 +185,7 @@ export function updateWorkspace(core: Core, actor: Actor, input: UpdateWorkspace
  * Reached through the ordinary selection with only the suspension check lifted; repeating is harmless.
  */
 export function setSuspended(core: Core, actor: Actor, suspended: boolean): Workspace {
-  if (!isSuperadmin(actor)) throw forbidden('Only a platform SUPERADMIN can suspend or reactivate a workspace.')
+  requireSuperadmin(actor, 'suspend or reactivate a workspace')
   return core.db.transaction((tx) => {
     const current = rowOf(tx, actor.workspace.id)
     if ((current.suspendedAt !== null) === suspended) return toWorkspace(current, memberRole(tx, actor))

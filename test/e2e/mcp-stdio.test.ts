@@ -169,6 +169,49 @@ describe('every tool through the REST mapping gives what the hosted endpoint giv
     expect(report.totals.billableMinutes).toBe(75)
     await same('timesheet_report', { scope: 'workspace', from: ctx.today, to: ctx.today })
     expect((await same('search', { q: 'stdio guide', types: ['task'], limit: 5 })).items.length).toBeGreaterThan(0)
+    expect((await same('list_members', { limit: 2 })).nextCursor).not.toBeNull()
+    await same('list_members', { workspace: world.wsA.slug })
+    await same('list_members', { workspace: world.wsA.name })
+    await same('list_labels', {})
+    expect((await same('list_comments', { task: 'DOCS-1', order: 'desc' })).items).toHaveLength(1)
+    expect((await same('list_time_entries', { taskId: 'DOCS-1' })).items).toHaveLength(1)
+  })
+
+  test('whoami: the same workspace and effective permissions on both transports', async () => {
+    for (const args of [{}, { workspace: world.wsA.slug }]) {
+      const [a, b] = await Promise.all([ok(stdio, 'whoami', args), ok(hosted, 'whoami', args)])
+      expect(a.workspace).toEqual(b.workspace)
+      expect(a.permissions).toEqual(b.permissions)
+      expect(a.permissions).toContain('webhooks:write')
+    }
+    const memberKey = (await createKey(t.core, world.users.member.id, { kind: 'api' })).key
+    const member = await stdioClient({ SALLY_URL: base, SALLY_API_KEY: memberKey })
+    try {
+      const me = await ok(member, 'whoami')
+      expect(me.workspace.role).toBe('MEMBER')
+      expect(me.permissions).not.toContain('webhooks:write')
+    } finally {
+      await member.close()
+    }
+  })
+
+  test('archive, submit time, delete through sally mcp', async () => {
+    const task = await ok(stdio, 'create_task', { projectId: ctx.project.id, title: 'Short-lived' })
+    expect((await ok(stdio, 'archive_task', { task: task.humanId })).archived).toBe(true)
+    expect((await ok(stdio, 'archive_task', { task: task.humanId, archived: false })).archived).toBe(false)
+    const entry = await ok(stdio, 'log_time', { task: task.id, minutes: 15, date: ctx.today })
+    expect((await ok(stdio, 'submit_time', { entryId: entry.id })).state).toBe('submitted')
+    expect(await ok(stdio, 'delete_task', { task: task.id })).toEqual({ id: task.id, deleted: true })
+    expect((await rest('GET', `/tasks/${task.id}`)).status).toBe(404)
+  })
+
+  test('bad arguments: the same validation_error on both transports', async () => {
+    const [a, b] = await Promise.all([
+      callTool(stdio, 'create_task', { projectId: ctx.project.id, title: 42 }),
+      callTool(hosted, 'create_task', { projectId: ctx.project.id, title: 42 }),
+    ])
+    expect(a.data).toEqual(b.data)
+    expect(a.data).toMatchObject({ code: 'validation_error', issues: [{ path: 'title' }] })
   })
 
   step('errors: same code and message on both transports', async () => {

@@ -1,13 +1,31 @@
 // Helpers for tests that run Sally as a real process (the compiled binary or `bun src/index.ts`).
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs'
+import { copyFileSync, linkSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import type { Subprocess } from 'bun'
 
 export const ROOT = resolve(import.meta.dir, '../..')
 
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (e) {
+    return (e as { code?: string }).code === 'EPERM'
+  }
+}
+
+// Every folder these helpers make lives under one folder per test process, named with its pid. bun
+// test runs no exit handler and a killed run runs nothing, so each process first removes the folders
+// of test processes that have ended (a binary copy is 115 MiB: left behind, they fill the disk).
+for (const name of readdirSync(tmpdir())) {
+  const pid = /^sally-tests-(\d+)-/.exec(name)?.[1]
+  if (pid && !alive(Number(pid))) rmSync(join(tmpdir(), name), { recursive: true, force: true })
+}
+const parent = mkdtempSync(join(tmpdir(), `sally-tests-${process.pid}-`))
+
 export function tempDir(prefix = 'sally-e2e-'): string {
-  return mkdtempSync(join(tmpdir(), prefix))
+  return mkdtempSync(join(parent, prefix))
 }
 
 /** A loopback port that was free a moment ago (bind port 0, read it, release it). */
@@ -116,16 +134,18 @@ export function builtBinary(): Promise<string> {
     const binary = join(out, 'sally')
     const r = await run([process.execPath, 'run', 'scripts/build.ts', '--outfile', binary], ROOT)
     if (r.code !== 0) throw new Error(`build failed:\n${r.stdout}\n${r.stderr}`)
-    process.once('exit', () => rmSync(out, { recursive: true, force: true }))
     return binary
   })()
   return built
 }
 
-/** A fresh empty folder holding only a copy of `binary`, named `sally`. */
+/** A fresh empty folder holding only `binary`, named `sally` (a hard link when it can: no 115 MiB copy). */
 export function aloneInEmptyFolder(binary: string): string {
   const dir = tempDir()
-  copyFileSync(binary, join(dir, 'sally'))
-  process.once('exit', () => rmSync(dir, { recursive: true, force: true }))
+  try {
+    linkSync(binary, join(dir, 'sally'))
+  } catch {
+    copyFileSync(binary, join(dir, 'sally'))
+  }
   return dir
 }

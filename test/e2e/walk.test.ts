@@ -4,11 +4,9 @@
 // skip the binary.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { join } from 'node:path'
-import { fakeSmtp, type ReceivedMail } from '../helpers/smtp'
-import { aloneInEmptyFolder, builtBinary, ROOT, run, type Server, startServer, tempDir } from './support'
-import { NO_SUCCESS_BY_DESIGN, Walker, walk } from './walk'
-
-const admin = { email: 'root@walk.test', password: 'a long admin passphrase' }
+import { aloneInEmptyFolder, builtBinary, ROOT, tempDir } from './support'
+import { NO_SUCCESS_BY_DESIGN, Walker, walk, walkOidc } from './walk'
+import { startWalkServer, WALK_ADMIN, type WalkServer } from './walk-env'
 
 type Mode = { name: string; prepare: () => Promise<{ cmd: string[]; cwd: string }> }
 
@@ -24,51 +22,29 @@ const modes: Mode[] = [
 ]
 
 describe.each(modes)('every OpenAPI operation on the $name', (mode) => {
-  const mailbox: ReceivedMail[] = []
-  const hooks: { headers: Headers; body: any }[] = []
-  let smtp: ReturnType<typeof fakeSmtp>
-  let receiver: ReturnType<typeof Bun.serve>
-  let server: Server
+  let env: WalkServer
   let walker: Walker
 
   beforeAll(async () => {
-    smtp = fakeSmtp(mailbox)
-    receiver = Bun.serve({
-      hostname: '127.0.0.1',
-      port: 0,
-      fetch: async (req) => {
-        hooks.push({ headers: req.headers, body: await req.json() })
-        return new Response('ok')
-      },
-    })
     const { cmd, cwd } = await mode.prepare()
-    const env = {
-      SALLY_ALLOW_SIGNUP: 'true',
-      SALLY_WEBHOOK_ALLOW_PRIVATE: 'true',
-      SMTP_URL: `smtp://127.0.0.1:${smtp.port}`,
-      SALLY_HASH_MEMORY_KIB: '19456',
-    }
-    const seeded = await run([...cmd, 'seed', '--email', admin.email, '--password', admin.password], cwd, env)
-    if (seeded.code !== 0) throw new Error(`seed failed: ${seeded.stderr}`)
-    server = await startServer(cmd, cwd, env)
-    const doc = await (await fetch(`${server.base}/swagger/json`)).json()
-    walker = new Walker(server.base, doc as any)
+    env = await startWalkServer(cmd, cwd)
+    const doc = await (await fetch(`${env.server.base}/swagger/json`)).json()
+    walker = new Walker(env.server.base, doc as any)
   }, 120_000)
 
   afterAll(async () => {
-    await server?.stop('SIGTERM')
-    smtp?.stop(true)
-    receiver?.stop(true)
+    await env?.stop()
   })
 
   // One story (its steps build on each other), so that `bun test --randomize` cannot reorder it.
   test('every call answers a documented, non-5xx status; no operation is left out; no error is logged', async () => {
     try {
-      await walk({ w: walker, mailbox, hooks, hookUrl: `http://127.0.0.1:${receiver.port}/hook`, admin })
+      await walk({ w: walker, mailbox: env.mailbox, hooks: env.hooks, hookUrl: env.hookUrl, admin: WALK_ADMIN })
+      await walkOidc(walker, env.idp)
     } catch (e) {
-      throw new Error(`${(e as Error).message}\n--- server output (tail) ---\n${server.output().slice(-4000)}`)
+      throw new Error(`${(e as Error).message}\n--- server output (tail) ---\n${env.server.output().slice(-4000)}`)
     }
-    expect(hooks.every((h) => /^t=\d+,v1=[0-9a-f]{64}$/.test(h.headers.get('x-sally-signature') ?? ''))).toBe(true)
+    expect(env.hooks.every((h) => /^t=\d+,v1=[0-9a-f]{64}$/.test(h.headers.get('x-sally-signature') ?? ''))).toBe(true)
 
     expect(walker.operations.length).toBeGreaterThan(100)
     expect(walker.missing()).toEqual([])
@@ -77,12 +53,12 @@ describe.each(modes)('every OpenAPI operation on the $name', (mode) => {
       expect(Object.keys(walker.doc.paths[path]![method.toLowerCase()]!.responses)).toContain(String(status))
     }
 
-    const lines = server
+    const lines = env.server
       .output()
       .split('\n')
       .filter((l) => l.startsWith('{'))
       .map((l) => JSON.parse(l) as { level?: string; status?: number; msg?: string })
     expect(lines.filter((l) => l.level === 'error' || (l.status ?? 0) >= 500)).toEqual([])
-    expect(server.output()).not.toContain('[Sucrose]')
+    expect(env.server.output()).not.toContain('[Sucrose]')
   }, 120_000)
 })

@@ -2,6 +2,7 @@
 // success status, in an order that creates what later calls need. Used by test/e2e/walk.test.ts
 // against the compiled binary and against the source entry point, so the two can be compared.
 import { expect } from 'bun:test'
+import { type FakeProvider, setCookie } from '../helpers/oidc-provider'
 import { mailText, type ReceivedMail } from '../helpers/smtp'
 
 type Doc = { paths: Record<string, Record<string, { operationId: string; responses: Record<string, unknown> }>> }
@@ -10,6 +11,8 @@ type Doc = { paths: Record<string, Record<string, { operationId: string; respons
 export const NO_SUCCESS_BY_DESIGN: Record<string, { status: number; why: string }> = {
   'GET /mcp': { status: 405, why: 'stateless MCP server: no server-initiated stream' },
   'DELETE /mcp': { status: 405, why: 'stateless MCP server: no session to end' },
+  'GET /auth/oidc/{provider}/start': { status: 302, why: 'a redirect to the provider is its answer' },
+  'GET /auth/oidc/{provider}/callback': { status: 302, why: 'a redirect to returnTo (signed in) is its answer' },
 }
 
 export type CallOptions = {
@@ -38,6 +41,8 @@ export class Walker {
   constructor(
     readonly base: string,
     readonly doc: Doc,
+    /** Where multipart calls go instead of `base` (a proxy that cannot forward a binary body intact). */
+    readonly options: { multipartBase?: string } = {},
   ) {
     this.operations = Object.entries(doc.paths).flatMap(([path, ops]) =>
       Object.keys(ops)
@@ -56,7 +61,7 @@ export class Walker {
       if (v === undefined) throw new Error(`${op}: no value for {${name}}`)
       return encodeURIComponent(v)
     })
-    const url = new URL(`${this.base}${path}`)
+    const url = new URL(`${(o.form && this.options.multipartBase) || this.base}${path}`)
     for (const [k, v] of Object.entries(o.query ?? {})) url.searchParams.set(k, v)
     const headers: Record<string, string> = { ...o.headers }
     if (o.as) headers.authorization = `Bearer ${o.as}`
@@ -67,7 +72,7 @@ export class Walker {
       body = JSON.stringify(o.body)
       headers['content-type'] = 'application/json'
     }
-    const res = await fetch(url, { method, headers, body })
+    const res = await fetch(url, { method, headers, body, redirect: 'manual' })
     const text = await res.text()
     let parsed: any = null
     if ((res.headers.get('content-type') ?? '').includes('json') && text) parsed = JSON.parse(text)
@@ -377,6 +382,8 @@ export async function walk({ w, mailbox, hooks, hookUrl, admin }: WalkEnv): Prom
     query: { moveTasksTo: done },
   })
   await w.call('DELETE /labels/{labelId}', { ...A, path: { labelId: label } })
+  await w.call('DELETE /uploads/{id}', { ...A, path: { id: up.id } })
+  await w.call('GET /uploads/{id}', { path: { id: up.id }, status: 404 })
   await w.call('DELETE /webhooks/{webhookId}', H)
   await w.call('DELETE /projects/{projectId}/members/{userId}', { ...A, path: { projectId: project, userId: bobId } })
   await w.call('GET /projects/{projectId}/activity', P)
@@ -396,4 +403,31 @@ export async function walk({ w, mailbox, hooks, hookUrl, admin }: WalkEnv): Prom
   await w.call('POST /auth/logout', { as: ada })
   await w.call('GET /auth/me', { as: ada, status: 401 })
   expect(adaId).toBeTruthy()
+}
+
+// --- Sign-in providers (OpenID Connect): the fake provider walk.test.ts starts, configured as `corp`. ---
+export async function walkOidc(w: Walker, idp: FakeProvider): Promise<void> {
+  const providers = await w.call('GET /auth/providers')
+  expect(providers.body.data).toEqual([{ name: 'corp', label: 'Corp SSO', startUrl: '/auth/oidc/corp/start' }])
+  idp.state.user = { sub: 'walk-1', email: 'sso@walk.test', email_verified: true, name: 'Sso Walker' }
+  const start = await w.call('GET /auth/oidc/{provider}/start', { path: { provider: 'corp' }, query: { returnTo: '/board' }, status: 302 })
+  const flow = setCookie(new Response(null, { headers: start.headers }), 'sally_oidc')!
+  const approved = await fetch(start.headers.get('location')!, { redirect: 'manual' })
+  const back = new URL(approved.headers.get('location')!)
+  const callback = await w.call('GET /auth/oidc/{provider}/callback', {
+    path: { provider: 'corp' },
+    query: Object.fromEntries(back.searchParams),
+    headers: { cookie: `sally_oidc=${flow}` },
+    status: 302,
+  })
+  expect(callback.headers.get('location')).toBe('/board')
+  const browser = setCookie(new Response(null, { headers: callback.headers }), 'sally_session')!
+  // A second identity with the same verified address links to the same account (API flow, seed 002).
+  idp.state.user = { sub: 'walk-2', email: 'sso@walk.test', email_verified: true }
+  const api = await w.call('POST /auth/session', { body: { provider: 'corp', idToken: await idp.sign() } })
+  expect(api.body.data.accessToken).toBe(api.body.data.token)
+  const ids = (await w.call('GET /auth/identities', { as: browser })).body.data as { id: string }[]
+  expect(ids).toHaveLength(2)
+  await w.call('DELETE /auth/identities/{id}', { as: api.body.data.token, path: { id: ids[1]!.id } })
+  await w.call('DELETE /auth/identities/{id}', { as: browser, path: { id: ids[0]!.id }, status: 409 })
 }

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createApp } from '../../src/app'
-import { type Config, testConfig } from '../../src/config'
+import { type ConfigOverrides, testConfig } from '../../src/config'
 import { openDatabase } from '../../src/db/client'
 import { runMigrations } from '../../src/db/migrate'
 import { FakeClock } from '../../src/lib/clock'
@@ -24,7 +24,7 @@ export type TestResponse<T = any> = { status: number; body: T; headers: Headers;
  * app opens that file instead (to build a second app over the same database: a restart) and `close()`
  * leaves the file in place.
  */
-export function makeTestApp(overrides: Partial<Record<keyof Config, string>> = {}, opts: { dbPath?: string } = {}) {
+export function makeTestApp(overrides: ConfigOverrides = {}, opts: { dbPath?: string } = {}) {
   const dir = opts.dbPath ? null : mkdtempSync(join(tmpdir(), 'sally-test-'))
   const handle = openDatabase(opts.dbPath ?? join(dir!, 'sally.db'))
   runMigrations(handle.db)

@@ -30,6 +30,7 @@
  * so that write rows can create their own target first.
  */
 import { afterAll, beforeAll, expect, test } from 'bun:test'
+import { appendFileSync } from 'node:fs'
 import { eq } from 'drizzle-orm'
 import { generateKey } from '../../src/auth/key-format'
 import type { Config } from '../../src/config'
@@ -110,6 +111,8 @@ export type MatrixRow = {
   expect: Expect
   /** Shown in the test name (to tell apart rows with the same route and credential). */
   note?: string
+  /** False when a 2xx answer is not Sally's `{ ok: true }` envelope (the JSON-RPC of /mcp); `check` then asserts it. */
+  envelope?: false
   /** Extra assertions on the response. */
   check?: (res: { status: number; body: any; headers: Headers }, w: MatrixWorld) => void | Promise<void>
 }
@@ -214,6 +217,8 @@ export function createMatrix(env: Partial<Record<keyof Config, string>> = {}): M
     for (const s of setups) await s(w, t)
   })
   afterAll(() => t.close())
+  // Loaded only to record its tables (no test runs, and neither does afterAll): no database is kept.
+  if (process.env[MATRIX_ROUTES_FILE]) t.close()
   const m: Matrix = {
     t,
     world: () => {
@@ -295,11 +300,31 @@ export function storedState(t: TestApp): Record<string, string> {
 }
 
 /**
+ * `METHOD /path` with every path parameter spelled `{}`, so that a row's `GET /tasks/:id` and the
+ * document's `GET /tasks/{taskId}` name the same operation.
+ */
+export const routeKey = (route: string) => route.replace(/[:][A-Za-z0-9_]+|[{][^}]*[}]/g, '{}')
+
+/** Environment variable naming the file where `runMatrix` appends the routes of its rows. */
+export const MATRIX_ROUTES_FILE = 'SALLY_MATRIX_ROUTES_FILE'
+
+/**
+ * Every route a matrix table covers, recorded when the table is declared (before any row runs):
+ * test/permissions.coverage.test.ts loads the matrix files with no test selected and reads the file
+ * named by SALLY_MATRIX_ROUTES_FILE, so the coverage it checks is the tables' own, not a list kept by hand.
+ */
+function recordCovered(rows: MatrixRow[]): void {
+  const file = process.env[MATRIX_ROUTES_FILE]
+  if (file && rows.length) appendFileSync(file, `${[...new Set(rows.map((r) => routeKey(r.route)))].join('\n')}\n`)
+}
+
+/**
  * One `test()` per row: `<name>: <route> as <cred> → <status> <code>`. A row expecting a refusal
  * (4xx) also checks that the request wrote nothing (`storedState` before and after).
  */
 export function runMatrix(name: string, rows: MatrixRow[], matrix?: Matrix) {
   const m = matrix ?? current ?? createMatrix()
+  recordCovered(rows)
   for (const row of rows) {
     test(`${name}: ${row.route} as ${row.cred}${row.note ? ` (${row.note})` : ''} → ${label(row.expect)}`, async () => {
       const [status, code] = Array.isArray(row.expect) ? row.expect : [row.expect, undefined]
@@ -310,7 +335,7 @@ export function runMatrix(name: string, rows: MatrixRow[], matrix?: Matrix) {
       if (code) expect(got).toMatchObject({ status, code })
       else {
         expect(got.status).toBe(status)
-        if (status < 300) expect(res.body?.ok).toBe(true)
+        if (status < 300 && row.envelope !== false) expect(res.body?.ok).toBe(true)
       }
       if (before) expect(storedState(m.t), 'a refused request must write nothing').toEqual(before)
       await row.check?.(res, m.world())

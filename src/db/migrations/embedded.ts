@@ -8,6 +8,9 @@ import m4 from './0004_status_task_count_triggers.sql' with { type: 'text' }
 import m5 from './0005_search_docs_project.sql' with { type: 'text' }
 import m6 from './0006_tasks_sort_indexes.sql' with { type: 'text' }
 import m7 from './0007_task_aliases.sql' with { type: 'text' }
+import m8 from './0008_search_fts_workspace.sql' with { type: 'text' }
+import m9 from './0009_outbox_retry_and_webhook_disabled_reason.sql' with { type: 'text' }
+import m10 from './0010_user_identities.sql' with { type: 'text' }
 
 export const embeddedMigrations: {
   journal: { entries: { idx: number; when: number; tag: string; breakpoints: boolean }[] }
@@ -23,5 +26,8 @@ export const embeddedMigrations: {
     "0005_search_docs_project": m5,
     "0006_tasks_sort_indexes": m6,
     "0007_task_aliases": m7,
+    "0008_search_fts_workspace": m8,
+    "0009_outbox_retry_and_webhook_disabled_reason": m9,
+    "0010_user_identities": m10,
   },
 }

@@ -139,6 +139,8 @@ export const outbox = sqliteTable(
     kind: text('kind').notNull(),
     attempts: integer('attempts').notNull().default(0),
     lastError: text('last_error'),
+    /** Not tried before this time (a retry's backoff, or the lease of a send in progress); null: due now. */
+    nextAttemptAt: timestamp('next_attempt_at'),
     sentAt: timestamp('sent_at'),
     createdAt: createdAt(),
   },
@@ -161,4 +163,26 @@ export const auditEvents = sqliteTable(
     createdAt: createdAt(),
   },
   (t) => [index('audit_events_ws_idx').on(t.workspaceId, t.id)],
+)
+
+/**
+ * Sign-in provider identities (OpenID Connect): one (`issuer`, `subject`) belongs to one user. A user
+ * may have several; `provider` is the configured name the identity was linked through.
+ */
+export const userIdentities = sqliteTable(
+  'user_identities',
+  {
+    id: id(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    provider: text('provider').notNull(),
+    issuer: text('issuer').notNull(),
+    subject: text('subject').notNull(),
+    /** The address the provider reported when the identity was linked or last used (display only). */
+    email: text('email'),
+    createdAt: createdAt(),
+    lastUsedAt: timestamp('last_used_at'),
+  },
+  (t) => [uniqueIndex('user_identities_issuer_subject_uq').on(t.issuer, t.subject), index('user_identities_user_idx').on(t.userId)],
 )

@@ -91,6 +91,8 @@ export const webhooks = sqliteTable(
     /** Needed in clear to sign deliveries; never returned after creation. */
     secret: text('secret').notNull(),
     active: integer('active', { mode: 'boolean' }).notNull().default(true),
+    /** Why Sally turned it off (e.g. its creator left the workspace); null when active or turned off by hand. */
+    disabledReason: text('disabled_reason'),
     description: text('description'),
     createdBy: text('created_by'),
     createdAt: createdAt(),

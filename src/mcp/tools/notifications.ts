@@ -5,10 +5,9 @@ import { defineTool, pageArgs, READ } from '../tool'
 export const list_notifications = defineTool({
   name: 'list_notifications',
   title: 'List my notifications',
-  description:
-    'Lists your notifications in the workspace, newest first: assignments to tasks and @mentions, each with a short text, who caused it, the task and project, and whether it is read. Use unread=true to see only new ones.',
+  description: 'Your notifications (assignments, @mentions), newest first; unread=true: new ones only.',
   input: {
-    unread: z.boolean().optional().describe('true: only unread notifications.'),
+    unread: z.boolean().optional(),
     ...pageArgs,
   },
   annotations: READ,

@@ -6,35 +6,25 @@ import { listTasks } from '../../tasks/list'
 import { createTaskBody, isoDate, moveTaskBody, priority, TASK_SORTS, todoInput, updateTaskBody } from '../../tasks/model'
 import { moveTask } from '../../tasks/move'
 import { getTask } from '../../tasks/read'
-import { createTask, updateTask } from '../../tasks/service'
+import { createTask, deleteTask, setArchived, updateTask } from '../../tasks/service'
 import { addTodo, updateTodo } from '../../tasks/todos'
 import { CREATE, defineTool, pageArgs, READ, SET, seg, UPDATE } from '../tool'
 
 const ref = z.string().trim().min(1).max(64)
-const task = ref.describe('The task: its id, or its human id such as WEB-42.')
-const projectId = ref.describe('The project id (from list_projects).')
-const statusName = (verb: string) =>
-  z
-    .string()
-    .trim()
-    .min(1)
-    .max(100)
-    .optional()
-    .describe(`${verb} status by name, case-insensitive (e.g. "Done"). Use statusId instead when you have it.`)
-const statusId = (verb: string) => ref.optional().describe(`${verb} status by id (from list_statuses).`)
-const labels = (how: string) =>
-  createTaskBody.shape.labels.describe(`Label names or ids; ${how} Unknown names are created in the workspace.`)
-const assigneeIds = (how: string) =>
-  createTaskBody.shape.assigneeIds.describe(`User ids of assignees (workspace members who can see the project); ${how}`)
-const dueDate = isoDate.nullable().optional().describe('Due date YYYY-MM-DD, or null to clear it.')
+export const task = ref.describe('Id or human id (WEB-42).')
+const projectId = ref
+const statusName = () => z.string().trim().min(1).max(100).optional().describe('Status name, e.g. "Done".')
+const statusId = () => ref.optional()
+const labels = (how: string) => createTaskBody.shape.labels.describe(`Label names or ids (new names are created); ${how}`)
+const assigneeIds = (how: string) => createTaskBody.shape.assigneeIds.describe(`Assignee user ids (list_members); ${how}`)
+const dueDate = isoDate.nullable().optional().describe('YYYY-MM-DD, or null to clear.')
 
 const taskLine = (t: any) => `${t.humanId} "${t.title}" [${t.status.name}, ${t.priority}] (${t.id})`
 
 export const list_statuses = defineTool({
   name: 'list_statuses',
   title: 'List statuses',
-  description:
-    "Lists a project's statuses (board columns) in order, each with its id, name and category (backlog, unstarted, started, completed, canceled). Use the ids with create_task, move_task and list_tasks.",
+  description: "A project's statuses (board columns) in order.",
   input: { projectId },
   annotations: READ,
   scope: 'workspace',
@@ -47,19 +37,18 @@ export const list_statuses = defineTool({
 export const list_tasks = defineTool({
   name: 'list_tasks',
   title: 'List tasks',
-  description:
-    'Lists tasks in the projects you can see, with filters (project, status, assignee, label, priority, due dates, text) and cursor pagination. Returns summaries (status, priority, assignees, labels, todo counts); use get_task for todos and details. Archived tasks are left out unless archived=true.',
+  description: 'Tasks you can see, filtered; summaries (get_task for todos). archived=true: archived only.',
   input: {
-    projectId: ref.optional().describe('Only tasks of this project.'),
-    statusId: ref.optional().describe('Only tasks in this status (column); results then come in board order.'),
-    assigneeId: ref.optional().describe('Only tasks assigned to this user id (whoami gives your own).'),
-    label: z.string().max(64).optional().describe('Only tasks with this label (name or id).'),
-    priority: priority.optional().describe('Only tasks of this priority (P0 highest … P3 lowest).'),
-    archived: z.boolean().optional().describe('true: archived tasks only.'),
-    dueBefore: isoDate.optional().describe('Only tasks due on or before this date (YYYY-MM-DD).'),
-    dueAfter: isoDate.optional().describe('Only tasks due on or after this date (YYYY-MM-DD).'),
-    q: z.string().max(1000).optional().describe('Words to find in the title or description.'),
-    sort: z.enum(TASK_SORTS).optional().describe('Sort key (default: rank with statusId, else created).'),
+    projectId: ref.optional(),
+    statusId: ref.optional().describe('Board order within this column.'),
+    assigneeId: ref.optional().describe('User id.'),
+    label: z.string().max(64).optional().describe('Label name or id.'),
+    priority: priority.optional(),
+    archived: z.boolean().optional(),
+    dueBefore: isoDate.optional(),
+    dueAfter: isoDate.optional(),
+    q: z.string().max(1000).optional().describe('Words in title or description.'),
+    sort: z.enum(TASK_SORTS).optional(),
     order: z.enum(['asc', 'desc']).optional(),
     ...pageArgs,
   },
@@ -77,8 +66,7 @@ export const list_tasks = defineTool({
 export const get_task = defineTool({
   name: 'get_task',
   title: 'Get a task',
-  description:
-    'Returns one task with its status, priority, assignees, labels, todos (checklist items with ids), comment count and minutes of time logged. Accepts the task id or its human id (WEB-42).',
+  description: 'One task with todos (ids), comment count and minutes logged.',
   input: { task },
   annotations: READ,
   scope: 'workspace',
@@ -92,22 +80,17 @@ export const get_task = defineTool({
 export const create_task = defineTool({
   name: 'create_task',
   title: 'Create a task',
-  description:
-    'Creates a task in a project. Give the status by id (statusId, preferred) or by name (status, e.g. "In Progress"); without either it lands in the first "unstarted" status. Labels are names or ids (new names are created), todos are checklist items, assignees are user ids. Returns the full task with its id and human id (WEB-42).',
+  description: 'Creates a task (default status: the first unstarted one). Returns it with its human id.',
   input: {
     projectId,
-    title: createTaskBody.shape.title.describe('Short task title.'),
-    description: createTaskBody.shape.description.describe('Longer description (Markdown).'),
-    priority: createTaskBody.shape.priority.describe('P0 (highest) … P3 (lowest); default P2.'),
-    statusId: statusId('Initial'),
-    status: statusName('Initial'),
+    title: createTaskBody.shape.title,
+    description: createTaskBody.shape.description.describe('Markdown.'),
+    priority: createTaskBody.shape.priority.describe('P0 highest … P3; default P2.'),
+    statusId: statusId(),
+    status: statusName(),
     assigneeIds: assigneeIds('default none.'),
     labels: labels('default none.'),
-    todos: z
-      .array(todoInput)
-      .max(200)
-      .optional()
-      .describe('Checklist items, e.g. [{ "text": "QA pass" }, { "text": "Deploy", "done": false }].'),
+    todos: z.array(todoInput).max(200).optional().describe('Checklist items.'),
     dueDate,
   },
   annotations: CREATE,
@@ -121,17 +104,16 @@ export const create_task = defineTool({
 export const update_task = defineTool({
   name: 'update_task',
   title: 'Update a task',
-  description:
-    'Changes fields of a task; fields you leave out stay as they are. assigneeIds and labels REPLACE the current lists (read them with get_task first to add one). A new status moves the task to the end of that column; use move_task to place it precisely.',
+  description: 'Changes the given fields; assigneeIds and labels REPLACE the lists (get_task first to add one).',
   input: {
     task,
-    title: updateTaskBody.shape.title.describe('New title.'),
-    description: updateTaskBody.shape.description.describe('New description (Markdown), or null to clear it.'),
-    priority: priority.optional().describe('New priority, P0 (highest) … P3 (lowest).'),
-    statusId: statusId('New'),
-    status: statusName('New'),
-    assigneeIds: assigneeIds('replaces the current assignees ([] clears them).'),
-    labels: labels('replaces the current labels ([] clears them).'),
+    title: updateTaskBody.shape.title,
+    description: updateTaskBody.shape.description.describe('Markdown, or null to clear.'),
+    priority: priority.optional(),
+    statusId: statusId(),
+    status: statusName(),
+    assigneeIds: assigneeIds('replaces ([] clears).'),
+    labels: labels('replaces ([] clears).'),
     dueDate,
   },
   annotations: UPDATE,
@@ -145,15 +127,14 @@ export const update_task = defineTool({
 export const move_task = defineTool({
   name: 'move_task',
   title: 'Move a task',
-  description:
-    'Moves a task to another status (e.g. status "Done"), to a position in its column (beforeTaskId / afterTaskId), and/or to another project of the workspace. Without a position it goes to the end of the target column. Moving to another project gives it a new human id there and drops assignees who cannot see that project.',
+  description: 'Moves a task to a status (e.g. "Done"), before/after a task (default: column end) and/or to another project.',
   input: {
     task,
-    statusId: statusId('Target'),
-    status: statusName('Target'),
-    projectId: moveTaskBody.shape.projectId.describe('Target project id, to move the task to another project.'),
-    beforeTaskId: moveTaskBody.shape.beforeTaskId.describe('Place it right before this task of the target column.'),
-    afterTaskId: moveTaskBody.shape.afterTaskId.describe('Place it right after this task of the target column.'),
+    statusId: statusId(),
+    status: statusName(),
+    projectId: moveTaskBody.shape.projectId.describe('Target project.'),
+    beforeTaskId: moveTaskBody.shape.beforeTaskId,
+    afterTaskId: moveTaskBody.shape.afterTaskId,
   },
   annotations: UPDATE,
   scope: 'workspace',
@@ -166,8 +147,8 @@ export const move_task = defineTool({
 export const add_comment = defineTool({
   name: 'add_comment',
   title: 'Comment on a task',
-  description: 'Adds a comment to a task. Mention people with @handle: members who can see the project are notified. Returns the comment.',
-  input: { task, body: commentBody.shape.body.describe('The comment text (Markdown; @handle mentions).') },
+  description: 'Comments on a task (Markdown; @handle notifies that member).',
+  input: { task, body: commentBody.shape.body },
   annotations: CREATE,
   scope: 'workspace',
   permission: 'comments:write',
@@ -179,13 +160,12 @@ export const add_comment = defineTool({
 export const add_todo = defineTool({
   name: 'add_todo',
   title: 'Add a todo',
-  description:
-    'Adds a checklist item (todo) to a task, at the end or at a 0-based position. Returns the todo with its id (for set_todo_done).',
+  description: 'Adds a checklist item to a task (default at the end). Returns it with its id.',
   input: {
     task,
-    text: todoInput.shape.text.describe('What needs doing.'),
-    done: z.boolean().optional().describe('Already done? Default false.'),
-    position: z.number().int().min(0).optional().describe('0-based index to insert at; default the end.'),
+    text: todoInput.shape.text,
+    done: z.boolean().optional(),
+    position: z.number().int().min(0).optional().describe('0-based index.'),
   },
   annotations: CREATE,
   scope: 'workspace',
@@ -198,11 +178,11 @@ export const add_todo = defineTool({
 export const set_todo_done = defineTool({
   name: 'set_todo_done',
   title: 'Check or uncheck a todo',
-  description: 'Marks a todo (checklist item) of a task as done, or as not done with done=false. Todo ids come from get_task.',
+  description: 'Marks a todo done (or not, with done=false). Todo ids: get_task.',
   input: {
     task,
-    todoId: ref.describe('The todo id (from get_task or add_todo).'),
-    done: z.boolean().default(true).describe('true (default): done; false: not done.'),
+    todoId: ref,
+    done: z.boolean().default(true),
   },
   annotations: SET,
   scope: 'workspace',
@@ -210,4 +190,30 @@ export const set_todo_done = defineTool({
   call: (core, actor, input) => updateTodo(core, actor, input.task, input.todoId, { done: input.done }),
   rest: (input) => ({ method: 'PATCH', path: `/tasks/${seg(input.task)}/todos/${seg(input.todoId)}`, body: { done: input.done } }),
   summary: (t) => `Todo "${t.text}" is ${t.done ? 'done' : 'not done'}.`,
+})
+
+export const archive_task = defineTool({
+  name: 'archive_task',
+  title: 'Archive a task',
+  description: 'Archives a task (archived=false restores it).',
+  input: { task, archived: z.boolean().default(true) },
+  annotations: SET,
+  scope: 'workspace',
+  permission: 'tasks:write',
+  call: (core, actor, input) => setArchived(core, actor, input.task, input.archived),
+  rest: (input) => ({ method: 'POST', path: `/tasks/${seg(input.task)}/${input.archived ? 'archive' : 'unarchive'}` }),
+  summary: (t) => `${taskLine(t)} is ${t.archived ? 'archived' : 'not archived'}.`,
+})
+
+export const delete_task = defineTool({
+  name: 'delete_task',
+  title: 'Delete a task',
+  description: 'Deletes a task with its todos, comments and time entries, for good. Prefer archive_task.',
+  input: { task },
+  annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
+  scope: 'workspace',
+  permission: 'tasks:write',
+  call: (core, actor, input) => ({ ...deleteTask(core, actor, input.task), deleted: true }),
+  rest: (input) => ({ method: 'DELETE', path: `/tasks/${seg(input.task)}` }),
+  summary: (d) => `Task ${d.id} deleted.`,
 })

@@ -9,14 +9,14 @@ export const get_board = defineTool({
   name: 'get_board',
   title: 'Get the board',
   description:
-    "Returns a board: with projectId, the project's columns (its statuses in order), otherwise the workspace board with one column per status category across your projects. Each column has its total task count and its first tasks in board order. To read more of one column pass its statusId (project board) or category (workspace board) with the column's nextCursor.",
+    "A project's board (projectId) or the workspace's by category: per column its count and first tasks (next: statusId/category + cursor).",
   input: {
-    projectId: z.string().min(1).max(64).optional().describe('The project; omit for the workspace board by category.'),
-    statusId: z.string().min(1).max(64).optional().describe('Project board: only this column (with cursor: its next page).'),
-    category: z.enum(STATUS_CATEGORIES).optional().describe('Workspace board: only this category column (with cursor: its next page).'),
-    cursor: z.string().min(1).max(200).optional().describe("A column's nextCursor."),
+    projectId: z.string().min(1).max(64).optional(),
+    statusId: z.string().min(1).max(64).optional().describe('One column of the project board.'),
+    category: z.enum(STATUS_CATEGORIES).optional().describe('One column of the workspace board.'),
+    cursor: z.string().min(1).max(200).optional(),
     limit: z.number().int().min(1).max(200).optional().describe('Tasks per column (default 25).'),
-    archived: z.boolean().optional().describe('Include archived tasks (default false).'),
+    archived: z.boolean().optional(),
   },
   annotations: READ,
   scope: 'workspace',
@@ -32,12 +32,11 @@ export const get_board = defineTool({
 export const search = defineTool({
   name: 'search',
   title: 'Search',
-  description:
-    "Full-text search over task titles and descriptions, project names and comments you can see, best matches first. Words are prefix-matched and all required; no query syntax. Each hit has its type, id, title, a snippet with matches in **bold**, and the task's human id.",
+  description: 'Full-text search in tasks, projects and comments you can see (all words, prefix-matched).',
   input: {
-    q: z.string().min(1).max(1000).describe('Words to find, e.g. "onboarding deploy".'),
-    types: z.array(z.enum(SEARCH_TYPES)).min(1).max(3).optional().describe('Limit to some of task, project, comment (default all).'),
-    limit: z.number().int().min(1).max(100).optional().describe('At most this many hits (default 20).'),
+    q: z.string().min(1).max(1000),
+    types: z.array(z.enum(SEARCH_TYPES)).min(1).max(3).optional(),
+    limit: z.number().int().min(1).max(100).optional().describe('Default 20.'),
   },
   annotations: READ,
   scope: 'workspace',

@@ -2,7 +2,8 @@ import type { Core } from '../core'
 import type { WorkspaceRole } from '../db/schema/common'
 import { AppError, notFound, scopeViolation } from '../errors'
 import { readCache } from '../lib/read-cache'
-import { isSuperadmin, type Principal, type WorkspaceContext } from '../permissions/actor'
+import type { Principal, WorkspaceContext } from './actor'
+import { requireWorkspaceActive, workspaceRoleOf } from './rules'
 
 export type WorkspaceSelector = { id?: string | null; slug?: string | null }
 
@@ -43,6 +44,17 @@ export function readSelector(headers: Headers, query: Record<string, unknown>): 
 }
 
 /**
+ * The workspace `id` as the principal would act in it, ignoring key pins and suspension (what a key's
+ * pin may name: src/keys/service.ts); 404 when it does not exist or the principal cannot see it.
+ */
+export function workspaceOfPrincipal(core: Core, principal: Principal, id: string): WorkspaceContext {
+  const row = stmts(core).byId(principal.user?.id ?? '', id)
+  const role = row ? workspaceRoleOf(principal, row.role) : null
+  if (!row || !role) throw notFound('Workspace')
+  return { id: row.id, slug: row.slug, name: row.name, role }
+}
+
+/**
  * Resolves the workspace a request acts in, once, before handlers run:
  * explicit selector → that workspace if visible (404 otherwise); none → the caller's only workspace,
  * or 400 `workspace_required`; a pinned key → its workspace, and 403 `scope_violation` for any other.
@@ -65,7 +77,7 @@ export function selectWorkspace(
     if (pin && row?.id !== pin) {
       // A pinned key names only its own workspace; any other selection is a scope violation,
       // but an invisible one must not be confirmed to exist.
-      if (!row || (!row.role && !isSuperadmin(principal))) throw notFound('Workspace')
+      if (!row || !workspaceRoleOf(principal, row.role)) throw notFound('Workspace')
       throw scopeViolation('This key is restricted to another workspace.')
     }
   } else if (pin) {
@@ -84,8 +96,8 @@ export function selectWorkspace(
     throw new AppError('workspace_required', 'Select a workspace with the X-Workspace-Id or X-Workspace-Slug header.')
   }
   if (!row) throw notFound('Workspace')
-  const role: WorkspaceRole | null = isSuperadmin(principal) ? 'OWNER' : row.role
+  const role = workspaceRoleOf(principal, row.role)
   if (!role) throw notFound('Workspace')
-  if (row.suspended_at !== null && !opts.allowSuspended) throw new AppError('forbidden', 'Workspace is suspended.')
+  if (!opts.allowSuspended) requireWorkspaceActive(row.suspended_at !== null)
   return { id: row.id, slug: row.slug, name: row.name, role }
 }
