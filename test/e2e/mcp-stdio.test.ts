@@ -196,10 +196,12 @@ describe('every tool through the REST mapping gives what the hosted endpoint giv
   })
 
   test('archive, submit time, delete through sally mcp', async () => {
-    const task = await ok(stdio, 'create_task', { projectId: ctx.project.id, title: 'Short-lived' })
+    // A project of its own: the story above counts DOCS' human ids.
+    const project = (await rest('POST', '/projects', { name: 'Scratch', key: 'SCRATCH' })).body.data
+    const task = await ok(stdio, 'create_task', { projectId: project.id, title: 'Short-lived' })
     expect((await ok(stdio, 'archive_task', { task: task.humanId })).archived).toBe(true)
     expect((await ok(stdio, 'archive_task', { task: task.humanId, archived: false })).archived).toBe(false)
-    const entry = await ok(stdio, 'log_time', { task: task.id, minutes: 15, date: ctx.today })
+    const entry = await ok(stdio, 'log_time', { task: task.id, minutes: 15, date: new Date(t.clock.now()).toISOString().slice(0, 10) })
     expect((await ok(stdio, 'submit_time', { entryId: entry.id })).state).toBe('submitted')
     expect(await ok(stdio, 'delete_task', { task: task.id })).toEqual({ id: task.id, deleted: true })
     expect((await rest('GET', `/tasks/${task.id}`)).status).toBe(404)
