@@ -261,11 +261,11 @@ export async function send(m: Matrix, row: Omit<MatrixRow, 'expect'>) {
 
 /**
  * What authenticating a request writes even when the request is then refused, left out of
- * `storedState`: a session's sliding expiry (columns), and the audit rows of the global token (rows
- * kept: the WHERE clause).
+ * `storedState`: a session's sliding expiry (columns), the audit rows of the global token and of a
+ * refused sign-in (rows kept: the WHERE clause).
  */
 const AUTH_COLUMNS: Record<string, string[]> = { sessions: ['last_seen_at', 'expires_at'] }
-const AUTH_ROWS_KEPT: Record<string, string> = { audit_events: "action NOT LIKE 'global_token.%'" }
+const AUTH_ROWS_KEPT: Record<string, string> = { audit_events: "action NOT LIKE 'global_token.%' AND action <> 'auth.login_failed'" }
 
 const stateQueries = new WeakMap<TestApp, string>()
 /** One SELECT over every table: its name, row count and every row's values quoted and joined. */
