@@ -51,7 +51,9 @@ export async function buildBinary(opts: { outfile: string; target?: Bun.Build.Co
 
 // Every build's settings except where it goes and which platform it runs on.
 const shared = {
-  entrypoints: [resolve(root, 'src/index.ts')],
+  // The search worker is an entrypoint of its own: Bun bundles a Worker's module only when it is
+  // listed here (as ./search/worker.js next to the main bundle; src/search/pool.ts `searchWorkerUrl`).
+  entrypoints: [resolve(root, 'src/index.ts'), resolve(root, 'src/search/worker.ts')],
   target: 'bun',
   // No minification of any kind. Elysia's Sucrose decides which parts of the request context a
   // handler or hook needs by reading its source text (Function.prototype.toString). Minified text

@@ -2,6 +2,7 @@ import { flushKeyUsage } from './auth/credentials'
 import { startCredentialPruner } from './auth/prune'
 import type { Core } from './core'
 import { startMailer } from './mail/sender'
+import { startSearchWorkers } from './search/pool'
 import { startWebhookWorker } from './webhooks/worker'
 
 /**
@@ -24,6 +25,8 @@ export function startBackground(core: Core): void {
   startWebhookWorker(core)
   // Outbox mail: sent through SMTP_URL, or written to the log, every few seconds.
   startMailer(core)
+  // Search worker threads (SALLY_SEARCH_WORKERS), each with a read-only connection.
+  startSearchWorkers(core)
   // Expired sessions and spent reset/verification tokens: deleted at start and hourly.
   startCredentialPruner(core)
 }

@@ -52,6 +52,13 @@ export const configSchema = z.object({
   SALLY_WEBHOOK_TIMEOUT_MS: positiveInt.default(5000),
   /** How many reverse proxies' X-Forwarded-For/-Proto entries to trust, counted from the right (0: the socket address). */
   SALLY_TRUST_PROXY: proxyHops.default(0),
+  /** Search worker threads; unset: one per core but one (1 to 4); 0: searches run on the HTTP thread. */
+  SALLY_SEARCH_WORKERS: z
+    .string()
+    .regex(/^\d{0,2}$/, 'must be a number of threads from 0 to 16')
+    .transform((v) => (v === '' ? undefined : Number(v)))
+    .pipe(z.number().int().max(16, 'must be at most 16 threads').optional())
+    .optional(),
   /** argon2id memory cost for passwords and keys (KiB). 65536 = Bun's default; 19456 is OWASP's minimum. */
   SALLY_HASH_MEMORY_KIB: z.coerce.number().int().min(19456).max(1048576).default(65536),
   /** Names of the sign-in providers (OpenID Connect); each reads SALLY_OIDC_<NAME>_* (see oidcProviders). */
@@ -114,6 +121,8 @@ export const configHelp: { readonly [K in keyof typeof configSchema.shape]: stri
   SALLY_WEBHOOK_TIMEOUT_MS: 'Timeout of one webhook delivery attempt (DNS lookup to response status).',
   SALLY_TRUST_PROXY:
     'Number of trusted reverse proxies in front of Sally (`true` = 1): the client IP is the n-th `X-Forwarded-For` entry from the right (see Security).',
+  SALLY_SEARCH_WORKERS:
+    'Threads that run searches (a read-only connection each), so searches never hold up other requests; unset: CPU cores − 1 (1 to 4); `0`: inline.',
   SALLY_HASH_MEMORY_KIB: "argon2id memory cost (KiB) for passwords and keys; 19456 (OWASP's minimum) to 1048576.",
   SALLY_OIDC_PROVIDERS:
     'Sign-in providers (OpenID Connect), comma-separated, e.g. `google,microsoft,corp`; each is set with `SALLY_OIDC_<NAME>_*` (see Sign in with your identity provider).',

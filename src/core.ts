@@ -5,6 +5,7 @@ import type { Db, DbHandle } from './db/client'
 import { type Clock, systemClock } from './lib/clock'
 import { createLogger, type Logger } from './lib/log'
 import { MemoryRateLimiter, type RateLimiter } from './lib/rate-limit'
+import type { SearchPool } from './search/pool'
 
 /**
  * Everything services need, built once per app: configuration, database, clock, caches.
@@ -21,6 +22,8 @@ export type Core = {
   keyUsage: KeyUsageRecorder
   limiter: RateLimiter
   startedAt: number
+  /** Search worker threads of a serving process (`startSearchWorkers`); null: searches run inline. */
+  searchPool: SearchPool | null
   /** Background jobs (usage flush, mail, webhooks) register their stop functions here. */
   stoppers: (() => void | Promise<void>)[]
 }
@@ -47,6 +50,7 @@ export function createCore(deps: CoreDeps): Core {
     keyUsage: new KeyUsageRecorder(),
     limiter: deps.limiter ?? new MemoryRateLimiter(),
     startedAt: clock.now(),
+    searchPool: null,
     stoppers: [],
   }
 }

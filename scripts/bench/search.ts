@@ -8,9 +8,12 @@
  *   2. GET /health alone, 1 connection: p99;
  *   3. GET /health, 1 connection, while 4 connections search as the small caller: p99, and its
  *      ratio to (2) in the same run.
+ * With --runs N the server is started N times on the same data and each line reports the median
+ * over the runs (the machine is shared: one run can be unlucky), with each run's load average and
+ * ratio listed. --workers sets SALLY_SEARCH_WORKERS (unset: the server's default; 0: inline).
  * Writes bench-results/search.md.
  *
- *   bun run scripts/bench/search.ts [--duration 10] [--out bench-results/search.md]
+ *   bun run scripts/bench/search.ts [--duration 10] [--runs 3] [--workers N] [--out bench-results/search.md]
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { loadavg, tmpdir } from 'node:os'
@@ -26,11 +29,14 @@ const { values } = parseArgs({
   args: Bun.argv.slice(2),
   options: {
     duration: { type: 'string', default: '10' },
+    runs: { type: 'string', default: '1' },
+    workers: { type: 'string' },
     out: { type: 'string', default: 'bench-results/search.md' },
   },
   strict: true,
 })
 const DURATION = Number(values.duration)
+const RUNS = Math.max(1, Number(values.runs))
 
 type AcRequest = { method: string; path?: string; setupRequest?: (r: AcRequest) => AcRequest }
 type AcOptions = { url: string; connections: number; duration: number; headers: Record<string, string>; requests: AcRequest[] }
@@ -144,19 +150,14 @@ function summarize(label: string, x: { r: AcResult; latencies: number[]; bad: nu
   return m
 }
 
-const dir = mkdtempSync(join(tmpdir(), 'sally-bench-search-'))
-const dbPath = join(dir, 'sally.db')
-const rows: Measure[] = []
-let ratio = NaN
-const loads: number[] = []
-let seedLine = ''
-try {
-  const world = seedBench(dbPath, { projects: 50, tasksPerProject: 2000, workspaces: 50 })
-  const small = seedSmallWorkspace(dbPath, 20)
-  seedLine = `${world.totalTasks} tasks in ${world.workspaceIds.length} workspaces (one project of 2,000 each) plus a workspace of 20 tasks, seeded in ${(world.seedMs / 1000).toFixed(1)} s`
-  console.error(seedLine)
-  const big: Caller = { token: world.memberToken, workspaceId: world.workspaceIds[1]! }
-  const { proc, base } = await startServer(benchEnv(dbPath, process.env.HOME ?? '/tmp'))
+type Run = { rows: Measure[]; ratio: number; loads: number[] }
+
+/** One server start on the seeded database: every line of the table, the ratio, and the load averages seen. */
+async function measure(dbPath: string, small: Caller, big: Caller): Promise<Run> {
+  const extra: Record<string, string> = values.workers === undefined ? {} : { SALLY_SEARCH_WORKERS: values.workers }
+  const { proc, base } = await startServer(benchEnv(dbPath, process.env.HOME ?? '/tmp', extra))
+  const rows: Measure[] = []
+  const loads: number[] = []
   try {
     const health = () => '/health'
     const one = () => `/search?q=${word()}`
@@ -186,34 +187,81 @@ try {
     const busy = summarize('GET /health, 1 conn., while 4 conns. search (small workspace)', during)
     const s4 = summarize('GET /search?q=<word>, small workspace, 4 conns. (alongside /health)', searching)
     rows.push(alone, busy, s4)
-    ratio = busy.p99 / alone.p99
     loads.push(loadavg()[0]!)
+    const ratio = busy.p99 / alone.p99
     console.error(`/health p99 while searching / alone: ${ratio.toFixed(2)}×`)
+    return { rows, ratio, loads }
   } finally {
     proc.kill('SIGTERM')
     await proc.exited
+  }
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b)
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'sally-bench-search-'))
+const dbPath = join(dir, 'sally.db')
+const runs: Run[] = []
+let seedLine = ''
+try {
+  const world = seedBench(dbPath, { projects: 50, tasksPerProject: 2000, workspaces: 50 })
+  const small = seedSmallWorkspace(dbPath, 20)
+  seedLine = `${world.totalTasks} tasks in ${world.workspaceIds.length} workspaces (one project of 2,000 each) plus a workspace of 20 tasks, seeded in ${(world.seedMs / 1000).toFixed(1)} s`
+  console.error(seedLine)
+  const big: Caller = { token: world.memberToken, workspaceId: world.workspaceIds[1]! }
+  for (let i = 0; i < RUNS; i++) {
+    console.error(`run ${i + 1} of ${RUNS}`)
+    runs.push(await measure(dbPath, small, big))
   }
 } finally {
   rmSync(dir, { recursive: true, force: true })
 }
 
+/** Each line: the median of the runs' values (requests and bad answers: summed over the runs). */
+const rows: Measure[] = runs[0]!.rows.map((first, i) => {
+  const all = runs.map((r) => r.rows[i]!)
+  return {
+    label: first.label,
+    n: all.reduce((a, m) => a + m.n, 0),
+    rps: Math.round(median(all.map((m) => m.rps))),
+    p50: median(all.map((m) => m.p50)),
+    p99: median(all.map((m) => m.p99)),
+    max: median(all.map((m) => m.max)),
+    bad: all.reduce((a, m) => a + m.bad, 0),
+  }
+})
+const ratio = median(runs.map((r) => r.ratio))
+const loads = runs.flatMap((r) => r.loads)
+const byLabel = (run: Run, prefix: string) => run.rows.find((m) => m.label.startsWith(prefix))!
 const f = (x: number) => x.toFixed(2)
 const doc = `# Search benchmark
 
-Command: \`bun run scripts/bench/search.ts --duration ${DURATION}\` (autocannon, ${DURATION} s per line after a 2 s warm-up;
+Command: \`bun run scripts/bench/search.ts --duration ${DURATION} --runs ${RUNS}${values.workers === undefined ? '' : ` --workers ${values.workers}`}\` (autocannon, ${DURATION} s per line after a 2 s warm-up;
 server \`bun run src/index.ts serve\` in its own process on loopback, LOG_LEVEL=warn, session tokens, callers are
-workspace MEMBERs so the visibility subquery runs). Machine: ${navigator.hardwareConcurrency} cores, Bun ${Bun.version}; load generator and
+workspace MEMBERs so the visibility subquery runs), SALLY_SEARCH_WORKERS ${values.workers ?? 'unset (the default)'}. Machine: ${navigator.hardwareConcurrency} cores, Bun ${Bun.version}; load generator and
 server share it. 1-minute load average during the run: ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)}.
 Latencies are autocannon's per-response timings (fractional ms), percentiles computed over every response.
 
 Data: ${seedLine}. \`<word>\` is a random topic word (each in about 7% of titles, 2% of bodies); the
 8 short prefixes are \`${WORST}\` (each 2-letter prefix starts hundreds of filler words).
 
-| measurement | requests | requests/s | p50 ms | p99 ms | max ms | non-200 or errors |
+${RUNS > 1 ? `Each line: the median over ${RUNS} runs (server restarted for each, same data); requests and errors summed.\n\n` : ''}| measurement | requests | requests/s | p50 ms | p99 ms | max ms | non-200 or errors |
 | --- | ---: | ---: | ---: | ---: | ---: | ---: |
 ${rows.map((m) => `| ${m.label} | ${m.n} | ${m.rps} | ${f(m.p50)} | ${f(m.p99)} | ${f(m.max)} | ${m.bad} |`).join('\n')}
 
-\`/health\` p99 while 4 connections search ÷ \`/health\` p99 alone (same run): **${ratio.toFixed(2)}×**.
+\`/health\` p99 while 4 connections search ÷ \`/health\` p99 alone (same run${RUNS > 1 ? ', median of the runs' : ''}): **${ratio.toFixed(2)}×**.
+
+| run | 1-min load average (start, middle, end) | small workspace search p99 ms | /health p99 alone ms | /health p99 while 4 search ms | ratio |
+| --- | --- | ---: | ---: | ---: | ---: |
+${runs
+  .map(
+    (r, i) =>
+      `| ${i + 1} | ${r.loads.map((l) => l.toFixed(1)).join(', ')} | ${f(byLabel(r, 'GET /search?q=<word>, small').p99)} | ${f(byLabel(r, 'GET /health alone').p99)} | ${f(byLabel(r, 'GET /health, 1 conn.').p99)} | ${r.ratio.toFixed(2)}× |`,
+  )
+  .join('\n')}
 `
 mkdirSync(dirname(resolve(values.out!)), { recursive: true })
 writeFileSync(resolve(values.out!), doc)

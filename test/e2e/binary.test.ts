@@ -229,3 +229,39 @@ describe('SALLY_BASE_PATH=/api', () => {
   })
   test('serves under /api (health, swagger), then exits 0 on SIGTERM', runStory, 30_000)
 })
+
+describe('search in the binary', () => {
+  test('runs on a worker thread bundled into the binary: a new account finds its task, and SIGTERM ends the worker', async () => {
+    const dir = aloneInEmptyFolder()
+    const server = await startServer(['./sally'], dir, { SALLY_ALLOW_SIGNUP: 'true', SALLY_SEARCH_WORKERS: '1' })
+    try {
+      const call = async (method: string, path: string, body?: unknown, token?: string) => {
+        const res = await fetch(`${server.base}${path}`, {
+          method,
+          headers: { ...(body ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) },
+          body: body ? JSON.stringify(body) : undefined,
+        })
+        return { status: res.status, body: (await res.json()) as any }
+      }
+      const email = 'quokka@binary.test'
+      const password = 'a long enough passphrase'
+      expect((await call('POST', '/auth/register', { email, password, name: 'Q' })).status).toBe(201)
+      const token = (await call('POST', '/auth/login', { email, password })).body.data.token as string
+      const project = await call('POST', '/projects', { name: 'Zoo', key: 'ZOO' }, token)
+      expect(project.status).toBe(201)
+      const task = await call('POST', '/tasks', { projectId: project.body.data.id, title: 'Feed the quokka' }, token)
+      expect(task.status).toBe(201)
+      const found = await call('GET', '/search?q=quokk', undefined, token)
+      expect(found.status).toBe(200)
+      expect(found.body.data).toMatchObject([{ type: 'task', id: task.body.data.id, humanId: 'ZOO-1', snippet: 'Feed the **quokka**' }])
+      // The worker started from the binary (a worker that cannot load logs an error and searches inline).
+      expect(server.output()).toContain('"msg":"search workers ready","workers":1')
+      expect(server.output()).not.toContain('"level":"error"')
+    } finally {
+      expect(await server.stop('SIGTERM')).toBe(0)
+    }
+    expect(server.output()).toContain('"msg":"stopped"')
+    const wal = join(dir, 'data', 'sally.db-wal')
+    expect(existsSync(wal) ? statSync(wal).size : 0).toBe(0)
+  }, 60_000)
+})
