@@ -305,7 +305,7 @@ function undocumentedStatus(op: Op, r: TestResponse): string | null {
   return `answered ${r.status} ${(r.body as { code?: string })?.code}, which its responses do not list`
 }
 
-// First, while the seeded project and task are as built (the robustness cases may archive or delete them).
+// On a project and task of its own (the robustness cases may archive or delete A's).
 describe('nothing half-written', () => {
   const count = (table: typeof tasks | typeof labels | typeof todos | typeof statuses | typeof projects) => t.db.$count(table)
   const counts = () => ({
@@ -317,6 +317,11 @@ describe('nothing half-written', () => {
   })
   const asOwner = (method: string, path: string, body?: unknown) =>
     t.req(method, path, { as: world.tokens.owner, workspace: A.workspaceId, body })
+  const H = { projectId: '', taskId: '' }
+  beforeAll(async () => {
+    H.projectId = (await asOwner('POST', '/projects', { name: 'Half-written', key: 'RBH' })).body.data.id
+    H.taskId = (await asOwner('POST', '/tasks', { projectId: H.projectId, title: 'Whole' })).body.data.id
+  })
 
   // A valid head (new labels, todos, a title) and a tail that fails after labels were created.
   const failing: [string, Record<string, unknown>][] = [
@@ -330,7 +335,7 @@ describe('nothing half-written', () => {
   for (const [what, tail] of failing) {
     test(`POST /tasks with ${what} leaves no task, labels or todos`, async () => {
       const before = counts()
-      const r = await asOwner('POST', '/tasks', { projectId: A.projectId, title: 'Half', todos: [{ text: 'a' }, { text: 'b' }], ...tail })
+      const r = await asOwner('POST', '/tasks', { projectId: H.projectId, title: 'Half', todos: [{ text: 'a' }, { text: 'b' }], ...tail })
       expect(r.status).toBeGreaterThanOrEqual(400)
       expect(r.status).toBeLessThan(500)
       expect(counts()).toEqual(before)
@@ -339,19 +344,19 @@ describe('nothing half-written', () => {
 
   test('PATCH /tasks/:id with a failing label list changes nothing (title, labels)', async () => {
     const before = counts()
-    const task = t.db.select().from(tasks).where(eq(tasks.id, A.taskId!)).get()!
-    const r = await asOwner('PATCH', `/tasks/${A.taskId}`, {
+    const task = t.db.select().from(tasks).where(eq(tasks.id, H.taskId)).get()!
+    const r = await asOwner('PATCH', `/tasks/${H.taskId}`, {
       title: 'Renamed half-way',
       labels: ['fresh-patch', '01900000-0000-7000-8000-000000000003'],
     })
     expect(r.status).toBe(400)
     expect(counts()).toEqual(before)
-    expect(t.db.select().from(tasks).where(eq(tasks.id, A.taskId!)).get()!.title).toBe(task.title)
+    expect(t.db.select().from(tasks).where(eq(tasks.id, H.taskId)).get()!.title).toBe(task.title)
   })
 
   test('POST /projects with a duplicate key leaves no project and no statuses', async () => {
     const before = counts()
-    const r = await asOwner('POST', '/projects', { name: 'Duplicate', key: 'RBA' })
+    const r = await asOwner('POST', '/projects', { name: 'Duplicate', key: 'RBH' })
     expect(r.status).toBe(409)
     expect(r.body.code).toBe('conflict')
     expect(counts()).toEqual(before)

@@ -32,6 +32,8 @@ export type CallOptions = {
   status?: number
   /** An answer that stays open (GET /events): read its first chunk, then close it. */
   stream?: boolean
+  /** A browser redirect step: sent to `directBase` when set (a proxy such as Prism follows redirects). */
+  redirect?: boolean
 }
 
 export type Answer = { status: number; body: any; text: string; headers: Headers }
@@ -46,8 +48,12 @@ export class Walker {
   constructor(
     readonly base: string,
     readonly doc: Doc,
-    /** Where multipart calls go instead of `base` (a proxy that cannot forward a binary body intact). */
-    readonly options: { multipartBase?: string } = {},
+    /**
+     * Where the calls a validating proxy cannot carry go instead of `base`: multipart bodies (Prism
+     * re-encodes the binary), streams (Prism waits for the end of a stream that never ends) and
+     * browser redirect steps (Prism follows redirects).
+     */
+    readonly options: { directBase?: string } = {},
   ) {
     this.operations = Object.entries(doc.paths).flatMap(([path, ops]) =>
       Object.keys(ops)
@@ -66,7 +72,7 @@ export class Walker {
       if (v === undefined) throw new Error(`${op}: no value for {${name}}`)
       return encodeURIComponent(v)
     })
-    const url = new URL(`${(o.form && this.options.multipartBase) || this.base}${path}`)
+    const url = new URL(`${((o.form || o.stream || o.redirect) && this.options.directBase) || this.base}${path}`)
     for (const [k, v] of Object.entries(o.query ?? {})) url.searchParams.set(k, v)
     const headers: Record<string, string> = { ...o.headers }
     if (o.as) headers.authorization = `Bearer ${o.as}`
@@ -447,11 +453,17 @@ export async function walkOidc(w: Walker, idp: FakeProvider): Promise<void> {
   const providers = await w.call('GET /auth/providers')
   expect(providers.body.data).toEqual([{ name: 'corp', label: 'Corp SSO', startUrl: '/auth/oidc/corp/start' }])
   idp.state.user = { sub: 'walk-1', email: 'sso@walk.test', email_verified: true, name: 'Sso Walker' }
-  const start = await w.call('GET /auth/oidc/{provider}/start', { path: { provider: 'corp' }, query: { returnTo: '/board' }, status: 302 })
+  const start = await w.call('GET /auth/oidc/{provider}/start', {
+    path: { provider: 'corp' },
+    query: { returnTo: '/board' },
+    status: 302,
+    redirect: true,
+  })
   const flow = setCookie(new Response(null, { headers: start.headers }), 'sally_oidc')!
   const approved = await fetch(start.headers.get('location')!, { redirect: 'manual' })
   const back = new URL(approved.headers.get('location')!)
   const callback = await w.call('GET /auth/oidc/{provider}/callback', {
+    redirect: true,
     path: { provider: 'corp' },
     query: Object.fromEntries(back.searchParams),
     headers: { cookie: `sally_oidc=${flow}` },
