@@ -382,8 +382,8 @@ export async function walk({ w, mailbox, hooks, hookUrl, admin }: WalkEnv): Prom
   // --- OAuth: a connected app on /mcp/oauth, listed with the MCP keys, disconnected -----------------
   // The protocol endpoints (/oauth/*, /.well-known/*) are specified by their RFCs and kept out of the
   // document (src/oauth/index.ts); the helpers drive them: registration, consent form, code exchange.
-  // Straight to the server (`multipartBase`), not through a validating proxy that knows only the document.
-  const app = await grantTokens((url, init) => fetch(url, init), w.options.multipartBase ?? w.base, ada, { workspace: ws })
+  // Straight to the server (`directBase`), not through a validating proxy that knows only the document.
+  const app = await grantTokens((url, init) => fetch(url, init), w.options.directBase ?? w.base, ada, { workspace: ws })
   const orpc = (id: number, method: string, params: unknown = {}) => ({
     as: app.access_token,
     headers: mcpHeaders,
