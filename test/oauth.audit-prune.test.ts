@@ -10,7 +10,7 @@ import { type FetchFn, grantTokens, tokenRequest } from './helpers/oauth'
 const ISSUER = 'http://localhost'
 let t: TestApp
 let f: FetchFn
-let session: string
+let userId: string
 let ws: { id: string }
 
 beforeAll(async () => {
@@ -18,7 +18,7 @@ beforeAll(async () => {
   f = (url, init) => t.app.handle(new Request(url, init))
   const user = await createUser(t.core)
   ws = createWorkspace(t.core, { members: [[user.id, 'OWNER']] })
-  session = createSession(t.core, user.id)
+  userId = user.id
 })
 afterAll(() => t.close())
 
@@ -30,8 +30,12 @@ const actions = () =>
     .filter((e) => e.action.startsWith('oauth_grant.'))
 
 test('approving, and revoking by the user or on a replayed refresh token, are audited without secrets', async () => {
+  // Only this test's events (the other test approves grants too, and the order is random).
+  const session = createSession(t.core, userId) // fresh: the other test moves the clock by weeks
+  const earlier = actions().length
+  const mine = () => actions().slice(earlier)
   const a = await grantTokens(f, ISSUER, session, { workspace: ws.id })
-  const approved = actions().find((e) => e.action === 'oauth_grant.approved')!
+  const approved = mine().find((e) => e.action === 'oauth_grant.approved')!
   expect(approved).toMatchObject({ workspaceId: ws.id, credential: 'session' })
   expect((approved.meta as any).clientId).toBe(a.clientId)
   const grant = (await t.req('GET', '/auth/mcp-grants', { as: session })).body.data[0]
@@ -40,7 +44,7 @@ test('approving, and revoking by the user or on a replayed refresh token, are au
   const refresh = (token: string) => tokenRequest(f, ISSUER, { grant_type: 'refresh_token', refresh_token: token, client_id: b.clientId })
   await refresh(b.refresh_token)
   await refresh(b.refresh_token)
-  const revoked = actions().filter((e) => e.action === 'oauth_grant.revoked')
+  const revoked = mine().filter((e) => e.action === 'oauth_grant.revoked')
   expect(revoked.map((e) => (e.meta as any).reason)).toEqual(['revoked by the user', 'refresh token reused'])
   expect(revoked[0]!.targetId).toBe(grant.id)
   const text = JSON.stringify(t.db.select().from(auditEvents).all())
@@ -48,6 +52,7 @@ test('approving, and revoking by the user or on a replayed refresh token, are au
 })
 
 test('prune: expired access tokens go, refresh tokens stay until they expire, codes a day after', async () => {
+  const session = createSession(t.core, userId)
   const tk = await grantTokens(f, ISSUER, session, { workspace: ws.id })
   const count = (kind: 'access' | 'refresh') => t.db.select().from(oauthTokens).where(eq(oauthTokens.kind, kind)).all().length
   const codes = () => t.db.select().from(oauthCodes).all().length
