@@ -194,6 +194,7 @@ const PATH_PARAM_DOCS: Record<string, string> = {
   notificationId: 'Notification id (from `GET /notifications`).',
   userId: 'User id (from the members list).',
   inviteId: 'Invite id (from `GET /workspaces/{id}/invites`).',
+  provider: 'Sign-in provider name as configured (from `GET /auth/providers`), e.g. `google`.',
 }
 
 /** A zod field's description and example, carried by its JSON Schema, shown on the parameter itself. */

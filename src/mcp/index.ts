@@ -44,10 +44,13 @@ const POST_DOC: DocumentDecoration = {
           type: 'object',
           description: 'A JSON-RPC 2.0 request or notification: initialize, notifications/initialized, tools/list, tools/call, ping.',
           properties: {
-            jsonrpc: { type: 'string', enum: ['2.0'] },
-            id: { oneOf: [{ type: 'string' }, { type: 'integer' }] },
-            method: { type: 'string' },
-            params: { type: 'object' },
+            jsonrpc: { type: 'string', enum: ['2.0'], description: 'Always `2.0`.' },
+            id: {
+              oneOf: [{ type: 'string' }, { type: 'integer' }],
+              description: 'Your request id, echoed in the answer; leave it out for a notification.',
+            },
+            method: { type: 'string', description: 'The MCP method, e.g. `initialize`, `tools/list` or `tools/call`.' },
+            params: { type: 'object', description: 'The method’s parameters, e.g. `{ name, arguments }` for `tools/call`.' },
           },
           required: ['jsonrpc', 'method'],
         },
