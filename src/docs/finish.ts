@@ -3,6 +3,7 @@ import { errorSchema } from '../http/respond'
 import type { AuthDoc } from '../permissions/plugin'
 import { TAGS } from './intro'
 import { operationIds } from './operation-ids'
+import { attachResponseExamples } from './response-examples'
 
 /**
  * Finishes the document @elysiajs/openapi generates, in one place for every route:
@@ -315,5 +316,6 @@ export function finishDocument(generated: Json, basePath = ''): Json {
   hoistDefs(doc.paths, doc.components.schemas)
   allowNullInEnums(doc.components.schemas)
   allowNullInEnums(doc.paths)
+  attachResponseExamples(doc.paths)
   return doc
 }

@@ -59,7 +59,14 @@ const POST_DOC: DocumentDecoration = {
     },
   },
   responses: {
-    200: { description: 'The JSON-RPC response (tool failures are results with isError: true).' },
+    200: {
+      description: 'The JSON-RPC response (tool failures are results with isError: true).',
+      content: {
+        'application/json': {
+          schema: { type: 'object', description: 'A JSON-RPC 2.0 response: `jsonrpc`, `id`, and `result` or `error`.' },
+        },
+      },
+    },
     202: { description: 'A notification was accepted.' },
     401: { description: 'Missing, invalid, revoked or expired key (WWW-Authenticate: Bearer).' },
     403: { description: 'scope_violation: only hosted MCP keys (sallymcp_) are accepted here.' },
