@@ -12,6 +12,7 @@ import { errorsPlugin } from './errors/plugin'
 import { healthRoutes } from './health'
 import { keyRoutes } from './keys'
 import { labelRoutes } from './labels'
+import { liveRoutes } from './live'
 import { mcpRoutes } from './mcp'
 import { notificationRoutes } from './notifications'
 import { oidcRoutes } from './oidc'
@@ -21,6 +22,7 @@ import { statusRoutes } from './statuses'
 import { taskRoutes } from './tasks'
 import { timesheetRoutes } from './timesheets'
 import { uploadRoutes } from './uploads'
+import { webRoutes } from './web/server'
 import { webhookRoutes } from './webhooks'
 import { workspaceRoutes } from './workspaces'
 
@@ -59,6 +61,9 @@ export function buildApp(core: Core) {
     .use(notificationRoutes(core))
     .use(timesheetRoutes(core))
     .use(workspaceRoutes(core))
+    .use(liveRoutes(core))
+    // Last: the web app's pages answer only GETs that no API route matched (SPEC §9).
+    .use(webRoutes(core))
   return Object.assign(api, { core })
 }
 

@@ -184,6 +184,7 @@ describe('auth', () => {
     'POST /auth/verify-email',
     'POST /auth/resend-verification',
     'GET /uploads/{id}',
+    'GET /auth/config',
     'GET /auth/providers',
     'GET /auth/oidc/{provider}/start',
     'GET /auth/oidc/{provider}/callback',

@@ -185,3 +185,6 @@ example(acceptInviteBody, {
 })
 example(updateMeBody, { name: 'Ada Lovelace' })
 example(registerBody, { email: 'ada@example.com', password: 'correct horse battery staple', name: 'Ada Lovelace', handle: 'ada' })
+
+/** GET /auth/config: public facts the sign-in page needs. */
+export const authConfig = z.object({ signup: z.boolean(), requireEmailVerification: z.boolean() })

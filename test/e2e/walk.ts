@@ -27,6 +27,8 @@ export type CallOptions = {
   headers?: Record<string, string>
   /** The status this call must answer (default: any documented 2xx). */
   status?: number
+  /** An answer that stays open (GET /events): read its first chunk, then close it. */
+  stream?: boolean
 }
 
 export type Answer = { status: number; body: any; text: string; headers: Headers }
@@ -75,7 +77,7 @@ export class Walker {
       headers['content-type'] = 'application/json'
     }
     const res = await fetch(url, { method, headers, body, redirect: 'manual' })
-    const text = await res.text()
+    const text = o.stream && res.ok ? await firstChunk(res) : await res.text()
     let parsed: any = null
     if ((res.headers.get('content-type') ?? '').includes('json') && text) parsed = JSON.parse(text)
     const where = `${op} → ${res.status} ${text.slice(0, 400)}`
@@ -100,6 +102,13 @@ export class Walker {
       return !statuses.some((s) => (s >= 200 && s < 300) || s === 304)
     })
   }
+}
+
+async function firstChunk(res: Response): Promise<string> {
+  const reader = res.body!.getReader()
+  const { value } = await reader.read()
+  await reader.cancel()
+  return new TextDecoder().decode(value)
 }
 
 /** Waits for the next mail to `to` whose text matches `pattern`, and returns the first capture. */
@@ -144,6 +153,7 @@ async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T |
 export async function walk({ w, mailbox, hooks, hookUrl, admin }: WalkEnv): Promise<void> {
   const pw = 'correct horse battery staple'
   await w.call('GET /health')
+  await w.call('GET /auth/config')
 
   // --- accounts: sign up, verify, sign in ---------------------------------------------------------
   const reg = await w.call('POST /auth/register', { body: { email: 'ada@walk.test', password: pw, name: 'Ada', handle: 'ada' } })
@@ -151,6 +161,7 @@ export async function walk({ w, mailbox, hooks, hookUrl, admin }: WalkEnv): Prom
   const login = async (email: string, password: string) =>
     (await w.call('POST /auth/login', { body: { email, password } })).body.data.token as string
   let ada = await login('ada@walk.test', pw)
+  await w.call('GET /events', { as: ada, ws: personalWs, stream: true })
   const sentBefore = mailbox.length
   await w.call('POST /auth/resend-verification', { as: ada, body: { email: 'ada@walk.test' } })
   const verify = await tokenFromMail(mailbox, 'ada@walk.test', /Verification token[^:]*:\n(\S+)/, sentBefore)

@@ -114,6 +114,8 @@ export type MatrixRow = {
   envelope?: false
   /** Extra assertions on the response. */
   check?: (res: { status: number; body: any; headers: Headers }, w: MatrixWorld) => void | Promise<void>
+  /** An answer that stays open (GET /events): a 2xx is closed unread (body null); set `envelope: false`. */
+  stream?: true
 }
 
 async function buildWorld(t: TestApp) {
@@ -247,6 +249,16 @@ export async function send(m: Matrix, row: Omit<MatrixRow, 'expect'>) {
   if (wsId) headers['x-workspace-id'] = wsId
   const token = w.creds[row.cred]
   if (token === undefined) throw new Error(`unknown credential ${row.cred}`)
+  if (row.stream) {
+    if (token) headers.authorization = `Bearer ${token}`
+    const res = await m.t.app.handle(new Request(`http://localhost${m.t.config.SALLY_BASE_PATH}${path}`, { method, headers }))
+    if (res.ok) {
+      await res.body?.cancel()
+      return { status: res.status, body: null, headers: res.headers, text: '' }
+    }
+    const text = await res.text()
+    return { status: res.status, body: JSON.parse(text), headers: res.headers, text }
+  }
   return m.t.req(method, path, { as: token, body, headers })
 }
 
