@@ -79,7 +79,8 @@ async function prismWalk(env: WalkServer, docFile: string, doc: object): Promise
   const prism = await startPrism(docFile, env.server.base)
   try {
     // Prism re-encodes a multipart body as text, which corrupts the PNG the walk uploads (Sally then
-    // answers 415, rightly): multipart calls go straight to the server, everything else through Prism.
+    // answers 415, rightly), and it waits for an answer's end, which GET /events never reaches: multipart
+    // and streaming calls go straight to the server, everything else through Prism.
     const w = new Walker(prism.base, doc as never, { multipartBase: env.server.base })
     try {
       await walk({ w, mailbox: env.mailbox, hooks: env.hooks, hookUrl: env.hookUrl, admin: WALK_ADMIN })

@@ -45,7 +45,7 @@ export class Walker {
   constructor(
     readonly base: string,
     readonly doc: Doc,
-    /** Where multipart calls go instead of `base` (a proxy that cannot forward a binary body intact). */
+    /** Where multipart and streaming calls go instead of `base` (a proxy that cannot forward a binary body intact, nor an answer that never ends). */
     readonly options: { multipartBase?: string } = {},
   ) {
     this.operations = Object.entries(doc.paths).flatMap(([path, ops]) =>
@@ -65,7 +65,7 @@ export class Walker {
       if (v === undefined) throw new Error(`${op}: no value for {${name}}`)
       return encodeURIComponent(v)
     })
-    const url = new URL(`${(o.form && this.options.multipartBase) || this.base}${path}`)
+    const url = new URL(`${((o.form || o.stream) && this.options.multipartBase) || this.base}${path}`)
     for (const [k, v] of Object.entries(o.query ?? {})) url.searchParams.set(k, v)
     const headers: Record<string, string> = { ...o.headers }
     if (o.as) headers.authorization = `Bearer ${o.as}`
