@@ -2613,9 +2613,13 @@ export interface operations {
     "auditEvents.list": {
         parameters: {
             query?: {
+                /** @description Only this action (`key.create`), or a family with a trailing dot (`key.`). */
                 action?: string;
+                /** @description The `nextCursor` of the previous page; omit for the first page. */
                 cursor?: string;
+                /** @description Items per page, 1 to 200 (default 50). */
                 limit?: number;
+                /** @description SUPERADMIN only, `true`: the events that belong to no workspace (global token use, logins, unpinned keys). */
                 platform?: "0" | "1" | "true" | "false";
             };
             header?: {
@@ -2650,6 +2654,31 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": [
+                     *         {
+                     *           "id": "01a2289b-69a1-7325-ab2e-f4d0b9a2ed42",
+                     *           "workspaceId": "01a2289b-6744-743c-9212-fa4aa411acfe",
+                     *           "actorUserId": "01a2289b-66d0-712e-97e4-ad5935595935",
+                     *           "actorKeyId": null,
+                     *           "credential": "session",
+                     *           "action": "key.revoke",
+                     *           "targetType": "mcp_key",
+                     *           "targetId": "01a2289b-699f-75ba-9c70-64a56fe5065f",
+                     *           "ip": "127.0.0.1",
+                     *           "meta": {
+                     *             "kind": "mcp",
+                     *             "name": "agent",
+                     *             "prefix": "sallymcp_JTeu…Wc3M"
+                     *           },
+                     *           "createdAt": "2026-11-29T18:40:03.489Z"
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["AuditEvent"][];
                         nextCursor: string | null;
@@ -2675,9 +2704,13 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description New account: your @handle, 2 to 32 characters a-z, 0-9 and _ (default: derived from the name). */
                     handle?: string;
+                    /** @description New account: your display name, 1 to 100 characters. */
                     name?: string;
+                    /** @description New account: the password to set (8 to 256 characters). Existing account: its current password (not needed with a session of that user). */
                     password?: string;
+                    /** @description The token from the invite mail. */
                     token: string;
                 };
             };
@@ -2704,6 +2737,44 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "workspace": {
+                     *           "id": "01a2289b-6744-743c-9212-fa4aa411acfe",
+                     *           "slug": "walk-co",
+                     *           "name": "Walk Company"
+                     *         },
+                     *         "role": "MEMBER",
+                     *         "created": true,
+                     *         "session": {
+                     *           "token": "<secret, shown once>",
+                     *           "expiresAt": "2026-12-29T18:40:02.956Z",
+                     *           "session": {
+                     *             "id": "01a2289b-678c-722e-9f9d-817e16e7de69",
+                     *             "current": true,
+                     *             "ip": "127.0.0.1",
+                     *             "userAgent": "Bun/1.4.5",
+                     *             "createdAt": "2026-11-29T18:40:02.956Z",
+                     *             "lastSeenAt": "2026-11-29T18:40:02.956Z",
+                     *             "expiresAt": "2026-12-29T18:40:02.956Z"
+                     *           },
+                     *           "user": {
+                     *             "id": "01a2289b-678a-771e-aca7-b3552b1d1026",
+                     *             "email": "bob@walk.test",
+                     *             "name": "Bob",
+                     *             "handle": "bob",
+                     *             "platformRole": "NONE",
+                     *             "avatarUploadId": null,
+                     *             "emailVerified": true,
+                     *             "emailVerifiedAt": "2026-11-29T18:40:02.952Z",
+                     *             "createdAt": "2026-11-29T18:40:02.952Z"
+                     *           }
+                     *         }
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["AcceptedInvite"];
                         /** @constant */
@@ -2739,8 +2810,11 @@ export interface operations {
     "auth.apiKeys.list": {
         parameters: {
             query?: {
+                /** @description `true`: only usable keys; `false`: only revoked or expired ones. Default: all. */
                 active?: "0" | "1" | "true" | "false";
+                /** @description The `nextCursor` of the previous page; omit for the first page. */
                 cursor?: string;
+                /** @description Items per page, 1 to 200 (default 50). */
                 limit?: number;
             };
             header?: never;
@@ -2770,6 +2844,34 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": [
+                     *         {
+                     *           "id": "01a2289b-6900-7141-89af-1e25e1812cb4",
+                     *           "kind": "api",
+                     *           "name": "ci",
+                     *           "description": null,
+                     *           "prefix": "atpm_anud…qOj2",
+                     *           "scopes": [
+                     *             "tasks:read"
+                     *           ],
+                     *           "workspaceId": "01a2289b-6744-743c-9212-fa4aa411acfe",
+                     *           "projectId": null,
+                     *           "expiresAt": null,
+                     *           "createdAt": "2026-11-29T18:40:03.328Z",
+                     *           "lastUsedAt": "2026-11-29T18:40:03.360Z",
+                     *           "requestCount": 1,
+                     *           "isActive": true,
+                     *           "revokedAt": null,
+                     *           "rateLimitPerHour": null,
+                     *           "rotatedFromId": null
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["ApiKey"][];
                         nextCursor: string | null;
@@ -2794,17 +2896,29 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description What the key is for, up to 1000 characters. */
                     description?: string | null;
-                    /** Format: date-time */
+                    /**
+                     * Format: date-time
+                     * @description Expiry as an ISO 8601 date-time in the future (`2027-01-01T00:00:00Z`); or give `expiresIn`.
+                     */
                     expiresAt?: string;
+                    /** @description Lifetime in seconds from now, at most ten years; or give `expiresAt`. Default: never expires. */
                     expiresIn?: number;
+                    /** @description For clients written for the `organizationId` spelling; nothing else is accepted here. */
                     metadata?: {
+                        /** @description Read as the pin, the same as `workspaceId`. */
                         organizationId?: string;
                     };
+                    /** @description A name to recognise the key by, 1 to 100 characters. */
                     name: string;
+                    /** @description Project scope (needs `workspaceId`): the key sees this project only. */
                     projectId?: string | null;
+                    /** @description Requests per hour for this key; null or absent: the server's SALLY_API_KEY_RATE_LIMIT_PER_HOUR. */
                     rateLimitPerHour?: number | null;
+                    /** @description Scopes granted to the key (e.g. `tasks:write`); null or absent: everything its owner may do except `keys:write`. */
                     scopes?: ("user:read" | "workspaces:read" | "workspaces:write" | "members:write" | "projects:read" | "projects:write" | "tasks:read" | "tasks:write" | "comments:write" | "clients:read" | "clients:write" | "timesheets:read" | "timesheets:write" | "timesheets:approve" | "notifications:read" | "notifications:write" | "webhooks:read" | "webhooks:write" | "keys:write")[] | null;
+                    /** @description Pin: the key works in this workspace only (its id). Default: every workspace of the owner. */
                     workspaceId?: string | null;
                 };
             };
@@ -2831,6 +2945,32 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a2289b-6900-7141-89af-1e25e1812cb4",
+                     *         "kind": "api",
+                     *         "name": "ci",
+                     *         "description": null,
+                     *         "prefix": "atpm_anud…qOj2",
+                     *         "scopes": [
+                     *           "tasks:read"
+                     *         ],
+                     *         "workspaceId": "01a2289b-6744-743c-9212-fa4aa411acfe",
+                     *         "projectId": null,
+                     *         "expiresAt": null,
+                     *         "createdAt": "2026-11-29T18:40:03.328Z",
+                     *         "lastUsedAt": null,
+                     *         "requestCount": 0,
+                     *         "isActive": true,
+                     *         "revokedAt": null,
+                     *         "rateLimitPerHour": null,
+                     *         "rotatedFromId": null,
+                     *         "key": "atpm_<secret, shown once>"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["CreatedApiKey"];
                         /** @constant */
@@ -2880,6 +3020,31 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a2289b-6900-7141-89af-1e25e1812cb4",
+                     *         "kind": "api",
+                     *         "name": "ci",
+                     *         "description": null,
+                     *         "prefix": "atpm_anud…qOj2",
+                     *         "scopes": [
+                     *           "tasks:read"
+                     *         ],
+                     *         "workspaceId": "01a2289b-6744-743c-9212-fa4aa411acfe",
+                     *         "projectId": null,
+                     *         "expiresAt": null,
+                     *         "createdAt": "2026-11-29T18:40:03.328Z",
+                     *         "lastUsedAt": "2026-11-29T18:40:03.360Z",
+                     *         "requestCount": 1,
+                     *         "isActive": true,
+                     *         "revokedAt": null,
+                     *         "rateLimitPerHour": null,
+                     *         "rotatedFromId": null
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["ApiKey"];
                         /** @constant */
@@ -2927,6 +3092,31 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a2289b-693d-739f-b5b1-2d0dcfa77715",
+                     *         "kind": "api",
+                     *         "name": "ci",
+                     *         "description": null,
+                     *         "prefix": "atpm_vEkW…VGnN",
+                     *         "scopes": [
+                     *           "tasks:read"
+                     *         ],
+                     *         "workspaceId": "01a2289b-6744-743c-9212-fa4aa411acfe",
+                     *         "projectId": null,
+                     *         "expiresAt": null,
+                     *         "createdAt": "2026-11-29T18:40:03.389Z",
+                     *         "lastUsedAt": null,
+                     *         "requestCount": 0,
+                     *         "isActive": false,
+                     *         "revokedAt": "2026-11-29T18:40:03.393Z",
+                     *         "rateLimitPerHour": null,
+                     *         "rotatedFromId": "01a2289b-6900-7141-89af-1e25e1812cb4"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["ApiKey"];
                         /** @constant */
@@ -2974,6 +3164,32 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a2289b-693d-739f-b5b1-2d0dcfa77715",
+                     *         "kind": "api",
+                     *         "name": "ci",
+                     *         "description": null,
+                     *         "prefix": "atpm_vEkW…VGnN",
+                     *         "scopes": [
+                     *           "tasks:read"
+                     *         ],
+                     *         "workspaceId": "01a2289b-6744-743c-9212-fa4aa411acfe",
+                     *         "projectId": null,
+                     *         "expiresAt": null,
+                     *         "createdAt": "2026-11-29T18:40:03.389Z",
+                     *         "lastUsedAt": null,
+                     *         "requestCount": 0,
+                     *         "isActive": true,
+                     *         "revokedAt": null,
+                     *         "rateLimitPerHour": null,
+                     *         "rotatedFromId": "01a2289b-6900-7141-89af-1e25e1812cb4",
+                     *         "key": "atpm_<secret, shown once>"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["CreatedApiKey"];
                         /** @constant */
@@ -3035,6 +3251,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "signup": true,
+                     *         "requireEmailVerification": false
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: {
                             requireEmailVerification: boolean;
@@ -3078,6 +3303,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": [
+                     *         {
+                     *           "id": "01a2289b-6a3e-7264-b24a-f9a0370eecca",
+                     *           "provider": "corp",
+                     *           "label": "Corp SSO",
+                     *           "issuer": "http://127.0.0.1:41563",
+                     *           "email": "sso@walk.test",
+                     *           "createdAt": "2026-11-29T18:40:03.645Z",
+                     *           "lastUsedAt": "2026-11-29T18:40:03.645Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["Identity"][];
                         /** @constant */
@@ -3123,6 +3364,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a2289b-6a41-71bb-99e2-e8640ee1865e",
+                     *         "provider": "corp",
+                     *         "label": "Corp SSO",
+                     *         "issuer": "http://127.0.0.1:41563",
+                     *         "email": "sso@walk.test",
+                     *         "createdAt": "2026-11-29T18:40:03.649Z",
+                     *         "lastUsedAt": "2026-11-29T18:40:03.649Z"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["Identity"];
                         /** @constant */
@@ -3164,7 +3419,9 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description The email address of the account. */
                     email: string;
+                    /** @description The password of the account. */
                     password: string;
                 };
             };
@@ -3191,6 +3448,35 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "token": "<secret, shown once>",
+                     *         "expiresAt": "2026-12-29T18:40:02.832Z",
+                     *         "session": {
+                     *           "id": "01a2289b-6710-7138-91cb-dc165d35303c",
+                     *           "current": true,
+                     *           "ip": "127.0.0.1",
+                     *           "userAgent": "Bun/1.4.5",
+                     *           "createdAt": "2026-11-29T18:40:02.832Z",
+                     *           "lastSeenAt": "2026-11-29T18:40:02.832Z",
+                     *           "expiresAt": "2026-12-29T18:40:02.832Z"
+                     *         },
+                     *         "user": {
+                     *           "id": "01a2289b-66d0-712e-97e4-ad5935595935",
+                     *           "email": "ada@walk.test",
+                     *           "name": "Ada",
+                     *           "handle": "ada",
+                     *           "platformRole": "NONE",
+                     *           "avatarUploadId": null,
+                     *           "emailVerified": false,
+                     *           "emailVerifiedAt": null,
+                     *           "createdAt": "2026-11-29T18:40:02.767Z"
+                     *         }
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["SessionGrant"];
                         /** @constant */
@@ -3236,6 +3522,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "loggedOut": true
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: {
                             /** @constant */
@@ -3255,8 +3549,11 @@ export interface operations {
     "auth.mcpKeys.list": {
         parameters: {
             query?: {
+                /** @description `true`: only usable keys; `false`: only revoked or expired ones. Default: all. */
                 active?: "0" | "1" | "true" | "false";
+                /** @description The `nextCursor` of the previous page; omit for the first page. */
                 cursor?: string;
+                /** @description Items per page, 1 to 200 (default 50). */
                 limit?: number;
             };
             header?: never;
@@ -3286,6 +3583,32 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": [
+                     *         {
+                     *           "id": "01a2289b-6955-716d-af74-f462ecf71352",
+                     *           "kind": "mcp",
+                     *           "name": "agent",
+                     *           "description": null,
+                     *           "prefix": "sallymcp_6fxm…Mc62",
+                     *           "scopes": null,
+                     *           "workspaceId": "01a2289b-6744-743c-9212-fa4aa411acfe",
+                     *           "projectId": null,
+                     *           "expiresAt": null,
+                     *           "createdAt": "2026-11-29T18:40:03.413Z",
+                     *           "lastUsedAt": null,
+                     *           "requestCount": 0,
+                     *           "isActive": true,
+                     *           "revokedAt": null,
+                     *           "rateLimitPerHour": null,
+                     *           "rotatedFromId": null
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["ApiKey"][];
                         nextCursor: string | null;
@@ -3310,17 +3633,29 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description What the key is for, up to 1000 characters. */
                     description?: string | null;
-                    /** Format: date-time */
+                    /**
+                     * Format: date-time
+                     * @description Expiry as an ISO 8601 date-time in the future (`2027-01-01T00:00:00Z`); or give `expiresIn`.
+                     */
                     expiresAt?: string;
+                    /** @description Lifetime in seconds from now, at most ten years; or give `expiresAt`. Default: never expires. */
                     expiresIn?: number;
+                    /** @description For clients written for the `organizationId` spelling; nothing else is accepted here. */
                     metadata?: {
+                        /** @description Read as the pin, the same as `workspaceId`. */
                         organizationId?: string;
                     };
+                    /** @description A name to recognise the key by, 1 to 100 characters. */
                     name: string;
+                    /** @description Project scope (needs `workspaceId`): the key sees this project only. */
                     projectId?: string | null;
+                    /** @description Requests per hour for this key; null or absent: the server's SALLY_API_KEY_RATE_LIMIT_PER_HOUR. */
                     rateLimitPerHour?: number | null;
+                    /** @description Scopes granted to the key (e.g. `tasks:write`); null or absent: everything its owner may do except `keys:write`. */
                     scopes?: ("user:read" | "workspaces:read" | "workspaces:write" | "members:write" | "projects:read" | "projects:write" | "tasks:read" | "tasks:write" | "comments:write" | "clients:read" | "clients:write" | "timesheets:read" | "timesheets:write" | "timesheets:approve" | "notifications:read" | "notifications:write" | "webhooks:read" | "webhooks:write" | "keys:write")[] | null;
+                    /** @description Pin: the key works in this workspace only (its id). Default: every workspace of the owner. */
                     workspaceId?: string | null;
                 };
             };
@@ -3347,6 +3682,30 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a2289b-6955-716d-af74-f462ecf71352",
+                     *         "kind": "mcp",
+                     *         "name": "agent",
+                     *         "description": null,
+                     *         "prefix": "sallymcp_6fxm…Mc62",
+                     *         "scopes": null,
+                     *         "workspaceId": "01a2289b-6744-743c-9212-fa4aa411acfe",
+                     *         "projectId": null,
+                     *         "expiresAt": null,
+                     *         "createdAt": "2026-11-29T18:40:03.413Z",
+                     *         "lastUsedAt": null,
+                     *         "requestCount": 0,
+                     *         "isActive": true,
+                     *         "revokedAt": null,
+                     *         "rateLimitPerHour": null,
+                     *         "rotatedFromId": null,
+                     *         "key": "sallymcp_<secret, shown once>"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["CreatedApiKey"];
                         /** @constant */
@@ -3396,6 +3755,29 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a2289b-6955-716d-af74-f462ecf71352",
+                     *         "kind": "mcp",
+                     *         "name": "agent",
+                     *         "description": null,
+                     *         "prefix": "sallymcp_6fxm…Mc62",
+                     *         "scopes": null,
+                     *         "workspaceId": "01a2289b-6744-743c-9212-fa4aa411acfe",
+                     *         "projectId": null,
+                     *         "expiresAt": null,
+                     *         "createdAt": "2026-11-29T18:40:03.413Z",
+                     *         "lastUsedAt": null,
+                     *         "requestCount": 0,
+                     *         "isActive": true,
+                     *         "revokedAt": null,
+                     *         "rateLimitPerHour": null,
+                     *         "rotatedFromId": null
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["ApiKey"];
                         /** @constant */
@@ -3443,6 +3825,29 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a2289b-699f-75ba-9c70-64a56fe5065f",
+                     *         "kind": "mcp",
+                     *         "name": "agent",
+                     *         "description": null,
+                     *         "prefix": "sallymcp_JTeu…Wc3M",
+                     *         "scopes": null,
+                     *         "workspaceId": "01a2289b-6744-743c-9212-fa4aa411acfe",
+                     *         "projectId": null,
+                     *         "expiresAt": null,
+                     *         "createdAt": "2026-11-29T18:40:03.486Z",
+                     *         "lastUsedAt": null,
+                     *         "requestCount": 0,
+                     *         "isActive": false,
+                     *         "revokedAt": "2026-11-29T18:40:03.489Z",
+                     *         "rateLimitPerHour": null,
+                     *         "rotatedFromId": "01a2289b-6955-716d-af74-f462ecf71352"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["ApiKey"];
                         /** @constant */
@@ -3490,6 +3895,30 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a2289b-699f-75ba-9c70-64a56fe5065f",
+                     *         "kind": "mcp",
+                     *         "name": "agent",
+                     *         "description": null,
+                     *         "prefix": "sallymcp_JTeu…Wc3M",
+                     *         "scopes": null,
+                     *         "workspaceId": "01a2289b-6744-743c-9212-fa4aa411acfe",
+                     *         "projectId": null,
+                     *         "expiresAt": null,
+                     *         "createdAt": "2026-11-29T18:40:03.486Z",
+                     *         "lastUsedAt": null,
+                     *         "requestCount": 0,
+                     *         "isActive": true,
+                     *         "revokedAt": null,
+                     *         "rateLimitPerHour": null,
+                     *         "rotatedFromId": "01a2289b-6955-716d-af74-f462ecf71352",
+                     *         "key": "sallymcp_<secret, shown once>"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["CreatedApiKey"];
                         /** @constant */
@@ -3551,6 +3980,45 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "kind": "session",
+                     *         "user": {
+                     *           "id": "01a2289b-66d0-712e-97e4-ad5935595935",
+                     *           "email": "ada@walk.test",
+                     *           "name": "Ada",
+                     *           "handle": "ada",
+                     *           "platformRole": "NONE",
+                     *           "avatarUploadId": null,
+                     *           "emailVerified": true,
+                     *           "emailVerifiedAt": "2026-11-29T18:40:02.867Z",
+                     *           "createdAt": "2026-11-29T18:40:02.767Z"
+                     *         },
+                     *         "memberships": [
+                     *           {
+                     *             "workspaceId": "01a2289b-66d2-768a-a2f7-80d0c9d1a2f0",
+                     *             "slug": "ada-s-workspace",
+                     *             "name": "Ada's workspace",
+                     *             "suspended": false,
+                     *             "role": "OWNER"
+                     *           }
+                     *         ],
+                     *         "credential": {
+                     *           "kind": "session",
+                     *           "keyId": null,
+                     *           "scopes": null,
+                     *           "effectiveScopes": [
+                     *             "user:read"
+                     *           ],
+                     *           "workspaceId": null,
+                     *           "projectId": null,
+                     *           "expiresAt": "2026-12-29T18:40:02.832Z"
+                     *         }
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: {
                             credential: {
@@ -3606,10 +4074,15 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description Id of an image you uploaded (`POST /uploads`); null removes the avatar. */
                     avatarUploadId?: string | null;
+                    /** @description Your current password; required with `password`. */
                     currentPassword?: string;
+                    /** @description Your @handle for mentions: 2 to 32 characters a-z, 0-9 and _ (stored lowercase). */
                     handle?: string;
+                    /** @description Your display name, 1 to 100 characters. */
                     name?: string;
+                    /** @description A new password, 8 to 256 characters; needs `currentPassword`. Ends your other sessions. */
                     password?: string;
                 };
             };
@@ -3636,6 +4109,45 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "kind": "session",
+                     *         "user": {
+                     *           "id": "01a2289b-66d0-712e-97e4-ad5935595935",
+                     *           "email": "ada@walk.test",
+                     *           "name": "Ada Lovelace",
+                     *           "handle": "ada",
+                     *           "platformRole": "NONE",
+                     *           "avatarUploadId": null,
+                     *           "emailVerified": true,
+                     *           "emailVerifiedAt": "2026-11-29T18:40:02.867Z",
+                     *           "createdAt": "2026-11-29T18:40:02.767Z"
+                     *         },
+                     *         "memberships": [
+                     *           {
+                     *             "workspaceId": "01a2289b-66d2-768a-a2f7-80d0c9d1a2f0",
+                     *             "slug": "ada-s-workspace",
+                     *             "name": "Ada's workspace",
+                     *             "role": "OWNER",
+                     *             "suspended": false
+                     *           }
+                     *         ],
+                     *         "credential": {
+                     *           "kind": "session",
+                     *           "keyId": null,
+                     *           "scopes": null,
+                     *           "effectiveScopes": [
+                     *             "user:read"
+                     *           ],
+                     *           "workspaceId": null,
+                     *           "projectId": null,
+                     *           "expiresAt": "2026-12-29T18:40:02.832Z"
+                     *         }
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["Me"];
                         /** @constant */
@@ -3672,15 +4184,22 @@ export interface operations {
     "auth.oidc.callback.get": {
         parameters: {
             query?: {
+                /** @description The authorization code the provider issued. */
                 code?: string;
+                /** @description The provider’s error code when sign-in failed or was cancelled (e.g. `access_denied`). */
                 error?: string;
+                /** @description The provider’s explanation of `error`. */
                 error_description?: string;
+                /** @description The issuer that answered (RFC 9207), when the provider sends it. */
                 iss?: string;
+                /** @description The provider’s session state (OpenID session management); not used. */
                 session_state?: string;
+                /** @description The state Sally sent at the start, checked against the sign-in cookie. */
                 state?: string;
             };
             header?: never;
             path: {
+                /** @description Sign-in provider name as configured (from `GET /auth/providers`), e.g. `google`. */
                 provider: string;
             };
             cookie?: never;
@@ -3701,11 +4220,14 @@ export interface operations {
     "auth.oidc.start.get": {
         parameters: {
             query?: {
+                /** @description `true`: link the provider to the signed-in account (Settings) instead of signing in. Default false. */
                 link?: "0" | "1" | "true" | "false";
+                /** @description A path of this server to land on after signing in (anything else lands on `/`). */
                 returnTo?: string;
             };
             header?: never;
             path: {
+                /** @description Sign-in provider name as configured (from `GET /auth/providers`), e.g. `google`. */
                 provider: string;
             };
             cookie?: never;
@@ -3738,6 +4260,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": [
+                     *         {
+                     *           "name": "corp",
+                     *           "label": "Corp SSO",
+                     *           "startUrl": "/auth/oidc/corp/start"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["SignInProvider"][];
                         /** @constant */
@@ -3757,10 +4291,15 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description Your email address, at most 254 characters; you sign in with it. */
                     email: string;
+                    /** @description Your @handle: 2 to 32 characters a-z, 0-9 and _ (default: derived from the name). */
                     handle?: string;
+                    /** @description Your display name, 1 to 100 characters. */
                     name: string;
+                    /** @description Your password, 8 to 256 characters. */
                     password: string;
+                    /** @description Name of your personal workspace, 1 to 100 characters (default: "<name>'s workspace"). */
                     workspaceName?: string;
                 };
             };
@@ -3787,6 +4326,53 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "user": {
+                     *           "id": "01a2289b-66d0-712e-97e4-ad5935595935",
+                     *           "email": "ada@walk.test",
+                     *           "name": "Ada",
+                     *           "handle": "ada",
+                     *           "platformRole": "NONE",
+                     *           "avatarUploadId": null,
+                     *           "emailVerified": false,
+                     *           "emailVerifiedAt": null,
+                     *           "createdAt": "2026-11-29T18:40:02.767Z"
+                     *         },
+                     *         "workspace": {
+                     *           "id": "01a2289b-66d2-768a-a2f7-80d0c9d1a2f0",
+                     *           "slug": "ada-s-workspace",
+                     *           "name": "Ada's workspace"
+                     *         },
+                     *         "session": {
+                     *           "token": "<secret, shown once>",
+                     *           "expiresAt": "2026-12-29T18:40:02.772Z",
+                     *           "session": {
+                     *             "id": "01a2289b-66d4-71d1-811e-427ec0768453",
+                     *             "current": true,
+                     *             "ip": "127.0.0.1",
+                     *             "userAgent": "Bun/1.4.5",
+                     *             "createdAt": "2026-11-29T18:40:02.772Z",
+                     *             "lastSeenAt": "2026-11-29T18:40:02.772Z",
+                     *             "expiresAt": "2026-12-29T18:40:02.772Z"
+                     *           },
+                     *           "user": {
+                     *             "id": "01a2289b-66d0-712e-97e4-ad5935595935",
+                     *             "email": "ada@walk.test",
+                     *             "name": "Ada",
+                     *             "handle": "ada",
+                     *             "platformRole": "NONE",
+                     *             "avatarUploadId": null,
+                     *             "emailVerified": false,
+                     *             "emailVerifiedAt": null,
+                     *             "createdAt": "2026-11-29T18:40:02.767Z"
+                     *           }
+                     *         }
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["Registration"];
                         /** @constant */
@@ -3827,6 +4413,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description The email address of the account; the answer is the same whether it exists or not. */
                     email: string;
                 };
             };
@@ -3853,6 +4440,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "message": "If an account exists for this address, a reset token has been sent to it."
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: {
                             message: string;
@@ -3878,6 +4473,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description The address to verify; leave it out when signed in (your own address). */
                     email?: string;
                 };
             };
@@ -3904,6 +4500,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "message": "If this account exists and is not verified yet, a verification token has been sent."
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: {
                             message: string;
@@ -3930,9 +4534,14 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description The new password, 8 to 256 characters. */
                     password: string;
-                    /** @default true */
+                    /**
+                     * @description Also revoke every API and MCP key of the account (default true: a key someone else planted does not survive the reset).
+                     * @default true
+                     */
                     revokeKeys?: boolean;
+                    /** @description The token from the password-reset mail. */
                     token: string;
                 };
             };
@@ -3959,6 +4568,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "message": "Password changed; every session was ended and every API and MCP key revoked. Log in with the new password."
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: {
                             message: string;
@@ -3984,10 +4601,15 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description With `provider: "local"`: the email address of the account. */
                     email?: string;
+                    /** @description With a provider: the ID token (JWT) the client got from it; its audience must be the provider's client id (or SALLY_OIDC_<NAME>_AUDIENCES). */
                     idToken?: string;
+                    /** @description With `provider: "local"`: the password of the account. */
                     password?: string;
+                    /** @description `local`, or a configured provider's name (`GET /auth/providers`), e.g. `google`. */
                     provider: string;
+                    /** @description A workspace id to select: you must be a member; it comes back as `workspace`. */
                     workspaceId?: string;
                 };
             };
@@ -3999,6 +4621,37 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "token": "<secret, shown once>",
+                     *         "expiresAt": "2026-12-29T18:40:03.649Z",
+                     *         "session": {
+                     *           "id": "01a2289b-6a41-71bd-8962-3f24699ac6c6",
+                     *           "current": true,
+                     *           "ip": "127.0.0.1",
+                     *           "userAgent": "Bun/1.4.5",
+                     *           "createdAt": "2026-11-29T18:40:03.649Z",
+                     *           "lastSeenAt": "2026-11-29T18:40:03.649Z",
+                     *           "expiresAt": "2026-12-29T18:40:03.649Z"
+                     *         },
+                     *         "user": {
+                     *           "id": "01a2289b-6a3d-751b-a1ff-c939255b2d6a",
+                     *           "email": "sso@walk.test",
+                     *           "name": "Sso Walker",
+                     *           "handle": "sso_walker",
+                     *           "platformRole": "NONE",
+                     *           "avatarUploadId": null,
+                     *           "emailVerified": true,
+                     *           "emailVerifiedAt": "2026-11-29T18:40:03.645Z",
+                     *           "createdAt": "2026-11-29T18:40:03.645Z"
+                     *         },
+                     *         "accessToken": "<secret, shown once>",
+                     *         "workspace": null
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["SessionAnswer"];
                         /** @constant */
@@ -4046,6 +4699,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": [
+                     *         {
+                     *           "id": "01a2289b-69b8-7300-b132-2aa0daafee55",
+                     *           "current": false,
+                     *           "ip": "127.0.0.1",
+                     *           "userAgent": "Bun/1.4.5",
+                     *           "createdAt": "2026-11-29T18:40:03.512Z",
+                     *           "lastSeenAt": "2026-11-29T18:40:03.512Z",
+                     *           "expiresAt": "2026-12-29T18:40:03.512Z"
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["Session"][];
                         nextCursor: string | null;
@@ -4093,6 +4763,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a2289b-69b8-7300-b132-2aa0daafee55",
+                     *         "revoked": true
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: {
                             id: string;
@@ -4121,6 +4800,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description The token from the verification mail. */
                     token: string;
                 };
             };
@@ -4147,6 +4827,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "message": "Email address verified."
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: {
                             message: string;
@@ -4165,11 +4853,17 @@ export interface operations {
     "board.get": {
         parameters: {
             query?: {
+                /** @description `true`: include archived tasks (default false). */
                 archived?: "0" | "1" | "true" | "false";
+                /** @description Workspace board, with cursor: the next page of this one category column. */
                 category?: "backlog" | "unstarted" | "started" | "completed" | "canceled";
+                /** @description A column's `nextCursor`, with statusId or category; omit for the first page of every column. */
                 cursor?: string;
+                /** @description Tasks per column, 1 to 200 (default 25). */
                 limit?: number;
+                /** @description A project's board (one column per status); without it, the workspace board by status category. */
                 projectId?: string;
+                /** @description With projectId and cursor: the next page of this one column. */
                 statusId?: string;
             };
             header?: {
@@ -4204,6 +4898,45 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "project": {
+                     *           "id": "01a2289b-67c9-772e-b906-c2daa1050e9f",
+                     *           "key": "WEB",
+                     *           "name": "Website",
+                     *           "description": "The public site.",
+                     *           "color": null,
+                     *           "clientId": "01a2289b-67c1-776d-b367-37be1d54c18d",
+                     *           "billableByDefault": true,
+                     *           "archived": false,
+                     *           "archivedAt": null,
+                     *           "createdBy": "01a2289b-66d0-712e-97e4-ad5935595935",
+                     *           "createdAt": "2026-11-29T18:40:03.017Z",
+                     *           "updatedAt": "2026-11-29T18:40:03.030Z",
+                     *           "role": "OWNER"
+                     *         },
+                     *         "columns": [
+                     *           {
+                     *             "status": {
+                     *               "id": "01a2289b-67ca-7625-b03b-1983852e848c",
+                     *               "projectId": "01a2289b-67c9-772e-b906-c2daa1050e9f",
+                     *               "name": "Backlog",
+                     *               "category": "backlog",
+                     *               "position": 0,
+                     *               "color": "#94a3b8",
+                     *               "createdAt": "2026-11-29T18:40:03.017Z"
+                     *             },
+                     *             "category": "backlog",
+                     *             "count": 0,
+                     *             "nextCursor": null,
+                     *             "tasks": []
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: {
                             columns: {
@@ -4273,9 +5006,13 @@ export interface operations {
     "clients.list": {
         parameters: {
             query?: {
+                /** @description `false` (default): active clients; `true`: archived ones. */
                 archived?: "0" | "1" | "true" | "false";
+                /** @description The `nextCursor` of the previous page; omit for the first page. */
                 cursor?: string;
+                /** @description Items per page, 1 to 200 (default 50). */
                 limit?: number;
+                /** @description Only clients whose name contains this (case-insensitive), up to 200 characters. */
                 q?: string;
             };
             header?: {
@@ -4310,6 +5047,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": [
+                     *         {
+                     *           "id": "01a2289b-67c1-776d-b367-37be1d54c18d",
+                     *           "name": "Acme",
+                     *           "email": "ops@acme.test",
+                     *           "notes": null,
+                     *           "archived": false,
+                     *           "archivedAt": null,
+                     *           "createdAt": "2026-11-29T18:40:03.009Z",
+                     *           "updatedAt": "2026-11-29T18:40:03.009Z"
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["Client"][];
                         nextCursor: string | null;
@@ -4342,9 +5097,14 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** Format: email */
+                    /**
+                     * Format: email
+                     * @description Billing or contact email address, at most 320 characters; null: none.
+                     */
                     email?: string | null;
+                    /** @description Client name, 1 to 200 characters. */
                     name: string;
+                    /** @description Free notes (Markdown), up to 20 000 characters; null: none. */
                     notes?: string | null;
                 };
             };
@@ -4371,6 +5131,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a2289b-67c1-776d-b367-37be1d54c18d",
+                     *         "name": "Acme",
+                     *         "email": "ops@acme.test",
+                     *         "notes": null,
+                     *         "archived": false,
+                     *         "archivedAt": null,
+                     *         "createdAt": "2026-11-29T18:40:03.009Z",
+                     *         "updatedAt": "2026-11-29T18:40:03.009Z"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["Client"];
                         /** @constant */
@@ -4442,6 +5217,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a2289b-67c1-776d-b367-37be1d54c18d",
+                     *         "name": "Acme",
+                     *         "email": "ops@acme.test",
+                     *         "notes": null,
+                     *         "archived": false,
+                     *         "archivedAt": null,
+                     *         "createdAt": "2026-11-29T18:40:03.009Z",
+                     *         "updatedAt": "2026-11-29T18:40:03.009Z"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["Client"];
                         /** @constant */
@@ -4494,6 +5284,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a2289b-67c1-776d-b367-37be1d54c18d",
+                     *         "deleted": true
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: {
                             /** @constant */
@@ -4530,10 +5329,16 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description Archive (true) or restore (false) the client. */
                     archived?: boolean;
-                    /** Format: email */
+                    /**
+                     * Format: email
+                     * @description Billing or contact email address, at most 320 characters; null: none.
+                     */
                     email?: string | null;
+                    /** @description Client name, 1 to 200 characters. */
                     name?: string;
+                    /** @description Free notes (Markdown), up to 20 000 characters; null: none. */
                     notes?: string | null;
                 };
             };
@@ -4560,6 +5365,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a2289b-67c1-776d-b367-37be1d54c18d",
+                     *         "name": "Acme",
+                     *         "email": "ops@acme.test",
+                     *         "notes": "Pays on time.",
+                     *         "archived": false,
+                     *         "archivedAt": null,
+                     *         "createdAt": "2026-11-29T18:40:03.009Z",
+                     *         "updatedAt": "2026-11-29T18:40:03.015Z"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["Client"];
                         /** @constant */
@@ -4619,6 +5439,29 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": [
+                     *         {
+                     *           "id": "01a2289b-67c9-772e-b906-c2daa1050e9f",
+                     *           "key": "WEB",
+                     *           "name": "Website",
+                     *           "description": "The public site.",
+                     *           "color": null,
+                     *           "clientId": "01a2289b-67c1-776d-b367-37be1d54c18d",
+                     *           "billableByDefault": true,
+                     *           "archived": false,
+                     *           "archivedAt": null,
+                     *           "createdBy": "01a2289b-66d0-712e-97e4-ad5935595935",
+                     *           "createdAt": "2026-11-29T18:40:03.017Z",
+                     *           "updatedAt": "2026-11-29T18:40:03.030Z",
+                     *           "role": "OWNER"
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["Project"][];
                         nextCursor: string | null;
@@ -4638,6 +5481,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description The `id` of the last event you received (browsers send it when they reconnect): the newer events are replayed, or `event: reset` comes when they are gone. */
                 "last-event-id"?: string;
                 /** @description Workspace to act in (id). */
                 "X-Workspace-Id"?: string;
@@ -4695,6 +5539,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "status": "ok",
+                     *         "version": "0.1.0",
+                     *         "uptimeSeconds": 0,
+                     *         "database": "ok"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: {
                             /** @enum {string} */
@@ -4734,8 +5589,11 @@ export interface operations {
     "labels.list": {
         parameters: {
             query?: {
+                /** @description The `nextCursor` of the previous page; omit for the first page. */
                 cursor?: string;
+                /** @description Items per page, 1 to 200 (default 50). */
                 limit?: number;
+                /** @description Only labels whose name starts with this (case-insensitive), up to 50 characters. */
                 q?: string;
             };
             header?: {
@@ -4770,6 +5628,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": [
+                     *         {
+                     *           "id": "01a2289b-6800-7306-8bb9-be810cd2fbd8",
+                     *           "name": "frontend",
+                     *           "color": "#3366ff",
+                     *           "createdAt": "2026-11-29T18:40:03.072Z"
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["Label"][];
                         nextCursor: string | null;
@@ -4802,7 +5674,9 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description Hex color `#rgb` or `#rrggbb`, e.g. `#3366ff`. Default: none. */
                     color?: string;
+                    /** @description Label name, 1 to 50 characters, unique in the workspace (case-insensitively). */
                     name: string;
                 };
             };
@@ -4829,6 +5703,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a2289b-6800-7306-8bb9-be810cd2fbd8",
+                     *         "name": "frontend",
+                     *         "color": "#3366ff",
+                     *         "createdAt": "2026-11-29T18:40:03.072Z"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["Label"];
                         /** @constant */
@@ -4900,6 +5785,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a2289b-6800-7306-8bb9-be810cd2fbd8",
+                     *         "name": "frontend",
+                     *         "color": "#3366ff",
+                     *         "createdAt": "2026-11-29T18:40:03.072Z"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["Label"];
                         /** @constant */
@@ -4952,6 +5848,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a2289b-6800-7306-8bb9-be810cd2fbd8",
+                     *         "deleted": true
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: {
                             /** @constant */
@@ -4988,7 +5893,9 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description Hex color `#rgb` or `#rrggbb`; null removes it. */
                     color?: string | null;
+                    /** @description Label name, 1 to 50 characters, unique in the workspace (case-insensitively). */
                     name?: string;
                 };
             };
@@ -5015,6 +5922,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a2289b-6800-7306-8bb9-be810cd2fbd8",
+                     *         "name": "front-end",
+                     *         "color": "#3366ff",
+                     *         "createdAt": "2026-11-29T18:40:03.072Z"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["Label"];
                         /** @constant */
@@ -5093,10 +6011,16 @@ export interface operations {
                  *     }
                  */
                 "application/json": {
+                    /** @description Your request id, echoed in the answer; leave it out for a notification. */
                     id?: string | number;
-                    /** @enum {string} */
+                    /**
+                     * @description Always `2.0`.
+                     * @enum {string}
+                     */
                     jsonrpc: "2.0";
+                    /** @description The MCP method, e.g. `initialize`, `tools/list` or `tools/call`. */
                     method: string;
+                    /** @description The method’s parameters, e.g. `{ name, arguments }` for `tools/call`. */
                     params?: Record<string, never>;
                 };
             };
@@ -5122,7 +6046,27 @@ export interface operations {
                     "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    /**
+                     * @example {
+                     *       "result": {
+                     *         "protocolVersion": "2025-06-18",
+                     *         "capabilities": {
+                     *           "tools": {}
+                     *         },
+                     *         "serverInfo": {
+                     *           "name": "sally",
+                     *           "title": "Sally",
+                     *           "version": "0.1.0"
+                     *         },
+                     *         "instructions": "Sally is a project and task manager. You act as the user who owns your key, with at most their permissions.\nTypical flow: whoami → list_workspaces (pass `workspace` to other tools when there are several) → list_projects → list_statuses → list_tasks / get_task → create_task, update_task, move_task, add_comment, add_todo, set_todo_done, log_time → timesheet_report.\nPrefer ids over names once you have them. Lists are paged (limit default 50, at most 200): pass nextCursor as cursor. Long texts in answers are cut with a note. Errors come back as \"<code>: <message>\" (forbidden, not_found, validation_error, conflict, workspace_required, scope_violation)."
+                     *       },
+                     *       "jsonrpc": "2.0",
+                     *       "id": 1
+                     *     }
+                     */
+                    "application/json": Record<string, never>;
+                };
             };
             /** @description A notification was accepted. */
             202: {
@@ -5251,8 +6195,11 @@ export interface operations {
     "notifications.list": {
         parameters: {
             query?: {
+                /** @description The `nextCursor` of the previous page; omit for the first page. */
                 cursor?: string;
+                /** @description Items per page, 1 to 200 (default 50). */
                 limit?: number;
+                /** @description `true`: only unread ones. Default: all, newest first. */
                 unread?: "0" | "1" | "true" | "false";
             };
             header?: {
@@ -5287,6 +6234,37 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": [
+                     *         {
+                     *           "id": "01a2289b-6856-76d7-acf9-051f450532e2",
+                     *           "kind": "mention",
+                     *           "text": "Ada Lovelace mentioned you in WEB-1",
+                     *           "actor": {
+                     *             "id": "01a2289b-66d0-712e-97e4-ad5935595935",
+                     *             "name": "Ada Lovelace",
+                     *             "handle": "ada"
+                     *           },
+                     *           "task": {
+                     *             "id": "01a2289b-681c-7269-9108-54e60830a1bb",
+                     *             "humanId": "WEB-1",
+                     *             "title": "Ship the landing page today"
+                     *           },
+                     *           "project": {
+                     *             "id": "01a2289b-67c9-772e-b906-c2daa1050e9f",
+                     *             "name": "Website"
+                     *           },
+                     *           "commentId": "01a2289b-6855-7506-9d9e-148f908b8f65",
+                     *           "read": false,
+                     *           "readAt": null,
+                     *           "createdAt": "2026-11-29T18:40:03.157Z"
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["Notification"][];
                         nextCursor: string | null;
@@ -5340,6 +6318,34 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a2289b-6856-76d7-acf9-051f450532e2",
+                     *         "kind": "mention",
+                     *         "text": "Ada Lovelace mentioned you in WEB-1",
+                     *         "actor": {
+                     *           "id": "01a2289b-66d0-712e-97e4-ad5935595935",
+                     *           "name": "Ada Lovelace",
+                     *           "handle": "ada"
+                     *         },
+                     *         "task": {
+                     *           "id": "01a2289b-681c-7269-9108-54e60830a1bb",
+                     *           "humanId": "WEB-1",
+                     *           "title": "Ship the landing page today"
+                     *         },
+                     *         "project": {
+                     *           "id": "01a2289b-67c9-772e-b906-c2daa1050e9f",
+                     *           "name": "Website"
+                     *         },
+                     *         "commentId": "01a2289b-6855-7506-9d9e-148f908b8f65",
+                     *         "read": true,
+                     *         "readAt": "2026-11-29T18:40:03.176Z",
+                     *         "createdAt": "2026-11-29T18:40:03.157Z"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["Notification"];
                         /** @constant */
@@ -5389,6 +6395,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "assignment": {
+                     *           "inApp": true,
+                     *           "email": false
+                     *         },
+                     *         "mention": {
+                     *           "inApp": true,
+                     *           "email": false
+                     *         }
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["NotificationPreferences"];
                         /** @constant */
@@ -5418,12 +6439,18 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description When someone assigns you to a task. Left out: unchanged. */
                     assignment?: {
+                        /** @description Also mail it to you; default false. */
                         email?: boolean;
+                        /** @description Show it in the app (`GET /notifications`); default true. */
                         inApp?: boolean;
                     };
+                    /** @description When someone @mentions you. Left out: unchanged. */
                     mention?: {
+                        /** @description Also mail it to you; default false. */
                         email?: boolean;
+                        /** @description Show it in the app (`GET /notifications`); default true. */
                         inApp?: boolean;
                     };
                 };
@@ -5451,6 +6478,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "assignment": {
+                     *           "inApp": true,
+                     *           "email": false
+                     *         },
+                     *         "mention": {
+                     *           "inApp": true,
+                     *           "email": false
+                     *         }
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["NotificationPreferences"];
                         /** @constant */
@@ -5502,6 +6544,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "updated": 1
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: {
                             updated: number;
@@ -5521,9 +6571,13 @@ export interface operations {
     "projects.list": {
         parameters: {
             query?: {
+                /** @description `false` (default): active projects; `true`: archived ones. */
                 archived?: "0" | "1" | "true" | "false";
+                /** @description Only the projects of this client. */
                 clientId?: string;
+                /** @description The `nextCursor` of the previous page; omit for the first page. */
                 cursor?: string;
+                /** @description Items per page, 1 to 200 (default 50). */
                 limit?: number;
             };
             header?: {
@@ -5558,6 +6612,29 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": [
+                     *         {
+                     *           "id": "01a2289b-67c9-772e-b906-c2daa1050e9f",
+                     *           "key": "WEB",
+                     *           "name": "Website",
+                     *           "description": null,
+                     *           "color": null,
+                     *           "clientId": "01a2289b-67c1-776d-b367-37be1d54c18d",
+                     *           "billableByDefault": true,
+                     *           "archived": false,
+                     *           "archivedAt": null,
+                     *           "createdBy": "01a2289b-66d0-712e-97e4-ad5935595935",
+                     *           "createdAt": "2026-11-29T18:40:03.017Z",
+                     *           "updatedAt": "2026-11-29T18:40:03.017Z",
+                     *           "role": "OWNER"
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["Project"][];
                         nextCursor: string | null;
@@ -5590,11 +6667,17 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description Whether time logged on its tasks is billable unless said otherwise (default true). */
                     billableByDefault?: boolean;
+                    /** @description The client the work is for (`GET /clients`); null: none. */
                     clientId?: string | null;
+                    /** @description Hex color `#rgb` or `#rrggbb`, e.g. `#3366ff`; null: none. */
                     color?: string | null;
+                    /** @description Markdown description, up to 20 000 characters; null: none. */
                     description?: string | null;
+                    /** @description Prefix of the tasks’ human ids (`WEB` → `WEB-1`): 2 to 10 letters or digits, stored uppercase. Default: derived from the name, made unique. */
                     key?: string;
+                    /** @description Project name, 1 to 200 characters on one line. */
                     name: string;
                 };
             };
@@ -5621,6 +6704,38 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a2289b-67c9-772e-b906-c2daa1050e9f",
+                     *         "key": "WEB",
+                     *         "name": "Website",
+                     *         "description": null,
+                     *         "color": null,
+                     *         "clientId": "01a2289b-67c1-776d-b367-37be1d54c18d",
+                     *         "billableByDefault": true,
+                     *         "archived": false,
+                     *         "archivedAt": null,
+                     *         "createdBy": "01a2289b-66d0-712e-97e4-ad5935595935",
+                     *         "createdAt": "2026-11-29T18:40:03.017Z",
+                     *         "updatedAt": "2026-11-29T18:40:03.017Z",
+                     *         "role": "OWNER",
+                     *         "statuses": [
+                     *           {
+                     *             "id": "01a2289b-67ca-7625-b03b-1983852e848c",
+                     *             "projectId": "01a2289b-67c9-772e-b906-c2daa1050e9f",
+                     *             "name": "Backlog",
+                     *             "category": "backlog",
+                     *             "position": 0,
+                     *             "color": "#94a3b8",
+                     *             "createdAt": "2026-11-29T18:40:03.017Z"
+                     *           }
+                     *         ],
+                     *         "memberCount": 1
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["ProjectDetail"];
                         /** @constant */
@@ -5692,6 +6807,38 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a2289b-67c9-772e-b906-c2daa1050e9f",
+                     *         "key": "WEB",
+                     *         "name": "Website",
+                     *         "description": null,
+                     *         "color": null,
+                     *         "clientId": "01a2289b-67c1-776d-b367-37be1d54c18d",
+                     *         "billableByDefault": true,
+                     *         "archived": false,
+                     *         "archivedAt": null,
+                     *         "createdBy": "01a2289b-66d0-712e-97e4-ad5935595935",
+                     *         "createdAt": "2026-11-29T18:40:03.017Z",
+                     *         "updatedAt": "2026-11-29T18:40:03.017Z",
+                     *         "role": "OWNER",
+                     *         "statuses": [
+                     *           {
+                     *             "id": "01a2289b-67ca-7625-b03b-1983852e848c",
+                     *             "projectId": "01a2289b-67c9-772e-b906-c2daa1050e9f",
+                     *             "name": "Backlog",
+                     *             "category": "backlog",
+                     *             "position": 0,
+                     *             "color": "#94a3b8",
+                     *             "createdAt": "2026-11-29T18:40:03.017Z"
+                     *           }
+                     *         ],
+                     *         "memberCount": 1
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["ProjectDetail"];
                         /** @constant */
@@ -5744,6 +6891,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a2289b-67c9-772e-b906-c2daa1050e9f",
+                     *         "deleted": true
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: {
                             /** @constant */
@@ -5780,11 +6936,17 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description Whether time logged on its tasks is billable unless said otherwise. */
                     billableByDefault?: boolean;
+                    /** @description The client the work is for (`GET /clients`); null: none. */
                     clientId?: string | null;
+                    /** @description Hex color `#rgb` or `#rrggbb`, e.g. `#3366ff`; null: none. */
                     color?: string | null;
+                    /** @description Markdown description, up to 20 000 characters; null: none. */
                     description?: string | null;
+                    /** @description New key, 2 to 10 letters or digits; renames every task's human id (PROJ-42 → NEW-42). */
                     key?: string;
+                    /** @description Project name, 1 to 200 characters on one line. */
                     name?: string;
                 };
             };
@@ -5811,6 +6973,38 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a2289b-67c9-772e-b906-c2daa1050e9f",
+                     *         "key": "WEB",
+                     *         "name": "Website",
+                     *         "description": "The public site.",
+                     *         "color": null,
+                     *         "clientId": "01a2289b-67c1-776d-b367-37be1d54c18d",
+                     *         "billableByDefault": true,
+                     *         "archived": false,
+                     *         "archivedAt": null,
+                     *         "createdBy": "01a2289b-66d0-712e-97e4-ad5935595935",
+                     *         "createdAt": "2026-11-29T18:40:03.017Z",
+                     *         "updatedAt": "2026-11-29T18:40:03.030Z",
+                     *         "role": "OWNER",
+                     *         "statuses": [
+                     *           {
+                     *             "id": "01a2289b-67ca-7625-b03b-1983852e848c",
+                     *             "projectId": "01a2289b-67c9-772e-b906-c2daa1050e9f",
+                     *             "name": "Backlog",
+                     *             "category": "backlog",
+                     *             "position": 0,
+                     *             "color": "#94a3b8",
+                     *             "createdAt": "2026-11-29T18:40:03.017Z"
+                     *           }
+                     *         ],
+                     *         "memberCount": 1
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["ProjectDetail"];
                         /** @constant */
@@ -5887,6 +7081,31 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": [
+                     *         {
+                     *           "id": "01a2289b-69e4-7303-ab8e-d7cc570f8f14",
+                     *           "action": "member.removed",
+                     *           "actor": {
+                     *             "id": "01a2289b-66d0-712e-97e4-ad5935595935",
+                     *             "name": "Ada Lovelace",
+                     *             "handle": "ada"
+                     *           },
+                     *           "changes": null,
+                     *           "taskId": null,
+                     *           "taskKey": null,
+                     *           "meta": {
+                     *             "userId": "01a2289b-678a-771e-aca7-b3552b1d1026",
+                     *             "role": "MEMBER"
+                     *           },
+                     *           "createdAt": "2026-11-29T18:40:03.556Z"
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["Activity"][];
                         nextCursor: string | null;
@@ -5940,6 +7159,38 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a2289b-67c9-772e-b906-c2daa1050e9f",
+                     *         "key": "WEB",
+                     *         "name": "Website",
+                     *         "description": "The public site.",
+                     *         "color": null,
+                     *         "clientId": "01a2289b-67c1-776d-b367-37be1d54c18d",
+                     *         "billableByDefault": true,
+                     *         "archived": true,
+                     *         "archivedAt": "2026-11-29T18:40:03.559Z",
+                     *         "createdBy": "01a2289b-66d0-712e-97e4-ad5935595935",
+                     *         "createdAt": "2026-11-29T18:40:03.017Z",
+                     *         "updatedAt": "2026-11-29T18:40:03.559Z",
+                     *         "role": "OWNER",
+                     *         "statuses": [
+                     *           {
+                     *             "id": "01a2289b-67ca-7625-b03b-1983852e848c",
+                     *             "projectId": "01a2289b-67c9-772e-b906-c2daa1050e9f",
+                     *             "name": "Backlog",
+                     *             "category": "backlog",
+                     *             "position": 0,
+                     *             "color": "#94a3b8",
+                     *             "createdAt": "2026-11-29T18:40:03.017Z"
+                     *           }
+                     *         ],
+                     *         "memberCount": 1
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["ProjectDetail"];
                         /** @constant */
@@ -5959,7 +7210,7 @@ export interface operations {
             query?: {
                 /** @description The `nextCursor` of the previous page; omit for the first page. */
                 cursor?: string;
-                /** @description Items per page, 1 to 200 (default 50). */
+                /** @description Items per page, 1 to 200 (default 100). */
                 limit?: number;
             };
             header?: {
@@ -5997,6 +7248,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": [
+                     *         {
+                     *           "userId": "01a2289b-66d0-712e-97e4-ad5935595935",
+                     *           "name": "Ada Lovelace",
+                     *           "handle": "ada",
+                     *           "email": "ada@walk.test",
+                     *           "role": "OWNER",
+                     *           "addedAt": "2026-11-29T18:40:03.017Z"
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["ProjectMember"][];
                         nextCursor: string | null;
@@ -6033,10 +7300,12 @@ export interface operations {
             content: {
                 "application/json": {
                     /**
+                     * @description Project role: `OWNER` (manages the project), `MEMBER` (works on tasks) or `VIEWER` (reads only); default `MEMBER`.
                      * @default MEMBER
                      * @enum {string}
                      */
                     role?: "OWNER" | "MEMBER" | "VIEWER";
+                    /** @description The user to add: a member of the workspace (`GET /workspaces/{id}/members`). */
                     userId: string;
                 };
             };
@@ -6063,6 +7332,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "userId": "01a2289b-678a-771e-aca7-b3552b1d1026",
+                     *         "name": "Bob",
+                     *         "handle": "bob",
+                     *         "email": "bob@walk.test",
+                     *         "role": "VIEWER",
+                     *         "addedAt": "2026-11-29T18:40:03.049Z"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["ProjectMember"];
                         /** @constant */
@@ -6136,6 +7418,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a2289b-678a-771e-aca7-b3552b1d1026",
+                     *         "deleted": true
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: {
                             /** @constant */
@@ -6191,7 +7482,10 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** @enum {string} */
+                    /**
+                     * @description The new project role: `OWNER` (manages the project), `MEMBER` (works on tasks) or `VIEWER` (reads only).
+                     * @enum {string}
+                     */
                     role: "OWNER" | "MEMBER" | "VIEWER";
                 };
             };
@@ -6218,6 +7512,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "userId": "01a2289b-678a-771e-aca7-b3552b1d1026",
+                     *         "name": "Bob",
+                     *         "handle": "bob",
+                     *         "email": "bob@walk.test",
+                     *         "role": "MEMBER",
+                     *         "addedAt": "2026-11-29T18:40:03.049Z"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["ProjectMember"];
                         /** @constant */
@@ -6289,6 +7596,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": [
+                     *         {
+                     *           "id": "01a2289b-67ca-7625-b03b-1983852e848c",
+                     *           "projectId": "01a2289b-67c9-772e-b906-c2daa1050e9f",
+                     *           "name": "Backlog",
+                     *           "category": "backlog",
+                     *           "position": 0,
+                     *           "color": "#94a3b8",
+                     *           "createdAt": "2026-11-29T18:40:03.017Z"
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["Status"][];
                         nextCursor: string | null;
@@ -6324,10 +7648,16 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** @enum {string} */
+                    /**
+                     * @description What the column means for reports and the workspace board: `backlog`, `unstarted`, `started`, `completed` or `canceled`.
+                     * @enum {string}
+                     */
                     category: "backlog" | "unstarted" | "started" | "completed" | "canceled";
+                    /** @description Hex color `#rgb` or `#rrggbb`; null: none. */
                     color?: string | null;
+                    /** @description Column name, 1 to 100 characters, unique in the project (case-insensitively). */
                     name: string;
+                    /** @description 0-based place in the column order; default: last. Later statuses shift right. */
                     position?: number;
                 };
             };
@@ -6354,6 +7684,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a2289b-67f7-77af-9434-ddf831f6b7bd",
+                     *         "projectId": "01a2289b-67c9-772e-b906-c2daa1050e9f",
+                     *         "name": "QA",
+                     *         "category": "started",
+                     *         "position": 5,
+                     *         "color": null,
+                     *         "createdAt": "2026-11-29T18:40:03.063Z"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["Status"];
                         /** @constant */
@@ -6390,6 +7734,7 @@ export interface operations {
     "projects.statuses.delete": {
         parameters: {
             query?: {
+                /** @description Status id of the same project that receives the tasks; needed when the status still has tasks. */
                 moveTasksTo?: string;
             };
             header?: {
@@ -6409,6 +7754,7 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": {
+                    /** @description Status id of the same project that receives the tasks; needed when the status still has tasks. */
                     moveTasksTo?: string;
                 };
             };
@@ -6435,6 +7781,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a2289b-67f7-77af-9434-ddf831f6b7bd",
+                     *         "deleted": true,
+                     *         "movedTasks": 1,
+                     *         "movedTo": "01a2289b-67ca-7629-ab24-3c84785e1d8e"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: {
                             /** @constant */
@@ -6494,10 +7851,16 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** @enum {string} */
+                    /**
+                     * @description What the column means for reports and the workspace board: `backlog`, `unstarted`, `started`, `completed` or `canceled`.
+                     * @enum {string}
+                     */
                     category?: "backlog" | "unstarted" | "started" | "completed" | "canceled";
+                    /** @description Hex color `#rgb` or `#rrggbb`; null: none. */
                     color?: string | null;
+                    /** @description Column name, 1 to 100 characters, unique in the project (case-insensitively). */
                     name?: string;
+                    /** @description New 0-based place; the others close the gap and shift (positions stay 0..n-1). */
                     position?: number;
                 };
             };
@@ -6524,6 +7887,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a2289b-67f7-77af-9434-ddf831f6b7bd",
+                     *         "projectId": "01a2289b-67c9-772e-b906-c2daa1050e9f",
+                     *         "name": "QA",
+                     *         "category": "started",
+                     *         "position": 5,
+                     *         "color": "#aa66cc",
+                     *         "createdAt": "2026-11-29T18:40:03.063Z"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["Status"];
                         /** @constant */
@@ -6595,6 +7972,38 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a2289b-67c9-772e-b906-c2daa1050e9f",
+                     *         "key": "WEB",
+                     *         "name": "Website",
+                     *         "description": "The public site.",
+                     *         "color": null,
+                     *         "clientId": "01a2289b-67c1-776d-b367-37be1d54c18d",
+                     *         "billableByDefault": true,
+                     *         "archived": false,
+                     *         "archivedAt": null,
+                     *         "createdBy": "01a2289b-66d0-712e-97e4-ad5935595935",
+                     *         "createdAt": "2026-11-29T18:40:03.017Z",
+                     *         "updatedAt": "2026-11-29T18:40:03.561Z",
+                     *         "role": "OWNER",
+                     *         "statuses": [
+                     *           {
+                     *             "id": "01a2289b-67ca-7625-b03b-1983852e848c",
+                     *             "projectId": "01a2289b-67c9-772e-b906-c2daa1050e9f",
+                     *             "name": "Backlog",
+                     *             "category": "backlog",
+                     *             "position": 0,
+                     *             "color": "#94a3b8",
+                     *             "createdAt": "2026-11-29T18:40:03.017Z"
+                     *           }
+                     *         ],
+                     *         "memberCount": 1
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["ProjectDetail"];
                         /** @constant */
@@ -6612,8 +8021,11 @@ export interface operations {
     "search.list": {
         parameters: {
             query: {
+                /** @description Results, 1 to 100 (default 20). */
                 limit?: number;
+                /** @description Words to find (prefix-matched, all required), up to 1000 characters; search syntax is not interpreted. */
                 q: string;
+                /** @description Comma-separated subset of `task,project,comment` (default: all). */
                 types?: string | string[];
             };
             header?: {
@@ -6648,6 +8060,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": [
+                     *         {
+                     *           "type": "task",
+                     *           "id": "01a2289b-681c-7269-9108-54e60830a1bb",
+                     *           "title": "Ship the landing page today",
+                     *           "snippet": "Ship the **landing** page today",
+                     *           "score": -3,
+                     *           "projectId": "01a2289b-67c9-772e-b906-c2daa1050e9f",
+                     *           "taskId": "01a2289b-681c-7269-9108-54e60830a1bb",
+                     *           "humanId": "WEB-1",
+                     *           "archived": false
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["SearchHit"][];
                         /** @constant */
@@ -6665,18 +8095,31 @@ export interface operations {
     "tasks.list": {
         parameters: {
             query?: {
+                /** @description `false` (default): active tasks; `true`: archived ones only. */
                 archived?: "0" | "1" | "true" | "false";
+                /** @description Only tasks assigned to this user id. */
                 assigneeId?: string;
+                /** @description The `nextCursor` of the previous page; omit for the first page. */
                 cursor?: string;
+                /** @description Only tasks due on or after this day, `YYYY-MM-DD`. */
                 dueAfter?: string;
+                /** @description Only tasks due on or before this day, `YYYY-MM-DD`. */
                 dueBefore?: string;
+                /** @description Only tasks with this label (name or id). */
                 label?: string;
+                /** @description Items per page, 1 to 200 (default 50). */
                 limit?: number;
+                /** @description Direction. Default: `desc` for created and updated, `asc` for rank, due and priority. */
                 order?: "asc" | "desc";
+                /** @description Only tasks of this priority, `P0` to `P3`. */
                 priority?: "P0" | "P1" | "P2" | "P3";
+                /** @description Only tasks of this project. */
                 projectId?: string;
+                /** @description Words to find in the title and description (prefix-matched, all required). */
                 q?: string;
+                /** @description Sort key. Default: `rank` (board order) when statusId is given, else `created`. */
                 sort?: "rank" | "created" | "updated" | "due" | "priority";
+                /** @description Only tasks in this status (board column). */
                 statusId?: string;
             };
             header?: {
@@ -6711,6 +8154,41 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": [
+                     *         {
+                     *           "id": "01a2289b-6825-72e2-8987-1b8215c7e3ab",
+                     *           "humanId": "WEB-2",
+                     *           "number": 2,
+                     *           "workspaceId": "01a2289b-6744-743c-9212-fa4aa411acfe",
+                     *           "projectId": "01a2289b-67c9-772e-b906-c2daa1050e9f",
+                     *           "statusId": "01a2289b-67ca-7626-9253-1b227ab90b2f",
+                     *           "status": {
+                     *             "id": "01a2289b-67ca-7626-9253-1b227ab90b2f",
+                     *             "name": "To Do",
+                     *             "category": "unstarted"
+                     *           },
+                     *           "title": "Write the changelog",
+                     *           "description": null,
+                     *           "priority": "P2",
+                     *           "rank": "V001",
+                     *           "dueDate": null,
+                     *           "archived": false,
+                     *           "archivedAt": null,
+                     *           "createdBy": "01a2289b-66d0-712e-97e4-ad5935595935",
+                     *           "createdAt": "2026-11-29T18:40:03.109Z",
+                     *           "updatedAt": "2026-11-29T18:40:03.109Z",
+                     *           "assignees": [],
+                     *           "labels": [],
+                     *           "todoCount": 0,
+                     *           "todoDoneCount": 0
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
                     "application/json": {
                         data: {
                             archived: boolean;
@@ -6779,21 +8257,33 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description User ids of the assignees (project members), at most 50. */
                     assigneeIds?: string[];
+                    /** @description Markdown description, up to 100 000 characters; null clears it. */
                     description?: string | null;
+                    /** @description Due day `YYYY-MM-DD` (a real calendar date); null: none. */
                     dueDate?: string | null;
+                    /** @description Label names or ids, at most 50; names not yet in the workspace are created. */
                     labels?: string[];
                     /**
+                     * @description `P0` (highest) to `P3`; default `P2`.
                      * @default P2
                      * @enum {string}
                      */
                     priority?: "P0" | "P1" | "P2" | "P3";
+                    /** @description The project to create the task in (`GET /projects`). */
                     projectId: string;
+                    /** @description Or the status name, case-insensitive, e.g. `In Progress`. Neither: the project's first "unstarted" status. */
                     status?: string;
+                    /** @description Status id (`GET /projects/{projectId}/statuses`); preferred over `status`. */
                     statusId?: string;
+                    /** @description Title, 1 to 500 characters on one line. */
                     title: string;
+                    /** @description Checklist items, at most 200, in order. */
                     todos?: {
+                        /** @description Checked off (default false). */
                         done?: boolean;
+                        /** @description The checklist item, 1 to 1000 characters on one line. */
                         text: string;
                     }[];
                 };
@@ -6821,6 +8311,61 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a2289b-681c-7269-9108-54e60830a1bb",
+                     *         "humanId": "WEB-1",
+                     *         "number": 1,
+                     *         "workspaceId": "01a2289b-6744-743c-9212-fa4aa411acfe",
+                     *         "projectId": "01a2289b-67c9-772e-b906-c2daa1050e9f",
+                     *         "statusId": "01a2289b-67ca-7626-9253-1b227ab90b2f",
+                     *         "status": {
+                     *           "id": "01a2289b-67ca-7626-9253-1b227ab90b2f",
+                     *           "name": "To Do",
+                     *           "category": "unstarted"
+                     *         },
+                     *         "title": "Ship the landing page",
+                     *         "description": "Hero, pricing and **sign-up**.",
+                     *         "priority": "P1",
+                     *         "rank": "V",
+                     *         "dueDate": "2026-11-29",
+                     *         "archived": false,
+                     *         "archivedAt": null,
+                     *         "createdBy": "01a2289b-66d0-712e-97e4-ad5935595935",
+                     *         "createdAt": "2026-11-29T18:40:03.099Z",
+                     *         "updatedAt": "2026-11-29T18:40:03.099Z",
+                     *         "assignees": [
+                     *           {
+                     *             "id": "01a2289b-678a-771e-aca7-b3552b1d1026",
+                     *             "name": "Bob",
+                     *             "handle": "bob"
+                     *           }
+                     *         ],
+                     *         "labels": [
+                     *           {
+                     *             "id": "01a2289b-6800-7306-8bb9-be810cd2fbd8",
+                     *             "name": "front-end",
+                     *             "color": "#3366ff"
+                     *           }
+                     *         ],
+                     *         "todoCount": 2,
+                     *         "todoDoneCount": 0,
+                     *         "todos": [
+                     *           {
+                     *             "id": "01a2289b-681d-7251-b050-234da4a2dc00",
+                     *             "text": "Hero copy",
+                     *             "done": false,
+                     *             "position": 0,
+                     *             "createdAt": "2026-11-29T18:40:03.099Z"
+                     *           }
+                     *         ],
+                     *         "commentCount": 0,
+                     *         "timeLoggedMinutes": 0
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["Task"];
                         /** @constant */
@@ -6892,6 +8437,61 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a2289b-681c-7269-9108-54e60830a1bb",
+                     *         "humanId": "WEB-1",
+                     *         "number": 1,
+                     *         "workspaceId": "01a2289b-6744-743c-9212-fa4aa411acfe",
+                     *         "projectId": "01a2289b-67c9-772e-b906-c2daa1050e9f",
+                     *         "statusId": "01a2289b-67ca-7626-9253-1b227ab90b2f",
+                     *         "status": {
+                     *           "id": "01a2289b-67ca-7626-9253-1b227ab90b2f",
+                     *           "name": "To Do",
+                     *           "category": "unstarted"
+                     *         },
+                     *         "title": "Ship the landing page",
+                     *         "description": "Hero, pricing and **sign-up**.",
+                     *         "priority": "P1",
+                     *         "rank": "V",
+                     *         "dueDate": "2026-11-29",
+                     *         "archived": false,
+                     *         "archivedAt": null,
+                     *         "createdBy": "01a2289b-66d0-712e-97e4-ad5935595935",
+                     *         "createdAt": "2026-11-29T18:40:03.099Z",
+                     *         "updatedAt": "2026-11-29T18:40:03.099Z",
+                     *         "assignees": [
+                     *           {
+                     *             "id": "01a2289b-678a-771e-aca7-b3552b1d1026",
+                     *             "name": "Bob",
+                     *             "handle": "bob"
+                     *           }
+                     *         ],
+                     *         "labels": [
+                     *           {
+                     *             "id": "01a2289b-6800-7306-8bb9-be810cd2fbd8",
+                     *             "name": "front-end",
+                     *             "color": "#3366ff"
+                     *           }
+                     *         ],
+                     *         "todoCount": 2,
+                     *         "todoDoneCount": 0,
+                     *         "todos": [
+                     *           {
+                     *             "id": "01a2289b-681d-7251-b050-234da4a2dc00",
+                     *             "text": "Hero copy",
+                     *             "done": false,
+                     *             "position": 0,
+                     *             "createdAt": "2026-11-29T18:40:03.099Z"
+                     *           }
+                     *         ],
+                     *         "commentCount": 0,
+                     *         "timeLoggedMinutes": 0
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["Task"];
                         /** @constant */
@@ -6944,6 +8544,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a2289b-6825-72e2-8987-1b8215c7e3ab",
+                     *         "deleted": true
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: {
                             /** @constant */
@@ -6997,14 +8606,24 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description Replaces the assignees: user ids of project members, at most 50 (`[]` removes all). */
                     assigneeIds?: string[];
+                    /** @description Markdown description, up to 100 000 characters; null clears it. */
                     description?: string | null;
+                    /** @description Due day `YYYY-MM-DD` (a real calendar date); null: none. */
                     dueDate?: string | null;
+                    /** @description Replaces the labels. Label names or ids, at most 50; names not yet in the workspace are created. */
                     labels?: string[];
-                    /** @enum {string} */
+                    /**
+                     * @description `P0` (highest) to `P3`.
+                     * @enum {string}
+                     */
                     priority?: "P0" | "P1" | "P2" | "P3";
+                    /** @description Or the status name, case-insensitive, e.g. `In Progress`. */
                     status?: string;
+                    /** @description Status id (`GET /projects/{projectId}/statuses`); preferred over `status`. */
                     statusId?: string;
+                    /** @description Title, 1 to 500 characters on one line. */
                     title?: string;
                 };
             };
@@ -7031,6 +8650,61 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a2289b-681c-7269-9108-54e60830a1bb",
+                     *         "humanId": "WEB-1",
+                     *         "number": 1,
+                     *         "workspaceId": "01a2289b-6744-743c-9212-fa4aa411acfe",
+                     *         "projectId": "01a2289b-67c9-772e-b906-c2daa1050e9f",
+                     *         "statusId": "01a2289b-67ca-7626-9253-1b227ab90b2f",
+                     *         "status": {
+                     *           "id": "01a2289b-67ca-7626-9253-1b227ab90b2f",
+                     *           "name": "To Do",
+                     *           "category": "unstarted"
+                     *         },
+                     *         "title": "Ship the landing page today",
+                     *         "description": "Hero, pricing and **sign-up**.",
+                     *         "priority": "P0",
+                     *         "rank": "V",
+                     *         "dueDate": "2026-11-29",
+                     *         "archived": false,
+                     *         "archivedAt": null,
+                     *         "createdBy": "01a2289b-66d0-712e-97e4-ad5935595935",
+                     *         "createdAt": "2026-11-29T18:40:03.099Z",
+                     *         "updatedAt": "2026-11-29T18:40:03.120Z",
+                     *         "assignees": [
+                     *           {
+                     *             "id": "01a2289b-678a-771e-aca7-b3552b1d1026",
+                     *             "name": "Bob",
+                     *             "handle": "bob"
+                     *           }
+                     *         ],
+                     *         "labels": [
+                     *           {
+                     *             "id": "01a2289b-6800-7306-8bb9-be810cd2fbd8",
+                     *             "name": "front-end",
+                     *             "color": "#3366ff"
+                     *           }
+                     *         ],
+                     *         "todoCount": 2,
+                     *         "todoDoneCount": 0,
+                     *         "todos": [
+                     *           {
+                     *             "id": "01a2289b-681d-7251-b050-234da4a2dc00",
+                     *             "text": "Hero copy",
+                     *             "done": false,
+                     *             "position": 0,
+                     *             "createdAt": "2026-11-29T18:40:03.099Z"
+                     *           }
+                     *         ],
+                     *         "commentCount": 0,
+                     *         "timeLoggedMinutes": 0
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["Task"];
                         /** @constant */
@@ -7102,6 +8776,41 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a2289b-6825-72e2-8987-1b8215c7e3ab",
+                     *         "humanId": "WEB-2",
+                     *         "number": 2,
+                     *         "workspaceId": "01a2289b-6744-743c-9212-fa4aa411acfe",
+                     *         "projectId": "01a2289b-67c9-772e-b906-c2daa1050e9f",
+                     *         "statusId": "01a2289b-67f7-77af-9434-ddf831f6b7bd",
+                     *         "status": {
+                     *           "id": "01a2289b-67f7-77af-9434-ddf831f6b7bd",
+                     *           "name": "QA",
+                     *           "category": "started"
+                     *         },
+                     *         "title": "Write the changelog",
+                     *         "description": null,
+                     *         "priority": "P2",
+                     *         "rank": "Kf",
+                     *         "dueDate": null,
+                     *         "archived": true,
+                     *         "archivedAt": "2026-11-29T18:40:03.134Z",
+                     *         "createdBy": "01a2289b-66d0-712e-97e4-ad5935595935",
+                     *         "createdAt": "2026-11-29T18:40:03.109Z",
+                     *         "updatedAt": "2026-11-29T18:40:03.134Z",
+                     *         "assignees": [],
+                     *         "labels": [],
+                     *         "todoCount": 0,
+                     *         "todoDoneCount": 0,
+                     *         "todos": [],
+                     *         "commentCount": 0,
+                     *         "timeLoggedMinutes": 0
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["Task"];
                         /** @constant */
@@ -7136,8 +8845,11 @@ export interface operations {
     "tasks.comments.list": {
         parameters: {
             query?: {
+                /** @description The `nextCursor` of the previous page; omit for the first page. */
                 cursor?: string;
+                /** @description Items per page, 1 to 200 (default 50). */
                 limit?: number;
+                /** @description `asc`: oldest first (default); `desc`: newest first. */
                 order?: "asc" | "desc";
             };
             header?: {
@@ -7175,6 +8887,28 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": [
+                     *         {
+                     *           "id": "01a2289b-6855-7506-9d9e-148f908b8f65",
+                     *           "taskId": "01a2289b-681c-7269-9108-54e60830a1bb",
+                     *           "projectId": "01a2289b-67c9-772e-b906-c2daa1050e9f",
+                     *           "author": {
+                     *             "id": "01a2289b-66d0-712e-97e4-ad5935595935",
+                     *             "name": "Ada Lovelace",
+                     *             "handle": "ada"
+                     *           },
+                     *           "body": "@bob can you take the pricing table?",
+                     *           "edited": false,
+                     *           "createdAt": "2026-11-29T18:40:03.156Z",
+                     *           "updatedAt": "2026-11-29T18:40:03.156Z"
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["Comment"][];
                         nextCursor: string | null;
@@ -7210,6 +8944,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description The comment in Markdown, 1 to 20 000 characters; `@handle` mentions notify that member. */
                     body: string;
                 };
             };
@@ -7236,6 +8971,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a2289b-6855-7506-9d9e-148f908b8f65",
+                     *         "taskId": "01a2289b-681c-7269-9108-54e60830a1bb",
+                     *         "projectId": "01a2289b-67c9-772e-b906-c2daa1050e9f",
+                     *         "author": {
+                     *           "id": "01a2289b-66d0-712e-97e4-ad5935595935",
+                     *           "name": "Ada Lovelace",
+                     *           "handle": "ada"
+                     *         },
+                     *         "body": "@bob can you take the pricing table?",
+                     *         "edited": false,
+                     *         "createdAt": "2026-11-29T18:40:03.156Z",
+                     *         "updatedAt": "2026-11-29T18:40:03.156Z"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["Comment"];
                         /** @constant */
@@ -7309,6 +9063,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a2289b-6855-7506-9d9e-148f908b8f65",
+                     *         "deleted": true
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: {
                             /** @constant */
@@ -7364,6 +9127,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description The comment in Markdown, 1 to 20 000 characters; `@handle` mentions notify that member. */
                     body: string;
                 };
             };
@@ -7390,6 +9154,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a2289b-6855-7506-9d9e-148f908b8f65",
+                     *         "taskId": "01a2289b-681c-7269-9108-54e60830a1bb",
+                     *         "projectId": "01a2289b-67c9-772e-b906-c2daa1050e9f",
+                     *         "author": {
+                     *           "id": "01a2289b-66d0-712e-97e4-ad5935595935",
+                     *           "name": "Ada Lovelace",
+                     *           "handle": "ada"
+                     *         },
+                     *         "body": "@bob can you take the pricing table, please?",
+                     *         "edited": true,
+                     *         "createdAt": "2026-11-29T18:40:03.156Z",
+                     *         "updatedAt": "2026-11-29T18:40:03.163Z"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["Comment"];
                         /** @constant */
@@ -7441,10 +9224,15 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description Place the task right after this task of the target column. Neither: at the end. */
                     afterTaskId?: string;
+                    /** @description Place the task right before this task of the target column. */
                     beforeTaskId?: string;
+                    /** @description Target project (the task keeps its id and gets a new human number there). Default: its own. */
                     projectId?: string;
+                    /** @description Or the status name, case-insensitive, e.g. `In Progress`. Neither: the task keeps its status. */
                     status?: string;
+                    /** @description Target status. Status id (`GET /projects/{projectId}/statuses`); preferred over `status`. */
                     statusId?: string;
                 };
             };
@@ -7471,6 +9259,61 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a2289b-681c-7269-9108-54e60830a1bb",
+                     *         "humanId": "WEB-1",
+                     *         "number": 1,
+                     *         "workspaceId": "01a2289b-6744-743c-9212-fa4aa411acfe",
+                     *         "projectId": "01a2289b-67c9-772e-b906-c2daa1050e9f",
+                     *         "statusId": "01a2289b-67f7-77af-9434-ddf831f6b7bd",
+                     *         "status": {
+                     *           "id": "01a2289b-67f7-77af-9434-ddf831f6b7bd",
+                     *           "name": "QA",
+                     *           "category": "started"
+                     *         },
+                     *         "title": "Ship the landing page today",
+                     *         "description": "Hero, pricing and **sign-up**.",
+                     *         "priority": "P0",
+                     *         "rank": "V",
+                     *         "dueDate": "2026-11-29",
+                     *         "archived": false,
+                     *         "archivedAt": null,
+                     *         "createdBy": "01a2289b-66d0-712e-97e4-ad5935595935",
+                     *         "createdAt": "2026-11-29T18:40:03.099Z",
+                     *         "updatedAt": "2026-11-29T18:40:03.123Z",
+                     *         "assignees": [
+                     *           {
+                     *             "id": "01a2289b-678a-771e-aca7-b3552b1d1026",
+                     *             "name": "Bob",
+                     *             "handle": "bob"
+                     *           }
+                     *         ],
+                     *         "labels": [
+                     *           {
+                     *             "id": "01a2289b-6800-7306-8bb9-be810cd2fbd8",
+                     *             "name": "front-end",
+                     *             "color": "#3366ff"
+                     *           }
+                     *         ],
+                     *         "todoCount": 2,
+                     *         "todoDoneCount": 0,
+                     *         "todos": [
+                     *           {
+                     *             "id": "01a2289b-681d-7251-b050-234da4a2dc00",
+                     *             "text": "Hero copy",
+                     *             "done": false,
+                     *             "position": 0,
+                     *             "createdAt": "2026-11-29T18:40:03.099Z"
+                     *           }
+                     *         ],
+                     *         "commentCount": 0,
+                     *         "timeLoggedMinutes": 0
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["Task"];
                         /** @constant */
@@ -7524,12 +9367,19 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description Billable time or not; default: the project's `billableByDefault`. */
                     billable?: boolean;
+                    /** @description The day worked, `YYYY-MM-DD`; may be left out when `start` and `end` are full date-times. */
                     date?: string;
+                    /** @description End time, in the same form as `start`, after it on the same day. */
                     end?: string;
+                    /** @description Duration in whole minutes, 1 to 1440; or give `start` and `end`. */
                     minutes?: number;
+                    /** @description What was done, up to 5000 characters; null: none. */
                     note?: string | null;
+                    /** @description Start time `HH:MM[:SS]` on `date`, or an ISO date-time (`2026-03-02T09:00:00Z`) on that day; with `end`, instead of `minutes`. */
                     start?: string;
+                    /** @description Log for another user (project OWNERs only); default: yourself. */
                     userId?: string;
                 };
             };
@@ -7556,6 +9406,43 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a2289b-6881-7180-89da-a62fef127128",
+                     *         "projectId": "01a2289b-67c9-772e-b906-c2daa1050e9f",
+                     *         "taskId": "01a2289b-681c-7269-9108-54e60830a1bb",
+                     *         "userId": "01a2289b-66d0-712e-97e4-ad5935595935",
+                     *         "user": {
+                     *           "id": "01a2289b-66d0-712e-97e4-ad5935595935",
+                     *           "name": "Ada Lovelace",
+                     *           "handle": "ada"
+                     *         },
+                     *         "task": {
+                     *           "id": "01a2289b-681c-7269-9108-54e60830a1bb",
+                     *           "humanId": "WEB-1",
+                     *           "title": "Ship the landing page today"
+                     *         },
+                     *         "project": {
+                     *           "id": "01a2289b-67c9-772e-b906-c2daa1050e9f",
+                     *           "name": "Website"
+                     *         },
+                     *         "date": "2026-11-29",
+                     *         "minutes": 45,
+                     *         "note": "Hero layout",
+                     *         "billable": true,
+                     *         "billed": false,
+                     *         "state": "draft",
+                     *         "rejectionReason": null,
+                     *         "decidedBy": null,
+                     *         "decidedAt": null,
+                     *         "createdBy": "01a2289b-66d0-712e-97e4-ad5935595935",
+                     *         "createdAt": "2026-11-29T18:40:03.201Z",
+                     *         "updatedAt": "2026-11-29T18:40:03.201Z"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["TimeEntry"];
                         /** @constant */
@@ -7609,8 +9496,11 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description Checked off (default false). */
                     done?: boolean;
+                    /** @description 0-based index to insert at; default: the end. */
                     position?: number;
+                    /** @description The checklist item, 1 to 1000 characters on one line. */
                     text: string;
                 };
             };
@@ -7637,6 +9527,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a2289b-6844-7102-8ade-ec9daabae847",
+                     *         "text": "Footer links",
+                     *         "done": false,
+                     *         "position": 2,
+                     *         "createdAt": "2026-11-29T18:40:03.140Z"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["Todo"];
                         /** @constant */
@@ -7710,6 +9612,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a2289b-6844-7102-8ade-ec9daabae847",
+                     *         "deleted": true
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: {
                             /** @constant */
@@ -7765,8 +9676,11 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description Checked off or not. */
                     done?: boolean;
+                    /** @description New 0-based place in the checklist; the others shift. */
                     position?: number;
+                    /** @description The checklist item, 1 to 1000 characters on one line. */
                     text?: string;
                 };
             };
@@ -7793,6 +9707,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a2289b-681d-7251-b050-234da4a2dc00",
+                     *         "text": "Hero copy",
+                     *         "done": true,
+                     *         "position": 0,
+                     *         "createdAt": "2026-11-29T18:40:03.099Z"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["Todo"];
                         /** @constant */
@@ -7844,6 +9770,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description The checklist's complete new order: every todo id of the task, once. */
                     todoIds: string[];
                 };
             };
@@ -7870,6 +9797,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": [
+                     *         {
+                     *           "id": "01a2289b-6844-7102-8ade-ec9daabae847",
+                     *           "text": "Footer links",
+                     *           "done": false,
+                     *           "position": 0,
+                     *           "createdAt": "2026-11-29T18:40:03.140Z"
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["Todo"][];
                         nextCursor: string | null;
@@ -7942,6 +9884,41 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a2289b-6825-72e2-8987-1b8215c7e3ab",
+                     *         "humanId": "WEB-2",
+                     *         "number": 2,
+                     *         "workspaceId": "01a2289b-6744-743c-9212-fa4aa411acfe",
+                     *         "projectId": "01a2289b-67c9-772e-b906-c2daa1050e9f",
+                     *         "statusId": "01a2289b-67f7-77af-9434-ddf831f6b7bd",
+                     *         "status": {
+                     *           "id": "01a2289b-67f7-77af-9434-ddf831f6b7bd",
+                     *           "name": "QA",
+                     *           "category": "started"
+                     *         },
+                     *         "title": "Write the changelog",
+                     *         "description": null,
+                     *         "priority": "P2",
+                     *         "rank": "Kf",
+                     *         "dueDate": null,
+                     *         "archived": false,
+                     *         "archivedAt": null,
+                     *         "createdBy": "01a2289b-66d0-712e-97e4-ad5935595935",
+                     *         "createdAt": "2026-11-29T18:40:03.109Z",
+                     *         "updatedAt": "2026-11-29T18:40:03.136Z",
+                     *         "assignees": [],
+                     *         "labels": [],
+                     *         "todoCount": 0,
+                     *         "todoDoneCount": 0,
+                     *         "todos": [],
+                     *         "commentCount": 0,
+                     *         "timeLoggedMinutes": 0
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["Task"];
                         /** @constant */
@@ -7988,7 +9965,9 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description The status (board column) to reorder. */
                     statusId: string;
+                    /** @description The column's complete new order: every non-archived task id of the status, once. */
                     taskIds: string[];
                 };
             };
@@ -8015,6 +9994,41 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": [
+                     *         {
+                     *           "id": "01a2289b-6825-72e2-8987-1b8215c7e3ab",
+                     *           "humanId": "WEB-2",
+                     *           "number": 2,
+                     *           "workspaceId": "01a2289b-6744-743c-9212-fa4aa411acfe",
+                     *           "projectId": "01a2289b-67c9-772e-b906-c2daa1050e9f",
+                     *           "statusId": "01a2289b-67f7-77af-9434-ddf831f6b7bd",
+                     *           "status": {
+                     *             "id": "01a2289b-67f7-77af-9434-ddf831f6b7bd",
+                     *             "name": "QA",
+                     *             "category": "started"
+                     *           },
+                     *           "title": "Write the changelog",
+                     *           "description": null,
+                     *           "priority": "P2",
+                     *           "rank": "Kf",
+                     *           "dueDate": null,
+                     *           "archived": false,
+                     *           "archivedAt": null,
+                     *           "createdBy": "01a2289b-66d0-712e-97e4-ad5935595935",
+                     *           "createdAt": "2026-11-29T18:40:03.109Z",
+                     *           "updatedAt": "2026-11-29T18:40:03.131Z",
+                     *           "assignees": [],
+                     *           "labels": [],
+                     *           "todoCount": 0,
+                     *           "todoDoneCount": 0
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["TaskSummary"][];
                         nextCursor: string | null;
@@ -8052,16 +10066,27 @@ export interface operations {
     "timeEntries.list": {
         parameters: {
             query?: {
+                /** @description `true`: billable entries only; `false`: non-billable only. Default: both. */
                 billable?: "0" | "1" | "true" | "false";
+                /** @description `true`: invoiced entries only; `false`: not yet invoiced. Default: both. */
                 billed?: "0" | "1" | "true" | "false";
+                /** @description Only the entries of this client's projects. */
                 clientId?: string;
+                /** @description The `nextCursor` of the previous page; omit for the first page. */
                 cursor?: string;
+                /** @description Only entries on or after this day, `YYYY-MM-DD`. */
                 from?: string;
+                /** @description Items per page, 1 to 200 (default 50). */
                 limit?: number;
+                /** @description Only the entries of this project. */
                 projectId?: string;
+                /** @description Only entries in this approval state: `draft`, `submitted`, `approved` or `rejected`. */
                 state?: "draft" | "submitted" | "approved" | "rejected";
+                /** @description Only the entries of this task (id or human id such as `WEB-42`). */
                 taskId?: string;
+                /** @description Only entries on or before this day, `YYYY-MM-DD`. */
                 to?: string;
+                /** @description Only the entries of this user. */
                 userId?: string;
             };
             header?: {
@@ -8096,6 +10121,46 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": [
+                     *         {
+                     *           "id": "01a2289b-6881-7180-89da-a62fef127128",
+                     *           "projectId": "01a2289b-67c9-772e-b906-c2daa1050e9f",
+                     *           "taskId": "01a2289b-681c-7269-9108-54e60830a1bb",
+                     *           "userId": "01a2289b-66d0-712e-97e4-ad5935595935",
+                     *           "user": {
+                     *             "id": "01a2289b-66d0-712e-97e4-ad5935595935",
+                     *             "name": "Ada Lovelace",
+                     *             "handle": "ada"
+                     *           },
+                     *           "task": {
+                     *             "id": "01a2289b-681c-7269-9108-54e60830a1bb",
+                     *             "humanId": "WEB-1",
+                     *             "title": "Ship the landing page today"
+                     *           },
+                     *           "project": {
+                     *             "id": "01a2289b-67c9-772e-b906-c2daa1050e9f",
+                     *             "name": "Website"
+                     *           },
+                     *           "date": "2026-11-29",
+                     *           "minutes": 45,
+                     *           "note": "Hero layout",
+                     *           "billable": true,
+                     *           "billed": false,
+                     *           "state": "draft",
+                     *           "rejectionReason": null,
+                     *           "decidedBy": null,
+                     *           "decidedAt": null,
+                     *           "createdBy": "01a2289b-66d0-712e-97e4-ad5935595935",
+                     *           "createdAt": "2026-11-29T18:40:03.201Z",
+                     *           "updatedAt": "2026-11-29T18:40:03.201Z"
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["TimeEntry"][];
                         nextCursor: string | null;
@@ -8149,6 +10214,43 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a2289b-6881-7180-89da-a62fef127128",
+                     *         "projectId": "01a2289b-67c9-772e-b906-c2daa1050e9f",
+                     *         "taskId": "01a2289b-681c-7269-9108-54e60830a1bb",
+                     *         "userId": "01a2289b-66d0-712e-97e4-ad5935595935",
+                     *         "user": {
+                     *           "id": "01a2289b-66d0-712e-97e4-ad5935595935",
+                     *           "name": "Ada Lovelace",
+                     *           "handle": "ada"
+                     *         },
+                     *         "task": {
+                     *           "id": "01a2289b-681c-7269-9108-54e60830a1bb",
+                     *           "humanId": "WEB-1",
+                     *           "title": "Ship the landing page today"
+                     *         },
+                     *         "project": {
+                     *           "id": "01a2289b-67c9-772e-b906-c2daa1050e9f",
+                     *           "name": "Website"
+                     *         },
+                     *         "date": "2026-11-29",
+                     *         "minutes": 45,
+                     *         "note": "Hero layout",
+                     *         "billable": true,
+                     *         "billed": false,
+                     *         "state": "draft",
+                     *         "rejectionReason": null,
+                     *         "decidedBy": null,
+                     *         "decidedAt": null,
+                     *         "createdBy": "01a2289b-66d0-712e-97e4-ad5935595935",
+                     *         "createdAt": "2026-11-29T18:40:03.201Z",
+                     *         "updatedAt": "2026-11-29T18:40:03.201Z"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["TimeEntry"];
                         /** @constant */
@@ -8201,6 +10303,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a2289b-68a4-7249-b85a-230694b668a8",
+                     *         "deleted": true
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: {
                             /** @constant */
@@ -8254,12 +10365,19 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description Billable time or not. */
                     billable?: boolean;
+                    /** @description Marked as invoiced: project OWNERs only, on approved entries (same as `POST /time-entries/{entryId}/bill`). */
                     billed?: boolean;
+                    /** @description The day worked, `YYYY-MM-DD`; may be left out when `start` and `end` are full date-times. */
                     date?: string;
+                    /** @description End time, in the same form as `start`, after it on the same day. */
                     end?: string;
+                    /** @description Duration in whole minutes, 1 to 1440; or give `start` and `end`. */
                     minutes?: number;
+                    /** @description What was done, up to 5000 characters; null: none. */
                     note?: string | null;
+                    /** @description Start time `HH:MM[:SS]` on `date`, or an ISO date-time (`2026-03-02T09:00:00Z`) on that day; with `end`, instead of `minutes`. */
                     start?: string;
                 };
             };
@@ -8286,6 +10404,43 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a2289b-6881-7180-89da-a62fef127128",
+                     *         "projectId": "01a2289b-67c9-772e-b906-c2daa1050e9f",
+                     *         "taskId": "01a2289b-681c-7269-9108-54e60830a1bb",
+                     *         "userId": "01a2289b-66d0-712e-97e4-ad5935595935",
+                     *         "user": {
+                     *           "id": "01a2289b-66d0-712e-97e4-ad5935595935",
+                     *           "name": "Ada Lovelace",
+                     *           "handle": "ada"
+                     *         },
+                     *         "task": {
+                     *           "id": "01a2289b-681c-7269-9108-54e60830a1bb",
+                     *           "humanId": "WEB-1",
+                     *           "title": "Ship the landing page today"
+                     *         },
+                     *         "project": {
+                     *           "id": "01a2289b-67c9-772e-b906-c2daa1050e9f",
+                     *           "name": "Website"
+                     *         },
+                     *         "date": "2026-11-29",
+                     *         "minutes": 50,
+                     *         "note": "Hero layout",
+                     *         "billable": true,
+                     *         "billed": false,
+                     *         "state": "draft",
+                     *         "rejectionReason": null,
+                     *         "decidedBy": null,
+                     *         "decidedAt": null,
+                     *         "createdBy": "01a2289b-66d0-712e-97e4-ad5935595935",
+                     *         "createdAt": "2026-11-29T18:40:03.201Z",
+                     *         "updatedAt": "2026-11-29T18:40:03.212Z"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["TimeEntry"];
                         /** @constant */
@@ -8357,6 +10512,43 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a2289b-6881-7180-89da-a62fef127128",
+                     *         "projectId": "01a2289b-67c9-772e-b906-c2daa1050e9f",
+                     *         "taskId": "01a2289b-681c-7269-9108-54e60830a1bb",
+                     *         "userId": "01a2289b-66d0-712e-97e4-ad5935595935",
+                     *         "user": {
+                     *           "id": "01a2289b-66d0-712e-97e4-ad5935595935",
+                     *           "name": "Ada Lovelace",
+                     *           "handle": "ada"
+                     *         },
+                     *         "task": {
+                     *           "id": "01a2289b-681c-7269-9108-54e60830a1bb",
+                     *           "humanId": "WEB-1",
+                     *           "title": "Ship the landing page today"
+                     *         },
+                     *         "project": {
+                     *           "id": "01a2289b-67c9-772e-b906-c2daa1050e9f",
+                     *           "name": "Website"
+                     *         },
+                     *         "date": "2026-11-29",
+                     *         "minutes": 50,
+                     *         "note": "Hero layout",
+                     *         "billable": true,
+                     *         "billed": false,
+                     *         "state": "approved",
+                     *         "rejectionReason": null,
+                     *         "decidedBy": "01a2289b-66d0-712e-97e4-ad5935595935",
+                     *         "decidedAt": "2026-11-29T18:40:03.221Z",
+                     *         "createdBy": "01a2289b-66d0-712e-97e4-ad5935595935",
+                     *         "createdAt": "2026-11-29T18:40:03.201Z",
+                     *         "updatedAt": "2026-11-29T18:40:03.221Z"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["TimeEntry"];
                         /** @constant */
@@ -8426,6 +10618,43 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a2289b-6881-7180-89da-a62fef127128",
+                     *         "projectId": "01a2289b-67c9-772e-b906-c2daa1050e9f",
+                     *         "taskId": "01a2289b-681c-7269-9108-54e60830a1bb",
+                     *         "userId": "01a2289b-66d0-712e-97e4-ad5935595935",
+                     *         "user": {
+                     *           "id": "01a2289b-66d0-712e-97e4-ad5935595935",
+                     *           "name": "Ada Lovelace",
+                     *           "handle": "ada"
+                     *         },
+                     *         "task": {
+                     *           "id": "01a2289b-681c-7269-9108-54e60830a1bb",
+                     *           "humanId": "WEB-1",
+                     *           "title": "Ship the landing page today"
+                     *         },
+                     *         "project": {
+                     *           "id": "01a2289b-67c9-772e-b906-c2daa1050e9f",
+                     *           "name": "Website"
+                     *         },
+                     *         "date": "2026-11-29",
+                     *         "minutes": 50,
+                     *         "note": "Hero layout",
+                     *         "billable": true,
+                     *         "billed": true,
+                     *         "state": "approved",
+                     *         "rejectionReason": null,
+                     *         "decidedBy": "01a2289b-66d0-712e-97e4-ad5935595935",
+                     *         "decidedAt": "2026-11-29T18:40:03.227Z",
+                     *         "createdBy": "01a2289b-66d0-712e-97e4-ad5935595935",
+                     *         "createdAt": "2026-11-29T18:40:03.201Z",
+                     *         "updatedAt": "2026-11-29T18:40:03.230Z"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["TimeEntry"];
                         /** @constant */
@@ -8475,6 +10704,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description Why the entry is rejected (shown to its owner), 1 to 2000 characters. */
                     reason: string;
                 };
             };
@@ -8501,6 +10731,43 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a2289b-6881-7180-89da-a62fef127128",
+                     *         "projectId": "01a2289b-67c9-772e-b906-c2daa1050e9f",
+                     *         "taskId": "01a2289b-681c-7269-9108-54e60830a1bb",
+                     *         "userId": "01a2289b-66d0-712e-97e4-ad5935595935",
+                     *         "user": {
+                     *           "id": "01a2289b-66d0-712e-97e4-ad5935595935",
+                     *           "name": "Ada Lovelace",
+                     *           "handle": "ada"
+                     *         },
+                     *         "task": {
+                     *           "id": "01a2289b-681c-7269-9108-54e60830a1bb",
+                     *           "humanId": "WEB-1",
+                     *           "title": "Ship the landing page today"
+                     *         },
+                     *         "project": {
+                     *           "id": "01a2289b-67c9-772e-b906-c2daa1050e9f",
+                     *           "name": "Website"
+                     *         },
+                     *         "date": "2026-11-29",
+                     *         "minutes": 50,
+                     *         "note": "Hero layout",
+                     *         "billable": true,
+                     *         "billed": false,
+                     *         "state": "rejected",
+                     *         "rejectionReason": "Split design from build.",
+                     *         "decidedBy": "01a2289b-66d0-712e-97e4-ad5935595935",
+                     *         "decidedAt": "2026-11-29T18:40:03.218Z",
+                     *         "createdBy": "01a2289b-66d0-712e-97e4-ad5935595935",
+                     *         "createdAt": "2026-11-29T18:40:03.201Z",
+                     *         "updatedAt": "2026-11-29T18:40:03.218Z"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["TimeEntry"];
                         /** @constant */
@@ -8572,6 +10839,43 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a2289b-6881-7180-89da-a62fef127128",
+                     *         "projectId": "01a2289b-67c9-772e-b906-c2daa1050e9f",
+                     *         "taskId": "01a2289b-681c-7269-9108-54e60830a1bb",
+                     *         "userId": "01a2289b-66d0-712e-97e4-ad5935595935",
+                     *         "user": {
+                     *           "id": "01a2289b-66d0-712e-97e4-ad5935595935",
+                     *           "name": "Ada Lovelace",
+                     *           "handle": "ada"
+                     *         },
+                     *         "task": {
+                     *           "id": "01a2289b-681c-7269-9108-54e60830a1bb",
+                     *           "humanId": "WEB-1",
+                     *           "title": "Ship the landing page today"
+                     *         },
+                     *         "project": {
+                     *           "id": "01a2289b-67c9-772e-b906-c2daa1050e9f",
+                     *           "name": "Website"
+                     *         },
+                     *         "date": "2026-11-29",
+                     *         "minutes": 50,
+                     *         "note": "Hero layout",
+                     *         "billable": true,
+                     *         "billed": false,
+                     *         "state": "submitted",
+                     *         "rejectionReason": null,
+                     *         "decidedBy": null,
+                     *         "decidedAt": null,
+                     *         "createdBy": "01a2289b-66d0-712e-97e4-ad5935595935",
+                     *         "createdAt": "2026-11-29T18:40:03.201Z",
+                     *         "updatedAt": "2026-11-29T18:40:03.216Z"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["TimeEntry"];
                         /** @constant */
@@ -8641,6 +10945,43 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a2289b-6881-7180-89da-a62fef127128",
+                     *         "projectId": "01a2289b-67c9-772e-b906-c2daa1050e9f",
+                     *         "taskId": "01a2289b-681c-7269-9108-54e60830a1bb",
+                     *         "userId": "01a2289b-66d0-712e-97e4-ad5935595935",
+                     *         "user": {
+                     *           "id": "01a2289b-66d0-712e-97e4-ad5935595935",
+                     *           "name": "Ada Lovelace",
+                     *           "handle": "ada"
+                     *         },
+                     *         "task": {
+                     *           "id": "01a2289b-681c-7269-9108-54e60830a1bb",
+                     *           "humanId": "WEB-1",
+                     *           "title": "Ship the landing page today"
+                     *         },
+                     *         "project": {
+                     *           "id": "01a2289b-67c9-772e-b906-c2daa1050e9f",
+                     *           "name": "Website"
+                     *         },
+                     *         "date": "2026-11-29",
+                     *         "minutes": 50,
+                     *         "note": "Hero layout",
+                     *         "billable": true,
+                     *         "billed": false,
+                     *         "state": "draft",
+                     *         "rejectionReason": null,
+                     *         "decidedBy": "01a2289b-66d0-712e-97e4-ad5935595935",
+                     *         "decidedAt": "2026-11-29T18:40:03.224Z",
+                     *         "createdBy": "01a2289b-66d0-712e-97e4-ad5935595935",
+                     *         "createdAt": "2026-11-29T18:40:03.201Z",
+                     *         "updatedAt": "2026-11-29T18:40:03.224Z"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["TimeEntry"];
                         /** @constant */
@@ -8675,12 +11016,19 @@ export interface operations {
     "timesheets.report.get": {
         parameters: {
             query: {
+                /** @description `true`: billable time only; `false`: non-billable only. Default: both. */
                 billable?: "0" | "1" | "true" | "false";
+                /** @description `json` (default) or `csv` (`text/csv`, one line per group). */
                 format?: "json" | "csv";
+                /** @description First day, `YYYY-MM-DD` (inclusive). */
                 from: string;
+                /** @description One row per `user` (default), `task`, `project`, `client` or `day`. */
                 groupBy?: "user" | "task" | "project" | "client" | "day";
+                /** @description The task (id or human id) or project id; for `workspace`, optionally the selected workspace's id. */
                 id?: string;
+                /** @description What to report on: one `task`, one `project`, or the whole `workspace`. */
                 scope: "task" | "project" | "workspace";
+                /** @description Last day, `YYYY-MM-DD` (inclusive); at most 3660 days after `from`. */
                 to: string;
             };
             header?: {
@@ -8715,11 +11063,55 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "scope": "workspace",
+                     *         "id": "01a2289b-6744-743c-9212-fa4aa411acfe",
+                     *         "from": "2026-11-29",
+                     *         "to": "2026-11-29",
+                     *         "groupBy": "user",
+                     *         "billable": null,
+                     *         "totals": {
+                     *           "minutes": 50,
+                     *           "billableMinutes": 50,
+                     *           "nonBillableMinutes": 0,
+                     *           "byState": {
+                     *             "draft": 0,
+                     *             "submitted": 0,
+                     *             "approved": 50,
+                     *             "rejected": 0
+                     *           }
+                     *         },
+                     *         "groups": [
+                     *           {
+                     *             "key": "01a2289b-66d0-712e-97e4-ad5935595935",
+                     *             "label": "Ada Lovelace",
+                     *             "minutes": 50,
+                     *             "billableMinutes": 50,
+                     *             "nonBillableMinutes": 0,
+                     *             "byState": {
+                     *               "draft": 0,
+                     *               "submitted": 0,
+                     *               "approved": 50,
+                     *               "rejected": 0
+                     *             }
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["TimesheetReport"];
                         /** @constant */
                         ok: true;
                     };
+                    /**
+                     * @example key,label,minutes,billableMinutes,nonBillableMinutes,draft,submitted,approved,rejected
+                     *     01a2289b-66d0-712e-97e4-ad5935595935,Ada Lovelace,50,50,0,0,0,50,0
+                     *     ,Total,50,50,0,0,0,50,0
+                     */
                     "text/csv": string;
                 };
             };
@@ -8777,6 +11169,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "jz_1VWDSVhU3hFaY9jq9TbINClMQcQMi",
+                     *         "url": "/uploads/jz_1VWDSVhU3hFaY9jq9TbINClMQcQMi",
+                     *         "contentType": "image/png",
+                     *         "size": 70,
+                     *         "sha256": "497790947d4666760ce38f3c00e852c71fdb66cae849bae8e9ede352719e1581"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["Upload"];
                         /** @constant */
@@ -8880,6 +11284,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "jz_1VWDSVhU3hFaY9jq9TbINClMQcQMi",
+                     *         "deleted": true
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: {
                             /** @constant */
@@ -8901,7 +11314,9 @@ export interface operations {
     "webhooks.list": {
         parameters: {
             query?: {
+                /** @description The `nextCursor` of the previous page; omit for the first page. */
                 cursor?: string;
+                /** @description Items per page, 1 to 200 (default 50). */
                 limit?: number;
             };
             header?: {
@@ -8936,6 +11351,27 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": [
+                     *         {
+                     *           "id": "01a2289b-68a9-700e-abc0-ea2eacb5541d",
+                     *           "url": "http://127.0.0.1:34089/hook",
+                     *           "events": [
+                     *             "task.created"
+                     *           ],
+                     *           "active": true,
+                     *           "disabledReason": null,
+                     *           "description": null,
+                     *           "createdBy": "01a2289b-66d0-712e-97e4-ad5935595935",
+                     *           "createdAt": "2026-11-29T18:40:03.240Z",
+                     *           "updatedAt": "2026-11-29T18:40:03.240Z"
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["Webhook"][];
                         nextCursor: string | null;
@@ -8966,11 +11402,15 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** @default true */
+                    /**
+                     * @description Deliver events (default true); false keeps the webhook but sends nothing.
+                     * @default true
+                     */
                     active?: boolean;
+                    /** @description What the webhook is for, up to 500 characters. */
                     description?: string | null;
                     /**
-                     * @description Event types to receive, or ["*"] for all
+                     * @description Event types to receive, or ["*"] for all (default).
                      * @default [
                      *       "*"
                      *     ]
@@ -9003,6 +11443,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a2289b-68a9-700e-abc0-ea2eacb5541d",
+                     *         "url": "http://127.0.0.1:34089/hook",
+                     *         "events": [
+                     *           "task.created"
+                     *         ],
+                     *         "active": true,
+                     *         "disabledReason": null,
+                     *         "description": null,
+                     *         "createdBy": "01a2289b-66d0-712e-97e4-ad5935595935",
+                     *         "createdAt": "2026-11-29T18:40:03.240Z",
+                     *         "updatedAt": "2026-11-29T18:40:03.240Z",
+                     *         "secret": "whsec_<secret, shown once>"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["WebhookWithSecret"];
                         /** @constant */
@@ -9074,6 +11533,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a2289b-68a9-700e-abc0-ea2eacb5541d",
+                     *         "url": "http://127.0.0.1:34089/hook",
+                     *         "events": [
+                     *           "task.created"
+                     *         ],
+                     *         "active": true,
+                     *         "disabledReason": null,
+                     *         "description": null,
+                     *         "createdBy": "01a2289b-66d0-712e-97e4-ad5935595935",
+                     *         "createdAt": "2026-11-29T18:40:03.240Z",
+                     *         "updatedAt": "2026-11-29T18:40:03.240Z"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["Webhook"];
                         /** @constant */
@@ -9126,6 +11603,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a2289b-68a9-700e-abc0-ea2eacb5541d",
+                     *         "deleted": true
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: {
                             /** @constant */
@@ -9162,7 +11648,9 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description Turn deliveries on or off (turning on clears `disabledReason`). */
                     active?: boolean;
+                    /** @description What the webhook is for, up to 500 characters; null clears it. */
                     description?: string | null;
                     /** @description Event types to receive, or ["*"] for all */
                     events?: ("*" | "task.created" | "task.updated" | "task.moved" | "task.deleted" | "comment.created" | "comment.updated" | "comment.deleted" | "time_entry.approved" | "project.created" | "project.updated" | "project.archived" | "project.unarchived" | "member.added" | "member.updated" | "member.removed" | "status.created" | "status.updated" | "status.deleted")[];
@@ -9193,6 +11681,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a2289b-68a9-700e-abc0-ea2eacb5541d",
+                     *         "url": "http://127.0.0.1:34089/hook",
+                     *         "events": [
+                     *           "task.created"
+                     *         ],
+                     *         "active": true,
+                     *         "disabledReason": null,
+                     *         "description": "CI notifier",
+                     *         "createdBy": "01a2289b-66d0-712e-97e4-ad5935595935",
+                     *         "createdAt": "2026-11-29T18:40:03.240Z",
+                     *         "updatedAt": "2026-11-29T18:40:03.247Z"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["Webhook"];
                         /** @constant */
@@ -9212,8 +11718,11 @@ export interface operations {
     "webhooks.deliveries.list": {
         parameters: {
             query?: {
+                /** @description The `nextCursor` of the previous page; omit for the first page. */
                 cursor?: string;
+                /** @description Items per page, 1 to 200 (default 50). */
                 limit?: number;
+                /** @description Only deliveries in this state: `pending`, `succeeded` or `failed`. */
                 status?: "pending" | "succeeded" | "failed";
             };
             header?: {
@@ -9251,6 +11760,26 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": [
+                     *         {
+                     *           "id": "01a2289b-68ba-71b6-bcfa-2cbfdcedd25b",
+                     *           "webhookId": "01a2289b-68a9-700e-abc0-ea2eacb5541d",
+                     *           "event": "task.created",
+                     *           "status": "succeeded",
+                     *           "attempts": 1,
+                     *           "lastStatusCode": 200,
+                     *           "lastError": null,
+                     *           "nextAttemptAt": null,
+                     *           "deliveredAt": "2026-11-29T18:40:03.266Z",
+                     *           "createdAt": "2026-11-29T18:40:03.258Z"
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["WebhookDelivery"][];
                         nextCursor: string | null;
@@ -9306,6 +11835,59 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a2289b-68ba-71b6-bcfa-2cbfdcedd25b",
+                     *         "webhookId": "01a2289b-68a9-700e-abc0-ea2eacb5541d",
+                     *         "event": "task.created",
+                     *         "status": "succeeded",
+                     *         "attempts": 1,
+                     *         "lastStatusCode": 200,
+                     *         "lastError": null,
+                     *         "nextAttemptAt": null,
+                     *         "deliveredAt": "2026-11-29T18:40:03.266Z",
+                     *         "createdAt": "2026-11-29T18:40:03.258Z",
+                     *         "payload": {
+                     *           "id": "01a2289b-68ba-71b6-bcfa-2cbfdcedd25b",
+                     *           "event": "task.created",
+                     *           "createdAt": "2026-11-29T18:40:03.258Z",
+                     *           "workspaceId": "01a2289b-6744-743c-9212-fa4aa411acfe",
+                     *           "data": {
+                     *             "id": "01a2289b-68b9-723d-be9d-6a3f4dd9190d",
+                     *             "humanId": "WEB-3",
+                     *             "number": 3,
+                     *             "workspaceId": "01a2289b-6744-743c-9212-fa4aa411acfe",
+                     *             "projectId": "01a2289b-67c9-772e-b906-c2daa1050e9f",
+                     *             "statusId": "01a2289b-67ca-7626-9253-1b227ab90b2f",
+                     *             "status": {
+                     *               "id": "01a2289b-67ca-7626-9253-1b227ab90b2f",
+                     *               "name": "To Do",
+                     *               "category": "unstarted"
+                     *             },
+                     *             "title": "Announce the launch",
+                     *             "description": null,
+                     *             "priority": "P2",
+                     *             "rank": "V",
+                     *             "dueDate": null,
+                     *             "archived": false,
+                     *             "archivedAt": null,
+                     *             "createdBy": "01a2289b-66d0-712e-97e4-ad5935595935",
+                     *             "createdAt": "2026-11-29T18:40:03.257Z",
+                     *             "updatedAt": "2026-11-29T18:40:03.257Z",
+                     *             "assignees": [],
+                     *             "labels": [],
+                     *             "todoCount": 0,
+                     *             "todoDoneCount": 0,
+                     *             "todos": [],
+                     *             "commentCount": 0,
+                     *             "timeLoggedMinutes": 0
+                     *           }
+                     *         }
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["WebhookDeliveryDetail"];
                         /** @constant */
@@ -9360,6 +11942,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a2289b-68ba-71b6-bcfa-2cbfdcedd25b",
+                     *         "webhookId": "01a2289b-68a9-700e-abc0-ea2eacb5541d",
+                     *         "event": "task.created",
+                     *         "status": "pending",
+                     *         "attempts": 0,
+                     *         "lastStatusCode": 200,
+                     *         "lastError": null,
+                     *         "nextAttemptAt": "2026-11-29T18:40:03.293Z",
+                     *         "deliveredAt": null,
+                     *         "createdAt": "2026-11-29T18:40:03.258Z"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["WebhookDelivery"];
                         /** @constant */
@@ -9429,6 +12028,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a2289b-68a9-700e-abc0-ea2eacb5541d",
+                     *         "url": "http://127.0.0.1:34089/hook",
+                     *         "events": [
+                     *           "task.created"
+                     *         ],
+                     *         "active": true,
+                     *         "disabledReason": null,
+                     *         "description": "CI notifier",
+                     *         "createdBy": "01a2289b-66d0-712e-97e4-ad5935595935",
+                     *         "createdAt": "2026-11-29T18:40:03.240Z",
+                     *         "updatedAt": "2026-11-29T18:40:03.253Z",
+                     *         "secret": "whsec_<secret, shown once>"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["WebhookWithSecret"];
                         /** @constant */
@@ -9481,6 +12099,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "deliveryId": "01a2289b-68b7-767d-98a0-f295afad7567",
+                     *         "event": "ping",
+                     *         "status": "pending"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: {
                             deliveryId: string;
@@ -9552,6 +12180,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": [
+                     *         {
+                     *           "id": "01a2289b-66d2-768a-a2f7-80d0c9d1a2f0",
+                     *           "name": "Ada's workspace",
+                     *           "slug": "ada-s-workspace",
+                     *           "role": "OWNER",
+                     *           "suspended": false,
+                     *           "suspendedAt": null,
+                     *           "createdAt": "2026-11-29T18:40:02.770Z",
+                     *           "updatedAt": "2026-11-29T18:40:02.770Z"
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["Workspace"][];
                         nextCursor: string | null;
@@ -9576,8 +12222,11 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description Workspace name, 1 to 100 characters. */
                     name: string;
+                    /** @description SUPERADMIN (or the global token) only: the user who becomes OWNER instead of the caller. */
                     ownerUserId?: string;
+                    /** @description Short name for URLs and `X-Workspace-Slug`: 1 to 48 of a-z, 0-9 and inner hyphens. Default: derived from the name; a taken slug is a 409. */
                     slug?: string;
                 };
             };
@@ -9604,6 +12253,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a2289b-6744-743c-9212-fa4aa411acfe",
+                     *         "name": "Walk Co",
+                     *         "slug": "walk-co",
+                     *         "role": "OWNER",
+                     *         "suspended": false,
+                     *         "suspendedAt": null,
+                     *         "createdAt": "2026-11-29T18:40:02.884Z",
+                     *         "updatedAt": "2026-11-29T18:40:02.884Z"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["Workspace"];
                         /** @constant */
@@ -9670,6 +12334,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a2289b-6744-743c-9212-fa4aa411acfe",
+                     *         "name": "Walk Co",
+                     *         "slug": "walk-co",
+                     *         "role": "OWNER",
+                     *         "suspended": false,
+                     *         "suspendedAt": null,
+                     *         "createdAt": "2026-11-29T18:40:02.884Z",
+                     *         "updatedAt": "2026-11-29T18:40:02.884Z"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["Workspace"];
                         /** @constant */
@@ -9697,7 +12376,9 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description Workspace name, 1 to 100 characters. */
                     name?: string;
+                    /** @description New slug: 1 to 48 of a-z, 0-9 and inner hyphens (a taken slug is a 409). */
                     slug?: string;
                 };
             };
@@ -9724,6 +12405,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a2289b-6744-743c-9212-fa4aa411acfe",
+                     *         "name": "Walk Company",
+                     *         "slug": "walk-co",
+                     *         "role": "OWNER",
+                     *         "suspended": false,
+                     *         "suspendedAt": null,
+                     *         "createdAt": "2026-11-29T18:40:02.884Z",
+                     *         "updatedAt": "2026-11-29T18:40:02.892Z"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["Workspace"];
                         /** @constant */
@@ -9760,8 +12456,11 @@ export interface operations {
     "workspaces.invites.list": {
         parameters: {
             query?: {
+                /** @description The `nextCursor` of the previous page; omit for the first page. */
                 cursor?: string;
+                /** @description Items per page, 1 to 200 (default 50). */
                 limit?: number;
+                /** @description Only invites in this state: `pending`, `accepted`, `revoked` or `expired` (default: all). */
                 status?: "pending" | "accepted" | "revoked" | "expired";
             };
             header?: never;
@@ -9794,6 +12493,26 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": [
+                     *         {
+                     *           "id": "01a2289b-6750-7270-b03a-73c5fc303f28",
+                     *           "workspaceId": "01a2289b-6744-743c-9212-fa4aa411acfe",
+                     *           "email": "bob@walk.test",
+                     *           "role": "MEMBER",
+                     *           "status": "accepted",
+                     *           "invitedBy": "01a2289b-66d0-712e-97e4-ad5935595935",
+                     *           "expiresAt": "2026-12-06T18:40:02.896Z",
+                     *           "acceptedAt": "2026-11-29T18:40:02.952Z",
+                     *           "revokedAt": null,
+                     *           "createdAt": "2026-11-29T18:40:02.896Z"
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["Invite"][];
                         nextCursor: string | null;
@@ -9822,8 +12541,10 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description Where the invite is mailed, at most 254 characters. */
                     email: string;
                     /**
+                     * @description The role on joining: `OWNER` (manages the workspace), `MEMBER` or `VIEWER` (reads only); default `MEMBER`.
                      * @default MEMBER
                      * @enum {string}
                      */
@@ -9853,6 +12574,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a2289b-6750-7270-b03a-73c5fc303f28",
+                     *         "workspaceId": "01a2289b-6744-743c-9212-fa4aa411acfe",
+                     *         "email": "bob@walk.test",
+                     *         "role": "MEMBER",
+                     *         "status": "pending",
+                     *         "invitedBy": "01a2289b-66d0-712e-97e4-ad5935595935",
+                     *         "expiresAt": "2026-12-06T18:40:02.896Z",
+                     *         "acceptedAt": null,
+                     *         "revokedAt": null,
+                     *         "createdAt": "2026-11-29T18:40:02.896Z"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["Invite"];
                         /** @constant */
@@ -9921,6 +12659,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a2289b-67ad-7311-bd5e-27c3fe715006",
+                     *         "workspaceId": "01a2289b-6744-743c-9212-fa4aa411acfe",
+                     *         "email": "carol@walk.test",
+                     *         "role": "MEMBER",
+                     *         "status": "revoked",
+                     *         "invitedBy": "01a2289b-66d0-712e-97e4-ad5935595935",
+                     *         "expiresAt": "2026-12-06T18:40:02.988Z",
+                     *         "acceptedAt": null,
+                     *         "revokedAt": "2026-11-29T18:40:03.000Z",
+                     *         "createdAt": "2026-11-29T18:40:02.988Z"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["Invite"];
                         /** @constant */
@@ -9957,7 +12712,7 @@ export interface operations {
             query?: {
                 /** @description The `nextCursor` of the previous page; omit for the first page. */
                 cursor?: string;
-                /** @description Items per page, 1 to 200 (default 50). */
+                /** @description Items per page, 1 to 200 (default 100). */
                 limit?: number;
             };
             header?: never;
@@ -9990,6 +12745,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": [
+                     *         {
+                     *           "userId": "01a2289b-66d0-712e-97e4-ad5935595935",
+                     *           "name": "Ada Lovelace",
+                     *           "handle": "ada",
+                     *           "email": "ada@walk.test",
+                     *           "avatarUploadId": null,
+                     *           "role": "OWNER",
+                     *           "joinedAt": "2026-11-29T18:40:02.884Z"
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["WorkspaceMember"][];
                         nextCursor: string | null;
@@ -10040,6 +12812,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "userId": "01a2289b-678a-771e-aca7-b3552b1d1026",
+                     *         "removed": true
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: {
                             /** @constant */
@@ -10090,7 +12871,10 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** @enum {string} */
+                    /**
+                     * @description The new workspace role: `OWNER` (manages the workspace), `MEMBER` or `VIEWER` (reads only).
+                     * @enum {string}
+                     */
                     role: "OWNER" | "MEMBER" | "VIEWER";
                 };
             };
@@ -10117,6 +12901,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "userId": "01a2289b-678a-771e-aca7-b3552b1d1026",
+                     *         "name": "Bob",
+                     *         "handle": "bob",
+                     *         "email": "bob@walk.test",
+                     *         "avatarUploadId": null,
+                     *         "role": "VIEWER",
+                     *         "joinedAt": "2026-11-29T18:40:02.952Z"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["WorkspaceMember"];
                         /** @constant */
@@ -10183,6 +12981,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a2289b-6744-743c-9212-fa4aa411acfe",
+                     *         "name": "Walk Company",
+                     *         "slug": "walk-co",
+                     *         "role": null,
+                     *         "suspended": false,
+                     *         "suspendedAt": null,
+                     *         "createdAt": "2026-11-29T18:40:02.884Z",
+                     *         "updatedAt": "2026-11-29T18:40:03.542Z"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["Workspace"];
                         /** @constant */
@@ -10230,6 +13043,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a2289b-6744-743c-9212-fa4aa411acfe",
+                     *         "name": "Walk Company",
+                     *         "slug": "walk-co",
+                     *         "role": null,
+                     *         "suspended": true,
+                     *         "suspendedAt": "2026-11-29T18:40:03.540Z",
+                     *         "createdAt": "2026-11-29T18:40:02.884Z",
+                     *         "updatedAt": "2026-11-29T18:40:03.540Z"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["Workspace"];
                         /** @constant */
