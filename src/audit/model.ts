@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { pageQuery } from '../http/respond'
 
 export const auditEvent = z
   .object({
@@ -18,15 +19,18 @@ export const auditEvent = z
   .meta({ id: 'AuditEvent' })
 export type AuditEvent = z.infer<typeof auditEvent>
 
-export const listAuditQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(200).optional(),
-  cursor: z.string().min(1).max(200).optional(),
-  /** Exact action (`key.create`) or a family with a trailing dot (`key.`). */
-  action: z.string().trim().min(1).max(100).optional(),
-  /** SUPERADMIN only: the events that belong to no workspace (global token use, logins, unpinned keys). */
+export const listAuditQuery = pageQuery.extend({
+  action: z
+    .string()
+    .trim()
+    .min(1)
+    .max(100)
+    .optional()
+    .describe('Only this action (`key.create`), or a family with a trailing dot (`key.`).'),
   platform: z
     .enum(['true', 'false', '1', '0'])
     .transform((v) => v === 'true' || v === '1')
-    .optional(),
+    .optional()
+    .describe('SUPERADMIN only, `true`: the events that belong to no workspace (global token use, logins, unpinned keys).'),
 })
 export type ListAuditQuery = z.infer<typeof listAuditQuery>

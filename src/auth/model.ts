@@ -61,13 +61,17 @@ export type Me = z.infer<typeof me>
 
 export const updateMeBody = z
   .strictObject({
-    name: personName.optional(),
-    handle: handle.optional(),
-    /** An image you uploaded; null removes the avatar. */
-    avatarUploadId: z.string().min(1).max(64).nullable().optional(),
-    /** A new password; needs `currentPassword`. Ends your other sessions. */
-    password: newPassword.optional(),
-    currentPassword: z.string().min(1).max(1024).optional(),
+    name: personName.optional().describe('Your display name, 1 to 100 characters.'),
+    handle: handle.optional().describe('Your @handle for mentions: 2 to 32 characters a-z, 0-9 and _ (stored lowercase).'),
+    avatarUploadId: z
+      .string()
+      .min(1)
+      .max(64)
+      .nullable()
+      .optional()
+      .describe('Id of an image you uploaded (`POST /uploads`); null removes the avatar.'),
+    password: newPassword.optional().describe('A new password, 8 to 256 characters; needs `currentPassword`. Ends your other sessions.'),
+    currentPassword: z.string().min(1).max(1024).optional().describe('Your current password; required with `password`.'),
   })
   .refine((b) => b.password === undefined || b.currentPassword !== undefined, {
     message: 'Changing the password needs currentPassword.',
@@ -91,7 +95,10 @@ export type Session = z.infer<typeof session>
 
 export const sessionParams = z.object({ id: z.string().min(1).max(64) })
 
-export const loginBody = z.strictObject({ email: z.string().trim().min(1).max(254), password: z.string().min(1).max(1024) })
+export const loginBody = z.strictObject({
+  email: z.string().trim().min(1).max(254).describe('The email address of the account.'),
+  password: z.string().min(1).max(1024).describe('The password of the account.'),
+})
 export type LoginInput = z.infer<typeof loginBody>
 
 /** A new session: the token is shown once (also set as the sally_session cookie). */
@@ -100,24 +107,31 @@ export const sessionGrant = z
   .meta({ id: 'SessionGrant' })
 export type SessionGrant = z.infer<typeof sessionGrant>
 
-export const requestResetBody = z.strictObject({ email: z.string().trim().min(1).max(254) })
+export const requestResetBody = z.strictObject({
+  email: z.string().trim().min(1).max(254).describe('The email address of the account; the answer is the same whether it exists or not.'),
+})
 export const resetPasswordBody = z.strictObject({
-  token: mailToken,
-  password: newPassword,
-  /** Also revoke every API and MCP key of the account (default true: a key someone else planted does not survive the reset). */
-  revokeKeys: z.boolean().default(true),
+  token: mailToken.describe('The token from the password-reset mail.'),
+  password: newPassword.describe('The new password, 8 to 256 characters.'),
+  revokeKeys: z
+    .boolean()
+    .default(true)
+    .describe('Also revoke every API and MCP key of the account (default true: a key someone else planted does not survive the reset).'),
 })
 export type ResetPasswordInput = z.infer<typeof resetPasswordBody>
-export const verifyEmailBody = z.strictObject({ token: mailToken })
-export const resendVerificationBody = z.strictObject({ email: z.string().trim().min(1).max(254).optional() })
+export const verifyEmailBody = z.strictObject({ token: mailToken.describe('The token from the verification mail.') })
+export const resendVerificationBody = z.strictObject({
+  email: z.string().trim().min(1).max(254).optional().describe('The address to verify; leave it out when signed in (your own address).'),
+})
 
 export const registerBody = z.strictObject({
-  email,
-  password: newPassword,
-  name: personName,
-  handle: handle.optional(),
-  /** Name of the personal workspace (default: "<name>'s workspace"). */
-  workspaceName: nameText(100).optional(),
+  email: email.describe('Your email address, at most 254 characters; you sign in with it.'),
+  password: newPassword.describe('Your password, 8 to 256 characters.'),
+  name: personName.describe('Your display name, 1 to 100 characters.'),
+  handle: handle.optional().describe('Your @handle: 2 to 32 characters a-z, 0-9 and _ (default: derived from the name).'),
+  workspaceName: nameText(100)
+    .optional()
+    .describe('Name of your personal workspace, 1 to 100 characters (default: "<name>\'s workspace").'),
 })
 export type RegisterInput = z.infer<typeof registerBody>
 
@@ -131,12 +145,17 @@ export const registered = z
   .meta({ id: 'Registration' })
 
 export const acceptInviteBody = z.strictObject({
-  token: mailToken,
-  /** For a new account: your name and a password (and optionally a handle). */
-  name: personName.optional(),
-  handle: handle.optional(),
-  /** New account: the password to set. Existing account: its current password (unless you call this with a session of that user). */
-  password: z.string().min(1).max(1024).optional(),
+  token: mailToken.describe('The token from the invite mail.'),
+  name: personName.optional().describe('New account: your display name, 1 to 100 characters.'),
+  handle: handle.optional().describe('New account: your @handle, 2 to 32 characters a-z, 0-9 and _ (default: derived from the name).'),
+  password: z
+    .string()
+    .min(1)
+    .max(1024)
+    .optional()
+    .describe(
+      'New account: the password to set (8 to 256 characters). Existing account: its current password (not needed with a session of that user).',
+    ),
 })
 export type AcceptInviteInput = z.infer<typeof acceptInviteBody>
 

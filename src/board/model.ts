@@ -5,22 +5,17 @@ import { boolParam, project, status } from '../projects/model'
 const id = z.string().trim().min(1).max(64)
 
 export const boardQuery = z.object({
-  /** A project's board; without it, the workspace board by status category. */
-  projectId: id.optional(),
-  /** With projectId and cursor: the next page of this one column. */
-  statusId: id.optional(),
-  /** Workspace board: the next page of this one category column. */
-  category: z.enum(STATUS_CATEGORIES).optional(),
-  /** A column's `nextCursor` (its last task's rank and id). */
+  projectId: id.optional().describe("A project's board (one column per status); without it, the workspace board by status category."),
+  statusId: id.optional().describe('With projectId and cursor: the next page of this one column.'),
+  category: z.enum(STATUS_CATEGORIES).optional().describe('Workspace board, with cursor: the next page of this one category column.'),
   cursor: z
     .string()
     .max(200)
     .regex(/^[0-9A-Za-z]+(?::[0-9A-Za-z-]+)?$/, 'Expected a column nextCursor')
-    .optional(),
-  /** Tasks per column (default 25, at most 200). */
-  limit: z.coerce.number().int().min(1).max(200).optional(),
-  /** Include archived tasks (default false). */
-  archived: boolParam.optional(),
+    .optional()
+    .describe("A column's `nextCursor`, with statusId or category; omit for the first page of every column."),
+  limit: z.coerce.number().int().min(1).max(200).optional().describe('Tasks per column, 1 to 200 (default 25).'),
+  archived: boolParam.optional().describe('`true`: include archived tasks (default false).'),
 })
 export type BoardQuery = z.infer<typeof boardQuery>
 

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { example } from '../http/example'
+import { pageQuery } from '../http/respond'
 import { multilineText, nameText } from '../http/text'
 import { boolParam } from '../projects/model'
 
@@ -23,26 +24,31 @@ const name = nameText(200)
 const email = z.email().max(320)
 const notes = multilineText(20_000)
 
-export const createClientBody = z.strictObject({ name, email: email.nullable().optional(), notes: notes.nullable().optional() })
+const doc = {
+  name: 'Client name, 1 to 200 characters.',
+  email: 'Billing or contact email address, at most 320 characters; null: none.',
+  notes: 'Free notes (Markdown), up to 20 000 characters; null: none.',
+}
+export const createClientBody = z.strictObject({
+  name: name.describe(doc.name),
+  email: email.nullable().optional().describe(doc.email),
+  notes: notes.nullable().optional().describe(doc.notes),
+})
 export type CreateClientInput = z.infer<typeof createClientBody>
 
 export const updateClientBody = z.strictObject({
-  name: name.optional(),
-  email: email.nullable().optional(),
-  notes: notes.nullable().optional(),
-  archived: z.boolean().optional(),
+  name: name.optional().describe(doc.name),
+  email: email.nullable().optional().describe(doc.email),
+  notes: notes.nullable().optional().describe(doc.notes),
+  archived: z.boolean().optional().describe('Archive (true) or restore (false) the client.'),
 })
 export type UpdateClientInput = z.infer<typeof updateClientBody>
 
 export const clientParams = z.object({ clientId: id })
 
-export const listClientsQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(200).optional(),
-  cursor: z.string().min(1).max(200).optional(),
-  /** false (default): active clients; true: archived ones. */
-  archived: boolParam.optional(),
-  /** Case-insensitive substring of the name. */
-  q: z.string().max(200).optional(),
+export const listClientsQuery = pageQuery.extend({
+  archived: boolParam.optional().describe('`false` (default): active clients; `true`: archived ones.'),
+  q: z.string().max(200).optional().describe('Only clients whose name contains this (case-insensitive), up to 200 characters.'),
 })
 export type ListClientsQuery = z.infer<typeof listClientsQuery>
 

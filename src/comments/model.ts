@@ -1,11 +1,16 @@
 import { z } from 'zod'
 import { example } from '../http/example'
+import { pageQuery } from '../http/respond'
 import { multilineText } from '../http/text'
 import { personRef } from '../tasks/model'
 
 const id = z.string().trim().min(1).max(64)
 
-export const commentBody = z.strictObject({ body: multilineText(20_000, { required: true }) })
+/** The bare rule (the MCP tools reuse it). */
+export const commentText = multilineText(20_000, { required: true })
+export const commentBody = z.strictObject({
+  body: commentText.describe('The comment in Markdown, 1 to 20 000 characters; `@handle` mentions notify that member.'),
+})
 export type CommentInput = z.infer<typeof commentBody>
 
 export const comment = z
@@ -24,11 +29,8 @@ export const comment = z
 export type Comment = z.infer<typeof comment>
 
 export const commentParams = z.object({ taskId: id, commentId: id })
-export const listCommentsQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(200).optional(),
-  cursor: z.string().min(1).max(200).optional(),
-  /** Oldest first (default) or newest first. */
-  order: z.enum(['asc', 'desc']).optional(),
+export const listCommentsQuery = pageQuery.extend({
+  order: z.enum(['asc', 'desc']).optional().describe('`asc`: oldest first (default); `desc`: newest first.'),
 })
 export type ListCommentsQuery = z.infer<typeof listCommentsQuery>
 

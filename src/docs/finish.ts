@@ -3,6 +3,7 @@ import { errorSchema } from '../http/respond'
 import type { AuthDoc } from '../permissions/plugin'
 import { TAGS } from './intro'
 import { operationIds } from './operation-ids'
+import { attachResponseExamples } from './response-examples'
 
 /**
  * Finishes the document @elysiajs/openapi generates, in one place for every route:
@@ -194,6 +195,7 @@ const PATH_PARAM_DOCS: Record<string, string> = {
   notificationId: 'Notification id (from `GET /notifications`).',
   userId: 'User id (from the members list).',
   inviteId: 'Invite id (from `GET /workspaces/{id}/invites`).',
+  provider: 'Sign-in provider name as configured (from `GET /auth/providers`), e.g. `google`.',
 }
 
 /** A zod field's description and example, carried by its JSON Schema, shown on the parameter itself. */
@@ -314,5 +316,6 @@ export function finishDocument(generated: Json, basePath = ''): Json {
   hoistDefs(doc.paths, doc.components.schemas)
   allowNullInEnums(doc.components.schemas)
   allowNullInEnums(doc.paths)
+  attachResponseExamples(doc.paths)
   return doc
 }

@@ -20,11 +20,13 @@ export const errorSchema = z
   })
   .meta({ id: 'Error' })
 
-/** Cursor pagination query shared by every list route (limit ≤ 200). */
-export const pageQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(200).optional().describe('Items per page, 1 to 200 (default 50).'),
-  cursor: z.string().min(1).max(200).optional().describe('The `nextCursor` of the previous page; omit for the first page.'),
-})
+/** Cursor pagination query shared by every list route (limit ≤ 200; `dflt`: the page size when limit is absent). */
+export const pagedBy = (dflt: number) =>
+  z.object({
+    limit: z.coerce.number().int().min(1).max(200).optional().describe(`Items per page, 1 to 200 (default ${dflt}).`),
+    cursor: z.string().min(1).max(200).optional().describe('The `nextCursor` of the previous page; omit for the first page.'),
+  })
+export const pageQuery = pagedBy(50)
 export type PageQuery = z.infer<typeof pageQuery>
 export const pageLimit = (q: { limit?: number }, dflt = 50) => q.limit ?? dflt
 

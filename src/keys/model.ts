@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { example } from '../http/example'
+import { pageQuery } from '../http/respond'
 import { multilineText, nameText } from '../http/text'
 import { SCOPES } from '../permissions/matrix'
 
@@ -12,27 +13,43 @@ const id = z.string().trim().min(1).max(64)
 
 export const createKeyBody = z
   .strictObject({
-    name: nameText(100),
-    description: multilineText(1000).nullable().optional(),
-    /** Scopes granted to the key; null or absent = everything its owner may do except keys:write. */
+    name: nameText(100).describe('A name to recognise the key by, 1 to 100 characters.'),
+    description: multilineText(1000).nullable().optional().describe('What the key is for, up to 1000 characters.'),
     scopes: z
       .array(z.enum(SCOPES))
       .max(SCOPES.length * 2)
       .nullable()
       .optional()
-      .transform((s) => (s == null ? null : [...new Set(s)])),
-    /** Pin: the key works in this workspace only. */
-    workspaceId: id.nullable().optional(),
-    /** `organizationId` is read as the pin (`workspaceId`), for clients written for that spelling. Nothing else is accepted here. */
-    metadata: z.object({ organizationId: id.optional() }).strict().optional(),
-    /** Project scope (needs a pin): the key sees this project only. */
-    projectId: id.nullable().optional(),
-    /** Lifetime in seconds from now (any positive number). */
-    expiresIn: z.number().positive().max(MAX_LIFETIME_SECONDS).optional(),
-    /** Expiry as an ISO date-time in the future. */
-    expiresAt: z.iso.datetime({ offset: true }).optional(),
-    /** Overrides SALLY_API_KEY_RATE_LIMIT_PER_HOUR for this key. */
-    rateLimitPerHour: z.number().int().positive().max(100_000_000).nullable().optional(),
+      .transform((s) => (s == null ? null : [...new Set(s)]))
+      .describe('Scopes granted to the key (e.g. `tasks:write`); null or absent: everything its owner may do except `keys:write`.'),
+    workspaceId: id
+      .nullable()
+      .optional()
+      .describe('Pin: the key works in this workspace only (its id). Default: every workspace of the owner.'),
+    metadata: z
+      .object({ organizationId: id.optional().describe('Read as the pin, the same as `workspaceId`.') })
+      .strict()
+      .optional()
+      .describe('For clients written for the `organizationId` spelling; nothing else is accepted here.'),
+    projectId: id.nullable().optional().describe('Project scope (needs `workspaceId`): the key sees this project only.'),
+    expiresIn: z
+      .number()
+      .positive()
+      .max(MAX_LIFETIME_SECONDS)
+      .optional()
+      .describe('Lifetime in seconds from now, at most ten years; or give `expiresAt`. Default: never expires.'),
+    expiresAt: z.iso
+      .datetime({ offset: true })
+      .optional()
+      .describe('Expiry as an ISO 8601 date-time in the future (`2027-01-01T00:00:00Z`); or give `expiresIn`.'),
+    rateLimitPerHour: z
+      .number()
+      .int()
+      .positive()
+      .max(100_000_000)
+      .nullable()
+      .optional()
+      .describe("Requests per hour for this key; null or absent: the server's SALLY_API_KEY_RATE_LIMIT_PER_HOUR."),
   })
   .refine((b) => !(b.expiresIn !== undefined && b.expiresAt !== undefined), {
     message: 'Give expiresIn or expiresAt, not both.',
@@ -79,14 +96,12 @@ export type CreatedKey = z.infer<typeof createdKey>
 
 export const keyParams = z.object({ id })
 
-export const listKeysQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(200).optional(),
-  cursor: z.string().min(1).max(200).optional(),
-  /** `true`: only usable keys; `false`: only revoked or expired ones. */
+export const listKeysQuery = pageQuery.extend({
   active: z
     .enum(['true', 'false', '1', '0'])
     .transform((v) => v === 'true' || v === '1')
-    .optional(),
+    .optional()
+    .describe('`true`: only usable keys; `false`: only revoked or expired ones. Default: all.'),
 })
 export type ListKeysQuery = z.infer<typeof listKeysQuery>
 

@@ -53,7 +53,15 @@ export function liveRoutes(core: Core) {
     {
       // To connect: a member who may read projects; each event then needs its subject's read scope.
       workspace: 'projects:read',
-      headers: z.object({ 'last-event-id': z.string().max(64).optional() }),
+      headers: z.object({
+        'last-event-id': z
+          .string()
+          .max(64)
+          .optional()
+          .describe(
+            'The `id` of the last event you received (browsers send it when they reconnect): the newer events are replayed, or `event: reset` comes when they are gone.',
+          ),
+      }),
       detail: {
         tags: ['Live'],
         summary: 'Live events of the workspace (Server-Sent Events)',

@@ -52,7 +52,7 @@ const DOC = {
 }
 
 /** OpenAPI shape of the POST (documentation only: the MCP SDK validates the JSON-RPC message). */
-const POST_DOC: DocumentDecoration = {
+export const POST_DOC: DocumentDecoration = {
   ...DOC,
   summary: 'MCP endpoint (JSON-RPC over Streamable HTTP)',
   requestBody: {
@@ -63,10 +63,13 @@ const POST_DOC: DocumentDecoration = {
           type: 'object',
           description: 'A JSON-RPC 2.0 request or notification: initialize, notifications/initialized, tools/list, tools/call, ping.',
           properties: {
-            jsonrpc: { type: 'string', enum: ['2.0'] },
-            id: { oneOf: [{ type: 'string' }, { type: 'integer' }] },
-            method: { type: 'string' },
-            params: { type: 'object' },
+            jsonrpc: { type: 'string', enum: ['2.0'], description: 'Always `2.0`.' },
+            id: {
+              oneOf: [{ type: 'string' }, { type: 'integer' }],
+              description: 'Your request id, echoed in the answer; leave it out for a notification.',
+            },
+            method: { type: 'string', description: 'The MCP method, e.g. `initialize`, `tools/list` or `tools/call`.' },
+            params: { type: 'object', description: 'The method’s parameters, e.g. `{ name, arguments }` for `tools/call`.' },
           },
           required: ['jsonrpc', 'method'],
         },
@@ -75,7 +78,14 @@ const POST_DOC: DocumentDecoration = {
     },
   },
   responses: {
-    200: { description: 'The JSON-RPC response (tool failures are results with isError: true).' },
+    200: {
+      description: 'The JSON-RPC response (tool failures are results with isError: true).',
+      content: {
+        'application/json': {
+          schema: { type: 'object', description: 'A JSON-RPC 2.0 response: `jsonrpc`, `id`, and `result` or `error`.' },
+        },
+      },
+    },
     202: { description: 'A notification was accepted.' },
     401: { description: 'Missing, invalid, revoked or expired key (WWW-Authenticate: Bearer).' },
     403: { description: 'scope_violation: only hosted MCP keys (sallymcp_) are accepted here.' },

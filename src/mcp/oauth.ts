@@ -7,7 +7,7 @@ import { resourceMetadataUrlOf, resourceOf } from '../oauth/urls'
 import type { Principal } from '../permissions/actor'
 import { grantLacks, OAUTH_SCOPES } from '../permissions/oauth'
 import { type AuthDoc, chargeCredential } from '../permissions/plugin'
-import { MCP_MAX_MESSAGES, methodNotAllowed, NOT_OFFERED_DOC, serveMcp } from './index'
+import { POST_DOC as KEY_POST_DOC, MCP_MAX_MESSAGES, methodNotAllowed, NOT_OFFERED_DOC, serveMcp } from './index'
 import { TOOLS } from './tools'
 
 /**
@@ -30,20 +30,13 @@ const DOC = {
     'narrowed by the granted scopes and workspace.',
 } as DocumentDecoration
 
+/** The same JSON-RPC request and answer as /mcp; its own credential and refusals. */
 const POST_DOC: DocumentDecoration = {
   ...DOC,
   summary: 'MCP endpoint for OAuth access tokens (JSON-RPC over Streamable HTTP)',
-  requestBody: {
-    required: true,
-    content: {
-      'application/json': {
-        schema: { type: 'object', description: 'A JSON-RPC 2.0 request or notification (or a batch), as on /mcp.' },
-        example: { jsonrpc: '2.0', id: 1, method: 'tools/list' },
-      },
-    },
-  },
+  requestBody: KEY_POST_DOC.requestBody,
   responses: {
-    200: { description: 'The JSON-RPC response.' },
+    200: KEY_POST_DOC.responses![200]!,
     202: { description: 'A notification was accepted.' },
     401: { description: 'No valid access token for this resource (WWW-Authenticate: Bearer resource_metadata=…).' },
     403: { description: 'forbidden, with WWW-Authenticate error="insufficient_scope" and the scope the grant lacks.' },

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { NOTIFICATION_KINDS } from '../db/schema'
 import { example } from '../http/example'
+import { pageQuery } from '../http/respond'
 import { boolParam } from '../projects/model'
 
 export const notificationKind = z.enum(NOTIFICATION_KINDS)
@@ -25,11 +26,8 @@ export const notification = z
   .meta({ id: 'Notification' })
 export type Notification = z.infer<typeof notification>
 
-export const listNotificationsQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(200).optional(),
-  cursor: z.string().min(1).max(200).optional(),
-  /** true: only unread ones. */
-  unread: boolParam.optional(),
+export const listNotificationsQuery = pageQuery.extend({
+  unread: boolParam.optional().describe('`true`: only unread ones. Default: all, newest first.'),
 })
 export type ListNotificationsQuery = z.infer<typeof listNotificationsQuery>
 
@@ -39,9 +37,19 @@ const channel = z.object({ inApp: z.boolean(), email: z.boolean() })
 export const preferences = z.object({ assignment: channel, mention: channel }).meta({ id: 'NotificationPreferences' })
 export type Preferences = z.infer<typeof preferences>
 
-const channelPatch = z.object({ inApp: z.boolean().optional(), email: z.boolean().optional() }).strict()
+const channelPatch = z
+  .object({
+    inApp: z.boolean().optional().describe('Show it in the app (`GET /notifications`); default true.'),
+    email: z.boolean().optional().describe('Also mail it to you; default false.'),
+  })
+  .strict()
 /** PUT body: any subset of kinds and channels; what is left out keeps its value. */
-export const preferencesBody = z.object({ assignment: channelPatch.optional(), mention: channelPatch.optional() }).strict()
+export const preferencesBody = z
+  .object({
+    assignment: channelPatch.optional().describe('When someone assigns you to a task. Left out: unchanged.'),
+    mention: channelPatch.optional().describe('When someone @mentions you. Left out: unchanged.'),
+  })
+  .strict()
 export type PreferencesInput = z.infer<typeof preferencesBody>
 
 export const DEFAULT_PREFERENCE = { inApp: true, email: false } as const

@@ -20,20 +20,22 @@ export const signInProvider = z
 
 export const providerParams = z.object({ provider: providerName })
 
-/** `returnTo`: a path of this server to land on after signing in (anything else lands on `/`). */
 export const startQuery = z.object({
-  returnTo: z.string().max(2000).optional(),
-  /** `true`: link the provider to the signed-in account (Settings) instead of signing in. */
-  link: z.enum(['true', 'false', '1', '0']).optional(),
+  returnTo: z.string().max(2000).optional().describe('A path of this server to land on after signing in (anything else lands on `/`).'),
+  link: z
+    .enum(['true', 'false', '1', '0'])
+    .optional()
+    .describe('`true`: link the provider to the signed-in account (Settings) instead of signing in. Default false.'),
 })
 
+/** What the provider adds to the redirect back to Sally (a browser follows it; nobody calls this by hand). */
 export const callbackQuery = z.object({
-  code: z.string().max(4096).optional(),
-  state: z.string().max(200).optional(),
-  error: z.string().max(200).optional(),
-  error_description: z.string().max(2000).optional(),
-  iss: z.string().max(2000).optional(),
-  session_state: z.string().max(2000).optional(),
+  code: z.string().max(4096).optional().describe('The authorization code the provider issued.'),
+  state: z.string().max(200).optional().describe('The state Sally sent at the start, checked against the sign-in cookie.'),
+  error: z.string().max(200).optional().describe('The provider’s error code when sign-in failed or was cancelled (e.g. `access_denied`).'),
+  error_description: z.string().max(2000).optional().describe('The provider’s explanation of `error`.'),
+  iss: z.string().max(2000).optional().describe('The issuer that answered (RFC 9207), when the provider sends it.'),
+  session_state: z.string().max(2000).optional().describe('The provider’s session state (OpenID session management); not used.'),
 })
 
 /**
@@ -42,14 +44,26 @@ export const callbackQuery = z.object({
  */
 export const sessionBody = z
   .strictObject({
-    /** `local`, or a configured provider's name (GET /auth/providers), e.g. `google`. */
-    provider: z.string().regex(/^[A-Za-z][A-Za-z0-9]{0,31}$/, 'Expected "local" or a configured provider name'),
-    email: z.string().trim().min(1).max(254).optional(),
-    password: z.string().min(1).max(1024).optional(),
-    /** The ID token the client got from the provider; its audience must be the provider's client id (or SALLY_OIDC_<NAME>_AUDIENCES). */
-    idToken: z.string().min(10).max(16_384).optional(),
-    /** Checked: you must be a member; it is returned as the selected workspace. */
-    workspaceId: z.string().min(1).max(64).optional(),
+    provider: z
+      .string()
+      .regex(/^[A-Za-z][A-Za-z0-9]{0,31}$/, 'Expected "local" or a configured provider name')
+      .describe("`local`, or a configured provider's name (`GET /auth/providers`), e.g. `google`."),
+    email: z.string().trim().min(1).max(254).optional().describe('With `provider: "local"`: the email address of the account.'),
+    password: z.string().min(1).max(1024).optional().describe('With `provider: "local"`: the password of the account.'),
+    idToken: z
+      .string()
+      .min(10)
+      .max(16_384)
+      .optional()
+      .describe(
+        "With a provider: the ID token (JWT) the client got from it; its audience must be the provider's client id (or SALLY_OIDC_<NAME>_AUDIENCES).",
+      ),
+    workspaceId: z
+      .string()
+      .min(1)
+      .max(64)
+      .optional()
+      .describe('A workspace id to select: you must be a member; it comes back as `workspace`.'),
   })
   .superRefine((b, ctx) => {
     const local = b.provider === 'local'

@@ -1,7 +1,7 @@
 import { Elysia } from 'elysia'
 import { z } from 'zod'
 import type { Core } from '../core'
-import { conflicts, envelope, listEnvelope, ok, okList, PROJECT_ARCHIVED, pageQuery } from '../http/respond'
+import { conflicts, envelope, listEnvelope, ok, okList, PROJECT_ARCHIVED, pagedBy, pageQuery } from '../http/respond'
 import { idempotencyPlugin } from '../idempotency'
 import { authPlugin } from '../permissions/plugin'
 // Registers the activity-feed subscriber on the event bus.
@@ -108,7 +108,7 @@ export function projectRoutes(core: Core) {
       {
         workspace: 'projects:read',
         params: projectParams,
-        query: pageQuery,
+        query: pagedBy(100),
         detail: { tags, summary: 'List project members' },
         response: { 200: listEnvelope(member) },
       },

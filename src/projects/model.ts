@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { PROJECT_ROLES, STATUS_CATEGORIES } from '../db/schema'
 import { example } from '../http/example'
+import { pageQuery } from '../http/respond'
 import { multilineText, nameText } from '../http/text'
 import { color } from '../labels/model'
 
@@ -57,34 +58,39 @@ export type Project = z.infer<typeof project>
 export const projectDetail = project.extend({ statuses: z.array(status), memberCount: z.number().int() }).meta({ id: 'ProjectDetail' })
 export type ProjectDetail = z.infer<typeof projectDetail>
 
+const projectDoc = {
+  name: 'Project name, 1 to 200 characters on one line.',
+  description: 'Markdown description, up to 20 000 characters; null: none.',
+  color: 'Hex color `#rgb` or `#rrggbb`, e.g. `#3366ff`; null: none.',
+  clientId: 'The client the work is for (`GET /clients`); null: none.',
+}
 export const createProjectBody = z.strictObject({
-  /** Derived from the name when absent (initials or first letters, made unique with a number). */
-  key: projectKey.optional(),
-  name,
-  description: description.nullable().optional(),
-  color: color.nullable().optional(),
-  clientId: id.nullable().optional(),
-  billableByDefault: z.boolean().optional(),
+  key: projectKey
+    .optional()
+    .describe(
+      'Prefix of the tasks’ human ids (`WEB` → `WEB-1`): 2 to 10 letters or digits, stored uppercase. Default: derived from the name, made unique.',
+    ),
+  name: name.describe(projectDoc.name),
+  description: description.nullable().optional().describe(projectDoc.description),
+  color: color.nullable().optional().describe(projectDoc.color),
+  clientId: id.nullable().optional().describe(projectDoc.clientId),
+  billableByDefault: z.boolean().optional().describe('Whether time logged on its tasks is billable unless said otherwise (default true).'),
 })
 export type CreateProjectInput = z.infer<typeof createProjectBody>
 
 export const updateProjectBody = z.strictObject({
-  /** Renaming the key renames every task's human id (PROJ-42 → NEW-42). */
-  key: projectKey.optional(),
-  name: name.optional(),
-  description: description.nullable().optional(),
-  color: color.nullable().optional(),
-  clientId: id.nullable().optional(),
-  billableByDefault: z.boolean().optional(),
+  key: projectKey.optional().describe("New key, 2 to 10 letters or digits; renames every task's human id (PROJ-42 → NEW-42)."),
+  name: name.optional().describe(projectDoc.name),
+  description: description.nullable().optional().describe(projectDoc.description),
+  color: color.nullable().optional().describe(projectDoc.color),
+  clientId: id.nullable().optional().describe(projectDoc.clientId),
+  billableByDefault: z.boolean().optional().describe('Whether time logged on its tasks is billable unless said otherwise.'),
 })
 export type UpdateProjectInput = z.infer<typeof updateProjectBody>
 
-export const listProjectsQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(200).optional(),
-  cursor: z.string().min(1).max(200).optional(),
-  /** false (default): active projects; true: archived ones. */
-  archived: boolParam.optional(),
-  clientId: id.optional(),
+export const listProjectsQuery = pageQuery.extend({
+  archived: boolParam.optional().describe('`false` (default): active projects; `true`: archived ones.'),
+  clientId: id.optional().describe('Only the projects of this client.'),
 })
 export type ListProjectsQuery = z.infer<typeof listProjectsQuery>
 
@@ -103,9 +109,13 @@ export const member = z
   .meta({ id: 'ProjectMember' })
 export type Member = z.infer<typeof member>
 
-export const addMemberBody = z.strictObject({ userId: id, role: projectRole.default('MEMBER') })
+const roleDoc = '`OWNER` (manages the project), `MEMBER` (works on tasks) or `VIEWER` (reads only)'
+export const addMemberBody = z.strictObject({
+  userId: id.describe('The user to add: a member of the workspace (`GET /workspaces/{id}/members`).'),
+  role: projectRole.default('MEMBER').describe(`Project role: ${roleDoc}; default \`MEMBER\`.`),
+})
 export type AddMemberInput = z.infer<typeof addMemberBody>
-export const updateMemberBody = z.strictObject({ role: projectRole })
+export const updateMemberBody = z.strictObject({ role: projectRole.describe(`The new project role: ${roleDoc}.`) })
 
 export const activityItem = z
   .object({

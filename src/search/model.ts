@@ -4,10 +4,11 @@ export const SEARCH_TYPES = ['task', 'project', 'comment'] as const
 export type SearchType = (typeof SEARCH_TYPES)[number]
 
 export const searchQuery = z.object({
-  /** Words to find (prefix-matched, all required). FTS syntax is not interpreted. */
-  q: z.string().max(1000),
-  limit: z.coerce.number().int().min(1).max(100).optional(),
-  /** Comma-separated subset of task,project,comment (default: all). */
+  q: z
+    .string()
+    .max(1000)
+    .describe('Words to find (prefix-matched, all required), up to 1000 characters; search syntax is not interpreted.'),
+  limit: z.coerce.number().int().min(1).max(100).optional().describe('Results, 1 to 100 (default 20).'),
   types: z
     .union([z.string().max(100), z.array(z.string().max(100)).max(10)])
     .optional()
@@ -18,7 +19,8 @@ export const searchQuery = z.object({
       const bad = list.filter((x) => !(SEARCH_TYPES as readonly string[]).includes(x))
       if (bad.length) ctx.addIssue({ code: 'custom', message: `Unknown type ${bad.join(', ')}; use task, project or comment.` })
       return list as SearchType[]
-    }),
+    })
+    .describe('Comma-separated subset of `task,project,comment` (default: all).'),
 })
 export type SearchQuery = z.infer<typeof searchQuery>
 

@@ -10,27 +10,31 @@ const name = nameText(100)
 
 export const statusParams = z.object({ projectId: id, statusId: id })
 
+const doc = {
+  name: 'Column name, 1 to 100 characters, unique in the project (case-insensitively).',
+  category: 'What the column means for reports and the workspace board: `backlog`, `unstarted`, `started`, `completed` or `canceled`.',
+  color: 'Hex color `#rgb` or `#rrggbb`; null: none.',
+}
 export const createStatusBody = z.strictObject({
-  name,
-  category: statusCategory,
-  color: color.nullable().optional(),
-  /** 0-based place in the column order; default: last. Later statuses shift right. */
-  position: z.number().int().min(0).optional(),
+  name: name.describe(doc.name),
+  category: statusCategory.describe(doc.category),
+  color: color.nullable().optional().describe(doc.color),
+  position: z.number().int().min(0).optional().describe('0-based place in the column order; default: last. Later statuses shift right.'),
 })
 export type CreateStatusInput = z.infer<typeof createStatusBody>
 
 export const updateStatusBody = z.strictObject({
-  name: name.optional(),
-  category: statusCategory.optional(),
-  color: color.nullable().optional(),
-  /** New 0-based place; the others close the gap and shift (positions stay 0..n-1). */
-  position: z.number().int().min(0).optional(),
+  name: name.optional().describe(doc.name),
+  category: statusCategory.optional().describe(doc.category),
+  color: color.nullable().optional().describe(doc.color),
+  position: z.number().int().min(0).optional().describe('New 0-based place; the others close the gap and shift (positions stay 0..n-1).'),
 })
 export type UpdateStatusInput = z.infer<typeof updateStatusBody>
 
 /** Where the tasks of a deleted status go (query `?moveTasksTo=` or this body). */
-export const deleteStatusQuery = z.object({ moveTasksTo: id.optional() })
-export const deleteStatusBody = z.strictObject({ moveTasksTo: id.optional() }).optional()
+const moveTasksTo = id.optional().describe('Status id of the same project that receives the tasks; needed when the status still has tasks.')
+export const deleteStatusQuery = z.object({ moveTasksTo })
+export const deleteStatusBody = z.strictObject({ moveTasksTo }).optional()
 
 export const deletedStatus = z.object({
   id: z.string(),

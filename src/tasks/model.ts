@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { PRIORITIES, STATUS_CATEGORIES } from '../db/schema'
 import { example } from '../http/example'
+import { pageQuery } from '../http/respond'
 import { multilineText, nameText } from '../http/text'
 
 /** A calendar day `YYYY-MM-DD` that exists (2026-02-30 is refused). */
@@ -14,63 +15,66 @@ export const isoDate = z
 
 export const priority = z.enum(PRIORITIES)
 const id = z.string().trim().min(1).max(64)
-const title = nameText(500)
+/** Bare field rules (the MCP tools reuse them with their own, shorter descriptions). */
+export const taskTitle = nameText(500)
 const description = multilineText(100_000)
 const labelRef = z.string().max(64)
 /** A label given by id or by name (a new name creates the label, so it follows the name rule). */
 const labelInput = nameText(64)
-const todoText = nameText(1000)
+export const todoText = nameText(1000)
+const ids = (what: string) => z.array(id).max(50).optional().describe(what)
 
 export const todoInput = z.strictObject({ text: todoText, done: z.boolean().optional() })
 export type TodoInput = z.infer<typeof todoInput>
+const todoDoc = {
+  text: todoText.describe('The checklist item, 1 to 1000 characters on one line.'),
+  done: z.boolean().optional().describe('Checked off (default false).'),
+}
+const statusIdDoc = 'Status id (`GET /projects/{projectId}/statuses`); preferred over `status`.'
+const statusNameDoc = 'Or the status name, case-insensitive, e.g. `In Progress`.'
+const dueDateDoc = 'Due day `YYYY-MM-DD` (a real calendar date); null: none.'
+const labelsDoc = 'Label names or ids, at most 50; names not yet in the workspace are created.'
+const titleDoc = 'Title, 1 to 500 characters on one line.'
+const descriptionDoc = 'Markdown description, up to 100 000 characters; null clears it.'
 
 export const createTaskBody = z.strictObject({
-  projectId: id,
-  title,
-  description: description.nullable().optional(),
-  priority: priority.default('P2'),
-  /** Preferred: the status id. */
-  statusId: id.optional(),
-  /** Or the status name, case-insensitive. Neither: the project's first "unstarted" status. */
-  status: z.string().trim().min(1).max(100).optional(),
-  assigneeIds: z.array(id).max(50).optional(),
-  /** Label names or ids; names not yet in the workspace are created. */
-  labels: z.array(labelInput).max(50).optional(),
-  todos: z.array(todoInput).max(200).optional(),
-  dueDate: isoDate.nullable().optional(),
+  projectId: id.describe('The project to create the task in (`GET /projects`).'),
+  title: taskTitle.describe(titleDoc),
+  description: description.nullable().optional().describe(descriptionDoc),
+  priority: priority.default('P2').describe('`P0` (highest) to `P3`; default `P2`.'),
+  statusId: id.optional().describe(statusIdDoc),
+  status: z.string().trim().min(1).max(100).optional().describe(`${statusNameDoc} Neither: the project's first "unstarted" status.`),
+  assigneeIds: ids('User ids of the assignees (project members), at most 50.'),
+  labels: z.array(labelInput).max(50).optional().describe(labelsDoc),
+  todos: z.array(z.strictObject(todoDoc)).max(200).optional().describe('Checklist items, at most 200, in order.'),
+  dueDate: isoDate.nullable().optional().describe(dueDateDoc),
 })
 export type CreateTaskInput = z.infer<typeof createTaskBody>
 
 export const updateTaskBody = z.strictObject({
-  title: title.optional(),
-  description: description.nullable().optional(),
-  priority: priority.optional(),
-  statusId: id.optional(),
-  status: z.string().trim().min(1).max(100).optional(),
-  /** Replaces the assignees. */
-  assigneeIds: z.array(id).max(50).optional(),
-  /** Replaces the labels (names or ids). */
-  labels: z.array(labelInput).max(50).optional(),
-  dueDate: isoDate.nullable().optional(),
+  title: taskTitle.optional().describe(titleDoc),
+  description: description.nullable().optional().describe(descriptionDoc),
+  priority: priority.optional().describe('`P0` (highest) to `P3`.'),
+  statusId: id.optional().describe(statusIdDoc),
+  status: z.string().trim().min(1).max(100).optional().describe(statusNameDoc),
+  assigneeIds: ids('Replaces the assignees: user ids of project members, at most 50 (`[]` removes all).'),
+  labels: z.array(labelInput).max(50).optional().describe(`Replaces the labels. ${labelsDoc}`),
+  dueDate: isoDate.nullable().optional().describe(dueDateDoc),
 })
 export type UpdateTaskInput = z.infer<typeof updateTaskBody>
 
 export const moveTaskBody = z.strictObject({
-  /** Target project (the task keeps its id and gets a new human number there). */
-  projectId: id.optional(),
-  statusId: id.optional(),
-  status: z.string().trim().min(1).max(100).optional(),
-  /** Place the task right before this task of the target column. */
-  beforeTaskId: id.optional(),
-  /** Place the task right after this task of the target column. */
-  afterTaskId: id.optional(),
+  projectId: id.optional().describe('Target project (the task keeps its id and gets a new human number there). Default: its own.'),
+  statusId: id.optional().describe(`Target status. ${statusIdDoc}`),
+  status: z.string().trim().min(1).max(100).optional().describe(`${statusNameDoc} Neither: the task keeps its status.`),
+  beforeTaskId: id.optional().describe('Place the task right before this task of the target column.'),
+  afterTaskId: id.optional().describe('Place the task right after this task of the target column. Neither: at the end.'),
 })
 export type MoveTaskInput = z.infer<typeof moveTaskBody>
 
 export const reorderBody = z.strictObject({
-  statusId: id,
-  /** The column's complete order: every non-archived task of the status, once. */
-  taskIds: z.array(id).max(10_000),
+  statusId: id.describe('The status (board column) to reorder.'),
+  taskIds: z.array(id).max(10_000).describe("The column's complete new order: every non-archived task id of the status, once."),
 })
 export type ReorderInput = z.infer<typeof reorderBody>
 
@@ -78,23 +82,22 @@ export const TASK_SORTS = ['rank', 'created', 'updated', 'due', 'priority'] as c
 const boolParam = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')
 
 export const listTasksQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(200).optional(),
-  cursor: z.string().min(1).max(400).optional(),
-  projectId: id.optional(),
-  statusId: id.optional(),
-  assigneeId: id.optional(),
-  /** Label name or id. */
-  label: labelRef.optional(),
-  priority: priority.optional(),
-  /** false (default): active tasks; true: archived ones only. */
-  archived: boolParam.optional(),
-  dueBefore: isoDate.optional(),
-  dueAfter: isoDate.optional(),
-  /** Full-text match on title and description (words, prefix-matched). */
-  q: z.string().max(1000).optional(),
-  /** Default: `rank` when statusId is given, else `created`. */
-  sort: z.enum(TASK_SORTS).optional(),
-  order: z.enum(['asc', 'desc']).optional(),
+  limit: pageQuery.shape.limit,
+  cursor: z.string().min(1).max(400).optional().describe(pageQuery.shape.cursor.description!),
+  projectId: id.optional().describe('Only tasks of this project.'),
+  statusId: id.optional().describe('Only tasks in this status (board column).'),
+  assigneeId: id.optional().describe('Only tasks assigned to this user id.'),
+  label: labelRef.optional().describe('Only tasks with this label (name or id).'),
+  priority: priority.optional().describe('Only tasks of this priority, `P0` to `P3`.'),
+  archived: boolParam.optional().describe('`false` (default): active tasks; `true`: archived ones only.'),
+  dueBefore: isoDate.optional().describe('Only tasks due on or before this day, `YYYY-MM-DD`.'),
+  dueAfter: isoDate.optional().describe('Only tasks due on or after this day, `YYYY-MM-DD`.'),
+  q: z.string().max(1000).optional().describe('Words to find in the title and description (prefix-matched, all required).'),
+  sort: z.enum(TASK_SORTS).optional().describe('Sort key. Default: `rank` (board order) when statusId is given, else `created`.'),
+  order: z
+    .enum(['asc', 'desc'])
+    .optional()
+    .describe('Direction. Default: `desc` for created and updated, `asc` for rank, due and priority.'),
 })
 export type ListTasksQuery = z.infer<typeof listTasksQuery>
 
@@ -145,17 +148,19 @@ export const task = taskSummary
   .meta({ id: 'Task' })
 export type Task = z.infer<typeof task>
 
-export const todoCreateBody = todoInput.extend({
-  /** 0-based index to insert at; default: the end. */
-  position: z.number().int().min(0).optional(),
+export const todoCreateBody = z.strictObject({
+  ...todoDoc,
+  position: z.number().int().min(0).optional().describe('0-based index to insert at; default: the end.'),
 })
 export const todoUpdateBody = z.strictObject({
-  text: todoText.optional(),
-  done: z.boolean().optional(),
-  position: z.number().int().min(0).optional(),
+  text: todoDoc.text.optional(),
+  done: z.boolean().optional().describe('Checked off or not.'),
+  position: z.number().int().min(0).optional().describe('New 0-based place in the checklist; the others shift.'),
 })
 export type TodoUpdateInput = z.infer<typeof todoUpdateBody>
-export const todoReorderBody = z.strictObject({ todoIds: z.array(id).max(1000) })
+export const todoReorderBody = z.strictObject({
+  todoIds: z.array(id).max(1000).describe("The checklist's complete new order: every todo id of the task, once."),
+})
 
 // Examples for the OpenAPI document (Swagger UI's "Try it out" sends them as they are).
 example(createTaskBody, {

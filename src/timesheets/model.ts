@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { TIME_ENTRY_STATES } from '../db/schema'
 import { example } from '../http/example'
+import { pageQuery } from '../http/respond'
 import { boolParam } from '../projects/model'
 import { isoDate } from '../tasks/model'
 
@@ -45,53 +46,62 @@ const minutes = z
   .max(1440, 'minutes must be at most 1440 (24 h)')
 /** `HH:MM[:SS]` on `date`, or a full ISO date-time (`2026-03-02T09:00:00Z`) whose day is `date`. */
 const clockTime = z.string().trim().min(1).max(40)
-const note = z.string().max(5000)
-
+/** The bare rule (the MCP tools reuse it). */
+export const timeNote = z.string().max(5000)
+const doc = {
+  date: 'The day worked, `YYYY-MM-DD`; may be left out when `start` and `end` are full date-times.',
+  minutes: 'Duration in whole minutes, 1 to 1440; or give `start` and `end`.',
+  start: 'Start time `HH:MM[:SS]` on `date`, or an ISO date-time (`2026-03-02T09:00:00Z`) on that day; with `end`, instead of `minutes`.',
+  end: 'End time, in the same form as `start`, after it on the same day.',
+  note: 'What was done, up to 5000 characters; null: none.',
+}
 export const createTimeEntryBody = z.strictObject({
-  /** YYYY-MM-DD; may be left out when start/end are full date-times. */
-  date: isoDate.optional(),
-  minutes: minutes.optional(),
-  start: clockTime.optional(),
-  end: clockTime.optional(),
-  note: note.nullable().optional(),
-  /** Defaults to the project's billableByDefault. */
-  billable: z.boolean().optional(),
-  /** Log on behalf of another user (project OWNERs only). */
-  userId: id.optional(),
+  date: isoDate.optional().describe(doc.date),
+  minutes: minutes.optional().describe(doc.minutes),
+  start: clockTime.optional().describe(doc.start),
+  end: clockTime.optional().describe(doc.end),
+  note: timeNote.nullable().optional().describe(doc.note),
+  billable: z.boolean().optional().describe("Billable time or not; default: the project's `billableByDefault`."),
+  userId: id.optional().describe('Log for another user (project OWNERs only); default: yourself.'),
 })
 export type CreateTimeEntryInput = z.infer<typeof createTimeEntryBody>
 
 export const updateTimeEntryBody = z.strictObject({
-  date: isoDate.optional(),
-  minutes: minutes.optional(),
-  start: clockTime.optional(),
-  end: clockTime.optional(),
-  note: note.nullable().optional(),
-  billable: z.boolean().optional(),
-  /** Project OWNERs only, on approved entries (same as POST /time-entries/:id/bill). */
-  billed: z.boolean().optional(),
+  date: isoDate.optional().describe(doc.date),
+  minutes: minutes.optional().describe(doc.minutes),
+  start: clockTime.optional().describe(doc.start),
+  end: clockTime.optional().describe(doc.end),
+  note: timeNote.nullable().optional().describe(doc.note),
+  billable: z.boolean().optional().describe('Billable time or not.'),
+  billed: z
+    .boolean()
+    .optional()
+    .describe('Marked as invoiced: project OWNERs only, on approved entries (same as `POST /time-entries/{entryId}/bill`).'),
 })
 export type UpdateTimeEntryInput = z.infer<typeof updateTimeEntryBody>
 
-export const rejectBody = z.strictObject({ reason: z.string().trim().min(1, 'reason is required').max(2000) })
+export const rejectBody = z.strictObject({
+  reason: z
+    .string()
+    .trim()
+    .min(1, 'reason is required')
+    .max(2000)
+    .describe('Why the entry is rejected (shown to its owner), 1 to 2000 characters.'),
+})
 
 export const timeEntryParams = z.object({ entryId: id })
 export const taskTimeParams = z.object({ taskId: id })
 
-export const listTimeEntriesQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(200).optional(),
-  /** nextCursor of the previous page. */
-  cursor: z.string().min(1).max(200).optional(),
-  userId: id.optional(),
-  projectId: id.optional(),
-  /** Task id or human id (PROJ-42). */
-  taskId: id.optional(),
-  clientId: id.optional(),
-  from: isoDate.optional(),
-  to: isoDate.optional(),
-  billable: boolParam.optional(),
-  billed: boolParam.optional(),
-  state: timeEntryState.optional(),
+export const listTimeEntriesQuery = pageQuery.extend({
+  userId: id.optional().describe('Only the entries of this user.'),
+  projectId: id.optional().describe('Only the entries of this project.'),
+  taskId: id.optional().describe('Only the entries of this task (id or human id such as `WEB-42`).'),
+  clientId: id.optional().describe("Only the entries of this client's projects."),
+  from: isoDate.optional().describe('Only entries on or after this day, `YYYY-MM-DD`.'),
+  to: isoDate.optional().describe('Only entries on or before this day, `YYYY-MM-DD`.'),
+  billable: boolParam.optional().describe('`true`: billable entries only; `false`: non-billable only. Default: both.'),
+  billed: boolParam.optional().describe('`true`: invoiced entries only; `false`: not yet invoiced. Default: both.'),
+  state: timeEntryState.optional().describe('Only entries in this approval state: `draft`, `submitted`, `approved` or `rejected`.'),
 })
 export type ListTimeEntriesQuery = z.infer<typeof listTimeEntriesQuery>
 
@@ -99,14 +109,13 @@ export const REPORT_SCOPES = ['task', 'project', 'workspace'] as const
 export const REPORT_GROUPS = ['user', 'task', 'project', 'client', 'day'] as const
 
 export const reportQuery = z.object({
-  scope: z.enum(REPORT_SCOPES),
-  /** Task id or human id, project id, or (optional) the selected workspace's id. */
-  id: id.optional(),
-  from: isoDate,
-  to: isoDate,
-  groupBy: z.enum(REPORT_GROUPS).default('user'),
-  billable: boolParam.optional(),
-  format: z.enum(['json', 'csv']).default('json'),
+  scope: z.enum(REPORT_SCOPES).describe('What to report on: one `task`, one `project`, or the whole `workspace`.'),
+  id: id.optional().describe("The task (id or human id) or project id; for `workspace`, optionally the selected workspace's id."),
+  from: isoDate.describe('First day, `YYYY-MM-DD` (inclusive).'),
+  to: isoDate.describe('Last day, `YYYY-MM-DD` (inclusive); at most 3660 days after `from`.'),
+  groupBy: z.enum(REPORT_GROUPS).default('user').describe('One row per `user` (default), `task`, `project`, `client` or `day`.'),
+  billable: boolParam.optional().describe('`true`: billable time only; `false`: non-billable only. Default: both.'),
+  format: z.enum(['json', 'csv']).default('json').describe('`json` (default) or `csv` (`text/csv`, one line per group).'),
 })
 export type ReportQuery = z.infer<typeof reportQuery>
 

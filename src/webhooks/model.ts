@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { EVENT_TYPES, type EventType } from '../events'
 import { example } from '../http/example'
+import { pageQuery } from '../http/respond'
 import { multilineText } from '../http/text'
 
 const id = z.string().trim().min(1).max(64)
@@ -43,17 +44,17 @@ const description = multilineText(500).trim()
 
 export const createWebhookBody = z.strictObject({
   url,
-  events: events.default(['*']),
-  active: z.boolean().default(true),
-  description: description.nullable().optional(),
+  events: events.default(['*']).describe('Event types to receive, or ["*"] for all (default).'),
+  active: z.boolean().default(true).describe('Deliver events (default true); false keeps the webhook but sends nothing.'),
+  description: description.nullable().optional().describe('What the webhook is for, up to 500 characters.'),
 })
 export type CreateWebhookInput = z.infer<typeof createWebhookBody>
 
 export const updateWebhookBody = z.strictObject({
   url: url.optional(),
   events: events.optional(),
-  active: z.boolean().optional(),
-  description: description.nullable().optional(),
+  active: z.boolean().optional().describe('Turn deliveries on or off (turning on clears `disabledReason`).'),
+  description: description.nullable().optional().describe('What the webhook is for, up to 500 characters; null clears it.'),
 })
 export type UpdateWebhookInput = z.infer<typeof updateWebhookBody>
 
@@ -62,15 +63,10 @@ export const deliveryParams = z.object({ webhookId: id, deliveryId: id })
 
 export const DELIVERY_STATUSES = ['pending', 'succeeded', 'failed'] as const
 
-export const listWebhooksQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(200).optional(),
-  cursor: z.string().min(1).max(200).optional(),
-})
+export const listWebhooksQuery = pageQuery
 
-export const listDeliveriesQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(200).optional(),
-  cursor: z.string().min(1).max(200).optional(),
-  status: z.enum(DELIVERY_STATUSES).optional(),
+export const listDeliveriesQuery = pageQuery.extend({
+  status: z.enum(DELIVERY_STATUSES).optional().describe('Only deliveries in this state: `pending`, `succeeded` or `failed`.'),
 })
 export type ListDeliveriesQuery = z.infer<typeof listDeliveriesQuery>
 

@@ -1,7 +1,7 @@
 import { Elysia } from 'elysia'
 import { z } from 'zod'
 import type { Core } from '../core'
-import { conflicts, envelope, listEnvelope, ok, okList, pageQuery } from '../http/respond'
+import { conflicts, envelope, listEnvelope, ok, okList, pagedBy, pageQuery } from '../http/respond'
 import type { Scope } from '../permissions/matrix'
 import { authPlugin } from '../permissions/plugin'
 import { createInvite, listInvites, revokeInvite } from './invites'
@@ -115,7 +115,7 @@ export function workspaceRoutes(core: Core) {
       {
         workspace: at('workspaces:read', orgWide),
         params: workspaceParams,
-        query: pageQuery,
+        query: pagedBy(100),
         detail: { tags, summary: 'List the members of a workspace' },
         response: { 200: listEnvelope(member) },
       },

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { WORKSPACE_ROLES } from '../db/schema/common'
 import { example } from '../http/example'
+import { pageQuery } from '../http/respond'
 import { nameText } from '../http/text'
 
 /** Lowercase letters, digits and inner hyphens, 1 to 48 characters. */
@@ -28,15 +29,20 @@ export const workspace = z
 export type Workspace = z.infer<typeof workspace>
 
 export const createWorkspaceBody = z.strictObject({
-  name: nameText(100),
-  /** Default: derived from the name (a suffix is added when taken). An explicit slug that is taken is a 409. */
-  slug: slug.optional(),
-  /** SUPERADMIN (or the global token) only: the user who becomes OWNER instead of the caller. */
-  ownerUserId: id.optional(),
+  name: nameText(100).describe('Workspace name, 1 to 100 characters.'),
+  slug: slug
+    .optional()
+    .describe(
+      'Short name for URLs and `X-Workspace-Slug`: 1 to 48 of a-z, 0-9 and inner hyphens. Default: derived from the name; a taken slug is a 409.',
+    ),
+  ownerUserId: id.optional().describe('SUPERADMIN (or the global token) only: the user who becomes OWNER instead of the caller.'),
 })
 export type CreateWorkspaceInput = z.infer<typeof createWorkspaceBody>
 
-export const updateWorkspaceBody = z.strictObject({ name: nameText(100).optional(), slug: slug.optional() })
+export const updateWorkspaceBody = z.strictObject({
+  name: nameText(100).optional().describe('Workspace name, 1 to 100 characters.'),
+  slug: slug.optional().describe('New slug: 1 to 48 of a-z, 0-9 and inner hyphens (a taken slug is a 409).'),
+})
 export type UpdateWorkspaceInput = z.infer<typeof updateWorkspaceBody>
 
 export const workspaceParams = z.object({ id })
@@ -55,7 +61,8 @@ export const member = z
 export type Member = z.infer<typeof member>
 
 export const memberParams = z.object({ id, userId: id })
-export const updateMemberBody = z.strictObject({ role: workspaceRole })
+const roleDoc = '`OWNER` (manages the workspace), `MEMBER` or `VIEWER` (reads only)'
+export const updateMemberBody = z.strictObject({ role: workspaceRole.describe(`The new workspace role: ${roleDoc}.`) })
 
 export const INVITE_STATUSES = ['pending', 'accepted', 'revoked', 'expired'] as const
 export const invite = z
@@ -75,18 +82,23 @@ export const invite = z
 export type Invite = z.infer<typeof invite>
 
 export const createInviteBody = z.strictObject({
-  email: z.string().trim().max(254).pipe(z.email('Expected an email address')),
-  role: workspaceRole.default('MEMBER'),
+  email: z
+    .string()
+    .trim()
+    .max(254)
+    .pipe(z.email('Expected an email address'))
+    .describe('Where the invite is mailed, at most 254 characters.'),
+  role: workspaceRole.default('MEMBER').describe(`The role on joining: ${roleDoc}; default \`MEMBER\`.`),
 })
 export type CreateInviteInput = z.infer<typeof createInviteBody>
 
 export const inviteParams = z.object({ id, inviteId: id })
 
-export const listInvitesQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(200).optional(),
-  cursor: z.string().min(1).max(200).optional(),
-  /** Only invites in this state (default: all). */
-  status: z.enum(INVITE_STATUSES).optional(),
+export const listInvitesQuery = pageQuery.extend({
+  status: z
+    .enum(INVITE_STATUSES)
+    .optional()
+    .describe('Only invites in this state: `pending`, `accepted`, `revoked` or `expired` (default: all).'),
 })
 export type ListInvitesQuery = z.infer<typeof listInvitesQuery>
 

@@ -43,6 +43,8 @@ const HTTP_METHODS = new Set(['get', 'post', 'put', 'patch', 'delete'])
 export class Walker {
   /** `METHOD /template` → statuses seen. */
   readonly seen = new Map<string, number[]>()
+  /** `METHOD /template` → its first success answer of each media type (scripts/record-examples.ts keeps them as the document's examples). */
+  readonly firstSuccess = new Map<string, { status: number; type: string; body: unknown }[]>()
   readonly operations: string[]
 
   constructor(
@@ -93,6 +95,10 @@ export class Walker {
     if (o.status !== undefined) expect(res.status, where).toBe(o.status)
     else expect(res.status >= 200 && res.status < 300, where).toBe(true)
     this.seen.set(op, [...(this.seen.get(op) ?? []), res.status])
+    const type = (res.headers.get('content-type') ?? '').split(';')[0]!.trim()
+    const answers = this.firstSuccess.get(op) ?? []
+    if (res.status >= 200 && res.status < 300 && !answers.some((a) => a.type === type))
+      this.firstSuccess.set(op, [...answers, { status: res.status, type, body: parsed ?? text }])
     return { status: res.status, body: parsed, text, headers: res.headers }
   }
 

@@ -1,9 +1,9 @@
 import { z } from 'zod'
-import { commentBody } from '../../comments/model'
+import { commentText } from '../../comments/model'
 import { addComment } from '../../comments/service'
 import { listStatuses } from '../../statuses/service'
 import { listTasks } from '../../tasks/list'
-import { createTaskBody, isoDate, moveTaskBody, priority, TASK_SORTS, todoInput, updateTaskBody } from '../../tasks/model'
+import { createTaskBody, isoDate, priority, TASK_SORTS, taskTitle, todoInput, todoText, updateTaskBody } from '../../tasks/model'
 import { moveTask } from '../../tasks/move'
 import { getTask } from '../../tasks/read'
 import { createTask, deleteTask, setArchived, updateTask } from '../../tasks/service'
@@ -83,7 +83,7 @@ export const create_task = defineTool({
   description: 'Creates a task (default status: the first unstarted one). Returns it with its human id.',
   input: {
     projectId,
-    title: createTaskBody.shape.title,
+    title: taskTitle,
     description: createTaskBody.shape.description.describe('Markdown.'),
     priority: createTaskBody.shape.priority.describe('P0 highest … P3; default P2.'),
     statusId: statusId(),
@@ -107,7 +107,7 @@ export const update_task = defineTool({
   description: 'Changes the given fields; assigneeIds and labels REPLACE the lists (get_task first to add one).',
   input: {
     task,
-    title: updateTaskBody.shape.title,
+    title: taskTitle.optional(),
     description: updateTaskBody.shape.description.describe('Markdown, or null to clear.'),
     priority: priority.optional(),
     statusId: statusId(),
@@ -132,9 +132,9 @@ export const move_task = defineTool({
     task,
     statusId: statusId(),
     status: statusName(),
-    projectId: moveTaskBody.shape.projectId.describe('Target project.'),
-    beforeTaskId: moveTaskBody.shape.beforeTaskId,
-    afterTaskId: moveTaskBody.shape.afterTaskId,
+    projectId: ref.optional().describe('Target project.'),
+    beforeTaskId: ref.optional(),
+    afterTaskId: ref.optional(),
   },
   annotations: UPDATE,
   scope: 'workspace',
@@ -148,7 +148,7 @@ export const add_comment = defineTool({
   name: 'add_comment',
   title: 'Comment on a task',
   description: 'Comments on a task (Markdown; @handle notifies that member).',
-  input: { task, body: commentBody.shape.body },
+  input: { task, body: commentText },
   annotations: CREATE,
   scope: 'workspace',
   permission: 'comments:write',
@@ -163,7 +163,7 @@ export const add_todo = defineTool({
   description: 'Adds a checklist item to a task (default at the end). Returns it with its id.',
   input: {
     task,
-    text: todoInput.shape.text,
+    text: todoText,
     done: z.boolean().optional(),
     position: z.number().int().min(0).optional().describe('0-based index.'),
   },

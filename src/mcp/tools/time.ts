@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { isoDate } from '../../tasks/model'
 import { listEntries } from '../../timesheets/list'
-import { createTimeEntryBody, REPORT_GROUPS, REPORT_SCOPES, timeEntryState } from '../../timesheets/model'
+import { createTimeEntryBody, REPORT_GROUPS, REPORT_SCOPES, timeEntryState, timeNote } from '../../timesheets/model'
 import { buildReport } from '../../timesheets/report'
 import { createEntry } from '../../timesheets/service'
 import { transition } from '../../timesheets/transitions'
@@ -30,7 +30,7 @@ export const log_time = defineTool({
     minutes: createTimeEntryBody.shape.minutes.describe('1..1440; or start and end.'),
     start: createTimeEntryBody.shape.start.describe('HH:MM (or ISO date-time).'),
     end: createTimeEntryBody.shape.end.describe('HH:MM (or ISO date-time).'),
-    note: createTimeEntryBody.shape.note,
+    note: timeNote.nullable().optional(),
     billable: z.boolean().optional().describe("Default: the project's setting."),
     userId: createTimeEntryBody.shape.userId.describe('Log for someone else (project owners).'),
   },

@@ -2703,9 +2703,13 @@ export interface operations {
     "auditEvents.list": {
         parameters: {
             query?: {
+                /** @description Only this action (`key.create`), or a family with a trailing dot (`key.`). */
                 action?: string;
+                /** @description The `nextCursor` of the previous page; omit for the first page. */
                 cursor?: string;
+                /** @description Items per page, 1 to 200 (default 50). */
                 limit?: number;
+                /** @description SUPERADMIN only, `true`: the events that belong to no workspace (global token use, logins, unpinned keys). */
                 platform?: "0" | "1" | "true" | "false";
             };
             header?: {
@@ -2740,6 +2744,30 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": [
+                     *         {
+                     *           "id": "01a228b4-5c91-731f-a306-5c1b285ab246",
+                     *           "workspaceId": "01a228b4-5746-72fe-a48e-72079cc03eb9",
+                     *           "actorUserId": "01a228b4-56a4-7441-98fd-5f7ad9218345",
+                     *           "actorKeyId": null,
+                     *           "credential": "session",
+                     *           "action": "oauth_grant.revoked",
+                     *           "targetType": "oauth_grant",
+                     *           "targetId": "01a228b4-5c82-77f5-9bf7-f4347aa8d78c",
+                     *           "ip": null,
+                     *           "meta": {
+                     *             "clientId": "sallyc_vBmyp65Ld6VLM_d6wNfA8yKN",
+                     *             "reason": "revoked by the user"
+                     *           },
+                     *           "createdAt": "2026-11-29T19:07:18.545Z"
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["AuditEvent"][];
                         nextCursor: string | null;
@@ -2765,9 +2793,13 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description New account: your @handle, 2 to 32 characters a-z, 0-9 and _ (default: derived from the name). */
                     handle?: string;
+                    /** @description New account: your display name, 1 to 100 characters. */
                     name?: string;
+                    /** @description New account: the password to set (8 to 256 characters). Existing account: its current password (not needed with a session of that user). */
                     password?: string;
+                    /** @description The token from the invite mail. */
                     token: string;
                 };
             };
@@ -2794,6 +2826,44 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "workspace": {
+                     *           "id": "01a228b4-5746-72fe-a48e-72079cc03eb9",
+                     *           "slug": "walk-co",
+                     *           "name": "Walk Company"
+                     *         },
+                     *         "role": "MEMBER",
+                     *         "created": true,
+                     *         "session": {
+                     *           "token": "<secret, shown once>",
+                     *           "expiresAt": "2026-12-29T19:07:17.345Z",
+                     *           "session": {
+                     *             "id": "01a228b4-57e2-7430-9892-a2fd372f66a2",
+                     *             "current": true,
+                     *             "ip": "127.0.0.1",
+                     *             "userAgent": "Bun/1.4.5",
+                     *             "createdAt": "2026-11-29T19:07:17.345Z",
+                     *             "lastSeenAt": "2026-11-29T19:07:17.345Z",
+                     *             "expiresAt": "2026-12-29T19:07:17.345Z"
+                     *           },
+                     *           "user": {
+                     *             "id": "01a228b4-57e0-7289-a16d-66313f2b601b",
+                     *             "email": "bob@walk.test",
+                     *             "name": "Bob",
+                     *             "handle": "bob",
+                     *             "platformRole": "NONE",
+                     *             "avatarUploadId": null,
+                     *             "emailVerified": true,
+                     *             "emailVerifiedAt": "2026-11-29T19:07:17.337Z",
+                     *             "createdAt": "2026-11-29T19:07:17.337Z"
+                     *           }
+                     *         }
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["AcceptedInvite"];
                         /** @constant */
@@ -2829,8 +2899,11 @@ export interface operations {
     "auth.apiKeys.list": {
         parameters: {
             query?: {
+                /** @description `true`: only usable keys; `false`: only revoked or expired ones. Default: all. */
                 active?: "0" | "1" | "true" | "false";
+                /** @description The `nextCursor` of the previous page; omit for the first page. */
                 cursor?: string;
+                /** @description Items per page, 1 to 200 (default 50). */
                 limit?: number;
             };
             header?: never;
@@ -2860,6 +2933,34 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": [
+                     *         {
+                     *           "id": "01a228b4-5a1e-70fe-bb65-34a0dfd6eda1",
+                     *           "kind": "api",
+                     *           "name": "ci",
+                     *           "description": null,
+                     *           "prefix": "atpm_Gqo9…t3zl",
+                     *           "scopes": [
+                     *             "tasks:read"
+                     *           ],
+                     *           "workspaceId": "01a228b4-5746-72fe-a48e-72079cc03eb9",
+                     *           "projectId": null,
+                     *           "expiresAt": null,
+                     *           "createdAt": "2026-11-29T19:07:17.918Z",
+                     *           "lastUsedAt": "2026-11-29T19:07:18.051Z",
+                     *           "requestCount": 1,
+                     *           "isActive": true,
+                     *           "revokedAt": null,
+                     *           "rateLimitPerHour": null,
+                     *           "rotatedFromId": null
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["ApiKey"][];
                         nextCursor: string | null;
@@ -2884,17 +2985,29 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description What the key is for, up to 1000 characters. */
                     description?: string | null;
-                    /** Format: date-time */
+                    /**
+                     * Format: date-time
+                     * @description Expiry as an ISO 8601 date-time in the future (`2027-01-01T00:00:00Z`); or give `expiresIn`.
+                     */
                     expiresAt?: string;
+                    /** @description Lifetime in seconds from now, at most ten years; or give `expiresAt`. Default: never expires. */
                     expiresIn?: number;
+                    /** @description For clients written for the `organizationId` spelling; nothing else is accepted here. */
                     metadata?: {
+                        /** @description Read as the pin, the same as `workspaceId`. */
                         organizationId?: string;
                     };
+                    /** @description A name to recognise the key by, 1 to 100 characters. */
                     name: string;
+                    /** @description Project scope (needs `workspaceId`): the key sees this project only. */
                     projectId?: string | null;
+                    /** @description Requests per hour for this key; null or absent: the server's SALLY_API_KEY_RATE_LIMIT_PER_HOUR. */
                     rateLimitPerHour?: number | null;
+                    /** @description Scopes granted to the key (e.g. `tasks:write`); null or absent: everything its owner may do except `keys:write`. */
                     scopes?: ("user:read" | "workspaces:read" | "workspaces:write" | "members:write" | "projects:read" | "projects:write" | "tasks:read" | "tasks:write" | "comments:write" | "clients:read" | "clients:write" | "timesheets:read" | "timesheets:write" | "timesheets:approve" | "notifications:read" | "notifications:write" | "webhooks:read" | "webhooks:write" | "keys:write")[] | null;
+                    /** @description Pin: the key works in this workspace only (its id). Default: every workspace of the owner. */
                     workspaceId?: string | null;
                 };
             };
@@ -2921,6 +3034,32 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a228b4-5a1e-70fe-bb65-34a0dfd6eda1",
+                     *         "kind": "api",
+                     *         "name": "ci",
+                     *         "description": null,
+                     *         "prefix": "atpm_Gqo9…t3zl",
+                     *         "scopes": [
+                     *           "tasks:read"
+                     *         ],
+                     *         "workspaceId": "01a228b4-5746-72fe-a48e-72079cc03eb9",
+                     *         "projectId": null,
+                     *         "expiresAt": null,
+                     *         "createdAt": "2026-11-29T19:07:17.918Z",
+                     *         "lastUsedAt": null,
+                     *         "requestCount": 0,
+                     *         "isActive": true,
+                     *         "revokedAt": null,
+                     *         "rateLimitPerHour": null,
+                     *         "rotatedFromId": null,
+                     *         "key": "atpm_<secret, shown once>"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["CreatedApiKey"];
                         /** @constant */
@@ -2970,6 +3109,31 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a228b4-5a1e-70fe-bb65-34a0dfd6eda1",
+                     *         "kind": "api",
+                     *         "name": "ci",
+                     *         "description": null,
+                     *         "prefix": "atpm_Gqo9…t3zl",
+                     *         "scopes": [
+                     *           "tasks:read"
+                     *         ],
+                     *         "workspaceId": "01a228b4-5746-72fe-a48e-72079cc03eb9",
+                     *         "projectId": null,
+                     *         "expiresAt": null,
+                     *         "createdAt": "2026-11-29T19:07:17.918Z",
+                     *         "lastUsedAt": "2026-11-29T19:07:18.051Z",
+                     *         "requestCount": 1,
+                     *         "isActive": true,
+                     *         "revokedAt": null,
+                     *         "rateLimitPerHour": null,
+                     *         "rotatedFromId": null
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["ApiKey"];
                         /** @constant */
@@ -3017,6 +3181,31 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a228b4-5ae1-752b-a222-12d69d04de3f",
+                     *         "kind": "api",
+                     *         "name": "ci",
+                     *         "description": null,
+                     *         "prefix": "atpm_iAwP…c7RW",
+                     *         "scopes": [
+                     *           "tasks:read"
+                     *         ],
+                     *         "workspaceId": "01a228b4-5746-72fe-a48e-72079cc03eb9",
+                     *         "projectId": null,
+                     *         "expiresAt": null,
+                     *         "createdAt": "2026-11-29T19:07:18.113Z",
+                     *         "lastUsedAt": null,
+                     *         "requestCount": 0,
+                     *         "isActive": false,
+                     *         "revokedAt": "2026-11-29T19:07:18.118Z",
+                     *         "rateLimitPerHour": null,
+                     *         "rotatedFromId": "01a228b4-5a1e-70fe-bb65-34a0dfd6eda1"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["ApiKey"];
                         /** @constant */
@@ -3064,6 +3253,32 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a228b4-5ae1-752b-a222-12d69d04de3f",
+                     *         "kind": "api",
+                     *         "name": "ci",
+                     *         "description": null,
+                     *         "prefix": "atpm_iAwP…c7RW",
+                     *         "scopes": [
+                     *           "tasks:read"
+                     *         ],
+                     *         "workspaceId": "01a228b4-5746-72fe-a48e-72079cc03eb9",
+                     *         "projectId": null,
+                     *         "expiresAt": null,
+                     *         "createdAt": "2026-11-29T19:07:18.113Z",
+                     *         "lastUsedAt": null,
+                     *         "requestCount": 0,
+                     *         "isActive": true,
+                     *         "revokedAt": null,
+                     *         "rateLimitPerHour": null,
+                     *         "rotatedFromId": "01a228b4-5a1e-70fe-bb65-34a0dfd6eda1",
+                     *         "key": "atpm_<secret, shown once>"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["CreatedApiKey"];
                         /** @constant */
@@ -3125,6 +3340,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "signup": true,
+                     *         "requireEmailVerification": false
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: {
                             requireEmailVerification: boolean;
@@ -3168,6 +3392,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": [
+                     *         {
+                     *           "id": "01a228b4-5df5-7008-8cfb-6497d34b33d3",
+                     *           "provider": "corp",
+                     *           "label": "Corp SSO",
+                     *           "issuer": "http://127.0.0.1:39539",
+                     *           "email": "sso@walk.test",
+                     *           "createdAt": "2026-11-29T19:07:18.901Z",
+                     *           "lastUsedAt": "2026-11-29T19:07:18.901Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["Identity"][];
                         /** @constant */
@@ -3213,6 +3453,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a228b4-5e00-7648-8327-3bc4470df17f",
+                     *         "provider": "corp",
+                     *         "label": "Corp SSO",
+                     *         "issuer": "http://127.0.0.1:39539",
+                     *         "email": "sso@walk.test",
+                     *         "createdAt": "2026-11-29T19:07:18.912Z",
+                     *         "lastUsedAt": "2026-11-29T19:07:18.912Z"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["Identity"];
                         /** @constant */
@@ -3254,7 +3508,9 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description The email address of the account. */
                     email: string;
+                    /** @description The password of the account. */
                     password: string;
                 };
             };
@@ -3281,6 +3537,35 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "token": "<secret, shown once>",
+                     *         "expiresAt": "2026-12-29T19:07:17.139Z",
+                     *         "session": {
+                     *           "id": "01a228b4-5713-7041-8760-c577ce62d5b0",
+                     *           "current": true,
+                     *           "ip": "127.0.0.1",
+                     *           "userAgent": "Bun/1.4.5",
+                     *           "createdAt": "2026-11-29T19:07:17.139Z",
+                     *           "lastSeenAt": "2026-11-29T19:07:17.139Z",
+                     *           "expiresAt": "2026-12-29T19:07:17.139Z"
+                     *         },
+                     *         "user": {
+                     *           "id": "01a228b4-56a4-7441-98fd-5f7ad9218345",
+                     *           "email": "ada@walk.test",
+                     *           "name": "Ada",
+                     *           "handle": "ada",
+                     *           "platformRole": "NONE",
+                     *           "avatarUploadId": null,
+                     *           "emailVerified": false,
+                     *           "emailVerifiedAt": null,
+                     *           "createdAt": "2026-11-29T19:07:17.027Z"
+                     *         }
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["SessionGrant"];
                         /** @constant */
@@ -3326,6 +3611,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "loggedOut": true
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: {
                             /** @constant */
@@ -3372,6 +3665,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": [
+                     *         {
+                     *           "id": "01a228b4-5c82-77f5-9bf7-f4347aa8d78c",
+                     *           "clientId": "sallyc_vBmyp65Ld6VLM_d6wNfA8yKN",
+                     *           "clientName": "Test Agent",
+                     *           "scopes": [
+                     *             "user:read"
+                     *           ],
+                     *           "workspaceId": "01a228b4-5746-72fe-a48e-72079cc03eb9",
+                     *           "createdAt": "2026-11-29T19:07:18.530Z",
+                     *           "lastUsedAt": "2026-11-29T19:07:18.532Z",
+                     *           "revokedAt": null
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["McpGrant"][];
                         /** @constant */
@@ -3417,6 +3729,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a228b4-5c82-77f5-9bf7-f4347aa8d78c",
+                     *         "clientId": "sallyc_vBmyp65Ld6VLM_d6wNfA8yKN",
+                     *         "clientName": "Test Agent",
+                     *         "scopes": [
+                     *           "user:read"
+                     *         ],
+                     *         "workspaceId": "01a228b4-5746-72fe-a48e-72079cc03eb9",
+                     *         "createdAt": "2026-11-29T19:07:18.530Z",
+                     *         "lastUsedAt": "2026-11-29T19:07:18.532Z",
+                     *         "revokedAt": "2026-11-29T19:07:18.545Z"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["McpGrant"];
                         /** @constant */
@@ -3434,8 +3763,11 @@ export interface operations {
     "auth.mcpKeys.list": {
         parameters: {
             query?: {
+                /** @description `true`: only usable keys; `false`: only revoked or expired ones. Default: all. */
                 active?: "0" | "1" | "true" | "false";
+                /** @description The `nextCursor` of the previous page; omit for the first page. */
                 cursor?: string;
+                /** @description Items per page, 1 to 200 (default 50). */
                 limit?: number;
             };
             header?: never;
@@ -3465,6 +3797,32 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": [
+                     *         {
+                     *           "id": "01a228b4-5b7b-73d2-bd5a-56622cb6baca",
+                     *           "kind": "mcp",
+                     *           "name": "agent",
+                     *           "description": null,
+                     *           "prefix": "sallymcp_WeIP…C9O9",
+                     *           "scopes": null,
+                     *           "workspaceId": "01a228b4-5746-72fe-a48e-72079cc03eb9",
+                     *           "projectId": null,
+                     *           "expiresAt": null,
+                     *           "createdAt": "2026-11-29T19:07:18.267Z",
+                     *           "lastUsedAt": null,
+                     *           "requestCount": 0,
+                     *           "isActive": true,
+                     *           "revokedAt": null,
+                     *           "rateLimitPerHour": null,
+                     *           "rotatedFromId": null
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["ApiKey"][];
                         nextCursor: string | null;
@@ -3489,17 +3847,29 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description What the key is for, up to 1000 characters. */
                     description?: string | null;
-                    /** Format: date-time */
+                    /**
+                     * Format: date-time
+                     * @description Expiry as an ISO 8601 date-time in the future (`2027-01-01T00:00:00Z`); or give `expiresIn`.
+                     */
                     expiresAt?: string;
+                    /** @description Lifetime in seconds from now, at most ten years; or give `expiresAt`. Default: never expires. */
                     expiresIn?: number;
+                    /** @description For clients written for the `organizationId` spelling; nothing else is accepted here. */
                     metadata?: {
+                        /** @description Read as the pin, the same as `workspaceId`. */
                         organizationId?: string;
                     };
+                    /** @description A name to recognise the key by, 1 to 100 characters. */
                     name: string;
+                    /** @description Project scope (needs `workspaceId`): the key sees this project only. */
                     projectId?: string | null;
+                    /** @description Requests per hour for this key; null or absent: the server's SALLY_API_KEY_RATE_LIMIT_PER_HOUR. */
                     rateLimitPerHour?: number | null;
+                    /** @description Scopes granted to the key (e.g. `tasks:write`); null or absent: everything its owner may do except `keys:write`. */
                     scopes?: ("user:read" | "workspaces:read" | "workspaces:write" | "members:write" | "projects:read" | "projects:write" | "tasks:read" | "tasks:write" | "comments:write" | "clients:read" | "clients:write" | "timesheets:read" | "timesheets:write" | "timesheets:approve" | "notifications:read" | "notifications:write" | "webhooks:read" | "webhooks:write" | "keys:write")[] | null;
+                    /** @description Pin: the key works in this workspace only (its id). Default: every workspace of the owner. */
                     workspaceId?: string | null;
                 };
             };
@@ -3526,6 +3896,30 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a228b4-5b7b-73d2-bd5a-56622cb6baca",
+                     *         "kind": "mcp",
+                     *         "name": "agent",
+                     *         "description": null,
+                     *         "prefix": "sallymcp_WeIP…C9O9",
+                     *         "scopes": null,
+                     *         "workspaceId": "01a228b4-5746-72fe-a48e-72079cc03eb9",
+                     *         "projectId": null,
+                     *         "expiresAt": null,
+                     *         "createdAt": "2026-11-29T19:07:18.267Z",
+                     *         "lastUsedAt": null,
+                     *         "requestCount": 0,
+                     *         "isActive": true,
+                     *         "revokedAt": null,
+                     *         "rateLimitPerHour": null,
+                     *         "rotatedFromId": null,
+                     *         "key": "sallymcp_<secret, shown once>"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["CreatedApiKey"];
                         /** @constant */
@@ -3575,6 +3969,29 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a228b4-5b7b-73d2-bd5a-56622cb6baca",
+                     *         "kind": "mcp",
+                     *         "name": "agent",
+                     *         "description": null,
+                     *         "prefix": "sallymcp_WeIP…C9O9",
+                     *         "scopes": null,
+                     *         "workspaceId": "01a228b4-5746-72fe-a48e-72079cc03eb9",
+                     *         "projectId": null,
+                     *         "expiresAt": null,
+                     *         "createdAt": "2026-11-29T19:07:18.267Z",
+                     *         "lastUsedAt": null,
+                     *         "requestCount": 0,
+                     *         "isActive": true,
+                     *         "revokedAt": null,
+                     *         "rateLimitPerHour": null,
+                     *         "rotatedFromId": null
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["ApiKey"];
                         /** @constant */
@@ -3622,6 +4039,29 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a228b4-5c5e-7147-9b6e-bd50b8683bf0",
+                     *         "kind": "mcp",
+                     *         "name": "agent",
+                     *         "description": null,
+                     *         "prefix": "sallymcp_0il9…RSH1",
+                     *         "scopes": null,
+                     *         "workspaceId": "01a228b4-5746-72fe-a48e-72079cc03eb9",
+                     *         "projectId": null,
+                     *         "expiresAt": null,
+                     *         "createdAt": "2026-11-29T19:07:18.494Z",
+                     *         "lastUsedAt": null,
+                     *         "requestCount": 0,
+                     *         "isActive": false,
+                     *         "revokedAt": "2026-11-29T19:07:18.511Z",
+                     *         "rateLimitPerHour": null,
+                     *         "rotatedFromId": "01a228b4-5b7b-73d2-bd5a-56622cb6baca"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["ApiKey"];
                         /** @constant */
@@ -3669,6 +4109,30 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a228b4-5c5e-7147-9b6e-bd50b8683bf0",
+                     *         "kind": "mcp",
+                     *         "name": "agent",
+                     *         "description": null,
+                     *         "prefix": "sallymcp_0il9…RSH1",
+                     *         "scopes": null,
+                     *         "workspaceId": "01a228b4-5746-72fe-a48e-72079cc03eb9",
+                     *         "projectId": null,
+                     *         "expiresAt": null,
+                     *         "createdAt": "2026-11-29T19:07:18.494Z",
+                     *         "lastUsedAt": null,
+                     *         "requestCount": 0,
+                     *         "isActive": true,
+                     *         "revokedAt": null,
+                     *         "rateLimitPerHour": null,
+                     *         "rotatedFromId": "01a228b4-5b7b-73d2-bd5a-56622cb6baca",
+                     *         "key": "sallymcp_<secret, shown once>"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["CreatedApiKey"];
                         /** @constant */
@@ -3730,6 +4194,45 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "kind": "session",
+                     *         "user": {
+                     *           "id": "01a228b4-56a4-7441-98fd-5f7ad9218345",
+                     *           "email": "ada@walk.test",
+                     *           "name": "Ada",
+                     *           "handle": "ada",
+                     *           "platformRole": "NONE",
+                     *           "avatarUploadId": null,
+                     *           "emailVerified": true,
+                     *           "emailVerifiedAt": "2026-11-29T19:07:17.173Z",
+                     *           "createdAt": "2026-11-29T19:07:17.027Z"
+                     *         },
+                     *         "memberships": [
+                     *           {
+                     *             "workspaceId": "01a228b4-56aa-73e5-ab46-ba29da9dd48a",
+                     *             "slug": "ada-s-workspace",
+                     *             "name": "Ada's workspace",
+                     *             "suspended": false,
+                     *             "role": "OWNER"
+                     *           }
+                     *         ],
+                     *         "credential": {
+                     *           "kind": "session",
+                     *           "keyId": null,
+                     *           "scopes": null,
+                     *           "effectiveScopes": [
+                     *             "user:read"
+                     *           ],
+                     *           "workspaceId": null,
+                     *           "projectId": null,
+                     *           "expiresAt": "2026-12-29T19:07:17.139Z"
+                     *         }
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: {
                             credential: {
@@ -3785,10 +4288,15 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description Id of an image you uploaded (`POST /uploads`); null removes the avatar. */
                     avatarUploadId?: string | null;
+                    /** @description Your current password; required with `password`. */
                     currentPassword?: string;
+                    /** @description Your @handle for mentions: 2 to 32 characters a-z, 0-9 and _ (stored lowercase). */
                     handle?: string;
+                    /** @description Your display name, 1 to 100 characters. */
                     name?: string;
+                    /** @description A new password, 8 to 256 characters; needs `currentPassword`. Ends your other sessions. */
                     password?: string;
                 };
             };
@@ -3815,6 +4323,45 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "kind": "session",
+                     *         "user": {
+                     *           "id": "01a228b4-56a4-7441-98fd-5f7ad9218345",
+                     *           "email": "ada@walk.test",
+                     *           "name": "Ada Lovelace",
+                     *           "handle": "ada",
+                     *           "platformRole": "NONE",
+                     *           "avatarUploadId": null,
+                     *           "emailVerified": true,
+                     *           "emailVerifiedAt": "2026-11-29T19:07:17.173Z",
+                     *           "createdAt": "2026-11-29T19:07:17.027Z"
+                     *         },
+                     *         "memberships": [
+                     *           {
+                     *             "workspaceId": "01a228b4-56aa-73e5-ab46-ba29da9dd48a",
+                     *             "slug": "ada-s-workspace",
+                     *             "name": "Ada's workspace",
+                     *             "role": "OWNER",
+                     *             "suspended": false
+                     *           }
+                     *         ],
+                     *         "credential": {
+                     *           "kind": "session",
+                     *           "keyId": null,
+                     *           "scopes": null,
+                     *           "effectiveScopes": [
+                     *             "user:read"
+                     *           ],
+                     *           "workspaceId": null,
+                     *           "projectId": null,
+                     *           "expiresAt": "2026-12-29T19:07:17.139Z"
+                     *         }
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["Me"];
                         /** @constant */
@@ -3851,15 +4398,22 @@ export interface operations {
     "auth.oidc.callback.get": {
         parameters: {
             query?: {
+                /** @description The authorization code the provider issued. */
                 code?: string;
+                /** @description The provider’s error code when sign-in failed or was cancelled (e.g. `access_denied`). */
                 error?: string;
+                /** @description The provider’s explanation of `error`. */
                 error_description?: string;
+                /** @description The issuer that answered (RFC 9207), when the provider sends it. */
                 iss?: string;
+                /** @description The provider’s session state (OpenID session management); not used. */
                 session_state?: string;
+                /** @description The state Sally sent at the start, checked against the sign-in cookie. */
                 state?: string;
             };
             header?: never;
             path: {
+                /** @description Sign-in provider name as configured (from `GET /auth/providers`), e.g. `google`. */
                 provider: string;
             };
             cookie?: never;
@@ -3880,11 +4434,14 @@ export interface operations {
     "auth.oidc.start.get": {
         parameters: {
             query?: {
+                /** @description `true`: link the provider to the signed-in account (Settings) instead of signing in. Default false. */
                 link?: "0" | "1" | "true" | "false";
+                /** @description A path of this server to land on after signing in (anything else lands on `/`). */
                 returnTo?: string;
             };
             header?: never;
             path: {
+                /** @description Sign-in provider name as configured (from `GET /auth/providers`), e.g. `google`. */
                 provider: string;
             };
             cookie?: never;
@@ -3917,6 +4474,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": [
+                     *         {
+                     *           "name": "corp",
+                     *           "label": "Corp SSO",
+                     *           "startUrl": "/auth/oidc/corp/start"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["SignInProvider"][];
                         /** @constant */
@@ -3936,10 +4505,15 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description Your email address, at most 254 characters; you sign in with it. */
                     email: string;
+                    /** @description Your @handle: 2 to 32 characters a-z, 0-9 and _ (default: derived from the name). */
                     handle?: string;
+                    /** @description Your display name, 1 to 100 characters. */
                     name: string;
+                    /** @description Your password, 8 to 256 characters. */
                     password: string;
+                    /** @description Name of your personal workspace, 1 to 100 characters (default: "<name>'s workspace"). */
                     workspaceName?: string;
                 };
             };
@@ -3966,6 +4540,53 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "user": {
+                     *           "id": "01a228b4-56a4-7441-98fd-5f7ad9218345",
+                     *           "email": "ada@walk.test",
+                     *           "name": "Ada",
+                     *           "handle": "ada",
+                     *           "platformRole": "NONE",
+                     *           "avatarUploadId": null,
+                     *           "emailVerified": false,
+                     *           "emailVerifiedAt": null,
+                     *           "createdAt": "2026-11-29T19:07:17.027Z"
+                     *         },
+                     *         "workspace": {
+                     *           "id": "01a228b4-56aa-73e5-ab46-ba29da9dd48a",
+                     *           "slug": "ada-s-workspace",
+                     *           "name": "Ada's workspace"
+                     *         },
+                     *         "session": {
+                     *           "token": "<secret, shown once>",
+                     *           "expiresAt": "2026-12-29T19:07:17.035Z",
+                     *           "session": {
+                     *             "id": "01a228b4-56ab-7546-b4f8-e329ea4bbf09",
+                     *             "current": true,
+                     *             "ip": "127.0.0.1",
+                     *             "userAgent": "Bun/1.4.5",
+                     *             "createdAt": "2026-11-29T19:07:17.035Z",
+                     *             "lastSeenAt": "2026-11-29T19:07:17.035Z",
+                     *             "expiresAt": "2026-12-29T19:07:17.035Z"
+                     *           },
+                     *           "user": {
+                     *             "id": "01a228b4-56a4-7441-98fd-5f7ad9218345",
+                     *             "email": "ada@walk.test",
+                     *             "name": "Ada",
+                     *             "handle": "ada",
+                     *             "platformRole": "NONE",
+                     *             "avatarUploadId": null,
+                     *             "emailVerified": false,
+                     *             "emailVerifiedAt": null,
+                     *             "createdAt": "2026-11-29T19:07:17.027Z"
+                     *           }
+                     *         }
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["Registration"];
                         /** @constant */
@@ -4006,6 +4627,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description The email address of the account; the answer is the same whether it exists or not. */
                     email: string;
                 };
             };
@@ -4032,6 +4654,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "message": "If an account exists for this address, a reset token has been sent to it."
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: {
                             message: string;
@@ -4057,6 +4687,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description The address to verify; leave it out when signed in (your own address). */
                     email?: string;
                 };
             };
@@ -4083,6 +4714,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "message": "If this account exists and is not verified yet, a verification token has been sent."
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: {
                             message: string;
@@ -4109,9 +4748,14 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description The new password, 8 to 256 characters. */
                     password: string;
-                    /** @default true */
+                    /**
+                     * @description Also revoke every API and MCP key of the account (default true: a key someone else planted does not survive the reset).
+                     * @default true
+                     */
                     revokeKeys?: boolean;
+                    /** @description The token from the password-reset mail. */
                     token: string;
                 };
             };
@@ -4138,6 +4782,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "message": "Password changed; every session was ended and every API and MCP key revoked. Log in with the new password."
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: {
                             message: string;
@@ -4163,10 +4815,15 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description With `provider: "local"`: the email address of the account. */
                     email?: string;
+                    /** @description With a provider: the ID token (JWT) the client got from it; its audience must be the provider's client id (or SALLY_OIDC_<NAME>_AUDIENCES). */
                     idToken?: string;
+                    /** @description With `provider: "local"`: the password of the account. */
                     password?: string;
+                    /** @description `local`, or a configured provider's name (`GET /auth/providers`), e.g. `google`. */
                     provider: string;
+                    /** @description A workspace id to select: you must be a member; it comes back as `workspace`. */
                     workspaceId?: string;
                 };
             };
@@ -4178,6 +4835,37 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "token": "<secret, shown once>",
+                     *         "expiresAt": "2026-12-29T19:07:18.912Z",
+                     *         "session": {
+                     *           "id": "01a228b4-5e00-764a-a426-48198c42e0a6",
+                     *           "current": true,
+                     *           "ip": "127.0.0.1",
+                     *           "userAgent": "Bun/1.4.5",
+                     *           "createdAt": "2026-11-29T19:07:18.912Z",
+                     *           "lastSeenAt": "2026-11-29T19:07:18.912Z",
+                     *           "expiresAt": "2026-12-29T19:07:18.912Z"
+                     *         },
+                     *         "user": {
+                     *           "id": "01a228b4-5df5-7006-8c04-89a43eb55a94",
+                     *           "email": "sso@walk.test",
+                     *           "name": "Sso Walker",
+                     *           "handle": "sso_walker",
+                     *           "platformRole": "NONE",
+                     *           "avatarUploadId": null,
+                     *           "emailVerified": true,
+                     *           "emailVerifiedAt": "2026-11-29T19:07:18.901Z",
+                     *           "createdAt": "2026-11-29T19:07:18.901Z"
+                     *         },
+                     *         "accessToken": "<secret, shown once>",
+                     *         "workspace": null
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["SessionAnswer"];
                         /** @constant */
@@ -4225,6 +4913,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": [
+                     *         {
+                     *           "id": "01a228b4-5cc6-70e8-a1de-9ed84e8d1a4e",
+                     *           "current": false,
+                     *           "ip": "127.0.0.1",
+                     *           "userAgent": "Bun/1.4.5",
+                     *           "createdAt": "2026-11-29T19:07:18.598Z",
+                     *           "lastSeenAt": "2026-11-29T19:07:18.598Z",
+                     *           "expiresAt": "2026-12-29T19:07:18.598Z"
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["Session"][];
                         nextCursor: string | null;
@@ -4272,6 +4977,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a228b4-5cc6-70e8-a1de-9ed84e8d1a4e",
+                     *         "revoked": true
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: {
                             id: string;
@@ -4300,6 +5014,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description The token from the verification mail. */
                     token: string;
                 };
             };
@@ -4326,6 +5041,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "message": "Email address verified."
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: {
                             message: string;
@@ -4344,11 +5067,17 @@ export interface operations {
     "board.get": {
         parameters: {
             query?: {
+                /** @description `true`: include archived tasks (default false). */
                 archived?: "0" | "1" | "true" | "false";
+                /** @description Workspace board, with cursor: the next page of this one category column. */
                 category?: "backlog" | "unstarted" | "started" | "completed" | "canceled";
+                /** @description A column's `nextCursor`, with statusId or category; omit for the first page of every column. */
                 cursor?: string;
+                /** @description Tasks per column, 1 to 200 (default 25). */
                 limit?: number;
+                /** @description A project's board (one column per status); without it, the workspace board by status category. */
                 projectId?: string;
+                /** @description With projectId and cursor: the next page of this one column. */
                 statusId?: string;
             };
             header?: {
@@ -4383,6 +5112,45 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "project": {
+                     *           "id": "01a228b4-584a-70e9-88da-5364620b1192",
+                     *           "key": "WEB",
+                     *           "name": "Website",
+                     *           "description": "The public site.",
+                     *           "color": null,
+                     *           "clientId": "01a228b4-5838-7599-bfa8-8746e265fb15",
+                     *           "billableByDefault": true,
+                     *           "archived": false,
+                     *           "archivedAt": null,
+                     *           "createdBy": "01a228b4-56a4-7441-98fd-5f7ad9218345",
+                     *           "createdAt": "2026-11-29T19:07:17.449Z",
+                     *           "updatedAt": "2026-11-29T19:07:17.464Z",
+                     *           "role": "OWNER"
+                     *         },
+                     *         "columns": [
+                     *           {
+                     *             "status": {
+                     *               "id": "01a228b4-584a-70ea-b315-6b61e17cb563",
+                     *               "projectId": "01a228b4-584a-70e9-88da-5364620b1192",
+                     *               "name": "Backlog",
+                     *               "category": "backlog",
+                     *               "position": 0,
+                     *               "color": "#94a3b8",
+                     *               "createdAt": "2026-11-29T19:07:17.449Z"
+                     *             },
+                     *             "category": "backlog",
+                     *             "count": 0,
+                     *             "nextCursor": null,
+                     *             "tasks": []
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: {
                             columns: {
@@ -4452,9 +5220,13 @@ export interface operations {
     "clients.list": {
         parameters: {
             query?: {
+                /** @description `false` (default): active clients; `true`: archived ones. */
                 archived?: "0" | "1" | "true" | "false";
+                /** @description The `nextCursor` of the previous page; omit for the first page. */
                 cursor?: string;
+                /** @description Items per page, 1 to 200 (default 50). */
                 limit?: number;
+                /** @description Only clients whose name contains this (case-insensitive), up to 200 characters. */
                 q?: string;
             };
             header?: {
@@ -4489,6 +5261,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": [
+                     *         {
+                     *           "id": "01a228b4-5838-7599-bfa8-8746e265fb15",
+                     *           "name": "Acme",
+                     *           "email": "ops@acme.test",
+                     *           "notes": null,
+                     *           "archived": false,
+                     *           "archivedAt": null,
+                     *           "createdAt": "2026-11-29T19:07:17.432Z",
+                     *           "updatedAt": "2026-11-29T19:07:17.432Z"
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["Client"][];
                         nextCursor: string | null;
@@ -4521,9 +5311,14 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** Format: email */
+                    /**
+                     * Format: email
+                     * @description Billing or contact email address, at most 320 characters; null: none.
+                     */
                     email?: string | null;
+                    /** @description Client name, 1 to 200 characters. */
                     name: string;
+                    /** @description Free notes (Markdown), up to 20 000 characters; null: none. */
                     notes?: string | null;
                 };
             };
@@ -4550,6 +5345,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a228b4-5838-7599-bfa8-8746e265fb15",
+                     *         "name": "Acme",
+                     *         "email": "ops@acme.test",
+                     *         "notes": null,
+                     *         "archived": false,
+                     *         "archivedAt": null,
+                     *         "createdAt": "2026-11-29T19:07:17.432Z",
+                     *         "updatedAt": "2026-11-29T19:07:17.432Z"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["Client"];
                         /** @constant */
@@ -4621,6 +5431,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a228b4-5838-7599-bfa8-8746e265fb15",
+                     *         "name": "Acme",
+                     *         "email": "ops@acme.test",
+                     *         "notes": null,
+                     *         "archived": false,
+                     *         "archivedAt": null,
+                     *         "createdAt": "2026-11-29T19:07:17.432Z",
+                     *         "updatedAt": "2026-11-29T19:07:17.432Z"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["Client"];
                         /** @constant */
@@ -4673,6 +5498,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a228b4-5838-7599-bfa8-8746e265fb15",
+                     *         "deleted": true
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: {
                             /** @constant */
@@ -4709,10 +5543,16 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description Archive (true) or restore (false) the client. */
                     archived?: boolean;
-                    /** Format: email */
+                    /**
+                     * Format: email
+                     * @description Billing or contact email address, at most 320 characters; null: none.
+                     */
                     email?: string | null;
+                    /** @description Client name, 1 to 200 characters. */
                     name?: string;
+                    /** @description Free notes (Markdown), up to 20 000 characters; null: none. */
                     notes?: string | null;
                 };
             };
@@ -4739,6 +5579,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a228b4-5838-7599-bfa8-8746e265fb15",
+                     *         "name": "Acme",
+                     *         "email": "ops@acme.test",
+                     *         "notes": "Pays on time.",
+                     *         "archived": false,
+                     *         "archivedAt": null,
+                     *         "createdAt": "2026-11-29T19:07:17.432Z",
+                     *         "updatedAt": "2026-11-29T19:07:17.446Z"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["Client"];
                         /** @constant */
@@ -4798,6 +5653,29 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": [
+                     *         {
+                     *           "id": "01a228b4-584a-70e9-88da-5364620b1192",
+                     *           "key": "WEB",
+                     *           "name": "Website",
+                     *           "description": "The public site.",
+                     *           "color": null,
+                     *           "clientId": "01a228b4-5838-7599-bfa8-8746e265fb15",
+                     *           "billableByDefault": true,
+                     *           "archived": false,
+                     *           "archivedAt": null,
+                     *           "createdBy": "01a228b4-56a4-7441-98fd-5f7ad9218345",
+                     *           "createdAt": "2026-11-29T19:07:17.449Z",
+                     *           "updatedAt": "2026-11-29T19:07:17.464Z",
+                     *           "role": "OWNER"
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["Project"][];
                         nextCursor: string | null;
@@ -4817,6 +5695,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description The `id` of the last event you received (browsers send it when they reconnect): the newer events are replayed, or `event: reset` comes when they are gone. */
                 "last-event-id"?: string;
                 /** @description Workspace to act in (id). */
                 "X-Workspace-Id"?: string;
@@ -4874,6 +5753,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "status": "ok",
+                     *         "version": "0.1.0",
+                     *         "uptimeSeconds": 0,
+                     *         "database": "ok"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: {
                             /** @enum {string} */
@@ -4913,8 +5803,11 @@ export interface operations {
     "labels.list": {
         parameters: {
             query?: {
+                /** @description The `nextCursor` of the previous page; omit for the first page. */
                 cursor?: string;
+                /** @description Items per page, 1 to 200 (default 50). */
                 limit?: number;
+                /** @description Only labels whose name starts with this (case-insensitive), up to 50 characters. */
                 q?: string;
             };
             header?: {
@@ -4949,6 +5842,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": [
+                     *         {
+                     *           "id": "01a228b4-5882-7569-8db4-8d96c8ed6d60",
+                     *           "name": "frontend",
+                     *           "color": "#3366ff",
+                     *           "createdAt": "2026-11-29T19:07:17.506Z"
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["Label"][];
                         nextCursor: string | null;
@@ -4981,7 +5888,9 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description Hex color `#rgb` or `#rrggbb`, e.g. `#3366ff`. Default: none. */
                     color?: string;
+                    /** @description Label name, 1 to 50 characters, unique in the workspace (case-insensitively). */
                     name: string;
                 };
             };
@@ -5008,6 +5917,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a228b4-5882-7569-8db4-8d96c8ed6d60",
+                     *         "name": "frontend",
+                     *         "color": "#3366ff",
+                     *         "createdAt": "2026-11-29T19:07:17.506Z"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["Label"];
                         /** @constant */
@@ -5079,6 +5999,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a228b4-5882-7569-8db4-8d96c8ed6d60",
+                     *         "name": "frontend",
+                     *         "color": "#3366ff",
+                     *         "createdAt": "2026-11-29T19:07:17.506Z"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["Label"];
                         /** @constant */
@@ -5131,6 +6062,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a228b4-5882-7569-8db4-8d96c8ed6d60",
+                     *         "deleted": true
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: {
                             /** @constant */
@@ -5167,7 +6107,9 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description Hex color `#rgb` or `#rrggbb`; null removes it. */
                     color?: string | null;
+                    /** @description Label name, 1 to 50 characters, unique in the workspace (case-insensitively). */
                     name?: string;
                 };
             };
@@ -5194,6 +6136,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a228b4-5882-7569-8db4-8d96c8ed6d60",
+                     *         "name": "front-end",
+                     *         "color": "#3366ff",
+                     *         "createdAt": "2026-11-29T19:07:17.506Z"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["Label"];
                         /** @constant */
@@ -5272,10 +6225,16 @@ export interface operations {
                  *     }
                  */
                 "application/json": {
+                    /** @description Your request id, echoed in the answer; leave it out for a notification. */
                     id?: string | number;
-                    /** @enum {string} */
+                    /**
+                     * @description Always `2.0`.
+                     * @enum {string}
+                     */
                     jsonrpc: "2.0";
+                    /** @description The MCP method, e.g. `initialize`, `tools/list` or `tools/call`. */
                     method: string;
+                    /** @description The method’s parameters, e.g. `{ name, arguments }` for `tools/call`. */
                     params?: Record<string, never>;
                 };
             };
@@ -5301,7 +6260,27 @@ export interface operations {
                     "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    /**
+                     * @example {
+                     *       "result": {
+                     *         "protocolVersion": "2025-06-18",
+                     *         "capabilities": {
+                     *           "tools": {}
+                     *         },
+                     *         "serverInfo": {
+                     *           "name": "sally",
+                     *           "title": "Sally",
+                     *           "version": "0.1.0"
+                     *         },
+                     *         "instructions": "Sally is a project and task manager. You act as the user who owns your key, with at most their permissions.\nTypical flow: whoami → list_workspaces (pass `workspace` to other tools when there are several) → list_projects → list_statuses → list_tasks / get_task → create_task, update_task, move_task, add_comment, add_todo, set_todo_done, log_time → timesheet_report.\nPrefer ids over names once you have them. Lists are paged (limit default 50, at most 200): pass nextCursor as cursor. Long texts in answers are cut with a note. Errors come back as \"<code>: <message>\" (forbidden, not_found, validation_error, conflict, workspace_required, scope_violation)."
+                     *       },
+                     *       "jsonrpc": "2.0",
+                     *       "id": 1
+                     *     }
+                     */
+                    "application/json": Record<string, never>;
+                };
             };
             /** @description A notification was accepted. */
             202: {
@@ -5461,15 +6440,33 @@ export interface operations {
                 /**
                  * @example {
                  *       "jsonrpc": "2.0",
-                 *       "id": 1,
-                 *       "method": "tools/list"
+                 *       "id": 2,
+                 *       "method": "tools/call",
+                 *       "params": {
+                 *         "name": "list_projects",
+                 *         "arguments": {
+                 *           "workspace": "acme"
+                 *         }
+                 *       }
                  *     }
                  */
-                "application/json": Record<string, never>;
+                "application/json": {
+                    /** @description Your request id, echoed in the answer; leave it out for a notification. */
+                    id?: string | number;
+                    /**
+                     * @description Always `2.0`.
+                     * @enum {string}
+                     */
+                    jsonrpc: "2.0";
+                    /** @description The MCP method, e.g. `initialize`, `tools/list` or `tools/call`. */
+                    method: string;
+                    /** @description The method’s parameters, e.g. `{ name, arguments }` for `tools/call`. */
+                    params?: Record<string, never>;
+                };
             };
         };
         responses: {
-            /** @description The JSON-RPC response. */
+            /** @description The JSON-RPC response (tool failures are results with isError: true). */
             200: {
                 headers: {
                     /**
@@ -5489,7 +6486,27 @@ export interface operations {
                     "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    /**
+                     * @example {
+                     *       "result": {
+                     *         "protocolVersion": "2025-06-18",
+                     *         "capabilities": {
+                     *           "tools": {}
+                     *         },
+                     *         "serverInfo": {
+                     *           "name": "sally",
+                     *           "title": "Sally",
+                     *           "version": "0.1.0"
+                     *         },
+                     *         "instructions": "Sally is a project and task manager. You act as the user who owns your key, with at most their permissions.\nTypical flow: whoami → list_workspaces (pass `workspace` to other tools when there are several) → list_projects → list_statuses → list_tasks / get_task → create_task, update_task, move_task, add_comment, add_todo, set_todo_done, log_time → timesheet_report.\nPrefer ids over names once you have them. Lists are paged (limit default 50, at most 200): pass nextCursor as cursor. Long texts in answers are cut with a note. Errors come back as \"<code>: <message>\" (forbidden, not_found, validation_error, conflict, workspace_required, scope_violation)."
+                     *       },
+                     *       "jsonrpc": "2.0",
+                     *       "id": 1
+                     *     }
+                     */
+                    "application/json": Record<string, never>;
+                };
             };
             /** @description A notification was accepted. */
             202: {
@@ -5611,8 +6628,11 @@ export interface operations {
     "notifications.list": {
         parameters: {
             query?: {
+                /** @description The `nextCursor` of the previous page; omit for the first page. */
                 cursor?: string;
+                /** @description Items per page, 1 to 200 (default 50). */
                 limit?: number;
+                /** @description `true`: only unread ones. Default: all, newest first. */
                 unread?: "0" | "1" | "true" | "false";
             };
             header?: {
@@ -5647,6 +6667,37 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": [
+                     *         {
+                     *           "id": "01a228b4-58c7-739c-b04c-b2d0195a4311",
+                     *           "kind": "mention",
+                     *           "text": "Ada Lovelace mentioned you in WEB-1",
+                     *           "actor": {
+                     *             "id": "01a228b4-56a4-7441-98fd-5f7ad9218345",
+                     *             "name": "Ada Lovelace",
+                     *             "handle": "ada"
+                     *           },
+                     *           "task": {
+                     *             "id": "01a228b4-588c-769d-ad8c-6e9862798574",
+                     *             "humanId": "WEB-1",
+                     *             "title": "Ship the landing page today"
+                     *           },
+                     *           "project": {
+                     *             "id": "01a228b4-584a-70e9-88da-5364620b1192",
+                     *             "name": "Website"
+                     *           },
+                     *           "commentId": "01a228b4-58c5-76c6-935e-c834bf994d55",
+                     *           "read": false,
+                     *           "readAt": null,
+                     *           "createdAt": "2026-11-29T19:07:17.574Z"
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["Notification"][];
                         nextCursor: string | null;
@@ -5700,6 +6751,34 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a228b4-58c7-739c-b04c-b2d0195a4311",
+                     *         "kind": "mention",
+                     *         "text": "Ada Lovelace mentioned you in WEB-1",
+                     *         "actor": {
+                     *           "id": "01a228b4-56a4-7441-98fd-5f7ad9218345",
+                     *           "name": "Ada Lovelace",
+                     *           "handle": "ada"
+                     *         },
+                     *         "task": {
+                     *           "id": "01a228b4-588c-769d-ad8c-6e9862798574",
+                     *           "humanId": "WEB-1",
+                     *           "title": "Ship the landing page today"
+                     *         },
+                     *         "project": {
+                     *           "id": "01a228b4-584a-70e9-88da-5364620b1192",
+                     *           "name": "Website"
+                     *         },
+                     *         "commentId": "01a228b4-58c5-76c6-935e-c834bf994d55",
+                     *         "read": true,
+                     *         "readAt": "2026-11-29T19:07:17.598Z",
+                     *         "createdAt": "2026-11-29T19:07:17.574Z"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["Notification"];
                         /** @constant */
@@ -5749,6 +6828,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "assignment": {
+                     *           "inApp": true,
+                     *           "email": false
+                     *         },
+                     *         "mention": {
+                     *           "inApp": true,
+                     *           "email": false
+                     *         }
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["NotificationPreferences"];
                         /** @constant */
@@ -5778,12 +6872,18 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description When someone assigns you to a task. Left out: unchanged. */
                     assignment?: {
+                        /** @description Also mail it to you; default false. */
                         email?: boolean;
+                        /** @description Show it in the app (`GET /notifications`); default true. */
                         inApp?: boolean;
                     };
+                    /** @description When someone @mentions you. Left out: unchanged. */
                     mention?: {
+                        /** @description Also mail it to you; default false. */
                         email?: boolean;
+                        /** @description Show it in the app (`GET /notifications`); default true. */
                         inApp?: boolean;
                     };
                 };
@@ -5811,6 +6911,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "assignment": {
+                     *           "inApp": true,
+                     *           "email": false
+                     *         },
+                     *         "mention": {
+                     *           "inApp": true,
+                     *           "email": false
+                     *         }
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["NotificationPreferences"];
                         /** @constant */
@@ -5862,6 +6977,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "updated": 1
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: {
                             updated: number;
@@ -5881,9 +7004,13 @@ export interface operations {
     "projects.list": {
         parameters: {
             query?: {
+                /** @description `false` (default): active projects; `true`: archived ones. */
                 archived?: "0" | "1" | "true" | "false";
+                /** @description Only the projects of this client. */
                 clientId?: string;
+                /** @description The `nextCursor` of the previous page; omit for the first page. */
                 cursor?: string;
+                /** @description Items per page, 1 to 200 (default 50). */
                 limit?: number;
             };
             header?: {
@@ -5918,6 +7045,29 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": [
+                     *         {
+                     *           "id": "01a228b4-584a-70e9-88da-5364620b1192",
+                     *           "key": "WEB",
+                     *           "name": "Website",
+                     *           "description": null,
+                     *           "color": null,
+                     *           "clientId": "01a228b4-5838-7599-bfa8-8746e265fb15",
+                     *           "billableByDefault": true,
+                     *           "archived": false,
+                     *           "archivedAt": null,
+                     *           "createdBy": "01a228b4-56a4-7441-98fd-5f7ad9218345",
+                     *           "createdAt": "2026-11-29T19:07:17.449Z",
+                     *           "updatedAt": "2026-11-29T19:07:17.449Z",
+                     *           "role": "OWNER"
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["Project"][];
                         nextCursor: string | null;
@@ -5950,11 +7100,17 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description Whether time logged on its tasks is billable unless said otherwise (default true). */
                     billableByDefault?: boolean;
+                    /** @description The client the work is for (`GET /clients`); null: none. */
                     clientId?: string | null;
+                    /** @description Hex color `#rgb` or `#rrggbb`, e.g. `#3366ff`; null: none. */
                     color?: string | null;
+                    /** @description Markdown description, up to 20 000 characters; null: none. */
                     description?: string | null;
+                    /** @description Prefix of the tasks’ human ids (`WEB` → `WEB-1`): 2 to 10 letters or digits, stored uppercase. Default: derived from the name, made unique. */
                     key?: string;
+                    /** @description Project name, 1 to 200 characters on one line. */
                     name: string;
                 };
             };
@@ -5981,6 +7137,38 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a228b4-584a-70e9-88da-5364620b1192",
+                     *         "key": "WEB",
+                     *         "name": "Website",
+                     *         "description": null,
+                     *         "color": null,
+                     *         "clientId": "01a228b4-5838-7599-bfa8-8746e265fb15",
+                     *         "billableByDefault": true,
+                     *         "archived": false,
+                     *         "archivedAt": null,
+                     *         "createdBy": "01a228b4-56a4-7441-98fd-5f7ad9218345",
+                     *         "createdAt": "2026-11-29T19:07:17.449Z",
+                     *         "updatedAt": "2026-11-29T19:07:17.449Z",
+                     *         "role": "OWNER",
+                     *         "statuses": [
+                     *           {
+                     *             "id": "01a228b4-584a-70ea-b315-6b61e17cb563",
+                     *             "projectId": "01a228b4-584a-70e9-88da-5364620b1192",
+                     *             "name": "Backlog",
+                     *             "category": "backlog",
+                     *             "position": 0,
+                     *             "color": "#94a3b8",
+                     *             "createdAt": "2026-11-29T19:07:17.449Z"
+                     *           }
+                     *         ],
+                     *         "memberCount": 1
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["ProjectDetail"];
                         /** @constant */
@@ -6052,6 +7240,38 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a228b4-584a-70e9-88da-5364620b1192",
+                     *         "key": "WEB",
+                     *         "name": "Website",
+                     *         "description": null,
+                     *         "color": null,
+                     *         "clientId": "01a228b4-5838-7599-bfa8-8746e265fb15",
+                     *         "billableByDefault": true,
+                     *         "archived": false,
+                     *         "archivedAt": null,
+                     *         "createdBy": "01a228b4-56a4-7441-98fd-5f7ad9218345",
+                     *         "createdAt": "2026-11-29T19:07:17.449Z",
+                     *         "updatedAt": "2026-11-29T19:07:17.449Z",
+                     *         "role": "OWNER",
+                     *         "statuses": [
+                     *           {
+                     *             "id": "01a228b4-584a-70ea-b315-6b61e17cb563",
+                     *             "projectId": "01a228b4-584a-70e9-88da-5364620b1192",
+                     *             "name": "Backlog",
+                     *             "category": "backlog",
+                     *             "position": 0,
+                     *             "color": "#94a3b8",
+                     *             "createdAt": "2026-11-29T19:07:17.449Z"
+                     *           }
+                     *         ],
+                     *         "memberCount": 1
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["ProjectDetail"];
                         /** @constant */
@@ -6104,6 +7324,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a228b4-584a-70e9-88da-5364620b1192",
+                     *         "deleted": true
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: {
                             /** @constant */
@@ -6140,11 +7369,17 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description Whether time logged on its tasks is billable unless said otherwise. */
                     billableByDefault?: boolean;
+                    /** @description The client the work is for (`GET /clients`); null: none. */
                     clientId?: string | null;
+                    /** @description Hex color `#rgb` or `#rrggbb`, e.g. `#3366ff`; null: none. */
                     color?: string | null;
+                    /** @description Markdown description, up to 20 000 characters; null: none. */
                     description?: string | null;
+                    /** @description New key, 2 to 10 letters or digits; renames every task's human id (PROJ-42 → NEW-42). */
                     key?: string;
+                    /** @description Project name, 1 to 200 characters on one line. */
                     name?: string;
                 };
             };
@@ -6171,6 +7406,38 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a228b4-584a-70e9-88da-5364620b1192",
+                     *         "key": "WEB",
+                     *         "name": "Website",
+                     *         "description": "The public site.",
+                     *         "color": null,
+                     *         "clientId": "01a228b4-5838-7599-bfa8-8746e265fb15",
+                     *         "billableByDefault": true,
+                     *         "archived": false,
+                     *         "archivedAt": null,
+                     *         "createdBy": "01a228b4-56a4-7441-98fd-5f7ad9218345",
+                     *         "createdAt": "2026-11-29T19:07:17.449Z",
+                     *         "updatedAt": "2026-11-29T19:07:17.464Z",
+                     *         "role": "OWNER",
+                     *         "statuses": [
+                     *           {
+                     *             "id": "01a228b4-584a-70ea-b315-6b61e17cb563",
+                     *             "projectId": "01a228b4-584a-70e9-88da-5364620b1192",
+                     *             "name": "Backlog",
+                     *             "category": "backlog",
+                     *             "position": 0,
+                     *             "color": "#94a3b8",
+                     *             "createdAt": "2026-11-29T19:07:17.449Z"
+                     *           }
+                     *         ],
+                     *         "memberCount": 1
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["ProjectDetail"];
                         /** @constant */
@@ -6247,6 +7514,31 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": [
+                     *         {
+                     *           "id": "01a228b4-5d5e-7290-bb25-230dfdbce4d9",
+                     *           "action": "member.removed",
+                     *           "actor": {
+                     *             "id": "01a228b4-56a4-7441-98fd-5f7ad9218345",
+                     *             "name": "Ada Lovelace",
+                     *             "handle": "ada"
+                     *           },
+                     *           "changes": null,
+                     *           "taskId": null,
+                     *           "taskKey": null,
+                     *           "meta": {
+                     *             "userId": "01a228b4-57e0-7289-a16d-66313f2b601b",
+                     *             "role": "MEMBER"
+                     *           },
+                     *           "createdAt": "2026-11-29T19:07:18.750Z"
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["Activity"][];
                         nextCursor: string | null;
@@ -6300,6 +7592,38 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a228b4-584a-70e9-88da-5364620b1192",
+                     *         "key": "WEB",
+                     *         "name": "Website",
+                     *         "description": "The public site.",
+                     *         "color": null,
+                     *         "clientId": "01a228b4-5838-7599-bfa8-8746e265fb15",
+                     *         "billableByDefault": true,
+                     *         "archived": true,
+                     *         "archivedAt": "2026-11-29T19:07:18.757Z",
+                     *         "createdBy": "01a228b4-56a4-7441-98fd-5f7ad9218345",
+                     *         "createdAt": "2026-11-29T19:07:17.449Z",
+                     *         "updatedAt": "2026-11-29T19:07:18.757Z",
+                     *         "role": "OWNER",
+                     *         "statuses": [
+                     *           {
+                     *             "id": "01a228b4-584a-70ea-b315-6b61e17cb563",
+                     *             "projectId": "01a228b4-584a-70e9-88da-5364620b1192",
+                     *             "name": "Backlog",
+                     *             "category": "backlog",
+                     *             "position": 0,
+                     *             "color": "#94a3b8",
+                     *             "createdAt": "2026-11-29T19:07:17.449Z"
+                     *           }
+                     *         ],
+                     *         "memberCount": 1
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["ProjectDetail"];
                         /** @constant */
@@ -6319,7 +7643,7 @@ export interface operations {
             query?: {
                 /** @description The `nextCursor` of the previous page; omit for the first page. */
                 cursor?: string;
-                /** @description Items per page, 1 to 200 (default 50). */
+                /** @description Items per page, 1 to 200 (default 100). */
                 limit?: number;
             };
             header?: {
@@ -6357,6 +7681,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": [
+                     *         {
+                     *           "userId": "01a228b4-56a4-7441-98fd-5f7ad9218345",
+                     *           "name": "Ada Lovelace",
+                     *           "handle": "ada",
+                     *           "email": "ada@walk.test",
+                     *           "role": "OWNER",
+                     *           "addedAt": "2026-11-29T19:07:17.449Z"
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["ProjectMember"][];
                         nextCursor: string | null;
@@ -6393,10 +7733,12 @@ export interface operations {
             content: {
                 "application/json": {
                     /**
+                     * @description Project role: `OWNER` (manages the project), `MEMBER` (works on tasks) or `VIEWER` (reads only); default `MEMBER`.
                      * @default MEMBER
                      * @enum {string}
                      */
                     role?: "OWNER" | "MEMBER" | "VIEWER";
+                    /** @description The user to add: a member of the workspace (`GET /workspaces/{id}/members`). */
                     userId: string;
                 };
             };
@@ -6423,6 +7765,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "userId": "01a228b4-57e0-7289-a16d-66313f2b601b",
+                     *         "name": "Bob",
+                     *         "handle": "bob",
+                     *         "email": "bob@walk.test",
+                     *         "role": "VIEWER",
+                     *         "addedAt": "2026-11-29T19:07:17.476Z"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["ProjectMember"];
                         /** @constant */
@@ -6496,6 +7851,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a228b4-57e0-7289-a16d-66313f2b601b",
+                     *         "deleted": true
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: {
                             /** @constant */
@@ -6551,7 +7915,10 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** @enum {string} */
+                    /**
+                     * @description The new project role: `OWNER` (manages the project), `MEMBER` (works on tasks) or `VIEWER` (reads only).
+                     * @enum {string}
+                     */
                     role: "OWNER" | "MEMBER" | "VIEWER";
                 };
             };
@@ -6578,6 +7945,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "userId": "01a228b4-57e0-7289-a16d-66313f2b601b",
+                     *         "name": "Bob",
+                     *         "handle": "bob",
+                     *         "email": "bob@walk.test",
+                     *         "role": "MEMBER",
+                     *         "addedAt": "2026-11-29T19:07:17.476Z"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["ProjectMember"];
                         /** @constant */
@@ -6649,6 +8029,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": [
+                     *         {
+                     *           "id": "01a228b4-584a-70ea-b315-6b61e17cb563",
+                     *           "projectId": "01a228b4-584a-70e9-88da-5364620b1192",
+                     *           "name": "Backlog",
+                     *           "category": "backlog",
+                     *           "position": 0,
+                     *           "color": "#94a3b8",
+                     *           "createdAt": "2026-11-29T19:07:17.449Z"
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["Status"][];
                         nextCursor: string | null;
@@ -6684,10 +8081,16 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** @enum {string} */
+                    /**
+                     * @description What the column means for reports and the workspace board: `backlog`, `unstarted`, `started`, `completed` or `canceled`.
+                     * @enum {string}
+                     */
                     category: "backlog" | "unstarted" | "started" | "completed" | "canceled";
+                    /** @description Hex color `#rgb` or `#rrggbb`; null: none. */
                     color?: string | null;
+                    /** @description Column name, 1 to 100 characters, unique in the project (case-insensitively). */
                     name: string;
+                    /** @description 0-based place in the column order; default: last. Later statuses shift right. */
                     position?: number;
                 };
             };
@@ -6714,6 +8117,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a228b4-587b-740e-9b16-57ca8691b7f4",
+                     *         "projectId": "01a228b4-584a-70e9-88da-5364620b1192",
+                     *         "name": "QA",
+                     *         "category": "started",
+                     *         "position": 5,
+                     *         "color": null,
+                     *         "createdAt": "2026-11-29T19:07:17.499Z"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["Status"];
                         /** @constant */
@@ -6750,6 +8167,7 @@ export interface operations {
     "projects.statuses.delete": {
         parameters: {
             query?: {
+                /** @description Status id of the same project that receives the tasks; needed when the status still has tasks. */
                 moveTasksTo?: string;
             };
             header?: {
@@ -6769,6 +8187,7 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": {
+                    /** @description Status id of the same project that receives the tasks; needed when the status still has tasks. */
                     moveTasksTo?: string;
                 };
             };
@@ -6795,6 +8214,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a228b4-587b-740e-9b16-57ca8691b7f4",
+                     *         "deleted": true,
+                     *         "movedTasks": 1,
+                     *         "movedTo": "01a228b4-584a-70ee-96d3-3950c1cfca3e"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: {
                             /** @constant */
@@ -6854,10 +8284,16 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** @enum {string} */
+                    /**
+                     * @description What the column means for reports and the workspace board: `backlog`, `unstarted`, `started`, `completed` or `canceled`.
+                     * @enum {string}
+                     */
                     category?: "backlog" | "unstarted" | "started" | "completed" | "canceled";
+                    /** @description Hex color `#rgb` or `#rrggbb`; null: none. */
                     color?: string | null;
+                    /** @description Column name, 1 to 100 characters, unique in the project (case-insensitively). */
                     name?: string;
+                    /** @description New 0-based place; the others close the gap and shift (positions stay 0..n-1). */
                     position?: number;
                 };
             };
@@ -6884,6 +8320,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a228b4-587b-740e-9b16-57ca8691b7f4",
+                     *         "projectId": "01a228b4-584a-70e9-88da-5364620b1192",
+                     *         "name": "QA",
+                     *         "category": "started",
+                     *         "position": 5,
+                     *         "color": "#aa66cc",
+                     *         "createdAt": "2026-11-29T19:07:17.499Z"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["Status"];
                         /** @constant */
@@ -6955,6 +8405,38 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a228b4-584a-70e9-88da-5364620b1192",
+                     *         "key": "WEB",
+                     *         "name": "Website",
+                     *         "description": "The public site.",
+                     *         "color": null,
+                     *         "clientId": "01a228b4-5838-7599-bfa8-8746e265fb15",
+                     *         "billableByDefault": true,
+                     *         "archived": false,
+                     *         "archivedAt": null,
+                     *         "createdBy": "01a228b4-56a4-7441-98fd-5f7ad9218345",
+                     *         "createdAt": "2026-11-29T19:07:17.449Z",
+                     *         "updatedAt": "2026-11-29T19:07:18.760Z",
+                     *         "role": "OWNER",
+                     *         "statuses": [
+                     *           {
+                     *             "id": "01a228b4-584a-70ea-b315-6b61e17cb563",
+                     *             "projectId": "01a228b4-584a-70e9-88da-5364620b1192",
+                     *             "name": "Backlog",
+                     *             "category": "backlog",
+                     *             "position": 0,
+                     *             "color": "#94a3b8",
+                     *             "createdAt": "2026-11-29T19:07:17.449Z"
+                     *           }
+                     *         ],
+                     *         "memberCount": 1
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["ProjectDetail"];
                         /** @constant */
@@ -6972,8 +8454,11 @@ export interface operations {
     "search.list": {
         parameters: {
             query: {
+                /** @description Results, 1 to 100 (default 20). */
                 limit?: number;
+                /** @description Words to find (prefix-matched, all required), up to 1000 characters; search syntax is not interpreted. */
                 q: string;
+                /** @description Comma-separated subset of `task,project,comment` (default: all). */
                 types?: string | string[];
             };
             header?: {
@@ -7008,6 +8493,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": [
+                     *         {
+                     *           "type": "task",
+                     *           "id": "01a228b4-588c-769d-ad8c-6e9862798574",
+                     *           "title": "Ship the landing page today",
+                     *           "snippet": "Ship the **landing** page today",
+                     *           "score": -3,
+                     *           "projectId": "01a228b4-584a-70e9-88da-5364620b1192",
+                     *           "taskId": "01a228b4-588c-769d-ad8c-6e9862798574",
+                     *           "humanId": "WEB-1",
+                     *           "archived": false
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["SearchHit"][];
                         /** @constant */
@@ -7025,18 +8528,31 @@ export interface operations {
     "tasks.list": {
         parameters: {
             query?: {
+                /** @description `false` (default): active tasks; `true`: archived ones only. */
                 archived?: "0" | "1" | "true" | "false";
+                /** @description Only tasks assigned to this user id. */
                 assigneeId?: string;
+                /** @description The `nextCursor` of the previous page; omit for the first page. */
                 cursor?: string;
+                /** @description Only tasks due on or after this day, `YYYY-MM-DD`. */
                 dueAfter?: string;
+                /** @description Only tasks due on or before this day, `YYYY-MM-DD`. */
                 dueBefore?: string;
+                /** @description Only tasks with this label (name or id). */
                 label?: string;
+                /** @description Items per page, 1 to 200 (default 50). */
                 limit?: number;
+                /** @description Direction. Default: `desc` for created and updated, `asc` for rank, due and priority. */
                 order?: "asc" | "desc";
+                /** @description Only tasks of this priority, `P0` to `P3`. */
                 priority?: "P0" | "P1" | "P2" | "P3";
+                /** @description Only tasks of this project. */
                 projectId?: string;
+                /** @description Words to find in the title and description (prefix-matched, all required). */
                 q?: string;
+                /** @description Sort key. Default: `rank` (board order) when statusId is given, else `created`. */
                 sort?: "rank" | "created" | "updated" | "due" | "priority";
+                /** @description Only tasks in this status (board column). */
                 statusId?: string;
             };
             header?: {
@@ -7071,6 +8587,41 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": [
+                     *         {
+                     *           "id": "01a228b4-5896-72fc-abbc-f7ae9aac4d66",
+                     *           "humanId": "WEB-2",
+                     *           "number": 2,
+                     *           "workspaceId": "01a228b4-5746-72fe-a48e-72079cc03eb9",
+                     *           "projectId": "01a228b4-584a-70e9-88da-5364620b1192",
+                     *           "statusId": "01a228b4-584a-70eb-9f88-40cc1e560d33",
+                     *           "status": {
+                     *             "id": "01a228b4-584a-70eb-9f88-40cc1e560d33",
+                     *             "name": "To Do",
+                     *             "category": "unstarted"
+                     *           },
+                     *           "title": "Write the changelog",
+                     *           "description": null,
+                     *           "priority": "P2",
+                     *           "rank": "V001",
+                     *           "dueDate": null,
+                     *           "archived": false,
+                     *           "archivedAt": null,
+                     *           "createdBy": "01a228b4-56a4-7441-98fd-5f7ad9218345",
+                     *           "createdAt": "2026-11-29T19:07:17.526Z",
+                     *           "updatedAt": "2026-11-29T19:07:17.526Z",
+                     *           "assignees": [],
+                     *           "labels": [],
+                     *           "todoCount": 0,
+                     *           "todoDoneCount": 0
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
                     "application/json": {
                         data: {
                             archived: boolean;
@@ -7139,21 +8690,33 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description User ids of the assignees (project members), at most 50. */
                     assigneeIds?: string[];
+                    /** @description Markdown description, up to 100 000 characters; null clears it. */
                     description?: string | null;
+                    /** @description Due day `YYYY-MM-DD` (a real calendar date); null: none. */
                     dueDate?: string | null;
+                    /** @description Label names or ids, at most 50; names not yet in the workspace are created. */
                     labels?: string[];
                     /**
+                     * @description `P0` (highest) to `P3`; default `P2`.
                      * @default P2
                      * @enum {string}
                      */
                     priority?: "P0" | "P1" | "P2" | "P3";
+                    /** @description The project to create the task in (`GET /projects`). */
                     projectId: string;
+                    /** @description Or the status name, case-insensitive, e.g. `In Progress`. Neither: the project's first "unstarted" status. */
                     status?: string;
+                    /** @description Status id (`GET /projects/{projectId}/statuses`); preferred over `status`. */
                     statusId?: string;
+                    /** @description Title, 1 to 500 characters on one line. */
                     title: string;
+                    /** @description Checklist items, at most 200, in order. */
                     todos?: {
+                        /** @description Checked off (default false). */
                         done?: boolean;
+                        /** @description The checklist item, 1 to 1000 characters on one line. */
                         text: string;
                     }[];
                 };
@@ -7181,6 +8744,61 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a228b4-588c-769d-ad8c-6e9862798574",
+                     *         "humanId": "WEB-1",
+                     *         "number": 1,
+                     *         "workspaceId": "01a228b4-5746-72fe-a48e-72079cc03eb9",
+                     *         "projectId": "01a228b4-584a-70e9-88da-5364620b1192",
+                     *         "statusId": "01a228b4-584a-70eb-9f88-40cc1e560d33",
+                     *         "status": {
+                     *           "id": "01a228b4-584a-70eb-9f88-40cc1e560d33",
+                     *           "name": "To Do",
+                     *           "category": "unstarted"
+                     *         },
+                     *         "title": "Ship the landing page",
+                     *         "description": "Hero, pricing and **sign-up**.",
+                     *         "priority": "P1",
+                     *         "rank": "V",
+                     *         "dueDate": "2026-11-29",
+                     *         "archived": false,
+                     *         "archivedAt": null,
+                     *         "createdBy": "01a228b4-56a4-7441-98fd-5f7ad9218345",
+                     *         "createdAt": "2026-11-29T19:07:17.516Z",
+                     *         "updatedAt": "2026-11-29T19:07:17.516Z",
+                     *         "assignees": [
+                     *           {
+                     *             "id": "01a228b4-57e0-7289-a16d-66313f2b601b",
+                     *             "name": "Bob",
+                     *             "handle": "bob"
+                     *           }
+                     *         ],
+                     *         "labels": [
+                     *           {
+                     *             "id": "01a228b4-5882-7569-8db4-8d96c8ed6d60",
+                     *             "name": "front-end",
+                     *             "color": "#3366ff"
+                     *           }
+                     *         ],
+                     *         "todoCount": 2,
+                     *         "todoDoneCount": 0,
+                     *         "todos": [
+                     *           {
+                     *             "id": "01a228b4-588e-747d-8898-c51ad5ab2e27",
+                     *             "text": "Hero copy",
+                     *             "done": false,
+                     *             "position": 0,
+                     *             "createdAt": "2026-11-29T19:07:17.516Z"
+                     *           }
+                     *         ],
+                     *         "commentCount": 0,
+                     *         "timeLoggedMinutes": 0
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["Task"];
                         /** @constant */
@@ -7252,6 +8870,61 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a228b4-588c-769d-ad8c-6e9862798574",
+                     *         "humanId": "WEB-1",
+                     *         "number": 1,
+                     *         "workspaceId": "01a228b4-5746-72fe-a48e-72079cc03eb9",
+                     *         "projectId": "01a228b4-584a-70e9-88da-5364620b1192",
+                     *         "statusId": "01a228b4-584a-70eb-9f88-40cc1e560d33",
+                     *         "status": {
+                     *           "id": "01a228b4-584a-70eb-9f88-40cc1e560d33",
+                     *           "name": "To Do",
+                     *           "category": "unstarted"
+                     *         },
+                     *         "title": "Ship the landing page",
+                     *         "description": "Hero, pricing and **sign-up**.",
+                     *         "priority": "P1",
+                     *         "rank": "V",
+                     *         "dueDate": "2026-11-29",
+                     *         "archived": false,
+                     *         "archivedAt": null,
+                     *         "createdBy": "01a228b4-56a4-7441-98fd-5f7ad9218345",
+                     *         "createdAt": "2026-11-29T19:07:17.516Z",
+                     *         "updatedAt": "2026-11-29T19:07:17.516Z",
+                     *         "assignees": [
+                     *           {
+                     *             "id": "01a228b4-57e0-7289-a16d-66313f2b601b",
+                     *             "name": "Bob",
+                     *             "handle": "bob"
+                     *           }
+                     *         ],
+                     *         "labels": [
+                     *           {
+                     *             "id": "01a228b4-5882-7569-8db4-8d96c8ed6d60",
+                     *             "name": "front-end",
+                     *             "color": "#3366ff"
+                     *           }
+                     *         ],
+                     *         "todoCount": 2,
+                     *         "todoDoneCount": 0,
+                     *         "todos": [
+                     *           {
+                     *             "id": "01a228b4-588e-747d-8898-c51ad5ab2e27",
+                     *             "text": "Hero copy",
+                     *             "done": false,
+                     *             "position": 0,
+                     *             "createdAt": "2026-11-29T19:07:17.516Z"
+                     *           }
+                     *         ],
+                     *         "commentCount": 0,
+                     *         "timeLoggedMinutes": 0
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["Task"];
                         /** @constant */
@@ -7304,6 +8977,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a228b4-5896-72fc-abbc-f7ae9aac4d66",
+                     *         "deleted": true
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: {
                             /** @constant */
@@ -7357,14 +9039,24 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description Replaces the assignees: user ids of project members, at most 50 (`[]` removes all). */
                     assigneeIds?: string[];
+                    /** @description Markdown description, up to 100 000 characters; null clears it. */
                     description?: string | null;
+                    /** @description Due day `YYYY-MM-DD` (a real calendar date); null: none. */
                     dueDate?: string | null;
+                    /** @description Replaces the labels. Label names or ids, at most 50; names not yet in the workspace are created. */
                     labels?: string[];
-                    /** @enum {string} */
+                    /**
+                     * @description `P0` (highest) to `P3`.
+                     * @enum {string}
+                     */
                     priority?: "P0" | "P1" | "P2" | "P3";
+                    /** @description Or the status name, case-insensitive, e.g. `In Progress`. */
                     status?: string;
+                    /** @description Status id (`GET /projects/{projectId}/statuses`); preferred over `status`. */
                     statusId?: string;
+                    /** @description Title, 1 to 500 characters on one line. */
                     title?: string;
                 };
             };
@@ -7391,6 +9083,61 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a228b4-588c-769d-ad8c-6e9862798574",
+                     *         "humanId": "WEB-1",
+                     *         "number": 1,
+                     *         "workspaceId": "01a228b4-5746-72fe-a48e-72079cc03eb9",
+                     *         "projectId": "01a228b4-584a-70e9-88da-5364620b1192",
+                     *         "statusId": "01a228b4-584a-70eb-9f88-40cc1e560d33",
+                     *         "status": {
+                     *           "id": "01a228b4-584a-70eb-9f88-40cc1e560d33",
+                     *           "name": "To Do",
+                     *           "category": "unstarted"
+                     *         },
+                     *         "title": "Ship the landing page today",
+                     *         "description": "Hero, pricing and **sign-up**.",
+                     *         "priority": "P0",
+                     *         "rank": "V",
+                     *         "dueDate": "2026-11-29",
+                     *         "archived": false,
+                     *         "archivedAt": null,
+                     *         "createdBy": "01a228b4-56a4-7441-98fd-5f7ad9218345",
+                     *         "createdAt": "2026-11-29T19:07:17.516Z",
+                     *         "updatedAt": "2026-11-29T19:07:17.538Z",
+                     *         "assignees": [
+                     *           {
+                     *             "id": "01a228b4-57e0-7289-a16d-66313f2b601b",
+                     *             "name": "Bob",
+                     *             "handle": "bob"
+                     *           }
+                     *         ],
+                     *         "labels": [
+                     *           {
+                     *             "id": "01a228b4-5882-7569-8db4-8d96c8ed6d60",
+                     *             "name": "front-end",
+                     *             "color": "#3366ff"
+                     *           }
+                     *         ],
+                     *         "todoCount": 2,
+                     *         "todoDoneCount": 0,
+                     *         "todos": [
+                     *           {
+                     *             "id": "01a228b4-588e-747d-8898-c51ad5ab2e27",
+                     *             "text": "Hero copy",
+                     *             "done": false,
+                     *             "position": 0,
+                     *             "createdAt": "2026-11-29T19:07:17.516Z"
+                     *           }
+                     *         ],
+                     *         "commentCount": 0,
+                     *         "timeLoggedMinutes": 0
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["Task"];
                         /** @constant */
@@ -7462,6 +9209,41 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a228b4-5896-72fc-abbc-f7ae9aac4d66",
+                     *         "humanId": "WEB-2",
+                     *         "number": 2,
+                     *         "workspaceId": "01a228b4-5746-72fe-a48e-72079cc03eb9",
+                     *         "projectId": "01a228b4-584a-70e9-88da-5364620b1192",
+                     *         "statusId": "01a228b4-587b-740e-9b16-57ca8691b7f4",
+                     *         "status": {
+                     *           "id": "01a228b4-587b-740e-9b16-57ca8691b7f4",
+                     *           "name": "QA",
+                     *           "category": "started"
+                     *         },
+                     *         "title": "Write the changelog",
+                     *         "description": null,
+                     *         "priority": "P2",
+                     *         "rank": "Kf",
+                     *         "dueDate": null,
+                     *         "archived": true,
+                     *         "archivedAt": "2026-11-29T19:07:17.554Z",
+                     *         "createdBy": "01a228b4-56a4-7441-98fd-5f7ad9218345",
+                     *         "createdAt": "2026-11-29T19:07:17.526Z",
+                     *         "updatedAt": "2026-11-29T19:07:17.554Z",
+                     *         "assignees": [],
+                     *         "labels": [],
+                     *         "todoCount": 0,
+                     *         "todoDoneCount": 0,
+                     *         "todos": [],
+                     *         "commentCount": 0,
+                     *         "timeLoggedMinutes": 0
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["Task"];
                         /** @constant */
@@ -7496,8 +9278,11 @@ export interface operations {
     "tasks.comments.list": {
         parameters: {
             query?: {
+                /** @description The `nextCursor` of the previous page; omit for the first page. */
                 cursor?: string;
+                /** @description Items per page, 1 to 200 (default 50). */
                 limit?: number;
+                /** @description `asc`: oldest first (default); `desc`: newest first. */
                 order?: "asc" | "desc";
             };
             header?: {
@@ -7535,6 +9320,28 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": [
+                     *         {
+                     *           "id": "01a228b4-58c5-76c6-935e-c834bf994d55",
+                     *           "taskId": "01a228b4-588c-769d-ad8c-6e9862798574",
+                     *           "projectId": "01a228b4-584a-70e9-88da-5364620b1192",
+                     *           "author": {
+                     *             "id": "01a228b4-56a4-7441-98fd-5f7ad9218345",
+                     *             "name": "Ada Lovelace",
+                     *             "handle": "ada"
+                     *           },
+                     *           "body": "@bob can you take the pricing table?",
+                     *           "edited": false,
+                     *           "createdAt": "2026-11-29T19:07:17.573Z",
+                     *           "updatedAt": "2026-11-29T19:07:17.573Z"
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["Comment"][];
                         nextCursor: string | null;
@@ -7570,6 +9377,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description The comment in Markdown, 1 to 20 000 characters; `@handle` mentions notify that member. */
                     body: string;
                 };
             };
@@ -7596,6 +9404,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a228b4-58c5-76c6-935e-c834bf994d55",
+                     *         "taskId": "01a228b4-588c-769d-ad8c-6e9862798574",
+                     *         "projectId": "01a228b4-584a-70e9-88da-5364620b1192",
+                     *         "author": {
+                     *           "id": "01a228b4-56a4-7441-98fd-5f7ad9218345",
+                     *           "name": "Ada Lovelace",
+                     *           "handle": "ada"
+                     *         },
+                     *         "body": "@bob can you take the pricing table?",
+                     *         "edited": false,
+                     *         "createdAt": "2026-11-29T19:07:17.573Z",
+                     *         "updatedAt": "2026-11-29T19:07:17.573Z"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["Comment"];
                         /** @constant */
@@ -7669,6 +9496,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a228b4-58c5-76c6-935e-c834bf994d55",
+                     *         "deleted": true
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: {
                             /** @constant */
@@ -7724,6 +9560,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description The comment in Markdown, 1 to 20 000 characters; `@handle` mentions notify that member. */
                     body: string;
                 };
             };
@@ -7750,6 +9587,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a228b4-58c5-76c6-935e-c834bf994d55",
+                     *         "taskId": "01a228b4-588c-769d-ad8c-6e9862798574",
+                     *         "projectId": "01a228b4-584a-70e9-88da-5364620b1192",
+                     *         "author": {
+                     *           "id": "01a228b4-56a4-7441-98fd-5f7ad9218345",
+                     *           "name": "Ada Lovelace",
+                     *           "handle": "ada"
+                     *         },
+                     *         "body": "@bob can you take the pricing table, please?",
+                     *         "edited": true,
+                     *         "createdAt": "2026-11-29T19:07:17.573Z",
+                     *         "updatedAt": "2026-11-29T19:07:17.582Z"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["Comment"];
                         /** @constant */
@@ -7801,10 +9657,15 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description Place the task right after this task of the target column. Neither: at the end. */
                     afterTaskId?: string;
+                    /** @description Place the task right before this task of the target column. */
                     beforeTaskId?: string;
+                    /** @description Target project (the task keeps its id and gets a new human number there). Default: its own. */
                     projectId?: string;
+                    /** @description Or the status name, case-insensitive, e.g. `In Progress`. Neither: the task keeps its status. */
                     status?: string;
+                    /** @description Target status. Status id (`GET /projects/{projectId}/statuses`); preferred over `status`. */
                     statusId?: string;
                 };
             };
@@ -7831,6 +9692,61 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a228b4-588c-769d-ad8c-6e9862798574",
+                     *         "humanId": "WEB-1",
+                     *         "number": 1,
+                     *         "workspaceId": "01a228b4-5746-72fe-a48e-72079cc03eb9",
+                     *         "projectId": "01a228b4-584a-70e9-88da-5364620b1192",
+                     *         "statusId": "01a228b4-587b-740e-9b16-57ca8691b7f4",
+                     *         "status": {
+                     *           "id": "01a228b4-587b-740e-9b16-57ca8691b7f4",
+                     *           "name": "QA",
+                     *           "category": "started"
+                     *         },
+                     *         "title": "Ship the landing page today",
+                     *         "description": "Hero, pricing and **sign-up**.",
+                     *         "priority": "P0",
+                     *         "rank": "V",
+                     *         "dueDate": "2026-11-29",
+                     *         "archived": false,
+                     *         "archivedAt": null,
+                     *         "createdBy": "01a228b4-56a4-7441-98fd-5f7ad9218345",
+                     *         "createdAt": "2026-11-29T19:07:17.516Z",
+                     *         "updatedAt": "2026-11-29T19:07:17.542Z",
+                     *         "assignees": [
+                     *           {
+                     *             "id": "01a228b4-57e0-7289-a16d-66313f2b601b",
+                     *             "name": "Bob",
+                     *             "handle": "bob"
+                     *           }
+                     *         ],
+                     *         "labels": [
+                     *           {
+                     *             "id": "01a228b4-5882-7569-8db4-8d96c8ed6d60",
+                     *             "name": "front-end",
+                     *             "color": "#3366ff"
+                     *           }
+                     *         ],
+                     *         "todoCount": 2,
+                     *         "todoDoneCount": 0,
+                     *         "todos": [
+                     *           {
+                     *             "id": "01a228b4-588e-747d-8898-c51ad5ab2e27",
+                     *             "text": "Hero copy",
+                     *             "done": false,
+                     *             "position": 0,
+                     *             "createdAt": "2026-11-29T19:07:17.516Z"
+                     *           }
+                     *         ],
+                     *         "commentCount": 0,
+                     *         "timeLoggedMinutes": 0
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["Task"];
                         /** @constant */
@@ -7884,12 +9800,19 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description Billable time or not; default: the project's `billableByDefault`. */
                     billable?: boolean;
+                    /** @description The day worked, `YYYY-MM-DD`; may be left out when `start` and `end` are full date-times. */
                     date?: string;
+                    /** @description End time, in the same form as `start`, after it on the same day. */
                     end?: string;
+                    /** @description Duration in whole minutes, 1 to 1440; or give `start` and `end`. */
                     minutes?: number;
+                    /** @description What was done, up to 5000 characters; null: none. */
                     note?: string | null;
+                    /** @description Start time `HH:MM[:SS]` on `date`, or an ISO date-time (`2026-03-02T09:00:00Z`) on that day; with `end`, instead of `minutes`. */
                     start?: string;
+                    /** @description Log for another user (project OWNERs only); default: yourself. */
                     userId?: string;
                 };
             };
@@ -7916,6 +9839,43 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a228b4-5906-717e-9d8b-3b827124c0c7",
+                     *         "projectId": "01a228b4-584a-70e9-88da-5364620b1192",
+                     *         "taskId": "01a228b4-588c-769d-ad8c-6e9862798574",
+                     *         "userId": "01a228b4-56a4-7441-98fd-5f7ad9218345",
+                     *         "user": {
+                     *           "id": "01a228b4-56a4-7441-98fd-5f7ad9218345",
+                     *           "name": "Ada Lovelace",
+                     *           "handle": "ada"
+                     *         },
+                     *         "task": {
+                     *           "id": "01a228b4-588c-769d-ad8c-6e9862798574",
+                     *           "humanId": "WEB-1",
+                     *           "title": "Ship the landing page today"
+                     *         },
+                     *         "project": {
+                     *           "id": "01a228b4-584a-70e9-88da-5364620b1192",
+                     *           "name": "Website"
+                     *         },
+                     *         "date": "2026-11-29",
+                     *         "minutes": 45,
+                     *         "note": "Hero layout",
+                     *         "billable": true,
+                     *         "billed": false,
+                     *         "state": "draft",
+                     *         "rejectionReason": null,
+                     *         "decidedBy": null,
+                     *         "decidedAt": null,
+                     *         "createdBy": "01a228b4-56a4-7441-98fd-5f7ad9218345",
+                     *         "createdAt": "2026-11-29T19:07:17.638Z",
+                     *         "updatedAt": "2026-11-29T19:07:17.638Z"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["TimeEntry"];
                         /** @constant */
@@ -7969,8 +9929,11 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description Checked off (default false). */
                     done?: boolean;
+                    /** @description 0-based index to insert at; default: the end. */
                     position?: number;
+                    /** @description The checklist item, 1 to 1000 characters on one line. */
                     text: string;
                 };
             };
@@ -7997,6 +9960,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a228b4-58ba-77ae-9c20-d2934a03d6d6",
+                     *         "text": "Footer links",
+                     *         "done": false,
+                     *         "position": 2,
+                     *         "createdAt": "2026-11-29T19:07:17.562Z"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["Todo"];
                         /** @constant */
@@ -8070,6 +10045,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a228b4-58ba-77ae-9c20-d2934a03d6d6",
+                     *         "deleted": true
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: {
                             /** @constant */
@@ -8125,8 +10109,11 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description Checked off or not. */
                     done?: boolean;
+                    /** @description New 0-based place in the checklist; the others shift. */
                     position?: number;
+                    /** @description The checklist item, 1 to 1000 characters on one line. */
                     text?: string;
                 };
             };
@@ -8153,6 +10140,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a228b4-588e-747d-8898-c51ad5ab2e27",
+                     *         "text": "Hero copy",
+                     *         "done": true,
+                     *         "position": 0,
+                     *         "createdAt": "2026-11-29T19:07:17.516Z"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["Todo"];
                         /** @constant */
@@ -8204,6 +10203,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description The checklist's complete new order: every todo id of the task, once. */
                     todoIds: string[];
                 };
             };
@@ -8230,6 +10230,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": [
+                     *         {
+                     *           "id": "01a228b4-58ba-77ae-9c20-d2934a03d6d6",
+                     *           "text": "Footer links",
+                     *           "done": false,
+                     *           "position": 0,
+                     *           "createdAt": "2026-11-29T19:07:17.562Z"
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["Todo"][];
                         nextCursor: string | null;
@@ -8302,6 +10317,41 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a228b4-5896-72fc-abbc-f7ae9aac4d66",
+                     *         "humanId": "WEB-2",
+                     *         "number": 2,
+                     *         "workspaceId": "01a228b4-5746-72fe-a48e-72079cc03eb9",
+                     *         "projectId": "01a228b4-584a-70e9-88da-5364620b1192",
+                     *         "statusId": "01a228b4-587b-740e-9b16-57ca8691b7f4",
+                     *         "status": {
+                     *           "id": "01a228b4-587b-740e-9b16-57ca8691b7f4",
+                     *           "name": "QA",
+                     *           "category": "started"
+                     *         },
+                     *         "title": "Write the changelog",
+                     *         "description": null,
+                     *         "priority": "P2",
+                     *         "rank": "Kf",
+                     *         "dueDate": null,
+                     *         "archived": false,
+                     *         "archivedAt": null,
+                     *         "createdBy": "01a228b4-56a4-7441-98fd-5f7ad9218345",
+                     *         "createdAt": "2026-11-29T19:07:17.526Z",
+                     *         "updatedAt": "2026-11-29T19:07:17.557Z",
+                     *         "assignees": [],
+                     *         "labels": [],
+                     *         "todoCount": 0,
+                     *         "todoDoneCount": 0,
+                     *         "todos": [],
+                     *         "commentCount": 0,
+                     *         "timeLoggedMinutes": 0
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["Task"];
                         /** @constant */
@@ -8348,7 +10398,9 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description The status (board column) to reorder. */
                     statusId: string;
+                    /** @description The column's complete new order: every non-archived task id of the status, once. */
                     taskIds: string[];
                 };
             };
@@ -8375,6 +10427,41 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": [
+                     *         {
+                     *           "id": "01a228b4-5896-72fc-abbc-f7ae9aac4d66",
+                     *           "humanId": "WEB-2",
+                     *           "number": 2,
+                     *           "workspaceId": "01a228b4-5746-72fe-a48e-72079cc03eb9",
+                     *           "projectId": "01a228b4-584a-70e9-88da-5364620b1192",
+                     *           "statusId": "01a228b4-587b-740e-9b16-57ca8691b7f4",
+                     *           "status": {
+                     *             "id": "01a228b4-587b-740e-9b16-57ca8691b7f4",
+                     *             "name": "QA",
+                     *             "category": "started"
+                     *           },
+                     *           "title": "Write the changelog",
+                     *           "description": null,
+                     *           "priority": "P2",
+                     *           "rank": "Kf",
+                     *           "dueDate": null,
+                     *           "archived": false,
+                     *           "archivedAt": null,
+                     *           "createdBy": "01a228b4-56a4-7441-98fd-5f7ad9218345",
+                     *           "createdAt": "2026-11-29T19:07:17.526Z",
+                     *           "updatedAt": "2026-11-29T19:07:17.550Z",
+                     *           "assignees": [],
+                     *           "labels": [],
+                     *           "todoCount": 0,
+                     *           "todoDoneCount": 0
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["TaskSummary"][];
                         nextCursor: string | null;
@@ -8412,16 +10499,27 @@ export interface operations {
     "timeEntries.list": {
         parameters: {
             query?: {
+                /** @description `true`: billable entries only; `false`: non-billable only. Default: both. */
                 billable?: "0" | "1" | "true" | "false";
+                /** @description `true`: invoiced entries only; `false`: not yet invoiced. Default: both. */
                 billed?: "0" | "1" | "true" | "false";
+                /** @description Only the entries of this client's projects. */
                 clientId?: string;
+                /** @description The `nextCursor` of the previous page; omit for the first page. */
                 cursor?: string;
+                /** @description Only entries on or after this day, `YYYY-MM-DD`. */
                 from?: string;
+                /** @description Items per page, 1 to 200 (default 50). */
                 limit?: number;
+                /** @description Only the entries of this project. */
                 projectId?: string;
+                /** @description Only entries in this approval state: `draft`, `submitted`, `approved` or `rejected`. */
                 state?: "draft" | "submitted" | "approved" | "rejected";
+                /** @description Only the entries of this task (id or human id such as `WEB-42`). */
                 taskId?: string;
+                /** @description Only entries on or before this day, `YYYY-MM-DD`. */
                 to?: string;
+                /** @description Only the entries of this user. */
                 userId?: string;
             };
             header?: {
@@ -8456,6 +10554,46 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": [
+                     *         {
+                     *           "id": "01a228b4-5906-717e-9d8b-3b827124c0c7",
+                     *           "projectId": "01a228b4-584a-70e9-88da-5364620b1192",
+                     *           "taskId": "01a228b4-588c-769d-ad8c-6e9862798574",
+                     *           "userId": "01a228b4-56a4-7441-98fd-5f7ad9218345",
+                     *           "user": {
+                     *             "id": "01a228b4-56a4-7441-98fd-5f7ad9218345",
+                     *             "name": "Ada Lovelace",
+                     *             "handle": "ada"
+                     *           },
+                     *           "task": {
+                     *             "id": "01a228b4-588c-769d-ad8c-6e9862798574",
+                     *             "humanId": "WEB-1",
+                     *             "title": "Ship the landing page today"
+                     *           },
+                     *           "project": {
+                     *             "id": "01a228b4-584a-70e9-88da-5364620b1192",
+                     *             "name": "Website"
+                     *           },
+                     *           "date": "2026-11-29",
+                     *           "minutes": 45,
+                     *           "note": "Hero layout",
+                     *           "billable": true,
+                     *           "billed": false,
+                     *           "state": "draft",
+                     *           "rejectionReason": null,
+                     *           "decidedBy": null,
+                     *           "decidedAt": null,
+                     *           "createdBy": "01a228b4-56a4-7441-98fd-5f7ad9218345",
+                     *           "createdAt": "2026-11-29T19:07:17.638Z",
+                     *           "updatedAt": "2026-11-29T19:07:17.638Z"
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["TimeEntry"][];
                         nextCursor: string | null;
@@ -8509,6 +10647,43 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a228b4-5906-717e-9d8b-3b827124c0c7",
+                     *         "projectId": "01a228b4-584a-70e9-88da-5364620b1192",
+                     *         "taskId": "01a228b4-588c-769d-ad8c-6e9862798574",
+                     *         "userId": "01a228b4-56a4-7441-98fd-5f7ad9218345",
+                     *         "user": {
+                     *           "id": "01a228b4-56a4-7441-98fd-5f7ad9218345",
+                     *           "name": "Ada Lovelace",
+                     *           "handle": "ada"
+                     *         },
+                     *         "task": {
+                     *           "id": "01a228b4-588c-769d-ad8c-6e9862798574",
+                     *           "humanId": "WEB-1",
+                     *           "title": "Ship the landing page today"
+                     *         },
+                     *         "project": {
+                     *           "id": "01a228b4-584a-70e9-88da-5364620b1192",
+                     *           "name": "Website"
+                     *         },
+                     *         "date": "2026-11-29",
+                     *         "minutes": 45,
+                     *         "note": "Hero layout",
+                     *         "billable": true,
+                     *         "billed": false,
+                     *         "state": "draft",
+                     *         "rejectionReason": null,
+                     *         "decidedBy": null,
+                     *         "decidedAt": null,
+                     *         "createdBy": "01a228b4-56a4-7441-98fd-5f7ad9218345",
+                     *         "createdAt": "2026-11-29T19:07:17.638Z",
+                     *         "updatedAt": "2026-11-29T19:07:17.638Z"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["TimeEntry"];
                         /** @constant */
@@ -8561,6 +10736,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a228b4-5925-7088-944f-f977e9f73f69",
+                     *         "deleted": true
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: {
                             /** @constant */
@@ -8614,12 +10798,19 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description Billable time or not. */
                     billable?: boolean;
+                    /** @description Marked as invoiced: project OWNERs only, on approved entries (same as `POST /time-entries/{entryId}/bill`). */
                     billed?: boolean;
+                    /** @description The day worked, `YYYY-MM-DD`; may be left out when `start` and `end` are full date-times. */
                     date?: string;
+                    /** @description End time, in the same form as `start`, after it on the same day. */
                     end?: string;
+                    /** @description Duration in whole minutes, 1 to 1440; or give `start` and `end`. */
                     minutes?: number;
+                    /** @description What was done, up to 5000 characters; null: none. */
                     note?: string | null;
+                    /** @description Start time `HH:MM[:SS]` on `date`, or an ISO date-time (`2026-03-02T09:00:00Z`) on that day; with `end`, instead of `minutes`. */
                     start?: string;
                 };
             };
@@ -8646,6 +10837,43 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a228b4-5906-717e-9d8b-3b827124c0c7",
+                     *         "projectId": "01a228b4-584a-70e9-88da-5364620b1192",
+                     *         "taskId": "01a228b4-588c-769d-ad8c-6e9862798574",
+                     *         "userId": "01a228b4-56a4-7441-98fd-5f7ad9218345",
+                     *         "user": {
+                     *           "id": "01a228b4-56a4-7441-98fd-5f7ad9218345",
+                     *           "name": "Ada Lovelace",
+                     *           "handle": "ada"
+                     *         },
+                     *         "task": {
+                     *           "id": "01a228b4-588c-769d-ad8c-6e9862798574",
+                     *           "humanId": "WEB-1",
+                     *           "title": "Ship the landing page today"
+                     *         },
+                     *         "project": {
+                     *           "id": "01a228b4-584a-70e9-88da-5364620b1192",
+                     *           "name": "Website"
+                     *         },
+                     *         "date": "2026-11-29",
+                     *         "minutes": 50,
+                     *         "note": "Hero layout",
+                     *         "billable": true,
+                     *         "billed": false,
+                     *         "state": "draft",
+                     *         "rejectionReason": null,
+                     *         "decidedBy": null,
+                     *         "decidedAt": null,
+                     *         "createdBy": "01a228b4-56a4-7441-98fd-5f7ad9218345",
+                     *         "createdAt": "2026-11-29T19:07:17.638Z",
+                     *         "updatedAt": "2026-11-29T19:07:17.649Z"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["TimeEntry"];
                         /** @constant */
@@ -8717,6 +10945,43 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a228b4-5906-717e-9d8b-3b827124c0c7",
+                     *         "projectId": "01a228b4-584a-70e9-88da-5364620b1192",
+                     *         "taskId": "01a228b4-588c-769d-ad8c-6e9862798574",
+                     *         "userId": "01a228b4-56a4-7441-98fd-5f7ad9218345",
+                     *         "user": {
+                     *           "id": "01a228b4-56a4-7441-98fd-5f7ad9218345",
+                     *           "name": "Ada Lovelace",
+                     *           "handle": "ada"
+                     *         },
+                     *         "task": {
+                     *           "id": "01a228b4-588c-769d-ad8c-6e9862798574",
+                     *           "humanId": "WEB-1",
+                     *           "title": "Ship the landing page today"
+                     *         },
+                     *         "project": {
+                     *           "id": "01a228b4-584a-70e9-88da-5364620b1192",
+                     *           "name": "Website"
+                     *         },
+                     *         "date": "2026-11-29",
+                     *         "minutes": 50,
+                     *         "note": "Hero layout",
+                     *         "billable": true,
+                     *         "billed": false,
+                     *         "state": "approved",
+                     *         "rejectionReason": null,
+                     *         "decidedBy": "01a228b4-56a4-7441-98fd-5f7ad9218345",
+                     *         "decidedAt": "2026-11-29T19:07:17.656Z",
+                     *         "createdBy": "01a228b4-56a4-7441-98fd-5f7ad9218345",
+                     *         "createdAt": "2026-11-29T19:07:17.638Z",
+                     *         "updatedAt": "2026-11-29T19:07:17.656Z"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["TimeEntry"];
                         /** @constant */
@@ -8786,6 +11051,43 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a228b4-5906-717e-9d8b-3b827124c0c7",
+                     *         "projectId": "01a228b4-584a-70e9-88da-5364620b1192",
+                     *         "taskId": "01a228b4-588c-769d-ad8c-6e9862798574",
+                     *         "userId": "01a228b4-56a4-7441-98fd-5f7ad9218345",
+                     *         "user": {
+                     *           "id": "01a228b4-56a4-7441-98fd-5f7ad9218345",
+                     *           "name": "Ada Lovelace",
+                     *           "handle": "ada"
+                     *         },
+                     *         "task": {
+                     *           "id": "01a228b4-588c-769d-ad8c-6e9862798574",
+                     *           "humanId": "WEB-1",
+                     *           "title": "Ship the landing page today"
+                     *         },
+                     *         "project": {
+                     *           "id": "01a228b4-584a-70e9-88da-5364620b1192",
+                     *           "name": "Website"
+                     *         },
+                     *         "date": "2026-11-29",
+                     *         "minutes": 50,
+                     *         "note": "Hero layout",
+                     *         "billable": true,
+                     *         "billed": true,
+                     *         "state": "approved",
+                     *         "rejectionReason": null,
+                     *         "decidedBy": "01a228b4-56a4-7441-98fd-5f7ad9218345",
+                     *         "decidedAt": "2026-11-29T19:07:17.661Z",
+                     *         "createdBy": "01a228b4-56a4-7441-98fd-5f7ad9218345",
+                     *         "createdAt": "2026-11-29T19:07:17.638Z",
+                     *         "updatedAt": "2026-11-29T19:07:17.663Z"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["TimeEntry"];
                         /** @constant */
@@ -8835,6 +11137,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description Why the entry is rejected (shown to its owner), 1 to 2000 characters. */
                     reason: string;
                 };
             };
@@ -8861,6 +11164,43 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a228b4-5906-717e-9d8b-3b827124c0c7",
+                     *         "projectId": "01a228b4-584a-70e9-88da-5364620b1192",
+                     *         "taskId": "01a228b4-588c-769d-ad8c-6e9862798574",
+                     *         "userId": "01a228b4-56a4-7441-98fd-5f7ad9218345",
+                     *         "user": {
+                     *           "id": "01a228b4-56a4-7441-98fd-5f7ad9218345",
+                     *           "name": "Ada Lovelace",
+                     *           "handle": "ada"
+                     *         },
+                     *         "task": {
+                     *           "id": "01a228b4-588c-769d-ad8c-6e9862798574",
+                     *           "humanId": "WEB-1",
+                     *           "title": "Ship the landing page today"
+                     *         },
+                     *         "project": {
+                     *           "id": "01a228b4-584a-70e9-88da-5364620b1192",
+                     *           "name": "Website"
+                     *         },
+                     *         "date": "2026-11-29",
+                     *         "minutes": 50,
+                     *         "note": "Hero layout",
+                     *         "billable": true,
+                     *         "billed": false,
+                     *         "state": "rejected",
+                     *         "rejectionReason": "Split design from build.",
+                     *         "decidedBy": "01a228b4-56a4-7441-98fd-5f7ad9218345",
+                     *         "decidedAt": "2026-11-29T19:07:17.653Z",
+                     *         "createdBy": "01a228b4-56a4-7441-98fd-5f7ad9218345",
+                     *         "createdAt": "2026-11-29T19:07:17.638Z",
+                     *         "updatedAt": "2026-11-29T19:07:17.653Z"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["TimeEntry"];
                         /** @constant */
@@ -8932,6 +11272,43 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a228b4-5906-717e-9d8b-3b827124c0c7",
+                     *         "projectId": "01a228b4-584a-70e9-88da-5364620b1192",
+                     *         "taskId": "01a228b4-588c-769d-ad8c-6e9862798574",
+                     *         "userId": "01a228b4-56a4-7441-98fd-5f7ad9218345",
+                     *         "user": {
+                     *           "id": "01a228b4-56a4-7441-98fd-5f7ad9218345",
+                     *           "name": "Ada Lovelace",
+                     *           "handle": "ada"
+                     *         },
+                     *         "task": {
+                     *           "id": "01a228b4-588c-769d-ad8c-6e9862798574",
+                     *           "humanId": "WEB-1",
+                     *           "title": "Ship the landing page today"
+                     *         },
+                     *         "project": {
+                     *           "id": "01a228b4-584a-70e9-88da-5364620b1192",
+                     *           "name": "Website"
+                     *         },
+                     *         "date": "2026-11-29",
+                     *         "minutes": 50,
+                     *         "note": "Hero layout",
+                     *         "billable": true,
+                     *         "billed": false,
+                     *         "state": "submitted",
+                     *         "rejectionReason": null,
+                     *         "decidedBy": null,
+                     *         "decidedAt": null,
+                     *         "createdBy": "01a228b4-56a4-7441-98fd-5f7ad9218345",
+                     *         "createdAt": "2026-11-29T19:07:17.638Z",
+                     *         "updatedAt": "2026-11-29T19:07:17.651Z"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["TimeEntry"];
                         /** @constant */
@@ -9001,6 +11378,43 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a228b4-5906-717e-9d8b-3b827124c0c7",
+                     *         "projectId": "01a228b4-584a-70e9-88da-5364620b1192",
+                     *         "taskId": "01a228b4-588c-769d-ad8c-6e9862798574",
+                     *         "userId": "01a228b4-56a4-7441-98fd-5f7ad9218345",
+                     *         "user": {
+                     *           "id": "01a228b4-56a4-7441-98fd-5f7ad9218345",
+                     *           "name": "Ada Lovelace",
+                     *           "handle": "ada"
+                     *         },
+                     *         "task": {
+                     *           "id": "01a228b4-588c-769d-ad8c-6e9862798574",
+                     *           "humanId": "WEB-1",
+                     *           "title": "Ship the landing page today"
+                     *         },
+                     *         "project": {
+                     *           "id": "01a228b4-584a-70e9-88da-5364620b1192",
+                     *           "name": "Website"
+                     *         },
+                     *         "date": "2026-11-29",
+                     *         "minutes": 50,
+                     *         "note": "Hero layout",
+                     *         "billable": true,
+                     *         "billed": false,
+                     *         "state": "draft",
+                     *         "rejectionReason": null,
+                     *         "decidedBy": "01a228b4-56a4-7441-98fd-5f7ad9218345",
+                     *         "decidedAt": "2026-11-29T19:07:17.658Z",
+                     *         "createdBy": "01a228b4-56a4-7441-98fd-5f7ad9218345",
+                     *         "createdAt": "2026-11-29T19:07:17.638Z",
+                     *         "updatedAt": "2026-11-29T19:07:17.658Z"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["TimeEntry"];
                         /** @constant */
@@ -9035,12 +11449,19 @@ export interface operations {
     "timesheets.report.get": {
         parameters: {
             query: {
+                /** @description `true`: billable time only; `false`: non-billable only. Default: both. */
                 billable?: "0" | "1" | "true" | "false";
+                /** @description `json` (default) or `csv` (`text/csv`, one line per group). */
                 format?: "json" | "csv";
+                /** @description First day, `YYYY-MM-DD` (inclusive). */
                 from: string;
+                /** @description One row per `user` (default), `task`, `project`, `client` or `day`. */
                 groupBy?: "user" | "task" | "project" | "client" | "day";
+                /** @description The task (id or human id) or project id; for `workspace`, optionally the selected workspace's id. */
                 id?: string;
+                /** @description What to report on: one `task`, one `project`, or the whole `workspace`. */
                 scope: "task" | "project" | "workspace";
+                /** @description Last day, `YYYY-MM-DD` (inclusive); at most 3660 days after `from`. */
                 to: string;
             };
             header?: {
@@ -9075,11 +11496,55 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "scope": "workspace",
+                     *         "id": "01a228b4-5746-72fe-a48e-72079cc03eb9",
+                     *         "from": "2026-11-29",
+                     *         "to": "2026-11-29",
+                     *         "groupBy": "user",
+                     *         "billable": null,
+                     *         "totals": {
+                     *           "minutes": 50,
+                     *           "billableMinutes": 50,
+                     *           "nonBillableMinutes": 0,
+                     *           "byState": {
+                     *             "draft": 0,
+                     *             "submitted": 0,
+                     *             "approved": 50,
+                     *             "rejected": 0
+                     *           }
+                     *         },
+                     *         "groups": [
+                     *           {
+                     *             "key": "01a228b4-56a4-7441-98fd-5f7ad9218345",
+                     *             "label": "Ada Lovelace",
+                     *             "minutes": 50,
+                     *             "billableMinutes": 50,
+                     *             "nonBillableMinutes": 0,
+                     *             "byState": {
+                     *               "draft": 0,
+                     *               "submitted": 0,
+                     *               "approved": 50,
+                     *               "rejected": 0
+                     *             }
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["TimesheetReport"];
                         /** @constant */
                         ok: true;
                     };
+                    /**
+                     * @example key,label,minutes,billableMinutes,nonBillableMinutes,draft,submitted,approved,rejected
+                     *     01a228b4-56a4-7441-98fd-5f7ad9218345,Ada Lovelace,50,50,0,0,0,50,0
+                     *     ,Total,50,50,0,0,0,50,0
+                     */
                     "text/csv": string;
                 };
             };
@@ -9137,6 +11602,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "6oqgjQCTFhX4LAtU_YUO56njIAzHPys1",
+                     *         "url": "/uploads/6oqgjQCTFhX4LAtU_YUO56njIAzHPys1",
+                     *         "contentType": "image/png",
+                     *         "size": 70,
+                     *         "sha256": "497790947d4666760ce38f3c00e852c71fdb66cae849bae8e9ede352719e1581"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["Upload"];
                         /** @constant */
@@ -9240,6 +11717,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "6oqgjQCTFhX4LAtU_YUO56njIAzHPys1",
+                     *         "deleted": true
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: {
                             /** @constant */
@@ -9261,7 +11747,9 @@ export interface operations {
     "webhooks.list": {
         parameters: {
             query?: {
+                /** @description The `nextCursor` of the previous page; omit for the first page. */
                 cursor?: string;
+                /** @description Items per page, 1 to 200 (default 50). */
                 limit?: number;
             };
             header?: {
@@ -9296,6 +11784,27 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": [
+                     *         {
+                     *           "id": "01a228b4-592a-7091-864d-455bd807235a",
+                     *           "url": "http://127.0.0.1:37759/hook",
+                     *           "events": [
+                     *             "task.created"
+                     *           ],
+                     *           "active": true,
+                     *           "disabledReason": null,
+                     *           "description": null,
+                     *           "createdBy": "01a228b4-56a4-7441-98fd-5f7ad9218345",
+                     *           "createdAt": "2026-11-29T19:07:17.674Z",
+                     *           "updatedAt": "2026-11-29T19:07:17.674Z"
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["Webhook"][];
                         nextCursor: string | null;
@@ -9326,11 +11835,15 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** @default true */
+                    /**
+                     * @description Deliver events (default true); false keeps the webhook but sends nothing.
+                     * @default true
+                     */
                     active?: boolean;
+                    /** @description What the webhook is for, up to 500 characters. */
                     description?: string | null;
                     /**
-                     * @description Event types to receive, or ["*"] for all
+                     * @description Event types to receive, or ["*"] for all (default).
                      * @default [
                      *       "*"
                      *     ]
@@ -9363,6 +11876,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a228b4-592a-7091-864d-455bd807235a",
+                     *         "url": "http://127.0.0.1:37759/hook",
+                     *         "events": [
+                     *           "task.created"
+                     *         ],
+                     *         "active": true,
+                     *         "disabledReason": null,
+                     *         "description": null,
+                     *         "createdBy": "01a228b4-56a4-7441-98fd-5f7ad9218345",
+                     *         "createdAt": "2026-11-29T19:07:17.674Z",
+                     *         "updatedAt": "2026-11-29T19:07:17.674Z",
+                     *         "secret": "whsec_<secret, shown once>"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["WebhookWithSecret"];
                         /** @constant */
@@ -9434,6 +11966,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a228b4-592a-7091-864d-455bd807235a",
+                     *         "url": "http://127.0.0.1:37759/hook",
+                     *         "events": [
+                     *           "task.created"
+                     *         ],
+                     *         "active": true,
+                     *         "disabledReason": null,
+                     *         "description": null,
+                     *         "createdBy": "01a228b4-56a4-7441-98fd-5f7ad9218345",
+                     *         "createdAt": "2026-11-29T19:07:17.674Z",
+                     *         "updatedAt": "2026-11-29T19:07:17.674Z"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["Webhook"];
                         /** @constant */
@@ -9486,6 +12036,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a228b4-592a-7091-864d-455bd807235a",
+                     *         "deleted": true
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: {
                             /** @constant */
@@ -9522,7 +12081,9 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description Turn deliveries on or off (turning on clears `disabledReason`). */
                     active?: boolean;
+                    /** @description What the webhook is for, up to 500 characters; null clears it. */
                     description?: string | null;
                     /** @description Event types to receive, or ["*"] for all */
                     events?: ("*" | "task.created" | "task.updated" | "task.moved" | "task.deleted" | "comment.created" | "comment.updated" | "comment.deleted" | "time_entry.approved" | "project.created" | "project.updated" | "project.archived" | "project.unarchived" | "member.added" | "member.updated" | "member.removed" | "status.created" | "status.updated" | "status.deleted")[];
@@ -9553,6 +12114,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a228b4-592a-7091-864d-455bd807235a",
+                     *         "url": "http://127.0.0.1:37759/hook",
+                     *         "events": [
+                     *           "task.created"
+                     *         ],
+                     *         "active": true,
+                     *         "disabledReason": null,
+                     *         "description": "CI notifier",
+                     *         "createdBy": "01a228b4-56a4-7441-98fd-5f7ad9218345",
+                     *         "createdAt": "2026-11-29T19:07:17.674Z",
+                     *         "updatedAt": "2026-11-29T19:07:17.679Z"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["Webhook"];
                         /** @constant */
@@ -9572,8 +12151,11 @@ export interface operations {
     "webhooks.deliveries.list": {
         parameters: {
             query?: {
+                /** @description The `nextCursor` of the previous page; omit for the first page. */
                 cursor?: string;
+                /** @description Items per page, 1 to 200 (default 50). */
                 limit?: number;
+                /** @description Only deliveries in this state: `pending`, `succeeded` or `failed`. */
                 status?: "pending" | "succeeded" | "failed";
             };
             header?: {
@@ -9611,6 +12193,26 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": [
+                     *         {
+                     *           "id": "01a228b4-593b-754d-a64a-4947eeae6b62",
+                     *           "webhookId": "01a228b4-592a-7091-864d-455bd807235a",
+                     *           "event": "task.created",
+                     *           "status": "pending",
+                     *           "attempts": 1,
+                     *           "lastStatusCode": null,
+                     *           "lastError": null,
+                     *           "nextAttemptAt": "2026-11-29T19:08:22.692Z",
+                     *           "deliveredAt": null,
+                     *           "createdAt": "2026-11-29T19:07:17.691Z"
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["WebhookDelivery"][];
                         nextCursor: string | null;
@@ -9666,6 +12268,59 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a228b4-593b-754d-a64a-4947eeae6b62",
+                     *         "webhookId": "01a228b4-592a-7091-864d-455bd807235a",
+                     *         "event": "task.created",
+                     *         "status": "succeeded",
+                     *         "attempts": 1,
+                     *         "lastStatusCode": 200,
+                     *         "lastError": null,
+                     *         "nextAttemptAt": null,
+                     *         "deliveredAt": "2026-11-29T19:07:17.726Z",
+                     *         "createdAt": "2026-11-29T19:07:17.691Z",
+                     *         "payload": {
+                     *           "id": "01a228b4-593b-754d-a64a-4947eeae6b62",
+                     *           "event": "task.created",
+                     *           "createdAt": "2026-11-29T19:07:17.691Z",
+                     *           "workspaceId": "01a228b4-5746-72fe-a48e-72079cc03eb9",
+                     *           "data": {
+                     *             "id": "01a228b4-593a-75cc-868d-01b4d414562c",
+                     *             "humanId": "WEB-3",
+                     *             "number": 3,
+                     *             "workspaceId": "01a228b4-5746-72fe-a48e-72079cc03eb9",
+                     *             "projectId": "01a228b4-584a-70e9-88da-5364620b1192",
+                     *             "statusId": "01a228b4-584a-70eb-9f88-40cc1e560d33",
+                     *             "status": {
+                     *               "id": "01a228b4-584a-70eb-9f88-40cc1e560d33",
+                     *               "name": "To Do",
+                     *               "category": "unstarted"
+                     *             },
+                     *             "title": "Announce the launch",
+                     *             "description": null,
+                     *             "priority": "P2",
+                     *             "rank": "V",
+                     *             "dueDate": null,
+                     *             "archived": false,
+                     *             "archivedAt": null,
+                     *             "createdBy": "01a228b4-56a4-7441-98fd-5f7ad9218345",
+                     *             "createdAt": "2026-11-29T19:07:17.690Z",
+                     *             "updatedAt": "2026-11-29T19:07:17.690Z",
+                     *             "assignees": [],
+                     *             "labels": [],
+                     *             "todoCount": 0,
+                     *             "todoDoneCount": 0,
+                     *             "todos": [],
+                     *             "commentCount": 0,
+                     *             "timeLoggedMinutes": 0
+                     *           }
+                     *         }
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["WebhookDeliveryDetail"];
                         /** @constant */
@@ -9720,6 +12375,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a228b4-593b-754d-a64a-4947eeae6b62",
+                     *         "webhookId": "01a228b4-592a-7091-864d-455bd807235a",
+                     *         "event": "task.created",
+                     *         "status": "pending",
+                     *         "attempts": 0,
+                     *         "lastStatusCode": 200,
+                     *         "lastError": null,
+                     *         "nextAttemptAt": "2026-11-29T19:07:17.753Z",
+                     *         "deliveredAt": null,
+                     *         "createdAt": "2026-11-29T19:07:17.691Z"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["WebhookDelivery"];
                         /** @constant */
@@ -9789,6 +12461,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a228b4-592a-7091-864d-455bd807235a",
+                     *         "url": "http://127.0.0.1:37759/hook",
+                     *         "events": [
+                     *           "task.created"
+                     *         ],
+                     *         "active": true,
+                     *         "disabledReason": null,
+                     *         "description": "CI notifier",
+                     *         "createdBy": "01a228b4-56a4-7441-98fd-5f7ad9218345",
+                     *         "createdAt": "2026-11-29T19:07:17.674Z",
+                     *         "updatedAt": "2026-11-29T19:07:17.681Z",
+                     *         "secret": "whsec_<secret, shown once>"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["WebhookWithSecret"];
                         /** @constant */
@@ -9841,6 +12532,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "deliveryId": "01a228b4-5937-704a-9fc6-85885f707590",
+                     *         "event": "ping",
+                     *         "status": "pending"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: {
                             deliveryId: string;
@@ -9912,6 +12613,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": [
+                     *         {
+                     *           "id": "01a228b4-56aa-73e5-ab46-ba29da9dd48a",
+                     *           "name": "Ada's workspace",
+                     *           "slug": "ada-s-workspace",
+                     *           "role": "OWNER",
+                     *           "suspended": false,
+                     *           "suspendedAt": null,
+                     *           "createdAt": "2026-11-29T19:07:17.034Z",
+                     *           "updatedAt": "2026-11-29T19:07:17.034Z"
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["Workspace"][];
                         nextCursor: string | null;
@@ -9936,8 +12655,11 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description Workspace name, 1 to 100 characters. */
                     name: string;
+                    /** @description SUPERADMIN (or the global token) only: the user who becomes OWNER instead of the caller. */
                     ownerUserId?: string;
+                    /** @description Short name for URLs and `X-Workspace-Slug`: 1 to 48 of a-z, 0-9 and inner hyphens. Default: derived from the name; a taken slug is a 409. */
                     slug?: string;
                 };
             };
@@ -9964,6 +12686,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a228b4-5746-72fe-a48e-72079cc03eb9",
+                     *         "name": "Walk Co",
+                     *         "slug": "walk-co",
+                     *         "role": "OWNER",
+                     *         "suspended": false,
+                     *         "suspendedAt": null,
+                     *         "createdAt": "2026-11-29T19:07:17.189Z",
+                     *         "updatedAt": "2026-11-29T19:07:17.189Z"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["Workspace"];
                         /** @constant */
@@ -10030,6 +12767,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a228b4-5746-72fe-a48e-72079cc03eb9",
+                     *         "name": "Walk Co",
+                     *         "slug": "walk-co",
+                     *         "role": "OWNER",
+                     *         "suspended": false,
+                     *         "suspendedAt": null,
+                     *         "createdAt": "2026-11-29T19:07:17.189Z",
+                     *         "updatedAt": "2026-11-29T19:07:17.189Z"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["Workspace"];
                         /** @constant */
@@ -10057,7 +12809,9 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description Workspace name, 1 to 100 characters. */
                     name?: string;
+                    /** @description New slug: 1 to 48 of a-z, 0-9 and inner hyphens (a taken slug is a 409). */
                     slug?: string;
                 };
             };
@@ -10084,6 +12838,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a228b4-5746-72fe-a48e-72079cc03eb9",
+                     *         "name": "Walk Company",
+                     *         "slug": "walk-co",
+                     *         "role": "OWNER",
+                     *         "suspended": false,
+                     *         "suspendedAt": null,
+                     *         "createdAt": "2026-11-29T19:07:17.189Z",
+                     *         "updatedAt": "2026-11-29T19:07:17.197Z"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["Workspace"];
                         /** @constant */
@@ -10120,8 +12889,11 @@ export interface operations {
     "workspaces.invites.list": {
         parameters: {
             query?: {
+                /** @description The `nextCursor` of the previous page; omit for the first page. */
                 cursor?: string;
+                /** @description Items per page, 1 to 200 (default 50). */
                 limit?: number;
+                /** @description Only invites in this state: `pending`, `accepted`, `revoked` or `expired` (default: all). */
                 status?: "pending" | "accepted" | "revoked" | "expired";
             };
             header?: never;
@@ -10154,6 +12926,26 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": [
+                     *         {
+                     *           "id": "01a228b4-5750-7763-9eb9-1678acda7da9",
+                     *           "workspaceId": "01a228b4-5746-72fe-a48e-72079cc03eb9",
+                     *           "email": "bob@walk.test",
+                     *           "role": "MEMBER",
+                     *           "status": "accepted",
+                     *           "invitedBy": "01a228b4-56a4-7441-98fd-5f7ad9218345",
+                     *           "expiresAt": "2026-12-06T19:07:17.200Z",
+                     *           "acceptedAt": "2026-11-29T19:07:17.337Z",
+                     *           "revokedAt": null,
+                     *           "createdAt": "2026-11-29T19:07:17.200Z"
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["Invite"][];
                         nextCursor: string | null;
@@ -10182,8 +12974,10 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description Where the invite is mailed, at most 254 characters. */
                     email: string;
                     /**
+                     * @description The role on joining: `OWNER` (manages the workspace), `MEMBER` or `VIEWER` (reads only); default `MEMBER`.
                      * @default MEMBER
                      * @enum {string}
                      */
@@ -10213,6 +13007,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a228b4-5750-7763-9eb9-1678acda7da9",
+                     *         "workspaceId": "01a228b4-5746-72fe-a48e-72079cc03eb9",
+                     *         "email": "bob@walk.test",
+                     *         "role": "MEMBER",
+                     *         "status": "pending",
+                     *         "invitedBy": "01a228b4-56a4-7441-98fd-5f7ad9218345",
+                     *         "expiresAt": "2026-12-06T19:07:17.200Z",
+                     *         "acceptedAt": null,
+                     *         "revokedAt": null,
+                     *         "createdAt": "2026-11-29T19:07:17.200Z"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["Invite"];
                         /** @constant */
@@ -10281,6 +13092,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a228b4-581c-7437-8484-2c352d7a8624",
+                     *         "workspaceId": "01a228b4-5746-72fe-a48e-72079cc03eb9",
+                     *         "email": "carol@walk.test",
+                     *         "role": "MEMBER",
+                     *         "status": "revoked",
+                     *         "invitedBy": "01a228b4-56a4-7441-98fd-5f7ad9218345",
+                     *         "expiresAt": "2026-12-06T19:07:17.403Z",
+                     *         "acceptedAt": null,
+                     *         "revokedAt": "2026-11-29T19:07:17.416Z",
+                     *         "createdAt": "2026-11-29T19:07:17.403Z"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["Invite"];
                         /** @constant */
@@ -10317,7 +13145,7 @@ export interface operations {
             query?: {
                 /** @description The `nextCursor` of the previous page; omit for the first page. */
                 cursor?: string;
-                /** @description Items per page, 1 to 200 (default 50). */
+                /** @description Items per page, 1 to 200 (default 100). */
                 limit?: number;
             };
             header?: never;
@@ -10350,6 +13178,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": [
+                     *         {
+                     *           "userId": "01a228b4-56a4-7441-98fd-5f7ad9218345",
+                     *           "name": "Ada Lovelace",
+                     *           "handle": "ada",
+                     *           "email": "ada@walk.test",
+                     *           "avatarUploadId": null,
+                     *           "role": "OWNER",
+                     *           "joinedAt": "2026-11-29T19:07:17.189Z"
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["WorkspaceMember"][];
                         nextCursor: string | null;
@@ -10400,6 +13245,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "userId": "01a228b4-57e0-7289-a16d-66313f2b601b",
+                     *         "removed": true
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: {
                             /** @constant */
@@ -10450,7 +13304,10 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** @enum {string} */
+                    /**
+                     * @description The new workspace role: `OWNER` (manages the workspace), `MEMBER` or `VIEWER` (reads only).
+                     * @enum {string}
+                     */
                     role: "OWNER" | "MEMBER" | "VIEWER";
                 };
             };
@@ -10477,6 +13334,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "userId": "01a228b4-57e0-7289-a16d-66313f2b601b",
+                     *         "name": "Bob",
+                     *         "handle": "bob",
+                     *         "email": "bob@walk.test",
+                     *         "avatarUploadId": null,
+                     *         "role": "VIEWER",
+                     *         "joinedAt": "2026-11-29T19:07:17.337Z"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["WorkspaceMember"];
                         /** @constant */
@@ -10543,6 +13414,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a228b4-5746-72fe-a48e-72079cc03eb9",
+                     *         "name": "Walk Company",
+                     *         "slug": "walk-co",
+                     *         "role": null,
+                     *         "suspended": false,
+                     *         "suspendedAt": null,
+                     *         "createdAt": "2026-11-29T19:07:17.189Z",
+                     *         "updatedAt": "2026-11-29T19:07:18.725Z"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["Workspace"];
                         /** @constant */
@@ -10590,6 +13476,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": true,
+                     *       "data": {
+                     *         "id": "01a228b4-5746-72fe-a48e-72079cc03eb9",
+                     *         "name": "Walk Company",
+                     *         "slug": "walk-co",
+                     *         "role": null,
+                     *         "suspended": true,
+                     *         "suspendedAt": "2026-11-29T19:07:18.721Z",
+                     *         "createdAt": "2026-11-29T19:07:17.189Z",
+                     *         "updatedAt": "2026-11-29T19:07:18.721Z"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: components["schemas"]["Workspace"];
                         /** @constant */

@@ -1,0 +1,37 @@
+// Records the response examples of the OpenAPI document from real answers: runs the every-operation
+// walk (test/e2e/walk.ts) against `bun run src/index.ts` in a fresh folder and writes the first success
+// answer of each operation to src/docs/response-examples.json, which src/docs/response-examples.ts
+// attaches to the 2xx responses. Run it again when a route or an answer's shape changes;
+// test/openapi-response-examples.test.ts fails when a recorded example no longer fits its schema.
+//   bun run scripts/record-examples.ts
+import { writeFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { type RecordedExample, shorten } from '../src/docs/response-examples'
+import { tempDir } from '../test/e2e/support'
+import { Walker, walk, walkOidc } from '../test/e2e/walk'
+import { startWalkServer, WALK_ADMIN } from '../test/e2e/walk-env'
+
+const ROOT = resolve(import.meta.dir, '..')
+const OUT = join(ROOT, 'src/docs/response-examples.json')
+/** The media types an example is recorded for (an uploaded image's bytes are not worth showing). */
+const RECORDED = ['application/json', 'text/csv']
+
+const env = await startWalkServer([process.execPath, 'run', join(ROOT, 'src/index.ts')], tempDir())
+try {
+  const doc = await (await fetch(`${env.server.base}/swagger/json`)).json()
+  const w = new Walker(env.server.base, doc as never)
+  await walk({ w, mailbox: env.mailbox, hooks: env.hooks, hookUrl: env.hookUrl, admin: WALK_ADMIN })
+  await walkOidc(w, env.idp)
+  const examples: Record<string, RecordedExample[]> = {}
+  for (const op of [...w.firstSuccess.keys()].sort()) {
+    const kept = w.firstSuccess
+      .get(op)!
+      .filter(({ type, body }) => RECORDED.includes(type) && body !== '' && body !== null)
+      .map(({ status, type, body }) => ({ status, type, example: shorten(body) }))
+    if (kept.length) examples[op] = kept
+  }
+  writeFileSync(OUT, `${JSON.stringify(examples, null, 2)}\n`)
+  console.error(`${Object.keys(examples).length} examples of ${w.operations.length} operations written to ${OUT}`)
+} finally {
+  await env.stop()
+}
