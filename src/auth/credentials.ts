@@ -3,7 +3,7 @@ import type { PlatformRole } from '../db/schema/common'
 import { AppError } from '../errors'
 import { safeEqual, sha256Hex } from '../lib/crypto'
 import { verifySecret } from '../lib/password'
-import { readCache } from '../lib/read-cache'
+import { bookkeeping, readCache } from '../lib/read-cache'
 import type { Principal, PrincipalUser } from '../permissions/actor'
 import type { Scope } from '../permissions/matrix'
 import type { CachedKey } from './key-cache'
@@ -278,15 +278,21 @@ function authenticateSession(core: Core, raw: string): Principal {
   }
 }
 
-/** Writes batched key usage (one transaction). Called every second and at shutdown. */
+/**
+ * Writes batched key usage (one transaction). Called every second and at shutdown. Bookkeeping: no
+ * cached answer reads these counters (the key list adds the pending ones itself), so the read
+ * caches are kept.
+ */
 export function flushKeyUsage(core: Core): number {
   const pending = core.keyUsage.drain()
   if (pending.size === 0) return 0
   const update = core.sqlite.query<unknown, [number, number, string]>(
     'UPDATE api_keys SET request_count = request_count + ?, last_used_at = max(coalesce(last_used_at, 0), ?) WHERE id = ?',
   )
-  core.sqlite.transaction(() => {
-    for (const [id, p] of pending) update.run(p.count, p.last, id)
-  })()
+  bookkeeping(core.sqlite, () =>
+    core.sqlite.transaction(() => {
+      for (const [id, p] of pending) update.run(p.count, p.last, id)
+    })(),
+  )
   return pending.size
 }
