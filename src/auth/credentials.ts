@@ -3,6 +3,7 @@ import type { PlatformRole } from '../db/schema/common'
 import { AppError } from '../errors'
 import { safeEqual, sha256Hex } from '../lib/crypto'
 import { verifySecret } from '../lib/password'
+import { perDatabase } from '../lib/prepared'
 import { bookkeeping, readCache } from '../lib/read-cache'
 import type { Principal, PrincipalUser } from '../permissions/actor'
 import type { Scope } from '../permissions/matrix'
@@ -32,7 +33,6 @@ type KeyRow = {
 type SessionRow = { session_id: string; expires_at: number; last_seen_at: number; user_id: string }
 
 /** Hot-path statements, prepared once per database. */
-const statements = new WeakMap<Core['sqlite'], ReturnType<typeof prepare>>()
 function prepare(sqlite: Core['sqlite']) {
   return {
     user: sqlite.query<UserRow, [string]>('SELECT id, email, name, handle, platform_role FROM users WHERE id = ?'),
@@ -47,11 +47,7 @@ function prepare(sqlite: Core['sqlite']) {
     deleteSession: sqlite.query<unknown, [string]>('DELETE FROM sessions WHERE id = ?'),
   }
 }
-export function stmts(core: Core) {
-  let s = statements.get(core.sqlite)
-  if (!s) statements.set(core.sqlite, (s = prepare(core.sqlite)))
-  return s
-}
+export const stmts = perDatabase((core: Core) => prepare(core.sqlite))
 
 /** The caller's user row, from a cache that any database change empties (src/lib/read-cache.ts). */
 function userById(core: Core, id: string): UserRow | null {

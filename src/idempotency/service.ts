@@ -1,6 +1,7 @@
 import type { Core } from '../core'
 import { AppError, conflict } from '../errors'
 import { sha256Hex } from '../lib/crypto'
+import { perDatabase } from '../lib/prepared'
 import { bookkeeping } from '../lib/read-cache'
 
 /** How long a stored first response is replayed (Stripe keeps keys 24 h). */
@@ -17,7 +18,6 @@ export type Begin = { kind: 'new'; claim: Claim } | { kind: 'replay'; status: nu
 
 type Row = { request_hash: string; status: number; body: string; created_at: number }
 
-const statements = new WeakMap<Core['sqlite'], ReturnType<typeof prepare>>()
 function prepare(sqlite: Core['sqlite']) {
   return {
     get: sqlite.query<Row, [string, string]>(
@@ -39,11 +39,7 @@ function prepare(sqlite: Core['sqlite']) {
     purge: sqlite.query<unknown, [number]>('DELETE FROM idempotency_keys WHERE created_at < ?'),
   }
 }
-const stmts = (core: Core) => {
-  let s = statements.get(core.sqlite)
-  if (!s) statements.set(core.sqlite, (s = prepare(core.sqlite)))
-  return s
-}
+const stmts = perDatabase((core: Core) => prepare(core.sqlite))
 
 /** JSON with object keys sorted, so that `{a,b}` and `{b,a}` are the same request. */
 function canonical(value: unknown): string {

@@ -100,7 +100,7 @@ export const CACHES = {
   },
   'sql.statements': {
     kind: 'memory',
-    holds: 'prepared statements per database',
+    holds: 'prepared statements per database (`perDatabase`, src/lib/prepared.ts)',
     emptiedBy: 'the database handle being closed (weakly held)',
     bound: 'one per query written in the code',
   },

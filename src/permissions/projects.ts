@@ -1,4 +1,3 @@
-import type { Statement } from 'bun:sqlite'
 import { and, eq, exists, inArray, type SQL, sql } from 'drizzle-orm'
 import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core'
 import type { Core } from '../core'
@@ -6,6 +5,7 @@ import type { DbOrTx } from '../db/client'
 import { projectMembers, projects } from '../db/schema'
 import type { ProjectRole } from '../db/schema/common'
 import { notFound } from '../errors'
+import { perDatabase } from '../lib/prepared'
 import { readCache } from '../lib/read-cache'
 import { type Actor, authorize } from './actor'
 import { effectiveProjectRole, type Scope } from './matrix'
@@ -65,19 +65,25 @@ const ACCESS_SQL = `SELECT p.id, p.workspace_id, p.key, p.name, p.description, p
   p.task_seq, p.archived_at, p.created_by, p.created_at, p.updated_at, m.role AS member_role
 FROM projects p LEFT JOIN project_members m ON m.project_id = p.id AND m.user_id = ?1
 WHERE p.id = ?2 AND p.workspace_id = ?3`
-const accessStatements = new WeakMap<Core['sqlite'], Statement<AccessRow, [string, string, string]>>()
 const dialect = new SQLiteSyncDialect()
 /** `visibleProjects(actor)` as SQL text with ? placeholders and its parameters, for raw statements (and as an exact cache key). */
+// Building it with drizzle costs ~40 µs; the text depends only on these four inputs, so it is kept
+// ('projects.visible-sql' in src/lib/caches.ts: 10,000 entries, oldest dropped first).
+const visibleSqlMemo = new Map<string, { sql: string; params: (string | number)[] }>()
+const VISIBLE_SQL_MAX = 10_000
 export function visibleProjectsSql(actor: Actor): { sql: string; params: (string | number)[] } {
-  const q = dialect.sqlToQuery(visibleProjects(actor))
-  return { sql: q.sql, params: q.params as (string | number)[] }
+  const memoKey = `${actor.workspace.id}|${actor.user?.id ?? ''}|${actor.workspace.role}|${actor.credential.projectId ?? ''}`
+  let v = visibleSqlMemo.get(memoKey)
+  if (!v) {
+    const q = dialect.sqlToQuery(visibleProjects(actor))
+    v = { sql: q.sql, params: Object.freeze(q.params) as (string | number)[] }
+    if (visibleSqlMemo.size >= VISIBLE_SQL_MAX) visibleSqlMemo.delete(visibleSqlMemo.keys().next().value!)
+    visibleSqlMemo.set(memoKey, v)
+  }
+  return v
 }
 
-function accessStatement(sqlite: Core['sqlite']) {
-  let st = accessStatements.get(sqlite)
-  if (!st) accessStatements.set(sqlite, (st = sqlite.query<AccessRow, [string, string, string]>(ACCESS_SQL)))
-  return st
-}
+const accessStatement = perDatabase((core: Pick<Core, 'sqlite'>) => core.sqlite.query<AccessRow, [string, string, string]>(ACCESS_SQL))
 const toProjectRow = (r: AccessRow): typeof projects.$inferSelect => ({
   id: r.id,
   workspaceId: r.workspace_id,
@@ -105,7 +111,7 @@ export function projectAccess(core: Pick<Core, 'sqlite'>, actor: Actor, projectI
   const uid = actor.user?.id ?? ''
   // Kept while the database is unchanged (src/lib/read-cache.ts; never inside a transaction).
   const row = readCache<AccessRow | null>(core.sqlite, 'projects.access').get(`${uid}|${projectId}|${actor.workspace.id}`, () =>
-    accessStatement(core.sqlite).get(uid, projectId, actor.workspace.id),
+    accessStatement(core).get(uid, projectId, actor.workspace.id),
   )
   if (!row) throw notFound('Project')
   if (actor.credential.projectId && actor.credential.projectId !== projectId) throw notFound('Project')
