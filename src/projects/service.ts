@@ -7,6 +7,7 @@ import { badRequest, conflict } from '../errors'
 import { type EventContext, publish } from '../events'
 import { pageLimit, paginate } from '../http/respond'
 import { isUniqueViolation } from '../lib/db-errors'
+import { perDatabase } from '../lib/prepared'
 import type { Actor } from '../permissions/actor'
 import { effectiveProjectRole } from '../permissions/matrix'
 import { projectAccess, visibleProjects } from '../permissions/projects'
@@ -94,8 +95,29 @@ function listProjectsWhere(core: Core, actor: Actor, q: { limit?: number; cursor
   }
 }
 
-export function projectStatuses(db: DbOrTx, projectId: string): StatusRow[] {
-  return db.select().from(statuses).where(eq(statuses.projectId, projectId)).orderBy(asc(statuses.position), asc(statuses.id)).all()
+/**
+ * A project's statuses and member count: every project read runs them, so they are prepared once
+ * per database (src/lib/prepared.ts). They run on the connection, so inside a transaction they see
+ * its writes.
+ */
+export const projectStatements = perDatabase((core: Pick<Core, 'db' | 'sqlite'>) => ({
+  statuses: core.db
+    .select()
+    .from(statuses)
+    .where(eq(statuses.projectId, sql.placeholder('projectId')))
+    // Positions are 0..n-1 per project; ties (none in practice) go by insertion order, which the
+    // index (project_id, position, rowid) already gives: no sort step.
+    .orderBy(asc(statuses.position), sql`${statuses}.rowid`)
+    .prepare(),
+  memberCount: core.db
+    .select({ n: count() })
+    .from(projectMembers)
+    .where(eq(projectMembers.projectId, sql.placeholder('projectId')))
+    .prepare(),
+}))
+
+export function projectStatuses(core: Pick<Core, 'db' | 'sqlite'>, projectId: string): StatusRow[] {
+  return projectStatements(core).statuses.all({ projectId })
 }
 
 /** The project in event payloads (webhooks): the project without its statuses. */
@@ -104,14 +126,14 @@ function eventProject(d: ProjectDetail): Omit<ProjectDetail, 'statuses'> {
   return project
 }
 
-function detail(db: DbOrTx, p: ProjectRow, role: ProjectRole): ProjectDetail {
-  const members = db.select({ n: count() }).from(projectMembers).where(eq(projectMembers.projectId, p.id)).get()?.n ?? 0
-  return { ...toProject(p, role), statuses: projectStatuses(db, p.id).map(toStatus), memberCount: members }
+function detail(core: Pick<Core, 'db' | 'sqlite'>, p: ProjectRow, role: ProjectRole): ProjectDetail {
+  const members = projectStatements(core).memberCount.get({ projectId: p.id })?.n ?? 0
+  return { ...toProject(p, role), statuses: projectStatuses(core, p.id).map(toStatus), memberCount: members }
 }
 
 export function getProject(core: Core, actor: Actor, projectId: string): ProjectDetail {
   const { project, role } = projectAccess(core, actor, projectId, 'projects:read')
-  return detail(core.db, project, role)
+  return detail(core, project, role)
 }
 
 function checkClient(db: DbOrTx, actor: Actor, clientId: string | null | undefined) {
@@ -203,7 +225,7 @@ export function createProject(core: Core, actor: Actor, input: CreateProjectInpu
         .values(DEFAULT_STATUSES.map((s, position) => ({ id: newId(), projectId: p.id, ...s, position, createdAt: now })))
         .run()
       if (actor.user) tx.insert(projectMembers).values({ projectId: p.id, userId: actor.user.id, role: 'OWNER', createdAt: now }).run()
-      const out = detail(tx, p, 'OWNER')
+      const out = detail(core, p, 'OWNER')
       publish(core, tx, eventContext(core, actor), { type: 'project.created', projectId: p.id, data: { project: eventProject(out) } })
       return out
     })
@@ -231,14 +253,14 @@ export function updateProject(core: Core, actor: Actor, projectId: string, input
         changes[field] = { from: cur[field], to: next }
         ;(patch as Record<string, unknown>)[field] = next
       }
-      if (Object.keys(patch).length === 0) return detail(tx, cur, role)
+      if (Object.keys(patch).length === 0) return detail(core, cur, role)
       const row = tx
         .update(projects)
         .set({ ...patch, updatedAt: new Date(core.clock.now()) })
         .where(eq(projects.id, cur.id))
         .returning()
         .get()!
-      const out = detail(tx, row, role)
+      const out = detail(core, row, role)
       publish(core, tx, eventContext(core, actor), {
         type: 'project.updated',
         projectId: cur.id,
@@ -257,7 +279,7 @@ export function updateProject(core: Core, actor: Actor, projectId: string, input
 export function setArchived(core: Core, actor: Actor, projectId: string, archived: boolean): ProjectDetail {
   return core.db.transaction((tx) => {
     const { project: cur, role } = projectAccess(core, actor, projectId, 'projects:write')
-    if ((cur.archivedAt !== null) === archived) return detail(tx, cur, role)
+    if ((cur.archivedAt !== null) === archived) return detail(core, cur, role)
     const now = new Date(core.clock.now())
     const row = tx
       .update(projects)
@@ -265,7 +287,7 @@ export function setArchived(core: Core, actor: Actor, projectId: string, archive
       .where(eq(projects.id, cur.id))
       .returning()
       .get()!
-    const out = detail(tx, row, role)
+    const out = detail(core, row, role)
     publish(core, tx, eventContext(core, actor), {
       type: archived ? 'project.archived' : 'project.unarchived',
       projectId: cur.id,

@@ -17,6 +17,9 @@ import { initialRanks, needsRebalance, rankAfter, rankBetween } from '../lib/ran
 export type StatusRow = typeof statuses.$inferSelect
 
 type Sqlite = Core['sqlite']
+/** A project's statuses in board order: positions are 0..n-1, ties by insertion (the index's rowid order: no sort step). */
+export const STATUSES_SQL =
+  'SELECT id, project_id, name, category, position, color, created_at FROM statuses WHERE project_id = ? ORDER BY position, rowid'
 function prepare(sqlite: Sqlite) {
   return {
     order: sqlite.query<{ id: string }, [string, string]>('SELECT id FROM tasks WHERE status_id = ? AND id != ? ORDER BY rank, id'),
@@ -45,7 +48,7 @@ function prepare(sqlite: Sqlite) {
         created_at: number
       },
       [string]
-    >('SELECT id, project_id, name, category, position, color, created_at FROM statuses WHERE project_id = ? ORDER BY position, id'),
+    >(STATUSES_SQL),
   }
 }
 const stmts = perDatabase((core: Pick<Core, 'sqlite'>) => prepare(core.sqlite))
