@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, test } from 'bun:test'
+import { notificationPageStatement } from '../src/notifications/service'
 import { projectStatements } from '../src/projects/service'
 import { STATUSES_SQL } from '../src/tasks/columns'
 import { webhookStatements } from '../src/webhooks/subscriber'
@@ -6,7 +7,8 @@ import { makeTestApp } from './helpers/app'
 
 /**
  * The statements prepared once per database for the hot project reads (GET /projects/:id,
- * GET /projects/:id/statuses, the board's statuses) and for every published event (its webhooks): each is one index search, with no full scan
+ * GET /projects/:id/statuses, the board's statuses, the notifications page in each of its shapes) and
+ * for every published event (its webhooks): each is one index search, with no full scan
  * and no sort step (temporary b-tree), before and after ANALYZE.
  */
 const t = makeTestApp()
@@ -41,6 +43,15 @@ const STATEMENTS: { name: string; sql: () => { sql: string; params: unknown[] };
     index: /^SEARCH webhooks USING INDEX webhooks_ws_idx \(workspace_id=\?\)$/,
   },
 ]
+for (const owner of [true, false])
+  for (const pinned of [false, true])
+    for (const unread of [false, true])
+      for (const cursor of [false, true])
+        STATEMENTS.push({
+          name: `the notifications page (${owner ? 'OWNER' : 'MEMBER'}${pinned ? ', project key' : ''}${unread ? ', unread' : ''}${cursor ? ', after a cursor' : ''})`,
+          sql: () => notificationPageStatement(t.core, { owner, pinned, unread, cursor }).getQuery(),
+          index: /^SEARCH notifications USING INDEX notifications_user_idx \(user_id=\? AND workspace_id=\?/,
+        })
 
 describe('EXPLAIN QUERY PLAN of the hot prepared statements: one index search, no scan, no temp b-tree', () => {
   for (const analyzed of [false, true])

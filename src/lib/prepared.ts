@@ -18,3 +18,19 @@ export function perDatabase<C extends { sqlite: Database }, T>(build: (core: C) 
     return s
   }
 }
+
+/**
+ * Statements whose SQL text takes one of a few shapes (a filter present or not, the caller's kind of
+ * visibility): each shape is built once per database, named by `key(shape)`; the values go in
+ * placeholders. Keep the shapes few: every one is kept for the life of the database.
+ */
+export function perShape<C extends { sqlite: Database }, S, T>(key: (shape: S) => string, build: (core: C, shape: S) => T) {
+  const shapes = perDatabase((_: C) => new Map<string, T>())
+  return (core: C, shape: S): T => {
+    const byKey = shapes(core)
+    const k = key(shape)
+    let s = byKey.get(k)
+    if (s === undefined) byKey.set(k, (s = build(core, shape)))
+    return s
+  }
+}

@@ -1,4 +1,4 @@
-import { and, eq, exists, inArray, type SQL, sql } from 'drizzle-orm'
+import { and, eq, exists, inArray, type Placeholder, type SQL, sql } from 'drizzle-orm'
 import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core'
 import type { Core } from '../core'
 import type { DbOrTx } from '../db/client'
@@ -16,18 +16,54 @@ import { effectiveProjectRole, type Scope } from './matrix'
  * or fetches project data joins through this, so what a caller may not see is simply not found.
  */
 export function visibleProjects(actor: Actor, projectIdColumn: SQL.Aliased | typeof projects.id = projects.id): SQL {
-  const conds: SQL[] = [eq(projects.workspaceId, actor.workspace.id)]
-  if (actor.credential.projectId) conds.push(eq(projectIdColumn as typeof projects.id, actor.credential.projectId))
-  if (actor.workspace.role !== 'OWNER') {
-    const uid = actor.user?.id ?? ''
+  return visibleWhere(
+    visibleShape(actor),
+    { workspaceId: actor.workspace.id, userId: actor.user?.id ?? '', projectId: actor.credential.projectId ?? '' },
+    projectIdColumn,
+  )
+}
+
+/** What the visibility rule's SQL text depends on (its values aside). */
+export type VisibleShape = { owner: boolean; pinned: boolean }
+type Bound = string | Placeholder
+function visibleWhere(
+  shape: VisibleShape,
+  v: { workspaceId: Bound; userId: Bound; projectId: Bound },
+  projectIdColumn: SQL.Aliased | typeof projects.id,
+): SQL {
+  const conds: SQL[] = [eq(projects.workspaceId, v.workspaceId)]
+  if (shape.pinned) conds.push(eq(projectIdColumn as typeof projects.id, v.projectId))
+  if (!shape.owner)
     conds.push(
       exists(
-        sql`(SELECT 1 FROM ${projectMembers} WHERE ${projectMembers.projectId} = ${projectIdColumn} AND ${projectMembers.userId} = ${uid})`,
+        sql`(SELECT 1 FROM ${projectMembers} WHERE ${projectMembers.projectId} = ${projectIdColumn} AND ${projectMembers.userId} = ${v.userId})`,
       ),
     )
-  }
   return and(...conds)!
 }
+
+/**
+ * The visibility rule for statements prepared once per shape (src/lib/prepared.ts): the same
+ * clause as `visibleProjects`, with placeholders `visWorkspace`, `visUser`, `visProject`, which
+ * `visibleValues(actor)` fills.
+ */
+export const visibleShape = (actor: Actor): VisibleShape => ({
+  owner: actor.workspace.role === 'OWNER',
+  pinned: Boolean(actor.credential.projectId),
+})
+export const visibleShapeKey = (s: VisibleShape) => `${s.owner ? 'owner' : 'member'}${s.pinned ? '+pinned' : ''}`
+export function visibleProjectsPrepared(shape: VisibleShape, projectIdColumn: SQL.Aliased | typeof projects.id = projects.id): SQL {
+  return visibleWhere(
+    shape,
+    { workspaceId: sql.placeholder('visWorkspace'), userId: sql.placeholder('visUser'), projectId: sql.placeholder('visProject') },
+    projectIdColumn,
+  )
+}
+export const visibleValues = (actor: Actor) => ({
+  visWorkspace: actor.workspace.id,
+  visUser: actor.user?.id ?? '',
+  visProject: actor.credential.projectId ?? '',
+})
 
 /** Which of `ids` are projects the actor can see (`visibleProjects`), in one query. */
 export function visibleProjectIds(db: DbOrTx, actor: Actor, ids: readonly string[]): Set<string> {
