@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, test } from 'bun:test'
+import { keyPageStatement } from '../src/keys/service'
 import { notificationPageStatement } from '../src/notifications/service'
 import { projectStatements } from '../src/projects/service'
 import { STATUSES_SQL } from '../src/tasks/columns'
@@ -7,7 +8,7 @@ import { makeTestApp } from './helpers/app'
 
 /**
  * The statements prepared once per database for the hot project reads (GET /projects/:id,
- * GET /projects/:id/statuses, the board's statuses, the notifications page in each of its shapes) and
+ * GET /projects/:id/statuses, the board's statuses, the notifications page and the key list in each of their shapes) and
  * for every published event (its webhooks): each is one index search, with no full scan
  * and no sort step (temporary b-tree), before and after ANALYZE.
  */
@@ -52,6 +53,13 @@ for (const owner of [true, false])
           sql: () => notificationPageStatement(t.core, { owner, pinned, unread, cursor }).getQuery(),
           index: /^SEARCH notifications USING INDEX notifications_user_idx \(user_id=\? AND workspace_id=\?/,
         })
+for (const cursor of [false, true])
+  for (const active of [undefined, true, false])
+    STATEMENTS.push({
+      name: `the key list (${cursor ? 'after a cursor' : 'first page'}, active=${active})`,
+      sql: () => keyPageStatement(t.core, { cursor, active }).getQuery(),
+      index: /^SEARCH api_keys USING INDEX api_keys_user_kind_id_idx \(user_id=\? AND kind=\?/,
+    })
 
 describe('EXPLAIN QUERY PLAN of the hot prepared statements: one index search, no scan, no temp b-tree', () => {
   for (const analyzed of [false, true])
