@@ -1,14 +1,16 @@
 import { afterAll, describe, expect, test } from 'bun:test'
+import { clientPageStatement } from '../src/clients/service'
 import { keyPageStatement } from '../src/keys/service'
 import { notificationPageStatement } from '../src/notifications/service'
-import { projectStatements } from '../src/projects/service'
+import { projectPageStatement, projectStatements } from '../src/projects/service'
 import { STATUSES_SQL } from '../src/tasks/columns'
+import { webhookReads } from '../src/webhooks/service'
 import { webhookStatements } from '../src/webhooks/subscriber'
 import { makeTestApp } from './helpers/app'
 
 /**
  * The statements prepared once per database for the hot project reads (GET /projects/:id,
- * GET /projects/:id/statuses, the board's statuses, the notifications page and the key list in each of their shapes) and
+ * GET /projects/:id/statuses, the board's statuses, the notifications page and the project, client, key and webhook lists in each of their shapes) and
  * for every published event (its webhooks): each is one index search, with no full scan
  * and no sort step (temporary b-tree), before and after ANALYZE.
  */
@@ -41,7 +43,7 @@ const STATEMENTS: { name: string; sql: () => { sql: string; params: unknown[] };
   {
     name: 'the webhooks subscribed to an event (every write that publishes one)',
     sql: () => webhookStatements(t.core).subscribed.getQuery(),
-    index: /^SEARCH webhooks USING INDEX webhooks_ws_idx \(workspace_id=\?\)$/,
+    index: /^SEARCH webhooks USING INDEX webhooks_ws_id_idx \(workspace_id=\?\)$/,
   },
 ]
 for (const owner of [true, false])
@@ -60,6 +62,31 @@ for (const cursor of [false, true])
       sql: () => keyPageStatement(t.core, { cursor, active }).getQuery(),
       index: /^SEARCH api_keys USING INDEX api_keys_user_kind_id_idx \(user_id=\? AND kind=\?/,
     })
+
+for (const owner of [true, false])
+  for (const pinned of [false, true])
+    for (const archived of ['active', 'archived', 'any'] as const)
+      for (const client of [false, true])
+        for (const cursor of [false, true])
+          STATEMENTS.push({
+            name: `the project list (${owner ? 'OWNER' : 'MEMBER'}${pinned ? ', project key' : ''}, ${archived}${client ? ', of a client' : ''}${cursor ? ', after a cursor' : ''})`,
+            sql: () => projectPageStatement(t.core, { owner, pinned, archived, client, cursor }).getQuery(),
+            index: /^SEARCH projects USING INDEX projects_ws_id_idx \(workspace_id=\?/,
+          })
+for (const archived of [false, true])
+  for (const q of [false, true])
+    for (const cursor of [false, true])
+      STATEMENTS.push({
+        name: `the client list (${archived ? 'archived' : 'active'}${q ? ', by name' : ''}${cursor ? ', after a cursor' : ''})`,
+        sql: () => clientPageStatement(t.core, { archived, q, cursor }).getQuery(),
+        index: /^SEARCH clients USING INDEX clients_ws_id_idx \(workspace_id=\?/,
+      })
+for (const [name, pick, index] of [
+  ['the webhook list, first page', 'first', /^SEARCH webhooks USING INDEX webhooks_ws_id_idx \(workspace_id=\?\)$/],
+  ['the webhook list, after a cursor', 'after', /^SEARCH webhooks USING INDEX webhooks_ws_id_idx \(workspace_id=\? AND id>\?\)$/],
+  ['one webhook', 'byId', /^SEARCH webhooks USING INDEX sqlite_autoindex_webhooks_1 \(id=\?\)$/],
+] as const)
+  STATEMENTS.push({ name, sql: () => webhookReads(t.core)[pick].getQuery(), index })
 
 describe('EXPLAIN QUERY PLAN of the hot prepared statements: one index search, no scan, no temp b-tree', () => {
   for (const analyzed of [false, true])

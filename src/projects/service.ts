@@ -1,4 +1,4 @@
-import { and, asc, count, eq, gt, isNotNull, isNull, type SQL, sql } from 'drizzle-orm'
+import { and, asc, count, eq, gt, isNotNull, isNull, sql } from 'drizzle-orm'
 import type { Core } from '../core'
 import type { DbOrTx } from '../db/client'
 import type { ProjectRole, StatusCategory } from '../db/schema'
@@ -7,10 +7,17 @@ import { badRequest, conflict } from '../errors'
 import { type EventContext, publish } from '../events'
 import { pageLimit, paginate } from '../http/respond'
 import { isUniqueViolation } from '../lib/db-errors'
-import { perDatabase } from '../lib/prepared'
+import { perDatabase, perShape } from '../lib/prepared'
 import type { Actor } from '../permissions/actor'
 import { effectiveProjectRole } from '../permissions/matrix'
-import { projectAccess, visibleProjects } from '../permissions/projects'
+import {
+  projectAccess,
+  type VisibleShape,
+  visibleProjectsPrepared,
+  visibleShape,
+  visibleShapeKey,
+  visibleValues,
+} from '../permissions/projects'
 import { ensureWritable } from './archived'
 import type { CreateProjectInput, ListProjectsQuery, Project, ProjectDetail, Status, UpdateProjectInput } from './model'
 
@@ -61,33 +68,52 @@ const keyTaken = (key: string) => conflict(`The project key ${key} is already us
 
 /** GET /projects: the projects the actor can see, by id (creation order). */
 export function listProjects(core: Core, actor: Actor, q: ListProjectsQuery) {
-  return listProjectsWhere(
-    core,
-    actor,
-    q,
-    and(
-      q.archived ? isNotNull(projects.archivedAt) : isNull(projects.archivedAt),
-      q.clientId ? eq(projects.clientId, q.clientId) : undefined,
-    ),
-  )
+  return listProjectsPage(core, actor, q, { archived: q.archived ? 'archived' : 'active', clientId: q.clientId })
 }
 
 /** Visible projects of a client, active and archived (GET /clients/:id/projects). */
 export function projectsOfClient(core: Core, actor: Actor, clientId: string, q: { limit?: number; cursor?: string }) {
-  return listProjectsWhere(core, actor, q, eq(projects.clientId, clientId))
+  return listProjectsPage(core, actor, q, { archived: 'any', clientId })
 }
 
-function listProjectsWhere(core: Core, actor: Actor, q: { limit?: number; cursor?: string }, where: SQL | undefined) {
+type PageShape = VisibleShape & { archived: 'active' | 'archived' | 'any'; client: boolean; cursor: boolean }
+/** A page of visible projects with the caller's membership, prepared once per shape and database. */
+const pageStatement = perShape(
+  (s: PageShape) => `${visibleShapeKey(s)}|${s.archived}|${s.client}|${s.cursor}`,
+  (core: Pick<Core, 'db' | 'sqlite'>, s: PageShape) =>
+    core.db
+      .select({ project: projects, memberRole: projectMembers.role })
+      .from(projects)
+      .leftJoin(projectMembers, and(eq(projectMembers.projectId, projects.id), eq(projectMembers.userId, sql.placeholder('visUser'))))
+      .where(
+        and(
+          visibleProjectsPrepared(s),
+          s.archived === 'any' ? undefined : s.archived === 'archived' ? isNotNull(projects.archivedAt) : isNull(projects.archivedAt),
+          s.client ? eq(projects.clientId, sql.placeholder('clientId')) : undefined,
+          s.cursor ? gt(projects.id, sql.placeholder('cursor')) : undefined,
+        ),
+      )
+      .orderBy(asc(projects.id))
+      .limit(sql.placeholder('limit'))
+      .prepare(),
+)
+
+export { pageStatement as projectPageStatement }
+
+function listProjectsPage(
+  core: Core,
+  actor: Actor,
+  q: { limit?: number; cursor?: string },
+  f: { archived: PageShape['archived']; clientId?: string },
+) {
   const limit = pageLimit(q)
-  const uid = actor.user?.id ?? ''
-  const rows = core.db
-    .select({ project: projects, memberRole: projectMembers.role })
-    .from(projects)
-    .leftJoin(projectMembers, and(eq(projectMembers.projectId, projects.id), eq(projectMembers.userId, uid)))
-    .where(and(visibleProjects(actor), where, q.cursor ? gt(projects.id, q.cursor) : undefined))
-    .orderBy(asc(projects.id))
-    .limit(limit + 1)
-    .all()
+  const shape = { ...visibleShape(actor), archived: f.archived, client: Boolean(f.clientId), cursor: Boolean(q.cursor) }
+  const rows = pageStatement(core, shape).all({
+    ...visibleValues(actor),
+    clientId: f.clientId ?? '',
+    cursor: q.cursor ?? '',
+    limit: limit + 1,
+  })
   const page = paginate(rows, limit, (r) => r.project.id)
   return {
     items: page.items.map((r) => toProject(r.project, effectiveProjectRole(actor.workspace.role, r.memberRole) ?? 'VIEWER')),
