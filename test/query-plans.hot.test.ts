@@ -9,10 +9,11 @@ import { webhookStatements } from '../src/webhooks/subscriber'
 import { makeTestApp } from './helpers/app'
 
 /**
- * The statements prepared once per database for the hot project reads (GET /projects/:id,
- * GET /projects/:id/statuses, the board's statuses, the notifications page and the project, client, key and webhook lists in each of their shapes) and
- * for every published event (its webhooks): each is one index search, with no full scan
- * and no sort step (temporary b-tree), before and after ANALYZE.
+ * The statements prepared once per database (src/lib/prepared.ts) on hot paths: the project reads
+ * (GET /projects/:id, its statuses, the board's statuses), the webhook lookup every published event
+ * runs, and the notifications page and the project, client, key and webhook lists in each of their
+ * shapes. Each is an index search, with no full scan and no sort step (temporary b-tree), before
+ * and after ANALYZE.
  */
 const t = makeTestApp()
 afterAll(() => t.close())
