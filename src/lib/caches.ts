@@ -100,9 +100,15 @@ export const CACHES = {
   },
   'sql.statements': {
     kind: 'memory',
-    holds: 'prepared statements per database (`perDatabase`, src/lib/prepared.ts)',
+    holds: 'prepared statements per database and per query shape (`perDatabase`, `perShape`: src/lib/prepared.ts)',
     emptiedBy: 'the database handle being closed (weakly held)',
-    bound: 'one per query written in the code',
+    bound: 'one per query (and shape) written in the code',
+  },
+  'sql.drizzle-statements': {
+    kind: 'memory',
+    holds: 'drizzle’s compiled statements by SQL text (src/db/client.ts)',
+    emptiedBy: 'least recently used dropped when full; the connection closing',
+    bound: '2,000 per connection (DRIZZLE_STATEMENTS_MAX)',
   },
   'oidc.provider': {
     kind: 'memory',
