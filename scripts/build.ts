@@ -1,14 +1,15 @@
-// `bun run build`: compiles src/index.ts, its migrations and the Swagger UI assets into one
-// self-contained executable, dist/sally (no node_modules, no drizzle/ folder needed at run time).
+// `bun run build`: compiles src/index.ts, its migrations, the Swagger UI assets and the web app into
+// one self-contained executable, dist/sally (no node_modules, no drizzle/ folder needed at run time).
 //
 //   bun run build                          → dist/sally, for this machine
 //   bun run build --outfile PATH           → PATH
 //   bun run build --target bun-linux-arm64 → dist/sally for another platform (Bun fetches that
 //                                            platform's runtime once); `.exe` is added on Windows
 // scripts/release.ts calls buildBinary() for each release target.
-import { mkdirSync, statSync } from 'node:fs'
-import { dirname, resolve } from 'node:path'
+import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { dirname, join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
+import { buildWebBundle } from '../src/web/server/bundle'
 
 const root = resolve(import.meta.dir, '..')
 
@@ -37,7 +38,16 @@ export async function buildBinary(opts: { outfile: string; target?: Bun.Build.Co
   const started = performance.now()
   let result: Bun.BuildOutput
   try {
-    result = await Bun.build({ ...shared, compile: { ...shared.compile, outfile, ...(opts.target ? { target: opts.target } : {}) } })
+    const web = await webModule(outfile)
+    try {
+      result = await Bun.build({
+        ...shared,
+        files: { [resolve(root, 'src/web/server/embedded.ts')]: web.module },
+        compile: { ...shared.compile, outfile, ...(opts.target ? { target: opts.target } : {}) },
+      })
+    } finally {
+      rmSync(web.dir, { recursive: true, force: true })
+    }
   } catch (err) {
     // Bun.build throws an AggregateError ("Bundle failed") whose errors carry the real messages.
     const causes =
@@ -47,6 +57,28 @@ export async function buildBinary(opts: { outfile: string; target?: Bun.Build.Co
   for (const log of result.logs) console.warn(log)
   if (!result.success) throw new Error(result.logs.map(String).join('\n') || 'build failed')
   return { outfile, bytes: statSync(outfile).size, seconds: (performance.now() - started) / 1000 }
+}
+
+/**
+ * The web app, bundled on its own (minified: it runs in browsers, not through Elysia) and written to
+ * a folder next to `outfile`; the returned module replaces src/web/server/embedded.ts in the binary
+ * and imports each file `with { type: 'file' }`. (An HTML import in the server code would embed the
+ * app too, but bundled with the server's settings, unminified, with asset URLs fixed at `/`.)
+ */
+async function webModule(outfile: string): Promise<{ dir: string; module: string }> {
+  const dir = join(dirname(outfile), `.${Bun.hash(outfile).toString(36)}-web`)
+  rmSync(dir, { recursive: true, force: true })
+  const files = (await buildWebBundle()).map((f, i) => {
+    const disk = join(dir, f.path)
+    mkdirSync(dirname(disk), { recursive: true })
+    writeFileSync(disk, f.bytes)
+    return { path: f.path, name: `f${i}`, disk }
+  })
+  const module = [
+    ...files.map((f) => `import ${f.name} from ${JSON.stringify(f.disk)} with { type: 'file' }`),
+    `export const embeddedWebFiles = [${files.map((f) => `{ path: ${JSON.stringify(f.path)}, file: ${f.name} }`).join(', ')}]`,
+  ].join('\n')
+  return { dir, module }
 }
 
 // Every build's settings except where it goes and which platform it runs on.

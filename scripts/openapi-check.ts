@@ -79,8 +79,9 @@ async function prismWalk(env: WalkServer, docFile: string, doc: object): Promise
   const prism = await startPrism(docFile, env.server.base)
   try {
     // Prism re-encodes a multipart body as text, which corrupts the PNG the walk uploads (Sally then
-    // answers 415, rightly): multipart calls go straight to the server, everything else through Prism.
-    const w = new Walker(prism.base, doc as never, { multipartBase: env.server.base })
+    // answers 415, rightly), and buffers a response until it ends, which GET /events never does:
+    // those calls go straight to the server, everything else through Prism.
+    const w = new Walker(prism.base, doc as never, { directBase: env.server.base })
     try {
       await walk({ w, mailbox: env.mailbox, hooks: env.hooks, hookUrl: env.hookUrl, admin: WALK_ADMIN })
       await walkOidc(w, env.idp)

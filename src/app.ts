@@ -12,8 +12,12 @@ import { errorsPlugin } from './errors/plugin'
 import { healthRoutes } from './health'
 import { keyRoutes } from './keys'
 import { labelRoutes } from './labels'
+import { liveRoutes } from './live'
 import { mcpRoutes } from './mcp'
+import { mcpOAuthRoutes } from './mcp/oauth'
 import { notificationRoutes } from './notifications'
+import { oauthRoutes } from './oauth'
+import { grantRoutes } from './oauth/grant-routes'
 import { oidcRoutes } from './oidc'
 import { projectRoutes } from './projects'
 import { searchRoutes } from './search'
@@ -21,6 +25,7 @@ import { statusRoutes } from './statuses'
 import { taskRoutes } from './tasks'
 import { timesheetRoutes } from './timesheets'
 import { uploadRoutes } from './uploads'
+import { webRoutes } from './web/server'
 import { webhookRoutes } from './webhooks'
 import { workspaceRoutes } from './workspaces'
 
@@ -47,6 +52,9 @@ export function buildApp(core: Core) {
     .use(auditRoutes(core))
     .use(labelRoutes(core))
     .use(mcpRoutes(core))
+    .use(mcpOAuthRoutes(core))
+    .use(oauthRoutes(core))
+    .use(grantRoutes(core))
     .use(taskRoutes(core))
     .use(commentRoutes(core))
     .use(uploadRoutes(core))
@@ -59,6 +67,9 @@ export function buildApp(core: Core) {
     .use(notificationRoutes(core))
     .use(timesheetRoutes(core))
     .use(workspaceRoutes(core))
+    .use(liveRoutes(core))
+    // Last: the web app's pages answer only GETs that no API route matched (SPEC §9).
+    .use(webRoutes(core))
   return Object.assign(api, { core })
 }
 

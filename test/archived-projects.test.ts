@@ -278,15 +278,20 @@ describe('what still works on an archived project', () => {
   })
 
   test('archiving again is a no-op; unarchive makes it writable again; then DELETE works archived', async () => {
-    expect((await t.req('POST', `/projects/${ids.arc}/archive`, A())).status).toBe(200)
-    const un = await t.req('POST', `/projects/${ids.arc}/unarchive`, A())
+    // An archived project of its own: the one above must stay archived for the other stories.
+    const arc = (await must('POST', '/projects', { name: 'Thaw me', key: 'THAW' })).id
+    const task = (await must('POST', '/tasks', { projectId: arc, title: 'Frozen too' })).id
+    const activeTask = (await must('POST', '/tasks', { projectId: ids.act, title: 'Moving in' })).id
+    await must('POST', `/projects/${arc}/archive`)
+    expect((await t.req('POST', `/projects/${arc}/archive`, A())).status).toBe(200)
+    const un = await t.req('POST', `/projects/${arc}/unarchive`, A())
     expect([un.status, un.body.data.archived]).toEqual([200, false])
-    expect((await t.req('PATCH', `/tasks/${ids.task}`, { ...A(), body: { title: 'Thawed' } })).status).toBe(200)
-    expect((await t.req('POST', `/tasks/${ids.activeTask}/move`, { ...A(), body: { projectId: ids.arc } })).status).toBe(200)
-    await must('POST', `/projects/${ids.arc}/archive`)
-    const del = await t.req('DELETE', `/projects/${ids.arc}`, A())
+    expect((await t.req('PATCH', `/tasks/${task}`, { ...A(), body: { title: 'Thawed' } })).status).toBe(200)
+    expect((await t.req('POST', `/tasks/${activeTask}/move`, { ...A(), body: { projectId: arc } })).status).toBe(200)
+    await must('POST', `/projects/${arc}/archive`)
+    const del = await t.req('DELETE', `/projects/${arc}`, A())
     expect(del.status).toBe(200)
-    expect((await t.req('GET', `/projects/${ids.arc}`, A())).status).toBe(404)
-    expect((await t.req('GET', `/tasks/${ids.task}`, A())).status).toBe(404)
+    expect((await t.req('GET', `/projects/${arc}`, A())).status).toBe(404)
+    expect((await t.req('GET', `/tasks/${task}`, A())).status).toBe(404)
   })
 })

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { recordAudit } from '../src/audit/service'
 import { makeTestApp } from './helpers/app'
-import { createSession, createUser, seedWorld } from './helpers/fixtures'
+import { createSession, createUser, createWorkspace, seedWorld } from './helpers/fixtures'
 
 const GLOBAL = 'audit-test-global-token-0123456789abcdefghijklmn'
 const t = makeTestApp({ SALLY_GLOBAL_API_TOKEN: GLOBAL })
@@ -113,8 +113,10 @@ describe('GET /audit-events', () => {
   })
 
   test('events recorded by other features appear in their workspace', async () => {
-    recordAudit(t.core, null, { action: 'member.remove', workspaceId: w.wsA.id, targetType: 'user', targetId: w.users.viewer.id })
-    const r = await list(w.tokens.owner, '?limit=1')
+    // A workspace of its own: the stories above count A's events.
+    const ws = createWorkspace(t.core, { members: [[w.users.owner.id, 'OWNER']] })
+    recordAudit(t.core, null, { action: 'member.remove', workspaceId: ws.id, targetType: 'user', targetId: w.users.viewer.id })
+    const r = await list(w.tokens.owner, '?limit=1', ws.id)
     expect(r.body.data[0]).toMatchObject({ action: 'member.remove', credential: null, targetId: w.users.viewer.id })
   })
 })

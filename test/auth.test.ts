@@ -223,7 +223,10 @@ describe('logout and sessions', () => {
   test('GET /auth/sessions lists mine (current marked), not others’, not expired ones', async () => {
     const bob = await createUser(t.core)
     const bobToken = createSession(t.core, bob.id)
-    const a = await login('alice@example.com', 'correct horse', { 'user-agent': 'test-agent/1.0' })
+    // A user of its own with two sessions (other stories log alice in and out).
+    const me = await createUser(t.core, { email: 'sessions@example.com', password: 'correct horse' })
+    createSession(t.core, me.id)
+    const a = await login('sessions@example.com', 'correct horse', { 'user-agent': 'test-agent/1.0' })
     const r = await t.req('GET', '/auth/sessions', { as: a.body.data.token })
     expect(r.status).toBe(200)
     const ids = r.body.data.map((s: any) => s.id)

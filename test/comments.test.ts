@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'bun:test'
 import { and, eq, isNotNull } from 'drizzle-orm'
 import { comments, mentions, type projects } from '../src/db/schema'
 import { type DomainEvent, subscribe } from '../src/events'
@@ -29,6 +29,9 @@ beforeAll(async () => {
       [viewer.id, 'VIEWER'],
     ],
   })
+})
+// Each story discusses a task of its own.
+beforeEach(async () => {
   task = (await t.req('POST', '/tasks', { as: w.tokens.member, workspace: w.wsA.id, body: { projectId: project.id, title: 'Discuss' } }))
     .body.data
 })

@@ -102,6 +102,11 @@ describe('the permission engine through MCP tools', () => {
     const taskB = await t.req('POST', '/tasks', { as: world.tokens.ownerB, body: { projectId: ctx.projectB.id, title: 'Beta only' } })
     expect(taskB.status).toBe(201)
     ctx.taskB = taskB.body.data
+    // A user in both workspaces (OWNER of each).
+    ctx.both = await createUser(t.core)
+    join(ctx.both.id, world.wsA.id, 'OWNER')
+    join(ctx.both.id, world.wsB.id, 'OWNER')
+    ctx.bothToken = createSession(t.core, ctx.both.id)
   })
   afterAll(async () => {
     for (const c of clients) await c.close()
@@ -123,11 +128,7 @@ describe('the permission engine through MCP tools', () => {
   })
 
   test("a key pinned to workspace A never sees workspace B: B's ids are not found, a B selector is refused", async () => {
-    ctx.both = await createUser(t.core)
-    // A user in both workspaces, with a key pinned to A.
-    join(ctx.both.id, world.wsA.id, 'OWNER')
-    join(ctx.both.id, world.wsB.id, 'OWNER')
-    ctx.bothToken = createSession(t.core, ctx.both.id)
+    // The user in both workspaces, with a key pinned to A.
     const { client } = await agentFor(ctx.bothToken, { workspaceId: world.wsA.id })
     const projects = await ok(client, 'list_projects')
     expect(projects.items.map((p: any) => p.key).sort()).toEqual(['ALPHA', 'ALPHB'])
@@ -218,15 +219,17 @@ describe('the permission engine through MCP tools', () => {
 
   test('demoting the owner narrows the key on the next call', async () => {
     const u = await createUser(t.core)
-    join(u.id, world.wsA.id, 'OWNER')
+    // A workspace of its own, so that its tasks do not show up in A's lists.
+    const ws = createWorkspace(t.core, { members: [[u.id, 'OWNER']] })
+    const project = createProjectRow(t.core, ws.id)
     const { client } = await agentFor(createSession(t.core, u.id))
-    expect((await ok(client, 'create_task', { projectId: ctx.projectA.id, title: 'While owner' })).title).toBe('While owner')
+    expect((await ok(client, 'create_task', { projectId: project.id, title: 'While owner' })).title).toBe('While owner')
     t.db
       .update(workspaceMembers)
       .set({ role: 'VIEWER' })
-      .where(and(eq(workspaceMembers.userId, u.id), eq(workspaceMembers.workspaceId, world.wsA.id)))
+      .where(and(eq(workspaceMembers.userId, u.id), eq(workspaceMembers.workspaceId, ws.id)))
       .run()
-    expect((await callTool(client, 'create_task', { projectId: ctx.projectA.id, title: 'After' })).text).toBe(
+    expect((await callTool(client, 'create_task', { projectId: project.id, title: 'After' })).text).toBe(
       'forbidden: Missing tasks:write permission.',
     )
   })

@@ -4,6 +4,7 @@ import { TOOLS } from '../src/mcp/tools'
 import { makeTestApp } from './helpers/app'
 import { createKey, seedWorld } from './helpers/fixtures'
 import { callTool, INIT, mcpClient, ok, rawPost, serveMcp } from './helpers/mcp'
+import { story } from './helpers/story'
 
 const t = makeTestApp()
 let url: string
@@ -94,6 +95,8 @@ describe('whoami', () => {
 describe('a scripted agent session, each step checked against the REST API', () => {
   const ctx: Record<string, any> = {}
   const rest = (method: string, path: string, body?: unknown) => t.req(method, path, { as: world.tokens.owner, body })
+  // Each step builds on the one before: one test, run in order.
+  const { step, run } = story()
 
   beforeAll(async () => {
     // The user sets things up in the web app: a project, and an MCP key for the agent.
@@ -106,7 +109,7 @@ describe('a scripted agent session, each step checked against the REST API', () 
   })
   afterAll(() => ctx.agent?.close())
 
-  test('find the workspace, then the project by name', async () => {
+  step('find the workspace, then the project by name', async () => {
     const ws = await callTool(ctx.agent, 'list_workspaces')
     expect(ws.isError).toBe(false)
     expect(ws.data.items.map((w: any) => w.id)).toEqual([world.wsA.id])
@@ -122,7 +125,7 @@ describe('a scripted agent session, each step checked against the REST API', () 
     expect(r.data).toEqual({ items: restView.body.data, nextCursor: restView.body.nextCursor })
   })
 
-  test('read its statuses', async () => {
+  step('read its statuses', async () => {
     const r = await ok(ctx.agent, 'list_statuses', { projectId: ctx.project.id })
     expect(r.items.map((s: any) => s.name)).toEqual(['Backlog', 'To Do', 'In Progress', 'In Review', 'Done'])
     ctx.done = r.items.find((s: any) => s.name === 'Done')
@@ -130,7 +133,7 @@ describe('a scripted agent session, each step checked against the REST API', () 
     expect(r.items).toEqual(restView.body.data)
   })
 
-  test('create a task with labels and todos (status by name)', async () => {
+  step('create a task with labels and todos (status by name)', async () => {
     const r = await callTool(ctx.agent, 'create_task', {
       projectId: ctx.project.id,
       title: 'Ship onboarding flow',
@@ -149,7 +152,7 @@ describe('a scripted agent session, each step checked against the REST API', () 
     expect(r.data).toEqual(restView.body.data)
   })
 
-  test('check a todo, comment, and find the task by its human id', async () => {
+  step('check a todo, comment, and find the task by its human id', async () => {
     const todo = await ok(ctx.agent, 'set_todo_done', { task: 'WEB-1', todoId: ctx.task.todos[0].id })
     expect(todo.done).toBe(true)
     const extra = await ok(ctx.agent, 'add_todo', { task: ctx.task.id, text: 'Write release notes' })
@@ -166,7 +169,7 @@ describe('a scripted agent session, each step checked against the REST API', () 
     expect(await ok(ctx.agent, 'get_task', { task: 'WEB-1' })).toEqual(restTask.body.data)
   })
 
-  test('move it to Done', async () => {
+  step('move it to Done', async () => {
     const r = await ok(ctx.agent, 'move_task', { task: ctx.task.id, status: 'Done' })
     expect(r.status).toMatchObject({ id: ctx.done.id, name: 'Done', category: 'completed' })
     const restView = await rest('GET', `/tasks/${ctx.task.id}`)
@@ -174,7 +177,7 @@ describe('a scripted agent session, each step checked against the REST API', () 
     expect(r).toEqual(restView.body.data)
   })
 
-  test('log 30 minutes on it', async () => {
+  step('log 30 minutes on it', async () => {
     ctx.today = new Date(t.clock.now()).toISOString().slice(0, 10)
     const r = await callTool(ctx.agent, 'log_time', { task: 'WEB-1', minutes: 30, date: ctx.today, note: 'Onboarding QA' })
     expect(r.isError).toBe(false)
@@ -191,7 +194,7 @@ describe('a scripted agent session, each step checked against the REST API', () 
     expect(bad.text).toStartWith(`validation_error: ${restBad.body.error}`)
   })
 
-  test('read the report', async () => {
+  step('read the report', async () => {
     const args = { scope: 'project', id: ctx.project.id, from: ctx.today, to: ctx.today, groupBy: 'task' }
     const r = await callTool(ctx.agent, 'timesheet_report', args)
     expect(r.isError).toBe(false)
@@ -206,7 +209,7 @@ describe('a scripted agent session, each step checked against the REST API', () 
     expect(r.data).toEqual(restView.body.data)
   })
 
-  test('update it (priority, labels replaced)', async () => {
+  step('update it (priority, labels replaced)', async () => {
     const r = await ok(ctx.agent, 'update_task', { task: 'WEB-1', priority: 'P1', labels: ['frontend'] })
     expect(r.priority).toBe('P1')
     const restView = await rest('GET', `/tasks/${ctx.task.id}`)
@@ -214,7 +217,7 @@ describe('a scripted agent session, each step checked against the REST API', () 
     expect(r).toEqual(restView.body.data)
   })
 
-  test("assigning and mentioning a teammate reaches their agent's list_notifications", async () => {
+  step("assigning and mentioning a teammate reaches their agent's list_notifications", async () => {
     const { member } = world.users
     expect((await rest('POST', `/projects/${ctx.project.id}/members`, { userId: member.id, role: 'MEMBER' })).status).toBe(201)
     const task = await ok(ctx.agent, 'create_task', { projectId: ctx.project.id, title: 'Review copy', assigneeIds: [member.id] })
@@ -240,7 +243,7 @@ describe('a scripted agent session, each step checked against the REST API', () 
     }
   })
 
-  test('list tasks with filters, the board, and search agree with REST', async () => {
+  step('list tasks with filters, the board, and search agree with REST', async () => {
     const listed = await ok(ctx.agent, 'list_tasks', { projectId: ctx.project.id, statusId: ctx.done.id })
     const restList = await rest('GET', `/tasks?projectId=${ctx.project.id}&statusId=${ctx.done.id}`)
     expect(listed).toEqual({ items: restList.body.data, nextCursor: restList.body.nextCursor })
@@ -255,4 +258,6 @@ describe('a scripted agent session, each step checked against the REST API', () 
     expect(hits.items.some((h: any) => h.type === 'task' && h.id === ctx.task.id)).toBe(true)
     expect(hits).toEqual({ items: (await rest('GET', '/search?q=onboarding')).body.data })
   })
+
+  test('the whole session, step by step', run, 30_000)
 })

@@ -8,7 +8,7 @@ import { and, eq } from 'drizzle-orm'
 import { clients, labels, statuses, taskLabels } from '../src/db/schema'
 import type { TestApp } from './helpers/app'
 import { createProjectRow } from './helpers/fixtures'
-import { createMatrix, type MatrixRow, type MatrixWorld, runMatrix, send } from './helpers/matrix'
+import { createMatrix, type MatrixRow, type MatrixWorld, runMatrix, send, storedState } from './helpers/matrix'
 import { insertTasks } from './helpers/task-rows'
 
 const m = createMatrix()
@@ -623,8 +623,10 @@ describe('idempotent creates through the matrix credentials', () => {
         expect(replay.status).toBe(201)
         expect(replay.headers.get('idempotent-replayed')).toBe('true')
         expect(replay.body.data.id).toBe(first.body.data.id)
+        const before = storedState(m.t)
         const other = await send(m, { ...once, body: { name: 'Other', key: 'IDEM2' } })
         expect({ status: other.status, code: other.body.code }).toEqual({ status: 409, code: 'conflict' })
+        expect(storedState(m.t), 'the same key with another body writes nothing').toEqual(before)
       },
     },
   ])

@@ -18,6 +18,7 @@ const unknownToken = () => ({ token: 'u'.repeat(43), password: 'a-new-password-1
 
 describe('public routes answer every credential as they answer none', () => {
   runMatrix('GET /health', sameForEveryone('GET /health', 200))
+  runMatrix('GET /auth/config', sameForEveryone('GET /auth/config', 200))
   runMatrix(
     'POST /auth/login',
     sameForEveryone('POST /auth/login', [401, 'invalid_credentials'], {

@@ -3,9 +3,9 @@
  * OPS-7 is still found as WEB-1 wherever task ids are accepted (task_aliases, written in the move's
  * transaction). Visibility is unchanged: the task's current project decides who sees it.
  */
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'bun:test'
 import { makeTestApp } from './helpers/app'
-import { seedWorld } from './helpers/fixtures'
+import { createWorkspace, seedWorld } from './helpers/fixtures'
 
 const t = makeTestApp()
 let w: Awaited<ReturnType<typeof seedWorld>>
@@ -26,8 +26,24 @@ const aliases = (taskId: string) =>
     )
     .all(taskId)
 
+let world: Awaited<ReturnType<typeof seedWorld>>
 beforeAll(async () => {
-  w = await seedWorld(t.core)
+  world = await seedWorld(t.core)
+})
+// Each story gets its own workspaces (A with WEB, OPS and PRIV; an empty B): human ids start at 1.
+beforeEach(async () => {
+  const { owner, member, viewer, ownerB } = world.users
+  w = {
+    ...world,
+    wsA: createWorkspace(t.core, {
+      members: [
+        [owner.id, 'OWNER'],
+        [member.id, 'MEMBER'],
+        [viewer.id, 'VIEWER'],
+      ],
+    }),
+    wsB: createWorkspace(t.core, { members: [[ownerB.id, 'OWNER']] }),
+  }
   p.web = (await must('POST', '/projects', { name: 'Website', key: 'WEB' })).id
   p.ops = (await must('POST', '/projects', { name: 'Operations', key: 'OPS' })).id
   p.priv = (await must('POST', '/projects', { name: 'Private', key: 'PRIV' })).id
@@ -35,6 +51,13 @@ beforeAll(async () => {
   // OPS already has tasks, so the moved one gets a different number there.
   for (const title of ['o1', 'o2', 'o3']) await must('POST', '/tasks', { projectId: p.ops, title })
 })
+
+/** WEB-1, titled "Moved house", moved to OPS (OPS-4). */
+async function movedHouse() {
+  const task = await must('POST', '/tasks', { projectId: p.web, title: 'Moved house' })
+  expect((await must('POST', `/tasks/${task.id}/move`, { projectId: p.ops })).humanId).toBe('OPS-4')
+  return task
+}
 
 describe('old human ids after a cross-project move', () => {
   test('WEB-1 moved to OPS becomes OPS-4 and is still found as WEB-1 (any case), for reads and writes', async () => {
@@ -55,6 +78,7 @@ describe('old human ids after a cross-project move', () => {
   })
 
   test('moving back hands out a new number; every id it ever had still names it; new tasks take new numbers', async () => {
+    await movedHouse() // WEB-1 → OPS-4
     const task = await must('POST', '/tasks', { projectId: p.web, title: 'Round trip' }) // WEB-2
     const there = await must('POST', `/tasks/${task.id}/move`, { projectId: p.ops })
     const back = await must('POST', `/tasks/${task.id}/move`, { projectId: p.web })
@@ -69,17 +93,18 @@ describe('old human ids after a cross-project move', () => {
 
   test('visibility follows the task: moved into a project the caller cannot see, its old id is 404 for them', async () => {
     const task = await must('POST', '/tasks', { projectId: p.web, title: 'Going private' })
-    expect(task.humanId).toBe('WEB-5')
-    expect((await t.req('GET', '/tasks/WEB-5', member())).status).toBe(200)
+    expect(task.humanId).toBe('WEB-1')
+    expect((await t.req('GET', '/tasks/WEB-1', member())).status).toBe(200)
     await must('POST', `/tasks/${task.id}/move`, { projectId: p.priv })
-    for (const ref of ['WEB-5', 'PRIV-1', task.id]) {
+    for (const ref of ['WEB-1', 'PRIV-1', task.id]) {
       expect([ref, (await t.req('GET', `/tasks/${ref}`, member())).status]).toEqual([ref, 404])
       expect([ref, (await t.req('GET', `/tasks/${ref}`, owner())).status]).toEqual([ref, 200])
     }
-    expect((await t.req('PATCH', '/tasks/WEB-5', { ...member(), body: { title: 'x' } })).status).toBe(404)
+    expect((await t.req('PATCH', '/tasks/WEB-1', { ...member(), body: { title: 'x' } })).status).toBe(404)
   })
 
   test('another workspace: the alias is not found there, and its own WEB-1 is its own task', async () => {
+    await movedHouse()
     const optsB = { as: w.tokens.ownerB, workspace: w.wsB.id }
     expect((await t.req('GET', '/tasks/WEB-1', optsB)).status).toBe(404)
     const webB = await must('POST', '/projects', { name: 'Web B', key: 'WEB' }, optsB)
@@ -90,6 +115,7 @@ describe('old human ids after a cross-project move', () => {
   })
 
   test('a renamed project key carries its aliases (WEB → WWW: WWW-1 finds the moved task)', async () => {
+    await movedHouse()
     await must('PATCH', `/projects/${p.web}`, { key: 'WWW' })
     expect((await must('GET', '/tasks/WWW-1')).title).toBe('Moved house')
     expect((await t.req('GET', '/tasks/WEB-1', owner())).status).toBe(404)

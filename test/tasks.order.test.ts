@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, expect, test } from 'bun:test'
+import { afterAll, beforeAll, beforeEach, expect, test } from 'bun:test'
 import { eq } from 'drizzle-orm'
 import { statuses, tasks } from '../src/db/schema'
 import { MAX_RANK_LENGTH } from '../src/lib/rank'
@@ -22,6 +22,9 @@ afterAll(() => t.close())
 
 beforeAll(async () => {
   w = await seedWorld(t.core)
+})
+// Each test works in columns of its own.
+beforeEach(() => {
   projectId = createProjectRow(t.core, w.wsA.id, { members: [[w.users.member.id, 'MEMBER']] }).id
   columns = t.db
     .select()

@@ -154,6 +154,8 @@ describe('CRUD and the secret shown once', () => {
   })
 
   test('list is paginated by cursor without overlap', async () => {
+    // Webhooks of its own, so that there are several pages whatever ran before.
+    for (let i = 0; i < 4; i++) await asOwner('POST', '/webhooks', { url: PUBLIC_URL, description: `page ${i}` })
     const all = (await asOwner('GET', '/webhooks?limit=200')).body.data.map((h: { id: string }) => h.id)
     expect(all.length).toBeGreaterThan(3)
     const seen: string[] = []

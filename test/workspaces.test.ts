@@ -20,10 +20,13 @@ beforeAll(async () => {
 
 describe('GET /workspaces', () => {
   test('mine only, with my role; SUPERADMIN and the global token see all', async () => {
-    const mine = await t.req('GET', '/workspaces', { as: w.tokens.member })
+    // Users of their own: other stories add the world's users to more workspaces.
+    const me = await createUser(t.core)
+    t.db.insert(workspaceMembers).values({ workspaceId: w.wsA.id, userId: me.id, role: 'MEMBER' }).run()
+    const mine = await t.req('GET', '/workspaces', { as: createSession(t.core, me.id) })
     expect(mine.status).toBe(200)
     expect(mine.body.data.map((x: any) => [x.id, x.role])).toEqual([[w.wsA.id, 'MEMBER']])
-    const none = await t.req('GET', '/workspaces', { as: w.tokens.outsider })
+    const none = await t.req('GET', '/workspaces', { as: createSession(t.core, (await createUser(t.core)).id) })
     expect(none.body.data).toEqual([])
     for (const as of [adminToken, GLOBAL]) {
       const all = await t.req('GET', '/workspaces?limit=200', { as })

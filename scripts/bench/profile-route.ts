@@ -52,4 +52,6 @@ for (let i = 0; i < n; i++) {
 }
 const cpu = process.cpuUsage(c0)
 const wall = ((performance.now() - t0) * 1000) / n
-console.log(`${values.route}: ${((cpu.user + cpu.system) / n).toFixed(1)} CPU µs, ${wall.toFixed(1)} wall µs per request (last status ${status})`)
+console.log(
+  `${values.route}: ${((cpu.user + cpu.system) / n).toFixed(1)} CPU µs, ${wall.toFixed(1)} wall µs per request (last status ${status})`,
+)

@@ -10,6 +10,7 @@ import { clientMeta, optionalPrincipal, setSessionCookie } from './http'
 import {
   acceptedInvite,
   acceptInviteBody,
+  authConfig,
   messageResult,
   registerBody,
   registered,
@@ -113,6 +114,17 @@ export function accountRoutes(core: Core) {
           ...conflicts('an account with the invited email was created meanwhile (accept again)'),
         },
         response: { 200: envelope(acceptedInvite) },
+      },
+    )
+    .get(
+      '/config',
+      () => ok({ signup: core.config.SALLY_ALLOW_SIGNUP, requireEmailVerification: core.config.SALLY_REQUIRE_EMAIL_VERIFICATION }),
+      {
+        detail: publicDoc(
+          'What the sign-in page needs to know',
+          '`signup`: whether `POST /auth/register` is open (SALLY_ALLOW_SIGNUP); `requireEmailVerification`: whether login waits for a verified address.',
+        ),
+        response: { 200: envelope(authConfig) },
       },
     )
   if (!core.config.SALLY_ALLOW_SIGNUP) return app

@@ -4,6 +4,7 @@ import { type Config, ConfigError, loadConfig } from '../config'
 import { type Core, createCore } from '../core'
 import { closeDatabase, type DbHandle, openDatabase } from '../db/client'
 import { migrationList, runMigrations } from '../db/migrate'
+import { liveHub } from '../live/hub'
 import { VERSION } from '../version'
 import { BackupError, backupDatabase } from './backup'
 import { type CommandName, commandHelp, envHelp, isCommand, mainHelp, parseCommand, UsageError } from './help'
@@ -58,6 +59,8 @@ export function listen(app: Listenable, core: Core, handle: DbHandle, opts: { gr
       core.log.info('shutting down', { reason })
       // Stop accepting; the promise settles once in-flight requests have been answered. A request
       // that never ends (a held-open stream) is cut after the grace period.
+      // Open event streams (GET /events) never end by themselves: end them so in-flight requests can drain.
+      liveHub(core)?.closeAll()
       let timer: Timer | undefined
       const cut = new Promise<void>((done) => {
         timer = setTimeout(() => {

@@ -110,6 +110,18 @@ export const CACHES = {
     emptiedBy: 'least recently used dropped when full; the connection closing',
     bound: '2,000 per connection (DRIZZLE_STATEMENTS_MAX)',
   },
+  'oauth.client-metadata': {
+    kind: 'memory',
+    holds: 'OAuth client metadata documents fetched, by client_id URL',
+    emptiedBy: '10 minutes',
+    bound: '1,000 documents',
+  },
+  'live.events': {
+    kind: 'memory',
+    holds: 'the last committed domain events, for `GET /events` resumption (Last-Event-ID)',
+    emptiedBy: 'newer events',
+    bound: '1,000 events',
+  },
   'oidc.provider': {
     kind: 'memory',
     holds: 'discovery documents and signing keys per provider',

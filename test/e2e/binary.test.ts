@@ -6,6 +6,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { embeddedMigrations } from '../../src/db/migrations/embedded'
 import { VERSION } from '../../src/version'
+import { story } from '../helpers/story'
 import { builtBinary, aloneInEmptyFolder as copyAlone, run, type Server, startServer } from './support'
 
 let binary = ''
@@ -66,6 +67,8 @@ describe('compiled binary alone in an empty folder', () => {
   afterAll(async () => {
     await server?.stop('SIGKILL')
   })
+  // The server's life, from start to restart: each step needs the ones before, so they run in order as one test.
+  const { step, run: runStory } = story()
 
   test('--version and --help answer without touching a database', async () => {
     const empty = aloneInEmptyFolder()
@@ -89,7 +92,7 @@ describe('compiled binary alone in an empty folder', () => {
     expect(existsSync(join(empty, 'data'))).toBe(false)
   })
 
-  test('starts, creates ./data/sally.db and answers /health', async () => {
+  step('starts, creates ./data/sally.db and answers /health', async () => {
     expect(existsSync(join(dir, 'data', 'sally.db'))).toBe(true)
     const res = await fetch(`${server.base}/health`)
     expect(res.status).toBe(200)
@@ -98,7 +101,7 @@ describe('compiled binary alone in an empty folder', () => {
     expect(res.headers.get('x-request-id')).toBeTruthy()
   })
 
-  test('binds loopback and logs one JSON line per request with its request id', async () => {
+  step('binds loopback and logs one JSON line per request with its request id', async () => {
     const res = await fetch(`${server.base}/nope`, { headers: { 'x-request-id': 'e2e-req-1' } })
     expect(res.status).toBe(404)
     expect(await res.json()).toMatchObject({ ok: false, code: 'not_found', requestId: 'e2e-req-1' })
@@ -112,11 +115,11 @@ describe('compiled binary alone in an empty folder', () => {
     expect(server.output()).toContain(`"url":"http://127.0.0.1:${server.port}"`)
   })
 
-  test('/swagger is an HTML page whose assets come from the server itself and load', async () => {
+  step('/swagger is an HTML page whose assets come from the server itself and load', async () => {
     await checkSwagger(server.base, '')
   })
 
-  test('/swagger/json is an OpenAPI 3 document with the routes and both security schemes', async () => {
+  step('/swagger/json is an OpenAPI 3 document with the routes and both security schemes', async () => {
     const res = await fetch(`${server.base}/swagger/json`)
     expect(res.status).toBe(200)
     const doc = (await res.json()) as any
@@ -127,13 +130,13 @@ describe('compiled binary alone in an empty folder', () => {
     expect(Object.keys(doc.components.securitySchemes).sort()).toEqual(['apiKey', 'bearer'])
   })
 
-  test('migrate on the live database exits 0', async () => {
+  step('migrate on the live database exits 0', async () => {
     const r = await run(['./sally', 'migrate'], dir)
     expect(r.code).toBe(0)
     expect(r.stdout).toContain('up to date')
   })
 
-  test('seed writes a token to ./.env and, with --email/--password, the first SUPERADMIN', async () => {
+  step('seed writes a token to ./.env and, with --email/--password, the first SUPERADMIN', async () => {
     const r = await run(['./sally', 'seed', '--email', 'admin@example.com', '--password', 'correct horse battery'], dir, {
       SALLY_HASH_MEMORY_KIB: '19456',
     })
@@ -149,7 +152,7 @@ describe('compiled binary alone in an empty folder', () => {
     expect(readFileSync(join(dir, '.env'), 'utf8')).toBe(`SALLY_GLOBAL_API_TOKEN=${token}\n`)
   })
 
-  test('backup FILE writes a consistent copy that opens with its tables and rows', async () => {
+  step('backup FILE writes a consistent copy that opens with its tables and rows', async () => {
     const r = await run(['./sally', 'backup', 'backups/copy.db'], dir)
     expect(r.code).toBe(0)
     const copy = new Database(join(dir, 'backups', 'copy.db'), { readonly: true })
@@ -167,7 +170,7 @@ describe('compiled binary alone in an empty folder', () => {
     }
   })
 
-  test('SIGTERM exits 0 after checkpointing: no non-empty -wal file is left', async () => {
+  step('SIGTERM exits 0 after checkpointing: no non-empty -wal file is left', async () => {
     const code = await server.stop('SIGTERM')
     expect(code).toBe(0)
     expect(server.output()).toContain('"msg":"stopped"')
@@ -175,7 +178,7 @@ describe('compiled binary alone in an empty folder', () => {
     expect(existsSync(wal) ? statSync(wal).size : 0).toBe(0)
   })
 
-  test('restarted, it reads the seeded token from ./.env and accepts it as the global credential', async () => {
+  step('restarted, it reads the seeded token from ./.env and accepts it as the global credential', async () => {
     const token = /SALLY_GLOBAL_API_TOKEN=(.*)/.exec(readFileSync(join(dir, '.env'), 'utf8'))![1]!
     server = await startServer(['./sally'], dir)
     const me = await fetch(`${server.base}/auth/me`, { headers: { authorization: `Bearer ${token}` } })
@@ -189,6 +192,7 @@ describe('compiled binary alone in an empty folder', () => {
     expect(((await wrong.json()) as any).code).toBe('invalid_key')
     expect(await server.stop('SIGINT')).toBe(0)
   })
+  test('serves, migrates live, seeds, backs up, stops on SIGTERM, restarts with the seeded token', runStory, 60_000)
 })
 
 describe('SALLY_BASE_PATH=/api', () => {
@@ -201,15 +205,17 @@ describe('SALLY_BASE_PATH=/api', () => {
   afterAll(async () => {
     await server?.stop('SIGKILL')
   })
+  // SIGTERM ends the server the other steps use: one story, in order.
+  const { step, run: runStory } = story()
 
-  test('serves /api/health and nothing at /health', async () => {
+  step('serves /api/health and nothing at /health', async () => {
     expect(server.base.endsWith('/api')).toBe(true)
     expect((await fetch(`${server.base}/health`)).status).toBe(200)
     const origin = new URL(server.base).origin
     expect((await fetch(`${origin}/health`)).status).toBe(404)
   })
 
-  test('/api/swagger loads its assets and spec from under /api', async () => {
+  step('/api/swagger loads its assets and spec from under /api', async () => {
     await checkSwagger(server.base, '/api')
     const doc = (await (await fetch(`${server.base}/swagger/json`)).json()) as any
     expect(doc.servers).toEqual([{ url: '/api' }])
@@ -218,9 +224,10 @@ describe('SALLY_BASE_PATH=/api', () => {
     expect(Object.keys(doc.paths)).not.toContain('/api/health')
   })
 
-  test('SIGTERM exits 0', async () => {
+  step('SIGTERM exits 0', async () => {
     expect(await server.stop('SIGTERM')).toBe(0)
   })
+  test('serves under /api (health, swagger), then exits 0 on SIGTERM', runStory, 30_000)
 })
 
 describe('search in the binary', () => {

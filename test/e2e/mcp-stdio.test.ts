@@ -7,6 +7,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { makeTestApp } from '../helpers/app'
 import { createKey, seedWorld } from '../helpers/fixtures'
 import { callTool, mcpClient, ok, serveMcp } from '../helpers/mcp'
+import { story } from '../helpers/story'
 
 const ROOT = resolve(import.meta.dir, '../..')
 const t = makeTestApp()
@@ -101,7 +102,9 @@ describe('every tool through the REST mapping gives what the hosted endpoint giv
     ctx.project = p.body.data
   })
 
-  test('writes: create, todo, comment, move, update, each as REST then shows it', async () => {
+  // The reads and the errors look at what the writes made (DOCS-1): one story, in order.
+  const { step, run } = story()
+  step('writes: create, todo, comment, move, update, each as REST then shows it', async () => {
     const created = await ok(stdio, 'create_task', {
       projectId: ctx.project.id,
       title: 'Write the stdio guide',
@@ -137,7 +140,7 @@ describe('every tool through the REST mapping gives what the hosted endpoint giv
     expect(now.todos.map((x: any) => x.text)).toEqual(['Publish', 'Draft', 'Review'])
   })
 
-  test('reads: identical on both transports', async () => {
+  step('reads: identical on both transports', async () => {
     await same('list_workspaces')
     await same('list_projects')
     expect((await same('list_projects', { workspace: world.wsA.name.toUpperCase() })).items.length).toBeGreaterThan(0)
@@ -193,10 +196,12 @@ describe('every tool through the REST mapping gives what the hosted endpoint giv
   })
 
   test('archive, submit time, delete through sally mcp', async () => {
-    const task = await ok(stdio, 'create_task', { projectId: ctx.project.id, title: 'Short-lived' })
+    // A project of its own: the story above counts DOCS' human ids.
+    const project = (await rest('POST', '/projects', { name: 'Scratch', key: 'SCRATCH' })).body.data
+    const task = await ok(stdio, 'create_task', { projectId: project.id, title: 'Short-lived' })
     expect((await ok(stdio, 'archive_task', { task: task.humanId })).archived).toBe(true)
     expect((await ok(stdio, 'archive_task', { task: task.humanId, archived: false })).archived).toBe(false)
-    const entry = await ok(stdio, 'log_time', { task: task.id, minutes: 15, date: ctx.today })
+    const entry = await ok(stdio, 'log_time', { task: task.id, minutes: 15, date: new Date(t.clock.now()).toISOString().slice(0, 10) })
     expect((await ok(stdio, 'submit_time', { entryId: entry.id })).state).toBe('submitted')
     expect(await ok(stdio, 'delete_task', { task: task.id })).toEqual({ id: task.id, deleted: true })
     expect((await rest('GET', `/tasks/${task.id}`)).status).toBe(404)
@@ -211,7 +216,7 @@ describe('every tool through the REST mapping gives what the hosted endpoint giv
     expect(a.data).toMatchObject({ code: 'validation_error', issues: [{ path: 'title' }] })
   })
 
-  test('errors: same code and message on both transports', async () => {
+  step('errors: same code and message on both transports', async () => {
     const cases: [string, Record<string, unknown>][] = [
       ['get_task', { task: 'DOCS-999' }],
       ['get_project', { projectId: 'nope' }],
@@ -226,6 +231,7 @@ describe('every tool through the REST mapping gives what the hosted endpoint giv
       expect(a.data).toEqual(b.data)
     }
   })
+  test('writes, then reads and errors: as REST shows them, the same on both transports', run, 60_000)
 
   test("a VIEWER's personal key cannot write through sally mcp either", async () => {
     const viewerKey = (await createKey(t.core, world.users.viewer.id, { kind: 'api' })).key

@@ -2,6 +2,7 @@
 // success status, in an order that creates what later calls need. Used by test/e2e/walk.test.ts
 // against the compiled binary and against the source entry point, so the two can be compared.
 import { expect } from 'bun:test'
+import { grantTokens } from '../helpers/oauth'
 import { type FakeProvider, setCookie } from '../helpers/oidc-provider'
 import { mailText, type ReceivedMail } from '../helpers/smtp'
 
@@ -11,6 +12,8 @@ type Doc = { paths: Record<string, Record<string, { operationId: string; respons
 export const NO_SUCCESS_BY_DESIGN: Record<string, { status: number; why: string }> = {
   'GET /mcp': { status: 405, why: 'stateless MCP server: no server-initiated stream' },
   'DELETE /mcp': { status: 405, why: 'stateless MCP server: no session to end' },
+  'GET /mcp/oauth': { status: 405, why: 'stateless MCP server: no server-initiated stream' },
+  'DELETE /mcp/oauth': { status: 405, why: 'stateless MCP server: no session to end' },
   'GET /auth/oidc/{provider}/start': { status: 302, why: 'a redirect to the provider is its answer' },
   'GET /auth/oidc/{provider}/callback': { status: 302, why: 'a redirect to returnTo (signed in) is its answer' },
 }
@@ -27,6 +30,10 @@ export type CallOptions = {
   headers?: Record<string, string>
   /** The status this call must answer (default: any documented 2xx). */
   status?: number
+  /** An answer that stays open (GET /events): read its first chunk, then close it. */
+  stream?: boolean
+  /** A browser redirect step: sent to `directBase` when set (a proxy such as Prism follows redirects). */
+  redirect?: boolean
 }
 
 export type Answer = { status: number; body: any; text: string; headers: Headers }
@@ -41,8 +48,12 @@ export class Walker {
   constructor(
     readonly base: string,
     readonly doc: Doc,
-    /** Where multipart calls go instead of `base` (a proxy that cannot forward a binary body intact). */
-    readonly options: { multipartBase?: string } = {},
+    /**
+     * Where the calls a validating proxy cannot carry go instead of `base`: multipart bodies (Prism
+     * re-encodes the binary), streams (Prism waits for the end of a stream that never ends) and
+     * browser redirect steps (Prism follows redirects).
+     */
+    readonly options: { directBase?: string } = {},
   ) {
     this.operations = Object.entries(doc.paths).flatMap(([path, ops]) =>
       Object.keys(ops)
@@ -61,7 +72,7 @@ export class Walker {
       if (v === undefined) throw new Error(`${op}: no value for {${name}}`)
       return encodeURIComponent(v)
     })
-    const url = new URL(`${(o.form && this.options.multipartBase) || this.base}${path}`)
+    const url = new URL(`${((o.form || o.stream || o.redirect) && this.options.directBase) || this.base}${path}`)
     for (const [k, v] of Object.entries(o.query ?? {})) url.searchParams.set(k, v)
     const headers: Record<string, string> = { ...o.headers }
     if (o.as) headers.authorization = `Bearer ${o.as}`
@@ -73,7 +84,7 @@ export class Walker {
       headers['content-type'] = 'application/json'
     }
     const res = await fetch(url, { method, headers, body, redirect: 'manual' })
-    const text = await res.text()
+    const text = o.stream && res.ok ? await firstChunk(res) : await res.text()
     let parsed: any = null
     if ((res.headers.get('content-type') ?? '').includes('json') && text) parsed = JSON.parse(text)
     const where = `${op} → ${res.status} ${text.slice(0, 400)}`
@@ -94,6 +105,13 @@ export class Walker {
       return !statuses.some((s) => (s >= 200 && s < 300) || s === 304)
     })
   }
+}
+
+async function firstChunk(res: Response): Promise<string> {
+  const reader = res.body!.getReader()
+  const { value } = await reader.read()
+  await reader.cancel()
+  return new TextDecoder().decode(value)
 }
 
 /** Waits for the next mail to `to` whose text matches `pattern`, and returns the first capture. */
@@ -138,6 +156,7 @@ async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T |
 export async function walk({ w, mailbox, hooks, hookUrl, admin }: WalkEnv): Promise<void> {
   const pw = 'correct horse battery staple'
   await w.call('GET /health')
+  await w.call('GET /auth/config')
 
   // --- accounts: sign up, verify, sign in ---------------------------------------------------------
   const reg = await w.call('POST /auth/register', { body: { email: 'ada@walk.test', password: pw, name: 'Ada', handle: 'ada' } })
@@ -145,6 +164,7 @@ export async function walk({ w, mailbox, hooks, hookUrl, admin }: WalkEnv): Prom
   const login = async (email: string, password: string) =>
     (await w.call('POST /auth/login', { body: { email, password } })).body.data.token as string
   let ada = await login('ada@walk.test', pw)
+  await w.call('GET /events', { as: ada, ws: personalWs, stream: true })
   const sentBefore = mailbox.length
   await w.call('POST /auth/resend-verification', { as: ada, body: { email: 'ada@walk.test' } })
   const verify = await tokenFromMail(mailbox, 'ada@walk.test', /Verification token[^:]*:\n(\S+)/, sentBefore)
@@ -359,6 +379,29 @@ export async function walk({ w, mailbox, hooks, hookUrl, admin }: WalkEnv): Prom
   const mcpRotated = (await w.call('POST /auth/mcp-keys/{id}/rotate', { as: ada, path: { id: mcpKey.id } })).body.data
   await w.call('DELETE /auth/mcp-keys/{id}', { as: ada, path: { id: mcpRotated.id } })
 
+  // --- OAuth: a connected app on /mcp/oauth, listed with the MCP keys, disconnected -----------------
+  // The protocol endpoints (/oauth/*, /.well-known/*) are specified by their RFCs and kept out of the
+  // document (src/oauth/index.ts); the helpers drive them: registration, consent form, code exchange.
+  // Straight to the server (`directBase`), not through a validating proxy that knows only the document.
+  const app = await grantTokens((url, init) => fetch(url, init), w.options.directBase ?? w.base, ada, { workspace: ws })
+  const orpc = (id: number, method: string, params: unknown = {}) => ({
+    as: app.access_token,
+    headers: mcpHeaders,
+    body: { jsonrpc: '2.0', id, method, params },
+  })
+  await w.call(
+    'POST /mcp/oauth',
+    orpc(1, 'initialize', { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'walk', version: '1' } }),
+  )
+  const viaOAuth = await w.call('POST /mcp/oauth', orpc(2, 'tools/call', { name: getTool, arguments: { task } }))
+  expect(viaOAuth.body.result.isError ?? false, JSON.stringify(viaOAuth.body)).toBe(false)
+  await w.call('GET /mcp/oauth', { as: app.access_token, status: 405 })
+  await w.call('DELETE /mcp/oauth', { as: app.access_token, status: 405 })
+  const grants = (await w.call('GET /auth/mcp-grants', { as: ada })).body.data as { id: string; clientId: string }[]
+  const grant = grants.find((g) => g.clientId === app.clientId)!
+  await w.call('DELETE /auth/mcp-grants/{id}', { as: ada, path: { id: grant.id } })
+  await w.call('POST /mcp/oauth', { ...orpc(3, 'tools/list'), status: 401 })
+
   // --- audit and sessions --------------------------------------------------------------------------
   await w.call('GET /audit-events', A)
   const other = await login('ada@walk.test', pw)
@@ -410,11 +453,17 @@ export async function walkOidc(w: Walker, idp: FakeProvider): Promise<void> {
   const providers = await w.call('GET /auth/providers')
   expect(providers.body.data).toEqual([{ name: 'corp', label: 'Corp SSO', startUrl: '/auth/oidc/corp/start' }])
   idp.state.user = { sub: 'walk-1', email: 'sso@walk.test', email_verified: true, name: 'Sso Walker' }
-  const start = await w.call('GET /auth/oidc/{provider}/start', { path: { provider: 'corp' }, query: { returnTo: '/board' }, status: 302 })
+  const start = await w.call('GET /auth/oidc/{provider}/start', {
+    path: { provider: 'corp' },
+    query: { returnTo: '/board' },
+    status: 302,
+    redirect: true,
+  })
   const flow = setCookie(new Response(null, { headers: start.headers }), 'sally_oidc')!
   const approved = await fetch(start.headers.get('location')!, { redirect: 'manual' })
   const back = new URL(approved.headers.get('location')!)
   const callback = await w.call('GET /auth/oidc/{provider}/callback', {
+    redirect: true,
     path: { provider: 'corp' },
     query: Object.fromEntries(back.searchParams),
     headers: { cookie: `sally_oidc=${flow}` },

@@ -1,6 +1,7 @@
 /**
  * The permission-matrix harness: one world with every kind of credential, and `runMatrix(name, rows)`
- * turning a table of (route × credential → status and code) into one `test()` per row.
+ * turning a table of (route × credential → status and code) into one `test()` per row. A row that
+ * expects a refusal (4xx) also checks that nothing was written (`storedState` before and after).
  *
  *   const m = createMatrix()            // fresh app + world for this file (built in beforeAll)
  *   runMatrix('identity', [
@@ -114,6 +115,8 @@ export type MatrixRow = {
   envelope?: false
   /** Extra assertions on the response. */
   check?: (res: { status: number; body: any; headers: Headers }, w: MatrixWorld) => void | Promise<void>
+  /** An answer that stays open (GET /events): a 2xx is closed unread (body null); set `envelope: false`. */
+  stream?: true
 }
 
 async function buildWorld(t: TestApp) {
@@ -235,8 +238,11 @@ const resolve = async <T>(v: Dyn<T> | undefined, w: MatrixWorld, t: TestApp): Pr
 
 const label = (e: Expect) => (Array.isArray(e) ? `${e[0]} ${e[1]}` : String(e))
 
-/** Sends one row's request and returns the response. Exposed for ad-hoc checks. */
-export async function send(m: Matrix, row: Omit<MatrixRow, 'expect'>) {
+/**
+ * Resolves one row (running its `path` / `body` / `workspace` functions, which may create the row's
+ * own target) and returns a function that sends its request.
+ */
+async function prepare(m: Matrix, row: Omit<MatrixRow, 'expect'>) {
   const w = m.world()
   const [method, routePath] = row.route.split(' ') as [string, string]
   const path = (await resolve(row.path, w, m.t)) ?? routePath
@@ -247,7 +253,64 @@ export async function send(m: Matrix, row: Omit<MatrixRow, 'expect'>) {
   if (wsId) headers['x-workspace-id'] = wsId
   const token = w.creds[row.cred]
   if (token === undefined) throw new Error(`unknown credential ${row.cred}`)
-  return m.t.req(method, path, { as: token, body, headers })
+  if (row.stream) {
+    if (token) headers.authorization = `Bearer ${token}`
+    return async () => {
+      const res = await m.t.app.handle(new Request(`http://localhost${m.t.config.SALLY_BASE_PATH}${path}`, { method, headers }))
+      if (res.ok) {
+        await res.body?.cancel()
+        return { status: res.status, body: null, headers: res.headers, text: '' }
+      }
+      const text = await res.text()
+      return { status: res.status, body: JSON.parse(text), headers: res.headers, text }
+    }
+  }
+  return () => m.t.req(method, path, { as: token, body, headers })
+}
+
+/** Sends one row's request and returns the response. Exposed for ad-hoc checks. */
+export async function send(m: Matrix, row: Omit<MatrixRow, 'expect'>) {
+  return (await prepare(m, row))()
+}
+
+/**
+ * What authenticating a request writes even when the request is then refused, left out of
+ * `storedState`: a session's sliding expiry (columns), the audit rows of the global token and of a
+ * refused sign-in (rows kept: the WHERE clause).
+ */
+const AUTH_COLUMNS: Record<string, string[]> = { sessions: ['last_seen_at', 'expires_at'] }
+const AUTH_ROWS_KEPT: Record<string, string> = { audit_events: "action NOT LIKE 'global_token.%' AND action <> 'auth.login_failed'" }
+
+const stateQueries = new WeakMap<TestApp, string>()
+/** One SELECT over every table: its name, row count and every row's values quoted and joined. */
+function stateQuery(t: TestApp): string {
+  let sql = stateQueries.get(t)
+  if (sql) return sql
+  const tables = t.sqlite
+    .query<{ name: string }, []>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+    .all()
+    .map(({ name }) => {
+      const skip = AUTH_COLUMNS[name] ?? []
+      const where = AUTH_ROWS_KEPT[name]
+      const cols = t.sqlite
+        .query<{ name: string }, []>(`SELECT name FROM pragma_table_info('${name}')`)
+        .all()
+        .filter((c) => !skip.includes(c.name))
+        .map((c) => `quote("${c.name}")`)
+      return `SELECT '${name}' AS name, count(*) AS n, group_concat(${cols.join(" || ',' || ")}, char(10)) AS v FROM "${name}"${where ? ` WHERE ${where}` : ''}`
+    })
+  sql = tables.join(' UNION ALL ')
+  stateQueries.set(t, sql)
+  return sql
+}
+
+/**
+ * Everything stored, as one value per table (its row count and a hash of its rows), minus the
+ * authentication bookkeeping above: equal before and after a request when the request wrote nothing.
+ */
+export function storedState(t: TestApp): Record<string, string> {
+  const rows = t.sqlite.query<{ name: string; n: number; v: string | null }, []>(stateQuery(t)).all()
+  return Object.fromEntries(rows.map((r) => [r.name, `${r.n} rows, hash ${Bun.hash(r.v ?? '').toString(36)}`]))
 }
 
 /**
@@ -269,20 +332,26 @@ function recordCovered(rows: MatrixRow[]): void {
   if (file && rows.length) appendFileSync(file, `${[...new Set(rows.map((r) => routeKey(r.route)))].join('\n')}\n`)
 }
 
-/** One `test()` per row: `<name>: <route> as <cred> → <status> <code>`. */
+/**
+ * One `test()` per row: `<name>: <route> as <cred> → <status> <code>`. A row expecting a refusal
+ * (4xx) also checks that the request wrote nothing (`storedState` before and after).
+ */
 export function runMatrix(name: string, rows: MatrixRow[], matrix?: Matrix) {
   const m = matrix ?? current ?? createMatrix()
   recordCovered(rows)
   for (const row of rows) {
     test(`${name}: ${row.route} as ${row.cred}${row.note ? ` (${row.note})` : ''} → ${label(row.expect)}`, async () => {
-      const res = await send(m, row)
       const [status, code] = Array.isArray(row.expect) ? row.expect : [row.expect, undefined]
+      const request = await prepare(m, row)
+      const before = status >= 400 ? storedState(m.t) : null
+      const res = await request()
       const got = { status: res.status, code: res.body?.code, error: res.body?.error }
       if (code) expect(got).toMatchObject({ status, code })
       else {
         expect(got.status).toBe(status)
         if (status < 300 && row.envelope !== false) expect(res.body?.ok).toBe(true)
       }
+      if (before) expect(storedState(m.t), 'a refused request must write nothing').toEqual(before)
       await row.check?.(res, m.world())
     })
   }

@@ -1,0 +1,79 @@
+import type { ComponentChildren } from 'preact'
+import { useCallback, useEffect, useState } from 'preact/hooks'
+import { ApiError } from './api/client'
+
+/** The message to show for anything thrown by a request (an ApiError carries the API's own words). */
+export function messageOf(e: unknown): string {
+  if (e instanceof ApiError) return e.message
+  return e instanceof Error ? e.message : 'Something went wrong.'
+}
+
+/** Loads data for a screen: `{ data, error, loading, reload }`. Reloads when `deps` change. */
+export function useLoad<T>(load: () => Promise<T>, deps: unknown[]) {
+  const [state, setState] = useState<{ data: T | null; error: unknown; loading: boolean }>({ data: null, error: null, loading: true })
+  const [tick, setTick] = useState(0)
+  useEffect(() => {
+    let live = true
+    setState((s) => ({ ...s, loading: true, error: null }))
+    load().then(
+      (data) => live && setState({ data, error: null, loading: false }),
+      (error) => live && setState({ data: null, error, loading: false }),
+    )
+    return () => {
+      live = false
+    }
+  }, [...deps, tick])
+  const reload = useCallback(() => setTick((n) => n + 1), [])
+  return { ...state, reload }
+}
+
+/** Runs a form's action: `busy` while it runs, `error` when it throws (shown with <ErrorMessage>). */
+export function useSubmit() {
+  const [busy, setBusy] = useState(false)
+  const [error, setError] = useState<unknown>(null)
+  const run = useCallback(async (action: () => Promise<unknown>) => {
+    setBusy(true)
+    setError(null)
+    try {
+      await action()
+      return true
+    } catch (e) {
+      setError(e)
+      return false
+    } finally {
+      setBusy(false)
+    }
+  }, [])
+  return { busy, error, run }
+}
+
+export function Loading({ label = 'Loading…' }: { label?: string }) {
+  return (
+    <p role="status" class="muted">
+      {label}
+    </p>
+  )
+}
+
+/** A failed request's message, announced to screen readers. Renders nothing without an error. */
+export function ErrorMessage({ error }: { error: unknown }) {
+  if (!error) return null
+  return (
+    <p role="alert" class="error">
+      {messageOf(error)}
+    </p>
+  )
+}
+
+/** A page's heading and content. */
+export function Page({ title, children }: { title: string; children?: ComponentChildren }) {
+  useEffect(() => {
+    document.title = `${title} · Sally`
+  }, [title])
+  return (
+    <section aria-labelledby="page-title">
+      <h1 id="page-title">{title}</h1>
+      {children}
+    </section>
+  )
+}
