@@ -3,7 +3,8 @@ import type { PlatformRole } from '../db/schema/common'
 import { AppError } from '../errors'
 import { safeEqual, sha256Hex } from '../lib/crypto'
 import { verifySecret } from '../lib/password'
-import { readCache } from '../lib/read-cache'
+import { perDatabase } from '../lib/prepared'
+import { bookkeeping, readCache } from '../lib/read-cache'
 import type { Principal, PrincipalUser } from '../permissions/actor'
 import type { Scope } from '../permissions/matrix'
 import type { CachedKey } from './key-cache'
@@ -32,7 +33,6 @@ type KeyRow = {
 type SessionRow = { session_id: string; expires_at: number; last_seen_at: number; user_id: string }
 
 /** Hot-path statements, prepared once per database. */
-const statements = new WeakMap<Core['sqlite'], ReturnType<typeof prepare>>()
 function prepare(sqlite: Core['sqlite']) {
   return {
     user: sqlite.query<UserRow, [string]>('SELECT id, email, name, handle, platform_role FROM users WHERE id = ?'),
@@ -47,11 +47,7 @@ function prepare(sqlite: Core['sqlite']) {
     deleteSession: sqlite.query<unknown, [string]>('DELETE FROM sessions WHERE id = ?'),
   }
 }
-export function stmts(core: Core) {
-  let s = statements.get(core.sqlite)
-  if (!s) statements.set(core.sqlite, (s = prepare(core.sqlite)))
-  return s
-}
+export const stmts = perDatabase((core: Core) => prepare(core.sqlite))
 
 /** The caller's user row, from a cache that any database change empties (src/lib/read-cache.ts). */
 function userById(core: Core, id: string): UserRow | null {
@@ -278,16 +274,22 @@ function authenticateSession(core: Core, raw: string): Principal {
   }
 }
 
-/** Writes batched key usage (one transaction). Called every second and at shutdown. */
+/**
+ * Writes batched key usage (one transaction). Called every second and at shutdown. Bookkeeping: no
+ * cached answer reads these counters (the key list adds the pending ones itself), so the read
+ * caches are kept.
+ */
 export function flushKeyUsage(core: Core): number {
   const pending = core.keyUsage.drain()
   if (pending.size === 0) return 0
   const update = core.sqlite.query<unknown, [number, number, string]>(
     'UPDATE api_keys SET request_count = request_count + ?, last_used_at = max(coalesce(last_used_at, 0), ?) WHERE id = ?',
   )
-  core.sqlite.transaction(() => {
-    for (const [id, p] of pending) update.run(p.count, p.last, id)
-  })()
+  bookkeeping(core.sqlite, () =>
+    core.sqlite.transaction(() => {
+      for (const [id, p] of pending) update.run(p.count, p.last, id)
+    })(),
+  )
   return pending.size
 }
 

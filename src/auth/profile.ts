@@ -5,6 +5,7 @@ import type { DbOrTx } from '../db/client'
 import { uploads, users } from '../db/schema'
 import { AppError, badRequest, conflict } from '../errors'
 import { isUniqueViolation } from '../lib/db-errors'
+import { perDatabase } from '../lib/prepared'
 import { readCache } from '../lib/read-cache'
 import { credentialAllows, credentialScopes, type Principal, requireUser } from '../permissions/actor'
 import type { Me, Membership, UpdateMeInput } from './model'
@@ -15,7 +16,6 @@ import { endSessions, toMeUser } from './sessions'
  * GET /auth/me is the hottest authenticated route: its two queries are prepared once per database
  * (building a drizzle query per request cost ~10x the query itself; see scripts/bench/auth.ts).
  */
-const meStatements = new WeakMap<Core['db'], ReturnType<typeof prepareMe>>()
 function prepareMe(db: Core['db'], sqlite: Core['sqlite']) {
   return {
     user: db
@@ -32,11 +32,7 @@ function prepareMe(db: Core['db'], sqlite: Core['sqlite']) {
     ),
   }
 }
-function meQueries(core: Core) {
-  let q = meStatements.get(core.db)
-  if (!q) meStatements.set(core.db, (q = prepareMe(core.db, core.sqlite)))
-  return q
-}
+const meQueries = perDatabase((core: Core) => prepareMe(core.db, core.sqlite))
 
 /**
  * GET /auth/me: the user, their memberships and the credential in use. Scopes apply to what is

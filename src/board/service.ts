@@ -4,6 +4,7 @@ import { projects, STATUS_CATEGORIES, type StatusCategory, statuses, statusTaskC
 import { badRequest, notFound } from '../errors'
 import { cachedJson } from '../http/cached-json'
 import { ok } from '../http/respond'
+import { perDatabase } from '../lib/prepared'
 import { type Actor, authorize } from '../permissions/actor'
 import { type ProjectAccess, projectAccess, visibleProjects, visibleProjectsSql } from '../permissions/projects'
 import type { Status } from '../projects/model'
@@ -75,7 +76,6 @@ export const BOARD_SQL = {
     'SELECT tl.task_id, l.id, l.name, l.color FROM task_labels tl JOIN labels l ON l.id = tl.label_id WHERE tl.task_id IN (SELECT value FROM json_each(?))',
 }
 
-const statements = new WeakMap<Core['sqlite'], ReturnType<typeof prepare>>()
 function prepare(sqlite: Core['sqlite']) {
   const q = <R>(sql: string) => sqlite.query<R, (string | number)[]>(sql)
   const c = BOARD_SQL.column
@@ -86,11 +86,7 @@ function prepare(sqlite: Core['sqlite']) {
     labels: q<{ task_id: string; id: string; name: string; color: string | null }>(BOARD_SQL.labels),
   }
 }
-const stmts = (core: Core) => {
-  let s = statements.get(core.sqlite)
-  if (!s) statements.set(core.sqlite, (s = prepare(core.sqlite)))
-  return s
-}
+const stmts = perDatabase((core: Core) => prepare(core.sqlite))
 
 /** `rank:id` of a column's last task; a bare rank is accepted too. */
 function parseCursor(cursor: string): { rank: string; id: string } {

@@ -4,6 +4,7 @@ import type { DbOrTx } from '../db/client'
 import { clients, newId } from '../db/schema'
 import { notFound } from '../errors'
 import { pageLimit, paginate } from '../http/respond'
+import { perDatabase, perShape } from '../lib/prepared'
 import { type Actor, authorize } from '../permissions/actor'
 import { projectsOfClient } from '../projects/service'
 import type { Client, CreateClientInput, ListClientsQuery, UpdateClientInput } from './model'
@@ -23,22 +24,45 @@ export const toClient = (c: Row): Client => ({
 
 const likeEscape = (s: string) => s.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)
 
-export function listClients(core: Core, actor: Actor, q: ListClientsQuery) {
-  const limit = pageLimit(q)
-  const rows = core.db
+type PageShape = { archived: boolean; q: boolean; cursor: boolean }
+/** The client list page, prepared once per shape and database; the values go in placeholders. */
+const pageStatement = perShape(
+  (s: PageShape) => `${s.archived}|${s.q}|${s.cursor}`,
+  (core: Pick<Core, 'db' | 'sqlite'>, s: PageShape) =>
+    core.db
+      .select()
+      .from(clients)
+      .where(
+        and(
+          eq(clients.workspaceId, sql.placeholder('workspaceId')),
+          s.archived ? isNotNull(clients.archivedAt) : isNull(clients.archivedAt),
+          s.q ? sql`lower(${clients.name}) LIKE ${sql.placeholder('like')} ESCAPE '\\'` : undefined,
+          s.cursor ? gt(clients.id, sql.placeholder('cursor')) : undefined,
+        ),
+      )
+      .orderBy(asc(clients.id))
+      .limit(sql.placeholder('limit'))
+      .prepare(),
+)
+
+export { pageStatement as clientPageStatement }
+
+const byId = perDatabase((core: Pick<Core, 'db' | 'sqlite'>) =>
+  core.db
     .select()
     .from(clients)
-    .where(
-      and(
-        eq(clients.workspaceId, actor.workspace.id),
-        q.archived ? isNotNull(clients.archivedAt) : isNull(clients.archivedAt),
-        q.q ? sql`lower(${clients.name}) LIKE ${`%${likeEscape(q.q)}%`} ESCAPE '\\'` : undefined,
-        q.cursor ? gt(clients.id, q.cursor) : undefined,
-      ),
-    )
-    .orderBy(asc(clients.id))
-    .limit(limit + 1)
-    .all()
+    .where(and(eq(clients.id, sql.placeholder('id')), eq(clients.workspaceId, sql.placeholder('workspaceId'))))
+    .prepare(),
+)
+
+export function listClients(core: Core, actor: Actor, q: ListClientsQuery) {
+  const limit = pageLimit(q)
+  const rows = pageStatement(core, { archived: Boolean(q.archived), q: Boolean(q.q), cursor: Boolean(q.cursor) }).all({
+    workspaceId: actor.workspace.id,
+    like: q.q ? `%${likeEscape(q.q)}%` : '',
+    cursor: q.cursor ?? '',
+    limit: limit + 1,
+  })
   const page = paginate(rows, limit, (r) => r.id)
   return { items: page.items.map(toClient), nextCursor: page.nextCursor }
 }
@@ -53,7 +77,11 @@ function findClient(db: DbOrTx, actor: Actor, clientId: string): Row {
   return row
 }
 
-export const getClient = (core: Core, actor: Actor, clientId: string): Client => toClient(findClient(core.db, actor, clientId))
+export function getClient(core: Core, actor: Actor, clientId: string): Client {
+  const row = byId(core).get({ id: clientId, workspaceId: actor.workspace.id })
+  if (!row) throw notFound('Client')
+  return toClient(row)
+}
 
 export function createClient(core: Core, actor: Actor, input: CreateClientInput): Client {
   const now = new Date(core.clock.now())

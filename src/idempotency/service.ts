@@ -1,6 +1,8 @@
 import type { Core } from '../core'
 import { AppError, conflict } from '../errors'
 import { sha256Hex } from '../lib/crypto'
+import { perDatabase } from '../lib/prepared'
+import { bookkeeping } from '../lib/read-cache'
 
 /** How long a stored first response is replayed (Stripe keeps keys 24 h). */
 export const IDEMPOTENCY_TTL_MS = 24 * 3_600_000
@@ -16,7 +18,6 @@ export type Begin = { kind: 'new'; claim: Claim } | { kind: 'replay'; status: nu
 
 type Row = { request_hash: string; status: number; body: string; created_at: number }
 
-const statements = new WeakMap<Core['sqlite'], ReturnType<typeof prepare>>()
 function prepare(sqlite: Core['sqlite']) {
   return {
     get: sqlite.query<Row, [string, string]>(
@@ -38,11 +39,7 @@ function prepare(sqlite: Core['sqlite']) {
     purge: sqlite.query<unknown, [number]>('DELETE FROM idempotency_keys WHERE created_at < ?'),
   }
 }
-const stmts = (core: Core) => {
-  let s = statements.get(core.sqlite)
-  if (!s) statements.set(core.sqlite, (s = prepare(core.sqlite)))
-  return s
-}
+const stmts = perDatabase((core: Core) => prepare(core.sqlite))
 
 /** JSON with object keys sorted, so that `{a,b}` and `{b,a}` are the same request. */
 function canonical(value: unknown): string {
@@ -94,7 +91,7 @@ const lastPurge = new WeakMap<Core['sqlite'], number>()
 function purgeExpired(core: Core, now: number) {
   if (now - (lastPurge.get(core.sqlite) ?? 0) < 60_000) return
   lastPurge.set(core.sqlite, now)
-  stmts(core).purge.run(now - IDEMPOTENCY_TTL_MS)
+  bookkeeping(core.sqlite, () => stmts(core).purge.run(now - IDEMPOTENCY_TTL_MS))
 }
 
 /**
@@ -106,25 +103,30 @@ export function beginIdempotent(core: Core, credentialId: string, key: string, m
   const s = stmts(core)
   const now = core.clock.now()
   purgeExpired(core, now)
-  return core.sqlite
-    .transaction((): Begin => {
-      const row = s.get.get(credentialId, key)
-      const live =
-        row && row.created_at >= now - IDEMPOTENCY_TTL_MS && !(row.status === PENDING && row.created_at < now - IN_PROGRESS_STALE_MS)
-      if (row && live) {
-        if (row.request_hash !== hash) throw conflict('This Idempotency-Key was already used with a different request.')
-        if (row.status === PENDING) throw conflict('A request with this Idempotency-Key is still in progress; retry later.')
-        return { kind: 'replay', status: row.status, body: row.body }
-      }
-      s.claim.run(credentialId, key, method, path, hash, PENDING, now)
-      return { kind: 'new', claim: { credentialId, key } }
-    })
-    .immediate()
+  // Idempotency records are bookkeeping: no cached answer reads them (src/lib/read-cache.ts).
+  return bookkeeping(core.sqlite, () =>
+    core.sqlite
+      .transaction((): Begin => {
+        const row = s.get.get(credentialId, key)
+        const live =
+          row && row.created_at >= now - IDEMPOTENCY_TTL_MS && !(row.status === PENDING && row.created_at < now - IN_PROGRESS_STALE_MS)
+        if (row && live) {
+          if (row.request_hash !== hash) throw conflict('This Idempotency-Key was already used with a different request.')
+          if (row.status === PENDING) throw conflict('A request with this Idempotency-Key is still in progress; retry later.')
+          return { kind: 'replay', status: row.status, body: row.body }
+        }
+        s.claim.run(credentialId, key, method, path, hash, PENDING, now)
+        return { kind: 'new', claim: { credentialId, key } }
+      })
+      .immediate(),
+  )
 }
 
 /** Stores the first response (every non-5xx result, as Stripe does); a 5xx frees the key for a retry. */
 export function finishIdempotent(core: Core, claim: Claim, status: number, body: string): void {
   const s = stmts(core)
-  if (status >= 500 || status < 100) s.release.run(claim.credentialId, claim.key)
-  else s.complete.run(status, body, claim.credentialId, claim.key)
+  bookkeeping(core.sqlite, () => {
+    if (status >= 500 || status < 100) s.release.run(claim.credentialId, claim.key)
+    else s.complete.run(status, body, claim.credentialId, claim.key)
+  })
 }

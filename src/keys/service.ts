@@ -1,4 +1,4 @@
-import { and, desc, eq, gt, isNotNull, isNull, lt, lte, or, type SQL } from 'drizzle-orm'
+import { and, desc, eq, gt, isNotNull, isNull, lt, lte, or, type SQL, sql } from 'drizzle-orm'
 import { recordAudit } from '../audit/service'
 import { generateKey, type KeyKind } from '../auth/key-format'
 import type { Core } from '../core'
@@ -8,6 +8,7 @@ import { badRequest, conflict, notFound } from '../errors'
 import { pageLimit, paginate } from '../http/respond'
 import { iso } from '../lib/db-errors'
 import { hashSecret } from '../lib/password'
+import { perShape } from '../lib/prepared'
 import { type Principal, requireUser } from '../permissions/actor'
 import { capToCaller, requireKeyManageable, requireKeyWithinReach } from '../permissions/keys'
 import type { Scope } from '../permissions/matrix'
@@ -179,21 +180,38 @@ export function getKey(core: Core, p: Principal, kind: KeyKind, id: string): Api
   return toApiKey(core, findMine(core, p, kind, id))
 }
 
+type PageShape = { cursor: boolean; active: boolean | undefined }
+/** The key list page, prepared once per shape and database; the values go in placeholders. */
+const pageStatement = perShape(
+  (s: PageShape) => `${s.cursor}|${s.active}`,
+  (core: Pick<Core, 'db' | 'sqlite'>, s: PageShape) => {
+    const now = sql.placeholder('now')
+    const conds: (SQL | undefined)[] = [eq(apiKeys.userId, sql.placeholder('user')), eq(apiKeys.kind, sql.placeholder('kind'))]
+    if (s.cursor) conds.push(lt(apiKeys.id, sql.placeholder('cursor')))
+    if (s.active === true) conds.push(isNull(apiKeys.revokedAt), or(isNull(apiKeys.expiresAt), gt(apiKeys.expiresAt, now)))
+    if (s.active === false) conds.push(or(isNotNull(apiKeys.revokedAt), lte(apiKeys.expiresAt, now)))
+    return core.db
+      .select()
+      .from(apiKeys)
+      .where(and(...conds))
+      .orderBy(desc(apiKeys.id))
+      .limit(sql.placeholder('limit'))
+      .prepare()
+  },
+)
+
+export { pageStatement as keyPageStatement }
+
 export function listKeys(core: Core, p: Principal, kind: KeyKind, q: ListKeysQuery) {
   const user = requireUser(p)
   const limit = pageLimit(q)
-  const now = new Date(core.clock.now())
-  const conds: (SQL | undefined)[] = [eq(apiKeys.userId, user.id), eq(apiKeys.kind, kind)]
-  if (q.cursor) conds.push(lt(apiKeys.id, q.cursor))
-  if (q.active === true) conds.push(isNull(apiKeys.revokedAt), or(isNull(apiKeys.expiresAt), gt(apiKeys.expiresAt, now)))
-  if (q.active === false) conds.push(or(isNotNull(apiKeys.revokedAt), lte(apiKeys.expiresAt, now)))
-  const rows = core.db
-    .select()
-    .from(apiKeys)
-    .where(and(...conds))
-    .orderBy(desc(apiKeys.id))
-    .limit(limit + 1)
-    .all()
+  const rows = pageStatement(core, { cursor: Boolean(q.cursor), active: q.active }).all({
+    user: user.id,
+    kind,
+    cursor: q.cursor ?? '',
+    now: core.clock.now(),
+    limit: limit + 1,
+  })
   const page = paginate(rows, limit, (r) => r.id)
   return { items: page.items.map((r) => toApiKey(core, r)), nextCursor: page.nextCursor }
 }

@@ -1,4 +1,5 @@
 import type { Database } from 'bun:sqlite'
+import { CACHES, type CacheInfo, type DbCacheName } from './caches'
 
 /**
  * Read caches for the few rows every authenticated request reads (the caller's user, their
@@ -12,7 +13,10 @@ import type { Database } from 'bun:sqlite'
  * - nothing is cached while a transaction is open (it could still roll back).
  *
  * Any change to any table empties every cache: simple and safe; the point is to serve bursts of reads
- * (a client polling, a script looping) without touching SQLite.
+ * (a client polling, a script looping) without touching SQLite. The exception is bookkeeping: writes
+ * that no cached answer reads (key usage counters, webhook delivery attempts, the mail outbox,
+ * idempotency records) run through `bookkeeping()`, which keeps the caches when nothing else changed.
+ * Every cache is listed in src/lib/caches.ts.
  */
 const DATA_VERSION_CHECK_MS = 250
 
@@ -43,10 +47,28 @@ function tracker(sqlite: Database): Tracker {
   return t
 }
 
+const totalChanges = (t: Tracker) => Number(t.total.values()[0]![0])
+
+/**
+ * Runs `write`, a write that no cache reads (bookkeeping: key usage, delivery attempts, outbox,
+ * idempotency records), without emptying the caches: when the caches were current before it (no
+ * other change since the last check) they stay current after it. Inside a transaction, or after
+ * another change not yet seen, it changes nothing (the caches are emptied as for any write).
+ * `write` must be synchronous and must not write anything a cache holds (src/lib/caches.ts).
+ */
+export function bookkeeping<T>(sqlite: Database, write: () => T): T {
+  if (sqlite.inTransaction) return write()
+  const t = tracker(sqlite)
+  const current = totalChanges(t) === t.lastTotal
+  const out = write()
+  if (current) t.lastTotal = totalChanges(t)
+  return out
+}
+
 /** A number that changes whenever the database may have changed since the last call. */
 export function dbEpoch(sqlite: Database): number {
   const t = tracker(sqlite)
-  const total = Number(t.total.values()[0]![0])
+  const total = totalChanges(t)
   let changed = total !== t.lastTotal
   const now = performance.now()
   if (now - t.lastCheck >= DATA_VERSION_CHECK_MS) {
@@ -68,6 +90,8 @@ export class ReadCache<V> {
   private map = new Map<string, { v: V; w: number }>()
   private epoch = -1
   private weight = 0
+  private hits = 0
+  private misses = 0
 
   /**
    * `max` bounds the total weight of the entries (by default each weighs 1: a count); when a new
@@ -80,9 +104,9 @@ export class ReadCache<V> {
     private readonly weigh: (v: V, key: string) => number = () => 1,
   ) {}
 
-  /** How many entries are kept and their total weight (for tests and diagnostics). */
-  stats(): { entries: number; weight: number } {
-    return { entries: this.map.size, weight: this.weight }
+  /** How many entries are kept, their total weight, and the lookups served from the cache or loaded (for tests and diagnostics). */
+  stats(): { entries: number; weight: number; hits: number; misses: number } {
+    return { entries: this.map.size, weight: this.weight, hits: this.hits, misses: this.misses }
   }
 
   /** The cached value for `key`, or `load()` (cached unless a transaction is open). */
@@ -95,7 +119,11 @@ export class ReadCache<V> {
       this.epoch = e
     }
     const hit = this.map.get(key)
-    if (hit) return hit.v
+    if (hit) {
+      this.hits++
+      return hit.v
+    }
+    this.misses++
     const v = load()
     const w = this.weigh(v, key)
     if (w > this.max) return v
@@ -112,11 +140,16 @@ export class ReadCache<V> {
 
 const perDb = new WeakMap<Database, Map<string, ReadCache<unknown>>>()
 
-/** The named cache of this database (one per purpose: 'users', 'memberships', ...); `max` and `weigh` apply when it is created. */
-export function readCache<V>(sqlite: Database, name: string, max?: number, weigh?: (v: V, key: string) => number): ReadCache<V> {
+/**
+ * The named cache of this database (one per purpose, listed in src/lib/caches.ts, which gives its
+ * bound); `max` (overriding the listed bound) and `weigh` apply when it is created.
+ */
+export function readCache<V>(sqlite: Database, name: DbCacheName, max?: number, weigh?: (v: V, key: string) => number): ReadCache<V> {
   let byName = perDb.get(sqlite)
   if (!byName) perDb.set(sqlite, (byName = new Map()))
   let c = byName.get(name)
-  if (!c) byName.set(name, (c = new ReadCache<unknown>(sqlite, max, weigh as ((v: unknown, key: string) => number) | undefined)))
+  const listed: CacheInfo = CACHES[name]
+  if (!c)
+    byName.set(name, (c = new ReadCache<unknown>(sqlite, max ?? listed.max, weigh as ((v: unknown, key: string) => number) | undefined)))
   return c as ReadCache<V>
 }

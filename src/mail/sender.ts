@@ -3,6 +3,7 @@ import { createTransport } from 'nodemailer'
 import type { Core } from '../core'
 import { outbox } from '../db/schema'
 import { FairPool, type Slot } from '../lib/fair-pool'
+import { bookkeeping } from '../lib/read-cache'
 
 export type OutgoingMail = { from: string; to: string; subject: string; text: string }
 
@@ -120,12 +121,15 @@ async function drain(core: Core): Promise<DrainResult> {
         for (const row of rows) {
           const slots: Slot[] = [[`to:${row.domain}`, MAIL_PER_DOMAIN]]
           if (!pool.hasRoom(slots)) continue
-          const claimed = core.db
-            .update(outbox)
-            .set({ nextAttemptAt: new Date(now + LEASE_MS) })
-            .where(and(eq(outbox.id, row.id), dueMail(now)))
-            .returning({ id: outbox.id })
-            .get()
+          // Outbox rows are bookkeeping: no cached answer reads them (src/lib/read-cache.ts).
+          const claimed = bookkeeping(core.sqlite, () =>
+            core.db
+              .update(outbox)
+              .set({ nextAttemptAt: new Date(now + LEASE_MS) })
+              .where(and(eq(outbox.id, row.id), dueMail(now)))
+              .returning({ id: outbox.id })
+              .get(),
+          )
           if (!claimed) continue
           started++
           pool.start(slots, () => sendOne(core, transport, row, result))
@@ -139,15 +143,17 @@ async function drain(core: Core): Promise<DrainResult> {
   await pool.idle()
   // Sent mail is kept a week (for support questions, without its body), then dropped. Rows sent or
   // given up before bodies were blanked at once are blanked here.
-  core.db
-    .delete(outbox)
-    .where(lt(outbox.sentAt, new Date(core.clock.now() - KEEP_SENT_MS)))
-    .run()
-  core.db
-    .update(outbox)
-    .set({ body: '' })
-    .where(and(ne(outbox.body, ''), or(isNotNull(outbox.sentAt), gte(outbox.attempts, MAX_MAIL_ATTEMPTS))))
-    .run()
+  bookkeeping(core.sqlite, () => {
+    core.db
+      .delete(outbox)
+      .where(lt(outbox.sentAt, new Date(core.clock.now() - KEEP_SENT_MS)))
+      .run()
+    core.db
+      .update(outbox)
+      .set({ body: '' })
+      .where(and(ne(outbox.body, ''), or(isNotNull(outbox.sentAt), gte(outbox.attempts, MAX_MAIL_ATTEMPTS))))
+      .run()
+  })
   return result
 }
 
@@ -167,20 +173,24 @@ async function sendOne(
   const attempts = row.attempts + 1
   try {
     await withTimeout(transport.send({ from: core.config.SMTP_FROM, to: row.to, subject: row.subject, text: row.body }))
-    core.db
-      .update(outbox)
-      .set({ sentAt: new Date(core.clock.now()), attempts, lastError: null, nextAttemptAt: null, body: '' })
-      .where(eq(outbox.id, row.id))
-      .run()
+    bookkeeping(core.sqlite, () =>
+      core.db
+        .update(outbox)
+        .set({ sentAt: new Date(core.clock.now()), attempts, lastError: null, nextAttemptAt: null, body: '' })
+        .where(eq(outbox.id, row.id))
+        .run(),
+    )
     result.sent++
   } catch (e) {
     const error = (e instanceof Error ? e.message : String(e)).slice(0, 500)
     const retryAt = core.clock.now() + Math.min(MAX_BACKOFF_MS, BASE_BACKOFF_MS * 2 ** (attempts - 1))
-    core.db
-      .update(outbox)
-      .set({ attempts, lastError: error, nextAttemptAt: new Date(retryAt), ...(attempts >= MAX_MAIL_ATTEMPTS ? { body: '' } : {}) })
-      .where(eq(outbox.id, row.id))
-      .run()
+    bookkeeping(core.sqlite, () =>
+      core.db
+        .update(outbox)
+        .set({ attempts, lastError: error, nextAttemptAt: new Date(retryAt), ...(attempts >= MAX_MAIL_ATTEMPTS ? { body: '' } : {}) })
+        .where(eq(outbox.id, row.id))
+        .run(),
+    )
     core.log.warn('mail send failed', { outboxId: row.id, kind: row.kind, attempts, error })
     result.failed++
   }

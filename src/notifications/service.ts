@@ -1,12 +1,20 @@
-import { and, desc, eq, inArray, isNull, lt, type SQL } from 'drizzle-orm'
+import { and, desc, eq, inArray, isNull, lt, type SQL, sql } from 'drizzle-orm'
 import { alias } from 'drizzle-orm/sqlite-core'
 import type { Core } from '../core'
 import type { DbOrTx } from '../db/client'
 import { NOTIFICATION_KINDS, notificationPreferences, notifications, projects, tasks, users } from '../db/schema'
 import { notFound } from '../errors'
 import { pageLimit, paginate } from '../http/respond'
+import { perShape } from '../lib/prepared'
 import { type Actor, requireUser } from '../permissions/actor'
-import { visibleProjects } from '../permissions/projects'
+import {
+  type VisibleShape,
+  visibleProjects,
+  visibleProjectsPrepared,
+  visibleShape,
+  visibleShapeKey,
+  visibleValues,
+} from '../permissions/projects'
 import {
   DEFAULT_PREFERENCE,
   type ListNotificationsQuery,
@@ -62,17 +70,38 @@ const toNotification = (r: Row): Notification => ({
 })
 
 /** Newest first (ids are time-ordered), keyset-paginated; `unread=true` keeps the unread ones. */
+type PageShape = VisibleShape & { unread: boolean; cursor: boolean }
+/** The notifications page, prepared once per shape and database (the `mine` query with placeholders). */
+const pageStatement = perShape(
+  (s: PageShape) => `${visibleShapeKey(s)}|${s.unread}|${s.cursor}`,
+  (core: Pick<Core, 'db' | 'sqlite'>, s: PageShape) =>
+    core.db
+      .select(columns)
+      .from(notifications)
+      .innerJoin(projects, eq(projects.id, notifications.projectId))
+      .leftJoin(tasks, eq(tasks.id, notifications.taskId))
+      .leftJoin(actorUser, eq(actorUser.id, notifications.actorUserId))
+      .where(
+        and(
+          eq(notifications.userId, sql.placeholder('user')),
+          eq(notifications.workspaceId, sql.placeholder('visWorkspace')),
+          visibleProjectsPrepared(s),
+          s.unread ? isNull(notifications.readAt) : undefined,
+          s.cursor ? lt(notifications.id, sql.placeholder('cursor')) : undefined,
+        ),
+      )
+      .orderBy(desc(notifications.id))
+      .limit(sql.placeholder('limit'))
+      .prepare(),
+)
+
+export { pageStatement as notificationPageStatement }
+
 export function listNotifications(core: Core, actor: Actor, q: ListNotificationsQuery) {
   const limit = pageLimit(q)
-  const rows = mine(
-    core.db,
-    actor,
-    q.unread ? isNull(notifications.readAt) : undefined,
-    q.cursor ? lt(notifications.id, q.cursor) : undefined,
-  )
-    .orderBy(desc(notifications.id))
-    .limit(limit + 1)
-    .all()
+  const user = requireUser(actor)
+  const shape = { ...visibleShape(actor), unread: Boolean(q.unread), cursor: Boolean(q.cursor) }
+  const rows = pageStatement(core, shape).all({ ...visibleValues(actor), user: user.id, cursor: q.cursor ?? '', limit: limit + 1 })
   const page = paginate(rows, limit, (r) => r.n.id)
   return { items: page.items.map(toNotification), nextCursor: page.nextCursor }
 }

@@ -5,6 +5,8 @@ import type { Core } from '../core'
 import { oauthCodes, oauthGrants, oauthTokens } from '../db/schema'
 import { notFound } from '../errors'
 import { randomToken, sha256Hex } from '../lib/crypto'
+import { perDatabase } from '../lib/prepared'
+import { bookkeeping } from '../lib/read-cache'
 import { type Principal, requireUser } from '../permissions/actor'
 import { requireKeyManageable } from '../permissions/keys'
 import type { Scope } from '../permissions/matrix'
@@ -241,7 +243,6 @@ type AccessRow = {
   revoked_at: number | null
   last_used_at: number | null
 }
-const statements = new WeakMap<Core['sqlite'], ReturnType<typeof prepare>>()
 function prepare(sqlite: Core['sqlite']) {
   return {
     access: sqlite.query<AccessRow, [string]>(
@@ -251,11 +252,7 @@ function prepare(sqlite: Core['sqlite']) {
     touch: sqlite.query<unknown, [number, string]>('UPDATE oauth_grants SET last_used_at = ? WHERE id = ?'),
   }
 }
-const stmts = (core: Core) => {
-  let s = statements.get(core.sqlite)
-  if (!s) statements.set(core.sqlite, (s = prepare(core.sqlite)))
-  return s
-}
+const stmts = perDatabase((core: Core) => prepare(core.sqlite))
 
 /**
  * The principal of an access token presented at `resource`: the granting user, narrowed by the
@@ -282,7 +279,8 @@ export function authenticateAccessToken(core: Core, raw: string, resource: strin
     rateLimitPerHour: null,
   })
   if (!principal) throw invalid('The user of this grant no longer exists.')
-  if (row.last_used_at === null || now - row.last_used_at >= TOUCH_EVERY_MS) s.touch.run(now, row.grant_id)
+  // Bookkeeping (src/lib/read-cache.ts): no cached answer reads last_used_at.
+  if (row.last_used_at === null || now - row.last_used_at >= TOUCH_EVERY_MS) bookkeeping(core.sqlite, () => s.touch.run(now, row.grant_id))
   return principal
 }
 

@@ -1,6 +1,7 @@
 import type { Core } from '../core'
 import type { WorkspaceRole } from '../db/schema/common'
 import { AppError, notFound, scopeViolation } from '../errors'
+import { perDatabase } from '../lib/prepared'
 import { readCache } from '../lib/read-cache'
 import type { Principal, WorkspaceContext } from './actor'
 import { requireWorkspaceActive, workspaceRoleOf } from './rules'
@@ -27,12 +28,7 @@ function prepare(sqlite: Core['sqlite']) {
     mine: (uid: string) => mineRows.get(uid, () => mine.all(uid)),
   }
 }
-const lookups = new WeakMap<Core['sqlite'], ReturnType<typeof prepare>>()
-const stmts = (core: Core) => {
-  let l = lookups.get(core.sqlite)
-  if (!l) lookups.set(core.sqlite, (l = prepare(core.sqlite)))
-  return l
-}
+const stmts = perDatabase((core: Core) => prepare(core.sqlite))
 
 /** Reads the selector from headers and the four query spellings (SPEC §4). */
 export function readSelector(headers: Headers, query: Record<string, unknown>): WorkspaceSelector {

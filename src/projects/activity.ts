@@ -37,6 +37,9 @@ export function recordActivity(tx: DbOrTx, ctx: EventContext, e: ActivityEntry):
 
 /** The task's human id and title at the time of the event (kept in meta: the task may be deleted later). */
 function taskMeta(tx: DbOrTx, taskId: string, data: Record<string, unknown>): Record<string, unknown> {
+  // The event carries the task as just read in this transaction (create, update, move): no second read.
+  if (typeof data.humanId === 'string' && typeof data.title === 'string' && data.id === taskId)
+    return { taskKey: data.humanId, ...(data.title ? { taskTitle: data.title } : {}) }
   const row = tx
     .select({ number: tasks.number, title: tasks.title, key: projects.key })
     .from(tasks)

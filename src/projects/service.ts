@@ -1,4 +1,4 @@
-import { and, asc, count, eq, gt, isNotNull, isNull, type SQL, sql } from 'drizzle-orm'
+import { and, asc, count, eq, gt, isNotNull, isNull, sql } from 'drizzle-orm'
 import type { Core } from '../core'
 import type { DbOrTx } from '../db/client'
 import type { ProjectRole, StatusCategory } from '../db/schema'
@@ -7,9 +7,17 @@ import { badRequest, conflict } from '../errors'
 import { type EventContext, publish } from '../events'
 import { pageLimit, paginate } from '../http/respond'
 import { isUniqueViolation } from '../lib/db-errors'
+import { perDatabase, perShape } from '../lib/prepared'
 import type { Actor } from '../permissions/actor'
 import { effectiveProjectRole } from '../permissions/matrix'
-import { projectAccess, visibleProjects } from '../permissions/projects'
+import {
+  projectAccess,
+  type VisibleShape,
+  visibleProjectsPrepared,
+  visibleShape,
+  visibleShapeKey,
+  visibleValues,
+} from '../permissions/projects'
 import { ensureWritable } from './archived'
 import type { CreateProjectInput, ListProjectsQuery, Project, ProjectDetail, Status, UpdateProjectInput } from './model'
 
@@ -60,33 +68,52 @@ const keyTaken = (key: string) => conflict(`The project key ${key} is already us
 
 /** GET /projects: the projects the actor can see, by id (creation order). */
 export function listProjects(core: Core, actor: Actor, q: ListProjectsQuery) {
-  return listProjectsWhere(
-    core,
-    actor,
-    q,
-    and(
-      q.archived ? isNotNull(projects.archivedAt) : isNull(projects.archivedAt),
-      q.clientId ? eq(projects.clientId, q.clientId) : undefined,
-    ),
-  )
+  return listProjectsPage(core, actor, q, { archived: q.archived ? 'archived' : 'active', clientId: q.clientId })
 }
 
 /** Visible projects of a client, active and archived (GET /clients/:id/projects). */
 export function projectsOfClient(core: Core, actor: Actor, clientId: string, q: { limit?: number; cursor?: string }) {
-  return listProjectsWhere(core, actor, q, eq(projects.clientId, clientId))
+  return listProjectsPage(core, actor, q, { archived: 'any', clientId })
 }
 
-function listProjectsWhere(core: Core, actor: Actor, q: { limit?: number; cursor?: string }, where: SQL | undefined) {
+type PageShape = VisibleShape & { archived: 'active' | 'archived' | 'any'; client: boolean; cursor: boolean }
+/** A page of visible projects with the caller's membership, prepared once per shape and database. */
+const pageStatement = perShape(
+  (s: PageShape) => `${visibleShapeKey(s)}|${s.archived}|${s.client}|${s.cursor}`,
+  (core: Pick<Core, 'db' | 'sqlite'>, s: PageShape) =>
+    core.db
+      .select({ project: projects, memberRole: projectMembers.role })
+      .from(projects)
+      .leftJoin(projectMembers, and(eq(projectMembers.projectId, projects.id), eq(projectMembers.userId, sql.placeholder('visUser'))))
+      .where(
+        and(
+          visibleProjectsPrepared(s),
+          s.archived === 'any' ? undefined : s.archived === 'archived' ? isNotNull(projects.archivedAt) : isNull(projects.archivedAt),
+          s.client ? eq(projects.clientId, sql.placeholder('clientId')) : undefined,
+          s.cursor ? gt(projects.id, sql.placeholder('cursor')) : undefined,
+        ),
+      )
+      .orderBy(asc(projects.id))
+      .limit(sql.placeholder('limit'))
+      .prepare(),
+)
+
+export { pageStatement as projectPageStatement }
+
+function listProjectsPage(
+  core: Core,
+  actor: Actor,
+  q: { limit?: number; cursor?: string },
+  f: { archived: PageShape['archived']; clientId?: string },
+) {
   const limit = pageLimit(q)
-  const uid = actor.user?.id ?? ''
-  const rows = core.db
-    .select({ project: projects, memberRole: projectMembers.role })
-    .from(projects)
-    .leftJoin(projectMembers, and(eq(projectMembers.projectId, projects.id), eq(projectMembers.userId, uid)))
-    .where(and(visibleProjects(actor), where, q.cursor ? gt(projects.id, q.cursor) : undefined))
-    .orderBy(asc(projects.id))
-    .limit(limit + 1)
-    .all()
+  const shape = { ...visibleShape(actor), archived: f.archived, client: Boolean(f.clientId), cursor: Boolean(q.cursor) }
+  const rows = pageStatement(core, shape).all({
+    ...visibleValues(actor),
+    clientId: f.clientId ?? '',
+    cursor: q.cursor ?? '',
+    limit: limit + 1,
+  })
   const page = paginate(rows, limit, (r) => r.project.id)
   return {
     items: page.items.map((r) => toProject(r.project, effectiveProjectRole(actor.workspace.role, r.memberRole) ?? 'VIEWER')),
@@ -94,8 +121,29 @@ function listProjectsWhere(core: Core, actor: Actor, q: { limit?: number; cursor
   }
 }
 
-export function projectStatuses(db: DbOrTx, projectId: string): StatusRow[] {
-  return db.select().from(statuses).where(eq(statuses.projectId, projectId)).orderBy(asc(statuses.position), asc(statuses.id)).all()
+/**
+ * A project's statuses and member count: every project read runs them, so they are prepared once
+ * per database (src/lib/prepared.ts). They run on the connection, so inside a transaction they see
+ * its writes.
+ */
+export const projectStatements = perDatabase((core: Pick<Core, 'db' | 'sqlite'>) => ({
+  statuses: core.db
+    .select()
+    .from(statuses)
+    .where(eq(statuses.projectId, sql.placeholder('projectId')))
+    // Positions are 0..n-1 per project; ties (none in practice) go by insertion order, which the
+    // index (project_id, position, rowid) already gives: no sort step.
+    .orderBy(asc(statuses.position), sql`${statuses}.rowid`)
+    .prepare(),
+  memberCount: core.db
+    .select({ n: count() })
+    .from(projectMembers)
+    .where(eq(projectMembers.projectId, sql.placeholder('projectId')))
+    .prepare(),
+}))
+
+export function projectStatuses(core: Pick<Core, 'db' | 'sqlite'>, projectId: string): StatusRow[] {
+  return projectStatements(core).statuses.all({ projectId })
 }
 
 /** The project in event payloads (webhooks): the project without its statuses. */
@@ -104,14 +152,14 @@ function eventProject(d: ProjectDetail): Omit<ProjectDetail, 'statuses'> {
   return project
 }
 
-function detail(db: DbOrTx, p: ProjectRow, role: ProjectRole): ProjectDetail {
-  const members = db.select({ n: count() }).from(projectMembers).where(eq(projectMembers.projectId, p.id)).get()?.n ?? 0
-  return { ...toProject(p, role), statuses: projectStatuses(db, p.id).map(toStatus), memberCount: members }
+function detail(core: Pick<Core, 'db' | 'sqlite'>, p: ProjectRow, role: ProjectRole): ProjectDetail {
+  const members = projectStatements(core).memberCount.get({ projectId: p.id })?.n ?? 0
+  return { ...toProject(p, role), statuses: projectStatuses(core, p.id).map(toStatus), memberCount: members }
 }
 
 export function getProject(core: Core, actor: Actor, projectId: string): ProjectDetail {
   const { project, role } = projectAccess(core, actor, projectId, 'projects:read')
-  return detail(core.db, project, role)
+  return detail(core, project, role)
 }
 
 function checkClient(db: DbOrTx, actor: Actor, clientId: string | null | undefined) {
@@ -203,7 +251,7 @@ export function createProject(core: Core, actor: Actor, input: CreateProjectInpu
         .values(DEFAULT_STATUSES.map((s, position) => ({ id: newId(), projectId: p.id, ...s, position, createdAt: now })))
         .run()
       if (actor.user) tx.insert(projectMembers).values({ projectId: p.id, userId: actor.user.id, role: 'OWNER', createdAt: now }).run()
-      const out = detail(tx, p, 'OWNER')
+      const out = detail(core, p, 'OWNER')
       publish(core, tx, eventContext(core, actor), { type: 'project.created', projectId: p.id, data: { project: eventProject(out) } })
       return out
     })
@@ -231,14 +279,14 @@ export function updateProject(core: Core, actor: Actor, projectId: string, input
         changes[field] = { from: cur[field], to: next }
         ;(patch as Record<string, unknown>)[field] = next
       }
-      if (Object.keys(patch).length === 0) return detail(tx, cur, role)
+      if (Object.keys(patch).length === 0) return detail(core, cur, role)
       const row = tx
         .update(projects)
         .set({ ...patch, updatedAt: new Date(core.clock.now()) })
         .where(eq(projects.id, cur.id))
         .returning()
         .get()!
-      const out = detail(tx, row, role)
+      const out = detail(core, row, role)
       publish(core, tx, eventContext(core, actor), {
         type: 'project.updated',
         projectId: cur.id,
@@ -257,7 +305,7 @@ export function updateProject(core: Core, actor: Actor, projectId: string, input
 export function setArchived(core: Core, actor: Actor, projectId: string, archived: boolean): ProjectDetail {
   return core.db.transaction((tx) => {
     const { project: cur, role } = projectAccess(core, actor, projectId, 'projects:write')
-    if ((cur.archivedAt !== null) === archived) return detail(tx, cur, role)
+    if ((cur.archivedAt !== null) === archived) return detail(core, cur, role)
     const now = new Date(core.clock.now())
     const row = tx
       .update(projects)
@@ -265,7 +313,7 @@ export function setArchived(core: Core, actor: Actor, projectId: string, archive
       .where(eq(projects.id, cur.id))
       .returning()
       .get()!
-    const out = detail(tx, row, role)
+    const out = detail(core, row, role)
     publish(core, tx, eventContext(core, actor), {
       type: archived ? 'project.archived' : 'project.unarchived',
       projectId: cur.id,

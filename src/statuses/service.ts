@@ -32,7 +32,7 @@ function renumber(tx: DbOrTx, ordered: StatusRow[]) {
 
 export function listStatuses(core: Core, actor: Actor, projectId: string): Status[] {
   const { project } = projectAccess(core, actor, projectId, 'projects:read')
-  return projectStatuses(core.db, project.id).map(toStatus)
+  return projectStatuses(core, project.id).map(toStatus)
 }
 
 function withUniqueName<T>(name: string | undefined, fn: () => T): T {
@@ -50,7 +50,7 @@ export function createStatus(core: Core, actor: Actor, projectId: string, input:
     core.db.transaction((tx) => {
       const { project } = projectAccess(core, actor, projectId, 'projects:write')
       ensureWritable(project)
-      const rows = projectStatuses(tx, project.id)
+      const rows = projectStatuses(core, project.id)
       if (findByName(rows, input.name)) throw nameTaken(input.name)
       const at = Math.min(input.position ?? rows.length, rows.length)
       const row = tx
@@ -87,7 +87,7 @@ export function updateStatus(core: Core, actor: Actor, projectId: string, status
     core.db.transaction((tx) => {
       const { project } = projectAccess(core, actor, projectId, 'projects:write')
       ensureWritable(project)
-      const rows = projectStatuses(tx, project.id)
+      const rows = projectStatuses(core, project.id)
       const idx = rows.findIndex((s) => s.id === statusId)
       if (idx < 0) throw notFound('Status')
       const cur = rows[idx]!
@@ -139,7 +139,7 @@ export function deleteStatus(
   return core.db.transaction((tx) => {
     const { project } = projectAccess(core, actor, projectId, 'projects:write')
     ensureWritable(project)
-    const rows = projectStatuses(tx, project.id)
+    const rows = projectStatuses(core, project.id)
     const idx = rows.findIndex((s) => s.id === statusId)
     if (idx < 0) throw notFound('Status')
     const cur = rows[idx]!

@@ -3,6 +3,7 @@ import type { Core } from '../core'
 import type { DbOrTx } from '../db/client'
 import { type statuses, tasks } from '../db/schema'
 import { badRequest } from '../errors'
+import { perDatabase } from '../lib/prepared'
 import { initialRanks, needsRebalance, rankAfter, rankBetween } from '../lib/rank'
 
 /**
@@ -16,7 +17,9 @@ import { initialRanks, needsRebalance, rankAfter, rankBetween } from '../lib/ran
 export type StatusRow = typeof statuses.$inferSelect
 
 type Sqlite = Core['sqlite']
-const statements = new WeakMap<Sqlite, ReturnType<typeof prepare>>()
+/** A project's statuses in board order: positions are 0..n-1, ties by insertion (the index's rowid order: no sort step). */
+export const STATUSES_SQL =
+  'SELECT id, project_id, name, category, position, color, created_at FROM statuses WHERE project_id = ? ORDER BY position, rowid'
 function prepare(sqlite: Sqlite) {
   return {
     order: sqlite.query<{ id: string }, [string, string]>('SELECT id FROM tasks WHERE status_id = ? AND id != ? ORDER BY rank, id'),
@@ -45,14 +48,10 @@ function prepare(sqlite: Sqlite) {
         created_at: number
       },
       [string]
-    >('SELECT id, project_id, name, category, position, color, created_at FROM statuses WHERE project_id = ? ORDER BY position, id'),
+    >(STATUSES_SQL),
   }
 }
-const stmts = (core: Pick<Core, 'sqlite'>) => {
-  let s = statements.get(core.sqlite)
-  if (!s) statements.set(core.sqlite, (s = prepare(core.sqlite)))
-  return s
-}
+const stmts = perDatabase((core: Pick<Core, 'sqlite'>) => prepare(core.sqlite))
 type Db = Pick<Core, 'sqlite'>
 
 /** Gives every task of the column (except `excludeId`) a fresh evenly spaced rank, keeping the order. */

@@ -1,6 +1,7 @@
 import type { Core } from '../core'
 import type { statuses, tasks, todos } from '../db/schema'
 import { AppError, notFound } from '../errors'
+import { perDatabase } from '../lib/prepared'
 import { type Actor, authorize } from '../permissions/actor'
 import type { Scope } from '../permissions/matrix'
 import { type ProjectAccess, projectAccess } from '../permissions/projects'
@@ -77,12 +78,7 @@ export const fromRaw = (r: RawTask): TaskRow => ({
 export const humanId = (projectKey: string, n: number) => `${projectKey}-${n}`
 const HUMAN_ID = /^([A-Za-z][A-Za-z0-9_]{0,19})-(\d{1,9})$/
 
-const statements = new WeakMap<Core['sqlite'], ReturnType<typeof prepare>>()
-const q = (core: Pick<Core, 'sqlite'>) => {
-  let s = statements.get(core.sqlite)
-  if (!s) statements.set(core.sqlite, (s = prepare(core.sqlite)))
-  return s
-}
+const q = perDatabase((core: Pick<Core, 'sqlite'>) => prepare(core.sqlite))
 function prepare(sqlite: Core['sqlite']) {
   return {
     byId: sqlite.query<RawTask, [string, string]>(`${TASK_SELECT} WHERE tasks.id = ? AND tasks.workspace_id = ?`),

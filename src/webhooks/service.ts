@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, gt, inArray, lt } from 'drizzle-orm'
+import { and, asc, count, desc, eq, gt, inArray, lt, sql } from 'drizzle-orm'
 import { recordAudit } from '../audit/service'
 import type { Core } from '../core'
 import type { DbOrTx } from '../db/client'
@@ -6,6 +6,7 @@ import { newId, webhookDeliveries, webhooks } from '../db/schema'
 import { badRequest, conflict, notFound } from '../errors'
 import { pageLimit, paginate } from '../http/respond'
 import { randomToken } from '../lib/crypto'
+import { perDatabase } from '../lib/prepared'
 import type { Actor } from '../permissions/actor'
 import {
   type CreateWebhookInput,
@@ -82,20 +83,40 @@ function findWebhook(db: DbOrTx, actor: Actor, webhookId: string): Row {
   return row
 }
 
+/** The webhook reads of GET /webhooks and GET /webhooks/:id, prepared once per database. */
+export const webhookReads = perDatabase((core: Pick<Core, 'db' | 'sqlite'>) => {
+  const page = (cursor: boolean) =>
+    core.db
+      .select()
+      .from(webhooks)
+      .where(and(eq(webhooks.workspaceId, sql.placeholder('workspaceId')), cursor ? gt(webhooks.id, sql.placeholder('cursor')) : undefined))
+      .orderBy(asc(webhooks.id))
+      .limit(sql.placeholder('limit'))
+      .prepare()
+  return {
+    first: page(false),
+    after: page(true),
+    byId: core.db
+      .select()
+      .from(webhooks)
+      .where(and(eq(webhooks.id, sql.placeholder('id')), eq(webhooks.workspaceId, sql.placeholder('workspaceId'))))
+      .prepare(),
+  }
+})
+
 export function listWebhooks(core: Core, actor: Actor, q: { limit?: number; cursor?: string }) {
   const limit = pageLimit(q)
-  const rows = core.db
-    .select()
-    .from(webhooks)
-    .where(and(eq(webhooks.workspaceId, actor.workspace.id), q.cursor ? gt(webhooks.id, q.cursor) : undefined))
-    .orderBy(asc(webhooks.id))
-    .limit(limit + 1)
-    .all()
+  const reads = webhookReads(core)
+  const rows = (q.cursor ? reads.after : reads.first).all({ workspaceId: actor.workspace.id, cursor: q.cursor ?? '', limit: limit + 1 })
   const page = paginate(rows, limit, (r) => r.id)
   return { items: page.items.map(toWebhook), nextCursor: page.nextCursor }
 }
 
-export const getWebhook = (core: Core, actor: Actor, webhookId: string): Webhook => toWebhook(findWebhook(core.db, actor, webhookId))
+export function getWebhook(core: Core, actor: Actor, webhookId: string): Webhook {
+  const row = webhookReads(core).byId.get({ id: webhookId, workspaceId: actor.workspace.id })
+  if (!row) throw notFound('Webhook')
+  return toWebhook(row)
+}
 
 export async function createWebhook(core: Core, actor: Actor, input: CreateWebhookInput): Promise<WebhookWithSecret> {
   const url = await safeUrl(core, input.url)

@@ -3,6 +3,7 @@ import type { Core } from '../core'
 import type { DbOrTx } from '../db/client'
 import { newId, webhookDeliveries, webhooks } from '../db/schema'
 import { type DomainEvent, type EventContext, subscribe } from '../events'
+import { perDatabase } from '../lib/prepared'
 import type { DeliveryEvent } from './model'
 import { wakeWebhookWorker } from './worker'
 
@@ -87,23 +88,29 @@ function trimDeliveries(tx: DbOrTx, webhookId: string): void {
       .run()
 }
 
+/** Every event runs this lookup: prepared once per database (src/lib/prepared.ts). */
+export const webhookStatements = perDatabase((core: Pick<Core, 'db' | 'sqlite'>) => ({
+  subscribed: core.db
+    .select({ id: webhooks.id })
+    .from(webhooks)
+    .where(
+      and(
+        eq(webhooks.workspaceId, sql.placeholder('workspaceId')),
+        eq(webhooks.active, true),
+        sql`EXISTS (SELECT 1 FROM json_each(${webhooks.events}) WHERE value IN (${sql.placeholder('event')}, '*'))`,
+      ),
+    )
+    .prepare(),
+}))
+
 /**
  * The webhook outbox subscriber: for a domain event, one delivery row per active webhook of the
  * event's workspace subscribed to its type (or to `*`), inside the publishing transaction, so the
  * deliveries exist exactly when the change they describe committed.
  */
 export function webhookSubscriber(core: Core, tx: DbOrTx, ctx: EventContext, ev: DomainEvent): void {
-  const hooks = tx
-    .select({ id: webhooks.id })
-    .from(webhooks)
-    .where(
-      and(
-        eq(webhooks.workspaceId, ctx.workspaceId),
-        eq(webhooks.active, true),
-        sql`EXISTS (SELECT 1 FROM json_each(${webhooks.events}) WHERE value IN (${ev.type}, '*'))`,
-      ),
-    )
-    .all()
+  // Prepared once per database; on the connection, so it sees the publishing transaction's writes.
+  const hooks = webhookStatements(core).subscribed.all({ workspaceId: ctx.workspaceId, event: ev.type })
   for (const h of hooks) enqueueDelivery(tx, { webhookId: h.id, workspaceId: ctx.workspaceId, event: ev.type, data: ev.data, at: ctx.at })
   // Runs after the current (synchronous) transaction has committed or rolled back.
   if (hooks.length) wakeWebhookWorker(core)

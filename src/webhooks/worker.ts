@@ -2,6 +2,7 @@ import { and, asc, eq, inArray, lt, lte, ne, sql } from 'drizzle-orm'
 import type { Core } from '../core'
 import { webhookDeliveries, webhooks } from '../db/schema'
 import { FairPool, type Slot } from '../lib/fair-pool'
+import { bookkeeping } from '../lib/read-cache'
 import { type Outcome, send } from './send'
 
 /**
@@ -152,12 +153,15 @@ export function claimDue(core: Core, now: number, limit: number, webhookId?: str
     .where(and(eq(d.status, 'pending'), lte(d.nextAttemptAt, new Date(now)), webhookId ? eq(d.webhookId, webhookId) : undefined))
     .orderBy(asc(d.nextAttemptAt), asc(d.id))
     .limit(limit)
-  return core.db
-    .update(d)
-    .set({ nextAttemptAt: new Date(now + core.config.SALLY_WEBHOOK_TIMEOUT_MS + LEASE_MARGIN_MS), attempts: sql`${d.attempts} + 1` })
-    .where(and(inArray(d.id, due), eq(d.status, 'pending'), lte(d.nextAttemptAt, new Date(now))))
-    .returning()
-    .all()
+  // Delivery rows are bookkeeping: no cached answer reads them (src/lib/read-cache.ts).
+  return bookkeeping(core.sqlite, () =>
+    core.db
+      .update(d)
+      .set({ nextAttemptAt: new Date(now + core.config.SALLY_WEBHOOK_TIMEOUT_MS + LEASE_MARGIN_MS), attempts: sql`${d.attempts} + 1` })
+      .where(and(inArray(d.id, due), eq(d.status, 'pending'), lte(d.nextAttemptAt, new Date(now))))
+      .returning()
+      .all(),
+  )
 }
 
 /**
@@ -174,11 +178,13 @@ function finish(core: Core, row: Row, o: Outcome, fixedNow: number | undefined, 
   else if (row.attempts >= MAX_ATTEMPTS)
     patch = { status: 'failed', lastStatusCode: o.statusCode, lastError: o.error, nextAttemptAt: new Date(at) }
   else patch = { lastStatusCode: o.statusCode, lastError: o.error, nextAttemptAt: new Date(at + RETRY_DELAYS_MS[row.attempts - 1]!) }
-  core.db
-    .update(d)
-    .set(patch)
-    .where(and(eq(d.id, row.id), eq(d.attempts, row.attempts)))
-    .run()
+  bookkeeping(core.sqlite, () =>
+    core.db
+      .update(d)
+      .set(patch)
+      .where(and(eq(d.id, row.id), eq(d.attempts, row.attempts)))
+      .run(),
+  )
   const status = patch.status ?? 'pending'
   const log = { deliveryId: row.id, webhookId: row.webhookId, event: row.event, attempt: row.attempts, statusCode: o.statusCode }
   if (o.ok) core.log.info('webhook delivered', log)
@@ -193,11 +199,13 @@ function finish(core: Core, row: Row, o: Outcome, fixedNow: number | undefined, 
 /** Deletes finished deliveries older than the retention period. */
 export function pruneDeliveries(core: Core, now = core.clock.now()): number {
   const d = webhookDeliveries
-  return core.db
-    .delete(d)
-    .where(and(ne(d.status, 'pending'), lt(d.createdAt, new Date(now - DELIVERY_RETENTION_MS))))
-    .returning({ id: d.id })
-    .all().length
+  return bookkeeping(core.sqlite, () =>
+    core.db
+      .delete(d)
+      .where(and(ne(d.status, 'pending'), lt(d.createdAt, new Date(now - DELIVERY_RETENTION_MS))))
+      .returning({ id: d.id })
+      .all(),
+  ).length
 }
 
 const wakers = new WeakMap<Core, () => void>()

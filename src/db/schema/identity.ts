@@ -89,7 +89,7 @@ export const apiKeys = sqliteTable(
     rotatedFromId: text('rotated_from_id'),
     createdAt: createdAt(),
   },
-  (t) => [index('api_keys_user_idx').on(t.userId, t.kind)],
+  (t) => [index('api_keys_user_kind_id_idx').on(t.userId, t.kind, t.id)],
 )
 
 /** Single-use tokens mailed to users: password reset and email verification. Stored hashed. */

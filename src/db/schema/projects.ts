@@ -25,7 +25,7 @@ export const clients = sqliteTable(
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [index('clients_ws_idx').on(t.workspaceId)],
+  (t) => [index('clients_ws_id_idx').on(t.workspaceId, t.id)],
 )
 
 export const projects = sqliteTable(
@@ -46,7 +46,11 @@ export const projects = sqliteTable(
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [uniqueIndex('projects_ws_key_uq').on(t.workspaceId, t.key), index('projects_client_idx').on(t.clientId)],
+  (t) => [
+    uniqueIndex('projects_ws_key_uq').on(t.workspaceId, t.key),
+    index('projects_client_idx').on(t.clientId),
+    index('projects_ws_id_idx').on(t.workspaceId, t.id),
+  ],
 )
 
 export const projectMembers = sqliteTable(

@@ -98,7 +98,7 @@ export const webhooks = sqliteTable(
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [index('webhooks_ws_idx').on(t.workspaceId)],
+  (t) => [index('webhooks_ws_id_idx').on(t.workspaceId, t.id)],
 )
 
 export const webhookDeliveries = sqliteTable(

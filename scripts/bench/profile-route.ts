@@ -1,0 +1,57 @@
+/**
+ * CPU profile of one route in-process: seeds a project of 1,000 tasks, then sends `--n` requests
+ * through `app.handle` with an API key of the workspace OWNER. Run under `bun --cpu-prof --cpu-prof-md`:
+ *
+ *   bun --cpu-prof --cpu-prof-md --cpu-prof-dir /tmp/prof scripts/bench/profile-route.ts --route 'GET /projects/:projectId'
+ *   bun --cpu-prof --cpu-prof-md --cpu-prof-dir /tmp/prof scripts/bench/profile-route.ts --route 'POST /tasks'
+ *
+ * `:projectId` and `:taskId` are filled from the seed; POST /tasks sends a title, a label and a todo.
+ */
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import { createApp } from '../../src/app'
+import { testConfig } from '../../src/config'
+import { openDatabase } from '../../src/db/client'
+import { createKey } from '../../test/helpers/fixtures'
+import { seedBench } from './seed'
+
+const { values } = parseArgs({
+  args: Bun.argv.slice(2),
+  options: { route: { type: 'string', default: 'GET /projects/:projectId' }, n: { type: 'string', default: '20000' } },
+  strict: true,
+})
+const dir = mkdtempSync(join(tmpdir(), 'sally-prof-'))
+process.on('exit', () => rmSync(dir, { recursive: true, force: true }))
+const dbPath = join(dir, 'sally.db')
+const world = seedBench(dbPath, { projects: 1, tasksPerProject: 1_000 })
+const project = world.projects[0]!
+const config = testConfig({ SALLY_API_KEY_RATE_LIMIT_PER_HOUR: '1000000000', SALLY_SESSION_RATE_LIMIT_PER_HOUR: '1000000000' })
+const app = createApp({ config, db: openDatabase(dbPath) })
+const { key } = await createKey(app.core, world.ownerId)
+const [method, path] = values.route!.split(' ') as [string, string]
+const url = path.replace(':projectId', project.id).replace(':taskId', project.taskIds[3]!)
+const headers = { 'x-api-key': key, 'x-workspace-id': world.workspaceId, 'content-type': 'application/json' }
+const body = () =>
+  method === 'POST' && path === '/tasks'
+    ? JSON.stringify({ projectId: project.id, title: 'profiled', labels: ['label-1'], todos: [{ text: 'check' }] })
+    : method === 'PATCH'
+      ? JSON.stringify({ title: `renamed ${Math.random()}` })
+      : method === 'POST' && path.endsWith('/move')
+        ? JSON.stringify({ afterTaskId: project.taskIds[Math.floor(Math.random() * 900) + 10] })
+        : undefined
+const n = Number(values.n)
+let status = 0
+const t0 = performance.now()
+const c0 = process.cpuUsage()
+for (let i = 0; i < n; i++) {
+  const res = await app.handle(new Request(`http://localhost${url}`, { method, headers, body: body() }))
+  status = res.status
+  await res.arrayBuffer()
+}
+const cpu = process.cpuUsage(c0)
+const wall = ((performance.now() - t0) * 1000) / n
+console.log(
+  `${values.route}: ${((cpu.user + cpu.system) / n).toFixed(1)} CPU µs, ${wall.toFixed(1)} wall µs per request (last status ${status})`,
+)

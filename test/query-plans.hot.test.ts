@@ -1,0 +1,103 @@
+import { afterAll, describe, expect, test } from 'bun:test'
+import { clientPageStatement } from '../src/clients/service'
+import { keyPageStatement } from '../src/keys/service'
+import { notificationPageStatement } from '../src/notifications/service'
+import { projectPageStatement, projectStatements } from '../src/projects/service'
+import { STATUSES_SQL } from '../src/tasks/columns'
+import { webhookReads } from '../src/webhooks/service'
+import { webhookStatements } from '../src/webhooks/subscriber'
+import { makeTestApp } from './helpers/app'
+
+/**
+ * The statements prepared once per database (src/lib/prepared.ts) on hot paths: the project reads
+ * (GET /projects/:id, its statuses, the board's statuses), the webhook lookup every published event
+ * runs, and the notifications page and the project, client, key and webhook lists in each of their
+ * shapes. Each is an index search, with no full scan and no sort step (temporary b-tree), before
+ * and after ANALYZE.
+ */
+const t = makeTestApp()
+afterAll(() => t.close())
+
+function plan(sql: string, params: unknown[]): string[] {
+  return t.sqlite
+    .query<{ detail: string }, string[]>(`EXPLAIN QUERY PLAN ${sql}`)
+    .all(...params.map(() => 'x'))
+    .map((r) => r.detail)
+}
+
+const STATEMENTS: { name: string; sql: () => { sql: string; params: unknown[] }; index: RegExp }[] = [
+  {
+    name: 'a project’s statuses in board order',
+    sql: () => projectStatements(t.core).statuses.getQuery(),
+    index: /^SEARCH statuses USING INDEX statuses_project_pos_idx \(project_id=\?\)$/,
+  },
+  {
+    name: 'a project’s member count',
+    sql: () => projectStatements(t.core).memberCount.getQuery(),
+    index: /^SEARCH project_members USING COVERING INDEX sqlite_autoindex_project_members_1 \(project_id=\?\)$/,
+  },
+  {
+    name: 'the board’s statuses (src/tasks/columns.ts)',
+    sql: () => ({ sql: STATUSES_SQL, params: [0] }),
+    index: /^SEARCH statuses USING INDEX statuses_project_pos_idx \(project_id=\?\)$/,
+  },
+  {
+    name: 'the webhooks subscribed to an event (every write that publishes one)',
+    sql: () => webhookStatements(t.core).subscribed.getQuery(),
+    index: /^SEARCH webhooks USING INDEX webhooks_ws_id_idx \(workspace_id=\?\)$/,
+  },
+]
+for (const owner of [true, false])
+  for (const pinned of [false, true])
+    for (const unread of [false, true])
+      for (const cursor of [false, true])
+        STATEMENTS.push({
+          name: `the notifications page (${owner ? 'OWNER' : 'MEMBER'}${pinned ? ', project key' : ''}${unread ? ', unread' : ''}${cursor ? ', after a cursor' : ''})`,
+          sql: () => notificationPageStatement(t.core, { owner, pinned, unread, cursor }).getQuery(),
+          index: /^SEARCH notifications USING INDEX notifications_user_idx \(user_id=\? AND workspace_id=\?/,
+        })
+for (const cursor of [false, true])
+  for (const active of [undefined, true, false])
+    STATEMENTS.push({
+      name: `the key list (${cursor ? 'after a cursor' : 'first page'}, active=${active})`,
+      sql: () => keyPageStatement(t.core, { cursor, active }).getQuery(),
+      index: /^SEARCH api_keys USING INDEX api_keys_user_kind_id_idx \(user_id=\? AND kind=\?/,
+    })
+
+for (const owner of [true, false])
+  for (const pinned of [false, true])
+    for (const archived of ['active', 'archived', 'any'] as const)
+      for (const client of [false, true])
+        for (const cursor of [false, true])
+          STATEMENTS.push({
+            name: `the project list (${owner ? 'OWNER' : 'MEMBER'}${pinned ? ', project key' : ''}, ${archived}${client ? ', of a client' : ''}${cursor ? ', after a cursor' : ''})`,
+            sql: () => projectPageStatement(t.core, { owner, pinned, archived, client, cursor }).getQuery(),
+            index: /^SEARCH projects USING INDEX projects_ws_id_idx \(workspace_id=\?/,
+          })
+for (const archived of [false, true])
+  for (const q of [false, true])
+    for (const cursor of [false, true])
+      STATEMENTS.push({
+        name: `the client list (${archived ? 'archived' : 'active'}${q ? ', by name' : ''}${cursor ? ', after a cursor' : ''})`,
+        sql: () => clientPageStatement(t.core, { archived, q, cursor }).getQuery(),
+        index: /^SEARCH clients USING INDEX clients_ws_id_idx \(workspace_id=\?/,
+      })
+for (const [name, pick, index] of [
+  ['the webhook list, first page', 'first', /^SEARCH webhooks USING INDEX webhooks_ws_id_idx \(workspace_id=\?\)$/],
+  ['the webhook list, after a cursor', 'after', /^SEARCH webhooks USING INDEX webhooks_ws_id_idx \(workspace_id=\? AND id>\?\)$/],
+  ['one webhook', 'byId', /^SEARCH webhooks USING INDEX sqlite_autoindex_webhooks_1 \(id=\?\)$/],
+] as const)
+  STATEMENTS.push({ name, sql: () => webhookReads(t.core)[pick].getQuery(), index })
+
+describe('EXPLAIN QUERY PLAN of the hot prepared statements: one index search, no scan, no temp b-tree', () => {
+  for (const analyzed of [false, true])
+    for (const s of STATEMENTS)
+      test(`${analyzed ? 'after ANALYZE, ' : ''}${s.name}`, () => {
+        if (analyzed) t.sqlite.run('ANALYZE')
+        const q = s.sql()
+        const lines = plan(q.sql, q.params)
+        // A scan of json_each walks one row's JSON array (a webhook's few event names), not a table.
+        expect(lines.filter((l) => l.includes('TEMP B-TREE') || /^SCAN (?!json_each )/.test(l))).toEqual([])
+        expect(lines.some((l) => s.index.test(l))).toBe(true)
+      })
+})
