@@ -111,8 +111,6 @@ async function until<T>(read: () => Promise<T>, want: T): Promise<void> {
   expect(got as unknown).toEqual(want)
 }
 
-const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64')
-
 describe('task view (compiled binary)', () => {
   test('title, safe Markdown description, fields, todos, mention, pasted image, time, axe', async () => {
     const { page, problems, dialogs } = await openTask()
@@ -200,12 +198,21 @@ describe('task view (compiled binary)', () => {
     await until(async () => (await call('GET', '/notifications?unread=true', { token: world.bob, ws: world.ws.id })).length, 1)
 
     // An image pasted into a comment is uploaded and rendered.
-    // A real paste event carrying a PNG File, as the browser fires it for a pasted screenshot.
     await comment.focus()
-    await page.evaluate(`(() => {
-      const bytes = Uint8Array.from(atob('${PNG.toString('base64')}'), (c) => c.charCodeAt(0))
+    // A real paste event carrying a PNG File (drawn on a canvas), as the browser fires it for a pasted screenshot.
+    await page.evaluate(`(async () => {
+      const canvas = document.createElement('canvas')
+      canvas.width = 320
+      canvas.height = 120
+      const g = canvas.getContext('2d')
+      g.fillStyle = '#3451b2'
+      g.fillRect(0, 0, 320, 120)
+      g.fillStyle = '#fff'
+      g.font = 'bold 28px sans-serif'
+      g.fillText('Pasted screenshot', 24, 70)
+      const blob = await new Promise((done) => canvas.toBlob(done, 'image/png'))
       const data = new DataTransfer()
-      data.items.add(new File([bytes], 'screenshot.png', { type: 'image/png' }))
+      data.items.add(new File([blob], 'screenshot.png', { type: 'image/png' }))
       document.activeElement.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }))
     })()`)
     await until(async () => /^!\[screenshot\.png\]\(\/uploads\/[\w-]+\)\n$/.test(await comment.inputValue()), true)
@@ -214,7 +221,7 @@ describe('task view (compiled binary)', () => {
     await pasted.waitFor()
     const src = (await pasted.getAttribute('src'))!
     expect(src).toMatch(/^\/uploads\/[\w-]+$/)
-    await until(() => page.evaluate<number>(`[...document.images].find((i) => i.getAttribute('src') === '${src}')?.naturalWidth ?? 0`), 1)
+    await until(() => page.evaluate<number>(`[...document.images].find((i) => i.getAttribute('src') === '${src}')?.naturalWidth ?? 0`), 320)
 
     // Log time, edit it, submit it.
     await page.getByLabel('Minutes').fill('45')

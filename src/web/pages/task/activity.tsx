@@ -14,9 +14,18 @@ const ACTIONS: Record<string, string> = {
   'comment.created': 'commented',
 }
 
+/** Changed fields as people say them. */
+const FIELDS: Record<string, string> = {
+  assigneeIds: 'assignees',
+  statusId: 'status',
+  dueDate: 'due date',
+  todo: 'a todo',
+  todoOrder: 'the todo order',
+}
+
 function describe(a: Entry): string {
   const what = ACTIONS[a.action] ?? a.action
-  const fields = a.changes ? Object.keys(a.changes) : []
+  const fields = a.changes ? Object.keys(a.changes).map((f) => FIELDS[f] ?? f) : []
   return a.action === 'task.updated' && fields.length ? `${what} ${fields.join(', ')}` : what
 }
 
