@@ -3,7 +3,7 @@
  * title and the description (Markdown renders; a <script> and an <img onerror> in it neither run nor
  * reach the DOM); add, check and reorder todos; a comment @mentioning another member notifies them
  * (checked through the API); an image pasted into a comment is uploaded and rendered; log time, edit
- * it, submit it; axe-core finds no serious or critical violation; no console error or failed request.
+ * it, submit it; another member's comment appears live; axe-core finds no serious or critical violation; no console error or failed request.
  * Screenshot: test-artifacts/task.png (also docs/screenshots/task.png).
  */
 
@@ -237,6 +237,11 @@ describe('task view (compiled binary)', () => {
     await entries.getByText('submitted').waitFor()
     const [entry] = await call('GET', `/time-entries?taskId=${world.taskId}`, { token: world.ada, ws: world.ws.id })
     expect([entry.minutes, entry.state, entry.note]).toEqual([90, 'submitted', 'First pass'])
+
+    // Live: Bob's comment through the API appears without a reload (GET /events).
+    await call('POST', `/tasks/${world.taskId}/comments`, { token: world.bob, ws: world.ws.id, body: { body: 'On it, *today*.' } })
+    await comments.getByText('today').waitFor()
+    expect(await comments.getByText('Bob Babbage').count()).toBe(1)
 
     // Activity lists this task's changes.
     await page

@@ -10,7 +10,7 @@ import { fetchTask, type TaskProps } from './model'
 export function Comments({ ws, task, members, onChange }: TaskProps) {
   const list = useLoad(
     () => unwrap(api.GET('/tasks/{taskId}/comments', { params: { path: { taskId: task.id }, query: { order: 'asc', limit: 200 } } })),
-    [task.id],
+    [task.id, task.commentCount],
   )
   const [body, setBody] = useState('')
   const save = useSubmit()

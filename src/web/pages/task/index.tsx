@@ -7,6 +7,7 @@ import { ErrorMessage, Loading, Page, useLoad } from '../../ui'
 import { Activity } from './activity'
 import { Comments } from './comments'
 import { Description, Fields, TitleForm } from './fields'
+import { useTaskEvents } from './live'
 import type { Task, TaskProps } from './model'
 import { TimeEntries } from './time'
 import { Todos } from './todos'
@@ -20,7 +21,15 @@ export function TaskView({ ws, taskId }: { ws: string; taskId: string }) {
   // The latest answer of a change, until the next load (so a save shows at once).
   const [changed, setChanged] = useState<Task | null>(null)
   const [activityTick, setActivityTick] = useState(0)
+  const [liveTick, setLiveTick] = useState(0)
   const task = changed && changed.id === loaded.data?.id ? changed : loaded.data
+  // Someone else changed this task: load it again (the comments and time follow its counters).
+  useTaskEvents(ws, loaded.data?.id ?? taskId, () => {
+    setChanged(null)
+    loaded.reload()
+    setActivityTick((n) => n + 1)
+    setLiveTick((n) => n + 1)
+  })
 
   if (loaded.error)
     return (
@@ -53,7 +62,7 @@ export function TaskView({ ws, taskId }: { ws: string; taskId: string }) {
           <Description {...props} />
           <Todos {...props} />
           <Comments {...props} />
-          <TimeEntries {...props} onLogged={() => setActivityTick((n) => n + 1)} />
+          <TimeEntries {...props} live={liveTick} onLogged={() => setActivityTick((n) => n + 1)} />
           <Activity task={task} tick={activityTick} />
         </div>
         <Fields {...props} />

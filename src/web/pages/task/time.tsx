@@ -45,10 +45,16 @@ function EntryFields({ prefix, draft, set }: { prefix: string; draft: Draft; set
 
 const bodyOf = (d: Draft) => ({ date: d.date, minutes: Number(d.minutes), note: d.note.trim() || null })
 
-/** The task's time entries: "Log time", and for your own draft or rejected entries, Edit and Submit. */
-export function TimeEntries({ task, onChange, onLogged }: TaskProps & { onLogged: () => void }) {
+/**
+ * The task's time entries: "Log time", and for your own draft or rejected entries, Edit and Submit.
+ * Reloads when `live` changes (a live event about the task, such as an approval).
+ */
+export function TimeEntries({ task, onChange, onLogged, live }: TaskProps & { onLogged: () => void; live: number }) {
   const { me } = useSession()
-  const list = useLoad(() => unwrap(api.GET('/time-entries', { params: { query: { taskId: task.id, limit: 200 } } })), [task.id])
+  const list = useLoad(
+    () => unwrap(api.GET('/time-entries', { params: { query: { taskId: task.id, limit: 200 } } })),
+    [task.id, task.timeLoggedMinutes, live],
+  )
   const [draft, setDraft] = useState<Draft>({ date: today(), minutes: '', note: '' })
   const [editing, setEditing] = useState<{ id: string; draft: Draft } | null>(null)
   const save = useSubmit()
