@@ -240,7 +240,8 @@ describe('preferences', () => {
     expect(mails).toHaveLength(beforeMails + 1)
     const mail = mails.at(-1)!
     expect(mail.subject).toBe(`Alex assigned you to ${task.humanId} Mail me`)
-    expect(mail.body).toContain(`/tasks/${task.humanId}`)
+    // The link opens the task's web page (not the API route): /w/<workspace slug>/tasks/<human id>.
+    expect(mail.body).toContain(`Link: /w/${w.wsA.slug}/tasks/${task.humanId}\n`)
     expect(mail.sentAt).toBeNull()
     // A mention: in-app on, mail off → a row and no mail.
     await t.req('POST', `/tasks/${task.id}/comments`, { ...as('alex'), body: { body: `@${w.users.member.handle} see` } })

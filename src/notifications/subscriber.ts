@@ -1,7 +1,7 @@
 import { and, eq, inArray } from 'drizzle-orm'
 import type { Core } from '../core'
 import type { DbOrTx } from '../db/client'
-import { newId, notifications, projects, tasks, users } from '../db/schema'
+import { newId, notifications, projects, tasks, users, workspaces } from '../db/schema'
 import { type DomainEvent, type EventContext, subscribe } from '../events'
 import { enqueueMail, publicBase } from '../mail/outbox'
 import { projectAudience } from '../tasks/people'
@@ -62,9 +62,11 @@ export function notificationSubscriber(core: Core, tx: DbOrTx, ctx: EventContext
       projectId: tasks.projectId,
       key: projects.key,
       projectName: projects.name,
+      workspaceSlug: workspaces.slug,
     })
     .from(tasks)
     .innerJoin(projects, eq(projects.id, tasks.projectId))
+    .innerJoin(workspaces, eq(workspaces.id, tasks.workspaceId))
     .where(and(eq(tasks.id, ev.taskId), eq(tasks.workspaceId, ctx.workspaceId)))
     .get()
   if (!task || task.archivedAt) return
@@ -108,7 +110,8 @@ export function notificationSubscriber(core: Core, tx: DbOrTx, ctx: EventContext
     plan.map((p) => p.userId),
   )
   const createdAt = new Date(ctx.at)
-  const link = `${publicBase(core)}/tasks/${key}`
+  // The task's web page (src/web/routes.ts `task`), not the API route.
+  const link = `${publicBase(core)}/w/${encodeURIComponent(task.workspaceSlug)}/tasks/${key}`
 
   for (const p of plan) {
     const text = oneLine(p.kind === 'assignment' ? `${who} assigned you to ${key} ${task.title}` : `${who} mentioned you in ${key}`)

@@ -6,6 +6,7 @@ import { Placeholder } from './pages/placeholder'
 import { Projects } from './pages/projects'
 import { SignIn } from './pages/sign-in'
 import { SignUp } from './pages/sign-up'
+import { TaskView } from './pages/task'
 import { navigate, useLocation } from './router'
 import { href, matchRoute, ROUTES, type RouteName } from './routes'
 import { useSession } from './session'
@@ -22,6 +23,7 @@ const WORKSPACE_PAGES: Partial<Record<RouteName, (p: { ws: string; params: Recor
   settings: () => <Placeholder title="Settings" />,
   notifications: () => <Placeholder title="Notifications" />,
   search: () => <Placeholder title="Search" />,
+  task: ({ ws, params }) => <TaskView ws={ws} taskId={params.taskId!} />,
 }
 
 function Redirect({ to }: { to: string }) {

@@ -15,6 +15,8 @@ export const ROUTES = {
   settings: '/w/:ws/settings',
   notifications: '/w/:ws/notifications',
   search: '/w/:ws/search',
+  // :taskId is a task id or its human id (WEB-1); the board links cards here.
+  task: '/w/:ws/tasks/:taskId',
 } as const
 
 export type RouteName = keyof typeof ROUTES
