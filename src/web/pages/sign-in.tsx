@@ -12,6 +12,15 @@ export function nextPath(): string {
   return next?.startsWith('/') && !next.startsWith('//') ? next : href('home')
 }
 
+/**
+ * A server page to go back to after signing in (`?returnTo=`): only the OAuth consent page of this
+ * server (an MCP connector sent the user to sign in first). It is loaded from the server, not routed.
+ */
+export function returnToPage(): string | null {
+  const back = new URLSearchParams(location.search).get('returnTo')
+  return back?.startsWith(`${basePath}/oauth/authorize?`) ? back : null
+}
+
 export function SignIn() {
   const { config, refresh } = useSession()
   const [email, setEmail] = useState('')
@@ -26,6 +35,8 @@ export function SignIn() {
     e.preventDefault()
     void run(async () => {
       await unwrap(api.POST('/auth/login', { body: { email, password } }))
+      const back = returnToPage()
+      if (back) return location.assign(back)
       await refresh()
       navigate(nextPath(), { replace: true })
     })
