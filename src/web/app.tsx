@@ -4,6 +4,7 @@ import { setWorkspace } from './api/client'
 import { Layout } from './layout'
 import { Placeholder } from './pages/placeholder'
 import { Projects } from './pages/projects'
+import { Settings } from './pages/settings'
 import { SignIn } from './pages/sign-in'
 import { SignUp } from './pages/sign-up'
 import { TaskView } from './pages/task'
@@ -20,7 +21,15 @@ const WORKSPACE_PAGES: Partial<Record<RouteName, (p: { ws: string; params: Recor
   projects: ({ ws }) => <Projects ws={ws} />,
   board: () => <Placeholder title="Board" />,
   timesheets: () => <Placeholder title="Timesheets" />,
-  settings: () => <Placeholder title="Settings" />,
+  settings: ({ ws }) => <Settings ws={ws} tab="profile" />,
+  settingsProfile: ({ ws }) => <Settings ws={ws} tab="profile" />,
+  settingsSessions: ({ ws }) => <Settings ws={ws} tab="sessions" />,
+  settingsNotifications: ({ ws }) => <Settings ws={ws} tab="notifications" />,
+  settingsApiKeys: ({ ws }) => <Settings ws={ws} tab="api-keys" />,
+  settingsMcpKeys: ({ ws }) => <Settings ws={ws} tab="mcp-keys" />,
+  settingsWorkspace: ({ ws }) => <Settings ws={ws} tab="workspace" />,
+  settingsWebhooks: ({ ws }) => <Settings ws={ws} tab="webhooks" />,
+  settingsAudit: ({ ws }) => <Settings ws={ws} tab="audit" />,
   notifications: () => <Placeholder title="Notifications" />,
   search: () => <Placeholder title="Search" />,
   task: ({ ws, params }) => <TaskView ws={ws} taskId={params.taskId!} />,

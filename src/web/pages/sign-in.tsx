@@ -4,7 +4,7 @@ import { basePath } from '../base'
 import { Link, navigate } from '../router'
 import { href } from '../routes'
 import { useSession } from '../session'
-import { ErrorMessage, Page, useSubmit } from '../ui'
+import { ErrorMessage, Page, useLoad, useSubmit } from '../ui'
 
 /** Where to go after signing in: `?next=` when it is an in-app path, else home. */
 export function nextPath(): string {
@@ -28,6 +28,9 @@ export function SignIn() {
   const { busy, error, run } = useSubmit()
   // A refused provider sign-in (OIDC) comes back here as ?error=<code>.
   const providerError = new URLSearchParams(location.search).get('error')
+  // One button per configured provider (GET /auth/providers; its startUrl already has the base path).
+  const providers = useLoad(() => unwrap(api.GET('/auth/providers')), [])
+  const returnTo = encodeURIComponent(`${basePath}${nextPath()}`)
   const submit = (e: Event) => {
     e.preventDefault()
     void run(async () => {
@@ -58,6 +61,16 @@ export function SignIn() {
             Sign in
           </button>
         </form>
+        {providers.data && providers.data.length > 0 && (
+          <div class="providers">
+            <p class="muted">or</p>
+            {providers.data.map((p) => (
+              <a key={p.name} class="button secondary" href={`${p.startUrl}?returnTo=${returnTo}`}>
+                Sign in with {p.label}
+              </a>
+            ))}
+          </div>
+        )}
         {config.signup && (
           <p>
             No account yet? <Link href={href('signUp')}>Sign up</Link>
