@@ -8,14 +8,12 @@
  */
 
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { copyFileSync, mkdirSync } from 'node:fs'
-import { join } from 'node:path'
 import AxeBuilder from '@axe-core/playwright'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { type FakeProvider, startFakeProvider } from '../../helpers/oidc-provider'
 import { receiver } from '../../helpers/receiver'
-import { ROOT, type Server } from '../support'
-import { launchBrowser, screenshot, startBinary } from './support'
+import type { Server } from '../support'
+import { launchBrowser, publishScreenshot, screenshot, startBinary } from './support'
 
 const BASE = '/api'
 const PASSWORD = 'correct horse battery staple'
@@ -104,8 +102,7 @@ describe('settings (compiled binary, SALLY_BASE_PATH=/api)', () => {
     expect(await page.content()).not.toContain(key)
     // The README's screenshot: the create form and the list (no key on it).
     const shot = await screenshot(page, 'api-keys')
-    mkdirSync(join(ROOT, 'docs/screenshots'), { recursive: true })
-    copyFileSync(shot, join(ROOT, 'docs/screenshots/api-keys.png'))
+    publishScreenshot(shot, 'api-keys')
 
     await list.getByRole('button', { name: 'Revoke CI pipeline' }).click()
     const dialog = page.getByRole('dialog', { name: 'Revoke CI pipeline?' })

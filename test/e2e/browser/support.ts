@@ -1,6 +1,6 @@
 // Browser tests: the compiled binary on a loopback port, driven by Debian's Chromium through
 // playwright-core (no browser download). Screenshots go to test-artifacts/ (gitignored).
-import { existsSync, mkdirSync, rmSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { type Browser, chromium, type Page } from 'playwright-core'
 import { aloneInEmptyFolder, builtBinary, ROOT, type Server, startServer } from '../support'
@@ -51,6 +51,16 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   const path = join(ARTIFACTS, `${name}.png`)
   await page.screenshot({ path, fullPage: true })
   return path
+}
+
+/**
+ * A screenshot the README shows (docs/screenshots/<name>.png): replaced only when
+ * SALLY_UPDATE_SCREENSHOTS=1, so that a test run leaves the tree as it found it.
+ */
+export function publishScreenshot(shot: string, name: string): void {
+  if (process.env.SALLY_UPDATE_SCREENSHOTS !== '1') return
+  mkdirSync(join(ROOT, 'docs/screenshots'), { recursive: true })
+  copyFileSync(shot, join(ROOT, 'docs/screenshots', `${name}.png`))
 }
 
 /**

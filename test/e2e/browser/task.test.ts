@@ -8,12 +8,10 @@
  */
 
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { copyFileSync, mkdirSync } from 'node:fs'
-import { join } from 'node:path'
 import AxeBuilder from '@axe-core/playwright'
 import type { Browser, Page } from 'playwright-core'
-import { ROOT, type Server } from '../support'
-import { launchBrowser, screenshot, startBinary } from './support'
+import type { Server } from '../support'
+import { launchBrowser, publishScreenshot, screenshot, startBinary } from './support'
 
 let server: Server
 let browser: Browser
@@ -254,8 +252,7 @@ describe('task view (compiled binary)', () => {
     const serious = axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
     expect(serious.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target).join(' ')})`)).toEqual([])
     const shot = await screenshot(page, 'task')
-    mkdirSync(join(ROOT, 'docs/screenshots'), { recursive: true })
-    copyFileSync(shot, join(ROOT, 'docs/screenshots/task.png'))
+    publishScreenshot(shot, 'task')
 
     expect(dialogs).toEqual([])
     expect(problems).toEqual([])
