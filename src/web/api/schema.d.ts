@@ -4239,6 +4239,8 @@ export interface operations {
                                     rank: string;
                                     statusId: string;
                                     title: string;
+                                    todoCount: number;
+                                    todoDoneCount: number;
                                 }[];
                             }[];
                             project: {
