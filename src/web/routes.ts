@@ -11,6 +11,8 @@ export const ROUTES = {
   signUp: '/signup',
   projects: '/w/:ws/projects',
   board: '/w/:ws/board',
+  projectBoard: '/w/:ws/projects/:projectId/board',
+  task: '/w/:ws/tasks/:taskId',
   timesheets: '/w/:ws/timesheets',
   settings: '/w/:ws/settings',
   notifications: '/w/:ws/notifications',
