@@ -54,7 +54,12 @@ export function BoardPage({ ws, projectId }: { ws: string; projectId?: string })
         : Promise.resolve([]),
     [ws, projectId],
   )
-  const labels = useLoad(() => unwrap(api.GET('/labels', { params: { query: { limit: 200 } } })), [ws])
+  // The label filter offers the labels on the board's cards (a label added elsewhere shows with the next live reload).
+  const labels = useMemo(() => {
+    const all = new Map<string, { id: string; name: string }>()
+    for (const c of board?.columns ?? []) for (const t of c.tasks) for (const l of t.labels) all.set(l.id, l)
+    return [...all.values()].sort((a, b) => a.name.localeCompare(b.name))
+  }, [board])
   const names = useMemo(() => new Map((members.data ?? []).map((m) => [m.userId, m.name] as const)), [members.data])
 
   const move = async (m: Move) => {
@@ -120,7 +125,7 @@ export function BoardPage({ ws, projectId }: { ws: string; projectId?: string })
     <Page title={title}>
       {!projectId && <ProjectLinks ws={ws} />}
       {canEdit && board.project && <NewTaskForm project={board.project} columns={board.columns} onCreated={() => void load()} />}
-      <FilterBar filters={filters} onChange={setFilters} people={members.data ?? []} labels={labels.data ?? []} />
+      <FilterBar filters={filters} onChange={setFilters} people={members.data ?? []} labels={labels} />
       {isFiltered(filters) && (
         <p class="muted" role="status">
           {shown} matching {shown === 1 ? 'task' : 'tasks'} among those loaded.
