@@ -285,6 +285,12 @@ describe('board (compiled binary)', () => {
     expect(await page.getByRole('button', { name: 'New task' }).count()).toBe(0)
     await screenshot(page, 'board-viewer')
 
+    // Usable at 375 px: the columns scroll sideways inside the board, the page itself does not.
+    await page.setViewportSize({ width: 375, height: 800 })
+    await card(page, 'To Do', 'Read only').waitFor()
+    expect(await page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth)).toBeLessThanOrEqual(375)
+    await screenshot(page, 'board-375')
+
     const refused = await call('POST', `/tasks/${task.id}/move`, vic, { status: 'Done' })
     expect(refused.status).toBe(403)
     expect(await statusOf(task.id)).toBe('To Do')

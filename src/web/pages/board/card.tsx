@@ -1,5 +1,6 @@
 import { useSortable } from '@dnd-kit/sortable'
 import { CSS } from '@dnd-kit/utilities'
+import { memo } from 'preact/compat'
 import { useEffect, useRef, useState } from 'preact/hooks'
 import { Link } from '../../router'
 import { href } from '../../routes'
@@ -7,17 +8,26 @@ import type { Card, Column } from './model'
 
 export type MoveChoice = { label: string; to: string; index: number }
 
+export type OnChoose = (card: Card, c: MoveChoice) => void
+
 type CardProps = {
   ws: string
   card: Card
   names: Map<string, string>
-  /** Null: read-only (a VIEWER, or the workspace board). */
-  choices: MoveChoice[] | null
-  onChoose?: (c: MoveChoice) => void
+  /** False: read-only (a VIEWER, or the workspace board). */
+  editable: boolean
+  columns: Column[]
+  column: Column
+  index: number
+  onChoose: OnChoose
 }
 
-/** A card's content: human id, title (links to the task page), priority, due date, labels, assignees, todo progress. */
-export function CardBody({ ws, card, names }: Pick<CardProps, 'ws' | 'card' | 'names'>) {
+/**
+ * A card's content: human id, title (links to the task page), priority, due date, labels, assignees,
+ * todo progress. Memoised, like the Move menu: dnd-kit re-renders every sortable on each pointer
+ * press, and with 1,000 cards only their thin shells should pay for it.
+ */
+export const CardBody = memo(function CardBody({ ws, card, names }: Pick<CardProps, 'ws' | 'card' | 'names'>) {
   const people = card.assigneeIds.map((id) => names.get(id) ?? 'Someone')
   return (
     <>
@@ -51,11 +61,10 @@ export function CardBody({ ws, card, names }: Pick<CardProps, 'ws' | 'card' | 'n
       </div>
     </>
   )
-}
+})
 
 /** A board card: dragged with the pointer anywhere on it, or from its handle with the keyboard; "Move" lists the moves as buttons. */
-export function BoardCard({ ws, card, names, choices, onChoose }: CardProps) {
-  const editable = choices !== null
+export function BoardCard({ ws, card, names, editable, columns, column, index, onChoose }: CardProps) {
   const { attributes, listeners, setNodeRef, setActivatorNodeRef, transform, transition, isDragging } = useSortable({
     id: card.id,
     disabled: !editable,
@@ -83,7 +92,7 @@ export function BoardCard({ ws, card, names, choices, onChoose }: CardProps) {
           >
             ⠿
           </button>
-          <MoveMenu card={card} choices={choices} onChoose={onChoose!} />
+          <MoveMenu card={card} columns={columns} column={column} index={index} onChoose={onChoose} />
         </div>
       )}
     </li>
@@ -91,7 +100,7 @@ export function BoardCard({ ws, card, names, choices, onChoose }: CardProps) {
 }
 
 /** The keyboard alternative to dragging: a disclosure button listing "Move up", "Move down", "Move to <status>". */
-function MoveMenu({ card, choices, onChoose }: { card: Card; choices: MoveChoice[]; onChoose: (c: MoveChoice) => void }) {
+const MoveMenu = memo(function MoveMenu({ card, columns, column, index, onChoose }: Omit<CardProps, 'ws' | 'names' | 'editable'>) {
   const [open, setOpen] = useState(false)
   const first = useRef<HTMLButtonElement>(null)
   const toggle = useRef<HTMLButtonElement>(null)
@@ -118,7 +127,7 @@ function MoveMenu({ card, choices, onChoose }: { card: Card; choices: MoveChoice
       </button>
       {open && (
         <ul id={id} class="bcard-menu" aria-label={`Move ${card.humanId}`} onKeyDown={(e) => e.key === 'Escape' && close()}>
-          {choices.map((c, i) => (
+          {choicesFor(columns, column, index).map((c, i) => (
             <li key={c.label}>
               <button
                 type="button"
@@ -126,7 +135,7 @@ function MoveMenu({ card, choices, onChoose }: { card: Card; choices: MoveChoice
                 ref={i === 0 ? first : undefined}
                 onClick={() => {
                   setOpen(false)
-                  onChoose(c)
+                  onChoose(card, c)
                 }}
               >
                 {c.label}
@@ -137,7 +146,7 @@ function MoveMenu({ card, choices, onChoose }: { card: Card; choices: MoveChoice
       )}
     </div>
   )
-}
+})
 
 /** The moves offered for a card at `index` of `column`. */
 export function choicesFor(columns: Column[], column: Column, index: number): MoveChoice[] {

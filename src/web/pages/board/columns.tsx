@@ -12,8 +12,8 @@ import {
   useSensors,
 } from '@dnd-kit/core'
 import { SortableContext, sortableKeyboardCoordinates, verticalListSortingStrategy } from '@dnd-kit/sortable'
-import { useMemo, useState } from 'preact/hooks'
-import { BoardCard, CardBody, choicesFor } from './card'
+import { useCallback, useMemo, useRef, useState } from 'preact/hooks'
+import { BoardCard, CardBody, type OnChoose } from './card'
 import { type Board, type Card, type Column, columnKey, type Filters, locate, type Move, matches, moveAt } from './model'
 
 const COLUMN = 'col:'
@@ -44,6 +44,13 @@ export function Columns({ ws, board, filters, names, canEdit, onMove, onMore }: 
     useSensor(KeyboardSensor, { coordinateGetter: sortableKeyboardCoordinates }),
   )
   const [active, setActive] = useState<Card | null>(null)
+  // One callback for every card's Move menu, stable across renders (the menus are memoised).
+  const latest = useRef({ board, onMove })
+  latest.current = { board, onMove }
+  const onChoose = useCallback<OnChoose>((card, c) => {
+    const move = moveAt(latest.current.board, card.id, c.to, c.index)
+    if (move) latest.current.onMove(move)
+  }, [])
   const byId = useMemo(() => new Map(board.columns.flatMap((c) => c.tasks.map((t) => [t.id, t] as const))), [board])
   const where = (id: string | number) => {
     const s = String(id)
@@ -113,7 +120,7 @@ export function Columns({ ws, board, filters, names, canEdit, onMove, onMore }: 
             filters={filters}
             names={names}
             canEdit={canEdit}
-            onMove={onMove}
+            onChoose={onChoose}
             onMore={onMore}
           />
         ))}
@@ -132,9 +139,9 @@ function BoardColumn({
   filters,
   names,
   canEdit,
-  onMove,
+  onChoose,
   onMore,
-}: Omit<Props, 'board'> & { board: Board; column: Column }) {
+}: Omit<Props, 'onMove'> & { column: Column; onChoose: OnChoose }) {
   const key = columnKey(column)
   const { setNodeRef, isOver } = useDroppable({ id: `${COLUMN}${key}`, disabled: !canEdit })
   const shown = column.tasks.filter((t) => matches(t, filters))
@@ -153,11 +160,11 @@ function BoardColumn({
               ws={ws}
               card={t}
               names={names}
-              choices={canEdit && column.status ? choicesFor(board.columns, column, column.tasks.indexOf(t)) : null}
-              onChoose={(c) => {
-                const move = moveAt(board, t.id, c.to, c.index)
-                if (move) onMove(move)
-              }}
+              editable={canEdit && column.status !== null}
+              columns={board.columns}
+              column={column}
+              index={column.tasks.indexOf(t)}
+              onChoose={onChoose}
             />
           ))}
         </ul>
