@@ -239,6 +239,7 @@ describe('board (compiled binary)', () => {
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Board' }).click()
     await page.getByRole('heading', { name: 'Board', level: 1 }).waitFor()
     await card(page, 'Done', 'Write the launch post').waitFor()
+    await card(page, 'Backlog', 'Press kit').getByText('Ada Lovelace').waitFor()
     expect(await page.getByRole('button', { name: 'New task' }).count()).toBe(0)
     await screenshot(page, 'board-workspace')
     expect(problems).toEqual([])

@@ -47,11 +47,13 @@ export function BoardPage({ ws, projectId }: { ws: string; projectId?: string })
   }, [load])
   useLiveBoard(ws, projectId ?? null, load)
 
-  const members = useLoad(
+  // Names for the assignees: the project's members, or the workspace's on the workspace board.
+  const wsId = me?.memberships.find((m) => m.slug === ws)?.workspaceId ?? ''
+  const members = useLoad<{ userId: string; name: string }[]>(
     () =>
       projectId
         ? unwrap(api.GET('/projects/{projectId}/members', { params: { path: { projectId }, query: { limit: 200 } } }))
-        : Promise.resolve([]),
+        : unwrap(api.GET('/workspaces/{id}/members', { params: { path: { id: wsId }, query: { limit: 200 } } })),
     [ws, projectId],
   )
   // The label filter offers the labels on the board's cards (a label added elsewhere shows with the next live reload).
