@@ -44,6 +44,7 @@ describe('GET /board?projectId=', () => {
       labels: ['frontend', 'priority'],
       priority: 'P1',
       dueDate: '2026-12-01',
+      todos: [{ text: 'Copy', done: true }, { text: 'Pricing' }],
     })
     const b = await make('B', 'In Progress')
     const c = await make('C', 'To Do', { labels: ['frontend'] })
@@ -66,10 +67,12 @@ describe('GET /board?projectId=', () => {
       dueDate: '2026-12-01',
       statusId: p.statuses[2]!.id,
       archived: false,
+      todoCount: 2,
+      todoDoneCount: 1,
     })
     expect([...ta.assigneeIds].sort()).toEqual([w.users.member.id, w.users.owner.id].sort())
     expect(ta.labels.map((l) => l.name)).toEqual(['frontend', 'priority'])
-    expect(cols[1]!.tasks[0]).toMatchObject({ id: c.id, humanId: 'BRD-3', assigneeIds: [], labels: [{ name: 'frontend' }] })
+    expect(cols[1]!.tasks[0]).toMatchObject({ id: c.id, humanId: 'BRD-3', assigneeIds: [], labels: [{ name: 'frontend' }], todoCount: 0 })
     for (const col of cols) expect(col.nextCursor).toBeNull()
   })
 
@@ -171,17 +174,17 @@ describe('GET /board?projectId=', () => {
         const ids = insertTasks(t2.core, { workspaceId: w2.wsA.id, projectId: p.id, statusId: s.id, ranks: initialRanks(40) })
         for (const id of ids) t2.sqlite.run('INSERT INTO task_assignees (task_id, user_id) VALUES (?, ?)', [id, w2.users.owner.id])
       }
-      const boardQueries = () => calls.filter((q) => /\b(tasks|task_assignees|task_labels|statuses)\b/.test(q)).length
+      const boardQueries = () => calls.filter((q) => /\b(tasks|task_assignees|task_labels|todos|statuses)\b/.test(q)).length
       await t2.req('GET', `/board?projectId=${p.id}&limit=29`, o) // warm-up (prepares statements; another limit, so not the cached answer)
       calls.length = 0
       const r = await t2.req('GET', `/board?projectId=${p.id}&limit=30`, o)
       expect(r.body.data.columns.map((c: Col) => c.tasks.length)).toEqual([30, 30, 30, 30, 30])
       expect(r.body.data.columns[0].tasks[0].assigneeIds).toEqual([w2.users.owner.id])
-      // statuses with their counts, one per column (5), assignees, labels: 150 tasks, 8 queries.
-      expect(boardQueries()).toBe(8)
+      // statuses with their counts, one per column (5), assignees, labels, todo counts: 150 tasks, 9 queries.
+      expect(boardQueries()).toBe(9)
       calls.length = 0
       await t2.req('GET', `/board?projectId=${p.id}&limit=200`, o)
-      expect(boardQueries()).toBe(8)
+      expect(boardQueries()).toBe(9)
       // The same board again, nothing written meanwhile: served from the kept answer, no board query.
       calls.length = 0
       const again = await t2.req('GET', `/board?projectId=${p.id}&limit=30`, o)

@@ -34,6 +34,9 @@ export const boardTask = z
     archived: z.boolean(),
     assigneeIds: z.array(z.string()),
     labels: z.array(z.object({ id: z.string(), name: z.string(), color: z.string().nullable() })),
+    /** Todo progress: how many todos, how many done. */
+    todoCount: z.number().int(),
+    todoDoneCount: z.number().int(),
   })
   .meta({ id: 'BoardTask' })
 export type BoardTask = z.infer<typeof boardTask>

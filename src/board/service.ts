@@ -74,6 +74,8 @@ export const BOARD_SQL = {
   assignees: 'SELECT task_id, user_id FROM task_assignees WHERE task_id IN (SELECT value FROM json_each(?))',
   labels:
     'SELECT tl.task_id, l.id, l.name, l.color FROM task_labels tl JOIN labels l ON l.id = tl.label_id WHERE tl.task_id IN (SELECT value FROM json_each(?))',
+  todos:
+    'SELECT task_id, count(*) AS total, coalesce(sum(done), 0) AS done FROM todos WHERE task_id IN (SELECT value FROM json_each(?)) GROUP BY task_id',
 }
 
 function prepare(sqlite: Core['sqlite']) {
@@ -84,6 +86,7 @@ function prepare(sqlite: Core['sqlite']) {
     statuses: q<StatusCountRow>(BOARD_SQL.statuses),
     assignees: q<{ task_id: string; user_id: string }>(BOARD_SQL.assignees),
     labels: q<{ task_id: string; id: string; name: string; color: string | null }>(BOARD_SQL.labels),
+    todos: q<{ task_id: string; total: number; done: number }>(BOARD_SQL.todos),
   }
 }
 const stmts = perDatabase((core: Core) => prepare(core.sqlite))
@@ -112,6 +115,7 @@ function finish<C extends { rows: TaskRow[] }>(
   const ids = pages.flatMap((p) => p.rows.map((r) => r.id))
   const assignees = new Map<string, string[]>()
   const labels = new Map<string, BoardTask['labels']>()
+  const todos = new Map<string, { total: number; done: number }>()
   if (ids.length) {
     const json = JSON.stringify(ids)
     const s = stmts(core)
@@ -126,6 +130,7 @@ function finish<C extends { rows: TaskRow[] }>(
       if (list) list.push(label)
       else labels.set(l.task_id, [label])
     }
+    for (const t of s.todos.all(json)) todos.set(t.task_id, t)
   }
   return pages.map(({ c, rows, nextCursor }) => {
     const { rows: _r, ...rest } = c
@@ -146,6 +151,8 @@ function finish<C extends { rows: TaskRow[] }>(
           archived: r.archived_at !== null,
           assigneeIds: assignees.get(r.id)?.sort() ?? [],
           labels: labels.get(r.id)?.sort(byNameThenId) ?? [],
+          todoCount: todos.get(r.id)?.total ?? 0,
+          todoDoneCount: todos.get(r.id)?.done ?? 0,
         }),
       ),
     }

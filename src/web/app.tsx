@@ -2,6 +2,7 @@ import type { ComponentChildren } from 'preact'
 import { useEffect } from 'preact/hooks'
 import { setWorkspace } from './api/client'
 import { Layout } from './layout'
+import { BoardPage } from './pages/board/board'
 import { Placeholder } from './pages/placeholder'
 import { Projects } from './pages/projects'
 import { Settings } from './pages/settings'
@@ -19,7 +20,8 @@ import { Loading, Page } from './ui'
  */
 const WORKSPACE_PAGES: Partial<Record<RouteName, (p: { ws: string; params: Record<string, string> }) => ComponentChildren>> = {
   projects: ({ ws }) => <Projects ws={ws} />,
-  board: () => <Placeholder title="Board" />,
+  board: ({ ws }) => <BoardPage ws={ws} />,
+  projectBoard: ({ ws, params }) => <BoardPage ws={ws} projectId={params.projectId!} />,
   timesheets: () => <Placeholder title="Timesheets" />,
   settings: ({ ws }) => <Settings ws={ws} tab="profile" />,
   settingsProfile: ({ ws }) => <Settings ws={ws} tab="profile" />,

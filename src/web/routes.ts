@@ -11,6 +11,7 @@ export const ROUTES = {
   signUp: '/signup',
   projects: '/w/:ws/projects',
   board: '/w/:ws/board',
+  projectBoard: '/w/:ws/projects/:projectId/board',
   timesheets: '/w/:ws/timesheets',
   settings: '/w/:ws/settings',
   settingsProfile: '/w/:ws/settings/profile',

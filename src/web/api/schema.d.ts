@@ -5186,6 +5186,8 @@ export interface operations {
                                     rank: string;
                                     statusId: string;
                                     title: string;
+                                    todoCount: number;
+                                    todoDoneCount: number;
                                 }[];
                             }[];
                             project: {

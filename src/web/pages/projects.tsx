@@ -1,5 +1,7 @@
 import { useState } from 'preact/hooks'
 import { api, unwrap } from '../api/client'
+import { Link } from '../router'
+import { href } from '../routes'
 import { ErrorMessage, Loading, Page, useLoad, useSubmit } from '../ui'
 
 /** The workspace's projects (those the caller may see) and the "New project" form. */
@@ -42,7 +44,10 @@ export function Projects({ ws }: { ws: string }) {
           {list.data.map((p) => (
             <li key={p.id}>
               <strong>{p.name}</strong> <span class="muted">{p.key}</span>
-              {p.archived && <span class="muted"> · archived</span>}
+              {p.archived && <span class="muted"> · archived</span>}{' '}
+              <Link href={href('projectBoard', { ws, projectId: p.id })} aria-label={`${p.name} board`}>
+                Board
+              </Link>
             </li>
           ))}
         </ul>

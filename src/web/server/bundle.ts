@@ -15,6 +15,29 @@ export type WebFile = { path: string; bytes: Uint8Array<ArrayBuffer> }
 
 export const WEB_ENTRY = resolve(import.meta.dir, '../index.html')
 
+/**
+ * React libraries (the board's drag and drop, @dnd-kit) run on Preact through preact/compat: their
+ * `react`, `react-dom` and `react/jsx-runtime` imports resolve to Preact's compat layer, so React
+ * itself (installed as their peer dependency) is never bundled. Bun.build has no `alias` option and
+ * applies tsconfig `paths` only to files under that tsconfig, not to node_modules, hence a plugin.
+ */
+const COMPAT: Record<string, string> = {
+  react: 'preact/compat',
+  'react-dom': 'preact/compat',
+  'react-dom/client': 'preact/compat/client',
+  'react/jsx-runtime': 'preact/jsx-runtime',
+  'react/jsx-dev-runtime': 'preact/jsx-runtime',
+}
+const reactOnPreact: Bun.BunPlugin = {
+  name: 'react-on-preact',
+  setup(build) {
+    build.onResolve({ filter: /^react(-dom)?(\/.*)?$/ }, (args) => {
+      const to = COMPAT[args.path]
+      return to ? { path: Bun.resolveSync(to, import.meta.dir) } : undefined
+    })
+  },
+}
+
 export async function buildWebBundle(): Promise<WebFile[]> {
   const result = await Bun.build({
     entrypoints: [WEB_ENTRY],
@@ -24,6 +47,7 @@ export async function buildWebBundle(): Promise<WebFile[]> {
     publicPath: `${BASE_PLACEHOLDER}/`,
     naming: { entry: '[name].[ext]', chunk: 'assets/[name]-[hash].[ext]', asset: 'assets/[name]-[hash].[ext]' },
     define: { 'process.env.NODE_ENV': '"production"' },
+    plugins: [reactOnPreact],
   })
   if (!result.success) throw new Error(`web bundle failed:\n${result.logs.map(String).join('\n')}`)
   return Promise.all(result.outputs.map(async (o) => ({ path: o.path.replace(/^\.\//, ''), bytes: new Uint8Array(await o.arrayBuffer()) })))

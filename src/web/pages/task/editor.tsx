@@ -48,12 +48,14 @@ export function MarkdownField(props: {
     const el = area.current
     const value = el ? el.value : props.value
     const next = value.slice(0, start) + text + value.slice(end)
-    props.onInput(next)
-    requestAnimationFrame(() => {
-      if (!el) return
+    // The text and the caret change at once, in the element itself: a key typed right after (before
+    // a re-render) lands after the inserted text, not where the caret was.
+    if (el) {
+      el.value = next
       el.focus()
       el.setSelectionRange(start + text.length, start + text.length)
-    })
+    }
+    props.onInput(next)
   }
   const pick = (m: Member) => {
     const el = area.current
