@@ -2,6 +2,10 @@ import type { ComponentChildren } from 'preact'
 import { useEffect } from 'preact/hooks'
 import { setWorkspace } from './api/client'
 import { Layout } from './layout'
+import { Notifications } from './pages/misc/notifications'
+import { ProjectSettings } from './pages/misc/project-settings'
+import { Search } from './pages/misc/search'
+import { Timesheets } from './pages/misc/timesheets'
 import { Placeholder } from './pages/placeholder'
 import { Projects } from './pages/projects'
 import { SignIn } from './pages/sign-in'
@@ -18,10 +22,11 @@ import { Loading, Page } from './ui'
 const WORKSPACE_PAGES: Partial<Record<RouteName, (p: { ws: string; params: Record<string, string> }) => ComponentChildren>> = {
   projects: ({ ws }) => <Projects ws={ws} />,
   board: () => <Placeholder title="Board" />,
-  timesheets: () => <Placeholder title="Timesheets" />,
+  timesheets: ({ ws }) => <Timesheets ws={ws} />,
   settings: () => <Placeholder title="Settings" />,
-  notifications: () => <Placeholder title="Notifications" />,
-  search: () => <Placeholder title="Search" />,
+  notifications: ({ ws }) => <Notifications ws={ws} />,
+  search: ({ ws }) => <Search ws={ws} />,
+  projectSettings: ({ ws, params }) => <ProjectSettings ws={ws} projectId={params.projectId!} />,
 }
 
 function Redirect({ to }: { to: string }) {

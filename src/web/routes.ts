@@ -15,6 +15,7 @@ export const ROUTES = {
   settings: '/w/:ws/settings',
   notifications: '/w/:ws/notifications',
   search: '/w/:ws/search',
+  projectSettings: '/w/:ws/projects/:projectId/settings',
 } as const
 
 export type RouteName = keyof typeof ROUTES
