@@ -128,7 +128,7 @@ describe('notifications, timesheets, search, projects (compiled binary, SALLY_BA
 
     await list.getByRole('button', { name: /^Mark read/ }).click()
     await page.getByRole('link', { name: 'Notifications', exact: true }).waitFor()
-    expect(await list.getByRole('button', { name: /^Mark read/ }).count()).toBe(0)
+    await list.getByRole('button', { name: /^Mark read/ }).waitFor({ state: 'detached' })
     expect((await call('GET', '/notifications?unread=true', bob)).length).toBe(0)
     expect(problems).toEqual([])
     await page.context().close()
@@ -242,6 +242,23 @@ describe('notifications, timesheets, search, projects (compiled binary, SALLY_BA
     const saved = (await call('GET', `/projects/${project.id}/statuses`, ada)) as { name: string; category: string }[]
     expect(saved.at(-2)).toMatchObject({ name: 'Blocked', category: 'started' })
     await screenshot(page, 'project-settings')
+    expect(problems).toEqual([])
+    await page.context().close()
+  }, 60_000)
+
+  test('usable at 375 px: no horizontal scrolling on timesheets, notifications and project settings', async () => {
+    const { page, problems } = await signedIn('ada@misc.test', 375)
+    const loaded = {
+      '/timesheets': page.getByRole('button', { name: 'Log time' }),
+      '/notifications': page.getByText(/^\d+ unread$/),
+      [`/projects/${project.id}/settings`]: page.getByRole('list', { name: 'Project members' }),
+    }
+    for (const [path, shown] of Object.entries(loaded)) {
+      await go(page, path)
+      await shown.waitFor()
+      expect([path, await page.evaluate<number>('document.documentElement.scrollWidth')]).toEqual([path, 375])
+    }
+    await screenshot(page, 'project-settings-375')
     expect(problems).toEqual([])
     await page.context().close()
   }, 60_000)

@@ -44,7 +44,11 @@ export function EntryTable({
                 {e.state}
                 {e.rejectionReason && <div class="muted small">{e.rejectionReason}</div>}
               </td>
-              {actions && <td class="actions">{actions(e)}</td>}
+              {actions && (
+                <td class="actions">
+                  <div class="buttons">{actions(e)}</div>
+                </td>
+              )}
             </tr>
           ))}
         </tbody>

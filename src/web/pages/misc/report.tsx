@@ -81,7 +81,7 @@ export function Report({ ws, tasks, projects, changed }: { ws: string; tasks: Ta
         <div>
           <label for="report-billable">Billable</label>
           <select id="report-billable" value={billable} onChange={(e) => setBillable(e.currentTarget.value as Billable)}>
-            <option value="">All time</option>
+            <option value="">All entries</option>
             <option value="true">Billable only</option>
             <option value="false">Non-billable only</option>
           </select>
