@@ -20,8 +20,10 @@ export function ProjectMembers({ ws, projectId }: { ws: string; projectId: strin
   const action = useSubmit()
   const [userId, setUserId] = useState('')
   const [role, setRole] = useState<Role>('MEMBER')
+  // Reloads after a refusal too, so a role select shows the role the member still has.
   const act = async (call: () => Promise<unknown>) => {
-    if (await action.run(call)) lists.reload()
+    await action.run(call)
+    lists.reload()
   }
   const path = (id: string) => ({ params: { path: { projectId, userId: id } } })
   const outside = lists.data?.people.filter((p) => !lists.data?.members.some((m) => m.userId === p.userId)) ?? []

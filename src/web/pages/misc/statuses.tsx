@@ -17,10 +17,9 @@ export function ProjectStatuses({ projectId, statuses, onChange }: { projectId: 
   const [moveTo, setMoveTo] = useState('')
   const act = async (call: () => Promise<unknown>) => {
     const ok = await action.run(call)
-    if (ok) {
-      setDeleting(null)
-      onChange()
-    }
+    if (ok) setDeleting(null)
+    // Reloads after a refusal too, so the fields show what is saved.
+    onChange()
     return ok
   }
   const path = (statusId: string) => ({ params: { path: { projectId, statusId } } })
