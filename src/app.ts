@@ -14,7 +14,10 @@ import { keyRoutes } from './keys'
 import { labelRoutes } from './labels'
 import { liveRoutes } from './live'
 import { mcpRoutes } from './mcp'
+import { mcpOAuthRoutes } from './mcp/oauth'
 import { notificationRoutes } from './notifications'
+import { oauthRoutes } from './oauth'
+import { grantRoutes } from './oauth/grant-routes'
 import { oidcRoutes } from './oidc'
 import { projectRoutes } from './projects'
 import { searchRoutes } from './search'
@@ -49,6 +52,9 @@ export function buildApp(core: Core) {
     .use(auditRoutes(core))
     .use(labelRoutes(core))
     .use(mcpRoutes(core))
+    .use(mcpOAuthRoutes(core))
+    .use(oauthRoutes(core))
+    .use(grantRoutes(core))
     .use(taskRoutes(core))
     .use(commentRoutes(core))
     .use(uploadRoutes(core))

@@ -61,6 +61,8 @@ export const configSchema = z.object({
     .optional(),
   /** argon2id memory cost for passwords and keys (KiB). 65536 = Bun's default; 19456 is OWASP's minimum. */
   SALLY_HASH_MEMORY_KIB: z.coerce.number().int().min(19456).max(1048576).default(65536),
+  /** Dynamic client registration (RFC 7591) at /oauth/register, for MCP clients without a client ID metadata document. */
+  SALLY_OAUTH_DCR: bool.default(true),
   /** Names of the sign-in providers (OpenID Connect); each reads SALLY_OIDC_<NAME>_* (see oidcProviders). */
   SALLY_OIDC_PROVIDERS: z
     .string()
@@ -117,13 +119,15 @@ export const configHelp: { readonly [K in keyof typeof configSchema.shape]: stri
   SALLY_SESSION_RATE_LIMIT_PER_HOUR: 'Requests per hour per session.',
   SALLY_AUTH_FAILURE_LIMIT_PER_MINUTE: 'Failed authentications per minute per IP before 429 `rate_limited`.',
   SALLY_LOGIN_RATE_LIMIT_PER_MINUTE: 'Login attempts per minute per IP.',
-  SALLY_WEBHOOK_ALLOW_PRIVATE: 'Allow webhook URLs that resolve to private or loopback addresses (off: protects the internal network).',
+  SALLY_WEBHOOK_ALLOW_PRIVATE:
+    'Allow webhook URLs and OAuth client ID metadata URLs (also over http) that resolve to private or loopback addresses (off: protects the internal network).',
   SALLY_WEBHOOK_TIMEOUT_MS: 'Timeout of one webhook delivery attempt (DNS lookup to response status).',
   SALLY_TRUST_PROXY:
     'Number of trusted reverse proxies in front of Sally (`true` = 1): the client IP is the n-th `X-Forwarded-For` entry from the right (see Security).',
   SALLY_SEARCH_WORKERS:
     'Threads that run searches (a read-only connection each), so searches never hold up other requests; unset: CPU cores − 1 (1 to 4); `0`: inline.',
   SALLY_HASH_MEMORY_KIB: "argon2id memory cost (KiB) for passwords and keys; 19456 (OWASP's minimum) to 1048576.",
+  SALLY_OAUTH_DCR: 'Offer OAuth dynamic client registration (RFC 7591) at `/oauth/register` for MCP connectors (rate-limited per IP).',
   SALLY_OIDC_PROVIDERS:
     'Sign-in providers (OpenID Connect), comma-separated, e.g. `google,microsoft,corp`; each is set with `SALLY_OIDC_<NAME>_*` (see Sign in with your identity provider).',
   SALLY_OIDC_TIMEOUT_MS: 'Timeout of one request to a sign-in provider (discovery, keys, code exchange).',

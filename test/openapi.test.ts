@@ -100,9 +100,9 @@ describe('the document', () => {
     })
   })
 
-  test('every operation documents a success response (GET/DELETE /mcp only answer 405: stateless MCP)', () => {
+  test('every operation documents a success response (GET/DELETE /mcp and /mcp/oauth only answer 405: stateless MCP)', () => {
     everyOp(({ name, op }) => {
-      if (name === 'GET /mcp' || name === 'DELETE /mcp') return null
+      if (/^(GET|DELETE) \/mcp(\/oauth)?$/.test(name)) return null
       return Object.keys(op.responses ?? {}).some((s) => /^[23]/.test(s)) ? null : `no 2xx/3xx among ${Object.keys(op.responses ?? {})}`
     })
   })

@@ -290,3 +290,12 @@ export function flushKeyUsage(core: Core): number {
   })()
   return pending.size
 }
+
+/**
+ * The principal of a user acting through `credential` (an OAuth grant's token): the user read as
+ * for a key, through the same cache. Null when the user no longer exists.
+ */
+export function userPrincipal(core: Core, userId: string, credential: Principal['credential']): Principal | null {
+  const user = userById(core, userId)
+  return user && { user: toUser(user), platformRole: user.platform_role, credential }
+}

@@ -5,7 +5,7 @@ import { nameText } from '../http/text'
 
 export const credentialInfo = z
   .object({
-    kind: z.enum(['session', 'api_key', 'mcp_key', 'global']),
+    kind: z.enum(['session', 'api_key', 'mcp_key', 'oauth', 'global']),
     keyId: z.string().nullable(),
     scopes: z.array(z.string()).nullable(),
     effectiveScopes: z.array(z.string()),
@@ -49,7 +49,7 @@ export type Membership = z.infer<typeof membership>
 
 export const me = z
   .object({
-    kind: z.enum(['session', 'api_key', 'mcp_key', 'global']),
+    kind: z.enum(['session', 'api_key', 'mcp_key', 'oauth', 'global']),
     /** Null for the global token, and for a key whose explicit scopes lack user:read. */
     user: meUser.nullable(),
     /** Empty for the global token and for a key whose explicit scopes lack workspaces:read; only the pinned workspace for a pinned key. */

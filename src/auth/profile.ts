@@ -68,7 +68,7 @@ export function describeMe(core: Core, principal: Principal): Me {
     memberships,
     credential: {
       kind: c.kind,
-      keyId: c.kind === 'api_key' || c.kind === 'mcp_key' ? c.id : null,
+      keyId: c.kind === 'api_key' || c.kind === 'mcp_key' || c.kind === 'oauth' ? c.id : null,
       scopes: c.scopes,
       effectiveScopes: [...credentialScopes(c)],
       workspaceId: c.workspaceId,

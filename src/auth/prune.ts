@@ -1,6 +1,7 @@
 import { and, isNotNull, lte, or } from 'drizzle-orm'
 import type { Core } from '../core'
 import { sessions, userTokens } from '../db/schema'
+import { pruneOAuth } from '../oauth/store'
 
 const DAY = 86_400_000
 
@@ -30,8 +31,8 @@ export function pruneExpiredCredentials(core: Core): { sessions: number; tokens:
 export function startCredentialPruner(core: Core): void {
   const run = () => {
     try {
-      const n = pruneExpiredCredentials(core)
-      if (n.sessions || n.tokens) core.log.info('pruned expired credentials', n)
+      const n = { ...pruneExpiredCredentials(core), oauth: pruneOAuth(core) }
+      if (n.sessions || n.tokens || n.oauth) core.log.info('pruned expired credentials', n)
     } catch (e) {
       core.log.error('credential prune failed', { error: String(e) })
     }

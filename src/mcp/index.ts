@@ -25,6 +25,25 @@ function chargeBatch(core: Core, principal: Principal, body: unknown, headers: R
   if (body.length > 1) chargeCredential(core, principal, body.length - 1, headers)
 }
 
+/**
+ * Answers one POST to an MCP door (/mcp, /mcp/oauth) for an authenticated principal: the batch is
+ * charged and bounded, then a new server and transport run it. Nothing is shared between calls, so
+ * a revoked credential or a changed role takes effect on the very next request.
+ */
+export async function serveMcp(core: Core, principal: Principal, request: Request, body: unknown, headers: Record<string, string>) {
+  chargeBatch(core, principal, body, headers)
+  const run = localRunner(core, principal, readSelector(request.headers, {}), requestInfo(request).requestId)
+  const server = createMcpServer(run)
+  const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true })
+  await server.connect(transport)
+  try {
+    // Elysia has parsed the JSON body already; the transport must not read the stream again.
+    return await transport.handleRequest(request, { parsedBody: body })
+  } finally {
+    await server.close()
+  }
+}
+
 const DOC = {
   tags: ['MCP'],
   description:
@@ -67,14 +86,14 @@ const POST_DOC: DocumentDecoration = {
 }
 
 /** GET and DELETE: documented with the 405 a stateless server gives (Allow: POST). */
-const NOT_OFFERED_DOC: DocumentDecoration = {
+export const NOT_OFFERED_DOC: DocumentDecoration = {
   ...DOC,
   summary: 'Not offered: stateless MCP server (405)',
   responses: { 405: { description: 'Method not allowed: this stateless server offers no server-initiated stream and no session to end.' } },
 }
 
 /** Stateless servers offer no server-initiated stream and no session to delete (MCP Streamable HTTP). */
-const methodNotAllowed = () =>
+export const methodNotAllowed = () =>
   new Response(JSON.stringify({ jsonrpc: '2.0', error: { code: -32000, message: 'Method not allowed.' }, id: null }), {
     status: 405,
     headers: { allow: 'POST', 'content-type': 'application/json' },
@@ -87,19 +106,7 @@ export function mcpRoutes(core: Core) {
       '/mcp',
       async ({ principal, request, body, set }) => {
         requireMcpKey(principal)
-        chargeBatch(core, principal, body, set.headers as Record<string, string>)
-        // A new server and transport per request: nothing is shared between calls, so a revoked key
-        // or a changed role takes effect on the very next request.
-        const run = localRunner(core, principal, readSelector(request.headers, {}), requestInfo(request).requestId)
-        const server = createMcpServer(run)
-        const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true })
-        await server.connect(transport)
-        try {
-          // Elysia has parsed the JSON body already; the transport must not read the stream again.
-          return await transport.handleRequest(request, { parsedBody: body })
-        } finally {
-          await server.close()
-        }
+        return serveMcp(core, principal, request, body, set.headers as Record<string, string>)
       },
       { principal: { allowMcp: true }, detail: POST_DOC },
     )

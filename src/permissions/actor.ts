@@ -2,7 +2,8 @@ import type { PlatformRole, ProjectRole, WorkspaceRole } from '../db/schema/comm
 import { AppError, forbidden, missingPermission, scopeViolation } from '../errors'
 import { DEFAULT_KEY_SCOPES, PROJECT_LEVEL, PROJECT_ROLE_PERMISSIONS, SCOPES, type Scope, WORKSPACE_ROLE_PERMISSIONS } from './matrix'
 
-export type CredentialKind = 'session' | 'api_key' | 'mcp_key' | 'global'
+/** `oauth`: an OAuth access token for /mcp/oauth (id = its grant's id), narrowed like an MCP key. */
+export type CredentialKind = 'session' | 'api_key' | 'mcp_key' | 'oauth' | 'global'
 
 export type Credential = {
   kind: CredentialKind

@@ -64,3 +64,15 @@ export function refuseCrossSiteSignIn(config: Pick<Config, 'SALLY_PUBLIC_URL' | 
   const foreignSite = site !== null && site !== 'same-origin' && site !== 'none'
   if (foreignOrigin || foreignSite) throw new AppError('forbidden', 'Cross-site request refused.')
 }
+
+/**
+ * The OAuth consent form (`POST /oauth/authorize`), the one state-changing request a session cookie
+ * may send as an HTML form: it must carry an `Origin` of this server (or SALLY_PUBLIC_URL), which
+ * a page on another site cannot forge, and the form's own media type. Otherwise 403 `forbidden`.
+ */
+export function refuseCrossSiteForm(config: Pick<Config, 'SALLY_PUBLIC_URL' | 'SALLY_TRUST_PROXY'>, request: Request): void {
+  const origin = request.headers.get('origin')
+  const type = (request.headers.get('content-type') ?? '').split(';', 1)[0]!.trim().toLowerCase()
+  if (origin === null || !ownOrigins(config, request).includes(origin) || type !== 'application/x-www-form-urlencoded')
+    throw new AppError('forbidden', 'Cross-site request refused.')
+}

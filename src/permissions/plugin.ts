@@ -43,7 +43,7 @@ export const SESSION_COOKIE = 'sally_session'
  * The first `name` cookie of a Cookie header, percent-decoded. A value that does not decode (`%E0%A4%A`)
  * is returned as sent: no session token contains `%`, so it is refused as an unknown token (401).
  */
-function cookieValue(header: string | null, name: string): string | null {
+export function cookieValue(header: string | null, name: string): string | null {
   if (!header) return null
   for (const part of header.split(';')) {
     const i = part.indexOf('=')

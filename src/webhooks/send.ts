@@ -1,9 +1,9 @@
 import { createHmac } from 'node:crypto'
-import { checkServerIdentity } from 'node:tls'
 import type { Core } from '../core'
 import type { webhookDeliveries } from '../db/schema'
 import { VERSION } from '../version'
-import { assertPublicTarget, parseWebhookUrl, resolveTarget, transportOf, UnsafeUrlError } from './url-safety'
+import { fetchChecked } from './fetch-checked'
+import { UnsafeUrlError } from './url-safety'
 
 /** One signed HTTP attempt of a webhook delivery (the worker decides when, and records the outcome). */
 
@@ -41,70 +41,33 @@ async function readSome(res: Response, max: number): Promise<string> {
   return text.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim()
 }
 
-/** Errors where nothing reached the server, so the next address of the host may be tried. */
-const CONNECT_ERRORS = new Set([
-  'ECONNREFUSED',
-  'ConnectionRefused',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'FailedToOpenSocket',
-  'ConnectionClosed',
-])
-const isConnectError = (e: unknown) => CONNECT_ERRORS.has(String((e as { code?: unknown })?.code))
-
 /**
- * One HTTP attempt, bounded by SALLY_WEBHOOK_TIMEOUT_MS from DNS lookup to response status. The
- * host is resolved and checked now (DNS may have changed since creation) and the request is sent to
- * the checked address itself (Host header and TLS server name keep the original name), so a DNS
- * answer cannot change between the check and the connection.
+ * One HTTP attempt, bounded by SALLY_WEBHOOK_TIMEOUT_MS from DNS lookup to response status, sent
+ * through the SSRF guard to the address it checked (src/webhooks/fetch-checked.ts).
  */
 export async function send(core: Core, hook: { url: string; secret: string }, row: Row): Promise<Outcome> {
   const timeoutMs = core.config.SALLY_WEBHOOK_TIMEOUT_MS
   const signal = AbortSignal.timeout(timeoutMs)
   try {
-    const target = parseWebhookUrl(hook.url)
-    assertPublicTarget(core, target, [])
-    const addresses = await resolveTarget(core, target, signal)
-    assertPublicTarget(core, target, addresses)
     const headers: Record<string, string> = {
       'content-type': 'application/json',
       'user-agent': `Sally-Webhooks/${VERSION}`,
       'x-sally-event': row.event,
       'x-sally-delivery': row.id,
       'x-sally-signature': signPayload(hook.secret, Math.floor(core.clock.now() / 1000), row.payload),
-      host: target.url.host,
     }
-    const ca = transportOf(core).ca
-    const tls: BunFetchRequestInitTLS | undefined =
-      target.url.protocol !== 'https:'
-        ? undefined
-        : target.isIp
-          ? ca
-            ? { ca }
-            : undefined
-          : { ...(ca ? { ca } : {}), serverName: target.host, checkServerIdentity: (_h, cert) => checkServerIdentity(target.host, cert) }
-    let res: Response | undefined
-    for (const [i, ip] of addresses.slice(0, 3).entries()) {
-      const connect = new URL(target.url)
-      connect.hostname = ip.includes(':') ? `[${ip}]` : ip
-      try {
-        res = await fetch(connect, { method: 'POST', headers, body: row.payload, redirect: 'manual', signal, ...(tls ? { tls } : {}) })
-        break
-      } catch (e) {
-        if (signal.aborted || !isConnectError(e) || i === Math.min(addresses.length, 3) - 1) throw e
-      }
-    }
-    const code = res!.status
+    const res = await fetchChecked(core, hook.url, { method: 'POST', headers, body: row.payload }, signal)
+    const code = res.status
     if (code >= 200 && code < 300) {
-      res!.body?.cancel().catch(() => {})
+      res.body?.cancel().catch(() => {})
       return { ok: true, statusCode: code }
     }
     if (code >= 300 && code < 400) {
-      res!.body?.cancel().catch(() => {})
-      const loc = res!.headers.get('location')
+      res.body?.cancel().catch(() => {})
+      const loc = res.headers.get('location')
       return { ok: false, statusCode: code, error: clip(`HTTP ${code}: redirects are not followed${loc ? ` (Location: ${loc})` : ''}.`) }
     }
-    const snippet = await readSome(res!, 300).catch(() => '')
+    const snippet = await readSome(res, 300).catch(() => '')
     return { ok: false, statusCode: code, error: clip(`HTTP ${code}${snippet ? `: ${snippet}` : ''}`) }
   } catch (e) {
     if (signal.aborted) return { ok: false, statusCode: null, error: `Timed out after ${timeoutMs} ms.` }

@@ -2,6 +2,7 @@
 // success status, in an order that creates what later calls need. Used by test/e2e/walk.test.ts
 // against the compiled binary and against the source entry point, so the two can be compared.
 import { expect } from 'bun:test'
+import { grantTokens } from '../helpers/oauth'
 import { type FakeProvider, setCookie } from '../helpers/oidc-provider'
 import { mailText, type ReceivedMail } from '../helpers/smtp'
 
@@ -11,6 +12,8 @@ type Doc = { paths: Record<string, Record<string, { operationId: string; respons
 export const NO_SUCCESS_BY_DESIGN: Record<string, { status: number; why: string }> = {
   'GET /mcp': { status: 405, why: 'stateless MCP server: no server-initiated stream' },
   'DELETE /mcp': { status: 405, why: 'stateless MCP server: no session to end' },
+  'GET /mcp/oauth': { status: 405, why: 'stateless MCP server: no server-initiated stream' },
+  'DELETE /mcp/oauth': { status: 405, why: 'stateless MCP server: no session to end' },
   'GET /auth/oidc/{provider}/start': { status: 302, why: 'a redirect to the provider is its answer' },
   'GET /auth/oidc/{provider}/callback': { status: 302, why: 'a redirect to returnTo (signed in) is its answer' },
 }
@@ -375,6 +378,29 @@ export async function walk({ w, mailbox, hooks, hookUrl, admin }: WalkEnv): Prom
   await w.call('DELETE /mcp', { as: mcpKey.key, status: 405 })
   const mcpRotated = (await w.call('POST /auth/mcp-keys/{id}/rotate', { as: ada, path: { id: mcpKey.id } })).body.data
   await w.call('DELETE /auth/mcp-keys/{id}', { as: ada, path: { id: mcpRotated.id } })
+
+  // --- OAuth: a connected app on /mcp/oauth, listed with the MCP keys, disconnected -----------------
+  // The protocol endpoints (/oauth/*, /.well-known/*) are specified by their RFCs and kept out of the
+  // document (src/oauth/index.ts); the helpers drive them: registration, consent form, code exchange.
+  // Straight to the server (`directBase`), not through a validating proxy that knows only the document.
+  const app = await grantTokens((url, init) => fetch(url, init), w.options.directBase ?? w.base, ada, { workspace: ws })
+  const orpc = (id: number, method: string, params: unknown = {}) => ({
+    as: app.access_token,
+    headers: mcpHeaders,
+    body: { jsonrpc: '2.0', id, method, params },
+  })
+  await w.call(
+    'POST /mcp/oauth',
+    orpc(1, 'initialize', { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'walk', version: '1' } }),
+  )
+  const viaOAuth = await w.call('POST /mcp/oauth', orpc(2, 'tools/call', { name: getTool, arguments: { task } }))
+  expect(viaOAuth.body.result.isError ?? false, JSON.stringify(viaOAuth.body)).toBe(false)
+  await w.call('GET /mcp/oauth', { as: app.access_token, status: 405 })
+  await w.call('DELETE /mcp/oauth', { as: app.access_token, status: 405 })
+  const grants = (await w.call('GET /auth/mcp-grants', { as: ada })).body.data as { id: string; clientId: string }[]
+  const grant = grants.find((g) => g.clientId === app.clientId)!
+  await w.call('DELETE /auth/mcp-grants/{id}', { as: ada, path: { id: grant.id } })
+  await w.call('POST /mcp/oauth', { ...orpc(3, 'tools/list'), status: 401 })
 
   // --- audit and sessions --------------------------------------------------------------------------
   await w.call('GET /audit-events', A)

@@ -11,6 +11,7 @@ import m7 from './0007_task_aliases.sql' with { type: 'text' }
 import m8 from './0008_search_fts_workspace.sql' with { type: 'text' }
 import m9 from './0009_outbox_retry_and_webhook_disabled_reason.sql' with { type: 'text' }
 import m10 from './0010_user_identities.sql' with { type: 'text' }
+import m11 from './0011_oauth.sql' with { type: 'text' }
 
 export const embeddedMigrations: {
   journal: { entries: { idx: number; when: number; tag: string; breakpoints: boolean }[] }
@@ -29,5 +30,6 @@ export const embeddedMigrations: {
     "0008_search_fts_workspace": m8,
     "0009_outbox_retry_and_webhook_disabled_reason": m9,
     "0010_user_identities": m10,
+    "0011_oauth": m11,
   },
 }

@@ -1,4 +1,5 @@
 export * from './common'
 export * from './identity'
+export * from './oauth'
 export * from './projects'
 export * from './work'

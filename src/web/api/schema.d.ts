@@ -218,6 +218,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/auth/mcp-grants": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List my connected apps (OAuth grants to MCP clients on /mcp/oauth), newest first
+         * @description Active grants only (at most 200): the client, the scopes and workspace granted, and when it was last used.
+         *
+         *     Needs a credential. Permission: `user:read`.
+         */
+        get: operations["auth.mcpGrants.list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/mcp-grants/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Disconnect an app: revoke an OAuth grant (its tokens stop working on the very next request; idempotent)
+         * @description Needs `keys:write`, as revoking an MCP key does; a key may revoke only grants within its own scopes and pin.
+         *
+         *     Needs a credential. Permission: `keys:write`.
+         */
+        delete: operations["auth.mcpGrants.delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/auth/mcp-keys": {
         parameters: {
             query?: never;
@@ -750,6 +794,40 @@ export interface paths {
          *     Needs a credential.
          */
         delete: operations["mcp.delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/mcp/oauth": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Not offered: stateless MCP server (405)
+         * @description Model Context Protocol over Streamable HTTP for OAuth 2.1 clients (claude.ai and Claude Desktop connectors, ChatGPT): the tools of `/mcp`, for an access token (`sallyoat_…`) from `/oauth/token` sent as `Authorization: Bearer`, issued for this URL (RFC 8707). A 401 carries `WWW-Authenticate: Bearer resource_metadata="…/.well-known/oauth-protected-resource/mcp/oauth"`; a tool call needing a scope the grant lacks is 403 with `error="insufficient_scope"` naming it. The token acts as an MCP key of the granting user, narrowed by the granted scopes and workspace.
+         *
+         *     Needs a credential.
+         */
+        get: operations["mcp.oauth.get"];
+        put?: never;
+        /**
+         * MCP endpoint for OAuth access tokens (JSON-RPC over Streamable HTTP)
+         * @description Model Context Protocol over Streamable HTTP for OAuth 2.1 clients (claude.ai and Claude Desktop connectors, ChatGPT): the tools of `/mcp`, for an access token (`sallyoat_…`) from `/oauth/token` sent as `Authorization: Bearer`, issued for this URL (RFC 8707). A 401 carries `WWW-Authenticate: Bearer resource_metadata="…/.well-known/oauth-protected-resource/mcp/oauth"`; a tool call needing a scope the grant lacks is 403 with `error="insufficient_scope"` naming it. The token acts as an MCP key of the granting user, narrowed by the granted scopes and workspace.
+         *
+         *     Needs a credential.
+         */
+        post: operations["mcp.oauth"];
+        /**
+         * Not offered: stateless MCP server (405)
+         * @description Model Context Protocol over Streamable HTTP for OAuth 2.1 clients (claude.ai and Claude Desktop connectors, ChatGPT): the tools of `/mcp`, for an access token (`sallyoat_…`) from `/oauth/token` sent as `Authorization: Bearer`, issued for this URL (RFC 8707). A 401 carries `WWW-Authenticate: Bearer resource_metadata="…/.well-known/oauth-protected-resource/mcp/oauth"`; a tool call needing a scope the grant lacks is 403 with `error="insufficient_scope"` naming it. The token acts as an MCP key of the granting user, narrowed by the granted scopes and workspace.
+         *
+         *     Needs a credential.
+         */
+        delete: operations["mcp.oauth.delete"];
         options?: never;
         head?: never;
         patch?: never;
@@ -2000,7 +2078,7 @@ export interface components {
             expiresAt: string | null;
             keyId: string | null;
             /** @enum {string} */
-            kind: "session" | "api_key" | "mcp_key" | "global";
+            kind: "session" | "api_key" | "mcp_key" | "oauth" | "global";
             projectId: string | null;
             scopes: string[] | null;
             workspaceId: string | null;
@@ -2045,10 +2123,22 @@ export interface components {
             id: string;
             name: string;
         };
+        McpGrant: {
+            /** @description The client: its metadata document URL, or the id it registered with. */
+            clientId: string;
+            clientName: string;
+            createdAt: string;
+            id: string;
+            lastUsedAt: string | null;
+            revokedAt: string | null;
+            scopes: string[];
+            /** @description The one workspace granted; null: all of the user’s workspaces. */
+            workspaceId: string | null;
+        };
         Me: {
             credential: components["schemas"]["Credential"];
             /** @enum {string} */
-            kind: "session" | "api_key" | "mcp_key" | "global";
+            kind: "session" | "api_key" | "mcp_key" | "oauth" | "global";
             memberships: components["schemas"]["Membership"][];
             user: components["schemas"]["User"] | null;
         };
@@ -3252,6 +3342,95 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
+    "auth.mcpGrants.list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Response for status 200 */
+            200: {
+                headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["McpGrant"][];
+                        /** @constant */
+                        ok: true;
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    "auth.mcpGrants.delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The id of the resource (from its list or create answer). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Response for status 200 */
+            200: {
+                headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["McpGrant"];
+                        /** @constant */
+                        ok: true;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
     "auth.mcpKeys.list": {
         parameters: {
             query?: {
@@ -3558,13 +3737,13 @@ export interface operations {
                                 expiresAt: string | null;
                                 keyId: string | null;
                                 /** @enum {string} */
-                                kind: "session" | "api_key" | "mcp_key" | "global";
+                                kind: "session" | "api_key" | "mcp_key" | "oauth" | "global";
                                 projectId: string | null;
                                 scopes: string[] | null;
                                 workspaceId: string | null;
                             };
                             /** @enum {string} */
-                            kind: "session" | "api_key" | "mcp_key" | "global";
+                            kind: "session" | "api_key" | "mcp_key" | "oauth" | "global";
                             memberships: {
                                 name: string;
                                 /** @enum {string} */
@@ -5227,6 +5406,187 @@ export interface operations {
         };
     };
     "mcp.delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description Method not allowed: this stateless server offers no server-initiated stream and no session to end. */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    "mcp.oauth.get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description Method not allowed: this stateless server offers no server-initiated stream and no session to end. */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    "mcp.oauth": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "jsonrpc": "2.0",
+                 *       "id": 1,
+                 *       "method": "tools/list"
+                 *     }
+                 */
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description The JSON-RPC response. */
+            200: {
+                headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A notification was accepted. */
+            202: {
+                headers: {
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            /** @description No valid access token for this resource (WWW-Authenticate: Bearer resource_metadata=…). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description forbidden, with WWW-Authenticate error="insufficient_scope" and the scope the grant lacks. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Your role does not allow tasks:write.",
+                     *       "code": "forbidden",
+                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            404: components["responses"]["NotFound"];
+            /** @description payload_too_large: a batch of more than 20 JSON-RPC messages. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body too large.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description rate_limited. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1000 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "mcp.oauth.delete": {
         parameters: {
             query?: never;
             header?: never;

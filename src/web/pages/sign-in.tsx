@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks'
 import { api, unwrap } from '../api/client'
+import { basePath } from '../base'
 import { Link, navigate } from '../router'
 import { href } from '../routes'
 import { useSession } from '../session'
@@ -9,6 +10,15 @@ import { ErrorMessage, Page, useSubmit } from '../ui'
 export function nextPath(): string {
   const next = new URLSearchParams(location.search).get('next')
   return next?.startsWith('/') && !next.startsWith('//') ? next : href('home')
+}
+
+/**
+ * A server page to go back to after signing in (`?returnTo=`): only the OAuth consent page of this
+ * server (an MCP connector sent the user to sign in first). It is loaded from the server, not routed.
+ */
+export function returnToPage(): string | null {
+  const back = new URLSearchParams(location.search).get('returnTo')
+  return back?.startsWith(`${basePath}/oauth/authorize?`) ? back : null
 }
 
 export function SignIn() {
@@ -22,6 +32,8 @@ export function SignIn() {
     e.preventDefault()
     void run(async () => {
       await unwrap(api.POST('/auth/login', { body: { email, password } }))
+      const back = returnToPage()
+      if (back) return location.assign(back)
       await refresh()
       navigate(nextPath(), { replace: true })
     })
