@@ -11,7 +11,8 @@ const NOTIFYING = ['task.created', 'task.updated', 'comment.created', 'comment.u
 
 /**
  * The bell in the top bar: a link to the notifications page with the unread count. Recounts every
- * 30 s, shortly after a live event that may notify (GET /events, debounced), and when this tab read some.
+ * 30 s, shortly after a live event that may notify (GET /events, debounced) and after the stream
+ * (re)connects, and when this tab read some.
  */
 export function NotificationBell({ ws }: { ws: string }) {
   const [unread, setUnread] = useState(0)
@@ -33,6 +34,8 @@ export function NotificationBell({ ws }: { ws: string }) {
     window.addEventListener(NOTIFICATIONS_CHANGED, count)
     const events = typeof EventSource === 'undefined' ? null : new EventSource(`${basePath}/events?workspaceSlug=${encodeURIComponent(ws)}`)
     for (const type of NOTIFYING) events?.addEventListener(type, soon)
+    // Also once the stream is (re)connected: an event published before that was never sent to this tab.
+    events?.addEventListener('open', soon)
     return () => {
       clearTimeout(timer)
       clearInterval(poll)
