@@ -3,7 +3,10 @@ import { useEffect } from 'preact/hooks'
 import { setWorkspace } from './api/client'
 import { Layout } from './layout'
 import { BoardPage } from './pages/board/board'
-import { Placeholder } from './pages/placeholder'
+import { Notifications } from './pages/misc/notifications'
+import { ProjectSettings } from './pages/misc/project-settings'
+import { Search } from './pages/misc/search'
+import { Timesheets } from './pages/misc/timesheets'
 import { Projects } from './pages/projects'
 import { Settings } from './pages/settings'
 import { SignIn } from './pages/sign-in'
@@ -22,7 +25,7 @@ const WORKSPACE_PAGES: Partial<Record<RouteName, (p: { ws: string; params: Recor
   projects: ({ ws }) => <Projects ws={ws} />,
   board: ({ ws }) => <BoardPage ws={ws} />,
   projectBoard: ({ ws, params }) => <BoardPage ws={ws} projectId={params.projectId!} />,
-  timesheets: () => <Placeholder title="Timesheets" />,
+  timesheets: ({ ws }) => <Timesheets ws={ws} />,
   settings: ({ ws }) => <Settings ws={ws} tab="profile" />,
   settingsProfile: ({ ws }) => <Settings ws={ws} tab="profile" />,
   settingsSessions: ({ ws }) => <Settings ws={ws} tab="sessions" />,
@@ -32,9 +35,10 @@ const WORKSPACE_PAGES: Partial<Record<RouteName, (p: { ws: string; params: Recor
   settingsWorkspace: ({ ws }) => <Settings ws={ws} tab="workspace" />,
   settingsWebhooks: ({ ws }) => <Settings ws={ws} tab="webhooks" />,
   settingsAudit: ({ ws }) => <Settings ws={ws} tab="audit" />,
-  notifications: () => <Placeholder title="Notifications" />,
-  search: () => <Placeholder title="Search" />,
+  notifications: ({ ws }) => <Notifications ws={ws} />,
+  search: ({ ws }) => <Search ws={ws} />,
   task: ({ ws, params }) => <TaskView ws={ws} taskId={params.taskId!} />,
+  projectSettings: ({ ws, params }) => <ProjectSettings ws={ws} projectId={params.projectId!} />,
 }
 
 function Redirect({ to }: { to: string }) {

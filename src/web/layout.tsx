@@ -1,4 +1,6 @@
 import type { ComponentChildren } from 'preact'
+import { NotificationBell } from './pages/misc/bell'
+import { SearchBox } from './pages/misc/search'
 import { Link, navigate, useLocation } from './router'
 import { href } from './routes'
 import { useSession } from './session'
@@ -35,13 +37,8 @@ export function Layout({ ws, children }: { ws: string; children: ComponentChildr
             </option>
           ))}
         </select>
-        <Link href={href('search', { ws })}>Search</Link>
-        <Link href={href('notifications', { ws })} aria-label="Notifications">
-          <svg aria-hidden="true" width="20" height="20" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2">
-            <path d="M6 8a6 6 0 0 1 12 0c0 7 3 9 3 9H3s3-2 3-9" />
-            <path d="M10.3 21a1.94 1.94 0 0 0 3.4 0" />
-          </svg>
-        </Link>
+        <SearchBox ws={ws} />
+        <NotificationBell ws={ws} />
         <button
           type="button"
           class="secondary"

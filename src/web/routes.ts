@@ -26,6 +26,7 @@ export const ROUTES = {
   search: '/w/:ws/search',
   // :taskId is a task id or its human id (WEB-1); the board links cards here.
   task: '/w/:ws/tasks/:taskId',
+  projectSettings: '/w/:ws/projects/:projectId/settings',
 } as const
 
 export type RouteName = keyof typeof ROUTES

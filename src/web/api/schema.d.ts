@@ -2749,20 +2749,20 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228b4-5c91-731f-a306-5c1b285ab246",
-                     *           "workspaceId": "01a228b4-5746-72fe-a48e-72079cc03eb9",
-                     *           "actorUserId": "01a228b4-56a4-7441-98fd-5f7ad9218345",
+                     *           "id": "01a228b8-ea09-7628-b3aa-f340252f873c",
+                     *           "workspaceId": "01a228b8-e7f4-720c-8c9c-624262c41486",
+                     *           "actorUserId": "01a228b8-e799-7735-9a07-4ca38c26f4df",
                      *           "actorKeyId": null,
                      *           "credential": "session",
                      *           "action": "oauth_grant.revoked",
                      *           "targetType": "oauth_grant",
-                     *           "targetId": "01a228b4-5c82-77f5-9bf7-f4347aa8d78c",
+                     *           "targetId": "01a228b8-ea02-730e-a3d1-6e2eaadd57e3",
                      *           "ip": null,
                      *           "meta": {
-                     *             "clientId": "sallyc_vBmyp65Ld6VLM_d6wNfA8yKN",
+                     *             "clientId": "sallyc_MNAbj7l_TVbVGkyx74aDj1bK",
                      *             "reason": "revoked by the user"
                      *           },
-                     *           "createdAt": "2026-11-29T19:07:18.545Z"
+                     *           "createdAt": "2026-11-29T19:12:16.905Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -2831,7 +2831,7 @@ export interface operations {
                      *       "ok": true,
                      *       "data": {
                      *         "workspace": {
-                     *           "id": "01a228b4-5746-72fe-a48e-72079cc03eb9",
+                     *           "id": "01a228b8-e7f4-720c-8c9c-624262c41486",
                      *           "slug": "walk-co",
                      *           "name": "Walk Company"
                      *         },
@@ -2839,26 +2839,26 @@ export interface operations {
                      *         "created": true,
                      *         "session": {
                      *           "token": "<secret, shown once>",
-                     *           "expiresAt": "2026-12-29T19:07:17.345Z",
+                     *           "expiresAt": "2026-12-29T19:12:16.437Z",
                      *           "session": {
-                     *             "id": "01a228b4-57e2-7430-9892-a2fd372f66a2",
+                     *             "id": "01a228b8-e835-71e8-8fab-8e49d53dfd2c",
                      *             "current": true,
                      *             "ip": "127.0.0.1",
                      *             "userAgent": "Bun/1.4.5",
-                     *             "createdAt": "2026-11-29T19:07:17.345Z",
-                     *             "lastSeenAt": "2026-11-29T19:07:17.345Z",
-                     *             "expiresAt": "2026-12-29T19:07:17.345Z"
+                     *             "createdAt": "2026-11-29T19:12:16.437Z",
+                     *             "lastSeenAt": "2026-11-29T19:12:16.437Z",
+                     *             "expiresAt": "2026-12-29T19:12:16.437Z"
                      *           },
                      *           "user": {
-                     *             "id": "01a228b4-57e0-7289-a16d-66313f2b601b",
+                     *             "id": "01a228b8-e834-74fa-a77f-dda1415538d2",
                      *             "email": "bob@walk.test",
                      *             "name": "Bob",
                      *             "handle": "bob",
                      *             "platformRole": "NONE",
                      *             "avatarUploadId": null,
                      *             "emailVerified": true,
-                     *             "emailVerifiedAt": "2026-11-29T19:07:17.337Z",
-                     *             "createdAt": "2026-11-29T19:07:17.337Z"
+                     *             "emailVerifiedAt": "2026-11-29T19:12:16.435Z",
+                     *             "createdAt": "2026-11-29T19:12:16.435Z"
                      *           }
                      *         }
                      *       }
@@ -2938,19 +2938,19 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228b4-5a1e-70fe-bb65-34a0dfd6eda1",
+                     *           "id": "01a228b8-e95c-769f-af69-2d5dda36f2a2",
                      *           "kind": "api",
                      *           "name": "ci",
                      *           "description": null,
-                     *           "prefix": "atpm_Gqo9…t3zl",
+                     *           "prefix": "atpm_RAxK…aREa",
                      *           "scopes": [
                      *             "tasks:read"
                      *           ],
-                     *           "workspaceId": "01a228b4-5746-72fe-a48e-72079cc03eb9",
+                     *           "workspaceId": "01a228b8-e7f4-720c-8c9c-624262c41486",
                      *           "projectId": null,
                      *           "expiresAt": null,
-                     *           "createdAt": "2026-11-29T19:07:17.918Z",
-                     *           "lastUsedAt": "2026-11-29T19:07:18.051Z",
+                     *           "createdAt": "2026-11-29T19:12:16.732Z",
+                     *           "lastUsedAt": "2026-11-29T19:12:16.757Z",
                      *           "requestCount": 1,
                      *           "isActive": true,
                      *           "revokedAt": null,
@@ -3038,18 +3038,18 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b4-5a1e-70fe-bb65-34a0dfd6eda1",
+                     *         "id": "01a228b8-e95c-769f-af69-2d5dda36f2a2",
                      *         "kind": "api",
                      *         "name": "ci",
                      *         "description": null,
-                     *         "prefix": "atpm_Gqo9…t3zl",
+                     *         "prefix": "atpm_RAxK…aREa",
                      *         "scopes": [
                      *           "tasks:read"
                      *         ],
-                     *         "workspaceId": "01a228b4-5746-72fe-a48e-72079cc03eb9",
+                     *         "workspaceId": "01a228b8-e7f4-720c-8c9c-624262c41486",
                      *         "projectId": null,
                      *         "expiresAt": null,
-                     *         "createdAt": "2026-11-29T19:07:17.918Z",
+                     *         "createdAt": "2026-11-29T19:12:16.732Z",
                      *         "lastUsedAt": null,
                      *         "requestCount": 0,
                      *         "isActive": true,
@@ -3113,19 +3113,19 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b4-5a1e-70fe-bb65-34a0dfd6eda1",
+                     *         "id": "01a228b8-e95c-769f-af69-2d5dda36f2a2",
                      *         "kind": "api",
                      *         "name": "ci",
                      *         "description": null,
-                     *         "prefix": "atpm_Gqo9…t3zl",
+                     *         "prefix": "atpm_RAxK…aREa",
                      *         "scopes": [
                      *           "tasks:read"
                      *         ],
-                     *         "workspaceId": "01a228b4-5746-72fe-a48e-72079cc03eb9",
+                     *         "workspaceId": "01a228b8-e7f4-720c-8c9c-624262c41486",
                      *         "projectId": null,
                      *         "expiresAt": null,
-                     *         "createdAt": "2026-11-29T19:07:17.918Z",
-                     *         "lastUsedAt": "2026-11-29T19:07:18.051Z",
+                     *         "createdAt": "2026-11-29T19:12:16.732Z",
+                     *         "lastUsedAt": "2026-11-29T19:12:16.757Z",
                      *         "requestCount": 1,
                      *         "isActive": true,
                      *         "revokedAt": null,
@@ -3185,24 +3185,24 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b4-5ae1-752b-a222-12d69d04de3f",
+                     *         "id": "01a228b8-e990-7626-aa50-2e96c4986c35",
                      *         "kind": "api",
                      *         "name": "ci",
                      *         "description": null,
-                     *         "prefix": "atpm_iAwP…c7RW",
+                     *         "prefix": "atpm_Juju…HY6n",
                      *         "scopes": [
                      *           "tasks:read"
                      *         ],
-                     *         "workspaceId": "01a228b4-5746-72fe-a48e-72079cc03eb9",
+                     *         "workspaceId": "01a228b8-e7f4-720c-8c9c-624262c41486",
                      *         "projectId": null,
                      *         "expiresAt": null,
-                     *         "createdAt": "2026-11-29T19:07:18.113Z",
+                     *         "createdAt": "2026-11-29T19:12:16.784Z",
                      *         "lastUsedAt": null,
                      *         "requestCount": 0,
                      *         "isActive": false,
-                     *         "revokedAt": "2026-11-29T19:07:18.118Z",
+                     *         "revokedAt": "2026-11-29T19:12:16.788Z",
                      *         "rateLimitPerHour": null,
-                     *         "rotatedFromId": "01a228b4-5a1e-70fe-bb65-34a0dfd6eda1"
+                     *         "rotatedFromId": "01a228b8-e95c-769f-af69-2d5dda36f2a2"
                      *       }
                      *     }
                      */
@@ -3257,24 +3257,24 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b4-5ae1-752b-a222-12d69d04de3f",
+                     *         "id": "01a228b8-e990-7626-aa50-2e96c4986c35",
                      *         "kind": "api",
                      *         "name": "ci",
                      *         "description": null,
-                     *         "prefix": "atpm_iAwP…c7RW",
+                     *         "prefix": "atpm_Juju…HY6n",
                      *         "scopes": [
                      *           "tasks:read"
                      *         ],
-                     *         "workspaceId": "01a228b4-5746-72fe-a48e-72079cc03eb9",
+                     *         "workspaceId": "01a228b8-e7f4-720c-8c9c-624262c41486",
                      *         "projectId": null,
                      *         "expiresAt": null,
-                     *         "createdAt": "2026-11-29T19:07:18.113Z",
+                     *         "createdAt": "2026-11-29T19:12:16.784Z",
                      *         "lastUsedAt": null,
                      *         "requestCount": 0,
                      *         "isActive": true,
                      *         "revokedAt": null,
                      *         "rateLimitPerHour": null,
-                     *         "rotatedFromId": "01a228b4-5a1e-70fe-bb65-34a0dfd6eda1",
+                     *         "rotatedFromId": "01a228b8-e95c-769f-af69-2d5dda36f2a2",
                      *         "key": "atpm_<secret, shown once>"
                      *       }
                      *     }
@@ -3397,13 +3397,13 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228b4-5df5-7008-8cfb-6497d34b33d3",
+                     *           "id": "01a228b8-eac3-7315-9439-7e6da1df6c8f",
                      *           "provider": "corp",
                      *           "label": "Corp SSO",
-                     *           "issuer": "http://127.0.0.1:39539",
+                     *           "issuer": "http://127.0.0.1:42991",
                      *           "email": "sso@walk.test",
-                     *           "createdAt": "2026-11-29T19:07:18.901Z",
-                     *           "lastUsedAt": "2026-11-29T19:07:18.901Z"
+                     *           "createdAt": "2026-11-29T19:12:17.091Z",
+                     *           "lastUsedAt": "2026-11-29T19:12:17.091Z"
                      *         }
                      *       ]
                      *     }
@@ -3457,13 +3457,13 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b4-5e00-7648-8327-3bc4470df17f",
+                     *         "id": "01a228b8-eac8-726e-ad6c-85aaf6a5e7f8",
                      *         "provider": "corp",
                      *         "label": "Corp SSO",
-                     *         "issuer": "http://127.0.0.1:39539",
+                     *         "issuer": "http://127.0.0.1:42991",
                      *         "email": "sso@walk.test",
-                     *         "createdAt": "2026-11-29T19:07:18.912Z",
-                     *         "lastUsedAt": "2026-11-29T19:07:18.912Z"
+                     *         "createdAt": "2026-11-29T19:12:17.096Z",
+                     *         "lastUsedAt": "2026-11-29T19:12:17.096Z"
                      *       }
                      *     }
                      */
@@ -3542,18 +3542,18 @@ export interface operations {
                      *       "ok": true,
                      *       "data": {
                      *         "token": "<secret, shown once>",
-                     *         "expiresAt": "2026-12-29T19:07:17.139Z",
+                     *         "expiresAt": "2026-12-29T19:12:16.328Z",
                      *         "session": {
-                     *           "id": "01a228b4-5713-7041-8760-c577ce62d5b0",
+                     *           "id": "01a228b8-e7c8-7435-9ace-2ab61e8302ef",
                      *           "current": true,
                      *           "ip": "127.0.0.1",
                      *           "userAgent": "Bun/1.4.5",
-                     *           "createdAt": "2026-11-29T19:07:17.139Z",
-                     *           "lastSeenAt": "2026-11-29T19:07:17.139Z",
-                     *           "expiresAt": "2026-12-29T19:07:17.139Z"
+                     *           "createdAt": "2026-11-29T19:12:16.328Z",
+                     *           "lastSeenAt": "2026-11-29T19:12:16.328Z",
+                     *           "expiresAt": "2026-12-29T19:12:16.328Z"
                      *         },
                      *         "user": {
-                     *           "id": "01a228b4-56a4-7441-98fd-5f7ad9218345",
+                     *           "id": "01a228b8-e799-7735-9a07-4ca38c26f4df",
                      *           "email": "ada@walk.test",
                      *           "name": "Ada",
                      *           "handle": "ada",
@@ -3561,7 +3561,7 @@ export interface operations {
                      *           "avatarUploadId": null,
                      *           "emailVerified": false,
                      *           "emailVerifiedAt": null,
-                     *           "createdAt": "2026-11-29T19:07:17.027Z"
+                     *           "createdAt": "2026-11-29T19:12:16.280Z"
                      *         }
                      *       }
                      *     }
@@ -3670,15 +3670,15 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228b4-5c82-77f5-9bf7-f4347aa8d78c",
-                     *           "clientId": "sallyc_vBmyp65Ld6VLM_d6wNfA8yKN",
+                     *           "id": "01a228b8-ea02-730e-a3d1-6e2eaadd57e3",
+                     *           "clientId": "sallyc_MNAbj7l_TVbVGkyx74aDj1bK",
                      *           "clientName": "Test Agent",
                      *           "scopes": [
                      *             "user:read"
                      *           ],
-                     *           "workspaceId": "01a228b4-5746-72fe-a48e-72079cc03eb9",
-                     *           "createdAt": "2026-11-29T19:07:18.530Z",
-                     *           "lastUsedAt": "2026-11-29T19:07:18.532Z",
+                     *           "workspaceId": "01a228b8-e7f4-720c-8c9c-624262c41486",
+                     *           "createdAt": "2026-11-29T19:12:16.898Z",
+                     *           "lastUsedAt": "2026-11-29T19:12:16.899Z",
                      *           "revokedAt": null
                      *         }
                      *       ]
@@ -3733,16 +3733,16 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b4-5c82-77f5-9bf7-f4347aa8d78c",
-                     *         "clientId": "sallyc_vBmyp65Ld6VLM_d6wNfA8yKN",
+                     *         "id": "01a228b8-ea02-730e-a3d1-6e2eaadd57e3",
+                     *         "clientId": "sallyc_MNAbj7l_TVbVGkyx74aDj1bK",
                      *         "clientName": "Test Agent",
                      *         "scopes": [
                      *           "user:read"
                      *         ],
-                     *         "workspaceId": "01a228b4-5746-72fe-a48e-72079cc03eb9",
-                     *         "createdAt": "2026-11-29T19:07:18.530Z",
-                     *         "lastUsedAt": "2026-11-29T19:07:18.532Z",
-                     *         "revokedAt": "2026-11-29T19:07:18.545Z"
+                     *         "workspaceId": "01a228b8-e7f4-720c-8c9c-624262c41486",
+                     *         "createdAt": "2026-11-29T19:12:16.898Z",
+                     *         "lastUsedAt": "2026-11-29T19:12:16.899Z",
+                     *         "revokedAt": "2026-11-29T19:12:16.905Z"
                      *       }
                      *     }
                      */
@@ -3802,16 +3802,16 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228b4-5b7b-73d2-bd5a-56622cb6baca",
+                     *           "id": "01a228b8-e9ac-76d6-ad15-edf685762fc2",
                      *           "kind": "mcp",
                      *           "name": "agent",
                      *           "description": null,
-                     *           "prefix": "sallymcp_WeIP…C9O9",
+                     *           "prefix": "sallymcp_a1yW…uCgi",
                      *           "scopes": null,
-                     *           "workspaceId": "01a228b4-5746-72fe-a48e-72079cc03eb9",
+                     *           "workspaceId": "01a228b8-e7f4-720c-8c9c-624262c41486",
                      *           "projectId": null,
                      *           "expiresAt": null,
-                     *           "createdAt": "2026-11-29T19:07:18.267Z",
+                     *           "createdAt": "2026-11-29T19:12:16.812Z",
                      *           "lastUsedAt": null,
                      *           "requestCount": 0,
                      *           "isActive": true,
@@ -3900,16 +3900,16 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b4-5b7b-73d2-bd5a-56622cb6baca",
+                     *         "id": "01a228b8-e9ac-76d6-ad15-edf685762fc2",
                      *         "kind": "mcp",
                      *         "name": "agent",
                      *         "description": null,
-                     *         "prefix": "sallymcp_WeIP…C9O9",
+                     *         "prefix": "sallymcp_a1yW…uCgi",
                      *         "scopes": null,
-                     *         "workspaceId": "01a228b4-5746-72fe-a48e-72079cc03eb9",
+                     *         "workspaceId": "01a228b8-e7f4-720c-8c9c-624262c41486",
                      *         "projectId": null,
                      *         "expiresAt": null,
-                     *         "createdAt": "2026-11-29T19:07:18.267Z",
+                     *         "createdAt": "2026-11-29T19:12:16.812Z",
                      *         "lastUsedAt": null,
                      *         "requestCount": 0,
                      *         "isActive": true,
@@ -3973,16 +3973,16 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b4-5b7b-73d2-bd5a-56622cb6baca",
+                     *         "id": "01a228b8-e9ac-76d6-ad15-edf685762fc2",
                      *         "kind": "mcp",
                      *         "name": "agent",
                      *         "description": null,
-                     *         "prefix": "sallymcp_WeIP…C9O9",
+                     *         "prefix": "sallymcp_a1yW…uCgi",
                      *         "scopes": null,
-                     *         "workspaceId": "01a228b4-5746-72fe-a48e-72079cc03eb9",
+                     *         "workspaceId": "01a228b8-e7f4-720c-8c9c-624262c41486",
                      *         "projectId": null,
                      *         "expiresAt": null,
-                     *         "createdAt": "2026-11-29T19:07:18.267Z",
+                     *         "createdAt": "2026-11-29T19:12:16.812Z",
                      *         "lastUsedAt": null,
                      *         "requestCount": 0,
                      *         "isActive": true,
@@ -4043,22 +4043,22 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b4-5c5e-7147-9b6e-bd50b8683bf0",
+                     *         "id": "01a228b8-e9f4-746c-86fd-90acb6b9e40d",
                      *         "kind": "mcp",
                      *         "name": "agent",
                      *         "description": null,
-                     *         "prefix": "sallymcp_0il9…RSH1",
+                     *         "prefix": "sallymcp_cd0w…ANg5",
                      *         "scopes": null,
-                     *         "workspaceId": "01a228b4-5746-72fe-a48e-72079cc03eb9",
+                     *         "workspaceId": "01a228b8-e7f4-720c-8c9c-624262c41486",
                      *         "projectId": null,
                      *         "expiresAt": null,
-                     *         "createdAt": "2026-11-29T19:07:18.494Z",
+                     *         "createdAt": "2026-11-29T19:12:16.884Z",
                      *         "lastUsedAt": null,
                      *         "requestCount": 0,
                      *         "isActive": false,
-                     *         "revokedAt": "2026-11-29T19:07:18.511Z",
+                     *         "revokedAt": "2026-11-29T19:12:16.888Z",
                      *         "rateLimitPerHour": null,
-                     *         "rotatedFromId": "01a228b4-5b7b-73d2-bd5a-56622cb6baca"
+                     *         "rotatedFromId": "01a228b8-e9ac-76d6-ad15-edf685762fc2"
                      *       }
                      *     }
                      */
@@ -4113,22 +4113,22 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b4-5c5e-7147-9b6e-bd50b8683bf0",
+                     *         "id": "01a228b8-e9f4-746c-86fd-90acb6b9e40d",
                      *         "kind": "mcp",
                      *         "name": "agent",
                      *         "description": null,
-                     *         "prefix": "sallymcp_0il9…RSH1",
+                     *         "prefix": "sallymcp_cd0w…ANg5",
                      *         "scopes": null,
-                     *         "workspaceId": "01a228b4-5746-72fe-a48e-72079cc03eb9",
+                     *         "workspaceId": "01a228b8-e7f4-720c-8c9c-624262c41486",
                      *         "projectId": null,
                      *         "expiresAt": null,
-                     *         "createdAt": "2026-11-29T19:07:18.494Z",
+                     *         "createdAt": "2026-11-29T19:12:16.884Z",
                      *         "lastUsedAt": null,
                      *         "requestCount": 0,
                      *         "isActive": true,
                      *         "revokedAt": null,
                      *         "rateLimitPerHour": null,
-                     *         "rotatedFromId": "01a228b4-5b7b-73d2-bd5a-56622cb6baca",
+                     *         "rotatedFromId": "01a228b8-e9ac-76d6-ad15-edf685762fc2",
                      *         "key": "sallymcp_<secret, shown once>"
                      *       }
                      *     }
@@ -4200,19 +4200,19 @@ export interface operations {
                      *       "data": {
                      *         "kind": "session",
                      *         "user": {
-                     *           "id": "01a228b4-56a4-7441-98fd-5f7ad9218345",
+                     *           "id": "01a228b8-e799-7735-9a07-4ca38c26f4df",
                      *           "email": "ada@walk.test",
                      *           "name": "Ada",
                      *           "handle": "ada",
                      *           "platformRole": "NONE",
                      *           "avatarUploadId": null,
                      *           "emailVerified": true,
-                     *           "emailVerifiedAt": "2026-11-29T19:07:17.173Z",
-                     *           "createdAt": "2026-11-29T19:07:17.027Z"
+                     *           "emailVerifiedAt": "2026-11-29T19:12:16.360Z",
+                     *           "createdAt": "2026-11-29T19:12:16.280Z"
                      *         },
                      *         "memberships": [
                      *           {
-                     *             "workspaceId": "01a228b4-56aa-73e5-ab46-ba29da9dd48a",
+                     *             "workspaceId": "01a228b8-e79b-73da-ab0e-069e1cc30a2c",
                      *             "slug": "ada-s-workspace",
                      *             "name": "Ada's workspace",
                      *             "suspended": false,
@@ -4228,7 +4228,7 @@ export interface operations {
                      *           ],
                      *           "workspaceId": null,
                      *           "projectId": null,
-                     *           "expiresAt": "2026-12-29T19:07:17.139Z"
+                     *           "expiresAt": "2026-12-29T19:12:16.328Z"
                      *         }
                      *       }
                      *     }
@@ -4329,19 +4329,19 @@ export interface operations {
                      *       "data": {
                      *         "kind": "session",
                      *         "user": {
-                     *           "id": "01a228b4-56a4-7441-98fd-5f7ad9218345",
+                     *           "id": "01a228b8-e799-7735-9a07-4ca38c26f4df",
                      *           "email": "ada@walk.test",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada",
                      *           "platformRole": "NONE",
                      *           "avatarUploadId": null,
                      *           "emailVerified": true,
-                     *           "emailVerifiedAt": "2026-11-29T19:07:17.173Z",
-                     *           "createdAt": "2026-11-29T19:07:17.027Z"
+                     *           "emailVerifiedAt": "2026-11-29T19:12:16.360Z",
+                     *           "createdAt": "2026-11-29T19:12:16.280Z"
                      *         },
                      *         "memberships": [
                      *           {
-                     *             "workspaceId": "01a228b4-56aa-73e5-ab46-ba29da9dd48a",
+                     *             "workspaceId": "01a228b8-e79b-73da-ab0e-069e1cc30a2c",
                      *             "slug": "ada-s-workspace",
                      *             "name": "Ada's workspace",
                      *             "role": "OWNER",
@@ -4357,7 +4357,7 @@ export interface operations {
                      *           ],
                      *           "workspaceId": null,
                      *           "projectId": null,
-                     *           "expiresAt": "2026-12-29T19:07:17.139Z"
+                     *           "expiresAt": "2026-12-29T19:12:16.328Z"
                      *         }
                      *       }
                      *     }
@@ -4545,7 +4545,7 @@ export interface operations {
                      *       "ok": true,
                      *       "data": {
                      *         "user": {
-                     *           "id": "01a228b4-56a4-7441-98fd-5f7ad9218345",
+                     *           "id": "01a228b8-e799-7735-9a07-4ca38c26f4df",
                      *           "email": "ada@walk.test",
                      *           "name": "Ada",
                      *           "handle": "ada",
@@ -4553,27 +4553,27 @@ export interface operations {
                      *           "avatarUploadId": null,
                      *           "emailVerified": false,
                      *           "emailVerifiedAt": null,
-                     *           "createdAt": "2026-11-29T19:07:17.027Z"
+                     *           "createdAt": "2026-11-29T19:12:16.280Z"
                      *         },
                      *         "workspace": {
-                     *           "id": "01a228b4-56aa-73e5-ab46-ba29da9dd48a",
+                     *           "id": "01a228b8-e79b-73da-ab0e-069e1cc30a2c",
                      *           "slug": "ada-s-workspace",
                      *           "name": "Ada's workspace"
                      *         },
                      *         "session": {
                      *           "token": "<secret, shown once>",
-                     *           "expiresAt": "2026-12-29T19:07:17.035Z",
+                     *           "expiresAt": "2026-12-29T19:12:16.284Z",
                      *           "session": {
-                     *             "id": "01a228b4-56ab-7546-b4f8-e329ea4bbf09",
+                     *             "id": "01a228b8-e79c-7625-a21b-f37fd0cdc85b",
                      *             "current": true,
                      *             "ip": "127.0.0.1",
                      *             "userAgent": "Bun/1.4.5",
-                     *             "createdAt": "2026-11-29T19:07:17.035Z",
-                     *             "lastSeenAt": "2026-11-29T19:07:17.035Z",
-                     *             "expiresAt": "2026-12-29T19:07:17.035Z"
+                     *             "createdAt": "2026-11-29T19:12:16.284Z",
+                     *             "lastSeenAt": "2026-11-29T19:12:16.284Z",
+                     *             "expiresAt": "2026-12-29T19:12:16.284Z"
                      *           },
                      *           "user": {
-                     *             "id": "01a228b4-56a4-7441-98fd-5f7ad9218345",
+                     *             "id": "01a228b8-e799-7735-9a07-4ca38c26f4df",
                      *             "email": "ada@walk.test",
                      *             "name": "Ada",
                      *             "handle": "ada",
@@ -4581,7 +4581,7 @@ export interface operations {
                      *             "avatarUploadId": null,
                      *             "emailVerified": false,
                      *             "emailVerifiedAt": null,
-                     *             "createdAt": "2026-11-29T19:07:17.027Z"
+                     *             "createdAt": "2026-11-29T19:12:16.280Z"
                      *           }
                      *         }
                      *       }
@@ -4840,26 +4840,26 @@ export interface operations {
                      *       "ok": true,
                      *       "data": {
                      *         "token": "<secret, shown once>",
-                     *         "expiresAt": "2026-12-29T19:07:18.912Z",
+                     *         "expiresAt": "2026-12-29T19:12:17.097Z",
                      *         "session": {
-                     *           "id": "01a228b4-5e00-764a-a426-48198c42e0a6",
+                     *           "id": "01a228b8-eac9-75f0-8e27-106dae52520b",
                      *           "current": true,
                      *           "ip": "127.0.0.1",
                      *           "userAgent": "Bun/1.4.5",
-                     *           "createdAt": "2026-11-29T19:07:18.912Z",
-                     *           "lastSeenAt": "2026-11-29T19:07:18.912Z",
-                     *           "expiresAt": "2026-12-29T19:07:18.912Z"
+                     *           "createdAt": "2026-11-29T19:12:17.097Z",
+                     *           "lastSeenAt": "2026-11-29T19:12:17.097Z",
+                     *           "expiresAt": "2026-12-29T19:12:17.097Z"
                      *         },
                      *         "user": {
-                     *           "id": "01a228b4-5df5-7006-8c04-89a43eb55a94",
+                     *           "id": "01a228b8-eac3-7313-8e58-cbce3889f05f",
                      *           "email": "sso@walk.test",
                      *           "name": "Sso Walker",
                      *           "handle": "sso_walker",
                      *           "platformRole": "NONE",
                      *           "avatarUploadId": null,
                      *           "emailVerified": true,
-                     *           "emailVerifiedAt": "2026-11-29T19:07:18.901Z",
-                     *           "createdAt": "2026-11-29T19:07:18.901Z"
+                     *           "emailVerifiedAt": "2026-11-29T19:12:17.091Z",
+                     *           "createdAt": "2026-11-29T19:12:17.091Z"
                      *         },
                      *         "accessToken": "<secret, shown once>",
                      *         "workspace": null
@@ -4918,13 +4918,13 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228b4-5cc6-70e8-a1de-9ed84e8d1a4e",
+                     *           "id": "01a228b8-ea23-759a-a557-398c08941397",
                      *           "current": false,
                      *           "ip": "127.0.0.1",
                      *           "userAgent": "Bun/1.4.5",
-                     *           "createdAt": "2026-11-29T19:07:18.598Z",
-                     *           "lastSeenAt": "2026-11-29T19:07:18.598Z",
-                     *           "expiresAt": "2026-12-29T19:07:18.598Z"
+                     *           "createdAt": "2026-11-29T19:12:16.931Z",
+                     *           "lastSeenAt": "2026-11-29T19:12:16.931Z",
+                     *           "expiresAt": "2026-12-29T19:12:16.931Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -4981,7 +4981,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b4-5cc6-70e8-a1de-9ed84e8d1a4e",
+                     *         "id": "01a228b8-ea23-759a-a557-398c08941397",
                      *         "revoked": true
                      *       }
                      *     }
@@ -5117,30 +5117,30 @@ export interface operations {
                      *       "ok": true,
                      *       "data": {
                      *         "project": {
-                     *           "id": "01a228b4-584a-70e9-88da-5364620b1192",
+                     *           "id": "01a228b8-e866-7362-99e7-13a541bee26c",
                      *           "key": "WEB",
                      *           "name": "Website",
                      *           "description": "The public site.",
                      *           "color": null,
-                     *           "clientId": "01a228b4-5838-7599-bfa8-8746e265fb15",
+                     *           "clientId": "01a228b8-e860-775f-a6f7-1ad09fbe5308",
                      *           "billableByDefault": true,
                      *           "archived": false,
                      *           "archivedAt": null,
-                     *           "createdBy": "01a228b4-56a4-7441-98fd-5f7ad9218345",
-                     *           "createdAt": "2026-11-29T19:07:17.449Z",
-                     *           "updatedAt": "2026-11-29T19:07:17.464Z",
+                     *           "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *           "createdAt": "2026-11-29T19:12:16.486Z",
+                     *           "updatedAt": "2026-11-29T19:12:16.494Z",
                      *           "role": "OWNER"
                      *         },
                      *         "columns": [
                      *           {
                      *             "status": {
-                     *               "id": "01a228b4-584a-70ea-b315-6b61e17cb563",
-                     *               "projectId": "01a228b4-584a-70e9-88da-5364620b1192",
+                     *               "id": "01a228b8-e867-758d-a9eb-35d993721aaf",
+                     *               "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
                      *               "name": "Backlog",
                      *               "category": "backlog",
                      *               "position": 0,
                      *               "color": "#94a3b8",
-                     *               "createdAt": "2026-11-29T19:07:17.449Z"
+                     *               "createdAt": "2026-11-29T19:12:16.486Z"
                      *             },
                      *             "category": "backlog",
                      *             "count": 0,
@@ -5268,14 +5268,14 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228b4-5838-7599-bfa8-8746e265fb15",
+                     *           "id": "01a228b8-e860-775f-a6f7-1ad09fbe5308",
                      *           "name": "Acme",
                      *           "email": "ops@acme.test",
                      *           "notes": null,
                      *           "archived": false,
                      *           "archivedAt": null,
-                     *           "createdAt": "2026-11-29T19:07:17.432Z",
-                     *           "updatedAt": "2026-11-29T19:07:17.432Z"
+                     *           "createdAt": "2026-11-29T19:12:16.480Z",
+                     *           "updatedAt": "2026-11-29T19:12:16.480Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -5351,14 +5351,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b4-5838-7599-bfa8-8746e265fb15",
+                     *         "id": "01a228b8-e860-775f-a6f7-1ad09fbe5308",
                      *         "name": "Acme",
                      *         "email": "ops@acme.test",
                      *         "notes": null,
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdAt": "2026-11-29T19:07:17.432Z",
-                     *         "updatedAt": "2026-11-29T19:07:17.432Z"
+                     *         "createdAt": "2026-11-29T19:12:16.480Z",
+                     *         "updatedAt": "2026-11-29T19:12:16.480Z"
                      *       }
                      *     }
                      */
@@ -5437,14 +5437,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b4-5838-7599-bfa8-8746e265fb15",
+                     *         "id": "01a228b8-e860-775f-a6f7-1ad09fbe5308",
                      *         "name": "Acme",
                      *         "email": "ops@acme.test",
                      *         "notes": null,
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdAt": "2026-11-29T19:07:17.432Z",
-                     *         "updatedAt": "2026-11-29T19:07:17.432Z"
+                     *         "createdAt": "2026-11-29T19:12:16.480Z",
+                     *         "updatedAt": "2026-11-29T19:12:16.480Z"
                      *       }
                      *     }
                      */
@@ -5504,7 +5504,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b4-5838-7599-bfa8-8746e265fb15",
+                     *         "id": "01a228b8-e860-775f-a6f7-1ad09fbe5308",
                      *         "deleted": true
                      *       }
                      *     }
@@ -5585,14 +5585,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b4-5838-7599-bfa8-8746e265fb15",
+                     *         "id": "01a228b8-e860-775f-a6f7-1ad09fbe5308",
                      *         "name": "Acme",
                      *         "email": "ops@acme.test",
                      *         "notes": "Pays on time.",
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdAt": "2026-11-29T19:07:17.432Z",
-                     *         "updatedAt": "2026-11-29T19:07:17.446Z"
+                     *         "createdAt": "2026-11-29T19:12:16.480Z",
+                     *         "updatedAt": "2026-11-29T19:12:16.484Z"
                      *       }
                      *     }
                      */
@@ -5660,18 +5660,18 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228b4-584a-70e9-88da-5364620b1192",
+                     *           "id": "01a228b8-e866-7362-99e7-13a541bee26c",
                      *           "key": "WEB",
                      *           "name": "Website",
                      *           "description": "The public site.",
                      *           "color": null,
-                     *           "clientId": "01a228b4-5838-7599-bfa8-8746e265fb15",
+                     *           "clientId": "01a228b8-e860-775f-a6f7-1ad09fbe5308",
                      *           "billableByDefault": true,
                      *           "archived": false,
                      *           "archivedAt": null,
-                     *           "createdBy": "01a228b4-56a4-7441-98fd-5f7ad9218345",
-                     *           "createdAt": "2026-11-29T19:07:17.449Z",
-                     *           "updatedAt": "2026-11-29T19:07:17.464Z",
+                     *           "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *           "createdAt": "2026-11-29T19:12:16.486Z",
+                     *           "updatedAt": "2026-11-29T19:12:16.494Z",
                      *           "role": "OWNER"
                      *         }
                      *       ],
@@ -5849,10 +5849,10 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228b4-5882-7569-8db4-8d96c8ed6d60",
+                     *           "id": "01a228b8-e884-7501-b650-b48d9cea9cce",
                      *           "name": "frontend",
                      *           "color": "#3366ff",
-                     *           "createdAt": "2026-11-29T19:07:17.506Z"
+                     *           "createdAt": "2026-11-29T19:12:16.516Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -5923,10 +5923,10 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b4-5882-7569-8db4-8d96c8ed6d60",
+                     *         "id": "01a228b8-e884-7501-b650-b48d9cea9cce",
                      *         "name": "frontend",
                      *         "color": "#3366ff",
-                     *         "createdAt": "2026-11-29T19:07:17.506Z"
+                     *         "createdAt": "2026-11-29T19:12:16.516Z"
                      *       }
                      *     }
                      */
@@ -6005,10 +6005,10 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b4-5882-7569-8db4-8d96c8ed6d60",
+                     *         "id": "01a228b8-e884-7501-b650-b48d9cea9cce",
                      *         "name": "frontend",
                      *         "color": "#3366ff",
-                     *         "createdAt": "2026-11-29T19:07:17.506Z"
+                     *         "createdAt": "2026-11-29T19:12:16.516Z"
                      *       }
                      *     }
                      */
@@ -6068,7 +6068,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b4-5882-7569-8db4-8d96c8ed6d60",
+                     *         "id": "01a228b8-e884-7501-b650-b48d9cea9cce",
                      *         "deleted": true
                      *       }
                      *     }
@@ -6142,10 +6142,10 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b4-5882-7569-8db4-8d96c8ed6d60",
+                     *         "id": "01a228b8-e884-7501-b650-b48d9cea9cce",
                      *         "name": "front-end",
                      *         "color": "#3366ff",
-                     *         "createdAt": "2026-11-29T19:07:17.506Z"
+                     *         "createdAt": "2026-11-29T19:12:16.516Z"
                      *       }
                      *     }
                      */
@@ -6674,27 +6674,27 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228b4-58c7-739c-b04c-b2d0195a4311",
+                     *           "id": "01a228b8-e8c8-7742-8478-d4c5f4552774",
                      *           "kind": "mention",
                      *           "text": "Ada Lovelace mentioned you in WEB-1",
                      *           "actor": {
-                     *             "id": "01a228b4-56a4-7441-98fd-5f7ad9218345",
+                     *             "id": "01a228b8-e799-7735-9a07-4ca38c26f4df",
                      *             "name": "Ada Lovelace",
                      *             "handle": "ada"
                      *           },
                      *           "task": {
-                     *             "id": "01a228b4-588c-769d-ad8c-6e9862798574",
+                     *             "id": "01a228b8-e890-7708-a8e8-a41043988d5e",
                      *             "humanId": "WEB-1",
                      *             "title": "Ship the landing page today"
                      *           },
                      *           "project": {
-                     *             "id": "01a228b4-584a-70e9-88da-5364620b1192",
+                     *             "id": "01a228b8-e866-7362-99e7-13a541bee26c",
                      *             "name": "Website"
                      *           },
-                     *           "commentId": "01a228b4-58c5-76c6-935e-c834bf994d55",
+                     *           "commentId": "01a228b8-e8c6-7138-a2d8-c316611e08cf",
                      *           "read": false,
                      *           "readAt": null,
-                     *           "createdAt": "2026-11-29T19:07:17.574Z"
+                     *           "createdAt": "2026-11-29T19:12:16.583Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -6757,27 +6757,27 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b4-58c7-739c-b04c-b2d0195a4311",
+                     *         "id": "01a228b8-e8c8-7742-8478-d4c5f4552774",
                      *         "kind": "mention",
                      *         "text": "Ada Lovelace mentioned you in WEB-1",
                      *         "actor": {
-                     *           "id": "01a228b4-56a4-7441-98fd-5f7ad9218345",
+                     *           "id": "01a228b8-e799-7735-9a07-4ca38c26f4df",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "task": {
-                     *           "id": "01a228b4-588c-769d-ad8c-6e9862798574",
+                     *           "id": "01a228b8-e890-7708-a8e8-a41043988d5e",
                      *           "humanId": "WEB-1",
                      *           "title": "Ship the landing page today"
                      *         },
                      *         "project": {
-                     *           "id": "01a228b4-584a-70e9-88da-5364620b1192",
+                     *           "id": "01a228b8-e866-7362-99e7-13a541bee26c",
                      *           "name": "Website"
                      *         },
-                     *         "commentId": "01a228b4-58c5-76c6-935e-c834bf994d55",
+                     *         "commentId": "01a228b8-e8c6-7138-a2d8-c316611e08cf",
                      *         "read": true,
-                     *         "readAt": "2026-11-29T19:07:17.598Z",
-                     *         "createdAt": "2026-11-29T19:07:17.574Z"
+                     *         "readAt": "2026-11-29T19:12:16.601Z",
+                     *         "createdAt": "2026-11-29T19:12:16.583Z"
                      *       }
                      *     }
                      */
@@ -7052,18 +7052,18 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228b4-584a-70e9-88da-5364620b1192",
+                     *           "id": "01a228b8-e866-7362-99e7-13a541bee26c",
                      *           "key": "WEB",
                      *           "name": "Website",
                      *           "description": null,
                      *           "color": null,
-                     *           "clientId": "01a228b4-5838-7599-bfa8-8746e265fb15",
+                     *           "clientId": "01a228b8-e860-775f-a6f7-1ad09fbe5308",
                      *           "billableByDefault": true,
                      *           "archived": false,
                      *           "archivedAt": null,
-                     *           "createdBy": "01a228b4-56a4-7441-98fd-5f7ad9218345",
-                     *           "createdAt": "2026-11-29T19:07:17.449Z",
-                     *           "updatedAt": "2026-11-29T19:07:17.449Z",
+                     *           "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *           "createdAt": "2026-11-29T19:12:16.486Z",
+                     *           "updatedAt": "2026-11-29T19:12:16.486Z",
                      *           "role": "OWNER"
                      *         }
                      *       ],
@@ -7143,28 +7143,28 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b4-584a-70e9-88da-5364620b1192",
+                     *         "id": "01a228b8-e866-7362-99e7-13a541bee26c",
                      *         "key": "WEB",
                      *         "name": "Website",
                      *         "description": null,
                      *         "color": null,
-                     *         "clientId": "01a228b4-5838-7599-bfa8-8746e265fb15",
+                     *         "clientId": "01a228b8-e860-775f-a6f7-1ad09fbe5308",
                      *         "billableByDefault": true,
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdBy": "01a228b4-56a4-7441-98fd-5f7ad9218345",
-                     *         "createdAt": "2026-11-29T19:07:17.449Z",
-                     *         "updatedAt": "2026-11-29T19:07:17.449Z",
+                     *         "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *         "createdAt": "2026-11-29T19:12:16.486Z",
+                     *         "updatedAt": "2026-11-29T19:12:16.486Z",
                      *         "role": "OWNER",
                      *         "statuses": [
                      *           {
-                     *             "id": "01a228b4-584a-70ea-b315-6b61e17cb563",
-                     *             "projectId": "01a228b4-584a-70e9-88da-5364620b1192",
+                     *             "id": "01a228b8-e867-758d-a9eb-35d993721aaf",
+                     *             "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
                      *             "name": "Backlog",
                      *             "category": "backlog",
                      *             "position": 0,
                      *             "color": "#94a3b8",
-                     *             "createdAt": "2026-11-29T19:07:17.449Z"
+                     *             "createdAt": "2026-11-29T19:12:16.486Z"
                      *           }
                      *         ],
                      *         "memberCount": 1
@@ -7246,28 +7246,28 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b4-584a-70e9-88da-5364620b1192",
+                     *         "id": "01a228b8-e866-7362-99e7-13a541bee26c",
                      *         "key": "WEB",
                      *         "name": "Website",
                      *         "description": null,
                      *         "color": null,
-                     *         "clientId": "01a228b4-5838-7599-bfa8-8746e265fb15",
+                     *         "clientId": "01a228b8-e860-775f-a6f7-1ad09fbe5308",
                      *         "billableByDefault": true,
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdBy": "01a228b4-56a4-7441-98fd-5f7ad9218345",
-                     *         "createdAt": "2026-11-29T19:07:17.449Z",
-                     *         "updatedAt": "2026-11-29T19:07:17.449Z",
+                     *         "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *         "createdAt": "2026-11-29T19:12:16.486Z",
+                     *         "updatedAt": "2026-11-29T19:12:16.486Z",
                      *         "role": "OWNER",
                      *         "statuses": [
                      *           {
-                     *             "id": "01a228b4-584a-70ea-b315-6b61e17cb563",
-                     *             "projectId": "01a228b4-584a-70e9-88da-5364620b1192",
+                     *             "id": "01a228b8-e867-758d-a9eb-35d993721aaf",
+                     *             "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
                      *             "name": "Backlog",
                      *             "category": "backlog",
                      *             "position": 0,
                      *             "color": "#94a3b8",
-                     *             "createdAt": "2026-11-29T19:07:17.449Z"
+                     *             "createdAt": "2026-11-29T19:12:16.486Z"
                      *           }
                      *         ],
                      *         "memberCount": 1
@@ -7330,7 +7330,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b4-584a-70e9-88da-5364620b1192",
+                     *         "id": "01a228b8-e866-7362-99e7-13a541bee26c",
                      *         "deleted": true
                      *       }
                      *     }
@@ -7412,28 +7412,28 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b4-584a-70e9-88da-5364620b1192",
+                     *         "id": "01a228b8-e866-7362-99e7-13a541bee26c",
                      *         "key": "WEB",
                      *         "name": "Website",
                      *         "description": "The public site.",
                      *         "color": null,
-                     *         "clientId": "01a228b4-5838-7599-bfa8-8746e265fb15",
+                     *         "clientId": "01a228b8-e860-775f-a6f7-1ad09fbe5308",
                      *         "billableByDefault": true,
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdBy": "01a228b4-56a4-7441-98fd-5f7ad9218345",
-                     *         "createdAt": "2026-11-29T19:07:17.449Z",
-                     *         "updatedAt": "2026-11-29T19:07:17.464Z",
+                     *         "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *         "createdAt": "2026-11-29T19:12:16.486Z",
+                     *         "updatedAt": "2026-11-29T19:12:16.494Z",
                      *         "role": "OWNER",
                      *         "statuses": [
                      *           {
-                     *             "id": "01a228b4-584a-70ea-b315-6b61e17cb563",
-                     *             "projectId": "01a228b4-584a-70e9-88da-5364620b1192",
+                     *             "id": "01a228b8-e867-758d-a9eb-35d993721aaf",
+                     *             "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
                      *             "name": "Backlog",
                      *             "category": "backlog",
                      *             "position": 0,
                      *             "color": "#94a3b8",
-                     *             "createdAt": "2026-11-29T19:07:17.449Z"
+                     *             "createdAt": "2026-11-29T19:12:16.486Z"
                      *           }
                      *         ],
                      *         "memberCount": 1
@@ -7521,10 +7521,10 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228b4-5d5e-7290-bb25-230dfdbce4d9",
+                     *           "id": "01a228b8-ea58-72b7-8b59-86cdf76ad039",
                      *           "action": "member.removed",
                      *           "actor": {
-                     *             "id": "01a228b4-56a4-7441-98fd-5f7ad9218345",
+                     *             "id": "01a228b8-e799-7735-9a07-4ca38c26f4df",
                      *             "name": "Ada Lovelace",
                      *             "handle": "ada"
                      *           },
@@ -7532,10 +7532,10 @@ export interface operations {
                      *           "taskId": null,
                      *           "taskKey": null,
                      *           "meta": {
-                     *             "userId": "01a228b4-57e0-7289-a16d-66313f2b601b",
+                     *             "userId": "01a228b8-e834-74fa-a77f-dda1415538d2",
                      *             "role": "MEMBER"
                      *           },
-                     *           "createdAt": "2026-11-29T19:07:18.750Z"
+                     *           "createdAt": "2026-11-29T19:12:16.984Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -7598,28 +7598,28 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b4-584a-70e9-88da-5364620b1192",
+                     *         "id": "01a228b8-e866-7362-99e7-13a541bee26c",
                      *         "key": "WEB",
                      *         "name": "Website",
                      *         "description": "The public site.",
                      *         "color": null,
-                     *         "clientId": "01a228b4-5838-7599-bfa8-8746e265fb15",
+                     *         "clientId": "01a228b8-e860-775f-a6f7-1ad09fbe5308",
                      *         "billableByDefault": true,
                      *         "archived": true,
-                     *         "archivedAt": "2026-11-29T19:07:18.757Z",
-                     *         "createdBy": "01a228b4-56a4-7441-98fd-5f7ad9218345",
-                     *         "createdAt": "2026-11-29T19:07:17.449Z",
-                     *         "updatedAt": "2026-11-29T19:07:18.757Z",
+                     *         "archivedAt": "2026-11-29T19:12:16.988Z",
+                     *         "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *         "createdAt": "2026-11-29T19:12:16.486Z",
+                     *         "updatedAt": "2026-11-29T19:12:16.988Z",
                      *         "role": "OWNER",
                      *         "statuses": [
                      *           {
-                     *             "id": "01a228b4-584a-70ea-b315-6b61e17cb563",
-                     *             "projectId": "01a228b4-584a-70e9-88da-5364620b1192",
+                     *             "id": "01a228b8-e867-758d-a9eb-35d993721aaf",
+                     *             "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
                      *             "name": "Backlog",
                      *             "category": "backlog",
                      *             "position": 0,
                      *             "color": "#94a3b8",
-                     *             "createdAt": "2026-11-29T19:07:17.449Z"
+                     *             "createdAt": "2026-11-29T19:12:16.486Z"
                      *           }
                      *         ],
                      *         "memberCount": 1
@@ -7688,12 +7688,12 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "userId": "01a228b4-56a4-7441-98fd-5f7ad9218345",
+                     *           "userId": "01a228b8-e799-7735-9a07-4ca38c26f4df",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada",
                      *           "email": "ada@walk.test",
                      *           "role": "OWNER",
-                     *           "addedAt": "2026-11-29T19:07:17.449Z"
+                     *           "addedAt": "2026-11-29T19:12:16.486Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -7771,12 +7771,12 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "userId": "01a228b4-57e0-7289-a16d-66313f2b601b",
+                     *         "userId": "01a228b8-e834-74fa-a77f-dda1415538d2",
                      *         "name": "Bob",
                      *         "handle": "bob",
                      *         "email": "bob@walk.test",
                      *         "role": "VIEWER",
-                     *         "addedAt": "2026-11-29T19:07:17.476Z"
+                     *         "addedAt": "2026-11-29T19:12:16.504Z"
                      *       }
                      *     }
                      */
@@ -7857,7 +7857,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b4-57e0-7289-a16d-66313f2b601b",
+                     *         "id": "01a228b8-e834-74fa-a77f-dda1415538d2",
                      *         "deleted": true
                      *       }
                      *     }
@@ -7951,12 +7951,12 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "userId": "01a228b4-57e0-7289-a16d-66313f2b601b",
+                     *         "userId": "01a228b8-e834-74fa-a77f-dda1415538d2",
                      *         "name": "Bob",
                      *         "handle": "bob",
                      *         "email": "bob@walk.test",
                      *         "role": "MEMBER",
-                     *         "addedAt": "2026-11-29T19:07:17.476Z"
+                     *         "addedAt": "2026-11-29T19:12:16.504Z"
                      *       }
                      *     }
                      */
@@ -8036,13 +8036,13 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228b4-584a-70ea-b315-6b61e17cb563",
-                     *           "projectId": "01a228b4-584a-70e9-88da-5364620b1192",
+                     *           "id": "01a228b8-e867-758d-a9eb-35d993721aaf",
+                     *           "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
                      *           "name": "Backlog",
                      *           "category": "backlog",
                      *           "position": 0,
                      *           "color": "#94a3b8",
-                     *           "createdAt": "2026-11-29T19:07:17.449Z"
+                     *           "createdAt": "2026-11-29T19:12:16.486Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -8123,13 +8123,13 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b4-587b-740e-9b16-57ca8691b7f4",
-                     *         "projectId": "01a228b4-584a-70e9-88da-5364620b1192",
+                     *         "id": "01a228b8-e880-7312-9b12-2b6cee8bc21b",
+                     *         "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
                      *         "name": "QA",
                      *         "category": "started",
                      *         "position": 5,
                      *         "color": null,
-                     *         "createdAt": "2026-11-29T19:07:17.499Z"
+                     *         "createdAt": "2026-11-29T19:12:16.512Z"
                      *       }
                      *     }
                      */
@@ -8220,10 +8220,10 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b4-587b-740e-9b16-57ca8691b7f4",
+                     *         "id": "01a228b8-e880-7312-9b12-2b6cee8bc21b",
                      *         "deleted": true,
                      *         "movedTasks": 1,
-                     *         "movedTo": "01a228b4-584a-70ee-96d3-3950c1cfca3e"
+                     *         "movedTo": "01a228b8-e867-7591-ac68-782c59838b17"
                      *       }
                      *     }
                      */
@@ -8326,13 +8326,13 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b4-587b-740e-9b16-57ca8691b7f4",
-                     *         "projectId": "01a228b4-584a-70e9-88da-5364620b1192",
+                     *         "id": "01a228b8-e880-7312-9b12-2b6cee8bc21b",
+                     *         "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
                      *         "name": "QA",
                      *         "category": "started",
                      *         "position": 5,
                      *         "color": "#aa66cc",
-                     *         "createdAt": "2026-11-29T19:07:17.499Z"
+                     *         "createdAt": "2026-11-29T19:12:16.512Z"
                      *       }
                      *     }
                      */
@@ -8411,28 +8411,28 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b4-584a-70e9-88da-5364620b1192",
+                     *         "id": "01a228b8-e866-7362-99e7-13a541bee26c",
                      *         "key": "WEB",
                      *         "name": "Website",
                      *         "description": "The public site.",
                      *         "color": null,
-                     *         "clientId": "01a228b4-5838-7599-bfa8-8746e265fb15",
+                     *         "clientId": "01a228b8-e860-775f-a6f7-1ad09fbe5308",
                      *         "billableByDefault": true,
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdBy": "01a228b4-56a4-7441-98fd-5f7ad9218345",
-                     *         "createdAt": "2026-11-29T19:07:17.449Z",
-                     *         "updatedAt": "2026-11-29T19:07:18.760Z",
+                     *         "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *         "createdAt": "2026-11-29T19:12:16.486Z",
+                     *         "updatedAt": "2026-11-29T19:12:16.993Z",
                      *         "role": "OWNER",
                      *         "statuses": [
                      *           {
-                     *             "id": "01a228b4-584a-70ea-b315-6b61e17cb563",
-                     *             "projectId": "01a228b4-584a-70e9-88da-5364620b1192",
+                     *             "id": "01a228b8-e867-758d-a9eb-35d993721aaf",
+                     *             "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
                      *             "name": "Backlog",
                      *             "category": "backlog",
                      *             "position": 0,
                      *             "color": "#94a3b8",
-                     *             "createdAt": "2026-11-29T19:07:17.449Z"
+                     *             "createdAt": "2026-11-29T19:12:16.486Z"
                      *           }
                      *         ],
                      *         "memberCount": 1
@@ -8501,12 +8501,12 @@ export interface operations {
                      *       "data": [
                      *         {
                      *           "type": "task",
-                     *           "id": "01a228b4-588c-769d-ad8c-6e9862798574",
+                     *           "id": "01a228b8-e890-7708-a8e8-a41043988d5e",
                      *           "title": "Ship the landing page today",
                      *           "snippet": "Ship the **landing** page today",
                      *           "score": -3,
-                     *           "projectId": "01a228b4-584a-70e9-88da-5364620b1192",
-                     *           "taskId": "01a228b4-588c-769d-ad8c-6e9862798574",
+                     *           "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
+                     *           "taskId": "01a228b8-e890-7708-a8e8-a41043988d5e",
                      *           "humanId": "WEB-1",
                      *           "archived": false
                      *         }
@@ -8594,14 +8594,14 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228b4-5896-72fc-abbc-f7ae9aac4d66",
+                     *           "id": "01a228b8-e8a2-777c-97d7-37adf73da453",
                      *           "humanId": "WEB-2",
                      *           "number": 2,
-                     *           "workspaceId": "01a228b4-5746-72fe-a48e-72079cc03eb9",
-                     *           "projectId": "01a228b4-584a-70e9-88da-5364620b1192",
-                     *           "statusId": "01a228b4-584a-70eb-9f88-40cc1e560d33",
+                     *           "workspaceId": "01a228b8-e7f4-720c-8c9c-624262c41486",
+                     *           "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
+                     *           "statusId": "01a228b8-e867-758e-afcb-50265f37777a",
                      *           "status": {
-                     *             "id": "01a228b4-584a-70eb-9f88-40cc1e560d33",
+                     *             "id": "01a228b8-e867-758e-afcb-50265f37777a",
                      *             "name": "To Do",
                      *             "category": "unstarted"
                      *           },
@@ -8612,9 +8612,9 @@ export interface operations {
                      *           "dueDate": null,
                      *           "archived": false,
                      *           "archivedAt": null,
-                     *           "createdBy": "01a228b4-56a4-7441-98fd-5f7ad9218345",
-                     *           "createdAt": "2026-11-29T19:07:17.526Z",
-                     *           "updatedAt": "2026-11-29T19:07:17.526Z",
+                     *           "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *           "createdAt": "2026-11-29T19:12:16.546Z",
+                     *           "updatedAt": "2026-11-29T19:12:16.546Z",
                      *           "assignees": [],
                      *           "labels": [],
                      *           "todoCount": 0,
@@ -8750,14 +8750,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b4-588c-769d-ad8c-6e9862798574",
+                     *         "id": "01a228b8-e890-7708-a8e8-a41043988d5e",
                      *         "humanId": "WEB-1",
                      *         "number": 1,
-                     *         "workspaceId": "01a228b4-5746-72fe-a48e-72079cc03eb9",
-                     *         "projectId": "01a228b4-584a-70e9-88da-5364620b1192",
-                     *         "statusId": "01a228b4-584a-70eb-9f88-40cc1e560d33",
+                     *         "workspaceId": "01a228b8-e7f4-720c-8c9c-624262c41486",
+                     *         "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
+                     *         "statusId": "01a228b8-e867-758e-afcb-50265f37777a",
                      *         "status": {
-                     *           "id": "01a228b4-584a-70eb-9f88-40cc1e560d33",
+                     *           "id": "01a228b8-e867-758e-afcb-50265f37777a",
                      *           "name": "To Do",
                      *           "category": "unstarted"
                      *         },
@@ -8768,19 +8768,19 @@ export interface operations {
                      *         "dueDate": "2026-11-29",
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdBy": "01a228b4-56a4-7441-98fd-5f7ad9218345",
-                     *         "createdAt": "2026-11-29T19:07:17.516Z",
-                     *         "updatedAt": "2026-11-29T19:07:17.516Z",
+                     *         "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *         "createdAt": "2026-11-29T19:12:16.527Z",
+                     *         "updatedAt": "2026-11-29T19:12:16.527Z",
                      *         "assignees": [
                      *           {
-                     *             "id": "01a228b4-57e0-7289-a16d-66313f2b601b",
+                     *             "id": "01a228b8-e834-74fa-a77f-dda1415538d2",
                      *             "name": "Bob",
                      *             "handle": "bob"
                      *           }
                      *         ],
                      *         "labels": [
                      *           {
-                     *             "id": "01a228b4-5882-7569-8db4-8d96c8ed6d60",
+                     *             "id": "01a228b8-e884-7501-b650-b48d9cea9cce",
                      *             "name": "front-end",
                      *             "color": "#3366ff"
                      *           }
@@ -8789,11 +8789,11 @@ export interface operations {
                      *         "todoDoneCount": 0,
                      *         "todos": [
                      *           {
-                     *             "id": "01a228b4-588e-747d-8898-c51ad5ab2e27",
+                     *             "id": "01a228b8-e892-7789-9c51-cd93675dc8d0",
                      *             "text": "Hero copy",
                      *             "done": false,
                      *             "position": 0,
-                     *             "createdAt": "2026-11-29T19:07:17.516Z"
+                     *             "createdAt": "2026-11-29T19:12:16.527Z"
                      *           }
                      *         ],
                      *         "commentCount": 0,
@@ -8876,14 +8876,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b4-588c-769d-ad8c-6e9862798574",
+                     *         "id": "01a228b8-e890-7708-a8e8-a41043988d5e",
                      *         "humanId": "WEB-1",
                      *         "number": 1,
-                     *         "workspaceId": "01a228b4-5746-72fe-a48e-72079cc03eb9",
-                     *         "projectId": "01a228b4-584a-70e9-88da-5364620b1192",
-                     *         "statusId": "01a228b4-584a-70eb-9f88-40cc1e560d33",
+                     *         "workspaceId": "01a228b8-e7f4-720c-8c9c-624262c41486",
+                     *         "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
+                     *         "statusId": "01a228b8-e867-758e-afcb-50265f37777a",
                      *         "status": {
-                     *           "id": "01a228b4-584a-70eb-9f88-40cc1e560d33",
+                     *           "id": "01a228b8-e867-758e-afcb-50265f37777a",
                      *           "name": "To Do",
                      *           "category": "unstarted"
                      *         },
@@ -8894,19 +8894,19 @@ export interface operations {
                      *         "dueDate": "2026-11-29",
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdBy": "01a228b4-56a4-7441-98fd-5f7ad9218345",
-                     *         "createdAt": "2026-11-29T19:07:17.516Z",
-                     *         "updatedAt": "2026-11-29T19:07:17.516Z",
+                     *         "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *         "createdAt": "2026-11-29T19:12:16.527Z",
+                     *         "updatedAt": "2026-11-29T19:12:16.527Z",
                      *         "assignees": [
                      *           {
-                     *             "id": "01a228b4-57e0-7289-a16d-66313f2b601b",
+                     *             "id": "01a228b8-e834-74fa-a77f-dda1415538d2",
                      *             "name": "Bob",
                      *             "handle": "bob"
                      *           }
                      *         ],
                      *         "labels": [
                      *           {
-                     *             "id": "01a228b4-5882-7569-8db4-8d96c8ed6d60",
+                     *             "id": "01a228b8-e884-7501-b650-b48d9cea9cce",
                      *             "name": "front-end",
                      *             "color": "#3366ff"
                      *           }
@@ -8915,11 +8915,11 @@ export interface operations {
                      *         "todoDoneCount": 0,
                      *         "todos": [
                      *           {
-                     *             "id": "01a228b4-588e-747d-8898-c51ad5ab2e27",
+                     *             "id": "01a228b8-e892-7789-9c51-cd93675dc8d0",
                      *             "text": "Hero copy",
                      *             "done": false,
                      *             "position": 0,
-                     *             "createdAt": "2026-11-29T19:07:17.516Z"
+                     *             "createdAt": "2026-11-29T19:12:16.527Z"
                      *           }
                      *         ],
                      *         "commentCount": 0,
@@ -8983,7 +8983,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b4-5896-72fc-abbc-f7ae9aac4d66",
+                     *         "id": "01a228b8-e8a2-777c-97d7-37adf73da453",
                      *         "deleted": true
                      *       }
                      *     }
@@ -9089,14 +9089,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b4-588c-769d-ad8c-6e9862798574",
+                     *         "id": "01a228b8-e890-7708-a8e8-a41043988d5e",
                      *         "humanId": "WEB-1",
                      *         "number": 1,
-                     *         "workspaceId": "01a228b4-5746-72fe-a48e-72079cc03eb9",
-                     *         "projectId": "01a228b4-584a-70e9-88da-5364620b1192",
-                     *         "statusId": "01a228b4-584a-70eb-9f88-40cc1e560d33",
+                     *         "workspaceId": "01a228b8-e7f4-720c-8c9c-624262c41486",
+                     *         "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
+                     *         "statusId": "01a228b8-e867-758e-afcb-50265f37777a",
                      *         "status": {
-                     *           "id": "01a228b4-584a-70eb-9f88-40cc1e560d33",
+                     *           "id": "01a228b8-e867-758e-afcb-50265f37777a",
                      *           "name": "To Do",
                      *           "category": "unstarted"
                      *         },
@@ -9107,19 +9107,19 @@ export interface operations {
                      *         "dueDate": "2026-11-29",
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdBy": "01a228b4-56a4-7441-98fd-5f7ad9218345",
-                     *         "createdAt": "2026-11-29T19:07:17.516Z",
-                     *         "updatedAt": "2026-11-29T19:07:17.538Z",
+                     *         "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *         "createdAt": "2026-11-29T19:12:16.527Z",
+                     *         "updatedAt": "2026-11-29T19:12:16.554Z",
                      *         "assignees": [
                      *           {
-                     *             "id": "01a228b4-57e0-7289-a16d-66313f2b601b",
+                     *             "id": "01a228b8-e834-74fa-a77f-dda1415538d2",
                      *             "name": "Bob",
                      *             "handle": "bob"
                      *           }
                      *         ],
                      *         "labels": [
                      *           {
-                     *             "id": "01a228b4-5882-7569-8db4-8d96c8ed6d60",
+                     *             "id": "01a228b8-e884-7501-b650-b48d9cea9cce",
                      *             "name": "front-end",
                      *             "color": "#3366ff"
                      *           }
@@ -9128,11 +9128,11 @@ export interface operations {
                      *         "todoDoneCount": 0,
                      *         "todos": [
                      *           {
-                     *             "id": "01a228b4-588e-747d-8898-c51ad5ab2e27",
+                     *             "id": "01a228b8-e892-7789-9c51-cd93675dc8d0",
                      *             "text": "Hero copy",
                      *             "done": false,
                      *             "position": 0,
-                     *             "createdAt": "2026-11-29T19:07:17.516Z"
+                     *             "createdAt": "2026-11-29T19:12:16.527Z"
                      *           }
                      *         ],
                      *         "commentCount": 0,
@@ -9215,14 +9215,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b4-5896-72fc-abbc-f7ae9aac4d66",
+                     *         "id": "01a228b8-e8a2-777c-97d7-37adf73da453",
                      *         "humanId": "WEB-2",
                      *         "number": 2,
-                     *         "workspaceId": "01a228b4-5746-72fe-a48e-72079cc03eb9",
-                     *         "projectId": "01a228b4-584a-70e9-88da-5364620b1192",
-                     *         "statusId": "01a228b4-587b-740e-9b16-57ca8691b7f4",
+                     *         "workspaceId": "01a228b8-e7f4-720c-8c9c-624262c41486",
+                     *         "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
+                     *         "statusId": "01a228b8-e880-7312-9b12-2b6cee8bc21b",
                      *         "status": {
-                     *           "id": "01a228b4-587b-740e-9b16-57ca8691b7f4",
+                     *           "id": "01a228b8-e880-7312-9b12-2b6cee8bc21b",
                      *           "name": "QA",
                      *           "category": "started"
                      *         },
@@ -9232,10 +9232,10 @@ export interface operations {
                      *         "rank": "Kf",
                      *         "dueDate": null,
                      *         "archived": true,
-                     *         "archivedAt": "2026-11-29T19:07:17.554Z",
-                     *         "createdBy": "01a228b4-56a4-7441-98fd-5f7ad9218345",
-                     *         "createdAt": "2026-11-29T19:07:17.526Z",
-                     *         "updatedAt": "2026-11-29T19:07:17.554Z",
+                     *         "archivedAt": "2026-11-29T19:12:16.566Z",
+                     *         "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *         "createdAt": "2026-11-29T19:12:16.546Z",
+                     *         "updatedAt": "2026-11-29T19:12:16.566Z",
                      *         "assignees": [],
                      *         "labels": [],
                      *         "todoCount": 0,
@@ -9327,18 +9327,18 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228b4-58c5-76c6-935e-c834bf994d55",
-                     *           "taskId": "01a228b4-588c-769d-ad8c-6e9862798574",
-                     *           "projectId": "01a228b4-584a-70e9-88da-5364620b1192",
+                     *           "id": "01a228b8-e8c6-7138-a2d8-c316611e08cf",
+                     *           "taskId": "01a228b8-e890-7708-a8e8-a41043988d5e",
+                     *           "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
                      *           "author": {
-                     *             "id": "01a228b4-56a4-7441-98fd-5f7ad9218345",
+                     *             "id": "01a228b8-e799-7735-9a07-4ca38c26f4df",
                      *             "name": "Ada Lovelace",
                      *             "handle": "ada"
                      *           },
                      *           "body": "@bob can you take the pricing table?",
                      *           "edited": false,
-                     *           "createdAt": "2026-11-29T19:07:17.573Z",
-                     *           "updatedAt": "2026-11-29T19:07:17.573Z"
+                     *           "createdAt": "2026-11-29T19:12:16.582Z",
+                     *           "updatedAt": "2026-11-29T19:12:16.582Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -9410,18 +9410,18 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b4-58c5-76c6-935e-c834bf994d55",
-                     *         "taskId": "01a228b4-588c-769d-ad8c-6e9862798574",
-                     *         "projectId": "01a228b4-584a-70e9-88da-5364620b1192",
+                     *         "id": "01a228b8-e8c6-7138-a2d8-c316611e08cf",
+                     *         "taskId": "01a228b8-e890-7708-a8e8-a41043988d5e",
+                     *         "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
                      *         "author": {
-                     *           "id": "01a228b4-56a4-7441-98fd-5f7ad9218345",
+                     *           "id": "01a228b8-e799-7735-9a07-4ca38c26f4df",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "body": "@bob can you take the pricing table?",
                      *         "edited": false,
-                     *         "createdAt": "2026-11-29T19:07:17.573Z",
-                     *         "updatedAt": "2026-11-29T19:07:17.573Z"
+                     *         "createdAt": "2026-11-29T19:12:16.582Z",
+                     *         "updatedAt": "2026-11-29T19:12:16.582Z"
                      *       }
                      *     }
                      */
@@ -9502,7 +9502,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b4-58c5-76c6-935e-c834bf994d55",
+                     *         "id": "01a228b8-e8c6-7138-a2d8-c316611e08cf",
                      *         "deleted": true
                      *       }
                      *     }
@@ -9593,18 +9593,18 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b4-58c5-76c6-935e-c834bf994d55",
-                     *         "taskId": "01a228b4-588c-769d-ad8c-6e9862798574",
-                     *         "projectId": "01a228b4-584a-70e9-88da-5364620b1192",
+                     *         "id": "01a228b8-e8c6-7138-a2d8-c316611e08cf",
+                     *         "taskId": "01a228b8-e890-7708-a8e8-a41043988d5e",
+                     *         "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
                      *         "author": {
-                     *           "id": "01a228b4-56a4-7441-98fd-5f7ad9218345",
+                     *           "id": "01a228b8-e799-7735-9a07-4ca38c26f4df",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "body": "@bob can you take the pricing table, please?",
                      *         "edited": true,
-                     *         "createdAt": "2026-11-29T19:07:17.573Z",
-                     *         "updatedAt": "2026-11-29T19:07:17.582Z"
+                     *         "createdAt": "2026-11-29T19:12:16.582Z",
+                     *         "updatedAt": "2026-11-29T19:12:16.588Z"
                      *       }
                      *     }
                      */
@@ -9698,14 +9698,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b4-588c-769d-ad8c-6e9862798574",
+                     *         "id": "01a228b8-e890-7708-a8e8-a41043988d5e",
                      *         "humanId": "WEB-1",
                      *         "number": 1,
-                     *         "workspaceId": "01a228b4-5746-72fe-a48e-72079cc03eb9",
-                     *         "projectId": "01a228b4-584a-70e9-88da-5364620b1192",
-                     *         "statusId": "01a228b4-587b-740e-9b16-57ca8691b7f4",
+                     *         "workspaceId": "01a228b8-e7f4-720c-8c9c-624262c41486",
+                     *         "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
+                     *         "statusId": "01a228b8-e880-7312-9b12-2b6cee8bc21b",
                      *         "status": {
-                     *           "id": "01a228b4-587b-740e-9b16-57ca8691b7f4",
+                     *           "id": "01a228b8-e880-7312-9b12-2b6cee8bc21b",
                      *           "name": "QA",
                      *           "category": "started"
                      *         },
@@ -9716,19 +9716,19 @@ export interface operations {
                      *         "dueDate": "2026-11-29",
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdBy": "01a228b4-56a4-7441-98fd-5f7ad9218345",
-                     *         "createdAt": "2026-11-29T19:07:17.516Z",
-                     *         "updatedAt": "2026-11-29T19:07:17.542Z",
+                     *         "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *         "createdAt": "2026-11-29T19:12:16.527Z",
+                     *         "updatedAt": "2026-11-29T19:12:16.558Z",
                      *         "assignees": [
                      *           {
-                     *             "id": "01a228b4-57e0-7289-a16d-66313f2b601b",
+                     *             "id": "01a228b8-e834-74fa-a77f-dda1415538d2",
                      *             "name": "Bob",
                      *             "handle": "bob"
                      *           }
                      *         ],
                      *         "labels": [
                      *           {
-                     *             "id": "01a228b4-5882-7569-8db4-8d96c8ed6d60",
+                     *             "id": "01a228b8-e884-7501-b650-b48d9cea9cce",
                      *             "name": "front-end",
                      *             "color": "#3366ff"
                      *           }
@@ -9737,11 +9737,11 @@ export interface operations {
                      *         "todoDoneCount": 0,
                      *         "todos": [
                      *           {
-                     *             "id": "01a228b4-588e-747d-8898-c51ad5ab2e27",
+                     *             "id": "01a228b8-e892-7789-9c51-cd93675dc8d0",
                      *             "text": "Hero copy",
                      *             "done": false,
                      *             "position": 0,
-                     *             "createdAt": "2026-11-29T19:07:17.516Z"
+                     *             "createdAt": "2026-11-29T19:12:16.527Z"
                      *           }
                      *         ],
                      *         "commentCount": 0,
@@ -9845,22 +9845,22 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b4-5906-717e-9d8b-3b827124c0c7",
-                     *         "projectId": "01a228b4-584a-70e9-88da-5364620b1192",
-                     *         "taskId": "01a228b4-588c-769d-ad8c-6e9862798574",
-                     *         "userId": "01a228b4-56a4-7441-98fd-5f7ad9218345",
+                     *         "id": "01a228b8-e8e8-718d-94e2-df7bded10bb9",
+                     *         "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
+                     *         "taskId": "01a228b8-e890-7708-a8e8-a41043988d5e",
+                     *         "userId": "01a228b8-e799-7735-9a07-4ca38c26f4df",
                      *         "user": {
-                     *           "id": "01a228b4-56a4-7441-98fd-5f7ad9218345",
+                     *           "id": "01a228b8-e799-7735-9a07-4ca38c26f4df",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "task": {
-                     *           "id": "01a228b4-588c-769d-ad8c-6e9862798574",
+                     *           "id": "01a228b8-e890-7708-a8e8-a41043988d5e",
                      *           "humanId": "WEB-1",
                      *           "title": "Ship the landing page today"
                      *         },
                      *         "project": {
-                     *           "id": "01a228b4-584a-70e9-88da-5364620b1192",
+                     *           "id": "01a228b8-e866-7362-99e7-13a541bee26c",
                      *           "name": "Website"
                      *         },
                      *         "date": "2026-11-29",
@@ -9872,9 +9872,9 @@ export interface operations {
                      *         "rejectionReason": null,
                      *         "decidedBy": null,
                      *         "decidedAt": null,
-                     *         "createdBy": "01a228b4-56a4-7441-98fd-5f7ad9218345",
-                     *         "createdAt": "2026-11-29T19:07:17.638Z",
-                     *         "updatedAt": "2026-11-29T19:07:17.638Z"
+                     *         "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *         "createdAt": "2026-11-29T19:12:16.616Z",
+                     *         "updatedAt": "2026-11-29T19:12:16.616Z"
                      *       }
                      *     }
                      */
@@ -9966,11 +9966,11 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b4-58ba-77ae-9c20-d2934a03d6d6",
+                     *         "id": "01a228b8-e8bc-72b1-b253-b3e5792c0cd4",
                      *         "text": "Footer links",
                      *         "done": false,
                      *         "position": 2,
-                     *         "createdAt": "2026-11-29T19:07:17.562Z"
+                     *         "createdAt": "2026-11-29T19:12:16.572Z"
                      *       }
                      *     }
                      */
@@ -10051,7 +10051,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b4-58ba-77ae-9c20-d2934a03d6d6",
+                     *         "id": "01a228b8-e8bc-72b1-b253-b3e5792c0cd4",
                      *         "deleted": true
                      *       }
                      *     }
@@ -10146,11 +10146,11 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b4-588e-747d-8898-c51ad5ab2e27",
+                     *         "id": "01a228b8-e892-7789-9c51-cd93675dc8d0",
                      *         "text": "Hero copy",
                      *         "done": true,
                      *         "position": 0,
-                     *         "createdAt": "2026-11-29T19:07:17.516Z"
+                     *         "createdAt": "2026-11-29T19:12:16.527Z"
                      *       }
                      *     }
                      */
@@ -10237,11 +10237,11 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228b4-58ba-77ae-9c20-d2934a03d6d6",
+                     *           "id": "01a228b8-e8bc-72b1-b253-b3e5792c0cd4",
                      *           "text": "Footer links",
                      *           "done": false,
                      *           "position": 0,
-                     *           "createdAt": "2026-11-29T19:07:17.562Z"
+                     *           "createdAt": "2026-11-29T19:12:16.572Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -10323,14 +10323,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b4-5896-72fc-abbc-f7ae9aac4d66",
+                     *         "id": "01a228b8-e8a2-777c-97d7-37adf73da453",
                      *         "humanId": "WEB-2",
                      *         "number": 2,
-                     *         "workspaceId": "01a228b4-5746-72fe-a48e-72079cc03eb9",
-                     *         "projectId": "01a228b4-584a-70e9-88da-5364620b1192",
-                     *         "statusId": "01a228b4-587b-740e-9b16-57ca8691b7f4",
+                     *         "workspaceId": "01a228b8-e7f4-720c-8c9c-624262c41486",
+                     *         "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
+                     *         "statusId": "01a228b8-e880-7312-9b12-2b6cee8bc21b",
                      *         "status": {
-                     *           "id": "01a228b4-587b-740e-9b16-57ca8691b7f4",
+                     *           "id": "01a228b8-e880-7312-9b12-2b6cee8bc21b",
                      *           "name": "QA",
                      *           "category": "started"
                      *         },
@@ -10341,9 +10341,9 @@ export interface operations {
                      *         "dueDate": null,
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdBy": "01a228b4-56a4-7441-98fd-5f7ad9218345",
-                     *         "createdAt": "2026-11-29T19:07:17.526Z",
-                     *         "updatedAt": "2026-11-29T19:07:17.557Z",
+                     *         "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *         "createdAt": "2026-11-29T19:12:16.546Z",
+                     *         "updatedAt": "2026-11-29T19:12:16.568Z",
                      *         "assignees": [],
                      *         "labels": [],
                      *         "todoCount": 0,
@@ -10434,14 +10434,14 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228b4-5896-72fc-abbc-f7ae9aac4d66",
+                     *           "id": "01a228b8-e8a2-777c-97d7-37adf73da453",
                      *           "humanId": "WEB-2",
                      *           "number": 2,
-                     *           "workspaceId": "01a228b4-5746-72fe-a48e-72079cc03eb9",
-                     *           "projectId": "01a228b4-584a-70e9-88da-5364620b1192",
-                     *           "statusId": "01a228b4-587b-740e-9b16-57ca8691b7f4",
+                     *           "workspaceId": "01a228b8-e7f4-720c-8c9c-624262c41486",
+                     *           "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
+                     *           "statusId": "01a228b8-e880-7312-9b12-2b6cee8bc21b",
                      *           "status": {
-                     *             "id": "01a228b4-587b-740e-9b16-57ca8691b7f4",
+                     *             "id": "01a228b8-e880-7312-9b12-2b6cee8bc21b",
                      *             "name": "QA",
                      *             "category": "started"
                      *           },
@@ -10452,9 +10452,9 @@ export interface operations {
                      *           "dueDate": null,
                      *           "archived": false,
                      *           "archivedAt": null,
-                     *           "createdBy": "01a228b4-56a4-7441-98fd-5f7ad9218345",
-                     *           "createdAt": "2026-11-29T19:07:17.526Z",
-                     *           "updatedAt": "2026-11-29T19:07:17.550Z",
+                     *           "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *           "createdAt": "2026-11-29T19:12:16.546Z",
+                     *           "updatedAt": "2026-11-29T19:12:16.564Z",
                      *           "assignees": [],
                      *           "labels": [],
                      *           "todoCount": 0,
@@ -10561,22 +10561,22 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228b4-5906-717e-9d8b-3b827124c0c7",
-                     *           "projectId": "01a228b4-584a-70e9-88da-5364620b1192",
-                     *           "taskId": "01a228b4-588c-769d-ad8c-6e9862798574",
-                     *           "userId": "01a228b4-56a4-7441-98fd-5f7ad9218345",
+                     *           "id": "01a228b8-e8e8-718d-94e2-df7bded10bb9",
+                     *           "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
+                     *           "taskId": "01a228b8-e890-7708-a8e8-a41043988d5e",
+                     *           "userId": "01a228b8-e799-7735-9a07-4ca38c26f4df",
                      *           "user": {
-                     *             "id": "01a228b4-56a4-7441-98fd-5f7ad9218345",
+                     *             "id": "01a228b8-e799-7735-9a07-4ca38c26f4df",
                      *             "name": "Ada Lovelace",
                      *             "handle": "ada"
                      *           },
                      *           "task": {
-                     *             "id": "01a228b4-588c-769d-ad8c-6e9862798574",
+                     *             "id": "01a228b8-e890-7708-a8e8-a41043988d5e",
                      *             "humanId": "WEB-1",
                      *             "title": "Ship the landing page today"
                      *           },
                      *           "project": {
-                     *             "id": "01a228b4-584a-70e9-88da-5364620b1192",
+                     *             "id": "01a228b8-e866-7362-99e7-13a541bee26c",
                      *             "name": "Website"
                      *           },
                      *           "date": "2026-11-29",
@@ -10588,9 +10588,9 @@ export interface operations {
                      *           "rejectionReason": null,
                      *           "decidedBy": null,
                      *           "decidedAt": null,
-                     *           "createdBy": "01a228b4-56a4-7441-98fd-5f7ad9218345",
-                     *           "createdAt": "2026-11-29T19:07:17.638Z",
-                     *           "updatedAt": "2026-11-29T19:07:17.638Z"
+                     *           "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *           "createdAt": "2026-11-29T19:12:16.616Z",
+                     *           "updatedAt": "2026-11-29T19:12:16.616Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -10653,22 +10653,22 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b4-5906-717e-9d8b-3b827124c0c7",
-                     *         "projectId": "01a228b4-584a-70e9-88da-5364620b1192",
-                     *         "taskId": "01a228b4-588c-769d-ad8c-6e9862798574",
-                     *         "userId": "01a228b4-56a4-7441-98fd-5f7ad9218345",
+                     *         "id": "01a228b8-e8e8-718d-94e2-df7bded10bb9",
+                     *         "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
+                     *         "taskId": "01a228b8-e890-7708-a8e8-a41043988d5e",
+                     *         "userId": "01a228b8-e799-7735-9a07-4ca38c26f4df",
                      *         "user": {
-                     *           "id": "01a228b4-56a4-7441-98fd-5f7ad9218345",
+                     *           "id": "01a228b8-e799-7735-9a07-4ca38c26f4df",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "task": {
-                     *           "id": "01a228b4-588c-769d-ad8c-6e9862798574",
+                     *           "id": "01a228b8-e890-7708-a8e8-a41043988d5e",
                      *           "humanId": "WEB-1",
                      *           "title": "Ship the landing page today"
                      *         },
                      *         "project": {
-                     *           "id": "01a228b4-584a-70e9-88da-5364620b1192",
+                     *           "id": "01a228b8-e866-7362-99e7-13a541bee26c",
                      *           "name": "Website"
                      *         },
                      *         "date": "2026-11-29",
@@ -10680,9 +10680,9 @@ export interface operations {
                      *         "rejectionReason": null,
                      *         "decidedBy": null,
                      *         "decidedAt": null,
-                     *         "createdBy": "01a228b4-56a4-7441-98fd-5f7ad9218345",
-                     *         "createdAt": "2026-11-29T19:07:17.638Z",
-                     *         "updatedAt": "2026-11-29T19:07:17.638Z"
+                     *         "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *         "createdAt": "2026-11-29T19:12:16.616Z",
+                     *         "updatedAt": "2026-11-29T19:12:16.616Z"
                      *       }
                      *     }
                      */
@@ -10742,7 +10742,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b4-5925-7088-944f-f977e9f73f69",
+                     *         "id": "01a228b8-e900-77ed-918a-0a7d7eeaa7aa",
                      *         "deleted": true
                      *       }
                      *     }
@@ -10843,22 +10843,22 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b4-5906-717e-9d8b-3b827124c0c7",
-                     *         "projectId": "01a228b4-584a-70e9-88da-5364620b1192",
-                     *         "taskId": "01a228b4-588c-769d-ad8c-6e9862798574",
-                     *         "userId": "01a228b4-56a4-7441-98fd-5f7ad9218345",
+                     *         "id": "01a228b8-e8e8-718d-94e2-df7bded10bb9",
+                     *         "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
+                     *         "taskId": "01a228b8-e890-7708-a8e8-a41043988d5e",
+                     *         "userId": "01a228b8-e799-7735-9a07-4ca38c26f4df",
                      *         "user": {
-                     *           "id": "01a228b4-56a4-7441-98fd-5f7ad9218345",
+                     *           "id": "01a228b8-e799-7735-9a07-4ca38c26f4df",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "task": {
-                     *           "id": "01a228b4-588c-769d-ad8c-6e9862798574",
+                     *           "id": "01a228b8-e890-7708-a8e8-a41043988d5e",
                      *           "humanId": "WEB-1",
                      *           "title": "Ship the landing page today"
                      *         },
                      *         "project": {
-                     *           "id": "01a228b4-584a-70e9-88da-5364620b1192",
+                     *           "id": "01a228b8-e866-7362-99e7-13a541bee26c",
                      *           "name": "Website"
                      *         },
                      *         "date": "2026-11-29",
@@ -10870,9 +10870,9 @@ export interface operations {
                      *         "rejectionReason": null,
                      *         "decidedBy": null,
                      *         "decidedAt": null,
-                     *         "createdBy": "01a228b4-56a4-7441-98fd-5f7ad9218345",
-                     *         "createdAt": "2026-11-29T19:07:17.638Z",
-                     *         "updatedAt": "2026-11-29T19:07:17.649Z"
+                     *         "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *         "createdAt": "2026-11-29T19:12:16.616Z",
+                     *         "updatedAt": "2026-11-29T19:12:16.623Z"
                      *       }
                      *     }
                      */
@@ -10951,22 +10951,22 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b4-5906-717e-9d8b-3b827124c0c7",
-                     *         "projectId": "01a228b4-584a-70e9-88da-5364620b1192",
-                     *         "taskId": "01a228b4-588c-769d-ad8c-6e9862798574",
-                     *         "userId": "01a228b4-56a4-7441-98fd-5f7ad9218345",
+                     *         "id": "01a228b8-e8e8-718d-94e2-df7bded10bb9",
+                     *         "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
+                     *         "taskId": "01a228b8-e890-7708-a8e8-a41043988d5e",
+                     *         "userId": "01a228b8-e799-7735-9a07-4ca38c26f4df",
                      *         "user": {
-                     *           "id": "01a228b4-56a4-7441-98fd-5f7ad9218345",
+                     *           "id": "01a228b8-e799-7735-9a07-4ca38c26f4df",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "task": {
-                     *           "id": "01a228b4-588c-769d-ad8c-6e9862798574",
+                     *           "id": "01a228b8-e890-7708-a8e8-a41043988d5e",
                      *           "humanId": "WEB-1",
                      *           "title": "Ship the landing page today"
                      *         },
                      *         "project": {
-                     *           "id": "01a228b4-584a-70e9-88da-5364620b1192",
+                     *           "id": "01a228b8-e866-7362-99e7-13a541bee26c",
                      *           "name": "Website"
                      *         },
                      *         "date": "2026-11-29",
@@ -10976,11 +10976,11 @@ export interface operations {
                      *         "billed": false,
                      *         "state": "approved",
                      *         "rejectionReason": null,
-                     *         "decidedBy": "01a228b4-56a4-7441-98fd-5f7ad9218345",
-                     *         "decidedAt": "2026-11-29T19:07:17.656Z",
-                     *         "createdBy": "01a228b4-56a4-7441-98fd-5f7ad9218345",
-                     *         "createdAt": "2026-11-29T19:07:17.638Z",
-                     *         "updatedAt": "2026-11-29T19:07:17.656Z"
+                     *         "decidedBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *         "decidedAt": "2026-11-29T19:12:16.629Z",
+                     *         "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *         "createdAt": "2026-11-29T19:12:16.616Z",
+                     *         "updatedAt": "2026-11-29T19:12:16.629Z"
                      *       }
                      *     }
                      */
@@ -11057,22 +11057,22 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b4-5906-717e-9d8b-3b827124c0c7",
-                     *         "projectId": "01a228b4-584a-70e9-88da-5364620b1192",
-                     *         "taskId": "01a228b4-588c-769d-ad8c-6e9862798574",
-                     *         "userId": "01a228b4-56a4-7441-98fd-5f7ad9218345",
+                     *         "id": "01a228b8-e8e8-718d-94e2-df7bded10bb9",
+                     *         "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
+                     *         "taskId": "01a228b8-e890-7708-a8e8-a41043988d5e",
+                     *         "userId": "01a228b8-e799-7735-9a07-4ca38c26f4df",
                      *         "user": {
-                     *           "id": "01a228b4-56a4-7441-98fd-5f7ad9218345",
+                     *           "id": "01a228b8-e799-7735-9a07-4ca38c26f4df",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "task": {
-                     *           "id": "01a228b4-588c-769d-ad8c-6e9862798574",
+                     *           "id": "01a228b8-e890-7708-a8e8-a41043988d5e",
                      *           "humanId": "WEB-1",
                      *           "title": "Ship the landing page today"
                      *         },
                      *         "project": {
-                     *           "id": "01a228b4-584a-70e9-88da-5364620b1192",
+                     *           "id": "01a228b8-e866-7362-99e7-13a541bee26c",
                      *           "name": "Website"
                      *         },
                      *         "date": "2026-11-29",
@@ -11082,11 +11082,11 @@ export interface operations {
                      *         "billed": true,
                      *         "state": "approved",
                      *         "rejectionReason": null,
-                     *         "decidedBy": "01a228b4-56a4-7441-98fd-5f7ad9218345",
-                     *         "decidedAt": "2026-11-29T19:07:17.661Z",
-                     *         "createdBy": "01a228b4-56a4-7441-98fd-5f7ad9218345",
-                     *         "createdAt": "2026-11-29T19:07:17.638Z",
-                     *         "updatedAt": "2026-11-29T19:07:17.663Z"
+                     *         "decidedBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *         "decidedAt": "2026-11-29T19:12:16.633Z",
+                     *         "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *         "createdAt": "2026-11-29T19:12:16.616Z",
+                     *         "updatedAt": "2026-11-29T19:12:16.635Z"
                      *       }
                      *     }
                      */
@@ -11170,22 +11170,22 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b4-5906-717e-9d8b-3b827124c0c7",
-                     *         "projectId": "01a228b4-584a-70e9-88da-5364620b1192",
-                     *         "taskId": "01a228b4-588c-769d-ad8c-6e9862798574",
-                     *         "userId": "01a228b4-56a4-7441-98fd-5f7ad9218345",
+                     *         "id": "01a228b8-e8e8-718d-94e2-df7bded10bb9",
+                     *         "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
+                     *         "taskId": "01a228b8-e890-7708-a8e8-a41043988d5e",
+                     *         "userId": "01a228b8-e799-7735-9a07-4ca38c26f4df",
                      *         "user": {
-                     *           "id": "01a228b4-56a4-7441-98fd-5f7ad9218345",
+                     *           "id": "01a228b8-e799-7735-9a07-4ca38c26f4df",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "task": {
-                     *           "id": "01a228b4-588c-769d-ad8c-6e9862798574",
+                     *           "id": "01a228b8-e890-7708-a8e8-a41043988d5e",
                      *           "humanId": "WEB-1",
                      *           "title": "Ship the landing page today"
                      *         },
                      *         "project": {
-                     *           "id": "01a228b4-584a-70e9-88da-5364620b1192",
+                     *           "id": "01a228b8-e866-7362-99e7-13a541bee26c",
                      *           "name": "Website"
                      *         },
                      *         "date": "2026-11-29",
@@ -11195,11 +11195,11 @@ export interface operations {
                      *         "billed": false,
                      *         "state": "rejected",
                      *         "rejectionReason": "Split design from build.",
-                     *         "decidedBy": "01a228b4-56a4-7441-98fd-5f7ad9218345",
-                     *         "decidedAt": "2026-11-29T19:07:17.653Z",
-                     *         "createdBy": "01a228b4-56a4-7441-98fd-5f7ad9218345",
-                     *         "createdAt": "2026-11-29T19:07:17.638Z",
-                     *         "updatedAt": "2026-11-29T19:07:17.653Z"
+                     *         "decidedBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *         "decidedAt": "2026-11-29T19:12:16.627Z",
+                     *         "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *         "createdAt": "2026-11-29T19:12:16.616Z",
+                     *         "updatedAt": "2026-11-29T19:12:16.627Z"
                      *       }
                      *     }
                      */
@@ -11278,22 +11278,22 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b4-5906-717e-9d8b-3b827124c0c7",
-                     *         "projectId": "01a228b4-584a-70e9-88da-5364620b1192",
-                     *         "taskId": "01a228b4-588c-769d-ad8c-6e9862798574",
-                     *         "userId": "01a228b4-56a4-7441-98fd-5f7ad9218345",
+                     *         "id": "01a228b8-e8e8-718d-94e2-df7bded10bb9",
+                     *         "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
+                     *         "taskId": "01a228b8-e890-7708-a8e8-a41043988d5e",
+                     *         "userId": "01a228b8-e799-7735-9a07-4ca38c26f4df",
                      *         "user": {
-                     *           "id": "01a228b4-56a4-7441-98fd-5f7ad9218345",
+                     *           "id": "01a228b8-e799-7735-9a07-4ca38c26f4df",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "task": {
-                     *           "id": "01a228b4-588c-769d-ad8c-6e9862798574",
+                     *           "id": "01a228b8-e890-7708-a8e8-a41043988d5e",
                      *           "humanId": "WEB-1",
                      *           "title": "Ship the landing page today"
                      *         },
                      *         "project": {
-                     *           "id": "01a228b4-584a-70e9-88da-5364620b1192",
+                     *           "id": "01a228b8-e866-7362-99e7-13a541bee26c",
                      *           "name": "Website"
                      *         },
                      *         "date": "2026-11-29",
@@ -11305,9 +11305,9 @@ export interface operations {
                      *         "rejectionReason": null,
                      *         "decidedBy": null,
                      *         "decidedAt": null,
-                     *         "createdBy": "01a228b4-56a4-7441-98fd-5f7ad9218345",
-                     *         "createdAt": "2026-11-29T19:07:17.638Z",
-                     *         "updatedAt": "2026-11-29T19:07:17.651Z"
+                     *         "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *         "createdAt": "2026-11-29T19:12:16.616Z",
+                     *         "updatedAt": "2026-11-29T19:12:16.625Z"
                      *       }
                      *     }
                      */
@@ -11384,22 +11384,22 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b4-5906-717e-9d8b-3b827124c0c7",
-                     *         "projectId": "01a228b4-584a-70e9-88da-5364620b1192",
-                     *         "taskId": "01a228b4-588c-769d-ad8c-6e9862798574",
-                     *         "userId": "01a228b4-56a4-7441-98fd-5f7ad9218345",
+                     *         "id": "01a228b8-e8e8-718d-94e2-df7bded10bb9",
+                     *         "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
+                     *         "taskId": "01a228b8-e890-7708-a8e8-a41043988d5e",
+                     *         "userId": "01a228b8-e799-7735-9a07-4ca38c26f4df",
                      *         "user": {
-                     *           "id": "01a228b4-56a4-7441-98fd-5f7ad9218345",
+                     *           "id": "01a228b8-e799-7735-9a07-4ca38c26f4df",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "task": {
-                     *           "id": "01a228b4-588c-769d-ad8c-6e9862798574",
+                     *           "id": "01a228b8-e890-7708-a8e8-a41043988d5e",
                      *           "humanId": "WEB-1",
                      *           "title": "Ship the landing page today"
                      *         },
                      *         "project": {
-                     *           "id": "01a228b4-584a-70e9-88da-5364620b1192",
+                     *           "id": "01a228b8-e866-7362-99e7-13a541bee26c",
                      *           "name": "Website"
                      *         },
                      *         "date": "2026-11-29",
@@ -11409,11 +11409,11 @@ export interface operations {
                      *         "billed": false,
                      *         "state": "draft",
                      *         "rejectionReason": null,
-                     *         "decidedBy": "01a228b4-56a4-7441-98fd-5f7ad9218345",
-                     *         "decidedAt": "2026-11-29T19:07:17.658Z",
-                     *         "createdBy": "01a228b4-56a4-7441-98fd-5f7ad9218345",
-                     *         "createdAt": "2026-11-29T19:07:17.638Z",
-                     *         "updatedAt": "2026-11-29T19:07:17.658Z"
+                     *         "decidedBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *         "decidedAt": "2026-11-29T19:12:16.630Z",
+                     *         "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *         "createdAt": "2026-11-29T19:12:16.616Z",
+                     *         "updatedAt": "2026-11-29T19:12:16.630Z"
                      *       }
                      *     }
                      */
@@ -11503,7 +11503,7 @@ export interface operations {
                      *       "ok": true,
                      *       "data": {
                      *         "scope": "workspace",
-                     *         "id": "01a228b4-5746-72fe-a48e-72079cc03eb9",
+                     *         "id": "01a228b8-e7f4-720c-8c9c-624262c41486",
                      *         "from": "2026-11-29",
                      *         "to": "2026-11-29",
                      *         "groupBy": "user",
@@ -11521,7 +11521,7 @@ export interface operations {
                      *         },
                      *         "groups": [
                      *           {
-                     *             "key": "01a228b4-56a4-7441-98fd-5f7ad9218345",
+                     *             "key": "01a228b8-e799-7735-9a07-4ca38c26f4df",
                      *             "label": "Ada Lovelace",
                      *             "minutes": 50,
                      *             "billableMinutes": 50,
@@ -11544,7 +11544,7 @@ export interface operations {
                     };
                     /**
                      * @example key,label,minutes,billableMinutes,nonBillableMinutes,draft,submitted,approved,rejected
-                     *     01a228b4-56a4-7441-98fd-5f7ad9218345,Ada Lovelace,50,50,0,0,0,50,0
+                     *     01a228b8-e799-7735-9a07-4ca38c26f4df,Ada Lovelace,50,50,0,0,0,50,0
                      *     ,Total,50,50,0,0,0,50,0
                      */
                     "text/csv": string;
@@ -11608,8 +11608,8 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "6oqgjQCTFhX4LAtU_YUO56njIAzHPys1",
-                     *         "url": "/uploads/6oqgjQCTFhX4LAtU_YUO56njIAzHPys1",
+                     *         "id": "SoTSf-jdcpQNXqTyN-7jn2p3KvzyU8ac",
+                     *         "url": "/uploads/SoTSf-jdcpQNXqTyN-7jn2p3KvzyU8ac",
                      *         "contentType": "image/png",
                      *         "size": 70,
                      *         "sha256": "497790947d4666760ce38f3c00e852c71fdb66cae849bae8e9ede352719e1581"
@@ -11723,7 +11723,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "6oqgjQCTFhX4LAtU_YUO56njIAzHPys1",
+                     *         "id": "SoTSf-jdcpQNXqTyN-7jn2p3KvzyU8ac",
                      *         "deleted": true
                      *       }
                      *     }
@@ -11791,17 +11791,17 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228b4-592a-7091-864d-455bd807235a",
-                     *           "url": "http://127.0.0.1:37759/hook",
+                     *           "id": "01a228b8-e905-7325-afd4-5c2e95f4f411",
+                     *           "url": "http://127.0.0.1:39019/hook",
                      *           "events": [
                      *             "task.created"
                      *           ],
                      *           "active": true,
                      *           "disabledReason": null,
                      *           "description": null,
-                     *           "createdBy": "01a228b4-56a4-7441-98fd-5f7ad9218345",
-                     *           "createdAt": "2026-11-29T19:07:17.674Z",
-                     *           "updatedAt": "2026-11-29T19:07:17.674Z"
+                     *           "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *           "createdAt": "2026-11-29T19:12:16.644Z",
+                     *           "updatedAt": "2026-11-29T19:12:16.644Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -11882,17 +11882,17 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b4-592a-7091-864d-455bd807235a",
-                     *         "url": "http://127.0.0.1:37759/hook",
+                     *         "id": "01a228b8-e905-7325-afd4-5c2e95f4f411",
+                     *         "url": "http://127.0.0.1:39019/hook",
                      *         "events": [
                      *           "task.created"
                      *         ],
                      *         "active": true,
                      *         "disabledReason": null,
                      *         "description": null,
-                     *         "createdBy": "01a228b4-56a4-7441-98fd-5f7ad9218345",
-                     *         "createdAt": "2026-11-29T19:07:17.674Z",
-                     *         "updatedAt": "2026-11-29T19:07:17.674Z",
+                     *         "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *         "createdAt": "2026-11-29T19:12:16.644Z",
+                     *         "updatedAt": "2026-11-29T19:12:16.644Z",
                      *         "secret": "whsec_<secret, shown once>"
                      *       }
                      *     }
@@ -11972,17 +11972,17 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b4-592a-7091-864d-455bd807235a",
-                     *         "url": "http://127.0.0.1:37759/hook",
+                     *         "id": "01a228b8-e905-7325-afd4-5c2e95f4f411",
+                     *         "url": "http://127.0.0.1:39019/hook",
                      *         "events": [
                      *           "task.created"
                      *         ],
                      *         "active": true,
                      *         "disabledReason": null,
                      *         "description": null,
-                     *         "createdBy": "01a228b4-56a4-7441-98fd-5f7ad9218345",
-                     *         "createdAt": "2026-11-29T19:07:17.674Z",
-                     *         "updatedAt": "2026-11-29T19:07:17.674Z"
+                     *         "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *         "createdAt": "2026-11-29T19:12:16.644Z",
+                     *         "updatedAt": "2026-11-29T19:12:16.644Z"
                      *       }
                      *     }
                      */
@@ -12042,7 +12042,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b4-592a-7091-864d-455bd807235a",
+                     *         "id": "01a228b8-e905-7325-afd4-5c2e95f4f411",
                      *         "deleted": true
                      *       }
                      *     }
@@ -12120,17 +12120,17 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b4-592a-7091-864d-455bd807235a",
-                     *         "url": "http://127.0.0.1:37759/hook",
+                     *         "id": "01a228b8-e905-7325-afd4-5c2e95f4f411",
+                     *         "url": "http://127.0.0.1:39019/hook",
                      *         "events": [
                      *           "task.created"
                      *         ],
                      *         "active": true,
                      *         "disabledReason": null,
                      *         "description": "CI notifier",
-                     *         "createdBy": "01a228b4-56a4-7441-98fd-5f7ad9218345",
-                     *         "createdAt": "2026-11-29T19:07:17.674Z",
-                     *         "updatedAt": "2026-11-29T19:07:17.679Z"
+                     *         "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *         "createdAt": "2026-11-29T19:12:16.644Z",
+                     *         "updatedAt": "2026-11-29T19:12:16.650Z"
                      *       }
                      *     }
                      */
@@ -12200,16 +12200,16 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228b4-593b-754d-a64a-4947eeae6b62",
-                     *           "webhookId": "01a228b4-592a-7091-864d-455bd807235a",
+                     *           "id": "01a228b8-e913-763f-834c-c677cd003605",
+                     *           "webhookId": "01a228b8-e905-7325-afd4-5c2e95f4f411",
                      *           "event": "task.created",
-                     *           "status": "pending",
+                     *           "status": "succeeded",
                      *           "attempts": 1,
-                     *           "lastStatusCode": null,
+                     *           "lastStatusCode": 200,
                      *           "lastError": null,
-                     *           "nextAttemptAt": "2026-11-29T19:08:22.692Z",
-                     *           "deliveredAt": null,
-                     *           "createdAt": "2026-11-29T19:07:17.691Z"
+                     *           "nextAttemptAt": null,
+                     *           "deliveredAt": "2026-11-29T19:12:16.665Z",
+                     *           "createdAt": "2026-11-29T19:12:16.659Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -12274,30 +12274,30 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b4-593b-754d-a64a-4947eeae6b62",
-                     *         "webhookId": "01a228b4-592a-7091-864d-455bd807235a",
+                     *         "id": "01a228b8-e913-763f-834c-c677cd003605",
+                     *         "webhookId": "01a228b8-e905-7325-afd4-5c2e95f4f411",
                      *         "event": "task.created",
                      *         "status": "succeeded",
                      *         "attempts": 1,
                      *         "lastStatusCode": 200,
                      *         "lastError": null,
                      *         "nextAttemptAt": null,
-                     *         "deliveredAt": "2026-11-29T19:07:17.726Z",
-                     *         "createdAt": "2026-11-29T19:07:17.691Z",
+                     *         "deliveredAt": "2026-11-29T19:12:16.665Z",
+                     *         "createdAt": "2026-11-29T19:12:16.659Z",
                      *         "payload": {
-                     *           "id": "01a228b4-593b-754d-a64a-4947eeae6b62",
+                     *           "id": "01a228b8-e913-763f-834c-c677cd003605",
                      *           "event": "task.created",
-                     *           "createdAt": "2026-11-29T19:07:17.691Z",
-                     *           "workspaceId": "01a228b4-5746-72fe-a48e-72079cc03eb9",
+                     *           "createdAt": "2026-11-29T19:12:16.659Z",
+                     *           "workspaceId": "01a228b8-e7f4-720c-8c9c-624262c41486",
                      *           "data": {
-                     *             "id": "01a228b4-593a-75cc-868d-01b4d414562c",
+                     *             "id": "01a228b8-e913-763e-b1f1-3db1dab082bc",
                      *             "humanId": "WEB-3",
                      *             "number": 3,
-                     *             "workspaceId": "01a228b4-5746-72fe-a48e-72079cc03eb9",
-                     *             "projectId": "01a228b4-584a-70e9-88da-5364620b1192",
-                     *             "statusId": "01a228b4-584a-70eb-9f88-40cc1e560d33",
+                     *             "workspaceId": "01a228b8-e7f4-720c-8c9c-624262c41486",
+                     *             "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
+                     *             "statusId": "01a228b8-e867-758e-afcb-50265f37777a",
                      *             "status": {
-                     *               "id": "01a228b4-584a-70eb-9f88-40cc1e560d33",
+                     *               "id": "01a228b8-e867-758e-afcb-50265f37777a",
                      *               "name": "To Do",
                      *               "category": "unstarted"
                      *             },
@@ -12308,9 +12308,9 @@ export interface operations {
                      *             "dueDate": null,
                      *             "archived": false,
                      *             "archivedAt": null,
-                     *             "createdBy": "01a228b4-56a4-7441-98fd-5f7ad9218345",
-                     *             "createdAt": "2026-11-29T19:07:17.690Z",
-                     *             "updatedAt": "2026-11-29T19:07:17.690Z",
+                     *             "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *             "createdAt": "2026-11-29T19:12:16.659Z",
+                     *             "updatedAt": "2026-11-29T19:12:16.659Z",
                      *             "assignees": [],
                      *             "labels": [],
                      *             "todoCount": 0,
@@ -12381,16 +12381,16 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b4-593b-754d-a64a-4947eeae6b62",
-                     *         "webhookId": "01a228b4-592a-7091-864d-455bd807235a",
+                     *         "id": "01a228b8-e913-763f-834c-c677cd003605",
+                     *         "webhookId": "01a228b8-e905-7325-afd4-5c2e95f4f411",
                      *         "event": "task.created",
                      *         "status": "pending",
                      *         "attempts": 0,
                      *         "lastStatusCode": 200,
                      *         "lastError": null,
-                     *         "nextAttemptAt": "2026-11-29T19:07:17.753Z",
+                     *         "nextAttemptAt": "2026-11-29T19:12:16.698Z",
                      *         "deliveredAt": null,
-                     *         "createdAt": "2026-11-29T19:07:17.691Z"
+                     *         "createdAt": "2026-11-29T19:12:16.659Z"
                      *       }
                      *     }
                      */
@@ -12467,17 +12467,17 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b4-592a-7091-864d-455bd807235a",
-                     *         "url": "http://127.0.0.1:37759/hook",
+                     *         "id": "01a228b8-e905-7325-afd4-5c2e95f4f411",
+                     *         "url": "http://127.0.0.1:39019/hook",
                      *         "events": [
                      *           "task.created"
                      *         ],
                      *         "active": true,
                      *         "disabledReason": null,
                      *         "description": "CI notifier",
-                     *         "createdBy": "01a228b4-56a4-7441-98fd-5f7ad9218345",
-                     *         "createdAt": "2026-11-29T19:07:17.674Z",
-                     *         "updatedAt": "2026-11-29T19:07:17.681Z",
+                     *         "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *         "createdAt": "2026-11-29T19:12:16.644Z",
+                     *         "updatedAt": "2026-11-29T19:12:16.651Z",
                      *         "secret": "whsec_<secret, shown once>"
                      *       }
                      *     }
@@ -12538,7 +12538,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "deliveryId": "01a228b4-5937-704a-9fc6-85885f707590",
+                     *         "deliveryId": "01a228b8-e90f-7421-afc6-1ea1725b8d48",
                      *         "event": "ping",
                      *         "status": "pending"
                      *       }
@@ -12620,14 +12620,14 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228b4-56aa-73e5-ab46-ba29da9dd48a",
+                     *           "id": "01a228b8-e79b-73da-ab0e-069e1cc30a2c",
                      *           "name": "Ada's workspace",
                      *           "slug": "ada-s-workspace",
                      *           "role": "OWNER",
                      *           "suspended": false,
                      *           "suspendedAt": null,
-                     *           "createdAt": "2026-11-29T19:07:17.034Z",
-                     *           "updatedAt": "2026-11-29T19:07:17.034Z"
+                     *           "createdAt": "2026-11-29T19:12:16.283Z",
+                     *           "updatedAt": "2026-11-29T19:12:16.283Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -12692,14 +12692,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b4-5746-72fe-a48e-72079cc03eb9",
+                     *         "id": "01a228b8-e7f4-720c-8c9c-624262c41486",
                      *         "name": "Walk Co",
                      *         "slug": "walk-co",
                      *         "role": "OWNER",
                      *         "suspended": false,
                      *         "suspendedAt": null,
-                     *         "createdAt": "2026-11-29T19:07:17.189Z",
-                     *         "updatedAt": "2026-11-29T19:07:17.189Z"
+                     *         "createdAt": "2026-11-29T19:12:16.372Z",
+                     *         "updatedAt": "2026-11-29T19:12:16.372Z"
                      *       }
                      *     }
                      */
@@ -12773,14 +12773,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b4-5746-72fe-a48e-72079cc03eb9",
+                     *         "id": "01a228b8-e7f4-720c-8c9c-624262c41486",
                      *         "name": "Walk Co",
                      *         "slug": "walk-co",
                      *         "role": "OWNER",
                      *         "suspended": false,
                      *         "suspendedAt": null,
-                     *         "createdAt": "2026-11-29T19:07:17.189Z",
-                     *         "updatedAt": "2026-11-29T19:07:17.189Z"
+                     *         "createdAt": "2026-11-29T19:12:16.372Z",
+                     *         "updatedAt": "2026-11-29T19:12:16.372Z"
                      *       }
                      *     }
                      */
@@ -12844,14 +12844,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b4-5746-72fe-a48e-72079cc03eb9",
+                     *         "id": "01a228b8-e7f4-720c-8c9c-624262c41486",
                      *         "name": "Walk Company",
                      *         "slug": "walk-co",
                      *         "role": "OWNER",
                      *         "suspended": false,
                      *         "suspendedAt": null,
-                     *         "createdAt": "2026-11-29T19:07:17.189Z",
-                     *         "updatedAt": "2026-11-29T19:07:17.197Z"
+                     *         "createdAt": "2026-11-29T19:12:16.372Z",
+                     *         "updatedAt": "2026-11-29T19:12:16.376Z"
                      *       }
                      *     }
                      */
@@ -12933,16 +12933,16 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228b4-5750-7763-9eb9-1678acda7da9",
-                     *           "workspaceId": "01a228b4-5746-72fe-a48e-72079cc03eb9",
+                     *           "id": "01a228b8-e7fc-7536-8ee5-6e2cc40fa4cb",
+                     *           "workspaceId": "01a228b8-e7f4-720c-8c9c-624262c41486",
                      *           "email": "bob@walk.test",
                      *           "role": "MEMBER",
                      *           "status": "accepted",
-                     *           "invitedBy": "01a228b4-56a4-7441-98fd-5f7ad9218345",
-                     *           "expiresAt": "2026-12-06T19:07:17.200Z",
-                     *           "acceptedAt": "2026-11-29T19:07:17.337Z",
+                     *           "invitedBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *           "expiresAt": "2026-12-06T19:12:16.379Z",
+                     *           "acceptedAt": "2026-11-29T19:12:16.435Z",
                      *           "revokedAt": null,
-                     *           "createdAt": "2026-11-29T19:07:17.200Z"
+                     *           "createdAt": "2026-11-29T19:12:16.379Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -13013,16 +13013,16 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b4-5750-7763-9eb9-1678acda7da9",
-                     *         "workspaceId": "01a228b4-5746-72fe-a48e-72079cc03eb9",
+                     *         "id": "01a228b8-e7fc-7536-8ee5-6e2cc40fa4cb",
+                     *         "workspaceId": "01a228b8-e7f4-720c-8c9c-624262c41486",
                      *         "email": "bob@walk.test",
                      *         "role": "MEMBER",
                      *         "status": "pending",
-                     *         "invitedBy": "01a228b4-56a4-7441-98fd-5f7ad9218345",
-                     *         "expiresAt": "2026-12-06T19:07:17.200Z",
+                     *         "invitedBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *         "expiresAt": "2026-12-06T19:12:16.379Z",
                      *         "acceptedAt": null,
                      *         "revokedAt": null,
-                     *         "createdAt": "2026-11-29T19:07:17.200Z"
+                     *         "createdAt": "2026-11-29T19:12:16.379Z"
                      *       }
                      *     }
                      */
@@ -13098,16 +13098,16 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b4-581c-7437-8484-2c352d7a8624",
-                     *         "workspaceId": "01a228b4-5746-72fe-a48e-72079cc03eb9",
+                     *         "id": "01a228b8-e84e-72d4-ba63-955550af7026",
+                     *         "workspaceId": "01a228b8-e7f4-720c-8c9c-624262c41486",
                      *         "email": "carol@walk.test",
                      *         "role": "MEMBER",
                      *         "status": "revoked",
-                     *         "invitedBy": "01a228b4-56a4-7441-98fd-5f7ad9218345",
-                     *         "expiresAt": "2026-12-06T19:07:17.403Z",
+                     *         "invitedBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *         "expiresAt": "2026-12-06T19:12:16.462Z",
                      *         "acceptedAt": null,
-                     *         "revokedAt": "2026-11-29T19:07:17.416Z",
-                     *         "createdAt": "2026-11-29T19:07:17.403Z"
+                     *         "revokedAt": "2026-11-29T19:12:16.469Z",
+                     *         "createdAt": "2026-11-29T19:12:16.462Z"
                      *       }
                      *     }
                      */
@@ -13185,13 +13185,13 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "userId": "01a228b4-56a4-7441-98fd-5f7ad9218345",
+                     *           "userId": "01a228b8-e799-7735-9a07-4ca38c26f4df",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada",
                      *           "email": "ada@walk.test",
                      *           "avatarUploadId": null,
                      *           "role": "OWNER",
-                     *           "joinedAt": "2026-11-29T19:07:17.189Z"
+                     *           "joinedAt": "2026-11-29T19:12:16.372Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -13251,7 +13251,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "userId": "01a228b4-57e0-7289-a16d-66313f2b601b",
+                     *         "userId": "01a228b8-e834-74fa-a77f-dda1415538d2",
                      *         "removed": true
                      *       }
                      *     }
@@ -13340,13 +13340,13 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "userId": "01a228b4-57e0-7289-a16d-66313f2b601b",
+                     *         "userId": "01a228b8-e834-74fa-a77f-dda1415538d2",
                      *         "name": "Bob",
                      *         "handle": "bob",
                      *         "email": "bob@walk.test",
                      *         "avatarUploadId": null,
                      *         "role": "VIEWER",
-                     *         "joinedAt": "2026-11-29T19:07:17.337Z"
+                     *         "joinedAt": "2026-11-29T19:12:16.435Z"
                      *       }
                      *     }
                      */
@@ -13420,14 +13420,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b4-5746-72fe-a48e-72079cc03eb9",
+                     *         "id": "01a228b8-e7f4-720c-8c9c-624262c41486",
                      *         "name": "Walk Company",
                      *         "slug": "walk-co",
                      *         "role": null,
                      *         "suspended": false,
                      *         "suspendedAt": null,
-                     *         "createdAt": "2026-11-29T19:07:17.189Z",
-                     *         "updatedAt": "2026-11-29T19:07:18.725Z"
+                     *         "createdAt": "2026-11-29T19:12:16.372Z",
+                     *         "updatedAt": "2026-11-29T19:12:16.971Z"
                      *       }
                      *     }
                      */
@@ -13482,14 +13482,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b4-5746-72fe-a48e-72079cc03eb9",
+                     *         "id": "01a228b8-e7f4-720c-8c9c-624262c41486",
                      *         "name": "Walk Company",
                      *         "slug": "walk-co",
                      *         "role": null,
                      *         "suspended": true,
-                     *         "suspendedAt": "2026-11-29T19:07:18.721Z",
-                     *         "createdAt": "2026-11-29T19:07:17.189Z",
-                     *         "updatedAt": "2026-11-29T19:07:18.721Z"
+                     *         "suspendedAt": "2026-11-29T19:12:16.968Z",
+                     *         "createdAt": "2026-11-29T19:12:16.372Z",
+                     *         "updatedAt": "2026-11-29T19:12:16.968Z"
                      *       }
                      *     }
                      */

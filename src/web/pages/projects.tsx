@@ -1,14 +1,26 @@
 import { useState } from 'preact/hooks'
-import { api, unwrap } from '../api/client'
+import { api, type Schemas, unwrap } from '../api/client'
 import { Link } from '../router'
 import { href } from '../routes'
 import { ErrorMessage, Loading, Page, useLoad, useSubmit } from '../ui'
+import { projectSettingsPath } from './misc/common'
+import { ConfirmDialog } from './misc/confirm'
 
-/** The workspace's projects (those the caller may see) and the "New project" form. */
+type Project = Schemas['Project']
+
+/** The workspace's projects (those the caller may see), the "New project" form, archive and delete. */
 export function Projects({ ws }: { ws: string }) {
-  const list = useLoad(() => unwrap(api.GET('/projects', { params: { query: { limit: 200 } } })), [ws])
+  const list = useLoad(async () => {
+    const [active, archived] = await Promise.all([
+      unwrap(api.GET('/projects', { params: { query: { limit: 200 } } })),
+      unwrap(api.GET('/projects', { params: { query: { limit: 200, archived: 'true' } } })),
+    ])
+    return { active, archived }
+  }, [ws])
   const [name, setName] = useState('')
   const create = useSubmit()
+  const action = useSubmit()
+  const [deleting, setDeleting] = useState<Project | null>(null)
   const submit = async (e: Event) => {
     e.preventDefault()
     const ok = await create.run(() => unwrap(api.POST('/projects', { body: { name } })))
@@ -17,6 +29,51 @@ export function Projects({ ws }: { ws: string }) {
       list.reload()
     }
   }
+  const act = async (call: () => Promise<unknown>) => {
+    if (await action.run(call)) {
+      setDeleting(null)
+      list.reload()
+    }
+  }
+  const path = (projectId: string) => ({ params: { path: { projectId } } })
+  const item = (p: Project) => (
+    <li key={p.id} class="project">
+      <div>
+        <strong>{p.name}</strong> <span class="muted">{p.key}</span>
+        {p.archived && <span class="muted"> · archived</span>}{' '}
+        <Link href={href('projectBoard', { ws, projectId: p.id })} aria-label={`${p.name} board`}>
+          Board
+        </Link>
+      </div>
+      {p.role === 'OWNER' && (
+        <div class="buttons">
+          <Link class="button-link secondary" href={projectSettingsPath(ws, p.id)} aria-label={`Settings of ${p.name}`}>
+            Settings
+          </Link>
+          <button
+            type="button"
+            class="secondary"
+            disabled={action.busy}
+            aria-label={`${p.archived ? 'Unarchive' : 'Archive'} ${p.name}`}
+            onClick={() =>
+              act(() =>
+                unwrap(
+                  p.archived
+                    ? api.POST('/projects/{projectId}/unarchive', path(p.id))
+                    : api.POST('/projects/{projectId}/archive', path(p.id)),
+                ),
+              )
+            }
+          >
+            {p.archived ? 'Unarchive' : 'Archive'}
+          </button>
+          <button type="button" class="secondary danger" aria-label={`Delete ${p.name}`} onClick={() => setDeleting(p)}>
+            Delete
+          </button>
+        </div>
+      )}
+    </li>
+  )
   return (
     <Page title="Projects">
       <form class="card row" onSubmit={submit} aria-label="New project">
@@ -29,6 +86,7 @@ export function Projects({ ws }: { ws: string }) {
         </button>
       </form>
       <ErrorMessage error={create.error} />
+      {!deleting && <ErrorMessage error={action.error} />}
       <h2>All projects</h2>
       {list.loading && !list.data ? (
         <Loading />
@@ -39,20 +97,32 @@ export function Projects({ ws }: { ws: string }) {
             Try again
           </button>
         </>
-      ) : list.data?.length ? (
+      ) : list.data?.active.length ? (
         <ul class="list" aria-label="Projects">
-          {list.data.map((p) => (
-            <li key={p.id}>
-              <strong>{p.name}</strong> <span class="muted">{p.key}</span>
-              {p.archived && <span class="muted"> · archived</span>}{' '}
-              <Link href={href('projectBoard', { ws, projectId: p.id })} aria-label={`${p.name} board`}>
-                Board
-              </Link>
-            </li>
-          ))}
+          {list.data.active.map(item)}
         </ul>
       ) : (
         <p class="muted">No projects yet. Create the first one above.</p>
+      )}
+      {!!list.data?.archived.length && (
+        <>
+          <h2>Archived</h2>
+          <ul class="list" aria-label="Archived projects">
+            {list.data.archived.map(item)}
+          </ul>
+        </>
+      )}
+      {deleting && (
+        <ConfirmDialog
+          title={`Delete ${deleting.name}?`}
+          confirm="Delete project"
+          busy={action.busy}
+          error={action.error}
+          onCancel={() => setDeleting(null)}
+          onConfirm={() => act(() => unwrap(api.DELETE('/projects/{projectId}', path(deleting.id))))}
+        >
+          <p>The project, its tasks, comments and time entries are deleted for good. This cannot be undone.</p>
+        </ConfirmDialog>
       )}
     </Page>
   )

@@ -35,7 +35,11 @@ async function newPage(width = 1280): Promise<{ page: Page; problems: string[] }
     if (m.type() === 'error' && !/status of (401|404)/.test(m.text())) problems.push(m.text())
   })
   page.on('pageerror', (e) => problems.push(String(e)))
-  page.on('requestfailed', (r) => problems.push(`${r.url()} ${r.failure()?.errorText}`))
+  // A live-update stream (GET /events) is aborted when the page leaves or signs out: not a problem.
+  page.on('requestfailed', (r) => {
+    if (!(new URL(r.url()).pathname.endsWith('/events') && r.failure()?.errorText === 'net::ERR_ABORTED'))
+      problems.push(`${r.url()} ${r.failure()?.errorText}`)
+  })
   page.on('response', (r) => {
     if (r.status() >= 400 && !r.url().endsWith('/auth/me') && !r.url().endsWith('/auth/login')) problems.push(`${r.status()} ${r.url()}`)
   })

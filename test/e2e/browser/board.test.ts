@@ -163,6 +163,9 @@ describe('board (compiled binary)', () => {
 
     // The keyboard move: the "Move" button, then "Move to In Progress", with Enter.
     const done = card(page, 'Done', 'Write the launch post')
+    // The drag's own live reload (150 ms after its event) re-creates the card, which closes a Move
+    // menu opened before it: let it land first (a known limitation, listed in the README).
+    await Bun.sleep(1000)
     await done.getByRole('button', { name: 'Move BRD-1', exact: true }).press('Enter')
     await page.getByRole('button', { name: 'Move to In Progress' }).press('Enter')
     await card(page, 'In Progress', 'Write the launch post').waitFor()
