@@ -14,6 +14,7 @@ import { launchBrowser, screenshot, startBinary } from './support'
 const REDIRECT = 'http://127.0.0.1:9/callback'
 let server: Server
 let browser: Browser
+let slug = ''
 
 beforeAll(async () => {
   ;[server, browser] = await Promise.all([startBinary({ SALLY_ALLOW_SIGNUP: 'true' }, '/api'), launchBrowser()])
@@ -23,6 +24,7 @@ beforeAll(async () => {
     body: JSON.stringify({ email: 'ada@consent.test', password: 'correct horse battery staple', name: 'Ada', handle: 'ada' }),
   })
   expect(res.status).toBe(201)
+  slug = ((await res.json()) as { data: { workspace: { slug: string } } }).data.workspace.slug
 }, 120_000)
 afterAll(async () => {
   await browser?.close()
@@ -75,6 +77,24 @@ describe('OAuth consent in the browser (compiled binary, SALLY_BASE_PATH=/api)',
     })
     expect(tokens.status).toBe(200)
     expect(tokens.body.access_token).toStartWith('sallyoat_')
+    const mcp = (token: string) =>
+      fetch(`${server.base}/mcp/oauth`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
+      })
+    expect((await mcp(tokens.body.access_token)).status).toBe(200)
+
+    // Settings → MCP keys: both endpoint URLs, and the connected app with its revoke button.
+    await page.goto(`${server.base}/w/${slug}/settings/mcp-keys`)
+    await page.getByText(`${server.base}/mcp/oauth`, { exact: true }).waitFor()
+    const apps = page.getByRole('list', { name: 'Connected apps' })
+    await apps.getByText('Browser Agent').waitFor()
+    await apps.getByRole('button', { name: 'Revoke Browser Agent' }).click()
+    await page.getByRole('dialog', { name: 'Revoke Browser Agent?' }).getByRole('button', { name: 'Revoke' }).click()
+    await page.getByText('No app is connected through OAuth.').waitFor()
+    expect((await mcp(tokens.body.access_token)).status).toBe(401)
+    await screenshot(page, 'connected-apps')
     expect(problems).toEqual([])
     await context.close()
   }, 60_000)

@@ -49,6 +49,7 @@ export function KeysTab({ kind }: { kind: Kind }) {
   return (
     <>
       {kind === 'mcp' && <McpEndpoint />}
+      {kind === 'mcp' && <ConnectedApps />}
       {shown ? (
         <SecretOnce label={shown.title} value={shown.key} onDone={() => setShown(null)} />
       ) : (
@@ -268,12 +269,21 @@ function McpEndpoint() {
       JSON.stringify({ servers: { sally: { type: 'http', url, headers: { Authorization: 'Bearer <your key>' } } } }, null, 2),
     ],
   ]
+  const oauthUrl = `${url}/oauth`
   return (
     <section class="card" aria-labelledby="mcp-endpoint">
       <h2 id="mcp-endpoint">MCP endpoint</h2>
+      <p class="muted">For clients that send a key in a header (Claude Code, Cursor, VS Code): create an MCP key below.</p>
       <div class="copy-row">
         <code class="endpoint">{url}</code>
         <CopyButton text={url} label="Copy endpoint URL" />
+      </div>
+      <p class="muted">
+        For claude.ai, Claude Desktop and ChatGPT connectors (OAuth: you approve the app here, no key to copy), paste this URL:
+      </p>
+      <div class="copy-row">
+        <code class="endpoint">{oauthUrl}</code>
+        <CopyButton text={oauthUrl} label="Copy OAuth endpoint URL" />
       </div>
       {configs.map(([label, text]) => (
         <div key={label} class="config-block">
@@ -286,6 +296,57 @@ function McpEndpoint() {
           </pre>
         </div>
       ))}
+    </section>
+  )
+}
+
+type Grant = {
+  id: string
+  clientId: string
+  clientName: string
+  scopes: string[]
+  workspaceId: string | null
+  lastUsedAt: string | null
+  revokedAt: string | null
+}
+
+/** Apps connected through OAuth (claude.ai, ChatGPT…): what each was granted, last use, and revoke. */
+function ConnectedApps() {
+  const grants = useLoad(async () => (await unwrap(api.GET('/auth/mcp-grants'))) as Grant[], [])
+  const [revoking, setRevoking] = useState<Grant | null>(null)
+  return (
+    <section class="card" aria-labelledby="connected-apps">
+      <h2 id="connected-apps">Connected apps</h2>
+      <Loaded state={{ ...grants, data: grants.data?.filter((g) => !g.revokedAt) ?? null }} empty="No app is connected through OAuth.">
+        {(items) => (
+          <ul class="list" aria-label="Connected apps">
+            {items.map((g) => (
+              <li key={g.id}>
+                <strong>{g.clientName}</strong> {/^https?:\/\//.test(g.clientId) && <span class="muted">{new URL(g.clientId).host}</span>}
+                <div class="muted">
+                  {g.scopes.join(', ')} · {g.workspaceId ? 'one workspace' : 'all your workspaces'} · last used {when(g.lastUsedAt)}
+                </div>
+                <button type="button" class="secondary" aria-label={`Revoke ${g.clientName}`} onClick={() => setRevoking(g)}>
+                  Revoke
+                </button>
+              </li>
+            ))}
+          </ul>
+        )}
+      </Loaded>
+      {revoking && (
+        <ConfirmDialog
+          title={`Revoke ${revoking.clientName}?`}
+          confirmLabel="Revoke"
+          onConfirm={async () => {
+            await unwrap(api.DELETE('/auth/mcp-grants/{id}', { params: { path: { id: revoking.id } } }))
+            grants.reload()
+          }}
+          onClose={() => setRevoking(null)}
+        >
+          <p>Its tokens stop working at once; the app must be approved again to reconnect.</p>
+        </ConfirmDialog>
+      )}
     </section>
   )
 }
