@@ -1,13 +1,13 @@
-import { useCallback, useEffect, useState } from 'preact/hooks'
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks'
 import { api, unwrap } from '../../api/client'
-import { basePath } from '../../base'
+import { useLiveEvents } from '../../live'
 import { Link } from '../../router'
 import { href } from '../../routes'
 import { NOTIFICATIONS_CHANGED } from './common'
 
 const PAGE = 100
 /** Events that may have created a notification for me (assignments, @mentions). */
-const NOTIFYING = ['task.created', 'task.updated', 'comment.created', 'comment.updated', 'reset']
+const NOTIFYING = ['task.created', 'task.updated', 'comment.created', 'comment.updated', 'reset', 'open']
 
 /**
  * The bell in the top bar: a link to the notifications page with the unread count. Recounts every
@@ -23,26 +23,23 @@ export function NotificationBell({ ws }: { ws: string }) {
     )
   }, [ws])
 
+  const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined)
+  const soon = () => {
+    clearTimeout(timer.current)
+    timer.current = setTimeout(count, 500)
+  }
   useEffect(() => {
     count()
-    let timer: ReturnType<typeof setTimeout> | undefined
-    const soon = () => {
-      clearTimeout(timer)
-      timer = setTimeout(count, 500)
-    }
     const poll = setInterval(count, 30_000)
     window.addEventListener(NOTIFICATIONS_CHANGED, count)
-    const events = typeof EventSource === 'undefined' ? null : new EventSource(`${basePath}/events?workspaceSlug=${encodeURIComponent(ws)}`)
-    for (const type of NOTIFYING) events?.addEventListener(type, soon)
-    // Also once the stream is (re)connected: an event published before that was never sent to this tab.
-    events?.addEventListener('open', soon)
     return () => {
-      clearTimeout(timer)
+      clearTimeout(timer.current)
       clearInterval(poll)
       window.removeEventListener(NOTIFICATIONS_CHANGED, count)
-      events?.close()
     }
-  }, [count, ws])
+  }, [count])
+  // Also once the stream is (re)connected: an event published before that was never sent to this tab.
+  useLiveEvents(ws, NOTIFYING, soon)
 
   const shown = unread >= PAGE ? `${PAGE - 1}+` : String(unread)
   return (

@@ -1,5 +1,4 @@
-import { useEffect, useRef } from 'preact/hooks'
-import { basePath } from '../../base'
+import { useLiveEvents } from '../../live'
 
 /** The GET /events types that carry a `taskId` and change what the task page shows. */
 const TASK_EVENTS = [
@@ -13,22 +12,14 @@ const TASK_EVENTS = [
 ] as const
 
 /**
- * Calls `onChange` when the workspace's live stream (GET /events, SSE) reports a change to the task
- * `taskId` (someone else's edit, comment or approval). EventSource reconnects by itself.
+ * Calls `onChange` when the workspace's shared live stream (GET /events) reports a change to the
+ * task `taskId` (someone else's edit, comment or approval), or `reset` (resumed too late).
  */
 export function useTaskEvents(ws: string, taskId: string, onChange: () => void): void {
-  const latest = useRef(onChange)
-  latest.current = onChange
-  useEffect(() => {
-    if (typeof EventSource === 'undefined') return
-    const source = new EventSource(`${basePath}/events?workspaceSlug=${encodeURIComponent(ws)}`)
-    const handle = (e: MessageEvent<string>) => {
-      try {
-        if ((JSON.parse(e.data) as { taskId?: string }).taskId === taskId) latest.current()
-      } catch {}
-    }
-    for (const type of TASK_EVENTS) source.addEventListener(type, handle)
-    source.addEventListener('reset', () => latest.current())
-    return () => source.close()
-  }, [ws, taskId])
+  useLiveEvents(ws, [...TASK_EVENTS, 'reset'], (e) => {
+    if (e.type === 'reset') return onChange()
+    try {
+      if ((JSON.parse(e.data) as { taskId?: string }).taskId === taskId) onChange()
+    } catch {}
+  })
 }
