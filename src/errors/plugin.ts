@@ -1,6 +1,6 @@
 import { Elysia } from 'elysia'
 import type { Core } from '../core'
-import { beginRequest, forwardedEntry, requestInfo } from '../http/context'
+import { beginRequest, forwardedEntry, mediaType, requestInfo } from '../http/context'
 import { AppError, errorBody, type Issue } from './index'
 
 type ServerLike = { requestIP?(r: Request): { address: string } | null } | null
@@ -81,7 +81,7 @@ export function errorsPlugin(core: Core) {
         if (request.headers.get('content-length') === '0') request.headers.delete('content-type')
         if (length > 0) {
           const contentType = request.headers.get('content-type') ?? ''
-          const type = contentType.split(';', 1)[0]!.trim().toLowerCase()
+          const type = mediaType(request)
           // Elysia picks its parser from the 13th character of the raw header: `application/xml` would be
           // parsed as a form and `application/octet-stream` as bytes (a PATCH then "succeeded" doing
           // nothing), and `Application/JSON` not at all. Refuse what no route reads; normalize the case.

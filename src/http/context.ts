@@ -40,3 +40,8 @@ export function isHttps(config: { SALLY_COOKIE_SECURE: boolean; SALLY_TRUST_PROX
   if (new URL(request.url).protocol === 'https:') return true
   return forwardedEntry(request.headers.get('x-forwarded-proto'), config.SALLY_TRUST_PROXY) === 'https'
 }
+
+/** A request body's media type, lower case, without parameters ('' when none is declared). */
+export function mediaType(request: Request): string {
+  return (request.headers.get('content-type') ?? '').split(';', 1)[0]!.trim().toLowerCase()
+}

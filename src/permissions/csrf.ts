@@ -1,6 +1,6 @@
 import type { Config } from '../config'
 import { AppError } from '../errors'
-import { forwardedEntry } from '../http/context'
+import { forwardedEntry, mediaType } from '../http/context'
 
 /** Methods that change nothing: a cross-site page may trigger them, it cannot read their answers. */
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
@@ -43,7 +43,7 @@ export function refuseCrossSite(
   const origin = request.headers.get('origin')
   const sameOrigin =
     request.headers.get('sec-fetch-site') === 'same-origin' || (origin !== null && ownOrigins(config, request).includes(origin))
-  const type = (request.headers.get('content-type') ?? '').split(';', 1)[0]!.trim().toLowerCase()
+  const type = mediaType(request)
   const bodyOk = type === '' || type === 'application/json' || (o.multipart === true && type === 'multipart/form-data')
   if (!sameOrigin || !bodyOk) throw new AppError('forbidden', 'Cross-site request refused.')
 }
@@ -56,7 +56,7 @@ export function refuseCrossSite(
  * otherwise). Scripts and curl send neither header and are unaffected.
  */
 export function refuseCrossSiteSignIn(config: Pick<Config, 'SALLY_PUBLIC_URL' | 'SALLY_TRUST_PROXY'>, request: Request): void {
-  const type = (request.headers.get('content-type') ?? '').split(';', 1)[0]!.trim().toLowerCase()
+  const type = mediaType(request)
   if (type !== 'application/json') throw new AppError('unsupported_media_type', 'Send the body as application/json.')
   const origin = request.headers.get('origin')
   const site = request.headers.get('sec-fetch-site')
@@ -72,7 +72,7 @@ export function refuseCrossSiteSignIn(config: Pick<Config, 'SALLY_PUBLIC_URL' | 
  */
 export function refuseCrossSiteForm(config: Pick<Config, 'SALLY_PUBLIC_URL' | 'SALLY_TRUST_PROXY'>, request: Request): void {
   const origin = request.headers.get('origin')
-  const type = (request.headers.get('content-type') ?? '').split(';', 1)[0]!.trim().toLowerCase()
+  const type = mediaType(request)
   if (origin === null || !ownOrigins(config, request).includes(origin) || type !== 'application/x-www-form-urlencoded')
     throw new AppError('forbidden', 'Cross-site request refused.')
 }
