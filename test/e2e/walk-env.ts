@@ -2,6 +2,7 @@
 // receiver, a seeded platform admin and the server itself. Shared by test/e2e/walk.test.ts and
 // scripts/openapi-check.ts (which replays the walk through a Prism validating proxy).
 import { type FakeProvider, startFakeProvider } from '../helpers/oidc-provider'
+import { type Received, receiver } from '../helpers/receiver'
 import type { ReceivedMail } from '../helpers/smtp'
 import { fakeSmtp } from '../helpers/smtp'
 import { run, type Server, startServer } from './support'
@@ -11,7 +12,7 @@ export const WALK_ADMIN = { email: 'root@walk.test', password: 'a long admin pas
 export type WalkServer = {
   server: Server
   mailbox: ReceivedMail[]
-  hooks: { headers: Headers; body: any }[]
+  hooks: Received[]
   hookUrl: string
   /** The fake sign-in provider, configured as `corp` (walkOidc). */
   idp: FakeProvider
@@ -21,17 +22,9 @@ export type WalkServer = {
 /** Seeds and starts `cmd` in `cwd` with mail and webhooks pointed at local receivers. */
 export async function startWalkServer(cmd: string[], cwd: string): Promise<WalkServer> {
   const mailbox: ReceivedMail[] = []
-  const hooks: { headers: Headers; body: any }[] = []
   const smtp = fakeSmtp(mailbox)
   const idp = await startFakeProvider()
-  const receiver = Bun.serve({
-    hostname: '127.0.0.1',
-    port: 0,
-    fetch: async (req) => {
-      hooks.push({ headers: req.headers, body: await req.json() })
-      return new Response('ok')
-    },
-  })
+  const hooks = receiver()
   const env = {
     SALLY_ALLOW_SIGNUP: 'true',
     SALLY_WEBHOOK_ALLOW_PRIVATE: 'true',
@@ -41,7 +34,7 @@ export async function startWalkServer(cmd: string[], cwd: string): Promise<WalkS
   }
   const stopReceivers = () => {
     smtp.stop(true)
-    receiver.stop(true)
+    hooks.stop()
     idp.stop()
   }
   try {
@@ -51,8 +44,8 @@ export async function startWalkServer(cmd: string[], cwd: string): Promise<WalkS
     return {
       server,
       mailbox,
-      hooks,
-      hookUrl: `http://127.0.0.1:${receiver.port}/hook`,
+      hooks: hooks.received,
+      hookUrl: hooks.url(),
       idp,
       async stop() {
         await server.stop('SIGTERM')

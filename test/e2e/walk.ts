@@ -4,6 +4,7 @@
 import { expect } from 'bun:test'
 import { grantTokens } from '../helpers/oauth'
 import { type FakeProvider, setCookie } from '../helpers/oidc-provider'
+import type { Received } from '../helpers/receiver'
 import { mailText, type ReceivedMail } from '../helpers/smtp'
 
 type Doc = { paths: Record<string, Record<string, { operationId: string; responses: Record<string, unknown> }>> }
@@ -141,7 +142,7 @@ export type WalkEnv = {
   w: Walker
   mailbox: ReceivedMail[]
   /** Webhook deliveries the loopback receiver got (parsed JSON bodies). */
-  hooks: { headers: Headers; body: any }[]
+  hooks: Received[]
   hookUrl: string
   admin: { email: string; password: string }
 }
