@@ -74,9 +74,11 @@ export class LiveHub {
   }
 
   /** Inside the publishing transaction. */
-  capture(tx: DbOrTx, ctx: EventContext, ev: DomainEvent): void {
+  capture(_tx: DbOrTx, ctx: EventContext, ev: DomainEvent): void {
     const n = ++this.nextPending
-    tx.run(sql`INSERT INTO temp.sally_live_pending (n) VALUES (${n})`)
+    // The transaction runs on this same connection: a statement prepared once (bun:sqlite's query()
+    // caches it) writes inside it, without drizzle building the SQL text on every event.
+    this.core.sqlite.query('INSERT INTO temp.sally_live_pending (n) VALUES (?)').run(n)
     const taskId = 'taskId' in ev ? ev.taskId : undefined
     this.pending.set(n, {
       type: ev.type,
