@@ -1,4 +1,3 @@
-import { sql } from 'drizzle-orm'
 import type { Core } from '../core'
 import type { DbOrTx } from '../db/client'
 import { type DomainEvent, type EventContext, type EventType, subscribe } from '../events'
