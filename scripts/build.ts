@@ -83,9 +83,10 @@ async function webModule(outfile: string): Promise<{ dir: string; module: string
 
 // Every build's settings except where it goes and which platform it runs on.
 const shared = {
-  // The search worker is an entrypoint of its own: Bun bundles a Worker's module only when it is
-  // listed here (as ./search/worker.js next to the main bundle; src/search/pool.ts `searchWorkerUrl`).
-  entrypoints: [resolve(root, 'src/index.ts'), resolve(root, 'src/search/worker.ts')],
+  // The search and checkpoint workers are entrypoints of their own: Bun bundles a Worker's module only when it is
+  // listed here (as ./search/worker.js and ./db/checkpoint-worker.js next to the main bundle;
+  // src/search/pool.ts `searchWorkerUrl`, src/db/checkpointer.ts `checkpointWorkerUrl`).
+  entrypoints: [resolve(root, 'src/index.ts'), resolve(root, 'src/search/worker.ts'), resolve(root, 'src/db/checkpoint-worker.ts')],
   target: 'bun',
   // No minification of any kind. Elysia's Sucrose decides which parts of the request context a
   // handler or hook needs by reading its source text (Function.prototype.toString). Minified text

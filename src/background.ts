@@ -1,6 +1,7 @@
 import { flushKeyUsage } from './auth/credentials'
 import { startCredentialPruner } from './auth/prune'
 import type { Core } from './core'
+import { startCheckpointer } from './db/checkpointer'
 import { startMailer } from './mail/sender'
 import { startSearchWorkers } from './search/pool'
 import { startWebhookWorker } from './webhooks/worker'
@@ -25,6 +26,8 @@ export function startBackground(core: Core): void {
   startWebhookWorker(core)
   // Outbox mail: sent through SMTP_URL, or written to the log, every few seconds.
   startMailer(core)
+  // WAL checkpoints on a worker thread of their own (the request thread's only as a backstop).
+  void startCheckpointer(core)
   // Search worker threads (SALLY_SEARCH_WORKERS), each with a read-only connection.
   startSearchWorkers(core)
   // Expired sessions and spent reset/verification tokens: deleted at start and hourly.
