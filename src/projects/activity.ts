@@ -1,9 +1,10 @@
 import { and, asc, desc, eq, inArray, lt } from 'drizzle-orm'
 import type { Core } from '../core'
 import type { DbOrTx } from '../db/client'
-import { activity, newId, projects, statuses, taskAliases, tasks, users } from '../db/schema'
+import { activity, newId, projects, taskAliases, tasks, users } from '../db/schema'
 import { type DomainEvent, type EventContext, subscribe } from '../events'
 import { pageLimit, paginate } from '../http/respond'
+import { perDatabase } from '../lib/prepared'
 import type { Actor } from '../permissions/actor'
 import { projectAccess, visibleProjectIds } from '../permissions/projects'
 import type { ActivityItem } from './model'
@@ -18,21 +19,34 @@ export type ActivityEntry = {
   meta?: Record<string, unknown> | null
 }
 
-/** Writes one activity row in the caller's transaction. */
-export function recordActivity(tx: DbOrTx, ctx: EventContext, e: ActivityEntry): void {
-  tx.insert(activity)
-    .values({
-      id: newId(),
-      workspaceId: ctx.workspaceId,
-      projectId: e.projectId,
-      taskId: e.taskId ?? null,
-      actorUserId: ctx.actorUserId,
-      action: e.action,
-      changes: e.changes && Object.keys(e.changes).length ? e.changes : null,
-      meta: e.meta && Object.keys(e.meta).length ? e.meta : null,
-      createdAt: new Date(ctx.at),
-    })
-    .run()
+export const STATUS_NAMES_SQL = 'SELECT id, name FROM statuses WHERE id IN (?, ?)'
+/** The activity writes every event runs, prepared once per database (src/lib/prepared.ts). */
+export const activityStatements = perDatabase((core: Pick<Core, 'sqlite'>) => ({
+  insert: core.sqlite.query<unknown, [string, string, string, string | null, string | null, string, string | null, string | null, number]>(
+    `INSERT INTO activity (id, workspace_id, project_id, task_id, actor_user_id, action, changes, meta, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  ),
+  /** The names of a move's two statuses. */
+  statusNames: core.sqlite.query<{ id: string; name: string }, [string, string]>(STATUS_NAMES_SQL),
+}))
+
+/**
+ * Writes one activity row in the caller's transaction (which runs on `core.sqlite`, the connection
+ * these statements are prepared on); `changes` and `meta` are stored as JSON, as drizzle's json columns.
+ */
+export function recordActivity(core: Pick<Core, 'sqlite'>, ctx: EventContext, e: ActivityEntry): void {
+  const json = (v: Record<string, unknown> | null | undefined) => (v && Object.keys(v).length ? JSON.stringify(v) : null)
+  activityStatements(core).insert.run(
+    newId(),
+    ctx.workspaceId,
+    e.projectId,
+    e.taskId ?? null,
+    ctx.actorUserId,
+    e.action,
+    json(e.changes),
+    json(e.meta),
+    ctx.at,
+  )
 }
 
 /** The task's human id and title at the time of the event (kept in meta: the task may be deleted later). */
@@ -51,60 +65,56 @@ function taskMeta(tx: DbOrTx, taskId: string, data: Record<string, unknown>): Re
   return { ...(key ? { taskKey: key } : {}), ...(title ? { taskTitle: title } : {}) }
 }
 
-function statusNames(tx: DbOrTx, ids: string[]): Map<string, string> {
-  if (ids.length === 0) return new Map()
+function statusNames(core: Pick<Core, 'sqlite'>, from: string, to: string): Map<string, string> {
   return new Map(
-    tx
-      .select({ id: statuses.id, name: statuses.name })
-      .from(statuses)
-      .where(inArray(statuses.id, ids))
-      .all()
+    activityStatements(core)
+      .statusNames.all(from, to)
       .map((s) => [s.id, s.name]),
   )
 }
 
 /** The activity subscriber: turns domain events into feed rows, inside the publishing transaction. */
-export function activitySubscriber(_core: Core, tx: DbOrTx, ctx: EventContext, ev: DomainEvent): void {
+export function activitySubscriber(core: Core, tx: DbOrTx, ctx: EventContext, ev: DomainEvent): void {
   switch (ev.type) {
     case 'project.created': {
       const p = (ev.data.project ?? {}) as { name?: string; key?: string }
-      recordActivity(tx, ctx, { projectId: ev.projectId, action: 'project.created', meta: { name: p.name, key: p.key } })
+      recordActivity(core, ctx, { projectId: ev.projectId, action: 'project.created', meta: { name: p.name, key: p.key } })
       return
     }
     case 'project.updated':
-      recordActivity(tx, ctx, { projectId: ev.projectId, action: ev.type, changes: ev.changes })
+      recordActivity(core, ctx, { projectId: ev.projectId, action: ev.type, changes: ev.changes })
       return
     case 'project.archived':
     case 'project.unarchived': {
       const archived = ev.type === 'project.archived'
-      recordActivity(tx, ctx, { projectId: ev.projectId, action: ev.type, changes: { archived: { from: !archived, to: archived } } })
+      recordActivity(core, ctx, { projectId: ev.projectId, action: ev.type, changes: { archived: { from: !archived, to: archived } } })
       return
     }
     case 'member.added':
       if (!ev.projectId) return // workspace memberships are not project activity
-      recordActivity(tx, ctx, { projectId: ev.projectId, action: 'member.added', meta: { userId: ev.userId, role: ev.role } })
+      recordActivity(core, ctx, { projectId: ev.projectId, action: 'member.added', meta: { userId: ev.userId, role: ev.role } })
       return
     case 'member.updated':
-      recordActivity(tx, ctx, { projectId: ev.projectId, action: ev.type, changes: ev.changes, meta: { userId: ev.userId } })
+      recordActivity(core, ctx, { projectId: ev.projectId, action: ev.type, changes: ev.changes, meta: { userId: ev.userId } })
       return
     case 'member.removed':
-      recordActivity(tx, ctx, { projectId: ev.projectId, action: ev.type, meta: { userId: ev.userId, role: ev.role } })
+      recordActivity(core, ctx, { projectId: ev.projectId, action: ev.type, meta: { userId: ev.userId, role: ev.role } })
       return
     case 'status.created':
-      recordActivity(tx, ctx, { projectId: ev.projectId, action: ev.type, meta: { statusId: ev.statusId, name: ev.name } })
+      recordActivity(core, ctx, { projectId: ev.projectId, action: ev.type, meta: { statusId: ev.statusId, name: ev.name } })
       return
     case 'status.updated':
-      recordActivity(tx, ctx, { projectId: ev.projectId, action: ev.type, changes: ev.changes, meta: { statusId: ev.statusId } })
+      recordActivity(core, ctx, { projectId: ev.projectId, action: ev.type, changes: ev.changes, meta: { statusId: ev.statusId } })
       return
     case 'status.deleted':
-      recordActivity(tx, ctx, {
+      recordActivity(core, ctx, {
         projectId: ev.projectId,
         action: ev.type,
         meta: { statusId: ev.statusId, name: ev.name, movedTasks: ev.movedTasks, movedTo: ev.movedTo },
       })
       return
     case 'task.created':
-      recordActivity(tx, ctx, {
+      recordActivity(core, ctx, {
         projectId: ev.projectId,
         taskId: ev.taskId,
         action: 'task.created',
@@ -112,7 +122,7 @@ export function activitySubscriber(_core: Core, tx: DbOrTx, ctx: EventContext, e
       })
       return
     case 'task.updated':
-      recordActivity(tx, ctx, {
+      recordActivity(core, ctx, {
         projectId: ev.projectId,
         taskId: ev.taskId,
         action: 'task.updated',
@@ -121,7 +131,7 @@ export function activitySubscriber(_core: Core, tx: DbOrTx, ctx: EventContext, e
       })
       return
     case 'task.moved': {
-      const names = statusNames(tx, [ev.fromStatusId, ev.toStatusId])
+      const names = statusNames(core, ev.fromStatusId, ev.toStatusId)
       const changes: Changes = {}
       if (ev.fromStatusId !== ev.toStatusId) changes.statusId = { from: ev.fromStatusId, to: ev.toStatusId }
       if (ev.fromProjectId !== ev.projectId) changes.projectId = { from: ev.fromProjectId, to: ev.projectId }
@@ -130,14 +140,14 @@ export function activitySubscriber(_core: Core, tx: DbOrTx, ctx: EventContext, e
         fromStatus: names.get(ev.fromStatusId) ?? null,
         toStatus: names.get(ev.toStatusId) ?? null,
       }
-      recordActivity(tx, ctx, { projectId: ev.projectId, taskId: ev.taskId, action: 'task.moved', changes, meta })
+      recordActivity(core, ctx, { projectId: ev.projectId, taskId: ev.taskId, action: 'task.moved', changes, meta })
       // The project it left sees it leave.
       if (ev.fromProjectId !== ev.projectId)
-        recordActivity(tx, ctx, { projectId: ev.fromProjectId, taskId: ev.taskId, action: 'task.moved', changes, meta })
+        recordActivity(core, ctx, { projectId: ev.fromProjectId, taskId: ev.taskId, action: 'task.moved', changes, meta })
       return
     }
     case 'task.deleted':
-      recordActivity(tx, ctx, {
+      recordActivity(core, ctx, {
         projectId: ev.projectId,
         taskId: ev.taskId,
         action: 'task.deleted',
@@ -145,7 +155,7 @@ export function activitySubscriber(_core: Core, tx: DbOrTx, ctx: EventContext, e
       })
       return
     case 'comment.created':
-      recordActivity(tx, ctx, {
+      recordActivity(core, ctx, {
         projectId: ev.projectId,
         taskId: ev.taskId,
         action: 'comment.created',

@@ -20,6 +20,26 @@ type Sqlite = Core['sqlite']
 /** A project's statuses in board order: positions are 0..n-1, ties by insertion (the index's rowid order: no sort step). */
 export const STATUSES_SQL =
   'SELECT id, project_id, name, category, position, color, created_at FROM statuses WHERE project_id = ? ORDER BY position, rowid'
+/** One status by id (a move's current and target column). */
+export const STATUS_BY_ID_SQL = 'SELECT id, project_id, name, category, position, color, created_at FROM statuses WHERE id = ?'
+type RawStatus = {
+  id: string
+  project_id: string
+  name: string
+  category: StatusRow['category']
+  position: number
+  color: string | null
+  created_at: number
+}
+const fromRawStatus = (r: RawStatus): StatusRow => ({
+  id: r.id,
+  projectId: r.project_id,
+  name: r.name,
+  category: r.category,
+  position: r.position,
+  color: r.color,
+  createdAt: new Date(r.created_at),
+})
 function prepare(sqlite: Sqlite) {
   return {
     order: sqlite.query<{ id: string }, [string, string]>('SELECT id FROM tasks WHERE status_id = ? AND id != ? ORDER BY rank, id'),
@@ -37,18 +57,8 @@ function prepare(sqlite: Sqlite) {
       'SELECT id FROM tasks WHERE status_id = ? AND rank = ? AND id != ? AND id != ? LIMIT 1',
     ),
     rankOf: sqlite.query<{ rank: string }, [string]>('SELECT rank FROM tasks WHERE id = ?'),
-    statuses: sqlite.query<
-      {
-        id: string
-        project_id: string
-        name: string
-        category: StatusRow['category']
-        position: number
-        color: string | null
-        created_at: number
-      },
-      [string]
-    >(STATUSES_SQL),
+    statusById: sqlite.query<RawStatus, [string]>(STATUS_BY_ID_SQL),
+    statuses: sqlite.query<RawStatus, [string]>(STATUSES_SQL),
   }
 }
 const stmts = perDatabase((core: Pick<Core, 'sqlite'>) => prepare(core.sqlite))
@@ -103,17 +113,13 @@ export function rankAt(core: Db, statusId: string, taskId: string, pos: { after?
 
 /** The project's statuses in board order. */
 export function projectStatuses(core: Db, projectId: string): StatusRow[] {
-  return stmts(core)
-    .statuses.all(projectId)
-    .map((r) => ({
-      id: r.id,
-      projectId: r.project_id,
-      name: r.name,
-      category: r.category,
-      position: r.position,
-      color: r.color,
-      createdAt: new Date(r.created_at),
-    }))
+  return stmts(core).statuses.all(projectId).map(fromRawStatus)
+}
+
+/** One status by id (a task's own status: no workspace check needed beyond the task's). */
+export function statusById(core: Db, id: string): StatusRow | undefined {
+  const r = stmts(core).statusById.get(id)
+  return r ? fromRawStatus(r) : undefined
 }
 
 const validNames = (list: StatusRow[]) => list.map((s) => s.name).join(', ')

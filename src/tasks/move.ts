@@ -1,13 +1,13 @@
 import { and, eq, inArray } from 'drizzle-orm'
 import type { Core } from '../core'
-import type { DbOrTx } from '../db/client'
 import { projects, statuses, taskAliases, taskAssignees, tasks, timeEntries } from '../db/schema'
 import { AppError, badRequest, notFound } from '../errors'
 import { publish } from '../events'
+import { perDatabase } from '../lib/prepared'
 import type { Actor } from '../permissions/actor'
-import { projectAccess, visibleProjects } from '../permissions/projects'
+import { projectAccess, visibleProjectsSql } from '../permissions/projects'
 import { ensureWritable } from '../projects/archived'
-import { columnTaskIds, longestIncreasing, rankAt, rankAtEnd, rebalanceColumn, resolveStatus, type StatusRow } from './columns'
+import { columnTaskIds, longestIncreasing, rankAt, rankAtEnd, rebalanceColumn, resolveStatus, type StatusRow, statusById } from './columns'
 import type { MoveTaskInput, ReorderInput, Task, TaskSummary } from './model'
 import { projectAudience } from './people'
 import { loadTaskForWrite, readTask, taskRowsByIds, toSummaries } from './read'
@@ -18,18 +18,28 @@ type Anchor = { id: string; rank: string; statusId: string; projectId: string }
 /**
  * A task used as a position anchor, looked up among the tasks the actor can see (visibleProjects): a
  * task of a project they cannot see gets the same 400 as an id that exists nowhere (it is input, not
- * the resource), so an anchor cannot probe whether a hidden task exists.
+ * the resource), so an anchor cannot probe whether a hidden task exists. Raw SQL text with ?
+ * placeholders (the visibility rule as `visibleProjectsSql`), so bun:sqlite's statement cache
+ * compiles it once per visibility shape; exposed with its parameters for EXPLAIN QUERY PLAN.
  */
-function anchorOf(db: DbOrTx, actor: Actor, id: string, path: string): Anchor {
-  const a = db
-    .select({ id: tasks.id, rank: tasks.rank, statusId: tasks.statusId, projectId: tasks.projectId })
-    .from(tasks)
-    .innerJoin(projects, eq(projects.id, tasks.projectId))
-    .where(and(eq(tasks.id, id), eq(tasks.workspaceId, actor.workspace.id), visibleProjects(actor)))
-    .get()
+export function anchorQuery(actor: Actor, id: string): { sql: string; params: (string | number)[] } {
+  const visible = visibleProjectsSql(actor)
+  return {
+    sql: `SELECT tasks.id, tasks.rank, tasks.status_id AS statusId, tasks.project_id AS projectId
+FROM tasks CROSS JOIN projects ON projects.id = tasks.project_id WHERE tasks.id = ? AND tasks.workspace_id = ? AND ${visible.sql}`,
+    params: [id, actor.workspace.id, ...visible.params],
+  }
+}
+function anchorOf(core: Pick<Core, 'sqlite'>, actor: Actor, id: string, path: string): Anchor {
+  const q = anchorQuery(actor, id)
+  const a = core.sqlite.query<Anchor, (string | number)[]>(q.sql).get(...q.params)
   if (!a) throw badRequest(`Unknown task ${id}.`, path)
   return a
 }
+
+/** The write of a move within its project: the task's column, rank and time (prepared once per database). */
+export const MOVE_SQL = 'UPDATE tasks SET status_id = ?, rank = ?, updated_at = ? WHERE id = ?'
+const moveStatement = perDatabase((core: Pick<Core, 'sqlite'>) => core.sqlite.query<unknown, [string, string, number, string]>(MOVE_SQL))
 
 /** Status mapping when a task changes project: same name, else same category, else the first status. */
 const mapStatus = (current: StatusRow) => (list: StatusRow[]) =>
@@ -52,8 +62,8 @@ export function moveTask(core: Core, actor: Actor, ref: string, input: MoveTaskI
     const cur = loadTaskForWrite(core, actor, ref, 'tasks:write')
     const t = cur.task
     const ws = actor.workspace.id
-    const after = afterTaskId !== undefined ? anchorOf(tx, actor, afterTaskId, 'afterTaskId') : undefined
-    const before = beforeTaskId !== undefined ? anchorOf(tx, actor, beforeTaskId, 'beforeTaskId') : undefined
+    const after = afterTaskId !== undefined ? anchorOf(core, actor, afterTaskId, 'afterTaskId') : undefined
+    const before = beforeTaskId !== undefined ? anchorOf(core, actor, beforeTaskId, 'beforeTaskId') : undefined
     for (const [a, path] of [
       [after, 'afterTaskId'],
       [before, 'beforeTaskId'],
@@ -66,11 +76,10 @@ export function moveTask(core: Core, actor: Actor, ref: string, input: MoveTaskI
     const crossProject = targetProjectId !== t.projectId
     // Into an archived project is refused like out of one (loadTaskForWrite above).
     if (crossProject) ensureWritable(projectAccess(core, actor, targetProjectId, 'tasks:write').project)
-    const currentStatus = tx.select().from(statuses).where(eq(statuses.id, t.statusId)).get()!
+    const currentStatus = statusById(core, t.statusId)!
     let target: StatusRow
     if (statusId !== undefined || status !== undefined) target = resolveStatus(core, targetProjectId, { statusId, status })
-    else if (anchor && anchor.projectId === targetProjectId)
-      target = tx.select().from(statuses).where(eq(statuses.id, anchor.statusId)).get()!
+    else if (anchor && anchor.projectId === targetProjectId) target = statusById(core, anchor.statusId)!
     else if (crossProject) target = resolveStatus(core, targetProjectId, {}, mapStatus(currentStatus))
     else target = currentStatus
     for (const [a, path] of [
@@ -123,7 +132,8 @@ export function moveTask(core: Core, actor: Actor, ref: string, input: MoveTaskI
       // The old human id (WEB-1) keeps finding the task.
       tx.insert(taskAliases).values({ projectId: t.projectId, number: t.number, taskId: t.id, createdAt: patch.updatedAt }).run()
     }
-    tx.update(tasks).set(patch).where(eq(tasks.id, t.id)).run()
+    if (crossProject) tx.update(tasks).set(patch).where(eq(tasks.id, t.id)).run()
+    else moveStatement(core).run(target.id, rank, patch.updatedAt!.getTime(), t.id)
     const data = readTask(core, t.id)
     publish(core, tx, eventContext(core, actor), {
       type: 'task.moved',
