@@ -1,10 +1,11 @@
-import { and, asc, eq, gt, inArray, or, sql } from 'drizzle-orm'
+import { and, asc, eq, gt, sql } from 'drizzle-orm'
 import type { Core } from '../core'
 import type { DbOrTx } from '../db/client'
 import { labels, newId } from '../db/schema'
 import { badRequest, conflict, notFound } from '../errors'
 import { pageLimit, paginate } from '../http/respond'
 import { isUniqueViolation } from '../lib/db-errors'
+import { perDatabase } from '../lib/prepared'
 import type { Actor } from '../permissions/actor'
 import { authorizeLabelEdit } from '../permissions/labels'
 import type { CreateLabelInput, Label, UpdateLabelInput } from './model'
@@ -101,6 +102,26 @@ export function deleteLabel(core: Core, actor: Actor, labelId: string): void {
   })
 }
 
+// By id: from the few ids to the labels (CROSS JOIN keeps that order; the planner would otherwise walk
+// the workspace's labels by name).
+export const LABELS_BY_IDS_SQL = `SELECT l.id, l.workspace_id, l.name, l.color, l.created_at FROM json_each(?2)
+  CROSS JOIN labels l ON l.id = json_each.value WHERE l.workspace_id = ?1`
+export const LABELS_BY_NAMES_SQL =
+  'SELECT id, workspace_id, name, color, created_at FROM labels WHERE workspace_id = ? AND lower(name) IN (SELECT value FROM json_each(?))'
+type RawLabel = { id: string; workspace_id: string; name: string; color: string | null; created_at: number }
+const fromRawLabel = (r: RawLabel): Row => ({
+  id: r.id,
+  workspaceId: r.workspace_id,
+  name: r.name,
+  color: r.color,
+  createdAt: new Date(r.created_at),
+})
+/** The lookups of every task write that names labels, prepared once per database (ids and names as JSON arrays). */
+const labelLookups = perDatabase((core: Pick<Core, 'sqlite'>) => ({
+  byIds: core.sqlite.query<RawLabel, [string, string]>(LABELS_BY_IDS_SQL),
+  byNames: core.sqlite.query<RawLabel, [string, string]>(LABELS_BY_NAMES_SQL),
+}))
+
 /**
  * Resolves label references (ids or names) to workspace labels, creating missing names ("labels
  * created on first use"). Call it inside the caller's write transaction. Returns one label per
@@ -116,16 +137,11 @@ export function resolveLabels(core: Core, tx: DbOrTx, actor: Actor, refs: readon
   if (wanted.length === 0) return []
   const ids = wanted.filter((r) => UUID.test(r))
   const lowerNames = [...new Set(wanted.map((r) => r.toLowerCase()))]
-  const found = tx
-    .select()
-    .from(labels)
-    .where(
-      and(
-        eq(labels.workspaceId, actor.workspace.id),
-        or(ids.length ? inArray(labels.id, ids) : sql`0`, inArray(sql`lower(${labels.name})`, lowerNames)),
-      ),
-    )
-    .all()
+  const q = labelLookups(core)
+  const ws = actor.workspace.id
+  const found = [...(ids.length ? q.byIds.all(ws, JSON.stringify(ids)) : []), ...q.byNames.all(ws, JSON.stringify(lowerNames))].map(
+    fromRawLabel,
+  )
   const byId = new Map(found.map((l) => [l.id, l]))
   const byName = new Map(found.map((l) => [l.name.toLowerCase(), l]))
   const out: Row[] = []

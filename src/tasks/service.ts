@@ -1,9 +1,10 @@
 import { eq } from 'drizzle-orm'
 import type { Core } from '../core'
 import type { DbOrTx } from '../db/client'
-import { taskAssignees, taskLabels, tasks, todos } from '../db/schema'
+import { newId, taskAssignees, taskLabels, tasks } from '../db/schema'
 import { type EventContext, publish } from '../events'
 import { resolveLabels } from '../labels/service'
+import { perDatabase } from '../lib/prepared'
 import type { Actor } from '../permissions/actor'
 import { projectAccess } from '../permissions/projects'
 import { ensureWritable } from '../projects/archived'
@@ -43,6 +44,22 @@ function setAssignees(db: DbOrTx, taskId: string, ids: string[]) {
       .run()
 }
 
+/** A create's inserts (task, assignees, labels, todos), prepared once per database instead of built by drizzle per request. */
+const createStatements = perDatabase((core: Pick<Core, 'sqlite'>) => ({
+  task: core.sqlite.query<
+    unknown,
+    [string, string, string, number, string, string, string | null, string, string, string | null, string | null, number, number]
+  >(
+    `INSERT INTO tasks (id, workspace_id, project_id, number, status_id, title, description, priority, rank, due_date, created_by,
+       created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  ),
+  assignee: core.sqlite.query<unknown, [string, string]>('INSERT INTO task_assignees (task_id, user_id) VALUES (?, ?)'),
+  label: core.sqlite.query<unknown, [string, string]>('INSERT INTO task_labels (task_id, label_id) VALUES (?, ?)'),
+  todo: core.sqlite.query<unknown, [string, string, string, number, number, number]>(
+    'INSERT INTO todos (id, task_id, text, done, position, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+  ),
+}))
+
 export function createTask(core: Core, actor: Actor, input: CreateTaskInput): Task {
   return core.db.transaction((tx) => {
     const { project } = projectAccess(core, actor, input.projectId, 'tasks:write')
@@ -50,30 +67,30 @@ export function createTask(core: Core, actor: Actor, input: CreateTaskInput): Ta
     const status = resolveStatus(core, project.id, input)
     const assigneeIds = checkAssignees(tx, actor.workspace.id, project.id, input.assigneeIds ?? [])
     const now = new Date(core.clock.now())
-    const row = tx
-      .insert(tasks)
-      .values({
-        workspaceId: actor.workspace.id,
-        projectId: project.id,
-        number: nextTaskNumber(core, project.id),
-        statusId: status.id,
-        title: input.title,
-        description: input.description ?? null,
-        priority: input.priority,
-        rank: rankAtEnd(core, status.id),
-        dueDate: input.dueDate ?? null,
-        createdBy: actor.user?.id ?? null,
-        createdAt: now,
-        updatedAt: now,
-      })
-      .returning()
-      .get()
-    setAssignees(tx, row.id, assigneeIds)
-    if (input.labels?.length) setLabels(core, tx, actor, row.id, input.labels)
-    if (input.todos?.length)
-      tx.insert(todos)
-        .values(input.todos.map((t, position) => ({ taskId: row.id, text: t.text, done: t.done ?? false, position, createdAt: now })))
-        .run()
+    const row = { id: newId(), description: input.description ?? null }
+    const at = now.getTime()
+    const w = createStatements(core)
+    w.task.run(
+      row.id,
+      actor.workspace.id,
+      project.id,
+      nextTaskNumber(core, project.id),
+      status.id,
+      input.title,
+      row.description,
+      input.priority,
+      rankAtEnd(core, status.id),
+      input.dueDate ?? null,
+      actor.user?.id ?? null,
+      at,
+      at,
+    )
+    // A new task has no assignees or labels yet: only inserts.
+    for (const userId of assigneeIds) w.assignee.run(row.id, userId)
+    if (input.labels?.length) for (const l of resolveLabels(core, tx, actor, input.labels)) w.label.run(row.id, l.id)
+    input.todos?.forEach((t, position) => {
+      w.todo.run(newId(), row.id, t.text, t.done ? 1 : 0, position, at)
+    })
     const mentionedUserIds = recordMentions(tx, {
       workspaceId: actor.workspace.id,
       projectId: project.id,
