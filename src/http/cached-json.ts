@@ -25,7 +25,12 @@ const entryBytes = (answer: Uint8Array, key: string) => answer.byteLength + 2 * 
  * exact inputs of their queries (the visibility SQL and its parameters, the project and the
  * caller's role in it, every query parameter), after the permission checks have run.
  */
-export function cachedJson(core: Pick<Core, 'sqlite' | 'config'>, route: 'board' | 'tasks', key: string, build: () => unknown): Response {
+export function cachedJson(
+  core: Pick<Core, 'sqlite' | 'config'>,
+  route: 'board' | 'tasks' | 'objects',
+  key: string,
+  build: () => unknown,
+): Response {
   const budget = core.config.SALLY_ANSWER_CACHE_MB * 1024 * 1024
   const serialize = () => Buffer.from(JSON.stringify(build()))
   const bytes = budget === 0 ? serialize() : readCache<Uint8Array>(core.sqlite, `json:${route}`, budget, entryBytes).get(key, serialize)

@@ -74,6 +74,20 @@ export const CACHES = {
     emptiedBy: DB_EMPTIED,
     bound: 'SALLY_ANSWER_CACHE_MB bytes (keys included)',
   },
+  'json:objects': {
+    kind: 'db',
+    holds:
+      'serialized single-object answers (`GET /projects/:id`, its statuses, `GET /tasks/:id`), by route, object and the caller’s role there',
+    emptiedBy: DB_EMPTIED,
+    bound: 'SALLY_ANSWER_CACHE_MB bytes (keys included)',
+  },
+  'tasks.rows': {
+    kind: 'db',
+    holds: 'task rows by (workspace, id or human id), before the access check (`GET /tasks/:id`)',
+    emptiedBy: DB_EMPTIED,
+    bound: '10,000 tasks',
+    max: 10_000,
+  },
   'keys.verified': {
     kind: 'memory',
     holds: 'verified API/MCP keys by SHA-256 of the key (the slow hash runs once per key)',

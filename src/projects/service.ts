@@ -5,7 +5,8 @@ import type { ProjectRole, StatusCategory } from '../db/schema'
 import { clients, newId, projectMembers, projects, statuses } from '../db/schema'
 import { badRequest, conflict } from '../errors'
 import { type EventContext, publish } from '../events'
-import { pageLimit, paginate } from '../http/respond'
+import { cachedJson } from '../http/cached-json'
+import { ok, pageLimit, paginate } from '../http/respond'
 import { isUniqueViolation } from '../lib/db-errors'
 import { perDatabase, perShape } from '../lib/prepared'
 import type { Actor } from '../permissions/actor'
@@ -160,6 +161,16 @@ function detail(core: Pick<Core, 'db' | 'sqlite'>, p: ProjectRow, role: ProjectR
 export function getProject(core: Core, actor: Actor, projectId: string): ProjectDetail {
   const { project, role } = projectAccess(core, actor, projectId, 'projects:read')
   return detail(core, project, role)
+}
+
+/**
+ * GET /projects/:id as served over HTTP: the same detail, answered from bytes kept while the
+ * database is unchanged (src/http/cached-json.ts). The access check runs first, every time; the
+ * answer depends only on the project (its data) and the caller's role there, which make the key.
+ */
+export function projectAnswer(core: Core, actor: Actor, projectId: string): Response {
+  const { project, role } = projectAccess(core, actor, projectId, 'projects:read')
+  return cachedJson(core, 'objects', JSON.stringify(['project', project.id, role]), () => ok(detail(core, project, role)))
 }
 
 function checkClient(db: DbOrTx, actor: Actor, clientId: string | null | undefined) {

@@ -4,6 +4,8 @@ import type { DbOrTx } from '../db/client'
 import { newId, statuses, tasks } from '../db/schema'
 import { badRequest, conflict, notFound } from '../errors'
 import { type EventContext, publish } from '../events'
+import { cachedJson } from '../http/cached-json'
+import { okList } from '../http/respond'
 import { isUniqueViolation } from '../lib/db-errors'
 import { rankAfter } from '../lib/rank'
 import type { Actor } from '../permissions/actor'
@@ -33,6 +35,14 @@ function renumber(tx: DbOrTx, ordered: StatusRow[]) {
 export function listStatuses(core: Core, actor: Actor, projectId: string): Status[] {
   const { project } = projectAccess(core, actor, projectId, 'projects:read')
   return projectStatuses(core, project.id).map(toStatus)
+}
+
+/** GET /projects/:id/statuses over HTTP: after the access check, bytes kept while the database is unchanged (the list depends on the project alone). */
+export function statusesAnswer(core: Core, actor: Actor, projectId: string): Response {
+  const { project } = projectAccess(core, actor, projectId, 'projects:read')
+  return cachedJson(core, 'objects', JSON.stringify(['statuses', project.id]), () =>
+    okList(projectStatuses(core, project.id).map(toStatus), null),
+  )
 }
 
 function withUniqueName<T>(name: string | undefined, fn: () => T): T {

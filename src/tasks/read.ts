@@ -1,7 +1,10 @@
 import type { Core } from '../core'
 import type { statuses, tasks, todos } from '../db/schema'
 import { AppError, notFound } from '../errors'
+import { cachedJson } from '../http/cached-json'
+import { ok } from '../http/respond'
 import { perDatabase } from '../lib/prepared'
+import { readCache } from '../lib/read-cache'
 import { type Actor, authorize } from '../permissions/actor'
 import type { Scope } from '../permissions/matrix'
 import { type ProjectAccess, projectAccess } from '../permissions/projects'
@@ -116,13 +119,14 @@ function prepare(sqlite: Core['sqlite']) {
  * project), before any visibility check.
  */
 function findTaskRow(core: Pick<Core, 'sqlite'>, workspaceId: string, ref: string): TaskRow | undefined {
-  const human = HUMAN_ID.exec(ref)
-  let raw: RawTask | null
-  if (human) {
+  // Kept while the database is unchanged (src/lib/read-cache.ts; never inside a transaction, so a write reads the row afresh).
+  const raw = readCache<RawTask | null>(core.sqlite, 'tasks.rows').get(`${workspaceId}|${ref}`, () => {
+    const human = HUMAN_ID.exec(ref)
+    if (!human) return q(core).byId.get(ref, workspaceId)
     const key = human[1]!.toUpperCase()
     const n = Number(human[2])
-    raw = q(core).byHuman.get(workspaceId, key, n) ?? q(core).byAlias.get(workspaceId, key, n, workspaceId)
-  } else raw = q(core).byId.get(ref, workspaceId)
+    return q(core).byHuman.get(workspaceId, key, n) ?? q(core).byAlias.get(workspaceId, key, n, workspaceId)
+  })
   return raw ? fromRaw(raw) : undefined
 }
 
@@ -235,4 +239,13 @@ export function readTask(core: Pick<Core, 'sqlite'>, taskId: string): Task {
 
 export function getTask(core: Core, actor: Actor, ref: string): Task {
   return toTask(core, loadTask(core, actor, ref, 'tasks:read'))
+}
+
+/**
+ * GET /tasks/:id over HTTP: the access check (loadTask) runs first, every time; the answer depends
+ * on the task alone, so it is kept as bytes by task id while the database is unchanged (src/http/cached-json.ts).
+ */
+export function taskAnswer(core: Core, actor: Actor, ref: string): Response {
+  const row = loadTask(core, actor, ref, 'tasks:read')
+  return cachedJson(core, 'objects', JSON.stringify(['task', row.task.id]), () => ok(toTask(core, row)))
 }
