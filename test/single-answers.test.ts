@@ -5,38 +5,40 @@
  * (a caller who may not see the object never gets another caller's bytes), the caller's role is
  * part of the key, and any write is seen by the very next read.
  */
-import { beforeAll, describe, expect, test } from 'bun:test'
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { envelope, listEnvelope } from '../src/http/respond'
+import { notification } from '../src/notifications/model'
 import { projectDetail, status } from '../src/projects/model'
 import { task } from '../src/tasks/model'
 import { makeTestApp } from './helpers/app'
 import { createProjectRow, seedWorld } from './helpers/fixtures'
 
 const t = makeTestApp()
+afterAll(() => t.close())
 let w: Awaited<ReturnType<typeof seedWorld>>
-let projectId: string
-let taskId: string
-let humanId: string
 
 beforeAll(async () => {
   w = await seedWorld(t.core)
-  const p = createProjectRow(t.core, w.wsA.id, { key: 'KEPT', members: [[w.users.member.id, 'MEMBER']] })
-  projectId = p.id
+})
+
+/** A project of workspace A (the MEMBER is a member of it) with one task: each test its own, so order does not matter. */
+async function fresh() {
+  const p = createProjectRow(t.core, w.wsA.id, { members: [[w.users.member.id, 'MEMBER']] })
   const r = await t.req('POST', '/tasks', {
     as: w.tokens.owner,
     workspace: w.wsA.id,
-    body: { projectId, title: 'Kept task', labels: ['one'] },
+    body: { projectId: p.id, title: 'Kept task', labels: ['one'] },
   })
   expect(r.status).toBe(201)
-  taskId = r.body.data.id
-  humanId = r.body.data.humanId
-})
+  return { projectId: p.id, taskId: r.body.data.id as string, humanId: r.body.data.humanId as string }
+}
 
 const get = (path: string, who: keyof typeof w.tokens = 'owner', workspace = w.wsA.id) =>
   t.req('GET', path, { as: w.tokens[who], workspace })
 
 describe('kept single-object answers', () => {
   test('the answers match their documented schemas, twice in a row (computed, then kept)', async () => {
+    const { projectId, taskId, humanId } = await fresh()
     for (let i = 0; i < 2; i++) {
       const p = await get(`/projects/${projectId}`)
       expect(p.status).toBe(200)
@@ -54,6 +56,7 @@ describe('kept single-object answers', () => {
   })
 
   test('a caller who cannot see the object gets 404, not the kept answer of one who can', async () => {
+    const { projectId, taskId, humanId } = await fresh()
     // The OWNER's answers are kept now.
     for (const path of [`/projects/${projectId}`, `/projects/${projectId}/statuses`, `/tasks/${taskId}`, `/tasks/${humanId}`])
       expect((await get(path)).status).toBe(200)
@@ -66,12 +69,14 @@ describe('kept single-object answers', () => {
   })
 
   test('the caller’s role is part of the key', async () => {
+    const { projectId } = await fresh()
     expect((await get(`/projects/${projectId}`)).body.data.role).toBe('OWNER')
     expect((await get(`/projects/${projectId}`, 'member')).body.data.role).toBe('MEMBER')
     expect((await get(`/projects/${projectId}`)).body.data.role).toBe('OWNER')
   })
 
   test('a write is seen by the next read', async () => {
+    const { projectId, taskId } = await fresh()
     await get(`/projects/${projectId}`)
     await get(`/tasks/${taskId}`)
     await get(`/projects/${projectId}/statuses`)
@@ -103,7 +108,31 @@ describe('kept single-object answers', () => {
     expect((await get(`/projects/${projectId}`, 'member')).status).toBe(404)
   })
 
+  test('the notifications page: schema, one caller’s page never another’s, reads seen at once', async () => {
+    const { projectId } = await fresh()
+    const r = await t.req('POST', '/tasks', {
+      as: w.tokens.owner,
+      workspace: w.wsA.id,
+      body: { projectId, title: 'For the member', assigneeIds: [w.users.member.id] },
+    })
+    expect(r.status).toBe(201)
+    const mine = await get('/notifications', 'member')
+    expect(mine.status).toBe(200)
+    listEnvelope(notification).parse(mine.body)
+    const n = mine.body.data.find((x: { task: { id: string } | null }) => x.task?.id === r.body.data.id)
+    expect(n.read).toBe(false)
+    // Kept now: the OWNER asking the same page gets their own (none about this task), not the member's.
+    expect((await get('/notifications', 'member')).body).toEqual(mine.body)
+    const owners = await get('/notifications')
+    expect(owners.body.data.some((x: { id: string }) => x.id === n.id)).toBe(false)
+    expect((await t.req('POST', `/notifications/${n.id}/read`, { as: w.tokens.member, workspace: w.wsA.id })).status).toBe(200)
+    const after = await get('/notifications?unread=true', 'member')
+    expect(after.body.data.some((x: { id: string }) => x.id === n.id)).toBe(false)
+    expect((await get('/notifications', 'member')).body.data.find((x: { id: string }) => x.id === n.id).read).toBe(true)
+  })
+
   test('a task deleted is gone from the next read by id and by human id', async () => {
+    const { projectId } = await fresh()
     const r = await t.req('POST', '/tasks', { as: w.tokens.owner, workspace: w.wsA.id, body: { projectId, title: 'Short-lived' } })
     const id = r.body.data.id
     const human = r.body.data.humanId

@@ -1,10 +1,10 @@
 import { Elysia } from 'elysia'
 import { z } from 'zod'
 import type { Core } from '../core'
-import { envelope, listEnvelope, ok, okList } from '../http/respond'
+import { documentedResponse, envelope, listEnvelope, ok } from '../http/respond'
 import { authPlugin } from '../permissions/plugin'
 import { listNotificationsQuery, notification, notificationParams, preferences, preferencesBody } from './model'
-import { getPreferences, listNotifications, markAllRead, markRead, updatePreferences } from './service'
+import { getPreferences, markAllRead, markRead, notificationsAnswer, updatePreferences } from './service'
 import './subscriber' // registers the notifications subscriber on the event bus
 
 const tags = ['Notifications']
@@ -16,19 +16,16 @@ const tags = ['Notifications']
 export function notificationRoutes(core: Core) {
   return new Elysia({ name: 'notifications', prefix: '/notifications' })
     .use(authPlugin(core))
-    .get(
-      '',
-      ({ actor, query }) => {
-        const r = listNotifications(core, actor, query)
-        return okList(r.items, r.nextCursor)
+    .get('', ({ actor, query }) => notificationsAnswer(core, actor, query), {
+      workspace: 'notifications:read',
+      query: listNotificationsQuery,
+      detail: {
+        tags,
+        summary: 'My notifications, newest first (unread=true filter, cursor pagination)',
+        // A kept answer (bytes): documented from the schema, not re-validated per request (test/single-answers.test.ts parses answers with it).
+        responses: documentedResponse(listEnvelope(notification), 'A page of my notifications'),
       },
-      {
-        workspace: 'notifications:read',
-        query: listNotificationsQuery,
-        detail: { tags, summary: 'My notifications, newest first (unread=true filter, cursor pagination)' },
-        response: { 200: listEnvelope(notification) },
-      },
-    )
+    })
     .post('/read-all', ({ actor }) => ok(markAllRead(core, actor)), {
       workspace: 'notifications:write',
       detail: { tags, summary: 'Mark all my notifications in this workspace read' },

@@ -4,7 +4,8 @@ import type { Core } from '../core'
 import type { DbOrTx } from '../db/client'
 import { NOTIFICATION_KINDS, notificationPreferences, notifications, projects, tasks, users } from '../db/schema'
 import { notFound } from '../errors'
-import { pageLimit, paginate } from '../http/respond'
+import { cachedJson } from '../http/cached-json'
+import { okList, pageLimit, paginate } from '../http/respond'
 import { perShape } from '../lib/prepared'
 import { type Actor, requireUser } from '../permissions/actor'
 import {
@@ -104,6 +105,30 @@ export function listNotifications(core: Core, actor: Actor, q: ListNotifications
   const rows = pageStatement(core, shape).all({ ...visibleValues(actor), user: user.id, cursor: q.cursor ?? '', limit: limit + 1 })
   const page = paginate(rows, limit, (r) => r.n.id)
   return { items: page.items.map(toNotification), nextCursor: page.nextCursor }
+}
+
+/**
+ * GET /notifications over HTTP: the page answered from bytes kept while the database is unchanged
+ * (src/http/cached-json.ts; reading or a new notification is a write and empties it). The key is
+ * every input of the page query: the caller, the visibility rule's shape and values (workspace, role,
+ * key project) and the query parameters.
+ */
+export function notificationsAnswer(core: Core, actor: Actor, q: ListNotificationsQuery): Response {
+  const user = requireUser(actor)
+  const vis = visibleValues(actor)
+  const key = JSON.stringify([
+    'notifications',
+    user.id,
+    visibleShapeKey(visibleShape(actor)),
+    vis,
+    q.unread ?? null,
+    q.cursor ?? null,
+    q.limit ?? null,
+  ])
+  return cachedJson(core, 'objects', key, () => {
+    const r = listNotifications(core, actor, q)
+    return okList(r.items, r.nextCursor)
+  })
 }
 
 /** Marks one of the caller's notifications read (idempotent: the first read time stays). Another user's id: 404. */
