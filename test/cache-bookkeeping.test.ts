@@ -86,4 +86,22 @@ describe('caches survive bookkeeping writes', () => {
     expect(flushKeyUsage(t.core)).toBeGreaterThan(0)
     expect((await list()).body.data[0].title).toBe('changed')
   })
+
+  test('the key list counts every request across usage flushes (its kept rows never hide a flushed count)', async () => {
+    const w = await world()
+    const mine = async () => {
+      const r = await t.req('GET', '/auth/api-keys', w.as(w.memberKey))
+      expect(r.status).toBe(200)
+      expect(r.body.data).toHaveLength(1) // the member's one key, the one making these requests
+      return r.body.data[0].requestCount as number
+    }
+    const counts: number[] = []
+    for (let i = 0; i < 3; i++) {
+      counts.push(await mine())
+      flushKeyUsage(t.core)
+    }
+    counts.push(await mine())
+    // Each listing is itself a request of that key: the count grows by one each time, flushed or not.
+    expect(counts).toEqual([counts[0]!, counts[0]! + 1, counts[0]! + 2, counts[0]! + 3])
+  })
 })

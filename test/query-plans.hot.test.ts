@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, test } from 'bun:test'
 import { clientPageStatement } from '../src/clients/service'
-import { keyPageStatement } from '../src/keys/service'
+import { keyPageSql } from '../src/keys/service'
 import { LABELS_BY_IDS_SQL, LABELS_BY_NAMES_SQL } from '../src/labels/service'
 import { notificationPageStatement } from '../src/notifications/service'
 import type { Actor } from '../src/permissions/actor'
@@ -65,7 +65,10 @@ for (const cursor of [false, true])
   for (const active of [undefined, true, false])
     STATEMENTS.push({
       name: `the key list (${cursor ? 'after a cursor' : 'first page'}, active=${active})`,
-      sql: () => keyPageStatement(t.core, { cursor, active }).getQuery(),
+      sql: () => {
+        const sql = keyPageSql({ cursor, active })
+        return { sql, params: [...sql.matchAll(/\?/g)] }
+      },
       index: /^SEARCH api_keys USING INDEX api_keys_user_kind_id_idx \(user_id=\? AND kind=\?/,
     })
 

@@ -67,6 +67,8 @@ export class MemoryKeyCache implements VerifiedKeyCache {
  */
 export class KeyUsageRecorder {
   private pending = new Map<string, { count: number; last: number }>()
+  /** How many times the counts were drained (written): what was read from the database before a drain no longer adds up with `peek`. */
+  drains = 0
 
   record(keyId: string, at: number) {
     const p = this.pending.get(keyId)
@@ -85,6 +87,7 @@ export class KeyUsageRecorder {
   drain(): Map<string, { count: number; last: number }> {
     const out = this.pending
     this.pending = new Map()
+    this.drains++
     return out
   }
 

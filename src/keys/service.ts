@@ -1,4 +1,4 @@
-import { and, desc, eq, gt, isNotNull, isNull, lt, lte, or, type SQL, sql } from 'drizzle-orm'
+import { and, eq, isNull } from 'drizzle-orm'
 import { recordAudit } from '../audit/service'
 import { generateKey, type KeyKind } from '../auth/key-format'
 import type { Core } from '../core'
@@ -9,6 +9,7 @@ import { pageLimit, paginate } from '../http/respond'
 import { iso } from '../lib/db-errors'
 import { hashSecret } from '../lib/password'
 import { perShape } from '../lib/prepared'
+import { readCache } from '../lib/read-cache'
 import { type Principal, requireUser } from '../permissions/actor'
 import { capToCaller, requireKeyManageable, requireKeyWithinReach } from '../permissions/keys'
 import type { Scope } from '../permissions/matrix'
@@ -23,7 +24,10 @@ export type KeyCallContext = { ip?: string | null }
 
 const KIND_NAME: Record<KeyKind, string> = { api: 'API key', mcp: 'MCP key' }
 
-export function toApiKey(core: Core, r: Row): ApiKey {
+/** What a key's public JSON is made of (a whole row, or the list's columns). */
+type ListedKey = Omit<Row, 'lookupId' | 'userId' | 'hash'>
+
+export function toApiKey(core: Core, r: ListedKey): ApiKey {
   const now = core.clock.now()
   // Usage is counted in memory and written every second: add what is not written yet.
   const pending = core.keyUsage.peek(r.id)
@@ -181,37 +185,76 @@ export function getKey(core: Core, p: Principal, kind: KeyKind, id: string): Api
 }
 
 type PageShape = { cursor: boolean; active: boolean | undefined }
-/** The key list page, prepared once per shape and database; the values go in placeholders. */
+/**
+ * The key list page as SQL text (one per shape; the values go in ? placeholders, in the order user,
+ * kind, [cursor], [now], limit): only the columns the answer shows (not the hash), read with
+ * bun:sqlite's `all` (drizzle's row mapping cost more than the query).
+ */
+export function keyPageSql(s: PageShape): string {
+  const conds = ['user_id = ?', 'kind = ?']
+  if (s.cursor) conds.push('id < ?')
+  if (s.active === true) conds.push('revoked_at IS NULL', '(expires_at IS NULL OR expires_at > ?)')
+  if (s.active === false) conds.push('(revoked_at IS NOT NULL OR expires_at <= ?)')
+  return `SELECT ${LIST_COLUMNS} FROM api_keys WHERE ${conds.join(' AND ')} ORDER BY id DESC LIMIT ?`
+}
+const LIST_COLUMNS = `id, kind, name, description, prefix, scopes, workspace_id, project_id, rate_limit_per_hour, expires_at,
+  last_used_at, request_count, revoked_at, rotated_from_id, created_at`
+type RawKey = {
+  id: string
+  kind: Row['kind']
+  name: string
+  description: string | null
+  prefix: string
+  scopes: string | null
+  workspace_id: string | null
+  project_id: string | null
+  rate_limit_per_hour: number | null
+  expires_at: number | null
+  last_used_at: number | null
+  request_count: number
+  revoked_at: number | null
+  rotated_from_id: string | null
+  created_at: number
+}
+const date = (ms: number | null) => (ms === null ? null : new Date(ms))
+const fromRawKey = (r: RawKey): ListedKey => ({
+  id: r.id,
+  kind: r.kind,
+  name: r.name,
+  description: r.description,
+  prefix: r.prefix,
+  scopes: r.scopes === null ? null : (JSON.parse(r.scopes) as string[] | null),
+  workspaceId: r.workspace_id,
+  projectId: r.project_id,
+  rateLimitPerHour: r.rate_limit_per_hour,
+  expiresAt: date(r.expires_at),
+  lastUsedAt: date(r.last_used_at),
+  requestCount: r.request_count,
+  revokedAt: date(r.revoked_at),
+  rotatedFromId: r.rotated_from_id,
+  createdAt: new Date(r.created_at),
+})
 const pageStatement = perShape(
   (s: PageShape) => `${s.cursor}|${s.active}`,
-  (core: Pick<Core, 'db' | 'sqlite'>, s: PageShape) => {
-    const now = sql.placeholder('now')
-    const conds: (SQL | undefined)[] = [eq(apiKeys.userId, sql.placeholder('user')), eq(apiKeys.kind, sql.placeholder('kind'))]
-    if (s.cursor) conds.push(lt(apiKeys.id, sql.placeholder('cursor')))
-    if (s.active === true) conds.push(isNull(apiKeys.revokedAt), or(isNull(apiKeys.expiresAt), gt(apiKeys.expiresAt, now)))
-    if (s.active === false) conds.push(or(isNotNull(apiKeys.revokedAt), lte(apiKeys.expiresAt, now)))
-    return core.db
-      .select()
-      .from(apiKeys)
-      .where(and(...conds))
-      .orderBy(desc(apiKeys.id))
-      .limit(sql.placeholder('limit'))
-      .prepare()
-  },
+  (core: Pick<Core, 'sqlite'>, s: PageShape) => core.sqlite.query<RawKey, (string | number)[]>(keyPageSql(s)),
 )
-
-export { pageStatement as keyPageStatement }
 
 export function listKeys(core: Core, p: Principal, kind: KeyKind, q: ListKeysQuery) {
   const user = requireUser(p)
   const limit = pageLimit(q)
-  const rows = pageStatement(core, { cursor: Boolean(q.cursor), active: q.active }).all({
-    user: user.id,
-    kind,
-    cursor: q.cursor ?? '',
-    now: core.clock.now(),
-    limit: limit + 1,
-  })
+  const shape = { cursor: Boolean(q.cursor), active: q.active }
+  const params: (string | number)[] = [user.id, kind]
+  if (shape.cursor) params.push(q.cursor!)
+  if (shape.active !== undefined) params.push(core.clock.now())
+  params.push(limit + 1)
+  const read = () => pageStatement(core, shape).all(...params)
+  // Without the `active` filter the rows do not depend on the time: kept while the database is
+  // unchanged (src/lib/read-cache.ts); usage not yet written and isActive are added per request
+  // (toApiKey). The usage flush is a bookkeeping write that keeps the caches, so the key also names
+  // the flush the rows were read after: their stored counts plus `peek` then add up.
+  const key = () => JSON.stringify([core.keyUsage.drains, ...params])
+  const raw = shape.active === undefined ? readCache<RawKey[]>(core.sqlite, 'keys.pages').get(key(), read) : read()
+  const rows = raw.map(fromRawKey)
   const page = paginate(rows, limit, (r) => r.id)
   return { items: page.items.map((r) => toApiKey(core, r)), nextCursor: page.nextCursor }
 }

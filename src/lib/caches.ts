@@ -81,6 +81,14 @@ export const CACHES = {
     emptiedBy: DB_EMPTIED,
     bound: 'SALLY_ANSWER_CACHE_MB bytes (keys included)',
   },
+  'keys.pages': {
+    kind: 'db',
+    holds:
+      'key list pages without the `active` filter (rows only: usage not yet written and isActive are added per request), by user, kind, cursor, limit and usage flush',
+    emptiedBy: DB_EMPTIED,
+    bound: '10,000 pages',
+    max: 10_000,
+  },
   'tasks.rows': {
     kind: 'db',
     holds: 'task rows by (workspace, id or human id), before the access check (`GET /tasks/:id`)',
