@@ -6,6 +6,7 @@
  * part of the key, and any write is seen by the very next read.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { client } from '../src/clients/model'
 import { envelope, listEnvelope } from '../src/http/respond'
 import { notification } from '../src/notifications/model'
 import { projectDetail, status } from '../src/projects/model'
@@ -129,6 +130,28 @@ describe('kept single-object answers', () => {
     const after = await get('/notifications?unread=true', 'member')
     expect(after.body.data.some((x: { id: string }) => x.id === n.id)).toBe(false)
     expect((await get('/notifications', 'member')).body.data.find((x: { id: string }) => x.id === n.id).read).toBe(true)
+  })
+
+  test('clients: schema, kept per workspace, a rename seen at once', async () => {
+    const created = await t.req('POST', '/clients', { as: w.tokens.owner, workspace: w.wsA.id, body: { name: `Acme ${Math.random()}` } })
+    expect(created.status).toBe(201)
+    const id = created.body.data.id
+    for (let i = 0; i < 2; i++) {
+      const list = await get('/clients', 'member')
+      expect(list.status).toBe(200)
+      listEnvelope(client).parse(list.body)
+      expect(list.body.data.some((c: { id: string }) => c.id === id)).toBe(true)
+      const one = await get(`/clients/${id}`, 'member')
+      expect(one.status).toBe(200)
+      envelope(client).parse(one.body)
+    }
+    // The other workspace's OWNER asks for the same id and page: not A's answer.
+    expect((await get(`/clients/${id}`, 'ownerB', w.wsB.id)).status).toBe(404)
+    expect((await get('/clients', 'ownerB', w.wsB.id)).body.data.some((c: { id: string }) => c.id === id)).toBe(false)
+    const renamed = await t.req('PATCH', `/clients/${id}`, { as: w.tokens.owner, workspace: w.wsA.id, body: { name: 'Renamed client' } })
+    expect(renamed.status).toBe(200)
+    expect((await get(`/clients/${id}`, 'member')).body.data.name).toBe('Renamed client')
+    expect((await get('/clients', 'member')).body.data.find((c: { id: string }) => c.id === id).name).toBe('Renamed client')
   })
 
   test('a task deleted is gone from the next read by id and by human id', async () => {

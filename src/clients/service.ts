@@ -3,7 +3,8 @@ import type { Core } from '../core'
 import type { DbOrTx } from '../db/client'
 import { clients, newId } from '../db/schema'
 import { notFound } from '../errors'
-import { pageLimit, paginate } from '../http/respond'
+import { cachedJson } from '../http/cached-json'
+import { ok, okList, pageLimit, paginate } from '../http/respond'
 import { perDatabase, perShape } from '../lib/prepared'
 import { type Actor, authorize } from '../permissions/actor'
 import { projectsOfClient } from '../projects/service'
@@ -81,6 +82,22 @@ export function getClient(core: Core, actor: Actor, clientId: string): Client {
   const row = byId(core).get({ id: clientId, workspaceId: actor.workspace.id })
   if (!row) throw notFound('Client')
   return toClient(row)
+}
+
+/**
+ * GET /clients and GET /clients/:id over HTTP: answered from bytes kept while the database is
+ * unchanged (src/http/cached-json.ts). Clients are workspace-wide (every member with clients:read,
+ * checked by the route's macro, sees the same ones), so the key is the workspace and every query input.
+ */
+export function clientsAnswer(core: Core, actor: Actor, q: ListClientsQuery): Response {
+  const key = JSON.stringify(['clients', actor.workspace.id, q.archived ?? null, q.q ?? null, q.cursor ?? null, q.limit ?? null])
+  return cachedJson(core, 'objects', key, () => {
+    const r = listClients(core, actor, q)
+    return okList(r.items, r.nextCursor)
+  })
+}
+export function clientAnswer(core: Core, actor: Actor, clientId: string): Response {
+  return cachedJson(core, 'objects', JSON.stringify(['client', actor.workspace.id, clientId]), () => ok(getClient(core, actor, clientId)))
 }
 
 export function createClient(core: Core, actor: Actor, input: CreateClientInput): Client {

@@ -77,7 +77,7 @@ export const CACHES = {
   'json:objects': {
     kind: 'db',
     holds:
-      'serialized single-object answers (`GET /projects/:id`, its statuses, `GET /tasks/:id`, the notifications page), by route, object and the caller’s role there (the page: every input of its query)',
+      'serialized single-object answers (`GET /projects/:id`, its statuses, `GET /tasks/:id`, the notifications page, clients), by route, object and the caller’s role there (the page: every input of its query)',
     emptiedBy: DB_EMPTIED,
     bound: 'SALLY_ANSWER_CACHE_MB bytes (keys included)',
   },
