@@ -6,20 +6,29 @@
  *   bun --cpu-prof --cpu-prof-md --cpu-prof-dir /tmp/prof scripts/bench/profile-route.ts --route 'POST /tasks'
  *
  * `:projectId` and `:taskId` are filled from the seed; POST /tasks sends a title, a label and a todo.
+ * `--checkpointer` runs the WAL checkpoint worker as a server does (src/db/checkpointer.ts), so the
+ * request thread's COMMITs no longer include SQLite's automatic checkpoint. `--pages` instead turns
+ * automatic checkpoints off and reports how many WAL pages (frames) each request wrote.
  */
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { createApp } from '../../src/app'
 import { testConfig } from '../../src/config'
+import { startCheckpointer } from '../../src/db/checkpointer'
 import { openDatabase } from '../../src/db/client'
 import { createKey } from '../../test/helpers/fixtures'
 import { seedBench } from './seed'
 
 const { values } = parseArgs({
   args: Bun.argv.slice(2),
-  options: { route: { type: 'string', default: 'GET /projects/:projectId' }, n: { type: 'string', default: '20000' } },
+  options: {
+    route: { type: 'string', default: 'GET /projects/:projectId' },
+    n: { type: 'string', default: '20000' },
+    checkpointer: { type: 'boolean', default: false },
+    pages: { type: 'boolean', default: false },
+  },
   strict: true,
 })
 const dir = mkdtempSync(join(tmpdir(), 'sally-prof-'))
@@ -41,6 +50,9 @@ const body = () =>
       : method === 'POST' && path.endsWith('/move')
         ? JSON.stringify({ afterTaskId: project.taskIds[Math.floor(Math.random() * 900) + 10] })
         : undefined
+if (values.checkpointer && !(await startCheckpointer(app.core))) throw new Error('the checkpoint worker did not start')
+const walBytes = () => statSync(`${dbPath}-wal`, { throwIfNoEntry: false })?.size ?? 0
+if (values.pages) app.core.sqlite.exec('PRAGMA wal_autocheckpoint = 0; PRAGMA wal_checkpoint(TRUNCATE)')
 const n = Number(values.n)
 let status = 0
 const t0 = performance.now()
@@ -52,6 +64,10 @@ for (let i = 0; i < n; i++) {
 }
 const cpu = process.cpuUsage(c0)
 const wall = ((performance.now() - t0) * 1000) / n
+// A WAL frame is a 24-byte header and one page.
+const pageSize = Number(app.core.sqlite.query<{ page_size: number }, []>('PRAGMA page_size').get()!.page_size)
+if (values.pages) console.log(`${values.route}: ${(walBytes() / (pageSize + 24) / n).toFixed(1)} WAL pages per request`)
+for (const stop of app.core.stoppers.splice(0)) await stop()
 console.log(
   `${values.route}: ${((cpu.user + cpu.system) / n).toFixed(1)} CPU µs, ${wall.toFixed(1)} wall µs per request (last status ${status})`,
 )
