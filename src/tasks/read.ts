@@ -81,6 +81,9 @@ export const fromRaw = (r: RawTask): TaskRow => ({
 export const humanId = (projectKey: string, n: number) => `${projectKey}-${n}`
 const HUMAN_ID = /^([A-Za-z][A-Za-z0-9_]{0,19})-(\d{1,9})$/
 
+export const TASK_EXTRAS_SQL = `SELECT (SELECT count(*) FROM comments WHERE task_id = ?1) AS comments,
+  (SELECT coalesce(sum(minutes), 0) FROM time_entries WHERE task_id = ?1) AS minutes`
+
 const q = perDatabase((core: Pick<Core, 'sqlite'>) => prepare(core.sqlite))
 function prepare(sqlite: Core['sqlite']) {
   return {
@@ -109,8 +112,8 @@ function prepare(sqlite: Core['sqlite']) {
     todos: sqlite.query<{ id: string; task_id: string; text: string; done: number; position: number; created_at: number }, [string]>(
       'SELECT id, task_id, text, done, position, created_at FROM todos WHERE task_id = ? ORDER BY position, id',
     ),
-    commentCount: sqlite.query<{ n: number }, [string]>('SELECT count(*) AS n FROM comments WHERE task_id = ?'),
-    minutes: sqlite.query<{ n: number }, [string]>('SELECT coalesce(sum(minutes), 0) AS n FROM time_entries WHERE task_id = ?'),
+    /** One task's comment count and logged minutes, in one statement. */
+    extras: sqlite.query<{ comments: number; minutes: number }, [string]>(TASK_EXTRAS_SQL),
   }
 }
 
@@ -179,13 +182,18 @@ function groupBy<T extends { task_id: string }, U>(rows: T[], map: (r: T) => U):
 }
 
 /** Serializes task rows for lists: assignees, labels and todo counts in three batched queries (no N+1). */
-export function toSummaries(core: Pick<Core, 'sqlite'>, rows: TaskRow[]): TaskSummary[] {
+export function toSummaries(
+  core: Pick<Core, 'sqlite'>,
+  rows: TaskRow[],
+  /** The todo counts when the caller has them already (one task with its todos read): one query less. */
+  known?: Map<string, { total: number; done: number }>,
+): TaskSummary[] {
   if (rows.length === 0) return []
   const s = q(core)
   const ids = JSON.stringify(rows.map((r) => r.task.id))
   const assignees = groupBy(s.assignees.all(ids), ({ id, name, handle }) => ({ id, name, handle }))
   const labels = groupBy(s.labels.all(ids), ({ id, name, color }) => ({ id, name, color }))
-  const counts = new Map(s.todoCounts.all(ids).map((r) => [r.task_id, r]))
+  const counts = known ?? new Map(s.todoCounts.all(ids).map((r) => [r.task_id, r]))
   return rows.map(({ task: t, projectKey, statusName, statusCategory }) => ({
     id: t.id,
     humanId: humanId(projectKey, t.number),
@@ -222,12 +230,14 @@ export const toTodo = (r: typeof todos.$inferSelect): Todo => ({
 /** The full public JSON of one task (also the `data` of its events). */
 export function toTask(core: Pick<Core, 'sqlite'>, row: TaskRow): Task {
   const s = q(core)
-  const [summary] = toSummaries(core, [row])
   const id = row.task.id
   const todoList = s.todos
     .all(id)
     .map((r) => ({ id: r.id, text: r.text, done: r.done === 1, position: r.position, createdAt: new Date(r.created_at).toISOString() }))
-  return { ...summary!, todos: todoList, commentCount: s.commentCount.get(id)?.n ?? 0, timeLoggedMinutes: s.minutes.get(id)?.n ?? 0 }
+  const counts = new Map([[id, { total: todoList.length, done: todoList.filter((t) => t.done).length }]])
+  const [summary] = toSummaries(core, [row], counts)
+  const extras = s.extras.get(id)!
+  return { ...summary!, todos: todoList, commentCount: extras.comments, timeLoggedMinutes: extras.minutes }
 }
 
 /** Re-reads a task by id (inside a write transaction, after changing it) and serializes it. */
