@@ -105,8 +105,8 @@ const EXTRA = [
   { op: 'GET /tasks?projectId=&limit=50', url: `/tasks?projectId=${project.id}&limit=50` },
   { op: 'GET /board?projectId=', url: `/board?projectId=${project.id}` },
 ]
-/** Not plain GETs: the OIDC redirects, the MCP stream, a download that needs an upload, the docs. */
-const SKIP = /^\/(auth\/oidc|mcp$|uploads\/|auth\/mcp-keys\/)/
+/** Not plain GETs: the OIDC redirects, the MCP stream, the live event stream (never ends), a download that needs an upload, the docs. */
+const SKIP = /^\/(auth\/oidc|mcp$|events$|uploads\/|auth\/mcp-keys\/)/
 
 // ---- the routes of the OpenAPI document ----------------------------------------------------------
 const docApp = appOn(16)
