@@ -79,7 +79,8 @@ export function moveTask(core: Core, actor: Actor, ref: string, input: MoveTaskI
     const currentStatus = statusById(core, t.statusId)!
     let target: StatusRow
     if (statusId !== undefined || status !== undefined) target = resolveStatus(core, targetProjectId, { statusId, status })
-    else if (anchor && anchor.projectId === targetProjectId) target = statusById(core, anchor.statusId)!
+    else if (anchor && anchor.projectId === targetProjectId)
+      target = anchor.statusId === currentStatus.id ? currentStatus : statusById(core, anchor.statusId)!
     else if (crossProject) target = resolveStatus(core, targetProjectId, {}, mapStatus(currentStatus))
     else target = currentStatus
     for (const [a, path] of [
