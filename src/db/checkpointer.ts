@@ -55,6 +55,7 @@ export function startCheckpointer(core: Core, intervalMs = CHECKPOINT_INTERVAL_M
       if (stopped) return
       running = true
       setAutocheckpoint(core, BACKSTOP_PAGES)
+      core.log.info('checkpoint worker ready', { intervalMs, backstopPages: BACKSTOP_PAGES })
       settle(true)
     } else if (m.type === 'failed') ended(`could not open the database: ${m.error}`)
     else core.log.warn('checkpoint failed', { error: m.error })
