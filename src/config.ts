@@ -32,7 +32,7 @@ export const configSchema = z.object({
   /** MiB of uploads each workspace may store (over it: 409 until uploads are deleted). */
   SALLY_UPLOAD_QUOTA_MB: positiveInt.default(1024),
   SALLY_SESSION_TTL_DAYS: positiveInt.default(30),
-  /** MiB of serialized answers each hot read route (board, task list) keeps while the database is unchanged; 0 keeps none. */
+  /** MiB of serialized answers each group of hot reads (board, task list, single objects) keeps while the database is unchanged; 0 keeps none. */
   SALLY_ANSWER_CACHE_MB: z.coerce.number().int().min(0).max(4096).default(32),
   SALLY_COOKIE_SECURE: bool.default(false),
   SALLY_ALLOW_SIGNUP: bool.default(false),
@@ -109,7 +109,7 @@ export const configHelp: { readonly [K in keyof typeof configSchema.shape]: stri
     'MiB of uploads each workspace may store; an upload beyond it is refused with 409 `conflict` until uploads are deleted.',
   SALLY_SESSION_TTL_DAYS: 'Lifetime of a login session.',
   SALLY_ANSWER_CACHE_MB:
-    'MiB of answers and their keys each hot read route (board, task list) keeps while the database is unchanged (any write empties them); `0` keeps none.',
+    'MiB of answers and their keys each group of hot reads (board, task list, single objects: `json:objects`) keeps while the database is unchanged (any write empties them); `0` keeps none.',
   SALLY_COOKIE_SECURE: 'Mark the session cookie `Secure` (set it when serving over https).',
   SALLY_ALLOW_SIGNUP: 'Enable public `POST /auth/register`.',
   SALLY_REQUIRE_EMAIL_VERIFICATION: 'Refuse login until the e-mail address is verified.',
