@@ -373,7 +373,7 @@ export interface paths {
         };
         /**
          * Where the provider sends the browser back (browser)
-         * @description Checks `state` against the `sally_oidc` cookie (once), exchanges the code with the PKCE verifier, verifies the ID token (signature, `iss`, `aud`, `exp`, `iat`, `nonce`), signs in (the `sally_session` cookie) and redirects to `returnTo`. Refusals redirect to `/signin?error=<code>`: `state_mismatch`, `access_denied`, `provider_error`, `provider_unavailable`, `invalid_token`, `email_not_verified`, `domain_not_allowed`, `signup_disabled`, `email_missing`, `identity_in_use`, `rate_limited`. Limited like login.
+         * @description Checks `state` against the `sally_oidc` cookie (once), exchanges the code with the PKCE verifier, verifies the ID token (signature, `iss`, `aud`, `exp`, `iat`, `nonce`), signs in (the `sally_session` cookie) and redirects to `returnTo`. Refusals redirect to `/signin?error=<code>`: `state_mismatch`, `access_denied`, `provider_error`, `provider_unavailable`, `invalid_token`, `email_not_verified`, `domain_not_allowed`, `signup_disabled`, `email_missing`, `identity_in_use`, `invite_invalid`, `invite_other_account`, `invite_existing_account`, `rate_limited`. Limited like login.
          */
         get: operations["auth.oidc.callback.get"];
         put?: never;
@@ -393,7 +393,7 @@ export interface paths {
         };
         /**
          * Start signing in with a provider (browser)
-         * @description Redirects to the provider with `state`, `nonce` and PKCE S256; `state` is also set as the httpOnly `sally_oidc` cookie (10 minutes). `returnTo`: a path of this server to land on afterwards. `link=true` with a session: link the provider to this account instead. Errors (unknown provider, provider unreachable) redirect to `/signin?error=<code>`.
+         * @description Redirects to the provider with `state`, `nonce` and PKCE S256; `state` is also set as the httpOnly `sally_oidc` cookie (10 minutes). `returnTo`: a path of this server to land on afterwards. `link=true` with a session: link the provider to this account instead. `invite=<token>`: the sign-in also accepts that invite, for the account of the invite’s address (created if there is none, even with sign-up off). Errors (unknown provider, provider unreachable, an invite no longer pending) redirect to `/signin?error=<code>`.
          */
         get: operations["auth.oidc.start.get"];
         put?: never;
@@ -4434,6 +4434,8 @@ export interface operations {
     "auth.oidc.start.get": {
         parameters: {
             query?: {
+                /** @description An invite token (from the invite mail): signing in also accepts the invite, for the account of its address. */
+                invite?: string;
                 /** @description `true`: link the provider to the signed-in account (Settings) instead of signing in. Default false. */
                 link?: "0" | "1" | "true" | "false";
                 /** @description A path of this server to land on after signing in (anything else lands on `/`). */

@@ -21,6 +21,28 @@ export function returnToPage(): string | null {
   return back?.startsWith(`${basePath}/oauth/authorize?`) ? back : null
 }
 
+/** What a refused provider sign-in (`/signin?error=<code>`, src/oidc) means, in words. */
+const PROVIDER_ERRORS: Record<string, string> = {
+  access_denied: 'You cancelled the sign-in at your provider.',
+  state_mismatch: 'This sign-in was not started in this browser, or it took too long: try again.',
+  provider_error: 'Your provider refused the sign-in.',
+  provider_unavailable: 'Your provider cannot be reached right now: try again later.',
+  invalid_token: 'Your provider’s answer could not be verified: try again.',
+  email_not_verified:
+    'An account with this address exists, but your provider does not confirm the address: sign in with your password, then link the provider in Settings.',
+  domain_not_allowed: 'This provider only signs in addresses of the allowed domains.',
+  signup_disabled: 'No account uses this address, and sign-up is off: ask a workspace owner for an invite.',
+  email_missing: 'Your provider did not share an e-mail address, which a new account needs.',
+  identity_in_use: 'This provider account is already linked to another Sally account.',
+  unknown_provider: 'This sign-in provider is not configured on this server.',
+  invite_invalid: 'This invite is invalid, already used, revoked or expired.',
+  invite_other_account: 'This invite is for another address, and your provider account belongs to another Sally account.',
+  invite_existing_account: 'An account for the invited address exists: sign in to it with its password, then open the invite link again.',
+  rate_limited: 'Too many sign-in attempts: wait a minute and try again.',
+  sign_in_first: 'Sign in first to link a provider to your account.',
+}
+export const providerMessage = (code: string) => PROVIDER_ERRORS[code] ?? `Signing in with your provider failed (${code.slice(0, 40)}).`
+
 export function SignIn() {
   const { config, refresh } = useSession()
   const [email, setEmail] = useState('')
@@ -56,7 +78,7 @@ export function SignIn() {
             value={password}
             onInput={(e) => setPassword(e.currentTarget.value)}
           />
-          <ErrorMessage error={error ?? (providerError ? new Error(`Signing in with your provider failed (${providerError}).`) : null)} />
+          <ErrorMessage error={error ?? (providerError ? new Error(providerMessage(providerError)) : null)} />
           <button type="submit" disabled={busy}>
             Sign in
           </button>
@@ -71,6 +93,9 @@ export function SignIn() {
             ))}
           </div>
         )}
+        <p>
+          <Link href={href('forgotPassword')}>Forgot your password?</Link>
+        </p>
         {config.signup && (
           <p>
             No account yet? <Link href={href('signUp')}>Sign up</Link>
