@@ -16,7 +16,11 @@ afterEach(() => {
 const page = (t: ReturnType<typeof makeTestApp>) => t.req('GET', '/', { headers: { accept: 'text/html' } })
 
 /** Reads the stream until `want` has been received (or fails after 20 s). */
-async function until(reader: { read(): Promise<{ value?: Uint8Array; done: boolean }> }, want: string, seen = { text: '' }): Promise<string> {
+async function until(
+  reader: { read(): Promise<{ value?: Uint8Array; done: boolean }> },
+  want: string,
+  seen = { text: '' },
+): Promise<string> {
   const deadline = Date.now() + 20_000
   while (!seen.text.includes(want)) {
     if (Date.now() > deadline) throw new Error(`no "${want}" in ${JSON.stringify(seen.text)}`)
