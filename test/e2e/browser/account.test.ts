@@ -3,9 +3,10 @@
  * each test reads the mail the binary sent (loopback SMTP), opens its link as a person would, and
  * finishes there: accept an invite with a new account, accept one through a sign-in provider whose
  * sign-up is off, reset a forgotten password from the sign-in page, confirm an address. Driven by
- * role and label. Screenshots: test-artifacts/.
+ * role and label; axe-core and a 375 px check on the accept page. Screenshots: test-artifacts/.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import AxeBuilder from '@axe-core/playwright'
 import type { Browser, Page } from 'playwright-core'
 import { type FakeProvider, startFakeProvider } from '../../helpers/oidc-provider'
 import { fakeSmtp, mailText, type ReceivedMail } from '../../helpers/smtp'
@@ -104,6 +105,13 @@ describe('the pages behind the links in mails (compiled binary, SALLY_BASE_PATH=
     await page.getByLabel('Name (new account)').fill('Carol Shaw')
     await page.getByLabel('Password').fill(PASSWORD)
     await screenshot(page, 'accept-invite')
+    const axe = await new AxeBuilder({ page }).analyze()
+    const serious = axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    expect(serious.map((v) => `${v.id}: ${v.help}`)).toEqual([])
+    // Usable at 375 px: nothing scrolls sideways.
+    await page.setViewportSize({ width: 375, height: 800 })
+    expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(375)
+    await page.setViewportSize({ width: 1280, height: 800 })
     await page.getByRole('button', { name: 'Accept the invite' }).click()
     await page.getByRole('heading', { name: 'Projects', level: 1 }).waitFor()
     expect(page.url()).toBe(`${server.base}/w/${ws.slug}/projects`)
