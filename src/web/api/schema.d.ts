@@ -2241,18 +2241,6 @@ export interface components {
                 slug: string;
             };
         };
-        SearchHit: {
-            archived: boolean;
-            humanId: string | null;
-            id: string;
-            projectId: string;
-            score: number;
-            snippet: string;
-            taskId: string | null;
-            title: string;
-            /** @enum {string} */
-            type: "task" | "project" | "comment";
-        };
         Session: {
             createdAt: string;
             current: boolean;
@@ -8476,7 +8464,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Response for status 200 */
+            /** @description Hits, best first */
             200: {
                 headers: {
                     /**
@@ -8516,7 +8504,18 @@ export interface operations {
                      *     }
                      */
                     "application/json": {
-                        data: components["schemas"]["SearchHit"][];
+                        data: {
+                            archived: boolean;
+                            humanId: string | null;
+                            id: string;
+                            projectId: string;
+                            score: number;
+                            snippet: string;
+                            taskId: string | null;
+                            title: string;
+                            /** @enum {string} */
+                            type: "task" | "project" | "comment";
+                        }[];
                         /** @constant */
                         ok: true;
                     };
@@ -8527,6 +8526,13 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["TooManyRequests"];
+            /** @description `service_unavailable`: the search was interrupted (its worker stopped) or the server is stopping; retry. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
     "tasks.list": {
