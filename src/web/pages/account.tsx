@@ -4,7 +4,8 @@ import { basePath } from '../base'
 import { Link, navigate } from '../router'
 import { href } from '../routes'
 import { useSession } from '../session'
-import { ErrorMessage, Loading, Page, useLoad, useSubmit } from '../ui'
+import { ErrorMessage, Loading, useLoad, useSubmit } from '../ui'
+import { AuthPage, ProviderButtons } from './sign-in'
 
 /**
  * The pages Sally's mails link to (src/mail/templates.ts): reset a password, confirm an address,
@@ -20,14 +21,6 @@ function useMailToken(): string {
     history.replaceState(history.state, '', `${url.pathname}${url.search}${url.hash}`)
   }, [])
   return token
-}
-
-function AuthPage({ title, children }: { title: string; children: preact.ComponentChildren }) {
-  return (
-    <main class="auth">
-      <Page title={title}>{children}</Page>
-    </main>
-  )
 }
 
 const NoToken = () => <p role="alert">This link has no token: open the link from the mail again, whole.</p>
@@ -151,7 +144,6 @@ export function AcceptInvite() {
   const [name, setName] = useState('')
   const [password, setPassword] = useState('')
   const { busy, error, run } = useSubmit()
-  const providers = useLoad(() => unwrap(api.GET('/auth/providers')), [])
   const accept = (e: Event) => {
     e.preventDefault()
     void run(async () => {
@@ -204,20 +196,10 @@ export function AcceptInvite() {
               Accept the invite
             </button>
           </form>
-          {providers.data && providers.data.length > 0 && (
-            <div class="providers">
-              <p class="muted">or</p>
-              {providers.data.map((p) => (
-                <a
-                  key={p.name}
-                  class="button secondary"
-                  href={`${p.startUrl}?invite=${encodeURIComponent(token)}&returnTo=${encodeURIComponent(`${basePath}/`)}`}
-                >
-                  Accept with {p.label}
-                </a>
-              ))}
-            </div>
-          )}
+          <ProviderButtons
+            verb="Accept with"
+            query={`invite=${encodeURIComponent(token)}&returnTo=${encodeURIComponent(`${basePath}/`)}`}
+          />
         </>
       )}
     </AuthPage>

@@ -1,3 +1,4 @@
+import type { ComponentChildren } from 'preact'
 import { useState } from 'preact/hooks'
 import { api, unwrap } from '../api/client'
 import { basePath } from '../base'
@@ -43,6 +44,34 @@ const PROVIDER_ERRORS: Record<string, string> = {
 }
 export const providerMessage = (code: string) => PROVIDER_ERRORS[code] ?? `Signing in with your provider failed (${code.slice(0, 40)}).`
 
+/**
+ * A button per configured sign-in provider (GET /auth/providers; its startUrl already has the base
+ * path): `<verb> <label>`, starting the provider's flow with `query` (returnTo, invite).
+ */
+export function ProviderButtons({ verb, query }: { verb: string; query: string }) {
+  const providers = useLoad(() => unwrap(api.GET('/auth/providers')), [])
+  if (!providers.data?.length) return null
+  return (
+    <div class="providers">
+      <p class="muted">or</p>
+      {providers.data.map((p) => (
+        <a key={p.name} class="button secondary" href={`${p.startUrl}?${query}`}>
+          {verb} {p.label}
+        </a>
+      ))}
+    </div>
+  )
+}
+
+/** The frame of the signed-out pages: centred, with the page's heading. */
+export function AuthPage({ title, children }: { title: string; children: ComponentChildren }) {
+  return (
+    <main class="auth">
+      <Page title={title}>{children}</Page>
+    </main>
+  )
+}
+
 export function SignIn() {
   const { config, refresh } = useSession()
   const [email, setEmail] = useState('')
@@ -50,8 +79,6 @@ export function SignIn() {
   const { busy, error, run } = useSubmit()
   // A refused provider sign-in (OIDC) comes back here as ?error=<code>.
   const providerError = new URLSearchParams(location.search).get('error')
-  // One button per configured provider (GET /auth/providers; its startUrl already has the base path).
-  const providers = useLoad(() => unwrap(api.GET('/auth/providers')), [])
   const returnTo = encodeURIComponent(`${basePath}${nextPath()}`)
   const submit = (e: Event) => {
     e.preventDefault()
@@ -64,44 +91,33 @@ export function SignIn() {
     })
   }
   return (
-    <main class="auth">
-      <Page title="Sign in">
-        <form class="card" onSubmit={submit}>
-          <label for="email">Email</label>
-          <input id="email" type="email" autoComplete="username" required value={email} onInput={(e) => setEmail(e.currentTarget.value)} />
-          <label for="password">Password</label>
-          <input
-            id="password"
-            type="password"
-            autoComplete="current-password"
-            required
-            value={password}
-            onInput={(e) => setPassword(e.currentTarget.value)}
-          />
-          <ErrorMessage error={error ?? (providerError ? new Error(providerMessage(providerError)) : null)} />
-          <button type="submit" disabled={busy}>
-            Sign in
-          </button>
-        </form>
-        {providers.data && providers.data.length > 0 && (
-          <div class="providers">
-            <p class="muted">or</p>
-            {providers.data.map((p) => (
-              <a key={p.name} class="button secondary" href={`${p.startUrl}?returnTo=${returnTo}`}>
-                Sign in with {p.label}
-              </a>
-            ))}
-          </div>
-        )}
+    <AuthPage title="Sign in">
+      <form class="card" onSubmit={submit}>
+        <label for="email">Email</label>
+        <input id="email" type="email" autoComplete="username" required value={email} onInput={(e) => setEmail(e.currentTarget.value)} />
+        <label for="password">Password</label>
+        <input
+          id="password"
+          type="password"
+          autoComplete="current-password"
+          required
+          value={password}
+          onInput={(e) => setPassword(e.currentTarget.value)}
+        />
+        <ErrorMessage error={error ?? (providerError ? new Error(providerMessage(providerError)) : null)} />
+        <button type="submit" disabled={busy}>
+          Sign in
+        </button>
+      </form>
+      <ProviderButtons verb="Sign in with" query={`returnTo=${returnTo}`} />
+      <p>
+        <Link href={href('forgotPassword')}>Forgot your password?</Link>
+      </p>
+      {config.signup && (
         <p>
-          <Link href={href('forgotPassword')}>Forgot your password?</Link>
+          No account yet? <Link href={href('signUp')}>Sign up</Link>
         </p>
-        {config.signup && (
-          <p>
-            No account yet? <Link href={href('signUp')}>Sign up</Link>
-          </p>
-        )}
-      </Page>
-    </main>
+      )}
+    </AuthPage>
   )
 }
