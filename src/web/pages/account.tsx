@@ -4,7 +4,7 @@ import { basePath } from '../base'
 import { Link, navigate } from '../router'
 import { href } from '../routes'
 import { useSession } from '../session'
-import { ErrorMessage, Loading, useLoad, useSubmit } from '../ui'
+import { ErrorMessage, Field, Loading, useLoad, useSubmit } from '../ui'
 import { AuthPage, ProviderButtons } from './sign-in'
 
 /**
@@ -43,8 +43,7 @@ export function ForgotPassword() {
         <p role="status">If an account uses {email}, a mail with a link to choose a new password is on its way.</p>
       ) : (
         <form class="card" onSubmit={submit}>
-          <label for="email">Email</label>
-          <input id="email" type="email" autoComplete="username" required value={email} onInput={(e) => setEmail(e.currentTarget.value)} />
+          <Field id="email" label="Email" type="email" autoComplete="username" required value={email} onValue={setEmail} />
           <ErrorMessage error={error} />
           <button type="submit" disabled={busy}>
             Send the reset link
@@ -82,15 +81,15 @@ export function ResetPassword() {
         </p>
       ) : (
         <form class="card" onSubmit={submit}>
-          <label for="new-password">New password</label>
-          <input
+          <Field
             id="new-password"
+            label="New password"
             type="password"
             autoComplete="new-password"
-            minLength={8}
             required
+            minLength={8}
             value={password}
-            onInput={(e) => setPassword(e.currentTarget.value)}
+            onValue={setPassword}
           />
           <label class="check">
             <input type="checkbox" checked={revokeKeys} onChange={(e) => setRevokeKeys(e.currentTarget.checked)} />
@@ -180,16 +179,15 @@ export function AcceptInvite() {
             <p class="muted">
               New to Sally? Choose your name and a password. Already have an account for the invited address? Enter its password.
             </p>
-            <label for="name">Name (new account)</label>
-            <input id="name" autoComplete="name" value={name} onInput={(e) => setName(e.currentTarget.value)} />
-            <label for="password">Password</label>
-            <input
+            <Field id="name" label="Name (new account)" autoComplete="name" value={name} onValue={setName} />
+            <Field
               id="password"
+              label="Password"
               type="password"
               autoComplete="current-password"
               required
               value={password}
-              onInput={(e) => setPassword(e.currentTarget.value)}
+              onValue={setPassword}
             />
             <ErrorMessage error={error} />
             <button type="submit" disabled={busy}>

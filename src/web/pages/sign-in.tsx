@@ -5,7 +5,7 @@ import { basePath } from '../base'
 import { Link, navigate } from '../router'
 import { href } from '../routes'
 import { useSession } from '../session'
-import { ErrorMessage, Page, useLoad, useSubmit } from '../ui'
+import { ErrorMessage, Field, Page, useLoad, useSubmit } from '../ui'
 
 /** Where to go after signing in: `?next=` when it is an in-app path, else home. */
 export function nextPath(): string {
@@ -93,16 +93,15 @@ export function SignIn() {
   return (
     <AuthPage title="Sign in">
       <form class="card" onSubmit={submit}>
-        <label for="email">Email</label>
-        <input id="email" type="email" autoComplete="username" required value={email} onInput={(e) => setEmail(e.currentTarget.value)} />
-        <label for="password">Password</label>
-        <input
+        <Field id="email" label="Email" type="email" autoComplete="username" required value={email} onValue={setEmail} />
+        <Field
           id="password"
+          label="Password"
           type="password"
           autoComplete="current-password"
           required
           value={password}
-          onInput={(e) => setPassword(e.currentTarget.value)}
+          onValue={setPassword}
         />
         <ErrorMessage error={error ?? (providerError ? new Error(providerMessage(providerError)) : null)} />
         <button type="submit" disabled={busy}>

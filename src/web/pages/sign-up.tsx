@@ -3,7 +3,7 @@ import { api, unwrap } from '../api/client'
 import { Link, navigate } from '../router'
 import { href } from '../routes'
 import { useSession } from '../session'
-import { ErrorMessage, useSubmit } from '../ui'
+import { ErrorMessage, Field, useSubmit } from '../ui'
 import { AuthPage } from './sign-in'
 
 /** Creates an account and its personal workspace (only when SALLY_ALLOW_SIGNUP=true). */
@@ -37,18 +37,16 @@ export function SignUp() {
         <p role="status">Check your mailbox: confirm your address, then sign in.</p>
       ) : (
         <form class="card" onSubmit={submit}>
-          <label for="name">Name</label>
-          <input id="name" autoComplete="name" required value={name} onInput={(e) => setName(e.currentTarget.value)} />
-          <label for="email">Email</label>
-          <input id="email" type="email" autoComplete="username" required value={email} onInput={(e) => setEmail(e.currentTarget.value)} />
-          <label for="password">Password</label>
-          <input
+          <Field id="name" label="Name" autoComplete="name" required value={name} onValue={setName} />
+          <Field id="email" label="Email" type="email" autoComplete="username" required value={email} onValue={setEmail} />
+          <Field
             id="password"
+            label="Password"
             type="password"
             autoComplete="new-password"
             required
             value={password}
-            onInput={(e) => setPassword(e.currentTarget.value)}
+            onValue={setPassword}
           />
           <ErrorMessage error={error} />
           <button type="submit" disabled={busy}>
