@@ -2548,20 +2548,6 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                /**
-                 * @example {
-                 *       "ok": false,
-                 *       "error": "Invalid body: title: Too small: expected string to have >=1 characters",
-                 *       "code": "validation_error",
-                 *       "issues": [
-                 *         {
-                 *           "path": "title",
-                 *           "message": "Too small: expected string to have >=1 characters"
-                 *         }
-                 *       ],
-                 *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
-                 *     }
-                 */
                 "application/json": components["schemas"]["Error"];
             };
         };
@@ -2571,14 +2557,6 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                /**
-                 * @example {
-                 *       "ok": false,
-                 *       "error": "Your role does not allow tasks:write.",
-                 *       "code": "forbidden",
-                 *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
-                 *     }
-                 */
                 "application/json": components["schemas"]["Error"];
             };
         };
@@ -2588,14 +2566,6 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                /**
-                 * @example {
-                 *       "ok": false,
-                 *       "error": "Task not found.",
-                 *       "code": "not_found",
-                 *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
-                 *     }
-                 */
                 "application/json": components["schemas"]["Error"];
             };
         };
@@ -2605,14 +2575,6 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                /**
-                 * @example {
-                 *       "ok": false,
-                 *       "error": "Request body too large.",
-                 *       "code": "payload_too_large",
-                 *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
-                 *     }
-                 */
                 "application/json": components["schemas"]["Error"];
             };
         };
@@ -2642,14 +2604,6 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                /**
-                 * @example {
-                 *       "ok": false,
-                 *       "error": "Rate limit of 1000 requests per hour exceeded for this credential.",
-                 *       "code": "rate_limited",
-                 *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
-                 *     }
-                 */
                 "application/json": components["schemas"]["Error"];
             };
         };
@@ -2664,14 +2618,6 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                /**
-                 * @example {
-                 *       "ok": false,
-                 *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
-                 *       "code": "missing_key",
-                 *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
-                 *     }
-                 */
                 "application/json": components["schemas"]["Error"];
             };
         };
@@ -2681,14 +2627,6 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                /**
-                 * @example {
-                 *       "ok": false,
-                 *       "error": "Send application/json.",
-                 *       "code": "unsupported_media_type",
-                 *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
-                 *     }
-                 */
                 "application/json": components["schemas"]["Error"];
             };
         };
@@ -2749,20 +2687,20 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228b8-ea09-7628-b3aa-f340252f873c",
-                     *           "workspaceId": "01a228b8-e7f4-720c-8c9c-624262c41486",
-                     *           "actorUserId": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *           "id": "01a228e0-b90d-7593-aa3d-ee525b2bc6d9",
+                     *           "workspaceId": "01a228e0-b5ae-7716-af1f-23f0943061cf",
+                     *           "actorUserId": "01a228e0-b53a-74f7-ae94-1f357530628b",
                      *           "actorKeyId": null,
                      *           "credential": "session",
                      *           "action": "oauth_grant.revoked",
                      *           "targetType": "oauth_grant",
-                     *           "targetId": "01a228b8-ea02-730e-a3d1-6e2eaadd57e3",
+                     *           "targetId": "01a228e0-b902-77a8-b7c8-19d10a417c19",
                      *           "ip": null,
                      *           "meta": {
-                     *             "clientId": "sallyc_MNAbj7l_TVbVGkyx74aDj1bK",
+                     *             "clientId": "sallyc_I42LlAF7xfrjyjyy30OBEGi9",
                      *             "reason": "revoked by the user"
                      *           },
-                     *           "createdAt": "2026-11-29T19:12:16.905Z"
+                     *           "createdAt": "2026-11-29T19:55:45.805Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -2776,11 +2714,122 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
+                     *       "code": "validation_error",
+                     *       "requestId": "1111b369-f997-4a40-9626-a6ce1dbc2b04",
+                     *       "issues": [
+                     *         {
+                     *           "path": "limit",
+                     *           "message": "Invalid input: expected number, received NaN"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "5e9c5e7c-3596-4dae-bc39-2c0a297f3782"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing members:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "e9ad770b-b216-4c72-9d53-35cbd166547f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "4a2151cc-37b2-4fc3-9bd7-c13dfccca566"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "040440ad-0343-40b5-9e2b-7510f9a174fc"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "auth.acceptInvite": {
@@ -2831,7 +2880,7 @@ export interface operations {
                      *       "ok": true,
                      *       "data": {
                      *         "workspace": {
-                     *           "id": "01a228b8-e7f4-720c-8c9c-624262c41486",
+                     *           "id": "01a228e0-b5ae-7716-af1f-23f0943061cf",
                      *           "slug": "walk-co",
                      *           "name": "Walk Company"
                      *         },
@@ -2839,26 +2888,26 @@ export interface operations {
                      *         "created": true,
                      *         "session": {
                      *           "token": "<secret, shown once>",
-                     *           "expiresAt": "2026-12-29T19:12:16.437Z",
+                     *           "expiresAt": "2026-12-29T19:55:45.046Z",
                      *           "session": {
-                     *             "id": "01a228b8-e835-71e8-8fab-8e49d53dfd2c",
+                     *             "id": "01a228e0-b617-7296-bfda-220fffe94434",
                      *             "current": true,
                      *             "ip": "127.0.0.1",
                      *             "userAgent": "Bun/1.4.5",
-                     *             "createdAt": "2026-11-29T19:12:16.437Z",
-                     *             "lastSeenAt": "2026-11-29T19:12:16.437Z",
-                     *             "expiresAt": "2026-12-29T19:12:16.437Z"
+                     *             "createdAt": "2026-11-29T19:55:45.046Z",
+                     *             "lastSeenAt": "2026-11-29T19:55:45.046Z",
+                     *             "expiresAt": "2026-12-29T19:55:45.046Z"
                      *           },
                      *           "user": {
-                     *             "id": "01a228b8-e834-74fa-a77f-dda1415538d2",
+                     *             "id": "01a228e0-b616-74a1-9ed7-70b7d206fe15",
                      *             "email": "bob@walk.test",
                      *             "name": "Bob",
                      *             "handle": "bob",
                      *             "platformRole": "NONE",
                      *             "avatarUploadId": null,
                      *             "emailVerified": true,
-                     *             "emailVerifiedAt": "2026-11-29T19:12:16.435Z",
-                     *             "createdAt": "2026-11-29T19:12:16.435Z"
+                     *             "emailVerifiedAt": "2026-11-29T19:55:45.044Z",
+                     *             "createdAt": "2026-11-29T19:55:45.044Z"
                      *           }
                      *         }
                      *       }
@@ -2871,7 +2920,29 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid body: token: Invalid input: expected string, received undefined",
+                     *       "code": "validation_error",
+                     *       "requestId": "e376dda2-1c1a-45af-a254-83ae4ce3811f",
+                     *       "issues": [
+                     *         {
+                     *           "path": "token",
+                     *           "message": "Invalid input: expected string, received undefined"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             /** @description `conflict`: an account with the invited email was created meanwhile (accept again). */
@@ -2880,20 +2951,80 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
-                     *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "727dbb94-ca8c-4953-9f52-bae6793b2503"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "51a9b24f-7b1c-428a-b8d9-6d0765823b67"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Too many attempts from this address; retry later.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "def8fbba-1127-4435-84de-78f92b3ccb0f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "auth.apiKeys.list": {
@@ -2938,19 +3069,19 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228b8-e95c-769f-af69-2d5dda36f2a2",
+                     *           "id": "01a228e0-b791-720d-9ae6-e7ea1536f85f",
                      *           "kind": "api",
                      *           "name": "ci",
                      *           "description": null,
-                     *           "prefix": "atpm_RAxK…aREa",
+                     *           "prefix": "atpm_QfGP…zU6Q",
                      *           "scopes": [
                      *             "tasks:read"
                      *           ],
-                     *           "workspaceId": "01a228b8-e7f4-720c-8c9c-624262c41486",
+                     *           "workspaceId": "01a228e0-b5ae-7716-af1f-23f0943061cf",
                      *           "projectId": null,
                      *           "expiresAt": null,
-                     *           "createdAt": "2026-11-29T19:12:16.732Z",
-                     *           "lastUsedAt": "2026-11-29T19:12:16.757Z",
+                     *           "createdAt": "2026-11-29T19:55:45.425Z",
+                     *           "lastUsedAt": "2026-11-29T19:55:45.486Z",
                      *           "requestCount": 1,
                      *           "isActive": true,
                      *           "revokedAt": null,
@@ -2969,10 +3100,105 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
+                     *       "code": "validation_error",
+                     *       "requestId": "759e1208-a783-4dbd-b264-144c22084808",
+                     *       "issues": [
+                     *         {
+                     *           "path": "limit",
+                     *           "message": "Invalid input: expected number, received NaN"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "4e816bf4-8b0c-46db-80ee-e495f9485fd4"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing user:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "b555b57e-9438-497a-b7d7-0ddeb5e0048a"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "1469dfbf-4a1f-431c-b3c4-efce4282fe52"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "auth.apiKeys.create": {
@@ -3038,18 +3264,18 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e95c-769f-af69-2d5dda36f2a2",
+                     *         "id": "01a228e0-b791-720d-9ae6-e7ea1536f85f",
                      *         "kind": "api",
                      *         "name": "ci",
                      *         "description": null,
-                     *         "prefix": "atpm_RAxK…aREa",
+                     *         "prefix": "atpm_QfGP…zU6Q",
                      *         "scopes": [
                      *           "tasks:read"
                      *         ],
-                     *         "workspaceId": "01a228b8-e7f4-720c-8c9c-624262c41486",
+                     *         "workspaceId": "01a228e0-b5ae-7716-af1f-23f0943061cf",
                      *         "projectId": null,
                      *         "expiresAt": null,
-                     *         "createdAt": "2026-11-29T19:12:16.732Z",
+                     *         "createdAt": "2026-11-29T19:55:45.425Z",
                      *         "lastUsedAt": null,
                      *         "requestCount": 0,
                      *         "isActive": true,
@@ -3067,13 +3293,156 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid body: name: Invalid input: expected string, received undefined",
+                     *       "code": "validation_error",
+                     *       "requestId": "baae2edc-47e2-4553-a6e6-56b4e6b5a392",
+                     *       "issues": [
+                     *         {
+                     *           "path": "name",
+                     *           "message": "Invalid input: expected string, received undefined"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "fa6377a8-39a3-4e20-8f04-0ce1e9cbbdf8"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing keys:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "20c7c3de-3d85-4a08-a7cf-e2460947351c"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "15abd742-7d6b-40dd-b540-a887a6b9deb9"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "741f152a-f910-48a3-af56-47c81787b886"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "716aa9ed-5c15-45f7-ac2d-59112e9f6b3c"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "f84a6fd5-1577-4580-a7f0-ad5e4f77d514"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "auth.apiKeys.get": {
@@ -3113,19 +3482,19 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e95c-769f-af69-2d5dda36f2a2",
+                     *         "id": "01a228e0-b791-720d-9ae6-e7ea1536f85f",
                      *         "kind": "api",
                      *         "name": "ci",
                      *         "description": null,
-                     *         "prefix": "atpm_RAxK…aREa",
+                     *         "prefix": "atpm_QfGP…zU6Q",
                      *         "scopes": [
                      *           "tasks:read"
                      *         ],
-                     *         "workspaceId": "01a228b8-e7f4-720c-8c9c-624262c41486",
+                     *         "workspaceId": "01a228e0-b5ae-7716-af1f-23f0943061cf",
                      *         "projectId": null,
                      *         "expiresAt": null,
-                     *         "createdAt": "2026-11-29T19:12:16.732Z",
-                     *         "lastUsedAt": "2026-11-29T19:12:16.757Z",
+                     *         "createdAt": "2026-11-29T19:55:45.425Z",
+                     *         "lastUsedAt": "2026-11-29T19:55:45.486Z",
                      *         "requestCount": 1,
                      *         "isActive": true,
                      *         "revokedAt": null,
@@ -3142,10 +3511,99 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "e86e27f4-ee34-4b32-adae-a7a7d8c23fc3"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing user:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "c010b4b7-ecbc-41ce-b419-229251287449"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "API key not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "41dc0e16-5edb-44c3-857f-309284f201c6"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "c8962e8c-2877-4dbb-917c-0c8fffbfcb92"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "auth.apiKeys.delete": {
@@ -3185,24 +3643,24 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e990-7626-aa50-2e96c4986c35",
+                     *         "id": "01a228e0-b815-7268-83d9-1185ba65759d",
                      *         "kind": "api",
                      *         "name": "ci",
                      *         "description": null,
-                     *         "prefix": "atpm_Juju…HY6n",
+                     *         "prefix": "atpm_hIeN…aoOZ",
                      *         "scopes": [
                      *           "tasks:read"
                      *         ],
-                     *         "workspaceId": "01a228b8-e7f4-720c-8c9c-624262c41486",
+                     *         "workspaceId": "01a228e0-b5ae-7716-af1f-23f0943061cf",
                      *         "projectId": null,
                      *         "expiresAt": null,
-                     *         "createdAt": "2026-11-29T19:12:16.784Z",
+                     *         "createdAt": "2026-11-29T19:55:45.557Z",
                      *         "lastUsedAt": null,
                      *         "requestCount": 0,
                      *         "isActive": false,
-                     *         "revokedAt": "2026-11-29T19:12:16.788Z",
+                     *         "revokedAt": "2026-11-29T19:55:45.611Z",
                      *         "rateLimitPerHour": null,
-                     *         "rotatedFromId": "01a228b8-e95c-769f-af69-2d5dda36f2a2"
+                     *         "rotatedFromId": "01a228e0-b791-720d-9ae6-e7ea1536f85f"
                      *       }
                      *     }
                      */
@@ -3213,11 +3671,117 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Malformed request body: expected valid JSON.",
+                     *       "code": "validation_error",
+                     *       "requestId": "673416ca-8a10-4ad3-b4f0-b5afd25053e3",
+                     *       "issues": []
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "3032eca3-1849-4c24-9656-c2f9d5f4d04d"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing keys:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "43495704-0bf5-48ab-a12f-9a9286350671"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "API key not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "c08c742e-bbb4-4b5c-97bb-6bdf7f9e8a8a"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "e6c96674-46a5-4be9-8adc-da70f7c938e6"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "auth.apiKeys.rotate": {
@@ -3257,24 +3821,24 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e990-7626-aa50-2e96c4986c35",
+                     *         "id": "01a228e0-b815-7268-83d9-1185ba65759d",
                      *         "kind": "api",
                      *         "name": "ci",
                      *         "description": null,
-                     *         "prefix": "atpm_Juju…HY6n",
+                     *         "prefix": "atpm_hIeN…aoOZ",
                      *         "scopes": [
                      *           "tasks:read"
                      *         ],
-                     *         "workspaceId": "01a228b8-e7f4-720c-8c9c-624262c41486",
+                     *         "workspaceId": "01a228e0-b5ae-7716-af1f-23f0943061cf",
                      *         "projectId": null,
                      *         "expiresAt": null,
-                     *         "createdAt": "2026-11-29T19:12:16.784Z",
+                     *         "createdAt": "2026-11-29T19:55:45.557Z",
                      *         "lastUsedAt": null,
                      *         "requestCount": 0,
                      *         "isActive": true,
                      *         "revokedAt": null,
                      *         "rateLimitPerHour": null,
-                     *         "rotatedFromId": "01a228b8-e95c-769f-af69-2d5dda36f2a2",
+                     *         "rotatedFromId": "01a228e0-b791-720d-9ae6-e7ea1536f85f",
                      *         "key": "atpm_<secret, shown once>"
                      *       }
                      *     }
@@ -3286,12 +3850,8 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            /** @description `conflict`: the key is revoked (or was revoked meanwhile). */
-            409: {
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3299,15 +3859,117 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
-                     *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "error": "Malformed request body: expected valid JSON.",
+                     *       "code": "validation_error",
+                     *       "requestId": "0d5d14ff-9214-49d5-a71a-2aaa6f64d13e",
+                     *       "issues": []
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            429: components["responses"]["TooManyRequests"];
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "c1a9d53d-a9df-42ed-b955-82aecc30e26f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing keys:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "6979da2b-d391-4e83-8c0b-6da5c2a9d259"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "API key not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "dde629bf-1e22-4e16-ade5-e5e4a49d28c8"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `conflict`: the key is revoked (or was revoked meanwhile). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "5da728f2-60a8-423c-aa31-775c38cba5b4"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "auth.config.get": {
@@ -3397,13 +4059,13 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228b8-eac3-7315-9439-7e6da1df6c8f",
+                     *           "id": "01a228e0-b9dc-71aa-8a57-fffa74a5b858",
                      *           "provider": "corp",
                      *           "label": "Corp SSO",
-                     *           "issuer": "http://127.0.0.1:42991",
+                     *           "issuer": "http://127.0.0.1:34813",
                      *           "email": "sso@walk.test",
-                     *           "createdAt": "2026-11-29T19:12:17.091Z",
-                     *           "lastUsedAt": "2026-11-29T19:12:17.091Z"
+                     *           "createdAt": "2026-11-29T19:55:46.011Z",
+                     *           "lastUsedAt": "2026-11-29T19:55:46.011Z"
                      *         }
                      *       ]
                      *     }
@@ -3415,9 +4077,82 @@ export interface operations {
                     };
                 };
             };
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "6d8e9e4d-e365-45a8-8cf8-bc682ba8307e"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing user:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "85990981-fedc-4e4a-b7cb-992e5abdc52f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "04968573-e654-4885-a264-cd16b8cb67a0"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "auth.identities.delete": {
@@ -3457,13 +4192,13 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-eac8-726e-ad6c-85aaf6a5e7f8",
+                     *         "id": "01a228e0-b9e0-76c1-93d1-fc96a10cc4c4",
                      *         "provider": "corp",
                      *         "label": "Corp SSO",
-                     *         "issuer": "http://127.0.0.1:42991",
+                     *         "issuer": "http://127.0.0.1:34813",
                      *         "email": "sso@walk.test",
-                     *         "createdAt": "2026-11-29T19:12:17.096Z",
-                     *         "lastUsedAt": "2026-11-29T19:12:17.096Z"
+                     *         "createdAt": "2026-11-29T19:55:46.016Z",
+                     *         "lastUsedAt": "2026-11-29T19:55:46.016Z"
                      *       }
                      *     }
                      */
@@ -3474,10 +4209,80 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Malformed request body: expected valid JSON.",
+                     *       "code": "validation_error",
+                     *       "requestId": "af935ad7-16b1-4494-9804-ca39b5fb78eb",
+                     *       "issues": []
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "256038bb-929b-4355-ab53-ab41e12974e8"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing keys:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "48a63e8b-a5d2-4d78-a0a1-524d73fb80b9"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Identity not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "3777d4a7-3a76-49ea-85fc-1b11379235a5"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `conflict`: it is your last way to sign in. */
             409: {
                 headers: {
@@ -3487,15 +4292,51 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "error": "This is your only way to sign in: set a password or link another provider first.",
                      *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "requestId": "a0f2a6a6-c17d-4f8f-8609-29bfb217e44a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            429: components["responses"]["TooManyRequests"];
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "53e60bdc-660f-427d-ba1f-a4eed11078d9"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "auth.login": {
@@ -3542,18 +4383,18 @@ export interface operations {
                      *       "ok": true,
                      *       "data": {
                      *         "token": "<secret, shown once>",
-                     *         "expiresAt": "2026-12-29T19:12:16.328Z",
+                     *         "expiresAt": "2026-12-29T19:55:44.883Z",
                      *         "session": {
-                     *           "id": "01a228b8-e7c8-7435-9ace-2ab61e8302ef",
+                     *           "id": "01a228e0-b573-7426-ae50-0f35f68978d5",
                      *           "current": true,
                      *           "ip": "127.0.0.1",
                      *           "userAgent": "Bun/1.4.5",
-                     *           "createdAt": "2026-11-29T19:12:16.328Z",
-                     *           "lastSeenAt": "2026-11-29T19:12:16.328Z",
-                     *           "expiresAt": "2026-12-29T19:12:16.328Z"
+                     *           "createdAt": "2026-11-29T19:55:44.883Z",
+                     *           "lastSeenAt": "2026-11-29T19:55:44.883Z",
+                     *           "expiresAt": "2026-12-29T19:55:44.883Z"
                      *         },
                      *         "user": {
-                     *           "id": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *           "id": "01a228e0-b53a-74f7-ae94-1f357530628b",
                      *           "email": "ada@walk.test",
                      *           "name": "Ada",
                      *           "handle": "ada",
@@ -3561,7 +4402,7 @@ export interface operations {
                      *           "avatarUploadId": null,
                      *           "emailVerified": false,
                      *           "emailVerifiedAt": null,
-                     *           "createdAt": "2026-11-29T19:12:16.280Z"
+                     *           "createdAt": "2026-11-29T19:55:44.825Z"
                      *         }
                      *       }
                      *     }
@@ -3573,12 +4414,127 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid body: email: Invalid input: expected string, received undefined",
+                     *       "code": "validation_error",
+                     *       "requestId": "fa07f70d-2387-48c8-9674-4fab86e19888",
+                     *       "issues": [
+                     *         {
+                     *           "path": "email",
+                     *           "message": "Invalid input: expected string, received undefined"
+                     *         },
+                     *         {
+                     *           "path": "password",
+                     *           "message": "Invalid input: expected string, received undefined"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid email or password.",
+                     *       "code": "invalid_credentials",
+                     *       "requestId": "40562413-581d-4622-af15-a6070b8bc479"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             403: components["responses"]["Forbidden"];
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "7348a822-1697-4ace-92ca-83e73ea67c54"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "d3597d8b-7018-47e0-8ec5-cbd074998f59"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Too many attempts from this address; retry later.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "a20f4505-c94d-42f4-99f5-61f014546085"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "auth.logout": {
@@ -3629,10 +4585,100 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Malformed request body: expected valid JSON.",
+                     *       "code": "validation_error",
+                     *       "requestId": "ef536159-51da-462d-bfa6-b37e3df78892",
+                     *       "issues": []
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "6c36f546-c884-478a-8ceb-ee46e65579fd"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "MCP keys (sallymcp_) are valid only on /mcp.",
+                     *       "code": "scope_violation",
+                     *       "requestId": "c73b4665-a335-41ca-b04e-5e0d67d8ac2b"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "dce749c0-3021-4b8d-b5da-90910a806f17"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "auth.mcpGrants.list": {
@@ -3670,15 +4716,15 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228b8-ea02-730e-a3d1-6e2eaadd57e3",
-                     *           "clientId": "sallyc_MNAbj7l_TVbVGkyx74aDj1bK",
+                     *           "id": "01a228e0-b902-77a8-b7c8-19d10a417c19",
+                     *           "clientId": "sallyc_I42LlAF7xfrjyjyy30OBEGi9",
                      *           "clientName": "Test Agent",
                      *           "scopes": [
                      *             "user:read"
                      *           ],
-                     *           "workspaceId": "01a228b8-e7f4-720c-8c9c-624262c41486",
-                     *           "createdAt": "2026-11-29T19:12:16.898Z",
-                     *           "lastUsedAt": "2026-11-29T19:12:16.899Z",
+                     *           "workspaceId": "01a228e0-b5ae-7716-af1f-23f0943061cf",
+                     *           "createdAt": "2026-11-29T19:55:45.794Z",
+                     *           "lastUsedAt": "2026-11-29T19:55:45.796Z",
                      *           "revokedAt": null
                      *         }
                      *       ]
@@ -3691,9 +4737,82 @@ export interface operations {
                     };
                 };
             };
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "58ff0bc6-2282-4935-b5d9-cfadf81a7c2e"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing user:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "1b4363d6-fb4e-4738-981c-b41548aac711"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "49310fee-491e-489f-b2c7-66d0e2f6ad8e"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "auth.mcpGrants.delete": {
@@ -3733,16 +4852,16 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-ea02-730e-a3d1-6e2eaadd57e3",
-                     *         "clientId": "sallyc_MNAbj7l_TVbVGkyx74aDj1bK",
+                     *         "id": "01a228e0-b902-77a8-b7c8-19d10a417c19",
+                     *         "clientId": "sallyc_I42LlAF7xfrjyjyy30OBEGi9",
                      *         "clientName": "Test Agent",
                      *         "scopes": [
                      *           "user:read"
                      *         ],
-                     *         "workspaceId": "01a228b8-e7f4-720c-8c9c-624262c41486",
-                     *         "createdAt": "2026-11-29T19:12:16.898Z",
-                     *         "lastUsedAt": "2026-11-29T19:12:16.899Z",
-                     *         "revokedAt": "2026-11-29T19:12:16.905Z"
+                     *         "workspaceId": "01a228e0-b5ae-7716-af1f-23f0943061cf",
+                     *         "createdAt": "2026-11-29T19:55:45.794Z",
+                     *         "lastUsedAt": "2026-11-29T19:55:45.796Z",
+                     *         "revokedAt": "2026-11-29T19:55:45.805Z"
                      *       }
                      *     }
                      */
@@ -3753,11 +4872,117 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Malformed request body: expected valid JSON.",
+                     *       "code": "validation_error",
+                     *       "requestId": "b401f1df-0cfe-4272-9b9d-c9ea08d80f93",
+                     *       "issues": []
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "6ea7fad3-51a5-40dd-b292-5b87d61ea635"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing keys:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "f48ae8a5-2f4e-4404-826a-fca1be5e21c5"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Grant not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "b00fc9b8-f6d4-433d-97e0-6d8c089a0e71"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "f3968c9b-c97a-4e06-ad58-b00b5be3a930"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "auth.mcpKeys.list": {
@@ -3802,16 +5027,16 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228b8-e9ac-76d6-ad15-edf685762fc2",
+                     *           "id": "01a228e0-b87c-76de-aac5-8dd08c005199",
                      *           "kind": "mcp",
                      *           "name": "agent",
                      *           "description": null,
-                     *           "prefix": "sallymcp_a1yW…uCgi",
+                     *           "prefix": "sallymcp_pJZe…WQee",
                      *           "scopes": null,
-                     *           "workspaceId": "01a228b8-e7f4-720c-8c9c-624262c41486",
+                     *           "workspaceId": "01a228e0-b5ae-7716-af1f-23f0943061cf",
                      *           "projectId": null,
                      *           "expiresAt": null,
-                     *           "createdAt": "2026-11-29T19:12:16.812Z",
+                     *           "createdAt": "2026-11-29T19:55:45.659Z",
                      *           "lastUsedAt": null,
                      *           "requestCount": 0,
                      *           "isActive": true,
@@ -3831,10 +5056,105 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
+                     *       "code": "validation_error",
+                     *       "requestId": "e5e70afa-c539-426c-8bcd-bb16385f5cee",
+                     *       "issues": [
+                     *         {
+                     *           "path": "limit",
+                     *           "message": "Invalid input: expected number, received NaN"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "3bee1bbb-1d1a-487d-bacb-f836fc0c5534"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing user:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "9534e9c2-2b07-4187-b1d1-dcad58b135f8"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "5b388157-a1f4-43d1-99f3-f950c74bbdd1"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "auth.mcpKeys.create": {
@@ -3900,16 +5220,16 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e9ac-76d6-ad15-edf685762fc2",
+                     *         "id": "01a228e0-b87c-76de-aac5-8dd08c005199",
                      *         "kind": "mcp",
                      *         "name": "agent",
                      *         "description": null,
-                     *         "prefix": "sallymcp_a1yW…uCgi",
+                     *         "prefix": "sallymcp_pJZe…WQee",
                      *         "scopes": null,
-                     *         "workspaceId": "01a228b8-e7f4-720c-8c9c-624262c41486",
+                     *         "workspaceId": "01a228e0-b5ae-7716-af1f-23f0943061cf",
                      *         "projectId": null,
                      *         "expiresAt": null,
-                     *         "createdAt": "2026-11-29T19:12:16.812Z",
+                     *         "createdAt": "2026-11-29T19:55:45.659Z",
                      *         "lastUsedAt": null,
                      *         "requestCount": 0,
                      *         "isActive": true,
@@ -3927,13 +5247,156 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid body: name: Invalid input: expected string, received undefined",
+                     *       "code": "validation_error",
+                     *       "requestId": "5cb88365-ce6f-45e3-92aa-16c51ef5da5d",
+                     *       "issues": [
+                     *         {
+                     *           "path": "name",
+                     *           "message": "Invalid input: expected string, received undefined"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "2b39aa3c-e655-40cb-86e6-b1af5073b32e"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing keys:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "b8c1c249-38f9-4991-9545-8880f9604517"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "50d3b531-19e1-4788-97f5-e62e17d2fb94"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "2f8a51b3-964d-49d0-bc06-43d17bb65ac4"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "73f8c100-8255-4043-ac12-f172da5e5b2c"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "b17d7946-1df9-4bc6-951f-754fa8086753"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "auth.mcpKeys.get": {
@@ -3973,16 +5436,16 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e9ac-76d6-ad15-edf685762fc2",
+                     *         "id": "01a228e0-b87c-76de-aac5-8dd08c005199",
                      *         "kind": "mcp",
                      *         "name": "agent",
                      *         "description": null,
-                     *         "prefix": "sallymcp_a1yW…uCgi",
+                     *         "prefix": "sallymcp_pJZe…WQee",
                      *         "scopes": null,
-                     *         "workspaceId": "01a228b8-e7f4-720c-8c9c-624262c41486",
+                     *         "workspaceId": "01a228e0-b5ae-7716-af1f-23f0943061cf",
                      *         "projectId": null,
                      *         "expiresAt": null,
-                     *         "createdAt": "2026-11-29T19:12:16.812Z",
+                     *         "createdAt": "2026-11-29T19:55:45.659Z",
                      *         "lastUsedAt": null,
                      *         "requestCount": 0,
                      *         "isActive": true,
@@ -4000,10 +5463,99 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "39acc399-2761-44b5-8312-d5f22cd64dd0"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing user:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "b50b4f1a-701f-42ac-a5c3-ebf9a68e9eb1"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "MCP key not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "a185e485-f5b1-4c04-9bc3-cba821b2f930"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "2a30f439-9926-4bb1-800c-682a8699f95e"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "auth.mcpKeys.delete": {
@@ -4043,22 +5595,22 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e9f4-746c-86fd-90acb6b9e40d",
+                     *         "id": "01a228e0-b8f0-76c3-b0e0-9de39d000243",
                      *         "kind": "mcp",
                      *         "name": "agent",
                      *         "description": null,
-                     *         "prefix": "sallymcp_cd0w…ANg5",
+                     *         "prefix": "sallymcp_zEch…BdQY",
                      *         "scopes": null,
-                     *         "workspaceId": "01a228b8-e7f4-720c-8c9c-624262c41486",
+                     *         "workspaceId": "01a228e0-b5ae-7716-af1f-23f0943061cf",
                      *         "projectId": null,
                      *         "expiresAt": null,
-                     *         "createdAt": "2026-11-29T19:12:16.884Z",
+                     *         "createdAt": "2026-11-29T19:55:45.776Z",
                      *         "lastUsedAt": null,
                      *         "requestCount": 0,
                      *         "isActive": false,
-                     *         "revokedAt": "2026-11-29T19:12:16.888Z",
+                     *         "revokedAt": "2026-11-29T19:55:45.779Z",
                      *         "rateLimitPerHour": null,
-                     *         "rotatedFromId": "01a228b8-e9ac-76d6-ad15-edf685762fc2"
+                     *         "rotatedFromId": "01a228e0-b87c-76de-aac5-8dd08c005199"
                      *       }
                      *     }
                      */
@@ -4069,11 +5621,117 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Malformed request body: expected valid JSON.",
+                     *       "code": "validation_error",
+                     *       "requestId": "69d88381-923f-424f-b5eb-7633ebdd2dc4",
+                     *       "issues": []
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "87d15583-33e6-4def-9765-6b7cb6897d39"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing keys:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "45908002-77f6-4870-bd27-e2f53cf168d6"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "MCP key not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "fe50c13c-a505-4a8c-a144-cc833dcfd1ef"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "60a5f6dd-3d87-44a6-9a7c-7d21a25a71f4"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "auth.mcpKeys.rotate": {
@@ -4113,22 +5771,22 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e9f4-746c-86fd-90acb6b9e40d",
+                     *         "id": "01a228e0-b8f0-76c3-b0e0-9de39d000243",
                      *         "kind": "mcp",
                      *         "name": "agent",
                      *         "description": null,
-                     *         "prefix": "sallymcp_cd0w…ANg5",
+                     *         "prefix": "sallymcp_zEch…BdQY",
                      *         "scopes": null,
-                     *         "workspaceId": "01a228b8-e7f4-720c-8c9c-624262c41486",
+                     *         "workspaceId": "01a228e0-b5ae-7716-af1f-23f0943061cf",
                      *         "projectId": null,
                      *         "expiresAt": null,
-                     *         "createdAt": "2026-11-29T19:12:16.884Z",
+                     *         "createdAt": "2026-11-29T19:55:45.776Z",
                      *         "lastUsedAt": null,
                      *         "requestCount": 0,
                      *         "isActive": true,
                      *         "revokedAt": null,
                      *         "rateLimitPerHour": null,
-                     *         "rotatedFromId": "01a228b8-e9ac-76d6-ad15-edf685762fc2",
+                     *         "rotatedFromId": "01a228e0-b87c-76de-aac5-8dd08c005199",
                      *         "key": "sallymcp_<secret, shown once>"
                      *       }
                      *     }
@@ -4140,12 +5798,8 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            /** @description `conflict`: the key is revoked (or was revoked meanwhile). */
-            409: {
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4153,15 +5807,117 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
-                     *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "error": "Malformed request body: expected valid JSON.",
+                     *       "code": "validation_error",
+                     *       "requestId": "cf496553-52e6-4e67-abb3-0ca4bb418166",
+                     *       "issues": []
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            429: components["responses"]["TooManyRequests"];
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "1a8bffe6-69ba-4629-8c94-57f9b73fa1f3"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing keys:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "0cdb7f54-f44b-40f5-ae63-09f5e9956b08"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "MCP key not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "007491e5-b958-46da-b0ab-5ab3e46dc985"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `conflict`: the key is revoked (or was revoked meanwhile). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "75391ba7-60a5-4a4b-a452-f369d60a8336"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "auth.me.get": {
@@ -4200,19 +5956,19 @@ export interface operations {
                      *       "data": {
                      *         "kind": "session",
                      *         "user": {
-                     *           "id": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *           "id": "01a228e0-b53a-74f7-ae94-1f357530628b",
                      *           "email": "ada@walk.test",
                      *           "name": "Ada",
                      *           "handle": "ada",
                      *           "platformRole": "NONE",
                      *           "avatarUploadId": null,
                      *           "emailVerified": true,
-                     *           "emailVerifiedAt": "2026-11-29T19:12:16.360Z",
-                     *           "createdAt": "2026-11-29T19:12:16.280Z"
+                     *           "emailVerifiedAt": "2026-11-29T19:55:44.920Z",
+                     *           "createdAt": "2026-11-29T19:55:44.825Z"
                      *         },
                      *         "memberships": [
                      *           {
-                     *             "workspaceId": "01a228b8-e79b-73da-ab0e-069e1cc30a2c",
+                     *             "workspaceId": "01a228e0-b53b-71d5-9e82-d5445da173e5",
                      *             "slug": "ada-s-workspace",
                      *             "name": "Ada's workspace",
                      *             "suspended": false,
@@ -4228,7 +5984,7 @@ export interface operations {
                      *           ],
                      *           "workspaceId": null,
                      *           "projectId": null,
-                     *           "expiresAt": "2026-12-29T19:12:16.328Z"
+                     *           "expiresAt": "2026-12-29T19:55:44.883Z"
                      *         }
                      *       }
                      *     }
@@ -4273,9 +6029,82 @@ export interface operations {
                     };
                 };
             };
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "f69bb6fa-cab3-4c33-a36e-021c0cd4360e"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "MCP keys (sallymcp_) are valid only on /mcp.",
+                     *       "code": "scope_violation",
+                     *       "requestId": "d747c61f-0e2d-443d-8a24-3620fd72fa39"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "8a282211-9bc7-4a6b-86dc-cd63a353d203"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "auth.me.update": {
@@ -4329,19 +6158,19 @@ export interface operations {
                      *       "data": {
                      *         "kind": "session",
                      *         "user": {
-                     *           "id": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *           "id": "01a228e0-b53a-74f7-ae94-1f357530628b",
                      *           "email": "ada@walk.test",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada",
                      *           "platformRole": "NONE",
                      *           "avatarUploadId": null,
                      *           "emailVerified": true,
-                     *           "emailVerifiedAt": "2026-11-29T19:12:16.360Z",
-                     *           "createdAt": "2026-11-29T19:12:16.280Z"
+                     *           "emailVerifiedAt": "2026-11-29T19:55:44.920Z",
+                     *           "createdAt": "2026-11-29T19:55:44.825Z"
                      *         },
                      *         "memberships": [
                      *           {
-                     *             "workspaceId": "01a228b8-e79b-73da-ab0e-069e1cc30a2c",
+                     *             "workspaceId": "01a228e0-b53b-71d5-9e82-d5445da173e5",
                      *             "slug": "ada-s-workspace",
                      *             "name": "Ada's workspace",
                      *             "role": "OWNER",
@@ -4357,7 +6186,7 @@ export interface operations {
                      *           ],
                      *           "workspaceId": null,
                      *           "projectId": null,
-                     *           "expiresAt": "2026-12-29T19:12:16.328Z"
+                     *           "expiresAt": "2026-12-29T19:55:44.883Z"
                      *         }
                      *       }
                      *     }
@@ -4369,12 +6198,8 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            /** @description `conflict`: the handle is taken. */
-            409: {
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4382,17 +6207,140 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
-                     *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "error": "Invalid body: name: Invalid input: expected string, received object",
+                     *       "code": "validation_error",
+                     *       "requestId": "f09512d0-c9bc-42f8-879c-1fb45d3a93e0",
+                     *       "issues": [
+                     *         {
+                     *           "path": "name",
+                     *           "message": "Invalid input: expected string, received object"
+                     *         }
+                     *       ]
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "b3a4a45e-4ce0-4eac-94bc-76f42b3d1ff6"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing keys:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "38f18578-e6dd-4a77-b00e-9ab43dd3eb0b"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            404: components["responses"]["NotFound"];
+            /** @description `conflict`: the handle is taken. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "1df2627f-ec94-4fcf-9d27-2c12d44f898d"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "e25911a7-f195-4cac-a9bc-f7ed624fa358"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "26864d68-7e7c-4c01-a0fc-d988dcbbf29b"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "auth.oidc.callback.get": {
@@ -4427,7 +6375,29 @@ export interface operations {
                 };
                 content?: never;
             };
-            400: components["responses"]["BadRequest"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid path: provider: Expected a provider name",
+                     *       "code": "validation_error",
+                     *       "requestId": "5783061b-44cb-4660-9d8b-42f5ee636345",
+                     *       "issues": [
+                     *         {
+                     *           "path": "provider",
+                     *           "message": "Expected a provider name"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             404: components["responses"]["NotFound"];
         };
     };
@@ -4455,7 +6425,29 @@ export interface operations {
                 };
                 content?: never;
             };
-            400: components["responses"]["BadRequest"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid path: provider: Expected a provider name",
+                     *       "code": "validation_error",
+                     *       "requestId": "12d75fe1-7e1f-4804-aa86-ccc60d65c3c3",
+                     *       "issues": [
+                     *         {
+                     *           "path": "provider",
+                     *           "message": "Expected a provider name"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             404: components["responses"]["NotFound"];
         };
     };
@@ -4545,7 +6537,7 @@ export interface operations {
                      *       "ok": true,
                      *       "data": {
                      *         "user": {
-                     *           "id": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *           "id": "01a228e0-b53a-74f7-ae94-1f357530628b",
                      *           "email": "ada@walk.test",
                      *           "name": "Ada",
                      *           "handle": "ada",
@@ -4553,27 +6545,27 @@ export interface operations {
                      *           "avatarUploadId": null,
                      *           "emailVerified": false,
                      *           "emailVerifiedAt": null,
-                     *           "createdAt": "2026-11-29T19:12:16.280Z"
+                     *           "createdAt": "2026-11-29T19:55:44.825Z"
                      *         },
                      *         "workspace": {
-                     *           "id": "01a228b8-e79b-73da-ab0e-069e1cc30a2c",
+                     *           "id": "01a228e0-b53b-71d5-9e82-d5445da173e5",
                      *           "slug": "ada-s-workspace",
                      *           "name": "Ada's workspace"
                      *         },
                      *         "session": {
                      *           "token": "<secret, shown once>",
-                     *           "expiresAt": "2026-12-29T19:12:16.284Z",
+                     *           "expiresAt": "2026-12-29T19:55:44.831Z",
                      *           "session": {
-                     *             "id": "01a228b8-e79c-7625-a21b-f37fd0cdc85b",
+                     *             "id": "01a228e0-b53f-729b-a3d9-d552816b1012",
                      *             "current": true,
                      *             "ip": "127.0.0.1",
                      *             "userAgent": "Bun/1.4.5",
-                     *             "createdAt": "2026-11-29T19:12:16.284Z",
-                     *             "lastSeenAt": "2026-11-29T19:12:16.284Z",
-                     *             "expiresAt": "2026-12-29T19:12:16.284Z"
+                     *             "createdAt": "2026-11-29T19:55:44.831Z",
+                     *             "lastSeenAt": "2026-11-29T19:55:44.831Z",
+                     *             "expiresAt": "2026-12-29T19:55:44.831Z"
                      *           },
                      *           "user": {
-                     *             "id": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *             "id": "01a228e0-b53a-74f7-ae94-1f357530628b",
                      *             "email": "ada@walk.test",
                      *             "name": "Ada",
                      *             "handle": "ada",
@@ -4581,7 +6573,7 @@ export interface operations {
                      *             "avatarUploadId": null,
                      *             "emailVerified": false,
                      *             "emailVerifiedAt": null,
-                     *             "createdAt": "2026-11-29T19:12:16.280Z"
+                     *             "createdAt": "2026-11-29T19:55:44.825Z"
                      *           }
                      *         }
                      *       }
@@ -4594,7 +6586,37 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid body: email: Invalid input: expected string, received undefined",
+                     *       "code": "validation_error",
+                     *       "requestId": "5bc46221-56bb-41bb-a586-d56937c26930",
+                     *       "issues": [
+                     *         {
+                     *           "path": "email",
+                     *           "message": "Invalid input: expected string, received undefined"
+                     *         },
+                     *         {
+                     *           "path": "password",
+                     *           "message": "Invalid input: expected string, received undefined"
+                     *         },
+                     *         {
+                     *           "path": "name",
+                     *           "message": "Invalid input: expected string, received undefined"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `conflict`: an account with this email already exists. */
             409: {
                 headers: {
@@ -4604,17 +6626,85 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "error": "An account with this email already exists: log in or reset the password.",
                      *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "requestId": "1c2afb33-a485-48a2-a54c-86dc131473d8"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "3dbb696a-a8ef-4bd6-9ce0-bbfde66754f0"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "2a7f9703-18cc-4f3c-90ff-164b1c16f960"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Too many attempts from this address; retry later.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "c647e58c-2224-4862-be74-389cffe714d5"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "auth.requestPasswordReset": {
@@ -4671,10 +6761,100 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid body: email: Invalid input: expected string, received undefined",
+                     *       "code": "validation_error",
+                     *       "requestId": "a58317df-fbad-4692-a321-afd759d83592",
+                     *       "issues": [
+                     *         {
+                     *           "path": "email",
+                     *           "message": "Invalid input: expected string, received undefined"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "6ebf00f3-8b30-4127-9aac-49ea1b036279"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "19fa133a-4f6d-4875-9149-89a0443b0ca9"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Too many attempts from this address; retry later.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "935d518d-2712-45ee-9bc7-bf4b4440b245"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "auth.resendVerification": {
@@ -4731,11 +6911,122 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid body: email: Invalid input: expected string, received object",
+                     *       "code": "validation_error",
+                     *       "requestId": "c1222585-02a7-4877-879b-2e483ccae82b",
+                     *       "issues": [
+                     *         {
+                     *           "path": "email",
+                     *           "message": "Invalid input: expected string, received object"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid or unknown token.",
+                     *       "code": "invalid_key",
+                     *       "requestId": "0cdb5408-4997-44e9-9c00-3db1cd68d5f9"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "7c3fe27e-dc13-45ce-871a-84ed2ff7f09b"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "de5857d8-fb92-4efc-a658-184c7cbde9c6"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Too many failed authentication attempts from this address; retry later.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "74ba01c8-0a37-4058-8ddc-ba03a4c2f26a"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "auth.resetPassword": {
@@ -4799,10 +7090,104 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid body: token: Invalid input: expected string, received undefined",
+                     *       "code": "validation_error",
+                     *       "requestId": "9808b5c3-8377-499e-a6fb-ae90adf24061",
+                     *       "issues": [
+                     *         {
+                     *           "path": "token",
+                     *           "message": "Invalid input: expected string, received undefined"
+                     *         },
+                     *         {
+                     *           "path": "password",
+                     *           "message": "Invalid input: expected string, received undefined"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "af55b241-1b9d-4df7-96db-224b38a3cf4f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "fb0def75-6f01-461a-b894-b4d4fa0b4586"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Too many attempts from this address; retry later.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "a5e2052a-8052-46b0-a935-64fb387cde7d"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "auth.session": {
@@ -4840,26 +7225,26 @@ export interface operations {
                      *       "ok": true,
                      *       "data": {
                      *         "token": "<secret, shown once>",
-                     *         "expiresAt": "2026-12-29T19:12:17.097Z",
+                     *         "expiresAt": "2026-12-29T19:55:46.017Z",
                      *         "session": {
-                     *           "id": "01a228b8-eac9-75f0-8e27-106dae52520b",
+                     *           "id": "01a228e0-b9e1-7286-9353-648ee1221af3",
                      *           "current": true,
                      *           "ip": "127.0.0.1",
                      *           "userAgent": "Bun/1.4.5",
-                     *           "createdAt": "2026-11-29T19:12:17.097Z",
-                     *           "lastSeenAt": "2026-11-29T19:12:17.097Z",
-                     *           "expiresAt": "2026-12-29T19:12:17.097Z"
+                     *           "createdAt": "2026-11-29T19:55:46.017Z",
+                     *           "lastSeenAt": "2026-11-29T19:55:46.017Z",
+                     *           "expiresAt": "2026-12-29T19:55:46.017Z"
                      *         },
                      *         "user": {
-                     *           "id": "01a228b8-eac3-7313-8e58-cbce3889f05f",
+                     *           "id": "01a228e0-b9db-7321-84b0-21636067bb8d",
                      *           "email": "sso@walk.test",
                      *           "name": "Sso Walker",
                      *           "handle": "sso_walker",
                      *           "platformRole": "NONE",
                      *           "avatarUploadId": null,
                      *           "emailVerified": true,
-                     *           "emailVerifiedAt": "2026-11-29T19:12:17.091Z",
-                     *           "createdAt": "2026-11-29T19:12:17.091Z"
+                     *           "emailVerifiedAt": "2026-11-29T19:55:46.011Z",
+                     *           "createdAt": "2026-11-29T19:55:46.011Z"
                      *         },
                      *         "accessToken": "<secret, shown once>",
                      *         "workspace": null
@@ -4873,9 +7258,63 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid body: provider: Invalid input: expected string, received undefined",
+                     *       "code": "validation_error",
+                     *       "requestId": "f500e927-d628-4238-ba4a-97b6c29bd63b",
+                     *       "issues": [
+                     *         {
+                     *           "path": "provider",
+                     *           "message": "Invalid input: expected string, received undefined"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "4795f584-af18-498d-b741-ebc358dc2a29"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "1443e672-7ada-4d72-b068-007a970364ff"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "auth.sessions.list": {
@@ -4918,13 +7357,13 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228b8-ea23-759a-a557-398c08941397",
+                     *           "id": "01a228e0-b929-75cf-b987-bd8308c17ed6",
                      *           "current": false,
                      *           "ip": "127.0.0.1",
                      *           "userAgent": "Bun/1.4.5",
-                     *           "createdAt": "2026-11-29T19:12:16.931Z",
-                     *           "lastSeenAt": "2026-11-29T19:12:16.931Z",
-                     *           "expiresAt": "2026-12-29T19:12:16.931Z"
+                     *           "createdAt": "2026-11-29T19:55:45.833Z",
+                     *           "lastSeenAt": "2026-11-29T19:55:45.833Z",
+                     *           "expiresAt": "2026-12-29T19:55:45.833Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -4938,10 +7377,105 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
+                     *       "code": "validation_error",
+                     *       "requestId": "6e768c4c-ce42-4885-88ef-2b943d95134e",
+                     *       "issues": [
+                     *         {
+                     *           "path": "limit",
+                     *           "message": "Invalid input: expected number, received NaN"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "0ae587e7-f372-4e4f-b499-c3fa0629702f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing user:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "c42c0c1f-9345-4fb8-aadb-e45852209f1a"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "26ee6e8a-3208-4fdd-ae45-eb1f47507b86"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "auth.sessions.delete": {
@@ -4981,7 +7515,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-ea23-759a-a557-398c08941397",
+                     *         "id": "01a228e0-b929-75cf-b987-bd8308c17ed6",
                      *         "revoked": true
                      *       }
                      *     }
@@ -4997,11 +7531,117 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Malformed request body: expected valid JSON.",
+                     *       "code": "validation_error",
+                     *       "requestId": "bd10c76e-ab58-4fca-b98e-79405165caec",
+                     *       "issues": []
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "aa1027ee-c786-47e1-a27a-f37eb9771cbe"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing keys:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "a320bec1-f5c4-4b7e-a875-d3ff7c51d9c7"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Session not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "a7098725-8964-4ff0-a429-9e6bc3d0c2d5"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "74af87a0-8472-4420-9be6-cc6d68ea6164"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "auth.verifyEmail": {
@@ -5058,10 +7698,100 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid body: token: Invalid input: expected string, received undefined",
+                     *       "code": "validation_error",
+                     *       "requestId": "bc341ed8-0132-4698-b2ef-93a68402ad6a",
+                     *       "issues": [
+                     *         {
+                     *           "path": "token",
+                     *           "message": "Invalid input: expected string, received undefined"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "99208be4-1fb1-46b0-9f0e-9f39b18e57da"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "b88771bc-124d-4ddd-9b10-dd4e6035ff35"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Too many attempts from this address; retry later.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "337a9784-ce76-4bb2-b490-e6ff073b435d"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "board.get": {
@@ -5117,30 +7847,30 @@ export interface operations {
                      *       "ok": true,
                      *       "data": {
                      *         "project": {
-                     *           "id": "01a228b8-e866-7362-99e7-13a541bee26c",
+                     *           "id": "01a228e0-b67a-74c2-90bb-a89f60af9427",
                      *           "key": "WEB",
                      *           "name": "Website",
                      *           "description": "The public site.",
                      *           "color": null,
-                     *           "clientId": "01a228b8-e860-775f-a6f7-1ad09fbe5308",
+                     *           "clientId": "01a228e0-b670-739c-8c8d-301e1f9378b5",
                      *           "billableByDefault": true,
                      *           "archived": false,
                      *           "archivedAt": null,
-                     *           "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
-                     *           "createdAt": "2026-11-29T19:12:16.486Z",
-                     *           "updatedAt": "2026-11-29T19:12:16.494Z",
+                     *           "createdBy": "01a228e0-b53a-74f7-ae94-1f357530628b",
+                     *           "createdAt": "2026-11-29T19:55:45.146Z",
+                     *           "updatedAt": "2026-11-29T19:55:45.157Z",
                      *           "role": "OWNER"
                      *         },
                      *         "columns": [
                      *           {
                      *             "status": {
-                     *               "id": "01a228b8-e867-758d-a9eb-35d993721aaf",
-                     *               "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
+                     *               "id": "01a228e0-b67a-74c3-b7d9-b2de90cf4489",
+                     *               "projectId": "01a228e0-b67a-74c2-90bb-a89f60af9427",
                      *               "name": "Backlog",
                      *               "category": "backlog",
                      *               "position": 0,
                      *               "color": "#94a3b8",
-                     *               "createdAt": "2026-11-29T19:12:16.486Z"
+                     *               "createdAt": "2026-11-29T19:55:45.146Z"
                      *             },
                      *             "category": "backlog",
                      *             "count": 0,
@@ -5212,11 +7942,122 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid query: category: Invalid option: expected one of \"backlog\"|\"unstarted\"|\"started\"|\"completed\"|\"canceled\"",
+                     *       "code": "validation_error",
+                     *       "requestId": "310db9f2-785f-439f-8127-da179d0ee012",
+                     *       "issues": [
+                     *         {
+                     *           "path": "category",
+                     *           "message": "Invalid option: expected one of \"backlog\"|\"unstarted\"|\"started\"|\"completed\"|\"canceled\""
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "06c97608-22e3-41c7-a345-82f6058848dd"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "MCP keys (sallymcp_) are valid only on /mcp.",
+                     *       "code": "scope_violation",
+                     *       "requestId": "6c817c9c-8089-4c57-8402-1dab38893284"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "7f972fb3-5a0a-44f2-94e1-39ba4285d47b"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "d16031e7-ad95-4098-b41f-d4b75d7d60d3"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "clients.list": {
@@ -5268,14 +8109,14 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228b8-e860-775f-a6f7-1ad09fbe5308",
+                     *           "id": "01a228e0-b670-739c-8c8d-301e1f9378b5",
                      *           "name": "Acme",
                      *           "email": "ops@acme.test",
                      *           "notes": null,
                      *           "archived": false,
                      *           "archivedAt": null,
-                     *           "createdAt": "2026-11-29T19:12:16.480Z",
-                     *           "updatedAt": "2026-11-29T19:12:16.480Z"
+                     *           "createdAt": "2026-11-29T19:55:45.136Z",
+                     *           "updatedAt": "2026-11-29T19:55:45.136Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -5289,11 +8130,122 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
+                     *       "code": "validation_error",
+                     *       "requestId": "cd1ac516-1517-4d7d-ad59-eadb45167a48",
+                     *       "issues": [
+                     *         {
+                     *           "path": "limit",
+                     *           "message": "Invalid input: expected number, received NaN"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "7b316394-64e9-4e16-abc6-33a52caf8aa7"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing clients:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "4e03e2ef-0a0c-4bc0-a92d-d9580187c4ae"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "2bb9a27d-ad5d-4b02-be2c-cc3ceb532a17"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "c63aa631-0010-4c03-92dd-810257619c5e"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "clients.create": {
@@ -5351,14 +8303,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e860-775f-a6f7-1ad09fbe5308",
+                     *         "id": "01a228e0-b670-739c-8c8d-301e1f9378b5",
                      *         "name": "Acme",
                      *         "email": "ops@acme.test",
                      *         "notes": null,
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdAt": "2026-11-29T19:12:16.480Z",
-                     *         "updatedAt": "2026-11-29T19:12:16.480Z"
+                     *         "createdAt": "2026-11-29T19:55:45.136Z",
+                     *         "updatedAt": "2026-11-29T19:55:45.136Z"
                      *       }
                      *     }
                      */
@@ -5369,10 +8321,85 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid body: name: Invalid input: expected string, received undefined",
+                     *       "code": "validation_error",
+                     *       "requestId": "3f6a2cb8-4ff6-4863-a108-9d11cc6c7caf",
+                     *       "issues": [
+                     *         {
+                     *           "path": "name",
+                     *           "message": "Invalid input: expected string, received undefined"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "8da4ff16-fc12-43be-926d-48808b1dd0ac"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing clients:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "46282f88-c79e-4394-9b41-a36b007ce755"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "60537431-a42a-4ca5-a35d-36327a5da52e"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `conflict`: the Idempotency-Key was already used for a different request, or that request is still running. */
             409: {
                 headers: {
@@ -5382,17 +8409,85 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "error": "This Idempotency-Key was already used with a different request.",
                      *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "requestId": "d96eef18-18f4-44b3-8d65-fb7451378854"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "4f9e4995-ea11-45da-81bd-dd7315bc62a2"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "8e034766-5b3e-4238-837f-6278703228aa"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "1249d779-93c4-4046-b806-b5b7d4eb2bbe"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "clients.get": {
@@ -5437,14 +8532,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e860-775f-a6f7-1ad09fbe5308",
+                     *         "id": "01a228e0-b670-739c-8c8d-301e1f9378b5",
                      *         "name": "Acme",
                      *         "email": "ops@acme.test",
                      *         "notes": null,
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdAt": "2026-11-29T19:12:16.480Z",
-                     *         "updatedAt": "2026-11-29T19:12:16.480Z"
+                     *         "createdAt": "2026-11-29T19:55:45.136Z",
+                     *         "updatedAt": "2026-11-29T19:55:45.136Z"
                      *       }
                      *     }
                      */
@@ -5455,11 +8550,116 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
+                     *       "code": "workspace_required",
+                     *       "requestId": "af082dce-cc58-4875-87ac-41eada820202"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "cef33a7a-4374-455a-9fac-e59d714b9f60"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing clients:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "577b3aa8-096b-4e9f-88c4-4d88d7214416"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "70b3cf4b-8ebf-421c-839b-3bc6b77a4219"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "08bd853f-9d0b-4e05-a967-2f4ad06e1a60"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "clients.delete": {
@@ -5504,7 +8704,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e860-775f-a6f7-1ad09fbe5308",
+                     *         "id": "01a228e0-b670-739c-8c8d-301e1f9378b5",
                      *         "deleted": true
                      *       }
                      *     }
@@ -5520,11 +8720,116 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
+                     *       "code": "workspace_required",
+                     *       "requestId": "daf58d39-eb95-4362-be09-b60bad25a720"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "26dcc1da-64a8-46b2-98d4-284a7c220b7f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing clients:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "aeb61003-88be-4a15-95d9-c5c533df9c00"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "e4ecd208-d718-4a5e-98c5-66b90d50454f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "a7bda2db-e4e0-41b0-9c6a-1c3db316c6d2"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "clients.update": {
@@ -5585,14 +8890,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e860-775f-a6f7-1ad09fbe5308",
+                     *         "id": "01a228e0-b670-739c-8c8d-301e1f9378b5",
                      *         "name": "Acme",
                      *         "email": "ops@acme.test",
                      *         "notes": "Pays on time.",
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdAt": "2026-11-29T19:12:16.480Z",
-                     *         "updatedAt": "2026-11-29T19:12:16.484Z"
+                     *         "createdAt": "2026-11-29T19:55:45.136Z",
+                     *         "updatedAt": "2026-11-29T19:55:45.143Z"
                      *       }
                      *     }
                      */
@@ -5603,13 +8908,156 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid body: name: Invalid input: expected string, received object",
+                     *       "code": "validation_error",
+                     *       "requestId": "5f8d3674-7c78-4cb5-8b47-bb9779eb86de",
+                     *       "issues": [
+                     *         {
+                     *           "path": "name",
+                     *           "message": "Invalid input: expected string, received object"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "b56d7bb6-9e9f-4a7f-a62f-097fe1b4a146"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing clients:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "11ee4281-81a2-4d8f-b65d-ebb307ec2529"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "10d86896-bfda-411b-8da1-9cdb0ca2b5b4"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "593e68ab-5051-4d1b-9a8f-93fcd67d1abc"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "dbae6543-5e83-434f-95a4-d2065de10ed2"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "7729bb12-8d42-465a-817f-409551590289"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "clients.projects.list": {
@@ -5660,18 +9108,18 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228b8-e866-7362-99e7-13a541bee26c",
+                     *           "id": "01a228e0-b67a-74c2-90bb-a89f60af9427",
                      *           "key": "WEB",
                      *           "name": "Website",
                      *           "description": "The public site.",
                      *           "color": null,
-                     *           "clientId": "01a228b8-e860-775f-a6f7-1ad09fbe5308",
+                     *           "clientId": "01a228e0-b670-739c-8c8d-301e1f9378b5",
                      *           "billableByDefault": true,
                      *           "archived": false,
                      *           "archivedAt": null,
-                     *           "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
-                     *           "createdAt": "2026-11-29T19:12:16.486Z",
-                     *           "updatedAt": "2026-11-29T19:12:16.494Z",
+                     *           "createdBy": "01a228e0-b53a-74f7-ae94-1f357530628b",
+                     *           "createdAt": "2026-11-29T19:55:45.146Z",
+                     *           "updatedAt": "2026-11-29T19:55:45.157Z",
                      *           "role": "OWNER"
                      *         }
                      *       ],
@@ -5686,11 +9134,122 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
+                     *       "code": "validation_error",
+                     *       "requestId": "91e14aa9-a83c-4628-9d47-ed3961440719",
+                     *       "issues": [
+                     *         {
+                     *           "path": "limit",
+                     *           "message": "Invalid input: expected number, received NaN"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "59dbfbcf-9ca6-4956-90a4-ab67ddd9789e"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing clients:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "4f9552fb-0d51-4861-80bb-90a69239288b"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "f3847ccb-0725-46cd-8ae6-0b7f2b49addb"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "de605b8d-371b-4de9-a37d-34b6963e576e"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "events.get": {
@@ -5733,11 +9292,116 @@ export interface operations {
                     "text/event-stream": string;
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
+                     *       "code": "workspace_required",
+                     *       "requestId": "b45c978f-bc57-4ce1-a912-c7b12bda9835"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "dda6b9d2-d708-40f3-943d-78e046d13b0a"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing projects:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "99b9901a-701f-49bc-8940-50b5b7a7fa92"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "92f59315-c356-4a9a-ac38-06ff3589ca15"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "43869a3b-4fde-4b67-852a-4c43ceb8b1af"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "health.get": {
@@ -5849,10 +9513,10 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228b8-e884-7501-b650-b48d9cea9cce",
+                     *           "id": "01a228e0-b69b-7102-980a-cfd1a847ae2a",
                      *           "name": "frontend",
                      *           "color": "#3366ff",
-                     *           "createdAt": "2026-11-29T19:12:16.516Z"
+                     *           "createdAt": "2026-11-29T19:55:45.179Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -5866,11 +9530,122 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
+                     *       "code": "validation_error",
+                     *       "requestId": "5237a12b-40cb-4771-ac8b-bb04c05f6774",
+                     *       "issues": [
+                     *         {
+                     *           "path": "limit",
+                     *           "message": "Invalid input: expected number, received NaN"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "81ee7ca7-ea95-42be-a1ae-4ee1fe39ded6"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "MCP keys (sallymcp_) are valid only on /mcp.",
+                     *       "code": "scope_violation",
+                     *       "requestId": "f5f645ca-db4f-4244-9a8a-c4d59595b404"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "915b499a-9319-41f8-9b32-d79b4de4fd8f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "641b2b08-fdbf-41a4-9ff5-917ab6e43126"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "labels.create": {
@@ -5923,10 +9698,10 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e884-7501-b650-b48d9cea9cce",
+                     *         "id": "01a228e0-b69b-7102-980a-cfd1a847ae2a",
                      *         "name": "frontend",
                      *         "color": "#3366ff",
-                     *         "createdAt": "2026-11-29T19:12:16.516Z"
+                     *         "createdAt": "2026-11-29T19:55:45.179Z"
                      *       }
                      *     }
                      */
@@ -5937,10 +9712,85 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid body: name: Invalid input: expected string, received undefined",
+                     *       "code": "validation_error",
+                     *       "requestId": "a3e98460-cf3c-4055-bac4-a97fe9dc90ab",
+                     *       "issues": [
+                     *         {
+                     *           "path": "name",
+                     *           "message": "Invalid input: expected string, received undefined"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "64df72ac-8377-4516-82ba-f369414f6b6e"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing tasks:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "10c11440-3ab1-43bc-81ab-ee7fe337239a"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "444a18f1-34ef-4240-827f-c0e68818fd69"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `conflict`: a label with this name exists in the workspace (case-insensitively); the Idempotency-Key was already used for a different request, or that request is still running. */
             409: {
                 headers: {
@@ -5950,17 +9800,85 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "error": "This Idempotency-Key was already used with a different request.",
                      *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "requestId": "898e05d3-e3e0-4508-96b6-64c2003a2eb6"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "d068391b-34de-476c-a332-27851a47e975"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "2363a31c-b493-4c57-8df9-37826effba83"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "41342a74-52a5-452c-9be7-32a0cf11d0ef"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "labels.get": {
@@ -6005,10 +9923,10 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e884-7501-b650-b48d9cea9cce",
+                     *         "id": "01a228e0-b69b-7102-980a-cfd1a847ae2a",
                      *         "name": "frontend",
                      *         "color": "#3366ff",
-                     *         "createdAt": "2026-11-29T19:12:16.516Z"
+                     *         "createdAt": "2026-11-29T19:55:45.179Z"
                      *       }
                      *     }
                      */
@@ -6019,11 +9937,116 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
+                     *       "code": "workspace_required",
+                     *       "requestId": "8dd8ee58-e03d-49c6-9ffe-4d816ac47170"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "fa8d811a-e49b-4ae8-a169-5da42519c84f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "MCP keys (sallymcp_) are valid only on /mcp.",
+                     *       "code": "scope_violation",
+                     *       "requestId": "4ecd2d4e-d1eb-44fd-83af-0816f547740a"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "f6f23cb1-3d59-4420-80f0-22d8aa6c94c2"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "e818dd5d-7630-4c88-b745-4e1db72ad622"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "labels.delete": {
@@ -6068,7 +10091,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e884-7501-b650-b48d9cea9cce",
+                     *         "id": "01a228e0-b69b-7102-980a-cfd1a847ae2a",
                      *         "deleted": true
                      *       }
                      *     }
@@ -6084,11 +10107,116 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
+                     *       "code": "workspace_required",
+                     *       "requestId": "0cb9040e-0c2c-415e-9a9e-2180de2e327d"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "cce4a095-516a-4b58-aff3-2439b62e88e6"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing tasks:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "33e4d8c1-72e2-4803-b8da-b54cf6f56979"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "bf0ee44b-3a6b-46cb-b062-2374ba7801ce"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "4db7a816-0fb1-4a01-8dc4-d03b5129a0f2"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "labels.update": {
@@ -6142,10 +10270,10 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e884-7501-b650-b48d9cea9cce",
+                     *         "id": "01a228e0-b69b-7102-980a-cfd1a847ae2a",
                      *         "name": "front-end",
                      *         "color": "#3366ff",
-                     *         "createdAt": "2026-11-29T19:12:16.516Z"
+                     *         "createdAt": "2026-11-29T19:55:45.179Z"
                      *       }
                      *     }
                      */
@@ -6156,12 +10284,8 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            /** @description `conflict`: a label with this name exists in the workspace (case-insensitively). */
-            409: {
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6169,17 +10293,156 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
-                     *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "error": "Invalid body: name: Invalid input: expected string, received object",
+                     *       "code": "validation_error",
+                     *       "requestId": "f965fd53-2752-4541-8702-23dea89a461f",
+                     *       "issues": [
+                     *         {
+                     *           "path": "name",
+                     *           "message": "Invalid input: expected string, received object"
+                     *         }
+                     *       ]
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "b2a22c29-881f-4b82-9d4b-0127c3cfd960"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing tasks:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "dd6297fa-1493-46c6-b240-7c1cd464ae8f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "1be9646a-2b70-414e-bbd7-1a5ddef464e4"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `conflict`: a label with this name exists in the workspace (case-insensitively). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "6d3b64e7-ada6-43ca-8146-ccf648c5a4c8"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "db1b71b2-b878-4471-af80-472d9cdb7c6d"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "4db731f5-9500-4cbd-aaed-858642914997"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "mcp.get": {
@@ -6191,8 +10454,46 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Malformed request body: expected valid JSON.",
+                     *       "code": "validation_error",
+                     *       "requestId": "986c43ec-0dd3-42ee-899d-ec9bad220508",
+                     *       "issues": []
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "0168592c-c986-480d-98e8-df6ef07a6750"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             403: components["responses"]["Forbidden"];
             /** @description Method not allowed: this stateless server offers no server-initiated stream and no session to end. */
             405: {
@@ -6201,7 +10502,43 @@ export interface operations {
                 };
                 content?: never;
             };
-            429: components["responses"]["TooManyRequests"];
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "3b905a94-b5ef-4b0b-834a-0db09624187c"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "mcp.post": {
@@ -6306,7 +10643,24 @@ export interface operations {
                 };
                 content?: never;
             };
-            400: components["responses"]["BadRequest"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Malformed request body: expected valid JSON.",
+                     *       "code": "validation_error",
+                     *       "requestId": "0b9e5a06-1eb1-4da6-9830-852d7d15f329",
+                     *       "issues": []
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Missing, invalid, revoked or expired key (WWW-Authenticate: Bearer). */
             401: {
                 headers: {
@@ -6318,7 +10672,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "requestId": "75073f8e-bc94-4ff3-a3e2-1d71ce8c9612"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6333,9 +10687,9 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "Your role does not allow tasks:write.",
-                     *       "code": "forbidden",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "error": "/mcp accepts hosted MCP keys (sallymcp_) only; personal API keys (atpm_) work with `sally mcp` over stdio.",
+                     *       "code": "scope_violation",
+                     *       "requestId": "71fabdc0-b535-48cf-b424-c364bb958904"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6358,15 +10712,31 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "Request body too large.",
+                     *       "error": "At most 20 JSON-RPC messages per request (got 21).",
                      *       "code": "payload_too_large",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "requestId": "e79200df-ccd0-4c84-83db-c29a6b7faf6a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            415: components["responses"]["UnsupportedMediaType"];
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "8d613d70-37b9-4af3-88d0-4fafc34913a7"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description rate_limited: every JSON-RPC message of a batch counts against the key's hourly limit. */
             429: {
                 headers: {
@@ -6376,9 +10746,9 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "Rate limit of 1000 requests per hour exceeded for this credential.",
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "requestId": "54c89a59-cee7-4610-9a89-030d3f3b9086"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6395,8 +10765,46 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Malformed request body: expected valid JSON.",
+                     *       "code": "validation_error",
+                     *       "requestId": "986c43ec-0dd3-42ee-899d-ec9bad220508",
+                     *       "issues": []
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "0168592c-c986-480d-98e8-df6ef07a6750"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             403: components["responses"]["Forbidden"];
             /** @description Method not allowed: this stateless server offers no server-initiated stream and no session to end. */
             405: {
@@ -6405,7 +10813,43 @@ export interface operations {
                 };
                 content?: never;
             };
-            429: components["responses"]["TooManyRequests"];
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "3b905a94-b5ef-4b0b-834a-0db09624187c"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "mcp.oauth.get": {
@@ -6417,8 +10861,46 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Malformed request body: expected valid JSON.",
+                     *       "code": "validation_error",
+                     *       "requestId": "986c43ec-0dd3-42ee-899d-ec9bad220508",
+                     *       "issues": []
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "0168592c-c986-480d-98e8-df6ef07a6750"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             403: components["responses"]["Forbidden"];
             /** @description Method not allowed: this stateless server offers no server-initiated stream and no session to end. */
             405: {
@@ -6427,7 +10909,43 @@ export interface operations {
                 };
                 content?: never;
             };
-            429: components["responses"]["TooManyRequests"];
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "3b905a94-b5ef-4b0b-834a-0db09624187c"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "mcp.oauth": {
@@ -6532,7 +11050,24 @@ export interface operations {
                 };
                 content?: never;
             };
-            400: components["responses"]["BadRequest"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Malformed request body: expected valid JSON.",
+                     *       "code": "validation_error",
+                     *       "requestId": "32a6f103-81fd-4d12-a8af-d55425b31bec",
+                     *       "issues": []
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description No valid access token for this resource (WWW-Authenticate: Bearer resource_metadata=…). */
             401: {
                 headers: {
@@ -6542,9 +11077,9 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "error": "Authorization required: connect with OAuth (see WWW-Authenticate).",
                      *       "code": "missing_key",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "requestId": "7a6f2155-eb25-4bc7-b5e1-85686e029ad8"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6556,14 +11091,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "ok": false,
-                     *       "error": "Your role does not allow tasks:write.",
-                     *       "code": "forbidden",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
-                     *     }
-                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -6574,20 +11101,11 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "ok": false,
-                     *       "error": "Request body too large.",
-                     *       "code": "payload_too_large",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
-                     *     }
-                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            415: components["responses"]["UnsupportedMediaType"];
-            /** @description rate_limited. */
-            429: {
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6595,11 +11113,20 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "Rate limit of 1000 requests per hour exceeded for this credential.",
-                     *       "code": "rate_limited",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "61d58319-ff07-4e0a-8f7b-dc047e4c1f5f"
                      *     }
                      */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate_limited. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -6614,8 +11141,46 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Malformed request body: expected valid JSON.",
+                     *       "code": "validation_error",
+                     *       "requestId": "986c43ec-0dd3-42ee-899d-ec9bad220508",
+                     *       "issues": []
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "0168592c-c986-480d-98e8-df6ef07a6750"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             403: components["responses"]["Forbidden"];
             /** @description Method not allowed: this stateless server offers no server-initiated stream and no session to end. */
             405: {
@@ -6624,7 +11189,43 @@ export interface operations {
                 };
                 content?: never;
             };
-            429: components["responses"]["TooManyRequests"];
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "3b905a94-b5ef-4b0b-834a-0db09624187c"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "notifications.list": {
@@ -6674,27 +11275,27 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228b8-e8c8-7742-8478-d4c5f4552774",
+                     *           "id": "01a228e0-b6d5-75c5-b411-f4cbcc725e71",
                      *           "kind": "mention",
                      *           "text": "Ada Lovelace mentioned you in WEB-1",
                      *           "actor": {
-                     *             "id": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *             "id": "01a228e0-b53a-74f7-ae94-1f357530628b",
                      *             "name": "Ada Lovelace",
                      *             "handle": "ada"
                      *           },
                      *           "task": {
-                     *             "id": "01a228b8-e890-7708-a8e8-a41043988d5e",
+                     *             "id": "01a228e0-b6a4-76b5-b1e9-66e727127a5a",
                      *             "humanId": "WEB-1",
                      *             "title": "Ship the landing page today"
                      *           },
                      *           "project": {
-                     *             "id": "01a228b8-e866-7362-99e7-13a541bee26c",
+                     *             "id": "01a228e0-b67a-74c2-90bb-a89f60af9427",
                      *             "name": "Website"
                      *           },
-                     *           "commentId": "01a228b8-e8c6-7138-a2d8-c316611e08cf",
+                     *           "commentId": "01a228e0-b6d4-70b1-8dd5-4c6b271ef559",
                      *           "read": false,
                      *           "readAt": null,
-                     *           "createdAt": "2026-11-29T19:12:16.583Z"
+                     *           "createdAt": "2026-11-29T19:55:45.237Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -6708,11 +11309,122 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
+                     *       "code": "validation_error",
+                     *       "requestId": "6042c0e5-78b6-4538-bade-42b75f668e1e",
+                     *       "issues": [
+                     *         {
+                     *           "path": "limit",
+                     *           "message": "Invalid input: expected number, received NaN"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "f09b84ae-362a-48e6-a7cd-195d78c9cd7e"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing notifications:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "c18577a8-79bb-44dd-a479-2a4966eb9c9f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "41972920-21f0-48f2-87ae-d8f255b652ff"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "d0da7e20-665c-4925-9089-960d2259878f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "notifications.read": {
@@ -6757,27 +11469,27 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e8c8-7742-8478-d4c5f4552774",
+                     *         "id": "01a228e0-b6d5-75c5-b411-f4cbcc725e71",
                      *         "kind": "mention",
                      *         "text": "Ada Lovelace mentioned you in WEB-1",
                      *         "actor": {
-                     *           "id": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *           "id": "01a228e0-b53a-74f7-ae94-1f357530628b",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "task": {
-                     *           "id": "01a228b8-e890-7708-a8e8-a41043988d5e",
+                     *           "id": "01a228e0-b6a4-76b5-b1e9-66e727127a5a",
                      *           "humanId": "WEB-1",
                      *           "title": "Ship the landing page today"
                      *         },
                      *         "project": {
-                     *           "id": "01a228b8-e866-7362-99e7-13a541bee26c",
+                     *           "id": "01a228e0-b67a-74c2-90bb-a89f60af9427",
                      *           "name": "Website"
                      *         },
-                     *         "commentId": "01a228b8-e8c6-7138-a2d8-c316611e08cf",
+                     *         "commentId": "01a228e0-b6d4-70b1-8dd5-4c6b271ef559",
                      *         "read": true,
-                     *         "readAt": "2026-11-29T19:12:16.601Z",
-                     *         "createdAt": "2026-11-29T19:12:16.583Z"
+                     *         "readAt": "2026-11-29T19:55:45.254Z",
+                     *         "createdAt": "2026-11-29T19:55:45.237Z"
                      *       }
                      *     }
                      */
@@ -6788,11 +11500,116 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
+                     *       "code": "workspace_required",
+                     *       "requestId": "7cdd5129-2e03-48b2-a52f-2e8fbb341350"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "564b6faa-6d11-436c-9d95-d626989a9c2b"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing notifications:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "746ca8d5-14f5-42fa-ae47-8f9067530a6c"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "af15755c-a2ba-4a0d-9961-fdfc45dfedbd"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "059d08b8-09c8-44df-ad38-f7cad6f21f44"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "notifications.preferences.get": {
@@ -6852,11 +11669,116 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
+                     *       "code": "workspace_required",
+                     *       "requestId": "0ab07cc5-7342-4dc7-be4c-14a888a12448"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "26ecdec6-77f4-44e4-b506-239a974889cc"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing notifications:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "59908255-3e87-4778-8b37-a30a0e8ac0f9"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "047ea054-fd40-44e2-a806-28da00196219"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "c84095ec-3568-49f9-836d-dbf10a6546ad"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "notifications.preferences.update": {
@@ -6935,13 +11857,150 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
+                     *       "code": "workspace_required",
+                     *       "requestId": "5c5292bf-d994-4a50-a928-915519a3a299"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "b9dc31a2-de43-4054-b6bd-fe82563852e1"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing notifications:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "90679930-d5cd-4f95-8326-16bbe74dafa4"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "8085390c-e16d-47ae-98b5-4b4b772dbfd7"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "3ad70565-f3e4-4965-bc7b-e857c6d92266"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "10a8eca1-320b-4990-87a8-e227fe01c01b"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "61c3e4d5-38a9-4bc1-9b5f-53007be15fb6"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "notifications.readAll": {
@@ -6996,11 +12055,116 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
+                     *       "code": "workspace_required",
+                     *       "requestId": "bf9719a2-152f-4b44-a0af-c1d1b0aca030"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "47048ea3-e058-4e70-9fb2-ecb33c70c9c0"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing notifications:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "1aaf2f03-159e-4f18-b0d1-0935919aa39b"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "cb38ab7c-b800-4102-a879-b67ac0f4360c"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "e5eb8d80-bc3e-42d2-b683-af5af59186df"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "projects.list": {
@@ -7052,18 +12216,18 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228b8-e866-7362-99e7-13a541bee26c",
+                     *           "id": "01a228e0-b67a-74c2-90bb-a89f60af9427",
                      *           "key": "WEB",
                      *           "name": "Website",
                      *           "description": null,
                      *           "color": null,
-                     *           "clientId": "01a228b8-e860-775f-a6f7-1ad09fbe5308",
+                     *           "clientId": "01a228e0-b670-739c-8c8d-301e1f9378b5",
                      *           "billableByDefault": true,
                      *           "archived": false,
                      *           "archivedAt": null,
-                     *           "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
-                     *           "createdAt": "2026-11-29T19:12:16.486Z",
-                     *           "updatedAt": "2026-11-29T19:12:16.486Z",
+                     *           "createdBy": "01a228e0-b53a-74f7-ae94-1f357530628b",
+                     *           "createdAt": "2026-11-29T19:55:45.146Z",
+                     *           "updatedAt": "2026-11-29T19:55:45.146Z",
                      *           "role": "OWNER"
                      *         }
                      *       ],
@@ -7078,11 +12242,122 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
+                     *       "code": "validation_error",
+                     *       "requestId": "81caeb02-4d6e-4f34-8958-123f60374943",
+                     *       "issues": [
+                     *         {
+                     *           "path": "limit",
+                     *           "message": "Invalid input: expected number, received NaN"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "9856dbaa-00d8-498e-b0ee-9e40bab4aa76"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing projects:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "bfb01f21-eb1c-40c7-a51f-3363138b87e4"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "876313bc-8586-40e2-91b0-ef88fe7985b3"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "29003bb4-2984-4447-b47a-e1389390d76f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "projects.create": {
@@ -7143,28 +12418,28 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e866-7362-99e7-13a541bee26c",
+                     *         "id": "01a228e0-b67a-74c2-90bb-a89f60af9427",
                      *         "key": "WEB",
                      *         "name": "Website",
                      *         "description": null,
                      *         "color": null,
-                     *         "clientId": "01a228b8-e860-775f-a6f7-1ad09fbe5308",
+                     *         "clientId": "01a228e0-b670-739c-8c8d-301e1f9378b5",
                      *         "billableByDefault": true,
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
-                     *         "createdAt": "2026-11-29T19:12:16.486Z",
-                     *         "updatedAt": "2026-11-29T19:12:16.486Z",
+                     *         "createdBy": "01a228e0-b53a-74f7-ae94-1f357530628b",
+                     *         "createdAt": "2026-11-29T19:55:45.146Z",
+                     *         "updatedAt": "2026-11-29T19:55:45.146Z",
                      *         "role": "OWNER",
                      *         "statuses": [
                      *           {
-                     *             "id": "01a228b8-e867-758d-a9eb-35d993721aaf",
-                     *             "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
+                     *             "id": "01a228e0-b67a-74c3-b7d9-b2de90cf4489",
+                     *             "projectId": "01a228e0-b67a-74c2-90bb-a89f60af9427",
                      *             "name": "Backlog",
                      *             "category": "backlog",
                      *             "position": 0,
                      *             "color": "#94a3b8",
-                     *             "createdAt": "2026-11-29T19:12:16.486Z"
+                     *             "createdAt": "2026-11-29T19:55:45.146Z"
                      *           }
                      *         ],
                      *         "memberCount": 1
@@ -7178,10 +12453,85 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid body: name: Invalid input: expected string, received undefined",
+                     *       "code": "validation_error",
+                     *       "requestId": "3a336734-ef8c-47b3-b935-69796d1d0b72",
+                     *       "issues": [
+                     *         {
+                     *           "path": "name",
+                     *           "message": "Invalid input: expected string, received undefined"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "883f67cf-b263-435e-8470-b3460bf7d9fc"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing projects:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "d7407ad0-a656-45e4-92e9-769ecd745813"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "71595daf-8487-4a9b-9c36-1254f9b32897"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `conflict`: the key is already used in this workspace; the Idempotency-Key was already used for a different request, or that request is still running. */
             409: {
                 headers: {
@@ -7191,17 +12541,85 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "error": "This Idempotency-Key was already used with a different request.",
                      *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "requestId": "fb22dfe8-d628-4713-87cc-c1bcfc5596e0"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "78dadf21-c4b2-451c-9538-adb915e422cc"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "9b0ad112-56e9-4259-b9e9-9650927dad76"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "496d0eab-5092-4266-b623-f97089514e1e"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "projects.get": {
@@ -7246,28 +12664,28 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e866-7362-99e7-13a541bee26c",
+                     *         "id": "01a228e0-b67a-74c2-90bb-a89f60af9427",
                      *         "key": "WEB",
                      *         "name": "Website",
                      *         "description": null,
                      *         "color": null,
-                     *         "clientId": "01a228b8-e860-775f-a6f7-1ad09fbe5308",
+                     *         "clientId": "01a228e0-b670-739c-8c8d-301e1f9378b5",
                      *         "billableByDefault": true,
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
-                     *         "createdAt": "2026-11-29T19:12:16.486Z",
-                     *         "updatedAt": "2026-11-29T19:12:16.486Z",
+                     *         "createdBy": "01a228e0-b53a-74f7-ae94-1f357530628b",
+                     *         "createdAt": "2026-11-29T19:55:45.146Z",
+                     *         "updatedAt": "2026-11-29T19:55:45.146Z",
                      *         "role": "OWNER",
                      *         "statuses": [
                      *           {
-                     *             "id": "01a228b8-e867-758d-a9eb-35d993721aaf",
-                     *             "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
+                     *             "id": "01a228e0-b67a-74c3-b7d9-b2de90cf4489",
+                     *             "projectId": "01a228e0-b67a-74c2-90bb-a89f60af9427",
                      *             "name": "Backlog",
                      *             "category": "backlog",
                      *             "position": 0,
                      *             "color": "#94a3b8",
-                     *             "createdAt": "2026-11-29T19:12:16.486Z"
+                     *             "createdAt": "2026-11-29T19:55:45.146Z"
                      *           }
                      *         ],
                      *         "memberCount": 1
@@ -7281,11 +12699,116 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
+                     *       "code": "workspace_required",
+                     *       "requestId": "ea1b85d4-36f7-4375-8879-46dd325675c5"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "36f78484-b776-4ad8-8723-a961a95f8cea"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing projects:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "bc28644d-aaaf-4c01-b4e4-c25a9fd28956"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "bfbefc6e-bb57-4e7c-b394-7193a1bd3d4b"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "00e4f72c-a52f-42d4-a74a-b56ac28fbaa8"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "projects.delete": {
@@ -7330,7 +12853,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e866-7362-99e7-13a541bee26c",
+                     *         "id": "01a228e0-b67a-74c2-90bb-a89f60af9427",
                      *         "deleted": true
                      *       }
                      *     }
@@ -7346,11 +12869,116 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
+                     *       "code": "workspace_required",
+                     *       "requestId": "ef18b787-b9f0-49fe-9a2c-6e1d7204d63c"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "1e926c14-53a4-4867-bbb5-3fa09cbe52fa"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing projects:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "39ceb059-2528-43a0-9786-d99bc80d210e"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "5815de6a-a2f0-4762-b41d-506051aefe97"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "7980842a-bb68-4e18-9256-2108849ef650"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "projects.update": {
@@ -7412,28 +13040,28 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e866-7362-99e7-13a541bee26c",
+                     *         "id": "01a228e0-b67a-74c2-90bb-a89f60af9427",
                      *         "key": "WEB",
                      *         "name": "Website",
                      *         "description": "The public site.",
                      *         "color": null,
-                     *         "clientId": "01a228b8-e860-775f-a6f7-1ad09fbe5308",
+                     *         "clientId": "01a228e0-b670-739c-8c8d-301e1f9378b5",
                      *         "billableByDefault": true,
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
-                     *         "createdAt": "2026-11-29T19:12:16.486Z",
-                     *         "updatedAt": "2026-11-29T19:12:16.494Z",
+                     *         "createdBy": "01a228e0-b53a-74f7-ae94-1f357530628b",
+                     *         "createdAt": "2026-11-29T19:55:45.146Z",
+                     *         "updatedAt": "2026-11-29T19:55:45.157Z",
                      *         "role": "OWNER",
                      *         "statuses": [
                      *           {
-                     *             "id": "01a228b8-e867-758d-a9eb-35d993721aaf",
-                     *             "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
+                     *             "id": "01a228e0-b67a-74c3-b7d9-b2de90cf4489",
+                     *             "projectId": "01a228e0-b67a-74c2-90bb-a89f60af9427",
                      *             "name": "Backlog",
                      *             "category": "backlog",
                      *             "position": 0,
                      *             "color": "#94a3b8",
-                     *             "createdAt": "2026-11-29T19:12:16.486Z"
+                     *             "createdAt": "2026-11-29T19:55:45.146Z"
                      *           }
                      *         ],
                      *         "memberCount": 1
@@ -7447,12 +13075,8 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            /** @description `conflict`: the key is already used in this workspace; the project is archived (read-only until unarchived). */
-            409: {
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7460,17 +13084,156 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
-                     *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "error": "Invalid body: key: Invalid input: expected string, received object",
+                     *       "code": "validation_error",
+                     *       "requestId": "dff2e33b-0591-4af6-89e6-d55077e65b60",
+                     *       "issues": [
+                     *         {
+                     *           "path": "key",
+                     *           "message": "Invalid input: expected string, received object"
+                     *         }
+                     *       ]
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "bce2861e-78fc-4a46-95bb-400a19ff1475"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing projects:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "a068d75a-dfe1-414e-a092-911a91dc0cea"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "cab9da8e-39d5-432d-9235-b7125a8396d5"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `conflict`: the key is already used in this workspace; the project is archived (read-only until unarchived). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "3f86b57b-6daf-4216-9594-3213d1b8a140"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "fb1c1a82-a385-4cf4-bfdb-5e9685bffc7a"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "ee9f82ee-b4c3-42b6-a444-116832bc078e"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "projects.activity.list": {
@@ -7521,10 +13284,10 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228b8-ea58-72b7-8b59-86cdf76ad039",
+                     *           "id": "01a228e0-b95c-7491-b2ce-7f455c0fe12f",
                      *           "action": "member.removed",
                      *           "actor": {
-                     *             "id": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *             "id": "01a228e0-b53a-74f7-ae94-1f357530628b",
                      *             "name": "Ada Lovelace",
                      *             "handle": "ada"
                      *           },
@@ -7532,10 +13295,10 @@ export interface operations {
                      *           "taskId": null,
                      *           "taskKey": null,
                      *           "meta": {
-                     *             "userId": "01a228b8-e834-74fa-a77f-dda1415538d2",
+                     *             "userId": "01a228e0-b616-74a1-9ed7-70b7d206fe15",
                      *             "role": "MEMBER"
                      *           },
-                     *           "createdAt": "2026-11-29T19:12:16.984Z"
+                     *           "createdAt": "2026-11-29T19:55:45.883Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -7549,11 +13312,122 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
+                     *       "code": "validation_error",
+                     *       "requestId": "093f78ed-8345-4ba5-82fa-b9d2e65994e8",
+                     *       "issues": [
+                     *         {
+                     *           "path": "limit",
+                     *           "message": "Invalid input: expected number, received NaN"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "6efe5c94-2e7e-4796-857d-87fd5b05e8e1"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing projects:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "bd017911-f26e-4760-8193-07ee298620ac"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "e4f3ef14-fd51-4400-aaec-9237baa289b4"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "19a5f3f1-295c-42fc-b062-d25c1bb29478"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "projects.archive": {
@@ -7598,28 +13472,28 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e866-7362-99e7-13a541bee26c",
+                     *         "id": "01a228e0-b67a-74c2-90bb-a89f60af9427",
                      *         "key": "WEB",
                      *         "name": "Website",
                      *         "description": "The public site.",
                      *         "color": null,
-                     *         "clientId": "01a228b8-e860-775f-a6f7-1ad09fbe5308",
+                     *         "clientId": "01a228e0-b670-739c-8c8d-301e1f9378b5",
                      *         "billableByDefault": true,
                      *         "archived": true,
-                     *         "archivedAt": "2026-11-29T19:12:16.988Z",
-                     *         "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
-                     *         "createdAt": "2026-11-29T19:12:16.486Z",
-                     *         "updatedAt": "2026-11-29T19:12:16.988Z",
+                     *         "archivedAt": "2026-11-29T19:55:45.889Z",
+                     *         "createdBy": "01a228e0-b53a-74f7-ae94-1f357530628b",
+                     *         "createdAt": "2026-11-29T19:55:45.146Z",
+                     *         "updatedAt": "2026-11-29T19:55:45.889Z",
                      *         "role": "OWNER",
                      *         "statuses": [
                      *           {
-                     *             "id": "01a228b8-e867-758d-a9eb-35d993721aaf",
-                     *             "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
+                     *             "id": "01a228e0-b67a-74c3-b7d9-b2de90cf4489",
+                     *             "projectId": "01a228e0-b67a-74c2-90bb-a89f60af9427",
                      *             "name": "Backlog",
                      *             "category": "backlog",
                      *             "position": 0,
                      *             "color": "#94a3b8",
-                     *             "createdAt": "2026-11-29T19:12:16.486Z"
+                     *             "createdAt": "2026-11-29T19:55:45.146Z"
                      *           }
                      *         ],
                      *         "memberCount": 1
@@ -7633,11 +13507,116 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
+                     *       "code": "workspace_required",
+                     *       "requestId": "47ab716c-1914-44fe-96f1-7930005836d5"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "385260a7-7b6e-4d0c-9e51-b5682dabc2a4"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing projects:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "d5a6ae05-f8fe-40bf-8da2-673d59c2195a"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "3daac717-b891-42cf-beb8-7750136ab9e0"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "196640e8-94a7-4fa1-b3e6-bc4046be31b7"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "projects.members.list": {
@@ -7688,12 +13667,12 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "userId": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *           "userId": "01a228e0-b53a-74f7-ae94-1f357530628b",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada",
                      *           "email": "ada@walk.test",
                      *           "role": "OWNER",
-                     *           "addedAt": "2026-11-29T19:12:16.486Z"
+                     *           "addedAt": "2026-11-29T19:55:45.146Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -7707,11 +13686,122 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
+                     *       "code": "validation_error",
+                     *       "requestId": "1e5ad37f-ebc2-4cb1-bff4-33bb619ab47c",
+                     *       "issues": [
+                     *         {
+                     *           "path": "limit",
+                     *           "message": "Invalid input: expected number, received NaN"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "9416f3df-ab60-402e-aba1-dd73d36c3a85"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing projects:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "9085c8b5-210b-47cd-bc96-92313f5e969e"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "b6439113-2278-4fb1-842a-ce38d45bfbd8"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "bf8bb172-5c5a-4918-a5e1-4b547b9ea4f0"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "projects.members.create": {
@@ -7771,12 +13861,12 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "userId": "01a228b8-e834-74fa-a77f-dda1415538d2",
+                     *         "userId": "01a228e0-b616-74a1-9ed7-70b7d206fe15",
                      *         "name": "Bob",
                      *         "handle": "bob",
                      *         "email": "bob@walk.test",
                      *         "role": "VIEWER",
-                     *         "addedAt": "2026-11-29T19:12:16.504Z"
+                     *         "addedAt": "2026-11-29T19:55:45.165Z"
                      *       }
                      *     }
                      */
@@ -7787,10 +13877,85 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid body: userId: Invalid input: expected string, received undefined",
+                     *       "code": "validation_error",
+                     *       "requestId": "0c243363-9468-427f-92e4-983250a95ff8",
+                     *       "issues": [
+                     *         {
+                     *           "path": "userId",
+                     *           "message": "Invalid input: expected string, received undefined"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "89561a78-2a1b-4240-91df-7530cdb692aa"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing projects:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "02e44d4b-e59e-498e-a765-ddcd7448fd08"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "99747f54-a85c-463c-9cb3-2659dc307408"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `conflict`: the user is already a member; the project is archived (read-only until unarchived); the Idempotency-Key was already used for a different request, or that request is still running. */
             409: {
                 headers: {
@@ -7800,17 +13965,85 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "error": "This Idempotency-Key was already used with a different request.",
                      *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "requestId": "79d6208b-36a1-4675-9cf7-e3319724b4d6"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "6febcf34-a7f3-4d3b-bc6e-f70f820c1356"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "3309d2a0-7c89-4bd9-82f2-05976dbea4fe"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "8c06bdb6-396c-494f-98af-2d08800605db"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "projects.members.delete": {
@@ -7857,7 +14090,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e834-74fa-a77f-dda1415538d2",
+                     *         "id": "01a228e0-b616-74a1-9ed7-70b7d206fe15",
                      *         "deleted": true
                      *       }
                      *     }
@@ -7873,12 +14106,8 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            /** @description `conflict`: the last OWNER cannot be removed; the project is archived (read-only until unarchived). */
-            409: {
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7886,15 +14115,116 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
-                     *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
+                     *       "code": "workspace_required",
+                     *       "requestId": "63cb1e4e-2604-43db-ac00-1119d708c58b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            429: components["responses"]["TooManyRequests"];
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "e62c8b19-7630-4592-beb7-cbd0fd7aa96a"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing projects:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "20ee9fce-174a-4c63-89c2-f6c778635c89"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "39767e35-cb30-43cc-b099-ecdda131f1cf"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `conflict`: the last OWNER cannot be removed; the project is archived (read-only until unarchived). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "63998177-8de0-4e47-a566-3c515e818f51"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "projects.members.update": {
@@ -7951,12 +14281,12 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "userId": "01a228b8-e834-74fa-a77f-dda1415538d2",
+                     *         "userId": "01a228e0-b616-74a1-9ed7-70b7d206fe15",
                      *         "name": "Bob",
                      *         "handle": "bob",
                      *         "email": "bob@walk.test",
                      *         "role": "MEMBER",
-                     *         "addedAt": "2026-11-29T19:12:16.504Z"
+                     *         "addedAt": "2026-11-29T19:55:45.165Z"
                      *       }
                      *     }
                      */
@@ -7967,12 +14297,8 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            /** @description `conflict`: the last OWNER cannot be demoted; the project is archived (read-only until unarchived). */
-            409: {
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7980,17 +14306,156 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
-                     *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "error": "Invalid body: role: Invalid option: expected one of \"OWNER\"|\"MEMBER\"|\"VIEWER\"",
+                     *       "code": "validation_error",
+                     *       "requestId": "58adb042-e2b1-41a9-86c3-4dcbb91ad28c",
+                     *       "issues": [
+                     *         {
+                     *           "path": "role",
+                     *           "message": "Invalid option: expected one of \"OWNER\"|\"MEMBER\"|\"VIEWER\""
+                     *         }
+                     *       ]
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "04a2aab6-03d7-446f-8a7f-16343dfdeca9"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing projects:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "20fdee57-ab23-4610-b0d9-cb9ac92f131a"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "f2e56a31-c64e-42ed-bb49-1a71f8cb6adf"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `conflict`: the last OWNER cannot be demoted; the project is archived (read-only until unarchived). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "8c2ef3ff-2e4d-4fa6-bb66-601504313db0"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "4b4e1fdb-bf65-4077-b522-50c0f52ea8d5"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "b9a8baa8-a512-4763-bb87-01e6a89cf621"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "projects.statuses.list": {
@@ -8036,13 +14501,13 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228b8-e867-758d-a9eb-35d993721aaf",
-                     *           "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
+                     *           "id": "01a228e0-b67a-74c3-b7d9-b2de90cf4489",
+                     *           "projectId": "01a228e0-b67a-74c2-90bb-a89f60af9427",
                      *           "name": "Backlog",
                      *           "category": "backlog",
                      *           "position": 0,
                      *           "color": "#94a3b8",
-                     *           "createdAt": "2026-11-29T19:12:16.486Z"
+                     *           "createdAt": "2026-11-29T19:55:45.146Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -8056,11 +14521,116 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
+                     *       "code": "workspace_required",
+                     *       "requestId": "2f447c9c-416c-4fe2-9c82-93165fc7c5b0"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "825a6a18-2e87-451f-a67e-698fc6d18ad2"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing projects:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "3f6373e7-f208-4d97-afdd-7c16e52a8713"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "88bf2f9b-bc98-49e9-ab82-ced2ca9b836c"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "bef9d872-180e-4573-8f86-31b871b4153c"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "projects.statuses.create": {
@@ -8123,13 +14693,13 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e880-7312-9b12-2b6cee8bc21b",
-                     *         "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
+                     *         "id": "01a228e0-b695-73ac-b094-bcb7167badc2",
+                     *         "projectId": "01a228e0-b67a-74c2-90bb-a89f60af9427",
                      *         "name": "QA",
                      *         "category": "started",
                      *         "position": 5,
                      *         "color": null,
-                     *         "createdAt": "2026-11-29T19:12:16.512Z"
+                     *         "createdAt": "2026-11-29T19:55:45.173Z"
                      *       }
                      *     }
                      */
@@ -8140,10 +14710,89 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid body: name: Invalid input: expected string, received undefined",
+                     *       "code": "validation_error",
+                     *       "requestId": "7390a911-9811-4177-ae13-0a735a427177",
+                     *       "issues": [
+                     *         {
+                     *           "path": "name",
+                     *           "message": "Invalid input: expected string, received undefined"
+                     *         },
+                     *         {
+                     *           "path": "category",
+                     *           "message": "Invalid option: expected one of \"backlog\"|\"unstarted\"|\"started\"|\"completed\"|\"canceled\""
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "38d6237b-ec6e-4129-9f90-f2a764acbbe1"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing projects:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "42850e38-9450-4504-bc0c-4d2c70e4221f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "9662f581-b795-4475-8883-7c7c92c26b2f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `conflict`: a status with this name exists in the project (case-insensitively); the project is archived (read-only until unarchived); the Idempotency-Key was already used for a different request, or that request is still running. */
             409: {
                 headers: {
@@ -8153,17 +14802,85 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "error": "This Idempotency-Key was already used with a different request.",
                      *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "requestId": "86c56c88-8905-480c-a8b9-5e4594803f6e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "4c641b6d-62f3-44ba-b870-c983af948443"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "d9c58108-4678-426a-a4a9-2aedd19360f8"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "fff504dd-0b1a-4cb1-8305-c279f70c30d9"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "projects.statuses.delete": {
@@ -8220,10 +14937,10 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e880-7312-9b12-2b6cee8bc21b",
+                     *         "id": "01a228e0-b695-73ac-b094-bcb7167badc2",
                      *         "deleted": true,
                      *         "movedTasks": 1,
-                     *         "movedTo": "01a228b8-e867-7591-ac68-782c59838b17"
+                     *         "movedTo": "01a228e0-b67a-74c7-9cce-eec72a6d5312"
                      *       }
                      *     }
                      */
@@ -8240,12 +14957,8 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            /** @description `conflict`: the status still has tasks and no moveTasksTo was given; it is the project's last status; the project is archived (read-only until unarchived). */
-            409: {
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8253,17 +14966,156 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
-                     *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "error": "Invalid body: moveTasksTo: Invalid input: expected string, received object",
+                     *       "code": "validation_error",
+                     *       "requestId": "3b6c7ce2-2645-4686-ba33-3718731da692",
+                     *       "issues": [
+                     *         {
+                     *           "path": "moveTasksTo",
+                     *           "message": "Invalid input: expected string, received object"
+                     *         }
+                     *       ]
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "26d38e37-6fbb-46fb-aff9-763305a0ce7e"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing projects:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "a0dfa386-9737-41e6-979b-7d9b995d0376"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "d47e888c-0935-4e3b-ba5b-a2f593905cda"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `conflict`: the status still has tasks and no moveTasksTo was given; it is the project's last status; the project is archived (read-only until unarchived). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "77d44251-466f-4cab-ac54-30c0cafb797a"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "64f82e84-93a7-49ad-a0b8-1bcd98ed38de"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "eff32e48-6493-40d6-a877-6ccd90c4e291"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "projects.statuses.update": {
@@ -8326,13 +15178,13 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e880-7312-9b12-2b6cee8bc21b",
-                     *         "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
+                     *         "id": "01a228e0-b695-73ac-b094-bcb7167badc2",
+                     *         "projectId": "01a228e0-b67a-74c2-90bb-a89f60af9427",
                      *         "name": "QA",
                      *         "category": "started",
                      *         "position": 5,
                      *         "color": "#aa66cc",
-                     *         "createdAt": "2026-11-29T19:12:16.512Z"
+                     *         "createdAt": "2026-11-29T19:55:45.173Z"
                      *       }
                      *     }
                      */
@@ -8343,12 +15195,8 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            /** @description `conflict`: a status with this name exists in the project (case-insensitively); the project is archived (read-only until unarchived). */
-            409: {
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8356,17 +15204,156 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
-                     *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "error": "Invalid body: name: Invalid input: expected string, received object",
+                     *       "code": "validation_error",
+                     *       "requestId": "8ad8bd15-7d90-4b1b-b2d7-0ae55a371148",
+                     *       "issues": [
+                     *         {
+                     *           "path": "name",
+                     *           "message": "Invalid input: expected string, received object"
+                     *         }
+                     *       ]
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "20451b91-86f6-4fa1-b2df-bba017a00f8a"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing projects:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "e2e6a7e9-2ce5-4fb0-b14e-9909527614f6"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "67e4c582-ea1d-49d9-a670-0771104edf67"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `conflict`: a status with this name exists in the project (case-insensitively); the project is archived (read-only until unarchived). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "82058a99-1675-4665-be9f-f858735538f7"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "d2e2bd8e-9848-4051-9bf5-15e482742fa9"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "9e0b1063-4d1f-4624-aa2b-ff75a1d232e6"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "projects.unarchive": {
@@ -8411,28 +15398,28 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e866-7362-99e7-13a541bee26c",
+                     *         "id": "01a228e0-b67a-74c2-90bb-a89f60af9427",
                      *         "key": "WEB",
                      *         "name": "Website",
                      *         "description": "The public site.",
                      *         "color": null,
-                     *         "clientId": "01a228b8-e860-775f-a6f7-1ad09fbe5308",
+                     *         "clientId": "01a228e0-b670-739c-8c8d-301e1f9378b5",
                      *         "billableByDefault": true,
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
-                     *         "createdAt": "2026-11-29T19:12:16.486Z",
-                     *         "updatedAt": "2026-11-29T19:12:16.993Z",
+                     *         "createdBy": "01a228e0-b53a-74f7-ae94-1f357530628b",
+                     *         "createdAt": "2026-11-29T19:55:45.146Z",
+                     *         "updatedAt": "2026-11-29T19:55:45.890Z",
                      *         "role": "OWNER",
                      *         "statuses": [
                      *           {
-                     *             "id": "01a228b8-e867-758d-a9eb-35d993721aaf",
-                     *             "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
+                     *             "id": "01a228e0-b67a-74c3-b7d9-b2de90cf4489",
+                     *             "projectId": "01a228e0-b67a-74c2-90bb-a89f60af9427",
                      *             "name": "Backlog",
                      *             "category": "backlog",
                      *             "position": 0,
                      *             "color": "#94a3b8",
-                     *             "createdAt": "2026-11-29T19:12:16.486Z"
+                     *             "createdAt": "2026-11-29T19:55:45.146Z"
                      *           }
                      *         ],
                      *         "memberCount": 1
@@ -8446,11 +15433,116 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
+                     *       "code": "workspace_required",
+                     *       "requestId": "77216cee-b9cc-44f1-8e6c-312dfe01d09e"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "5e97a9da-7b83-4e66-a864-a1b4ad7e15c2"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing projects:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "62d7b068-367e-4308-a249-a527da9e0399"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "b7b96068-48bd-42fe-85a5-eb7ae6969355"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "665bf9ae-b313-4fb5-80d1-ef94505c710e"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "search.list": {
@@ -8501,12 +15593,12 @@ export interface operations {
                      *       "data": [
                      *         {
                      *           "type": "task",
-                     *           "id": "01a228b8-e890-7708-a8e8-a41043988d5e",
+                     *           "id": "01a228e0-b6a4-76b5-b1e9-66e727127a5a",
                      *           "title": "Ship the landing page today",
                      *           "snippet": "Ship the **landing** page today",
                      *           "score": -3,
-                     *           "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
-                     *           "taskId": "01a228b8-e890-7708-a8e8-a41043988d5e",
+                     *           "projectId": "01a228e0-b67a-74c2-90bb-a89f60af9427",
+                     *           "taskId": "01a228e0-b6a4-76b5-b1e9-66e727127a5a",
                      *           "humanId": "WEB-1",
                      *           "archived": false
                      *         }
@@ -8520,11 +15612,122 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid query: q: Invalid input: expected string, received undefined",
+                     *       "code": "validation_error",
+                     *       "requestId": "ccb940af-5e02-4219-af83-57678b19da3f",
+                     *       "issues": [
+                     *         {
+                     *           "path": "q",
+                     *           "message": "Invalid input: expected string, received undefined"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "b4c0c08d-7936-4861-a28e-763fa766ed95"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "MCP keys (sallymcp_) are valid only on /mcp.",
+                     *       "code": "scope_violation",
+                     *       "requestId": "7a973be2-f2ca-40d5-8cf1-a440389f6abf"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "ace29fbc-973a-4a08-9f38-1f36628cd91d"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "4b81d13b-7cd2-493b-8f1e-faf20d2e8217"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "tasks.list": {
@@ -8594,14 +15797,14 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228b8-e8a2-777c-97d7-37adf73da453",
+                     *           "id": "01a228e0-b6ad-7503-ad19-36c3740fe64f",
                      *           "humanId": "WEB-2",
                      *           "number": 2,
-                     *           "workspaceId": "01a228b8-e7f4-720c-8c9c-624262c41486",
-                     *           "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
-                     *           "statusId": "01a228b8-e867-758e-afcb-50265f37777a",
+                     *           "workspaceId": "01a228e0-b5ae-7716-af1f-23f0943061cf",
+                     *           "projectId": "01a228e0-b67a-74c2-90bb-a89f60af9427",
+                     *           "statusId": "01a228e0-b67a-74c4-8592-7a7c41d6d293",
                      *           "status": {
-                     *             "id": "01a228b8-e867-758e-afcb-50265f37777a",
+                     *             "id": "01a228e0-b67a-74c4-8592-7a7c41d6d293",
                      *             "name": "To Do",
                      *             "category": "unstarted"
                      *           },
@@ -8612,9 +15815,9 @@ export interface operations {
                      *           "dueDate": null,
                      *           "archived": false,
                      *           "archivedAt": null,
-                     *           "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
-                     *           "createdAt": "2026-11-29T19:12:16.546Z",
-                     *           "updatedAt": "2026-11-29T19:12:16.546Z",
+                     *           "createdBy": "01a228e0-b53a-74f7-ae94-1f357530628b",
+                     *           "createdAt": "2026-11-29T19:55:45.197Z",
+                     *           "updatedAt": "2026-11-29T19:55:45.197Z",
                      *           "assignees": [],
                      *           "labels": [],
                      *           "todoCount": 0,
@@ -8668,11 +15871,122 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
+                     *       "code": "validation_error",
+                     *       "requestId": "a8cfa50c-8524-4786-9c5d-d48bfb865f4a",
+                     *       "issues": [
+                     *         {
+                     *           "path": "limit",
+                     *           "message": "Invalid input: expected number, received NaN"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "fc3c795a-8a4d-4486-a474-56973edaa6a9"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "MCP keys (sallymcp_) are valid only on /mcp.",
+                     *       "code": "scope_violation",
+                     *       "requestId": "a60f9b38-4368-4ec4-a5c0-6faff540fe0d"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "316b0f82-0748-44b6-a80f-299b6d36e919"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "948747b4-492f-41e5-8854-62e006bca5bc"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "tasks.create": {
@@ -8750,14 +16064,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e890-7708-a8e8-a41043988d5e",
+                     *         "id": "01a228e0-b6a4-76b5-b1e9-66e727127a5a",
                      *         "humanId": "WEB-1",
                      *         "number": 1,
-                     *         "workspaceId": "01a228b8-e7f4-720c-8c9c-624262c41486",
-                     *         "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
-                     *         "statusId": "01a228b8-e867-758e-afcb-50265f37777a",
+                     *         "workspaceId": "01a228e0-b5ae-7716-af1f-23f0943061cf",
+                     *         "projectId": "01a228e0-b67a-74c2-90bb-a89f60af9427",
+                     *         "statusId": "01a228e0-b67a-74c4-8592-7a7c41d6d293",
                      *         "status": {
-                     *           "id": "01a228b8-e867-758e-afcb-50265f37777a",
+                     *           "id": "01a228e0-b67a-74c4-8592-7a7c41d6d293",
                      *           "name": "To Do",
                      *           "category": "unstarted"
                      *         },
@@ -8768,19 +16082,19 @@ export interface operations {
                      *         "dueDate": "2026-11-29",
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
-                     *         "createdAt": "2026-11-29T19:12:16.527Z",
-                     *         "updatedAt": "2026-11-29T19:12:16.527Z",
+                     *         "createdBy": "01a228e0-b53a-74f7-ae94-1f357530628b",
+                     *         "createdAt": "2026-11-29T19:55:45.188Z",
+                     *         "updatedAt": "2026-11-29T19:55:45.188Z",
                      *         "assignees": [
                      *           {
-                     *             "id": "01a228b8-e834-74fa-a77f-dda1415538d2",
+                     *             "id": "01a228e0-b616-74a1-9ed7-70b7d206fe15",
                      *             "name": "Bob",
                      *             "handle": "bob"
                      *           }
                      *         ],
                      *         "labels": [
                      *           {
-                     *             "id": "01a228b8-e884-7501-b650-b48d9cea9cce",
+                     *             "id": "01a228e0-b69b-7102-980a-cfd1a847ae2a",
                      *             "name": "front-end",
                      *             "color": "#3366ff"
                      *           }
@@ -8789,11 +16103,11 @@ export interface operations {
                      *         "todoDoneCount": 0,
                      *         "todos": [
                      *           {
-                     *             "id": "01a228b8-e892-7789-9c51-cd93675dc8d0",
+                     *             "id": "01a228e0-b6a5-720c-b2e5-8a8f2aca7559",
                      *             "text": "Hero copy",
                      *             "done": false,
                      *             "position": 0,
-                     *             "createdAt": "2026-11-29T19:12:16.527Z"
+                     *             "createdAt": "2026-11-29T19:55:45.188Z"
                      *           }
                      *         ],
                      *         "commentCount": 0,
@@ -8808,10 +16122,89 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid body: projectId: Invalid input: expected string, received undefined",
+                     *       "code": "validation_error",
+                     *       "requestId": "00c7d542-d87a-4fb9-9013-821317c6e901",
+                     *       "issues": [
+                     *         {
+                     *           "path": "projectId",
+                     *           "message": "Invalid input: expected string, received undefined"
+                     *         },
+                     *         {
+                     *           "path": "title",
+                     *           "message": "Invalid input: expected string, received undefined"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "79acc947-a42a-4445-8ac5-32b50df30703"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing tasks:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "4410961a-1669-42cc-8098-868e5b365784"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "83993fcb-e344-479c-ac34-4fe959be0346"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `conflict`: the project is archived (read-only until unarchived); the Idempotency-Key was already used for a different request, or that request is still running. */
             409: {
                 headers: {
@@ -8821,17 +16214,85 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "error": "This Idempotency-Key was already used with a different request.",
                      *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "requestId": "802fba15-96dc-41f5-a5ce-6baac5d31751"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "03ac35db-671a-44b8-9b11-34ef87c600e8"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "c19a9cf4-3eef-4ffd-923b-c1dcf9617d1f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "7f7bafb6-0f02-423e-aff7-5ee1067649fb"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "tasks.get": {
@@ -8876,14 +16337,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e890-7708-a8e8-a41043988d5e",
+                     *         "id": "01a228e0-b6a4-76b5-b1e9-66e727127a5a",
                      *         "humanId": "WEB-1",
                      *         "number": 1,
-                     *         "workspaceId": "01a228b8-e7f4-720c-8c9c-624262c41486",
-                     *         "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
-                     *         "statusId": "01a228b8-e867-758e-afcb-50265f37777a",
+                     *         "workspaceId": "01a228e0-b5ae-7716-af1f-23f0943061cf",
+                     *         "projectId": "01a228e0-b67a-74c2-90bb-a89f60af9427",
+                     *         "statusId": "01a228e0-b67a-74c4-8592-7a7c41d6d293",
                      *         "status": {
-                     *           "id": "01a228b8-e867-758e-afcb-50265f37777a",
+                     *           "id": "01a228e0-b67a-74c4-8592-7a7c41d6d293",
                      *           "name": "To Do",
                      *           "category": "unstarted"
                      *         },
@@ -8894,19 +16355,19 @@ export interface operations {
                      *         "dueDate": "2026-11-29",
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
-                     *         "createdAt": "2026-11-29T19:12:16.527Z",
-                     *         "updatedAt": "2026-11-29T19:12:16.527Z",
+                     *         "createdBy": "01a228e0-b53a-74f7-ae94-1f357530628b",
+                     *         "createdAt": "2026-11-29T19:55:45.188Z",
+                     *         "updatedAt": "2026-11-29T19:55:45.188Z",
                      *         "assignees": [
                      *           {
-                     *             "id": "01a228b8-e834-74fa-a77f-dda1415538d2",
+                     *             "id": "01a228e0-b616-74a1-9ed7-70b7d206fe15",
                      *             "name": "Bob",
                      *             "handle": "bob"
                      *           }
                      *         ],
                      *         "labels": [
                      *           {
-                     *             "id": "01a228b8-e884-7501-b650-b48d9cea9cce",
+                     *             "id": "01a228e0-b69b-7102-980a-cfd1a847ae2a",
                      *             "name": "front-end",
                      *             "color": "#3366ff"
                      *           }
@@ -8915,11 +16376,11 @@ export interface operations {
                      *         "todoDoneCount": 0,
                      *         "todos": [
                      *           {
-                     *             "id": "01a228b8-e892-7789-9c51-cd93675dc8d0",
+                     *             "id": "01a228e0-b6a5-720c-b2e5-8a8f2aca7559",
                      *             "text": "Hero copy",
                      *             "done": false,
                      *             "position": 0,
-                     *             "createdAt": "2026-11-29T19:12:16.527Z"
+                     *             "createdAt": "2026-11-29T19:55:45.188Z"
                      *           }
                      *         ],
                      *         "commentCount": 0,
@@ -8934,11 +16395,116 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
+                     *       "code": "workspace_required",
+                     *       "requestId": "f9500c6b-5f3d-4a38-81a2-01b9568be516"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "d922811b-f3b0-4aa5-b358-e08e793eadfc"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "MCP keys (sallymcp_) are valid only on /mcp.",
+                     *       "code": "scope_violation",
+                     *       "requestId": "1f5a5298-ecef-4753-87ff-e3c40e4f0376"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "42cfa3e3-f772-4a72-be28-bc3b3fd38e97"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "6f3e5391-f92f-44da-8c57-9ba61882f0c3"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "tasks.delete": {
@@ -8983,7 +16549,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e8a2-777c-97d7-37adf73da453",
+                     *         "id": "01a228e0-b6ad-7503-ad19-36c3740fe64f",
                      *         "deleted": true
                      *       }
                      *     }
@@ -8999,12 +16565,8 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            /** @description `conflict`: the project is archived (read-only until unarchived). */
-            409: {
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9012,15 +16574,116 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
-                     *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
+                     *       "code": "workspace_required",
+                     *       "requestId": "bb7960d2-afec-453b-965a-4dae2200f731"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            429: components["responses"]["TooManyRequests"];
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "e0c82642-748a-48cf-9a2d-1ca6d47be2db"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing tasks:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "001a1afc-ed44-4684-89ab-173b6921574b"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "a68be177-2320-4966-99e9-4d735ab9ec37"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `conflict`: the project is archived (read-only until unarchived). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "f72879d4-5a21-4370-9649-3a97a9810d99"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "tasks.update": {
@@ -9089,14 +16752,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e890-7708-a8e8-a41043988d5e",
+                     *         "id": "01a228e0-b6a4-76b5-b1e9-66e727127a5a",
                      *         "humanId": "WEB-1",
                      *         "number": 1,
-                     *         "workspaceId": "01a228b8-e7f4-720c-8c9c-624262c41486",
-                     *         "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
-                     *         "statusId": "01a228b8-e867-758e-afcb-50265f37777a",
+                     *         "workspaceId": "01a228e0-b5ae-7716-af1f-23f0943061cf",
+                     *         "projectId": "01a228e0-b67a-74c2-90bb-a89f60af9427",
+                     *         "statusId": "01a228e0-b67a-74c4-8592-7a7c41d6d293",
                      *         "status": {
-                     *           "id": "01a228b8-e867-758e-afcb-50265f37777a",
+                     *           "id": "01a228e0-b67a-74c4-8592-7a7c41d6d293",
                      *           "name": "To Do",
                      *           "category": "unstarted"
                      *         },
@@ -9107,19 +16770,19 @@ export interface operations {
                      *         "dueDate": "2026-11-29",
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
-                     *         "createdAt": "2026-11-29T19:12:16.527Z",
-                     *         "updatedAt": "2026-11-29T19:12:16.554Z",
+                     *         "createdBy": "01a228e0-b53a-74f7-ae94-1f357530628b",
+                     *         "createdAt": "2026-11-29T19:55:45.188Z",
+                     *         "updatedAt": "2026-11-29T19:55:45.207Z",
                      *         "assignees": [
                      *           {
-                     *             "id": "01a228b8-e834-74fa-a77f-dda1415538d2",
+                     *             "id": "01a228e0-b616-74a1-9ed7-70b7d206fe15",
                      *             "name": "Bob",
                      *             "handle": "bob"
                      *           }
                      *         ],
                      *         "labels": [
                      *           {
-                     *             "id": "01a228b8-e884-7501-b650-b48d9cea9cce",
+                     *             "id": "01a228e0-b69b-7102-980a-cfd1a847ae2a",
                      *             "name": "front-end",
                      *             "color": "#3366ff"
                      *           }
@@ -9128,11 +16791,11 @@ export interface operations {
                      *         "todoDoneCount": 0,
                      *         "todos": [
                      *           {
-                     *             "id": "01a228b8-e892-7789-9c51-cd93675dc8d0",
+                     *             "id": "01a228e0-b6a5-720c-b2e5-8a8f2aca7559",
                      *             "text": "Hero copy",
                      *             "done": false,
                      *             "position": 0,
-                     *             "createdAt": "2026-11-29T19:12:16.527Z"
+                     *             "createdAt": "2026-11-29T19:55:45.188Z"
                      *           }
                      *         ],
                      *         "commentCount": 0,
@@ -9147,12 +16810,8 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            /** @description `conflict`: the project is archived (read-only until unarchived). */
-            409: {
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9160,17 +16819,156 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
-                     *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "error": "Invalid body: title: Invalid input: expected string, received object",
+                     *       "code": "validation_error",
+                     *       "requestId": "648d7dc9-a36b-4a66-b839-12c09ad648a8",
+                     *       "issues": [
+                     *         {
+                     *           "path": "title",
+                     *           "message": "Invalid input: expected string, received object"
+                     *         }
+                     *       ]
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "06e3a97f-a3c7-4f94-9834-3d24d72b8c97"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing tasks:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "4c1ec871-71bd-4429-a283-8146a930f889"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "27361850-5971-45e3-aaca-419e60dff52c"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `conflict`: the project is archived (read-only until unarchived). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "c9e49f0b-1972-45cf-9dc3-eaec1e3831ed"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "79988d27-9acb-4625-ae4b-bc1ae115c42c"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "30f7b7ee-f350-45d5-9280-6b59e861f94a"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "tasks.archive": {
@@ -9215,14 +17013,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e8a2-777c-97d7-37adf73da453",
+                     *         "id": "01a228e0-b6ad-7503-ad19-36c3740fe64f",
                      *         "humanId": "WEB-2",
                      *         "number": 2,
-                     *         "workspaceId": "01a228b8-e7f4-720c-8c9c-624262c41486",
-                     *         "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
-                     *         "statusId": "01a228b8-e880-7312-9b12-2b6cee8bc21b",
+                     *         "workspaceId": "01a228e0-b5ae-7716-af1f-23f0943061cf",
+                     *         "projectId": "01a228e0-b67a-74c2-90bb-a89f60af9427",
+                     *         "statusId": "01a228e0-b695-73ac-b094-bcb7167badc2",
                      *         "status": {
-                     *           "id": "01a228b8-e880-7312-9b12-2b6cee8bc21b",
+                     *           "id": "01a228e0-b695-73ac-b094-bcb7167badc2",
                      *           "name": "QA",
                      *           "category": "started"
                      *         },
@@ -9232,10 +17030,10 @@ export interface operations {
                      *         "rank": "Kf",
                      *         "dueDate": null,
                      *         "archived": true,
-                     *         "archivedAt": "2026-11-29T19:12:16.566Z",
-                     *         "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
-                     *         "createdAt": "2026-11-29T19:12:16.546Z",
-                     *         "updatedAt": "2026-11-29T19:12:16.566Z",
+                     *         "archivedAt": "2026-11-29T19:55:45.219Z",
+                     *         "createdBy": "01a228e0-b53a-74f7-ae94-1f357530628b",
+                     *         "createdAt": "2026-11-29T19:55:45.197Z",
+                     *         "updatedAt": "2026-11-29T19:55:45.219Z",
                      *         "assignees": [],
                      *         "labels": [],
                      *         "todoCount": 0,
@@ -9253,12 +17051,8 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            /** @description `conflict`: the project is archived (read-only until unarchived). */
-            409: {
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9266,15 +17060,116 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
-                     *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
+                     *       "code": "workspace_required",
+                     *       "requestId": "3d16c999-73ae-413f-ae4d-9b02b16026e2"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            429: components["responses"]["TooManyRequests"];
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "2db70d07-93b4-49a7-bfe4-ad37fa030d08"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing tasks:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "4ff4dec3-28af-4402-a9ec-18056709157b"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "6070cb53-6ed6-481a-a8df-23c0bcb71db4"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `conflict`: the project is archived (read-only until unarchived). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "0c3c0edf-85fa-4340-a712-c14e79e37618"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "tasks.comments.list": {
@@ -9327,18 +17222,18 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228b8-e8c6-7138-a2d8-c316611e08cf",
-                     *           "taskId": "01a228b8-e890-7708-a8e8-a41043988d5e",
-                     *           "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
+                     *           "id": "01a228e0-b6d4-70b1-8dd5-4c6b271ef559",
+                     *           "taskId": "01a228e0-b6a4-76b5-b1e9-66e727127a5a",
+                     *           "projectId": "01a228e0-b67a-74c2-90bb-a89f60af9427",
                      *           "author": {
-                     *             "id": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *             "id": "01a228e0-b53a-74f7-ae94-1f357530628b",
                      *             "name": "Ada Lovelace",
                      *             "handle": "ada"
                      *           },
                      *           "body": "@bob can you take the pricing table?",
                      *           "edited": false,
-                     *           "createdAt": "2026-11-29T19:12:16.582Z",
-                     *           "updatedAt": "2026-11-29T19:12:16.582Z"
+                     *           "createdAt": "2026-11-29T19:55:45.236Z",
+                     *           "updatedAt": "2026-11-29T19:55:45.236Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -9352,11 +17247,122 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
+                     *       "code": "validation_error",
+                     *       "requestId": "e7ef489e-011d-4dc9-abf9-5c9c3d651aac",
+                     *       "issues": [
+                     *         {
+                     *           "path": "limit",
+                     *           "message": "Invalid input: expected number, received NaN"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "268ac508-1062-4370-802c-4f66c7b2bb58"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "MCP keys (sallymcp_) are valid only on /mcp.",
+                     *       "code": "scope_violation",
+                     *       "requestId": "b3860001-ab17-4db6-a139-95f0f98a9295"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "dfa06f4a-0459-49d4-9af6-4a29a73f021c"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "275b8c0c-942d-435e-99f9-006126bf5c66"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "tasks.comments.create": {
@@ -9410,18 +17416,18 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e8c6-7138-a2d8-c316611e08cf",
-                     *         "taskId": "01a228b8-e890-7708-a8e8-a41043988d5e",
-                     *         "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
+                     *         "id": "01a228e0-b6d4-70b1-8dd5-4c6b271ef559",
+                     *         "taskId": "01a228e0-b6a4-76b5-b1e9-66e727127a5a",
+                     *         "projectId": "01a228e0-b67a-74c2-90bb-a89f60af9427",
                      *         "author": {
-                     *           "id": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *           "id": "01a228e0-b53a-74f7-ae94-1f357530628b",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "body": "@bob can you take the pricing table?",
                      *         "edited": false,
-                     *         "createdAt": "2026-11-29T19:12:16.582Z",
-                     *         "updatedAt": "2026-11-29T19:12:16.582Z"
+                     *         "createdAt": "2026-11-29T19:55:45.236Z",
+                     *         "updatedAt": "2026-11-29T19:55:45.236Z"
                      *       }
                      *     }
                      */
@@ -9432,10 +17438,85 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid body: body: Invalid input: expected string, received undefined",
+                     *       "code": "validation_error",
+                     *       "requestId": "7b3e1bb9-2a72-4c7a-9d07-73b62c22ce9f",
+                     *       "issues": [
+                     *         {
+                     *           "path": "body",
+                     *           "message": "Invalid input: expected string, received undefined"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "d7409f85-0117-4af3-ad9e-4e514addc157"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing comments:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "ace6850b-35ca-431c-b085-5762107d06e8"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "7d1bcf9b-cb03-4377-91c1-5e3e5276c00c"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `conflict`: the project is archived (read-only until unarchived); the Idempotency-Key was already used for a different request, or that request is still running. */
             409: {
                 headers: {
@@ -9445,17 +17526,85 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "error": "This Idempotency-Key was already used with a different request.",
                      *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "requestId": "1c3d39d9-a976-44a1-bef5-3cc78b52e3d8"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "93ae4b73-43c9-4463-8349-d262d1d9e268"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "8cdadf58-b125-40df-b276-c2d65534523a"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "5203fd0c-53b0-45a9-a7f4-431043fcede0"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "tasks.comments.delete": {
@@ -9502,7 +17651,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e8c6-7138-a2d8-c316611e08cf",
+                     *         "id": "01a228e0-b6d4-70b1-8dd5-4c6b271ef559",
                      *         "deleted": true
                      *       }
                      *     }
@@ -9518,12 +17667,8 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            /** @description `conflict`: the project is archived (read-only until unarchived). */
-            409: {
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9531,15 +17676,116 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
-                     *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
+                     *       "code": "workspace_required",
+                     *       "requestId": "437dd27e-4891-452c-94d8-988e9d4cbc28"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            429: components["responses"]["TooManyRequests"];
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "5467e374-c368-49d5-98d4-290f0a8b32b1"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing comments:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "42628813-e205-4b87-ac12-4fd0f33c0efa"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "a3c2521d-6fb0-44dd-a82c-5bf92cee45fe"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `conflict`: the project is archived (read-only until unarchived). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "84d32554-6746-42e3-95da-3fbbe88eec0b"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "tasks.comments.update": {
@@ -9593,18 +17839,18 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e8c6-7138-a2d8-c316611e08cf",
-                     *         "taskId": "01a228b8-e890-7708-a8e8-a41043988d5e",
-                     *         "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
+                     *         "id": "01a228e0-b6d4-70b1-8dd5-4c6b271ef559",
+                     *         "taskId": "01a228e0-b6a4-76b5-b1e9-66e727127a5a",
+                     *         "projectId": "01a228e0-b67a-74c2-90bb-a89f60af9427",
                      *         "author": {
-                     *           "id": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *           "id": "01a228e0-b53a-74f7-ae94-1f357530628b",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "body": "@bob can you take the pricing table, please?",
                      *         "edited": true,
-                     *         "createdAt": "2026-11-29T19:12:16.582Z",
-                     *         "updatedAt": "2026-11-29T19:12:16.588Z"
+                     *         "createdAt": "2026-11-29T19:55:45.236Z",
+                     *         "updatedAt": "2026-11-29T19:55:45.241Z"
                      *       }
                      *     }
                      */
@@ -9615,12 +17861,8 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            /** @description `conflict`: the project is archived (read-only until unarchived). */
-            409: {
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9628,17 +17870,156 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
-                     *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "error": "Invalid body: body: Invalid input: expected string, received undefined",
+                     *       "code": "validation_error",
+                     *       "requestId": "519535d5-0983-4f78-aac7-054f5de8ce31",
+                     *       "issues": [
+                     *         {
+                     *           "path": "body",
+                     *           "message": "Invalid input: expected string, received undefined"
+                     *         }
+                     *       ]
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "5effa579-4fdd-4480-a174-7831e52761cb"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing comments:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "0404005e-d11a-4a03-a9b0-88468381bd77"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "854eee91-fca8-400b-8ad5-716f2bb29323"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `conflict`: the project is archived (read-only until unarchived). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "b1448723-41c7-41f6-82da-d165da519e72"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "760f06b4-6176-4ce7-a75c-3b221fd1ef37"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "14127116-2769-4faa-b04d-5af7a4671818"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "tasks.move": {
@@ -9698,14 +18079,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e890-7708-a8e8-a41043988d5e",
+                     *         "id": "01a228e0-b6a4-76b5-b1e9-66e727127a5a",
                      *         "humanId": "WEB-1",
                      *         "number": 1,
-                     *         "workspaceId": "01a228b8-e7f4-720c-8c9c-624262c41486",
-                     *         "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
-                     *         "statusId": "01a228b8-e880-7312-9b12-2b6cee8bc21b",
+                     *         "workspaceId": "01a228e0-b5ae-7716-af1f-23f0943061cf",
+                     *         "projectId": "01a228e0-b67a-74c2-90bb-a89f60af9427",
+                     *         "statusId": "01a228e0-b695-73ac-b094-bcb7167badc2",
                      *         "status": {
-                     *           "id": "01a228b8-e880-7312-9b12-2b6cee8bc21b",
+                     *           "id": "01a228e0-b695-73ac-b094-bcb7167badc2",
                      *           "name": "QA",
                      *           "category": "started"
                      *         },
@@ -9716,19 +18097,19 @@ export interface operations {
                      *         "dueDate": "2026-11-29",
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
-                     *         "createdAt": "2026-11-29T19:12:16.527Z",
-                     *         "updatedAt": "2026-11-29T19:12:16.558Z",
+                     *         "createdBy": "01a228e0-b53a-74f7-ae94-1f357530628b",
+                     *         "createdAt": "2026-11-29T19:55:45.188Z",
+                     *         "updatedAt": "2026-11-29T19:55:45.209Z",
                      *         "assignees": [
                      *           {
-                     *             "id": "01a228b8-e834-74fa-a77f-dda1415538d2",
+                     *             "id": "01a228e0-b616-74a1-9ed7-70b7d206fe15",
                      *             "name": "Bob",
                      *             "handle": "bob"
                      *           }
                      *         ],
                      *         "labels": [
                      *           {
-                     *             "id": "01a228b8-e884-7501-b650-b48d9cea9cce",
+                     *             "id": "01a228e0-b69b-7102-980a-cfd1a847ae2a",
                      *             "name": "front-end",
                      *             "color": "#3366ff"
                      *           }
@@ -9737,11 +18118,11 @@ export interface operations {
                      *         "todoDoneCount": 0,
                      *         "todos": [
                      *           {
-                     *             "id": "01a228b8-e892-7789-9c51-cd93675dc8d0",
+                     *             "id": "01a228e0-b6a5-720c-b2e5-8a8f2aca7559",
                      *             "text": "Hero copy",
                      *             "done": false,
                      *             "position": 0,
-                     *             "createdAt": "2026-11-29T19:12:16.527Z"
+                     *             "createdAt": "2026-11-29T19:55:45.188Z"
                      *           }
                      *         ],
                      *         "commentCount": 0,
@@ -9756,12 +18137,8 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            /** @description `conflict`: the task's project or the target project is archived (read-only until unarchived). */
-            409: {
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9769,17 +18146,156 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
-                     *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "error": "Invalid body: projectId: Invalid input: expected string, received object",
+                     *       "code": "validation_error",
+                     *       "requestId": "c10cfa15-32af-4017-b033-987c40df5880",
+                     *       "issues": [
+                     *         {
+                     *           "path": "projectId",
+                     *           "message": "Invalid input: expected string, received object"
+                     *         }
+                     *       ]
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "29a86f45-cdaa-4a4c-898d-542fd3d2ee41"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing tasks:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "0798050a-68d9-419b-b9e3-4294574872ee"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "3feddf01-7fae-4d1a-aa58-ed296aa4f093"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `conflict`: the task's project or the target project is archived (read-only until unarchived). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "6408e4dd-6b7b-44bc-ab0e-f83df81c0fec"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "2ebae64a-5ab6-48d5-b1a0-80443d4fd046"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "c76c8483-154b-47b1-9db9-b991f35cd79b"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "tasks.timeEntries.create": {
@@ -9845,22 +18361,22 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e8e8-718d-94e2-df7bded10bb9",
-                     *         "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
-                     *         "taskId": "01a228b8-e890-7708-a8e8-a41043988d5e",
-                     *         "userId": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *         "id": "01a228e0-b708-7152-b3ea-ebd2b85d3ad8",
+                     *         "projectId": "01a228e0-b67a-74c2-90bb-a89f60af9427",
+                     *         "taskId": "01a228e0-b6a4-76b5-b1e9-66e727127a5a",
+                     *         "userId": "01a228e0-b53a-74f7-ae94-1f357530628b",
                      *         "user": {
-                     *           "id": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *           "id": "01a228e0-b53a-74f7-ae94-1f357530628b",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "task": {
-                     *           "id": "01a228b8-e890-7708-a8e8-a41043988d5e",
+                     *           "id": "01a228e0-b6a4-76b5-b1e9-66e727127a5a",
                      *           "humanId": "WEB-1",
                      *           "title": "Ship the landing page today"
                      *         },
                      *         "project": {
-                     *           "id": "01a228b8-e866-7362-99e7-13a541bee26c",
+                     *           "id": "01a228e0-b67a-74c2-90bb-a89f60af9427",
                      *           "name": "Website"
                      *         },
                      *         "date": "2026-11-29",
@@ -9872,9 +18388,9 @@ export interface operations {
                      *         "rejectionReason": null,
                      *         "decidedBy": null,
                      *         "decidedAt": null,
-                     *         "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
-                     *         "createdAt": "2026-11-29T19:12:16.616Z",
-                     *         "updatedAt": "2026-11-29T19:12:16.616Z"
+                     *         "createdBy": "01a228e0-b53a-74f7-ae94-1f357530628b",
+                     *         "createdAt": "2026-11-29T19:55:45.288Z",
+                     *         "updatedAt": "2026-11-29T19:55:45.288Z"
                      *       }
                      *     }
                      */
@@ -9885,12 +18401,8 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            /** @description `conflict`: the Idempotency-Key was already used for a different request, or that request is still running. */
-            409: {
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9898,17 +18410,156 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
-                     *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "error": "Invalid body: date: Invalid input: expected string, received object",
+                     *       "code": "validation_error",
+                     *       "requestId": "1f003110-fab6-45f1-a58d-7d30ad679749",
+                     *       "issues": [
+                     *         {
+                     *           "path": "date",
+                     *           "message": "Invalid input: expected string, received object"
+                     *         }
+                     *       ]
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "d7d9ecfc-696f-46f8-9adc-c996a31dcfbe"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing timesheets:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "9cb3f88f-ee60-4d02-9a76-f26201042bf4"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "7335af42-41a1-45ad-9fb3-b1cdb636caab"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `conflict`: the Idempotency-Key was already used for a different request, or that request is still running. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "0d103787-e526-46bc-a904-4352eef612e3"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "eb7d1f81-f277-4395-90df-6d47bb3f219f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "ac9b9745-a3f1-43cd-89b4-382adfcf6f96"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "tasks.todos.create": {
@@ -9966,11 +18617,11 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e8bc-72b1-b253-b3e5792c0cd4",
+                     *         "id": "01a228e0-b6ca-75bb-bb92-903e9f50af82",
                      *         "text": "Footer links",
                      *         "done": false,
                      *         "position": 2,
-                     *         "createdAt": "2026-11-29T19:12:16.572Z"
+                     *         "createdAt": "2026-11-29T19:55:45.226Z"
                      *       }
                      *     }
                      */
@@ -9981,10 +18632,85 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid body: text: Invalid input: expected string, received undefined",
+                     *       "code": "validation_error",
+                     *       "requestId": "953a2c93-d698-46ae-9500-ca798043d84e",
+                     *       "issues": [
+                     *         {
+                     *           "path": "text",
+                     *           "message": "Invalid input: expected string, received undefined"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "9b87550a-7ae2-420f-b3f2-5fb33ee9c684"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing tasks:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "e3e6501e-1341-40b1-8f33-488667a5221b"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "99c07401-fbe5-4562-9537-bf634f16fabe"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `conflict`: the project is archived (read-only until unarchived); the Idempotency-Key was already used for a different request, or that request is still running. */
             409: {
                 headers: {
@@ -9994,17 +18720,85 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "error": "This Idempotency-Key was already used with a different request.",
                      *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "requestId": "203aaaf8-9ee6-49c1-909c-8c69401f96bc"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "1e8777f1-180b-4fcb-9e48-575f2c215a32"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "090c850a-7662-4b93-80cb-23fe9c0c82bc"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "c1f9eb47-7f34-44e5-8d3a-ae7ea15666c7"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "tasks.todos.delete": {
@@ -10051,7 +18845,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e8bc-72b1-b253-b3e5792c0cd4",
+                     *         "id": "01a228e0-b6ca-75bb-bb92-903e9f50af82",
                      *         "deleted": true
                      *       }
                      *     }
@@ -10067,12 +18861,8 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            /** @description `conflict`: the project is archived (read-only until unarchived). */
-            409: {
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10080,15 +18870,116 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
-                     *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
+                     *       "code": "workspace_required",
+                     *       "requestId": "81ab3002-7670-4c09-bde4-54ca54d691b2"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            429: components["responses"]["TooManyRequests"];
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "80765bdd-bb35-49d7-8aac-49ce86233d3e"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing tasks:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "a549c1b5-b2b0-4ccd-9398-23feeea647d6"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "78784aa7-0e3c-4c8e-a0a7-b4ff3d0d604b"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `conflict`: the project is archived (read-only until unarchived). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "a1f49fd5-ef07-4038-86d5-50637bec3e75"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "tasks.todos.update": {
@@ -10146,11 +19037,11 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e892-7789-9c51-cd93675dc8d0",
+                     *         "id": "01a228e0-b6a5-720c-b2e5-8a8f2aca7559",
                      *         "text": "Hero copy",
                      *         "done": true,
                      *         "position": 0,
-                     *         "createdAt": "2026-11-29T19:12:16.527Z"
+                     *         "createdAt": "2026-11-29T19:55:45.188Z"
                      *       }
                      *     }
                      */
@@ -10161,12 +19052,8 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            /** @description `conflict`: the project is archived (read-only until unarchived). */
-            409: {
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10174,17 +19061,156 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
-                     *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "error": "Invalid body: text: Invalid input: expected string, received object",
+                     *       "code": "validation_error",
+                     *       "requestId": "8d45fcc4-a54f-49f5-bb66-6653b622402c",
+                     *       "issues": [
+                     *         {
+                     *           "path": "text",
+                     *           "message": "Invalid input: expected string, received object"
+                     *         }
+                     *       ]
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "ff9762c0-3a63-4d58-8f34-d62959b68ce2"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing tasks:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "911352f1-3568-4360-b37c-d121cde69ebf"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "f07cb8b7-732d-4eac-a85f-59847599d108"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `conflict`: the project is archived (read-only until unarchived). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "72691019-933f-474d-a4da-84cb351fe8a4"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "39f63d23-1a64-4c8e-b3ae-24dce493d069"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "0fa917a3-2b96-4c86-a906-753020a82bcb"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "tasks.todos.reorder": {
@@ -10237,11 +19263,11 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228b8-e8bc-72b1-b253-b3e5792c0cd4",
+                     *           "id": "01a228e0-b6ca-75bb-bb92-903e9f50af82",
                      *           "text": "Footer links",
                      *           "done": false,
                      *           "position": 0,
-                     *           "createdAt": "2026-11-29T19:12:16.572Z"
+                     *           "createdAt": "2026-11-29T19:55:45.226Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -10255,12 +19281,8 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            /** @description `conflict`: the project is archived (read-only until unarchived). */
-            409: {
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10268,17 +19290,156 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
-                     *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "error": "Invalid body: todoIds: Invalid input: expected array, received undefined",
+                     *       "code": "validation_error",
+                     *       "requestId": "8343d568-cfb3-48e6-88db-3ae741fb30b6",
+                     *       "issues": [
+                     *         {
+                     *           "path": "todoIds",
+                     *           "message": "Invalid input: expected array, received undefined"
+                     *         }
+                     *       ]
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "45247cac-b12d-4493-aec5-0b4ff1878994"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing tasks:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "03df5c62-3ff6-4191-a803-50f8b384c2c5"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "a84ef5d2-2055-43a7-b144-f1064c075c35"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `conflict`: the project is archived (read-only until unarchived). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "9228b360-a4ea-4b82-98c8-1695a30f643e"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "508fea69-3cff-4413-a4c5-64ff5750acf5"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "4491a741-ad58-482b-a7db-c95904adac07"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "tasks.unarchive": {
@@ -10323,14 +19484,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e8a2-777c-97d7-37adf73da453",
+                     *         "id": "01a228e0-b6ad-7503-ad19-36c3740fe64f",
                      *         "humanId": "WEB-2",
                      *         "number": 2,
-                     *         "workspaceId": "01a228b8-e7f4-720c-8c9c-624262c41486",
-                     *         "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
-                     *         "statusId": "01a228b8-e880-7312-9b12-2b6cee8bc21b",
+                     *         "workspaceId": "01a228e0-b5ae-7716-af1f-23f0943061cf",
+                     *         "projectId": "01a228e0-b67a-74c2-90bb-a89f60af9427",
+                     *         "statusId": "01a228e0-b695-73ac-b094-bcb7167badc2",
                      *         "status": {
-                     *           "id": "01a228b8-e880-7312-9b12-2b6cee8bc21b",
+                     *           "id": "01a228e0-b695-73ac-b094-bcb7167badc2",
                      *           "name": "QA",
                      *           "category": "started"
                      *         },
@@ -10341,9 +19502,9 @@ export interface operations {
                      *         "dueDate": null,
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
-                     *         "createdAt": "2026-11-29T19:12:16.546Z",
-                     *         "updatedAt": "2026-11-29T19:12:16.568Z",
+                     *         "createdBy": "01a228e0-b53a-74f7-ae94-1f357530628b",
+                     *         "createdAt": "2026-11-29T19:55:45.197Z",
+                     *         "updatedAt": "2026-11-29T19:55:45.221Z",
                      *         "assignees": [],
                      *         "labels": [],
                      *         "todoCount": 0,
@@ -10361,12 +19522,8 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            /** @description `conflict`: the project is archived (read-only until unarchived). */
-            409: {
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10374,15 +19531,116 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
-                     *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
+                     *       "code": "workspace_required",
+                     *       "requestId": "75a1c7d6-036a-4ed0-95f4-bf73089500ff"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            429: components["responses"]["TooManyRequests"];
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "55eefd2a-4d89-414b-994f-4f865bcd8f00"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing tasks:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "42e3d5fb-a551-4bfb-8536-69f1f8c04616"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "4a850aea-5be2-422b-bd50-53205be506fc"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `conflict`: the project is archived (read-only until unarchived). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "5b449903-73f2-4c2d-8378-0b7e6931ab1c"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "tasks.reorder": {
@@ -10434,14 +19692,14 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228b8-e8a2-777c-97d7-37adf73da453",
+                     *           "id": "01a228e0-b6ad-7503-ad19-36c3740fe64f",
                      *           "humanId": "WEB-2",
                      *           "number": 2,
-                     *           "workspaceId": "01a228b8-e7f4-720c-8c9c-624262c41486",
-                     *           "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
-                     *           "statusId": "01a228b8-e880-7312-9b12-2b6cee8bc21b",
+                     *           "workspaceId": "01a228e0-b5ae-7716-af1f-23f0943061cf",
+                     *           "projectId": "01a228e0-b67a-74c2-90bb-a89f60af9427",
+                     *           "statusId": "01a228e0-b695-73ac-b094-bcb7167badc2",
                      *           "status": {
-                     *             "id": "01a228b8-e880-7312-9b12-2b6cee8bc21b",
+                     *             "id": "01a228e0-b695-73ac-b094-bcb7167badc2",
                      *             "name": "QA",
                      *             "category": "started"
                      *           },
@@ -10452,9 +19710,9 @@ export interface operations {
                      *           "dueDate": null,
                      *           "archived": false,
                      *           "archivedAt": null,
-                     *           "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
-                     *           "createdAt": "2026-11-29T19:12:16.546Z",
-                     *           "updatedAt": "2026-11-29T19:12:16.564Z",
+                     *           "createdBy": "01a228e0-b53a-74f7-ae94-1f357530628b",
+                     *           "createdAt": "2026-11-29T19:55:45.197Z",
+                     *           "updatedAt": "2026-11-29T19:55:45.216Z",
                      *           "assignees": [],
                      *           "labels": [],
                      *           "todoCount": 0,
@@ -10472,12 +19730,8 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            /** @description `conflict`: the project is archived (read-only until unarchived). */
-            409: {
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10485,17 +19739,160 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
-                     *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "error": "Invalid body: statusId: Invalid input: expected string, received undefined",
+                     *       "code": "validation_error",
+                     *       "requestId": "faea21f0-44ac-4a5e-84bd-7124d82bbdf3",
+                     *       "issues": [
+                     *         {
+                     *           "path": "statusId",
+                     *           "message": "Invalid input: expected string, received undefined"
+                     *         },
+                     *         {
+                     *           "path": "taskIds",
+                     *           "message": "Invalid input: expected array, received undefined"
+                     *         }
+                     *       ]
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "d319f34f-fa6f-499c-9bde-6d1647afc196"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing tasks:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "41d0f0ab-bf5b-4c5b-b0c5-d18fb3e0cf37"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "db1bb5dc-533a-4b64-b265-56255f0f0bdc"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `conflict`: the project is archived (read-only until unarchived). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "09390dfb-889a-4d7e-a08b-1239bda748de"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "50c82d04-f6b4-4473-9f5f-bc37ce14656a"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "a0e43a7b-e2a9-465b-9a79-5f0010e2be01"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "timeEntries.list": {
@@ -10561,22 +19958,22 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228b8-e8e8-718d-94e2-df7bded10bb9",
-                     *           "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
-                     *           "taskId": "01a228b8-e890-7708-a8e8-a41043988d5e",
-                     *           "userId": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *           "id": "01a228e0-b708-7152-b3ea-ebd2b85d3ad8",
+                     *           "projectId": "01a228e0-b67a-74c2-90bb-a89f60af9427",
+                     *           "taskId": "01a228e0-b6a4-76b5-b1e9-66e727127a5a",
+                     *           "userId": "01a228e0-b53a-74f7-ae94-1f357530628b",
                      *           "user": {
-                     *             "id": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *             "id": "01a228e0-b53a-74f7-ae94-1f357530628b",
                      *             "name": "Ada Lovelace",
                      *             "handle": "ada"
                      *           },
                      *           "task": {
-                     *             "id": "01a228b8-e890-7708-a8e8-a41043988d5e",
+                     *             "id": "01a228e0-b6a4-76b5-b1e9-66e727127a5a",
                      *             "humanId": "WEB-1",
                      *             "title": "Ship the landing page today"
                      *           },
                      *           "project": {
-                     *             "id": "01a228b8-e866-7362-99e7-13a541bee26c",
+                     *             "id": "01a228e0-b67a-74c2-90bb-a89f60af9427",
                      *             "name": "Website"
                      *           },
                      *           "date": "2026-11-29",
@@ -10588,9 +19985,9 @@ export interface operations {
                      *           "rejectionReason": null,
                      *           "decidedBy": null,
                      *           "decidedAt": null,
-                     *           "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
-                     *           "createdAt": "2026-11-29T19:12:16.616Z",
-                     *           "updatedAt": "2026-11-29T19:12:16.616Z"
+                     *           "createdBy": "01a228e0-b53a-74f7-ae94-1f357530628b",
+                     *           "createdAt": "2026-11-29T19:55:45.288Z",
+                     *           "updatedAt": "2026-11-29T19:55:45.288Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -10604,11 +20001,122 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
+                     *       "code": "validation_error",
+                     *       "requestId": "d61775aa-3047-462c-9a7a-43c9785c2549",
+                     *       "issues": [
+                     *         {
+                     *           "path": "limit",
+                     *           "message": "Invalid input: expected number, received NaN"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "288298d5-6afc-4e00-8121-efc109fa83b0"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing timesheets:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "be2b06f8-1ffe-4199-bdd2-f81c656955d3"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "2df0de28-8be8-40ef-b2a9-ee539c68ef5a"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "a2d2cac0-f781-4ad6-a7dc-b92ed019c7ed"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "timeEntries.get": {
@@ -10653,22 +20161,22 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e8e8-718d-94e2-df7bded10bb9",
-                     *         "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
-                     *         "taskId": "01a228b8-e890-7708-a8e8-a41043988d5e",
-                     *         "userId": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *         "id": "01a228e0-b708-7152-b3ea-ebd2b85d3ad8",
+                     *         "projectId": "01a228e0-b67a-74c2-90bb-a89f60af9427",
+                     *         "taskId": "01a228e0-b6a4-76b5-b1e9-66e727127a5a",
+                     *         "userId": "01a228e0-b53a-74f7-ae94-1f357530628b",
                      *         "user": {
-                     *           "id": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *           "id": "01a228e0-b53a-74f7-ae94-1f357530628b",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "task": {
-                     *           "id": "01a228b8-e890-7708-a8e8-a41043988d5e",
+                     *           "id": "01a228e0-b6a4-76b5-b1e9-66e727127a5a",
                      *           "humanId": "WEB-1",
                      *           "title": "Ship the landing page today"
                      *         },
                      *         "project": {
-                     *           "id": "01a228b8-e866-7362-99e7-13a541bee26c",
+                     *           "id": "01a228e0-b67a-74c2-90bb-a89f60af9427",
                      *           "name": "Website"
                      *         },
                      *         "date": "2026-11-29",
@@ -10680,9 +20188,9 @@ export interface operations {
                      *         "rejectionReason": null,
                      *         "decidedBy": null,
                      *         "decidedAt": null,
-                     *         "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
-                     *         "createdAt": "2026-11-29T19:12:16.616Z",
-                     *         "updatedAt": "2026-11-29T19:12:16.616Z"
+                     *         "createdBy": "01a228e0-b53a-74f7-ae94-1f357530628b",
+                     *         "createdAt": "2026-11-29T19:55:45.288Z",
+                     *         "updatedAt": "2026-11-29T19:55:45.288Z"
                      *       }
                      *     }
                      */
@@ -10693,11 +20201,116 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
+                     *       "code": "workspace_required",
+                     *       "requestId": "84777aa3-114b-4f09-ac92-f9c25a286b16"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "88db8617-05c3-49db-915c-848251618822"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing timesheets:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "4f1e9143-3976-4787-99a4-d4882fedb1d8"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "d8b6718a-2e1e-45a3-bc34-fa1aa1e8ff3b"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "c9f23d51-3b61-415d-9474-cfc88f073ba5"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "timeEntries.delete": {
@@ -10742,7 +20355,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e900-77ed-918a-0a7d7eeaa7aa",
+                     *         "id": "01a228e0-b72a-7142-82e2-98796346bcb4",
                      *         "deleted": true
                      *       }
                      *     }
@@ -10758,12 +20371,8 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            /** @description `conflict`: the entry is approved or billed: locked until a project owner unlocks it. */
-            409: {
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10771,15 +20380,116 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
-                     *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
+                     *       "code": "workspace_required",
+                     *       "requestId": "284b88c6-8904-4e72-95bf-cff4f455e5cc"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            429: components["responses"]["TooManyRequests"];
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "2d44c7bd-c300-44ed-98c1-2741ca073018"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing timesheets:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "e8a6a4cf-1a8f-4229-a96b-c366bdc30943"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "8210bc8a-3fd3-4ba2-8533-d871055c0058"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `conflict`: the entry is approved or billed: locked until a project owner unlocks it. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "3fe182d8-dd4f-4630-9b9f-c5a19543d816"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "timeEntries.update": {
@@ -10843,22 +20553,22 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e8e8-718d-94e2-df7bded10bb9",
-                     *         "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
-                     *         "taskId": "01a228b8-e890-7708-a8e8-a41043988d5e",
-                     *         "userId": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *         "id": "01a228e0-b708-7152-b3ea-ebd2b85d3ad8",
+                     *         "projectId": "01a228e0-b67a-74c2-90bb-a89f60af9427",
+                     *         "taskId": "01a228e0-b6a4-76b5-b1e9-66e727127a5a",
+                     *         "userId": "01a228e0-b53a-74f7-ae94-1f357530628b",
                      *         "user": {
-                     *           "id": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *           "id": "01a228e0-b53a-74f7-ae94-1f357530628b",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "task": {
-                     *           "id": "01a228b8-e890-7708-a8e8-a41043988d5e",
+                     *           "id": "01a228e0-b6a4-76b5-b1e9-66e727127a5a",
                      *           "humanId": "WEB-1",
                      *           "title": "Ship the landing page today"
                      *         },
                      *         "project": {
-                     *           "id": "01a228b8-e866-7362-99e7-13a541bee26c",
+                     *           "id": "01a228e0-b67a-74c2-90bb-a89f60af9427",
                      *           "name": "Website"
                      *         },
                      *         "date": "2026-11-29",
@@ -10870,9 +20580,9 @@ export interface operations {
                      *         "rejectionReason": null,
                      *         "decidedBy": null,
                      *         "decidedAt": null,
-                     *         "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
-                     *         "createdAt": "2026-11-29T19:12:16.616Z",
-                     *         "updatedAt": "2026-11-29T19:12:16.623Z"
+                     *         "createdBy": "01a228e0-b53a-74f7-ae94-1f357530628b",
+                     *         "createdAt": "2026-11-29T19:55:45.288Z",
+                     *         "updatedAt": "2026-11-29T19:55:45.298Z"
                      *       }
                      *     }
                      */
@@ -10883,12 +20593,8 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            /** @description `conflict`: the entry is approved or billed: locked until a project owner unlocks it; billed is set on an entry that is not approved. */
-            409: {
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10896,17 +20602,156 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
-                     *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "error": "Invalid body: date: Invalid input: expected string, received object",
+                     *       "code": "validation_error",
+                     *       "requestId": "469b6548-3220-4917-8e23-64f9dd4a78eb",
+                     *       "issues": [
+                     *         {
+                     *           "path": "date",
+                     *           "message": "Invalid input: expected string, received object"
+                     *         }
+                     *       ]
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "b56fa76f-0923-4dde-be5d-f3175f3dc0e0"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing timesheets:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "27244e8d-511f-43d1-bd8a-f676f4c211fd"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "4e38ce60-0785-4717-84d4-301815183cfc"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `conflict`: the entry is approved or billed: locked until a project owner unlocks it; billed is set on an entry that is not approved. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "7628d1af-eb08-4ed3-8486-f7c93e4664cf"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "22c87ce9-932d-432b-9a33-82b27670eed3"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "0e21ab00-9c7a-4bfe-aaa5-4cf4a3cb0564"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "timeEntries.approve": {
@@ -10951,22 +20796,22 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e8e8-718d-94e2-df7bded10bb9",
-                     *         "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
-                     *         "taskId": "01a228b8-e890-7708-a8e8-a41043988d5e",
-                     *         "userId": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *         "id": "01a228e0-b708-7152-b3ea-ebd2b85d3ad8",
+                     *         "projectId": "01a228e0-b67a-74c2-90bb-a89f60af9427",
+                     *         "taskId": "01a228e0-b6a4-76b5-b1e9-66e727127a5a",
+                     *         "userId": "01a228e0-b53a-74f7-ae94-1f357530628b",
                      *         "user": {
-                     *           "id": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *           "id": "01a228e0-b53a-74f7-ae94-1f357530628b",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "task": {
-                     *           "id": "01a228b8-e890-7708-a8e8-a41043988d5e",
+                     *           "id": "01a228e0-b6a4-76b5-b1e9-66e727127a5a",
                      *           "humanId": "WEB-1",
                      *           "title": "Ship the landing page today"
                      *         },
                      *         "project": {
-                     *           "id": "01a228b8-e866-7362-99e7-13a541bee26c",
+                     *           "id": "01a228e0-b67a-74c2-90bb-a89f60af9427",
                      *           "name": "Website"
                      *         },
                      *         "date": "2026-11-29",
@@ -10976,11 +20821,11 @@ export interface operations {
                      *         "billed": false,
                      *         "state": "approved",
                      *         "rejectionReason": null,
-                     *         "decidedBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
-                     *         "decidedAt": "2026-11-29T19:12:16.629Z",
-                     *         "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
-                     *         "createdAt": "2026-11-29T19:12:16.616Z",
-                     *         "updatedAt": "2026-11-29T19:12:16.629Z"
+                     *         "decidedBy": "01a228e0-b53a-74f7-ae94-1f357530628b",
+                     *         "decidedAt": "2026-11-29T19:55:45.305Z",
+                     *         "createdBy": "01a228e0-b53a-74f7-ae94-1f357530628b",
+                     *         "createdAt": "2026-11-29T19:55:45.288Z",
+                     *         "updatedAt": "2026-11-29T19:55:45.305Z"
                      *       }
                      *     }
                      */
@@ -10991,12 +20836,8 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            /** @description `conflict`: the entry is not in a state this action applies to (the message names its state). */
-            409: {
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11004,15 +20845,116 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
-                     *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
+                     *       "code": "workspace_required",
+                     *       "requestId": "9607917b-45b7-4a1a-9422-6d90ab73ee25"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            429: components["responses"]["TooManyRequests"];
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "82df56a9-755b-402d-abe3-ceb6374dfd29"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing timesheets:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "e26b5cd2-aabd-4daf-b6cd-1e16393339f7"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "7834cd59-34d5-4dc4-87ba-fa84909ad87c"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `conflict`: the entry is not in a state this action applies to (the message names its state). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "d527c5b0-26b8-4097-8f4b-269f8b0647ff"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "timeEntries.bill": {
@@ -11057,22 +20999,22 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e8e8-718d-94e2-df7bded10bb9",
-                     *         "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
-                     *         "taskId": "01a228b8-e890-7708-a8e8-a41043988d5e",
-                     *         "userId": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *         "id": "01a228e0-b708-7152-b3ea-ebd2b85d3ad8",
+                     *         "projectId": "01a228e0-b67a-74c2-90bb-a89f60af9427",
+                     *         "taskId": "01a228e0-b6a4-76b5-b1e9-66e727127a5a",
+                     *         "userId": "01a228e0-b53a-74f7-ae94-1f357530628b",
                      *         "user": {
-                     *           "id": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *           "id": "01a228e0-b53a-74f7-ae94-1f357530628b",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "task": {
-                     *           "id": "01a228b8-e890-7708-a8e8-a41043988d5e",
+                     *           "id": "01a228e0-b6a4-76b5-b1e9-66e727127a5a",
                      *           "humanId": "WEB-1",
                      *           "title": "Ship the landing page today"
                      *         },
                      *         "project": {
-                     *           "id": "01a228b8-e866-7362-99e7-13a541bee26c",
+                     *           "id": "01a228e0-b67a-74c2-90bb-a89f60af9427",
                      *           "name": "Website"
                      *         },
                      *         "date": "2026-11-29",
@@ -11082,11 +21024,11 @@ export interface operations {
                      *         "billed": true,
                      *         "state": "approved",
                      *         "rejectionReason": null,
-                     *         "decidedBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
-                     *         "decidedAt": "2026-11-29T19:12:16.633Z",
-                     *         "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
-                     *         "createdAt": "2026-11-29T19:12:16.616Z",
-                     *         "updatedAt": "2026-11-29T19:12:16.635Z"
+                     *         "decidedBy": "01a228e0-b53a-74f7-ae94-1f357530628b",
+                     *         "decidedAt": "2026-11-29T19:55:45.311Z",
+                     *         "createdBy": "01a228e0-b53a-74f7-ae94-1f357530628b",
+                     *         "createdAt": "2026-11-29T19:55:45.288Z",
+                     *         "updatedAt": "2026-11-29T19:55:45.315Z"
                      *       }
                      *     }
                      */
@@ -11097,12 +21039,8 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            /** @description `conflict`: the entry is not in a state this action applies to (the message names its state). */
-            409: {
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11110,15 +21048,116 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
-                     *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
+                     *       "code": "workspace_required",
+                     *       "requestId": "b8f725e8-489f-4382-8f5c-8162c6226f71"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            429: components["responses"]["TooManyRequests"];
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "65ac91e6-f0f9-4e9b-8561-0a72da4ab662"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing timesheets:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "336ad241-9bed-4aeb-a7dc-28d0349fb9b9"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "373a0e07-39f4-4655-9f75-0a0bea7509f6"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `conflict`: the entry is not in a state this action applies to (the message names its state). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "a30c2ab1-383d-4550-b3eb-e017ab073149"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "timeEntries.reject": {
@@ -11170,22 +21209,22 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e8e8-718d-94e2-df7bded10bb9",
-                     *         "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
-                     *         "taskId": "01a228b8-e890-7708-a8e8-a41043988d5e",
-                     *         "userId": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *         "id": "01a228e0-b708-7152-b3ea-ebd2b85d3ad8",
+                     *         "projectId": "01a228e0-b67a-74c2-90bb-a89f60af9427",
+                     *         "taskId": "01a228e0-b6a4-76b5-b1e9-66e727127a5a",
+                     *         "userId": "01a228e0-b53a-74f7-ae94-1f357530628b",
                      *         "user": {
-                     *           "id": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *           "id": "01a228e0-b53a-74f7-ae94-1f357530628b",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "task": {
-                     *           "id": "01a228b8-e890-7708-a8e8-a41043988d5e",
+                     *           "id": "01a228e0-b6a4-76b5-b1e9-66e727127a5a",
                      *           "humanId": "WEB-1",
                      *           "title": "Ship the landing page today"
                      *         },
                      *         "project": {
-                     *           "id": "01a228b8-e866-7362-99e7-13a541bee26c",
+                     *           "id": "01a228e0-b67a-74c2-90bb-a89f60af9427",
                      *           "name": "Website"
                      *         },
                      *         "date": "2026-11-29",
@@ -11195,11 +21234,11 @@ export interface operations {
                      *         "billed": false,
                      *         "state": "rejected",
                      *         "rejectionReason": "Split design from build.",
-                     *         "decidedBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
-                     *         "decidedAt": "2026-11-29T19:12:16.627Z",
-                     *         "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
-                     *         "createdAt": "2026-11-29T19:12:16.616Z",
-                     *         "updatedAt": "2026-11-29T19:12:16.627Z"
+                     *         "decidedBy": "01a228e0-b53a-74f7-ae94-1f357530628b",
+                     *         "decidedAt": "2026-11-29T19:55:45.302Z",
+                     *         "createdBy": "01a228e0-b53a-74f7-ae94-1f357530628b",
+                     *         "createdAt": "2026-11-29T19:55:45.288Z",
+                     *         "updatedAt": "2026-11-29T19:55:45.302Z"
                      *       }
                      *     }
                      */
@@ -11210,12 +21249,8 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            /** @description `conflict`: the entry is not in a state this action applies to (the message names its state). */
-            409: {
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11223,17 +21258,156 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
-                     *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "error": "Invalid body: reason: Invalid input: expected string, received undefined",
+                     *       "code": "validation_error",
+                     *       "requestId": "b57ea16b-f0cc-4e6f-abc9-b2bb2dee6c34",
+                     *       "issues": [
+                     *         {
+                     *           "path": "reason",
+                     *           "message": "Invalid input: expected string, received undefined"
+                     *         }
+                     *       ]
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "d2e53822-152c-4382-9a8e-a43ba46d71f6"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing timesheets:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "8ef4dd0f-7d8a-4f79-bbe6-faee7c063776"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "ce6c9010-8355-43ea-a38a-20363c16ed5e"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `conflict`: the entry is not in a state this action applies to (the message names its state). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "923147b6-612a-4ab2-8bfc-67edd42d9b22"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "fd60b551-6b11-4870-90f8-1c4c19416c86"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "63baaa84-1316-4a83-b7ba-3711fa9dd799"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "timeEntries.submit": {
@@ -11278,22 +21452,22 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e8e8-718d-94e2-df7bded10bb9",
-                     *         "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
-                     *         "taskId": "01a228b8-e890-7708-a8e8-a41043988d5e",
-                     *         "userId": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *         "id": "01a228e0-b708-7152-b3ea-ebd2b85d3ad8",
+                     *         "projectId": "01a228e0-b67a-74c2-90bb-a89f60af9427",
+                     *         "taskId": "01a228e0-b6a4-76b5-b1e9-66e727127a5a",
+                     *         "userId": "01a228e0-b53a-74f7-ae94-1f357530628b",
                      *         "user": {
-                     *           "id": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *           "id": "01a228e0-b53a-74f7-ae94-1f357530628b",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "task": {
-                     *           "id": "01a228b8-e890-7708-a8e8-a41043988d5e",
+                     *           "id": "01a228e0-b6a4-76b5-b1e9-66e727127a5a",
                      *           "humanId": "WEB-1",
                      *           "title": "Ship the landing page today"
                      *         },
                      *         "project": {
-                     *           "id": "01a228b8-e866-7362-99e7-13a541bee26c",
+                     *           "id": "01a228e0-b67a-74c2-90bb-a89f60af9427",
                      *           "name": "Website"
                      *         },
                      *         "date": "2026-11-29",
@@ -11305,9 +21479,9 @@ export interface operations {
                      *         "rejectionReason": null,
                      *         "decidedBy": null,
                      *         "decidedAt": null,
-                     *         "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
-                     *         "createdAt": "2026-11-29T19:12:16.616Z",
-                     *         "updatedAt": "2026-11-29T19:12:16.625Z"
+                     *         "createdBy": "01a228e0-b53a-74f7-ae94-1f357530628b",
+                     *         "createdAt": "2026-11-29T19:55:45.288Z",
+                     *         "updatedAt": "2026-11-29T19:55:45.300Z"
                      *       }
                      *     }
                      */
@@ -11318,12 +21492,8 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            /** @description `conflict`: the entry is not in a state this action applies to (the message names its state). */
-            409: {
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11331,15 +21501,116 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
-                     *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
+                     *       "code": "workspace_required",
+                     *       "requestId": "696f55b1-311f-479e-8c38-eae10586d5c3"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            429: components["responses"]["TooManyRequests"];
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "5c40e0d5-c9ab-4660-a583-9aa3de8f072f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing timesheets:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "6ceb47c9-603f-4442-8ac0-41d73edc6147"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "a742d46c-8ce1-4bfc-bbd1-51c51e66beb8"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `conflict`: the entry is not in a state this action applies to (the message names its state). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "3c826591-229a-40e0-a161-e13d7fbc623e"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "timeEntries.unlock": {
@@ -11384,22 +21655,22 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e8e8-718d-94e2-df7bded10bb9",
-                     *         "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
-                     *         "taskId": "01a228b8-e890-7708-a8e8-a41043988d5e",
-                     *         "userId": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *         "id": "01a228e0-b708-7152-b3ea-ebd2b85d3ad8",
+                     *         "projectId": "01a228e0-b67a-74c2-90bb-a89f60af9427",
+                     *         "taskId": "01a228e0-b6a4-76b5-b1e9-66e727127a5a",
+                     *         "userId": "01a228e0-b53a-74f7-ae94-1f357530628b",
                      *         "user": {
-                     *           "id": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *           "id": "01a228e0-b53a-74f7-ae94-1f357530628b",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "task": {
-                     *           "id": "01a228b8-e890-7708-a8e8-a41043988d5e",
+                     *           "id": "01a228e0-b6a4-76b5-b1e9-66e727127a5a",
                      *           "humanId": "WEB-1",
                      *           "title": "Ship the landing page today"
                      *         },
                      *         "project": {
-                     *           "id": "01a228b8-e866-7362-99e7-13a541bee26c",
+                     *           "id": "01a228e0-b67a-74c2-90bb-a89f60af9427",
                      *           "name": "Website"
                      *         },
                      *         "date": "2026-11-29",
@@ -11409,11 +21680,11 @@ export interface operations {
                      *         "billed": false,
                      *         "state": "draft",
                      *         "rejectionReason": null,
-                     *         "decidedBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
-                     *         "decidedAt": "2026-11-29T19:12:16.630Z",
-                     *         "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
-                     *         "createdAt": "2026-11-29T19:12:16.616Z",
-                     *         "updatedAt": "2026-11-29T19:12:16.630Z"
+                     *         "decidedBy": "01a228e0-b53a-74f7-ae94-1f357530628b",
+                     *         "decidedAt": "2026-11-29T19:55:45.307Z",
+                     *         "createdBy": "01a228e0-b53a-74f7-ae94-1f357530628b",
+                     *         "createdAt": "2026-11-29T19:55:45.288Z",
+                     *         "updatedAt": "2026-11-29T19:55:45.307Z"
                      *       }
                      *     }
                      */
@@ -11424,12 +21695,8 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            /** @description `conflict`: the entry is not in a state this action applies to (the message names its state). */
-            409: {
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11437,15 +21704,116 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
-                     *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
+                     *       "code": "workspace_required",
+                     *       "requestId": "1892d04d-4178-404f-8a08-186d7f9563e1"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            429: components["responses"]["TooManyRequests"];
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "e2aabecf-d4e1-44e0-a7c6-1da1b4058c5c"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing timesheets:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "8ac97efc-635d-4596-958b-d0d00e379511"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "08b14307-0260-4d77-8d49-d38306c8debb"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `conflict`: the entry is not in a state this action applies to (the message names its state). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "e6844d73-23e2-416c-81f8-4d173a502c28"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "timesheets.report.get": {
@@ -11503,7 +21871,7 @@ export interface operations {
                      *       "ok": true,
                      *       "data": {
                      *         "scope": "workspace",
-                     *         "id": "01a228b8-e7f4-720c-8c9c-624262c41486",
+                     *         "id": "01a228e0-b5ae-7716-af1f-23f0943061cf",
                      *         "from": "2026-11-29",
                      *         "to": "2026-11-29",
                      *         "groupBy": "user",
@@ -11521,7 +21889,7 @@ export interface operations {
                      *         },
                      *         "groups": [
                      *           {
-                     *             "key": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *             "key": "01a228e0-b53a-74f7-ae94-1f357530628b",
                      *             "label": "Ada Lovelace",
                      *             "minutes": 50,
                      *             "billableMinutes": 50,
@@ -11544,17 +21912,136 @@ export interface operations {
                     };
                     /**
                      * @example key,label,minutes,billableMinutes,nonBillableMinutes,draft,submitted,approved,rejected
-                     *     01a228b8-e799-7735-9a07-4ca38c26f4df,Ada Lovelace,50,50,0,0,0,50,0
+                     *     01a228e0-b53a-74f7-ae94-1f357530628b,Ada Lovelace,50,50,0,0,0,50,0
                      *     ,Total,50,50,0,0,0,50,0
                      */
                     "text/csv": string;
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid query: scope: Invalid option: expected one of \"task\"|\"project\"|\"workspace\"",
+                     *       "code": "validation_error",
+                     *       "requestId": "ccf2ad04-afff-430b-9408-91f56227ca1c",
+                     *       "issues": [
+                     *         {
+                     *           "path": "scope",
+                     *           "message": "Invalid option: expected one of \"task\"|\"project\"|\"workspace\""
+                     *         },
+                     *         {
+                     *           "path": "from",
+                     *           "message": "Invalid input: expected string, received undefined"
+                     *         },
+                     *         {
+                     *           "path": "to",
+                     *           "message": "Invalid input: expected string, received undefined"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "78f2273d-272a-403a-9ea9-5441eeae395d"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing timesheets:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "c3954710-0ade-4ab0-85a0-34a53fdd99e6"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "e7d83aa2-da15-4786-9a9b-16d3d1065fa5"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "c7cda24b-c862-4cbb-9df0-bfffecbf9c70"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "uploads.create": {
@@ -11608,8 +22095,8 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "SoTSf-jdcpQNXqTyN-7jn2p3KvzyU8ac",
-                     *         "url": "/uploads/SoTSf-jdcpQNXqTyN-7jn2p3KvzyU8ac",
+                     *         "id": "PRbHsE_WOrrW0mYcMeicWzpSiY4hGrdD",
+                     *         "url": "/uploads/PRbHsE_WOrrW0mYcMeicWzpSiY4hGrdD",
                      *         "contentType": "image/png",
                      *         "size": 70,
                      *         "sha256": "497790947d4666760ce38f3c00e852c71fdb66cae849bae8e9ede352719e1581"
@@ -11623,12 +22110,8 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            /** @description `conflict`: the workspace's uploads would exceed SALLY_UPLOAD_QUOTA_MB (delete some first); the Idempotency-Key was already used for a different request, or that request is still running. */
-            409: {
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11636,17 +22119,118 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
-                     *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
+                     *       "code": "workspace_required",
+                     *       "requestId": "b9f24229-9df3-4e04-a9df-f4704aeea8dd"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "0c279a3a-f005-40a0-8753-ee326abdb6b7"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing tasks:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "4f5401d2-cd84-4126-adc6-eeaf06f7c736"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "3cab521c-bb53-424a-bcd1-b8540f45fef9"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `conflict`: the workspace's uploads would exceed SALLY_UPLOAD_QUOTA_MB (delete some first); the Idempotency-Key was already used for a different request, or that request is still running. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "bd54f060-458a-4d9f-95a0-54855493c2b5"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "uploads.get": {
@@ -11678,7 +22262,23 @@ export interface operations {
                 content?: never;
             };
             400: components["responses"]["BadRequest"];
-            404: components["responses"]["NotFound"];
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Upload not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "56620d76-8e3b-4c10-862e-2b87ecefb60e"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "uploads.delete": {
@@ -11723,7 +22323,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "SoTSf-jdcpQNXqTyN-7jn2p3KvzyU8ac",
+                     *         "id": "PRbHsE_WOrrW0mYcMeicWzpSiY4hGrdD",
                      *         "deleted": true
                      *       }
                      *     }
@@ -11739,11 +22339,116 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
+                     *       "code": "workspace_required",
+                     *       "requestId": "edea8403-5b14-4898-b216-f3218b972c51"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "0fb66168-e818-4fd0-b05f-5b4d631712e0"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing tasks:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "7606861e-3dbf-4c18-b45e-3455a8c1d665"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "a5321182-6e02-44b1-960a-b3d150d24d52"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "673af02f-9ff2-4983-8153-f8f84eafca6a"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "webhooks.list": {
@@ -11791,17 +22496,17 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228b8-e905-7325-afd4-5c2e95f4f411",
-                     *           "url": "http://127.0.0.1:39019/hook",
+                     *           "id": "01a228e0-b731-7417-9731-5fa8bc6c8f72",
+                     *           "url": "http://127.0.0.1:35461/hook",
                      *           "events": [
                      *             "task.created"
                      *           ],
                      *           "active": true,
                      *           "disabledReason": null,
                      *           "description": null,
-                     *           "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
-                     *           "createdAt": "2026-11-29T19:12:16.644Z",
-                     *           "updatedAt": "2026-11-29T19:12:16.644Z"
+                     *           "createdBy": "01a228e0-b53a-74f7-ae94-1f357530628b",
+                     *           "createdAt": "2026-11-29T19:55:45.328Z",
+                     *           "updatedAt": "2026-11-29T19:55:45.328Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -11815,11 +22520,122 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
+                     *       "code": "validation_error",
+                     *       "requestId": "5d1d3448-6492-4064-ad3c-4fc8d74a589c",
+                     *       "issues": [
+                     *         {
+                     *           "path": "limit",
+                     *           "message": "Invalid input: expected number, received NaN"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "1f236d6a-ed3e-4180-a14f-6a1c40d611c2"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing webhooks:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "a677c99c-4e0f-4423-a53a-d4a5b9007573"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "b52db5a1-87f4-42a2-bbff-1b4d332604ea"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "ef55fc17-7c7e-48dd-8591-d5ff81b85387"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "webhooks.create": {
@@ -11882,17 +22698,17 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e905-7325-afd4-5c2e95f4f411",
-                     *         "url": "http://127.0.0.1:39019/hook",
+                     *         "id": "01a228e0-b731-7417-9731-5fa8bc6c8f72",
+                     *         "url": "http://127.0.0.1:35461/hook",
                      *         "events": [
                      *           "task.created"
                      *         ],
                      *         "active": true,
                      *         "disabledReason": null,
                      *         "description": null,
-                     *         "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
-                     *         "createdAt": "2026-11-29T19:12:16.644Z",
-                     *         "updatedAt": "2026-11-29T19:12:16.644Z",
+                     *         "createdBy": "01a228e0-b53a-74f7-ae94-1f357530628b",
+                     *         "createdAt": "2026-11-29T19:55:45.328Z",
+                     *         "updatedAt": "2026-11-29T19:55:45.328Z",
                      *         "secret": "whsec_<secret, shown once>"
                      *       }
                      *     }
@@ -11904,12 +22720,8 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            /** @description `conflict`: the workspace already has the maximum number of webhooks (20). */
-            409: {
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11917,17 +22729,156 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
-                     *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "error": "Invalid body: url: Invalid input: expected string, received undefined",
+                     *       "code": "validation_error",
+                     *       "requestId": "c04fe5ce-2c02-4ec9-9556-1d3ecc89ae77",
+                     *       "issues": [
+                     *         {
+                     *           "path": "url",
+                     *           "message": "Invalid input: expected string, received undefined"
+                     *         }
+                     *       ]
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "6d0e05ed-608c-49a3-98b3-4577f4cb94df"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing webhooks:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "83429169-62b3-47bd-9797-27d5f72f3b6e"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "8a24f8d6-9e29-42a3-ae8a-9e7fa9e901dd"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `conflict`: the workspace already has the maximum number of webhooks (20). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "751c259b-6d30-4a55-9e66-f7374fcb5a8f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "b2884055-316a-4e6b-b35b-1e16ce2ee56a"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "ffe4e30f-8341-4422-a1bb-1463192b8768"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "webhooks.get": {
@@ -11972,17 +22923,17 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e905-7325-afd4-5c2e95f4f411",
-                     *         "url": "http://127.0.0.1:39019/hook",
+                     *         "id": "01a228e0-b731-7417-9731-5fa8bc6c8f72",
+                     *         "url": "http://127.0.0.1:35461/hook",
                      *         "events": [
                      *           "task.created"
                      *         ],
                      *         "active": true,
                      *         "disabledReason": null,
                      *         "description": null,
-                     *         "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
-                     *         "createdAt": "2026-11-29T19:12:16.644Z",
-                     *         "updatedAt": "2026-11-29T19:12:16.644Z"
+                     *         "createdBy": "01a228e0-b53a-74f7-ae94-1f357530628b",
+                     *         "createdAt": "2026-11-29T19:55:45.328Z",
+                     *         "updatedAt": "2026-11-29T19:55:45.328Z"
                      *       }
                      *     }
                      */
@@ -11993,11 +22944,116 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
+                     *       "code": "workspace_required",
+                     *       "requestId": "b9d07afb-220f-463c-b2cb-7b706ddec95b"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "6fa89c5b-abe4-41c3-92a9-3cad328bd72c"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing webhooks:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "88c4e401-86c0-47ab-a6ab-23ef1845f7d4"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "4979d701-d701-48cc-a1fe-69c555f6e58c"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "eb16b09a-7b09-43b3-b92c-5a663e3f9a91"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "webhooks.delete": {
@@ -12042,7 +23098,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e905-7325-afd4-5c2e95f4f411",
+                     *         "id": "01a228e0-b731-7417-9731-5fa8bc6c8f72",
                      *         "deleted": true
                      *       }
                      *     }
@@ -12058,11 +23114,116 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
+                     *       "code": "workspace_required",
+                     *       "requestId": "f5f44cff-5e73-460d-b9a3-d86a23b59081"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "c2b58e14-53a6-40a7-9de3-fed9b19df156"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing webhooks:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "0955a2c9-6f3c-46c7-9b45-db4eaed5394d"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "f5fe8ce3-8d4c-48a5-bf2f-6521968f33ed"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "2b4738be-1f9e-41c2-86b3-3007f7336c16"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "webhooks.update": {
@@ -12120,17 +23281,17 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e905-7325-afd4-5c2e95f4f411",
-                     *         "url": "http://127.0.0.1:39019/hook",
+                     *         "id": "01a228e0-b731-7417-9731-5fa8bc6c8f72",
+                     *         "url": "http://127.0.0.1:35461/hook",
                      *         "events": [
                      *           "task.created"
                      *         ],
                      *         "active": true,
                      *         "disabledReason": null,
                      *         "description": "CI notifier",
-                     *         "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
-                     *         "createdAt": "2026-11-29T19:12:16.644Z",
-                     *         "updatedAt": "2026-11-29T19:12:16.650Z"
+                     *         "createdBy": "01a228e0-b53a-74f7-ae94-1f357530628b",
+                     *         "createdAt": "2026-11-29T19:55:45.328Z",
+                     *         "updatedAt": "2026-11-29T19:55:45.338Z"
                      *       }
                      *     }
                      */
@@ -12141,13 +23302,156 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid body: url: Invalid input: expected string, received object",
+                     *       "code": "validation_error",
+                     *       "requestId": "0ceeb527-8140-443a-96f6-067b24b29b3f",
+                     *       "issues": [
+                     *         {
+                     *           "path": "url",
+                     *           "message": "Invalid input: expected string, received object"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "f47d50eb-5673-44fa-8a60-95fba36da33f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing webhooks:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "bc7296d5-7ad0-4862-bedb-d144fc13a5d6"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "72d197fd-8d74-4686-98de-d28c2b8904b3"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "53d03aad-331f-4b87-9a15-9bd4dc39ecc5"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "e0cd05cb-46b0-49b4-891c-42d3d09023bc"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "6fd59e26-aafa-48d2-9715-f621df5297c7"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "webhooks.deliveries.list": {
@@ -12200,16 +23504,16 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228b8-e913-763f-834c-c677cd003605",
-                     *           "webhookId": "01a228b8-e905-7325-afd4-5c2e95f4f411",
+                     *           "id": "01a228e0-b743-77e4-9b2d-3ec49c88e89e",
+                     *           "webhookId": "01a228e0-b731-7417-9731-5fa8bc6c8f72",
                      *           "event": "task.created",
                      *           "status": "succeeded",
                      *           "attempts": 1,
                      *           "lastStatusCode": 200,
                      *           "lastError": null,
                      *           "nextAttemptAt": null,
-                     *           "deliveredAt": "2026-11-29T19:12:16.665Z",
-                     *           "createdAt": "2026-11-29T19:12:16.659Z"
+                     *           "deliveredAt": "2026-11-29T19:55:45.354Z",
+                     *           "createdAt": "2026-11-29T19:55:45.346Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -12223,11 +23527,122 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
+                     *       "code": "validation_error",
+                     *       "requestId": "6ac26768-5200-4757-b185-dd16b5cd3f5f",
+                     *       "issues": [
+                     *         {
+                     *           "path": "limit",
+                     *           "message": "Invalid input: expected number, received NaN"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "fd9ea999-c6b5-402d-af0a-11242d3706a5"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing webhooks:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "d373ff00-0f9d-48f1-a0eb-f68c7232828e"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "ff1e30db-06ec-447e-ab1f-f1203d811dbf"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "dd05d69b-6a27-4cd7-b9f5-2eda140bedd6"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "webhooks.deliveries.get": {
@@ -12274,30 +23689,30 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e913-763f-834c-c677cd003605",
-                     *         "webhookId": "01a228b8-e905-7325-afd4-5c2e95f4f411",
+                     *         "id": "01a228e0-b743-77e4-9b2d-3ec49c88e89e",
+                     *         "webhookId": "01a228e0-b731-7417-9731-5fa8bc6c8f72",
                      *         "event": "task.created",
                      *         "status": "succeeded",
                      *         "attempts": 1,
                      *         "lastStatusCode": 200,
                      *         "lastError": null,
                      *         "nextAttemptAt": null,
-                     *         "deliveredAt": "2026-11-29T19:12:16.665Z",
-                     *         "createdAt": "2026-11-29T19:12:16.659Z",
+                     *         "deliveredAt": "2026-11-29T19:55:45.354Z",
+                     *         "createdAt": "2026-11-29T19:55:45.346Z",
                      *         "payload": {
-                     *           "id": "01a228b8-e913-763f-834c-c677cd003605",
+                     *           "id": "01a228e0-b743-77e4-9b2d-3ec49c88e89e",
                      *           "event": "task.created",
-                     *           "createdAt": "2026-11-29T19:12:16.659Z",
-                     *           "workspaceId": "01a228b8-e7f4-720c-8c9c-624262c41486",
+                     *           "createdAt": "2026-11-29T19:55:45.346Z",
+                     *           "workspaceId": "01a228e0-b5ae-7716-af1f-23f0943061cf",
                      *           "data": {
-                     *             "id": "01a228b8-e913-763e-b1f1-3db1dab082bc",
+                     *             "id": "01a228e0-b742-702a-99a9-31c277799361",
                      *             "humanId": "WEB-3",
                      *             "number": 3,
-                     *             "workspaceId": "01a228b8-e7f4-720c-8c9c-624262c41486",
-                     *             "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
-                     *             "statusId": "01a228b8-e867-758e-afcb-50265f37777a",
+                     *             "workspaceId": "01a228e0-b5ae-7716-af1f-23f0943061cf",
+                     *             "projectId": "01a228e0-b67a-74c2-90bb-a89f60af9427",
+                     *             "statusId": "01a228e0-b67a-74c4-8592-7a7c41d6d293",
                      *             "status": {
-                     *               "id": "01a228b8-e867-758e-afcb-50265f37777a",
+                     *               "id": "01a228e0-b67a-74c4-8592-7a7c41d6d293",
                      *               "name": "To Do",
                      *               "category": "unstarted"
                      *             },
@@ -12308,9 +23723,9 @@ export interface operations {
                      *             "dueDate": null,
                      *             "archived": false,
                      *             "archivedAt": null,
-                     *             "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
-                     *             "createdAt": "2026-11-29T19:12:16.659Z",
-                     *             "updatedAt": "2026-11-29T19:12:16.659Z",
+                     *             "createdBy": "01a228e0-b53a-74f7-ae94-1f357530628b",
+                     *             "createdAt": "2026-11-29T19:55:45.346Z",
+                     *             "updatedAt": "2026-11-29T19:55:45.346Z",
                      *             "assignees": [],
                      *             "labels": [],
                      *             "todoCount": 0,
@@ -12330,11 +23745,116 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
+                     *       "code": "workspace_required",
+                     *       "requestId": "d7027351-e287-4ca1-9bc6-978491ef5f96"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "ead4210d-9a19-4783-9975-ce2d73d4c1b1"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing webhooks:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "fe4b0bc9-710c-436a-a8fe-ca1a0d4710b6"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "f4f24473-f374-4ef2-b51c-b56d2e511d15"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "e2436241-935e-450f-8f46-bbe13d25d114"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "webhooks.deliveries.redeliver": {
@@ -12381,16 +23901,16 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e913-763f-834c-c677cd003605",
-                     *         "webhookId": "01a228b8-e905-7325-afd4-5c2e95f4f411",
+                     *         "id": "01a228e0-b743-77e4-9b2d-3ec49c88e89e",
+                     *         "webhookId": "01a228e0-b731-7417-9731-5fa8bc6c8f72",
                      *         "event": "task.created",
                      *         "status": "pending",
                      *         "attempts": 0,
                      *         "lastStatusCode": 200,
                      *         "lastError": null,
-                     *         "nextAttemptAt": "2026-11-29T19:12:16.698Z",
+                     *         "nextAttemptAt": "2026-11-29T19:55:45.381Z",
                      *         "deliveredAt": null,
-                     *         "createdAt": "2026-11-29T19:12:16.659Z"
+                     *         "createdAt": "2026-11-29T19:55:45.346Z"
                      *       }
                      *     }
                      */
@@ -12401,12 +23921,8 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            /** @description `conflict`: the delivery is still pending; the webhook is inactive. */
-            409: {
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12414,15 +23930,116 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
-                     *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
+                     *       "code": "workspace_required",
+                     *       "requestId": "668a9d93-0650-47db-a539-2fc9d35eee10"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            429: components["responses"]["TooManyRequests"];
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "b9b16e59-22f5-48ac-af48-5b38e08468be"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing webhooks:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "e8b8df52-e24a-4d38-af29-42f6a6c75bff"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "89fd8ca8-6dec-493a-a1b4-5ea687b83c43"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `conflict`: the delivery is still pending; the webhook is inactive. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "aa181370-e14f-4d4e-99a7-6a9d5a273f16"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "webhooks.rotateSecret": {
@@ -12467,17 +24084,17 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e905-7325-afd4-5c2e95f4f411",
-                     *         "url": "http://127.0.0.1:39019/hook",
+                     *         "id": "01a228e0-b731-7417-9731-5fa8bc6c8f72",
+                     *         "url": "http://127.0.0.1:35461/hook",
                      *         "events": [
                      *           "task.created"
                      *         ],
                      *         "active": true,
                      *         "disabledReason": null,
                      *         "description": "CI notifier",
-                     *         "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
-                     *         "createdAt": "2026-11-29T19:12:16.644Z",
-                     *         "updatedAt": "2026-11-29T19:12:16.651Z",
+                     *         "createdBy": "01a228e0-b53a-74f7-ae94-1f357530628b",
+                     *         "createdAt": "2026-11-29T19:55:45.328Z",
+                     *         "updatedAt": "2026-11-29T19:55:45.340Z",
                      *         "secret": "whsec_<secret, shown once>"
                      *       }
                      *     }
@@ -12489,11 +24106,116 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
+                     *       "code": "workspace_required",
+                     *       "requestId": "3c530b68-1c7c-4593-87a7-a166605b80c2"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "ef8c403a-7b4f-41c7-afe6-d3cff9c0e829"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing webhooks:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "4d685d4a-6274-4062-a4a1-47e7e8510cbf"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "a1433e32-2010-4f8a-83fe-88b36f4226d3"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "e1679c19-ff4a-4336-b5ad-d203b6b03b73"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "webhooks.test": {
@@ -12538,7 +24260,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "deliveryId": "01a228b8-e90f-7421-afc6-1ea1725b8d48",
+                     *         "deliveryId": "01a228e0-b740-747d-be18-adf80c2232f2",
                      *         "event": "ping",
                      *         "status": "pending"
                      *       }
@@ -12556,12 +24278,8 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            /** @description `conflict`: the webhook is inactive. */
-            409: {
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12569,15 +24287,116 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
-                     *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
+                     *       "code": "workspace_required",
+                     *       "requestId": "805e1d54-fa7a-4854-9871-1badbc19fde8"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            429: components["responses"]["TooManyRequests"];
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "2ab94886-bfb5-4861-8bf8-224539e63e8f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing webhooks:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "e166605c-d6e8-4e3d-81a2-3358f2b99a43"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "d9b7d73a-e628-47a5-80ec-47e4bf3d1a05"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `conflict`: the webhook is inactive. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "1cf4b68e-f4b7-4368-8bc6-4d85fdafa770"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "workspaces.list": {
@@ -12620,14 +24439,14 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228b8-e79b-73da-ab0e-069e1cc30a2c",
+                     *           "id": "01a228e0-b53b-71d5-9e82-d5445da173e5",
                      *           "name": "Ada's workspace",
                      *           "slug": "ada-s-workspace",
                      *           "role": "OWNER",
                      *           "suspended": false,
                      *           "suspendedAt": null,
-                     *           "createdAt": "2026-11-29T19:12:16.283Z",
-                     *           "updatedAt": "2026-11-29T19:12:16.283Z"
+                     *           "createdAt": "2026-11-29T19:55:44.827Z",
+                     *           "updatedAt": "2026-11-29T19:55:44.827Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -12641,10 +24460,105 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
+                     *       "code": "validation_error",
+                     *       "requestId": "70c1167d-6231-4995-8824-16de39ac3160",
+                     *       "issues": [
+                     *         {
+                     *           "path": "limit",
+                     *           "message": "Invalid input: expected number, received NaN"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "a1d4e660-4091-4801-a042-bf504e0cee7c"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing workspaces:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "81d5b991-ab40-4898-bb6d-d30a62a60e87"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "ff4cf93d-9e5b-4ad6-b4cb-532dd25ac807"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "workspaces.create": {
@@ -12692,14 +24606,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e7f4-720c-8c9c-624262c41486",
+                     *         "id": "01a228e0-b5ae-7716-af1f-23f0943061cf",
                      *         "name": "Walk Co",
                      *         "slug": "walk-co",
                      *         "role": "OWNER",
                      *         "suspended": false,
                      *         "suspendedAt": null,
-                     *         "createdAt": "2026-11-29T19:12:16.372Z",
-                     *         "updatedAt": "2026-11-29T19:12:16.372Z"
+                     *         "createdAt": "2026-11-29T19:55:44.942Z",
+                     *         "updatedAt": "2026-11-29T19:55:44.942Z"
                      *       }
                      *     }
                      */
@@ -12710,9 +24624,68 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid body: name: Invalid input: expected string, received undefined",
+                     *       "code": "validation_error",
+                     *       "requestId": "a5adeca8-8a88-4a64-9431-207999833bad",
+                     *       "issues": [
+                     *         {
+                     *           "path": "name",
+                     *           "message": "Invalid input: expected string, received undefined"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "01d7ed30-52d3-40c9-b19e-273f1809c151"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing workspaces:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "c01c8b56-06d1-48ca-ac87-39cbebbda215"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             404: components["responses"]["NotFound"];
             /** @description `conflict`: the slug is already taken. */
             409: {
@@ -12723,17 +24696,85 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "error": "The slug \"walk-co\" is already taken.",
                      *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "requestId": "17c41067-5332-44c2-b2f9-e8f8c55e8676"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "26bb2dd9-8f13-4040-a766-fd81bacb8517"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "7ebfbdeb-4223-4723-905c-f416cc944226"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "be934f1c-bb92-4de7-b2a4-acbb96de2c74"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "workspaces.get": {
@@ -12773,14 +24814,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e7f4-720c-8c9c-624262c41486",
+                     *         "id": "01a228e0-b5ae-7716-af1f-23f0943061cf",
                      *         "name": "Walk Co",
                      *         "slug": "walk-co",
                      *         "role": "OWNER",
                      *         "suspended": false,
                      *         "suspendedAt": null,
-                     *         "createdAt": "2026-11-29T19:12:16.372Z",
-                     *         "updatedAt": "2026-11-29T19:12:16.372Z"
+                     *         "createdAt": "2026-11-29T19:55:44.942Z",
+                     *         "updatedAt": "2026-11-29T19:55:44.942Z"
                      *       }
                      *     }
                      */
@@ -12792,10 +24833,99 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "414290fb-3648-4739-90e8-ce1b877ef96e"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing workspaces:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "cfc1c0eb-9b2e-4b57-8be3-3726c64878c1"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "7b05902b-8a27-4920-b8f6-7edb3f40f132"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "54aa4d5d-c3c8-4d9c-b425-d487df6a392e"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "workspaces.update": {
@@ -12844,14 +24974,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e7f4-720c-8c9c-624262c41486",
+                     *         "id": "01a228e0-b5ae-7716-af1f-23f0943061cf",
                      *         "name": "Walk Company",
                      *         "slug": "walk-co",
                      *         "role": "OWNER",
                      *         "suspended": false,
                      *         "suspendedAt": null,
-                     *         "createdAt": "2026-11-29T19:12:16.372Z",
-                     *         "updatedAt": "2026-11-29T19:12:16.376Z"
+                     *         "createdAt": "2026-11-29T19:55:44.942Z",
+                     *         "updatedAt": "2026-11-29T19:55:44.948Z"
                      *       }
                      *     }
                      */
@@ -12862,12 +24992,8 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            /** @description `conflict`: the slug is already taken. */
-            409: {
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12875,17 +25001,156 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
-                     *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "error": "Invalid body: name: Invalid input: expected string, received object",
+                     *       "code": "validation_error",
+                     *       "requestId": "a1a42057-ad5e-4e4d-9032-9442bd9dffa7",
+                     *       "issues": [
+                     *         {
+                     *           "path": "name",
+                     *           "message": "Invalid input: expected string, received object"
+                     *         }
+                     *       ]
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "33d91665-b38b-44e9-8429-a0928b246b52"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing workspaces:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "9561586a-d869-419c-8cbc-5fa9127ac4c6"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "82001f11-b436-4030-b8f2-d54b8194a4c4"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `conflict`: the slug is already taken. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "c8be75fb-fdbd-4fbc-a159-f0d38c0b0e72"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "aa7aeebe-da6d-4ccf-aeb6-2b9fe5537ad1"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "8d2eca4e-64d9-47ee-a0c1-220a64a5e8c0"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "workspaces.invites.list": {
@@ -12933,16 +25198,16 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228b8-e7fc-7536-8ee5-6e2cc40fa4cb",
-                     *           "workspaceId": "01a228b8-e7f4-720c-8c9c-624262c41486",
+                     *           "id": "01a228e0-b5b8-7056-a6b5-a60f3f0550d9",
+                     *           "workspaceId": "01a228e0-b5ae-7716-af1f-23f0943061cf",
                      *           "email": "bob@walk.test",
                      *           "role": "MEMBER",
                      *           "status": "accepted",
-                     *           "invitedBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
-                     *           "expiresAt": "2026-12-06T19:12:16.379Z",
-                     *           "acceptedAt": "2026-11-29T19:12:16.435Z",
+                     *           "invitedBy": "01a228e0-b53a-74f7-ae94-1f357530628b",
+                     *           "expiresAt": "2026-12-06T19:55:44.951Z",
+                     *           "acceptedAt": "2026-11-29T19:55:45.044Z",
                      *           "revokedAt": null,
-                     *           "createdAt": "2026-11-29T19:12:16.379Z"
+                     *           "createdAt": "2026-11-29T19:55:44.951Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -12956,11 +25221,122 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
+                     *       "code": "validation_error",
+                     *       "requestId": "59b65c06-5905-4aee-b904-37cfc0dff588",
+                     *       "issues": [
+                     *         {
+                     *           "path": "limit",
+                     *           "message": "Invalid input: expected number, received NaN"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "582c5ef8-9304-4d00-b88e-8c1a1873f1ac"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing members:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "6c4b6057-fb7f-4925-8c50-2576264a56ce"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "f2951abf-143c-45e1-80f6-18139d29163e"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "e3c85430-39ce-440d-863f-23ca1b7c92f1"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "workspaces.invites.create": {
@@ -13013,16 +25389,16 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e7fc-7536-8ee5-6e2cc40fa4cb",
-                     *         "workspaceId": "01a228b8-e7f4-720c-8c9c-624262c41486",
+                     *         "id": "01a228e0-b5b8-7056-a6b5-a60f3f0550d9",
+                     *         "workspaceId": "01a228e0-b5ae-7716-af1f-23f0943061cf",
                      *         "email": "bob@walk.test",
                      *         "role": "MEMBER",
                      *         "status": "pending",
-                     *         "invitedBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
-                     *         "expiresAt": "2026-12-06T19:12:16.379Z",
+                     *         "invitedBy": "01a228e0-b53a-74f7-ae94-1f357530628b",
+                     *         "expiresAt": "2026-12-06T19:55:44.951Z",
                      *         "acceptedAt": null,
                      *         "revokedAt": null,
-                     *         "createdAt": "2026-11-29T19:12:16.379Z"
+                     *         "createdAt": "2026-11-29T19:55:44.951Z"
                      *       }
                      *     }
                      */
@@ -13033,12 +25409,8 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            /** @description `conflict`: the address is already a member of the workspace. */
-            409: {
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13046,17 +25418,156 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
-                     *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "error": "Invalid body: email: Invalid input: expected string, received undefined",
+                     *       "code": "validation_error",
+                     *       "requestId": "18a8317d-3cbb-4960-851b-e7b03db548d3",
+                     *       "issues": [
+                     *         {
+                     *           "path": "email",
+                     *           "message": "Invalid input: expected string, received undefined"
+                     *         }
+                     *       ]
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "079a9368-b810-4526-a500-9083816449e3"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing members:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "2a0d9bfb-4ae5-4395-b295-70631e86dbbc"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "01509ba0-af50-4e10-8ba7-b751766c3126"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `conflict`: the address is already a member of the workspace. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "6992d004-d831-49b2-a057-32b01ad5c847"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "ecee4cab-1a21-4b38-842f-39984a8f2e8e"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "62245f00-03b1-477b-9991-044b6bbd190b"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "workspaces.invites.delete": {
@@ -13098,16 +25609,16 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e84e-72d4-ba63-955550af7026",
-                     *         "workspaceId": "01a228b8-e7f4-720c-8c9c-624262c41486",
+                     *         "id": "01a228e0-b658-777a-a56c-c7798654800b",
+                     *         "workspaceId": "01a228e0-b5ae-7716-af1f-23f0943061cf",
                      *         "email": "carol@walk.test",
                      *         "role": "MEMBER",
                      *         "status": "revoked",
-                     *         "invitedBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
-                     *         "expiresAt": "2026-12-06T19:12:16.462Z",
+                     *         "invitedBy": "01a228e0-b53a-74f7-ae94-1f357530628b",
+                     *         "expiresAt": "2026-12-06T19:55:45.111Z",
                      *         "acceptedAt": null,
-                     *         "revokedAt": "2026-11-29T19:12:16.469Z",
-                     *         "createdAt": "2026-11-29T19:12:16.462Z"
+                     *         "revokedAt": "2026-11-29T19:55:45.122Z",
+                     *         "createdAt": "2026-11-29T19:55:45.111Z"
                      *       }
                      *     }
                      */
@@ -13118,12 +25629,8 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            /** @description `conflict`: the invite was already accepted. */
-            409: {
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13131,15 +25638,117 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
-                     *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "error": "Malformed request body: expected valid JSON.",
+                     *       "code": "validation_error",
+                     *       "requestId": "1997c2fa-97f8-4481-b3dd-ebf5e236a35b",
+                     *       "issues": []
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            429: components["responses"]["TooManyRequests"];
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "e8d0c460-c747-4663-9e75-804ee82ea489"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing members:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "dcdfd0c0-5476-4944-96b7-dcdcad25a6b5"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "016d9c5e-339c-444e-8570-6aaa32df6cf7"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `conflict`: the invite was already accepted. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "3277babd-9999-4c7f-9a4d-3c0a71c2377e"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "workspaces.members.list": {
@@ -13185,13 +25794,13 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "userId": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *           "userId": "01a228e0-b53a-74f7-ae94-1f357530628b",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada",
                      *           "email": "ada@walk.test",
                      *           "avatarUploadId": null,
                      *           "role": "OWNER",
-                     *           "joinedAt": "2026-11-29T19:12:16.372Z"
+                     *           "joinedAt": "2026-11-29T19:55:44.942Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -13205,11 +25814,122 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
+                     *       "code": "validation_error",
+                     *       "requestId": "4c60bd53-b93b-416f-9194-ee1564f32520",
+                     *       "issues": [
+                     *         {
+                     *           "path": "limit",
+                     *           "message": "Invalid input: expected number, received NaN"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "bb359199-6610-4a21-bc96-cb9cc517f527"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing workspaces:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "2f9d457d-5776-4d8a-8b87-045e20b081de"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "b3be1b51-534e-49e8-8d76-558630b505d3"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "14e703d4-cfa6-47ec-806c-bcd82d20658a"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "workspaces.members.delete": {
@@ -13251,7 +25971,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "userId": "01a228b8-e834-74fa-a77f-dda1415538d2",
+                     *         "userId": "01a228e0-b616-74a1-9ed7-70b7d206fe15",
                      *         "removed": true
                      *       }
                      *     }
@@ -13267,12 +25987,8 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            /** @description `conflict`: the last OWNER cannot be removed. */
-            409: {
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13280,15 +25996,117 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
-                     *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "error": "Malformed request body: expected valid JSON.",
+                     *       "code": "validation_error",
+                     *       "requestId": "94edd2e6-30e0-40a9-a80b-9e76e502e256",
+                     *       "issues": []
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            429: components["responses"]["TooManyRequests"];
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "9cec8848-2943-4c66-a262-e1b24a97ee5f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing members:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "e1f0cda4-ae15-4b3c-a235-f29ec89f9bd2"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "318bf8ac-e2b9-43de-b9ee-ae9d07f59e8a"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `conflict`: the last OWNER cannot be removed. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "2b6eb671-ace5-456d-95e4-8e2be2a05c34"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "workspaces.members.update": {
@@ -13340,13 +26158,13 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "userId": "01a228b8-e834-74fa-a77f-dda1415538d2",
+                     *         "userId": "01a228e0-b616-74a1-9ed7-70b7d206fe15",
                      *         "name": "Bob",
                      *         "handle": "bob",
                      *         "email": "bob@walk.test",
                      *         "avatarUploadId": null,
                      *         "role": "VIEWER",
-                     *         "joinedAt": "2026-11-29T19:12:16.435Z"
+                     *         "joinedAt": "2026-11-29T19:55:45.044Z"
                      *       }
                      *     }
                      */
@@ -13357,12 +26175,8 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            /** @description `conflict`: the last OWNER cannot be demoted. */
-            409: {
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13370,17 +26184,156 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
-                     *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "error": "Invalid body: role: Invalid option: expected one of \"OWNER\"|\"MEMBER\"|\"VIEWER\"",
+                     *       "code": "validation_error",
+                     *       "requestId": "ad49aa0f-153f-4a56-9293-2a485429bcd2",
+                     *       "issues": [
+                     *         {
+                     *           "path": "role",
+                     *           "message": "Invalid option: expected one of \"OWNER\"|\"MEMBER\"|\"VIEWER\""
+                     *         }
+                     *       ]
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "e70e34f1-c427-4b41-b85b-251222913967"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing members:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "26955cce-8289-42d9-aa39-0a1945f9973a"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "bfa7e6db-95d4-4a78-9843-3ad4d184da85"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `conflict`: the last OWNER cannot be demoted. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "a7cb9234-efa1-471c-8df3-db7bd8f6600a"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "8c720ec9-c650-4714-9682-4e9e305df7f0"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "e51c088c-9341-4523-b50a-c3c869fbefdf"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "workspaces.reactivate": {
@@ -13420,14 +26373,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e7f4-720c-8c9c-624262c41486",
+                     *         "id": "01a228e0-b5ae-7716-af1f-23f0943061cf",
                      *         "name": "Walk Company",
                      *         "slug": "walk-co",
                      *         "role": null,
                      *         "suspended": false,
                      *         "suspendedAt": null,
-                     *         "createdAt": "2026-11-29T19:12:16.372Z",
-                     *         "updatedAt": "2026-11-29T19:12:16.971Z"
+                     *         "createdAt": "2026-11-29T19:55:44.942Z",
+                     *         "updatedAt": "2026-11-29T19:55:45.868Z"
                      *       }
                      *     }
                      */
@@ -13438,11 +26391,117 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Malformed request body: expected valid JSON.",
+                     *       "code": "validation_error",
+                     *       "requestId": "19278f71-2db5-402b-a192-b72f4c244b52",
+                     *       "issues": []
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "30c9177c-9b74-4d88-8e1d-1c49d49e051e"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing workspaces:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "91563b38-3955-4bc0-8440-a5d563b345c5"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "672fcb75-1c60-428d-984c-451f299d65c0"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "93dfb83d-2d8f-4095-ab6e-68a2f659b424"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "workspaces.suspend": {
@@ -13482,14 +26541,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e7f4-720c-8c9c-624262c41486",
+                     *         "id": "01a228e0-b5ae-7716-af1f-23f0943061cf",
                      *         "name": "Walk Company",
                      *         "slug": "walk-co",
                      *         "role": null,
                      *         "suspended": true,
-                     *         "suspendedAt": "2026-11-29T19:12:16.968Z",
-                     *         "createdAt": "2026-11-29T19:12:16.372Z",
-                     *         "updatedAt": "2026-11-29T19:12:16.968Z"
+                     *         "suspendedAt": "2026-11-29T19:55:45.863Z",
+                     *         "createdAt": "2026-11-29T19:55:44.942Z",
+                     *         "updatedAt": "2026-11-29T19:55:45.863Z"
                      *       }
                      *     }
                      */
@@ -13500,11 +26559,117 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Malformed request body: expected valid JSON.",
+                     *       "code": "validation_error",
+                     *       "requestId": "ed5c6797-0172-4134-b0c7-f1cad96807f1",
+                     *       "issues": []
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "884ceda7-e201-404c-a3bd-2e29622994ba"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing workspaces:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "f77ec37b-8aa2-4860-9ac6-c930656eabb8"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "323cee6d-cc41-4c3f-a0e4-58b155e0d103"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "047b3bc5-3910-4a2b-9f9c-13250064b0b9"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
 }
