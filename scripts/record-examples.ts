@@ -45,6 +45,7 @@ try {
   )
   const count = Object.values(own).reduce((n, byStatus) => n + Object.keys(byStatus).length, 0)
   console.error(`${count} error answers of ${Object.keys(own).length} operations written to ${ERRORS_OUT}`)
+  if (errors.unexpected.length) console.error(`Answers the document does not list:\n  ${errors.unexpected.join('\n  ')}`)
 } finally {
   await env.stop()
 }

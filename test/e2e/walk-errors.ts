@@ -14,7 +14,7 @@ type Auth = { kind: 'public' | 'principal' | 'workspace'; permission?: string; p
 export type OwnErrors = Record<string, Record<string, unknown>>
 /** A real answer kept for a status and code: the example of operations whose own answer could not be provoked. */
 export type SharedError = { op: string; example: unknown }
-export type ErrorAnswers = { own: OwnErrors; shared: Record<string, SharedError[]> }
+export type ErrorAnswers = { own: OwnErrors; shared: Record<string, SharedError[]>; unexpected: string[] }
 
 const MCP_HEADERS = { accept: 'application/json, text/event-stream' }
 /** Larger than SALLY_MAX_JSON_BYTES' default (1 MiB). */
@@ -77,7 +77,9 @@ export async function probeErrors(w: Walker, mailbox: ReceivedMail[]): Promise<E
   const accepted = await w.call('POST /auth/accept-invite', { body: { token: invite, name: 'Vera', handle: 'vera', password: pw } })
   const V = accepted.body.data.session.token as string
   const key = async (path: string, body: Json) => (await w.call(`POST ${path}`, { as: O, body })).body.data as { id: string; key: string }
+  // Two narrow keys: whatever permission a route needs, one of them lacks it.
   const scoped = (await key('/auth/api-keys', { name: 'read tasks', workspaceId: W, scopes: ['tasks:read'] })).key
+  const profileOnly = (await key('/auth/api-keys', { name: 'read profile', workspaceId: W, scopes: ['user:read'] })).key
   const limited = (await key('/auth/api-keys', { name: 'one an hour', workspaceId: W, rateLimitPerHour: 1 })).key
   const mcp = (await key('/auth/mcp-keys', { name: 'agent', workspaceId: W })).key
   const limitedMcp = (await key('/auth/mcp-keys', { name: 'agent, one an hour', workspaceId: W, rateLimitPerHour: 1 })).key
@@ -102,6 +104,8 @@ export async function probeErrors(w: Walker, mailbox: ReceivedMail[]): Promise<E
   await w.call('DELETE /auth/api-keys/{id}', { as: O, path: { id: revoked.id } })
   keep(extra, 'GET /auth/me (a revoked key)', 401, await w.send('GET /auth/me', { as: revoked.key }))
 
+  /** Answers the document does not list for the operation (or 5xx): reported by the recording script. */
+  const unexpected: string[] = []
   const ops = w.operations.toSorted()
   for (const op of ops) {
     const [method, path] = op.split(' ') as [string, string]
@@ -122,7 +126,7 @@ export async function probeErrors(w: Walker, mailbox: ReceivedMail[]): Promise<E
         ? [{ ...inW, as: scoped, body: { jsonrpc: '2.0', id: 1, method: 'ping' } }]
         : [
             ...(auth.kind === 'workspace' ? [{ ...inW, as: V }] : []),
-            ...(auth.permission ? [{ ...inW, as: scoped }] : []),
+            ...(auth.permission ? [{ ...inW, as: auth.permission === 'tasks:read' ? profileOnly : scoped }] : []),
             { ...inW, as: mcp },
           ],
       404: [{ ...valid, as: auth.kind === 'public' ? undefined : O, ws: selected ? rnd() : undefined, path: paths(rnd()) }],
@@ -150,6 +154,8 @@ export async function probeErrors(w: Walker, mailbox: ReceivedMail[]): Promise<E
         // A stream the probe opened by mistake (GET /events for a caller it admits) ends here.
         const a = await w.send(op, { ...attempt, signal: AbortSignal.timeout(10_000) }).catch(() => undefined)
         if (!a) continue
+        if (a.status >= 500 || (a.status >= 400 && !(String(a.status) in spec.responses)))
+          unexpected.push(`${op} → ${a.status} ${a.text.slice(0, 160)}`)
         if (a.status === status) keep(own, op, status, a)
         else if (statuses.includes(a.status)) keep(spare, op, a.status, a)
         if (own[op]?.[status]) break
@@ -177,7 +183,7 @@ export async function probeErrors(w: Walker, mailbox: ReceivedMail[]): Promise<E
     for (const [status, body] of Object.entries(byStatus))
       if (documentedOf(op).includes(Number(status))) keep(own, op, Number(status), { status: Number(status), body } as Answer)
 
-  return { own, shared: sharedByCode([own, extra]) }
+  return { own, shared: sharedByCode([own, extra]), unexpected }
 }
 
 /**

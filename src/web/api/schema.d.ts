@@ -2687,20 +2687,20 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228e0-b90d-7593-aa3d-ee525b2bc6d9",
-                     *           "workspaceId": "01a228e0-b5ae-7716-af1f-23f0943061cf",
-                     *           "actorUserId": "01a228e0-b53a-74f7-ae94-1f357530628b",
+                     *           "id": "01a228e6-fade-76ec-b5f6-1b5829f18d6b",
+                     *           "workspaceId": "01a228e6-f82f-7283-b7ee-983604451560",
+                     *           "actorUserId": "01a228e6-f7b8-74b2-8f47-75de2c731429",
                      *           "actorKeyId": null,
                      *           "credential": "session",
                      *           "action": "oauth_grant.revoked",
                      *           "targetType": "oauth_grant",
-                     *           "targetId": "01a228e0-b902-77a8-b7c8-19d10a417c19",
+                     *           "targetId": "01a228e6-fad0-722d-ac8d-adbc774db911",
                      *           "ip": null,
                      *           "meta": {
-                     *             "clientId": "sallyc_I42LlAF7xfrjyjyy30OBEGi9",
+                     *             "clientId": "sallyc_crcVQrrHTjmp8wyEl6wcCERB",
                      *             "reason": "revoked by the user"
                      *           },
-                     *           "createdAt": "2026-11-29T19:55:45.805Z"
+                     *           "createdAt": "2026-11-29T20:02:35.869Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -2725,7 +2725,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "1111b369-f997-4a40-9626-a6ce1dbc2b04",
+                     *       "requestId": "863e5b3d-c496-40b9-b2da-08d8161e5f3d",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -2753,7 +2753,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "5e9c5e7c-3596-4dae-bc39-2c0a297f3782"
+                     *       "requestId": "140cb6f3-6c56-44b8-907a-7c99158c4450"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -2770,7 +2770,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing members:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "e9ad770b-b216-4c72-9d53-35cbd166547f"
+                     *       "requestId": "3d5d713b-be38-4f66-a5ac-710be3144c53"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -2787,7 +2787,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "4a2151cc-37b2-4fc3-9bd7-c13dfccca566"
+                     *       "requestId": "390dbb2b-29ef-4e21-a8fe-dca88f120f74"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -2824,7 +2824,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "040440ad-0343-40b5-9e2b-7510f9a174fc"
+                     *       "requestId": "9353eb46-558e-4dbf-abf8-f9598013ec55"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -2880,7 +2880,7 @@ export interface operations {
                      *       "ok": true,
                      *       "data": {
                      *         "workspace": {
-                     *           "id": "01a228e0-b5ae-7716-af1f-23f0943061cf",
+                     *           "id": "01a228e6-f82f-7283-b7ee-983604451560",
                      *           "slug": "walk-co",
                      *           "name": "Walk Company"
                      *         },
@@ -2888,26 +2888,26 @@ export interface operations {
                      *         "created": true,
                      *         "session": {
                      *           "token": "<secret, shown once>",
-                     *           "expiresAt": "2026-12-29T19:55:45.046Z",
+                     *           "expiresAt": "2026-12-29T20:02:35.252Z",
                      *           "session": {
-                     *             "id": "01a228e0-b617-7296-bfda-220fffe94434",
+                     *             "id": "01a228e6-f874-7652-bd5b-dd2e810673c0",
                      *             "current": true,
                      *             "ip": "127.0.0.1",
                      *             "userAgent": "Bun/1.4.5",
-                     *             "createdAt": "2026-11-29T19:55:45.046Z",
-                     *             "lastSeenAt": "2026-11-29T19:55:45.046Z",
-                     *             "expiresAt": "2026-12-29T19:55:45.046Z"
+                     *             "createdAt": "2026-11-29T20:02:35.252Z",
+                     *             "lastSeenAt": "2026-11-29T20:02:35.252Z",
+                     *             "expiresAt": "2026-12-29T20:02:35.252Z"
                      *           },
                      *           "user": {
-                     *             "id": "01a228e0-b616-74a1-9ed7-70b7d206fe15",
+                     *             "id": "01a228e6-f873-70ff-8830-3075b0523b53",
                      *             "email": "bob@walk.test",
                      *             "name": "Bob",
                      *             "handle": "bob",
                      *             "platformRole": "NONE",
                      *             "avatarUploadId": null,
                      *             "emailVerified": true,
-                     *             "emailVerifiedAt": "2026-11-29T19:55:45.044Z",
-                     *             "createdAt": "2026-11-29T19:55:45.044Z"
+                     *             "emailVerifiedAt": "2026-11-29T20:02:35.250Z",
+                     *             "createdAt": "2026-11-29T20:02:35.250Z"
                      *           }
                      *         }
                      *       }
@@ -2931,7 +2931,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: token: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "e376dda2-1c1a-45af-a254-83ae4ce3811f",
+                     *       "requestId": "8a1c56a0-fed9-416a-a840-426ebed10642",
                      *       "issues": [
                      *         {
                      *           "path": "token",
@@ -2965,7 +2965,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "727dbb94-ca8c-4953-9f52-bae6793b2503"
+                     *       "requestId": "3e5ad2af-8e6a-4899-9570-6afb69a89d44"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -2982,7 +2982,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "51a9b24f-7b1c-428a-b8d9-6d0765823b67"
+                     *       "requestId": "a4729af7-91b7-4e74-87e2-20d69f6fc422"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3019,7 +3019,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Too many attempts from this address; retry later.",
                      *       "code": "rate_limited",
-                     *       "requestId": "def8fbba-1127-4435-84de-78f92b3ccb0f"
+                     *       "requestId": "a5b3ee36-424e-41de-965b-db1783dc28f1"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3069,19 +3069,19 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228e0-b791-720d-9ae6-e7ea1536f85f",
+                     *           "id": "01a228e6-fa0b-7085-aec6-a31b9b671f9b",
                      *           "kind": "api",
                      *           "name": "ci",
                      *           "description": null,
-                     *           "prefix": "atpm_QfGP…zU6Q",
+                     *           "prefix": "atpm_vkci…embU",
                      *           "scopes": [
                      *             "tasks:read"
                      *           ],
-                     *           "workspaceId": "01a228e0-b5ae-7716-af1f-23f0943061cf",
+                     *           "workspaceId": "01a228e6-f82f-7283-b7ee-983604451560",
                      *           "projectId": null,
                      *           "expiresAt": null,
-                     *           "createdAt": "2026-11-29T19:55:45.425Z",
-                     *           "lastUsedAt": "2026-11-29T19:55:45.486Z",
+                     *           "createdAt": "2026-11-29T20:02:35.658Z",
+                     *           "lastUsedAt": "2026-11-29T20:02:35.687Z",
                      *           "requestCount": 1,
                      *           "isActive": true,
                      *           "revokedAt": null,
@@ -3111,7 +3111,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "759e1208-a783-4dbd-b264-144c22084808",
+                     *       "requestId": "435a0125-95c4-47e9-889b-fb752e709b00",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -3139,7 +3139,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "4e816bf4-8b0c-46db-80ee-e495f9485fd4"
+                     *       "requestId": "a5b7a1a6-fce9-4bba-a2f8-00795ad699c4"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3156,7 +3156,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing user:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "b555b57e-9438-497a-b7d7-0ddeb5e0048a"
+                     *       "requestId": "ac502d9b-6873-48b7-8124-d661eb56f89a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3193,7 +3193,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "1469dfbf-4a1f-431c-b3c4-efce4282fe52"
+                     *       "requestId": "6f8c59d4-3f4b-4908-8052-cc22159a0e3c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3264,18 +3264,18 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e0-b791-720d-9ae6-e7ea1536f85f",
+                     *         "id": "01a228e6-fa0b-7085-aec6-a31b9b671f9b",
                      *         "kind": "api",
                      *         "name": "ci",
                      *         "description": null,
-                     *         "prefix": "atpm_QfGP…zU6Q",
+                     *         "prefix": "atpm_vkci…embU",
                      *         "scopes": [
                      *           "tasks:read"
                      *         ],
-                     *         "workspaceId": "01a228e0-b5ae-7716-af1f-23f0943061cf",
+                     *         "workspaceId": "01a228e6-f82f-7283-b7ee-983604451560",
                      *         "projectId": null,
                      *         "expiresAt": null,
-                     *         "createdAt": "2026-11-29T19:55:45.425Z",
+                     *         "createdAt": "2026-11-29T20:02:35.658Z",
                      *         "lastUsedAt": null,
                      *         "requestCount": 0,
                      *         "isActive": true,
@@ -3304,7 +3304,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: name: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "baae2edc-47e2-4553-a6e6-56b4e6b5a392",
+                     *       "requestId": "d8516822-b394-41a2-b429-670976490a7f",
                      *       "issues": [
                      *         {
                      *           "path": "name",
@@ -3332,7 +3332,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "fa6377a8-39a3-4e20-8f04-0ce1e9cbbdf8"
+                     *       "requestId": "e08b3e26-1af2-4b41-8565-08c6a56e12fb"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3349,7 +3349,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing keys:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "20c7c3de-3d85-4a08-a7cf-e2460947351c"
+                     *       "requestId": "a599ffbd-4195-4f68-b33c-a91f0aaa7bf7"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3366,7 +3366,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "15abd742-7d6b-40dd-b540-a887a6b9deb9"
+                     *       "requestId": "93ed22a1-869d-416d-b829-dda53195ee2b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3383,7 +3383,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "741f152a-f910-48a3-af56-47c81787b886"
+                     *       "requestId": "a2e8433d-164d-44e4-992b-ffddd9d27659"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3400,7 +3400,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "716aa9ed-5c15-45f7-ac2d-59112e9f6b3c"
+                     *       "requestId": "7fbe177e-307b-4413-b3c8-6600bd09e413"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3437,7 +3437,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "f84a6fd5-1577-4580-a7f0-ad5e4f77d514"
+                     *       "requestId": "57ec14a2-14b5-4b44-bb78-be3ab52a1e91"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3482,19 +3482,19 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e0-b791-720d-9ae6-e7ea1536f85f",
+                     *         "id": "01a228e6-fa0b-7085-aec6-a31b9b671f9b",
                      *         "kind": "api",
                      *         "name": "ci",
                      *         "description": null,
-                     *         "prefix": "atpm_QfGP…zU6Q",
+                     *         "prefix": "atpm_vkci…embU",
                      *         "scopes": [
                      *           "tasks:read"
                      *         ],
-                     *         "workspaceId": "01a228e0-b5ae-7716-af1f-23f0943061cf",
+                     *         "workspaceId": "01a228e6-f82f-7283-b7ee-983604451560",
                      *         "projectId": null,
                      *         "expiresAt": null,
-                     *         "createdAt": "2026-11-29T19:55:45.425Z",
-                     *         "lastUsedAt": "2026-11-29T19:55:45.486Z",
+                     *         "createdAt": "2026-11-29T20:02:35.658Z",
+                     *         "lastUsedAt": "2026-11-29T20:02:35.687Z",
                      *         "requestCount": 1,
                      *         "isActive": true,
                      *         "revokedAt": null,
@@ -3527,7 +3527,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "e86e27f4-ee34-4b32-adae-a7a7d8c23fc3"
+                     *       "requestId": "06a8bb6b-aebd-409a-82c1-e3e7cd93c554"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3544,7 +3544,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing user:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "c010b4b7-ecbc-41ce-b419-229251287449"
+                     *       "requestId": "c3fa6281-31af-4e29-b9d9-9ab975789147"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3561,7 +3561,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "API key not found.",
                      *       "code": "not_found",
-                     *       "requestId": "41dc0e16-5edb-44c3-857f-309284f201c6"
+                     *       "requestId": "76caa2f9-027c-42b1-8cef-af68ebfe06d1"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3598,7 +3598,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "c8962e8c-2877-4dbb-917c-0c8fffbfcb92"
+                     *       "requestId": "1139a3d8-12ed-4508-b11e-bb69c6ad4d3a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3643,24 +3643,24 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e0-b815-7268-83d9-1185ba65759d",
+                     *         "id": "01a228e6-fa47-7313-8467-9744fe4642bc",
                      *         "kind": "api",
                      *         "name": "ci",
                      *         "description": null,
-                     *         "prefix": "atpm_hIeN…aoOZ",
+                     *         "prefix": "atpm_dEzC…A8FY",
                      *         "scopes": [
                      *           "tasks:read"
                      *         ],
-                     *         "workspaceId": "01a228e0-b5ae-7716-af1f-23f0943061cf",
+                     *         "workspaceId": "01a228e6-f82f-7283-b7ee-983604451560",
                      *         "projectId": null,
                      *         "expiresAt": null,
-                     *         "createdAt": "2026-11-29T19:55:45.557Z",
+                     *         "createdAt": "2026-11-29T20:02:35.718Z",
                      *         "lastUsedAt": null,
                      *         "requestCount": 0,
                      *         "isActive": false,
-                     *         "revokedAt": "2026-11-29T19:55:45.611Z",
+                     *         "revokedAt": "2026-11-29T20:02:35.725Z",
                      *         "rateLimitPerHour": null,
-                     *         "rotatedFromId": "01a228e0-b791-720d-9ae6-e7ea1536f85f"
+                     *         "rotatedFromId": "01a228e6-fa0b-7085-aec6-a31b9b671f9b"
                      *       }
                      *     }
                      */
@@ -3682,7 +3682,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "673416ca-8a10-4ad3-b4f0-b5afd25053e3",
+                     *       "requestId": "a731dcbe-c5aa-46af-864f-3f20b3b37b14",
                      *       "issues": []
                      *     }
                      */
@@ -3705,7 +3705,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "3032eca3-1849-4c24-9656-c2f9d5f4d04d"
+                     *       "requestId": "f2e496ad-230a-494e-a2e1-da1d14dbc258"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3722,7 +3722,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing keys:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "43495704-0bf5-48ab-a12f-9a9286350671"
+                     *       "requestId": "b8e1408a-2029-48ec-9a23-cb3ff9aec870"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3739,7 +3739,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "API key not found.",
                      *       "code": "not_found",
-                     *       "requestId": "c08c742e-bbb4-4b5c-97bb-6bdf7f9e8a8a"
+                     *       "requestId": "9e286704-884a-473e-97c8-1e4783b0bb25"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3776,7 +3776,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "e6c96674-46a5-4be9-8adc-da70f7c938e6"
+                     *       "requestId": "5d678f9e-1aa5-4152-adc6-7c3cfdb7a000"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3821,24 +3821,24 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e0-b815-7268-83d9-1185ba65759d",
+                     *         "id": "01a228e6-fa47-7313-8467-9744fe4642bc",
                      *         "kind": "api",
                      *         "name": "ci",
                      *         "description": null,
-                     *         "prefix": "atpm_hIeN…aoOZ",
+                     *         "prefix": "atpm_dEzC…A8FY",
                      *         "scopes": [
                      *           "tasks:read"
                      *         ],
-                     *         "workspaceId": "01a228e0-b5ae-7716-af1f-23f0943061cf",
+                     *         "workspaceId": "01a228e6-f82f-7283-b7ee-983604451560",
                      *         "projectId": null,
                      *         "expiresAt": null,
-                     *         "createdAt": "2026-11-29T19:55:45.557Z",
+                     *         "createdAt": "2026-11-29T20:02:35.718Z",
                      *         "lastUsedAt": null,
                      *         "requestCount": 0,
                      *         "isActive": true,
                      *         "revokedAt": null,
                      *         "rateLimitPerHour": null,
-                     *         "rotatedFromId": "01a228e0-b791-720d-9ae6-e7ea1536f85f",
+                     *         "rotatedFromId": "01a228e6-fa0b-7085-aec6-a31b9b671f9b",
                      *         "key": "atpm_<secret, shown once>"
                      *       }
                      *     }
@@ -3861,7 +3861,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "0d5d14ff-9214-49d5-a71a-2aaa6f64d13e",
+                     *       "requestId": "2cdf1394-e6d0-4eb3-8804-006811963e43",
                      *       "issues": []
                      *     }
                      */
@@ -3884,7 +3884,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "c1a9d53d-a9df-42ed-b955-82aecc30e26f"
+                     *       "requestId": "02f3a478-051e-4a67-85e1-9f692ae97a01"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3901,7 +3901,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing keys:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "6979da2b-d391-4e83-8c0b-6da5c2a9d259"
+                     *       "requestId": "654346c3-50d4-4ed3-9eb0-4251bcf599a1"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3918,7 +3918,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "API key not found.",
                      *       "code": "not_found",
-                     *       "requestId": "dde629bf-1e22-4e16-ade5-e5e4a49d28c8"
+                     *       "requestId": "3d88a34a-0503-429f-988e-1aaad8884b02"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3964,7 +3964,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "5da728f2-60a8-423c-aa31-775c38cba5b4"
+                     *       "requestId": "65f28e32-e271-4d49-9c5c-c7126bdda918"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4059,13 +4059,13 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228e0-b9dc-71aa-8a57-fffa74a5b858",
+                     *           "id": "01a228e6-fbad-7211-9a1a-070d499e5ce9",
                      *           "provider": "corp",
                      *           "label": "Corp SSO",
-                     *           "issuer": "http://127.0.0.1:34813",
+                     *           "issuer": "http://127.0.0.1:46631",
                      *           "email": "sso@walk.test",
-                     *           "createdAt": "2026-11-29T19:55:46.011Z",
-                     *           "lastUsedAt": "2026-11-29T19:55:46.011Z"
+                     *           "createdAt": "2026-11-29T20:02:36.076Z",
+                     *           "lastUsedAt": "2026-11-29T20:02:36.076Z"
                      *         }
                      *       ]
                      *     }
@@ -4093,7 +4093,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "6d8e9e4d-e365-45a8-8cf8-bc682ba8307e"
+                     *       "requestId": "96d5c379-a133-4059-be5a-c4c80b8557ed"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4110,7 +4110,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing user:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "85990981-fedc-4e4a-b7cb-992e5abdc52f"
+                     *       "requestId": "640f1097-3e7d-4697-9b7a-60877906ab51"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4147,7 +4147,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "04968573-e654-4885-a264-cd16b8cb67a0"
+                     *       "requestId": "dfadf2f3-6cd7-4531-904f-a031d964184c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4192,13 +4192,13 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e0-b9e0-76c1-93d1-fc96a10cc4c4",
+                     *         "id": "01a228e6-fbbc-7770-bf3f-10de6be01a8a",
                      *         "provider": "corp",
                      *         "label": "Corp SSO",
-                     *         "issuer": "http://127.0.0.1:34813",
+                     *         "issuer": "http://127.0.0.1:46631",
                      *         "email": "sso@walk.test",
-                     *         "createdAt": "2026-11-29T19:55:46.016Z",
-                     *         "lastUsedAt": "2026-11-29T19:55:46.016Z"
+                     *         "createdAt": "2026-11-29T20:02:36.091Z",
+                     *         "lastUsedAt": "2026-11-29T20:02:36.091Z"
                      *       }
                      *     }
                      */
@@ -4220,7 +4220,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "af935ad7-16b1-4494-9804-ca39b5fb78eb",
+                     *       "requestId": "9d934617-0ea5-4f6b-be4c-d6275593b186",
                      *       "issues": []
                      *     }
                      */
@@ -4243,7 +4243,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "256038bb-929b-4355-ab53-ab41e12974e8"
+                     *       "requestId": "2952cac9-d97a-4b57-bb68-715958c6764d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4260,7 +4260,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing keys:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "48a63e8b-a5d2-4d78-a0a1-524d73fb80b9"
+                     *       "requestId": "ca4e66db-8818-43c6-aa51-02b48a7ab9e2"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4277,7 +4277,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Identity not found.",
                      *       "code": "not_found",
-                     *       "requestId": "3777d4a7-3a76-49ea-85fc-1b11379235a5"
+                     *       "requestId": "14e4cc39-1c67-4736-a9f2-82f20d9da416"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4294,7 +4294,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "This is your only way to sign in: set a password or link another provider first.",
                      *       "code": "conflict",
-                     *       "requestId": "a0f2a6a6-c17d-4f8f-8609-29bfb217e44a"
+                     *       "requestId": "67a286bf-5e3d-4a53-b3d8-8b04a6e503a4"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4331,7 +4331,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "53e60bdc-660f-427d-ba1f-a4eed11078d9"
+                     *       "requestId": "a7c52b69-fdc9-4937-945e-f44b66f953c0"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4383,18 +4383,18 @@ export interface operations {
                      *       "ok": true,
                      *       "data": {
                      *         "token": "<secret, shown once>",
-                     *         "expiresAt": "2026-12-29T19:55:44.883Z",
+                     *         "expiresAt": "2026-12-29T20:02:35.128Z",
                      *         "session": {
-                     *           "id": "01a228e0-b573-7426-ae50-0f35f68978d5",
+                     *           "id": "01a228e6-f7f8-72cc-8f32-77f9007993d6",
                      *           "current": true,
                      *           "ip": "127.0.0.1",
                      *           "userAgent": "Bun/1.4.5",
-                     *           "createdAt": "2026-11-29T19:55:44.883Z",
-                     *           "lastSeenAt": "2026-11-29T19:55:44.883Z",
-                     *           "expiresAt": "2026-12-29T19:55:44.883Z"
+                     *           "createdAt": "2026-11-29T20:02:35.128Z",
+                     *           "lastSeenAt": "2026-11-29T20:02:35.128Z",
+                     *           "expiresAt": "2026-12-29T20:02:35.128Z"
                      *         },
                      *         "user": {
-                     *           "id": "01a228e0-b53a-74f7-ae94-1f357530628b",
+                     *           "id": "01a228e6-f7b8-74b2-8f47-75de2c731429",
                      *           "email": "ada@walk.test",
                      *           "name": "Ada",
                      *           "handle": "ada",
@@ -4402,7 +4402,7 @@ export interface operations {
                      *           "avatarUploadId": null,
                      *           "emailVerified": false,
                      *           "emailVerifiedAt": null,
-                     *           "createdAt": "2026-11-29T19:55:44.825Z"
+                     *           "createdAt": "2026-11-29T20:02:35.062Z"
                      *         }
                      *       }
                      *     }
@@ -4425,7 +4425,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: email: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "fa07f70d-2387-48c8-9674-4fab86e19888",
+                     *       "requestId": "2f73d1bd-a440-401e-93bb-0d95ad2673b7",
                      *       "issues": [
                      *         {
                      *           "path": "email",
@@ -4457,7 +4457,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid email or password.",
                      *       "code": "invalid_credentials",
-                     *       "requestId": "40562413-581d-4622-af15-a6070b8bc479"
+                     *       "requestId": "ba3e430f-4e0c-4083-b6b7-e98af32e2207"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4475,7 +4475,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "7348a822-1697-4ace-92ca-83e73ea67c54"
+                     *       "requestId": "0821aa41-c5db-4ef2-8c01-ce3049493f31"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4492,7 +4492,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "d3597d8b-7018-47e0-8ec5-cbd074998f59"
+                     *       "requestId": "702ad8cc-e16c-4daa-bfbc-57f77f181438"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4529,7 +4529,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Too many attempts from this address; retry later.",
                      *       "code": "rate_limited",
-                     *       "requestId": "a20f4505-c94d-42f4-99f5-61f014546085"
+                     *       "requestId": "c6d1e04f-019c-4f4f-8f46-f5057e8f3c26"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4596,7 +4596,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "ef536159-51da-462d-bfa6-b37e3df78892",
+                     *       "requestId": "7ac6cc0f-75c8-4845-af4a-afe317947e65",
                      *       "issues": []
                      *     }
                      */
@@ -4619,7 +4619,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "6c36f546-c884-478a-8ceb-ee46e65579fd"
+                     *       "requestId": "04e4387c-a002-41db-ae67-a8028e68ff01"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4636,7 +4636,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "MCP keys (sallymcp_) are valid only on /mcp.",
                      *       "code": "scope_violation",
-                     *       "requestId": "c73b4665-a335-41ca-b04e-5e0d67d8ac2b"
+                     *       "requestId": "1bfc4455-6f8a-4ece-84b6-ee469c22d583"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4673,7 +4673,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "dce749c0-3021-4b8d-b5da-90910a806f17"
+                     *       "requestId": "ef3b0aa4-9b6a-49ed-ac6e-87ae346d8f7d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4716,15 +4716,15 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228e0-b902-77a8-b7c8-19d10a417c19",
-                     *           "clientId": "sallyc_I42LlAF7xfrjyjyy30OBEGi9",
+                     *           "id": "01a228e6-fad0-722d-ac8d-adbc774db911",
+                     *           "clientId": "sallyc_crcVQrrHTjmp8wyEl6wcCERB",
                      *           "clientName": "Test Agent",
                      *           "scopes": [
                      *             "user:read"
                      *           ],
-                     *           "workspaceId": "01a228e0-b5ae-7716-af1f-23f0943061cf",
-                     *           "createdAt": "2026-11-29T19:55:45.794Z",
-                     *           "lastUsedAt": "2026-11-29T19:55:45.796Z",
+                     *           "workspaceId": "01a228e6-f82f-7283-b7ee-983604451560",
+                     *           "createdAt": "2026-11-29T20:02:35.856Z",
+                     *           "lastUsedAt": "2026-11-29T20:02:35.858Z",
                      *           "revokedAt": null
                      *         }
                      *       ]
@@ -4753,7 +4753,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "58ff0bc6-2282-4935-b5d9-cfadf81a7c2e"
+                     *       "requestId": "9b9e3e16-ec91-46e2-882e-e608b773bf46"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4770,7 +4770,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing user:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "1b4363d6-fb4e-4738-981c-b41548aac711"
+                     *       "requestId": "02e14c98-19f8-4bc1-bf1a-8ed903f7a1dc"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4807,7 +4807,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "49310fee-491e-489f-b2c7-66d0e2f6ad8e"
+                     *       "requestId": "60b9849f-29d2-493a-88fc-9b958f8f8963"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4852,16 +4852,16 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e0-b902-77a8-b7c8-19d10a417c19",
-                     *         "clientId": "sallyc_I42LlAF7xfrjyjyy30OBEGi9",
+                     *         "id": "01a228e6-fad0-722d-ac8d-adbc774db911",
+                     *         "clientId": "sallyc_crcVQrrHTjmp8wyEl6wcCERB",
                      *         "clientName": "Test Agent",
                      *         "scopes": [
                      *           "user:read"
                      *         ],
-                     *         "workspaceId": "01a228e0-b5ae-7716-af1f-23f0943061cf",
-                     *         "createdAt": "2026-11-29T19:55:45.794Z",
-                     *         "lastUsedAt": "2026-11-29T19:55:45.796Z",
-                     *         "revokedAt": "2026-11-29T19:55:45.805Z"
+                     *         "workspaceId": "01a228e6-f82f-7283-b7ee-983604451560",
+                     *         "createdAt": "2026-11-29T20:02:35.856Z",
+                     *         "lastUsedAt": "2026-11-29T20:02:35.858Z",
+                     *         "revokedAt": "2026-11-29T20:02:35.870Z"
                      *       }
                      *     }
                      */
@@ -4883,7 +4883,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "b401f1df-0cfe-4272-9b9d-c9ea08d80f93",
+                     *       "requestId": "4f3dd85e-9269-49e0-b922-dca3ad2212c6",
                      *       "issues": []
                      *     }
                      */
@@ -4906,7 +4906,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "6ea7fad3-51a5-40dd-b292-5b87d61ea635"
+                     *       "requestId": "4c78286d-a1fa-4d6a-b7e8-31087885bb4f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4923,7 +4923,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing keys:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "f48ae8a5-2f4e-4404-826a-fca1be5e21c5"
+                     *       "requestId": "40f9aaf1-490b-4997-b7ff-a80125a03ef4"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4940,7 +4940,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Grant not found.",
                      *       "code": "not_found",
-                     *       "requestId": "b00fc9b8-f6d4-433d-97e0-6d8c089a0e71"
+                     *       "requestId": "5aaa8b7d-a6bf-4eab-a42f-8d69f14d2192"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4977,7 +4977,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "f3968c9b-c97a-4e06-ad58-b00b5be3a930"
+                     *       "requestId": "6e54f430-c785-44aa-bc70-8f6e224d078f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5027,16 +5027,16 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228e0-b87c-76de-aac5-8dd08c005199",
+                     *           "id": "01a228e6-fa6c-7365-b49d-c8206461f98d",
                      *           "kind": "mcp",
                      *           "name": "agent",
                      *           "description": null,
-                     *           "prefix": "sallymcp_pJZe…WQee",
+                     *           "prefix": "sallymcp_DAz7…IgPH",
                      *           "scopes": null,
-                     *           "workspaceId": "01a228e0-b5ae-7716-af1f-23f0943061cf",
+                     *           "workspaceId": "01a228e6-f82f-7283-b7ee-983604451560",
                      *           "projectId": null,
                      *           "expiresAt": null,
-                     *           "createdAt": "2026-11-29T19:55:45.659Z",
+                     *           "createdAt": "2026-11-29T20:02:35.755Z",
                      *           "lastUsedAt": null,
                      *           "requestCount": 0,
                      *           "isActive": true,
@@ -5067,7 +5067,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "e5e70afa-c539-426c-8bcd-bb16385f5cee",
+                     *       "requestId": "a09189ce-ee90-4285-9775-fe4625caa7a9",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -5095,7 +5095,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "3bee1bbb-1d1a-487d-bacb-f836fc0c5534"
+                     *       "requestId": "2a952a4d-90af-4597-833c-1e936cf0f96a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5112,7 +5112,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing user:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "9534e9c2-2b07-4187-b1d1-dcad58b135f8"
+                     *       "requestId": "6268af9f-6e4b-42bf-8e0b-33fed4b3358b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5149,7 +5149,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "5b388157-a1f4-43d1-99f3-f950c74bbdd1"
+                     *       "requestId": "d5db0fb9-a88d-4d08-b688-3ed71a1159fe"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5220,16 +5220,16 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e0-b87c-76de-aac5-8dd08c005199",
+                     *         "id": "01a228e6-fa6c-7365-b49d-c8206461f98d",
                      *         "kind": "mcp",
                      *         "name": "agent",
                      *         "description": null,
-                     *         "prefix": "sallymcp_pJZe…WQee",
+                     *         "prefix": "sallymcp_DAz7…IgPH",
                      *         "scopes": null,
-                     *         "workspaceId": "01a228e0-b5ae-7716-af1f-23f0943061cf",
+                     *         "workspaceId": "01a228e6-f82f-7283-b7ee-983604451560",
                      *         "projectId": null,
                      *         "expiresAt": null,
-                     *         "createdAt": "2026-11-29T19:55:45.659Z",
+                     *         "createdAt": "2026-11-29T20:02:35.755Z",
                      *         "lastUsedAt": null,
                      *         "requestCount": 0,
                      *         "isActive": true,
@@ -5258,7 +5258,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: name: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "5cb88365-ce6f-45e3-92aa-16c51ef5da5d",
+                     *       "requestId": "e715d44c-0c27-4dd0-8de1-64b69fdb009f",
                      *       "issues": [
                      *         {
                      *           "path": "name",
@@ -5286,7 +5286,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "2b39aa3c-e655-40cb-86e6-b1af5073b32e"
+                     *       "requestId": "b6c7e56a-30d4-4d11-af7c-a8203f8d3ecc"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5303,7 +5303,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing keys:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "b8c1c249-38f9-4991-9545-8880f9604517"
+                     *       "requestId": "5e7697a4-d02d-4aa2-9e33-1669964a9472"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5320,7 +5320,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "50d3b531-19e1-4788-97f5-e62e17d2fb94"
+                     *       "requestId": "7fc8acef-97cf-444d-9068-25f784cee41e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5337,7 +5337,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "2f8a51b3-964d-49d0-bc06-43d17bb65ac4"
+                     *       "requestId": "404c8adc-52bf-498d-acec-aa917a09bee6"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5354,7 +5354,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "73f8c100-8255-4043-ac12-f172da5e5b2c"
+                     *       "requestId": "a7e3d35a-6731-4af5-a4bb-5d4e5e9f0de3"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5391,7 +5391,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "b17d7946-1df9-4bc6-951f-754fa8086753"
+                     *       "requestId": "0df405ad-42cc-47ed-be16-32a2b5a663f7"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5436,16 +5436,16 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e0-b87c-76de-aac5-8dd08c005199",
+                     *         "id": "01a228e6-fa6c-7365-b49d-c8206461f98d",
                      *         "kind": "mcp",
                      *         "name": "agent",
                      *         "description": null,
-                     *         "prefix": "sallymcp_pJZe…WQee",
+                     *         "prefix": "sallymcp_DAz7…IgPH",
                      *         "scopes": null,
-                     *         "workspaceId": "01a228e0-b5ae-7716-af1f-23f0943061cf",
+                     *         "workspaceId": "01a228e6-f82f-7283-b7ee-983604451560",
                      *         "projectId": null,
                      *         "expiresAt": null,
-                     *         "createdAt": "2026-11-29T19:55:45.659Z",
+                     *         "createdAt": "2026-11-29T20:02:35.755Z",
                      *         "lastUsedAt": null,
                      *         "requestCount": 0,
                      *         "isActive": true,
@@ -5479,7 +5479,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "39acc399-2761-44b5-8312-d5f22cd64dd0"
+                     *       "requestId": "92df1edd-b117-4c37-a11f-2f6f943b4398"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5496,7 +5496,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing user:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "b50b4f1a-701f-42ac-a5c3-ebf9a68e9eb1"
+                     *       "requestId": "d5cde51f-03f0-49e8-8a6d-9316f4d09e20"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5513,7 +5513,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "MCP key not found.",
                      *       "code": "not_found",
-                     *       "requestId": "a185e485-f5b1-4c04-9bc3-cba821b2f930"
+                     *       "requestId": "330438a9-5bd7-4d97-a526-ebe195bd079e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5550,7 +5550,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "2a30f439-9926-4bb1-800c-682a8699f95e"
+                     *       "requestId": "ea0a3539-2196-41a6-a186-073f0b674d0a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5595,22 +5595,22 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e0-b8f0-76c3-b0e0-9de39d000243",
+                     *         "id": "01a228e6-fac1-771a-ae56-ba4344641777",
                      *         "kind": "mcp",
                      *         "name": "agent",
                      *         "description": null,
-                     *         "prefix": "sallymcp_zEch…BdQY",
+                     *         "prefix": "sallymcp_UpUS…ueQq",
                      *         "scopes": null,
-                     *         "workspaceId": "01a228e0-b5ae-7716-af1f-23f0943061cf",
+                     *         "workspaceId": "01a228e6-f82f-7283-b7ee-983604451560",
                      *         "projectId": null,
                      *         "expiresAt": null,
-                     *         "createdAt": "2026-11-29T19:55:45.776Z",
+                     *         "createdAt": "2026-11-29T20:02:35.840Z",
                      *         "lastUsedAt": null,
                      *         "requestCount": 0,
                      *         "isActive": false,
-                     *         "revokedAt": "2026-11-29T19:55:45.779Z",
+                     *         "revokedAt": "2026-11-29T20:02:35.843Z",
                      *         "rateLimitPerHour": null,
-                     *         "rotatedFromId": "01a228e0-b87c-76de-aac5-8dd08c005199"
+                     *         "rotatedFromId": "01a228e6-fa6c-7365-b49d-c8206461f98d"
                      *       }
                      *     }
                      */
@@ -5632,7 +5632,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "69d88381-923f-424f-b5eb-7633ebdd2dc4",
+                     *       "requestId": "31c04ebf-f980-49b3-91ad-5481a17efe1a",
                      *       "issues": []
                      *     }
                      */
@@ -5655,7 +5655,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "87d15583-33e6-4def-9765-6b7cb6897d39"
+                     *       "requestId": "c0792632-0ce5-433b-9aec-ea93b3f1a134"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5672,7 +5672,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing keys:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "45908002-77f6-4870-bd27-e2f53cf168d6"
+                     *       "requestId": "e3e77778-b36e-4f6c-9c36-6562e28c291e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5689,7 +5689,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "MCP key not found.",
                      *       "code": "not_found",
-                     *       "requestId": "fe50c13c-a505-4a8c-a144-cc833dcfd1ef"
+                     *       "requestId": "d2c5dde0-c811-4419-8c92-e03d21af2f8c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5726,7 +5726,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "60a5f6dd-3d87-44a6-9a7c-7d21a25a71f4"
+                     *       "requestId": "2582fad6-b758-4ea4-910d-74deecd24282"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5771,22 +5771,22 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e0-b8f0-76c3-b0e0-9de39d000243",
+                     *         "id": "01a228e6-fac1-771a-ae56-ba4344641777",
                      *         "kind": "mcp",
                      *         "name": "agent",
                      *         "description": null,
-                     *         "prefix": "sallymcp_zEch…BdQY",
+                     *         "prefix": "sallymcp_UpUS…ueQq",
                      *         "scopes": null,
-                     *         "workspaceId": "01a228e0-b5ae-7716-af1f-23f0943061cf",
+                     *         "workspaceId": "01a228e6-f82f-7283-b7ee-983604451560",
                      *         "projectId": null,
                      *         "expiresAt": null,
-                     *         "createdAt": "2026-11-29T19:55:45.776Z",
+                     *         "createdAt": "2026-11-29T20:02:35.840Z",
                      *         "lastUsedAt": null,
                      *         "requestCount": 0,
                      *         "isActive": true,
                      *         "revokedAt": null,
                      *         "rateLimitPerHour": null,
-                     *         "rotatedFromId": "01a228e0-b87c-76de-aac5-8dd08c005199",
+                     *         "rotatedFromId": "01a228e6-fa6c-7365-b49d-c8206461f98d",
                      *         "key": "sallymcp_<secret, shown once>"
                      *       }
                      *     }
@@ -5809,7 +5809,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "cf496553-52e6-4e67-abb3-0ca4bb418166",
+                     *       "requestId": "8a2db3db-66de-40ff-a195-5d8dd43a0a5e",
                      *       "issues": []
                      *     }
                      */
@@ -5832,7 +5832,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "1a8bffe6-69ba-4629-8c94-57f9b73fa1f3"
+                     *       "requestId": "95026edb-add3-40d2-be59-36f9f40003fa"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5849,7 +5849,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing keys:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "0cdb7f54-f44b-40f5-ae63-09f5e9956b08"
+                     *       "requestId": "0c4ecaa0-8b6e-4958-b2e0-28995b0274d2"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5866,7 +5866,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "MCP key not found.",
                      *       "code": "not_found",
-                     *       "requestId": "007491e5-b958-46da-b0ab-5ab3e46dc985"
+                     *       "requestId": "cf43e934-1d9b-4230-9b72-139c199b6d08"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5912,7 +5912,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "75391ba7-60a5-4a4b-a452-f369d60a8336"
+                     *       "requestId": "a276745f-ec10-4348-8c2a-63e310ee69b0"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5956,19 +5956,19 @@ export interface operations {
                      *       "data": {
                      *         "kind": "session",
                      *         "user": {
-                     *           "id": "01a228e0-b53a-74f7-ae94-1f357530628b",
+                     *           "id": "01a228e6-f7b8-74b2-8f47-75de2c731429",
                      *           "email": "ada@walk.test",
                      *           "name": "Ada",
                      *           "handle": "ada",
                      *           "platformRole": "NONE",
                      *           "avatarUploadId": null,
                      *           "emailVerified": true,
-                     *           "emailVerifiedAt": "2026-11-29T19:55:44.920Z",
-                     *           "createdAt": "2026-11-29T19:55:44.825Z"
+                     *           "emailVerifiedAt": "2026-11-29T20:02:35.162Z",
+                     *           "createdAt": "2026-11-29T20:02:35.062Z"
                      *         },
                      *         "memberships": [
                      *           {
-                     *             "workspaceId": "01a228e0-b53b-71d5-9e82-d5445da173e5",
+                     *             "workspaceId": "01a228e6-f7ba-7251-95aa-469ac566de94",
                      *             "slug": "ada-s-workspace",
                      *             "name": "Ada's workspace",
                      *             "suspended": false,
@@ -5984,7 +5984,7 @@ export interface operations {
                      *           ],
                      *           "workspaceId": null,
                      *           "projectId": null,
-                     *           "expiresAt": "2026-12-29T19:55:44.883Z"
+                     *           "expiresAt": "2026-12-29T20:02:35.128Z"
                      *         }
                      *       }
                      *     }
@@ -6045,7 +6045,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "f69bb6fa-cab3-4c33-a36e-021c0cd4360e"
+                     *       "requestId": "b2c7f39c-2562-4976-bf45-0ee49b0d5cca"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6062,7 +6062,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "MCP keys (sallymcp_) are valid only on /mcp.",
                      *       "code": "scope_violation",
-                     *       "requestId": "d747c61f-0e2d-443d-8a24-3620fd72fa39"
+                     *       "requestId": "42a42d7b-390b-42c6-9010-4abade4aff2b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6099,7 +6099,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "8a282211-9bc7-4a6b-86dc-cd63a353d203"
+                     *       "requestId": "a1e2984b-1c8b-42c1-9447-1dbf1b18c041"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6158,19 +6158,19 @@ export interface operations {
                      *       "data": {
                      *         "kind": "session",
                      *         "user": {
-                     *           "id": "01a228e0-b53a-74f7-ae94-1f357530628b",
+                     *           "id": "01a228e6-f7b8-74b2-8f47-75de2c731429",
                      *           "email": "ada@walk.test",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada",
                      *           "platformRole": "NONE",
                      *           "avatarUploadId": null,
                      *           "emailVerified": true,
-                     *           "emailVerifiedAt": "2026-11-29T19:55:44.920Z",
-                     *           "createdAt": "2026-11-29T19:55:44.825Z"
+                     *           "emailVerifiedAt": "2026-11-29T20:02:35.162Z",
+                     *           "createdAt": "2026-11-29T20:02:35.062Z"
                      *         },
                      *         "memberships": [
                      *           {
-                     *             "workspaceId": "01a228e0-b53b-71d5-9e82-d5445da173e5",
+                     *             "workspaceId": "01a228e6-f7ba-7251-95aa-469ac566de94",
                      *             "slug": "ada-s-workspace",
                      *             "name": "Ada's workspace",
                      *             "role": "OWNER",
@@ -6186,7 +6186,7 @@ export interface operations {
                      *           ],
                      *           "workspaceId": null,
                      *           "projectId": null,
-                     *           "expiresAt": "2026-12-29T19:55:44.883Z"
+                     *           "expiresAt": "2026-12-29T20:02:35.128Z"
                      *         }
                      *       }
                      *     }
@@ -6209,7 +6209,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: name: Invalid input: expected string, received object",
                      *       "code": "validation_error",
-                     *       "requestId": "f09512d0-c9bc-42f8-879c-1fb45d3a93e0",
+                     *       "requestId": "1df161fc-1859-4f43-8a43-cf9d3e67936d",
                      *       "issues": [
                      *         {
                      *           "path": "name",
@@ -6237,7 +6237,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "b3a4a45e-4ce0-4eac-94bc-76f42b3d1ff6"
+                     *       "requestId": "7ac5a426-e139-4ff6-b1da-c36e300b54ca"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6254,7 +6254,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing keys:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "38f18578-e6dd-4a77-b00e-9ab43dd3eb0b"
+                     *       "requestId": "9b6941a9-3371-4c9b-b218-bde91f3812ed"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6281,7 +6281,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "1df2627f-ec94-4fcf-9d27-2c12d44f898d"
+                     *       "requestId": "e0151047-2528-46ef-9f2e-0224d29bd379"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6298,7 +6298,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "e25911a7-f195-4cac-a9bc-f7ed624fa358"
+                     *       "requestId": "d3a75f8d-58ee-47b4-9083-2807b5d4ff16"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6335,7 +6335,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "26864d68-7e7c-4c01-a0fc-d988dcbbf29b"
+                     *       "requestId": "670f8ed6-57c8-4490-9d28-7290f9aaa788"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6386,7 +6386,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid path: provider: Expected a provider name",
                      *       "code": "validation_error",
-                     *       "requestId": "5783061b-44cb-4660-9d8b-42f5ee636345",
+                     *       "requestId": "064a1fc4-0b11-4a5d-afaa-985be2af3eb2",
                      *       "issues": [
                      *         {
                      *           "path": "provider",
@@ -6436,7 +6436,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid path: provider: Expected a provider name",
                      *       "code": "validation_error",
-                     *       "requestId": "12d75fe1-7e1f-4804-aa86-ccc60d65c3c3",
+                     *       "requestId": "7099950c-a54d-4c34-a299-98a2a2dc6abe",
                      *       "issues": [
                      *         {
                      *           "path": "provider",
@@ -6537,7 +6537,7 @@ export interface operations {
                      *       "ok": true,
                      *       "data": {
                      *         "user": {
-                     *           "id": "01a228e0-b53a-74f7-ae94-1f357530628b",
+                     *           "id": "01a228e6-f7b8-74b2-8f47-75de2c731429",
                      *           "email": "ada@walk.test",
                      *           "name": "Ada",
                      *           "handle": "ada",
@@ -6545,27 +6545,27 @@ export interface operations {
                      *           "avatarUploadId": null,
                      *           "emailVerified": false,
                      *           "emailVerifiedAt": null,
-                     *           "createdAt": "2026-11-29T19:55:44.825Z"
+                     *           "createdAt": "2026-11-29T20:02:35.062Z"
                      *         },
                      *         "workspace": {
-                     *           "id": "01a228e0-b53b-71d5-9e82-d5445da173e5",
+                     *           "id": "01a228e6-f7ba-7251-95aa-469ac566de94",
                      *           "slug": "ada-s-workspace",
                      *           "name": "Ada's workspace"
                      *         },
                      *         "session": {
                      *           "token": "<secret, shown once>",
-                     *           "expiresAt": "2026-12-29T19:55:44.831Z",
+                     *           "expiresAt": "2026-12-29T20:02:35.068Z",
                      *           "session": {
-                     *             "id": "01a228e0-b53f-729b-a3d9-d552816b1012",
+                     *             "id": "01a228e6-f7bd-74ac-924c-b4aa44c4025a",
                      *             "current": true,
                      *             "ip": "127.0.0.1",
                      *             "userAgent": "Bun/1.4.5",
-                     *             "createdAt": "2026-11-29T19:55:44.831Z",
-                     *             "lastSeenAt": "2026-11-29T19:55:44.831Z",
-                     *             "expiresAt": "2026-12-29T19:55:44.831Z"
+                     *             "createdAt": "2026-11-29T20:02:35.068Z",
+                     *             "lastSeenAt": "2026-11-29T20:02:35.068Z",
+                     *             "expiresAt": "2026-12-29T20:02:35.068Z"
                      *           },
                      *           "user": {
-                     *             "id": "01a228e0-b53a-74f7-ae94-1f357530628b",
+                     *             "id": "01a228e6-f7b8-74b2-8f47-75de2c731429",
                      *             "email": "ada@walk.test",
                      *             "name": "Ada",
                      *             "handle": "ada",
@@ -6573,7 +6573,7 @@ export interface operations {
                      *             "avatarUploadId": null,
                      *             "emailVerified": false,
                      *             "emailVerifiedAt": null,
-                     *             "createdAt": "2026-11-29T19:55:44.825Z"
+                     *             "createdAt": "2026-11-29T20:02:35.062Z"
                      *           }
                      *         }
                      *       }
@@ -6597,7 +6597,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: email: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "5bc46221-56bb-41bb-a586-d56937c26930",
+                     *       "requestId": "967fe6d7-1ee6-4cdc-bed4-eb03bff51ae9",
                      *       "issues": [
                      *         {
                      *           "path": "email",
@@ -6628,7 +6628,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "An account with this email already exists: log in or reset the password.",
                      *       "code": "conflict",
-                     *       "requestId": "1c2afb33-a485-48a2-a54c-86dc131473d8"
+                     *       "requestId": "f604791f-af5c-438e-9908-3f3841726c75"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6645,7 +6645,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "3dbb696a-a8ef-4bd6-9ce0-bbfde66754f0"
+                     *       "requestId": "808e86e2-3fb5-430f-ba36-fae803033c18"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6662,7 +6662,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "2a7f9703-18cc-4f3c-90ff-164b1c16f960"
+                     *       "requestId": "0b6c8d49-d435-45b2-8089-d4094099f8eb"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6699,7 +6699,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Too many attempts from this address; retry later.",
                      *       "code": "rate_limited",
-                     *       "requestId": "c647e58c-2224-4862-be74-389cffe714d5"
+                     *       "requestId": "d39bdb14-2d08-4cf2-b0ea-6711d733ddda"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6772,7 +6772,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: email: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "a58317df-fbad-4692-a321-afd759d83592",
+                     *       "requestId": "7e8d2b3d-fb74-4b3d-b171-cdb0e019ad73",
                      *       "issues": [
                      *         {
                      *           "path": "email",
@@ -6795,7 +6795,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "6ebf00f3-8b30-4127-9aac-49ea1b036279"
+                     *       "requestId": "60306e2e-4ecb-4c29-aec4-a871ad48dd62"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6812,7 +6812,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "19fa133a-4f6d-4875-9149-89a0443b0ca9"
+                     *       "requestId": "4aa25d65-dd64-4a07-9be6-7da75f580a80"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6849,7 +6849,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Too many attempts from this address; retry later.",
                      *       "code": "rate_limited",
-                     *       "requestId": "935d518d-2712-45ee-9bc7-bf4b4440b245"
+                     *       "requestId": "23bd751c-6290-47ff-a6c2-4f0464fc80f7"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6922,7 +6922,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: email: Invalid input: expected string, received object",
                      *       "code": "validation_error",
-                     *       "requestId": "c1222585-02a7-4877-879b-2e483ccae82b",
+                     *       "requestId": "28d330e8-2e8e-4aec-9eae-8c0d706dc90d",
                      *       "issues": [
                      *         {
                      *           "path": "email",
@@ -6950,7 +6950,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid or unknown token.",
                      *       "code": "invalid_key",
-                     *       "requestId": "0cdb5408-4997-44e9-9c00-3db1cd68d5f9"
+                     *       "requestId": "3b042147-e7ef-48e3-8aa0-beb3ca2b9201"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6967,7 +6967,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "7c3fe27e-dc13-45ce-871a-84ed2ff7f09b"
+                     *       "requestId": "68f0bcb9-f444-4f81-b4ea-fd348e3605c0"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6984,7 +6984,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "de5857d8-fb92-4efc-a658-184c7cbde9c6"
+                     *       "requestId": "f1b8982c-eea9-40a2-8523-269f35d90a12"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7021,7 +7021,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Too many failed authentication attempts from this address; retry later.",
                      *       "code": "rate_limited",
-                     *       "requestId": "74ba01c8-0a37-4058-8ddc-ba03a4c2f26a"
+                     *       "requestId": "08e9775a-6e8e-44e1-882a-70dfb46e9cd2"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7101,7 +7101,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: token: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "9808b5c3-8377-499e-a6fb-ae90adf24061",
+                     *       "requestId": "cfeabcc0-31a3-46fb-8db8-3c4e59501caf",
                      *       "issues": [
                      *         {
                      *           "path": "token",
@@ -7128,7 +7128,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "af55b241-1b9d-4df7-96db-224b38a3cf4f"
+                     *       "requestId": "d7d5ebce-3ae2-40d8-9354-ab529a156952"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7145,7 +7145,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "fb0def75-6f01-461a-b894-b4d4fa0b4586"
+                     *       "requestId": "01a238cf-e4bf-4973-9862-f7a974e97c7f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7182,7 +7182,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Too many attempts from this address; retry later.",
                      *       "code": "rate_limited",
-                     *       "requestId": "a5e2052a-8052-46b0-a935-64fb387cde7d"
+                     *       "requestId": "a28a8141-36ed-4de5-be1d-a77a58023c0a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7225,26 +7225,26 @@ export interface operations {
                      *       "ok": true,
                      *       "data": {
                      *         "token": "<secret, shown once>",
-                     *         "expiresAt": "2026-12-29T19:55:46.017Z",
+                     *         "expiresAt": "2026-12-29T20:02:36.092Z",
                      *         "session": {
-                     *           "id": "01a228e0-b9e1-7286-9353-648ee1221af3",
+                     *           "id": "01a228e6-fbbc-7772-9ab4-2bc3fb7d3c3e",
                      *           "current": true,
                      *           "ip": "127.0.0.1",
                      *           "userAgent": "Bun/1.4.5",
-                     *           "createdAt": "2026-11-29T19:55:46.017Z",
-                     *           "lastSeenAt": "2026-11-29T19:55:46.017Z",
-                     *           "expiresAt": "2026-12-29T19:55:46.017Z"
+                     *           "createdAt": "2026-11-29T20:02:36.092Z",
+                     *           "lastSeenAt": "2026-11-29T20:02:36.092Z",
+                     *           "expiresAt": "2026-12-29T20:02:36.092Z"
                      *         },
                      *         "user": {
-                     *           "id": "01a228e0-b9db-7321-84b0-21636067bb8d",
+                     *           "id": "01a228e6-fbac-73be-a3a1-ac25b35e8ff1",
                      *           "email": "sso@walk.test",
                      *           "name": "Sso Walker",
                      *           "handle": "sso_walker",
                      *           "platformRole": "NONE",
                      *           "avatarUploadId": null,
                      *           "emailVerified": true,
-                     *           "emailVerifiedAt": "2026-11-29T19:55:46.011Z",
-                     *           "createdAt": "2026-11-29T19:55:46.011Z"
+                     *           "emailVerifiedAt": "2026-11-29T20:02:36.076Z",
+                     *           "createdAt": "2026-11-29T20:02:36.076Z"
                      *         },
                      *         "accessToken": "<secret, shown once>",
                      *         "workspace": null
@@ -7269,7 +7269,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: provider: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "f500e927-d628-4238-ba4a-97b6c29bd63b",
+                     *       "requestId": "14ea5ba2-658f-43e3-ae64-183e1905c478",
                      *       "issues": [
                      *         {
                      *           "path": "provider",
@@ -7292,7 +7292,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "4795f584-af18-498d-b741-ebc358dc2a29"
+                     *       "requestId": "e6054152-0296-4f49-a2bb-b234aebd3e67"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7309,7 +7309,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "1443e672-7ada-4d72-b068-007a970364ff"
+                     *       "requestId": "8762b032-3a00-46d1-8038-0aec1b7cfa5d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7357,13 +7357,13 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228e0-b929-75cf-b987-bd8308c17ed6",
+                     *           "id": "01a228e6-fafa-770d-b81c-aa066d240884",
                      *           "current": false,
                      *           "ip": "127.0.0.1",
                      *           "userAgent": "Bun/1.4.5",
-                     *           "createdAt": "2026-11-29T19:55:45.833Z",
-                     *           "lastSeenAt": "2026-11-29T19:55:45.833Z",
-                     *           "expiresAt": "2026-12-29T19:55:45.833Z"
+                     *           "createdAt": "2026-11-29T20:02:35.897Z",
+                     *           "lastSeenAt": "2026-11-29T20:02:35.897Z",
+                     *           "expiresAt": "2026-12-29T20:02:35.897Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -7388,7 +7388,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "6e768c4c-ce42-4885-88ef-2b943d95134e",
+                     *       "requestId": "09c0688c-61c1-4473-86a9-40d21bb96c88",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -7416,7 +7416,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "0ae587e7-f372-4e4f-b499-c3fa0629702f"
+                     *       "requestId": "5cee2370-5599-4230-a0ef-7db3b713dc5a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7433,7 +7433,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing user:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "c42c0c1f-9345-4fb8-aadb-e45852209f1a"
+                     *       "requestId": "c92298e8-2287-4fc8-9714-6660a10f25e3"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7470,7 +7470,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "26ee6e8a-3208-4fdd-ae45-eb1f47507b86"
+                     *       "requestId": "184321a3-dbc5-4e9e-bcad-592c06b74ba7"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7515,7 +7515,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e0-b929-75cf-b987-bd8308c17ed6",
+                     *         "id": "01a228e6-fafa-770d-b81c-aa066d240884",
                      *         "revoked": true
                      *       }
                      *     }
@@ -7542,7 +7542,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "bd10c76e-ab58-4fca-b98e-79405165caec",
+                     *       "requestId": "0dd77f92-9ae4-4415-8af2-6ef8deb6ef56",
                      *       "issues": []
                      *     }
                      */
@@ -7565,7 +7565,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "aa1027ee-c786-47e1-a27a-f37eb9771cbe"
+                     *       "requestId": "34941e5c-db05-4072-8aea-372125ea1e6b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7582,7 +7582,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing keys:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "a320bec1-f5c4-4b7e-a875-d3ff7c51d9c7"
+                     *       "requestId": "5b27ad97-5235-4ef5-bc4c-c1ed72be8116"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7599,7 +7599,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Session not found.",
                      *       "code": "not_found",
-                     *       "requestId": "a7098725-8964-4ff0-a429-9e6bc3d0c2d5"
+                     *       "requestId": "cc8e4054-759a-45aa-a71d-285e959ca7ea"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7636,7 +7636,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "74af87a0-8472-4420-9be6-cc6d68ea6164"
+                     *       "requestId": "40ce4090-e78d-47b4-9521-9de5b21b2a29"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7709,7 +7709,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: token: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "bc341ed8-0132-4698-b2ef-93a68402ad6a",
+                     *       "requestId": "e4fbee65-55f0-4741-af49-6012bcc77c81",
                      *       "issues": [
                      *         {
                      *           "path": "token",
@@ -7732,7 +7732,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "99208be4-1fb1-46b0-9f0e-9f39b18e57da"
+                     *       "requestId": "cb8d9db4-dd49-4cb6-acb6-d5cfa379a767"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7749,7 +7749,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "b88771bc-124d-4ddd-9b10-dd4e6035ff35"
+                     *       "requestId": "1afd4d9d-03a3-4d79-8e46-6fe58a7ea1d4"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7786,7 +7786,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Too many attempts from this address; retry later.",
                      *       "code": "rate_limited",
-                     *       "requestId": "337a9784-ce76-4bb2-b490-e6ff073b435d"
+                     *       "requestId": "287a9e1c-7438-40d0-ba77-8020f417c5e2"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7847,30 +7847,30 @@ export interface operations {
                      *       "ok": true,
                      *       "data": {
                      *         "project": {
-                     *           "id": "01a228e0-b67a-74c2-90bb-a89f60af9427",
+                     *           "id": "01a228e6-f8c1-7789-ad69-364cc43e4d49",
                      *           "key": "WEB",
                      *           "name": "Website",
                      *           "description": "The public site.",
                      *           "color": null,
-                     *           "clientId": "01a228e0-b670-739c-8c8d-301e1f9378b5",
+                     *           "clientId": "01a228e6-f8b4-77b7-8d57-6baec0ca82cc",
                      *           "billableByDefault": true,
                      *           "archived": false,
                      *           "archivedAt": null,
-                     *           "createdBy": "01a228e0-b53a-74f7-ae94-1f357530628b",
-                     *           "createdAt": "2026-11-29T19:55:45.146Z",
-                     *           "updatedAt": "2026-11-29T19:55:45.157Z",
+                     *           "createdBy": "01a228e6-f7b8-74b2-8f47-75de2c731429",
+                     *           "createdAt": "2026-11-29T20:02:35.328Z",
+                     *           "updatedAt": "2026-11-29T20:02:35.342Z",
                      *           "role": "OWNER"
                      *         },
                      *         "columns": [
                      *           {
                      *             "status": {
-                     *               "id": "01a228e0-b67a-74c3-b7d9-b2de90cf4489",
-                     *               "projectId": "01a228e0-b67a-74c2-90bb-a89f60af9427",
+                     *               "id": "01a228e6-f8c1-778a-b18c-50384364da2f",
+                     *               "projectId": "01a228e6-f8c1-7789-ad69-364cc43e4d49",
                      *               "name": "Backlog",
                      *               "category": "backlog",
                      *               "position": 0,
                      *               "color": "#94a3b8",
-                     *               "createdAt": "2026-11-29T19:55:45.146Z"
+                     *               "createdAt": "2026-11-29T20:02:35.328Z"
                      *             },
                      *             "category": "backlog",
                      *             "count": 0,
@@ -7953,7 +7953,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: category: Invalid option: expected one of \"backlog\"|\"unstarted\"|\"started\"|\"completed\"|\"canceled\"",
                      *       "code": "validation_error",
-                     *       "requestId": "310db9f2-785f-439f-8127-da179d0ee012",
+                     *       "requestId": "74d42338-7b9b-4e51-9771-1e569e6c47e1",
                      *       "issues": [
                      *         {
                      *           "path": "category",
@@ -7981,7 +7981,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "06c97608-22e3-41c7-a345-82f6058848dd"
+                     *       "requestId": "bdb6046d-00a3-4fd5-b130-2e0eb7131d17"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7996,9 +7996,9 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "MCP keys (sallymcp_) are valid only on /mcp.",
-                     *       "code": "scope_violation",
-                     *       "requestId": "6c817c9c-8089-4c57-8402-1dab38893284"
+                     *       "error": "Missing tasks:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "19ce7e31-d76a-461b-b28a-8e245870f68d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8015,7 +8015,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "7f972fb3-5a0a-44f2-94e1-39ba4285d47b"
+                     *       "requestId": "aede7f5b-8cd9-4eb8-83b6-875304b1dc92"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8052,7 +8052,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "d16031e7-ad95-4098-b41f-d4b75d7d60d3"
+                     *       "requestId": "964c8621-e596-434e-ba07-1dc2073a6ebe"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8109,14 +8109,14 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228e0-b670-739c-8c8d-301e1f9378b5",
+                     *           "id": "01a228e6-f8b4-77b7-8d57-6baec0ca82cc",
                      *           "name": "Acme",
                      *           "email": "ops@acme.test",
                      *           "notes": null,
                      *           "archived": false,
                      *           "archivedAt": null,
-                     *           "createdAt": "2026-11-29T19:55:45.136Z",
-                     *           "updatedAt": "2026-11-29T19:55:45.136Z"
+                     *           "createdAt": "2026-11-29T20:02:35.316Z",
+                     *           "updatedAt": "2026-11-29T20:02:35.316Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -8141,7 +8141,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "cd1ac516-1517-4d7d-ad59-eadb45167a48",
+                     *       "requestId": "afe23fbe-9476-4f77-839d-c77a7ea8ec9c",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -8169,7 +8169,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "7b316394-64e9-4e16-abc6-33a52caf8aa7"
+                     *       "requestId": "a31d1786-cea5-4132-b298-2b25bd91d3be"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8186,7 +8186,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing clients:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "4e03e2ef-0a0c-4bc0-a92d-d9580187c4ae"
+                     *       "requestId": "1df1df57-0260-4892-a8c3-7307a99ec1db"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8203,7 +8203,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "2bb9a27d-ad5d-4b02-be2c-cc3ceb532a17"
+                     *       "requestId": "bd613f84-6260-44ac-bca6-162e83f9d815"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8240,7 +8240,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "c63aa631-0010-4c03-92dd-810257619c5e"
+                     *       "requestId": "29f6b7d8-d638-4877-836e-7562b3bff423"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8303,14 +8303,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e0-b670-739c-8c8d-301e1f9378b5",
+                     *         "id": "01a228e6-f8b4-77b7-8d57-6baec0ca82cc",
                      *         "name": "Acme",
                      *         "email": "ops@acme.test",
                      *         "notes": null,
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdAt": "2026-11-29T19:55:45.136Z",
-                     *         "updatedAt": "2026-11-29T19:55:45.136Z"
+                     *         "createdAt": "2026-11-29T20:02:35.316Z",
+                     *         "updatedAt": "2026-11-29T20:02:35.316Z"
                      *       }
                      *     }
                      */
@@ -8332,7 +8332,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: name: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "3f6a2cb8-4ff6-4863-a108-9d11cc6c7caf",
+                     *       "requestId": "97091317-da28-44bd-a97e-1d06f5ea9e87",
                      *       "issues": [
                      *         {
                      *           "path": "name",
@@ -8360,7 +8360,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "8da4ff16-fc12-43be-926d-48808b1dd0ac"
+                     *       "requestId": "241b45ce-e993-405d-96d0-c240ed6d2e51"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8377,7 +8377,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing clients:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "46282f88-c79e-4394-9b41-a36b007ce755"
+                     *       "requestId": "756beb4b-1990-43eb-96f1-80bf929df8fd"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8394,7 +8394,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "60537431-a42a-4ca5-a35d-36327a5da52e"
+                     *       "requestId": "fa32d6a0-f27d-4a85-b629-3255c4435c71"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8411,7 +8411,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "This Idempotency-Key was already used with a different request.",
                      *       "code": "conflict",
-                     *       "requestId": "d96eef18-18f4-44b3-8d65-fb7451378854"
+                     *       "requestId": "5fb614f5-95df-4132-a7be-ce097722144f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8428,7 +8428,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "4f9e4995-ea11-45da-81bd-dd7315bc62a2"
+                     *       "requestId": "9e11972d-cc07-4358-bf75-b10017bb2a80"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8445,7 +8445,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "8e034766-5b3e-4238-837f-6278703228aa"
+                     *       "requestId": "5ec6b4dd-3de5-4e7b-8b27-9f58e29a2299"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8482,7 +8482,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "1249d779-93c4-4046-b806-b5b7d4eb2bbe"
+                     *       "requestId": "180a66bf-7fd7-4816-b873-acb98610d021"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8532,14 +8532,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e0-b670-739c-8c8d-301e1f9378b5",
+                     *         "id": "01a228e6-f8b4-77b7-8d57-6baec0ca82cc",
                      *         "name": "Acme",
                      *         "email": "ops@acme.test",
                      *         "notes": null,
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdAt": "2026-11-29T19:55:45.136Z",
-                     *         "updatedAt": "2026-11-29T19:55:45.136Z"
+                     *         "createdAt": "2026-11-29T20:02:35.316Z",
+                     *         "updatedAt": "2026-11-29T20:02:35.316Z"
                      *       }
                      *     }
                      */
@@ -8561,7 +8561,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "af082dce-cc58-4875-87ac-41eada820202"
+                     *       "requestId": "c3b0d76f-753d-4356-9fd1-20f5aa168789"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8583,7 +8583,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "cef33a7a-4374-455a-9fac-e59d714b9f60"
+                     *       "requestId": "b5b8c23d-1a71-400d-af35-22b63b4800f7"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8600,7 +8600,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing clients:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "577b3aa8-096b-4e9f-88c4-4d88d7214416"
+                     *       "requestId": "48682f3b-010d-4e65-9c2c-e617cecdaf4e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8617,7 +8617,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "70b3cf4b-8ebf-421c-839b-3bc6b77a4219"
+                     *       "requestId": "34718eab-d24f-4ff3-bf87-cb2949b0c714"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8654,7 +8654,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "08bd853f-9d0b-4e05-a967-2f4ad06e1a60"
+                     *       "requestId": "b71f47e5-d946-45a2-b762-49962cacb906"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8704,7 +8704,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e0-b670-739c-8c8d-301e1f9378b5",
+                     *         "id": "01a228e6-f8b4-77b7-8d57-6baec0ca82cc",
                      *         "deleted": true
                      *       }
                      *     }
@@ -8731,7 +8731,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "daf58d39-eb95-4362-be09-b60bad25a720"
+                     *       "requestId": "4bbefd06-c7d1-41a2-9c72-1069ab939828"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8753,7 +8753,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "26dcc1da-64a8-46b2-98d4-284a7c220b7f"
+                     *       "requestId": "9f4b2a36-444d-4784-bfd0-87486679464b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8770,7 +8770,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing clients:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "aeb61003-88be-4a15-95d9-c5c533df9c00"
+                     *       "requestId": "b228cb66-8ff6-49b1-bc86-53fbc34bd4e5"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8787,7 +8787,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "e4ecd208-d718-4a5e-98c5-66b90d50454f"
+                     *       "requestId": "a764fa42-19d5-4a7d-a443-1266830990e3"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8824,7 +8824,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "a7bda2db-e4e0-41b0-9c6a-1c3db316c6d2"
+                     *       "requestId": "6745fc97-0051-4d09-839a-735447d177f7"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8890,14 +8890,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e0-b670-739c-8c8d-301e1f9378b5",
+                     *         "id": "01a228e6-f8b4-77b7-8d57-6baec0ca82cc",
                      *         "name": "Acme",
                      *         "email": "ops@acme.test",
                      *         "notes": "Pays on time.",
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdAt": "2026-11-29T19:55:45.136Z",
-                     *         "updatedAt": "2026-11-29T19:55:45.143Z"
+                     *         "createdAt": "2026-11-29T20:02:35.316Z",
+                     *         "updatedAt": "2026-11-29T20:02:35.326Z"
                      *       }
                      *     }
                      */
@@ -8919,7 +8919,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: name: Invalid input: expected string, received object",
                      *       "code": "validation_error",
-                     *       "requestId": "5f8d3674-7c78-4cb5-8b47-bb9779eb86de",
+                     *       "requestId": "26df7497-8b45-4084-a481-d13c35c2bb87",
                      *       "issues": [
                      *         {
                      *           "path": "name",
@@ -8947,7 +8947,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "b56d7bb6-9e9f-4a7f-a62f-097fe1b4a146"
+                     *       "requestId": "f532057b-c08e-4349-983d-db463bec50bf"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8964,7 +8964,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing clients:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "11ee4281-81a2-4d8f-b65d-ebb307ec2529"
+                     *       "requestId": "86368855-f4f2-484d-bfdf-e7b58666958d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8981,7 +8981,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "10d86896-bfda-411b-8da1-9cdb0ca2b5b4"
+                     *       "requestId": "ea9fa779-1a97-44a4-b03d-0dcc0a4eef1f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8998,7 +8998,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "593e68ab-5051-4d1b-9a8f-93fcd67d1abc"
+                     *       "requestId": "6f005497-d595-4ddb-944e-cadb4be4a264"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9015,7 +9015,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "dbae6543-5e83-434f-95a4-d2065de10ed2"
+                     *       "requestId": "aab11886-86f9-4f42-96c0-4a96a1cdae11"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9052,7 +9052,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "7729bb12-8d42-465a-817f-409551590289"
+                     *       "requestId": "70047001-3d5b-4f99-8638-5ec8f272f970"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9108,18 +9108,18 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228e0-b67a-74c2-90bb-a89f60af9427",
+                     *           "id": "01a228e6-f8c1-7789-ad69-364cc43e4d49",
                      *           "key": "WEB",
                      *           "name": "Website",
                      *           "description": "The public site.",
                      *           "color": null,
-                     *           "clientId": "01a228e0-b670-739c-8c8d-301e1f9378b5",
+                     *           "clientId": "01a228e6-f8b4-77b7-8d57-6baec0ca82cc",
                      *           "billableByDefault": true,
                      *           "archived": false,
                      *           "archivedAt": null,
-                     *           "createdBy": "01a228e0-b53a-74f7-ae94-1f357530628b",
-                     *           "createdAt": "2026-11-29T19:55:45.146Z",
-                     *           "updatedAt": "2026-11-29T19:55:45.157Z",
+                     *           "createdBy": "01a228e6-f7b8-74b2-8f47-75de2c731429",
+                     *           "createdAt": "2026-11-29T20:02:35.328Z",
+                     *           "updatedAt": "2026-11-29T20:02:35.342Z",
                      *           "role": "OWNER"
                      *         }
                      *       ],
@@ -9145,7 +9145,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "91e14aa9-a83c-4628-9d47-ed3961440719",
+                     *       "requestId": "0bb3b18b-aed4-4a8f-8489-7435f333215d",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -9173,7 +9173,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "59dbfbcf-9ca6-4956-90a4-ab67ddd9789e"
+                     *       "requestId": "18273d81-f4f3-4ba3-83c7-a342057e0c74"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9190,7 +9190,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing clients:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "4f9552fb-0d51-4861-80bb-90a69239288b"
+                     *       "requestId": "9e8f6295-ab45-432d-8c32-28969661e022"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9207,7 +9207,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "f3847ccb-0725-46cd-8ae6-0b7f2b49addb"
+                     *       "requestId": "7cd8e4be-0c43-4dce-896d-335ece4a2dbe"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9244,7 +9244,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "de605b8d-371b-4de9-a37d-34b6963e576e"
+                     *       "requestId": "ea52ead8-1f8d-4ce5-8266-d3a4bf3aa297"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9303,7 +9303,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "b45c978f-bc57-4ce1-a912-c7b12bda9835"
+                     *       "requestId": "e26a590f-8b76-43c4-bad1-3b0b7737ee7a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9325,7 +9325,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "dda6b9d2-d708-40f3-943d-78e046d13b0a"
+                     *       "requestId": "ca17a400-1072-476a-a0e3-6276aa950701"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9342,7 +9342,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "99b9901a-701f-49bc-8940-50b5b7a7fa92"
+                     *       "requestId": "9b675042-c902-4557-97de-a59cf3273a56"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9359,7 +9359,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "92f59315-c356-4a9a-ac38-06ff3589ca15"
+                     *       "requestId": "8ae103ba-2f39-4a66-b0c4-3eb53d883db1"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9396,7 +9396,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "43869a3b-4fde-4b67-852a-4c43ceb8b1af"
+                     *       "requestId": "a73742d4-9753-49a6-8921-058fee5f501a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9513,10 +9513,10 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228e0-b69b-7102-980a-cfd1a847ae2a",
+                     *           "id": "01a228e6-f8fb-73e2-b283-3f1282af6abc",
                      *           "name": "frontend",
                      *           "color": "#3366ff",
-                     *           "createdAt": "2026-11-29T19:55:45.179Z"
+                     *           "createdAt": "2026-11-29T20:02:35.387Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -9541,7 +9541,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "5237a12b-40cb-4771-ac8b-bb04c05f6774",
+                     *       "requestId": "a94a3c6b-f0ba-44c6-8336-9cc2e35d4a91",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -9569,7 +9569,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "81ee7ca7-ea95-42be-a1ae-4ee1fe39ded6"
+                     *       "requestId": "b4f53d07-57f6-4568-836b-f32a5283a2dc"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9584,9 +9584,9 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "MCP keys (sallymcp_) are valid only on /mcp.",
-                     *       "code": "scope_violation",
-                     *       "requestId": "f5f645ca-db4f-4244-9a8a-c4d59595b404"
+                     *       "error": "Missing tasks:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "1114b390-3592-4cb0-a8d2-7b833d12cf8d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9603,7 +9603,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "915b499a-9319-41f8-9b32-d79b4de4fd8f"
+                     *       "requestId": "f982b766-815f-4512-8f11-530c344db445"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9640,7 +9640,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "641b2b08-fdbf-41a4-9ff5-917ab6e43126"
+                     *       "requestId": "497d3a18-5801-4c55-99e0-127ab205dcc2"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9698,10 +9698,10 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e0-b69b-7102-980a-cfd1a847ae2a",
+                     *         "id": "01a228e6-f8fb-73e2-b283-3f1282af6abc",
                      *         "name": "frontend",
                      *         "color": "#3366ff",
-                     *         "createdAt": "2026-11-29T19:55:45.179Z"
+                     *         "createdAt": "2026-11-29T20:02:35.387Z"
                      *       }
                      *     }
                      */
@@ -9723,7 +9723,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: name: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "a3e98460-cf3c-4055-bac4-a97fe9dc90ab",
+                     *       "requestId": "d151e82b-ec85-400c-9906-9e2bcfd60e65",
                      *       "issues": [
                      *         {
                      *           "path": "name",
@@ -9751,7 +9751,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "64df72ac-8377-4516-82ba-f369414f6b6e"
+                     *       "requestId": "57d572cb-f385-4123-88a4-a5356bc8427b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9768,7 +9768,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "10c11440-3ab1-43bc-81ab-ee7fe337239a"
+                     *       "requestId": "39387727-3f1d-4507-b539-4e25b144787a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9785,7 +9785,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "444a18f1-34ef-4240-827f-c0e68818fd69"
+                     *       "requestId": "9e4c0d7c-1cab-4562-958a-c5d69d49a1b0"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9802,7 +9802,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "This Idempotency-Key was already used with a different request.",
                      *       "code": "conflict",
-                     *       "requestId": "898e05d3-e3e0-4508-96b6-64c2003a2eb6"
+                     *       "requestId": "d145b84d-920f-4e60-bcc3-c48511c59c3a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9819,7 +9819,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "d068391b-34de-476c-a332-27851a47e975"
+                     *       "requestId": "f421338a-225e-4c47-9992-244809f77752"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9836,7 +9836,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "2363a31c-b493-4c57-8df9-37826effba83"
+                     *       "requestId": "dd0b3910-9a59-494b-91ee-5d4858630577"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9873,7 +9873,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "41342a74-52a5-452c-9be7-32a0cf11d0ef"
+                     *       "requestId": "ca5f95f8-867a-43bf-868c-7a6e4f17a166"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9923,10 +9923,10 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e0-b69b-7102-980a-cfd1a847ae2a",
+                     *         "id": "01a228e6-f8fb-73e2-b283-3f1282af6abc",
                      *         "name": "frontend",
                      *         "color": "#3366ff",
-                     *         "createdAt": "2026-11-29T19:55:45.179Z"
+                     *         "createdAt": "2026-11-29T20:02:35.387Z"
                      *       }
                      *     }
                      */
@@ -9948,7 +9948,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "8dd8ee58-e03d-49c6-9ffe-4d816ac47170"
+                     *       "requestId": "eb42b67a-1b6a-4c93-858c-17c8ef2d70fa"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9970,7 +9970,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "fa8d811a-e49b-4ae8-a169-5da42519c84f"
+                     *       "requestId": "fe26eff3-b633-4e54-96e2-e33a2f9b33e5"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9985,9 +9985,9 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "MCP keys (sallymcp_) are valid only on /mcp.",
-                     *       "code": "scope_violation",
-                     *       "requestId": "4ecd2d4e-d1eb-44fd-83af-0816f547740a"
+                     *       "error": "Missing tasks:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "ab3ad18c-40b2-49f2-8485-5f42cc888336"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10004,7 +10004,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "f6f23cb1-3d59-4420-80f0-22d8aa6c94c2"
+                     *       "requestId": "3729a0ff-1833-46b2-930a-6d4aacf3b52a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10041,7 +10041,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "e818dd5d-7630-4c88-b745-4e1db72ad622"
+                     *       "requestId": "d7139c78-e02f-4524-b10e-233ae93991f9"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10091,7 +10091,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e0-b69b-7102-980a-cfd1a847ae2a",
+                     *         "id": "01a228e6-f8fb-73e2-b283-3f1282af6abc",
                      *         "deleted": true
                      *       }
                      *     }
@@ -10118,7 +10118,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "0cb9040e-0c2c-415e-9a9e-2180de2e327d"
+                     *       "requestId": "6eef3e88-3862-4c4d-a676-6bf00430397e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10140,7 +10140,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "cce4a095-516a-4b58-aff3-2439b62e88e6"
+                     *       "requestId": "acd9e986-e1d1-4b37-9ca6-86cb507bfe20"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10157,7 +10157,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "33e4d8c1-72e2-4803-b8da-b54cf6f56979"
+                     *       "requestId": "a706b639-3e8a-4c43-9a40-f164eb643e57"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10174,7 +10174,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "bf0ee44b-3a6b-46cb-b062-2374ba7801ce"
+                     *       "requestId": "3ab5d7fa-e15a-46c3-aeec-163b93f905ee"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10211,7 +10211,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "4db7a816-0fb1-4a01-8dc4-d03b5129a0f2"
+                     *       "requestId": "39a913c2-36e4-443c-9dd6-c517572621af"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10270,10 +10270,10 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e0-b69b-7102-980a-cfd1a847ae2a",
+                     *         "id": "01a228e6-f8fb-73e2-b283-3f1282af6abc",
                      *         "name": "front-end",
                      *         "color": "#3366ff",
-                     *         "createdAt": "2026-11-29T19:55:45.179Z"
+                     *         "createdAt": "2026-11-29T20:02:35.387Z"
                      *       }
                      *     }
                      */
@@ -10295,7 +10295,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: name: Invalid input: expected string, received object",
                      *       "code": "validation_error",
-                     *       "requestId": "f965fd53-2752-4541-8702-23dea89a461f",
+                     *       "requestId": "bec22142-483d-4a29-9e38-d4dafd08561e",
                      *       "issues": [
                      *         {
                      *           "path": "name",
@@ -10323,7 +10323,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "b2a22c29-881f-4b82-9d4b-0127c3cfd960"
+                     *       "requestId": "6c9df70d-7c07-406f-aa15-b7fd88b71856"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10340,7 +10340,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "dd6297fa-1493-46c6-b240-7c1cd464ae8f"
+                     *       "requestId": "2ce09e01-dde7-42c1-a6bc-dc6aa70276f1"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10357,7 +10357,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "1be9646a-2b70-414e-bbd7-1a5ddef464e4"
+                     *       "requestId": "ec22f02e-1354-4ffa-883d-45e167ffd72b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10383,7 +10383,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "6d3b64e7-ada6-43ca-8146-ccf648c5a4c8"
+                     *       "requestId": "62e94b0d-26bd-442d-82e1-29a8879ec93e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10400,7 +10400,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "db1b71b2-b878-4471-af80-472d9cdb7c6d"
+                     *       "requestId": "55f5add4-14c1-40aa-a4ad-34413d469162"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10437,7 +10437,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "4db731f5-9500-4cbd-aaed-858642914997"
+                     *       "requestId": "e5b27d64-d011-435d-ab89-abd0a3e9539f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10465,7 +10465,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "986c43ec-0dd3-42ee-899d-ec9bad220508",
+                     *       "requestId": "4beba317-6315-4f4c-b101-98611f5b6c1e",
                      *       "issues": []
                      *     }
                      */
@@ -10488,7 +10488,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "0168592c-c986-480d-98e8-df6ef07a6750"
+                     *       "requestId": "b4decc97-6b41-49f0-b494-9629d51a49fe"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10533,7 +10533,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "3b905a94-b5ef-4b0b-834a-0db09624187c"
+                     *       "requestId": "bd9256bf-cb90-42a7-9f95-037e7ac03614"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10654,7 +10654,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "0b9e5a06-1eb1-4da6-9830-852d7d15f329",
+                     *       "requestId": "7b5dc212-d1af-4228-a8da-aae73442af63",
                      *       "issues": []
                      *     }
                      */
@@ -10672,7 +10672,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "75073f8e-bc94-4ff3-a3e2-1d71ce8c9612"
+                     *       "requestId": "a27d8798-abd5-406c-980f-f6d2a2ba0675"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10689,7 +10689,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "/mcp accepts hosted MCP keys (sallymcp_) only; personal API keys (atpm_) work with `sally mcp` over stdio.",
                      *       "code": "scope_violation",
-                     *       "requestId": "71fabdc0-b535-48cf-b424-c364bb958904"
+                     *       "requestId": "65f4e7b8-d109-4827-aab7-ca6f77d1c80d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10714,7 +10714,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "At most 20 JSON-RPC messages per request (got 21).",
                      *       "code": "payload_too_large",
-                     *       "requestId": "e79200df-ccd0-4c84-83db-c29a6b7faf6a"
+                     *       "requestId": "68fa8e3c-c65d-418f-bc51-bfa37e68f9b2"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10731,7 +10731,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "8d613d70-37b9-4af3-88d0-4fafc34913a7"
+                     *       "requestId": "90f5e110-1d77-4771-8541-f945fb156c0a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10748,7 +10748,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "54c89a59-cee7-4610-9a89-030d3f3b9086"
+                     *       "requestId": "5139548f-5f6a-4aa5-afc6-69e086463f33"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10776,7 +10776,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "986c43ec-0dd3-42ee-899d-ec9bad220508",
+                     *       "requestId": "4beba317-6315-4f4c-b101-98611f5b6c1e",
                      *       "issues": []
                      *     }
                      */
@@ -10799,7 +10799,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "0168592c-c986-480d-98e8-df6ef07a6750"
+                     *       "requestId": "b4decc97-6b41-49f0-b494-9629d51a49fe"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10844,7 +10844,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "3b905a94-b5ef-4b0b-834a-0db09624187c"
+                     *       "requestId": "bd9256bf-cb90-42a7-9f95-037e7ac03614"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10872,7 +10872,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "986c43ec-0dd3-42ee-899d-ec9bad220508",
+                     *       "requestId": "4beba317-6315-4f4c-b101-98611f5b6c1e",
                      *       "issues": []
                      *     }
                      */
@@ -10895,7 +10895,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "0168592c-c986-480d-98e8-df6ef07a6750"
+                     *       "requestId": "b4decc97-6b41-49f0-b494-9629d51a49fe"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10940,7 +10940,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "3b905a94-b5ef-4b0b-834a-0db09624187c"
+                     *       "requestId": "bd9256bf-cb90-42a7-9f95-037e7ac03614"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11061,7 +11061,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "32a6f103-81fd-4d12-a8af-d55425b31bec",
+                     *       "requestId": "c264b294-5178-42ed-9ff5-41c63a74047b",
                      *       "issues": []
                      *     }
                      */
@@ -11079,7 +11079,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authorization required: connect with OAuth (see WWW-Authenticate).",
                      *       "code": "missing_key",
-                     *       "requestId": "7a6f2155-eb25-4bc7-b5e1-85686e029ad8"
+                     *       "requestId": "3b4ed601-1980-4601-81d5-a8d6cc7069b4"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11115,7 +11115,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "61d58319-ff07-4e0a-8f7b-dc047e4c1f5f"
+                     *       "requestId": "68485156-3d17-4e54-870d-a21e47159781"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11152,7 +11152,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "986c43ec-0dd3-42ee-899d-ec9bad220508",
+                     *       "requestId": "4beba317-6315-4f4c-b101-98611f5b6c1e",
                      *       "issues": []
                      *     }
                      */
@@ -11175,7 +11175,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "0168592c-c986-480d-98e8-df6ef07a6750"
+                     *       "requestId": "b4decc97-6b41-49f0-b494-9629d51a49fe"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11220,7 +11220,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "3b905a94-b5ef-4b0b-834a-0db09624187c"
+                     *       "requestId": "bd9256bf-cb90-42a7-9f95-037e7ac03614"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11275,27 +11275,27 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228e0-b6d5-75c5-b411-f4cbcc725e71",
+                     *           "id": "01a228e6-f947-74e7-943f-98793646ff8d",
                      *           "kind": "mention",
                      *           "text": "Ada Lovelace mentioned you in WEB-1",
                      *           "actor": {
-                     *             "id": "01a228e0-b53a-74f7-ae94-1f357530628b",
+                     *             "id": "01a228e6-f7b8-74b2-8f47-75de2c731429",
                      *             "name": "Ada Lovelace",
                      *             "handle": "ada"
                      *           },
                      *           "task": {
-                     *             "id": "01a228e0-b6a4-76b5-b1e9-66e727127a5a",
+                     *             "id": "01a228e6-f912-70a3-ac3b-cea89672a646",
                      *             "humanId": "WEB-1",
                      *             "title": "Ship the landing page today"
                      *           },
                      *           "project": {
-                     *             "id": "01a228e0-b67a-74c2-90bb-a89f60af9427",
+                     *             "id": "01a228e6-f8c1-7789-ad69-364cc43e4d49",
                      *             "name": "Website"
                      *           },
-                     *           "commentId": "01a228e0-b6d4-70b1-8dd5-4c6b271ef559",
+                     *           "commentId": "01a228e6-f945-7490-b6ea-18e7612ede19",
                      *           "read": false,
                      *           "readAt": null,
-                     *           "createdAt": "2026-11-29T19:55:45.237Z"
+                     *           "createdAt": "2026-11-29T20:02:35.462Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -11320,7 +11320,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "6042c0e5-78b6-4538-bade-42b75f668e1e",
+                     *       "requestId": "7693d92a-1889-40ef-b679-e9d32df45c16",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -11348,7 +11348,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "f09b84ae-362a-48e6-a7cd-195d78c9cd7e"
+                     *       "requestId": "cf1911c7-7476-4eb7-98ac-85c6ea5f3947"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11365,7 +11365,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing notifications:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "c18577a8-79bb-44dd-a479-2a4966eb9c9f"
+                     *       "requestId": "385fdd36-9d0b-4d76-bfdb-177711242c68"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11382,7 +11382,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "41972920-21f0-48f2-87ae-d8f255b652ff"
+                     *       "requestId": "8884cd24-5fbc-4b4d-8b7e-6a8438c7be9d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11419,7 +11419,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "d0da7e20-665c-4925-9089-960d2259878f"
+                     *       "requestId": "b1b7f46c-2b0f-401b-bc47-15a671446d16"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11469,27 +11469,27 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e0-b6d5-75c5-b411-f4cbcc725e71",
+                     *         "id": "01a228e6-f947-74e7-943f-98793646ff8d",
                      *         "kind": "mention",
                      *         "text": "Ada Lovelace mentioned you in WEB-1",
                      *         "actor": {
-                     *           "id": "01a228e0-b53a-74f7-ae94-1f357530628b",
+                     *           "id": "01a228e6-f7b8-74b2-8f47-75de2c731429",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "task": {
-                     *           "id": "01a228e0-b6a4-76b5-b1e9-66e727127a5a",
+                     *           "id": "01a228e6-f912-70a3-ac3b-cea89672a646",
                      *           "humanId": "WEB-1",
                      *           "title": "Ship the landing page today"
                      *         },
                      *         "project": {
-                     *           "id": "01a228e0-b67a-74c2-90bb-a89f60af9427",
+                     *           "id": "01a228e6-f8c1-7789-ad69-364cc43e4d49",
                      *           "name": "Website"
                      *         },
-                     *         "commentId": "01a228e0-b6d4-70b1-8dd5-4c6b271ef559",
+                     *         "commentId": "01a228e6-f945-7490-b6ea-18e7612ede19",
                      *         "read": true,
-                     *         "readAt": "2026-11-29T19:55:45.254Z",
-                     *         "createdAt": "2026-11-29T19:55:45.237Z"
+                     *         "readAt": "2026-11-29T20:02:35.483Z",
+                     *         "createdAt": "2026-11-29T20:02:35.462Z"
                      *       }
                      *     }
                      */
@@ -11511,7 +11511,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "7cdd5129-2e03-48b2-a52f-2e8fbb341350"
+                     *       "requestId": "5a466a54-df52-4c98-9fbd-b0b496841e39"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11533,7 +11533,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "564b6faa-6d11-436c-9d95-d626989a9c2b"
+                     *       "requestId": "bdade5ce-c267-4840-be54-a08836e80765"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11550,7 +11550,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing notifications:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "746ca8d5-14f5-42fa-ae47-8f9067530a6c"
+                     *       "requestId": "ce6db717-fc74-4188-bd0a-f40875ee89fc"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11567,7 +11567,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "af15755c-a2ba-4a0d-9961-fdfc45dfedbd"
+                     *       "requestId": "81a0991c-6254-4445-998d-65ec65900843"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11604,7 +11604,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "059d08b8-09c8-44df-ad38-f7cad6f21f44"
+                     *       "requestId": "77b44677-9405-46fb-bd12-d67613c8c047"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11680,7 +11680,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "0ab07cc5-7342-4dc7-be4c-14a888a12448"
+                     *       "requestId": "7c4e8e14-e5e5-41ae-9770-6f20606e6f9f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11702,7 +11702,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "26ecdec6-77f4-44e4-b506-239a974889cc"
+                     *       "requestId": "b540a929-6233-4ec7-8cc1-74f93a6d81a8"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11719,7 +11719,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing notifications:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "59908255-3e87-4778-8b37-a30a0e8ac0f9"
+                     *       "requestId": "935168c2-4d5a-4c03-ad37-4fc3fb0d1aae"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11736,7 +11736,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "047ea054-fd40-44e2-a806-28da00196219"
+                     *       "requestId": "12e48cce-b458-42a7-a833-93637dea27da"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11773,7 +11773,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "c84095ec-3568-49f9-836d-dbf10a6546ad"
+                     *       "requestId": "3458e6b2-2ab6-4bd4-8894-c1901f613d6e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11868,7 +11868,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "5c5292bf-d994-4a50-a928-915519a3a299"
+                     *       "requestId": "0742c814-a1ff-4651-8d8f-d098ee36d925"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11890,7 +11890,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "b9dc31a2-de43-4054-b6bd-fe82563852e1"
+                     *       "requestId": "4a03087a-c3bb-4131-9f1c-074733a7b982"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11907,7 +11907,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing notifications:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "90679930-d5cd-4f95-8326-16bbe74dafa4"
+                     *       "requestId": "b107c23f-b008-456b-9c94-8301964930a7"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11924,7 +11924,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "8085390c-e16d-47ae-98b5-4b4b772dbfd7"
+                     *       "requestId": "06845b1f-86f2-4d65-8821-0f2a359d6442"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11941,7 +11941,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "3ad70565-f3e4-4965-bc7b-e857c6d92266"
+                     *       "requestId": "e0e1f7c1-c7f7-4d4a-9f8f-74665b75a35b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11958,7 +11958,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "10a8eca1-320b-4990-87a8-e227fe01c01b"
+                     *       "requestId": "f61c50fb-1213-4347-abcb-02f0aeb60bb7"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11995,7 +11995,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "61c3e4d5-38a9-4bc1-9b5f-53007be15fb6"
+                     *       "requestId": "22b2e176-3e35-4fb8-a8f5-b1bc4329b62e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12066,7 +12066,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "bf9719a2-152f-4b44-a0af-c1d1b0aca030"
+                     *       "requestId": "2695d15a-fceb-4c3a-ad7a-c8d62642151c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12088,7 +12088,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "47048ea3-e058-4e70-9fb2-ecb33c70c9c0"
+                     *       "requestId": "70f13348-b287-4c35-ab78-6dedb9dceca5"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12105,7 +12105,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing notifications:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "1aaf2f03-159e-4f18-b0d1-0935919aa39b"
+                     *       "requestId": "6beddf7c-7f64-46c5-9da2-9746086e6889"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12122,7 +12122,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "cb38ab7c-b800-4102-a879-b67ac0f4360c"
+                     *       "requestId": "53eda82f-df90-48d9-bf4b-0e5589de40de"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12159,7 +12159,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "e5eb8d80-bc3e-42d2-b683-af5af59186df"
+                     *       "requestId": "839ca1f4-cb75-4bfa-bfa4-b63eeec95396"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12216,18 +12216,18 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228e0-b67a-74c2-90bb-a89f60af9427",
+                     *           "id": "01a228e6-f8c1-7789-ad69-364cc43e4d49",
                      *           "key": "WEB",
                      *           "name": "Website",
                      *           "description": null,
                      *           "color": null,
-                     *           "clientId": "01a228e0-b670-739c-8c8d-301e1f9378b5",
+                     *           "clientId": "01a228e6-f8b4-77b7-8d57-6baec0ca82cc",
                      *           "billableByDefault": true,
                      *           "archived": false,
                      *           "archivedAt": null,
-                     *           "createdBy": "01a228e0-b53a-74f7-ae94-1f357530628b",
-                     *           "createdAt": "2026-11-29T19:55:45.146Z",
-                     *           "updatedAt": "2026-11-29T19:55:45.146Z",
+                     *           "createdBy": "01a228e6-f7b8-74b2-8f47-75de2c731429",
+                     *           "createdAt": "2026-11-29T20:02:35.328Z",
+                     *           "updatedAt": "2026-11-29T20:02:35.328Z",
                      *           "role": "OWNER"
                      *         }
                      *       ],
@@ -12253,7 +12253,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "81caeb02-4d6e-4f34-8958-123f60374943",
+                     *       "requestId": "7a8be466-7628-4699-a521-4965bdae2def",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -12281,7 +12281,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "9856dbaa-00d8-498e-b0ee-9e40bab4aa76"
+                     *       "requestId": "e8de59aa-3dd6-43c3-86e6-5957cd540814"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12298,7 +12298,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "bfb01f21-eb1c-40c7-a51f-3363138b87e4"
+                     *       "requestId": "dc1d8f22-000b-4dc9-a454-f998bef91fd8"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12315,7 +12315,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "876313bc-8586-40e2-91b0-ef88fe7985b3"
+                     *       "requestId": "03d284ad-9a5c-4dae-9897-996422ea30a3"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12352,7 +12352,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "29003bb4-2984-4447-b47a-e1389390d76f"
+                     *       "requestId": "7467d424-4218-4a55-8b7d-a9b0a2777f8d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12418,28 +12418,28 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e0-b67a-74c2-90bb-a89f60af9427",
+                     *         "id": "01a228e6-f8c1-7789-ad69-364cc43e4d49",
                      *         "key": "WEB",
                      *         "name": "Website",
                      *         "description": null,
                      *         "color": null,
-                     *         "clientId": "01a228e0-b670-739c-8c8d-301e1f9378b5",
+                     *         "clientId": "01a228e6-f8b4-77b7-8d57-6baec0ca82cc",
                      *         "billableByDefault": true,
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdBy": "01a228e0-b53a-74f7-ae94-1f357530628b",
-                     *         "createdAt": "2026-11-29T19:55:45.146Z",
-                     *         "updatedAt": "2026-11-29T19:55:45.146Z",
+                     *         "createdBy": "01a228e6-f7b8-74b2-8f47-75de2c731429",
+                     *         "createdAt": "2026-11-29T20:02:35.328Z",
+                     *         "updatedAt": "2026-11-29T20:02:35.328Z",
                      *         "role": "OWNER",
                      *         "statuses": [
                      *           {
-                     *             "id": "01a228e0-b67a-74c3-b7d9-b2de90cf4489",
-                     *             "projectId": "01a228e0-b67a-74c2-90bb-a89f60af9427",
+                     *             "id": "01a228e6-f8c1-778a-b18c-50384364da2f",
+                     *             "projectId": "01a228e6-f8c1-7789-ad69-364cc43e4d49",
                      *             "name": "Backlog",
                      *             "category": "backlog",
                      *             "position": 0,
                      *             "color": "#94a3b8",
-                     *             "createdAt": "2026-11-29T19:55:45.146Z"
+                     *             "createdAt": "2026-11-29T20:02:35.328Z"
                      *           }
                      *         ],
                      *         "memberCount": 1
@@ -12464,7 +12464,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: name: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "3a336734-ef8c-47b3-b935-69796d1d0b72",
+                     *       "requestId": "0568be4c-40ef-4721-a525-aec3ddb6a67b",
                      *       "issues": [
                      *         {
                      *           "path": "name",
@@ -12492,7 +12492,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "883f67cf-b263-435e-8470-b3460bf7d9fc"
+                     *       "requestId": "a9849bdf-56c6-4800-84d4-e8702511f0bd"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12509,7 +12509,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "d7407ad0-a656-45e4-92e9-769ecd745813"
+                     *       "requestId": "85140937-7bdc-4cc9-bc74-83cd32637c37"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12526,7 +12526,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "71595daf-8487-4a9b-9c36-1254f9b32897"
+                     *       "requestId": "972fc10c-7e45-454e-bb54-23b2525008b4"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12543,7 +12543,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "This Idempotency-Key was already used with a different request.",
                      *       "code": "conflict",
-                     *       "requestId": "fb22dfe8-d628-4713-87cc-c1bcfc5596e0"
+                     *       "requestId": "5596d41a-a016-48a4-b837-9571eb27dac4"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12560,7 +12560,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "78dadf21-c4b2-451c-9538-adb915e422cc"
+                     *       "requestId": "1ebc6917-8f77-464d-a7c7-432d75d2130a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12577,7 +12577,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "9b0ad112-56e9-4259-b9e9-9650927dad76"
+                     *       "requestId": "393a42fc-ada8-4f8b-b144-ec0f1f714050"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12614,7 +12614,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "496d0eab-5092-4266-b623-f97089514e1e"
+                     *       "requestId": "f8a412ff-e89d-43fa-9674-6feb40e429c5"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12664,28 +12664,28 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e0-b67a-74c2-90bb-a89f60af9427",
+                     *         "id": "01a228e6-f8c1-7789-ad69-364cc43e4d49",
                      *         "key": "WEB",
                      *         "name": "Website",
                      *         "description": null,
                      *         "color": null,
-                     *         "clientId": "01a228e0-b670-739c-8c8d-301e1f9378b5",
+                     *         "clientId": "01a228e6-f8b4-77b7-8d57-6baec0ca82cc",
                      *         "billableByDefault": true,
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdBy": "01a228e0-b53a-74f7-ae94-1f357530628b",
-                     *         "createdAt": "2026-11-29T19:55:45.146Z",
-                     *         "updatedAt": "2026-11-29T19:55:45.146Z",
+                     *         "createdBy": "01a228e6-f7b8-74b2-8f47-75de2c731429",
+                     *         "createdAt": "2026-11-29T20:02:35.328Z",
+                     *         "updatedAt": "2026-11-29T20:02:35.328Z",
                      *         "role": "OWNER",
                      *         "statuses": [
                      *           {
-                     *             "id": "01a228e0-b67a-74c3-b7d9-b2de90cf4489",
-                     *             "projectId": "01a228e0-b67a-74c2-90bb-a89f60af9427",
+                     *             "id": "01a228e6-f8c1-778a-b18c-50384364da2f",
+                     *             "projectId": "01a228e6-f8c1-7789-ad69-364cc43e4d49",
                      *             "name": "Backlog",
                      *             "category": "backlog",
                      *             "position": 0,
                      *             "color": "#94a3b8",
-                     *             "createdAt": "2026-11-29T19:55:45.146Z"
+                     *             "createdAt": "2026-11-29T20:02:35.328Z"
                      *           }
                      *         ],
                      *         "memberCount": 1
@@ -12710,7 +12710,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "ea1b85d4-36f7-4375-8879-46dd325675c5"
+                     *       "requestId": "d2a2fd0c-e96d-424d-8079-ab1eef03db4c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12732,7 +12732,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "36f78484-b776-4ad8-8723-a961a95f8cea"
+                     *       "requestId": "c70611db-3db3-425c-92d0-9ad6b65611e1"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12749,7 +12749,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "bc28644d-aaaf-4c01-b4e4-c25a9fd28956"
+                     *       "requestId": "45f035f4-dac7-489b-9047-ccb267604473"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12766,7 +12766,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "bfbefc6e-bb57-4e7c-b394-7193a1bd3d4b"
+                     *       "requestId": "304f5418-eac3-4801-90b7-22cf4ac64cc3"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12803,7 +12803,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "00e4f72c-a52f-42d4-a74a-b56ac28fbaa8"
+                     *       "requestId": "bd2856e1-19ed-4744-8d63-934d84273ce8"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12853,7 +12853,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e0-b67a-74c2-90bb-a89f60af9427",
+                     *         "id": "01a228e6-f8c1-7789-ad69-364cc43e4d49",
                      *         "deleted": true
                      *       }
                      *     }
@@ -12880,7 +12880,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "ef18b787-b9f0-49fe-9a2c-6e1d7204d63c"
+                     *       "requestId": "8340b08c-5355-43e2-b4b3-729f4cedefb6"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12902,7 +12902,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "1e926c14-53a4-4867-bbb5-3fa09cbe52fa"
+                     *       "requestId": "8eba0743-3a8a-47ff-80ed-bda565a914bd"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12919,7 +12919,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "39ceb059-2528-43a0-9786-d99bc80d210e"
+                     *       "requestId": "2445cf98-b3bd-4650-9b84-94a9fb887b88"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12936,7 +12936,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "5815de6a-a2f0-4762-b41d-506051aefe97"
+                     *       "requestId": "03ccfaf6-4193-4458-818f-a42e26c4dfb5"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12973,7 +12973,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "7980842a-bb68-4e18-9256-2108849ef650"
+                     *       "requestId": "ae98e267-aac9-454c-8275-658237c475d9"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13040,28 +13040,28 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e0-b67a-74c2-90bb-a89f60af9427",
+                     *         "id": "01a228e6-f8c1-7789-ad69-364cc43e4d49",
                      *         "key": "WEB",
                      *         "name": "Website",
                      *         "description": "The public site.",
                      *         "color": null,
-                     *         "clientId": "01a228e0-b670-739c-8c8d-301e1f9378b5",
+                     *         "clientId": "01a228e6-f8b4-77b7-8d57-6baec0ca82cc",
                      *         "billableByDefault": true,
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdBy": "01a228e0-b53a-74f7-ae94-1f357530628b",
-                     *         "createdAt": "2026-11-29T19:55:45.146Z",
-                     *         "updatedAt": "2026-11-29T19:55:45.157Z",
+                     *         "createdBy": "01a228e6-f7b8-74b2-8f47-75de2c731429",
+                     *         "createdAt": "2026-11-29T20:02:35.328Z",
+                     *         "updatedAt": "2026-11-29T20:02:35.342Z",
                      *         "role": "OWNER",
                      *         "statuses": [
                      *           {
-                     *             "id": "01a228e0-b67a-74c3-b7d9-b2de90cf4489",
-                     *             "projectId": "01a228e0-b67a-74c2-90bb-a89f60af9427",
+                     *             "id": "01a228e6-f8c1-778a-b18c-50384364da2f",
+                     *             "projectId": "01a228e6-f8c1-7789-ad69-364cc43e4d49",
                      *             "name": "Backlog",
                      *             "category": "backlog",
                      *             "position": 0,
                      *             "color": "#94a3b8",
-                     *             "createdAt": "2026-11-29T19:55:45.146Z"
+                     *             "createdAt": "2026-11-29T20:02:35.328Z"
                      *           }
                      *         ],
                      *         "memberCount": 1
@@ -13086,7 +13086,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: key: Invalid input: expected string, received object",
                      *       "code": "validation_error",
-                     *       "requestId": "dff2e33b-0591-4af6-89e6-d55077e65b60",
+                     *       "requestId": "7825e0df-4b3f-4b4b-a1c1-b846f985958b",
                      *       "issues": [
                      *         {
                      *           "path": "key",
@@ -13114,7 +13114,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "bce2861e-78fc-4a46-95bb-400a19ff1475"
+                     *       "requestId": "64d0b735-c0fb-4b37-9530-6f6e0e1d40c7"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13131,7 +13131,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "a068d75a-dfe1-414e-a092-911a91dc0cea"
+                     *       "requestId": "24e9e528-10ce-4571-acf3-a4d2de88cf3f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13148,7 +13148,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "cab9da8e-39d5-432d-9235-b7125a8396d5"
+                     *       "requestId": "e7823e46-6b74-4376-b9ba-c40b32bbcc72"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13174,7 +13174,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "3f86b57b-6daf-4216-9594-3213d1b8a140"
+                     *       "requestId": "e6b31ca4-1f8c-47ff-aec0-73a4f68f70f7"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13191,7 +13191,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "fb1c1a82-a385-4cf4-bfdb-5e9685bffc7a"
+                     *       "requestId": "972bdd49-b86e-4d3f-a689-becb94eca825"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13228,7 +13228,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "ee9f82ee-b4c3-42b6-a444-116832bc078e"
+                     *       "requestId": "9f38665f-3100-4054-8c46-18862ab62b4d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13284,10 +13284,10 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228e0-b95c-7491-b2ce-7f455c0fe12f",
+                     *           "id": "01a228e6-fb34-70d0-ab1f-62ce1a124e1f",
                      *           "action": "member.removed",
                      *           "actor": {
-                     *             "id": "01a228e0-b53a-74f7-ae94-1f357530628b",
+                     *             "id": "01a228e6-f7b8-74b2-8f47-75de2c731429",
                      *             "name": "Ada Lovelace",
                      *             "handle": "ada"
                      *           },
@@ -13295,10 +13295,10 @@ export interface operations {
                      *           "taskId": null,
                      *           "taskKey": null,
                      *           "meta": {
-                     *             "userId": "01a228e0-b616-74a1-9ed7-70b7d206fe15",
+                     *             "userId": "01a228e6-f873-70ff-8830-3075b0523b53",
                      *             "role": "MEMBER"
                      *           },
-                     *           "createdAt": "2026-11-29T19:55:45.883Z"
+                     *           "createdAt": "2026-11-29T20:02:35.956Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -13323,7 +13323,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "093f78ed-8345-4ba5-82fa-b9d2e65994e8",
+                     *       "requestId": "f08b7a18-2bac-4560-b549-f967e207b0a5",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -13351,7 +13351,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "6efe5c94-2e7e-4796-857d-87fd5b05e8e1"
+                     *       "requestId": "018a8bba-52c0-4d92-8d90-aa33c5ce3657"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13368,7 +13368,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "bd017911-f26e-4760-8193-07ee298620ac"
+                     *       "requestId": "c3c0ce5b-063b-4ce0-a823-46f531c96e7f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13385,7 +13385,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "e4f3ef14-fd51-4400-aaec-9237baa289b4"
+                     *       "requestId": "33a4e917-df25-45fa-a062-c612ec220c79"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13422,7 +13422,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "19a5f3f1-295c-42fc-b062-d25c1bb29478"
+                     *       "requestId": "f4f3e861-32f3-4937-84c1-2239763f6e62"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13472,28 +13472,28 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e0-b67a-74c2-90bb-a89f60af9427",
+                     *         "id": "01a228e6-f8c1-7789-ad69-364cc43e4d49",
                      *         "key": "WEB",
                      *         "name": "Website",
                      *         "description": "The public site.",
                      *         "color": null,
-                     *         "clientId": "01a228e0-b670-739c-8c8d-301e1f9378b5",
+                     *         "clientId": "01a228e6-f8b4-77b7-8d57-6baec0ca82cc",
                      *         "billableByDefault": true,
                      *         "archived": true,
-                     *         "archivedAt": "2026-11-29T19:55:45.889Z",
-                     *         "createdBy": "01a228e0-b53a-74f7-ae94-1f357530628b",
-                     *         "createdAt": "2026-11-29T19:55:45.146Z",
-                     *         "updatedAt": "2026-11-29T19:55:45.889Z",
+                     *         "archivedAt": "2026-11-29T20:02:35.960Z",
+                     *         "createdBy": "01a228e6-f7b8-74b2-8f47-75de2c731429",
+                     *         "createdAt": "2026-11-29T20:02:35.328Z",
+                     *         "updatedAt": "2026-11-29T20:02:35.960Z",
                      *         "role": "OWNER",
                      *         "statuses": [
                      *           {
-                     *             "id": "01a228e0-b67a-74c3-b7d9-b2de90cf4489",
-                     *             "projectId": "01a228e0-b67a-74c2-90bb-a89f60af9427",
+                     *             "id": "01a228e6-f8c1-778a-b18c-50384364da2f",
+                     *             "projectId": "01a228e6-f8c1-7789-ad69-364cc43e4d49",
                      *             "name": "Backlog",
                      *             "category": "backlog",
                      *             "position": 0,
                      *             "color": "#94a3b8",
-                     *             "createdAt": "2026-11-29T19:55:45.146Z"
+                     *             "createdAt": "2026-11-29T20:02:35.328Z"
                      *           }
                      *         ],
                      *         "memberCount": 1
@@ -13518,7 +13518,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "47ab716c-1914-44fe-96f1-7930005836d5"
+                     *       "requestId": "9cfcb351-9166-433f-ada4-3a1b26b5b1f0"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13540,7 +13540,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "385260a7-7b6e-4d0c-9e51-b5682dabc2a4"
+                     *       "requestId": "ce9cb822-5b19-4e48-8012-8ddb1f941d5b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13557,7 +13557,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "d5a6ae05-f8fe-40bf-8da2-673d59c2195a"
+                     *       "requestId": "bb447df8-3fcb-47dd-a943-55b2df541952"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13574,7 +13574,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "3daac717-b891-42cf-beb8-7750136ab9e0"
+                     *       "requestId": "6307f402-e434-450d-a52d-5fc5a27218a7"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13611,7 +13611,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "196640e8-94a7-4fa1-b3e6-bc4046be31b7"
+                     *       "requestId": "644b2f9b-8fb6-4662-a7e6-ba6c96ed9553"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13667,12 +13667,12 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "userId": "01a228e0-b53a-74f7-ae94-1f357530628b",
+                     *           "userId": "01a228e6-f7b8-74b2-8f47-75de2c731429",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada",
                      *           "email": "ada@walk.test",
                      *           "role": "OWNER",
-                     *           "addedAt": "2026-11-29T19:55:45.146Z"
+                     *           "addedAt": "2026-11-29T20:02:35.328Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -13697,7 +13697,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "1e5ad37f-ebc2-4cb1-bff4-33bb619ab47c",
+                     *       "requestId": "c1c0b69c-9f06-43e5-a82d-fbd9e78aa1bf",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -13725,7 +13725,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "9416f3df-ab60-402e-aba1-dd73d36c3a85"
+                     *       "requestId": "53a3cb45-88f5-492a-818a-a5bb88cddcab"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13742,7 +13742,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "9085c8b5-210b-47cd-bc96-92313f5e969e"
+                     *       "requestId": "9e4771c2-5a36-4612-8e94-f61cd2b9cb3c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13759,7 +13759,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "b6439113-2278-4fb1-842a-ce38d45bfbd8"
+                     *       "requestId": "2d477a36-376c-4d77-9d3e-08beda1a1b7f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13796,7 +13796,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "bf8bb172-5c5a-4918-a5e1-4b547b9ea4f0"
+                     *       "requestId": "8873c7d3-c887-416a-9db2-bf2203b8a0e8"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13861,12 +13861,12 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "userId": "01a228e0-b616-74a1-9ed7-70b7d206fe15",
+                     *         "userId": "01a228e6-f873-70ff-8830-3075b0523b53",
                      *         "name": "Bob",
                      *         "handle": "bob",
                      *         "email": "bob@walk.test",
                      *         "role": "VIEWER",
-                     *         "addedAt": "2026-11-29T19:55:45.165Z"
+                     *         "addedAt": "2026-11-29T20:02:35.355Z"
                      *       }
                      *     }
                      */
@@ -13888,7 +13888,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: userId: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "0c243363-9468-427f-92e4-983250a95ff8",
+                     *       "requestId": "933bb3f7-eb77-41be-86f8-dff1e2299412",
                      *       "issues": [
                      *         {
                      *           "path": "userId",
@@ -13916,7 +13916,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "89561a78-2a1b-4240-91df-7530cdb692aa"
+                     *       "requestId": "d1fe86fe-f7ba-4787-b914-6d7a964db27d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13933,7 +13933,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "02e44d4b-e59e-498e-a765-ddcd7448fd08"
+                     *       "requestId": "2a81ffd7-6fe7-4fc6-bfdf-dcd195949129"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13950,7 +13950,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "99747f54-a85c-463c-9cb3-2659dc307408"
+                     *       "requestId": "4b45b28b-80e9-4905-bf58-71b82fbd15e9"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13967,7 +13967,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "This Idempotency-Key was already used with a different request.",
                      *       "code": "conflict",
-                     *       "requestId": "79d6208b-36a1-4675-9cf7-e3319724b4d6"
+                     *       "requestId": "c4a97c8d-bcf3-42cc-a7be-0c7fd98d45eb"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13984,7 +13984,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "6febcf34-a7f3-4d3b-bc6e-f70f820c1356"
+                     *       "requestId": "d7abdd75-3c24-4a86-bdfc-42b38eacafe5"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14001,7 +14001,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "3309d2a0-7c89-4bd9-82f2-05976dbea4fe"
+                     *       "requestId": "244bd498-8fda-431e-ae46-d18f9dae8038"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14038,7 +14038,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "8c06bdb6-396c-494f-98af-2d08800605db"
+                     *       "requestId": "ecaf8f67-6b5b-475e-87ff-0d31acd12f66"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14090,7 +14090,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e0-b616-74a1-9ed7-70b7d206fe15",
+                     *         "id": "01a228e6-f873-70ff-8830-3075b0523b53",
                      *         "deleted": true
                      *       }
                      *     }
@@ -14117,7 +14117,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "63cb1e4e-2604-43db-ac00-1119d708c58b"
+                     *       "requestId": "f1e103cd-3a2f-4374-94f4-f476dca1dd9f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14139,7 +14139,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "e62c8b19-7630-4592-beb7-cbd0fd7aa96a"
+                     *       "requestId": "4fcb7577-1031-412e-804a-36b8acf38633"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14156,7 +14156,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "20ee9fce-174a-4c63-89c2-f6c778635c89"
+                     *       "requestId": "eb246f7d-2283-4fc3-8624-1d025764a7db"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14173,7 +14173,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "39767e35-cb30-43cc-b099-ecdda131f1cf"
+                     *       "requestId": "78a177fd-bb6f-461f-a38a-20afb9b07636"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14219,7 +14219,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "63998177-8de0-4e47-a566-3c515e818f51"
+                     *       "requestId": "660a3ea6-7d1f-4a2f-af93-66cb7a265992"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14281,12 +14281,12 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "userId": "01a228e0-b616-74a1-9ed7-70b7d206fe15",
+                     *         "userId": "01a228e6-f873-70ff-8830-3075b0523b53",
                      *         "name": "Bob",
                      *         "handle": "bob",
                      *         "email": "bob@walk.test",
                      *         "role": "MEMBER",
-                     *         "addedAt": "2026-11-29T19:55:45.165Z"
+                     *         "addedAt": "2026-11-29T20:02:35.355Z"
                      *       }
                      *     }
                      */
@@ -14308,7 +14308,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: role: Invalid option: expected one of \"OWNER\"|\"MEMBER\"|\"VIEWER\"",
                      *       "code": "validation_error",
-                     *       "requestId": "58adb042-e2b1-41a9-86c3-4dcbb91ad28c",
+                     *       "requestId": "c31d3638-8a00-44c0-9a91-c53e26922efa",
                      *       "issues": [
                      *         {
                      *           "path": "role",
@@ -14336,7 +14336,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "04a2aab6-03d7-446f-8a7f-16343dfdeca9"
+                     *       "requestId": "e3cf69b5-b3fb-41dd-8793-c15e86e47b6b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14353,7 +14353,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "20fdee57-ab23-4610-b0d9-cb9ac92f131a"
+                     *       "requestId": "cf8cf18d-3688-42ba-a2e3-6e56df8b6776"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14370,7 +14370,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "f2e56a31-c64e-42ed-bb49-1a71f8cb6adf"
+                     *       "requestId": "092cae7c-4cef-4d9d-a97f-4ae993fc4689"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14396,7 +14396,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "8c2ef3ff-2e4d-4fa6-bb66-601504313db0"
+                     *       "requestId": "fb784339-8cdc-400f-8840-fbe9d0459810"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14413,7 +14413,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "4b4e1fdb-bf65-4077-b522-50c0f52ea8d5"
+                     *       "requestId": "e34f4c59-b303-4570-8742-161dafe05788"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14450,7 +14450,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "b9a8baa8-a512-4763-bb87-01e6a89cf621"
+                     *       "requestId": "a4ab60a3-984f-48d2-b19b-bfe3aaf70dee"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14501,13 +14501,13 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228e0-b67a-74c3-b7d9-b2de90cf4489",
-                     *           "projectId": "01a228e0-b67a-74c2-90bb-a89f60af9427",
+                     *           "id": "01a228e6-f8c1-778a-b18c-50384364da2f",
+                     *           "projectId": "01a228e6-f8c1-7789-ad69-364cc43e4d49",
                      *           "name": "Backlog",
                      *           "category": "backlog",
                      *           "position": 0,
                      *           "color": "#94a3b8",
-                     *           "createdAt": "2026-11-29T19:55:45.146Z"
+                     *           "createdAt": "2026-11-29T20:02:35.328Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -14532,7 +14532,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "2f447c9c-416c-4fe2-9c82-93165fc7c5b0"
+                     *       "requestId": "958acf2e-1f51-40e9-84f2-02c41ddbe002"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14554,7 +14554,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "825a6a18-2e87-451f-a67e-698fc6d18ad2"
+                     *       "requestId": "41174f28-5b87-4e56-b8cd-a5fb019fa026"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14571,7 +14571,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "3f6373e7-f208-4d97-afdd-7c16e52a8713"
+                     *       "requestId": "f23bb7d6-3be5-4386-91c0-72dfd3b660ec"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14588,7 +14588,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "88bf2f9b-bc98-49e9-ab82-ced2ca9b836c"
+                     *       "requestId": "5be13448-f0b8-4faf-b024-89e6ff5c54c0"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14625,7 +14625,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "bef9d872-180e-4573-8f86-31b871b4153c"
+                     *       "requestId": "653c17b6-4d6e-4f9f-9083-20edb55156ce"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14693,13 +14693,13 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e0-b695-73ac-b094-bcb7167badc2",
-                     *         "projectId": "01a228e0-b67a-74c2-90bb-a89f60af9427",
+                     *         "id": "01a228e6-f8ed-75d9-a0af-221697848a0a",
+                     *         "projectId": "01a228e6-f8c1-7789-ad69-364cc43e4d49",
                      *         "name": "QA",
                      *         "category": "started",
                      *         "position": 5,
                      *         "color": null,
-                     *         "createdAt": "2026-11-29T19:55:45.173Z"
+                     *         "createdAt": "2026-11-29T20:02:35.373Z"
                      *       }
                      *     }
                      */
@@ -14721,7 +14721,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: name: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "7390a911-9811-4177-ae13-0a735a427177",
+                     *       "requestId": "5e0dc8db-6267-477e-8829-2255457d3d3d",
                      *       "issues": [
                      *         {
                      *           "path": "name",
@@ -14753,7 +14753,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "38d6237b-ec6e-4129-9f90-f2a764acbbe1"
+                     *       "requestId": "0686b16a-2c51-446c-83e5-c3c2d2662fbc"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14770,7 +14770,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "42850e38-9450-4504-bc0c-4d2c70e4221f"
+                     *       "requestId": "d9c1b014-63f2-47d6-916a-9f8c9bc866c1"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14787,7 +14787,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "9662f581-b795-4475-8883-7c7c92c26b2f"
+                     *       "requestId": "37d73791-2f73-4137-8cb6-5ca18be8ac9b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14804,7 +14804,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "This Idempotency-Key was already used with a different request.",
                      *       "code": "conflict",
-                     *       "requestId": "86c56c88-8905-480c-a8b9-5e4594803f6e"
+                     *       "requestId": "c6fde375-8186-4aa8-8083-07744a60df60"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14821,7 +14821,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "4c641b6d-62f3-44ba-b870-c983af948443"
+                     *       "requestId": "242c0990-d45a-41f5-8508-8524687784aa"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14838,7 +14838,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "d9c58108-4678-426a-a4a9-2aedd19360f8"
+                     *       "requestId": "47516c61-0ac7-4890-baa3-0a054e52d4de"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14875,7 +14875,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "fff504dd-0b1a-4cb1-8305-c279f70c30d9"
+                     *       "requestId": "1b49fb55-1477-4528-a5b4-179a84e76df5"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14937,10 +14937,10 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e0-b695-73ac-b094-bcb7167badc2",
+                     *         "id": "01a228e6-f8ed-75d9-a0af-221697848a0a",
                      *         "deleted": true,
                      *         "movedTasks": 1,
-                     *         "movedTo": "01a228e0-b67a-74c7-9cce-eec72a6d5312"
+                     *         "movedTo": "01a228e6-f8c1-778e-ba61-56b46318e034"
                      *       }
                      *     }
                      */
@@ -14968,7 +14968,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: moveTasksTo: Invalid input: expected string, received object",
                      *       "code": "validation_error",
-                     *       "requestId": "3b6c7ce2-2645-4686-ba33-3718731da692",
+                     *       "requestId": "081f1f8d-6f7e-4a3c-afce-42a6eaf3ae52",
                      *       "issues": [
                      *         {
                      *           "path": "moveTasksTo",
@@ -14996,7 +14996,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "26d38e37-6fbb-46fb-aff9-763305a0ce7e"
+                     *       "requestId": "6a266b0f-8e17-4626-bedb-377d16e9e71a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15013,7 +15013,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "a0dfa386-9737-41e6-979b-7d9b995d0376"
+                     *       "requestId": "ae530db8-11ce-4cdd-bd78-caa357e4e057"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15030,7 +15030,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "d47e888c-0935-4e3b-ba5b-a2f593905cda"
+                     *       "requestId": "c6b208f7-1e02-415b-9366-58725a97ed8c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15056,7 +15056,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "77d44251-466f-4cab-ac54-30c0cafb797a"
+                     *       "requestId": "eeeb9c92-d2a6-45d2-be52-6ee9612303f8"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15073,7 +15073,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "64f82e84-93a7-49ad-a0b8-1bcd98ed38de"
+                     *       "requestId": "2c33cace-9355-49d7-9a06-5eaf9773f7c5"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15110,7 +15110,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "eff32e48-6493-40d6-a877-6ccd90c4e291"
+                     *       "requestId": "220f7efa-2a90-46ad-a26e-7a59665844a2"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15178,13 +15178,13 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e0-b695-73ac-b094-bcb7167badc2",
-                     *         "projectId": "01a228e0-b67a-74c2-90bb-a89f60af9427",
+                     *         "id": "01a228e6-f8ed-75d9-a0af-221697848a0a",
+                     *         "projectId": "01a228e6-f8c1-7789-ad69-364cc43e4d49",
                      *         "name": "QA",
                      *         "category": "started",
                      *         "position": 5,
                      *         "color": "#aa66cc",
-                     *         "createdAt": "2026-11-29T19:55:45.173Z"
+                     *         "createdAt": "2026-11-29T20:02:35.373Z"
                      *       }
                      *     }
                      */
@@ -15206,7 +15206,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: name: Invalid input: expected string, received object",
                      *       "code": "validation_error",
-                     *       "requestId": "8ad8bd15-7d90-4b1b-b2d7-0ae55a371148",
+                     *       "requestId": "d95c2364-1507-4026-ae76-208aef7a2dd9",
                      *       "issues": [
                      *         {
                      *           "path": "name",
@@ -15234,7 +15234,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "20451b91-86f6-4fa1-b2df-bba017a00f8a"
+                     *       "requestId": "c3361c3a-a2db-41b8-8ad8-3e1573a2691a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15251,7 +15251,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "e2e6a7e9-2ce5-4fb0-b14e-9909527614f6"
+                     *       "requestId": "a6cc7b22-adae-4189-a90b-e98ec55ad4f5"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15268,7 +15268,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "67e4c582-ea1d-49d9-a670-0771104edf67"
+                     *       "requestId": "53929e92-cf1a-4427-8dee-54af5b5fed0c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15294,7 +15294,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "82058a99-1675-4665-be9f-f858735538f7"
+                     *       "requestId": "ab2a8748-68fc-4946-bdc6-3c2c831b61f8"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15311,7 +15311,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "d2e2bd8e-9848-4051-9bf5-15e482742fa9"
+                     *       "requestId": "31c945d2-54d5-4d6d-b03b-70d37732bfbb"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15348,7 +15348,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "9e0b1063-4d1f-4624-aa2b-ff75a1d232e6"
+                     *       "requestId": "bb8b88a9-23eb-41ea-adb7-4e8d0a46b44e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15398,28 +15398,28 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e0-b67a-74c2-90bb-a89f60af9427",
+                     *         "id": "01a228e6-f8c1-7789-ad69-364cc43e4d49",
                      *         "key": "WEB",
                      *         "name": "Website",
                      *         "description": "The public site.",
                      *         "color": null,
-                     *         "clientId": "01a228e0-b670-739c-8c8d-301e1f9378b5",
+                     *         "clientId": "01a228e6-f8b4-77b7-8d57-6baec0ca82cc",
                      *         "billableByDefault": true,
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdBy": "01a228e0-b53a-74f7-ae94-1f357530628b",
-                     *         "createdAt": "2026-11-29T19:55:45.146Z",
-                     *         "updatedAt": "2026-11-29T19:55:45.890Z",
+                     *         "createdBy": "01a228e6-f7b8-74b2-8f47-75de2c731429",
+                     *         "createdAt": "2026-11-29T20:02:35.328Z",
+                     *         "updatedAt": "2026-11-29T20:02:35.961Z",
                      *         "role": "OWNER",
                      *         "statuses": [
                      *           {
-                     *             "id": "01a228e0-b67a-74c3-b7d9-b2de90cf4489",
-                     *             "projectId": "01a228e0-b67a-74c2-90bb-a89f60af9427",
+                     *             "id": "01a228e6-f8c1-778a-b18c-50384364da2f",
+                     *             "projectId": "01a228e6-f8c1-7789-ad69-364cc43e4d49",
                      *             "name": "Backlog",
                      *             "category": "backlog",
                      *             "position": 0,
                      *             "color": "#94a3b8",
-                     *             "createdAt": "2026-11-29T19:55:45.146Z"
+                     *             "createdAt": "2026-11-29T20:02:35.328Z"
                      *           }
                      *         ],
                      *         "memberCount": 1
@@ -15444,7 +15444,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "77216cee-b9cc-44f1-8e6c-312dfe01d09e"
+                     *       "requestId": "8e9d6dd0-2e85-401a-b9b6-0ab77b34ef8e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15466,7 +15466,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "5e97a9da-7b83-4e66-a864-a1b4ad7e15c2"
+                     *       "requestId": "7ceea510-b9c0-4925-9172-4ac6104b4f69"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15483,7 +15483,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "62d7b068-367e-4308-a249-a527da9e0399"
+                     *       "requestId": "89800640-090c-4b7c-8f04-92e3d24acdb1"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15500,7 +15500,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "b7b96068-48bd-42fe-85a5-eb7ae6969355"
+                     *       "requestId": "853bd1f8-2d34-489b-98c6-4cc02db3f5dc"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15537,7 +15537,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "665bf9ae-b313-4fb5-80d1-ef94505c710e"
+                     *       "requestId": "e4e0c75e-f06f-4132-8921-00b1ac0b95c0"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15593,12 +15593,12 @@ export interface operations {
                      *       "data": [
                      *         {
                      *           "type": "task",
-                     *           "id": "01a228e0-b6a4-76b5-b1e9-66e727127a5a",
+                     *           "id": "01a228e6-f912-70a3-ac3b-cea89672a646",
                      *           "title": "Ship the landing page today",
                      *           "snippet": "Ship the **landing** page today",
                      *           "score": -3,
-                     *           "projectId": "01a228e0-b67a-74c2-90bb-a89f60af9427",
-                     *           "taskId": "01a228e0-b6a4-76b5-b1e9-66e727127a5a",
+                     *           "projectId": "01a228e6-f8c1-7789-ad69-364cc43e4d49",
+                     *           "taskId": "01a228e6-f912-70a3-ac3b-cea89672a646",
                      *           "humanId": "WEB-1",
                      *           "archived": false
                      *         }
@@ -15623,7 +15623,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: q: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "ccb940af-5e02-4219-af83-57678b19da3f",
+                     *       "requestId": "c506e11a-edbf-4413-9c54-2a8df8c2b8d5",
                      *       "issues": [
                      *         {
                      *           "path": "q",
@@ -15651,7 +15651,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "b4c0c08d-7936-4861-a28e-763fa766ed95"
+                     *       "requestId": "0ade0766-64df-4141-978f-2eacc1ef921d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15666,9 +15666,9 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "MCP keys (sallymcp_) are valid only on /mcp.",
-                     *       "code": "scope_violation",
-                     *       "requestId": "7a973be2-f2ca-40d5-8cf1-a440389f6abf"
+                     *       "error": "Missing tasks:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "7de3dee9-7768-4306-b398-83749f6a2dce"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15685,7 +15685,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "ace29fbc-973a-4a08-9f38-1f36628cd91d"
+                     *       "requestId": "b8557152-468e-4918-96c9-dbad972097d7"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15722,7 +15722,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "4b81d13b-7cd2-493b-8f1e-faf20d2e8217"
+                     *       "requestId": "2cb780fb-578b-495e-b47c-262005ec0fbe"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15797,14 +15797,14 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228e0-b6ad-7503-ad19-36c3740fe64f",
+                     *           "id": "01a228e6-f91f-7097-b148-554d64c1847a",
                      *           "humanId": "WEB-2",
                      *           "number": 2,
-                     *           "workspaceId": "01a228e0-b5ae-7716-af1f-23f0943061cf",
-                     *           "projectId": "01a228e0-b67a-74c2-90bb-a89f60af9427",
-                     *           "statusId": "01a228e0-b67a-74c4-8592-7a7c41d6d293",
+                     *           "workspaceId": "01a228e6-f82f-7283-b7ee-983604451560",
+                     *           "projectId": "01a228e6-f8c1-7789-ad69-364cc43e4d49",
+                     *           "statusId": "01a228e6-f8c1-778b-9d2a-6547fef02dc6",
                      *           "status": {
-                     *             "id": "01a228e0-b67a-74c4-8592-7a7c41d6d293",
+                     *             "id": "01a228e6-f8c1-778b-9d2a-6547fef02dc6",
                      *             "name": "To Do",
                      *             "category": "unstarted"
                      *           },
@@ -15815,9 +15815,9 @@ export interface operations {
                      *           "dueDate": null,
                      *           "archived": false,
                      *           "archivedAt": null,
-                     *           "createdBy": "01a228e0-b53a-74f7-ae94-1f357530628b",
-                     *           "createdAt": "2026-11-29T19:55:45.197Z",
-                     *           "updatedAt": "2026-11-29T19:55:45.197Z",
+                     *           "createdBy": "01a228e6-f7b8-74b2-8f47-75de2c731429",
+                     *           "createdAt": "2026-11-29T20:02:35.423Z",
+                     *           "updatedAt": "2026-11-29T20:02:35.423Z",
                      *           "assignees": [],
                      *           "labels": [],
                      *           "todoCount": 0,
@@ -15882,7 +15882,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "a8cfa50c-8524-4786-9c5d-d48bfb865f4a",
+                     *       "requestId": "ac726cf8-dfee-47ee-a00f-82a0337fb4e7",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -15910,7 +15910,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "fc3c795a-8a4d-4486-a474-56973edaa6a9"
+                     *       "requestId": "27907d14-9587-43ed-a3c4-7ebfe3f279b6"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15925,9 +15925,9 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "MCP keys (sallymcp_) are valid only on /mcp.",
-                     *       "code": "scope_violation",
-                     *       "requestId": "a60f9b38-4368-4ec4-a5c0-6faff540fe0d"
+                     *       "error": "Missing tasks:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "7632334f-a7ae-4e0b-8ea3-572078462f5b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15944,7 +15944,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "316b0f82-0748-44b6-a80f-299b6d36e919"
+                     *       "requestId": "3d146bd8-7620-406d-8e56-32b72b2da212"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15981,7 +15981,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "948747b4-492f-41e5-8854-62e006bca5bc"
+                     *       "requestId": "89904fb8-91db-4a2d-947b-43c0395489b7"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16064,14 +16064,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e0-b6a4-76b5-b1e9-66e727127a5a",
+                     *         "id": "01a228e6-f912-70a3-ac3b-cea89672a646",
                      *         "humanId": "WEB-1",
                      *         "number": 1,
-                     *         "workspaceId": "01a228e0-b5ae-7716-af1f-23f0943061cf",
-                     *         "projectId": "01a228e0-b67a-74c2-90bb-a89f60af9427",
-                     *         "statusId": "01a228e0-b67a-74c4-8592-7a7c41d6d293",
+                     *         "workspaceId": "01a228e6-f82f-7283-b7ee-983604451560",
+                     *         "projectId": "01a228e6-f8c1-7789-ad69-364cc43e4d49",
+                     *         "statusId": "01a228e6-f8c1-778b-9d2a-6547fef02dc6",
                      *         "status": {
-                     *           "id": "01a228e0-b67a-74c4-8592-7a7c41d6d293",
+                     *           "id": "01a228e6-f8c1-778b-9d2a-6547fef02dc6",
                      *           "name": "To Do",
                      *           "category": "unstarted"
                      *         },
@@ -16082,19 +16082,19 @@ export interface operations {
                      *         "dueDate": "2026-11-29",
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdBy": "01a228e0-b53a-74f7-ae94-1f357530628b",
-                     *         "createdAt": "2026-11-29T19:55:45.188Z",
-                     *         "updatedAt": "2026-11-29T19:55:45.188Z",
+                     *         "createdBy": "01a228e6-f7b8-74b2-8f47-75de2c731429",
+                     *         "createdAt": "2026-11-29T20:02:35.410Z",
+                     *         "updatedAt": "2026-11-29T20:02:35.410Z",
                      *         "assignees": [
                      *           {
-                     *             "id": "01a228e0-b616-74a1-9ed7-70b7d206fe15",
+                     *             "id": "01a228e6-f873-70ff-8830-3075b0523b53",
                      *             "name": "Bob",
                      *             "handle": "bob"
                      *           }
                      *         ],
                      *         "labels": [
                      *           {
-                     *             "id": "01a228e0-b69b-7102-980a-cfd1a847ae2a",
+                     *             "id": "01a228e6-f8fb-73e2-b283-3f1282af6abc",
                      *             "name": "front-end",
                      *             "color": "#3366ff"
                      *           }
@@ -16103,11 +16103,11 @@ export interface operations {
                      *         "todoDoneCount": 0,
                      *         "todos": [
                      *           {
-                     *             "id": "01a228e0-b6a5-720c-b2e5-8a8f2aca7559",
+                     *             "id": "01a228e6-f913-74fa-8b27-d5b09913d683",
                      *             "text": "Hero copy",
                      *             "done": false,
                      *             "position": 0,
-                     *             "createdAt": "2026-11-29T19:55:45.188Z"
+                     *             "createdAt": "2026-11-29T20:02:35.410Z"
                      *           }
                      *         ],
                      *         "commentCount": 0,
@@ -16133,7 +16133,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: projectId: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "00c7d542-d87a-4fb9-9013-821317c6e901",
+                     *       "requestId": "07f64fee-2f0e-4fee-96df-0ac997f335f6",
                      *       "issues": [
                      *         {
                      *           "path": "projectId",
@@ -16165,7 +16165,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "79acc947-a42a-4445-8ac5-32b50df30703"
+                     *       "requestId": "370226ba-9ccb-43fd-b1b5-39ec57cad151"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16182,7 +16182,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "4410961a-1669-42cc-8098-868e5b365784"
+                     *       "requestId": "69a9db13-1c53-41e9-818b-6ad786d840bc"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16199,7 +16199,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "83993fcb-e344-479c-ac34-4fe959be0346"
+                     *       "requestId": "34f7c612-fc3f-4200-9ffc-7ec7aef1af5f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16216,7 +16216,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "This Idempotency-Key was already used with a different request.",
                      *       "code": "conflict",
-                     *       "requestId": "802fba15-96dc-41f5-a5ce-6baac5d31751"
+                     *       "requestId": "4cfa9310-0379-4a60-8047-ddb052e1f002"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16233,7 +16233,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "03ac35db-671a-44b8-9b11-34ef87c600e8"
+                     *       "requestId": "147b99e2-bfd5-4d95-b487-301ff797cb7b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16250,7 +16250,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "c19a9cf4-3eef-4ffd-923b-c1dcf9617d1f"
+                     *       "requestId": "a014a996-c16f-4e64-896a-d1bf37195f68"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16287,7 +16287,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "7f7bafb6-0f02-423e-aff7-5ee1067649fb"
+                     *       "requestId": "ea6a82f0-31e6-4cb1-a4e1-4dafcd02e34e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16337,14 +16337,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e0-b6a4-76b5-b1e9-66e727127a5a",
+                     *         "id": "01a228e6-f912-70a3-ac3b-cea89672a646",
                      *         "humanId": "WEB-1",
                      *         "number": 1,
-                     *         "workspaceId": "01a228e0-b5ae-7716-af1f-23f0943061cf",
-                     *         "projectId": "01a228e0-b67a-74c2-90bb-a89f60af9427",
-                     *         "statusId": "01a228e0-b67a-74c4-8592-7a7c41d6d293",
+                     *         "workspaceId": "01a228e6-f82f-7283-b7ee-983604451560",
+                     *         "projectId": "01a228e6-f8c1-7789-ad69-364cc43e4d49",
+                     *         "statusId": "01a228e6-f8c1-778b-9d2a-6547fef02dc6",
                      *         "status": {
-                     *           "id": "01a228e0-b67a-74c4-8592-7a7c41d6d293",
+                     *           "id": "01a228e6-f8c1-778b-9d2a-6547fef02dc6",
                      *           "name": "To Do",
                      *           "category": "unstarted"
                      *         },
@@ -16355,19 +16355,19 @@ export interface operations {
                      *         "dueDate": "2026-11-29",
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdBy": "01a228e0-b53a-74f7-ae94-1f357530628b",
-                     *         "createdAt": "2026-11-29T19:55:45.188Z",
-                     *         "updatedAt": "2026-11-29T19:55:45.188Z",
+                     *         "createdBy": "01a228e6-f7b8-74b2-8f47-75de2c731429",
+                     *         "createdAt": "2026-11-29T20:02:35.410Z",
+                     *         "updatedAt": "2026-11-29T20:02:35.410Z",
                      *         "assignees": [
                      *           {
-                     *             "id": "01a228e0-b616-74a1-9ed7-70b7d206fe15",
+                     *             "id": "01a228e6-f873-70ff-8830-3075b0523b53",
                      *             "name": "Bob",
                      *             "handle": "bob"
                      *           }
                      *         ],
                      *         "labels": [
                      *           {
-                     *             "id": "01a228e0-b69b-7102-980a-cfd1a847ae2a",
+                     *             "id": "01a228e6-f8fb-73e2-b283-3f1282af6abc",
                      *             "name": "front-end",
                      *             "color": "#3366ff"
                      *           }
@@ -16376,11 +16376,11 @@ export interface operations {
                      *         "todoDoneCount": 0,
                      *         "todos": [
                      *           {
-                     *             "id": "01a228e0-b6a5-720c-b2e5-8a8f2aca7559",
+                     *             "id": "01a228e6-f913-74fa-8b27-d5b09913d683",
                      *             "text": "Hero copy",
                      *             "done": false,
                      *             "position": 0,
-                     *             "createdAt": "2026-11-29T19:55:45.188Z"
+                     *             "createdAt": "2026-11-29T20:02:35.410Z"
                      *           }
                      *         ],
                      *         "commentCount": 0,
@@ -16406,7 +16406,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "f9500c6b-5f3d-4a38-81a2-01b9568be516"
+                     *       "requestId": "26bd67f7-93ff-44f2-b11d-2835c96eca2c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16428,7 +16428,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "d922811b-f3b0-4aa5-b358-e08e793eadfc"
+                     *       "requestId": "871e47b2-2a5f-41a6-bd97-6610b1d37c0e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16443,9 +16443,9 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "MCP keys (sallymcp_) are valid only on /mcp.",
-                     *       "code": "scope_violation",
-                     *       "requestId": "1f5a5298-ecef-4753-87ff-e3c40e4f0376"
+                     *       "error": "Missing tasks:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "37956536-2d9c-4df1-aff5-90cbdf393f16"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16462,7 +16462,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "42cfa3e3-f772-4a72-be28-bc3b3fd38e97"
+                     *       "requestId": "2ec6cd34-a89f-4761-b70b-63b169fe4732"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16499,7 +16499,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "6f3e5391-f92f-44da-8c57-9ba61882f0c3"
+                     *       "requestId": "86f00ddb-ecbb-4704-82f5-424ebfb96328"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16549,7 +16549,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e0-b6ad-7503-ad19-36c3740fe64f",
+                     *         "id": "01a228e6-f91f-7097-b148-554d64c1847a",
                      *         "deleted": true
                      *       }
                      *     }
@@ -16576,7 +16576,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "bb7960d2-afec-453b-965a-4dae2200f731"
+                     *       "requestId": "8bd4782d-757f-4eab-9256-18bf56a97fd2"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16598,7 +16598,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "e0c82642-748a-48cf-9a2d-1ca6d47be2db"
+                     *       "requestId": "ced3f972-68a0-4b75-8208-d1db81f31d92"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16615,7 +16615,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "001a1afc-ed44-4684-89ab-173b6921574b"
+                     *       "requestId": "7111c08f-c854-4c38-b818-eed824708bc0"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16632,7 +16632,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "a68be177-2320-4966-99e9-4d735ab9ec37"
+                     *       "requestId": "014b892e-5a6a-4310-8d96-62afd162ebef"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16678,7 +16678,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "f72879d4-5a21-4370-9649-3a97a9810d99"
+                     *       "requestId": "c20d8ae7-8755-4172-b90b-1cbbac6db7bb"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16752,14 +16752,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e0-b6a4-76b5-b1e9-66e727127a5a",
+                     *         "id": "01a228e6-f912-70a3-ac3b-cea89672a646",
                      *         "humanId": "WEB-1",
                      *         "number": 1,
-                     *         "workspaceId": "01a228e0-b5ae-7716-af1f-23f0943061cf",
-                     *         "projectId": "01a228e0-b67a-74c2-90bb-a89f60af9427",
-                     *         "statusId": "01a228e0-b67a-74c4-8592-7a7c41d6d293",
+                     *         "workspaceId": "01a228e6-f82f-7283-b7ee-983604451560",
+                     *         "projectId": "01a228e6-f8c1-7789-ad69-364cc43e4d49",
+                     *         "statusId": "01a228e6-f8c1-778b-9d2a-6547fef02dc6",
                      *         "status": {
-                     *           "id": "01a228e0-b67a-74c4-8592-7a7c41d6d293",
+                     *           "id": "01a228e6-f8c1-778b-9d2a-6547fef02dc6",
                      *           "name": "To Do",
                      *           "category": "unstarted"
                      *         },
@@ -16770,19 +16770,19 @@ export interface operations {
                      *         "dueDate": "2026-11-29",
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdBy": "01a228e0-b53a-74f7-ae94-1f357530628b",
-                     *         "createdAt": "2026-11-29T19:55:45.188Z",
-                     *         "updatedAt": "2026-11-29T19:55:45.207Z",
+                     *         "createdBy": "01a228e6-f7b8-74b2-8f47-75de2c731429",
+                     *         "createdAt": "2026-11-29T20:02:35.410Z",
+                     *         "updatedAt": "2026-11-29T20:02:35.433Z",
                      *         "assignees": [
                      *           {
-                     *             "id": "01a228e0-b616-74a1-9ed7-70b7d206fe15",
+                     *             "id": "01a228e6-f873-70ff-8830-3075b0523b53",
                      *             "name": "Bob",
                      *             "handle": "bob"
                      *           }
                      *         ],
                      *         "labels": [
                      *           {
-                     *             "id": "01a228e0-b69b-7102-980a-cfd1a847ae2a",
+                     *             "id": "01a228e6-f8fb-73e2-b283-3f1282af6abc",
                      *             "name": "front-end",
                      *             "color": "#3366ff"
                      *           }
@@ -16791,11 +16791,11 @@ export interface operations {
                      *         "todoDoneCount": 0,
                      *         "todos": [
                      *           {
-                     *             "id": "01a228e0-b6a5-720c-b2e5-8a8f2aca7559",
+                     *             "id": "01a228e6-f913-74fa-8b27-d5b09913d683",
                      *             "text": "Hero copy",
                      *             "done": false,
                      *             "position": 0,
-                     *             "createdAt": "2026-11-29T19:55:45.188Z"
+                     *             "createdAt": "2026-11-29T20:02:35.410Z"
                      *           }
                      *         ],
                      *         "commentCount": 0,
@@ -16821,7 +16821,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: title: Invalid input: expected string, received object",
                      *       "code": "validation_error",
-                     *       "requestId": "648d7dc9-a36b-4a66-b839-12c09ad648a8",
+                     *       "requestId": "3d7cb33f-a434-4fdc-b1af-c04b9adbeaf0",
                      *       "issues": [
                      *         {
                      *           "path": "title",
@@ -16849,7 +16849,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "06e3a97f-a3c7-4f94-9834-3d24d72b8c97"
+                     *       "requestId": "32115888-738e-4379-9213-cad72e238a13"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16866,7 +16866,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "4c1ec871-71bd-4429-a283-8146a930f889"
+                     *       "requestId": "d334e799-d975-4be5-b2e5-ef3c0ea50a46"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16883,7 +16883,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "27361850-5971-45e3-aaca-419e60dff52c"
+                     *       "requestId": "a1e594ee-110d-433f-a2d5-a039f655c803"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16909,7 +16909,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "c9e49f0b-1972-45cf-9dc3-eaec1e3831ed"
+                     *       "requestId": "0f72a799-3571-46df-920b-e85f5cdca564"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16926,7 +16926,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "79988d27-9acb-4625-ae4b-bc1ae115c42c"
+                     *       "requestId": "27c16c89-6330-43c2-ab59-ea9e7737a994"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16963,7 +16963,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "30f7b7ee-f350-45d5-9280-6b59e861f94a"
+                     *       "requestId": "67fdd3a4-5005-47fe-8cf2-729980bdfccb"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17013,14 +17013,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e0-b6ad-7503-ad19-36c3740fe64f",
+                     *         "id": "01a228e6-f91f-7097-b148-554d64c1847a",
                      *         "humanId": "WEB-2",
                      *         "number": 2,
-                     *         "workspaceId": "01a228e0-b5ae-7716-af1f-23f0943061cf",
-                     *         "projectId": "01a228e0-b67a-74c2-90bb-a89f60af9427",
-                     *         "statusId": "01a228e0-b695-73ac-b094-bcb7167badc2",
+                     *         "workspaceId": "01a228e6-f82f-7283-b7ee-983604451560",
+                     *         "projectId": "01a228e6-f8c1-7789-ad69-364cc43e4d49",
+                     *         "statusId": "01a228e6-f8ed-75d9-a0af-221697848a0a",
                      *         "status": {
-                     *           "id": "01a228e0-b695-73ac-b094-bcb7167badc2",
+                     *           "id": "01a228e6-f8ed-75d9-a0af-221697848a0a",
                      *           "name": "QA",
                      *           "category": "started"
                      *         },
@@ -17030,10 +17030,10 @@ export interface operations {
                      *         "rank": "Kf",
                      *         "dueDate": null,
                      *         "archived": true,
-                     *         "archivedAt": "2026-11-29T19:55:45.219Z",
-                     *         "createdBy": "01a228e0-b53a-74f7-ae94-1f357530628b",
-                     *         "createdAt": "2026-11-29T19:55:45.197Z",
-                     *         "updatedAt": "2026-11-29T19:55:45.219Z",
+                     *         "archivedAt": "2026-11-29T20:02:35.444Z",
+                     *         "createdBy": "01a228e6-f7b8-74b2-8f47-75de2c731429",
+                     *         "createdAt": "2026-11-29T20:02:35.423Z",
+                     *         "updatedAt": "2026-11-29T20:02:35.444Z",
                      *         "assignees": [],
                      *         "labels": [],
                      *         "todoCount": 0,
@@ -17062,7 +17062,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "3d16c999-73ae-413f-ae4d-9b02b16026e2"
+                     *       "requestId": "cf9c6b95-5403-43f8-be9b-0a9bb41e9a9e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17084,7 +17084,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "2db70d07-93b4-49a7-bfe4-ad37fa030d08"
+                     *       "requestId": "2e773543-7f80-41ef-9eb5-b88338eb8ee4"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17101,7 +17101,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "4ff4dec3-28af-4402-a9ec-18056709157b"
+                     *       "requestId": "580ca511-41f2-4e3c-9084-1cc629b33473"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17118,7 +17118,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "6070cb53-6ed6-481a-a8df-23c0bcb71db4"
+                     *       "requestId": "ff4805ea-4d47-4de3-8d56-1ad4a70e7f60"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17164,7 +17164,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "0c3c0edf-85fa-4340-a712-c14e79e37618"
+                     *       "requestId": "ffc74517-b100-4ff6-8c83-6cc0f1b011f9"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17222,18 +17222,18 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228e0-b6d4-70b1-8dd5-4c6b271ef559",
-                     *           "taskId": "01a228e0-b6a4-76b5-b1e9-66e727127a5a",
-                     *           "projectId": "01a228e0-b67a-74c2-90bb-a89f60af9427",
+                     *           "id": "01a228e6-f945-7490-b6ea-18e7612ede19",
+                     *           "taskId": "01a228e6-f912-70a3-ac3b-cea89672a646",
+                     *           "projectId": "01a228e6-f8c1-7789-ad69-364cc43e4d49",
                      *           "author": {
-                     *             "id": "01a228e0-b53a-74f7-ae94-1f357530628b",
+                     *             "id": "01a228e6-f7b8-74b2-8f47-75de2c731429",
                      *             "name": "Ada Lovelace",
                      *             "handle": "ada"
                      *           },
                      *           "body": "@bob can you take the pricing table?",
                      *           "edited": false,
-                     *           "createdAt": "2026-11-29T19:55:45.236Z",
-                     *           "updatedAt": "2026-11-29T19:55:45.236Z"
+                     *           "createdAt": "2026-11-29T20:02:35.461Z",
+                     *           "updatedAt": "2026-11-29T20:02:35.461Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -17258,7 +17258,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "e7ef489e-011d-4dc9-abf9-5c9c3d651aac",
+                     *       "requestId": "1aec28cf-2495-4d6b-87d0-8c8ee36130cf",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -17286,7 +17286,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "268ac508-1062-4370-802c-4f66c7b2bb58"
+                     *       "requestId": "cf077c08-b372-470e-af29-dae76c5d9189"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17301,9 +17301,9 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "MCP keys (sallymcp_) are valid only on /mcp.",
-                     *       "code": "scope_violation",
-                     *       "requestId": "b3860001-ab17-4db6-a139-95f0f98a9295"
+                     *       "error": "Missing tasks:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "2db2a574-e6bb-4fef-a1a3-eae9f58209e3"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17320,7 +17320,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "dfa06f4a-0459-49d4-9af6-4a29a73f021c"
+                     *       "requestId": "20ec2e6d-11f5-4635-b4f4-b04ee6c4c6b2"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17357,7 +17357,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "275b8c0c-942d-435e-99f9-006126bf5c66"
+                     *       "requestId": "1bf58b99-6c25-4fd9-884b-c9d638dddaff"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17416,18 +17416,18 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e0-b6d4-70b1-8dd5-4c6b271ef559",
-                     *         "taskId": "01a228e0-b6a4-76b5-b1e9-66e727127a5a",
-                     *         "projectId": "01a228e0-b67a-74c2-90bb-a89f60af9427",
+                     *         "id": "01a228e6-f945-7490-b6ea-18e7612ede19",
+                     *         "taskId": "01a228e6-f912-70a3-ac3b-cea89672a646",
+                     *         "projectId": "01a228e6-f8c1-7789-ad69-364cc43e4d49",
                      *         "author": {
-                     *           "id": "01a228e0-b53a-74f7-ae94-1f357530628b",
+                     *           "id": "01a228e6-f7b8-74b2-8f47-75de2c731429",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "body": "@bob can you take the pricing table?",
                      *         "edited": false,
-                     *         "createdAt": "2026-11-29T19:55:45.236Z",
-                     *         "updatedAt": "2026-11-29T19:55:45.236Z"
+                     *         "createdAt": "2026-11-29T20:02:35.461Z",
+                     *         "updatedAt": "2026-11-29T20:02:35.461Z"
                      *       }
                      *     }
                      */
@@ -17449,7 +17449,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: body: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "7b3e1bb9-2a72-4c7a-9d07-73b62c22ce9f",
+                     *       "requestId": "6251ada7-27e0-47fc-b3f1-334b1cd58d94",
                      *       "issues": [
                      *         {
                      *           "path": "body",
@@ -17477,7 +17477,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "d7409f85-0117-4af3-ad9e-4e514addc157"
+                     *       "requestId": "f1420aa1-60b1-4ac2-b75d-ee2d7aa1496b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17494,7 +17494,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing comments:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "ace6850b-35ca-431c-b085-5762107d06e8"
+                     *       "requestId": "591d398b-6b4e-42ef-b5a0-3c50924cdf00"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17511,7 +17511,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "7d1bcf9b-cb03-4377-91c1-5e3e5276c00c"
+                     *       "requestId": "59596615-f2f1-4b63-b534-38ede6e3cfce"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17528,7 +17528,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "This Idempotency-Key was already used with a different request.",
                      *       "code": "conflict",
-                     *       "requestId": "1c3d39d9-a976-44a1-bef5-3cc78b52e3d8"
+                     *       "requestId": "bbd78482-a1ca-4a86-b636-9ee710f4511e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17545,7 +17545,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "93ae4b73-43c9-4463-8349-d262d1d9e268"
+                     *       "requestId": "df5adf78-e771-4268-b738-26134bdc8534"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17562,7 +17562,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "8cdadf58-b125-40df-b276-c2d65534523a"
+                     *       "requestId": "43cf6083-c0db-42bf-b55f-a767dd0133f9"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17599,7 +17599,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "5203fd0c-53b0-45a9-a7f4-431043fcede0"
+                     *       "requestId": "9c0d6710-19aa-4c41-9d0f-cbba5a0a1768"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17651,7 +17651,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e0-b6d4-70b1-8dd5-4c6b271ef559",
+                     *         "id": "01a228e6-f945-7490-b6ea-18e7612ede19",
                      *         "deleted": true
                      *       }
                      *     }
@@ -17678,7 +17678,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "437dd27e-4891-452c-94d8-988e9d4cbc28"
+                     *       "requestId": "c248c71f-b3f7-4dca-bbbb-d38299614045"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17700,7 +17700,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "5467e374-c368-49d5-98d4-290f0a8b32b1"
+                     *       "requestId": "59d00f20-8681-4afb-84b7-9ca3215f5fec"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17717,7 +17717,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing comments:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "42628813-e205-4b87-ac12-4fd0f33c0efa"
+                     *       "requestId": "126f3dad-ef7f-4781-968a-bca581095eab"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17734,7 +17734,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "a3c2521d-6fb0-44dd-a82c-5bf92cee45fe"
+                     *       "requestId": "df782611-7af9-4214-a2d2-320b0f4d2998"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17780,7 +17780,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "84d32554-6746-42e3-95da-3fbbe88eec0b"
+                     *       "requestId": "2d771de1-abeb-44b9-aaa7-48b4a95b20d1"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17839,18 +17839,18 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e0-b6d4-70b1-8dd5-4c6b271ef559",
-                     *         "taskId": "01a228e0-b6a4-76b5-b1e9-66e727127a5a",
-                     *         "projectId": "01a228e0-b67a-74c2-90bb-a89f60af9427",
+                     *         "id": "01a228e6-f945-7490-b6ea-18e7612ede19",
+                     *         "taskId": "01a228e6-f912-70a3-ac3b-cea89672a646",
+                     *         "projectId": "01a228e6-f8c1-7789-ad69-364cc43e4d49",
                      *         "author": {
-                     *           "id": "01a228e0-b53a-74f7-ae94-1f357530628b",
+                     *           "id": "01a228e6-f7b8-74b2-8f47-75de2c731429",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "body": "@bob can you take the pricing table, please?",
                      *         "edited": true,
-                     *         "createdAt": "2026-11-29T19:55:45.236Z",
-                     *         "updatedAt": "2026-11-29T19:55:45.241Z"
+                     *         "createdAt": "2026-11-29T20:02:35.461Z",
+                     *         "updatedAt": "2026-11-29T20:02:35.468Z"
                      *       }
                      *     }
                      */
@@ -17872,7 +17872,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: body: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "519535d5-0983-4f78-aac7-054f5de8ce31",
+                     *       "requestId": "76ed9510-7cc3-4add-bcd9-9633d52051a8",
                      *       "issues": [
                      *         {
                      *           "path": "body",
@@ -17900,7 +17900,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "5effa579-4fdd-4480-a174-7831e52761cb"
+                     *       "requestId": "61fa1a96-e1f1-458c-bb80-b7614c3ab7a7"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17917,7 +17917,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing comments:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "0404005e-d11a-4a03-a9b0-88468381bd77"
+                     *       "requestId": "083e4495-7eab-4b37-83cf-f7491eddf097"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17934,7 +17934,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "854eee91-fca8-400b-8ad5-716f2bb29323"
+                     *       "requestId": "24269d73-174b-4ce8-a201-d084c90fdd97"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17960,7 +17960,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "b1448723-41c7-41f6-82da-d165da519e72"
+                     *       "requestId": "e612fef1-71c6-4389-bd4f-e1f5d96245dc"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17977,7 +17977,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "760f06b4-6176-4ce7-a75c-3b221fd1ef37"
+                     *       "requestId": "1849d9ab-1d83-451c-b1dd-591f5c3d5a62"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18014,7 +18014,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "14127116-2769-4faa-b04d-5af7a4671818"
+                     *       "requestId": "0b401b8c-3f2b-4241-816f-239a48f55d48"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18079,14 +18079,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e0-b6a4-76b5-b1e9-66e727127a5a",
+                     *         "id": "01a228e6-f912-70a3-ac3b-cea89672a646",
                      *         "humanId": "WEB-1",
                      *         "number": 1,
-                     *         "workspaceId": "01a228e0-b5ae-7716-af1f-23f0943061cf",
-                     *         "projectId": "01a228e0-b67a-74c2-90bb-a89f60af9427",
-                     *         "statusId": "01a228e0-b695-73ac-b094-bcb7167badc2",
+                     *         "workspaceId": "01a228e6-f82f-7283-b7ee-983604451560",
+                     *         "projectId": "01a228e6-f8c1-7789-ad69-364cc43e4d49",
+                     *         "statusId": "01a228e6-f8ed-75d9-a0af-221697848a0a",
                      *         "status": {
-                     *           "id": "01a228e0-b695-73ac-b094-bcb7167badc2",
+                     *           "id": "01a228e6-f8ed-75d9-a0af-221697848a0a",
                      *           "name": "QA",
                      *           "category": "started"
                      *         },
@@ -18097,19 +18097,19 @@ export interface operations {
                      *         "dueDate": "2026-11-29",
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdBy": "01a228e0-b53a-74f7-ae94-1f357530628b",
-                     *         "createdAt": "2026-11-29T19:55:45.188Z",
-                     *         "updatedAt": "2026-11-29T19:55:45.209Z",
+                     *         "createdBy": "01a228e6-f7b8-74b2-8f47-75de2c731429",
+                     *         "createdAt": "2026-11-29T20:02:35.410Z",
+                     *         "updatedAt": "2026-11-29T20:02:35.436Z",
                      *         "assignees": [
                      *           {
-                     *             "id": "01a228e0-b616-74a1-9ed7-70b7d206fe15",
+                     *             "id": "01a228e6-f873-70ff-8830-3075b0523b53",
                      *             "name": "Bob",
                      *             "handle": "bob"
                      *           }
                      *         ],
                      *         "labels": [
                      *           {
-                     *             "id": "01a228e0-b69b-7102-980a-cfd1a847ae2a",
+                     *             "id": "01a228e6-f8fb-73e2-b283-3f1282af6abc",
                      *             "name": "front-end",
                      *             "color": "#3366ff"
                      *           }
@@ -18118,11 +18118,11 @@ export interface operations {
                      *         "todoDoneCount": 0,
                      *         "todos": [
                      *           {
-                     *             "id": "01a228e0-b6a5-720c-b2e5-8a8f2aca7559",
+                     *             "id": "01a228e6-f913-74fa-8b27-d5b09913d683",
                      *             "text": "Hero copy",
                      *             "done": false,
                      *             "position": 0,
-                     *             "createdAt": "2026-11-29T19:55:45.188Z"
+                     *             "createdAt": "2026-11-29T20:02:35.410Z"
                      *           }
                      *         ],
                      *         "commentCount": 0,
@@ -18148,7 +18148,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: projectId: Invalid input: expected string, received object",
                      *       "code": "validation_error",
-                     *       "requestId": "c10cfa15-32af-4017-b033-987c40df5880",
+                     *       "requestId": "09295ccb-41e4-449f-9f79-26ed04aee109",
                      *       "issues": [
                      *         {
                      *           "path": "projectId",
@@ -18176,7 +18176,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "29a86f45-cdaa-4a4c-898d-542fd3d2ee41"
+                     *       "requestId": "b5fb937d-5932-4aa9-a8d5-e6e41919a9eb"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18193,7 +18193,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "0798050a-68d9-419b-b9e3-4294574872ee"
+                     *       "requestId": "3d083e77-363a-459b-a6a5-c0ea69bb1ec2"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18210,7 +18210,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "3feddf01-7fae-4d1a-aa58-ed296aa4f093"
+                     *       "requestId": "552e97db-3e29-4d64-b313-02c5be8d6942"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18236,7 +18236,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "6408e4dd-6b7b-44bc-ab0e-f83df81c0fec"
+                     *       "requestId": "5bd3ba84-f3f6-4639-8243-4538ca9a46ad"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18253,7 +18253,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "2ebae64a-5ab6-48d5-b1a0-80443d4fd046"
+                     *       "requestId": "45038c14-199b-4b4d-b325-df4b0ab9f4b8"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18290,7 +18290,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "c76c8483-154b-47b1-9db9-b991f35cd79b"
+                     *       "requestId": "9939527d-e2a0-42ac-bf62-ee0cb841eda1"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18361,22 +18361,22 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e0-b708-7152-b3ea-ebd2b85d3ad8",
-                     *         "projectId": "01a228e0-b67a-74c2-90bb-a89f60af9427",
-                     *         "taskId": "01a228e0-b6a4-76b5-b1e9-66e727127a5a",
-                     *         "userId": "01a228e0-b53a-74f7-ae94-1f357530628b",
+                     *         "id": "01a228e6-f972-73d4-9f15-8788b6c9f183",
+                     *         "projectId": "01a228e6-f8c1-7789-ad69-364cc43e4d49",
+                     *         "taskId": "01a228e6-f912-70a3-ac3b-cea89672a646",
+                     *         "userId": "01a228e6-f7b8-74b2-8f47-75de2c731429",
                      *         "user": {
-                     *           "id": "01a228e0-b53a-74f7-ae94-1f357530628b",
+                     *           "id": "01a228e6-f7b8-74b2-8f47-75de2c731429",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "task": {
-                     *           "id": "01a228e0-b6a4-76b5-b1e9-66e727127a5a",
+                     *           "id": "01a228e6-f912-70a3-ac3b-cea89672a646",
                      *           "humanId": "WEB-1",
                      *           "title": "Ship the landing page today"
                      *         },
                      *         "project": {
-                     *           "id": "01a228e0-b67a-74c2-90bb-a89f60af9427",
+                     *           "id": "01a228e6-f8c1-7789-ad69-364cc43e4d49",
                      *           "name": "Website"
                      *         },
                      *         "date": "2026-11-29",
@@ -18388,9 +18388,9 @@ export interface operations {
                      *         "rejectionReason": null,
                      *         "decidedBy": null,
                      *         "decidedAt": null,
-                     *         "createdBy": "01a228e0-b53a-74f7-ae94-1f357530628b",
-                     *         "createdAt": "2026-11-29T19:55:45.288Z",
-                     *         "updatedAt": "2026-11-29T19:55:45.288Z"
+                     *         "createdBy": "01a228e6-f7b8-74b2-8f47-75de2c731429",
+                     *         "createdAt": "2026-11-29T20:02:35.506Z",
+                     *         "updatedAt": "2026-11-29T20:02:35.506Z"
                      *       }
                      *     }
                      */
@@ -18412,7 +18412,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: date: Invalid input: expected string, received object",
                      *       "code": "validation_error",
-                     *       "requestId": "1f003110-fab6-45f1-a58d-7d30ad679749",
+                     *       "requestId": "a421c492-8b91-421f-9a5f-fc40ea932903",
                      *       "issues": [
                      *         {
                      *           "path": "date",
@@ -18440,7 +18440,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "d7d9ecfc-696f-46f8-9adc-c996a31dcfbe"
+                     *       "requestId": "d3a23f9d-964e-406a-8ac9-9f88db6480d1"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18457,7 +18457,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing timesheets:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "9cb3f88f-ee60-4d02-9a76-f26201042bf4"
+                     *       "requestId": "533adca3-0ff9-43a3-90c8-2bee13097108"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18474,7 +18474,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "7335af42-41a1-45ad-9fb3-b1cdb636caab"
+                     *       "requestId": "2d9ade9d-5d79-4bfb-bfec-7076a863de7d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18500,7 +18500,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "0d103787-e526-46bc-a904-4352eef612e3"
+                     *       "requestId": "82d81665-61e1-4827-8e96-b45344c6f823"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18517,7 +18517,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "eb7d1f81-f277-4395-90df-6d47bb3f219f"
+                     *       "requestId": "89cc99f4-4c30-4072-a1d3-65bc20ce530d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18554,7 +18554,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "ac9b9745-a3f1-43cd-89b4-382adfcf6f96"
+                     *       "requestId": "71d2804a-d47b-4446-a027-acc1cc1eb66a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18617,11 +18617,11 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e0-b6ca-75bb-bb92-903e9f50af82",
+                     *         "id": "01a228e6-f93a-745f-bd8a-b39469a4a44c",
                      *         "text": "Footer links",
                      *         "done": false,
                      *         "position": 2,
-                     *         "createdAt": "2026-11-29T19:55:45.226Z"
+                     *         "createdAt": "2026-11-29T20:02:35.450Z"
                      *       }
                      *     }
                      */
@@ -18643,7 +18643,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: text: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "953a2c93-d698-46ae-9500-ca798043d84e",
+                     *       "requestId": "f4f29470-4697-4559-9830-20f093f2c45a",
                      *       "issues": [
                      *         {
                      *           "path": "text",
@@ -18671,7 +18671,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "9b87550a-7ae2-420f-b3f2-5fb33ee9c684"
+                     *       "requestId": "09cee94c-a150-42dc-b376-5dddd11c8bdd"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18688,7 +18688,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "e3e6501e-1341-40b1-8f33-488667a5221b"
+                     *       "requestId": "c14feb48-c329-49ac-8996-afdeb013d6a4"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18705,7 +18705,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "99c07401-fbe5-4562-9537-bf634f16fabe"
+                     *       "requestId": "cc8f0c5b-90c1-4390-88d3-c041c5b2e4b9"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18722,7 +18722,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "This Idempotency-Key was already used with a different request.",
                      *       "code": "conflict",
-                     *       "requestId": "203aaaf8-9ee6-49c1-909c-8c69401f96bc"
+                     *       "requestId": "c798660b-fc9f-4264-ae86-243b0256111d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18739,7 +18739,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "1e8777f1-180b-4fcb-9e48-575f2c215a32"
+                     *       "requestId": "382239f1-010b-4623-91cd-1b9c3bf744c3"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18756,7 +18756,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "090c850a-7662-4b93-80cb-23fe9c0c82bc"
+                     *       "requestId": "da94204d-e58f-486e-b7bf-0ba21405a51d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18793,7 +18793,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "c1f9eb47-7f34-44e5-8d3a-ae7ea15666c7"
+                     *       "requestId": "f9fb2536-25be-4a15-844e-97a89b3d887c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18845,7 +18845,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e0-b6ca-75bb-bb92-903e9f50af82",
+                     *         "id": "01a228e6-f93a-745f-bd8a-b39469a4a44c",
                      *         "deleted": true
                      *       }
                      *     }
@@ -18872,7 +18872,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "81ab3002-7670-4c09-bde4-54ca54d691b2"
+                     *       "requestId": "06f75de4-a5a3-467d-8f55-2e3dcf3ef817"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18894,7 +18894,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "80765bdd-bb35-49d7-8aac-49ce86233d3e"
+                     *       "requestId": "7b1d6c8a-b8ee-4103-9960-e3650f613875"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18911,7 +18911,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "a549c1b5-b2b0-4ccd-9398-23feeea647d6"
+                     *       "requestId": "e962b23c-bbe3-442b-a3db-3c1fe86332a6"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18928,7 +18928,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "78784aa7-0e3c-4c8e-a0a7-b4ff3d0d604b"
+                     *       "requestId": "4687905f-3e59-4e7d-8d34-c2f70c29ec6d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18974,7 +18974,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "a1f49fd5-ef07-4038-86d5-50637bec3e75"
+                     *       "requestId": "d7fae1ff-18e6-455c-8d46-c4bb91ad79ed"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19037,11 +19037,11 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e0-b6a5-720c-b2e5-8a8f2aca7559",
+                     *         "id": "01a228e6-f913-74fa-8b27-d5b09913d683",
                      *         "text": "Hero copy",
                      *         "done": true,
                      *         "position": 0,
-                     *         "createdAt": "2026-11-29T19:55:45.188Z"
+                     *         "createdAt": "2026-11-29T20:02:35.410Z"
                      *       }
                      *     }
                      */
@@ -19063,7 +19063,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: text: Invalid input: expected string, received object",
                      *       "code": "validation_error",
-                     *       "requestId": "8d45fcc4-a54f-49f5-bb66-6653b622402c",
+                     *       "requestId": "79c27368-0afe-4d12-a120-2fc28db5c786",
                      *       "issues": [
                      *         {
                      *           "path": "text",
@@ -19091,7 +19091,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "ff9762c0-3a63-4d58-8f34-d62959b68ce2"
+                     *       "requestId": "5059620f-7ec3-43fc-b7fb-a34721d0174a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19108,7 +19108,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "911352f1-3568-4360-b37c-d121cde69ebf"
+                     *       "requestId": "54e83bba-4004-4c77-81de-ff4435204edb"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19125,7 +19125,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "f07cb8b7-732d-4eac-a85f-59847599d108"
+                     *       "requestId": "438ae25b-000c-41b2-b335-5064926a357c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19151,7 +19151,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "72691019-933f-474d-a4da-84cb351fe8a4"
+                     *       "requestId": "a196b3e4-ce6b-4083-837f-96f304ada0ec"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19168,7 +19168,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "39f63d23-1a64-4c8e-b3ae-24dce493d069"
+                     *       "requestId": "148cd3a9-3c8a-487a-be4a-f3654054e85e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19205,7 +19205,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "0fa917a3-2b96-4c86-a906-753020a82bcb"
+                     *       "requestId": "a12303ce-9636-431d-8cb6-9d7c899e6e68"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19263,11 +19263,11 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228e0-b6ca-75bb-bb92-903e9f50af82",
+                     *           "id": "01a228e6-f93a-745f-bd8a-b39469a4a44c",
                      *           "text": "Footer links",
                      *           "done": false,
                      *           "position": 0,
-                     *           "createdAt": "2026-11-29T19:55:45.226Z"
+                     *           "createdAt": "2026-11-29T20:02:35.450Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -19292,7 +19292,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: todoIds: Invalid input: expected array, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "8343d568-cfb3-48e6-88db-3ae741fb30b6",
+                     *       "requestId": "7fda8aa8-f282-42bd-b14b-367c3bcd2cd1",
                      *       "issues": [
                      *         {
                      *           "path": "todoIds",
@@ -19320,7 +19320,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "45247cac-b12d-4493-aec5-0b4ff1878994"
+                     *       "requestId": "05b1e4c6-c272-410c-9068-740bf0593278"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19337,7 +19337,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "03df5c62-3ff6-4191-a803-50f8b384c2c5"
+                     *       "requestId": "7df98a50-d228-4e84-b06f-057fe3a5e0ab"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19354,7 +19354,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "a84ef5d2-2055-43a7-b144-f1064c075c35"
+                     *       "requestId": "0c1b3fa5-345d-4919-9ce0-20580a3bd8ec"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19380,7 +19380,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "9228b360-a4ea-4b82-98c8-1695a30f643e"
+                     *       "requestId": "fb3ff3f1-2c3c-4ca3-9a9c-c67af153dfa5"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19397,7 +19397,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "508fea69-3cff-4413-a4c5-64ff5750acf5"
+                     *       "requestId": "e4f1f134-9931-43f0-b549-5acdc29c90f9"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19434,7 +19434,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "4491a741-ad58-482b-a7db-c95904adac07"
+                     *       "requestId": "1fc2b79d-abe6-44dc-a962-74c5b859bd24"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19484,14 +19484,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e0-b6ad-7503-ad19-36c3740fe64f",
+                     *         "id": "01a228e6-f91f-7097-b148-554d64c1847a",
                      *         "humanId": "WEB-2",
                      *         "number": 2,
-                     *         "workspaceId": "01a228e0-b5ae-7716-af1f-23f0943061cf",
-                     *         "projectId": "01a228e0-b67a-74c2-90bb-a89f60af9427",
-                     *         "statusId": "01a228e0-b695-73ac-b094-bcb7167badc2",
+                     *         "workspaceId": "01a228e6-f82f-7283-b7ee-983604451560",
+                     *         "projectId": "01a228e6-f8c1-7789-ad69-364cc43e4d49",
+                     *         "statusId": "01a228e6-f8ed-75d9-a0af-221697848a0a",
                      *         "status": {
-                     *           "id": "01a228e0-b695-73ac-b094-bcb7167badc2",
+                     *           "id": "01a228e6-f8ed-75d9-a0af-221697848a0a",
                      *           "name": "QA",
                      *           "category": "started"
                      *         },
@@ -19502,9 +19502,9 @@ export interface operations {
                      *         "dueDate": null,
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdBy": "01a228e0-b53a-74f7-ae94-1f357530628b",
-                     *         "createdAt": "2026-11-29T19:55:45.197Z",
-                     *         "updatedAt": "2026-11-29T19:55:45.221Z",
+                     *         "createdBy": "01a228e6-f7b8-74b2-8f47-75de2c731429",
+                     *         "createdAt": "2026-11-29T20:02:35.423Z",
+                     *         "updatedAt": "2026-11-29T20:02:35.446Z",
                      *         "assignees": [],
                      *         "labels": [],
                      *         "todoCount": 0,
@@ -19533,7 +19533,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "75a1c7d6-036a-4ed0-95f4-bf73089500ff"
+                     *       "requestId": "8ca37c62-3fe6-4647-847d-ebd38c2789ff"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19555,7 +19555,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "55eefd2a-4d89-414b-994f-4f865bcd8f00"
+                     *       "requestId": "52e99d69-4f9e-43a2-bf15-261de7dedb8a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19572,7 +19572,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "42e3d5fb-a551-4bfb-8536-69f1f8c04616"
+                     *       "requestId": "db69e6e2-0f69-4c07-a14a-2aacc9fa4d09"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19589,7 +19589,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "4a850aea-5be2-422b-bd50-53205be506fc"
+                     *       "requestId": "dd904fde-763a-44f2-b60d-1faa9b7c4088"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19635,7 +19635,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "5b449903-73f2-4c2d-8378-0b7e6931ab1c"
+                     *       "requestId": "f82734e8-40b4-4fff-94cc-7f57084b0f32"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19692,14 +19692,14 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228e0-b6ad-7503-ad19-36c3740fe64f",
+                     *           "id": "01a228e6-f91f-7097-b148-554d64c1847a",
                      *           "humanId": "WEB-2",
                      *           "number": 2,
-                     *           "workspaceId": "01a228e0-b5ae-7716-af1f-23f0943061cf",
-                     *           "projectId": "01a228e0-b67a-74c2-90bb-a89f60af9427",
-                     *           "statusId": "01a228e0-b695-73ac-b094-bcb7167badc2",
+                     *           "workspaceId": "01a228e6-f82f-7283-b7ee-983604451560",
+                     *           "projectId": "01a228e6-f8c1-7789-ad69-364cc43e4d49",
+                     *           "statusId": "01a228e6-f8ed-75d9-a0af-221697848a0a",
                      *           "status": {
-                     *             "id": "01a228e0-b695-73ac-b094-bcb7167badc2",
+                     *             "id": "01a228e6-f8ed-75d9-a0af-221697848a0a",
                      *             "name": "QA",
                      *             "category": "started"
                      *           },
@@ -19710,9 +19710,9 @@ export interface operations {
                      *           "dueDate": null,
                      *           "archived": false,
                      *           "archivedAt": null,
-                     *           "createdBy": "01a228e0-b53a-74f7-ae94-1f357530628b",
-                     *           "createdAt": "2026-11-29T19:55:45.197Z",
-                     *           "updatedAt": "2026-11-29T19:55:45.216Z",
+                     *           "createdBy": "01a228e6-f7b8-74b2-8f47-75de2c731429",
+                     *           "createdAt": "2026-11-29T20:02:35.423Z",
+                     *           "updatedAt": "2026-11-29T20:02:35.442Z",
                      *           "assignees": [],
                      *           "labels": [],
                      *           "todoCount": 0,
@@ -19741,7 +19741,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: statusId: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "faea21f0-44ac-4a5e-84bd-7124d82bbdf3",
+                     *       "requestId": "54d7996b-9ea9-48d5-a14c-8ae31f30978f",
                      *       "issues": [
                      *         {
                      *           "path": "statusId",
@@ -19773,7 +19773,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "d319f34f-fa6f-499c-9bde-6d1647afc196"
+                     *       "requestId": "3e7f87ff-fd43-472d-b916-9542e4f3722b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19790,7 +19790,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "41d0f0ab-bf5b-4c5b-b0c5-d18fb3e0cf37"
+                     *       "requestId": "a5c5f3f2-8920-462a-8f76-531dc4f1c6d9"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19807,7 +19807,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "db1bb5dc-533a-4b64-b265-56255f0f0bdc"
+                     *       "requestId": "52d46cbc-8edb-4456-ace3-d0d1129f70d8"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19833,7 +19833,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "09390dfb-889a-4d7e-a08b-1239bda748de"
+                     *       "requestId": "ff72be02-91ec-4f41-9ca9-d1a8945484aa"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19850,7 +19850,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "50c82d04-f6b4-4473-9f5f-bc37ce14656a"
+                     *       "requestId": "5a4902d2-91ef-4bfc-a04a-c1d4f18ce53e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19887,7 +19887,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "a0e43a7b-e2a9-465b-9a79-5f0010e2be01"
+                     *       "requestId": "c142c8fd-fe59-40c7-9fdc-9b63ec31198f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19958,22 +19958,22 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228e0-b708-7152-b3ea-ebd2b85d3ad8",
-                     *           "projectId": "01a228e0-b67a-74c2-90bb-a89f60af9427",
-                     *           "taskId": "01a228e0-b6a4-76b5-b1e9-66e727127a5a",
-                     *           "userId": "01a228e0-b53a-74f7-ae94-1f357530628b",
+                     *           "id": "01a228e6-f972-73d4-9f15-8788b6c9f183",
+                     *           "projectId": "01a228e6-f8c1-7789-ad69-364cc43e4d49",
+                     *           "taskId": "01a228e6-f912-70a3-ac3b-cea89672a646",
+                     *           "userId": "01a228e6-f7b8-74b2-8f47-75de2c731429",
                      *           "user": {
-                     *             "id": "01a228e0-b53a-74f7-ae94-1f357530628b",
+                     *             "id": "01a228e6-f7b8-74b2-8f47-75de2c731429",
                      *             "name": "Ada Lovelace",
                      *             "handle": "ada"
                      *           },
                      *           "task": {
-                     *             "id": "01a228e0-b6a4-76b5-b1e9-66e727127a5a",
+                     *             "id": "01a228e6-f912-70a3-ac3b-cea89672a646",
                      *             "humanId": "WEB-1",
                      *             "title": "Ship the landing page today"
                      *           },
                      *           "project": {
-                     *             "id": "01a228e0-b67a-74c2-90bb-a89f60af9427",
+                     *             "id": "01a228e6-f8c1-7789-ad69-364cc43e4d49",
                      *             "name": "Website"
                      *           },
                      *           "date": "2026-11-29",
@@ -19985,9 +19985,9 @@ export interface operations {
                      *           "rejectionReason": null,
                      *           "decidedBy": null,
                      *           "decidedAt": null,
-                     *           "createdBy": "01a228e0-b53a-74f7-ae94-1f357530628b",
-                     *           "createdAt": "2026-11-29T19:55:45.288Z",
-                     *           "updatedAt": "2026-11-29T19:55:45.288Z"
+                     *           "createdBy": "01a228e6-f7b8-74b2-8f47-75de2c731429",
+                     *           "createdAt": "2026-11-29T20:02:35.506Z",
+                     *           "updatedAt": "2026-11-29T20:02:35.506Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -20012,7 +20012,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "d61775aa-3047-462c-9a7a-43c9785c2549",
+                     *       "requestId": "02461e18-ff08-46e3-8b63-dc2cf8cd396f",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -20040,7 +20040,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "288298d5-6afc-4e00-8121-efc109fa83b0"
+                     *       "requestId": "feb7a4f6-f712-4014-aac9-29e1f6ebb191"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20057,7 +20057,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing timesheets:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "be2b06f8-1ffe-4199-bdd2-f81c656955d3"
+                     *       "requestId": "1c7d19ee-23d7-4b57-9f78-3ece2b1fed33"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20074,7 +20074,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "2df0de28-8be8-40ef-b2a9-ee539c68ef5a"
+                     *       "requestId": "8c693a4a-630a-4baa-bd42-0151d8771364"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20111,7 +20111,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "a2d2cac0-f781-4ad6-a7dc-b92ed019c7ed"
+                     *       "requestId": "0201b56b-53ce-4086-b9f8-5a9323ed67ee"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20161,22 +20161,22 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e0-b708-7152-b3ea-ebd2b85d3ad8",
-                     *         "projectId": "01a228e0-b67a-74c2-90bb-a89f60af9427",
-                     *         "taskId": "01a228e0-b6a4-76b5-b1e9-66e727127a5a",
-                     *         "userId": "01a228e0-b53a-74f7-ae94-1f357530628b",
+                     *         "id": "01a228e6-f972-73d4-9f15-8788b6c9f183",
+                     *         "projectId": "01a228e6-f8c1-7789-ad69-364cc43e4d49",
+                     *         "taskId": "01a228e6-f912-70a3-ac3b-cea89672a646",
+                     *         "userId": "01a228e6-f7b8-74b2-8f47-75de2c731429",
                      *         "user": {
-                     *           "id": "01a228e0-b53a-74f7-ae94-1f357530628b",
+                     *           "id": "01a228e6-f7b8-74b2-8f47-75de2c731429",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "task": {
-                     *           "id": "01a228e0-b6a4-76b5-b1e9-66e727127a5a",
+                     *           "id": "01a228e6-f912-70a3-ac3b-cea89672a646",
                      *           "humanId": "WEB-1",
                      *           "title": "Ship the landing page today"
                      *         },
                      *         "project": {
-                     *           "id": "01a228e0-b67a-74c2-90bb-a89f60af9427",
+                     *           "id": "01a228e6-f8c1-7789-ad69-364cc43e4d49",
                      *           "name": "Website"
                      *         },
                      *         "date": "2026-11-29",
@@ -20188,9 +20188,9 @@ export interface operations {
                      *         "rejectionReason": null,
                      *         "decidedBy": null,
                      *         "decidedAt": null,
-                     *         "createdBy": "01a228e0-b53a-74f7-ae94-1f357530628b",
-                     *         "createdAt": "2026-11-29T19:55:45.288Z",
-                     *         "updatedAt": "2026-11-29T19:55:45.288Z"
+                     *         "createdBy": "01a228e6-f7b8-74b2-8f47-75de2c731429",
+                     *         "createdAt": "2026-11-29T20:02:35.506Z",
+                     *         "updatedAt": "2026-11-29T20:02:35.506Z"
                      *       }
                      *     }
                      */
@@ -20212,7 +20212,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "84777aa3-114b-4f09-ac92-f9c25a286b16"
+                     *       "requestId": "c05e05c5-fbd7-4cbb-91bf-abd5ad14bb8b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20234,7 +20234,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "88db8617-05c3-49db-915c-848251618822"
+                     *       "requestId": "3eadf805-e66f-4211-a3fc-aa79dea1de70"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20251,7 +20251,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing timesheets:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "4f1e9143-3976-4787-99a4-d4882fedb1d8"
+                     *       "requestId": "c0509265-fcf9-42db-a6fa-29d6baecf05a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20268,7 +20268,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "d8b6718a-2e1e-45a3-bc34-fa1aa1e8ff3b"
+                     *       "requestId": "9eefbe0c-1658-4b1b-86cc-570f74084c23"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20305,7 +20305,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "c9f23d51-3b61-415d-9474-cfc88f073ba5"
+                     *       "requestId": "4baa8d17-e252-4753-8c47-abbe835acfc6"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20355,7 +20355,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e0-b72a-7142-82e2-98796346bcb4",
+                     *         "id": "01a228e6-f99d-7538-b9a1-015505f1cd79",
                      *         "deleted": true
                      *       }
                      *     }
@@ -20382,7 +20382,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "284b88c6-8904-4e72-95bf-cff4f455e5cc"
+                     *       "requestId": "e8328ac5-3974-4b95-b5f7-3f44adb19f92"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20404,7 +20404,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "2d44c7bd-c300-44ed-98c1-2741ca073018"
+                     *       "requestId": "0c663726-f75b-4095-a387-1f054b9c5177"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20421,7 +20421,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing timesheets:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "e8a6a4cf-1a8f-4229-a96b-c366bdc30943"
+                     *       "requestId": "91d6e2cd-a828-45ca-b2c6-089fe6ec1177"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20438,7 +20438,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "8210bc8a-3fd3-4ba2-8533-d871055c0058"
+                     *       "requestId": "ca6f8512-ba9e-4cd9-95cf-b0b8b79c06d1"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20484,7 +20484,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "3fe182d8-dd4f-4630-9b9f-c5a19543d816"
+                     *       "requestId": "680d5bbd-602e-4803-ba37-c31ba71c4de7"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20553,22 +20553,22 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e0-b708-7152-b3ea-ebd2b85d3ad8",
-                     *         "projectId": "01a228e0-b67a-74c2-90bb-a89f60af9427",
-                     *         "taskId": "01a228e0-b6a4-76b5-b1e9-66e727127a5a",
-                     *         "userId": "01a228e0-b53a-74f7-ae94-1f357530628b",
+                     *         "id": "01a228e6-f972-73d4-9f15-8788b6c9f183",
+                     *         "projectId": "01a228e6-f8c1-7789-ad69-364cc43e4d49",
+                     *         "taskId": "01a228e6-f912-70a3-ac3b-cea89672a646",
+                     *         "userId": "01a228e6-f7b8-74b2-8f47-75de2c731429",
                      *         "user": {
-                     *           "id": "01a228e0-b53a-74f7-ae94-1f357530628b",
+                     *           "id": "01a228e6-f7b8-74b2-8f47-75de2c731429",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "task": {
-                     *           "id": "01a228e0-b6a4-76b5-b1e9-66e727127a5a",
+                     *           "id": "01a228e6-f912-70a3-ac3b-cea89672a646",
                      *           "humanId": "WEB-1",
                      *           "title": "Ship the landing page today"
                      *         },
                      *         "project": {
-                     *           "id": "01a228e0-b67a-74c2-90bb-a89f60af9427",
+                     *           "id": "01a228e6-f8c1-7789-ad69-364cc43e4d49",
                      *           "name": "Website"
                      *         },
                      *         "date": "2026-11-29",
@@ -20580,9 +20580,9 @@ export interface operations {
                      *         "rejectionReason": null,
                      *         "decidedBy": null,
                      *         "decidedAt": null,
-                     *         "createdBy": "01a228e0-b53a-74f7-ae94-1f357530628b",
-                     *         "createdAt": "2026-11-29T19:55:45.288Z",
-                     *         "updatedAt": "2026-11-29T19:55:45.298Z"
+                     *         "createdBy": "01a228e6-f7b8-74b2-8f47-75de2c731429",
+                     *         "createdAt": "2026-11-29T20:02:35.506Z",
+                     *         "updatedAt": "2026-11-29T20:02:35.521Z"
                      *       }
                      *     }
                      */
@@ -20604,7 +20604,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: date: Invalid input: expected string, received object",
                      *       "code": "validation_error",
-                     *       "requestId": "469b6548-3220-4917-8e23-64f9dd4a78eb",
+                     *       "requestId": "a401eeed-44a0-426d-a594-16561bdd9acd",
                      *       "issues": [
                      *         {
                      *           "path": "date",
@@ -20632,7 +20632,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "b56fa76f-0923-4dde-be5d-f3175f3dc0e0"
+                     *       "requestId": "49fc9db6-5633-4ac7-9916-05457d6656ad"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20649,7 +20649,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing timesheets:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "27244e8d-511f-43d1-bd8a-f676f4c211fd"
+                     *       "requestId": "8e2fc4b1-aa3f-41e7-bc19-e682abd64a14"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20666,7 +20666,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "4e38ce60-0785-4717-84d4-301815183cfc"
+                     *       "requestId": "ed880346-92e4-4071-97a7-4cacbfbddcae"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20692,7 +20692,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "7628d1af-eb08-4ed3-8486-f7c93e4664cf"
+                     *       "requestId": "7384cf23-9fa6-4bc2-af19-2ecbf1a596a0"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20709,7 +20709,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "22c87ce9-932d-432b-9a33-82b27670eed3"
+                     *       "requestId": "cfafdcdc-6621-4901-8b08-bb6fa20c64af"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20746,7 +20746,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "0e21ab00-9c7a-4bfe-aaa5-4cf4a3cb0564"
+                     *       "requestId": "a3bc6dae-5fa9-4c57-9791-e6055f297da8"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20796,22 +20796,22 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e0-b708-7152-b3ea-ebd2b85d3ad8",
-                     *         "projectId": "01a228e0-b67a-74c2-90bb-a89f60af9427",
-                     *         "taskId": "01a228e0-b6a4-76b5-b1e9-66e727127a5a",
-                     *         "userId": "01a228e0-b53a-74f7-ae94-1f357530628b",
+                     *         "id": "01a228e6-f972-73d4-9f15-8788b6c9f183",
+                     *         "projectId": "01a228e6-f8c1-7789-ad69-364cc43e4d49",
+                     *         "taskId": "01a228e6-f912-70a3-ac3b-cea89672a646",
+                     *         "userId": "01a228e6-f7b8-74b2-8f47-75de2c731429",
                      *         "user": {
-                     *           "id": "01a228e0-b53a-74f7-ae94-1f357530628b",
+                     *           "id": "01a228e6-f7b8-74b2-8f47-75de2c731429",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "task": {
-                     *           "id": "01a228e0-b6a4-76b5-b1e9-66e727127a5a",
+                     *           "id": "01a228e6-f912-70a3-ac3b-cea89672a646",
                      *           "humanId": "WEB-1",
                      *           "title": "Ship the landing page today"
                      *         },
                      *         "project": {
-                     *           "id": "01a228e0-b67a-74c2-90bb-a89f60af9427",
+                     *           "id": "01a228e6-f8c1-7789-ad69-364cc43e4d49",
                      *           "name": "Website"
                      *         },
                      *         "date": "2026-11-29",
@@ -20821,11 +20821,11 @@ export interface operations {
                      *         "billed": false,
                      *         "state": "approved",
                      *         "rejectionReason": null,
-                     *         "decidedBy": "01a228e0-b53a-74f7-ae94-1f357530628b",
-                     *         "decidedAt": "2026-11-29T19:55:45.305Z",
-                     *         "createdBy": "01a228e0-b53a-74f7-ae94-1f357530628b",
-                     *         "createdAt": "2026-11-29T19:55:45.288Z",
-                     *         "updatedAt": "2026-11-29T19:55:45.305Z"
+                     *         "decidedBy": "01a228e6-f7b8-74b2-8f47-75de2c731429",
+                     *         "decidedAt": "2026-11-29T20:02:35.530Z",
+                     *         "createdBy": "01a228e6-f7b8-74b2-8f47-75de2c731429",
+                     *         "createdAt": "2026-11-29T20:02:35.506Z",
+                     *         "updatedAt": "2026-11-29T20:02:35.530Z"
                      *       }
                      *     }
                      */
@@ -20847,7 +20847,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "9607917b-45b7-4a1a-9422-6d90ab73ee25"
+                     *       "requestId": "f242e3a6-930b-447b-bde4-4d58e2d68286"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20869,7 +20869,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "82df56a9-755b-402d-abe3-ceb6374dfd29"
+                     *       "requestId": "72668660-1a32-4eb8-9ebd-d7f4ff3a9d36"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20886,7 +20886,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing timesheets:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "e26b5cd2-aabd-4daf-b6cd-1e16393339f7"
+                     *       "requestId": "0d8ef8a6-c680-482d-a03f-e49f472abd97"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20903,7 +20903,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "7834cd59-34d5-4dc4-87ba-fa84909ad87c"
+                     *       "requestId": "f652e86d-9dac-4138-808d-da7521eb4a46"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20949,7 +20949,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "d527c5b0-26b8-4097-8f4b-269f8b0647ff"
+                     *       "requestId": "a31157bb-8e23-433c-b3fd-881594d07810"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20999,22 +20999,22 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e0-b708-7152-b3ea-ebd2b85d3ad8",
-                     *         "projectId": "01a228e0-b67a-74c2-90bb-a89f60af9427",
-                     *         "taskId": "01a228e0-b6a4-76b5-b1e9-66e727127a5a",
-                     *         "userId": "01a228e0-b53a-74f7-ae94-1f357530628b",
+                     *         "id": "01a228e6-f972-73d4-9f15-8788b6c9f183",
+                     *         "projectId": "01a228e6-f8c1-7789-ad69-364cc43e4d49",
+                     *         "taskId": "01a228e6-f912-70a3-ac3b-cea89672a646",
+                     *         "userId": "01a228e6-f7b8-74b2-8f47-75de2c731429",
                      *         "user": {
-                     *           "id": "01a228e0-b53a-74f7-ae94-1f357530628b",
+                     *           "id": "01a228e6-f7b8-74b2-8f47-75de2c731429",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "task": {
-                     *           "id": "01a228e0-b6a4-76b5-b1e9-66e727127a5a",
+                     *           "id": "01a228e6-f912-70a3-ac3b-cea89672a646",
                      *           "humanId": "WEB-1",
                      *           "title": "Ship the landing page today"
                      *         },
                      *         "project": {
-                     *           "id": "01a228e0-b67a-74c2-90bb-a89f60af9427",
+                     *           "id": "01a228e6-f8c1-7789-ad69-364cc43e4d49",
                      *           "name": "Website"
                      *         },
                      *         "date": "2026-11-29",
@@ -21024,11 +21024,11 @@ export interface operations {
                      *         "billed": true,
                      *         "state": "approved",
                      *         "rejectionReason": null,
-                     *         "decidedBy": "01a228e0-b53a-74f7-ae94-1f357530628b",
-                     *         "decidedAt": "2026-11-29T19:55:45.311Z",
-                     *         "createdBy": "01a228e0-b53a-74f7-ae94-1f357530628b",
-                     *         "createdAt": "2026-11-29T19:55:45.288Z",
-                     *         "updatedAt": "2026-11-29T19:55:45.315Z"
+                     *         "decidedBy": "01a228e6-f7b8-74b2-8f47-75de2c731429",
+                     *         "decidedAt": "2026-11-29T20:02:35.536Z",
+                     *         "createdBy": "01a228e6-f7b8-74b2-8f47-75de2c731429",
+                     *         "createdAt": "2026-11-29T20:02:35.506Z",
+                     *         "updatedAt": "2026-11-29T20:02:35.540Z"
                      *       }
                      *     }
                      */
@@ -21050,7 +21050,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "b8f725e8-489f-4382-8f5c-8162c6226f71"
+                     *       "requestId": "a4a30b14-402f-4410-9a20-fd5a8b849953"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21072,7 +21072,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "65ac91e6-f0f9-4e9b-8561-0a72da4ab662"
+                     *       "requestId": "3ff03bd5-90c1-42c4-beb1-3b33b217e43f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21089,7 +21089,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing timesheets:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "336ad241-9bed-4aeb-a7dc-28d0349fb9b9"
+                     *       "requestId": "caf4ec97-2f7f-4004-bdd4-012965f0a20e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21106,7 +21106,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "373a0e07-39f4-4655-9f75-0a0bea7509f6"
+                     *       "requestId": "76f1bc6d-d621-46c7-a9dc-87ca3c7f2402"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21152,7 +21152,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "a30c2ab1-383d-4550-b3eb-e017ab073149"
+                     *       "requestId": "c7d529c0-00e2-413b-b971-8128aa7e66f6"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21209,22 +21209,22 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e0-b708-7152-b3ea-ebd2b85d3ad8",
-                     *         "projectId": "01a228e0-b67a-74c2-90bb-a89f60af9427",
-                     *         "taskId": "01a228e0-b6a4-76b5-b1e9-66e727127a5a",
-                     *         "userId": "01a228e0-b53a-74f7-ae94-1f357530628b",
+                     *         "id": "01a228e6-f972-73d4-9f15-8788b6c9f183",
+                     *         "projectId": "01a228e6-f8c1-7789-ad69-364cc43e4d49",
+                     *         "taskId": "01a228e6-f912-70a3-ac3b-cea89672a646",
+                     *         "userId": "01a228e6-f7b8-74b2-8f47-75de2c731429",
                      *         "user": {
-                     *           "id": "01a228e0-b53a-74f7-ae94-1f357530628b",
+                     *           "id": "01a228e6-f7b8-74b2-8f47-75de2c731429",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "task": {
-                     *           "id": "01a228e0-b6a4-76b5-b1e9-66e727127a5a",
+                     *           "id": "01a228e6-f912-70a3-ac3b-cea89672a646",
                      *           "humanId": "WEB-1",
                      *           "title": "Ship the landing page today"
                      *         },
                      *         "project": {
-                     *           "id": "01a228e0-b67a-74c2-90bb-a89f60af9427",
+                     *           "id": "01a228e6-f8c1-7789-ad69-364cc43e4d49",
                      *           "name": "Website"
                      *         },
                      *         "date": "2026-11-29",
@@ -21234,11 +21234,11 @@ export interface operations {
                      *         "billed": false,
                      *         "state": "rejected",
                      *         "rejectionReason": "Split design from build.",
-                     *         "decidedBy": "01a228e0-b53a-74f7-ae94-1f357530628b",
-                     *         "decidedAt": "2026-11-29T19:55:45.302Z",
-                     *         "createdBy": "01a228e0-b53a-74f7-ae94-1f357530628b",
-                     *         "createdAt": "2026-11-29T19:55:45.288Z",
-                     *         "updatedAt": "2026-11-29T19:55:45.302Z"
+                     *         "decidedBy": "01a228e6-f7b8-74b2-8f47-75de2c731429",
+                     *         "decidedAt": "2026-11-29T20:02:35.527Z",
+                     *         "createdBy": "01a228e6-f7b8-74b2-8f47-75de2c731429",
+                     *         "createdAt": "2026-11-29T20:02:35.506Z",
+                     *         "updatedAt": "2026-11-29T20:02:35.527Z"
                      *       }
                      *     }
                      */
@@ -21260,7 +21260,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: reason: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "b57ea16b-f0cc-4e6f-abc9-b2bb2dee6c34",
+                     *       "requestId": "eaeb1a45-4547-4847-8345-9f840ee04637",
                      *       "issues": [
                      *         {
                      *           "path": "reason",
@@ -21288,7 +21288,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "d2e53822-152c-4382-9a8e-a43ba46d71f6"
+                     *       "requestId": "e05d66b9-9aa5-46d8-945e-85bfa99e4c0a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21305,7 +21305,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing timesheets:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "8ef4dd0f-7d8a-4f79-bbe6-faee7c063776"
+                     *       "requestId": "95bdb7e4-09c4-4721-8d68-4dd155008ce9"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21322,7 +21322,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "ce6c9010-8355-43ea-a38a-20363c16ed5e"
+                     *       "requestId": "7af5e6c1-8e4e-4be3-9f0b-bde07706eebf"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21348,7 +21348,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "923147b6-612a-4ab2-8bfc-67edd42d9b22"
+                     *       "requestId": "e5724b40-eb5c-428e-9526-aeb909a23065"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21365,7 +21365,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "fd60b551-6b11-4870-90f8-1c4c19416c86"
+                     *       "requestId": "8e6c2f01-6a1c-454a-af40-0c8c6dab5b87"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21402,7 +21402,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "63baaa84-1316-4a83-b7ba-3711fa9dd799"
+                     *       "requestId": "e07bc907-b3bf-4bbd-a413-e2c88aadcd53"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21452,22 +21452,22 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e0-b708-7152-b3ea-ebd2b85d3ad8",
-                     *         "projectId": "01a228e0-b67a-74c2-90bb-a89f60af9427",
-                     *         "taskId": "01a228e0-b6a4-76b5-b1e9-66e727127a5a",
-                     *         "userId": "01a228e0-b53a-74f7-ae94-1f357530628b",
+                     *         "id": "01a228e6-f972-73d4-9f15-8788b6c9f183",
+                     *         "projectId": "01a228e6-f8c1-7789-ad69-364cc43e4d49",
+                     *         "taskId": "01a228e6-f912-70a3-ac3b-cea89672a646",
+                     *         "userId": "01a228e6-f7b8-74b2-8f47-75de2c731429",
                      *         "user": {
-                     *           "id": "01a228e0-b53a-74f7-ae94-1f357530628b",
+                     *           "id": "01a228e6-f7b8-74b2-8f47-75de2c731429",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "task": {
-                     *           "id": "01a228e0-b6a4-76b5-b1e9-66e727127a5a",
+                     *           "id": "01a228e6-f912-70a3-ac3b-cea89672a646",
                      *           "humanId": "WEB-1",
                      *           "title": "Ship the landing page today"
                      *         },
                      *         "project": {
-                     *           "id": "01a228e0-b67a-74c2-90bb-a89f60af9427",
+                     *           "id": "01a228e6-f8c1-7789-ad69-364cc43e4d49",
                      *           "name": "Website"
                      *         },
                      *         "date": "2026-11-29",
@@ -21479,9 +21479,9 @@ export interface operations {
                      *         "rejectionReason": null,
                      *         "decidedBy": null,
                      *         "decidedAt": null,
-                     *         "createdBy": "01a228e0-b53a-74f7-ae94-1f357530628b",
-                     *         "createdAt": "2026-11-29T19:55:45.288Z",
-                     *         "updatedAt": "2026-11-29T19:55:45.300Z"
+                     *         "createdBy": "01a228e6-f7b8-74b2-8f47-75de2c731429",
+                     *         "createdAt": "2026-11-29T20:02:35.506Z",
+                     *         "updatedAt": "2026-11-29T20:02:35.523Z"
                      *       }
                      *     }
                      */
@@ -21503,7 +21503,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "696f55b1-311f-479e-8c38-eae10586d5c3"
+                     *       "requestId": "20bb4dbe-8c14-4139-9ded-e4b08dc55dd4"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21525,7 +21525,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "5c40e0d5-c9ab-4660-a583-9aa3de8f072f"
+                     *       "requestId": "bee22cde-d841-4265-b4b4-a15fb42d7ea1"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21542,7 +21542,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing timesheets:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "6ceb47c9-603f-4442-8ac0-41d73edc6147"
+                     *       "requestId": "fbb60e5f-fc2a-49c2-bbe8-6203df32cab1"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21559,7 +21559,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "a742d46c-8ce1-4bfc-bbd1-51c51e66beb8"
+                     *       "requestId": "98ea976c-90ed-48fb-97bd-26ffd9210a71"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21605,7 +21605,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "3c826591-229a-40e0-a161-e13d7fbc623e"
+                     *       "requestId": "db7dcbbf-6709-490d-91d2-d3d7292d30c9"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21655,22 +21655,22 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e0-b708-7152-b3ea-ebd2b85d3ad8",
-                     *         "projectId": "01a228e0-b67a-74c2-90bb-a89f60af9427",
-                     *         "taskId": "01a228e0-b6a4-76b5-b1e9-66e727127a5a",
-                     *         "userId": "01a228e0-b53a-74f7-ae94-1f357530628b",
+                     *         "id": "01a228e6-f972-73d4-9f15-8788b6c9f183",
+                     *         "projectId": "01a228e6-f8c1-7789-ad69-364cc43e4d49",
+                     *         "taskId": "01a228e6-f912-70a3-ac3b-cea89672a646",
+                     *         "userId": "01a228e6-f7b8-74b2-8f47-75de2c731429",
                      *         "user": {
-                     *           "id": "01a228e0-b53a-74f7-ae94-1f357530628b",
+                     *           "id": "01a228e6-f7b8-74b2-8f47-75de2c731429",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "task": {
-                     *           "id": "01a228e0-b6a4-76b5-b1e9-66e727127a5a",
+                     *           "id": "01a228e6-f912-70a3-ac3b-cea89672a646",
                      *           "humanId": "WEB-1",
                      *           "title": "Ship the landing page today"
                      *         },
                      *         "project": {
-                     *           "id": "01a228e0-b67a-74c2-90bb-a89f60af9427",
+                     *           "id": "01a228e6-f8c1-7789-ad69-364cc43e4d49",
                      *           "name": "Website"
                      *         },
                      *         "date": "2026-11-29",
@@ -21680,11 +21680,11 @@ export interface operations {
                      *         "billed": false,
                      *         "state": "draft",
                      *         "rejectionReason": null,
-                     *         "decidedBy": "01a228e0-b53a-74f7-ae94-1f357530628b",
-                     *         "decidedAt": "2026-11-29T19:55:45.307Z",
-                     *         "createdBy": "01a228e0-b53a-74f7-ae94-1f357530628b",
-                     *         "createdAt": "2026-11-29T19:55:45.288Z",
-                     *         "updatedAt": "2026-11-29T19:55:45.307Z"
+                     *         "decidedBy": "01a228e6-f7b8-74b2-8f47-75de2c731429",
+                     *         "decidedAt": "2026-11-29T20:02:35.532Z",
+                     *         "createdBy": "01a228e6-f7b8-74b2-8f47-75de2c731429",
+                     *         "createdAt": "2026-11-29T20:02:35.506Z",
+                     *         "updatedAt": "2026-11-29T20:02:35.532Z"
                      *       }
                      *     }
                      */
@@ -21706,7 +21706,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "1892d04d-4178-404f-8a08-186d7f9563e1"
+                     *       "requestId": "0efa8050-cefd-4293-b2ed-b355b4a179a2"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21728,7 +21728,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "e2aabecf-d4e1-44e0-a7c6-1da1b4058c5c"
+                     *       "requestId": "1d681868-aac9-4d83-8528-6c3748bfd710"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21745,7 +21745,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing timesheets:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "8ac97efc-635d-4596-958b-d0d00e379511"
+                     *       "requestId": "0ab80de5-cd77-4dc6-a7fe-d6f591ee5cd4"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21762,7 +21762,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "08b14307-0260-4d77-8d49-d38306c8debb"
+                     *       "requestId": "2c8ba165-f8b2-4ad8-82d8-3fce69ab5cc1"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21808,7 +21808,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "e6844d73-23e2-416c-81f8-4d173a502c28"
+                     *       "requestId": "70122840-76ac-4642-a2bd-788d9267f510"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21871,7 +21871,7 @@ export interface operations {
                      *       "ok": true,
                      *       "data": {
                      *         "scope": "workspace",
-                     *         "id": "01a228e0-b5ae-7716-af1f-23f0943061cf",
+                     *         "id": "01a228e6-f82f-7283-b7ee-983604451560",
                      *         "from": "2026-11-29",
                      *         "to": "2026-11-29",
                      *         "groupBy": "user",
@@ -21889,7 +21889,7 @@ export interface operations {
                      *         },
                      *         "groups": [
                      *           {
-                     *             "key": "01a228e0-b53a-74f7-ae94-1f357530628b",
+                     *             "key": "01a228e6-f7b8-74b2-8f47-75de2c731429",
                      *             "label": "Ada Lovelace",
                      *             "minutes": 50,
                      *             "billableMinutes": 50,
@@ -21912,7 +21912,7 @@ export interface operations {
                     };
                     /**
                      * @example key,label,minutes,billableMinutes,nonBillableMinutes,draft,submitted,approved,rejected
-                     *     01a228e0-b53a-74f7-ae94-1f357530628b,Ada Lovelace,50,50,0,0,0,50,0
+                     *     01a228e6-f7b8-74b2-8f47-75de2c731429,Ada Lovelace,50,50,0,0,0,50,0
                      *     ,Total,50,50,0,0,0,50,0
                      */
                     "text/csv": string;
@@ -21929,7 +21929,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: scope: Invalid option: expected one of \"task\"|\"project\"|\"workspace\"",
                      *       "code": "validation_error",
-                     *       "requestId": "ccf2ad04-afff-430b-9408-91f56227ca1c",
+                     *       "requestId": "f7983a70-7635-4e03-859e-f7d774221830",
                      *       "issues": [
                      *         {
                      *           "path": "scope",
@@ -21965,7 +21965,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "78f2273d-272a-403a-9ea9-5441eeae395d"
+                     *       "requestId": "c27746c0-e396-4de4-8515-61ae123d6af2"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21982,7 +21982,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing timesheets:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "c3954710-0ade-4ab0-85a0-34a53fdd99e6"
+                     *       "requestId": "b4455502-48dd-40db-8a07-4b1092f2b2c9"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21999,7 +21999,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "e7d83aa2-da15-4786-9a9b-16d3d1065fa5"
+                     *       "requestId": "bb204e1b-6db6-483c-a7ea-b8cc39887cdc"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22036,7 +22036,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "c7cda24b-c862-4cbb-9df0-bfffecbf9c70"
+                     *       "requestId": "e640b04d-a2c1-496f-ad63-ade6c98e53cd"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22095,8 +22095,8 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "PRbHsE_WOrrW0mYcMeicWzpSiY4hGrdD",
-                     *         "url": "/uploads/PRbHsE_WOrrW0mYcMeicWzpSiY4hGrdD",
+                     *         "id": "TJBmrWDaPuVi0hA-3nGZeHedlyofyqm4",
+                     *         "url": "/uploads/TJBmrWDaPuVi0hA-3nGZeHedlyofyqm4",
                      *         "contentType": "image/png",
                      *         "size": 70,
                      *         "sha256": "497790947d4666760ce38f3c00e852c71fdb66cae849bae8e9ede352719e1581"
@@ -22121,7 +22121,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "b9f24229-9df3-4e04-a9df-f4704aeea8dd"
+                     *       "requestId": "5805c687-ebe4-46d3-807e-7575b10c0f65"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22143,7 +22143,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "0c279a3a-f005-40a0-8753-ee326abdb6b7"
+                     *       "requestId": "dd53531f-69af-4594-9f90-67dff4582e2b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22160,7 +22160,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "4f5401d2-cd84-4126-adc6-eeaf06f7c736"
+                     *       "requestId": "1a8c2db5-ef80-43c8-b1d9-74c33b618f4a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22177,7 +22177,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "3cab521c-bb53-424a-bcd1-b8540f45fef9"
+                     *       "requestId": "da23ecc5-7ead-4d8b-bf00-ac6d452cd66f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22225,7 +22225,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "bd54f060-458a-4d9f-95a0-54855493c2b5"
+                     *       "requestId": "5b871700-192a-43bf-a4b8-c55707ff666f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22273,7 +22273,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Upload not found.",
                      *       "code": "not_found",
-                     *       "requestId": "56620d76-8e3b-4c10-862e-2b87ecefb60e"
+                     *       "requestId": "8405670c-3116-442a-9644-ea21145b6f31"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22323,7 +22323,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "PRbHsE_WOrrW0mYcMeicWzpSiY4hGrdD",
+                     *         "id": "TJBmrWDaPuVi0hA-3nGZeHedlyofyqm4",
                      *         "deleted": true
                      *       }
                      *     }
@@ -22350,7 +22350,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "edea8403-5b14-4898-b216-f3218b972c51"
+                     *       "requestId": "c6edf7fa-641a-4aba-b6bb-6329ba360975"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22372,7 +22372,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "0fb66168-e818-4fd0-b05f-5b4d631712e0"
+                     *       "requestId": "2b88562c-ad7c-4a86-b48e-72e76a124486"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22389,7 +22389,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "7606861e-3dbf-4c18-b45e-3455a8c1d665"
+                     *       "requestId": "3b76cbc4-c1d5-4e86-8c6c-a0870a132be2"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22406,7 +22406,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "a5321182-6e02-44b1-960a-b3d150d24d52"
+                     *       "requestId": "01089a89-720f-447d-941c-1b0521080a12"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22443,7 +22443,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "673af02f-9ff2-4983-8153-f8f84eafca6a"
+                     *       "requestId": "4e57d187-e133-4d2f-b4d7-96b9f74f42be"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22496,17 +22496,17 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228e0-b731-7417-9731-5fa8bc6c8f72",
-                     *           "url": "http://127.0.0.1:35461/hook",
+                     *           "id": "01a228e6-f9a2-76a2-bd9d-8b93a5a6acb3",
+                     *           "url": "http://127.0.0.1:42323/hook",
                      *           "events": [
                      *             "task.created"
                      *           ],
                      *           "active": true,
                      *           "disabledReason": null,
                      *           "description": null,
-                     *           "createdBy": "01a228e0-b53a-74f7-ae94-1f357530628b",
-                     *           "createdAt": "2026-11-29T19:55:45.328Z",
-                     *           "updatedAt": "2026-11-29T19:55:45.328Z"
+                     *           "createdBy": "01a228e6-f7b8-74b2-8f47-75de2c731429",
+                     *           "createdAt": "2026-11-29T20:02:35.554Z",
+                     *           "updatedAt": "2026-11-29T20:02:35.554Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -22531,7 +22531,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "5d1d3448-6492-4064-ad3c-4fc8d74a589c",
+                     *       "requestId": "b0f880a1-842b-4f7b-82f9-8c2986d87725",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -22559,7 +22559,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "1f236d6a-ed3e-4180-a14f-6a1c40d611c2"
+                     *       "requestId": "3bd89a2b-9978-499a-bf6e-f8e5e4b221a7"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22576,7 +22576,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing webhooks:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "a677c99c-4e0f-4423-a53a-d4a5b9007573"
+                     *       "requestId": "2935c6bc-6a4b-412f-b853-e684dbfea493"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22593,7 +22593,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "b52db5a1-87f4-42a2-bbff-1b4d332604ea"
+                     *       "requestId": "089b7290-6989-429e-b4e3-3abcf8320ced"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22630,7 +22630,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "ef55fc17-7c7e-48dd-8591-d5ff81b85387"
+                     *       "requestId": "3a0b49a6-06a0-419f-b171-ed9829e9ef9f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22698,17 +22698,17 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e0-b731-7417-9731-5fa8bc6c8f72",
-                     *         "url": "http://127.0.0.1:35461/hook",
+                     *         "id": "01a228e6-f9a2-76a2-bd9d-8b93a5a6acb3",
+                     *         "url": "http://127.0.0.1:42323/hook",
                      *         "events": [
                      *           "task.created"
                      *         ],
                      *         "active": true,
                      *         "disabledReason": null,
                      *         "description": null,
-                     *         "createdBy": "01a228e0-b53a-74f7-ae94-1f357530628b",
-                     *         "createdAt": "2026-11-29T19:55:45.328Z",
-                     *         "updatedAt": "2026-11-29T19:55:45.328Z",
+                     *         "createdBy": "01a228e6-f7b8-74b2-8f47-75de2c731429",
+                     *         "createdAt": "2026-11-29T20:02:35.554Z",
+                     *         "updatedAt": "2026-11-29T20:02:35.554Z",
                      *         "secret": "whsec_<secret, shown once>"
                      *       }
                      *     }
@@ -22731,7 +22731,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: url: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "c04fe5ce-2c02-4ec9-9556-1d3ecc89ae77",
+                     *       "requestId": "3872bfb6-3f84-47ec-a6cf-e8d77fcf109f",
                      *       "issues": [
                      *         {
                      *           "path": "url",
@@ -22759,7 +22759,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "6d0e05ed-608c-49a3-98b3-4577f4cb94df"
+                     *       "requestId": "39cd803f-9d8f-4863-b54f-43f09a2c77e8"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22776,7 +22776,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing webhooks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "83429169-62b3-47bd-9797-27d5f72f3b6e"
+                     *       "requestId": "0cf983ee-2709-47df-b750-b530bdfa82b7"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22793,7 +22793,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "8a24f8d6-9e29-42a3-ae8a-9e7fa9e901dd"
+                     *       "requestId": "cf2a1c47-a159-4e7f-bff6-7a16d90634f9"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22819,7 +22819,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "751c259b-6d30-4a55-9e66-f7374fcb5a8f"
+                     *       "requestId": "1dd81446-c060-4edc-a502-77736f6a9f36"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22836,7 +22836,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "b2884055-316a-4e6b-b35b-1e16ce2ee56a"
+                     *       "requestId": "3082875f-898c-4067-ab78-79350f739d31"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22873,7 +22873,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "ffe4e30f-8341-4422-a1bb-1463192b8768"
+                     *       "requestId": "ad91581b-d7c0-45d4-98b4-5b88d3250f5c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22923,17 +22923,17 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e0-b731-7417-9731-5fa8bc6c8f72",
-                     *         "url": "http://127.0.0.1:35461/hook",
+                     *         "id": "01a228e6-f9a2-76a2-bd9d-8b93a5a6acb3",
+                     *         "url": "http://127.0.0.1:42323/hook",
                      *         "events": [
                      *           "task.created"
                      *         ],
                      *         "active": true,
                      *         "disabledReason": null,
                      *         "description": null,
-                     *         "createdBy": "01a228e0-b53a-74f7-ae94-1f357530628b",
-                     *         "createdAt": "2026-11-29T19:55:45.328Z",
-                     *         "updatedAt": "2026-11-29T19:55:45.328Z"
+                     *         "createdBy": "01a228e6-f7b8-74b2-8f47-75de2c731429",
+                     *         "createdAt": "2026-11-29T20:02:35.554Z",
+                     *         "updatedAt": "2026-11-29T20:02:35.554Z"
                      *       }
                      *     }
                      */
@@ -22955,7 +22955,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "b9d07afb-220f-463c-b2cb-7b706ddec95b"
+                     *       "requestId": "e4c77414-7ff2-4b55-824a-8fd10c74bc5a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22977,7 +22977,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "6fa89c5b-abe4-41c3-92a9-3cad328bd72c"
+                     *       "requestId": "2fe391c9-950a-46e1-bb15-57a384c3180c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22994,7 +22994,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing webhooks:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "88c4e401-86c0-47ab-a6ab-23ef1845f7d4"
+                     *       "requestId": "ef07b7b0-6768-40bf-976c-aeab9a7ab4d1"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23011,7 +23011,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "4979d701-d701-48cc-a1fe-69c555f6e58c"
+                     *       "requestId": "ccfcab7d-b54e-4fe9-9efa-8c0f2d97a633"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23048,7 +23048,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "eb16b09a-7b09-43b3-b92c-5a663e3f9a91"
+                     *       "requestId": "df965652-4305-4770-a6ea-eee784484c02"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23098,7 +23098,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e0-b731-7417-9731-5fa8bc6c8f72",
+                     *         "id": "01a228e6-f9a2-76a2-bd9d-8b93a5a6acb3",
                      *         "deleted": true
                      *       }
                      *     }
@@ -23125,7 +23125,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "f5f44cff-5e73-460d-b9a3-d86a23b59081"
+                     *       "requestId": "0ba68265-a912-4e8a-8864-c0bef11d91b8"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23147,7 +23147,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "c2b58e14-53a6-40a7-9de3-fed9b19df156"
+                     *       "requestId": "c4e848ab-fbda-4598-ada6-f2792bfc0d57"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23164,7 +23164,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing webhooks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "0955a2c9-6f3c-46c7-9b45-db4eaed5394d"
+                     *       "requestId": "366c8c4c-da4e-4c98-978f-06a6e233c85b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23181,7 +23181,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "f5fe8ce3-8d4c-48a5-bf2f-6521968f33ed"
+                     *       "requestId": "03192726-e700-4b8c-b020-fd27658e3687"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23218,7 +23218,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "2b4738be-1f9e-41c2-86b3-3007f7336c16"
+                     *       "requestId": "054f8200-709b-44ab-b8d9-6705c1d17af2"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23281,17 +23281,17 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e0-b731-7417-9731-5fa8bc6c8f72",
-                     *         "url": "http://127.0.0.1:35461/hook",
+                     *         "id": "01a228e6-f9a2-76a2-bd9d-8b93a5a6acb3",
+                     *         "url": "http://127.0.0.1:42323/hook",
                      *         "events": [
                      *           "task.created"
                      *         ],
                      *         "active": true,
                      *         "disabledReason": null,
                      *         "description": "CI notifier",
-                     *         "createdBy": "01a228e0-b53a-74f7-ae94-1f357530628b",
-                     *         "createdAt": "2026-11-29T19:55:45.328Z",
-                     *         "updatedAt": "2026-11-29T19:55:45.338Z"
+                     *         "createdBy": "01a228e6-f7b8-74b2-8f47-75de2c731429",
+                     *         "createdAt": "2026-11-29T20:02:35.554Z",
+                     *         "updatedAt": "2026-11-29T20:02:35.563Z"
                      *       }
                      *     }
                      */
@@ -23313,7 +23313,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: url: Invalid input: expected string, received object",
                      *       "code": "validation_error",
-                     *       "requestId": "0ceeb527-8140-443a-96f6-067b24b29b3f",
+                     *       "requestId": "0bbef219-05eb-48b4-acff-06dd99b27de0",
                      *       "issues": [
                      *         {
                      *           "path": "url",
@@ -23341,7 +23341,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "f47d50eb-5673-44fa-8a60-95fba36da33f"
+                     *       "requestId": "846fcce9-86ae-480d-80f4-3d7cff7b8a06"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23358,7 +23358,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing webhooks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "bc7296d5-7ad0-4862-bedb-d144fc13a5d6"
+                     *       "requestId": "afbf74a5-10d6-4e87-a703-8fc0cebc03e2"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23375,7 +23375,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "72d197fd-8d74-4686-98de-d28c2b8904b3"
+                     *       "requestId": "ce7edc87-4bdc-49f4-a632-e34072956b22"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23392,7 +23392,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "53d03aad-331f-4b87-9a15-9bd4dc39ecc5"
+                     *       "requestId": "61bfcc6f-249d-4d46-92c7-fd56c4e8ba56"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23409,7 +23409,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "e0cd05cb-46b0-49b4-891c-42d3d09023bc"
+                     *       "requestId": "dc521cda-ce2e-4d64-bece-772c4d280c02"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23446,7 +23446,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "6fd59e26-aafa-48d2-9715-f621df5297c7"
+                     *       "requestId": "102fb398-5780-4195-bc74-8902baecbacd"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23504,16 +23504,16 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228e0-b743-77e4-9b2d-3ec49c88e89e",
-                     *           "webhookId": "01a228e0-b731-7417-9731-5fa8bc6c8f72",
+                     *           "id": "01a228e6-f9b6-71da-9700-ab3471efa781",
+                     *           "webhookId": "01a228e6-f9a2-76a2-bd9d-8b93a5a6acb3",
                      *           "event": "task.created",
                      *           "status": "succeeded",
                      *           "attempts": 1,
                      *           "lastStatusCode": 200,
                      *           "lastError": null,
                      *           "nextAttemptAt": null,
-                     *           "deliveredAt": "2026-11-29T19:55:45.354Z",
-                     *           "createdAt": "2026-11-29T19:55:45.346Z"
+                     *           "deliveredAt": "2026-11-29T20:02:35.580Z",
+                     *           "createdAt": "2026-11-29T20:02:35.574Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -23538,7 +23538,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "6ac26768-5200-4757-b185-dd16b5cd3f5f",
+                     *       "requestId": "faa0c498-5efb-4755-9d6f-a3c2f87c964b",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -23566,7 +23566,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "fd9ea999-c6b5-402d-af0a-11242d3706a5"
+                     *       "requestId": "2e272405-9557-45de-8f9c-f210639ca1dc"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23583,7 +23583,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing webhooks:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "d373ff00-0f9d-48f1-a0eb-f68c7232828e"
+                     *       "requestId": "26d8d1ea-751e-4c76-a3eb-8f72b2675787"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23600,7 +23600,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "ff1e30db-06ec-447e-ab1f-f1203d811dbf"
+                     *       "requestId": "8a8d8912-751a-44fc-acd3-c00f1aeef5f3"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23637,7 +23637,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "dd05d69b-6a27-4cd7-b9f5-2eda140bedd6"
+                     *       "requestId": "213dd6ce-cb29-4c7a-b9f5-028569fe5303"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23689,30 +23689,30 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e0-b743-77e4-9b2d-3ec49c88e89e",
-                     *         "webhookId": "01a228e0-b731-7417-9731-5fa8bc6c8f72",
+                     *         "id": "01a228e6-f9b6-71da-9700-ab3471efa781",
+                     *         "webhookId": "01a228e6-f9a2-76a2-bd9d-8b93a5a6acb3",
                      *         "event": "task.created",
                      *         "status": "succeeded",
                      *         "attempts": 1,
                      *         "lastStatusCode": 200,
                      *         "lastError": null,
                      *         "nextAttemptAt": null,
-                     *         "deliveredAt": "2026-11-29T19:55:45.354Z",
-                     *         "createdAt": "2026-11-29T19:55:45.346Z",
+                     *         "deliveredAt": "2026-11-29T20:02:35.580Z",
+                     *         "createdAt": "2026-11-29T20:02:35.574Z",
                      *         "payload": {
-                     *           "id": "01a228e0-b743-77e4-9b2d-3ec49c88e89e",
+                     *           "id": "01a228e6-f9b6-71da-9700-ab3471efa781",
                      *           "event": "task.created",
-                     *           "createdAt": "2026-11-29T19:55:45.346Z",
-                     *           "workspaceId": "01a228e0-b5ae-7716-af1f-23f0943061cf",
+                     *           "createdAt": "2026-11-29T20:02:35.574Z",
+                     *           "workspaceId": "01a228e6-f82f-7283-b7ee-983604451560",
                      *           "data": {
-                     *             "id": "01a228e0-b742-702a-99a9-31c277799361",
+                     *             "id": "01a228e6-f9b5-7297-8394-63b7a5c35bdb",
                      *             "humanId": "WEB-3",
                      *             "number": 3,
-                     *             "workspaceId": "01a228e0-b5ae-7716-af1f-23f0943061cf",
-                     *             "projectId": "01a228e0-b67a-74c2-90bb-a89f60af9427",
-                     *             "statusId": "01a228e0-b67a-74c4-8592-7a7c41d6d293",
+                     *             "workspaceId": "01a228e6-f82f-7283-b7ee-983604451560",
+                     *             "projectId": "01a228e6-f8c1-7789-ad69-364cc43e4d49",
+                     *             "statusId": "01a228e6-f8c1-778b-9d2a-6547fef02dc6",
                      *             "status": {
-                     *               "id": "01a228e0-b67a-74c4-8592-7a7c41d6d293",
+                     *               "id": "01a228e6-f8c1-778b-9d2a-6547fef02dc6",
                      *               "name": "To Do",
                      *               "category": "unstarted"
                      *             },
@@ -23723,9 +23723,9 @@ export interface operations {
                      *             "dueDate": null,
                      *             "archived": false,
                      *             "archivedAt": null,
-                     *             "createdBy": "01a228e0-b53a-74f7-ae94-1f357530628b",
-                     *             "createdAt": "2026-11-29T19:55:45.346Z",
-                     *             "updatedAt": "2026-11-29T19:55:45.346Z",
+                     *             "createdBy": "01a228e6-f7b8-74b2-8f47-75de2c731429",
+                     *             "createdAt": "2026-11-29T20:02:35.573Z",
+                     *             "updatedAt": "2026-11-29T20:02:35.573Z",
                      *             "assignees": [],
                      *             "labels": [],
                      *             "todoCount": 0,
@@ -23756,7 +23756,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "d7027351-e287-4ca1-9bc6-978491ef5f96"
+                     *       "requestId": "85c448da-f753-4ceb-9f30-00bdf942ad20"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23778,7 +23778,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "ead4210d-9a19-4783-9975-ce2d73d4c1b1"
+                     *       "requestId": "1f443daa-6480-42f9-9d9d-012aef8aad8a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23795,7 +23795,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing webhooks:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "fe4b0bc9-710c-436a-a8fe-ca1a0d4710b6"
+                     *       "requestId": "d32c8f32-fb99-40f3-81c4-e9e03199507e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23812,7 +23812,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "f4f24473-f374-4ef2-b51c-b56d2e511d15"
+                     *       "requestId": "dc28dc84-8e43-4e0f-bd7f-7e929bb298ff"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23849,7 +23849,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "e2436241-935e-450f-8f46-bbe13d25d114"
+                     *       "requestId": "1dd51884-2bdf-4c10-95b5-b198b3cceda7"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23901,16 +23901,16 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e0-b743-77e4-9b2d-3ec49c88e89e",
-                     *         "webhookId": "01a228e0-b731-7417-9731-5fa8bc6c8f72",
+                     *         "id": "01a228e6-f9b6-71da-9700-ab3471efa781",
+                     *         "webhookId": "01a228e6-f9a2-76a2-bd9d-8b93a5a6acb3",
                      *         "event": "task.created",
                      *         "status": "pending",
                      *         "attempts": 0,
                      *         "lastStatusCode": 200,
                      *         "lastError": null,
-                     *         "nextAttemptAt": "2026-11-29T19:55:45.381Z",
+                     *         "nextAttemptAt": "2026-11-29T20:02:35.610Z",
                      *         "deliveredAt": null,
-                     *         "createdAt": "2026-11-29T19:55:45.346Z"
+                     *         "createdAt": "2026-11-29T20:02:35.574Z"
                      *       }
                      *     }
                      */
@@ -23932,7 +23932,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "668a9d93-0650-47db-a539-2fc9d35eee10"
+                     *       "requestId": "cee721ed-0eaa-400b-9d12-26009795f38e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23954,7 +23954,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "b9b16e59-22f5-48ac-af48-5b38e08468be"
+                     *       "requestId": "44ae7822-6b8f-45b2-bcc8-284531ae9c2f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23971,7 +23971,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing webhooks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "e8b8df52-e24a-4d38-af29-42f6a6c75bff"
+                     *       "requestId": "a5a3f50a-9163-4139-9495-2f871a61d4f0"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23988,7 +23988,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "89fd8ca8-6dec-493a-a1b4-5ea687b83c43"
+                     *       "requestId": "2692bc10-6e79-4c85-93af-dfd422148e69"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24034,7 +24034,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "aa181370-e14f-4d4e-99a7-6a9d5a273f16"
+                     *       "requestId": "47341167-a683-4bb1-9f39-84360f9ffb46"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24084,17 +24084,17 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e0-b731-7417-9731-5fa8bc6c8f72",
-                     *         "url": "http://127.0.0.1:35461/hook",
+                     *         "id": "01a228e6-f9a2-76a2-bd9d-8b93a5a6acb3",
+                     *         "url": "http://127.0.0.1:42323/hook",
                      *         "events": [
                      *           "task.created"
                      *         ],
                      *         "active": true,
                      *         "disabledReason": null,
                      *         "description": "CI notifier",
-                     *         "createdBy": "01a228e0-b53a-74f7-ae94-1f357530628b",
-                     *         "createdAt": "2026-11-29T19:55:45.328Z",
-                     *         "updatedAt": "2026-11-29T19:55:45.340Z",
+                     *         "createdBy": "01a228e6-f7b8-74b2-8f47-75de2c731429",
+                     *         "createdAt": "2026-11-29T20:02:35.554Z",
+                     *         "updatedAt": "2026-11-29T20:02:35.566Z",
                      *         "secret": "whsec_<secret, shown once>"
                      *       }
                      *     }
@@ -24117,7 +24117,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "3c530b68-1c7c-4593-87a7-a166605b80c2"
+                     *       "requestId": "1a42db8a-dcc7-4cd9-a5bc-f91bd640d7e9"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24139,7 +24139,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "ef8c403a-7b4f-41c7-afe6-d3cff9c0e829"
+                     *       "requestId": "09ad4963-ad78-4c43-a121-9ddc94ad28ec"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24156,7 +24156,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing webhooks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "4d685d4a-6274-4062-a4a1-47e7e8510cbf"
+                     *       "requestId": "53535ed2-2908-4e38-ba8d-0e2a357bb3a2"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24173,7 +24173,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "a1433e32-2010-4f8a-83fe-88b36f4226d3"
+                     *       "requestId": "56a7bf13-af23-4791-b1c3-835f0210de9d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24210,7 +24210,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "e1679c19-ff4a-4336-b5ad-d203b6b03b73"
+                     *       "requestId": "6abd0b3c-c84f-4a3f-a339-fda84c109ffd"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24260,7 +24260,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "deliveryId": "01a228e0-b740-747d-be18-adf80c2232f2",
+                     *         "deliveryId": "01a228e6-f9b1-71f1-a9af-cc17709b7f08",
                      *         "event": "ping",
                      *         "status": "pending"
                      *       }
@@ -24289,7 +24289,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "805e1d54-fa7a-4854-9871-1badbc19fde8"
+                     *       "requestId": "706a719a-facc-484d-a55c-a98ec84276d2"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24311,7 +24311,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "2ab94886-bfb5-4861-8bf8-224539e63e8f"
+                     *       "requestId": "14646519-c185-4b59-98fb-1892ebe839ec"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24328,7 +24328,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing webhooks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "e166605c-d6e8-4e3d-81a2-3358f2b99a43"
+                     *       "requestId": "1e11bb38-e60c-4640-b433-65e0ac915e12"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24345,7 +24345,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "d9b7d73a-e628-47a5-80ec-47e4bf3d1a05"
+                     *       "requestId": "f22e0684-e619-4d7b-a77f-001a18828f44"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24391,7 +24391,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "1cf4b68e-f4b7-4368-8bc6-4d85fdafa770"
+                     *       "requestId": "ce3bd17a-01df-4679-a4d7-8e0794925e14"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24439,14 +24439,14 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228e0-b53b-71d5-9e82-d5445da173e5",
+                     *           "id": "01a228e6-f7ba-7251-95aa-469ac566de94",
                      *           "name": "Ada's workspace",
                      *           "slug": "ada-s-workspace",
                      *           "role": "OWNER",
                      *           "suspended": false,
                      *           "suspendedAt": null,
-                     *           "createdAt": "2026-11-29T19:55:44.827Z",
-                     *           "updatedAt": "2026-11-29T19:55:44.827Z"
+                     *           "createdAt": "2026-11-29T20:02:35.066Z",
+                     *           "updatedAt": "2026-11-29T20:02:35.066Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -24471,7 +24471,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "70c1167d-6231-4995-8824-16de39ac3160",
+                     *       "requestId": "5217dedf-7b8b-4e5e-b165-3d6ce676fae0",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -24499,7 +24499,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "a1d4e660-4091-4801-a042-bf504e0cee7c"
+                     *       "requestId": "7d793d28-6b27-41b9-9bee-103bf3ccdadc"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24516,7 +24516,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing workspaces:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "81d5b991-ab40-4898-bb6d-d30a62a60e87"
+                     *       "requestId": "aec00b3a-d74d-464f-a628-776d8c3ef2aa"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24553,7 +24553,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "ff4cf93d-9e5b-4ad6-b4cb-532dd25ac807"
+                     *       "requestId": "6a1b3e02-66a4-4435-ac4c-87a95a4e75f4"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24606,14 +24606,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e0-b5ae-7716-af1f-23f0943061cf",
+                     *         "id": "01a228e6-f82f-7283-b7ee-983604451560",
                      *         "name": "Walk Co",
                      *         "slug": "walk-co",
                      *         "role": "OWNER",
                      *         "suspended": false,
                      *         "suspendedAt": null,
-                     *         "createdAt": "2026-11-29T19:55:44.942Z",
-                     *         "updatedAt": "2026-11-29T19:55:44.942Z"
+                     *         "createdAt": "2026-11-29T20:02:35.183Z",
+                     *         "updatedAt": "2026-11-29T20:02:35.183Z"
                      *       }
                      *     }
                      */
@@ -24635,7 +24635,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: name: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "a5adeca8-8a88-4a64-9431-207999833bad",
+                     *       "requestId": "022c6bcb-c1d1-4fbc-9d8e-1216cb4d402b",
                      *       "issues": [
                      *         {
                      *           "path": "name",
@@ -24663,7 +24663,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "01d7ed30-52d3-40c9-b19e-273f1809c151"
+                     *       "requestId": "a687817a-0a78-48c8-8d18-b1292fc3a9c6"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24680,7 +24680,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing workspaces:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "c01c8b56-06d1-48ca-ac87-39cbebbda215"
+                     *       "requestId": "e2c9cde2-267c-49ea-85c4-a5ec236976df"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24698,7 +24698,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "The slug \"walk-co\" is already taken.",
                      *       "code": "conflict",
-                     *       "requestId": "17c41067-5332-44c2-b2f9-e8f8c55e8676"
+                     *       "requestId": "4a12b5a4-9390-4a6f-85f7-2337121aefbe"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24715,7 +24715,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "26bb2dd9-8f13-4040-a766-fd81bacb8517"
+                     *       "requestId": "64f3c002-0def-4cde-958b-fa39dab142b0"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24732,7 +24732,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "7ebfbdeb-4223-4723-905c-f416cc944226"
+                     *       "requestId": "a2d90eac-72c2-475c-9dd2-2f76501f5650"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24769,7 +24769,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "be934f1c-bb92-4de7-b2a4-acbb96de2c74"
+                     *       "requestId": "008392a3-0a2b-479f-a07d-05a99f7f528c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24814,14 +24814,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e0-b5ae-7716-af1f-23f0943061cf",
+                     *         "id": "01a228e6-f82f-7283-b7ee-983604451560",
                      *         "name": "Walk Co",
                      *         "slug": "walk-co",
                      *         "role": "OWNER",
                      *         "suspended": false,
                      *         "suspendedAt": null,
-                     *         "createdAt": "2026-11-29T19:55:44.942Z",
-                     *         "updatedAt": "2026-11-29T19:55:44.942Z"
+                     *         "createdAt": "2026-11-29T20:02:35.183Z",
+                     *         "updatedAt": "2026-11-29T20:02:35.183Z"
                      *       }
                      *     }
                      */
@@ -24849,7 +24849,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "414290fb-3648-4739-90e8-ce1b877ef96e"
+                     *       "requestId": "42f9b744-be53-4ae8-9e07-95fd8d518d5b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24866,7 +24866,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing workspaces:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "cfc1c0eb-9b2e-4b57-8be3-3726c64878c1"
+                     *       "requestId": "2a102f93-9012-41c5-9929-172ff7a4f188"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24883,7 +24883,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "7b05902b-8a27-4920-b8f6-7edb3f40f132"
+                     *       "requestId": "a5253a7c-f107-4a5a-b00e-e4cee5256c44"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24920,7 +24920,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "54aa4d5d-c3c8-4d9c-b425-d487df6a392e"
+                     *       "requestId": "c2ff9e17-9937-4481-a0fa-4589d01da2cc"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24974,14 +24974,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e0-b5ae-7716-af1f-23f0943061cf",
+                     *         "id": "01a228e6-f82f-7283-b7ee-983604451560",
                      *         "name": "Walk Company",
                      *         "slug": "walk-co",
                      *         "role": "OWNER",
                      *         "suspended": false,
                      *         "suspendedAt": null,
-                     *         "createdAt": "2026-11-29T19:55:44.942Z",
-                     *         "updatedAt": "2026-11-29T19:55:44.948Z"
+                     *         "createdAt": "2026-11-29T20:02:35.183Z",
+                     *         "updatedAt": "2026-11-29T20:02:35.190Z"
                      *       }
                      *     }
                      */
@@ -25003,7 +25003,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: name: Invalid input: expected string, received object",
                      *       "code": "validation_error",
-                     *       "requestId": "a1a42057-ad5e-4e4d-9032-9442bd9dffa7",
+                     *       "requestId": "81c3a334-e7e7-4319-9d7e-8e1025d25105",
                      *       "issues": [
                      *         {
                      *           "path": "name",
@@ -25031,7 +25031,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "33d91665-b38b-44e9-8429-a0928b246b52"
+                     *       "requestId": "575d8596-1a4e-401b-b520-c4a811d4212e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25048,7 +25048,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing workspaces:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "9561586a-d869-419c-8cbc-5fa9127ac4c6"
+                     *       "requestId": "c922d01d-378e-4244-a833-931289913405"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25065,7 +25065,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "82001f11-b436-4030-b8f2-d54b8194a4c4"
+                     *       "requestId": "54a27faf-2df3-47c5-8547-fce213ca9299"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25091,7 +25091,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "c8be75fb-fdbd-4fbc-a159-f0d38c0b0e72"
+                     *       "requestId": "cf998684-8440-4b55-8ee7-b6273cdedb4d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25108,7 +25108,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "aa7aeebe-da6d-4ccf-aeb6-2b9fe5537ad1"
+                     *       "requestId": "05e615d7-3be3-4ab9-8881-dd53ceb56051"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25145,7 +25145,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "8d2eca4e-64d9-47ee-a0c1-220a64a5e8c0"
+                     *       "requestId": "367524b0-9cfc-417d-964c-88af1d1a2ef5"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25198,16 +25198,16 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228e0-b5b8-7056-a6b5-a60f3f0550d9",
-                     *           "workspaceId": "01a228e0-b5ae-7716-af1f-23f0943061cf",
+                     *           "id": "01a228e6-f839-70f8-96e4-1c14f00ac7b9",
+                     *           "workspaceId": "01a228e6-f82f-7283-b7ee-983604451560",
                      *           "email": "bob@walk.test",
                      *           "role": "MEMBER",
                      *           "status": "accepted",
-                     *           "invitedBy": "01a228e0-b53a-74f7-ae94-1f357530628b",
-                     *           "expiresAt": "2026-12-06T19:55:44.951Z",
-                     *           "acceptedAt": "2026-11-29T19:55:45.044Z",
+                     *           "invitedBy": "01a228e6-f7b8-74b2-8f47-75de2c731429",
+                     *           "expiresAt": "2026-12-06T20:02:35.193Z",
+                     *           "acceptedAt": "2026-11-29T20:02:35.250Z",
                      *           "revokedAt": null,
-                     *           "createdAt": "2026-11-29T19:55:44.951Z"
+                     *           "createdAt": "2026-11-29T20:02:35.193Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -25232,7 +25232,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "59b65c06-5905-4aee-b904-37cfc0dff588",
+                     *       "requestId": "f78a3749-5812-4cc5-865f-c61e8933b107",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -25260,7 +25260,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "582c5ef8-9304-4d00-b88e-8c1a1873f1ac"
+                     *       "requestId": "9f4c88b3-8508-4fb3-b3a9-c7d2ebf473ed"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25277,7 +25277,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing members:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "6c4b6057-fb7f-4925-8c50-2576264a56ce"
+                     *       "requestId": "a410f59f-3ecd-4fab-90ae-9d9ddf3a5f29"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25294,7 +25294,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "f2951abf-143c-45e1-80f6-18139d29163e"
+                     *       "requestId": "d1dcd011-e275-4116-a6f8-bc8977c3d412"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25331,7 +25331,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "e3c85430-39ce-440d-863f-23ca1b7c92f1"
+                     *       "requestId": "b53f103c-368f-4783-b69b-30ab10bb926b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25389,16 +25389,16 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e0-b5b8-7056-a6b5-a60f3f0550d9",
-                     *         "workspaceId": "01a228e0-b5ae-7716-af1f-23f0943061cf",
+                     *         "id": "01a228e6-f839-70f8-96e4-1c14f00ac7b9",
+                     *         "workspaceId": "01a228e6-f82f-7283-b7ee-983604451560",
                      *         "email": "bob@walk.test",
                      *         "role": "MEMBER",
                      *         "status": "pending",
-                     *         "invitedBy": "01a228e0-b53a-74f7-ae94-1f357530628b",
-                     *         "expiresAt": "2026-12-06T19:55:44.951Z",
+                     *         "invitedBy": "01a228e6-f7b8-74b2-8f47-75de2c731429",
+                     *         "expiresAt": "2026-12-06T20:02:35.193Z",
                      *         "acceptedAt": null,
                      *         "revokedAt": null,
-                     *         "createdAt": "2026-11-29T19:55:44.951Z"
+                     *         "createdAt": "2026-11-29T20:02:35.193Z"
                      *       }
                      *     }
                      */
@@ -25420,7 +25420,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: email: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "18a8317d-3cbb-4960-851b-e7b03db548d3",
+                     *       "requestId": "95db1174-b085-4821-8e73-800d6bc86a05",
                      *       "issues": [
                      *         {
                      *           "path": "email",
@@ -25448,7 +25448,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "079a9368-b810-4526-a500-9083816449e3"
+                     *       "requestId": "33783301-8d72-465b-b2b0-33f458452481"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25465,7 +25465,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing members:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "2a0d9bfb-4ae5-4395-b295-70631e86dbbc"
+                     *       "requestId": "aef6d885-5b26-4ecb-a790-9ef569a39285"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25482,7 +25482,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "01509ba0-af50-4e10-8ba7-b751766c3126"
+                     *       "requestId": "9f0d1490-09f2-49c7-88e6-b485b1935c33"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25508,7 +25508,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "6992d004-d831-49b2-a057-32b01ad5c847"
+                     *       "requestId": "af9aee50-2f04-4ea8-a8b7-5f69e90bb00e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25525,7 +25525,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "ecee4cab-1a21-4b38-842f-39984a8f2e8e"
+                     *       "requestId": "4448e483-84f1-4a53-a020-4e75f4a3ba9d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25562,7 +25562,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "62245f00-03b1-477b-9991-044b6bbd190b"
+                     *       "requestId": "e9c5a902-ef52-4f90-8649-cdcd53398740"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25609,16 +25609,16 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e0-b658-777a-a56c-c7798654800b",
-                     *         "workspaceId": "01a228e0-b5ae-7716-af1f-23f0943061cf",
+                     *         "id": "01a228e6-f895-7394-8d7c-0da168a9d741",
+                     *         "workspaceId": "01a228e6-f82f-7283-b7ee-983604451560",
                      *         "email": "carol@walk.test",
                      *         "role": "MEMBER",
                      *         "status": "revoked",
-                     *         "invitedBy": "01a228e0-b53a-74f7-ae94-1f357530628b",
-                     *         "expiresAt": "2026-12-06T19:55:45.111Z",
+                     *         "invitedBy": "01a228e6-f7b8-74b2-8f47-75de2c731429",
+                     *         "expiresAt": "2026-12-06T20:02:35.284Z",
                      *         "acceptedAt": null,
-                     *         "revokedAt": "2026-11-29T19:55:45.122Z",
-                     *         "createdAt": "2026-11-29T19:55:45.111Z"
+                     *         "revokedAt": "2026-11-29T20:02:35.299Z",
+                     *         "createdAt": "2026-11-29T20:02:35.284Z"
                      *       }
                      *     }
                      */
@@ -25640,7 +25640,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "1997c2fa-97f8-4481-b3dd-ebf5e236a35b",
+                     *       "requestId": "434e3e51-a65d-41b7-96ef-06055ed75ba9",
                      *       "issues": []
                      *     }
                      */
@@ -25663,7 +25663,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "e8d0c460-c747-4663-9e75-804ee82ea489"
+                     *       "requestId": "8ae9ddbc-3526-4576-b960-091d4a61eaa7"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25680,7 +25680,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing members:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "dcdfd0c0-5476-4944-96b7-dcdcad25a6b5"
+                     *       "requestId": "1095861a-cce5-48ae-bee6-316bf8ffd80f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25697,7 +25697,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "016d9c5e-339c-444e-8570-6aaa32df6cf7"
+                     *       "requestId": "d3d232bf-5d3f-4485-a51f-864881daf471"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25743,7 +25743,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "3277babd-9999-4c7f-9a4d-3c0a71c2377e"
+                     *       "requestId": "345179a5-b7fb-4df0-b80d-87d6f1be09fa"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25794,13 +25794,13 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "userId": "01a228e0-b53a-74f7-ae94-1f357530628b",
+                     *           "userId": "01a228e6-f7b8-74b2-8f47-75de2c731429",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada",
                      *           "email": "ada@walk.test",
                      *           "avatarUploadId": null,
                      *           "role": "OWNER",
-                     *           "joinedAt": "2026-11-29T19:55:44.942Z"
+                     *           "joinedAt": "2026-11-29T20:02:35.183Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -25825,7 +25825,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "4c60bd53-b93b-416f-9194-ee1564f32520",
+                     *       "requestId": "11f1fc45-bed4-4cad-b5fb-4b3c12f2e8fe",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -25853,7 +25853,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "bb359199-6610-4a21-bc96-cb9cc517f527"
+                     *       "requestId": "4bd8bc44-6086-4bdf-a0df-b928af0b903a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25870,7 +25870,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing workspaces:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "2f9d457d-5776-4d8a-8b87-045e20b081de"
+                     *       "requestId": "25913126-66f5-4308-a392-4f6421ab2bd4"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25887,7 +25887,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "b3be1b51-534e-49e8-8d76-558630b505d3"
+                     *       "requestId": "d8da412c-ee38-49f8-8294-82118822bfc7"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25924,7 +25924,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "14e703d4-cfa6-47ec-806c-bcd82d20658a"
+                     *       "requestId": "bd2fc797-65c6-452f-a89b-3ad143752482"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25971,7 +25971,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "userId": "01a228e0-b616-74a1-9ed7-70b7d206fe15",
+                     *         "userId": "01a228e6-f873-70ff-8830-3075b0523b53",
                      *         "removed": true
                      *       }
                      *     }
@@ -25998,7 +25998,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "94edd2e6-30e0-40a9-a80b-9e76e502e256",
+                     *       "requestId": "4d4f12dd-bc20-4bea-b10a-04ac663b9809",
                      *       "issues": []
                      *     }
                      */
@@ -26021,7 +26021,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "9cec8848-2943-4c66-a262-e1b24a97ee5f"
+                     *       "requestId": "5fc37a48-baee-4b78-b9d9-66847667ece9"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26038,7 +26038,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing members:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "e1f0cda4-ae15-4b3c-a235-f29ec89f9bd2"
+                     *       "requestId": "c61a91fc-42a1-47d5-bc71-282074556ac3"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26055,7 +26055,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "318bf8ac-e2b9-43de-b9ee-ae9d07f59e8a"
+                     *       "requestId": "ad1177dc-d020-4599-974e-a86b25050f10"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26101,7 +26101,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "2b6eb671-ace5-456d-95e4-8e2be2a05c34"
+                     *       "requestId": "79027cc2-dc14-46d0-9bac-e0c1b837213a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26158,13 +26158,13 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "userId": "01a228e0-b616-74a1-9ed7-70b7d206fe15",
+                     *         "userId": "01a228e6-f873-70ff-8830-3075b0523b53",
                      *         "name": "Bob",
                      *         "handle": "bob",
                      *         "email": "bob@walk.test",
                      *         "avatarUploadId": null,
                      *         "role": "VIEWER",
-                     *         "joinedAt": "2026-11-29T19:55:45.044Z"
+                     *         "joinedAt": "2026-11-29T20:02:35.250Z"
                      *       }
                      *     }
                      */
@@ -26186,7 +26186,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: role: Invalid option: expected one of \"OWNER\"|\"MEMBER\"|\"VIEWER\"",
                      *       "code": "validation_error",
-                     *       "requestId": "ad49aa0f-153f-4a56-9293-2a485429bcd2",
+                     *       "requestId": "48addda4-8605-47db-a447-70a175ff32cd",
                      *       "issues": [
                      *         {
                      *           "path": "role",
@@ -26214,7 +26214,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "e70e34f1-c427-4b41-b85b-251222913967"
+                     *       "requestId": "603a3c15-da89-4132-baac-c75005ed96a8"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26231,7 +26231,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing members:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "26955cce-8289-42d9-aa39-0a1945f9973a"
+                     *       "requestId": "059f1c01-54bf-44d9-a4d6-ec01373726c3"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26248,7 +26248,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "bfa7e6db-95d4-4a78-9843-3ad4d184da85"
+                     *       "requestId": "c4b40802-fed4-4cb8-8448-bcc9eef3be06"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26274,7 +26274,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "a7cb9234-efa1-471c-8df3-db7bd8f6600a"
+                     *       "requestId": "73c59749-6818-40d6-b697-ddb945bb5dec"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26291,7 +26291,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "8c720ec9-c650-4714-9682-4e9e305df7f0"
+                     *       "requestId": "e3ff9482-cf8a-41da-a909-163c59912f37"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26328,7 +26328,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "e51c088c-9341-4523-b50a-c3c869fbefdf"
+                     *       "requestId": "ed454004-211a-44ba-8597-94c87ca0e357"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26373,14 +26373,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e0-b5ae-7716-af1f-23f0943061cf",
+                     *         "id": "01a228e6-f82f-7283-b7ee-983604451560",
                      *         "name": "Walk Company",
                      *         "slug": "walk-co",
                      *         "role": null,
                      *         "suspended": false,
                      *         "suspendedAt": null,
-                     *         "createdAt": "2026-11-29T19:55:44.942Z",
-                     *         "updatedAt": "2026-11-29T19:55:45.868Z"
+                     *         "createdAt": "2026-11-29T20:02:35.183Z",
+                     *         "updatedAt": "2026-11-29T20:02:35.941Z"
                      *       }
                      *     }
                      */
@@ -26402,7 +26402,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "19278f71-2db5-402b-a192-b72f4c244b52",
+                     *       "requestId": "30fee580-f307-4f28-a69c-802678c4251a",
                      *       "issues": []
                      *     }
                      */
@@ -26425,7 +26425,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "30c9177c-9b74-4d88-8e1d-1c49d49e051e"
+                     *       "requestId": "f7eb7fbd-4027-474e-8950-a1710d554717"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26442,7 +26442,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing workspaces:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "91563b38-3955-4bc0-8440-a5d563b345c5"
+                     *       "requestId": "f625ef23-4f3e-4b59-8f7b-b3bf4d70c085"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26459,7 +26459,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "672fcb75-1c60-428d-984c-451f299d65c0"
+                     *       "requestId": "c5d9aaae-197e-4290-b6c2-769b7573bf9b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26496,7 +26496,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "93dfb83d-2d8f-4095-ab6e-68a2f659b424"
+                     *       "requestId": "f724e5ad-d175-4c03-a7f1-e57405196379"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26541,14 +26541,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e0-b5ae-7716-af1f-23f0943061cf",
+                     *         "id": "01a228e6-f82f-7283-b7ee-983604451560",
                      *         "name": "Walk Company",
                      *         "slug": "walk-co",
                      *         "role": null,
                      *         "suspended": true,
-                     *         "suspendedAt": "2026-11-29T19:55:45.863Z",
-                     *         "createdAt": "2026-11-29T19:55:44.942Z",
-                     *         "updatedAt": "2026-11-29T19:55:45.863Z"
+                     *         "suspendedAt": "2026-11-29T20:02:35.936Z",
+                     *         "createdAt": "2026-11-29T20:02:35.183Z",
+                     *         "updatedAt": "2026-11-29T20:02:35.936Z"
                      *       }
                      *     }
                      */
@@ -26570,7 +26570,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "ed5c6797-0172-4134-b0c7-f1cad96807f1",
+                     *       "requestId": "d42832ad-ed40-40cf-90d7-f85a492b6e80",
                      *       "issues": []
                      *     }
                      */
@@ -26593,7 +26593,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "884ceda7-e201-404c-a3bd-2e29622994ba"
+                     *       "requestId": "9f92a628-197d-4c30-98a5-b9a2244ed470"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26610,7 +26610,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing workspaces:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "f77ec37b-8aa2-4860-9ac6-c930656eabb8"
+                     *       "requestId": "ff732a18-544d-4043-a07a-72cf8f11a33a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26627,7 +26627,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "323cee6d-cc41-4c3f-a0e4-58b155e0d103"
+                     *       "requestId": "1d180073-28df-42ae-ad98-bab6a951064a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26664,7 +26664,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "047b3bc5-3910-4a2b-9f9c-13250064b0b9"
+                     *       "requestId": "5ff6d742-aa6d-4689-8055-072f01667116"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
