@@ -120,6 +120,8 @@ export async function probeErrors(w: Walker, mailbox: ReceivedMail[]): Promise<E
     const valid = { body: walked.body, form: walked.form, query: walked.query, headers: isMcp(op) ? MCP_HEADERS : walked.headers }
     // A multipart route reads its body before the credential is checked: it gets its valid form.
     const inW = { ws: selected ? W : undefined, path: paths(W), headers: isMcp(op) ? MCP_HEADERS : undefined, form: walked.form }
+    const asOwner = auth.kind === 'public' ? undefined : O
+    const streams = spec.responses[200]?.content?.['text/event-stream'] !== undefined
     const attempts: Record<number, Attempt[]> = {
       401: [{ path: paths(rnd()), headers: inW.headers, form: walked.form }],
       403: isMcp(op)
@@ -129,7 +131,11 @@ export async function probeErrors(w: Walker, mailbox: ReceivedMail[]): Promise<E
             ...(auth.permission ? [{ ...inW, as: auth.permission === 'tasks:read' ? profileOnly : scoped }] : []),
             { ...inW, as: mcp },
           ],
-      404: [{ ...valid, as: auth.kind === 'public' ? undefined : O, ws: selected ? rnd() : undefined, path: paths(rnd()) }],
+      // Unknown ids in a real workspace first (`Task not found.`), else an unknown workspace.
+      404: [
+        ...(names.some((n) => n !== auth.path) ? [{ ...valid, as: asOwner, ws: selected ? W : undefined, path: paths(W) }] : []),
+        { ...valid, as: asOwner, ws: selected ? rnd() : undefined, path: paths(rnd()) },
+      ],
       400: [
         ...(invalidBody(doc, spec) !== undefined ? [{ ...inW, as: O, body: invalidBody(doc, spec) }] : []),
         ...(invalidQuery(spec) ? [{ ...inW, as: O, query: invalidQuery(spec) }] : []),
@@ -151,8 +157,8 @@ export async function probeErrors(w: Walker, mailbox: ReceivedMail[]): Promise<E
     }
     for (const status of statuses) {
       for (const attempt of attempts[status] ?? []) {
-        // A stream the probe opened by mistake (GET /events for a caller it admits) ends here.
-        const a = await w.send(op, { ...attempt, signal: AbortSignal.timeout(10_000) }).catch(() => undefined)
+        // A stream the probe opened (GET /events for a caller it admits) is given up after a second.
+        const a = await w.send(op, { ...attempt, signal: AbortSignal.timeout(streams ? 1_000 : 10_000) }).catch(() => undefined)
         if (!a) continue
         if (a.status >= 500 || (a.status >= 400 && !(String(a.status) in spec.responses)))
           unexpected.push(`${op} → ${a.status} ${a.text.slice(0, 160)}`)

@@ -2687,20 +2687,20 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228e6-fade-76ec-b5f6-1b5829f18d6b",
-                     *           "workspaceId": "01a228e6-f82f-7283-b7ee-983604451560",
-                     *           "actorUserId": "01a228e6-f7b8-74b2-8f47-75de2c731429",
+                     *           "id": "01a228e8-30a4-7417-9a44-813b6a76e6a0",
+                     *           "workspaceId": "01a228e8-2dd3-76d9-8b90-7e5eea80d89e",
+                     *           "actorUserId": "01a228e8-2d61-778e-890a-77134756e9ec",
                      *           "actorKeyId": null,
                      *           "credential": "session",
                      *           "action": "oauth_grant.revoked",
                      *           "targetType": "oauth_grant",
-                     *           "targetId": "01a228e6-fad0-722d-ac8d-adbc774db911",
+                     *           "targetId": "01a228e8-3095-71a9-a729-bdbba8954201",
                      *           "ip": null,
                      *           "meta": {
-                     *             "clientId": "sallyc_crcVQrrHTjmp8wyEl6wcCERB",
+                     *             "clientId": "sallyc_NAQ5PHhRyDNf1FV3S7CV7YrZ",
                      *             "reason": "revoked by the user"
                      *           },
-                     *           "createdAt": "2026-11-29T20:02:35.869Z"
+                     *           "createdAt": "2026-11-29T20:03:55.171Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -2725,7 +2725,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "863e5b3d-c496-40b9-b2da-08d8161e5f3d",
+                     *       "requestId": "f08ef7db-5f7e-4e8b-bd58-61ff8b2fa054",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -2753,7 +2753,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "140cb6f3-6c56-44b8-907a-7c99158c4450"
+                     *       "requestId": "74cd320a-8c09-4600-bdad-ef634c993796"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -2770,7 +2770,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing members:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "3d5d713b-be38-4f66-a5ac-710be3144c53"
+                     *       "requestId": "e05ade23-38db-4a8f-94f9-04ca277f55e8"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -2787,7 +2787,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "390dbb2b-29ef-4e21-a8fe-dca88f120f74"
+                     *       "requestId": "df589012-572b-4f2b-93e1-377d9da40ac6"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -2824,7 +2824,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "9353eb46-558e-4dbf-abf8-f9598013ec55"
+                     *       "requestId": "3c2a53db-d399-4bfa-ac15-84da9a8287f8"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -2880,7 +2880,7 @@ export interface operations {
                      *       "ok": true,
                      *       "data": {
                      *         "workspace": {
-                     *           "id": "01a228e6-f82f-7283-b7ee-983604451560",
+                     *           "id": "01a228e8-2dd3-76d9-8b90-7e5eea80d89e",
                      *           "slug": "walk-co",
                      *           "name": "Walk Company"
                      *         },
@@ -2888,26 +2888,26 @@ export interface operations {
                      *         "created": true,
                      *         "session": {
                      *           "token": "<secret, shown once>",
-                     *           "expiresAt": "2026-12-29T20:02:35.252Z",
+                     *           "expiresAt": "2026-12-29T20:03:54.523Z",
                      *           "session": {
-                     *             "id": "01a228e6-f874-7652-bd5b-dd2e810673c0",
+                     *             "id": "01a228e8-2e1b-7110-80e2-40064e1da6cc",
                      *             "current": true,
                      *             "ip": "127.0.0.1",
                      *             "userAgent": "Bun/1.4.5",
-                     *             "createdAt": "2026-11-29T20:02:35.252Z",
-                     *             "lastSeenAt": "2026-11-29T20:02:35.252Z",
-                     *             "expiresAt": "2026-12-29T20:02:35.252Z"
+                     *             "createdAt": "2026-11-29T20:03:54.523Z",
+                     *             "lastSeenAt": "2026-11-29T20:03:54.523Z",
+                     *             "expiresAt": "2026-12-29T20:03:54.523Z"
                      *           },
                      *           "user": {
-                     *             "id": "01a228e6-f873-70ff-8830-3075b0523b53",
+                     *             "id": "01a228e8-2e19-77dd-92d5-0f0857f8518c",
                      *             "email": "bob@walk.test",
                      *             "name": "Bob",
                      *             "handle": "bob",
                      *             "platformRole": "NONE",
                      *             "avatarUploadId": null,
                      *             "emailVerified": true,
-                     *             "emailVerifiedAt": "2026-11-29T20:02:35.250Z",
-                     *             "createdAt": "2026-11-29T20:02:35.250Z"
+                     *             "emailVerifiedAt": "2026-11-29T20:03:54.519Z",
+                     *             "createdAt": "2026-11-29T20:03:54.519Z"
                      *           }
                      *         }
                      *       }
@@ -2931,7 +2931,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: token: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "8a1c56a0-fed9-416a-a840-426ebed10642",
+                     *       "requestId": "9bed71f4-bdf8-4d3e-8917-e8be4a4f1c81",
                      *       "issues": [
                      *         {
                      *           "path": "token",
@@ -2965,7 +2965,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "3e5ad2af-8e6a-4899-9570-6afb69a89d44"
+                     *       "requestId": "283bea50-110d-4bf0-acb2-a819d33304d7"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -2982,7 +2982,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "a4729af7-91b7-4e74-87e2-20d69f6fc422"
+                     *       "requestId": "757d1554-c528-4ef9-a9a7-3c6ed2ccb7f3"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3019,7 +3019,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Too many attempts from this address; retry later.",
                      *       "code": "rate_limited",
-                     *       "requestId": "a5b3ee36-424e-41de-965b-db1783dc28f1"
+                     *       "requestId": "2ec01d94-ff68-4f30-b7ce-6549e615f5fe"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3069,19 +3069,19 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228e6-fa0b-7085-aec6-a31b9b671f9b",
+                     *           "id": "01a228e8-2fc3-755a-a077-a08bbbd0ed51",
                      *           "kind": "api",
                      *           "name": "ci",
                      *           "description": null,
-                     *           "prefix": "atpm_vkci…embU",
+                     *           "prefix": "atpm_xULE…Mf8j",
                      *           "scopes": [
                      *             "tasks:read"
                      *           ],
-                     *           "workspaceId": "01a228e6-f82f-7283-b7ee-983604451560",
+                     *           "workspaceId": "01a228e8-2dd3-76d9-8b90-7e5eea80d89e",
                      *           "projectId": null,
                      *           "expiresAt": null,
-                     *           "createdAt": "2026-11-29T20:02:35.658Z",
-                     *           "lastUsedAt": "2026-11-29T20:02:35.687Z",
+                     *           "createdAt": "2026-11-29T20:03:54.947Z",
+                     *           "lastUsedAt": "2026-11-29T20:03:54.974Z",
                      *           "requestCount": 1,
                      *           "isActive": true,
                      *           "revokedAt": null,
@@ -3111,7 +3111,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "435a0125-95c4-47e9-889b-fb752e709b00",
+                     *       "requestId": "2440bf80-53a2-4e73-aefe-6a3b8fdd0fe3",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -3139,7 +3139,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "a5b7a1a6-fce9-4bba-a2f8-00795ad699c4"
+                     *       "requestId": "9d56c227-69b4-4d56-9efa-c26eb950eabb"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3156,7 +3156,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing user:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "ac502d9b-6873-48b7-8124-d661eb56f89a"
+                     *       "requestId": "95725145-444c-463c-871e-e3545c9e1c7c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3193,7 +3193,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "6f8c59d4-3f4b-4908-8052-cc22159a0e3c"
+                     *       "requestId": "dfc8c0c5-48d2-4dbd-b0bf-933d856c95b6"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3264,18 +3264,18 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e6-fa0b-7085-aec6-a31b9b671f9b",
+                     *         "id": "01a228e8-2fc3-755a-a077-a08bbbd0ed51",
                      *         "kind": "api",
                      *         "name": "ci",
                      *         "description": null,
-                     *         "prefix": "atpm_vkci…embU",
+                     *         "prefix": "atpm_xULE…Mf8j",
                      *         "scopes": [
                      *           "tasks:read"
                      *         ],
-                     *         "workspaceId": "01a228e6-f82f-7283-b7ee-983604451560",
+                     *         "workspaceId": "01a228e8-2dd3-76d9-8b90-7e5eea80d89e",
                      *         "projectId": null,
                      *         "expiresAt": null,
-                     *         "createdAt": "2026-11-29T20:02:35.658Z",
+                     *         "createdAt": "2026-11-29T20:03:54.947Z",
                      *         "lastUsedAt": null,
                      *         "requestCount": 0,
                      *         "isActive": true,
@@ -3304,7 +3304,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: name: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "d8516822-b394-41a2-b429-670976490a7f",
+                     *       "requestId": "5dbb4a63-b996-43e0-ad10-ea732f79113c",
                      *       "issues": [
                      *         {
                      *           "path": "name",
@@ -3332,7 +3332,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "e08b3e26-1af2-4b41-8565-08c6a56e12fb"
+                     *       "requestId": "af6b59be-35f0-4e4e-95f6-800edd9c550d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3349,7 +3349,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing keys:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "a599ffbd-4195-4f68-b33c-a91f0aaa7bf7"
+                     *       "requestId": "7fcf1434-249c-454d-9926-d42b0806b79d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3366,7 +3366,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "93ed22a1-869d-416d-b829-dda53195ee2b"
+                     *       "requestId": "ef4e721b-c1e7-467f-a00f-d415fd7a374c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3383,7 +3383,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "a2e8433d-164d-44e4-992b-ffddd9d27659"
+                     *       "requestId": "76f3bc97-a70f-499e-b90c-e666a6b68d7b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3400,7 +3400,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "7fbe177e-307b-4413-b3c8-6600bd09e413"
+                     *       "requestId": "3d63cae8-ed4a-44aa-9a2a-5841378f7b40"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3437,7 +3437,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "57ec14a2-14b5-4b44-bb78-be3ab52a1e91"
+                     *       "requestId": "9fca956b-b816-401f-a307-e5ce2f2a10df"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3482,19 +3482,19 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e6-fa0b-7085-aec6-a31b9b671f9b",
+                     *         "id": "01a228e8-2fc3-755a-a077-a08bbbd0ed51",
                      *         "kind": "api",
                      *         "name": "ci",
                      *         "description": null,
-                     *         "prefix": "atpm_vkci…embU",
+                     *         "prefix": "atpm_xULE…Mf8j",
                      *         "scopes": [
                      *           "tasks:read"
                      *         ],
-                     *         "workspaceId": "01a228e6-f82f-7283-b7ee-983604451560",
+                     *         "workspaceId": "01a228e8-2dd3-76d9-8b90-7e5eea80d89e",
                      *         "projectId": null,
                      *         "expiresAt": null,
-                     *         "createdAt": "2026-11-29T20:02:35.658Z",
-                     *         "lastUsedAt": "2026-11-29T20:02:35.687Z",
+                     *         "createdAt": "2026-11-29T20:03:54.947Z",
+                     *         "lastUsedAt": "2026-11-29T20:03:54.974Z",
                      *         "requestCount": 1,
                      *         "isActive": true,
                      *         "revokedAt": null,
@@ -3527,7 +3527,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "06a8bb6b-aebd-409a-82c1-e3e7cd93c554"
+                     *       "requestId": "b7e47555-6069-4534-b95d-91325e57ac40"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3544,7 +3544,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing user:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "c3fa6281-31af-4e29-b9d9-9ab975789147"
+                     *       "requestId": "544ff64c-a576-414c-b5c8-64cd208752a1"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3561,7 +3561,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "API key not found.",
                      *       "code": "not_found",
-                     *       "requestId": "76caa2f9-027c-42b1-8cef-af68ebfe06d1"
+                     *       "requestId": "f070e783-f201-4aaa-98bb-568edd94d816"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3598,7 +3598,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "1139a3d8-12ed-4508-b11e-bb69c6ad4d3a"
+                     *       "requestId": "28d6ff0d-3613-4e84-9726-a41868b6cf89"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3643,24 +3643,24 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e6-fa47-7313-8467-9744fe4642bc",
+                     *         "id": "01a228e8-3002-70d9-b4a1-c25d6433d22a",
                      *         "kind": "api",
                      *         "name": "ci",
                      *         "description": null,
-                     *         "prefix": "atpm_dEzC…A8FY",
+                     *         "prefix": "atpm_ZuaX…l58G",
                      *         "scopes": [
                      *           "tasks:read"
                      *         ],
-                     *         "workspaceId": "01a228e6-f82f-7283-b7ee-983604451560",
+                     *         "workspaceId": "01a228e8-2dd3-76d9-8b90-7e5eea80d89e",
                      *         "projectId": null,
                      *         "expiresAt": null,
-                     *         "createdAt": "2026-11-29T20:02:35.718Z",
+                     *         "createdAt": "2026-11-29T20:03:55.010Z",
                      *         "lastUsedAt": null,
                      *         "requestCount": 0,
                      *         "isActive": false,
-                     *         "revokedAt": "2026-11-29T20:02:35.725Z",
+                     *         "revokedAt": "2026-11-29T20:03:55.017Z",
                      *         "rateLimitPerHour": null,
-                     *         "rotatedFromId": "01a228e6-fa0b-7085-aec6-a31b9b671f9b"
+                     *         "rotatedFromId": "01a228e8-2fc3-755a-a077-a08bbbd0ed51"
                      *       }
                      *     }
                      */
@@ -3682,7 +3682,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "a731dcbe-c5aa-46af-864f-3f20b3b37b14",
+                     *       "requestId": "73e70aeb-e6c5-48c5-90e2-8557b6ef77a6",
                      *       "issues": []
                      *     }
                      */
@@ -3705,7 +3705,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "f2e496ad-230a-494e-a2e1-da1d14dbc258"
+                     *       "requestId": "48e6df5e-953b-4a99-9880-9c7961b52c82"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3722,7 +3722,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing keys:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "b8e1408a-2029-48ec-9a23-cb3ff9aec870"
+                     *       "requestId": "e2857663-e7ee-411e-95c8-2aff04729f3c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3739,7 +3739,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "API key not found.",
                      *       "code": "not_found",
-                     *       "requestId": "9e286704-884a-473e-97c8-1e4783b0bb25"
+                     *       "requestId": "05cc7737-ea48-4c0b-a414-ec9efcf5fc9e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3776,7 +3776,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "5d678f9e-1aa5-4152-adc6-7c3cfdb7a000"
+                     *       "requestId": "9526bf8f-4190-4e23-87a9-1be0c76745e3"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3821,24 +3821,24 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e6-fa47-7313-8467-9744fe4642bc",
+                     *         "id": "01a228e8-3002-70d9-b4a1-c25d6433d22a",
                      *         "kind": "api",
                      *         "name": "ci",
                      *         "description": null,
-                     *         "prefix": "atpm_dEzC…A8FY",
+                     *         "prefix": "atpm_ZuaX…l58G",
                      *         "scopes": [
                      *           "tasks:read"
                      *         ],
-                     *         "workspaceId": "01a228e6-f82f-7283-b7ee-983604451560",
+                     *         "workspaceId": "01a228e8-2dd3-76d9-8b90-7e5eea80d89e",
                      *         "projectId": null,
                      *         "expiresAt": null,
-                     *         "createdAt": "2026-11-29T20:02:35.718Z",
+                     *         "createdAt": "2026-11-29T20:03:55.010Z",
                      *         "lastUsedAt": null,
                      *         "requestCount": 0,
                      *         "isActive": true,
                      *         "revokedAt": null,
                      *         "rateLimitPerHour": null,
-                     *         "rotatedFromId": "01a228e6-fa0b-7085-aec6-a31b9b671f9b",
+                     *         "rotatedFromId": "01a228e8-2fc3-755a-a077-a08bbbd0ed51",
                      *         "key": "atpm_<secret, shown once>"
                      *       }
                      *     }
@@ -3861,7 +3861,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "2cdf1394-e6d0-4eb3-8804-006811963e43",
+                     *       "requestId": "da49ba56-5c6f-440e-9f91-7bed00277cae",
                      *       "issues": []
                      *     }
                      */
@@ -3884,7 +3884,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "02f3a478-051e-4a67-85e1-9f692ae97a01"
+                     *       "requestId": "9a6ff098-cf1b-4813-b374-65ba28873897"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3901,7 +3901,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing keys:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "654346c3-50d4-4ed3-9eb0-4251bcf599a1"
+                     *       "requestId": "5b72caa5-be92-4d32-8ec6-28d36e5eed69"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3918,7 +3918,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "API key not found.",
                      *       "code": "not_found",
-                     *       "requestId": "3d88a34a-0503-429f-988e-1aaad8884b02"
+                     *       "requestId": "0c127648-5daa-4cf6-97b5-7a66c9afcf17"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3964,7 +3964,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "65f28e32-e271-4d49-9c5c-c7126bdda918"
+                     *       "requestId": "5435de7a-e763-415d-a26f-23305a8cf756"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4059,13 +4059,13 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228e6-fbad-7211-9a1a-070d499e5ce9",
+                     *           "id": "01a228e8-3183-7300-ac24-78b5a80eec20",
                      *           "provider": "corp",
                      *           "label": "Corp SSO",
-                     *           "issuer": "http://127.0.0.1:46631",
+                     *           "issuer": "http://127.0.0.1:34759",
                      *           "email": "sso@walk.test",
-                     *           "createdAt": "2026-11-29T20:02:36.076Z",
-                     *           "lastUsedAt": "2026-11-29T20:02:36.076Z"
+                     *           "createdAt": "2026-11-29T20:03:55.394Z",
+                     *           "lastUsedAt": "2026-11-29T20:03:55.394Z"
                      *         }
                      *       ]
                      *     }
@@ -4093,7 +4093,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "96d5c379-a133-4059-be5a-c4c80b8557ed"
+                     *       "requestId": "c06f029e-d4f0-4347-95db-ae26fd4b8c00"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4110,7 +4110,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing user:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "640f1097-3e7d-4697-9b7a-60877906ab51"
+                     *       "requestId": "6a4f7d8d-7690-4775-bbf6-464c3d2f48e7"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4147,7 +4147,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "dfadf2f3-6cd7-4531-904f-a031d964184c"
+                     *       "requestId": "f14a09db-ac5f-40bd-835f-90c493c2f52c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4192,13 +4192,13 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e6-fbbc-7770-bf3f-10de6be01a8a",
+                     *         "id": "01a228e8-318d-734a-a714-5a349fa1c5dc",
                      *         "provider": "corp",
                      *         "label": "Corp SSO",
-                     *         "issuer": "http://127.0.0.1:46631",
+                     *         "issuer": "http://127.0.0.1:34759",
                      *         "email": "sso@walk.test",
-                     *         "createdAt": "2026-11-29T20:02:36.091Z",
-                     *         "lastUsedAt": "2026-11-29T20:02:36.091Z"
+                     *         "createdAt": "2026-11-29T20:03:55.404Z",
+                     *         "lastUsedAt": "2026-11-29T20:03:55.404Z"
                      *       }
                      *     }
                      */
@@ -4220,7 +4220,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "9d934617-0ea5-4f6b-be4c-d6275593b186",
+                     *       "requestId": "a26afb3b-c75a-4c16-ad68-46051bab7b15",
                      *       "issues": []
                      *     }
                      */
@@ -4243,7 +4243,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "2952cac9-d97a-4b57-bb68-715958c6764d"
+                     *       "requestId": "11be0727-fc30-4d72-a691-2786035f2c63"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4260,7 +4260,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing keys:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "ca4e66db-8818-43c6-aa51-02b48a7ab9e2"
+                     *       "requestId": "dd4a8f1d-fc89-491f-8368-993cbbf62384"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4277,7 +4277,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Identity not found.",
                      *       "code": "not_found",
-                     *       "requestId": "14e4cc39-1c67-4736-a9f2-82f20d9da416"
+                     *       "requestId": "da408c27-7494-4e2d-8a5c-8fde0b15eed0"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4294,7 +4294,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "This is your only way to sign in: set a password or link another provider first.",
                      *       "code": "conflict",
-                     *       "requestId": "67a286bf-5e3d-4a53-b3d8-8b04a6e503a4"
+                     *       "requestId": "bb10f981-395f-4367-93be-49ad99ad893f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4331,7 +4331,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "a7c52b69-fdc9-4937-945e-f44b66f953c0"
+                     *       "requestId": "99dc0d28-a0c5-4e27-933f-0f5b80a7f7bb"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4383,18 +4383,18 @@ export interface operations {
                      *       "ok": true,
                      *       "data": {
                      *         "token": "<secret, shown once>",
-                     *         "expiresAt": "2026-12-29T20:02:35.128Z",
+                     *         "expiresAt": "2026-12-29T20:03:54.398Z",
                      *         "session": {
-                     *           "id": "01a228e6-f7f8-72cc-8f32-77f9007993d6",
+                     *           "id": "01a228e8-2d9f-710b-bdb2-ea0915abce4c",
                      *           "current": true,
                      *           "ip": "127.0.0.1",
                      *           "userAgent": "Bun/1.4.5",
-                     *           "createdAt": "2026-11-29T20:02:35.128Z",
-                     *           "lastSeenAt": "2026-11-29T20:02:35.128Z",
-                     *           "expiresAt": "2026-12-29T20:02:35.128Z"
+                     *           "createdAt": "2026-11-29T20:03:54.398Z",
+                     *           "lastSeenAt": "2026-11-29T20:03:54.398Z",
+                     *           "expiresAt": "2026-12-29T20:03:54.398Z"
                      *         },
                      *         "user": {
-                     *           "id": "01a228e6-f7b8-74b2-8f47-75de2c731429",
+                     *           "id": "01a228e8-2d61-778e-890a-77134756e9ec",
                      *           "email": "ada@walk.test",
                      *           "name": "Ada",
                      *           "handle": "ada",
@@ -4402,7 +4402,7 @@ export interface operations {
                      *           "avatarUploadId": null,
                      *           "emailVerified": false,
                      *           "emailVerifiedAt": null,
-                     *           "createdAt": "2026-11-29T20:02:35.062Z"
+                     *           "createdAt": "2026-11-29T20:03:54.336Z"
                      *         }
                      *       }
                      *     }
@@ -4425,7 +4425,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: email: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "2f73d1bd-a440-401e-93bb-0d95ad2673b7",
+                     *       "requestId": "9492bc93-e10b-4bdf-a3c5-fbd6ae11a02d",
                      *       "issues": [
                      *         {
                      *           "path": "email",
@@ -4457,7 +4457,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid email or password.",
                      *       "code": "invalid_credentials",
-                     *       "requestId": "ba3e430f-4e0c-4083-b6b7-e98af32e2207"
+                     *       "requestId": "f6d6b57e-dc13-4ef8-a31e-4cad6258caed"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4475,7 +4475,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "0821aa41-c5db-4ef2-8c01-ce3049493f31"
+                     *       "requestId": "30842a98-0835-4f78-8a4c-ba9a77fb2c32"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4492,7 +4492,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "702ad8cc-e16c-4daa-bfbc-57f77f181438"
+                     *       "requestId": "8b7633f3-6b35-43db-9953-eda9a3a579cc"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4529,7 +4529,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Too many attempts from this address; retry later.",
                      *       "code": "rate_limited",
-                     *       "requestId": "c6d1e04f-019c-4f4f-8f46-f5057e8f3c26"
+                     *       "requestId": "f3a72159-3f12-4c0e-808d-24f2bab59835"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4596,7 +4596,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "7ac6cc0f-75c8-4845-af4a-afe317947e65",
+                     *       "requestId": "818bebbc-9c80-49a1-a31d-2c87f6533279",
                      *       "issues": []
                      *     }
                      */
@@ -4619,7 +4619,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "04e4387c-a002-41db-ae67-a8028e68ff01"
+                     *       "requestId": "46597dd7-a92d-4cd6-bb47-b48b13a26944"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4636,7 +4636,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "MCP keys (sallymcp_) are valid only on /mcp.",
                      *       "code": "scope_violation",
-                     *       "requestId": "1bfc4455-6f8a-4ece-84b6-ee469c22d583"
+                     *       "requestId": "d7fa4b61-9e3d-433a-83bd-42c11929c9a9"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4673,7 +4673,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "ef3b0aa4-9b6a-49ed-ac6e-87ae346d8f7d"
+                     *       "requestId": "89ff72d7-a743-422a-bfac-28966b8857cf"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4716,15 +4716,15 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228e6-fad0-722d-ac8d-adbc774db911",
-                     *           "clientId": "sallyc_crcVQrrHTjmp8wyEl6wcCERB",
+                     *           "id": "01a228e8-3095-71a9-a729-bdbba8954201",
+                     *           "clientId": "sallyc_NAQ5PHhRyDNf1FV3S7CV7YrZ",
                      *           "clientName": "Test Agent",
                      *           "scopes": [
                      *             "user:read"
                      *           ],
-                     *           "workspaceId": "01a228e6-f82f-7283-b7ee-983604451560",
-                     *           "createdAt": "2026-11-29T20:02:35.856Z",
-                     *           "lastUsedAt": "2026-11-29T20:02:35.858Z",
+                     *           "workspaceId": "01a228e8-2dd3-76d9-8b90-7e5eea80d89e",
+                     *           "createdAt": "2026-11-29T20:03:55.157Z",
+                     *           "lastUsedAt": "2026-11-29T20:03:55.159Z",
                      *           "revokedAt": null
                      *         }
                      *       ]
@@ -4753,7 +4753,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "9b9e3e16-ec91-46e2-882e-e608b773bf46"
+                     *       "requestId": "8c2b256b-c53a-4ddc-bcfd-ca4672d45790"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4770,7 +4770,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing user:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "02e14c98-19f8-4bc1-bf1a-8ed903f7a1dc"
+                     *       "requestId": "61f166e8-6e54-45b4-b69b-cd4f2782b617"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4807,7 +4807,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "60b9849f-29d2-493a-88fc-9b958f8f8963"
+                     *       "requestId": "431a991b-58ef-4146-8779-a7c816f08565"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4852,16 +4852,16 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e6-fad0-722d-ac8d-adbc774db911",
-                     *         "clientId": "sallyc_crcVQrrHTjmp8wyEl6wcCERB",
+                     *         "id": "01a228e8-3095-71a9-a729-bdbba8954201",
+                     *         "clientId": "sallyc_NAQ5PHhRyDNf1FV3S7CV7YrZ",
                      *         "clientName": "Test Agent",
                      *         "scopes": [
                      *           "user:read"
                      *         ],
-                     *         "workspaceId": "01a228e6-f82f-7283-b7ee-983604451560",
-                     *         "createdAt": "2026-11-29T20:02:35.856Z",
-                     *         "lastUsedAt": "2026-11-29T20:02:35.858Z",
-                     *         "revokedAt": "2026-11-29T20:02:35.870Z"
+                     *         "workspaceId": "01a228e8-2dd3-76d9-8b90-7e5eea80d89e",
+                     *         "createdAt": "2026-11-29T20:03:55.157Z",
+                     *         "lastUsedAt": "2026-11-29T20:03:55.159Z",
+                     *         "revokedAt": "2026-11-29T20:03:55.172Z"
                      *       }
                      *     }
                      */
@@ -4883,7 +4883,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "4f3dd85e-9269-49e0-b922-dca3ad2212c6",
+                     *       "requestId": "c2226fbe-86f0-46d2-b563-7447ffa8910d",
                      *       "issues": []
                      *     }
                      */
@@ -4906,7 +4906,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "4c78286d-a1fa-4d6a-b7e8-31087885bb4f"
+                     *       "requestId": "57eb56f8-027a-4586-b1e5-cd65fc861e4a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4923,7 +4923,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing keys:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "40f9aaf1-490b-4997-b7ff-a80125a03ef4"
+                     *       "requestId": "30f3e9e6-fc86-4728-8a08-da87a4883a4c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4940,7 +4940,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Grant not found.",
                      *       "code": "not_found",
-                     *       "requestId": "5aaa8b7d-a6bf-4eab-a42f-8d69f14d2192"
+                     *       "requestId": "a355717f-d396-4a3c-9881-d445bc558d37"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4977,7 +4977,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "6e54f430-c785-44aa-bc70-8f6e224d078f"
+                     *       "requestId": "193f6712-25c1-49d4-8a3f-7be411f1aa80"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5027,16 +5027,16 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228e6-fa6c-7365-b49d-c8206461f98d",
+                     *           "id": "01a228e8-3024-74a0-a664-367cd676be72",
                      *           "kind": "mcp",
                      *           "name": "agent",
                      *           "description": null,
-                     *           "prefix": "sallymcp_DAz7…IgPH",
+                     *           "prefix": "sallymcp_Vqu2…ExpP",
                      *           "scopes": null,
-                     *           "workspaceId": "01a228e6-f82f-7283-b7ee-983604451560",
+                     *           "workspaceId": "01a228e8-2dd3-76d9-8b90-7e5eea80d89e",
                      *           "projectId": null,
                      *           "expiresAt": null,
-                     *           "createdAt": "2026-11-29T20:02:35.755Z",
+                     *           "createdAt": "2026-11-29T20:03:55.044Z",
                      *           "lastUsedAt": null,
                      *           "requestCount": 0,
                      *           "isActive": true,
@@ -5067,7 +5067,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "a09189ce-ee90-4285-9775-fe4625caa7a9",
+                     *       "requestId": "d395a476-62d4-462b-b9fd-e05ad6269677",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -5095,7 +5095,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "2a952a4d-90af-4597-833c-1e936cf0f96a"
+                     *       "requestId": "47713988-6797-4cdf-9dfc-5fa35010d05f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5112,7 +5112,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing user:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "6268af9f-6e4b-42bf-8e0b-33fed4b3358b"
+                     *       "requestId": "21dfbb90-258b-4ed5-b8a0-33546cab2ed5"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5149,7 +5149,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "d5db0fb9-a88d-4d08-b688-3ed71a1159fe"
+                     *       "requestId": "0e7e4aac-8e53-4100-a387-2de523ba0c13"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5220,16 +5220,16 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e6-fa6c-7365-b49d-c8206461f98d",
+                     *         "id": "01a228e8-3024-74a0-a664-367cd676be72",
                      *         "kind": "mcp",
                      *         "name": "agent",
                      *         "description": null,
-                     *         "prefix": "sallymcp_DAz7…IgPH",
+                     *         "prefix": "sallymcp_Vqu2…ExpP",
                      *         "scopes": null,
-                     *         "workspaceId": "01a228e6-f82f-7283-b7ee-983604451560",
+                     *         "workspaceId": "01a228e8-2dd3-76d9-8b90-7e5eea80d89e",
                      *         "projectId": null,
                      *         "expiresAt": null,
-                     *         "createdAt": "2026-11-29T20:02:35.755Z",
+                     *         "createdAt": "2026-11-29T20:03:55.044Z",
                      *         "lastUsedAt": null,
                      *         "requestCount": 0,
                      *         "isActive": true,
@@ -5258,7 +5258,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: name: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "e715d44c-0c27-4dd0-8de1-64b69fdb009f",
+                     *       "requestId": "dddf4c80-33a2-487c-beec-8f6f9362a0de",
                      *       "issues": [
                      *         {
                      *           "path": "name",
@@ -5286,7 +5286,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "b6c7e56a-30d4-4d11-af7c-a8203f8d3ecc"
+                     *       "requestId": "fb1a74a7-2835-4a0e-97a6-98301f3e3e1b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5303,7 +5303,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing keys:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "5e7697a4-d02d-4aa2-9e33-1669964a9472"
+                     *       "requestId": "c80948a0-c042-4221-b761-8f90ff760054"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5320,7 +5320,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "7fc8acef-97cf-444d-9068-25f784cee41e"
+                     *       "requestId": "483f0005-24a0-44e1-8cff-15f5c024d51e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5337,7 +5337,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "404c8adc-52bf-498d-acec-aa917a09bee6"
+                     *       "requestId": "239d7eb2-b5bd-4293-a413-85fe3f6040c6"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5354,7 +5354,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "a7e3d35a-6731-4af5-a4bb-5d4e5e9f0de3"
+                     *       "requestId": "c2fda619-4c4f-4332-ad80-75cc55c1d9e8"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5391,7 +5391,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "0df405ad-42cc-47ed-be16-32a2b5a663f7"
+                     *       "requestId": "c3954c82-ffe3-4a88-9f40-e91cbcf57656"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5436,16 +5436,16 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e6-fa6c-7365-b49d-c8206461f98d",
+                     *         "id": "01a228e8-3024-74a0-a664-367cd676be72",
                      *         "kind": "mcp",
                      *         "name": "agent",
                      *         "description": null,
-                     *         "prefix": "sallymcp_DAz7…IgPH",
+                     *         "prefix": "sallymcp_Vqu2…ExpP",
                      *         "scopes": null,
-                     *         "workspaceId": "01a228e6-f82f-7283-b7ee-983604451560",
+                     *         "workspaceId": "01a228e8-2dd3-76d9-8b90-7e5eea80d89e",
                      *         "projectId": null,
                      *         "expiresAt": null,
-                     *         "createdAt": "2026-11-29T20:02:35.755Z",
+                     *         "createdAt": "2026-11-29T20:03:55.044Z",
                      *         "lastUsedAt": null,
                      *         "requestCount": 0,
                      *         "isActive": true,
@@ -5479,7 +5479,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "92df1edd-b117-4c37-a11f-2f6f943b4398"
+                     *       "requestId": "26dc8478-f309-4bfb-9941-4910b3604920"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5496,7 +5496,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing user:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "d5cde51f-03f0-49e8-8a6d-9316f4d09e20"
+                     *       "requestId": "3224b75e-82a0-4f01-863d-57f1d7902c18"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5513,7 +5513,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "MCP key not found.",
                      *       "code": "not_found",
-                     *       "requestId": "330438a9-5bd7-4d97-a526-ebe195bd079e"
+                     *       "requestId": "2eb9f92c-e413-4124-8ea5-68cc1ce5bb6d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5550,7 +5550,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "ea0a3539-2196-41a6-a186-073f0b674d0a"
+                     *       "requestId": "59d8ad9c-202d-4af7-a500-71ff6dd94345"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5595,22 +5595,22 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e6-fac1-771a-ae56-ba4344641777",
+                     *         "id": "01a228e8-3082-71e1-9a43-e524cd7be8b5",
                      *         "kind": "mcp",
                      *         "name": "agent",
                      *         "description": null,
-                     *         "prefix": "sallymcp_UpUS…ueQq",
+                     *         "prefix": "sallymcp_kaLk…PD0s",
                      *         "scopes": null,
-                     *         "workspaceId": "01a228e6-f82f-7283-b7ee-983604451560",
+                     *         "workspaceId": "01a228e8-2dd3-76d9-8b90-7e5eea80d89e",
                      *         "projectId": null,
                      *         "expiresAt": null,
-                     *         "createdAt": "2026-11-29T20:02:35.840Z",
+                     *         "createdAt": "2026-11-29T20:03:55.138Z",
                      *         "lastUsedAt": null,
                      *         "requestCount": 0,
                      *         "isActive": false,
-                     *         "revokedAt": "2026-11-29T20:02:35.843Z",
+                     *         "revokedAt": "2026-11-29T20:03:55.142Z",
                      *         "rateLimitPerHour": null,
-                     *         "rotatedFromId": "01a228e6-fa6c-7365-b49d-c8206461f98d"
+                     *         "rotatedFromId": "01a228e8-3024-74a0-a664-367cd676be72"
                      *       }
                      *     }
                      */
@@ -5632,7 +5632,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "31c04ebf-f980-49b3-91ad-5481a17efe1a",
+                     *       "requestId": "7d9aa7d5-bb39-4f80-b8d0-3211fb2c22f0",
                      *       "issues": []
                      *     }
                      */
@@ -5655,7 +5655,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "c0792632-0ce5-433b-9aec-ea93b3f1a134"
+                     *       "requestId": "b6ff7b42-3ea0-47b4-8bd1-d6f2fd9835e0"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5672,7 +5672,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing keys:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "e3e77778-b36e-4f6c-9c36-6562e28c291e"
+                     *       "requestId": "9e9a3eb2-9209-4690-9722-d54a51af4323"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5689,7 +5689,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "MCP key not found.",
                      *       "code": "not_found",
-                     *       "requestId": "d2c5dde0-c811-4419-8c92-e03d21af2f8c"
+                     *       "requestId": "8106b8f8-f9fc-44e9-9383-646911ad0c6a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5726,7 +5726,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "2582fad6-b758-4ea4-910d-74deecd24282"
+                     *       "requestId": "22d96728-010c-4199-b686-0789a2289969"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5771,22 +5771,22 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e6-fac1-771a-ae56-ba4344641777",
+                     *         "id": "01a228e8-3082-71e1-9a43-e524cd7be8b5",
                      *         "kind": "mcp",
                      *         "name": "agent",
                      *         "description": null,
-                     *         "prefix": "sallymcp_UpUS…ueQq",
+                     *         "prefix": "sallymcp_kaLk…PD0s",
                      *         "scopes": null,
-                     *         "workspaceId": "01a228e6-f82f-7283-b7ee-983604451560",
+                     *         "workspaceId": "01a228e8-2dd3-76d9-8b90-7e5eea80d89e",
                      *         "projectId": null,
                      *         "expiresAt": null,
-                     *         "createdAt": "2026-11-29T20:02:35.840Z",
+                     *         "createdAt": "2026-11-29T20:03:55.138Z",
                      *         "lastUsedAt": null,
                      *         "requestCount": 0,
                      *         "isActive": true,
                      *         "revokedAt": null,
                      *         "rateLimitPerHour": null,
-                     *         "rotatedFromId": "01a228e6-fa6c-7365-b49d-c8206461f98d",
+                     *         "rotatedFromId": "01a228e8-3024-74a0-a664-367cd676be72",
                      *         "key": "sallymcp_<secret, shown once>"
                      *       }
                      *     }
@@ -5809,7 +5809,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "8a2db3db-66de-40ff-a195-5d8dd43a0a5e",
+                     *       "requestId": "c44388d6-f2f5-48bf-adb0-44d9d93b891c",
                      *       "issues": []
                      *     }
                      */
@@ -5832,7 +5832,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "95026edb-add3-40d2-be59-36f9f40003fa"
+                     *       "requestId": "583af40a-898e-4821-84df-e7f7da3fcb86"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5849,7 +5849,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing keys:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "0c4ecaa0-8b6e-4958-b2e0-28995b0274d2"
+                     *       "requestId": "4b3447c5-4452-4c4c-9dd2-890bb475bff6"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5866,7 +5866,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "MCP key not found.",
                      *       "code": "not_found",
-                     *       "requestId": "cf43e934-1d9b-4230-9b72-139c199b6d08"
+                     *       "requestId": "25ae3ef9-487f-4ce0-862d-252766ad2ade"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5912,7 +5912,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "a276745f-ec10-4348-8c2a-63e310ee69b0"
+                     *       "requestId": "8f470a51-83ba-45b6-9cd8-d8cf157728f4"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5956,19 +5956,19 @@ export interface operations {
                      *       "data": {
                      *         "kind": "session",
                      *         "user": {
-                     *           "id": "01a228e6-f7b8-74b2-8f47-75de2c731429",
+                     *           "id": "01a228e8-2d61-778e-890a-77134756e9ec",
                      *           "email": "ada@walk.test",
                      *           "name": "Ada",
                      *           "handle": "ada",
                      *           "platformRole": "NONE",
                      *           "avatarUploadId": null,
                      *           "emailVerified": true,
-                     *           "emailVerifiedAt": "2026-11-29T20:02:35.162Z",
-                     *           "createdAt": "2026-11-29T20:02:35.062Z"
+                     *           "emailVerifiedAt": "2026-11-29T20:03:54.432Z",
+                     *           "createdAt": "2026-11-29T20:03:54.336Z"
                      *         },
                      *         "memberships": [
                      *           {
-                     *             "workspaceId": "01a228e6-f7ba-7251-95aa-469ac566de94",
+                     *             "workspaceId": "01a228e8-2d64-7701-b2dc-d64ac579d415",
                      *             "slug": "ada-s-workspace",
                      *             "name": "Ada's workspace",
                      *             "suspended": false,
@@ -5984,7 +5984,7 @@ export interface operations {
                      *           ],
                      *           "workspaceId": null,
                      *           "projectId": null,
-                     *           "expiresAt": "2026-12-29T20:02:35.128Z"
+                     *           "expiresAt": "2026-12-29T20:03:54.398Z"
                      *         }
                      *       }
                      *     }
@@ -6045,7 +6045,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "b2c7f39c-2562-4976-bf45-0ee49b0d5cca"
+                     *       "requestId": "368684dd-f29e-4230-83d6-2994e0bdb692"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6062,7 +6062,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "MCP keys (sallymcp_) are valid only on /mcp.",
                      *       "code": "scope_violation",
-                     *       "requestId": "42a42d7b-390b-42c6-9010-4abade4aff2b"
+                     *       "requestId": "fa13f1f7-9ed0-4b90-99c8-cb3557f5080d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6099,7 +6099,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "a1e2984b-1c8b-42c1-9447-1dbf1b18c041"
+                     *       "requestId": "53ef604b-f270-492d-9ca6-5057e84fb4b8"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6158,19 +6158,19 @@ export interface operations {
                      *       "data": {
                      *         "kind": "session",
                      *         "user": {
-                     *           "id": "01a228e6-f7b8-74b2-8f47-75de2c731429",
+                     *           "id": "01a228e8-2d61-778e-890a-77134756e9ec",
                      *           "email": "ada@walk.test",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada",
                      *           "platformRole": "NONE",
                      *           "avatarUploadId": null,
                      *           "emailVerified": true,
-                     *           "emailVerifiedAt": "2026-11-29T20:02:35.162Z",
-                     *           "createdAt": "2026-11-29T20:02:35.062Z"
+                     *           "emailVerifiedAt": "2026-11-29T20:03:54.432Z",
+                     *           "createdAt": "2026-11-29T20:03:54.336Z"
                      *         },
                      *         "memberships": [
                      *           {
-                     *             "workspaceId": "01a228e6-f7ba-7251-95aa-469ac566de94",
+                     *             "workspaceId": "01a228e8-2d64-7701-b2dc-d64ac579d415",
                      *             "slug": "ada-s-workspace",
                      *             "name": "Ada's workspace",
                      *             "role": "OWNER",
@@ -6186,7 +6186,7 @@ export interface operations {
                      *           ],
                      *           "workspaceId": null,
                      *           "projectId": null,
-                     *           "expiresAt": "2026-12-29T20:02:35.128Z"
+                     *           "expiresAt": "2026-12-29T20:03:54.398Z"
                      *         }
                      *       }
                      *     }
@@ -6209,7 +6209,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: name: Invalid input: expected string, received object",
                      *       "code": "validation_error",
-                     *       "requestId": "1df161fc-1859-4f43-8a43-cf9d3e67936d",
+                     *       "requestId": "7aa7dc17-14f4-49ab-819e-aa8b99a72e24",
                      *       "issues": [
                      *         {
                      *           "path": "name",
@@ -6237,7 +6237,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "7ac5a426-e139-4ff6-b1da-c36e300b54ca"
+                     *       "requestId": "d927718c-2a85-4103-bae3-9a05d509933e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6254,7 +6254,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing keys:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "9b6941a9-3371-4c9b-b218-bde91f3812ed"
+                     *       "requestId": "f4ff30a2-f5c6-4d8c-a3ba-ea70b3fb1cb5"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6281,7 +6281,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "e0151047-2528-46ef-9f2e-0224d29bd379"
+                     *       "requestId": "ebe48dc2-f3fc-4511-a265-fae135414bdd"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6298,7 +6298,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "d3a75f8d-58ee-47b4-9083-2807b5d4ff16"
+                     *       "requestId": "d436f142-cf8d-4d9c-aeba-faf45f0ec7f3"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6335,7 +6335,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "670f8ed6-57c8-4490-9d28-7290f9aaa788"
+                     *       "requestId": "ef10e09e-dd77-4dc7-962e-4bab56e65b91"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6386,7 +6386,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid path: provider: Expected a provider name",
                      *       "code": "validation_error",
-                     *       "requestId": "064a1fc4-0b11-4a5d-afaa-985be2af3eb2",
+                     *       "requestId": "8c6021ab-d4f2-47e6-bcf4-46c8e906515b",
                      *       "issues": [
                      *         {
                      *           "path": "provider",
@@ -6436,7 +6436,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid path: provider: Expected a provider name",
                      *       "code": "validation_error",
-                     *       "requestId": "7099950c-a54d-4c34-a299-98a2a2dc6abe",
+                     *       "requestId": "63ef5080-f1f3-4be2-8c96-188af09a568f",
                      *       "issues": [
                      *         {
                      *           "path": "provider",
@@ -6537,7 +6537,7 @@ export interface operations {
                      *       "ok": true,
                      *       "data": {
                      *         "user": {
-                     *           "id": "01a228e6-f7b8-74b2-8f47-75de2c731429",
+                     *           "id": "01a228e8-2d61-778e-890a-77134756e9ec",
                      *           "email": "ada@walk.test",
                      *           "name": "Ada",
                      *           "handle": "ada",
@@ -6545,27 +6545,27 @@ export interface operations {
                      *           "avatarUploadId": null,
                      *           "emailVerified": false,
                      *           "emailVerifiedAt": null,
-                     *           "createdAt": "2026-11-29T20:02:35.062Z"
+                     *           "createdAt": "2026-11-29T20:03:54.336Z"
                      *         },
                      *         "workspace": {
-                     *           "id": "01a228e6-f7ba-7251-95aa-469ac566de94",
+                     *           "id": "01a228e8-2d64-7701-b2dc-d64ac579d415",
                      *           "slug": "ada-s-workspace",
                      *           "name": "Ada's workspace"
                      *         },
                      *         "session": {
                      *           "token": "<secret, shown once>",
-                     *           "expiresAt": "2026-12-29T20:02:35.068Z",
+                     *           "expiresAt": "2026-12-29T20:03:54.341Z",
                      *           "session": {
-                     *             "id": "01a228e6-f7bd-74ac-924c-b4aa44c4025a",
+                     *             "id": "01a228e8-2d66-75ad-aed8-bdbd5043242b",
                      *             "current": true,
                      *             "ip": "127.0.0.1",
                      *             "userAgent": "Bun/1.4.5",
-                     *             "createdAt": "2026-11-29T20:02:35.068Z",
-                     *             "lastSeenAt": "2026-11-29T20:02:35.068Z",
-                     *             "expiresAt": "2026-12-29T20:02:35.068Z"
+                     *             "createdAt": "2026-11-29T20:03:54.341Z",
+                     *             "lastSeenAt": "2026-11-29T20:03:54.341Z",
+                     *             "expiresAt": "2026-12-29T20:03:54.341Z"
                      *           },
                      *           "user": {
-                     *             "id": "01a228e6-f7b8-74b2-8f47-75de2c731429",
+                     *             "id": "01a228e8-2d61-778e-890a-77134756e9ec",
                      *             "email": "ada@walk.test",
                      *             "name": "Ada",
                      *             "handle": "ada",
@@ -6573,7 +6573,7 @@ export interface operations {
                      *             "avatarUploadId": null,
                      *             "emailVerified": false,
                      *             "emailVerifiedAt": null,
-                     *             "createdAt": "2026-11-29T20:02:35.062Z"
+                     *             "createdAt": "2026-11-29T20:03:54.336Z"
                      *           }
                      *         }
                      *       }
@@ -6597,7 +6597,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: email: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "967fe6d7-1ee6-4cdc-bed4-eb03bff51ae9",
+                     *       "requestId": "6b55613b-d8f1-49e3-a9b3-738d92432573",
                      *       "issues": [
                      *         {
                      *           "path": "email",
@@ -6628,7 +6628,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "An account with this email already exists: log in or reset the password.",
                      *       "code": "conflict",
-                     *       "requestId": "f604791f-af5c-438e-9908-3f3841726c75"
+                     *       "requestId": "ce1067cc-f685-43c5-8ad2-052377a6f37b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6645,7 +6645,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "808e86e2-3fb5-430f-ba36-fae803033c18"
+                     *       "requestId": "c50eddad-f044-495b-a3f9-fe27f83c0ede"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6662,7 +6662,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "0b6c8d49-d435-45b2-8089-d4094099f8eb"
+                     *       "requestId": "2293bbde-e696-4df4-9a03-b8661ae3dc9d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6699,7 +6699,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Too many attempts from this address; retry later.",
                      *       "code": "rate_limited",
-                     *       "requestId": "d39bdb14-2d08-4cf2-b0ea-6711d733ddda"
+                     *       "requestId": "1b4a071c-3c9d-46d6-b2a3-2481250ac9bf"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6772,7 +6772,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: email: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "7e8d2b3d-fb74-4b3d-b171-cdb0e019ad73",
+                     *       "requestId": "80898a75-3617-4541-929a-16822d61f691",
                      *       "issues": [
                      *         {
                      *           "path": "email",
@@ -6795,7 +6795,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "60306e2e-4ecb-4c29-aec4-a871ad48dd62"
+                     *       "requestId": "e2306924-fa1b-4a0a-87cc-3328829a656a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6812,7 +6812,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "4aa25d65-dd64-4a07-9be6-7da75f580a80"
+                     *       "requestId": "94be7110-2bb5-4ebc-bd01-8cfad2553fe8"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6849,7 +6849,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Too many attempts from this address; retry later.",
                      *       "code": "rate_limited",
-                     *       "requestId": "23bd751c-6290-47ff-a6c2-4f0464fc80f7"
+                     *       "requestId": "43ec1551-22bb-4f6e-9643-3ffa73d78475"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6922,7 +6922,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: email: Invalid input: expected string, received object",
                      *       "code": "validation_error",
-                     *       "requestId": "28d330e8-2e8e-4aec-9eae-8c0d706dc90d",
+                     *       "requestId": "46cd4673-4428-44d8-8a9f-61d57319004e",
                      *       "issues": [
                      *         {
                      *           "path": "email",
@@ -6950,7 +6950,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid or unknown token.",
                      *       "code": "invalid_key",
-                     *       "requestId": "3b042147-e7ef-48e3-8aa0-beb3ca2b9201"
+                     *       "requestId": "10912223-7d1b-4a32-b367-ddb10da729dd"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6967,7 +6967,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "68f0bcb9-f444-4f81-b4ea-fd348e3605c0"
+                     *       "requestId": "9b175a73-a35b-43c6-b862-a886fccb3ff7"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6984,7 +6984,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "f1b8982c-eea9-40a2-8523-269f35d90a12"
+                     *       "requestId": "741af262-ec34-40c8-a46d-2c9ccc500c19"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7019,9 +7019,9 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "Too many failed authentication attempts from this address; retry later.",
+                     *       "error": "Too many attempts from this address; retry later.",
                      *       "code": "rate_limited",
-                     *       "requestId": "08e9775a-6e8e-44e1-882a-70dfb46e9cd2"
+                     *       "requestId": "06a6562a-5dde-4361-b868-7253813a79a5"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7101,7 +7101,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: token: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "cfeabcc0-31a3-46fb-8db8-3c4e59501caf",
+                     *       "requestId": "3976f8c7-200a-4b79-9a21-8836747cd4c8",
                      *       "issues": [
                      *         {
                      *           "path": "token",
@@ -7128,7 +7128,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "d7d5ebce-3ae2-40d8-9354-ab529a156952"
+                     *       "requestId": "ca7370d9-7279-4766-97b2-95c4d17b9c1e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7145,7 +7145,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "01a238cf-e4bf-4973-9862-f7a974e97c7f"
+                     *       "requestId": "13510e44-724a-4771-b681-e4f1cab8a14a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7182,7 +7182,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Too many attempts from this address; retry later.",
                      *       "code": "rate_limited",
-                     *       "requestId": "a28a8141-36ed-4de5-be1d-a77a58023c0a"
+                     *       "requestId": "5e025c50-d51a-4909-9b40-56ebce149eb3"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7225,26 +7225,26 @@ export interface operations {
                      *       "ok": true,
                      *       "data": {
                      *         "token": "<secret, shown once>",
-                     *         "expiresAt": "2026-12-29T20:02:36.092Z",
+                     *         "expiresAt": "2026-12-29T20:03:55.405Z",
                      *         "session": {
-                     *           "id": "01a228e6-fbbc-7772-9ab4-2bc3fb7d3c3e",
+                     *           "id": "01a228e8-318d-734c-acfe-4ecbcc800990",
                      *           "current": true,
                      *           "ip": "127.0.0.1",
                      *           "userAgent": "Bun/1.4.5",
-                     *           "createdAt": "2026-11-29T20:02:36.092Z",
-                     *           "lastSeenAt": "2026-11-29T20:02:36.092Z",
-                     *           "expiresAt": "2026-12-29T20:02:36.092Z"
+                     *           "createdAt": "2026-11-29T20:03:55.405Z",
+                     *           "lastSeenAt": "2026-11-29T20:03:55.405Z",
+                     *           "expiresAt": "2026-12-29T20:03:55.405Z"
                      *         },
                      *         "user": {
-                     *           "id": "01a228e6-fbac-73be-a3a1-ac25b35e8ff1",
+                     *           "id": "01a228e8-3182-73a7-bc75-889748b75b5f",
                      *           "email": "sso@walk.test",
                      *           "name": "Sso Walker",
                      *           "handle": "sso_walker",
                      *           "platformRole": "NONE",
                      *           "avatarUploadId": null,
                      *           "emailVerified": true,
-                     *           "emailVerifiedAt": "2026-11-29T20:02:36.076Z",
-                     *           "createdAt": "2026-11-29T20:02:36.076Z"
+                     *           "emailVerifiedAt": "2026-11-29T20:03:55.394Z",
+                     *           "createdAt": "2026-11-29T20:03:55.394Z"
                      *         },
                      *         "accessToken": "<secret, shown once>",
                      *         "workspace": null
@@ -7269,7 +7269,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: provider: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "14ea5ba2-658f-43e3-ae64-183e1905c478",
+                     *       "requestId": "9e3545f7-08cb-41ce-8b5c-5545a7b725ab",
                      *       "issues": [
                      *         {
                      *           "path": "provider",
@@ -7292,7 +7292,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "e6054152-0296-4f49-a2bb-b234aebd3e67"
+                     *       "requestId": "93feb0d2-5367-440d-b01f-0a9e9ae19131"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7309,7 +7309,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "8762b032-3a00-46d1-8038-0aec1b7cfa5d"
+                     *       "requestId": "609f7370-aafb-445b-a29a-657dd7cc9a1a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7357,13 +7357,13 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228e6-fafa-770d-b81c-aa066d240884",
+                     *           "id": "01a228e8-30bf-7712-8117-e2c0fa398497",
                      *           "current": false,
                      *           "ip": "127.0.0.1",
                      *           "userAgent": "Bun/1.4.5",
-                     *           "createdAt": "2026-11-29T20:02:35.897Z",
-                     *           "lastSeenAt": "2026-11-29T20:02:35.897Z",
-                     *           "expiresAt": "2026-12-29T20:02:35.897Z"
+                     *           "createdAt": "2026-11-29T20:03:55.199Z",
+                     *           "lastSeenAt": "2026-11-29T20:03:55.199Z",
+                     *           "expiresAt": "2026-12-29T20:03:55.199Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -7388,7 +7388,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "09c0688c-61c1-4473-86a9-40d21bb96c88",
+                     *       "requestId": "742bc564-3c9e-413c-b297-973ffe9e22ca",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -7416,7 +7416,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "5cee2370-5599-4230-a0ef-7db3b713dc5a"
+                     *       "requestId": "638e09fa-9d42-4984-9993-88200d617afa"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7433,7 +7433,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing user:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "c92298e8-2287-4fc8-9714-6660a10f25e3"
+                     *       "requestId": "813b93fa-2207-4264-8fce-d7cb5f4da250"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7470,7 +7470,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "184321a3-dbc5-4e9e-bcad-592c06b74ba7"
+                     *       "requestId": "5433f60b-e3fb-4386-bb17-f8b75942c0ac"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7515,7 +7515,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e6-fafa-770d-b81c-aa066d240884",
+                     *         "id": "01a228e8-30bf-7712-8117-e2c0fa398497",
                      *         "revoked": true
                      *       }
                      *     }
@@ -7542,7 +7542,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "0dd77f92-9ae4-4415-8af2-6ef8deb6ef56",
+                     *       "requestId": "7a0e3a32-ee2f-4873-bfc4-773cd06d413b",
                      *       "issues": []
                      *     }
                      */
@@ -7565,7 +7565,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "34941e5c-db05-4072-8aea-372125ea1e6b"
+                     *       "requestId": "840e6312-bc06-45b3-bcda-835512839645"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7582,7 +7582,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing keys:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "5b27ad97-5235-4ef5-bc4c-c1ed72be8116"
+                     *       "requestId": "db86a9e6-3b04-49b0-b0a3-e4d837c4498c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7599,7 +7599,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Session not found.",
                      *       "code": "not_found",
-                     *       "requestId": "cc8e4054-759a-45aa-a71d-285e959ca7ea"
+                     *       "requestId": "f505ba0a-bec9-47a5-940c-ae25054463e6"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7636,7 +7636,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "40ce4090-e78d-47b4-9521-9de5b21b2a29"
+                     *       "requestId": "4e87d267-39d6-489b-9466-2bf2aba8e3d9"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7709,7 +7709,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: token: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "e4fbee65-55f0-4741-af49-6012bcc77c81",
+                     *       "requestId": "25fa513c-1ea8-4f2b-a56b-e7284082f93b",
                      *       "issues": [
                      *         {
                      *           "path": "token",
@@ -7732,7 +7732,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "cb8d9db4-dd49-4cb6-acb6-d5cfa379a767"
+                     *       "requestId": "ab303870-c18d-48bd-bb5f-77b363dc6a82"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7749,7 +7749,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "1afd4d9d-03a3-4d79-8e46-6fe58a7ea1d4"
+                     *       "requestId": "ce56ccd3-7b2b-4ffc-ba3e-4d2a3f58e655"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7786,7 +7786,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Too many attempts from this address; retry later.",
                      *       "code": "rate_limited",
-                     *       "requestId": "287a9e1c-7438-40d0-ba77-8020f417c5e2"
+                     *       "requestId": "bef696d1-af31-444a-8115-e1679fb36acc"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7847,30 +7847,30 @@ export interface operations {
                      *       "ok": true,
                      *       "data": {
                      *         "project": {
-                     *           "id": "01a228e6-f8c1-7789-ad69-364cc43e4d49",
+                     *           "id": "01a228e8-2e69-757f-80e9-95b6547731e4",
                      *           "key": "WEB",
                      *           "name": "Website",
                      *           "description": "The public site.",
                      *           "color": null,
-                     *           "clientId": "01a228e6-f8b4-77b7-8d57-6baec0ca82cc",
+                     *           "clientId": "01a228e8-2e5c-73f9-b0ca-aa07dced1713",
                      *           "billableByDefault": true,
                      *           "archived": false,
                      *           "archivedAt": null,
-                     *           "createdBy": "01a228e6-f7b8-74b2-8f47-75de2c731429",
-                     *           "createdAt": "2026-11-29T20:02:35.328Z",
-                     *           "updatedAt": "2026-11-29T20:02:35.342Z",
+                     *           "createdBy": "01a228e8-2d61-778e-890a-77134756e9ec",
+                     *           "createdAt": "2026-11-29T20:03:54.601Z",
+                     *           "updatedAt": "2026-11-29T20:03:54.615Z",
                      *           "role": "OWNER"
                      *         },
                      *         "columns": [
                      *           {
                      *             "status": {
-                     *               "id": "01a228e6-f8c1-778a-b18c-50384364da2f",
-                     *               "projectId": "01a228e6-f8c1-7789-ad69-364cc43e4d49",
+                     *               "id": "01a228e8-2e6a-73c3-9b72-6ef2818bde33",
+                     *               "projectId": "01a228e8-2e69-757f-80e9-95b6547731e4",
                      *               "name": "Backlog",
                      *               "category": "backlog",
                      *               "position": 0,
                      *               "color": "#94a3b8",
-                     *               "createdAt": "2026-11-29T20:02:35.328Z"
+                     *               "createdAt": "2026-11-29T20:03:54.601Z"
                      *             },
                      *             "category": "backlog",
                      *             "count": 0,
@@ -7953,7 +7953,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: category: Invalid option: expected one of \"backlog\"|\"unstarted\"|\"started\"|\"completed\"|\"canceled\"",
                      *       "code": "validation_error",
-                     *       "requestId": "74d42338-7b9b-4e51-9771-1e569e6c47e1",
+                     *       "requestId": "8e7c0d0e-6e59-4d44-b8ce-9a13c1ba296d",
                      *       "issues": [
                      *         {
                      *           "path": "category",
@@ -7981,7 +7981,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "bdb6046d-00a3-4fd5-b130-2e0eb7131d17"
+                     *       "requestId": "d166a3d9-2c09-4e8f-a0c1-0f81239b44de"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7998,7 +7998,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "19ce7e31-d76a-461b-b28a-8e245870f68d"
+                     *       "requestId": "68cd2f9f-c7ea-4ce8-afc8-604d655a4e96"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8015,7 +8015,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "aede7f5b-8cd9-4eb8-83b6-875304b1dc92"
+                     *       "requestId": "79f5e964-6609-4f02-8d3d-656a2bb41610"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8052,7 +8052,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "964c8621-e596-434e-ba07-1dc2073a6ebe"
+                     *       "requestId": "975ec9a7-30ea-43d3-bef1-bd04db1a7558"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8109,14 +8109,14 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228e6-f8b4-77b7-8d57-6baec0ca82cc",
+                     *           "id": "01a228e8-2e5c-73f9-b0ca-aa07dced1713",
                      *           "name": "Acme",
                      *           "email": "ops@acme.test",
                      *           "notes": null,
                      *           "archived": false,
                      *           "archivedAt": null,
-                     *           "createdAt": "2026-11-29T20:02:35.316Z",
-                     *           "updatedAt": "2026-11-29T20:02:35.316Z"
+                     *           "createdAt": "2026-11-29T20:03:54.588Z",
+                     *           "updatedAt": "2026-11-29T20:03:54.588Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -8141,7 +8141,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "afe23fbe-9476-4f77-839d-c77a7ea8ec9c",
+                     *       "requestId": "a7882293-8776-44f8-b59d-8e4d1c53149e",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -8169,7 +8169,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "a31d1786-cea5-4132-b298-2b25bd91d3be"
+                     *       "requestId": "602f8c57-e89b-430b-a672-956a6b70e55b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8186,7 +8186,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing clients:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "1df1df57-0260-4892-a8c3-7307a99ec1db"
+                     *       "requestId": "f1f1eaba-0872-410c-b637-c67219a4c03f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8203,7 +8203,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "bd613f84-6260-44ac-bca6-162e83f9d815"
+                     *       "requestId": "a0204022-7f3b-4d52-8032-2aeaa7f930f1"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8240,7 +8240,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "29f6b7d8-d638-4877-836e-7562b3bff423"
+                     *       "requestId": "d8cf0478-097d-44cd-a950-6715370d4324"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8303,14 +8303,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e6-f8b4-77b7-8d57-6baec0ca82cc",
+                     *         "id": "01a228e8-2e5c-73f9-b0ca-aa07dced1713",
                      *         "name": "Acme",
                      *         "email": "ops@acme.test",
                      *         "notes": null,
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdAt": "2026-11-29T20:02:35.316Z",
-                     *         "updatedAt": "2026-11-29T20:02:35.316Z"
+                     *         "createdAt": "2026-11-29T20:03:54.588Z",
+                     *         "updatedAt": "2026-11-29T20:03:54.588Z"
                      *       }
                      *     }
                      */
@@ -8332,7 +8332,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: name: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "97091317-da28-44bd-a97e-1d06f5ea9e87",
+                     *       "requestId": "7a7c96e5-7c1b-4a07-86c9-3cd435362081",
                      *       "issues": [
                      *         {
                      *           "path": "name",
@@ -8360,7 +8360,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "241b45ce-e993-405d-96d0-c240ed6d2e51"
+                     *       "requestId": "0eb4e2d1-1fc2-4491-9265-25905049cf91"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8377,7 +8377,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing clients:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "756beb4b-1990-43eb-96f1-80bf929df8fd"
+                     *       "requestId": "42d28ef4-852e-4f0a-b289-eed0c9fa9ede"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8394,7 +8394,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "fa32d6a0-f27d-4a85-b629-3255c4435c71"
+                     *       "requestId": "fed72ff9-9737-4fb2-a85b-d7b9c9892b18"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8411,7 +8411,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "This Idempotency-Key was already used with a different request.",
                      *       "code": "conflict",
-                     *       "requestId": "5fb614f5-95df-4132-a7be-ce097722144f"
+                     *       "requestId": "91321d80-3ffd-4db1-809f-4606255fe109"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8428,7 +8428,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "9e11972d-cc07-4358-bf75-b10017bb2a80"
+                     *       "requestId": "d9dc3e64-c304-465f-beb3-323970e1e323"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8445,7 +8445,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "5ec6b4dd-3de5-4e7b-8b27-9f58e29a2299"
+                     *       "requestId": "1f1c7679-fb7a-483e-b1ab-3d34c616ac1d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8482,7 +8482,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "180a66bf-7fd7-4816-b873-acb98610d021"
+                     *       "requestId": "ebab08f2-7d4a-433f-bdf9-d87109eb2222"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8532,14 +8532,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e6-f8b4-77b7-8d57-6baec0ca82cc",
+                     *         "id": "01a228e8-2e5c-73f9-b0ca-aa07dced1713",
                      *         "name": "Acme",
                      *         "email": "ops@acme.test",
                      *         "notes": null,
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdAt": "2026-11-29T20:02:35.316Z",
-                     *         "updatedAt": "2026-11-29T20:02:35.316Z"
+                     *         "createdAt": "2026-11-29T20:03:54.588Z",
+                     *         "updatedAt": "2026-11-29T20:03:54.588Z"
                      *       }
                      *     }
                      */
@@ -8561,7 +8561,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "c3b0d76f-753d-4356-9fd1-20f5aa168789"
+                     *       "requestId": "33fb5559-30e8-4619-a15d-1f14d8cf6f8b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8583,7 +8583,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "b5b8c23d-1a71-400d-af35-22b63b4800f7"
+                     *       "requestId": "53be3789-a69a-4de2-9928-398deca08983"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8600,7 +8600,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing clients:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "48682f3b-010d-4e65-9c2c-e617cecdaf4e"
+                     *       "requestId": "167cc435-0697-49db-9d40-39f34ca56d82"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8615,9 +8615,9 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "Workspace not found.",
+                     *       "error": "Client not found.",
                      *       "code": "not_found",
-                     *       "requestId": "34718eab-d24f-4ff3-bf87-cb2949b0c714"
+                     *       "requestId": "483fefd1-6b71-4bb6-82c4-0949c40b9b6b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8654,7 +8654,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "b71f47e5-d946-45a2-b762-49962cacb906"
+                     *       "requestId": "8d22950a-7760-4d98-82a0-5d81c197bb35"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8704,7 +8704,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e6-f8b4-77b7-8d57-6baec0ca82cc",
+                     *         "id": "01a228e8-2e5c-73f9-b0ca-aa07dced1713",
                      *         "deleted": true
                      *       }
                      *     }
@@ -8731,7 +8731,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "4bbefd06-c7d1-41a2-9c72-1069ab939828"
+                     *       "requestId": "01507478-467a-48ba-b766-a8a66a4b62a8"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8753,7 +8753,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "9f4b2a36-444d-4784-bfd0-87486679464b"
+                     *       "requestId": "e3271ab5-c648-413f-84f0-1833f5a2619d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8770,7 +8770,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing clients:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "b228cb66-8ff6-49b1-bc86-53fbc34bd4e5"
+                     *       "requestId": "674278ce-7782-4a5a-ad88-0db506076957"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8785,9 +8785,9 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "Workspace not found.",
+                     *       "error": "Client not found.",
                      *       "code": "not_found",
-                     *       "requestId": "a764fa42-19d5-4a7d-a443-1266830990e3"
+                     *       "requestId": "d5f60f58-0286-4d06-bab5-f5ba5d55809c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8824,7 +8824,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "6745fc97-0051-4d09-839a-735447d177f7"
+                     *       "requestId": "1bc7d077-5018-4340-92b6-9e0555df94cf"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8890,14 +8890,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e6-f8b4-77b7-8d57-6baec0ca82cc",
+                     *         "id": "01a228e8-2e5c-73f9-b0ca-aa07dced1713",
                      *         "name": "Acme",
                      *         "email": "ops@acme.test",
                      *         "notes": "Pays on time.",
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdAt": "2026-11-29T20:02:35.316Z",
-                     *         "updatedAt": "2026-11-29T20:02:35.326Z"
+                     *         "createdAt": "2026-11-29T20:03:54.588Z",
+                     *         "updatedAt": "2026-11-29T20:03:54.599Z"
                      *       }
                      *     }
                      */
@@ -8919,7 +8919,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: name: Invalid input: expected string, received object",
                      *       "code": "validation_error",
-                     *       "requestId": "26df7497-8b45-4084-a481-d13c35c2bb87",
+                     *       "requestId": "c2aff323-5e11-4dc9-8697-587556c5df34",
                      *       "issues": [
                      *         {
                      *           "path": "name",
@@ -8947,7 +8947,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "f532057b-c08e-4349-983d-db463bec50bf"
+                     *       "requestId": "214f00b6-a136-4c78-b815-75475a5f8cf1"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8964,7 +8964,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing clients:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "86368855-f4f2-484d-bfdf-e7b58666958d"
+                     *       "requestId": "2d76b3f0-73da-4f50-8281-3b1eae9eba94"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8979,9 +8979,9 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "Workspace not found.",
+                     *       "error": "Client not found.",
                      *       "code": "not_found",
-                     *       "requestId": "ea9fa779-1a97-44a4-b03d-0dcc0a4eef1f"
+                     *       "requestId": "ca64fd94-9c41-4959-8378-0c8fa925b84a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8998,7 +8998,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "6f005497-d595-4ddb-944e-cadb4be4a264"
+                     *       "requestId": "62107025-77c4-4210-91a8-af52f08d63b2"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9015,7 +9015,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "aab11886-86f9-4f42-96c0-4a96a1cdae11"
+                     *       "requestId": "861921f3-2529-49d2-b35b-4ffd739e4df1"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9052,7 +9052,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "70047001-3d5b-4f99-8638-5ec8f272f970"
+                     *       "requestId": "7bdad13a-33d9-492e-b6ba-33085c01806d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9108,18 +9108,18 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228e6-f8c1-7789-ad69-364cc43e4d49",
+                     *           "id": "01a228e8-2e69-757f-80e9-95b6547731e4",
                      *           "key": "WEB",
                      *           "name": "Website",
                      *           "description": "The public site.",
                      *           "color": null,
-                     *           "clientId": "01a228e6-f8b4-77b7-8d57-6baec0ca82cc",
+                     *           "clientId": "01a228e8-2e5c-73f9-b0ca-aa07dced1713",
                      *           "billableByDefault": true,
                      *           "archived": false,
                      *           "archivedAt": null,
-                     *           "createdBy": "01a228e6-f7b8-74b2-8f47-75de2c731429",
-                     *           "createdAt": "2026-11-29T20:02:35.328Z",
-                     *           "updatedAt": "2026-11-29T20:02:35.342Z",
+                     *           "createdBy": "01a228e8-2d61-778e-890a-77134756e9ec",
+                     *           "createdAt": "2026-11-29T20:03:54.601Z",
+                     *           "updatedAt": "2026-11-29T20:03:54.615Z",
                      *           "role": "OWNER"
                      *         }
                      *       ],
@@ -9145,7 +9145,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "0bb3b18b-aed4-4a8f-8489-7435f333215d",
+                     *       "requestId": "f71780d4-4431-4a31-b903-7d335ff14600",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -9173,7 +9173,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "18273d81-f4f3-4ba3-83c7-a342057e0c74"
+                     *       "requestId": "914b7f1d-8ab6-42df-b80c-7dabea8c80d3"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9190,7 +9190,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing clients:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "9e8f6295-ab45-432d-8c32-28969661e022"
+                     *       "requestId": "c9d22027-a6e2-47ad-bf65-fb897470c7b4"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9205,9 +9205,9 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "Workspace not found.",
+                     *       "error": "Client not found.",
                      *       "code": "not_found",
-                     *       "requestId": "7cd8e4be-0c43-4dce-896d-335ece4a2dbe"
+                     *       "requestId": "4fc18d24-12af-449f-8de8-ce3d9361eaab"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9244,7 +9244,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "ea52ead8-1f8d-4ce5-8266-d3a4bf3aa297"
+                     *       "requestId": "63d29afd-2e54-4ca0-801d-75fed8b0a58e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9303,7 +9303,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "e26a590f-8b76-43c4-bad1-3b0b7737ee7a"
+                     *       "requestId": "fa373a2e-4b88-4e00-94e3-60994da5b936"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9325,7 +9325,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "ca17a400-1072-476a-a0e3-6276aa950701"
+                     *       "requestId": "9fffde57-8fa0-40ff-9e2c-e357fe5b8fce"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9342,7 +9342,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "9b675042-c902-4557-97de-a59cf3273a56"
+                     *       "requestId": "42f12d58-600c-4f50-ad0d-1f05ed2693db"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9359,7 +9359,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "8ae103ba-2f39-4a66-b0c4-3eb53d883db1"
+                     *       "requestId": "d6eb63c0-d70f-40a5-a952-e7380c9a6aef"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9396,7 +9396,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "a73742d4-9753-49a6-8921-058fee5f501a"
+                     *       "requestId": "b60fea6d-e9d2-498c-8e05-53a344a0ed10"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9513,10 +9513,10 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228e6-f8fb-73e2-b283-3f1282af6abc",
+                     *           "id": "01a228e8-2ead-7086-9d23-d7f95aa82286",
                      *           "name": "frontend",
                      *           "color": "#3366ff",
-                     *           "createdAt": "2026-11-29T20:02:35.387Z"
+                     *           "createdAt": "2026-11-29T20:03:54.669Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -9541,7 +9541,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "a94a3c6b-f0ba-44c6-8336-9cc2e35d4a91",
+                     *       "requestId": "5fed9cae-1b44-4943-a224-d50d1e58dfd6",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -9569,7 +9569,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "b4f53d07-57f6-4568-836b-f32a5283a2dc"
+                     *       "requestId": "9f04ef2e-3c6c-4b4f-96f1-0b812c09401b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9586,7 +9586,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "1114b390-3592-4cb0-a8d2-7b833d12cf8d"
+                     *       "requestId": "b25e5485-6d17-44b3-935b-0b1798b7f201"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9603,7 +9603,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "f982b766-815f-4512-8f11-530c344db445"
+                     *       "requestId": "172c9406-4493-4e0d-96c3-dc410041f5a6"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9640,7 +9640,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "497d3a18-5801-4c55-99e0-127ab205dcc2"
+                     *       "requestId": "6055f858-2fee-4ce8-91f9-ca9b27ce7533"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9698,10 +9698,10 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e6-f8fb-73e2-b283-3f1282af6abc",
+                     *         "id": "01a228e8-2ead-7086-9d23-d7f95aa82286",
                      *         "name": "frontend",
                      *         "color": "#3366ff",
-                     *         "createdAt": "2026-11-29T20:02:35.387Z"
+                     *         "createdAt": "2026-11-29T20:03:54.669Z"
                      *       }
                      *     }
                      */
@@ -9723,7 +9723,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: name: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "d151e82b-ec85-400c-9906-9e2bcfd60e65",
+                     *       "requestId": "4334993d-70cc-41b0-82a0-8803fe4f9c16",
                      *       "issues": [
                      *         {
                      *           "path": "name",
@@ -9751,7 +9751,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "57d572cb-f385-4123-88a4-a5356bc8427b"
+                     *       "requestId": "f77275e0-79b5-45d1-a16d-dcc4c2efb9a3"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9768,7 +9768,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "39387727-3f1d-4507-b539-4e25b144787a"
+                     *       "requestId": "5fe30eae-ea60-4e5b-86a4-8a66916c86bb"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9785,7 +9785,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "9e4c0d7c-1cab-4562-958a-c5d69d49a1b0"
+                     *       "requestId": "46df93bf-5151-475a-91a2-226e935bcfec"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9802,7 +9802,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "This Idempotency-Key was already used with a different request.",
                      *       "code": "conflict",
-                     *       "requestId": "d145b84d-920f-4e60-bcc3-c48511c59c3a"
+                     *       "requestId": "657ab039-34b9-49c9-8804-fd604f156b68"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9819,7 +9819,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "f421338a-225e-4c47-9992-244809f77752"
+                     *       "requestId": "1fdbd2e6-e4b9-421d-8b45-bbb8e0839c79"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9836,7 +9836,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "dd0b3910-9a59-494b-91ee-5d4858630577"
+                     *       "requestId": "3f06e162-3767-4fb7-b803-df235849984c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9873,7 +9873,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "ca5f95f8-867a-43bf-868c-7a6e4f17a166"
+                     *       "requestId": "e73e03fb-293b-4175-b419-0614ce4b9c6c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9923,10 +9923,10 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e6-f8fb-73e2-b283-3f1282af6abc",
+                     *         "id": "01a228e8-2ead-7086-9d23-d7f95aa82286",
                      *         "name": "frontend",
                      *         "color": "#3366ff",
-                     *         "createdAt": "2026-11-29T20:02:35.387Z"
+                     *         "createdAt": "2026-11-29T20:03:54.669Z"
                      *       }
                      *     }
                      */
@@ -9948,7 +9948,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "eb42b67a-1b6a-4c93-858c-17c8ef2d70fa"
+                     *       "requestId": "6d149505-751d-420e-96c2-155f61feebbb"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9970,7 +9970,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "fe26eff3-b633-4e54-96e2-e33a2f9b33e5"
+                     *       "requestId": "1baeb3b8-1338-4bbb-8bcd-c78f2af58c70"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9987,7 +9987,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "ab3ad18c-40b2-49f2-8485-5f42cc888336"
+                     *       "requestId": "a18ecbbe-c90f-4c1c-ad11-26f650dfe1da"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10002,9 +10002,9 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "Workspace not found.",
+                     *       "error": "Label not found.",
                      *       "code": "not_found",
-                     *       "requestId": "3729a0ff-1833-46b2-930a-6d4aacf3b52a"
+                     *       "requestId": "d3435943-7deb-4888-9954-f999a08b7790"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10041,7 +10041,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "d7139c78-e02f-4524-b10e-233ae93991f9"
+                     *       "requestId": "476a68dd-1e2f-41f7-a245-d6df93a9484d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10091,7 +10091,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e6-f8fb-73e2-b283-3f1282af6abc",
+                     *         "id": "01a228e8-2ead-7086-9d23-d7f95aa82286",
                      *         "deleted": true
                      *       }
                      *     }
@@ -10118,7 +10118,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "6eef3e88-3862-4c4d-a676-6bf00430397e"
+                     *       "requestId": "3deff177-c059-4009-82a8-3f86a8e542d5"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10140,7 +10140,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "acd9e986-e1d1-4b37-9ca6-86cb507bfe20"
+                     *       "requestId": "d86b6731-f9fb-4ead-b3d0-b340d3a79d27"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10157,7 +10157,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "a706b639-3e8a-4c43-9a40-f164eb643e57"
+                     *       "requestId": "eec36275-ebaf-4db6-8a1f-780a636acd26"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10172,9 +10172,9 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "Workspace not found.",
+                     *       "error": "Label not found.",
                      *       "code": "not_found",
-                     *       "requestId": "3ab5d7fa-e15a-46c3-aeec-163b93f905ee"
+                     *       "requestId": "9e250b6d-6718-47c0-bcda-06e295f03f5c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10211,7 +10211,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "39a913c2-36e4-443c-9dd6-c517572621af"
+                     *       "requestId": "3569d324-5c33-4f54-aafc-33d406d19bf0"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10270,10 +10270,10 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e6-f8fb-73e2-b283-3f1282af6abc",
+                     *         "id": "01a228e8-2ead-7086-9d23-d7f95aa82286",
                      *         "name": "front-end",
                      *         "color": "#3366ff",
-                     *         "createdAt": "2026-11-29T20:02:35.387Z"
+                     *         "createdAt": "2026-11-29T20:03:54.669Z"
                      *       }
                      *     }
                      */
@@ -10295,7 +10295,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: name: Invalid input: expected string, received object",
                      *       "code": "validation_error",
-                     *       "requestId": "bec22142-483d-4a29-9e38-d4dafd08561e",
+                     *       "requestId": "b966d2d1-9cbc-4b59-8cf3-4ff7d0f5b792",
                      *       "issues": [
                      *         {
                      *           "path": "name",
@@ -10323,7 +10323,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "6c9df70d-7c07-406f-aa15-b7fd88b71856"
+                     *       "requestId": "2b5356a2-fbad-4e5b-bff5-d075cd860865"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10340,7 +10340,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "2ce09e01-dde7-42c1-a6bc-dc6aa70276f1"
+                     *       "requestId": "6648bee5-2d9a-4173-9637-e685b3a85c8b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10355,9 +10355,9 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "Workspace not found.",
+                     *       "error": "Label not found.",
                      *       "code": "not_found",
-                     *       "requestId": "ec22f02e-1354-4ffa-883d-45e167ffd72b"
+                     *       "requestId": "76a4aafa-5696-46f3-88e1-12ce61abd092"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10383,7 +10383,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "62e94b0d-26bd-442d-82e1-29a8879ec93e"
+                     *       "requestId": "b0c8aadd-9fbe-45f9-87ba-d5798d101457"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10400,7 +10400,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "55f5add4-14c1-40aa-a4ad-34413d469162"
+                     *       "requestId": "b1decea0-bcdb-49a2-aa25-3f392e91dce3"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10437,7 +10437,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "e5b27d64-d011-435d-ab89-abd0a3e9539f"
+                     *       "requestId": "a832bf00-c53d-45d5-89dc-e548ced02c46"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10465,7 +10465,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "4beba317-6315-4f4c-b101-98611f5b6c1e",
+                     *       "requestId": "179abbdd-8f56-4523-9038-1d08a9c2b039",
                      *       "issues": []
                      *     }
                      */
@@ -10488,7 +10488,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "b4decc97-6b41-49f0-b494-9629d51a49fe"
+                     *       "requestId": "063de628-b389-469f-93c1-261b30cb1415"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10533,7 +10533,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "bd9256bf-cb90-42a7-9f95-037e7ac03614"
+                     *       "requestId": "a7606230-d308-4078-93b0-3fad5c81fc8c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10654,7 +10654,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "7b5dc212-d1af-4228-a8da-aae73442af63",
+                     *       "requestId": "c24eef87-8a88-43bb-a253-5667209c8ef6",
                      *       "issues": []
                      *     }
                      */
@@ -10672,7 +10672,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "a27d8798-abd5-406c-980f-f6d2a2ba0675"
+                     *       "requestId": "ecb44dd0-d710-4cae-8288-3aff68cc584d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10689,7 +10689,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "/mcp accepts hosted MCP keys (sallymcp_) only; personal API keys (atpm_) work with `sally mcp` over stdio.",
                      *       "code": "scope_violation",
-                     *       "requestId": "65f4e7b8-d109-4827-aab7-ca6f77d1c80d"
+                     *       "requestId": "a7960283-aa72-4835-a445-453046404142"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10714,7 +10714,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "At most 20 JSON-RPC messages per request (got 21).",
                      *       "code": "payload_too_large",
-                     *       "requestId": "68fa8e3c-c65d-418f-bc51-bfa37e68f9b2"
+                     *       "requestId": "9dcae788-7855-43a3-8039-089b4e39f031"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10731,7 +10731,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "90f5e110-1d77-4771-8541-f945fb156c0a"
+                     *       "requestId": "13d4344d-f6a4-4f4e-8629-93736301a348"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10748,7 +10748,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "5139548f-5f6a-4aa5-afc6-69e086463f33"
+                     *       "requestId": "489258bb-458c-422c-85d4-a77ecd9b4cda"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10776,7 +10776,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "4beba317-6315-4f4c-b101-98611f5b6c1e",
+                     *       "requestId": "179abbdd-8f56-4523-9038-1d08a9c2b039",
                      *       "issues": []
                      *     }
                      */
@@ -10799,7 +10799,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "b4decc97-6b41-49f0-b494-9629d51a49fe"
+                     *       "requestId": "063de628-b389-469f-93c1-261b30cb1415"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10844,7 +10844,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "bd9256bf-cb90-42a7-9f95-037e7ac03614"
+                     *       "requestId": "a7606230-d308-4078-93b0-3fad5c81fc8c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10872,7 +10872,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "4beba317-6315-4f4c-b101-98611f5b6c1e",
+                     *       "requestId": "179abbdd-8f56-4523-9038-1d08a9c2b039",
                      *       "issues": []
                      *     }
                      */
@@ -10895,7 +10895,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "b4decc97-6b41-49f0-b494-9629d51a49fe"
+                     *       "requestId": "063de628-b389-469f-93c1-261b30cb1415"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10940,7 +10940,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "bd9256bf-cb90-42a7-9f95-037e7ac03614"
+                     *       "requestId": "a7606230-d308-4078-93b0-3fad5c81fc8c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11061,7 +11061,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "c264b294-5178-42ed-9ff5-41c63a74047b",
+                     *       "requestId": "09e6e9e2-6e88-42b6-a216-9e5413f2056d",
                      *       "issues": []
                      *     }
                      */
@@ -11079,7 +11079,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authorization required: connect with OAuth (see WWW-Authenticate).",
                      *       "code": "missing_key",
-                     *       "requestId": "3b4ed601-1980-4601-81d5-a8d6cc7069b4"
+                     *       "requestId": "d3f26740-20e7-49ba-90e9-7e26e9142410"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11115,7 +11115,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "68485156-3d17-4e54-870d-a21e47159781"
+                     *       "requestId": "93a7f5ef-24e6-4b08-9686-63815d1ca7fe"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11152,7 +11152,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "4beba317-6315-4f4c-b101-98611f5b6c1e",
+                     *       "requestId": "179abbdd-8f56-4523-9038-1d08a9c2b039",
                      *       "issues": []
                      *     }
                      */
@@ -11175,7 +11175,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "b4decc97-6b41-49f0-b494-9629d51a49fe"
+                     *       "requestId": "063de628-b389-469f-93c1-261b30cb1415"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11220,7 +11220,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "bd9256bf-cb90-42a7-9f95-037e7ac03614"
+                     *       "requestId": "a7606230-d308-4078-93b0-3fad5c81fc8c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11275,27 +11275,27 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228e6-f947-74e7-943f-98793646ff8d",
+                     *           "id": "01a228e8-2ef4-77c0-ade3-72b12d08c058",
                      *           "kind": "mention",
                      *           "text": "Ada Lovelace mentioned you in WEB-1",
                      *           "actor": {
-                     *             "id": "01a228e6-f7b8-74b2-8f47-75de2c731429",
+                     *             "id": "01a228e8-2d61-778e-890a-77134756e9ec",
                      *             "name": "Ada Lovelace",
                      *             "handle": "ada"
                      *           },
                      *           "task": {
-                     *             "id": "01a228e6-f912-70a3-ac3b-cea89672a646",
+                     *             "id": "01a228e8-2ebc-75dd-a5d9-f32cc1087741",
                      *             "humanId": "WEB-1",
                      *             "title": "Ship the landing page today"
                      *           },
                      *           "project": {
-                     *             "id": "01a228e6-f8c1-7789-ad69-364cc43e4d49",
+                     *             "id": "01a228e8-2e69-757f-80e9-95b6547731e4",
                      *             "name": "Website"
                      *           },
-                     *           "commentId": "01a228e6-f945-7490-b6ea-18e7612ede19",
+                     *           "commentId": "01a228e8-2ef2-740c-8792-4b319873c883",
                      *           "read": false,
                      *           "readAt": null,
-                     *           "createdAt": "2026-11-29T20:02:35.462Z"
+                     *           "createdAt": "2026-11-29T20:03:54.739Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -11320,7 +11320,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "7693d92a-1889-40ef-b679-e9d32df45c16",
+                     *       "requestId": "5a789205-364e-4bd8-a834-ed02828a146b",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -11348,7 +11348,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "cf1911c7-7476-4eb7-98ac-85c6ea5f3947"
+                     *       "requestId": "1e3e7cfd-aba3-4819-a50d-bfd4f81ccb91"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11365,7 +11365,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing notifications:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "385fdd36-9d0b-4d76-bfdb-177711242c68"
+                     *       "requestId": "ef826fa9-c020-4579-8674-29ca280b4db6"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11382,7 +11382,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "8884cd24-5fbc-4b4d-8b7e-6a8438c7be9d"
+                     *       "requestId": "39122497-de02-440f-b052-2d26728cf65f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11419,7 +11419,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "b1b7f46c-2b0f-401b-bc47-15a671446d16"
+                     *       "requestId": "a9ddfcad-05ba-4a79-a4ce-3a446cde5659"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11469,27 +11469,27 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e6-f947-74e7-943f-98793646ff8d",
+                     *         "id": "01a228e8-2ef4-77c0-ade3-72b12d08c058",
                      *         "kind": "mention",
                      *         "text": "Ada Lovelace mentioned you in WEB-1",
                      *         "actor": {
-                     *           "id": "01a228e6-f7b8-74b2-8f47-75de2c731429",
+                     *           "id": "01a228e8-2d61-778e-890a-77134756e9ec",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "task": {
-                     *           "id": "01a228e6-f912-70a3-ac3b-cea89672a646",
+                     *           "id": "01a228e8-2ebc-75dd-a5d9-f32cc1087741",
                      *           "humanId": "WEB-1",
                      *           "title": "Ship the landing page today"
                      *         },
                      *         "project": {
-                     *           "id": "01a228e6-f8c1-7789-ad69-364cc43e4d49",
+                     *           "id": "01a228e8-2e69-757f-80e9-95b6547731e4",
                      *           "name": "Website"
                      *         },
-                     *         "commentId": "01a228e6-f945-7490-b6ea-18e7612ede19",
+                     *         "commentId": "01a228e8-2ef2-740c-8792-4b319873c883",
                      *         "read": true,
-                     *         "readAt": "2026-11-29T20:02:35.483Z",
-                     *         "createdAt": "2026-11-29T20:02:35.462Z"
+                     *         "readAt": "2026-11-29T20:03:54.782Z",
+                     *         "createdAt": "2026-11-29T20:03:54.739Z"
                      *       }
                      *     }
                      */
@@ -11511,7 +11511,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "5a466a54-df52-4c98-9fbd-b0b496841e39"
+                     *       "requestId": "669a99f4-6f69-43fc-abf4-4a6a4b7f3773"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11533,7 +11533,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "bdade5ce-c267-4840-be54-a08836e80765"
+                     *       "requestId": "4e0cadda-b69b-4914-8641-fdd645d16aac"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11550,7 +11550,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing notifications:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "ce6db717-fc74-4188-bd0a-f40875ee89fc"
+                     *       "requestId": "6ef9c82d-5df8-424b-b152-5a07342127b9"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11565,9 +11565,9 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "Workspace not found.",
+                     *       "error": "Notification not found.",
                      *       "code": "not_found",
-                     *       "requestId": "81a0991c-6254-4445-998d-65ec65900843"
+                     *       "requestId": "85da0f03-232d-4b2a-8c7b-6c11c5112881"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11604,7 +11604,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "77b44677-9405-46fb-bd12-d67613c8c047"
+                     *       "requestId": "e036169a-fedd-44f8-b3c5-47019049f2a8"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11680,7 +11680,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "7c4e8e14-e5e5-41ae-9770-6f20606e6f9f"
+                     *       "requestId": "f9297d09-54d0-4a92-b958-14928be02210"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11702,7 +11702,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "b540a929-6233-4ec7-8cc1-74f93a6d81a8"
+                     *       "requestId": "a26fe536-53bf-45be-8c13-de005e808f5d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11719,7 +11719,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing notifications:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "935168c2-4d5a-4c03-ad37-4fc3fb0d1aae"
+                     *       "requestId": "73998efc-9e42-4bc6-967d-eb3e7523c32a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11736,7 +11736,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "12e48cce-b458-42a7-a833-93637dea27da"
+                     *       "requestId": "b891d78f-ae0d-41e2-9bb9-00419df4b4c3"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11773,7 +11773,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "3458e6b2-2ab6-4bd4-8894-c1901f613d6e"
+                     *       "requestId": "ff9ead8a-0e7c-4cd0-9176-4cbf014cef94"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11868,7 +11868,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "0742c814-a1ff-4651-8d8f-d098ee36d925"
+                     *       "requestId": "fc056f7f-d114-4e84-9c77-a45ef20a2c46"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11890,7 +11890,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "4a03087a-c3bb-4131-9f1c-074733a7b982"
+                     *       "requestId": "b81eb786-86da-43a3-95e4-5e4996d30087"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11907,7 +11907,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing notifications:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "b107c23f-b008-456b-9c94-8301964930a7"
+                     *       "requestId": "f76b8003-64ae-4cce-8812-782bd27e7130"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11924,7 +11924,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "06845b1f-86f2-4d65-8821-0f2a359d6442"
+                     *       "requestId": "073f813a-8d8a-423a-b12c-168791a33b9e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11941,7 +11941,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "e0e1f7c1-c7f7-4d4a-9f8f-74665b75a35b"
+                     *       "requestId": "db7ce57f-298b-4bd0-b07a-f83ce8e0a70f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11958,7 +11958,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "f61c50fb-1213-4347-abcb-02f0aeb60bb7"
+                     *       "requestId": "42d34ab5-92af-4c3c-92e3-681f16bb020a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11995,7 +11995,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "22b2e176-3e35-4fb8-a8f5-b1bc4329b62e"
+                     *       "requestId": "244ea974-682b-4e85-9cf5-fd4745e5bc84"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12066,7 +12066,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "2695d15a-fceb-4c3a-ad7a-c8d62642151c"
+                     *       "requestId": "f0a40a43-a417-4533-9402-cd32dec2c616"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12088,7 +12088,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "70f13348-b287-4c35-ab78-6dedb9dceca5"
+                     *       "requestId": "3b5a0192-ab07-4327-8a6d-d746883887c1"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12105,7 +12105,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing notifications:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "6beddf7c-7f64-46c5-9da2-9746086e6889"
+                     *       "requestId": "7569f615-3fd2-463b-a60e-2282e52b24cf"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12122,7 +12122,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "53eda82f-df90-48d9-bf4b-0e5589de40de"
+                     *       "requestId": "e25061ac-fc22-4f22-b2ed-6ec651c0d601"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12159,7 +12159,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "839ca1f4-cb75-4bfa-bfa4-b63eeec95396"
+                     *       "requestId": "cc4d9a91-9369-49ee-917d-1e2331e79087"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12216,18 +12216,18 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228e6-f8c1-7789-ad69-364cc43e4d49",
+                     *           "id": "01a228e8-2e69-757f-80e9-95b6547731e4",
                      *           "key": "WEB",
                      *           "name": "Website",
                      *           "description": null,
                      *           "color": null,
-                     *           "clientId": "01a228e6-f8b4-77b7-8d57-6baec0ca82cc",
+                     *           "clientId": "01a228e8-2e5c-73f9-b0ca-aa07dced1713",
                      *           "billableByDefault": true,
                      *           "archived": false,
                      *           "archivedAt": null,
-                     *           "createdBy": "01a228e6-f7b8-74b2-8f47-75de2c731429",
-                     *           "createdAt": "2026-11-29T20:02:35.328Z",
-                     *           "updatedAt": "2026-11-29T20:02:35.328Z",
+                     *           "createdBy": "01a228e8-2d61-778e-890a-77134756e9ec",
+                     *           "createdAt": "2026-11-29T20:03:54.601Z",
+                     *           "updatedAt": "2026-11-29T20:03:54.601Z",
                      *           "role": "OWNER"
                      *         }
                      *       ],
@@ -12253,7 +12253,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "7a8be466-7628-4699-a521-4965bdae2def",
+                     *       "requestId": "dc1aad00-07a4-4207-a3ce-0349389bb6d3",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -12281,7 +12281,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "e8de59aa-3dd6-43c3-86e6-5957cd540814"
+                     *       "requestId": "0b9da62c-8ac4-4578-96fb-47d61f5392af"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12298,7 +12298,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "dc1d8f22-000b-4dc9-a454-f998bef91fd8"
+                     *       "requestId": "5dc926b5-ad35-4efb-9662-f3d8fbc80f03"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12315,7 +12315,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "03d284ad-9a5c-4dae-9897-996422ea30a3"
+                     *       "requestId": "9d597502-e99b-4676-843d-00cb72348457"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12352,7 +12352,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "7467d424-4218-4a55-8b7d-a9b0a2777f8d"
+                     *       "requestId": "281ac66d-04cb-4d7f-a524-677879bcc525"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12418,28 +12418,28 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e6-f8c1-7789-ad69-364cc43e4d49",
+                     *         "id": "01a228e8-2e69-757f-80e9-95b6547731e4",
                      *         "key": "WEB",
                      *         "name": "Website",
                      *         "description": null,
                      *         "color": null,
-                     *         "clientId": "01a228e6-f8b4-77b7-8d57-6baec0ca82cc",
+                     *         "clientId": "01a228e8-2e5c-73f9-b0ca-aa07dced1713",
                      *         "billableByDefault": true,
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdBy": "01a228e6-f7b8-74b2-8f47-75de2c731429",
-                     *         "createdAt": "2026-11-29T20:02:35.328Z",
-                     *         "updatedAt": "2026-11-29T20:02:35.328Z",
+                     *         "createdBy": "01a228e8-2d61-778e-890a-77134756e9ec",
+                     *         "createdAt": "2026-11-29T20:03:54.601Z",
+                     *         "updatedAt": "2026-11-29T20:03:54.601Z",
                      *         "role": "OWNER",
                      *         "statuses": [
                      *           {
-                     *             "id": "01a228e6-f8c1-778a-b18c-50384364da2f",
-                     *             "projectId": "01a228e6-f8c1-7789-ad69-364cc43e4d49",
+                     *             "id": "01a228e8-2e6a-73c3-9b72-6ef2818bde33",
+                     *             "projectId": "01a228e8-2e69-757f-80e9-95b6547731e4",
                      *             "name": "Backlog",
                      *             "category": "backlog",
                      *             "position": 0,
                      *             "color": "#94a3b8",
-                     *             "createdAt": "2026-11-29T20:02:35.328Z"
+                     *             "createdAt": "2026-11-29T20:03:54.601Z"
                      *           }
                      *         ],
                      *         "memberCount": 1
@@ -12464,7 +12464,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: name: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "0568be4c-40ef-4721-a525-aec3ddb6a67b",
+                     *       "requestId": "ccc71f61-8028-4952-a6dd-cd8b805964b7",
                      *       "issues": [
                      *         {
                      *           "path": "name",
@@ -12492,7 +12492,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "a9849bdf-56c6-4800-84d4-e8702511f0bd"
+                     *       "requestId": "9b93e7fb-9a77-430f-bed0-bd4329ddc39c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12509,7 +12509,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "85140937-7bdc-4cc9-bc74-83cd32637c37"
+                     *       "requestId": "84fbe029-5646-4427-b875-706c1777e583"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12526,7 +12526,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "972fc10c-7e45-454e-bb54-23b2525008b4"
+                     *       "requestId": "b7b9ae15-be77-4132-8218-5325b7607ecb"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12543,7 +12543,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "This Idempotency-Key was already used with a different request.",
                      *       "code": "conflict",
-                     *       "requestId": "5596d41a-a016-48a4-b837-9571eb27dac4"
+                     *       "requestId": "91784e1b-7c96-477a-b611-30d6240a4a70"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12560,7 +12560,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "1ebc6917-8f77-464d-a7c7-432d75d2130a"
+                     *       "requestId": "18d1f7bd-99a7-4c98-a378-c457cc959a51"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12577,7 +12577,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "393a42fc-ada8-4f8b-b144-ec0f1f714050"
+                     *       "requestId": "25f497ee-df9c-447d-89bd-3ef7da96773f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12614,7 +12614,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "f8a412ff-e89d-43fa-9674-6feb40e429c5"
+                     *       "requestId": "cb35769e-b19e-4a9b-aac3-ba9b7cd9f6ac"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12664,28 +12664,28 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e6-f8c1-7789-ad69-364cc43e4d49",
+                     *         "id": "01a228e8-2e69-757f-80e9-95b6547731e4",
                      *         "key": "WEB",
                      *         "name": "Website",
                      *         "description": null,
                      *         "color": null,
-                     *         "clientId": "01a228e6-f8b4-77b7-8d57-6baec0ca82cc",
+                     *         "clientId": "01a228e8-2e5c-73f9-b0ca-aa07dced1713",
                      *         "billableByDefault": true,
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdBy": "01a228e6-f7b8-74b2-8f47-75de2c731429",
-                     *         "createdAt": "2026-11-29T20:02:35.328Z",
-                     *         "updatedAt": "2026-11-29T20:02:35.328Z",
+                     *         "createdBy": "01a228e8-2d61-778e-890a-77134756e9ec",
+                     *         "createdAt": "2026-11-29T20:03:54.601Z",
+                     *         "updatedAt": "2026-11-29T20:03:54.601Z",
                      *         "role": "OWNER",
                      *         "statuses": [
                      *           {
-                     *             "id": "01a228e6-f8c1-778a-b18c-50384364da2f",
-                     *             "projectId": "01a228e6-f8c1-7789-ad69-364cc43e4d49",
+                     *             "id": "01a228e8-2e6a-73c3-9b72-6ef2818bde33",
+                     *             "projectId": "01a228e8-2e69-757f-80e9-95b6547731e4",
                      *             "name": "Backlog",
                      *             "category": "backlog",
                      *             "position": 0,
                      *             "color": "#94a3b8",
-                     *             "createdAt": "2026-11-29T20:02:35.328Z"
+                     *             "createdAt": "2026-11-29T20:03:54.601Z"
                      *           }
                      *         ],
                      *         "memberCount": 1
@@ -12710,7 +12710,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "d2a2fd0c-e96d-424d-8079-ab1eef03db4c"
+                     *       "requestId": "22cc5977-afe6-4d40-aeb3-9d212026bae8"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12732,7 +12732,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "c70611db-3db3-425c-92d0-9ad6b65611e1"
+                     *       "requestId": "18a1f9cc-1bfd-4945-a141-39d63c49fc94"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12749,7 +12749,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "45f035f4-dac7-489b-9047-ccb267604473"
+                     *       "requestId": "662a7bd1-c083-4980-82d4-e7415c0873a1"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12764,9 +12764,9 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "Workspace not found.",
+                     *       "error": "Project not found.",
                      *       "code": "not_found",
-                     *       "requestId": "304f5418-eac3-4801-90b7-22cf4ac64cc3"
+                     *       "requestId": "f99ba434-7c89-4d7e-b4de-ae83a2977f4f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12803,7 +12803,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "bd2856e1-19ed-4744-8d63-934d84273ce8"
+                     *       "requestId": "3f4cec0d-f185-423c-bb08-6f7564dce065"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12853,7 +12853,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e6-f8c1-7789-ad69-364cc43e4d49",
+                     *         "id": "01a228e8-2e69-757f-80e9-95b6547731e4",
                      *         "deleted": true
                      *       }
                      *     }
@@ -12880,7 +12880,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "8340b08c-5355-43e2-b4b3-729f4cedefb6"
+                     *       "requestId": "4a0545d9-a169-43ef-979a-57b8d63222d5"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12902,7 +12902,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "8eba0743-3a8a-47ff-80ed-bda565a914bd"
+                     *       "requestId": "9583b3d1-8a75-4ec4-8975-82657b2104b8"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12919,7 +12919,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "2445cf98-b3bd-4650-9b84-94a9fb887b88"
+                     *       "requestId": "2c55feb5-43d0-4956-b0aa-de0b1860402d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12934,9 +12934,9 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "Workspace not found.",
+                     *       "error": "Project not found.",
                      *       "code": "not_found",
-                     *       "requestId": "03ccfaf6-4193-4458-818f-a42e26c4dfb5"
+                     *       "requestId": "807e55b7-cfab-457c-8c9b-f1311c2cbc48"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12973,7 +12973,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "ae98e267-aac9-454c-8275-658237c475d9"
+                     *       "requestId": "2f3b6460-6b9a-487a-b318-fac341ef928d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13040,28 +13040,28 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e6-f8c1-7789-ad69-364cc43e4d49",
+                     *         "id": "01a228e8-2e69-757f-80e9-95b6547731e4",
                      *         "key": "WEB",
                      *         "name": "Website",
                      *         "description": "The public site.",
                      *         "color": null,
-                     *         "clientId": "01a228e6-f8b4-77b7-8d57-6baec0ca82cc",
+                     *         "clientId": "01a228e8-2e5c-73f9-b0ca-aa07dced1713",
                      *         "billableByDefault": true,
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdBy": "01a228e6-f7b8-74b2-8f47-75de2c731429",
-                     *         "createdAt": "2026-11-29T20:02:35.328Z",
-                     *         "updatedAt": "2026-11-29T20:02:35.342Z",
+                     *         "createdBy": "01a228e8-2d61-778e-890a-77134756e9ec",
+                     *         "createdAt": "2026-11-29T20:03:54.601Z",
+                     *         "updatedAt": "2026-11-29T20:03:54.615Z",
                      *         "role": "OWNER",
                      *         "statuses": [
                      *           {
-                     *             "id": "01a228e6-f8c1-778a-b18c-50384364da2f",
-                     *             "projectId": "01a228e6-f8c1-7789-ad69-364cc43e4d49",
+                     *             "id": "01a228e8-2e6a-73c3-9b72-6ef2818bde33",
+                     *             "projectId": "01a228e8-2e69-757f-80e9-95b6547731e4",
                      *             "name": "Backlog",
                      *             "category": "backlog",
                      *             "position": 0,
                      *             "color": "#94a3b8",
-                     *             "createdAt": "2026-11-29T20:02:35.328Z"
+                     *             "createdAt": "2026-11-29T20:03:54.601Z"
                      *           }
                      *         ],
                      *         "memberCount": 1
@@ -13086,7 +13086,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: key: Invalid input: expected string, received object",
                      *       "code": "validation_error",
-                     *       "requestId": "7825e0df-4b3f-4b4b-a1c1-b846f985958b",
+                     *       "requestId": "3b6e15ee-fee4-47f4-a20e-d1d77a1b3e7d",
                      *       "issues": [
                      *         {
                      *           "path": "key",
@@ -13114,7 +13114,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "64d0b735-c0fb-4b37-9530-6f6e0e1d40c7"
+                     *       "requestId": "bccb8bb5-caef-4d2a-9b5c-9b3d5256246d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13131,7 +13131,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "24e9e528-10ce-4571-acf3-a4d2de88cf3f"
+                     *       "requestId": "496c162f-029a-4c17-9597-1b71ffb1d1bd"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13146,9 +13146,9 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "Workspace not found.",
+                     *       "error": "Project not found.",
                      *       "code": "not_found",
-                     *       "requestId": "e7823e46-6b74-4376-b9ba-c40b32bbcc72"
+                     *       "requestId": "8f6557ba-5200-4f01-842d-e030c803fe80"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13174,7 +13174,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "e6b31ca4-1f8c-47ff-aec0-73a4f68f70f7"
+                     *       "requestId": "93781fb4-08fa-4efa-81d2-ba5cb62bdb4d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13191,7 +13191,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "972bdd49-b86e-4d3f-a689-becb94eca825"
+                     *       "requestId": "c43bebff-764a-4dd1-a65a-037d63d95179"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13228,7 +13228,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "9f38665f-3100-4054-8c46-18862ab62b4d"
+                     *       "requestId": "51c99a2d-c266-4780-b407-bf70bf9c1865"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13284,10 +13284,10 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228e6-fb34-70d0-ab1f-62ce1a124e1f",
+                     *           "id": "01a228e8-30fb-722b-8dbc-024dcff89760",
                      *           "action": "member.removed",
                      *           "actor": {
-                     *             "id": "01a228e6-f7b8-74b2-8f47-75de2c731429",
+                     *             "id": "01a228e8-2d61-778e-890a-77134756e9ec",
                      *             "name": "Ada Lovelace",
                      *             "handle": "ada"
                      *           },
@@ -13295,10 +13295,10 @@ export interface operations {
                      *           "taskId": null,
                      *           "taskKey": null,
                      *           "meta": {
-                     *             "userId": "01a228e6-f873-70ff-8830-3075b0523b53",
+                     *             "userId": "01a228e8-2e19-77dd-92d5-0f0857f8518c",
                      *             "role": "MEMBER"
                      *           },
-                     *           "createdAt": "2026-11-29T20:02:35.956Z"
+                     *           "createdAt": "2026-11-29T20:03:55.259Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -13323,7 +13323,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "f08b7a18-2bac-4560-b549-f967e207b0a5",
+                     *       "requestId": "7ab44dea-3442-42e7-9783-9d4defde1a21",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -13351,7 +13351,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "018a8bba-52c0-4d92-8d90-aa33c5ce3657"
+                     *       "requestId": "04540986-c0ce-43ea-9824-ac641eabde38"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13368,7 +13368,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "c3c0ce5b-063b-4ce0-a823-46f531c96e7f"
+                     *       "requestId": "1adf43fe-4bed-43c9-b91c-b08183face8e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13383,9 +13383,9 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "Workspace not found.",
+                     *       "error": "Project not found.",
                      *       "code": "not_found",
-                     *       "requestId": "33a4e917-df25-45fa-a062-c612ec220c79"
+                     *       "requestId": "0968ff43-d108-4fe3-be28-8928343b91ab"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13422,7 +13422,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "f4f3e861-32f3-4937-84c1-2239763f6e62"
+                     *       "requestId": "878fe733-07e0-4b34-bb6b-5880a4ae331f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13472,28 +13472,28 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e6-f8c1-7789-ad69-364cc43e4d49",
+                     *         "id": "01a228e8-2e69-757f-80e9-95b6547731e4",
                      *         "key": "WEB",
                      *         "name": "Website",
                      *         "description": "The public site.",
                      *         "color": null,
-                     *         "clientId": "01a228e6-f8b4-77b7-8d57-6baec0ca82cc",
+                     *         "clientId": "01a228e8-2e5c-73f9-b0ca-aa07dced1713",
                      *         "billableByDefault": true,
                      *         "archived": true,
-                     *         "archivedAt": "2026-11-29T20:02:35.960Z",
-                     *         "createdBy": "01a228e6-f7b8-74b2-8f47-75de2c731429",
-                     *         "createdAt": "2026-11-29T20:02:35.328Z",
-                     *         "updatedAt": "2026-11-29T20:02:35.960Z",
+                     *         "archivedAt": "2026-11-29T20:03:55.264Z",
+                     *         "createdBy": "01a228e8-2d61-778e-890a-77134756e9ec",
+                     *         "createdAt": "2026-11-29T20:03:54.601Z",
+                     *         "updatedAt": "2026-11-29T20:03:55.264Z",
                      *         "role": "OWNER",
                      *         "statuses": [
                      *           {
-                     *             "id": "01a228e6-f8c1-778a-b18c-50384364da2f",
-                     *             "projectId": "01a228e6-f8c1-7789-ad69-364cc43e4d49",
+                     *             "id": "01a228e8-2e6a-73c3-9b72-6ef2818bde33",
+                     *             "projectId": "01a228e8-2e69-757f-80e9-95b6547731e4",
                      *             "name": "Backlog",
                      *             "category": "backlog",
                      *             "position": 0,
                      *             "color": "#94a3b8",
-                     *             "createdAt": "2026-11-29T20:02:35.328Z"
+                     *             "createdAt": "2026-11-29T20:03:54.601Z"
                      *           }
                      *         ],
                      *         "memberCount": 1
@@ -13518,7 +13518,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "9cfcb351-9166-433f-ada4-3a1b26b5b1f0"
+                     *       "requestId": "02626e7b-e28f-4e48-bd02-2963d345e1ab"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13540,7 +13540,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "ce9cb822-5b19-4e48-8012-8ddb1f941d5b"
+                     *       "requestId": "87cfef18-be1c-4c37-984f-773434c53997"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13557,7 +13557,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "bb447df8-3fcb-47dd-a943-55b2df541952"
+                     *       "requestId": "7ab75296-f556-438a-94fb-1dd5c1cf46bc"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13572,9 +13572,9 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "Workspace not found.",
+                     *       "error": "Project not found.",
                      *       "code": "not_found",
-                     *       "requestId": "6307f402-e434-450d-a52d-5fc5a27218a7"
+                     *       "requestId": "07270f9f-fb1f-40e0-bf9b-74099c5912f1"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13611,7 +13611,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "644b2f9b-8fb6-4662-a7e6-ba6c96ed9553"
+                     *       "requestId": "f15afbb3-7aea-44f7-8acc-bfae67f4edba"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13667,12 +13667,12 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "userId": "01a228e6-f7b8-74b2-8f47-75de2c731429",
+                     *           "userId": "01a228e8-2d61-778e-890a-77134756e9ec",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada",
                      *           "email": "ada@walk.test",
                      *           "role": "OWNER",
-                     *           "addedAt": "2026-11-29T20:02:35.328Z"
+                     *           "addedAt": "2026-11-29T20:03:54.601Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -13697,7 +13697,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "c1c0b69c-9f06-43e5-a82d-fbd9e78aa1bf",
+                     *       "requestId": "772fc0fc-f10e-4b7e-aa75-c252de452151",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -13725,7 +13725,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "53a3cb45-88f5-492a-818a-a5bb88cddcab"
+                     *       "requestId": "8f264ec3-5258-4be7-8bae-b3776404dbd9"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13742,7 +13742,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "9e4771c2-5a36-4612-8e94-f61cd2b9cb3c"
+                     *       "requestId": "b6fcbda7-4a87-4683-a059-433cef3918ba"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13757,9 +13757,9 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "Workspace not found.",
+                     *       "error": "Project not found.",
                      *       "code": "not_found",
-                     *       "requestId": "2d477a36-376c-4d77-9d3e-08beda1a1b7f"
+                     *       "requestId": "9dd08103-6cf9-4357-979c-3a94a188782e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13796,7 +13796,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "8873c7d3-c887-416a-9db2-bf2203b8a0e8"
+                     *       "requestId": "7f42b7e4-965c-4e2a-8f21-b3a5787fd91f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13861,12 +13861,12 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "userId": "01a228e6-f873-70ff-8830-3075b0523b53",
+                     *         "userId": "01a228e8-2e19-77dd-92d5-0f0857f8518c",
                      *         "name": "Bob",
                      *         "handle": "bob",
                      *         "email": "bob@walk.test",
                      *         "role": "VIEWER",
-                     *         "addedAt": "2026-11-29T20:02:35.355Z"
+                     *         "addedAt": "2026-11-29T20:03:54.628Z"
                      *       }
                      *     }
                      */
@@ -13888,7 +13888,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: userId: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "933bb3f7-eb77-41be-86f8-dff1e2299412",
+                     *       "requestId": "d2d1757c-4a70-4644-9834-ea945269b086",
                      *       "issues": [
                      *         {
                      *           "path": "userId",
@@ -13916,7 +13916,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "d1fe86fe-f7ba-4787-b914-6d7a964db27d"
+                     *       "requestId": "9c58da1f-6754-49d9-a885-cc12cd520373"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13933,7 +13933,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "2a81ffd7-6fe7-4fc6-bfdf-dcd195949129"
+                     *       "requestId": "bf1eba9e-46c9-4966-bb10-83e047530e74"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13948,9 +13948,9 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "Workspace not found.",
+                     *       "error": "Project not found.",
                      *       "code": "not_found",
-                     *       "requestId": "4b45b28b-80e9-4905-bf58-71b82fbd15e9"
+                     *       "requestId": "49c0be82-4236-4acc-9494-c6f04ffaacad"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13967,7 +13967,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "This Idempotency-Key was already used with a different request.",
                      *       "code": "conflict",
-                     *       "requestId": "c4a97c8d-bcf3-42cc-a7be-0c7fd98d45eb"
+                     *       "requestId": "41073452-112d-4fce-877a-c1d001a74146"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13984,7 +13984,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "d7abdd75-3c24-4a86-bdfc-42b38eacafe5"
+                     *       "requestId": "1680bdf3-2dab-4676-a295-b42ca5a58876"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14001,7 +14001,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "244bd498-8fda-431e-ae46-d18f9dae8038"
+                     *       "requestId": "b5f65cc1-a2a5-4553-ab09-9937ae8b03c0"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14038,7 +14038,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "ecaf8f67-6b5b-475e-87ff-0d31acd12f66"
+                     *       "requestId": "07f9e279-7295-4b24-975f-133cc84287a4"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14090,7 +14090,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e6-f873-70ff-8830-3075b0523b53",
+                     *         "id": "01a228e8-2e19-77dd-92d5-0f0857f8518c",
                      *         "deleted": true
                      *       }
                      *     }
@@ -14117,7 +14117,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "f1e103cd-3a2f-4374-94f4-f476dca1dd9f"
+                     *       "requestId": "65cf1107-4d64-4b80-9c4e-54fef69d69e7"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14139,7 +14139,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "4fcb7577-1031-412e-804a-36b8acf38633"
+                     *       "requestId": "24c866f5-bff8-4545-89ac-f96f5d166506"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14156,7 +14156,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "eb246f7d-2283-4fc3-8624-1d025764a7db"
+                     *       "requestId": "5316b155-895e-4379-9e7d-b93e07f5860b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14171,9 +14171,9 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "Workspace not found.",
+                     *       "error": "Project not found.",
                      *       "code": "not_found",
-                     *       "requestId": "78a177fd-bb6f-461f-a38a-20afb9b07636"
+                     *       "requestId": "35067ec8-3a89-4350-aaa0-1517a212e9ff"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14219,7 +14219,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "660a3ea6-7d1f-4a2f-af93-66cb7a265992"
+                     *       "requestId": "27649096-50a5-4460-8122-dbca451a865b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14281,12 +14281,12 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "userId": "01a228e6-f873-70ff-8830-3075b0523b53",
+                     *         "userId": "01a228e8-2e19-77dd-92d5-0f0857f8518c",
                      *         "name": "Bob",
                      *         "handle": "bob",
                      *         "email": "bob@walk.test",
                      *         "role": "MEMBER",
-                     *         "addedAt": "2026-11-29T20:02:35.355Z"
+                     *         "addedAt": "2026-11-29T20:03:54.628Z"
                      *       }
                      *     }
                      */
@@ -14308,7 +14308,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: role: Invalid option: expected one of \"OWNER\"|\"MEMBER\"|\"VIEWER\"",
                      *       "code": "validation_error",
-                     *       "requestId": "c31d3638-8a00-44c0-9a91-c53e26922efa",
+                     *       "requestId": "49efaae0-e5d9-46a8-ac3e-775f39d6d369",
                      *       "issues": [
                      *         {
                      *           "path": "role",
@@ -14336,7 +14336,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "e3cf69b5-b3fb-41dd-8793-c15e86e47b6b"
+                     *       "requestId": "9b7dff90-4873-4380-957a-dee1819d73fa"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14353,7 +14353,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "cf8cf18d-3688-42ba-a2e3-6e56df8b6776"
+                     *       "requestId": "db8aab7a-cb12-43e5-8f6b-a9f0982dbc5b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14368,9 +14368,9 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "Workspace not found.",
+                     *       "error": "Project not found.",
                      *       "code": "not_found",
-                     *       "requestId": "092cae7c-4cef-4d9d-a97f-4ae993fc4689"
+                     *       "requestId": "f2eae736-860b-4f0e-b751-2d0f3407bbee"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14396,7 +14396,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "fb784339-8cdc-400f-8840-fbe9d0459810"
+                     *       "requestId": "d55e5132-1cf1-4044-8966-505527f2c701"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14413,7 +14413,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "e34f4c59-b303-4570-8742-161dafe05788"
+                     *       "requestId": "ab8e1dc8-b4bf-4f91-886b-eea193e47694"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14450,7 +14450,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "a4ab60a3-984f-48d2-b19b-bfe3aaf70dee"
+                     *       "requestId": "e356a4cb-739b-4956-9cc8-d5007feaeb5c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14501,13 +14501,13 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228e6-f8c1-778a-b18c-50384364da2f",
-                     *           "projectId": "01a228e6-f8c1-7789-ad69-364cc43e4d49",
+                     *           "id": "01a228e8-2e6a-73c3-9b72-6ef2818bde33",
+                     *           "projectId": "01a228e8-2e69-757f-80e9-95b6547731e4",
                      *           "name": "Backlog",
                      *           "category": "backlog",
                      *           "position": 0,
                      *           "color": "#94a3b8",
-                     *           "createdAt": "2026-11-29T20:02:35.328Z"
+                     *           "createdAt": "2026-11-29T20:03:54.601Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -14532,7 +14532,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "958acf2e-1f51-40e9-84f2-02c41ddbe002"
+                     *       "requestId": "186dac71-4db0-4cd8-9690-38ddd8c7b2e4"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14554,7 +14554,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "41174f28-5b87-4e56-b8cd-a5fb019fa026"
+                     *       "requestId": "91dd5dc8-2897-4353-82e7-d2870ebafff4"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14571,7 +14571,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "f23bb7d6-3be5-4386-91c0-72dfd3b660ec"
+                     *       "requestId": "305a4856-0ed6-4b77-b499-7be637a5a82d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14586,9 +14586,9 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "Workspace not found.",
+                     *       "error": "Project not found.",
                      *       "code": "not_found",
-                     *       "requestId": "5be13448-f0b8-4faf-b024-89e6ff5c54c0"
+                     *       "requestId": "6abc05da-06fe-493e-9377-c52ea2c17afd"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14625,7 +14625,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "653c17b6-4d6e-4f9f-9083-20edb55156ce"
+                     *       "requestId": "ad4888c1-99d1-4980-b27d-27a26a3c4927"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14693,13 +14693,13 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e6-f8ed-75d9-a0af-221697848a0a",
-                     *         "projectId": "01a228e6-f8c1-7789-ad69-364cc43e4d49",
+                     *         "id": "01a228e8-2e98-737a-931f-88fa8d93f467",
+                     *         "projectId": "01a228e8-2e69-757f-80e9-95b6547731e4",
                      *         "name": "QA",
                      *         "category": "started",
                      *         "position": 5,
                      *         "color": null,
-                     *         "createdAt": "2026-11-29T20:02:35.373Z"
+                     *         "createdAt": "2026-11-29T20:03:54.648Z"
                      *       }
                      *     }
                      */
@@ -14721,7 +14721,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: name: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "5e0dc8db-6267-477e-8829-2255457d3d3d",
+                     *       "requestId": "4b2f8d72-bc97-477e-90c4-54b710a10c37",
                      *       "issues": [
                      *         {
                      *           "path": "name",
@@ -14753,7 +14753,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "0686b16a-2c51-446c-83e5-c3c2d2662fbc"
+                     *       "requestId": "01bcaa88-7120-4419-b80d-ae3a6b8f1360"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14770,7 +14770,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "d9c1b014-63f2-47d6-916a-9f8c9bc866c1"
+                     *       "requestId": "f76f2f19-c87f-4582-96d8-241eb4e6edb4"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14785,9 +14785,9 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "Workspace not found.",
+                     *       "error": "Project not found.",
                      *       "code": "not_found",
-                     *       "requestId": "37d73791-2f73-4137-8cb6-5ca18be8ac9b"
+                     *       "requestId": "ac0a88fa-fcef-42c9-b5c9-99aa6a9a72cc"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14804,7 +14804,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "This Idempotency-Key was already used with a different request.",
                      *       "code": "conflict",
-                     *       "requestId": "c6fde375-8186-4aa8-8083-07744a60df60"
+                     *       "requestId": "945982c7-8750-45b8-bcf4-61db14b1077c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14821,7 +14821,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "242c0990-d45a-41f5-8508-8524687784aa"
+                     *       "requestId": "6ca3b3cc-fbf3-45b7-9c6a-84dedec18192"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14838,7 +14838,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "47516c61-0ac7-4890-baa3-0a054e52d4de"
+                     *       "requestId": "a61995a9-cb06-4ab5-86f3-2b95905a3b61"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14875,7 +14875,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "1b49fb55-1477-4528-a5b4-179a84e76df5"
+                     *       "requestId": "958aa654-88b9-4edc-8e8a-6c9f63a1044a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14937,10 +14937,10 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e6-f8ed-75d9-a0af-221697848a0a",
+                     *         "id": "01a228e8-2e98-737a-931f-88fa8d93f467",
                      *         "deleted": true,
                      *         "movedTasks": 1,
-                     *         "movedTo": "01a228e6-f8c1-778e-ba61-56b46318e034"
+                     *         "movedTo": "01a228e8-2e6a-73c7-8110-faddf1da5254"
                      *       }
                      *     }
                      */
@@ -14968,7 +14968,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: moveTasksTo: Invalid input: expected string, received object",
                      *       "code": "validation_error",
-                     *       "requestId": "081f1f8d-6f7e-4a3c-afce-42a6eaf3ae52",
+                     *       "requestId": "d589b8ea-eb46-450f-bb70-0a6b2c8d5341",
                      *       "issues": [
                      *         {
                      *           "path": "moveTasksTo",
@@ -14996,7 +14996,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "6a266b0f-8e17-4626-bedb-377d16e9e71a"
+                     *       "requestId": "6b51407d-2320-47b5-b4d9-6abcde7fe253"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15013,7 +15013,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "ae530db8-11ce-4cdd-bd78-caa357e4e057"
+                     *       "requestId": "5fd2f344-40c5-46c8-8bd5-a2546d0c0b67"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15028,9 +15028,9 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "Workspace not found.",
+                     *       "error": "Project not found.",
                      *       "code": "not_found",
-                     *       "requestId": "c6b208f7-1e02-415b-9366-58725a97ed8c"
+                     *       "requestId": "7544d013-b0cf-4634-93a0-06e0c6946086"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15056,7 +15056,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "eeeb9c92-d2a6-45d2-be52-6ee9612303f8"
+                     *       "requestId": "f6502844-783e-4618-9256-57f7ff53d84e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15073,7 +15073,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "2c33cace-9355-49d7-9a06-5eaf9773f7c5"
+                     *       "requestId": "ccd42533-8a67-422c-89f9-71eea458e043"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15110,7 +15110,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "220f7efa-2a90-46ad-a26e-7a59665844a2"
+                     *       "requestId": "a8d501e4-7dab-4e3d-ac74-88a6f5c47ed8"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15178,13 +15178,13 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e6-f8ed-75d9-a0af-221697848a0a",
-                     *         "projectId": "01a228e6-f8c1-7789-ad69-364cc43e4d49",
+                     *         "id": "01a228e8-2e98-737a-931f-88fa8d93f467",
+                     *         "projectId": "01a228e8-2e69-757f-80e9-95b6547731e4",
                      *         "name": "QA",
                      *         "category": "started",
                      *         "position": 5,
                      *         "color": "#aa66cc",
-                     *         "createdAt": "2026-11-29T20:02:35.373Z"
+                     *         "createdAt": "2026-11-29T20:03:54.648Z"
                      *       }
                      *     }
                      */
@@ -15206,7 +15206,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: name: Invalid input: expected string, received object",
                      *       "code": "validation_error",
-                     *       "requestId": "d95c2364-1507-4026-ae76-208aef7a2dd9",
+                     *       "requestId": "d2338eea-d64b-4cef-80b6-66c6a29bed64",
                      *       "issues": [
                      *         {
                      *           "path": "name",
@@ -15234,7 +15234,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "c3361c3a-a2db-41b8-8ad8-3e1573a2691a"
+                     *       "requestId": "394dc721-a809-4f46-adf1-529fd1e69087"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15251,7 +15251,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "a6cc7b22-adae-4189-a90b-e98ec55ad4f5"
+                     *       "requestId": "fcef7780-42fb-4dd0-8944-d1619078d932"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15266,9 +15266,9 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "Workspace not found.",
+                     *       "error": "Project not found.",
                      *       "code": "not_found",
-                     *       "requestId": "53929e92-cf1a-4427-8dee-54af5b5fed0c"
+                     *       "requestId": "0a0c8d5f-f679-45f5-a376-3bcf30ad9b62"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15294,7 +15294,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "ab2a8748-68fc-4946-bdc6-3c2c831b61f8"
+                     *       "requestId": "d8d168e6-68a0-4bf9-b88d-d21f96110eeb"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15311,7 +15311,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "31c945d2-54d5-4d6d-b03b-70d37732bfbb"
+                     *       "requestId": "32652573-0e55-4e4a-a9f3-8daf70c47c41"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15348,7 +15348,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "bb8b88a9-23eb-41ea-adb7-4e8d0a46b44e"
+                     *       "requestId": "8a11e597-4f8b-408a-b125-774e7a7f570d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15398,28 +15398,28 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e6-f8c1-7789-ad69-364cc43e4d49",
+                     *         "id": "01a228e8-2e69-757f-80e9-95b6547731e4",
                      *         "key": "WEB",
                      *         "name": "Website",
                      *         "description": "The public site.",
                      *         "color": null,
-                     *         "clientId": "01a228e6-f8b4-77b7-8d57-6baec0ca82cc",
+                     *         "clientId": "01a228e8-2e5c-73f9-b0ca-aa07dced1713",
                      *         "billableByDefault": true,
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdBy": "01a228e6-f7b8-74b2-8f47-75de2c731429",
-                     *         "createdAt": "2026-11-29T20:02:35.328Z",
-                     *         "updatedAt": "2026-11-29T20:02:35.961Z",
+                     *         "createdBy": "01a228e8-2d61-778e-890a-77134756e9ec",
+                     *         "createdAt": "2026-11-29T20:03:54.601Z",
+                     *         "updatedAt": "2026-11-29T20:03:55.267Z",
                      *         "role": "OWNER",
                      *         "statuses": [
                      *           {
-                     *             "id": "01a228e6-f8c1-778a-b18c-50384364da2f",
-                     *             "projectId": "01a228e6-f8c1-7789-ad69-364cc43e4d49",
+                     *             "id": "01a228e8-2e6a-73c3-9b72-6ef2818bde33",
+                     *             "projectId": "01a228e8-2e69-757f-80e9-95b6547731e4",
                      *             "name": "Backlog",
                      *             "category": "backlog",
                      *             "position": 0,
                      *             "color": "#94a3b8",
-                     *             "createdAt": "2026-11-29T20:02:35.328Z"
+                     *             "createdAt": "2026-11-29T20:03:54.601Z"
                      *           }
                      *         ],
                      *         "memberCount": 1
@@ -15444,7 +15444,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "8e9d6dd0-2e85-401a-b9b6-0ab77b34ef8e"
+                     *       "requestId": "c17f345d-ce97-48ae-a1c9-86141cf49fc3"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15466,7 +15466,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "7ceea510-b9c0-4925-9172-4ac6104b4f69"
+                     *       "requestId": "d36c8637-2d7c-4603-b049-e48485fb6283"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15483,7 +15483,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "89800640-090c-4b7c-8f04-92e3d24acdb1"
+                     *       "requestId": "5ebadc5f-8116-4c60-930b-9e280836cb82"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15498,9 +15498,9 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "Workspace not found.",
+                     *       "error": "Project not found.",
                      *       "code": "not_found",
-                     *       "requestId": "853bd1f8-2d34-489b-98c6-4cc02db3f5dc"
+                     *       "requestId": "79654d5b-5469-416e-8600-eeff62269eff"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15537,7 +15537,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "e4e0c75e-f06f-4132-8921-00b1ac0b95c0"
+                     *       "requestId": "60f7afcc-8f9e-4c7e-81d1-2f5da4bf496c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15593,12 +15593,12 @@ export interface operations {
                      *       "data": [
                      *         {
                      *           "type": "task",
-                     *           "id": "01a228e6-f912-70a3-ac3b-cea89672a646",
+                     *           "id": "01a228e8-2ebc-75dd-a5d9-f32cc1087741",
                      *           "title": "Ship the landing page today",
                      *           "snippet": "Ship the **landing** page today",
                      *           "score": -3,
-                     *           "projectId": "01a228e6-f8c1-7789-ad69-364cc43e4d49",
-                     *           "taskId": "01a228e6-f912-70a3-ac3b-cea89672a646",
+                     *           "projectId": "01a228e8-2e69-757f-80e9-95b6547731e4",
+                     *           "taskId": "01a228e8-2ebc-75dd-a5d9-f32cc1087741",
                      *           "humanId": "WEB-1",
                      *           "archived": false
                      *         }
@@ -15623,7 +15623,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: q: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "c506e11a-edbf-4413-9c54-2a8df8c2b8d5",
+                     *       "requestId": "49e37319-8220-4e2f-8655-193984806832",
                      *       "issues": [
                      *         {
                      *           "path": "q",
@@ -15651,7 +15651,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "0ade0766-64df-4141-978f-2eacc1ef921d"
+                     *       "requestId": "31ef4a11-3753-41fc-b195-df3a7afd80e0"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15668,7 +15668,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "7de3dee9-7768-4306-b398-83749f6a2dce"
+                     *       "requestId": "803b04fb-66b7-4624-830d-355f0293c5eb"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15685,7 +15685,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "b8557152-468e-4918-96c9-dbad972097d7"
+                     *       "requestId": "33cfa0fd-4612-482e-90c1-2b7a8b796eed"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15722,7 +15722,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "2cb780fb-578b-495e-b47c-262005ec0fbe"
+                     *       "requestId": "8431832c-4ce6-4eff-b352-0219825c7054"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15797,14 +15797,14 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228e6-f91f-7097-b148-554d64c1847a",
+                     *           "id": "01a228e8-2ec5-743e-929a-32042f14db36",
                      *           "humanId": "WEB-2",
                      *           "number": 2,
-                     *           "workspaceId": "01a228e6-f82f-7283-b7ee-983604451560",
-                     *           "projectId": "01a228e6-f8c1-7789-ad69-364cc43e4d49",
-                     *           "statusId": "01a228e6-f8c1-778b-9d2a-6547fef02dc6",
+                     *           "workspaceId": "01a228e8-2dd3-76d9-8b90-7e5eea80d89e",
+                     *           "projectId": "01a228e8-2e69-757f-80e9-95b6547731e4",
+                     *           "statusId": "01a228e8-2e6a-73c4-a29c-7ac39c5ec44a",
                      *           "status": {
-                     *             "id": "01a228e6-f8c1-778b-9d2a-6547fef02dc6",
+                     *             "id": "01a228e8-2e6a-73c4-a29c-7ac39c5ec44a",
                      *             "name": "To Do",
                      *             "category": "unstarted"
                      *           },
@@ -15815,9 +15815,9 @@ export interface operations {
                      *           "dueDate": null,
                      *           "archived": false,
                      *           "archivedAt": null,
-                     *           "createdBy": "01a228e6-f7b8-74b2-8f47-75de2c731429",
-                     *           "createdAt": "2026-11-29T20:02:35.423Z",
-                     *           "updatedAt": "2026-11-29T20:02:35.423Z",
+                     *           "createdBy": "01a228e8-2d61-778e-890a-77134756e9ec",
+                     *           "createdAt": "2026-11-29T20:03:54.693Z",
+                     *           "updatedAt": "2026-11-29T20:03:54.693Z",
                      *           "assignees": [],
                      *           "labels": [],
                      *           "todoCount": 0,
@@ -15882,7 +15882,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "ac726cf8-dfee-47ee-a00f-82a0337fb4e7",
+                     *       "requestId": "3c6e4d52-3ed0-4ca7-8234-3d335ba9b61e",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -15910,7 +15910,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "27907d14-9587-43ed-a3c4-7ebfe3f279b6"
+                     *       "requestId": "81a1d8d1-66e3-4ac4-aa5a-688a2afb4567"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15927,7 +15927,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "7632334f-a7ae-4e0b-8ea3-572078462f5b"
+                     *       "requestId": "849c3d72-a618-4346-99e7-c2de6e8ff618"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15944,7 +15944,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "3d146bd8-7620-406d-8e56-32b72b2da212"
+                     *       "requestId": "f95fbcd1-27bb-498d-8be8-badab0378e38"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15981,7 +15981,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "89904fb8-91db-4a2d-947b-43c0395489b7"
+                     *       "requestId": "b27d93b8-e151-4c68-9bbb-46d8fe203d65"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16064,14 +16064,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e6-f912-70a3-ac3b-cea89672a646",
+                     *         "id": "01a228e8-2ebc-75dd-a5d9-f32cc1087741",
                      *         "humanId": "WEB-1",
                      *         "number": 1,
-                     *         "workspaceId": "01a228e6-f82f-7283-b7ee-983604451560",
-                     *         "projectId": "01a228e6-f8c1-7789-ad69-364cc43e4d49",
-                     *         "statusId": "01a228e6-f8c1-778b-9d2a-6547fef02dc6",
+                     *         "workspaceId": "01a228e8-2dd3-76d9-8b90-7e5eea80d89e",
+                     *         "projectId": "01a228e8-2e69-757f-80e9-95b6547731e4",
+                     *         "statusId": "01a228e8-2e6a-73c4-a29c-7ac39c5ec44a",
                      *         "status": {
-                     *           "id": "01a228e6-f8c1-778b-9d2a-6547fef02dc6",
+                     *           "id": "01a228e8-2e6a-73c4-a29c-7ac39c5ec44a",
                      *           "name": "To Do",
                      *           "category": "unstarted"
                      *         },
@@ -16082,19 +16082,19 @@ export interface operations {
                      *         "dueDate": "2026-11-29",
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdBy": "01a228e6-f7b8-74b2-8f47-75de2c731429",
-                     *         "createdAt": "2026-11-29T20:02:35.410Z",
-                     *         "updatedAt": "2026-11-29T20:02:35.410Z",
+                     *         "createdBy": "01a228e8-2d61-778e-890a-77134756e9ec",
+                     *         "createdAt": "2026-11-29T20:03:54.683Z",
+                     *         "updatedAt": "2026-11-29T20:03:54.683Z",
                      *         "assignees": [
                      *           {
-                     *             "id": "01a228e6-f873-70ff-8830-3075b0523b53",
+                     *             "id": "01a228e8-2e19-77dd-92d5-0f0857f8518c",
                      *             "name": "Bob",
                      *             "handle": "bob"
                      *           }
                      *         ],
                      *         "labels": [
                      *           {
-                     *             "id": "01a228e6-f8fb-73e2-b283-3f1282af6abc",
+                     *             "id": "01a228e8-2ead-7086-9d23-d7f95aa82286",
                      *             "name": "front-end",
                      *             "color": "#3366ff"
                      *           }
@@ -16103,11 +16103,11 @@ export interface operations {
                      *         "todoDoneCount": 0,
                      *         "todos": [
                      *           {
-                     *             "id": "01a228e6-f913-74fa-8b27-d5b09913d683",
+                     *             "id": "01a228e8-2ebe-75e5-81b4-dd20769f50af",
                      *             "text": "Hero copy",
                      *             "done": false,
                      *             "position": 0,
-                     *             "createdAt": "2026-11-29T20:02:35.410Z"
+                     *             "createdAt": "2026-11-29T20:03:54.683Z"
                      *           }
                      *         ],
                      *         "commentCount": 0,
@@ -16133,7 +16133,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: projectId: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "07f64fee-2f0e-4fee-96df-0ac997f335f6",
+                     *       "requestId": "f8d36ee1-08f7-4843-b907-2712c17fd5ba",
                      *       "issues": [
                      *         {
                      *           "path": "projectId",
@@ -16165,7 +16165,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "370226ba-9ccb-43fd-b1b5-39ec57cad151"
+                     *       "requestId": "42755265-a11d-4d0e-9ac4-0c685ac86c3f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16182,7 +16182,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "69a9db13-1c53-41e9-818b-6ad786d840bc"
+                     *       "requestId": "946e0d57-34ff-40d4-b102-139e550fb11a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16199,7 +16199,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "34f7c612-fc3f-4200-9ffc-7ec7aef1af5f"
+                     *       "requestId": "9c006db2-de01-45a4-86e8-68de6c8eb608"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16216,7 +16216,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "This Idempotency-Key was already used with a different request.",
                      *       "code": "conflict",
-                     *       "requestId": "4cfa9310-0379-4a60-8047-ddb052e1f002"
+                     *       "requestId": "bf43bba7-ea6a-4c1c-a5f3-b6350a8ac540"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16233,7 +16233,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "147b99e2-bfd5-4d95-b487-301ff797cb7b"
+                     *       "requestId": "71eb53e9-5dae-4d2b-b99a-55863149f2cd"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16250,7 +16250,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "a014a996-c16f-4e64-896a-d1bf37195f68"
+                     *       "requestId": "e90760f4-adf2-4c99-8d03-bbb0042a3817"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16287,7 +16287,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "ea6a82f0-31e6-4cb1-a4e1-4dafcd02e34e"
+                     *       "requestId": "462951a9-6d48-4cc6-8c2d-46b3e50d3323"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16337,14 +16337,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e6-f912-70a3-ac3b-cea89672a646",
+                     *         "id": "01a228e8-2ebc-75dd-a5d9-f32cc1087741",
                      *         "humanId": "WEB-1",
                      *         "number": 1,
-                     *         "workspaceId": "01a228e6-f82f-7283-b7ee-983604451560",
-                     *         "projectId": "01a228e6-f8c1-7789-ad69-364cc43e4d49",
-                     *         "statusId": "01a228e6-f8c1-778b-9d2a-6547fef02dc6",
+                     *         "workspaceId": "01a228e8-2dd3-76d9-8b90-7e5eea80d89e",
+                     *         "projectId": "01a228e8-2e69-757f-80e9-95b6547731e4",
+                     *         "statusId": "01a228e8-2e6a-73c4-a29c-7ac39c5ec44a",
                      *         "status": {
-                     *           "id": "01a228e6-f8c1-778b-9d2a-6547fef02dc6",
+                     *           "id": "01a228e8-2e6a-73c4-a29c-7ac39c5ec44a",
                      *           "name": "To Do",
                      *           "category": "unstarted"
                      *         },
@@ -16355,19 +16355,19 @@ export interface operations {
                      *         "dueDate": "2026-11-29",
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdBy": "01a228e6-f7b8-74b2-8f47-75de2c731429",
-                     *         "createdAt": "2026-11-29T20:02:35.410Z",
-                     *         "updatedAt": "2026-11-29T20:02:35.410Z",
+                     *         "createdBy": "01a228e8-2d61-778e-890a-77134756e9ec",
+                     *         "createdAt": "2026-11-29T20:03:54.683Z",
+                     *         "updatedAt": "2026-11-29T20:03:54.683Z",
                      *         "assignees": [
                      *           {
-                     *             "id": "01a228e6-f873-70ff-8830-3075b0523b53",
+                     *             "id": "01a228e8-2e19-77dd-92d5-0f0857f8518c",
                      *             "name": "Bob",
                      *             "handle": "bob"
                      *           }
                      *         ],
                      *         "labels": [
                      *           {
-                     *             "id": "01a228e6-f8fb-73e2-b283-3f1282af6abc",
+                     *             "id": "01a228e8-2ead-7086-9d23-d7f95aa82286",
                      *             "name": "front-end",
                      *             "color": "#3366ff"
                      *           }
@@ -16376,11 +16376,11 @@ export interface operations {
                      *         "todoDoneCount": 0,
                      *         "todos": [
                      *           {
-                     *             "id": "01a228e6-f913-74fa-8b27-d5b09913d683",
+                     *             "id": "01a228e8-2ebe-75e5-81b4-dd20769f50af",
                      *             "text": "Hero copy",
                      *             "done": false,
                      *             "position": 0,
-                     *             "createdAt": "2026-11-29T20:02:35.410Z"
+                     *             "createdAt": "2026-11-29T20:03:54.683Z"
                      *           }
                      *         ],
                      *         "commentCount": 0,
@@ -16406,7 +16406,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "26bd67f7-93ff-44f2-b11d-2835c96eca2c"
+                     *       "requestId": "62cfc2fd-a739-48de-a562-f4d4f2323ed2"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16428,7 +16428,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "871e47b2-2a5f-41a6-bd97-6610b1d37c0e"
+                     *       "requestId": "5d8d42bd-c261-4d1f-9fd5-a53a32346c7c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16445,7 +16445,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "37956536-2d9c-4df1-aff5-90cbdf393f16"
+                     *       "requestId": "909dce36-b9b6-4c3e-99a5-3c447ffc2911"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16460,9 +16460,9 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "Workspace not found.",
+                     *       "error": "Task not found.",
                      *       "code": "not_found",
-                     *       "requestId": "2ec6cd34-a89f-4761-b70b-63b169fe4732"
+                     *       "requestId": "a34153a6-08a5-4997-ba76-371d88759a2c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16499,7 +16499,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "86f00ddb-ecbb-4704-82f5-424ebfb96328"
+                     *       "requestId": "cdc85869-3d6b-4796-ae4a-e3c6a59b4184"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16549,7 +16549,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e6-f91f-7097-b148-554d64c1847a",
+                     *         "id": "01a228e8-2ec5-743e-929a-32042f14db36",
                      *         "deleted": true
                      *       }
                      *     }
@@ -16576,7 +16576,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "8bd4782d-757f-4eab-9256-18bf56a97fd2"
+                     *       "requestId": "8f51f20d-e732-4f12-bf40-29bfc02fe14b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16598,7 +16598,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "ced3f972-68a0-4b75-8208-d1db81f31d92"
+                     *       "requestId": "e806ada3-380d-4710-b7cf-af2966502318"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16615,7 +16615,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "7111c08f-c854-4c38-b818-eed824708bc0"
+                     *       "requestId": "63eb65dc-c96d-4971-9290-33684511ec57"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16630,9 +16630,9 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "Workspace not found.",
+                     *       "error": "Task not found.",
                      *       "code": "not_found",
-                     *       "requestId": "014b892e-5a6a-4310-8d96-62afd162ebef"
+                     *       "requestId": "ede4e3ed-a47b-4424-ba46-1d23f412db45"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16678,7 +16678,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "c20d8ae7-8755-4172-b90b-1cbbac6db7bb"
+                     *       "requestId": "8074caf9-00ae-41a5-ad6b-369c0978d703"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16752,14 +16752,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e6-f912-70a3-ac3b-cea89672a646",
+                     *         "id": "01a228e8-2ebc-75dd-a5d9-f32cc1087741",
                      *         "humanId": "WEB-1",
                      *         "number": 1,
-                     *         "workspaceId": "01a228e6-f82f-7283-b7ee-983604451560",
-                     *         "projectId": "01a228e6-f8c1-7789-ad69-364cc43e4d49",
-                     *         "statusId": "01a228e6-f8c1-778b-9d2a-6547fef02dc6",
+                     *         "workspaceId": "01a228e8-2dd3-76d9-8b90-7e5eea80d89e",
+                     *         "projectId": "01a228e8-2e69-757f-80e9-95b6547731e4",
+                     *         "statusId": "01a228e8-2e6a-73c4-a29c-7ac39c5ec44a",
                      *         "status": {
-                     *           "id": "01a228e6-f8c1-778b-9d2a-6547fef02dc6",
+                     *           "id": "01a228e8-2e6a-73c4-a29c-7ac39c5ec44a",
                      *           "name": "To Do",
                      *           "category": "unstarted"
                      *         },
@@ -16770,19 +16770,19 @@ export interface operations {
                      *         "dueDate": "2026-11-29",
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdBy": "01a228e6-f7b8-74b2-8f47-75de2c731429",
-                     *         "createdAt": "2026-11-29T20:02:35.410Z",
-                     *         "updatedAt": "2026-11-29T20:02:35.433Z",
+                     *         "createdBy": "01a228e8-2d61-778e-890a-77134756e9ec",
+                     *         "createdAt": "2026-11-29T20:03:54.683Z",
+                     *         "updatedAt": "2026-11-29T20:03:54.704Z",
                      *         "assignees": [
                      *           {
-                     *             "id": "01a228e6-f873-70ff-8830-3075b0523b53",
+                     *             "id": "01a228e8-2e19-77dd-92d5-0f0857f8518c",
                      *             "name": "Bob",
                      *             "handle": "bob"
                      *           }
                      *         ],
                      *         "labels": [
                      *           {
-                     *             "id": "01a228e6-f8fb-73e2-b283-3f1282af6abc",
+                     *             "id": "01a228e8-2ead-7086-9d23-d7f95aa82286",
                      *             "name": "front-end",
                      *             "color": "#3366ff"
                      *           }
@@ -16791,11 +16791,11 @@ export interface operations {
                      *         "todoDoneCount": 0,
                      *         "todos": [
                      *           {
-                     *             "id": "01a228e6-f913-74fa-8b27-d5b09913d683",
+                     *             "id": "01a228e8-2ebe-75e5-81b4-dd20769f50af",
                      *             "text": "Hero copy",
                      *             "done": false,
                      *             "position": 0,
-                     *             "createdAt": "2026-11-29T20:02:35.410Z"
+                     *             "createdAt": "2026-11-29T20:03:54.683Z"
                      *           }
                      *         ],
                      *         "commentCount": 0,
@@ -16821,7 +16821,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: title: Invalid input: expected string, received object",
                      *       "code": "validation_error",
-                     *       "requestId": "3d7cb33f-a434-4fdc-b1af-c04b9adbeaf0",
+                     *       "requestId": "7aab4110-9fe5-4aba-a4a1-0d211cd5a326",
                      *       "issues": [
                      *         {
                      *           "path": "title",
@@ -16849,7 +16849,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "32115888-738e-4379-9213-cad72e238a13"
+                     *       "requestId": "4c79fbd3-3e6a-4f1a-9bf8-1bb56ea28bcf"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16866,7 +16866,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "d334e799-d975-4be5-b2e5-ef3c0ea50a46"
+                     *       "requestId": "eddcb57a-9160-4cbf-bb1d-7ef621ce4a2d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16881,9 +16881,9 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "Workspace not found.",
+                     *       "error": "Task not found.",
                      *       "code": "not_found",
-                     *       "requestId": "a1e594ee-110d-433f-a2d5-a039f655c803"
+                     *       "requestId": "c4d77698-5e92-4b8d-b670-b062a99d20b4"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16909,7 +16909,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "0f72a799-3571-46df-920b-e85f5cdca564"
+                     *       "requestId": "859dfb88-7ad3-4361-bcaa-1ee5816a1d97"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16926,7 +16926,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "27c16c89-6330-43c2-ab59-ea9e7737a994"
+                     *       "requestId": "db3b84da-9636-47e9-943d-7b85f7f4f210"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16963,7 +16963,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "67fdd3a4-5005-47fe-8cf2-729980bdfccb"
+                     *       "requestId": "49f928be-b783-42bc-9ddb-c6f5cd2d4e85"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17013,14 +17013,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e6-f91f-7097-b148-554d64c1847a",
+                     *         "id": "01a228e8-2ec5-743e-929a-32042f14db36",
                      *         "humanId": "WEB-2",
                      *         "number": 2,
-                     *         "workspaceId": "01a228e6-f82f-7283-b7ee-983604451560",
-                     *         "projectId": "01a228e6-f8c1-7789-ad69-364cc43e4d49",
-                     *         "statusId": "01a228e6-f8ed-75d9-a0af-221697848a0a",
+                     *         "workspaceId": "01a228e8-2dd3-76d9-8b90-7e5eea80d89e",
+                     *         "projectId": "01a228e8-2e69-757f-80e9-95b6547731e4",
+                     *         "statusId": "01a228e8-2e98-737a-931f-88fa8d93f467",
                      *         "status": {
-                     *           "id": "01a228e6-f8ed-75d9-a0af-221697848a0a",
+                     *           "id": "01a228e8-2e98-737a-931f-88fa8d93f467",
                      *           "name": "QA",
                      *           "category": "started"
                      *         },
@@ -17030,10 +17030,10 @@ export interface operations {
                      *         "rank": "Kf",
                      *         "dueDate": null,
                      *         "archived": true,
-                     *         "archivedAt": "2026-11-29T20:02:35.444Z",
-                     *         "createdBy": "01a228e6-f7b8-74b2-8f47-75de2c731429",
-                     *         "createdAt": "2026-11-29T20:02:35.423Z",
-                     *         "updatedAt": "2026-11-29T20:02:35.444Z",
+                     *         "archivedAt": "2026-11-29T20:03:54.717Z",
+                     *         "createdBy": "01a228e8-2d61-778e-890a-77134756e9ec",
+                     *         "createdAt": "2026-11-29T20:03:54.693Z",
+                     *         "updatedAt": "2026-11-29T20:03:54.717Z",
                      *         "assignees": [],
                      *         "labels": [],
                      *         "todoCount": 0,
@@ -17062,7 +17062,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "cf9c6b95-5403-43f8-be9b-0a9bb41e9a9e"
+                     *       "requestId": "12e83a4c-5d75-4ccc-9e4c-fa19e887919c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17084,7 +17084,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "2e773543-7f80-41ef-9eb5-b88338eb8ee4"
+                     *       "requestId": "bc39718e-d685-4e59-8068-b5eb88b2522e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17101,7 +17101,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "580ca511-41f2-4e3c-9084-1cc629b33473"
+                     *       "requestId": "d8103004-ab6c-44b1-83ad-77d220462e72"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17116,9 +17116,9 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "Workspace not found.",
+                     *       "error": "Task not found.",
                      *       "code": "not_found",
-                     *       "requestId": "ff4805ea-4d47-4de3-8d56-1ad4a70e7f60"
+                     *       "requestId": "301d6663-36c6-4f80-bb73-b0739cc1547b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17164,7 +17164,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "ffc74517-b100-4ff6-8c83-6cc0f1b011f9"
+                     *       "requestId": "d4ed9d90-acaa-46ea-b667-6d78571c72e8"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17222,18 +17222,18 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228e6-f945-7490-b6ea-18e7612ede19",
-                     *           "taskId": "01a228e6-f912-70a3-ac3b-cea89672a646",
-                     *           "projectId": "01a228e6-f8c1-7789-ad69-364cc43e4d49",
+                     *           "id": "01a228e8-2ef2-740c-8792-4b319873c883",
+                     *           "taskId": "01a228e8-2ebc-75dd-a5d9-f32cc1087741",
+                     *           "projectId": "01a228e8-2e69-757f-80e9-95b6547731e4",
                      *           "author": {
-                     *             "id": "01a228e6-f7b8-74b2-8f47-75de2c731429",
+                     *             "id": "01a228e8-2d61-778e-890a-77134756e9ec",
                      *             "name": "Ada Lovelace",
                      *             "handle": "ada"
                      *           },
                      *           "body": "@bob can you take the pricing table?",
                      *           "edited": false,
-                     *           "createdAt": "2026-11-29T20:02:35.461Z",
-                     *           "updatedAt": "2026-11-29T20:02:35.461Z"
+                     *           "createdAt": "2026-11-29T20:03:54.738Z",
+                     *           "updatedAt": "2026-11-29T20:03:54.738Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -17258,7 +17258,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "1aec28cf-2495-4d6b-87d0-8c8ee36130cf",
+                     *       "requestId": "12ebabe1-68f3-4e0b-be7d-f3e3b09d7fbd",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -17286,7 +17286,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "cf077c08-b372-470e-af29-dae76c5d9189"
+                     *       "requestId": "271fe650-4588-420a-a362-10d1fde40644"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17303,7 +17303,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "2db2a574-e6bb-4fef-a1a3-eae9f58209e3"
+                     *       "requestId": "fefacb79-139b-408c-b406-a6617573ccba"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17318,9 +17318,9 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "Workspace not found.",
+                     *       "error": "Task not found.",
                      *       "code": "not_found",
-                     *       "requestId": "20ec2e6d-11f5-4635-b4f4-b04ee6c4c6b2"
+                     *       "requestId": "bab4e55b-4bfa-4a85-bc8d-4d7d7d35650e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17357,7 +17357,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "1bf58b99-6c25-4fd9-884b-c9d638dddaff"
+                     *       "requestId": "f0fde93b-1b0a-41ec-affb-90d22bc3d950"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17416,18 +17416,18 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e6-f945-7490-b6ea-18e7612ede19",
-                     *         "taskId": "01a228e6-f912-70a3-ac3b-cea89672a646",
-                     *         "projectId": "01a228e6-f8c1-7789-ad69-364cc43e4d49",
+                     *         "id": "01a228e8-2ef2-740c-8792-4b319873c883",
+                     *         "taskId": "01a228e8-2ebc-75dd-a5d9-f32cc1087741",
+                     *         "projectId": "01a228e8-2e69-757f-80e9-95b6547731e4",
                      *         "author": {
-                     *           "id": "01a228e6-f7b8-74b2-8f47-75de2c731429",
+                     *           "id": "01a228e8-2d61-778e-890a-77134756e9ec",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "body": "@bob can you take the pricing table?",
                      *         "edited": false,
-                     *         "createdAt": "2026-11-29T20:02:35.461Z",
-                     *         "updatedAt": "2026-11-29T20:02:35.461Z"
+                     *         "createdAt": "2026-11-29T20:03:54.738Z",
+                     *         "updatedAt": "2026-11-29T20:03:54.738Z"
                      *       }
                      *     }
                      */
@@ -17449,7 +17449,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: body: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "6251ada7-27e0-47fc-b3f1-334b1cd58d94",
+                     *       "requestId": "5dcaa7bf-d15c-4634-92b3-5fce3631b626",
                      *       "issues": [
                      *         {
                      *           "path": "body",
@@ -17477,7 +17477,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "f1420aa1-60b1-4ac2-b75d-ee2d7aa1496b"
+                     *       "requestId": "951e6857-9cac-47e5-8725-c4f8e84c4631"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17494,7 +17494,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing comments:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "591d398b-6b4e-42ef-b5a0-3c50924cdf00"
+                     *       "requestId": "0c023de5-9c8d-41a8-9645-c293375fce0c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17509,9 +17509,9 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "Workspace not found.",
+                     *       "error": "Task not found.",
                      *       "code": "not_found",
-                     *       "requestId": "59596615-f2f1-4b63-b534-38ede6e3cfce"
+                     *       "requestId": "7bae758c-beb3-4dbe-b91a-ceb1fd68c04a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17528,7 +17528,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "This Idempotency-Key was already used with a different request.",
                      *       "code": "conflict",
-                     *       "requestId": "bbd78482-a1ca-4a86-b636-9ee710f4511e"
+                     *       "requestId": "d2dc0174-fb19-4b03-be30-02ab8764eb5f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17545,7 +17545,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "df5adf78-e771-4268-b738-26134bdc8534"
+                     *       "requestId": "2edb6a12-5b1a-4a94-ab9c-ba0ff21807a4"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17562,7 +17562,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "43cf6083-c0db-42bf-b55f-a767dd0133f9"
+                     *       "requestId": "c6f41548-76d7-42f1-b28d-680679fa9db6"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17599,7 +17599,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "9c0d6710-19aa-4c41-9d0f-cbba5a0a1768"
+                     *       "requestId": "cd8ba8f2-81cd-4925-be14-0782c347d64f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17651,7 +17651,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e6-f945-7490-b6ea-18e7612ede19",
+                     *         "id": "01a228e8-2ef2-740c-8792-4b319873c883",
                      *         "deleted": true
                      *       }
                      *     }
@@ -17678,7 +17678,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "c248c71f-b3f7-4dca-bbbb-d38299614045"
+                     *       "requestId": "931eeee4-e64f-4028-95a7-4fa31c264e3e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17700,7 +17700,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "59d00f20-8681-4afb-84b7-9ca3215f5fec"
+                     *       "requestId": "9109c4b2-aaca-4bf4-9e8c-251434a6b86a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17717,7 +17717,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing comments:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "126f3dad-ef7f-4781-968a-bca581095eab"
+                     *       "requestId": "361bbd0c-f06e-48d8-a635-fe45576d7592"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17732,9 +17732,9 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "Workspace not found.",
+                     *       "error": "Task not found.",
                      *       "code": "not_found",
-                     *       "requestId": "df782611-7af9-4214-a2d2-320b0f4d2998"
+                     *       "requestId": "468c8228-50f6-4772-9bd2-c9afe1b16c1e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17780,7 +17780,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "2d771de1-abeb-44b9-aaa7-48b4a95b20d1"
+                     *       "requestId": "9c6d8c73-298d-4500-a6cb-b53a9fa28658"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17839,18 +17839,18 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e6-f945-7490-b6ea-18e7612ede19",
-                     *         "taskId": "01a228e6-f912-70a3-ac3b-cea89672a646",
-                     *         "projectId": "01a228e6-f8c1-7789-ad69-364cc43e4d49",
+                     *         "id": "01a228e8-2ef2-740c-8792-4b319873c883",
+                     *         "taskId": "01a228e8-2ebc-75dd-a5d9-f32cc1087741",
+                     *         "projectId": "01a228e8-2e69-757f-80e9-95b6547731e4",
                      *         "author": {
-                     *           "id": "01a228e6-f7b8-74b2-8f47-75de2c731429",
+                     *           "id": "01a228e8-2d61-778e-890a-77134756e9ec",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "body": "@bob can you take the pricing table, please?",
                      *         "edited": true,
-                     *         "createdAt": "2026-11-29T20:02:35.461Z",
-                     *         "updatedAt": "2026-11-29T20:02:35.468Z"
+                     *         "createdAt": "2026-11-29T20:03:54.738Z",
+                     *         "updatedAt": "2026-11-29T20:03:54.746Z"
                      *       }
                      *     }
                      */
@@ -17872,7 +17872,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: body: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "76ed9510-7cc3-4add-bcd9-9633d52051a8",
+                     *       "requestId": "b3ae3d37-98f2-4bdf-8371-a900f981b8e8",
                      *       "issues": [
                      *         {
                      *           "path": "body",
@@ -17900,7 +17900,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "61fa1a96-e1f1-458c-bb80-b7614c3ab7a7"
+                     *       "requestId": "f331a239-0ee6-4572-8b4e-6ea460283ac0"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17917,7 +17917,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing comments:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "083e4495-7eab-4b37-83cf-f7491eddf097"
+                     *       "requestId": "4f45b72a-c834-42f6-a38b-720a129cb2a1"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17932,9 +17932,9 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "Workspace not found.",
+                     *       "error": "Task not found.",
                      *       "code": "not_found",
-                     *       "requestId": "24269d73-174b-4ce8-a201-d084c90fdd97"
+                     *       "requestId": "a705f7d1-b542-4666-991a-8d4d271e661b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17960,7 +17960,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "e612fef1-71c6-4389-bd4f-e1f5d96245dc"
+                     *       "requestId": "5a6d9539-f50c-48da-998e-7ff17147c2c1"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17977,7 +17977,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "1849d9ab-1d83-451c-b1dd-591f5c3d5a62"
+                     *       "requestId": "b1ecff91-2949-4e8b-ac04-64e553f441d6"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18014,7 +18014,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "0b401b8c-3f2b-4241-816f-239a48f55d48"
+                     *       "requestId": "8ba9252d-37f0-4502-a3d0-44413e5be777"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18079,14 +18079,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e6-f912-70a3-ac3b-cea89672a646",
+                     *         "id": "01a228e8-2ebc-75dd-a5d9-f32cc1087741",
                      *         "humanId": "WEB-1",
                      *         "number": 1,
-                     *         "workspaceId": "01a228e6-f82f-7283-b7ee-983604451560",
-                     *         "projectId": "01a228e6-f8c1-7789-ad69-364cc43e4d49",
-                     *         "statusId": "01a228e6-f8ed-75d9-a0af-221697848a0a",
+                     *         "workspaceId": "01a228e8-2dd3-76d9-8b90-7e5eea80d89e",
+                     *         "projectId": "01a228e8-2e69-757f-80e9-95b6547731e4",
+                     *         "statusId": "01a228e8-2e98-737a-931f-88fa8d93f467",
                      *         "status": {
-                     *           "id": "01a228e6-f8ed-75d9-a0af-221697848a0a",
+                     *           "id": "01a228e8-2e98-737a-931f-88fa8d93f467",
                      *           "name": "QA",
                      *           "category": "started"
                      *         },
@@ -18097,19 +18097,19 @@ export interface operations {
                      *         "dueDate": "2026-11-29",
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdBy": "01a228e6-f7b8-74b2-8f47-75de2c731429",
-                     *         "createdAt": "2026-11-29T20:02:35.410Z",
-                     *         "updatedAt": "2026-11-29T20:02:35.436Z",
+                     *         "createdBy": "01a228e8-2d61-778e-890a-77134756e9ec",
+                     *         "createdAt": "2026-11-29T20:03:54.683Z",
+                     *         "updatedAt": "2026-11-29T20:03:54.708Z",
                      *         "assignees": [
                      *           {
-                     *             "id": "01a228e6-f873-70ff-8830-3075b0523b53",
+                     *             "id": "01a228e8-2e19-77dd-92d5-0f0857f8518c",
                      *             "name": "Bob",
                      *             "handle": "bob"
                      *           }
                      *         ],
                      *         "labels": [
                      *           {
-                     *             "id": "01a228e6-f8fb-73e2-b283-3f1282af6abc",
+                     *             "id": "01a228e8-2ead-7086-9d23-d7f95aa82286",
                      *             "name": "front-end",
                      *             "color": "#3366ff"
                      *           }
@@ -18118,11 +18118,11 @@ export interface operations {
                      *         "todoDoneCount": 0,
                      *         "todos": [
                      *           {
-                     *             "id": "01a228e6-f913-74fa-8b27-d5b09913d683",
+                     *             "id": "01a228e8-2ebe-75e5-81b4-dd20769f50af",
                      *             "text": "Hero copy",
                      *             "done": false,
                      *             "position": 0,
-                     *             "createdAt": "2026-11-29T20:02:35.410Z"
+                     *             "createdAt": "2026-11-29T20:03:54.683Z"
                      *           }
                      *         ],
                      *         "commentCount": 0,
@@ -18148,7 +18148,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: projectId: Invalid input: expected string, received object",
                      *       "code": "validation_error",
-                     *       "requestId": "09295ccb-41e4-449f-9f79-26ed04aee109",
+                     *       "requestId": "f726536e-e6da-4baf-b3c9-ffff6add89cd",
                      *       "issues": [
                      *         {
                      *           "path": "projectId",
@@ -18176,7 +18176,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "b5fb937d-5932-4aa9-a8d5-e6e41919a9eb"
+                     *       "requestId": "7ba74c6a-ef87-4ec7-90bd-5ded648d7667"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18193,7 +18193,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "3d083e77-363a-459b-a6a5-c0ea69bb1ec2"
+                     *       "requestId": "7de3abc3-ed5c-4870-84e1-b02f8c095dbc"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18208,9 +18208,9 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "Workspace not found.",
+                     *       "error": "Task not found.",
                      *       "code": "not_found",
-                     *       "requestId": "552e97db-3e29-4d64-b313-02c5be8d6942"
+                     *       "requestId": "0b4c32af-d405-4cda-9f1f-a0f46bd3b72b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18236,7 +18236,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "5bd3ba84-f3f6-4639-8243-4538ca9a46ad"
+                     *       "requestId": "52d8c4df-d1b1-4741-9ffd-8278e35336c4"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18253,7 +18253,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "45038c14-199b-4b4d-b325-df4b0ab9f4b8"
+                     *       "requestId": "4c2646cd-cea0-46a8-9f80-c225d8ee4b6e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18290,7 +18290,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "9939527d-e2a0-42ac-bf62-ee0cb841eda1"
+                     *       "requestId": "e870d3a5-ddac-4276-8f1a-fe6879289870"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18361,22 +18361,22 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e6-f972-73d4-9f15-8788b6c9f183",
-                     *         "projectId": "01a228e6-f8c1-7789-ad69-364cc43e4d49",
-                     *         "taskId": "01a228e6-f912-70a3-ac3b-cea89672a646",
-                     *         "userId": "01a228e6-f7b8-74b2-8f47-75de2c731429",
+                     *         "id": "01a228e8-2f36-76fa-b9c8-dec5edb50c51",
+                     *         "projectId": "01a228e8-2e69-757f-80e9-95b6547731e4",
+                     *         "taskId": "01a228e8-2ebc-75dd-a5d9-f32cc1087741",
+                     *         "userId": "01a228e8-2d61-778e-890a-77134756e9ec",
                      *         "user": {
-                     *           "id": "01a228e6-f7b8-74b2-8f47-75de2c731429",
+                     *           "id": "01a228e8-2d61-778e-890a-77134756e9ec",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "task": {
-                     *           "id": "01a228e6-f912-70a3-ac3b-cea89672a646",
+                     *           "id": "01a228e8-2ebc-75dd-a5d9-f32cc1087741",
                      *           "humanId": "WEB-1",
                      *           "title": "Ship the landing page today"
                      *         },
                      *         "project": {
-                     *           "id": "01a228e6-f8c1-7789-ad69-364cc43e4d49",
+                     *           "id": "01a228e8-2e69-757f-80e9-95b6547731e4",
                      *           "name": "Website"
                      *         },
                      *         "date": "2026-11-29",
@@ -18388,9 +18388,9 @@ export interface operations {
                      *         "rejectionReason": null,
                      *         "decidedBy": null,
                      *         "decidedAt": null,
-                     *         "createdBy": "01a228e6-f7b8-74b2-8f47-75de2c731429",
-                     *         "createdAt": "2026-11-29T20:02:35.506Z",
-                     *         "updatedAt": "2026-11-29T20:02:35.506Z"
+                     *         "createdBy": "01a228e8-2d61-778e-890a-77134756e9ec",
+                     *         "createdAt": "2026-11-29T20:03:54.806Z",
+                     *         "updatedAt": "2026-11-29T20:03:54.806Z"
                      *       }
                      *     }
                      */
@@ -18412,7 +18412,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: date: Invalid input: expected string, received object",
                      *       "code": "validation_error",
-                     *       "requestId": "a421c492-8b91-421f-9a5f-fc40ea932903",
+                     *       "requestId": "16fe125e-10f3-45cb-a8af-84a98d025c0c",
                      *       "issues": [
                      *         {
                      *           "path": "date",
@@ -18440,7 +18440,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "d3a23f9d-964e-406a-8ac9-9f88db6480d1"
+                     *       "requestId": "b3b477be-24c2-47ed-8c19-bcecdcb7e7a6"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18457,7 +18457,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing timesheets:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "533adca3-0ff9-43a3-90c8-2bee13097108"
+                     *       "requestId": "bce4b656-b332-4ec4-80a7-28c6252de4b1"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18472,9 +18472,9 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "Workspace not found.",
+                     *       "error": "Task not found.",
                      *       "code": "not_found",
-                     *       "requestId": "2d9ade9d-5d79-4bfb-bfec-7076a863de7d"
+                     *       "requestId": "dec080e8-22a5-4331-9758-4d8e851fc8b0"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18500,7 +18500,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "82d81665-61e1-4827-8e96-b45344c6f823"
+                     *       "requestId": "e8fe270d-a3a2-438a-9543-371f84bbfd80"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18517,7 +18517,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "89cc99f4-4c30-4072-a1d3-65bc20ce530d"
+                     *       "requestId": "f3c88b63-7732-49c5-ae35-ea514fec4f63"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18554,7 +18554,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "71d2804a-d47b-4446-a027-acc1cc1eb66a"
+                     *       "requestId": "194f3d76-aabc-4e80-8726-ed91aea999da"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18617,11 +18617,11 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e6-f93a-745f-bd8a-b39469a4a44c",
+                     *         "id": "01a228e8-2ee4-7573-a5f1-d72d607e1c14",
                      *         "text": "Footer links",
                      *         "done": false,
                      *         "position": 2,
-                     *         "createdAt": "2026-11-29T20:02:35.450Z"
+                     *         "createdAt": "2026-11-29T20:03:54.724Z"
                      *       }
                      *     }
                      */
@@ -18643,7 +18643,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: text: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "f4f29470-4697-4559-9830-20f093f2c45a",
+                     *       "requestId": "4a9d8f33-c5cc-42a6-b72e-543b2d01013e",
                      *       "issues": [
                      *         {
                      *           "path": "text",
@@ -18671,7 +18671,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "09cee94c-a150-42dc-b376-5dddd11c8bdd"
+                     *       "requestId": "8536f609-1137-423e-8dfe-7d0a1a9740ac"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18688,7 +18688,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "c14feb48-c329-49ac-8996-afdeb013d6a4"
+                     *       "requestId": "12e63bdd-3003-4b80-ae13-fc8c6a013a40"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18703,9 +18703,9 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "Workspace not found.",
+                     *       "error": "Task not found.",
                      *       "code": "not_found",
-                     *       "requestId": "cc8f0c5b-90c1-4390-88d3-c041c5b2e4b9"
+                     *       "requestId": "315a38b5-f8b5-4c0d-bacc-249c73fc3670"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18722,7 +18722,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "This Idempotency-Key was already used with a different request.",
                      *       "code": "conflict",
-                     *       "requestId": "c798660b-fc9f-4264-ae86-243b0256111d"
+                     *       "requestId": "95cea7d1-37d6-4b2f-92ff-26ea1cc2cdad"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18739,7 +18739,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "382239f1-010b-4623-91cd-1b9c3bf744c3"
+                     *       "requestId": "c510257d-e2f7-4fc3-a25b-57c62d4e300d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18756,7 +18756,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "da94204d-e58f-486e-b7bf-0ba21405a51d"
+                     *       "requestId": "d594db72-bab5-43c2-9824-a05eb7afd78c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18793,7 +18793,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "f9fb2536-25be-4a15-844e-97a89b3d887c"
+                     *       "requestId": "4c6c6b5a-4380-4cd5-9497-5375f83eb447"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18845,7 +18845,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e6-f93a-745f-bd8a-b39469a4a44c",
+                     *         "id": "01a228e8-2ee4-7573-a5f1-d72d607e1c14",
                      *         "deleted": true
                      *       }
                      *     }
@@ -18872,7 +18872,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "06f75de4-a5a3-467d-8f55-2e3dcf3ef817"
+                     *       "requestId": "6d732d1b-7acb-47e9-bc41-4f2e5640bbed"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18894,7 +18894,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "7b1d6c8a-b8ee-4103-9960-e3650f613875"
+                     *       "requestId": "270134b2-53bf-4816-bd71-643561a16294"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18911,7 +18911,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "e962b23c-bbe3-442b-a3db-3c1fe86332a6"
+                     *       "requestId": "b00e4343-0724-4190-8abe-e1a59dfaf3b8"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18926,9 +18926,9 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "Workspace not found.",
+                     *       "error": "Task not found.",
                      *       "code": "not_found",
-                     *       "requestId": "4687905f-3e59-4e7d-8d34-c2f70c29ec6d"
+                     *       "requestId": "9deec4e5-8a86-431d-9c86-2824237a6bc6"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18974,7 +18974,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "d7fae1ff-18e6-455c-8d46-c4bb91ad79ed"
+                     *       "requestId": "2a40e4e1-3171-459a-8c7e-032ff72b61a8"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19037,11 +19037,11 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e6-f913-74fa-8b27-d5b09913d683",
+                     *         "id": "01a228e8-2ebe-75e5-81b4-dd20769f50af",
                      *         "text": "Hero copy",
                      *         "done": true,
                      *         "position": 0,
-                     *         "createdAt": "2026-11-29T20:02:35.410Z"
+                     *         "createdAt": "2026-11-29T20:03:54.683Z"
                      *       }
                      *     }
                      */
@@ -19063,7 +19063,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: text: Invalid input: expected string, received object",
                      *       "code": "validation_error",
-                     *       "requestId": "79c27368-0afe-4d12-a120-2fc28db5c786",
+                     *       "requestId": "ffa9b1c2-09a6-4b72-b723-fe80be0d2c22",
                      *       "issues": [
                      *         {
                      *           "path": "text",
@@ -19091,7 +19091,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "5059620f-7ec3-43fc-b7fb-a34721d0174a"
+                     *       "requestId": "d0556ba2-a492-4138-a476-606da9e0978c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19108,7 +19108,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "54e83bba-4004-4c77-81de-ff4435204edb"
+                     *       "requestId": "f61e04ea-fb87-4563-b04f-faa04daf3ce6"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19123,9 +19123,9 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "Workspace not found.",
+                     *       "error": "Task not found.",
                      *       "code": "not_found",
-                     *       "requestId": "438ae25b-000c-41b2-b335-5064926a357c"
+                     *       "requestId": "5219d9c9-43ee-4df2-87bf-a6bc779336eb"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19151,7 +19151,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "a196b3e4-ce6b-4083-837f-96f304ada0ec"
+                     *       "requestId": "e5dbfa3d-3a89-4564-86eb-51210aa6aada"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19168,7 +19168,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "148cd3a9-3c8a-487a-be4a-f3654054e85e"
+                     *       "requestId": "dd98fe55-bc69-45c6-afbd-53615973e6e7"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19205,7 +19205,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "a12303ce-9636-431d-8cb6-9d7c899e6e68"
+                     *       "requestId": "66b0eee1-901a-4f96-b53d-dbe7bf75976d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19263,11 +19263,11 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228e6-f93a-745f-bd8a-b39469a4a44c",
+                     *           "id": "01a228e8-2ee4-7573-a5f1-d72d607e1c14",
                      *           "text": "Footer links",
                      *           "done": false,
                      *           "position": 0,
-                     *           "createdAt": "2026-11-29T20:02:35.450Z"
+                     *           "createdAt": "2026-11-29T20:03:54.724Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -19292,7 +19292,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: todoIds: Invalid input: expected array, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "7fda8aa8-f282-42bd-b14b-367c3bcd2cd1",
+                     *       "requestId": "bcee549d-45d3-470d-acac-238efb35c210",
                      *       "issues": [
                      *         {
                      *           "path": "todoIds",
@@ -19320,7 +19320,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "05b1e4c6-c272-410c-9068-740bf0593278"
+                     *       "requestId": "1a0db8ee-898e-4c12-adb7-4afb7b7afc3e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19337,7 +19337,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "7df98a50-d228-4e84-b06f-057fe3a5e0ab"
+                     *       "requestId": "af88f53e-67d6-46ab-9977-fa384d999826"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19352,9 +19352,9 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "Workspace not found.",
+                     *       "error": "Task not found.",
                      *       "code": "not_found",
-                     *       "requestId": "0c1b3fa5-345d-4919-9ce0-20580a3bd8ec"
+                     *       "requestId": "c602a6f3-d85a-4e59-b916-a6e9d9eda64a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19380,7 +19380,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "fb3ff3f1-2c3c-4ca3-9a9c-c67af153dfa5"
+                     *       "requestId": "93262522-0602-4951-bb93-5734fbc3a6d7"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19397,7 +19397,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "e4f1f134-9931-43f0-b549-5acdc29c90f9"
+                     *       "requestId": "1717ef50-a118-4933-b5b6-9f742789c167"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19434,7 +19434,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "1fc2b79d-abe6-44dc-a962-74c5b859bd24"
+                     *       "requestId": "26faa177-64e5-4fd4-b959-b89ef67fbd88"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19484,14 +19484,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e6-f91f-7097-b148-554d64c1847a",
+                     *         "id": "01a228e8-2ec5-743e-929a-32042f14db36",
                      *         "humanId": "WEB-2",
                      *         "number": 2,
-                     *         "workspaceId": "01a228e6-f82f-7283-b7ee-983604451560",
-                     *         "projectId": "01a228e6-f8c1-7789-ad69-364cc43e4d49",
-                     *         "statusId": "01a228e6-f8ed-75d9-a0af-221697848a0a",
+                     *         "workspaceId": "01a228e8-2dd3-76d9-8b90-7e5eea80d89e",
+                     *         "projectId": "01a228e8-2e69-757f-80e9-95b6547731e4",
+                     *         "statusId": "01a228e8-2e98-737a-931f-88fa8d93f467",
                      *         "status": {
-                     *           "id": "01a228e6-f8ed-75d9-a0af-221697848a0a",
+                     *           "id": "01a228e8-2e98-737a-931f-88fa8d93f467",
                      *           "name": "QA",
                      *           "category": "started"
                      *         },
@@ -19502,9 +19502,9 @@ export interface operations {
                      *         "dueDate": null,
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdBy": "01a228e6-f7b8-74b2-8f47-75de2c731429",
-                     *         "createdAt": "2026-11-29T20:02:35.423Z",
-                     *         "updatedAt": "2026-11-29T20:02:35.446Z",
+                     *         "createdBy": "01a228e8-2d61-778e-890a-77134756e9ec",
+                     *         "createdAt": "2026-11-29T20:03:54.693Z",
+                     *         "updatedAt": "2026-11-29T20:03:54.720Z",
                      *         "assignees": [],
                      *         "labels": [],
                      *         "todoCount": 0,
@@ -19533,7 +19533,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "8ca37c62-3fe6-4647-847d-ebd38c2789ff"
+                     *       "requestId": "8108f16a-c652-4e4e-909f-83b35a0636c2"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19555,7 +19555,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "52e99d69-4f9e-43a2-bf15-261de7dedb8a"
+                     *       "requestId": "78be5698-dc74-43bb-9d00-45769e9c2531"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19572,7 +19572,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "db69e6e2-0f69-4c07-a14a-2aacc9fa4d09"
+                     *       "requestId": "2539df8d-65a4-4eac-9903-2642a67cd18c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19587,9 +19587,9 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "Workspace not found.",
+                     *       "error": "Task not found.",
                      *       "code": "not_found",
-                     *       "requestId": "dd904fde-763a-44f2-b60d-1faa9b7c4088"
+                     *       "requestId": "e5991556-6ad9-4fe0-a24b-29ea266a63bb"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19635,7 +19635,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "f82734e8-40b4-4fff-94cc-7f57084b0f32"
+                     *       "requestId": "b20ff7fd-b3ce-45c7-bea3-eb91d47d72b3"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19692,14 +19692,14 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228e6-f91f-7097-b148-554d64c1847a",
+                     *           "id": "01a228e8-2ec5-743e-929a-32042f14db36",
                      *           "humanId": "WEB-2",
                      *           "number": 2,
-                     *           "workspaceId": "01a228e6-f82f-7283-b7ee-983604451560",
-                     *           "projectId": "01a228e6-f8c1-7789-ad69-364cc43e4d49",
-                     *           "statusId": "01a228e6-f8ed-75d9-a0af-221697848a0a",
+                     *           "workspaceId": "01a228e8-2dd3-76d9-8b90-7e5eea80d89e",
+                     *           "projectId": "01a228e8-2e69-757f-80e9-95b6547731e4",
+                     *           "statusId": "01a228e8-2e98-737a-931f-88fa8d93f467",
                      *           "status": {
-                     *             "id": "01a228e6-f8ed-75d9-a0af-221697848a0a",
+                     *             "id": "01a228e8-2e98-737a-931f-88fa8d93f467",
                      *             "name": "QA",
                      *             "category": "started"
                      *           },
@@ -19710,9 +19710,9 @@ export interface operations {
                      *           "dueDate": null,
                      *           "archived": false,
                      *           "archivedAt": null,
-                     *           "createdBy": "01a228e6-f7b8-74b2-8f47-75de2c731429",
-                     *           "createdAt": "2026-11-29T20:02:35.423Z",
-                     *           "updatedAt": "2026-11-29T20:02:35.442Z",
+                     *           "createdBy": "01a228e8-2d61-778e-890a-77134756e9ec",
+                     *           "createdAt": "2026-11-29T20:03:54.693Z",
+                     *           "updatedAt": "2026-11-29T20:03:54.715Z",
                      *           "assignees": [],
                      *           "labels": [],
                      *           "todoCount": 0,
@@ -19741,7 +19741,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: statusId: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "54d7996b-9ea9-48d5-a14c-8ae31f30978f",
+                     *       "requestId": "7bacc540-ac2a-46e0-aaaa-b355f4d2a753",
                      *       "issues": [
                      *         {
                      *           "path": "statusId",
@@ -19773,7 +19773,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "3e7f87ff-fd43-472d-b916-9542e4f3722b"
+                     *       "requestId": "a9e3d990-4edc-49f2-be66-784fb979ffe5"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19790,7 +19790,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "a5c5f3f2-8920-462a-8f76-531dc4f1c6d9"
+                     *       "requestId": "6303c2d1-0c4e-44ac-a832-841a8abe09df"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19807,7 +19807,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "52d46cbc-8edb-4456-ace3-d0d1129f70d8"
+                     *       "requestId": "cb661029-8a63-406e-a97b-2dd692d22054"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19833,7 +19833,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "ff72be02-91ec-4f41-9ca9-d1a8945484aa"
+                     *       "requestId": "1f57473b-1366-4e8c-b6d0-e1418c9b4f48"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19850,7 +19850,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "5a4902d2-91ef-4bfc-a04a-c1d4f18ce53e"
+                     *       "requestId": "d75f95f4-018d-422b-b0c1-8b14bb35880d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19887,7 +19887,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "c142c8fd-fe59-40c7-9fdc-9b63ec31198f"
+                     *       "requestId": "1937839d-5d00-41b9-a76d-65656753a887"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19958,22 +19958,22 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228e6-f972-73d4-9f15-8788b6c9f183",
-                     *           "projectId": "01a228e6-f8c1-7789-ad69-364cc43e4d49",
-                     *           "taskId": "01a228e6-f912-70a3-ac3b-cea89672a646",
-                     *           "userId": "01a228e6-f7b8-74b2-8f47-75de2c731429",
+                     *           "id": "01a228e8-2f36-76fa-b9c8-dec5edb50c51",
+                     *           "projectId": "01a228e8-2e69-757f-80e9-95b6547731e4",
+                     *           "taskId": "01a228e8-2ebc-75dd-a5d9-f32cc1087741",
+                     *           "userId": "01a228e8-2d61-778e-890a-77134756e9ec",
                      *           "user": {
-                     *             "id": "01a228e6-f7b8-74b2-8f47-75de2c731429",
+                     *             "id": "01a228e8-2d61-778e-890a-77134756e9ec",
                      *             "name": "Ada Lovelace",
                      *             "handle": "ada"
                      *           },
                      *           "task": {
-                     *             "id": "01a228e6-f912-70a3-ac3b-cea89672a646",
+                     *             "id": "01a228e8-2ebc-75dd-a5d9-f32cc1087741",
                      *             "humanId": "WEB-1",
                      *             "title": "Ship the landing page today"
                      *           },
                      *           "project": {
-                     *             "id": "01a228e6-f8c1-7789-ad69-364cc43e4d49",
+                     *             "id": "01a228e8-2e69-757f-80e9-95b6547731e4",
                      *             "name": "Website"
                      *           },
                      *           "date": "2026-11-29",
@@ -19985,9 +19985,9 @@ export interface operations {
                      *           "rejectionReason": null,
                      *           "decidedBy": null,
                      *           "decidedAt": null,
-                     *           "createdBy": "01a228e6-f7b8-74b2-8f47-75de2c731429",
-                     *           "createdAt": "2026-11-29T20:02:35.506Z",
-                     *           "updatedAt": "2026-11-29T20:02:35.506Z"
+                     *           "createdBy": "01a228e8-2d61-778e-890a-77134756e9ec",
+                     *           "createdAt": "2026-11-29T20:03:54.806Z",
+                     *           "updatedAt": "2026-11-29T20:03:54.806Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -20012,7 +20012,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "02461e18-ff08-46e3-8b63-dc2cf8cd396f",
+                     *       "requestId": "810cae3d-aaf5-4e39-934a-044b20a3b3ea",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -20040,7 +20040,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "feb7a4f6-f712-4014-aac9-29e1f6ebb191"
+                     *       "requestId": "c16efec0-93b2-438b-9958-a782e476c82a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20057,7 +20057,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing timesheets:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "1c7d19ee-23d7-4b57-9f78-3ece2b1fed33"
+                     *       "requestId": "bbbbbb4e-0329-4ca6-bdf3-e3a607c399c9"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20074,7 +20074,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "8c693a4a-630a-4baa-bd42-0151d8771364"
+                     *       "requestId": "6a663b35-d5e5-4e31-a693-f733f3b715ba"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20111,7 +20111,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "0201b56b-53ce-4086-b9f8-5a9323ed67ee"
+                     *       "requestId": "b4a64a03-95d4-477a-a4cf-e39d824b5d5d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20161,22 +20161,22 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e6-f972-73d4-9f15-8788b6c9f183",
-                     *         "projectId": "01a228e6-f8c1-7789-ad69-364cc43e4d49",
-                     *         "taskId": "01a228e6-f912-70a3-ac3b-cea89672a646",
-                     *         "userId": "01a228e6-f7b8-74b2-8f47-75de2c731429",
+                     *         "id": "01a228e8-2f36-76fa-b9c8-dec5edb50c51",
+                     *         "projectId": "01a228e8-2e69-757f-80e9-95b6547731e4",
+                     *         "taskId": "01a228e8-2ebc-75dd-a5d9-f32cc1087741",
+                     *         "userId": "01a228e8-2d61-778e-890a-77134756e9ec",
                      *         "user": {
-                     *           "id": "01a228e6-f7b8-74b2-8f47-75de2c731429",
+                     *           "id": "01a228e8-2d61-778e-890a-77134756e9ec",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "task": {
-                     *           "id": "01a228e6-f912-70a3-ac3b-cea89672a646",
+                     *           "id": "01a228e8-2ebc-75dd-a5d9-f32cc1087741",
                      *           "humanId": "WEB-1",
                      *           "title": "Ship the landing page today"
                      *         },
                      *         "project": {
-                     *           "id": "01a228e6-f8c1-7789-ad69-364cc43e4d49",
+                     *           "id": "01a228e8-2e69-757f-80e9-95b6547731e4",
                      *           "name": "Website"
                      *         },
                      *         "date": "2026-11-29",
@@ -20188,9 +20188,9 @@ export interface operations {
                      *         "rejectionReason": null,
                      *         "decidedBy": null,
                      *         "decidedAt": null,
-                     *         "createdBy": "01a228e6-f7b8-74b2-8f47-75de2c731429",
-                     *         "createdAt": "2026-11-29T20:02:35.506Z",
-                     *         "updatedAt": "2026-11-29T20:02:35.506Z"
+                     *         "createdBy": "01a228e8-2d61-778e-890a-77134756e9ec",
+                     *         "createdAt": "2026-11-29T20:03:54.806Z",
+                     *         "updatedAt": "2026-11-29T20:03:54.806Z"
                      *       }
                      *     }
                      */
@@ -20212,7 +20212,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "c05e05c5-fbd7-4cbb-91bf-abd5ad14bb8b"
+                     *       "requestId": "c575a7cb-9cbd-4843-b403-d99e251da8ee"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20234,7 +20234,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "3eadf805-e66f-4211-a3fc-aa79dea1de70"
+                     *       "requestId": "cc990883-76fd-4dc6-8a60-cd798409053b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20251,7 +20251,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing timesheets:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "c0509265-fcf9-42db-a6fa-29d6baecf05a"
+                     *       "requestId": "667e8bb6-9d56-47ef-9297-3f7973029c88"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20266,9 +20266,9 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "Workspace not found.",
+                     *       "error": "Time entry not found.",
                      *       "code": "not_found",
-                     *       "requestId": "9eefbe0c-1658-4b1b-86cc-570f74084c23"
+                     *       "requestId": "d19fd4cb-fcd9-448a-9e99-7b46c94284f0"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20305,7 +20305,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "4baa8d17-e252-4753-8c47-abbe835acfc6"
+                     *       "requestId": "ebdfcbc5-b0ae-4c94-a365-1b6a4abba892"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20355,7 +20355,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e6-f99d-7538-b9a1-015505f1cd79",
+                     *         "id": "01a228e8-2f5d-7330-9366-0f96d27cf5df",
                      *         "deleted": true
                      *       }
                      *     }
@@ -20382,7 +20382,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "e8328ac5-3974-4b95-b5f7-3f44adb19f92"
+                     *       "requestId": "f587e0b9-fe39-4b60-8424-c9b45d6e91d7"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20404,7 +20404,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "0c663726-f75b-4095-a387-1f054b9c5177"
+                     *       "requestId": "b4d63ec9-a392-4ac5-927f-dfa680267bb7"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20421,7 +20421,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing timesheets:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "91d6e2cd-a828-45ca-b2c6-089fe6ec1177"
+                     *       "requestId": "23dfc04e-9bd7-44c7-9012-ad36e322fb28"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20436,9 +20436,9 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "Workspace not found.",
+                     *       "error": "Time entry not found.",
                      *       "code": "not_found",
-                     *       "requestId": "ca6f8512-ba9e-4cd9-95cf-b0b8b79c06d1"
+                     *       "requestId": "dc4c035d-fa00-4d76-bddf-d187dc1c76c5"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20484,7 +20484,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "680d5bbd-602e-4803-ba37-c31ba71c4de7"
+                     *       "requestId": "7b2fa452-400d-451c-bdb3-aa9a31106cbf"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20553,22 +20553,22 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e6-f972-73d4-9f15-8788b6c9f183",
-                     *         "projectId": "01a228e6-f8c1-7789-ad69-364cc43e4d49",
-                     *         "taskId": "01a228e6-f912-70a3-ac3b-cea89672a646",
-                     *         "userId": "01a228e6-f7b8-74b2-8f47-75de2c731429",
+                     *         "id": "01a228e8-2f36-76fa-b9c8-dec5edb50c51",
+                     *         "projectId": "01a228e8-2e69-757f-80e9-95b6547731e4",
+                     *         "taskId": "01a228e8-2ebc-75dd-a5d9-f32cc1087741",
+                     *         "userId": "01a228e8-2d61-778e-890a-77134756e9ec",
                      *         "user": {
-                     *           "id": "01a228e6-f7b8-74b2-8f47-75de2c731429",
+                     *           "id": "01a228e8-2d61-778e-890a-77134756e9ec",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "task": {
-                     *           "id": "01a228e6-f912-70a3-ac3b-cea89672a646",
+                     *           "id": "01a228e8-2ebc-75dd-a5d9-f32cc1087741",
                      *           "humanId": "WEB-1",
                      *           "title": "Ship the landing page today"
                      *         },
                      *         "project": {
-                     *           "id": "01a228e6-f8c1-7789-ad69-364cc43e4d49",
+                     *           "id": "01a228e8-2e69-757f-80e9-95b6547731e4",
                      *           "name": "Website"
                      *         },
                      *         "date": "2026-11-29",
@@ -20580,9 +20580,9 @@ export interface operations {
                      *         "rejectionReason": null,
                      *         "decidedBy": null,
                      *         "decidedAt": null,
-                     *         "createdBy": "01a228e6-f7b8-74b2-8f47-75de2c731429",
-                     *         "createdAt": "2026-11-29T20:02:35.506Z",
-                     *         "updatedAt": "2026-11-29T20:02:35.521Z"
+                     *         "createdBy": "01a228e8-2d61-778e-890a-77134756e9ec",
+                     *         "createdAt": "2026-11-29T20:03:54.806Z",
+                     *         "updatedAt": "2026-11-29T20:03:54.816Z"
                      *       }
                      *     }
                      */
@@ -20604,7 +20604,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: date: Invalid input: expected string, received object",
                      *       "code": "validation_error",
-                     *       "requestId": "a401eeed-44a0-426d-a594-16561bdd9acd",
+                     *       "requestId": "17c9f254-6c85-4a78-ada2-7e7fed28edd5",
                      *       "issues": [
                      *         {
                      *           "path": "date",
@@ -20632,7 +20632,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "49fc9db6-5633-4ac7-9916-05457d6656ad"
+                     *       "requestId": "0c6c67e1-0874-419e-9568-d230e1cc009d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20649,7 +20649,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing timesheets:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "8e2fc4b1-aa3f-41e7-bc19-e682abd64a14"
+                     *       "requestId": "e2e4323b-289c-461e-a717-76d6804b650a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20664,9 +20664,9 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "Workspace not found.",
+                     *       "error": "Time entry not found.",
                      *       "code": "not_found",
-                     *       "requestId": "ed880346-92e4-4071-97a7-4cacbfbddcae"
+                     *       "requestId": "fa2ec905-25f6-438f-bbbb-e24577fa6626"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20692,7 +20692,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "7384cf23-9fa6-4bc2-af19-2ecbf1a596a0"
+                     *       "requestId": "a931cd4b-1f36-44d5-9b93-7c73c9c0dd08"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20709,7 +20709,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "cfafdcdc-6621-4901-8b08-bb6fa20c64af"
+                     *       "requestId": "2e377539-96d6-4d51-bfee-659989ad6329"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20746,7 +20746,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "a3bc6dae-5fa9-4c57-9791-e6055f297da8"
+                     *       "requestId": "ead28aea-3cac-44cd-87a6-e893b5deb771"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20796,22 +20796,22 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e6-f972-73d4-9f15-8788b6c9f183",
-                     *         "projectId": "01a228e6-f8c1-7789-ad69-364cc43e4d49",
-                     *         "taskId": "01a228e6-f912-70a3-ac3b-cea89672a646",
-                     *         "userId": "01a228e6-f7b8-74b2-8f47-75de2c731429",
+                     *         "id": "01a228e8-2f36-76fa-b9c8-dec5edb50c51",
+                     *         "projectId": "01a228e8-2e69-757f-80e9-95b6547731e4",
+                     *         "taskId": "01a228e8-2ebc-75dd-a5d9-f32cc1087741",
+                     *         "userId": "01a228e8-2d61-778e-890a-77134756e9ec",
                      *         "user": {
-                     *           "id": "01a228e6-f7b8-74b2-8f47-75de2c731429",
+                     *           "id": "01a228e8-2d61-778e-890a-77134756e9ec",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "task": {
-                     *           "id": "01a228e6-f912-70a3-ac3b-cea89672a646",
+                     *           "id": "01a228e8-2ebc-75dd-a5d9-f32cc1087741",
                      *           "humanId": "WEB-1",
                      *           "title": "Ship the landing page today"
                      *         },
                      *         "project": {
-                     *           "id": "01a228e6-f8c1-7789-ad69-364cc43e4d49",
+                     *           "id": "01a228e8-2e69-757f-80e9-95b6547731e4",
                      *           "name": "Website"
                      *         },
                      *         "date": "2026-11-29",
@@ -20821,11 +20821,11 @@ export interface operations {
                      *         "billed": false,
                      *         "state": "approved",
                      *         "rejectionReason": null,
-                     *         "decidedBy": "01a228e6-f7b8-74b2-8f47-75de2c731429",
-                     *         "decidedAt": "2026-11-29T20:02:35.530Z",
-                     *         "createdBy": "01a228e6-f7b8-74b2-8f47-75de2c731429",
-                     *         "createdAt": "2026-11-29T20:02:35.506Z",
-                     *         "updatedAt": "2026-11-29T20:02:35.530Z"
+                     *         "decidedBy": "01a228e8-2d61-778e-890a-77134756e9ec",
+                     *         "decidedAt": "2026-11-29T20:03:54.826Z",
+                     *         "createdBy": "01a228e8-2d61-778e-890a-77134756e9ec",
+                     *         "createdAt": "2026-11-29T20:03:54.806Z",
+                     *         "updatedAt": "2026-11-29T20:03:54.826Z"
                      *       }
                      *     }
                      */
@@ -20847,7 +20847,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "f242e3a6-930b-447b-bde4-4d58e2d68286"
+                     *       "requestId": "c8e586f3-dab4-45a1-a6fd-b0d48804be08"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20869,7 +20869,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "72668660-1a32-4eb8-9ebd-d7f4ff3a9d36"
+                     *       "requestId": "eba627ad-0a38-4c87-abb1-64c4a06eb1f2"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20886,7 +20886,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing timesheets:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "0d8ef8a6-c680-482d-a03f-e49f472abd97"
+                     *       "requestId": "90ad0683-7bf4-4f04-9aab-3f937079f40d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20901,9 +20901,9 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "Workspace not found.",
+                     *       "error": "Time entry not found.",
                      *       "code": "not_found",
-                     *       "requestId": "f652e86d-9dac-4138-808d-da7521eb4a46"
+                     *       "requestId": "221f57ac-82f3-4ae5-9f9f-072380f43b11"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20949,7 +20949,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "a31157bb-8e23-433c-b3fd-881594d07810"
+                     *       "requestId": "40dd4866-fb59-4baa-9341-9ac66bb5620f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20999,22 +20999,22 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e6-f972-73d4-9f15-8788b6c9f183",
-                     *         "projectId": "01a228e6-f8c1-7789-ad69-364cc43e4d49",
-                     *         "taskId": "01a228e6-f912-70a3-ac3b-cea89672a646",
-                     *         "userId": "01a228e6-f7b8-74b2-8f47-75de2c731429",
+                     *         "id": "01a228e8-2f36-76fa-b9c8-dec5edb50c51",
+                     *         "projectId": "01a228e8-2e69-757f-80e9-95b6547731e4",
+                     *         "taskId": "01a228e8-2ebc-75dd-a5d9-f32cc1087741",
+                     *         "userId": "01a228e8-2d61-778e-890a-77134756e9ec",
                      *         "user": {
-                     *           "id": "01a228e6-f7b8-74b2-8f47-75de2c731429",
+                     *           "id": "01a228e8-2d61-778e-890a-77134756e9ec",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "task": {
-                     *           "id": "01a228e6-f912-70a3-ac3b-cea89672a646",
+                     *           "id": "01a228e8-2ebc-75dd-a5d9-f32cc1087741",
                      *           "humanId": "WEB-1",
                      *           "title": "Ship the landing page today"
                      *         },
                      *         "project": {
-                     *           "id": "01a228e6-f8c1-7789-ad69-364cc43e4d49",
+                     *           "id": "01a228e8-2e69-757f-80e9-95b6547731e4",
                      *           "name": "Website"
                      *         },
                      *         "date": "2026-11-29",
@@ -21024,11 +21024,11 @@ export interface operations {
                      *         "billed": true,
                      *         "state": "approved",
                      *         "rejectionReason": null,
-                     *         "decidedBy": "01a228e6-f7b8-74b2-8f47-75de2c731429",
-                     *         "decidedAt": "2026-11-29T20:02:35.536Z",
-                     *         "createdBy": "01a228e6-f7b8-74b2-8f47-75de2c731429",
-                     *         "createdAt": "2026-11-29T20:02:35.506Z",
-                     *         "updatedAt": "2026-11-29T20:02:35.540Z"
+                     *         "decidedBy": "01a228e8-2d61-778e-890a-77134756e9ec",
+                     *         "decidedAt": "2026-11-29T20:03:54.833Z",
+                     *         "createdBy": "01a228e8-2d61-778e-890a-77134756e9ec",
+                     *         "createdAt": "2026-11-29T20:03:54.806Z",
+                     *         "updatedAt": "2026-11-29T20:03:54.836Z"
                      *       }
                      *     }
                      */
@@ -21050,7 +21050,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "a4a30b14-402f-4410-9a20-fd5a8b849953"
+                     *       "requestId": "518cee54-ea04-44a9-b6fb-151f352d6a83"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21072,7 +21072,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "3ff03bd5-90c1-42c4-beb1-3b33b217e43f"
+                     *       "requestId": "7c1a01d4-6b86-435b-99aa-9446d6b123e7"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21089,7 +21089,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing timesheets:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "caf4ec97-2f7f-4004-bdd4-012965f0a20e"
+                     *       "requestId": "981d23ed-5944-4f7f-8604-dc3110d2728e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21104,9 +21104,9 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "Workspace not found.",
+                     *       "error": "Time entry not found.",
                      *       "code": "not_found",
-                     *       "requestId": "76f1bc6d-d621-46c7-a9dc-87ca3c7f2402"
+                     *       "requestId": "0ff7af33-5ff7-44d5-b5c2-02926f4db17d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21152,7 +21152,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "c7d529c0-00e2-413b-b971-8128aa7e66f6"
+                     *       "requestId": "e89db3dd-e439-485c-8f12-700471437cf0"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21209,22 +21209,22 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e6-f972-73d4-9f15-8788b6c9f183",
-                     *         "projectId": "01a228e6-f8c1-7789-ad69-364cc43e4d49",
-                     *         "taskId": "01a228e6-f912-70a3-ac3b-cea89672a646",
-                     *         "userId": "01a228e6-f7b8-74b2-8f47-75de2c731429",
+                     *         "id": "01a228e8-2f36-76fa-b9c8-dec5edb50c51",
+                     *         "projectId": "01a228e8-2e69-757f-80e9-95b6547731e4",
+                     *         "taskId": "01a228e8-2ebc-75dd-a5d9-f32cc1087741",
+                     *         "userId": "01a228e8-2d61-778e-890a-77134756e9ec",
                      *         "user": {
-                     *           "id": "01a228e6-f7b8-74b2-8f47-75de2c731429",
+                     *           "id": "01a228e8-2d61-778e-890a-77134756e9ec",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "task": {
-                     *           "id": "01a228e6-f912-70a3-ac3b-cea89672a646",
+                     *           "id": "01a228e8-2ebc-75dd-a5d9-f32cc1087741",
                      *           "humanId": "WEB-1",
                      *           "title": "Ship the landing page today"
                      *         },
                      *         "project": {
-                     *           "id": "01a228e6-f8c1-7789-ad69-364cc43e4d49",
+                     *           "id": "01a228e8-2e69-757f-80e9-95b6547731e4",
                      *           "name": "Website"
                      *         },
                      *         "date": "2026-11-29",
@@ -21234,11 +21234,11 @@ export interface operations {
                      *         "billed": false,
                      *         "state": "rejected",
                      *         "rejectionReason": "Split design from build.",
-                     *         "decidedBy": "01a228e6-f7b8-74b2-8f47-75de2c731429",
-                     *         "decidedAt": "2026-11-29T20:02:35.527Z",
-                     *         "createdBy": "01a228e6-f7b8-74b2-8f47-75de2c731429",
-                     *         "createdAt": "2026-11-29T20:02:35.506Z",
-                     *         "updatedAt": "2026-11-29T20:02:35.527Z"
+                     *         "decidedBy": "01a228e8-2d61-778e-890a-77134756e9ec",
+                     *         "decidedAt": "2026-11-29T20:03:54.822Z",
+                     *         "createdBy": "01a228e8-2d61-778e-890a-77134756e9ec",
+                     *         "createdAt": "2026-11-29T20:03:54.806Z",
+                     *         "updatedAt": "2026-11-29T20:03:54.822Z"
                      *       }
                      *     }
                      */
@@ -21260,7 +21260,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: reason: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "eaeb1a45-4547-4847-8345-9f840ee04637",
+                     *       "requestId": "c298e9a4-62cb-43d5-baeb-0c9c4c22d0d1",
                      *       "issues": [
                      *         {
                      *           "path": "reason",
@@ -21288,7 +21288,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "e05d66b9-9aa5-46d8-945e-85bfa99e4c0a"
+                     *       "requestId": "d8774937-04dd-4966-81c9-707ca700c60e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21305,7 +21305,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing timesheets:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "95bdb7e4-09c4-4721-8d68-4dd155008ce9"
+                     *       "requestId": "f0b991f8-b7fd-4113-a6a6-d16dfb9cb171"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21320,9 +21320,9 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "Workspace not found.",
+                     *       "error": "Time entry not found.",
                      *       "code": "not_found",
-                     *       "requestId": "7af5e6c1-8e4e-4be3-9f0b-bde07706eebf"
+                     *       "requestId": "ababdeb4-354f-46c7-b7b4-dff75072d3bf"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21348,7 +21348,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "e5724b40-eb5c-428e-9526-aeb909a23065"
+                     *       "requestId": "4509a30c-6718-459f-8331-c42a72de22a7"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21365,7 +21365,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "8e6c2f01-6a1c-454a-af40-0c8c6dab5b87"
+                     *       "requestId": "336cefd8-ce11-4e56-9dba-f5213a8664c4"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21402,7 +21402,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "e07bc907-b3bf-4bbd-a413-e2c88aadcd53"
+                     *       "requestId": "512162d8-da3a-4959-a39a-4ed08bca903b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21452,22 +21452,22 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e6-f972-73d4-9f15-8788b6c9f183",
-                     *         "projectId": "01a228e6-f8c1-7789-ad69-364cc43e4d49",
-                     *         "taskId": "01a228e6-f912-70a3-ac3b-cea89672a646",
-                     *         "userId": "01a228e6-f7b8-74b2-8f47-75de2c731429",
+                     *         "id": "01a228e8-2f36-76fa-b9c8-dec5edb50c51",
+                     *         "projectId": "01a228e8-2e69-757f-80e9-95b6547731e4",
+                     *         "taskId": "01a228e8-2ebc-75dd-a5d9-f32cc1087741",
+                     *         "userId": "01a228e8-2d61-778e-890a-77134756e9ec",
                      *         "user": {
-                     *           "id": "01a228e6-f7b8-74b2-8f47-75de2c731429",
+                     *           "id": "01a228e8-2d61-778e-890a-77134756e9ec",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "task": {
-                     *           "id": "01a228e6-f912-70a3-ac3b-cea89672a646",
+                     *           "id": "01a228e8-2ebc-75dd-a5d9-f32cc1087741",
                      *           "humanId": "WEB-1",
                      *           "title": "Ship the landing page today"
                      *         },
                      *         "project": {
-                     *           "id": "01a228e6-f8c1-7789-ad69-364cc43e4d49",
+                     *           "id": "01a228e8-2e69-757f-80e9-95b6547731e4",
                      *           "name": "Website"
                      *         },
                      *         "date": "2026-11-29",
@@ -21479,9 +21479,9 @@ export interface operations {
                      *         "rejectionReason": null,
                      *         "decidedBy": null,
                      *         "decidedAt": null,
-                     *         "createdBy": "01a228e6-f7b8-74b2-8f47-75de2c731429",
-                     *         "createdAt": "2026-11-29T20:02:35.506Z",
-                     *         "updatedAt": "2026-11-29T20:02:35.523Z"
+                     *         "createdBy": "01a228e8-2d61-778e-890a-77134756e9ec",
+                     *         "createdAt": "2026-11-29T20:03:54.806Z",
+                     *         "updatedAt": "2026-11-29T20:03:54.818Z"
                      *       }
                      *     }
                      */
@@ -21503,7 +21503,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "20bb4dbe-8c14-4139-9ded-e4b08dc55dd4"
+                     *       "requestId": "174591ae-c44e-4d4d-8114-48004e0b0629"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21525,7 +21525,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "bee22cde-d841-4265-b4b4-a15fb42d7ea1"
+                     *       "requestId": "8d68bcf3-6c10-4a85-be59-f6af3b41be5f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21542,7 +21542,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing timesheets:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "fbb60e5f-fc2a-49c2-bbe8-6203df32cab1"
+                     *       "requestId": "b5468ea5-79a9-4d47-9d5d-db07df3967b1"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21557,9 +21557,9 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "Workspace not found.",
+                     *       "error": "Time entry not found.",
                      *       "code": "not_found",
-                     *       "requestId": "98ea976c-90ed-48fb-97bd-26ffd9210a71"
+                     *       "requestId": "808d81e1-45c0-4cae-94da-92f65ebf0468"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21605,7 +21605,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "db7dcbbf-6709-490d-91d2-d3d7292d30c9"
+                     *       "requestId": "4948f0dd-cdce-4c36-ade3-93137ec517c6"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21655,22 +21655,22 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e6-f972-73d4-9f15-8788b6c9f183",
-                     *         "projectId": "01a228e6-f8c1-7789-ad69-364cc43e4d49",
-                     *         "taskId": "01a228e6-f912-70a3-ac3b-cea89672a646",
-                     *         "userId": "01a228e6-f7b8-74b2-8f47-75de2c731429",
+                     *         "id": "01a228e8-2f36-76fa-b9c8-dec5edb50c51",
+                     *         "projectId": "01a228e8-2e69-757f-80e9-95b6547731e4",
+                     *         "taskId": "01a228e8-2ebc-75dd-a5d9-f32cc1087741",
+                     *         "userId": "01a228e8-2d61-778e-890a-77134756e9ec",
                      *         "user": {
-                     *           "id": "01a228e6-f7b8-74b2-8f47-75de2c731429",
+                     *           "id": "01a228e8-2d61-778e-890a-77134756e9ec",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "task": {
-                     *           "id": "01a228e6-f912-70a3-ac3b-cea89672a646",
+                     *           "id": "01a228e8-2ebc-75dd-a5d9-f32cc1087741",
                      *           "humanId": "WEB-1",
                      *           "title": "Ship the landing page today"
                      *         },
                      *         "project": {
-                     *           "id": "01a228e6-f8c1-7789-ad69-364cc43e4d49",
+                     *           "id": "01a228e8-2e69-757f-80e9-95b6547731e4",
                      *           "name": "Website"
                      *         },
                      *         "date": "2026-11-29",
@@ -21680,11 +21680,11 @@ export interface operations {
                      *         "billed": false,
                      *         "state": "draft",
                      *         "rejectionReason": null,
-                     *         "decidedBy": "01a228e6-f7b8-74b2-8f47-75de2c731429",
-                     *         "decidedAt": "2026-11-29T20:02:35.532Z",
-                     *         "createdBy": "01a228e6-f7b8-74b2-8f47-75de2c731429",
-                     *         "createdAt": "2026-11-29T20:02:35.506Z",
-                     *         "updatedAt": "2026-11-29T20:02:35.532Z"
+                     *         "decidedBy": "01a228e8-2d61-778e-890a-77134756e9ec",
+                     *         "decidedAt": "2026-11-29T20:03:54.829Z",
+                     *         "createdBy": "01a228e8-2d61-778e-890a-77134756e9ec",
+                     *         "createdAt": "2026-11-29T20:03:54.806Z",
+                     *         "updatedAt": "2026-11-29T20:03:54.829Z"
                      *       }
                      *     }
                      */
@@ -21706,7 +21706,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "0efa8050-cefd-4293-b2ed-b355b4a179a2"
+                     *       "requestId": "e2635158-d37b-4fa9-ba0f-7a5aea26161c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21728,7 +21728,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "1d681868-aac9-4d83-8528-6c3748bfd710"
+                     *       "requestId": "74c7731f-57a9-4d85-90d3-7755d91e6357"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21745,7 +21745,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing timesheets:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "0ab80de5-cd77-4dc6-a7fe-d6f591ee5cd4"
+                     *       "requestId": "7a5507be-c058-46ea-97aa-16ff3d857153"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21760,9 +21760,9 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "Workspace not found.",
+                     *       "error": "Time entry not found.",
                      *       "code": "not_found",
-                     *       "requestId": "2c8ba165-f8b2-4ad8-82d8-3fce69ab5cc1"
+                     *       "requestId": "399b7412-4194-4e82-b446-58146f26cf02"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21808,7 +21808,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "70122840-76ac-4642-a2bd-788d9267f510"
+                     *       "requestId": "b2b32efb-0ecb-4a09-9a0c-b65b92c559cf"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21871,7 +21871,7 @@ export interface operations {
                      *       "ok": true,
                      *       "data": {
                      *         "scope": "workspace",
-                     *         "id": "01a228e6-f82f-7283-b7ee-983604451560",
+                     *         "id": "01a228e8-2dd3-76d9-8b90-7e5eea80d89e",
                      *         "from": "2026-11-29",
                      *         "to": "2026-11-29",
                      *         "groupBy": "user",
@@ -21889,7 +21889,7 @@ export interface operations {
                      *         },
                      *         "groups": [
                      *           {
-                     *             "key": "01a228e6-f7b8-74b2-8f47-75de2c731429",
+                     *             "key": "01a228e8-2d61-778e-890a-77134756e9ec",
                      *             "label": "Ada Lovelace",
                      *             "minutes": 50,
                      *             "billableMinutes": 50,
@@ -21912,7 +21912,7 @@ export interface operations {
                     };
                     /**
                      * @example key,label,minutes,billableMinutes,nonBillableMinutes,draft,submitted,approved,rejected
-                     *     01a228e6-f7b8-74b2-8f47-75de2c731429,Ada Lovelace,50,50,0,0,0,50,0
+                     *     01a228e8-2d61-778e-890a-77134756e9ec,Ada Lovelace,50,50,0,0,0,50,0
                      *     ,Total,50,50,0,0,0,50,0
                      */
                     "text/csv": string;
@@ -21929,7 +21929,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: scope: Invalid option: expected one of \"task\"|\"project\"|\"workspace\"",
                      *       "code": "validation_error",
-                     *       "requestId": "f7983a70-7635-4e03-859e-f7d774221830",
+                     *       "requestId": "476cd630-1c15-4f33-8eb6-3ff93095e1b1",
                      *       "issues": [
                      *         {
                      *           "path": "scope",
@@ -21965,7 +21965,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "c27746c0-e396-4de4-8515-61ae123d6af2"
+                     *       "requestId": "c8e95550-1068-404b-a25a-117fc453642c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21982,7 +21982,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing timesheets:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "b4455502-48dd-40db-8a07-4b1092f2b2c9"
+                     *       "requestId": "a21ca0d6-0940-46a1-851a-a76e587c811f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21999,7 +21999,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "bb204e1b-6db6-483c-a7ea-b8cc39887cdc"
+                     *       "requestId": "ef6b6e08-8168-4818-a880-66562ac9257a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22036,7 +22036,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "e640b04d-a2c1-496f-ad63-ade6c98e53cd"
+                     *       "requestId": "40c98c74-2b46-4818-9d53-b02d95dcec31"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22095,8 +22095,8 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "TJBmrWDaPuVi0hA-3nGZeHedlyofyqm4",
-                     *         "url": "/uploads/TJBmrWDaPuVi0hA-3nGZeHedlyofyqm4",
+                     *         "id": "aQcjsrbJMsLGyccVWZLZsL_2NiGmY5It",
+                     *         "url": "/uploads/aQcjsrbJMsLGyccVWZLZsL_2NiGmY5It",
                      *         "contentType": "image/png",
                      *         "size": 70,
                      *         "sha256": "497790947d4666760ce38f3c00e852c71fdb66cae849bae8e9ede352719e1581"
@@ -22121,7 +22121,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "5805c687-ebe4-46d3-807e-7575b10c0f65"
+                     *       "requestId": "050ecd05-f99a-4520-9ffe-2b7ad4b7d57d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22143,7 +22143,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "dd53531f-69af-4594-9f90-67dff4582e2b"
+                     *       "requestId": "14f95792-9e28-4638-82ce-2825fe0193af"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22160,7 +22160,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "1a8c2db5-ef80-43c8-b1d9-74c33b618f4a"
+                     *       "requestId": "ec605a5f-dcba-4a79-a6bd-fb790abd251a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22177,7 +22177,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "da23ecc5-7ead-4d8b-bf00-ac6d452cd66f"
+                     *       "requestId": "8b18b3a2-00ad-4e00-a0d4-c85a3d5782cc"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22225,7 +22225,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "5b871700-192a-43bf-a4b8-c55707ff666f"
+                     *       "requestId": "976c125c-af49-4098-8a1e-05f4c404b8f7"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22273,7 +22273,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Upload not found.",
                      *       "code": "not_found",
-                     *       "requestId": "8405670c-3116-442a-9644-ea21145b6f31"
+                     *       "requestId": "7c9eeb04-a30f-4b01-b66c-f2745c38e23b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22323,7 +22323,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "TJBmrWDaPuVi0hA-3nGZeHedlyofyqm4",
+                     *         "id": "aQcjsrbJMsLGyccVWZLZsL_2NiGmY5It",
                      *         "deleted": true
                      *       }
                      *     }
@@ -22350,7 +22350,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "c6edf7fa-641a-4aba-b6bb-6329ba360975"
+                     *       "requestId": "24996777-7540-41ff-ba27-61d810cffa09"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22372,7 +22372,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "2b88562c-ad7c-4a86-b48e-72e76a124486"
+                     *       "requestId": "4bfff5e8-e24b-4ef9-b541-935ac2eeeb50"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22389,7 +22389,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "3b76cbc4-c1d5-4e86-8c6c-a0870a132be2"
+                     *       "requestId": "ec2d4d57-a1b7-4dc1-93b6-f6811090969d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22404,9 +22404,9 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "Workspace not found.",
+                     *       "error": "Upload not found.",
                      *       "code": "not_found",
-                     *       "requestId": "01089a89-720f-447d-941c-1b0521080a12"
+                     *       "requestId": "2fe769ce-5f8d-411f-aeff-519322792080"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22443,7 +22443,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "4e57d187-e133-4d2f-b4d7-96b9f74f42be"
+                     *       "requestId": "bfb6b547-2d2e-4290-8d53-dd3250b07dca"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22496,17 +22496,17 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228e6-f9a2-76a2-bd9d-8b93a5a6acb3",
-                     *           "url": "http://127.0.0.1:42323/hook",
+                     *           "id": "01a228e8-2f62-771d-a698-e9d4f39f31fc",
+                     *           "url": "http://127.0.0.1:38333/hook",
                      *           "events": [
                      *             "task.created"
                      *           ],
                      *           "active": true,
                      *           "disabledReason": null,
                      *           "description": null,
-                     *           "createdBy": "01a228e6-f7b8-74b2-8f47-75de2c731429",
-                     *           "createdAt": "2026-11-29T20:02:35.554Z",
-                     *           "updatedAt": "2026-11-29T20:02:35.554Z"
+                     *           "createdBy": "01a228e8-2d61-778e-890a-77134756e9ec",
+                     *           "createdAt": "2026-11-29T20:03:54.850Z",
+                     *           "updatedAt": "2026-11-29T20:03:54.850Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -22531,7 +22531,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "b0f880a1-842b-4f7b-82f9-8c2986d87725",
+                     *       "requestId": "7c1f87ac-024e-4b08-9afd-92c987db48e0",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -22559,7 +22559,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "3bd89a2b-9978-499a-bf6e-f8e5e4b221a7"
+                     *       "requestId": "b434c555-f891-4f83-b4cd-5d50a90dff1f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22576,7 +22576,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing webhooks:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "2935c6bc-6a4b-412f-b853-e684dbfea493"
+                     *       "requestId": "952ed129-98df-4e51-a1ff-8e004ee30e62"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22593,7 +22593,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "089b7290-6989-429e-b4e3-3abcf8320ced"
+                     *       "requestId": "fe6cb3cb-1f28-4c44-a070-7ffe7436a95d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22630,7 +22630,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "3a0b49a6-06a0-419f-b171-ed9829e9ef9f"
+                     *       "requestId": "c421b840-625b-4003-be88-8f43decc87c4"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22698,17 +22698,17 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e6-f9a2-76a2-bd9d-8b93a5a6acb3",
-                     *         "url": "http://127.0.0.1:42323/hook",
+                     *         "id": "01a228e8-2f62-771d-a698-e9d4f39f31fc",
+                     *         "url": "http://127.0.0.1:38333/hook",
                      *         "events": [
                      *           "task.created"
                      *         ],
                      *         "active": true,
                      *         "disabledReason": null,
                      *         "description": null,
-                     *         "createdBy": "01a228e6-f7b8-74b2-8f47-75de2c731429",
-                     *         "createdAt": "2026-11-29T20:02:35.554Z",
-                     *         "updatedAt": "2026-11-29T20:02:35.554Z",
+                     *         "createdBy": "01a228e8-2d61-778e-890a-77134756e9ec",
+                     *         "createdAt": "2026-11-29T20:03:54.850Z",
+                     *         "updatedAt": "2026-11-29T20:03:54.850Z",
                      *         "secret": "whsec_<secret, shown once>"
                      *       }
                      *     }
@@ -22731,7 +22731,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: url: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "3872bfb6-3f84-47ec-a6cf-e8d77fcf109f",
+                     *       "requestId": "aa4c107f-05df-4c21-aaca-04b0da0c7118",
                      *       "issues": [
                      *         {
                      *           "path": "url",
@@ -22759,7 +22759,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "39cd803f-9d8f-4863-b54f-43f09a2c77e8"
+                     *       "requestId": "7f597a04-0303-4632-8c04-3be0415bf121"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22776,7 +22776,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing webhooks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "0cf983ee-2709-47df-b750-b530bdfa82b7"
+                     *       "requestId": "6cc9d88b-7dd2-437a-b5c7-f299affeb941"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22793,7 +22793,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "cf2a1c47-a159-4e7f-bff6-7a16d90634f9"
+                     *       "requestId": "6da2b5fc-b06c-48ff-b105-1286f8823e0b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22819,7 +22819,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "1dd81446-c060-4edc-a502-77736f6a9f36"
+                     *       "requestId": "474c7a9a-c2c4-42b0-a271-076780e28ee4"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22836,7 +22836,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "3082875f-898c-4067-ab78-79350f739d31"
+                     *       "requestId": "ce8feebf-acf9-402f-8138-a19aeb61fc56"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22873,7 +22873,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "ad91581b-d7c0-45d4-98b4-5b88d3250f5c"
+                     *       "requestId": "db127678-ae09-4b57-8e91-a6e81e7b3570"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22923,17 +22923,17 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e6-f9a2-76a2-bd9d-8b93a5a6acb3",
-                     *         "url": "http://127.0.0.1:42323/hook",
+                     *         "id": "01a228e8-2f62-771d-a698-e9d4f39f31fc",
+                     *         "url": "http://127.0.0.1:38333/hook",
                      *         "events": [
                      *           "task.created"
                      *         ],
                      *         "active": true,
                      *         "disabledReason": null,
                      *         "description": null,
-                     *         "createdBy": "01a228e6-f7b8-74b2-8f47-75de2c731429",
-                     *         "createdAt": "2026-11-29T20:02:35.554Z",
-                     *         "updatedAt": "2026-11-29T20:02:35.554Z"
+                     *         "createdBy": "01a228e8-2d61-778e-890a-77134756e9ec",
+                     *         "createdAt": "2026-11-29T20:03:54.850Z",
+                     *         "updatedAt": "2026-11-29T20:03:54.850Z"
                      *       }
                      *     }
                      */
@@ -22955,7 +22955,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "e4c77414-7ff2-4b55-824a-8fd10c74bc5a"
+                     *       "requestId": "63014880-515d-4a44-bb63-5eb185139003"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22977,7 +22977,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "2fe391c9-950a-46e1-bb15-57a384c3180c"
+                     *       "requestId": "b47df63a-3ba1-4e12-a043-5f0bc48fd438"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22994,7 +22994,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing webhooks:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "ef07b7b0-6768-40bf-976c-aeab9a7ab4d1"
+                     *       "requestId": "8f2f0b86-d8b7-4252-848f-82528d9791e3"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23009,9 +23009,9 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "Workspace not found.",
+                     *       "error": "Webhook not found.",
                      *       "code": "not_found",
-                     *       "requestId": "ccfcab7d-b54e-4fe9-9efa-8c0f2d97a633"
+                     *       "requestId": "22aee906-c28e-43ef-aad7-30624f2b500d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23048,7 +23048,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "df965652-4305-4770-a6ea-eee784484c02"
+                     *       "requestId": "b477d98b-45d3-4f3b-93ef-86582ff50fa7"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23098,7 +23098,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e6-f9a2-76a2-bd9d-8b93a5a6acb3",
+                     *         "id": "01a228e8-2f62-771d-a698-e9d4f39f31fc",
                      *         "deleted": true
                      *       }
                      *     }
@@ -23125,7 +23125,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "0ba68265-a912-4e8a-8864-c0bef11d91b8"
+                     *       "requestId": "3c054dde-1c7d-44f5-a425-e519915a3ce1"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23147,7 +23147,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "c4e848ab-fbda-4598-ada6-f2792bfc0d57"
+                     *       "requestId": "3ac71e4f-78c7-475d-ab67-f99f7214d0a9"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23164,7 +23164,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing webhooks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "366c8c4c-da4e-4c98-978f-06a6e233c85b"
+                     *       "requestId": "766f9b60-87ca-4a7e-ac7a-76ee1228927f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23179,9 +23179,9 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "Workspace not found.",
+                     *       "error": "Webhook not found.",
                      *       "code": "not_found",
-                     *       "requestId": "03192726-e700-4b8c-b020-fd27658e3687"
+                     *       "requestId": "52b6cfe7-c5f6-4bfc-955a-7e0f3a7cc986"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23218,7 +23218,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "054f8200-709b-44ab-b8d9-6705c1d17af2"
+                     *       "requestId": "06fe9e9a-2e8d-4a9d-ae64-de79ef2685a2"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23281,17 +23281,17 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e6-f9a2-76a2-bd9d-8b93a5a6acb3",
-                     *         "url": "http://127.0.0.1:42323/hook",
+                     *         "id": "01a228e8-2f62-771d-a698-e9d4f39f31fc",
+                     *         "url": "http://127.0.0.1:38333/hook",
                      *         "events": [
                      *           "task.created"
                      *         ],
                      *         "active": true,
                      *         "disabledReason": null,
                      *         "description": "CI notifier",
-                     *         "createdBy": "01a228e6-f7b8-74b2-8f47-75de2c731429",
-                     *         "createdAt": "2026-11-29T20:02:35.554Z",
-                     *         "updatedAt": "2026-11-29T20:02:35.563Z"
+                     *         "createdBy": "01a228e8-2d61-778e-890a-77134756e9ec",
+                     *         "createdAt": "2026-11-29T20:03:54.850Z",
+                     *         "updatedAt": "2026-11-29T20:03:54.858Z"
                      *       }
                      *     }
                      */
@@ -23313,7 +23313,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: url: Invalid input: expected string, received object",
                      *       "code": "validation_error",
-                     *       "requestId": "0bbef219-05eb-48b4-acff-06dd99b27de0",
+                     *       "requestId": "f06b1635-644f-4f2a-8b57-719fed381944",
                      *       "issues": [
                      *         {
                      *           "path": "url",
@@ -23341,7 +23341,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "846fcce9-86ae-480d-80f4-3d7cff7b8a06"
+                     *       "requestId": "22ab40b7-f4fa-4365-889c-0e58a86cdeeb"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23358,7 +23358,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing webhooks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "afbf74a5-10d6-4e87-a703-8fc0cebc03e2"
+                     *       "requestId": "c4e2d439-0e0d-43dc-99c0-836a5875321e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23373,9 +23373,9 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "Workspace not found.",
+                     *       "error": "Webhook not found.",
                      *       "code": "not_found",
-                     *       "requestId": "ce7edc87-4bdc-49f4-a632-e34072956b22"
+                     *       "requestId": "1efdd15f-73ab-4061-8d75-e83b634a6a74"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23392,7 +23392,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "61bfcc6f-249d-4d46-92c7-fd56c4e8ba56"
+                     *       "requestId": "35a29711-6188-461b-94f4-5ece1f976575"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23409,7 +23409,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "dc521cda-ce2e-4d64-bece-772c4d280c02"
+                     *       "requestId": "1620466f-2999-415c-8f63-19556bb4fa1b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23446,7 +23446,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "102fb398-5780-4195-bc74-8902baecbacd"
+                     *       "requestId": "df7d459b-3706-4d44-81d0-91cc50cc361f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23504,16 +23504,16 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228e6-f9b6-71da-9700-ab3471efa781",
-                     *           "webhookId": "01a228e6-f9a2-76a2-bd9d-8b93a5a6acb3",
+                     *           "id": "01a228e8-2f79-76eb-80c1-624ce2d1aa82",
+                     *           "webhookId": "01a228e8-2f62-771d-a698-e9d4f39f31fc",
                      *           "event": "task.created",
                      *           "status": "succeeded",
                      *           "attempts": 1,
                      *           "lastStatusCode": 200,
                      *           "lastError": null,
                      *           "nextAttemptAt": null,
-                     *           "deliveredAt": "2026-11-29T20:02:35.580Z",
-                     *           "createdAt": "2026-11-29T20:02:35.574Z"
+                     *           "deliveredAt": "2026-11-29T20:03:54.877Z",
+                     *           "createdAt": "2026-11-29T20:03:54.873Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -23538,7 +23538,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "faa0c498-5efb-4755-9d6f-a3c2f87c964b",
+                     *       "requestId": "d99f0417-2f4c-4dfe-a3a3-f3b5c023dbb6",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -23566,7 +23566,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "2e272405-9557-45de-8f9c-f210639ca1dc"
+                     *       "requestId": "43fb90ed-bb3e-41a9-85a5-c1fee6e2ece0"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23583,7 +23583,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing webhooks:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "26d8d1ea-751e-4c76-a3eb-8f72b2675787"
+                     *       "requestId": "19993557-5306-4912-a67f-53f68c39a71d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23598,9 +23598,9 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "Workspace not found.",
+                     *       "error": "Webhook not found.",
                      *       "code": "not_found",
-                     *       "requestId": "8a8d8912-751a-44fc-acd3-c00f1aeef5f3"
+                     *       "requestId": "9cf6ace7-edcb-466e-b0d2-1e96b64b5e17"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23637,7 +23637,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "213dd6ce-cb29-4c7a-b9f5-028569fe5303"
+                     *       "requestId": "0b5d0c48-b40f-42c9-8ccd-dac89ca7c0c4"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23689,30 +23689,30 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e6-f9b6-71da-9700-ab3471efa781",
-                     *         "webhookId": "01a228e6-f9a2-76a2-bd9d-8b93a5a6acb3",
+                     *         "id": "01a228e8-2f79-76eb-80c1-624ce2d1aa82",
+                     *         "webhookId": "01a228e8-2f62-771d-a698-e9d4f39f31fc",
                      *         "event": "task.created",
                      *         "status": "succeeded",
                      *         "attempts": 1,
                      *         "lastStatusCode": 200,
                      *         "lastError": null,
                      *         "nextAttemptAt": null,
-                     *         "deliveredAt": "2026-11-29T20:02:35.580Z",
-                     *         "createdAt": "2026-11-29T20:02:35.574Z",
+                     *         "deliveredAt": "2026-11-29T20:03:54.877Z",
+                     *         "createdAt": "2026-11-29T20:03:54.873Z",
                      *         "payload": {
-                     *           "id": "01a228e6-f9b6-71da-9700-ab3471efa781",
+                     *           "id": "01a228e8-2f79-76eb-80c1-624ce2d1aa82",
                      *           "event": "task.created",
-                     *           "createdAt": "2026-11-29T20:02:35.574Z",
-                     *           "workspaceId": "01a228e6-f82f-7283-b7ee-983604451560",
+                     *           "createdAt": "2026-11-29T20:03:54.873Z",
+                     *           "workspaceId": "01a228e8-2dd3-76d9-8b90-7e5eea80d89e",
                      *           "data": {
-                     *             "id": "01a228e6-f9b5-7297-8394-63b7a5c35bdb",
+                     *             "id": "01a228e8-2f78-7597-ba7f-5f248e8c7c6a",
                      *             "humanId": "WEB-3",
                      *             "number": 3,
-                     *             "workspaceId": "01a228e6-f82f-7283-b7ee-983604451560",
-                     *             "projectId": "01a228e6-f8c1-7789-ad69-364cc43e4d49",
-                     *             "statusId": "01a228e6-f8c1-778b-9d2a-6547fef02dc6",
+                     *             "workspaceId": "01a228e8-2dd3-76d9-8b90-7e5eea80d89e",
+                     *             "projectId": "01a228e8-2e69-757f-80e9-95b6547731e4",
+                     *             "statusId": "01a228e8-2e6a-73c4-a29c-7ac39c5ec44a",
                      *             "status": {
-                     *               "id": "01a228e6-f8c1-778b-9d2a-6547fef02dc6",
+                     *               "id": "01a228e8-2e6a-73c4-a29c-7ac39c5ec44a",
                      *               "name": "To Do",
                      *               "category": "unstarted"
                      *             },
@@ -23723,9 +23723,9 @@ export interface operations {
                      *             "dueDate": null,
                      *             "archived": false,
                      *             "archivedAt": null,
-                     *             "createdBy": "01a228e6-f7b8-74b2-8f47-75de2c731429",
-                     *             "createdAt": "2026-11-29T20:02:35.573Z",
-                     *             "updatedAt": "2026-11-29T20:02:35.573Z",
+                     *             "createdBy": "01a228e8-2d61-778e-890a-77134756e9ec",
+                     *             "createdAt": "2026-11-29T20:03:54.872Z",
+                     *             "updatedAt": "2026-11-29T20:03:54.872Z",
                      *             "assignees": [],
                      *             "labels": [],
                      *             "todoCount": 0,
@@ -23756,7 +23756,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "85c448da-f753-4ceb-9f30-00bdf942ad20"
+                     *       "requestId": "89563ef2-c4d7-40a8-88ee-bd827b8e3b74"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23778,7 +23778,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "1f443daa-6480-42f9-9d9d-012aef8aad8a"
+                     *       "requestId": "ed9fc583-6bc6-490d-8f49-127b734b22b6"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23795,7 +23795,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing webhooks:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "d32c8f32-fb99-40f3-81c4-e9e03199507e"
+                     *       "requestId": "c72f295d-e774-4fe4-b56d-e39792bb0893"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23810,9 +23810,9 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "Workspace not found.",
+                     *       "error": "Webhook not found.",
                      *       "code": "not_found",
-                     *       "requestId": "dc28dc84-8e43-4e0f-bd7f-7e929bb298ff"
+                     *       "requestId": "7fdd858a-1b65-46af-b3c7-0d0f31c65195"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23849,7 +23849,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "1dd51884-2bdf-4c10-95b5-b198b3cceda7"
+                     *       "requestId": "34e3cf2f-610b-4e42-9a94-56d7f96a036c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23901,16 +23901,16 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e6-f9b6-71da-9700-ab3471efa781",
-                     *         "webhookId": "01a228e6-f9a2-76a2-bd9d-8b93a5a6acb3",
+                     *         "id": "01a228e8-2f79-76eb-80c1-624ce2d1aa82",
+                     *         "webhookId": "01a228e8-2f62-771d-a698-e9d4f39f31fc",
                      *         "event": "task.created",
                      *         "status": "pending",
                      *         "attempts": 0,
                      *         "lastStatusCode": 200,
                      *         "lastError": null,
-                     *         "nextAttemptAt": "2026-11-29T20:02:35.610Z",
+                     *         "nextAttemptAt": "2026-11-29T20:03:54.908Z",
                      *         "deliveredAt": null,
-                     *         "createdAt": "2026-11-29T20:02:35.574Z"
+                     *         "createdAt": "2026-11-29T20:03:54.873Z"
                      *       }
                      *     }
                      */
@@ -23932,7 +23932,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "cee721ed-0eaa-400b-9d12-26009795f38e"
+                     *       "requestId": "1a3c9bec-4d48-433c-b05d-a8a915a4555c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23954,7 +23954,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "44ae7822-6b8f-45b2-bcc8-284531ae9c2f"
+                     *       "requestId": "60caa743-1cc5-4b5d-b4cd-5ce7dc930063"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23971,7 +23971,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing webhooks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "a5a3f50a-9163-4139-9495-2f871a61d4f0"
+                     *       "requestId": "77bc6751-058f-497c-8626-24a1ac1e036a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23986,9 +23986,9 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "Workspace not found.",
+                     *       "error": "Webhook not found.",
                      *       "code": "not_found",
-                     *       "requestId": "2692bc10-6e79-4c85-93af-dfd422148e69"
+                     *       "requestId": "57cb553a-70ed-4219-9d41-84993da262bc"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24034,7 +24034,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "47341167-a683-4bb1-9f39-84360f9ffb46"
+                     *       "requestId": "d7f501ea-7753-4946-b0b3-a64c766e43a3"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24084,17 +24084,17 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e6-f9a2-76a2-bd9d-8b93a5a6acb3",
-                     *         "url": "http://127.0.0.1:42323/hook",
+                     *         "id": "01a228e8-2f62-771d-a698-e9d4f39f31fc",
+                     *         "url": "http://127.0.0.1:38333/hook",
                      *         "events": [
                      *           "task.created"
                      *         ],
                      *         "active": true,
                      *         "disabledReason": null,
                      *         "description": "CI notifier",
-                     *         "createdBy": "01a228e6-f7b8-74b2-8f47-75de2c731429",
-                     *         "createdAt": "2026-11-29T20:02:35.554Z",
-                     *         "updatedAt": "2026-11-29T20:02:35.566Z",
+                     *         "createdBy": "01a228e8-2d61-778e-890a-77134756e9ec",
+                     *         "createdAt": "2026-11-29T20:03:54.850Z",
+                     *         "updatedAt": "2026-11-29T20:03:54.861Z",
                      *         "secret": "whsec_<secret, shown once>"
                      *       }
                      *     }
@@ -24117,7 +24117,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "1a42db8a-dcc7-4cd9-a5bc-f91bd640d7e9"
+                     *       "requestId": "11658ff6-2861-4b9b-8794-95b4742963dc"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24139,7 +24139,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "09ad4963-ad78-4c43-a121-9ddc94ad28ec"
+                     *       "requestId": "6762dc58-d2f2-4d47-8b13-d3849f78d12c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24156,7 +24156,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing webhooks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "53535ed2-2908-4e38-ba8d-0e2a357bb3a2"
+                     *       "requestId": "3e15f0ec-ce34-4414-95d2-bf97de3bc4d0"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24171,9 +24171,9 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "Workspace not found.",
+                     *       "error": "Webhook not found.",
                      *       "code": "not_found",
-                     *       "requestId": "56a7bf13-af23-4791-b1c3-835f0210de9d"
+                     *       "requestId": "b5d7eabb-4524-4350-9649-116b1f379b0f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24210,7 +24210,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "6abd0b3c-c84f-4a3f-a339-fda84c109ffd"
+                     *       "requestId": "1ec2f880-c9f4-480a-95ff-d83fff636355"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24260,7 +24260,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "deliveryId": "01a228e6-f9b1-71f1-a9af-cc17709b7f08",
+                     *         "deliveryId": "01a228e8-2f70-7353-9012-04d1b93e76b9",
                      *         "event": "ping",
                      *         "status": "pending"
                      *       }
@@ -24289,7 +24289,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "706a719a-facc-484d-a55c-a98ec84276d2"
+                     *       "requestId": "803cd9d4-f825-466f-8c2a-fbc8ccd0a244"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24311,7 +24311,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "14646519-c185-4b59-98fb-1892ebe839ec"
+                     *       "requestId": "7c84c658-ba57-4acc-a8ff-c28282885c08"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24328,7 +24328,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing webhooks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "1e11bb38-e60c-4640-b433-65e0ac915e12"
+                     *       "requestId": "c470fdfc-d199-4453-9ded-b9d71dac9dc8"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24343,9 +24343,9 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "Workspace not found.",
+                     *       "error": "Webhook not found.",
                      *       "code": "not_found",
-                     *       "requestId": "f22e0684-e619-4d7b-a77f-001a18828f44"
+                     *       "requestId": "00875fc2-afc3-4347-a2bf-6cf3d2af2d32"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24391,7 +24391,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "ce3bd17a-01df-4679-a4d7-8e0794925e14"
+                     *       "requestId": "835361a9-480e-4bb5-8662-e2b6de645927"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24439,14 +24439,14 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228e6-f7ba-7251-95aa-469ac566de94",
+                     *           "id": "01a228e8-2d64-7701-b2dc-d64ac579d415",
                      *           "name": "Ada's workspace",
                      *           "slug": "ada-s-workspace",
                      *           "role": "OWNER",
                      *           "suspended": false,
                      *           "suspendedAt": null,
-                     *           "createdAt": "2026-11-29T20:02:35.066Z",
-                     *           "updatedAt": "2026-11-29T20:02:35.066Z"
+                     *           "createdAt": "2026-11-29T20:03:54.340Z",
+                     *           "updatedAt": "2026-11-29T20:03:54.340Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -24471,7 +24471,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "5217dedf-7b8b-4e5e-b165-3d6ce676fae0",
+                     *       "requestId": "a3924066-3fc1-45fb-8343-93d9cf368343",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -24499,7 +24499,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "7d793d28-6b27-41b9-9bee-103bf3ccdadc"
+                     *       "requestId": "ec087fd1-b4dc-463a-ad80-5c5a7dcb4c14"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24516,7 +24516,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing workspaces:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "aec00b3a-d74d-464f-a628-776d8c3ef2aa"
+                     *       "requestId": "3ed6e12f-ccf2-490a-948d-fa93a5e79ef1"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24553,7 +24553,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "6a1b3e02-66a4-4435-ac4c-87a95a4e75f4"
+                     *       "requestId": "c6fb11a8-ab60-4448-9e3b-6c6a3538df83"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24606,14 +24606,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e6-f82f-7283-b7ee-983604451560",
+                     *         "id": "01a228e8-2dd3-76d9-8b90-7e5eea80d89e",
                      *         "name": "Walk Co",
                      *         "slug": "walk-co",
                      *         "role": "OWNER",
                      *         "suspended": false,
                      *         "suspendedAt": null,
-                     *         "createdAt": "2026-11-29T20:02:35.183Z",
-                     *         "updatedAt": "2026-11-29T20:02:35.183Z"
+                     *         "createdAt": "2026-11-29T20:03:54.451Z",
+                     *         "updatedAt": "2026-11-29T20:03:54.451Z"
                      *       }
                      *     }
                      */
@@ -24635,7 +24635,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: name: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "022c6bcb-c1d1-4fbc-9d8e-1216cb4d402b",
+                     *       "requestId": "ee60aa3d-8697-4d62-a9b7-79765edac385",
                      *       "issues": [
                      *         {
                      *           "path": "name",
@@ -24663,7 +24663,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "a687817a-0a78-48c8-8d18-b1292fc3a9c6"
+                     *       "requestId": "b646abe7-937e-4dd3-8d16-3146557795ff"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24680,7 +24680,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing workspaces:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "e2c9cde2-267c-49ea-85c4-a5ec236976df"
+                     *       "requestId": "106e1372-8013-4d64-a2a5-bec30c47a8c8"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24698,7 +24698,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "The slug \"walk-co\" is already taken.",
                      *       "code": "conflict",
-                     *       "requestId": "4a12b5a4-9390-4a6f-85f7-2337121aefbe"
+                     *       "requestId": "fc8647e1-f824-47a8-acac-8e227d9d690d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24715,7 +24715,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "64f3c002-0def-4cde-958b-fa39dab142b0"
+                     *       "requestId": "1d89da7a-6d33-4770-b8db-e17f91e6e177"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24732,7 +24732,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "a2d90eac-72c2-475c-9dd2-2f76501f5650"
+                     *       "requestId": "e9e033e1-dcc0-4038-89d3-6b0929fb02ca"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24769,7 +24769,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "008392a3-0a2b-479f-a07d-05a99f7f528c"
+                     *       "requestId": "c0ba966e-c605-4f14-ad27-7ac4f1d51f19"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24814,14 +24814,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e6-f82f-7283-b7ee-983604451560",
+                     *         "id": "01a228e8-2dd3-76d9-8b90-7e5eea80d89e",
                      *         "name": "Walk Co",
                      *         "slug": "walk-co",
                      *         "role": "OWNER",
                      *         "suspended": false,
                      *         "suspendedAt": null,
-                     *         "createdAt": "2026-11-29T20:02:35.183Z",
-                     *         "updatedAt": "2026-11-29T20:02:35.183Z"
+                     *         "createdAt": "2026-11-29T20:03:54.451Z",
+                     *         "updatedAt": "2026-11-29T20:03:54.451Z"
                      *       }
                      *     }
                      */
@@ -24849,7 +24849,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "42f9b744-be53-4ae8-9e07-95fd8d518d5b"
+                     *       "requestId": "c3b609fa-bd02-4481-814b-67a38d9aa931"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24866,7 +24866,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing workspaces:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "2a102f93-9012-41c5-9929-172ff7a4f188"
+                     *       "requestId": "fc37f7da-cc23-4cec-80f7-9ff18f6b798f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24883,7 +24883,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "a5253a7c-f107-4a5a-b00e-e4cee5256c44"
+                     *       "requestId": "c55acfb9-9a43-43b6-b497-493456317069"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24920,7 +24920,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "c2ff9e17-9937-4481-a0fa-4589d01da2cc"
+                     *       "requestId": "225a1723-c4b7-412a-8a52-498b3c85b47b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24974,14 +24974,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e6-f82f-7283-b7ee-983604451560",
+                     *         "id": "01a228e8-2dd3-76d9-8b90-7e5eea80d89e",
                      *         "name": "Walk Company",
                      *         "slug": "walk-co",
                      *         "role": "OWNER",
                      *         "suspended": false,
                      *         "suspendedAt": null,
-                     *         "createdAt": "2026-11-29T20:02:35.183Z",
-                     *         "updatedAt": "2026-11-29T20:02:35.190Z"
+                     *         "createdAt": "2026-11-29T20:03:54.451Z",
+                     *         "updatedAt": "2026-11-29T20:03:54.458Z"
                      *       }
                      *     }
                      */
@@ -25003,7 +25003,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: name: Invalid input: expected string, received object",
                      *       "code": "validation_error",
-                     *       "requestId": "81c3a334-e7e7-4319-9d7e-8e1025d25105",
+                     *       "requestId": "3bf1e873-df6a-49c1-aa34-2bfa8a42b0d3",
                      *       "issues": [
                      *         {
                      *           "path": "name",
@@ -25031,7 +25031,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "575d8596-1a4e-401b-b520-c4a811d4212e"
+                     *       "requestId": "d74594d7-3ce9-4352-8b98-dbdae43a4c80"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25048,7 +25048,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing workspaces:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "c922d01d-378e-4244-a833-931289913405"
+                     *       "requestId": "971c18a6-d3fc-4a9f-8bdc-7e637588e909"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25065,7 +25065,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "54a27faf-2df3-47c5-8547-fce213ca9299"
+                     *       "requestId": "471ee85a-eb86-44b9-9915-ac7c8907bd12"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25091,7 +25091,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "cf998684-8440-4b55-8ee7-b6273cdedb4d"
+                     *       "requestId": "455cca28-3114-48da-a1f5-4508fc25b82e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25108,7 +25108,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "05e615d7-3be3-4ab9-8881-dd53ceb56051"
+                     *       "requestId": "adeef8a8-1d1e-43d6-b1ea-542f2003c7aa"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25145,7 +25145,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "367524b0-9cfc-417d-964c-88af1d1a2ef5"
+                     *       "requestId": "314644a7-494e-4a9f-9bee-e324a9936bba"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25198,16 +25198,16 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228e6-f839-70f8-96e4-1c14f00ac7b9",
-                     *           "workspaceId": "01a228e6-f82f-7283-b7ee-983604451560",
+                     *           "id": "01a228e8-2dde-7564-869f-8f5e94023770",
+                     *           "workspaceId": "01a228e8-2dd3-76d9-8b90-7e5eea80d89e",
                      *           "email": "bob@walk.test",
                      *           "role": "MEMBER",
                      *           "status": "accepted",
-                     *           "invitedBy": "01a228e6-f7b8-74b2-8f47-75de2c731429",
-                     *           "expiresAt": "2026-12-06T20:02:35.193Z",
-                     *           "acceptedAt": "2026-11-29T20:02:35.250Z",
+                     *           "invitedBy": "01a228e8-2d61-778e-890a-77134756e9ec",
+                     *           "expiresAt": "2026-12-06T20:03:54.461Z",
+                     *           "acceptedAt": "2026-11-29T20:03:54.519Z",
                      *           "revokedAt": null,
-                     *           "createdAt": "2026-11-29T20:02:35.193Z"
+                     *           "createdAt": "2026-11-29T20:03:54.461Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -25232,7 +25232,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "f78a3749-5812-4cc5-865f-c61e8933b107",
+                     *       "requestId": "ba1cd4b1-5971-4ba4-91b9-1f38b3b7fd5f",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -25260,7 +25260,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "9f4c88b3-8508-4fb3-b3a9-c7d2ebf473ed"
+                     *       "requestId": "c508ef51-5ced-4fc7-960d-b38d253f00a7"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25277,7 +25277,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing members:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "a410f59f-3ecd-4fab-90ae-9d9ddf3a5f29"
+                     *       "requestId": "36e8549e-5bcc-4975-98e8-e3296bcb25ed"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25294,7 +25294,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "d1dcd011-e275-4116-a6f8-bc8977c3d412"
+                     *       "requestId": "bb8d5fa5-3b95-427c-8d85-2b5c49422fa1"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25331,7 +25331,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "b53f103c-368f-4783-b69b-30ab10bb926b"
+                     *       "requestId": "3e4a3c17-1704-4527-8fa4-cca5fcf71740"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25389,16 +25389,16 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e6-f839-70f8-96e4-1c14f00ac7b9",
-                     *         "workspaceId": "01a228e6-f82f-7283-b7ee-983604451560",
+                     *         "id": "01a228e8-2dde-7564-869f-8f5e94023770",
+                     *         "workspaceId": "01a228e8-2dd3-76d9-8b90-7e5eea80d89e",
                      *         "email": "bob@walk.test",
                      *         "role": "MEMBER",
                      *         "status": "pending",
-                     *         "invitedBy": "01a228e6-f7b8-74b2-8f47-75de2c731429",
-                     *         "expiresAt": "2026-12-06T20:02:35.193Z",
+                     *         "invitedBy": "01a228e8-2d61-778e-890a-77134756e9ec",
+                     *         "expiresAt": "2026-12-06T20:03:54.461Z",
                      *         "acceptedAt": null,
                      *         "revokedAt": null,
-                     *         "createdAt": "2026-11-29T20:02:35.193Z"
+                     *         "createdAt": "2026-11-29T20:03:54.461Z"
                      *       }
                      *     }
                      */
@@ -25420,7 +25420,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: email: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "95db1174-b085-4821-8e73-800d6bc86a05",
+                     *       "requestId": "89b0cfa7-8081-4366-bddb-5e26939c80a4",
                      *       "issues": [
                      *         {
                      *           "path": "email",
@@ -25448,7 +25448,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "33783301-8d72-465b-b2b0-33f458452481"
+                     *       "requestId": "9697aa43-d595-4244-82fb-7d6e1ed9089f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25465,7 +25465,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing members:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "aef6d885-5b26-4ecb-a790-9ef569a39285"
+                     *       "requestId": "688470e8-1417-40c2-b0bd-cbed2b6db9d5"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25482,7 +25482,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "9f0d1490-09f2-49c7-88e6-b485b1935c33"
+                     *       "requestId": "05de6caf-8e44-4538-9bc1-4c1cc9d28833"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25508,7 +25508,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "af9aee50-2f04-4ea8-a8b7-5f69e90bb00e"
+                     *       "requestId": "31a7971d-e6c3-424c-aa3a-ca053dab3df6"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25525,7 +25525,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "4448e483-84f1-4a53-a020-4e75f4a3ba9d"
+                     *       "requestId": "f726118f-21f8-4e8c-8840-c229af1a4fdd"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25562,7 +25562,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "e9c5a902-ef52-4f90-8649-cdcd53398740"
+                     *       "requestId": "5332f816-ccb1-4266-8d29-fa41fea71c42"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25609,16 +25609,16 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e6-f895-7394-8d7c-0da168a9d741",
-                     *         "workspaceId": "01a228e6-f82f-7283-b7ee-983604451560",
+                     *         "id": "01a228e8-2e3a-76b2-9d98-7e947aeb3e8a",
+                     *         "workspaceId": "01a228e8-2dd3-76d9-8b90-7e5eea80d89e",
                      *         "email": "carol@walk.test",
                      *         "role": "MEMBER",
                      *         "status": "revoked",
-                     *         "invitedBy": "01a228e6-f7b8-74b2-8f47-75de2c731429",
-                     *         "expiresAt": "2026-12-06T20:02:35.284Z",
+                     *         "invitedBy": "01a228e8-2d61-778e-890a-77134756e9ec",
+                     *         "expiresAt": "2026-12-06T20:03:54.553Z",
                      *         "acceptedAt": null,
-                     *         "revokedAt": "2026-11-29T20:02:35.299Z",
-                     *         "createdAt": "2026-11-29T20:02:35.284Z"
+                     *         "revokedAt": "2026-11-29T20:03:54.567Z",
+                     *         "createdAt": "2026-11-29T20:03:54.553Z"
                      *       }
                      *     }
                      */
@@ -25640,7 +25640,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "434e3e51-a65d-41b7-96ef-06055ed75ba9",
+                     *       "requestId": "34b8d11d-fea2-415c-b2f7-30d14d341120",
                      *       "issues": []
                      *     }
                      */
@@ -25663,7 +25663,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "8ae9ddbc-3526-4576-b960-091d4a61eaa7"
+                     *       "requestId": "3460fe44-a0a9-4fa9-b6ee-69da3e5bb4d9"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25680,7 +25680,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing members:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "1095861a-cce5-48ae-bee6-316bf8ffd80f"
+                     *       "requestId": "a1d1f131-92da-4eb7-946f-6c3ba04935d4"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25695,9 +25695,9 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "Workspace not found.",
+                     *       "error": "Invite not found.",
                      *       "code": "not_found",
-                     *       "requestId": "d3d232bf-5d3f-4485-a51f-864881daf471"
+                     *       "requestId": "1c1b9066-42a0-48ea-8919-a4db71356adb"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25743,7 +25743,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "345179a5-b7fb-4df0-b80d-87d6f1be09fa"
+                     *       "requestId": "15f655f9-991d-4e31-8930-0747c3adb15c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25794,13 +25794,13 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "userId": "01a228e6-f7b8-74b2-8f47-75de2c731429",
+                     *           "userId": "01a228e8-2d61-778e-890a-77134756e9ec",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada",
                      *           "email": "ada@walk.test",
                      *           "avatarUploadId": null,
                      *           "role": "OWNER",
-                     *           "joinedAt": "2026-11-29T20:02:35.183Z"
+                     *           "joinedAt": "2026-11-29T20:03:54.451Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -25825,7 +25825,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "11f1fc45-bed4-4cad-b5fb-4b3c12f2e8fe",
+                     *       "requestId": "c27108af-5f34-4953-9390-2f6c016a586c",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -25853,7 +25853,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "4bd8bc44-6086-4bdf-a0df-b928af0b903a"
+                     *       "requestId": "abb78a64-0719-4731-9c8d-596308cf7aaa"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25870,7 +25870,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing workspaces:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "25913126-66f5-4308-a392-4f6421ab2bd4"
+                     *       "requestId": "f7fe3dca-9a47-4421-af7e-71b8e0574e58"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25887,7 +25887,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "d8da412c-ee38-49f8-8294-82118822bfc7"
+                     *       "requestId": "2534ffda-2cb6-4b18-a1cb-e3010ab7000d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25924,7 +25924,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "bd2fc797-65c6-452f-a89b-3ad143752482"
+                     *       "requestId": "3f162410-bd47-47ed-b960-dd00e4506180"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25971,7 +25971,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "userId": "01a228e6-f873-70ff-8830-3075b0523b53",
+                     *         "userId": "01a228e8-2e19-77dd-92d5-0f0857f8518c",
                      *         "removed": true
                      *       }
                      *     }
@@ -25998,7 +25998,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "4d4f12dd-bc20-4bea-b10a-04ac663b9809",
+                     *       "requestId": "106352ed-83c2-4083-9b96-1d80556bc022",
                      *       "issues": []
                      *     }
                      */
@@ -26021,7 +26021,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "5fc37a48-baee-4b78-b9d9-66847667ece9"
+                     *       "requestId": "bd0d9642-573f-4eed-8143-ac09da17dd9e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26038,7 +26038,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing members:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "c61a91fc-42a1-47d5-bc71-282074556ac3"
+                     *       "requestId": "eaf46353-f669-413d-bdea-b7ec9a80a158"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26053,9 +26053,9 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "Workspace not found.",
+                     *       "error": "Member not found.",
                      *       "code": "not_found",
-                     *       "requestId": "ad1177dc-d020-4599-974e-a86b25050f10"
+                     *       "requestId": "bba0b4c3-9a40-4634-99ae-960d7129e03d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26101,7 +26101,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "79027cc2-dc14-46d0-9bac-e0c1b837213a"
+                     *       "requestId": "f0519c19-d854-4429-95b0-e00888ca5214"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26158,13 +26158,13 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "userId": "01a228e6-f873-70ff-8830-3075b0523b53",
+                     *         "userId": "01a228e8-2e19-77dd-92d5-0f0857f8518c",
                      *         "name": "Bob",
                      *         "handle": "bob",
                      *         "email": "bob@walk.test",
                      *         "avatarUploadId": null,
                      *         "role": "VIEWER",
-                     *         "joinedAt": "2026-11-29T20:02:35.250Z"
+                     *         "joinedAt": "2026-11-29T20:03:54.519Z"
                      *       }
                      *     }
                      */
@@ -26186,7 +26186,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: role: Invalid option: expected one of \"OWNER\"|\"MEMBER\"|\"VIEWER\"",
                      *       "code": "validation_error",
-                     *       "requestId": "48addda4-8605-47db-a447-70a175ff32cd",
+                     *       "requestId": "d1733d81-8f3c-4850-8ac7-2912abfcb006",
                      *       "issues": [
                      *         {
                      *           "path": "role",
@@ -26214,7 +26214,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "603a3c15-da89-4132-baac-c75005ed96a8"
+                     *       "requestId": "cb2337c0-c28f-4ad4-91b9-a73e905b8f8f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26231,7 +26231,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing members:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "059f1c01-54bf-44d9-a4d6-ec01373726c3"
+                     *       "requestId": "aeedf942-f7ad-4f17-9e7e-0dee6c736c74"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26246,9 +26246,9 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "Workspace not found.",
+                     *       "error": "Member not found.",
                      *       "code": "not_found",
-                     *       "requestId": "c4b40802-fed4-4cb8-8448-bcc9eef3be06"
+                     *       "requestId": "afca8045-96f6-406f-bdda-20fe0e17b067"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26274,7 +26274,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "73c59749-6818-40d6-b697-ddb945bb5dec"
+                     *       "requestId": "e1c411ca-c9a8-453a-adbf-f7a77a459d59"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26291,7 +26291,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "e3ff9482-cf8a-41da-a909-163c59912f37"
+                     *       "requestId": "9817fe9b-94ad-4ebf-87d0-d0c23a075c84"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26328,7 +26328,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "ed454004-211a-44ba-8597-94c87ca0e357"
+                     *       "requestId": "696a163b-4c6b-4fcc-a9eb-380b2bcc6a8e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26373,14 +26373,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e6-f82f-7283-b7ee-983604451560",
+                     *         "id": "01a228e8-2dd3-76d9-8b90-7e5eea80d89e",
                      *         "name": "Walk Company",
                      *         "slug": "walk-co",
                      *         "role": null,
                      *         "suspended": false,
                      *         "suspendedAt": null,
-                     *         "createdAt": "2026-11-29T20:02:35.183Z",
-                     *         "updatedAt": "2026-11-29T20:02:35.941Z"
+                     *         "createdAt": "2026-11-29T20:03:54.451Z",
+                     *         "updatedAt": "2026-11-29T20:03:55.240Z"
                      *       }
                      *     }
                      */
@@ -26402,7 +26402,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "30fee580-f307-4f28-a69c-802678c4251a",
+                     *       "requestId": "7566120a-c77d-45ef-848b-04f082e68411",
                      *       "issues": []
                      *     }
                      */
@@ -26425,7 +26425,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "f7eb7fbd-4027-474e-8950-a1710d554717"
+                     *       "requestId": "56771496-74db-4d81-b319-7e76484fc347"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26442,7 +26442,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing workspaces:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "f625ef23-4f3e-4b59-8f7b-b3bf4d70c085"
+                     *       "requestId": "c237eb1e-eea7-4eb2-9a09-d81f4173f60a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26459,7 +26459,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "c5d9aaae-197e-4290-b6c2-769b7573bf9b"
+                     *       "requestId": "2cafa704-8095-416f-bdc6-f59c527f6175"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26496,7 +26496,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "f724e5ad-d175-4c03-a7f1-e57405196379"
+                     *       "requestId": "f1f21544-88e8-4304-8b68-60c9d00ff694"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26541,14 +26541,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e6-f82f-7283-b7ee-983604451560",
+                     *         "id": "01a228e8-2dd3-76d9-8b90-7e5eea80d89e",
                      *         "name": "Walk Company",
                      *         "slug": "walk-co",
                      *         "role": null,
                      *         "suspended": true,
-                     *         "suspendedAt": "2026-11-29T20:02:35.936Z",
-                     *         "createdAt": "2026-11-29T20:02:35.183Z",
-                     *         "updatedAt": "2026-11-29T20:02:35.936Z"
+                     *         "suspendedAt": "2026-11-29T20:03:55.235Z",
+                     *         "createdAt": "2026-11-29T20:03:54.451Z",
+                     *         "updatedAt": "2026-11-29T20:03:55.235Z"
                      *       }
                      *     }
                      */
@@ -26570,7 +26570,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "d42832ad-ed40-40cf-90d7-f85a492b6e80",
+                     *       "requestId": "6dd65873-7a0d-4d4d-8883-94d20d0d6553",
                      *       "issues": []
                      *     }
                      */
@@ -26593,7 +26593,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "9f92a628-197d-4c30-98a5-b9a2244ed470"
+                     *       "requestId": "4357fc77-0a5e-44fe-968c-ce7adbd5e34a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26610,7 +26610,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing workspaces:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "ff732a18-544d-4043-a07a-72cf8f11a33a"
+                     *       "requestId": "0a68bd66-605e-4219-8923-087a9d56a429"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26627,7 +26627,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "1d180073-28df-42ae-ad98-bab6a951064a"
+                     *       "requestId": "abc17aef-018d-4acb-b389-f3c9103fdf77"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26664,7 +26664,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "5ff6d742-aa6d-4689-8055-072f01667116"
+                     *       "requestId": "5bc7bc38-2a37-46aa-93dd-6d8bbc5185ae"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
