@@ -244,7 +244,8 @@ function finishOperation(method: string, path: string, op: Json, isPublic: boole
   if (!isPublic) wanted.push(401, 403)
   // Ids in the path, the workspace, or ids in the body (another workspace's project, an unknown key pin).
   if (hasPathParams || selected || (hasBody && !isPublic)) wanted.push(404)
-  if (hasBody) wanted.push(413, 415)
+  // Every body is checked for its media type and size before routing (src/errors/plugin.ts), even where none is read.
+  if (hasBody || method !== 'get') wanted.push(413, 415)
   for (const status of extra.errors ?? []) if (!wanted.includes(status)) wanted.push(status)
   const rateLimited = !isPublic || extra.rateLimited === true
   if (rateLimited && !wanted.includes(429)) wanted.push(429)

@@ -155,7 +155,15 @@ export async function probeErrors(w: Walker, mailbox: ReceivedMail[]): Promise<E
         { ...again, body: otherBody(walked.body) },
       ]
     }
-    for (const status of statuses) {
+    // Besides the documented statuses, the probes whose request never reaches the handler are sent to
+    // every operation, so that an answer the document leaves out shows up (without a credential where
+    // the route reads no body: a text body on POST /auth/logout must not sign the owner out).
+    const noBody = spec.requestBody === undefined
+    const refusedEarly =
+      method === 'GET' ? [] : [413, 415].map((s) => [s, attempts[s]!.map((a) => (noBody ? { ...a, as: undefined } : a))] as const)
+    for (const [s, list] of refusedEarly) if (!statuses.includes(s)) attempts[s] = list
+    const tried = [...statuses, ...refusedEarly.map(([s]) => s).filter((s) => !statuses.includes(s))]
+    for (const status of tried) {
       for (const attempt of attempts[status] ?? []) {
         // A stream the probe opened (GET /events for a caller it admits) is given up after a second.
         const a = await w.send(op, { ...attempt, signal: AbortSignal.timeout(streams ? 1_000 : 10_000) }).catch(() => undefined)

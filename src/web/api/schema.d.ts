@@ -2687,20 +2687,20 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228e8-30a4-7417-9a44-813b6a76e6a0",
-                     *           "workspaceId": "01a228e8-2dd3-76d9-8b90-7e5eea80d89e",
-                     *           "actorUserId": "01a228e8-2d61-778e-890a-77134756e9ec",
+                     *           "id": "01a228eb-8acc-7246-ad91-6f4079de70be",
+                     *           "workspaceId": "01a228eb-8705-7203-9063-5304fc3e165c",
+                     *           "actorUserId": "01a228eb-8693-734a-9c73-8065b3f333bc",
                      *           "actorKeyId": null,
                      *           "credential": "session",
                      *           "action": "oauth_grant.revoked",
                      *           "targetType": "oauth_grant",
-                     *           "targetId": "01a228e8-3095-71a9-a729-bdbba8954201",
+                     *           "targetId": "01a228eb-8ac0-702b-9cb6-08facd115577",
                      *           "ip": null,
                      *           "meta": {
-                     *             "clientId": "sallyc_NAQ5PHhRyDNf1FV3S7CV7YrZ",
+                     *             "clientId": "sallyc_bYLHkRAGLugM6L7cPoVxK2MY",
                      *             "reason": "revoked by the user"
                      *           },
-                     *           "createdAt": "2026-11-29T20:03:55.171Z"
+                     *           "createdAt": "2026-11-29T20:07:34.860Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -2725,7 +2725,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "f08ef7db-5f7e-4e8b-bd58-61ff8b2fa054",
+                     *       "requestId": "5374958c-b4bb-4db8-90fc-f20cc06492ba",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -2753,7 +2753,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "74cd320a-8c09-4600-bdad-ef634c993796"
+                     *       "requestId": "8f855a48-88f4-471a-a579-00a1da305998"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -2770,7 +2770,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing members:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "e05ade23-38db-4a8f-94f9-04ca277f55e8"
+                     *       "requestId": "1d9813ca-ba13-490e-a627-8ffb1da948fa"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -2787,7 +2787,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "df589012-572b-4f2b-93e1-377d9da40ac6"
+                     *       "requestId": "43798b10-ece8-4c14-8b32-8809ee01676a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -2824,7 +2824,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "3c2a53db-d399-4bfa-ac15-84da9a8287f8"
+                     *       "requestId": "30912b83-696c-4876-ab1c-8288a94061c4"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -2880,7 +2880,7 @@ export interface operations {
                      *       "ok": true,
                      *       "data": {
                      *         "workspace": {
-                     *           "id": "01a228e8-2dd3-76d9-8b90-7e5eea80d89e",
+                     *           "id": "01a228eb-8705-7203-9063-5304fc3e165c",
                      *           "slug": "walk-co",
                      *           "name": "Walk Company"
                      *         },
@@ -2888,26 +2888,26 @@ export interface operations {
                      *         "created": true,
                      *         "session": {
                      *           "token": "<secret, shown once>",
-                     *           "expiresAt": "2026-12-29T20:03:54.523Z",
+                     *           "expiresAt": "2026-12-29T20:07:33.966Z",
                      *           "session": {
-                     *             "id": "01a228e8-2e1b-7110-80e2-40064e1da6cc",
+                     *             "id": "01a228eb-874e-720f-82f1-c805176579e6",
                      *             "current": true,
                      *             "ip": "127.0.0.1",
                      *             "userAgent": "Bun/1.4.5",
-                     *             "createdAt": "2026-11-29T20:03:54.523Z",
-                     *             "lastSeenAt": "2026-11-29T20:03:54.523Z",
-                     *             "expiresAt": "2026-12-29T20:03:54.523Z"
+                     *             "createdAt": "2026-11-29T20:07:33.966Z",
+                     *             "lastSeenAt": "2026-11-29T20:07:33.966Z",
+                     *             "expiresAt": "2026-12-29T20:07:33.966Z"
                      *           },
                      *           "user": {
-                     *             "id": "01a228e8-2e19-77dd-92d5-0f0857f8518c",
+                     *             "id": "01a228eb-874d-73f5-8f16-7cf745ec3605",
                      *             "email": "bob@walk.test",
                      *             "name": "Bob",
                      *             "handle": "bob",
                      *             "platformRole": "NONE",
                      *             "avatarUploadId": null,
                      *             "emailVerified": true,
-                     *             "emailVerifiedAt": "2026-11-29T20:03:54.519Z",
-                     *             "createdAt": "2026-11-29T20:03:54.519Z"
+                     *             "emailVerifiedAt": "2026-11-29T20:07:33.963Z",
+                     *             "createdAt": "2026-11-29T20:07:33.963Z"
                      *           }
                      *         }
                      *       }
@@ -2931,7 +2931,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: token: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "9bed71f4-bdf8-4d3e-8917-e8be4a4f1c81",
+                     *       "requestId": "e90a00b9-0f28-44ab-9546-026a15b4f34e",
                      *       "issues": [
                      *         {
                      *           "path": "token",
@@ -2965,7 +2965,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "283bea50-110d-4bf0-acb2-a819d33304d7"
+                     *       "requestId": "334b9079-b188-467b-92ac-3c2b19402248"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -2982,7 +2982,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "757d1554-c528-4ef9-a9a7-3c6ed2ccb7f3"
+                     *       "requestId": "55dd1bfd-9d1d-4e3f-863e-7d5eaacab86e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3019,7 +3019,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Too many attempts from this address; retry later.",
                      *       "code": "rate_limited",
-                     *       "requestId": "2ec01d94-ff68-4f30-b7ce-6549e615f5fe"
+                     *       "requestId": "705e3cff-656d-4e9e-8c02-a4b219917ed4"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3069,19 +3069,19 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228e8-2fc3-755a-a077-a08bbbd0ed51",
+                     *           "id": "01a228eb-89c5-71b0-b80d-97a33ed90951",
                      *           "kind": "api",
                      *           "name": "ci",
                      *           "description": null,
-                     *           "prefix": "atpm_xULE…Mf8j",
+                     *           "prefix": "atpm_4U5B…A69M",
                      *           "scopes": [
                      *             "tasks:read"
                      *           ],
-                     *           "workspaceId": "01a228e8-2dd3-76d9-8b90-7e5eea80d89e",
+                     *           "workspaceId": "01a228eb-8705-7203-9063-5304fc3e165c",
                      *           "projectId": null,
                      *           "expiresAt": null,
-                     *           "createdAt": "2026-11-29T20:03:54.947Z",
-                     *           "lastUsedAt": "2026-11-29T20:03:54.974Z",
+                     *           "createdAt": "2026-11-29T20:07:34.594Z",
+                     *           "lastUsedAt": "2026-11-29T20:07:34.659Z",
                      *           "requestCount": 1,
                      *           "isActive": true,
                      *           "revokedAt": null,
@@ -3111,7 +3111,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "2440bf80-53a2-4e73-aefe-6a3b8fdd0fe3",
+                     *       "requestId": "6cf9c149-232b-4946-b072-b2105804591f",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -3139,7 +3139,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "9d56c227-69b4-4d56-9efa-c26eb950eabb"
+                     *       "requestId": "563e4013-3a03-48f4-9ad1-9c9a92149890"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3156,7 +3156,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing user:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "95725145-444c-463c-871e-e3545c9e1c7c"
+                     *       "requestId": "ead624b8-6cf9-4426-8c1d-18fc861483b9"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3193,7 +3193,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "dfc8c0c5-48d2-4dbd-b0bf-933d856c95b6"
+                     *       "requestId": "e048f718-6bbe-4b96-b82f-8ce77ca3b1c2"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3264,18 +3264,18 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e8-2fc3-755a-a077-a08bbbd0ed51",
+                     *         "id": "01a228eb-89c5-71b0-b80d-97a33ed90951",
                      *         "kind": "api",
                      *         "name": "ci",
                      *         "description": null,
-                     *         "prefix": "atpm_xULE…Mf8j",
+                     *         "prefix": "atpm_4U5B…A69M",
                      *         "scopes": [
                      *           "tasks:read"
                      *         ],
-                     *         "workspaceId": "01a228e8-2dd3-76d9-8b90-7e5eea80d89e",
+                     *         "workspaceId": "01a228eb-8705-7203-9063-5304fc3e165c",
                      *         "projectId": null,
                      *         "expiresAt": null,
-                     *         "createdAt": "2026-11-29T20:03:54.947Z",
+                     *         "createdAt": "2026-11-29T20:07:34.594Z",
                      *         "lastUsedAt": null,
                      *         "requestCount": 0,
                      *         "isActive": true,
@@ -3304,7 +3304,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: name: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "5dbb4a63-b996-43e0-ad10-ea732f79113c",
+                     *       "requestId": "b28dc2eb-dd1d-4f57-b9c7-381147496543",
                      *       "issues": [
                      *         {
                      *           "path": "name",
@@ -3332,7 +3332,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "af6b59be-35f0-4e4e-95f6-800edd9c550d"
+                     *       "requestId": "b35dbcbf-5f48-47a5-b1cd-ddfc467edf76"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3349,7 +3349,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing keys:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "7fcf1434-249c-454d-9926-d42b0806b79d"
+                     *       "requestId": "7a477ac3-0ecf-4e66-b414-c9c666c42fce"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3366,7 +3366,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "ef4e721b-c1e7-467f-a00f-d415fd7a374c"
+                     *       "requestId": "20829f83-1893-45c0-84c2-6b0fbd9d1b1e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3383,7 +3383,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "76f3bc97-a70f-499e-b90c-e666a6b68d7b"
+                     *       "requestId": "0b7076c2-ecc0-45e5-b63c-586df9a74d0d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3400,7 +3400,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "3d63cae8-ed4a-44aa-9a2a-5841378f7b40"
+                     *       "requestId": "68444f3c-b19b-4f0e-b896-d742e963429c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3437,7 +3437,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "9fca956b-b816-401f-a307-e5ce2f2a10df"
+                     *       "requestId": "832adb72-5f7c-4003-a74f-7ed92b4fa315"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3482,19 +3482,19 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e8-2fc3-755a-a077-a08bbbd0ed51",
+                     *         "id": "01a228eb-89c5-71b0-b80d-97a33ed90951",
                      *         "kind": "api",
                      *         "name": "ci",
                      *         "description": null,
-                     *         "prefix": "atpm_xULE…Mf8j",
+                     *         "prefix": "atpm_4U5B…A69M",
                      *         "scopes": [
                      *           "tasks:read"
                      *         ],
-                     *         "workspaceId": "01a228e8-2dd3-76d9-8b90-7e5eea80d89e",
+                     *         "workspaceId": "01a228eb-8705-7203-9063-5304fc3e165c",
                      *         "projectId": null,
                      *         "expiresAt": null,
-                     *         "createdAt": "2026-11-29T20:03:54.947Z",
-                     *         "lastUsedAt": "2026-11-29T20:03:54.974Z",
+                     *         "createdAt": "2026-11-29T20:07:34.594Z",
+                     *         "lastUsedAt": "2026-11-29T20:07:34.659Z",
                      *         "requestCount": 1,
                      *         "isActive": true,
                      *         "revokedAt": null,
@@ -3527,7 +3527,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "b7e47555-6069-4534-b95d-91325e57ac40"
+                     *       "requestId": "09c70f45-3d98-4ab6-8618-eff9d0d7ee8f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3544,7 +3544,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing user:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "544ff64c-a576-414c-b5c8-64cd208752a1"
+                     *       "requestId": "b04a3330-7a34-4197-8b40-771f92c86ed7"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3561,7 +3561,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "API key not found.",
                      *       "code": "not_found",
-                     *       "requestId": "f070e783-f201-4aaa-98bb-568edd94d816"
+                     *       "requestId": "40cd13b5-39a3-4f27-9a62-8cddc10a7bf4"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3598,7 +3598,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "28d6ff0d-3613-4e84-9726-a41868b6cf89"
+                     *       "requestId": "46791659-1234-4777-ba9e-d48b6d0920ff"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3643,24 +3643,24 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e8-3002-70d9-b4a1-c25d6433d22a",
+                     *         "id": "01a228eb-8a2d-752d-bcfe-abc784a0e7b4",
                      *         "kind": "api",
                      *         "name": "ci",
                      *         "description": null,
-                     *         "prefix": "atpm_ZuaX…l58G",
+                     *         "prefix": "atpm_ypED…utZr",
                      *         "scopes": [
                      *           "tasks:read"
                      *         ],
-                     *         "workspaceId": "01a228e8-2dd3-76d9-8b90-7e5eea80d89e",
+                     *         "workspaceId": "01a228eb-8705-7203-9063-5304fc3e165c",
                      *         "projectId": null,
                      *         "expiresAt": null,
-                     *         "createdAt": "2026-11-29T20:03:55.010Z",
+                     *         "createdAt": "2026-11-29T20:07:34.700Z",
                      *         "lastUsedAt": null,
                      *         "requestCount": 0,
                      *         "isActive": false,
-                     *         "revokedAt": "2026-11-29T20:03:55.017Z",
+                     *         "revokedAt": "2026-11-29T20:07:34.708Z",
                      *         "rateLimitPerHour": null,
-                     *         "rotatedFromId": "01a228e8-2fc3-755a-a077-a08bbbd0ed51"
+                     *         "rotatedFromId": "01a228eb-89c5-71b0-b80d-97a33ed90951"
                      *       }
                      *     }
                      */
@@ -3682,7 +3682,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "73e70aeb-e6c5-48c5-90e2-8557b6ef77a6",
+                     *       "requestId": "3f731a5e-499e-419e-a188-00e65d5ba0bb",
                      *       "issues": []
                      *     }
                      */
@@ -3705,7 +3705,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "48e6df5e-953b-4a99-9880-9c7961b52c82"
+                     *       "requestId": "83286e72-9d4b-408d-90a4-2fe02dffd0b3"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3722,7 +3722,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing keys:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "e2857663-e7ee-411e-95c8-2aff04729f3c"
+                     *       "requestId": "360e5681-8dcd-4e1b-a18d-61a1aad4136b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3739,7 +3739,41 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "API key not found.",
                      *       "code": "not_found",
-                     *       "requestId": "05cc7737-ea48-4c0b-a414-ec9efcf5fc9e"
+                     *       "requestId": "831d91e9-c39e-43a7-8793-6dd6ef64ac8d"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "eaee0f47-33e4-4598-a4f8-fa9d8da1d0b8"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "2786e48c-0b9e-4f63-8dec-58730840132e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3776,7 +3810,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "9526bf8f-4190-4e23-87a9-1be0c76745e3"
+                     *       "requestId": "e37d12aa-8b8f-4f0c-a110-675da57f8b07"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3821,24 +3855,24 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e8-3002-70d9-b4a1-c25d6433d22a",
+                     *         "id": "01a228eb-8a2d-752d-bcfe-abc784a0e7b4",
                      *         "kind": "api",
                      *         "name": "ci",
                      *         "description": null,
-                     *         "prefix": "atpm_ZuaX…l58G",
+                     *         "prefix": "atpm_ypED…utZr",
                      *         "scopes": [
                      *           "tasks:read"
                      *         ],
-                     *         "workspaceId": "01a228e8-2dd3-76d9-8b90-7e5eea80d89e",
+                     *         "workspaceId": "01a228eb-8705-7203-9063-5304fc3e165c",
                      *         "projectId": null,
                      *         "expiresAt": null,
-                     *         "createdAt": "2026-11-29T20:03:55.010Z",
+                     *         "createdAt": "2026-11-29T20:07:34.700Z",
                      *         "lastUsedAt": null,
                      *         "requestCount": 0,
                      *         "isActive": true,
                      *         "revokedAt": null,
                      *         "rateLimitPerHour": null,
-                     *         "rotatedFromId": "01a228e8-2fc3-755a-a077-a08bbbd0ed51",
+                     *         "rotatedFromId": "01a228eb-89c5-71b0-b80d-97a33ed90951",
                      *         "key": "atpm_<secret, shown once>"
                      *       }
                      *     }
@@ -3861,7 +3895,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "da49ba56-5c6f-440e-9f91-7bed00277cae",
+                     *       "requestId": "f6c59063-c334-48cb-831b-e34e8db0f05a",
                      *       "issues": []
                      *     }
                      */
@@ -3884,7 +3918,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "9a6ff098-cf1b-4813-b374-65ba28873897"
+                     *       "requestId": "ae489258-35ec-4c19-9ab3-84a6003e18d7"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3901,7 +3935,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing keys:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "5b72caa5-be92-4d32-8ec6-28d36e5eed69"
+                     *       "requestId": "518ed4f5-891a-4c09-827a-c24278d329a0"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3918,7 +3952,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "API key not found.",
                      *       "code": "not_found",
-                     *       "requestId": "0c127648-5daa-4cf6-97b5-7a66c9afcf17"
+                     *       "requestId": "486dabc6-c07a-4467-8780-2dce439796c1"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3930,6 +3964,40 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "fac75f8a-691a-4665-8add-461639281366"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "659a1b44-24ed-42b8-abca-2e099c00b6f4"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -3964,7 +4032,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "5435de7a-e763-415d-a26f-23305a8cf756"
+                     *       "requestId": "d1021df9-ee7d-4def-a3c8-797af50065d2"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4059,13 +4127,13 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228e8-3183-7300-ac24-78b5a80eec20",
+                     *           "id": "01a228eb-8c83-7497-b83a-ce237a9325f6",
                      *           "provider": "corp",
                      *           "label": "Corp SSO",
-                     *           "issuer": "http://127.0.0.1:34759",
+                     *           "issuer": "http://127.0.0.1:38379",
                      *           "email": "sso@walk.test",
-                     *           "createdAt": "2026-11-29T20:03:55.394Z",
-                     *           "lastUsedAt": "2026-11-29T20:03:55.394Z"
+                     *           "createdAt": "2026-11-29T20:07:35.298Z",
+                     *           "lastUsedAt": "2026-11-29T20:07:35.298Z"
                      *         }
                      *       ]
                      *     }
@@ -4093,7 +4161,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "c06f029e-d4f0-4347-95db-ae26fd4b8c00"
+                     *       "requestId": "281332e7-4d4e-419b-b683-2ddd1d6314ae"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4110,7 +4178,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing user:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "6a4f7d8d-7690-4775-bbf6-464c3d2f48e7"
+                     *       "requestId": "7b75ca1d-1d25-4c1f-b22e-573db5d8b318"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4147,7 +4215,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "f14a09db-ac5f-40bd-835f-90c493c2f52c"
+                     *       "requestId": "cb1795dc-3029-4a1f-9d65-992d76d12931"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4192,13 +4260,13 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e8-318d-734a-a714-5a349fa1c5dc",
+                     *         "id": "01a228eb-8c87-719e-8839-59b604c547f4",
                      *         "provider": "corp",
                      *         "label": "Corp SSO",
-                     *         "issuer": "http://127.0.0.1:34759",
+                     *         "issuer": "http://127.0.0.1:38379",
                      *         "email": "sso@walk.test",
-                     *         "createdAt": "2026-11-29T20:03:55.404Z",
-                     *         "lastUsedAt": "2026-11-29T20:03:55.404Z"
+                     *         "createdAt": "2026-11-29T20:07:35.303Z",
+                     *         "lastUsedAt": "2026-11-29T20:07:35.303Z"
                      *       }
                      *     }
                      */
@@ -4220,7 +4288,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "a26afb3b-c75a-4c16-ad68-46051bab7b15",
+                     *       "requestId": "45f32213-183f-4a21-b125-552f460dcb3a",
                      *       "issues": []
                      *     }
                      */
@@ -4243,7 +4311,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "11be0727-fc30-4d72-a691-2786035f2c63"
+                     *       "requestId": "90a50257-3188-4905-9f5f-e89123dd1ff9"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4260,7 +4328,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing keys:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "dd4a8f1d-fc89-491f-8368-993cbbf62384"
+                     *       "requestId": "6fba7f22-ebc8-43c2-8598-39a964c27a1d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4277,7 +4345,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Identity not found.",
                      *       "code": "not_found",
-                     *       "requestId": "da408c27-7494-4e2d-8a5c-8fde0b15eed0"
+                     *       "requestId": "dc6b4f9f-5d1e-43f9-905a-1c6b93902d79"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4294,7 +4362,41 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "This is your only way to sign in: set a password or link another provider first.",
                      *       "code": "conflict",
-                     *       "requestId": "bb10f981-395f-4367-93be-49ad99ad893f"
+                     *       "requestId": "0ab69538-5cac-4e46-99e9-aef5b5474379"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "c9227988-f145-4d03-8b0c-c10ea53e940d"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "59210504-9243-4458-bf8b-9256b049277c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4331,7 +4433,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "99dc0d28-a0c5-4e27-933f-0f5b80a7f7bb"
+                     *       "requestId": "09aa2a79-6a2f-4f4d-a59b-ce16d1dbfa06"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4383,18 +4485,18 @@ export interface operations {
                      *       "ok": true,
                      *       "data": {
                      *         "token": "<secret, shown once>",
-                     *         "expiresAt": "2026-12-29T20:03:54.398Z",
+                     *         "expiresAt": "2026-12-29T20:07:33.843Z",
                      *         "session": {
-                     *           "id": "01a228e8-2d9f-710b-bdb2-ea0915abce4c",
+                     *           "id": "01a228eb-86d3-76ef-975a-c1da7e2e3ff8",
                      *           "current": true,
                      *           "ip": "127.0.0.1",
                      *           "userAgent": "Bun/1.4.5",
-                     *           "createdAt": "2026-11-29T20:03:54.398Z",
-                     *           "lastSeenAt": "2026-11-29T20:03:54.398Z",
-                     *           "expiresAt": "2026-12-29T20:03:54.398Z"
+                     *           "createdAt": "2026-11-29T20:07:33.843Z",
+                     *           "lastSeenAt": "2026-11-29T20:07:33.843Z",
+                     *           "expiresAt": "2026-12-29T20:07:33.843Z"
                      *         },
                      *         "user": {
-                     *           "id": "01a228e8-2d61-778e-890a-77134756e9ec",
+                     *           "id": "01a228eb-8693-734a-9c73-8065b3f333bc",
                      *           "email": "ada@walk.test",
                      *           "name": "Ada",
                      *           "handle": "ada",
@@ -4402,7 +4504,7 @@ export interface operations {
                      *           "avatarUploadId": null,
                      *           "emailVerified": false,
                      *           "emailVerifiedAt": null,
-                     *           "createdAt": "2026-11-29T20:03:54.336Z"
+                     *           "createdAt": "2026-11-29T20:07:33.778Z"
                      *         }
                      *       }
                      *     }
@@ -4425,7 +4527,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: email: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "9492bc93-e10b-4bdf-a3c5-fbd6ae11a02d",
+                     *       "requestId": "2fafb23b-60d1-435f-b3fc-74354c58039e",
                      *       "issues": [
                      *         {
                      *           "path": "email",
@@ -4457,7 +4559,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid email or password.",
                      *       "code": "invalid_credentials",
-                     *       "requestId": "f6d6b57e-dc13-4ef8-a31e-4cad6258caed"
+                     *       "requestId": "f852baa9-2b1a-4145-9ae7-51031b0e68b3"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4475,7 +4577,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "30842a98-0835-4f78-8a4c-ba9a77fb2c32"
+                     *       "requestId": "4a83299f-12bb-49cd-aec6-a80dec9eed6a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4492,7 +4594,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "8b7633f3-6b35-43db-9953-eda9a3a579cc"
+                     *       "requestId": "edadfc60-c9ed-4614-8b1f-389fcf2af1a0"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4529,7 +4631,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Too many attempts from this address; retry later.",
                      *       "code": "rate_limited",
-                     *       "requestId": "f3a72159-3f12-4c0e-808d-24f2bab59835"
+                     *       "requestId": "857ca69e-927d-4d0a-a294-0992c79d75f6"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4596,7 +4698,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "818bebbc-9c80-49a1-a31d-2c87f6533279",
+                     *       "requestId": "0ad3ce37-c072-4414-bccf-fe4396017275",
                      *       "issues": []
                      *     }
                      */
@@ -4619,7 +4721,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "46597dd7-a92d-4cd6-bb47-b48b13a26944"
+                     *       "requestId": "5a96f7e5-1c0e-4bf8-b382-ab63297ceb77"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4636,7 +4738,41 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "MCP keys (sallymcp_) are valid only on /mcp.",
                      *       "code": "scope_violation",
-                     *       "requestId": "d7fa4b61-9e3d-433a-83bd-42c11929c9a9"
+                     *       "requestId": "65bf0e0a-28d8-49f5-a6c9-420b9f698881"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "a179466c-5397-489f-bcd3-5670028a8455"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "76873a27-3b1a-4895-a0db-1b84ae71cf0b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4673,7 +4809,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "89ff72d7-a743-422a-bfac-28966b8857cf"
+                     *       "requestId": "728c005e-b314-4df7-9d13-bd688073e3b1"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4716,15 +4852,15 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228e8-3095-71a9-a729-bdbba8954201",
-                     *           "clientId": "sallyc_NAQ5PHhRyDNf1FV3S7CV7YrZ",
+                     *           "id": "01a228eb-8ac0-702b-9cb6-08facd115577",
+                     *           "clientId": "sallyc_bYLHkRAGLugM6L7cPoVxK2MY",
                      *           "clientName": "Test Agent",
                      *           "scopes": [
                      *             "user:read"
                      *           ],
-                     *           "workspaceId": "01a228e8-2dd3-76d9-8b90-7e5eea80d89e",
-                     *           "createdAt": "2026-11-29T20:03:55.157Z",
-                     *           "lastUsedAt": "2026-11-29T20:03:55.159Z",
+                     *           "workspaceId": "01a228eb-8705-7203-9063-5304fc3e165c",
+                     *           "createdAt": "2026-11-29T20:07:34.848Z",
+                     *           "lastUsedAt": "2026-11-29T20:07:34.850Z",
                      *           "revokedAt": null
                      *         }
                      *       ]
@@ -4753,7 +4889,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "8c2b256b-c53a-4ddc-bcfd-ca4672d45790"
+                     *       "requestId": "cbcbdaeb-eaf8-41ed-b8bd-c59d16bf6a8c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4770,7 +4906,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing user:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "61f166e8-6e54-45b4-b69b-cd4f2782b617"
+                     *       "requestId": "dde73ef8-cc15-4e0a-aa1d-fb00d8c8b883"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4807,7 +4943,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "431a991b-58ef-4146-8779-a7c816f08565"
+                     *       "requestId": "8df8d708-c71f-41c8-b2ee-6f6969fbd7c9"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4852,16 +4988,16 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e8-3095-71a9-a729-bdbba8954201",
-                     *         "clientId": "sallyc_NAQ5PHhRyDNf1FV3S7CV7YrZ",
+                     *         "id": "01a228eb-8ac0-702b-9cb6-08facd115577",
+                     *         "clientId": "sallyc_bYLHkRAGLugM6L7cPoVxK2MY",
                      *         "clientName": "Test Agent",
                      *         "scopes": [
                      *           "user:read"
                      *         ],
-                     *         "workspaceId": "01a228e8-2dd3-76d9-8b90-7e5eea80d89e",
-                     *         "createdAt": "2026-11-29T20:03:55.157Z",
-                     *         "lastUsedAt": "2026-11-29T20:03:55.159Z",
-                     *         "revokedAt": "2026-11-29T20:03:55.172Z"
+                     *         "workspaceId": "01a228eb-8705-7203-9063-5304fc3e165c",
+                     *         "createdAt": "2026-11-29T20:07:34.848Z",
+                     *         "lastUsedAt": "2026-11-29T20:07:34.850Z",
+                     *         "revokedAt": "2026-11-29T20:07:34.860Z"
                      *       }
                      *     }
                      */
@@ -4883,7 +5019,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "c2226fbe-86f0-46d2-b563-7447ffa8910d",
+                     *       "requestId": "7af22359-0ac1-4db0-a766-872101afaa6b",
                      *       "issues": []
                      *     }
                      */
@@ -4906,7 +5042,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "57eb56f8-027a-4586-b1e5-cd65fc861e4a"
+                     *       "requestId": "b5938d6f-3c5d-44dd-ae1d-4e625af91cc6"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4923,7 +5059,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing keys:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "30f3e9e6-fc86-4728-8a08-da87a4883a4c"
+                     *       "requestId": "6668d2d2-4a37-4b52-9a29-c3a8ca198bf3"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4940,7 +5076,41 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Grant not found.",
                      *       "code": "not_found",
-                     *       "requestId": "a355717f-d396-4a3c-9881-d445bc558d37"
+                     *       "requestId": "bf1d907b-d39e-4e08-bc0e-13deffd2f490"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "cca0c13d-d1ee-45fd-ba68-c5758426d8d5"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "98a51133-74cc-4fa5-bebe-97845415271a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4977,7 +5147,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "193f6712-25c1-49d4-8a3f-7be411f1aa80"
+                     *       "requestId": "4228985b-6b7a-4a14-a70a-c414e5a141b2"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5027,16 +5197,16 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228e8-3024-74a0-a664-367cd676be72",
+                     *           "id": "01a228eb-8a4e-768b-bee8-2b369458e61b",
                      *           "kind": "mcp",
                      *           "name": "agent",
                      *           "description": null,
-                     *           "prefix": "sallymcp_Vqu2…ExpP",
+                     *           "prefix": "sallymcp_Yjtr…mtD6",
                      *           "scopes": null,
-                     *           "workspaceId": "01a228e8-2dd3-76d9-8b90-7e5eea80d89e",
+                     *           "workspaceId": "01a228eb-8705-7203-9063-5304fc3e165c",
                      *           "projectId": null,
                      *           "expiresAt": null,
-                     *           "createdAt": "2026-11-29T20:03:55.044Z",
+                     *           "createdAt": "2026-11-29T20:07:34.734Z",
                      *           "lastUsedAt": null,
                      *           "requestCount": 0,
                      *           "isActive": true,
@@ -5067,7 +5237,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "d395a476-62d4-462b-b9fd-e05ad6269677",
+                     *       "requestId": "15fa1e09-5116-449d-a931-5b6d7f4efe6c",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -5095,7 +5265,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "47713988-6797-4cdf-9dfc-5fa35010d05f"
+                     *       "requestId": "5f5ee2df-8f2e-4680-8a34-adcb9b7c56c2"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5112,7 +5282,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing user:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "21dfbb90-258b-4ed5-b8a0-33546cab2ed5"
+                     *       "requestId": "4462c9cb-7564-4672-850e-c54fff921de6"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5149,7 +5319,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "0e7e4aac-8e53-4100-a387-2de523ba0c13"
+                     *       "requestId": "3809f070-90b4-484c-8506-7b860ecc5c05"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5220,16 +5390,16 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e8-3024-74a0-a664-367cd676be72",
+                     *         "id": "01a228eb-8a4e-768b-bee8-2b369458e61b",
                      *         "kind": "mcp",
                      *         "name": "agent",
                      *         "description": null,
-                     *         "prefix": "sallymcp_Vqu2…ExpP",
+                     *         "prefix": "sallymcp_Yjtr…mtD6",
                      *         "scopes": null,
-                     *         "workspaceId": "01a228e8-2dd3-76d9-8b90-7e5eea80d89e",
+                     *         "workspaceId": "01a228eb-8705-7203-9063-5304fc3e165c",
                      *         "projectId": null,
                      *         "expiresAt": null,
-                     *         "createdAt": "2026-11-29T20:03:55.044Z",
+                     *         "createdAt": "2026-11-29T20:07:34.734Z",
                      *         "lastUsedAt": null,
                      *         "requestCount": 0,
                      *         "isActive": true,
@@ -5258,7 +5428,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: name: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "dddf4c80-33a2-487c-beec-8f6f9362a0de",
+                     *       "requestId": "8cf51103-4d92-48cf-a109-9a3f824c68e4",
                      *       "issues": [
                      *         {
                      *           "path": "name",
@@ -5286,7 +5456,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "fb1a74a7-2835-4a0e-97a6-98301f3e3e1b"
+                     *       "requestId": "d83b5be7-db02-4dca-aff4-ce431240703b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5303,7 +5473,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing keys:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "c80948a0-c042-4221-b761-8f90ff760054"
+                     *       "requestId": "93efe2ac-9ff3-4b86-b78a-9b2dcc9ea692"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5320,7 +5490,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "483f0005-24a0-44e1-8cff-15f5c024d51e"
+                     *       "requestId": "36fa80c4-c60d-411c-8807-3e115d5469b0"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5337,7 +5507,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "239d7eb2-b5bd-4293-a413-85fe3f6040c6"
+                     *       "requestId": "80744173-3ddc-4211-b4d3-8f235cb718ea"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5354,7 +5524,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "c2fda619-4c4f-4332-ad80-75cc55c1d9e8"
+                     *       "requestId": "39ae877c-49cf-4b42-9090-f50797cd4a13"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5391,7 +5561,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "c3954c82-ffe3-4a88-9f40-e91cbcf57656"
+                     *       "requestId": "1fe05ddf-6040-41d0-a0f8-2d9cc63c6acd"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5436,16 +5606,16 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e8-3024-74a0-a664-367cd676be72",
+                     *         "id": "01a228eb-8a4e-768b-bee8-2b369458e61b",
                      *         "kind": "mcp",
                      *         "name": "agent",
                      *         "description": null,
-                     *         "prefix": "sallymcp_Vqu2…ExpP",
+                     *         "prefix": "sallymcp_Yjtr…mtD6",
                      *         "scopes": null,
-                     *         "workspaceId": "01a228e8-2dd3-76d9-8b90-7e5eea80d89e",
+                     *         "workspaceId": "01a228eb-8705-7203-9063-5304fc3e165c",
                      *         "projectId": null,
                      *         "expiresAt": null,
-                     *         "createdAt": "2026-11-29T20:03:55.044Z",
+                     *         "createdAt": "2026-11-29T20:07:34.734Z",
                      *         "lastUsedAt": null,
                      *         "requestCount": 0,
                      *         "isActive": true,
@@ -5479,7 +5649,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "26dc8478-f309-4bfb-9941-4910b3604920"
+                     *       "requestId": "c964d23d-ebcf-4ff8-bdda-464cbd78d09f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5496,7 +5666,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing user:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "3224b75e-82a0-4f01-863d-57f1d7902c18"
+                     *       "requestId": "73867ea9-0ee3-4bd1-850b-eb733c80784b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5513,7 +5683,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "MCP key not found.",
                      *       "code": "not_found",
-                     *       "requestId": "2eb9f92c-e413-4124-8ea5-68cc1ce5bb6d"
+                     *       "requestId": "1c8448f6-94ba-44a7-aab4-f21c6264de3f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5550,7 +5720,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "59d8ad9c-202d-4af7-a500-71ff6dd94345"
+                     *       "requestId": "9d958300-93b1-40c4-8d78-e218a9e5a6a8"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5595,22 +5765,22 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e8-3082-71e1-9a43-e524cd7be8b5",
+                     *         "id": "01a228eb-8ab1-7209-bb3a-fca0ee452dc7",
                      *         "kind": "mcp",
                      *         "name": "agent",
                      *         "description": null,
-                     *         "prefix": "sallymcp_kaLk…PD0s",
+                     *         "prefix": "sallymcp_2qD2…pD6W",
                      *         "scopes": null,
-                     *         "workspaceId": "01a228e8-2dd3-76d9-8b90-7e5eea80d89e",
+                     *         "workspaceId": "01a228eb-8705-7203-9063-5304fc3e165c",
                      *         "projectId": null,
                      *         "expiresAt": null,
-                     *         "createdAt": "2026-11-29T20:03:55.138Z",
+                     *         "createdAt": "2026-11-29T20:07:34.833Z",
                      *         "lastUsedAt": null,
                      *         "requestCount": 0,
                      *         "isActive": false,
-                     *         "revokedAt": "2026-11-29T20:03:55.142Z",
+                     *         "revokedAt": "2026-11-29T20:07:34.836Z",
                      *         "rateLimitPerHour": null,
-                     *         "rotatedFromId": "01a228e8-3024-74a0-a664-367cd676be72"
+                     *         "rotatedFromId": "01a228eb-8a4e-768b-bee8-2b369458e61b"
                      *       }
                      *     }
                      */
@@ -5632,7 +5802,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "7d9aa7d5-bb39-4f80-b8d0-3211fb2c22f0",
+                     *       "requestId": "f0240636-2b66-484b-8352-9fa42d740ab1",
                      *       "issues": []
                      *     }
                      */
@@ -5655,7 +5825,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "b6ff7b42-3ea0-47b4-8bd1-d6f2fd9835e0"
+                     *       "requestId": "f9c566f7-09c9-42d3-b807-1ad02b422130"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5672,7 +5842,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing keys:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "9e9a3eb2-9209-4690-9722-d54a51af4323"
+                     *       "requestId": "111788d0-1f1c-4de5-94cd-6f07414e7bfb"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5689,7 +5859,41 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "MCP key not found.",
                      *       "code": "not_found",
-                     *       "requestId": "8106b8f8-f9fc-44e9-9383-646911ad0c6a"
+                     *       "requestId": "060e6794-bba3-4ce8-b9c9-9452b48e273e"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "c8afb8f6-e557-4efc-ad30-696ec47857c4"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "af4b9ced-c8d8-47ab-8eb0-36cd4a815ff9"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5726,7 +5930,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "22d96728-010c-4199-b686-0789a2289969"
+                     *       "requestId": "52843431-1599-49bf-bc12-a15ed908fd9a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5771,22 +5975,22 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e8-3082-71e1-9a43-e524cd7be8b5",
+                     *         "id": "01a228eb-8ab1-7209-bb3a-fca0ee452dc7",
                      *         "kind": "mcp",
                      *         "name": "agent",
                      *         "description": null,
-                     *         "prefix": "sallymcp_kaLk…PD0s",
+                     *         "prefix": "sallymcp_2qD2…pD6W",
                      *         "scopes": null,
-                     *         "workspaceId": "01a228e8-2dd3-76d9-8b90-7e5eea80d89e",
+                     *         "workspaceId": "01a228eb-8705-7203-9063-5304fc3e165c",
                      *         "projectId": null,
                      *         "expiresAt": null,
-                     *         "createdAt": "2026-11-29T20:03:55.138Z",
+                     *         "createdAt": "2026-11-29T20:07:34.833Z",
                      *         "lastUsedAt": null,
                      *         "requestCount": 0,
                      *         "isActive": true,
                      *         "revokedAt": null,
                      *         "rateLimitPerHour": null,
-                     *         "rotatedFromId": "01a228e8-3024-74a0-a664-367cd676be72",
+                     *         "rotatedFromId": "01a228eb-8a4e-768b-bee8-2b369458e61b",
                      *         "key": "sallymcp_<secret, shown once>"
                      *       }
                      *     }
@@ -5809,7 +6013,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "c44388d6-f2f5-48bf-adb0-44d9d93b891c",
+                     *       "requestId": "cbcebdc6-74d4-4d25-8db1-36c2112cf62e",
                      *       "issues": []
                      *     }
                      */
@@ -5832,7 +6036,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "583af40a-898e-4821-84df-e7f7da3fcb86"
+                     *       "requestId": "4a87591d-5a44-4ad2-a94f-a8b9a23742b6"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5849,7 +6053,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing keys:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "4b3447c5-4452-4c4c-9dd2-890bb475bff6"
+                     *       "requestId": "b6fab33a-1164-4963-9ed8-91a9ef686c31"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5866,7 +6070,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "MCP key not found.",
                      *       "code": "not_found",
-                     *       "requestId": "25ae3ef9-487f-4ce0-862d-252766ad2ade"
+                     *       "requestId": "d973c713-97f9-4f64-81cc-dd1a966badd9"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5878,6 +6082,40 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "e8faa52d-99b3-4930-907a-85b3d3949dd5"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "bfc4e032-8469-43cd-be26-a06490aeda15"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -5912,7 +6150,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "8f470a51-83ba-45b6-9cd8-d8cf157728f4"
+                     *       "requestId": "af9a81de-f1bd-42c4-867d-66bf426bf726"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5956,19 +6194,19 @@ export interface operations {
                      *       "data": {
                      *         "kind": "session",
                      *         "user": {
-                     *           "id": "01a228e8-2d61-778e-890a-77134756e9ec",
+                     *           "id": "01a228eb-8693-734a-9c73-8065b3f333bc",
                      *           "email": "ada@walk.test",
                      *           "name": "Ada",
                      *           "handle": "ada",
                      *           "platformRole": "NONE",
                      *           "avatarUploadId": null,
                      *           "emailVerified": true,
-                     *           "emailVerifiedAt": "2026-11-29T20:03:54.432Z",
-                     *           "createdAt": "2026-11-29T20:03:54.336Z"
+                     *           "emailVerifiedAt": "2026-11-29T20:07:33.877Z",
+                     *           "createdAt": "2026-11-29T20:07:33.778Z"
                      *         },
                      *         "memberships": [
                      *           {
-                     *             "workspaceId": "01a228e8-2d64-7701-b2dc-d64ac579d415",
+                     *             "workspaceId": "01a228eb-8694-7039-866b-4e6ec5940bb9",
                      *             "slug": "ada-s-workspace",
                      *             "name": "Ada's workspace",
                      *             "suspended": false,
@@ -5984,7 +6222,7 @@ export interface operations {
                      *           ],
                      *           "workspaceId": null,
                      *           "projectId": null,
-                     *           "expiresAt": "2026-12-29T20:03:54.398Z"
+                     *           "expiresAt": "2026-12-29T20:07:33.843Z"
                      *         }
                      *       }
                      *     }
@@ -6045,7 +6283,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "368684dd-f29e-4230-83d6-2994e0bdb692"
+                     *       "requestId": "dae8047c-f537-45b0-905f-97bcc70ee476"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6062,7 +6300,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "MCP keys (sallymcp_) are valid only on /mcp.",
                      *       "code": "scope_violation",
-                     *       "requestId": "fa13f1f7-9ed0-4b90-99c8-cb3557f5080d"
+                     *       "requestId": "cf652f33-6573-41a3-a692-5791dcbc23b6"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6099,7 +6337,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "53ef604b-f270-492d-9ca6-5057e84fb4b8"
+                     *       "requestId": "002e503d-b6fa-450f-a6b8-d828b853b30f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6158,19 +6396,19 @@ export interface operations {
                      *       "data": {
                      *         "kind": "session",
                      *         "user": {
-                     *           "id": "01a228e8-2d61-778e-890a-77134756e9ec",
+                     *           "id": "01a228eb-8693-734a-9c73-8065b3f333bc",
                      *           "email": "ada@walk.test",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada",
                      *           "platformRole": "NONE",
                      *           "avatarUploadId": null,
                      *           "emailVerified": true,
-                     *           "emailVerifiedAt": "2026-11-29T20:03:54.432Z",
-                     *           "createdAt": "2026-11-29T20:03:54.336Z"
+                     *           "emailVerifiedAt": "2026-11-29T20:07:33.877Z",
+                     *           "createdAt": "2026-11-29T20:07:33.778Z"
                      *         },
                      *         "memberships": [
                      *           {
-                     *             "workspaceId": "01a228e8-2d64-7701-b2dc-d64ac579d415",
+                     *             "workspaceId": "01a228eb-8694-7039-866b-4e6ec5940bb9",
                      *             "slug": "ada-s-workspace",
                      *             "name": "Ada's workspace",
                      *             "role": "OWNER",
@@ -6186,7 +6424,7 @@ export interface operations {
                      *           ],
                      *           "workspaceId": null,
                      *           "projectId": null,
-                     *           "expiresAt": "2026-12-29T20:03:54.398Z"
+                     *           "expiresAt": "2026-12-29T20:07:33.843Z"
                      *         }
                      *       }
                      *     }
@@ -6209,7 +6447,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: name: Invalid input: expected string, received object",
                      *       "code": "validation_error",
-                     *       "requestId": "7aa7dc17-14f4-49ab-819e-aa8b99a72e24",
+                     *       "requestId": "e3390510-eabf-41d8-86bd-4289e296d585",
                      *       "issues": [
                      *         {
                      *           "path": "name",
@@ -6237,7 +6475,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "d927718c-2a85-4103-bae3-9a05d509933e"
+                     *       "requestId": "43bba97c-45a2-4cc6-bf55-759076432dfe"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6254,7 +6492,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing keys:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "f4ff30a2-f5c6-4d8c-a3ba-ea70b3fb1cb5"
+                     *       "requestId": "64e1f42a-d05f-48d0-a67a-146b8153f855"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6281,7 +6519,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "ebe48dc2-f3fc-4511-a265-fae135414bdd"
+                     *       "requestId": "837eafa4-af16-4103-962f-5aa7ac1c9c58"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6298,7 +6536,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "d436f142-cf8d-4d9c-aeba-faf45f0ec7f3"
+                     *       "requestId": "06a4de12-4e57-4928-9075-855f5d5c50cf"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6335,7 +6573,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "ef10e09e-dd77-4dc7-962e-4bab56e65b91"
+                     *       "requestId": "1885e828-2400-4ed7-a02e-1cee5e42da40"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6386,7 +6624,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid path: provider: Expected a provider name",
                      *       "code": "validation_error",
-                     *       "requestId": "8c6021ab-d4f2-47e6-bcf4-46c8e906515b",
+                     *       "requestId": "58d6ab56-09cd-4e6a-b394-9129f37a1c1b",
                      *       "issues": [
                      *         {
                      *           "path": "provider",
@@ -6436,7 +6674,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid path: provider: Expected a provider name",
                      *       "code": "validation_error",
-                     *       "requestId": "63ef5080-f1f3-4be2-8c96-188af09a568f",
+                     *       "requestId": "5432a9fb-9785-4286-89cf-d02504e04775",
                      *       "issues": [
                      *         {
                      *           "path": "provider",
@@ -6537,7 +6775,7 @@ export interface operations {
                      *       "ok": true,
                      *       "data": {
                      *         "user": {
-                     *           "id": "01a228e8-2d61-778e-890a-77134756e9ec",
+                     *           "id": "01a228eb-8693-734a-9c73-8065b3f333bc",
                      *           "email": "ada@walk.test",
                      *           "name": "Ada",
                      *           "handle": "ada",
@@ -6545,27 +6783,27 @@ export interface operations {
                      *           "avatarUploadId": null,
                      *           "emailVerified": false,
                      *           "emailVerifiedAt": null,
-                     *           "createdAt": "2026-11-29T20:03:54.336Z"
+                     *           "createdAt": "2026-11-29T20:07:33.778Z"
                      *         },
                      *         "workspace": {
-                     *           "id": "01a228e8-2d64-7701-b2dc-d64ac579d415",
+                     *           "id": "01a228eb-8694-7039-866b-4e6ec5940bb9",
                      *           "slug": "ada-s-workspace",
                      *           "name": "Ada's workspace"
                      *         },
                      *         "session": {
                      *           "token": "<secret, shown once>",
-                     *           "expiresAt": "2026-12-29T20:03:54.341Z",
+                     *           "expiresAt": "2026-12-29T20:07:33.783Z",
                      *           "session": {
-                     *             "id": "01a228e8-2d66-75ad-aed8-bdbd5043242b",
+                     *             "id": "01a228eb-8697-712d-9eee-373feb9f2052",
                      *             "current": true,
                      *             "ip": "127.0.0.1",
                      *             "userAgent": "Bun/1.4.5",
-                     *             "createdAt": "2026-11-29T20:03:54.341Z",
-                     *             "lastSeenAt": "2026-11-29T20:03:54.341Z",
-                     *             "expiresAt": "2026-12-29T20:03:54.341Z"
+                     *             "createdAt": "2026-11-29T20:07:33.783Z",
+                     *             "lastSeenAt": "2026-11-29T20:07:33.783Z",
+                     *             "expiresAt": "2026-12-29T20:07:33.783Z"
                      *           },
                      *           "user": {
-                     *             "id": "01a228e8-2d61-778e-890a-77134756e9ec",
+                     *             "id": "01a228eb-8693-734a-9c73-8065b3f333bc",
                      *             "email": "ada@walk.test",
                      *             "name": "Ada",
                      *             "handle": "ada",
@@ -6573,7 +6811,7 @@ export interface operations {
                      *             "avatarUploadId": null,
                      *             "emailVerified": false,
                      *             "emailVerifiedAt": null,
-                     *             "createdAt": "2026-11-29T20:03:54.336Z"
+                     *             "createdAt": "2026-11-29T20:07:33.778Z"
                      *           }
                      *         }
                      *       }
@@ -6597,7 +6835,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: email: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "6b55613b-d8f1-49e3-a9b3-738d92432573",
+                     *       "requestId": "7b54780f-e9c4-4b0e-aaae-4a63f366c225",
                      *       "issues": [
                      *         {
                      *           "path": "email",
@@ -6628,7 +6866,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "An account with this email already exists: log in or reset the password.",
                      *       "code": "conflict",
-                     *       "requestId": "ce1067cc-f685-43c5-8ad2-052377a6f37b"
+                     *       "requestId": "c1a46f5e-4d5a-4d11-a00f-99141a1295c3"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6645,7 +6883,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "c50eddad-f044-495b-a3f9-fe27f83c0ede"
+                     *       "requestId": "603cd574-9015-4cea-a018-ff1f4898579f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6662,7 +6900,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "2293bbde-e696-4df4-9a03-b8661ae3dc9d"
+                     *       "requestId": "fbd4c1bf-0d2c-4d79-b4ba-93b60abe1f79"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6699,7 +6937,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Too many attempts from this address; retry later.",
                      *       "code": "rate_limited",
-                     *       "requestId": "1b4a071c-3c9d-46d6-b2a3-2481250ac9bf"
+                     *       "requestId": "9063ab23-0101-4957-b7bd-f1bca3e33afc"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6772,7 +7010,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: email: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "80898a75-3617-4541-929a-16822d61f691",
+                     *       "requestId": "8744c92e-66c6-4947-81bd-8c33e572563c",
                      *       "issues": [
                      *         {
                      *           "path": "email",
@@ -6795,7 +7033,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "e2306924-fa1b-4a0a-87cc-3328829a656a"
+                     *       "requestId": "469072a1-c6f7-419c-8158-40ba327533e9"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6812,7 +7050,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "94be7110-2bb5-4ebc-bd01-8cfad2553fe8"
+                     *       "requestId": "59d0b661-2040-4c1d-9dc3-5c1df0d4e6e7"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6849,7 +7087,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Too many attempts from this address; retry later.",
                      *       "code": "rate_limited",
-                     *       "requestId": "43ec1551-22bb-4f6e-9643-3ffa73d78475"
+                     *       "requestId": "b862f887-f9f0-4432-9e3f-6ed1db19c190"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6922,7 +7160,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: email: Invalid input: expected string, received object",
                      *       "code": "validation_error",
-                     *       "requestId": "46cd4673-4428-44d8-8a9f-61d57319004e",
+                     *       "requestId": "2fbc1fdf-60f8-45e2-94dc-ba1b4724765a",
                      *       "issues": [
                      *         {
                      *           "path": "email",
@@ -6950,7 +7188,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid or unknown token.",
                      *       "code": "invalid_key",
-                     *       "requestId": "10912223-7d1b-4a32-b367-ddb10da729dd"
+                     *       "requestId": "e1620b35-bfcb-4b08-8bf1-a32a18a9bc06"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6967,7 +7205,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "9b175a73-a35b-43c6-b862-a886fccb3ff7"
+                     *       "requestId": "6adf686e-4e94-4ed4-b30d-ab3cfe57bf5d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6984,7 +7222,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "741af262-ec34-40c8-a46d-2c9ccc500c19"
+                     *       "requestId": "8bfdacfb-f9d3-43cd-9a18-dd538a155249"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7019,9 +7257,9 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "Too many attempts from this address; retry later.",
+                     *       "error": "Too many failed authentication attempts from this address; retry later.",
                      *       "code": "rate_limited",
-                     *       "requestId": "06a6562a-5dde-4361-b868-7253813a79a5"
+                     *       "requestId": "2b9a4776-f878-4c58-b29f-85ee74fce7de"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7101,7 +7339,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: token: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "3976f8c7-200a-4b79-9a21-8836747cd4c8",
+                     *       "requestId": "79e19c24-2fa3-4f5e-ba11-6bad5a7cbe6f",
                      *       "issues": [
                      *         {
                      *           "path": "token",
@@ -7128,7 +7366,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "ca7370d9-7279-4766-97b2-95c4d17b9c1e"
+                     *       "requestId": "897b8668-5983-47ed-ad9a-2fb815bfb43b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7145,7 +7383,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "13510e44-724a-4771-b681-e4f1cab8a14a"
+                     *       "requestId": "0cd9150e-7763-448e-8a82-bbf2a83da1d4"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7182,7 +7420,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Too many attempts from this address; retry later.",
                      *       "code": "rate_limited",
-                     *       "requestId": "5e025c50-d51a-4909-9b40-56ebce149eb3"
+                     *       "requestId": "bb54e0fd-589e-468e-8897-9663aafbb99b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7225,26 +7463,26 @@ export interface operations {
                      *       "ok": true,
                      *       "data": {
                      *         "token": "<secret, shown once>",
-                     *         "expiresAt": "2026-12-29T20:03:55.405Z",
+                     *         "expiresAt": "2026-12-29T20:07:35.303Z",
                      *         "session": {
-                     *           "id": "01a228e8-318d-734c-acfe-4ecbcc800990",
+                     *           "id": "01a228eb-8c87-71a0-b1e8-374c5f75b784",
                      *           "current": true,
                      *           "ip": "127.0.0.1",
                      *           "userAgent": "Bun/1.4.5",
-                     *           "createdAt": "2026-11-29T20:03:55.405Z",
-                     *           "lastSeenAt": "2026-11-29T20:03:55.405Z",
-                     *           "expiresAt": "2026-12-29T20:03:55.405Z"
+                     *           "createdAt": "2026-11-29T20:07:35.303Z",
+                     *           "lastSeenAt": "2026-11-29T20:07:35.303Z",
+                     *           "expiresAt": "2026-12-29T20:07:35.303Z"
                      *         },
                      *         "user": {
-                     *           "id": "01a228e8-3182-73a7-bc75-889748b75b5f",
+                     *           "id": "01a228eb-8c82-7566-b495-cbb3d00c9413",
                      *           "email": "sso@walk.test",
                      *           "name": "Sso Walker",
                      *           "handle": "sso_walker",
                      *           "platformRole": "NONE",
                      *           "avatarUploadId": null,
                      *           "emailVerified": true,
-                     *           "emailVerifiedAt": "2026-11-29T20:03:55.394Z",
-                     *           "createdAt": "2026-11-29T20:03:55.394Z"
+                     *           "emailVerifiedAt": "2026-11-29T20:07:35.298Z",
+                     *           "createdAt": "2026-11-29T20:07:35.298Z"
                      *         },
                      *         "accessToken": "<secret, shown once>",
                      *         "workspace": null
@@ -7269,7 +7507,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: provider: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "9e3545f7-08cb-41ce-8b5c-5545a7b725ab",
+                     *       "requestId": "6268e0bd-83eb-46de-9e11-7e47a841d270",
                      *       "issues": [
                      *         {
                      *           "path": "provider",
@@ -7292,7 +7530,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "93feb0d2-5367-440d-b01f-0a9e9ae19131"
+                     *       "requestId": "75b057c9-d64a-4556-ba72-cb01af432334"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7309,7 +7547,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "609f7370-aafb-445b-a29a-657dd7cc9a1a"
+                     *       "requestId": "62f2f2eb-0d22-42b4-8b5e-d018be425749"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7357,13 +7595,13 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228e8-30bf-7712-8117-e2c0fa398497",
+                     *           "id": "01a228eb-8aed-7453-a8f3-369ffd8ba2e4",
                      *           "current": false,
                      *           "ip": "127.0.0.1",
                      *           "userAgent": "Bun/1.4.5",
-                     *           "createdAt": "2026-11-29T20:03:55.199Z",
-                     *           "lastSeenAt": "2026-11-29T20:03:55.199Z",
-                     *           "expiresAt": "2026-12-29T20:03:55.199Z"
+                     *           "createdAt": "2026-11-29T20:07:34.893Z",
+                     *           "lastSeenAt": "2026-11-29T20:07:34.893Z",
+                     *           "expiresAt": "2026-12-29T20:07:34.893Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -7388,7 +7626,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "742bc564-3c9e-413c-b297-973ffe9e22ca",
+                     *       "requestId": "b77b1820-6b3e-42a6-a71e-c6ff7d40dfb6",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -7416,7 +7654,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "638e09fa-9d42-4984-9993-88200d617afa"
+                     *       "requestId": "90f5a74d-d922-4e96-ab55-ab6abc5af4cb"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7433,7 +7671,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing user:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "813b93fa-2207-4264-8fce-d7cb5f4da250"
+                     *       "requestId": "046bb6ae-c039-4dda-8522-28443d9236f7"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7470,7 +7708,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "5433f60b-e3fb-4386-bb17-f8b75942c0ac"
+                     *       "requestId": "22296b77-afe1-4e9e-9c05-3395662bfc2d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7515,7 +7753,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e8-30bf-7712-8117-e2c0fa398497",
+                     *         "id": "01a228eb-8aed-7453-a8f3-369ffd8ba2e4",
                      *         "revoked": true
                      *       }
                      *     }
@@ -7542,7 +7780,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "7a0e3a32-ee2f-4873-bfc4-773cd06d413b",
+                     *       "requestId": "36817e36-a177-4e31-be40-f799a418a49a",
                      *       "issues": []
                      *     }
                      */
@@ -7565,7 +7803,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "840e6312-bc06-45b3-bcda-835512839645"
+                     *       "requestId": "70cc18ea-4250-4290-8d8b-9f8b13d12563"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7582,7 +7820,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing keys:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "db86a9e6-3b04-49b0-b0a3-e4d837c4498c"
+                     *       "requestId": "b431b745-a98e-4e05-a7ae-49f8757d8b1c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7599,7 +7837,41 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Session not found.",
                      *       "code": "not_found",
-                     *       "requestId": "f505ba0a-bec9-47a5-940c-ae25054463e6"
+                     *       "requestId": "faa8496d-46de-4d22-b399-86c4c382674d"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "f905dc93-26d0-4be2-9e05-cc593c3010dc"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "0ec8b3e2-8be8-4e66-8f83-0bf7943e0479"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7636,7 +7908,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "4e87d267-39d6-489b-9466-2bf2aba8e3d9"
+                     *       "requestId": "bbf2a537-9762-4b8d-81d4-4ca7b4e14f8f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7709,7 +7981,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: token: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "25fa513c-1ea8-4f2b-a56b-e7284082f93b",
+                     *       "requestId": "96f8e387-8b0e-4d03-9cc3-1a4e4e3fb803",
                      *       "issues": [
                      *         {
                      *           "path": "token",
@@ -7732,7 +8004,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "ab303870-c18d-48bd-bb5f-77b363dc6a82"
+                     *       "requestId": "5aa6806a-1faa-466a-adac-309851aad060"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7749,7 +8021,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "ce56ccd3-7b2b-4ffc-ba3e-4d2a3f58e655"
+                     *       "requestId": "175c7f6b-af4d-4c53-b8bf-5d14e36cdc97"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7786,7 +8058,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Too many attempts from this address; retry later.",
                      *       "code": "rate_limited",
-                     *       "requestId": "bef696d1-af31-444a-8115-e1679fb36acc"
+                     *       "requestId": "08f04188-00a8-4289-8e11-acc1b1fafb36"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7847,30 +8119,30 @@ export interface operations {
                      *       "ok": true,
                      *       "data": {
                      *         "project": {
-                     *           "id": "01a228e8-2e69-757f-80e9-95b6547731e4",
+                     *           "id": "01a228eb-87a9-76b6-8482-67e28807bdac",
                      *           "key": "WEB",
                      *           "name": "Website",
                      *           "description": "The public site.",
                      *           "color": null,
-                     *           "clientId": "01a228e8-2e5c-73f9-b0ca-aa07dced1713",
+                     *           "clientId": "01a228eb-878f-7051-9418-1ab312dd52c3",
                      *           "billableByDefault": true,
                      *           "archived": false,
                      *           "archivedAt": null,
-                     *           "createdBy": "01a228e8-2d61-778e-890a-77134756e9ec",
-                     *           "createdAt": "2026-11-29T20:03:54.601Z",
-                     *           "updatedAt": "2026-11-29T20:03:54.615Z",
+                     *           "createdBy": "01a228eb-8693-734a-9c73-8065b3f333bc",
+                     *           "createdAt": "2026-11-29T20:07:34.056Z",
+                     *           "updatedAt": "2026-11-29T20:07:34.093Z",
                      *           "role": "OWNER"
                      *         },
                      *         "columns": [
                      *           {
                      *             "status": {
-                     *               "id": "01a228e8-2e6a-73c3-9b72-6ef2818bde33",
-                     *               "projectId": "01a228e8-2e69-757f-80e9-95b6547731e4",
+                     *               "id": "01a228eb-87aa-77b7-b61b-1b88575ec42d",
+                     *               "projectId": "01a228eb-87a9-76b6-8482-67e28807bdac",
                      *               "name": "Backlog",
                      *               "category": "backlog",
                      *               "position": 0,
                      *               "color": "#94a3b8",
-                     *               "createdAt": "2026-11-29T20:03:54.601Z"
+                     *               "createdAt": "2026-11-29T20:07:34.056Z"
                      *             },
                      *             "category": "backlog",
                      *             "count": 0,
@@ -7953,7 +8225,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: category: Invalid option: expected one of \"backlog\"|\"unstarted\"|\"started\"|\"completed\"|\"canceled\"",
                      *       "code": "validation_error",
-                     *       "requestId": "8e7c0d0e-6e59-4d44-b8ce-9a13c1ba296d",
+                     *       "requestId": "5cbccca9-2cf6-4be7-9735-4fd96b769bab",
                      *       "issues": [
                      *         {
                      *           "path": "category",
@@ -7981,7 +8253,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "d166a3d9-2c09-4e8f-a0c1-0f81239b44de"
+                     *       "requestId": "b57d7f76-5992-4531-ab44-4d002d58585c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7998,7 +8270,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "68cd2f9f-c7ea-4ce8-afc8-604d655a4e96"
+                     *       "requestId": "916ebb5f-5fc7-4614-a274-526b6052e2f4"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8015,7 +8287,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "79f5e964-6609-4f02-8d3d-656a2bb41610"
+                     *       "requestId": "3dde2380-f20a-4377-a05b-ece5421ac4d1"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8052,7 +8324,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "975ec9a7-30ea-43d3-bef1-bd04db1a7558"
+                     *       "requestId": "91cbcc8e-7bae-459b-9b26-de45bdb833b4"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8109,14 +8381,14 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228e8-2e5c-73f9-b0ca-aa07dced1713",
+                     *           "id": "01a228eb-878f-7051-9418-1ab312dd52c3",
                      *           "name": "Acme",
                      *           "email": "ops@acme.test",
                      *           "notes": null,
                      *           "archived": false,
                      *           "archivedAt": null,
-                     *           "createdAt": "2026-11-29T20:03:54.588Z",
-                     *           "updatedAt": "2026-11-29T20:03:54.588Z"
+                     *           "createdAt": "2026-11-29T20:07:34.031Z",
+                     *           "updatedAt": "2026-11-29T20:07:34.031Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -8141,7 +8413,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "a7882293-8776-44f8-b59d-8e4d1c53149e",
+                     *       "requestId": "1cdcb34c-2631-4150-a56a-2b4c06dd724a",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -8169,7 +8441,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "602f8c57-e89b-430b-a672-956a6b70e55b"
+                     *       "requestId": "44f9e7c5-c2cc-4d8e-9eba-de320589d9a6"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8186,7 +8458,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing clients:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "f1f1eaba-0872-410c-b637-c67219a4c03f"
+                     *       "requestId": "7835c73d-c4d7-42ef-902a-0437baf036f6"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8203,7 +8475,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "a0204022-7f3b-4d52-8032-2aeaa7f930f1"
+                     *       "requestId": "2e7e5e8a-2e93-48d1-8455-7c73840b03df"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8240,7 +8512,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "d8cf0478-097d-44cd-a950-6715370d4324"
+                     *       "requestId": "fdf469d0-5c83-438d-8093-3122f78d5013"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8303,14 +8575,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e8-2e5c-73f9-b0ca-aa07dced1713",
+                     *         "id": "01a228eb-878f-7051-9418-1ab312dd52c3",
                      *         "name": "Acme",
                      *         "email": "ops@acme.test",
                      *         "notes": null,
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdAt": "2026-11-29T20:03:54.588Z",
-                     *         "updatedAt": "2026-11-29T20:03:54.588Z"
+                     *         "createdAt": "2026-11-29T20:07:34.031Z",
+                     *         "updatedAt": "2026-11-29T20:07:34.031Z"
                      *       }
                      *     }
                      */
@@ -8332,7 +8604,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: name: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "7a7c96e5-7c1b-4a07-86c9-3cd435362081",
+                     *       "requestId": "05742300-7c1b-49f8-9b44-50a077d09991",
                      *       "issues": [
                      *         {
                      *           "path": "name",
@@ -8360,7 +8632,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "0eb4e2d1-1fc2-4491-9265-25905049cf91"
+                     *       "requestId": "ff68845e-6761-427b-8c48-f72031b3eb59"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8377,7 +8649,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing clients:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "42d28ef4-852e-4f0a-b289-eed0c9fa9ede"
+                     *       "requestId": "3adfae91-a081-4b75-a700-4e93599aa16a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8394,7 +8666,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "fed72ff9-9737-4fb2-a85b-d7b9c9892b18"
+                     *       "requestId": "bc6d9bfd-29bb-47c0-9645-92a6f886702b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8411,7 +8683,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "This Idempotency-Key was already used with a different request.",
                      *       "code": "conflict",
-                     *       "requestId": "91321d80-3ffd-4db1-809f-4606255fe109"
+                     *       "requestId": "01637e27-63b9-48bd-9570-e24627bc6efc"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8428,7 +8700,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "d9dc3e64-c304-465f-beb3-323970e1e323"
+                     *       "requestId": "f41605b0-84e7-4648-89a0-be11f84d9eae"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8445,7 +8717,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "1f1c7679-fb7a-483e-b1ab-3d34c616ac1d"
+                     *       "requestId": "11e249cd-4097-4a80-964e-2c8a5ea1dd33"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8482,7 +8754,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "ebab08f2-7d4a-433f-bdf9-d87109eb2222"
+                     *       "requestId": "a54841e5-566c-4542-bb1b-db35f5aa6fd4"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8532,14 +8804,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e8-2e5c-73f9-b0ca-aa07dced1713",
+                     *         "id": "01a228eb-878f-7051-9418-1ab312dd52c3",
                      *         "name": "Acme",
                      *         "email": "ops@acme.test",
                      *         "notes": null,
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdAt": "2026-11-29T20:03:54.588Z",
-                     *         "updatedAt": "2026-11-29T20:03:54.588Z"
+                     *         "createdAt": "2026-11-29T20:07:34.031Z",
+                     *         "updatedAt": "2026-11-29T20:07:34.031Z"
                      *       }
                      *     }
                      */
@@ -8561,7 +8833,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "33fb5559-30e8-4619-a15d-1f14d8cf6f8b"
+                     *       "requestId": "27ce7c6a-5647-4e35-93b5-9d4e1ef384f4"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8583,7 +8855,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "53be3789-a69a-4de2-9928-398deca08983"
+                     *       "requestId": "595f056a-74be-425c-afff-73704bd12433"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8600,7 +8872,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing clients:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "167cc435-0697-49db-9d40-39f34ca56d82"
+                     *       "requestId": "79b716e9-d476-4e55-9d8d-f4d5817aad7f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8617,7 +8889,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Client not found.",
                      *       "code": "not_found",
-                     *       "requestId": "483fefd1-6b71-4bb6-82c4-0949c40b9b6b"
+                     *       "requestId": "a8436e90-e79e-4df4-a8b6-27becf6f4c61"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8654,7 +8926,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "8d22950a-7760-4d98-82a0-5d81c197bb35"
+                     *       "requestId": "b3ba16f3-d489-4ab8-97ab-6d26fe6d6b19"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8704,7 +8976,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e8-2e5c-73f9-b0ca-aa07dced1713",
+                     *         "id": "01a228eb-878f-7051-9418-1ab312dd52c3",
                      *         "deleted": true
                      *       }
                      *     }
@@ -8731,7 +9003,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "01507478-467a-48ba-b766-a8a66a4b62a8"
+                     *       "requestId": "cfdf50ec-3dfd-4c2d-9cce-f970ee5658dc"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8753,7 +9025,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "e3271ab5-c648-413f-84f0-1833f5a2619d"
+                     *       "requestId": "f2c050b9-c701-4c6d-8b26-9b417cc39a7f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8770,7 +9042,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing clients:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "674278ce-7782-4a5a-ad88-0db506076957"
+                     *       "requestId": "b208df9c-c002-466c-bc47-f15cedecac28"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8787,7 +9059,41 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Client not found.",
                      *       "code": "not_found",
-                     *       "requestId": "d5f60f58-0286-4d06-bab5-f5ba5d55809c"
+                     *       "requestId": "90a1221b-3fd9-49ec-9212-bae44dec0482"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "810d371a-136c-418f-b797-516b8f772fce"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "ad7e7ee4-1a48-443f-aab6-67e8d53d48ae"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8824,7 +9130,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "1bc7d077-5018-4340-92b6-9e0555df94cf"
+                     *       "requestId": "2703d286-fd1c-4942-9bbf-f7bc7300b3b5"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8890,14 +9196,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e8-2e5c-73f9-b0ca-aa07dced1713",
+                     *         "id": "01a228eb-878f-7051-9418-1ab312dd52c3",
                      *         "name": "Acme",
                      *         "email": "ops@acme.test",
                      *         "notes": "Pays on time.",
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdAt": "2026-11-29T20:03:54.588Z",
-                     *         "updatedAt": "2026-11-29T20:03:54.599Z"
+                     *         "createdAt": "2026-11-29T20:07:34.031Z",
+                     *         "updatedAt": "2026-11-29T20:07:34.053Z"
                      *       }
                      *     }
                      */
@@ -8919,7 +9225,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: name: Invalid input: expected string, received object",
                      *       "code": "validation_error",
-                     *       "requestId": "c2aff323-5e11-4dc9-8697-587556c5df34",
+                     *       "requestId": "8e538e46-ab82-4d7f-b167-26bfb08c044e",
                      *       "issues": [
                      *         {
                      *           "path": "name",
@@ -8947,7 +9253,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "214f00b6-a136-4c78-b815-75475a5f8cf1"
+                     *       "requestId": "83276de9-81b9-4305-993c-c887b449b834"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8964,7 +9270,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing clients:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "2d76b3f0-73da-4f50-8281-3b1eae9eba94"
+                     *       "requestId": "421311d3-590a-4b1f-bd99-0912b964374a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8981,7 +9287,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Client not found.",
                      *       "code": "not_found",
-                     *       "requestId": "ca64fd94-9c41-4959-8378-0c8fa925b84a"
+                     *       "requestId": "d4250f2c-9358-4ef9-b29f-d849c1e4d462"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8998,7 +9304,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "62107025-77c4-4210-91a8-af52f08d63b2"
+                     *       "requestId": "ac3709ba-f687-4201-afb8-36df6028aafe"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9015,7 +9321,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "861921f3-2529-49d2-b35b-4ffd739e4df1"
+                     *       "requestId": "428a065c-da4a-4bf7-9a43-66c0eaa6e4c1"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9052,7 +9358,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "7bdad13a-33d9-492e-b6ba-33085c01806d"
+                     *       "requestId": "c3fd668d-44d5-4901-887a-45a867e5d6e8"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9108,18 +9414,18 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228e8-2e69-757f-80e9-95b6547731e4",
+                     *           "id": "01a228eb-87a9-76b6-8482-67e28807bdac",
                      *           "key": "WEB",
                      *           "name": "Website",
                      *           "description": "The public site.",
                      *           "color": null,
-                     *           "clientId": "01a228e8-2e5c-73f9-b0ca-aa07dced1713",
+                     *           "clientId": "01a228eb-878f-7051-9418-1ab312dd52c3",
                      *           "billableByDefault": true,
                      *           "archived": false,
                      *           "archivedAt": null,
-                     *           "createdBy": "01a228e8-2d61-778e-890a-77134756e9ec",
-                     *           "createdAt": "2026-11-29T20:03:54.601Z",
-                     *           "updatedAt": "2026-11-29T20:03:54.615Z",
+                     *           "createdBy": "01a228eb-8693-734a-9c73-8065b3f333bc",
+                     *           "createdAt": "2026-11-29T20:07:34.056Z",
+                     *           "updatedAt": "2026-11-29T20:07:34.093Z",
                      *           "role": "OWNER"
                      *         }
                      *       ],
@@ -9145,7 +9451,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "f71780d4-4431-4a31-b903-7d335ff14600",
+                     *       "requestId": "10e716ec-3196-4372-80e4-338276129034",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -9173,7 +9479,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "914b7f1d-8ab6-42df-b80c-7dabea8c80d3"
+                     *       "requestId": "58b4f21b-fe0a-4801-8c30-840cd0e75bf0"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9190,7 +9496,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing clients:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "c9d22027-a6e2-47ad-bf65-fb897470c7b4"
+                     *       "requestId": "c73d11d3-9f8a-4c46-9205-ae526304c9ff"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9207,7 +9513,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Client not found.",
                      *       "code": "not_found",
-                     *       "requestId": "4fc18d24-12af-449f-8de8-ce3d9361eaab"
+                     *       "requestId": "9fa12ceb-3ced-4b2d-bd59-8c4cd09a8882"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9244,7 +9550,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "63d29afd-2e54-4ca0-801d-75fed8b0a58e"
+                     *       "requestId": "35e42453-6da8-4c71-9b90-25dd43080282"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9303,7 +9609,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "fa373a2e-4b88-4e00-94e3-60994da5b936"
+                     *       "requestId": "42e1ef54-171d-4125-b289-b318795e1959"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9325,7 +9631,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "9fffde57-8fa0-40ff-9e2c-e357fe5b8fce"
+                     *       "requestId": "a9c6ebbf-c24c-4b01-a6ad-973aad9b7379"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9342,7 +9648,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "42f12d58-600c-4f50-ad0d-1f05ed2693db"
+                     *       "requestId": "e1161194-94db-4712-8834-cd8afd891d14"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9359,7 +9665,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "d6eb63c0-d70f-40a5-a952-e7380c9a6aef"
+                     *       "requestId": "e1290ca4-7680-495e-bea5-989647b5999d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9396,7 +9702,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "b60fea6d-e9d2-498c-8e05-53a344a0ed10"
+                     *       "requestId": "57c9c688-c133-4fc9-a67d-bd6622a1e397"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9513,10 +9819,10 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228e8-2ead-7086-9d23-d7f95aa82286",
+                     *           "id": "01a228eb-8813-7590-9086-0a5f5f69d325",
                      *           "name": "frontend",
                      *           "color": "#3366ff",
-                     *           "createdAt": "2026-11-29T20:03:54.669Z"
+                     *           "createdAt": "2026-11-29T20:07:34.163Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -9541,7 +9847,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "5fed9cae-1b44-4943-a224-d50d1e58dfd6",
+                     *       "requestId": "5d3a5e4f-e5cd-426f-996d-4ea6aeae7ff7",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -9569,7 +9875,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "9f04ef2e-3c6c-4b4f-96f1-0b812c09401b"
+                     *       "requestId": "969dadad-e397-4a7d-bda6-09b119c11456"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9586,7 +9892,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "b25e5485-6d17-44b3-935b-0b1798b7f201"
+                     *       "requestId": "a51c1f9b-24d0-445f-95e5-a8fe02d95905"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9603,7 +9909,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "172c9406-4493-4e0d-96c3-dc410041f5a6"
+                     *       "requestId": "00122e79-11b2-4409-848d-08517de758e6"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9640,7 +9946,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "6055f858-2fee-4ce8-91f9-ca9b27ce7533"
+                     *       "requestId": "735e23a5-afca-4b51-9006-b9053d61de05"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9698,10 +10004,10 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e8-2ead-7086-9d23-d7f95aa82286",
+                     *         "id": "01a228eb-8813-7590-9086-0a5f5f69d325",
                      *         "name": "frontend",
                      *         "color": "#3366ff",
-                     *         "createdAt": "2026-11-29T20:03:54.669Z"
+                     *         "createdAt": "2026-11-29T20:07:34.163Z"
                      *       }
                      *     }
                      */
@@ -9723,7 +10029,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: name: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "4334993d-70cc-41b0-82a0-8803fe4f9c16",
+                     *       "requestId": "bb7efafe-0c9a-4d81-8e9b-924c0768014e",
                      *       "issues": [
                      *         {
                      *           "path": "name",
@@ -9751,7 +10057,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "f77275e0-79b5-45d1-a16d-dcc4c2efb9a3"
+                     *       "requestId": "26929d2d-4967-4ac1-bfbc-a2cb4bb65a25"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9768,7 +10074,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "5fe30eae-ea60-4e5b-86a4-8a66916c86bb"
+                     *       "requestId": "9596193f-6cd1-46a5-a54f-79da69ca348a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9785,7 +10091,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "46df93bf-5151-475a-91a2-226e935bcfec"
+                     *       "requestId": "54349622-9468-41d8-9098-4dcb5b56d2d1"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9802,7 +10108,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "This Idempotency-Key was already used with a different request.",
                      *       "code": "conflict",
-                     *       "requestId": "657ab039-34b9-49c9-8804-fd604f156b68"
+                     *       "requestId": "b2f45047-16ee-4fb3-8d76-25cdcda8c641"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9819,7 +10125,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "1fdbd2e6-e4b9-421d-8b45-bbb8e0839c79"
+                     *       "requestId": "c162a71f-8759-4a8b-81c1-8c9be7b25517"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9836,7 +10142,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "3f06e162-3767-4fb7-b803-df235849984c"
+                     *       "requestId": "6253383a-8e2e-4a12-a05b-fb44d323e9c1"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9873,7 +10179,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "e73e03fb-293b-4175-b419-0614ce4b9c6c"
+                     *       "requestId": "098ea5a4-2a14-4e2a-9bdc-c1b8c51a318c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9923,10 +10229,10 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e8-2ead-7086-9d23-d7f95aa82286",
+                     *         "id": "01a228eb-8813-7590-9086-0a5f5f69d325",
                      *         "name": "frontend",
                      *         "color": "#3366ff",
-                     *         "createdAt": "2026-11-29T20:03:54.669Z"
+                     *         "createdAt": "2026-11-29T20:07:34.163Z"
                      *       }
                      *     }
                      */
@@ -9948,7 +10254,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "6d149505-751d-420e-96c2-155f61feebbb"
+                     *       "requestId": "404f3216-17cc-4afe-b645-634a4b402c1c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9970,7 +10276,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "1baeb3b8-1338-4bbb-8bcd-c78f2af58c70"
+                     *       "requestId": "ecd27679-1985-4d18-aab7-4d96f4630fbe"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9987,7 +10293,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "a18ecbbe-c90f-4c1c-ad11-26f650dfe1da"
+                     *       "requestId": "6856c542-3303-4532-9482-61892e2ad691"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10004,7 +10310,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Label not found.",
                      *       "code": "not_found",
-                     *       "requestId": "d3435943-7deb-4888-9954-f999a08b7790"
+                     *       "requestId": "c8536b17-dd80-42ab-9d34-ebdaa3f046f3"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10041,7 +10347,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "476a68dd-1e2f-41f7-a245-d6df93a9484d"
+                     *       "requestId": "7a0853e0-1170-47fb-be65-979808d56670"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10091,7 +10397,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e8-2ead-7086-9d23-d7f95aa82286",
+                     *         "id": "01a228eb-8813-7590-9086-0a5f5f69d325",
                      *         "deleted": true
                      *       }
                      *     }
@@ -10118,7 +10424,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "3deff177-c059-4009-82a8-3f86a8e542d5"
+                     *       "requestId": "40cb372c-451c-468a-9574-5702a638940f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10140,7 +10446,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "d86b6731-f9fb-4ead-b3d0-b340d3a79d27"
+                     *       "requestId": "5838b8e1-b7c3-4852-bc4b-ca35382da78f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10157,7 +10463,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "eec36275-ebaf-4db6-8a1f-780a636acd26"
+                     *       "requestId": "363aea80-b6d3-4b9d-be1d-0c69f6567c3e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10174,7 +10480,41 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Label not found.",
                      *       "code": "not_found",
-                     *       "requestId": "9e250b6d-6718-47c0-bcda-06e295f03f5c"
+                     *       "requestId": "c827d010-d834-4bb0-882e-a0041303721f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "6c6ecf85-0f15-4cf0-9e89-2e24b8814fa8"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "66f23d04-a341-45a9-9d43-291caf1eb39b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10211,7 +10551,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "3569d324-5c33-4f54-aafc-33d406d19bf0"
+                     *       "requestId": "e762698d-1463-4bb2-99e4-53a69f28c331"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10270,10 +10610,10 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e8-2ead-7086-9d23-d7f95aa82286",
+                     *         "id": "01a228eb-8813-7590-9086-0a5f5f69d325",
                      *         "name": "front-end",
                      *         "color": "#3366ff",
-                     *         "createdAt": "2026-11-29T20:03:54.669Z"
+                     *         "createdAt": "2026-11-29T20:07:34.163Z"
                      *       }
                      *     }
                      */
@@ -10295,7 +10635,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: name: Invalid input: expected string, received object",
                      *       "code": "validation_error",
-                     *       "requestId": "b966d2d1-9cbc-4b59-8cf3-4ff7d0f5b792",
+                     *       "requestId": "b66c1ebd-5dbc-456a-ac58-68f63b6bc974",
                      *       "issues": [
                      *         {
                      *           "path": "name",
@@ -10323,7 +10663,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "2b5356a2-fbad-4e5b-bff5-d075cd860865"
+                     *       "requestId": "c1ba942a-64ea-4a12-88e6-33e4b8253c34"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10340,7 +10680,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "6648bee5-2d9a-4173-9637-e685b3a85c8b"
+                     *       "requestId": "a981a70e-faa8-44ce-9da7-0bd2b2ec9073"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10357,7 +10697,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Label not found.",
                      *       "code": "not_found",
-                     *       "requestId": "76a4aafa-5696-46f3-88e1-12ce61abd092"
+                     *       "requestId": "fab76ed9-9898-48f0-a472-7dc955b7dda4"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10383,7 +10723,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "b0c8aadd-9fbe-45f9-87ba-d5798d101457"
+                     *       "requestId": "b52d9604-1d6e-49a3-843b-24c2f6624e30"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10400,7 +10740,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "b1decea0-bcdb-49a2-aa25-3f392e91dce3"
+                     *       "requestId": "5b85c6f3-d430-4fc0-ad97-79e9e26f6529"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10437,7 +10777,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "a832bf00-c53d-45d5-89dc-e548ced02c46"
+                     *       "requestId": "4d91e00a-e07c-437d-bf07-5ba856d9c177"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10465,7 +10805,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "179abbdd-8f56-4523-9038-1d08a9c2b039",
+                     *       "requestId": "87d11574-72da-408b-a659-ae9cb6b0b2ae",
                      *       "issues": []
                      *     }
                      */
@@ -10488,7 +10828,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "063de628-b389-469f-93c1-261b30cb1415"
+                     *       "requestId": "1dec4e82-2dec-4806-b224-16332837094b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10501,6 +10841,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "c4e5c6db-2290-4688-a844-9cd2e1d9a939"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
             };
             /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
             429: {
@@ -10533,7 +10891,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "a7606230-d308-4078-93b0-3fad5c81fc8c"
+                     *       "requestId": "4399f0d4-cf27-4cd4-856f-73cc4a3f325f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10654,7 +11012,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "c24eef87-8a88-43bb-a253-5667209c8ef6",
+                     *       "requestId": "82117ca1-66a8-4db1-8d47-9a01e1b80282",
                      *       "issues": []
                      *     }
                      */
@@ -10672,7 +11030,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "ecb44dd0-d710-4cae-8288-3aff68cc584d"
+                     *       "requestId": "c4c930b2-30ce-4ae2-9574-e2effe16ea00"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10689,7 +11047,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "/mcp accepts hosted MCP keys (sallymcp_) only; personal API keys (atpm_) work with `sally mcp` over stdio.",
                      *       "code": "scope_violation",
-                     *       "requestId": "a7960283-aa72-4835-a445-453046404142"
+                     *       "requestId": "e5314ed7-46ca-4056-830b-38b7aa94771f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10714,7 +11072,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "At most 20 JSON-RPC messages per request (got 21).",
                      *       "code": "payload_too_large",
-                     *       "requestId": "9dcae788-7855-43a3-8039-089b4e39f031"
+                     *       "requestId": "a0a7b78a-f1b3-480d-a401-c5c30c2eb0a5"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10731,7 +11089,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "13d4344d-f6a4-4f4e-8629-93736301a348"
+                     *       "requestId": "06dde276-a055-4eea-b24c-9bcc902321a9"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10748,7 +11106,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "489258bb-458c-422c-85d4-a77ecd9b4cda"
+                     *       "requestId": "e1a9b0e3-3aa2-4694-80c5-b94c5de62947"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10776,7 +11134,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "179abbdd-8f56-4523-9038-1d08a9c2b039",
+                     *       "requestId": "87d11574-72da-408b-a659-ae9cb6b0b2ae",
                      *       "issues": []
                      *     }
                      */
@@ -10799,7 +11157,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "063de628-b389-469f-93c1-261b30cb1415"
+                     *       "requestId": "1dec4e82-2dec-4806-b224-16332837094b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10812,6 +11170,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "c4e5c6db-2290-4688-a844-9cd2e1d9a939"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
             };
             /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
             429: {
@@ -10844,7 +11220,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "a7606230-d308-4078-93b0-3fad5c81fc8c"
+                     *       "requestId": "4399f0d4-cf27-4cd4-856f-73cc4a3f325f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10872,7 +11248,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "179abbdd-8f56-4523-9038-1d08a9c2b039",
+                     *       "requestId": "87d11574-72da-408b-a659-ae9cb6b0b2ae",
                      *       "issues": []
                      *     }
                      */
@@ -10895,7 +11271,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "063de628-b389-469f-93c1-261b30cb1415"
+                     *       "requestId": "1dec4e82-2dec-4806-b224-16332837094b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10908,6 +11284,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "c4e5c6db-2290-4688-a844-9cd2e1d9a939"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
             };
             /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
             429: {
@@ -10940,7 +11334,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "a7606230-d308-4078-93b0-3fad5c81fc8c"
+                     *       "requestId": "4399f0d4-cf27-4cd4-856f-73cc4a3f325f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11061,7 +11455,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "09e6e9e2-6e88-42b6-a216-9e5413f2056d",
+                     *       "requestId": "17838d23-764c-416f-bde4-666e8684a4e1",
                      *       "issues": []
                      *     }
                      */
@@ -11079,7 +11473,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authorization required: connect with OAuth (see WWW-Authenticate).",
                      *       "code": "missing_key",
-                     *       "requestId": "d3f26740-20e7-49ba-90e9-7e26e9142410"
+                     *       "requestId": "f7c12204-dca4-4226-9326-0740887500b9"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11115,7 +11509,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "93a7f5ef-24e6-4b08-9686-63815d1ca7fe"
+                     *       "requestId": "b3bee7aa-78fe-4e57-b7e3-df0655c698f4"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11152,7 +11546,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "179abbdd-8f56-4523-9038-1d08a9c2b039",
+                     *       "requestId": "87d11574-72da-408b-a659-ae9cb6b0b2ae",
                      *       "issues": []
                      *     }
                      */
@@ -11175,7 +11569,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "063de628-b389-469f-93c1-261b30cb1415"
+                     *       "requestId": "1dec4e82-2dec-4806-b224-16332837094b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11188,6 +11582,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "c4e5c6db-2290-4688-a844-9cd2e1d9a939"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
             };
             /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
             429: {
@@ -11220,7 +11632,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "a7606230-d308-4078-93b0-3fad5c81fc8c"
+                     *       "requestId": "4399f0d4-cf27-4cd4-856f-73cc4a3f325f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11275,27 +11687,27 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228e8-2ef4-77c0-ade3-72b12d08c058",
+                     *           "id": "01a228eb-8853-708a-8c93-a137efc37918",
                      *           "kind": "mention",
                      *           "text": "Ada Lovelace mentioned you in WEB-1",
                      *           "actor": {
-                     *             "id": "01a228e8-2d61-778e-890a-77134756e9ec",
+                     *             "id": "01a228eb-8693-734a-9c73-8065b3f333bc",
                      *             "name": "Ada Lovelace",
                      *             "handle": "ada"
                      *           },
                      *           "task": {
-                     *             "id": "01a228e8-2ebc-75dd-a5d9-f32cc1087741",
+                     *             "id": "01a228eb-881f-705b-b9a6-84d752a84442",
                      *             "humanId": "WEB-1",
                      *             "title": "Ship the landing page today"
                      *           },
                      *           "project": {
-                     *             "id": "01a228e8-2e69-757f-80e9-95b6547731e4",
+                     *             "id": "01a228eb-87a9-76b6-8482-67e28807bdac",
                      *             "name": "Website"
                      *           },
-                     *           "commentId": "01a228e8-2ef2-740c-8792-4b319873c883",
+                     *           "commentId": "01a228eb-8851-7431-ad45-01d51188b961",
                      *           "read": false,
                      *           "readAt": null,
-                     *           "createdAt": "2026-11-29T20:03:54.739Z"
+                     *           "createdAt": "2026-11-29T20:07:34.226Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -11320,7 +11732,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "5a789205-364e-4bd8-a834-ed02828a146b",
+                     *       "requestId": "730b3816-d91a-48d7-a383-9735fcfe5c05",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -11348,7 +11760,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "1e3e7cfd-aba3-4819-a50d-bfd4f81ccb91"
+                     *       "requestId": "6e8e4308-dc4b-4d05-bf28-099f4d719dcd"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11365,7 +11777,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing notifications:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "ef826fa9-c020-4579-8674-29ca280b4db6"
+                     *       "requestId": "d74ef0a3-79f2-47d0-ac0c-cef5e8a77fbb"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11382,7 +11794,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "39122497-de02-440f-b052-2d26728cf65f"
+                     *       "requestId": "222a9554-4fe4-48e8-87d8-f602f8ba36bd"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11419,7 +11831,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "a9ddfcad-05ba-4a79-a4ce-3a446cde5659"
+                     *       "requestId": "cfc000b1-b823-47b4-b3e4-2783518b7d62"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11469,27 +11881,27 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e8-2ef4-77c0-ade3-72b12d08c058",
+                     *         "id": "01a228eb-8853-708a-8c93-a137efc37918",
                      *         "kind": "mention",
                      *         "text": "Ada Lovelace mentioned you in WEB-1",
                      *         "actor": {
-                     *           "id": "01a228e8-2d61-778e-890a-77134756e9ec",
+                     *           "id": "01a228eb-8693-734a-9c73-8065b3f333bc",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "task": {
-                     *           "id": "01a228e8-2ebc-75dd-a5d9-f32cc1087741",
+                     *           "id": "01a228eb-881f-705b-b9a6-84d752a84442",
                      *           "humanId": "WEB-1",
                      *           "title": "Ship the landing page today"
                      *         },
                      *         "project": {
-                     *           "id": "01a228e8-2e69-757f-80e9-95b6547731e4",
+                     *           "id": "01a228eb-87a9-76b6-8482-67e28807bdac",
                      *           "name": "Website"
                      *         },
-                     *         "commentId": "01a228e8-2ef2-740c-8792-4b319873c883",
+                     *         "commentId": "01a228eb-8851-7431-ad45-01d51188b961",
                      *         "read": true,
-                     *         "readAt": "2026-11-29T20:03:54.782Z",
-                     *         "createdAt": "2026-11-29T20:03:54.739Z"
+                     *         "readAt": "2026-11-29T20:07:34.250Z",
+                     *         "createdAt": "2026-11-29T20:07:34.226Z"
                      *       }
                      *     }
                      */
@@ -11511,7 +11923,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "669a99f4-6f69-43fc-abf4-4a6a4b7f3773"
+                     *       "requestId": "40f67914-037d-476b-95c8-2a5eda961276"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11533,7 +11945,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "4e0cadda-b69b-4914-8641-fdd645d16aac"
+                     *       "requestId": "f5f35def-72fe-4846-8695-4af66a6e2f5e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11550,7 +11962,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing notifications:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "6ef9c82d-5df8-424b-b152-5a07342127b9"
+                     *       "requestId": "4dad60e9-0475-4db5-ba6c-b71c61a5f7b5"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11567,7 +11979,41 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Notification not found.",
                      *       "code": "not_found",
-                     *       "requestId": "85da0f03-232d-4b2a-8c7b-6c11c5112881"
+                     *       "requestId": "9f13aded-b594-4ca8-9840-0b61c176bc4d"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "76633997-746a-493e-bfb5-a5ecdb858f68"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "905bc404-a68d-4d6e-9814-819657d8d183"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11604,7 +12050,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "e036169a-fedd-44f8-b3c5-47019049f2a8"
+                     *       "requestId": "59c44bb4-89e5-400a-8e9b-084fb69ca2b9"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11680,7 +12126,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "f9297d09-54d0-4a92-b958-14928be02210"
+                     *       "requestId": "e2cd4a50-85f1-401b-a059-0246c724c0bf"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11702,7 +12148,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "a26fe536-53bf-45be-8c13-de005e808f5d"
+                     *       "requestId": "220ad5c3-e2f4-4314-a7d3-4e97ebce3210"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11719,7 +12165,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing notifications:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "73998efc-9e42-4bc6-967d-eb3e7523c32a"
+                     *       "requestId": "69fd4128-39f6-4575-9745-7a2f76fb9860"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11736,7 +12182,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "b891d78f-ae0d-41e2-9bb9-00419df4b4c3"
+                     *       "requestId": "253a4a48-e24f-4f8b-934f-592508f7d120"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11773,7 +12219,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "ff9ead8a-0e7c-4cd0-9176-4cbf014cef94"
+                     *       "requestId": "1f57d386-1091-48a1-abc5-b37202fee096"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11868,7 +12314,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "fc056f7f-d114-4e84-9c77-a45ef20a2c46"
+                     *       "requestId": "4ab1fc10-1173-4aea-b1dc-143f9ae834a7"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11890,7 +12336,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "b81eb786-86da-43a3-95e4-5e4996d30087"
+                     *       "requestId": "4ef14e25-d2f8-4c8b-911d-a774765c7698"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11907,7 +12353,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing notifications:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "f76b8003-64ae-4cce-8812-782bd27e7130"
+                     *       "requestId": "c3a21e07-ef01-4cd8-9883-9b2d666530ee"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11924,7 +12370,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "073f813a-8d8a-423a-b12c-168791a33b9e"
+                     *       "requestId": "782fc05c-0f9f-4dc0-bcf3-5ab1469b4441"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11941,7 +12387,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "db7ce57f-298b-4bd0-b07a-f83ce8e0a70f"
+                     *       "requestId": "f459d9dc-c8a7-4dc3-80e8-96d209e9fc49"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11958,7 +12404,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "42d34ab5-92af-4c3c-92e3-681f16bb020a"
+                     *       "requestId": "97cba92f-1a6f-4c05-9258-78a580e631d9"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11995,7 +12441,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "244ea974-682b-4e85-9cf5-fd4745e5bc84"
+                     *       "requestId": "be283f95-89f2-4a36-9489-2e7d202ca95b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12066,7 +12512,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "f0a40a43-a417-4533-9402-cd32dec2c616"
+                     *       "requestId": "83483393-9f19-45da-826f-61a3a294944e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12088,7 +12534,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "3b5a0192-ab07-4327-8a6d-d746883887c1"
+                     *       "requestId": "3508f96a-e4bf-4b9f-b1a7-5d7a8c0df4c2"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12105,7 +12551,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing notifications:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "7569f615-3fd2-463b-a60e-2282e52b24cf"
+                     *       "requestId": "008744e1-00e5-4bc4-838c-d882db765d11"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12122,7 +12568,41 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "e25061ac-fc22-4f22-b2ed-6ec651c0d601"
+                     *       "requestId": "8ca2b7ea-c560-49e5-910f-cdfed6c480fb"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "19516a1d-bf86-40df-a721-0911813d202b"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "77af093a-2e85-4293-ac1d-5d5f461ce43e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12159,7 +12639,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "cc4d9a91-9369-49ee-917d-1e2331e79087"
+                     *       "requestId": "2c610698-6cb8-4b22-be5c-7aa08df1c219"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12216,18 +12696,18 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228e8-2e69-757f-80e9-95b6547731e4",
+                     *           "id": "01a228eb-87a9-76b6-8482-67e28807bdac",
                      *           "key": "WEB",
                      *           "name": "Website",
                      *           "description": null,
                      *           "color": null,
-                     *           "clientId": "01a228e8-2e5c-73f9-b0ca-aa07dced1713",
+                     *           "clientId": "01a228eb-878f-7051-9418-1ab312dd52c3",
                      *           "billableByDefault": true,
                      *           "archived": false,
                      *           "archivedAt": null,
-                     *           "createdBy": "01a228e8-2d61-778e-890a-77134756e9ec",
-                     *           "createdAt": "2026-11-29T20:03:54.601Z",
-                     *           "updatedAt": "2026-11-29T20:03:54.601Z",
+                     *           "createdBy": "01a228eb-8693-734a-9c73-8065b3f333bc",
+                     *           "createdAt": "2026-11-29T20:07:34.056Z",
+                     *           "updatedAt": "2026-11-29T20:07:34.056Z",
                      *           "role": "OWNER"
                      *         }
                      *       ],
@@ -12253,7 +12733,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "dc1aad00-07a4-4207-a3ce-0349389bb6d3",
+                     *       "requestId": "4b185dac-1f9a-4692-8160-226a3c1fc390",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -12281,7 +12761,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "0b9da62c-8ac4-4578-96fb-47d61f5392af"
+                     *       "requestId": "e4ef7603-ea79-44d4-bd2b-551fb0c144bf"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12298,7 +12778,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "5dc926b5-ad35-4efb-9662-f3d8fbc80f03"
+                     *       "requestId": "b0b09722-1665-4049-8b12-eb18230a0903"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12315,7 +12795,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "9d597502-e99b-4676-843d-00cb72348457"
+                     *       "requestId": "4a108195-bb30-4937-9e0d-87a2aaeea5f9"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12352,7 +12832,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "281ac66d-04cb-4d7f-a524-677879bcc525"
+                     *       "requestId": "8cabaed0-7088-48aa-88d8-4868132a3d9f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12418,28 +12898,28 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e8-2e69-757f-80e9-95b6547731e4",
+                     *         "id": "01a228eb-87a9-76b6-8482-67e28807bdac",
                      *         "key": "WEB",
                      *         "name": "Website",
                      *         "description": null,
                      *         "color": null,
-                     *         "clientId": "01a228e8-2e5c-73f9-b0ca-aa07dced1713",
+                     *         "clientId": "01a228eb-878f-7051-9418-1ab312dd52c3",
                      *         "billableByDefault": true,
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdBy": "01a228e8-2d61-778e-890a-77134756e9ec",
-                     *         "createdAt": "2026-11-29T20:03:54.601Z",
-                     *         "updatedAt": "2026-11-29T20:03:54.601Z",
+                     *         "createdBy": "01a228eb-8693-734a-9c73-8065b3f333bc",
+                     *         "createdAt": "2026-11-29T20:07:34.056Z",
+                     *         "updatedAt": "2026-11-29T20:07:34.056Z",
                      *         "role": "OWNER",
                      *         "statuses": [
                      *           {
-                     *             "id": "01a228e8-2e6a-73c3-9b72-6ef2818bde33",
-                     *             "projectId": "01a228e8-2e69-757f-80e9-95b6547731e4",
+                     *             "id": "01a228eb-87aa-77b7-b61b-1b88575ec42d",
+                     *             "projectId": "01a228eb-87a9-76b6-8482-67e28807bdac",
                      *             "name": "Backlog",
                      *             "category": "backlog",
                      *             "position": 0,
                      *             "color": "#94a3b8",
-                     *             "createdAt": "2026-11-29T20:03:54.601Z"
+                     *             "createdAt": "2026-11-29T20:07:34.056Z"
                      *           }
                      *         ],
                      *         "memberCount": 1
@@ -12464,7 +12944,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: name: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "ccc71f61-8028-4952-a6dd-cd8b805964b7",
+                     *       "requestId": "e2bfe331-c986-4ec7-97bc-6c7c440cdffe",
                      *       "issues": [
                      *         {
                      *           "path": "name",
@@ -12492,7 +12972,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "9b93e7fb-9a77-430f-bed0-bd4329ddc39c"
+                     *       "requestId": "b512e000-fec7-4a9a-afb4-722be3a4eeff"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12509,7 +12989,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "84fbe029-5646-4427-b875-706c1777e583"
+                     *       "requestId": "e462706e-9581-4fbf-a8fb-fa0b15c98060"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12526,7 +13006,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "b7b9ae15-be77-4132-8218-5325b7607ecb"
+                     *       "requestId": "be2e1167-141d-416f-b991-b31adae760b2"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12543,7 +13023,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "This Idempotency-Key was already used with a different request.",
                      *       "code": "conflict",
-                     *       "requestId": "91784e1b-7c96-477a-b611-30d6240a4a70"
+                     *       "requestId": "abe448f4-1754-41f5-8afd-cbc296604a6a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12560,7 +13040,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "18d1f7bd-99a7-4c98-a378-c457cc959a51"
+                     *       "requestId": "ff147d6e-6e51-4845-9ff2-757a88d2caad"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12577,7 +13057,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "25f497ee-df9c-447d-89bd-3ef7da96773f"
+                     *       "requestId": "96c8d393-7388-4a36-bbce-4e2888f68d4c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12614,7 +13094,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "cb35769e-b19e-4a9b-aac3-ba9b7cd9f6ac"
+                     *       "requestId": "40257388-b944-4dad-be81-805ceb858089"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12664,28 +13144,28 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e8-2e69-757f-80e9-95b6547731e4",
+                     *         "id": "01a228eb-87a9-76b6-8482-67e28807bdac",
                      *         "key": "WEB",
                      *         "name": "Website",
                      *         "description": null,
                      *         "color": null,
-                     *         "clientId": "01a228e8-2e5c-73f9-b0ca-aa07dced1713",
+                     *         "clientId": "01a228eb-878f-7051-9418-1ab312dd52c3",
                      *         "billableByDefault": true,
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdBy": "01a228e8-2d61-778e-890a-77134756e9ec",
-                     *         "createdAt": "2026-11-29T20:03:54.601Z",
-                     *         "updatedAt": "2026-11-29T20:03:54.601Z",
+                     *         "createdBy": "01a228eb-8693-734a-9c73-8065b3f333bc",
+                     *         "createdAt": "2026-11-29T20:07:34.056Z",
+                     *         "updatedAt": "2026-11-29T20:07:34.056Z",
                      *         "role": "OWNER",
                      *         "statuses": [
                      *           {
-                     *             "id": "01a228e8-2e6a-73c3-9b72-6ef2818bde33",
-                     *             "projectId": "01a228e8-2e69-757f-80e9-95b6547731e4",
+                     *             "id": "01a228eb-87aa-77b7-b61b-1b88575ec42d",
+                     *             "projectId": "01a228eb-87a9-76b6-8482-67e28807bdac",
                      *             "name": "Backlog",
                      *             "category": "backlog",
                      *             "position": 0,
                      *             "color": "#94a3b8",
-                     *             "createdAt": "2026-11-29T20:03:54.601Z"
+                     *             "createdAt": "2026-11-29T20:07:34.056Z"
                      *           }
                      *         ],
                      *         "memberCount": 1
@@ -12710,7 +13190,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "22cc5977-afe6-4d40-aeb3-9d212026bae8"
+                     *       "requestId": "2b438965-0154-44d6-b2a8-6f466f10c935"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12732,7 +13212,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "18a1f9cc-1bfd-4945-a141-39d63c49fc94"
+                     *       "requestId": "5847d2e7-a2b4-401d-8304-8a9d9067bf18"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12749,7 +13229,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "662a7bd1-c083-4980-82d4-e7415c0873a1"
+                     *       "requestId": "4cf881c5-ad45-4aa2-913f-2952a4448fc3"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12766,7 +13246,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Project not found.",
                      *       "code": "not_found",
-                     *       "requestId": "f99ba434-7c89-4d7e-b4de-ae83a2977f4f"
+                     *       "requestId": "06a820bb-f920-412c-a883-f61e1317d031"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12803,7 +13283,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "3f4cec0d-f185-423c-bb08-6f7564dce065"
+                     *       "requestId": "14643373-ec8a-4b2b-aee6-302a5887ad81"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12853,7 +13333,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e8-2e69-757f-80e9-95b6547731e4",
+                     *         "id": "01a228eb-87a9-76b6-8482-67e28807bdac",
                      *         "deleted": true
                      *       }
                      *     }
@@ -12880,7 +13360,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "4a0545d9-a169-43ef-979a-57b8d63222d5"
+                     *       "requestId": "d4877e83-82be-4666-bf3c-740fa247086f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12902,7 +13382,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "9583b3d1-8a75-4ec4-8975-82657b2104b8"
+                     *       "requestId": "b446d686-ad07-44ac-9c9e-961fc1741750"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12919,7 +13399,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "2c55feb5-43d0-4956-b0aa-de0b1860402d"
+                     *       "requestId": "3a44be36-0a98-4bc8-985a-e8fa33c33894"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12936,7 +13416,41 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Project not found.",
                      *       "code": "not_found",
-                     *       "requestId": "807e55b7-cfab-457c-8c9b-f1311c2cbc48"
+                     *       "requestId": "e8c69361-d90b-4042-8ec0-32e6d152c199"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "939c0637-3c86-4292-824f-3dd4608f2e9e"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "7df6c9c5-9534-475a-8318-63f5ef85a102"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12973,7 +13487,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "2f3b6460-6b9a-487a-b318-fac341ef928d"
+                     *       "requestId": "e837fcc2-f5bd-41ca-89b0-f4b73462983f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13040,28 +13554,28 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e8-2e69-757f-80e9-95b6547731e4",
+                     *         "id": "01a228eb-87a9-76b6-8482-67e28807bdac",
                      *         "key": "WEB",
                      *         "name": "Website",
                      *         "description": "The public site.",
                      *         "color": null,
-                     *         "clientId": "01a228e8-2e5c-73f9-b0ca-aa07dced1713",
+                     *         "clientId": "01a228eb-878f-7051-9418-1ab312dd52c3",
                      *         "billableByDefault": true,
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdBy": "01a228e8-2d61-778e-890a-77134756e9ec",
-                     *         "createdAt": "2026-11-29T20:03:54.601Z",
-                     *         "updatedAt": "2026-11-29T20:03:54.615Z",
+                     *         "createdBy": "01a228eb-8693-734a-9c73-8065b3f333bc",
+                     *         "createdAt": "2026-11-29T20:07:34.056Z",
+                     *         "updatedAt": "2026-11-29T20:07:34.093Z",
                      *         "role": "OWNER",
                      *         "statuses": [
                      *           {
-                     *             "id": "01a228e8-2e6a-73c3-9b72-6ef2818bde33",
-                     *             "projectId": "01a228e8-2e69-757f-80e9-95b6547731e4",
+                     *             "id": "01a228eb-87aa-77b7-b61b-1b88575ec42d",
+                     *             "projectId": "01a228eb-87a9-76b6-8482-67e28807bdac",
                      *             "name": "Backlog",
                      *             "category": "backlog",
                      *             "position": 0,
                      *             "color": "#94a3b8",
-                     *             "createdAt": "2026-11-29T20:03:54.601Z"
+                     *             "createdAt": "2026-11-29T20:07:34.056Z"
                      *           }
                      *         ],
                      *         "memberCount": 1
@@ -13086,7 +13600,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: key: Invalid input: expected string, received object",
                      *       "code": "validation_error",
-                     *       "requestId": "3b6e15ee-fee4-47f4-a20e-d1d77a1b3e7d",
+                     *       "requestId": "4bc26f5a-d8d1-45d0-85f4-a341b701d961",
                      *       "issues": [
                      *         {
                      *           "path": "key",
@@ -13114,7 +13628,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "bccb8bb5-caef-4d2a-9b5c-9b3d5256246d"
+                     *       "requestId": "1f890087-29c8-4406-bd85-a7c6fe6b4622"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13131,7 +13645,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "496c162f-029a-4c17-9597-1b71ffb1d1bd"
+                     *       "requestId": "f8b12627-5b8e-44e1-a925-3a67e73cb3a2"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13148,7 +13662,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Project not found.",
                      *       "code": "not_found",
-                     *       "requestId": "8f6557ba-5200-4f01-842d-e030c803fe80"
+                     *       "requestId": "ed5b9562-f5d7-4e87-aaa3-e119b7de59f8"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13174,7 +13688,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "93781fb4-08fa-4efa-81d2-ba5cb62bdb4d"
+                     *       "requestId": "ef480af1-d689-47b9-9e5f-9cecff60b2f7"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13191,7 +13705,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "c43bebff-764a-4dd1-a65a-037d63d95179"
+                     *       "requestId": "c0fd06e2-00dc-47b4-993c-df5a299aedf7"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13228,7 +13742,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "51c99a2d-c266-4780-b407-bf70bf9c1865"
+                     *       "requestId": "9281212e-9bb8-4887-aa5c-9502c54f1d7f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13284,10 +13798,10 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228e8-30fb-722b-8dbc-024dcff89760",
+                     *           "id": "01a228eb-8bb1-7675-9fbc-aa8664fbd090",
                      *           "action": "member.removed",
                      *           "actor": {
-                     *             "id": "01a228e8-2d61-778e-890a-77134756e9ec",
+                     *             "id": "01a228eb-8693-734a-9c73-8065b3f333bc",
                      *             "name": "Ada Lovelace",
                      *             "handle": "ada"
                      *           },
@@ -13295,10 +13809,10 @@ export interface operations {
                      *           "taskId": null,
                      *           "taskKey": null,
                      *           "meta": {
-                     *             "userId": "01a228e8-2e19-77dd-92d5-0f0857f8518c",
+                     *             "userId": "01a228eb-874d-73f5-8f16-7cf745ec3605",
                      *             "role": "MEMBER"
                      *           },
-                     *           "createdAt": "2026-11-29T20:03:55.259Z"
+                     *           "createdAt": "2026-11-29T20:07:35.089Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -13323,7 +13837,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "7ab44dea-3442-42e7-9783-9d4defde1a21",
+                     *       "requestId": "c8afb9f7-1db7-427b-8e6d-e4fb7e55bd23",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -13351,7 +13865,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "04540986-c0ce-43ea-9824-ac641eabde38"
+                     *       "requestId": "32f1a472-9ad2-4018-be53-4513a7aea15d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13368,7 +13882,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "1adf43fe-4bed-43c9-b91c-b08183face8e"
+                     *       "requestId": "b1fae5ed-09fc-4ef6-a4b1-092bb8c08be2"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13385,7 +13899,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Project not found.",
                      *       "code": "not_found",
-                     *       "requestId": "0968ff43-d108-4fe3-be28-8928343b91ab"
+                     *       "requestId": "2e16c325-fdbe-49da-80ee-b90f2fc4790e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13422,7 +13936,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "878fe733-07e0-4b34-bb6b-5880a4ae331f"
+                     *       "requestId": "978d0347-e4e1-4280-a644-77c7023b2f7b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13472,28 +13986,28 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e8-2e69-757f-80e9-95b6547731e4",
+                     *         "id": "01a228eb-87a9-76b6-8482-67e28807bdac",
                      *         "key": "WEB",
                      *         "name": "Website",
                      *         "description": "The public site.",
                      *         "color": null,
-                     *         "clientId": "01a228e8-2e5c-73f9-b0ca-aa07dced1713",
+                     *         "clientId": "01a228eb-878f-7051-9418-1ab312dd52c3",
                      *         "billableByDefault": true,
                      *         "archived": true,
-                     *         "archivedAt": "2026-11-29T20:03:55.264Z",
-                     *         "createdBy": "01a228e8-2d61-778e-890a-77134756e9ec",
-                     *         "createdAt": "2026-11-29T20:03:54.601Z",
-                     *         "updatedAt": "2026-11-29T20:03:55.264Z",
+                     *         "archivedAt": "2026-11-29T20:07:35.109Z",
+                     *         "createdBy": "01a228eb-8693-734a-9c73-8065b3f333bc",
+                     *         "createdAt": "2026-11-29T20:07:34.056Z",
+                     *         "updatedAt": "2026-11-29T20:07:35.109Z",
                      *         "role": "OWNER",
                      *         "statuses": [
                      *           {
-                     *             "id": "01a228e8-2e6a-73c3-9b72-6ef2818bde33",
-                     *             "projectId": "01a228e8-2e69-757f-80e9-95b6547731e4",
+                     *             "id": "01a228eb-87aa-77b7-b61b-1b88575ec42d",
+                     *             "projectId": "01a228eb-87a9-76b6-8482-67e28807bdac",
                      *             "name": "Backlog",
                      *             "category": "backlog",
                      *             "position": 0,
                      *             "color": "#94a3b8",
-                     *             "createdAt": "2026-11-29T20:03:54.601Z"
+                     *             "createdAt": "2026-11-29T20:07:34.056Z"
                      *           }
                      *         ],
                      *         "memberCount": 1
@@ -13518,7 +14032,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "02626e7b-e28f-4e48-bd02-2963d345e1ab"
+                     *       "requestId": "97337c49-67ac-47dc-a71d-ea4e939edcd9"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13540,7 +14054,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "87cfef18-be1c-4c37-984f-773434c53997"
+                     *       "requestId": "b8f4babe-44a5-42bb-9789-1da98dea0848"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13557,7 +14071,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "7ab75296-f556-438a-94fb-1dd5c1cf46bc"
+                     *       "requestId": "5237857a-683e-4157-a9ea-23b490f81ea2"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13574,7 +14088,41 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Project not found.",
                      *       "code": "not_found",
-                     *       "requestId": "07270f9f-fb1f-40e0-bf9b-74099c5912f1"
+                     *       "requestId": "42a9db32-32a9-4fca-96a5-8bb66be7e152"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "f6517a77-0679-4f08-86fb-0d6319e93815"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "8ea693be-7174-4b43-a7f0-0a388f540b16"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13611,7 +14159,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "f15afbb3-7aea-44f7-8acc-bfae67f4edba"
+                     *       "requestId": "2b4c9ef0-8c5d-4db4-8405-0a34f555205a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13667,12 +14215,12 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "userId": "01a228e8-2d61-778e-890a-77134756e9ec",
+                     *           "userId": "01a228eb-8693-734a-9c73-8065b3f333bc",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada",
                      *           "email": "ada@walk.test",
                      *           "role": "OWNER",
-                     *           "addedAt": "2026-11-29T20:03:54.601Z"
+                     *           "addedAt": "2026-11-29T20:07:34.056Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -13697,7 +14245,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "772fc0fc-f10e-4b7e-aa75-c252de452151",
+                     *       "requestId": "8e7600f0-27aa-49cd-b24a-e0df1429a8f3",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -13725,7 +14273,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "8f264ec3-5258-4be7-8bae-b3776404dbd9"
+                     *       "requestId": "df45168a-7c09-43cc-88d5-f94d5da8c0c7"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13742,7 +14290,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "b6fcbda7-4a87-4683-a059-433cef3918ba"
+                     *       "requestId": "2da2d36f-cb85-467e-b38a-416b8b9ff3c0"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13759,7 +14307,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Project not found.",
                      *       "code": "not_found",
-                     *       "requestId": "9dd08103-6cf9-4357-979c-3a94a188782e"
+                     *       "requestId": "c12d812c-cbc1-4afc-abac-f9d2d537c781"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13796,7 +14344,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "7f42b7e4-965c-4e2a-8f21-b3a5787fd91f"
+                     *       "requestId": "eefaa0f5-8e68-4b5e-b61c-be46054c101c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13861,12 +14409,12 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "userId": "01a228e8-2e19-77dd-92d5-0f0857f8518c",
+                     *         "userId": "01a228eb-874d-73f5-8f16-7cf745ec3605",
                      *         "name": "Bob",
                      *         "handle": "bob",
                      *         "email": "bob@walk.test",
                      *         "role": "VIEWER",
-                     *         "addedAt": "2026-11-29T20:03:54.628Z"
+                     *         "addedAt": "2026-11-29T20:07:34.133Z"
                      *       }
                      *     }
                      */
@@ -13888,7 +14436,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: userId: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "d2d1757c-4a70-4644-9834-ea945269b086",
+                     *       "requestId": "0dea63e2-24fb-4138-8880-b941cb9d8df8",
                      *       "issues": [
                      *         {
                      *           "path": "userId",
@@ -13916,7 +14464,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "9c58da1f-6754-49d9-a885-cc12cd520373"
+                     *       "requestId": "56812fab-0bf3-4cb5-ad71-eb5ecc1bcda1"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13933,7 +14481,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "bf1eba9e-46c9-4966-bb10-83e047530e74"
+                     *       "requestId": "c64d8ffa-c8ac-45a4-b71c-78bd19d89139"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13950,7 +14498,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Project not found.",
                      *       "code": "not_found",
-                     *       "requestId": "49c0be82-4236-4acc-9494-c6f04ffaacad"
+                     *       "requestId": "f24d8c76-0419-48b7-8fe5-fce2f4ff72d6"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13967,7 +14515,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "This Idempotency-Key was already used with a different request.",
                      *       "code": "conflict",
-                     *       "requestId": "41073452-112d-4fce-877a-c1d001a74146"
+                     *       "requestId": "ac9ac089-5ffe-4ffe-a8f6-c33b38339bb5"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13984,7 +14532,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "1680bdf3-2dab-4676-a295-b42ca5a58876"
+                     *       "requestId": "fc959c29-08d3-4f18-91d5-45ff25521b4f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14001,7 +14549,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "b5f65cc1-a2a5-4553-ab09-9937ae8b03c0"
+                     *       "requestId": "38a1127c-dc0f-4fa7-aae6-794c94d8b11e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14038,7 +14586,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "07f9e279-7295-4b24-975f-133cc84287a4"
+                     *       "requestId": "754b3562-b8ef-418a-ba69-a44c4ab8bfe8"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14090,7 +14638,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e8-2e19-77dd-92d5-0f0857f8518c",
+                     *         "id": "01a228eb-874d-73f5-8f16-7cf745ec3605",
                      *         "deleted": true
                      *       }
                      *     }
@@ -14117,7 +14665,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "65cf1107-4d64-4b80-9c4e-54fef69d69e7"
+                     *       "requestId": "84137c23-7c31-4fa5-8c8f-1322fdddb59c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14139,7 +14687,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "24c866f5-bff8-4545-89ac-f96f5d166506"
+                     *       "requestId": "8bb23b58-326c-466b-8647-1ee90016b035"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14156,7 +14704,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "5316b155-895e-4379-9e7d-b93e07f5860b"
+                     *       "requestId": "1ca20ca5-e632-46e0-9f52-adaf77b472f4"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14173,7 +14721,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Project not found.",
                      *       "code": "not_found",
-                     *       "requestId": "35067ec8-3a89-4350-aaa0-1517a212e9ff"
+                     *       "requestId": "2476ef3e-674f-4f6a-907f-50084fdfcc78"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14185,6 +14733,40 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "5d46abea-8dce-41b5-b7ac-54635dcb510b"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "a4e5164d-8b2c-444e-9268-db6e2f820fb1"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -14219,7 +14801,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "27649096-50a5-4460-8122-dbca451a865b"
+                     *       "requestId": "3d6d327e-5e34-49e3-85e3-320c3eec7c8c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14281,12 +14863,12 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "userId": "01a228e8-2e19-77dd-92d5-0f0857f8518c",
+                     *         "userId": "01a228eb-874d-73f5-8f16-7cf745ec3605",
                      *         "name": "Bob",
                      *         "handle": "bob",
                      *         "email": "bob@walk.test",
                      *         "role": "MEMBER",
-                     *         "addedAt": "2026-11-29T20:03:54.628Z"
+                     *         "addedAt": "2026-11-29T20:07:34.133Z"
                      *       }
                      *     }
                      */
@@ -14308,7 +14890,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: role: Invalid option: expected one of \"OWNER\"|\"MEMBER\"|\"VIEWER\"",
                      *       "code": "validation_error",
-                     *       "requestId": "49efaae0-e5d9-46a8-ac3e-775f39d6d369",
+                     *       "requestId": "6b52c808-8d76-446f-9de3-79b9757f6134",
                      *       "issues": [
                      *         {
                      *           "path": "role",
@@ -14336,7 +14918,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "9b7dff90-4873-4380-957a-dee1819d73fa"
+                     *       "requestId": "8cd2a03c-fe9c-4f03-8f15-26a1d463d154"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14353,7 +14935,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "db8aab7a-cb12-43e5-8f6b-a9f0982dbc5b"
+                     *       "requestId": "2d362515-06c6-4b8d-a942-6634e6e0e280"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14370,7 +14952,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Project not found.",
                      *       "code": "not_found",
-                     *       "requestId": "f2eae736-860b-4f0e-b751-2d0f3407bbee"
+                     *       "requestId": "026665c8-18ba-4aa7-860f-e561f4bc00a2"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14396,7 +14978,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "d55e5132-1cf1-4044-8966-505527f2c701"
+                     *       "requestId": "a6c95c99-5b67-4bc7-b95c-11eea5ac4447"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14413,7 +14995,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "ab8e1dc8-b4bf-4f91-886b-eea193e47694"
+                     *       "requestId": "db861742-3bd4-4d58-8bb0-bf22335bc399"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14450,7 +15032,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "e356a4cb-739b-4956-9cc8-d5007feaeb5c"
+                     *       "requestId": "bbf7a90c-3ddc-4d18-bd99-483cf3097f39"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14501,13 +15083,13 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228e8-2e6a-73c3-9b72-6ef2818bde33",
-                     *           "projectId": "01a228e8-2e69-757f-80e9-95b6547731e4",
+                     *           "id": "01a228eb-87aa-77b7-b61b-1b88575ec42d",
+                     *           "projectId": "01a228eb-87a9-76b6-8482-67e28807bdac",
                      *           "name": "Backlog",
                      *           "category": "backlog",
                      *           "position": 0,
                      *           "color": "#94a3b8",
-                     *           "createdAt": "2026-11-29T20:03:54.601Z"
+                     *           "createdAt": "2026-11-29T20:07:34.056Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -14532,7 +15114,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "186dac71-4db0-4cd8-9690-38ddd8c7b2e4"
+                     *       "requestId": "e7209d0a-af54-4203-a2e0-1e36995a54dd"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14554,7 +15136,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "91dd5dc8-2897-4353-82e7-d2870ebafff4"
+                     *       "requestId": "00644264-a8e1-4caf-a8c7-415cf6846860"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14571,7 +15153,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "305a4856-0ed6-4b77-b499-7be637a5a82d"
+                     *       "requestId": "3ebb701b-ea50-471f-87cf-a8e928066c1f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14588,7 +15170,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Project not found.",
                      *       "code": "not_found",
-                     *       "requestId": "6abc05da-06fe-493e-9377-c52ea2c17afd"
+                     *       "requestId": "972b836b-2cf3-4ea3-a5a5-efce5411b881"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14625,7 +15207,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "ad4888c1-99d1-4980-b27d-27a26a3c4927"
+                     *       "requestId": "854eeec7-5d0b-4fb2-aeb1-d1d06c317796"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14693,13 +15275,13 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e8-2e98-737a-931f-88fa8d93f467",
-                     *         "projectId": "01a228e8-2e69-757f-80e9-95b6547731e4",
+                     *         "id": "01a228eb-880e-7264-bf22-6d52a14288bc",
+                     *         "projectId": "01a228eb-87a9-76b6-8482-67e28807bdac",
                      *         "name": "QA",
                      *         "category": "started",
                      *         "position": 5,
                      *         "color": null,
-                     *         "createdAt": "2026-11-29T20:03:54.648Z"
+                     *         "createdAt": "2026-11-29T20:07:34.158Z"
                      *       }
                      *     }
                      */
@@ -14721,7 +15303,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: name: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "4b2f8d72-bc97-477e-90c4-54b710a10c37",
+                     *       "requestId": "1b2bc383-0737-47c6-a9ef-5dbac4dfca46",
                      *       "issues": [
                      *         {
                      *           "path": "name",
@@ -14753,7 +15335,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "01bcaa88-7120-4419-b80d-ae3a6b8f1360"
+                     *       "requestId": "c6e4fdfc-1d46-42cc-a00f-3faf5de2cf11"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14770,7 +15352,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "f76f2f19-c87f-4582-96d8-241eb4e6edb4"
+                     *       "requestId": "4f5e7c4e-d145-45b8-99ca-39c20b2ceedd"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14787,7 +15369,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Project not found.",
                      *       "code": "not_found",
-                     *       "requestId": "ac0a88fa-fcef-42c9-b5c9-99aa6a9a72cc"
+                     *       "requestId": "45f568df-9f06-4da4-81cd-4c2f74dd8c2a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14804,7 +15386,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "This Idempotency-Key was already used with a different request.",
                      *       "code": "conflict",
-                     *       "requestId": "945982c7-8750-45b8-bcf4-61db14b1077c"
+                     *       "requestId": "622eba35-e0c3-4078-90c4-f25ca9b934a5"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14821,7 +15403,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "6ca3b3cc-fbf3-45b7-9c6a-84dedec18192"
+                     *       "requestId": "8376cb20-8a17-4791-8294-7992a181f524"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14838,7 +15420,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "a61995a9-cb06-4ab5-86f3-2b95905a3b61"
+                     *       "requestId": "d52eca9f-8ab8-4cf9-82cf-fae2b184d7f2"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14875,7 +15457,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "958aa654-88b9-4edc-8e8a-6c9f63a1044a"
+                     *       "requestId": "25dc82de-5de8-439f-b807-b41df30f08fa"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14937,10 +15519,10 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e8-2e98-737a-931f-88fa8d93f467",
+                     *         "id": "01a228eb-880e-7264-bf22-6d52a14288bc",
                      *         "deleted": true,
                      *         "movedTasks": 1,
-                     *         "movedTo": "01a228e8-2e6a-73c7-8110-faddf1da5254"
+                     *         "movedTo": "01a228eb-87aa-77bb-b987-89bdd1c1d112"
                      *       }
                      *     }
                      */
@@ -14968,7 +15550,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: moveTasksTo: Invalid input: expected string, received object",
                      *       "code": "validation_error",
-                     *       "requestId": "d589b8ea-eb46-450f-bb70-0a6b2c8d5341",
+                     *       "requestId": "3d13ae72-e804-44ee-a639-b5aac78cab95",
                      *       "issues": [
                      *         {
                      *           "path": "moveTasksTo",
@@ -14996,7 +15578,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "6b51407d-2320-47b5-b4d9-6abcde7fe253"
+                     *       "requestId": "6918767d-d20f-42d2-a4a2-e93045fbf18e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15013,7 +15595,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "5fd2f344-40c5-46c8-8bd5-a2546d0c0b67"
+                     *       "requestId": "738c35bd-8768-444a-a8f3-5bb4ee011b4e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15030,7 +15612,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Project not found.",
                      *       "code": "not_found",
-                     *       "requestId": "7544d013-b0cf-4634-93a0-06e0c6946086"
+                     *       "requestId": "2241d6fb-6654-4813-906c-94ecf99987db"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15056,7 +15638,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "f6502844-783e-4618-9256-57f7ff53d84e"
+                     *       "requestId": "9bf99868-8c1b-4289-8fcf-fa5bae74411f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15073,7 +15655,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "ccd42533-8a67-422c-89f9-71eea458e043"
+                     *       "requestId": "0e5959bc-344f-4ce8-9405-549551b2a7e6"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15110,7 +15692,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "a8d501e4-7dab-4e3d-ac74-88a6f5c47ed8"
+                     *       "requestId": "5d66d664-f17b-412e-a8c9-df85bea8876a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15178,13 +15760,13 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e8-2e98-737a-931f-88fa8d93f467",
-                     *         "projectId": "01a228e8-2e69-757f-80e9-95b6547731e4",
+                     *         "id": "01a228eb-880e-7264-bf22-6d52a14288bc",
+                     *         "projectId": "01a228eb-87a9-76b6-8482-67e28807bdac",
                      *         "name": "QA",
                      *         "category": "started",
                      *         "position": 5,
                      *         "color": "#aa66cc",
-                     *         "createdAt": "2026-11-29T20:03:54.648Z"
+                     *         "createdAt": "2026-11-29T20:07:34.158Z"
                      *       }
                      *     }
                      */
@@ -15206,7 +15788,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: name: Invalid input: expected string, received object",
                      *       "code": "validation_error",
-                     *       "requestId": "d2338eea-d64b-4cef-80b6-66c6a29bed64",
+                     *       "requestId": "9aea1cf2-966a-49cb-bb1a-2d8f6833a647",
                      *       "issues": [
                      *         {
                      *           "path": "name",
@@ -15234,7 +15816,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "394dc721-a809-4f46-adf1-529fd1e69087"
+                     *       "requestId": "ef32ac14-c7c7-463c-857f-8fdd8d52f83a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15251,7 +15833,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "fcef7780-42fb-4dd0-8944-d1619078d932"
+                     *       "requestId": "f1776303-f284-477e-b15c-44dbb7bbff5e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15268,7 +15850,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Project not found.",
                      *       "code": "not_found",
-                     *       "requestId": "0a0c8d5f-f679-45f5-a376-3bcf30ad9b62"
+                     *       "requestId": "37834a8c-09b8-4b7b-b5f9-88bbd26a72a4"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15294,7 +15876,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "d8d168e6-68a0-4bf9-b88d-d21f96110eeb"
+                     *       "requestId": "1b6b1f22-3f31-4eb1-8add-0624b6ae302b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15311,7 +15893,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "32652573-0e55-4e4a-a9f3-8daf70c47c41"
+                     *       "requestId": "cd08b555-fc22-4922-a146-edf673f60e05"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15348,7 +15930,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "8a11e597-4f8b-408a-b125-774e7a7f570d"
+                     *       "requestId": "f1b6704f-e642-4d2d-bf72-b7eb185e4630"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15398,28 +15980,28 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e8-2e69-757f-80e9-95b6547731e4",
+                     *         "id": "01a228eb-87a9-76b6-8482-67e28807bdac",
                      *         "key": "WEB",
                      *         "name": "Website",
                      *         "description": "The public site.",
                      *         "color": null,
-                     *         "clientId": "01a228e8-2e5c-73f9-b0ca-aa07dced1713",
+                     *         "clientId": "01a228eb-878f-7051-9418-1ab312dd52c3",
                      *         "billableByDefault": true,
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdBy": "01a228e8-2d61-778e-890a-77134756e9ec",
-                     *         "createdAt": "2026-11-29T20:03:54.601Z",
-                     *         "updatedAt": "2026-11-29T20:03:55.267Z",
+                     *         "createdBy": "01a228eb-8693-734a-9c73-8065b3f333bc",
+                     *         "createdAt": "2026-11-29T20:07:34.056Z",
+                     *         "updatedAt": "2026-11-29T20:07:35.111Z",
                      *         "role": "OWNER",
                      *         "statuses": [
                      *           {
-                     *             "id": "01a228e8-2e6a-73c3-9b72-6ef2818bde33",
-                     *             "projectId": "01a228e8-2e69-757f-80e9-95b6547731e4",
+                     *             "id": "01a228eb-87aa-77b7-b61b-1b88575ec42d",
+                     *             "projectId": "01a228eb-87a9-76b6-8482-67e28807bdac",
                      *             "name": "Backlog",
                      *             "category": "backlog",
                      *             "position": 0,
                      *             "color": "#94a3b8",
-                     *             "createdAt": "2026-11-29T20:03:54.601Z"
+                     *             "createdAt": "2026-11-29T20:07:34.056Z"
                      *           }
                      *         ],
                      *         "memberCount": 1
@@ -15444,7 +16026,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "c17f345d-ce97-48ae-a1c9-86141cf49fc3"
+                     *       "requestId": "6252a25e-b393-415f-b76a-f8c5e8482101"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15466,7 +16048,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "d36c8637-2d7c-4603-b049-e48485fb6283"
+                     *       "requestId": "e670e7a3-7981-43d4-8851-29a2165a37ea"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15483,7 +16065,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "5ebadc5f-8116-4c60-930b-9e280836cb82"
+                     *       "requestId": "e04c1bc4-8449-46f2-9dc7-88a37faade4a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15500,7 +16082,41 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Project not found.",
                      *       "code": "not_found",
-                     *       "requestId": "79654d5b-5469-416e-8600-eeff62269eff"
+                     *       "requestId": "63137eea-b28c-418b-b78a-e58c20184e4e"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "cf5a66ed-f026-42cc-93dc-415f833f63df"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "789fe876-a946-4a06-9a6b-90aacc9cb891"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15537,7 +16153,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "60f7afcc-8f9e-4c7e-81d1-2f5da4bf496c"
+                     *       "requestId": "a571cef8-4f91-4131-a1ce-c4229c244936"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15593,12 +16209,12 @@ export interface operations {
                      *       "data": [
                      *         {
                      *           "type": "task",
-                     *           "id": "01a228e8-2ebc-75dd-a5d9-f32cc1087741",
+                     *           "id": "01a228eb-881f-705b-b9a6-84d752a84442",
                      *           "title": "Ship the landing page today",
                      *           "snippet": "Ship the **landing** page today",
                      *           "score": -3,
-                     *           "projectId": "01a228e8-2e69-757f-80e9-95b6547731e4",
-                     *           "taskId": "01a228e8-2ebc-75dd-a5d9-f32cc1087741",
+                     *           "projectId": "01a228eb-87a9-76b6-8482-67e28807bdac",
+                     *           "taskId": "01a228eb-881f-705b-b9a6-84d752a84442",
                      *           "humanId": "WEB-1",
                      *           "archived": false
                      *         }
@@ -15623,7 +16239,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: q: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "49e37319-8220-4e2f-8655-193984806832",
+                     *       "requestId": "29143c6f-884c-4be7-a959-7ca1bc4469a6",
                      *       "issues": [
                      *         {
                      *           "path": "q",
@@ -15651,7 +16267,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "31ef4a11-3753-41fc-b195-df3a7afd80e0"
+                     *       "requestId": "9fe33250-448a-4635-bc07-da70c1d3ae90"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15668,7 +16284,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "803b04fb-66b7-4624-830d-355f0293c5eb"
+                     *       "requestId": "3c5ddab0-ab64-4850-862f-f5e821da7c0f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15685,7 +16301,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "33cfa0fd-4612-482e-90c1-2b7a8b796eed"
+                     *       "requestId": "6ef0994f-b36a-4330-8dd3-fa8c252c4df9"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15722,7 +16338,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "8431832c-4ce6-4eff-b352-0219825c7054"
+                     *       "requestId": "f2b10653-fffc-4f00-b2fd-c6044b341d08"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15797,14 +16413,14 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228e8-2ec5-743e-929a-32042f14db36",
+                     *           "id": "01a228eb-8828-70a6-9cbf-63fc52b62c58",
                      *           "humanId": "WEB-2",
                      *           "number": 2,
-                     *           "workspaceId": "01a228e8-2dd3-76d9-8b90-7e5eea80d89e",
-                     *           "projectId": "01a228e8-2e69-757f-80e9-95b6547731e4",
-                     *           "statusId": "01a228e8-2e6a-73c4-a29c-7ac39c5ec44a",
+                     *           "workspaceId": "01a228eb-8705-7203-9063-5304fc3e165c",
+                     *           "projectId": "01a228eb-87a9-76b6-8482-67e28807bdac",
+                     *           "statusId": "01a228eb-87aa-77b8-8525-fb41d84595c8",
                      *           "status": {
-                     *             "id": "01a228e8-2e6a-73c4-a29c-7ac39c5ec44a",
+                     *             "id": "01a228eb-87aa-77b8-8525-fb41d84595c8",
                      *             "name": "To Do",
                      *             "category": "unstarted"
                      *           },
@@ -15815,9 +16431,9 @@ export interface operations {
                      *           "dueDate": null,
                      *           "archived": false,
                      *           "archivedAt": null,
-                     *           "createdBy": "01a228e8-2d61-778e-890a-77134756e9ec",
-                     *           "createdAt": "2026-11-29T20:03:54.693Z",
-                     *           "updatedAt": "2026-11-29T20:03:54.693Z",
+                     *           "createdBy": "01a228eb-8693-734a-9c73-8065b3f333bc",
+                     *           "createdAt": "2026-11-29T20:07:34.184Z",
+                     *           "updatedAt": "2026-11-29T20:07:34.184Z",
                      *           "assignees": [],
                      *           "labels": [],
                      *           "todoCount": 0,
@@ -15882,7 +16498,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "3c6e4d52-3ed0-4ca7-8234-3d335ba9b61e",
+                     *       "requestId": "1f4f64fe-4271-48e8-a9c8-6a44e2fdfca6",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -15910,7 +16526,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "81a1d8d1-66e3-4ac4-aa5a-688a2afb4567"
+                     *       "requestId": "e0d50a46-835b-4f8d-a82f-4fc0960fb2de"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15927,7 +16543,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "849c3d72-a618-4346-99e7-c2de6e8ff618"
+                     *       "requestId": "48715ffd-7718-402c-85a6-9322aca71279"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15944,7 +16560,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "f95fbcd1-27bb-498d-8be8-badab0378e38"
+                     *       "requestId": "5f849d5f-fe54-48b2-b01f-c193444c30dd"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15981,7 +16597,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "b27d93b8-e151-4c68-9bbb-46d8fe203d65"
+                     *       "requestId": "4b7dcd02-1572-4ff6-aa58-6b8c7e892b71"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16064,14 +16680,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e8-2ebc-75dd-a5d9-f32cc1087741",
+                     *         "id": "01a228eb-881f-705b-b9a6-84d752a84442",
                      *         "humanId": "WEB-1",
                      *         "number": 1,
-                     *         "workspaceId": "01a228e8-2dd3-76d9-8b90-7e5eea80d89e",
-                     *         "projectId": "01a228e8-2e69-757f-80e9-95b6547731e4",
-                     *         "statusId": "01a228e8-2e6a-73c4-a29c-7ac39c5ec44a",
+                     *         "workspaceId": "01a228eb-8705-7203-9063-5304fc3e165c",
+                     *         "projectId": "01a228eb-87a9-76b6-8482-67e28807bdac",
+                     *         "statusId": "01a228eb-87aa-77b8-8525-fb41d84595c8",
                      *         "status": {
-                     *           "id": "01a228e8-2e6a-73c4-a29c-7ac39c5ec44a",
+                     *           "id": "01a228eb-87aa-77b8-8525-fb41d84595c8",
                      *           "name": "To Do",
                      *           "category": "unstarted"
                      *         },
@@ -16082,19 +16698,19 @@ export interface operations {
                      *         "dueDate": "2026-11-29",
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdBy": "01a228e8-2d61-778e-890a-77134756e9ec",
-                     *         "createdAt": "2026-11-29T20:03:54.683Z",
-                     *         "updatedAt": "2026-11-29T20:03:54.683Z",
+                     *         "createdBy": "01a228eb-8693-734a-9c73-8065b3f333bc",
+                     *         "createdAt": "2026-11-29T20:07:34.174Z",
+                     *         "updatedAt": "2026-11-29T20:07:34.174Z",
                      *         "assignees": [
                      *           {
-                     *             "id": "01a228e8-2e19-77dd-92d5-0f0857f8518c",
+                     *             "id": "01a228eb-874d-73f5-8f16-7cf745ec3605",
                      *             "name": "Bob",
                      *             "handle": "bob"
                      *           }
                      *         ],
                      *         "labels": [
                      *           {
-                     *             "id": "01a228e8-2ead-7086-9d23-d7f95aa82286",
+                     *             "id": "01a228eb-8813-7590-9086-0a5f5f69d325",
                      *             "name": "front-end",
                      *             "color": "#3366ff"
                      *           }
@@ -16103,11 +16719,11 @@ export interface operations {
                      *         "todoDoneCount": 0,
                      *         "todos": [
                      *           {
-                     *             "id": "01a228e8-2ebe-75e5-81b4-dd20769f50af",
+                     *             "id": "01a228eb-8821-721e-b2f1-db65e4bc7abf",
                      *             "text": "Hero copy",
                      *             "done": false,
                      *             "position": 0,
-                     *             "createdAt": "2026-11-29T20:03:54.683Z"
+                     *             "createdAt": "2026-11-29T20:07:34.174Z"
                      *           }
                      *         ],
                      *         "commentCount": 0,
@@ -16133,7 +16749,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: projectId: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "f8d36ee1-08f7-4843-b907-2712c17fd5ba",
+                     *       "requestId": "a9bcd351-6875-4a2c-8259-36f8c96f2679",
                      *       "issues": [
                      *         {
                      *           "path": "projectId",
@@ -16165,7 +16781,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "42755265-a11d-4d0e-9ac4-0c685ac86c3f"
+                     *       "requestId": "9a368752-dedb-4747-8a9b-fede0123bb58"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16182,7 +16798,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "946e0d57-34ff-40d4-b102-139e550fb11a"
+                     *       "requestId": "1aa26e88-a0f0-41e7-9750-59f238fa06ff"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16199,7 +16815,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "9c006db2-de01-45a4-86e8-68de6c8eb608"
+                     *       "requestId": "3396df76-42f1-4273-accd-bbb7a048ab02"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16216,7 +16832,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "This Idempotency-Key was already used with a different request.",
                      *       "code": "conflict",
-                     *       "requestId": "bf43bba7-ea6a-4c1c-a5f3-b6350a8ac540"
+                     *       "requestId": "33b8d9ee-a89e-4bb1-928f-e3e24facdec2"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16233,7 +16849,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "71eb53e9-5dae-4d2b-b99a-55863149f2cd"
+                     *       "requestId": "d01eafb9-1213-477f-ac2f-ee8e5e6c71c4"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16250,7 +16866,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "e90760f4-adf2-4c99-8d03-bbb0042a3817"
+                     *       "requestId": "5d3ce137-3675-476d-9843-4cf85eb72977"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16287,7 +16903,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "462951a9-6d48-4cc6-8c2d-46b3e50d3323"
+                     *       "requestId": "dd5c99e9-10c1-4d05-aebd-70dfa2ab3e1d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16337,14 +16953,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e8-2ebc-75dd-a5d9-f32cc1087741",
+                     *         "id": "01a228eb-881f-705b-b9a6-84d752a84442",
                      *         "humanId": "WEB-1",
                      *         "number": 1,
-                     *         "workspaceId": "01a228e8-2dd3-76d9-8b90-7e5eea80d89e",
-                     *         "projectId": "01a228e8-2e69-757f-80e9-95b6547731e4",
-                     *         "statusId": "01a228e8-2e6a-73c4-a29c-7ac39c5ec44a",
+                     *         "workspaceId": "01a228eb-8705-7203-9063-5304fc3e165c",
+                     *         "projectId": "01a228eb-87a9-76b6-8482-67e28807bdac",
+                     *         "statusId": "01a228eb-87aa-77b8-8525-fb41d84595c8",
                      *         "status": {
-                     *           "id": "01a228e8-2e6a-73c4-a29c-7ac39c5ec44a",
+                     *           "id": "01a228eb-87aa-77b8-8525-fb41d84595c8",
                      *           "name": "To Do",
                      *           "category": "unstarted"
                      *         },
@@ -16355,19 +16971,19 @@ export interface operations {
                      *         "dueDate": "2026-11-29",
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdBy": "01a228e8-2d61-778e-890a-77134756e9ec",
-                     *         "createdAt": "2026-11-29T20:03:54.683Z",
-                     *         "updatedAt": "2026-11-29T20:03:54.683Z",
+                     *         "createdBy": "01a228eb-8693-734a-9c73-8065b3f333bc",
+                     *         "createdAt": "2026-11-29T20:07:34.174Z",
+                     *         "updatedAt": "2026-11-29T20:07:34.174Z",
                      *         "assignees": [
                      *           {
-                     *             "id": "01a228e8-2e19-77dd-92d5-0f0857f8518c",
+                     *             "id": "01a228eb-874d-73f5-8f16-7cf745ec3605",
                      *             "name": "Bob",
                      *             "handle": "bob"
                      *           }
                      *         ],
                      *         "labels": [
                      *           {
-                     *             "id": "01a228e8-2ead-7086-9d23-d7f95aa82286",
+                     *             "id": "01a228eb-8813-7590-9086-0a5f5f69d325",
                      *             "name": "front-end",
                      *             "color": "#3366ff"
                      *           }
@@ -16376,11 +16992,11 @@ export interface operations {
                      *         "todoDoneCount": 0,
                      *         "todos": [
                      *           {
-                     *             "id": "01a228e8-2ebe-75e5-81b4-dd20769f50af",
+                     *             "id": "01a228eb-8821-721e-b2f1-db65e4bc7abf",
                      *             "text": "Hero copy",
                      *             "done": false,
                      *             "position": 0,
-                     *             "createdAt": "2026-11-29T20:03:54.683Z"
+                     *             "createdAt": "2026-11-29T20:07:34.174Z"
                      *           }
                      *         ],
                      *         "commentCount": 0,
@@ -16406,7 +17022,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "62cfc2fd-a739-48de-a562-f4d4f2323ed2"
+                     *       "requestId": "5eae962d-4a0d-4dd4-852e-cca846415291"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16428,7 +17044,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "5d8d42bd-c261-4d1f-9fd5-a53a32346c7c"
+                     *       "requestId": "83a1216e-ba8e-4234-a43d-93e6f72b3549"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16445,7 +17061,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "909dce36-b9b6-4c3e-99a5-3c447ffc2911"
+                     *       "requestId": "c42cdb32-5ee5-4c9c-8ee9-3a66320d42f5"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16462,7 +17078,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Task not found.",
                      *       "code": "not_found",
-                     *       "requestId": "a34153a6-08a5-4997-ba76-371d88759a2c"
+                     *       "requestId": "12684f93-fd0c-4236-b1e5-5ce29c5994d4"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16499,7 +17115,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "cdc85869-3d6b-4796-ae4a-e3c6a59b4184"
+                     *       "requestId": "c376ddd2-ec3d-4e6e-ae1d-4ca7bd89bcf8"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16549,7 +17165,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e8-2ec5-743e-929a-32042f14db36",
+                     *         "id": "01a228eb-8828-70a6-9cbf-63fc52b62c58",
                      *         "deleted": true
                      *       }
                      *     }
@@ -16576,7 +17192,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "8f51f20d-e732-4f12-bf40-29bfc02fe14b"
+                     *       "requestId": "9093f0c8-15c0-4eac-b95b-d51346764e9c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16598,7 +17214,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "e806ada3-380d-4710-b7cf-af2966502318"
+                     *       "requestId": "bfde4cd8-ae7c-471c-8444-277718cd5430"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16615,7 +17231,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "63eb65dc-c96d-4971-9290-33684511ec57"
+                     *       "requestId": "9713613d-14a0-43b7-abf8-ceae343b178c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16632,7 +17248,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Task not found.",
                      *       "code": "not_found",
-                     *       "requestId": "ede4e3ed-a47b-4424-ba46-1d23f412db45"
+                     *       "requestId": "3ff316bb-2021-4b73-a771-d3fbbf55598d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16644,6 +17260,40 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "3319c371-b0f9-4b2f-8af0-ee07ce19ac47"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "48ea3061-9e95-4cbc-9ffd-e0c225e3bfd2"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -16678,7 +17328,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "8074caf9-00ae-41a5-ad6b-369c0978d703"
+                     *       "requestId": "ed7c37a2-a5d4-44c3-868f-d20de694ae46"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16752,14 +17402,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e8-2ebc-75dd-a5d9-f32cc1087741",
+                     *         "id": "01a228eb-881f-705b-b9a6-84d752a84442",
                      *         "humanId": "WEB-1",
                      *         "number": 1,
-                     *         "workspaceId": "01a228e8-2dd3-76d9-8b90-7e5eea80d89e",
-                     *         "projectId": "01a228e8-2e69-757f-80e9-95b6547731e4",
-                     *         "statusId": "01a228e8-2e6a-73c4-a29c-7ac39c5ec44a",
+                     *         "workspaceId": "01a228eb-8705-7203-9063-5304fc3e165c",
+                     *         "projectId": "01a228eb-87a9-76b6-8482-67e28807bdac",
+                     *         "statusId": "01a228eb-87aa-77b8-8525-fb41d84595c8",
                      *         "status": {
-                     *           "id": "01a228e8-2e6a-73c4-a29c-7ac39c5ec44a",
+                     *           "id": "01a228eb-87aa-77b8-8525-fb41d84595c8",
                      *           "name": "To Do",
                      *           "category": "unstarted"
                      *         },
@@ -16770,19 +17420,19 @@ export interface operations {
                      *         "dueDate": "2026-11-29",
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdBy": "01a228e8-2d61-778e-890a-77134756e9ec",
-                     *         "createdAt": "2026-11-29T20:03:54.683Z",
-                     *         "updatedAt": "2026-11-29T20:03:54.704Z",
+                     *         "createdBy": "01a228eb-8693-734a-9c73-8065b3f333bc",
+                     *         "createdAt": "2026-11-29T20:07:34.174Z",
+                     *         "updatedAt": "2026-11-29T20:07:34.195Z",
                      *         "assignees": [
                      *           {
-                     *             "id": "01a228e8-2e19-77dd-92d5-0f0857f8518c",
+                     *             "id": "01a228eb-874d-73f5-8f16-7cf745ec3605",
                      *             "name": "Bob",
                      *             "handle": "bob"
                      *           }
                      *         ],
                      *         "labels": [
                      *           {
-                     *             "id": "01a228e8-2ead-7086-9d23-d7f95aa82286",
+                     *             "id": "01a228eb-8813-7590-9086-0a5f5f69d325",
                      *             "name": "front-end",
                      *             "color": "#3366ff"
                      *           }
@@ -16791,11 +17441,11 @@ export interface operations {
                      *         "todoDoneCount": 0,
                      *         "todos": [
                      *           {
-                     *             "id": "01a228e8-2ebe-75e5-81b4-dd20769f50af",
+                     *             "id": "01a228eb-8821-721e-b2f1-db65e4bc7abf",
                      *             "text": "Hero copy",
                      *             "done": false,
                      *             "position": 0,
-                     *             "createdAt": "2026-11-29T20:03:54.683Z"
+                     *             "createdAt": "2026-11-29T20:07:34.174Z"
                      *           }
                      *         ],
                      *         "commentCount": 0,
@@ -16821,7 +17471,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: title: Invalid input: expected string, received object",
                      *       "code": "validation_error",
-                     *       "requestId": "7aab4110-9fe5-4aba-a4a1-0d211cd5a326",
+                     *       "requestId": "124d58db-9ff7-4d74-bd9a-4f7f846adc37",
                      *       "issues": [
                      *         {
                      *           "path": "title",
@@ -16849,7 +17499,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "4c79fbd3-3e6a-4f1a-9bf8-1bb56ea28bcf"
+                     *       "requestId": "95e6a0a2-0958-4046-83cc-95ba92897811"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16866,7 +17516,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "eddcb57a-9160-4cbf-bb1d-7ef621ce4a2d"
+                     *       "requestId": "ac6dc59a-fb3b-41c5-aa40-fde0f6e6fb04"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16883,7 +17533,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Task not found.",
                      *       "code": "not_found",
-                     *       "requestId": "c4d77698-5e92-4b8d-b670-b062a99d20b4"
+                     *       "requestId": "b601b4e9-a698-46b9-88fd-77f86f44ce9e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16909,7 +17559,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "859dfb88-7ad3-4361-bcaa-1ee5816a1d97"
+                     *       "requestId": "04982be0-c7f6-4a31-a1a4-ce984e008e8f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16926,7 +17576,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "db3b84da-9636-47e9-943d-7b85f7f4f210"
+                     *       "requestId": "d0f0f095-c685-463d-8d67-8f43707176f7"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16963,7 +17613,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "49f928be-b783-42bc-9ddb-c6f5cd2d4e85"
+                     *       "requestId": "5090948a-c423-4d29-b665-8ffaa13c2fa3"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17013,14 +17663,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e8-2ec5-743e-929a-32042f14db36",
+                     *         "id": "01a228eb-8828-70a6-9cbf-63fc52b62c58",
                      *         "humanId": "WEB-2",
                      *         "number": 2,
-                     *         "workspaceId": "01a228e8-2dd3-76d9-8b90-7e5eea80d89e",
-                     *         "projectId": "01a228e8-2e69-757f-80e9-95b6547731e4",
-                     *         "statusId": "01a228e8-2e98-737a-931f-88fa8d93f467",
+                     *         "workspaceId": "01a228eb-8705-7203-9063-5304fc3e165c",
+                     *         "projectId": "01a228eb-87a9-76b6-8482-67e28807bdac",
+                     *         "statusId": "01a228eb-880e-7264-bf22-6d52a14288bc",
                      *         "status": {
-                     *           "id": "01a228e8-2e98-737a-931f-88fa8d93f467",
+                     *           "id": "01a228eb-880e-7264-bf22-6d52a14288bc",
                      *           "name": "QA",
                      *           "category": "started"
                      *         },
@@ -17030,10 +17680,10 @@ export interface operations {
                      *         "rank": "Kf",
                      *         "dueDate": null,
                      *         "archived": true,
-                     *         "archivedAt": "2026-11-29T20:03:54.717Z",
-                     *         "createdBy": "01a228e8-2d61-778e-890a-77134756e9ec",
-                     *         "createdAt": "2026-11-29T20:03:54.693Z",
-                     *         "updatedAt": "2026-11-29T20:03:54.717Z",
+                     *         "archivedAt": "2026-11-29T20:07:34.207Z",
+                     *         "createdBy": "01a228eb-8693-734a-9c73-8065b3f333bc",
+                     *         "createdAt": "2026-11-29T20:07:34.184Z",
+                     *         "updatedAt": "2026-11-29T20:07:34.207Z",
                      *         "assignees": [],
                      *         "labels": [],
                      *         "todoCount": 0,
@@ -17062,7 +17712,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "12e83a4c-5d75-4ccc-9e4c-fa19e887919c"
+                     *       "requestId": "0cd47719-cbb5-4bce-98e9-65656ec7c3e1"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17084,7 +17734,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "bc39718e-d685-4e59-8068-b5eb88b2522e"
+                     *       "requestId": "b94cef5d-8525-4f32-8172-ef2780729ac9"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17101,7 +17751,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "d8103004-ab6c-44b1-83ad-77d220462e72"
+                     *       "requestId": "aa166977-ad8b-4113-956f-4edf2b2ea00c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17118,7 +17768,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Task not found.",
                      *       "code": "not_found",
-                     *       "requestId": "301d6663-36c6-4f80-bb73-b0739cc1547b"
+                     *       "requestId": "26f1bba4-63a1-4d20-9005-f6d8f6906403"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17130,6 +17780,40 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "b396fccb-5dde-4b83-a839-861c77e2d21c"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "9bc4d28d-34d8-4400-8f84-7f6d46d76430"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -17164,7 +17848,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "d4ed9d90-acaa-46ea-b667-6d78571c72e8"
+                     *       "requestId": "d5f8087f-b6b6-4493-bcf8-2f49eb2cb367"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17222,18 +17906,18 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228e8-2ef2-740c-8792-4b319873c883",
-                     *           "taskId": "01a228e8-2ebc-75dd-a5d9-f32cc1087741",
-                     *           "projectId": "01a228e8-2e69-757f-80e9-95b6547731e4",
+                     *           "id": "01a228eb-8851-7431-ad45-01d51188b961",
+                     *           "taskId": "01a228eb-881f-705b-b9a6-84d752a84442",
+                     *           "projectId": "01a228eb-87a9-76b6-8482-67e28807bdac",
                      *           "author": {
-                     *             "id": "01a228e8-2d61-778e-890a-77134756e9ec",
+                     *             "id": "01a228eb-8693-734a-9c73-8065b3f333bc",
                      *             "name": "Ada Lovelace",
                      *             "handle": "ada"
                      *           },
                      *           "body": "@bob can you take the pricing table?",
                      *           "edited": false,
-                     *           "createdAt": "2026-11-29T20:03:54.738Z",
-                     *           "updatedAt": "2026-11-29T20:03:54.738Z"
+                     *           "createdAt": "2026-11-29T20:07:34.225Z",
+                     *           "updatedAt": "2026-11-29T20:07:34.225Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -17258,7 +17942,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "12ebabe1-68f3-4e0b-be7d-f3e3b09d7fbd",
+                     *       "requestId": "ef2099ce-94ba-4e71-81e5-956c8c3f3f8c",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -17286,7 +17970,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "271fe650-4588-420a-a362-10d1fde40644"
+                     *       "requestId": "35c0cdd3-f913-436e-8d87-97d355661bf5"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17303,7 +17987,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "fefacb79-139b-408c-b406-a6617573ccba"
+                     *       "requestId": "540c4528-4ba1-4e1e-a206-41527e5e3485"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17320,7 +18004,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Task not found.",
                      *       "code": "not_found",
-                     *       "requestId": "bab4e55b-4bfa-4a85-bc8d-4d7d7d35650e"
+                     *       "requestId": "723ec23c-17e9-488f-ba31-28a2ace1903d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17357,7 +18041,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "f0fde93b-1b0a-41ec-affb-90d22bc3d950"
+                     *       "requestId": "011b53f8-5cf2-46b4-ade5-803f4850ebf4"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17416,18 +18100,18 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e8-2ef2-740c-8792-4b319873c883",
-                     *         "taskId": "01a228e8-2ebc-75dd-a5d9-f32cc1087741",
-                     *         "projectId": "01a228e8-2e69-757f-80e9-95b6547731e4",
+                     *         "id": "01a228eb-8851-7431-ad45-01d51188b961",
+                     *         "taskId": "01a228eb-881f-705b-b9a6-84d752a84442",
+                     *         "projectId": "01a228eb-87a9-76b6-8482-67e28807bdac",
                      *         "author": {
-                     *           "id": "01a228e8-2d61-778e-890a-77134756e9ec",
+                     *           "id": "01a228eb-8693-734a-9c73-8065b3f333bc",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "body": "@bob can you take the pricing table?",
                      *         "edited": false,
-                     *         "createdAt": "2026-11-29T20:03:54.738Z",
-                     *         "updatedAt": "2026-11-29T20:03:54.738Z"
+                     *         "createdAt": "2026-11-29T20:07:34.225Z",
+                     *         "updatedAt": "2026-11-29T20:07:34.225Z"
                      *       }
                      *     }
                      */
@@ -17449,7 +18133,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: body: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "5dcaa7bf-d15c-4634-92b3-5fce3631b626",
+                     *       "requestId": "9ac743d2-dbf1-4465-b57b-07cf2a581606",
                      *       "issues": [
                      *         {
                      *           "path": "body",
@@ -17477,7 +18161,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "951e6857-9cac-47e5-8725-c4f8e84c4631"
+                     *       "requestId": "5f263697-e54e-40e4-9192-d790a276e494"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17494,7 +18178,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing comments:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "0c023de5-9c8d-41a8-9645-c293375fce0c"
+                     *       "requestId": "02450aeb-c102-43c0-a572-3d3ceeeae43f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17511,7 +18195,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Task not found.",
                      *       "code": "not_found",
-                     *       "requestId": "7bae758c-beb3-4dbe-b91a-ceb1fd68c04a"
+                     *       "requestId": "925703f5-6f31-4017-9eb6-44cd57ea3981"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17528,7 +18212,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "This Idempotency-Key was already used with a different request.",
                      *       "code": "conflict",
-                     *       "requestId": "d2dc0174-fb19-4b03-be30-02ab8764eb5f"
+                     *       "requestId": "dd2c95e0-c630-4a6e-aba3-975271282c75"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17545,7 +18229,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "2edb6a12-5b1a-4a94-ab9c-ba0ff21807a4"
+                     *       "requestId": "7be24fc3-a760-4dd9-ad37-61655ece5c98"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17562,7 +18246,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "c6f41548-76d7-42f1-b28d-680679fa9db6"
+                     *       "requestId": "5b4b5af7-9d34-4616-8b7e-f7c90ddb2765"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17599,7 +18283,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "cd8ba8f2-81cd-4925-be14-0782c347d64f"
+                     *       "requestId": "0fb0e462-e5db-43d0-beed-39ecab59a4cd"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17651,7 +18335,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e8-2ef2-740c-8792-4b319873c883",
+                     *         "id": "01a228eb-8851-7431-ad45-01d51188b961",
                      *         "deleted": true
                      *       }
                      *     }
@@ -17678,7 +18362,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "931eeee4-e64f-4028-95a7-4fa31c264e3e"
+                     *       "requestId": "3ba29d38-2f6f-4604-be2d-9deffd9669ff"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17700,7 +18384,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "9109c4b2-aaca-4bf4-9e8c-251434a6b86a"
+                     *       "requestId": "bd2556d2-72e9-4186-a74c-a189a2165cfa"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17717,7 +18401,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing comments:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "361bbd0c-f06e-48d8-a635-fe45576d7592"
+                     *       "requestId": "4f0f630c-9c5c-414b-8ee5-41861e524e0e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17734,7 +18418,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Task not found.",
                      *       "code": "not_found",
-                     *       "requestId": "468c8228-50f6-4772-9bd2-c9afe1b16c1e"
+                     *       "requestId": "90083687-f803-4af3-8398-b009d5edf13b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17746,6 +18430,40 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "b8f0ed5b-efa6-45fa-bed9-e5f54244c0ab"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "8112e3bd-ff0c-4674-b17a-f18070c4bf6f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -17780,7 +18498,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "9c6d8c73-298d-4500-a6cb-b53a9fa28658"
+                     *       "requestId": "a3655af3-d3e1-4aad-989d-2038e6ed15ac"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17839,18 +18557,18 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e8-2ef2-740c-8792-4b319873c883",
-                     *         "taskId": "01a228e8-2ebc-75dd-a5d9-f32cc1087741",
-                     *         "projectId": "01a228e8-2e69-757f-80e9-95b6547731e4",
+                     *         "id": "01a228eb-8851-7431-ad45-01d51188b961",
+                     *         "taskId": "01a228eb-881f-705b-b9a6-84d752a84442",
+                     *         "projectId": "01a228eb-87a9-76b6-8482-67e28807bdac",
                      *         "author": {
-                     *           "id": "01a228e8-2d61-778e-890a-77134756e9ec",
+                     *           "id": "01a228eb-8693-734a-9c73-8065b3f333bc",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "body": "@bob can you take the pricing table, please?",
                      *         "edited": true,
-                     *         "createdAt": "2026-11-29T20:03:54.738Z",
-                     *         "updatedAt": "2026-11-29T20:03:54.746Z"
+                     *         "createdAt": "2026-11-29T20:07:34.225Z",
+                     *         "updatedAt": "2026-11-29T20:07:34.233Z"
                      *       }
                      *     }
                      */
@@ -17872,7 +18590,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: body: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "b3ae3d37-98f2-4bdf-8371-a900f981b8e8",
+                     *       "requestId": "ec5dfc52-bae2-439f-977e-844bc5ada809",
                      *       "issues": [
                      *         {
                      *           "path": "body",
@@ -17900,7 +18618,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "f331a239-0ee6-4572-8b4e-6ea460283ac0"
+                     *       "requestId": "0f451988-5970-4c09-8411-d1773762d212"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17917,7 +18635,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing comments:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "4f45b72a-c834-42f6-a38b-720a129cb2a1"
+                     *       "requestId": "a9dbf1d2-8971-4daf-b298-32e5a18f4c4a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17934,7 +18652,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Task not found.",
                      *       "code": "not_found",
-                     *       "requestId": "a705f7d1-b542-4666-991a-8d4d271e661b"
+                     *       "requestId": "91fe7629-ecd6-4922-9a6d-d14b4d6a4e17"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17960,7 +18678,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "5a6d9539-f50c-48da-998e-7ff17147c2c1"
+                     *       "requestId": "eb323692-115c-4dd2-af20-256f2c73bbda"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17977,7 +18695,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "b1ecff91-2949-4e8b-ac04-64e553f441d6"
+                     *       "requestId": "5f1893c6-d55a-4027-a443-5eff6d49d48a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18014,7 +18732,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "8ba9252d-37f0-4502-a3d0-44413e5be777"
+                     *       "requestId": "ad749efe-09e3-46d4-aade-de7b210ce01e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18079,14 +18797,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e8-2ebc-75dd-a5d9-f32cc1087741",
+                     *         "id": "01a228eb-881f-705b-b9a6-84d752a84442",
                      *         "humanId": "WEB-1",
                      *         "number": 1,
-                     *         "workspaceId": "01a228e8-2dd3-76d9-8b90-7e5eea80d89e",
-                     *         "projectId": "01a228e8-2e69-757f-80e9-95b6547731e4",
-                     *         "statusId": "01a228e8-2e98-737a-931f-88fa8d93f467",
+                     *         "workspaceId": "01a228eb-8705-7203-9063-5304fc3e165c",
+                     *         "projectId": "01a228eb-87a9-76b6-8482-67e28807bdac",
+                     *         "statusId": "01a228eb-880e-7264-bf22-6d52a14288bc",
                      *         "status": {
-                     *           "id": "01a228e8-2e98-737a-931f-88fa8d93f467",
+                     *           "id": "01a228eb-880e-7264-bf22-6d52a14288bc",
                      *           "name": "QA",
                      *           "category": "started"
                      *         },
@@ -18097,19 +18815,19 @@ export interface operations {
                      *         "dueDate": "2026-11-29",
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdBy": "01a228e8-2d61-778e-890a-77134756e9ec",
-                     *         "createdAt": "2026-11-29T20:03:54.683Z",
-                     *         "updatedAt": "2026-11-29T20:03:54.708Z",
+                     *         "createdBy": "01a228eb-8693-734a-9c73-8065b3f333bc",
+                     *         "createdAt": "2026-11-29T20:07:34.174Z",
+                     *         "updatedAt": "2026-11-29T20:07:34.198Z",
                      *         "assignees": [
                      *           {
-                     *             "id": "01a228e8-2e19-77dd-92d5-0f0857f8518c",
+                     *             "id": "01a228eb-874d-73f5-8f16-7cf745ec3605",
                      *             "name": "Bob",
                      *             "handle": "bob"
                      *           }
                      *         ],
                      *         "labels": [
                      *           {
-                     *             "id": "01a228e8-2ead-7086-9d23-d7f95aa82286",
+                     *             "id": "01a228eb-8813-7590-9086-0a5f5f69d325",
                      *             "name": "front-end",
                      *             "color": "#3366ff"
                      *           }
@@ -18118,11 +18836,11 @@ export interface operations {
                      *         "todoDoneCount": 0,
                      *         "todos": [
                      *           {
-                     *             "id": "01a228e8-2ebe-75e5-81b4-dd20769f50af",
+                     *             "id": "01a228eb-8821-721e-b2f1-db65e4bc7abf",
                      *             "text": "Hero copy",
                      *             "done": false,
                      *             "position": 0,
-                     *             "createdAt": "2026-11-29T20:03:54.683Z"
+                     *             "createdAt": "2026-11-29T20:07:34.174Z"
                      *           }
                      *         ],
                      *         "commentCount": 0,
@@ -18148,7 +18866,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: projectId: Invalid input: expected string, received object",
                      *       "code": "validation_error",
-                     *       "requestId": "f726536e-e6da-4baf-b3c9-ffff6add89cd",
+                     *       "requestId": "48c695ab-888f-4e71-9a64-5d300d8c7234",
                      *       "issues": [
                      *         {
                      *           "path": "projectId",
@@ -18176,7 +18894,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "7ba74c6a-ef87-4ec7-90bd-5ded648d7667"
+                     *       "requestId": "0d24db5b-e95e-407b-9d8c-4521889a3e39"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18193,7 +18911,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "7de3abc3-ed5c-4870-84e1-b02f8c095dbc"
+                     *       "requestId": "5937ee03-c616-4a46-aeea-4bd9c43f83f9"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18210,7 +18928,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Task not found.",
                      *       "code": "not_found",
-                     *       "requestId": "0b4c32af-d405-4cda-9f1f-a0f46bd3b72b"
+                     *       "requestId": "d477f443-a5ae-42ce-a939-fee3f3b5c62d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18236,7 +18954,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "52d8c4df-d1b1-4741-9ffd-8278e35336c4"
+                     *       "requestId": "857fcbbb-70ba-4bdc-baa7-0f8d54953aa6"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18253,7 +18971,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "4c2646cd-cea0-46a8-9f80-c225d8ee4b6e"
+                     *       "requestId": "c1e89bf9-c79c-4341-9ba4-c431e50a2457"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18290,7 +19008,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "e870d3a5-ddac-4276-8f1a-fe6879289870"
+                     *       "requestId": "9753edec-ec48-4c97-9680-34eaf572ee4a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18361,22 +19079,22 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e8-2f36-76fa-b9c8-dec5edb50c51",
-                     *         "projectId": "01a228e8-2e69-757f-80e9-95b6547731e4",
-                     *         "taskId": "01a228e8-2ebc-75dd-a5d9-f32cc1087741",
-                     *         "userId": "01a228e8-2d61-778e-890a-77134756e9ec",
+                     *         "id": "01a228eb-887c-747a-b96d-ec11d77f8764",
+                     *         "projectId": "01a228eb-87a9-76b6-8482-67e28807bdac",
+                     *         "taskId": "01a228eb-881f-705b-b9a6-84d752a84442",
+                     *         "userId": "01a228eb-8693-734a-9c73-8065b3f333bc",
                      *         "user": {
-                     *           "id": "01a228e8-2d61-778e-890a-77134756e9ec",
+                     *           "id": "01a228eb-8693-734a-9c73-8065b3f333bc",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "task": {
-                     *           "id": "01a228e8-2ebc-75dd-a5d9-f32cc1087741",
+                     *           "id": "01a228eb-881f-705b-b9a6-84d752a84442",
                      *           "humanId": "WEB-1",
                      *           "title": "Ship the landing page today"
                      *         },
                      *         "project": {
-                     *           "id": "01a228e8-2e69-757f-80e9-95b6547731e4",
+                     *           "id": "01a228eb-87a9-76b6-8482-67e28807bdac",
                      *           "name": "Website"
                      *         },
                      *         "date": "2026-11-29",
@@ -18388,9 +19106,9 @@ export interface operations {
                      *         "rejectionReason": null,
                      *         "decidedBy": null,
                      *         "decidedAt": null,
-                     *         "createdBy": "01a228e8-2d61-778e-890a-77134756e9ec",
-                     *         "createdAt": "2026-11-29T20:03:54.806Z",
-                     *         "updatedAt": "2026-11-29T20:03:54.806Z"
+                     *         "createdBy": "01a228eb-8693-734a-9c73-8065b3f333bc",
+                     *         "createdAt": "2026-11-29T20:07:34.268Z",
+                     *         "updatedAt": "2026-11-29T20:07:34.268Z"
                      *       }
                      *     }
                      */
@@ -18412,7 +19130,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: date: Invalid input: expected string, received object",
                      *       "code": "validation_error",
-                     *       "requestId": "16fe125e-10f3-45cb-a8af-84a98d025c0c",
+                     *       "requestId": "6f045247-2cf6-49ad-b2c0-8042cf99d60b",
                      *       "issues": [
                      *         {
                      *           "path": "date",
@@ -18440,7 +19158,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "b3b477be-24c2-47ed-8c19-bcecdcb7e7a6"
+                     *       "requestId": "4497687f-ac69-4ea9-9542-d26ae5915b39"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18457,7 +19175,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing timesheets:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "bce4b656-b332-4ec4-80a7-28c6252de4b1"
+                     *       "requestId": "32b46b02-6936-40e4-a7f0-3ae1bd3edb59"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18474,7 +19192,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Task not found.",
                      *       "code": "not_found",
-                     *       "requestId": "dec080e8-22a5-4331-9758-4d8e851fc8b0"
+                     *       "requestId": "dae4c76b-c2dc-4274-a517-3b3a532b8cf4"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18500,7 +19218,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "e8fe270d-a3a2-438a-9543-371f84bbfd80"
+                     *       "requestId": "97bb6093-9ed9-4537-a108-439d3494811c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18517,7 +19235,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "f3c88b63-7732-49c5-ae35-ea514fec4f63"
+                     *       "requestId": "036e0930-c611-429c-9a74-6b7821992254"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18554,7 +19272,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "194f3d76-aabc-4e80-8726-ed91aea999da"
+                     *       "requestId": "09b49062-57cc-4889-ae1e-9e76213e96d8"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18617,11 +19335,11 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e8-2ee4-7573-a5f1-d72d607e1c14",
+                     *         "id": "01a228eb-8845-7328-9f46-89a4e5e7659d",
                      *         "text": "Footer links",
                      *         "done": false,
                      *         "position": 2,
-                     *         "createdAt": "2026-11-29T20:03:54.724Z"
+                     *         "createdAt": "2026-11-29T20:07:34.213Z"
                      *       }
                      *     }
                      */
@@ -18643,7 +19361,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: text: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "4a9d8f33-c5cc-42a6-b72e-543b2d01013e",
+                     *       "requestId": "15840000-911a-4213-b6dc-a59fd2f15d62",
                      *       "issues": [
                      *         {
                      *           "path": "text",
@@ -18671,7 +19389,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "8536f609-1137-423e-8dfe-7d0a1a9740ac"
+                     *       "requestId": "f567e117-da84-404e-a18d-3a9fda095c99"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18688,7 +19406,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "12e63bdd-3003-4b80-ae13-fc8c6a013a40"
+                     *       "requestId": "270f488f-fa46-4932-83d0-8dc7972486bd"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18705,7 +19423,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Task not found.",
                      *       "code": "not_found",
-                     *       "requestId": "315a38b5-f8b5-4c0d-bacc-249c73fc3670"
+                     *       "requestId": "b892693a-626d-475a-91b2-e263ccffa5c9"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18722,7 +19440,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "This Idempotency-Key was already used with a different request.",
                      *       "code": "conflict",
-                     *       "requestId": "95cea7d1-37d6-4b2f-92ff-26ea1cc2cdad"
+                     *       "requestId": "96774b4b-1755-4aae-b5b6-9dacf46454a1"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18739,7 +19457,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "c510257d-e2f7-4fc3-a25b-57c62d4e300d"
+                     *       "requestId": "e67e4b31-ed06-42bb-80a1-00bbe675e5d7"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18756,7 +19474,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "d594db72-bab5-43c2-9824-a05eb7afd78c"
+                     *       "requestId": "d5f1887f-5d54-4e33-ad57-122f79ce7f36"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18793,7 +19511,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "4c6c6b5a-4380-4cd5-9497-5375f83eb447"
+                     *       "requestId": "425d0ea7-f0b5-476f-bc51-6f331bd6da8e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18845,7 +19563,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e8-2ee4-7573-a5f1-d72d607e1c14",
+                     *         "id": "01a228eb-8845-7328-9f46-89a4e5e7659d",
                      *         "deleted": true
                      *       }
                      *     }
@@ -18872,7 +19590,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "6d732d1b-7acb-47e9-bc41-4f2e5640bbed"
+                     *       "requestId": "a8f1073e-0bcc-48f0-a29d-76bca348d43c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18894,7 +19612,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "270134b2-53bf-4816-bd71-643561a16294"
+                     *       "requestId": "8ab21ae4-ff32-4ddf-a007-79ac77faed8c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18911,7 +19629,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "b00e4343-0724-4190-8abe-e1a59dfaf3b8"
+                     *       "requestId": "800a262c-91be-42dc-9440-aa6f2c83041f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18928,7 +19646,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Task not found.",
                      *       "code": "not_found",
-                     *       "requestId": "9deec4e5-8a86-431d-9c86-2824237a6bc6"
+                     *       "requestId": "c1edfd54-389e-443e-bf64-d4fafd25c638"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18940,6 +19658,40 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "3fabb3e0-fa77-472f-a539-5276038bc2e4"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "0f6cc339-5e5f-4511-a8db-7582b2bebd52"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -18974,7 +19726,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "2a40e4e1-3171-459a-8c7e-032ff72b61a8"
+                     *       "requestId": "eae30dd5-fd77-422a-bb46-b863c1940c75"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19037,11 +19789,11 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e8-2ebe-75e5-81b4-dd20769f50af",
+                     *         "id": "01a228eb-8821-721e-b2f1-db65e4bc7abf",
                      *         "text": "Hero copy",
                      *         "done": true,
                      *         "position": 0,
-                     *         "createdAt": "2026-11-29T20:03:54.683Z"
+                     *         "createdAt": "2026-11-29T20:07:34.174Z"
                      *       }
                      *     }
                      */
@@ -19063,7 +19815,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: text: Invalid input: expected string, received object",
                      *       "code": "validation_error",
-                     *       "requestId": "ffa9b1c2-09a6-4b72-b723-fe80be0d2c22",
+                     *       "requestId": "d02e52ea-1297-416e-b66d-0f33537c5103",
                      *       "issues": [
                      *         {
                      *           "path": "text",
@@ -19091,7 +19843,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "d0556ba2-a492-4138-a476-606da9e0978c"
+                     *       "requestId": "8ab8090f-d851-4cd8-82ab-6d374787c4ff"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19108,7 +19860,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "f61e04ea-fb87-4563-b04f-faa04daf3ce6"
+                     *       "requestId": "47629964-49f3-4cb0-978c-21028351bd57"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19125,7 +19877,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Task not found.",
                      *       "code": "not_found",
-                     *       "requestId": "5219d9c9-43ee-4df2-87bf-a6bc779336eb"
+                     *       "requestId": "72374bdb-1f2c-447a-9868-896a6414eb83"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19151,7 +19903,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "e5dbfa3d-3a89-4564-86eb-51210aa6aada"
+                     *       "requestId": "6ef0b719-ac06-4aee-ab31-69949f94299c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19168,7 +19920,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "dd98fe55-bc69-45c6-afbd-53615973e6e7"
+                     *       "requestId": "7eba6311-cba2-4a2e-b2e3-5a50d99edb76"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19205,7 +19957,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "66b0eee1-901a-4f96-b53d-dbe7bf75976d"
+                     *       "requestId": "88edb9ca-4753-4ae6-9bb2-46917876f586"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19263,11 +20015,11 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228e8-2ee4-7573-a5f1-d72d607e1c14",
+                     *           "id": "01a228eb-8845-7328-9f46-89a4e5e7659d",
                      *           "text": "Footer links",
                      *           "done": false,
                      *           "position": 0,
-                     *           "createdAt": "2026-11-29T20:03:54.724Z"
+                     *           "createdAt": "2026-11-29T20:07:34.213Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -19292,7 +20044,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: todoIds: Invalid input: expected array, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "bcee549d-45d3-470d-acac-238efb35c210",
+                     *       "requestId": "93bb0780-5220-444e-91a1-8f501e291dcf",
                      *       "issues": [
                      *         {
                      *           "path": "todoIds",
@@ -19320,7 +20072,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "1a0db8ee-898e-4c12-adb7-4afb7b7afc3e"
+                     *       "requestId": "c42fd030-1f42-4c17-a14d-94074c4e9c66"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19337,7 +20089,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "af88f53e-67d6-46ab-9977-fa384d999826"
+                     *       "requestId": "2b403d4c-1d76-44fc-882b-2fb042e6ab31"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19354,7 +20106,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Task not found.",
                      *       "code": "not_found",
-                     *       "requestId": "c602a6f3-d85a-4e59-b916-a6e9d9eda64a"
+                     *       "requestId": "29c3c422-febc-472c-b972-00fa6a26a582"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19380,7 +20132,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "93262522-0602-4951-bb93-5734fbc3a6d7"
+                     *       "requestId": "aea1f859-8d7b-4c57-88e8-ecdaa41e8ee2"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19397,7 +20149,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "1717ef50-a118-4933-b5b6-9f742789c167"
+                     *       "requestId": "02b310a9-ff22-4cac-bcfd-bda223b3bf1b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19434,7 +20186,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "26faa177-64e5-4fd4-b959-b89ef67fbd88"
+                     *       "requestId": "79725720-bbae-4701-b490-1a66c0efeb24"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19484,14 +20236,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e8-2ec5-743e-929a-32042f14db36",
+                     *         "id": "01a228eb-8828-70a6-9cbf-63fc52b62c58",
                      *         "humanId": "WEB-2",
                      *         "number": 2,
-                     *         "workspaceId": "01a228e8-2dd3-76d9-8b90-7e5eea80d89e",
-                     *         "projectId": "01a228e8-2e69-757f-80e9-95b6547731e4",
-                     *         "statusId": "01a228e8-2e98-737a-931f-88fa8d93f467",
+                     *         "workspaceId": "01a228eb-8705-7203-9063-5304fc3e165c",
+                     *         "projectId": "01a228eb-87a9-76b6-8482-67e28807bdac",
+                     *         "statusId": "01a228eb-880e-7264-bf22-6d52a14288bc",
                      *         "status": {
-                     *           "id": "01a228e8-2e98-737a-931f-88fa8d93f467",
+                     *           "id": "01a228eb-880e-7264-bf22-6d52a14288bc",
                      *           "name": "QA",
                      *           "category": "started"
                      *         },
@@ -19502,9 +20254,9 @@ export interface operations {
                      *         "dueDate": null,
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdBy": "01a228e8-2d61-778e-890a-77134756e9ec",
-                     *         "createdAt": "2026-11-29T20:03:54.693Z",
-                     *         "updatedAt": "2026-11-29T20:03:54.720Z",
+                     *         "createdBy": "01a228eb-8693-734a-9c73-8065b3f333bc",
+                     *         "createdAt": "2026-11-29T20:07:34.184Z",
+                     *         "updatedAt": "2026-11-29T20:07:34.210Z",
                      *         "assignees": [],
                      *         "labels": [],
                      *         "todoCount": 0,
@@ -19533,7 +20285,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "8108f16a-c652-4e4e-909f-83b35a0636c2"
+                     *       "requestId": "14a14eda-dc40-4e45-ba0b-c69e01fb096f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19555,7 +20307,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "78be5698-dc74-43bb-9d00-45769e9c2531"
+                     *       "requestId": "84db3de3-54de-4cd5-8b7f-a39a9427f4cd"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19572,7 +20324,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "2539df8d-65a4-4eac-9903-2642a67cd18c"
+                     *       "requestId": "133e1f1d-94e8-4dea-9e1d-434f7319fde5"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19589,7 +20341,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Task not found.",
                      *       "code": "not_found",
-                     *       "requestId": "e5991556-6ad9-4fe0-a24b-29ea266a63bb"
+                     *       "requestId": "bd2c7d7e-ef4a-4456-a048-e9a38eb6ee1e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19601,6 +20353,40 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "3c2c5257-a864-4b56-b2bc-97d310f30928"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "8caafa86-1083-4991-8bca-2247afb0e2f1"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -19635,7 +20421,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "b20ff7fd-b3ce-45c7-bea3-eb91d47d72b3"
+                     *       "requestId": "5d8f4f41-e3fb-4664-9f89-0d5be48d4778"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19692,14 +20478,14 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228e8-2ec5-743e-929a-32042f14db36",
+                     *           "id": "01a228eb-8828-70a6-9cbf-63fc52b62c58",
                      *           "humanId": "WEB-2",
                      *           "number": 2,
-                     *           "workspaceId": "01a228e8-2dd3-76d9-8b90-7e5eea80d89e",
-                     *           "projectId": "01a228e8-2e69-757f-80e9-95b6547731e4",
-                     *           "statusId": "01a228e8-2e98-737a-931f-88fa8d93f467",
+                     *           "workspaceId": "01a228eb-8705-7203-9063-5304fc3e165c",
+                     *           "projectId": "01a228eb-87a9-76b6-8482-67e28807bdac",
+                     *           "statusId": "01a228eb-880e-7264-bf22-6d52a14288bc",
                      *           "status": {
-                     *             "id": "01a228e8-2e98-737a-931f-88fa8d93f467",
+                     *             "id": "01a228eb-880e-7264-bf22-6d52a14288bc",
                      *             "name": "QA",
                      *             "category": "started"
                      *           },
@@ -19710,9 +20496,9 @@ export interface operations {
                      *           "dueDate": null,
                      *           "archived": false,
                      *           "archivedAt": null,
-                     *           "createdBy": "01a228e8-2d61-778e-890a-77134756e9ec",
-                     *           "createdAt": "2026-11-29T20:03:54.693Z",
-                     *           "updatedAt": "2026-11-29T20:03:54.715Z",
+                     *           "createdBy": "01a228eb-8693-734a-9c73-8065b3f333bc",
+                     *           "createdAt": "2026-11-29T20:07:34.184Z",
+                     *           "updatedAt": "2026-11-29T20:07:34.205Z",
                      *           "assignees": [],
                      *           "labels": [],
                      *           "todoCount": 0,
@@ -19741,7 +20527,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: statusId: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "7bacc540-ac2a-46e0-aaaa-b355f4d2a753",
+                     *       "requestId": "cbc8cae3-4452-4dc4-aab3-2bb542580a6b",
                      *       "issues": [
                      *         {
                      *           "path": "statusId",
@@ -19773,7 +20559,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "a9e3d990-4edc-49f2-be66-784fb979ffe5"
+                     *       "requestId": "a7f83547-731c-4727-a5f2-ce99cfb9b5dc"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19790,7 +20576,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "6303c2d1-0c4e-44ac-a832-841a8abe09df"
+                     *       "requestId": "69de29cd-2af7-4fb3-a64b-23007b757d93"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19807,7 +20593,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "cb661029-8a63-406e-a97b-2dd692d22054"
+                     *       "requestId": "31244947-bcdd-4c89-840f-a478202eadfd"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19833,7 +20619,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "1f57473b-1366-4e8c-b6d0-e1418c9b4f48"
+                     *       "requestId": "9290a358-3c0f-44f2-9e33-da4537aca852"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19850,7 +20636,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "d75f95f4-018d-422b-b0c1-8b14bb35880d"
+                     *       "requestId": "4d5b3f8c-42fc-4662-9b42-f469a7cca2d0"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19887,7 +20673,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "1937839d-5d00-41b9-a76d-65656753a887"
+                     *       "requestId": "8f97fe00-a8ce-41de-9457-79897a7e82ca"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19958,22 +20744,22 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228e8-2f36-76fa-b9c8-dec5edb50c51",
-                     *           "projectId": "01a228e8-2e69-757f-80e9-95b6547731e4",
-                     *           "taskId": "01a228e8-2ebc-75dd-a5d9-f32cc1087741",
-                     *           "userId": "01a228e8-2d61-778e-890a-77134756e9ec",
+                     *           "id": "01a228eb-887c-747a-b96d-ec11d77f8764",
+                     *           "projectId": "01a228eb-87a9-76b6-8482-67e28807bdac",
+                     *           "taskId": "01a228eb-881f-705b-b9a6-84d752a84442",
+                     *           "userId": "01a228eb-8693-734a-9c73-8065b3f333bc",
                      *           "user": {
-                     *             "id": "01a228e8-2d61-778e-890a-77134756e9ec",
+                     *             "id": "01a228eb-8693-734a-9c73-8065b3f333bc",
                      *             "name": "Ada Lovelace",
                      *             "handle": "ada"
                      *           },
                      *           "task": {
-                     *             "id": "01a228e8-2ebc-75dd-a5d9-f32cc1087741",
+                     *             "id": "01a228eb-881f-705b-b9a6-84d752a84442",
                      *             "humanId": "WEB-1",
                      *             "title": "Ship the landing page today"
                      *           },
                      *           "project": {
-                     *             "id": "01a228e8-2e69-757f-80e9-95b6547731e4",
+                     *             "id": "01a228eb-87a9-76b6-8482-67e28807bdac",
                      *             "name": "Website"
                      *           },
                      *           "date": "2026-11-29",
@@ -19985,9 +20771,9 @@ export interface operations {
                      *           "rejectionReason": null,
                      *           "decidedBy": null,
                      *           "decidedAt": null,
-                     *           "createdBy": "01a228e8-2d61-778e-890a-77134756e9ec",
-                     *           "createdAt": "2026-11-29T20:03:54.806Z",
-                     *           "updatedAt": "2026-11-29T20:03:54.806Z"
+                     *           "createdBy": "01a228eb-8693-734a-9c73-8065b3f333bc",
+                     *           "createdAt": "2026-11-29T20:07:34.268Z",
+                     *           "updatedAt": "2026-11-29T20:07:34.268Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -20012,7 +20798,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "810cae3d-aaf5-4e39-934a-044b20a3b3ea",
+                     *       "requestId": "76954805-a63d-462b-ba6d-22cbd3a04005",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -20040,7 +20826,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "c16efec0-93b2-438b-9958-a782e476c82a"
+                     *       "requestId": "08c681ea-bf9b-42aa-ac2d-8e0e1a9137a2"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20057,7 +20843,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing timesheets:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "bbbbbb4e-0329-4ca6-bdf3-e3a607c399c9"
+                     *       "requestId": "80f98f2e-dee3-48ff-ba3f-067f323ee448"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20074,7 +20860,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "6a663b35-d5e5-4e31-a693-f733f3b715ba"
+                     *       "requestId": "4f96a729-ab11-4021-b752-02d54d9e7173"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20111,7 +20897,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "b4a64a03-95d4-477a-a4cf-e39d824b5d5d"
+                     *       "requestId": "0607ace1-d69f-4c22-b6f1-afc4d97c2583"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20161,22 +20947,22 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e8-2f36-76fa-b9c8-dec5edb50c51",
-                     *         "projectId": "01a228e8-2e69-757f-80e9-95b6547731e4",
-                     *         "taskId": "01a228e8-2ebc-75dd-a5d9-f32cc1087741",
-                     *         "userId": "01a228e8-2d61-778e-890a-77134756e9ec",
+                     *         "id": "01a228eb-887c-747a-b96d-ec11d77f8764",
+                     *         "projectId": "01a228eb-87a9-76b6-8482-67e28807bdac",
+                     *         "taskId": "01a228eb-881f-705b-b9a6-84d752a84442",
+                     *         "userId": "01a228eb-8693-734a-9c73-8065b3f333bc",
                      *         "user": {
-                     *           "id": "01a228e8-2d61-778e-890a-77134756e9ec",
+                     *           "id": "01a228eb-8693-734a-9c73-8065b3f333bc",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "task": {
-                     *           "id": "01a228e8-2ebc-75dd-a5d9-f32cc1087741",
+                     *           "id": "01a228eb-881f-705b-b9a6-84d752a84442",
                      *           "humanId": "WEB-1",
                      *           "title": "Ship the landing page today"
                      *         },
                      *         "project": {
-                     *           "id": "01a228e8-2e69-757f-80e9-95b6547731e4",
+                     *           "id": "01a228eb-87a9-76b6-8482-67e28807bdac",
                      *           "name": "Website"
                      *         },
                      *         "date": "2026-11-29",
@@ -20188,9 +20974,9 @@ export interface operations {
                      *         "rejectionReason": null,
                      *         "decidedBy": null,
                      *         "decidedAt": null,
-                     *         "createdBy": "01a228e8-2d61-778e-890a-77134756e9ec",
-                     *         "createdAt": "2026-11-29T20:03:54.806Z",
-                     *         "updatedAt": "2026-11-29T20:03:54.806Z"
+                     *         "createdBy": "01a228eb-8693-734a-9c73-8065b3f333bc",
+                     *         "createdAt": "2026-11-29T20:07:34.268Z",
+                     *         "updatedAt": "2026-11-29T20:07:34.268Z"
                      *       }
                      *     }
                      */
@@ -20212,7 +20998,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "c575a7cb-9cbd-4843-b403-d99e251da8ee"
+                     *       "requestId": "bc8c14c6-6e4b-4285-bdbb-9c8bd0d98478"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20234,7 +21020,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "cc990883-76fd-4dc6-8a60-cd798409053b"
+                     *       "requestId": "3e28483c-d8c9-433c-93b5-fb94daa8f887"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20251,7 +21037,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing timesheets:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "667e8bb6-9d56-47ef-9297-3f7973029c88"
+                     *       "requestId": "897ff53e-1c22-4a29-abcd-8d6f8abb8430"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20268,7 +21054,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Time entry not found.",
                      *       "code": "not_found",
-                     *       "requestId": "d19fd4cb-fcd9-448a-9e99-7b46c94284f0"
+                     *       "requestId": "2d2ff446-ef63-4839-bbe7-e2f21546f365"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20305,7 +21091,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "ebdfcbc5-b0ae-4c94-a365-1b6a4abba892"
+                     *       "requestId": "5be17429-8978-45c8-86fc-42ba6af16265"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20355,7 +21141,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e8-2f5d-7330-9366-0f96d27cf5df",
+                     *         "id": "01a228eb-889e-7175-a0c5-39fdb0a44b21",
                      *         "deleted": true
                      *       }
                      *     }
@@ -20382,7 +21168,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "f587e0b9-fe39-4b60-8424-c9b45d6e91d7"
+                     *       "requestId": "d603d55d-cc56-4e9e-8ef9-5fee15994ae5"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20404,7 +21190,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "b4d63ec9-a392-4ac5-927f-dfa680267bb7"
+                     *       "requestId": "420bb7e0-31ea-4718-9220-6930c6d8a3d7"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20421,7 +21207,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing timesheets:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "23dfc04e-9bd7-44c7-9012-ad36e322fb28"
+                     *       "requestId": "b3a56b2b-de2b-4e51-8390-320847b0594b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20438,7 +21224,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Time entry not found.",
                      *       "code": "not_found",
-                     *       "requestId": "dc4c035d-fa00-4d76-bddf-d187dc1c76c5"
+                     *       "requestId": "9b093b83-f0a5-4fb1-a087-71d558198aab"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20450,6 +21236,40 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "00c24f18-41cb-4e81-b54c-c0ff2edfb6a3"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "79d0e5f1-77bb-41ba-bcb8-e07a0ab40802"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -20484,7 +21304,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "7b2fa452-400d-451c-bdb3-aa9a31106cbf"
+                     *       "requestId": "45ebad79-fac6-4a1b-b571-2a656d2d6d18"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20553,22 +21373,22 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e8-2f36-76fa-b9c8-dec5edb50c51",
-                     *         "projectId": "01a228e8-2e69-757f-80e9-95b6547731e4",
-                     *         "taskId": "01a228e8-2ebc-75dd-a5d9-f32cc1087741",
-                     *         "userId": "01a228e8-2d61-778e-890a-77134756e9ec",
+                     *         "id": "01a228eb-887c-747a-b96d-ec11d77f8764",
+                     *         "projectId": "01a228eb-87a9-76b6-8482-67e28807bdac",
+                     *         "taskId": "01a228eb-881f-705b-b9a6-84d752a84442",
+                     *         "userId": "01a228eb-8693-734a-9c73-8065b3f333bc",
                      *         "user": {
-                     *           "id": "01a228e8-2d61-778e-890a-77134756e9ec",
+                     *           "id": "01a228eb-8693-734a-9c73-8065b3f333bc",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "task": {
-                     *           "id": "01a228e8-2ebc-75dd-a5d9-f32cc1087741",
+                     *           "id": "01a228eb-881f-705b-b9a6-84d752a84442",
                      *           "humanId": "WEB-1",
                      *           "title": "Ship the landing page today"
                      *         },
                      *         "project": {
-                     *           "id": "01a228e8-2e69-757f-80e9-95b6547731e4",
+                     *           "id": "01a228eb-87a9-76b6-8482-67e28807bdac",
                      *           "name": "Website"
                      *         },
                      *         "date": "2026-11-29",
@@ -20580,9 +21400,9 @@ export interface operations {
                      *         "rejectionReason": null,
                      *         "decidedBy": null,
                      *         "decidedAt": null,
-                     *         "createdBy": "01a228e8-2d61-778e-890a-77134756e9ec",
-                     *         "createdAt": "2026-11-29T20:03:54.806Z",
-                     *         "updatedAt": "2026-11-29T20:03:54.816Z"
+                     *         "createdBy": "01a228eb-8693-734a-9c73-8065b3f333bc",
+                     *         "createdAt": "2026-11-29T20:07:34.268Z",
+                     *         "updatedAt": "2026-11-29T20:07:34.276Z"
                      *       }
                      *     }
                      */
@@ -20604,7 +21424,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: date: Invalid input: expected string, received object",
                      *       "code": "validation_error",
-                     *       "requestId": "17c9f254-6c85-4a78-ada2-7e7fed28edd5",
+                     *       "requestId": "5b595f35-6389-44a2-ada5-f5165f6b28ae",
                      *       "issues": [
                      *         {
                      *           "path": "date",
@@ -20632,7 +21452,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "0c6c67e1-0874-419e-9568-d230e1cc009d"
+                     *       "requestId": "50590e12-26b0-4b0c-83b8-a983736a8c89"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20649,7 +21469,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing timesheets:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "e2e4323b-289c-461e-a717-76d6804b650a"
+                     *       "requestId": "c7b1b28f-5d34-4676-8f22-a0de21267fc2"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20666,7 +21486,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Time entry not found.",
                      *       "code": "not_found",
-                     *       "requestId": "fa2ec905-25f6-438f-bbbb-e24577fa6626"
+                     *       "requestId": "242b412e-f613-42d4-a490-9edc12859341"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20692,7 +21512,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "a931cd4b-1f36-44d5-9b93-7c73c9c0dd08"
+                     *       "requestId": "6b51f68b-3c4b-461d-b873-184df966dc08"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20709,7 +21529,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "2e377539-96d6-4d51-bfee-659989ad6329"
+                     *       "requestId": "96cff2e0-5d9a-409b-a09c-2c430f79758d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20746,7 +21566,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "ead28aea-3cac-44cd-87a6-e893b5deb771"
+                     *       "requestId": "29fee7e7-d0cc-47a5-9fec-94e635649d66"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20796,22 +21616,22 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e8-2f36-76fa-b9c8-dec5edb50c51",
-                     *         "projectId": "01a228e8-2e69-757f-80e9-95b6547731e4",
-                     *         "taskId": "01a228e8-2ebc-75dd-a5d9-f32cc1087741",
-                     *         "userId": "01a228e8-2d61-778e-890a-77134756e9ec",
+                     *         "id": "01a228eb-887c-747a-b96d-ec11d77f8764",
+                     *         "projectId": "01a228eb-87a9-76b6-8482-67e28807bdac",
+                     *         "taskId": "01a228eb-881f-705b-b9a6-84d752a84442",
+                     *         "userId": "01a228eb-8693-734a-9c73-8065b3f333bc",
                      *         "user": {
-                     *           "id": "01a228e8-2d61-778e-890a-77134756e9ec",
+                     *           "id": "01a228eb-8693-734a-9c73-8065b3f333bc",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "task": {
-                     *           "id": "01a228e8-2ebc-75dd-a5d9-f32cc1087741",
+                     *           "id": "01a228eb-881f-705b-b9a6-84d752a84442",
                      *           "humanId": "WEB-1",
                      *           "title": "Ship the landing page today"
                      *         },
                      *         "project": {
-                     *           "id": "01a228e8-2e69-757f-80e9-95b6547731e4",
+                     *           "id": "01a228eb-87a9-76b6-8482-67e28807bdac",
                      *           "name": "Website"
                      *         },
                      *         "date": "2026-11-29",
@@ -20821,11 +21641,11 @@ export interface operations {
                      *         "billed": false,
                      *         "state": "approved",
                      *         "rejectionReason": null,
-                     *         "decidedBy": "01a228e8-2d61-778e-890a-77134756e9ec",
-                     *         "decidedAt": "2026-11-29T20:03:54.826Z",
-                     *         "createdBy": "01a228e8-2d61-778e-890a-77134756e9ec",
-                     *         "createdAt": "2026-11-29T20:03:54.806Z",
-                     *         "updatedAt": "2026-11-29T20:03:54.826Z"
+                     *         "decidedBy": "01a228eb-8693-734a-9c73-8065b3f333bc",
+                     *         "decidedAt": "2026-11-29T20:07:34.284Z",
+                     *         "createdBy": "01a228eb-8693-734a-9c73-8065b3f333bc",
+                     *         "createdAt": "2026-11-29T20:07:34.268Z",
+                     *         "updatedAt": "2026-11-29T20:07:34.284Z"
                      *       }
                      *     }
                      */
@@ -20847,7 +21667,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "c8e586f3-dab4-45a1-a6fd-b0d48804be08"
+                     *       "requestId": "1e2062ce-60a4-46c5-a5c3-58d05080a2a6"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20869,7 +21689,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "eba627ad-0a38-4c87-abb1-64c4a06eb1f2"
+                     *       "requestId": "f354c838-2532-4c37-93a5-d72aedf935c9"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20886,7 +21706,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing timesheets:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "90ad0683-7bf4-4f04-9aab-3f937079f40d"
+                     *       "requestId": "5275c251-9f11-426c-bac4-15aca6427a80"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20903,7 +21723,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Time entry not found.",
                      *       "code": "not_found",
-                     *       "requestId": "221f57ac-82f3-4ae5-9f9f-072380f43b11"
+                     *       "requestId": "7f93176a-685b-4d48-92ab-9bc82ba42620"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20915,6 +21735,40 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "6989beff-7907-4907-a342-1729a2862cbb"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "6eaece4c-cec1-404a-9b5e-6a61c558a067"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -20949,7 +21803,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "40dd4866-fb59-4baa-9341-9ac66bb5620f"
+                     *       "requestId": "d545a1c6-cf7e-498c-afa2-efc46bb3f2be"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20999,22 +21853,22 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e8-2f36-76fa-b9c8-dec5edb50c51",
-                     *         "projectId": "01a228e8-2e69-757f-80e9-95b6547731e4",
-                     *         "taskId": "01a228e8-2ebc-75dd-a5d9-f32cc1087741",
-                     *         "userId": "01a228e8-2d61-778e-890a-77134756e9ec",
+                     *         "id": "01a228eb-887c-747a-b96d-ec11d77f8764",
+                     *         "projectId": "01a228eb-87a9-76b6-8482-67e28807bdac",
+                     *         "taskId": "01a228eb-881f-705b-b9a6-84d752a84442",
+                     *         "userId": "01a228eb-8693-734a-9c73-8065b3f333bc",
                      *         "user": {
-                     *           "id": "01a228e8-2d61-778e-890a-77134756e9ec",
+                     *           "id": "01a228eb-8693-734a-9c73-8065b3f333bc",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "task": {
-                     *           "id": "01a228e8-2ebc-75dd-a5d9-f32cc1087741",
+                     *           "id": "01a228eb-881f-705b-b9a6-84d752a84442",
                      *           "humanId": "WEB-1",
                      *           "title": "Ship the landing page today"
                      *         },
                      *         "project": {
-                     *           "id": "01a228e8-2e69-757f-80e9-95b6547731e4",
+                     *           "id": "01a228eb-87a9-76b6-8482-67e28807bdac",
                      *           "name": "Website"
                      *         },
                      *         "date": "2026-11-29",
@@ -21024,11 +21878,11 @@ export interface operations {
                      *         "billed": true,
                      *         "state": "approved",
                      *         "rejectionReason": null,
-                     *         "decidedBy": "01a228e8-2d61-778e-890a-77134756e9ec",
-                     *         "decidedAt": "2026-11-29T20:03:54.833Z",
-                     *         "createdBy": "01a228e8-2d61-778e-890a-77134756e9ec",
-                     *         "createdAt": "2026-11-29T20:03:54.806Z",
-                     *         "updatedAt": "2026-11-29T20:03:54.836Z"
+                     *         "decidedBy": "01a228eb-8693-734a-9c73-8065b3f333bc",
+                     *         "decidedAt": "2026-11-29T20:07:34.288Z",
+                     *         "createdBy": "01a228eb-8693-734a-9c73-8065b3f333bc",
+                     *         "createdAt": "2026-11-29T20:07:34.268Z",
+                     *         "updatedAt": "2026-11-29T20:07:34.293Z"
                      *       }
                      *     }
                      */
@@ -21050,7 +21904,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "518cee54-ea04-44a9-b6fb-151f352d6a83"
+                     *       "requestId": "c289c901-0196-4ac9-8afb-24dccf3c7a43"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21072,7 +21926,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "7c1a01d4-6b86-435b-99aa-9446d6b123e7"
+                     *       "requestId": "852329aa-c7c2-4bda-8b21-82d5f30e2197"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21089,7 +21943,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing timesheets:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "981d23ed-5944-4f7f-8604-dc3110d2728e"
+                     *       "requestId": "c1a1f385-7f1b-4a3f-aca6-54f294ead64f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21106,7 +21960,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Time entry not found.",
                      *       "code": "not_found",
-                     *       "requestId": "0ff7af33-5ff7-44d5-b5c2-02926f4db17d"
+                     *       "requestId": "bc5f3812-4362-45f1-9d03-db181c1454ce"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21118,6 +21972,40 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "37d277e7-c1db-45ba-b440-60e50130fb74"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "b97a31f7-542b-4c19-a855-8ea2cedcd346"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -21152,7 +22040,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "e89db3dd-e439-485c-8f12-700471437cf0"
+                     *       "requestId": "d420934b-64cf-48e2-a7ea-867e2d3c8ac6"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21209,22 +22097,22 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e8-2f36-76fa-b9c8-dec5edb50c51",
-                     *         "projectId": "01a228e8-2e69-757f-80e9-95b6547731e4",
-                     *         "taskId": "01a228e8-2ebc-75dd-a5d9-f32cc1087741",
-                     *         "userId": "01a228e8-2d61-778e-890a-77134756e9ec",
+                     *         "id": "01a228eb-887c-747a-b96d-ec11d77f8764",
+                     *         "projectId": "01a228eb-87a9-76b6-8482-67e28807bdac",
+                     *         "taskId": "01a228eb-881f-705b-b9a6-84d752a84442",
+                     *         "userId": "01a228eb-8693-734a-9c73-8065b3f333bc",
                      *         "user": {
-                     *           "id": "01a228e8-2d61-778e-890a-77134756e9ec",
+                     *           "id": "01a228eb-8693-734a-9c73-8065b3f333bc",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "task": {
-                     *           "id": "01a228e8-2ebc-75dd-a5d9-f32cc1087741",
+                     *           "id": "01a228eb-881f-705b-b9a6-84d752a84442",
                      *           "humanId": "WEB-1",
                      *           "title": "Ship the landing page today"
                      *         },
                      *         "project": {
-                     *           "id": "01a228e8-2e69-757f-80e9-95b6547731e4",
+                     *           "id": "01a228eb-87a9-76b6-8482-67e28807bdac",
                      *           "name": "Website"
                      *         },
                      *         "date": "2026-11-29",
@@ -21234,11 +22122,11 @@ export interface operations {
                      *         "billed": false,
                      *         "state": "rejected",
                      *         "rejectionReason": "Split design from build.",
-                     *         "decidedBy": "01a228e8-2d61-778e-890a-77134756e9ec",
-                     *         "decidedAt": "2026-11-29T20:03:54.822Z",
-                     *         "createdBy": "01a228e8-2d61-778e-890a-77134756e9ec",
-                     *         "createdAt": "2026-11-29T20:03:54.806Z",
-                     *         "updatedAt": "2026-11-29T20:03:54.822Z"
+                     *         "decidedBy": "01a228eb-8693-734a-9c73-8065b3f333bc",
+                     *         "decidedAt": "2026-11-29T20:07:34.281Z",
+                     *         "createdBy": "01a228eb-8693-734a-9c73-8065b3f333bc",
+                     *         "createdAt": "2026-11-29T20:07:34.268Z",
+                     *         "updatedAt": "2026-11-29T20:07:34.281Z"
                      *       }
                      *     }
                      */
@@ -21260,7 +22148,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: reason: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "c298e9a4-62cb-43d5-baeb-0c9c4c22d0d1",
+                     *       "requestId": "e08690f8-e6a3-4e5e-b23d-70173cdfa7aa",
                      *       "issues": [
                      *         {
                      *           "path": "reason",
@@ -21288,7 +22176,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "d8774937-04dd-4966-81c9-707ca700c60e"
+                     *       "requestId": "cf224d70-3246-4715-9f3f-95fa149a961c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21305,7 +22193,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing timesheets:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "f0b991f8-b7fd-4113-a6a6-d16dfb9cb171"
+                     *       "requestId": "c2b8f40d-ef70-4fa9-b59e-2c1bbcef4ccb"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21322,7 +22210,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Time entry not found.",
                      *       "code": "not_found",
-                     *       "requestId": "ababdeb4-354f-46c7-b7b4-dff75072d3bf"
+                     *       "requestId": "6e131709-bf09-4b82-9536-6c6a4cf6c74c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21348,7 +22236,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "4509a30c-6718-459f-8331-c42a72de22a7"
+                     *       "requestId": "0932aa7a-e6e9-4b91-a944-fb7e5bcbd6bd"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21365,7 +22253,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "336cefd8-ce11-4e56-9dba-f5213a8664c4"
+                     *       "requestId": "3ef74a38-f0b5-4d2d-965c-05fa18e16017"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21402,7 +22290,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "512162d8-da3a-4959-a39a-4ed08bca903b"
+                     *       "requestId": "0b47b7f6-7def-4247-a8a7-3fe8f659aaf3"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21452,22 +22340,22 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e8-2f36-76fa-b9c8-dec5edb50c51",
-                     *         "projectId": "01a228e8-2e69-757f-80e9-95b6547731e4",
-                     *         "taskId": "01a228e8-2ebc-75dd-a5d9-f32cc1087741",
-                     *         "userId": "01a228e8-2d61-778e-890a-77134756e9ec",
+                     *         "id": "01a228eb-887c-747a-b96d-ec11d77f8764",
+                     *         "projectId": "01a228eb-87a9-76b6-8482-67e28807bdac",
+                     *         "taskId": "01a228eb-881f-705b-b9a6-84d752a84442",
+                     *         "userId": "01a228eb-8693-734a-9c73-8065b3f333bc",
                      *         "user": {
-                     *           "id": "01a228e8-2d61-778e-890a-77134756e9ec",
+                     *           "id": "01a228eb-8693-734a-9c73-8065b3f333bc",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "task": {
-                     *           "id": "01a228e8-2ebc-75dd-a5d9-f32cc1087741",
+                     *           "id": "01a228eb-881f-705b-b9a6-84d752a84442",
                      *           "humanId": "WEB-1",
                      *           "title": "Ship the landing page today"
                      *         },
                      *         "project": {
-                     *           "id": "01a228e8-2e69-757f-80e9-95b6547731e4",
+                     *           "id": "01a228eb-87a9-76b6-8482-67e28807bdac",
                      *           "name": "Website"
                      *         },
                      *         "date": "2026-11-29",
@@ -21479,9 +22367,9 @@ export interface operations {
                      *         "rejectionReason": null,
                      *         "decidedBy": null,
                      *         "decidedAt": null,
-                     *         "createdBy": "01a228e8-2d61-778e-890a-77134756e9ec",
-                     *         "createdAt": "2026-11-29T20:03:54.806Z",
-                     *         "updatedAt": "2026-11-29T20:03:54.818Z"
+                     *         "createdBy": "01a228eb-8693-734a-9c73-8065b3f333bc",
+                     *         "createdAt": "2026-11-29T20:07:34.268Z",
+                     *         "updatedAt": "2026-11-29T20:07:34.277Z"
                      *       }
                      *     }
                      */
@@ -21503,7 +22391,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "174591ae-c44e-4d4d-8114-48004e0b0629"
+                     *       "requestId": "8bf395ac-1242-4b63-a101-e9ba3c3cfc6c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21525,7 +22413,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "8d68bcf3-6c10-4a85-be59-f6af3b41be5f"
+                     *       "requestId": "04d1ff02-b2fa-4cea-9df3-84f20179afb0"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21542,7 +22430,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing timesheets:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "b5468ea5-79a9-4d47-9d5d-db07df3967b1"
+                     *       "requestId": "bb0010f8-b1a3-43a2-b24f-2b60d1560611"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21559,7 +22447,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Time entry not found.",
                      *       "code": "not_found",
-                     *       "requestId": "808d81e1-45c0-4cae-94da-92f65ebf0468"
+                     *       "requestId": "402c2c85-48ed-441d-8d7f-8a97bc5d90c4"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21571,6 +22459,40 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "a3a2a80e-df04-4800-9b06-52c07cde2570"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "c228b36b-95ab-45dc-9090-946abafcdab0"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -21605,7 +22527,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "4948f0dd-cdce-4c36-ade3-93137ec517c6"
+                     *       "requestId": "5acf526a-b6d0-4773-826f-5e0beafe214a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21655,22 +22577,22 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e8-2f36-76fa-b9c8-dec5edb50c51",
-                     *         "projectId": "01a228e8-2e69-757f-80e9-95b6547731e4",
-                     *         "taskId": "01a228e8-2ebc-75dd-a5d9-f32cc1087741",
-                     *         "userId": "01a228e8-2d61-778e-890a-77134756e9ec",
+                     *         "id": "01a228eb-887c-747a-b96d-ec11d77f8764",
+                     *         "projectId": "01a228eb-87a9-76b6-8482-67e28807bdac",
+                     *         "taskId": "01a228eb-881f-705b-b9a6-84d752a84442",
+                     *         "userId": "01a228eb-8693-734a-9c73-8065b3f333bc",
                      *         "user": {
-                     *           "id": "01a228e8-2d61-778e-890a-77134756e9ec",
+                     *           "id": "01a228eb-8693-734a-9c73-8065b3f333bc",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "task": {
-                     *           "id": "01a228e8-2ebc-75dd-a5d9-f32cc1087741",
+                     *           "id": "01a228eb-881f-705b-b9a6-84d752a84442",
                      *           "humanId": "WEB-1",
                      *           "title": "Ship the landing page today"
                      *         },
                      *         "project": {
-                     *           "id": "01a228e8-2e69-757f-80e9-95b6547731e4",
+                     *           "id": "01a228eb-87a9-76b6-8482-67e28807bdac",
                      *           "name": "Website"
                      *         },
                      *         "date": "2026-11-29",
@@ -21680,11 +22602,11 @@ export interface operations {
                      *         "billed": false,
                      *         "state": "draft",
                      *         "rejectionReason": null,
-                     *         "decidedBy": "01a228e8-2d61-778e-890a-77134756e9ec",
-                     *         "decidedAt": "2026-11-29T20:03:54.829Z",
-                     *         "createdBy": "01a228e8-2d61-778e-890a-77134756e9ec",
-                     *         "createdAt": "2026-11-29T20:03:54.806Z",
-                     *         "updatedAt": "2026-11-29T20:03:54.829Z"
+                     *         "decidedBy": "01a228eb-8693-734a-9c73-8065b3f333bc",
+                     *         "decidedAt": "2026-11-29T20:07:34.286Z",
+                     *         "createdBy": "01a228eb-8693-734a-9c73-8065b3f333bc",
+                     *         "createdAt": "2026-11-29T20:07:34.268Z",
+                     *         "updatedAt": "2026-11-29T20:07:34.286Z"
                      *       }
                      *     }
                      */
@@ -21706,7 +22628,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "e2635158-d37b-4fa9-ba0f-7a5aea26161c"
+                     *       "requestId": "416adeac-1b58-4a7f-9fb1-a7128b02da67"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21728,7 +22650,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "74c7731f-57a9-4d85-90d3-7755d91e6357"
+                     *       "requestId": "1a00635a-6afc-4ffa-b71e-323eb2c25425"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21745,7 +22667,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing timesheets:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "7a5507be-c058-46ea-97aa-16ff3d857153"
+                     *       "requestId": "8784933b-09b1-4317-829d-d3c4042a4ae6"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21762,7 +22684,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Time entry not found.",
                      *       "code": "not_found",
-                     *       "requestId": "399b7412-4194-4e82-b446-58146f26cf02"
+                     *       "requestId": "60eb257f-59d3-45e0-8cf8-b0deef2ec6fb"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21774,6 +22696,40 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "8ca6b5b3-6abf-4406-b644-e3dceabac343"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "62438391-c58b-496e-bf9a-feead3e7e4b4"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -21808,7 +22764,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "b2b32efb-0ecb-4a09-9a0c-b65b92c559cf"
+                     *       "requestId": "36a51f01-d3b8-40aa-9cff-a260ae0b85c4"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21871,7 +22827,7 @@ export interface operations {
                      *       "ok": true,
                      *       "data": {
                      *         "scope": "workspace",
-                     *         "id": "01a228e8-2dd3-76d9-8b90-7e5eea80d89e",
+                     *         "id": "01a228eb-8705-7203-9063-5304fc3e165c",
                      *         "from": "2026-11-29",
                      *         "to": "2026-11-29",
                      *         "groupBy": "user",
@@ -21889,7 +22845,7 @@ export interface operations {
                      *         },
                      *         "groups": [
                      *           {
-                     *             "key": "01a228e8-2d61-778e-890a-77134756e9ec",
+                     *             "key": "01a228eb-8693-734a-9c73-8065b3f333bc",
                      *             "label": "Ada Lovelace",
                      *             "minutes": 50,
                      *             "billableMinutes": 50,
@@ -21912,7 +22868,7 @@ export interface operations {
                     };
                     /**
                      * @example key,label,minutes,billableMinutes,nonBillableMinutes,draft,submitted,approved,rejected
-                     *     01a228e8-2d61-778e-890a-77134756e9ec,Ada Lovelace,50,50,0,0,0,50,0
+                     *     01a228eb-8693-734a-9c73-8065b3f333bc,Ada Lovelace,50,50,0,0,0,50,0
                      *     ,Total,50,50,0,0,0,50,0
                      */
                     "text/csv": string;
@@ -21929,7 +22885,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: scope: Invalid option: expected one of \"task\"|\"project\"|\"workspace\"",
                      *       "code": "validation_error",
-                     *       "requestId": "476cd630-1c15-4f33-8eb6-3ff93095e1b1",
+                     *       "requestId": "16f1117d-d331-423c-be6c-f938c8761393",
                      *       "issues": [
                      *         {
                      *           "path": "scope",
@@ -21965,7 +22921,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "c8e95550-1068-404b-a25a-117fc453642c"
+                     *       "requestId": "cddb19b7-ee17-48e4-902c-f15a806926da"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21982,7 +22938,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing timesheets:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "a21ca0d6-0940-46a1-851a-a76e587c811f"
+                     *       "requestId": "0b3864a2-902c-4198-b8ed-ab2aa3a5e99e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21999,7 +22955,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "ef6b6e08-8168-4818-a880-66562ac9257a"
+                     *       "requestId": "78d8cec2-eabd-428d-9a61-4bbc2cb8850d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22036,7 +22992,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "40c98c74-2b46-4818-9d53-b02d95dcec31"
+                     *       "requestId": "caa73490-a601-461d-861b-d6d7b0db992f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22095,8 +23051,8 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "aQcjsrbJMsLGyccVWZLZsL_2NiGmY5It",
-                     *         "url": "/uploads/aQcjsrbJMsLGyccVWZLZsL_2NiGmY5It",
+                     *         "id": "YoqYisCP2Dzkyuqmnz_RYdDcRAKqkV2R",
+                     *         "url": "/uploads/YoqYisCP2Dzkyuqmnz_RYdDcRAKqkV2R",
                      *         "contentType": "image/png",
                      *         "size": 70,
                      *         "sha256": "497790947d4666760ce38f3c00e852c71fdb66cae849bae8e9ede352719e1581"
@@ -22121,7 +23077,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "050ecd05-f99a-4520-9ffe-2b7ad4b7d57d"
+                     *       "requestId": "0e408de4-9dfd-4e06-b35c-cb70012e5a8f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22143,7 +23099,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "14f95792-9e28-4638-82ce-2825fe0193af"
+                     *       "requestId": "44319148-d3d8-4bf5-ac34-5b525204979e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22160,7 +23116,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "ec605a5f-dcba-4a79-a6bd-fb790abd251a"
+                     *       "requestId": "c62868fd-da94-447f-955e-8dc8cdfe428d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22177,7 +23133,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "8b18b3a2-00ad-4e00-a0d4-c85a3d5782cc"
+                     *       "requestId": "5dd0e271-a0c9-43b5-8a47-c52662c16e7e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22225,7 +23181,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "976c125c-af49-4098-8a1e-05f4c404b8f7"
+                     *       "requestId": "0339d661-b0fa-4349-a16c-2946453676a9"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22273,7 +23229,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Upload not found.",
                      *       "code": "not_found",
-                     *       "requestId": "7c9eeb04-a30f-4b01-b66c-f2745c38e23b"
+                     *       "requestId": "051da4dd-a344-4378-a027-c8acec43d532"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22323,7 +23279,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "aQcjsrbJMsLGyccVWZLZsL_2NiGmY5It",
+                     *         "id": "YoqYisCP2Dzkyuqmnz_RYdDcRAKqkV2R",
                      *         "deleted": true
                      *       }
                      *     }
@@ -22350,7 +23306,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "24996777-7540-41ff-ba27-61d810cffa09"
+                     *       "requestId": "fae0d30a-c147-4dbe-aca8-63c6d56ffeef"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22372,7 +23328,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "4bfff5e8-e24b-4ef9-b541-935ac2eeeb50"
+                     *       "requestId": "0a5ec66d-3529-4e14-a071-d3d49a53ebdd"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22389,7 +23345,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "ec2d4d57-a1b7-4dc1-93b6-f6811090969d"
+                     *       "requestId": "8e40c4db-3928-4e38-8f31-b6bd4da2ca01"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22406,7 +23362,41 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Upload not found.",
                      *       "code": "not_found",
-                     *       "requestId": "2fe769ce-5f8d-411f-aeff-519322792080"
+                     *       "requestId": "7cf4a581-7470-4209-a608-105e3009b1fb"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "3a83f7de-e529-49af-92f1-29efde879a3e"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "c74b6818-ca12-4648-a937-d54f19aa3c37"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22443,7 +23433,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "bfb6b547-2d2e-4290-8d53-dd3250b07dca"
+                     *       "requestId": "6694b791-57fb-4ff9-b47d-aef7f7f4fd9b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22496,17 +23486,17 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228e8-2f62-771d-a698-e9d4f39f31fc",
-                     *           "url": "http://127.0.0.1:38333/hook",
+                     *           "id": "01a228eb-88a2-7011-a95e-45043630a5c0",
+                     *           "url": "http://127.0.0.1:36229/hook",
                      *           "events": [
                      *             "task.created"
                      *           ],
                      *           "active": true,
                      *           "disabledReason": null,
                      *           "description": null,
-                     *           "createdBy": "01a228e8-2d61-778e-890a-77134756e9ec",
-                     *           "createdAt": "2026-11-29T20:03:54.850Z",
-                     *           "updatedAt": "2026-11-29T20:03:54.850Z"
+                     *           "createdBy": "01a228eb-8693-734a-9c73-8065b3f333bc",
+                     *           "createdAt": "2026-11-29T20:07:34.306Z",
+                     *           "updatedAt": "2026-11-29T20:07:34.306Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -22531,7 +23521,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "7c1f87ac-024e-4b08-9afd-92c987db48e0",
+                     *       "requestId": "d7aad13b-ba11-4b22-b75d-0ed42a89794b",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -22559,7 +23549,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "b434c555-f891-4f83-b4cd-5d50a90dff1f"
+                     *       "requestId": "020d3658-de25-4ff4-a072-9a6e8431e999"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22576,7 +23566,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing webhooks:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "952ed129-98df-4e51-a1ff-8e004ee30e62"
+                     *       "requestId": "0544dacb-ee3e-4b67-a25e-77901955406f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22593,7 +23583,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "fe6cb3cb-1f28-4c44-a070-7ffe7436a95d"
+                     *       "requestId": "8150e715-ddfa-41f5-8c15-1f31214cb601"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22630,7 +23620,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "c421b840-625b-4003-be88-8f43decc87c4"
+                     *       "requestId": "2a3ba3bb-10b2-4f22-8171-b28599225a72"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22698,17 +23688,17 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e8-2f62-771d-a698-e9d4f39f31fc",
-                     *         "url": "http://127.0.0.1:38333/hook",
+                     *         "id": "01a228eb-88a2-7011-a95e-45043630a5c0",
+                     *         "url": "http://127.0.0.1:36229/hook",
                      *         "events": [
                      *           "task.created"
                      *         ],
                      *         "active": true,
                      *         "disabledReason": null,
                      *         "description": null,
-                     *         "createdBy": "01a228e8-2d61-778e-890a-77134756e9ec",
-                     *         "createdAt": "2026-11-29T20:03:54.850Z",
-                     *         "updatedAt": "2026-11-29T20:03:54.850Z",
+                     *         "createdBy": "01a228eb-8693-734a-9c73-8065b3f333bc",
+                     *         "createdAt": "2026-11-29T20:07:34.306Z",
+                     *         "updatedAt": "2026-11-29T20:07:34.306Z",
                      *         "secret": "whsec_<secret, shown once>"
                      *       }
                      *     }
@@ -22731,7 +23721,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: url: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "aa4c107f-05df-4c21-aaca-04b0da0c7118",
+                     *       "requestId": "a08208fa-39ff-42c7-bda5-77b6c356741a",
                      *       "issues": [
                      *         {
                      *           "path": "url",
@@ -22759,7 +23749,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "7f597a04-0303-4632-8c04-3be0415bf121"
+                     *       "requestId": "a827e7bc-46ce-4a18-9aaf-8f91de56e5a4"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22776,7 +23766,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing webhooks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "6cc9d88b-7dd2-437a-b5c7-f299affeb941"
+                     *       "requestId": "c42cd606-a2ce-4207-a6d1-6a4cf44dedde"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22793,7 +23783,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "6da2b5fc-b06c-48ff-b105-1286f8823e0b"
+                     *       "requestId": "bb281739-42c9-4801-876a-46701e6f0f66"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22819,7 +23809,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "474c7a9a-c2c4-42b0-a271-076780e28ee4"
+                     *       "requestId": "6837302c-2362-4a30-a458-12e0cba8feb4"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22836,7 +23826,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "ce8feebf-acf9-402f-8138-a19aeb61fc56"
+                     *       "requestId": "639f278e-3250-402f-90d8-a6b11df5d40d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22873,7 +23863,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "db127678-ae09-4b57-8e91-a6e81e7b3570"
+                     *       "requestId": "945797fc-af51-4a93-b53d-ac94ed8b056d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22923,17 +23913,17 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e8-2f62-771d-a698-e9d4f39f31fc",
-                     *         "url": "http://127.0.0.1:38333/hook",
+                     *         "id": "01a228eb-88a2-7011-a95e-45043630a5c0",
+                     *         "url": "http://127.0.0.1:36229/hook",
                      *         "events": [
                      *           "task.created"
                      *         ],
                      *         "active": true,
                      *         "disabledReason": null,
                      *         "description": null,
-                     *         "createdBy": "01a228e8-2d61-778e-890a-77134756e9ec",
-                     *         "createdAt": "2026-11-29T20:03:54.850Z",
-                     *         "updatedAt": "2026-11-29T20:03:54.850Z"
+                     *         "createdBy": "01a228eb-8693-734a-9c73-8065b3f333bc",
+                     *         "createdAt": "2026-11-29T20:07:34.306Z",
+                     *         "updatedAt": "2026-11-29T20:07:34.306Z"
                      *       }
                      *     }
                      */
@@ -22955,7 +23945,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "63014880-515d-4a44-bb63-5eb185139003"
+                     *       "requestId": "f9e43263-ef29-4778-a985-0390dbb88468"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22977,7 +23967,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "b47df63a-3ba1-4e12-a043-5f0bc48fd438"
+                     *       "requestId": "edd9ae05-d8c9-4367-9f13-40b014ec680e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22994,7 +23984,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing webhooks:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "8f2f0b86-d8b7-4252-848f-82528d9791e3"
+                     *       "requestId": "6987bc0a-7e94-48c0-831b-4e6d121a85b3"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23011,7 +24001,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Webhook not found.",
                      *       "code": "not_found",
-                     *       "requestId": "22aee906-c28e-43ef-aad7-30624f2b500d"
+                     *       "requestId": "34fcd983-f5c7-41dd-ad4b-4b11d193635a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23048,7 +24038,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "b477d98b-45d3-4f3b-93ef-86582ff50fa7"
+                     *       "requestId": "2ffed77a-3b1d-4a9e-b8b9-b7fd200cb493"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23098,7 +24088,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e8-2f62-771d-a698-e9d4f39f31fc",
+                     *         "id": "01a228eb-88a2-7011-a95e-45043630a5c0",
                      *         "deleted": true
                      *       }
                      *     }
@@ -23125,7 +24115,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "3c054dde-1c7d-44f5-a425-e519915a3ce1"
+                     *       "requestId": "6601d765-32ed-4715-a2ff-fbbab79cb63b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23147,7 +24137,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "3ac71e4f-78c7-475d-ab67-f99f7214d0a9"
+                     *       "requestId": "acc83b0d-1b47-4e8d-9549-99939af10094"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23164,7 +24154,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing webhooks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "766f9b60-87ca-4a7e-ac7a-76ee1228927f"
+                     *       "requestId": "d798b315-0a71-4d35-81f8-8528fbba76ea"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23181,7 +24171,41 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Webhook not found.",
                      *       "code": "not_found",
-                     *       "requestId": "52b6cfe7-c5f6-4bfc-955a-7e0f3a7cc986"
+                     *       "requestId": "78449a20-763f-43da-bf59-4148c9309029"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "33aea2fa-302e-4121-8f36-8534399d933f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "74f04550-947a-4d85-a5a6-50570b9306ae"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23218,7 +24242,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "06fe9e9a-2e8d-4a9d-ae64-de79ef2685a2"
+                     *       "requestId": "afbd7df7-c995-4c91-a76c-0cd6a1a114f1"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23281,17 +24305,17 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e8-2f62-771d-a698-e9d4f39f31fc",
-                     *         "url": "http://127.0.0.1:38333/hook",
+                     *         "id": "01a228eb-88a2-7011-a95e-45043630a5c0",
+                     *         "url": "http://127.0.0.1:36229/hook",
                      *         "events": [
                      *           "task.created"
                      *         ],
                      *         "active": true,
                      *         "disabledReason": null,
                      *         "description": "CI notifier",
-                     *         "createdBy": "01a228e8-2d61-778e-890a-77134756e9ec",
-                     *         "createdAt": "2026-11-29T20:03:54.850Z",
-                     *         "updatedAt": "2026-11-29T20:03:54.858Z"
+                     *         "createdBy": "01a228eb-8693-734a-9c73-8065b3f333bc",
+                     *         "createdAt": "2026-11-29T20:07:34.306Z",
+                     *         "updatedAt": "2026-11-29T20:07:34.314Z"
                      *       }
                      *     }
                      */
@@ -23313,7 +24337,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: url: Invalid input: expected string, received object",
                      *       "code": "validation_error",
-                     *       "requestId": "f06b1635-644f-4f2a-8b57-719fed381944",
+                     *       "requestId": "d9fb9dc8-579b-42c8-922b-42af3dfce1bd",
                      *       "issues": [
                      *         {
                      *           "path": "url",
@@ -23341,7 +24365,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "22ab40b7-f4fa-4365-889c-0e58a86cdeeb"
+                     *       "requestId": "8c5d83fb-f420-4b8d-b839-ace482b3a46b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23358,7 +24382,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing webhooks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "c4e2d439-0e0d-43dc-99c0-836a5875321e"
+                     *       "requestId": "c709605c-1a3d-459b-8a21-8cebdca4b393"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23375,7 +24399,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Webhook not found.",
                      *       "code": "not_found",
-                     *       "requestId": "1efdd15f-73ab-4061-8d75-e83b634a6a74"
+                     *       "requestId": "e846161e-80d5-450e-8a08-5bb112d43307"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23392,7 +24416,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "35a29711-6188-461b-94f4-5ece1f976575"
+                     *       "requestId": "07af7191-51c5-437c-8da4-5b5138f40b76"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23409,7 +24433,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "1620466f-2999-415c-8f63-19556bb4fa1b"
+                     *       "requestId": "28949064-ee34-4792-87d4-cabb4b38e3e6"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23446,7 +24470,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "df7d459b-3706-4d44-81d0-91cc50cc361f"
+                     *       "requestId": "5d4c136b-5f37-4e0f-b0ba-009a6f4f53ad"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23504,16 +24528,16 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228e8-2f79-76eb-80c1-624ce2d1aa82",
-                     *           "webhookId": "01a228e8-2f62-771d-a698-e9d4f39f31fc",
+                     *           "id": "01a228eb-88b5-7714-afa9-75b327c78509",
+                     *           "webhookId": "01a228eb-88a2-7011-a95e-45043630a5c0",
                      *           "event": "task.created",
                      *           "status": "succeeded",
                      *           "attempts": 1,
                      *           "lastStatusCode": 200,
                      *           "lastError": null,
                      *           "nextAttemptAt": null,
-                     *           "deliveredAt": "2026-11-29T20:03:54.877Z",
-                     *           "createdAt": "2026-11-29T20:03:54.873Z"
+                     *           "deliveredAt": "2026-11-29T20:07:34.332Z",
+                     *           "createdAt": "2026-11-29T20:07:34.325Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -23538,7 +24562,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "d99f0417-2f4c-4dfe-a3a3-f3b5c023dbb6",
+                     *       "requestId": "4c766d9e-f1e2-45ee-84f4-fa967dfd2254",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -23566,7 +24590,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "43fb90ed-bb3e-41a9-85a5-c1fee6e2ece0"
+                     *       "requestId": "c904a094-d029-404c-b1aa-6ca1386d4a1b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23583,7 +24607,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing webhooks:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "19993557-5306-4912-a67f-53f68c39a71d"
+                     *       "requestId": "bd7af5bb-08c9-48c1-8cd5-1f4f9b1a79cc"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23600,7 +24624,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Webhook not found.",
                      *       "code": "not_found",
-                     *       "requestId": "9cf6ace7-edcb-466e-b0d2-1e96b64b5e17"
+                     *       "requestId": "2d897e45-6016-49ff-839f-934ebe33b312"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23637,7 +24661,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "0b5d0c48-b40f-42c9-8ccd-dac89ca7c0c4"
+                     *       "requestId": "25592137-c817-44fc-935c-83ac64f9b0e8"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23689,30 +24713,30 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e8-2f79-76eb-80c1-624ce2d1aa82",
-                     *         "webhookId": "01a228e8-2f62-771d-a698-e9d4f39f31fc",
+                     *         "id": "01a228eb-88b5-7714-afa9-75b327c78509",
+                     *         "webhookId": "01a228eb-88a2-7011-a95e-45043630a5c0",
                      *         "event": "task.created",
                      *         "status": "succeeded",
                      *         "attempts": 1,
                      *         "lastStatusCode": 200,
                      *         "lastError": null,
                      *         "nextAttemptAt": null,
-                     *         "deliveredAt": "2026-11-29T20:03:54.877Z",
-                     *         "createdAt": "2026-11-29T20:03:54.873Z",
+                     *         "deliveredAt": "2026-11-29T20:07:34.332Z",
+                     *         "createdAt": "2026-11-29T20:07:34.325Z",
                      *         "payload": {
-                     *           "id": "01a228e8-2f79-76eb-80c1-624ce2d1aa82",
+                     *           "id": "01a228eb-88b5-7714-afa9-75b327c78509",
                      *           "event": "task.created",
-                     *           "createdAt": "2026-11-29T20:03:54.873Z",
-                     *           "workspaceId": "01a228e8-2dd3-76d9-8b90-7e5eea80d89e",
+                     *           "createdAt": "2026-11-29T20:07:34.325Z",
+                     *           "workspaceId": "01a228eb-8705-7203-9063-5304fc3e165c",
                      *           "data": {
-                     *             "id": "01a228e8-2f78-7597-ba7f-5f248e8c7c6a",
+                     *             "id": "01a228eb-88b4-7607-a3c4-0a42228bf524",
                      *             "humanId": "WEB-3",
                      *             "number": 3,
-                     *             "workspaceId": "01a228e8-2dd3-76d9-8b90-7e5eea80d89e",
-                     *             "projectId": "01a228e8-2e69-757f-80e9-95b6547731e4",
-                     *             "statusId": "01a228e8-2e6a-73c4-a29c-7ac39c5ec44a",
+                     *             "workspaceId": "01a228eb-8705-7203-9063-5304fc3e165c",
+                     *             "projectId": "01a228eb-87a9-76b6-8482-67e28807bdac",
+                     *             "statusId": "01a228eb-87aa-77b8-8525-fb41d84595c8",
                      *             "status": {
-                     *               "id": "01a228e8-2e6a-73c4-a29c-7ac39c5ec44a",
+                     *               "id": "01a228eb-87aa-77b8-8525-fb41d84595c8",
                      *               "name": "To Do",
                      *               "category": "unstarted"
                      *             },
@@ -23723,9 +24747,9 @@ export interface operations {
                      *             "dueDate": null,
                      *             "archived": false,
                      *             "archivedAt": null,
-                     *             "createdBy": "01a228e8-2d61-778e-890a-77134756e9ec",
-                     *             "createdAt": "2026-11-29T20:03:54.872Z",
-                     *             "updatedAt": "2026-11-29T20:03:54.872Z",
+                     *             "createdBy": "01a228eb-8693-734a-9c73-8065b3f333bc",
+                     *             "createdAt": "2026-11-29T20:07:34.324Z",
+                     *             "updatedAt": "2026-11-29T20:07:34.324Z",
                      *             "assignees": [],
                      *             "labels": [],
                      *             "todoCount": 0,
@@ -23756,7 +24780,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "89563ef2-c4d7-40a8-88ee-bd827b8e3b74"
+                     *       "requestId": "39e35751-9b75-473a-80eb-c391a6728d61"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23778,7 +24802,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "ed9fc583-6bc6-490d-8f49-127b734b22b6"
+                     *       "requestId": "ca6d06b1-7f09-4d54-959e-0f7f24d76168"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23795,7 +24819,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing webhooks:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "c72f295d-e774-4fe4-b56d-e39792bb0893"
+                     *       "requestId": "a205515e-6703-4537-947c-309133b2c8e0"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23812,7 +24836,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Webhook not found.",
                      *       "code": "not_found",
-                     *       "requestId": "7fdd858a-1b65-46af-b3c7-0d0f31c65195"
+                     *       "requestId": "c036c043-96fd-4abb-b8d8-e175a4e62471"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23849,7 +24873,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "34e3cf2f-610b-4e42-9a94-56d7f96a036c"
+                     *       "requestId": "71bbaa7d-7f2f-4329-916e-2f28ca6a57b8"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23901,16 +24925,16 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e8-2f79-76eb-80c1-624ce2d1aa82",
-                     *         "webhookId": "01a228e8-2f62-771d-a698-e9d4f39f31fc",
+                     *         "id": "01a228eb-88b5-7714-afa9-75b327c78509",
+                     *         "webhookId": "01a228eb-88a2-7011-a95e-45043630a5c0",
                      *         "event": "task.created",
                      *         "status": "pending",
                      *         "attempts": 0,
                      *         "lastStatusCode": 200,
                      *         "lastError": null,
-                     *         "nextAttemptAt": "2026-11-29T20:03:54.908Z",
+                     *         "nextAttemptAt": "2026-11-29T20:07:34.360Z",
                      *         "deliveredAt": null,
-                     *         "createdAt": "2026-11-29T20:03:54.873Z"
+                     *         "createdAt": "2026-11-29T20:07:34.325Z"
                      *       }
                      *     }
                      */
@@ -23932,7 +24956,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "1a3c9bec-4d48-433c-b05d-a8a915a4555c"
+                     *       "requestId": "dc71905f-1b0b-4ba8-a2d0-6e00d4ac0524"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23954,7 +24978,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "60caa743-1cc5-4b5d-b4cd-5ce7dc930063"
+                     *       "requestId": "e9abb495-a410-46e9-933d-a5cde90a1f9a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23971,7 +24995,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing webhooks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "77bc6751-058f-497c-8626-24a1ac1e036a"
+                     *       "requestId": "cca3bb97-77a8-4547-88d8-6dfaabda737c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23988,7 +25012,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Webhook not found.",
                      *       "code": "not_found",
-                     *       "requestId": "57cb553a-70ed-4219-9d41-84993da262bc"
+                     *       "requestId": "750335f7-f9c6-4150-8b75-f08aecb21fe3"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24000,6 +25024,40 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "eae8f07f-32cd-4f1c-aea5-839903f0f6f5"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "2964164f-fbd1-411c-b538-d328b9ff1666"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -24034,7 +25092,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "d7f501ea-7753-4946-b0b3-a64c766e43a3"
+                     *       "requestId": "4cd38c7a-ad18-4fa5-84ca-e81869c9689d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24084,17 +25142,17 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e8-2f62-771d-a698-e9d4f39f31fc",
-                     *         "url": "http://127.0.0.1:38333/hook",
+                     *         "id": "01a228eb-88a2-7011-a95e-45043630a5c0",
+                     *         "url": "http://127.0.0.1:36229/hook",
                      *         "events": [
                      *           "task.created"
                      *         ],
                      *         "active": true,
                      *         "disabledReason": null,
                      *         "description": "CI notifier",
-                     *         "createdBy": "01a228e8-2d61-778e-890a-77134756e9ec",
-                     *         "createdAt": "2026-11-29T20:03:54.850Z",
-                     *         "updatedAt": "2026-11-29T20:03:54.861Z",
+                     *         "createdBy": "01a228eb-8693-734a-9c73-8065b3f333bc",
+                     *         "createdAt": "2026-11-29T20:07:34.306Z",
+                     *         "updatedAt": "2026-11-29T20:07:34.317Z",
                      *         "secret": "whsec_<secret, shown once>"
                      *       }
                      *     }
@@ -24117,7 +25175,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "11658ff6-2861-4b9b-8794-95b4742963dc"
+                     *       "requestId": "73ae87c7-7fd6-4a61-a5a4-29f5b01654fb"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24139,7 +25197,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "6762dc58-d2f2-4d47-8b13-d3849f78d12c"
+                     *       "requestId": "778b5b48-258b-4fcd-8d4d-312aa8cc42ca"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24156,7 +25214,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing webhooks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "3e15f0ec-ce34-4414-95d2-bf97de3bc4d0"
+                     *       "requestId": "cb4b04d7-31fd-4ff3-88c5-b67045bc01dc"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24173,7 +25231,41 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Webhook not found.",
                      *       "code": "not_found",
-                     *       "requestId": "b5d7eabb-4524-4350-9649-116b1f379b0f"
+                     *       "requestId": "8f743dc7-2e39-4b17-b0c5-c568a7791c92"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "5fe9e178-cf3d-4120-b1c0-6159b9a26b5a"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "61eeca08-22e5-475f-b184-60c3724618ba"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24210,7 +25302,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "1ec2f880-c9f4-480a-95ff-d83fff636355"
+                     *       "requestId": "9e43ca69-f9ba-4903-b6a1-ef443bb507a0"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24260,7 +25352,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "deliveryId": "01a228e8-2f70-7353-9012-04d1b93e76b9",
+                     *         "deliveryId": "01a228eb-88af-7450-beab-3d38c525ec8f",
                      *         "event": "ping",
                      *         "status": "pending"
                      *       }
@@ -24289,7 +25381,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "803cd9d4-f825-466f-8c2a-fbc8ccd0a244"
+                     *       "requestId": "35cd8288-fc99-4110-a399-fdf8c54ae446"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24311,7 +25403,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "7c84c658-ba57-4acc-a8ff-c28282885c08"
+                     *       "requestId": "af086480-0a75-4ae7-a777-05ec8334ca5f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24328,7 +25420,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing webhooks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "c470fdfc-d199-4453-9ded-b9d71dac9dc8"
+                     *       "requestId": "610e72cb-d86e-45bb-82c6-7ae62d075bfc"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24345,7 +25437,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Webhook not found.",
                      *       "code": "not_found",
-                     *       "requestId": "00875fc2-afc3-4347-a2bf-6cf3d2af2d32"
+                     *       "requestId": "68ef8e81-b235-4ab3-88fa-48468168645b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24357,6 +25449,40 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "4083da0b-a8ea-4032-a698-32058f5e10eb"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "fe83b071-9c67-4a0b-962c-739af0779a1b"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -24391,7 +25517,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "835361a9-480e-4bb5-8662-e2b6de645927"
+                     *       "requestId": "b7a4c8d8-ee22-40e4-b288-9c00c6bca01d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24439,14 +25565,14 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228e8-2d64-7701-b2dc-d64ac579d415",
+                     *           "id": "01a228eb-8694-7039-866b-4e6ec5940bb9",
                      *           "name": "Ada's workspace",
                      *           "slug": "ada-s-workspace",
                      *           "role": "OWNER",
                      *           "suspended": false,
                      *           "suspendedAt": null,
-                     *           "createdAt": "2026-11-29T20:03:54.340Z",
-                     *           "updatedAt": "2026-11-29T20:03:54.340Z"
+                     *           "createdAt": "2026-11-29T20:07:33.780Z",
+                     *           "updatedAt": "2026-11-29T20:07:33.780Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -24471,7 +25597,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "a3924066-3fc1-45fb-8343-93d9cf368343",
+                     *       "requestId": "34c7dd24-5d46-4707-a095-5ac8d5f35a5e",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -24499,7 +25625,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "ec087fd1-b4dc-463a-ad80-5c5a7dcb4c14"
+                     *       "requestId": "7ac0cf3e-3078-4b3c-afca-874223da7e40"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24516,7 +25642,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing workspaces:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "3ed6e12f-ccf2-490a-948d-fa93a5e79ef1"
+                     *       "requestId": "d743f4b8-d94f-4ed4-8d2e-a5c46024f7f8"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24553,7 +25679,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "c6fb11a8-ab60-4448-9e3b-6c6a3538df83"
+                     *       "requestId": "ee3aabb0-b0f1-4535-bab3-efcbcc32192a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24606,14 +25732,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e8-2dd3-76d9-8b90-7e5eea80d89e",
+                     *         "id": "01a228eb-8705-7203-9063-5304fc3e165c",
                      *         "name": "Walk Co",
                      *         "slug": "walk-co",
                      *         "role": "OWNER",
                      *         "suspended": false,
                      *         "suspendedAt": null,
-                     *         "createdAt": "2026-11-29T20:03:54.451Z",
-                     *         "updatedAt": "2026-11-29T20:03:54.451Z"
+                     *         "createdAt": "2026-11-29T20:07:33.893Z",
+                     *         "updatedAt": "2026-11-29T20:07:33.893Z"
                      *       }
                      *     }
                      */
@@ -24635,7 +25761,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: name: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "ee60aa3d-8697-4d62-a9b7-79765edac385",
+                     *       "requestId": "9461cf0e-00e9-4d81-88dd-518737453fb8",
                      *       "issues": [
                      *         {
                      *           "path": "name",
@@ -24663,7 +25789,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "b646abe7-937e-4dd3-8d16-3146557795ff"
+                     *       "requestId": "5fa7e439-9988-4171-bb59-17f877ed5ba0"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24680,7 +25806,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing workspaces:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "106e1372-8013-4d64-a2a5-bec30c47a8c8"
+                     *       "requestId": "be7e848e-c439-432c-8c60-ba3bf0664221"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24698,7 +25824,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "The slug \"walk-co\" is already taken.",
                      *       "code": "conflict",
-                     *       "requestId": "fc8647e1-f824-47a8-acac-8e227d9d690d"
+                     *       "requestId": "5886271a-86f2-45f8-aa4b-a601fab66fb5"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24715,7 +25841,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "1d89da7a-6d33-4770-b8db-e17f91e6e177"
+                     *       "requestId": "eb0201a9-f098-434e-bf9d-aca5300f1485"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24732,7 +25858,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "e9e033e1-dcc0-4038-89d3-6b0929fb02ca"
+                     *       "requestId": "e4b72c0e-3522-47fe-bd4d-034979569114"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24769,7 +25895,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "c0ba966e-c605-4f14-ad27-7ac4f1d51f19"
+                     *       "requestId": "8c41b5bd-2232-45d3-8783-b2f890feeb5a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24814,14 +25940,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e8-2dd3-76d9-8b90-7e5eea80d89e",
+                     *         "id": "01a228eb-8705-7203-9063-5304fc3e165c",
                      *         "name": "Walk Co",
                      *         "slug": "walk-co",
                      *         "role": "OWNER",
                      *         "suspended": false,
                      *         "suspendedAt": null,
-                     *         "createdAt": "2026-11-29T20:03:54.451Z",
-                     *         "updatedAt": "2026-11-29T20:03:54.451Z"
+                     *         "createdAt": "2026-11-29T20:07:33.893Z",
+                     *         "updatedAt": "2026-11-29T20:07:33.893Z"
                      *       }
                      *     }
                      */
@@ -24849,7 +25975,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "c3b609fa-bd02-4481-814b-67a38d9aa931"
+                     *       "requestId": "cfb0f123-52c5-4547-8ee9-957481882929"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24866,7 +25992,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing workspaces:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "fc37f7da-cc23-4cec-80f7-9ff18f6b798f"
+                     *       "requestId": "f45af6ed-2637-41cd-8bed-36fc4de58929"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24883,7 +26009,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "c55acfb9-9a43-43b6-b497-493456317069"
+                     *       "requestId": "cce55cb1-8735-4174-80c7-9570f9b4b393"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24920,7 +26046,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "225a1723-c4b7-412a-8a52-498b3c85b47b"
+                     *       "requestId": "4c909ccd-2364-4b42-9776-f5d5abc23a86"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24974,14 +26100,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e8-2dd3-76d9-8b90-7e5eea80d89e",
+                     *         "id": "01a228eb-8705-7203-9063-5304fc3e165c",
                      *         "name": "Walk Company",
                      *         "slug": "walk-co",
                      *         "role": "OWNER",
                      *         "suspended": false,
                      *         "suspendedAt": null,
-                     *         "createdAt": "2026-11-29T20:03:54.451Z",
-                     *         "updatedAt": "2026-11-29T20:03:54.458Z"
+                     *         "createdAt": "2026-11-29T20:07:33.893Z",
+                     *         "updatedAt": "2026-11-29T20:07:33.899Z"
                      *       }
                      *     }
                      */
@@ -25003,7 +26129,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: name: Invalid input: expected string, received object",
                      *       "code": "validation_error",
-                     *       "requestId": "3bf1e873-df6a-49c1-aa34-2bfa8a42b0d3",
+                     *       "requestId": "24fffce7-be7d-46d4-bcf6-b5ed13069fb2",
                      *       "issues": [
                      *         {
                      *           "path": "name",
@@ -25031,7 +26157,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "d74594d7-3ce9-4352-8b98-dbdae43a4c80"
+                     *       "requestId": "cbe9c76f-e4ba-4979-8ca9-654017253821"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25048,7 +26174,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing workspaces:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "971c18a6-d3fc-4a9f-8bdc-7e637588e909"
+                     *       "requestId": "1f2c8ee1-6c40-488f-9df3-56c3cf458a3a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25065,7 +26191,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "471ee85a-eb86-44b9-9915-ac7c8907bd12"
+                     *       "requestId": "fb105e0b-4ebb-4b26-8bc0-842991fcab47"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25091,7 +26217,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "455cca28-3114-48da-a1f5-4508fc25b82e"
+                     *       "requestId": "d68678f2-e30c-4002-9f8a-8ef6dddaca2a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25108,7 +26234,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "adeef8a8-1d1e-43d6-b1ea-542f2003c7aa"
+                     *       "requestId": "9bf20d01-f57c-406d-b0fc-24465620dbb7"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25145,7 +26271,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "314644a7-494e-4a9f-9bee-e324a9936bba"
+                     *       "requestId": "8d7e5866-a882-4c75-8ef5-1b4f883d2442"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25198,16 +26324,16 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228e8-2dde-7564-869f-8f5e94023770",
-                     *           "workspaceId": "01a228e8-2dd3-76d9-8b90-7e5eea80d89e",
+                     *           "id": "01a228eb-870f-72e5-93ba-2a63cb8835d5",
+                     *           "workspaceId": "01a228eb-8705-7203-9063-5304fc3e165c",
                      *           "email": "bob@walk.test",
                      *           "role": "MEMBER",
                      *           "status": "accepted",
-                     *           "invitedBy": "01a228e8-2d61-778e-890a-77134756e9ec",
-                     *           "expiresAt": "2026-12-06T20:03:54.461Z",
-                     *           "acceptedAt": "2026-11-29T20:03:54.519Z",
+                     *           "invitedBy": "01a228eb-8693-734a-9c73-8065b3f333bc",
+                     *           "expiresAt": "2026-12-06T20:07:33.902Z",
+                     *           "acceptedAt": "2026-11-29T20:07:33.963Z",
                      *           "revokedAt": null,
-                     *           "createdAt": "2026-11-29T20:03:54.461Z"
+                     *           "createdAt": "2026-11-29T20:07:33.902Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -25232,7 +26358,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "ba1cd4b1-5971-4ba4-91b9-1f38b3b7fd5f",
+                     *       "requestId": "e512a627-f2f7-4685-acc1-ebdde5e612f7",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -25260,7 +26386,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "c508ef51-5ced-4fc7-960d-b38d253f00a7"
+                     *       "requestId": "75a78e44-0854-41b6-949f-d917ddf0a4dc"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25277,7 +26403,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing members:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "36e8549e-5bcc-4975-98e8-e3296bcb25ed"
+                     *       "requestId": "745c6148-6ccd-4c39-b8ea-22ca891f60a6"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25294,7 +26420,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "bb8d5fa5-3b95-427c-8d85-2b5c49422fa1"
+                     *       "requestId": "68531125-b37b-467b-9e7b-a2a0eed392dd"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25331,7 +26457,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "3e4a3c17-1704-4527-8fa4-cca5fcf71740"
+                     *       "requestId": "1082d6e4-9194-4561-b257-c026b796cb20"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25389,16 +26515,16 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e8-2dde-7564-869f-8f5e94023770",
-                     *         "workspaceId": "01a228e8-2dd3-76d9-8b90-7e5eea80d89e",
+                     *         "id": "01a228eb-870f-72e5-93ba-2a63cb8835d5",
+                     *         "workspaceId": "01a228eb-8705-7203-9063-5304fc3e165c",
                      *         "email": "bob@walk.test",
                      *         "role": "MEMBER",
                      *         "status": "pending",
-                     *         "invitedBy": "01a228e8-2d61-778e-890a-77134756e9ec",
-                     *         "expiresAt": "2026-12-06T20:03:54.461Z",
+                     *         "invitedBy": "01a228eb-8693-734a-9c73-8065b3f333bc",
+                     *         "expiresAt": "2026-12-06T20:07:33.902Z",
                      *         "acceptedAt": null,
                      *         "revokedAt": null,
-                     *         "createdAt": "2026-11-29T20:03:54.461Z"
+                     *         "createdAt": "2026-11-29T20:07:33.902Z"
                      *       }
                      *     }
                      */
@@ -25420,7 +26546,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: email: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "89b0cfa7-8081-4366-bddb-5e26939c80a4",
+                     *       "requestId": "6481869e-afd4-49f5-baa3-431c521ec87d",
                      *       "issues": [
                      *         {
                      *           "path": "email",
@@ -25448,7 +26574,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "9697aa43-d595-4244-82fb-7d6e1ed9089f"
+                     *       "requestId": "024daa50-7518-4ce8-8088-37b117eca270"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25465,7 +26591,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing members:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "688470e8-1417-40c2-b0bd-cbed2b6db9d5"
+                     *       "requestId": "27ebf338-b5c4-41cb-88e2-1ebfa3a9fcd1"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25482,7 +26608,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "05de6caf-8e44-4538-9bc1-4c1cc9d28833"
+                     *       "requestId": "1a8a3e00-c35f-4a43-b4d9-9a2824cc31ae"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25508,7 +26634,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "31a7971d-e6c3-424c-aa3a-ca053dab3df6"
+                     *       "requestId": "53d0b135-84a0-4e95-8831-a994d814cb73"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25525,7 +26651,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "f726118f-21f8-4e8c-8840-c229af1a4fdd"
+                     *       "requestId": "50dc32e3-a10c-4e6f-a522-bbb019f07e24"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25562,7 +26688,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "5332f816-ccb1-4266-8d29-fa41fea71c42"
+                     *       "requestId": "016d5e0f-d828-46ce-8e63-b21198b1eff6"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25609,16 +26735,16 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e8-2e3a-76b2-9d98-7e947aeb3e8a",
-                     *         "workspaceId": "01a228e8-2dd3-76d9-8b90-7e5eea80d89e",
+                     *         "id": "01a228eb-876a-7222-9965-806574671329",
+                     *         "workspaceId": "01a228eb-8705-7203-9063-5304fc3e165c",
                      *         "email": "carol@walk.test",
                      *         "role": "MEMBER",
                      *         "status": "revoked",
-                     *         "invitedBy": "01a228e8-2d61-778e-890a-77134756e9ec",
-                     *         "expiresAt": "2026-12-06T20:03:54.553Z",
+                     *         "invitedBy": "01a228eb-8693-734a-9c73-8065b3f333bc",
+                     *         "expiresAt": "2026-12-06T20:07:33.994Z",
                      *         "acceptedAt": null,
-                     *         "revokedAt": "2026-11-29T20:03:54.567Z",
-                     *         "createdAt": "2026-11-29T20:03:54.553Z"
+                     *         "revokedAt": "2026-11-29T20:07:34.006Z",
+                     *         "createdAt": "2026-11-29T20:07:33.994Z"
                      *       }
                      *     }
                      */
@@ -25640,7 +26766,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "34b8d11d-fea2-415c-b2f7-30d14d341120",
+                     *       "requestId": "2e280027-da47-486b-9360-aa58c2bfa98e",
                      *       "issues": []
                      *     }
                      */
@@ -25663,7 +26789,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "3460fe44-a0a9-4fa9-b6ee-69da3e5bb4d9"
+                     *       "requestId": "7440be76-7f05-4092-9e48-9285bf7b0bbe"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25680,7 +26806,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing members:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "a1d1f131-92da-4eb7-946f-6c3ba04935d4"
+                     *       "requestId": "0e74d67b-fe56-4ac5-9c92-f04e0ae44cf1"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25697,7 +26823,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invite not found.",
                      *       "code": "not_found",
-                     *       "requestId": "1c1b9066-42a0-48ea-8919-a4db71356adb"
+                     *       "requestId": "86d3a608-2073-4a35-b100-2d733d125154"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25709,6 +26835,40 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "2d0c3f6a-3bf7-402d-aeb4-9922f0d6b4ee"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "1b8de44f-9b72-4f82-8997-7ee835b3832a"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -25743,7 +26903,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "15f655f9-991d-4e31-8930-0747c3adb15c"
+                     *       "requestId": "e92cf65d-126a-43eb-b33c-af3509cb338b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25794,13 +26954,13 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "userId": "01a228e8-2d61-778e-890a-77134756e9ec",
+                     *           "userId": "01a228eb-8693-734a-9c73-8065b3f333bc",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada",
                      *           "email": "ada@walk.test",
                      *           "avatarUploadId": null,
                      *           "role": "OWNER",
-                     *           "joinedAt": "2026-11-29T20:03:54.451Z"
+                     *           "joinedAt": "2026-11-29T20:07:33.893Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -25825,7 +26985,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "c27108af-5f34-4953-9390-2f6c016a586c",
+                     *       "requestId": "892eba8f-ef87-4c20-87dc-1280b1b66901",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -25853,7 +27013,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "abb78a64-0719-4731-9c8d-596308cf7aaa"
+                     *       "requestId": "ceb3f893-72e9-43fd-ad10-646da433322d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25870,7 +27030,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing workspaces:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "f7fe3dca-9a47-4421-af7e-71b8e0574e58"
+                     *       "requestId": "dac4254b-c1d7-4bf1-9aef-81b5a6daede8"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25887,7 +27047,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "2534ffda-2cb6-4b18-a1cb-e3010ab7000d"
+                     *       "requestId": "5cd398d0-9377-4b51-9d79-c13ac86926e9"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25924,7 +27084,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "3f162410-bd47-47ed-b960-dd00e4506180"
+                     *       "requestId": "63c44a20-2e27-4b0d-8207-74e61f4366c1"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25971,7 +27131,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "userId": "01a228e8-2e19-77dd-92d5-0f0857f8518c",
+                     *         "userId": "01a228eb-874d-73f5-8f16-7cf745ec3605",
                      *         "removed": true
                      *       }
                      *     }
@@ -25998,7 +27158,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "106352ed-83c2-4083-9b96-1d80556bc022",
+                     *       "requestId": "684b6535-082b-4a76-9a5d-4f542af1c0ec",
                      *       "issues": []
                      *     }
                      */
@@ -26021,7 +27181,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "bd0d9642-573f-4eed-8143-ac09da17dd9e"
+                     *       "requestId": "c42be596-5e4b-4828-bac4-fae4292b832d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26038,7 +27198,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing members:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "eaf46353-f669-413d-bdea-b7ec9a80a158"
+                     *       "requestId": "1826d7e6-a2d7-431e-8ba0-17b43abe963d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26055,7 +27215,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Member not found.",
                      *       "code": "not_found",
-                     *       "requestId": "bba0b4c3-9a40-4634-99ae-960d7129e03d"
+                     *       "requestId": "00eea472-ccfe-4814-9179-cc2926adb274"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26067,6 +27227,40 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "56ebd763-1c14-417e-95d5-8d05794c6caf"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "ff7c2c35-cb6d-4a5a-9983-a1334b689305"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -26101,7 +27295,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "f0519c19-d854-4429-95b0-e00888ca5214"
+                     *       "requestId": "140546f1-6281-4c5f-80b4-0a3862140322"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26158,13 +27352,13 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "userId": "01a228e8-2e19-77dd-92d5-0f0857f8518c",
+                     *         "userId": "01a228eb-874d-73f5-8f16-7cf745ec3605",
                      *         "name": "Bob",
                      *         "handle": "bob",
                      *         "email": "bob@walk.test",
                      *         "avatarUploadId": null,
                      *         "role": "VIEWER",
-                     *         "joinedAt": "2026-11-29T20:03:54.519Z"
+                     *         "joinedAt": "2026-11-29T20:07:33.963Z"
                      *       }
                      *     }
                      */
@@ -26186,7 +27380,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: role: Invalid option: expected one of \"OWNER\"|\"MEMBER\"|\"VIEWER\"",
                      *       "code": "validation_error",
-                     *       "requestId": "d1733d81-8f3c-4850-8ac7-2912abfcb006",
+                     *       "requestId": "9b25cdc2-9d80-47d7-862d-aa6d8043a8c7",
                      *       "issues": [
                      *         {
                      *           "path": "role",
@@ -26214,7 +27408,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "cb2337c0-c28f-4ad4-91b9-a73e905b8f8f"
+                     *       "requestId": "722f93aa-753c-43d9-8e75-6abfc06bf87d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26231,7 +27425,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing members:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "aeedf942-f7ad-4f17-9e7e-0dee6c736c74"
+                     *       "requestId": "7616d254-e7a7-4b96-a3ac-ce8eb73b908a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26248,7 +27442,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Member not found.",
                      *       "code": "not_found",
-                     *       "requestId": "afca8045-96f6-406f-bdda-20fe0e17b067"
+                     *       "requestId": "14386992-1f2a-4fb0-a1c1-e2c1eb4adc3e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26274,7 +27468,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "e1c411ca-c9a8-453a-adbf-f7a77a459d59"
+                     *       "requestId": "0ceddf7c-4be0-4ef7-abaf-90c86cd2f280"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26291,7 +27485,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "9817fe9b-94ad-4ebf-87d0-d0c23a075c84"
+                     *       "requestId": "495086de-09d2-4098-b81c-a6360b1f0c27"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26328,7 +27522,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "696a163b-4c6b-4fcc-a9eb-380b2bcc6a8e"
+                     *       "requestId": "1a72a2d9-a6dc-4e6e-bee7-7699c3f9872e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26373,14 +27567,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e8-2dd3-76d9-8b90-7e5eea80d89e",
+                     *         "id": "01a228eb-8705-7203-9063-5304fc3e165c",
                      *         "name": "Walk Company",
                      *         "slug": "walk-co",
                      *         "role": null,
                      *         "suspended": false,
                      *         "suspendedAt": null,
-                     *         "createdAt": "2026-11-29T20:03:54.451Z",
-                     *         "updatedAt": "2026-11-29T20:03:55.240Z"
+                     *         "createdAt": "2026-11-29T20:07:33.893Z",
+                     *         "updatedAt": "2026-11-29T20:07:34.984Z"
                      *       }
                      *     }
                      */
@@ -26402,7 +27596,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "7566120a-c77d-45ef-848b-04f082e68411",
+                     *       "requestId": "fef9b890-9f93-4d1d-88ab-5b0e31235290",
                      *       "issues": []
                      *     }
                      */
@@ -26425,7 +27619,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "56771496-74db-4d81-b319-7e76484fc347"
+                     *       "requestId": "31f30781-13d5-48d1-8e2f-d0eb6e4696c3"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26442,7 +27636,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing workspaces:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "c237eb1e-eea7-4eb2-9a09-d81f4173f60a"
+                     *       "requestId": "90109c42-c905-4785-a3d5-4ec91aed6fe8"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26459,7 +27653,41 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "2cafa704-8095-416f-bdc6-f59c527f6175"
+                     *       "requestId": "1c0b6af5-f66c-4a65-a998-aefaf904196e"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "413909f4-f6d3-4b6e-a689-912d1542fe02"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "e3b788bd-17d6-4444-b4ba-af58f4b90760"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26496,7 +27724,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "f1f21544-88e8-4304-8b68-60c9d00ff694"
+                     *       "requestId": "6869a579-2900-48c6-9f61-a22adec804d3"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26541,14 +27769,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228e8-2dd3-76d9-8b90-7e5eea80d89e",
+                     *         "id": "01a228eb-8705-7203-9063-5304fc3e165c",
                      *         "name": "Walk Company",
                      *         "slug": "walk-co",
                      *         "role": null,
                      *         "suspended": true,
-                     *         "suspendedAt": "2026-11-29T20:03:55.235Z",
-                     *         "createdAt": "2026-11-29T20:03:54.451Z",
-                     *         "updatedAt": "2026-11-29T20:03:55.235Z"
+                     *         "suspendedAt": "2026-11-29T20:07:34.969Z",
+                     *         "createdAt": "2026-11-29T20:07:33.893Z",
+                     *         "updatedAt": "2026-11-29T20:07:34.969Z"
                      *       }
                      *     }
                      */
@@ -26570,7 +27798,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "6dd65873-7a0d-4d4d-8883-94d20d0d6553",
+                     *       "requestId": "ad6b4c92-ca36-4365-a644-28efebdc3857",
                      *       "issues": []
                      *     }
                      */
@@ -26593,7 +27821,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "4357fc77-0a5e-44fe-968c-ce7adbd5e34a"
+                     *       "requestId": "cf01a727-114e-4c63-8efb-3d13fe6670fe"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26610,7 +27838,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing workspaces:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "0a68bd66-605e-4219-8923-087a9d56a429"
+                     *       "requestId": "5f79ff73-c1c2-415b-bd26-41d1250d17e1"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26627,7 +27855,41 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "abc17aef-018d-4acb-b389-f3c9103fdf77"
+                     *       "requestId": "f0584863-973e-4ffa-956e-918a96591cae"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "61cace0c-0cc4-433b-8af6-5a4857ddb23e"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "1b21710d-ca17-443c-9b46-17726ff0164a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26664,7 +27926,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "5bc7bc38-2a37-46aa-93dd-6d8bbc5185ae"
+                     *       "requestId": "bb420292-c4b0-46a9-8c26-c0f6c7442b30"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
