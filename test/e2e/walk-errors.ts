@@ -72,7 +72,9 @@ export async function probeErrors(w: Walker, mailbox: ReceivedMail[]): Promise<E
   const O = reg.body.data.session.token as string
   const W = (await w.call('POST /workspaces', { as: O, body: { name: 'Errors Co', slug: 'errors-co' } })).body.data.id as string
   const before = mailbox.length
-  await w.call('POST /workspaces/{id}/invites', { as: O, path: { id: W }, body: { email: 'vera@errors.test', role: 'VIEWER' } })
+  const veraInvite = (
+    await w.call('POST /workspaces/{id}/invites', { as: O, path: { id: W }, body: { email: 'vera@errors.test', role: 'VIEWER' } })
+  ).body.data.id as string
   const invite = await tokenFromMail(mailbox, 'vera@errors.test', /Invite token[^:]*:\n(\S+)/, before)
   const accepted = await w.call('POST /auth/accept-invite', { body: { token: invite, name: 'Vera', handle: 'vera', password: pw } })
   const V = accepted.body.data.session.token as string
@@ -106,6 +108,7 @@ export async function probeErrors(w: Walker, mailbox: ReceivedMail[]): Promise<E
 
   /** Answers the document does not list for the operation (or 5xx): reported by the recording script. */
   const unexpected: string[] = []
+  const documentedOf = (op: string) => errorStatuses(doc, doc.paths[op.split(' ')[1]!][op.split(' ')[0]!.toLowerCase()])
   const ops = w.operations.toSorted()
   for (const op of ops) {
     const [method, path] = op.split(' ') as [string, string]
@@ -177,6 +180,14 @@ export async function probeErrors(w: Walker, mailbox: ReceivedMail[]): Promise<E
     }
   }
 
+  // The conflicts (409) of the routes' own rules, on real resources of the probe's world.
+  const ownerId = reg.body.data.user.id as string
+  for (const [op, a] of await provokeConflicts(w, { O, W, ownerId, project, task, veraInvite, revokedKey: revoked.id })) {
+    if (a.status >= 500 || (a.status >= 400 && !documentedOf(op).includes(a.status) && a.status !== 409))
+      unexpected.push(`${op} → ${a.status} ${a.text.slice(0, 160)}`)
+    if (documentedOf(op).includes(409)) keep(own, op, 409, a)
+  }
+
   // Public operations with a per-address limit: their own valid request, sent again until refused.
   for (const op of ops) {
     const [method, path] = op.split(' ') as [string, string]
@@ -190,7 +201,6 @@ export async function probeErrors(w: Walker, mailbox: ReceivedMail[]): Promise<E
   }
 
   // The walk's own error answers, then the ones met on the way, where no probe got that status.
-  const documentedOf = (op: string) => errorStatuses(doc, doc.paths[op.split(' ')[1]!][op.split(' ')[0]!.toLowerCase()])
   for (const [op, byStatus] of w.firstError)
     for (const [status, body] of byStatus) if (documentedOf(op).includes(status)) keep(spare, op, status, { status, body } as Answer)
   for (const [op, byStatus] of Object.entries(spare))
@@ -220,4 +230,80 @@ function sharedByCode(sources: OwnErrors[]): Record<string, SharedError[]> {
     if (example.code && !list.some((s) => (s.example as Json).code === example.code)) list.push({ op, example })
   }
   return shared
+}
+
+type World = { O: string; W: string; ownerId: string; project: string; task: string; veraInvite: string; revokedKey: string }
+
+/**
+ * Breaks each route's own rules once on real resources (a state a time entry is not in, the last
+ * owner, a name or slug taken, an archived project, a revoked key): the answers, most of them 409.
+ */
+async function provokeConflicts(w: Walker, { O, W, ownerId, project, task, veraInvite, revokedKey }: World): Promise<[string, Answer][]> {
+  const answers: [string, Answer][] = []
+  const A = { as: O, ws: W }
+  const send = async (op: string, o: Attempt = {}) => {
+    const a = await w.send(op, { ...A, ...o })
+    answers.push([op, a])
+    return a
+  }
+  const today = new Date().toISOString().slice(0, 10)
+  // A time entry walked through the states its actions do not apply to.
+  const entry = (await w.call('POST /tasks/{taskId}/time-entries', { ...A, path: { taskId: task }, body: { date: today, minutes: 30 } }))
+    .body.data.id
+  const E = { path: { entryId: entry } }
+  for (const action of ['approve', 'unlock', 'bill']) await send(`POST /time-entries/{entryId}/${action}`, E)
+  await send('POST /time-entries/{entryId}/reject', { ...E, body: { reason: 'Too early.' } })
+  await w.call('POST /time-entries/{entryId}/submit', { ...A, ...E })
+  await send('POST /time-entries/{entryId}/submit', E)
+  await w.call('POST /time-entries/{entryId}/approve', { ...A, ...E })
+  await send('PATCH /time-entries/{entryId}', { ...E, body: { minutes: 40 } })
+  await send('DELETE /time-entries/{entryId}', E)
+  // The last owner, a slug, a handle, a label name, a project key and a status name taken; a member invited again.
+  await send('PATCH /workspaces/{id}/members/{userId}', { path: { id: W, userId: ownerId }, body: { role: 'MEMBER' } })
+  await send('DELETE /workspaces/{id}/members/{userId}', { path: { id: W, userId: ownerId } })
+  await send('PATCH /projects/{projectId}/members/{userId}', { path: { projectId: project, userId: ownerId }, body: { role: 'MEMBER' } })
+  await send('DELETE /projects/{projectId}/members/{userId}', { path: { projectId: project, userId: ownerId } })
+  await send('PATCH /workspaces/{id}', { path: { id: W }, body: { slug: 'walk-co' } })
+  await send('POST /workspaces/{id}/invites', { path: { id: W }, body: { email: 'vera@errors.test' } })
+  await send('DELETE /workspaces/{id}/invites/{inviteId}', { path: { id: W, inviteId: veraInvite } })
+  await send('PATCH /auth/me', { body: { handle: 'vera' } })
+  await send('POST /auth/api-keys/{id}/rotate', { path: { id: revokedKey } })
+  const mcpKey = (await w.call('POST /auth/mcp-keys', { as: O, body: { name: 'revoked agent', workspaceId: W } })).body.data.id
+  await w.call('DELETE /auth/mcp-keys/{id}', { as: O, path: { id: mcpKey } })
+  await send('POST /auth/mcp-keys/{id}/rotate', { path: { id: mcpKey } })
+  await w.call('POST /labels', { ...A, body: { name: 'alpha' } })
+  const beta = (await w.call('POST /labels', { ...A, body: { name: 'beta' } })).body.data.id
+  await send('PATCH /labels/{labelId}', { path: { labelId: beta }, body: { name: 'ALPHA' } })
+  const statuses = (await w.call('GET /projects/{projectId}/statuses', { ...A, path: { projectId: project } })).body.data as {
+    id: string
+    name: string
+  }[]
+  const taskStatus = (await w.call('GET /tasks/{taskId}', { ...A, path: { taskId: task } })).body.data.statusId as string
+  const other = statuses.find((s) => s.id !== taskStatus)!
+  await send('PATCH /projects/{projectId}/statuses/{statusId}', {
+    path: { projectId: project, statusId: other.id },
+    body: { name: statuses.find((s) => s.id === taskStatus)!.name },
+  })
+  await send('DELETE /projects/{projectId}/statuses/{statusId}', { path: { projectId: project, statusId: taskStatus } })
+  // An archived project: its tasks, todos, comments and statuses are read-only.
+  const frozen = (await w.call('POST /projects', { ...A, body: { name: 'Archived', key: 'ARC' } })).body.data.id as string
+  await send('PATCH /projects/{projectId}', { path: { projectId: project }, body: { key: 'ARC' } })
+  const t = (await w.call('POST /tasks', { ...A, body: { projectId: frozen, title: 'Frozen', todos: [{ text: 'Thaw' }] } })).body.data
+  const comment = (await w.call('POST /tasks/{taskId}/comments', { ...A, path: { taskId: t.id }, body: { body: 'Cold.' } })).body.data.id
+  await w.call('POST /projects/{projectId}/archive', { ...A, path: { projectId: frozen } })
+  const T = { path: { taskId: t.id } }
+  const todo = { path: { taskId: t.id, todoId: t.todos[0].id } }
+  const note = { path: { taskId: t.id, commentId: comment } }
+  await send('PATCH /tasks/{taskId}', { ...T, body: { title: 'Thawed' } })
+  await send('POST /tasks/{taskId}/move', { ...T, body: { statusId: t.statusId } })
+  await send('POST /tasks/{taskId}/archive', T)
+  await send('POST /tasks/{taskId}/unarchive', T)
+  await send('POST /tasks/reorder', { body: { statusId: t.statusId, taskIds: [t.id] } })
+  await send('POST /tasks/{taskId}/todos/reorder', { ...T, body: { todoIds: [t.todos[0].id] } })
+  await send('PATCH /tasks/{taskId}/todos/{todoId}', { ...todo, body: { done: true } })
+  await send('DELETE /tasks/{taskId}/todos/{todoId}', todo)
+  await send('PATCH /tasks/{taskId}/comments/{commentId}', { ...note, body: { body: 'Warm.' } })
+  await send('DELETE /tasks/{taskId}/comments/{commentId}', note)
+  await send('DELETE /tasks/{taskId}', T)
+  return answers
 }

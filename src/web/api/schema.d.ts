@@ -2687,20 +2687,20 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228eb-8acc-7246-ad91-6f4079de70be",
-                     *           "workspaceId": "01a228eb-8705-7203-9063-5304fc3e165c",
-                     *           "actorUserId": "01a228eb-8693-734a-9c73-8065b3f333bc",
+                     *           "id": "01a228ed-13dc-7150-b5ac-d411206b77d4",
+                     *           "workspaceId": "01a228ed-0c1e-7411-93ab-19d70099da1a",
+                     *           "actorUserId": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
                      *           "actorKeyId": null,
                      *           "credential": "session",
                      *           "action": "oauth_grant.revoked",
                      *           "targetType": "oauth_grant",
-                     *           "targetId": "01a228eb-8ac0-702b-9cb6-08facd115577",
+                     *           "targetId": "01a228ed-13c8-72f6-8eb5-a6d4ec9ab893",
                      *           "ip": null,
                      *           "meta": {
-                     *             "clientId": "sallyc_bYLHkRAGLugM6L7cPoVxK2MY",
+                     *             "clientId": "sallyc_20KuoH9WeTEze1lcsIOAY27l",
                      *             "reason": "revoked by the user"
                      *           },
-                     *           "createdAt": "2026-11-29T20:07:34.860Z"
+                     *           "createdAt": "2026-11-29T20:09:15.484Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -2725,7 +2725,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "5374958c-b4bb-4db8-90fc-f20cc06492ba",
+                     *       "requestId": "6e856e6b-9b5a-4ce9-b993-0a960ecf968d",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -2753,7 +2753,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "8f855a48-88f4-471a-a579-00a1da305998"
+                     *       "requestId": "39d7587e-b775-44ac-9e6a-1c292acc6102"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -2770,7 +2770,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing members:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "1d9813ca-ba13-490e-a627-8ffb1da948fa"
+                     *       "requestId": "8dd4e266-a95d-4312-83a0-1aa3d178da47"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -2787,7 +2787,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "43798b10-ece8-4c14-8b32-8809ee01676a"
+                     *       "requestId": "c9cd8f92-7463-4c20-a17a-8d9d956a3ab0"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -2824,7 +2824,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "30912b83-696c-4876-ab1c-8288a94061c4"
+                     *       "requestId": "8d49d8d7-4305-40dd-bddf-9fc4374815ab"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -2880,7 +2880,7 @@ export interface operations {
                      *       "ok": true,
                      *       "data": {
                      *         "workspace": {
-                     *           "id": "01a228eb-8705-7203-9063-5304fc3e165c",
+                     *           "id": "01a228ed-0c1e-7411-93ab-19d70099da1a",
                      *           "slug": "walk-co",
                      *           "name": "Walk Company"
                      *         },
@@ -2888,26 +2888,26 @@ export interface operations {
                      *         "created": true,
                      *         "session": {
                      *           "token": "<secret, shown once>",
-                     *           "expiresAt": "2026-12-29T20:07:33.966Z",
+                     *           "expiresAt": "2026-12-29T20:09:13.632Z",
                      *           "session": {
-                     *             "id": "01a228eb-874e-720f-82f1-c805176579e6",
+                     *             "id": "01a228ed-0ca0-72c2-8692-1f0d31ca6ef9",
                      *             "current": true,
                      *             "ip": "127.0.0.1",
                      *             "userAgent": "Bun/1.4.5",
-                     *             "createdAt": "2026-11-29T20:07:33.966Z",
-                     *             "lastSeenAt": "2026-11-29T20:07:33.966Z",
-                     *             "expiresAt": "2026-12-29T20:07:33.966Z"
+                     *             "createdAt": "2026-11-29T20:09:13.632Z",
+                     *             "lastSeenAt": "2026-11-29T20:09:13.632Z",
+                     *             "expiresAt": "2026-12-29T20:09:13.632Z"
                      *           },
                      *           "user": {
-                     *             "id": "01a228eb-874d-73f5-8f16-7cf745ec3605",
+                     *             "id": "01a228ed-0c9c-7295-aae4-50715743fac5",
                      *             "email": "bob@walk.test",
                      *             "name": "Bob",
                      *             "handle": "bob",
                      *             "platformRole": "NONE",
                      *             "avatarUploadId": null,
                      *             "emailVerified": true,
-                     *             "emailVerifiedAt": "2026-11-29T20:07:33.963Z",
-                     *             "createdAt": "2026-11-29T20:07:33.963Z"
+                     *             "emailVerifiedAt": "2026-11-29T20:09:13.625Z",
+                     *             "createdAt": "2026-11-29T20:09:13.625Z"
                      *           }
                      *         }
                      *       }
@@ -2931,7 +2931,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: token: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "e90a00b9-0f28-44ab-9546-026a15b4f34e",
+                     *       "requestId": "a055fa39-e43f-4441-a4a3-1fdcae1e416c",
                      *       "issues": [
                      *         {
                      *           "path": "token",
@@ -2965,7 +2965,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "334b9079-b188-467b-92ac-3c2b19402248"
+                     *       "requestId": "54bfadb9-5c55-4c16-951a-ff0287e26f86"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -2982,7 +2982,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "55dd1bfd-9d1d-4e3f-863e-7d5eaacab86e"
+                     *       "requestId": "054872f2-19b7-43fb-b882-a02f6b6cd048"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3019,7 +3019,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Too many attempts from this address; retry later.",
                      *       "code": "rate_limited",
-                     *       "requestId": "705e3cff-656d-4e9e-8c02-a4b219917ed4"
+                     *       "requestId": "662c24d3-bc9a-43fd-b8f6-b15988afe702"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3069,19 +3069,19 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228eb-89c5-71b0-b80d-97a33ed90951",
+                     *           "id": "01a228ed-0fcd-7301-b3d5-6141d8c3b661",
                      *           "kind": "api",
                      *           "name": "ci",
                      *           "description": null,
-                     *           "prefix": "atpm_4U5B…A69M",
+                     *           "prefix": "atpm_c5hr…E1N5",
                      *           "scopes": [
                      *             "tasks:read"
                      *           ],
-                     *           "workspaceId": "01a228eb-8705-7203-9063-5304fc3e165c",
+                     *           "workspaceId": "01a228ed-0c1e-7411-93ab-19d70099da1a",
                      *           "projectId": null,
                      *           "expiresAt": null,
-                     *           "createdAt": "2026-11-29T20:07:34.594Z",
-                     *           "lastUsedAt": "2026-11-29T20:07:34.659Z",
+                     *           "createdAt": "2026-11-29T20:09:14.444Z",
+                     *           "lastUsedAt": "2026-11-29T20:09:15.034Z",
                      *           "requestCount": 1,
                      *           "isActive": true,
                      *           "revokedAt": null,
@@ -3111,7 +3111,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "6cf9c149-232b-4946-b072-b2105804591f",
+                     *       "requestId": "d69b72db-d5f0-462a-8089-cd2ab66122d3",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -3139,7 +3139,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "563e4013-3a03-48f4-9ad1-9c9a92149890"
+                     *       "requestId": "18e7da8c-b226-4261-be2e-42eb7ea46551"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3156,7 +3156,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing user:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "ead624b8-6cf9-4426-8c1d-18fc861483b9"
+                     *       "requestId": "c3fcba91-9f33-45a2-a322-3bf4104622d2"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3193,7 +3193,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "e048f718-6bbe-4b96-b82f-8ce77ca3b1c2"
+                     *       "requestId": "86c1c7c3-c3a8-4343-8ab8-85420bce06f0"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3264,18 +3264,18 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228eb-89c5-71b0-b80d-97a33ed90951",
+                     *         "id": "01a228ed-0fcd-7301-b3d5-6141d8c3b661",
                      *         "kind": "api",
                      *         "name": "ci",
                      *         "description": null,
-                     *         "prefix": "atpm_4U5B…A69M",
+                     *         "prefix": "atpm_c5hr…E1N5",
                      *         "scopes": [
                      *           "tasks:read"
                      *         ],
-                     *         "workspaceId": "01a228eb-8705-7203-9063-5304fc3e165c",
+                     *         "workspaceId": "01a228ed-0c1e-7411-93ab-19d70099da1a",
                      *         "projectId": null,
                      *         "expiresAt": null,
-                     *         "createdAt": "2026-11-29T20:07:34.594Z",
+                     *         "createdAt": "2026-11-29T20:09:14.444Z",
                      *         "lastUsedAt": null,
                      *         "requestCount": 0,
                      *         "isActive": true,
@@ -3304,7 +3304,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: name: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "b28dc2eb-dd1d-4f57-b9c7-381147496543",
+                     *       "requestId": "47f95eee-f026-4a43-86b3-565ff4beacc6",
                      *       "issues": [
                      *         {
                      *           "path": "name",
@@ -3332,7 +3332,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "b35dbcbf-5f48-47a5-b1cd-ddfc467edf76"
+                     *       "requestId": "2e5247c2-a5ac-49ba-8d9a-938e6f9ff090"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3349,7 +3349,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing keys:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "7a477ac3-0ecf-4e66-b414-c9c666c42fce"
+                     *       "requestId": "0ab2590b-3d2b-4a26-8f5a-1c64e8fcd705"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3366,7 +3366,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "20829f83-1893-45c0-84c2-6b0fbd9d1b1e"
+                     *       "requestId": "85f15369-e4f4-475d-bf31-671f0c5c217c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3383,7 +3383,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "0b7076c2-ecc0-45e5-b63c-586df9a74d0d"
+                     *       "requestId": "d6a96cc0-1693-4256-a388-143f6f557a42"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3400,7 +3400,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "68444f3c-b19b-4f0e-b896-d742e963429c"
+                     *       "requestId": "852e1985-cf29-42c3-acbe-4e8433e8a933"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3437,7 +3437,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "832adb72-5f7c-4003-a74f-7ed92b4fa315"
+                     *       "requestId": "d0a6198c-ca12-42c4-ae4d-2585a34027ee"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3482,19 +3482,19 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228eb-89c5-71b0-b80d-97a33ed90951",
+                     *         "id": "01a228ed-0fcd-7301-b3d5-6141d8c3b661",
                      *         "kind": "api",
                      *         "name": "ci",
                      *         "description": null,
-                     *         "prefix": "atpm_4U5B…A69M",
+                     *         "prefix": "atpm_c5hr…E1N5",
                      *         "scopes": [
                      *           "tasks:read"
                      *         ],
-                     *         "workspaceId": "01a228eb-8705-7203-9063-5304fc3e165c",
+                     *         "workspaceId": "01a228ed-0c1e-7411-93ab-19d70099da1a",
                      *         "projectId": null,
                      *         "expiresAt": null,
-                     *         "createdAt": "2026-11-29T20:07:34.594Z",
-                     *         "lastUsedAt": "2026-11-29T20:07:34.659Z",
+                     *         "createdAt": "2026-11-29T20:09:14.444Z",
+                     *         "lastUsedAt": "2026-11-29T20:09:15.034Z",
                      *         "requestCount": 1,
                      *         "isActive": true,
                      *         "revokedAt": null,
@@ -3527,7 +3527,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "09c70f45-3d98-4ab6-8618-eff9d0d7ee8f"
+                     *       "requestId": "4ec32c40-331d-40ca-a210-13cf2f5f9e24"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3544,7 +3544,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing user:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "b04a3330-7a34-4197-8b40-771f92c86ed7"
+                     *       "requestId": "5b0a9639-86ac-49a5-921b-13051a2539c5"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3561,7 +3561,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "API key not found.",
                      *       "code": "not_found",
-                     *       "requestId": "40cd13b5-39a3-4f27-9a62-8cddc10a7bf4"
+                     *       "requestId": "3280a681-f0fe-44fa-add4-bba47d32b07b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3598,7 +3598,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "46791659-1234-4777-ba9e-d48b6d0920ff"
+                     *       "requestId": "0bb1401d-9bc1-4c73-b094-36221d2fa526"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3643,24 +3643,24 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228eb-8a2d-752d-bcfe-abc784a0e7b4",
+                     *         "id": "01a228ed-12c1-7241-bbb3-b244b804a635",
                      *         "kind": "api",
                      *         "name": "ci",
                      *         "description": null,
-                     *         "prefix": "atpm_ypED…utZr",
+                     *         "prefix": "atpm_gLE3…52fn",
                      *         "scopes": [
                      *           "tasks:read"
                      *         ],
-                     *         "workspaceId": "01a228eb-8705-7203-9063-5304fc3e165c",
+                     *         "workspaceId": "01a228ed-0c1e-7411-93ab-19d70099da1a",
                      *         "projectId": null,
                      *         "expiresAt": null,
-                     *         "createdAt": "2026-11-29T20:07:34.700Z",
+                     *         "createdAt": "2026-11-29T20:09:15.201Z",
                      *         "lastUsedAt": null,
                      *         "requestCount": 0,
                      *         "isActive": false,
-                     *         "revokedAt": "2026-11-29T20:07:34.708Z",
+                     *         "revokedAt": "2026-11-29T20:09:15.216Z",
                      *         "rateLimitPerHour": null,
-                     *         "rotatedFromId": "01a228eb-89c5-71b0-b80d-97a33ed90951"
+                     *         "rotatedFromId": "01a228ed-0fcd-7301-b3d5-6141d8c3b661"
                      *       }
                      *     }
                      */
@@ -3682,7 +3682,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "3f731a5e-499e-419e-a188-00e65d5ba0bb",
+                     *       "requestId": "f3c4d95f-5715-43d8-b07b-de25a4516759",
                      *       "issues": []
                      *     }
                      */
@@ -3705,7 +3705,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "83286e72-9d4b-408d-90a4-2fe02dffd0b3"
+                     *       "requestId": "80a6341e-55de-427e-9705-473b45eab852"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3722,7 +3722,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing keys:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "360e5681-8dcd-4e1b-a18d-61a1aad4136b"
+                     *       "requestId": "ab6b5b9c-e8fe-449e-a9d1-2e87a3be0b7c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3739,7 +3739,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "API key not found.",
                      *       "code": "not_found",
-                     *       "requestId": "831d91e9-c39e-43a7-8793-6dd6ef64ac8d"
+                     *       "requestId": "afd4aab2-14d4-4208-9aa4-9512801c1a1b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3756,7 +3756,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "eaee0f47-33e4-4598-a4f8-fa9d8da1d0b8"
+                     *       "requestId": "ee214228-7e4b-43ef-b708-6c2f2cab09bf"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3773,7 +3773,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "2786e48c-0b9e-4f63-8dec-58730840132e"
+                     *       "requestId": "e455daba-258b-449f-b74e-ca0d768c38f1"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3810,7 +3810,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "e37d12aa-8b8f-4f0c-a110-675da57f8b07"
+                     *       "requestId": "a49b067e-7538-4db7-a342-3270dec6c066"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3855,24 +3855,24 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228eb-8a2d-752d-bcfe-abc784a0e7b4",
+                     *         "id": "01a228ed-12c1-7241-bbb3-b244b804a635",
                      *         "kind": "api",
                      *         "name": "ci",
                      *         "description": null,
-                     *         "prefix": "atpm_ypED…utZr",
+                     *         "prefix": "atpm_gLE3…52fn",
                      *         "scopes": [
                      *           "tasks:read"
                      *         ],
-                     *         "workspaceId": "01a228eb-8705-7203-9063-5304fc3e165c",
+                     *         "workspaceId": "01a228ed-0c1e-7411-93ab-19d70099da1a",
                      *         "projectId": null,
                      *         "expiresAt": null,
-                     *         "createdAt": "2026-11-29T20:07:34.700Z",
+                     *         "createdAt": "2026-11-29T20:09:15.201Z",
                      *         "lastUsedAt": null,
                      *         "requestCount": 0,
                      *         "isActive": true,
                      *         "revokedAt": null,
                      *         "rateLimitPerHour": null,
-                     *         "rotatedFromId": "01a228eb-89c5-71b0-b80d-97a33ed90951",
+                     *         "rotatedFromId": "01a228ed-0fcd-7301-b3d5-6141d8c3b661",
                      *         "key": "atpm_<secret, shown once>"
                      *       }
                      *     }
@@ -3895,7 +3895,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "f6c59063-c334-48cb-831b-e34e8db0f05a",
+                     *       "requestId": "42f9f0eb-0905-4df5-9189-cdda14945441",
                      *       "issues": []
                      *     }
                      */
@@ -3918,7 +3918,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "ae489258-35ec-4c19-9ab3-84a6003e18d7"
+                     *       "requestId": "59f1a8c3-0883-4400-8ca5-8cb3a499d3a8"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3935,7 +3935,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing keys:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "518ed4f5-891a-4c09-827a-c24278d329a0"
+                     *       "requestId": "0e0d29c4-0bde-42f7-b8a5-11253978ea9e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3952,7 +3952,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "API key not found.",
                      *       "code": "not_found",
-                     *       "requestId": "486dabc6-c07a-4467-8780-2dce439796c1"
+                     *       "requestId": "ba5a3286-e498-44f4-ac12-2e2ebe3a8811"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3964,6 +3964,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "This API key is revoked: create a new one instead.",
+                     *       "code": "conflict",
+                     *       "requestId": "3bbf9d3d-ee39-4a79-a9fb-fddcc8a6756d"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -3978,7 +3986,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "fac75f8a-691a-4665-8add-461639281366"
+                     *       "requestId": "a45e931e-322a-4b59-bced-5973ee28b4de"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3995,7 +4003,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "659a1b44-24ed-42b8-abca-2e099c00b6f4"
+                     *       "requestId": "3433d952-80ad-4d1a-a241-67ecc19e5253"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4032,7 +4040,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "d1021df9-ee7d-4def-a3c8-797af50065d2"
+                     *       "requestId": "c4e933ef-408f-4597-a1e3-f2a050c462ff"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4127,13 +4135,13 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228eb-8c83-7497-b83a-ce237a9325f6",
+                     *           "id": "01a228ed-15a1-7439-8f1b-b4545bbaaaf0",
                      *           "provider": "corp",
                      *           "label": "Corp SSO",
-                     *           "issuer": "http://127.0.0.1:38379",
+                     *           "issuer": "http://127.0.0.1:33151",
                      *           "email": "sso@walk.test",
-                     *           "createdAt": "2026-11-29T20:07:35.298Z",
-                     *           "lastUsedAt": "2026-11-29T20:07:35.298Z"
+                     *           "createdAt": "2026-11-29T20:09:15.936Z",
+                     *           "lastUsedAt": "2026-11-29T20:09:15.936Z"
                      *         }
                      *       ]
                      *     }
@@ -4161,7 +4169,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "281332e7-4d4e-419b-b683-2ddd1d6314ae"
+                     *       "requestId": "886665f5-2d8f-4f4a-9f51-290e6fb49db9"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4178,7 +4186,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing user:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "7b75ca1d-1d25-4c1f-b22e-573db5d8b318"
+                     *       "requestId": "cf389370-49fa-4fa1-b937-2084150ab2be"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4215,7 +4223,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "cb1795dc-3029-4a1f-9d65-992d76d12931"
+                     *       "requestId": "c1594a5d-5e66-4bad-83b3-d4662c6751fd"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4260,13 +4268,13 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228eb-8c87-719e-8839-59b604c547f4",
+                     *         "id": "01a228ed-15a4-76dc-9416-e0a3aba84567",
                      *         "provider": "corp",
                      *         "label": "Corp SSO",
-                     *         "issuer": "http://127.0.0.1:38379",
+                     *         "issuer": "http://127.0.0.1:33151",
                      *         "email": "sso@walk.test",
-                     *         "createdAt": "2026-11-29T20:07:35.303Z",
-                     *         "lastUsedAt": "2026-11-29T20:07:35.303Z"
+                     *         "createdAt": "2026-11-29T20:09:15.940Z",
+                     *         "lastUsedAt": "2026-11-29T20:09:15.940Z"
                      *       }
                      *     }
                      */
@@ -4288,7 +4296,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "45f32213-183f-4a21-b125-552f460dcb3a",
+                     *       "requestId": "1b1c0115-c201-4691-922f-7aa7c3a579e5",
                      *       "issues": []
                      *     }
                      */
@@ -4311,7 +4319,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "90a50257-3188-4905-9f5f-e89123dd1ff9"
+                     *       "requestId": "3f4cd0ed-26b2-406e-883d-549e063ded32"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4328,7 +4336,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing keys:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "6fba7f22-ebc8-43c2-8598-39a964c27a1d"
+                     *       "requestId": "ad322a14-acda-42cf-abde-b97d68f47824"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4345,7 +4353,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Identity not found.",
                      *       "code": "not_found",
-                     *       "requestId": "dc6b4f9f-5d1e-43f9-905a-1c6b93902d79"
+                     *       "requestId": "375a2048-a17d-4348-b876-3fad3fdb26c3"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4362,7 +4370,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "This is your only way to sign in: set a password or link another provider first.",
                      *       "code": "conflict",
-                     *       "requestId": "0ab69538-5cac-4e46-99e9-aef5b5474379"
+                     *       "requestId": "2d6770b2-4a4e-4207-9e42-25c47f8214ef"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4379,7 +4387,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "c9227988-f145-4d03-8b0c-c10ea53e940d"
+                     *       "requestId": "99584496-3f33-4185-a98e-cd8eaccadd31"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4396,7 +4404,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "59210504-9243-4458-bf8b-9256b049277c"
+                     *       "requestId": "bd64cb3c-6bf5-4424-8dbe-5cce2be60fcc"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4433,7 +4441,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "09aa2a79-6a2f-4f4d-a59b-ce16d1dbfa06"
+                     *       "requestId": "2394d60d-61d0-4cf6-a63b-8c555a345fa0"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4485,18 +4493,18 @@ export interface operations {
                      *       "ok": true,
                      *       "data": {
                      *         "token": "<secret, shown once>",
-                     *         "expiresAt": "2026-12-29T20:07:33.843Z",
+                     *         "expiresAt": "2026-12-29T20:09:13.398Z",
                      *         "session": {
-                     *           "id": "01a228eb-86d3-76ef-975a-c1da7e2e3ff8",
+                     *           "id": "01a228ed-0bb6-71fb-be91-d005c75b8a5d",
                      *           "current": true,
                      *           "ip": "127.0.0.1",
                      *           "userAgent": "Bun/1.4.5",
-                     *           "createdAt": "2026-11-29T20:07:33.843Z",
-                     *           "lastSeenAt": "2026-11-29T20:07:33.843Z",
-                     *           "expiresAt": "2026-12-29T20:07:33.843Z"
+                     *           "createdAt": "2026-11-29T20:09:13.398Z",
+                     *           "lastSeenAt": "2026-11-29T20:09:13.398Z",
+                     *           "expiresAt": "2026-12-29T20:09:13.398Z"
                      *         },
                      *         "user": {
-                     *           "id": "01a228eb-8693-734a-9c73-8065b3f333bc",
+                     *           "id": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
                      *           "email": "ada@walk.test",
                      *           "name": "Ada",
                      *           "handle": "ada",
@@ -4504,7 +4512,7 @@ export interface operations {
                      *           "avatarUploadId": null,
                      *           "emailVerified": false,
                      *           "emailVerifiedAt": null,
-                     *           "createdAt": "2026-11-29T20:07:33.778Z"
+                     *           "createdAt": "2026-11-29T20:09:12.989Z"
                      *         }
                      *       }
                      *     }
@@ -4527,7 +4535,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: email: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "2fafb23b-60d1-435f-b3fc-74354c58039e",
+                     *       "requestId": "85ba4ede-089e-481e-8fcb-d97c6d6367d2",
                      *       "issues": [
                      *         {
                      *           "path": "email",
@@ -4559,7 +4567,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid email or password.",
                      *       "code": "invalid_credentials",
-                     *       "requestId": "f852baa9-2b1a-4145-9ae7-51031b0e68b3"
+                     *       "requestId": "683bd4a0-d933-4758-8f7e-a88ba28fc759"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4577,7 +4585,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "4a83299f-12bb-49cd-aec6-a80dec9eed6a"
+                     *       "requestId": "abb0a747-91be-429e-8e69-41dd0d0a33b0"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4594,7 +4602,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "edadfc60-c9ed-4614-8b1f-389fcf2af1a0"
+                     *       "requestId": "451ef658-ccf6-4d75-a32b-cca204a3f904"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4631,7 +4639,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Too many attempts from this address; retry later.",
                      *       "code": "rate_limited",
-                     *       "requestId": "857ca69e-927d-4d0a-a294-0992c79d75f6"
+                     *       "requestId": "6b936f4c-1864-4ed5-939a-0d2c47b459cf"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4698,7 +4706,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "0ad3ce37-c072-4414-bccf-fe4396017275",
+                     *       "requestId": "7b5c633f-e587-40d1-9cab-7ef964222f10",
                      *       "issues": []
                      *     }
                      */
@@ -4721,7 +4729,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "5a96f7e5-1c0e-4bf8-b382-ab63297ceb77"
+                     *       "requestId": "8e14bd7a-b84d-4f9a-aba4-67325712cfe2"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4738,7 +4746,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "MCP keys (sallymcp_) are valid only on /mcp.",
                      *       "code": "scope_violation",
-                     *       "requestId": "65bf0e0a-28d8-49f5-a6c9-420b9f698881"
+                     *       "requestId": "24524011-c3b8-422c-8217-beebac4f3599"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4755,7 +4763,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "a179466c-5397-489f-bcd3-5670028a8455"
+                     *       "requestId": "9b477881-c097-4df3-9002-1960fe1ef29c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4772,7 +4780,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "76873a27-3b1a-4895-a0db-1b84ae71cf0b"
+                     *       "requestId": "b708b751-a210-4db1-a433-cf4699e89be6"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4809,7 +4817,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "728c005e-b314-4df7-9d13-bd688073e3b1"
+                     *       "requestId": "26804ee3-b498-4460-876a-0ddaebf2ce2a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4852,15 +4860,15 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228eb-8ac0-702b-9cb6-08facd115577",
-                     *           "clientId": "sallyc_bYLHkRAGLugM6L7cPoVxK2MY",
+                     *           "id": "01a228ed-13c8-72f6-8eb5-a6d4ec9ab893",
+                     *           "clientId": "sallyc_20KuoH9WeTEze1lcsIOAY27l",
                      *           "clientName": "Test Agent",
                      *           "scopes": [
                      *             "user:read"
                      *           ],
-                     *           "workspaceId": "01a228eb-8705-7203-9063-5304fc3e165c",
-                     *           "createdAt": "2026-11-29T20:07:34.848Z",
-                     *           "lastUsedAt": "2026-11-29T20:07:34.850Z",
+                     *           "workspaceId": "01a228ed-0c1e-7411-93ab-19d70099da1a",
+                     *           "createdAt": "2026-11-29T20:09:15.464Z",
+                     *           "lastUsedAt": "2026-11-29T20:09:15.466Z",
                      *           "revokedAt": null
                      *         }
                      *       ]
@@ -4889,7 +4897,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "cbcbdaeb-eaf8-41ed-b8bd-c59d16bf6a8c"
+                     *       "requestId": "5ff893ab-7096-410a-b64e-5a0793b51e15"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4906,7 +4914,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing user:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "dde73ef8-cc15-4e0a-aa1d-fb00d8c8b883"
+                     *       "requestId": "41c2e7db-afe4-4666-8bcb-6ca58be76da7"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4943,7 +4951,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "8df8d708-c71f-41c8-b2ee-6f6969fbd7c9"
+                     *       "requestId": "c844e21f-5e7c-4035-ad1c-c4b9640b69cc"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4988,16 +4996,16 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228eb-8ac0-702b-9cb6-08facd115577",
-                     *         "clientId": "sallyc_bYLHkRAGLugM6L7cPoVxK2MY",
+                     *         "id": "01a228ed-13c8-72f6-8eb5-a6d4ec9ab893",
+                     *         "clientId": "sallyc_20KuoH9WeTEze1lcsIOAY27l",
                      *         "clientName": "Test Agent",
                      *         "scopes": [
                      *           "user:read"
                      *         ],
-                     *         "workspaceId": "01a228eb-8705-7203-9063-5304fc3e165c",
-                     *         "createdAt": "2026-11-29T20:07:34.848Z",
-                     *         "lastUsedAt": "2026-11-29T20:07:34.850Z",
-                     *         "revokedAt": "2026-11-29T20:07:34.860Z"
+                     *         "workspaceId": "01a228ed-0c1e-7411-93ab-19d70099da1a",
+                     *         "createdAt": "2026-11-29T20:09:15.464Z",
+                     *         "lastUsedAt": "2026-11-29T20:09:15.466Z",
+                     *         "revokedAt": "2026-11-29T20:09:15.485Z"
                      *       }
                      *     }
                      */
@@ -5019,7 +5027,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "7af22359-0ac1-4db0-a766-872101afaa6b",
+                     *       "requestId": "022df170-ff91-4262-a2b0-9f96968b6e3f",
                      *       "issues": []
                      *     }
                      */
@@ -5042,7 +5050,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "b5938d6f-3c5d-44dd-ae1d-4e625af91cc6"
+                     *       "requestId": "621c14f2-159c-451a-be51-e74b1ce0f802"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5059,7 +5067,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing keys:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "6668d2d2-4a37-4b52-9a29-c3a8ca198bf3"
+                     *       "requestId": "9fa81102-493f-4754-b0a8-36d41ad6a184"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5076,7 +5084,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Grant not found.",
                      *       "code": "not_found",
-                     *       "requestId": "bf1d907b-d39e-4e08-bc0e-13deffd2f490"
+                     *       "requestId": "4f034794-dd23-43fc-99fa-4e53e5dc636d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5093,7 +5101,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "cca0c13d-d1ee-45fd-ba68-c5758426d8d5"
+                     *       "requestId": "d0f396f5-9e50-4f70-b7e4-ef4d4235672c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5110,7 +5118,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "98a51133-74cc-4fa5-bebe-97845415271a"
+                     *       "requestId": "5de5ba6f-eebb-4481-8b68-4e1564553671"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5147,7 +5155,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "4228985b-6b7a-4a14-a70a-c414e5a141b2"
+                     *       "requestId": "fa3b027a-3240-46da-a002-544be72f28d7"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5197,16 +5205,16 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228eb-8a4e-768b-bee8-2b369458e61b",
+                     *           "id": "01a228ed-131c-7511-9a4d-abea084149da",
                      *           "kind": "mcp",
                      *           "name": "agent",
                      *           "description": null,
-                     *           "prefix": "sallymcp_Yjtr…mtD6",
+                     *           "prefix": "sallymcp_4Kau…OYrM",
                      *           "scopes": null,
-                     *           "workspaceId": "01a228eb-8705-7203-9063-5304fc3e165c",
+                     *           "workspaceId": "01a228ed-0c1e-7411-93ab-19d70099da1a",
                      *           "projectId": null,
                      *           "expiresAt": null,
-                     *           "createdAt": "2026-11-29T20:07:34.734Z",
+                     *           "createdAt": "2026-11-29T20:09:15.292Z",
                      *           "lastUsedAt": null,
                      *           "requestCount": 0,
                      *           "isActive": true,
@@ -5237,7 +5245,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "15fa1e09-5116-449d-a931-5b6d7f4efe6c",
+                     *       "requestId": "0321988e-b086-4f2f-b36c-ca6903033c25",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -5265,7 +5273,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "5f5ee2df-8f2e-4680-8a34-adcb9b7c56c2"
+                     *       "requestId": "88cc514a-6c5c-4584-8499-069d8ae9c7b7"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5282,7 +5290,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing user:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "4462c9cb-7564-4672-850e-c54fff921de6"
+                     *       "requestId": "cfaf1d7e-2e36-4a68-911e-3d385734b005"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5319,7 +5327,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "3809f070-90b4-484c-8506-7b860ecc5c05"
+                     *       "requestId": "4fecacc8-161e-41a4-8667-12fb9c021518"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5390,16 +5398,16 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228eb-8a4e-768b-bee8-2b369458e61b",
+                     *         "id": "01a228ed-131c-7511-9a4d-abea084149da",
                      *         "kind": "mcp",
                      *         "name": "agent",
                      *         "description": null,
-                     *         "prefix": "sallymcp_Yjtr…mtD6",
+                     *         "prefix": "sallymcp_4Kau…OYrM",
                      *         "scopes": null,
-                     *         "workspaceId": "01a228eb-8705-7203-9063-5304fc3e165c",
+                     *         "workspaceId": "01a228ed-0c1e-7411-93ab-19d70099da1a",
                      *         "projectId": null,
                      *         "expiresAt": null,
-                     *         "createdAt": "2026-11-29T20:07:34.734Z",
+                     *         "createdAt": "2026-11-29T20:09:15.292Z",
                      *         "lastUsedAt": null,
                      *         "requestCount": 0,
                      *         "isActive": true,
@@ -5428,7 +5436,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: name: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "8cf51103-4d92-48cf-a109-9a3f824c68e4",
+                     *       "requestId": "c65a4361-156a-45bf-bfe1-08925cb433c4",
                      *       "issues": [
                      *         {
                      *           "path": "name",
@@ -5456,7 +5464,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "d83b5be7-db02-4dca-aff4-ce431240703b"
+                     *       "requestId": "8dbf0712-c02f-4bfc-ab79-d6a74c8c70e0"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5473,7 +5481,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing keys:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "93efe2ac-9ff3-4b86-b78a-9b2dcc9ea692"
+                     *       "requestId": "3c232ef2-388e-4604-b1f9-8fc7f536ce87"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5490,7 +5498,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "36fa80c4-c60d-411c-8807-3e115d5469b0"
+                     *       "requestId": "3a85a154-91ea-4dcb-a90d-e9cdea1217ea"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5507,7 +5515,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "80744173-3ddc-4211-b4d3-8f235cb718ea"
+                     *       "requestId": "cae6af49-629c-4b52-8fad-1d5955eb2926"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5524,7 +5532,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "39ae877c-49cf-4b42-9090-f50797cd4a13"
+                     *       "requestId": "d5553fca-c162-42c6-bd89-3f8084738100"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5561,7 +5569,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "1fe05ddf-6040-41d0-a0f8-2d9cc63c6acd"
+                     *       "requestId": "50b5e7c0-2bd5-4673-bad3-87464042a814"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5606,16 +5614,16 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228eb-8a4e-768b-bee8-2b369458e61b",
+                     *         "id": "01a228ed-131c-7511-9a4d-abea084149da",
                      *         "kind": "mcp",
                      *         "name": "agent",
                      *         "description": null,
-                     *         "prefix": "sallymcp_Yjtr…mtD6",
+                     *         "prefix": "sallymcp_4Kau…OYrM",
                      *         "scopes": null,
-                     *         "workspaceId": "01a228eb-8705-7203-9063-5304fc3e165c",
+                     *         "workspaceId": "01a228ed-0c1e-7411-93ab-19d70099da1a",
                      *         "projectId": null,
                      *         "expiresAt": null,
-                     *         "createdAt": "2026-11-29T20:07:34.734Z",
+                     *         "createdAt": "2026-11-29T20:09:15.292Z",
                      *         "lastUsedAt": null,
                      *         "requestCount": 0,
                      *         "isActive": true,
@@ -5649,7 +5657,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "c964d23d-ebcf-4ff8-bdda-464cbd78d09f"
+                     *       "requestId": "fe6c0883-b99d-4070-b9b9-dc0989073d96"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5666,7 +5674,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing user:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "73867ea9-0ee3-4bd1-850b-eb733c80784b"
+                     *       "requestId": "e543a4da-e370-4680-8d42-b9417f23b9c3"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5683,7 +5691,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "MCP key not found.",
                      *       "code": "not_found",
-                     *       "requestId": "1c8448f6-94ba-44a7-aab4-f21c6264de3f"
+                     *       "requestId": "8dbe595f-acfd-4ad8-bf27-a8162d502e75"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5720,7 +5728,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "9d958300-93b1-40c4-8d78-e218a9e5a6a8"
+                     *       "requestId": "ffc5254c-9ad7-4a78-b6e4-1483807ce758"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5765,22 +5773,22 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228eb-8ab1-7209-bb3a-fca0ee452dc7",
+                     *         "id": "01a228ed-13a4-77cf-8452-aae16be9a2a3",
                      *         "kind": "mcp",
                      *         "name": "agent",
                      *         "description": null,
-                     *         "prefix": "sallymcp_2qD2…pD6W",
+                     *         "prefix": "sallymcp_cC4J…YVfr",
                      *         "scopes": null,
-                     *         "workspaceId": "01a228eb-8705-7203-9063-5304fc3e165c",
+                     *         "workspaceId": "01a228ed-0c1e-7411-93ab-19d70099da1a",
                      *         "projectId": null,
                      *         "expiresAt": null,
-                     *         "createdAt": "2026-11-29T20:07:34.833Z",
+                     *         "createdAt": "2026-11-29T20:09:15.423Z",
                      *         "lastUsedAt": null,
                      *         "requestCount": 0,
                      *         "isActive": false,
-                     *         "revokedAt": "2026-11-29T20:07:34.836Z",
+                     *         "revokedAt": "2026-11-29T20:09:15.440Z",
                      *         "rateLimitPerHour": null,
-                     *         "rotatedFromId": "01a228eb-8a4e-768b-bee8-2b369458e61b"
+                     *         "rotatedFromId": "01a228ed-131c-7511-9a4d-abea084149da"
                      *       }
                      *     }
                      */
@@ -5802,7 +5810,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "f0240636-2b66-484b-8352-9fa42d740ab1",
+                     *       "requestId": "9c8abe69-5f0c-4ce7-b3a8-4f17d2bbc1b8",
                      *       "issues": []
                      *     }
                      */
@@ -5825,7 +5833,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "f9c566f7-09c9-42d3-b807-1ad02b422130"
+                     *       "requestId": "5fb94830-3ab1-4935-bb2d-428455557a8d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5842,7 +5850,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing keys:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "111788d0-1f1c-4de5-94cd-6f07414e7bfb"
+                     *       "requestId": "315b8a89-e683-4e1b-8204-64c196c4f3a4"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5859,7 +5867,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "MCP key not found.",
                      *       "code": "not_found",
-                     *       "requestId": "060e6794-bba3-4ce8-b9c9-9452b48e273e"
+                     *       "requestId": "1152eb59-ce03-4682-b00d-36bc8f484b58"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5876,7 +5884,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "c8afb8f6-e557-4efc-ad30-696ec47857c4"
+                     *       "requestId": "3d62ebfd-ca13-4a3a-93f1-0284f48eec2c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5893,7 +5901,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "af4b9ced-c8d8-47ab-8eb0-36cd4a815ff9"
+                     *       "requestId": "a931dd2a-1f24-4b6c-be1f-9e8e3482da85"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5930,7 +5938,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "52843431-1599-49bf-bc12-a15ed908fd9a"
+                     *       "requestId": "689f7e2a-7722-43aa-bd72-9e233162e8de"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5975,22 +5983,22 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228eb-8ab1-7209-bb3a-fca0ee452dc7",
+                     *         "id": "01a228ed-13a4-77cf-8452-aae16be9a2a3",
                      *         "kind": "mcp",
                      *         "name": "agent",
                      *         "description": null,
-                     *         "prefix": "sallymcp_2qD2…pD6W",
+                     *         "prefix": "sallymcp_cC4J…YVfr",
                      *         "scopes": null,
-                     *         "workspaceId": "01a228eb-8705-7203-9063-5304fc3e165c",
+                     *         "workspaceId": "01a228ed-0c1e-7411-93ab-19d70099da1a",
                      *         "projectId": null,
                      *         "expiresAt": null,
-                     *         "createdAt": "2026-11-29T20:07:34.833Z",
+                     *         "createdAt": "2026-11-29T20:09:15.423Z",
                      *         "lastUsedAt": null,
                      *         "requestCount": 0,
                      *         "isActive": true,
                      *         "revokedAt": null,
                      *         "rateLimitPerHour": null,
-                     *         "rotatedFromId": "01a228eb-8a4e-768b-bee8-2b369458e61b",
+                     *         "rotatedFromId": "01a228ed-131c-7511-9a4d-abea084149da",
                      *         "key": "sallymcp_<secret, shown once>"
                      *       }
                      *     }
@@ -6013,7 +6021,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "cbcebdc6-74d4-4d25-8db1-36c2112cf62e",
+                     *       "requestId": "0fccfc5a-9d3e-4b67-827a-3f37d02429f6",
                      *       "issues": []
                      *     }
                      */
@@ -6036,7 +6044,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "4a87591d-5a44-4ad2-a94f-a8b9a23742b6"
+                     *       "requestId": "3750c741-e186-4358-a533-f256f2d494ec"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6053,7 +6061,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing keys:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "b6fab33a-1164-4963-9ed8-91a9ef686c31"
+                     *       "requestId": "3f1dbbdd-f276-4569-9771-1f73ac976954"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6070,7 +6078,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "MCP key not found.",
                      *       "code": "not_found",
-                     *       "requestId": "d973c713-97f9-4f64-81cc-dd1a966badd9"
+                     *       "requestId": "53d0c654-d67d-46c3-b3b4-363f57789121"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6082,6 +6090,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "This MCP key is revoked: create a new one instead.",
+                     *       "code": "conflict",
+                     *       "requestId": "10edbfa6-ea96-4162-8e04-78ba61d875b0"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -6096,7 +6112,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "e8faa52d-99b3-4930-907a-85b3d3949dd5"
+                     *       "requestId": "a70f7ae8-42de-4544-8727-36fdac8a7bfe"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6113,7 +6129,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "bfc4e032-8469-43cd-be26-a06490aeda15"
+                     *       "requestId": "f616ea49-25f2-4afb-949c-0b60902ee101"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6150,7 +6166,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "af9a81de-f1bd-42c4-867d-66bf426bf726"
+                     *       "requestId": "c313bd16-b61b-4460-8d0d-900751e81381"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6194,19 +6210,19 @@ export interface operations {
                      *       "data": {
                      *         "kind": "session",
                      *         "user": {
-                     *           "id": "01a228eb-8693-734a-9c73-8065b3f333bc",
+                     *           "id": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
                      *           "email": "ada@walk.test",
                      *           "name": "Ada",
                      *           "handle": "ada",
                      *           "platformRole": "NONE",
                      *           "avatarUploadId": null,
                      *           "emailVerified": true,
-                     *           "emailVerifiedAt": "2026-11-29T20:07:33.877Z",
-                     *           "createdAt": "2026-11-29T20:07:33.778Z"
+                     *           "emailVerifiedAt": "2026-11-29T20:09:13.470Z",
+                     *           "createdAt": "2026-11-29T20:09:12.989Z"
                      *         },
                      *         "memberships": [
                      *           {
-                     *             "workspaceId": "01a228eb-8694-7039-866b-4e6ec5940bb9",
+                     *             "workspaceId": "01a228ed-0a1f-72d3-9aa6-bcc7338359e6",
                      *             "slug": "ada-s-workspace",
                      *             "name": "Ada's workspace",
                      *             "suspended": false,
@@ -6222,7 +6238,7 @@ export interface operations {
                      *           ],
                      *           "workspaceId": null,
                      *           "projectId": null,
-                     *           "expiresAt": "2026-12-29T20:07:33.843Z"
+                     *           "expiresAt": "2026-12-29T20:09:13.398Z"
                      *         }
                      *       }
                      *     }
@@ -6283,7 +6299,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "dae8047c-f537-45b0-905f-97bcc70ee476"
+                     *       "requestId": "36877528-a578-467e-b4f1-527351a7865b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6300,7 +6316,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "MCP keys (sallymcp_) are valid only on /mcp.",
                      *       "code": "scope_violation",
-                     *       "requestId": "cf652f33-6573-41a3-a692-5791dcbc23b6"
+                     *       "requestId": "bfd92ef0-2099-4435-a11c-9eec83d2bd1e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6337,7 +6353,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "002e503d-b6fa-450f-a6b8-d828b853b30f"
+                     *       "requestId": "52d9bf96-2c99-4f27-82ed-6a8d01381886"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6396,19 +6412,19 @@ export interface operations {
                      *       "data": {
                      *         "kind": "session",
                      *         "user": {
-                     *           "id": "01a228eb-8693-734a-9c73-8065b3f333bc",
+                     *           "id": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
                      *           "email": "ada@walk.test",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada",
                      *           "platformRole": "NONE",
                      *           "avatarUploadId": null,
                      *           "emailVerified": true,
-                     *           "emailVerifiedAt": "2026-11-29T20:07:33.877Z",
-                     *           "createdAt": "2026-11-29T20:07:33.778Z"
+                     *           "emailVerifiedAt": "2026-11-29T20:09:13.470Z",
+                     *           "createdAt": "2026-11-29T20:09:12.989Z"
                      *         },
                      *         "memberships": [
                      *           {
-                     *             "workspaceId": "01a228eb-8694-7039-866b-4e6ec5940bb9",
+                     *             "workspaceId": "01a228ed-0a1f-72d3-9aa6-bcc7338359e6",
                      *             "slug": "ada-s-workspace",
                      *             "name": "Ada's workspace",
                      *             "role": "OWNER",
@@ -6424,7 +6440,7 @@ export interface operations {
                      *           ],
                      *           "workspaceId": null,
                      *           "projectId": null,
-                     *           "expiresAt": "2026-12-29T20:07:33.843Z"
+                     *           "expiresAt": "2026-12-29T20:09:13.398Z"
                      *         }
                      *       }
                      *     }
@@ -6447,7 +6463,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: name: Invalid input: expected string, received object",
                      *       "code": "validation_error",
-                     *       "requestId": "e3390510-eabf-41d8-86bd-4289e296d585",
+                     *       "requestId": "2f7101f5-5996-4e01-980e-98d4527be470",
                      *       "issues": [
                      *         {
                      *           "path": "name",
@@ -6475,7 +6491,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "43bba97c-45a2-4cc6-bf55-759076432dfe"
+                     *       "requestId": "74fb5af6-1b69-455e-a11a-0fc786210c70"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6492,7 +6508,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing keys:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "64e1f42a-d05f-48d0-a67a-146b8153f855"
+                     *       "requestId": "2d5e10b6-6d1e-4f91-9bac-839acfe52b2a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6505,6 +6521,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "This handle is already taken.",
+                     *       "code": "conflict",
+                     *       "requestId": "9a8211b9-d45a-4930-8e43-6e47e58382be"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -6519,7 +6543,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "837eafa4-af16-4103-962f-5aa7ac1c9c58"
+                     *       "requestId": "c9dfc9f6-e908-4c86-913c-88df83737048"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6536,7 +6560,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "06a4de12-4e57-4928-9075-855f5d5c50cf"
+                     *       "requestId": "6a242e9a-d22b-4c08-b755-904b75541b20"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6573,7 +6597,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "1885e828-2400-4ed7-a02e-1cee5e42da40"
+                     *       "requestId": "2ff57068-8442-427e-8eb3-ce44b0eedc6a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6624,7 +6648,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid path: provider: Expected a provider name",
                      *       "code": "validation_error",
-                     *       "requestId": "58d6ab56-09cd-4e6a-b394-9129f37a1c1b",
+                     *       "requestId": "9a287254-04e1-4665-afeb-4dc278a5e177",
                      *       "issues": [
                      *         {
                      *           "path": "provider",
@@ -6674,7 +6698,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid path: provider: Expected a provider name",
                      *       "code": "validation_error",
-                     *       "requestId": "5432a9fb-9785-4286-89cf-d02504e04775",
+                     *       "requestId": "3b47e849-c4d2-48fd-a724-be66f6b2a6d0",
                      *       "issues": [
                      *         {
                      *           "path": "provider",
@@ -6775,7 +6799,7 @@ export interface operations {
                      *       "ok": true,
                      *       "data": {
                      *         "user": {
-                     *           "id": "01a228eb-8693-734a-9c73-8065b3f333bc",
+                     *           "id": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
                      *           "email": "ada@walk.test",
                      *           "name": "Ada",
                      *           "handle": "ada",
@@ -6783,27 +6807,27 @@ export interface operations {
                      *           "avatarUploadId": null,
                      *           "emailVerified": false,
                      *           "emailVerifiedAt": null,
-                     *           "createdAt": "2026-11-29T20:07:33.778Z"
+                     *           "createdAt": "2026-11-29T20:09:12.989Z"
                      *         },
                      *         "workspace": {
-                     *           "id": "01a228eb-8694-7039-866b-4e6ec5940bb9",
+                     *           "id": "01a228ed-0a1f-72d3-9aa6-bcc7338359e6",
                      *           "slug": "ada-s-workspace",
                      *           "name": "Ada's workspace"
                      *         },
                      *         "session": {
                      *           "token": "<secret, shown once>",
-                     *           "expiresAt": "2026-12-29T20:07:33.783Z",
+                     *           "expiresAt": "2026-12-29T20:09:12.992Z",
                      *           "session": {
-                     *             "id": "01a228eb-8697-712d-9eee-373feb9f2052",
+                     *             "id": "01a228ed-0a20-77d9-9947-7745a3af4706",
                      *             "current": true,
                      *             "ip": "127.0.0.1",
                      *             "userAgent": "Bun/1.4.5",
-                     *             "createdAt": "2026-11-29T20:07:33.783Z",
-                     *             "lastSeenAt": "2026-11-29T20:07:33.783Z",
-                     *             "expiresAt": "2026-12-29T20:07:33.783Z"
+                     *             "createdAt": "2026-11-29T20:09:12.992Z",
+                     *             "lastSeenAt": "2026-11-29T20:09:12.992Z",
+                     *             "expiresAt": "2026-12-29T20:09:12.992Z"
                      *           },
                      *           "user": {
-                     *             "id": "01a228eb-8693-734a-9c73-8065b3f333bc",
+                     *             "id": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
                      *             "email": "ada@walk.test",
                      *             "name": "Ada",
                      *             "handle": "ada",
@@ -6811,7 +6835,7 @@ export interface operations {
                      *             "avatarUploadId": null,
                      *             "emailVerified": false,
                      *             "emailVerifiedAt": null,
-                     *             "createdAt": "2026-11-29T20:07:33.778Z"
+                     *             "createdAt": "2026-11-29T20:09:12.989Z"
                      *           }
                      *         }
                      *       }
@@ -6835,7 +6859,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: email: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "7b54780f-e9c4-4b0e-aaae-4a63f366c225",
+                     *       "requestId": "11f9cf4b-a472-4dd3-8939-54bc838f84cf",
                      *       "issues": [
                      *         {
                      *           "path": "email",
@@ -6866,7 +6890,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "An account with this email already exists: log in or reset the password.",
                      *       "code": "conflict",
-                     *       "requestId": "c1a46f5e-4d5a-4d11-a00f-99141a1295c3"
+                     *       "requestId": "591447db-ce5e-483e-b4f3-21ba3376af30"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6883,7 +6907,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "603cd574-9015-4cea-a018-ff1f4898579f"
+                     *       "requestId": "3b7c0c7e-2e16-4ef7-b70a-89de764b469c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6900,7 +6924,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "fbd4c1bf-0d2c-4d79-b4ba-93b60abe1f79"
+                     *       "requestId": "f2c7d6ed-158d-4b64-8198-151bb4f1961e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6937,7 +6961,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Too many attempts from this address; retry later.",
                      *       "code": "rate_limited",
-                     *       "requestId": "9063ab23-0101-4957-b7bd-f1bca3e33afc"
+                     *       "requestId": "15f894e9-2539-477c-bb8d-498204c4a8e8"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7010,7 +7034,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: email: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "8744c92e-66c6-4947-81bd-8c33e572563c",
+                     *       "requestId": "7c2c8f20-26fe-4e78-b44b-512e9cd6f576",
                      *       "issues": [
                      *         {
                      *           "path": "email",
@@ -7033,7 +7057,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "469072a1-c6f7-419c-8158-40ba327533e9"
+                     *       "requestId": "ca032060-2d32-42b6-bc00-6cdeda3b8b16"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7050,7 +7074,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "59d0b661-2040-4c1d-9dc3-5c1df0d4e6e7"
+                     *       "requestId": "9bf0ed4b-b46d-4417-912e-51ef11ab0cac"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7087,7 +7111,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Too many attempts from this address; retry later.",
                      *       "code": "rate_limited",
-                     *       "requestId": "b862f887-f9f0-4432-9e3f-6ed1db19c190"
+                     *       "requestId": "d014e59c-0292-4be2-8675-4bb08abc6e8f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7160,7 +7184,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: email: Invalid input: expected string, received object",
                      *       "code": "validation_error",
-                     *       "requestId": "2fbc1fdf-60f8-45e2-94dc-ba1b4724765a",
+                     *       "requestId": "65c95349-6d4b-4407-a869-0f1fa0a17bf1",
                      *       "issues": [
                      *         {
                      *           "path": "email",
@@ -7188,7 +7212,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid or unknown token.",
                      *       "code": "invalid_key",
-                     *       "requestId": "e1620b35-bfcb-4b08-8bf1-a32a18a9bc06"
+                     *       "requestId": "d2720e1b-8f11-4b0d-90ff-1da5f07bc63e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7205,7 +7229,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "6adf686e-4e94-4ed4-b30d-ab3cfe57bf5d"
+                     *       "requestId": "fc5fc1b0-5769-461f-aad2-e3b23a0c6621"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7222,7 +7246,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "8bfdacfb-f9d3-43cd-9a18-dd538a155249"
+                     *       "requestId": "de966cf5-c2c7-4bcb-8607-0a1e8b7f02ac"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7259,7 +7283,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Too many failed authentication attempts from this address; retry later.",
                      *       "code": "rate_limited",
-                     *       "requestId": "2b9a4776-f878-4c58-b29f-85ee74fce7de"
+                     *       "requestId": "c3d8350a-b378-46c4-b422-0a86fc35ecf8"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7339,7 +7363,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: token: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "79e19c24-2fa3-4f5e-ba11-6bad5a7cbe6f",
+                     *       "requestId": "f66b8b9b-2592-4429-951d-9e908bf1b009",
                      *       "issues": [
                      *         {
                      *           "path": "token",
@@ -7366,7 +7390,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "897b8668-5983-47ed-ad9a-2fb815bfb43b"
+                     *       "requestId": "9c772dcf-2165-4cd3-ba22-54d99d207357"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7383,7 +7407,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "0cd9150e-7763-448e-8a82-bbf2a83da1d4"
+                     *       "requestId": "3ec5661f-d626-4ab7-bae0-d94cdef24aeb"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7420,7 +7444,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Too many attempts from this address; retry later.",
                      *       "code": "rate_limited",
-                     *       "requestId": "bb54e0fd-589e-468e-8897-9663aafbb99b"
+                     *       "requestId": "9f3ce835-7082-4f99-8567-df9bfd17616a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7463,26 +7487,26 @@ export interface operations {
                      *       "ok": true,
                      *       "data": {
                      *         "token": "<secret, shown once>",
-                     *         "expiresAt": "2026-12-29T20:07:35.303Z",
+                     *         "expiresAt": "2026-12-29T20:09:15.941Z",
                      *         "session": {
-                     *           "id": "01a228eb-8c87-71a0-b1e8-374c5f75b784",
+                     *           "id": "01a228ed-15a5-73dc-950d-23a833d8613e",
                      *           "current": true,
                      *           "ip": "127.0.0.1",
                      *           "userAgent": "Bun/1.4.5",
-                     *           "createdAt": "2026-11-29T20:07:35.303Z",
-                     *           "lastSeenAt": "2026-11-29T20:07:35.303Z",
-                     *           "expiresAt": "2026-12-29T20:07:35.303Z"
+                     *           "createdAt": "2026-11-29T20:09:15.941Z",
+                     *           "lastSeenAt": "2026-11-29T20:09:15.941Z",
+                     *           "expiresAt": "2026-12-29T20:09:15.941Z"
                      *         },
                      *         "user": {
-                     *           "id": "01a228eb-8c82-7566-b495-cbb3d00c9413",
+                     *           "id": "01a228ed-15a0-72c2-82f7-014b17da947a",
                      *           "email": "sso@walk.test",
                      *           "name": "Sso Walker",
                      *           "handle": "sso_walker",
                      *           "platformRole": "NONE",
                      *           "avatarUploadId": null,
                      *           "emailVerified": true,
-                     *           "emailVerifiedAt": "2026-11-29T20:07:35.298Z",
-                     *           "createdAt": "2026-11-29T20:07:35.298Z"
+                     *           "emailVerifiedAt": "2026-11-29T20:09:15.936Z",
+                     *           "createdAt": "2026-11-29T20:09:15.936Z"
                      *         },
                      *         "accessToken": "<secret, shown once>",
                      *         "workspace": null
@@ -7507,7 +7531,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: provider: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "6268e0bd-83eb-46de-9e11-7e47a841d270",
+                     *       "requestId": "019fc297-d6e2-46be-a443-0dba38a34a03",
                      *       "issues": [
                      *         {
                      *           "path": "provider",
@@ -7530,7 +7554,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "75b057c9-d64a-4556-ba72-cb01af432334"
+                     *       "requestId": "1bd11874-65b4-484b-b31e-63330a615a37"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7547,7 +7571,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "62f2f2eb-0d22-42b4-8b5e-d018be425749"
+                     *       "requestId": "321f3f5e-2cd4-4169-875b-85f281746926"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7595,13 +7619,13 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228eb-8aed-7453-a8f3-369ffd8ba2e4",
+                     *           "id": "01a228ed-141d-77f8-8b24-a993c7a21650",
                      *           "current": false,
                      *           "ip": "127.0.0.1",
                      *           "userAgent": "Bun/1.4.5",
-                     *           "createdAt": "2026-11-29T20:07:34.893Z",
-                     *           "lastSeenAt": "2026-11-29T20:07:34.893Z",
-                     *           "expiresAt": "2026-12-29T20:07:34.893Z"
+                     *           "createdAt": "2026-11-29T20:09:15.549Z",
+                     *           "lastSeenAt": "2026-11-29T20:09:15.549Z",
+                     *           "expiresAt": "2026-12-29T20:09:15.549Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -7626,7 +7650,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "b77b1820-6b3e-42a6-a71e-c6ff7d40dfb6",
+                     *       "requestId": "1cd7156f-711e-4d51-a6f1-191fce747802",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -7654,7 +7678,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "90f5a74d-d922-4e96-ab55-ab6abc5af4cb"
+                     *       "requestId": "3f9e06e3-42ac-4327-b30b-4e1f637c8b28"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7671,7 +7695,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing user:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "046bb6ae-c039-4dda-8522-28443d9236f7"
+                     *       "requestId": "0c442a70-d202-4622-8467-fc312382fa01"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7708,7 +7732,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "22296b77-afe1-4e9e-9c05-3395662bfc2d"
+                     *       "requestId": "8a712f99-9ee3-4428-84b7-bf431c179bd6"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7753,7 +7777,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228eb-8aed-7453-a8f3-369ffd8ba2e4",
+                     *         "id": "01a228ed-141d-77f8-8b24-a993c7a21650",
                      *         "revoked": true
                      *       }
                      *     }
@@ -7780,7 +7804,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "36817e36-a177-4e31-be40-f799a418a49a",
+                     *       "requestId": "1eed57b3-0eb5-4abe-8597-249ea1066f25",
                      *       "issues": []
                      *     }
                      */
@@ -7803,7 +7827,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "70cc18ea-4250-4290-8d8b-9f8b13d12563"
+                     *       "requestId": "d17dcd27-c59a-43fe-a92d-44b6bf3f8fba"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7820,7 +7844,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing keys:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "b431b745-a98e-4e05-a7ae-49f8757d8b1c"
+                     *       "requestId": "6be8c36c-e38a-46af-8e08-5bf18df4dbe9"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7837,7 +7861,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Session not found.",
                      *       "code": "not_found",
-                     *       "requestId": "faa8496d-46de-4d22-b399-86c4c382674d"
+                     *       "requestId": "050aa582-7391-4c27-8e61-81154c9754fb"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7854,7 +7878,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "f905dc93-26d0-4be2-9e05-cc593c3010dc"
+                     *       "requestId": "a2a2c38e-cd8f-47cf-85a6-f7600da55b10"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7871,7 +7895,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "0ec8b3e2-8be8-4e66-8f83-0bf7943e0479"
+                     *       "requestId": "f6667d8f-e5d8-4d98-810a-90c7d42bd108"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7908,7 +7932,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "bbf2a537-9762-4b8d-81d4-4ca7b4e14f8f"
+                     *       "requestId": "e3b2c3d8-e761-4487-9fe8-b207a6132e11"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7981,7 +8005,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: token: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "96f8e387-8b0e-4d03-9cc3-1a4e4e3fb803",
+                     *       "requestId": "af597d1c-f556-40c3-a1e0-b4d8ebe6bcc9",
                      *       "issues": [
                      *         {
                      *           "path": "token",
@@ -8004,7 +8028,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "5aa6806a-1faa-466a-adac-309851aad060"
+                     *       "requestId": "cb64a20e-b8e3-48f6-8274-ceada3d456bc"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8021,7 +8045,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "175c7f6b-af4d-4c53-b8bf-5d14e36cdc97"
+                     *       "requestId": "100ece7f-a666-42af-9424-85a185be5dd3"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8058,7 +8082,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Too many attempts from this address; retry later.",
                      *       "code": "rate_limited",
-                     *       "requestId": "08f04188-00a8-4289-8e11-acc1b1fafb36"
+                     *       "requestId": "ba374429-f617-4940-abb0-a5572c4b5849"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8119,30 +8143,30 @@ export interface operations {
                      *       "ok": true,
                      *       "data": {
                      *         "project": {
-                     *           "id": "01a228eb-87a9-76b6-8482-67e28807bdac",
+                     *           "id": "01a228ed-0d4b-7473-944a-d39e7eee1b6c",
                      *           "key": "WEB",
                      *           "name": "Website",
                      *           "description": "The public site.",
                      *           "color": null,
-                     *           "clientId": "01a228eb-878f-7051-9418-1ab312dd52c3",
+                     *           "clientId": "01a228ed-0d28-7038-9a83-34c3ae234a83",
                      *           "billableByDefault": true,
                      *           "archived": false,
                      *           "archivedAt": null,
-                     *           "createdBy": "01a228eb-8693-734a-9c73-8065b3f333bc",
-                     *           "createdAt": "2026-11-29T20:07:34.056Z",
-                     *           "updatedAt": "2026-11-29T20:07:34.093Z",
+                     *           "createdBy": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
+                     *           "createdAt": "2026-11-29T20:09:13.803Z",
+                     *           "updatedAt": "2026-11-29T20:09:13.833Z",
                      *           "role": "OWNER"
                      *         },
                      *         "columns": [
                      *           {
                      *             "status": {
-                     *               "id": "01a228eb-87aa-77b7-b61b-1b88575ec42d",
-                     *               "projectId": "01a228eb-87a9-76b6-8482-67e28807bdac",
+                     *               "id": "01a228ed-0d4d-7672-9c94-31ae57bb068c",
+                     *               "projectId": "01a228ed-0d4b-7473-944a-d39e7eee1b6c",
                      *               "name": "Backlog",
                      *               "category": "backlog",
                      *               "position": 0,
                      *               "color": "#94a3b8",
-                     *               "createdAt": "2026-11-29T20:07:34.056Z"
+                     *               "createdAt": "2026-11-29T20:09:13.803Z"
                      *             },
                      *             "category": "backlog",
                      *             "count": 0,
@@ -8225,7 +8249,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: category: Invalid option: expected one of \"backlog\"|\"unstarted\"|\"started\"|\"completed\"|\"canceled\"",
                      *       "code": "validation_error",
-                     *       "requestId": "5cbccca9-2cf6-4be7-9735-4fd96b769bab",
+                     *       "requestId": "6b82acf1-5b54-4ebe-b0f2-af21e181fedb",
                      *       "issues": [
                      *         {
                      *           "path": "category",
@@ -8253,7 +8277,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "b57d7f76-5992-4531-ab44-4d002d58585c"
+                     *       "requestId": "7a121991-037e-4296-bc74-1aa58f822841"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8270,7 +8294,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "916ebb5f-5fc7-4614-a274-526b6052e2f4"
+                     *       "requestId": "2f48e22e-ada1-4611-b795-cf805b95052e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8287,7 +8311,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "3dde2380-f20a-4377-a05b-ece5421ac4d1"
+                     *       "requestId": "b883f93b-2e15-4ccb-adfd-52cbefbb45f0"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8324,7 +8348,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "91cbcc8e-7bae-459b-9b26-de45bdb833b4"
+                     *       "requestId": "f83cdfc7-368d-4713-93cb-7ca8050713d5"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8381,14 +8405,14 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228eb-878f-7051-9418-1ab312dd52c3",
+                     *           "id": "01a228ed-0d28-7038-9a83-34c3ae234a83",
                      *           "name": "Acme",
                      *           "email": "ops@acme.test",
                      *           "notes": null,
                      *           "archived": false,
                      *           "archivedAt": null,
-                     *           "createdAt": "2026-11-29T20:07:34.031Z",
-                     *           "updatedAt": "2026-11-29T20:07:34.031Z"
+                     *           "createdAt": "2026-11-29T20:09:13.768Z",
+                     *           "updatedAt": "2026-11-29T20:09:13.768Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -8413,7 +8437,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "1cdcb34c-2631-4150-a56a-2b4c06dd724a",
+                     *       "requestId": "038273b1-16a1-4c78-9efd-300415c8eb20",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -8441,7 +8465,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "44f9e7c5-c2cc-4d8e-9eba-de320589d9a6"
+                     *       "requestId": "d01be0f1-e97e-4476-8cfe-155e70fd6e0e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8458,7 +8482,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing clients:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "7835c73d-c4d7-42ef-902a-0437baf036f6"
+                     *       "requestId": "20ffb2ee-1abe-49e7-9a01-0941837d3a77"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8475,7 +8499,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "2e7e5e8a-2e93-48d1-8455-7c73840b03df"
+                     *       "requestId": "a8dee049-4b25-4b74-a664-e1c48d0810b2"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8512,7 +8536,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "fdf469d0-5c83-438d-8093-3122f78d5013"
+                     *       "requestId": "6ab76e32-60ac-4169-9c2a-10a7ca047ea7"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8575,14 +8599,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228eb-878f-7051-9418-1ab312dd52c3",
+                     *         "id": "01a228ed-0d28-7038-9a83-34c3ae234a83",
                      *         "name": "Acme",
                      *         "email": "ops@acme.test",
                      *         "notes": null,
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdAt": "2026-11-29T20:07:34.031Z",
-                     *         "updatedAt": "2026-11-29T20:07:34.031Z"
+                     *         "createdAt": "2026-11-29T20:09:13.768Z",
+                     *         "updatedAt": "2026-11-29T20:09:13.768Z"
                      *       }
                      *     }
                      */
@@ -8604,7 +8628,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: name: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "05742300-7c1b-49f8-9b44-50a077d09991",
+                     *       "requestId": "7169973d-50fb-469d-a055-364eb6027d15",
                      *       "issues": [
                      *         {
                      *           "path": "name",
@@ -8632,7 +8656,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "ff68845e-6761-427b-8c48-f72031b3eb59"
+                     *       "requestId": "b9d95298-c776-4d39-b8ab-64c95f4cc74c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8649,7 +8673,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing clients:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "3adfae91-a081-4b75-a700-4e93599aa16a"
+                     *       "requestId": "7778bd3a-122d-4726-8234-01e86d8a7b41"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8666,7 +8690,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "bc6d9bfd-29bb-47c0-9645-92a6f886702b"
+                     *       "requestId": "ee7ade08-ecb5-468a-99f4-12d21621577d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8683,7 +8707,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "This Idempotency-Key was already used with a different request.",
                      *       "code": "conflict",
-                     *       "requestId": "01637e27-63b9-48bd-9570-e24627bc6efc"
+                     *       "requestId": "558b8287-c9cd-4370-a047-573256d6929b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8700,7 +8724,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "f41605b0-84e7-4648-89a0-be11f84d9eae"
+                     *       "requestId": "4e878963-461f-4f49-aeb1-ef8fadde0728"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8717,7 +8741,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "11e249cd-4097-4a80-964e-2c8a5ea1dd33"
+                     *       "requestId": "ac3743b0-cbdf-4768-ac84-f7766cd972ee"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8754,7 +8778,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "a54841e5-566c-4542-bb1b-db35f5aa6fd4"
+                     *       "requestId": "b7ae8b06-2b0d-49ce-b43e-081de9c40862"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8804,14 +8828,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228eb-878f-7051-9418-1ab312dd52c3",
+                     *         "id": "01a228ed-0d28-7038-9a83-34c3ae234a83",
                      *         "name": "Acme",
                      *         "email": "ops@acme.test",
                      *         "notes": null,
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdAt": "2026-11-29T20:07:34.031Z",
-                     *         "updatedAt": "2026-11-29T20:07:34.031Z"
+                     *         "createdAt": "2026-11-29T20:09:13.768Z",
+                     *         "updatedAt": "2026-11-29T20:09:13.768Z"
                      *       }
                      *     }
                      */
@@ -8833,7 +8857,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "27ce7c6a-5647-4e35-93b5-9d4e1ef384f4"
+                     *       "requestId": "b33a4908-e13c-4748-872e-ad4fb63c217e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8855,7 +8879,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "595f056a-74be-425c-afff-73704bd12433"
+                     *       "requestId": "1559b96b-3188-4ffc-8c38-e2613de84c2f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8872,7 +8896,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing clients:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "79b716e9-d476-4e55-9d8d-f4d5817aad7f"
+                     *       "requestId": "3c7810e9-6280-4c81-b48b-2dc65962744b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8889,7 +8913,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Client not found.",
                      *       "code": "not_found",
-                     *       "requestId": "a8436e90-e79e-4df4-a8b6-27becf6f4c61"
+                     *       "requestId": "921add66-0e64-4c73-8d88-98f260ecc98f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8926,7 +8950,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "b3ba16f3-d489-4ab8-97ab-6d26fe6d6b19"
+                     *       "requestId": "5748416f-d6e1-4031-b9de-4d8035e52e0f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8976,7 +9000,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228eb-878f-7051-9418-1ab312dd52c3",
+                     *         "id": "01a228ed-0d28-7038-9a83-34c3ae234a83",
                      *         "deleted": true
                      *       }
                      *     }
@@ -9003,7 +9027,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "cfdf50ec-3dfd-4c2d-9cce-f970ee5658dc"
+                     *       "requestId": "abb97948-7efe-4f34-90bd-c746549f04b4"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9025,7 +9049,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "f2c050b9-c701-4c6d-8b26-9b417cc39a7f"
+                     *       "requestId": "1cd3b518-b5fe-443d-8764-4d7f82d46e1d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9042,7 +9066,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing clients:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "b208df9c-c002-466c-bc47-f15cedecac28"
+                     *       "requestId": "eee7f572-9845-477f-87e9-bfae8dbdbb64"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9059,7 +9083,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Client not found.",
                      *       "code": "not_found",
-                     *       "requestId": "90a1221b-3fd9-49ec-9212-bae44dec0482"
+                     *       "requestId": "6cc83dba-94ba-413e-aa49-60364f674c8f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9076,7 +9100,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "810d371a-136c-418f-b797-516b8f772fce"
+                     *       "requestId": "8b1b0de6-d797-41c9-866a-a99a244b629d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9093,7 +9117,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "ad7e7ee4-1a48-443f-aab6-67e8d53d48ae"
+                     *       "requestId": "6a92a482-10ff-43cc-9851-6e1ceb7a2ba4"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9130,7 +9154,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "2703d286-fd1c-4942-9bbf-f7bc7300b3b5"
+                     *       "requestId": "9bc967f9-0813-44b4-8c96-69bbaa31efa9"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9196,14 +9220,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228eb-878f-7051-9418-1ab312dd52c3",
+                     *         "id": "01a228ed-0d28-7038-9a83-34c3ae234a83",
                      *         "name": "Acme",
                      *         "email": "ops@acme.test",
                      *         "notes": "Pays on time.",
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdAt": "2026-11-29T20:07:34.031Z",
-                     *         "updatedAt": "2026-11-29T20:07:34.053Z"
+                     *         "createdAt": "2026-11-29T20:09:13.768Z",
+                     *         "updatedAt": "2026-11-29T20:09:13.794Z"
                      *       }
                      *     }
                      */
@@ -9225,7 +9249,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: name: Invalid input: expected string, received object",
                      *       "code": "validation_error",
-                     *       "requestId": "8e538e46-ab82-4d7f-b167-26bfb08c044e",
+                     *       "requestId": "9381368f-10f9-4518-b76b-07320e71fc4c",
                      *       "issues": [
                      *         {
                      *           "path": "name",
@@ -9253,7 +9277,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "83276de9-81b9-4305-993c-c887b449b834"
+                     *       "requestId": "2a1e4efa-08ad-4a6c-a0a1-ad4bf48e1539"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9270,7 +9294,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing clients:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "421311d3-590a-4b1f-bd99-0912b964374a"
+                     *       "requestId": "54efd88a-be98-4a65-ac42-dbedeb792d1c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9287,7 +9311,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Client not found.",
                      *       "code": "not_found",
-                     *       "requestId": "d4250f2c-9358-4ef9-b29f-d849c1e4d462"
+                     *       "requestId": "aa3fc898-cee4-4f03-aa5d-27b62ed0e519"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9304,7 +9328,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "ac3709ba-f687-4201-afb8-36df6028aafe"
+                     *       "requestId": "fa8d8707-7e27-43ad-8cad-b65647d0cb01"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9321,7 +9345,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "428a065c-da4a-4bf7-9a43-66c0eaa6e4c1"
+                     *       "requestId": "ea861a8a-0534-4779-905d-46820008a909"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9358,7 +9382,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "c3fd668d-44d5-4901-887a-45a867e5d6e8"
+                     *       "requestId": "98ef9c37-9f33-4a3a-9872-e903ac7e671a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9414,18 +9438,18 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228eb-87a9-76b6-8482-67e28807bdac",
+                     *           "id": "01a228ed-0d4b-7473-944a-d39e7eee1b6c",
                      *           "key": "WEB",
                      *           "name": "Website",
                      *           "description": "The public site.",
                      *           "color": null,
-                     *           "clientId": "01a228eb-878f-7051-9418-1ab312dd52c3",
+                     *           "clientId": "01a228ed-0d28-7038-9a83-34c3ae234a83",
                      *           "billableByDefault": true,
                      *           "archived": false,
                      *           "archivedAt": null,
-                     *           "createdBy": "01a228eb-8693-734a-9c73-8065b3f333bc",
-                     *           "createdAt": "2026-11-29T20:07:34.056Z",
-                     *           "updatedAt": "2026-11-29T20:07:34.093Z",
+                     *           "createdBy": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
+                     *           "createdAt": "2026-11-29T20:09:13.803Z",
+                     *           "updatedAt": "2026-11-29T20:09:13.833Z",
                      *           "role": "OWNER"
                      *         }
                      *       ],
@@ -9451,7 +9475,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "10e716ec-3196-4372-80e4-338276129034",
+                     *       "requestId": "fcdcd7b4-68f0-4e40-b71e-1dd7ceba4680",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -9479,7 +9503,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "58b4f21b-fe0a-4801-8c30-840cd0e75bf0"
+                     *       "requestId": "2fd73e43-d395-4207-ab93-0c60ae9e1a40"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9496,7 +9520,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing clients:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "c73d11d3-9f8a-4c46-9205-ae526304c9ff"
+                     *       "requestId": "d94b9b77-455c-4abb-b490-22f0a5fdc0c1"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9513,7 +9537,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Client not found.",
                      *       "code": "not_found",
-                     *       "requestId": "9fa12ceb-3ced-4b2d-bd59-8c4cd09a8882"
+                     *       "requestId": "4a36acf8-2f30-4f93-be26-936b06e646c0"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9550,7 +9574,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "35e42453-6da8-4c71-9b90-25dd43080282"
+                     *       "requestId": "fea7c595-864b-4a75-9ff9-79bf0a58ebc4"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9609,7 +9633,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "42e1ef54-171d-4125-b289-b318795e1959"
+                     *       "requestId": "e1d42ee1-e753-4f25-8a76-06e79cf75f92"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9631,7 +9655,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "a9c6ebbf-c24c-4b01-a6ad-973aad9b7379"
+                     *       "requestId": "29e96443-0c37-442c-87c3-98615b45f8d8"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9648,7 +9672,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "e1161194-94db-4712-8834-cd8afd891d14"
+                     *       "requestId": "d5349b2e-0f1c-43e0-899d-6a702f1417f8"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9665,7 +9689,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "e1290ca4-7680-495e-bea5-989647b5999d"
+                     *       "requestId": "cec7af6c-caca-4c9d-9f2e-97f86b00adf8"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9702,7 +9726,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "57c9c688-c133-4fc9-a67d-bd6622a1e397"
+                     *       "requestId": "96ef03f7-4415-450c-a0c7-77cbda9a5ab1"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9819,10 +9843,10 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228eb-8813-7590-9086-0a5f5f69d325",
+                     *           "id": "01a228ed-0da6-763f-b768-6c590fd2ff2a",
                      *           "name": "frontend",
                      *           "color": "#3366ff",
-                     *           "createdAt": "2026-11-29T20:07:34.163Z"
+                     *           "createdAt": "2026-11-29T20:09:13.894Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -9847,7 +9871,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "5d3a5e4f-e5cd-426f-996d-4ea6aeae7ff7",
+                     *       "requestId": "9c2e9d4c-f3e6-4f56-952c-3b94c725a2f6",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -9875,7 +9899,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "969dadad-e397-4a7d-bda6-09b119c11456"
+                     *       "requestId": "723b98cf-e146-41ab-8f29-9fa93be96845"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9892,7 +9916,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "a51c1f9b-24d0-445f-95e5-a8fe02d95905"
+                     *       "requestId": "e037886d-f3da-4d98-9ded-28d637bbaed9"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9909,7 +9933,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "00122e79-11b2-4409-848d-08517de758e6"
+                     *       "requestId": "380a707a-13ee-4be3-8396-f808622b702d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9946,7 +9970,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "735e23a5-afca-4b51-9006-b9053d61de05"
+                     *       "requestId": "83ed4d05-3ae1-4c6e-b3ff-192242c64ce0"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10004,10 +10028,10 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228eb-8813-7590-9086-0a5f5f69d325",
+                     *         "id": "01a228ed-0da6-763f-b768-6c590fd2ff2a",
                      *         "name": "frontend",
                      *         "color": "#3366ff",
-                     *         "createdAt": "2026-11-29T20:07:34.163Z"
+                     *         "createdAt": "2026-11-29T20:09:13.894Z"
                      *       }
                      *     }
                      */
@@ -10029,7 +10053,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: name: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "bb7efafe-0c9a-4d81-8e9b-924c0768014e",
+                     *       "requestId": "7e026dd7-20e6-470d-a458-c3e1d2d6ef0b",
                      *       "issues": [
                      *         {
                      *           "path": "name",
@@ -10057,7 +10081,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "26929d2d-4967-4ac1-bfbc-a2cb4bb65a25"
+                     *       "requestId": "3f455be1-e1b6-4ace-9175-268066cedb39"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10074,7 +10098,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "9596193f-6cd1-46a5-a54f-79da69ca348a"
+                     *       "requestId": "6710752e-b82e-46a0-a391-4dc93df0c3af"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10091,7 +10115,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "54349622-9468-41d8-9098-4dcb5b56d2d1"
+                     *       "requestId": "2b080e1b-338d-458a-af6f-f0a5d0c37201"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10108,7 +10132,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "This Idempotency-Key was already used with a different request.",
                      *       "code": "conflict",
-                     *       "requestId": "b2f45047-16ee-4fb3-8d76-25cdcda8c641"
+                     *       "requestId": "496859e5-19d8-4db7-8637-75dcd762a75a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10125,7 +10149,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "c162a71f-8759-4a8b-81c1-8c9be7b25517"
+                     *       "requestId": "b28f8cb4-b03d-47e5-971f-4065dee1dad5"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10142,7 +10166,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "6253383a-8e2e-4a12-a05b-fb44d323e9c1"
+                     *       "requestId": "dad8a1b5-89a1-4ba7-8008-8b49c43e0a36"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10179,7 +10203,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "098ea5a4-2a14-4e2a-9bdc-c1b8c51a318c"
+                     *       "requestId": "babc9763-4c17-46b7-acc8-64fd7981e9f6"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10229,10 +10253,10 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228eb-8813-7590-9086-0a5f5f69d325",
+                     *         "id": "01a228ed-0da6-763f-b768-6c590fd2ff2a",
                      *         "name": "frontend",
                      *         "color": "#3366ff",
-                     *         "createdAt": "2026-11-29T20:07:34.163Z"
+                     *         "createdAt": "2026-11-29T20:09:13.894Z"
                      *       }
                      *     }
                      */
@@ -10254,7 +10278,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "404f3216-17cc-4afe-b645-634a4b402c1c"
+                     *       "requestId": "0314829f-72c3-4f0b-ac84-b661f3e6ed7f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10276,7 +10300,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "ecd27679-1985-4d18-aab7-4d96f4630fbe"
+                     *       "requestId": "7ae90b97-2527-44ea-9280-f662e2f06ed5"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10293,7 +10317,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "6856c542-3303-4532-9482-61892e2ad691"
+                     *       "requestId": "87338897-d7c1-41a8-8825-f7c54d28aa0b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10310,7 +10334,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Label not found.",
                      *       "code": "not_found",
-                     *       "requestId": "c8536b17-dd80-42ab-9d34-ebdaa3f046f3"
+                     *       "requestId": "9a7eb0de-ce03-4228-93e9-f65b902d8f1e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10347,7 +10371,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "7a0853e0-1170-47fb-be65-979808d56670"
+                     *       "requestId": "144c6d67-ca75-43af-abd4-887c1b79ea1d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10397,7 +10421,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228eb-8813-7590-9086-0a5f5f69d325",
+                     *         "id": "01a228ed-0da6-763f-b768-6c590fd2ff2a",
                      *         "deleted": true
                      *       }
                      *     }
@@ -10424,7 +10448,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "40cb372c-451c-468a-9574-5702a638940f"
+                     *       "requestId": "f61b41c7-ca50-4d7e-9374-e36edeae3b3c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10446,7 +10470,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "5838b8e1-b7c3-4852-bc4b-ca35382da78f"
+                     *       "requestId": "bc081097-d5fa-43f9-be89-5d4d20388147"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10463,7 +10487,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "363aea80-b6d3-4b9d-be1d-0c69f6567c3e"
+                     *       "requestId": "2d6ee9d1-807e-4d3c-a85c-eddbb5515e60"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10480,7 +10504,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Label not found.",
                      *       "code": "not_found",
-                     *       "requestId": "c827d010-d834-4bb0-882e-a0041303721f"
+                     *       "requestId": "3c630c1b-fa6d-40b2-9afb-48ffc51c519b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10497,7 +10521,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "6c6ecf85-0f15-4cf0-9e89-2e24b8814fa8"
+                     *       "requestId": "2302c87e-d8bf-44bf-a5bb-2a1b4fca9739"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10514,7 +10538,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "66f23d04-a341-45a9-9d43-291caf1eb39b"
+                     *       "requestId": "5a473920-fddd-4f8a-84c9-11db6e239f32"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10551,7 +10575,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "e762698d-1463-4bb2-99e4-53a69f28c331"
+                     *       "requestId": "50694c78-6536-4b87-93e1-2b3263ac3404"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10610,10 +10634,10 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228eb-8813-7590-9086-0a5f5f69d325",
+                     *         "id": "01a228ed-0da6-763f-b768-6c590fd2ff2a",
                      *         "name": "front-end",
                      *         "color": "#3366ff",
-                     *         "createdAt": "2026-11-29T20:07:34.163Z"
+                     *         "createdAt": "2026-11-29T20:09:13.894Z"
                      *       }
                      *     }
                      */
@@ -10635,7 +10659,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: name: Invalid input: expected string, received object",
                      *       "code": "validation_error",
-                     *       "requestId": "b66c1ebd-5dbc-456a-ac58-68f63b6bc974",
+                     *       "requestId": "220e33a6-b575-4de2-8b95-69c89e587866",
                      *       "issues": [
                      *         {
                      *           "path": "name",
@@ -10663,7 +10687,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "c1ba942a-64ea-4a12-88e6-33e4b8253c34"
+                     *       "requestId": "c1a2bbe7-39da-478a-aa2b-90aea2cdd948"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10680,7 +10704,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "a981a70e-faa8-44ce-9da7-0bd2b2ec9073"
+                     *       "requestId": "6caf119d-f41d-43bf-847e-1342a161fcbb"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10697,7 +10721,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Label not found.",
                      *       "code": "not_found",
-                     *       "requestId": "fab76ed9-9898-48f0-a472-7dc955b7dda4"
+                     *       "requestId": "bcb1b068-802d-43cd-a20d-fded4f160233"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10709,6 +10733,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "A label named \"ALPHA\" already exists in this workspace.",
+                     *       "code": "conflict",
+                     *       "requestId": "67d423ac-1bdf-4d0a-9ca0-fec319081d3b"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -10723,7 +10755,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "b52d9604-1d6e-49a3-843b-24c2f6624e30"
+                     *       "requestId": "c34bd229-6de0-4e09-ab05-91819614b583"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10740,7 +10772,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "5b85c6f3-d430-4fc0-ad97-79e9e26f6529"
+                     *       "requestId": "914fecfd-5e4d-4465-ac3c-326b17b5e043"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10777,7 +10809,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "4d91e00a-e07c-437d-bf07-5ba856d9c177"
+                     *       "requestId": "feb42e31-2609-4f6f-89b3-67f6b01ebfd3"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10805,7 +10837,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "87d11574-72da-408b-a659-ae9cb6b0b2ae",
+                     *       "requestId": "39e21309-acfd-4963-8417-5789287049c0",
                      *       "issues": []
                      *     }
                      */
@@ -10828,7 +10860,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "1dec4e82-2dec-4806-b224-16332837094b"
+                     *       "requestId": "1fe7a01a-d70e-448f-84c8-198a9ca70573"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10854,7 +10886,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "c4e5c6db-2290-4688-a844-9cd2e1d9a939"
+                     *       "requestId": "dbddccaa-03d5-49d7-865e-ba781d4b653a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10891,7 +10923,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "4399f0d4-cf27-4cd4-856f-73cc4a3f325f"
+                     *       "requestId": "789083fe-3d3c-4147-a5ea-3e7be76d31d0"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11012,7 +11044,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "82117ca1-66a8-4db1-8d47-9a01e1b80282",
+                     *       "requestId": "af030189-dc8d-426d-9e5b-e0d4b46af3cd",
                      *       "issues": []
                      *     }
                      */
@@ -11030,7 +11062,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "c4c930b2-30ce-4ae2-9574-e2effe16ea00"
+                     *       "requestId": "edb6bf6f-60b9-435b-a7fb-f1084acf454e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11047,7 +11079,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "/mcp accepts hosted MCP keys (sallymcp_) only; personal API keys (atpm_) work with `sally mcp` over stdio.",
                      *       "code": "scope_violation",
-                     *       "requestId": "e5314ed7-46ca-4056-830b-38b7aa94771f"
+                     *       "requestId": "b784d714-558c-45b8-bb61-df518b4b9a19"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11072,7 +11104,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "At most 20 JSON-RPC messages per request (got 21).",
                      *       "code": "payload_too_large",
-                     *       "requestId": "a0a7b78a-f1b3-480d-a401-c5c30c2eb0a5"
+                     *       "requestId": "f4be0889-8b19-47ec-b7d2-cb23167bc364"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11089,7 +11121,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "06dde276-a055-4eea-b24c-9bcc902321a9"
+                     *       "requestId": "aa8d4042-e0b5-40c4-b675-4a73a4bb54a4"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11106,7 +11138,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "e1a9b0e3-3aa2-4694-80c5-b94c5de62947"
+                     *       "requestId": "074358ee-d1bd-4f00-97e1-20b686eb87ff"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11134,7 +11166,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "87d11574-72da-408b-a659-ae9cb6b0b2ae",
+                     *       "requestId": "39e21309-acfd-4963-8417-5789287049c0",
                      *       "issues": []
                      *     }
                      */
@@ -11157,7 +11189,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "1dec4e82-2dec-4806-b224-16332837094b"
+                     *       "requestId": "1fe7a01a-d70e-448f-84c8-198a9ca70573"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11183,7 +11215,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "c4e5c6db-2290-4688-a844-9cd2e1d9a939"
+                     *       "requestId": "dbddccaa-03d5-49d7-865e-ba781d4b653a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11220,7 +11252,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "4399f0d4-cf27-4cd4-856f-73cc4a3f325f"
+                     *       "requestId": "789083fe-3d3c-4147-a5ea-3e7be76d31d0"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11248,7 +11280,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "87d11574-72da-408b-a659-ae9cb6b0b2ae",
+                     *       "requestId": "39e21309-acfd-4963-8417-5789287049c0",
                      *       "issues": []
                      *     }
                      */
@@ -11271,7 +11303,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "1dec4e82-2dec-4806-b224-16332837094b"
+                     *       "requestId": "1fe7a01a-d70e-448f-84c8-198a9ca70573"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11297,7 +11329,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "c4e5c6db-2290-4688-a844-9cd2e1d9a939"
+                     *       "requestId": "dbddccaa-03d5-49d7-865e-ba781d4b653a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11334,7 +11366,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "4399f0d4-cf27-4cd4-856f-73cc4a3f325f"
+                     *       "requestId": "789083fe-3d3c-4147-a5ea-3e7be76d31d0"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11455,7 +11487,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "17838d23-764c-416f-bde4-666e8684a4e1",
+                     *       "requestId": "f4490edb-5a7b-4136-a4e2-5e07682d11bd",
                      *       "issues": []
                      *     }
                      */
@@ -11473,7 +11505,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authorization required: connect with OAuth (see WWW-Authenticate).",
                      *       "code": "missing_key",
-                     *       "requestId": "f7c12204-dca4-4226-9326-0740887500b9"
+                     *       "requestId": "6c6f6c70-9802-44ef-bdcb-5f5e771bfc41"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11509,7 +11541,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "b3bee7aa-78fe-4e57-b7e3-df0655c698f4"
+                     *       "requestId": "f503ee32-f80a-42e2-8d45-a31f6cad69f8"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11546,7 +11578,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "87d11574-72da-408b-a659-ae9cb6b0b2ae",
+                     *       "requestId": "39e21309-acfd-4963-8417-5789287049c0",
                      *       "issues": []
                      *     }
                      */
@@ -11569,7 +11601,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "1dec4e82-2dec-4806-b224-16332837094b"
+                     *       "requestId": "1fe7a01a-d70e-448f-84c8-198a9ca70573"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11595,7 +11627,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "c4e5c6db-2290-4688-a844-9cd2e1d9a939"
+                     *       "requestId": "dbddccaa-03d5-49d7-865e-ba781d4b653a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11632,7 +11664,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "4399f0d4-cf27-4cd4-856f-73cc4a3f325f"
+                     *       "requestId": "789083fe-3d3c-4147-a5ea-3e7be76d31d0"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11687,27 +11719,27 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228eb-8853-708a-8c93-a137efc37918",
+                     *           "id": "01a228ed-0e3e-77f4-afcc-1257fd804583",
                      *           "kind": "mention",
                      *           "text": "Ada Lovelace mentioned you in WEB-1",
                      *           "actor": {
-                     *             "id": "01a228eb-8693-734a-9c73-8065b3f333bc",
+                     *             "id": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
                      *             "name": "Ada Lovelace",
                      *             "handle": "ada"
                      *           },
                      *           "task": {
-                     *             "id": "01a228eb-881f-705b-b9a6-84d752a84442",
+                     *             "id": "01a228ed-0dbd-7317-8229-d0b4b5607714",
                      *             "humanId": "WEB-1",
                      *             "title": "Ship the landing page today"
                      *           },
                      *           "project": {
-                     *             "id": "01a228eb-87a9-76b6-8482-67e28807bdac",
+                     *             "id": "01a228ed-0d4b-7473-944a-d39e7eee1b6c",
                      *             "name": "Website"
                      *           },
-                     *           "commentId": "01a228eb-8851-7431-ad45-01d51188b961",
+                     *           "commentId": "01a228ed-0e3a-70f9-9b02-fe10b8c0d179",
                      *           "read": false,
                      *           "readAt": null,
-                     *           "createdAt": "2026-11-29T20:07:34.226Z"
+                     *           "createdAt": "2026-11-29T20:09:14.046Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -11732,7 +11764,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "730b3816-d91a-48d7-a383-9735fcfe5c05",
+                     *       "requestId": "ba0a256c-714d-4620-bf94-2d4ed3eca0aa",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -11760,7 +11792,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "6e8e4308-dc4b-4d05-bf28-099f4d719dcd"
+                     *       "requestId": "022f339a-74ba-433d-a493-25765189c002"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11777,7 +11809,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing notifications:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "d74ef0a3-79f2-47d0-ac0c-cef5e8a77fbb"
+                     *       "requestId": "6d177876-b211-4eae-9944-c654e2239cc6"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11794,7 +11826,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "222a9554-4fe4-48e8-87d8-f602f8ba36bd"
+                     *       "requestId": "54d02d70-238f-4c3d-a165-bf54b6fa661f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11831,7 +11863,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "cfc000b1-b823-47b4-b3e4-2783518b7d62"
+                     *       "requestId": "84cc009b-3040-4780-83d2-d5e909384c5f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11881,27 +11913,27 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228eb-8853-708a-8c93-a137efc37918",
+                     *         "id": "01a228ed-0e3e-77f4-afcc-1257fd804583",
                      *         "kind": "mention",
                      *         "text": "Ada Lovelace mentioned you in WEB-1",
                      *         "actor": {
-                     *           "id": "01a228eb-8693-734a-9c73-8065b3f333bc",
+                     *           "id": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "task": {
-                     *           "id": "01a228eb-881f-705b-b9a6-84d752a84442",
+                     *           "id": "01a228ed-0dbd-7317-8229-d0b4b5607714",
                      *           "humanId": "WEB-1",
                      *           "title": "Ship the landing page today"
                      *         },
                      *         "project": {
-                     *           "id": "01a228eb-87a9-76b6-8482-67e28807bdac",
+                     *           "id": "01a228ed-0d4b-7473-944a-d39e7eee1b6c",
                      *           "name": "Website"
                      *         },
-                     *         "commentId": "01a228eb-8851-7431-ad45-01d51188b961",
+                     *         "commentId": "01a228ed-0e3a-70f9-9b02-fe10b8c0d179",
                      *         "read": true,
-                     *         "readAt": "2026-11-29T20:07:34.250Z",
-                     *         "createdAt": "2026-11-29T20:07:34.226Z"
+                     *         "readAt": "2026-11-29T20:09:14.083Z",
+                     *         "createdAt": "2026-11-29T20:09:14.046Z"
                      *       }
                      *     }
                      */
@@ -11923,7 +11955,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "40f67914-037d-476b-95c8-2a5eda961276"
+                     *       "requestId": "c1cc24f2-969e-4aed-af8b-8289c73c7ed0"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11945,7 +11977,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "f5f35def-72fe-4846-8695-4af66a6e2f5e"
+                     *       "requestId": "b5795bb5-dcae-4f89-a5b5-71801c69f8f6"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11962,7 +11994,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing notifications:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "4dad60e9-0475-4db5-ba6c-b71c61a5f7b5"
+                     *       "requestId": "7ae83abf-1ca6-4712-a2c4-d5daf0263733"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11979,7 +12011,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Notification not found.",
                      *       "code": "not_found",
-                     *       "requestId": "9f13aded-b594-4ca8-9840-0b61c176bc4d"
+                     *       "requestId": "8ab55eb5-5392-40d1-8e78-e80d8bd95d2c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11996,7 +12028,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "76633997-746a-493e-bfb5-a5ecdb858f68"
+                     *       "requestId": "e9fe0ecd-63ed-43b1-9bf3-8ca180b30bc5"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12013,7 +12045,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "905bc404-a68d-4d6e-9814-819657d8d183"
+                     *       "requestId": "3a5ffde8-6470-4a16-9f11-28c45e2ac886"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12050,7 +12082,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "59c44bb4-89e5-400a-8e9b-084fb69ca2b9"
+                     *       "requestId": "6a2c1c76-ad69-47c1-a6c9-fea89b04a13e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12126,7 +12158,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "e2cd4a50-85f1-401b-a059-0246c724c0bf"
+                     *       "requestId": "bc32a687-aed1-4535-a330-330452e9a1a0"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12148,7 +12180,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "220ad5c3-e2f4-4314-a7d3-4e97ebce3210"
+                     *       "requestId": "c7057443-db93-4ad8-a88a-9607cc889e8a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12165,7 +12197,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing notifications:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "69fd4128-39f6-4575-9745-7a2f76fb9860"
+                     *       "requestId": "67503c0c-3ccf-4897-a8e9-703b7e60f3b1"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12182,7 +12214,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "253a4a48-e24f-4f8b-934f-592508f7d120"
+                     *       "requestId": "f728667b-d1ae-4753-af2b-60f4021bdf1f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12219,7 +12251,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "1f57d386-1091-48a1-abc5-b37202fee096"
+                     *       "requestId": "4e2ac0ec-1316-4a39-8e8b-782d8e7a12bd"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12314,7 +12346,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "4ab1fc10-1173-4aea-b1dc-143f9ae834a7"
+                     *       "requestId": "80ab1653-49b9-48f2-9423-279911db2ac9"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12336,7 +12368,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "4ef14e25-d2f8-4c8b-911d-a774765c7698"
+                     *       "requestId": "4133d113-164f-47c9-bed6-165dd3b9ac7a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12353,7 +12385,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing notifications:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "c3a21e07-ef01-4cd8-9883-9b2d666530ee"
+                     *       "requestId": "9b0f8fee-1a32-4d6e-b63b-bf1ae9c7309f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12370,7 +12402,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "782fc05c-0f9f-4dc0-bcf3-5ab1469b4441"
+                     *       "requestId": "9290bd28-c15c-48f4-9b9a-f9272d4ad436"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12387,7 +12419,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "f459d9dc-c8a7-4dc3-80e8-96d209e9fc49"
+                     *       "requestId": "db12e209-e87a-48c0-80a0-b019f5bdb1d5"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12404,7 +12436,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "97cba92f-1a6f-4c05-9258-78a580e631d9"
+                     *       "requestId": "692c80a2-fcbb-4fc8-b578-593aad59dcb6"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12441,7 +12473,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "be283f95-89f2-4a36-9489-2e7d202ca95b"
+                     *       "requestId": "0bf9f7e2-91b4-42d6-b385-0a9c685a8334"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12512,7 +12544,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "83483393-9f19-45da-826f-61a3a294944e"
+                     *       "requestId": "ab772179-b734-41b0-bd09-8ea06226e2d2"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12534,7 +12566,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "3508f96a-e4bf-4b9f-b1a7-5d7a8c0df4c2"
+                     *       "requestId": "f9034829-1f2f-41a5-8b59-68491dad098b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12551,7 +12583,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing notifications:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "008744e1-00e5-4bc4-838c-d882db765d11"
+                     *       "requestId": "deeb2055-087c-4379-a3ca-3ec3cf57ab4f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12568,7 +12600,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "8ca2b7ea-c560-49e5-910f-cdfed6c480fb"
+                     *       "requestId": "ed656bb4-19d6-4d37-837d-668a43db6419"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12585,7 +12617,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "19516a1d-bf86-40df-a721-0911813d202b"
+                     *       "requestId": "b637a0a9-0af3-4738-874b-7d93b5819de8"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12602,7 +12634,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "77af093a-2e85-4293-ac1d-5d5f461ce43e"
+                     *       "requestId": "9949cc16-fcc9-4fd6-a524-cab18d8c1428"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12639,7 +12671,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "2c610698-6cb8-4b22-be5c-7aa08df1c219"
+                     *       "requestId": "4132219f-07db-4790-8633-42ef3d72c3de"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12696,18 +12728,18 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228eb-87a9-76b6-8482-67e28807bdac",
+                     *           "id": "01a228ed-0d4b-7473-944a-d39e7eee1b6c",
                      *           "key": "WEB",
                      *           "name": "Website",
                      *           "description": null,
                      *           "color": null,
-                     *           "clientId": "01a228eb-878f-7051-9418-1ab312dd52c3",
+                     *           "clientId": "01a228ed-0d28-7038-9a83-34c3ae234a83",
                      *           "billableByDefault": true,
                      *           "archived": false,
                      *           "archivedAt": null,
-                     *           "createdBy": "01a228eb-8693-734a-9c73-8065b3f333bc",
-                     *           "createdAt": "2026-11-29T20:07:34.056Z",
-                     *           "updatedAt": "2026-11-29T20:07:34.056Z",
+                     *           "createdBy": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
+                     *           "createdAt": "2026-11-29T20:09:13.803Z",
+                     *           "updatedAt": "2026-11-29T20:09:13.803Z",
                      *           "role": "OWNER"
                      *         }
                      *       ],
@@ -12733,7 +12765,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "4b185dac-1f9a-4692-8160-226a3c1fc390",
+                     *       "requestId": "73cf5153-46a7-4557-bad0-56b66982b200",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -12761,7 +12793,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "e4ef7603-ea79-44d4-bd2b-551fb0c144bf"
+                     *       "requestId": "85726cea-7c8d-445d-b3b0-a9b7ca8e3e05"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12778,7 +12810,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "b0b09722-1665-4049-8b12-eb18230a0903"
+                     *       "requestId": "52702d7a-b996-4c8a-aaa1-299b9f31d778"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12795,7 +12827,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "4a108195-bb30-4937-9e0d-87a2aaeea5f9"
+                     *       "requestId": "d07627ff-972d-4d43-8146-f779d0580a9c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12832,7 +12864,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "8cabaed0-7088-48aa-88d8-4868132a3d9f"
+                     *       "requestId": "832e0ee5-9dfc-490d-afb5-720a8d29351e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12898,28 +12930,28 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228eb-87a9-76b6-8482-67e28807bdac",
+                     *         "id": "01a228ed-0d4b-7473-944a-d39e7eee1b6c",
                      *         "key": "WEB",
                      *         "name": "Website",
                      *         "description": null,
                      *         "color": null,
-                     *         "clientId": "01a228eb-878f-7051-9418-1ab312dd52c3",
+                     *         "clientId": "01a228ed-0d28-7038-9a83-34c3ae234a83",
                      *         "billableByDefault": true,
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdBy": "01a228eb-8693-734a-9c73-8065b3f333bc",
-                     *         "createdAt": "2026-11-29T20:07:34.056Z",
-                     *         "updatedAt": "2026-11-29T20:07:34.056Z",
+                     *         "createdBy": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
+                     *         "createdAt": "2026-11-29T20:09:13.803Z",
+                     *         "updatedAt": "2026-11-29T20:09:13.803Z",
                      *         "role": "OWNER",
                      *         "statuses": [
                      *           {
-                     *             "id": "01a228eb-87aa-77b7-b61b-1b88575ec42d",
-                     *             "projectId": "01a228eb-87a9-76b6-8482-67e28807bdac",
+                     *             "id": "01a228ed-0d4d-7672-9c94-31ae57bb068c",
+                     *             "projectId": "01a228ed-0d4b-7473-944a-d39e7eee1b6c",
                      *             "name": "Backlog",
                      *             "category": "backlog",
                      *             "position": 0,
                      *             "color": "#94a3b8",
-                     *             "createdAt": "2026-11-29T20:07:34.056Z"
+                     *             "createdAt": "2026-11-29T20:09:13.803Z"
                      *           }
                      *         ],
                      *         "memberCount": 1
@@ -12944,7 +12976,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: name: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "e2bfe331-c986-4ec7-97bc-6c7c440cdffe",
+                     *       "requestId": "389321e3-c8b4-48a9-b8a4-ed1e78d4cf9c",
                      *       "issues": [
                      *         {
                      *           "path": "name",
@@ -12972,7 +13004,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "b512e000-fec7-4a9a-afb4-722be3a4eeff"
+                     *       "requestId": "db156c57-ed46-4e93-86c5-028ade632568"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12989,7 +13021,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "e462706e-9581-4fbf-a8fb-fa0b15c98060"
+                     *       "requestId": "1e51bf36-5039-420e-ab88-276e8e6ce0e4"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13006,7 +13038,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "be2e1167-141d-416f-b991-b31adae760b2"
+                     *       "requestId": "75fcdf7f-2bf1-4abf-ac78-e28492f5779f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13023,7 +13055,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "This Idempotency-Key was already used with a different request.",
                      *       "code": "conflict",
-                     *       "requestId": "abe448f4-1754-41f5-8afd-cbc296604a6a"
+                     *       "requestId": "fdbf27db-8d9b-4b30-abe4-6a16a4bdf067"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13040,7 +13072,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "ff147d6e-6e51-4845-9ff2-757a88d2caad"
+                     *       "requestId": "3898f1b7-1b3e-4eac-b153-e4650e2c523f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13057,7 +13089,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "96c8d393-7388-4a36-bbce-4e2888f68d4c"
+                     *       "requestId": "a22a3c98-560a-4570-851e-eee1476357b4"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13094,7 +13126,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "40257388-b944-4dad-be81-805ceb858089"
+                     *       "requestId": "271f0df0-8d75-48f9-8925-22ac38a7eb64"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13144,28 +13176,28 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228eb-87a9-76b6-8482-67e28807bdac",
+                     *         "id": "01a228ed-0d4b-7473-944a-d39e7eee1b6c",
                      *         "key": "WEB",
                      *         "name": "Website",
                      *         "description": null,
                      *         "color": null,
-                     *         "clientId": "01a228eb-878f-7051-9418-1ab312dd52c3",
+                     *         "clientId": "01a228ed-0d28-7038-9a83-34c3ae234a83",
                      *         "billableByDefault": true,
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdBy": "01a228eb-8693-734a-9c73-8065b3f333bc",
-                     *         "createdAt": "2026-11-29T20:07:34.056Z",
-                     *         "updatedAt": "2026-11-29T20:07:34.056Z",
+                     *         "createdBy": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
+                     *         "createdAt": "2026-11-29T20:09:13.803Z",
+                     *         "updatedAt": "2026-11-29T20:09:13.803Z",
                      *         "role": "OWNER",
                      *         "statuses": [
                      *           {
-                     *             "id": "01a228eb-87aa-77b7-b61b-1b88575ec42d",
-                     *             "projectId": "01a228eb-87a9-76b6-8482-67e28807bdac",
+                     *             "id": "01a228ed-0d4d-7672-9c94-31ae57bb068c",
+                     *             "projectId": "01a228ed-0d4b-7473-944a-d39e7eee1b6c",
                      *             "name": "Backlog",
                      *             "category": "backlog",
                      *             "position": 0,
                      *             "color": "#94a3b8",
-                     *             "createdAt": "2026-11-29T20:07:34.056Z"
+                     *             "createdAt": "2026-11-29T20:09:13.803Z"
                      *           }
                      *         ],
                      *         "memberCount": 1
@@ -13190,7 +13222,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "2b438965-0154-44d6-b2a8-6f466f10c935"
+                     *       "requestId": "284fab09-609b-4711-8aa1-1ddf30f59d2b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13212,7 +13244,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "5847d2e7-a2b4-401d-8304-8a9d9067bf18"
+                     *       "requestId": "622b3089-38b5-44c1-b613-df2540ed0160"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13229,7 +13261,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "4cf881c5-ad45-4aa2-913f-2952a4448fc3"
+                     *       "requestId": "cf35224e-aea7-40e3-8e8f-8053f457bfbd"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13246,7 +13278,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Project not found.",
                      *       "code": "not_found",
-                     *       "requestId": "06a820bb-f920-412c-a883-f61e1317d031"
+                     *       "requestId": "ef777d7e-337e-4a1f-a958-35003862fa13"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13283,7 +13315,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "14643373-ec8a-4b2b-aee6-302a5887ad81"
+                     *       "requestId": "ea6d2f24-ed36-4e1a-8612-3c8d71cc8ceb"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13333,7 +13365,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228eb-87a9-76b6-8482-67e28807bdac",
+                     *         "id": "01a228ed-0d4b-7473-944a-d39e7eee1b6c",
                      *         "deleted": true
                      *       }
                      *     }
@@ -13360,7 +13392,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "d4877e83-82be-4666-bf3c-740fa247086f"
+                     *       "requestId": "e20a286a-a941-42ba-840d-f8c88932a241"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13382,7 +13414,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "b446d686-ad07-44ac-9c9e-961fc1741750"
+                     *       "requestId": "9fd35054-bfd8-4643-9022-f5ebb6bc0ac1"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13399,7 +13431,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "3a44be36-0a98-4bc8-985a-e8fa33c33894"
+                     *       "requestId": "19ee3bd9-6383-4841-ac91-284406c05266"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13416,7 +13448,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Project not found.",
                      *       "code": "not_found",
-                     *       "requestId": "e8c69361-d90b-4042-8ec0-32e6d152c199"
+                     *       "requestId": "34fc8a26-cd9e-4829-8b5f-dbd3b42ef2b7"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13433,7 +13465,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "939c0637-3c86-4292-824f-3dd4608f2e9e"
+                     *       "requestId": "11278bf8-153e-4d57-9936-9dff74ee169e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13450,7 +13482,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "7df6c9c5-9534-475a-8318-63f5ef85a102"
+                     *       "requestId": "7f3794fd-07af-4647-b6f5-0ac9647058c0"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13487,7 +13519,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "e837fcc2-f5bd-41ca-89b0-f4b73462983f"
+                     *       "requestId": "e87acce1-aa02-42c0-bd38-1d9ed983a667"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13554,28 +13586,28 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228eb-87a9-76b6-8482-67e28807bdac",
+                     *         "id": "01a228ed-0d4b-7473-944a-d39e7eee1b6c",
                      *         "key": "WEB",
                      *         "name": "Website",
                      *         "description": "The public site.",
                      *         "color": null,
-                     *         "clientId": "01a228eb-878f-7051-9418-1ab312dd52c3",
+                     *         "clientId": "01a228ed-0d28-7038-9a83-34c3ae234a83",
                      *         "billableByDefault": true,
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdBy": "01a228eb-8693-734a-9c73-8065b3f333bc",
-                     *         "createdAt": "2026-11-29T20:07:34.056Z",
-                     *         "updatedAt": "2026-11-29T20:07:34.093Z",
+                     *         "createdBy": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
+                     *         "createdAt": "2026-11-29T20:09:13.803Z",
+                     *         "updatedAt": "2026-11-29T20:09:13.833Z",
                      *         "role": "OWNER",
                      *         "statuses": [
                      *           {
-                     *             "id": "01a228eb-87aa-77b7-b61b-1b88575ec42d",
-                     *             "projectId": "01a228eb-87a9-76b6-8482-67e28807bdac",
+                     *             "id": "01a228ed-0d4d-7672-9c94-31ae57bb068c",
+                     *             "projectId": "01a228ed-0d4b-7473-944a-d39e7eee1b6c",
                      *             "name": "Backlog",
                      *             "category": "backlog",
                      *             "position": 0,
                      *             "color": "#94a3b8",
-                     *             "createdAt": "2026-11-29T20:07:34.056Z"
+                     *             "createdAt": "2026-11-29T20:09:13.803Z"
                      *           }
                      *         ],
                      *         "memberCount": 1
@@ -13600,7 +13632,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: key: Invalid input: expected string, received object",
                      *       "code": "validation_error",
-                     *       "requestId": "4bc26f5a-d8d1-45d0-85f4-a341b701d961",
+                     *       "requestId": "aff1ee44-562f-4b2e-be6c-c475aca482a5",
                      *       "issues": [
                      *         {
                      *           "path": "key",
@@ -13628,7 +13660,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "1f890087-29c8-4406-bd85-a7c6fe6b4622"
+                     *       "requestId": "b9b006ea-f255-4d53-8f84-438407dfdd3b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13645,7 +13677,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "f8b12627-5b8e-44e1-a925-3a67e73cb3a2"
+                     *       "requestId": "50e4d55f-5a5e-427e-9abb-03b9a11773d3"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13662,7 +13694,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Project not found.",
                      *       "code": "not_found",
-                     *       "requestId": "ed5b9562-f5d7-4e87-aaa3-e119b7de59f8"
+                     *       "requestId": "dff52060-e653-4b60-b69d-ce33711b527c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13674,6 +13706,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "The project key ARC is already used in this workspace.",
+                     *       "code": "conflict",
+                     *       "requestId": "4643b6d6-5ffa-4f45-8680-ebacce2d0cdc"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -13688,7 +13728,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "ef480af1-d689-47b9-9e5f-9cecff60b2f7"
+                     *       "requestId": "842f52c1-06e6-41d9-9eae-26e01abc7cd0"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13705,7 +13745,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "c0fd06e2-00dc-47b4-993c-df5a299aedf7"
+                     *       "requestId": "1586bd21-e1f5-46b0-ab84-00a7350f52c2"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13742,7 +13782,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "9281212e-9bb8-4887-aa5c-9502c54f1d7f"
+                     *       "requestId": "fcfc2478-fa9a-45d2-9dec-459a9418f6fe"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13798,10 +13838,10 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228eb-8bb1-7675-9fbc-aa8664fbd090",
+                     *           "id": "01a228ed-1485-729d-86a8-37ded9715379",
                      *           "action": "member.removed",
                      *           "actor": {
-                     *             "id": "01a228eb-8693-734a-9c73-8065b3f333bc",
+                     *             "id": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
                      *             "name": "Ada Lovelace",
                      *             "handle": "ada"
                      *           },
@@ -13809,10 +13849,10 @@ export interface operations {
                      *           "taskId": null,
                      *           "taskKey": null,
                      *           "meta": {
-                     *             "userId": "01a228eb-874d-73f5-8f16-7cf745ec3605",
+                     *             "userId": "01a228ed-0c9c-7295-aae4-50715743fac5",
                      *             "role": "MEMBER"
                      *           },
-                     *           "createdAt": "2026-11-29T20:07:35.089Z"
+                     *           "createdAt": "2026-11-29T20:09:15.653Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -13837,7 +13877,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "c8afb9f7-1db7-427b-8e6d-e4fb7e55bd23",
+                     *       "requestId": "e336a7f0-2006-4beb-91fe-69db281f0e8c",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -13865,7 +13905,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "32f1a472-9ad2-4018-be53-4513a7aea15d"
+                     *       "requestId": "2b46f9f0-d816-4a5b-821f-09acb8ef5c9e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13882,7 +13922,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "b1fae5ed-09fc-4ef6-a4b1-092bb8c08be2"
+                     *       "requestId": "c61d7f16-9dad-4e8a-a6c0-873ab99d2dcf"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13899,7 +13939,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Project not found.",
                      *       "code": "not_found",
-                     *       "requestId": "2e16c325-fdbe-49da-80ee-b90f2fc4790e"
+                     *       "requestId": "e283e941-7cd9-491f-bc5b-546bea2af5b4"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13936,7 +13976,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "978d0347-e4e1-4280-a644-77c7023b2f7b"
+                     *       "requestId": "2bcaec81-218d-472e-aa48-acf294ac7098"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13986,28 +14026,28 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228eb-87a9-76b6-8482-67e28807bdac",
+                     *         "id": "01a228ed-0d4b-7473-944a-d39e7eee1b6c",
                      *         "key": "WEB",
                      *         "name": "Website",
                      *         "description": "The public site.",
                      *         "color": null,
-                     *         "clientId": "01a228eb-878f-7051-9418-1ab312dd52c3",
+                     *         "clientId": "01a228ed-0d28-7038-9a83-34c3ae234a83",
                      *         "billableByDefault": true,
                      *         "archived": true,
-                     *         "archivedAt": "2026-11-29T20:07:35.109Z",
-                     *         "createdBy": "01a228eb-8693-734a-9c73-8065b3f333bc",
-                     *         "createdAt": "2026-11-29T20:07:34.056Z",
-                     *         "updatedAt": "2026-11-29T20:07:35.109Z",
+                     *         "archivedAt": "2026-11-29T20:09:15.657Z",
+                     *         "createdBy": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
+                     *         "createdAt": "2026-11-29T20:09:13.803Z",
+                     *         "updatedAt": "2026-11-29T20:09:15.657Z",
                      *         "role": "OWNER",
                      *         "statuses": [
                      *           {
-                     *             "id": "01a228eb-87aa-77b7-b61b-1b88575ec42d",
-                     *             "projectId": "01a228eb-87a9-76b6-8482-67e28807bdac",
+                     *             "id": "01a228ed-0d4d-7672-9c94-31ae57bb068c",
+                     *             "projectId": "01a228ed-0d4b-7473-944a-d39e7eee1b6c",
                      *             "name": "Backlog",
                      *             "category": "backlog",
                      *             "position": 0,
                      *             "color": "#94a3b8",
-                     *             "createdAt": "2026-11-29T20:07:34.056Z"
+                     *             "createdAt": "2026-11-29T20:09:13.803Z"
                      *           }
                      *         ],
                      *         "memberCount": 1
@@ -14032,7 +14072,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "97337c49-67ac-47dc-a71d-ea4e939edcd9"
+                     *       "requestId": "9537b1cf-868d-42c3-bd9e-00a0b0c15c8f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14054,7 +14094,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "b8f4babe-44a5-42bb-9789-1da98dea0848"
+                     *       "requestId": "857c8683-0e3c-4697-8e80-2562298a8827"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14071,7 +14111,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "5237857a-683e-4157-a9ea-23b490f81ea2"
+                     *       "requestId": "477c88a5-113e-4814-9e9f-e40fe9ca4f6c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14088,7 +14128,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Project not found.",
                      *       "code": "not_found",
-                     *       "requestId": "42a9db32-32a9-4fca-96a5-8bb66be7e152"
+                     *       "requestId": "35e922a8-8c6e-4a99-a36b-d5f24b1b515d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14105,7 +14145,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "f6517a77-0679-4f08-86fb-0d6319e93815"
+                     *       "requestId": "866a9d4f-5aa6-45c2-a1c1-c636122f531a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14122,7 +14162,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "8ea693be-7174-4b43-a7f0-0a388f540b16"
+                     *       "requestId": "8f9311b2-31dd-4fb6-bf5d-4e1162bf36cf"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14159,7 +14199,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "2b4c9ef0-8c5d-4db4-8405-0a34f555205a"
+                     *       "requestId": "2dc6b29e-6409-4024-99b5-71c646b0764c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14215,12 +14255,12 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "userId": "01a228eb-8693-734a-9c73-8065b3f333bc",
+                     *           "userId": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada",
                      *           "email": "ada@walk.test",
                      *           "role": "OWNER",
-                     *           "addedAt": "2026-11-29T20:07:34.056Z"
+                     *           "addedAt": "2026-11-29T20:09:13.803Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -14245,7 +14285,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "8e7600f0-27aa-49cd-b24a-e0df1429a8f3",
+                     *       "requestId": "be9e7940-c369-44c0-8c80-6bf54edf95c0",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -14273,7 +14313,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "df45168a-7c09-43cc-88d5-f94d5da8c0c7"
+                     *       "requestId": "6d9879e9-60aa-4ebb-a89d-dd747904d095"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14290,7 +14330,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "2da2d36f-cb85-467e-b38a-416b8b9ff3c0"
+                     *       "requestId": "99cc840b-cff9-4d30-bc17-aa807f63831e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14307,7 +14347,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Project not found.",
                      *       "code": "not_found",
-                     *       "requestId": "c12d812c-cbc1-4afc-abac-f9d2d537c781"
+                     *       "requestId": "808a1065-d1c8-4b00-a605-0b1208d134aa"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14344,7 +14384,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "eefaa0f5-8e68-4b5e-b61c-be46054c101c"
+                     *       "requestId": "afb7c45c-515a-4918-b145-b2ba1b03e3b9"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14409,12 +14449,12 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "userId": "01a228eb-874d-73f5-8f16-7cf745ec3605",
+                     *         "userId": "01a228ed-0c9c-7295-aae4-50715743fac5",
                      *         "name": "Bob",
                      *         "handle": "bob",
                      *         "email": "bob@walk.test",
                      *         "role": "VIEWER",
-                     *         "addedAt": "2026-11-29T20:07:34.133Z"
+                     *         "addedAt": "2026-11-29T20:09:13.857Z"
                      *       }
                      *     }
                      */
@@ -14436,7 +14476,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: userId: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "0dea63e2-24fb-4138-8880-b941cb9d8df8",
+                     *       "requestId": "320c1253-6d27-4d08-884b-d88c836c1e35",
                      *       "issues": [
                      *         {
                      *           "path": "userId",
@@ -14464,7 +14504,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "56812fab-0bf3-4cb5-ad71-eb5ecc1bcda1"
+                     *       "requestId": "0e53f277-1786-4c4b-be5f-723477953f9f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14481,7 +14521,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "c64d8ffa-c8ac-45a4-b71c-78bd19d89139"
+                     *       "requestId": "8a47a1b9-cf65-4e57-a1a7-b6aceca03e1e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14498,7 +14538,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Project not found.",
                      *       "code": "not_found",
-                     *       "requestId": "f24d8c76-0419-48b7-8fe5-fce2f4ff72d6"
+                     *       "requestId": "1ccc647e-1463-407b-bc78-6f5c5df61d5a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14515,7 +14555,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "This Idempotency-Key was already used with a different request.",
                      *       "code": "conflict",
-                     *       "requestId": "ac9ac089-5ffe-4ffe-a8f6-c33b38339bb5"
+                     *       "requestId": "45f576c2-00a6-4c60-8f19-905a408bb73b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14532,7 +14572,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "fc959c29-08d3-4f18-91d5-45ff25521b4f"
+                     *       "requestId": "688cf8a3-983f-4a1b-a17c-8d673586fa95"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14549,7 +14589,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "38a1127c-dc0f-4fa7-aae6-794c94d8b11e"
+                     *       "requestId": "946b685f-59af-4542-af5f-6912816edcf5"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14586,7 +14626,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "754b3562-b8ef-418a-ba69-a44c4ab8bfe8"
+                     *       "requestId": "a4ab7c7d-4e4a-4f68-93de-38f6a1fed95d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14638,7 +14678,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228eb-874d-73f5-8f16-7cf745ec3605",
+                     *         "id": "01a228ed-0c9c-7295-aae4-50715743fac5",
                      *         "deleted": true
                      *       }
                      *     }
@@ -14665,7 +14705,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "84137c23-7c31-4fa5-8c8f-1322fdddb59c"
+                     *       "requestId": "e927f401-1f6b-4b6d-a96c-86932a656b68"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14687,7 +14727,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "8bb23b58-326c-466b-8647-1ee90016b035"
+                     *       "requestId": "797fda4d-2360-431d-9f84-6b55a9ef11de"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14704,7 +14744,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "1ca20ca5-e632-46e0-9f52-adaf77b472f4"
+                     *       "requestId": "ee8c6528-14f3-4b43-8017-ab0adf92c23f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14721,7 +14761,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Project not found.",
                      *       "code": "not_found",
-                     *       "requestId": "2476ef3e-674f-4f6a-907f-50084fdfcc78"
+                     *       "requestId": "38dd190b-76cc-45ab-9ab9-34d06b1ba2e6"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14733,6 +14773,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "The last OWNER of a project cannot be removed or demoted; make someone else OWNER first.",
+                     *       "code": "conflict",
+                     *       "requestId": "8f7bba3b-4f38-45cf-993c-e79ec9b37249"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -14747,7 +14795,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "5d46abea-8dce-41b5-b7ac-54635dcb510b"
+                     *       "requestId": "a460cf0b-9fdf-47c7-9325-de3bda8585da"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14764,7 +14812,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "a4e5164d-8b2c-444e-9268-db6e2f820fb1"
+                     *       "requestId": "235b5381-1ce0-4ebe-9ec3-aafb5b884046"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14801,7 +14849,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "3d6d327e-5e34-49e3-85e3-320c3eec7c8c"
+                     *       "requestId": "286c2408-c3d1-4d76-bfa3-589d7cf77f28"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14863,12 +14911,12 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "userId": "01a228eb-874d-73f5-8f16-7cf745ec3605",
+                     *         "userId": "01a228ed-0c9c-7295-aae4-50715743fac5",
                      *         "name": "Bob",
                      *         "handle": "bob",
                      *         "email": "bob@walk.test",
                      *         "role": "MEMBER",
-                     *         "addedAt": "2026-11-29T20:07:34.133Z"
+                     *         "addedAt": "2026-11-29T20:09:13.857Z"
                      *       }
                      *     }
                      */
@@ -14890,7 +14938,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: role: Invalid option: expected one of \"OWNER\"|\"MEMBER\"|\"VIEWER\"",
                      *       "code": "validation_error",
-                     *       "requestId": "6b52c808-8d76-446f-9de3-79b9757f6134",
+                     *       "requestId": "05287708-48eb-488b-a72d-58a8c8b44fa9",
                      *       "issues": [
                      *         {
                      *           "path": "role",
@@ -14918,7 +14966,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "8cd2a03c-fe9c-4f03-8f15-26a1d463d154"
+                     *       "requestId": "90e82a33-5f50-4990-94f6-9f25a589cfca"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14935,7 +14983,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "2d362515-06c6-4b8d-a942-6634e6e0e280"
+                     *       "requestId": "1a2d240c-0c2c-4a82-a863-9e313fb4bb82"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14952,7 +15000,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Project not found.",
                      *       "code": "not_found",
-                     *       "requestId": "026665c8-18ba-4aa7-860f-e561f4bc00a2"
+                     *       "requestId": "b75e92c4-1948-4555-899e-34cc72f5e557"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14964,6 +15012,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "The last OWNER of a project cannot be removed or demoted; make someone else OWNER first.",
+                     *       "code": "conflict",
+                     *       "requestId": "f9441e23-1daa-416e-bd51-9b6519f5f512"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -14978,7 +15034,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "a6c95c99-5b67-4bc7-b95c-11eea5ac4447"
+                     *       "requestId": "cf5f6482-bfec-424e-afe1-857949060134"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14995,7 +15051,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "db861742-3bd4-4d58-8bb0-bf22335bc399"
+                     *       "requestId": "fad37ad4-3b21-4160-941f-ecff0a87eb38"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15032,7 +15088,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "bbf7a90c-3ddc-4d18-bd99-483cf3097f39"
+                     *       "requestId": "4c320e1e-282d-4b3c-9e40-22f70ce7bec9"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15083,13 +15139,13 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228eb-87aa-77b7-b61b-1b88575ec42d",
-                     *           "projectId": "01a228eb-87a9-76b6-8482-67e28807bdac",
+                     *           "id": "01a228ed-0d4d-7672-9c94-31ae57bb068c",
+                     *           "projectId": "01a228ed-0d4b-7473-944a-d39e7eee1b6c",
                      *           "name": "Backlog",
                      *           "category": "backlog",
                      *           "position": 0,
                      *           "color": "#94a3b8",
-                     *           "createdAt": "2026-11-29T20:07:34.056Z"
+                     *           "createdAt": "2026-11-29T20:09:13.803Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -15114,7 +15170,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "e7209d0a-af54-4203-a2e0-1e36995a54dd"
+                     *       "requestId": "4402d795-9464-4adf-b051-2d7cb26b5b2c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15136,7 +15192,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "00644264-a8e1-4caf-a8c7-415cf6846860"
+                     *       "requestId": "30874f62-b330-4892-be82-e822c720c844"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15153,7 +15209,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "3ebb701b-ea50-471f-87cf-a8e928066c1f"
+                     *       "requestId": "0bb6441b-5230-4f04-8d9d-fc0f5950522f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15170,7 +15226,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Project not found.",
                      *       "code": "not_found",
-                     *       "requestId": "972b836b-2cf3-4ea3-a5a5-efce5411b881"
+                     *       "requestId": "f74b45c1-1667-4e30-ba7c-367951ef5e1b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15207,7 +15263,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "854eeec7-5d0b-4fb2-aeb1-d1d06c317796"
+                     *       "requestId": "2eb5ca7b-fdd3-4d6f-b74e-501fecfc2d48"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15275,13 +15331,13 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228eb-880e-7264-bf22-6d52a14288bc",
-                     *         "projectId": "01a228eb-87a9-76b6-8482-67e28807bdac",
+                     *         "id": "01a228ed-0d9d-777c-a240-10a19fb97653",
+                     *         "projectId": "01a228ed-0d4b-7473-944a-d39e7eee1b6c",
                      *         "name": "QA",
                      *         "category": "started",
                      *         "position": 5,
                      *         "color": null,
-                     *         "createdAt": "2026-11-29T20:07:34.158Z"
+                     *         "createdAt": "2026-11-29T20:09:13.885Z"
                      *       }
                      *     }
                      */
@@ -15303,7 +15359,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: name: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "1b2bc383-0737-47c6-a9ef-5dbac4dfca46",
+                     *       "requestId": "3ee03f8d-a93f-4af0-950f-4f21738cc4b1",
                      *       "issues": [
                      *         {
                      *           "path": "name",
@@ -15335,7 +15391,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "c6e4fdfc-1d46-42cc-a00f-3faf5de2cf11"
+                     *       "requestId": "dd0713a2-55ff-48ff-8657-2686eda58f04"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15352,7 +15408,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "4f5e7c4e-d145-45b8-99ca-39c20b2ceedd"
+                     *       "requestId": "a85c44aa-2a1b-4d34-b1ad-b5fc136a1663"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15369,7 +15425,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Project not found.",
                      *       "code": "not_found",
-                     *       "requestId": "45f568df-9f06-4da4-81cd-4c2f74dd8c2a"
+                     *       "requestId": "cf264d72-205f-4305-aaf9-27e6f39e54f2"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15386,7 +15442,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "This Idempotency-Key was already used with a different request.",
                      *       "code": "conflict",
-                     *       "requestId": "622eba35-e0c3-4078-90c4-f25ca9b934a5"
+                     *       "requestId": "d0953ebc-3ff7-4111-877f-5da2e1095c15"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15403,7 +15459,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "8376cb20-8a17-4791-8294-7992a181f524"
+                     *       "requestId": "04d7ab41-3adc-428f-b58f-71b072ebb73f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15420,7 +15476,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "d52eca9f-8ab8-4cf9-82cf-fae2b184d7f2"
+                     *       "requestId": "b9134a5e-4c1b-4375-9b1a-86c1789bd163"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15457,7 +15513,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "25dc82de-5de8-439f-b807-b41df30f08fa"
+                     *       "requestId": "b29ea54f-d9ce-4735-a1fc-596507f40704"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15519,10 +15575,10 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228eb-880e-7264-bf22-6d52a14288bc",
+                     *         "id": "01a228ed-0d9d-777c-a240-10a19fb97653",
                      *         "deleted": true,
                      *         "movedTasks": 1,
-                     *         "movedTo": "01a228eb-87aa-77bb-b987-89bdd1c1d112"
+                     *         "movedTo": "01a228ed-0d4d-7676-b3d2-e63ee43ca2ad"
                      *       }
                      *     }
                      */
@@ -15550,7 +15606,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: moveTasksTo: Invalid input: expected string, received object",
                      *       "code": "validation_error",
-                     *       "requestId": "3d13ae72-e804-44ee-a639-b5aac78cab95",
+                     *       "requestId": "bd51c7cc-1168-4d28-83ce-19510d4092b4",
                      *       "issues": [
                      *         {
                      *           "path": "moveTasksTo",
@@ -15578,7 +15634,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "6918767d-d20f-42d2-a4a2-e93045fbf18e"
+                     *       "requestId": "708682d6-74f5-41df-9643-24fd651a8f5f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15595,7 +15651,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "738c35bd-8768-444a-a8f3-5bb4ee011b4e"
+                     *       "requestId": "91af47fa-38c7-400c-a282-1f6f9a760a27"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15612,7 +15668,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Project not found.",
                      *       "code": "not_found",
-                     *       "requestId": "2241d6fb-6654-4813-906c-94ecf99987db"
+                     *       "requestId": "c5ba76d1-92b2-45f9-bbc7-4335b2379659"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15624,6 +15680,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "This status still has 1 task(s): pass moveTasksTo=<statusId> to move them to another status of the project.",
+                     *       "code": "conflict",
+                     *       "requestId": "a5db82c2-b9e4-4964-a207-56d8bb9bdbc8"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -15638,7 +15702,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "9bf99868-8c1b-4289-8fcf-fa5bae74411f"
+                     *       "requestId": "9e5b3b41-f401-4805-842e-a44de4930f88"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15655,7 +15719,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "0e5959bc-344f-4ce8-9405-549551b2a7e6"
+                     *       "requestId": "0d6edeb6-e81a-402a-9f75-2dc11215c15c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15692,7 +15756,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "5d66d664-f17b-412e-a8c9-df85bea8876a"
+                     *       "requestId": "98740769-2936-4c83-9ee6-cebcd0d5f5aa"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15760,13 +15824,13 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228eb-880e-7264-bf22-6d52a14288bc",
-                     *         "projectId": "01a228eb-87a9-76b6-8482-67e28807bdac",
+                     *         "id": "01a228ed-0d9d-777c-a240-10a19fb97653",
+                     *         "projectId": "01a228ed-0d4b-7473-944a-d39e7eee1b6c",
                      *         "name": "QA",
                      *         "category": "started",
                      *         "position": 5,
                      *         "color": "#aa66cc",
-                     *         "createdAt": "2026-11-29T20:07:34.158Z"
+                     *         "createdAt": "2026-11-29T20:09:13.885Z"
                      *       }
                      *     }
                      */
@@ -15788,7 +15852,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: name: Invalid input: expected string, received object",
                      *       "code": "validation_error",
-                     *       "requestId": "9aea1cf2-966a-49cb-bb1a-2d8f6833a647",
+                     *       "requestId": "2e2b5a67-809a-46c6-8602-74c4b3995a67",
                      *       "issues": [
                      *         {
                      *           "path": "name",
@@ -15816,7 +15880,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "ef32ac14-c7c7-463c-857f-8fdd8d52f83a"
+                     *       "requestId": "04a677e9-52c2-4a02-8ba4-58f7ac6ba101"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15833,7 +15897,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "f1776303-f284-477e-b15c-44dbb7bbff5e"
+                     *       "requestId": "24d30d3d-45aa-45ad-8029-a0455a6cab81"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15850,7 +15914,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Project not found.",
                      *       "code": "not_found",
-                     *       "requestId": "37834a8c-09b8-4b7b-b5f9-88bbd26a72a4"
+                     *       "requestId": "e08d3907-20de-43fc-b598-be36aaae3e13"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15862,6 +15926,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "A status named \"To Do\" already exists in this project.",
+                     *       "code": "conflict",
+                     *       "requestId": "8ea9930c-e1c9-47ba-8565-2b2c8bf2d74c"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -15876,7 +15948,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "1b6b1f22-3f31-4eb1-8add-0624b6ae302b"
+                     *       "requestId": "3edb6d7b-2326-4cad-8405-f00d635d3db8"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15893,7 +15965,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "cd08b555-fc22-4922-a146-edf673f60e05"
+                     *       "requestId": "3ecad0cf-d3dc-497d-a3fb-ad5632393371"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15930,7 +16002,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "f1b6704f-e642-4d2d-bf72-b7eb185e4630"
+                     *       "requestId": "2a214369-0a56-4a71-8ebd-3eb8138f4ba8"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15980,28 +16052,28 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228eb-87a9-76b6-8482-67e28807bdac",
+                     *         "id": "01a228ed-0d4b-7473-944a-d39e7eee1b6c",
                      *         "key": "WEB",
                      *         "name": "Website",
                      *         "description": "The public site.",
                      *         "color": null,
-                     *         "clientId": "01a228eb-878f-7051-9418-1ab312dd52c3",
+                     *         "clientId": "01a228ed-0d28-7038-9a83-34c3ae234a83",
                      *         "billableByDefault": true,
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdBy": "01a228eb-8693-734a-9c73-8065b3f333bc",
-                     *         "createdAt": "2026-11-29T20:07:34.056Z",
-                     *         "updatedAt": "2026-11-29T20:07:35.111Z",
+                     *         "createdBy": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
+                     *         "createdAt": "2026-11-29T20:09:13.803Z",
+                     *         "updatedAt": "2026-11-29T20:09:15.659Z",
                      *         "role": "OWNER",
                      *         "statuses": [
                      *           {
-                     *             "id": "01a228eb-87aa-77b7-b61b-1b88575ec42d",
-                     *             "projectId": "01a228eb-87a9-76b6-8482-67e28807bdac",
+                     *             "id": "01a228ed-0d4d-7672-9c94-31ae57bb068c",
+                     *             "projectId": "01a228ed-0d4b-7473-944a-d39e7eee1b6c",
                      *             "name": "Backlog",
                      *             "category": "backlog",
                      *             "position": 0,
                      *             "color": "#94a3b8",
-                     *             "createdAt": "2026-11-29T20:07:34.056Z"
+                     *             "createdAt": "2026-11-29T20:09:13.803Z"
                      *           }
                      *         ],
                      *         "memberCount": 1
@@ -16026,7 +16098,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "6252a25e-b393-415f-b76a-f8c5e8482101"
+                     *       "requestId": "d3f1a5c4-14a4-49a2-b1a0-0fbbd26e0538"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16048,7 +16120,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "e670e7a3-7981-43d4-8851-29a2165a37ea"
+                     *       "requestId": "45db3666-9231-4102-8b15-680bd1bc0a43"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16065,7 +16137,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "e04c1bc4-8449-46f2-9dc7-88a37faade4a"
+                     *       "requestId": "472d5882-609e-4109-a568-5800027f824e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16082,7 +16154,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Project not found.",
                      *       "code": "not_found",
-                     *       "requestId": "63137eea-b28c-418b-b78a-e58c20184e4e"
+                     *       "requestId": "85bb7de4-3b9d-445d-a677-5df0d8923a23"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16099,7 +16171,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "cf5a66ed-f026-42cc-93dc-415f833f63df"
+                     *       "requestId": "3149813c-2b36-4927-88c8-62eac3ac1dbb"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16116,7 +16188,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "789fe876-a946-4a06-9a6b-90aacc9cb891"
+                     *       "requestId": "5d9b4839-4f25-409b-b84d-a7c57bed1c5e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16153,7 +16225,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "a571cef8-4f91-4131-a1ce-c4229c244936"
+                     *       "requestId": "37b9f1ff-376c-4aa0-a6c9-6c40ad894e23"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16209,12 +16281,12 @@ export interface operations {
                      *       "data": [
                      *         {
                      *           "type": "task",
-                     *           "id": "01a228eb-881f-705b-b9a6-84d752a84442",
+                     *           "id": "01a228ed-0dbd-7317-8229-d0b4b5607714",
                      *           "title": "Ship the landing page today",
                      *           "snippet": "Ship the **landing** page today",
                      *           "score": -3,
-                     *           "projectId": "01a228eb-87a9-76b6-8482-67e28807bdac",
-                     *           "taskId": "01a228eb-881f-705b-b9a6-84d752a84442",
+                     *           "projectId": "01a228ed-0d4b-7473-944a-d39e7eee1b6c",
+                     *           "taskId": "01a228ed-0dbd-7317-8229-d0b4b5607714",
                      *           "humanId": "WEB-1",
                      *           "archived": false
                      *         }
@@ -16239,7 +16311,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: q: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "29143c6f-884c-4be7-a959-7ca1bc4469a6",
+                     *       "requestId": "db5a9659-0f9b-4ebd-9ee8-881ee8a2b301",
                      *       "issues": [
                      *         {
                      *           "path": "q",
@@ -16267,7 +16339,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "9fe33250-448a-4635-bc07-da70c1d3ae90"
+                     *       "requestId": "4930902a-d05d-45bf-a0d1-7b59d600fa08"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16284,7 +16356,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "3c5ddab0-ab64-4850-862f-f5e821da7c0f"
+                     *       "requestId": "575fd52d-16a8-473c-98a8-97ed6a3aa70d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16301,7 +16373,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "6ef0994f-b36a-4330-8dd3-fa8c252c4df9"
+                     *       "requestId": "7c043acf-5f50-4ae7-a9fb-0b508dad995b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16338,7 +16410,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "f2b10653-fffc-4f00-b2fd-c6044b341d08"
+                     *       "requestId": "a3fe7f12-5514-4225-ba33-3c5ae468f72a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16413,14 +16485,14 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228eb-8828-70a6-9cbf-63fc52b62c58",
+                     *           "id": "01a228ed-0dcd-7113-b80b-ac5ca331c401",
                      *           "humanId": "WEB-2",
                      *           "number": 2,
-                     *           "workspaceId": "01a228eb-8705-7203-9063-5304fc3e165c",
-                     *           "projectId": "01a228eb-87a9-76b6-8482-67e28807bdac",
-                     *           "statusId": "01a228eb-87aa-77b8-8525-fb41d84595c8",
+                     *           "workspaceId": "01a228ed-0c1e-7411-93ab-19d70099da1a",
+                     *           "projectId": "01a228ed-0d4b-7473-944a-d39e7eee1b6c",
+                     *           "statusId": "01a228ed-0d4d-7673-a97c-146ce7342287",
                      *           "status": {
-                     *             "id": "01a228eb-87aa-77b8-8525-fb41d84595c8",
+                     *             "id": "01a228ed-0d4d-7673-a97c-146ce7342287",
                      *             "name": "To Do",
                      *             "category": "unstarted"
                      *           },
@@ -16431,9 +16503,9 @@ export interface operations {
                      *           "dueDate": null,
                      *           "archived": false,
                      *           "archivedAt": null,
-                     *           "createdBy": "01a228eb-8693-734a-9c73-8065b3f333bc",
-                     *           "createdAt": "2026-11-29T20:07:34.184Z",
-                     *           "updatedAt": "2026-11-29T20:07:34.184Z",
+                     *           "createdBy": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
+                     *           "createdAt": "2026-11-29T20:09:13.932Z",
+                     *           "updatedAt": "2026-11-29T20:09:13.932Z",
                      *           "assignees": [],
                      *           "labels": [],
                      *           "todoCount": 0,
@@ -16498,7 +16570,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "1f4f64fe-4271-48e8-a9c8-6a44e2fdfca6",
+                     *       "requestId": "2f933193-66a2-46d2-9194-9e0bc3da6b65",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -16526,7 +16598,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "e0d50a46-835b-4f8d-a82f-4fc0960fb2de"
+                     *       "requestId": "0008c3e1-55fb-4ff2-86d8-8732d19e12c2"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16543,7 +16615,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "48715ffd-7718-402c-85a6-9322aca71279"
+                     *       "requestId": "2a19deee-716b-4868-a06a-59da3786be32"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16560,7 +16632,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "5f849d5f-fe54-48b2-b01f-c193444c30dd"
+                     *       "requestId": "8a372ce8-3f77-4ac3-ac8f-03db54c07ebc"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16597,7 +16669,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "4b7dcd02-1572-4ff6-aa58-6b8c7e892b71"
+                     *       "requestId": "755b888d-cc20-4b9e-ada2-944b9e7a25bf"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16680,14 +16752,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228eb-881f-705b-b9a6-84d752a84442",
+                     *         "id": "01a228ed-0dbd-7317-8229-d0b4b5607714",
                      *         "humanId": "WEB-1",
                      *         "number": 1,
-                     *         "workspaceId": "01a228eb-8705-7203-9063-5304fc3e165c",
-                     *         "projectId": "01a228eb-87a9-76b6-8482-67e28807bdac",
-                     *         "statusId": "01a228eb-87aa-77b8-8525-fb41d84595c8",
+                     *         "workspaceId": "01a228ed-0c1e-7411-93ab-19d70099da1a",
+                     *         "projectId": "01a228ed-0d4b-7473-944a-d39e7eee1b6c",
+                     *         "statusId": "01a228ed-0d4d-7673-a97c-146ce7342287",
                      *         "status": {
-                     *           "id": "01a228eb-87aa-77b8-8525-fb41d84595c8",
+                     *           "id": "01a228ed-0d4d-7673-a97c-146ce7342287",
                      *           "name": "To Do",
                      *           "category": "unstarted"
                      *         },
@@ -16698,19 +16770,19 @@ export interface operations {
                      *         "dueDate": "2026-11-29",
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdBy": "01a228eb-8693-734a-9c73-8065b3f333bc",
-                     *         "createdAt": "2026-11-29T20:07:34.174Z",
-                     *         "updatedAt": "2026-11-29T20:07:34.174Z",
+                     *         "createdBy": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
+                     *         "createdAt": "2026-11-29T20:09:13.914Z",
+                     *         "updatedAt": "2026-11-29T20:09:13.914Z",
                      *         "assignees": [
                      *           {
-                     *             "id": "01a228eb-874d-73f5-8f16-7cf745ec3605",
+                     *             "id": "01a228ed-0c9c-7295-aae4-50715743fac5",
                      *             "name": "Bob",
                      *             "handle": "bob"
                      *           }
                      *         ],
                      *         "labels": [
                      *           {
-                     *             "id": "01a228eb-8813-7590-9086-0a5f5f69d325",
+                     *             "id": "01a228ed-0da6-763f-b768-6c590fd2ff2a",
                      *             "name": "front-end",
                      *             "color": "#3366ff"
                      *           }
@@ -16719,11 +16791,11 @@ export interface operations {
                      *         "todoDoneCount": 0,
                      *         "todos": [
                      *           {
-                     *             "id": "01a228eb-8821-721e-b2f1-db65e4bc7abf",
+                     *             "id": "01a228ed-0dbe-7658-9b01-777a98e961b6",
                      *             "text": "Hero copy",
                      *             "done": false,
                      *             "position": 0,
-                     *             "createdAt": "2026-11-29T20:07:34.174Z"
+                     *             "createdAt": "2026-11-29T20:09:13.914Z"
                      *           }
                      *         ],
                      *         "commentCount": 0,
@@ -16749,7 +16821,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: projectId: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "a9bcd351-6875-4a2c-8259-36f8c96f2679",
+                     *       "requestId": "c131bbd3-5e15-4c50-911d-5887985bbb2c",
                      *       "issues": [
                      *         {
                      *           "path": "projectId",
@@ -16781,7 +16853,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "9a368752-dedb-4747-8a9b-fede0123bb58"
+                     *       "requestId": "e1e2b61a-a4ac-445f-8735-47ff7ae27c87"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16798,7 +16870,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "1aa26e88-a0f0-41e7-9750-59f238fa06ff"
+                     *       "requestId": "3d25a77b-e1b7-4865-a479-d06dc821573e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16815,7 +16887,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "3396df76-42f1-4273-accd-bbb7a048ab02"
+                     *       "requestId": "2d8528dd-f9bb-4ba6-a4ed-842b8f427a6e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16832,7 +16904,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "This Idempotency-Key was already used with a different request.",
                      *       "code": "conflict",
-                     *       "requestId": "33b8d9ee-a89e-4bb1-928f-e3e24facdec2"
+                     *       "requestId": "d01251aa-0bec-4cfd-821c-00268915377f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16849,7 +16921,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "d01eafb9-1213-477f-ac2f-ee8e5e6c71c4"
+                     *       "requestId": "838e34b3-a86f-4923-8666-28517f72b9e8"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16866,7 +16938,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "5d3ce137-3675-476d-9843-4cf85eb72977"
+                     *       "requestId": "d9c9cd63-87e5-4e30-ae33-407425e083a0"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16903,7 +16975,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "dd5c99e9-10c1-4d05-aebd-70dfa2ab3e1d"
+                     *       "requestId": "ce737fe2-0530-48bb-a401-021418c9cc68"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16953,14 +17025,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228eb-881f-705b-b9a6-84d752a84442",
+                     *         "id": "01a228ed-0dbd-7317-8229-d0b4b5607714",
                      *         "humanId": "WEB-1",
                      *         "number": 1,
-                     *         "workspaceId": "01a228eb-8705-7203-9063-5304fc3e165c",
-                     *         "projectId": "01a228eb-87a9-76b6-8482-67e28807bdac",
-                     *         "statusId": "01a228eb-87aa-77b8-8525-fb41d84595c8",
+                     *         "workspaceId": "01a228ed-0c1e-7411-93ab-19d70099da1a",
+                     *         "projectId": "01a228ed-0d4b-7473-944a-d39e7eee1b6c",
+                     *         "statusId": "01a228ed-0d4d-7673-a97c-146ce7342287",
                      *         "status": {
-                     *           "id": "01a228eb-87aa-77b8-8525-fb41d84595c8",
+                     *           "id": "01a228ed-0d4d-7673-a97c-146ce7342287",
                      *           "name": "To Do",
                      *           "category": "unstarted"
                      *         },
@@ -16971,19 +17043,19 @@ export interface operations {
                      *         "dueDate": "2026-11-29",
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdBy": "01a228eb-8693-734a-9c73-8065b3f333bc",
-                     *         "createdAt": "2026-11-29T20:07:34.174Z",
-                     *         "updatedAt": "2026-11-29T20:07:34.174Z",
+                     *         "createdBy": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
+                     *         "createdAt": "2026-11-29T20:09:13.914Z",
+                     *         "updatedAt": "2026-11-29T20:09:13.914Z",
                      *         "assignees": [
                      *           {
-                     *             "id": "01a228eb-874d-73f5-8f16-7cf745ec3605",
+                     *             "id": "01a228ed-0c9c-7295-aae4-50715743fac5",
                      *             "name": "Bob",
                      *             "handle": "bob"
                      *           }
                      *         ],
                      *         "labels": [
                      *           {
-                     *             "id": "01a228eb-8813-7590-9086-0a5f5f69d325",
+                     *             "id": "01a228ed-0da6-763f-b768-6c590fd2ff2a",
                      *             "name": "front-end",
                      *             "color": "#3366ff"
                      *           }
@@ -16992,11 +17064,11 @@ export interface operations {
                      *         "todoDoneCount": 0,
                      *         "todos": [
                      *           {
-                     *             "id": "01a228eb-8821-721e-b2f1-db65e4bc7abf",
+                     *             "id": "01a228ed-0dbe-7658-9b01-777a98e961b6",
                      *             "text": "Hero copy",
                      *             "done": false,
                      *             "position": 0,
-                     *             "createdAt": "2026-11-29T20:07:34.174Z"
+                     *             "createdAt": "2026-11-29T20:09:13.914Z"
                      *           }
                      *         ],
                      *         "commentCount": 0,
@@ -17022,7 +17094,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "5eae962d-4a0d-4dd4-852e-cca846415291"
+                     *       "requestId": "5511a6c7-086a-43cc-aae6-6a3fbe670ec5"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17044,7 +17116,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "83a1216e-ba8e-4234-a43d-93e6f72b3549"
+                     *       "requestId": "3e3a4937-1f69-42e2-9100-047a7099a84b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17061,7 +17133,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "c42cdb32-5ee5-4c9c-8ee9-3a66320d42f5"
+                     *       "requestId": "fbc25626-4d08-495c-a9dc-5d06e4bbc61c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17078,7 +17150,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Task not found.",
                      *       "code": "not_found",
-                     *       "requestId": "12684f93-fd0c-4236-b1e5-5ce29c5994d4"
+                     *       "requestId": "0899abdc-c63a-4f09-9932-9039807ca12b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17115,7 +17187,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "c376ddd2-ec3d-4e6e-ae1d-4ca7bd89bcf8"
+                     *       "requestId": "a0e9a8dd-fdcd-4869-a516-05b06de050d6"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17165,7 +17237,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228eb-8828-70a6-9cbf-63fc52b62c58",
+                     *         "id": "01a228ed-0dcd-7113-b80b-ac5ca331c401",
                      *         "deleted": true
                      *       }
                      *     }
@@ -17192,7 +17264,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "9093f0c8-15c0-4eac-b95b-d51346764e9c"
+                     *       "requestId": "5b1c3392-31b2-4450-875f-81125cab776f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17214,7 +17286,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "bfde4cd8-ae7c-471c-8444-277718cd5430"
+                     *       "requestId": "2342cd6f-2165-4acd-ab7c-75919b6cb0cb"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17231,7 +17303,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "9713613d-14a0-43b7-abf8-ceae343b178c"
+                     *       "requestId": "d6effaaf-a5df-42c0-8e96-4501a5c0865e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17248,7 +17320,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Task not found.",
                      *       "code": "not_found",
-                     *       "requestId": "3ff316bb-2021-4b73-a771-d3fbbf55598d"
+                     *       "requestId": "8f202916-6d1c-4f37-af1d-e376cf6d6c45"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17260,6 +17332,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Project is archived.",
+                     *       "code": "conflict",
+                     *       "requestId": "52ff6f2f-da0a-45aa-9b7b-950edd20c686"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -17274,7 +17354,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "3319c371-b0f9-4b2f-8af0-ee07ce19ac47"
+                     *       "requestId": "8877c058-096f-4c3c-b766-1596e84bf6e7"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17291,7 +17371,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "48ea3061-9e95-4cbc-9ffd-e0c225e3bfd2"
+                     *       "requestId": "9145edca-6b6e-4452-81a9-f878136be63c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17328,7 +17408,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "ed7c37a2-a5d4-44c3-868f-d20de694ae46"
+                     *       "requestId": "abd05857-5674-4660-812c-ac1e3c3fb555"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17402,14 +17482,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228eb-881f-705b-b9a6-84d752a84442",
+                     *         "id": "01a228ed-0dbd-7317-8229-d0b4b5607714",
                      *         "humanId": "WEB-1",
                      *         "number": 1,
-                     *         "workspaceId": "01a228eb-8705-7203-9063-5304fc3e165c",
-                     *         "projectId": "01a228eb-87a9-76b6-8482-67e28807bdac",
-                     *         "statusId": "01a228eb-87aa-77b8-8525-fb41d84595c8",
+                     *         "workspaceId": "01a228ed-0c1e-7411-93ab-19d70099da1a",
+                     *         "projectId": "01a228ed-0d4b-7473-944a-d39e7eee1b6c",
+                     *         "statusId": "01a228ed-0d4d-7673-a97c-146ce7342287",
                      *         "status": {
-                     *           "id": "01a228eb-87aa-77b8-8525-fb41d84595c8",
+                     *           "id": "01a228ed-0d4d-7673-a97c-146ce7342287",
                      *           "name": "To Do",
                      *           "category": "unstarted"
                      *         },
@@ -17420,19 +17500,19 @@ export interface operations {
                      *         "dueDate": "2026-11-29",
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdBy": "01a228eb-8693-734a-9c73-8065b3f333bc",
-                     *         "createdAt": "2026-11-29T20:07:34.174Z",
-                     *         "updatedAt": "2026-11-29T20:07:34.195Z",
+                     *         "createdBy": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
+                     *         "createdAt": "2026-11-29T20:09:13.914Z",
+                     *         "updatedAt": "2026-11-29T20:09:13.954Z",
                      *         "assignees": [
                      *           {
-                     *             "id": "01a228eb-874d-73f5-8f16-7cf745ec3605",
+                     *             "id": "01a228ed-0c9c-7295-aae4-50715743fac5",
                      *             "name": "Bob",
                      *             "handle": "bob"
                      *           }
                      *         ],
                      *         "labels": [
                      *           {
-                     *             "id": "01a228eb-8813-7590-9086-0a5f5f69d325",
+                     *             "id": "01a228ed-0da6-763f-b768-6c590fd2ff2a",
                      *             "name": "front-end",
                      *             "color": "#3366ff"
                      *           }
@@ -17441,11 +17521,11 @@ export interface operations {
                      *         "todoDoneCount": 0,
                      *         "todos": [
                      *           {
-                     *             "id": "01a228eb-8821-721e-b2f1-db65e4bc7abf",
+                     *             "id": "01a228ed-0dbe-7658-9b01-777a98e961b6",
                      *             "text": "Hero copy",
                      *             "done": false,
                      *             "position": 0,
-                     *             "createdAt": "2026-11-29T20:07:34.174Z"
+                     *             "createdAt": "2026-11-29T20:09:13.914Z"
                      *           }
                      *         ],
                      *         "commentCount": 0,
@@ -17471,7 +17551,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: title: Invalid input: expected string, received object",
                      *       "code": "validation_error",
-                     *       "requestId": "124d58db-9ff7-4d74-bd9a-4f7f846adc37",
+                     *       "requestId": "4d90f70d-5ecf-42e2-a0d5-dae7cc59eb32",
                      *       "issues": [
                      *         {
                      *           "path": "title",
@@ -17499,7 +17579,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "95e6a0a2-0958-4046-83cc-95ba92897811"
+                     *       "requestId": "32766ea1-f6a8-4131-8c05-3fd4ea75c968"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17516,7 +17596,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "ac6dc59a-fb3b-41c5-aa40-fde0f6e6fb04"
+                     *       "requestId": "038d19c2-5a11-4984-ac48-21dc2cc14e2e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17533,7 +17613,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Task not found.",
                      *       "code": "not_found",
-                     *       "requestId": "b601b4e9-a698-46b9-88fd-77f86f44ce9e"
+                     *       "requestId": "c29fac2e-24b4-4983-8c7d-70e1989bd3e3"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17545,6 +17625,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Project is archived.",
+                     *       "code": "conflict",
+                     *       "requestId": "920cf64f-830c-4228-b5ac-9b4ebeb30c41"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -17559,7 +17647,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "04982be0-c7f6-4a31-a1a4-ce984e008e8f"
+                     *       "requestId": "dc1762f4-1db0-457e-acdb-37fd1cfdd007"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17576,7 +17664,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "d0f0f095-c685-463d-8d67-8f43707176f7"
+                     *       "requestId": "e0b3d24d-f795-4791-824d-9670e503da58"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17613,7 +17701,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "5090948a-c423-4d29-b665-8ffaa13c2fa3"
+                     *       "requestId": "7de7452f-6314-433b-9c8e-ffb8a60f95fa"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17663,14 +17751,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228eb-8828-70a6-9cbf-63fc52b62c58",
+                     *         "id": "01a228ed-0dcd-7113-b80b-ac5ca331c401",
                      *         "humanId": "WEB-2",
                      *         "number": 2,
-                     *         "workspaceId": "01a228eb-8705-7203-9063-5304fc3e165c",
-                     *         "projectId": "01a228eb-87a9-76b6-8482-67e28807bdac",
-                     *         "statusId": "01a228eb-880e-7264-bf22-6d52a14288bc",
+                     *         "workspaceId": "01a228ed-0c1e-7411-93ab-19d70099da1a",
+                     *         "projectId": "01a228ed-0d4b-7473-944a-d39e7eee1b6c",
+                     *         "statusId": "01a228ed-0d9d-777c-a240-10a19fb97653",
                      *         "status": {
-                     *           "id": "01a228eb-880e-7264-bf22-6d52a14288bc",
+                     *           "id": "01a228ed-0d9d-777c-a240-10a19fb97653",
                      *           "name": "QA",
                      *           "category": "started"
                      *         },
@@ -17680,10 +17768,10 @@ export interface operations {
                      *         "rank": "Kf",
                      *         "dueDate": null,
                      *         "archived": true,
-                     *         "archivedAt": "2026-11-29T20:07:34.207Z",
-                     *         "createdBy": "01a228eb-8693-734a-9c73-8065b3f333bc",
-                     *         "createdAt": "2026-11-29T20:07:34.184Z",
-                     *         "updatedAt": "2026-11-29T20:07:34.207Z",
+                     *         "archivedAt": "2026-11-29T20:09:13.991Z",
+                     *         "createdBy": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
+                     *         "createdAt": "2026-11-29T20:09:13.932Z",
+                     *         "updatedAt": "2026-11-29T20:09:13.991Z",
                      *         "assignees": [],
                      *         "labels": [],
                      *         "todoCount": 0,
@@ -17712,7 +17800,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "0cd47719-cbb5-4bce-98e9-65656ec7c3e1"
+                     *       "requestId": "1abc7e09-b397-452e-a72c-9cddac668df5"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17734,7 +17822,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "b94cef5d-8525-4f32-8172-ef2780729ac9"
+                     *       "requestId": "6689496c-7800-4d62-a9c9-590db0779f66"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17751,7 +17839,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "aa166977-ad8b-4113-956f-4edf2b2ea00c"
+                     *       "requestId": "2837e9a5-285c-4e03-b5ee-97b03325b168"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17768,7 +17856,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Task not found.",
                      *       "code": "not_found",
-                     *       "requestId": "26f1bba4-63a1-4d20-9005-f6d8f6906403"
+                     *       "requestId": "be72ebe1-450d-429b-8fe8-3deb431351e0"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17780,6 +17868,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Project is archived.",
+                     *       "code": "conflict",
+                     *       "requestId": "7bca439f-f5f3-4e5f-a8d6-a6613f891738"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -17794,7 +17890,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "b396fccb-5dde-4b83-a839-861c77e2d21c"
+                     *       "requestId": "03f41f49-a23c-4779-b2a8-1adb8608b6fc"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17811,7 +17907,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "9bc4d28d-34d8-4400-8f84-7f6d46d76430"
+                     *       "requestId": "62528f45-7e4c-401e-965a-26e8ba3be1eb"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17848,7 +17944,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "d5f8087f-b6b6-4493-bcf8-2f49eb2cb367"
+                     *       "requestId": "0cf2c8a5-7a87-453d-baef-6fc9f4a7f4e1"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17906,18 +18002,18 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228eb-8851-7431-ad45-01d51188b961",
-                     *           "taskId": "01a228eb-881f-705b-b9a6-84d752a84442",
-                     *           "projectId": "01a228eb-87a9-76b6-8482-67e28807bdac",
+                     *           "id": "01a228ed-0e3a-70f9-9b02-fe10b8c0d179",
+                     *           "taskId": "01a228ed-0dbd-7317-8229-d0b4b5607714",
+                     *           "projectId": "01a228ed-0d4b-7473-944a-d39e7eee1b6c",
                      *           "author": {
-                     *             "id": "01a228eb-8693-734a-9c73-8065b3f333bc",
+                     *             "id": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
                      *             "name": "Ada Lovelace",
                      *             "handle": "ada"
                      *           },
                      *           "body": "@bob can you take the pricing table?",
                      *           "edited": false,
-                     *           "createdAt": "2026-11-29T20:07:34.225Z",
-                     *           "updatedAt": "2026-11-29T20:07:34.225Z"
+                     *           "createdAt": "2026-11-29T20:09:14.042Z",
+                     *           "updatedAt": "2026-11-29T20:09:14.042Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -17942,7 +18038,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "ef2099ce-94ba-4e71-81e5-956c8c3f3f8c",
+                     *       "requestId": "95a27cbd-86cb-4edf-a9a1-2915c03cc297",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -17970,7 +18066,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "35c0cdd3-f913-436e-8d87-97d355661bf5"
+                     *       "requestId": "0efed8bd-7d34-4498-9e6d-5ae87d2de5e3"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17987,7 +18083,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "540c4528-4ba1-4e1e-a206-41527e5e3485"
+                     *       "requestId": "a2a20e4f-ac84-4bb6-ad5b-253f93271ac0"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18004,7 +18100,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Task not found.",
                      *       "code": "not_found",
-                     *       "requestId": "723ec23c-17e9-488f-ba31-28a2ace1903d"
+                     *       "requestId": "25f75d34-fae9-4314-819d-24c247c90140"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18041,7 +18137,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "011b53f8-5cf2-46b4-ade5-803f4850ebf4"
+                     *       "requestId": "c370ab0b-168f-4d73-9750-3f73d4871d2e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18100,18 +18196,18 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228eb-8851-7431-ad45-01d51188b961",
-                     *         "taskId": "01a228eb-881f-705b-b9a6-84d752a84442",
-                     *         "projectId": "01a228eb-87a9-76b6-8482-67e28807bdac",
+                     *         "id": "01a228ed-0e3a-70f9-9b02-fe10b8c0d179",
+                     *         "taskId": "01a228ed-0dbd-7317-8229-d0b4b5607714",
+                     *         "projectId": "01a228ed-0d4b-7473-944a-d39e7eee1b6c",
                      *         "author": {
-                     *           "id": "01a228eb-8693-734a-9c73-8065b3f333bc",
+                     *           "id": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "body": "@bob can you take the pricing table?",
                      *         "edited": false,
-                     *         "createdAt": "2026-11-29T20:07:34.225Z",
-                     *         "updatedAt": "2026-11-29T20:07:34.225Z"
+                     *         "createdAt": "2026-11-29T20:09:14.042Z",
+                     *         "updatedAt": "2026-11-29T20:09:14.042Z"
                      *       }
                      *     }
                      */
@@ -18133,7 +18229,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: body: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "9ac743d2-dbf1-4465-b57b-07cf2a581606",
+                     *       "requestId": "589aa401-8849-48be-90e2-6d70cc9c49be",
                      *       "issues": [
                      *         {
                      *           "path": "body",
@@ -18161,7 +18257,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "5f263697-e54e-40e4-9192-d790a276e494"
+                     *       "requestId": "bb3a2ece-8379-4f2f-827a-14644d71e7f5"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18178,7 +18274,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing comments:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "02450aeb-c102-43c0-a572-3d3ceeeae43f"
+                     *       "requestId": "58c710dc-61d8-4ad1-93c9-1d0cd76cada4"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18195,7 +18291,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Task not found.",
                      *       "code": "not_found",
-                     *       "requestId": "925703f5-6f31-4017-9eb6-44cd57ea3981"
+                     *       "requestId": "4d6289da-fb43-4a07-9ee4-2900c5681eba"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18212,7 +18308,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "This Idempotency-Key was already used with a different request.",
                      *       "code": "conflict",
-                     *       "requestId": "dd2c95e0-c630-4a6e-aba3-975271282c75"
+                     *       "requestId": "ea7adb0e-d202-43fc-bd37-8a8aa35b2941"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18229,7 +18325,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "7be24fc3-a760-4dd9-ad37-61655ece5c98"
+                     *       "requestId": "b3e0e26f-29d3-4b03-bcb3-47d1724ee313"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18246,7 +18342,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "5b4b5af7-9d34-4616-8b7e-f7c90ddb2765"
+                     *       "requestId": "ba9ddd84-2db2-479a-ae19-8c03529c4c76"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18283,7 +18379,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "0fb0e462-e5db-43d0-beed-39ecab59a4cd"
+                     *       "requestId": "2de636b4-629f-4fd7-98b3-8cd72608d8bb"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18335,7 +18431,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228eb-8851-7431-ad45-01d51188b961",
+                     *         "id": "01a228ed-0e3a-70f9-9b02-fe10b8c0d179",
                      *         "deleted": true
                      *       }
                      *     }
@@ -18362,7 +18458,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "3ba29d38-2f6f-4604-be2d-9deffd9669ff"
+                     *       "requestId": "f617278e-2949-4e6d-aa81-987444d49ec3"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18384,7 +18480,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "bd2556d2-72e9-4186-a74c-a189a2165cfa"
+                     *       "requestId": "ed3c514d-1499-4d3a-ba4b-bc76ca34c5a6"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18401,7 +18497,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing comments:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "4f0f630c-9c5c-414b-8ee5-41861e524e0e"
+                     *       "requestId": "abac21f0-38dd-4452-91ed-14cb9f709d94"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18418,7 +18514,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Task not found.",
                      *       "code": "not_found",
-                     *       "requestId": "90083687-f803-4af3-8398-b009d5edf13b"
+                     *       "requestId": "206eb8d1-2bc9-4c4d-85ea-910c63e8fc8b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18430,6 +18526,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Project is archived.",
+                     *       "code": "conflict",
+                     *       "requestId": "0f9adaaa-b5c5-4d35-b410-a41d2f4a4034"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -18444,7 +18548,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "b8f0ed5b-efa6-45fa-bed9-e5f54244c0ab"
+                     *       "requestId": "dd1c4fe5-d10b-4535-a7ea-e543d1dda4e3"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18461,7 +18565,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "8112e3bd-ff0c-4674-b17a-f18070c4bf6f"
+                     *       "requestId": "f89f7a36-787c-4a34-9b42-dabfec37acd8"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18498,7 +18602,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "a3655af3-d3e1-4aad-989d-2038e6ed15ac"
+                     *       "requestId": "ad9f5b8a-d6b8-4ce0-b5f0-63a2d580c320"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18557,18 +18661,18 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228eb-8851-7431-ad45-01d51188b961",
-                     *         "taskId": "01a228eb-881f-705b-b9a6-84d752a84442",
-                     *         "projectId": "01a228eb-87a9-76b6-8482-67e28807bdac",
+                     *         "id": "01a228ed-0e3a-70f9-9b02-fe10b8c0d179",
+                     *         "taskId": "01a228ed-0dbd-7317-8229-d0b4b5607714",
+                     *         "projectId": "01a228ed-0d4b-7473-944a-d39e7eee1b6c",
                      *         "author": {
-                     *           "id": "01a228eb-8693-734a-9c73-8065b3f333bc",
+                     *           "id": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "body": "@bob can you take the pricing table, please?",
                      *         "edited": true,
-                     *         "createdAt": "2026-11-29T20:07:34.225Z",
-                     *         "updatedAt": "2026-11-29T20:07:34.233Z"
+                     *         "createdAt": "2026-11-29T20:09:14.042Z",
+                     *         "updatedAt": "2026-11-29T20:09:14.055Z"
                      *       }
                      *     }
                      */
@@ -18590,7 +18694,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: body: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "ec5dfc52-bae2-439f-977e-844bc5ada809",
+                     *       "requestId": "27de7fd4-c955-439b-a74e-aea8a781b941",
                      *       "issues": [
                      *         {
                      *           "path": "body",
@@ -18618,7 +18722,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "0f451988-5970-4c09-8411-d1773762d212"
+                     *       "requestId": "a99192ae-64ce-4cd9-a497-d111eea87ce8"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18635,7 +18739,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing comments:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "a9dbf1d2-8971-4daf-b298-32e5a18f4c4a"
+                     *       "requestId": "a11cf9c5-982c-4b61-b999-43f027b779f2"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18652,7 +18756,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Task not found.",
                      *       "code": "not_found",
-                     *       "requestId": "91fe7629-ecd6-4922-9a6d-d14b4d6a4e17"
+                     *       "requestId": "23039837-ea42-49f8-a251-17fb7ce5aa24"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18664,6 +18768,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Project is archived.",
+                     *       "code": "conflict",
+                     *       "requestId": "fe1cc42b-0d7b-4a08-b81f-f0d97b19c505"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -18678,7 +18790,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "eb323692-115c-4dd2-af20-256f2c73bbda"
+                     *       "requestId": "af6ab47a-0f34-476e-9da7-9beec372fa2c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18695,7 +18807,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "5f1893c6-d55a-4027-a443-5eff6d49d48a"
+                     *       "requestId": "3e6173af-61a6-4864-bca1-cea12b208fb6"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18732,7 +18844,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "ad749efe-09e3-46d4-aade-de7b210ce01e"
+                     *       "requestId": "eb5e0366-d88f-4073-92c0-6e29f8af94f0"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18797,14 +18909,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228eb-881f-705b-b9a6-84d752a84442",
+                     *         "id": "01a228ed-0dbd-7317-8229-d0b4b5607714",
                      *         "humanId": "WEB-1",
                      *         "number": 1,
-                     *         "workspaceId": "01a228eb-8705-7203-9063-5304fc3e165c",
-                     *         "projectId": "01a228eb-87a9-76b6-8482-67e28807bdac",
-                     *         "statusId": "01a228eb-880e-7264-bf22-6d52a14288bc",
+                     *         "workspaceId": "01a228ed-0c1e-7411-93ab-19d70099da1a",
+                     *         "projectId": "01a228ed-0d4b-7473-944a-d39e7eee1b6c",
+                     *         "statusId": "01a228ed-0d9d-777c-a240-10a19fb97653",
                      *         "status": {
-                     *           "id": "01a228eb-880e-7264-bf22-6d52a14288bc",
+                     *           "id": "01a228ed-0d9d-777c-a240-10a19fb97653",
                      *           "name": "QA",
                      *           "category": "started"
                      *         },
@@ -18815,19 +18927,19 @@ export interface operations {
                      *         "dueDate": "2026-11-29",
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdBy": "01a228eb-8693-734a-9c73-8065b3f333bc",
-                     *         "createdAt": "2026-11-29T20:07:34.174Z",
-                     *         "updatedAt": "2026-11-29T20:07:34.198Z",
+                     *         "createdBy": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
+                     *         "createdAt": "2026-11-29T20:09:13.914Z",
+                     *         "updatedAt": "2026-11-29T20:09:13.961Z",
                      *         "assignees": [
                      *           {
-                     *             "id": "01a228eb-874d-73f5-8f16-7cf745ec3605",
+                     *             "id": "01a228ed-0c9c-7295-aae4-50715743fac5",
                      *             "name": "Bob",
                      *             "handle": "bob"
                      *           }
                      *         ],
                      *         "labels": [
                      *           {
-                     *             "id": "01a228eb-8813-7590-9086-0a5f5f69d325",
+                     *             "id": "01a228ed-0da6-763f-b768-6c590fd2ff2a",
                      *             "name": "front-end",
                      *             "color": "#3366ff"
                      *           }
@@ -18836,11 +18948,11 @@ export interface operations {
                      *         "todoDoneCount": 0,
                      *         "todos": [
                      *           {
-                     *             "id": "01a228eb-8821-721e-b2f1-db65e4bc7abf",
+                     *             "id": "01a228ed-0dbe-7658-9b01-777a98e961b6",
                      *             "text": "Hero copy",
                      *             "done": false,
                      *             "position": 0,
-                     *             "createdAt": "2026-11-29T20:07:34.174Z"
+                     *             "createdAt": "2026-11-29T20:09:13.914Z"
                      *           }
                      *         ],
                      *         "commentCount": 0,
@@ -18866,7 +18978,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: projectId: Invalid input: expected string, received object",
                      *       "code": "validation_error",
-                     *       "requestId": "48c695ab-888f-4e71-9a64-5d300d8c7234",
+                     *       "requestId": "4dd1d659-da86-4b33-ac42-23c685a3d143",
                      *       "issues": [
                      *         {
                      *           "path": "projectId",
@@ -18894,7 +19006,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "0d24db5b-e95e-407b-9d8c-4521889a3e39"
+                     *       "requestId": "374f78ce-e6b0-4ecf-a3e8-54a4b6b039dd"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18911,7 +19023,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "5937ee03-c616-4a46-aeea-4bd9c43f83f9"
+                     *       "requestId": "06ee009c-5f78-49d0-ae11-2f31855ea01e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18928,7 +19040,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Task not found.",
                      *       "code": "not_found",
-                     *       "requestId": "d477f443-a5ae-42ce-a939-fee3f3b5c62d"
+                     *       "requestId": "d608d750-1183-403b-b8ac-ec4667eb4944"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18940,6 +19052,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Project is archived.",
+                     *       "code": "conflict",
+                     *       "requestId": "f8c155f9-cf16-4269-baf2-9f43b5135b3c"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -18954,7 +19074,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "857fcbbb-70ba-4bdc-baa7-0f8d54953aa6"
+                     *       "requestId": "c55ee6cd-68a4-4fa0-b000-17aff922c2ce"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18971,7 +19091,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "c1e89bf9-c79c-4341-9ba4-c431e50a2457"
+                     *       "requestId": "18bba60a-e6bf-4a36-b136-e78536c4b5ae"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19008,7 +19128,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "9753edec-ec48-4c97-9680-34eaf572ee4a"
+                     *       "requestId": "8da9c910-417f-4fa0-a8c3-7876c900777a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19079,22 +19199,22 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228eb-887c-747a-b96d-ec11d77f8764",
-                     *         "projectId": "01a228eb-87a9-76b6-8482-67e28807bdac",
-                     *         "taskId": "01a228eb-881f-705b-b9a6-84d752a84442",
-                     *         "userId": "01a228eb-8693-734a-9c73-8065b3f333bc",
+                     *         "id": "01a228ed-0e88-7280-8aed-278c0d371a1b",
+                     *         "projectId": "01a228ed-0d4b-7473-944a-d39e7eee1b6c",
+                     *         "taskId": "01a228ed-0dbd-7317-8229-d0b4b5607714",
+                     *         "userId": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
                      *         "user": {
-                     *           "id": "01a228eb-8693-734a-9c73-8065b3f333bc",
+                     *           "id": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "task": {
-                     *           "id": "01a228eb-881f-705b-b9a6-84d752a84442",
+                     *           "id": "01a228ed-0dbd-7317-8229-d0b4b5607714",
                      *           "humanId": "WEB-1",
                      *           "title": "Ship the landing page today"
                      *         },
                      *         "project": {
-                     *           "id": "01a228eb-87a9-76b6-8482-67e28807bdac",
+                     *           "id": "01a228ed-0d4b-7473-944a-d39e7eee1b6c",
                      *           "name": "Website"
                      *         },
                      *         "date": "2026-11-29",
@@ -19106,9 +19226,9 @@ export interface operations {
                      *         "rejectionReason": null,
                      *         "decidedBy": null,
                      *         "decidedAt": null,
-                     *         "createdBy": "01a228eb-8693-734a-9c73-8065b3f333bc",
-                     *         "createdAt": "2026-11-29T20:07:34.268Z",
-                     *         "updatedAt": "2026-11-29T20:07:34.268Z"
+                     *         "createdBy": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
+                     *         "createdAt": "2026-11-29T20:09:14.120Z",
+                     *         "updatedAt": "2026-11-29T20:09:14.120Z"
                      *       }
                      *     }
                      */
@@ -19130,7 +19250,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: date: Invalid input: expected string, received object",
                      *       "code": "validation_error",
-                     *       "requestId": "6f045247-2cf6-49ad-b2c0-8042cf99d60b",
+                     *       "requestId": "a1d91988-e592-42d1-ab50-e23b056af523",
                      *       "issues": [
                      *         {
                      *           "path": "date",
@@ -19158,7 +19278,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "4497687f-ac69-4ea9-9542-d26ae5915b39"
+                     *       "requestId": "8fd26666-54c1-4788-b037-18b24b53dd8f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19175,7 +19295,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing timesheets:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "32b46b02-6936-40e4-a7f0-3ae1bd3edb59"
+                     *       "requestId": "cd90851a-e472-4475-958d-899b6d4bb744"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19192,7 +19312,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Task not found.",
                      *       "code": "not_found",
-                     *       "requestId": "dae4c76b-c2dc-4274-a517-3b3a532b8cf4"
+                     *       "requestId": "7a2bae49-ba2c-4c5e-bc86-320edbf1eb99"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19218,7 +19338,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "97bb6093-9ed9-4537-a108-439d3494811c"
+                     *       "requestId": "c714b08b-607d-4a39-b89c-5df5ba62d3b3"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19235,7 +19355,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "036e0930-c611-429c-9a74-6b7821992254"
+                     *       "requestId": "7ce8ea51-b74e-4a4b-afed-0f57aeb8a99b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19272,7 +19392,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "09b49062-57cc-4889-ae1e-9e76213e96d8"
+                     *       "requestId": "91b357eb-1dca-4760-bb27-386948d015df"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19335,11 +19455,11 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228eb-8845-7328-9f46-89a4e5e7659d",
+                     *         "id": "01a228ed-0e1e-77cb-8676-95ba944dc076",
                      *         "text": "Footer links",
                      *         "done": false,
                      *         "position": 2,
-                     *         "createdAt": "2026-11-29T20:07:34.213Z"
+                     *         "createdAt": "2026-11-29T20:09:14.014Z"
                      *       }
                      *     }
                      */
@@ -19361,7 +19481,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: text: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "15840000-911a-4213-b6dc-a59fd2f15d62",
+                     *       "requestId": "0ebb7c77-abd9-4a43-acbd-6d71732ab35f",
                      *       "issues": [
                      *         {
                      *           "path": "text",
@@ -19389,7 +19509,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "f567e117-da84-404e-a18d-3a9fda095c99"
+                     *       "requestId": "ebead91e-3027-4f83-b1be-c399165fa0f0"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19406,7 +19526,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "270f488f-fa46-4932-83d0-8dc7972486bd"
+                     *       "requestId": "f026465a-9b54-4665-94dd-0d575115b91a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19423,7 +19543,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Task not found.",
                      *       "code": "not_found",
-                     *       "requestId": "b892693a-626d-475a-91b2-e263ccffa5c9"
+                     *       "requestId": "269db7b0-f56f-4e98-a101-81fb6c202703"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19440,7 +19560,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "This Idempotency-Key was already used with a different request.",
                      *       "code": "conflict",
-                     *       "requestId": "96774b4b-1755-4aae-b5b6-9dacf46454a1"
+                     *       "requestId": "268ea4dc-4399-4875-8509-75055f815d7f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19457,7 +19577,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "e67e4b31-ed06-42bb-80a1-00bbe675e5d7"
+                     *       "requestId": "12f880c3-5856-42f9-963c-4bd2eba001a4"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19474,7 +19594,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "d5f1887f-5d54-4e33-ad57-122f79ce7f36"
+                     *       "requestId": "301653ea-44ec-48be-9678-e8cf587ce6cc"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19511,7 +19631,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "425d0ea7-f0b5-476f-bc51-6f331bd6da8e"
+                     *       "requestId": "dc754625-3bb5-4c3a-a876-167fbdbbbc4c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19563,7 +19683,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228eb-8845-7328-9f46-89a4e5e7659d",
+                     *         "id": "01a228ed-0e1e-77cb-8676-95ba944dc076",
                      *         "deleted": true
                      *       }
                      *     }
@@ -19590,7 +19710,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "a8f1073e-0bcc-48f0-a29d-76bca348d43c"
+                     *       "requestId": "12afeac7-51a1-478b-89e3-0cda4ba245b7"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19612,7 +19732,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "8ab21ae4-ff32-4ddf-a007-79ac77faed8c"
+                     *       "requestId": "6283e8bc-6942-47a5-b921-fdf55b864461"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19629,7 +19749,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "800a262c-91be-42dc-9440-aa6f2c83041f"
+                     *       "requestId": "75512eda-3f10-49ea-829e-ebcec16c8e44"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19646,7 +19766,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Task not found.",
                      *       "code": "not_found",
-                     *       "requestId": "c1edfd54-389e-443e-bf64-d4fafd25c638"
+                     *       "requestId": "12b3b3f6-ae79-48f9-be30-7830d52471d9"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19658,6 +19778,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Project is archived.",
+                     *       "code": "conflict",
+                     *       "requestId": "c7b100e8-d000-4f45-9d3a-053455295eff"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -19672,7 +19800,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "3fabb3e0-fa77-472f-a539-5276038bc2e4"
+                     *       "requestId": "1ae19494-fa30-4c1d-9e74-18699d6748cd"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19689,7 +19817,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "0f6cc339-5e5f-4511-a8db-7582b2bebd52"
+                     *       "requestId": "a798367e-aeee-484e-8bb5-8c74f7aa3f52"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19726,7 +19854,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "eae30dd5-fd77-422a-bb46-b863c1940c75"
+                     *       "requestId": "3551ed29-e221-4d73-82c1-1c1b8ecf16ea"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19789,11 +19917,11 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228eb-8821-721e-b2f1-db65e4bc7abf",
+                     *         "id": "01a228ed-0dbe-7658-9b01-777a98e961b6",
                      *         "text": "Hero copy",
                      *         "done": true,
                      *         "position": 0,
-                     *         "createdAt": "2026-11-29T20:07:34.174Z"
+                     *         "createdAt": "2026-11-29T20:09:13.914Z"
                      *       }
                      *     }
                      */
@@ -19815,7 +19943,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: text: Invalid input: expected string, received object",
                      *       "code": "validation_error",
-                     *       "requestId": "d02e52ea-1297-416e-b66d-0f33537c5103",
+                     *       "requestId": "d1cc8100-6e16-4d4a-9870-bb73be9c9e69",
                      *       "issues": [
                      *         {
                      *           "path": "text",
@@ -19843,7 +19971,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "8ab8090f-d851-4cd8-82ab-6d374787c4ff"
+                     *       "requestId": "7e5d1d07-7a47-4d38-afa8-b95d033c35e3"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19860,7 +19988,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "47629964-49f3-4cb0-978c-21028351bd57"
+                     *       "requestId": "1f440311-5a0a-4541-899e-1738ff3cb5b4"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19877,7 +20005,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Task not found.",
                      *       "code": "not_found",
-                     *       "requestId": "72374bdb-1f2c-447a-9868-896a6414eb83"
+                     *       "requestId": "8b5c6ff6-9ce6-4eab-9f28-02eb56e36a92"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19889,6 +20017,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Project is archived.",
+                     *       "code": "conflict",
+                     *       "requestId": "6daf7e9e-cdda-4ced-a7e8-0e6c20d473c9"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -19903,7 +20039,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "6ef0b719-ac06-4aee-ab31-69949f94299c"
+                     *       "requestId": "88a1a222-f3bf-4f78-b95a-302211f59da1"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19920,7 +20056,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "7eba6311-cba2-4a2e-b2e3-5a50d99edb76"
+                     *       "requestId": "02cc6681-531e-4233-a976-77ca72646977"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19957,7 +20093,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "88edb9ca-4753-4ae6-9bb2-46917876f586"
+                     *       "requestId": "3d03c1d9-c56d-45b2-ad30-43a15ec1c3b8"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20015,11 +20151,11 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228eb-8845-7328-9f46-89a4e5e7659d",
+                     *           "id": "01a228ed-0e1e-77cb-8676-95ba944dc076",
                      *           "text": "Footer links",
                      *           "done": false,
                      *           "position": 0,
-                     *           "createdAt": "2026-11-29T20:07:34.213Z"
+                     *           "createdAt": "2026-11-29T20:09:14.014Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -20044,7 +20180,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: todoIds: Invalid input: expected array, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "93bb0780-5220-444e-91a1-8f501e291dcf",
+                     *       "requestId": "48dcea58-ab9e-4c94-b3e3-2f42d8ab5454",
                      *       "issues": [
                      *         {
                      *           "path": "todoIds",
@@ -20072,7 +20208,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "c42fd030-1f42-4c17-a14d-94074c4e9c66"
+                     *       "requestId": "0635c7a6-2f0d-4670-b6f8-baa84a3dacc1"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20089,7 +20225,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "2b403d4c-1d76-44fc-882b-2fb042e6ab31"
+                     *       "requestId": "1cca9c2b-cca8-4fc3-bba9-abda4ba7ba7d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20106,7 +20242,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Task not found.",
                      *       "code": "not_found",
-                     *       "requestId": "29c3c422-febc-472c-b972-00fa6a26a582"
+                     *       "requestId": "a4351a40-a231-4a88-8f43-d69086f26f8a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20118,6 +20254,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Project is archived.",
+                     *       "code": "conflict",
+                     *       "requestId": "392c3096-b01c-47f1-ad96-6db055b57d66"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -20132,7 +20276,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "aea1f859-8d7b-4c57-88e8-ecdaa41e8ee2"
+                     *       "requestId": "c325bec8-0038-4e02-b901-72067ec4124f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20149,7 +20293,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "02b310a9-ff22-4cac-bcfd-bda223b3bf1b"
+                     *       "requestId": "a4481674-98f0-417b-a991-728243a29b9e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20186,7 +20330,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "79725720-bbae-4701-b490-1a66c0efeb24"
+                     *       "requestId": "dd40dd50-cb41-4879-aa83-3fb5db683c85"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20236,14 +20380,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228eb-8828-70a6-9cbf-63fc52b62c58",
+                     *         "id": "01a228ed-0dcd-7113-b80b-ac5ca331c401",
                      *         "humanId": "WEB-2",
                      *         "number": 2,
-                     *         "workspaceId": "01a228eb-8705-7203-9063-5304fc3e165c",
-                     *         "projectId": "01a228eb-87a9-76b6-8482-67e28807bdac",
-                     *         "statusId": "01a228eb-880e-7264-bf22-6d52a14288bc",
+                     *         "workspaceId": "01a228ed-0c1e-7411-93ab-19d70099da1a",
+                     *         "projectId": "01a228ed-0d4b-7473-944a-d39e7eee1b6c",
+                     *         "statusId": "01a228ed-0d9d-777c-a240-10a19fb97653",
                      *         "status": {
-                     *           "id": "01a228eb-880e-7264-bf22-6d52a14288bc",
+                     *           "id": "01a228ed-0d9d-777c-a240-10a19fb97653",
                      *           "name": "QA",
                      *           "category": "started"
                      *         },
@@ -20254,9 +20398,9 @@ export interface operations {
                      *         "dueDate": null,
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdBy": "01a228eb-8693-734a-9c73-8065b3f333bc",
-                     *         "createdAt": "2026-11-29T20:07:34.184Z",
-                     *         "updatedAt": "2026-11-29T20:07:34.210Z",
+                     *         "createdBy": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
+                     *         "createdAt": "2026-11-29T20:09:13.932Z",
+                     *         "updatedAt": "2026-11-29T20:09:14.004Z",
                      *         "assignees": [],
                      *         "labels": [],
                      *         "todoCount": 0,
@@ -20285,7 +20429,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "14a14eda-dc40-4e45-ba0b-c69e01fb096f"
+                     *       "requestId": "fff530e6-542e-4341-8b15-cea0a9bb9dae"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20307,7 +20451,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "84db3de3-54de-4cd5-8b7f-a39a9427f4cd"
+                     *       "requestId": "489f2082-77cd-478b-8712-6789669cc394"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20324,7 +20468,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "133e1f1d-94e8-4dea-9e1d-434f7319fde5"
+                     *       "requestId": "83bcd4dd-0fae-4ad9-b5e9-d99c91197ae5"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20341,7 +20485,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Task not found.",
                      *       "code": "not_found",
-                     *       "requestId": "bd2c7d7e-ef4a-4456-a048-e9a38eb6ee1e"
+                     *       "requestId": "58bb366f-3a82-4699-8457-a8faf8a8adc5"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20353,6 +20497,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Project is archived.",
+                     *       "code": "conflict",
+                     *       "requestId": "963c7efb-000b-42f7-8c33-3267b1897fd8"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -20367,7 +20519,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "3c2c5257-a864-4b56-b2bc-97d310f30928"
+                     *       "requestId": "f4e8908e-db99-430a-a95a-962e467fba7c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20384,7 +20536,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "8caafa86-1083-4991-8bca-2247afb0e2f1"
+                     *       "requestId": "b41500b5-61c9-45c8-b155-6f2769124b09"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20421,7 +20573,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "5d8f4f41-e3fb-4664-9f89-0d5be48d4778"
+                     *       "requestId": "cddc83f4-ed46-458d-94dd-58d5f5a37863"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20478,14 +20630,14 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228eb-8828-70a6-9cbf-63fc52b62c58",
+                     *           "id": "01a228ed-0dcd-7113-b80b-ac5ca331c401",
                      *           "humanId": "WEB-2",
                      *           "number": 2,
-                     *           "workspaceId": "01a228eb-8705-7203-9063-5304fc3e165c",
-                     *           "projectId": "01a228eb-87a9-76b6-8482-67e28807bdac",
-                     *           "statusId": "01a228eb-880e-7264-bf22-6d52a14288bc",
+                     *           "workspaceId": "01a228ed-0c1e-7411-93ab-19d70099da1a",
+                     *           "projectId": "01a228ed-0d4b-7473-944a-d39e7eee1b6c",
+                     *           "statusId": "01a228ed-0d9d-777c-a240-10a19fb97653",
                      *           "status": {
-                     *             "id": "01a228eb-880e-7264-bf22-6d52a14288bc",
+                     *             "id": "01a228ed-0d9d-777c-a240-10a19fb97653",
                      *             "name": "QA",
                      *             "category": "started"
                      *           },
@@ -20496,9 +20648,9 @@ export interface operations {
                      *           "dueDate": null,
                      *           "archived": false,
                      *           "archivedAt": null,
-                     *           "createdBy": "01a228eb-8693-734a-9c73-8065b3f333bc",
-                     *           "createdAt": "2026-11-29T20:07:34.184Z",
-                     *           "updatedAt": "2026-11-29T20:07:34.205Z",
+                     *           "createdBy": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
+                     *           "createdAt": "2026-11-29T20:09:13.932Z",
+                     *           "updatedAt": "2026-11-29T20:09:13.975Z",
                      *           "assignees": [],
                      *           "labels": [],
                      *           "todoCount": 0,
@@ -20527,7 +20679,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: statusId: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "cbc8cae3-4452-4dc4-aab3-2bb542580a6b",
+                     *       "requestId": "f5c4effe-3fd6-4d77-8586-5f10a9756474",
                      *       "issues": [
                      *         {
                      *           "path": "statusId",
@@ -20559,7 +20711,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "a7f83547-731c-4727-a5f2-ce99cfb9b5dc"
+                     *       "requestId": "56229b05-74a9-4dc6-adb5-8de0efe1dc25"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20576,7 +20728,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "69de29cd-2af7-4fb3-a64b-23007b757d93"
+                     *       "requestId": "5211cd45-c8ac-431c-ad34-5a3b96666ab8"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20593,7 +20745,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "31244947-bcdd-4c89-840f-a478202eadfd"
+                     *       "requestId": "23bde353-88ab-477b-8b5f-6a3c1a224491"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20605,6 +20757,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Project is archived.",
+                     *       "code": "conflict",
+                     *       "requestId": "e7a35485-e153-4bcc-981c-b6db020ad07c"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -20619,7 +20779,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "9290a358-3c0f-44f2-9e33-da4537aca852"
+                     *       "requestId": "392c0874-07d8-48c8-84b4-53cc47a95cbf"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20636,7 +20796,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "4d5b3f8c-42fc-4662-9b42-f469a7cca2d0"
+                     *       "requestId": "eafd3037-b8ba-407e-b856-fcadbf0d96b6"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20673,7 +20833,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "8f97fe00-a8ce-41de-9457-79897a7e82ca"
+                     *       "requestId": "1c710330-4629-46aa-9a83-35751174f172"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20744,22 +20904,22 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228eb-887c-747a-b96d-ec11d77f8764",
-                     *           "projectId": "01a228eb-87a9-76b6-8482-67e28807bdac",
-                     *           "taskId": "01a228eb-881f-705b-b9a6-84d752a84442",
-                     *           "userId": "01a228eb-8693-734a-9c73-8065b3f333bc",
+                     *           "id": "01a228ed-0e88-7280-8aed-278c0d371a1b",
+                     *           "projectId": "01a228ed-0d4b-7473-944a-d39e7eee1b6c",
+                     *           "taskId": "01a228ed-0dbd-7317-8229-d0b4b5607714",
+                     *           "userId": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
                      *           "user": {
-                     *             "id": "01a228eb-8693-734a-9c73-8065b3f333bc",
+                     *             "id": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
                      *             "name": "Ada Lovelace",
                      *             "handle": "ada"
                      *           },
                      *           "task": {
-                     *             "id": "01a228eb-881f-705b-b9a6-84d752a84442",
+                     *             "id": "01a228ed-0dbd-7317-8229-d0b4b5607714",
                      *             "humanId": "WEB-1",
                      *             "title": "Ship the landing page today"
                      *           },
                      *           "project": {
-                     *             "id": "01a228eb-87a9-76b6-8482-67e28807bdac",
+                     *             "id": "01a228ed-0d4b-7473-944a-d39e7eee1b6c",
                      *             "name": "Website"
                      *           },
                      *           "date": "2026-11-29",
@@ -20771,9 +20931,9 @@ export interface operations {
                      *           "rejectionReason": null,
                      *           "decidedBy": null,
                      *           "decidedAt": null,
-                     *           "createdBy": "01a228eb-8693-734a-9c73-8065b3f333bc",
-                     *           "createdAt": "2026-11-29T20:07:34.268Z",
-                     *           "updatedAt": "2026-11-29T20:07:34.268Z"
+                     *           "createdBy": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
+                     *           "createdAt": "2026-11-29T20:09:14.120Z",
+                     *           "updatedAt": "2026-11-29T20:09:14.120Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -20798,7 +20958,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "76954805-a63d-462b-ba6d-22cbd3a04005",
+                     *       "requestId": "8bdf519f-667a-45a3-8f64-4bb5e8bdf486",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -20826,7 +20986,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "08c681ea-bf9b-42aa-ac2d-8e0e1a9137a2"
+                     *       "requestId": "c2e249a2-3747-42cc-afb4-86d8b336a98e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20843,7 +21003,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing timesheets:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "80f98f2e-dee3-48ff-ba3f-067f323ee448"
+                     *       "requestId": "6114e495-2d5b-4c4f-aeaa-215e4e275246"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20860,7 +21020,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "4f96a729-ab11-4021-b752-02d54d9e7173"
+                     *       "requestId": "7aaf6721-a536-4222-8d78-83e36965a06f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20897,7 +21057,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "0607ace1-d69f-4c22-b6f1-afc4d97c2583"
+                     *       "requestId": "4ff76d85-1934-4e9d-8ef9-e27c3dfe253b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20947,22 +21107,22 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228eb-887c-747a-b96d-ec11d77f8764",
-                     *         "projectId": "01a228eb-87a9-76b6-8482-67e28807bdac",
-                     *         "taskId": "01a228eb-881f-705b-b9a6-84d752a84442",
-                     *         "userId": "01a228eb-8693-734a-9c73-8065b3f333bc",
+                     *         "id": "01a228ed-0e88-7280-8aed-278c0d371a1b",
+                     *         "projectId": "01a228ed-0d4b-7473-944a-d39e7eee1b6c",
+                     *         "taskId": "01a228ed-0dbd-7317-8229-d0b4b5607714",
+                     *         "userId": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
                      *         "user": {
-                     *           "id": "01a228eb-8693-734a-9c73-8065b3f333bc",
+                     *           "id": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "task": {
-                     *           "id": "01a228eb-881f-705b-b9a6-84d752a84442",
+                     *           "id": "01a228ed-0dbd-7317-8229-d0b4b5607714",
                      *           "humanId": "WEB-1",
                      *           "title": "Ship the landing page today"
                      *         },
                      *         "project": {
-                     *           "id": "01a228eb-87a9-76b6-8482-67e28807bdac",
+                     *           "id": "01a228ed-0d4b-7473-944a-d39e7eee1b6c",
                      *           "name": "Website"
                      *         },
                      *         "date": "2026-11-29",
@@ -20974,9 +21134,9 @@ export interface operations {
                      *         "rejectionReason": null,
                      *         "decidedBy": null,
                      *         "decidedAt": null,
-                     *         "createdBy": "01a228eb-8693-734a-9c73-8065b3f333bc",
-                     *         "createdAt": "2026-11-29T20:07:34.268Z",
-                     *         "updatedAt": "2026-11-29T20:07:34.268Z"
+                     *         "createdBy": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
+                     *         "createdAt": "2026-11-29T20:09:14.120Z",
+                     *         "updatedAt": "2026-11-29T20:09:14.120Z"
                      *       }
                      *     }
                      */
@@ -20998,7 +21158,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "bc8c14c6-6e4b-4285-bdbb-9c8bd0d98478"
+                     *       "requestId": "9e2b7624-03c2-4777-9b34-84636b6442ff"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21020,7 +21180,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "3e28483c-d8c9-433c-93b5-fb94daa8f887"
+                     *       "requestId": "f670e00a-e121-470a-bea5-b6a27aa23e03"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21037,7 +21197,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing timesheets:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "897ff53e-1c22-4a29-abcd-8d6f8abb8430"
+                     *       "requestId": "65120803-f082-4c4c-aae4-0bf93c72fe5a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21054,7 +21214,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Time entry not found.",
                      *       "code": "not_found",
-                     *       "requestId": "2d2ff446-ef63-4839-bbe7-e2f21546f365"
+                     *       "requestId": "8d462592-b9f9-4b92-98ed-0d2b43885e2e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21091,7 +21251,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "5be17429-8978-45c8-86fc-42ba6af16265"
+                     *       "requestId": "6ec3f0bb-eef7-4dbf-9291-eb8019f1bbdd"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21141,7 +21301,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228eb-889e-7175-a0c5-39fdb0a44b21",
+                     *         "id": "01a228ed-0ec4-76b4-8b55-c7d27e2d57f3",
                      *         "deleted": true
                      *       }
                      *     }
@@ -21168,7 +21328,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "d603d55d-cc56-4e9e-8ef9-5fee15994ae5"
+                     *       "requestId": "f3883d5e-87a2-4340-9361-6116c5e4570e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21190,7 +21350,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "420bb7e0-31ea-4718-9220-6930c6d8a3d7"
+                     *       "requestId": "5f2c82ce-42d7-4442-9ca1-c0d47f7890f6"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21207,7 +21367,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing timesheets:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "b3a56b2b-de2b-4e51-8390-320847b0594b"
+                     *       "requestId": "4100541f-f563-4dd7-9115-8e588de31ccd"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21224,7 +21384,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Time entry not found.",
                      *       "code": "not_found",
-                     *       "requestId": "9b093b83-f0a5-4fb1-a087-71d558198aab"
+                     *       "requestId": "a9ef3d5e-a766-443a-ac5b-6ac13092d35e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21236,6 +21396,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Time entry is approved; it cannot be changed until a project owner unlocks it.",
+                     *       "code": "conflict",
+                     *       "requestId": "c5ec6410-cd71-44bf-b1ac-e58dc3573b24"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -21250,7 +21418,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "00c24f18-41cb-4e81-b54c-c0ff2edfb6a3"
+                     *       "requestId": "b28a3db5-4699-422b-b0c2-01d0f657fb9a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21267,7 +21435,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "79d0e5f1-77bb-41ba-bcb8-e07a0ab40802"
+                     *       "requestId": "d3938964-0f37-4d5c-8648-615edf95805d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21304,7 +21472,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "45ebad79-fac6-4a1b-b571-2a656d2d6d18"
+                     *       "requestId": "cda8dd0b-ee10-4791-92cc-60d61830ac58"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21373,22 +21541,22 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228eb-887c-747a-b96d-ec11d77f8764",
-                     *         "projectId": "01a228eb-87a9-76b6-8482-67e28807bdac",
-                     *         "taskId": "01a228eb-881f-705b-b9a6-84d752a84442",
-                     *         "userId": "01a228eb-8693-734a-9c73-8065b3f333bc",
+                     *         "id": "01a228ed-0e88-7280-8aed-278c0d371a1b",
+                     *         "projectId": "01a228ed-0d4b-7473-944a-d39e7eee1b6c",
+                     *         "taskId": "01a228ed-0dbd-7317-8229-d0b4b5607714",
+                     *         "userId": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
                      *         "user": {
-                     *           "id": "01a228eb-8693-734a-9c73-8065b3f333bc",
+                     *           "id": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "task": {
-                     *           "id": "01a228eb-881f-705b-b9a6-84d752a84442",
+                     *           "id": "01a228ed-0dbd-7317-8229-d0b4b5607714",
                      *           "humanId": "WEB-1",
                      *           "title": "Ship the landing page today"
                      *         },
                      *         "project": {
-                     *           "id": "01a228eb-87a9-76b6-8482-67e28807bdac",
+                     *           "id": "01a228ed-0d4b-7473-944a-d39e7eee1b6c",
                      *           "name": "Website"
                      *         },
                      *         "date": "2026-11-29",
@@ -21400,9 +21568,9 @@ export interface operations {
                      *         "rejectionReason": null,
                      *         "decidedBy": null,
                      *         "decidedAt": null,
-                     *         "createdBy": "01a228eb-8693-734a-9c73-8065b3f333bc",
-                     *         "createdAt": "2026-11-29T20:07:34.268Z",
-                     *         "updatedAt": "2026-11-29T20:07:34.276Z"
+                     *         "createdBy": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
+                     *         "createdAt": "2026-11-29T20:09:14.120Z",
+                     *         "updatedAt": "2026-11-29T20:09:14.134Z"
                      *       }
                      *     }
                      */
@@ -21424,7 +21592,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: date: Invalid input: expected string, received object",
                      *       "code": "validation_error",
-                     *       "requestId": "5b595f35-6389-44a2-ada5-f5165f6b28ae",
+                     *       "requestId": "27256ee8-f1ba-42c6-b0ce-353916f87e7c",
                      *       "issues": [
                      *         {
                      *           "path": "date",
@@ -21452,7 +21620,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "50590e12-26b0-4b0c-83b8-a983736a8c89"
+                     *       "requestId": "04b46925-68b5-458b-b4f5-ade5e5d9cb08"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21469,7 +21637,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing timesheets:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "c7b1b28f-5d34-4676-8f22-a0de21267fc2"
+                     *       "requestId": "728e0f1a-2d8a-40db-8e72-fd5b01c68203"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21486,7 +21654,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Time entry not found.",
                      *       "code": "not_found",
-                     *       "requestId": "242b412e-f613-42d4-a490-9edc12859341"
+                     *       "requestId": "9010e2ec-88e3-421a-a3e1-6fe3c39d1dc9"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21498,6 +21666,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Time entry is approved; it cannot be changed until a project owner unlocks it.",
+                     *       "code": "conflict",
+                     *       "requestId": "fc97a109-74ed-48b6-9d55-29f7fb529587"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -21512,7 +21688,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "6b51f68b-3c4b-461d-b873-184df966dc08"
+                     *       "requestId": "c1c57c95-b4d5-4553-9167-4c8a7438dd3b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21529,7 +21705,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "96cff2e0-5d9a-409b-a09c-2c430f79758d"
+                     *       "requestId": "df433b98-ab60-4edd-a277-5b2fa30597a3"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21566,7 +21742,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "29fee7e7-d0cc-47a5-9fec-94e635649d66"
+                     *       "requestId": "52faf232-c88c-47d5-89db-a8d0573272a3"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21616,22 +21792,22 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228eb-887c-747a-b96d-ec11d77f8764",
-                     *         "projectId": "01a228eb-87a9-76b6-8482-67e28807bdac",
-                     *         "taskId": "01a228eb-881f-705b-b9a6-84d752a84442",
-                     *         "userId": "01a228eb-8693-734a-9c73-8065b3f333bc",
+                     *         "id": "01a228ed-0e88-7280-8aed-278c0d371a1b",
+                     *         "projectId": "01a228ed-0d4b-7473-944a-d39e7eee1b6c",
+                     *         "taskId": "01a228ed-0dbd-7317-8229-d0b4b5607714",
+                     *         "userId": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
                      *         "user": {
-                     *           "id": "01a228eb-8693-734a-9c73-8065b3f333bc",
+                     *           "id": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "task": {
-                     *           "id": "01a228eb-881f-705b-b9a6-84d752a84442",
+                     *           "id": "01a228ed-0dbd-7317-8229-d0b4b5607714",
                      *           "humanId": "WEB-1",
                      *           "title": "Ship the landing page today"
                      *         },
                      *         "project": {
-                     *           "id": "01a228eb-87a9-76b6-8482-67e28807bdac",
+                     *           "id": "01a228ed-0d4b-7473-944a-d39e7eee1b6c",
                      *           "name": "Website"
                      *         },
                      *         "date": "2026-11-29",
@@ -21641,11 +21817,11 @@ export interface operations {
                      *         "billed": false,
                      *         "state": "approved",
                      *         "rejectionReason": null,
-                     *         "decidedBy": "01a228eb-8693-734a-9c73-8065b3f333bc",
-                     *         "decidedAt": "2026-11-29T20:07:34.284Z",
-                     *         "createdBy": "01a228eb-8693-734a-9c73-8065b3f333bc",
-                     *         "createdAt": "2026-11-29T20:07:34.268Z",
-                     *         "updatedAt": "2026-11-29T20:07:34.284Z"
+                     *         "decidedBy": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
+                     *         "decidedAt": "2026-11-29T20:09:14.152Z",
+                     *         "createdBy": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
+                     *         "createdAt": "2026-11-29T20:09:14.120Z",
+                     *         "updatedAt": "2026-11-29T20:09:14.152Z"
                      *       }
                      *     }
                      */
@@ -21667,7 +21843,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "1e2062ce-60a4-46c5-a5c3-58d05080a2a6"
+                     *       "requestId": "ff350afa-d7a0-45bd-ba18-86592dfc1fe8"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21689,7 +21865,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "f354c838-2532-4c37-93a5-d72aedf935c9"
+                     *       "requestId": "3c534556-0725-484d-973b-f038bb08d32d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21706,7 +21882,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing timesheets:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "5275c251-9f11-426c-bac4-15aca6427a80"
+                     *       "requestId": "def95bb8-935a-4df3-a577-dd4c5bf5f753"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21723,7 +21899,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Time entry not found.",
                      *       "code": "not_found",
-                     *       "requestId": "7f93176a-685b-4d48-92ab-9bc82ba42620"
+                     *       "requestId": "af9243de-2e25-43dc-822a-96c019688ec2"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21735,6 +21911,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Time entry is draft; only submitted entries can be approved.",
+                     *       "code": "conflict",
+                     *       "requestId": "c2a2e624-ba83-46b3-901f-e1386cd84256"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -21749,7 +21933,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "6989beff-7907-4907-a342-1729a2862cbb"
+                     *       "requestId": "32ecdb6d-1bbb-44bc-b21e-4c0c744458d9"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21766,7 +21950,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "6eaece4c-cec1-404a-9b5e-6a61c558a067"
+                     *       "requestId": "48fe9369-f82b-4c4c-a116-a3e4da62aecc"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21803,7 +21987,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "d545a1c6-cf7e-498c-afa2-efc46bb3f2be"
+                     *       "requestId": "d293a17a-5e68-4ed4-8788-486383a5696c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21853,22 +22037,22 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228eb-887c-747a-b96d-ec11d77f8764",
-                     *         "projectId": "01a228eb-87a9-76b6-8482-67e28807bdac",
-                     *         "taskId": "01a228eb-881f-705b-b9a6-84d752a84442",
-                     *         "userId": "01a228eb-8693-734a-9c73-8065b3f333bc",
+                     *         "id": "01a228ed-0e88-7280-8aed-278c0d371a1b",
+                     *         "projectId": "01a228ed-0d4b-7473-944a-d39e7eee1b6c",
+                     *         "taskId": "01a228ed-0dbd-7317-8229-d0b4b5607714",
+                     *         "userId": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
                      *         "user": {
-                     *           "id": "01a228eb-8693-734a-9c73-8065b3f333bc",
+                     *           "id": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "task": {
-                     *           "id": "01a228eb-881f-705b-b9a6-84d752a84442",
+                     *           "id": "01a228ed-0dbd-7317-8229-d0b4b5607714",
                      *           "humanId": "WEB-1",
                      *           "title": "Ship the landing page today"
                      *         },
                      *         "project": {
-                     *           "id": "01a228eb-87a9-76b6-8482-67e28807bdac",
+                     *           "id": "01a228ed-0d4b-7473-944a-d39e7eee1b6c",
                      *           "name": "Website"
                      *         },
                      *         "date": "2026-11-29",
@@ -21878,11 +22062,11 @@ export interface operations {
                      *         "billed": true,
                      *         "state": "approved",
                      *         "rejectionReason": null,
-                     *         "decidedBy": "01a228eb-8693-734a-9c73-8065b3f333bc",
-                     *         "decidedAt": "2026-11-29T20:07:34.288Z",
-                     *         "createdBy": "01a228eb-8693-734a-9c73-8065b3f333bc",
-                     *         "createdAt": "2026-11-29T20:07:34.268Z",
-                     *         "updatedAt": "2026-11-29T20:07:34.293Z"
+                     *         "decidedBy": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
+                     *         "decidedAt": "2026-11-29T20:09:14.159Z",
+                     *         "createdBy": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
+                     *         "createdAt": "2026-11-29T20:09:14.120Z",
+                     *         "updatedAt": "2026-11-29T20:09:14.163Z"
                      *       }
                      *     }
                      */
@@ -21904,7 +22088,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "c289c901-0196-4ac9-8afb-24dccf3c7a43"
+                     *       "requestId": "91fcef1e-3c2e-43bc-b4ed-9df5a3b1e728"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21926,7 +22110,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "852329aa-c7c2-4bda-8b21-82d5f30e2197"
+                     *       "requestId": "66b82ff6-c02a-4d81-b0b5-812854d0a9d9"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21943,7 +22127,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing timesheets:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "c1a1f385-7f1b-4a3f-aca6-54f294ead64f"
+                     *       "requestId": "f11ea94b-2ac1-4d41-baa2-5b6a74acdd29"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21960,7 +22144,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Time entry not found.",
                      *       "code": "not_found",
-                     *       "requestId": "bc5f3812-4362-45f1-9d03-db181c1454ce"
+                     *       "requestId": "b1fedd40-e98a-4839-9b7c-73541037e355"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21972,6 +22156,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Time entry is draft; only approved entries can be billed.",
+                     *       "code": "conflict",
+                     *       "requestId": "eb3ae273-4f31-4181-b286-582faa5dd2c3"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -21986,7 +22178,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "37d277e7-c1db-45ba-b440-60e50130fb74"
+                     *       "requestId": "c18fe744-6439-4fb2-a02b-85be01782cca"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22003,7 +22195,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "b97a31f7-542b-4c19-a855-8ea2cedcd346"
+                     *       "requestId": "5f10024e-3bc4-46ce-89b3-7ae88a56a817"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22040,7 +22232,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "d420934b-64cf-48e2-a7ea-867e2d3c8ac6"
+                     *       "requestId": "d82e5c10-f908-43f6-a042-680334fbf40b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22097,22 +22289,22 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228eb-887c-747a-b96d-ec11d77f8764",
-                     *         "projectId": "01a228eb-87a9-76b6-8482-67e28807bdac",
-                     *         "taskId": "01a228eb-881f-705b-b9a6-84d752a84442",
-                     *         "userId": "01a228eb-8693-734a-9c73-8065b3f333bc",
+                     *         "id": "01a228ed-0e88-7280-8aed-278c0d371a1b",
+                     *         "projectId": "01a228ed-0d4b-7473-944a-d39e7eee1b6c",
+                     *         "taskId": "01a228ed-0dbd-7317-8229-d0b4b5607714",
+                     *         "userId": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
                      *         "user": {
-                     *           "id": "01a228eb-8693-734a-9c73-8065b3f333bc",
+                     *           "id": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "task": {
-                     *           "id": "01a228eb-881f-705b-b9a6-84d752a84442",
+                     *           "id": "01a228ed-0dbd-7317-8229-d0b4b5607714",
                      *           "humanId": "WEB-1",
                      *           "title": "Ship the landing page today"
                      *         },
                      *         "project": {
-                     *           "id": "01a228eb-87a9-76b6-8482-67e28807bdac",
+                     *           "id": "01a228ed-0d4b-7473-944a-d39e7eee1b6c",
                      *           "name": "Website"
                      *         },
                      *         "date": "2026-11-29",
@@ -22122,11 +22314,11 @@ export interface operations {
                      *         "billed": false,
                      *         "state": "rejected",
                      *         "rejectionReason": "Split design from build.",
-                     *         "decidedBy": "01a228eb-8693-734a-9c73-8065b3f333bc",
-                     *         "decidedAt": "2026-11-29T20:07:34.281Z",
-                     *         "createdBy": "01a228eb-8693-734a-9c73-8065b3f333bc",
-                     *         "createdAt": "2026-11-29T20:07:34.268Z",
-                     *         "updatedAt": "2026-11-29T20:07:34.281Z"
+                     *         "decidedBy": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
+                     *         "decidedAt": "2026-11-29T20:09:14.146Z",
+                     *         "createdBy": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
+                     *         "createdAt": "2026-11-29T20:09:14.120Z",
+                     *         "updatedAt": "2026-11-29T20:09:14.146Z"
                      *       }
                      *     }
                      */
@@ -22148,7 +22340,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: reason: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "e08690f8-e6a3-4e5e-b23d-70173cdfa7aa",
+                     *       "requestId": "6d94281d-783c-4b3a-ac6f-7d8b17ea98b3",
                      *       "issues": [
                      *         {
                      *           "path": "reason",
@@ -22176,7 +22368,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "cf224d70-3246-4715-9f3f-95fa149a961c"
+                     *       "requestId": "db059f10-cd89-4df2-bd95-9b4ae3fecd78"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22193,7 +22385,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing timesheets:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "c2b8f40d-ef70-4fa9-b59e-2c1bbcef4ccb"
+                     *       "requestId": "d070fb73-8006-4217-a87b-0a9247ae925a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22210,7 +22402,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Time entry not found.",
                      *       "code": "not_found",
-                     *       "requestId": "6e131709-bf09-4b82-9536-6c6a4cf6c74c"
+                     *       "requestId": "de292694-f34e-41b3-a523-c5d037697a2b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22222,6 +22414,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Time entry is draft; only submitted entries can be rejected.",
+                     *       "code": "conflict",
+                     *       "requestId": "ed016fef-537f-4c83-94ac-e31fcbe03404"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -22236,7 +22436,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "0932aa7a-e6e9-4b91-a944-fb7e5bcbd6bd"
+                     *       "requestId": "c3ae3bfb-cc73-4950-b6e0-3010ccc18153"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22253,7 +22453,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "3ef74a38-f0b5-4d2d-965c-05fa18e16017"
+                     *       "requestId": "3ab36b3f-645f-4f71-9542-b80189279a9c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22290,7 +22490,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "0b47b7f6-7def-4247-a8a7-3fe8f659aaf3"
+                     *       "requestId": "ce24173a-4d09-4c90-b3fc-26ee85618f01"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22340,22 +22540,22 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228eb-887c-747a-b96d-ec11d77f8764",
-                     *         "projectId": "01a228eb-87a9-76b6-8482-67e28807bdac",
-                     *         "taskId": "01a228eb-881f-705b-b9a6-84d752a84442",
-                     *         "userId": "01a228eb-8693-734a-9c73-8065b3f333bc",
+                     *         "id": "01a228ed-0e88-7280-8aed-278c0d371a1b",
+                     *         "projectId": "01a228ed-0d4b-7473-944a-d39e7eee1b6c",
+                     *         "taskId": "01a228ed-0dbd-7317-8229-d0b4b5607714",
+                     *         "userId": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
                      *         "user": {
-                     *           "id": "01a228eb-8693-734a-9c73-8065b3f333bc",
+                     *           "id": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "task": {
-                     *           "id": "01a228eb-881f-705b-b9a6-84d752a84442",
+                     *           "id": "01a228ed-0dbd-7317-8229-d0b4b5607714",
                      *           "humanId": "WEB-1",
                      *           "title": "Ship the landing page today"
                      *         },
                      *         "project": {
-                     *           "id": "01a228eb-87a9-76b6-8482-67e28807bdac",
+                     *           "id": "01a228ed-0d4b-7473-944a-d39e7eee1b6c",
                      *           "name": "Website"
                      *         },
                      *         "date": "2026-11-29",
@@ -22367,9 +22567,9 @@ export interface operations {
                      *         "rejectionReason": null,
                      *         "decidedBy": null,
                      *         "decidedAt": null,
-                     *         "createdBy": "01a228eb-8693-734a-9c73-8065b3f333bc",
-                     *         "createdAt": "2026-11-29T20:07:34.268Z",
-                     *         "updatedAt": "2026-11-29T20:07:34.277Z"
+                     *         "createdBy": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
+                     *         "createdAt": "2026-11-29T20:09:14.120Z",
+                     *         "updatedAt": "2026-11-29T20:09:14.138Z"
                      *       }
                      *     }
                      */
@@ -22391,7 +22591,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "8bf395ac-1242-4b63-a101-e9ba3c3cfc6c"
+                     *       "requestId": "fe126998-44c8-4184-94f2-02474be6d001"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22413,7 +22613,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "04d1ff02-b2fa-4cea-9df3-84f20179afb0"
+                     *       "requestId": "f2199974-12cd-4582-9815-0986671a6b1c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22430,7 +22630,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing timesheets:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "bb0010f8-b1a3-43a2-b24f-2b60d1560611"
+                     *       "requestId": "0d860339-f162-4c8a-9162-6d3b7e4414d0"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22447,7 +22647,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Time entry not found.",
                      *       "code": "not_found",
-                     *       "requestId": "402c2c85-48ed-441d-8d7f-8a97bc5d90c4"
+                     *       "requestId": "c9234bdf-061a-4518-9cc2-ad19bd8a6c1b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22459,6 +22659,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Time entry is submitted; only draft or rejected entries can be submitted.",
+                     *       "code": "conflict",
+                     *       "requestId": "a10fefe0-1c09-4b76-a83b-742c76c3218f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -22473,7 +22681,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "a3a2a80e-df04-4800-9b06-52c07cde2570"
+                     *       "requestId": "75608840-bc76-44b7-8ef2-733ce96fa432"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22490,7 +22698,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "c228b36b-95ab-45dc-9090-946abafcdab0"
+                     *       "requestId": "fcc906a1-d047-456f-b2eb-b374f0fb4f48"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22527,7 +22735,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "5acf526a-b6d0-4773-826f-5e0beafe214a"
+                     *       "requestId": "1ca1c26a-a8d6-43bd-97b4-0541fc7568db"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22577,22 +22785,22 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228eb-887c-747a-b96d-ec11d77f8764",
-                     *         "projectId": "01a228eb-87a9-76b6-8482-67e28807bdac",
-                     *         "taskId": "01a228eb-881f-705b-b9a6-84d752a84442",
-                     *         "userId": "01a228eb-8693-734a-9c73-8065b3f333bc",
+                     *         "id": "01a228ed-0e88-7280-8aed-278c0d371a1b",
+                     *         "projectId": "01a228ed-0d4b-7473-944a-d39e7eee1b6c",
+                     *         "taskId": "01a228ed-0dbd-7317-8229-d0b4b5607714",
+                     *         "userId": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
                      *         "user": {
-                     *           "id": "01a228eb-8693-734a-9c73-8065b3f333bc",
+                     *           "id": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "task": {
-                     *           "id": "01a228eb-881f-705b-b9a6-84d752a84442",
+                     *           "id": "01a228ed-0dbd-7317-8229-d0b4b5607714",
                      *           "humanId": "WEB-1",
                      *           "title": "Ship the landing page today"
                      *         },
                      *         "project": {
-                     *           "id": "01a228eb-87a9-76b6-8482-67e28807bdac",
+                     *           "id": "01a228ed-0d4b-7473-944a-d39e7eee1b6c",
                      *           "name": "Website"
                      *         },
                      *         "date": "2026-11-29",
@@ -22602,11 +22810,11 @@ export interface operations {
                      *         "billed": false,
                      *         "state": "draft",
                      *         "rejectionReason": null,
-                     *         "decidedBy": "01a228eb-8693-734a-9c73-8065b3f333bc",
-                     *         "decidedAt": "2026-11-29T20:07:34.286Z",
-                     *         "createdBy": "01a228eb-8693-734a-9c73-8065b3f333bc",
-                     *         "createdAt": "2026-11-29T20:07:34.268Z",
-                     *         "updatedAt": "2026-11-29T20:07:34.286Z"
+                     *         "decidedBy": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
+                     *         "decidedAt": "2026-11-29T20:09:14.154Z",
+                     *         "createdBy": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
+                     *         "createdAt": "2026-11-29T20:09:14.120Z",
+                     *         "updatedAt": "2026-11-29T20:09:14.154Z"
                      *       }
                      *     }
                      */
@@ -22628,7 +22836,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "416adeac-1b58-4a7f-9fb1-a7128b02da67"
+                     *       "requestId": "b63af567-2584-4034-b900-2ec218613d7a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22650,7 +22858,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "1a00635a-6afc-4ffa-b71e-323eb2c25425"
+                     *       "requestId": "586459e6-1baa-413b-bd55-9a5b0c26edef"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22667,7 +22875,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing timesheets:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "8784933b-09b1-4317-829d-d3c4042a4ae6"
+                     *       "requestId": "9b638a82-e5d4-4d3f-93d6-463b3f4632a6"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22684,7 +22892,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Time entry not found.",
                      *       "code": "not_found",
-                     *       "requestId": "60eb257f-59d3-45e0-8cf8-b0deef2ec6fb"
+                     *       "requestId": "c8a34167-9bca-4817-ae62-a051d700c0c9"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22696,6 +22904,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Time entry is draft; only approved entries can be unlocked.",
+                     *       "code": "conflict",
+                     *       "requestId": "f6d1444d-a7bc-457e-9ae2-7fc0b03cca03"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -22710,7 +22926,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "8ca6b5b3-6abf-4406-b644-e3dceabac343"
+                     *       "requestId": "803e288e-a708-4187-a175-b70d2862b141"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22727,7 +22943,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "62438391-c58b-496e-bf9a-feead3e7e4b4"
+                     *       "requestId": "f79f06fc-7e96-40bb-b5ea-440e7d563652"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22764,7 +22980,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "36a51f01-d3b8-40aa-9cff-a260ae0b85c4"
+                     *       "requestId": "43a022c3-b1f0-4d81-bf32-d1435f72a557"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22827,7 +23043,7 @@ export interface operations {
                      *       "ok": true,
                      *       "data": {
                      *         "scope": "workspace",
-                     *         "id": "01a228eb-8705-7203-9063-5304fc3e165c",
+                     *         "id": "01a228ed-0c1e-7411-93ab-19d70099da1a",
                      *         "from": "2026-11-29",
                      *         "to": "2026-11-29",
                      *         "groupBy": "user",
@@ -22845,7 +23061,7 @@ export interface operations {
                      *         },
                      *         "groups": [
                      *           {
-                     *             "key": "01a228eb-8693-734a-9c73-8065b3f333bc",
+                     *             "key": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
                      *             "label": "Ada Lovelace",
                      *             "minutes": 50,
                      *             "billableMinutes": 50,
@@ -22868,7 +23084,7 @@ export interface operations {
                     };
                     /**
                      * @example key,label,minutes,billableMinutes,nonBillableMinutes,draft,submitted,approved,rejected
-                     *     01a228eb-8693-734a-9c73-8065b3f333bc,Ada Lovelace,50,50,0,0,0,50,0
+                     *     01a228ed-0a1e-73ed-83ac-5ea6a5819d44,Ada Lovelace,50,50,0,0,0,50,0
                      *     ,Total,50,50,0,0,0,50,0
                      */
                     "text/csv": string;
@@ -22885,7 +23101,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: scope: Invalid option: expected one of \"task\"|\"project\"|\"workspace\"",
                      *       "code": "validation_error",
-                     *       "requestId": "16f1117d-d331-423c-be6c-f938c8761393",
+                     *       "requestId": "54ee2b47-d1ec-411a-a412-62cf4c1eb681",
                      *       "issues": [
                      *         {
                      *           "path": "scope",
@@ -22921,7 +23137,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "cddb19b7-ee17-48e4-902c-f15a806926da"
+                     *       "requestId": "af88d4a4-d02e-49e6-b799-933826d7bc65"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22938,7 +23154,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing timesheets:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "0b3864a2-902c-4198-b8ed-ab2aa3a5e99e"
+                     *       "requestId": "a9fcab6b-a80f-4f4e-98f7-c697c8981f77"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22955,7 +23171,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "78d8cec2-eabd-428d-9a61-4bbc2cb8850d"
+                     *       "requestId": "c4ce7062-9644-4a0d-9d91-5d89916b6cac"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22992,7 +23208,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "caa73490-a601-461d-861b-d6d7b0db992f"
+                     *       "requestId": "e077056b-1228-4557-a349-4f0733aa9d5b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23051,8 +23267,8 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "YoqYisCP2Dzkyuqmnz_RYdDcRAKqkV2R",
-                     *         "url": "/uploads/YoqYisCP2Dzkyuqmnz_RYdDcRAKqkV2R",
+                     *         "id": "up996D00RU0Mp1LpIceE_5ZeFJKtriRP",
+                     *         "url": "/uploads/up996D00RU0Mp1LpIceE_5ZeFJKtriRP",
                      *         "contentType": "image/png",
                      *         "size": 70,
                      *         "sha256": "497790947d4666760ce38f3c00e852c71fdb66cae849bae8e9ede352719e1581"
@@ -23077,7 +23293,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "0e408de4-9dfd-4e06-b35c-cb70012e5a8f"
+                     *       "requestId": "3c7a0dc8-b3e8-4e75-9b60-1fb114582ba9"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23099,7 +23315,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "44319148-d3d8-4bf5-ac34-5b525204979e"
+                     *       "requestId": "7bf9e821-66ff-4d9b-9015-eab3804ce450"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23116,7 +23332,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "c62868fd-da94-447f-955e-8dc8cdfe428d"
+                     *       "requestId": "2d25be84-9c37-43b4-8ceb-f95e96a308ab"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23133,7 +23349,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "5dd0e271-a0c9-43b5-8a47-c52662c16e7e"
+                     *       "requestId": "d9f61d92-0df9-4ef7-93e4-3ce9c5eb771a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23181,7 +23397,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "0339d661-b0fa-4349-a16c-2946453676a9"
+                     *       "requestId": "e9ad7b20-5909-4df1-aac6-56f6f2c8c8a8"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23229,7 +23445,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Upload not found.",
                      *       "code": "not_found",
-                     *       "requestId": "051da4dd-a344-4378-a027-c8acec43d532"
+                     *       "requestId": "a21beeb4-7b40-4eb3-9f3c-7b1317fc9f94"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23279,7 +23495,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "YoqYisCP2Dzkyuqmnz_RYdDcRAKqkV2R",
+                     *         "id": "up996D00RU0Mp1LpIceE_5ZeFJKtriRP",
                      *         "deleted": true
                      *       }
                      *     }
@@ -23306,7 +23522,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "fae0d30a-c147-4dbe-aca8-63c6d56ffeef"
+                     *       "requestId": "f9a7043e-c42c-4945-ab70-3086ca4c52e3"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23328,7 +23544,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "0a5ec66d-3529-4e14-a071-d3d49a53ebdd"
+                     *       "requestId": "7633fd98-8eb3-4eb7-b471-94208e4a5dc9"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23345,7 +23561,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "8e40c4db-3928-4e38-8f31-b6bd4da2ca01"
+                     *       "requestId": "8a8de999-509b-42d8-a2aa-1c203a836415"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23362,7 +23578,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Upload not found.",
                      *       "code": "not_found",
-                     *       "requestId": "7cf4a581-7470-4209-a608-105e3009b1fb"
+                     *       "requestId": "863affe1-946c-46b3-b6a5-ca047e42feed"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23379,7 +23595,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "3a83f7de-e529-49af-92f1-29efde879a3e"
+                     *       "requestId": "9b79af68-1129-44ae-b219-b54103563419"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23396,7 +23612,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "c74b6818-ca12-4648-a937-d54f19aa3c37"
+                     *       "requestId": "6c4d148e-5fdd-4328-948b-8abe9175c18d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23433,7 +23649,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "6694b791-57fb-4ff9-b47d-aef7f7f4fd9b"
+                     *       "requestId": "8dbd5d36-2297-4824-b474-02bbefb9a557"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23486,17 +23702,17 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228eb-88a2-7011-a95e-45043630a5c0",
-                     *           "url": "http://127.0.0.1:36229/hook",
+                     *           "id": "01a228ed-0ecf-7341-9aca-51b153d3d881",
+                     *           "url": "http://127.0.0.1:42623/hook",
                      *           "events": [
                      *             "task.created"
                      *           ],
                      *           "active": true,
                      *           "disabledReason": null,
                      *           "description": null,
-                     *           "createdBy": "01a228eb-8693-734a-9c73-8065b3f333bc",
-                     *           "createdAt": "2026-11-29T20:07:34.306Z",
-                     *           "updatedAt": "2026-11-29T20:07:34.306Z"
+                     *           "createdBy": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
+                     *           "createdAt": "2026-11-29T20:09:14.191Z",
+                     *           "updatedAt": "2026-11-29T20:09:14.191Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -23521,7 +23737,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "d7aad13b-ba11-4b22-b75d-0ed42a89794b",
+                     *       "requestId": "6346aa0a-33b6-4db9-bf4c-d50580780039",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -23549,7 +23765,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "020d3658-de25-4ff4-a072-9a6e8431e999"
+                     *       "requestId": "07a6d13e-c935-4f6c-97a1-89fa4dc86cb7"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23566,7 +23782,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing webhooks:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "0544dacb-ee3e-4b67-a25e-77901955406f"
+                     *       "requestId": "cd13fa34-d2b9-4896-832e-c969318f4bc7"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23583,7 +23799,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "8150e715-ddfa-41f5-8c15-1f31214cb601"
+                     *       "requestId": "6b88a523-1c84-4257-a539-21ac543328cb"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23620,7 +23836,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "2a3ba3bb-10b2-4f22-8171-b28599225a72"
+                     *       "requestId": "900bc6e2-ff2a-4e86-842b-00e98bbbc02c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23688,17 +23904,17 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228eb-88a2-7011-a95e-45043630a5c0",
-                     *         "url": "http://127.0.0.1:36229/hook",
+                     *         "id": "01a228ed-0ecf-7341-9aca-51b153d3d881",
+                     *         "url": "http://127.0.0.1:42623/hook",
                      *         "events": [
                      *           "task.created"
                      *         ],
                      *         "active": true,
                      *         "disabledReason": null,
                      *         "description": null,
-                     *         "createdBy": "01a228eb-8693-734a-9c73-8065b3f333bc",
-                     *         "createdAt": "2026-11-29T20:07:34.306Z",
-                     *         "updatedAt": "2026-11-29T20:07:34.306Z",
+                     *         "createdBy": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
+                     *         "createdAt": "2026-11-29T20:09:14.191Z",
+                     *         "updatedAt": "2026-11-29T20:09:14.191Z",
                      *         "secret": "whsec_<secret, shown once>"
                      *       }
                      *     }
@@ -23721,7 +23937,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: url: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "a08208fa-39ff-42c7-bda5-77b6c356741a",
+                     *       "requestId": "5db9903a-5146-487b-a556-cbf3c9cd4ba3",
                      *       "issues": [
                      *         {
                      *           "path": "url",
@@ -23749,7 +23965,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "a827e7bc-46ce-4a18-9aaf-8f91de56e5a4"
+                     *       "requestId": "6704efd8-7ca1-42a6-b770-5dd4e68bad60"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23766,7 +23982,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing webhooks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "c42cd606-a2ce-4207-a6d1-6a4cf44dedde"
+                     *       "requestId": "f1ae663a-5ee8-4831-8bff-7a7c197097a7"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23783,7 +23999,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "bb281739-42c9-4801-876a-46701e6f0f66"
+                     *       "requestId": "3f64e2c2-9550-4820-99ea-4c00ef1b28a4"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23809,7 +24025,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "6837302c-2362-4a30-a458-12e0cba8feb4"
+                     *       "requestId": "be554f12-3bcc-474d-aa2b-04e8cebff2df"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23826,7 +24042,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "639f278e-3250-402f-90d8-a6b11df5d40d"
+                     *       "requestId": "7e885593-51b9-45b0-86c7-a2fbc9086791"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23863,7 +24079,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "945797fc-af51-4a93-b53d-ac94ed8b056d"
+                     *       "requestId": "6545a4ff-9ed2-4108-8f0c-b2b3a9e36f32"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23913,17 +24129,17 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228eb-88a2-7011-a95e-45043630a5c0",
-                     *         "url": "http://127.0.0.1:36229/hook",
+                     *         "id": "01a228ed-0ecf-7341-9aca-51b153d3d881",
+                     *         "url": "http://127.0.0.1:42623/hook",
                      *         "events": [
                      *           "task.created"
                      *         ],
                      *         "active": true,
                      *         "disabledReason": null,
                      *         "description": null,
-                     *         "createdBy": "01a228eb-8693-734a-9c73-8065b3f333bc",
-                     *         "createdAt": "2026-11-29T20:07:34.306Z",
-                     *         "updatedAt": "2026-11-29T20:07:34.306Z"
+                     *         "createdBy": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
+                     *         "createdAt": "2026-11-29T20:09:14.191Z",
+                     *         "updatedAt": "2026-11-29T20:09:14.191Z"
                      *       }
                      *     }
                      */
@@ -23945,7 +24161,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "f9e43263-ef29-4778-a985-0390dbb88468"
+                     *       "requestId": "8bf1bec7-cd8c-40c2-9e6b-ca6d63f3b331"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23967,7 +24183,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "edd9ae05-d8c9-4367-9f13-40b014ec680e"
+                     *       "requestId": "f0d2aeb5-0042-498f-bfba-30505f363610"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23984,7 +24200,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing webhooks:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "6987bc0a-7e94-48c0-831b-4e6d121a85b3"
+                     *       "requestId": "16e92681-53dd-4995-ab71-63b1cc25a831"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24001,7 +24217,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Webhook not found.",
                      *       "code": "not_found",
-                     *       "requestId": "34fcd983-f5c7-41dd-ad4b-4b11d193635a"
+                     *       "requestId": "2bd4d596-6669-419d-86bb-10afddec32f4"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24038,7 +24254,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "2ffed77a-3b1d-4a9e-b8b9-b7fd200cb493"
+                     *       "requestId": "25eea198-1c2a-41eb-b750-f35778382807"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24088,7 +24304,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228eb-88a2-7011-a95e-45043630a5c0",
+                     *         "id": "01a228ed-0ecf-7341-9aca-51b153d3d881",
                      *         "deleted": true
                      *       }
                      *     }
@@ -24115,7 +24331,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "6601d765-32ed-4715-a2ff-fbbab79cb63b"
+                     *       "requestId": "1997b461-a02b-49a4-9271-0ae7ad02ddfd"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24137,7 +24353,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "acc83b0d-1b47-4e8d-9549-99939af10094"
+                     *       "requestId": "bdef7aa2-d3ae-4a8a-a25a-4465f8140bae"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24154,7 +24370,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing webhooks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "d798b315-0a71-4d35-81f8-8528fbba76ea"
+                     *       "requestId": "b7a83c91-77ea-4d66-b4b7-bd60628be84d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24171,7 +24387,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Webhook not found.",
                      *       "code": "not_found",
-                     *       "requestId": "78449a20-763f-43da-bf59-4148c9309029"
+                     *       "requestId": "6c07ccc3-7176-468e-97b7-e3fc3c6632fc"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24188,7 +24404,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "33aea2fa-302e-4121-8f36-8534399d933f"
+                     *       "requestId": "aaab5246-7ca5-49a4-90f3-502e3f07ae7b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24205,7 +24421,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "74f04550-947a-4d85-a5a6-50570b9306ae"
+                     *       "requestId": "cc950f8d-700a-4fa1-9307-5dee6c9061be"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24242,7 +24458,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "afbd7df7-c995-4c91-a76c-0cd6a1a114f1"
+                     *       "requestId": "cdcfa2cd-f7f1-4f99-ace7-73196f66da87"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24305,17 +24521,17 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228eb-88a2-7011-a95e-45043630a5c0",
-                     *         "url": "http://127.0.0.1:36229/hook",
+                     *         "id": "01a228ed-0ecf-7341-9aca-51b153d3d881",
+                     *         "url": "http://127.0.0.1:42623/hook",
                      *         "events": [
                      *           "task.created"
                      *         ],
                      *         "active": true,
                      *         "disabledReason": null,
                      *         "description": "CI notifier",
-                     *         "createdBy": "01a228eb-8693-734a-9c73-8065b3f333bc",
-                     *         "createdAt": "2026-11-29T20:07:34.306Z",
-                     *         "updatedAt": "2026-11-29T20:07:34.314Z"
+                     *         "createdBy": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
+                     *         "createdAt": "2026-11-29T20:09:14.191Z",
+                     *         "updatedAt": "2026-11-29T20:09:14.213Z"
                      *       }
                      *     }
                      */
@@ -24337,7 +24553,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: url: Invalid input: expected string, received object",
                      *       "code": "validation_error",
-                     *       "requestId": "d9fb9dc8-579b-42c8-922b-42af3dfce1bd",
+                     *       "requestId": "92929171-daec-4fc4-9bd6-1c45367ccf8e",
                      *       "issues": [
                      *         {
                      *           "path": "url",
@@ -24365,7 +24581,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "8c5d83fb-f420-4b8d-b839-ace482b3a46b"
+                     *       "requestId": "51ca7b61-1d3b-411c-90a5-e3e502344047"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24382,7 +24598,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing webhooks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "c709605c-1a3d-459b-8a21-8cebdca4b393"
+                     *       "requestId": "bca8d242-25a2-414b-af7f-18835cbbfaed"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24399,7 +24615,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Webhook not found.",
                      *       "code": "not_found",
-                     *       "requestId": "e846161e-80d5-450e-8a08-5bb112d43307"
+                     *       "requestId": "bb717e49-14a1-43e5-968c-af1a46f94bbd"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24416,7 +24632,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "07af7191-51c5-437c-8da4-5b5138f40b76"
+                     *       "requestId": "7abb471e-ebe3-411e-813c-e8114d25f6d8"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24433,7 +24649,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "28949064-ee34-4792-87d4-cabb4b38e3e6"
+                     *       "requestId": "429ee2f5-9474-4efd-8ee9-647bccef5718"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24470,7 +24686,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "5d4c136b-5f37-4e0f-b0ba-009a6f4f53ad"
+                     *       "requestId": "6b0cf62f-31d9-499b-a9d0-147efd52c1a2"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24528,16 +24744,16 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228eb-88b5-7714-afa9-75b327c78509",
-                     *           "webhookId": "01a228eb-88a2-7011-a95e-45043630a5c0",
+                     *           "id": "01a228ed-0efd-7170-850e-b97dc3ead07f",
+                     *           "webhookId": "01a228ed-0ecf-7341-9aca-51b153d3d881",
                      *           "event": "task.created",
                      *           "status": "succeeded",
                      *           "attempts": 1,
                      *           "lastStatusCode": 200,
                      *           "lastError": null,
                      *           "nextAttemptAt": null,
-                     *           "deliveredAt": "2026-11-29T20:07:34.332Z",
-                     *           "createdAt": "2026-11-29T20:07:34.325Z"
+                     *           "deliveredAt": "2026-11-29T20:09:14.250Z",
+                     *           "createdAt": "2026-11-29T20:09:14.237Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -24562,7 +24778,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "4c766d9e-f1e2-45ee-84f4-fa967dfd2254",
+                     *       "requestId": "ae961fbe-743f-4d26-9bd7-6634c55efcb0",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -24590,7 +24806,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "c904a094-d029-404c-b1aa-6ca1386d4a1b"
+                     *       "requestId": "a8de8b55-2a7d-4384-bc83-5cfa6742a22a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24607,7 +24823,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing webhooks:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "bd7af5bb-08c9-48c1-8cd5-1f4f9b1a79cc"
+                     *       "requestId": "c8868324-ecc9-4a65-9173-1f8d23348e60"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24624,7 +24840,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Webhook not found.",
                      *       "code": "not_found",
-                     *       "requestId": "2d897e45-6016-49ff-839f-934ebe33b312"
+                     *       "requestId": "2d791b0c-e5bf-4e85-bc87-e7a88d0a36ab"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24661,7 +24877,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "25592137-c817-44fc-935c-83ac64f9b0e8"
+                     *       "requestId": "cce9e16c-b88b-4628-b06e-1e4def06e786"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24713,30 +24929,30 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228eb-88b5-7714-afa9-75b327c78509",
-                     *         "webhookId": "01a228eb-88a2-7011-a95e-45043630a5c0",
+                     *         "id": "01a228ed-0efd-7170-850e-b97dc3ead07f",
+                     *         "webhookId": "01a228ed-0ecf-7341-9aca-51b153d3d881",
                      *         "event": "task.created",
                      *         "status": "succeeded",
                      *         "attempts": 1,
                      *         "lastStatusCode": 200,
                      *         "lastError": null,
                      *         "nextAttemptAt": null,
-                     *         "deliveredAt": "2026-11-29T20:07:34.332Z",
-                     *         "createdAt": "2026-11-29T20:07:34.325Z",
+                     *         "deliveredAt": "2026-11-29T20:09:14.250Z",
+                     *         "createdAt": "2026-11-29T20:09:14.237Z",
                      *         "payload": {
-                     *           "id": "01a228eb-88b5-7714-afa9-75b327c78509",
+                     *           "id": "01a228ed-0efd-7170-850e-b97dc3ead07f",
                      *           "event": "task.created",
-                     *           "createdAt": "2026-11-29T20:07:34.325Z",
-                     *           "workspaceId": "01a228eb-8705-7203-9063-5304fc3e165c",
+                     *           "createdAt": "2026-11-29T20:09:14.237Z",
+                     *           "workspaceId": "01a228ed-0c1e-7411-93ab-19d70099da1a",
                      *           "data": {
-                     *             "id": "01a228eb-88b4-7607-a3c4-0a42228bf524",
+                     *             "id": "01a228ed-0ef8-7389-8ff7-eeeec0c1d780",
                      *             "humanId": "WEB-3",
                      *             "number": 3,
-                     *             "workspaceId": "01a228eb-8705-7203-9063-5304fc3e165c",
-                     *             "projectId": "01a228eb-87a9-76b6-8482-67e28807bdac",
-                     *             "statusId": "01a228eb-87aa-77b8-8525-fb41d84595c8",
+                     *             "workspaceId": "01a228ed-0c1e-7411-93ab-19d70099da1a",
+                     *             "projectId": "01a228ed-0d4b-7473-944a-d39e7eee1b6c",
+                     *             "statusId": "01a228ed-0d4d-7673-a97c-146ce7342287",
                      *             "status": {
-                     *               "id": "01a228eb-87aa-77b8-8525-fb41d84595c8",
+                     *               "id": "01a228ed-0d4d-7673-a97c-146ce7342287",
                      *               "name": "To Do",
                      *               "category": "unstarted"
                      *             },
@@ -24747,9 +24963,9 @@ export interface operations {
                      *             "dueDate": null,
                      *             "archived": false,
                      *             "archivedAt": null,
-                     *             "createdBy": "01a228eb-8693-734a-9c73-8065b3f333bc",
-                     *             "createdAt": "2026-11-29T20:07:34.324Z",
-                     *             "updatedAt": "2026-11-29T20:07:34.324Z",
+                     *             "createdBy": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
+                     *             "createdAt": "2026-11-29T20:09:14.232Z",
+                     *             "updatedAt": "2026-11-29T20:09:14.232Z",
                      *             "assignees": [],
                      *             "labels": [],
                      *             "todoCount": 0,
@@ -24780,7 +24996,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "39e35751-9b75-473a-80eb-c391a6728d61"
+                     *       "requestId": "df9146a4-56c5-444c-8714-ffb3be07a680"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24802,7 +25018,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "ca6d06b1-7f09-4d54-959e-0f7f24d76168"
+                     *       "requestId": "a1daa26f-a7cb-4bdd-86cf-6ac81f86d911"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24819,7 +25035,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing webhooks:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "a205515e-6703-4537-947c-309133b2c8e0"
+                     *       "requestId": "38def403-79dc-4229-a5e6-c64f42ffbd9e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24836,7 +25052,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Webhook not found.",
                      *       "code": "not_found",
-                     *       "requestId": "c036c043-96fd-4abb-b8d8-e175a4e62471"
+                     *       "requestId": "b4f44d70-3132-4c6c-8eb8-4a5bcf06935c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24873,7 +25089,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "71bbaa7d-7f2f-4329-916e-2f28ca6a57b8"
+                     *       "requestId": "1138bea2-b9b2-431f-98c4-0661d74f6057"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24925,16 +25141,16 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228eb-88b5-7714-afa9-75b327c78509",
-                     *         "webhookId": "01a228eb-88a2-7011-a95e-45043630a5c0",
+                     *         "id": "01a228ed-0efd-7170-850e-b97dc3ead07f",
+                     *         "webhookId": "01a228ed-0ecf-7341-9aca-51b153d3d881",
                      *         "event": "task.created",
                      *         "status": "pending",
                      *         "attempts": 0,
                      *         "lastStatusCode": 200,
                      *         "lastError": null,
-                     *         "nextAttemptAt": "2026-11-29T20:07:34.360Z",
+                     *         "nextAttemptAt": "2026-11-29T20:09:14.274Z",
                      *         "deliveredAt": null,
-                     *         "createdAt": "2026-11-29T20:07:34.325Z"
+                     *         "createdAt": "2026-11-29T20:09:14.237Z"
                      *       }
                      *     }
                      */
@@ -24956,7 +25172,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "dc71905f-1b0b-4ba8-a2d0-6e00d4ac0524"
+                     *       "requestId": "6925938d-36ed-4c69-91ea-65076a731ab2"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24978,7 +25194,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "e9abb495-a410-46e9-933d-a5cde90a1f9a"
+                     *       "requestId": "ea3318d4-8cf6-435b-8586-47a4a596c898"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24995,7 +25211,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing webhooks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "cca3bb97-77a8-4547-88d8-6dfaabda737c"
+                     *       "requestId": "255f93c5-cfd8-4107-b645-1bc2f9f22a0b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25012,7 +25228,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Webhook not found.",
                      *       "code": "not_found",
-                     *       "requestId": "750335f7-f9c6-4150-8b75-f08aecb21fe3"
+                     *       "requestId": "3037618e-8353-4f17-ae29-3e7bfc65b1e0"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25038,7 +25254,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "eae8f07f-32cd-4f1c-aea5-839903f0f6f5"
+                     *       "requestId": "a79682ce-c294-4892-8337-6a37ae1e1ae8"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25055,7 +25271,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "2964164f-fbd1-411c-b538-d328b9ff1666"
+                     *       "requestId": "1664cc51-1a2f-4603-9448-2f046274570f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25092,7 +25308,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "4cd38c7a-ad18-4fa5-84ca-e81869c9689d"
+                     *       "requestId": "5ced3d7c-a00d-44ce-8921-41e5043de881"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25142,17 +25358,17 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228eb-88a2-7011-a95e-45043630a5c0",
-                     *         "url": "http://127.0.0.1:36229/hook",
+                     *         "id": "01a228ed-0ecf-7341-9aca-51b153d3d881",
+                     *         "url": "http://127.0.0.1:42623/hook",
                      *         "events": [
                      *           "task.created"
                      *         ],
                      *         "active": true,
                      *         "disabledReason": null,
                      *         "description": "CI notifier",
-                     *         "createdBy": "01a228eb-8693-734a-9c73-8065b3f333bc",
-                     *         "createdAt": "2026-11-29T20:07:34.306Z",
-                     *         "updatedAt": "2026-11-29T20:07:34.317Z",
+                     *         "createdBy": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
+                     *         "createdAt": "2026-11-29T20:09:14.191Z",
+                     *         "updatedAt": "2026-11-29T20:09:14.215Z",
                      *         "secret": "whsec_<secret, shown once>"
                      *       }
                      *     }
@@ -25175,7 +25391,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "73ae87c7-7fd6-4a61-a5a4-29f5b01654fb"
+                     *       "requestId": "fdfcd033-e48f-49e9-b98f-92368e6c0685"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25197,7 +25413,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "778b5b48-258b-4fcd-8d4d-312aa8cc42ca"
+                     *       "requestId": "cafa77b8-af9f-4058-9a7f-e1f2fac334f9"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25214,7 +25430,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing webhooks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "cb4b04d7-31fd-4ff3-88c5-b67045bc01dc"
+                     *       "requestId": "a557a302-1838-46a1-9c48-08218e16f20b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25231,7 +25447,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Webhook not found.",
                      *       "code": "not_found",
-                     *       "requestId": "8f743dc7-2e39-4b17-b0c5-c568a7791c92"
+                     *       "requestId": "037e00f9-1058-4ac8-8d09-9d6852323e20"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25248,7 +25464,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "5fe9e178-cf3d-4120-b1c0-6159b9a26b5a"
+                     *       "requestId": "a902846a-fcd5-4f02-958e-31a2f72ba369"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25265,7 +25481,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "61eeca08-22e5-475f-b184-60c3724618ba"
+                     *       "requestId": "69176977-f6c8-4023-8d14-fd64a1af4ed6"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25302,7 +25518,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "9e43ca69-f9ba-4903-b6a1-ef443bb507a0"
+                     *       "requestId": "918e1a6b-3371-4dae-a5b0-7e5133551986"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25352,7 +25568,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "deliveryId": "01a228eb-88af-7450-beab-3d38c525ec8f",
+                     *         "deliveryId": "01a228ed-0ef0-71ae-81cd-c6567d83e79a",
                      *         "event": "ping",
                      *         "status": "pending"
                      *       }
@@ -25381,7 +25597,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "35cd8288-fc99-4110-a399-fdf8c54ae446"
+                     *       "requestId": "69d96f58-e896-4aa7-9852-f36cbad8ba84"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25403,7 +25619,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "af086480-0a75-4ae7-a777-05ec8334ca5f"
+                     *       "requestId": "07435d6c-8255-4f23-8dd6-ffdfd0777ee4"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25420,7 +25636,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing webhooks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "610e72cb-d86e-45bb-82c6-7ae62d075bfc"
+                     *       "requestId": "eba7943f-d22c-4233-bc52-68ee9eb19dcd"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25437,7 +25653,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Webhook not found.",
                      *       "code": "not_found",
-                     *       "requestId": "68ef8e81-b235-4ab3-88fa-48468168645b"
+                     *       "requestId": "936bdc01-75ea-4f5e-9a9d-c99953df60d5"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25463,7 +25679,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "4083da0b-a8ea-4032-a698-32058f5e10eb"
+                     *       "requestId": "e96a058a-6e2e-411c-9142-2a81dc3169c3"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25480,7 +25696,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "fe83b071-9c67-4a0b-962c-739af0779a1b"
+                     *       "requestId": "57ec76bd-3b2b-433a-92b1-bbeb7c24297c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25517,7 +25733,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "b7a4c8d8-ee22-40e4-b288-9c00c6bca01d"
+                     *       "requestId": "383884cf-bee3-4935-8dc4-f73f2f9c9eeb"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25565,14 +25781,14 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228eb-8694-7039-866b-4e6ec5940bb9",
+                     *           "id": "01a228ed-0a1f-72d3-9aa6-bcc7338359e6",
                      *           "name": "Ada's workspace",
                      *           "slug": "ada-s-workspace",
                      *           "role": "OWNER",
                      *           "suspended": false,
                      *           "suspendedAt": null,
-                     *           "createdAt": "2026-11-29T20:07:33.780Z",
-                     *           "updatedAt": "2026-11-29T20:07:33.780Z"
+                     *           "createdAt": "2026-11-29T20:09:12.991Z",
+                     *           "updatedAt": "2026-11-29T20:09:12.991Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -25597,7 +25813,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "34c7dd24-5d46-4707-a095-5ac8d5f35a5e",
+                     *       "requestId": "aa9d62fb-9ed2-4565-8a75-7b219ea48737",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -25625,7 +25841,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "7ac0cf3e-3078-4b3c-afca-874223da7e40"
+                     *       "requestId": "3b9b5f00-74f5-4de5-85a4-a830bf45cf5f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25642,7 +25858,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing workspaces:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "d743f4b8-d94f-4ed4-8d2e-a5c46024f7f8"
+                     *       "requestId": "22a6faad-f4ea-403a-8256-ae49310921a1"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25679,7 +25895,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "ee3aabb0-b0f1-4535-bab3-efcbcc32192a"
+                     *       "requestId": "6c8f94e2-c4a3-4ae1-aa8d-1e369d8679a6"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25732,14 +25948,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228eb-8705-7203-9063-5304fc3e165c",
+                     *         "id": "01a228ed-0c1e-7411-93ab-19d70099da1a",
                      *         "name": "Walk Co",
                      *         "slug": "walk-co",
                      *         "role": "OWNER",
                      *         "suspended": false,
                      *         "suspendedAt": null,
-                     *         "createdAt": "2026-11-29T20:07:33.893Z",
-                     *         "updatedAt": "2026-11-29T20:07:33.893Z"
+                     *         "createdAt": "2026-11-29T20:09:13.502Z",
+                     *         "updatedAt": "2026-11-29T20:09:13.502Z"
                      *       }
                      *     }
                      */
@@ -25761,7 +25977,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: name: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "9461cf0e-00e9-4d81-88dd-518737453fb8",
+                     *       "requestId": "07d73551-5e13-439f-9176-71c44652b8f3",
                      *       "issues": [
                      *         {
                      *           "path": "name",
@@ -25789,7 +26005,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "5fa7e439-9988-4171-bb59-17f877ed5ba0"
+                     *       "requestId": "27a4deb1-e288-4e69-b755-5c3c5aa41241"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25806,7 +26022,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing workspaces:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "be7e848e-c439-432c-8c60-ba3bf0664221"
+                     *       "requestId": "e6a2470d-df04-446a-a878-50cf5aaf64ca"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25824,7 +26040,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "The slug \"walk-co\" is already taken.",
                      *       "code": "conflict",
-                     *       "requestId": "5886271a-86f2-45f8-aa4b-a601fab66fb5"
+                     *       "requestId": "4b373229-76a7-476f-8858-e01c327a2ad5"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25841,7 +26057,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "eb0201a9-f098-434e-bf9d-aca5300f1485"
+                     *       "requestId": "7a3a5222-c29a-4f01-96b8-b389194b7636"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25858,7 +26074,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "e4b72c0e-3522-47fe-bd4d-034979569114"
+                     *       "requestId": "e15a92c0-2d89-45bf-80d1-9bb717b66757"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25895,7 +26111,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "8c41b5bd-2232-45d3-8783-b2f890feeb5a"
+                     *       "requestId": "e390d403-2980-4542-a270-a56e5c95ce80"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25940,14 +26156,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228eb-8705-7203-9063-5304fc3e165c",
+                     *         "id": "01a228ed-0c1e-7411-93ab-19d70099da1a",
                      *         "name": "Walk Co",
                      *         "slug": "walk-co",
                      *         "role": "OWNER",
                      *         "suspended": false,
                      *         "suspendedAt": null,
-                     *         "createdAt": "2026-11-29T20:07:33.893Z",
-                     *         "updatedAt": "2026-11-29T20:07:33.893Z"
+                     *         "createdAt": "2026-11-29T20:09:13.502Z",
+                     *         "updatedAt": "2026-11-29T20:09:13.502Z"
                      *       }
                      *     }
                      */
@@ -25975,7 +26191,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "cfb0f123-52c5-4547-8ee9-957481882929"
+                     *       "requestId": "cadc1372-78f0-482d-939b-54bdae64d52f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25992,7 +26208,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing workspaces:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "f45af6ed-2637-41cd-8bed-36fc4de58929"
+                     *       "requestId": "1841ed06-6237-410c-87dc-7b59d46d41ff"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26009,7 +26225,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "cce55cb1-8735-4174-80c7-9570f9b4b393"
+                     *       "requestId": "ea194328-c040-4472-9590-264532153a24"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26046,7 +26262,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "4c909ccd-2364-4b42-9776-f5d5abc23a86"
+                     *       "requestId": "04e3b2c6-1ea9-4d4d-baae-276c23dcec35"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26100,14 +26316,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228eb-8705-7203-9063-5304fc3e165c",
+                     *         "id": "01a228ed-0c1e-7411-93ab-19d70099da1a",
                      *         "name": "Walk Company",
                      *         "slug": "walk-co",
                      *         "role": "OWNER",
                      *         "suspended": false,
                      *         "suspendedAt": null,
-                     *         "createdAt": "2026-11-29T20:07:33.893Z",
-                     *         "updatedAt": "2026-11-29T20:07:33.899Z"
+                     *         "createdAt": "2026-11-29T20:09:13.502Z",
+                     *         "updatedAt": "2026-11-29T20:09:13.511Z"
                      *       }
                      *     }
                      */
@@ -26129,7 +26345,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: name: Invalid input: expected string, received object",
                      *       "code": "validation_error",
-                     *       "requestId": "24fffce7-be7d-46d4-bcf6-b5ed13069fb2",
+                     *       "requestId": "d11ab97a-596c-468f-8116-c10e92960a13",
                      *       "issues": [
                      *         {
                      *           "path": "name",
@@ -26157,7 +26373,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "cbe9c76f-e4ba-4979-8ca9-654017253821"
+                     *       "requestId": "952a6a7e-fde2-486e-bf81-21cc9745755b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26174,7 +26390,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing workspaces:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "1f2c8ee1-6c40-488f-9df3-56c3cf458a3a"
+                     *       "requestId": "ece41edb-13e0-4795-94de-5688be1134f6"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26191,7 +26407,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "fb105e0b-4ebb-4b26-8bc0-842991fcab47"
+                     *       "requestId": "b4af5a07-af44-46d0-bb44-972a84abddc3"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26203,6 +26419,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "The slug \"walk-co\" is already taken.",
+                     *       "code": "conflict",
+                     *       "requestId": "6912f39d-2df5-452d-9519-3910d71c7d99"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -26217,7 +26441,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "d68678f2-e30c-4002-9f8a-8ef6dddaca2a"
+                     *       "requestId": "4893167d-c799-45f1-aef6-d8b55a81e370"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26234,7 +26458,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "9bf20d01-f57c-406d-b0fc-24465620dbb7"
+                     *       "requestId": "5724fbfb-299a-4cf5-a331-bc65f3a486d2"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26271,7 +26495,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "8d7e5866-a882-4c75-8ef5-1b4f883d2442"
+                     *       "requestId": "f8aa2d45-8698-43bc-9733-0e4849ee52bf"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26324,16 +26548,16 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228eb-870f-72e5-93ba-2a63cb8835d5",
-                     *           "workspaceId": "01a228eb-8705-7203-9063-5304fc3e165c",
+                     *           "id": "01a228ed-0c32-74ac-9bf1-3ef17eaabd9a",
+                     *           "workspaceId": "01a228ed-0c1e-7411-93ab-19d70099da1a",
                      *           "email": "bob@walk.test",
                      *           "role": "MEMBER",
                      *           "status": "accepted",
-                     *           "invitedBy": "01a228eb-8693-734a-9c73-8065b3f333bc",
-                     *           "expiresAt": "2026-12-06T20:07:33.902Z",
-                     *           "acceptedAt": "2026-11-29T20:07:33.963Z",
+                     *           "invitedBy": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
+                     *           "expiresAt": "2026-12-06T20:09:13.522Z",
+                     *           "acceptedAt": "2026-11-29T20:09:13.625Z",
                      *           "revokedAt": null,
-                     *           "createdAt": "2026-11-29T20:07:33.902Z"
+                     *           "createdAt": "2026-11-29T20:09:13.522Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -26358,7 +26582,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "e512a627-f2f7-4685-acc1-ebdde5e612f7",
+                     *       "requestId": "7b51c29e-9340-4b02-843c-c3ee05f98f46",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -26386,7 +26610,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "75a78e44-0854-41b6-949f-d917ddf0a4dc"
+                     *       "requestId": "9c47e033-e278-4efa-8f7d-0a754883a380"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26403,7 +26627,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing members:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "745c6148-6ccd-4c39-b8ea-22ca891f60a6"
+                     *       "requestId": "e457e1ba-7ed0-4427-ba20-8a9f834614d7"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26420,7 +26644,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "68531125-b37b-467b-9e7b-a2a0eed392dd"
+                     *       "requestId": "a7818a02-884b-437e-ba64-2fdc101b5689"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26457,7 +26681,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "1082d6e4-9194-4561-b257-c026b796cb20"
+                     *       "requestId": "071b53f7-48b5-458c-b4e9-2c58a6dbf701"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26515,16 +26739,16 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228eb-870f-72e5-93ba-2a63cb8835d5",
-                     *         "workspaceId": "01a228eb-8705-7203-9063-5304fc3e165c",
+                     *         "id": "01a228ed-0c32-74ac-9bf1-3ef17eaabd9a",
+                     *         "workspaceId": "01a228ed-0c1e-7411-93ab-19d70099da1a",
                      *         "email": "bob@walk.test",
                      *         "role": "MEMBER",
                      *         "status": "pending",
-                     *         "invitedBy": "01a228eb-8693-734a-9c73-8065b3f333bc",
-                     *         "expiresAt": "2026-12-06T20:07:33.902Z",
+                     *         "invitedBy": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
+                     *         "expiresAt": "2026-12-06T20:09:13.522Z",
                      *         "acceptedAt": null,
                      *         "revokedAt": null,
-                     *         "createdAt": "2026-11-29T20:07:33.902Z"
+                     *         "createdAt": "2026-11-29T20:09:13.522Z"
                      *       }
                      *     }
                      */
@@ -26546,7 +26770,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: email: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "6481869e-afd4-49f5-baa3-431c521ec87d",
+                     *       "requestId": "47459bd0-1d3c-4448-aa0c-f1733dca6e54",
                      *       "issues": [
                      *         {
                      *           "path": "email",
@@ -26574,7 +26798,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "024daa50-7518-4ce8-8088-37b117eca270"
+                     *       "requestId": "0a2d4aaa-d22a-4dee-bae2-632ffecdd4c8"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26591,7 +26815,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing members:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "27ebf338-b5c4-41cb-88e2-1ebfa3a9fcd1"
+                     *       "requestId": "cd761262-88a4-4753-a2d7-a3e5a6011674"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26608,7 +26832,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "1a8a3e00-c35f-4a43-b4d9-9a2824cc31ae"
+                     *       "requestId": "edf155d2-b9d0-4956-8bfe-a9999a2bffa6"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26620,6 +26844,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "This person is already a member of the workspace.",
+                     *       "code": "conflict",
+                     *       "requestId": "52ecb86a-ba43-44d1-8de2-2100e075945f"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -26634,7 +26866,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "53d0b135-84a0-4e95-8831-a994d814cb73"
+                     *       "requestId": "fb599726-9f99-4b6d-b576-7f053c4ca54b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26651,7 +26883,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "50dc32e3-a10c-4e6f-a522-bbb019f07e24"
+                     *       "requestId": "eda81c4b-5916-4910-ab6d-7fad34424881"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26688,7 +26920,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "016d5e0f-d828-46ce-8e63-b21198b1eff6"
+                     *       "requestId": "29f43800-2619-4df9-b6cb-76cd0dfdde08"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26735,16 +26967,16 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228eb-876a-7222-9965-806574671329",
-                     *         "workspaceId": "01a228eb-8705-7203-9063-5304fc3e165c",
+                     *         "id": "01a228ed-0cee-739c-9189-55d409bd66c8",
+                     *         "workspaceId": "01a228ed-0c1e-7411-93ab-19d70099da1a",
                      *         "email": "carol@walk.test",
                      *         "role": "MEMBER",
                      *         "status": "revoked",
-                     *         "invitedBy": "01a228eb-8693-734a-9c73-8065b3f333bc",
-                     *         "expiresAt": "2026-12-06T20:07:33.994Z",
+                     *         "invitedBy": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
+                     *         "expiresAt": "2026-12-06T20:09:13.709Z",
                      *         "acceptedAt": null,
-                     *         "revokedAt": "2026-11-29T20:07:34.006Z",
-                     *         "createdAt": "2026-11-29T20:07:33.994Z"
+                     *         "revokedAt": "2026-11-29T20:09:13.727Z",
+                     *         "createdAt": "2026-11-29T20:09:13.709Z"
                      *       }
                      *     }
                      */
@@ -26766,7 +26998,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "2e280027-da47-486b-9360-aa58c2bfa98e",
+                     *       "requestId": "212718d2-0fcf-4b16-8953-b015d1d4b505",
                      *       "issues": []
                      *     }
                      */
@@ -26789,7 +27021,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "7440be76-7f05-4092-9e48-9285bf7b0bbe"
+                     *       "requestId": "cb67e774-877f-4a05-8f60-ea94770160b5"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26806,7 +27038,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing members:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "0e74d67b-fe56-4ac5-9c92-f04e0ae44cf1"
+                     *       "requestId": "ea3e6165-8ad0-4d31-9cb4-27dbc49e410e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26823,7 +27055,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invite not found.",
                      *       "code": "not_found",
-                     *       "requestId": "86d3a608-2073-4a35-b100-2d733d125154"
+                     *       "requestId": "3750d033-3a41-4788-866c-2b5b4359695d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26835,6 +27067,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "This invite has already been accepted: remove the member instead.",
+                     *       "code": "conflict",
+                     *       "requestId": "d7c19a9f-9823-4a38-98e9-2ec7c3db3c79"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -26849,7 +27089,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "2d0c3f6a-3bf7-402d-aeb4-9922f0d6b4ee"
+                     *       "requestId": "066ddc78-d3bd-4f1e-9d84-4f81b47d1fce"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26866,7 +27106,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "1b8de44f-9b72-4f82-8997-7ee835b3832a"
+                     *       "requestId": "a50d279b-8d60-4e2c-a53b-74583987fb48"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26903,7 +27143,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "e92cf65d-126a-43eb-b33c-af3509cb338b"
+                     *       "requestId": "d922ba01-2f9b-455e-8713-3f6a9f83edb3"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26954,13 +27194,13 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "userId": "01a228eb-8693-734a-9c73-8065b3f333bc",
+                     *           "userId": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada",
                      *           "email": "ada@walk.test",
                      *           "avatarUploadId": null,
                      *           "role": "OWNER",
-                     *           "joinedAt": "2026-11-29T20:07:33.893Z"
+                     *           "joinedAt": "2026-11-29T20:09:13.502Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -26985,7 +27225,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "892eba8f-ef87-4c20-87dc-1280b1b66901",
+                     *       "requestId": "ed6f74ef-fdd3-40bf-ad61-ad4fb2ef9967",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -27013,7 +27253,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "ceb3f893-72e9-43fd-ad10-646da433322d"
+                     *       "requestId": "7b140831-af00-4d36-9a70-a3474ca34155"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -27030,7 +27270,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing workspaces:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "dac4254b-c1d7-4bf1-9aef-81b5a6daede8"
+                     *       "requestId": "aa19639f-cb4b-447f-83a4-2543ae1b8fc8"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -27047,7 +27287,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "5cd398d0-9377-4b51-9d79-c13ac86926e9"
+                     *       "requestId": "d21effb1-6d1b-4912-910f-138d67aa68f9"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -27084,7 +27324,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "63c44a20-2e27-4b0d-8207-74e61f4366c1"
+                     *       "requestId": "f4dfeac2-0507-44c8-acd0-b9b6c0086395"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -27131,7 +27371,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "userId": "01a228eb-874d-73f5-8f16-7cf745ec3605",
+                     *         "userId": "01a228ed-0c9c-7295-aae4-50715743fac5",
                      *         "removed": true
                      *       }
                      *     }
@@ -27158,7 +27398,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "684b6535-082b-4a76-9a5d-4f542af1c0ec",
+                     *       "requestId": "8c7964a2-3df7-44db-a6f1-162d5f890d81",
                      *       "issues": []
                      *     }
                      */
@@ -27181,7 +27421,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "c42be596-5e4b-4828-bac4-fae4292b832d"
+                     *       "requestId": "ede84e9d-30e2-4c5c-81b6-0c00dbad7ae4"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -27198,7 +27438,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing members:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "1826d7e6-a2d7-431e-8ba0-17b43abe963d"
+                     *       "requestId": "fd3e7f66-ffa4-46c8-b8e1-9272225db0f9"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -27215,7 +27455,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Member not found.",
                      *       "code": "not_found",
-                     *       "requestId": "00eea472-ccfe-4814-9179-cc2926adb274"
+                     *       "requestId": "a17a0831-f3e9-453c-998c-56fd69097611"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -27227,6 +27467,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "A workspace needs at least one OWNER: make someone else OWNER first.",
+                     *       "code": "conflict",
+                     *       "requestId": "58d03be9-3747-4d14-ac6e-34b208bf5a60"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -27241,7 +27489,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "56ebd763-1c14-417e-95d5-8d05794c6caf"
+                     *       "requestId": "73066118-18e2-4729-8415-dc2ff90985c2"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -27258,7 +27506,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "ff7c2c35-cb6d-4a5a-9983-a1334b689305"
+                     *       "requestId": "e79b569d-c494-46aa-b1bb-7b7931abd07d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -27295,7 +27543,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "140546f1-6281-4c5f-80b4-0a3862140322"
+                     *       "requestId": "7cbc84c2-8a1b-4a67-834c-8dc168f65a77"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -27352,13 +27600,13 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "userId": "01a228eb-874d-73f5-8f16-7cf745ec3605",
+                     *         "userId": "01a228ed-0c9c-7295-aae4-50715743fac5",
                      *         "name": "Bob",
                      *         "handle": "bob",
                      *         "email": "bob@walk.test",
                      *         "avatarUploadId": null,
                      *         "role": "VIEWER",
-                     *         "joinedAt": "2026-11-29T20:07:33.963Z"
+                     *         "joinedAt": "2026-11-29T20:09:13.625Z"
                      *       }
                      *     }
                      */
@@ -27380,7 +27628,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: role: Invalid option: expected one of \"OWNER\"|\"MEMBER\"|\"VIEWER\"",
                      *       "code": "validation_error",
-                     *       "requestId": "9b25cdc2-9d80-47d7-862d-aa6d8043a8c7",
+                     *       "requestId": "61c457da-eeec-4021-8b40-5022f5e34f9b",
                      *       "issues": [
                      *         {
                      *           "path": "role",
@@ -27408,7 +27656,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "722f93aa-753c-43d9-8e75-6abfc06bf87d"
+                     *       "requestId": "23b60980-7272-47d4-9907-6fc04f732657"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -27425,7 +27673,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing members:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "7616d254-e7a7-4b96-a3ac-ce8eb73b908a"
+                     *       "requestId": "0606c8af-e847-45fb-b306-b236c0b71593"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -27442,7 +27690,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Member not found.",
                      *       "code": "not_found",
-                     *       "requestId": "14386992-1f2a-4fb0-a1c1-e2c1eb4adc3e"
+                     *       "requestId": "1d035ae6-369b-4344-9c05-9b1cdcd4c018"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -27454,6 +27702,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "A workspace needs at least one OWNER: make someone else OWNER first.",
+                     *       "code": "conflict",
+                     *       "requestId": "ce529828-c04f-46a1-93ca-825d18917d80"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -27468,7 +27724,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "0ceddf7c-4be0-4ef7-abaf-90c86cd2f280"
+                     *       "requestId": "f51613a5-6cf6-4a21-8262-bc550dc97a08"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -27485,7 +27741,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "495086de-09d2-4098-b81c-a6360b1f0c27"
+                     *       "requestId": "b387e415-a955-496c-97a4-0e72cdb503ec"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -27522,7 +27778,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "1a72a2d9-a6dc-4e6e-bee7-7699c3f9872e"
+                     *       "requestId": "3f66bb52-80f5-4d15-aead-b3dfac20502d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -27567,14 +27823,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228eb-8705-7203-9063-5304fc3e165c",
+                     *         "id": "01a228ed-0c1e-7411-93ab-19d70099da1a",
                      *         "name": "Walk Company",
                      *         "slug": "walk-co",
                      *         "role": null,
                      *         "suspended": false,
                      *         "suspendedAt": null,
-                     *         "createdAt": "2026-11-29T20:07:33.893Z",
-                     *         "updatedAt": "2026-11-29T20:07:34.984Z"
+                     *         "createdAt": "2026-11-29T20:09:13.502Z",
+                     *         "updatedAt": "2026-11-29T20:09:15.626Z"
                      *       }
                      *     }
                      */
@@ -27596,7 +27852,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "fef9b890-9f93-4d1d-88ab-5b0e31235290",
+                     *       "requestId": "e8be9c8e-2565-458a-bac3-d877af8468c5",
                      *       "issues": []
                      *     }
                      */
@@ -27619,7 +27875,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "31f30781-13d5-48d1-8e2f-d0eb6e4696c3"
+                     *       "requestId": "8ef4856e-910f-4df8-96c6-e6d7c4384a1c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -27636,7 +27892,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing workspaces:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "90109c42-c905-4785-a3d5-4ec91aed6fe8"
+                     *       "requestId": "f22d33c8-60bc-4838-ac79-ae209089d5ba"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -27653,7 +27909,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "1c0b6af5-f66c-4a65-a998-aefaf904196e"
+                     *       "requestId": "18eb2f46-2418-402a-b4fd-46166ce0beda"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -27670,7 +27926,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "413909f4-f6d3-4b6e-a689-912d1542fe02"
+                     *       "requestId": "89d249fe-b39b-4edf-bb1b-b37a26e98679"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -27687,7 +27943,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "e3b788bd-17d6-4444-b4ba-af58f4b90760"
+                     *       "requestId": "e3e00714-778b-4d6c-9df0-b403960498f3"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -27724,7 +27980,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "6869a579-2900-48c6-9f61-a22adec804d3"
+                     *       "requestId": "c5fe48fb-d3d2-4d47-bbf8-1f8a29cfeb03"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -27769,14 +28025,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228eb-8705-7203-9063-5304fc3e165c",
+                     *         "id": "01a228ed-0c1e-7411-93ab-19d70099da1a",
                      *         "name": "Walk Company",
                      *         "slug": "walk-co",
                      *         "role": null,
                      *         "suspended": true,
-                     *         "suspendedAt": "2026-11-29T20:07:34.969Z",
-                     *         "createdAt": "2026-11-29T20:07:33.893Z",
-                     *         "updatedAt": "2026-11-29T20:07:34.969Z"
+                     *         "suspendedAt": "2026-11-29T20:09:15.615Z",
+                     *         "createdAt": "2026-11-29T20:09:13.502Z",
+                     *         "updatedAt": "2026-11-29T20:09:15.615Z"
                      *       }
                      *     }
                      */
@@ -27798,7 +28054,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "ad6b4c92-ca36-4365-a644-28efebdc3857",
+                     *       "requestId": "9d3b00ab-1807-43d5-99c5-fd7dc07353ff",
                      *       "issues": []
                      *     }
                      */
@@ -27821,7 +28077,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "cf01a727-114e-4c63-8efb-3d13fe6670fe"
+                     *       "requestId": "6ed2e625-e2dc-4161-bbba-cfe5d264afab"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -27838,7 +28094,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing workspaces:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "5f79ff73-c1c2-415b-bd26-41d1250d17e1"
+                     *       "requestId": "fb7dc117-a946-4952-adbb-a02a8e83efc5"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -27855,7 +28111,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "f0584863-973e-4ffa-956e-918a96591cae"
+                     *       "requestId": "f37ebbf3-2245-421d-bcba-a6623f1ec6a7"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -27872,7 +28128,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "61cace0c-0cc4-433b-8af6-5a4857ddb23e"
+                     *       "requestId": "7bfc132d-d90b-4913-95ac-012c4031d3c6"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -27889,7 +28145,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "1b21710d-ca17-443c-9b46-17726ff0164a"
+                     *       "requestId": "c4f445a2-654f-447d-9886-0c95d85244c1"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -27926,7 +28182,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "bb420292-c4b0-46a9-8c26-c0f6c7442b30"
+                     *       "requestId": "8160de75-1c33-4ae7-9a45-2a3db4e293cc"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
