@@ -10,6 +10,7 @@ import { afterAll, describe, expect, test } from 'bun:test'
 import Ajv2020 from 'ajv/dist/2020'
 import addFormats from 'ajv-formats'
 import { RESPONSE_EXAMPLES } from '../src/docs/response-examples'
+import { ERROR_STATUS } from '../src/errors'
 import { makeTestApp } from './helpers/app'
 
 type Json = Record<string, any>
@@ -135,6 +136,14 @@ describe('recorded error examples', () => {
         const from = /as answered by (\S+ \S+)$/.exec(summary ?? '')?.[1]
         expect(operations.has(from ?? ''), `${where}: ${summary}`).toBe(true)
       }
+  })
+
+  test('every client error code the server has is shown by a real answer, under its status', () => {
+    const shown = new Set(
+      responses.flatMap(({ where, examples }) => examples.map(({ value }) => `${where.split(' ').pop()} ${(value as Json).code}`)),
+    )
+    const codes = Object.entries(ERROR_STATUS).filter(([, status]) => status < 500)
+    expect(codes.filter(([code, status]) => !shown.has(`${status} ${code}`))).toEqual([])
   })
 
   test('they are distinct answers: each has its own requestId', () => {

@@ -105,6 +105,9 @@ export async function probeErrors(w: Walker, mailbox: ReceivedMail[]): Promise<E
   const revoked = await key('/auth/api-keys', { name: 'revoked', workspaceId: W })
   await w.call('DELETE /auth/api-keys/{id}', { as: O, path: { id: revoked.id } })
   keep(extra, 'GET /auth/me (a revoked key)', 401, await w.send('GET /auth/me', { as: revoked.key }))
+  const expiring = await key('/auth/api-keys', { name: 'expiring', workspaceId: W, expiresIn: 0.2 })
+  await Bun.sleep(300)
+  keep(extra, 'GET /auth/me (an expired key)', 401, await w.send('GET /auth/me', { as: expiring.key }))
 
   /** Answers the document does not list for the operation (or 5xx): reported by the recording script. */
   const unexpected: string[] = []

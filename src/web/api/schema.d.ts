@@ -2687,20 +2687,20 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228ed-13dc-7150-b5ac-d411206b77d4",
-                     *           "workspaceId": "01a228ed-0c1e-7411-93ab-19d70099da1a",
-                     *           "actorUserId": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
+                     *           "id": "01a228f6-6d14-73be-bce6-16186bfaeab9",
+                     *           "workspaceId": "01a228f6-6b20-7720-a743-bd55e119111f",
+                     *           "actorUserId": "01a228f6-6acf-7072-ab4e-3a67743c62f9",
                      *           "actorKeyId": null,
                      *           "credential": "session",
                      *           "action": "oauth_grant.revoked",
                      *           "targetType": "oauth_grant",
-                     *           "targetId": "01a228ed-13c8-72f6-8eb5-a6d4ec9ab893",
+                     *           "targetId": "01a228f6-6d08-77c4-a181-52ab88b4d1c1",
                      *           "ip": null,
                      *           "meta": {
-                     *             "clientId": "sallyc_20KuoH9WeTEze1lcsIOAY27l",
+                     *             "clientId": "sallyc_lV8Zr6Xp7JZ9tRz_QCxfQec9",
                      *             "reason": "revoked by the user"
                      *           },
-                     *           "createdAt": "2026-11-29T20:09:15.484Z"
+                     *           "createdAt": "2026-11-29T20:19:28.147Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -2725,7 +2725,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "6e856e6b-9b5a-4ce9-b993-0a960ecf968d",
+                     *       "requestId": "eca07fad-fc67-4698-a3fc-76a29be0b1f9",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -2753,7 +2753,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "39d7587e-b775-44ac-9e6a-1c292acc6102"
+                     *       "requestId": "f42aa8bb-2a75-4fd2-b0f5-d168032d30e0"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -2770,7 +2770,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing members:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "8dd4e266-a95d-4312-83a0-1aa3d178da47"
+                     *       "requestId": "f9318a13-df4e-475e-a4b7-e1321858b273"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -2787,7 +2787,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "c9cd8f92-7463-4c20-a17a-8d9d956a3ab0"
+                     *       "requestId": "d9cf9e6a-0137-4e35-a47d-ffbf6806c031"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -2824,7 +2824,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "8d49d8d7-4305-40dd-bddf-9fc4374815ab"
+                     *       "requestId": "a5d19900-f051-4c13-b061-ccc9ed266eb7"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -2880,7 +2880,7 @@ export interface operations {
                      *       "ok": true,
                      *       "data": {
                      *         "workspace": {
-                     *           "id": "01a228ed-0c1e-7411-93ab-19d70099da1a",
+                     *           "id": "01a228f6-6b20-7720-a743-bd55e119111f",
                      *           "slug": "walk-co",
                      *           "name": "Walk Company"
                      *         },
@@ -2888,26 +2888,26 @@ export interface operations {
                      *         "created": true,
                      *         "session": {
                      *           "token": "<secret, shown once>",
-                     *           "expiresAt": "2026-12-29T20:09:13.632Z",
+                     *           "expiresAt": "2026-12-29T20:19:27.702Z",
                      *           "session": {
-                     *             "id": "01a228ed-0ca0-72c2-8692-1f0d31ca6ef9",
+                     *             "id": "01a228f6-6b56-7449-bd2a-af2e19239576",
                      *             "current": true,
                      *             "ip": "127.0.0.1",
                      *             "userAgent": "Bun/1.4.5",
-                     *             "createdAt": "2026-11-29T20:09:13.632Z",
-                     *             "lastSeenAt": "2026-11-29T20:09:13.632Z",
-                     *             "expiresAt": "2026-12-29T20:09:13.632Z"
+                     *             "createdAt": "2026-11-29T20:19:27.702Z",
+                     *             "lastSeenAt": "2026-11-29T20:19:27.702Z",
+                     *             "expiresAt": "2026-12-29T20:19:27.702Z"
                      *           },
                      *           "user": {
-                     *             "id": "01a228ed-0c9c-7295-aae4-50715743fac5",
+                     *             "id": "01a228f6-6b56-7448-b092-960b7259f34a",
                      *             "email": "bob@walk.test",
                      *             "name": "Bob",
                      *             "handle": "bob",
                      *             "platformRole": "NONE",
                      *             "avatarUploadId": null,
                      *             "emailVerified": true,
-                     *             "emailVerifiedAt": "2026-11-29T20:09:13.625Z",
-                     *             "createdAt": "2026-11-29T20:09:13.625Z"
+                     *             "emailVerifiedAt": "2026-11-29T20:19:27.700Z",
+                     *             "createdAt": "2026-11-29T20:19:27.700Z"
                      *           }
                      *         }
                      *       }
@@ -2931,7 +2931,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: token: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "a055fa39-e43f-4441-a4a3-1fdcae1e416c",
+                     *       "requestId": "1b9b39f9-8fdf-40b3-82f6-bc47c0e96fbb",
                      *       "issues": [
                      *         {
                      *           "path": "token",
@@ -2965,7 +2965,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "54bfadb9-5c55-4c16-951a-ff0287e26f86"
+                     *       "requestId": "b1d9365f-a656-4dc3-ad0a-4c36910d7717"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -2982,7 +2982,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "054872f2-19b7-43fb-b882-a02f6b6cd048"
+                     *       "requestId": "d545a7c5-4ec8-4a38-9690-8155966d038f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3019,7 +3019,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Too many attempts from this address; retry later.",
                      *       "code": "rate_limited",
-                     *       "requestId": "662c24d3-bc9a-43fd-b8f6-b15988afe702"
+                     *       "requestId": "f0e37acf-fe9c-4071-a1a3-1e9de2cbfcf2"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3069,19 +3069,19 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228ed-0fcd-7301-b3d5-6141d8c3b661",
+                     *           "id": "01a228f6-6c65-7286-b2c4-165481249220",
                      *           "kind": "api",
                      *           "name": "ci",
                      *           "description": null,
-                     *           "prefix": "atpm_c5hr…E1N5",
+                     *           "prefix": "atpm_uxsz…yNNz",
                      *           "scopes": [
                      *             "tasks:read"
                      *           ],
-                     *           "workspaceId": "01a228ed-0c1e-7411-93ab-19d70099da1a",
+                     *           "workspaceId": "01a228f6-6b20-7720-a743-bd55e119111f",
                      *           "projectId": null,
                      *           "expiresAt": null,
-                     *           "createdAt": "2026-11-29T20:09:14.444Z",
-                     *           "lastUsedAt": "2026-11-29T20:09:15.034Z",
+                     *           "createdAt": "2026-11-29T20:19:27.973Z",
+                     *           "lastUsedAt": "2026-11-29T20:19:27.998Z",
                      *           "requestCount": 1,
                      *           "isActive": true,
                      *           "revokedAt": null,
@@ -3111,7 +3111,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "d69b72db-d5f0-462a-8089-cd2ab66122d3",
+                     *       "requestId": "201a0508-941c-4c5b-b83f-e45cdd5e9f61",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -3139,7 +3139,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "18e7da8c-b226-4261-be2e-42eb7ea46551"
+                     *       "requestId": "4ea163b0-4a18-45e4-b040-dceac442d01f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3156,7 +3156,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing user:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "c3fcba91-9f33-45a2-a322-3bf4104622d2"
+                     *       "requestId": "25d2d7bf-022c-470b-884c-8b2d6cee4c56"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3193,7 +3193,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "86c1c7c3-c3a8-4343-8ab8-85420bce06f0"
+                     *       "requestId": "e8ca9e7d-eb2d-4dc1-b5cb-3586686ab9c0"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3264,18 +3264,18 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228ed-0fcd-7301-b3d5-6141d8c3b661",
+                     *         "id": "01a228f6-6c65-7286-b2c4-165481249220",
                      *         "kind": "api",
                      *         "name": "ci",
                      *         "description": null,
-                     *         "prefix": "atpm_c5hr…E1N5",
+                     *         "prefix": "atpm_uxsz…yNNz",
                      *         "scopes": [
                      *           "tasks:read"
                      *         ],
-                     *         "workspaceId": "01a228ed-0c1e-7411-93ab-19d70099da1a",
+                     *         "workspaceId": "01a228f6-6b20-7720-a743-bd55e119111f",
                      *         "projectId": null,
                      *         "expiresAt": null,
-                     *         "createdAt": "2026-11-29T20:09:14.444Z",
+                     *         "createdAt": "2026-11-29T20:19:27.973Z",
                      *         "lastUsedAt": null,
                      *         "requestCount": 0,
                      *         "isActive": true,
@@ -3304,7 +3304,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: name: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "47f95eee-f026-4a43-86b3-565ff4beacc6",
+                     *       "requestId": "0f2bd188-8ee3-4c16-beef-13be1a63cabb",
                      *       "issues": [
                      *         {
                      *           "path": "name",
@@ -3332,7 +3332,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "2e5247c2-a5ac-49ba-8d9a-938e6f9ff090"
+                     *       "requestId": "f9270129-0034-40f8-be1a-c54f603a947e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3349,7 +3349,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing keys:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "0ab2590b-3d2b-4a26-8f5a-1c64e8fcd705"
+                     *       "requestId": "f832f005-9c12-4203-b2fd-4fa7dcbfc361"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3366,7 +3366,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "85f15369-e4f4-475d-bf31-671f0c5c217c"
+                     *       "requestId": "f754f7bf-8417-412c-9a97-bf74922f384b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3383,7 +3383,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "d6a96cc0-1693-4256-a388-143f6f557a42"
+                     *       "requestId": "3af733f4-ee2b-459c-93b0-59ee30503c85"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3400,7 +3400,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "852e1985-cf29-42c3-acbe-4e8433e8a933"
+                     *       "requestId": "b1c6a3ea-388d-4f67-954e-d5bf3a920424"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3437,7 +3437,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "d0a6198c-ca12-42c4-ae4d-2585a34027ee"
+                     *       "requestId": "050e20e0-fc6f-47e0-af5d-de229f3fc67c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3482,19 +3482,19 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228ed-0fcd-7301-b3d5-6141d8c3b661",
+                     *         "id": "01a228f6-6c65-7286-b2c4-165481249220",
                      *         "kind": "api",
                      *         "name": "ci",
                      *         "description": null,
-                     *         "prefix": "atpm_c5hr…E1N5",
+                     *         "prefix": "atpm_uxsz…yNNz",
                      *         "scopes": [
                      *           "tasks:read"
                      *         ],
-                     *         "workspaceId": "01a228ed-0c1e-7411-93ab-19d70099da1a",
+                     *         "workspaceId": "01a228f6-6b20-7720-a743-bd55e119111f",
                      *         "projectId": null,
                      *         "expiresAt": null,
-                     *         "createdAt": "2026-11-29T20:09:14.444Z",
-                     *         "lastUsedAt": "2026-11-29T20:09:15.034Z",
+                     *         "createdAt": "2026-11-29T20:19:27.973Z",
+                     *         "lastUsedAt": "2026-11-29T20:19:27.998Z",
                      *         "requestCount": 1,
                      *         "isActive": true,
                      *         "revokedAt": null,
@@ -3527,7 +3527,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "4ec32c40-331d-40ca-a210-13cf2f5f9e24"
+                     *       "requestId": "4a38d928-60ab-4d53-8fc4-d12f61c18934"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3544,7 +3544,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing user:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "5b0a9639-86ac-49a5-921b-13051a2539c5"
+                     *       "requestId": "dc5c266d-6a60-49e6-9042-08b4de7c0bc9"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3561,7 +3561,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "API key not found.",
                      *       "code": "not_found",
-                     *       "requestId": "3280a681-f0fe-44fa-add4-bba47d32b07b"
+                     *       "requestId": "815de0f4-e414-40ab-baf9-6904963b30da"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3598,7 +3598,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "0bb1401d-9bc1-4c73-b094-36221d2fa526"
+                     *       "requestId": "f853a429-30ca-44e1-b1eb-59a975033d3a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3643,24 +3643,24 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228ed-12c1-7241-bbb3-b244b804a635",
+                     *         "id": "01a228f6-6c9c-7135-aa92-51ace2a209e5",
                      *         "kind": "api",
                      *         "name": "ci",
                      *         "description": null,
-                     *         "prefix": "atpm_gLE3…52fn",
+                     *         "prefix": "atpm_TWCi…x58D",
                      *         "scopes": [
                      *           "tasks:read"
                      *         ],
-                     *         "workspaceId": "01a228ed-0c1e-7411-93ab-19d70099da1a",
+                     *         "workspaceId": "01a228f6-6b20-7720-a743-bd55e119111f",
                      *         "projectId": null,
                      *         "expiresAt": null,
-                     *         "createdAt": "2026-11-29T20:09:15.201Z",
+                     *         "createdAt": "2026-11-29T20:19:28.028Z",
                      *         "lastUsedAt": null,
                      *         "requestCount": 0,
                      *         "isActive": false,
-                     *         "revokedAt": "2026-11-29T20:09:15.216Z",
+                     *         "revokedAt": "2026-11-29T20:19:28.032Z",
                      *         "rateLimitPerHour": null,
-                     *         "rotatedFromId": "01a228ed-0fcd-7301-b3d5-6141d8c3b661"
+                     *         "rotatedFromId": "01a228f6-6c65-7286-b2c4-165481249220"
                      *       }
                      *     }
                      */
@@ -3682,7 +3682,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "f3c4d95f-5715-43d8-b07b-de25a4516759",
+                     *       "requestId": "80db9200-8e3d-4494-968a-b136c161b7cb",
                      *       "issues": []
                      *     }
                      */
@@ -3705,7 +3705,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "80a6341e-55de-427e-9705-473b45eab852"
+                     *       "requestId": "17dd2e4c-ffa6-40a6-ba0d-946bdfc2df4b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3722,7 +3722,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing keys:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "ab6b5b9c-e8fe-449e-a9d1-2e87a3be0b7c"
+                     *       "requestId": "c7a8146f-4cb6-40f2-9c7a-f7c4972c4cf8"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3739,7 +3739,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "API key not found.",
                      *       "code": "not_found",
-                     *       "requestId": "afd4aab2-14d4-4208-9aa4-9512801c1a1b"
+                     *       "requestId": "e4c834bc-1a7a-469a-8b5f-73f19d623ee4"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3756,7 +3756,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "ee214228-7e4b-43ef-b708-6c2f2cab09bf"
+                     *       "requestId": "aefbc24d-4da2-4750-8e7f-7f86ebfb2ad7"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3773,7 +3773,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "e455daba-258b-449f-b74e-ca0d768c38f1"
+                     *       "requestId": "9bf2c99d-64b6-4c82-a07c-2510a9ec1b3c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3810,7 +3810,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "a49b067e-7538-4db7-a342-3270dec6c066"
+                     *       "requestId": "7687aaba-4615-46cd-9504-bc79650d842f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3855,24 +3855,24 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228ed-12c1-7241-bbb3-b244b804a635",
+                     *         "id": "01a228f6-6c9c-7135-aa92-51ace2a209e5",
                      *         "kind": "api",
                      *         "name": "ci",
                      *         "description": null,
-                     *         "prefix": "atpm_gLE3…52fn",
+                     *         "prefix": "atpm_TWCi…x58D",
                      *         "scopes": [
                      *           "tasks:read"
                      *         ],
-                     *         "workspaceId": "01a228ed-0c1e-7411-93ab-19d70099da1a",
+                     *         "workspaceId": "01a228f6-6b20-7720-a743-bd55e119111f",
                      *         "projectId": null,
                      *         "expiresAt": null,
-                     *         "createdAt": "2026-11-29T20:09:15.201Z",
+                     *         "createdAt": "2026-11-29T20:19:28.028Z",
                      *         "lastUsedAt": null,
                      *         "requestCount": 0,
                      *         "isActive": true,
                      *         "revokedAt": null,
                      *         "rateLimitPerHour": null,
-                     *         "rotatedFromId": "01a228ed-0fcd-7301-b3d5-6141d8c3b661",
+                     *         "rotatedFromId": "01a228f6-6c65-7286-b2c4-165481249220",
                      *         "key": "atpm_<secret, shown once>"
                      *       }
                      *     }
@@ -3895,7 +3895,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "42f9f0eb-0905-4df5-9189-cdda14945441",
+                     *       "requestId": "ae0d2b68-f492-4e83-8456-574cf85ad398",
                      *       "issues": []
                      *     }
                      */
@@ -3918,7 +3918,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "59f1a8c3-0883-4400-8ca5-8cb3a499d3a8"
+                     *       "requestId": "3cba8a0f-c204-411b-9c60-11db40d47e3a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3935,7 +3935,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing keys:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "0e0d29c4-0bde-42f7-b8a5-11253978ea9e"
+                     *       "requestId": "ab4ad00f-2a1d-468a-8b77-661de97fdaf2"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3952,7 +3952,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "API key not found.",
                      *       "code": "not_found",
-                     *       "requestId": "ba5a3286-e498-44f4-ac12-2e2ebe3a8811"
+                     *       "requestId": "8b4795c3-c3bf-415f-bf02-ca918058404e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3969,7 +3969,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "This API key is revoked: create a new one instead.",
                      *       "code": "conflict",
-                     *       "requestId": "3bbf9d3d-ee39-4a79-a9fb-fddcc8a6756d"
+                     *       "requestId": "58b553a4-30b8-43ec-9208-adb68570f918"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3986,7 +3986,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "a45e931e-322a-4b59-bced-5973ee28b4de"
+                     *       "requestId": "f9fc72db-e7af-49ae-9a86-4651419a2440"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4003,7 +4003,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "3433d952-80ad-4d1a-a241-67ecc19e5253"
+                     *       "requestId": "bdd3563c-3619-4d79-a97c-07db3ed5a6fa"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4040,7 +4040,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "c4e933ef-408f-4597-a1e3-f2a050c462ff"
+                     *       "requestId": "c6cf6585-9385-4028-bff1-5951948fc9ec"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4135,13 +4135,13 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228ed-15a1-7439-8f1b-b4545bbaaaf0",
+                     *           "id": "01a228f6-6dd1-7014-b845-fc6885e90e5a",
                      *           "provider": "corp",
                      *           "label": "Corp SSO",
-                     *           "issuer": "http://127.0.0.1:33151",
+                     *           "issuer": "http://127.0.0.1:35283",
                      *           "email": "sso@walk.test",
-                     *           "createdAt": "2026-11-29T20:09:15.936Z",
-                     *           "lastUsedAt": "2026-11-29T20:09:15.936Z"
+                     *           "createdAt": "2026-11-29T20:19:28.336Z",
+                     *           "lastUsedAt": "2026-11-29T20:19:28.336Z"
                      *         }
                      *       ]
                      *     }
@@ -4169,7 +4169,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "886665f5-2d8f-4f4a-9f51-290e6fb49db9"
+                     *       "requestId": "efdee119-01d6-4492-9b43-dbaffdbc8636"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4186,7 +4186,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing user:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "cf389370-49fa-4fa1-b937-2084150ab2be"
+                     *       "requestId": "9080014c-53a3-4150-9f05-d25d03f365bb"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4223,7 +4223,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "c1594a5d-5e66-4bad-83b3-d4662c6751fd"
+                     *       "requestId": "42c9152b-ec77-4317-bd2e-89ae5a8de728"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4268,13 +4268,13 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228ed-15a4-76dc-9416-e0a3aba84567",
+                     *         "id": "01a228f6-6dd4-737a-a2a3-5daf24654e52",
                      *         "provider": "corp",
                      *         "label": "Corp SSO",
-                     *         "issuer": "http://127.0.0.1:33151",
+                     *         "issuer": "http://127.0.0.1:35283",
                      *         "email": "sso@walk.test",
-                     *         "createdAt": "2026-11-29T20:09:15.940Z",
-                     *         "lastUsedAt": "2026-11-29T20:09:15.940Z"
+                     *         "createdAt": "2026-11-29T20:19:28.340Z",
+                     *         "lastUsedAt": "2026-11-29T20:19:28.340Z"
                      *       }
                      *     }
                      */
@@ -4296,7 +4296,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "1b1c0115-c201-4691-922f-7aa7c3a579e5",
+                     *       "requestId": "c8c34928-2709-45ca-b1dc-1e8abc483ec3",
                      *       "issues": []
                      *     }
                      */
@@ -4319,7 +4319,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "3f4cd0ed-26b2-406e-883d-549e063ded32"
+                     *       "requestId": "b27ec9fc-640d-49aa-acbc-96542b08d922"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4336,7 +4336,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing keys:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "ad322a14-acda-42cf-abde-b97d68f47824"
+                     *       "requestId": "97bc264a-e7da-4164-9f8b-c7418467e6d3"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4353,7 +4353,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Identity not found.",
                      *       "code": "not_found",
-                     *       "requestId": "375a2048-a17d-4348-b876-3fad3fdb26c3"
+                     *       "requestId": "28253995-84a2-4fcd-b313-64959156eb38"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4370,7 +4370,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "This is your only way to sign in: set a password or link another provider first.",
                      *       "code": "conflict",
-                     *       "requestId": "2d6770b2-4a4e-4207-9e42-25c47f8214ef"
+                     *       "requestId": "bc772fe3-511d-4d27-bb6f-2bf09c780da5"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4387,7 +4387,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "99584496-3f33-4185-a98e-cd8eaccadd31"
+                     *       "requestId": "313f95ce-696c-42d4-aa33-c599ff9b0501"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4404,7 +4404,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "bd64cb3c-6bf5-4424-8dbe-5cce2be60fcc"
+                     *       "requestId": "12b05fbe-26d9-445c-acf8-43c80cfcfc07"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4441,7 +4441,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "2394d60d-61d0-4cf6-a63b-8c555a345fa0"
+                     *       "requestId": "d68fb0c2-f4fb-4316-b417-d65932382bcf"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4493,18 +4493,18 @@ export interface operations {
                      *       "ok": true,
                      *       "data": {
                      *         "token": "<secret, shown once>",
-                     *         "expiresAt": "2026-12-29T20:09:13.398Z",
+                     *         "expiresAt": "2026-12-29T20:19:27.606Z",
                      *         "session": {
-                     *           "id": "01a228ed-0bb6-71fb-be91-d005c75b8a5d",
+                     *           "id": "01a228f6-6af6-7587-9d6d-540a05a90dd3",
                      *           "current": true,
                      *           "ip": "127.0.0.1",
                      *           "userAgent": "Bun/1.4.5",
-                     *           "createdAt": "2026-11-29T20:09:13.398Z",
-                     *           "lastSeenAt": "2026-11-29T20:09:13.398Z",
-                     *           "expiresAt": "2026-12-29T20:09:13.398Z"
+                     *           "createdAt": "2026-11-29T20:19:27.606Z",
+                     *           "lastSeenAt": "2026-11-29T20:19:27.606Z",
+                     *           "expiresAt": "2026-12-29T20:19:27.606Z"
                      *         },
                      *         "user": {
-                     *           "id": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
+                     *           "id": "01a228f6-6acf-7072-ab4e-3a67743c62f9",
                      *           "email": "ada@walk.test",
                      *           "name": "Ada",
                      *           "handle": "ada",
@@ -4512,7 +4512,7 @@ export interface operations {
                      *           "avatarUploadId": null,
                      *           "emailVerified": false,
                      *           "emailVerifiedAt": null,
-                     *           "createdAt": "2026-11-29T20:09:12.989Z"
+                     *           "createdAt": "2026-11-29T20:19:27.566Z"
                      *         }
                      *       }
                      *     }
@@ -4535,7 +4535,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: email: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "85ba4ede-089e-481e-8fcb-d97c6d6367d2",
+                     *       "requestId": "963d0e99-2e23-4f84-8139-fcf54dcc558c",
                      *       "issues": [
                      *         {
                      *           "path": "email",
@@ -4567,7 +4567,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid email or password.",
                      *       "code": "invalid_credentials",
-                     *       "requestId": "683bd4a0-d933-4758-8f7e-a88ba28fc759"
+                     *       "requestId": "b04b5dd2-2efc-402c-b25d-d27788e9d2f9"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4585,7 +4585,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "abb0a747-91be-429e-8e69-41dd0d0a33b0"
+                     *       "requestId": "1af745ee-760d-4540-aefc-20c39e4bf3ea"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4602,7 +4602,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "451ef658-ccf6-4d75-a32b-cca204a3f904"
+                     *       "requestId": "4cdc6aee-cbcd-429c-b9d6-492148b54d3c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4639,7 +4639,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Too many attempts from this address; retry later.",
                      *       "code": "rate_limited",
-                     *       "requestId": "6b936f4c-1864-4ed5-939a-0d2c47b459cf"
+                     *       "requestId": "e1139279-c330-4e14-a183-3bc182c60d81"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4706,7 +4706,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "7b5c633f-e587-40d1-9cab-7ef964222f10",
+                     *       "requestId": "7d1af545-dc22-452b-b71a-0def3e5c8c0e",
                      *       "issues": []
                      *     }
                      */
@@ -4729,7 +4729,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "8e14bd7a-b84d-4f9a-aba4-67325712cfe2"
+                     *       "requestId": "a52dd981-c120-45f3-b4dc-b9f4fc002859"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4746,7 +4746,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "MCP keys (sallymcp_) are valid only on /mcp.",
                      *       "code": "scope_violation",
-                     *       "requestId": "24524011-c3b8-422c-8217-beebac4f3599"
+                     *       "requestId": "10672e4f-3ab2-4482-bc8b-d1967d212329"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4763,7 +4763,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "9b477881-c097-4df3-9002-1960fe1ef29c"
+                     *       "requestId": "4927eccb-296d-421f-afe0-ddddebeb1036"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4780,7 +4780,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "b708b751-a210-4db1-a433-cf4699e89be6"
+                     *       "requestId": "1be14fff-4ed5-43af-94a7-147bcc20834f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4817,7 +4817,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "26804ee3-b498-4460-876a-0ddaebf2ce2a"
+                     *       "requestId": "6e855220-d078-41c7-88a9-2b645c721da2"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4860,15 +4860,15 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228ed-13c8-72f6-8eb5-a6d4ec9ab893",
-                     *           "clientId": "sallyc_20KuoH9WeTEze1lcsIOAY27l",
+                     *           "id": "01a228f6-6d08-77c4-a181-52ab88b4d1c1",
+                     *           "clientId": "sallyc_lV8Zr6Xp7JZ9tRz_QCxfQec9",
                      *           "clientName": "Test Agent",
                      *           "scopes": [
                      *             "user:read"
                      *           ],
-                     *           "workspaceId": "01a228ed-0c1e-7411-93ab-19d70099da1a",
-                     *           "createdAt": "2026-11-29T20:09:15.464Z",
-                     *           "lastUsedAt": "2026-11-29T20:09:15.466Z",
+                     *           "workspaceId": "01a228f6-6b20-7720-a743-bd55e119111f",
+                     *           "createdAt": "2026-11-29T20:19:28.136Z",
+                     *           "lastUsedAt": "2026-11-29T20:19:28.137Z",
                      *           "revokedAt": null
                      *         }
                      *       ]
@@ -4897,7 +4897,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "5ff893ab-7096-410a-b64e-5a0793b51e15"
+                     *       "requestId": "f703b9b8-7e4a-4ca2-827d-ace832c7b402"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4914,7 +4914,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing user:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "41c2e7db-afe4-4666-8bcb-6ca58be76da7"
+                     *       "requestId": "d7867f68-00c5-4faf-8ee4-970a64baecf6"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4951,7 +4951,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "c844e21f-5e7c-4035-ad1c-c4b9640b69cc"
+                     *       "requestId": "4e8f9235-9315-4855-822f-beef281e966e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4996,16 +4996,16 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228ed-13c8-72f6-8eb5-a6d4ec9ab893",
-                     *         "clientId": "sallyc_20KuoH9WeTEze1lcsIOAY27l",
+                     *         "id": "01a228f6-6d08-77c4-a181-52ab88b4d1c1",
+                     *         "clientId": "sallyc_lV8Zr6Xp7JZ9tRz_QCxfQec9",
                      *         "clientName": "Test Agent",
                      *         "scopes": [
                      *           "user:read"
                      *         ],
-                     *         "workspaceId": "01a228ed-0c1e-7411-93ab-19d70099da1a",
-                     *         "createdAt": "2026-11-29T20:09:15.464Z",
-                     *         "lastUsedAt": "2026-11-29T20:09:15.466Z",
-                     *         "revokedAt": "2026-11-29T20:09:15.485Z"
+                     *         "workspaceId": "01a228f6-6b20-7720-a743-bd55e119111f",
+                     *         "createdAt": "2026-11-29T20:19:28.136Z",
+                     *         "lastUsedAt": "2026-11-29T20:19:28.137Z",
+                     *         "revokedAt": "2026-11-29T20:19:28.148Z"
                      *       }
                      *     }
                      */
@@ -5027,7 +5027,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "022df170-ff91-4262-a2b0-9f96968b6e3f",
+                     *       "requestId": "e4ae03b8-cae8-4531-b832-3a7a1d45fde7",
                      *       "issues": []
                      *     }
                      */
@@ -5050,7 +5050,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "621c14f2-159c-451a-be51-e74b1ce0f802"
+                     *       "requestId": "1fbed7e6-1d80-4802-833a-12cc8def1dd3"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5067,7 +5067,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing keys:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "9fa81102-493f-4754-b0a8-36d41ad6a184"
+                     *       "requestId": "4902cff6-b1d4-42be-b989-168f7d88d9f8"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5084,7 +5084,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Grant not found.",
                      *       "code": "not_found",
-                     *       "requestId": "4f034794-dd23-43fc-99fa-4e53e5dc636d"
+                     *       "requestId": "6ee4bd6a-41fe-4ef6-bfd4-44ff2cea50a0"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5101,7 +5101,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "d0f396f5-9e50-4f70-b7e4-ef4d4235672c"
+                     *       "requestId": "d9ae3ad5-dad0-4dc5-b11c-848377add883"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5118,7 +5118,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "5de5ba6f-eebb-4481-8b68-4e1564553671"
+                     *       "requestId": "d525ff99-74c3-43ad-a73f-c4587d5ab0ff"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5155,7 +5155,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "fa3b027a-3240-46da-a002-544be72f28d7"
+                     *       "requestId": "370a17c0-1883-4445-9451-21e5f72b68da"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5205,16 +5205,16 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228ed-131c-7511-9a4d-abea084149da",
+                     *           "id": "01a228f6-6cb5-7416-a90f-ed1179e67b9a",
                      *           "kind": "mcp",
                      *           "name": "agent",
                      *           "description": null,
-                     *           "prefix": "sallymcp_4Kau…OYrM",
+                     *           "prefix": "sallymcp_ghpk…f0NO",
                      *           "scopes": null,
-                     *           "workspaceId": "01a228ed-0c1e-7411-93ab-19d70099da1a",
+                     *           "workspaceId": "01a228f6-6b20-7720-a743-bd55e119111f",
                      *           "projectId": null,
                      *           "expiresAt": null,
-                     *           "createdAt": "2026-11-29T20:09:15.292Z",
+                     *           "createdAt": "2026-11-29T20:19:28.053Z",
                      *           "lastUsedAt": null,
                      *           "requestCount": 0,
                      *           "isActive": true,
@@ -5245,7 +5245,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "0321988e-b086-4f2f-b36c-ca6903033c25",
+                     *       "requestId": "6a0f0b08-4500-4780-9bd7-105ef88ffc58",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -5273,7 +5273,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "88cc514a-6c5c-4584-8499-069d8ae9c7b7"
+                     *       "requestId": "30d082e7-1073-4888-be49-42c4b073fcc9"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5290,7 +5290,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing user:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "cfaf1d7e-2e36-4a68-911e-3d385734b005"
+                     *       "requestId": "d11d1b9a-aa32-476a-bc1e-ad4041e747ad"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5327,7 +5327,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "4fecacc8-161e-41a4-8667-12fb9c021518"
+                     *       "requestId": "98d47884-6a1e-4dbd-b597-7ef18ba273e7"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5398,16 +5398,16 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228ed-131c-7511-9a4d-abea084149da",
+                     *         "id": "01a228f6-6cb5-7416-a90f-ed1179e67b9a",
                      *         "kind": "mcp",
                      *         "name": "agent",
                      *         "description": null,
-                     *         "prefix": "sallymcp_4Kau…OYrM",
+                     *         "prefix": "sallymcp_ghpk…f0NO",
                      *         "scopes": null,
-                     *         "workspaceId": "01a228ed-0c1e-7411-93ab-19d70099da1a",
+                     *         "workspaceId": "01a228f6-6b20-7720-a743-bd55e119111f",
                      *         "projectId": null,
                      *         "expiresAt": null,
-                     *         "createdAt": "2026-11-29T20:09:15.292Z",
+                     *         "createdAt": "2026-11-29T20:19:28.053Z",
                      *         "lastUsedAt": null,
                      *         "requestCount": 0,
                      *         "isActive": true,
@@ -5436,7 +5436,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: name: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "c65a4361-156a-45bf-bfe1-08925cb433c4",
+                     *       "requestId": "1b569205-7030-4809-9436-2bba10f726bb",
                      *       "issues": [
                      *         {
                      *           "path": "name",
@@ -5464,7 +5464,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "8dbf0712-c02f-4bfc-ab79-d6a74c8c70e0"
+                     *       "requestId": "4073ebe6-1ac7-4264-adaa-1e49652df8a3"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5481,7 +5481,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing keys:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "3c232ef2-388e-4604-b1f9-8fc7f536ce87"
+                     *       "requestId": "c58b3e8f-60cd-4171-8ee5-eb84d18a0bfa"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5498,7 +5498,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "3a85a154-91ea-4dcb-a90d-e9cdea1217ea"
+                     *       "requestId": "646843fd-73a7-42f3-93fd-c3415d3cb74c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5515,7 +5515,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "cae6af49-629c-4b52-8fad-1d5955eb2926"
+                     *       "requestId": "c71e5174-915f-4491-acba-1e4e8988dba6"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5532,7 +5532,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "d5553fca-c162-42c6-bd89-3f8084738100"
+                     *       "requestId": "1784757f-ca6d-4075-b3a7-88c1c70549f6"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5569,7 +5569,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "50b5e7c0-2bd5-4673-bad3-87464042a814"
+                     *       "requestId": "3d8bb3b9-d08b-4575-987b-68f56dffff88"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5614,16 +5614,16 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228ed-131c-7511-9a4d-abea084149da",
+                     *         "id": "01a228f6-6cb5-7416-a90f-ed1179e67b9a",
                      *         "kind": "mcp",
                      *         "name": "agent",
                      *         "description": null,
-                     *         "prefix": "sallymcp_4Kau…OYrM",
+                     *         "prefix": "sallymcp_ghpk…f0NO",
                      *         "scopes": null,
-                     *         "workspaceId": "01a228ed-0c1e-7411-93ab-19d70099da1a",
+                     *         "workspaceId": "01a228f6-6b20-7720-a743-bd55e119111f",
                      *         "projectId": null,
                      *         "expiresAt": null,
-                     *         "createdAt": "2026-11-29T20:09:15.292Z",
+                     *         "createdAt": "2026-11-29T20:19:28.053Z",
                      *         "lastUsedAt": null,
                      *         "requestCount": 0,
                      *         "isActive": true,
@@ -5657,7 +5657,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "fe6c0883-b99d-4070-b9b9-dc0989073d96"
+                     *       "requestId": "837f02e3-e9e2-41e9-8171-ecebf1625cb1"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5674,7 +5674,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing user:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "e543a4da-e370-4680-8d42-b9417f23b9c3"
+                     *       "requestId": "e69a7a36-4a5c-4172-9cd0-44fa30a5a38c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5691,7 +5691,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "MCP key not found.",
                      *       "code": "not_found",
-                     *       "requestId": "8dbe595f-acfd-4ad8-bf27-a8162d502e75"
+                     *       "requestId": "9915a6dd-bf6d-475a-b93a-d8299bf2b8fe"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5728,7 +5728,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "ffc5254c-9ad7-4a78-b6e4-1483807ce758"
+                     *       "requestId": "c04dd1ca-ae3b-4b1f-a74b-a0652fb6033e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5773,22 +5773,22 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228ed-13a4-77cf-8452-aae16be9a2a3",
+                     *         "id": "01a228f6-6cfa-722a-8b5b-93b173c768e8",
                      *         "kind": "mcp",
                      *         "name": "agent",
                      *         "description": null,
-                     *         "prefix": "sallymcp_cC4J…YVfr",
+                     *         "prefix": "sallymcp_DJ3g…y11l",
                      *         "scopes": null,
-                     *         "workspaceId": "01a228ed-0c1e-7411-93ab-19d70099da1a",
+                     *         "workspaceId": "01a228f6-6b20-7720-a743-bd55e119111f",
                      *         "projectId": null,
                      *         "expiresAt": null,
-                     *         "createdAt": "2026-11-29T20:09:15.423Z",
+                     *         "createdAt": "2026-11-29T20:19:28.121Z",
                      *         "lastUsedAt": null,
                      *         "requestCount": 0,
                      *         "isActive": false,
-                     *         "revokedAt": "2026-11-29T20:09:15.440Z",
+                     *         "revokedAt": "2026-11-29T20:19:28.124Z",
                      *         "rateLimitPerHour": null,
-                     *         "rotatedFromId": "01a228ed-131c-7511-9a4d-abea084149da"
+                     *         "rotatedFromId": "01a228f6-6cb5-7416-a90f-ed1179e67b9a"
                      *       }
                      *     }
                      */
@@ -5810,7 +5810,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "9c8abe69-5f0c-4ce7-b3a8-4f17d2bbc1b8",
+                     *       "requestId": "fd212c73-236b-49a3-9139-1144089ec033",
                      *       "issues": []
                      *     }
                      */
@@ -5833,7 +5833,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "5fb94830-3ab1-4935-bb2d-428455557a8d"
+                     *       "requestId": "816f57be-9ab2-4e17-9291-081cfbe62f4c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5850,7 +5850,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing keys:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "315b8a89-e683-4e1b-8204-64c196c4f3a4"
+                     *       "requestId": "5212eb3a-1f7a-4b07-b918-44a1ef844601"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5867,7 +5867,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "MCP key not found.",
                      *       "code": "not_found",
-                     *       "requestId": "1152eb59-ce03-4682-b00d-36bc8f484b58"
+                     *       "requestId": "711bb23f-53ec-4818-a9dc-fd4ec5c7a0d4"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5884,7 +5884,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "3d62ebfd-ca13-4a3a-93f1-0284f48eec2c"
+                     *       "requestId": "30e06343-ce15-40b5-8ddf-c4815d6e1bb3"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5901,7 +5901,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "a931dd2a-1f24-4b6c-be1f-9e8e3482da85"
+                     *       "requestId": "d21e4deb-01c7-4a8d-8f4d-6fd03f2d7fce"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5938,7 +5938,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "689f7e2a-7722-43aa-bd72-9e233162e8de"
+                     *       "requestId": "ef7d70b9-db45-4249-9b1d-cfa7d601eadd"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5983,22 +5983,22 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228ed-13a4-77cf-8452-aae16be9a2a3",
+                     *         "id": "01a228f6-6cfa-722a-8b5b-93b173c768e8",
                      *         "kind": "mcp",
                      *         "name": "agent",
                      *         "description": null,
-                     *         "prefix": "sallymcp_cC4J…YVfr",
+                     *         "prefix": "sallymcp_DJ3g…y11l",
                      *         "scopes": null,
-                     *         "workspaceId": "01a228ed-0c1e-7411-93ab-19d70099da1a",
+                     *         "workspaceId": "01a228f6-6b20-7720-a743-bd55e119111f",
                      *         "projectId": null,
                      *         "expiresAt": null,
-                     *         "createdAt": "2026-11-29T20:09:15.423Z",
+                     *         "createdAt": "2026-11-29T20:19:28.121Z",
                      *         "lastUsedAt": null,
                      *         "requestCount": 0,
                      *         "isActive": true,
                      *         "revokedAt": null,
                      *         "rateLimitPerHour": null,
-                     *         "rotatedFromId": "01a228ed-131c-7511-9a4d-abea084149da",
+                     *         "rotatedFromId": "01a228f6-6cb5-7416-a90f-ed1179e67b9a",
                      *         "key": "sallymcp_<secret, shown once>"
                      *       }
                      *     }
@@ -6021,7 +6021,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "0fccfc5a-9d3e-4b67-827a-3f37d02429f6",
+                     *       "requestId": "9b8a8087-fa87-4188-bb5b-77c5b83b88b8",
                      *       "issues": []
                      *     }
                      */
@@ -6044,7 +6044,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "3750c741-e186-4358-a533-f256f2d494ec"
+                     *       "requestId": "76dfdeef-f7d9-4032-9aab-ddbfe6e2b255"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6061,7 +6061,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing keys:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "3f1dbbdd-f276-4569-9771-1f73ac976954"
+                     *       "requestId": "6b0c63e6-731a-4daa-ac6d-ccc194502053"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6078,7 +6078,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "MCP key not found.",
                      *       "code": "not_found",
-                     *       "requestId": "53d0c654-d67d-46c3-b3b4-363f57789121"
+                     *       "requestId": "abf87fcd-5f8a-40f4-94eb-8996b1a6b73c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6095,7 +6095,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "This MCP key is revoked: create a new one instead.",
                      *       "code": "conflict",
-                     *       "requestId": "10edbfa6-ea96-4162-8e04-78ba61d875b0"
+                     *       "requestId": "836af99a-e49d-4046-9c15-c68e424f0a47"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6112,7 +6112,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "a70f7ae8-42de-4544-8727-36fdac8a7bfe"
+                     *       "requestId": "7fad2973-f130-4c5d-a157-9daf8f517250"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6129,7 +6129,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "f616ea49-25f2-4afb-949c-0b60902ee101"
+                     *       "requestId": "bf80bf4b-b4f8-45a6-a84d-88a9e3182351"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6166,7 +6166,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "c313bd16-b61b-4460-8d0d-900751e81381"
+                     *       "requestId": "9122d091-dcd7-4420-aebb-f89f67cfe5f5"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6210,19 +6210,19 @@ export interface operations {
                      *       "data": {
                      *         "kind": "session",
                      *         "user": {
-                     *           "id": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
+                     *           "id": "01a228f6-6acf-7072-ab4e-3a67743c62f9",
                      *           "email": "ada@walk.test",
                      *           "name": "Ada",
                      *           "handle": "ada",
                      *           "platformRole": "NONE",
                      *           "avatarUploadId": null,
                      *           "emailVerified": true,
-                     *           "emailVerifiedAt": "2026-11-29T20:09:13.470Z",
-                     *           "createdAt": "2026-11-29T20:09:12.989Z"
+                     *           "emailVerifiedAt": "2026-11-29T20:19:27.637Z",
+                     *           "createdAt": "2026-11-29T20:19:27.566Z"
                      *         },
                      *         "memberships": [
                      *           {
-                     *             "workspaceId": "01a228ed-0a1f-72d3-9aa6-bcc7338359e6",
+                     *             "workspaceId": "01a228f6-6ad0-7106-a660-6dc20de5dcd6",
                      *             "slug": "ada-s-workspace",
                      *             "name": "Ada's workspace",
                      *             "suspended": false,
@@ -6238,7 +6238,7 @@ export interface operations {
                      *           ],
                      *           "workspaceId": null,
                      *           "projectId": null,
-                     *           "expiresAt": "2026-12-29T20:09:13.398Z"
+                     *           "expiresAt": "2026-12-29T20:19:27.606Z"
                      *         }
                      *       }
                      *     }
@@ -6299,7 +6299,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "36877528-a578-467e-b4f1-527351a7865b"
+                     *       "requestId": "71174396-35d8-4f48-a662-53607d5bfeb3"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6316,7 +6316,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "MCP keys (sallymcp_) are valid only on /mcp.",
                      *       "code": "scope_violation",
-                     *       "requestId": "bfd92ef0-2099-4435-a11c-9eec83d2bd1e"
+                     *       "requestId": "10fc54de-b069-4d6c-ac03-fa1a8c16fe66"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6353,7 +6353,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "52d9bf96-2c99-4f27-82ed-6a8d01381886"
+                     *       "requestId": "9ae21d1d-8fe6-48c1-aafa-9cf5eab93a5b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6412,19 +6412,19 @@ export interface operations {
                      *       "data": {
                      *         "kind": "session",
                      *         "user": {
-                     *           "id": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
+                     *           "id": "01a228f6-6acf-7072-ab4e-3a67743c62f9",
                      *           "email": "ada@walk.test",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada",
                      *           "platformRole": "NONE",
                      *           "avatarUploadId": null,
                      *           "emailVerified": true,
-                     *           "emailVerifiedAt": "2026-11-29T20:09:13.470Z",
-                     *           "createdAt": "2026-11-29T20:09:12.989Z"
+                     *           "emailVerifiedAt": "2026-11-29T20:19:27.637Z",
+                     *           "createdAt": "2026-11-29T20:19:27.566Z"
                      *         },
                      *         "memberships": [
                      *           {
-                     *             "workspaceId": "01a228ed-0a1f-72d3-9aa6-bcc7338359e6",
+                     *             "workspaceId": "01a228f6-6ad0-7106-a660-6dc20de5dcd6",
                      *             "slug": "ada-s-workspace",
                      *             "name": "Ada's workspace",
                      *             "role": "OWNER",
@@ -6440,7 +6440,7 @@ export interface operations {
                      *           ],
                      *           "workspaceId": null,
                      *           "projectId": null,
-                     *           "expiresAt": "2026-12-29T20:09:13.398Z"
+                     *           "expiresAt": "2026-12-29T20:19:27.606Z"
                      *         }
                      *       }
                      *     }
@@ -6463,7 +6463,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: name: Invalid input: expected string, received object",
                      *       "code": "validation_error",
-                     *       "requestId": "2f7101f5-5996-4e01-980e-98d4527be470",
+                     *       "requestId": "a5c03965-8518-4c39-bd26-736f57aa3702",
                      *       "issues": [
                      *         {
                      *           "path": "name",
@@ -6491,7 +6491,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "74fb5af6-1b69-455e-a11a-0fc786210c70"
+                     *       "requestId": "675027ec-6bc9-4d8d-9b66-b637a120f2e8"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6508,7 +6508,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing keys:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "2d5e10b6-6d1e-4f91-9bac-839acfe52b2a"
+                     *       "requestId": "2e1062cd-93ed-4c32-91cd-8e6c4266c302"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6526,7 +6526,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "This handle is already taken.",
                      *       "code": "conflict",
-                     *       "requestId": "9a8211b9-d45a-4930-8e43-6e47e58382be"
+                     *       "requestId": "5e648d62-0e7d-4345-b6fe-37d8d0827dbd"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6543,7 +6543,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "c9dfc9f6-e908-4c86-913c-88df83737048"
+                     *       "requestId": "c0a2b686-cd76-429e-a08a-aadab3a44d50"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6560,7 +6560,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "6a242e9a-d22b-4c08-b755-904b75541b20"
+                     *       "requestId": "4fe14a6e-4666-4caf-a491-a93a6d7a1005"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6597,7 +6597,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "2ff57068-8442-427e-8eb3-ce44b0eedc6a"
+                     *       "requestId": "332b937e-3af8-482f-9545-5f64d4647253"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6648,7 +6648,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid path: provider: Expected a provider name",
                      *       "code": "validation_error",
-                     *       "requestId": "9a287254-04e1-4665-afeb-4dc278a5e177",
+                     *       "requestId": "dd389923-3c76-4469-9876-fca7a0d2be53",
                      *       "issues": [
                      *         {
                      *           "path": "provider",
@@ -6698,7 +6698,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid path: provider: Expected a provider name",
                      *       "code": "validation_error",
-                     *       "requestId": "3b47e849-c4d2-48fd-a724-be66f6b2a6d0",
+                     *       "requestId": "f10eeaf4-4138-42cb-82f7-c33fa5c15ac2",
                      *       "issues": [
                      *         {
                      *           "path": "provider",
@@ -6799,7 +6799,7 @@ export interface operations {
                      *       "ok": true,
                      *       "data": {
                      *         "user": {
-                     *           "id": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
+                     *           "id": "01a228f6-6acf-7072-ab4e-3a67743c62f9",
                      *           "email": "ada@walk.test",
                      *           "name": "Ada",
                      *           "handle": "ada",
@@ -6807,27 +6807,27 @@ export interface operations {
                      *           "avatarUploadId": null,
                      *           "emailVerified": false,
                      *           "emailVerifiedAt": null,
-                     *           "createdAt": "2026-11-29T20:09:12.989Z"
+                     *           "createdAt": "2026-11-29T20:19:27.566Z"
                      *         },
                      *         "workspace": {
-                     *           "id": "01a228ed-0a1f-72d3-9aa6-bcc7338359e6",
+                     *           "id": "01a228f6-6ad0-7106-a660-6dc20de5dcd6",
                      *           "slug": "ada-s-workspace",
                      *           "name": "Ada's workspace"
                      *         },
                      *         "session": {
                      *           "token": "<secret, shown once>",
-                     *           "expiresAt": "2026-12-29T20:09:12.992Z",
+                     *           "expiresAt": "2026-12-29T20:19:27.569Z",
                      *           "session": {
-                     *             "id": "01a228ed-0a20-77d9-9947-7745a3af4706",
+                     *             "id": "01a228f6-6ad1-77ce-9f02-18ffe9347789",
                      *             "current": true,
                      *             "ip": "127.0.0.1",
                      *             "userAgent": "Bun/1.4.5",
-                     *             "createdAt": "2026-11-29T20:09:12.992Z",
-                     *             "lastSeenAt": "2026-11-29T20:09:12.992Z",
-                     *             "expiresAt": "2026-12-29T20:09:12.992Z"
+                     *             "createdAt": "2026-11-29T20:19:27.569Z",
+                     *             "lastSeenAt": "2026-11-29T20:19:27.569Z",
+                     *             "expiresAt": "2026-12-29T20:19:27.569Z"
                      *           },
                      *           "user": {
-                     *             "id": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
+                     *             "id": "01a228f6-6acf-7072-ab4e-3a67743c62f9",
                      *             "email": "ada@walk.test",
                      *             "name": "Ada",
                      *             "handle": "ada",
@@ -6835,7 +6835,7 @@ export interface operations {
                      *             "avatarUploadId": null,
                      *             "emailVerified": false,
                      *             "emailVerifiedAt": null,
-                     *             "createdAt": "2026-11-29T20:09:12.989Z"
+                     *             "createdAt": "2026-11-29T20:19:27.566Z"
                      *           }
                      *         }
                      *       }
@@ -6859,7 +6859,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: email: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "11f9cf4b-a472-4dd3-8939-54bc838f84cf",
+                     *       "requestId": "12815a86-ccb0-4d85-8fd4-284db0b2905f",
                      *       "issues": [
                      *         {
                      *           "path": "email",
@@ -6890,7 +6890,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "An account with this email already exists: log in or reset the password.",
                      *       "code": "conflict",
-                     *       "requestId": "591447db-ce5e-483e-b4f3-21ba3376af30"
+                     *       "requestId": "b1685b9b-997a-420e-9e7e-3aad9722f85b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6907,7 +6907,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "3b7c0c7e-2e16-4ef7-b70a-89de764b469c"
+                     *       "requestId": "103c74a9-70e9-47a6-8fae-f8f64f020a88"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6924,7 +6924,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "f2c7d6ed-158d-4b64-8198-151bb4f1961e"
+                     *       "requestId": "6f2d898c-cb51-43a1-a7c7-52445b48e288"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6961,7 +6961,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Too many attempts from this address; retry later.",
                      *       "code": "rate_limited",
-                     *       "requestId": "15f894e9-2539-477c-bb8d-498204c4a8e8"
+                     *       "requestId": "b7572712-4907-417b-a1a5-93c6aa583e76"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7034,7 +7034,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: email: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "7c2c8f20-26fe-4e78-b44b-512e9cd6f576",
+                     *       "requestId": "f40e4463-69af-469f-b847-0b46f521ff11",
                      *       "issues": [
                      *         {
                      *           "path": "email",
@@ -7057,7 +7057,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "ca032060-2d32-42b6-bc00-6cdeda3b8b16"
+                     *       "requestId": "1246d455-6f21-4ee5-b20d-25c1bebc99e4"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7074,7 +7074,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "9bf0ed4b-b46d-4417-912e-51ef11ab0cac"
+                     *       "requestId": "815b5823-1f46-4e8e-be70-df76941f9b39"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7111,7 +7111,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Too many attempts from this address; retry later.",
                      *       "code": "rate_limited",
-                     *       "requestId": "d014e59c-0292-4be2-8675-4bb08abc6e8f"
+                     *       "requestId": "fa6b87f5-b06a-493c-831d-726a3484306d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7184,7 +7184,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: email: Invalid input: expected string, received object",
                      *       "code": "validation_error",
-                     *       "requestId": "65c95349-6d4b-4407-a869-0f1fa0a17bf1",
+                     *       "requestId": "fb093186-d5b6-4be5-81e9-7dac9048f401",
                      *       "issues": [
                      *         {
                      *           "path": "email",
@@ -7212,7 +7212,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid or unknown token.",
                      *       "code": "invalid_key",
-                     *       "requestId": "d2720e1b-8f11-4b0d-90ff-1da5f07bc63e"
+                     *       "requestId": "e498e0b2-a20b-40a9-a4d9-34eb816c8c30"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7229,7 +7229,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "fc5fc1b0-5769-461f-aad2-e3b23a0c6621"
+                     *       "requestId": "a99e84b8-8643-4de1-87ec-d0033b04fe7d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7246,7 +7246,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "de966cf5-c2c7-4bcb-8607-0a1e8b7f02ac"
+                     *       "requestId": "7021bed3-d6f4-4715-8ebe-80dd7776ee4c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7283,7 +7283,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Too many failed authentication attempts from this address; retry later.",
                      *       "code": "rate_limited",
-                     *       "requestId": "c3d8350a-b378-46c4-b422-0a86fc35ecf8"
+                     *       "requestId": "b60fe8f2-0c9f-4dac-97cf-35690b67059a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7363,7 +7363,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: token: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "f66b8b9b-2592-4429-951d-9e908bf1b009",
+                     *       "requestId": "bba877cf-45c1-4870-ba35-e51f36c88057",
                      *       "issues": [
                      *         {
                      *           "path": "token",
@@ -7390,7 +7390,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "9c772dcf-2165-4cd3-ba22-54d99d207357"
+                     *       "requestId": "ead25fb6-6102-41f6-8ae5-4287ca06cd7e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7407,7 +7407,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "3ec5661f-d626-4ab7-bae0-d94cdef24aeb"
+                     *       "requestId": "bad2aa6a-22ce-495f-b0e8-95cb4c4cd786"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7444,7 +7444,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Too many attempts from this address; retry later.",
                      *       "code": "rate_limited",
-                     *       "requestId": "9f3ce835-7082-4f99-8567-df9bfd17616a"
+                     *       "requestId": "a0ea91e3-24dd-45e3-9625-8aa56381d3a7"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7487,26 +7487,26 @@ export interface operations {
                      *       "ok": true,
                      *       "data": {
                      *         "token": "<secret, shown once>",
-                     *         "expiresAt": "2026-12-29T20:09:15.941Z",
+                     *         "expiresAt": "2026-12-29T20:19:28.340Z",
                      *         "session": {
-                     *           "id": "01a228ed-15a5-73dc-950d-23a833d8613e",
+                     *           "id": "01a228f6-6dd4-737c-a244-0160e0b04dcb",
                      *           "current": true,
                      *           "ip": "127.0.0.1",
                      *           "userAgent": "Bun/1.4.5",
-                     *           "createdAt": "2026-11-29T20:09:15.941Z",
-                     *           "lastSeenAt": "2026-11-29T20:09:15.941Z",
-                     *           "expiresAt": "2026-12-29T20:09:15.941Z"
+                     *           "createdAt": "2026-11-29T20:19:28.340Z",
+                     *           "lastSeenAt": "2026-11-29T20:19:28.340Z",
+                     *           "expiresAt": "2026-12-29T20:19:28.340Z"
                      *         },
                      *         "user": {
-                     *           "id": "01a228ed-15a0-72c2-82f7-014b17da947a",
+                     *           "id": "01a228f6-6dd0-716a-8c15-1b1c045caf44",
                      *           "email": "sso@walk.test",
                      *           "name": "Sso Walker",
                      *           "handle": "sso_walker",
                      *           "platformRole": "NONE",
                      *           "avatarUploadId": null,
                      *           "emailVerified": true,
-                     *           "emailVerifiedAt": "2026-11-29T20:09:15.936Z",
-                     *           "createdAt": "2026-11-29T20:09:15.936Z"
+                     *           "emailVerifiedAt": "2026-11-29T20:19:28.336Z",
+                     *           "createdAt": "2026-11-29T20:19:28.336Z"
                      *         },
                      *         "accessToken": "<secret, shown once>",
                      *         "workspace": null
@@ -7531,7 +7531,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: provider: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "019fc297-d6e2-46be-a443-0dba38a34a03",
+                     *       "requestId": "f634907c-6f44-45c1-afd1-2f8e38ee0f52",
                      *       "issues": [
                      *         {
                      *           "path": "provider",
@@ -7554,7 +7554,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "1bd11874-65b4-484b-b31e-63330a615a37"
+                     *       "requestId": "7c13f2fb-a138-4418-92b2-04b56838d25c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7571,7 +7571,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "321f3f5e-2cd4-4169-875b-85f281746926"
+                     *       "requestId": "003cb4e7-3d5b-48b0-8e48-9b97922a63d4"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7619,13 +7619,13 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228ed-141d-77f8-8b24-a993c7a21650",
+                     *           "id": "01a228f6-6d2c-7080-bc60-7a1f2ae12ce4",
                      *           "current": false,
                      *           "ip": "127.0.0.1",
                      *           "userAgent": "Bun/1.4.5",
-                     *           "createdAt": "2026-11-29T20:09:15.549Z",
-                     *           "lastSeenAt": "2026-11-29T20:09:15.549Z",
-                     *           "expiresAt": "2026-12-29T20:09:15.549Z"
+                     *           "createdAt": "2026-11-29T20:19:28.172Z",
+                     *           "lastSeenAt": "2026-11-29T20:19:28.172Z",
+                     *           "expiresAt": "2026-12-29T20:19:28.172Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -7650,7 +7650,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "1cd7156f-711e-4d51-a6f1-191fce747802",
+                     *       "requestId": "e694ded9-19ac-4032-9baa-76dd79dae797",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -7678,7 +7678,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "3f9e06e3-42ac-4327-b30b-4e1f637c8b28"
+                     *       "requestId": "d004b320-3abe-4f64-be4b-38cbb04c256d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7695,7 +7695,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing user:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "0c442a70-d202-4622-8467-fc312382fa01"
+                     *       "requestId": "62bdefe1-8945-4f9e-a3aa-2fc767eb7812"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7732,7 +7732,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "8a712f99-9ee3-4428-84b7-bf431c179bd6"
+                     *       "requestId": "59211537-0b1d-4b68-b8c9-fcd20a5c1baf"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7777,7 +7777,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228ed-141d-77f8-8b24-a993c7a21650",
+                     *         "id": "01a228f6-6d2c-7080-bc60-7a1f2ae12ce4",
                      *         "revoked": true
                      *       }
                      *     }
@@ -7804,7 +7804,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "1eed57b3-0eb5-4abe-8597-249ea1066f25",
+                     *       "requestId": "581450bd-0b57-4563-b970-952538353df6",
                      *       "issues": []
                      *     }
                      */
@@ -7827,7 +7827,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "d17dcd27-c59a-43fe-a92d-44b6bf3f8fba"
+                     *       "requestId": "71ddc978-3b78-4499-aa49-53e5016266b3"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7844,7 +7844,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing keys:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "6be8c36c-e38a-46af-8e08-5bf18df4dbe9"
+                     *       "requestId": "8f677ae1-4e6a-41c8-a958-e274c968fe30"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7861,7 +7861,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Session not found.",
                      *       "code": "not_found",
-                     *       "requestId": "050aa582-7391-4c27-8e61-81154c9754fb"
+                     *       "requestId": "48a079ed-a80c-477a-b35e-a3f0124315b4"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7878,7 +7878,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "a2a2c38e-cd8f-47cf-85a6-f7600da55b10"
+                     *       "requestId": "5305bcc5-bddb-4e78-8af2-ff8d2b81da95"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7895,7 +7895,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "f6667d8f-e5d8-4d98-810a-90c7d42bd108"
+                     *       "requestId": "494725e8-20fd-42d2-9689-d5655abab875"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7932,7 +7932,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "e3b2c3d8-e761-4487-9fe8-b207a6132e11"
+                     *       "requestId": "d42353ca-9e9a-4653-8930-8b4f49df7177"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8005,7 +8005,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: token: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "af597d1c-f556-40c3-a1e0-b4d8ebe6bcc9",
+                     *       "requestId": "560053d3-5d8a-4a58-acaa-1bcafd48893a",
                      *       "issues": [
                      *         {
                      *           "path": "token",
@@ -8028,7 +8028,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "cb64a20e-b8e3-48f6-8274-ceada3d456bc"
+                     *       "requestId": "9991e3a6-8e27-4195-a2fb-65091c6bea14"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8045,7 +8045,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "100ece7f-a666-42af-9424-85a185be5dd3"
+                     *       "requestId": "61417626-dff1-4d13-865c-6b67b9a0d770"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8082,7 +8082,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Too many attempts from this address; retry later.",
                      *       "code": "rate_limited",
-                     *       "requestId": "ba374429-f617-4940-abb0-a5572c4b5849"
+                     *       "requestId": "7ee207b1-9b65-4601-a695-d2137b87e27b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8143,30 +8143,30 @@ export interface operations {
                      *       "ok": true,
                      *       "data": {
                      *         "project": {
-                     *           "id": "01a228ed-0d4b-7473-944a-d39e7eee1b6c",
+                     *           "id": "01a228f6-6b89-7290-aed2-4fa27ffc912a",
                      *           "key": "WEB",
                      *           "name": "Website",
                      *           "description": "The public site.",
                      *           "color": null,
-                     *           "clientId": "01a228ed-0d28-7038-9a83-34c3ae234a83",
+                     *           "clientId": "01a228f6-6b82-7081-8ada-199347f5e209",
                      *           "billableByDefault": true,
                      *           "archived": false,
                      *           "archivedAt": null,
-                     *           "createdBy": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
-                     *           "createdAt": "2026-11-29T20:09:13.803Z",
-                     *           "updatedAt": "2026-11-29T20:09:13.833Z",
+                     *           "createdBy": "01a228f6-6acf-7072-ab4e-3a67743c62f9",
+                     *           "createdAt": "2026-11-29T20:19:27.753Z",
+                     *           "updatedAt": "2026-11-29T20:19:27.761Z",
                      *           "role": "OWNER"
                      *         },
                      *         "columns": [
                      *           {
                      *             "status": {
-                     *               "id": "01a228ed-0d4d-7672-9c94-31ae57bb068c",
-                     *               "projectId": "01a228ed-0d4b-7473-944a-d39e7eee1b6c",
+                     *               "id": "01a228f6-6b8a-73dd-b6e6-27d2aa58c1bc",
+                     *               "projectId": "01a228f6-6b89-7290-aed2-4fa27ffc912a",
                      *               "name": "Backlog",
                      *               "category": "backlog",
                      *               "position": 0,
                      *               "color": "#94a3b8",
-                     *               "createdAt": "2026-11-29T20:09:13.803Z"
+                     *               "createdAt": "2026-11-29T20:19:27.753Z"
                      *             },
                      *             "category": "backlog",
                      *             "count": 0,
@@ -8249,7 +8249,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: category: Invalid option: expected one of \"backlog\"|\"unstarted\"|\"started\"|\"completed\"|\"canceled\"",
                      *       "code": "validation_error",
-                     *       "requestId": "6b82acf1-5b54-4ebe-b0f2-af21e181fedb",
+                     *       "requestId": "1253636c-a510-4936-9f18-85d2e0112ca3",
                      *       "issues": [
                      *         {
                      *           "path": "category",
@@ -8277,7 +8277,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "7a121991-037e-4296-bc74-1aa58f822841"
+                     *       "requestId": "ce205270-362e-4b31-b990-8fd61cd69eda"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8294,7 +8294,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "2f48e22e-ada1-4611-b795-cf805b95052e"
+                     *       "requestId": "da3afd48-62d1-4fc5-8c07-ab47d9fe6183"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8311,7 +8311,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "b883f93b-2e15-4ccb-adfd-52cbefbb45f0"
+                     *       "requestId": "5a0b4268-f3e2-43c9-a372-9f80a9418a8b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8348,7 +8348,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "f83cdfc7-368d-4713-93cb-7ca8050713d5"
+                     *       "requestId": "b38d5f12-ca42-4855-bbb1-41173a052d00"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8405,14 +8405,14 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228ed-0d28-7038-9a83-34c3ae234a83",
+                     *           "id": "01a228f6-6b82-7081-8ada-199347f5e209",
                      *           "name": "Acme",
                      *           "email": "ops@acme.test",
                      *           "notes": null,
                      *           "archived": false,
                      *           "archivedAt": null,
-                     *           "createdAt": "2026-11-29T20:09:13.768Z",
-                     *           "updatedAt": "2026-11-29T20:09:13.768Z"
+                     *           "createdAt": "2026-11-29T20:19:27.746Z",
+                     *           "updatedAt": "2026-11-29T20:19:27.746Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -8437,7 +8437,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "038273b1-16a1-4c78-9efd-300415c8eb20",
+                     *       "requestId": "a76b1c05-c73a-4d39-ad30-79eda748afb4",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -8465,7 +8465,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "d01be0f1-e97e-4476-8cfe-155e70fd6e0e"
+                     *       "requestId": "ef0a52a7-9a1d-4108-a0ce-b2ff869c82bd"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8482,7 +8482,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing clients:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "20ffb2ee-1abe-49e7-9a01-0941837d3a77"
+                     *       "requestId": "81e4f84d-4faa-41fd-9f1c-31b67e457b33"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8499,7 +8499,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "a8dee049-4b25-4b74-a664-e1c48d0810b2"
+                     *       "requestId": "8f68f117-1115-42fe-8c3a-8c6cf002c553"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8536,7 +8536,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "6ab76e32-60ac-4169-9c2a-10a7ca047ea7"
+                     *       "requestId": "ce642481-9aa7-4b04-b81f-2e056e6793e7"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8599,14 +8599,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228ed-0d28-7038-9a83-34c3ae234a83",
+                     *         "id": "01a228f6-6b82-7081-8ada-199347f5e209",
                      *         "name": "Acme",
                      *         "email": "ops@acme.test",
                      *         "notes": null,
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdAt": "2026-11-29T20:09:13.768Z",
-                     *         "updatedAt": "2026-11-29T20:09:13.768Z"
+                     *         "createdAt": "2026-11-29T20:19:27.746Z",
+                     *         "updatedAt": "2026-11-29T20:19:27.746Z"
                      *       }
                      *     }
                      */
@@ -8628,7 +8628,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: name: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "7169973d-50fb-469d-a055-364eb6027d15",
+                     *       "requestId": "386e8c0b-239e-4e4d-a758-11431a6f11a2",
                      *       "issues": [
                      *         {
                      *           "path": "name",
@@ -8656,7 +8656,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "b9d95298-c776-4d39-b8ab-64c95f4cc74c"
+                     *       "requestId": "07fba44d-8a6d-4084-9528-c994ed8dc9ea"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8673,7 +8673,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing clients:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "7778bd3a-122d-4726-8234-01e86d8a7b41"
+                     *       "requestId": "bef77744-5cc0-4099-8d47-50921096e85f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8690,7 +8690,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "ee7ade08-ecb5-468a-99f4-12d21621577d"
+                     *       "requestId": "5fbad4c4-f8c6-4378-9a1a-0a7acbc9e24f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8707,7 +8707,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "This Idempotency-Key was already used with a different request.",
                      *       "code": "conflict",
-                     *       "requestId": "558b8287-c9cd-4370-a047-573256d6929b"
+                     *       "requestId": "9c925683-f51f-48a1-b944-58533242bb6d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8724,7 +8724,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "4e878963-461f-4f49-aeb1-ef8fadde0728"
+                     *       "requestId": "83c870d7-229c-413e-b4e5-0a7a6e984c71"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8741,7 +8741,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "ac3743b0-cbdf-4768-ac84-f7766cd972ee"
+                     *       "requestId": "c17d8936-34b7-4cb1-817b-16c01fe09f01"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8778,7 +8778,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "b7ae8b06-2b0d-49ce-b43e-081de9c40862"
+                     *       "requestId": "ab1c4b73-cd11-417e-86b0-d3d3928997f2"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8828,14 +8828,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228ed-0d28-7038-9a83-34c3ae234a83",
+                     *         "id": "01a228f6-6b82-7081-8ada-199347f5e209",
                      *         "name": "Acme",
                      *         "email": "ops@acme.test",
                      *         "notes": null,
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdAt": "2026-11-29T20:09:13.768Z",
-                     *         "updatedAt": "2026-11-29T20:09:13.768Z"
+                     *         "createdAt": "2026-11-29T20:19:27.746Z",
+                     *         "updatedAt": "2026-11-29T20:19:27.746Z"
                      *       }
                      *     }
                      */
@@ -8857,7 +8857,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "b33a4908-e13c-4748-872e-ad4fb63c217e"
+                     *       "requestId": "f54c48dc-6fdd-4ce9-8204-9b0c37e9df1c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8879,7 +8879,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "1559b96b-3188-4ffc-8c38-e2613de84c2f"
+                     *       "requestId": "82cbfeb9-a11a-4dc3-8244-04d689d6d910"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8896,7 +8896,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing clients:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "3c7810e9-6280-4c81-b48b-2dc65962744b"
+                     *       "requestId": "c6f54f44-ef19-4fec-a635-f42a97a166c2"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8913,7 +8913,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Client not found.",
                      *       "code": "not_found",
-                     *       "requestId": "921add66-0e64-4c73-8d88-98f260ecc98f"
+                     *       "requestId": "40638090-4ec0-48d5-abaa-266bbad1bd98"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8950,7 +8950,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "5748416f-d6e1-4031-b9de-4d8035e52e0f"
+                     *       "requestId": "21e3e071-d350-45d5-93b6-09a72dda79fb"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9000,7 +9000,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228ed-0d28-7038-9a83-34c3ae234a83",
+                     *         "id": "01a228f6-6b82-7081-8ada-199347f5e209",
                      *         "deleted": true
                      *       }
                      *     }
@@ -9027,7 +9027,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "abb97948-7efe-4f34-90bd-c746549f04b4"
+                     *       "requestId": "f124ca25-f1a7-481e-be6a-f80a5ab32a8e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9049,7 +9049,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "1cd3b518-b5fe-443d-8764-4d7f82d46e1d"
+                     *       "requestId": "04c297ff-c7d6-4fe9-8e85-11c29b25c9ff"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9066,7 +9066,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing clients:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "eee7f572-9845-477f-87e9-bfae8dbdbb64"
+                     *       "requestId": "ed87afce-f263-4c4d-92ee-88c111f89b56"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9083,7 +9083,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Client not found.",
                      *       "code": "not_found",
-                     *       "requestId": "6cc83dba-94ba-413e-aa49-60364f674c8f"
+                     *       "requestId": "336fd4d1-0280-4cb2-8d55-1bbec85b0205"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9100,7 +9100,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "8b1b0de6-d797-41c9-866a-a99a244b629d"
+                     *       "requestId": "d3f98627-805c-427d-9011-b35c9c6bc966"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9117,7 +9117,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "6a92a482-10ff-43cc-9851-6e1ceb7a2ba4"
+                     *       "requestId": "f0c39aab-61a6-4c33-a533-3200d41a9771"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9154,7 +9154,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "9bc967f9-0813-44b4-8c96-69bbaa31efa9"
+                     *       "requestId": "4dbb832b-7e95-4de0-8715-22bc7940ee72"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9220,14 +9220,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228ed-0d28-7038-9a83-34c3ae234a83",
+                     *         "id": "01a228f6-6b82-7081-8ada-199347f5e209",
                      *         "name": "Acme",
                      *         "email": "ops@acme.test",
                      *         "notes": "Pays on time.",
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdAt": "2026-11-29T20:09:13.768Z",
-                     *         "updatedAt": "2026-11-29T20:09:13.794Z"
+                     *         "createdAt": "2026-11-29T20:19:27.746Z",
+                     *         "updatedAt": "2026-11-29T20:19:27.751Z"
                      *       }
                      *     }
                      */
@@ -9249,7 +9249,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: name: Invalid input: expected string, received object",
                      *       "code": "validation_error",
-                     *       "requestId": "9381368f-10f9-4518-b76b-07320e71fc4c",
+                     *       "requestId": "815dfb25-3e03-4d4d-b1ee-d227c1f2c9e2",
                      *       "issues": [
                      *         {
                      *           "path": "name",
@@ -9277,7 +9277,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "2a1e4efa-08ad-4a6c-a0a1-ad4bf48e1539"
+                     *       "requestId": "32fd0899-6b15-4187-8f95-72f1cf3e4a50"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9294,7 +9294,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing clients:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "54efd88a-be98-4a65-ac42-dbedeb792d1c"
+                     *       "requestId": "6456648e-ac5b-406d-8c57-fe855e3aedd6"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9311,7 +9311,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Client not found.",
                      *       "code": "not_found",
-                     *       "requestId": "aa3fc898-cee4-4f03-aa5d-27b62ed0e519"
+                     *       "requestId": "5971622c-3f14-48c4-b8c1-39a5a28440e3"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9328,7 +9328,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "fa8d8707-7e27-43ad-8cad-b65647d0cb01"
+                     *       "requestId": "cd495d6d-4df3-41a7-b734-7d1e7049746d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9345,7 +9345,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "ea861a8a-0534-4779-905d-46820008a909"
+                     *       "requestId": "a0bb0249-39ea-45b7-b861-2ab50e6c39dc"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9382,7 +9382,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "98ef9c37-9f33-4a3a-9872-e903ac7e671a"
+                     *       "requestId": "c1afda0c-1a15-454b-a63c-dfcddc297bf7"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9438,18 +9438,18 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228ed-0d4b-7473-944a-d39e7eee1b6c",
+                     *           "id": "01a228f6-6b89-7290-aed2-4fa27ffc912a",
                      *           "key": "WEB",
                      *           "name": "Website",
                      *           "description": "The public site.",
                      *           "color": null,
-                     *           "clientId": "01a228ed-0d28-7038-9a83-34c3ae234a83",
+                     *           "clientId": "01a228f6-6b82-7081-8ada-199347f5e209",
                      *           "billableByDefault": true,
                      *           "archived": false,
                      *           "archivedAt": null,
-                     *           "createdBy": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
-                     *           "createdAt": "2026-11-29T20:09:13.803Z",
-                     *           "updatedAt": "2026-11-29T20:09:13.833Z",
+                     *           "createdBy": "01a228f6-6acf-7072-ab4e-3a67743c62f9",
+                     *           "createdAt": "2026-11-29T20:19:27.753Z",
+                     *           "updatedAt": "2026-11-29T20:19:27.761Z",
                      *           "role": "OWNER"
                      *         }
                      *       ],
@@ -9475,7 +9475,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "fcdcd7b4-68f0-4e40-b71e-1dd7ceba4680",
+                     *       "requestId": "3728e8aa-9ad8-4c40-82b0-87bd850b6cc2",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -9503,7 +9503,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "2fd73e43-d395-4207-ab93-0c60ae9e1a40"
+                     *       "requestId": "c4fc8911-6846-4862-a9c9-2e96f11f4fe6"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9520,7 +9520,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing clients:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "d94b9b77-455c-4abb-b490-22f0a5fdc0c1"
+                     *       "requestId": "0bf43cbd-c0ed-4ea3-a19b-3b15295c2c60"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9537,7 +9537,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Client not found.",
                      *       "code": "not_found",
-                     *       "requestId": "4a36acf8-2f30-4f93-be26-936b06e646c0"
+                     *       "requestId": "ea53eb95-d734-4e73-b80c-2948f7d183e4"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9574,7 +9574,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "fea7c595-864b-4a75-9ff9-79bf0a58ebc4"
+                     *       "requestId": "25a51149-8c38-4908-9f02-176b0fcd5553"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9633,7 +9633,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "e1d42ee1-e753-4f25-8a76-06e79cf75f92"
+                     *       "requestId": "18c890cc-a372-4c11-a0ae-416b81f516a2"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9655,7 +9655,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "29e96443-0c37-442c-87c3-98615b45f8d8"
+                     *       "requestId": "ddb922d8-116b-47b8-9cbd-052b5bd3fb93"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9672,7 +9672,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "d5349b2e-0f1c-43e0-899d-6a702f1417f8"
+                     *       "requestId": "a248e98a-c3bb-4502-8a46-658dd1d205f8"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9689,7 +9689,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "cec7af6c-caca-4c9d-9f2e-97f86b00adf8"
+                     *       "requestId": "9ccf1646-70cb-4306-9650-355cd11cbf94"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9726,7 +9726,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "96ef03f7-4415-450c-a0c7-77cbda9a5ab1"
+                     *       "requestId": "bd6d3c31-9270-446f-9d3f-15c5c27c1c24"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9843,10 +9843,10 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228ed-0da6-763f-b768-6c590fd2ff2a",
+                     *           "id": "01a228f6-6ba8-741c-98ca-47f1290e51b5",
                      *           "name": "frontend",
                      *           "color": "#3366ff",
-                     *           "createdAt": "2026-11-29T20:09:13.894Z"
+                     *           "createdAt": "2026-11-29T20:19:27.784Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -9871,7 +9871,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "9c2e9d4c-f3e6-4f56-952c-3b94c725a2f6",
+                     *       "requestId": "cc6f2ef2-1079-4d17-b622-53862c60e989",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -9899,7 +9899,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "723b98cf-e146-41ab-8f29-9fa93be96845"
+                     *       "requestId": "5c50dfc9-25eb-44f3-b65d-e109f3b08415"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9916,7 +9916,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "e037886d-f3da-4d98-9ded-28d637bbaed9"
+                     *       "requestId": "541a0d03-e4cf-4762-aba3-a1a2dac55ee0"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9933,7 +9933,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "380a707a-13ee-4be3-8396-f808622b702d"
+                     *       "requestId": "4be21205-77fc-4e15-9c3b-8e17bb841570"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9970,7 +9970,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "83ed4d05-3ae1-4c6e-b3ff-192242c64ce0"
+                     *       "requestId": "a82a759c-e744-4cfd-b692-7a6edf52b3e1"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10028,10 +10028,10 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228ed-0da6-763f-b768-6c590fd2ff2a",
+                     *         "id": "01a228f6-6ba8-741c-98ca-47f1290e51b5",
                      *         "name": "frontend",
                      *         "color": "#3366ff",
-                     *         "createdAt": "2026-11-29T20:09:13.894Z"
+                     *         "createdAt": "2026-11-29T20:19:27.784Z"
                      *       }
                      *     }
                      */
@@ -10053,7 +10053,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: name: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "7e026dd7-20e6-470d-a458-c3e1d2d6ef0b",
+                     *       "requestId": "fbe64f10-29a1-4dd2-91bd-a1fbadc5e8b7",
                      *       "issues": [
                      *         {
                      *           "path": "name",
@@ -10081,7 +10081,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "3f455be1-e1b6-4ace-9175-268066cedb39"
+                     *       "requestId": "86d08e3e-9faa-4463-a392-af3832c44233"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10098,7 +10098,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "6710752e-b82e-46a0-a391-4dc93df0c3af"
+                     *       "requestId": "29b126e0-4df0-45c0-b9a5-46d1d0cd8908"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10115,7 +10115,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "2b080e1b-338d-458a-af6f-f0a5d0c37201"
+                     *       "requestId": "caecce65-3b48-41b5-b12d-3e07ad8f31d8"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10132,7 +10132,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "This Idempotency-Key was already used with a different request.",
                      *       "code": "conflict",
-                     *       "requestId": "496859e5-19d8-4db7-8637-75dcd762a75a"
+                     *       "requestId": "1254b93d-747b-4399-b682-25065fc09231"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10149,7 +10149,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "b28f8cb4-b03d-47e5-971f-4065dee1dad5"
+                     *       "requestId": "5ef61401-9a1a-4b84-9058-e8a230f91e0d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10166,7 +10166,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "dad8a1b5-89a1-4ba7-8008-8b49c43e0a36"
+                     *       "requestId": "064ed7c7-5306-4fe6-9225-f2e785dc45f3"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10203,7 +10203,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "babc9763-4c17-46b7-acc8-64fd7981e9f6"
+                     *       "requestId": "f8bde282-a959-42f9-a00f-390bacb701d5"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10253,10 +10253,10 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228ed-0da6-763f-b768-6c590fd2ff2a",
+                     *         "id": "01a228f6-6ba8-741c-98ca-47f1290e51b5",
                      *         "name": "frontend",
                      *         "color": "#3366ff",
-                     *         "createdAt": "2026-11-29T20:09:13.894Z"
+                     *         "createdAt": "2026-11-29T20:19:27.784Z"
                      *       }
                      *     }
                      */
@@ -10278,7 +10278,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "0314829f-72c3-4f0b-ac84-b661f3e6ed7f"
+                     *       "requestId": "5d9a8f60-ae50-4b64-a8e4-f2a992393e8c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10300,7 +10300,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "7ae90b97-2527-44ea-9280-f662e2f06ed5"
+                     *       "requestId": "0bc2f60a-1b15-4acc-a38d-b43c33acfa0f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10317,7 +10317,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "87338897-d7c1-41a8-8825-f7c54d28aa0b"
+                     *       "requestId": "7725face-2569-423c-94c4-301b99efb644"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10334,7 +10334,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Label not found.",
                      *       "code": "not_found",
-                     *       "requestId": "9a7eb0de-ce03-4228-93e9-f65b902d8f1e"
+                     *       "requestId": "7c1ebedf-d693-4ad2-af98-9430548511e6"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10371,7 +10371,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "144c6d67-ca75-43af-abd4-887c1b79ea1d"
+                     *       "requestId": "51bb7357-81f1-432b-a52c-839b2c83d520"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10421,7 +10421,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228ed-0da6-763f-b768-6c590fd2ff2a",
+                     *         "id": "01a228f6-6ba8-741c-98ca-47f1290e51b5",
                      *         "deleted": true
                      *       }
                      *     }
@@ -10448,7 +10448,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "f61b41c7-ca50-4d7e-9374-e36edeae3b3c"
+                     *       "requestId": "f148a483-4a4a-42fa-b060-1ee5ea8eef0e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10470,7 +10470,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "bc081097-d5fa-43f9-be89-5d4d20388147"
+                     *       "requestId": "7b1c8974-fbc0-4ba5-b714-2d1e2bad7ad7"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10487,7 +10487,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "2d6ee9d1-807e-4d3c-a85c-eddbb5515e60"
+                     *       "requestId": "e5a5f2f9-c3f2-4009-9ff2-8ca0ef1bc532"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10504,7 +10504,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Label not found.",
                      *       "code": "not_found",
-                     *       "requestId": "3c630c1b-fa6d-40b2-9afb-48ffc51c519b"
+                     *       "requestId": "3053a1a6-700c-4c62-9e82-04b9199ae31c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10521,7 +10521,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "2302c87e-d8bf-44bf-a5bb-2a1b4fca9739"
+                     *       "requestId": "3ded9a84-f276-4198-8e44-a82b9c1b460d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10538,7 +10538,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "5a473920-fddd-4f8a-84c9-11db6e239f32"
+                     *       "requestId": "050dfe3a-4b85-4e5b-a998-7d766a0373e4"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10575,7 +10575,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "50694c78-6536-4b87-93e1-2b3263ac3404"
+                     *       "requestId": "edb1d3b4-0a0c-4df4-afff-6e4f6de6a1ef"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10634,10 +10634,10 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228ed-0da6-763f-b768-6c590fd2ff2a",
+                     *         "id": "01a228f6-6ba8-741c-98ca-47f1290e51b5",
                      *         "name": "front-end",
                      *         "color": "#3366ff",
-                     *         "createdAt": "2026-11-29T20:09:13.894Z"
+                     *         "createdAt": "2026-11-29T20:19:27.784Z"
                      *       }
                      *     }
                      */
@@ -10659,7 +10659,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: name: Invalid input: expected string, received object",
                      *       "code": "validation_error",
-                     *       "requestId": "220e33a6-b575-4de2-8b95-69c89e587866",
+                     *       "requestId": "48cc1547-5fea-4e9e-a2c9-987c5089033a",
                      *       "issues": [
                      *         {
                      *           "path": "name",
@@ -10687,7 +10687,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "c1a2bbe7-39da-478a-aa2b-90aea2cdd948"
+                     *       "requestId": "ab72f507-3278-4b89-8479-2de2016bc4fd"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10704,7 +10704,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "6caf119d-f41d-43bf-847e-1342a161fcbb"
+                     *       "requestId": "99a904e4-ed2e-46fb-ad02-ec867546657c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10721,7 +10721,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Label not found.",
                      *       "code": "not_found",
-                     *       "requestId": "bcb1b068-802d-43cd-a20d-fded4f160233"
+                     *       "requestId": "0dce4243-b22c-4705-96ef-ba97c3721e12"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10738,7 +10738,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "A label named \"ALPHA\" already exists in this workspace.",
                      *       "code": "conflict",
-                     *       "requestId": "67d423ac-1bdf-4d0a-9ca0-fec319081d3b"
+                     *       "requestId": "2ffbe957-3ce2-4f54-9fc8-89063bb2eb15"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10755,7 +10755,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "c34bd229-6de0-4e09-ab05-91819614b583"
+                     *       "requestId": "6b35cd6d-ae47-4c18-b8d4-18b943f1162c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10772,7 +10772,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "914fecfd-5e4d-4465-ac3c-326b17b5e043"
+                     *       "requestId": "4d569b79-dee0-4c98-9247-c7b85b0b9a4a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10809,7 +10809,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "feb42e31-2609-4f6f-89b3-67f6b01ebfd3"
+                     *       "requestId": "7172371b-8da1-4a47-8692-97664e9997dc"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10837,7 +10837,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "39e21309-acfd-4963-8417-5789287049c0",
+                     *       "requestId": "9b18dae4-f932-48ce-adf1-9aafee18e9d2",
                      *       "issues": []
                      *     }
                      */
@@ -10860,7 +10860,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "1fe7a01a-d70e-448f-84c8-198a9ca70573"
+                     *       "requestId": "4c52b320-d7af-4783-ad71-a751d85a9da3"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10886,7 +10886,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "dbddccaa-03d5-49d7-865e-ba781d4b653a"
+                     *       "requestId": "23c38269-7c63-4814-8ea8-472528029c86"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10923,7 +10923,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "789083fe-3d3c-4147-a5ea-3e7be76d31d0"
+                     *       "requestId": "d9b8652f-e6a1-4e69-b1cf-1ad3c8521728"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11044,7 +11044,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "af030189-dc8d-426d-9e5b-e0d4b46af3cd",
+                     *       "requestId": "5dc00798-1c74-4517-a761-148c58af7cee",
                      *       "issues": []
                      *     }
                      */
@@ -11062,7 +11062,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "edb6bf6f-60b9-435b-a7fb-f1084acf454e"
+                     *       "requestId": "8f5e7c79-2c86-467e-b500-bec8723c8763"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11079,7 +11079,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "/mcp accepts hosted MCP keys (sallymcp_) only; personal API keys (atpm_) work with `sally mcp` over stdio.",
                      *       "code": "scope_violation",
-                     *       "requestId": "b784d714-558c-45b8-bb61-df518b4b9a19"
+                     *       "requestId": "05194e23-2345-4d40-8935-aa7d5190b966"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11104,7 +11104,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "At most 20 JSON-RPC messages per request (got 21).",
                      *       "code": "payload_too_large",
-                     *       "requestId": "f4be0889-8b19-47ec-b7d2-cb23167bc364"
+                     *       "requestId": "8841453e-1964-4632-8ea3-3ec96b165511"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11121,7 +11121,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "aa8d4042-e0b5-40c4-b675-4a73a4bb54a4"
+                     *       "requestId": "b0e26421-672d-4623-a6c1-328e06bb8d2d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11138,7 +11138,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "074358ee-d1bd-4f00-97e1-20b686eb87ff"
+                     *       "requestId": "44799bf5-5427-45fc-862c-65edc446eb56"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11166,7 +11166,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "39e21309-acfd-4963-8417-5789287049c0",
+                     *       "requestId": "9b18dae4-f932-48ce-adf1-9aafee18e9d2",
                      *       "issues": []
                      *     }
                      */
@@ -11189,7 +11189,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "1fe7a01a-d70e-448f-84c8-198a9ca70573"
+                     *       "requestId": "4c52b320-d7af-4783-ad71-a751d85a9da3"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11215,7 +11215,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "dbddccaa-03d5-49d7-865e-ba781d4b653a"
+                     *       "requestId": "23c38269-7c63-4814-8ea8-472528029c86"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11252,7 +11252,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "789083fe-3d3c-4147-a5ea-3e7be76d31d0"
+                     *       "requestId": "d9b8652f-e6a1-4e69-b1cf-1ad3c8521728"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11280,7 +11280,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "39e21309-acfd-4963-8417-5789287049c0",
+                     *       "requestId": "9b18dae4-f932-48ce-adf1-9aafee18e9d2",
                      *       "issues": []
                      *     }
                      */
@@ -11303,7 +11303,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "1fe7a01a-d70e-448f-84c8-198a9ca70573"
+                     *       "requestId": "4c52b320-d7af-4783-ad71-a751d85a9da3"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11329,7 +11329,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "dbddccaa-03d5-49d7-865e-ba781d4b653a"
+                     *       "requestId": "23c38269-7c63-4814-8ea8-472528029c86"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11366,7 +11366,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "789083fe-3d3c-4147-a5ea-3e7be76d31d0"
+                     *       "requestId": "d9b8652f-e6a1-4e69-b1cf-1ad3c8521728"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11487,7 +11487,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "f4490edb-5a7b-4136-a4e2-5e07682d11bd",
+                     *       "requestId": "43a125e9-402d-4f95-aa60-847d8d40b0c6",
                      *       "issues": []
                      *     }
                      */
@@ -11505,7 +11505,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authorization required: connect with OAuth (see WWW-Authenticate).",
                      *       "code": "missing_key",
-                     *       "requestId": "6c6f6c70-9802-44ef-bdcb-5f5e771bfc41"
+                     *       "requestId": "ab904749-1581-414b-b2f6-2b19071297f2"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11541,7 +11541,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "f503ee32-f80a-42e2-8d45-a31f6cad69f8"
+                     *       "requestId": "793d1fec-16dc-4818-8d76-64efdfe23d80"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11578,7 +11578,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "39e21309-acfd-4963-8417-5789287049c0",
+                     *       "requestId": "9b18dae4-f932-48ce-adf1-9aafee18e9d2",
                      *       "issues": []
                      *     }
                      */
@@ -11601,7 +11601,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "1fe7a01a-d70e-448f-84c8-198a9ca70573"
+                     *       "requestId": "4c52b320-d7af-4783-ad71-a751d85a9da3"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11627,7 +11627,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "dbddccaa-03d5-49d7-865e-ba781d4b653a"
+                     *       "requestId": "23c38269-7c63-4814-8ea8-472528029c86"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11664,7 +11664,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "789083fe-3d3c-4147-a5ea-3e7be76d31d0"
+                     *       "requestId": "d9b8652f-e6a1-4e69-b1cf-1ad3c8521728"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11719,27 +11719,27 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228ed-0e3e-77f4-afcc-1257fd804583",
+                     *           "id": "01a228f6-6bde-7033-976b-3244c60e8690",
                      *           "kind": "mention",
                      *           "text": "Ada Lovelace mentioned you in WEB-1",
                      *           "actor": {
-                     *             "id": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
+                     *             "id": "01a228f6-6acf-7072-ab4e-3a67743c62f9",
                      *             "name": "Ada Lovelace",
                      *             "handle": "ada"
                      *           },
                      *           "task": {
-                     *             "id": "01a228ed-0dbd-7317-8229-d0b4b5607714",
+                     *             "id": "01a228f6-6bb8-7701-bb03-8d122e8761c8",
                      *             "humanId": "WEB-1",
                      *             "title": "Ship the landing page today"
                      *           },
                      *           "project": {
-                     *             "id": "01a228ed-0d4b-7473-944a-d39e7eee1b6c",
+                     *             "id": "01a228f6-6b89-7290-aed2-4fa27ffc912a",
                      *             "name": "Website"
                      *           },
-                     *           "commentId": "01a228ed-0e3a-70f9-9b02-fe10b8c0d179",
+                     *           "commentId": "01a228f6-6bdc-70c9-84dd-ed088ab4368d",
                      *           "read": false,
                      *           "readAt": null,
-                     *           "createdAt": "2026-11-29T20:09:14.046Z"
+                     *           "createdAt": "2026-11-29T20:19:27.837Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -11764,7 +11764,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "ba0a256c-714d-4620-bf94-2d4ed3eca0aa",
+                     *       "requestId": "59bff046-e3a4-4495-a985-83bfa0b07e03",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -11792,7 +11792,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "022f339a-74ba-433d-a493-25765189c002"
+                     *       "requestId": "4ca5a559-ff0f-422f-a9e8-59f871b93dcc"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11809,7 +11809,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing notifications:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "6d177876-b211-4eae-9944-c654e2239cc6"
+                     *       "requestId": "18aa2b5a-f0ed-443b-80b0-672a38aa37a9"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11826,7 +11826,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "54d02d70-238f-4c3d-a165-bf54b6fa661f"
+                     *       "requestId": "72e8976c-e746-48a8-bd01-4cbe71050901"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11863,7 +11863,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "84cc009b-3040-4780-83d2-d5e909384c5f"
+                     *       "requestId": "e0c07cff-9fcc-4f94-af98-18a8b7dec5d5"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11913,27 +11913,27 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228ed-0e3e-77f4-afcc-1257fd804583",
+                     *         "id": "01a228f6-6bde-7033-976b-3244c60e8690",
                      *         "kind": "mention",
                      *         "text": "Ada Lovelace mentioned you in WEB-1",
                      *         "actor": {
-                     *           "id": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
+                     *           "id": "01a228f6-6acf-7072-ab4e-3a67743c62f9",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "task": {
-                     *           "id": "01a228ed-0dbd-7317-8229-d0b4b5607714",
+                     *           "id": "01a228f6-6bb8-7701-bb03-8d122e8761c8",
                      *           "humanId": "WEB-1",
                      *           "title": "Ship the landing page today"
                      *         },
                      *         "project": {
-                     *           "id": "01a228ed-0d4b-7473-944a-d39e7eee1b6c",
+                     *           "id": "01a228f6-6b89-7290-aed2-4fa27ffc912a",
                      *           "name": "Website"
                      *         },
-                     *         "commentId": "01a228ed-0e3a-70f9-9b02-fe10b8c0d179",
+                     *         "commentId": "01a228f6-6bdc-70c9-84dd-ed088ab4368d",
                      *         "read": true,
-                     *         "readAt": "2026-11-29T20:09:14.083Z",
-                     *         "createdAt": "2026-11-29T20:09:14.046Z"
+                     *         "readAt": "2026-11-29T20:19:27.852Z",
+                     *         "createdAt": "2026-11-29T20:19:27.837Z"
                      *       }
                      *     }
                      */
@@ -11955,7 +11955,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "c1cc24f2-969e-4aed-af8b-8289c73c7ed0"
+                     *       "requestId": "30790a85-afb1-4346-863c-4779f80b109f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11977,7 +11977,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "b5795bb5-dcae-4f89-a5b5-71801c69f8f6"
+                     *       "requestId": "62f5f080-fee1-48c9-bd04-4afd61d83744"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11994,7 +11994,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing notifications:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "7ae83abf-1ca6-4712-a2c4-d5daf0263733"
+                     *       "requestId": "d8e3e74f-6286-4383-800f-b25b3614be4b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12011,7 +12011,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Notification not found.",
                      *       "code": "not_found",
-                     *       "requestId": "8ab55eb5-5392-40d1-8e78-e80d8bd95d2c"
+                     *       "requestId": "65691665-dd07-4094-82b1-982203a8b000"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12028,7 +12028,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "e9fe0ecd-63ed-43b1-9bf3-8ca180b30bc5"
+                     *       "requestId": "a4287e87-7520-4347-a57e-e6ddfe96e39c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12045,7 +12045,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "3a5ffde8-6470-4a16-9f11-28c45e2ac886"
+                     *       "requestId": "168ecac5-742e-4c98-a09b-30a4ebe5a42f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12082,7 +12082,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "6a2c1c76-ad69-47c1-a6c9-fea89b04a13e"
+                     *       "requestId": "86429ec0-7ee3-4354-9aaf-9cd2e9ed4fe1"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12158,7 +12158,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "bc32a687-aed1-4535-a330-330452e9a1a0"
+                     *       "requestId": "739b040f-548e-402e-97ce-f2beae643900"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12180,7 +12180,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "c7057443-db93-4ad8-a88a-9607cc889e8a"
+                     *       "requestId": "250d7406-0810-472f-9009-ac475bf6f72e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12197,7 +12197,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing notifications:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "67503c0c-3ccf-4897-a8e9-703b7e60f3b1"
+                     *       "requestId": "bc616638-431a-403b-9739-d19aaf167263"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12214,7 +12214,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "f728667b-d1ae-4753-af2b-60f4021bdf1f"
+                     *       "requestId": "791c385f-a21f-4eec-a41e-6c25f9c70078"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12251,7 +12251,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "4e2ac0ec-1316-4a39-8e8b-782d8e7a12bd"
+                     *       "requestId": "59673f1c-29e2-4bc9-93af-14dd4fc806a2"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12346,7 +12346,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "80ab1653-49b9-48f2-9423-279911db2ac9"
+                     *       "requestId": "9e89ee7f-5ae7-42cc-89f0-32cb4e7577e1"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12368,7 +12368,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "4133d113-164f-47c9-bed6-165dd3b9ac7a"
+                     *       "requestId": "7964d694-9eb0-4611-a73b-f2a5f6cfd491"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12385,7 +12385,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing notifications:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "9b0f8fee-1a32-4d6e-b63b-bf1ae9c7309f"
+                     *       "requestId": "f5818842-5c14-4965-b147-e47ca6d6fd81"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12402,7 +12402,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "9290bd28-c15c-48f4-9b9a-f9272d4ad436"
+                     *       "requestId": "904d528d-8cfe-4484-b36a-3e81dca2531a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12419,7 +12419,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "db12e209-e87a-48c0-80a0-b019f5bdb1d5"
+                     *       "requestId": "e9f1c410-4ff5-444b-973a-4a9909e2ab95"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12436,7 +12436,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "692c80a2-fcbb-4fc8-b578-593aad59dcb6"
+                     *       "requestId": "cfc7b50a-c97c-49ef-b069-0075fdf3d2c0"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12473,7 +12473,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "0bf9f7e2-91b4-42d6-b385-0a9c685a8334"
+                     *       "requestId": "ce9dee8d-1c73-4617-bdf7-1415cfb33d8f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12544,7 +12544,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "ab772179-b734-41b0-bd09-8ea06226e2d2"
+                     *       "requestId": "c3dcfac2-7269-40c0-a21a-f444b725531c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12566,7 +12566,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "f9034829-1f2f-41a5-8b59-68491dad098b"
+                     *       "requestId": "8e32b798-68d0-43e0-9203-3de7cc94face"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12583,7 +12583,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing notifications:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "deeb2055-087c-4379-a3ca-3ec3cf57ab4f"
+                     *       "requestId": "b2dbacb9-6aad-40ef-9e75-99c0477f5737"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12600,7 +12600,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "ed656bb4-19d6-4d37-837d-668a43db6419"
+                     *       "requestId": "ebfa39b1-7e30-441f-a04c-db84bb20c603"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12617,7 +12617,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "b637a0a9-0af3-4738-874b-7d93b5819de8"
+                     *       "requestId": "8c62496a-9069-41a4-93fa-d4a15176a7f0"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12634,7 +12634,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "9949cc16-fcc9-4fd6-a524-cab18d8c1428"
+                     *       "requestId": "e15a3559-5180-4b04-8c17-7c2a48f58278"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12671,7 +12671,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "4132219f-07db-4790-8633-42ef3d72c3de"
+                     *       "requestId": "f9b5ba8c-5dd6-4662-a1c3-1fd4f525cbe7"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12728,18 +12728,18 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228ed-0d4b-7473-944a-d39e7eee1b6c",
+                     *           "id": "01a228f6-6b89-7290-aed2-4fa27ffc912a",
                      *           "key": "WEB",
                      *           "name": "Website",
                      *           "description": null,
                      *           "color": null,
-                     *           "clientId": "01a228ed-0d28-7038-9a83-34c3ae234a83",
+                     *           "clientId": "01a228f6-6b82-7081-8ada-199347f5e209",
                      *           "billableByDefault": true,
                      *           "archived": false,
                      *           "archivedAt": null,
-                     *           "createdBy": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
-                     *           "createdAt": "2026-11-29T20:09:13.803Z",
-                     *           "updatedAt": "2026-11-29T20:09:13.803Z",
+                     *           "createdBy": "01a228f6-6acf-7072-ab4e-3a67743c62f9",
+                     *           "createdAt": "2026-11-29T20:19:27.753Z",
+                     *           "updatedAt": "2026-11-29T20:19:27.753Z",
                      *           "role": "OWNER"
                      *         }
                      *       ],
@@ -12765,7 +12765,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "73cf5153-46a7-4557-bad0-56b66982b200",
+                     *       "requestId": "d371ed2a-f66a-41d7-9d84-b1f1396f2338",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -12793,7 +12793,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "85726cea-7c8d-445d-b3b0-a9b7ca8e3e05"
+                     *       "requestId": "b1fb09cd-37b2-4209-a59d-f01d83abb439"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12810,7 +12810,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "52702d7a-b996-4c8a-aaa1-299b9f31d778"
+                     *       "requestId": "95a9a639-9751-4606-a3eb-c74b552e79b0"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12827,7 +12827,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "d07627ff-972d-4d43-8146-f779d0580a9c"
+                     *       "requestId": "10dea041-1a40-4466-ba16-e7c8f396a1eb"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12864,7 +12864,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "832e0ee5-9dfc-490d-afb5-720a8d29351e"
+                     *       "requestId": "1ce39751-b363-44df-941a-fe26998d2fdb"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12930,28 +12930,28 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228ed-0d4b-7473-944a-d39e7eee1b6c",
+                     *         "id": "01a228f6-6b89-7290-aed2-4fa27ffc912a",
                      *         "key": "WEB",
                      *         "name": "Website",
                      *         "description": null,
                      *         "color": null,
-                     *         "clientId": "01a228ed-0d28-7038-9a83-34c3ae234a83",
+                     *         "clientId": "01a228f6-6b82-7081-8ada-199347f5e209",
                      *         "billableByDefault": true,
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdBy": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
-                     *         "createdAt": "2026-11-29T20:09:13.803Z",
-                     *         "updatedAt": "2026-11-29T20:09:13.803Z",
+                     *         "createdBy": "01a228f6-6acf-7072-ab4e-3a67743c62f9",
+                     *         "createdAt": "2026-11-29T20:19:27.753Z",
+                     *         "updatedAt": "2026-11-29T20:19:27.753Z",
                      *         "role": "OWNER",
                      *         "statuses": [
                      *           {
-                     *             "id": "01a228ed-0d4d-7672-9c94-31ae57bb068c",
-                     *             "projectId": "01a228ed-0d4b-7473-944a-d39e7eee1b6c",
+                     *             "id": "01a228f6-6b8a-73dd-b6e6-27d2aa58c1bc",
+                     *             "projectId": "01a228f6-6b89-7290-aed2-4fa27ffc912a",
                      *             "name": "Backlog",
                      *             "category": "backlog",
                      *             "position": 0,
                      *             "color": "#94a3b8",
-                     *             "createdAt": "2026-11-29T20:09:13.803Z"
+                     *             "createdAt": "2026-11-29T20:19:27.753Z"
                      *           }
                      *         ],
                      *         "memberCount": 1
@@ -12976,7 +12976,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: name: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "389321e3-c8b4-48a9-b8a4-ed1e78d4cf9c",
+                     *       "requestId": "0ce75362-59c8-4738-9c08-c7179dd13d78",
                      *       "issues": [
                      *         {
                      *           "path": "name",
@@ -13004,7 +13004,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "db156c57-ed46-4e93-86c5-028ade632568"
+                     *       "requestId": "dfd4b588-ee7e-47f2-a5e9-4582646f0cd1"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13021,7 +13021,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "1e51bf36-5039-420e-ab88-276e8e6ce0e4"
+                     *       "requestId": "bbd63cda-e3f4-47ff-81fe-35eb4af104e7"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13038,7 +13038,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "75fcdf7f-2bf1-4abf-ac78-e28492f5779f"
+                     *       "requestId": "41a66e9e-afe6-46a8-82aa-aa475c341b8f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13055,7 +13055,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "This Idempotency-Key was already used with a different request.",
                      *       "code": "conflict",
-                     *       "requestId": "fdbf27db-8d9b-4b30-abe4-6a16a4bdf067"
+                     *       "requestId": "3c722bab-1df8-4e0a-abcc-531474719257"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13072,7 +13072,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "3898f1b7-1b3e-4eac-b153-e4650e2c523f"
+                     *       "requestId": "8369894c-5852-4b48-80df-54355ad20533"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13089,7 +13089,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "a22a3c98-560a-4570-851e-eee1476357b4"
+                     *       "requestId": "a19b80ac-a7bd-4ca2-aa4c-66ba3d36b985"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13126,7 +13126,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "271f0df0-8d75-48f9-8925-22ac38a7eb64"
+                     *       "requestId": "e4c6b976-2805-41be-8be4-ee304402c6e3"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13176,28 +13176,28 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228ed-0d4b-7473-944a-d39e7eee1b6c",
+                     *         "id": "01a228f6-6b89-7290-aed2-4fa27ffc912a",
                      *         "key": "WEB",
                      *         "name": "Website",
                      *         "description": null,
                      *         "color": null,
-                     *         "clientId": "01a228ed-0d28-7038-9a83-34c3ae234a83",
+                     *         "clientId": "01a228f6-6b82-7081-8ada-199347f5e209",
                      *         "billableByDefault": true,
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdBy": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
-                     *         "createdAt": "2026-11-29T20:09:13.803Z",
-                     *         "updatedAt": "2026-11-29T20:09:13.803Z",
+                     *         "createdBy": "01a228f6-6acf-7072-ab4e-3a67743c62f9",
+                     *         "createdAt": "2026-11-29T20:19:27.753Z",
+                     *         "updatedAt": "2026-11-29T20:19:27.753Z",
                      *         "role": "OWNER",
                      *         "statuses": [
                      *           {
-                     *             "id": "01a228ed-0d4d-7672-9c94-31ae57bb068c",
-                     *             "projectId": "01a228ed-0d4b-7473-944a-d39e7eee1b6c",
+                     *             "id": "01a228f6-6b8a-73dd-b6e6-27d2aa58c1bc",
+                     *             "projectId": "01a228f6-6b89-7290-aed2-4fa27ffc912a",
                      *             "name": "Backlog",
                      *             "category": "backlog",
                      *             "position": 0,
                      *             "color": "#94a3b8",
-                     *             "createdAt": "2026-11-29T20:09:13.803Z"
+                     *             "createdAt": "2026-11-29T20:19:27.753Z"
                      *           }
                      *         ],
                      *         "memberCount": 1
@@ -13222,7 +13222,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "284fab09-609b-4711-8aa1-1ddf30f59d2b"
+                     *       "requestId": "a9fa7a8c-1bf4-43de-82f4-a6238e924c48"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13244,7 +13244,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "622b3089-38b5-44c1-b613-df2540ed0160"
+                     *       "requestId": "c4d9abd4-bf68-459f-9c2d-91c205dbd12d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13261,7 +13261,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "cf35224e-aea7-40e3-8e8f-8053f457bfbd"
+                     *       "requestId": "b939a66d-2ae0-4a1a-9953-b59a971fd64c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13278,7 +13278,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Project not found.",
                      *       "code": "not_found",
-                     *       "requestId": "ef777d7e-337e-4a1f-a958-35003862fa13"
+                     *       "requestId": "07942f1c-f9fc-4d57-9529-3795e6b6ac59"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13315,7 +13315,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "ea6d2f24-ed36-4e1a-8612-3c8d71cc8ceb"
+                     *       "requestId": "a13ee25c-7e34-4822-8ca7-337d821e4cb8"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13365,7 +13365,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228ed-0d4b-7473-944a-d39e7eee1b6c",
+                     *         "id": "01a228f6-6b89-7290-aed2-4fa27ffc912a",
                      *         "deleted": true
                      *       }
                      *     }
@@ -13392,7 +13392,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "e20a286a-a941-42ba-840d-f8c88932a241"
+                     *       "requestId": "89000ac3-3a0c-42d3-8123-43dcf924389b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13414,7 +13414,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "9fd35054-bfd8-4643-9022-f5ebb6bc0ac1"
+                     *       "requestId": "b1881d6d-1478-445a-a799-0269a1c86b3b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13431,7 +13431,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "19ee3bd9-6383-4841-ac91-284406c05266"
+                     *       "requestId": "52111cae-19fc-476f-83fd-18b4589948f4"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13448,7 +13448,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Project not found.",
                      *       "code": "not_found",
-                     *       "requestId": "34fc8a26-cd9e-4829-8b5f-dbd3b42ef2b7"
+                     *       "requestId": "6ab91e6b-c9b5-4a95-8bee-d74a2897ff59"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13465,7 +13465,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "11278bf8-153e-4d57-9936-9dff74ee169e"
+                     *       "requestId": "f5b64f25-f318-4890-92be-8e0cd8e6be7f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13482,7 +13482,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "7f3794fd-07af-4647-b6f5-0ac9647058c0"
+                     *       "requestId": "39406a15-b708-4f79-ba8a-bec1d6a76fa3"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13519,7 +13519,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "e87acce1-aa02-42c0-bd38-1d9ed983a667"
+                     *       "requestId": "c007f866-2280-433d-98cc-9de66e41640c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13586,28 +13586,28 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228ed-0d4b-7473-944a-d39e7eee1b6c",
+                     *         "id": "01a228f6-6b89-7290-aed2-4fa27ffc912a",
                      *         "key": "WEB",
                      *         "name": "Website",
                      *         "description": "The public site.",
                      *         "color": null,
-                     *         "clientId": "01a228ed-0d28-7038-9a83-34c3ae234a83",
+                     *         "clientId": "01a228f6-6b82-7081-8ada-199347f5e209",
                      *         "billableByDefault": true,
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdBy": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
-                     *         "createdAt": "2026-11-29T20:09:13.803Z",
-                     *         "updatedAt": "2026-11-29T20:09:13.833Z",
+                     *         "createdBy": "01a228f6-6acf-7072-ab4e-3a67743c62f9",
+                     *         "createdAt": "2026-11-29T20:19:27.753Z",
+                     *         "updatedAt": "2026-11-29T20:19:27.761Z",
                      *         "role": "OWNER",
                      *         "statuses": [
                      *           {
-                     *             "id": "01a228ed-0d4d-7672-9c94-31ae57bb068c",
-                     *             "projectId": "01a228ed-0d4b-7473-944a-d39e7eee1b6c",
+                     *             "id": "01a228f6-6b8a-73dd-b6e6-27d2aa58c1bc",
+                     *             "projectId": "01a228f6-6b89-7290-aed2-4fa27ffc912a",
                      *             "name": "Backlog",
                      *             "category": "backlog",
                      *             "position": 0,
                      *             "color": "#94a3b8",
-                     *             "createdAt": "2026-11-29T20:09:13.803Z"
+                     *             "createdAt": "2026-11-29T20:19:27.753Z"
                      *           }
                      *         ],
                      *         "memberCount": 1
@@ -13632,7 +13632,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: key: Invalid input: expected string, received object",
                      *       "code": "validation_error",
-                     *       "requestId": "aff1ee44-562f-4b2e-be6c-c475aca482a5",
+                     *       "requestId": "85e8795d-0c42-48cb-bb09-41aaa1dd8eba",
                      *       "issues": [
                      *         {
                      *           "path": "key",
@@ -13660,7 +13660,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "b9b006ea-f255-4d53-8f84-438407dfdd3b"
+                     *       "requestId": "819472c7-e58b-459a-b095-2c2f32561231"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13677,7 +13677,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "50e4d55f-5a5e-427e-9abb-03b9a11773d3"
+                     *       "requestId": "9fa59a0b-f2d6-4a11-8c8b-1b5c1538c789"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13694,7 +13694,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Project not found.",
                      *       "code": "not_found",
-                     *       "requestId": "dff52060-e653-4b60-b69d-ce33711b527c"
+                     *       "requestId": "315c6b90-c49c-4410-afe1-7a736d0096dc"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13711,7 +13711,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "The project key ARC is already used in this workspace.",
                      *       "code": "conflict",
-                     *       "requestId": "4643b6d6-5ffa-4f45-8680-ebacce2d0cdc"
+                     *       "requestId": "98a79bf6-43dd-4491-93e9-174ef5d0b1ac"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13728,7 +13728,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "842f52c1-06e6-41d9-9eae-26e01abc7cd0"
+                     *       "requestId": "26d7e3e9-a290-4a69-bca2-3e5d0cf5a3d1"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13745,7 +13745,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "1586bd21-e1f5-46b0-ab84-00a7350f52c2"
+                     *       "requestId": "629502ef-aeb4-46ee-a10b-0b61f3731add"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13782,7 +13782,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "fcfc2478-fa9a-45d2-9dec-459a9418f6fe"
+                     *       "requestId": "07520ac3-9461-4ca8-b53a-b4afdbe636b3"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13838,10 +13838,10 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228ed-1485-729d-86a8-37ded9715379",
+                     *           "id": "01a228f6-6d62-74c6-82e5-b697d215cf9a",
                      *           "action": "member.removed",
                      *           "actor": {
-                     *             "id": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
+                     *             "id": "01a228f6-6acf-7072-ab4e-3a67743c62f9",
                      *             "name": "Ada Lovelace",
                      *             "handle": "ada"
                      *           },
@@ -13849,10 +13849,10 @@ export interface operations {
                      *           "taskId": null,
                      *           "taskKey": null,
                      *           "meta": {
-                     *             "userId": "01a228ed-0c9c-7295-aae4-50715743fac5",
+                     *             "userId": "01a228f6-6b56-7448-b092-960b7259f34a",
                      *             "role": "MEMBER"
                      *           },
-                     *           "createdAt": "2026-11-29T20:09:15.653Z"
+                     *           "createdAt": "2026-11-29T20:19:28.226Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -13877,7 +13877,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "e336a7f0-2006-4beb-91fe-69db281f0e8c",
+                     *       "requestId": "5239ca9e-81da-4421-bbcc-0ef9589b37b5",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -13905,7 +13905,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "2b46f9f0-d816-4a5b-821f-09acb8ef5c9e"
+                     *       "requestId": "7996d47f-5281-45a0-a71f-d950777ac2c0"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13922,7 +13922,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "c61d7f16-9dad-4e8a-a6c0-873ab99d2dcf"
+                     *       "requestId": "474e351d-a167-4913-b298-1c48e7956920"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13939,7 +13939,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Project not found.",
                      *       "code": "not_found",
-                     *       "requestId": "e283e941-7cd9-491f-bc5b-546bea2af5b4"
+                     *       "requestId": "2770b4dc-ab76-49ed-bb66-5975503b9a2c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13976,7 +13976,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "2bcaec81-218d-472e-aa48-acf294ac7098"
+                     *       "requestId": "d87f6c71-254b-4842-9510-0b7c038d585c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14026,28 +14026,28 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228ed-0d4b-7473-944a-d39e7eee1b6c",
+                     *         "id": "01a228f6-6b89-7290-aed2-4fa27ffc912a",
                      *         "key": "WEB",
                      *         "name": "Website",
                      *         "description": "The public site.",
                      *         "color": null,
-                     *         "clientId": "01a228ed-0d28-7038-9a83-34c3ae234a83",
+                     *         "clientId": "01a228f6-6b82-7081-8ada-199347f5e209",
                      *         "billableByDefault": true,
                      *         "archived": true,
-                     *         "archivedAt": "2026-11-29T20:09:15.657Z",
-                     *         "createdBy": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
-                     *         "createdAt": "2026-11-29T20:09:13.803Z",
-                     *         "updatedAt": "2026-11-29T20:09:15.657Z",
+                     *         "archivedAt": "2026-11-29T20:19:28.230Z",
+                     *         "createdBy": "01a228f6-6acf-7072-ab4e-3a67743c62f9",
+                     *         "createdAt": "2026-11-29T20:19:27.753Z",
+                     *         "updatedAt": "2026-11-29T20:19:28.230Z",
                      *         "role": "OWNER",
                      *         "statuses": [
                      *           {
-                     *             "id": "01a228ed-0d4d-7672-9c94-31ae57bb068c",
-                     *             "projectId": "01a228ed-0d4b-7473-944a-d39e7eee1b6c",
+                     *             "id": "01a228f6-6b8a-73dd-b6e6-27d2aa58c1bc",
+                     *             "projectId": "01a228f6-6b89-7290-aed2-4fa27ffc912a",
                      *             "name": "Backlog",
                      *             "category": "backlog",
                      *             "position": 0,
                      *             "color": "#94a3b8",
-                     *             "createdAt": "2026-11-29T20:09:13.803Z"
+                     *             "createdAt": "2026-11-29T20:19:27.753Z"
                      *           }
                      *         ],
                      *         "memberCount": 1
@@ -14072,7 +14072,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "9537b1cf-868d-42c3-bd9e-00a0b0c15c8f"
+                     *       "requestId": "04a38182-2c80-414f-8403-06ae29258d47"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14094,7 +14094,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "857c8683-0e3c-4697-8e80-2562298a8827"
+                     *       "requestId": "c7dd9d98-194f-425e-8f85-ceb09585c0ad"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14111,7 +14111,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "477c88a5-113e-4814-9e9f-e40fe9ca4f6c"
+                     *       "requestId": "536888d1-34ce-456b-9bfe-32856335491c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14128,7 +14128,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Project not found.",
                      *       "code": "not_found",
-                     *       "requestId": "35e922a8-8c6e-4a99-a36b-d5f24b1b515d"
+                     *       "requestId": "eeb7c274-7f19-477c-97ec-68a45dcf3bd2"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14145,7 +14145,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "866a9d4f-5aa6-45c2-a1c1-c636122f531a"
+                     *       "requestId": "6a0c5681-1e86-4b45-a842-3c958eab3d84"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14162,7 +14162,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "8f9311b2-31dd-4fb6-bf5d-4e1162bf36cf"
+                     *       "requestId": "66690285-6532-4ec9-83f3-de987715f3c0"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14199,7 +14199,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "2dc6b29e-6409-4024-99b5-71c646b0764c"
+                     *       "requestId": "5a544334-8e13-4fd0-9d94-9fab6b606c22"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14255,12 +14255,12 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "userId": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
+                     *           "userId": "01a228f6-6acf-7072-ab4e-3a67743c62f9",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada",
                      *           "email": "ada@walk.test",
                      *           "role": "OWNER",
-                     *           "addedAt": "2026-11-29T20:09:13.803Z"
+                     *           "addedAt": "2026-11-29T20:19:27.753Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -14285,7 +14285,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "be9e7940-c369-44c0-8c80-6bf54edf95c0",
+                     *       "requestId": "c89a81d3-7124-4e7f-8838-db7289b4e733",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -14313,7 +14313,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "6d9879e9-60aa-4ebb-a89d-dd747904d095"
+                     *       "requestId": "75f35485-0c6a-413f-b214-2686247d5859"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14330,7 +14330,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "99cc840b-cff9-4d30-bc17-aa807f63831e"
+                     *       "requestId": "74c981b3-288e-4674-a2ea-bd7aa0b2a2f2"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14347,7 +14347,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Project not found.",
                      *       "code": "not_found",
-                     *       "requestId": "808a1065-d1c8-4b00-a605-0b1208d134aa"
+                     *       "requestId": "a7e6cd6c-e16f-4551-8f0f-d01d77fde183"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14384,7 +14384,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "afb7c45c-515a-4918-b145-b2ba1b03e3b9"
+                     *       "requestId": "4c5aa29e-0fe8-4eeb-b63c-90c37526e8d8"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14449,12 +14449,12 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "userId": "01a228ed-0c9c-7295-aae4-50715743fac5",
+                     *         "userId": "01a228f6-6b56-7448-b092-960b7259f34a",
                      *         "name": "Bob",
                      *         "handle": "bob",
                      *         "email": "bob@walk.test",
                      *         "role": "VIEWER",
-                     *         "addedAt": "2026-11-29T20:09:13.857Z"
+                     *         "addedAt": "2026-11-29T20:19:27.769Z"
                      *       }
                      *     }
                      */
@@ -14476,7 +14476,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: userId: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "320c1253-6d27-4d08-884b-d88c836c1e35",
+                     *       "requestId": "5d78f385-11c5-414f-a4e4-d656123c4603",
                      *       "issues": [
                      *         {
                      *           "path": "userId",
@@ -14504,7 +14504,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "0e53f277-1786-4c4b-be5f-723477953f9f"
+                     *       "requestId": "bc021930-9a10-4c6e-a303-fc896e5b0540"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14521,7 +14521,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "8a47a1b9-cf65-4e57-a1a7-b6aceca03e1e"
+                     *       "requestId": "f4480f36-6267-4d00-8a6d-d5e4d34f509d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14538,7 +14538,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Project not found.",
                      *       "code": "not_found",
-                     *       "requestId": "1ccc647e-1463-407b-bc78-6f5c5df61d5a"
+                     *       "requestId": "8860088c-0408-40b0-b3d2-16211460fc8d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14555,7 +14555,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "This Idempotency-Key was already used with a different request.",
                      *       "code": "conflict",
-                     *       "requestId": "45f576c2-00a6-4c60-8f19-905a408bb73b"
+                     *       "requestId": "cef0d2f1-e259-4f4f-94d0-c21585eeb373"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14572,7 +14572,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "688cf8a3-983f-4a1b-a17c-8d673586fa95"
+                     *       "requestId": "8e73e6b9-79bc-45e2-8104-48f03e7926f0"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14589,7 +14589,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "946b685f-59af-4542-af5f-6912816edcf5"
+                     *       "requestId": "9593e9e5-55d1-46ff-b85e-2a030bc84286"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14626,7 +14626,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "a4ab7c7d-4e4a-4f68-93de-38f6a1fed95d"
+                     *       "requestId": "28069629-648b-4acd-ae2f-473bb1f72dca"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14678,7 +14678,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228ed-0c9c-7295-aae4-50715743fac5",
+                     *         "id": "01a228f6-6b56-7448-b092-960b7259f34a",
                      *         "deleted": true
                      *       }
                      *     }
@@ -14705,7 +14705,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "e927f401-1f6b-4b6d-a96c-86932a656b68"
+                     *       "requestId": "47d8ffc2-4a21-4791-822f-07ba8b7f9455"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14727,7 +14727,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "797fda4d-2360-431d-9f84-6b55a9ef11de"
+                     *       "requestId": "7f430843-516c-422c-84f7-69543849a60d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14744,7 +14744,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "ee8c6528-14f3-4b43-8017-ab0adf92c23f"
+                     *       "requestId": "a449a3a5-1dd0-42e1-b3ef-4c3f0e83b13f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14761,7 +14761,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Project not found.",
                      *       "code": "not_found",
-                     *       "requestId": "38dd190b-76cc-45ab-9ab9-34d06b1ba2e6"
+                     *       "requestId": "b9594486-5bc8-4aa7-80cf-c1f0e94bd8cd"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14778,7 +14778,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "The last OWNER of a project cannot be removed or demoted; make someone else OWNER first.",
                      *       "code": "conflict",
-                     *       "requestId": "8f7bba3b-4f38-45cf-993c-e79ec9b37249"
+                     *       "requestId": "0ac7d46d-ffd0-4622-842c-df6aa354db39"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14795,7 +14795,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "a460cf0b-9fdf-47c7-9325-de3bda8585da"
+                     *       "requestId": "4637d171-8169-4e6a-8ef7-b64f2f0c6cc2"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14812,7 +14812,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "235b5381-1ce0-4ebe-9ec3-aafb5b884046"
+                     *       "requestId": "b3e40703-a9c7-4770-85d7-8c38e794ae7d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14849,7 +14849,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "286c2408-c3d1-4d76-bfa3-589d7cf77f28"
+                     *       "requestId": "ba86ff78-b34a-460c-8790-6def0a0569c8"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14911,12 +14911,12 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "userId": "01a228ed-0c9c-7295-aae4-50715743fac5",
+                     *         "userId": "01a228f6-6b56-7448-b092-960b7259f34a",
                      *         "name": "Bob",
                      *         "handle": "bob",
                      *         "email": "bob@walk.test",
                      *         "role": "MEMBER",
-                     *         "addedAt": "2026-11-29T20:09:13.857Z"
+                     *         "addedAt": "2026-11-29T20:19:27.769Z"
                      *       }
                      *     }
                      */
@@ -14938,7 +14938,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: role: Invalid option: expected one of \"OWNER\"|\"MEMBER\"|\"VIEWER\"",
                      *       "code": "validation_error",
-                     *       "requestId": "05287708-48eb-488b-a72d-58a8c8b44fa9",
+                     *       "requestId": "a18a62ea-420e-47a7-85ee-88e9c2abc6b6",
                      *       "issues": [
                      *         {
                      *           "path": "role",
@@ -14966,7 +14966,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "90e82a33-5f50-4990-94f6-9f25a589cfca"
+                     *       "requestId": "ef172811-2524-4e35-9241-5c002d3d9f2f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14983,7 +14983,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "1a2d240c-0c2c-4a82-a863-9e313fb4bb82"
+                     *       "requestId": "7e149b8b-c275-4959-833d-02da430ec5f1"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15000,7 +15000,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Project not found.",
                      *       "code": "not_found",
-                     *       "requestId": "b75e92c4-1948-4555-899e-34cc72f5e557"
+                     *       "requestId": "90b5dc22-46df-42d7-bf3e-4c87d92f2363"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15017,7 +15017,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "The last OWNER of a project cannot be removed or demoted; make someone else OWNER first.",
                      *       "code": "conflict",
-                     *       "requestId": "f9441e23-1daa-416e-bd51-9b6519f5f512"
+                     *       "requestId": "63002527-596a-4c59-a4ca-3f629784d281"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15034,7 +15034,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "cf5f6482-bfec-424e-afe1-857949060134"
+                     *       "requestId": "b5e5bd68-79bd-4036-bf3b-ed1bf54d0c81"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15051,7 +15051,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "fad37ad4-3b21-4160-941f-ecff0a87eb38"
+                     *       "requestId": "c1236ab5-50f5-4da3-80a2-f3b00ac07cec"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15088,7 +15088,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "4c320e1e-282d-4b3c-9e40-22f70ce7bec9"
+                     *       "requestId": "759966af-53d5-497f-a30d-ca1ea9964026"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15139,13 +15139,13 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228ed-0d4d-7672-9c94-31ae57bb068c",
-                     *           "projectId": "01a228ed-0d4b-7473-944a-d39e7eee1b6c",
+                     *           "id": "01a228f6-6b8a-73dd-b6e6-27d2aa58c1bc",
+                     *           "projectId": "01a228f6-6b89-7290-aed2-4fa27ffc912a",
                      *           "name": "Backlog",
                      *           "category": "backlog",
                      *           "position": 0,
                      *           "color": "#94a3b8",
-                     *           "createdAt": "2026-11-29T20:09:13.803Z"
+                     *           "createdAt": "2026-11-29T20:19:27.753Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -15170,7 +15170,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "4402d795-9464-4adf-b051-2d7cb26b5b2c"
+                     *       "requestId": "dfcd40c1-00c0-46de-964e-5eba89cae414"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15192,7 +15192,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "30874f62-b330-4892-be82-e822c720c844"
+                     *       "requestId": "d10fb0a1-b55f-449c-8dfb-ff9cd44c74ec"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15209,7 +15209,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "0bb6441b-5230-4f04-8d9d-fc0f5950522f"
+                     *       "requestId": "5a80880a-8a04-4ba4-a9ca-fda4c944d23a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15226,7 +15226,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Project not found.",
                      *       "code": "not_found",
-                     *       "requestId": "f74b45c1-1667-4e30-ba7c-367951ef5e1b"
+                     *       "requestId": "4ec08f60-46dc-4ee3-88ca-7691ac76add4"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15263,7 +15263,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "2eb5ca7b-fdd3-4d6f-b74e-501fecfc2d48"
+                     *       "requestId": "1a880d63-bc52-427a-942e-aa59548cc2d7"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15331,13 +15331,13 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228ed-0d9d-777c-a240-10a19fb97653",
-                     *         "projectId": "01a228ed-0d4b-7473-944a-d39e7eee1b6c",
+                     *         "id": "01a228f6-6ba2-7252-b738-40fba5d5dad4",
+                     *         "projectId": "01a228f6-6b89-7290-aed2-4fa27ffc912a",
                      *         "name": "QA",
                      *         "category": "started",
                      *         "position": 5,
                      *         "color": null,
-                     *         "createdAt": "2026-11-29T20:09:13.885Z"
+                     *         "createdAt": "2026-11-29T20:19:27.778Z"
                      *       }
                      *     }
                      */
@@ -15359,7 +15359,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: name: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "3ee03f8d-a93f-4af0-950f-4f21738cc4b1",
+                     *       "requestId": "2cc55d45-482d-4a99-980b-44e7094405cf",
                      *       "issues": [
                      *         {
                      *           "path": "name",
@@ -15391,7 +15391,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "dd0713a2-55ff-48ff-8657-2686eda58f04"
+                     *       "requestId": "d01ae277-804e-4966-928c-19558c159cc7"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15408,7 +15408,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "a85c44aa-2a1b-4d34-b1ad-b5fc136a1663"
+                     *       "requestId": "83d484b0-edc1-4507-8094-a62b950e8584"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15425,7 +15425,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Project not found.",
                      *       "code": "not_found",
-                     *       "requestId": "cf264d72-205f-4305-aaf9-27e6f39e54f2"
+                     *       "requestId": "a2066faa-9fc5-4873-9e2f-e9814a2d71af"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15442,7 +15442,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "This Idempotency-Key was already used with a different request.",
                      *       "code": "conflict",
-                     *       "requestId": "d0953ebc-3ff7-4111-877f-5da2e1095c15"
+                     *       "requestId": "cd3769d6-0b40-4ea9-a613-ff4138dd2c95"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15459,7 +15459,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "04d7ab41-3adc-428f-b58f-71b072ebb73f"
+                     *       "requestId": "200f1a6e-4219-4fa8-8669-c25db44d4de8"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15476,7 +15476,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "b9134a5e-4c1b-4375-9b1a-86c1789bd163"
+                     *       "requestId": "d1078249-e369-4f30-ae85-b39f415b8674"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15513,7 +15513,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "b29ea54f-d9ce-4735-a1fc-596507f40704"
+                     *       "requestId": "136021f4-d2d7-40fb-a4d5-ef2da58065ab"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15575,10 +15575,10 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228ed-0d9d-777c-a240-10a19fb97653",
+                     *         "id": "01a228f6-6ba2-7252-b738-40fba5d5dad4",
                      *         "deleted": true,
                      *         "movedTasks": 1,
-                     *         "movedTo": "01a228ed-0d4d-7676-b3d2-e63ee43ca2ad"
+                     *         "movedTo": "01a228f6-6b8a-73e1-bc3e-61424efae260"
                      *       }
                      *     }
                      */
@@ -15606,7 +15606,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: moveTasksTo: Invalid input: expected string, received object",
                      *       "code": "validation_error",
-                     *       "requestId": "bd51c7cc-1168-4d28-83ce-19510d4092b4",
+                     *       "requestId": "c18543fd-5e41-4fe5-8ddc-d23c69486bc0",
                      *       "issues": [
                      *         {
                      *           "path": "moveTasksTo",
@@ -15634,7 +15634,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "708682d6-74f5-41df-9643-24fd651a8f5f"
+                     *       "requestId": "3d31f3d1-a1c9-47ea-bc49-be667d483aa1"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15651,7 +15651,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "91af47fa-38c7-400c-a282-1f6f9a760a27"
+                     *       "requestId": "29c1a486-cd7b-432b-8468-62ce00e06895"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15668,7 +15668,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Project not found.",
                      *       "code": "not_found",
-                     *       "requestId": "c5ba76d1-92b2-45f9-bbc7-4335b2379659"
+                     *       "requestId": "d5fc303c-a468-442e-a004-c456c8804d11"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15685,7 +15685,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "This status still has 1 task(s): pass moveTasksTo=<statusId> to move them to another status of the project.",
                      *       "code": "conflict",
-                     *       "requestId": "a5db82c2-b9e4-4964-a207-56d8bb9bdbc8"
+                     *       "requestId": "82049846-f01c-4070-8f4f-c62e4190d852"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15702,7 +15702,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "9e5b3b41-f401-4805-842e-a44de4930f88"
+                     *       "requestId": "5f699b30-03ac-4942-84ea-e88fb27f33c4"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15719,7 +15719,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "0d6edeb6-e81a-402a-9f75-2dc11215c15c"
+                     *       "requestId": "01db11c4-d591-4f65-bbdc-bf3844b9beda"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15756,7 +15756,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "98740769-2936-4c83-9ee6-cebcd0d5f5aa"
+                     *       "requestId": "d67b0a16-e948-4089-83cd-e9a5fd8559d2"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15824,13 +15824,13 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228ed-0d9d-777c-a240-10a19fb97653",
-                     *         "projectId": "01a228ed-0d4b-7473-944a-d39e7eee1b6c",
+                     *         "id": "01a228f6-6ba2-7252-b738-40fba5d5dad4",
+                     *         "projectId": "01a228f6-6b89-7290-aed2-4fa27ffc912a",
                      *         "name": "QA",
                      *         "category": "started",
                      *         "position": 5,
                      *         "color": "#aa66cc",
-                     *         "createdAt": "2026-11-29T20:09:13.885Z"
+                     *         "createdAt": "2026-11-29T20:19:27.778Z"
                      *       }
                      *     }
                      */
@@ -15852,7 +15852,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: name: Invalid input: expected string, received object",
                      *       "code": "validation_error",
-                     *       "requestId": "2e2b5a67-809a-46c6-8602-74c4b3995a67",
+                     *       "requestId": "f9b1c31e-1cf2-4c40-bba0-a982393aba69",
                      *       "issues": [
                      *         {
                      *           "path": "name",
@@ -15880,7 +15880,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "04a677e9-52c2-4a02-8ba4-58f7ac6ba101"
+                     *       "requestId": "66b8a0d6-3ea5-41e2-9616-c4803fce0ed4"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15897,7 +15897,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "24d30d3d-45aa-45ad-8029-a0455a6cab81"
+                     *       "requestId": "4dd12aaf-bf27-4854-b9d6-c68c8bb65a98"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15914,7 +15914,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Project not found.",
                      *       "code": "not_found",
-                     *       "requestId": "e08d3907-20de-43fc-b598-be36aaae3e13"
+                     *       "requestId": "6a29f0ca-6447-4299-a04b-d15d1df82126"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15931,7 +15931,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "A status named \"To Do\" already exists in this project.",
                      *       "code": "conflict",
-                     *       "requestId": "8ea9930c-e1c9-47ba-8565-2b2c8bf2d74c"
+                     *       "requestId": "f6564f24-c91f-4f10-b343-0b5dec7bd69e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15948,7 +15948,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "3edb6d7b-2326-4cad-8405-f00d635d3db8"
+                     *       "requestId": "428abc22-74fd-4547-b0e3-8cec79858e12"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15965,7 +15965,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "3ecad0cf-d3dc-497d-a3fb-ad5632393371"
+                     *       "requestId": "b3f5b968-69c9-48a5-8691-8d8676abc55b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16002,7 +16002,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "2a214369-0a56-4a71-8ebd-3eb8138f4ba8"
+                     *       "requestId": "fd263b44-4cd1-4651-9e53-a22b88a37b09"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16052,28 +16052,28 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228ed-0d4b-7473-944a-d39e7eee1b6c",
+                     *         "id": "01a228f6-6b89-7290-aed2-4fa27ffc912a",
                      *         "key": "WEB",
                      *         "name": "Website",
                      *         "description": "The public site.",
                      *         "color": null,
-                     *         "clientId": "01a228ed-0d28-7038-9a83-34c3ae234a83",
+                     *         "clientId": "01a228f6-6b82-7081-8ada-199347f5e209",
                      *         "billableByDefault": true,
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdBy": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
-                     *         "createdAt": "2026-11-29T20:09:13.803Z",
-                     *         "updatedAt": "2026-11-29T20:09:15.659Z",
+                     *         "createdBy": "01a228f6-6acf-7072-ab4e-3a67743c62f9",
+                     *         "createdAt": "2026-11-29T20:19:27.753Z",
+                     *         "updatedAt": "2026-11-29T20:19:28.231Z",
                      *         "role": "OWNER",
                      *         "statuses": [
                      *           {
-                     *             "id": "01a228ed-0d4d-7672-9c94-31ae57bb068c",
-                     *             "projectId": "01a228ed-0d4b-7473-944a-d39e7eee1b6c",
+                     *             "id": "01a228f6-6b8a-73dd-b6e6-27d2aa58c1bc",
+                     *             "projectId": "01a228f6-6b89-7290-aed2-4fa27ffc912a",
                      *             "name": "Backlog",
                      *             "category": "backlog",
                      *             "position": 0,
                      *             "color": "#94a3b8",
-                     *             "createdAt": "2026-11-29T20:09:13.803Z"
+                     *             "createdAt": "2026-11-29T20:19:27.753Z"
                      *           }
                      *         ],
                      *         "memberCount": 1
@@ -16098,7 +16098,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "d3f1a5c4-14a4-49a2-b1a0-0fbbd26e0538"
+                     *       "requestId": "abca5f5a-142c-467f-b0ca-6ccdd8d4109f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16120,7 +16120,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "45db3666-9231-4102-8b15-680bd1bc0a43"
+                     *       "requestId": "2d751d8e-2d39-4f81-807e-29d226da261b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16137,7 +16137,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "472d5882-609e-4109-a568-5800027f824e"
+                     *       "requestId": "39db6780-61d6-493d-9508-e25ab4a36041"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16154,7 +16154,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Project not found.",
                      *       "code": "not_found",
-                     *       "requestId": "85bb7de4-3b9d-445d-a677-5df0d8923a23"
+                     *       "requestId": "d212f6be-1a21-47a0-9264-14eeb24c22eb"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16171,7 +16171,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "3149813c-2b36-4927-88c8-62eac3ac1dbb"
+                     *       "requestId": "1f8dad12-4d30-49c8-8724-754f122dbc8e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16188,7 +16188,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "5d9b4839-4f25-409b-b84d-a7c57bed1c5e"
+                     *       "requestId": "a71f5c18-3d4b-4582-b624-4c95c3984876"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16225,7 +16225,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "37b9f1ff-376c-4aa0-a6c9-6c40ad894e23"
+                     *       "requestId": "bae6b681-7ba7-4d55-9a7d-cc96f1cdc86d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16281,12 +16281,12 @@ export interface operations {
                      *       "data": [
                      *         {
                      *           "type": "task",
-                     *           "id": "01a228ed-0dbd-7317-8229-d0b4b5607714",
+                     *           "id": "01a228f6-6bb8-7701-bb03-8d122e8761c8",
                      *           "title": "Ship the landing page today",
                      *           "snippet": "Ship the **landing** page today",
                      *           "score": -3,
-                     *           "projectId": "01a228ed-0d4b-7473-944a-d39e7eee1b6c",
-                     *           "taskId": "01a228ed-0dbd-7317-8229-d0b4b5607714",
+                     *           "projectId": "01a228f6-6b89-7290-aed2-4fa27ffc912a",
+                     *           "taskId": "01a228f6-6bb8-7701-bb03-8d122e8761c8",
                      *           "humanId": "WEB-1",
                      *           "archived": false
                      *         }
@@ -16311,7 +16311,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: q: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "db5a9659-0f9b-4ebd-9ee8-881ee8a2b301",
+                     *       "requestId": "20a37ad8-8cd2-46a3-a66e-c0d26038fc9a",
                      *       "issues": [
                      *         {
                      *           "path": "q",
@@ -16339,7 +16339,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "4930902a-d05d-45bf-a0d1-7b59d600fa08"
+                     *       "requestId": "0c55ea5c-cd0a-456e-b1af-d6ec18131453"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16356,7 +16356,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "575fd52d-16a8-473c-98a8-97ed6a3aa70d"
+                     *       "requestId": "853341a5-7904-440c-89b7-346bbfd1b685"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16373,7 +16373,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "7c043acf-5f50-4ae7-a9fb-0b508dad995b"
+                     *       "requestId": "bc7c6a12-6d98-4586-aa17-4ef3627cf49e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16410,7 +16410,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "a3fe7f12-5514-4225-ba33-3c5ae468f72a"
+                     *       "requestId": "c101cb3c-5ed3-4081-93d6-e5c653a7ec3c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16485,14 +16485,14 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228ed-0dcd-7113-b80b-ac5ca331c401",
+                     *           "id": "01a228f6-6bbe-71d1-8daf-cba084dfebc0",
                      *           "humanId": "WEB-2",
                      *           "number": 2,
-                     *           "workspaceId": "01a228ed-0c1e-7411-93ab-19d70099da1a",
-                     *           "projectId": "01a228ed-0d4b-7473-944a-d39e7eee1b6c",
-                     *           "statusId": "01a228ed-0d4d-7673-a97c-146ce7342287",
+                     *           "workspaceId": "01a228f6-6b20-7720-a743-bd55e119111f",
+                     *           "projectId": "01a228f6-6b89-7290-aed2-4fa27ffc912a",
+                     *           "statusId": "01a228f6-6b8a-73de-a2e4-42d162abf2a2",
                      *           "status": {
-                     *             "id": "01a228ed-0d4d-7673-a97c-146ce7342287",
+                     *             "id": "01a228f6-6b8a-73de-a2e4-42d162abf2a2",
                      *             "name": "To Do",
                      *             "category": "unstarted"
                      *           },
@@ -16503,9 +16503,9 @@ export interface operations {
                      *           "dueDate": null,
                      *           "archived": false,
                      *           "archivedAt": null,
-                     *           "createdBy": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
-                     *           "createdAt": "2026-11-29T20:09:13.932Z",
-                     *           "updatedAt": "2026-11-29T20:09:13.932Z",
+                     *           "createdBy": "01a228f6-6acf-7072-ab4e-3a67743c62f9",
+                     *           "createdAt": "2026-11-29T20:19:27.806Z",
+                     *           "updatedAt": "2026-11-29T20:19:27.806Z",
                      *           "assignees": [],
                      *           "labels": [],
                      *           "todoCount": 0,
@@ -16570,7 +16570,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "2f933193-66a2-46d2-9194-9e0bc3da6b65",
+                     *       "requestId": "61fceaaa-efcf-41e6-95a8-d902879ca7b7",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -16598,7 +16598,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "0008c3e1-55fb-4ff2-86d8-8732d19e12c2"
+                     *       "requestId": "e136cc0e-2c73-41ca-a61f-410d2d6e5062"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16615,7 +16615,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "2a19deee-716b-4868-a06a-59da3786be32"
+                     *       "requestId": "85abd324-9311-43fd-b133-548314ed92e3"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16632,7 +16632,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "8a372ce8-3f77-4ac3-ac8f-03db54c07ebc"
+                     *       "requestId": "22467e52-565f-454d-ba1a-f90e7c7fdf3c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16669,7 +16669,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "755b888d-cc20-4b9e-ada2-944b9e7a25bf"
+                     *       "requestId": "4e2702e3-dbbf-446f-91af-6db933513ac9"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16752,14 +16752,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228ed-0dbd-7317-8229-d0b4b5607714",
+                     *         "id": "01a228f6-6bb8-7701-bb03-8d122e8761c8",
                      *         "humanId": "WEB-1",
                      *         "number": 1,
-                     *         "workspaceId": "01a228ed-0c1e-7411-93ab-19d70099da1a",
-                     *         "projectId": "01a228ed-0d4b-7473-944a-d39e7eee1b6c",
-                     *         "statusId": "01a228ed-0d4d-7673-a97c-146ce7342287",
+                     *         "workspaceId": "01a228f6-6b20-7720-a743-bd55e119111f",
+                     *         "projectId": "01a228f6-6b89-7290-aed2-4fa27ffc912a",
+                     *         "statusId": "01a228f6-6b8a-73de-a2e4-42d162abf2a2",
                      *         "status": {
-                     *           "id": "01a228ed-0d4d-7673-a97c-146ce7342287",
+                     *           "id": "01a228f6-6b8a-73de-a2e4-42d162abf2a2",
                      *           "name": "To Do",
                      *           "category": "unstarted"
                      *         },
@@ -16770,19 +16770,19 @@ export interface operations {
                      *         "dueDate": "2026-11-29",
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdBy": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
-                     *         "createdAt": "2026-11-29T20:09:13.914Z",
-                     *         "updatedAt": "2026-11-29T20:09:13.914Z",
+                     *         "createdBy": "01a228f6-6acf-7072-ab4e-3a67743c62f9",
+                     *         "createdAt": "2026-11-29T20:19:27.799Z",
+                     *         "updatedAt": "2026-11-29T20:19:27.799Z",
                      *         "assignees": [
                      *           {
-                     *             "id": "01a228ed-0c9c-7295-aae4-50715743fac5",
+                     *             "id": "01a228f6-6b56-7448-b092-960b7259f34a",
                      *             "name": "Bob",
                      *             "handle": "bob"
                      *           }
                      *         ],
                      *         "labels": [
                      *           {
-                     *             "id": "01a228ed-0da6-763f-b768-6c590fd2ff2a",
+                     *             "id": "01a228f6-6ba8-741c-98ca-47f1290e51b5",
                      *             "name": "front-end",
                      *             "color": "#3366ff"
                      *           }
@@ -16791,11 +16791,11 @@ export interface operations {
                      *         "todoDoneCount": 0,
                      *         "todos": [
                      *           {
-                     *             "id": "01a228ed-0dbe-7658-9b01-777a98e961b6",
+                     *             "id": "01a228f6-6bb9-769b-90f5-ed3a9fdc5ebf",
                      *             "text": "Hero copy",
                      *             "done": false,
                      *             "position": 0,
-                     *             "createdAt": "2026-11-29T20:09:13.914Z"
+                     *             "createdAt": "2026-11-29T20:19:27.799Z"
                      *           }
                      *         ],
                      *         "commentCount": 0,
@@ -16821,7 +16821,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: projectId: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "c131bbd3-5e15-4c50-911d-5887985bbb2c",
+                     *       "requestId": "9af0f006-fef8-4dee-b11b-f1798c41037f",
                      *       "issues": [
                      *         {
                      *           "path": "projectId",
@@ -16853,7 +16853,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "e1e2b61a-a4ac-445f-8735-47ff7ae27c87"
+                     *       "requestId": "39ac403b-d200-4e20-8599-1f47cd9262cf"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16870,7 +16870,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "3d25a77b-e1b7-4865-a479-d06dc821573e"
+                     *       "requestId": "635f3105-d798-4d68-9fac-0b61e4dbb927"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16887,7 +16887,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "2d8528dd-f9bb-4ba6-a4ed-842b8f427a6e"
+                     *       "requestId": "24c61386-b843-46ba-82bf-3a844365df4a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16904,7 +16904,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "This Idempotency-Key was already used with a different request.",
                      *       "code": "conflict",
-                     *       "requestId": "d01251aa-0bec-4cfd-821c-00268915377f"
+                     *       "requestId": "1e6779cd-49dc-4952-a1a1-186052f81cd6"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16921,7 +16921,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "838e34b3-a86f-4923-8666-28517f72b9e8"
+                     *       "requestId": "1f47d7d6-eb32-49d2-bb43-863792a3909c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16938,7 +16938,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "d9c9cd63-87e5-4e30-ae33-407425e083a0"
+                     *       "requestId": "2e3b13c4-dc29-4b91-a12c-7052d9ccbf19"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16975,7 +16975,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "ce737fe2-0530-48bb-a401-021418c9cc68"
+                     *       "requestId": "e9c93f5a-3806-4792-bbe8-0f6c6b236dff"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17025,14 +17025,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228ed-0dbd-7317-8229-d0b4b5607714",
+                     *         "id": "01a228f6-6bb8-7701-bb03-8d122e8761c8",
                      *         "humanId": "WEB-1",
                      *         "number": 1,
-                     *         "workspaceId": "01a228ed-0c1e-7411-93ab-19d70099da1a",
-                     *         "projectId": "01a228ed-0d4b-7473-944a-d39e7eee1b6c",
-                     *         "statusId": "01a228ed-0d4d-7673-a97c-146ce7342287",
+                     *         "workspaceId": "01a228f6-6b20-7720-a743-bd55e119111f",
+                     *         "projectId": "01a228f6-6b89-7290-aed2-4fa27ffc912a",
+                     *         "statusId": "01a228f6-6b8a-73de-a2e4-42d162abf2a2",
                      *         "status": {
-                     *           "id": "01a228ed-0d4d-7673-a97c-146ce7342287",
+                     *           "id": "01a228f6-6b8a-73de-a2e4-42d162abf2a2",
                      *           "name": "To Do",
                      *           "category": "unstarted"
                      *         },
@@ -17043,19 +17043,19 @@ export interface operations {
                      *         "dueDate": "2026-11-29",
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdBy": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
-                     *         "createdAt": "2026-11-29T20:09:13.914Z",
-                     *         "updatedAt": "2026-11-29T20:09:13.914Z",
+                     *         "createdBy": "01a228f6-6acf-7072-ab4e-3a67743c62f9",
+                     *         "createdAt": "2026-11-29T20:19:27.799Z",
+                     *         "updatedAt": "2026-11-29T20:19:27.799Z",
                      *         "assignees": [
                      *           {
-                     *             "id": "01a228ed-0c9c-7295-aae4-50715743fac5",
+                     *             "id": "01a228f6-6b56-7448-b092-960b7259f34a",
                      *             "name": "Bob",
                      *             "handle": "bob"
                      *           }
                      *         ],
                      *         "labels": [
                      *           {
-                     *             "id": "01a228ed-0da6-763f-b768-6c590fd2ff2a",
+                     *             "id": "01a228f6-6ba8-741c-98ca-47f1290e51b5",
                      *             "name": "front-end",
                      *             "color": "#3366ff"
                      *           }
@@ -17064,11 +17064,11 @@ export interface operations {
                      *         "todoDoneCount": 0,
                      *         "todos": [
                      *           {
-                     *             "id": "01a228ed-0dbe-7658-9b01-777a98e961b6",
+                     *             "id": "01a228f6-6bb9-769b-90f5-ed3a9fdc5ebf",
                      *             "text": "Hero copy",
                      *             "done": false,
                      *             "position": 0,
-                     *             "createdAt": "2026-11-29T20:09:13.914Z"
+                     *             "createdAt": "2026-11-29T20:19:27.799Z"
                      *           }
                      *         ],
                      *         "commentCount": 0,
@@ -17094,7 +17094,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "5511a6c7-086a-43cc-aae6-6a3fbe670ec5"
+                     *       "requestId": "76b9e28a-4b6e-4cb5-b7c2-ae1ee3da1e74"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17116,7 +17116,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "3e3a4937-1f69-42e2-9100-047a7099a84b"
+                     *       "requestId": "3b759466-d430-483a-9f60-779c37e483b2"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17133,7 +17133,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "fbc25626-4d08-495c-a9dc-5d06e4bbc61c"
+                     *       "requestId": "79f13054-c6c5-42f3-b83d-ce89a4d41eff"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17150,7 +17150,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Task not found.",
                      *       "code": "not_found",
-                     *       "requestId": "0899abdc-c63a-4f09-9932-9039807ca12b"
+                     *       "requestId": "1cb74ecc-1af8-45d1-8175-f4ba4f0f037c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17187,7 +17187,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "a0e9a8dd-fdcd-4869-a516-05b06de050d6"
+                     *       "requestId": "7373a4e5-fd68-4652-ace7-23b074f8381d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17237,7 +17237,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228ed-0dcd-7113-b80b-ac5ca331c401",
+                     *         "id": "01a228f6-6bbe-71d1-8daf-cba084dfebc0",
                      *         "deleted": true
                      *       }
                      *     }
@@ -17264,7 +17264,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "5b1c3392-31b2-4450-875f-81125cab776f"
+                     *       "requestId": "822778a0-010a-4501-84f0-85573e96aac1"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17286,7 +17286,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "2342cd6f-2165-4acd-ab7c-75919b6cb0cb"
+                     *       "requestId": "e0f9ae96-af59-4ec0-b3b7-282724bf9864"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17303,7 +17303,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "d6effaaf-a5df-42c0-8e96-4501a5c0865e"
+                     *       "requestId": "d397c840-14bc-41a4-beab-ab018f707d8f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17320,7 +17320,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Task not found.",
                      *       "code": "not_found",
-                     *       "requestId": "8f202916-6d1c-4f37-af1d-e376cf6d6c45"
+                     *       "requestId": "41c4c35b-4bbd-49c8-9164-26e20ec64f61"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17337,7 +17337,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Project is archived.",
                      *       "code": "conflict",
-                     *       "requestId": "52ff6f2f-da0a-45aa-9b7b-950edd20c686"
+                     *       "requestId": "213a9ab9-1379-4ae1-ab03-762b72205700"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17354,7 +17354,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "8877c058-096f-4c3c-b766-1596e84bf6e7"
+                     *       "requestId": "1dd50f6d-5bec-46c4-9b38-7cc2ec48f49d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17371,7 +17371,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "9145edca-6b6e-4452-81a9-f878136be63c"
+                     *       "requestId": "7a8acbd2-15ef-48c8-ba27-74e48f52ad61"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17408,7 +17408,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "abd05857-5674-4660-812c-ac1e3c3fb555"
+                     *       "requestId": "d5ad708a-376b-491a-aa0f-c2a3625f4324"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17482,14 +17482,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228ed-0dbd-7317-8229-d0b4b5607714",
+                     *         "id": "01a228f6-6bb8-7701-bb03-8d122e8761c8",
                      *         "humanId": "WEB-1",
                      *         "number": 1,
-                     *         "workspaceId": "01a228ed-0c1e-7411-93ab-19d70099da1a",
-                     *         "projectId": "01a228ed-0d4b-7473-944a-d39e7eee1b6c",
-                     *         "statusId": "01a228ed-0d4d-7673-a97c-146ce7342287",
+                     *         "workspaceId": "01a228f6-6b20-7720-a743-bd55e119111f",
+                     *         "projectId": "01a228f6-6b89-7290-aed2-4fa27ffc912a",
+                     *         "statusId": "01a228f6-6b8a-73de-a2e4-42d162abf2a2",
                      *         "status": {
-                     *           "id": "01a228ed-0d4d-7673-a97c-146ce7342287",
+                     *           "id": "01a228f6-6b8a-73de-a2e4-42d162abf2a2",
                      *           "name": "To Do",
                      *           "category": "unstarted"
                      *         },
@@ -17500,19 +17500,19 @@ export interface operations {
                      *         "dueDate": "2026-11-29",
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdBy": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
-                     *         "createdAt": "2026-11-29T20:09:13.914Z",
-                     *         "updatedAt": "2026-11-29T20:09:13.954Z",
+                     *         "createdBy": "01a228f6-6acf-7072-ab4e-3a67743c62f9",
+                     *         "createdAt": "2026-11-29T20:19:27.799Z",
+                     *         "updatedAt": "2026-11-29T20:19:27.813Z",
                      *         "assignees": [
                      *           {
-                     *             "id": "01a228ed-0c9c-7295-aae4-50715743fac5",
+                     *             "id": "01a228f6-6b56-7448-b092-960b7259f34a",
                      *             "name": "Bob",
                      *             "handle": "bob"
                      *           }
                      *         ],
                      *         "labels": [
                      *           {
-                     *             "id": "01a228ed-0da6-763f-b768-6c590fd2ff2a",
+                     *             "id": "01a228f6-6ba8-741c-98ca-47f1290e51b5",
                      *             "name": "front-end",
                      *             "color": "#3366ff"
                      *           }
@@ -17521,11 +17521,11 @@ export interface operations {
                      *         "todoDoneCount": 0,
                      *         "todos": [
                      *           {
-                     *             "id": "01a228ed-0dbe-7658-9b01-777a98e961b6",
+                     *             "id": "01a228f6-6bb9-769b-90f5-ed3a9fdc5ebf",
                      *             "text": "Hero copy",
                      *             "done": false,
                      *             "position": 0,
-                     *             "createdAt": "2026-11-29T20:09:13.914Z"
+                     *             "createdAt": "2026-11-29T20:19:27.799Z"
                      *           }
                      *         ],
                      *         "commentCount": 0,
@@ -17551,7 +17551,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: title: Invalid input: expected string, received object",
                      *       "code": "validation_error",
-                     *       "requestId": "4d90f70d-5ecf-42e2-a0d5-dae7cc59eb32",
+                     *       "requestId": "08606ddb-23cf-45a2-a894-1af0b58f287a",
                      *       "issues": [
                      *         {
                      *           "path": "title",
@@ -17579,7 +17579,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "32766ea1-f6a8-4131-8c05-3fd4ea75c968"
+                     *       "requestId": "906985a6-1c4a-4bbb-8048-28e27f1d60ca"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17596,7 +17596,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "038d19c2-5a11-4984-ac48-21dc2cc14e2e"
+                     *       "requestId": "ea85eb18-97de-4c7b-9b2e-83ed7f45320f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17613,7 +17613,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Task not found.",
                      *       "code": "not_found",
-                     *       "requestId": "c29fac2e-24b4-4983-8c7d-70e1989bd3e3"
+                     *       "requestId": "23e65089-2ef6-43fb-bc44-a64fc655343d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17630,7 +17630,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Project is archived.",
                      *       "code": "conflict",
-                     *       "requestId": "920cf64f-830c-4228-b5ac-9b4ebeb30c41"
+                     *       "requestId": "1452d535-a985-49db-86eb-87191fdc30b2"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17647,7 +17647,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "dc1762f4-1db0-457e-acdb-37fd1cfdd007"
+                     *       "requestId": "eeb635dd-8452-412c-ba19-ff653a334796"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17664,7 +17664,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "e0b3d24d-f795-4791-824d-9670e503da58"
+                     *       "requestId": "bfde1d34-6765-410b-a1b9-362650217676"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17701,7 +17701,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "7de7452f-6314-433b-9c8e-ffb8a60f95fa"
+                     *       "requestId": "5b64a485-aa69-49c5-9251-e4b1bea5ddc8"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17751,14 +17751,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228ed-0dcd-7113-b80b-ac5ca331c401",
+                     *         "id": "01a228f6-6bbe-71d1-8daf-cba084dfebc0",
                      *         "humanId": "WEB-2",
                      *         "number": 2,
-                     *         "workspaceId": "01a228ed-0c1e-7411-93ab-19d70099da1a",
-                     *         "projectId": "01a228ed-0d4b-7473-944a-d39e7eee1b6c",
-                     *         "statusId": "01a228ed-0d9d-777c-a240-10a19fb97653",
+                     *         "workspaceId": "01a228f6-6b20-7720-a743-bd55e119111f",
+                     *         "projectId": "01a228f6-6b89-7290-aed2-4fa27ffc912a",
+                     *         "statusId": "01a228f6-6ba2-7252-b738-40fba5d5dad4",
                      *         "status": {
-                     *           "id": "01a228ed-0d9d-777c-a240-10a19fb97653",
+                     *           "id": "01a228f6-6ba2-7252-b738-40fba5d5dad4",
                      *           "name": "QA",
                      *           "category": "started"
                      *         },
@@ -17768,10 +17768,10 @@ export interface operations {
                      *         "rank": "Kf",
                      *         "dueDate": null,
                      *         "archived": true,
-                     *         "archivedAt": "2026-11-29T20:09:13.991Z",
-                     *         "createdBy": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
-                     *         "createdAt": "2026-11-29T20:09:13.932Z",
-                     *         "updatedAt": "2026-11-29T20:09:13.991Z",
+                     *         "archivedAt": "2026-11-29T20:19:27.823Z",
+                     *         "createdBy": "01a228f6-6acf-7072-ab4e-3a67743c62f9",
+                     *         "createdAt": "2026-11-29T20:19:27.806Z",
+                     *         "updatedAt": "2026-11-29T20:19:27.823Z",
                      *         "assignees": [],
                      *         "labels": [],
                      *         "todoCount": 0,
@@ -17800,7 +17800,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "1abc7e09-b397-452e-a72c-9cddac668df5"
+                     *       "requestId": "ecc5b31e-a45b-46a0-9603-dadeee8bfee2"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17822,7 +17822,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "6689496c-7800-4d62-a9c9-590db0779f66"
+                     *       "requestId": "6705990a-ac8d-49e9-8bce-7ba53d359a97"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17839,7 +17839,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "2837e9a5-285c-4e03-b5ee-97b03325b168"
+                     *       "requestId": "1790745f-4d14-4290-9150-85a330444435"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17856,7 +17856,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Task not found.",
                      *       "code": "not_found",
-                     *       "requestId": "be72ebe1-450d-429b-8fe8-3deb431351e0"
+                     *       "requestId": "ecd036b1-1a29-44a2-8755-10b06a901aeb"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17873,7 +17873,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Project is archived.",
                      *       "code": "conflict",
-                     *       "requestId": "7bca439f-f5f3-4e5f-a8d6-a6613f891738"
+                     *       "requestId": "27a31e86-6c25-4a96-b671-0a88d14c002f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17890,7 +17890,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "03f41f49-a23c-4779-b2a8-1adb8608b6fc"
+                     *       "requestId": "01dbdc74-7205-4cf8-8d41-5b4cbdb4f914"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17907,7 +17907,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "62528f45-7e4c-401e-965a-26e8ba3be1eb"
+                     *       "requestId": "579ed26f-d9a6-4702-940d-60b7917ca61d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17944,7 +17944,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "0cf2c8a5-7a87-453d-baef-6fc9f4a7f4e1"
+                     *       "requestId": "2ac46451-abe4-4827-a291-984b1b10598b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18002,18 +18002,18 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228ed-0e3a-70f9-9b02-fe10b8c0d179",
-                     *           "taskId": "01a228ed-0dbd-7317-8229-d0b4b5607714",
-                     *           "projectId": "01a228ed-0d4b-7473-944a-d39e7eee1b6c",
+                     *           "id": "01a228f6-6bdc-70c9-84dd-ed088ab4368d",
+                     *           "taskId": "01a228f6-6bb8-7701-bb03-8d122e8761c8",
+                     *           "projectId": "01a228f6-6b89-7290-aed2-4fa27ffc912a",
                      *           "author": {
-                     *             "id": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
+                     *             "id": "01a228f6-6acf-7072-ab4e-3a67743c62f9",
                      *             "name": "Ada Lovelace",
                      *             "handle": "ada"
                      *           },
                      *           "body": "@bob can you take the pricing table?",
                      *           "edited": false,
-                     *           "createdAt": "2026-11-29T20:09:14.042Z",
-                     *           "updatedAt": "2026-11-29T20:09:14.042Z"
+                     *           "createdAt": "2026-11-29T20:19:27.836Z",
+                     *           "updatedAt": "2026-11-29T20:19:27.836Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -18038,7 +18038,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "95a27cbd-86cb-4edf-a9a1-2915c03cc297",
+                     *       "requestId": "aca2b101-33a7-47b4-b523-a53daa4f2578",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -18066,7 +18066,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "0efed8bd-7d34-4498-9e6d-5ae87d2de5e3"
+                     *       "requestId": "593f771a-5fc0-4591-9ff0-cae15cdcfe6c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18083,7 +18083,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "a2a20e4f-ac84-4bb6-ad5b-253f93271ac0"
+                     *       "requestId": "dfca7090-9ae5-4f74-81a9-3c01813f4c6a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18100,7 +18100,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Task not found.",
                      *       "code": "not_found",
-                     *       "requestId": "25f75d34-fae9-4314-819d-24c247c90140"
+                     *       "requestId": "e1a8ee6c-8b89-4b13-9086-d2e937c3b5ae"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18137,7 +18137,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "c370ab0b-168f-4d73-9750-3f73d4871d2e"
+                     *       "requestId": "723acfcc-a856-4418-b1c0-0ebb7aa0e3be"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18196,18 +18196,18 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228ed-0e3a-70f9-9b02-fe10b8c0d179",
-                     *         "taskId": "01a228ed-0dbd-7317-8229-d0b4b5607714",
-                     *         "projectId": "01a228ed-0d4b-7473-944a-d39e7eee1b6c",
+                     *         "id": "01a228f6-6bdc-70c9-84dd-ed088ab4368d",
+                     *         "taskId": "01a228f6-6bb8-7701-bb03-8d122e8761c8",
+                     *         "projectId": "01a228f6-6b89-7290-aed2-4fa27ffc912a",
                      *         "author": {
-                     *           "id": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
+                     *           "id": "01a228f6-6acf-7072-ab4e-3a67743c62f9",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "body": "@bob can you take the pricing table?",
                      *         "edited": false,
-                     *         "createdAt": "2026-11-29T20:09:14.042Z",
-                     *         "updatedAt": "2026-11-29T20:09:14.042Z"
+                     *         "createdAt": "2026-11-29T20:19:27.836Z",
+                     *         "updatedAt": "2026-11-29T20:19:27.836Z"
                      *       }
                      *     }
                      */
@@ -18229,7 +18229,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: body: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "589aa401-8849-48be-90e2-6d70cc9c49be",
+                     *       "requestId": "ce4d11d7-3570-4027-916d-506c4b888bc0",
                      *       "issues": [
                      *         {
                      *           "path": "body",
@@ -18257,7 +18257,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "bb3a2ece-8379-4f2f-827a-14644d71e7f5"
+                     *       "requestId": "54624bfe-173e-4dec-b261-250359b0cb8b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18274,7 +18274,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing comments:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "58c710dc-61d8-4ad1-93c9-1d0cd76cada4"
+                     *       "requestId": "3e08c0f5-38be-490e-b9c7-8a7b86faaf31"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18291,7 +18291,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Task not found.",
                      *       "code": "not_found",
-                     *       "requestId": "4d6289da-fb43-4a07-9ee4-2900c5681eba"
+                     *       "requestId": "54915d17-df79-4e23-b4e7-7836a95b0f1d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18308,7 +18308,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "This Idempotency-Key was already used with a different request.",
                      *       "code": "conflict",
-                     *       "requestId": "ea7adb0e-d202-43fc-bd37-8a8aa35b2941"
+                     *       "requestId": "a6487da6-17e1-4f1f-b263-9505d541e396"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18325,7 +18325,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "b3e0e26f-29d3-4b03-bcb3-47d1724ee313"
+                     *       "requestId": "ac1777b9-9e78-4de1-ac71-e7be3817f54a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18342,7 +18342,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "ba9ddd84-2db2-479a-ae19-8c03529c4c76"
+                     *       "requestId": "d9726ff7-b2b1-4b97-8091-16a8ebecec70"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18379,7 +18379,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "2de636b4-629f-4fd7-98b3-8cd72608d8bb"
+                     *       "requestId": "fdf8d106-990d-4caf-8cd3-6f908d3fbb58"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18431,7 +18431,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228ed-0e3a-70f9-9b02-fe10b8c0d179",
+                     *         "id": "01a228f6-6bdc-70c9-84dd-ed088ab4368d",
                      *         "deleted": true
                      *       }
                      *     }
@@ -18458,7 +18458,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "f617278e-2949-4e6d-aa81-987444d49ec3"
+                     *       "requestId": "57e3b9c7-ac7d-4ca8-8da1-c5c8c07b68a8"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18480,7 +18480,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "ed3c514d-1499-4d3a-ba4b-bc76ca34c5a6"
+                     *       "requestId": "74adef4f-3bc5-4def-946e-6052508245c1"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18497,7 +18497,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing comments:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "abac21f0-38dd-4452-91ed-14cb9f709d94"
+                     *       "requestId": "1524b18b-818d-47cb-8f3c-4ac5a202c10c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18514,7 +18514,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Task not found.",
                      *       "code": "not_found",
-                     *       "requestId": "206eb8d1-2bc9-4c4d-85ea-910c63e8fc8b"
+                     *       "requestId": "8084a20a-f293-4736-ae18-f9faccc43407"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18531,7 +18531,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Project is archived.",
                      *       "code": "conflict",
-                     *       "requestId": "0f9adaaa-b5c5-4d35-b410-a41d2f4a4034"
+                     *       "requestId": "1155d780-08ed-4ebf-9c86-5057641a7758"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18548,7 +18548,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "dd1c4fe5-d10b-4535-a7ea-e543d1dda4e3"
+                     *       "requestId": "c3c5476b-b95c-4859-b4d3-fff5d3f13614"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18565,7 +18565,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "f89f7a36-787c-4a34-9b42-dabfec37acd8"
+                     *       "requestId": "8cd2afe2-f0bc-4f06-b258-9d64c84a8f63"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18602,7 +18602,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "ad9f5b8a-d6b8-4ce0-b5f0-63a2d580c320"
+                     *       "requestId": "5ec82b6a-1ec0-46fa-85e9-25dbe07ba40c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18661,18 +18661,18 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228ed-0e3a-70f9-9b02-fe10b8c0d179",
-                     *         "taskId": "01a228ed-0dbd-7317-8229-d0b4b5607714",
-                     *         "projectId": "01a228ed-0d4b-7473-944a-d39e7eee1b6c",
+                     *         "id": "01a228f6-6bdc-70c9-84dd-ed088ab4368d",
+                     *         "taskId": "01a228f6-6bb8-7701-bb03-8d122e8761c8",
+                     *         "projectId": "01a228f6-6b89-7290-aed2-4fa27ffc912a",
                      *         "author": {
-                     *           "id": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
+                     *           "id": "01a228f6-6acf-7072-ab4e-3a67743c62f9",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "body": "@bob can you take the pricing table, please?",
                      *         "edited": true,
-                     *         "createdAt": "2026-11-29T20:09:14.042Z",
-                     *         "updatedAt": "2026-11-29T20:09:14.055Z"
+                     *         "createdAt": "2026-11-29T20:19:27.836Z",
+                     *         "updatedAt": "2026-11-29T20:19:27.842Z"
                      *       }
                      *     }
                      */
@@ -18694,7 +18694,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: body: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "27de7fd4-c955-439b-a74e-aea8a781b941",
+                     *       "requestId": "79c7a837-070a-4bee-8669-1aeaf79a9e54",
                      *       "issues": [
                      *         {
                      *           "path": "body",
@@ -18722,7 +18722,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "a99192ae-64ce-4cd9-a497-d111eea87ce8"
+                     *       "requestId": "7c40beb8-3f64-4d23-bd9c-fa61ac0b985e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18739,7 +18739,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing comments:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "a11cf9c5-982c-4b61-b999-43f027b779f2"
+                     *       "requestId": "97fd4261-f325-4d20-a4c7-10f41454db41"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18756,7 +18756,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Task not found.",
                      *       "code": "not_found",
-                     *       "requestId": "23039837-ea42-49f8-a251-17fb7ce5aa24"
+                     *       "requestId": "576c537a-1bd8-4f2b-8efc-79670e17592b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18773,7 +18773,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Project is archived.",
                      *       "code": "conflict",
-                     *       "requestId": "fe1cc42b-0d7b-4a08-b81f-f0d97b19c505"
+                     *       "requestId": "5f39b16b-e331-430d-b1d4-6f3a7a27afbe"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18790,7 +18790,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "af6ab47a-0f34-476e-9da7-9beec372fa2c"
+                     *       "requestId": "cfd5c634-0307-40d8-8f5e-c796122b839f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18807,7 +18807,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "3e6173af-61a6-4864-bca1-cea12b208fb6"
+                     *       "requestId": "88862bac-ed12-4821-8b7c-47e757ec281a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18844,7 +18844,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "eb5e0366-d88f-4073-92c0-6e29f8af94f0"
+                     *       "requestId": "78067a8d-b843-4980-b73d-ab0a6c535cb1"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18909,14 +18909,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228ed-0dbd-7317-8229-d0b4b5607714",
+                     *         "id": "01a228f6-6bb8-7701-bb03-8d122e8761c8",
                      *         "humanId": "WEB-1",
                      *         "number": 1,
-                     *         "workspaceId": "01a228ed-0c1e-7411-93ab-19d70099da1a",
-                     *         "projectId": "01a228ed-0d4b-7473-944a-d39e7eee1b6c",
-                     *         "statusId": "01a228ed-0d9d-777c-a240-10a19fb97653",
+                     *         "workspaceId": "01a228f6-6b20-7720-a743-bd55e119111f",
+                     *         "projectId": "01a228f6-6b89-7290-aed2-4fa27ffc912a",
+                     *         "statusId": "01a228f6-6ba2-7252-b738-40fba5d5dad4",
                      *         "status": {
-                     *           "id": "01a228ed-0d9d-777c-a240-10a19fb97653",
+                     *           "id": "01a228f6-6ba2-7252-b738-40fba5d5dad4",
                      *           "name": "QA",
                      *           "category": "started"
                      *         },
@@ -18927,19 +18927,19 @@ export interface operations {
                      *         "dueDate": "2026-11-29",
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdBy": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
-                     *         "createdAt": "2026-11-29T20:09:13.914Z",
-                     *         "updatedAt": "2026-11-29T20:09:13.961Z",
+                     *         "createdBy": "01a228f6-6acf-7072-ab4e-3a67743c62f9",
+                     *         "createdAt": "2026-11-29T20:19:27.799Z",
+                     *         "updatedAt": "2026-11-29T20:19:27.816Z",
                      *         "assignees": [
                      *           {
-                     *             "id": "01a228ed-0c9c-7295-aae4-50715743fac5",
+                     *             "id": "01a228f6-6b56-7448-b092-960b7259f34a",
                      *             "name": "Bob",
                      *             "handle": "bob"
                      *           }
                      *         ],
                      *         "labels": [
                      *           {
-                     *             "id": "01a228ed-0da6-763f-b768-6c590fd2ff2a",
+                     *             "id": "01a228f6-6ba8-741c-98ca-47f1290e51b5",
                      *             "name": "front-end",
                      *             "color": "#3366ff"
                      *           }
@@ -18948,11 +18948,11 @@ export interface operations {
                      *         "todoDoneCount": 0,
                      *         "todos": [
                      *           {
-                     *             "id": "01a228ed-0dbe-7658-9b01-777a98e961b6",
+                     *             "id": "01a228f6-6bb9-769b-90f5-ed3a9fdc5ebf",
                      *             "text": "Hero copy",
                      *             "done": false,
                      *             "position": 0,
-                     *             "createdAt": "2026-11-29T20:09:13.914Z"
+                     *             "createdAt": "2026-11-29T20:19:27.799Z"
                      *           }
                      *         ],
                      *         "commentCount": 0,
@@ -18978,7 +18978,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: projectId: Invalid input: expected string, received object",
                      *       "code": "validation_error",
-                     *       "requestId": "4dd1d659-da86-4b33-ac42-23c685a3d143",
+                     *       "requestId": "7eb525a8-e820-4cf3-92fc-b8532d5cf68a",
                      *       "issues": [
                      *         {
                      *           "path": "projectId",
@@ -19006,7 +19006,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "374f78ce-e6b0-4ecf-a3e8-54a4b6b039dd"
+                     *       "requestId": "180ad877-c71d-4d5b-8abf-0f54ede20b63"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19023,7 +19023,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "06ee009c-5f78-49d0-ae11-2f31855ea01e"
+                     *       "requestId": "fac4dd71-46e3-4be6-b9bc-0945abe70d7f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19040,7 +19040,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Task not found.",
                      *       "code": "not_found",
-                     *       "requestId": "d608d750-1183-403b-b8ac-ec4667eb4944"
+                     *       "requestId": "440b5a16-28f0-4e26-9739-9e6333bcf546"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19057,7 +19057,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Project is archived.",
                      *       "code": "conflict",
-                     *       "requestId": "f8c155f9-cf16-4269-baf2-9f43b5135b3c"
+                     *       "requestId": "ab1ac7a6-b304-46e7-96cd-c7003c0384c8"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19074,7 +19074,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "c55ee6cd-68a4-4fa0-b000-17aff922c2ce"
+                     *       "requestId": "3a05efa4-aad6-4423-8f9c-edce67e3dff0"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19091,7 +19091,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "18bba60a-e6bf-4a36-b136-e78536c4b5ae"
+                     *       "requestId": "9e0a0241-0ca6-4f92-b9a2-cce84c0877cd"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19128,7 +19128,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "8da9c910-417f-4fa0-a8c3-7876c900777a"
+                     *       "requestId": "e0281d0a-1f08-4105-b888-12c6306bbe96"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19199,22 +19199,22 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228ed-0e88-7280-8aed-278c0d371a1b",
-                     *         "projectId": "01a228ed-0d4b-7473-944a-d39e7eee1b6c",
-                     *         "taskId": "01a228ed-0dbd-7317-8229-d0b4b5607714",
-                     *         "userId": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
+                     *         "id": "01a228f6-6bfc-7065-bbd2-7a1e76854139",
+                     *         "projectId": "01a228f6-6b89-7290-aed2-4fa27ffc912a",
+                     *         "taskId": "01a228f6-6bb8-7701-bb03-8d122e8761c8",
+                     *         "userId": "01a228f6-6acf-7072-ab4e-3a67743c62f9",
                      *         "user": {
-                     *           "id": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
+                     *           "id": "01a228f6-6acf-7072-ab4e-3a67743c62f9",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "task": {
-                     *           "id": "01a228ed-0dbd-7317-8229-d0b4b5607714",
+                     *           "id": "01a228f6-6bb8-7701-bb03-8d122e8761c8",
                      *           "humanId": "WEB-1",
                      *           "title": "Ship the landing page today"
                      *         },
                      *         "project": {
-                     *           "id": "01a228ed-0d4b-7473-944a-d39e7eee1b6c",
+                     *           "id": "01a228f6-6b89-7290-aed2-4fa27ffc912a",
                      *           "name": "Website"
                      *         },
                      *         "date": "2026-11-29",
@@ -19226,9 +19226,9 @@ export interface operations {
                      *         "rejectionReason": null,
                      *         "decidedBy": null,
                      *         "decidedAt": null,
-                     *         "createdBy": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
-                     *         "createdAt": "2026-11-29T20:09:14.120Z",
-                     *         "updatedAt": "2026-11-29T20:09:14.120Z"
+                     *         "createdBy": "01a228f6-6acf-7072-ab4e-3a67743c62f9",
+                     *         "createdAt": "2026-11-29T20:19:27.868Z",
+                     *         "updatedAt": "2026-11-29T20:19:27.868Z"
                      *       }
                      *     }
                      */
@@ -19250,7 +19250,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: date: Invalid input: expected string, received object",
                      *       "code": "validation_error",
-                     *       "requestId": "a1d91988-e592-42d1-ab50-e23b056af523",
+                     *       "requestId": "4a9c5bb0-985d-41ac-aea6-55bcc5e28850",
                      *       "issues": [
                      *         {
                      *           "path": "date",
@@ -19278,7 +19278,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "8fd26666-54c1-4788-b037-18b24b53dd8f"
+                     *       "requestId": "525fa73a-33ff-4d2b-b923-14dc26413d00"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19295,7 +19295,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing timesheets:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "cd90851a-e472-4475-958d-899b6d4bb744"
+                     *       "requestId": "c1f60cf5-10cc-48e3-8fd0-a8da90cf062f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19312,7 +19312,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Task not found.",
                      *       "code": "not_found",
-                     *       "requestId": "7a2bae49-ba2c-4c5e-bc86-320edbf1eb99"
+                     *       "requestId": "0381c086-142a-43ee-bb44-915becfdfe07"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19338,7 +19338,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "c714b08b-607d-4a39-b89c-5df5ba62d3b3"
+                     *       "requestId": "adc19d02-8030-40a0-b12d-7dc03312495f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19355,7 +19355,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "7ce8ea51-b74e-4a4b-afed-0f57aeb8a99b"
+                     *       "requestId": "15a308e2-76e3-485c-80f3-60a28c20fcc1"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19392,7 +19392,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "91b357eb-1dca-4760-bb27-386948d015df"
+                     *       "requestId": "ed7a8917-5ad1-4447-a199-a47ada739de3"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19455,11 +19455,11 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228ed-0e1e-77cb-8676-95ba944dc076",
+                     *         "id": "01a228f6-6bd3-7648-a151-53bde6b32dd2",
                      *         "text": "Footer links",
                      *         "done": false,
                      *         "position": 2,
-                     *         "createdAt": "2026-11-29T20:09:14.014Z"
+                     *         "createdAt": "2026-11-29T20:19:27.827Z"
                      *       }
                      *     }
                      */
@@ -19481,7 +19481,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: text: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "0ebb7c77-abd9-4a43-acbd-6d71732ab35f",
+                     *       "requestId": "dba2876c-75eb-4c24-b0c4-e015d8409cac",
                      *       "issues": [
                      *         {
                      *           "path": "text",
@@ -19509,7 +19509,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "ebead91e-3027-4f83-b1be-c399165fa0f0"
+                     *       "requestId": "4d657fc5-6234-4648-8aaa-d10abf084f2b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19526,7 +19526,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "f026465a-9b54-4665-94dd-0d575115b91a"
+                     *       "requestId": "36f8497b-d321-4e37-bb2c-7aa520f86661"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19543,7 +19543,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Task not found.",
                      *       "code": "not_found",
-                     *       "requestId": "269db7b0-f56f-4e98-a101-81fb6c202703"
+                     *       "requestId": "c9590309-86fc-485d-9db4-762c3c50ecf3"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19560,7 +19560,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "This Idempotency-Key was already used with a different request.",
                      *       "code": "conflict",
-                     *       "requestId": "268ea4dc-4399-4875-8509-75055f815d7f"
+                     *       "requestId": "d6ab7003-7b0b-4aa0-bcda-942d144ebc68"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19577,7 +19577,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "12f880c3-5856-42f9-963c-4bd2eba001a4"
+                     *       "requestId": "19371025-80f1-491c-a32f-e651021fde40"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19594,7 +19594,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "301653ea-44ec-48be-9678-e8cf587ce6cc"
+                     *       "requestId": "33b27bd2-f4e5-4b58-a605-b388616b4c15"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19631,7 +19631,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "dc754625-3bb5-4c3a-a876-167fbdbbbc4c"
+                     *       "requestId": "2a178629-6e91-48a9-bca8-fef43a4030b6"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19683,7 +19683,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228ed-0e1e-77cb-8676-95ba944dc076",
+                     *         "id": "01a228f6-6bd3-7648-a151-53bde6b32dd2",
                      *         "deleted": true
                      *       }
                      *     }
@@ -19710,7 +19710,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "12afeac7-51a1-478b-89e3-0cda4ba245b7"
+                     *       "requestId": "071d26e0-8e79-487a-b3be-40f230441f8d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19732,7 +19732,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "6283e8bc-6942-47a5-b921-fdf55b864461"
+                     *       "requestId": "75068f05-c673-460c-bbd4-f695fd48970b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19749,7 +19749,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "75512eda-3f10-49ea-829e-ebcec16c8e44"
+                     *       "requestId": "f46fc1ec-1925-4729-8c40-bb310491667c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19766,7 +19766,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Task not found.",
                      *       "code": "not_found",
-                     *       "requestId": "12b3b3f6-ae79-48f9-be30-7830d52471d9"
+                     *       "requestId": "6491a859-d7be-411b-9346-53858cab188a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19783,7 +19783,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Project is archived.",
                      *       "code": "conflict",
-                     *       "requestId": "c7b100e8-d000-4f45-9d3a-053455295eff"
+                     *       "requestId": "99f9a4a4-7c4e-459b-adb2-8d0fb48f6196"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19800,7 +19800,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "1ae19494-fa30-4c1d-9e74-18699d6748cd"
+                     *       "requestId": "82a1b6b2-91d0-4d5f-af31-8e8443f5a56c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19817,7 +19817,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "a798367e-aeee-484e-8bb5-8c74f7aa3f52"
+                     *       "requestId": "a6f9511c-a3fc-4d05-b6e9-bba826483365"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19854,7 +19854,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "3551ed29-e221-4d73-82c1-1c1b8ecf16ea"
+                     *       "requestId": "dbdf416b-b50f-454f-bd93-4f4d14aa99ae"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19917,11 +19917,11 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228ed-0dbe-7658-9b01-777a98e961b6",
+                     *         "id": "01a228f6-6bb9-769b-90f5-ed3a9fdc5ebf",
                      *         "text": "Hero copy",
                      *         "done": true,
                      *         "position": 0,
-                     *         "createdAt": "2026-11-29T20:09:13.914Z"
+                     *         "createdAt": "2026-11-29T20:19:27.799Z"
                      *       }
                      *     }
                      */
@@ -19943,7 +19943,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: text: Invalid input: expected string, received object",
                      *       "code": "validation_error",
-                     *       "requestId": "d1cc8100-6e16-4d4a-9870-bb73be9c9e69",
+                     *       "requestId": "09193a4d-f42d-4ac5-b20f-15c922f50dcf",
                      *       "issues": [
                      *         {
                      *           "path": "text",
@@ -19971,7 +19971,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "7e5d1d07-7a47-4d38-afa8-b95d033c35e3"
+                     *       "requestId": "56bdaaf5-ee59-454f-96d8-18ed404aac82"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19988,7 +19988,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "1f440311-5a0a-4541-899e-1738ff3cb5b4"
+                     *       "requestId": "a1fbdc62-56c6-4ea2-b5ab-c0ec51c864bf"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20005,7 +20005,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Task not found.",
                      *       "code": "not_found",
-                     *       "requestId": "8b5c6ff6-9ce6-4eab-9f28-02eb56e36a92"
+                     *       "requestId": "140c6b82-ff55-4400-a540-e49350ce234d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20022,7 +20022,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Project is archived.",
                      *       "code": "conflict",
-                     *       "requestId": "6daf7e9e-cdda-4ced-a7e8-0e6c20d473c9"
+                     *       "requestId": "50375fd9-b701-457b-ae6c-568097224f44"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20039,7 +20039,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "88a1a222-f3bf-4f78-b95a-302211f59da1"
+                     *       "requestId": "2a93344a-0873-4298-9a8c-3ce963e0001e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20056,7 +20056,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "02cc6681-531e-4233-a976-77ca72646977"
+                     *       "requestId": "3b4eb3cb-364b-441c-9c08-1cf92b5604d0"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20093,7 +20093,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "3d03c1d9-c56d-45b2-ad30-43a15ec1c3b8"
+                     *       "requestId": "7a237054-3757-47f0-929f-bea1b4c1f618"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20151,11 +20151,11 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228ed-0e1e-77cb-8676-95ba944dc076",
+                     *           "id": "01a228f6-6bd3-7648-a151-53bde6b32dd2",
                      *           "text": "Footer links",
                      *           "done": false,
                      *           "position": 0,
-                     *           "createdAt": "2026-11-29T20:09:14.014Z"
+                     *           "createdAt": "2026-11-29T20:19:27.827Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -20180,7 +20180,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: todoIds: Invalid input: expected array, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "48dcea58-ab9e-4c94-b3e3-2f42d8ab5454",
+                     *       "requestId": "aaf807f4-254e-4042-a2d2-bdeb393b95ac",
                      *       "issues": [
                      *         {
                      *           "path": "todoIds",
@@ -20208,7 +20208,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "0635c7a6-2f0d-4670-b6f8-baa84a3dacc1"
+                     *       "requestId": "81a46e26-1c5b-4993-9a84-4da33812f9e1"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20225,7 +20225,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "1cca9c2b-cca8-4fc3-bba9-abda4ba7ba7d"
+                     *       "requestId": "3d4dba4b-1e2a-4516-ba63-c6b269f66fe2"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20242,7 +20242,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Task not found.",
                      *       "code": "not_found",
-                     *       "requestId": "a4351a40-a231-4a88-8f43-d69086f26f8a"
+                     *       "requestId": "bf545007-ea70-48cd-badb-b68b13bfc878"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20259,7 +20259,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Project is archived.",
                      *       "code": "conflict",
-                     *       "requestId": "392c3096-b01c-47f1-ad96-6db055b57d66"
+                     *       "requestId": "523a790d-475b-4932-a7a8-ca1d44b05832"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20276,7 +20276,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "c325bec8-0038-4e02-b901-72067ec4124f"
+                     *       "requestId": "1a53cc3b-1855-420e-9c0e-8adb6e3512ad"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20293,7 +20293,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "a4481674-98f0-417b-a991-728243a29b9e"
+                     *       "requestId": "56507f7c-d549-41a5-af4c-a9e371fe188d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20330,7 +20330,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "dd40dd50-cb41-4879-aa83-3fb5db683c85"
+                     *       "requestId": "a50eda52-b535-4fad-bccd-1df699222d2d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20380,14 +20380,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228ed-0dcd-7113-b80b-ac5ca331c401",
+                     *         "id": "01a228f6-6bbe-71d1-8daf-cba084dfebc0",
                      *         "humanId": "WEB-2",
                      *         "number": 2,
-                     *         "workspaceId": "01a228ed-0c1e-7411-93ab-19d70099da1a",
-                     *         "projectId": "01a228ed-0d4b-7473-944a-d39e7eee1b6c",
-                     *         "statusId": "01a228ed-0d9d-777c-a240-10a19fb97653",
+                     *         "workspaceId": "01a228f6-6b20-7720-a743-bd55e119111f",
+                     *         "projectId": "01a228f6-6b89-7290-aed2-4fa27ffc912a",
+                     *         "statusId": "01a228f6-6ba2-7252-b738-40fba5d5dad4",
                      *         "status": {
-                     *           "id": "01a228ed-0d9d-777c-a240-10a19fb97653",
+                     *           "id": "01a228f6-6ba2-7252-b738-40fba5d5dad4",
                      *           "name": "QA",
                      *           "category": "started"
                      *         },
@@ -20398,9 +20398,9 @@ export interface operations {
                      *         "dueDate": null,
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdBy": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
-                     *         "createdAt": "2026-11-29T20:09:13.932Z",
-                     *         "updatedAt": "2026-11-29T20:09:14.004Z",
+                     *         "createdBy": "01a228f6-6acf-7072-ab4e-3a67743c62f9",
+                     *         "createdAt": "2026-11-29T20:19:27.806Z",
+                     *         "updatedAt": "2026-11-29T20:19:27.824Z",
                      *         "assignees": [],
                      *         "labels": [],
                      *         "todoCount": 0,
@@ -20429,7 +20429,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "fff530e6-542e-4341-8b15-cea0a9bb9dae"
+                     *       "requestId": "bf096cc7-a368-422c-90d5-6b6acbcb44ef"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20451,7 +20451,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "489f2082-77cd-478b-8712-6789669cc394"
+                     *       "requestId": "5882d48e-e8f5-47d3-9b9c-bb9cf502cd04"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20468,7 +20468,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "83bcd4dd-0fae-4ad9-b5e9-d99c91197ae5"
+                     *       "requestId": "a832820a-d252-4f36-8f61-cd6196c25978"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20485,7 +20485,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Task not found.",
                      *       "code": "not_found",
-                     *       "requestId": "58bb366f-3a82-4699-8457-a8faf8a8adc5"
+                     *       "requestId": "d9151c9b-bc1f-401e-aa4b-acbc935aee44"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20502,7 +20502,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Project is archived.",
                      *       "code": "conflict",
-                     *       "requestId": "963c7efb-000b-42f7-8c33-3267b1897fd8"
+                     *       "requestId": "326d99b5-9665-442d-b483-45aa6b38dcab"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20519,7 +20519,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "f4e8908e-db99-430a-a95a-962e467fba7c"
+                     *       "requestId": "b73c9190-2ab1-4045-baa0-7c6baf8fd192"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20536,7 +20536,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "b41500b5-61c9-45c8-b155-6f2769124b09"
+                     *       "requestId": "d71bc82d-9875-41b9-bde4-8f1e68cfc20b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20573,7 +20573,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "cddc83f4-ed46-458d-94dd-58d5f5a37863"
+                     *       "requestId": "b32553bb-2ffc-4638-8073-12b271d1134b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20630,14 +20630,14 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228ed-0dcd-7113-b80b-ac5ca331c401",
+                     *           "id": "01a228f6-6bbe-71d1-8daf-cba084dfebc0",
                      *           "humanId": "WEB-2",
                      *           "number": 2,
-                     *           "workspaceId": "01a228ed-0c1e-7411-93ab-19d70099da1a",
-                     *           "projectId": "01a228ed-0d4b-7473-944a-d39e7eee1b6c",
-                     *           "statusId": "01a228ed-0d9d-777c-a240-10a19fb97653",
+                     *           "workspaceId": "01a228f6-6b20-7720-a743-bd55e119111f",
+                     *           "projectId": "01a228f6-6b89-7290-aed2-4fa27ffc912a",
+                     *           "statusId": "01a228f6-6ba2-7252-b738-40fba5d5dad4",
                      *           "status": {
-                     *             "id": "01a228ed-0d9d-777c-a240-10a19fb97653",
+                     *             "id": "01a228f6-6ba2-7252-b738-40fba5d5dad4",
                      *             "name": "QA",
                      *             "category": "started"
                      *           },
@@ -20648,9 +20648,9 @@ export interface operations {
                      *           "dueDate": null,
                      *           "archived": false,
                      *           "archivedAt": null,
-                     *           "createdBy": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
-                     *           "createdAt": "2026-11-29T20:09:13.932Z",
-                     *           "updatedAt": "2026-11-29T20:09:13.975Z",
+                     *           "createdBy": "01a228f6-6acf-7072-ab4e-3a67743c62f9",
+                     *           "createdAt": "2026-11-29T20:19:27.806Z",
+                     *           "updatedAt": "2026-11-29T20:19:27.821Z",
                      *           "assignees": [],
                      *           "labels": [],
                      *           "todoCount": 0,
@@ -20679,7 +20679,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: statusId: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "f5c4effe-3fd6-4d77-8586-5f10a9756474",
+                     *       "requestId": "7b8ea8c1-65b3-44a5-99a8-01ee4c0c6b30",
                      *       "issues": [
                      *         {
                      *           "path": "statusId",
@@ -20711,7 +20711,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "56229b05-74a9-4dc6-adb5-8de0efe1dc25"
+                     *       "requestId": "36d7be78-81fe-4411-a5f2-fb48589e1303"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20728,7 +20728,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "5211cd45-c8ac-431c-ad34-5a3b96666ab8"
+                     *       "requestId": "716dce3a-a92b-4d26-909e-6107cda692ae"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20745,7 +20745,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "23bde353-88ab-477b-8b5f-6a3c1a224491"
+                     *       "requestId": "d324151e-7f09-4cfa-bd1b-9b2a43e2f1ab"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20762,7 +20762,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Project is archived.",
                      *       "code": "conflict",
-                     *       "requestId": "e7a35485-e153-4bcc-981c-b6db020ad07c"
+                     *       "requestId": "4b3a9d0f-c5ac-4e35-83ae-4187367a3728"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20779,7 +20779,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "392c0874-07d8-48c8-84b4-53cc47a95cbf"
+                     *       "requestId": "316f499d-f87f-4b16-93a3-f49ae6df9182"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20796,7 +20796,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "eafd3037-b8ba-407e-b856-fcadbf0d96b6"
+                     *       "requestId": "3ee1104e-8666-486a-9f5e-700116537ca8"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20833,7 +20833,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "1c710330-4629-46aa-9a83-35751174f172"
+                     *       "requestId": "6919ecac-7cce-4e3b-a7ca-bfb7b21c4354"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20904,22 +20904,22 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228ed-0e88-7280-8aed-278c0d371a1b",
-                     *           "projectId": "01a228ed-0d4b-7473-944a-d39e7eee1b6c",
-                     *           "taskId": "01a228ed-0dbd-7317-8229-d0b4b5607714",
-                     *           "userId": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
+                     *           "id": "01a228f6-6bfc-7065-bbd2-7a1e76854139",
+                     *           "projectId": "01a228f6-6b89-7290-aed2-4fa27ffc912a",
+                     *           "taskId": "01a228f6-6bb8-7701-bb03-8d122e8761c8",
+                     *           "userId": "01a228f6-6acf-7072-ab4e-3a67743c62f9",
                      *           "user": {
-                     *             "id": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
+                     *             "id": "01a228f6-6acf-7072-ab4e-3a67743c62f9",
                      *             "name": "Ada Lovelace",
                      *             "handle": "ada"
                      *           },
                      *           "task": {
-                     *             "id": "01a228ed-0dbd-7317-8229-d0b4b5607714",
+                     *             "id": "01a228f6-6bb8-7701-bb03-8d122e8761c8",
                      *             "humanId": "WEB-1",
                      *             "title": "Ship the landing page today"
                      *           },
                      *           "project": {
-                     *             "id": "01a228ed-0d4b-7473-944a-d39e7eee1b6c",
+                     *             "id": "01a228f6-6b89-7290-aed2-4fa27ffc912a",
                      *             "name": "Website"
                      *           },
                      *           "date": "2026-11-29",
@@ -20931,9 +20931,9 @@ export interface operations {
                      *           "rejectionReason": null,
                      *           "decidedBy": null,
                      *           "decidedAt": null,
-                     *           "createdBy": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
-                     *           "createdAt": "2026-11-29T20:09:14.120Z",
-                     *           "updatedAt": "2026-11-29T20:09:14.120Z"
+                     *           "createdBy": "01a228f6-6acf-7072-ab4e-3a67743c62f9",
+                     *           "createdAt": "2026-11-29T20:19:27.868Z",
+                     *           "updatedAt": "2026-11-29T20:19:27.868Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -20958,7 +20958,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "8bdf519f-667a-45a3-8f64-4bb5e8bdf486",
+                     *       "requestId": "464f5617-8154-4921-b462-a031549a2d64",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -20986,7 +20986,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "c2e249a2-3747-42cc-afb4-86d8b336a98e"
+                     *       "requestId": "13f88c2f-db86-46b3-8ff5-a851096d4022"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21003,7 +21003,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing timesheets:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "6114e495-2d5b-4c4f-aeaa-215e4e275246"
+                     *       "requestId": "1ec7adf6-f242-4e0d-ab73-e72ac8fd886b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21020,7 +21020,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "7aaf6721-a536-4222-8d78-83e36965a06f"
+                     *       "requestId": "383dc7c0-fe2f-4803-a277-2b1d152e45b1"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21057,7 +21057,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "4ff76d85-1934-4e9d-8ef9-e27c3dfe253b"
+                     *       "requestId": "b5fa39fb-bc03-48b1-8ad1-bc81ead1be74"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21107,22 +21107,22 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228ed-0e88-7280-8aed-278c0d371a1b",
-                     *         "projectId": "01a228ed-0d4b-7473-944a-d39e7eee1b6c",
-                     *         "taskId": "01a228ed-0dbd-7317-8229-d0b4b5607714",
-                     *         "userId": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
+                     *         "id": "01a228f6-6bfc-7065-bbd2-7a1e76854139",
+                     *         "projectId": "01a228f6-6b89-7290-aed2-4fa27ffc912a",
+                     *         "taskId": "01a228f6-6bb8-7701-bb03-8d122e8761c8",
+                     *         "userId": "01a228f6-6acf-7072-ab4e-3a67743c62f9",
                      *         "user": {
-                     *           "id": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
+                     *           "id": "01a228f6-6acf-7072-ab4e-3a67743c62f9",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "task": {
-                     *           "id": "01a228ed-0dbd-7317-8229-d0b4b5607714",
+                     *           "id": "01a228f6-6bb8-7701-bb03-8d122e8761c8",
                      *           "humanId": "WEB-1",
                      *           "title": "Ship the landing page today"
                      *         },
                      *         "project": {
-                     *           "id": "01a228ed-0d4b-7473-944a-d39e7eee1b6c",
+                     *           "id": "01a228f6-6b89-7290-aed2-4fa27ffc912a",
                      *           "name": "Website"
                      *         },
                      *         "date": "2026-11-29",
@@ -21134,9 +21134,9 @@ export interface operations {
                      *         "rejectionReason": null,
                      *         "decidedBy": null,
                      *         "decidedAt": null,
-                     *         "createdBy": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
-                     *         "createdAt": "2026-11-29T20:09:14.120Z",
-                     *         "updatedAt": "2026-11-29T20:09:14.120Z"
+                     *         "createdBy": "01a228f6-6acf-7072-ab4e-3a67743c62f9",
+                     *         "createdAt": "2026-11-29T20:19:27.868Z",
+                     *         "updatedAt": "2026-11-29T20:19:27.868Z"
                      *       }
                      *     }
                      */
@@ -21158,7 +21158,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "9e2b7624-03c2-4777-9b34-84636b6442ff"
+                     *       "requestId": "17fc23b2-8694-479c-a1b0-97a72e775f43"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21180,7 +21180,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "f670e00a-e121-470a-bea5-b6a27aa23e03"
+                     *       "requestId": "0d5780c8-2624-4da0-ab44-827cedd93fd4"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21197,7 +21197,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing timesheets:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "65120803-f082-4c4c-aae4-0bf93c72fe5a"
+                     *       "requestId": "d1991821-00fe-43f2-845f-37267422b2aa"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21214,7 +21214,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Time entry not found.",
                      *       "code": "not_found",
-                     *       "requestId": "8d462592-b9f9-4b92-98ed-0d2b43885e2e"
+                     *       "requestId": "e7194d01-cd1f-4903-bcce-3c3168c8c8b7"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21251,7 +21251,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "6ec3f0bb-eef7-4dbf-9291-eb8019f1bbdd"
+                     *       "requestId": "25098363-3241-43d1-9297-273bc5bc0809"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21301,7 +21301,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228ed-0ec4-76b4-8b55-c7d27e2d57f3",
+                     *         "id": "01a228f6-6c11-7203-ba87-4b72caea0fd5",
                      *         "deleted": true
                      *       }
                      *     }
@@ -21328,7 +21328,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "f3883d5e-87a2-4340-9361-6116c5e4570e"
+                     *       "requestId": "2c816084-02ea-4d51-9d04-ef3ad2ded425"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21350,7 +21350,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "5f2c82ce-42d7-4442-9ca1-c0d47f7890f6"
+                     *       "requestId": "15a53035-64a1-4219-a035-dd057876f60c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21367,7 +21367,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing timesheets:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "4100541f-f563-4dd7-9115-8e588de31ccd"
+                     *       "requestId": "4f5e821d-1b0d-428a-9b38-222b15152635"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21384,7 +21384,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Time entry not found.",
                      *       "code": "not_found",
-                     *       "requestId": "a9ef3d5e-a766-443a-ac5b-6ac13092d35e"
+                     *       "requestId": "babdec68-c8fa-4794-ad4f-de0d080be1af"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21401,7 +21401,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Time entry is approved; it cannot be changed until a project owner unlocks it.",
                      *       "code": "conflict",
-                     *       "requestId": "c5ec6410-cd71-44bf-b1ac-e58dc3573b24"
+                     *       "requestId": "fda44d33-594a-4f0a-82f7-20bb76aea770"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21418,7 +21418,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "b28a3db5-4699-422b-b0c2-01d0f657fb9a"
+                     *       "requestId": "1be74e60-3a5c-47c1-9fd2-a719bd31c2c7"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21435,7 +21435,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "d3938964-0f37-4d5c-8648-615edf95805d"
+                     *       "requestId": "395eb73b-cfdd-415d-9bf3-8ce787770183"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21472,7 +21472,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "cda8dd0b-ee10-4791-92cc-60d61830ac58"
+                     *       "requestId": "9fe85735-1580-429b-8165-1441a5a6b338"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21541,22 +21541,22 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228ed-0e88-7280-8aed-278c0d371a1b",
-                     *         "projectId": "01a228ed-0d4b-7473-944a-d39e7eee1b6c",
-                     *         "taskId": "01a228ed-0dbd-7317-8229-d0b4b5607714",
-                     *         "userId": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
+                     *         "id": "01a228f6-6bfc-7065-bbd2-7a1e76854139",
+                     *         "projectId": "01a228f6-6b89-7290-aed2-4fa27ffc912a",
+                     *         "taskId": "01a228f6-6bb8-7701-bb03-8d122e8761c8",
+                     *         "userId": "01a228f6-6acf-7072-ab4e-3a67743c62f9",
                      *         "user": {
-                     *           "id": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
+                     *           "id": "01a228f6-6acf-7072-ab4e-3a67743c62f9",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "task": {
-                     *           "id": "01a228ed-0dbd-7317-8229-d0b4b5607714",
+                     *           "id": "01a228f6-6bb8-7701-bb03-8d122e8761c8",
                      *           "humanId": "WEB-1",
                      *           "title": "Ship the landing page today"
                      *         },
                      *         "project": {
-                     *           "id": "01a228ed-0d4b-7473-944a-d39e7eee1b6c",
+                     *           "id": "01a228f6-6b89-7290-aed2-4fa27ffc912a",
                      *           "name": "Website"
                      *         },
                      *         "date": "2026-11-29",
@@ -21568,9 +21568,9 @@ export interface operations {
                      *         "rejectionReason": null,
                      *         "decidedBy": null,
                      *         "decidedAt": null,
-                     *         "createdBy": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
-                     *         "createdAt": "2026-11-29T20:09:14.120Z",
-                     *         "updatedAt": "2026-11-29T20:09:14.134Z"
+                     *         "createdBy": "01a228f6-6acf-7072-ab4e-3a67743c62f9",
+                     *         "createdAt": "2026-11-29T20:19:27.868Z",
+                     *         "updatedAt": "2026-11-29T20:19:27.874Z"
                      *       }
                      *     }
                      */
@@ -21592,7 +21592,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: date: Invalid input: expected string, received object",
                      *       "code": "validation_error",
-                     *       "requestId": "27256ee8-f1ba-42c6-b0ce-353916f87e7c",
+                     *       "requestId": "e9c96491-2ab3-4697-8054-2308a4adb0e0",
                      *       "issues": [
                      *         {
                      *           "path": "date",
@@ -21620,7 +21620,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "04b46925-68b5-458b-b4f5-ade5e5d9cb08"
+                     *       "requestId": "319ea808-5ec2-4bbd-89ac-562b2b70e62d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21637,7 +21637,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing timesheets:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "728e0f1a-2d8a-40db-8e72-fd5b01c68203"
+                     *       "requestId": "35a26228-39e1-4e4d-b138-de624b217e81"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21654,7 +21654,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Time entry not found.",
                      *       "code": "not_found",
-                     *       "requestId": "9010e2ec-88e3-421a-a3e1-6fe3c39d1dc9"
+                     *       "requestId": "937f9e20-395f-4871-978f-1bbab306cf47"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21671,7 +21671,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Time entry is approved; it cannot be changed until a project owner unlocks it.",
                      *       "code": "conflict",
-                     *       "requestId": "fc97a109-74ed-48b6-9d55-29f7fb529587"
+                     *       "requestId": "68deb30a-f0ac-4dd3-bb87-5d4e89c36c85"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21688,7 +21688,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "c1c57c95-b4d5-4553-9167-4c8a7438dd3b"
+                     *       "requestId": "bca632c2-b768-4f1c-85d6-4e0785fa6f81"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21705,7 +21705,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "df433b98-ab60-4edd-a277-5b2fa30597a3"
+                     *       "requestId": "119a92f5-a88c-4854-a4fd-ed3b99f444c9"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21742,7 +21742,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "52faf232-c88c-47d5-89db-a8d0573272a3"
+                     *       "requestId": "daa574fb-a085-4afb-9e06-3682e1129bc6"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21792,22 +21792,22 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228ed-0e88-7280-8aed-278c0d371a1b",
-                     *         "projectId": "01a228ed-0d4b-7473-944a-d39e7eee1b6c",
-                     *         "taskId": "01a228ed-0dbd-7317-8229-d0b4b5607714",
-                     *         "userId": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
+                     *         "id": "01a228f6-6bfc-7065-bbd2-7a1e76854139",
+                     *         "projectId": "01a228f6-6b89-7290-aed2-4fa27ffc912a",
+                     *         "taskId": "01a228f6-6bb8-7701-bb03-8d122e8761c8",
+                     *         "userId": "01a228f6-6acf-7072-ab4e-3a67743c62f9",
                      *         "user": {
-                     *           "id": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
+                     *           "id": "01a228f6-6acf-7072-ab4e-3a67743c62f9",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "task": {
-                     *           "id": "01a228ed-0dbd-7317-8229-d0b4b5607714",
+                     *           "id": "01a228f6-6bb8-7701-bb03-8d122e8761c8",
                      *           "humanId": "WEB-1",
                      *           "title": "Ship the landing page today"
                      *         },
                      *         "project": {
-                     *           "id": "01a228ed-0d4b-7473-944a-d39e7eee1b6c",
+                     *           "id": "01a228f6-6b89-7290-aed2-4fa27ffc912a",
                      *           "name": "Website"
                      *         },
                      *         "date": "2026-11-29",
@@ -21817,11 +21817,11 @@ export interface operations {
                      *         "billed": false,
                      *         "state": "approved",
                      *         "rejectionReason": null,
-                     *         "decidedBy": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
-                     *         "decidedAt": "2026-11-29T20:09:14.152Z",
-                     *         "createdBy": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
-                     *         "createdAt": "2026-11-29T20:09:14.120Z",
-                     *         "updatedAt": "2026-11-29T20:09:14.152Z"
+                     *         "decidedBy": "01a228f6-6acf-7072-ab4e-3a67743c62f9",
+                     *         "decidedAt": "2026-11-29T20:19:27.880Z",
+                     *         "createdBy": "01a228f6-6acf-7072-ab4e-3a67743c62f9",
+                     *         "createdAt": "2026-11-29T20:19:27.868Z",
+                     *         "updatedAt": "2026-11-29T20:19:27.880Z"
                      *       }
                      *     }
                      */
@@ -21843,7 +21843,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "ff350afa-d7a0-45bd-ba18-86592dfc1fe8"
+                     *       "requestId": "801316d7-b76e-40df-9904-9914dffb4e44"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21865,7 +21865,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "3c534556-0725-484d-973b-f038bb08d32d"
+                     *       "requestId": "d59d1fad-29bc-46f3-acd2-810c2616123f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21882,7 +21882,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing timesheets:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "def95bb8-935a-4df3-a577-dd4c5bf5f753"
+                     *       "requestId": "cb7c65a9-c9f6-4ba9-a2c7-d47d76e94670"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21899,7 +21899,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Time entry not found.",
                      *       "code": "not_found",
-                     *       "requestId": "af9243de-2e25-43dc-822a-96c019688ec2"
+                     *       "requestId": "194fe5f4-dd7e-4136-8a5d-09790328a548"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21916,7 +21916,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Time entry is draft; only submitted entries can be approved.",
                      *       "code": "conflict",
-                     *       "requestId": "c2a2e624-ba83-46b3-901f-e1386cd84256"
+                     *       "requestId": "f88efeee-2d44-4f94-b33b-21b6c6d2a11b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21933,7 +21933,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "32ecdb6d-1bbb-44bc-b21e-4c0c744458d9"
+                     *       "requestId": "94488d33-eae5-464c-b6c6-c1eb94a816ff"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21950,7 +21950,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "48fe9369-f82b-4c4c-a116-a3e4da62aecc"
+                     *       "requestId": "ae5a495f-2a5e-41d4-a201-7b98fba7d17e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21987,7 +21987,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "d293a17a-5e68-4ed4-8788-486383a5696c"
+                     *       "requestId": "6e7c27ed-3308-4d72-aaab-f1f870d3932b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22037,22 +22037,22 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228ed-0e88-7280-8aed-278c0d371a1b",
-                     *         "projectId": "01a228ed-0d4b-7473-944a-d39e7eee1b6c",
-                     *         "taskId": "01a228ed-0dbd-7317-8229-d0b4b5607714",
-                     *         "userId": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
+                     *         "id": "01a228f6-6bfc-7065-bbd2-7a1e76854139",
+                     *         "projectId": "01a228f6-6b89-7290-aed2-4fa27ffc912a",
+                     *         "taskId": "01a228f6-6bb8-7701-bb03-8d122e8761c8",
+                     *         "userId": "01a228f6-6acf-7072-ab4e-3a67743c62f9",
                      *         "user": {
-                     *           "id": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
+                     *           "id": "01a228f6-6acf-7072-ab4e-3a67743c62f9",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "task": {
-                     *           "id": "01a228ed-0dbd-7317-8229-d0b4b5607714",
+                     *           "id": "01a228f6-6bb8-7701-bb03-8d122e8761c8",
                      *           "humanId": "WEB-1",
                      *           "title": "Ship the landing page today"
                      *         },
                      *         "project": {
-                     *           "id": "01a228ed-0d4b-7473-944a-d39e7eee1b6c",
+                     *           "id": "01a228f6-6b89-7290-aed2-4fa27ffc912a",
                      *           "name": "Website"
                      *         },
                      *         "date": "2026-11-29",
@@ -22062,11 +22062,11 @@ export interface operations {
                      *         "billed": true,
                      *         "state": "approved",
                      *         "rejectionReason": null,
-                     *         "decidedBy": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
-                     *         "decidedAt": "2026-11-29T20:09:14.159Z",
-                     *         "createdBy": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
-                     *         "createdAt": "2026-11-29T20:09:14.120Z",
-                     *         "updatedAt": "2026-11-29T20:09:14.163Z"
+                     *         "decidedBy": "01a228f6-6acf-7072-ab4e-3a67743c62f9",
+                     *         "decidedAt": "2026-11-29T20:19:27.883Z",
+                     *         "createdBy": "01a228f6-6acf-7072-ab4e-3a67743c62f9",
+                     *         "createdAt": "2026-11-29T20:19:27.868Z",
+                     *         "updatedAt": "2026-11-29T20:19:27.884Z"
                      *       }
                      *     }
                      */
@@ -22088,7 +22088,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "91fcef1e-3c2e-43bc-b4ed-9df5a3b1e728"
+                     *       "requestId": "75df67b7-498b-4c6c-af9b-c24ebf4b85c4"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22110,7 +22110,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "66b82ff6-c02a-4d81-b0b5-812854d0a9d9"
+                     *       "requestId": "1a53838c-d4e7-4219-a65c-94b9fcc2aa5f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22127,7 +22127,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing timesheets:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "f11ea94b-2ac1-4d41-baa2-5b6a74acdd29"
+                     *       "requestId": "5b09d932-c947-411c-b2dc-e835b03668c4"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22144,7 +22144,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Time entry not found.",
                      *       "code": "not_found",
-                     *       "requestId": "b1fedd40-e98a-4839-9b7c-73541037e355"
+                     *       "requestId": "afd20185-1905-4131-bf1c-a454b0155529"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22161,7 +22161,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Time entry is draft; only approved entries can be billed.",
                      *       "code": "conflict",
-                     *       "requestId": "eb3ae273-4f31-4181-b286-582faa5dd2c3"
+                     *       "requestId": "768bd985-8d8b-41d3-84be-d0779558bec1"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22178,7 +22178,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "c18fe744-6439-4fb2-a02b-85be01782cca"
+                     *       "requestId": "23613d75-29d2-410c-abd9-8b561eff7a5e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22195,7 +22195,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "5f10024e-3bc4-46ce-89b3-7ae88a56a817"
+                     *       "requestId": "f006b812-d34e-4cb4-bea2-074b2896913a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22232,7 +22232,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "d82e5c10-f908-43f6-a042-680334fbf40b"
+                     *       "requestId": "8e3338cb-2ccd-44b2-9beb-a02d7ba921d4"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22289,22 +22289,22 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228ed-0e88-7280-8aed-278c0d371a1b",
-                     *         "projectId": "01a228ed-0d4b-7473-944a-d39e7eee1b6c",
-                     *         "taskId": "01a228ed-0dbd-7317-8229-d0b4b5607714",
-                     *         "userId": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
+                     *         "id": "01a228f6-6bfc-7065-bbd2-7a1e76854139",
+                     *         "projectId": "01a228f6-6b89-7290-aed2-4fa27ffc912a",
+                     *         "taskId": "01a228f6-6bb8-7701-bb03-8d122e8761c8",
+                     *         "userId": "01a228f6-6acf-7072-ab4e-3a67743c62f9",
                      *         "user": {
-                     *           "id": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
+                     *           "id": "01a228f6-6acf-7072-ab4e-3a67743c62f9",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "task": {
-                     *           "id": "01a228ed-0dbd-7317-8229-d0b4b5607714",
+                     *           "id": "01a228f6-6bb8-7701-bb03-8d122e8761c8",
                      *           "humanId": "WEB-1",
                      *           "title": "Ship the landing page today"
                      *         },
                      *         "project": {
-                     *           "id": "01a228ed-0d4b-7473-944a-d39e7eee1b6c",
+                     *           "id": "01a228f6-6b89-7290-aed2-4fa27ffc912a",
                      *           "name": "Website"
                      *         },
                      *         "date": "2026-11-29",
@@ -22314,11 +22314,11 @@ export interface operations {
                      *         "billed": false,
                      *         "state": "rejected",
                      *         "rejectionReason": "Split design from build.",
-                     *         "decidedBy": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
-                     *         "decidedAt": "2026-11-29T20:09:14.146Z",
-                     *         "createdBy": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
-                     *         "createdAt": "2026-11-29T20:09:14.120Z",
-                     *         "updatedAt": "2026-11-29T20:09:14.146Z"
+                     *         "decidedBy": "01a228f6-6acf-7072-ab4e-3a67743c62f9",
+                     *         "decidedAt": "2026-11-29T20:19:27.878Z",
+                     *         "createdBy": "01a228f6-6acf-7072-ab4e-3a67743c62f9",
+                     *         "createdAt": "2026-11-29T20:19:27.868Z",
+                     *         "updatedAt": "2026-11-29T20:19:27.878Z"
                      *       }
                      *     }
                      */
@@ -22340,7 +22340,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: reason: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "6d94281d-783c-4b3a-ac6f-7d8b17ea98b3",
+                     *       "requestId": "edca1b35-a5be-4641-bff1-e3adbb79d0bb",
                      *       "issues": [
                      *         {
                      *           "path": "reason",
@@ -22368,7 +22368,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "db059f10-cd89-4df2-bd95-9b4ae3fecd78"
+                     *       "requestId": "21ba28f7-f328-4aed-be7f-2eccad00c2f8"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22385,7 +22385,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing timesheets:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "d070fb73-8006-4217-a87b-0a9247ae925a"
+                     *       "requestId": "f8d1effe-0c09-4c75-b9fd-0d5a41f0aed8"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22402,7 +22402,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Time entry not found.",
                      *       "code": "not_found",
-                     *       "requestId": "de292694-f34e-41b3-a523-c5d037697a2b"
+                     *       "requestId": "518e896b-87a7-43d4-b263-27515da66fe8"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22419,7 +22419,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Time entry is draft; only submitted entries can be rejected.",
                      *       "code": "conflict",
-                     *       "requestId": "ed016fef-537f-4c83-94ac-e31fcbe03404"
+                     *       "requestId": "ccaccb45-6be8-45f3-975c-f6a823463000"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22436,7 +22436,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "c3ae3bfb-cc73-4950-b6e0-3010ccc18153"
+                     *       "requestId": "aa313366-9eb3-4c91-96f4-5ba4e054a2e1"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22453,7 +22453,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "3ab36b3f-645f-4f71-9542-b80189279a9c"
+                     *       "requestId": "fe438e30-582d-4ad7-820a-67c216f31f71"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22490,7 +22490,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "ce24173a-4d09-4c90-b3fc-26ee85618f01"
+                     *       "requestId": "fbde4795-b169-4932-949e-79e58d081356"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22540,22 +22540,22 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228ed-0e88-7280-8aed-278c0d371a1b",
-                     *         "projectId": "01a228ed-0d4b-7473-944a-d39e7eee1b6c",
-                     *         "taskId": "01a228ed-0dbd-7317-8229-d0b4b5607714",
-                     *         "userId": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
+                     *         "id": "01a228f6-6bfc-7065-bbd2-7a1e76854139",
+                     *         "projectId": "01a228f6-6b89-7290-aed2-4fa27ffc912a",
+                     *         "taskId": "01a228f6-6bb8-7701-bb03-8d122e8761c8",
+                     *         "userId": "01a228f6-6acf-7072-ab4e-3a67743c62f9",
                      *         "user": {
-                     *           "id": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
+                     *           "id": "01a228f6-6acf-7072-ab4e-3a67743c62f9",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "task": {
-                     *           "id": "01a228ed-0dbd-7317-8229-d0b4b5607714",
+                     *           "id": "01a228f6-6bb8-7701-bb03-8d122e8761c8",
                      *           "humanId": "WEB-1",
                      *           "title": "Ship the landing page today"
                      *         },
                      *         "project": {
-                     *           "id": "01a228ed-0d4b-7473-944a-d39e7eee1b6c",
+                     *           "id": "01a228f6-6b89-7290-aed2-4fa27ffc912a",
                      *           "name": "Website"
                      *         },
                      *         "date": "2026-11-29",
@@ -22567,9 +22567,9 @@ export interface operations {
                      *         "rejectionReason": null,
                      *         "decidedBy": null,
                      *         "decidedAt": null,
-                     *         "createdBy": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
-                     *         "createdAt": "2026-11-29T20:09:14.120Z",
-                     *         "updatedAt": "2026-11-29T20:09:14.138Z"
+                     *         "createdBy": "01a228f6-6acf-7072-ab4e-3a67743c62f9",
+                     *         "createdAt": "2026-11-29T20:19:27.868Z",
+                     *         "updatedAt": "2026-11-29T20:19:27.875Z"
                      *       }
                      *     }
                      */
@@ -22591,7 +22591,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "fe126998-44c8-4184-94f2-02474be6d001"
+                     *       "requestId": "39d7a452-d309-4cf1-9734-43649036ef44"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22613,7 +22613,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "f2199974-12cd-4582-9815-0986671a6b1c"
+                     *       "requestId": "052a9dcd-bc2d-4241-b640-861382c440bf"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22630,7 +22630,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing timesheets:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "0d860339-f162-4c8a-9162-6d3b7e4414d0"
+                     *       "requestId": "f30af2f6-2913-4de6-8812-e9e00aef5477"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22647,7 +22647,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Time entry not found.",
                      *       "code": "not_found",
-                     *       "requestId": "c9234bdf-061a-4518-9cc2-ad19bd8a6c1b"
+                     *       "requestId": "1bc080ce-d65a-46ae-b6a1-0fb2e8990be3"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22664,7 +22664,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Time entry is submitted; only draft or rejected entries can be submitted.",
                      *       "code": "conflict",
-                     *       "requestId": "a10fefe0-1c09-4b76-a83b-742c76c3218f"
+                     *       "requestId": "7994b342-2346-4bfa-a2e7-2b4ddad5fced"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22681,7 +22681,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "75608840-bc76-44b7-8ef2-733ce96fa432"
+                     *       "requestId": "9f1c2fc4-2ae4-4bf6-a779-f0a9609780b7"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22698,7 +22698,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "fcc906a1-d047-456f-b2eb-b374f0fb4f48"
+                     *       "requestId": "222c6ee1-f64e-4d2e-aff1-9eec20540dd7"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22735,7 +22735,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "1ca1c26a-a8d6-43bd-97b4-0541fc7568db"
+                     *       "requestId": "1c2639df-73a4-4c32-a6e4-bd2224ec47e5"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22785,22 +22785,22 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228ed-0e88-7280-8aed-278c0d371a1b",
-                     *         "projectId": "01a228ed-0d4b-7473-944a-d39e7eee1b6c",
-                     *         "taskId": "01a228ed-0dbd-7317-8229-d0b4b5607714",
-                     *         "userId": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
+                     *         "id": "01a228f6-6bfc-7065-bbd2-7a1e76854139",
+                     *         "projectId": "01a228f6-6b89-7290-aed2-4fa27ffc912a",
+                     *         "taskId": "01a228f6-6bb8-7701-bb03-8d122e8761c8",
+                     *         "userId": "01a228f6-6acf-7072-ab4e-3a67743c62f9",
                      *         "user": {
-                     *           "id": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
+                     *           "id": "01a228f6-6acf-7072-ab4e-3a67743c62f9",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "task": {
-                     *           "id": "01a228ed-0dbd-7317-8229-d0b4b5607714",
+                     *           "id": "01a228f6-6bb8-7701-bb03-8d122e8761c8",
                      *           "humanId": "WEB-1",
                      *           "title": "Ship the landing page today"
                      *         },
                      *         "project": {
-                     *           "id": "01a228ed-0d4b-7473-944a-d39e7eee1b6c",
+                     *           "id": "01a228f6-6b89-7290-aed2-4fa27ffc912a",
                      *           "name": "Website"
                      *         },
                      *         "date": "2026-11-29",
@@ -22810,11 +22810,11 @@ export interface operations {
                      *         "billed": false,
                      *         "state": "draft",
                      *         "rejectionReason": null,
-                     *         "decidedBy": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
-                     *         "decidedAt": "2026-11-29T20:09:14.154Z",
-                     *         "createdBy": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
-                     *         "createdAt": "2026-11-29T20:09:14.120Z",
-                     *         "updatedAt": "2026-11-29T20:09:14.154Z"
+                     *         "decidedBy": "01a228f6-6acf-7072-ab4e-3a67743c62f9",
+                     *         "decidedAt": "2026-11-29T20:19:27.881Z",
+                     *         "createdBy": "01a228f6-6acf-7072-ab4e-3a67743c62f9",
+                     *         "createdAt": "2026-11-29T20:19:27.868Z",
+                     *         "updatedAt": "2026-11-29T20:19:27.881Z"
                      *       }
                      *     }
                      */
@@ -22836,7 +22836,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "b63af567-2584-4034-b900-2ec218613d7a"
+                     *       "requestId": "8ff5be61-13e1-4d23-b04c-1b102ac28428"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22858,7 +22858,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "586459e6-1baa-413b-bd55-9a5b0c26edef"
+                     *       "requestId": "324063dd-36e7-4968-8ced-dc7a43e57a61"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22875,7 +22875,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing timesheets:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "9b638a82-e5d4-4d3f-93d6-463b3f4632a6"
+                     *       "requestId": "317aa3e6-57fe-4bcc-8e81-e8564f9f5ee9"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22892,7 +22892,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Time entry not found.",
                      *       "code": "not_found",
-                     *       "requestId": "c8a34167-9bca-4817-ae62-a051d700c0c9"
+                     *       "requestId": "0f6d9d1d-de4e-4621-820c-9c732139ea29"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22909,7 +22909,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Time entry is draft; only approved entries can be unlocked.",
                      *       "code": "conflict",
-                     *       "requestId": "f6d1444d-a7bc-457e-9ae2-7fc0b03cca03"
+                     *       "requestId": "0fe8fdf7-fc2f-4cd9-8213-c4ec36b28911"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22926,7 +22926,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "803e288e-a708-4187-a175-b70d2862b141"
+                     *       "requestId": "fc4c569a-1e32-4b48-b88c-c71c39a87421"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22943,7 +22943,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "f79f06fc-7e96-40bb-b5ea-440e7d563652"
+                     *       "requestId": "d4823983-2320-4bcb-ad4c-ca6ddb86acc8"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22980,7 +22980,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "43a022c3-b1f0-4d81-bf32-d1435f72a557"
+                     *       "requestId": "569d713a-94ec-429f-809d-0c85fb692d53"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23043,7 +23043,7 @@ export interface operations {
                      *       "ok": true,
                      *       "data": {
                      *         "scope": "workspace",
-                     *         "id": "01a228ed-0c1e-7411-93ab-19d70099da1a",
+                     *         "id": "01a228f6-6b20-7720-a743-bd55e119111f",
                      *         "from": "2026-11-29",
                      *         "to": "2026-11-29",
                      *         "groupBy": "user",
@@ -23061,7 +23061,7 @@ export interface operations {
                      *         },
                      *         "groups": [
                      *           {
-                     *             "key": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
+                     *             "key": "01a228f6-6acf-7072-ab4e-3a67743c62f9",
                      *             "label": "Ada Lovelace",
                      *             "minutes": 50,
                      *             "billableMinutes": 50,
@@ -23084,7 +23084,7 @@ export interface operations {
                     };
                     /**
                      * @example key,label,minutes,billableMinutes,nonBillableMinutes,draft,submitted,approved,rejected
-                     *     01a228ed-0a1e-73ed-83ac-5ea6a5819d44,Ada Lovelace,50,50,0,0,0,50,0
+                     *     01a228f6-6acf-7072-ab4e-3a67743c62f9,Ada Lovelace,50,50,0,0,0,50,0
                      *     ,Total,50,50,0,0,0,50,0
                      */
                     "text/csv": string;
@@ -23101,7 +23101,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: scope: Invalid option: expected one of \"task\"|\"project\"|\"workspace\"",
                      *       "code": "validation_error",
-                     *       "requestId": "54ee2b47-d1ec-411a-a412-62cf4c1eb681",
+                     *       "requestId": "58e2c8d7-e74c-4d93-8d48-85395f7ac08d",
                      *       "issues": [
                      *         {
                      *           "path": "scope",
@@ -23137,7 +23137,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "af88d4a4-d02e-49e6-b799-933826d7bc65"
+                     *       "requestId": "ca72a834-e6e4-4707-a0bb-c1380f061ec3"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23154,7 +23154,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing timesheets:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "a9fcab6b-a80f-4f4e-98f7-c697c8981f77"
+                     *       "requestId": "62d76485-4fc1-4f17-b9b6-9ccb41676395"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23171,7 +23171,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "c4ce7062-9644-4a0d-9d91-5d89916b6cac"
+                     *       "requestId": "769c47fa-3ddc-44ba-b4a1-13054f00ef99"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23208,7 +23208,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "e077056b-1228-4557-a349-4f0733aa9d5b"
+                     *       "requestId": "2d9cc03a-7468-429c-a571-dcec6c9ec8c2"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23267,8 +23267,8 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "up996D00RU0Mp1LpIceE_5ZeFJKtriRP",
-                     *         "url": "/uploads/up996D00RU0Mp1LpIceE_5ZeFJKtriRP",
+                     *         "id": "s8pWmJXNK2Dh8iaT9jORyTgFk5CyFIor",
+                     *         "url": "/uploads/s8pWmJXNK2Dh8iaT9jORyTgFk5CyFIor",
                      *         "contentType": "image/png",
                      *         "size": 70,
                      *         "sha256": "497790947d4666760ce38f3c00e852c71fdb66cae849bae8e9ede352719e1581"
@@ -23293,7 +23293,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "3c7a0dc8-b3e8-4e75-9b60-1fb114582ba9"
+                     *       "requestId": "95ef0ca8-a01e-4b3e-bd67-589d418e550e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23315,7 +23315,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "7bf9e821-66ff-4d9b-9015-eab3804ce450"
+                     *       "requestId": "dfaf3385-1bb3-428e-b923-e6a280e6d2b4"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23332,7 +23332,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "2d25be84-9c37-43b4-8ceb-f95e96a308ab"
+                     *       "requestId": "b650f032-f598-4823-9265-c3f416b72ff1"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23349,7 +23349,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "d9f61d92-0df9-4ef7-93e4-3ce9c5eb771a"
+                     *       "requestId": "41011ace-1fd7-4d44-a774-6c1cd6bd2f58"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23397,7 +23397,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "e9ad7b20-5909-4df1-aac6-56f6f2c8c8a8"
+                     *       "requestId": "54322e8f-3d7c-4ccc-a31e-0a0fa0e9e55e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23445,7 +23445,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Upload not found.",
                      *       "code": "not_found",
-                     *       "requestId": "a21beeb4-7b40-4eb3-9f3c-7b1317fc9f94"
+                     *       "requestId": "0dad4a5f-172f-4e31-9498-ed31bbd328cb"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23495,7 +23495,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "up996D00RU0Mp1LpIceE_5ZeFJKtriRP",
+                     *         "id": "s8pWmJXNK2Dh8iaT9jORyTgFk5CyFIor",
                      *         "deleted": true
                      *       }
                      *     }
@@ -23522,7 +23522,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "f9a7043e-c42c-4945-ab70-3086ca4c52e3"
+                     *       "requestId": "5702e11d-1adb-4517-86a7-eb9c3b219440"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23544,7 +23544,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "7633fd98-8eb3-4eb7-b471-94208e4a5dc9"
+                     *       "requestId": "06277d31-cb74-4bba-949a-a779fb6c59a4"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23561,7 +23561,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "8a8de999-509b-42d8-a2aa-1c203a836415"
+                     *       "requestId": "f1611e26-c042-4601-b87c-d8af733e31f8"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23578,7 +23578,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Upload not found.",
                      *       "code": "not_found",
-                     *       "requestId": "863affe1-946c-46b3-b6a5-ca047e42feed"
+                     *       "requestId": "3e06346e-1f28-47e4-aa81-69b91938e28f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23595,7 +23595,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "9b79af68-1129-44ae-b219-b54103563419"
+                     *       "requestId": "5a9835c6-d004-4424-a346-58116f508abb"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23612,7 +23612,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "6c4d148e-5fdd-4328-948b-8abe9175c18d"
+                     *       "requestId": "204d536b-ce95-4a33-bd3f-b306242cbe35"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23649,7 +23649,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "8dbd5d36-2297-4824-b474-02bbefb9a557"
+                     *       "requestId": "99f5feed-fff4-4114-873d-fcf61575a0db"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23702,17 +23702,17 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228ed-0ecf-7341-9aca-51b153d3d881",
-                     *           "url": "http://127.0.0.1:42623/hook",
+                     *           "id": "01a228f6-6c16-7532-b5ac-1f77c54fdb24",
+                     *           "url": "http://127.0.0.1:38049/hook",
                      *           "events": [
                      *             "task.created"
                      *           ],
                      *           "active": true,
                      *           "disabledReason": null,
                      *           "description": null,
-                     *           "createdBy": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
-                     *           "createdAt": "2026-11-29T20:09:14.191Z",
-                     *           "updatedAt": "2026-11-29T20:09:14.191Z"
+                     *           "createdBy": "01a228f6-6acf-7072-ab4e-3a67743c62f9",
+                     *           "createdAt": "2026-11-29T20:19:27.893Z",
+                     *           "updatedAt": "2026-11-29T20:19:27.893Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -23737,7 +23737,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "6346aa0a-33b6-4db9-bf4c-d50580780039",
+                     *       "requestId": "f9ed446c-0bf1-433e-ad30-c781d1d22fef",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -23765,7 +23765,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "07a6d13e-c935-4f6c-97a1-89fa4dc86cb7"
+                     *       "requestId": "6b8bcff3-0333-4505-8fc8-f165446cfd68"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23782,7 +23782,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing webhooks:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "cd13fa34-d2b9-4896-832e-c969318f4bc7"
+                     *       "requestId": "6323a2b4-c484-4f0c-a313-79081aee7f86"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23799,7 +23799,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "6b88a523-1c84-4257-a539-21ac543328cb"
+                     *       "requestId": "11ce1729-6c3a-4a01-a4ca-4d269ff8c768"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23836,7 +23836,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "900bc6e2-ff2a-4e86-842b-00e98bbbc02c"
+                     *       "requestId": "ad248548-ce97-41ff-9a62-7cbc3f5b560a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23904,17 +23904,17 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228ed-0ecf-7341-9aca-51b153d3d881",
-                     *         "url": "http://127.0.0.1:42623/hook",
+                     *         "id": "01a228f6-6c16-7532-b5ac-1f77c54fdb24",
+                     *         "url": "http://127.0.0.1:38049/hook",
                      *         "events": [
                      *           "task.created"
                      *         ],
                      *         "active": true,
                      *         "disabledReason": null,
                      *         "description": null,
-                     *         "createdBy": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
-                     *         "createdAt": "2026-11-29T20:09:14.191Z",
-                     *         "updatedAt": "2026-11-29T20:09:14.191Z",
+                     *         "createdBy": "01a228f6-6acf-7072-ab4e-3a67743c62f9",
+                     *         "createdAt": "2026-11-29T20:19:27.893Z",
+                     *         "updatedAt": "2026-11-29T20:19:27.893Z",
                      *         "secret": "whsec_<secret, shown once>"
                      *       }
                      *     }
@@ -23937,7 +23937,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: url: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "5db9903a-5146-487b-a556-cbf3c9cd4ba3",
+                     *       "requestId": "ea05b0f7-754c-416d-a3b4-2e494671c023",
                      *       "issues": [
                      *         {
                      *           "path": "url",
@@ -23965,7 +23965,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "6704efd8-7ca1-42a6-b770-5dd4e68bad60"
+                     *       "requestId": "4ffbb61a-e257-4d25-96f5-7b8f9726f094"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23982,7 +23982,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing webhooks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "f1ae663a-5ee8-4831-8bff-7a7c197097a7"
+                     *       "requestId": "6c901ddc-c27b-498c-b120-ccce2734ce39"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23999,7 +23999,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "3f64e2c2-9550-4820-99ea-4c00ef1b28a4"
+                     *       "requestId": "2652f8b7-7636-41aa-b7c7-a2fc844cc2d3"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24025,7 +24025,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "be554f12-3bcc-474d-aa2b-04e8cebff2df"
+                     *       "requestId": "be47cb34-756f-4b1c-9066-ded3dd49927c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24042,7 +24042,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "7e885593-51b9-45b0-86c7-a2fbc9086791"
+                     *       "requestId": "ef8e0ddf-07e5-47f8-a16e-95e2a2ee27fd"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24079,7 +24079,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "6545a4ff-9ed2-4108-8f0c-b2b3a9e36f32"
+                     *       "requestId": "f585fc62-7e77-44ba-8b4e-b5a60b6c8133"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24129,17 +24129,17 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228ed-0ecf-7341-9aca-51b153d3d881",
-                     *         "url": "http://127.0.0.1:42623/hook",
+                     *         "id": "01a228f6-6c16-7532-b5ac-1f77c54fdb24",
+                     *         "url": "http://127.0.0.1:38049/hook",
                      *         "events": [
                      *           "task.created"
                      *         ],
                      *         "active": true,
                      *         "disabledReason": null,
                      *         "description": null,
-                     *         "createdBy": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
-                     *         "createdAt": "2026-11-29T20:09:14.191Z",
-                     *         "updatedAt": "2026-11-29T20:09:14.191Z"
+                     *         "createdBy": "01a228f6-6acf-7072-ab4e-3a67743c62f9",
+                     *         "createdAt": "2026-11-29T20:19:27.893Z",
+                     *         "updatedAt": "2026-11-29T20:19:27.893Z"
                      *       }
                      *     }
                      */
@@ -24161,7 +24161,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "8bf1bec7-cd8c-40c2-9e6b-ca6d63f3b331"
+                     *       "requestId": "cd763474-d4b4-4d55-af29-dbdae1e67abf"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24183,7 +24183,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "f0d2aeb5-0042-498f-bfba-30505f363610"
+                     *       "requestId": "e23f9eb8-3f9b-444c-bf0e-d4cd05cd52b7"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24200,7 +24200,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing webhooks:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "16e92681-53dd-4995-ab71-63b1cc25a831"
+                     *       "requestId": "3a9144d2-622d-43ac-8369-5c8649222512"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24217,7 +24217,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Webhook not found.",
                      *       "code": "not_found",
-                     *       "requestId": "2bd4d596-6669-419d-86bb-10afddec32f4"
+                     *       "requestId": "38ff161d-8fc0-46a7-a483-24de7360314d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24254,7 +24254,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "25eea198-1c2a-41eb-b750-f35778382807"
+                     *       "requestId": "d23ca4f0-e46a-46e9-b0c2-eed674b3290f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24304,7 +24304,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228ed-0ecf-7341-9aca-51b153d3d881",
+                     *         "id": "01a228f6-6c16-7532-b5ac-1f77c54fdb24",
                      *         "deleted": true
                      *       }
                      *     }
@@ -24331,7 +24331,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "1997b461-a02b-49a4-9271-0ae7ad02ddfd"
+                     *       "requestId": "34ace13b-fef1-4665-93f5-cf21e9d67e48"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24353,7 +24353,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "bdef7aa2-d3ae-4a8a-a25a-4465f8140bae"
+                     *       "requestId": "2b0fb842-cd00-4170-ae2b-a0ee60407473"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24370,7 +24370,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing webhooks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "b7a83c91-77ea-4d66-b4b7-bd60628be84d"
+                     *       "requestId": "5779e2dd-4d84-4da9-8007-32d3a0b70fab"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24387,7 +24387,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Webhook not found.",
                      *       "code": "not_found",
-                     *       "requestId": "6c07ccc3-7176-468e-97b7-e3fc3c6632fc"
+                     *       "requestId": "e0d47523-7040-4d88-8979-702550fd040d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24404,7 +24404,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "aaab5246-7ca5-49a4-90f3-502e3f07ae7b"
+                     *       "requestId": "608384bc-c58d-4b5e-bc15-5131d33eee4f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24421,7 +24421,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "cc950f8d-700a-4fa1-9307-5dee6c9061be"
+                     *       "requestId": "0ab3b7e6-82d4-4e3b-8a94-6e29f88d92b1"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24458,7 +24458,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "cdcfa2cd-f7f1-4f99-ace7-73196f66da87"
+                     *       "requestId": "f474809c-4250-4d01-aaac-9b9afb7bd45c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24521,17 +24521,17 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228ed-0ecf-7341-9aca-51b153d3d881",
-                     *         "url": "http://127.0.0.1:42623/hook",
+                     *         "id": "01a228f6-6c16-7532-b5ac-1f77c54fdb24",
+                     *         "url": "http://127.0.0.1:38049/hook",
                      *         "events": [
                      *           "task.created"
                      *         ],
                      *         "active": true,
                      *         "disabledReason": null,
                      *         "description": "CI notifier",
-                     *         "createdBy": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
-                     *         "createdAt": "2026-11-29T20:09:14.191Z",
-                     *         "updatedAt": "2026-11-29T20:09:14.213Z"
+                     *         "createdBy": "01a228f6-6acf-7072-ab4e-3a67743c62f9",
+                     *         "createdAt": "2026-11-29T20:19:27.893Z",
+                     *         "updatedAt": "2026-11-29T20:19:27.898Z"
                      *       }
                      *     }
                      */
@@ -24553,7 +24553,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: url: Invalid input: expected string, received object",
                      *       "code": "validation_error",
-                     *       "requestId": "92929171-daec-4fc4-9bd6-1c45367ccf8e",
+                     *       "requestId": "6964294f-2c6b-493d-b61f-44674eec2976",
                      *       "issues": [
                      *         {
                      *           "path": "url",
@@ -24581,7 +24581,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "51ca7b61-1d3b-411c-90a5-e3e502344047"
+                     *       "requestId": "8230edfa-4d45-4417-8964-6c91fe2c7c8f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24598,7 +24598,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing webhooks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "bca8d242-25a2-414b-af7f-18835cbbfaed"
+                     *       "requestId": "ec870fb0-13a7-46d9-b2fd-b2ad75b4fc01"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24615,7 +24615,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Webhook not found.",
                      *       "code": "not_found",
-                     *       "requestId": "bb717e49-14a1-43e5-968c-af1a46f94bbd"
+                     *       "requestId": "19cdf71a-e5ac-4f80-b34e-7f1ac594f2c4"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24632,7 +24632,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "7abb471e-ebe3-411e-813c-e8114d25f6d8"
+                     *       "requestId": "c409ee8f-b529-41fe-be11-cd2891be9780"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24649,7 +24649,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "429ee2f5-9474-4efd-8ee9-647bccef5718"
+                     *       "requestId": "5472b25b-55d8-4147-80ba-be79698027fd"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24686,7 +24686,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "6b0cf62f-31d9-499b-a9d0-147efd52c1a2"
+                     *       "requestId": "bc4d826e-31a0-48d7-a459-4b2092cf8f2e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24744,16 +24744,16 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228ed-0efd-7170-850e-b97dc3ead07f",
-                     *           "webhookId": "01a228ed-0ecf-7341-9aca-51b153d3d881",
+                     *           "id": "01a228f6-6c22-74ed-b5a7-7a8fba498b0f",
+                     *           "webhookId": "01a228f6-6c16-7532-b5ac-1f77c54fdb24",
                      *           "event": "task.created",
                      *           "status": "succeeded",
                      *           "attempts": 1,
                      *           "lastStatusCode": 200,
                      *           "lastError": null,
                      *           "nextAttemptAt": null,
-                     *           "deliveredAt": "2026-11-29T20:09:14.250Z",
-                     *           "createdAt": "2026-11-29T20:09:14.237Z"
+                     *           "deliveredAt": "2026-11-29T20:19:27.908Z",
+                     *           "createdAt": "2026-11-29T20:19:27.906Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -24778,7 +24778,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "ae961fbe-743f-4d26-9bd7-6634c55efcb0",
+                     *       "requestId": "0232d6a4-818a-498b-a61c-115f6f528cd4",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -24806,7 +24806,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "a8de8b55-2a7d-4384-bc83-5cfa6742a22a"
+                     *       "requestId": "100b6575-6e0f-48c0-8b27-34a2010ac05c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24823,7 +24823,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing webhooks:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "c8868324-ecc9-4a65-9173-1f8d23348e60"
+                     *       "requestId": "9a182113-2a73-445d-a1b2-f3e688bfd765"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24840,7 +24840,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Webhook not found.",
                      *       "code": "not_found",
-                     *       "requestId": "2d791b0c-e5bf-4e85-bc87-e7a88d0a36ab"
+                     *       "requestId": "2b8a40b2-c927-49c4-bfc6-85d09bb093d8"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24877,7 +24877,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "cce9e16c-b88b-4628-b06e-1e4def06e786"
+                     *       "requestId": "49f6ab77-bb9b-4024-97a7-85e9100dab64"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24929,30 +24929,30 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228ed-0efd-7170-850e-b97dc3ead07f",
-                     *         "webhookId": "01a228ed-0ecf-7341-9aca-51b153d3d881",
+                     *         "id": "01a228f6-6c22-74ed-b5a7-7a8fba498b0f",
+                     *         "webhookId": "01a228f6-6c16-7532-b5ac-1f77c54fdb24",
                      *         "event": "task.created",
                      *         "status": "succeeded",
                      *         "attempts": 1,
                      *         "lastStatusCode": 200,
                      *         "lastError": null,
                      *         "nextAttemptAt": null,
-                     *         "deliveredAt": "2026-11-29T20:09:14.250Z",
-                     *         "createdAt": "2026-11-29T20:09:14.237Z",
+                     *         "deliveredAt": "2026-11-29T20:19:27.908Z",
+                     *         "createdAt": "2026-11-29T20:19:27.906Z",
                      *         "payload": {
-                     *           "id": "01a228ed-0efd-7170-850e-b97dc3ead07f",
+                     *           "id": "01a228f6-6c22-74ed-b5a7-7a8fba498b0f",
                      *           "event": "task.created",
-                     *           "createdAt": "2026-11-29T20:09:14.237Z",
-                     *           "workspaceId": "01a228ed-0c1e-7411-93ab-19d70099da1a",
+                     *           "createdAt": "2026-11-29T20:19:27.906Z",
+                     *           "workspaceId": "01a228f6-6b20-7720-a743-bd55e119111f",
                      *           "data": {
-                     *             "id": "01a228ed-0ef8-7389-8ff7-eeeec0c1d780",
+                     *             "id": "01a228f6-6c22-74ec-9879-67fd31c7bce6",
                      *             "humanId": "WEB-3",
                      *             "number": 3,
-                     *             "workspaceId": "01a228ed-0c1e-7411-93ab-19d70099da1a",
-                     *             "projectId": "01a228ed-0d4b-7473-944a-d39e7eee1b6c",
-                     *             "statusId": "01a228ed-0d4d-7673-a97c-146ce7342287",
+                     *             "workspaceId": "01a228f6-6b20-7720-a743-bd55e119111f",
+                     *             "projectId": "01a228f6-6b89-7290-aed2-4fa27ffc912a",
+                     *             "statusId": "01a228f6-6b8a-73de-a2e4-42d162abf2a2",
                      *             "status": {
-                     *               "id": "01a228ed-0d4d-7673-a97c-146ce7342287",
+                     *               "id": "01a228f6-6b8a-73de-a2e4-42d162abf2a2",
                      *               "name": "To Do",
                      *               "category": "unstarted"
                      *             },
@@ -24963,9 +24963,9 @@ export interface operations {
                      *             "dueDate": null,
                      *             "archived": false,
                      *             "archivedAt": null,
-                     *             "createdBy": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
-                     *             "createdAt": "2026-11-29T20:09:14.232Z",
-                     *             "updatedAt": "2026-11-29T20:09:14.232Z",
+                     *             "createdBy": "01a228f6-6acf-7072-ab4e-3a67743c62f9",
+                     *             "createdAt": "2026-11-29T20:19:27.906Z",
+                     *             "updatedAt": "2026-11-29T20:19:27.906Z",
                      *             "assignees": [],
                      *             "labels": [],
                      *             "todoCount": 0,
@@ -24996,7 +24996,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "df9146a4-56c5-444c-8714-ffb3be07a680"
+                     *       "requestId": "292bcc05-a40b-4cea-8e5a-6d0895f69d14"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25018,7 +25018,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "a1daa26f-a7cb-4bdd-86cf-6ac81f86d911"
+                     *       "requestId": "1d98e672-5086-4624-9577-d485d311a2f3"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25035,7 +25035,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing webhooks:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "38def403-79dc-4229-a5e6-c64f42ffbd9e"
+                     *       "requestId": "15cf2af8-4caf-4e46-be60-9e2c27084612"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25052,7 +25052,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Webhook not found.",
                      *       "code": "not_found",
-                     *       "requestId": "b4f44d70-3132-4c6c-8eb8-4a5bcf06935c"
+                     *       "requestId": "c21c1d91-bffe-494b-83db-6706461183b4"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25089,7 +25089,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "1138bea2-b9b2-431f-98c4-0661d74f6057"
+                     *       "requestId": "6224795f-cc80-46fe-a04e-c9d6ffee4561"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25141,16 +25141,16 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228ed-0efd-7170-850e-b97dc3ead07f",
-                     *         "webhookId": "01a228ed-0ecf-7341-9aca-51b153d3d881",
+                     *         "id": "01a228f6-6c22-74ed-b5a7-7a8fba498b0f",
+                     *         "webhookId": "01a228f6-6c16-7532-b5ac-1f77c54fdb24",
                      *         "event": "task.created",
                      *         "status": "pending",
                      *         "attempts": 0,
                      *         "lastStatusCode": 200,
                      *         "lastError": null,
-                     *         "nextAttemptAt": "2026-11-29T20:09:14.274Z",
+                     *         "nextAttemptAt": "2026-11-29T20:19:27.939Z",
                      *         "deliveredAt": null,
-                     *         "createdAt": "2026-11-29T20:09:14.237Z"
+                     *         "createdAt": "2026-11-29T20:19:27.906Z"
                      *       }
                      *     }
                      */
@@ -25172,7 +25172,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "6925938d-36ed-4c69-91ea-65076a731ab2"
+                     *       "requestId": "3838dc3c-f461-4a19-ae65-ba2099d6cb26"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25194,7 +25194,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "ea3318d4-8cf6-435b-8586-47a4a596c898"
+                     *       "requestId": "271ddcb5-58aa-4b10-ba68-03be8c5cd339"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25211,7 +25211,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing webhooks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "255f93c5-cfd8-4107-b645-1bc2f9f22a0b"
+                     *       "requestId": "1a20ffc9-df9f-4757-a47b-f28599f339c5"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25228,7 +25228,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Webhook not found.",
                      *       "code": "not_found",
-                     *       "requestId": "3037618e-8353-4f17-ae29-3e7bfc65b1e0"
+                     *       "requestId": "936e4960-2bba-466d-ab21-b4d634c4a3cc"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25254,7 +25254,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "a79682ce-c294-4892-8337-6a37ae1e1ae8"
+                     *       "requestId": "4d9d2039-bf29-45f8-8e8a-32a3be2ce740"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25271,7 +25271,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "1664cc51-1a2f-4603-9448-2f046274570f"
+                     *       "requestId": "bc35596a-374f-49c0-a366-1eeb183b2aa2"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25308,7 +25308,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "5ced3d7c-a00d-44ce-8921-41e5043de881"
+                     *       "requestId": "b82c0f62-17d5-4148-a72a-a7a3202be622"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25358,17 +25358,17 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228ed-0ecf-7341-9aca-51b153d3d881",
-                     *         "url": "http://127.0.0.1:42623/hook",
+                     *         "id": "01a228f6-6c16-7532-b5ac-1f77c54fdb24",
+                     *         "url": "http://127.0.0.1:38049/hook",
                      *         "events": [
                      *           "task.created"
                      *         ],
                      *         "active": true,
                      *         "disabledReason": null,
                      *         "description": "CI notifier",
-                     *         "createdBy": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
-                     *         "createdAt": "2026-11-29T20:09:14.191Z",
-                     *         "updatedAt": "2026-11-29T20:09:14.215Z",
+                     *         "createdBy": "01a228f6-6acf-7072-ab4e-3a67743c62f9",
+                     *         "createdAt": "2026-11-29T20:19:27.893Z",
+                     *         "updatedAt": "2026-11-29T20:19:27.900Z",
                      *         "secret": "whsec_<secret, shown once>"
                      *       }
                      *     }
@@ -25391,7 +25391,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "fdfcd033-e48f-49e9-b98f-92368e6c0685"
+                     *       "requestId": "804ec104-4924-4d39-874b-b0d37cecda06"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25413,7 +25413,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "cafa77b8-af9f-4058-9a7f-e1f2fac334f9"
+                     *       "requestId": "7b2aa045-6aee-453a-bace-5cfe3921dfaf"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25430,7 +25430,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing webhooks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "a557a302-1838-46a1-9c48-08218e16f20b"
+                     *       "requestId": "c11a00bb-23af-4164-b872-246782447db0"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25447,7 +25447,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Webhook not found.",
                      *       "code": "not_found",
-                     *       "requestId": "037e00f9-1058-4ac8-8d09-9d6852323e20"
+                     *       "requestId": "8af241df-135e-4f07-b693-9b431f59a65e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25464,7 +25464,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "a902846a-fcd5-4f02-958e-31a2f72ba369"
+                     *       "requestId": "3b0d2f49-d767-43ef-bf86-b94b02f758c9"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25481,7 +25481,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "69176977-f6c8-4023-8d14-fd64a1af4ed6"
+                     *       "requestId": "d83f9c42-a64b-41ca-a151-da38430f4b8b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25518,7 +25518,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "918e1a6b-3371-4dae-a5b0-7e5133551986"
+                     *       "requestId": "ee9eda88-fe58-46e7-b5c2-fa3389c3a564"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25568,7 +25568,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "deliveryId": "01a228ed-0ef0-71ae-81cd-c6567d83e79a",
+                     *         "deliveryId": "01a228f6-6c1e-77dc-9098-d4cd587acb90",
                      *         "event": "ping",
                      *         "status": "pending"
                      *       }
@@ -25597,7 +25597,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "69d96f58-e896-4aa7-9852-f36cbad8ba84"
+                     *       "requestId": "3d81816c-8fe6-4194-a4ce-83e4d40c71d3"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25619,7 +25619,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "07435d6c-8255-4f23-8dd6-ffdfd0777ee4"
+                     *       "requestId": "d9f94f55-1cf1-4d5f-b8c1-7877ed6b510a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25636,7 +25636,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing webhooks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "eba7943f-d22c-4233-bc52-68ee9eb19dcd"
+                     *       "requestId": "3969d51b-fb21-4314-886f-967d242417e3"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25653,7 +25653,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Webhook not found.",
                      *       "code": "not_found",
-                     *       "requestId": "936bdc01-75ea-4f5e-9a9d-c99953df60d5"
+                     *       "requestId": "dc5aa699-c40a-4500-8fe2-5840026135d7"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25679,7 +25679,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "e96a058a-6e2e-411c-9142-2a81dc3169c3"
+                     *       "requestId": "cb80c04d-a3bf-46ae-98e5-524e3f592d94"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25696,7 +25696,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "57ec76bd-3b2b-433a-92b1-bbeb7c24297c"
+                     *       "requestId": "49c43764-2950-4163-a20c-c1e56c2bee06"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25733,7 +25733,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "383884cf-bee3-4935-8dc4-f73f2f9c9eeb"
+                     *       "requestId": "7a291713-6a03-489c-8ba5-59644466deb0"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25781,14 +25781,14 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228ed-0a1f-72d3-9aa6-bcc7338359e6",
+                     *           "id": "01a228f6-6ad0-7106-a660-6dc20de5dcd6",
                      *           "name": "Ada's workspace",
                      *           "slug": "ada-s-workspace",
                      *           "role": "OWNER",
                      *           "suspended": false,
                      *           "suspendedAt": null,
-                     *           "createdAt": "2026-11-29T20:09:12.991Z",
-                     *           "updatedAt": "2026-11-29T20:09:12.991Z"
+                     *           "createdAt": "2026-11-29T20:19:27.568Z",
+                     *           "updatedAt": "2026-11-29T20:19:27.568Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -25813,7 +25813,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "aa9d62fb-9ed2-4565-8a75-7b219ea48737",
+                     *       "requestId": "d7ab03c5-abcc-447a-af26-523a33f5feeb",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -25841,7 +25841,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "3b9b5f00-74f5-4de5-85a4-a830bf45cf5f"
+                     *       "requestId": "377a0974-f43c-4cf7-a8b2-5481826a7e62"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25858,7 +25858,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing workspaces:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "22a6faad-f4ea-403a-8256-ae49310921a1"
+                     *       "requestId": "e11e014a-35ca-475d-9d36-f9eb82d79e07"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25895,7 +25895,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "6c8f94e2-c4a3-4ae1-aa8d-1e369d8679a6"
+                     *       "requestId": "db0eaa07-98b6-448a-a97d-712424c6c9c7"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25948,14 +25948,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228ed-0c1e-7411-93ab-19d70099da1a",
+                     *         "id": "01a228f6-6b20-7720-a743-bd55e119111f",
                      *         "name": "Walk Co",
                      *         "slug": "walk-co",
                      *         "role": "OWNER",
                      *         "suspended": false,
                      *         "suspendedAt": null,
-                     *         "createdAt": "2026-11-29T20:09:13.502Z",
-                     *         "updatedAt": "2026-11-29T20:09:13.502Z"
+                     *         "createdAt": "2026-11-29T20:19:27.648Z",
+                     *         "updatedAt": "2026-11-29T20:19:27.648Z"
                      *       }
                      *     }
                      */
@@ -25977,7 +25977,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: name: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "07d73551-5e13-439f-9176-71c44652b8f3",
+                     *       "requestId": "44620419-15d8-4cb0-914a-5aefbc720fe3",
                      *       "issues": [
                      *         {
                      *           "path": "name",
@@ -26005,7 +26005,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "27a4deb1-e288-4e69-b755-5c3c5aa41241"
+                     *       "requestId": "c01c839e-5639-4fdd-84d6-1b66c0ba2a5e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26022,7 +26022,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing workspaces:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "e6a2470d-df04-446a-a878-50cf5aaf64ca"
+                     *       "requestId": "5b7c9a7a-f44a-43ff-ad5d-03f5c046e71c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26040,7 +26040,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "The slug \"walk-co\" is already taken.",
                      *       "code": "conflict",
-                     *       "requestId": "4b373229-76a7-476f-8858-e01c327a2ad5"
+                     *       "requestId": "6406cb16-c912-4d18-a815-749bf40cf788"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26057,7 +26057,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "7a3a5222-c29a-4f01-96b8-b389194b7636"
+                     *       "requestId": "2e966719-7244-4d7e-8a5b-9f63d2b4a332"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26074,7 +26074,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "e15a92c0-2d89-45bf-80d1-9bb717b66757"
+                     *       "requestId": "bc8634df-6924-4e50-88fe-b13850bb7023"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26111,7 +26111,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "e390d403-2980-4542-a270-a56e5c95ce80"
+                     *       "requestId": "dfb67b40-4286-415f-b341-d7c14c3a9d70"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26156,14 +26156,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228ed-0c1e-7411-93ab-19d70099da1a",
+                     *         "id": "01a228f6-6b20-7720-a743-bd55e119111f",
                      *         "name": "Walk Co",
                      *         "slug": "walk-co",
                      *         "role": "OWNER",
                      *         "suspended": false,
                      *         "suspendedAt": null,
-                     *         "createdAt": "2026-11-29T20:09:13.502Z",
-                     *         "updatedAt": "2026-11-29T20:09:13.502Z"
+                     *         "createdAt": "2026-11-29T20:19:27.648Z",
+                     *         "updatedAt": "2026-11-29T20:19:27.648Z"
                      *       }
                      *     }
                      */
@@ -26191,7 +26191,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "cadc1372-78f0-482d-939b-54bdae64d52f"
+                     *       "requestId": "8b04c46c-5836-40b4-9f36-8f3e1555a12d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26208,7 +26208,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing workspaces:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "1841ed06-6237-410c-87dc-7b59d46d41ff"
+                     *       "requestId": "ce5e91e4-9054-4a24-bbac-a9fb72634b5a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26225,7 +26225,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "ea194328-c040-4472-9590-264532153a24"
+                     *       "requestId": "7491e0ed-eaaf-423d-be93-812d04ee01d5"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26262,7 +26262,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "04e3b2c6-1ea9-4d4d-baae-276c23dcec35"
+                     *       "requestId": "491fc2c3-f10e-4eea-8f04-e13132b67a69"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26316,14 +26316,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228ed-0c1e-7411-93ab-19d70099da1a",
+                     *         "id": "01a228f6-6b20-7720-a743-bd55e119111f",
                      *         "name": "Walk Company",
                      *         "slug": "walk-co",
                      *         "role": "OWNER",
                      *         "suspended": false,
                      *         "suspendedAt": null,
-                     *         "createdAt": "2026-11-29T20:09:13.502Z",
-                     *         "updatedAt": "2026-11-29T20:09:13.511Z"
+                     *         "createdAt": "2026-11-29T20:19:27.648Z",
+                     *         "updatedAt": "2026-11-29T20:19:27.653Z"
                      *       }
                      *     }
                      */
@@ -26345,7 +26345,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: name: Invalid input: expected string, received object",
                      *       "code": "validation_error",
-                     *       "requestId": "d11ab97a-596c-468f-8116-c10e92960a13",
+                     *       "requestId": "bc10f34b-183d-4f07-a823-7d238cc245c9",
                      *       "issues": [
                      *         {
                      *           "path": "name",
@@ -26373,7 +26373,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "952a6a7e-fde2-486e-bf81-21cc9745755b"
+                     *       "requestId": "e43a3731-9225-487e-a2ef-095469e989db"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26390,7 +26390,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing workspaces:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "ece41edb-13e0-4795-94de-5688be1134f6"
+                     *       "requestId": "d0b2ba62-db88-40d6-9e8a-61dd2bf7b467"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26407,7 +26407,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "b4af5a07-af44-46d0-bb44-972a84abddc3"
+                     *       "requestId": "06dae0a3-aadc-4e82-9f9c-940261b5192e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26424,7 +26424,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "The slug \"walk-co\" is already taken.",
                      *       "code": "conflict",
-                     *       "requestId": "6912f39d-2df5-452d-9519-3910d71c7d99"
+                     *       "requestId": "1221de40-60d0-4092-95c1-4ba51b25e108"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26441,7 +26441,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "4893167d-c799-45f1-aef6-d8b55a81e370"
+                     *       "requestId": "75219922-c274-4024-8981-4073d022d250"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26458,7 +26458,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "5724fbfb-299a-4cf5-a331-bc65f3a486d2"
+                     *       "requestId": "2f35a975-5d12-4995-ae89-4bd9ef293777"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26495,7 +26495,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "f8aa2d45-8698-43bc-9733-0e4849ee52bf"
+                     *       "requestId": "e6820386-067e-4d0a-987d-367b5b32ea70"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26548,16 +26548,16 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228ed-0c32-74ac-9bf1-3ef17eaabd9a",
-                     *           "workspaceId": "01a228ed-0c1e-7411-93ab-19d70099da1a",
+                     *           "id": "01a228f6-6b28-715c-b9f6-8f6052690717",
+                     *           "workspaceId": "01a228f6-6b20-7720-a743-bd55e119111f",
                      *           "email": "bob@walk.test",
                      *           "role": "MEMBER",
                      *           "status": "accepted",
-                     *           "invitedBy": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
-                     *           "expiresAt": "2026-12-06T20:09:13.522Z",
-                     *           "acceptedAt": "2026-11-29T20:09:13.625Z",
+                     *           "invitedBy": "01a228f6-6acf-7072-ab4e-3a67743c62f9",
+                     *           "expiresAt": "2026-12-06T20:19:27.655Z",
+                     *           "acceptedAt": "2026-11-29T20:19:27.700Z",
                      *           "revokedAt": null,
-                     *           "createdAt": "2026-11-29T20:09:13.522Z"
+                     *           "createdAt": "2026-11-29T20:19:27.655Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -26582,7 +26582,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "7b51c29e-9340-4b02-843c-c3ee05f98f46",
+                     *       "requestId": "0b829d1b-2343-45d8-903b-9a0c28017aed",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -26610,7 +26610,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "9c47e033-e278-4efa-8f7d-0a754883a380"
+                     *       "requestId": "ed71528a-908f-4d00-ac91-97188ca54755"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26627,7 +26627,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing members:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "e457e1ba-7ed0-4427-ba20-8a9f834614d7"
+                     *       "requestId": "3be4d97c-a3ef-469f-846d-a14727cf9a63"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26644,7 +26644,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "a7818a02-884b-437e-ba64-2fdc101b5689"
+                     *       "requestId": "fef7523e-846f-4850-9d22-3778b9b6d13d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26681,7 +26681,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "071b53f7-48b5-458c-b4e9-2c58a6dbf701"
+                     *       "requestId": "94bb9c9d-bd8c-46ae-affa-6a418d63b838"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26739,16 +26739,16 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228ed-0c32-74ac-9bf1-3ef17eaabd9a",
-                     *         "workspaceId": "01a228ed-0c1e-7411-93ab-19d70099da1a",
+                     *         "id": "01a228f6-6b28-715c-b9f6-8f6052690717",
+                     *         "workspaceId": "01a228f6-6b20-7720-a743-bd55e119111f",
                      *         "email": "bob@walk.test",
                      *         "role": "MEMBER",
                      *         "status": "pending",
-                     *         "invitedBy": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
-                     *         "expiresAt": "2026-12-06T20:09:13.522Z",
+                     *         "invitedBy": "01a228f6-6acf-7072-ab4e-3a67743c62f9",
+                     *         "expiresAt": "2026-12-06T20:19:27.655Z",
                      *         "acceptedAt": null,
                      *         "revokedAt": null,
-                     *         "createdAt": "2026-11-29T20:09:13.522Z"
+                     *         "createdAt": "2026-11-29T20:19:27.655Z"
                      *       }
                      *     }
                      */
@@ -26770,7 +26770,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: email: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "47459bd0-1d3c-4448-aa0c-f1733dca6e54",
+                     *       "requestId": "e301c4b2-5995-42be-b46f-d92a07015ac5",
                      *       "issues": [
                      *         {
                      *           "path": "email",
@@ -26798,7 +26798,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "0a2d4aaa-d22a-4dee-bae2-632ffecdd4c8"
+                     *       "requestId": "73eb9fa6-0f2d-4de9-b38b-22a12e56fcf0"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26815,7 +26815,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing members:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "cd761262-88a4-4753-a2d7-a3e5a6011674"
+                     *       "requestId": "47e88673-1e2a-4927-93a8-2318021b630a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26832,7 +26832,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "edf155d2-b9d0-4956-8bfe-a9999a2bffa6"
+                     *       "requestId": "aa13c33f-4bf3-464a-ba99-9fb9d5f8ffca"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26849,7 +26849,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "This person is already a member of the workspace.",
                      *       "code": "conflict",
-                     *       "requestId": "52ecb86a-ba43-44d1-8de2-2100e075945f"
+                     *       "requestId": "f25e70a1-ade7-4655-8377-cccc40f16a5c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26866,7 +26866,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "fb599726-9f99-4b6d-b576-7f053c4ca54b"
+                     *       "requestId": "3b16d4ac-e1ff-48b6-9c98-ce37904c76f5"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26883,7 +26883,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "eda81c4b-5916-4910-ab6d-7fad34424881"
+                     *       "requestId": "aa69777c-8479-494a-9ae5-411913f41f9f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26920,7 +26920,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "29f43800-2619-4df9-b6cb-76cd0dfdde08"
+                     *       "requestId": "7165fcdf-ae48-49f7-a95b-baee7cda8795"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26967,16 +26967,16 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228ed-0cee-739c-9189-55d409bd66c8",
-                     *         "workspaceId": "01a228ed-0c1e-7411-93ab-19d70099da1a",
+                     *         "id": "01a228f6-6b70-711e-9f55-3199050e4ef7",
+                     *         "workspaceId": "01a228f6-6b20-7720-a743-bd55e119111f",
                      *         "email": "carol@walk.test",
                      *         "role": "MEMBER",
                      *         "status": "revoked",
-                     *         "invitedBy": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
-                     *         "expiresAt": "2026-12-06T20:09:13.709Z",
+                     *         "invitedBy": "01a228f6-6acf-7072-ab4e-3a67743c62f9",
+                     *         "expiresAt": "2026-12-06T20:19:27.728Z",
                      *         "acceptedAt": null,
-                     *         "revokedAt": "2026-11-29T20:09:13.727Z",
-                     *         "createdAt": "2026-11-29T20:09:13.709Z"
+                     *         "revokedAt": "2026-11-29T20:19:27.736Z",
+                     *         "createdAt": "2026-11-29T20:19:27.728Z"
                      *       }
                      *     }
                      */
@@ -26998,7 +26998,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "212718d2-0fcf-4b16-8953-b015d1d4b505",
+                     *       "requestId": "0a106ef3-bf94-46c1-bf77-99b06397da62",
                      *       "issues": []
                      *     }
                      */
@@ -27021,7 +27021,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "cb67e774-877f-4a05-8f60-ea94770160b5"
+                     *       "requestId": "e1d2c3f3-70b3-4dd7-9ada-bcd6718d3b5f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -27038,7 +27038,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing members:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "ea3e6165-8ad0-4d31-9cb4-27dbc49e410e"
+                     *       "requestId": "68ab760a-e84a-4679-8de4-478974551c96"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -27055,7 +27055,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invite not found.",
                      *       "code": "not_found",
-                     *       "requestId": "3750d033-3a41-4788-866c-2b5b4359695d"
+                     *       "requestId": "fcd0bbcb-60b0-4114-b921-69d5a584c0d0"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -27072,7 +27072,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "This invite has already been accepted: remove the member instead.",
                      *       "code": "conflict",
-                     *       "requestId": "d7c19a9f-9823-4a38-98e9-2ec7c3db3c79"
+                     *       "requestId": "ede2082f-c07c-4ce4-bd0b-569b3c03ca3b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -27089,7 +27089,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "066ddc78-d3bd-4f1e-9d84-4f81b47d1fce"
+                     *       "requestId": "9c97ddd8-20fe-4891-a82f-a77adc7fe997"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -27106,7 +27106,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "a50d279b-8d60-4e2c-a53b-74583987fb48"
+                     *       "requestId": "91984ed1-bc77-4b59-9b0d-4e39d9eb465b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -27143,7 +27143,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "d922ba01-2f9b-455e-8713-3f6a9f83edb3"
+                     *       "requestId": "b04421c7-d7ed-4455-a270-3d7f9fdc038d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -27194,13 +27194,13 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "userId": "01a228ed-0a1e-73ed-83ac-5ea6a5819d44",
+                     *           "userId": "01a228f6-6acf-7072-ab4e-3a67743c62f9",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada",
                      *           "email": "ada@walk.test",
                      *           "avatarUploadId": null,
                      *           "role": "OWNER",
-                     *           "joinedAt": "2026-11-29T20:09:13.502Z"
+                     *           "joinedAt": "2026-11-29T20:19:27.648Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -27225,7 +27225,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "ed6f74ef-fdd3-40bf-ad61-ad4fb2ef9967",
+                     *       "requestId": "de6873cd-c6f2-43fd-b77b-f68d3e04fc9d",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -27253,7 +27253,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "7b140831-af00-4d36-9a70-a3474ca34155"
+                     *       "requestId": "85df5223-ef96-4190-a6a3-301595f76139"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -27270,7 +27270,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing workspaces:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "aa19639f-cb4b-447f-83a4-2543ae1b8fc8"
+                     *       "requestId": "59c97bf4-a99f-4bb4-9231-06f8fce4d624"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -27287,7 +27287,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "d21effb1-6d1b-4912-910f-138d67aa68f9"
+                     *       "requestId": "16fb41fd-9fd7-4933-b3b3-7c8a8c435d6a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -27324,7 +27324,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "f4dfeac2-0507-44c8-acd0-b9b6c0086395"
+                     *       "requestId": "c28b8817-a4cd-4db2-9722-3ec33d297efa"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -27371,7 +27371,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "userId": "01a228ed-0c9c-7295-aae4-50715743fac5",
+                     *         "userId": "01a228f6-6b56-7448-b092-960b7259f34a",
                      *         "removed": true
                      *       }
                      *     }
@@ -27398,7 +27398,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "8c7964a2-3df7-44db-a6f1-162d5f890d81",
+                     *       "requestId": "a663ed6f-51aa-40ab-81fb-f7fa67295126",
                      *       "issues": []
                      *     }
                      */
@@ -27421,7 +27421,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "ede84e9d-30e2-4c5c-81b6-0c00dbad7ae4"
+                     *       "requestId": "4ee4f2eb-9bbb-4f8f-b7d3-317904ddab6c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -27438,7 +27438,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing members:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "fd3e7f66-ffa4-46c8-b8e1-9272225db0f9"
+                     *       "requestId": "4cc769fb-b6cc-4c67-8410-ab921f651d05"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -27455,7 +27455,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Member not found.",
                      *       "code": "not_found",
-                     *       "requestId": "a17a0831-f3e9-453c-998c-56fd69097611"
+                     *       "requestId": "90eae544-b18e-43bd-98a2-c39ba07ef1cb"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -27472,7 +27472,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "A workspace needs at least one OWNER: make someone else OWNER first.",
                      *       "code": "conflict",
-                     *       "requestId": "58d03be9-3747-4d14-ac6e-34b208bf5a60"
+                     *       "requestId": "bca77c55-6555-49e3-a939-efad56715dfb"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -27489,7 +27489,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "73066118-18e2-4729-8415-dc2ff90985c2"
+                     *       "requestId": "92cfc651-b7da-48d0-883d-72fc6a8ff9a9"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -27506,7 +27506,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "e79b569d-c494-46aa-b1bb-7b7931abd07d"
+                     *       "requestId": "f3c79191-c008-42f3-8ad4-f97786e8d439"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -27543,7 +27543,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "7cbc84c2-8a1b-4a67-834c-8dc168f65a77"
+                     *       "requestId": "1994d464-50e6-4258-8c4e-435fb9d73879"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -27600,13 +27600,13 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "userId": "01a228ed-0c9c-7295-aae4-50715743fac5",
+                     *         "userId": "01a228f6-6b56-7448-b092-960b7259f34a",
                      *         "name": "Bob",
                      *         "handle": "bob",
                      *         "email": "bob@walk.test",
                      *         "avatarUploadId": null,
                      *         "role": "VIEWER",
-                     *         "joinedAt": "2026-11-29T20:09:13.625Z"
+                     *         "joinedAt": "2026-11-29T20:19:27.700Z"
                      *       }
                      *     }
                      */
@@ -27628,7 +27628,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: role: Invalid option: expected one of \"OWNER\"|\"MEMBER\"|\"VIEWER\"",
                      *       "code": "validation_error",
-                     *       "requestId": "61c457da-eeec-4021-8b40-5022f5e34f9b",
+                     *       "requestId": "318c82f9-ff2b-41e5-a170-333b33b6e709",
                      *       "issues": [
                      *         {
                      *           "path": "role",
@@ -27656,7 +27656,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "23b60980-7272-47d4-9907-6fc04f732657"
+                     *       "requestId": "26d657db-4244-40a1-aa0b-62c5a2e450a5"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -27673,7 +27673,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing members:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "0606c8af-e847-45fb-b306-b236c0b71593"
+                     *       "requestId": "399edd09-45f7-41cb-b7f5-6d9185072859"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -27690,7 +27690,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Member not found.",
                      *       "code": "not_found",
-                     *       "requestId": "1d035ae6-369b-4344-9c05-9b1cdcd4c018"
+                     *       "requestId": "b384add9-8cc8-4d14-8efb-107ce6c48e59"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -27707,7 +27707,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "A workspace needs at least one OWNER: make someone else OWNER first.",
                      *       "code": "conflict",
-                     *       "requestId": "ce529828-c04f-46a1-93ca-825d18917d80"
+                     *       "requestId": "584b97db-f07c-436e-9d4a-7e50fa2983ff"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -27724,7 +27724,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "f51613a5-6cf6-4a21-8262-bc550dc97a08"
+                     *       "requestId": "e9b57a29-12cf-4bca-811b-998554438281"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -27741,7 +27741,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "b387e415-a955-496c-97a4-0e72cdb503ec"
+                     *       "requestId": "6711d165-3662-411f-a85e-f36485ece33a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -27778,7 +27778,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "3f66bb52-80f5-4d15-aead-b3dfac20502d"
+                     *       "requestId": "9878d9a6-cf13-4c94-a77c-8283e68a0f16"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -27823,14 +27823,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228ed-0c1e-7411-93ab-19d70099da1a",
+                     *         "id": "01a228f6-6b20-7720-a743-bd55e119111f",
                      *         "name": "Walk Company",
                      *         "slug": "walk-co",
                      *         "role": null,
                      *         "suspended": false,
                      *         "suspendedAt": null,
-                     *         "createdAt": "2026-11-29T20:09:13.502Z",
-                     *         "updatedAt": "2026-11-29T20:09:15.626Z"
+                     *         "createdAt": "2026-11-29T20:19:27.648Z",
+                     *         "updatedAt": "2026-11-29T20:19:28.204Z"
                      *       }
                      *     }
                      */
@@ -27852,7 +27852,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "e8be9c8e-2565-458a-bac3-d877af8468c5",
+                     *       "requestId": "4be95279-f998-4a39-84e7-eaa90cad1ea7",
                      *       "issues": []
                      *     }
                      */
@@ -27875,7 +27875,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "8ef4856e-910f-4df8-96c6-e6d7c4384a1c"
+                     *       "requestId": "52666323-7609-417b-840d-ce32837884ce"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -27892,7 +27892,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing workspaces:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "f22d33c8-60bc-4838-ac79-ae209089d5ba"
+                     *       "requestId": "3cd86fe0-a0cb-4321-a2e3-570147e01161"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -27909,7 +27909,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "18eb2f46-2418-402a-b4fd-46166ce0beda"
+                     *       "requestId": "62d475b0-98cb-4d31-ba3f-a79e4c990995"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -27926,7 +27926,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "89d249fe-b39b-4edf-bb1b-b37a26e98679"
+                     *       "requestId": "d989b548-5a72-4743-b497-6195ed8ef5c6"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -27943,7 +27943,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "e3e00714-778b-4d6c-9df0-b403960498f3"
+                     *       "requestId": "673bff29-d31e-427a-9048-b48a1679e62a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -27980,7 +27980,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "c5fe48fb-d3d2-4d47-bbf8-1f8a29cfeb03"
+                     *       "requestId": "738f83a2-bf79-4a8f-ac72-b0996bb5b327"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -28025,14 +28025,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228ed-0c1e-7411-93ab-19d70099da1a",
+                     *         "id": "01a228f6-6b20-7720-a743-bd55e119111f",
                      *         "name": "Walk Company",
                      *         "slug": "walk-co",
                      *         "role": null,
                      *         "suspended": true,
-                     *         "suspendedAt": "2026-11-29T20:09:15.615Z",
-                     *         "createdAt": "2026-11-29T20:09:13.502Z",
-                     *         "updatedAt": "2026-11-29T20:09:15.615Z"
+                     *         "suspendedAt": "2026-11-29T20:19:28.201Z",
+                     *         "createdAt": "2026-11-29T20:19:27.648Z",
+                     *         "updatedAt": "2026-11-29T20:19:28.201Z"
                      *       }
                      *     }
                      */
@@ -28054,7 +28054,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "9d3b00ab-1807-43d5-99c5-fd7dc07353ff",
+                     *       "requestId": "fcef5716-5bcc-4737-909c-566d34a4d1ce",
                      *       "issues": []
                      *     }
                      */
@@ -28077,7 +28077,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "6ed2e625-e2dc-4161-bbba-cfe5d264afab"
+                     *       "requestId": "0f6b6e77-3140-482c-8cf5-4829e9e067ff"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -28094,7 +28094,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing workspaces:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "fb7dc117-a946-4952-adbb-a02a8e83efc5"
+                     *       "requestId": "38d36025-f9e1-4ecc-aaed-3ab6248eb5a1"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -28111,7 +28111,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "f37ebbf3-2245-421d-bcba-a6623f1ec6a7"
+                     *       "requestId": "ff72e706-03d8-454f-bddd-0cb54fa98351"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -28128,7 +28128,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "7bfc132d-d90b-4913-95ac-012c4031d3c6"
+                     *       "requestId": "e5fc6d92-cc87-40dd-a706-6c02dc7d7157"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -28145,7 +28145,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "c4f445a2-654f-447d-9886-0c95d85244c1"
+                     *       "requestId": "ec75d905-5606-422b-b357-3d24766ce95f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -28182,7 +28182,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "8160de75-1c33-4ae7-9a45-2a3db4e293cc"
+                     *       "requestId": "c09cba54-bece-4ec5-bc3f-692b126bbe20"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
