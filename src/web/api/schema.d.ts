@@ -2536,20 +2536,6 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                /**
-                 * @example {
-                 *       "ok": false,
-                 *       "error": "Invalid body: title: Too small: expected string to have >=1 characters",
-                 *       "code": "validation_error",
-                 *       "issues": [
-                 *         {
-                 *           "path": "title",
-                 *           "message": "Too small: expected string to have >=1 characters"
-                 *         }
-                 *       ],
-                 *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
-                 *     }
-                 */
                 "application/json": components["schemas"]["Error"];
             };
         };
@@ -2559,14 +2545,6 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                /**
-                 * @example {
-                 *       "ok": false,
-                 *       "error": "Your role does not allow tasks:write.",
-                 *       "code": "forbidden",
-                 *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
-                 *     }
-                 */
                 "application/json": components["schemas"]["Error"];
             };
         };
@@ -2576,14 +2554,6 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                /**
-                 * @example {
-                 *       "ok": false,
-                 *       "error": "Task not found.",
-                 *       "code": "not_found",
-                 *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
-                 *     }
-                 */
                 "application/json": components["schemas"]["Error"];
             };
         };
@@ -2593,14 +2563,6 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                /**
-                 * @example {
-                 *       "ok": false,
-                 *       "error": "Request body too large.",
-                 *       "code": "payload_too_large",
-                 *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
-                 *     }
-                 */
                 "application/json": components["schemas"]["Error"];
             };
         };
@@ -2630,14 +2592,6 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                /**
-                 * @example {
-                 *       "ok": false,
-                 *       "error": "Rate limit of 1000 requests per hour exceeded for this credential.",
-                 *       "code": "rate_limited",
-                 *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
-                 *     }
-                 */
                 "application/json": components["schemas"]["Error"];
             };
         };
@@ -2652,14 +2606,6 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                /**
-                 * @example {
-                 *       "ok": false,
-                 *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
-                 *       "code": "missing_key",
-                 *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
-                 *     }
-                 */
                 "application/json": components["schemas"]["Error"];
             };
         };
@@ -2669,14 +2615,6 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                /**
-                 * @example {
-                 *       "ok": false,
-                 *       "error": "Send application/json.",
-                 *       "code": "unsupported_media_type",
-                 *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
-                 *     }
-                 */
                 "application/json": components["schemas"]["Error"];
             };
         };
@@ -2737,20 +2675,20 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228b8-ea09-7628-b3aa-f340252f873c",
-                     *           "workspaceId": "01a228b8-e7f4-720c-8c9c-624262c41486",
-                     *           "actorUserId": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *           "id": "01a228fa-23e5-7658-bf26-0b4a6cc6772c",
+                     *           "workspaceId": "01a228fa-217d-7547-8d4c-ecdc178d9da9",
+                     *           "actorUserId": "01a228fa-2111-7599-8275-3b2af14025df",
                      *           "actorKeyId": null,
                      *           "credential": "session",
                      *           "action": "oauth_grant.revoked",
                      *           "targetType": "oauth_grant",
-                     *           "targetId": "01a228b8-ea02-730e-a3d1-6e2eaadd57e3",
+                     *           "targetId": "01a228fa-23d9-7034-b43e-2246fcbffdf0",
                      *           "ip": null,
                      *           "meta": {
-                     *             "clientId": "sallyc_MNAbj7l_TVbVGkyx74aDj1bK",
+                     *             "clientId": "sallyc_RYTlPviy78PeomQ877AMzSz1",
                      *             "reason": "revoked by the user"
                      *           },
-                     *           "createdAt": "2026-11-29T19:12:16.905Z"
+                     *           "createdAt": "2026-11-29T20:23:31.557Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -2764,11 +2702,122 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
+                     *       "code": "validation_error",
+                     *       "requestId": "85fe6255-ae4a-4502-8f07-22a2deb74bd4",
+                     *       "issues": [
+                     *         {
+                     *           "path": "limit",
+                     *           "message": "Invalid input: expected number, received NaN"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "a0180398-2b0a-4b76-9f16-f7990af42687"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing members:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "a1032325-bf9e-46b0-b34a-ce20eb89bb6b"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "2bb1d166-925d-4442-96b4-2a2bf020c9ed"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "36f25696-c00f-4044-8f51-cb9efbe58173"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "auth.acceptInvite": {
@@ -2819,7 +2868,7 @@ export interface operations {
                      *       "ok": true,
                      *       "data": {
                      *         "workspace": {
-                     *           "id": "01a228b8-e7f4-720c-8c9c-624262c41486",
+                     *           "id": "01a228fa-217d-7547-8d4c-ecdc178d9da9",
                      *           "slug": "walk-co",
                      *           "name": "Walk Company"
                      *         },
@@ -2827,26 +2876,26 @@ export interface operations {
                      *         "created": true,
                      *         "session": {
                      *           "token": "<secret, shown once>",
-                     *           "expiresAt": "2026-12-29T19:12:16.437Z",
+                     *           "expiresAt": "2026-12-29T20:23:31.010Z",
                      *           "session": {
-                     *             "id": "01a228b8-e835-71e8-8fab-8e49d53dfd2c",
+                     *             "id": "01a228fa-21c2-714f-b0e3-47515873198b",
                      *             "current": true,
                      *             "ip": "127.0.0.1",
                      *             "userAgent": "Bun/1.4.5",
-                     *             "createdAt": "2026-11-29T19:12:16.437Z",
-                     *             "lastSeenAt": "2026-11-29T19:12:16.437Z",
-                     *             "expiresAt": "2026-12-29T19:12:16.437Z"
+                     *             "createdAt": "2026-11-29T20:23:31.010Z",
+                     *             "lastSeenAt": "2026-11-29T20:23:31.010Z",
+                     *             "expiresAt": "2026-12-29T20:23:31.010Z"
                      *           },
                      *           "user": {
-                     *             "id": "01a228b8-e834-74fa-a77f-dda1415538d2",
+                     *             "id": "01a228fa-21c0-71aa-8a5c-8b8568c0cb60",
                      *             "email": "bob@walk.test",
                      *             "name": "Bob",
                      *             "handle": "bob",
                      *             "platformRole": "NONE",
                      *             "avatarUploadId": null,
                      *             "emailVerified": true,
-                     *             "emailVerifiedAt": "2026-11-29T19:12:16.435Z",
-                     *             "createdAt": "2026-11-29T19:12:16.435Z"
+                     *             "emailVerifiedAt": "2026-11-29T20:23:31.007Z",
+                     *             "createdAt": "2026-11-29T20:23:31.007Z"
                      *           }
                      *         }
                      *       }
@@ -2859,7 +2908,29 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid body: token: Invalid input: expected string, received undefined",
+                     *       "code": "validation_error",
+                     *       "requestId": "0cd38411-4ab9-4c9a-9756-414a0d2df451",
+                     *       "issues": [
+                     *         {
+                     *           "path": "token",
+                     *           "message": "Invalid input: expected string, received undefined"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             /** @description `conflict`: an account with the invited email was created meanwhile (accept again). */
@@ -2868,20 +2939,80 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
-                     *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "9ccfc337-4744-4529-b55e-b747451f81c7"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "accf707b-0a7d-451c-82d7-18590bda622f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Too many attempts from this address; retry later.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "633dfdbb-3c03-480b-ab3a-6bc95f9b48fa"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "auth.apiKeys.list": {
@@ -2926,19 +3057,19 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228b8-e95c-769f-af69-2d5dda36f2a2",
+                     *           "id": "01a228fa-2309-722c-bd48-39a44eb4d11f",
                      *           "kind": "api",
                      *           "name": "ci",
                      *           "description": null,
-                     *           "prefix": "atpm_RAxK…aREa",
+                     *           "prefix": "atpm_iSbf…pvFV",
                      *           "scopes": [
                      *             "tasks:read"
                      *           ],
-                     *           "workspaceId": "01a228b8-e7f4-720c-8c9c-624262c41486",
+                     *           "workspaceId": "01a228fa-217d-7547-8d4c-ecdc178d9da9",
                      *           "projectId": null,
                      *           "expiresAt": null,
-                     *           "createdAt": "2026-11-29T19:12:16.732Z",
-                     *           "lastUsedAt": "2026-11-29T19:12:16.757Z",
+                     *           "createdAt": "2026-11-29T20:23:31.337Z",
+                     *           "lastUsedAt": "2026-11-29T20:23:31.382Z",
                      *           "requestCount": 1,
                      *           "isActive": true,
                      *           "revokedAt": null,
@@ -2957,10 +3088,105 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
+                     *       "code": "validation_error",
+                     *       "requestId": "39ab7c11-eac4-4fd2-9247-afb57719ce74",
+                     *       "issues": [
+                     *         {
+                     *           "path": "limit",
+                     *           "message": "Invalid input: expected number, received NaN"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "8ca12561-83c9-441c-8fc4-4b85b35c41d1"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing user:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "9a85e0ce-34ab-4ce9-93f9-3ad664fa81e6"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "36cf00c7-7950-4eb6-b53e-7f9e74d5cee4"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "auth.apiKeys.create": {
@@ -3026,18 +3252,18 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e95c-769f-af69-2d5dda36f2a2",
+                     *         "id": "01a228fa-2309-722c-bd48-39a44eb4d11f",
                      *         "kind": "api",
                      *         "name": "ci",
                      *         "description": null,
-                     *         "prefix": "atpm_RAxK…aREa",
+                     *         "prefix": "atpm_iSbf…pvFV",
                      *         "scopes": [
                      *           "tasks:read"
                      *         ],
-                     *         "workspaceId": "01a228b8-e7f4-720c-8c9c-624262c41486",
+                     *         "workspaceId": "01a228fa-217d-7547-8d4c-ecdc178d9da9",
                      *         "projectId": null,
                      *         "expiresAt": null,
-                     *         "createdAt": "2026-11-29T19:12:16.732Z",
+                     *         "createdAt": "2026-11-29T20:23:31.337Z",
                      *         "lastUsedAt": null,
                      *         "requestCount": 0,
                      *         "isActive": true,
@@ -3055,13 +3281,156 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid body: name: Invalid input: expected string, received undefined",
+                     *       "code": "validation_error",
+                     *       "requestId": "a5eebad0-6144-4b0b-a2f9-9f7feb5ecf1d",
+                     *       "issues": [
+                     *         {
+                     *           "path": "name",
+                     *           "message": "Invalid input: expected string, received undefined"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "9a3b6dbf-bf07-4e46-9588-37c16f7b313e"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing keys:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "f9358caa-6a70-43c9-bab2-cbf8a5ea9192"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "37f2bbf7-971e-4c79-a275-47d3cec2bb5b"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "391898bd-0d31-47c1-99ba-f194a965bd41"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "71ce520a-d7a6-46e4-8c55-8fa223723a2f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "1d0b05e9-27b8-4f2a-8aef-f235a4c42a75"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "auth.apiKeys.get": {
@@ -3101,19 +3470,19 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e95c-769f-af69-2d5dda36f2a2",
+                     *         "id": "01a228fa-2309-722c-bd48-39a44eb4d11f",
                      *         "kind": "api",
                      *         "name": "ci",
                      *         "description": null,
-                     *         "prefix": "atpm_RAxK…aREa",
+                     *         "prefix": "atpm_iSbf…pvFV",
                      *         "scopes": [
                      *           "tasks:read"
                      *         ],
-                     *         "workspaceId": "01a228b8-e7f4-720c-8c9c-624262c41486",
+                     *         "workspaceId": "01a228fa-217d-7547-8d4c-ecdc178d9da9",
                      *         "projectId": null,
                      *         "expiresAt": null,
-                     *         "createdAt": "2026-11-29T19:12:16.732Z",
-                     *         "lastUsedAt": "2026-11-29T19:12:16.757Z",
+                     *         "createdAt": "2026-11-29T20:23:31.337Z",
+                     *         "lastUsedAt": "2026-11-29T20:23:31.382Z",
                      *         "requestCount": 1,
                      *         "isActive": true,
                      *         "revokedAt": null,
@@ -3130,10 +3499,99 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "65b1e5de-902e-42c7-b50d-7adb49ecd357"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing user:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "2d2e26c7-f727-4eae-b743-8cbfa4df2368"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "API key not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "2c355723-5c8d-4c11-b94c-067057b96a54"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "ac2a0209-027f-4f50-91cb-56570c6d1459"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "auth.apiKeys.delete": {
@@ -3173,24 +3631,24 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e990-7626-aa50-2e96c4986c35",
+                     *         "id": "01a228fa-2359-7439-892f-badb4b5b70e1",
                      *         "kind": "api",
                      *         "name": "ci",
                      *         "description": null,
-                     *         "prefix": "atpm_Juju…HY6n",
+                     *         "prefix": "atpm_jc3E…DGbR",
                      *         "scopes": [
                      *           "tasks:read"
                      *         ],
-                     *         "workspaceId": "01a228b8-e7f4-720c-8c9c-624262c41486",
+                     *         "workspaceId": "01a228fa-217d-7547-8d4c-ecdc178d9da9",
                      *         "projectId": null,
                      *         "expiresAt": null,
-                     *         "createdAt": "2026-11-29T19:12:16.784Z",
+                     *         "createdAt": "2026-11-29T20:23:31.417Z",
                      *         "lastUsedAt": null,
                      *         "requestCount": 0,
                      *         "isActive": false,
-                     *         "revokedAt": "2026-11-29T19:12:16.788Z",
+                     *         "revokedAt": "2026-11-29T20:23:31.423Z",
                      *         "rateLimitPerHour": null,
-                     *         "rotatedFromId": "01a228b8-e95c-769f-af69-2d5dda36f2a2"
+                     *         "rotatedFromId": "01a228fa-2309-722c-bd48-39a44eb4d11f"
                      *       }
                      *     }
                      */
@@ -3201,11 +3659,151 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Malformed request body: expected valid JSON.",
+                     *       "code": "validation_error",
+                     *       "requestId": "05772f4f-f634-414e-87f5-b94d70ea6f41",
+                     *       "issues": []
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "9a78791a-3d6e-4f67-a472-2630ddb2841e"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing keys:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "ce635c95-c5ed-41b5-bbef-7813a67e17b7"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "API key not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "6738fa18-a34d-4b84-bfa2-82746e36b655"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "2e370fa4-86cc-4e4f-a2e4-9c78c5297d59"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "8bcd910c-11e5-43b6-9e84-70fb0a15f87f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "cdd2b71a-73a2-4dc3-9397-cd3c14c359cf"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "auth.apiKeys.rotate": {
@@ -3245,24 +3843,24 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e990-7626-aa50-2e96c4986c35",
+                     *         "id": "01a228fa-2359-7439-892f-badb4b5b70e1",
                      *         "kind": "api",
                      *         "name": "ci",
                      *         "description": null,
-                     *         "prefix": "atpm_Juju…HY6n",
+                     *         "prefix": "atpm_jc3E…DGbR",
                      *         "scopes": [
                      *           "tasks:read"
                      *         ],
-                     *         "workspaceId": "01a228b8-e7f4-720c-8c9c-624262c41486",
+                     *         "workspaceId": "01a228fa-217d-7547-8d4c-ecdc178d9da9",
                      *         "projectId": null,
                      *         "expiresAt": null,
-                     *         "createdAt": "2026-11-29T19:12:16.784Z",
+                     *         "createdAt": "2026-11-29T20:23:31.417Z",
                      *         "lastUsedAt": null,
                      *         "requestCount": 0,
                      *         "isActive": true,
                      *         "revokedAt": null,
                      *         "rateLimitPerHour": null,
-                     *         "rotatedFromId": "01a228b8-e95c-769f-af69-2d5dda36f2a2",
+                     *         "rotatedFromId": "01a228fa-2309-722c-bd48-39a44eb4d11f",
                      *         "key": "atpm_<secret, shown once>"
                      *       }
                      *     }
@@ -3274,10 +3872,80 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Malformed request body: expected valid JSON.",
+                     *       "code": "validation_error",
+                     *       "requestId": "abbdb660-c8e5-4569-a17a-16d2f9d79773",
+                     *       "issues": []
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "98cea472-25ff-4371-8b1b-636851236d9c"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing keys:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "5dc09b1d-b27c-4700-af3b-b085cecb0faf"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "API key not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "6c2e0944-8729-4a33-bac5-5446f5984189"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `conflict`: the key is revoked (or was revoked meanwhile). */
             409: {
                 headers: {
@@ -3287,15 +3955,85 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "error": "This API key is revoked: create a new one instead.",
                      *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "requestId": "08095abe-0d3e-4b32-a19e-ce2e141dff8c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            429: components["responses"]["TooManyRequests"];
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "2f8dca9e-5c7a-4746-a8d7-4bc20902e979"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "82eccd69-d502-4a2e-89f5-a13e9c4e4cfc"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "c04acdd1-b4fd-49c4-8302-a965506560c0"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "auth.config.get": {
@@ -3385,13 +4123,13 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228b8-eac3-7315-9439-7e6da1df6c8f",
+                     *           "id": "01a228fa-24a2-75d8-a199-730737cd0be8",
                      *           "provider": "corp",
                      *           "label": "Corp SSO",
-                     *           "issuer": "http://127.0.0.1:42991",
+                     *           "issuer": "http://127.0.0.1:44645",
                      *           "email": "sso@walk.test",
-                     *           "createdAt": "2026-11-29T19:12:17.091Z",
-                     *           "lastUsedAt": "2026-11-29T19:12:17.091Z"
+                     *           "createdAt": "2026-11-29T20:23:31.745Z",
+                     *           "lastUsedAt": "2026-11-29T20:23:31.745Z"
                      *         }
                      *       ]
                      *     }
@@ -3403,9 +4141,82 @@ export interface operations {
                     };
                 };
             };
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "67fbcff0-2aa8-48e1-8749-9b7b8409de45"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing user:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "893aa609-e4bf-4b77-9577-fb428278457f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "1e6bb3b9-8691-4776-a111-f83d01874733"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "auth.identities.delete": {
@@ -3445,13 +4256,13 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-eac8-726e-ad6c-85aaf6a5e7f8",
+                     *         "id": "01a228fa-24a6-7574-b081-7d3ee299936c",
                      *         "provider": "corp",
                      *         "label": "Corp SSO",
-                     *         "issuer": "http://127.0.0.1:42991",
+                     *         "issuer": "http://127.0.0.1:44645",
                      *         "email": "sso@walk.test",
-                     *         "createdAt": "2026-11-29T19:12:17.096Z",
-                     *         "lastUsedAt": "2026-11-29T19:12:17.096Z"
+                     *         "createdAt": "2026-11-29T20:23:31.750Z",
+                     *         "lastUsedAt": "2026-11-29T20:23:31.750Z"
                      *       }
                      *     }
                      */
@@ -3462,10 +4273,80 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Malformed request body: expected valid JSON.",
+                     *       "code": "validation_error",
+                     *       "requestId": "d6036d69-0809-44ef-9ba3-3ab6fbf0ba3f",
+                     *       "issues": []
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "0ea74f5b-90e0-476f-9535-1f69c4951657"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing keys:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "6f04cd2a-b47d-4feb-985f-a96c1d13d10d"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Identity not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "637a4960-01b3-4018-adf3-57d37354a8fc"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `conflict`: it is your last way to sign in. */
             409: {
                 headers: {
@@ -3475,15 +4356,85 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "error": "This is your only way to sign in: set a password or link another provider first.",
                      *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "requestId": "9aa1b69e-19a2-428a-80bf-72ad878cc6fa"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            429: components["responses"]["TooManyRequests"];
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "dc359776-a085-4fbf-a6a4-f2b2a4a614aa"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "4b12b7e4-beda-40c0-bc71-5e7904655b80"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "ad9f194c-a84b-4b88-a0cf-46f36e2d4821"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "auth.login": {
@@ -3530,18 +4481,18 @@ export interface operations {
                      *       "ok": true,
                      *       "data": {
                      *         "token": "<secret, shown once>",
-                     *         "expiresAt": "2026-12-29T19:12:16.328Z",
+                     *         "expiresAt": "2026-12-29T20:23:30.894Z",
                      *         "session": {
-                     *           "id": "01a228b8-e7c8-7435-9ace-2ab61e8302ef",
+                     *           "id": "01a228fa-214e-75a1-abfc-521e26bad3ee",
                      *           "current": true,
                      *           "ip": "127.0.0.1",
                      *           "userAgent": "Bun/1.4.5",
-                     *           "createdAt": "2026-11-29T19:12:16.328Z",
-                     *           "lastSeenAt": "2026-11-29T19:12:16.328Z",
-                     *           "expiresAt": "2026-12-29T19:12:16.328Z"
+                     *           "createdAt": "2026-11-29T20:23:30.894Z",
+                     *           "lastSeenAt": "2026-11-29T20:23:30.894Z",
+                     *           "expiresAt": "2026-12-29T20:23:30.894Z"
                      *         },
                      *         "user": {
-                     *           "id": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *           "id": "01a228fa-2111-7599-8275-3b2af14025df",
                      *           "email": "ada@walk.test",
                      *           "name": "Ada",
                      *           "handle": "ada",
@@ -3549,7 +4500,7 @@ export interface operations {
                      *           "avatarUploadId": null,
                      *           "emailVerified": false,
                      *           "emailVerifiedAt": null,
-                     *           "createdAt": "2026-11-29T19:12:16.280Z"
+                     *           "createdAt": "2026-11-29T20:23:30.832Z"
                      *         }
                      *       }
                      *     }
@@ -3561,12 +4512,127 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid body: email: Invalid input: expected string, received undefined",
+                     *       "code": "validation_error",
+                     *       "requestId": "81d54178-a8dc-4f69-92b2-38501a350bc7",
+                     *       "issues": [
+                     *         {
+                     *           "path": "email",
+                     *           "message": "Invalid input: expected string, received undefined"
+                     *         },
+                     *         {
+                     *           "path": "password",
+                     *           "message": "Invalid input: expected string, received undefined"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid email or password.",
+                     *       "code": "invalid_credentials",
+                     *       "requestId": "42340ed0-ef15-4ee2-b0e9-f74eb79fdf4e"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             403: components["responses"]["Forbidden"];
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "a619c5d8-9fff-4a9f-aa83-6a53506caa38"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "e94703b3-a2c3-4790-a468-7d6c748f96a1"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Too many attempts from this address; retry later.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "38ad16fe-b49a-4635-ae6a-38c8da021028"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "auth.logout": {
@@ -3617,10 +4683,134 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Malformed request body: expected valid JSON.",
+                     *       "code": "validation_error",
+                     *       "requestId": "4ba787f2-7445-462b-a26e-5fcc7d4c8afc",
+                     *       "issues": []
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "5b5d3920-7aa6-450c-9594-7e5bc2d4e0f8"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "MCP keys (sallymcp_) are valid only on /mcp.",
+                     *       "code": "scope_violation",
+                     *       "requestId": "8dbb540e-c336-4070-ad76-2037c4fd7e84"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "1bc7a322-5040-4ac5-a327-7205d519a1d3"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "7c706ca5-9b0c-434e-a610-58c5fbda5527"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "140e51cf-1e96-41e6-8f5f-cf7d46104235"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "auth.mcpGrants.list": {
@@ -3658,15 +4848,15 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228b8-ea02-730e-a3d1-6e2eaadd57e3",
-                     *           "clientId": "sallyc_MNAbj7l_TVbVGkyx74aDj1bK",
+                     *           "id": "01a228fa-23d9-7034-b43e-2246fcbffdf0",
+                     *           "clientId": "sallyc_RYTlPviy78PeomQ877AMzSz1",
                      *           "clientName": "Test Agent",
                      *           "scopes": [
                      *             "user:read"
                      *           ],
-                     *           "workspaceId": "01a228b8-e7f4-720c-8c9c-624262c41486",
-                     *           "createdAt": "2026-11-29T19:12:16.898Z",
-                     *           "lastUsedAt": "2026-11-29T19:12:16.899Z",
+                     *           "workspaceId": "01a228fa-217d-7547-8d4c-ecdc178d9da9",
+                     *           "createdAt": "2026-11-29T20:23:31.545Z",
+                     *           "lastUsedAt": "2026-11-29T20:23:31.547Z",
                      *           "revokedAt": null
                      *         }
                      *       ]
@@ -3679,9 +4869,82 @@ export interface operations {
                     };
                 };
             };
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "4a5f61cc-9955-4aca-939b-ad7cbb366e2c"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing user:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "16dcfd54-8742-433e-80f5-be807f4e18c4"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "c5252510-fa2d-4a85-b626-f7466dca80eb"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "auth.mcpGrants.delete": {
@@ -3721,16 +4984,16 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-ea02-730e-a3d1-6e2eaadd57e3",
-                     *         "clientId": "sallyc_MNAbj7l_TVbVGkyx74aDj1bK",
+                     *         "id": "01a228fa-23d9-7034-b43e-2246fcbffdf0",
+                     *         "clientId": "sallyc_RYTlPviy78PeomQ877AMzSz1",
                      *         "clientName": "Test Agent",
                      *         "scopes": [
                      *           "user:read"
                      *         ],
-                     *         "workspaceId": "01a228b8-e7f4-720c-8c9c-624262c41486",
-                     *         "createdAt": "2026-11-29T19:12:16.898Z",
-                     *         "lastUsedAt": "2026-11-29T19:12:16.899Z",
-                     *         "revokedAt": "2026-11-29T19:12:16.905Z"
+                     *         "workspaceId": "01a228fa-217d-7547-8d4c-ecdc178d9da9",
+                     *         "createdAt": "2026-11-29T20:23:31.545Z",
+                     *         "lastUsedAt": "2026-11-29T20:23:31.547Z",
+                     *         "revokedAt": "2026-11-29T20:23:31.557Z"
                      *       }
                      *     }
                      */
@@ -3741,11 +5004,151 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Malformed request body: expected valid JSON.",
+                     *       "code": "validation_error",
+                     *       "requestId": "b1ace3ba-659c-4e2a-882f-ddfd4f8f7c3d",
+                     *       "issues": []
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "00c30993-b8ba-46db-a14a-ec87b6e4e236"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing keys:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "d3e08f75-76f4-4261-ab26-0b0d6571ae31"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Grant not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "dc4ec9b8-ad8b-4983-a73f-fcc71908ff67"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "1fdcfd37-ff0b-47d9-b467-2d653feb368c"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "d59c5ff8-9e07-4297-a853-b0073366a98a"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "0b15d131-d77a-4879-b888-41f7438cf21b"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "auth.mcpKeys.list": {
@@ -3790,16 +5193,16 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228b8-e9ac-76d6-ad15-edf685762fc2",
+                     *           "id": "01a228fa-237a-7687-b359-87a471741ea1",
                      *           "kind": "mcp",
                      *           "name": "agent",
                      *           "description": null,
-                     *           "prefix": "sallymcp_a1yW…uCgi",
+                     *           "prefix": "sallymcp_s153…mU0U",
                      *           "scopes": null,
-                     *           "workspaceId": "01a228b8-e7f4-720c-8c9c-624262c41486",
+                     *           "workspaceId": "01a228fa-217d-7547-8d4c-ecdc178d9da9",
                      *           "projectId": null,
                      *           "expiresAt": null,
-                     *           "createdAt": "2026-11-29T19:12:16.812Z",
+                     *           "createdAt": "2026-11-29T20:23:31.450Z",
                      *           "lastUsedAt": null,
                      *           "requestCount": 0,
                      *           "isActive": true,
@@ -3819,10 +5222,105 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
+                     *       "code": "validation_error",
+                     *       "requestId": "1050decd-9950-41c2-bc0e-581de715d56f",
+                     *       "issues": [
+                     *         {
+                     *           "path": "limit",
+                     *           "message": "Invalid input: expected number, received NaN"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "9e3f54a7-8fc2-47f6-a47d-b1e645589173"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing user:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "ece3cac6-b7f7-4f9d-b6d3-c2023663517a"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "aa898757-b095-476d-8017-f4ce99e03e66"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "auth.mcpKeys.create": {
@@ -3888,16 +5386,16 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e9ac-76d6-ad15-edf685762fc2",
+                     *         "id": "01a228fa-237a-7687-b359-87a471741ea1",
                      *         "kind": "mcp",
                      *         "name": "agent",
                      *         "description": null,
-                     *         "prefix": "sallymcp_a1yW…uCgi",
+                     *         "prefix": "sallymcp_s153…mU0U",
                      *         "scopes": null,
-                     *         "workspaceId": "01a228b8-e7f4-720c-8c9c-624262c41486",
+                     *         "workspaceId": "01a228fa-217d-7547-8d4c-ecdc178d9da9",
                      *         "projectId": null,
                      *         "expiresAt": null,
-                     *         "createdAt": "2026-11-29T19:12:16.812Z",
+                     *         "createdAt": "2026-11-29T20:23:31.450Z",
                      *         "lastUsedAt": null,
                      *         "requestCount": 0,
                      *         "isActive": true,
@@ -3915,13 +5413,156 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid body: name: Invalid input: expected string, received undefined",
+                     *       "code": "validation_error",
+                     *       "requestId": "c6b9f01f-42e3-49d9-8314-603888f43dc0",
+                     *       "issues": [
+                     *         {
+                     *           "path": "name",
+                     *           "message": "Invalid input: expected string, received undefined"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "7c59708c-7cb3-4305-8863-4e3cf0a87934"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing keys:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "3da6ce9b-b455-44dc-8922-e151e99da4a9"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "9096222e-669b-4408-9483-2f7e9a2aa86b"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "ca5b1e4b-2f18-4c71-8bc7-77420f4ec941"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "6a503a4d-6270-4d20-8d34-4a10b93d3a7c"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "d496cb42-910e-4b28-964d-f77f3cdc48a8"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "auth.mcpKeys.get": {
@@ -3961,16 +5602,16 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e9ac-76d6-ad15-edf685762fc2",
+                     *         "id": "01a228fa-237a-7687-b359-87a471741ea1",
                      *         "kind": "mcp",
                      *         "name": "agent",
                      *         "description": null,
-                     *         "prefix": "sallymcp_a1yW…uCgi",
+                     *         "prefix": "sallymcp_s153…mU0U",
                      *         "scopes": null,
-                     *         "workspaceId": "01a228b8-e7f4-720c-8c9c-624262c41486",
+                     *         "workspaceId": "01a228fa-217d-7547-8d4c-ecdc178d9da9",
                      *         "projectId": null,
                      *         "expiresAt": null,
-                     *         "createdAt": "2026-11-29T19:12:16.812Z",
+                     *         "createdAt": "2026-11-29T20:23:31.450Z",
                      *         "lastUsedAt": null,
                      *         "requestCount": 0,
                      *         "isActive": true,
@@ -3988,10 +5629,99 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "f14cb570-569b-4123-bd2c-d915296338eb"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing user:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "08a085fa-06e4-44ed-b9ac-f965ac4dd997"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "MCP key not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "689e6dc6-14ad-4853-b291-8d84cfda7790"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "1797e18d-cbc2-43a0-a22f-86e509ab2426"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "auth.mcpKeys.delete": {
@@ -4031,22 +5761,22 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e9f4-746c-86fd-90acb6b9e40d",
+                     *         "id": "01a228fa-23ca-721c-9196-50aae4eadf6c",
                      *         "kind": "mcp",
                      *         "name": "agent",
                      *         "description": null,
-                     *         "prefix": "sallymcp_cd0w…ANg5",
+                     *         "prefix": "sallymcp_hHVL…zLAp",
                      *         "scopes": null,
-                     *         "workspaceId": "01a228b8-e7f4-720c-8c9c-624262c41486",
+                     *         "workspaceId": "01a228fa-217d-7547-8d4c-ecdc178d9da9",
                      *         "projectId": null,
                      *         "expiresAt": null,
-                     *         "createdAt": "2026-11-29T19:12:16.884Z",
+                     *         "createdAt": "2026-11-29T20:23:31.530Z",
                      *         "lastUsedAt": null,
                      *         "requestCount": 0,
                      *         "isActive": false,
-                     *         "revokedAt": "2026-11-29T19:12:16.888Z",
+                     *         "revokedAt": "2026-11-29T20:23:31.534Z",
                      *         "rateLimitPerHour": null,
-                     *         "rotatedFromId": "01a228b8-e9ac-76d6-ad15-edf685762fc2"
+                     *         "rotatedFromId": "01a228fa-237a-7687-b359-87a471741ea1"
                      *       }
                      *     }
                      */
@@ -4057,11 +5787,151 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Malformed request body: expected valid JSON.",
+                     *       "code": "validation_error",
+                     *       "requestId": "dfc5d9f3-1aea-4683-98f4-d0fc0fc79a91",
+                     *       "issues": []
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "4a8e1fad-4e11-4f3e-bb83-605f337a0a9b"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing keys:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "2ff39baf-7970-4c8d-8b53-7503f0d745ec"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "MCP key not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "279980ae-d2b7-4add-ab7f-bb346bbb89c0"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "0bd5649d-97f5-43e9-950b-0fdfee334e22"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "33d385b5-5b8e-4e04-97f2-6b18f7369f6b"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "b1ae0b17-94b4-4da2-a2f3-e673f3e01abc"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "auth.mcpKeys.rotate": {
@@ -4101,22 +5971,22 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e9f4-746c-86fd-90acb6b9e40d",
+                     *         "id": "01a228fa-23ca-721c-9196-50aae4eadf6c",
                      *         "kind": "mcp",
                      *         "name": "agent",
                      *         "description": null,
-                     *         "prefix": "sallymcp_cd0w…ANg5",
+                     *         "prefix": "sallymcp_hHVL…zLAp",
                      *         "scopes": null,
-                     *         "workspaceId": "01a228b8-e7f4-720c-8c9c-624262c41486",
+                     *         "workspaceId": "01a228fa-217d-7547-8d4c-ecdc178d9da9",
                      *         "projectId": null,
                      *         "expiresAt": null,
-                     *         "createdAt": "2026-11-29T19:12:16.884Z",
+                     *         "createdAt": "2026-11-29T20:23:31.530Z",
                      *         "lastUsedAt": null,
                      *         "requestCount": 0,
                      *         "isActive": true,
                      *         "revokedAt": null,
                      *         "rateLimitPerHour": null,
-                     *         "rotatedFromId": "01a228b8-e9ac-76d6-ad15-edf685762fc2",
+                     *         "rotatedFromId": "01a228fa-237a-7687-b359-87a471741ea1",
                      *         "key": "sallymcp_<secret, shown once>"
                      *       }
                      *     }
@@ -4128,10 +5998,80 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Malformed request body: expected valid JSON.",
+                     *       "code": "validation_error",
+                     *       "requestId": "0bc255e4-88e7-4e39-a7d2-40223e39be4a",
+                     *       "issues": []
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "2450a99c-7b23-4073-a9fd-ca829f90c1b8"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing keys:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "dc127cbd-3187-4158-bd6d-6f4be1e33c1d"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "MCP key not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "a4e04a19-c31c-4677-98d3-f057cc7c6244"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `conflict`: the key is revoked (or was revoked meanwhile). */
             409: {
                 headers: {
@@ -4141,15 +6081,85 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "error": "This MCP key is revoked: create a new one instead.",
                      *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "requestId": "0f437e52-825e-4ae9-9bf9-6b0a3847165f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            429: components["responses"]["TooManyRequests"];
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "7ef64b4e-5d66-4704-9f57-37477bf5072b"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "e45eb58f-51e8-4b67-8793-65e294872d56"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "1b534648-52cd-4e8c-ad0e-2c1ff1e59d28"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "auth.me.get": {
@@ -4188,19 +6198,19 @@ export interface operations {
                      *       "data": {
                      *         "kind": "session",
                      *         "user": {
-                     *           "id": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *           "id": "01a228fa-2111-7599-8275-3b2af14025df",
                      *           "email": "ada@walk.test",
                      *           "name": "Ada",
                      *           "handle": "ada",
                      *           "platformRole": "NONE",
                      *           "avatarUploadId": null,
                      *           "emailVerified": true,
-                     *           "emailVerifiedAt": "2026-11-29T19:12:16.360Z",
-                     *           "createdAt": "2026-11-29T19:12:16.280Z"
+                     *           "emailVerifiedAt": "2026-11-29T20:23:30.927Z",
+                     *           "createdAt": "2026-11-29T20:23:30.832Z"
                      *         },
                      *         "memberships": [
                      *           {
-                     *             "workspaceId": "01a228b8-e79b-73da-ab0e-069e1cc30a2c",
+                     *             "workspaceId": "01a228fa-2113-75d5-87e5-4ad9609dddad",
                      *             "slug": "ada-s-workspace",
                      *             "name": "Ada's workspace",
                      *             "suspended": false,
@@ -4216,7 +6226,7 @@ export interface operations {
                      *           ],
                      *           "workspaceId": null,
                      *           "projectId": null,
-                     *           "expiresAt": "2026-12-29T19:12:16.328Z"
+                     *           "expiresAt": "2026-12-29T20:23:30.894Z"
                      *         }
                      *       }
                      *     }
@@ -4261,9 +6271,82 @@ export interface operations {
                     };
                 };
             };
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "747d1797-6ffc-4530-97ba-a3405b10c9d0"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "MCP keys (sallymcp_) are valid only on /mcp.",
+                     *       "code": "scope_violation",
+                     *       "requestId": "f3615693-ff19-47ef-abea-7d6073a30d54"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "75113049-d4d8-496c-8ea8-42eb7b36e29c"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "auth.me.update": {
@@ -4317,19 +6400,19 @@ export interface operations {
                      *       "data": {
                      *         "kind": "session",
                      *         "user": {
-                     *           "id": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *           "id": "01a228fa-2111-7599-8275-3b2af14025df",
                      *           "email": "ada@walk.test",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada",
                      *           "platformRole": "NONE",
                      *           "avatarUploadId": null,
                      *           "emailVerified": true,
-                     *           "emailVerifiedAt": "2026-11-29T19:12:16.360Z",
-                     *           "createdAt": "2026-11-29T19:12:16.280Z"
+                     *           "emailVerifiedAt": "2026-11-29T20:23:30.927Z",
+                     *           "createdAt": "2026-11-29T20:23:30.832Z"
                      *         },
                      *         "memberships": [
                      *           {
-                     *             "workspaceId": "01a228b8-e79b-73da-ab0e-069e1cc30a2c",
+                     *             "workspaceId": "01a228fa-2113-75d5-87e5-4ad9609dddad",
                      *             "slug": "ada-s-workspace",
                      *             "name": "Ada's workspace",
                      *             "role": "OWNER",
@@ -4345,7 +6428,7 @@ export interface operations {
                      *           ],
                      *           "workspaceId": null,
                      *           "projectId": null,
-                     *           "expiresAt": "2026-12-29T19:12:16.328Z"
+                     *           "expiresAt": "2026-12-29T20:23:30.894Z"
                      *         }
                      *       }
                      *     }
@@ -4357,9 +6440,68 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid body: name: Invalid input: expected string, received object",
+                     *       "code": "validation_error",
+                     *       "requestId": "4198b952-0733-43d2-9a00-5fb99fbeb3fd",
+                     *       "issues": [
+                     *         {
+                     *           "path": "name",
+                     *           "message": "Invalid input: expected string, received object"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "25e8f214-3e2f-44e6-84f6-9f3158a8756f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing keys:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "d83f03a8-6747-4217-b33c-1f29728b856c"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             404: components["responses"]["NotFound"];
             /** @description `conflict`: the handle is taken. */
             409: {
@@ -4370,17 +6512,85 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "error": "This handle is already taken.",
                      *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "requestId": "e332db84-1ea2-4771-a07e-ba1d83631256"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "17a17659-8e00-44f1-b7b6-deca8f825adf"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "88c0f411-23c1-4f29-aefa-7e5f1905e317"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "d3086e19-ba78-4eab-86df-7cd6e7f44117"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "auth.oidc.callback.get": {
@@ -4415,7 +6625,29 @@ export interface operations {
                 };
                 content?: never;
             };
-            400: components["responses"]["BadRequest"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid path: provider: Expected a provider name",
+                     *       "code": "validation_error",
+                     *       "requestId": "ae351e33-716d-4d8a-b6c3-5719165191ef",
+                     *       "issues": [
+                     *         {
+                     *           "path": "provider",
+                     *           "message": "Expected a provider name"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             404: components["responses"]["NotFound"];
         };
     };
@@ -4445,7 +6677,29 @@ export interface operations {
                 };
                 content?: never;
             };
-            400: components["responses"]["BadRequest"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid path: provider: Expected a provider name",
+                     *       "code": "validation_error",
+                     *       "requestId": "f121c4b5-beee-415d-8a71-914b596f7bce",
+                     *       "issues": [
+                     *         {
+                     *           "path": "provider",
+                     *           "message": "Expected a provider name"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             404: components["responses"]["NotFound"];
         };
     };
@@ -4535,7 +6789,7 @@ export interface operations {
                      *       "ok": true,
                      *       "data": {
                      *         "user": {
-                     *           "id": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *           "id": "01a228fa-2111-7599-8275-3b2af14025df",
                      *           "email": "ada@walk.test",
                      *           "name": "Ada",
                      *           "handle": "ada",
@@ -4543,27 +6797,27 @@ export interface operations {
                      *           "avatarUploadId": null,
                      *           "emailVerified": false,
                      *           "emailVerifiedAt": null,
-                     *           "createdAt": "2026-11-29T19:12:16.280Z"
+                     *           "createdAt": "2026-11-29T20:23:30.832Z"
                      *         },
                      *         "workspace": {
-                     *           "id": "01a228b8-e79b-73da-ab0e-069e1cc30a2c",
+                     *           "id": "01a228fa-2113-75d5-87e5-4ad9609dddad",
                      *           "slug": "ada-s-workspace",
                      *           "name": "Ada's workspace"
                      *         },
                      *         "session": {
                      *           "token": "<secret, shown once>",
-                     *           "expiresAt": "2026-12-29T19:12:16.284Z",
+                     *           "expiresAt": "2026-12-29T20:23:30.837Z",
                      *           "session": {
-                     *             "id": "01a228b8-e79c-7625-a21b-f37fd0cdc85b",
+                     *             "id": "01a228fa-2115-75cd-9013-959807a70470",
                      *             "current": true,
                      *             "ip": "127.0.0.1",
                      *             "userAgent": "Bun/1.4.5",
-                     *             "createdAt": "2026-11-29T19:12:16.284Z",
-                     *             "lastSeenAt": "2026-11-29T19:12:16.284Z",
-                     *             "expiresAt": "2026-12-29T19:12:16.284Z"
+                     *             "createdAt": "2026-11-29T20:23:30.837Z",
+                     *             "lastSeenAt": "2026-11-29T20:23:30.837Z",
+                     *             "expiresAt": "2026-12-29T20:23:30.837Z"
                      *           },
                      *           "user": {
-                     *             "id": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *             "id": "01a228fa-2111-7599-8275-3b2af14025df",
                      *             "email": "ada@walk.test",
                      *             "name": "Ada",
                      *             "handle": "ada",
@@ -4571,7 +6825,7 @@ export interface operations {
                      *             "avatarUploadId": null,
                      *             "emailVerified": false,
                      *             "emailVerifiedAt": null,
-                     *             "createdAt": "2026-11-29T19:12:16.280Z"
+                     *             "createdAt": "2026-11-29T20:23:30.832Z"
                      *           }
                      *         }
                      *       }
@@ -4584,7 +6838,37 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid body: email: Invalid input: expected string, received undefined",
+                     *       "code": "validation_error",
+                     *       "requestId": "23f40bc0-4191-4ad0-8d87-8a56a5dcfd2e",
+                     *       "issues": [
+                     *         {
+                     *           "path": "email",
+                     *           "message": "Invalid input: expected string, received undefined"
+                     *         },
+                     *         {
+                     *           "path": "password",
+                     *           "message": "Invalid input: expected string, received undefined"
+                     *         },
+                     *         {
+                     *           "path": "name",
+                     *           "message": "Invalid input: expected string, received undefined"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `conflict`: an account with this email already exists. */
             409: {
                 headers: {
@@ -4594,17 +6878,85 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "error": "An account with this email already exists: log in or reset the password.",
                      *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "requestId": "593a646e-08df-4f30-8446-e080703d81aa"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "24850928-f4eb-4d9f-b33e-ee44b5b6798b"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "a0ef1096-9e47-4aad-ba93-7b2f427160b4"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Too many attempts from this address; retry later.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "db128586-0fe2-49ec-8cfc-155a96742d1d"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "auth.requestPasswordReset": {
@@ -4661,10 +7013,100 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid body: email: Invalid input: expected string, received undefined",
+                     *       "code": "validation_error",
+                     *       "requestId": "be3134d5-fb7f-4b81-9b4f-da27241c615c",
+                     *       "issues": [
+                     *         {
+                     *           "path": "email",
+                     *           "message": "Invalid input: expected string, received undefined"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "a73fce1f-bb41-4f8e-939b-980b1dd6f5d3"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "4573c74d-8e09-485d-a427-e5b2b2819052"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Too many attempts from this address; retry later.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "0d4bb229-4223-431e-bd4b-51c1aa847944"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "auth.resendVerification": {
@@ -4721,11 +7163,122 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid body: email: Invalid input: expected string, received object",
+                     *       "code": "validation_error",
+                     *       "requestId": "0ec5244a-950e-4c6b-b649-478b02297ee0",
+                     *       "issues": [
+                     *         {
+                     *           "path": "email",
+                     *           "message": "Invalid input: expected string, received object"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid or unknown token.",
+                     *       "code": "invalid_key",
+                     *       "requestId": "5b7b9609-5da7-4935-880a-e9c989d86a04"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "07f47799-5ccd-4af3-9bed-10b46fac77f4"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "95fd2a68-6513-47fd-bc35-bb5ed8d8e455"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Too many failed authentication attempts from this address; retry later.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "6a40b281-ccaa-4315-8d25-df6a4b3d6afb"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "auth.resetPassword": {
@@ -4789,10 +7342,104 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid body: token: Invalid input: expected string, received undefined",
+                     *       "code": "validation_error",
+                     *       "requestId": "90ef384a-3a84-4d09-9c9e-647372b09a73",
+                     *       "issues": [
+                     *         {
+                     *           "path": "token",
+                     *           "message": "Invalid input: expected string, received undefined"
+                     *         },
+                     *         {
+                     *           "path": "password",
+                     *           "message": "Invalid input: expected string, received undefined"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "de9dbfe9-34b0-4904-816d-1c2e4ca5a425"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "a32c9828-14dd-4e54-a6a9-88a942f6848a"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Too many attempts from this address; retry later.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "c8e0f0e4-81fb-42b5-85ec-feeb6e03d6f3"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "auth.session": {
@@ -4830,26 +7477,26 @@ export interface operations {
                      *       "ok": true,
                      *       "data": {
                      *         "token": "<secret, shown once>",
-                     *         "expiresAt": "2026-12-29T19:12:17.097Z",
+                     *         "expiresAt": "2026-12-29T20:23:31.751Z",
                      *         "session": {
-                     *           "id": "01a228b8-eac9-75f0-8e27-106dae52520b",
+                     *           "id": "01a228fa-24a7-769f-a3dc-b90a6e8403df",
                      *           "current": true,
                      *           "ip": "127.0.0.1",
                      *           "userAgent": "Bun/1.4.5",
-                     *           "createdAt": "2026-11-29T19:12:17.097Z",
-                     *           "lastSeenAt": "2026-11-29T19:12:17.097Z",
-                     *           "expiresAt": "2026-12-29T19:12:17.097Z"
+                     *           "createdAt": "2026-11-29T20:23:31.751Z",
+                     *           "lastSeenAt": "2026-11-29T20:23:31.751Z",
+                     *           "expiresAt": "2026-12-29T20:23:31.751Z"
                      *         },
                      *         "user": {
-                     *           "id": "01a228b8-eac3-7313-8e58-cbce3889f05f",
+                     *           "id": "01a228fa-24a1-73d9-98fc-859a55f5bfde",
                      *           "email": "sso@walk.test",
                      *           "name": "Sso Walker",
                      *           "handle": "sso_walker",
                      *           "platformRole": "NONE",
                      *           "avatarUploadId": null,
                      *           "emailVerified": true,
-                     *           "emailVerifiedAt": "2026-11-29T19:12:17.091Z",
-                     *           "createdAt": "2026-11-29T19:12:17.091Z"
+                     *           "emailVerifiedAt": "2026-11-29T20:23:31.745Z",
+                     *           "createdAt": "2026-11-29T20:23:31.745Z"
                      *         },
                      *         "accessToken": "<secret, shown once>",
                      *         "workspace": null
@@ -4863,9 +7510,63 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid body: provider: Invalid input: expected string, received undefined",
+                     *       "code": "validation_error",
+                     *       "requestId": "eba47d8c-84d5-49ea-88e0-f946ffeb7aa6",
+                     *       "issues": [
+                     *         {
+                     *           "path": "provider",
+                     *           "message": "Invalid input: expected string, received undefined"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "8042f4bf-b4b4-40c7-a9d7-f84dd33ccddc"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "4f01ae3c-b790-4a3c-b7e8-bf41062bc7ca"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "auth.sessions.list": {
@@ -4908,13 +7609,13 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228b8-ea23-759a-a557-398c08941397",
+                     *           "id": "01a228fa-2400-7618-a18c-4f307f81f743",
                      *           "current": false,
                      *           "ip": "127.0.0.1",
                      *           "userAgent": "Bun/1.4.5",
-                     *           "createdAt": "2026-11-29T19:12:16.931Z",
-                     *           "lastSeenAt": "2026-11-29T19:12:16.931Z",
-                     *           "expiresAt": "2026-12-29T19:12:16.931Z"
+                     *           "createdAt": "2026-11-29T20:23:31.584Z",
+                     *           "lastSeenAt": "2026-11-29T20:23:31.584Z",
+                     *           "expiresAt": "2026-12-29T20:23:31.584Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -4928,10 +7629,105 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
+                     *       "code": "validation_error",
+                     *       "requestId": "4fe05075-77eb-4ef1-8fd3-1aea8f28402e",
+                     *       "issues": [
+                     *         {
+                     *           "path": "limit",
+                     *           "message": "Invalid input: expected number, received NaN"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "e5fa106c-582c-4e05-9d5c-7e51748b74b3"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing user:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "fdfee2b2-b623-4fa5-8207-9fab507dc9dc"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "ab9f5bd2-4efd-479e-81cd-eed9818aaf8a"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "auth.sessions.delete": {
@@ -4971,7 +7767,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-ea23-759a-a557-398c08941397",
+                     *         "id": "01a228fa-2400-7618-a18c-4f307f81f743",
                      *         "revoked": true
                      *       }
                      *     }
@@ -4987,11 +7783,151 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Malformed request body: expected valid JSON.",
+                     *       "code": "validation_error",
+                     *       "requestId": "fe661c19-7ab7-41a1-9af1-fe281ee03e37",
+                     *       "issues": []
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "622f1d84-48e2-4095-ab43-a486ba5c20a3"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing keys:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "3bef5825-5928-4fbe-bd32-46e58bb5fb11"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Session not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "68e1cd22-13bb-44ef-bfc8-374262749c02"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "f9dd33b1-6004-4ea8-a408-48faa0a7dfec"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "f2719ce9-ed61-4ba3-9eba-f8a13542b39a"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "f288b166-0eae-4c5e-ad8c-1fd2f8cca372"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "auth.verifyEmail": {
@@ -5048,10 +7984,100 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid body: token: Invalid input: expected string, received undefined",
+                     *       "code": "validation_error",
+                     *       "requestId": "5d086d23-ec60-4a46-b500-42070f037c22",
+                     *       "issues": [
+                     *         {
+                     *           "path": "token",
+                     *           "message": "Invalid input: expected string, received undefined"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "0b3e64ec-bf10-4ded-acdd-0b61f6890267"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "030657b2-c4eb-4f73-9f9d-7c50a8c5ed47"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Too many attempts from this address; retry later.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "49227128-484b-40d9-baf9-fcbaa77f6ea6"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "board.get": {
@@ -5107,30 +8133,30 @@ export interface operations {
                      *       "ok": true,
                      *       "data": {
                      *         "project": {
-                     *           "id": "01a228b8-e866-7362-99e7-13a541bee26c",
+                     *           "id": "01a228fa-2203-76f9-8c29-2215a0baea42",
                      *           "key": "WEB",
                      *           "name": "Website",
                      *           "description": "The public site.",
                      *           "color": null,
-                     *           "clientId": "01a228b8-e860-775f-a6f7-1ad09fbe5308",
+                     *           "clientId": "01a228fa-21f8-75a4-a927-d30586f3b3d4",
                      *           "billableByDefault": true,
                      *           "archived": false,
                      *           "archivedAt": null,
-                     *           "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
-                     *           "createdAt": "2026-11-29T19:12:16.486Z",
-                     *           "updatedAt": "2026-11-29T19:12:16.494Z",
+                     *           "createdBy": "01a228fa-2111-7599-8275-3b2af14025df",
+                     *           "createdAt": "2026-11-29T20:23:31.074Z",
+                     *           "updatedAt": "2026-11-29T20:23:31.085Z",
                      *           "role": "OWNER"
                      *         },
                      *         "columns": [
                      *           {
                      *             "status": {
-                     *               "id": "01a228b8-e867-758d-a9eb-35d993721aaf",
-                     *               "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
+                     *               "id": "01a228fa-2203-76fa-9009-2099880cd5ba",
+                     *               "projectId": "01a228fa-2203-76f9-8c29-2215a0baea42",
                      *               "name": "Backlog",
                      *               "category": "backlog",
                      *               "position": 0,
                      *               "color": "#94a3b8",
-                     *               "createdAt": "2026-11-29T19:12:16.486Z"
+                     *               "createdAt": "2026-11-29T20:23:31.074Z"
                      *             },
                      *             "category": "backlog",
                      *             "count": 0,
@@ -5202,11 +8228,122 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid query: category: Invalid option: expected one of \"backlog\"|\"unstarted\"|\"started\"|\"completed\"|\"canceled\"",
+                     *       "code": "validation_error",
+                     *       "requestId": "292fa557-10c8-48bd-9b85-89a18de5f488",
+                     *       "issues": [
+                     *         {
+                     *           "path": "category",
+                     *           "message": "Invalid option: expected one of \"backlog\"|\"unstarted\"|\"started\"|\"completed\"|\"canceled\""
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "f8e6ea1c-1460-43dc-85db-466e4ad8f879"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing tasks:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "abe018a8-bee7-4835-ae6d-5f351456a78a"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "cdfbec85-7734-49bb-a88c-4d8283a406a6"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "bc6c0e81-6d0f-40d8-91ef-bc2e1a7d3886"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "clients.list": {
@@ -5258,14 +8395,14 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228b8-e860-775f-a6f7-1ad09fbe5308",
+                     *           "id": "01a228fa-21f8-75a4-a927-d30586f3b3d4",
                      *           "name": "Acme",
                      *           "email": "ops@acme.test",
                      *           "notes": null,
                      *           "archived": false,
                      *           "archivedAt": null,
-                     *           "createdAt": "2026-11-29T19:12:16.480Z",
-                     *           "updatedAt": "2026-11-29T19:12:16.480Z"
+                     *           "createdAt": "2026-11-29T20:23:31.064Z",
+                     *           "updatedAt": "2026-11-29T20:23:31.064Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -5279,11 +8416,122 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
+                     *       "code": "validation_error",
+                     *       "requestId": "02b1397e-5890-49c8-8f3b-1803aa86233a",
+                     *       "issues": [
+                     *         {
+                     *           "path": "limit",
+                     *           "message": "Invalid input: expected number, received NaN"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "e00397c5-3d32-4f91-88c5-e13ff6021ad6"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing clients:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "ba94c4de-7e6c-4def-bcde-6c17e490b4ec"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "7ea9363a-8368-49c2-9e25-d27d77bc952c"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "c984e081-6bae-4363-91ff-9d09586ea52f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "clients.create": {
@@ -5341,14 +8589,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e860-775f-a6f7-1ad09fbe5308",
+                     *         "id": "01a228fa-21f8-75a4-a927-d30586f3b3d4",
                      *         "name": "Acme",
                      *         "email": "ops@acme.test",
                      *         "notes": null,
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdAt": "2026-11-29T19:12:16.480Z",
-                     *         "updatedAt": "2026-11-29T19:12:16.480Z"
+                     *         "createdAt": "2026-11-29T20:23:31.064Z",
+                     *         "updatedAt": "2026-11-29T20:23:31.064Z"
                      *       }
                      *     }
                      */
@@ -5359,10 +8607,85 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid body: name: Invalid input: expected string, received undefined",
+                     *       "code": "validation_error",
+                     *       "requestId": "124234af-84e9-4450-bce2-1068d7a626c8",
+                     *       "issues": [
+                     *         {
+                     *           "path": "name",
+                     *           "message": "Invalid input: expected string, received undefined"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "18cf5b62-ca04-4fbf-838e-b71b523f1e50"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing clients:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "36a5b0ca-f5fa-4966-a429-5c2a35ed7e5b"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "1808fb3c-a89e-4bbc-be7c-d45ba368fbce"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `conflict`: the Idempotency-Key was already used for a different request, or that request is still running. */
             409: {
                 headers: {
@@ -5372,17 +8695,85 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "error": "This Idempotency-Key was already used with a different request.",
                      *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "requestId": "dd41a0f5-7e1c-4860-87d3-a5466e307fd5"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "56c343d9-ca2e-464c-89ed-c3481ac107ef"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "82394a7b-2146-4315-926e-a387bbec2b3f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "b1a13be6-287c-4c50-a822-53555cffd697"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "clients.get": {
@@ -5427,14 +8818,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e860-775f-a6f7-1ad09fbe5308",
+                     *         "id": "01a228fa-21f8-75a4-a927-d30586f3b3d4",
                      *         "name": "Acme",
                      *         "email": "ops@acme.test",
                      *         "notes": null,
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdAt": "2026-11-29T19:12:16.480Z",
-                     *         "updatedAt": "2026-11-29T19:12:16.480Z"
+                     *         "createdAt": "2026-11-29T20:23:31.064Z",
+                     *         "updatedAt": "2026-11-29T20:23:31.064Z"
                      *       }
                      *     }
                      */
@@ -5445,11 +8836,116 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
+                     *       "code": "workspace_required",
+                     *       "requestId": "5d3722b4-9be1-4ac5-aa5b-631505cddd84"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "d3607440-ae5e-49a4-b79c-3a46ddd6206c"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing clients:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "150762bc-61df-4531-a47b-cadf1c5c7fbc"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Client not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "c3de847d-b5e4-428b-933b-dee8e9c573e2"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "c67e4ddd-9092-4540-b67f-796a3bf18687"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "clients.delete": {
@@ -5494,7 +8990,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e860-775f-a6f7-1ad09fbe5308",
+                     *         "id": "01a228fa-21f8-75a4-a927-d30586f3b3d4",
                      *         "deleted": true
                      *       }
                      *     }
@@ -5510,11 +9006,150 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
+                     *       "code": "workspace_required",
+                     *       "requestId": "d034016a-e345-4bfb-9d83-7ccd75d16fb6"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "7e5d332a-790c-4599-85ce-3a6894a8d10d"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing clients:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "9d534914-fb22-49b3-a6fa-46b89227a179"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Client not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "58f06b73-0309-4ceb-9af9-a2004d26688d"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "23e7ac53-7df9-4583-abe9-691cd637a225"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "3bc67f70-a77b-4591-9596-d06f9ceacd86"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "e21e7ca5-2791-4367-b74e-363e8061901e"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "clients.update": {
@@ -5575,14 +9210,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e860-775f-a6f7-1ad09fbe5308",
+                     *         "id": "01a228fa-21f8-75a4-a927-d30586f3b3d4",
                      *         "name": "Acme",
                      *         "email": "ops@acme.test",
                      *         "notes": "Pays on time.",
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdAt": "2026-11-29T19:12:16.480Z",
-                     *         "updatedAt": "2026-11-29T19:12:16.484Z"
+                     *         "createdAt": "2026-11-29T20:23:31.064Z",
+                     *         "updatedAt": "2026-11-29T20:23:31.073Z"
                      *       }
                      *     }
                      */
@@ -5593,13 +9228,156 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid body: name: Invalid input: expected string, received object",
+                     *       "code": "validation_error",
+                     *       "requestId": "fe92e3cf-4299-484c-9579-d8d6749c4a13",
+                     *       "issues": [
+                     *         {
+                     *           "path": "name",
+                     *           "message": "Invalid input: expected string, received object"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "b11aa0a6-c31c-4f22-873b-3f06af7ecb5e"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing clients:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "8648c5af-6f9a-4435-87fb-5f5da7d180e6"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Client not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "250fd6d9-6067-445f-af69-e5f046b8c11b"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "e4f49b48-f99a-4d9c-9398-b7451b3d1386"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "4e0a22a7-d8ad-4c11-9472-aacbd2c8e569"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "cdec37dd-3142-4c8f-8133-2a7b16fd3f79"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "clients.projects.list": {
@@ -5650,18 +9428,18 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228b8-e866-7362-99e7-13a541bee26c",
+                     *           "id": "01a228fa-2203-76f9-8c29-2215a0baea42",
                      *           "key": "WEB",
                      *           "name": "Website",
                      *           "description": "The public site.",
                      *           "color": null,
-                     *           "clientId": "01a228b8-e860-775f-a6f7-1ad09fbe5308",
+                     *           "clientId": "01a228fa-21f8-75a4-a927-d30586f3b3d4",
                      *           "billableByDefault": true,
                      *           "archived": false,
                      *           "archivedAt": null,
-                     *           "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
-                     *           "createdAt": "2026-11-29T19:12:16.486Z",
-                     *           "updatedAt": "2026-11-29T19:12:16.494Z",
+                     *           "createdBy": "01a228fa-2111-7599-8275-3b2af14025df",
+                     *           "createdAt": "2026-11-29T20:23:31.074Z",
+                     *           "updatedAt": "2026-11-29T20:23:31.085Z",
                      *           "role": "OWNER"
                      *         }
                      *       ],
@@ -5676,11 +9454,122 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
+                     *       "code": "validation_error",
+                     *       "requestId": "ee358008-a496-4051-82cd-26bd3f4b4cb5",
+                     *       "issues": [
+                     *         {
+                     *           "path": "limit",
+                     *           "message": "Invalid input: expected number, received NaN"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "31c04505-e104-4dda-9441-10d7bfe11c42"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing clients:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "5e4a1b2e-93ad-4982-8099-a0cb590cb2ef"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Client not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "d24217ed-1ee4-4ed0-a16f-6529f91f550b"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "7d1ac883-cf01-4918-99db-99eaa46a6e2c"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "events.get": {
@@ -5723,11 +9612,116 @@ export interface operations {
                     "text/event-stream": string;
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
+                     *       "code": "workspace_required",
+                     *       "requestId": "11c377b0-dec8-4cbe-b0af-a6602cda539a"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "62285268-74b5-4baf-9a4b-ccbffba68056"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing projects:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "a9a736d5-a552-4495-a8a4-7b9eb52344b2"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "5d2ab6ba-7878-4da2-9a70-5d92100ae059"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "9d7d6f5a-f006-43c4-8c65-ec1bfb3a175b"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "health.get": {
@@ -5839,10 +9833,10 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228b8-e884-7501-b650-b48d9cea9cce",
+                     *           "id": "01a228fa-2237-7149-b771-d24b1168cda5",
                      *           "name": "frontend",
                      *           "color": "#3366ff",
-                     *           "createdAt": "2026-11-29T19:12:16.516Z"
+                     *           "createdAt": "2026-11-29T20:23:31.127Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -5856,11 +9850,122 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
+                     *       "code": "validation_error",
+                     *       "requestId": "d4a171b7-9148-46f0-acdd-7e075c490e53",
+                     *       "issues": [
+                     *         {
+                     *           "path": "limit",
+                     *           "message": "Invalid input: expected number, received NaN"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "a0a4b46b-53d0-417d-af02-1e82f65df6a8"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing tasks:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "e5c27aa2-40b5-4e70-98da-f573f20204f5"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "78c11209-ca8b-49f8-b79c-cf7e9251061a"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "d768a5f3-6567-4d24-9dde-e29f2eb5b47b"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "labels.create": {
@@ -5913,10 +10018,10 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e884-7501-b650-b48d9cea9cce",
+                     *         "id": "01a228fa-2237-7149-b771-d24b1168cda5",
                      *         "name": "frontend",
                      *         "color": "#3366ff",
-                     *         "createdAt": "2026-11-29T19:12:16.516Z"
+                     *         "createdAt": "2026-11-29T20:23:31.127Z"
                      *       }
                      *     }
                      */
@@ -5927,10 +10032,85 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid body: name: Invalid input: expected string, received undefined",
+                     *       "code": "validation_error",
+                     *       "requestId": "ddb8afe5-f4fa-4e84-bdea-174e3227daf5",
+                     *       "issues": [
+                     *         {
+                     *           "path": "name",
+                     *           "message": "Invalid input: expected string, received undefined"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "28476324-7faf-450a-ab13-4b95756824d1"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing tasks:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "9e41a9bc-8d67-473f-bafc-9b233e974944"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "5d4d4fdb-320f-4eba-aa36-4bdc553abcd2"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `conflict`: a label with this name exists in the workspace (case-insensitively); the Idempotency-Key was already used for a different request, or that request is still running. */
             409: {
                 headers: {
@@ -5940,17 +10120,85 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "error": "This Idempotency-Key was already used with a different request.",
                      *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "requestId": "1244137e-fa11-4f97-b018-6dfb09a6ab1f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "b23cc1c0-b2e2-48c8-825e-dea3c3680a76"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "e5720de0-68cc-481b-94c3-2bb91e5957ed"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "0b5477d1-970f-4987-acd4-6ae041375575"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "labels.get": {
@@ -5995,10 +10243,10 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e884-7501-b650-b48d9cea9cce",
+                     *         "id": "01a228fa-2237-7149-b771-d24b1168cda5",
                      *         "name": "frontend",
                      *         "color": "#3366ff",
-                     *         "createdAt": "2026-11-29T19:12:16.516Z"
+                     *         "createdAt": "2026-11-29T20:23:31.127Z"
                      *       }
                      *     }
                      */
@@ -6009,11 +10257,116 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
+                     *       "code": "workspace_required",
+                     *       "requestId": "32da8ba8-f55d-4551-918f-7471f57700b0"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "446e59fc-1315-41bb-92e1-17a5194456ea"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing tasks:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "f7ed16c3-da3e-434f-a083-7fb495bc37c3"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Label not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "0a507628-d4fb-469d-922b-bde5399527fd"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "025752a6-fea6-4a50-aaaf-2b51e4fa7416"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "labels.delete": {
@@ -6058,7 +10411,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e884-7501-b650-b48d9cea9cce",
+                     *         "id": "01a228fa-2237-7149-b771-d24b1168cda5",
                      *         "deleted": true
                      *       }
                      *     }
@@ -6074,11 +10427,150 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
+                     *       "code": "workspace_required",
+                     *       "requestId": "0fb498ee-cff0-4f56-8d4c-763dc391f00d"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "d8d500b1-ea25-4592-b30b-bdd65c37c466"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing tasks:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "c8687d84-b093-496f-bd3c-f3ac40847d42"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Label not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "a4f39683-8841-4f94-bbd7-0a5991ec0b3c"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "2cebd518-8015-42d7-9804-54ba1b9125b9"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "b10792a6-3fcb-4f60-aaa1-1ea4cec81936"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "c2955400-57ba-4f55-abba-79be83b3d3d6"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "labels.update": {
@@ -6132,10 +10624,10 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e884-7501-b650-b48d9cea9cce",
+                     *         "id": "01a228fa-2237-7149-b771-d24b1168cda5",
                      *         "name": "front-end",
                      *         "color": "#3366ff",
-                     *         "createdAt": "2026-11-29T19:12:16.516Z"
+                     *         "createdAt": "2026-11-29T20:23:31.127Z"
                      *       }
                      *     }
                      */
@@ -6146,10 +10638,85 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid body: name: Invalid input: expected string, received object",
+                     *       "code": "validation_error",
+                     *       "requestId": "90691804-9847-46cd-97e8-14623a4f863d",
+                     *       "issues": [
+                     *         {
+                     *           "path": "name",
+                     *           "message": "Invalid input: expected string, received object"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "e26a3dbe-1e4c-43a7-bf72-55b50ab4f96f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing tasks:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "651e655c-1bce-4fb5-b333-5a5f268bce6f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Label not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "6042b128-1bb9-454f-aa5c-2372ebba7877"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `conflict`: a label with this name exists in the workspace (case-insensitively). */
             409: {
                 headers: {
@@ -6159,17 +10726,85 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "error": "A label named \"ALPHA\" already exists in this workspace.",
                      *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "requestId": "2b78cfd5-4fed-494f-bbdb-31f2ba7cd036"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "e8969fb4-b92a-41d9-816b-047cf25c76fd"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "340f78c7-9e60-43da-8738-e1d3d024f906"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "25ba9c9d-5d8f-4b77-84e9-1ceb01d3aabb"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "mcp.get": {
@@ -6181,8 +10816,46 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Malformed request body: expected valid JSON.",
+                     *       "code": "validation_error",
+                     *       "requestId": "4da721bb-b3d0-444f-8042-26f2ab9c3780",
+                     *       "issues": []
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "d9ba4b0f-0507-4b47-af57-06b20e44a275"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             403: components["responses"]["Forbidden"];
             /** @description Method not allowed: this stateless server offers no server-initiated stream and no session to end. */
             405: {
@@ -6191,7 +10864,61 @@ export interface operations {
                 };
                 content?: never;
             };
-            429: components["responses"]["TooManyRequests"];
+            413: components["responses"]["PayloadTooLarge"];
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "74af400d-7e61-45f6-822f-6e93ba62fc0c"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "96f70232-8471-4dd0-9a3d-99f48874a486"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "mcp.post": {
@@ -6296,7 +11023,24 @@ export interface operations {
                 };
                 content?: never;
             };
-            400: components["responses"]["BadRequest"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Malformed request body: expected valid JSON.",
+                     *       "code": "validation_error",
+                     *       "requestId": "c3587bc2-64a4-4838-8e59-b8915c0e0395",
+                     *       "issues": []
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Missing, invalid, revoked or expired key (WWW-Authenticate: Bearer). */
             401: {
                 headers: {
@@ -6308,7 +11052,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "requestId": "6d38cc83-133f-4271-9714-64620fdb6a08"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6323,9 +11067,9 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "Your role does not allow tasks:write.",
-                     *       "code": "forbidden",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "error": "/mcp accepts hosted MCP keys (sallymcp_) only; personal API keys (atpm_) work with `sally mcp` over stdio.",
+                     *       "code": "scope_violation",
+                     *       "requestId": "ee04dd65-bc7c-490c-8f08-2b92ae5f4982"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6348,15 +11092,31 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "Request body too large.",
+                     *       "error": "At most 20 JSON-RPC messages per request (got 21).",
                      *       "code": "payload_too_large",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "requestId": "fa10a6db-a4df-44ec-b272-a02d91ad4f64"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            415: components["responses"]["UnsupportedMediaType"];
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "074ba52e-3205-4b1b-8d4f-23ac14223b50"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description rate_limited: every JSON-RPC message of a batch counts against the key's hourly limit. */
             429: {
                 headers: {
@@ -6366,9 +11126,9 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "Rate limit of 1000 requests per hour exceeded for this credential.",
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "requestId": "32b356fc-543d-4783-bc4a-4302af60e673"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6385,8 +11145,46 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Malformed request body: expected valid JSON.",
+                     *       "code": "validation_error",
+                     *       "requestId": "4da721bb-b3d0-444f-8042-26f2ab9c3780",
+                     *       "issues": []
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "d9ba4b0f-0507-4b47-af57-06b20e44a275"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             403: components["responses"]["Forbidden"];
             /** @description Method not allowed: this stateless server offers no server-initiated stream and no session to end. */
             405: {
@@ -6395,7 +11193,61 @@ export interface operations {
                 };
                 content?: never;
             };
-            429: components["responses"]["TooManyRequests"];
+            413: components["responses"]["PayloadTooLarge"];
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "74af400d-7e61-45f6-822f-6e93ba62fc0c"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "96f70232-8471-4dd0-9a3d-99f48874a486"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "mcp.oauth.get": {
@@ -6407,8 +11259,46 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Malformed request body: expected valid JSON.",
+                     *       "code": "validation_error",
+                     *       "requestId": "4da721bb-b3d0-444f-8042-26f2ab9c3780",
+                     *       "issues": []
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "d9ba4b0f-0507-4b47-af57-06b20e44a275"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             403: components["responses"]["Forbidden"];
             /** @description Method not allowed: this stateless server offers no server-initiated stream and no session to end. */
             405: {
@@ -6417,7 +11307,61 @@ export interface operations {
                 };
                 content?: never;
             };
-            429: components["responses"]["TooManyRequests"];
+            413: components["responses"]["PayloadTooLarge"];
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "74af400d-7e61-45f6-822f-6e93ba62fc0c"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "96f70232-8471-4dd0-9a3d-99f48874a486"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "mcp.oauth": {
@@ -6522,7 +11466,24 @@ export interface operations {
                 };
                 content?: never;
             };
-            400: components["responses"]["BadRequest"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Malformed request body: expected valid JSON.",
+                     *       "code": "validation_error",
+                     *       "requestId": "51dcd00f-bd0c-4608-8058-72fef1bb2a06",
+                     *       "issues": []
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description No valid access token for this resource (WWW-Authenticate: Bearer resource_metadata=…). */
             401: {
                 headers: {
@@ -6532,9 +11493,9 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "error": "Authorization required: connect with OAuth (see WWW-Authenticate).",
                      *       "code": "missing_key",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "requestId": "1c1eaecf-8f3f-4531-af3f-45e300af9bcd"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6546,14 +11507,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "ok": false,
-                     *       "error": "Your role does not allow tasks:write.",
-                     *       "code": "forbidden",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
-                     *     }
-                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -6564,20 +11517,11 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "ok": false,
-                     *       "error": "Request body too large.",
-                     *       "code": "payload_too_large",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
-                     *     }
-                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            415: components["responses"]["UnsupportedMediaType"];
-            /** @description rate_limited. */
-            429: {
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6585,11 +11529,20 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "Rate limit of 1000 requests per hour exceeded for this credential.",
-                     *       "code": "rate_limited",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "d1562c99-78a3-48ff-89a4-ef8e18d19994"
                      *     }
                      */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate_limited. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -6604,8 +11557,46 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Malformed request body: expected valid JSON.",
+                     *       "code": "validation_error",
+                     *       "requestId": "4da721bb-b3d0-444f-8042-26f2ab9c3780",
+                     *       "issues": []
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "d9ba4b0f-0507-4b47-af57-06b20e44a275"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             403: components["responses"]["Forbidden"];
             /** @description Method not allowed: this stateless server offers no server-initiated stream and no session to end. */
             405: {
@@ -6614,7 +11605,61 @@ export interface operations {
                 };
                 content?: never;
             };
-            429: components["responses"]["TooManyRequests"];
+            413: components["responses"]["PayloadTooLarge"];
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "74af400d-7e61-45f6-822f-6e93ba62fc0c"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "96f70232-8471-4dd0-9a3d-99f48874a486"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "notifications.list": {
@@ -6664,27 +11709,27 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228b8-e8c8-7742-8478-d4c5f4552774",
+                     *           "id": "01a228fa-226c-73a6-81b1-2f10434fae12",
                      *           "kind": "mention",
                      *           "text": "Ada Lovelace mentioned you in WEB-1",
                      *           "actor": {
-                     *             "id": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *             "id": "01a228fa-2111-7599-8275-3b2af14025df",
                      *             "name": "Ada Lovelace",
                      *             "handle": "ada"
                      *           },
                      *           "task": {
-                     *             "id": "01a228b8-e890-7708-a8e8-a41043988d5e",
+                     *             "id": "01a228fa-2242-7101-b806-c09711225c74",
                      *             "humanId": "WEB-1",
                      *             "title": "Ship the landing page today"
                      *           },
                      *           "project": {
-                     *             "id": "01a228b8-e866-7362-99e7-13a541bee26c",
+                     *             "id": "01a228fa-2203-76f9-8c29-2215a0baea42",
                      *             "name": "Website"
                      *           },
-                     *           "commentId": "01a228b8-e8c6-7138-a2d8-c316611e08cf",
+                     *           "commentId": "01a228fa-226b-74cc-83cb-ad0a983a72a8",
                      *           "read": false,
                      *           "readAt": null,
-                     *           "createdAt": "2026-11-29T19:12:16.583Z"
+                     *           "createdAt": "2026-11-29T20:23:31.180Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -6698,11 +11743,122 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
+                     *       "code": "validation_error",
+                     *       "requestId": "0b11303c-f1e4-4b56-86f6-88b02975c58a",
+                     *       "issues": [
+                     *         {
+                     *           "path": "limit",
+                     *           "message": "Invalid input: expected number, received NaN"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "c4c1dcf8-e9bc-4a93-a1f3-4b5887110b2f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing notifications:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "980d2194-fb75-4923-8adb-ad1e541e7b34"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "9b910f4e-6775-41a9-a5ac-9d0b81874432"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "e365c1ac-c557-434c-90e5-f3c6272eb8d2"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "notifications.read": {
@@ -6747,27 +11903,27 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e8c8-7742-8478-d4c5f4552774",
+                     *         "id": "01a228fa-226c-73a6-81b1-2f10434fae12",
                      *         "kind": "mention",
                      *         "text": "Ada Lovelace mentioned you in WEB-1",
                      *         "actor": {
-                     *           "id": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *           "id": "01a228fa-2111-7599-8275-3b2af14025df",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "task": {
-                     *           "id": "01a228b8-e890-7708-a8e8-a41043988d5e",
+                     *           "id": "01a228fa-2242-7101-b806-c09711225c74",
                      *           "humanId": "WEB-1",
                      *           "title": "Ship the landing page today"
                      *         },
                      *         "project": {
-                     *           "id": "01a228b8-e866-7362-99e7-13a541bee26c",
+                     *           "id": "01a228fa-2203-76f9-8c29-2215a0baea42",
                      *           "name": "Website"
                      *         },
-                     *         "commentId": "01a228b8-e8c6-7138-a2d8-c316611e08cf",
+                     *         "commentId": "01a228fa-226b-74cc-83cb-ad0a983a72a8",
                      *         "read": true,
-                     *         "readAt": "2026-11-29T19:12:16.601Z",
-                     *         "createdAt": "2026-11-29T19:12:16.583Z"
+                     *         "readAt": "2026-11-29T20:23:31.200Z",
+                     *         "createdAt": "2026-11-29T20:23:31.180Z"
                      *       }
                      *     }
                      */
@@ -6778,11 +11934,150 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
+                     *       "code": "workspace_required",
+                     *       "requestId": "60dc31d1-398b-4845-bc47-b408c60c3e81"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "8305cd61-f7a2-48b0-a5f4-55b1e9134f17"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing notifications:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "1976f112-1f3c-4ecc-bee2-063a485ec0c3"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Notification not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "8cbf4565-02eb-410c-9ff1-d8106e3aca37"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "fb77805b-e18e-4328-b7ed-d661eb9c41b9"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "16adf393-cdba-4dd1-9903-3e4dc39bb9d5"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "34786760-6164-460a-80ed-76acf5159b38"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "notifications.preferences.get": {
@@ -6842,11 +12137,116 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
+                     *       "code": "workspace_required",
+                     *       "requestId": "ceea91b2-9bec-4bed-aa4e-2ab8345ef573"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "1ef11c52-6400-48c7-b2da-d59afeb335df"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing notifications:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "6c14b9fd-4232-4908-8aad-908b25f1c73d"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "c10b1522-3f41-4b2c-90ad-e63e9e825e26"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "41aa9951-eea7-4756-84e2-db4b4f837af4"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "notifications.preferences.update": {
@@ -6925,13 +12325,150 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
+                     *       "code": "workspace_required",
+                     *       "requestId": "366bedf7-b54b-46f2-b96f-081262686c32"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "5af48604-5c3f-48ff-8b4f-55f9c21932c3"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing notifications:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "3f606085-afe6-405d-af09-4abf83bca399"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "f4c2003b-f4dd-4a8a-b5f8-f08604700a29"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "f6d2f474-5b2a-4b3e-a0f5-31c1c29765a4"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "d8be26cf-b58c-4158-8028-b2b506ed8570"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "cdcc2e6d-eb70-40a7-af66-fa2f3436f5a2"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "notifications.readAll": {
@@ -6986,11 +12523,150 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
+                     *       "code": "workspace_required",
+                     *       "requestId": "6d49396d-be27-41f6-b46d-2355befc12b8"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "fc4cc52c-38fc-490d-885a-00f4b42a2649"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing notifications:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "dc6a32be-f986-4481-a9cb-c7b240fc40c2"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "f7aca5e8-4fe8-4772-b363-d9bb4de44453"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "f85dabeb-7480-4ca2-acb4-6417727863da"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "184f7ebd-5172-40b3-b7b3-6c1e253cf98a"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "2fd523d9-b4f1-4bc9-8e98-d6eb3aea7470"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "projects.list": {
@@ -7042,18 +12718,18 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228b8-e866-7362-99e7-13a541bee26c",
+                     *           "id": "01a228fa-2203-76f9-8c29-2215a0baea42",
                      *           "key": "WEB",
                      *           "name": "Website",
                      *           "description": null,
                      *           "color": null,
-                     *           "clientId": "01a228b8-e860-775f-a6f7-1ad09fbe5308",
+                     *           "clientId": "01a228fa-21f8-75a4-a927-d30586f3b3d4",
                      *           "billableByDefault": true,
                      *           "archived": false,
                      *           "archivedAt": null,
-                     *           "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
-                     *           "createdAt": "2026-11-29T19:12:16.486Z",
-                     *           "updatedAt": "2026-11-29T19:12:16.486Z",
+                     *           "createdBy": "01a228fa-2111-7599-8275-3b2af14025df",
+                     *           "createdAt": "2026-11-29T20:23:31.074Z",
+                     *           "updatedAt": "2026-11-29T20:23:31.074Z",
                      *           "role": "OWNER"
                      *         }
                      *       ],
@@ -7068,11 +12744,122 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
+                     *       "code": "validation_error",
+                     *       "requestId": "32405a2d-ffb9-47cb-b7fa-bbcf47ce82e2",
+                     *       "issues": [
+                     *         {
+                     *           "path": "limit",
+                     *           "message": "Invalid input: expected number, received NaN"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "866caae6-a136-4fa0-93eb-14988e21245e"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing projects:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "00aeaece-2d52-4a67-bbc4-977c21c694cc"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "10906ef5-ab3a-4f8f-aeee-aaee748d0ecc"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "2940e942-4a15-4f3a-ad71-fb51b7128855"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "projects.create": {
@@ -7133,28 +12920,28 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e866-7362-99e7-13a541bee26c",
+                     *         "id": "01a228fa-2203-76f9-8c29-2215a0baea42",
                      *         "key": "WEB",
                      *         "name": "Website",
                      *         "description": null,
                      *         "color": null,
-                     *         "clientId": "01a228b8-e860-775f-a6f7-1ad09fbe5308",
+                     *         "clientId": "01a228fa-21f8-75a4-a927-d30586f3b3d4",
                      *         "billableByDefault": true,
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
-                     *         "createdAt": "2026-11-29T19:12:16.486Z",
-                     *         "updatedAt": "2026-11-29T19:12:16.486Z",
+                     *         "createdBy": "01a228fa-2111-7599-8275-3b2af14025df",
+                     *         "createdAt": "2026-11-29T20:23:31.074Z",
+                     *         "updatedAt": "2026-11-29T20:23:31.074Z",
                      *         "role": "OWNER",
                      *         "statuses": [
                      *           {
-                     *             "id": "01a228b8-e867-758d-a9eb-35d993721aaf",
-                     *             "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
+                     *             "id": "01a228fa-2203-76fa-9009-2099880cd5ba",
+                     *             "projectId": "01a228fa-2203-76f9-8c29-2215a0baea42",
                      *             "name": "Backlog",
                      *             "category": "backlog",
                      *             "position": 0,
                      *             "color": "#94a3b8",
-                     *             "createdAt": "2026-11-29T19:12:16.486Z"
+                     *             "createdAt": "2026-11-29T20:23:31.074Z"
                      *           }
                      *         ],
                      *         "memberCount": 1
@@ -7168,10 +12955,85 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid body: name: Invalid input: expected string, received undefined",
+                     *       "code": "validation_error",
+                     *       "requestId": "8869f09e-4bb5-4b7c-8f4a-b002dc5eae71",
+                     *       "issues": [
+                     *         {
+                     *           "path": "name",
+                     *           "message": "Invalid input: expected string, received undefined"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "875f9cab-93e2-4db4-b421-6c9d138504d7"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing projects:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "4d681774-2bfd-431d-b29c-b4dc45bb2948"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "d36046f1-12eb-4f85-969c-d5f334dc04c0"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `conflict`: the key is already used in this workspace; the Idempotency-Key was already used for a different request, or that request is still running. */
             409: {
                 headers: {
@@ -7181,17 +13043,85 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "error": "This Idempotency-Key was already used with a different request.",
                      *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "requestId": "235a80c1-cc32-4e3b-8d61-57cb1d6aa2b0"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "3c4e1ad5-4bfb-4c70-8aa1-9a0a17f5944d"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "0016e1b2-5e50-474d-ab27-e44594ef00bd"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "8fa97620-392f-4f3c-8755-c655e21c0780"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "projects.get": {
@@ -7236,28 +13166,28 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e866-7362-99e7-13a541bee26c",
+                     *         "id": "01a228fa-2203-76f9-8c29-2215a0baea42",
                      *         "key": "WEB",
                      *         "name": "Website",
                      *         "description": null,
                      *         "color": null,
-                     *         "clientId": "01a228b8-e860-775f-a6f7-1ad09fbe5308",
+                     *         "clientId": "01a228fa-21f8-75a4-a927-d30586f3b3d4",
                      *         "billableByDefault": true,
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
-                     *         "createdAt": "2026-11-29T19:12:16.486Z",
-                     *         "updatedAt": "2026-11-29T19:12:16.486Z",
+                     *         "createdBy": "01a228fa-2111-7599-8275-3b2af14025df",
+                     *         "createdAt": "2026-11-29T20:23:31.074Z",
+                     *         "updatedAt": "2026-11-29T20:23:31.074Z",
                      *         "role": "OWNER",
                      *         "statuses": [
                      *           {
-                     *             "id": "01a228b8-e867-758d-a9eb-35d993721aaf",
-                     *             "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
+                     *             "id": "01a228fa-2203-76fa-9009-2099880cd5ba",
+                     *             "projectId": "01a228fa-2203-76f9-8c29-2215a0baea42",
                      *             "name": "Backlog",
                      *             "category": "backlog",
                      *             "position": 0,
                      *             "color": "#94a3b8",
-                     *             "createdAt": "2026-11-29T19:12:16.486Z"
+                     *             "createdAt": "2026-11-29T20:23:31.074Z"
                      *           }
                      *         ],
                      *         "memberCount": 1
@@ -7271,11 +13201,116 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
+                     *       "code": "workspace_required",
+                     *       "requestId": "3dfd3209-c7ce-41aa-b58a-65f82f29f1dd"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "592ada15-ec69-4cc9-b8bd-92abc81fbca7"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing projects:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "ade8e331-aae1-463b-a23a-48fdf1184642"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Project not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "100f99f4-b906-42c4-b6ff-84ef7a3b5dc6"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "90d9ae33-7a42-402a-aa0a-c03b9c6320a6"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "projects.delete": {
@@ -7320,7 +13355,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e866-7362-99e7-13a541bee26c",
+                     *         "id": "01a228fa-2203-76f9-8c29-2215a0baea42",
                      *         "deleted": true
                      *       }
                      *     }
@@ -7336,11 +13371,150 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
+                     *       "code": "workspace_required",
+                     *       "requestId": "1ca28d67-2a5f-4437-a760-f882d358693c"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "fd755735-2180-4502-a4f7-5b7a30686026"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing projects:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "800d2614-c784-42cc-83a0-adf479b6b7cb"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Project not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "e68937fb-829a-4d5c-beb6-3cd907a39e0e"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "975cc70c-953b-4b2b-994e-7ba12ab9dce8"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "27487afb-2b04-49e7-b7d6-736043955b14"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "f8ea658f-4b04-4815-a170-5d673db3f5e4"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "projects.update": {
@@ -7402,28 +13576,28 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e866-7362-99e7-13a541bee26c",
+                     *         "id": "01a228fa-2203-76f9-8c29-2215a0baea42",
                      *         "key": "WEB",
                      *         "name": "Website",
                      *         "description": "The public site.",
                      *         "color": null,
-                     *         "clientId": "01a228b8-e860-775f-a6f7-1ad09fbe5308",
+                     *         "clientId": "01a228fa-21f8-75a4-a927-d30586f3b3d4",
                      *         "billableByDefault": true,
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
-                     *         "createdAt": "2026-11-29T19:12:16.486Z",
-                     *         "updatedAt": "2026-11-29T19:12:16.494Z",
+                     *         "createdBy": "01a228fa-2111-7599-8275-3b2af14025df",
+                     *         "createdAt": "2026-11-29T20:23:31.074Z",
+                     *         "updatedAt": "2026-11-29T20:23:31.085Z",
                      *         "role": "OWNER",
                      *         "statuses": [
                      *           {
-                     *             "id": "01a228b8-e867-758d-a9eb-35d993721aaf",
-                     *             "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
+                     *             "id": "01a228fa-2203-76fa-9009-2099880cd5ba",
+                     *             "projectId": "01a228fa-2203-76f9-8c29-2215a0baea42",
                      *             "name": "Backlog",
                      *             "category": "backlog",
                      *             "position": 0,
                      *             "color": "#94a3b8",
-                     *             "createdAt": "2026-11-29T19:12:16.486Z"
+                     *             "createdAt": "2026-11-29T20:23:31.074Z"
                      *           }
                      *         ],
                      *         "memberCount": 1
@@ -7437,10 +13611,85 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid body: key: Invalid input: expected string, received object",
+                     *       "code": "validation_error",
+                     *       "requestId": "d98d66d8-d469-4d6c-ad72-36b4ba526bd7",
+                     *       "issues": [
+                     *         {
+                     *           "path": "key",
+                     *           "message": "Invalid input: expected string, received object"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "cfd9f635-e59b-476f-8748-7ebfe63c31e3"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing projects:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "4ee8e30c-b07f-49cc-ba72-aedf41ae8a12"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Project not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "7965fa49-d5fc-482d-8045-9f5cf4014ae1"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `conflict`: the key is already used in this workspace; the project is archived (read-only until unarchived). */
             409: {
                 headers: {
@@ -7450,17 +13699,85 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "error": "The project key ARC is already used in this workspace.",
                      *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "requestId": "47ca2bfc-8aa1-41a2-a883-833e2f779e38"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "b5954933-4b90-4c3f-a930-f606d10c97b6"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "49a7c450-a146-4377-b857-9b2270635e98"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "dcd5ec8d-c6bf-4c8f-966d-9a9bf40c9ddf"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "projects.activity.list": {
@@ -7511,10 +13828,10 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228b8-ea58-72b7-8b59-86cdf76ad039",
+                     *           "id": "01a228fa-242f-7013-a4f6-c68860e91bc2",
                      *           "action": "member.removed",
                      *           "actor": {
-                     *             "id": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *             "id": "01a228fa-2111-7599-8275-3b2af14025df",
                      *             "name": "Ada Lovelace",
                      *             "handle": "ada"
                      *           },
@@ -7522,10 +13839,10 @@ export interface operations {
                      *           "taskId": null,
                      *           "taskKey": null,
                      *           "meta": {
-                     *             "userId": "01a228b8-e834-74fa-a77f-dda1415538d2",
+                     *             "userId": "01a228fa-21c0-71aa-8a5c-8b8568c0cb60",
                      *             "role": "MEMBER"
                      *           },
-                     *           "createdAt": "2026-11-29T19:12:16.984Z"
+                     *           "createdAt": "2026-11-29T20:23:31.631Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -7539,11 +13856,122 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
+                     *       "code": "validation_error",
+                     *       "requestId": "2297a984-5e1f-4083-844d-b79cfe8951c4",
+                     *       "issues": [
+                     *         {
+                     *           "path": "limit",
+                     *           "message": "Invalid input: expected number, received NaN"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "0a9c2ee3-29f7-4c6e-bc5d-20935f989084"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing projects:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "c64f9bb4-53e8-4a00-9184-df79d5bf3152"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Project not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "2fc4206a-f364-4f50-80ff-011990055c9c"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "b31dd5da-f487-412a-b966-fb500e303442"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "projects.archive": {
@@ -7588,28 +14016,28 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e866-7362-99e7-13a541bee26c",
+                     *         "id": "01a228fa-2203-76f9-8c29-2215a0baea42",
                      *         "key": "WEB",
                      *         "name": "Website",
                      *         "description": "The public site.",
                      *         "color": null,
-                     *         "clientId": "01a228b8-e860-775f-a6f7-1ad09fbe5308",
+                     *         "clientId": "01a228fa-21f8-75a4-a927-d30586f3b3d4",
                      *         "billableByDefault": true,
                      *         "archived": true,
-                     *         "archivedAt": "2026-11-29T19:12:16.988Z",
-                     *         "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
-                     *         "createdAt": "2026-11-29T19:12:16.486Z",
-                     *         "updatedAt": "2026-11-29T19:12:16.988Z",
+                     *         "archivedAt": "2026-11-29T20:23:31.635Z",
+                     *         "createdBy": "01a228fa-2111-7599-8275-3b2af14025df",
+                     *         "createdAt": "2026-11-29T20:23:31.074Z",
+                     *         "updatedAt": "2026-11-29T20:23:31.635Z",
                      *         "role": "OWNER",
                      *         "statuses": [
                      *           {
-                     *             "id": "01a228b8-e867-758d-a9eb-35d993721aaf",
-                     *             "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
+                     *             "id": "01a228fa-2203-76fa-9009-2099880cd5ba",
+                     *             "projectId": "01a228fa-2203-76f9-8c29-2215a0baea42",
                      *             "name": "Backlog",
                      *             "category": "backlog",
                      *             "position": 0,
                      *             "color": "#94a3b8",
-                     *             "createdAt": "2026-11-29T19:12:16.486Z"
+                     *             "createdAt": "2026-11-29T20:23:31.074Z"
                      *           }
                      *         ],
                      *         "memberCount": 1
@@ -7623,11 +14051,150 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
+                     *       "code": "workspace_required",
+                     *       "requestId": "450e63e1-ef65-4972-9d29-ed6ae65b9ea4"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "b53bda76-a228-4f1b-a40c-70b74e1b7f3b"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing projects:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "6709e1c6-7284-4246-8c0b-bbef39912c8d"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Project not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "a87087da-b67f-4dac-856f-dbca8df6d6a7"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "6232b359-40cb-4399-b223-6e57aa533d88"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "043965c0-82bb-452a-8aff-746323cb42b4"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "8ca5e98d-59f3-4c7a-a606-1165e2bfa42a"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "projects.members.list": {
@@ -7678,12 +14245,12 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "userId": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *           "userId": "01a228fa-2111-7599-8275-3b2af14025df",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada",
                      *           "email": "ada@walk.test",
                      *           "role": "OWNER",
-                     *           "addedAt": "2026-11-29T19:12:16.486Z"
+                     *           "addedAt": "2026-11-29T20:23:31.074Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -7697,11 +14264,122 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
+                     *       "code": "validation_error",
+                     *       "requestId": "93fe83af-b048-485a-95de-4603032c1fb6",
+                     *       "issues": [
+                     *         {
+                     *           "path": "limit",
+                     *           "message": "Invalid input: expected number, received NaN"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "d2bb5220-5678-4971-b067-b9919a3d8146"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing projects:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "1d999542-0ffb-4fbb-a3d1-2e876f766558"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Project not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "44fa64bc-ce67-4275-bad6-c9fadf0c1fb7"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "22d4c730-0787-443a-9af1-44db4a41e285"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "projects.members.create": {
@@ -7761,12 +14439,12 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "userId": "01a228b8-e834-74fa-a77f-dda1415538d2",
+                     *         "userId": "01a228fa-21c0-71aa-8a5c-8b8568c0cb60",
                      *         "name": "Bob",
                      *         "handle": "bob",
                      *         "email": "bob@walk.test",
                      *         "role": "VIEWER",
-                     *         "addedAt": "2026-11-29T19:12:16.504Z"
+                     *         "addedAt": "2026-11-29T20:23:31.097Z"
                      *       }
                      *     }
                      */
@@ -7777,10 +14455,85 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid body: userId: Invalid input: expected string, received undefined",
+                     *       "code": "validation_error",
+                     *       "requestId": "b5bc87c0-91ca-4c5b-8699-9a1cba93ced7",
+                     *       "issues": [
+                     *         {
+                     *           "path": "userId",
+                     *           "message": "Invalid input: expected string, received undefined"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "557bc431-65e2-42f7-a4da-b8b80049823f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing projects:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "22162850-c303-416b-859d-b2879a840966"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Project not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "78dfd4d5-93c9-4917-b30b-67b2cb121a56"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `conflict`: the user is already a member; the project is archived (read-only until unarchived); the Idempotency-Key was already used for a different request, or that request is still running. */
             409: {
                 headers: {
@@ -7790,17 +14543,85 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "error": "This Idempotency-Key was already used with a different request.",
                      *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "requestId": "cbc43d8c-cb27-40a1-896f-a0dd6678eb03"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "f99a691a-3e41-425e-9a88-b0763491850a"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "d7bd28c7-2a1e-47cd-b72b-936ee3601cfc"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "173fc2b9-0796-415b-8999-4637d854cdae"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "projects.members.delete": {
@@ -7847,7 +14668,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e834-74fa-a77f-dda1415538d2",
+                     *         "id": "01a228fa-21c0-71aa-8a5c-8b8568c0cb60",
                      *         "deleted": true
                      *       }
                      *     }
@@ -7863,10 +14684,79 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
+                     *       "code": "workspace_required",
+                     *       "requestId": "e93f833b-1732-4413-85e0-02306975bf6b"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "9115716d-e634-44b3-bf5b-311e9aef8e27"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing projects:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "35c93a92-19a7-47fb-ab6d-c542a1282ccb"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Project not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "39fdbdcf-4cec-45f1-8be4-2764b9a14889"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `conflict`: the last OWNER cannot be removed; the project is archived (read-only until unarchived). */
             409: {
                 headers: {
@@ -7876,15 +14766,85 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "error": "The last OWNER of a project cannot be removed or demoted; make someone else OWNER first.",
                      *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "requestId": "be8f1cfc-d14f-4423-a5f7-6f2276461dda"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            429: components["responses"]["TooManyRequests"];
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "b0c0a5a0-9fd4-40c7-b8bd-7ff7e20df770"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "d6fa7051-0152-4eeb-b8e4-d2eac1c4e182"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "f79f341a-63a3-40e6-8885-969b3e0eff7e"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "projects.members.update": {
@@ -7941,12 +14901,12 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "userId": "01a228b8-e834-74fa-a77f-dda1415538d2",
+                     *         "userId": "01a228fa-21c0-71aa-8a5c-8b8568c0cb60",
                      *         "name": "Bob",
                      *         "handle": "bob",
                      *         "email": "bob@walk.test",
                      *         "role": "MEMBER",
-                     *         "addedAt": "2026-11-29T19:12:16.504Z"
+                     *         "addedAt": "2026-11-29T20:23:31.097Z"
                      *       }
                      *     }
                      */
@@ -7957,10 +14917,85 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid body: role: Invalid option: expected one of \"OWNER\"|\"MEMBER\"|\"VIEWER\"",
+                     *       "code": "validation_error",
+                     *       "requestId": "f81fcf6f-d833-4391-b67f-1837a7bf735a",
+                     *       "issues": [
+                     *         {
+                     *           "path": "role",
+                     *           "message": "Invalid option: expected one of \"OWNER\"|\"MEMBER\"|\"VIEWER\""
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "7766f8c0-86d6-438e-977f-7dfa2597114e"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing projects:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "e92fe1ac-e6a0-4a69-a740-f660cc6ba5dc"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Project not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "f3a05ccf-51f1-4b96-87fd-860b5dda8eb1"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `conflict`: the last OWNER cannot be demoted; the project is archived (read-only until unarchived). */
             409: {
                 headers: {
@@ -7970,17 +15005,85 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "error": "The last OWNER of a project cannot be removed or demoted; make someone else OWNER first.",
                      *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "requestId": "85032b62-4a23-4510-905c-03b1078132d7"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "934f2286-a61b-4966-a7b6-17671dfd6658"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "5af7db8b-be3b-4b5e-98d4-691065dd6cb5"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "3a194759-f5d0-4ad3-a6cf-83669c23adb9"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "projects.statuses.list": {
@@ -8026,13 +15129,13 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228b8-e867-758d-a9eb-35d993721aaf",
-                     *           "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
+                     *           "id": "01a228fa-2203-76fa-9009-2099880cd5ba",
+                     *           "projectId": "01a228fa-2203-76f9-8c29-2215a0baea42",
                      *           "name": "Backlog",
                      *           "category": "backlog",
                      *           "position": 0,
                      *           "color": "#94a3b8",
-                     *           "createdAt": "2026-11-29T19:12:16.486Z"
+                     *           "createdAt": "2026-11-29T20:23:31.074Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -8046,11 +15149,116 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
+                     *       "code": "workspace_required",
+                     *       "requestId": "e5428702-23a3-432a-99be-b3519bd8e4b9"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "2eb56ea3-38f9-47b4-aeb6-109fa2c8d701"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing projects:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "0bc8ea08-ac8f-4936-a56f-73ec82488a93"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Project not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "d2debe23-fda7-4693-b740-d03dad62eec7"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "9c800a0d-363d-4921-b1ec-db5ed2fa47c0"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "projects.statuses.create": {
@@ -8113,13 +15321,13 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e880-7312-9b12-2b6cee8bc21b",
-                     *         "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
+                     *         "id": "01a228fa-2224-7265-b491-1eadb25be884",
+                     *         "projectId": "01a228fa-2203-76f9-8c29-2215a0baea42",
                      *         "name": "QA",
                      *         "category": "started",
                      *         "position": 5,
                      *         "color": null,
-                     *         "createdAt": "2026-11-29T19:12:16.512Z"
+                     *         "createdAt": "2026-11-29T20:23:31.108Z"
                      *       }
                      *     }
                      */
@@ -8130,10 +15338,89 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid body: name: Invalid input: expected string, received undefined",
+                     *       "code": "validation_error",
+                     *       "requestId": "84aa0188-59fe-469f-acdf-161b4f0c4763",
+                     *       "issues": [
+                     *         {
+                     *           "path": "name",
+                     *           "message": "Invalid input: expected string, received undefined"
+                     *         },
+                     *         {
+                     *           "path": "category",
+                     *           "message": "Invalid option: expected one of \"backlog\"|\"unstarted\"|\"started\"|\"completed\"|\"canceled\""
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "7a0786a8-c95e-4ad7-a385-249b6a4a4b0e"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing projects:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "93eba90b-4d01-4f8e-9d76-052581d2c033"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Project not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "455b37bb-6a3a-4691-a196-62ceadb0db63"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `conflict`: a status with this name exists in the project (case-insensitively); the project is archived (read-only until unarchived); the Idempotency-Key was already used for a different request, or that request is still running. */
             409: {
                 headers: {
@@ -8143,17 +15430,85 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "error": "This Idempotency-Key was already used with a different request.",
                      *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "requestId": "0816a0c4-f863-46e0-9384-35c3db28db58"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "09ad77a3-19ff-40c5-865a-ee60e66abc8f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "5e6a6dd7-4e5e-4f24-88e2-680c26fe8ce0"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "2522f4bb-2f52-4897-8662-f1f34e317e8e"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "projects.statuses.delete": {
@@ -8210,10 +15565,10 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e880-7312-9b12-2b6cee8bc21b",
+                     *         "id": "01a228fa-2224-7265-b491-1eadb25be884",
                      *         "deleted": true,
                      *         "movedTasks": 1,
-                     *         "movedTo": "01a228b8-e867-7591-ac68-782c59838b17"
+                     *         "movedTo": "01a228fa-2203-76fe-a8ab-cc04162b8595"
                      *       }
                      *     }
                      */
@@ -8230,10 +15585,85 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid body: moveTasksTo: Invalid input: expected string, received object",
+                     *       "code": "validation_error",
+                     *       "requestId": "57055449-aaea-4794-9a99-378291caa690",
+                     *       "issues": [
+                     *         {
+                     *           "path": "moveTasksTo",
+                     *           "message": "Invalid input: expected string, received object"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "5c9152d2-1e48-44d5-a16f-716295f81e1b"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing projects:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "c4079430-5c4c-47d1-af44-8c30ecf0f023"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Project not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "0b3dc157-6c25-41bd-b933-4d01d01c5e90"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `conflict`: the status still has tasks and no moveTasksTo was given; it is the project's last status; the project is archived (read-only until unarchived). */
             409: {
                 headers: {
@@ -8243,17 +15673,85 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "error": "This status still has 1 task(s): pass moveTasksTo=<statusId> to move them to another status of the project.",
                      *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "requestId": "fd713ec3-44e0-4a27-95dd-d73dd235f79b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "c6449123-e918-49fc-a992-128554b828cd"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "7f49043a-3f12-4ba0-a482-bbec5cc0bd5e"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "1ed5c266-b6c3-492a-9139-b27755f1f486"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "projects.statuses.update": {
@@ -8316,13 +15814,13 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e880-7312-9b12-2b6cee8bc21b",
-                     *         "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
+                     *         "id": "01a228fa-2224-7265-b491-1eadb25be884",
+                     *         "projectId": "01a228fa-2203-76f9-8c29-2215a0baea42",
                      *         "name": "QA",
                      *         "category": "started",
                      *         "position": 5,
                      *         "color": "#aa66cc",
-                     *         "createdAt": "2026-11-29T19:12:16.512Z"
+                     *         "createdAt": "2026-11-29T20:23:31.108Z"
                      *       }
                      *     }
                      */
@@ -8333,10 +15831,85 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid body: name: Invalid input: expected string, received object",
+                     *       "code": "validation_error",
+                     *       "requestId": "03a13b58-2c80-4921-aeb5-a545bbe9cb89",
+                     *       "issues": [
+                     *         {
+                     *           "path": "name",
+                     *           "message": "Invalid input: expected string, received object"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "9a7440ec-9d10-4c3a-8842-e37dd1745611"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing projects:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "51e3e9e1-ec53-460b-b229-71777b5518db"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Project not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "776d2afa-86c2-404e-a558-342dbf19ab3a"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `conflict`: a status with this name exists in the project (case-insensitively); the project is archived (read-only until unarchived). */
             409: {
                 headers: {
@@ -8346,17 +15919,85 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "error": "A status named \"To Do\" already exists in this project.",
                      *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "requestId": "c1a49c87-3a42-4fa5-bc11-89b5deeb1b86"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "e9ebbf28-6e9e-4181-a822-27e967915750"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "79ae5636-ab6b-4b28-89fe-1964352c8e8d"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "5b68ce6b-c994-497e-9b6a-e70f9d4bf86a"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "projects.unarchive": {
@@ -8401,28 +16042,28 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e866-7362-99e7-13a541bee26c",
+                     *         "id": "01a228fa-2203-76f9-8c29-2215a0baea42",
                      *         "key": "WEB",
                      *         "name": "Website",
                      *         "description": "The public site.",
                      *         "color": null,
-                     *         "clientId": "01a228b8-e860-775f-a6f7-1ad09fbe5308",
+                     *         "clientId": "01a228fa-21f8-75a4-a927-d30586f3b3d4",
                      *         "billableByDefault": true,
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
-                     *         "createdAt": "2026-11-29T19:12:16.486Z",
-                     *         "updatedAt": "2026-11-29T19:12:16.993Z",
+                     *         "createdBy": "01a228fa-2111-7599-8275-3b2af14025df",
+                     *         "createdAt": "2026-11-29T20:23:31.074Z",
+                     *         "updatedAt": "2026-11-29T20:23:31.637Z",
                      *         "role": "OWNER",
                      *         "statuses": [
                      *           {
-                     *             "id": "01a228b8-e867-758d-a9eb-35d993721aaf",
-                     *             "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
+                     *             "id": "01a228fa-2203-76fa-9009-2099880cd5ba",
+                     *             "projectId": "01a228fa-2203-76f9-8c29-2215a0baea42",
                      *             "name": "Backlog",
                      *             "category": "backlog",
                      *             "position": 0,
                      *             "color": "#94a3b8",
-                     *             "createdAt": "2026-11-29T19:12:16.486Z"
+                     *             "createdAt": "2026-11-29T20:23:31.074Z"
                      *           }
                      *         ],
                      *         "memberCount": 1
@@ -8436,11 +16077,150 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
+                     *       "code": "workspace_required",
+                     *       "requestId": "d3675aa7-8fb4-47ca-aa25-b7e8e08fed5e"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "3a35438f-a3a2-41d6-b50b-98ebc92e2521"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing projects:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "5a3af7eb-8891-4c0d-bdd6-7780d42ee5e9"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Project not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "83423f02-9761-4950-b4ad-3498073f6672"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "9169098f-1ff5-410c-b8c7-b8f54e2df880"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "a39fa401-b3dd-414b-a394-3b42b7443905"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "9f1aef17-900f-47ca-a6ab-1948432e80c0"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "search.list": {
@@ -8491,12 +16271,12 @@ export interface operations {
                      *       "data": [
                      *         {
                      *           "type": "task",
-                     *           "id": "01a228b8-e890-7708-a8e8-a41043988d5e",
+                     *           "id": "01a228fa-2242-7101-b806-c09711225c74",
                      *           "title": "Ship the landing page today",
                      *           "snippet": "Ship the **landing** page today",
                      *           "score": -3,
-                     *           "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
-                     *           "taskId": "01a228b8-e890-7708-a8e8-a41043988d5e",
+                     *           "projectId": "01a228fa-2203-76f9-8c29-2215a0baea42",
+                     *           "taskId": "01a228fa-2242-7101-b806-c09711225c74",
                      *           "humanId": "WEB-1",
                      *           "archived": false
                      *         }
@@ -8521,11 +16301,122 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid query: q: Invalid input: expected string, received undefined",
+                     *       "code": "validation_error",
+                     *       "requestId": "a9c5e098-f4be-4ccf-be54-ea032b007abe",
+                     *       "issues": [
+                     *         {
+                     *           "path": "q",
+                     *           "message": "Invalid input: expected string, received undefined"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "2b74fa17-17be-49f2-8bda-45df1bfcc76c"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing tasks:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "6b2ab775-7f97-434f-8b01-5c5b1c5aafd2"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "ab883594-8db7-4c5f-a3e0-63491dcf4bfd"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "ef1a563c-952c-4dff-92f3-2d02c96ea86a"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `service_unavailable`: the search was interrupted (its worker stopped) or the server is stopping; retry. */
             503: {
                 headers: {
@@ -8602,14 +16493,14 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228b8-e8a2-777c-97d7-37adf73da453",
+                     *           "id": "01a228fa-2249-752d-9b6c-8d5a76161103",
                      *           "humanId": "WEB-2",
                      *           "number": 2,
-                     *           "workspaceId": "01a228b8-e7f4-720c-8c9c-624262c41486",
-                     *           "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
-                     *           "statusId": "01a228b8-e867-758e-afcb-50265f37777a",
+                     *           "workspaceId": "01a228fa-217d-7547-8d4c-ecdc178d9da9",
+                     *           "projectId": "01a228fa-2203-76f9-8c29-2215a0baea42",
+                     *           "statusId": "01a228fa-2203-76fb-96a1-7b8103e05a0c",
                      *           "status": {
-                     *             "id": "01a228b8-e867-758e-afcb-50265f37777a",
+                     *             "id": "01a228fa-2203-76fb-96a1-7b8103e05a0c",
                      *             "name": "To Do",
                      *             "category": "unstarted"
                      *           },
@@ -8620,9 +16511,9 @@ export interface operations {
                      *           "dueDate": null,
                      *           "archived": false,
                      *           "archivedAt": null,
-                     *           "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
-                     *           "createdAt": "2026-11-29T19:12:16.546Z",
-                     *           "updatedAt": "2026-11-29T19:12:16.546Z",
+                     *           "createdBy": "01a228fa-2111-7599-8275-3b2af14025df",
+                     *           "createdAt": "2026-11-29T20:23:31.145Z",
+                     *           "updatedAt": "2026-11-29T20:23:31.145Z",
                      *           "assignees": [],
                      *           "labels": [],
                      *           "todoCount": 0,
@@ -8676,11 +16567,122 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
+                     *       "code": "validation_error",
+                     *       "requestId": "d14a7505-9da8-4a3c-b53b-34af5357aca4",
+                     *       "issues": [
+                     *         {
+                     *           "path": "limit",
+                     *           "message": "Invalid input: expected number, received NaN"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "4570a718-6aeb-44af-bc60-080abe5d33f4"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing tasks:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "23f2f75e-2aa2-42c0-a9c3-2947fad20b28"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "c5d3ef33-cb4e-4c22-b554-5af1daaf06e5"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "77d9c383-ad02-4f6e-bc98-b64d01766a82"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "tasks.create": {
@@ -8758,14 +16760,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e890-7708-a8e8-a41043988d5e",
+                     *         "id": "01a228fa-2242-7101-b806-c09711225c74",
                      *         "humanId": "WEB-1",
                      *         "number": 1,
-                     *         "workspaceId": "01a228b8-e7f4-720c-8c9c-624262c41486",
-                     *         "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
-                     *         "statusId": "01a228b8-e867-758e-afcb-50265f37777a",
+                     *         "workspaceId": "01a228fa-217d-7547-8d4c-ecdc178d9da9",
+                     *         "projectId": "01a228fa-2203-76f9-8c29-2215a0baea42",
+                     *         "statusId": "01a228fa-2203-76fb-96a1-7b8103e05a0c",
                      *         "status": {
-                     *           "id": "01a228b8-e867-758e-afcb-50265f37777a",
+                     *           "id": "01a228fa-2203-76fb-96a1-7b8103e05a0c",
                      *           "name": "To Do",
                      *           "category": "unstarted"
                      *         },
@@ -8776,19 +16778,19 @@ export interface operations {
                      *         "dueDate": "2026-11-29",
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
-                     *         "createdAt": "2026-11-29T19:12:16.527Z",
-                     *         "updatedAt": "2026-11-29T19:12:16.527Z",
+                     *         "createdBy": "01a228fa-2111-7599-8275-3b2af14025df",
+                     *         "createdAt": "2026-11-29T20:23:31.137Z",
+                     *         "updatedAt": "2026-11-29T20:23:31.137Z",
                      *         "assignees": [
                      *           {
-                     *             "id": "01a228b8-e834-74fa-a77f-dda1415538d2",
+                     *             "id": "01a228fa-21c0-71aa-8a5c-8b8568c0cb60",
                      *             "name": "Bob",
                      *             "handle": "bob"
                      *           }
                      *         ],
                      *         "labels": [
                      *           {
-                     *             "id": "01a228b8-e884-7501-b650-b48d9cea9cce",
+                     *             "id": "01a228fa-2237-7149-b771-d24b1168cda5",
                      *             "name": "front-end",
                      *             "color": "#3366ff"
                      *           }
@@ -8797,11 +16799,11 @@ export interface operations {
                      *         "todoDoneCount": 0,
                      *         "todos": [
                      *           {
-                     *             "id": "01a228b8-e892-7789-9c51-cd93675dc8d0",
+                     *             "id": "01a228fa-2243-7676-bd89-f1944eabfa45",
                      *             "text": "Hero copy",
                      *             "done": false,
                      *             "position": 0,
-                     *             "createdAt": "2026-11-29T19:12:16.527Z"
+                     *             "createdAt": "2026-11-29T20:23:31.137Z"
                      *           }
                      *         ],
                      *         "commentCount": 0,
@@ -8816,10 +16818,89 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid body: projectId: Invalid input: expected string, received undefined",
+                     *       "code": "validation_error",
+                     *       "requestId": "4b03f562-85cc-48fc-bef8-4952a50aa2aa",
+                     *       "issues": [
+                     *         {
+                     *           "path": "projectId",
+                     *           "message": "Invalid input: expected string, received undefined"
+                     *         },
+                     *         {
+                     *           "path": "title",
+                     *           "message": "Invalid input: expected string, received undefined"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "427a9cb8-4b75-4a15-a302-4b0cee46558f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing tasks:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "53d6c979-ca71-4229-976b-93b4403fc2ae"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "ab33c3a3-cab4-496d-8674-981f319cc753"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `conflict`: the project is archived (read-only until unarchived); the Idempotency-Key was already used for a different request, or that request is still running. */
             409: {
                 headers: {
@@ -8829,17 +16910,85 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "error": "This Idempotency-Key was already used with a different request.",
                      *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "requestId": "9a1bc906-d16d-41f6-bbde-dcd775f22935"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "6e85e686-6915-4c8d-b73b-7f082f075d0c"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "79191325-145a-40dd-8b68-38910cdddb44"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "77980be9-9567-47e0-99c9-ca498f68de6a"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "tasks.get": {
@@ -8884,14 +17033,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e890-7708-a8e8-a41043988d5e",
+                     *         "id": "01a228fa-2242-7101-b806-c09711225c74",
                      *         "humanId": "WEB-1",
                      *         "number": 1,
-                     *         "workspaceId": "01a228b8-e7f4-720c-8c9c-624262c41486",
-                     *         "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
-                     *         "statusId": "01a228b8-e867-758e-afcb-50265f37777a",
+                     *         "workspaceId": "01a228fa-217d-7547-8d4c-ecdc178d9da9",
+                     *         "projectId": "01a228fa-2203-76f9-8c29-2215a0baea42",
+                     *         "statusId": "01a228fa-2203-76fb-96a1-7b8103e05a0c",
                      *         "status": {
-                     *           "id": "01a228b8-e867-758e-afcb-50265f37777a",
+                     *           "id": "01a228fa-2203-76fb-96a1-7b8103e05a0c",
                      *           "name": "To Do",
                      *           "category": "unstarted"
                      *         },
@@ -8902,19 +17051,19 @@ export interface operations {
                      *         "dueDate": "2026-11-29",
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
-                     *         "createdAt": "2026-11-29T19:12:16.527Z",
-                     *         "updatedAt": "2026-11-29T19:12:16.527Z",
+                     *         "createdBy": "01a228fa-2111-7599-8275-3b2af14025df",
+                     *         "createdAt": "2026-11-29T20:23:31.137Z",
+                     *         "updatedAt": "2026-11-29T20:23:31.137Z",
                      *         "assignees": [
                      *           {
-                     *             "id": "01a228b8-e834-74fa-a77f-dda1415538d2",
+                     *             "id": "01a228fa-21c0-71aa-8a5c-8b8568c0cb60",
                      *             "name": "Bob",
                      *             "handle": "bob"
                      *           }
                      *         ],
                      *         "labels": [
                      *           {
-                     *             "id": "01a228b8-e884-7501-b650-b48d9cea9cce",
+                     *             "id": "01a228fa-2237-7149-b771-d24b1168cda5",
                      *             "name": "front-end",
                      *             "color": "#3366ff"
                      *           }
@@ -8923,11 +17072,11 @@ export interface operations {
                      *         "todoDoneCount": 0,
                      *         "todos": [
                      *           {
-                     *             "id": "01a228b8-e892-7789-9c51-cd93675dc8d0",
+                     *             "id": "01a228fa-2243-7676-bd89-f1944eabfa45",
                      *             "text": "Hero copy",
                      *             "done": false,
                      *             "position": 0,
-                     *             "createdAt": "2026-11-29T19:12:16.527Z"
+                     *             "createdAt": "2026-11-29T20:23:31.137Z"
                      *           }
                      *         ],
                      *         "commentCount": 0,
@@ -8942,11 +17091,116 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
+                     *       "code": "workspace_required",
+                     *       "requestId": "72351744-cdd1-4499-9754-e3ca65baed94"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "f0205278-e250-4e99-a4a4-c770bd434182"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing tasks:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "12e583d6-22ea-4ced-af2d-0ec1fd8fcb23"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Task not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "c759a6f2-3184-4955-a5b8-a9b9b0cd0696"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "b43c5b5f-f93e-43f8-891c-178a0e06266f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "tasks.delete": {
@@ -8991,7 +17245,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e8a2-777c-97d7-37adf73da453",
+                     *         "id": "01a228fa-2249-752d-9b6c-8d5a76161103",
                      *         "deleted": true
                      *       }
                      *     }
@@ -9007,10 +17261,79 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
+                     *       "code": "workspace_required",
+                     *       "requestId": "8f607639-433b-4a37-af20-dc8897870fad"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "0c5dad5a-67cf-4fb6-b122-d4b066f59803"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing tasks:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "2eff2d8f-e77a-4613-9263-38ff16fa0997"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Task not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "4c3deb42-99d4-421e-a097-ce1350726177"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `conflict`: the project is archived (read-only until unarchived). */
             409: {
                 headers: {
@@ -9020,15 +17343,85 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "error": "Project is archived.",
                      *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "requestId": "2979283d-adc3-4648-b53d-14d1390d2f0d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            429: components["responses"]["TooManyRequests"];
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "a314fcfc-eb26-460b-a4fc-824d0caa6a4e"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "a6339dc1-e49a-42de-9f5b-c8d03be74817"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "e7e30f82-1eca-4cab-8c8b-bdd99e0d395f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "tasks.update": {
@@ -9097,14 +17490,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e890-7708-a8e8-a41043988d5e",
+                     *         "id": "01a228fa-2242-7101-b806-c09711225c74",
                      *         "humanId": "WEB-1",
                      *         "number": 1,
-                     *         "workspaceId": "01a228b8-e7f4-720c-8c9c-624262c41486",
-                     *         "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
-                     *         "statusId": "01a228b8-e867-758e-afcb-50265f37777a",
+                     *         "workspaceId": "01a228fa-217d-7547-8d4c-ecdc178d9da9",
+                     *         "projectId": "01a228fa-2203-76f9-8c29-2215a0baea42",
+                     *         "statusId": "01a228fa-2203-76fb-96a1-7b8103e05a0c",
                      *         "status": {
-                     *           "id": "01a228b8-e867-758e-afcb-50265f37777a",
+                     *           "id": "01a228fa-2203-76fb-96a1-7b8103e05a0c",
                      *           "name": "To Do",
                      *           "category": "unstarted"
                      *         },
@@ -9115,19 +17508,19 @@ export interface operations {
                      *         "dueDate": "2026-11-29",
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
-                     *         "createdAt": "2026-11-29T19:12:16.527Z",
-                     *         "updatedAt": "2026-11-29T19:12:16.554Z",
+                     *         "createdBy": "01a228fa-2111-7599-8275-3b2af14025df",
+                     *         "createdAt": "2026-11-29T20:23:31.137Z",
+                     *         "updatedAt": "2026-11-29T20:23:31.154Z",
                      *         "assignees": [
                      *           {
-                     *             "id": "01a228b8-e834-74fa-a77f-dda1415538d2",
+                     *             "id": "01a228fa-21c0-71aa-8a5c-8b8568c0cb60",
                      *             "name": "Bob",
                      *             "handle": "bob"
                      *           }
                      *         ],
                      *         "labels": [
                      *           {
-                     *             "id": "01a228b8-e884-7501-b650-b48d9cea9cce",
+                     *             "id": "01a228fa-2237-7149-b771-d24b1168cda5",
                      *             "name": "front-end",
                      *             "color": "#3366ff"
                      *           }
@@ -9136,11 +17529,11 @@ export interface operations {
                      *         "todoDoneCount": 0,
                      *         "todos": [
                      *           {
-                     *             "id": "01a228b8-e892-7789-9c51-cd93675dc8d0",
+                     *             "id": "01a228fa-2243-7676-bd89-f1944eabfa45",
                      *             "text": "Hero copy",
                      *             "done": false,
                      *             "position": 0,
-                     *             "createdAt": "2026-11-29T19:12:16.527Z"
+                     *             "createdAt": "2026-11-29T20:23:31.137Z"
                      *           }
                      *         ],
                      *         "commentCount": 0,
@@ -9155,10 +17548,85 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid body: title: Invalid input: expected string, received object",
+                     *       "code": "validation_error",
+                     *       "requestId": "d77c3a1a-6d36-4d31-953d-8bf1e0222732",
+                     *       "issues": [
+                     *         {
+                     *           "path": "title",
+                     *           "message": "Invalid input: expected string, received object"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "3ad847fd-700d-42fc-8d04-9576e3713f71"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing tasks:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "0926aa4e-1f52-4334-8bf1-42101dcc4219"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Task not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "a4536dd2-f367-44b0-8244-775b7df5ec51"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `conflict`: the project is archived (read-only until unarchived). */
             409: {
                 headers: {
@@ -9168,17 +17636,85 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "error": "Project is archived.",
                      *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "requestId": "7fa7f288-fe00-4f02-bb79-860734045c4a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "cc37d813-1a14-4875-8556-8d517706dc3d"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "c5fd1738-7b18-4599-9740-eaa8bfdf1921"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "506be2aa-1e4e-4f6a-92ca-1ee3ce4267a8"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "tasks.archive": {
@@ -9223,14 +17759,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e8a2-777c-97d7-37adf73da453",
+                     *         "id": "01a228fa-2249-752d-9b6c-8d5a76161103",
                      *         "humanId": "WEB-2",
                      *         "number": 2,
-                     *         "workspaceId": "01a228b8-e7f4-720c-8c9c-624262c41486",
-                     *         "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
-                     *         "statusId": "01a228b8-e880-7312-9b12-2b6cee8bc21b",
+                     *         "workspaceId": "01a228fa-217d-7547-8d4c-ecdc178d9da9",
+                     *         "projectId": "01a228fa-2203-76f9-8c29-2215a0baea42",
+                     *         "statusId": "01a228fa-2224-7265-b491-1eadb25be884",
                      *         "status": {
-                     *           "id": "01a228b8-e880-7312-9b12-2b6cee8bc21b",
+                     *           "id": "01a228fa-2224-7265-b491-1eadb25be884",
                      *           "name": "QA",
                      *           "category": "started"
                      *         },
@@ -9240,10 +17776,10 @@ export interface operations {
                      *         "rank": "Kf",
                      *         "dueDate": null,
                      *         "archived": true,
-                     *         "archivedAt": "2026-11-29T19:12:16.566Z",
-                     *         "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
-                     *         "createdAt": "2026-11-29T19:12:16.546Z",
-                     *         "updatedAt": "2026-11-29T19:12:16.566Z",
+                     *         "archivedAt": "2026-11-29T20:23:31.163Z",
+                     *         "createdBy": "01a228fa-2111-7599-8275-3b2af14025df",
+                     *         "createdAt": "2026-11-29T20:23:31.145Z",
+                     *         "updatedAt": "2026-11-29T20:23:31.163Z",
                      *         "assignees": [],
                      *         "labels": [],
                      *         "todoCount": 0,
@@ -9261,10 +17797,79 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
+                     *       "code": "workspace_required",
+                     *       "requestId": "0d217d6a-9b27-4b65-8ed6-e65b4ca02a55"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "393875d3-7bdc-4275-a00c-858d026c96b0"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing tasks:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "b6a07b5b-0634-4516-83c8-128a260a80f4"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Task not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "88492df8-89e6-40bc-bb9f-4b6d23b7f563"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `conflict`: the project is archived (read-only until unarchived). */
             409: {
                 headers: {
@@ -9274,15 +17879,85 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "error": "Project is archived.",
                      *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "requestId": "d4b78b3f-39d7-4171-858b-056bc6cdde7b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            429: components["responses"]["TooManyRequests"];
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "62d7bf43-c3ed-407a-962a-af2fd584c330"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "21a15e9b-e07d-47e5-b1d5-f4531b64903f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "25040298-51ad-4729-a1a4-8fa446dc5743"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "tasks.comments.list": {
@@ -9335,18 +18010,18 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228b8-e8c6-7138-a2d8-c316611e08cf",
-                     *           "taskId": "01a228b8-e890-7708-a8e8-a41043988d5e",
-                     *           "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
+                     *           "id": "01a228fa-226b-74cc-83cb-ad0a983a72a8",
+                     *           "taskId": "01a228fa-2242-7101-b806-c09711225c74",
+                     *           "projectId": "01a228fa-2203-76f9-8c29-2215a0baea42",
                      *           "author": {
-                     *             "id": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *             "id": "01a228fa-2111-7599-8275-3b2af14025df",
                      *             "name": "Ada Lovelace",
                      *             "handle": "ada"
                      *           },
                      *           "body": "@bob can you take the pricing table?",
                      *           "edited": false,
-                     *           "createdAt": "2026-11-29T19:12:16.582Z",
-                     *           "updatedAt": "2026-11-29T19:12:16.582Z"
+                     *           "createdAt": "2026-11-29T20:23:31.179Z",
+                     *           "updatedAt": "2026-11-29T20:23:31.179Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -9360,11 +18035,122 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
+                     *       "code": "validation_error",
+                     *       "requestId": "c4da5ac7-f819-422d-823e-ab8bcaaeb850",
+                     *       "issues": [
+                     *         {
+                     *           "path": "limit",
+                     *           "message": "Invalid input: expected number, received NaN"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "5eb6b291-094d-4642-ab36-71271595d6ea"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing tasks:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "43ca29ef-4c60-4cfa-9d5a-11879c9d3a55"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Task not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "932a72b8-8f8a-41c9-a4c7-eb560b85e7f1"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "9c315d46-ec51-46aa-8b43-0b143f96563a"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "tasks.comments.create": {
@@ -9418,18 +18204,18 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e8c6-7138-a2d8-c316611e08cf",
-                     *         "taskId": "01a228b8-e890-7708-a8e8-a41043988d5e",
-                     *         "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
+                     *         "id": "01a228fa-226b-74cc-83cb-ad0a983a72a8",
+                     *         "taskId": "01a228fa-2242-7101-b806-c09711225c74",
+                     *         "projectId": "01a228fa-2203-76f9-8c29-2215a0baea42",
                      *         "author": {
-                     *           "id": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *           "id": "01a228fa-2111-7599-8275-3b2af14025df",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "body": "@bob can you take the pricing table?",
                      *         "edited": false,
-                     *         "createdAt": "2026-11-29T19:12:16.582Z",
-                     *         "updatedAt": "2026-11-29T19:12:16.582Z"
+                     *         "createdAt": "2026-11-29T20:23:31.179Z",
+                     *         "updatedAt": "2026-11-29T20:23:31.179Z"
                      *       }
                      *     }
                      */
@@ -9440,10 +18226,85 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid body: body: Invalid input: expected string, received undefined",
+                     *       "code": "validation_error",
+                     *       "requestId": "ecc0fe84-0867-4d4b-8a0a-7b1ef188b566",
+                     *       "issues": [
+                     *         {
+                     *           "path": "body",
+                     *           "message": "Invalid input: expected string, received undefined"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "0c375f03-a4e2-48ec-9c83-2ce58003b656"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing comments:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "85f3a37b-a7a5-408a-98f1-51ed4329324c"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Task not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "554ffce1-55bc-4193-8f88-4dbab825c9cc"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `conflict`: the project is archived (read-only until unarchived); the Idempotency-Key was already used for a different request, or that request is still running. */
             409: {
                 headers: {
@@ -9453,17 +18314,85 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "error": "This Idempotency-Key was already used with a different request.",
                      *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "requestId": "99f10dc2-a08e-4fa8-99ee-9cbdac011cdb"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "db7f9d09-5603-4c3c-b879-2eae1db1b777"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "52acce7a-4794-4c45-ae3b-79da14d62d23"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "de412977-f3f9-473f-9d78-a8c2b3c0d5e2"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "tasks.comments.delete": {
@@ -9510,7 +18439,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e8c6-7138-a2d8-c316611e08cf",
+                     *         "id": "01a228fa-226b-74cc-83cb-ad0a983a72a8",
                      *         "deleted": true
                      *       }
                      *     }
@@ -9526,10 +18455,79 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
+                     *       "code": "workspace_required",
+                     *       "requestId": "801e7fdf-c1b2-445b-af8c-c7a526f6ff22"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "ffa13d0f-9458-47d4-8b80-c6d3c44e319a"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing comments:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "025abe31-a380-4a17-93f2-c0134abacc51"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Task not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "c3c8c384-b641-4051-a35d-05a87195a644"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `conflict`: the project is archived (read-only until unarchived). */
             409: {
                 headers: {
@@ -9539,15 +18537,85 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "error": "Project is archived.",
                      *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "requestId": "be510625-9ef5-47ab-9300-7b44666f662d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            429: components["responses"]["TooManyRequests"];
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "71b86c63-5dd5-49f6-812f-76e18e35c934"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "6990fbca-2f3b-4e88-87ab-c446dbbf81ac"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "b1dc15bc-e900-4c82-9550-537b67c85826"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "tasks.comments.update": {
@@ -9601,18 +18669,18 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e8c6-7138-a2d8-c316611e08cf",
-                     *         "taskId": "01a228b8-e890-7708-a8e8-a41043988d5e",
-                     *         "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
+                     *         "id": "01a228fa-226b-74cc-83cb-ad0a983a72a8",
+                     *         "taskId": "01a228fa-2242-7101-b806-c09711225c74",
+                     *         "projectId": "01a228fa-2203-76f9-8c29-2215a0baea42",
                      *         "author": {
-                     *           "id": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *           "id": "01a228fa-2111-7599-8275-3b2af14025df",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "body": "@bob can you take the pricing table, please?",
                      *         "edited": true,
-                     *         "createdAt": "2026-11-29T19:12:16.582Z",
-                     *         "updatedAt": "2026-11-29T19:12:16.588Z"
+                     *         "createdAt": "2026-11-29T20:23:31.179Z",
+                     *         "updatedAt": "2026-11-29T20:23:31.185Z"
                      *       }
                      *     }
                      */
@@ -9623,10 +18691,85 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid body: body: Invalid input: expected string, received undefined",
+                     *       "code": "validation_error",
+                     *       "requestId": "08144101-0d14-4f67-85c8-e61302432445",
+                     *       "issues": [
+                     *         {
+                     *           "path": "body",
+                     *           "message": "Invalid input: expected string, received undefined"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "7cc9e969-8c5a-445e-96a6-0c98aafec024"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing comments:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "6053f925-c8be-4a67-8aa0-1655a70fb02e"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Task not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "97447ac0-3c43-4e8f-b91e-2072e36c50cf"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `conflict`: the project is archived (read-only until unarchived). */
             409: {
                 headers: {
@@ -9636,17 +18779,85 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "error": "Project is archived.",
                      *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "requestId": "aeb220a2-f2f2-4b34-b615-a8ab6eef4597"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "62d7cdc4-0995-49d0-919a-b6111fc6dbdb"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "6e82d245-dc3d-4ed9-9ed0-c14476292dbe"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "0ad170af-2e9d-4340-966f-ab1c28493f66"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "tasks.move": {
@@ -9706,14 +18917,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e890-7708-a8e8-a41043988d5e",
+                     *         "id": "01a228fa-2242-7101-b806-c09711225c74",
                      *         "humanId": "WEB-1",
                      *         "number": 1,
-                     *         "workspaceId": "01a228b8-e7f4-720c-8c9c-624262c41486",
-                     *         "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
-                     *         "statusId": "01a228b8-e880-7312-9b12-2b6cee8bc21b",
+                     *         "workspaceId": "01a228fa-217d-7547-8d4c-ecdc178d9da9",
+                     *         "projectId": "01a228fa-2203-76f9-8c29-2215a0baea42",
+                     *         "statusId": "01a228fa-2224-7265-b491-1eadb25be884",
                      *         "status": {
-                     *           "id": "01a228b8-e880-7312-9b12-2b6cee8bc21b",
+                     *           "id": "01a228fa-2224-7265-b491-1eadb25be884",
                      *           "name": "QA",
                      *           "category": "started"
                      *         },
@@ -9724,19 +18935,19 @@ export interface operations {
                      *         "dueDate": "2026-11-29",
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
-                     *         "createdAt": "2026-11-29T19:12:16.527Z",
-                     *         "updatedAt": "2026-11-29T19:12:16.558Z",
+                     *         "createdBy": "01a228fa-2111-7599-8275-3b2af14025df",
+                     *         "createdAt": "2026-11-29T20:23:31.137Z",
+                     *         "updatedAt": "2026-11-29T20:23:31.157Z",
                      *         "assignees": [
                      *           {
-                     *             "id": "01a228b8-e834-74fa-a77f-dda1415538d2",
+                     *             "id": "01a228fa-21c0-71aa-8a5c-8b8568c0cb60",
                      *             "name": "Bob",
                      *             "handle": "bob"
                      *           }
                      *         ],
                      *         "labels": [
                      *           {
-                     *             "id": "01a228b8-e884-7501-b650-b48d9cea9cce",
+                     *             "id": "01a228fa-2237-7149-b771-d24b1168cda5",
                      *             "name": "front-end",
                      *             "color": "#3366ff"
                      *           }
@@ -9745,11 +18956,11 @@ export interface operations {
                      *         "todoDoneCount": 0,
                      *         "todos": [
                      *           {
-                     *             "id": "01a228b8-e892-7789-9c51-cd93675dc8d0",
+                     *             "id": "01a228fa-2243-7676-bd89-f1944eabfa45",
                      *             "text": "Hero copy",
                      *             "done": false,
                      *             "position": 0,
-                     *             "createdAt": "2026-11-29T19:12:16.527Z"
+                     *             "createdAt": "2026-11-29T20:23:31.137Z"
                      *           }
                      *         ],
                      *         "commentCount": 0,
@@ -9764,10 +18975,85 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid body: projectId: Invalid input: expected string, received object",
+                     *       "code": "validation_error",
+                     *       "requestId": "6ae2782b-f720-471b-a347-59992047cc33",
+                     *       "issues": [
+                     *         {
+                     *           "path": "projectId",
+                     *           "message": "Invalid input: expected string, received object"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "3605ca54-d139-4acc-be73-cc4c7c4e5cb2"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing tasks:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "eddd328f-51b7-434c-b411-ae9e453a6beb"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Task not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "1211768b-7e05-49bc-a7eb-8c10c7761975"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `conflict`: the task's project or the target project is archived (read-only until unarchived). */
             409: {
                 headers: {
@@ -9777,17 +19063,85 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "error": "Project is archived.",
                      *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "requestId": "0136c529-137a-419f-a3a0-6c158a49e99f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "3aa8f68b-4703-4042-a68e-b41f2fba2eee"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "e4065447-b120-4928-96f1-127e77cffe50"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "e3bf45c9-b428-4476-b73d-17a276386d62"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "tasks.timeEntries.create": {
@@ -9853,22 +19207,22 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e8e8-718d-94e2-df7bded10bb9",
-                     *         "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
-                     *         "taskId": "01a228b8-e890-7708-a8e8-a41043988d5e",
-                     *         "userId": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *         "id": "01a228fa-2294-7536-a5c8-5064864e0329",
+                     *         "projectId": "01a228fa-2203-76f9-8c29-2215a0baea42",
+                     *         "taskId": "01a228fa-2242-7101-b806-c09711225c74",
+                     *         "userId": "01a228fa-2111-7599-8275-3b2af14025df",
                      *         "user": {
-                     *           "id": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *           "id": "01a228fa-2111-7599-8275-3b2af14025df",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "task": {
-                     *           "id": "01a228b8-e890-7708-a8e8-a41043988d5e",
+                     *           "id": "01a228fa-2242-7101-b806-c09711225c74",
                      *           "humanId": "WEB-1",
                      *           "title": "Ship the landing page today"
                      *         },
                      *         "project": {
-                     *           "id": "01a228b8-e866-7362-99e7-13a541bee26c",
+                     *           "id": "01a228fa-2203-76f9-8c29-2215a0baea42",
                      *           "name": "Website"
                      *         },
                      *         "date": "2026-11-29",
@@ -9880,9 +19234,9 @@ export interface operations {
                      *         "rejectionReason": null,
                      *         "decidedBy": null,
                      *         "decidedAt": null,
-                     *         "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
-                     *         "createdAt": "2026-11-29T19:12:16.616Z",
-                     *         "updatedAt": "2026-11-29T19:12:16.616Z"
+                     *         "createdBy": "01a228fa-2111-7599-8275-3b2af14025df",
+                     *         "createdAt": "2026-11-29T20:23:31.220Z",
+                     *         "updatedAt": "2026-11-29T20:23:31.220Z"
                      *       }
                      *     }
                      */
@@ -9893,12 +19247,8 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            /** @description `conflict`: the Idempotency-Key was already used for a different request, or that request is still running. */
-            409: {
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9906,17 +19256,156 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
-                     *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "error": "Invalid body: date: Invalid input: expected string, received object",
+                     *       "code": "validation_error",
+                     *       "requestId": "37d7c055-1ddd-4468-b406-7f01a9734d72",
+                     *       "issues": [
+                     *         {
+                     *           "path": "date",
+                     *           "message": "Invalid input: expected string, received object"
+                     *         }
+                     *       ]
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "2bb75c6f-a370-443a-a6f1-f28fbc8c02ec"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing timesheets:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "1afa40aa-39dd-432e-83dc-f7182509506a"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Task not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "6a32f8e9-575d-44fb-a187-be602e487128"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `conflict`: the Idempotency-Key was already used for a different request, or that request is still running. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "7ad123d2-6f11-4249-ad5e-d462736b1a98"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "d517e1fb-fe81-4d17-9b1e-eb92e5e326b0"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "e4f5ff6e-61fc-4429-86ba-8df4599f9b28"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "tasks.todos.create": {
@@ -9974,11 +19463,11 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e8bc-72b1-b253-b3e5792c0cd4",
+                     *         "id": "01a228fa-2261-7668-9a22-570fcb2050cd",
                      *         "text": "Footer links",
                      *         "done": false,
                      *         "position": 2,
-                     *         "createdAt": "2026-11-29T19:12:16.572Z"
+                     *         "createdAt": "2026-11-29T20:23:31.169Z"
                      *       }
                      *     }
                      */
@@ -9989,10 +19478,85 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid body: text: Invalid input: expected string, received undefined",
+                     *       "code": "validation_error",
+                     *       "requestId": "a5e78849-2fb0-4412-8e72-5cceac1462cc",
+                     *       "issues": [
+                     *         {
+                     *           "path": "text",
+                     *           "message": "Invalid input: expected string, received undefined"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "64451735-d45d-4626-84af-67e93c69c2a9"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing tasks:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "9c20a49c-3de0-4c29-b2cc-d31c1d0efc56"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Task not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "b8d86cfe-c978-4f66-8c99-e47060925c16"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `conflict`: the project is archived (read-only until unarchived); the Idempotency-Key was already used for a different request, or that request is still running. */
             409: {
                 headers: {
@@ -10002,17 +19566,85 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "error": "This Idempotency-Key was already used with a different request.",
                      *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "requestId": "b038d4e9-27af-44ff-a3bc-c73ca0aa5c8d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "99620ec7-9a09-4061-a43a-a27a952b780b"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "ba4f5262-2b11-47f0-985d-fcab801e26e3"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "2e634780-3fff-467e-8d33-13f01ef929e7"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "tasks.todos.delete": {
@@ -10059,7 +19691,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e8bc-72b1-b253-b3e5792c0cd4",
+                     *         "id": "01a228fa-2261-7668-9a22-570fcb2050cd",
                      *         "deleted": true
                      *       }
                      *     }
@@ -10075,10 +19707,79 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
+                     *       "code": "workspace_required",
+                     *       "requestId": "8ced4bd8-b441-435b-bfb4-88ea5a37b0a9"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "1a30cec9-aa4d-474e-bf37-cb1ef158e191"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing tasks:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "3b7a4e4f-4932-42ab-b7b3-57e9575b2510"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Task not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "39ea11d7-7c91-474b-9555-3c2cc747ef7c"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `conflict`: the project is archived (read-only until unarchived). */
             409: {
                 headers: {
@@ -10088,15 +19789,85 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "error": "Project is archived.",
                      *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "requestId": "759b303c-76f7-4f9d-afc3-2ff605bfad9f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            429: components["responses"]["TooManyRequests"];
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "b264220b-3afd-4232-b67f-b4b24b3da9dd"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "ac9ca46b-cd0d-4c2a-9752-318477409512"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "74f658a5-fd5a-4c61-8725-5ed5e65becf2"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "tasks.todos.update": {
@@ -10154,11 +19925,11 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e892-7789-9c51-cd93675dc8d0",
+                     *         "id": "01a228fa-2243-7676-bd89-f1944eabfa45",
                      *         "text": "Hero copy",
                      *         "done": true,
                      *         "position": 0,
-                     *         "createdAt": "2026-11-29T19:12:16.527Z"
+                     *         "createdAt": "2026-11-29T20:23:31.137Z"
                      *       }
                      *     }
                      */
@@ -10169,10 +19940,85 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid body: text: Invalid input: expected string, received object",
+                     *       "code": "validation_error",
+                     *       "requestId": "0caab09d-b8b1-4b5b-bbef-95a7918415bb",
+                     *       "issues": [
+                     *         {
+                     *           "path": "text",
+                     *           "message": "Invalid input: expected string, received object"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "9476cefb-dd7b-442e-9796-e1bbda96a31e"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing tasks:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "c704efc1-8195-49ce-ae4a-3335edec4d45"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Task not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "ccec805f-fac8-4b59-ae16-423ddc7b2e81"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `conflict`: the project is archived (read-only until unarchived). */
             409: {
                 headers: {
@@ -10182,17 +20028,85 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "error": "Project is archived.",
                      *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "requestId": "37e3659e-d2d0-4556-9e35-7f6b60003b8a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "04ce7a23-09fe-4651-b095-e1c3aee18ee7"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "b34ad426-10c3-4afe-9690-0de6a37540d6"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "35904a83-9632-44e7-a908-1d7432a9b564"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "tasks.todos.reorder": {
@@ -10245,11 +20159,11 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228b8-e8bc-72b1-b253-b3e5792c0cd4",
+                     *           "id": "01a228fa-2261-7668-9a22-570fcb2050cd",
                      *           "text": "Footer links",
                      *           "done": false,
                      *           "position": 0,
-                     *           "createdAt": "2026-11-29T19:12:16.572Z"
+                     *           "createdAt": "2026-11-29T20:23:31.169Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -10263,10 +20177,85 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid body: todoIds: Invalid input: expected array, received undefined",
+                     *       "code": "validation_error",
+                     *       "requestId": "57189869-3873-4658-8da8-613cf0c539c3",
+                     *       "issues": [
+                     *         {
+                     *           "path": "todoIds",
+                     *           "message": "Invalid input: expected array, received undefined"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "0eefd186-b3d2-441f-ab65-0c8f22ee0a47"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing tasks:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "ac59dc57-ef2b-4530-9fef-91bf30a536a1"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Task not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "77b21c2f-e4e4-460b-8eaf-95ffe4d5b768"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `conflict`: the project is archived (read-only until unarchived). */
             409: {
                 headers: {
@@ -10276,17 +20265,85 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "error": "Project is archived.",
                      *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "requestId": "6b16a1ab-6a7f-40ce-8890-2b2143b72ff3"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "7343503b-9de1-47e8-9a62-92f980c7a0c8"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "0c3e3dca-929e-4a69-bbcd-ea7d4abf2b8a"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "ada1dee0-8bd3-4914-a4c6-28084dc04625"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "tasks.unarchive": {
@@ -10331,14 +20388,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e8a2-777c-97d7-37adf73da453",
+                     *         "id": "01a228fa-2249-752d-9b6c-8d5a76161103",
                      *         "humanId": "WEB-2",
                      *         "number": 2,
-                     *         "workspaceId": "01a228b8-e7f4-720c-8c9c-624262c41486",
-                     *         "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
-                     *         "statusId": "01a228b8-e880-7312-9b12-2b6cee8bc21b",
+                     *         "workspaceId": "01a228fa-217d-7547-8d4c-ecdc178d9da9",
+                     *         "projectId": "01a228fa-2203-76f9-8c29-2215a0baea42",
+                     *         "statusId": "01a228fa-2224-7265-b491-1eadb25be884",
                      *         "status": {
-                     *           "id": "01a228b8-e880-7312-9b12-2b6cee8bc21b",
+                     *           "id": "01a228fa-2224-7265-b491-1eadb25be884",
                      *           "name": "QA",
                      *           "category": "started"
                      *         },
@@ -10349,9 +20406,9 @@ export interface operations {
                      *         "dueDate": null,
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
-                     *         "createdAt": "2026-11-29T19:12:16.546Z",
-                     *         "updatedAt": "2026-11-29T19:12:16.568Z",
+                     *         "createdBy": "01a228fa-2111-7599-8275-3b2af14025df",
+                     *         "createdAt": "2026-11-29T20:23:31.145Z",
+                     *         "updatedAt": "2026-11-29T20:23:31.165Z",
                      *         "assignees": [],
                      *         "labels": [],
                      *         "todoCount": 0,
@@ -10369,10 +20426,79 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
+                     *       "code": "workspace_required",
+                     *       "requestId": "2055425c-d190-44e1-ab04-2ab92848b78a"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "ec6bde6e-025a-4110-850d-bfb0685a3710"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing tasks:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "e2b07349-7067-4b72-9a4f-3ae6963e6bf0"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Task not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "8be227a0-006e-4a55-a641-30ec79b17e0d"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `conflict`: the project is archived (read-only until unarchived). */
             409: {
                 headers: {
@@ -10382,15 +20508,85 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "error": "Project is archived.",
                      *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "requestId": "d7f63948-8221-4e0e-b0b3-f91483fe96d3"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            429: components["responses"]["TooManyRequests"];
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "d3d029a3-d681-4cb2-954e-8921894c7e1b"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "fc8ac057-5788-450a-a469-ade6b1a10f56"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "f800881e-a310-4032-ac63-6b42dcf573da"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "tasks.reorder": {
@@ -10442,14 +20638,14 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228b8-e8a2-777c-97d7-37adf73da453",
+                     *           "id": "01a228fa-2249-752d-9b6c-8d5a76161103",
                      *           "humanId": "WEB-2",
                      *           "number": 2,
-                     *           "workspaceId": "01a228b8-e7f4-720c-8c9c-624262c41486",
-                     *           "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
-                     *           "statusId": "01a228b8-e880-7312-9b12-2b6cee8bc21b",
+                     *           "workspaceId": "01a228fa-217d-7547-8d4c-ecdc178d9da9",
+                     *           "projectId": "01a228fa-2203-76f9-8c29-2215a0baea42",
+                     *           "statusId": "01a228fa-2224-7265-b491-1eadb25be884",
                      *           "status": {
-                     *             "id": "01a228b8-e880-7312-9b12-2b6cee8bc21b",
+                     *             "id": "01a228fa-2224-7265-b491-1eadb25be884",
                      *             "name": "QA",
                      *             "category": "started"
                      *           },
@@ -10460,9 +20656,9 @@ export interface operations {
                      *           "dueDate": null,
                      *           "archived": false,
                      *           "archivedAt": null,
-                     *           "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
-                     *           "createdAt": "2026-11-29T19:12:16.546Z",
-                     *           "updatedAt": "2026-11-29T19:12:16.564Z",
+                     *           "createdBy": "01a228fa-2111-7599-8275-3b2af14025df",
+                     *           "createdAt": "2026-11-29T20:23:31.145Z",
+                     *           "updatedAt": "2026-11-29T20:23:31.161Z",
                      *           "assignees": [],
                      *           "labels": [],
                      *           "todoCount": 0,
@@ -10480,10 +20676,89 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid body: statusId: Invalid input: expected string, received undefined",
+                     *       "code": "validation_error",
+                     *       "requestId": "dc169020-1a32-4465-b78e-a25a67fa705e",
+                     *       "issues": [
+                     *         {
+                     *           "path": "statusId",
+                     *           "message": "Invalid input: expected string, received undefined"
+                     *         },
+                     *         {
+                     *           "path": "taskIds",
+                     *           "message": "Invalid input: expected array, received undefined"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "880afaf4-1237-4538-b865-8b1230b9b687"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing tasks:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "27bee484-8e15-422d-98dc-ac4a0fd74fac"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "a20f0569-a232-432b-9e67-6180c3190ab4"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `conflict`: the project is archived (read-only until unarchived). */
             409: {
                 headers: {
@@ -10493,17 +20768,85 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "error": "Project is archived.",
                      *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "requestId": "d0d7fffd-fdc6-4907-97a8-69705541692d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "cae022b2-ded5-477e-ad65-73d254615b78"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "08321cce-2083-47e1-88ee-63a7daac41a6"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "b72b7a57-c485-4929-aa95-c23a9ef26443"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "timeEntries.list": {
@@ -10569,22 +20912,22 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228b8-e8e8-718d-94e2-df7bded10bb9",
-                     *           "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
-                     *           "taskId": "01a228b8-e890-7708-a8e8-a41043988d5e",
-                     *           "userId": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *           "id": "01a228fa-2294-7536-a5c8-5064864e0329",
+                     *           "projectId": "01a228fa-2203-76f9-8c29-2215a0baea42",
+                     *           "taskId": "01a228fa-2242-7101-b806-c09711225c74",
+                     *           "userId": "01a228fa-2111-7599-8275-3b2af14025df",
                      *           "user": {
-                     *             "id": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *             "id": "01a228fa-2111-7599-8275-3b2af14025df",
                      *             "name": "Ada Lovelace",
                      *             "handle": "ada"
                      *           },
                      *           "task": {
-                     *             "id": "01a228b8-e890-7708-a8e8-a41043988d5e",
+                     *             "id": "01a228fa-2242-7101-b806-c09711225c74",
                      *             "humanId": "WEB-1",
                      *             "title": "Ship the landing page today"
                      *           },
                      *           "project": {
-                     *             "id": "01a228b8-e866-7362-99e7-13a541bee26c",
+                     *             "id": "01a228fa-2203-76f9-8c29-2215a0baea42",
                      *             "name": "Website"
                      *           },
                      *           "date": "2026-11-29",
@@ -10596,9 +20939,9 @@ export interface operations {
                      *           "rejectionReason": null,
                      *           "decidedBy": null,
                      *           "decidedAt": null,
-                     *           "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
-                     *           "createdAt": "2026-11-29T19:12:16.616Z",
-                     *           "updatedAt": "2026-11-29T19:12:16.616Z"
+                     *           "createdBy": "01a228fa-2111-7599-8275-3b2af14025df",
+                     *           "createdAt": "2026-11-29T20:23:31.220Z",
+                     *           "updatedAt": "2026-11-29T20:23:31.220Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -10612,11 +20955,122 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
+                     *       "code": "validation_error",
+                     *       "requestId": "b8b1c570-d8a6-4cfb-bcb2-e1a1f14d6963",
+                     *       "issues": [
+                     *         {
+                     *           "path": "limit",
+                     *           "message": "Invalid input: expected number, received NaN"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "a24516a2-0cd2-443e-bb9a-3a4c76a34bdc"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing timesheets:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "8eb041bd-e643-4e31-a73e-a128a5677160"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "8519b867-ed3a-41f2-a73d-b86b067a9de4"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "c3a4ff2c-bfcc-4853-93e4-7b70da9cd956"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "timeEntries.get": {
@@ -10661,22 +21115,22 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e8e8-718d-94e2-df7bded10bb9",
-                     *         "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
-                     *         "taskId": "01a228b8-e890-7708-a8e8-a41043988d5e",
-                     *         "userId": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *         "id": "01a228fa-2294-7536-a5c8-5064864e0329",
+                     *         "projectId": "01a228fa-2203-76f9-8c29-2215a0baea42",
+                     *         "taskId": "01a228fa-2242-7101-b806-c09711225c74",
+                     *         "userId": "01a228fa-2111-7599-8275-3b2af14025df",
                      *         "user": {
-                     *           "id": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *           "id": "01a228fa-2111-7599-8275-3b2af14025df",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "task": {
-                     *           "id": "01a228b8-e890-7708-a8e8-a41043988d5e",
+                     *           "id": "01a228fa-2242-7101-b806-c09711225c74",
                      *           "humanId": "WEB-1",
                      *           "title": "Ship the landing page today"
                      *         },
                      *         "project": {
-                     *           "id": "01a228b8-e866-7362-99e7-13a541bee26c",
+                     *           "id": "01a228fa-2203-76f9-8c29-2215a0baea42",
                      *           "name": "Website"
                      *         },
                      *         "date": "2026-11-29",
@@ -10688,9 +21142,9 @@ export interface operations {
                      *         "rejectionReason": null,
                      *         "decidedBy": null,
                      *         "decidedAt": null,
-                     *         "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
-                     *         "createdAt": "2026-11-29T19:12:16.616Z",
-                     *         "updatedAt": "2026-11-29T19:12:16.616Z"
+                     *         "createdBy": "01a228fa-2111-7599-8275-3b2af14025df",
+                     *         "createdAt": "2026-11-29T20:23:31.220Z",
+                     *         "updatedAt": "2026-11-29T20:23:31.220Z"
                      *       }
                      *     }
                      */
@@ -10701,11 +21155,116 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
+                     *       "code": "workspace_required",
+                     *       "requestId": "5facbe22-7dc4-4590-97fa-704a31a01f4c"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "25db140b-d2aa-499a-af70-98759465cec0"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing timesheets:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "91c1e2bf-9485-4452-a2ab-23e8b33d0c6c"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Time entry not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "9a9a72f2-de42-46ed-a705-0b5860e44f7e"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "93be6010-2e8f-48d2-85e7-a26bc234fc10"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "timeEntries.delete": {
@@ -10750,7 +21309,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e900-77ed-918a-0a7d7eeaa7aa",
+                     *         "id": "01a228fa-22b2-703a-b12a-05dce7387516",
                      *         "deleted": true
                      *       }
                      *     }
@@ -10766,10 +21325,79 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
+                     *       "code": "workspace_required",
+                     *       "requestId": "e45beba8-7ddd-48ba-b147-60b70252ef72"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "6579d00b-1c3b-4cf6-8d25-29fce3c49a1f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing timesheets:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "f0bcd1f5-01d8-48f8-8f4b-4abf49e8a8b5"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Time entry not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "c704f71b-1e97-41c6-a318-47f5428ff765"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `conflict`: the entry is approved or billed: locked until a project owner unlocks it. */
             409: {
                 headers: {
@@ -10779,15 +21407,85 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "error": "Time entry is approved; it cannot be changed until a project owner unlocks it.",
                      *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "requestId": "cbde0eb7-f76c-4d58-b73f-ae24ec84c1a2"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            429: components["responses"]["TooManyRequests"];
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "ae29ecc4-0413-4966-9a21-45155b9ad27e"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "c14476ca-7cbd-4309-9620-642b551b353e"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "a8336ab7-bbb5-4fca-84ad-3360749210ef"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "timeEntries.update": {
@@ -10851,22 +21549,22 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e8e8-718d-94e2-df7bded10bb9",
-                     *         "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
-                     *         "taskId": "01a228b8-e890-7708-a8e8-a41043988d5e",
-                     *         "userId": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *         "id": "01a228fa-2294-7536-a5c8-5064864e0329",
+                     *         "projectId": "01a228fa-2203-76f9-8c29-2215a0baea42",
+                     *         "taskId": "01a228fa-2242-7101-b806-c09711225c74",
+                     *         "userId": "01a228fa-2111-7599-8275-3b2af14025df",
                      *         "user": {
-                     *           "id": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *           "id": "01a228fa-2111-7599-8275-3b2af14025df",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "task": {
-                     *           "id": "01a228b8-e890-7708-a8e8-a41043988d5e",
+                     *           "id": "01a228fa-2242-7101-b806-c09711225c74",
                      *           "humanId": "WEB-1",
                      *           "title": "Ship the landing page today"
                      *         },
                      *         "project": {
-                     *           "id": "01a228b8-e866-7362-99e7-13a541bee26c",
+                     *           "id": "01a228fa-2203-76f9-8c29-2215a0baea42",
                      *           "name": "Website"
                      *         },
                      *         "date": "2026-11-29",
@@ -10878,9 +21576,9 @@ export interface operations {
                      *         "rejectionReason": null,
                      *         "decidedBy": null,
                      *         "decidedAt": null,
-                     *         "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
-                     *         "createdAt": "2026-11-29T19:12:16.616Z",
-                     *         "updatedAt": "2026-11-29T19:12:16.623Z"
+                     *         "createdBy": "01a228fa-2111-7599-8275-3b2af14025df",
+                     *         "createdAt": "2026-11-29T20:23:31.220Z",
+                     *         "updatedAt": "2026-11-29T20:23:31.228Z"
                      *       }
                      *     }
                      */
@@ -10891,10 +21589,85 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid body: date: Invalid input: expected string, received object",
+                     *       "code": "validation_error",
+                     *       "requestId": "c6f9aef2-d0ca-4b16-a33b-fa3b4244e162",
+                     *       "issues": [
+                     *         {
+                     *           "path": "date",
+                     *           "message": "Invalid input: expected string, received object"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "30831c09-02e1-4675-abdb-6a36f0e861b2"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing timesheets:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "4da381cb-1edd-4744-b4fe-4dfca398eb5e"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Time entry not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "235d8b96-04f6-46ca-96e4-2f8e18f76751"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `conflict`: the entry is approved or billed: locked until a project owner unlocks it; billed is set on an entry that is not approved. */
             409: {
                 headers: {
@@ -10904,17 +21677,85 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "error": "Time entry is approved; it cannot be changed until a project owner unlocks it.",
                      *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "requestId": "7ece6edd-a0d6-4da0-8dad-ae6053f40e0c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "42c51f36-b339-4b09-971c-16fec7b82e12"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "8355158a-6ca9-4574-a25e-9f49dba9840f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "736a2488-950a-4629-bea7-86db90af2fe8"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "timeEntries.approve": {
@@ -10959,22 +21800,22 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e8e8-718d-94e2-df7bded10bb9",
-                     *         "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
-                     *         "taskId": "01a228b8-e890-7708-a8e8-a41043988d5e",
-                     *         "userId": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *         "id": "01a228fa-2294-7536-a5c8-5064864e0329",
+                     *         "projectId": "01a228fa-2203-76f9-8c29-2215a0baea42",
+                     *         "taskId": "01a228fa-2242-7101-b806-c09711225c74",
+                     *         "userId": "01a228fa-2111-7599-8275-3b2af14025df",
                      *         "user": {
-                     *           "id": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *           "id": "01a228fa-2111-7599-8275-3b2af14025df",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "task": {
-                     *           "id": "01a228b8-e890-7708-a8e8-a41043988d5e",
+                     *           "id": "01a228fa-2242-7101-b806-c09711225c74",
                      *           "humanId": "WEB-1",
                      *           "title": "Ship the landing page today"
                      *         },
                      *         "project": {
-                     *           "id": "01a228b8-e866-7362-99e7-13a541bee26c",
+                     *           "id": "01a228fa-2203-76f9-8c29-2215a0baea42",
                      *           "name": "Website"
                      *         },
                      *         "date": "2026-11-29",
@@ -10984,11 +21825,11 @@ export interface operations {
                      *         "billed": false,
                      *         "state": "approved",
                      *         "rejectionReason": null,
-                     *         "decidedBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
-                     *         "decidedAt": "2026-11-29T19:12:16.629Z",
-                     *         "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
-                     *         "createdAt": "2026-11-29T19:12:16.616Z",
-                     *         "updatedAt": "2026-11-29T19:12:16.629Z"
+                     *         "decidedBy": "01a228fa-2111-7599-8275-3b2af14025df",
+                     *         "decidedAt": "2026-11-29T20:23:31.236Z",
+                     *         "createdBy": "01a228fa-2111-7599-8275-3b2af14025df",
+                     *         "createdAt": "2026-11-29T20:23:31.220Z",
+                     *         "updatedAt": "2026-11-29T20:23:31.236Z"
                      *       }
                      *     }
                      */
@@ -10999,10 +21840,79 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
+                     *       "code": "workspace_required",
+                     *       "requestId": "2c55d8d9-9c4b-4967-bf86-9a57537222be"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "67249ca7-a00f-4208-bcae-47c394289db3"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing timesheets:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "95902ddb-f051-44a8-8857-fafc3c1fdf41"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Time entry not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "2d860957-981d-45ca-8c59-6d58055c22be"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `conflict`: the entry is not in a state this action applies to (the message names its state). */
             409: {
                 headers: {
@@ -11012,15 +21922,85 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "error": "Time entry is draft; only submitted entries can be approved.",
                      *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "requestId": "f67e8c93-859b-4b7e-b358-1d98d4ad988d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            429: components["responses"]["TooManyRequests"];
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "972e1f26-b42d-4b85-8f53-596e9a4d1e63"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "1205a789-eda9-4502-a6b0-ea4efc3a7f05"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "f942f8b5-d9cd-4da5-bb84-16549861471a"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "timeEntries.bill": {
@@ -11065,22 +22045,22 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e8e8-718d-94e2-df7bded10bb9",
-                     *         "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
-                     *         "taskId": "01a228b8-e890-7708-a8e8-a41043988d5e",
-                     *         "userId": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *         "id": "01a228fa-2294-7536-a5c8-5064864e0329",
+                     *         "projectId": "01a228fa-2203-76f9-8c29-2215a0baea42",
+                     *         "taskId": "01a228fa-2242-7101-b806-c09711225c74",
+                     *         "userId": "01a228fa-2111-7599-8275-3b2af14025df",
                      *         "user": {
-                     *           "id": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *           "id": "01a228fa-2111-7599-8275-3b2af14025df",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "task": {
-                     *           "id": "01a228b8-e890-7708-a8e8-a41043988d5e",
+                     *           "id": "01a228fa-2242-7101-b806-c09711225c74",
                      *           "humanId": "WEB-1",
                      *           "title": "Ship the landing page today"
                      *         },
                      *         "project": {
-                     *           "id": "01a228b8-e866-7362-99e7-13a541bee26c",
+                     *           "id": "01a228fa-2203-76f9-8c29-2215a0baea42",
                      *           "name": "Website"
                      *         },
                      *         "date": "2026-11-29",
@@ -11090,11 +22070,11 @@ export interface operations {
                      *         "billed": true,
                      *         "state": "approved",
                      *         "rejectionReason": null,
-                     *         "decidedBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
-                     *         "decidedAt": "2026-11-29T19:12:16.633Z",
-                     *         "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
-                     *         "createdAt": "2026-11-29T19:12:16.616Z",
-                     *         "updatedAt": "2026-11-29T19:12:16.635Z"
+                     *         "decidedBy": "01a228fa-2111-7599-8275-3b2af14025df",
+                     *         "decidedAt": "2026-11-29T20:23:31.242Z",
+                     *         "createdBy": "01a228fa-2111-7599-8275-3b2af14025df",
+                     *         "createdAt": "2026-11-29T20:23:31.220Z",
+                     *         "updatedAt": "2026-11-29T20:23:31.244Z"
                      *       }
                      *     }
                      */
@@ -11105,10 +22085,79 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
+                     *       "code": "workspace_required",
+                     *       "requestId": "cdf19322-848b-44c3-b3f8-fb005d6050ff"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "76c7eb3d-f2a8-468e-a241-47aed77cfc4d"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing timesheets:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "beab34f0-c6a6-448e-b154-12d5e5dfdcc7"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Time entry not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "83e143a5-7c5f-42b1-899c-d1426c511fe5"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `conflict`: the entry is not in a state this action applies to (the message names its state). */
             409: {
                 headers: {
@@ -11118,15 +22167,85 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "error": "Time entry is draft; only approved entries can be billed.",
                      *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "requestId": "e1426dd8-5a0d-4ae4-8477-774f248274e4"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            429: components["responses"]["TooManyRequests"];
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "f268afea-534e-4575-995d-1a0578440df4"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "65761df8-1fd2-47d7-a4a0-cc0f89794042"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "1b97715f-9162-4f85-9804-0b8968535db9"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "timeEntries.reject": {
@@ -11178,22 +22297,22 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e8e8-718d-94e2-df7bded10bb9",
-                     *         "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
-                     *         "taskId": "01a228b8-e890-7708-a8e8-a41043988d5e",
-                     *         "userId": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *         "id": "01a228fa-2294-7536-a5c8-5064864e0329",
+                     *         "projectId": "01a228fa-2203-76f9-8c29-2215a0baea42",
+                     *         "taskId": "01a228fa-2242-7101-b806-c09711225c74",
+                     *         "userId": "01a228fa-2111-7599-8275-3b2af14025df",
                      *         "user": {
-                     *           "id": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *           "id": "01a228fa-2111-7599-8275-3b2af14025df",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "task": {
-                     *           "id": "01a228b8-e890-7708-a8e8-a41043988d5e",
+                     *           "id": "01a228fa-2242-7101-b806-c09711225c74",
                      *           "humanId": "WEB-1",
                      *           "title": "Ship the landing page today"
                      *         },
                      *         "project": {
-                     *           "id": "01a228b8-e866-7362-99e7-13a541bee26c",
+                     *           "id": "01a228fa-2203-76f9-8c29-2215a0baea42",
                      *           "name": "Website"
                      *         },
                      *         "date": "2026-11-29",
@@ -11203,11 +22322,11 @@ export interface operations {
                      *         "billed": false,
                      *         "state": "rejected",
                      *         "rejectionReason": "Split design from build.",
-                     *         "decidedBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
-                     *         "decidedAt": "2026-11-29T19:12:16.627Z",
-                     *         "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
-                     *         "createdAt": "2026-11-29T19:12:16.616Z",
-                     *         "updatedAt": "2026-11-29T19:12:16.627Z"
+                     *         "decidedBy": "01a228fa-2111-7599-8275-3b2af14025df",
+                     *         "decidedAt": "2026-11-29T20:23:31.234Z",
+                     *         "createdBy": "01a228fa-2111-7599-8275-3b2af14025df",
+                     *         "createdAt": "2026-11-29T20:23:31.220Z",
+                     *         "updatedAt": "2026-11-29T20:23:31.234Z"
                      *       }
                      *     }
                      */
@@ -11218,10 +22337,85 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid body: reason: Invalid input: expected string, received undefined",
+                     *       "code": "validation_error",
+                     *       "requestId": "47f7119f-5d5b-4590-add1-7ff9145f3eda",
+                     *       "issues": [
+                     *         {
+                     *           "path": "reason",
+                     *           "message": "Invalid input: expected string, received undefined"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "7034254d-1758-4d99-ab1d-ab29fc7509b9"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing timesheets:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "2b1e6fe2-910d-474f-a3e6-549a4bd635dd"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Time entry not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "ddf61c8d-d2e8-4c25-8a24-c0a0959a10f6"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `conflict`: the entry is not in a state this action applies to (the message names its state). */
             409: {
                 headers: {
@@ -11231,17 +22425,85 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "error": "Time entry is draft; only submitted entries can be rejected.",
                      *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "requestId": "799c9911-3fcf-4d83-9534-be439d5fb34c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "39f29813-befb-4fd6-90bd-b2342bad7c99"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "603f1f80-2b4f-4aa5-becf-c374f7dfaa7b"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "36fc5f14-7460-42a2-b045-700987548424"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "timeEntries.submit": {
@@ -11286,22 +22548,22 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e8e8-718d-94e2-df7bded10bb9",
-                     *         "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
-                     *         "taskId": "01a228b8-e890-7708-a8e8-a41043988d5e",
-                     *         "userId": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *         "id": "01a228fa-2294-7536-a5c8-5064864e0329",
+                     *         "projectId": "01a228fa-2203-76f9-8c29-2215a0baea42",
+                     *         "taskId": "01a228fa-2242-7101-b806-c09711225c74",
+                     *         "userId": "01a228fa-2111-7599-8275-3b2af14025df",
                      *         "user": {
-                     *           "id": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *           "id": "01a228fa-2111-7599-8275-3b2af14025df",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "task": {
-                     *           "id": "01a228b8-e890-7708-a8e8-a41043988d5e",
+                     *           "id": "01a228fa-2242-7101-b806-c09711225c74",
                      *           "humanId": "WEB-1",
                      *           "title": "Ship the landing page today"
                      *         },
                      *         "project": {
-                     *           "id": "01a228b8-e866-7362-99e7-13a541bee26c",
+                     *           "id": "01a228fa-2203-76f9-8c29-2215a0baea42",
                      *           "name": "Website"
                      *         },
                      *         "date": "2026-11-29",
@@ -11313,9 +22575,9 @@ export interface operations {
                      *         "rejectionReason": null,
                      *         "decidedBy": null,
                      *         "decidedAt": null,
-                     *         "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
-                     *         "createdAt": "2026-11-29T19:12:16.616Z",
-                     *         "updatedAt": "2026-11-29T19:12:16.625Z"
+                     *         "createdBy": "01a228fa-2111-7599-8275-3b2af14025df",
+                     *         "createdAt": "2026-11-29T20:23:31.220Z",
+                     *         "updatedAt": "2026-11-29T20:23:31.230Z"
                      *       }
                      *     }
                      */
@@ -11326,10 +22588,79 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
+                     *       "code": "workspace_required",
+                     *       "requestId": "e658535b-f98a-4c8e-8ee4-15f2f3f5160b"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "3fbe0bee-1cc2-49f0-a25c-e5c539f5aff1"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing timesheets:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "f60ffd84-6a48-4a3b-bc8a-ded123178ac3"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Time entry not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "cedf2515-5a8f-40a5-8962-71d70889934a"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `conflict`: the entry is not in a state this action applies to (the message names its state). */
             409: {
                 headers: {
@@ -11339,15 +22670,85 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "error": "Time entry is submitted; only draft or rejected entries can be submitted.",
                      *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "requestId": "d955bb01-84e8-455b-b61b-ec9ef53028da"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            429: components["responses"]["TooManyRequests"];
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "3b9292b8-ef5c-4b74-a4cd-91225ff9b7f4"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "9bea8829-64b8-4b1e-aa2e-5e832e72e591"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "87d24fdd-3423-4b6d-9264-5cfd8db34841"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "timeEntries.unlock": {
@@ -11392,22 +22793,22 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e8e8-718d-94e2-df7bded10bb9",
-                     *         "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
-                     *         "taskId": "01a228b8-e890-7708-a8e8-a41043988d5e",
-                     *         "userId": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *         "id": "01a228fa-2294-7536-a5c8-5064864e0329",
+                     *         "projectId": "01a228fa-2203-76f9-8c29-2215a0baea42",
+                     *         "taskId": "01a228fa-2242-7101-b806-c09711225c74",
+                     *         "userId": "01a228fa-2111-7599-8275-3b2af14025df",
                      *         "user": {
-                     *           "id": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *           "id": "01a228fa-2111-7599-8275-3b2af14025df",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "task": {
-                     *           "id": "01a228b8-e890-7708-a8e8-a41043988d5e",
+                     *           "id": "01a228fa-2242-7101-b806-c09711225c74",
                      *           "humanId": "WEB-1",
                      *           "title": "Ship the landing page today"
                      *         },
                      *         "project": {
-                     *           "id": "01a228b8-e866-7362-99e7-13a541bee26c",
+                     *           "id": "01a228fa-2203-76f9-8c29-2215a0baea42",
                      *           "name": "Website"
                      *         },
                      *         "date": "2026-11-29",
@@ -11417,11 +22818,11 @@ export interface operations {
                      *         "billed": false,
                      *         "state": "draft",
                      *         "rejectionReason": null,
-                     *         "decidedBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
-                     *         "decidedAt": "2026-11-29T19:12:16.630Z",
-                     *         "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
-                     *         "createdAt": "2026-11-29T19:12:16.616Z",
-                     *         "updatedAt": "2026-11-29T19:12:16.630Z"
+                     *         "decidedBy": "01a228fa-2111-7599-8275-3b2af14025df",
+                     *         "decidedAt": "2026-11-29T20:23:31.238Z",
+                     *         "createdBy": "01a228fa-2111-7599-8275-3b2af14025df",
+                     *         "createdAt": "2026-11-29T20:23:31.220Z",
+                     *         "updatedAt": "2026-11-29T20:23:31.238Z"
                      *       }
                      *     }
                      */
@@ -11432,10 +22833,79 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
+                     *       "code": "workspace_required",
+                     *       "requestId": "fa1c663c-a46d-4e4f-9f8c-0ce33ea848a0"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "47d05733-2e56-4917-a929-46439280c4ec"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing timesheets:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "4412c955-b1b3-415f-94cf-ba678e3e63a1"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Time entry not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "259ebb9e-54fd-4d91-8ae9-d17a10d35180"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `conflict`: the entry is not in a state this action applies to (the message names its state). */
             409: {
                 headers: {
@@ -11445,15 +22915,85 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "error": "Time entry is draft; only approved entries can be unlocked.",
                      *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "requestId": "3a68a756-2467-4ce4-8581-f6ac1b8c630c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            429: components["responses"]["TooManyRequests"];
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "77a3655c-e07e-4e64-bd33-ed68dd65da0a"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "37d00246-3111-4bd7-836f-12f7fd0ebfe4"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "b74ee6ce-f9a8-4157-bef7-206a67f1206c"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "timesheets.report.get": {
@@ -11511,7 +23051,7 @@ export interface operations {
                      *       "ok": true,
                      *       "data": {
                      *         "scope": "workspace",
-                     *         "id": "01a228b8-e7f4-720c-8c9c-624262c41486",
+                     *         "id": "01a228fa-217d-7547-8d4c-ecdc178d9da9",
                      *         "from": "2026-11-29",
                      *         "to": "2026-11-29",
                      *         "groupBy": "user",
@@ -11529,7 +23069,7 @@ export interface operations {
                      *         },
                      *         "groups": [
                      *           {
-                     *             "key": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *             "key": "01a228fa-2111-7599-8275-3b2af14025df",
                      *             "label": "Ada Lovelace",
                      *             "minutes": 50,
                      *             "billableMinutes": 50,
@@ -11552,17 +23092,136 @@ export interface operations {
                     };
                     /**
                      * @example key,label,minutes,billableMinutes,nonBillableMinutes,draft,submitted,approved,rejected
-                     *     01a228b8-e799-7735-9a07-4ca38c26f4df,Ada Lovelace,50,50,0,0,0,50,0
+                     *     01a228fa-2111-7599-8275-3b2af14025df,Ada Lovelace,50,50,0,0,0,50,0
                      *     ,Total,50,50,0,0,0,50,0
                      */
                     "text/csv": string;
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid query: scope: Invalid option: expected one of \"task\"|\"project\"|\"workspace\"",
+                     *       "code": "validation_error",
+                     *       "requestId": "7a1b2422-b94a-41fa-b51b-f48b23ba3503",
+                     *       "issues": [
+                     *         {
+                     *           "path": "scope",
+                     *           "message": "Invalid option: expected one of \"task\"|\"project\"|\"workspace\""
+                     *         },
+                     *         {
+                     *           "path": "from",
+                     *           "message": "Invalid input: expected string, received undefined"
+                     *         },
+                     *         {
+                     *           "path": "to",
+                     *           "message": "Invalid input: expected string, received undefined"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "71de0486-7f51-4d8c-b09f-c1346b6ced2a"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing timesheets:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "12a7c109-6126-4346-8d54-9fde2ddc0604"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "25e736b8-8a08-42f2-994b-e8df9bcbc3d8"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "27d12143-cd94-4ae4-8496-fddc816b0f4e"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "uploads.create": {
@@ -11616,8 +23275,8 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "SoTSf-jdcpQNXqTyN-7jn2p3KvzyU8ac",
-                     *         "url": "/uploads/SoTSf-jdcpQNXqTyN-7jn2p3KvzyU8ac",
+                     *         "id": "aiV2gbO7J7y-Xd8Kegf_V-viGrYqrxR0",
+                     *         "url": "/uploads/aiV2gbO7J7y-Xd8Kegf_V-viGrYqrxR0",
                      *         "contentType": "image/png",
                      *         "size": 70,
                      *         "sha256": "497790947d4666760ce38f3c00e852c71fdb66cae849bae8e9ede352719e1581"
@@ -11631,12 +23290,8 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            /** @description `conflict`: the workspace's uploads would exceed SALLY_UPLOAD_QUOTA_MB (delete some first); the Idempotency-Key was already used for a different request, or that request is still running. */
-            409: {
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11644,17 +23299,118 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
-                     *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
+                     *       "code": "workspace_required",
+                     *       "requestId": "1ebff8e2-37f9-476e-a656-a4a5e872424c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "58384494-7d7d-436e-a800-11a68eaee880"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing tasks:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "cc94118d-9263-4723-86f0-96874d799b7e"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "32b16b9d-9f74-44b6-ab38-401db78493d1"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `conflict`: the workspace's uploads would exceed SALLY_UPLOAD_QUOTA_MB (delete some first); the Idempotency-Key was already used for a different request, or that request is still running. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "50c03fef-6940-4410-bab7-e44ebfb7d1bc"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "uploads.get": {
@@ -11686,7 +23442,23 @@ export interface operations {
                 content?: never;
             };
             400: components["responses"]["BadRequest"];
-            404: components["responses"]["NotFound"];
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Upload not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "9d9844b3-555f-4312-82d5-cc4441950fe6"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "uploads.delete": {
@@ -11731,7 +23503,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "SoTSf-jdcpQNXqTyN-7jn2p3KvzyU8ac",
+                     *         "id": "aiV2gbO7J7y-Xd8Kegf_V-viGrYqrxR0",
                      *         "deleted": true
                      *       }
                      *     }
@@ -11747,11 +23519,150 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
+                     *       "code": "workspace_required",
+                     *       "requestId": "87d19744-97b2-4521-aa94-7278c5f7434e"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "5f34c34e-75a7-4ea9-80b6-e30885178f36"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing tasks:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "7538cf81-5790-4296-aa1b-c369c09967a7"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Upload not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "8496eba3-4e2c-4b50-ab60-f30c0cdf82f8"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "c7aad3a7-1084-4ab1-b93c-ef70bcd59bd4"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "8f0e99a3-2310-408b-b34c-72970634cbf7"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "b3d63943-840f-4742-8105-65b6a6e1be44"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "webhooks.list": {
@@ -11799,17 +23710,17 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228b8-e905-7325-afd4-5c2e95f4f411",
-                     *           "url": "http://127.0.0.1:39019/hook",
+                     *           "id": "01a228fa-22b7-73d8-8576-94a03783ef8b",
+                     *           "url": "http://127.0.0.1:39621/hook",
                      *           "events": [
                      *             "task.created"
                      *           ],
                      *           "active": true,
                      *           "disabledReason": null,
                      *           "description": null,
-                     *           "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
-                     *           "createdAt": "2026-11-29T19:12:16.644Z",
-                     *           "updatedAt": "2026-11-29T19:12:16.644Z"
+                     *           "createdBy": "01a228fa-2111-7599-8275-3b2af14025df",
+                     *           "createdAt": "2026-11-29T20:23:31.255Z",
+                     *           "updatedAt": "2026-11-29T20:23:31.255Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -11823,11 +23734,122 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
+                     *       "code": "validation_error",
+                     *       "requestId": "bb5de672-68e1-4008-ac4d-e0bac7ea796f",
+                     *       "issues": [
+                     *         {
+                     *           "path": "limit",
+                     *           "message": "Invalid input: expected number, received NaN"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "9959bff6-4422-4ce9-8372-f10a33f3242b"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing webhooks:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "69b39005-f546-49ae-85f4-52e4eea8e5d4"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "c5305ce1-37d7-4a5e-a8fe-d5fc42fb2dbf"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "05b9fc4f-c0dd-4371-b7e6-d86f8e20a270"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "webhooks.create": {
@@ -11890,17 +23912,17 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e905-7325-afd4-5c2e95f4f411",
-                     *         "url": "http://127.0.0.1:39019/hook",
+                     *         "id": "01a228fa-22b7-73d8-8576-94a03783ef8b",
+                     *         "url": "http://127.0.0.1:39621/hook",
                      *         "events": [
                      *           "task.created"
                      *         ],
                      *         "active": true,
                      *         "disabledReason": null,
                      *         "description": null,
-                     *         "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
-                     *         "createdAt": "2026-11-29T19:12:16.644Z",
-                     *         "updatedAt": "2026-11-29T19:12:16.644Z",
+                     *         "createdBy": "01a228fa-2111-7599-8275-3b2af14025df",
+                     *         "createdAt": "2026-11-29T20:23:31.255Z",
+                     *         "updatedAt": "2026-11-29T20:23:31.255Z",
                      *         "secret": "whsec_<secret, shown once>"
                      *       }
                      *     }
@@ -11912,12 +23934,8 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            /** @description `conflict`: the workspace already has the maximum number of webhooks (20). */
-            409: {
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11925,17 +23943,156 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
-                     *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "error": "Invalid body: url: Invalid input: expected string, received undefined",
+                     *       "code": "validation_error",
+                     *       "requestId": "80ec14f1-7072-44f1-9949-f7bb278862e5",
+                     *       "issues": [
+                     *         {
+                     *           "path": "url",
+                     *           "message": "Invalid input: expected string, received undefined"
+                     *         }
+                     *       ]
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "05ee3a35-6ae0-42bc-8057-e6f420b79b0f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing webhooks:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "f6364700-7d39-40c3-8898-8e93b5969b54"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "4a9109b2-7d14-479a-95c9-528605409fef"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `conflict`: the workspace already has the maximum number of webhooks (20). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "82d87e57-9a73-4f7d-88a2-7a419a237229"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "e37d96fe-ff10-4021-b6ca-55e1bc295b1b"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "c23934ee-0dd5-4db5-961e-05a095689c1d"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "webhooks.get": {
@@ -11980,17 +24137,17 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e905-7325-afd4-5c2e95f4f411",
-                     *         "url": "http://127.0.0.1:39019/hook",
+                     *         "id": "01a228fa-22b7-73d8-8576-94a03783ef8b",
+                     *         "url": "http://127.0.0.1:39621/hook",
                      *         "events": [
                      *           "task.created"
                      *         ],
                      *         "active": true,
                      *         "disabledReason": null,
                      *         "description": null,
-                     *         "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
-                     *         "createdAt": "2026-11-29T19:12:16.644Z",
-                     *         "updatedAt": "2026-11-29T19:12:16.644Z"
+                     *         "createdBy": "01a228fa-2111-7599-8275-3b2af14025df",
+                     *         "createdAt": "2026-11-29T20:23:31.255Z",
+                     *         "updatedAt": "2026-11-29T20:23:31.255Z"
                      *       }
                      *     }
                      */
@@ -12001,11 +24158,116 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
+                     *       "code": "workspace_required",
+                     *       "requestId": "6469a935-59bb-4f3c-bd22-4cb75f079b2d"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "627baa1a-f169-4915-8856-c3604fbd4556"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing webhooks:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "5a8f2e30-9e0e-453d-ab3b-84e5c6f39893"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Webhook not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "f0579d0d-068d-4e77-92dc-c30306844539"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "67803572-3945-44e3-a9a6-3ce988b8d21d"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "webhooks.delete": {
@@ -12050,7 +24312,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e905-7325-afd4-5c2e95f4f411",
+                     *         "id": "01a228fa-22b7-73d8-8576-94a03783ef8b",
                      *         "deleted": true
                      *       }
                      *     }
@@ -12066,11 +24328,150 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
+                     *       "code": "workspace_required",
+                     *       "requestId": "46816554-5b2e-4ae1-b0c0-d6d7743c4062"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "e1f69508-606b-4730-8abc-be8f30bb7c54"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing webhooks:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "73943bf0-0c1b-4e03-8732-facb44fa50d9"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Webhook not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "962f60d5-bb38-4250-968a-5ae665076124"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "c60f2006-415a-469c-9d9d-fb4b2bf1644e"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "a571a6a8-1130-4b2a-8b97-0ced15dabd91"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "46baf6a8-26bd-49b3-bcc1-5b88712a271b"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "webhooks.update": {
@@ -12128,17 +24529,17 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e905-7325-afd4-5c2e95f4f411",
-                     *         "url": "http://127.0.0.1:39019/hook",
+                     *         "id": "01a228fa-22b7-73d8-8576-94a03783ef8b",
+                     *         "url": "http://127.0.0.1:39621/hook",
                      *         "events": [
                      *           "task.created"
                      *         ],
                      *         "active": true,
                      *         "disabledReason": null,
                      *         "description": "CI notifier",
-                     *         "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
-                     *         "createdAt": "2026-11-29T19:12:16.644Z",
-                     *         "updatedAt": "2026-11-29T19:12:16.650Z"
+                     *         "createdBy": "01a228fa-2111-7599-8275-3b2af14025df",
+                     *         "createdAt": "2026-11-29T20:23:31.255Z",
+                     *         "updatedAt": "2026-11-29T20:23:31.261Z"
                      *       }
                      *     }
                      */
@@ -12149,13 +24550,156 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid body: url: Invalid input: expected string, received object",
+                     *       "code": "validation_error",
+                     *       "requestId": "14e8a0e8-5989-4fc0-902e-08229534cea1",
+                     *       "issues": [
+                     *         {
+                     *           "path": "url",
+                     *           "message": "Invalid input: expected string, received object"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "2a206fb6-2e02-44bc-b680-5f1fe9edd340"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing webhooks:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "fd37b9c5-9efc-4d3c-8495-91a7dc2f33c7"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Webhook not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "26acd2dd-1491-4495-9f7f-208666b96e1f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "570e0044-d37c-48c3-b983-1fa0e4cba0a3"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "e7c84788-f40e-47d0-9776-ecf0f62a5f91"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "ed326a5c-91a2-49e0-a558-df04ea6718e0"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "webhooks.deliveries.list": {
@@ -12208,16 +24752,16 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228b8-e913-763f-834c-c677cd003605",
-                     *           "webhookId": "01a228b8-e905-7325-afd4-5c2e95f4f411",
+                     *           "id": "01a228fa-22c5-73f4-bd0a-2a7a36a6578e",
+                     *           "webhookId": "01a228fa-22b7-73d8-8576-94a03783ef8b",
                      *           "event": "task.created",
                      *           "status": "succeeded",
                      *           "attempts": 1,
                      *           "lastStatusCode": 200,
                      *           "lastError": null,
                      *           "nextAttemptAt": null,
-                     *           "deliveredAt": "2026-11-29T19:12:16.665Z",
-                     *           "createdAt": "2026-11-29T19:12:16.659Z"
+                     *           "deliveredAt": "2026-11-29T20:23:31.275Z",
+                     *           "createdAt": "2026-11-29T20:23:31.269Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -12231,11 +24775,122 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
+                     *       "code": "validation_error",
+                     *       "requestId": "71630da4-ca0b-41da-9a59-bd640e725d1c",
+                     *       "issues": [
+                     *         {
+                     *           "path": "limit",
+                     *           "message": "Invalid input: expected number, received NaN"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "8af079c0-6c15-4cde-bbae-e06977f0b8f8"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing webhooks:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "2f065656-ecc2-4d3c-9de2-08d88c219040"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Webhook not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "baacc1f1-1bd5-4a54-ab50-772d24e8c522"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "9b35649c-484b-4c74-9199-518a67ace210"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "webhooks.deliveries.get": {
@@ -12282,30 +24937,30 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e913-763f-834c-c677cd003605",
-                     *         "webhookId": "01a228b8-e905-7325-afd4-5c2e95f4f411",
+                     *         "id": "01a228fa-22c5-73f4-bd0a-2a7a36a6578e",
+                     *         "webhookId": "01a228fa-22b7-73d8-8576-94a03783ef8b",
                      *         "event": "task.created",
                      *         "status": "succeeded",
                      *         "attempts": 1,
                      *         "lastStatusCode": 200,
                      *         "lastError": null,
                      *         "nextAttemptAt": null,
-                     *         "deliveredAt": "2026-11-29T19:12:16.665Z",
-                     *         "createdAt": "2026-11-29T19:12:16.659Z",
+                     *         "deliveredAt": "2026-11-29T20:23:31.275Z",
+                     *         "createdAt": "2026-11-29T20:23:31.269Z",
                      *         "payload": {
-                     *           "id": "01a228b8-e913-763f-834c-c677cd003605",
+                     *           "id": "01a228fa-22c5-73f4-bd0a-2a7a36a6578e",
                      *           "event": "task.created",
-                     *           "createdAt": "2026-11-29T19:12:16.659Z",
-                     *           "workspaceId": "01a228b8-e7f4-720c-8c9c-624262c41486",
+                     *           "createdAt": "2026-11-29T20:23:31.269Z",
+                     *           "workspaceId": "01a228fa-217d-7547-8d4c-ecdc178d9da9",
                      *           "data": {
-                     *             "id": "01a228b8-e913-763e-b1f1-3db1dab082bc",
+                     *             "id": "01a228fa-22c4-75d2-bb31-d9a08f8f692f",
                      *             "humanId": "WEB-3",
                      *             "number": 3,
-                     *             "workspaceId": "01a228b8-e7f4-720c-8c9c-624262c41486",
-                     *             "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
-                     *             "statusId": "01a228b8-e867-758e-afcb-50265f37777a",
+                     *             "workspaceId": "01a228fa-217d-7547-8d4c-ecdc178d9da9",
+                     *             "projectId": "01a228fa-2203-76f9-8c29-2215a0baea42",
+                     *             "statusId": "01a228fa-2203-76fb-96a1-7b8103e05a0c",
                      *             "status": {
-                     *               "id": "01a228b8-e867-758e-afcb-50265f37777a",
+                     *               "id": "01a228fa-2203-76fb-96a1-7b8103e05a0c",
                      *               "name": "To Do",
                      *               "category": "unstarted"
                      *             },
@@ -12316,9 +24971,9 @@ export interface operations {
                      *             "dueDate": null,
                      *             "archived": false,
                      *             "archivedAt": null,
-                     *             "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
-                     *             "createdAt": "2026-11-29T19:12:16.659Z",
-                     *             "updatedAt": "2026-11-29T19:12:16.659Z",
+                     *             "createdBy": "01a228fa-2111-7599-8275-3b2af14025df",
+                     *             "createdAt": "2026-11-29T20:23:31.268Z",
+                     *             "updatedAt": "2026-11-29T20:23:31.268Z",
                      *             "assignees": [],
                      *             "labels": [],
                      *             "todoCount": 0,
@@ -12338,11 +24993,116 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
+                     *       "code": "workspace_required",
+                     *       "requestId": "0c3b2595-055f-4466-a892-a50de2b013b4"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "891fb79b-72cd-4e53-9821-6b6f3364f3a3"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing webhooks:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "55178e95-23e2-461f-b229-c656ed593825"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Webhook not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "b26b77cf-a4f8-470c-864d-9a51b31891df"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "46073706-0d3b-44b3-83a9-5c4f47524747"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "webhooks.deliveries.redeliver": {
@@ -12389,16 +25149,16 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e913-763f-834c-c677cd003605",
-                     *         "webhookId": "01a228b8-e905-7325-afd4-5c2e95f4f411",
+                     *         "id": "01a228fa-22c5-73f4-bd0a-2a7a36a6578e",
+                     *         "webhookId": "01a228fa-22b7-73d8-8576-94a03783ef8b",
                      *         "event": "task.created",
                      *         "status": "pending",
                      *         "attempts": 0,
                      *         "lastStatusCode": 200,
                      *         "lastError": null,
-                     *         "nextAttemptAt": "2026-11-29T19:12:16.698Z",
+                     *         "nextAttemptAt": "2026-11-29T20:23:31.302Z",
                      *         "deliveredAt": null,
-                     *         "createdAt": "2026-11-29T19:12:16.659Z"
+                     *         "createdAt": "2026-11-29T20:23:31.269Z"
                      *       }
                      *     }
                      */
@@ -12409,12 +25169,8 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            /** @description `conflict`: the delivery is still pending; the webhook is inactive. */
-            409: {
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12422,15 +25178,150 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
-                     *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
+                     *       "code": "workspace_required",
+                     *       "requestId": "113fade9-4d85-44c1-8925-fe3e12dc6878"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            429: components["responses"]["TooManyRequests"];
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "03ae4425-7813-44df-8a4a-cd75a56142c7"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing webhooks:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "3e3f6490-45b3-45ea-b0d0-4f46bc6c2577"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Webhook not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "1822f26e-b59c-4d20-8f7e-3f3524d1494d"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `conflict`: the delivery is still pending; the webhook is inactive. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "3ce47cd3-7337-4e43-9772-8b7650d57fc7"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "f1e08e4c-c2fa-4b16-93cc-433154fff892"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "7dd1689d-8f30-4881-8acf-860fea57f5b5"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "webhooks.rotateSecret": {
@@ -12475,17 +25366,17 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e905-7325-afd4-5c2e95f4f411",
-                     *         "url": "http://127.0.0.1:39019/hook",
+                     *         "id": "01a228fa-22b7-73d8-8576-94a03783ef8b",
+                     *         "url": "http://127.0.0.1:39621/hook",
                      *         "events": [
                      *           "task.created"
                      *         ],
                      *         "active": true,
                      *         "disabledReason": null,
                      *         "description": "CI notifier",
-                     *         "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
-                     *         "createdAt": "2026-11-29T19:12:16.644Z",
-                     *         "updatedAt": "2026-11-29T19:12:16.651Z",
+                     *         "createdBy": "01a228fa-2111-7599-8275-3b2af14025df",
+                     *         "createdAt": "2026-11-29T20:23:31.255Z",
+                     *         "updatedAt": "2026-11-29T20:23:31.264Z",
                      *         "secret": "whsec_<secret, shown once>"
                      *       }
                      *     }
@@ -12497,11 +25388,150 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
+                     *       "code": "workspace_required",
+                     *       "requestId": "d75373e3-9205-4f58-8860-02145ec0b53c"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "4d6e86a5-d247-45ac-91d0-1f2e1300a4a1"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing webhooks:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "8d9a40e4-6836-46de-8cf4-8c928e7ea556"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Webhook not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "6e309c6c-b266-442a-a8cd-23badc9940a0"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "91e25306-d046-4758-918b-24b0e6c44cfa"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "a72637d6-28b8-4763-b0d7-46b10d86448d"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "a78d01c8-f5c8-4e94-a9f7-ec81926eca9d"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "webhooks.test": {
@@ -12546,7 +25576,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "deliveryId": "01a228b8-e90f-7421-afc6-1ea1725b8d48",
+                     *         "deliveryId": "01a228fa-22c3-774a-86a6-8a0b6eaa27cb",
                      *         "event": "ping",
                      *         "status": "pending"
                      *       }
@@ -12564,12 +25594,8 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            /** @description `conflict`: the webhook is inactive. */
-            409: {
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12577,15 +25603,150 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
-                     *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
+                     *       "code": "workspace_required",
+                     *       "requestId": "46f0930d-a8d9-429f-a53c-b29b732a8a1f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            429: components["responses"]["TooManyRequests"];
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "85f7816a-54c1-4c67-912f-4a9180a8238f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing webhooks:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "a9e2b76d-40cb-4786-a275-26f53ba0ae26"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Webhook not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "9ad3e143-77ba-46b6-9a35-16661e7bc654"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `conflict`: the webhook is inactive. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "765f90de-339f-49c4-a257-7b1b68a31983"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "b8ebc24d-b30f-48ee-9733-397b7e15ac22"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "9e332a8d-3173-4e18-825b-c72ebdd8c261"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "workspaces.list": {
@@ -12628,14 +25789,14 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228b8-e79b-73da-ab0e-069e1cc30a2c",
+                     *           "id": "01a228fa-2113-75d5-87e5-4ad9609dddad",
                      *           "name": "Ada's workspace",
                      *           "slug": "ada-s-workspace",
                      *           "role": "OWNER",
                      *           "suspended": false,
                      *           "suspendedAt": null,
-                     *           "createdAt": "2026-11-29T19:12:16.283Z",
-                     *           "updatedAt": "2026-11-29T19:12:16.283Z"
+                     *           "createdAt": "2026-11-29T20:23:30.835Z",
+                     *           "updatedAt": "2026-11-29T20:23:30.835Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -12649,10 +25810,105 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
+                     *       "code": "validation_error",
+                     *       "requestId": "263057ba-864f-46ca-bf0f-aa250738faf3",
+                     *       "issues": [
+                     *         {
+                     *           "path": "limit",
+                     *           "message": "Invalid input: expected number, received NaN"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "8c9d2ed9-7cb7-4029-a7e5-20b62d4f3cdf"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing workspaces:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "6112ea5f-0ba0-4616-b73a-5d0c3130f224"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "d1fb77df-b4f8-4d1e-9a99-7a506f91a4ad"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "workspaces.create": {
@@ -12700,14 +25956,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e7f4-720c-8c9c-624262c41486",
+                     *         "id": "01a228fa-217d-7547-8d4c-ecdc178d9da9",
                      *         "name": "Walk Co",
                      *         "slug": "walk-co",
                      *         "role": "OWNER",
                      *         "suspended": false,
                      *         "suspendedAt": null,
-                     *         "createdAt": "2026-11-29T19:12:16.372Z",
-                     *         "updatedAt": "2026-11-29T19:12:16.372Z"
+                     *         "createdAt": "2026-11-29T20:23:30.940Z",
+                     *         "updatedAt": "2026-11-29T20:23:30.940Z"
                      *       }
                      *     }
                      */
@@ -12718,9 +25974,68 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid body: name: Invalid input: expected string, received undefined",
+                     *       "code": "validation_error",
+                     *       "requestId": "38a16c32-06d4-461a-83f4-3a6c6ec87a15",
+                     *       "issues": [
+                     *         {
+                     *           "path": "name",
+                     *           "message": "Invalid input: expected string, received undefined"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "f0dab3bc-42cf-4101-a4fe-6057a62e9019"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing workspaces:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "49bd7e2c-8e1a-4695-8adc-bfde3200aaef"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             404: components["responses"]["NotFound"];
             /** @description `conflict`: the slug is already taken. */
             409: {
@@ -12731,17 +26046,85 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "error": "The slug \"walk-co\" is already taken.",
                      *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "requestId": "b1a7111e-01aa-4065-8012-9434b80cccd6"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "46cf1668-bc15-4a02-87af-4964bf0df1e7"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "e28a6c35-9282-4038-aad6-93a55a54d7c1"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "7f826790-89a5-4165-bcc3-e7fdafc4f5f8"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "workspaces.get": {
@@ -12781,14 +26164,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e7f4-720c-8c9c-624262c41486",
+                     *         "id": "01a228fa-217d-7547-8d4c-ecdc178d9da9",
                      *         "name": "Walk Co",
                      *         "slug": "walk-co",
                      *         "role": "OWNER",
                      *         "suspended": false,
                      *         "suspendedAt": null,
-                     *         "createdAt": "2026-11-29T19:12:16.372Z",
-                     *         "updatedAt": "2026-11-29T19:12:16.372Z"
+                     *         "createdAt": "2026-11-29T20:23:30.940Z",
+                     *         "updatedAt": "2026-11-29T20:23:30.940Z"
                      *       }
                      *     }
                      */
@@ -12800,10 +26183,99 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "d6a92315-a972-4689-b5c0-dd556a7cfc6e"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing workspaces:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "bdf5d4b1-3939-4ee3-9764-95dc3f618704"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "d94f8f5d-f812-4ab4-8689-95274c8cddaa"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "c77e2c1c-bbfb-4c14-bdd3-3bce7637373e"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "workspaces.update": {
@@ -12852,14 +26324,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e7f4-720c-8c9c-624262c41486",
+                     *         "id": "01a228fa-217d-7547-8d4c-ecdc178d9da9",
                      *         "name": "Walk Company",
                      *         "slug": "walk-co",
                      *         "role": "OWNER",
                      *         "suspended": false,
                      *         "suspendedAt": null,
-                     *         "createdAt": "2026-11-29T19:12:16.372Z",
-                     *         "updatedAt": "2026-11-29T19:12:16.376Z"
+                     *         "createdAt": "2026-11-29T20:23:30.940Z",
+                     *         "updatedAt": "2026-11-29T20:23:30.947Z"
                      *       }
                      *     }
                      */
@@ -12870,10 +26342,85 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid body: name: Invalid input: expected string, received object",
+                     *       "code": "validation_error",
+                     *       "requestId": "0b5f11cc-5215-4a2d-8b32-f240734cb800",
+                     *       "issues": [
+                     *         {
+                     *           "path": "name",
+                     *           "message": "Invalid input: expected string, received object"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "f437cc86-f5e8-4db4-a010-8b161f394a84"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing workspaces:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "e7303b2b-f23e-4be1-82f4-9fdbc4b32432"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "94715dc6-8486-4e0d-a7e4-6e07279730de"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `conflict`: the slug is already taken. */
             409: {
                 headers: {
@@ -12883,17 +26430,85 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "error": "The slug \"walk-co\" is already taken.",
                      *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "requestId": "a3f4f81e-b0b4-41e0-b372-72bb535dad5d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "0c950365-f3c5-46ad-a15e-10a4b41ee89b"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "598f2871-1f84-4ac3-b45a-0aeded870fa2"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "831c4a69-b9ac-4a06-b5ba-067d6bdea25c"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "workspaces.invites.list": {
@@ -12941,16 +26556,16 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228b8-e7fc-7536-8ee5-6e2cc40fa4cb",
-                     *           "workspaceId": "01a228b8-e7f4-720c-8c9c-624262c41486",
+                     *           "id": "01a228fa-2187-75e1-ac77-8e55ad9ee74d",
+                     *           "workspaceId": "01a228fa-217d-7547-8d4c-ecdc178d9da9",
                      *           "email": "bob@walk.test",
                      *           "role": "MEMBER",
                      *           "status": "accepted",
-                     *           "invitedBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
-                     *           "expiresAt": "2026-12-06T19:12:16.379Z",
-                     *           "acceptedAt": "2026-11-29T19:12:16.435Z",
+                     *           "invitedBy": "01a228fa-2111-7599-8275-3b2af14025df",
+                     *           "expiresAt": "2026-12-06T20:23:30.950Z",
+                     *           "acceptedAt": "2026-11-29T20:23:31.009Z",
                      *           "revokedAt": null,
-                     *           "createdAt": "2026-11-29T19:12:16.379Z"
+                     *           "createdAt": "2026-11-29T20:23:30.950Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -12964,11 +26579,122 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
+                     *       "code": "validation_error",
+                     *       "requestId": "2f0827ff-438a-4d22-970f-8c49fd9e782f",
+                     *       "issues": [
+                     *         {
+                     *           "path": "limit",
+                     *           "message": "Invalid input: expected number, received NaN"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "ff0b4735-2a9e-4276-88ab-c987f23a9544"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing members:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "f09018e2-b1f2-424a-8fd9-24940c7d71d6"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "350c5df0-3713-4161-b629-3dd52fa54f8d"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "052cb7e1-0d63-4479-827b-39e9114191d5"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "workspaces.invites.create": {
@@ -13021,16 +26747,16 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e7fc-7536-8ee5-6e2cc40fa4cb",
-                     *         "workspaceId": "01a228b8-e7f4-720c-8c9c-624262c41486",
+                     *         "id": "01a228fa-2187-75e1-ac77-8e55ad9ee74d",
+                     *         "workspaceId": "01a228fa-217d-7547-8d4c-ecdc178d9da9",
                      *         "email": "bob@walk.test",
                      *         "role": "MEMBER",
                      *         "status": "pending",
-                     *         "invitedBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
-                     *         "expiresAt": "2026-12-06T19:12:16.379Z",
+                     *         "invitedBy": "01a228fa-2111-7599-8275-3b2af14025df",
+                     *         "expiresAt": "2026-12-06T20:23:30.950Z",
                      *         "acceptedAt": null,
                      *         "revokedAt": null,
-                     *         "createdAt": "2026-11-29T19:12:16.379Z"
+                     *         "createdAt": "2026-11-29T20:23:30.950Z"
                      *       }
                      *     }
                      */
@@ -13041,10 +26767,85 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid body: email: Invalid input: expected string, received undefined",
+                     *       "code": "validation_error",
+                     *       "requestId": "03ad9050-391c-4d86-bb33-e35c540b23e5",
+                     *       "issues": [
+                     *         {
+                     *           "path": "email",
+                     *           "message": "Invalid input: expected string, received undefined"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "878d1430-f574-4d81-b3c5-6c0532f096f8"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing members:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "9dc7c55e-86c4-450d-bb09-a48dbf9f1339"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "036010d0-c14d-41cd-a05d-d008163fc953"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `conflict`: the address is already a member of the workspace. */
             409: {
                 headers: {
@@ -13054,17 +26855,85 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "error": "This person is already a member of the workspace.",
                      *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "requestId": "5f731805-709c-41dc-8fc4-183624d57933"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "cbffd06d-e147-4f5d-a6ef-10e0289cfb74"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "7f1a385c-fffa-4964-a03c-1f2f767b7d28"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "17350ffc-d16b-4d59-b936-f0bf61108212"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "workspaces.invites.delete": {
@@ -13106,16 +26975,16 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e84e-72d4-ba63-955550af7026",
-                     *         "workspaceId": "01a228b8-e7f4-720c-8c9c-624262c41486",
+                     *         "id": "01a228fa-21de-747a-a1ec-09489d873108",
+                     *         "workspaceId": "01a228fa-217d-7547-8d4c-ecdc178d9da9",
                      *         "email": "carol@walk.test",
                      *         "role": "MEMBER",
                      *         "status": "revoked",
-                     *         "invitedBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
-                     *         "expiresAt": "2026-12-06T19:12:16.462Z",
+                     *         "invitedBy": "01a228fa-2111-7599-8275-3b2af14025df",
+                     *         "expiresAt": "2026-12-06T20:23:31.036Z",
                      *         "acceptedAt": null,
-                     *         "revokedAt": "2026-11-29T19:12:16.469Z",
-                     *         "createdAt": "2026-11-29T19:12:16.462Z"
+                     *         "revokedAt": "2026-11-29T20:23:31.049Z",
+                     *         "createdAt": "2026-11-29T20:23:31.036Z"
                      *       }
                      *     }
                      */
@@ -13126,10 +26995,80 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Malformed request body: expected valid JSON.",
+                     *       "code": "validation_error",
+                     *       "requestId": "0d00065f-8cee-411f-9a21-abda6d66f1ed",
+                     *       "issues": []
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "0274296a-165e-4869-84ee-7a3f83c946e9"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing members:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "32314129-c498-4f56-8fb4-c4ccaf2ff9a2"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invite not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "11ed4a16-6ff8-429a-94cb-0c143df61dfa"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `conflict`: the invite was already accepted. */
             409: {
                 headers: {
@@ -13139,15 +27078,85 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "error": "This invite has already been accepted: remove the member instead.",
                      *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "requestId": "fbb6d0fe-e998-4a3a-a709-0f51a987b955"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            429: components["responses"]["TooManyRequests"];
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "949c1913-9ec9-4037-888e-e4d6dcf16735"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "a8c75bfc-3b1e-4ce6-bd6e-1b4d0932022a"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "d752d3a3-971e-40da-a17b-71b4f4f38db1"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "workspaces.members.list": {
@@ -13193,13 +27202,13 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "userId": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *           "userId": "01a228fa-2111-7599-8275-3b2af14025df",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada",
                      *           "email": "ada@walk.test",
                      *           "avatarUploadId": null,
                      *           "role": "OWNER",
-                     *           "joinedAt": "2026-11-29T19:12:16.372Z"
+                     *           "joinedAt": "2026-11-29T20:23:30.940Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -13213,11 +27222,122 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
+                     *       "code": "validation_error",
+                     *       "requestId": "d97851f6-e776-472f-b2d4-3753d7e2329e",
+                     *       "issues": [
+                     *         {
+                     *           "path": "limit",
+                     *           "message": "Invalid input: expected number, received NaN"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "832f244d-2594-4786-bbca-a0f55da3ae80"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing workspaces:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "024efdf6-746c-493c-aa34-2dbc77f8c256"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "2b73f073-894d-4d82-be2a-ef83994c9264"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "954163fa-8edf-4d2f-8c91-5cd1c6c17f2e"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "workspaces.members.delete": {
@@ -13259,7 +27379,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "userId": "01a228b8-e834-74fa-a77f-dda1415538d2",
+                     *         "userId": "01a228fa-21c0-71aa-8a5c-8b8568c0cb60",
                      *         "removed": true
                      *       }
                      *     }
@@ -13275,10 +27395,80 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Malformed request body: expected valid JSON.",
+                     *       "code": "validation_error",
+                     *       "requestId": "933ef377-ae92-4d5a-9e73-d416a8e159ad",
+                     *       "issues": []
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "e3ecbf01-a9e3-4307-9fe6-6a6e65d104fb"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing members:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "7718bf77-fb27-4aa9-9c9a-e670c5a268c9"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Member not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "9f373357-fb99-492d-bb1a-dde7314c7c36"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `conflict`: the last OWNER cannot be removed. */
             409: {
                 headers: {
@@ -13288,15 +27478,85 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "error": "A workspace needs at least one OWNER: make someone else OWNER first.",
                      *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "requestId": "eea4c37f-0d29-4272-a8c5-f8a907d9db79"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            429: components["responses"]["TooManyRequests"];
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "5ff86d8a-2039-43ab-97a7-1b22dbc30aa6"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "c08fc8c5-1c2c-4980-a6d4-d8fa5e1e5503"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "dae1bc43-f6d9-4ded-9830-5d7829591a89"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "workspaces.members.update": {
@@ -13348,13 +27608,13 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "userId": "01a228b8-e834-74fa-a77f-dda1415538d2",
+                     *         "userId": "01a228fa-21c0-71aa-8a5c-8b8568c0cb60",
                      *         "name": "Bob",
                      *         "handle": "bob",
                      *         "email": "bob@walk.test",
                      *         "avatarUploadId": null,
                      *         "role": "VIEWER",
-                     *         "joinedAt": "2026-11-29T19:12:16.435Z"
+                     *         "joinedAt": "2026-11-29T20:23:31.009Z"
                      *       }
                      *     }
                      */
@@ -13365,10 +27625,85 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid body: role: Invalid option: expected one of \"OWNER\"|\"MEMBER\"|\"VIEWER\"",
+                     *       "code": "validation_error",
+                     *       "requestId": "014d716f-541d-4f5e-b46c-6e757dad78de",
+                     *       "issues": [
+                     *         {
+                     *           "path": "role",
+                     *           "message": "Invalid option: expected one of \"OWNER\"|\"MEMBER\"|\"VIEWER\""
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "c207e73f-8974-412f-b79d-e80c4e4798ff"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing members:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "bbe48c8c-a380-4bac-8528-4024a6af0713"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Member not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "a2a4dcd8-823d-47f0-a273-983a122b2010"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `conflict`: the last OWNER cannot be demoted. */
             409: {
                 headers: {
@@ -13378,17 +27713,85 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "error": "A workspace needs at least one OWNER: make someone else OWNER first.",
                      *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "requestId": "5bfa8ddd-ffd5-497c-aa15-09fe568b480c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "bde38992-4d05-47ad-9161-e47dfa2062cc"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "b0114652-ee52-4890-b1d4-a02044f630c9"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "7dfe229c-ad36-4fc5-a2d6-2a248a5f0438"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "workspaces.reactivate": {
@@ -13428,14 +27831,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e7f4-720c-8c9c-624262c41486",
+                     *         "id": "01a228fa-217d-7547-8d4c-ecdc178d9da9",
                      *         "name": "Walk Company",
                      *         "slug": "walk-co",
                      *         "role": null,
                      *         "suspended": false,
                      *         "suspendedAt": null,
-                     *         "createdAt": "2026-11-29T19:12:16.372Z",
-                     *         "updatedAt": "2026-11-29T19:12:16.971Z"
+                     *         "createdAt": "2026-11-29T20:23:30.940Z",
+                     *         "updatedAt": "2026-11-29T20:23:31.617Z"
                      *       }
                      *     }
                      */
@@ -13446,11 +27849,151 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Malformed request body: expected valid JSON.",
+                     *       "code": "validation_error",
+                     *       "requestId": "48d8eabe-5b73-46c7-8c93-42d470afbb6f",
+                     *       "issues": []
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "3848d064-abfd-405f-ad26-0b6083a95636"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing workspaces:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "64842d54-dc7f-4c63-b3b4-9bcf8be61453"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "b418cf20-c46e-421a-bbff-c34d502715f9"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "9db04ff8-726f-4ad6-b110-70ed09cfcc8b"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "f2915029-9854-43a3-996b-442473fd4cd4"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "f4633ac4-03ba-4511-90c9-6c4d79d2ccd5"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "workspaces.suspend": {
@@ -13490,14 +28033,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e7f4-720c-8c9c-624262c41486",
+                     *         "id": "01a228fa-217d-7547-8d4c-ecdc178d9da9",
                      *         "name": "Walk Company",
                      *         "slug": "walk-co",
                      *         "role": null,
                      *         "suspended": true,
-                     *         "suspendedAt": "2026-11-29T19:12:16.968Z",
-                     *         "createdAt": "2026-11-29T19:12:16.372Z",
-                     *         "updatedAt": "2026-11-29T19:12:16.968Z"
+                     *         "suspendedAt": "2026-11-29T20:23:31.613Z",
+                     *         "createdAt": "2026-11-29T20:23:30.940Z",
+                     *         "updatedAt": "2026-11-29T20:23:31.613Z"
                      *       }
                      *     }
                      */
@@ -13508,11 +28051,151 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Malformed request body: expected valid JSON.",
+                     *       "code": "validation_error",
+                     *       "requestId": "468bd72e-9ca5-434d-97a2-fde79e000687",
+                     *       "issues": []
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "eaca9aa1-be7d-4361-8892-aa13b6f81124"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing workspaces:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "0d5b3808-d0b3-4bae-9928-b927f8ce89aa"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "2a41a36b-7935-4ec4-9437-8e2d1202e66a"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "3d8b2549-f13b-44aa-bdda-47b99d178876"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "82d5d137-fa67-409d-b9cb-7a57bcdabf44"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "c0382f70-2b21-432e-b8ea-db506a623a90"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
 }
