@@ -87,15 +87,26 @@ describe('recorded response examples', () => {
     )
   })
 
-  test('the document carries them: every 2xx response with a JSON or CSV body has an example', () => {
+  test('the document carries them: every response with a JSON, CSV or event-stream body has an example (an image’s bytes have none)', () => {
     const missing: string[] = []
     for (const [path, item] of Object.entries<Json>(doc.paths))
       for (const [method, op] of Object.entries<Json>(item))
-        for (const [status, response] of Object.entries<Json>(op.responses ?? {}))
-          for (const [type, media] of Object.entries<Json>(/^2/.test(status) ? (response.content ?? {}) : {}))
-            if (['application/json', 'text/csv'].includes(type) && media.example === undefined)
+        for (const [status, r] of Object.entries<Json>(op.responses ?? {})) {
+          const response = r.$ref ? doc.components.responses[r.$ref.split('/').pop()] : r
+          for (const [type, media] of Object.entries<Json>(response.content ?? {}))
+            if (['application/json', 'text/csv', 'text/event-stream'].includes(type) && media.example === undefined && !media.examples)
               missing.push(`${method.toUpperCase()} ${path} ${status} ${type}`)
+        }
     expect(missing).toEqual([])
+    // Including the answers only a failure gives (recorded in process) and the MCP transport's JSON-RPC errors.
+    for (const [path, method, status] of [
+      ['/health', 'get', 503],
+      ['/search', 'get', 503],
+      ['/mcp', 'get', 405],
+      ['/mcp', 'post', 406],
+      ['/mcp/oauth', 'post', 406],
+    ] as const)
+      expect(doc.paths[path][method].responses[status].content['application/json'].example).toBeDefined()
   })
 
   test('secrets shown once are masked, not recorded', () => {

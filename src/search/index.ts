@@ -24,7 +24,10 @@ export function searchRoutes(core: Core) {
         // the HTTP thread, scripts/bench/profile-route.ts); test/search.test.ts parses answers with it.
         responses: {
           ...documentedResponse(searchAnswer, 'Hits, best first'),
-          503: { description: '`service_unavailable`: the search was interrupted (its worker stopped) or the server is stopping; retry.' },
+          503: {
+            description: '`service_unavailable`: the search was interrupted (its worker stopped) or the server is stopping; retry.',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+          },
         },
       },
     })

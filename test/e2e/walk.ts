@@ -44,7 +44,7 @@ const HTTP_METHODS = new Set(['get', 'post', 'put', 'patch', 'delete'])
 export class Walker {
   /** `METHOD /template` → statuses seen. */
   readonly seen = new Map<string, number[]>()
-  /** `METHOD /template` → its first success answer of each media type (scripts/record-examples.ts keeps them as the document's examples). */
+  /** `METHOD /template` → its first success answer of each media type, and the MCP transport's 405/406 (scripts/record-examples.ts keeps them as the document's examples). */
   readonly firstSuccess = new Map<string, { status: number; type: string; body: unknown }[]>()
   /** `METHOD /template` → the options of its first successful call (a valid request: its body and query). */
   readonly firstRequest = new Map<string, CallOptions>()
@@ -113,9 +113,11 @@ export class Walker {
     else expect(status >= 200 && status < 300, where).toBe(true)
     this.seen.set(op, [...(this.seen.get(op) ?? []), status])
     const type = (headers.get('content-type') ?? '').split(';')[0]!.trim()
-    if (status >= 200 && status < 300) {
+    // The MCP transport's 405 and 406 are JSON-RPC errors, not the Error envelope: kept as examples like successes.
+    if ((status >= 200 && status < 300) || status === 405 || status === 406) {
       const answers = this.firstSuccess.get(op) ?? []
-      if (!answers.some((a) => a.type === type)) this.firstSuccess.set(op, [...answers, { status, type, body: parsed ?? text }])
+      if (!answers.some((a) => a.type === type && a.status === status))
+        this.firstSuccess.set(op, [...answers, { status, type, body: parsed ?? text }])
       if (!this.firstRequest.has(op)) this.firstRequest.set(op, o)
     } else if (status >= 400 && parsed?.ok === false && !this.firstError.get(op)?.has(status))
       this.firstError.set(op, (this.firstError.get(op) ?? new Map()).set(status, parsed))
@@ -402,6 +404,7 @@ export async function walk({ w, mailbox, hooks, hookUrl, admin }: WalkEnv): Prom
   expect(called.body.result.isError ?? false, JSON.stringify(called.body)).toBe(false)
   await w.call('GET /mcp', { as: mcpKey.key, status: 405 })
   await w.call('DELETE /mcp', { as: mcpKey.key, status: 405 })
+  await w.call('POST /mcp', { ...rpc(4, 'tools/list'), headers: { accept: 'text/html' }, status: 406 })
   const mcpRotated = (await w.call('POST /auth/mcp-keys/{id}/rotate', { as: ada, path: { id: mcpKey.id } })).body.data
   await w.call('DELETE /auth/mcp-keys/{id}', { as: ada, path: { id: mcpRotated.id } })
 
@@ -423,6 +426,7 @@ export async function walk({ w, mailbox, hooks, hookUrl, admin }: WalkEnv): Prom
   expect(viaOAuth.body.result.isError ?? false, JSON.stringify(viaOAuth.body)).toBe(false)
   await w.call('GET /mcp/oauth', { as: app.access_token, status: 405 })
   await w.call('DELETE /mcp/oauth', { as: app.access_token, status: 405 })
+  await w.call('POST /mcp/oauth', { ...orpc(4, 'tools/list'), headers: { accept: 'text/html' }, status: 406 })
   const grants = (await w.call('GET /auth/mcp-grants', { as: ada })).body.data as { id: string; clientId: string }[]
   const grant = grants.find((g) => g.clientId === app.clientId)!
   await w.call('DELETE /auth/mcp-grants/{id}', { as: ada, path: { id: grant.id } })

@@ -2675,20 +2675,20 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228fa-23e5-7658-bf26-0b4a6cc6772c",
-                     *           "workspaceId": "01a228fa-217d-7547-8d4c-ecdc178d9da9",
-                     *           "actorUserId": "01a228fa-2111-7599-8275-3b2af14025df",
+                     *           "id": "01a228fb-f0d4-764f-8970-bf8763fc91cb",
+                     *           "workspaceId": "01a228fb-eeaa-7322-8fa9-7ff74119edea",
+                     *           "actorUserId": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
                      *           "actorKeyId": null,
                      *           "credential": "session",
                      *           "action": "oauth_grant.revoked",
                      *           "targetType": "oauth_grant",
-                     *           "targetId": "01a228fa-23d9-7034-b43e-2246fcbffdf0",
+                     *           "targetId": "01a228fb-f0bd-7075-9eef-5c76d4ff1f49",
                      *           "ip": null,
                      *           "meta": {
-                     *             "clientId": "sallyc_RYTlPviy78PeomQ877AMzSz1",
+                     *             "clientId": "sallyc_V6BkTKIo2gKU55LCiLR7IijM",
                      *             "reason": "revoked by the user"
                      *           },
-                     *           "createdAt": "2026-11-29T20:23:31.557Z"
+                     *           "createdAt": "2026-11-29T20:25:29.555Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -2713,7 +2713,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "85fe6255-ae4a-4502-8f07-22a2deb74bd4",
+                     *       "requestId": "66cb33f0-b47c-4f3c-8edb-8a2ec3805437",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -2741,7 +2741,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "a0180398-2b0a-4b76-9f16-f7990af42687"
+                     *       "requestId": "5b63318a-d7dc-4554-867f-37a74f8244f3"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -2758,7 +2758,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing members:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "a1032325-bf9e-46b0-b34a-ce20eb89bb6b"
+                     *       "requestId": "76c75115-f162-4cab-86cf-39d9b4cb0e84"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -2775,7 +2775,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "2bb1d166-925d-4442-96b4-2a2bf020c9ed"
+                     *       "requestId": "60eed5ba-0534-4f38-8d9b-289a0ac709a4"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -2812,7 +2812,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "36f25696-c00f-4044-8f51-cb9efbe58173"
+                     *       "requestId": "1eb82213-0f88-409c-abf2-bf176ae1dc70"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -2868,7 +2868,7 @@ export interface operations {
                      *       "ok": true,
                      *       "data": {
                      *         "workspace": {
-                     *           "id": "01a228fa-217d-7547-8d4c-ecdc178d9da9",
+                     *           "id": "01a228fb-eeaa-7322-8fa9-7ff74119edea",
                      *           "slug": "walk-co",
                      *           "name": "Walk Company"
                      *         },
@@ -2876,26 +2876,26 @@ export interface operations {
                      *         "created": true,
                      *         "session": {
                      *           "token": "<secret, shown once>",
-                     *           "expiresAt": "2026-12-29T20:23:31.010Z",
+                     *           "expiresAt": "2026-12-29T20:25:29.067Z",
                      *           "session": {
-                     *             "id": "01a228fa-21c2-714f-b0e3-47515873198b",
+                     *             "id": "01a228fb-eeeb-76d3-819f-e81fa87eb07e",
                      *             "current": true,
                      *             "ip": "127.0.0.1",
                      *             "userAgent": "Bun/1.4.5",
-                     *             "createdAt": "2026-11-29T20:23:31.010Z",
-                     *             "lastSeenAt": "2026-11-29T20:23:31.010Z",
-                     *             "expiresAt": "2026-12-29T20:23:31.010Z"
+                     *             "createdAt": "2026-11-29T20:25:29.067Z",
+                     *             "lastSeenAt": "2026-11-29T20:25:29.067Z",
+                     *             "expiresAt": "2026-12-29T20:25:29.067Z"
                      *           },
                      *           "user": {
-                     *             "id": "01a228fa-21c0-71aa-8a5c-8b8568c0cb60",
+                     *             "id": "01a228fb-eee9-7533-b1c3-087156e8668a",
                      *             "email": "bob@walk.test",
                      *             "name": "Bob",
                      *             "handle": "bob",
                      *             "platformRole": "NONE",
                      *             "avatarUploadId": null,
                      *             "emailVerified": true,
-                     *             "emailVerifiedAt": "2026-11-29T20:23:31.007Z",
-                     *             "createdAt": "2026-11-29T20:23:31.007Z"
+                     *             "emailVerifiedAt": "2026-11-29T20:25:29.065Z",
+                     *             "createdAt": "2026-11-29T20:25:29.065Z"
                      *           }
                      *         }
                      *       }
@@ -2919,7 +2919,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: token: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "0cd38411-4ab9-4c9a-9756-414a0d2df451",
+                     *       "requestId": "4b543fd3-248d-4dbc-8ab0-b3a45e68ddc2",
                      *       "issues": [
                      *         {
                      *           "path": "token",
@@ -2953,7 +2953,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "9ccfc337-4744-4529-b55e-b747451f81c7"
+                     *       "requestId": "1f24e9b6-fe92-4f01-8165-65e70993d5ac"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -2970,7 +2970,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "accf707b-0a7d-451c-82d7-18590bda622f"
+                     *       "requestId": "faa7191d-344e-4dcd-aa3e-e44ab436ed56"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3007,7 +3007,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Too many attempts from this address; retry later.",
                      *       "code": "rate_limited",
-                     *       "requestId": "633dfdbb-3c03-480b-ab3a-6bc95f9b48fa"
+                     *       "requestId": "a449ed70-1828-4787-a159-c2f34e102d5e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3057,19 +3057,19 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228fa-2309-722c-bd48-39a44eb4d11f",
+                     *           "id": "01a228fb-f012-77b1-b2b8-cdb57f59199d",
                      *           "kind": "api",
                      *           "name": "ci",
                      *           "description": null,
-                     *           "prefix": "atpm_iSbf…pvFV",
+                     *           "prefix": "atpm_k9Cz…mEJ3",
                      *           "scopes": [
                      *             "tasks:read"
                      *           ],
-                     *           "workspaceId": "01a228fa-217d-7547-8d4c-ecdc178d9da9",
+                     *           "workspaceId": "01a228fb-eeaa-7322-8fa9-7ff74119edea",
                      *           "projectId": null,
                      *           "expiresAt": null,
-                     *           "createdAt": "2026-11-29T20:23:31.337Z",
-                     *           "lastUsedAt": "2026-11-29T20:23:31.382Z",
+                     *           "createdAt": "2026-11-29T20:25:29.362Z",
+                     *           "lastUsedAt": "2026-11-29T20:25:29.386Z",
                      *           "requestCount": 1,
                      *           "isActive": true,
                      *           "revokedAt": null,
@@ -3099,7 +3099,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "39ab7c11-eac4-4fd2-9247-afb57719ce74",
+                     *       "requestId": "a31f2579-2c63-4fe8-a4f4-43b9bf268594",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -3127,7 +3127,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "8ca12561-83c9-441c-8fc4-4b85b35c41d1"
+                     *       "requestId": "31be1844-b161-4170-a8e0-0b2e9fd8d0be"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3144,7 +3144,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing user:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "9a85e0ce-34ab-4ce9-93f9-3ad664fa81e6"
+                     *       "requestId": "f2233e3e-6fac-441d-9573-7257571425fc"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3181,7 +3181,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "36cf00c7-7950-4eb6-b53e-7f9e74d5cee4"
+                     *       "requestId": "e990aef6-3ff3-4a27-99d0-c6580b6cc840"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3252,18 +3252,18 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fa-2309-722c-bd48-39a44eb4d11f",
+                     *         "id": "01a228fb-f012-77b1-b2b8-cdb57f59199d",
                      *         "kind": "api",
                      *         "name": "ci",
                      *         "description": null,
-                     *         "prefix": "atpm_iSbf…pvFV",
+                     *         "prefix": "atpm_k9Cz…mEJ3",
                      *         "scopes": [
                      *           "tasks:read"
                      *         ],
-                     *         "workspaceId": "01a228fa-217d-7547-8d4c-ecdc178d9da9",
+                     *         "workspaceId": "01a228fb-eeaa-7322-8fa9-7ff74119edea",
                      *         "projectId": null,
                      *         "expiresAt": null,
-                     *         "createdAt": "2026-11-29T20:23:31.337Z",
+                     *         "createdAt": "2026-11-29T20:25:29.362Z",
                      *         "lastUsedAt": null,
                      *         "requestCount": 0,
                      *         "isActive": true,
@@ -3292,7 +3292,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: name: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "a5eebad0-6144-4b0b-a2f9-9f7feb5ecf1d",
+                     *       "requestId": "767fa5a2-8e95-4548-a0e3-ccd2ed593252",
                      *       "issues": [
                      *         {
                      *           "path": "name",
@@ -3320,7 +3320,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "9a3b6dbf-bf07-4e46-9588-37c16f7b313e"
+                     *       "requestId": "249eaa5a-73a2-4238-b56c-74c39b0cf681"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3337,7 +3337,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing keys:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "f9358caa-6a70-43c9-bab2-cbf8a5ea9192"
+                     *       "requestId": "690c2bb5-0146-450b-80e7-55bab8776d0e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3354,7 +3354,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "37f2bbf7-971e-4c79-a275-47d3cec2bb5b"
+                     *       "requestId": "c236324e-fd56-4fd5-98b9-e451584bfe9a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3371,7 +3371,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "391898bd-0d31-47c1-99ba-f194a965bd41"
+                     *       "requestId": "c9f5902d-6ec5-421c-94e4-53f595046ad8"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3388,7 +3388,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "71ce520a-d7a6-46e4-8c55-8fa223723a2f"
+                     *       "requestId": "4ac89ed6-7c39-49d6-8c36-8fbb99865e69"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3425,7 +3425,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "1d0b05e9-27b8-4f2a-8aef-f235a4c42a75"
+                     *       "requestId": "f3f60bc0-e194-4fd6-99e5-7633bf45bf49"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3470,19 +3470,19 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fa-2309-722c-bd48-39a44eb4d11f",
+                     *         "id": "01a228fb-f012-77b1-b2b8-cdb57f59199d",
                      *         "kind": "api",
                      *         "name": "ci",
                      *         "description": null,
-                     *         "prefix": "atpm_iSbf…pvFV",
+                     *         "prefix": "atpm_k9Cz…mEJ3",
                      *         "scopes": [
                      *           "tasks:read"
                      *         ],
-                     *         "workspaceId": "01a228fa-217d-7547-8d4c-ecdc178d9da9",
+                     *         "workspaceId": "01a228fb-eeaa-7322-8fa9-7ff74119edea",
                      *         "projectId": null,
                      *         "expiresAt": null,
-                     *         "createdAt": "2026-11-29T20:23:31.337Z",
-                     *         "lastUsedAt": "2026-11-29T20:23:31.382Z",
+                     *         "createdAt": "2026-11-29T20:25:29.362Z",
+                     *         "lastUsedAt": "2026-11-29T20:25:29.386Z",
                      *         "requestCount": 1,
                      *         "isActive": true,
                      *         "revokedAt": null,
@@ -3515,7 +3515,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "65b1e5de-902e-42c7-b50d-7adb49ecd357"
+                     *       "requestId": "3462446f-bd26-4961-935a-82eecf673641"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3532,7 +3532,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing user:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "2d2e26c7-f727-4eae-b743-8cbfa4df2368"
+                     *       "requestId": "4b052c05-770e-4843-a744-73276aef716f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3549,7 +3549,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "API key not found.",
                      *       "code": "not_found",
-                     *       "requestId": "2c355723-5c8d-4c11-b94c-067057b96a54"
+                     *       "requestId": "47b1870d-f756-488e-a115-4ec68b0a2164"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3586,7 +3586,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "ac2a0209-027f-4f50-91cb-56570c6d1459"
+                     *       "requestId": "5fcdba95-f9b8-41be-93e7-0e5683618499"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3631,24 +3631,24 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fa-2359-7439-892f-badb4b5b70e1",
+                     *         "id": "01a228fb-f048-732c-962d-daebe4cf02d3",
                      *         "kind": "api",
                      *         "name": "ci",
                      *         "description": null,
-                     *         "prefix": "atpm_jc3E…DGbR",
+                     *         "prefix": "atpm_96Yc…rBWS",
                      *         "scopes": [
                      *           "tasks:read"
                      *         ],
-                     *         "workspaceId": "01a228fa-217d-7547-8d4c-ecdc178d9da9",
+                     *         "workspaceId": "01a228fb-eeaa-7322-8fa9-7ff74119edea",
                      *         "projectId": null,
                      *         "expiresAt": null,
-                     *         "createdAt": "2026-11-29T20:23:31.417Z",
+                     *         "createdAt": "2026-11-29T20:25:29.416Z",
                      *         "lastUsedAt": null,
                      *         "requestCount": 0,
                      *         "isActive": false,
-                     *         "revokedAt": "2026-11-29T20:23:31.423Z",
+                     *         "revokedAt": "2026-11-29T20:25:29.419Z",
                      *         "rateLimitPerHour": null,
-                     *         "rotatedFromId": "01a228fa-2309-722c-bd48-39a44eb4d11f"
+                     *         "rotatedFromId": "01a228fb-f012-77b1-b2b8-cdb57f59199d"
                      *       }
                      *     }
                      */
@@ -3670,7 +3670,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "05772f4f-f634-414e-87f5-b94d70ea6f41",
+                     *       "requestId": "527b98c6-1541-4831-a057-d237b5cd68bd",
                      *       "issues": []
                      *     }
                      */
@@ -3693,7 +3693,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "9a78791a-3d6e-4f67-a472-2630ddb2841e"
+                     *       "requestId": "72d66266-4ea7-4b0a-a8a9-ca6231a30781"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3710,7 +3710,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing keys:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "ce635c95-c5ed-41b5-bbef-7813a67e17b7"
+                     *       "requestId": "487a598d-644d-4180-bc95-365d7aa5a181"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3727,7 +3727,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "API key not found.",
                      *       "code": "not_found",
-                     *       "requestId": "6738fa18-a34d-4b84-bfa2-82746e36b655"
+                     *       "requestId": "24bd8c63-b9c1-4c31-aff9-f097b2393283"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3744,7 +3744,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "2e370fa4-86cc-4e4f-a2e4-9c78c5297d59"
+                     *       "requestId": "b87c5220-08ac-4fd0-9a64-c9f612970177"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3761,7 +3761,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "8bcd910c-11e5-43b6-9e84-70fb0a15f87f"
+                     *       "requestId": "69aa149a-ea2a-45fa-afe5-fc7548429def"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3798,7 +3798,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "cdd2b71a-73a2-4dc3-9397-cd3c14c359cf"
+                     *       "requestId": "5c4584db-7c51-425b-9fb1-b4bfc48f8390"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3843,24 +3843,24 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fa-2359-7439-892f-badb4b5b70e1",
+                     *         "id": "01a228fb-f048-732c-962d-daebe4cf02d3",
                      *         "kind": "api",
                      *         "name": "ci",
                      *         "description": null,
-                     *         "prefix": "atpm_jc3E…DGbR",
+                     *         "prefix": "atpm_96Yc…rBWS",
                      *         "scopes": [
                      *           "tasks:read"
                      *         ],
-                     *         "workspaceId": "01a228fa-217d-7547-8d4c-ecdc178d9da9",
+                     *         "workspaceId": "01a228fb-eeaa-7322-8fa9-7ff74119edea",
                      *         "projectId": null,
                      *         "expiresAt": null,
-                     *         "createdAt": "2026-11-29T20:23:31.417Z",
+                     *         "createdAt": "2026-11-29T20:25:29.416Z",
                      *         "lastUsedAt": null,
                      *         "requestCount": 0,
                      *         "isActive": true,
                      *         "revokedAt": null,
                      *         "rateLimitPerHour": null,
-                     *         "rotatedFromId": "01a228fa-2309-722c-bd48-39a44eb4d11f",
+                     *         "rotatedFromId": "01a228fb-f012-77b1-b2b8-cdb57f59199d",
                      *         "key": "atpm_<secret, shown once>"
                      *       }
                      *     }
@@ -3883,7 +3883,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "abbdb660-c8e5-4569-a17a-16d2f9d79773",
+                     *       "requestId": "401eb3ad-d067-460c-9e81-85921eb62db5",
                      *       "issues": []
                      *     }
                      */
@@ -3906,7 +3906,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "98cea472-25ff-4371-8b1b-636851236d9c"
+                     *       "requestId": "845bac2f-2c3d-413a-bc0f-c3beb814b289"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3923,7 +3923,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing keys:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "5dc09b1d-b27c-4700-af3b-b085cecb0faf"
+                     *       "requestId": "c85e6f37-84cc-4f66-8dce-f0d644e97baf"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3940,7 +3940,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "API key not found.",
                      *       "code": "not_found",
-                     *       "requestId": "6c2e0944-8729-4a33-bac5-5446f5984189"
+                     *       "requestId": "25833377-520d-49ab-a32c-f7e5efa56e42"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3957,7 +3957,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "This API key is revoked: create a new one instead.",
                      *       "code": "conflict",
-                     *       "requestId": "08095abe-0d3e-4b32-a19e-ce2e141dff8c"
+                     *       "requestId": "6781cdcc-bdc6-426d-b4c3-ab6091c28d76"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3974,7 +3974,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "2f8dca9e-5c7a-4746-a8d7-4bc20902e979"
+                     *       "requestId": "f65c32db-cec1-4461-88fb-f788d2f849d3"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3991,7 +3991,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "82eccd69-d502-4a2e-89f5-a13e9c4e4cfc"
+                     *       "requestId": "76fc833d-ae82-4f6c-8246-6fa1df3d0205"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4028,7 +4028,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "c04acdd1-b4fd-49c4-8302-a965506560c0"
+                     *       "requestId": "c72afef8-d729-42bc-9c6c-f1b48a01e4ee"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4123,13 +4123,13 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228fa-24a2-75d8-a199-730737cd0be8",
+                     *           "id": "01a228fb-f18a-75ca-8779-fe79a5609e0c",
                      *           "provider": "corp",
                      *           "label": "Corp SSO",
-                     *           "issuer": "http://127.0.0.1:44645",
+                     *           "issuer": "http://127.0.0.1:33037",
                      *           "email": "sso@walk.test",
-                     *           "createdAt": "2026-11-29T20:23:31.745Z",
-                     *           "lastUsedAt": "2026-11-29T20:23:31.745Z"
+                     *           "createdAt": "2026-11-29T20:25:29.737Z",
+                     *           "lastUsedAt": "2026-11-29T20:25:29.737Z"
                      *         }
                      *       ]
                      *     }
@@ -4157,7 +4157,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "67fbcff0-2aa8-48e1-8749-9b7b8409de45"
+                     *       "requestId": "e30947b3-8778-4b79-8879-ded8006378f6"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4174,7 +4174,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing user:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "893aa609-e4bf-4b77-9577-fb428278457f"
+                     *       "requestId": "de0f4f92-5992-440c-928e-bbb82c70519c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4211,7 +4211,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "1e6bb3b9-8691-4776-a111-f83d01874733"
+                     *       "requestId": "11e0286c-d2d0-4264-b1e9-3e4358304a70"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4256,13 +4256,13 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fa-24a6-7574-b081-7d3ee299936c",
+                     *         "id": "01a228fb-f18d-7310-a74d-b891c6a269da",
                      *         "provider": "corp",
                      *         "label": "Corp SSO",
-                     *         "issuer": "http://127.0.0.1:44645",
+                     *         "issuer": "http://127.0.0.1:33037",
                      *         "email": "sso@walk.test",
-                     *         "createdAt": "2026-11-29T20:23:31.750Z",
-                     *         "lastUsedAt": "2026-11-29T20:23:31.750Z"
+                     *         "createdAt": "2026-11-29T20:25:29.741Z",
+                     *         "lastUsedAt": "2026-11-29T20:25:29.741Z"
                      *       }
                      *     }
                      */
@@ -4284,7 +4284,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "d6036d69-0809-44ef-9ba3-3ab6fbf0ba3f",
+                     *       "requestId": "f20d7778-820d-4016-b1cb-63d1bff913a8",
                      *       "issues": []
                      *     }
                      */
@@ -4307,7 +4307,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "0ea74f5b-90e0-476f-9535-1f69c4951657"
+                     *       "requestId": "f4de772d-fccd-4d3b-8b5d-b6f2e4ae4dd5"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4324,7 +4324,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing keys:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "6f04cd2a-b47d-4feb-985f-a96c1d13d10d"
+                     *       "requestId": "551acb28-b651-41d0-a13d-8a3d5049d168"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4341,7 +4341,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Identity not found.",
                      *       "code": "not_found",
-                     *       "requestId": "637a4960-01b3-4018-adf3-57d37354a8fc"
+                     *       "requestId": "90c3dc9d-e605-49dd-9ed9-abf66bc26007"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4358,7 +4358,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "This is your only way to sign in: set a password or link another provider first.",
                      *       "code": "conflict",
-                     *       "requestId": "9aa1b69e-19a2-428a-80bf-72ad878cc6fa"
+                     *       "requestId": "1859780b-18a8-4711-a39a-2e225c0e57f0"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4375,7 +4375,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "dc359776-a085-4fbf-a6a4-f2b2a4a614aa"
+                     *       "requestId": "ebeacef6-e5fc-4c7c-81a7-dbf5e42ca21c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4392,7 +4392,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "4b12b7e4-beda-40c0-bc71-5e7904655b80"
+                     *       "requestId": "37fa3a7f-7c84-4148-bc52-bb453713f0f8"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4429,7 +4429,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "ad9f194c-a84b-4b88-a0cf-46f36e2d4821"
+                     *       "requestId": "5d296829-8876-4544-ab52-55b6aec589c4"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4481,18 +4481,18 @@ export interface operations {
                      *       "ok": true,
                      *       "data": {
                      *         "token": "<secret, shown once>",
-                     *         "expiresAt": "2026-12-29T20:23:30.894Z",
+                     *         "expiresAt": "2026-12-29T20:25:28.958Z",
                      *         "session": {
-                     *           "id": "01a228fa-214e-75a1-abfc-521e26bad3ee",
+                     *           "id": "01a228fb-ee7e-7779-be0a-f8e6ec6fa683",
                      *           "current": true,
                      *           "ip": "127.0.0.1",
                      *           "userAgent": "Bun/1.4.5",
-                     *           "createdAt": "2026-11-29T20:23:30.894Z",
-                     *           "lastSeenAt": "2026-11-29T20:23:30.894Z",
-                     *           "expiresAt": "2026-12-29T20:23:30.894Z"
+                     *           "createdAt": "2026-11-29T20:25:28.958Z",
+                     *           "lastSeenAt": "2026-11-29T20:25:28.958Z",
+                     *           "expiresAt": "2026-12-29T20:25:28.958Z"
                      *         },
                      *         "user": {
-                     *           "id": "01a228fa-2111-7599-8275-3b2af14025df",
+                     *           "id": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
                      *           "email": "ada@walk.test",
                      *           "name": "Ada",
                      *           "handle": "ada",
@@ -4500,7 +4500,7 @@ export interface operations {
                      *           "avatarUploadId": null,
                      *           "emailVerified": false,
                      *           "emailVerifiedAt": null,
-                     *           "createdAt": "2026-11-29T20:23:30.832Z"
+                     *           "createdAt": "2026-11-29T20:25:28.913Z"
                      *         }
                      *       }
                      *     }
@@ -4523,7 +4523,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: email: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "81d54178-a8dc-4f69-92b2-38501a350bc7",
+                     *       "requestId": "28bc9a01-5a78-4a63-a17f-690eb18abb11",
                      *       "issues": [
                      *         {
                      *           "path": "email",
@@ -4555,7 +4555,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid email or password.",
                      *       "code": "invalid_credentials",
-                     *       "requestId": "42340ed0-ef15-4ee2-b0e9-f74eb79fdf4e"
+                     *       "requestId": "76c31572-adda-43d4-aba9-9ff425eb6a76"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4573,7 +4573,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "a619c5d8-9fff-4a9f-aa83-6a53506caa38"
+                     *       "requestId": "6449c17c-163a-439f-9a1d-cee29cd82495"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4590,7 +4590,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "e94703b3-a2c3-4790-a468-7d6c748f96a1"
+                     *       "requestId": "8b40e2dc-661c-40aa-a3e2-b7d1861f097e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4627,7 +4627,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Too many attempts from this address; retry later.",
                      *       "code": "rate_limited",
-                     *       "requestId": "38ad16fe-b49a-4635-ae6a-38c8da021028"
+                     *       "requestId": "dad85842-9baa-428e-a1e7-57993d4e73bd"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4694,7 +4694,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "4ba787f2-7445-462b-a26e-5fcc7d4c8afc",
+                     *       "requestId": "e705b90d-26e6-4019-b56d-67bbf9aacdee",
                      *       "issues": []
                      *     }
                      */
@@ -4717,7 +4717,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "5b5d3920-7aa6-450c-9594-7e5bc2d4e0f8"
+                     *       "requestId": "f0bed8df-fa50-4164-9bd3-8d8fa86d34a8"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4734,7 +4734,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "MCP keys (sallymcp_) are valid only on /mcp.",
                      *       "code": "scope_violation",
-                     *       "requestId": "8dbb540e-c336-4070-ad76-2037c4fd7e84"
+                     *       "requestId": "bddaa18b-313c-438d-b360-a7d6ac47bacd"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4751,7 +4751,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "1bc7a322-5040-4ac5-a327-7205d519a1d3"
+                     *       "requestId": "ebc4b3ec-53a3-4ec0-8e4b-9b334001f4be"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4768,7 +4768,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "7c706ca5-9b0c-434e-a610-58c5fbda5527"
+                     *       "requestId": "b4f1d258-a0c2-4ad4-a495-4877c17b45be"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4805,7 +4805,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "140e51cf-1e96-41e6-8f5f-cf7d46104235"
+                     *       "requestId": "a50cf973-6d49-4b56-9dd1-b555817ab6ef"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4848,15 +4848,15 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228fa-23d9-7034-b43e-2246fcbffdf0",
-                     *           "clientId": "sallyc_RYTlPviy78PeomQ877AMzSz1",
+                     *           "id": "01a228fb-f0bd-7075-9eef-5c76d4ff1f49",
+                     *           "clientId": "sallyc_V6BkTKIo2gKU55LCiLR7IijM",
                      *           "clientName": "Test Agent",
                      *           "scopes": [
                      *             "user:read"
                      *           ],
-                     *           "workspaceId": "01a228fa-217d-7547-8d4c-ecdc178d9da9",
-                     *           "createdAt": "2026-11-29T20:23:31.545Z",
-                     *           "lastUsedAt": "2026-11-29T20:23:31.547Z",
+                     *           "workspaceId": "01a228fb-eeaa-7322-8fa9-7ff74119edea",
+                     *           "createdAt": "2026-11-29T20:25:29.533Z",
+                     *           "lastUsedAt": "2026-11-29T20:25:29.534Z",
                      *           "revokedAt": null
                      *         }
                      *       ]
@@ -4885,7 +4885,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "4a5f61cc-9955-4aca-939b-ad7cbb366e2c"
+                     *       "requestId": "b856812d-e117-4ba5-97a9-63a1cb34b9eb"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4902,7 +4902,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing user:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "16dcfd54-8742-433e-80f5-be807f4e18c4"
+                     *       "requestId": "21fb9de2-82d9-4f8c-a331-bde26aac0350"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4939,7 +4939,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "c5252510-fa2d-4a85-b626-f7466dca80eb"
+                     *       "requestId": "fb456c88-19f8-40dd-afa2-5111a2c12c56"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4984,16 +4984,16 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fa-23d9-7034-b43e-2246fcbffdf0",
-                     *         "clientId": "sallyc_RYTlPviy78PeomQ877AMzSz1",
+                     *         "id": "01a228fb-f0bd-7075-9eef-5c76d4ff1f49",
+                     *         "clientId": "sallyc_V6BkTKIo2gKU55LCiLR7IijM",
                      *         "clientName": "Test Agent",
                      *         "scopes": [
                      *           "user:read"
                      *         ],
-                     *         "workspaceId": "01a228fa-217d-7547-8d4c-ecdc178d9da9",
-                     *         "createdAt": "2026-11-29T20:23:31.545Z",
-                     *         "lastUsedAt": "2026-11-29T20:23:31.547Z",
-                     *         "revokedAt": "2026-11-29T20:23:31.557Z"
+                     *         "workspaceId": "01a228fb-eeaa-7322-8fa9-7ff74119edea",
+                     *         "createdAt": "2026-11-29T20:25:29.533Z",
+                     *         "lastUsedAt": "2026-11-29T20:25:29.534Z",
+                     *         "revokedAt": "2026-11-29T20:25:29.556Z"
                      *       }
                      *     }
                      */
@@ -5015,7 +5015,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "b1ace3ba-659c-4e2a-882f-ddfd4f8f7c3d",
+                     *       "requestId": "ba165a4f-d5c1-465b-9e31-041c4459596a",
                      *       "issues": []
                      *     }
                      */
@@ -5038,7 +5038,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "00c30993-b8ba-46db-a14a-ec87b6e4e236"
+                     *       "requestId": "6a694daf-6067-4765-8586-af5f2006ae1e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5055,7 +5055,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing keys:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "d3e08f75-76f4-4261-ab26-0b0d6571ae31"
+                     *       "requestId": "9a05d97d-535d-4f52-91c7-c6a46174b41f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5072,7 +5072,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Grant not found.",
                      *       "code": "not_found",
-                     *       "requestId": "dc4ec9b8-ad8b-4983-a73f-fcc71908ff67"
+                     *       "requestId": "18df2f8c-e9d5-4bf6-a819-7d76bd0a9b76"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5089,7 +5089,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "1fdcfd37-ff0b-47d9-b467-2d653feb368c"
+                     *       "requestId": "c37bc4b8-15af-453b-814e-53fccd2b6b4e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5106,7 +5106,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "d59c5ff8-9e07-4297-a853-b0073366a98a"
+                     *       "requestId": "e7bfd609-21fd-484e-82e8-33144488a64b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5143,7 +5143,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "0b15d131-d77a-4879-b888-41f7438cf21b"
+                     *       "requestId": "5606bc39-9538-4c98-a1c5-f1bb7a0ecb24"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5193,16 +5193,16 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228fa-237a-7687-b359-87a471741ea1",
+                     *           "id": "01a228fb-f062-7668-b2af-06c3870b5f95",
                      *           "kind": "mcp",
                      *           "name": "agent",
                      *           "description": null,
-                     *           "prefix": "sallymcp_s153…mU0U",
+                     *           "prefix": "sallymcp_WK9i…ku8N",
                      *           "scopes": null,
-                     *           "workspaceId": "01a228fa-217d-7547-8d4c-ecdc178d9da9",
+                     *           "workspaceId": "01a228fb-eeaa-7322-8fa9-7ff74119edea",
                      *           "projectId": null,
                      *           "expiresAt": null,
-                     *           "createdAt": "2026-11-29T20:23:31.450Z",
+                     *           "createdAt": "2026-11-29T20:25:29.441Z",
                      *           "lastUsedAt": null,
                      *           "requestCount": 0,
                      *           "isActive": true,
@@ -5233,7 +5233,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "1050decd-9950-41c2-bc0e-581de715d56f",
+                     *       "requestId": "642d9beb-4b1b-4a79-883e-2e89d0a44f56",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -5261,7 +5261,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "9e3f54a7-8fc2-47f6-a47d-b1e645589173"
+                     *       "requestId": "f03fd6d2-a635-4a46-b153-5a819e7b927f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5278,7 +5278,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing user:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "ece3cac6-b7f7-4f9d-b6d3-c2023663517a"
+                     *       "requestId": "ad112bad-821c-4c66-8a33-e1dc49d13c19"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5315,7 +5315,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "aa898757-b095-476d-8017-f4ce99e03e66"
+                     *       "requestId": "bc211cca-37da-49fd-854a-ddd3ecb93650"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5386,16 +5386,16 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fa-237a-7687-b359-87a471741ea1",
+                     *         "id": "01a228fb-f062-7668-b2af-06c3870b5f95",
                      *         "kind": "mcp",
                      *         "name": "agent",
                      *         "description": null,
-                     *         "prefix": "sallymcp_s153…mU0U",
+                     *         "prefix": "sallymcp_WK9i…ku8N",
                      *         "scopes": null,
-                     *         "workspaceId": "01a228fa-217d-7547-8d4c-ecdc178d9da9",
+                     *         "workspaceId": "01a228fb-eeaa-7322-8fa9-7ff74119edea",
                      *         "projectId": null,
                      *         "expiresAt": null,
-                     *         "createdAt": "2026-11-29T20:23:31.450Z",
+                     *         "createdAt": "2026-11-29T20:25:29.441Z",
                      *         "lastUsedAt": null,
                      *         "requestCount": 0,
                      *         "isActive": true,
@@ -5424,7 +5424,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: name: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "c6b9f01f-42e3-49d9-8314-603888f43dc0",
+                     *       "requestId": "36f3a3f8-efc8-455b-a1db-58c6910462ac",
                      *       "issues": [
                      *         {
                      *           "path": "name",
@@ -5452,7 +5452,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "7c59708c-7cb3-4305-8863-4e3cf0a87934"
+                     *       "requestId": "8a856bb6-a6d6-4a0f-8036-9305346a1a43"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5469,7 +5469,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing keys:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "3da6ce9b-b455-44dc-8922-e151e99da4a9"
+                     *       "requestId": "5f6a7731-eddb-47e3-9549-5251ef14c3a7"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5486,7 +5486,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "9096222e-669b-4408-9483-2f7e9a2aa86b"
+                     *       "requestId": "91684866-8f88-4197-8be1-a2a3e7625b85"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5503,7 +5503,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "ca5b1e4b-2f18-4c71-8bc7-77420f4ec941"
+                     *       "requestId": "d576ec46-37b7-47e4-808e-f84124274b3a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5520,7 +5520,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "6a503a4d-6270-4d20-8d34-4a10b93d3a7c"
+                     *       "requestId": "b4189c17-379c-4e4d-b216-c364731d3a79"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5557,7 +5557,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "d496cb42-910e-4b28-964d-f77f3cdc48a8"
+                     *       "requestId": "721b4946-96a5-4952-9860-fa0ee53459d5"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5602,16 +5602,16 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fa-237a-7687-b359-87a471741ea1",
+                     *         "id": "01a228fb-f062-7668-b2af-06c3870b5f95",
                      *         "kind": "mcp",
                      *         "name": "agent",
                      *         "description": null,
-                     *         "prefix": "sallymcp_s153…mU0U",
+                     *         "prefix": "sallymcp_WK9i…ku8N",
                      *         "scopes": null,
-                     *         "workspaceId": "01a228fa-217d-7547-8d4c-ecdc178d9da9",
+                     *         "workspaceId": "01a228fb-eeaa-7322-8fa9-7ff74119edea",
                      *         "projectId": null,
                      *         "expiresAt": null,
-                     *         "createdAt": "2026-11-29T20:23:31.450Z",
+                     *         "createdAt": "2026-11-29T20:25:29.441Z",
                      *         "lastUsedAt": null,
                      *         "requestCount": 0,
                      *         "isActive": true,
@@ -5645,7 +5645,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "f14cb570-569b-4123-bd2c-d915296338eb"
+                     *       "requestId": "a85d30b5-68f0-4067-bc28-43c1bd4fc35f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5662,7 +5662,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing user:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "08a085fa-06e4-44ed-b9ac-f965ac4dd997"
+                     *       "requestId": "c4736363-90a6-416e-ab72-5d2e2841537a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5679,7 +5679,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "MCP key not found.",
                      *       "code": "not_found",
-                     *       "requestId": "689e6dc6-14ad-4853-b291-8d84cfda7790"
+                     *       "requestId": "3e5d9f11-41c2-402a-99b8-e65991705414"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5716,7 +5716,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "1797e18d-cbc2-43a0-a22f-86e509ab2426"
+                     *       "requestId": "e4fe038e-acec-475b-a8ff-52ac1fb2d669"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5761,22 +5761,22 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fa-23ca-721c-9196-50aae4eadf6c",
+                     *         "id": "01a228fb-f0af-773a-a41e-5602ae05b324",
                      *         "kind": "mcp",
                      *         "name": "agent",
                      *         "description": null,
-                     *         "prefix": "sallymcp_hHVL…zLAp",
+                     *         "prefix": "sallymcp_HzKQ…UBUa",
                      *         "scopes": null,
-                     *         "workspaceId": "01a228fa-217d-7547-8d4c-ecdc178d9da9",
+                     *         "workspaceId": "01a228fb-eeaa-7322-8fa9-7ff74119edea",
                      *         "projectId": null,
                      *         "expiresAt": null,
-                     *         "createdAt": "2026-11-29T20:23:31.530Z",
+                     *         "createdAt": "2026-11-29T20:25:29.519Z",
                      *         "lastUsedAt": null,
                      *         "requestCount": 0,
                      *         "isActive": false,
-                     *         "revokedAt": "2026-11-29T20:23:31.534Z",
+                     *         "revokedAt": "2026-11-29T20:25:29.521Z",
                      *         "rateLimitPerHour": null,
-                     *         "rotatedFromId": "01a228fa-237a-7687-b359-87a471741ea1"
+                     *         "rotatedFromId": "01a228fb-f062-7668-b2af-06c3870b5f95"
                      *       }
                      *     }
                      */
@@ -5798,7 +5798,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "dfc5d9f3-1aea-4683-98f4-d0fc0fc79a91",
+                     *       "requestId": "e495a273-7992-4414-93b5-5bdb9cb516e2",
                      *       "issues": []
                      *     }
                      */
@@ -5821,7 +5821,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "4a8e1fad-4e11-4f3e-bb83-605f337a0a9b"
+                     *       "requestId": "2278b203-8eac-4e0e-96fa-92a7f12adb27"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5838,7 +5838,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing keys:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "2ff39baf-7970-4c8d-8b53-7503f0d745ec"
+                     *       "requestId": "38605329-68bd-469a-b720-21dfbd0acf7e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5855,7 +5855,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "MCP key not found.",
                      *       "code": "not_found",
-                     *       "requestId": "279980ae-d2b7-4add-ab7f-bb346bbb89c0"
+                     *       "requestId": "18bad969-2e4d-44e8-af72-4bf2a85ed886"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5872,7 +5872,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "0bd5649d-97f5-43e9-950b-0fdfee334e22"
+                     *       "requestId": "73a3158a-d5aa-4ff7-aab3-c7600c7f0c2f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5889,7 +5889,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "33d385b5-5b8e-4e04-97f2-6b18f7369f6b"
+                     *       "requestId": "b00da993-179c-4c51-b15a-54bfa96c1d67"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5926,7 +5926,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "b1ae0b17-94b4-4da2-a2f3-e673f3e01abc"
+                     *       "requestId": "7c2069d6-11e4-460b-9dfc-047e2c50f368"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5971,22 +5971,22 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fa-23ca-721c-9196-50aae4eadf6c",
+                     *         "id": "01a228fb-f0af-773a-a41e-5602ae05b324",
                      *         "kind": "mcp",
                      *         "name": "agent",
                      *         "description": null,
-                     *         "prefix": "sallymcp_hHVL…zLAp",
+                     *         "prefix": "sallymcp_HzKQ…UBUa",
                      *         "scopes": null,
-                     *         "workspaceId": "01a228fa-217d-7547-8d4c-ecdc178d9da9",
+                     *         "workspaceId": "01a228fb-eeaa-7322-8fa9-7ff74119edea",
                      *         "projectId": null,
                      *         "expiresAt": null,
-                     *         "createdAt": "2026-11-29T20:23:31.530Z",
+                     *         "createdAt": "2026-11-29T20:25:29.519Z",
                      *         "lastUsedAt": null,
                      *         "requestCount": 0,
                      *         "isActive": true,
                      *         "revokedAt": null,
                      *         "rateLimitPerHour": null,
-                     *         "rotatedFromId": "01a228fa-237a-7687-b359-87a471741ea1",
+                     *         "rotatedFromId": "01a228fb-f062-7668-b2af-06c3870b5f95",
                      *         "key": "sallymcp_<secret, shown once>"
                      *       }
                      *     }
@@ -6009,7 +6009,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "0bc255e4-88e7-4e39-a7d2-40223e39be4a",
+                     *       "requestId": "8f2ac831-d31b-41aa-af0b-5f37d56d4533",
                      *       "issues": []
                      *     }
                      */
@@ -6032,7 +6032,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "2450a99c-7b23-4073-a9fd-ca829f90c1b8"
+                     *       "requestId": "cbd4d926-4785-4d06-accb-a4ae7d293af9"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6049,7 +6049,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing keys:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "dc127cbd-3187-4158-bd6d-6f4be1e33c1d"
+                     *       "requestId": "1415a0a8-2feb-4aea-9b10-13b088178474"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6066,7 +6066,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "MCP key not found.",
                      *       "code": "not_found",
-                     *       "requestId": "a4e04a19-c31c-4677-98d3-f057cc7c6244"
+                     *       "requestId": "be30bc4f-f35e-437b-be7f-db4854ad12d9"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6083,7 +6083,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "This MCP key is revoked: create a new one instead.",
                      *       "code": "conflict",
-                     *       "requestId": "0f437e52-825e-4ae9-9bf9-6b0a3847165f"
+                     *       "requestId": "87fcc1ad-9eb8-4f1a-8217-eec50a91ce67"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6100,7 +6100,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "7ef64b4e-5d66-4704-9f57-37477bf5072b"
+                     *       "requestId": "ca9f22ab-4593-46dd-b4fb-29f2a39c91f9"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6117,7 +6117,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "e45eb58f-51e8-4b67-8793-65e294872d56"
+                     *       "requestId": "aaa8dad1-dfa4-429e-9007-b397cc01522e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6154,7 +6154,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "1b534648-52cd-4e8c-ad0e-2c1ff1e59d28"
+                     *       "requestId": "b0278d15-1713-46e1-8d9b-fb36559aa46d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6198,19 +6198,19 @@ export interface operations {
                      *       "data": {
                      *         "kind": "session",
                      *         "user": {
-                     *           "id": "01a228fa-2111-7599-8275-3b2af14025df",
+                     *           "id": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
                      *           "email": "ada@walk.test",
                      *           "name": "Ada",
                      *           "handle": "ada",
                      *           "platformRole": "NONE",
                      *           "avatarUploadId": null,
                      *           "emailVerified": true,
-                     *           "emailVerifiedAt": "2026-11-29T20:23:30.927Z",
-                     *           "createdAt": "2026-11-29T20:23:30.832Z"
+                     *           "emailVerifiedAt": "2026-11-29T20:25:28.991Z",
+                     *           "createdAt": "2026-11-29T20:25:28.913Z"
                      *         },
                      *         "memberships": [
                      *           {
-                     *             "workspaceId": "01a228fa-2113-75d5-87e5-4ad9609dddad",
+                     *             "workspaceId": "01a228fb-ee54-77cd-93a3-fab005dd9185",
                      *             "slug": "ada-s-workspace",
                      *             "name": "Ada's workspace",
                      *             "suspended": false,
@@ -6226,7 +6226,7 @@ export interface operations {
                      *           ],
                      *           "workspaceId": null,
                      *           "projectId": null,
-                     *           "expiresAt": "2026-12-29T20:23:30.894Z"
+                     *           "expiresAt": "2026-12-29T20:25:28.958Z"
                      *         }
                      *       }
                      *     }
@@ -6287,7 +6287,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "747d1797-6ffc-4530-97ba-a3405b10c9d0"
+                     *       "requestId": "dcde3601-7fe7-4b8e-9bd0-f5c220a4ddab"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6304,7 +6304,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "MCP keys (sallymcp_) are valid only on /mcp.",
                      *       "code": "scope_violation",
-                     *       "requestId": "f3615693-ff19-47ef-abea-7d6073a30d54"
+                     *       "requestId": "13cae8ad-d547-411d-86b8-ecbdec3e551c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6341,7 +6341,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "75113049-d4d8-496c-8ea8-42eb7b36e29c"
+                     *       "requestId": "45d686eb-573e-426a-8f90-55901787df92"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6400,19 +6400,19 @@ export interface operations {
                      *       "data": {
                      *         "kind": "session",
                      *         "user": {
-                     *           "id": "01a228fa-2111-7599-8275-3b2af14025df",
+                     *           "id": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
                      *           "email": "ada@walk.test",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada",
                      *           "platformRole": "NONE",
                      *           "avatarUploadId": null,
                      *           "emailVerified": true,
-                     *           "emailVerifiedAt": "2026-11-29T20:23:30.927Z",
-                     *           "createdAt": "2026-11-29T20:23:30.832Z"
+                     *           "emailVerifiedAt": "2026-11-29T20:25:28.991Z",
+                     *           "createdAt": "2026-11-29T20:25:28.913Z"
                      *         },
                      *         "memberships": [
                      *           {
-                     *             "workspaceId": "01a228fa-2113-75d5-87e5-4ad9609dddad",
+                     *             "workspaceId": "01a228fb-ee54-77cd-93a3-fab005dd9185",
                      *             "slug": "ada-s-workspace",
                      *             "name": "Ada's workspace",
                      *             "role": "OWNER",
@@ -6428,7 +6428,7 @@ export interface operations {
                      *           ],
                      *           "workspaceId": null,
                      *           "projectId": null,
-                     *           "expiresAt": "2026-12-29T20:23:30.894Z"
+                     *           "expiresAt": "2026-12-29T20:25:28.958Z"
                      *         }
                      *       }
                      *     }
@@ -6451,7 +6451,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: name: Invalid input: expected string, received object",
                      *       "code": "validation_error",
-                     *       "requestId": "4198b952-0733-43d2-9a00-5fb99fbeb3fd",
+                     *       "requestId": "6e364bb0-b0da-4e91-a013-7ebdca901eee",
                      *       "issues": [
                      *         {
                      *           "path": "name",
@@ -6479,7 +6479,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "25e8f214-3e2f-44e6-84f6-9f3158a8756f"
+                     *       "requestId": "b0a7cbf2-8028-47e2-849f-4e155108aeb5"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6496,7 +6496,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing keys:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "d83f03a8-6747-4217-b33c-1f29728b856c"
+                     *       "requestId": "98f8af6b-188c-4656-85c9-ab74541a5a91"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6514,7 +6514,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "This handle is already taken.",
                      *       "code": "conflict",
-                     *       "requestId": "e332db84-1ea2-4771-a07e-ba1d83631256"
+                     *       "requestId": "35611110-a1f3-44f8-9e52-ee5b1acbccc7"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6531,7 +6531,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "17a17659-8e00-44f1-b7b6-deca8f825adf"
+                     *       "requestId": "1e888bfb-6346-4d9e-8266-4df2a48a7995"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6548,7 +6548,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "88c0f411-23c1-4f29-aefa-7e5f1905e317"
+                     *       "requestId": "f35679bf-eb58-48da-8fa9-2c9053ed3bbc"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6585,7 +6585,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "d3086e19-ba78-4eab-86df-7cd6e7f44117"
+                     *       "requestId": "4585bd9e-7dff-40ce-80fa-b49a2f2a7b43"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6636,7 +6636,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid path: provider: Expected a provider name",
                      *       "code": "validation_error",
-                     *       "requestId": "ae351e33-716d-4d8a-b6c3-5719165191ef",
+                     *       "requestId": "9cb9e907-ee39-4c94-a684-2e0524f362af",
                      *       "issues": [
                      *         {
                      *           "path": "provider",
@@ -6688,7 +6688,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid path: provider: Expected a provider name",
                      *       "code": "validation_error",
-                     *       "requestId": "f121c4b5-beee-415d-8a71-914b596f7bce",
+                     *       "requestId": "60faa5fe-aece-40b3-8576-efadad738846",
                      *       "issues": [
                      *         {
                      *           "path": "provider",
@@ -6789,7 +6789,7 @@ export interface operations {
                      *       "ok": true,
                      *       "data": {
                      *         "user": {
-                     *           "id": "01a228fa-2111-7599-8275-3b2af14025df",
+                     *           "id": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
                      *           "email": "ada@walk.test",
                      *           "name": "Ada",
                      *           "handle": "ada",
@@ -6797,27 +6797,27 @@ export interface operations {
                      *           "avatarUploadId": null,
                      *           "emailVerified": false,
                      *           "emailVerifiedAt": null,
-                     *           "createdAt": "2026-11-29T20:23:30.832Z"
+                     *           "createdAt": "2026-11-29T20:25:28.913Z"
                      *         },
                      *         "workspace": {
-                     *           "id": "01a228fa-2113-75d5-87e5-4ad9609dddad",
+                     *           "id": "01a228fb-ee54-77cd-93a3-fab005dd9185",
                      *           "slug": "ada-s-workspace",
                      *           "name": "Ada's workspace"
                      *         },
                      *         "session": {
                      *           "token": "<secret, shown once>",
-                     *           "expiresAt": "2026-12-29T20:23:30.837Z",
+                     *           "expiresAt": "2026-12-29T20:25:28.917Z",
                      *           "session": {
-                     *             "id": "01a228fa-2115-75cd-9013-959807a70470",
+                     *             "id": "01a228fb-ee56-7518-90b4-1018b3607014",
                      *             "current": true,
                      *             "ip": "127.0.0.1",
                      *             "userAgent": "Bun/1.4.5",
-                     *             "createdAt": "2026-11-29T20:23:30.837Z",
-                     *             "lastSeenAt": "2026-11-29T20:23:30.837Z",
-                     *             "expiresAt": "2026-12-29T20:23:30.837Z"
+                     *             "createdAt": "2026-11-29T20:25:28.917Z",
+                     *             "lastSeenAt": "2026-11-29T20:25:28.917Z",
+                     *             "expiresAt": "2026-12-29T20:25:28.917Z"
                      *           },
                      *           "user": {
-                     *             "id": "01a228fa-2111-7599-8275-3b2af14025df",
+                     *             "id": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
                      *             "email": "ada@walk.test",
                      *             "name": "Ada",
                      *             "handle": "ada",
@@ -6825,7 +6825,7 @@ export interface operations {
                      *             "avatarUploadId": null,
                      *             "emailVerified": false,
                      *             "emailVerifiedAt": null,
-                     *             "createdAt": "2026-11-29T20:23:30.832Z"
+                     *             "createdAt": "2026-11-29T20:25:28.913Z"
                      *           }
                      *         }
                      *       }
@@ -6849,7 +6849,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: email: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "23f40bc0-4191-4ad0-8d87-8a56a5dcfd2e",
+                     *       "requestId": "77f261ac-9156-4f50-83aa-8be24cac0cc1",
                      *       "issues": [
                      *         {
                      *           "path": "email",
@@ -6880,7 +6880,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "An account with this email already exists: log in or reset the password.",
                      *       "code": "conflict",
-                     *       "requestId": "593a646e-08df-4f30-8446-e080703d81aa"
+                     *       "requestId": "d9dbe411-d852-4942-91b5-814cbab1cef4"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6897,7 +6897,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "24850928-f4eb-4d9f-b33e-ee44b5b6798b"
+                     *       "requestId": "9cffd0fd-e9a7-4acf-ba5c-94b9150a9aca"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6914,7 +6914,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "a0ef1096-9e47-4aad-ba93-7b2f427160b4"
+                     *       "requestId": "86e6df5e-e167-4438-8ac8-38eeb53ed59e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6951,7 +6951,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Too many attempts from this address; retry later.",
                      *       "code": "rate_limited",
-                     *       "requestId": "db128586-0fe2-49ec-8cfc-155a96742d1d"
+                     *       "requestId": "a1f6b576-a57f-44dc-a9fd-fb39302c5143"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7024,7 +7024,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: email: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "be3134d5-fb7f-4b81-9b4f-da27241c615c",
+                     *       "requestId": "5b0abb69-a4e6-453e-a22b-830a85429b58",
                      *       "issues": [
                      *         {
                      *           "path": "email",
@@ -7047,7 +7047,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "a73fce1f-bb41-4f8e-939b-980b1dd6f5d3"
+                     *       "requestId": "70f2fe58-c882-4d6b-b391-294bd40e36fd"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7064,7 +7064,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "4573c74d-8e09-485d-a427-e5b2b2819052"
+                     *       "requestId": "3874b24b-a597-42a1-b127-3ef8c2b82f69"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7101,7 +7101,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Too many attempts from this address; retry later.",
                      *       "code": "rate_limited",
-                     *       "requestId": "0d4bb229-4223-431e-bd4b-51c1aa847944"
+                     *       "requestId": "1a9b7854-a463-445e-9657-f1e80d966deb"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7174,7 +7174,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: email: Invalid input: expected string, received object",
                      *       "code": "validation_error",
-                     *       "requestId": "0ec5244a-950e-4c6b-b649-478b02297ee0",
+                     *       "requestId": "931e1c01-5c01-4f88-b1f3-cbb52bb8903f",
                      *       "issues": [
                      *         {
                      *           "path": "email",
@@ -7202,7 +7202,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid or unknown token.",
                      *       "code": "invalid_key",
-                     *       "requestId": "5b7b9609-5da7-4935-880a-e9c989d86a04"
+                     *       "requestId": "88d7fecc-f599-4097-9cf3-75e7584c9bb5"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7219,7 +7219,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "07f47799-5ccd-4af3-9bed-10b46fac77f4"
+                     *       "requestId": "e986c5b0-cf65-4fdb-9ce8-1e2f85245b4c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7236,7 +7236,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "95fd2a68-6513-47fd-bc35-bb5ed8d8e455"
+                     *       "requestId": "40e2204d-79c8-44fc-8dda-6feecf4acf51"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7273,7 +7273,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Too many failed authentication attempts from this address; retry later.",
                      *       "code": "rate_limited",
-                     *       "requestId": "6a40b281-ccaa-4315-8d25-df6a4b3d6afb"
+                     *       "requestId": "64967c6f-05d6-48aa-b817-ceb062cdae5a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7353,7 +7353,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: token: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "90ef384a-3a84-4d09-9c9e-647372b09a73",
+                     *       "requestId": "de600f9a-4466-4d1c-aa86-a0de456482db",
                      *       "issues": [
                      *         {
                      *           "path": "token",
@@ -7380,7 +7380,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "de9dbfe9-34b0-4904-816d-1c2e4ca5a425"
+                     *       "requestId": "1dc27dd1-11e2-4f13-95d9-7846afb3033e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7397,7 +7397,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "a32c9828-14dd-4e54-a6a9-88a942f6848a"
+                     *       "requestId": "4e55c01e-7ed2-42b0-b37e-dafcb0ed0b4a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7434,7 +7434,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Too many attempts from this address; retry later.",
                      *       "code": "rate_limited",
-                     *       "requestId": "c8e0f0e4-81fb-42b5-85ec-feeb6e03d6f3"
+                     *       "requestId": "675959ce-04f1-41b6-8d19-b6c851b2d570"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7477,26 +7477,26 @@ export interface operations {
                      *       "ok": true,
                      *       "data": {
                      *         "token": "<secret, shown once>",
-                     *         "expiresAt": "2026-12-29T20:23:31.751Z",
+                     *         "expiresAt": "2026-12-29T20:25:29.741Z",
                      *         "session": {
-                     *           "id": "01a228fa-24a7-769f-a3dc-b90a6e8403df",
+                     *           "id": "01a228fb-f18d-7312-a8de-0d135d1f7ddd",
                      *           "current": true,
                      *           "ip": "127.0.0.1",
                      *           "userAgent": "Bun/1.4.5",
-                     *           "createdAt": "2026-11-29T20:23:31.751Z",
-                     *           "lastSeenAt": "2026-11-29T20:23:31.751Z",
-                     *           "expiresAt": "2026-12-29T20:23:31.751Z"
+                     *           "createdAt": "2026-11-29T20:25:29.741Z",
+                     *           "lastSeenAt": "2026-11-29T20:25:29.741Z",
+                     *           "expiresAt": "2026-12-29T20:25:29.741Z"
                      *         },
                      *         "user": {
-                     *           "id": "01a228fa-24a1-73d9-98fc-859a55f5bfde",
+                     *           "id": "01a228fb-f189-7594-81e8-1c89a7eb27c2",
                      *           "email": "sso@walk.test",
                      *           "name": "Sso Walker",
                      *           "handle": "sso_walker",
                      *           "platformRole": "NONE",
                      *           "avatarUploadId": null,
                      *           "emailVerified": true,
-                     *           "emailVerifiedAt": "2026-11-29T20:23:31.745Z",
-                     *           "createdAt": "2026-11-29T20:23:31.745Z"
+                     *           "emailVerifiedAt": "2026-11-29T20:25:29.737Z",
+                     *           "createdAt": "2026-11-29T20:25:29.737Z"
                      *         },
                      *         "accessToken": "<secret, shown once>",
                      *         "workspace": null
@@ -7521,7 +7521,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: provider: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "eba47d8c-84d5-49ea-88e0-f946ffeb7aa6",
+                     *       "requestId": "1012160d-e981-4dfd-8b14-c5eebee258d0",
                      *       "issues": [
                      *         {
                      *           "path": "provider",
@@ -7544,7 +7544,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "8042f4bf-b4b4-40c7-a9d7-f84dd33ccddc"
+                     *       "requestId": "fd31050f-6d6a-4136-8ca4-17e57aa23d46"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7561,7 +7561,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "4f01ae3c-b790-4a3c-b7e8-bf41062bc7ca"
+                     *       "requestId": "efc7658c-2700-4486-9b39-b49f9eb87f5f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7609,13 +7609,13 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228fa-2400-7618-a18c-4f307f81f743",
+                     *           "id": "01a228fb-f0f1-7449-b830-1721bc243624",
                      *           "current": false,
                      *           "ip": "127.0.0.1",
                      *           "userAgent": "Bun/1.4.5",
-                     *           "createdAt": "2026-11-29T20:23:31.584Z",
-                     *           "lastSeenAt": "2026-11-29T20:23:31.584Z",
-                     *           "expiresAt": "2026-12-29T20:23:31.584Z"
+                     *           "createdAt": "2026-11-29T20:25:29.585Z",
+                     *           "lastSeenAt": "2026-11-29T20:25:29.585Z",
+                     *           "expiresAt": "2026-12-29T20:25:29.585Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -7640,7 +7640,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "4fe05075-77eb-4ef1-8fd3-1aea8f28402e",
+                     *       "requestId": "93882f92-bc3a-413c-9187-9f55790257cc",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -7668,7 +7668,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "e5fa106c-582c-4e05-9d5c-7e51748b74b3"
+                     *       "requestId": "b2bf1918-c941-4de2-8257-e32f964881eb"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7685,7 +7685,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing user:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "fdfee2b2-b623-4fa5-8207-9fab507dc9dc"
+                     *       "requestId": "8d316d55-793e-488e-9ba8-2cf9b236559d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7722,7 +7722,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "ab9f5bd2-4efd-479e-81cd-eed9818aaf8a"
+                     *       "requestId": "bdb92d44-2076-4036-bba8-f7fadd5ef2ac"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7767,7 +7767,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fa-2400-7618-a18c-4f307f81f743",
+                     *         "id": "01a228fb-f0f1-7449-b830-1721bc243624",
                      *         "revoked": true
                      *       }
                      *     }
@@ -7794,7 +7794,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "fe661c19-7ab7-41a1-9af1-fe281ee03e37",
+                     *       "requestId": "36f5dff8-fd42-4a70-9eff-a348deb1c5ef",
                      *       "issues": []
                      *     }
                      */
@@ -7817,7 +7817,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "622f1d84-48e2-4095-ab43-a486ba5c20a3"
+                     *       "requestId": "812d102b-5f39-4a67-9579-7abc47717885"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7834,7 +7834,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing keys:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "3bef5825-5928-4fbe-bd32-46e58bb5fb11"
+                     *       "requestId": "07fa55db-5332-434c-9a0c-2bec7a692335"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7851,7 +7851,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Session not found.",
                      *       "code": "not_found",
-                     *       "requestId": "68e1cd22-13bb-44ef-bfc8-374262749c02"
+                     *       "requestId": "0e0de39a-042d-4892-ad58-79bb3f163536"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7868,7 +7868,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "f9dd33b1-6004-4ea8-a408-48faa0a7dfec"
+                     *       "requestId": "2c2b7599-492c-447f-8796-1794817a3c89"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7885,7 +7885,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "f2719ce9-ed61-4ba3-9eba-f8a13542b39a"
+                     *       "requestId": "8df7d34d-2fb5-404a-8ad8-29d578ec417f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7922,7 +7922,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "f288b166-0eae-4c5e-ad8c-1fd2f8cca372"
+                     *       "requestId": "0c02920b-8c4b-4e73-a55d-6e23d8279414"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7995,7 +7995,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: token: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "5d086d23-ec60-4a46-b500-42070f037c22",
+                     *       "requestId": "0577ae53-bd36-4f20-b733-2e780a917899",
                      *       "issues": [
                      *         {
                      *           "path": "token",
@@ -8018,7 +8018,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "0b3e64ec-bf10-4ded-acdd-0b61f6890267"
+                     *       "requestId": "d9dbe871-d176-4853-8403-1fead8e3ac18"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8035,7 +8035,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "030657b2-c4eb-4f73-9f9d-7c50a8c5ed47"
+                     *       "requestId": "fe9d5c05-0b21-473d-9686-490ec3251cc6"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8072,7 +8072,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Too many attempts from this address; retry later.",
                      *       "code": "rate_limited",
-                     *       "requestId": "49227128-484b-40d9-baf9-fcbaa77f6ea6"
+                     *       "requestId": "4fa5772c-7a3e-40e7-88b2-e8e1a5b2149b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8133,30 +8133,30 @@ export interface operations {
                      *       "ok": true,
                      *       "data": {
                      *         "project": {
-                     *           "id": "01a228fa-2203-76f9-8c29-2215a0baea42",
+                     *           "id": "01a228fb-ef23-7488-a156-5b7219a36fd8",
                      *           "key": "WEB",
                      *           "name": "Website",
                      *           "description": "The public site.",
                      *           "color": null,
-                     *           "clientId": "01a228fa-21f8-75a4-a927-d30586f3b3d4",
+                     *           "clientId": "01a228fb-ef1b-7232-9960-c4d5a259689b",
                      *           "billableByDefault": true,
                      *           "archived": false,
                      *           "archivedAt": null,
-                     *           "createdBy": "01a228fa-2111-7599-8275-3b2af14025df",
-                     *           "createdAt": "2026-11-29T20:23:31.074Z",
-                     *           "updatedAt": "2026-11-29T20:23:31.085Z",
+                     *           "createdBy": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
+                     *           "createdAt": "2026-11-29T20:25:29.123Z",
+                     *           "updatedAt": "2026-11-29T20:25:29.133Z",
                      *           "role": "OWNER"
                      *         },
                      *         "columns": [
                      *           {
                      *             "status": {
-                     *               "id": "01a228fa-2203-76fa-9009-2099880cd5ba",
-                     *               "projectId": "01a228fa-2203-76f9-8c29-2215a0baea42",
+                     *               "id": "01a228fb-ef24-7280-87d9-b6a5c6a68f79",
+                     *               "projectId": "01a228fb-ef23-7488-a156-5b7219a36fd8",
                      *               "name": "Backlog",
                      *               "category": "backlog",
                      *               "position": 0,
                      *               "color": "#94a3b8",
-                     *               "createdAt": "2026-11-29T20:23:31.074Z"
+                     *               "createdAt": "2026-11-29T20:25:29.123Z"
                      *             },
                      *             "category": "backlog",
                      *             "count": 0,
@@ -8239,7 +8239,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: category: Invalid option: expected one of \"backlog\"|\"unstarted\"|\"started\"|\"completed\"|\"canceled\"",
                      *       "code": "validation_error",
-                     *       "requestId": "292fa557-10c8-48bd-9b85-89a18de5f488",
+                     *       "requestId": "4fad3184-5c4f-4f48-ae9f-ff59bc7ce138",
                      *       "issues": [
                      *         {
                      *           "path": "category",
@@ -8267,7 +8267,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "f8e6ea1c-1460-43dc-85db-466e4ad8f879"
+                     *       "requestId": "1a7e57d7-f2be-49a2-802e-31f261df52bc"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8284,7 +8284,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "abe018a8-bee7-4835-ae6d-5f351456a78a"
+                     *       "requestId": "7b27b160-4741-4c0e-94e2-2e9dfa4e1c2a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8301,7 +8301,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "cdfbec85-7734-49bb-a88c-4d8283a406a6"
+                     *       "requestId": "ba88535e-a255-4348-93f4-3856d3438170"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8338,7 +8338,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "bc6c0e81-6d0f-40d8-91ef-bc2e1a7d3886"
+                     *       "requestId": "2ec94635-84b2-4cf3-9c6d-476d76617a8d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8395,14 +8395,14 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228fa-21f8-75a4-a927-d30586f3b3d4",
+                     *           "id": "01a228fb-ef1b-7232-9960-c4d5a259689b",
                      *           "name": "Acme",
                      *           "email": "ops@acme.test",
                      *           "notes": null,
                      *           "archived": false,
                      *           "archivedAt": null,
-                     *           "createdAt": "2026-11-29T20:23:31.064Z",
-                     *           "updatedAt": "2026-11-29T20:23:31.064Z"
+                     *           "createdAt": "2026-11-29T20:25:29.115Z",
+                     *           "updatedAt": "2026-11-29T20:25:29.115Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -8427,7 +8427,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "02b1397e-5890-49c8-8f3b-1803aa86233a",
+                     *       "requestId": "152dd239-84ca-4a96-8d4b-31ea5b52724d",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -8455,7 +8455,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "e00397c5-3d32-4f91-88c5-e13ff6021ad6"
+                     *       "requestId": "8eb51378-38da-4e24-a324-619a9d369682"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8472,7 +8472,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing clients:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "ba94c4de-7e6c-4def-bcde-6c17e490b4ec"
+                     *       "requestId": "7073b519-e3a1-482f-b737-1bd4a0921d7f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8489,7 +8489,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "7ea9363a-8368-49c2-9e25-d27d77bc952c"
+                     *       "requestId": "c4eb2a8b-e627-4afc-a01f-b9880cc9a70e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8526,7 +8526,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "c984e081-6bae-4363-91ff-9d09586ea52f"
+                     *       "requestId": "1509dda7-cc77-4a43-97fc-6a17ee4e38fb"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8589,14 +8589,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fa-21f8-75a4-a927-d30586f3b3d4",
+                     *         "id": "01a228fb-ef1b-7232-9960-c4d5a259689b",
                      *         "name": "Acme",
                      *         "email": "ops@acme.test",
                      *         "notes": null,
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdAt": "2026-11-29T20:23:31.064Z",
-                     *         "updatedAt": "2026-11-29T20:23:31.064Z"
+                     *         "createdAt": "2026-11-29T20:25:29.115Z",
+                     *         "updatedAt": "2026-11-29T20:25:29.115Z"
                      *       }
                      *     }
                      */
@@ -8618,7 +8618,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: name: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "124234af-84e9-4450-bce2-1068d7a626c8",
+                     *       "requestId": "e8bd3bd3-568e-49cc-9386-2237e5c19f41",
                      *       "issues": [
                      *         {
                      *           "path": "name",
@@ -8646,7 +8646,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "18cf5b62-ca04-4fbf-838e-b71b523f1e50"
+                     *       "requestId": "216b0a02-339d-4705-8612-7c14647df937"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8663,7 +8663,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing clients:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "36a5b0ca-f5fa-4966-a429-5c2a35ed7e5b"
+                     *       "requestId": "d78c3cd5-41df-4df9-be3c-d16122123b13"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8680,7 +8680,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "1808fb3c-a89e-4bbc-be7c-d45ba368fbce"
+                     *       "requestId": "04fa2800-cc00-4cfd-809c-a0ae050b910b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8697,7 +8697,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "This Idempotency-Key was already used with a different request.",
                      *       "code": "conflict",
-                     *       "requestId": "dd41a0f5-7e1c-4860-87d3-a5466e307fd5"
+                     *       "requestId": "0497d960-5d0e-45fa-b297-00c7a1d0b516"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8714,7 +8714,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "56c343d9-ca2e-464c-89ed-c3481ac107ef"
+                     *       "requestId": "9a32e3fa-5cfb-47d0-934b-599fa39ae439"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8731,7 +8731,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "82394a7b-2146-4315-926e-a387bbec2b3f"
+                     *       "requestId": "fbce0b7f-c3fa-4572-b621-cd35321e3572"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8768,7 +8768,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "b1a13be6-287c-4c50-a822-53555cffd697"
+                     *       "requestId": "f344e5aa-e05c-452f-a379-95ef1af58541"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8818,14 +8818,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fa-21f8-75a4-a927-d30586f3b3d4",
+                     *         "id": "01a228fb-ef1b-7232-9960-c4d5a259689b",
                      *         "name": "Acme",
                      *         "email": "ops@acme.test",
                      *         "notes": null,
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdAt": "2026-11-29T20:23:31.064Z",
-                     *         "updatedAt": "2026-11-29T20:23:31.064Z"
+                     *         "createdAt": "2026-11-29T20:25:29.115Z",
+                     *         "updatedAt": "2026-11-29T20:25:29.115Z"
                      *       }
                      *     }
                      */
@@ -8847,7 +8847,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "5d3722b4-9be1-4ac5-aa5b-631505cddd84"
+                     *       "requestId": "5c90ba97-4dd6-4d11-9ea0-05f04ee6d87b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8869,7 +8869,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "d3607440-ae5e-49a4-b79c-3a46ddd6206c"
+                     *       "requestId": "6ed06334-39fc-4fea-b3df-6a68663cac76"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8886,7 +8886,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing clients:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "150762bc-61df-4531-a47b-cadf1c5c7fbc"
+                     *       "requestId": "64005d61-0969-4e55-8d86-265e8e916795"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8903,7 +8903,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Client not found.",
                      *       "code": "not_found",
-                     *       "requestId": "c3de847d-b5e4-428b-933b-dee8e9c573e2"
+                     *       "requestId": "e0a81264-95e8-4d80-b9a0-680100d3ff3a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8940,7 +8940,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "c67e4ddd-9092-4540-b67f-796a3bf18687"
+                     *       "requestId": "d9b03659-ba09-409a-b628-7f323e20154d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8990,7 +8990,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fa-21f8-75a4-a927-d30586f3b3d4",
+                     *         "id": "01a228fb-ef1b-7232-9960-c4d5a259689b",
                      *         "deleted": true
                      *       }
                      *     }
@@ -9017,7 +9017,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "d034016a-e345-4bfb-9d83-7ccd75d16fb6"
+                     *       "requestId": "e19591d9-25d8-402c-a87c-71128c2912f6"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9039,7 +9039,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "7e5d332a-790c-4599-85ce-3a6894a8d10d"
+                     *       "requestId": "232e4962-83cf-4399-896c-95a347db66d8"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9056,7 +9056,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing clients:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "9d534914-fb22-49b3-a6fa-46b89227a179"
+                     *       "requestId": "a32ff8a6-f7ef-4079-aff5-505d6da71154"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9073,7 +9073,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Client not found.",
                      *       "code": "not_found",
-                     *       "requestId": "58f06b73-0309-4ceb-9af9-a2004d26688d"
+                     *       "requestId": "438553b5-a95d-43c8-affb-3e0ecf3140ec"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9090,7 +9090,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "23e7ac53-7df9-4583-abe9-691cd637a225"
+                     *       "requestId": "389d1b1a-76ac-41d3-91a6-e30ba280e861"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9107,7 +9107,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "3bc67f70-a77b-4591-9596-d06f9ceacd86"
+                     *       "requestId": "c9e3dd9b-d0d3-4c24-b6f3-db88f56a52b1"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9144,7 +9144,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "e21e7ca5-2791-4367-b74e-363e8061901e"
+                     *       "requestId": "d5b053ac-6b1b-478b-b310-d205a8783250"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9210,14 +9210,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fa-21f8-75a4-a927-d30586f3b3d4",
+                     *         "id": "01a228fb-ef1b-7232-9960-c4d5a259689b",
                      *         "name": "Acme",
                      *         "email": "ops@acme.test",
                      *         "notes": "Pays on time.",
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdAt": "2026-11-29T20:23:31.064Z",
-                     *         "updatedAt": "2026-11-29T20:23:31.073Z"
+                     *         "createdAt": "2026-11-29T20:25:29.115Z",
+                     *         "updatedAt": "2026-11-29T20:25:29.121Z"
                      *       }
                      *     }
                      */
@@ -9239,7 +9239,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: name: Invalid input: expected string, received object",
                      *       "code": "validation_error",
-                     *       "requestId": "fe92e3cf-4299-484c-9579-d8d6749c4a13",
+                     *       "requestId": "0790f51c-d069-4f83-a011-b319685fba84",
                      *       "issues": [
                      *         {
                      *           "path": "name",
@@ -9267,7 +9267,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "b11aa0a6-c31c-4f22-873b-3f06af7ecb5e"
+                     *       "requestId": "f9e29505-9d7e-4b37-9e0e-af4efb5de60e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9284,7 +9284,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing clients:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "8648c5af-6f9a-4435-87fb-5f5da7d180e6"
+                     *       "requestId": "933415f1-4c1e-4f81-80d9-c6309a198861"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9301,7 +9301,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Client not found.",
                      *       "code": "not_found",
-                     *       "requestId": "250fd6d9-6067-445f-af69-e5f046b8c11b"
+                     *       "requestId": "f3b57166-3434-4e14-8f74-e265571de9f8"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9318,7 +9318,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "e4f49b48-f99a-4d9c-9398-b7451b3d1386"
+                     *       "requestId": "ab8e6cac-b491-4797-8ca4-1d05530cfff0"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9335,7 +9335,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "4e0a22a7-d8ad-4c11-9472-aacbd2c8e569"
+                     *       "requestId": "a201b056-2607-4b35-9d06-9a09e5d07446"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9372,7 +9372,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "cdec37dd-3142-4c8f-8133-2a7b16fd3f79"
+                     *       "requestId": "944eb196-5b00-46ca-8674-fbe26b8723de"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9428,18 +9428,18 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228fa-2203-76f9-8c29-2215a0baea42",
+                     *           "id": "01a228fb-ef23-7488-a156-5b7219a36fd8",
                      *           "key": "WEB",
                      *           "name": "Website",
                      *           "description": "The public site.",
                      *           "color": null,
-                     *           "clientId": "01a228fa-21f8-75a4-a927-d30586f3b3d4",
+                     *           "clientId": "01a228fb-ef1b-7232-9960-c4d5a259689b",
                      *           "billableByDefault": true,
                      *           "archived": false,
                      *           "archivedAt": null,
-                     *           "createdBy": "01a228fa-2111-7599-8275-3b2af14025df",
-                     *           "createdAt": "2026-11-29T20:23:31.074Z",
-                     *           "updatedAt": "2026-11-29T20:23:31.085Z",
+                     *           "createdBy": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
+                     *           "createdAt": "2026-11-29T20:25:29.123Z",
+                     *           "updatedAt": "2026-11-29T20:25:29.133Z",
                      *           "role": "OWNER"
                      *         }
                      *       ],
@@ -9465,7 +9465,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "ee358008-a496-4051-82cd-26bd3f4b4cb5",
+                     *       "requestId": "18672818-3bec-451d-b8c2-c305a92f4552",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -9493,7 +9493,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "31c04505-e104-4dda-9441-10d7bfe11c42"
+                     *       "requestId": "2f1678d7-1a57-4e94-b7e1-6805cf2253ee"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9510,7 +9510,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing clients:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "5e4a1b2e-93ad-4982-8099-a0cb590cb2ef"
+                     *       "requestId": "3d68acf3-e15c-4169-af85-a4f152c654b8"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9527,7 +9527,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Client not found.",
                      *       "code": "not_found",
-                     *       "requestId": "d24217ed-1ee4-4ed0-a16f-6529f91f550b"
+                     *       "requestId": "562d18c8-a8bc-49d2-a4e5-d6c6b10ce01c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9564,7 +9564,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "7d1ac883-cf01-4918-99db-99eaa46a6e2c"
+                     *       "requestId": "b39ab05a-5af0-4e39-91b3-11d28d257da5"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9609,6 +9609,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example retry: 2000
+                     *     : connected to ada-s-workspace
+                     */
                     "text/event-stream": string;
                 };
             };
@@ -9623,7 +9627,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "11c377b0-dec8-4cbe-b0af-a6602cda539a"
+                     *       "requestId": "dbabceb8-fde6-4d8d-b7a6-9815733b0611"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9645,7 +9649,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "62285268-74b5-4baf-9a4b-ccbffba68056"
+                     *       "requestId": "41770eca-a62a-498f-82a5-334a7cff0305"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9662,7 +9666,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "a9a736d5-a552-4495-a8a4-7b9eb52344b2"
+                     *       "requestId": "a1b36d9c-79c7-48e2-81aa-5fca1f1d5414"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9679,7 +9683,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "5d2ab6ba-7878-4da2-9a70-5d92100ae059"
+                     *       "requestId": "e765244f-96c0-47f6-907b-8ab3e4dd600b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9716,7 +9720,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "9d7d6f5a-f006-43c4-8c65-ec1bfb3a175b"
+                     *       "requestId": "a9032d5a-cafc-4733-88b2-dbe208737fec"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9770,6 +9774,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "data": {
+                     *         "status": "error",
+                     *         "version": "0.1.0",
+                     *         "uptimeSeconds": 0,
+                     *         "database": "error"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: {
                             /** @enum {string} */
@@ -9833,10 +9848,10 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228fa-2237-7149-b771-d24b1168cda5",
+                     *           "id": "01a228fb-ef4e-7289-acc1-d2284614cb18",
                      *           "name": "frontend",
                      *           "color": "#3366ff",
-                     *           "createdAt": "2026-11-29T20:23:31.127Z"
+                     *           "createdAt": "2026-11-29T20:25:29.166Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -9861,7 +9876,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "d4a171b7-9148-46f0-acdd-7e075c490e53",
+                     *       "requestId": "109c13e1-800a-4729-a8a1-e9525ff17bb5",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -9889,7 +9904,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "a0a4b46b-53d0-417d-af02-1e82f65df6a8"
+                     *       "requestId": "80d36a09-8891-4be9-adc5-d3754e8a88b1"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9906,7 +9921,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "e5c27aa2-40b5-4e70-98da-f573f20204f5"
+                     *       "requestId": "98cd6de5-da12-4394-a4b9-a587fe40dee9"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9923,7 +9938,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "78c11209-ca8b-49f8-b79c-cf7e9251061a"
+                     *       "requestId": "1a62f68a-4e4a-45fd-80ac-74a05116215d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9960,7 +9975,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "d768a5f3-6567-4d24-9dde-e29f2eb5b47b"
+                     *       "requestId": "78609133-230e-42b8-9648-96abcfd9205d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10018,10 +10033,10 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fa-2237-7149-b771-d24b1168cda5",
+                     *         "id": "01a228fb-ef4e-7289-acc1-d2284614cb18",
                      *         "name": "frontend",
                      *         "color": "#3366ff",
-                     *         "createdAt": "2026-11-29T20:23:31.127Z"
+                     *         "createdAt": "2026-11-29T20:25:29.166Z"
                      *       }
                      *     }
                      */
@@ -10043,7 +10058,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: name: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "ddb8afe5-f4fa-4e84-bdea-174e3227daf5",
+                     *       "requestId": "e180b2b4-94a2-430a-b767-2a85c8f09736",
                      *       "issues": [
                      *         {
                      *           "path": "name",
@@ -10071,7 +10086,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "28476324-7faf-450a-ab13-4b95756824d1"
+                     *       "requestId": "c8472c1a-6c9c-4f54-bbf6-1b1ce0ee3c93"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10088,7 +10103,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "9e41a9bc-8d67-473f-bafc-9b233e974944"
+                     *       "requestId": "74354e1a-2e61-453f-aa8b-a35ffc4b26ab"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10105,7 +10120,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "5d4d4fdb-320f-4eba-aa36-4bdc553abcd2"
+                     *       "requestId": "6b0a4905-08ac-4716-a672-852b0550190d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10122,7 +10137,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "This Idempotency-Key was already used with a different request.",
                      *       "code": "conflict",
-                     *       "requestId": "1244137e-fa11-4f97-b018-6dfb09a6ab1f"
+                     *       "requestId": "3e8771a0-c721-4c11-bdeb-83eb8c735871"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10139,7 +10154,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "b23cc1c0-b2e2-48c8-825e-dea3c3680a76"
+                     *       "requestId": "858a53be-ba6e-4ca8-8d9a-61c6b9dc236a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10156,7 +10171,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "e5720de0-68cc-481b-94c3-2bb91e5957ed"
+                     *       "requestId": "b0724277-e45e-4fc9-af46-04f19941c2bc"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10193,7 +10208,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "0b5477d1-970f-4987-acd4-6ae041375575"
+                     *       "requestId": "3b8add15-8d50-4bd4-9955-6b405f0c92c5"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10243,10 +10258,10 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fa-2237-7149-b771-d24b1168cda5",
+                     *         "id": "01a228fb-ef4e-7289-acc1-d2284614cb18",
                      *         "name": "frontend",
                      *         "color": "#3366ff",
-                     *         "createdAt": "2026-11-29T20:23:31.127Z"
+                     *         "createdAt": "2026-11-29T20:25:29.166Z"
                      *       }
                      *     }
                      */
@@ -10268,7 +10283,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "32da8ba8-f55d-4551-918f-7471f57700b0"
+                     *       "requestId": "45d9994f-0681-4bba-a333-31fb041fd7e4"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10290,7 +10305,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "446e59fc-1315-41bb-92e1-17a5194456ea"
+                     *       "requestId": "db742794-cddf-4bde-a229-13ded3dcb0a0"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10307,7 +10322,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "f7ed16c3-da3e-434f-a083-7fb495bc37c3"
+                     *       "requestId": "490afa6b-e632-4792-8727-84810b2cccc8"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10324,7 +10339,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Label not found.",
                      *       "code": "not_found",
-                     *       "requestId": "0a507628-d4fb-469d-922b-bde5399527fd"
+                     *       "requestId": "0cc15733-0414-4ef0-abe0-0969da4c420c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10361,7 +10376,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "025752a6-fea6-4a50-aaaf-2b51e4fa7416"
+                     *       "requestId": "2dfb1df1-c0ac-4fc6-955d-f83572203ba5"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10411,7 +10426,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fa-2237-7149-b771-d24b1168cda5",
+                     *         "id": "01a228fb-ef4e-7289-acc1-d2284614cb18",
                      *         "deleted": true
                      *       }
                      *     }
@@ -10438,7 +10453,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "0fb498ee-cff0-4f56-8d4c-763dc391f00d"
+                     *       "requestId": "0cf8be85-1e2a-4e58-8c10-a6cdaa055a90"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10460,7 +10475,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "d8d500b1-ea25-4592-b30b-bdd65c37c466"
+                     *       "requestId": "7e571a40-32f4-4871-bd6b-7474b922fd90"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10477,7 +10492,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "c8687d84-b093-496f-bd3c-f3ac40847d42"
+                     *       "requestId": "f1ee2d09-afe7-4aab-8676-6caeb3704338"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10494,7 +10509,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Label not found.",
                      *       "code": "not_found",
-                     *       "requestId": "a4f39683-8841-4f94-bbd7-0a5991ec0b3c"
+                     *       "requestId": "5c14ce88-4505-4863-aa3b-ca444d7bac9e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10511,7 +10526,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "2cebd518-8015-42d7-9804-54ba1b9125b9"
+                     *       "requestId": "cacd6aa7-5780-466e-b786-a1bc4d01bdcc"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10528,7 +10543,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "b10792a6-3fcb-4f60-aaa1-1ea4cec81936"
+                     *       "requestId": "bf68e06b-24b5-48ad-9cda-ed8705837519"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10565,7 +10580,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "c2955400-57ba-4f55-abba-79be83b3d3d6"
+                     *       "requestId": "704377a6-17cc-477a-8eb6-296d4985107a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10624,10 +10639,10 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fa-2237-7149-b771-d24b1168cda5",
+                     *         "id": "01a228fb-ef4e-7289-acc1-d2284614cb18",
                      *         "name": "front-end",
                      *         "color": "#3366ff",
-                     *         "createdAt": "2026-11-29T20:23:31.127Z"
+                     *         "createdAt": "2026-11-29T20:25:29.166Z"
                      *       }
                      *     }
                      */
@@ -10649,7 +10664,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: name: Invalid input: expected string, received object",
                      *       "code": "validation_error",
-                     *       "requestId": "90691804-9847-46cd-97e8-14623a4f863d",
+                     *       "requestId": "e88ef5c5-9be1-47f0-87e5-9cdda4f28468",
                      *       "issues": [
                      *         {
                      *           "path": "name",
@@ -10677,7 +10692,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "e26a3dbe-1e4c-43a7-bf72-55b50ab4f96f"
+                     *       "requestId": "755f36db-d969-421c-b042-a01e07975dda"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10694,7 +10709,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "651e655c-1bce-4fb5-b333-5a5f268bce6f"
+                     *       "requestId": "48a8ec2e-ea4d-4f3b-b872-31eb052ae88e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10711,7 +10726,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Label not found.",
                      *       "code": "not_found",
-                     *       "requestId": "6042b128-1bb9-454f-aa5c-2372ebba7877"
+                     *       "requestId": "3a9865f9-5de8-47e6-b8e4-c2a09e2c9d07"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10728,7 +10743,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "A label named \"ALPHA\" already exists in this workspace.",
                      *       "code": "conflict",
-                     *       "requestId": "2b78cfd5-4fed-494f-bbdb-31f2ba7cd036"
+                     *       "requestId": "5601f8a7-7adb-4097-9f31-6ad9cdeb348b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10745,7 +10760,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "e8969fb4-b92a-41d9-816b-047cf25c76fd"
+                     *       "requestId": "53ab0e5e-9243-4f35-82ea-acc62d1f2792"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10762,7 +10777,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "340f78c7-9e60-43da-8738-e1d3d024f906"
+                     *       "requestId": "8aae4a0f-2431-4424-8c9d-126ad950b452"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10799,7 +10814,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "25ba9c9d-5d8f-4b77-84e9-1ceb01d3aabb"
+                     *       "requestId": "78c965d7-0a7a-4e3a-b770-60486a426327"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10827,7 +10842,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "4da721bb-b3d0-444f-8042-26f2ab9c3780",
+                     *       "requestId": "23724593-c05c-4a1e-b1da-a4e4ddc40f7f",
                      *       "issues": []
                      *     }
                      */
@@ -10850,7 +10865,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "d9ba4b0f-0507-4b47-af57-06b20e44a275"
+                     *       "requestId": "66d505f9-acf4-412b-bf7d-2683d7758d28"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10862,7 +10877,19 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    /**
+                     * @example {
+                     *       "jsonrpc": "2.0",
+                     *       "error": {
+                     *         "code": -32000,
+                     *         "message": "Method not allowed."
+                     *       },
+                     *       "id": null
+                     *     }
+                     */
+                    "application/json": Record<string, never>;
+                };
             };
             413: components["responses"]["PayloadTooLarge"];
             /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
@@ -10876,7 +10903,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "74af400d-7e61-45f6-822f-6e93ba62fc0c"
+                     *       "requestId": "a6e94607-0a11-42fe-be36-2405b466a24b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10913,7 +10940,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "96f70232-8471-4dd0-9a3d-99f48874a486"
+                     *       "requestId": "cfc841d4-a6ba-40ad-98f2-47494144974a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11034,7 +11061,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "c3587bc2-64a4-4838-8e59-b8915c0e0395",
+                     *       "requestId": "969b4f7f-edf6-4d85-b88f-a96f687f9916",
                      *       "issues": []
                      *     }
                      */
@@ -11052,7 +11079,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "6d38cc83-133f-4271-9714-64620fdb6a08"
+                     *       "requestId": "9358d739-7606-4ac7-9c21-f077687247c1"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11069,7 +11096,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "/mcp accepts hosted MCP keys (sallymcp_) only; personal API keys (atpm_) work with `sally mcp` over stdio.",
                      *       "code": "scope_violation",
-                     *       "requestId": "ee04dd65-bc7c-490c-8f08-2b92ae5f4982"
+                     *       "requestId": "5fad1199-9f12-4c68-a21d-f2aee79835cd"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11081,7 +11108,19 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    /**
+                     * @example {
+                     *       "jsonrpc": "2.0",
+                     *       "error": {
+                     *         "code": -32000,
+                     *         "message": "Method not allowed."
+                     *       },
+                     *       "id": null
+                     *     }
+                     */
+                    "application/json": Record<string, never>;
+                };
             };
             /** @description payload_too_large: a batch of more than 20 JSON-RPC messages. */
             413: {
@@ -11094,7 +11133,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "At most 20 JSON-RPC messages per request (got 21).",
                      *       "code": "payload_too_large",
-                     *       "requestId": "fa10a6db-a4df-44ec-b272-a02d91ad4f64"
+                     *       "requestId": "c6767d96-2738-4737-978d-15ff0ea98cf9"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11111,7 +11150,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "074ba52e-3205-4b1b-8d4f-23ac14223b50"
+                     *       "requestId": "69a8c575-27a8-47c0-bcbd-5ed9b1eaf3e5"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11128,7 +11167,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "32b356fc-543d-4783-bc4a-4302af60e673"
+                     *       "requestId": "e965fa43-f68b-47df-ae7e-8c74fc7d5cb2"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11156,7 +11195,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "4da721bb-b3d0-444f-8042-26f2ab9c3780",
+                     *       "requestId": "23724593-c05c-4a1e-b1da-a4e4ddc40f7f",
                      *       "issues": []
                      *     }
                      */
@@ -11179,7 +11218,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "d9ba4b0f-0507-4b47-af57-06b20e44a275"
+                     *       "requestId": "66d505f9-acf4-412b-bf7d-2683d7758d28"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11191,7 +11230,19 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    /**
+                     * @example {
+                     *       "jsonrpc": "2.0",
+                     *       "error": {
+                     *         "code": -32000,
+                     *         "message": "Method not allowed."
+                     *       },
+                     *       "id": null
+                     *     }
+                     */
+                    "application/json": Record<string, never>;
+                };
             };
             413: components["responses"]["PayloadTooLarge"];
             /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
@@ -11205,7 +11256,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "74af400d-7e61-45f6-822f-6e93ba62fc0c"
+                     *       "requestId": "a6e94607-0a11-42fe-be36-2405b466a24b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11242,7 +11293,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "96f70232-8471-4dd0-9a3d-99f48874a486"
+                     *       "requestId": "cfc841d4-a6ba-40ad-98f2-47494144974a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11270,7 +11321,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "4da721bb-b3d0-444f-8042-26f2ab9c3780",
+                     *       "requestId": "23724593-c05c-4a1e-b1da-a4e4ddc40f7f",
                      *       "issues": []
                      *     }
                      */
@@ -11293,7 +11344,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "d9ba4b0f-0507-4b47-af57-06b20e44a275"
+                     *       "requestId": "66d505f9-acf4-412b-bf7d-2683d7758d28"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11305,7 +11356,19 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    /**
+                     * @example {
+                     *       "jsonrpc": "2.0",
+                     *       "error": {
+                     *         "code": -32000,
+                     *         "message": "Method not allowed."
+                     *       },
+                     *       "id": null
+                     *     }
+                     */
+                    "application/json": Record<string, never>;
+                };
             };
             413: components["responses"]["PayloadTooLarge"];
             /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
@@ -11319,7 +11382,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "74af400d-7e61-45f6-822f-6e93ba62fc0c"
+                     *       "requestId": "a6e94607-0a11-42fe-be36-2405b466a24b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11356,7 +11419,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "96f70232-8471-4dd0-9a3d-99f48874a486"
+                     *       "requestId": "cfc841d4-a6ba-40ad-98f2-47494144974a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11477,7 +11540,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "51dcd00f-bd0c-4608-8058-72fef1bb2a06",
+                     *       "requestId": "f3ed457f-6fc0-40b5-b74e-f74610b1cca9",
                      *       "issues": []
                      *     }
                      */
@@ -11495,7 +11558,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authorization required: connect with OAuth (see WWW-Authenticate).",
                      *       "code": "missing_key",
-                     *       "requestId": "1c1eaecf-8f3f-4531-af3f-45e300af9bcd"
+                     *       "requestId": "22387458-ccbd-467a-b802-43bbff60b1c1"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11511,6 +11574,25 @@ export interface operations {
                 };
             };
             404: components["responses"]["NotFound"];
+            /** @description The Accept header must list application/json and text/event-stream. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "jsonrpc": "2.0",
+                     *       "error": {
+                     *         "code": -32000,
+                     *         "message": "Method not allowed."
+                     *       },
+                     *       "id": null
+                     *     }
+                     */
+                    "application/json": Record<string, never>;
+                };
+            };
             /** @description payload_too_large: a batch of more than 20 JSON-RPC messages. */
             413: {
                 headers: {
@@ -11531,7 +11613,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "d1562c99-78a3-48ff-89a4-ef8e18d19994"
+                     *       "requestId": "58fb7b59-d7e6-4177-8b02-ad0073f3b240"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11568,7 +11650,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "4da721bb-b3d0-444f-8042-26f2ab9c3780",
+                     *       "requestId": "23724593-c05c-4a1e-b1da-a4e4ddc40f7f",
                      *       "issues": []
                      *     }
                      */
@@ -11591,7 +11673,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "d9ba4b0f-0507-4b47-af57-06b20e44a275"
+                     *       "requestId": "66d505f9-acf4-412b-bf7d-2683d7758d28"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11603,7 +11685,19 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    /**
+                     * @example {
+                     *       "jsonrpc": "2.0",
+                     *       "error": {
+                     *         "code": -32000,
+                     *         "message": "Method not allowed."
+                     *       },
+                     *       "id": null
+                     *     }
+                     */
+                    "application/json": Record<string, never>;
+                };
             };
             413: components["responses"]["PayloadTooLarge"];
             /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
@@ -11617,7 +11711,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "74af400d-7e61-45f6-822f-6e93ba62fc0c"
+                     *       "requestId": "a6e94607-0a11-42fe-be36-2405b466a24b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11654,7 +11748,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "96f70232-8471-4dd0-9a3d-99f48874a486"
+                     *       "requestId": "cfc841d4-a6ba-40ad-98f2-47494144974a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11709,27 +11803,27 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228fa-226c-73a6-81b1-2f10434fae12",
+                     *           "id": "01a228fb-ef82-7293-870a-686ef5557b42",
                      *           "kind": "mention",
                      *           "text": "Ada Lovelace mentioned you in WEB-1",
                      *           "actor": {
-                     *             "id": "01a228fa-2111-7599-8275-3b2af14025df",
+                     *             "id": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
                      *             "name": "Ada Lovelace",
                      *             "handle": "ada"
                      *           },
                      *           "task": {
-                     *             "id": "01a228fa-2242-7101-b806-c09711225c74",
+                     *             "id": "01a228fb-ef58-73f3-acaa-54c8856d4091",
                      *             "humanId": "WEB-1",
                      *             "title": "Ship the landing page today"
                      *           },
                      *           "project": {
-                     *             "id": "01a228fa-2203-76f9-8c29-2215a0baea42",
+                     *             "id": "01a228fb-ef23-7488-a156-5b7219a36fd8",
                      *             "name": "Website"
                      *           },
-                     *           "commentId": "01a228fa-226b-74cc-83cb-ad0a983a72a8",
+                     *           "commentId": "01a228fb-ef81-7379-a653-1101418a6281",
                      *           "read": false,
                      *           "readAt": null,
-                     *           "createdAt": "2026-11-29T20:23:31.180Z"
+                     *           "createdAt": "2026-11-29T20:25:29.218Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -11754,7 +11848,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "0b11303c-f1e4-4b56-86f6-88b02975c58a",
+                     *       "requestId": "dc68715e-be9b-475f-af4c-2cfbb9e89d6d",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -11782,7 +11876,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "c4c1dcf8-e9bc-4a93-a1f3-4b5887110b2f"
+                     *       "requestId": "f3a3726c-69c7-4096-b129-5cc86b80bd16"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11799,7 +11893,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing notifications:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "980d2194-fb75-4923-8adb-ad1e541e7b34"
+                     *       "requestId": "88185559-07e5-47d8-a892-6c697da30029"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11816,7 +11910,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "9b910f4e-6775-41a9-a5ac-9d0b81874432"
+                     *       "requestId": "f23cb134-3121-4053-b40f-916e26de34e6"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11853,7 +11947,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "e365c1ac-c557-434c-90e5-f3c6272eb8d2"
+                     *       "requestId": "9064f136-75a1-4bd3-af1d-763727903e90"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11903,27 +11997,27 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fa-226c-73a6-81b1-2f10434fae12",
+                     *         "id": "01a228fb-ef82-7293-870a-686ef5557b42",
                      *         "kind": "mention",
                      *         "text": "Ada Lovelace mentioned you in WEB-1",
                      *         "actor": {
-                     *           "id": "01a228fa-2111-7599-8275-3b2af14025df",
+                     *           "id": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "task": {
-                     *           "id": "01a228fa-2242-7101-b806-c09711225c74",
+                     *           "id": "01a228fb-ef58-73f3-acaa-54c8856d4091",
                      *           "humanId": "WEB-1",
                      *           "title": "Ship the landing page today"
                      *         },
                      *         "project": {
-                     *           "id": "01a228fa-2203-76f9-8c29-2215a0baea42",
+                     *           "id": "01a228fb-ef23-7488-a156-5b7219a36fd8",
                      *           "name": "Website"
                      *         },
-                     *         "commentId": "01a228fa-226b-74cc-83cb-ad0a983a72a8",
+                     *         "commentId": "01a228fb-ef81-7379-a653-1101418a6281",
                      *         "read": true,
-                     *         "readAt": "2026-11-29T20:23:31.200Z",
-                     *         "createdAt": "2026-11-29T20:23:31.180Z"
+                     *         "readAt": "2026-11-29T20:25:29.234Z",
+                     *         "createdAt": "2026-11-29T20:25:29.218Z"
                      *       }
                      *     }
                      */
@@ -11945,7 +12039,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "60dc31d1-398b-4845-bc47-b408c60c3e81"
+                     *       "requestId": "48e900d7-e9f4-48a7-a642-d552f5cad15b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11967,7 +12061,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "8305cd61-f7a2-48b0-a5f4-55b1e9134f17"
+                     *       "requestId": "8225a0f0-bc32-4bd5-af94-a0047108f180"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11984,7 +12078,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing notifications:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "1976f112-1f3c-4ecc-bee2-063a485ec0c3"
+                     *       "requestId": "ed174c41-306b-4f51-97e0-49170c814cfa"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12001,7 +12095,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Notification not found.",
                      *       "code": "not_found",
-                     *       "requestId": "8cbf4565-02eb-410c-9ff1-d8106e3aca37"
+                     *       "requestId": "cb17f301-dd2b-4391-9b2a-258dded8fb5a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12018,7 +12112,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "fb77805b-e18e-4328-b7ed-d661eb9c41b9"
+                     *       "requestId": "e5de4136-a0bb-460d-ad89-7c5f7fcbc1ef"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12035,7 +12129,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "16adf393-cdba-4dd1-9903-3e4dc39bb9d5"
+                     *       "requestId": "80e079ea-2e98-4040-9394-efa24af96bfb"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12072,7 +12166,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "34786760-6164-460a-80ed-76acf5159b38"
+                     *       "requestId": "e8262aea-67cf-42f4-81dd-460cb54e5d1a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12148,7 +12242,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "ceea91b2-9bec-4bed-aa4e-2ab8345ef573"
+                     *       "requestId": "c0fcbb81-c9b3-48bd-8552-2192c3b8c073"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12170,7 +12264,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "1ef11c52-6400-48c7-b2da-d59afeb335df"
+                     *       "requestId": "c6f1be96-3de4-438e-9370-3012ccd4cbc1"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12187,7 +12281,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing notifications:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "6c14b9fd-4232-4908-8aad-908b25f1c73d"
+                     *       "requestId": "4a1e1f48-5e33-41eb-8be2-f75b94ece47d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12204,7 +12298,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "c10b1522-3f41-4b2c-90ad-e63e9e825e26"
+                     *       "requestId": "4ce34953-1d71-4031-9328-59351c7c9c5d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12241,7 +12335,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "41aa9951-eea7-4756-84e2-db4b4f837af4"
+                     *       "requestId": "b5ea8030-d415-4562-ab31-e183a29523c1"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12336,7 +12430,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "366bedf7-b54b-46f2-b96f-081262686c32"
+                     *       "requestId": "3a1ab618-c451-4d35-95e2-49b0664f5434"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12358,7 +12452,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "5af48604-5c3f-48ff-8b4f-55f9c21932c3"
+                     *       "requestId": "a7f5a27b-2dc4-4dd8-9ab7-cfb577631163"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12375,7 +12469,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing notifications:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "3f606085-afe6-405d-af09-4abf83bca399"
+                     *       "requestId": "1925dd71-28ae-461b-ac52-6dd240a6d58d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12392,7 +12486,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "f4c2003b-f4dd-4a8a-b5f8-f08604700a29"
+                     *       "requestId": "edacd96c-a0d8-4203-97f0-0bd6487912ac"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12409,7 +12503,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "f6d2f474-5b2a-4b3e-a0f5-31c1c29765a4"
+                     *       "requestId": "f183911e-19f5-40fc-a162-c1be48a66955"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12426,7 +12520,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "d8be26cf-b58c-4158-8028-b2b506ed8570"
+                     *       "requestId": "eeae2224-4df6-42a9-b5f9-728603cb4c9e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12463,7 +12557,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "cdcc2e6d-eb70-40a7-af66-fa2f3436f5a2"
+                     *       "requestId": "9cd7f63f-749a-41aa-bbe1-c0f9d38abc41"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12534,7 +12628,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "6d49396d-be27-41f6-b46d-2355befc12b8"
+                     *       "requestId": "941c2cde-ad0d-44ae-92e5-95ee02b63e78"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12556,7 +12650,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "fc4cc52c-38fc-490d-885a-00f4b42a2649"
+                     *       "requestId": "d8d34c61-9cf3-431c-b20b-9b4156304379"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12573,7 +12667,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing notifications:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "dc6a32be-f986-4481-a9cb-c7b240fc40c2"
+                     *       "requestId": "e27b47d8-70f6-4964-99a4-b6c7b9eba0a6"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12590,7 +12684,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "f7aca5e8-4fe8-4772-b363-d9bb4de44453"
+                     *       "requestId": "17a62fb1-b111-4e26-8ff8-6be17d85e8e5"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12607,7 +12701,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "f85dabeb-7480-4ca2-acb4-6417727863da"
+                     *       "requestId": "791d6f48-fe28-4462-aad4-8f13630a4d06"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12624,7 +12718,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "184f7ebd-5172-40b3-b7b3-6c1e253cf98a"
+                     *       "requestId": "07671f0f-17ca-48fb-b37b-6e1a0ef72a18"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12661,7 +12755,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "2fd523d9-b4f1-4bc9-8e98-d6eb3aea7470"
+                     *       "requestId": "8c3b3b25-6050-497a-9245-d9921e925606"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12718,18 +12812,18 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228fa-2203-76f9-8c29-2215a0baea42",
+                     *           "id": "01a228fb-ef23-7488-a156-5b7219a36fd8",
                      *           "key": "WEB",
                      *           "name": "Website",
                      *           "description": null,
                      *           "color": null,
-                     *           "clientId": "01a228fa-21f8-75a4-a927-d30586f3b3d4",
+                     *           "clientId": "01a228fb-ef1b-7232-9960-c4d5a259689b",
                      *           "billableByDefault": true,
                      *           "archived": false,
                      *           "archivedAt": null,
-                     *           "createdBy": "01a228fa-2111-7599-8275-3b2af14025df",
-                     *           "createdAt": "2026-11-29T20:23:31.074Z",
-                     *           "updatedAt": "2026-11-29T20:23:31.074Z",
+                     *           "createdBy": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
+                     *           "createdAt": "2026-11-29T20:25:29.123Z",
+                     *           "updatedAt": "2026-11-29T20:25:29.123Z",
                      *           "role": "OWNER"
                      *         }
                      *       ],
@@ -12755,7 +12849,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "32405a2d-ffb9-47cb-b7fa-bbcf47ce82e2",
+                     *       "requestId": "0817ab53-30ba-4a52-9266-b9de43a48b34",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -12783,7 +12877,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "866caae6-a136-4fa0-93eb-14988e21245e"
+                     *       "requestId": "58c4c55b-d25e-4f1b-8bca-378a8500e91c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12800,7 +12894,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "00aeaece-2d52-4a67-bbc4-977c21c694cc"
+                     *       "requestId": "10454c15-f253-426f-a74f-4c292b6bd829"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12817,7 +12911,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "10906ef5-ab3a-4f8f-aeee-aaee748d0ecc"
+                     *       "requestId": "298afd2e-b04c-455f-acaa-32674f83e5e8"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12854,7 +12948,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "2940e942-4a15-4f3a-ad71-fb51b7128855"
+                     *       "requestId": "c86a24f0-678e-41ba-93b7-f44e35794aa0"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12920,28 +13014,28 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fa-2203-76f9-8c29-2215a0baea42",
+                     *         "id": "01a228fb-ef23-7488-a156-5b7219a36fd8",
                      *         "key": "WEB",
                      *         "name": "Website",
                      *         "description": null,
                      *         "color": null,
-                     *         "clientId": "01a228fa-21f8-75a4-a927-d30586f3b3d4",
+                     *         "clientId": "01a228fb-ef1b-7232-9960-c4d5a259689b",
                      *         "billableByDefault": true,
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdBy": "01a228fa-2111-7599-8275-3b2af14025df",
-                     *         "createdAt": "2026-11-29T20:23:31.074Z",
-                     *         "updatedAt": "2026-11-29T20:23:31.074Z",
+                     *         "createdBy": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
+                     *         "createdAt": "2026-11-29T20:25:29.123Z",
+                     *         "updatedAt": "2026-11-29T20:25:29.123Z",
                      *         "role": "OWNER",
                      *         "statuses": [
                      *           {
-                     *             "id": "01a228fa-2203-76fa-9009-2099880cd5ba",
-                     *             "projectId": "01a228fa-2203-76f9-8c29-2215a0baea42",
+                     *             "id": "01a228fb-ef24-7280-87d9-b6a5c6a68f79",
+                     *             "projectId": "01a228fb-ef23-7488-a156-5b7219a36fd8",
                      *             "name": "Backlog",
                      *             "category": "backlog",
                      *             "position": 0,
                      *             "color": "#94a3b8",
-                     *             "createdAt": "2026-11-29T20:23:31.074Z"
+                     *             "createdAt": "2026-11-29T20:25:29.123Z"
                      *           }
                      *         ],
                      *         "memberCount": 1
@@ -12966,7 +13060,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: name: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "8869f09e-4bb5-4b7c-8f4a-b002dc5eae71",
+                     *       "requestId": "f280f076-d28b-4a33-a332-9fa3a961edfc",
                      *       "issues": [
                      *         {
                      *           "path": "name",
@@ -12994,7 +13088,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "875f9cab-93e2-4db4-b421-6c9d138504d7"
+                     *       "requestId": "f3c6da72-d8c0-4498-a82c-f505640114cf"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13011,7 +13105,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "4d681774-2bfd-431d-b29c-b4dc45bb2948"
+                     *       "requestId": "f158f1e7-1fbd-4556-9cf5-b1274cc2f8b0"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13028,7 +13122,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "d36046f1-12eb-4f85-969c-d5f334dc04c0"
+                     *       "requestId": "460891d9-efc4-41bf-b55f-b54ad61b108f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13045,7 +13139,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "This Idempotency-Key was already used with a different request.",
                      *       "code": "conflict",
-                     *       "requestId": "235a80c1-cc32-4e3b-8d61-57cb1d6aa2b0"
+                     *       "requestId": "4deb0bfb-3dfa-4395-afa4-eb91791d187b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13062,7 +13156,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "3c4e1ad5-4bfb-4c70-8aa1-9a0a17f5944d"
+                     *       "requestId": "0f782c3a-0981-453a-a157-9baaba04526a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13079,7 +13173,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "0016e1b2-5e50-474d-ab27-e44594ef00bd"
+                     *       "requestId": "66da404c-deb7-4e61-903b-3ac54b3f11f0"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13116,7 +13210,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "8fa97620-392f-4f3c-8755-c655e21c0780"
+                     *       "requestId": "54bde9af-eb04-4c9a-97ad-090be46184c0"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13166,28 +13260,28 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fa-2203-76f9-8c29-2215a0baea42",
+                     *         "id": "01a228fb-ef23-7488-a156-5b7219a36fd8",
                      *         "key": "WEB",
                      *         "name": "Website",
                      *         "description": null,
                      *         "color": null,
-                     *         "clientId": "01a228fa-21f8-75a4-a927-d30586f3b3d4",
+                     *         "clientId": "01a228fb-ef1b-7232-9960-c4d5a259689b",
                      *         "billableByDefault": true,
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdBy": "01a228fa-2111-7599-8275-3b2af14025df",
-                     *         "createdAt": "2026-11-29T20:23:31.074Z",
-                     *         "updatedAt": "2026-11-29T20:23:31.074Z",
+                     *         "createdBy": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
+                     *         "createdAt": "2026-11-29T20:25:29.123Z",
+                     *         "updatedAt": "2026-11-29T20:25:29.123Z",
                      *         "role": "OWNER",
                      *         "statuses": [
                      *           {
-                     *             "id": "01a228fa-2203-76fa-9009-2099880cd5ba",
-                     *             "projectId": "01a228fa-2203-76f9-8c29-2215a0baea42",
+                     *             "id": "01a228fb-ef24-7280-87d9-b6a5c6a68f79",
+                     *             "projectId": "01a228fb-ef23-7488-a156-5b7219a36fd8",
                      *             "name": "Backlog",
                      *             "category": "backlog",
                      *             "position": 0,
                      *             "color": "#94a3b8",
-                     *             "createdAt": "2026-11-29T20:23:31.074Z"
+                     *             "createdAt": "2026-11-29T20:25:29.123Z"
                      *           }
                      *         ],
                      *         "memberCount": 1
@@ -13212,7 +13306,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "3dfd3209-c7ce-41aa-b58a-65f82f29f1dd"
+                     *       "requestId": "a25ad76a-0980-4154-8bc7-cb04afb6e225"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13234,7 +13328,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "592ada15-ec69-4cc9-b8bd-92abc81fbca7"
+                     *       "requestId": "76846dd5-7fe5-4278-9a95-58eb771d0081"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13251,7 +13345,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "ade8e331-aae1-463b-a23a-48fdf1184642"
+                     *       "requestId": "74cc1d0d-c57c-4ada-a256-bf6d990cd9a3"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13268,7 +13362,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Project not found.",
                      *       "code": "not_found",
-                     *       "requestId": "100f99f4-b906-42c4-b6ff-84ef7a3b5dc6"
+                     *       "requestId": "41bcdd75-0e3d-4c83-b3ed-aee0b2bc93d3"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13305,7 +13399,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "90d9ae33-7a42-402a-aa0a-c03b9c6320a6"
+                     *       "requestId": "c38d65c9-2ea4-48fa-b06b-464e651aaef7"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13355,7 +13449,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fa-2203-76f9-8c29-2215a0baea42",
+                     *         "id": "01a228fb-ef23-7488-a156-5b7219a36fd8",
                      *         "deleted": true
                      *       }
                      *     }
@@ -13382,7 +13476,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "1ca28d67-2a5f-4437-a760-f882d358693c"
+                     *       "requestId": "262ae851-d94e-4cf8-98fa-7e576bf555f9"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13404,7 +13498,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "fd755735-2180-4502-a4f7-5b7a30686026"
+                     *       "requestId": "1682010d-82c9-4983-ab47-bd2e99593e22"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13421,7 +13515,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "800d2614-c784-42cc-83a0-adf479b6b7cb"
+                     *       "requestId": "0a8a9559-0eb9-407d-b0b2-a2bdb7079bcf"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13438,7 +13532,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Project not found.",
                      *       "code": "not_found",
-                     *       "requestId": "e68937fb-829a-4d5c-beb6-3cd907a39e0e"
+                     *       "requestId": "d9ed0f3d-9a93-4160-9ad8-7a5328926550"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13455,7 +13549,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "975cc70c-953b-4b2b-994e-7ba12ab9dce8"
+                     *       "requestId": "a83e146b-8d6c-4aa8-a08a-d49cdf9fc167"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13472,7 +13566,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "27487afb-2b04-49e7-b7d6-736043955b14"
+                     *       "requestId": "bb2549bf-19c3-4fae-839b-215a44193ba3"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13509,7 +13603,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "f8ea658f-4b04-4815-a170-5d673db3f5e4"
+                     *       "requestId": "f23a7e71-b9c6-4ec3-8bfc-cc2b8b9d1493"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13576,28 +13670,28 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fa-2203-76f9-8c29-2215a0baea42",
+                     *         "id": "01a228fb-ef23-7488-a156-5b7219a36fd8",
                      *         "key": "WEB",
                      *         "name": "Website",
                      *         "description": "The public site.",
                      *         "color": null,
-                     *         "clientId": "01a228fa-21f8-75a4-a927-d30586f3b3d4",
+                     *         "clientId": "01a228fb-ef1b-7232-9960-c4d5a259689b",
                      *         "billableByDefault": true,
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdBy": "01a228fa-2111-7599-8275-3b2af14025df",
-                     *         "createdAt": "2026-11-29T20:23:31.074Z",
-                     *         "updatedAt": "2026-11-29T20:23:31.085Z",
+                     *         "createdBy": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
+                     *         "createdAt": "2026-11-29T20:25:29.123Z",
+                     *         "updatedAt": "2026-11-29T20:25:29.133Z",
                      *         "role": "OWNER",
                      *         "statuses": [
                      *           {
-                     *             "id": "01a228fa-2203-76fa-9009-2099880cd5ba",
-                     *             "projectId": "01a228fa-2203-76f9-8c29-2215a0baea42",
+                     *             "id": "01a228fb-ef24-7280-87d9-b6a5c6a68f79",
+                     *             "projectId": "01a228fb-ef23-7488-a156-5b7219a36fd8",
                      *             "name": "Backlog",
                      *             "category": "backlog",
                      *             "position": 0,
                      *             "color": "#94a3b8",
-                     *             "createdAt": "2026-11-29T20:23:31.074Z"
+                     *             "createdAt": "2026-11-29T20:25:29.123Z"
                      *           }
                      *         ],
                      *         "memberCount": 1
@@ -13622,7 +13716,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: key: Invalid input: expected string, received object",
                      *       "code": "validation_error",
-                     *       "requestId": "d98d66d8-d469-4d6c-ad72-36b4ba526bd7",
+                     *       "requestId": "e449bef0-7f30-4274-ab97-141c8d58287a",
                      *       "issues": [
                      *         {
                      *           "path": "key",
@@ -13650,7 +13744,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "cfd9f635-e59b-476f-8748-7ebfe63c31e3"
+                     *       "requestId": "987a4c3d-e595-4efe-aa91-8b3c3a17641a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13667,7 +13761,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "4ee8e30c-b07f-49cc-ba72-aedf41ae8a12"
+                     *       "requestId": "64a9e706-814c-4bea-869f-36342e777658"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13684,7 +13778,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Project not found.",
                      *       "code": "not_found",
-                     *       "requestId": "7965fa49-d5fc-482d-8045-9f5cf4014ae1"
+                     *       "requestId": "78cf0eb9-3c5b-47fc-ac89-1b472ebab990"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13701,7 +13795,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "The project key ARC is already used in this workspace.",
                      *       "code": "conflict",
-                     *       "requestId": "47ca2bfc-8aa1-41a2-a883-833e2f779e38"
+                     *       "requestId": "0eb410b5-0337-428c-833c-8f1d97879d70"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13718,7 +13812,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "b5954933-4b90-4c3f-a930-f606d10c97b6"
+                     *       "requestId": "08499d59-8cbd-4cbc-a673-a4ceec2cc774"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13735,7 +13829,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "49a7c450-a146-4377-b857-9b2270635e98"
+                     *       "requestId": "8fb68476-7cda-4e50-8273-4d80a339b9ac"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13772,7 +13866,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "dcd5ec8d-c6bf-4c8f-966d-9a9bf40c9ddf"
+                     *       "requestId": "0a342043-9d4e-4871-9cb7-3294b71ca85a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13828,10 +13922,10 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228fa-242f-7013-a4f6-c68860e91bc2",
+                     *           "id": "01a228fb-f120-7471-abdd-764325ed7254",
                      *           "action": "member.removed",
                      *           "actor": {
-                     *             "id": "01a228fa-2111-7599-8275-3b2af14025df",
+                     *             "id": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
                      *             "name": "Ada Lovelace",
                      *             "handle": "ada"
                      *           },
@@ -13839,10 +13933,10 @@ export interface operations {
                      *           "taskId": null,
                      *           "taskKey": null,
                      *           "meta": {
-                     *             "userId": "01a228fa-21c0-71aa-8a5c-8b8568c0cb60",
+                     *             "userId": "01a228fb-eee9-7533-b1c3-087156e8668a",
                      *             "role": "MEMBER"
                      *           },
-                     *           "createdAt": "2026-11-29T20:23:31.631Z"
+                     *           "createdAt": "2026-11-29T20:25:29.632Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -13867,7 +13961,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "2297a984-5e1f-4083-844d-b79cfe8951c4",
+                     *       "requestId": "baefa257-108e-42a4-b5c3-cf20ad9395d8",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -13895,7 +13989,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "0a9c2ee3-29f7-4c6e-bc5d-20935f989084"
+                     *       "requestId": "43087b1d-92b2-4c54-877f-ba573b956980"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13912,7 +14006,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "c64f9bb4-53e8-4a00-9184-df79d5bf3152"
+                     *       "requestId": "c8873779-fe00-469a-8582-dcb0d2e47a89"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13929,7 +14023,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Project not found.",
                      *       "code": "not_found",
-                     *       "requestId": "2fc4206a-f364-4f50-80ff-011990055c9c"
+                     *       "requestId": "d80cf220-de4b-44cc-8936-f0b695fa381b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13966,7 +14060,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "b31dd5da-f487-412a-b966-fb500e303442"
+                     *       "requestId": "3f045d1e-c003-4c32-9cb8-416e172a6c86"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14016,28 +14110,28 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fa-2203-76f9-8c29-2215a0baea42",
+                     *         "id": "01a228fb-ef23-7488-a156-5b7219a36fd8",
                      *         "key": "WEB",
                      *         "name": "Website",
                      *         "description": "The public site.",
                      *         "color": null,
-                     *         "clientId": "01a228fa-21f8-75a4-a927-d30586f3b3d4",
+                     *         "clientId": "01a228fb-ef1b-7232-9960-c4d5a259689b",
                      *         "billableByDefault": true,
                      *         "archived": true,
-                     *         "archivedAt": "2026-11-29T20:23:31.635Z",
-                     *         "createdBy": "01a228fa-2111-7599-8275-3b2af14025df",
-                     *         "createdAt": "2026-11-29T20:23:31.074Z",
-                     *         "updatedAt": "2026-11-29T20:23:31.635Z",
+                     *         "archivedAt": "2026-11-29T20:25:29.636Z",
+                     *         "createdBy": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
+                     *         "createdAt": "2026-11-29T20:25:29.123Z",
+                     *         "updatedAt": "2026-11-29T20:25:29.636Z",
                      *         "role": "OWNER",
                      *         "statuses": [
                      *           {
-                     *             "id": "01a228fa-2203-76fa-9009-2099880cd5ba",
-                     *             "projectId": "01a228fa-2203-76f9-8c29-2215a0baea42",
+                     *             "id": "01a228fb-ef24-7280-87d9-b6a5c6a68f79",
+                     *             "projectId": "01a228fb-ef23-7488-a156-5b7219a36fd8",
                      *             "name": "Backlog",
                      *             "category": "backlog",
                      *             "position": 0,
                      *             "color": "#94a3b8",
-                     *             "createdAt": "2026-11-29T20:23:31.074Z"
+                     *             "createdAt": "2026-11-29T20:25:29.123Z"
                      *           }
                      *         ],
                      *         "memberCount": 1
@@ -14062,7 +14156,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "450e63e1-ef65-4972-9d29-ed6ae65b9ea4"
+                     *       "requestId": "3b6a6bfd-1b0f-4846-963d-4a485502e807"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14084,7 +14178,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "b53bda76-a228-4f1b-a40c-70b74e1b7f3b"
+                     *       "requestId": "c728da3a-bfdc-4492-a111-5c87a04676a2"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14101,7 +14195,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "6709e1c6-7284-4246-8c0b-bbef39912c8d"
+                     *       "requestId": "dbb6394b-ef43-425c-95a1-693f4572626c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14118,7 +14212,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Project not found.",
                      *       "code": "not_found",
-                     *       "requestId": "a87087da-b67f-4dac-856f-dbca8df6d6a7"
+                     *       "requestId": "66a8216f-a5fa-4685-97db-0cb5ef6f01ae"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14135,7 +14229,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "6232b359-40cb-4399-b223-6e57aa533d88"
+                     *       "requestId": "144ffd33-d309-4368-bae6-0641a68d3815"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14152,7 +14246,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "043965c0-82bb-452a-8aff-746323cb42b4"
+                     *       "requestId": "efbd4df0-bec6-4e55-ae8e-04710ce14ebf"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14189,7 +14283,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "8ca5e98d-59f3-4c7a-a606-1165e2bfa42a"
+                     *       "requestId": "c5f95481-69a1-439e-b345-b31af3191c93"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14245,12 +14339,12 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "userId": "01a228fa-2111-7599-8275-3b2af14025df",
+                     *           "userId": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada",
                      *           "email": "ada@walk.test",
                      *           "role": "OWNER",
-                     *           "addedAt": "2026-11-29T20:23:31.074Z"
+                     *           "addedAt": "2026-11-29T20:25:29.123Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -14275,7 +14369,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "93fe83af-b048-485a-95de-4603032c1fb6",
+                     *       "requestId": "0226ac01-011b-4c8c-b0b1-79c2a32a263a",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -14303,7 +14397,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "d2bb5220-5678-4971-b067-b9919a3d8146"
+                     *       "requestId": "e590e234-55b4-4dc3-b383-28b47ae1a400"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14320,7 +14414,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "1d999542-0ffb-4fbb-a3d1-2e876f766558"
+                     *       "requestId": "a3d37db7-efa5-44ef-ba50-cd1ad3daae54"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14337,7 +14431,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Project not found.",
                      *       "code": "not_found",
-                     *       "requestId": "44fa64bc-ce67-4275-bad6-c9fadf0c1fb7"
+                     *       "requestId": "991919ca-2702-49f9-bcfb-6ee4e7ed6133"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14374,7 +14468,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "22d4c730-0787-443a-9af1-44db4a41e285"
+                     *       "requestId": "b0f558c8-c963-420e-9689-b290ce3aec59"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14439,12 +14533,12 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "userId": "01a228fa-21c0-71aa-8a5c-8b8568c0cb60",
+                     *         "userId": "01a228fb-eee9-7533-b1c3-087156e8668a",
                      *         "name": "Bob",
                      *         "handle": "bob",
                      *         "email": "bob@walk.test",
                      *         "role": "VIEWER",
-                     *         "addedAt": "2026-11-29T20:23:31.097Z"
+                     *         "addedAt": "2026-11-29T20:25:29.141Z"
                      *       }
                      *     }
                      */
@@ -14466,7 +14560,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: userId: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "b5bc87c0-91ca-4c5b-8699-9a1cba93ced7",
+                     *       "requestId": "8b2628d6-894c-4887-8c06-f3cdfb796c2b",
                      *       "issues": [
                      *         {
                      *           "path": "userId",
@@ -14494,7 +14588,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "557bc431-65e2-42f7-a4da-b8b80049823f"
+                     *       "requestId": "d57783ea-8ccb-4cbc-a812-15aca816b688"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14511,7 +14605,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "22162850-c303-416b-859d-b2879a840966"
+                     *       "requestId": "cb8eb0bb-ee26-4e00-96a4-0103c3f8fe98"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14528,7 +14622,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Project not found.",
                      *       "code": "not_found",
-                     *       "requestId": "78dfd4d5-93c9-4917-b30b-67b2cb121a56"
+                     *       "requestId": "770e3a5a-87f3-44bb-8f2b-2abf4dca5aa0"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14545,7 +14639,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "This Idempotency-Key was already used with a different request.",
                      *       "code": "conflict",
-                     *       "requestId": "cbc43d8c-cb27-40a1-896f-a0dd6678eb03"
+                     *       "requestId": "db59fdbd-bc1b-4062-bd28-86c87fe14e57"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14562,7 +14656,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "f99a691a-3e41-425e-9a88-b0763491850a"
+                     *       "requestId": "4e504c54-90d5-4f91-952f-4b11382c4b0b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14579,7 +14673,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "d7bd28c7-2a1e-47cd-b72b-936ee3601cfc"
+                     *       "requestId": "0fbc2a0c-f00e-4899-b46e-bd0c112591f3"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14616,7 +14710,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "173fc2b9-0796-415b-8999-4637d854cdae"
+                     *       "requestId": "a3f5f807-f283-4106-9444-6507569b2e52"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14668,7 +14762,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fa-21c0-71aa-8a5c-8b8568c0cb60",
+                     *         "id": "01a228fb-eee9-7533-b1c3-087156e8668a",
                      *         "deleted": true
                      *       }
                      *     }
@@ -14695,7 +14789,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "e93f833b-1732-4413-85e0-02306975bf6b"
+                     *       "requestId": "473f53b6-dd3b-4b1c-8db0-c17c93fbb284"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14717,7 +14811,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "9115716d-e634-44b3-bf5b-311e9aef8e27"
+                     *       "requestId": "3e9b6fe7-a098-4f1a-ab94-bd3882bdaf65"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14734,7 +14828,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "35c93a92-19a7-47fb-ab6d-c542a1282ccb"
+                     *       "requestId": "2262e6ec-6ef7-44f1-ac4b-ea1db77bf17a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14751,7 +14845,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Project not found.",
                      *       "code": "not_found",
-                     *       "requestId": "39fdbdcf-4cec-45f1-8be4-2764b9a14889"
+                     *       "requestId": "008bb94c-cfad-445c-97c7-8af67802b48a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14768,7 +14862,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "The last OWNER of a project cannot be removed or demoted; make someone else OWNER first.",
                      *       "code": "conflict",
-                     *       "requestId": "be8f1cfc-d14f-4423-a5f7-6f2276461dda"
+                     *       "requestId": "34650401-1321-43c3-a290-4766a108b6f5"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14785,7 +14879,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "b0c0a5a0-9fd4-40c7-b8bd-7ff7e20df770"
+                     *       "requestId": "8e2e307f-f782-484e-8cd6-a7a2f8570d27"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14802,7 +14896,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "d6fa7051-0152-4eeb-b8e4-d2eac1c4e182"
+                     *       "requestId": "51ad9281-cc20-418e-9522-c773be131fcb"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14839,7 +14933,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "f79f341a-63a3-40e6-8885-969b3e0eff7e"
+                     *       "requestId": "091ced2f-0f9e-4f06-8e90-8d7ea0ee29ad"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14901,12 +14995,12 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "userId": "01a228fa-21c0-71aa-8a5c-8b8568c0cb60",
+                     *         "userId": "01a228fb-eee9-7533-b1c3-087156e8668a",
                      *         "name": "Bob",
                      *         "handle": "bob",
                      *         "email": "bob@walk.test",
                      *         "role": "MEMBER",
-                     *         "addedAt": "2026-11-29T20:23:31.097Z"
+                     *         "addedAt": "2026-11-29T20:25:29.141Z"
                      *       }
                      *     }
                      */
@@ -14928,7 +15022,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: role: Invalid option: expected one of \"OWNER\"|\"MEMBER\"|\"VIEWER\"",
                      *       "code": "validation_error",
-                     *       "requestId": "f81fcf6f-d833-4391-b67f-1837a7bf735a",
+                     *       "requestId": "4ba59aac-c104-4696-ba70-8bd89cb58c54",
                      *       "issues": [
                      *         {
                      *           "path": "role",
@@ -14956,7 +15050,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "7766f8c0-86d6-438e-977f-7dfa2597114e"
+                     *       "requestId": "ae35ba25-f400-470d-b1da-77970158a916"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14973,7 +15067,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "e92fe1ac-e6a0-4a69-a740-f660cc6ba5dc"
+                     *       "requestId": "beec4b95-b2ad-4739-9c49-d16dcedd7443"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14990,7 +15084,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Project not found.",
                      *       "code": "not_found",
-                     *       "requestId": "f3a05ccf-51f1-4b96-87fd-860b5dda8eb1"
+                     *       "requestId": "7708508a-b46a-49cf-8a66-7b5caa24a7a9"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15007,7 +15101,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "The last OWNER of a project cannot be removed or demoted; make someone else OWNER first.",
                      *       "code": "conflict",
-                     *       "requestId": "85032b62-4a23-4510-905c-03b1078132d7"
+                     *       "requestId": "01ba18b0-cb55-4cf3-aa67-1c57c5c4c23c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15024,7 +15118,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "934f2286-a61b-4966-a7b6-17671dfd6658"
+                     *       "requestId": "0aca6bdb-0c20-413d-a05b-9ce1b771a831"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15041,7 +15135,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "5af7db8b-be3b-4b5e-98d4-691065dd6cb5"
+                     *       "requestId": "d3d58099-62f5-4950-aee6-cd0557a59fde"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15078,7 +15172,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "3a194759-f5d0-4ad3-a6cf-83669c23adb9"
+                     *       "requestId": "ceb8d7d9-5e9d-4ec7-96b9-c9d2bd0073b2"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15129,13 +15223,13 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228fa-2203-76fa-9009-2099880cd5ba",
-                     *           "projectId": "01a228fa-2203-76f9-8c29-2215a0baea42",
+                     *           "id": "01a228fb-ef24-7280-87d9-b6a5c6a68f79",
+                     *           "projectId": "01a228fb-ef23-7488-a156-5b7219a36fd8",
                      *           "name": "Backlog",
                      *           "category": "backlog",
                      *           "position": 0,
                      *           "color": "#94a3b8",
-                     *           "createdAt": "2026-11-29T20:23:31.074Z"
+                     *           "createdAt": "2026-11-29T20:25:29.123Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -15160,7 +15254,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "e5428702-23a3-432a-99be-b3519bd8e4b9"
+                     *       "requestId": "be6d2695-be03-49c8-9b04-668e0e4d6f42"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15182,7 +15276,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "2eb56ea3-38f9-47b4-aeb6-109fa2c8d701"
+                     *       "requestId": "0ca1829e-449f-438c-90c9-ef5c7076e2be"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15199,7 +15293,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "0bc8ea08-ac8f-4936-a56f-73ec82488a93"
+                     *       "requestId": "9c2cc012-3bbf-4e61-900c-56a382e62112"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15216,7 +15310,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Project not found.",
                      *       "code": "not_found",
-                     *       "requestId": "d2debe23-fda7-4693-b740-d03dad62eec7"
+                     *       "requestId": "da398cb7-6ec9-4305-86c3-fea8e557760e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15253,7 +15347,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "9c800a0d-363d-4921-b1ec-db5ed2fa47c0"
+                     *       "requestId": "4d0897e5-9519-486a-b40f-e79fff98900d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15321,13 +15415,13 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fa-2224-7265-b491-1eadb25be884",
-                     *         "projectId": "01a228fa-2203-76f9-8c29-2215a0baea42",
+                     *         "id": "01a228fb-ef3d-7483-8e70-8215908956c8",
+                     *         "projectId": "01a228fb-ef23-7488-a156-5b7219a36fd8",
                      *         "name": "QA",
                      *         "category": "started",
                      *         "position": 5,
                      *         "color": null,
-                     *         "createdAt": "2026-11-29T20:23:31.108Z"
+                     *         "createdAt": "2026-11-29T20:25:29.149Z"
                      *       }
                      *     }
                      */
@@ -15349,7 +15443,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: name: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "84aa0188-59fe-469f-acdf-161b4f0c4763",
+                     *       "requestId": "ea00090a-5b04-4055-982b-f3246292258a",
                      *       "issues": [
                      *         {
                      *           "path": "name",
@@ -15381,7 +15475,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "7a0786a8-c95e-4ad7-a385-249b6a4a4b0e"
+                     *       "requestId": "545f4b83-eb40-467f-be70-a9e087fd2740"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15398,7 +15492,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "93eba90b-4d01-4f8e-9d76-052581d2c033"
+                     *       "requestId": "86960eeb-8fec-4073-8fac-0e176f60a3bb"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15415,7 +15509,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Project not found.",
                      *       "code": "not_found",
-                     *       "requestId": "455b37bb-6a3a-4691-a196-62ceadb0db63"
+                     *       "requestId": "a9046635-07bd-4f70-8b13-5fa86e3165d1"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15432,7 +15526,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "This Idempotency-Key was already used with a different request.",
                      *       "code": "conflict",
-                     *       "requestId": "0816a0c4-f863-46e0-9384-35c3db28db58"
+                     *       "requestId": "614fb9c1-067d-4a0d-b672-03b3db29e3c7"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15449,7 +15543,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "09ad77a3-19ff-40c5-865a-ee60e66abc8f"
+                     *       "requestId": "23207ecc-1414-414a-8051-08a61bd1ec07"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15466,7 +15560,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "5e6a6dd7-4e5e-4f24-88e2-680c26fe8ce0"
+                     *       "requestId": "33984eb9-9757-433d-86e5-0a2a1c6a09e0"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15503,7 +15597,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "2522f4bb-2f52-4897-8662-f1f34e317e8e"
+                     *       "requestId": "7df7653a-ae3d-4ac3-b5d8-f40ed56bb19f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15565,10 +15659,10 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fa-2224-7265-b491-1eadb25be884",
+                     *         "id": "01a228fb-ef3d-7483-8e70-8215908956c8",
                      *         "deleted": true,
                      *         "movedTasks": 1,
-                     *         "movedTo": "01a228fa-2203-76fe-a8ab-cc04162b8595"
+                     *         "movedTo": "01a228fb-ef24-7284-9080-7e773d880b3a"
                      *       }
                      *     }
                      */
@@ -15596,7 +15690,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: moveTasksTo: Invalid input: expected string, received object",
                      *       "code": "validation_error",
-                     *       "requestId": "57055449-aaea-4794-9a99-378291caa690",
+                     *       "requestId": "b049ad00-8822-4ac5-8227-7bf3dc74d7c8",
                      *       "issues": [
                      *         {
                      *           "path": "moveTasksTo",
@@ -15624,7 +15718,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "5c9152d2-1e48-44d5-a16f-716295f81e1b"
+                     *       "requestId": "e217b0ad-f22a-4cd5-9f98-fd388144284c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15641,7 +15735,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "c4079430-5c4c-47d1-af44-8c30ecf0f023"
+                     *       "requestId": "aaa67bc3-468c-4e32-a2be-1ee8d1c5e1c1"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15658,7 +15752,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Project not found.",
                      *       "code": "not_found",
-                     *       "requestId": "0b3dc157-6c25-41bd-b933-4d01d01c5e90"
+                     *       "requestId": "b9af342d-3832-4421-89a5-135f87064558"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15675,7 +15769,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "This status still has 1 task(s): pass moveTasksTo=<statusId> to move them to another status of the project.",
                      *       "code": "conflict",
-                     *       "requestId": "fd713ec3-44e0-4a27-95dd-d73dd235f79b"
+                     *       "requestId": "27d98c44-7f35-49c4-8bab-25f6ee5ade41"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15692,7 +15786,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "c6449123-e918-49fc-a992-128554b828cd"
+                     *       "requestId": "90ef7ac2-f63b-4825-a858-9b96fb9f6d15"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15709,7 +15803,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "7f49043a-3f12-4ba0-a482-bbec5cc0bd5e"
+                     *       "requestId": "f0d45964-6821-43cf-88d3-7a5c53d7bd41"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15746,7 +15840,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "1ed5c266-b6c3-492a-9139-b27755f1f486"
+                     *       "requestId": "ab23976e-3700-4f7b-806e-5edb4ad7e172"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15814,13 +15908,13 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fa-2224-7265-b491-1eadb25be884",
-                     *         "projectId": "01a228fa-2203-76f9-8c29-2215a0baea42",
+                     *         "id": "01a228fb-ef3d-7483-8e70-8215908956c8",
+                     *         "projectId": "01a228fb-ef23-7488-a156-5b7219a36fd8",
                      *         "name": "QA",
                      *         "category": "started",
                      *         "position": 5,
                      *         "color": "#aa66cc",
-                     *         "createdAt": "2026-11-29T20:23:31.108Z"
+                     *         "createdAt": "2026-11-29T20:25:29.149Z"
                      *       }
                      *     }
                      */
@@ -15842,7 +15936,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: name: Invalid input: expected string, received object",
                      *       "code": "validation_error",
-                     *       "requestId": "03a13b58-2c80-4921-aeb5-a545bbe9cb89",
+                     *       "requestId": "c77bce15-325f-4a36-86fd-5b959e0e574b",
                      *       "issues": [
                      *         {
                      *           "path": "name",
@@ -15870,7 +15964,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "9a7440ec-9d10-4c3a-8842-e37dd1745611"
+                     *       "requestId": "605313f4-6e92-4fe4-8139-a51f8bd7a95c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15887,7 +15981,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "51e3e9e1-ec53-460b-b229-71777b5518db"
+                     *       "requestId": "986d451f-d4ce-435c-b578-ab633b4aa2e9"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15904,7 +15998,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Project not found.",
                      *       "code": "not_found",
-                     *       "requestId": "776d2afa-86c2-404e-a558-342dbf19ab3a"
+                     *       "requestId": "da3e2a8e-f8d1-4323-bca4-e844f76d02fe"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15921,7 +16015,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "A status named \"To Do\" already exists in this project.",
                      *       "code": "conflict",
-                     *       "requestId": "c1a49c87-3a42-4fa5-bc11-89b5deeb1b86"
+                     *       "requestId": "0cfe6396-ee81-4ef8-9d7a-549987864ffb"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15938,7 +16032,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "e9ebbf28-6e9e-4181-a822-27e967915750"
+                     *       "requestId": "652b206f-8d35-4095-9666-f5b66d9d243c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15955,7 +16049,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "79ae5636-ab6b-4b28-89fe-1964352c8e8d"
+                     *       "requestId": "13766b7c-18c2-4ef2-8ad9-88b38762a3b3"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15992,7 +16086,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "5b68ce6b-c994-497e-9b6a-e70f9d4bf86a"
+                     *       "requestId": "3150d003-dba6-4aae-9e5a-d0cd2e1bff07"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16042,28 +16136,28 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fa-2203-76f9-8c29-2215a0baea42",
+                     *         "id": "01a228fb-ef23-7488-a156-5b7219a36fd8",
                      *         "key": "WEB",
                      *         "name": "Website",
                      *         "description": "The public site.",
                      *         "color": null,
-                     *         "clientId": "01a228fa-21f8-75a4-a927-d30586f3b3d4",
+                     *         "clientId": "01a228fb-ef1b-7232-9960-c4d5a259689b",
                      *         "billableByDefault": true,
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdBy": "01a228fa-2111-7599-8275-3b2af14025df",
-                     *         "createdAt": "2026-11-29T20:23:31.074Z",
-                     *         "updatedAt": "2026-11-29T20:23:31.637Z",
+                     *         "createdBy": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
+                     *         "createdAt": "2026-11-29T20:25:29.123Z",
+                     *         "updatedAt": "2026-11-29T20:25:29.637Z",
                      *         "role": "OWNER",
                      *         "statuses": [
                      *           {
-                     *             "id": "01a228fa-2203-76fa-9009-2099880cd5ba",
-                     *             "projectId": "01a228fa-2203-76f9-8c29-2215a0baea42",
+                     *             "id": "01a228fb-ef24-7280-87d9-b6a5c6a68f79",
+                     *             "projectId": "01a228fb-ef23-7488-a156-5b7219a36fd8",
                      *             "name": "Backlog",
                      *             "category": "backlog",
                      *             "position": 0,
                      *             "color": "#94a3b8",
-                     *             "createdAt": "2026-11-29T20:23:31.074Z"
+                     *             "createdAt": "2026-11-29T20:25:29.123Z"
                      *           }
                      *         ],
                      *         "memberCount": 1
@@ -16088,7 +16182,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "d3675aa7-8fb4-47ca-aa25-b7e8e08fed5e"
+                     *       "requestId": "089a8be2-6e80-4b26-a4a4-6144da11b373"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16110,7 +16204,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "3a35438f-a3a2-41d6-b50b-98ebc92e2521"
+                     *       "requestId": "b4a05789-1d31-4062-8b9d-b37e91f44f8c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16127,7 +16221,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "5a3af7eb-8891-4c0d-bdd6-7780d42ee5e9"
+                     *       "requestId": "6f0b77c3-e933-4b45-90a7-c18bd4effcf5"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16144,7 +16238,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Project not found.",
                      *       "code": "not_found",
-                     *       "requestId": "83423f02-9761-4950-b4ad-3498073f6672"
+                     *       "requestId": "35981b83-a03b-4bb9-81df-ce5b20a19d6f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16161,7 +16255,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "9169098f-1ff5-410c-b8c7-b8f54e2df880"
+                     *       "requestId": "e39a504c-b3db-47c1-a71b-bf55a3e477bd"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16178,7 +16272,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "a39fa401-b3dd-414b-a394-3b42b7443905"
+                     *       "requestId": "05675ef4-9c33-4d1b-a4bc-d49b0e6388eb"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16215,7 +16309,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "9f1aef17-900f-47ca-a6ab-1948432e80c0"
+                     *       "requestId": "102462b5-348c-4ef0-86af-3990c9a72c46"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16271,12 +16365,12 @@ export interface operations {
                      *       "data": [
                      *         {
                      *           "type": "task",
-                     *           "id": "01a228fa-2242-7101-b806-c09711225c74",
+                     *           "id": "01a228fb-ef58-73f3-acaa-54c8856d4091",
                      *           "title": "Ship the landing page today",
                      *           "snippet": "Ship the **landing** page today",
                      *           "score": -3,
-                     *           "projectId": "01a228fa-2203-76f9-8c29-2215a0baea42",
-                     *           "taskId": "01a228fa-2242-7101-b806-c09711225c74",
+                     *           "projectId": "01a228fb-ef23-7488-a156-5b7219a36fd8",
+                     *           "taskId": "01a228fb-ef58-73f3-acaa-54c8856d4091",
                      *           "humanId": "WEB-1",
                      *           "archived": false
                      *         }
@@ -16312,7 +16406,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: q: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "a9c5e098-f4be-4ccf-be54-ea032b007abe",
+                     *       "requestId": "40ae8120-57be-46cd-9ce0-f4ebc61af397",
                      *       "issues": [
                      *         {
                      *           "path": "q",
@@ -16340,7 +16434,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "2b74fa17-17be-49f2-8bda-45df1bfcc76c"
+                     *       "requestId": "ff4516fe-84df-460f-b16c-729727e5d240"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16357,7 +16451,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "6b2ab775-7f97-434f-8b01-5c5b1c5aafd2"
+                     *       "requestId": "19474092-13be-4704-99eb-b17438a46922"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16374,7 +16468,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "ab883594-8db7-4c5f-a3e0-63491dcf4bfd"
+                     *       "requestId": "0f3170f8-1c4e-4c78-93d3-3488dc175981"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16411,7 +16505,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "ef1a563c-952c-4dff-92f3-2d02c96ea86a"
+                     *       "requestId": "112c9786-a1e6-4291-bdda-1d5ffcd4bc07"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16422,7 +16516,17 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "The server is shutting down; retry on the next start.",
+                     *       "code": "service_unavailable",
+                     *       "requestId": "aebebb33-5a3e-4c0f-a055-7e5a251f397f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
             };
         };
     };
@@ -16493,14 +16597,14 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228fa-2249-752d-9b6c-8d5a76161103",
+                     *           "id": "01a228fb-ef5f-73c8-8776-e82c9a838067",
                      *           "humanId": "WEB-2",
                      *           "number": 2,
-                     *           "workspaceId": "01a228fa-217d-7547-8d4c-ecdc178d9da9",
-                     *           "projectId": "01a228fa-2203-76f9-8c29-2215a0baea42",
-                     *           "statusId": "01a228fa-2203-76fb-96a1-7b8103e05a0c",
+                     *           "workspaceId": "01a228fb-eeaa-7322-8fa9-7ff74119edea",
+                     *           "projectId": "01a228fb-ef23-7488-a156-5b7219a36fd8",
+                     *           "statusId": "01a228fb-ef24-7281-9487-f3a1dcc195e6",
                      *           "status": {
-                     *             "id": "01a228fa-2203-76fb-96a1-7b8103e05a0c",
+                     *             "id": "01a228fb-ef24-7281-9487-f3a1dcc195e6",
                      *             "name": "To Do",
                      *             "category": "unstarted"
                      *           },
@@ -16511,9 +16615,9 @@ export interface operations {
                      *           "dueDate": null,
                      *           "archived": false,
                      *           "archivedAt": null,
-                     *           "createdBy": "01a228fa-2111-7599-8275-3b2af14025df",
-                     *           "createdAt": "2026-11-29T20:23:31.145Z",
-                     *           "updatedAt": "2026-11-29T20:23:31.145Z",
+                     *           "createdBy": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
+                     *           "createdAt": "2026-11-29T20:25:29.183Z",
+                     *           "updatedAt": "2026-11-29T20:25:29.183Z",
                      *           "assignees": [],
                      *           "labels": [],
                      *           "todoCount": 0,
@@ -16578,7 +16682,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "d14a7505-9da8-4a3c-b53b-34af5357aca4",
+                     *       "requestId": "096c0273-e79a-46aa-bd58-6c8531b4daf1",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -16606,7 +16710,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "4570a718-6aeb-44af-bc60-080abe5d33f4"
+                     *       "requestId": "38c6bfc1-ef83-476e-bcba-6cf564f20798"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16623,7 +16727,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "23f2f75e-2aa2-42c0-a9c3-2947fad20b28"
+                     *       "requestId": "b465ae0a-4633-47ea-9c3a-f1e3f0a5764f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16640,7 +16744,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "c5d3ef33-cb4e-4c22-b554-5af1daaf06e5"
+                     *       "requestId": "02b1b2bd-9381-41ce-b51f-f0427eb35534"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16677,7 +16781,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "77d9c383-ad02-4f6e-bc98-b64d01766a82"
+                     *       "requestId": "4ecfbc51-c6a0-4e29-9612-0978e03e9635"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16760,14 +16864,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fa-2242-7101-b806-c09711225c74",
+                     *         "id": "01a228fb-ef58-73f3-acaa-54c8856d4091",
                      *         "humanId": "WEB-1",
                      *         "number": 1,
-                     *         "workspaceId": "01a228fa-217d-7547-8d4c-ecdc178d9da9",
-                     *         "projectId": "01a228fa-2203-76f9-8c29-2215a0baea42",
-                     *         "statusId": "01a228fa-2203-76fb-96a1-7b8103e05a0c",
+                     *         "workspaceId": "01a228fb-eeaa-7322-8fa9-7ff74119edea",
+                     *         "projectId": "01a228fb-ef23-7488-a156-5b7219a36fd8",
+                     *         "statusId": "01a228fb-ef24-7281-9487-f3a1dcc195e6",
                      *         "status": {
-                     *           "id": "01a228fa-2203-76fb-96a1-7b8103e05a0c",
+                     *           "id": "01a228fb-ef24-7281-9487-f3a1dcc195e6",
                      *           "name": "To Do",
                      *           "category": "unstarted"
                      *         },
@@ -16778,19 +16882,19 @@ export interface operations {
                      *         "dueDate": "2026-11-29",
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdBy": "01a228fa-2111-7599-8275-3b2af14025df",
-                     *         "createdAt": "2026-11-29T20:23:31.137Z",
-                     *         "updatedAt": "2026-11-29T20:23:31.137Z",
+                     *         "createdBy": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
+                     *         "createdAt": "2026-11-29T20:25:29.176Z",
+                     *         "updatedAt": "2026-11-29T20:25:29.176Z",
                      *         "assignees": [
                      *           {
-                     *             "id": "01a228fa-21c0-71aa-8a5c-8b8568c0cb60",
+                     *             "id": "01a228fb-eee9-7533-b1c3-087156e8668a",
                      *             "name": "Bob",
                      *             "handle": "bob"
                      *           }
                      *         ],
                      *         "labels": [
                      *           {
-                     *             "id": "01a228fa-2237-7149-b771-d24b1168cda5",
+                     *             "id": "01a228fb-ef4e-7289-acc1-d2284614cb18",
                      *             "name": "front-end",
                      *             "color": "#3366ff"
                      *           }
@@ -16799,11 +16903,11 @@ export interface operations {
                      *         "todoDoneCount": 0,
                      *         "todos": [
                      *           {
-                     *             "id": "01a228fa-2243-7676-bd89-f1944eabfa45",
+                     *             "id": "01a228fb-ef5a-74fe-a21f-06c5f29b8ca1",
                      *             "text": "Hero copy",
                      *             "done": false,
                      *             "position": 0,
-                     *             "createdAt": "2026-11-29T20:23:31.137Z"
+                     *             "createdAt": "2026-11-29T20:25:29.176Z"
                      *           }
                      *         ],
                      *         "commentCount": 0,
@@ -16829,7 +16933,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: projectId: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "4b03f562-85cc-48fc-bef8-4952a50aa2aa",
+                     *       "requestId": "ce0cc4ab-4c3a-4c2a-9484-7021e706cbf3",
                      *       "issues": [
                      *         {
                      *           "path": "projectId",
@@ -16861,7 +16965,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "427a9cb8-4b75-4a15-a302-4b0cee46558f"
+                     *       "requestId": "f46a54aa-4672-48fc-abb3-980889d9bec9"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16878,7 +16982,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "53d6c979-ca71-4229-976b-93b4403fc2ae"
+                     *       "requestId": "02b1949a-f58e-496b-833b-1b12219eff9b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16895,7 +16999,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "ab33c3a3-cab4-496d-8674-981f319cc753"
+                     *       "requestId": "4c3160a9-cd06-487f-935e-e5cba8b5052c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16912,7 +17016,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "This Idempotency-Key was already used with a different request.",
                      *       "code": "conflict",
-                     *       "requestId": "9a1bc906-d16d-41f6-bbde-dcd775f22935"
+                     *       "requestId": "d772107a-6432-42b4-b08a-133e09abf7a1"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16929,7 +17033,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "6e85e686-6915-4c8d-b73b-7f082f075d0c"
+                     *       "requestId": "a6f7c7c8-999b-40a2-a770-52cc4633561e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16946,7 +17050,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "79191325-145a-40dd-8b68-38910cdddb44"
+                     *       "requestId": "377e3553-9183-4ef2-8679-54c58f998a7e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16983,7 +17087,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "77980be9-9567-47e0-99c9-ca498f68de6a"
+                     *       "requestId": "b0ee9611-4790-4440-9ff7-79315f4b1009"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17033,14 +17137,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fa-2242-7101-b806-c09711225c74",
+                     *         "id": "01a228fb-ef58-73f3-acaa-54c8856d4091",
                      *         "humanId": "WEB-1",
                      *         "number": 1,
-                     *         "workspaceId": "01a228fa-217d-7547-8d4c-ecdc178d9da9",
-                     *         "projectId": "01a228fa-2203-76f9-8c29-2215a0baea42",
-                     *         "statusId": "01a228fa-2203-76fb-96a1-7b8103e05a0c",
+                     *         "workspaceId": "01a228fb-eeaa-7322-8fa9-7ff74119edea",
+                     *         "projectId": "01a228fb-ef23-7488-a156-5b7219a36fd8",
+                     *         "statusId": "01a228fb-ef24-7281-9487-f3a1dcc195e6",
                      *         "status": {
-                     *           "id": "01a228fa-2203-76fb-96a1-7b8103e05a0c",
+                     *           "id": "01a228fb-ef24-7281-9487-f3a1dcc195e6",
                      *           "name": "To Do",
                      *           "category": "unstarted"
                      *         },
@@ -17051,19 +17155,19 @@ export interface operations {
                      *         "dueDate": "2026-11-29",
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdBy": "01a228fa-2111-7599-8275-3b2af14025df",
-                     *         "createdAt": "2026-11-29T20:23:31.137Z",
-                     *         "updatedAt": "2026-11-29T20:23:31.137Z",
+                     *         "createdBy": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
+                     *         "createdAt": "2026-11-29T20:25:29.176Z",
+                     *         "updatedAt": "2026-11-29T20:25:29.176Z",
                      *         "assignees": [
                      *           {
-                     *             "id": "01a228fa-21c0-71aa-8a5c-8b8568c0cb60",
+                     *             "id": "01a228fb-eee9-7533-b1c3-087156e8668a",
                      *             "name": "Bob",
                      *             "handle": "bob"
                      *           }
                      *         ],
                      *         "labels": [
                      *           {
-                     *             "id": "01a228fa-2237-7149-b771-d24b1168cda5",
+                     *             "id": "01a228fb-ef4e-7289-acc1-d2284614cb18",
                      *             "name": "front-end",
                      *             "color": "#3366ff"
                      *           }
@@ -17072,11 +17176,11 @@ export interface operations {
                      *         "todoDoneCount": 0,
                      *         "todos": [
                      *           {
-                     *             "id": "01a228fa-2243-7676-bd89-f1944eabfa45",
+                     *             "id": "01a228fb-ef5a-74fe-a21f-06c5f29b8ca1",
                      *             "text": "Hero copy",
                      *             "done": false,
                      *             "position": 0,
-                     *             "createdAt": "2026-11-29T20:23:31.137Z"
+                     *             "createdAt": "2026-11-29T20:25:29.176Z"
                      *           }
                      *         ],
                      *         "commentCount": 0,
@@ -17102,7 +17206,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "72351744-cdd1-4499-9754-e3ca65baed94"
+                     *       "requestId": "343f4f05-620a-4711-a5e3-b238bc8163ce"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17124,7 +17228,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "f0205278-e250-4e99-a4a4-c770bd434182"
+                     *       "requestId": "3a255fd1-37a2-4fe9-a7de-c916e6e00133"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17141,7 +17245,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "12e583d6-22ea-4ced-af2d-0ec1fd8fcb23"
+                     *       "requestId": "e7b437b6-f5ca-466b-aec5-ff57a1c2ec76"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17158,7 +17262,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Task not found.",
                      *       "code": "not_found",
-                     *       "requestId": "c759a6f2-3184-4955-a5b8-a9b9b0cd0696"
+                     *       "requestId": "dd928878-339a-440b-9761-66af496cea22"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17195,7 +17299,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "b43c5b5f-f93e-43f8-891c-178a0e06266f"
+                     *       "requestId": "32bdd005-b92f-46b9-9af0-b762bfcfd1a9"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17245,7 +17349,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fa-2249-752d-9b6c-8d5a76161103",
+                     *         "id": "01a228fb-ef5f-73c8-8776-e82c9a838067",
                      *         "deleted": true
                      *       }
                      *     }
@@ -17272,7 +17376,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "8f607639-433b-4a37-af20-dc8897870fad"
+                     *       "requestId": "c20443e8-8289-486a-a31a-055e057441ad"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17294,7 +17398,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "0c5dad5a-67cf-4fb6-b122-d4b066f59803"
+                     *       "requestId": "c9348ead-f376-440a-9b5c-a6fe128a3731"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17311,7 +17415,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "2eff2d8f-e77a-4613-9263-38ff16fa0997"
+                     *       "requestId": "860f2cb6-bd96-4262-a17c-8f6d9be57cea"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17328,7 +17432,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Task not found.",
                      *       "code": "not_found",
-                     *       "requestId": "4c3deb42-99d4-421e-a097-ce1350726177"
+                     *       "requestId": "323fc614-1b99-4550-aade-ad24ea1fbc59"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17345,7 +17449,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Project is archived.",
                      *       "code": "conflict",
-                     *       "requestId": "2979283d-adc3-4648-b53d-14d1390d2f0d"
+                     *       "requestId": "64db4103-29cf-4421-b2cd-e5d8812e8474"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17362,7 +17466,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "a314fcfc-eb26-460b-a4fc-824d0caa6a4e"
+                     *       "requestId": "a153aafd-7c48-4f4c-aee4-2484940a999e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17379,7 +17483,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "a6339dc1-e49a-42de-9f5b-c8d03be74817"
+                     *       "requestId": "91939a62-6c85-44db-9272-351a0e98b521"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17416,7 +17520,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "e7e30f82-1eca-4cab-8c8b-bdd99e0d395f"
+                     *       "requestId": "1c949fd5-138e-425a-abee-c91ba46b6ad7"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17490,14 +17594,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fa-2242-7101-b806-c09711225c74",
+                     *         "id": "01a228fb-ef58-73f3-acaa-54c8856d4091",
                      *         "humanId": "WEB-1",
                      *         "number": 1,
-                     *         "workspaceId": "01a228fa-217d-7547-8d4c-ecdc178d9da9",
-                     *         "projectId": "01a228fa-2203-76f9-8c29-2215a0baea42",
-                     *         "statusId": "01a228fa-2203-76fb-96a1-7b8103e05a0c",
+                     *         "workspaceId": "01a228fb-eeaa-7322-8fa9-7ff74119edea",
+                     *         "projectId": "01a228fb-ef23-7488-a156-5b7219a36fd8",
+                     *         "statusId": "01a228fb-ef24-7281-9487-f3a1dcc195e6",
                      *         "status": {
-                     *           "id": "01a228fa-2203-76fb-96a1-7b8103e05a0c",
+                     *           "id": "01a228fb-ef24-7281-9487-f3a1dcc195e6",
                      *           "name": "To Do",
                      *           "category": "unstarted"
                      *         },
@@ -17508,19 +17612,19 @@ export interface operations {
                      *         "dueDate": "2026-11-29",
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdBy": "01a228fa-2111-7599-8275-3b2af14025df",
-                     *         "createdAt": "2026-11-29T20:23:31.137Z",
-                     *         "updatedAt": "2026-11-29T20:23:31.154Z",
+                     *         "createdBy": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
+                     *         "createdAt": "2026-11-29T20:25:29.176Z",
+                     *         "updatedAt": "2026-11-29T20:25:29.190Z",
                      *         "assignees": [
                      *           {
-                     *             "id": "01a228fa-21c0-71aa-8a5c-8b8568c0cb60",
+                     *             "id": "01a228fb-eee9-7533-b1c3-087156e8668a",
                      *             "name": "Bob",
                      *             "handle": "bob"
                      *           }
                      *         ],
                      *         "labels": [
                      *           {
-                     *             "id": "01a228fa-2237-7149-b771-d24b1168cda5",
+                     *             "id": "01a228fb-ef4e-7289-acc1-d2284614cb18",
                      *             "name": "front-end",
                      *             "color": "#3366ff"
                      *           }
@@ -17529,11 +17633,11 @@ export interface operations {
                      *         "todoDoneCount": 0,
                      *         "todos": [
                      *           {
-                     *             "id": "01a228fa-2243-7676-bd89-f1944eabfa45",
+                     *             "id": "01a228fb-ef5a-74fe-a21f-06c5f29b8ca1",
                      *             "text": "Hero copy",
                      *             "done": false,
                      *             "position": 0,
-                     *             "createdAt": "2026-11-29T20:23:31.137Z"
+                     *             "createdAt": "2026-11-29T20:25:29.176Z"
                      *           }
                      *         ],
                      *         "commentCount": 0,
@@ -17559,7 +17663,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: title: Invalid input: expected string, received object",
                      *       "code": "validation_error",
-                     *       "requestId": "d77c3a1a-6d36-4d31-953d-8bf1e0222732",
+                     *       "requestId": "e688975d-dae9-43d9-851f-8eeda7a3e1be",
                      *       "issues": [
                      *         {
                      *           "path": "title",
@@ -17587,7 +17691,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "3ad847fd-700d-42fc-8d04-9576e3713f71"
+                     *       "requestId": "3986bc44-30bf-4a34-9910-b20bce5299e1"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17604,7 +17708,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "0926aa4e-1f52-4334-8bf1-42101dcc4219"
+                     *       "requestId": "b652a4b9-aa63-4439-82ee-15b8079a816c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17621,7 +17725,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Task not found.",
                      *       "code": "not_found",
-                     *       "requestId": "a4536dd2-f367-44b0-8244-775b7df5ec51"
+                     *       "requestId": "548d57ba-03e8-49f5-9320-723b5f0a7daf"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17638,7 +17742,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Project is archived.",
                      *       "code": "conflict",
-                     *       "requestId": "7fa7f288-fe00-4f02-bb79-860734045c4a"
+                     *       "requestId": "d623b394-e42f-4b38-824e-3645bc47b08e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17655,7 +17759,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "cc37d813-1a14-4875-8556-8d517706dc3d"
+                     *       "requestId": "9b6c57f8-c749-4e3a-8114-4e02e24b0386"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17672,7 +17776,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "c5fd1738-7b18-4599-9740-eaa8bfdf1921"
+                     *       "requestId": "2e1af26a-f23f-4090-9387-fe67d3a67d8e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17709,7 +17813,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "506be2aa-1e4e-4f6a-92ca-1ee3ce4267a8"
+                     *       "requestId": "4219ef26-5ded-4db3-bb8b-ff37a20900d6"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17759,14 +17863,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fa-2249-752d-9b6c-8d5a76161103",
+                     *         "id": "01a228fb-ef5f-73c8-8776-e82c9a838067",
                      *         "humanId": "WEB-2",
                      *         "number": 2,
-                     *         "workspaceId": "01a228fa-217d-7547-8d4c-ecdc178d9da9",
-                     *         "projectId": "01a228fa-2203-76f9-8c29-2215a0baea42",
-                     *         "statusId": "01a228fa-2224-7265-b491-1eadb25be884",
+                     *         "workspaceId": "01a228fb-eeaa-7322-8fa9-7ff74119edea",
+                     *         "projectId": "01a228fb-ef23-7488-a156-5b7219a36fd8",
+                     *         "statusId": "01a228fb-ef3d-7483-8e70-8215908956c8",
                      *         "status": {
-                     *           "id": "01a228fa-2224-7265-b491-1eadb25be884",
+                     *           "id": "01a228fb-ef3d-7483-8e70-8215908956c8",
                      *           "name": "QA",
                      *           "category": "started"
                      *         },
@@ -17776,10 +17880,10 @@ export interface operations {
                      *         "rank": "Kf",
                      *         "dueDate": null,
                      *         "archived": true,
-                     *         "archivedAt": "2026-11-29T20:23:31.163Z",
-                     *         "createdBy": "01a228fa-2111-7599-8275-3b2af14025df",
-                     *         "createdAt": "2026-11-29T20:23:31.145Z",
-                     *         "updatedAt": "2026-11-29T20:23:31.163Z",
+                     *         "archivedAt": "2026-11-29T20:25:29.202Z",
+                     *         "createdBy": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
+                     *         "createdAt": "2026-11-29T20:25:29.183Z",
+                     *         "updatedAt": "2026-11-29T20:25:29.202Z",
                      *         "assignees": [],
                      *         "labels": [],
                      *         "todoCount": 0,
@@ -17808,7 +17912,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "0d217d6a-9b27-4b65-8ed6-e65b4ca02a55"
+                     *       "requestId": "77a3f253-c0b6-49cc-ac36-d3083849980d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17830,7 +17934,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "393875d3-7bdc-4275-a00c-858d026c96b0"
+                     *       "requestId": "3d14b0e8-e24c-4cdf-946b-21544dc66b9f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17847,7 +17951,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "b6a07b5b-0634-4516-83c8-128a260a80f4"
+                     *       "requestId": "1df515a0-8fc8-45ca-aa3b-2fb91da6f18b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17864,7 +17968,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Task not found.",
                      *       "code": "not_found",
-                     *       "requestId": "88492df8-89e6-40bc-bb9f-4b6d23b7f563"
+                     *       "requestId": "bb3c0ca0-6e8c-4cf0-8234-4b1c16563fc2"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17881,7 +17985,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Project is archived.",
                      *       "code": "conflict",
-                     *       "requestId": "d4b78b3f-39d7-4171-858b-056bc6cdde7b"
+                     *       "requestId": "c51608b0-1f49-4e59-b5bb-2d8b85f28c46"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17898,7 +18002,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "62d7bf43-c3ed-407a-962a-af2fd584c330"
+                     *       "requestId": "47c1e544-5893-466f-bf71-121ba4837772"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17915,7 +18019,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "21a15e9b-e07d-47e5-b1d5-f4531b64903f"
+                     *       "requestId": "3368651c-8238-4f05-afd6-0943d331d989"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17952,7 +18056,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "25040298-51ad-4729-a1a4-8fa446dc5743"
+                     *       "requestId": "1a6ec301-4d7b-4311-9f04-eeb98d9efff6"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18010,18 +18114,18 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228fa-226b-74cc-83cb-ad0a983a72a8",
-                     *           "taskId": "01a228fa-2242-7101-b806-c09711225c74",
-                     *           "projectId": "01a228fa-2203-76f9-8c29-2215a0baea42",
+                     *           "id": "01a228fb-ef81-7379-a653-1101418a6281",
+                     *           "taskId": "01a228fb-ef58-73f3-acaa-54c8856d4091",
+                     *           "projectId": "01a228fb-ef23-7488-a156-5b7219a36fd8",
                      *           "author": {
-                     *             "id": "01a228fa-2111-7599-8275-3b2af14025df",
+                     *             "id": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
                      *             "name": "Ada Lovelace",
                      *             "handle": "ada"
                      *           },
                      *           "body": "@bob can you take the pricing table?",
                      *           "edited": false,
-                     *           "createdAt": "2026-11-29T20:23:31.179Z",
-                     *           "updatedAt": "2026-11-29T20:23:31.179Z"
+                     *           "createdAt": "2026-11-29T20:25:29.217Z",
+                     *           "updatedAt": "2026-11-29T20:25:29.217Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -18046,7 +18150,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "c4da5ac7-f819-422d-823e-ab8bcaaeb850",
+                     *       "requestId": "d717f319-da25-46ae-a0fb-8bae7429eaa4",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -18074,7 +18178,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "5eb6b291-094d-4642-ab36-71271595d6ea"
+                     *       "requestId": "e8c6e8f2-8ab4-4ada-b44a-83e57eff2eb2"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18091,7 +18195,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "43ca29ef-4c60-4cfa-9d5a-11879c9d3a55"
+                     *       "requestId": "d99f2544-f926-403d-b7ed-369bd0d09516"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18108,7 +18212,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Task not found.",
                      *       "code": "not_found",
-                     *       "requestId": "932a72b8-8f8a-41c9-a4c7-eb560b85e7f1"
+                     *       "requestId": "3aff9fbc-1272-4a3c-beed-dfbc1711fda7"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18145,7 +18249,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "9c315d46-ec51-46aa-8b43-0b143f96563a"
+                     *       "requestId": "d490a815-9efc-4392-8f64-384be9e3f918"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18204,18 +18308,18 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fa-226b-74cc-83cb-ad0a983a72a8",
-                     *         "taskId": "01a228fa-2242-7101-b806-c09711225c74",
-                     *         "projectId": "01a228fa-2203-76f9-8c29-2215a0baea42",
+                     *         "id": "01a228fb-ef81-7379-a653-1101418a6281",
+                     *         "taskId": "01a228fb-ef58-73f3-acaa-54c8856d4091",
+                     *         "projectId": "01a228fb-ef23-7488-a156-5b7219a36fd8",
                      *         "author": {
-                     *           "id": "01a228fa-2111-7599-8275-3b2af14025df",
+                     *           "id": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "body": "@bob can you take the pricing table?",
                      *         "edited": false,
-                     *         "createdAt": "2026-11-29T20:23:31.179Z",
-                     *         "updatedAt": "2026-11-29T20:23:31.179Z"
+                     *         "createdAt": "2026-11-29T20:25:29.217Z",
+                     *         "updatedAt": "2026-11-29T20:25:29.217Z"
                      *       }
                      *     }
                      */
@@ -18237,7 +18341,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: body: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "ecc0fe84-0867-4d4b-8a0a-7b1ef188b566",
+                     *       "requestId": "52584db4-8efa-4a98-b704-0090116dc20a",
                      *       "issues": [
                      *         {
                      *           "path": "body",
@@ -18265,7 +18369,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "0c375f03-a4e2-48ec-9c83-2ce58003b656"
+                     *       "requestId": "691fb37f-3be8-4bef-95c9-79cfd6f12e76"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18282,7 +18386,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing comments:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "85f3a37b-a7a5-408a-98f1-51ed4329324c"
+                     *       "requestId": "bd73d42d-dd3a-4252-bba6-27996eec3c65"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18299,7 +18403,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Task not found.",
                      *       "code": "not_found",
-                     *       "requestId": "554ffce1-55bc-4193-8f88-4dbab825c9cc"
+                     *       "requestId": "70975d58-371a-4abc-a55d-f33437376e16"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18316,7 +18420,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "This Idempotency-Key was already used with a different request.",
                      *       "code": "conflict",
-                     *       "requestId": "99f10dc2-a08e-4fa8-99ee-9cbdac011cdb"
+                     *       "requestId": "5cf03d2f-09ff-451f-a121-a37ad808a243"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18333,7 +18437,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "db7f9d09-5603-4c3c-b879-2eae1db1b777"
+                     *       "requestId": "ee6d3504-c0d8-439c-9549-ce3066015adb"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18350,7 +18454,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "52acce7a-4794-4c45-ae3b-79da14d62d23"
+                     *       "requestId": "3d2f0948-d72a-4706-8e99-8a8d93dd315d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18387,7 +18491,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "de412977-f3f9-473f-9d78-a8c2b3c0d5e2"
+                     *       "requestId": "d48682b3-a9fb-46fc-8c5c-e27f7169b9d6"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18439,7 +18543,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fa-226b-74cc-83cb-ad0a983a72a8",
+                     *         "id": "01a228fb-ef81-7379-a653-1101418a6281",
                      *         "deleted": true
                      *       }
                      *     }
@@ -18466,7 +18570,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "801e7fdf-c1b2-445b-af8c-c7a526f6ff22"
+                     *       "requestId": "ef2586d6-c572-4e5f-b9e0-080eddbbf7f8"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18488,7 +18592,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "ffa13d0f-9458-47d4-8b80-c6d3c44e319a"
+                     *       "requestId": "687cb1b6-ce55-4dff-b038-43be6401152f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18505,7 +18609,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing comments:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "025abe31-a380-4a17-93f2-c0134abacc51"
+                     *       "requestId": "17399a52-ac49-4e8c-a135-67e79f42aec8"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18522,7 +18626,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Task not found.",
                      *       "code": "not_found",
-                     *       "requestId": "c3c8c384-b641-4051-a35d-05a87195a644"
+                     *       "requestId": "564779ac-8cd9-4737-9555-9d958b058055"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18539,7 +18643,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Project is archived.",
                      *       "code": "conflict",
-                     *       "requestId": "be510625-9ef5-47ab-9300-7b44666f662d"
+                     *       "requestId": "b043c068-d488-482b-a542-31d7fa4fa064"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18556,7 +18660,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "71b86c63-5dd5-49f6-812f-76e18e35c934"
+                     *       "requestId": "1c69bef3-094e-4fc7-a0cd-6ce858fb982d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18573,7 +18677,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "6990fbca-2f3b-4e88-87ab-c446dbbf81ac"
+                     *       "requestId": "d3c84a1c-382c-48b5-8466-8167f2757298"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18610,7 +18714,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "b1dc15bc-e900-4c82-9550-537b67c85826"
+                     *       "requestId": "d7e1c660-e2f2-419e-aa36-154e01cf5360"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18669,18 +18773,18 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fa-226b-74cc-83cb-ad0a983a72a8",
-                     *         "taskId": "01a228fa-2242-7101-b806-c09711225c74",
-                     *         "projectId": "01a228fa-2203-76f9-8c29-2215a0baea42",
+                     *         "id": "01a228fb-ef81-7379-a653-1101418a6281",
+                     *         "taskId": "01a228fb-ef58-73f3-acaa-54c8856d4091",
+                     *         "projectId": "01a228fb-ef23-7488-a156-5b7219a36fd8",
                      *         "author": {
-                     *           "id": "01a228fa-2111-7599-8275-3b2af14025df",
+                     *           "id": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "body": "@bob can you take the pricing table, please?",
                      *         "edited": true,
-                     *         "createdAt": "2026-11-29T20:23:31.179Z",
-                     *         "updatedAt": "2026-11-29T20:23:31.185Z"
+                     *         "createdAt": "2026-11-29T20:25:29.217Z",
+                     *         "updatedAt": "2026-11-29T20:25:29.222Z"
                      *       }
                      *     }
                      */
@@ -18702,7 +18806,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: body: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "08144101-0d14-4f67-85c8-e61302432445",
+                     *       "requestId": "0528f86a-cf84-46d7-bfe6-f0d63378d20a",
                      *       "issues": [
                      *         {
                      *           "path": "body",
@@ -18730,7 +18834,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "7cc9e969-8c5a-445e-96a6-0c98aafec024"
+                     *       "requestId": "82d1a147-dedb-4390-9559-162c7bcac294"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18747,7 +18851,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing comments:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "6053f925-c8be-4a67-8aa0-1655a70fb02e"
+                     *       "requestId": "daa62f26-9782-48dc-9755-d38f42c9738c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18764,7 +18868,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Task not found.",
                      *       "code": "not_found",
-                     *       "requestId": "97447ac0-3c43-4e8f-b91e-2072e36c50cf"
+                     *       "requestId": "700c0163-197e-48af-954a-1dcd5b29eef4"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18781,7 +18885,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Project is archived.",
                      *       "code": "conflict",
-                     *       "requestId": "aeb220a2-f2f2-4b34-b615-a8ab6eef4597"
+                     *       "requestId": "1108b36f-db49-4967-a0c6-9342276aa772"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18798,7 +18902,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "62d7cdc4-0995-49d0-919a-b6111fc6dbdb"
+                     *       "requestId": "75f29366-1e62-4354-88da-d2c33d128954"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18815,7 +18919,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "6e82d245-dc3d-4ed9-9ed0-c14476292dbe"
+                     *       "requestId": "d1c1cd6c-11a2-466d-9c8c-d4d83b2ccc54"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18852,7 +18956,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "0ad170af-2e9d-4340-966f-ab1c28493f66"
+                     *       "requestId": "de164d78-f3a6-4ad6-b464-c8734ecb8ff1"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18917,14 +19021,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fa-2242-7101-b806-c09711225c74",
+                     *         "id": "01a228fb-ef58-73f3-acaa-54c8856d4091",
                      *         "humanId": "WEB-1",
                      *         "number": 1,
-                     *         "workspaceId": "01a228fa-217d-7547-8d4c-ecdc178d9da9",
-                     *         "projectId": "01a228fa-2203-76f9-8c29-2215a0baea42",
-                     *         "statusId": "01a228fa-2224-7265-b491-1eadb25be884",
+                     *         "workspaceId": "01a228fb-eeaa-7322-8fa9-7ff74119edea",
+                     *         "projectId": "01a228fb-ef23-7488-a156-5b7219a36fd8",
+                     *         "statusId": "01a228fb-ef3d-7483-8e70-8215908956c8",
                      *         "status": {
-                     *           "id": "01a228fa-2224-7265-b491-1eadb25be884",
+                     *           "id": "01a228fb-ef3d-7483-8e70-8215908956c8",
                      *           "name": "QA",
                      *           "category": "started"
                      *         },
@@ -18935,19 +19039,19 @@ export interface operations {
                      *         "dueDate": "2026-11-29",
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdBy": "01a228fa-2111-7599-8275-3b2af14025df",
-                     *         "createdAt": "2026-11-29T20:23:31.137Z",
-                     *         "updatedAt": "2026-11-29T20:23:31.157Z",
+                     *         "createdBy": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
+                     *         "createdAt": "2026-11-29T20:25:29.176Z",
+                     *         "updatedAt": "2026-11-29T20:25:29.193Z",
                      *         "assignees": [
                      *           {
-                     *             "id": "01a228fa-21c0-71aa-8a5c-8b8568c0cb60",
+                     *             "id": "01a228fb-eee9-7533-b1c3-087156e8668a",
                      *             "name": "Bob",
                      *             "handle": "bob"
                      *           }
                      *         ],
                      *         "labels": [
                      *           {
-                     *             "id": "01a228fa-2237-7149-b771-d24b1168cda5",
+                     *             "id": "01a228fb-ef4e-7289-acc1-d2284614cb18",
                      *             "name": "front-end",
                      *             "color": "#3366ff"
                      *           }
@@ -18956,11 +19060,11 @@ export interface operations {
                      *         "todoDoneCount": 0,
                      *         "todos": [
                      *           {
-                     *             "id": "01a228fa-2243-7676-bd89-f1944eabfa45",
+                     *             "id": "01a228fb-ef5a-74fe-a21f-06c5f29b8ca1",
                      *             "text": "Hero copy",
                      *             "done": false,
                      *             "position": 0,
-                     *             "createdAt": "2026-11-29T20:23:31.137Z"
+                     *             "createdAt": "2026-11-29T20:25:29.176Z"
                      *           }
                      *         ],
                      *         "commentCount": 0,
@@ -18986,7 +19090,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: projectId: Invalid input: expected string, received object",
                      *       "code": "validation_error",
-                     *       "requestId": "6ae2782b-f720-471b-a347-59992047cc33",
+                     *       "requestId": "b0a2e48d-bc21-4e98-a883-2399b1ee1f8d",
                      *       "issues": [
                      *         {
                      *           "path": "projectId",
@@ -19014,7 +19118,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "3605ca54-d139-4acc-be73-cc4c7c4e5cb2"
+                     *       "requestId": "872364e2-9033-462e-9ca7-d4ebc932bce7"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19031,7 +19135,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "eddd328f-51b7-434c-b411-ae9e453a6beb"
+                     *       "requestId": "ed483557-751b-4993-a9ae-9f73fc3be09b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19048,7 +19152,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Task not found.",
                      *       "code": "not_found",
-                     *       "requestId": "1211768b-7e05-49bc-a7eb-8c10c7761975"
+                     *       "requestId": "a1330b2b-71f7-4ffb-b84b-f0c9d640ee25"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19065,7 +19169,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Project is archived.",
                      *       "code": "conflict",
-                     *       "requestId": "0136c529-137a-419f-a3a0-6c158a49e99f"
+                     *       "requestId": "5d723e72-053f-42c1-8a29-7bc4ae9de05b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19082,7 +19186,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "3aa8f68b-4703-4042-a68e-b41f2fba2eee"
+                     *       "requestId": "aca0acb9-8d03-4b42-86b3-5eadfb47a40a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19099,7 +19203,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "e4065447-b120-4928-96f1-127e77cffe50"
+                     *       "requestId": "89b6ba13-d866-4b49-a120-6f1b2726b228"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19136,7 +19240,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "e3bf45c9-b428-4476-b73d-17a276386d62"
+                     *       "requestId": "8956556a-74d1-4877-8f1a-1830d3c08034"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19207,22 +19311,22 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fa-2294-7536-a5c8-5064864e0329",
-                     *         "projectId": "01a228fa-2203-76f9-8c29-2215a0baea42",
-                     *         "taskId": "01a228fa-2242-7101-b806-c09711225c74",
-                     *         "userId": "01a228fa-2111-7599-8275-3b2af14025df",
+                     *         "id": "01a228fb-efa3-73bb-a26b-7371aed28699",
+                     *         "projectId": "01a228fb-ef23-7488-a156-5b7219a36fd8",
+                     *         "taskId": "01a228fb-ef58-73f3-acaa-54c8856d4091",
+                     *         "userId": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
                      *         "user": {
-                     *           "id": "01a228fa-2111-7599-8275-3b2af14025df",
+                     *           "id": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "task": {
-                     *           "id": "01a228fa-2242-7101-b806-c09711225c74",
+                     *           "id": "01a228fb-ef58-73f3-acaa-54c8856d4091",
                      *           "humanId": "WEB-1",
                      *           "title": "Ship the landing page today"
                      *         },
                      *         "project": {
-                     *           "id": "01a228fa-2203-76f9-8c29-2215a0baea42",
+                     *           "id": "01a228fb-ef23-7488-a156-5b7219a36fd8",
                      *           "name": "Website"
                      *         },
                      *         "date": "2026-11-29",
@@ -19234,9 +19338,9 @@ export interface operations {
                      *         "rejectionReason": null,
                      *         "decidedBy": null,
                      *         "decidedAt": null,
-                     *         "createdBy": "01a228fa-2111-7599-8275-3b2af14025df",
-                     *         "createdAt": "2026-11-29T20:23:31.220Z",
-                     *         "updatedAt": "2026-11-29T20:23:31.220Z"
+                     *         "createdBy": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
+                     *         "createdAt": "2026-11-29T20:25:29.251Z",
+                     *         "updatedAt": "2026-11-29T20:25:29.251Z"
                      *       }
                      *     }
                      */
@@ -19258,7 +19362,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: date: Invalid input: expected string, received object",
                      *       "code": "validation_error",
-                     *       "requestId": "37d7c055-1ddd-4468-b406-7f01a9734d72",
+                     *       "requestId": "ffa2197a-ac51-4761-817f-8c8efb6e07a9",
                      *       "issues": [
                      *         {
                      *           "path": "date",
@@ -19286,7 +19390,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "2bb75c6f-a370-443a-a6f1-f28fbc8c02ec"
+                     *       "requestId": "ff7fe6a1-e65d-4caf-847d-c1e532f42119"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19303,7 +19407,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing timesheets:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "1afa40aa-39dd-432e-83dc-f7182509506a"
+                     *       "requestId": "70ea5d5a-d0a2-44e9-9fa8-463f62befa04"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19320,7 +19424,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Task not found.",
                      *       "code": "not_found",
-                     *       "requestId": "6a32f8e9-575d-44fb-a187-be602e487128"
+                     *       "requestId": "b9b490f4-11b6-49ca-a389-3145e6457e33"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19346,7 +19450,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "7ad123d2-6f11-4249-ad5e-d462736b1a98"
+                     *       "requestId": "f89619aa-7e87-4786-9d06-b2b4d92c6166"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19363,7 +19467,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "d517e1fb-fe81-4d17-9b1e-eb92e5e326b0"
+                     *       "requestId": "008851c0-478d-4ca0-aa6d-0fb7d3e03e19"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19400,7 +19504,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "e4f5ff6e-61fc-4429-86ba-8df4599f9b28"
+                     *       "requestId": "7f902856-1b58-409a-86e0-b6f757b571f8"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19463,11 +19567,11 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fa-2261-7668-9a22-570fcb2050cd",
+                     *         "id": "01a228fb-ef76-76a3-969d-50d1376eb393",
                      *         "text": "Footer links",
                      *         "done": false,
                      *         "position": 2,
-                     *         "createdAt": "2026-11-29T20:23:31.169Z"
+                     *         "createdAt": "2026-11-29T20:25:29.206Z"
                      *       }
                      *     }
                      */
@@ -19489,7 +19593,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: text: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "a5e78849-2fb0-4412-8e72-5cceac1462cc",
+                     *       "requestId": "aeb26e5b-ba02-4e1d-9f27-4d640ebec34f",
                      *       "issues": [
                      *         {
                      *           "path": "text",
@@ -19517,7 +19621,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "64451735-d45d-4626-84af-67e93c69c2a9"
+                     *       "requestId": "ae79f83e-5d7f-4337-8904-5ce311849848"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19534,7 +19638,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "9c20a49c-3de0-4c29-b2cc-d31c1d0efc56"
+                     *       "requestId": "6b5ef962-07bc-49d0-a58e-808f4fd7fe4b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19551,7 +19655,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Task not found.",
                      *       "code": "not_found",
-                     *       "requestId": "b8d86cfe-c978-4f66-8c99-e47060925c16"
+                     *       "requestId": "0a527816-ae0f-4fa4-bef9-a58d5d664c62"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19568,7 +19672,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "This Idempotency-Key was already used with a different request.",
                      *       "code": "conflict",
-                     *       "requestId": "b038d4e9-27af-44ff-a3bc-c73ca0aa5c8d"
+                     *       "requestId": "7116b1e2-aec0-445e-8ab2-37d197b1d3c9"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19585,7 +19689,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "99620ec7-9a09-4061-a43a-a27a952b780b"
+                     *       "requestId": "13941d02-ad64-4d6e-9021-417c18a82e59"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19602,7 +19706,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "ba4f5262-2b11-47f0-985d-fcab801e26e3"
+                     *       "requestId": "f0d1b550-ab84-40ba-a157-c9cca80d53f6"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19639,7 +19743,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "2e634780-3fff-467e-8d33-13f01ef929e7"
+                     *       "requestId": "2a22b20c-60bc-4077-addf-c50b835474e5"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19691,7 +19795,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fa-2261-7668-9a22-570fcb2050cd",
+                     *         "id": "01a228fb-ef76-76a3-969d-50d1376eb393",
                      *         "deleted": true
                      *       }
                      *     }
@@ -19718,7 +19822,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "8ced4bd8-b441-435b-bfb4-88ea5a37b0a9"
+                     *       "requestId": "ff50cad0-1f07-439b-8b9a-3040f6c74a92"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19740,7 +19844,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "1a30cec9-aa4d-474e-bf37-cb1ef158e191"
+                     *       "requestId": "1f32fba7-a769-4b39-8de6-440b3f48bb80"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19757,7 +19861,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "3b7a4e4f-4932-42ab-b7b3-57e9575b2510"
+                     *       "requestId": "10800661-d8b8-4e2f-a41a-76f3bb152a29"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19774,7 +19878,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Task not found.",
                      *       "code": "not_found",
-                     *       "requestId": "39ea11d7-7c91-474b-9555-3c2cc747ef7c"
+                     *       "requestId": "eba88ad0-ff73-42e5-8fb7-2677c56a5f55"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19791,7 +19895,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Project is archived.",
                      *       "code": "conflict",
-                     *       "requestId": "759b303c-76f7-4f9d-afc3-2ff605bfad9f"
+                     *       "requestId": "fc9a7136-7886-49ff-b247-466432a8d32d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19808,7 +19912,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "b264220b-3afd-4232-b67f-b4b24b3da9dd"
+                     *       "requestId": "87715db4-54e3-476c-b37c-336b2a13a09c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19825,7 +19929,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "ac9ca46b-cd0d-4c2a-9752-318477409512"
+                     *       "requestId": "4dc173f7-b7ab-43a3-ad4f-0a77bb629265"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19862,7 +19966,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "74f658a5-fd5a-4c61-8725-5ed5e65becf2"
+                     *       "requestId": "45052b62-e404-4e95-9493-b8f62c71e845"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19925,11 +20029,11 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fa-2243-7676-bd89-f1944eabfa45",
+                     *         "id": "01a228fb-ef5a-74fe-a21f-06c5f29b8ca1",
                      *         "text": "Hero copy",
                      *         "done": true,
                      *         "position": 0,
-                     *         "createdAt": "2026-11-29T20:23:31.137Z"
+                     *         "createdAt": "2026-11-29T20:25:29.176Z"
                      *       }
                      *     }
                      */
@@ -19951,7 +20055,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: text: Invalid input: expected string, received object",
                      *       "code": "validation_error",
-                     *       "requestId": "0caab09d-b8b1-4b5b-bbef-95a7918415bb",
+                     *       "requestId": "9b2c6a78-3b19-4f2e-8e19-7afc035d414f",
                      *       "issues": [
                      *         {
                      *           "path": "text",
@@ -19979,7 +20083,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "9476cefb-dd7b-442e-9796-e1bbda96a31e"
+                     *       "requestId": "aace58c3-0d2a-4949-b137-37fba0002bae"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19996,7 +20100,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "c704efc1-8195-49ce-ae4a-3335edec4d45"
+                     *       "requestId": "b3784d79-2f6d-4f29-a282-f10327e551fa"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20013,7 +20117,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Task not found.",
                      *       "code": "not_found",
-                     *       "requestId": "ccec805f-fac8-4b59-ae16-423ddc7b2e81"
+                     *       "requestId": "98b57d45-bef8-498f-bab9-07f72e64544e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20030,7 +20134,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Project is archived.",
                      *       "code": "conflict",
-                     *       "requestId": "37e3659e-d2d0-4556-9e35-7f6b60003b8a"
+                     *       "requestId": "49426187-442e-4a04-aeb0-58520d0c7298"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20047,7 +20151,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "04ce7a23-09fe-4651-b095-e1c3aee18ee7"
+                     *       "requestId": "7976b637-3a70-4e46-ae67-732d128844e7"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20064,7 +20168,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "b34ad426-10c3-4afe-9690-0de6a37540d6"
+                     *       "requestId": "4345eabf-8ce1-48b8-995a-b0c7ec2cce8c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20101,7 +20205,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "35904a83-9632-44e7-a908-1d7432a9b564"
+                     *       "requestId": "e6f4e453-a4f0-40cd-b3d9-6fa456bee942"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20159,11 +20263,11 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228fa-2261-7668-9a22-570fcb2050cd",
+                     *           "id": "01a228fb-ef76-76a3-969d-50d1376eb393",
                      *           "text": "Footer links",
                      *           "done": false,
                      *           "position": 0,
-                     *           "createdAt": "2026-11-29T20:23:31.169Z"
+                     *           "createdAt": "2026-11-29T20:25:29.206Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -20188,7 +20292,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: todoIds: Invalid input: expected array, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "57189869-3873-4658-8da8-613cf0c539c3",
+                     *       "requestId": "49aa88b3-c0cf-49a8-ad1c-bc2842fceaa6",
                      *       "issues": [
                      *         {
                      *           "path": "todoIds",
@@ -20216,7 +20320,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "0eefd186-b3d2-441f-ab65-0c8f22ee0a47"
+                     *       "requestId": "0bda16b5-f0a3-45ba-99f4-b781fe2f39bb"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20233,7 +20337,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "ac59dc57-ef2b-4530-9fef-91bf30a536a1"
+                     *       "requestId": "834c5b8a-f5c0-45ec-9220-83a9a0cf7647"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20250,7 +20354,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Task not found.",
                      *       "code": "not_found",
-                     *       "requestId": "77b21c2f-e4e4-460b-8eaf-95ffe4d5b768"
+                     *       "requestId": "b1ca4633-0907-4b02-b5c9-7e45dbd37dda"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20267,7 +20371,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Project is archived.",
                      *       "code": "conflict",
-                     *       "requestId": "6b16a1ab-6a7f-40ce-8890-2b2143b72ff3"
+                     *       "requestId": "69b50b6e-aa6e-46c8-94ea-444330870bf7"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20284,7 +20388,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "7343503b-9de1-47e8-9a62-92f980c7a0c8"
+                     *       "requestId": "76b5c4c7-0359-46d2-9d71-a0a72f0e3b67"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20301,7 +20405,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "0c3e3dca-929e-4a69-bbcd-ea7d4abf2b8a"
+                     *       "requestId": "1fd96e1a-b8a3-4b89-9b01-15ca3578ec44"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20338,7 +20442,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "ada1dee0-8bd3-4914-a4c6-28084dc04625"
+                     *       "requestId": "4b22e569-7ae8-4936-b70c-940cd566a20b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20388,14 +20492,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fa-2249-752d-9b6c-8d5a76161103",
+                     *         "id": "01a228fb-ef5f-73c8-8776-e82c9a838067",
                      *         "humanId": "WEB-2",
                      *         "number": 2,
-                     *         "workspaceId": "01a228fa-217d-7547-8d4c-ecdc178d9da9",
-                     *         "projectId": "01a228fa-2203-76f9-8c29-2215a0baea42",
-                     *         "statusId": "01a228fa-2224-7265-b491-1eadb25be884",
+                     *         "workspaceId": "01a228fb-eeaa-7322-8fa9-7ff74119edea",
+                     *         "projectId": "01a228fb-ef23-7488-a156-5b7219a36fd8",
+                     *         "statusId": "01a228fb-ef3d-7483-8e70-8215908956c8",
                      *         "status": {
-                     *           "id": "01a228fa-2224-7265-b491-1eadb25be884",
+                     *           "id": "01a228fb-ef3d-7483-8e70-8215908956c8",
                      *           "name": "QA",
                      *           "category": "started"
                      *         },
@@ -20406,9 +20510,9 @@ export interface operations {
                      *         "dueDate": null,
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdBy": "01a228fa-2111-7599-8275-3b2af14025df",
-                     *         "createdAt": "2026-11-29T20:23:31.145Z",
-                     *         "updatedAt": "2026-11-29T20:23:31.165Z",
+                     *         "createdBy": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
+                     *         "createdAt": "2026-11-29T20:25:29.183Z",
+                     *         "updatedAt": "2026-11-29T20:25:29.203Z",
                      *         "assignees": [],
                      *         "labels": [],
                      *         "todoCount": 0,
@@ -20437,7 +20541,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "2055425c-d190-44e1-ab04-2ab92848b78a"
+                     *       "requestId": "c6119eb6-35e7-409d-8fe4-87615665c444"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20459,7 +20563,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "ec6bde6e-025a-4110-850d-bfb0685a3710"
+                     *       "requestId": "c838b16a-f882-4998-9447-350d535fc0f5"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20476,7 +20580,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "e2b07349-7067-4b72-9a4f-3ae6963e6bf0"
+                     *       "requestId": "c8b02827-225f-475c-9f93-967920fe8518"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20493,7 +20597,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Task not found.",
                      *       "code": "not_found",
-                     *       "requestId": "8be227a0-006e-4a55-a641-30ec79b17e0d"
+                     *       "requestId": "17708e76-542b-458f-b06d-dfd4bc429aad"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20510,7 +20614,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Project is archived.",
                      *       "code": "conflict",
-                     *       "requestId": "d7f63948-8221-4e0e-b0b3-f91483fe96d3"
+                     *       "requestId": "10003bc9-c1e1-4cae-ad83-c3df1f4749f2"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20527,7 +20631,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "d3d029a3-d681-4cb2-954e-8921894c7e1b"
+                     *       "requestId": "55a76273-a012-4de3-ba65-0f0ef88748aa"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20544,7 +20648,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "fc8ac057-5788-450a-a469-ade6b1a10f56"
+                     *       "requestId": "0936830a-735b-4b76-a2ae-e968c349c166"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20581,7 +20685,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "f800881e-a310-4032-ac63-6b42dcf573da"
+                     *       "requestId": "5ac5f1fe-57fc-41d1-bda3-058ae7f196e4"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20638,14 +20742,14 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228fa-2249-752d-9b6c-8d5a76161103",
+                     *           "id": "01a228fb-ef5f-73c8-8776-e82c9a838067",
                      *           "humanId": "WEB-2",
                      *           "number": 2,
-                     *           "workspaceId": "01a228fa-217d-7547-8d4c-ecdc178d9da9",
-                     *           "projectId": "01a228fa-2203-76f9-8c29-2215a0baea42",
-                     *           "statusId": "01a228fa-2224-7265-b491-1eadb25be884",
+                     *           "workspaceId": "01a228fb-eeaa-7322-8fa9-7ff74119edea",
+                     *           "projectId": "01a228fb-ef23-7488-a156-5b7219a36fd8",
+                     *           "statusId": "01a228fb-ef3d-7483-8e70-8215908956c8",
                      *           "status": {
-                     *             "id": "01a228fa-2224-7265-b491-1eadb25be884",
+                     *             "id": "01a228fb-ef3d-7483-8e70-8215908956c8",
                      *             "name": "QA",
                      *             "category": "started"
                      *           },
@@ -20656,9 +20760,9 @@ export interface operations {
                      *           "dueDate": null,
                      *           "archived": false,
                      *           "archivedAt": null,
-                     *           "createdBy": "01a228fa-2111-7599-8275-3b2af14025df",
-                     *           "createdAt": "2026-11-29T20:23:31.145Z",
-                     *           "updatedAt": "2026-11-29T20:23:31.161Z",
+                     *           "createdBy": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
+                     *           "createdAt": "2026-11-29T20:25:29.183Z",
+                     *           "updatedAt": "2026-11-29T20:25:29.198Z",
                      *           "assignees": [],
                      *           "labels": [],
                      *           "todoCount": 0,
@@ -20687,7 +20791,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: statusId: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "dc169020-1a32-4465-b78e-a25a67fa705e",
+                     *       "requestId": "cf35baec-d6c3-4789-b46b-499a7b1c94b3",
                      *       "issues": [
                      *         {
                      *           "path": "statusId",
@@ -20719,7 +20823,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "880afaf4-1237-4538-b865-8b1230b9b687"
+                     *       "requestId": "03660c6b-7f50-4ccf-85b9-a5641f5969d9"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20736,7 +20840,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "27bee484-8e15-422d-98dc-ac4a0fd74fac"
+                     *       "requestId": "89b7da04-fbec-4a14-a836-585a2e4daf5a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20753,7 +20857,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "a20f0569-a232-432b-9e67-6180c3190ab4"
+                     *       "requestId": "1c8d280c-524b-4fbe-9922-e773fd355e5a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20770,7 +20874,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Project is archived.",
                      *       "code": "conflict",
-                     *       "requestId": "d0d7fffd-fdc6-4907-97a8-69705541692d"
+                     *       "requestId": "28071e97-cc5c-4fd3-92e5-4a20c92e1a61"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20787,7 +20891,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "cae022b2-ded5-477e-ad65-73d254615b78"
+                     *       "requestId": "81e8ef77-983f-4421-87f2-26135a462956"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20804,7 +20908,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "08321cce-2083-47e1-88ee-63a7daac41a6"
+                     *       "requestId": "8d83c297-dc3a-47a4-9b5c-3b676d192a43"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20841,7 +20945,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "b72b7a57-c485-4929-aa95-c23a9ef26443"
+                     *       "requestId": "5735e4e5-e886-4df9-a5c5-702a9d1941d6"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20912,22 +21016,22 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228fa-2294-7536-a5c8-5064864e0329",
-                     *           "projectId": "01a228fa-2203-76f9-8c29-2215a0baea42",
-                     *           "taskId": "01a228fa-2242-7101-b806-c09711225c74",
-                     *           "userId": "01a228fa-2111-7599-8275-3b2af14025df",
+                     *           "id": "01a228fb-efa3-73bb-a26b-7371aed28699",
+                     *           "projectId": "01a228fb-ef23-7488-a156-5b7219a36fd8",
+                     *           "taskId": "01a228fb-ef58-73f3-acaa-54c8856d4091",
+                     *           "userId": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
                      *           "user": {
-                     *             "id": "01a228fa-2111-7599-8275-3b2af14025df",
+                     *             "id": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
                      *             "name": "Ada Lovelace",
                      *             "handle": "ada"
                      *           },
                      *           "task": {
-                     *             "id": "01a228fa-2242-7101-b806-c09711225c74",
+                     *             "id": "01a228fb-ef58-73f3-acaa-54c8856d4091",
                      *             "humanId": "WEB-1",
                      *             "title": "Ship the landing page today"
                      *           },
                      *           "project": {
-                     *             "id": "01a228fa-2203-76f9-8c29-2215a0baea42",
+                     *             "id": "01a228fb-ef23-7488-a156-5b7219a36fd8",
                      *             "name": "Website"
                      *           },
                      *           "date": "2026-11-29",
@@ -20939,9 +21043,9 @@ export interface operations {
                      *           "rejectionReason": null,
                      *           "decidedBy": null,
                      *           "decidedAt": null,
-                     *           "createdBy": "01a228fa-2111-7599-8275-3b2af14025df",
-                     *           "createdAt": "2026-11-29T20:23:31.220Z",
-                     *           "updatedAt": "2026-11-29T20:23:31.220Z"
+                     *           "createdBy": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
+                     *           "createdAt": "2026-11-29T20:25:29.251Z",
+                     *           "updatedAt": "2026-11-29T20:25:29.251Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -20966,7 +21070,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "b8b1c570-d8a6-4cfb-bcb2-e1a1f14d6963",
+                     *       "requestId": "b40c8177-e648-4955-8072-907ea8d833dc",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -20994,7 +21098,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "a24516a2-0cd2-443e-bb9a-3a4c76a34bdc"
+                     *       "requestId": "fca70b50-abba-4437-a532-cdd0cc643774"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21011,7 +21115,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing timesheets:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "8eb041bd-e643-4e31-a73e-a128a5677160"
+                     *       "requestId": "5258cdd6-1a11-4301-bf52-ee370490ec03"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21028,7 +21132,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "8519b867-ed3a-41f2-a73d-b86b067a9de4"
+                     *       "requestId": "a44ab979-900e-4c29-953f-042a9170feec"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21065,7 +21169,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "c3a4ff2c-bfcc-4853-93e4-7b70da9cd956"
+                     *       "requestId": "6ef6d9f9-3329-401d-9779-fdce1767769d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21115,22 +21219,22 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fa-2294-7536-a5c8-5064864e0329",
-                     *         "projectId": "01a228fa-2203-76f9-8c29-2215a0baea42",
-                     *         "taskId": "01a228fa-2242-7101-b806-c09711225c74",
-                     *         "userId": "01a228fa-2111-7599-8275-3b2af14025df",
+                     *         "id": "01a228fb-efa3-73bb-a26b-7371aed28699",
+                     *         "projectId": "01a228fb-ef23-7488-a156-5b7219a36fd8",
+                     *         "taskId": "01a228fb-ef58-73f3-acaa-54c8856d4091",
+                     *         "userId": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
                      *         "user": {
-                     *           "id": "01a228fa-2111-7599-8275-3b2af14025df",
+                     *           "id": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "task": {
-                     *           "id": "01a228fa-2242-7101-b806-c09711225c74",
+                     *           "id": "01a228fb-ef58-73f3-acaa-54c8856d4091",
                      *           "humanId": "WEB-1",
                      *           "title": "Ship the landing page today"
                      *         },
                      *         "project": {
-                     *           "id": "01a228fa-2203-76f9-8c29-2215a0baea42",
+                     *           "id": "01a228fb-ef23-7488-a156-5b7219a36fd8",
                      *           "name": "Website"
                      *         },
                      *         "date": "2026-11-29",
@@ -21142,9 +21246,9 @@ export interface operations {
                      *         "rejectionReason": null,
                      *         "decidedBy": null,
                      *         "decidedAt": null,
-                     *         "createdBy": "01a228fa-2111-7599-8275-3b2af14025df",
-                     *         "createdAt": "2026-11-29T20:23:31.220Z",
-                     *         "updatedAt": "2026-11-29T20:23:31.220Z"
+                     *         "createdBy": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
+                     *         "createdAt": "2026-11-29T20:25:29.251Z",
+                     *         "updatedAt": "2026-11-29T20:25:29.251Z"
                      *       }
                      *     }
                      */
@@ -21166,7 +21270,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "5facbe22-7dc4-4590-97fa-704a31a01f4c"
+                     *       "requestId": "8822dd57-4d38-422e-b877-8c2e94b1a150"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21188,7 +21292,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "25db140b-d2aa-499a-af70-98759465cec0"
+                     *       "requestId": "d776ac52-dc8b-44a2-9955-408483acf009"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21205,7 +21309,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing timesheets:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "91c1e2bf-9485-4452-a2ab-23e8b33d0c6c"
+                     *       "requestId": "1eca2953-def1-47ba-ba61-6b49509c6272"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21222,7 +21326,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Time entry not found.",
                      *       "code": "not_found",
-                     *       "requestId": "9a9a72f2-de42-46ed-a705-0b5860e44f7e"
+                     *       "requestId": "d9e041e8-41d5-4afd-b004-678b84517390"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21259,7 +21363,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "93be6010-2e8f-48d2-85e7-a26bc234fc10"
+                     *       "requestId": "4250c02d-94d5-4377-bb2e-fe8c2e26189a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21309,7 +21413,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fa-22b2-703a-b12a-05dce7387516",
+                     *         "id": "01a228fb-efc0-77d7-a43e-a19f9a5bf449",
                      *         "deleted": true
                      *       }
                      *     }
@@ -21336,7 +21440,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "e45beba8-7ddd-48ba-b147-60b70252ef72"
+                     *       "requestId": "868798ab-af8e-43e6-94c5-5fdd141e35fb"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21358,7 +21462,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "6579d00b-1c3b-4cf6-8d25-29fce3c49a1f"
+                     *       "requestId": "9e9e2b43-1d69-4a08-8b6e-c224aa1da6c0"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21375,7 +21479,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing timesheets:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "f0bcd1f5-01d8-48f8-8f4b-4abf49e8a8b5"
+                     *       "requestId": "96698908-8699-4248-b335-cfcba136c828"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21392,7 +21496,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Time entry not found.",
                      *       "code": "not_found",
-                     *       "requestId": "c704f71b-1e97-41c6-a318-47f5428ff765"
+                     *       "requestId": "8a1e198d-7432-4beb-9749-205ea17da120"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21409,7 +21513,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Time entry is approved; it cannot be changed until a project owner unlocks it.",
                      *       "code": "conflict",
-                     *       "requestId": "cbde0eb7-f76c-4d58-b73f-ae24ec84c1a2"
+                     *       "requestId": "aabf1d4d-7bed-47fb-9ac1-774a12bb256f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21426,7 +21530,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "ae29ecc4-0413-4966-9a21-45155b9ad27e"
+                     *       "requestId": "1558c7e7-3f3b-4029-bb32-9b48a5992fdc"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21443,7 +21547,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "c14476ca-7cbd-4309-9620-642b551b353e"
+                     *       "requestId": "73aaf3c8-896e-4f78-a5ad-ecfa5ea859dc"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21480,7 +21584,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "a8336ab7-bbb5-4fca-84ad-3360749210ef"
+                     *       "requestId": "7dbf6e0e-954d-444d-b736-79cdc5d27874"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21549,22 +21653,22 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fa-2294-7536-a5c8-5064864e0329",
-                     *         "projectId": "01a228fa-2203-76f9-8c29-2215a0baea42",
-                     *         "taskId": "01a228fa-2242-7101-b806-c09711225c74",
-                     *         "userId": "01a228fa-2111-7599-8275-3b2af14025df",
+                     *         "id": "01a228fb-efa3-73bb-a26b-7371aed28699",
+                     *         "projectId": "01a228fb-ef23-7488-a156-5b7219a36fd8",
+                     *         "taskId": "01a228fb-ef58-73f3-acaa-54c8856d4091",
+                     *         "userId": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
                      *         "user": {
-                     *           "id": "01a228fa-2111-7599-8275-3b2af14025df",
+                     *           "id": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "task": {
-                     *           "id": "01a228fa-2242-7101-b806-c09711225c74",
+                     *           "id": "01a228fb-ef58-73f3-acaa-54c8856d4091",
                      *           "humanId": "WEB-1",
                      *           "title": "Ship the landing page today"
                      *         },
                      *         "project": {
-                     *           "id": "01a228fa-2203-76f9-8c29-2215a0baea42",
+                     *           "id": "01a228fb-ef23-7488-a156-5b7219a36fd8",
                      *           "name": "Website"
                      *         },
                      *         "date": "2026-11-29",
@@ -21576,9 +21680,9 @@ export interface operations {
                      *         "rejectionReason": null,
                      *         "decidedBy": null,
                      *         "decidedAt": null,
-                     *         "createdBy": "01a228fa-2111-7599-8275-3b2af14025df",
-                     *         "createdAt": "2026-11-29T20:23:31.220Z",
-                     *         "updatedAt": "2026-11-29T20:23:31.228Z"
+                     *         "createdBy": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
+                     *         "createdAt": "2026-11-29T20:25:29.251Z",
+                     *         "updatedAt": "2026-11-29T20:25:29.260Z"
                      *       }
                      *     }
                      */
@@ -21600,7 +21704,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: date: Invalid input: expected string, received object",
                      *       "code": "validation_error",
-                     *       "requestId": "c6f9aef2-d0ca-4b16-a33b-fa3b4244e162",
+                     *       "requestId": "e01b1a50-d2d4-4697-8899-9574aa15870d",
                      *       "issues": [
                      *         {
                      *           "path": "date",
@@ -21628,7 +21732,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "30831c09-02e1-4675-abdb-6a36f0e861b2"
+                     *       "requestId": "654e4fd6-5267-498c-96bd-eae459362202"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21645,7 +21749,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing timesheets:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "4da381cb-1edd-4744-b4fe-4dfca398eb5e"
+                     *       "requestId": "e6caeaa1-9b2e-47a6-a1b3-9b01311e8dfe"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21662,7 +21766,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Time entry not found.",
                      *       "code": "not_found",
-                     *       "requestId": "235d8b96-04f6-46ca-96e4-2f8e18f76751"
+                     *       "requestId": "ba59223e-10be-4e36-a78d-e93b5f6439da"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21679,7 +21783,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Time entry is approved; it cannot be changed until a project owner unlocks it.",
                      *       "code": "conflict",
-                     *       "requestId": "7ece6edd-a0d6-4da0-8dad-ae6053f40e0c"
+                     *       "requestId": "9560ff41-957a-414a-8394-f95471d46b46"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21696,7 +21800,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "42c51f36-b339-4b09-971c-16fec7b82e12"
+                     *       "requestId": "0324a9b0-7d3e-4622-8e7d-c6c442df5450"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21713,7 +21817,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "8355158a-6ca9-4574-a25e-9f49dba9840f"
+                     *       "requestId": "7b719922-3461-412d-bebc-c8c5d1bd65e6"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21750,7 +21854,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "736a2488-950a-4629-bea7-86db90af2fe8"
+                     *       "requestId": "d08dacfc-280c-4b65-897c-c16b2341fd58"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21800,22 +21904,22 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fa-2294-7536-a5c8-5064864e0329",
-                     *         "projectId": "01a228fa-2203-76f9-8c29-2215a0baea42",
-                     *         "taskId": "01a228fa-2242-7101-b806-c09711225c74",
-                     *         "userId": "01a228fa-2111-7599-8275-3b2af14025df",
+                     *         "id": "01a228fb-efa3-73bb-a26b-7371aed28699",
+                     *         "projectId": "01a228fb-ef23-7488-a156-5b7219a36fd8",
+                     *         "taskId": "01a228fb-ef58-73f3-acaa-54c8856d4091",
+                     *         "userId": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
                      *         "user": {
-                     *           "id": "01a228fa-2111-7599-8275-3b2af14025df",
+                     *           "id": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "task": {
-                     *           "id": "01a228fa-2242-7101-b806-c09711225c74",
+                     *           "id": "01a228fb-ef58-73f3-acaa-54c8856d4091",
                      *           "humanId": "WEB-1",
                      *           "title": "Ship the landing page today"
                      *         },
                      *         "project": {
-                     *           "id": "01a228fa-2203-76f9-8c29-2215a0baea42",
+                     *           "id": "01a228fb-ef23-7488-a156-5b7219a36fd8",
                      *           "name": "Website"
                      *         },
                      *         "date": "2026-11-29",
@@ -21825,11 +21929,11 @@ export interface operations {
                      *         "billed": false,
                      *         "state": "approved",
                      *         "rejectionReason": null,
-                     *         "decidedBy": "01a228fa-2111-7599-8275-3b2af14025df",
-                     *         "decidedAt": "2026-11-29T20:23:31.236Z",
-                     *         "createdBy": "01a228fa-2111-7599-8275-3b2af14025df",
-                     *         "createdAt": "2026-11-29T20:23:31.220Z",
-                     *         "updatedAt": "2026-11-29T20:23:31.236Z"
+                     *         "decidedBy": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
+                     *         "decidedAt": "2026-11-29T20:25:29.268Z",
+                     *         "createdBy": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
+                     *         "createdAt": "2026-11-29T20:25:29.251Z",
+                     *         "updatedAt": "2026-11-29T20:25:29.268Z"
                      *       }
                      *     }
                      */
@@ -21851,7 +21955,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "2c55d8d9-9c4b-4967-bf86-9a57537222be"
+                     *       "requestId": "0a788f27-d96e-4ff0-9b09-f85a149ed30d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21873,7 +21977,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "67249ca7-a00f-4208-bcae-47c394289db3"
+                     *       "requestId": "52bc9260-8deb-4236-90da-979a3ff76484"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21890,7 +21994,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing timesheets:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "95902ddb-f051-44a8-8857-fafc3c1fdf41"
+                     *       "requestId": "15d88f63-89ae-420f-9748-f99ce8ce1d6d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21907,7 +22011,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Time entry not found.",
                      *       "code": "not_found",
-                     *       "requestId": "2d860957-981d-45ca-8c59-6d58055c22be"
+                     *       "requestId": "ff11f929-f343-4aea-be2c-33dafcabe06d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21924,7 +22028,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Time entry is draft; only submitted entries can be approved.",
                      *       "code": "conflict",
-                     *       "requestId": "f67e8c93-859b-4b7e-b358-1d98d4ad988d"
+                     *       "requestId": "a7e89f40-6745-4813-aac1-d670f35a2d4f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21941,7 +22045,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "972e1f26-b42d-4b85-8f53-596e9a4d1e63"
+                     *       "requestId": "9fd847a2-551e-4bca-b02f-33f7088a4de3"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21958,7 +22062,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "1205a789-eda9-4502-a6b0-ea4efc3a7f05"
+                     *       "requestId": "a186a704-bb48-431a-ab37-81fcda56a10c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21995,7 +22099,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "f942f8b5-d9cd-4da5-bb84-16549861471a"
+                     *       "requestId": "9d4425b1-fe38-4dff-ac90-66476e68be3f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22045,22 +22149,22 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fa-2294-7536-a5c8-5064864e0329",
-                     *         "projectId": "01a228fa-2203-76f9-8c29-2215a0baea42",
-                     *         "taskId": "01a228fa-2242-7101-b806-c09711225c74",
-                     *         "userId": "01a228fa-2111-7599-8275-3b2af14025df",
+                     *         "id": "01a228fb-efa3-73bb-a26b-7371aed28699",
+                     *         "projectId": "01a228fb-ef23-7488-a156-5b7219a36fd8",
+                     *         "taskId": "01a228fb-ef58-73f3-acaa-54c8856d4091",
+                     *         "userId": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
                      *         "user": {
-                     *           "id": "01a228fa-2111-7599-8275-3b2af14025df",
+                     *           "id": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "task": {
-                     *           "id": "01a228fa-2242-7101-b806-c09711225c74",
+                     *           "id": "01a228fb-ef58-73f3-acaa-54c8856d4091",
                      *           "humanId": "WEB-1",
                      *           "title": "Ship the landing page today"
                      *         },
                      *         "project": {
-                     *           "id": "01a228fa-2203-76f9-8c29-2215a0baea42",
+                     *           "id": "01a228fb-ef23-7488-a156-5b7219a36fd8",
                      *           "name": "Website"
                      *         },
                      *         "date": "2026-11-29",
@@ -22070,11 +22174,11 @@ export interface operations {
                      *         "billed": true,
                      *         "state": "approved",
                      *         "rejectionReason": null,
-                     *         "decidedBy": "01a228fa-2111-7599-8275-3b2af14025df",
-                     *         "decidedAt": "2026-11-29T20:23:31.242Z",
-                     *         "createdBy": "01a228fa-2111-7599-8275-3b2af14025df",
-                     *         "createdAt": "2026-11-29T20:23:31.220Z",
-                     *         "updatedAt": "2026-11-29T20:23:31.244Z"
+                     *         "decidedBy": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
+                     *         "decidedAt": "2026-11-29T20:25:29.273Z",
+                     *         "createdBy": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
+                     *         "createdAt": "2026-11-29T20:25:29.251Z",
+                     *         "updatedAt": "2026-11-29T20:25:29.274Z"
                      *       }
                      *     }
                      */
@@ -22096,7 +22200,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "cdf19322-848b-44c3-b3f8-fb005d6050ff"
+                     *       "requestId": "9eabfa70-2169-4a18-91ec-1104dec6913d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22118,7 +22222,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "76c7eb3d-f2a8-468e-a241-47aed77cfc4d"
+                     *       "requestId": "2e456fdd-821f-4983-8f39-056ab634b0c5"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22135,7 +22239,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing timesheets:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "beab34f0-c6a6-448e-b154-12d5e5dfdcc7"
+                     *       "requestId": "91ef3bb2-059a-420d-a1b1-9360a60522c1"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22152,7 +22256,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Time entry not found.",
                      *       "code": "not_found",
-                     *       "requestId": "83e143a5-7c5f-42b1-899c-d1426c511fe5"
+                     *       "requestId": "9fcafd75-5a03-4992-803b-cbcfa616fa21"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22169,7 +22273,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Time entry is draft; only approved entries can be billed.",
                      *       "code": "conflict",
-                     *       "requestId": "e1426dd8-5a0d-4ae4-8477-774f248274e4"
+                     *       "requestId": "f747fd58-93fc-4c06-9985-c3e743312792"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22186,7 +22290,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "f268afea-534e-4575-995d-1a0578440df4"
+                     *       "requestId": "283ba54b-5a43-4c3e-992e-7566e7670a95"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22203,7 +22307,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "65761df8-1fd2-47d7-a4a0-cc0f89794042"
+                     *       "requestId": "a14d2131-37d7-4ed4-ad6a-74416deebf11"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22240,7 +22344,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "1b97715f-9162-4f85-9804-0b8968535db9"
+                     *       "requestId": "fcf5b86d-8e12-49dc-8e3b-7623399a89d8"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22297,22 +22401,22 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fa-2294-7536-a5c8-5064864e0329",
-                     *         "projectId": "01a228fa-2203-76f9-8c29-2215a0baea42",
-                     *         "taskId": "01a228fa-2242-7101-b806-c09711225c74",
-                     *         "userId": "01a228fa-2111-7599-8275-3b2af14025df",
+                     *         "id": "01a228fb-efa3-73bb-a26b-7371aed28699",
+                     *         "projectId": "01a228fb-ef23-7488-a156-5b7219a36fd8",
+                     *         "taskId": "01a228fb-ef58-73f3-acaa-54c8856d4091",
+                     *         "userId": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
                      *         "user": {
-                     *           "id": "01a228fa-2111-7599-8275-3b2af14025df",
+                     *           "id": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "task": {
-                     *           "id": "01a228fa-2242-7101-b806-c09711225c74",
+                     *           "id": "01a228fb-ef58-73f3-acaa-54c8856d4091",
                      *           "humanId": "WEB-1",
                      *           "title": "Ship the landing page today"
                      *         },
                      *         "project": {
-                     *           "id": "01a228fa-2203-76f9-8c29-2215a0baea42",
+                     *           "id": "01a228fb-ef23-7488-a156-5b7219a36fd8",
                      *           "name": "Website"
                      *         },
                      *         "date": "2026-11-29",
@@ -22322,11 +22426,11 @@ export interface operations {
                      *         "billed": false,
                      *         "state": "rejected",
                      *         "rejectionReason": "Split design from build.",
-                     *         "decidedBy": "01a228fa-2111-7599-8275-3b2af14025df",
-                     *         "decidedAt": "2026-11-29T20:23:31.234Z",
-                     *         "createdBy": "01a228fa-2111-7599-8275-3b2af14025df",
-                     *         "createdAt": "2026-11-29T20:23:31.220Z",
-                     *         "updatedAt": "2026-11-29T20:23:31.234Z"
+                     *         "decidedBy": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
+                     *         "decidedAt": "2026-11-29T20:25:29.266Z",
+                     *         "createdBy": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
+                     *         "createdAt": "2026-11-29T20:25:29.251Z",
+                     *         "updatedAt": "2026-11-29T20:25:29.266Z"
                      *       }
                      *     }
                      */
@@ -22348,7 +22452,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: reason: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "47f7119f-5d5b-4590-add1-7ff9145f3eda",
+                     *       "requestId": "069a0e56-50f1-40cc-9088-d47696c3810d",
                      *       "issues": [
                      *         {
                      *           "path": "reason",
@@ -22376,7 +22480,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "7034254d-1758-4d99-ab1d-ab29fc7509b9"
+                     *       "requestId": "986f530d-39aa-4752-b801-5430145bbb8b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22393,7 +22497,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing timesheets:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "2b1e6fe2-910d-474f-a3e6-549a4bd635dd"
+                     *       "requestId": "51565b29-0db5-4e54-ae72-f0f5836bfc79"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22410,7 +22514,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Time entry not found.",
                      *       "code": "not_found",
-                     *       "requestId": "ddf61c8d-d2e8-4c25-8a24-c0a0959a10f6"
+                     *       "requestId": "26277d0a-ca0b-4823-9a54-63586d9076f7"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22427,7 +22531,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Time entry is draft; only submitted entries can be rejected.",
                      *       "code": "conflict",
-                     *       "requestId": "799c9911-3fcf-4d83-9534-be439d5fb34c"
+                     *       "requestId": "d33af42b-76e0-4aa2-bae7-bb56be1f9c27"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22444,7 +22548,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "39f29813-befb-4fd6-90bd-b2342bad7c99"
+                     *       "requestId": "f03e3ffa-f6db-4399-bb23-223138502803"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22461,7 +22565,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "603f1f80-2b4f-4aa5-becf-c374f7dfaa7b"
+                     *       "requestId": "f52b48c0-5966-47d5-b635-a055c40bbf38"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22498,7 +22602,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "36fc5f14-7460-42a2-b045-700987548424"
+                     *       "requestId": "fce52ed7-0b30-41a3-88c9-17030c079f98"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22548,22 +22652,22 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fa-2294-7536-a5c8-5064864e0329",
-                     *         "projectId": "01a228fa-2203-76f9-8c29-2215a0baea42",
-                     *         "taskId": "01a228fa-2242-7101-b806-c09711225c74",
-                     *         "userId": "01a228fa-2111-7599-8275-3b2af14025df",
+                     *         "id": "01a228fb-efa3-73bb-a26b-7371aed28699",
+                     *         "projectId": "01a228fb-ef23-7488-a156-5b7219a36fd8",
+                     *         "taskId": "01a228fb-ef58-73f3-acaa-54c8856d4091",
+                     *         "userId": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
                      *         "user": {
-                     *           "id": "01a228fa-2111-7599-8275-3b2af14025df",
+                     *           "id": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "task": {
-                     *           "id": "01a228fa-2242-7101-b806-c09711225c74",
+                     *           "id": "01a228fb-ef58-73f3-acaa-54c8856d4091",
                      *           "humanId": "WEB-1",
                      *           "title": "Ship the landing page today"
                      *         },
                      *         "project": {
-                     *           "id": "01a228fa-2203-76f9-8c29-2215a0baea42",
+                     *           "id": "01a228fb-ef23-7488-a156-5b7219a36fd8",
                      *           "name": "Website"
                      *         },
                      *         "date": "2026-11-29",
@@ -22575,9 +22679,9 @@ export interface operations {
                      *         "rejectionReason": null,
                      *         "decidedBy": null,
                      *         "decidedAt": null,
-                     *         "createdBy": "01a228fa-2111-7599-8275-3b2af14025df",
-                     *         "createdAt": "2026-11-29T20:23:31.220Z",
-                     *         "updatedAt": "2026-11-29T20:23:31.230Z"
+                     *         "createdBy": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
+                     *         "createdAt": "2026-11-29T20:25:29.251Z",
+                     *         "updatedAt": "2026-11-29T20:25:29.262Z"
                      *       }
                      *     }
                      */
@@ -22599,7 +22703,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "e658535b-f98a-4c8e-8ee4-15f2f3f5160b"
+                     *       "requestId": "2d5d13c2-8354-464b-b4e0-6cec1ed74e23"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22621,7 +22725,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "3fbe0bee-1cc2-49f0-a25c-e5c539f5aff1"
+                     *       "requestId": "3f71e805-acb1-435f-8296-06f44c26523a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22638,7 +22742,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing timesheets:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "f60ffd84-6a48-4a3b-bc8a-ded123178ac3"
+                     *       "requestId": "e0686ebd-ebbb-4726-a7e5-96c6495e78bc"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22655,7 +22759,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Time entry not found.",
                      *       "code": "not_found",
-                     *       "requestId": "cedf2515-5a8f-40a5-8962-71d70889934a"
+                     *       "requestId": "cc85c05d-4de3-4334-bdd3-39db3a0422e2"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22672,7 +22776,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Time entry is submitted; only draft or rejected entries can be submitted.",
                      *       "code": "conflict",
-                     *       "requestId": "d955bb01-84e8-455b-b61b-ec9ef53028da"
+                     *       "requestId": "c89306a0-3f79-4822-88da-164c6ec4efaf"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22689,7 +22793,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "3b9292b8-ef5c-4b74-a4cd-91225ff9b7f4"
+                     *       "requestId": "9823f14d-aae3-4a40-b86f-618fd7bfc2e1"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22706,7 +22810,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "9bea8829-64b8-4b1e-aa2e-5e832e72e591"
+                     *       "requestId": "b0309333-2d49-4391-b571-db1db8002a09"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22743,7 +22847,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "87d24fdd-3423-4b6d-9264-5cfd8db34841"
+                     *       "requestId": "7ff120bc-4657-4944-a142-23ac7662c2d7"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22793,22 +22897,22 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fa-2294-7536-a5c8-5064864e0329",
-                     *         "projectId": "01a228fa-2203-76f9-8c29-2215a0baea42",
-                     *         "taskId": "01a228fa-2242-7101-b806-c09711225c74",
-                     *         "userId": "01a228fa-2111-7599-8275-3b2af14025df",
+                     *         "id": "01a228fb-efa3-73bb-a26b-7371aed28699",
+                     *         "projectId": "01a228fb-ef23-7488-a156-5b7219a36fd8",
+                     *         "taskId": "01a228fb-ef58-73f3-acaa-54c8856d4091",
+                     *         "userId": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
                      *         "user": {
-                     *           "id": "01a228fa-2111-7599-8275-3b2af14025df",
+                     *           "id": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "task": {
-                     *           "id": "01a228fa-2242-7101-b806-c09711225c74",
+                     *           "id": "01a228fb-ef58-73f3-acaa-54c8856d4091",
                      *           "humanId": "WEB-1",
                      *           "title": "Ship the landing page today"
                      *         },
                      *         "project": {
-                     *           "id": "01a228fa-2203-76f9-8c29-2215a0baea42",
+                     *           "id": "01a228fb-ef23-7488-a156-5b7219a36fd8",
                      *           "name": "Website"
                      *         },
                      *         "date": "2026-11-29",
@@ -22818,11 +22922,11 @@ export interface operations {
                      *         "billed": false,
                      *         "state": "draft",
                      *         "rejectionReason": null,
-                     *         "decidedBy": "01a228fa-2111-7599-8275-3b2af14025df",
-                     *         "decidedAt": "2026-11-29T20:23:31.238Z",
-                     *         "createdBy": "01a228fa-2111-7599-8275-3b2af14025df",
-                     *         "createdAt": "2026-11-29T20:23:31.220Z",
-                     *         "updatedAt": "2026-11-29T20:23:31.238Z"
+                     *         "decidedBy": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
+                     *         "decidedAt": "2026-11-29T20:25:29.270Z",
+                     *         "createdBy": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
+                     *         "createdAt": "2026-11-29T20:25:29.251Z",
+                     *         "updatedAt": "2026-11-29T20:25:29.270Z"
                      *       }
                      *     }
                      */
@@ -22844,7 +22948,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "fa1c663c-a46d-4e4f-9f8c-0ce33ea848a0"
+                     *       "requestId": "44edb459-1f9c-4b2b-8309-b10f4b868ebe"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22866,7 +22970,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "47d05733-2e56-4917-a929-46439280c4ec"
+                     *       "requestId": "e27d3523-c750-4681-a86f-e2906c8777a5"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22883,7 +22987,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing timesheets:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "4412c955-b1b3-415f-94cf-ba678e3e63a1"
+                     *       "requestId": "da65423c-db30-4f7e-83f9-f88aacfacf5e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22900,7 +23004,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Time entry not found.",
                      *       "code": "not_found",
-                     *       "requestId": "259ebb9e-54fd-4d91-8ae9-d17a10d35180"
+                     *       "requestId": "85aecfd3-36ee-4c5a-9992-0c7bbc849290"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22917,7 +23021,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Time entry is draft; only approved entries can be unlocked.",
                      *       "code": "conflict",
-                     *       "requestId": "3a68a756-2467-4ce4-8581-f6ac1b8c630c"
+                     *       "requestId": "06afc58d-d7fa-4f7f-9f74-395406b910a1"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22934,7 +23038,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "77a3655c-e07e-4e64-bd33-ed68dd65da0a"
+                     *       "requestId": "b04658c2-0f0f-4e1a-803d-8cfa557d14fd"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22951,7 +23055,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "37d00246-3111-4bd7-836f-12f7fd0ebfe4"
+                     *       "requestId": "ac644751-5707-4f8a-b6aa-0afa1dd710fd"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22988,7 +23092,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "b74ee6ce-f9a8-4157-bef7-206a67f1206c"
+                     *       "requestId": "4e593afe-2e72-419f-a24b-608242460276"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23051,7 +23155,7 @@ export interface operations {
                      *       "ok": true,
                      *       "data": {
                      *         "scope": "workspace",
-                     *         "id": "01a228fa-217d-7547-8d4c-ecdc178d9da9",
+                     *         "id": "01a228fb-eeaa-7322-8fa9-7ff74119edea",
                      *         "from": "2026-11-29",
                      *         "to": "2026-11-29",
                      *         "groupBy": "user",
@@ -23069,7 +23173,7 @@ export interface operations {
                      *         },
                      *         "groups": [
                      *           {
-                     *             "key": "01a228fa-2111-7599-8275-3b2af14025df",
+                     *             "key": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
                      *             "label": "Ada Lovelace",
                      *             "minutes": 50,
                      *             "billableMinutes": 50,
@@ -23092,7 +23196,7 @@ export interface operations {
                     };
                     /**
                      * @example key,label,minutes,billableMinutes,nonBillableMinutes,draft,submitted,approved,rejected
-                     *     01a228fa-2111-7599-8275-3b2af14025df,Ada Lovelace,50,50,0,0,0,50,0
+                     *     01a228fb-ee52-711a-a4e7-172c7661a6e1,Ada Lovelace,50,50,0,0,0,50,0
                      *     ,Total,50,50,0,0,0,50,0
                      */
                     "text/csv": string;
@@ -23109,7 +23213,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: scope: Invalid option: expected one of \"task\"|\"project\"|\"workspace\"",
                      *       "code": "validation_error",
-                     *       "requestId": "7a1b2422-b94a-41fa-b51b-f48b23ba3503",
+                     *       "requestId": "89723796-7f3a-4f87-9208-fe6f9edd76f3",
                      *       "issues": [
                      *         {
                      *           "path": "scope",
@@ -23145,7 +23249,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "71de0486-7f51-4d8c-b09f-c1346b6ced2a"
+                     *       "requestId": "b6931f34-4b28-4ce8-abcc-970d9005a508"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23162,7 +23266,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing timesheets:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "12a7c109-6126-4346-8d54-9fde2ddc0604"
+                     *       "requestId": "efa80228-7a39-44a6-bd56-5abb45544ec4"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23179,7 +23283,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "25e736b8-8a08-42f2-994b-e8df9bcbc3d8"
+                     *       "requestId": "e16b6088-96aa-4b5f-b435-edcc91736db7"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23216,7 +23320,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "27d12143-cd94-4ae4-8496-fddc816b0f4e"
+                     *       "requestId": "08a6aaf7-0d67-4a7a-9690-c876dec8bd72"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23275,8 +23379,8 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "aiV2gbO7J7y-Xd8Kegf_V-viGrYqrxR0",
-                     *         "url": "/uploads/aiV2gbO7J7y-Xd8Kegf_V-viGrYqrxR0",
+                     *         "id": "aiscrUHWPYasr7Isppu8TrQlaGSvbbrU",
+                     *         "url": "/uploads/aiscrUHWPYasr7Isppu8TrQlaGSvbbrU",
                      *         "contentType": "image/png",
                      *         "size": 70,
                      *         "sha256": "497790947d4666760ce38f3c00e852c71fdb66cae849bae8e9ede352719e1581"
@@ -23301,7 +23405,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "1ebff8e2-37f9-476e-a656-a4a5e872424c"
+                     *       "requestId": "a1d813e4-caec-410b-a653-2c37820d9b8d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23323,7 +23427,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "58384494-7d7d-436e-a800-11a68eaee880"
+                     *       "requestId": "15a4462b-939a-42eb-b8be-0da23c0b2393"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23340,7 +23444,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "cc94118d-9263-4723-86f0-96874d799b7e"
+                     *       "requestId": "5a5c79f6-8ba0-47d0-a1e4-26ef8ef2c27b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23357,7 +23461,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "32b16b9d-9f74-44b6-ab38-401db78493d1"
+                     *       "requestId": "3f49df9f-d6c1-4787-86b4-7bff22b3d2a4"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23405,7 +23509,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "50c03fef-6940-4410-bab7-e44ebfb7d1bc"
+                     *       "requestId": "f5ff8777-66af-41dc-b22b-091f5c7d6cc1"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23453,7 +23557,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Upload not found.",
                      *       "code": "not_found",
-                     *       "requestId": "9d9844b3-555f-4312-82d5-cc4441950fe6"
+                     *       "requestId": "2bf1a6ff-fbdb-432b-9fdc-03b7513ece19"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23503,7 +23607,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "aiV2gbO7J7y-Xd8Kegf_V-viGrYqrxR0",
+                     *         "id": "aiscrUHWPYasr7Isppu8TrQlaGSvbbrU",
                      *         "deleted": true
                      *       }
                      *     }
@@ -23530,7 +23634,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "87d19744-97b2-4521-aa94-7278c5f7434e"
+                     *       "requestId": "72d4b174-024f-4587-9d9b-b6a75cc8a8f2"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23552,7 +23656,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "5f34c34e-75a7-4ea9-80b6-e30885178f36"
+                     *       "requestId": "c1879c67-6744-466c-a9fd-7d227dce7c8d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23569,7 +23673,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "7538cf81-5790-4296-aa1b-c369c09967a7"
+                     *       "requestId": "f44ef3bc-9af6-4e5e-9e88-eb01fa3dcfc2"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23586,7 +23690,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Upload not found.",
                      *       "code": "not_found",
-                     *       "requestId": "8496eba3-4e2c-4b50-ab60-f30c0cdf82f8"
+                     *       "requestId": "c5fa9d86-c142-4ac2-b875-26fdc3fb4104"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23603,7 +23707,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "c7aad3a7-1084-4ab1-b93c-ef70bcd59bd4"
+                     *       "requestId": "9b2fb8e2-f74e-4501-8fc7-0e392ca8688d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23620,7 +23724,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "8f0e99a3-2310-408b-b34c-72970634cbf7"
+                     *       "requestId": "00e89b20-2f9b-4b12-8dbf-d10f7150bb0c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23657,7 +23761,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "b3d63943-840f-4742-8105-65b6a6e1be44"
+                     *       "requestId": "8a7a234c-ac16-478a-9512-b29ba3aa614c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23710,17 +23814,17 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228fa-22b7-73d8-8576-94a03783ef8b",
-                     *           "url": "http://127.0.0.1:39621/hook",
+                     *           "id": "01a228fb-efc5-7246-ae8c-9339a371a881",
+                     *           "url": "http://127.0.0.1:40781/hook",
                      *           "events": [
                      *             "task.created"
                      *           ],
                      *           "active": true,
                      *           "disabledReason": null,
                      *           "description": null,
-                     *           "createdBy": "01a228fa-2111-7599-8275-3b2af14025df",
-                     *           "createdAt": "2026-11-29T20:23:31.255Z",
-                     *           "updatedAt": "2026-11-29T20:23:31.255Z"
+                     *           "createdBy": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
+                     *           "createdAt": "2026-11-29T20:25:29.285Z",
+                     *           "updatedAt": "2026-11-29T20:25:29.285Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -23745,7 +23849,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "bb5de672-68e1-4008-ac4d-e0bac7ea796f",
+                     *       "requestId": "e015d05d-dd58-4a20-ab7c-f0aa1fab2876",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -23773,7 +23877,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "9959bff6-4422-4ce9-8372-f10a33f3242b"
+                     *       "requestId": "a0921c24-8388-4a9b-915a-430761a8f620"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23790,7 +23894,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing webhooks:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "69b39005-f546-49ae-85f4-52e4eea8e5d4"
+                     *       "requestId": "64377548-9be2-48aa-9f1a-cb1e64666b83"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23807,7 +23911,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "c5305ce1-37d7-4a5e-a8fe-d5fc42fb2dbf"
+                     *       "requestId": "1f67d6dd-cfc9-423f-ada9-df58a6d64244"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23844,7 +23948,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "05b9fc4f-c0dd-4371-b7e6-d86f8e20a270"
+                     *       "requestId": "d57ee1ee-1f6e-47fb-8a38-31a3b2592884"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23912,17 +24016,17 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fa-22b7-73d8-8576-94a03783ef8b",
-                     *         "url": "http://127.0.0.1:39621/hook",
+                     *         "id": "01a228fb-efc5-7246-ae8c-9339a371a881",
+                     *         "url": "http://127.0.0.1:40781/hook",
                      *         "events": [
                      *           "task.created"
                      *         ],
                      *         "active": true,
                      *         "disabledReason": null,
                      *         "description": null,
-                     *         "createdBy": "01a228fa-2111-7599-8275-3b2af14025df",
-                     *         "createdAt": "2026-11-29T20:23:31.255Z",
-                     *         "updatedAt": "2026-11-29T20:23:31.255Z",
+                     *         "createdBy": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
+                     *         "createdAt": "2026-11-29T20:25:29.285Z",
+                     *         "updatedAt": "2026-11-29T20:25:29.285Z",
                      *         "secret": "whsec_<secret, shown once>"
                      *       }
                      *     }
@@ -23945,7 +24049,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: url: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "80ec14f1-7072-44f1-9949-f7bb278862e5",
+                     *       "requestId": "65e6ddcf-6f59-41b7-b92b-24b7f431a65e",
                      *       "issues": [
                      *         {
                      *           "path": "url",
@@ -23973,7 +24077,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "05ee3a35-6ae0-42bc-8057-e6f420b79b0f"
+                     *       "requestId": "92cd5bfc-a32e-4718-87e6-2bcb7051e1b9"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23990,7 +24094,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing webhooks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "f6364700-7d39-40c3-8898-8e93b5969b54"
+                     *       "requestId": "b280db3b-3f64-472b-8fdf-0436de97e3e7"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24007,7 +24111,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "4a9109b2-7d14-479a-95c9-528605409fef"
+                     *       "requestId": "3b5c2e2c-d381-4ff3-a4ef-4c02a0fa9b6e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24033,7 +24137,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "82d87e57-9a73-4f7d-88a2-7a419a237229"
+                     *       "requestId": "9fcb4698-8318-4322-9055-0866280f0082"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24050,7 +24154,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "e37d96fe-ff10-4021-b6ca-55e1bc295b1b"
+                     *       "requestId": "870d6315-96d6-4de4-a738-d0ec60be4ed1"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24087,7 +24191,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "c23934ee-0dd5-4db5-961e-05a095689c1d"
+                     *       "requestId": "f115d638-2b40-4554-ac2c-73a2fac7d076"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24137,17 +24241,17 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fa-22b7-73d8-8576-94a03783ef8b",
-                     *         "url": "http://127.0.0.1:39621/hook",
+                     *         "id": "01a228fb-efc5-7246-ae8c-9339a371a881",
+                     *         "url": "http://127.0.0.1:40781/hook",
                      *         "events": [
                      *           "task.created"
                      *         ],
                      *         "active": true,
                      *         "disabledReason": null,
                      *         "description": null,
-                     *         "createdBy": "01a228fa-2111-7599-8275-3b2af14025df",
-                     *         "createdAt": "2026-11-29T20:23:31.255Z",
-                     *         "updatedAt": "2026-11-29T20:23:31.255Z"
+                     *         "createdBy": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
+                     *         "createdAt": "2026-11-29T20:25:29.285Z",
+                     *         "updatedAt": "2026-11-29T20:25:29.285Z"
                      *       }
                      *     }
                      */
@@ -24169,7 +24273,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "6469a935-59bb-4f3c-bd22-4cb75f079b2d"
+                     *       "requestId": "839d6df0-8ef8-4600-b5f7-10b14a9d4551"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24191,7 +24295,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "627baa1a-f169-4915-8856-c3604fbd4556"
+                     *       "requestId": "ce1ab7df-e5fb-4314-8c2a-6ffffbc279fd"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24208,7 +24312,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing webhooks:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "5a8f2e30-9e0e-453d-ab3b-84e5c6f39893"
+                     *       "requestId": "f48e7176-4728-4089-9c98-7f6d05aa4a31"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24225,7 +24329,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Webhook not found.",
                      *       "code": "not_found",
-                     *       "requestId": "f0579d0d-068d-4e77-92dc-c30306844539"
+                     *       "requestId": "2003b587-3094-4342-8ca1-7d7847e91c97"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24262,7 +24366,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "67803572-3945-44e3-a9a6-3ce988b8d21d"
+                     *       "requestId": "e78bce9b-3a5a-41a3-97d7-4dca2389a3ca"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24312,7 +24416,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fa-22b7-73d8-8576-94a03783ef8b",
+                     *         "id": "01a228fb-efc5-7246-ae8c-9339a371a881",
                      *         "deleted": true
                      *       }
                      *     }
@@ -24339,7 +24443,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "46816554-5b2e-4ae1-b0c0-d6d7743c4062"
+                     *       "requestId": "9f72bdd3-880f-4a69-8125-78c5973dee18"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24361,7 +24465,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "e1f69508-606b-4730-8abc-be8f30bb7c54"
+                     *       "requestId": "10c8289e-8209-42f8-9a5f-e548f5363028"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24378,7 +24482,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing webhooks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "73943bf0-0c1b-4e03-8732-facb44fa50d9"
+                     *       "requestId": "9627a919-b04b-4380-aad1-bd8949d99897"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24395,7 +24499,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Webhook not found.",
                      *       "code": "not_found",
-                     *       "requestId": "962f60d5-bb38-4250-968a-5ae665076124"
+                     *       "requestId": "0a09b6ff-2b52-480c-a048-f8dd18801b5a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24412,7 +24516,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "c60f2006-415a-469c-9d9d-fb4b2bf1644e"
+                     *       "requestId": "b3f0ab66-f3d7-4114-b30a-53bae87d062d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24429,7 +24533,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "a571a6a8-1130-4b2a-8b97-0ced15dabd91"
+                     *       "requestId": "c7c4fcd6-e22a-49ee-8368-0abc84deac84"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24466,7 +24570,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "46baf6a8-26bd-49b3-bcc1-5b88712a271b"
+                     *       "requestId": "7d9c0ccb-b5ef-4ee6-bdc2-885273485c73"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24529,17 +24633,17 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fa-22b7-73d8-8576-94a03783ef8b",
-                     *         "url": "http://127.0.0.1:39621/hook",
+                     *         "id": "01a228fb-efc5-7246-ae8c-9339a371a881",
+                     *         "url": "http://127.0.0.1:40781/hook",
                      *         "events": [
                      *           "task.created"
                      *         ],
                      *         "active": true,
                      *         "disabledReason": null,
                      *         "description": "CI notifier",
-                     *         "createdBy": "01a228fa-2111-7599-8275-3b2af14025df",
-                     *         "createdAt": "2026-11-29T20:23:31.255Z",
-                     *         "updatedAt": "2026-11-29T20:23:31.261Z"
+                     *         "createdBy": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
+                     *         "createdAt": "2026-11-29T20:25:29.285Z",
+                     *         "updatedAt": "2026-11-29T20:25:29.289Z"
                      *       }
                      *     }
                      */
@@ -24561,7 +24665,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: url: Invalid input: expected string, received object",
                      *       "code": "validation_error",
-                     *       "requestId": "14e8a0e8-5989-4fc0-902e-08229534cea1",
+                     *       "requestId": "20058e92-c268-41e3-ae0d-0d6a9ab06470",
                      *       "issues": [
                      *         {
                      *           "path": "url",
@@ -24589,7 +24693,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "2a206fb6-2e02-44bc-b680-5f1fe9edd340"
+                     *       "requestId": "652180e9-54b5-4e63-ae50-1cc4e564e52c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24606,7 +24710,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing webhooks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "fd37b9c5-9efc-4d3c-8495-91a7dc2f33c7"
+                     *       "requestId": "f7d11384-e881-406c-854d-e6e50ef45491"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24623,7 +24727,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Webhook not found.",
                      *       "code": "not_found",
-                     *       "requestId": "26acd2dd-1491-4495-9f7f-208666b96e1f"
+                     *       "requestId": "7ee164ec-00c6-40ce-a574-b4837e058a69"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24640,7 +24744,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "570e0044-d37c-48c3-b983-1fa0e4cba0a3"
+                     *       "requestId": "54812506-5b69-4fec-a52c-09da0ff33557"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24657,7 +24761,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "e7c84788-f40e-47d0-9776-ecf0f62a5f91"
+                     *       "requestId": "bedddc12-aac2-49d2-bcf8-ce5784a6ac22"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24694,7 +24798,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "ed326a5c-91a2-49e0-a558-df04ea6718e0"
+                     *       "requestId": "16804f49-cbfb-46d4-833c-a2f859b08683"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24752,16 +24856,16 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228fa-22c5-73f4-bd0a-2a7a36a6578e",
-                     *           "webhookId": "01a228fa-22b7-73d8-8576-94a03783ef8b",
+                     *           "id": "01a228fb-efce-71c3-b52e-5fe6521c23c9",
+                     *           "webhookId": "01a228fb-efc5-7246-ae8c-9339a371a881",
                      *           "event": "task.created",
                      *           "status": "succeeded",
                      *           "attempts": 1,
                      *           "lastStatusCode": 200,
                      *           "lastError": null,
                      *           "nextAttemptAt": null,
-                     *           "deliveredAt": "2026-11-29T20:23:31.275Z",
-                     *           "createdAt": "2026-11-29T20:23:31.269Z"
+                     *           "deliveredAt": "2026-11-29T20:25:29.299Z",
+                     *           "createdAt": "2026-11-29T20:25:29.294Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -24786,7 +24890,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "71630da4-ca0b-41da-9a59-bd640e725d1c",
+                     *       "requestId": "e47df501-27f3-4a9c-8c86-35bb0512ad90",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -24814,7 +24918,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "8af079c0-6c15-4cde-bbae-e06977f0b8f8"
+                     *       "requestId": "361bd561-d694-47ab-9426-3f46d75ca2c8"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24831,7 +24935,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing webhooks:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "2f065656-ecc2-4d3c-9de2-08d88c219040"
+                     *       "requestId": "89ea741d-f8b0-4c50-9bb3-30e90f81c2e9"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24848,7 +24952,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Webhook not found.",
                      *       "code": "not_found",
-                     *       "requestId": "baacc1f1-1bd5-4a54-ab50-772d24e8c522"
+                     *       "requestId": "177128dc-35f6-472e-b6ab-ad8da39f6e61"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24885,7 +24989,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "9b35649c-484b-4c74-9199-518a67ace210"
+                     *       "requestId": "416c0fa5-f972-4e3b-84b0-904b22c4bb64"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24937,30 +25041,30 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fa-22c5-73f4-bd0a-2a7a36a6578e",
-                     *         "webhookId": "01a228fa-22b7-73d8-8576-94a03783ef8b",
+                     *         "id": "01a228fb-efce-71c3-b52e-5fe6521c23c9",
+                     *         "webhookId": "01a228fb-efc5-7246-ae8c-9339a371a881",
                      *         "event": "task.created",
                      *         "status": "succeeded",
                      *         "attempts": 1,
                      *         "lastStatusCode": 200,
                      *         "lastError": null,
                      *         "nextAttemptAt": null,
-                     *         "deliveredAt": "2026-11-29T20:23:31.275Z",
-                     *         "createdAt": "2026-11-29T20:23:31.269Z",
+                     *         "deliveredAt": "2026-11-29T20:25:29.299Z",
+                     *         "createdAt": "2026-11-29T20:25:29.294Z",
                      *         "payload": {
-                     *           "id": "01a228fa-22c5-73f4-bd0a-2a7a36a6578e",
+                     *           "id": "01a228fb-efce-71c3-b52e-5fe6521c23c9",
                      *           "event": "task.created",
-                     *           "createdAt": "2026-11-29T20:23:31.269Z",
-                     *           "workspaceId": "01a228fa-217d-7547-8d4c-ecdc178d9da9",
+                     *           "createdAt": "2026-11-29T20:25:29.294Z",
+                     *           "workspaceId": "01a228fb-eeaa-7322-8fa9-7ff74119edea",
                      *           "data": {
-                     *             "id": "01a228fa-22c4-75d2-bb31-d9a08f8f692f",
+                     *             "id": "01a228fb-efce-71c2-acb8-71cc02136860",
                      *             "humanId": "WEB-3",
                      *             "number": 3,
-                     *             "workspaceId": "01a228fa-217d-7547-8d4c-ecdc178d9da9",
-                     *             "projectId": "01a228fa-2203-76f9-8c29-2215a0baea42",
-                     *             "statusId": "01a228fa-2203-76fb-96a1-7b8103e05a0c",
+                     *             "workspaceId": "01a228fb-eeaa-7322-8fa9-7ff74119edea",
+                     *             "projectId": "01a228fb-ef23-7488-a156-5b7219a36fd8",
+                     *             "statusId": "01a228fb-ef24-7281-9487-f3a1dcc195e6",
                      *             "status": {
-                     *               "id": "01a228fa-2203-76fb-96a1-7b8103e05a0c",
+                     *               "id": "01a228fb-ef24-7281-9487-f3a1dcc195e6",
                      *               "name": "To Do",
                      *               "category": "unstarted"
                      *             },
@@ -24971,9 +25075,9 @@ export interface operations {
                      *             "dueDate": null,
                      *             "archived": false,
                      *             "archivedAt": null,
-                     *             "createdBy": "01a228fa-2111-7599-8275-3b2af14025df",
-                     *             "createdAt": "2026-11-29T20:23:31.268Z",
-                     *             "updatedAt": "2026-11-29T20:23:31.268Z",
+                     *             "createdBy": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
+                     *             "createdAt": "2026-11-29T20:25:29.294Z",
+                     *             "updatedAt": "2026-11-29T20:25:29.294Z",
                      *             "assignees": [],
                      *             "labels": [],
                      *             "todoCount": 0,
@@ -25004,7 +25108,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "0c3b2595-055f-4466-a892-a50de2b013b4"
+                     *       "requestId": "2ef009c1-e4ef-4f12-ab1e-5dcb4e87e170"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25026,7 +25130,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "891fb79b-72cd-4e53-9821-6b6f3364f3a3"
+                     *       "requestId": "2f29d12c-c456-41c0-aedd-9664ba4e18f8"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25043,7 +25147,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing webhooks:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "55178e95-23e2-461f-b229-c656ed593825"
+                     *       "requestId": "91ef01c4-b56d-43c2-9bbb-b06d5eafcee6"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25060,7 +25164,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Webhook not found.",
                      *       "code": "not_found",
-                     *       "requestId": "b26b77cf-a4f8-470c-864d-9a51b31891df"
+                     *       "requestId": "5b7d7b5c-1539-4cfc-8677-53daa5e31973"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25097,7 +25201,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "46073706-0d3b-44b3-83a9-5c4f47524747"
+                     *       "requestId": "e067d103-4ce1-4479-9215-269e633f61b0"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25149,16 +25253,16 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fa-22c5-73f4-bd0a-2a7a36a6578e",
-                     *         "webhookId": "01a228fa-22b7-73d8-8576-94a03783ef8b",
+                     *         "id": "01a228fb-efce-71c3-b52e-5fe6521c23c9",
+                     *         "webhookId": "01a228fb-efc5-7246-ae8c-9339a371a881",
                      *         "event": "task.created",
                      *         "status": "pending",
                      *         "attempts": 0,
                      *         "lastStatusCode": 200,
                      *         "lastError": null,
-                     *         "nextAttemptAt": "2026-11-29T20:23:31.302Z",
+                     *         "nextAttemptAt": "2026-11-29T20:25:29.328Z",
                      *         "deliveredAt": null,
-                     *         "createdAt": "2026-11-29T20:23:31.269Z"
+                     *         "createdAt": "2026-11-29T20:25:29.294Z"
                      *       }
                      *     }
                      */
@@ -25180,7 +25284,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "113fade9-4d85-44c1-8925-fe3e12dc6878"
+                     *       "requestId": "80182c40-dc87-4d4c-aaef-d75c4475b3b2"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25202,7 +25306,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "03ae4425-7813-44df-8a4a-cd75a56142c7"
+                     *       "requestId": "d13c52be-1f3c-48ce-aa8b-d6347704ba54"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25219,7 +25323,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing webhooks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "3e3f6490-45b3-45ea-b0d0-4f46bc6c2577"
+                     *       "requestId": "f87d10ff-6e49-4d12-a322-58ce104d9fae"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25236,7 +25340,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Webhook not found.",
                      *       "code": "not_found",
-                     *       "requestId": "1822f26e-b59c-4d20-8f7e-3f3524d1494d"
+                     *       "requestId": "8adec15a-fc1a-420f-adda-2b64b35079c5"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25262,7 +25366,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "3ce47cd3-7337-4e43-9772-8b7650d57fc7"
+                     *       "requestId": "b906443f-cbc6-4e9c-a3b2-60ad527d927e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25279,7 +25383,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "f1e08e4c-c2fa-4b16-93cc-433154fff892"
+                     *       "requestId": "305701b1-c3ed-4601-837e-aa168acd43bc"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25316,7 +25420,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "7dd1689d-8f30-4881-8acf-860fea57f5b5"
+                     *       "requestId": "066bfe01-6673-4f3b-878a-3fb20fb4e595"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25366,17 +25470,17 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fa-22b7-73d8-8576-94a03783ef8b",
-                     *         "url": "http://127.0.0.1:39621/hook",
+                     *         "id": "01a228fb-efc5-7246-ae8c-9339a371a881",
+                     *         "url": "http://127.0.0.1:40781/hook",
                      *         "events": [
                      *           "task.created"
                      *         ],
                      *         "active": true,
                      *         "disabledReason": null,
                      *         "description": "CI notifier",
-                     *         "createdBy": "01a228fa-2111-7599-8275-3b2af14025df",
-                     *         "createdAt": "2026-11-29T20:23:31.255Z",
-                     *         "updatedAt": "2026-11-29T20:23:31.264Z",
+                     *         "createdBy": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
+                     *         "createdAt": "2026-11-29T20:25:29.285Z",
+                     *         "updatedAt": "2026-11-29T20:25:29.290Z",
                      *         "secret": "whsec_<secret, shown once>"
                      *       }
                      *     }
@@ -25399,7 +25503,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "d75373e3-9205-4f58-8860-02145ec0b53c"
+                     *       "requestId": "252efbba-fe58-43d6-8d42-9649ac1c13cf"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25421,7 +25525,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "4d6e86a5-d247-45ac-91d0-1f2e1300a4a1"
+                     *       "requestId": "97632e73-d5a3-4a3f-80c5-798384d49fb8"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25438,7 +25542,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing webhooks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "8d9a40e4-6836-46de-8cf4-8c928e7ea556"
+                     *       "requestId": "ad23a952-fa1b-439a-a65d-7f32c5f79864"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25455,7 +25559,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Webhook not found.",
                      *       "code": "not_found",
-                     *       "requestId": "6e309c6c-b266-442a-a8cd-23badc9940a0"
+                     *       "requestId": "0affd525-79f3-423d-9afc-cd2578ef7340"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25472,7 +25576,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "91e25306-d046-4758-918b-24b0e6c44cfa"
+                     *       "requestId": "0d4ededf-24d0-434f-bdb7-43bda794409e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25489,7 +25593,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "a72637d6-28b8-4763-b0d7-46b10d86448d"
+                     *       "requestId": "a8a29776-e8a6-4b3c-bc95-6ef9afabd693"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25526,7 +25630,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "a78d01c8-f5c8-4e94-a9f7-ec81926eca9d"
+                     *       "requestId": "f23aa45b-eaa2-4b7f-b521-cef02593be9a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25576,7 +25680,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "deliveryId": "01a228fa-22c3-774a-86a6-8a0b6eaa27cb",
+                     *         "deliveryId": "01a228fb-efcc-771e-abcd-8a7329bcbaba",
                      *         "event": "ping",
                      *         "status": "pending"
                      *       }
@@ -25605,7 +25709,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "46f0930d-a8d9-429f-a53c-b29b732a8a1f"
+                     *       "requestId": "39f206a4-8ff5-4f52-b80c-dae9e1d015d4"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25627,7 +25731,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "85f7816a-54c1-4c67-912f-4a9180a8238f"
+                     *       "requestId": "0b5fd161-a8cf-4f64-9fdf-3d49ab85d53e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25644,7 +25748,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing webhooks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "a9e2b76d-40cb-4786-a275-26f53ba0ae26"
+                     *       "requestId": "028de1ba-a8df-4f5f-9594-ad27b3e8f685"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25661,7 +25765,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Webhook not found.",
                      *       "code": "not_found",
-                     *       "requestId": "9ad3e143-77ba-46b6-9a35-16661e7bc654"
+                     *       "requestId": "85686751-1854-4fec-86ad-b9f5d7a2bcf3"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25687,7 +25791,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "765f90de-339f-49c4-a257-7b1b68a31983"
+                     *       "requestId": "8d719ad0-c4cc-4f20-88e6-ae03fa114ef2"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25704,7 +25808,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "b8ebc24d-b30f-48ee-9733-397b7e15ac22"
+                     *       "requestId": "07054b4e-5206-40bb-9885-94477e664b69"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25741,7 +25845,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "9e332a8d-3173-4e18-825b-c72ebdd8c261"
+                     *       "requestId": "794e0134-41d5-41db-b972-081ce5d4b43d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25789,14 +25893,14 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228fa-2113-75d5-87e5-4ad9609dddad",
+                     *           "id": "01a228fb-ee54-77cd-93a3-fab005dd9185",
                      *           "name": "Ada's workspace",
                      *           "slug": "ada-s-workspace",
                      *           "role": "OWNER",
                      *           "suspended": false,
                      *           "suspendedAt": null,
-                     *           "createdAt": "2026-11-29T20:23:30.835Z",
-                     *           "updatedAt": "2026-11-29T20:23:30.835Z"
+                     *           "createdAt": "2026-11-29T20:25:28.916Z",
+                     *           "updatedAt": "2026-11-29T20:25:28.916Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -25821,7 +25925,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "263057ba-864f-46ca-bf0f-aa250738faf3",
+                     *       "requestId": "7cbe4471-abcc-4b6e-a2af-bf27a796d5ae",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -25849,7 +25953,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "8c9d2ed9-7cb7-4029-a7e5-20b62d4f3cdf"
+                     *       "requestId": "88d454e1-4590-4085-8977-e04b048f9ffa"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25866,7 +25970,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing workspaces:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "6112ea5f-0ba0-4616-b73a-5d0c3130f224"
+                     *       "requestId": "0be26cea-808d-4624-aade-9ab62b6887df"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25903,7 +26007,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "d1fb77df-b4f8-4d1e-9a99-7a506f91a4ad"
+                     *       "requestId": "c0dff5d1-2ef2-4dfb-8cca-c06e2ff2a760"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25956,14 +26060,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fa-217d-7547-8d4c-ecdc178d9da9",
+                     *         "id": "01a228fb-eeaa-7322-8fa9-7ff74119edea",
                      *         "name": "Walk Co",
                      *         "slug": "walk-co",
                      *         "role": "OWNER",
                      *         "suspended": false,
                      *         "suspendedAt": null,
-                     *         "createdAt": "2026-11-29T20:23:30.940Z",
-                     *         "updatedAt": "2026-11-29T20:23:30.940Z"
+                     *         "createdAt": "2026-11-29T20:25:29.002Z",
+                     *         "updatedAt": "2026-11-29T20:25:29.002Z"
                      *       }
                      *     }
                      */
@@ -25985,7 +26089,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: name: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "38a16c32-06d4-461a-83f4-3a6c6ec87a15",
+                     *       "requestId": "801925d5-f9f5-4cd2-a153-f3b9396b1aa0",
                      *       "issues": [
                      *         {
                      *           "path": "name",
@@ -26013,7 +26117,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "f0dab3bc-42cf-4101-a4fe-6057a62e9019"
+                     *       "requestId": "d9201c9d-2295-487f-9c1f-92eb81ab3110"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26030,7 +26134,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing workspaces:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "49bd7e2c-8e1a-4695-8adc-bfde3200aaef"
+                     *       "requestId": "79ae6468-af59-4020-9598-6fecc7afbd5b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26048,7 +26152,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "The slug \"walk-co\" is already taken.",
                      *       "code": "conflict",
-                     *       "requestId": "b1a7111e-01aa-4065-8012-9434b80cccd6"
+                     *       "requestId": "645a90a1-b56b-4bf7-b318-57b5cdc3bf0f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26065,7 +26169,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "46cf1668-bc15-4a02-87af-4964bf0df1e7"
+                     *       "requestId": "742edb6c-94fd-4766-8c9d-715e0cdc61a9"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26082,7 +26186,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "e28a6c35-9282-4038-aad6-93a55a54d7c1"
+                     *       "requestId": "c4da6559-223a-45a4-8feb-eb45fd4ae96c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26119,7 +26223,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "7f826790-89a5-4165-bcc3-e7fdafc4f5f8"
+                     *       "requestId": "d6d577fc-de04-43a0-85f1-84986683389e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26164,14 +26268,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fa-217d-7547-8d4c-ecdc178d9da9",
+                     *         "id": "01a228fb-eeaa-7322-8fa9-7ff74119edea",
                      *         "name": "Walk Co",
                      *         "slug": "walk-co",
                      *         "role": "OWNER",
                      *         "suspended": false,
                      *         "suspendedAt": null,
-                     *         "createdAt": "2026-11-29T20:23:30.940Z",
-                     *         "updatedAt": "2026-11-29T20:23:30.940Z"
+                     *         "createdAt": "2026-11-29T20:25:29.002Z",
+                     *         "updatedAt": "2026-11-29T20:25:29.002Z"
                      *       }
                      *     }
                      */
@@ -26199,7 +26303,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "d6a92315-a972-4689-b5c0-dd556a7cfc6e"
+                     *       "requestId": "1d622ac5-d62a-4bbf-b6d2-4c6407549a4e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26216,7 +26320,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing workspaces:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "bdf5d4b1-3939-4ee3-9764-95dc3f618704"
+                     *       "requestId": "ca52ee43-aa44-4d76-b0a2-2676ee1d20f8"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26233,7 +26337,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "d94f8f5d-f812-4ab4-8689-95274c8cddaa"
+                     *       "requestId": "82d6bd28-8794-44ee-83cd-a04953bce415"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26270,7 +26374,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "c77e2c1c-bbfb-4c14-bdd3-3bce7637373e"
+                     *       "requestId": "a62f9155-c176-4e48-9170-40f1441978d9"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26324,14 +26428,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fa-217d-7547-8d4c-ecdc178d9da9",
+                     *         "id": "01a228fb-eeaa-7322-8fa9-7ff74119edea",
                      *         "name": "Walk Company",
                      *         "slug": "walk-co",
                      *         "role": "OWNER",
                      *         "suspended": false,
                      *         "suspendedAt": null,
-                     *         "createdAt": "2026-11-29T20:23:30.940Z",
-                     *         "updatedAt": "2026-11-29T20:23:30.947Z"
+                     *         "createdAt": "2026-11-29T20:25:29.002Z",
+                     *         "updatedAt": "2026-11-29T20:25:29.007Z"
                      *       }
                      *     }
                      */
@@ -26353,7 +26457,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: name: Invalid input: expected string, received object",
                      *       "code": "validation_error",
-                     *       "requestId": "0b5f11cc-5215-4a2d-8b32-f240734cb800",
+                     *       "requestId": "89ae7fc1-abbd-42b9-bae2-6a9880b2203c",
                      *       "issues": [
                      *         {
                      *           "path": "name",
@@ -26381,7 +26485,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "f437cc86-f5e8-4db4-a010-8b161f394a84"
+                     *       "requestId": "eeb03a8b-62a7-4540-b2f0-9f17dd85da15"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26398,7 +26502,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing workspaces:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "e7303b2b-f23e-4be1-82f4-9fdbc4b32432"
+                     *       "requestId": "5fb3ff05-2d62-463f-a4e2-ef7e837344d5"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26415,7 +26519,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "94715dc6-8486-4e0d-a7e4-6e07279730de"
+                     *       "requestId": "24b4713b-bc7f-4f35-8ad1-3d7ac4fad76a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26432,7 +26536,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "The slug \"walk-co\" is already taken.",
                      *       "code": "conflict",
-                     *       "requestId": "a3f4f81e-b0b4-41e0-b372-72bb535dad5d"
+                     *       "requestId": "2da4bc4b-a119-4fef-9085-4ff93a122d81"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26449,7 +26553,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "0c950365-f3c5-46ad-a15e-10a4b41ee89b"
+                     *       "requestId": "3b1e8135-14a7-43f4-aba0-20304572b3b3"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26466,7 +26570,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "598f2871-1f84-4ac3-b45a-0aeded870fa2"
+                     *       "requestId": "39bec50d-2208-47e8-af63-605d777db7e2"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26503,7 +26607,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "831c4a69-b9ac-4a06-b5ba-067d6bdea25c"
+                     *       "requestId": "7dc90042-42ab-4633-915f-5ae5d94b0896"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26556,16 +26660,16 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228fa-2187-75e1-ac77-8e55ad9ee74d",
-                     *           "workspaceId": "01a228fa-217d-7547-8d4c-ecdc178d9da9",
+                     *           "id": "01a228fb-eeb2-7311-a8e9-5f90c4c60d59",
+                     *           "workspaceId": "01a228fb-eeaa-7322-8fa9-7ff74119edea",
                      *           "email": "bob@walk.test",
                      *           "role": "MEMBER",
                      *           "status": "accepted",
-                     *           "invitedBy": "01a228fa-2111-7599-8275-3b2af14025df",
-                     *           "expiresAt": "2026-12-06T20:23:30.950Z",
-                     *           "acceptedAt": "2026-11-29T20:23:31.009Z",
+                     *           "invitedBy": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
+                     *           "expiresAt": "2026-12-06T20:25:29.009Z",
+                     *           "acceptedAt": "2026-11-29T20:25:29.066Z",
                      *           "revokedAt": null,
-                     *           "createdAt": "2026-11-29T20:23:30.950Z"
+                     *           "createdAt": "2026-11-29T20:25:29.009Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -26590,7 +26694,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "2f0827ff-438a-4d22-970f-8c49fd9e782f",
+                     *       "requestId": "55634305-9245-4c01-85a9-86ff4f29f68b",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -26618,7 +26722,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "ff0b4735-2a9e-4276-88ab-c987f23a9544"
+                     *       "requestId": "3e8c89f6-e82d-454e-b6ad-89f567e5cfa1"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26635,7 +26739,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing members:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "f09018e2-b1f2-424a-8fd9-24940c7d71d6"
+                     *       "requestId": "5e2d850c-6a53-4368-b9fb-4b9c4e2bd80f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26652,7 +26756,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "350c5df0-3713-4161-b629-3dd52fa54f8d"
+                     *       "requestId": "58b0ba52-e5c7-4e3f-beba-02f2d85efa40"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26689,7 +26793,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "052cb7e1-0d63-4479-827b-39e9114191d5"
+                     *       "requestId": "8b45f018-7b6f-4a38-a7e1-3c78792461f4"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26747,16 +26851,16 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fa-2187-75e1-ac77-8e55ad9ee74d",
-                     *         "workspaceId": "01a228fa-217d-7547-8d4c-ecdc178d9da9",
+                     *         "id": "01a228fb-eeb2-7311-a8e9-5f90c4c60d59",
+                     *         "workspaceId": "01a228fb-eeaa-7322-8fa9-7ff74119edea",
                      *         "email": "bob@walk.test",
                      *         "role": "MEMBER",
                      *         "status": "pending",
-                     *         "invitedBy": "01a228fa-2111-7599-8275-3b2af14025df",
-                     *         "expiresAt": "2026-12-06T20:23:30.950Z",
+                     *         "invitedBy": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
+                     *         "expiresAt": "2026-12-06T20:25:29.009Z",
                      *         "acceptedAt": null,
                      *         "revokedAt": null,
-                     *         "createdAt": "2026-11-29T20:23:30.950Z"
+                     *         "createdAt": "2026-11-29T20:25:29.009Z"
                      *       }
                      *     }
                      */
@@ -26778,7 +26882,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: email: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "03ad9050-391c-4d86-bb33-e35c540b23e5",
+                     *       "requestId": "00e1ab67-769a-4771-aca6-399be72859c4",
                      *       "issues": [
                      *         {
                      *           "path": "email",
@@ -26806,7 +26910,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "878d1430-f574-4d81-b3c5-6c0532f096f8"
+                     *       "requestId": "c5f1a660-3aaa-448b-9293-66d3e8ca174f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26823,7 +26927,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing members:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "9dc7c55e-86c4-450d-bb09-a48dbf9f1339"
+                     *       "requestId": "2a73d75b-a6d5-4c50-b46d-164bfb67521b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26840,7 +26944,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "036010d0-c14d-41cd-a05d-d008163fc953"
+                     *       "requestId": "edacec1a-79b1-4e9c-9b63-7d58ab4261b6"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26857,7 +26961,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "This person is already a member of the workspace.",
                      *       "code": "conflict",
-                     *       "requestId": "5f731805-709c-41dc-8fc4-183624d57933"
+                     *       "requestId": "d26d8c10-4f79-427b-ad39-29966cc948b0"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26874,7 +26978,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "cbffd06d-e147-4f5d-a6ef-10e0289cfb74"
+                     *       "requestId": "56a39b89-018a-413b-95df-9173828bfdac"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26891,7 +26995,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "7f1a385c-fffa-4964-a03c-1f2f767b7d28"
+                     *       "requestId": "0abd2b26-503a-404e-9759-b457be20761b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26928,7 +27032,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "17350ffc-d16b-4d59-b936-f0bf61108212"
+                     *       "requestId": "b7fc520e-72a2-409d-a704-d3ff574fbe07"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26975,16 +27079,16 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fa-21de-747a-a1ec-09489d873108",
-                     *         "workspaceId": "01a228fa-217d-7547-8d4c-ecdc178d9da9",
+                     *         "id": "01a228fb-ef06-7118-bc64-fc468f5c3d22",
+                     *         "workspaceId": "01a228fb-eeaa-7322-8fa9-7ff74119edea",
                      *         "email": "carol@walk.test",
                      *         "role": "MEMBER",
                      *         "status": "revoked",
-                     *         "invitedBy": "01a228fa-2111-7599-8275-3b2af14025df",
-                     *         "expiresAt": "2026-12-06T20:23:31.036Z",
+                     *         "invitedBy": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
+                     *         "expiresAt": "2026-12-06T20:25:29.094Z",
                      *         "acceptedAt": null,
-                     *         "revokedAt": "2026-11-29T20:23:31.049Z",
-                     *         "createdAt": "2026-11-29T20:23:31.036Z"
+                     *         "revokedAt": "2026-11-29T20:25:29.104Z",
+                     *         "createdAt": "2026-11-29T20:25:29.094Z"
                      *       }
                      *     }
                      */
@@ -27006,7 +27110,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "0d00065f-8cee-411f-9a21-abda6d66f1ed",
+                     *       "requestId": "8ddce5d4-f27b-4e32-b736-925f1f9ff881",
                      *       "issues": []
                      *     }
                      */
@@ -27029,7 +27133,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "0274296a-165e-4869-84ee-7a3f83c946e9"
+                     *       "requestId": "43e45af2-52f3-4be7-964a-1446cd8c73b6"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -27046,7 +27150,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing members:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "32314129-c498-4f56-8fb4-c4ccaf2ff9a2"
+                     *       "requestId": "09da395c-b86c-477f-aaa6-0c4480e5f959"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -27063,7 +27167,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invite not found.",
                      *       "code": "not_found",
-                     *       "requestId": "11ed4a16-6ff8-429a-94cb-0c143df61dfa"
+                     *       "requestId": "c7302242-0a32-4e23-93b2-f2bd602c783b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -27080,7 +27184,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "This invite has already been accepted: remove the member instead.",
                      *       "code": "conflict",
-                     *       "requestId": "fbb6d0fe-e998-4a3a-a709-0f51a987b955"
+                     *       "requestId": "278af92c-02b8-4830-8155-33c3f301f2e9"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -27097,7 +27201,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "949c1913-9ec9-4037-888e-e4d6dcf16735"
+                     *       "requestId": "df2a2921-b032-4cd6-9470-026d864a6364"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -27114,7 +27218,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "a8c75bfc-3b1e-4ce6-bd6e-1b4d0932022a"
+                     *       "requestId": "90daaf18-8e38-4e2d-9362-f507b0c51421"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -27151,7 +27255,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "d752d3a3-971e-40da-a17b-71b4f4f38db1"
+                     *       "requestId": "88c0f5f8-1c5e-4cd6-b382-eebdcf7bb9d0"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -27202,13 +27306,13 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "userId": "01a228fa-2111-7599-8275-3b2af14025df",
+                     *           "userId": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada",
                      *           "email": "ada@walk.test",
                      *           "avatarUploadId": null,
                      *           "role": "OWNER",
-                     *           "joinedAt": "2026-11-29T20:23:30.940Z"
+                     *           "joinedAt": "2026-11-29T20:25:29.002Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -27233,7 +27337,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "d97851f6-e776-472f-b2d4-3753d7e2329e",
+                     *       "requestId": "99a76f8f-7b74-469e-bf53-ce9ac3a0bb15",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -27261,7 +27365,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "832f244d-2594-4786-bbca-a0f55da3ae80"
+                     *       "requestId": "a54c2783-8296-4a28-b6b8-8cba2f0bc4ce"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -27278,7 +27382,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing workspaces:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "024efdf6-746c-493c-aa34-2dbc77f8c256"
+                     *       "requestId": "e9f1b995-d5e5-44a5-9a9c-521ca2c2a0e2"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -27295,7 +27399,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "2b73f073-894d-4d82-be2a-ef83994c9264"
+                     *       "requestId": "a46ae0e3-b241-44fd-ba9c-81fd6d479c84"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -27332,7 +27436,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "954163fa-8edf-4d2f-8c91-5cd1c6c17f2e"
+                     *       "requestId": "72a3dda6-c8a2-4381-be5e-7a283484750a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -27379,7 +27483,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "userId": "01a228fa-21c0-71aa-8a5c-8b8568c0cb60",
+                     *         "userId": "01a228fb-eee9-7533-b1c3-087156e8668a",
                      *         "removed": true
                      *       }
                      *     }
@@ -27406,7 +27510,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "933ef377-ae92-4d5a-9e73-d416a8e159ad",
+                     *       "requestId": "411fc68a-c420-4f10-afa4-5f9b89ed241c",
                      *       "issues": []
                      *     }
                      */
@@ -27429,7 +27533,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "e3ecbf01-a9e3-4307-9fe6-6a6e65d104fb"
+                     *       "requestId": "a5b16d38-b989-4b72-8380-798dc11312e5"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -27446,7 +27550,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing members:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "7718bf77-fb27-4aa9-9c9a-e670c5a268c9"
+                     *       "requestId": "6d721bd4-36fa-4bc9-83fc-d1a3d05a49cf"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -27463,7 +27567,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Member not found.",
                      *       "code": "not_found",
-                     *       "requestId": "9f373357-fb99-492d-bb1a-dde7314c7c36"
+                     *       "requestId": "ebdde8e4-d186-4440-8746-61ec61466e97"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -27480,7 +27584,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "A workspace needs at least one OWNER: make someone else OWNER first.",
                      *       "code": "conflict",
-                     *       "requestId": "eea4c37f-0d29-4272-a8c5-f8a907d9db79"
+                     *       "requestId": "3f008432-bee2-4138-9c7b-c6d025a86838"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -27497,7 +27601,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "5ff86d8a-2039-43ab-97a7-1b22dbc30aa6"
+                     *       "requestId": "ae3df615-5758-49ed-af58-373a7c6bb516"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -27514,7 +27618,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "c08fc8c5-1c2c-4980-a6d4-d8fa5e1e5503"
+                     *       "requestId": "b1bfb17e-7e8f-4250-9a8a-276789b21480"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -27551,7 +27655,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "dae1bc43-f6d9-4ded-9830-5d7829591a89"
+                     *       "requestId": "61a5aa28-1969-45f8-b72c-82f8f2c44dc6"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -27608,13 +27712,13 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "userId": "01a228fa-21c0-71aa-8a5c-8b8568c0cb60",
+                     *         "userId": "01a228fb-eee9-7533-b1c3-087156e8668a",
                      *         "name": "Bob",
                      *         "handle": "bob",
                      *         "email": "bob@walk.test",
                      *         "avatarUploadId": null,
                      *         "role": "VIEWER",
-                     *         "joinedAt": "2026-11-29T20:23:31.009Z"
+                     *         "joinedAt": "2026-11-29T20:25:29.066Z"
                      *       }
                      *     }
                      */
@@ -27636,7 +27740,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: role: Invalid option: expected one of \"OWNER\"|\"MEMBER\"|\"VIEWER\"",
                      *       "code": "validation_error",
-                     *       "requestId": "014d716f-541d-4f5e-b46c-6e757dad78de",
+                     *       "requestId": "e0b7973c-feb3-453c-bcb8-ce5f44a314f0",
                      *       "issues": [
                      *         {
                      *           "path": "role",
@@ -27664,7 +27768,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "c207e73f-8974-412f-b79d-e80c4e4798ff"
+                     *       "requestId": "cb3cc395-c02c-4b49-842c-752d22f42018"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -27681,7 +27785,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing members:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "bbe48c8c-a380-4bac-8528-4024a6af0713"
+                     *       "requestId": "c8e87e5f-36b9-434e-a08e-2be9b1f930e4"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -27698,7 +27802,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Member not found.",
                      *       "code": "not_found",
-                     *       "requestId": "a2a4dcd8-823d-47f0-a273-983a122b2010"
+                     *       "requestId": "9e077d62-ad30-4a5b-8a4a-8ef084333773"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -27715,7 +27819,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "A workspace needs at least one OWNER: make someone else OWNER first.",
                      *       "code": "conflict",
-                     *       "requestId": "5bfa8ddd-ffd5-497c-aa15-09fe568b480c"
+                     *       "requestId": "14d50516-4198-446e-88a2-f464863f4573"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -27732,7 +27836,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "bde38992-4d05-47ad-9161-e47dfa2062cc"
+                     *       "requestId": "955fa326-8ea8-4f0d-8c4e-237e0f7fd477"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -27749,7 +27853,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "b0114652-ee52-4890-b1d4-a02044f630c9"
+                     *       "requestId": "e3cbbce3-3991-4366-b891-4c7247d41fd3"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -27786,7 +27890,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "7dfe229c-ad36-4fc5-a2d6-2a248a5f0438"
+                     *       "requestId": "c53ef979-fd48-4dd0-9621-fbcaca336a7d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -27831,14 +27935,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fa-217d-7547-8d4c-ecdc178d9da9",
+                     *         "id": "01a228fb-eeaa-7322-8fa9-7ff74119edea",
                      *         "name": "Walk Company",
                      *         "slug": "walk-co",
                      *         "role": null,
                      *         "suspended": false,
                      *         "suspendedAt": null,
-                     *         "createdAt": "2026-11-29T20:23:30.940Z",
-                     *         "updatedAt": "2026-11-29T20:23:31.617Z"
+                     *         "createdAt": "2026-11-29T20:25:29.002Z",
+                     *         "updatedAt": "2026-11-29T20:25:29.619Z"
                      *       }
                      *     }
                      */
@@ -27860,7 +27964,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "48d8eabe-5b73-46c7-8c93-42d470afbb6f",
+                     *       "requestId": "1ab69de5-0921-4c4d-b9f8-b3217428ccf3",
                      *       "issues": []
                      *     }
                      */
@@ -27883,7 +27987,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "3848d064-abfd-405f-ad26-0b6083a95636"
+                     *       "requestId": "1452a74d-eadc-4a5c-9778-fd3dffb36b00"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -27900,7 +28004,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing workspaces:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "64842d54-dc7f-4c63-b3b4-9bcf8be61453"
+                     *       "requestId": "f9f54d9e-aee9-4692-b790-0b4aa958da0f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -27917,7 +28021,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "b418cf20-c46e-421a-bbff-c34d502715f9"
+                     *       "requestId": "ce80fdff-5875-4ee8-8bd2-359418eb0be5"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -27934,7 +28038,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "9db04ff8-726f-4ad6-b110-70ed09cfcc8b"
+                     *       "requestId": "0bc7fad5-76c4-4ed2-a64a-72de27fcfdeb"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -27951,7 +28055,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "f2915029-9854-43a3-996b-442473fd4cd4"
+                     *       "requestId": "30ea0b6b-d253-46fa-ba66-426daba0d51f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -27988,7 +28092,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "f4633ac4-03ba-4511-90c9-6c4d79d2ccd5"
+                     *       "requestId": "af3a045c-6616-4792-8c97-93a3b195c435"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -28033,14 +28137,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fa-217d-7547-8d4c-ecdc178d9da9",
+                     *         "id": "01a228fb-eeaa-7322-8fa9-7ff74119edea",
                      *         "name": "Walk Company",
                      *         "slug": "walk-co",
                      *         "role": null,
                      *         "suspended": true,
-                     *         "suspendedAt": "2026-11-29T20:23:31.613Z",
-                     *         "createdAt": "2026-11-29T20:23:30.940Z",
-                     *         "updatedAt": "2026-11-29T20:23:31.613Z"
+                     *         "suspendedAt": "2026-11-29T20:25:29.615Z",
+                     *         "createdAt": "2026-11-29T20:25:29.002Z",
+                     *         "updatedAt": "2026-11-29T20:25:29.615Z"
                      *       }
                      *     }
                      */
@@ -28062,7 +28166,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "468bd72e-9ca5-434d-97a2-fde79e000687",
+                     *       "requestId": "6ccf24dd-1c56-45d7-a98e-f37cb0251328",
                      *       "issues": []
                      *     }
                      */
@@ -28085,7 +28189,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "eaca9aa1-be7d-4361-8892-aa13b6f81124"
+                     *       "requestId": "ec499859-11de-4075-bc5b-83c896a97245"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -28102,7 +28206,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing workspaces:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "0d5b3808-d0b3-4bae-9928-b927f8ce89aa"
+                     *       "requestId": "ffab7bcd-58b9-490b-801f-a083b1954191"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -28119,7 +28223,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "2a41a36b-7935-4ec4-9437-8e2d1202e66a"
+                     *       "requestId": "0325fd1b-62cb-4c92-ba8e-41273f341d31"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -28136,7 +28240,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "3d8b2549-f13b-44aa-bdda-47b99d178876"
+                     *       "requestId": "569f9807-afc1-4ac8-a4a8-aa8557cedb14"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -28153,7 +28257,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "82d5d137-fa67-409d-b9cb-7a57bcdabf44"
+                     *       "requestId": "b417b6b8-d57e-43d7-ad06-dc2c0087fd76"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -28190,7 +28294,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "c0382f70-2b21-432e-b8ea-db506a623a90"
+                     *       "requestId": "6c1b82db-7470-4400-a61e-dece453be7cc"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
