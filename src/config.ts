@@ -59,6 +59,11 @@ export const configSchema = z.object({
     .transform((v) => (v === '' ? undefined : Number(v)))
     .pipe(z.number().int().max(16, 'must be at most 16 threads').optional())
     .optional(),
+  /**
+   * Nice steps the search worker threads run below the HTTP thread (Linux only; 0 to 19): with 10 a
+   * busy HTTP thread gets about 9 times the CPU of a busy worker (bench-results/search.md).
+   */
+  SALLY_SEARCH_WORKER_NICE: z.coerce.number().int().min(0).max(19).default(10),
   /** argon2id memory cost for passwords and keys (KiB). 65536 = Bun's default; 19456 is OWASP's minimum. */
   SALLY_HASH_MEMORY_KIB: z.coerce.number().int().min(19456).max(1048576).default(65536),
   /** Dynamic client registration (RFC 7591) at /oauth/register, for MCP clients without a client ID metadata document. */
@@ -126,6 +131,8 @@ export const configHelp: { readonly [K in keyof typeof configSchema.shape]: stri
     'Number of trusted reverse proxies in front of Sally (`true` = 1): the client IP is the n-th `X-Forwarded-For` entry from the right (see Security).',
   SALLY_SEARCH_WORKERS:
     'Threads that run searches (a read-only connection each), so searches never hold up other requests; unset: CPU cores − 1 (1 to 4); `0`: inline.',
+  SALLY_SEARCH_WORKER_NICE:
+    'On Linux, how many nice steps the search threads run below the HTTP thread (0 to 19), so other requests get the CPU first while searches run; `0`: equal.',
   SALLY_HASH_MEMORY_KIB: "argon2id memory cost (KiB) for passwords and keys; 19456 (OWASP's minimum) to 1048576.",
   SALLY_OAUTH_DCR: 'Offer OAuth dynamic client registration (RFC 7591) at `/oauth/register` for MCP connectors (rate-limited per IP).',
   SALLY_OIDC_PROVIDERS:

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { and, eq } from 'drizzle-orm'
 import { notifications, outbox, type projects } from '../src/db/schema'
 import { publish } from '../src/events'
+import { linkBase } from '../src/mail/outbox'
 import { makeTestApp } from './helpers/app'
 import { createProjectRow, createSession, createUser, createWorkspace, seedWorld } from './helpers/fixtures'
 
@@ -240,8 +241,9 @@ describe('preferences', () => {
     expect(mails).toHaveLength(beforeMails + 1)
     const mail = mails.at(-1)!
     expect(mail.subject).toBe(`Alex assigned you to ${task.humanId} Mail me`)
-    // The link opens the task's web page (not the API route): /w/<workspace slug>/tasks/<human id>.
-    expect(mail.body).toContain(`Link: /w/${w.wsA.slug}/tasks/${task.humanId}\n`)
+    // The link opens the task's web page (not the API route), on this server's address when
+    // SALLY_PUBLIC_URL is unset: /w/<workspace slug>/tasks/<human id>.
+    expect(mail.body).toContain(`Link: ${linkBase(t)}/w/${w.wsA.slug}/tasks/${task.humanId}\n`)
     expect(mail.sentAt).toBeNull()
     // A mention: in-app on, mail off → a row and no mail.
     await t.req('POST', `/tasks/${task.id}/comments`, { ...as('alex'), body: { body: `@${w.users.member.handle} see` } })

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { newId, type projects } from '../src/db/schema'
 import { excerpt, ftsQuery, MAX_FTS_TOKENS } from '../src/lib/fts'
+import { type SearchHit, searchAnswer } from '../src/search/model'
 import { SEARCH_WINDOW } from '../src/search/service'
 import { makeTestApp } from './helpers/app'
 import { createKey, createProjectRow, seedWorld } from './helpers/fixtures'
@@ -14,18 +15,12 @@ afterAll(() => t.close())
 
 const asMember = () => ({ as: w.tokens.member, workspace: w.wsA.id })
 const asOwner = () => ({ as: w.tokens.owner, workspace: w.wsA.id })
-const search = async (q: string, as = asMember(), extra = '') => {
+/** GET /search's hits. Every answer must match its documented schema (the route does not validate its answers). */
+const search = async (q: string, as = asMember(), extra = ''): Promise<SearchHit[]> => {
   const r = await t.req('GET', `/search?q=${encodeURIComponent(q)}${extra}`, as)
   if (r.status !== 200) throw new Error(`${r.status} ${r.text}`)
-  return r.body.data as {
-    type: string
-    id: string
-    title: string
-    snippet: string
-    score: number
-    humanId: string | null
-    taskId: string | null
-  }[]
+  expect(searchAnswer.parse(r.body)).toEqual(r.body)
+  return r.body.data
 }
 
 beforeAll(async () => {

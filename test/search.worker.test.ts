@@ -8,8 +8,10 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { stopBackground } from '../src/background'
+import { testConfig } from '../src/config'
 import { AppError } from '../src/errors'
 import { createLogger } from '../src/lib/log'
+import { lowerThreadPriority } from '../src/lib/thread-priority'
 import type { Actor } from '../src/permissions/actor'
 import type { SearchHit } from '../src/search/model'
 import { SearchPool, startSearchWorkers } from '../src/search/pool'
@@ -18,6 +20,7 @@ import { planSearch } from '../src/search/service'
 import { makeTestApp } from './helpers/app'
 import { createKey, createProjectRow, seedWorld } from './helpers/fixtures'
 import { callTool, mcpClient, serveMcp } from './helpers/mcp'
+import { threadsOf } from './helpers/threads'
 
 const t = makeTestApp()
 let w: Awaited<ReturnType<typeof seedWorld>>
@@ -37,13 +40,16 @@ async function until(cond: () => boolean, ms = 10_000): Promise<void> {
 }
 
 /** A pool of its own over the test database (stopped after the file). */
-async function pool(opts: { size?: number; maxWaitingPerWorkspace?: number; dbPath?: string; lines?: Record<string, unknown>[] } = {}) {
+async function pool(
+  opts: { size?: number; maxWaitingPerWorkspace?: number; dbPath?: string; lines?: Record<string, unknown>[]; niceness?: number } = {},
+) {
   const p = new SearchPool({
     dbPath: opts.dbPath ?? t.core.dbPath,
     size: opts.size ?? 1,
     log: capture(opts.lines ?? []),
     inline: (plan) => runSearch(t.sqlite, plan),
     maxWaitingPerWorkspace: opts.maxWaitingPerWorkspace,
+    niceness: opts.niceness,
   })
   pools.push(p)
   return p
@@ -238,6 +244,48 @@ describe('search in worker threads', () => {
     expect(lines.filter((l) => l.msg === 'search workers cannot start: searching on the main thread')).toHaveLength(1)
     const plan = planOf(ownerOf(w.wsA, w.users.owner.id), 'kangaroo')
     expect(await p.run(plan)).toEqual(runSearch(t.sqlite, plan))
+  })
+
+  test.skipIf(process.platform !== 'linux')(
+    'on Linux a search worker thread runs SALLY_SEARCH_WORKER_NICE (10) nice steps below the process; the HTTP thread and the others keep theirs',
+    async () => {
+      const niceness = t.core.config.SALLY_SEARCH_WORKER_NICE
+      expect(niceness).toBe(10)
+      const before = new Map(threadsOf().map((th) => [th.id, th.nice]))
+      const main = before.get(process.pid)!
+      const p = await pool({ size: 1, niceness })
+      await until(() => p.ready)
+      const after = threadsOf()
+      const added = after.filter((th) => !before.has(th.id) && th.name === 'Worker')
+      expect(added.map((th) => th.nice)).toEqual([Math.min(19, main + niceness)])
+      expect(after.find((th) => th.id === process.pid)!.nice).toBe(main)
+      for (const th of after) if (before.has(th.id)) expect({ id: th.id, nice: th.nice }).toEqual({ id: th.id, nice: before.get(th.id)! })
+      // A search still runs on it.
+      const plan = planOf(ownerOf(w.wsA, w.users.owner.id), 'kangaroo')
+      expect(await p.run(plan)).toEqual(runSearch(t.sqlite, plan))
+      // With 0 the worker keeps the process's value.
+      const equal = await pool({ size: 1, niceness: 0 })
+      await until(() => equal.ready)
+      expect(
+        threadsOf()
+          .filter((th) => !before.has(th.id) && th.name === 'Worker' && th.id !== added[0]!.id)
+          .map((th) => th.nice),
+      ).toEqual([main])
+    },
+  )
+
+  test('elsewhere than Linux nothing is changed (the call would lower the whole process)', () => {
+    const before = threadsOf().map((th) => th.nice)
+    expect(lowerThreadPriority(10, 'darwin')).toBeNull()
+    expect(lowerThreadPriority(10, 'win32')).toBeNull()
+    expect(threadsOf().map((th) => th.nice)).toEqual(before)
+  })
+
+  test('SALLY_SEARCH_WORKER_NICE takes 0 to 19 and refuses anything else with one line naming it', () => {
+    expect(testConfig({ SALLY_SEARCH_WORKER_NICE: '0' }).SALLY_SEARCH_WORKER_NICE).toBe(0)
+    expect(testConfig({ SALLY_SEARCH_WORKER_NICE: '19' }).SALLY_SEARCH_WORKER_NICE).toBe(19)
+    for (const bad of ['20', '-1', 'high', '2.5'])
+      expect(() => testConfig({ SALLY_SEARCH_WORKER_NICE: bad })).toThrow(`Invalid configuration: SALLY_SEARCH_WORKER_NICE="${bad}"`)
   })
 
   test('stopping ends the threads; searches then run inline', async () => {

@@ -38,6 +38,8 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '64' },
     'latency-duration': { type: 'string', default: '5' },
     'answer-cache-mb': { type: 'string', default: '32' },
+    /** `session` (a session token) or `key` (an API key of the same user, made through POST /auth/api-keys). */
+    credential: { type: 'string', default: 'session' },
     out: { type: 'string', default: 'bench-results/projects.md' },
     /** Seed, print the database path and ids as JSON, and stop (for profiling by hand). */
     'seed-only': { type: 'boolean', default: false },
@@ -217,7 +219,21 @@ if (values['seed-only']) {
 // ---- server -------------------------------------------------------------------------------------
 const { proc: server, base } = await startServer(env, dir)
 
-const headers = (ws: Seeded) => ({ authorization: `Bearer ${token}`, 'x-workspace-id': ws.workspaceId })
+if (!['session', 'key'].includes(values.credential!)) throw new Error('--credential is session or key')
+/** The caller's bearer: the session token, or an API key (tasks:read, projects:read) made with it. */
+const bearer =
+  values.credential === 'key'
+    ? (
+        (await (
+          await fetch(`${base}/auth/api-keys`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+            body: JSON.stringify({ name: 'bench', scopes: ['tasks:read', 'projects:read'] }),
+          })
+        ).json()) as { data: { key: string } }
+      ).data.key
+    : token
+const headers = (ws: Seeded) => ({ authorization: `Bearer ${bearer}`, 'x-workspace-id': ws.workspaceId })
 
 type Target = { name: string; size: '10k' | '100k' | '—'; path: string; ws: Seeded | null }
 const targets: Target[] = [
@@ -336,7 +352,7 @@ const lines = [
   ``,
   `Data (seeded directly with SQL): **10k** = a workspace with 1 project of 10,000 tasks; **100k** = a workspace with 50 projects`,
   `of 2,000 tasks (100,000 tasks; the board and list target one of them). Tasks over the 5 default statuses (30/20/20/10/20 %),`,
-  `5 % archived, half assigned, 0–2 labels each. The caller is a workspace MEMBER and project MEMBER, with a session token.`,
+  `5 % archived, half assigned, 0–2 labels each. The caller is a workspace MEMBER and project MEMBER, with ${values.credential === 'key' ? 'an API key (tasks:read, projects:read)' : 'a session token'}.`,
   `Board: first page of every column (the default 25 tasks per column, so 125 tasks with assignees and labels per response).`,
   ``,
   `| route | data | requests/s (${CONNECTIONS} conns, ${DURATION} s) | p50 | p99 | 1 conn: p50 | 1 conn: p99 | server CPU per request |`,

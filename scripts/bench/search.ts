@@ -10,10 +10,11 @@
  *      ratio to (2) in the same run.
  * With --runs N the server is started N times on the same data and each line reports the median
  * over the runs (the machine is shared: one run can be unlucky), with each run's load average and
- * ratio listed. --workers sets SALLY_SEARCH_WORKERS (unset: the server's default; 0: inline).
+ * ratio listed. --workers sets SALLY_SEARCH_WORKERS (unset: the server's default; 0: inline), --nice
+ * SALLY_SEARCH_WORKER_NICE (unset: the default, 10; 0: workers at the HTTP thread's priority).
  * Writes bench-results/search.md.
  *
- *   bun run scripts/bench/search.ts [--duration 10] [--runs 3] [--workers N] [--out bench-results/search.md]
+ *   bun run scripts/bench/search.ts [--duration 10] [--runs 3] [--workers N] [--nice N] [--out bench-results/search.md]
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { loadavg, tmpdir } from 'node:os'
@@ -31,6 +32,7 @@ const { values } = parseArgs({
     duration: { type: 'string', default: '10' },
     runs: { type: 'string', default: '1' },
     workers: { type: 'string' },
+    nice: { type: 'string' },
     out: { type: 'string', default: 'bench-results/search.md' },
   },
   strict: true,
@@ -154,7 +156,10 @@ type Run = { rows: Measure[]; ratio: number; loads: number[] }
 
 /** One server start on the seeded database: every line of the table, the ratio, and the load averages seen. */
 async function measure(dbPath: string, small: Caller, big: Caller): Promise<Run> {
-  const extra: Record<string, string> = values.workers === undefined ? {} : { SALLY_SEARCH_WORKERS: values.workers }
+  const extra: Record<string, string> = {
+    ...(values.workers === undefined ? {} : { SALLY_SEARCH_WORKERS: values.workers }),
+    ...(values.nice === undefined ? {} : { SALLY_SEARCH_WORKER_NICE: values.nice }),
+  }
   const { proc, base } = await startServer(benchEnv(dbPath, process.env.HOME ?? '/tmp', extra))
   const rows: Measure[] = []
   const loads: number[] = []
@@ -239,9 +244,9 @@ const byLabel = (run: Run, prefix: string) => run.rows.find((m) => m.label.start
 const f = (x: number) => x.toFixed(2)
 const doc = `# Search benchmark
 
-Command: \`bun run scripts/bench/search.ts --duration ${DURATION} --runs ${RUNS}${values.workers === undefined ? '' : ` --workers ${values.workers}`}\` (autocannon, ${DURATION} s per line after a 2 s warm-up;
+Command: \`bun run scripts/bench/search.ts --duration ${DURATION} --runs ${RUNS}${values.workers === undefined ? '' : ` --workers ${values.workers}`}${values.nice === undefined ? '' : ` --nice ${values.nice}`}\` (autocannon, ${DURATION} s per line after a 2 s warm-up;
 server \`bun run src/index.ts serve\` in its own process on loopback, LOG_LEVEL=warn, session tokens, callers are
-workspace MEMBERs so the visibility subquery runs), SALLY_SEARCH_WORKERS ${values.workers ?? 'unset (the default)'}. Machine: ${navigator.hardwareConcurrency} cores, Bun ${Bun.version}; load generator and
+workspace MEMBERs so the visibility subquery runs), SALLY_SEARCH_WORKERS ${values.workers ?? 'unset (the default)'}, SALLY_SEARCH_WORKER_NICE ${values.nice ?? 'unset (the default, 10)'}. Machine: ${navigator.hardwareConcurrency} cores, Bun ${Bun.version}; load generator and
 server share it. 1-minute load average during the run: ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)}.
 Latencies are autocannon's per-response timings (fractional ms), percentiles computed over every response.
 

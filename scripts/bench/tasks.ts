@@ -18,6 +18,7 @@ import { testConfig } from '../../src/config'
 import { openDatabase } from '../../src/db/client'
 import type { Actor } from '../../src/permissions/actor'
 import { taskListQuery } from '../../src/tasks/list'
+import { createKey } from '../../test/helpers/fixtures'
 import { type BenchWorld, seedBench, VOCABULARY } from './seed'
 import { benchEnv, startServer } from './server'
 
@@ -29,6 +30,8 @@ const { values } = parseArgs({
     out: { type: 'string', default: 'bench-results/tasks.md' },
     connections: { type: 'string', default: '64' },
     'latency-duration': { type: 'string', default: '5' },
+    /** `session` (the member's session token) or `key` (an API key of the member: tasks, projects, comments, search). */
+    credential: { type: 'string', default: 'session' },
   },
   strict: true,
 })
@@ -130,6 +133,11 @@ type Row = {
   oneP99: number
 }
 
+if (!['session', 'key'].includes(values.credential!)) throw new Error('--credential is session or key')
+/** The API key made for a world (--credential key), written to its database before the server starts. */
+const bearers = new Map<BenchWorld, string>()
+const bearerOf = (w: BenchWorld) => bearers.get(w) ?? w.memberToken
+
 function run(base: string, w: BenchWorld, s: Scenario, seconds: number, connections = CONNECTIONS): Promise<Result> {
   let seed = 7
   const rnd = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 4294967296
@@ -139,7 +147,7 @@ function run(base: string, w: BenchWorld, s: Scenario, seconds: number, connecti
         url: base,
         connections,
         duration: seconds,
-        headers: { authorization: `Bearer ${w.memberToken}`, 'x-workspace-id': w.workspaceId, 'content-type': 'application/json' },
+        headers: { authorization: `Bearer ${bearerOf(w)}`, 'x-workspace-id': w.workspaceId, 'content-type': 'application/json' },
         requests: [s.request(w, rnd)],
       },
       (err, r) => (err ? fail(err) : ok(r)),
@@ -154,7 +162,11 @@ function run(base: string, w: BenchWorld, s: Scenario, seconds: number, connecti
 async function cpuPerRequest(dbPath: string, w: BenchWorld): Promise<Map<string, number>> {
   const handle = openDatabase(dbPath)
   const app = createApp({ config: testConfig({ LOG_LEVEL: 'silent', SALLY_SESSION_RATE_LIMIT_PER_HOUR: '1000000000' }), db: handle })
-  const headers = { authorization: `Bearer ${w.memberToken}`, 'x-workspace-id': w.workspaceId, 'content-type': 'application/json' }
+  if (values.credential === 'key') {
+    const { key } = await createKey(app.core, w.memberId, { name: 'bench', scopes: null })
+    bearers.set(w, key)
+  }
+  const headers = { authorization: `Bearer ${bearerOf(w)}`, 'x-workspace-id': w.workspaceId, 'content-type': 'application/json' }
   const out = new Map<string, number>()
   let seed = 11
   const rnd = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 4294967296
@@ -278,10 +290,10 @@ const growth = SCENARIOS.map((s) => {
 
 const doc = `# Tasks benchmark
 
-Command: \`bun run scripts/bench/tasks.ts --duration ${DURATION}\` (autocannon, ${CONNECTIONS} connections, ${DURATION} s per route after a 1 s warm-up,
+Command: \`bun run scripts/bench/tasks.ts ${process.argv.slice(2).join(' ')}\` (autocannon, ${CONNECTIONS} connections, ${DURATION} s per route after a 1 s warm-up,
 then ${LATENCY_DURATION} s with 1 connection for the latency of a request without queueing;
 server \`bun run src/index.ts serve\` in its own process on loopback, LOG_LEVEL=warn, every request as a workspace MEMBER
-with a session token). Machine: ${navigator.hardwareConcurrency} cores, Bun ${Bun.version}. Load generator and server share the machine.
+with ${values.credential === 'key' ? 'an API key (all scopes)' : 'a session token'}). Machine: ${navigator.hardwareConcurrency} cores, Bun ${Bun.version}. Load generator and server share the machine.
 1-minute load average during the run: ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)} (other processes were running too: compare a route with
 the GET /health line of the same size, not across runs).
 

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { errorSchema } from '../http/respond'
 import type { AuthDoc } from '../permissions/plugin'
+import { ownErrorExample, sharedErrorExamples } from './error-examples'
 import { TAGS } from './intro'
 import { operationIds } from './operation-ids'
 import { attachResponseExamples } from './response-examples'
@@ -11,7 +12,8 @@ import { attachResponseExamples } from './response-examples'
  *   a line on auth and the permission, from what each route declares to the auth plugin
  *   (`x-sally-auth`, set by its macros, or `publicRoute` for a route anyone may call);
  * - the error responses that apply (400/401/403/404/413/415/429), all with the shared Error schema,
- *   and 409 with its reasons where a route declares them (`conflicts(...)`, or `idempotent: true`);
+ *   and 409 with its reasons where a route declares them (`conflicts(...)`, or `idempotent: true`),
+ *   each with a real answer as its example (./error-examples);
  * - JSON-only request bodies where the plugin offered its default trio (JSON, form, multipart);
  * - zod's per-schema `$defs` hoisted into `components.schemas` (a `#/$defs/…` ref inside an OpenAPI
  *   document resolves against the document root, where there is no `$defs`: every named model was a
@@ -49,24 +51,6 @@ export const ERROR_RESPONSES = {
 } as const
 type ErrorStatus = keyof typeof ERROR_RESPONSES
 
-/** One real answer per shared error response (messages as the server words them). */
-const ERROR_EXAMPLES: Record<ErrorStatus | 409, Json> = {
-  400: {
-    ok: false,
-    error: 'Invalid body: title: Too small: expected string to have >=1 characters',
-    code: 'validation_error',
-    issues: [{ path: 'title', message: 'Too small: expected string to have >=1 characters' }],
-  },
-  401: { ok: false, error: 'Authentication required: send Authorization: Bearer <token> or X-API-Key.', code: 'missing_key' },
-  403: { ok: false, error: 'Your role does not allow tasks:write.', code: 'forbidden' },
-  404: { ok: false, error: 'Task not found.', code: 'not_found' },
-  409: { ok: false, error: 'This Idempotency-Key was used for a different request.', code: 'conflict' },
-  413: { ok: false, error: 'Request body too large.', code: 'payload_too_large' },
-  415: { ok: false, error: 'Send application/json.', code: 'unsupported_media_type' },
-  429: { ok: false, error: 'Rate limit of 1000 requests per hour exceeded for this credential.', code: 'rate_limited' },
-}
-const exampleOf = (status: ErrorStatus | 409) => ({ ...ERROR_EXAMPLES[status], requestId: '0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a' })
-
 /** The headers every rate-limited answer carries (src/lib/rate-limit.ts). */
 const RATE_LIMIT_HEADERS: Json = {
   'X-RateLimit-Limit': { schema: { type: 'integer' }, description: 'Requests allowed in the current window.', example: 1000 },
@@ -94,9 +78,28 @@ export const IDEMPOTENCY_CONFLICT = 'the Idempotency-Key was already used for a 
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace']
 const DEFAULT_BODY_TYPES = ['application/json', 'application/x-www-form-urlencoded', 'multipart/form-data']
 const errorRef = { $ref: '#/components/schemas/Error' }
-const errorContent = (status?: ErrorStatus | 409) => ({
-  'application/json': { schema: { ...errorRef }, ...(status ? { example: exampleOf(status) } : {}) },
-})
+/**
+ * An error response's body: the Error schema and a real answer (./error-examples): the operation's own
+ * (`op`: `METHOD /path`) when one was recorded, else those of other operations with this status, each
+ * naming its operation.
+ */
+function errorContent(status: ErrorStatus | 409, op?: string): Json {
+  const own = op === undefined ? undefined : ownErrorExample(op, status)
+  return {
+    'application/json': { schema: { ...errorRef }, ...(own !== undefined ? { example: own } : { examples: sharedErrorExamples(status) }) },
+  }
+}
+
+/** The headers of a shared error response: `WWW-Authenticate` on 401, `Retry-After` and the rate-limit headers on 429. */
+function errorHeaders(status: ErrorStatus): Json | undefined {
+  if (status === 401) return { 'WWW-Authenticate': { schema: { type: 'string' }, description: '`Bearer`', example: 'Bearer' } }
+  if (status === 429)
+    return {
+      'Retry-After': { schema: { type: 'integer' }, description: 'Seconds to wait before retrying.', example: 60 },
+      ...structuredClone(RATE_LIMIT_HEADERS),
+    }
+  return undefined
+}
 
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null
 
@@ -206,7 +209,8 @@ function liftParameterDocs(p: Json): void {
   if (p.example === undefined && p.schema.example !== undefined) p.example = p.schema.example
 }
 
-function finishOperation(method: string, op: Json, isPublic: boolean, documentSecurity: unknown): void {
+function finishOperation(method: string, path: string, op: Json, isPublic: boolean, documentSecurity: unknown): void {
+  const key = `${method.toUpperCase()} ${path}`
   const auth = op['x-sally-auth'] as AuthDoc | undefined
   const extra = (op['x-sally-documented'] ?? {}) as Documented
   delete op['x-sally-documented']
@@ -240,7 +244,8 @@ function finishOperation(method: string, op: Json, isPublic: boolean, documentSe
   if (!isPublic) wanted.push(401, 403)
   // Ids in the path, the workspace, or ids in the body (another workspace's project, an unknown key pin).
   if (hasPathParams || selected || (hasBody && !isPublic)) wanted.push(404)
-  if (hasBody) wanted.push(413, 415)
+  // Every body is checked for its media type and size before routing (src/errors/plugin.ts), even where none is read.
+  if (hasBody || method !== 'get') wanted.push(413, 415)
   for (const status of extra.errors ?? []) if (!wanted.includes(status)) wanted.push(status)
   const rateLimited = !isPublic || extra.rateLimited === true
   if (rateLimited && !wanted.includes(429)) wanted.push(429)
@@ -259,11 +264,19 @@ function finishOperation(method: string, op: Json, isPublic: boolean, documentSe
   ]
   delete op['x-sally-conflict']
   if (conflicts.length && op.responses[409] === undefined)
-    op.responses[409] = { description: `\`conflict\`: ${conflicts.join('; ')}.`, content: errorContent(409) }
+    op.responses[409] = { description: `\`conflict\`: ${conflicts.join('; ')}.`, content: errorContent(409, key) }
+  // The operation's own recorded answer makes the response its own; without one, the shared response.
   for (const status of wanted) {
     const current = op.responses[status]
-    if (current === undefined) op.responses[status] = { $ref: `#/components/responses/${ERROR_RESPONSES[status][0]}` }
-    else if (isObject(current) && !current.$ref && !current.content) current.content = errorContent(status)
+    if (current === undefined && ownErrorExample(key, status) !== undefined) {
+      const headers = errorHeaders(status)
+      op.responses[status] = {
+        description: ERROR_RESPONSES[status][1],
+        ...(headers ? { headers } : {}),
+        content: errorContent(status, key),
+      }
+    } else if (current === undefined) op.responses[status] = { $ref: `#/components/responses/${ERROR_RESPONSES[status][0]}` }
+    else if (isObject(current) && !current.$ref && !current.content) current.content = errorContent(status, key)
   }
 }
 
@@ -277,17 +290,6 @@ export function finishDocument(generated: Json, basePath = ''): Json {
   const error = z.toJSONSchema(errorSchema, { io: 'input', unrepresentable: 'any' }) as Json
   hoistDefs(error, doc.components.schemas)
   if (!doc.components.schemas.Error) doc.components.schemas.Error = error
-  for (const [status, [name, description]] of Object.entries(ERROR_RESPONSES)) {
-    const response: Json = { description, content: errorContent(Number(status) as ErrorStatus) }
-    if (status === '401')
-      response.headers = { 'WWW-Authenticate': { schema: { type: 'string' }, description: '`Bearer`', example: 'Bearer' } }
-    if (status === '429')
-      response.headers = {
-        'Retry-After': { schema: { type: 'integer' }, description: 'Seconds to wait before retrying.', example: 60 },
-        ...structuredClone(RATE_LIMIT_HEADERS),
-      }
-    doc.components.responses[name] ??= response
-  }
 
   const paths: Json = {}
   for (const [path, item] of Object.entries(doc.paths ?? {})) {
@@ -297,12 +299,23 @@ export function finishDocument(generated: Json, basePath = ''): Json {
     paths[key] = { ...paths[key], ...(item as Json) }
   }
   doc.paths = paths
-  for (const item of Object.values(paths) as Json[]) {
+  for (const [path, item] of Object.entries(paths) as [string, Json][]) {
     for (const method of METHODS) {
       const op = item[method]
       if (!isObject(op)) continue
       const isPublic = Array.isArray(op.security) && op.security.length === 0
-      finishOperation(method, op, isPublic, doc.security ?? [])
+      finishOperation(method, path, op, isPublic, doc.security ?? [])
+    }
+  }
+  // The shared error responses that an operation still refers to (the others all have their own answer).
+  const referenced = JSON.stringify(paths)
+  for (const [status, [name, description]] of Object.entries(ERROR_RESPONSES)) {
+    if (!referenced.includes(`"#/components/responses/${name}"`)) continue
+    const headers = errorHeaders(Number(status) as ErrorStatus)
+    doc.components.responses[name] ??= {
+      description,
+      ...(headers ? { headers } : {}),
+      content: errorContent(Number(status) as ErrorStatus),
     }
   }
   const ids = operationIds(paths, (method, path) => {

@@ -9,15 +9,15 @@ const isSecret = (field: string, value: string) => SECRET_FIELDS.has(field) || (
 /** Lists keep their first item: enough to show the shape. */
 const MAX_ITEMS = 1
 
-/** A recorded answer made fit for the document: lists cut to their first items, secrets masked. */
-export function shorten(value: unknown, field = ''): unknown {
-  if (Array.isArray(value)) return value.slice(0, MAX_ITEMS).map((v) => shorten(v))
+/** A recorded answer made fit for the document: lists cut to their first `maxItems` items, secrets masked. */
+export function shorten(value: unknown, field = '', maxItems = MAX_ITEMS): unknown {
+  if (Array.isArray(value)) return value.slice(0, maxItems).map((v) => shorten(v, '', maxItems))
   if (typeof value === 'string' && isSecret(field, value)) {
     const prefix = /^[a-z]+_/.exec(value)?.[0] ?? ''
     return `${prefix}<secret, shown once>`
   }
   if (typeof value !== 'object' || value === null) return value
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, shorten(v, k)]))
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, shorten(v, k, maxItems)]))
 }
 
 export const RESPONSE_EXAMPLES = recorded as Record<string, RecordedExample[]>

@@ -18,8 +18,13 @@ export function enqueueMail(core: Pick<Core, 'clock'>, tx: DbOrTx, mail: Mail): 
     .get().id
 }
 
-/** Where links in mails point: SALLY_PUBLIC_URL + base path, or a relative path when unset. */
-export function publicBase(core: Pick<Core, 'config'>): string {
-  const url = core.config.SALLY_PUBLIC_URL?.replace(/\/+$/, '') ?? ''
-  return `${url}${core.config.SALLY_BASE_PATH}`
+/**
+ * The absolute base of links in mails: SALLY_PUBLIC_URL + base path, or this server's own address
+ * when unset (`localhost` for a wildcard HOST).
+ */
+export function linkBase(core: Pick<Core, 'config'>): string {
+  const c = core.config
+  if (c.SALLY_PUBLIC_URL) return `${c.SALLY_PUBLIC_URL.replace(/\/+$/, '')}${c.SALLY_BASE_PATH}`
+  const host = c.HOST === '0.0.0.0' || c.HOST === '::' ? 'localhost' : c.HOST.includes(':') ? `[${c.HOST}]` : c.HOST
+  return `http://${host}:${c.PORT}${c.SALLY_BASE_PATH}`
 }

@@ -52,6 +52,13 @@ const DOC = {
 }
 
 /** OpenAPI shape of the POST (documentation only: the MCP SDK validates the JSON-RPC message). */
+/** A JSON-RPC 2.0 error object with a null id: what the transport answers before any message is handled. */
+const JSON_RPC_ERROR = {
+  'application/json': {
+    schema: { type: 'object' as const, description: 'A JSON-RPC 2.0 error: `jsonrpc`, `error` (`code`, `message`) and `id` null.' },
+  },
+}
+
 export const POST_DOC: DocumentDecoration = {
   ...DOC,
   summary: 'MCP endpoint (JSON-RPC over Streamable HTTP)',
@@ -89,7 +96,7 @@ export const POST_DOC: DocumentDecoration = {
     202: { description: 'A notification was accepted.' },
     401: { description: 'Missing, invalid, revoked or expired key (WWW-Authenticate: Bearer).' },
     403: { description: 'scope_violation: only hosted MCP keys (sallymcp_) are accepted here.' },
-    406: { description: 'The Accept header must list application/json and text/event-stream.' },
+    406: { description: 'The Accept header must list application/json and text/event-stream.', content: JSON_RPC_ERROR },
     413: { description: `payload_too_large: a batch of more than ${MCP_MAX_MESSAGES} JSON-RPC messages.` },
     429: { description: "rate_limited: every JSON-RPC message of a batch counts against the key's hourly limit." },
   },
@@ -99,7 +106,12 @@ export const POST_DOC: DocumentDecoration = {
 export const NOT_OFFERED_DOC: DocumentDecoration = {
   ...DOC,
   summary: 'Not offered: stateless MCP server (405)',
-  responses: { 405: { description: 'Method not allowed: this stateless server offers no server-initiated stream and no session to end.' } },
+  responses: {
+    405: {
+      description: 'Method not allowed: this stateless server offers no server-initiated stream and no session to end.',
+      content: JSON_RPC_ERROR,
+    },
+  },
 }
 
 /** Stateless servers offer no server-initiated stream and no session to delete (MCP Streamable HTTP). */

@@ -40,6 +40,7 @@ const POST_DOC: DocumentDecoration = {
     202: { description: 'A notification was accepted.' },
     401: { description: 'No valid access token for this resource (WWW-Authenticate: Bearer resource_metadata=…).' },
     403: { description: 'forbidden, with WWW-Authenticate error="insufficient_scope" and the scope the grant lacks.' },
+    406: KEY_POST_DOC.responses![406]!,
     413: { description: `payload_too_large: a batch of more than ${MCP_MAX_MESSAGES} JSON-RPC messages.` },
     429: { description: 'rate_limited.' },
   },

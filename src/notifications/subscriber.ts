@@ -3,7 +3,7 @@ import type { Core } from '../core'
 import type { DbOrTx } from '../db/client'
 import { newId, notifications, projects, tasks, users, workspaces } from '../db/schema'
 import { type DomainEvent, type EventContext, subscribe } from '../events'
-import { enqueueMail, publicBase } from '../mail/outbox'
+import { enqueueMail, linkBase } from '../mail/outbox'
 import { projectAudience } from '../tasks/people'
 import type { NotificationKind } from './model'
 import { preferencesOf } from './service'
@@ -111,7 +111,7 @@ export function notificationSubscriber(core: Core, tx: DbOrTx, ctx: EventContext
   )
   const createdAt = new Date(ctx.at)
   // The task's web page (src/web/routes.ts `task`), not the API route.
-  const link = `${publicBase(core)}/w/${encodeURIComponent(task.workspaceSlug)}/tasks/${key}`
+  const link = `${linkBase(core)}/w/${encodeURIComponent(task.workspaceSlug)}/tasks/${key}`
 
   for (const p of plan) {
     const text = oneLine(p.kind === 'assignment' ? `${who} assigned you to ${key} ${task.title}` : `${who} mentioned you in ${key}`)

@@ -21,6 +21,8 @@ export type PendingFlow = {
   returnTo: string
   /** The signed-in user linking this provider (Settings), else null. */
   linkingUserId: string | null
+  /** The invite this sign-in accepts: the SHA-256 of its token (the token itself is not kept), else null. */
+  inviteHash: string | null
   expiresAt: number
 }
 
@@ -61,7 +63,7 @@ export function safeReturnTo(base: string, raw: string | undefined): string {
 export async function beginFlow(
   core: Core,
   p: OidcProviderConfig,
-  o: { redirectUri: string; returnTo: string; linkingUserId: string | null },
+  o: { redirectUri: string; returnTo: string; linkingUserId: string | null; inviteHash: string | null },
 ): Promise<{ state: string; url: string }> {
   const d = await discover(core, p)
   const state = randomToken(32)

@@ -7,6 +7,7 @@ import type { Core } from '../core'
 import { AppError } from '../errors'
 import { isHttps, requestInfo } from '../http/context'
 import { conflicts, envelope, ok } from '../http/respond'
+import { sha256Hex } from '../lib/crypto'
 import { refuseCrossSiteSignIn } from '../permissions/csrf'
 import { authPlugin, publicRoute } from '../permissions/plugin'
 import { workspaceOfPrincipal } from '../permissions/workspaces'
@@ -14,7 +15,7 @@ import { beginFlow, callbackUrl, FLOW_COOKIE, FLOW_TTL_MS, safeReturnTo, takeFlo
 import { callbackQuery, identity, identityParams, providerParams, sessionAnswer, sessionBody, signInProvider, startQuery } from './model'
 import { exchangeCode } from './provider'
 import { OidcRefusal } from './refusal'
-import { auditOidcFailure, listIdentities, providerOf, resolveIdentity, startSession, unlinkIdentity } from './service'
+import { auditOidcFailure, listIdentities, liveInvite, providerOf, resolveIdentity, startSession, unlinkIdentity } from './service'
 
 const tags = ['Auth']
 type Cookies = Record<string, Cookie<unknown>>
@@ -37,6 +38,13 @@ function setFlowCookie(core: Core, request: Request, cookie: Cookies, value: str
     path: `${core.config.SALLY_BASE_PATH}/auth/oidc`,
     maxAge,
   })
+}
+
+/** The hash of a pending invite's token for a sign-in that accepts it (not combined with linking). */
+function invitedBy(core: Core, token: string, linkingUserId: string | null): string {
+  if (linkingUserId)
+    throw new OidcRefusal('invite_invalid', 'validation_error', 'Accept an invite by signing in, not while linking a provider.')
+  return liveInvite(core, core.db, sha256Hex(token)).tokenHash
 }
 
 /** Sign-in providers (OpenID Connect, SPEC §10): the browser flow, POST /auth/session (seed 002), linked identities. */
@@ -64,10 +72,13 @@ export function oidcRoutes(core: Core) {
               throw new OidcRefusal('sign_in_first', 'forbidden', 'Sign in first to link a provider to your account.')
             linkingUserId = caller.user.id
           }
+          // An invite is checked now (a dead one fails before the trip to the provider) and again at the callback.
+          const inviteHash = query.invite ? invitedBy(core, query.invite, linkingUserId) : null
           const flow = await beginFlow(core, p, {
             redirectUri: callbackUrl(core.config, request, p.name),
             returnTo: safeReturnTo(base, query.returnTo),
             linkingUserId,
+            inviteHash,
           })
           setFlowCookie(core, request, cookie, flow.state, FLOW_TTL_MS / 1000)
           return redirect(flow.url, 302)
@@ -82,7 +93,7 @@ export function oidcRoutes(core: Core) {
           tags,
           summary: 'Start signing in with a provider (browser)',
           description:
-            'Redirects to the provider with `state`, `nonce` and PKCE S256; `state` is also set as the httpOnly `sally_oidc` cookie (10 minutes). `returnTo`: a path of this server to land on afterwards. `link=true` with a session: link the provider to this account instead. Errors (unknown provider, provider unreachable) redirect to `/signin?error=<code>`.',
+            'Redirects to the provider with `state`, `nonce` and PKCE S256; `state` is also set as the httpOnly `sally_oidc` cookie (10 minutes). `returnTo`: a path of this server to land on afterwards. `link=true` with a session: link the provider to this account instead. `invite=<token>`: the sign-in also accepts that invite, for the account of the invite’s address (created if there is none, even with sign-up off). Errors (unknown provider, provider unreachable, an invite no longer pending) redirect to `/signin?error=<code>`.',
           responses: redirectDoc('To the provider’s authorization page, or to `/signin?error=<code>`'),
         }),
       },
@@ -105,9 +116,15 @@ export function oidcRoutes(core: Core) {
             )
           if (!query.code) throw new OidcRefusal('provider_error', 'forbidden', `${p.label} sent no authorization code.`)
           const idToken = await exchangeCode(core, p, { code: query.code, verifier: flow.verifier, redirectUri: flow.redirectUri })
-          const r = await resolveIdentity(core, p, idToken, { nonce: flow.nonce, linkingUserId: flow.linkingUserId, meta })
+          const r = await resolveIdentity(core, p, idToken, {
+            nonce: flow.nonce,
+            linkingUserId: flow.linkingUserId,
+            inviteHash: flow.inviteHash,
+            meta,
+          })
           if (!flow.linkingUserId) {
-            const grant = startSession(core, r.user, meta, { method: 'oidc', provider: p.name, created: r.created, linked: r.linked })
+            const how = { method: 'oidc', provider: p.name, created: r.created, linked: r.linked }
+            const grant = startSession(core, r.user, meta, r.joined ? { ...how, workspaceId: r.joined.workspace.id } : how)
             setSessionCookie(core, request, cookie, grant.token)
           }
           return redirect(flow.returnTo, 302)
@@ -124,7 +141,7 @@ export function oidcRoutes(core: Core) {
           tags,
           summary: 'Where the provider sends the browser back (browser)',
           description:
-            'Checks `state` against the `sally_oidc` cookie (once), exchanges the code with the PKCE verifier, verifies the ID token (signature, `iss`, `aud`, `exp`, `iat`, `nonce`), signs in (the `sally_session` cookie) and redirects to `returnTo`. Refusals redirect to `/signin?error=<code>`: `state_mismatch`, `access_denied`, `provider_error`, `provider_unavailable`, `invalid_token`, `email_not_verified`, `domain_not_allowed`, `signup_disabled`, `email_missing`, `identity_in_use`, `rate_limited`. Limited like login.',
+            'Checks `state` against the `sally_oidc` cookie (once), exchanges the code with the PKCE verifier, verifies the ID token (signature, `iss`, `aud`, `exp`, `iat`, `nonce`), signs in (the `sally_session` cookie) and redirects to `returnTo`. Refusals redirect to `/signin?error=<code>`: `state_mismatch`, `access_denied`, `provider_error`, `provider_unavailable`, `invalid_token`, `email_not_verified`, `domain_not_allowed`, `signup_disabled`, `email_missing`, `identity_in_use`, `invite_invalid`, `invite_other_account`, `invite_existing_account`, `rate_limited`. Limited like login.',
           responses: redirectDoc('To `returnTo` signed in, or to `/signin?error=<code>`'),
         }),
       },

@@ -26,6 +26,11 @@ export const startQuery = z.object({
     .enum(['true', 'false', '1', '0'])
     .optional()
     .describe('`true`: link the provider to the signed-in account (Settings) instead of signing in. Default false.'),
+  invite: z
+    .string()
+    .max(200)
+    .optional()
+    .describe('An invite token (from the invite mail): signing in also accepts the invite, for the account of its address.'),
 })
 
 /** What the provider adds to the redirect back to Sally (a browser follows it; nobody calls this by hand). */

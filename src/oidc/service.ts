@@ -4,12 +4,14 @@ import { availableHandle } from '../auth/profile'
 import { type ClientMeta, findUserByEmail, issueSession, sessionPrincipal } from '../auth/sessions'
 import type { OidcProviderConfig } from '../config'
 import type { Core } from '../core'
+import type { DbOrTx } from '../db/client'
 import { userIdentities, users } from '../db/schema'
 import { AppError, notFound } from '../errors'
 import { sha256Hex } from '../lib/crypto'
 import { iso } from '../lib/db-errors'
 import { type Principal, requireUser } from '../permissions/actor'
 import { decideAccount, requireAnotherSignInMethod } from '../permissions/oidc'
+import { joinByInvite, pendingInviteByHash } from '../workspaces/invites'
 import { insertWorkspace } from '../workspaces/service'
 import type { Identity } from './model'
 import { type IdClaims, verifyIdToken } from './provider'
@@ -65,6 +67,15 @@ function claimToken(core: Core, token: string, exp: number): void {
   m.set(digest, exp * 1000 + 60_000)
 }
 
+/** The pending invite a sign-in accepts, or the `invite_invalid` refusal (used, revoked or expired meanwhile). */
+export function liveInvite(core: Core, tx: DbOrTx, hash: string) {
+  try {
+    return pendingInviteByHash(core, tx, hash)
+  } catch {
+    throw new OidcRefusal('invite_invalid', 'validation_error', 'This invite is invalid, already used, revoked or expired.')
+  }
+}
+
 export type OidcSignIn = {
   user: UserRow
   /** The account was created by this sign-in. */
@@ -72,18 +83,21 @@ export type OidcSignIn = {
   /** The identity was linked by this sign-in. */
   linked: boolean
   claims: IdClaims
+  /** The invite the sign-in accepted: its workspace and the role held there. */
+  joined: ReturnType<typeof joinByInvite> | null
 }
 
 /**
  * Verifies an ID token and resolves its account (src/permissions/oidc.ts decideAccount): the linked
  * user, a user it links to, or a new user with a personal workspace. `nonce`: the one the browser
  * flow sent (null for `POST /auth/session`). `linkingUserId`: the signed-in user linking a provider.
+ * `inviteHash`: the invite this sign-in accepts (the account of its address; src/permissions/oidc.ts).
  */
 export async function resolveIdentity(
   core: Core,
   p: OidcProviderConfig,
   token: string,
-  o: { nonce: string | null; linkingUserId?: string | null; meta: ClientMeta },
+  o: { nonce: string | null; linkingUserId?: string | null; inviteHash?: string | null; meta: ClientMeta },
 ): Promise<OidcSignIn> {
   let email: string | null = null
   try {
@@ -98,7 +112,9 @@ export async function resolveIdentity(
         .where(and(eq(userIdentities.issuer, claims.iss), eq(userIdentities.subject, claims.sub)))
         .get()
       const emailUser = email ? findUserByEmail(tx, email) : undefined
+      const invite = o.inviteHash ? liveInvite(core, tx, o.inviteHash) : null
       const decision = decideAccount({
+        invite: invite ? { email: invite.email, userId: findUserByEmail(tx, invite.email)?.id ?? null } : null,
         provider: p,
         email,
         emailVerified,
@@ -107,29 +123,32 @@ export async function resolveIdentity(
         linkingUserId: o.linkingUserId ?? null,
       })
       const now = new Date(core.clock.now())
-      if (core.config.SALLY_REQUIRE_EMAIL_VERIFICATION && decision.kind === 'create' && !emailVerified)
+      // An invited account's address is the invite's, proven by its token.
+      const newEmail = invite ? invite.email : email!
+      if (core.config.SALLY_REQUIRE_EMAIL_VERIFICATION && decision.kind === 'create' && !emailVerified && !invite)
         throw refused('email_not_verified', `${p.label} does not confirm this address, and this server signs in verified addresses only.`)
       let user: UserRow
       if (decision.kind === 'create') {
-        const name = (typeof claims.name === 'string' && claims.name.trim().slice(0, 100)) || email!.split('@')[0]!
+        const name = (typeof claims.name === 'string' && claims.name.trim().slice(0, 100)) || newEmail.split('@')[0]!
         user = tx
           .insert(users)
           .values({
-            email: email!,
+            email: newEmail,
             name,
             handle: availableHandle(tx, undefined, name),
             passwordHash: null,
-            emailVerifiedAt: emailVerified ? now : null,
+            emailVerifiedAt: emailVerified || invite ? now : null,
             createdAt: now,
             updatedAt: now,
           })
           .returning()
           .get()
-        insertWorkspace(core, tx, { name: `${name}'s workspace`, ownerUserId: user.id, createdBy: user.id })
+        // An invited person joins the invite's workspace instead of getting a personal one (as with POST /auth/accept-invite).
+        if (!invite) insertWorkspace(core, tx, { name: `${name}'s workspace`, ownerUserId: user.id, createdBy: user.id })
       } else {
         user = tx.select().from(users).where(eq(users.id, decision.userId)).get()!
-        // Linked because the provider vouches for the address: it counts as verified.
-        if (decision.kind === 'link' && !o.linkingUserId && user.emailVerifiedAt === null)
+        // Linked because the provider vouches for the address (or the invite's token proves it): it counts as verified.
+        if ((decision.kind === 'link' || invite) && !o.linkingUserId && user.emailVerifiedAt === null)
           user = tx.update(users).set({ emailVerifiedAt: now }).where(eq(users.id, user.id)).returning().get()!
       }
       if (core.config.SALLY_REQUIRE_EMAIL_VERIFICATION && user.emailVerifiedAt === null)
@@ -152,7 +171,10 @@ export async function resolveIdentity(
           },
           tx,
         )
-      return { user, created: decision.kind === 'create', linked: !identity, claims }
+      const joined = invite
+        ? joinByInvite(core, tx, invite, user, o.meta, { created: decision.kind === 'create', method: 'oidc', provider: p.name })
+        : null
+      return { user, created: decision.kind === 'create', linked: !identity, claims, joined }
     })
   } catch (e) {
     auditOidcFailure(core, p.name, e, o.meta, email)

@@ -1,9 +1,8 @@
 import { Elysia } from 'elysia'
-import { z } from 'zod'
 import type { Core } from '../core'
-import { ok } from '../http/respond'
+import { documentedResponse, ok } from '../http/respond'
 import { authPlugin } from '../permissions/plugin'
-import { searchHit, searchQuery } from './model'
+import { searchAnswer, searchQuery } from './model'
 import { SEARCH_WAITING_PER_WORKSPACE } from './pool'
 import { search } from './service'
 
@@ -21,10 +20,15 @@ export function searchRoutes(core: Core) {
           "Searches run on worker threads, fairly between workspaces. A workspace's searches wait in its own queue: " +
           `when ${SEARCH_WAITING_PER_WORKSPACE} wait, one more is answered 429 \`rate_limited\` (Retry-After: 1). A search interrupted ` +
           'because its worker stopped is answered 503 `service_unavailable` (Retry-After: 1).',
+        // Documented from the schema, not re-validated per request (about a tenth of what a search costs
+        // the HTTP thread, scripts/bench/profile-route.ts); test/search.test.ts parses answers with it.
         responses: {
-          503: { description: '`service_unavailable`: the search was interrupted (its worker stopped) or the server is stopping; retry.' },
+          ...documentedResponse(searchAnswer, 'Hits, best first'),
+          503: {
+            description: '`service_unavailable`: the search was interrupted (its worker stopped) or the server is stopping; retry.',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+          },
         },
       },
-      response: { 200: z.object({ ok: z.literal(true), data: z.array(searchHit) }) },
     })
 }

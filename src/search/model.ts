@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { envelope } from '../http/respond'
 
 export const SEARCH_TYPES = ['task', 'project', 'comment'] as const
 export type SearchType = (typeof SEARCH_TYPES)[number]
@@ -46,3 +47,6 @@ export const searchHit = z
   })
   .meta({ id: 'SearchHit' })
 export type SearchHit = z.infer<typeof searchHit>
+
+/** The answer of GET /search (documented, not validated per request: see index.ts). */
+export const searchAnswer = envelope(z.array(searchHit))

@@ -49,6 +49,8 @@ export type SearchPoolOptions = {
   /** Runs a plan on the main thread: used once the workers cannot start. */
   inline: (plan: SearchPlan) => SearchHit[]
   maxWaitingPerWorkspace?: number
+  /** Nice steps each worker thread runs below the process, on Linux (SALLY_SEARCH_WORKER_NICE); default 0. */
+  niceness?: number
 }
 
 /**
@@ -145,7 +147,7 @@ export class SearchPool {
     worker.addEventListener('close', (event: Event) => {
       if (current()) this.onExit(slot, `exited with code ${(event as CloseEvent).code}`)
     })
-    worker.postMessage({ type: 'open', dbPath: this.opts.dbPath } satisfies ToWorker)
+    worker.postMessage({ type: 'open', dbPath: this.opts.dbPath, niceness: this.opts.niceness ?? 0 } satisfies ToWorker)
   }
 
   private onMessage(slot: Slot, m: FromWorker): void {
@@ -260,12 +262,19 @@ function closeWorker(worker: Worker): Promise<void> {
 
 /**
  * Starts the search workers of a serving process (SALLY_SEARCH_WORKERS, by default one per core but
- * one, 1 to 4) and registers their stop in `core.stoppers`. Searches stay inline with 0 workers or an
+ * one, 1 to 4; on Linux SALLY_SEARCH_WORKER_NICE nice steps below the HTTP thread) and registers
+ * their stop in `core.stoppers`. Searches stay inline with 0 workers or an
  * in-memory database (a worker cannot open another connection's `:memory:`).
  */
 export function startSearchWorkers(core: Core, size = core.config.SALLY_SEARCH_WORKERS ?? defaultSearchWorkers()): void {
   if (size === 0 || core.dbPath === ':memory:' || core.searchPool) return
-  const pool = new SearchPool({ dbPath: core.dbPath, size, log: core.log, inline: (plan) => runSearch(core.sqlite, plan) })
+  const pool = new SearchPool({
+    dbPath: core.dbPath,
+    size,
+    log: core.log,
+    inline: (plan) => runSearch(core.sqlite, plan),
+    niceness: core.config.SALLY_SEARCH_WORKER_NICE,
+  })
   core.searchPool = pool
   core.stoppers.push(async () => {
     core.searchPool = null

@@ -3,16 +3,24 @@
  * (WAL mode lets it read while the main thread writes), running search plans the main thread has
  * already authorized (`runSearch`). It makes no access decision and writes nothing.
  *
- * Messages in: `{ type: 'open', dbPath }` once, then `{ type: 'search', id, plan }`, and
+ * Messages in: `{ type: 'open', dbPath, niceness }` once, then `{ type: 'search', id, plan }`, and
  * `{ type: 'close' }` at shutdown. Out: `{ type: 'ready' }` or `{ type: 'failed', error }` after
  * opening, `{ type: 'result', id, hits }` or `{ type: 'result', id, error }` per search.
+ *
+ * On Linux the thread runs `niceness` nice steps below the process (SALLY_SEARCH_WORKER_NICE; this
+ * thread only, `lowerThreadPriority`), so on busy cores the HTTP thread wins the CPU and a search
+ * waits instead of a /health or a task update.
  *
  * An entrypoint of its own: scripts/build.ts lists it so the compiled binary carries it.
  */
 import { Database } from 'bun:sqlite'
+import { lowerThreadPriority } from '../lib/thread-priority'
 import { runSearch, type SearchPlan } from './run'
 
-export type ToWorker = { type: 'open'; dbPath: string } | { type: 'search'; id: number; plan: SearchPlan } | { type: 'close' }
+export type ToWorker =
+  | { type: 'open'; dbPath: string; niceness: number }
+  | { type: 'search'; id: number; plan: SearchPlan }
+  | { type: 'close' }
 export type FromWorker =
   | { type: 'ready' }
   | { type: 'failed'; error: string }
@@ -44,6 +52,7 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
       reply({ type: 'result', id: m.id, error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) })
     }
   } else if (m.type === 'open') {
+    lowerThreadPriority(m.niceness)
     try {
       db = open(m.dbPath)
       reply({ type: 'ready' })

@@ -2,6 +2,7 @@ import type { ComponentChildren } from 'preact'
 import { useEffect } from 'preact/hooks'
 import { setWorkspace } from './api/client'
 import { Layout } from './layout'
+import { AcceptInvite, ForgotPassword, ResetPassword, VerifyEmail } from './pages/account'
 import { BoardPage } from './pages/board/board'
 import { Notifications } from './pages/misc/notifications'
 import { ProjectSettings } from './pages/misc/project-settings'
@@ -64,6 +65,10 @@ export function App() {
 
   if (is('signIn')) return me ? <Redirect to={href('home')} /> : <SignIn />
   if (is('signUp')) return me ? <Redirect to={href('home')} /> : <SignUp />
+  if (is('forgotPassword')) return <ForgotPassword />
+  if (is('resetPassword')) return <ResetPassword />
+  if (is('verifyEmail')) return <VerifyEmail />
+  if (is('acceptInvite')) return <AcceptInvite />
   if (!me) return <Redirect to={`${href('signIn')}?next=${encodeURIComponent(path + location.search)}`} />
 
   const first = me.memberships.find((m) => !m.suspended) ?? me.memberships[0]

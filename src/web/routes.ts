@@ -9,6 +9,11 @@ export const ROUTES = {
   // /signin is also where the OIDC flow sends refusals (/signin?error=<code>, src/oidc).
   signIn: '/signin',
   signUp: '/signup',
+  // The pages Sally's mails link to (src/mail/templates.ts), open signed in or not.
+  forgotPassword: '/forgot-password',
+  resetPassword: '/reset-password',
+  verifyEmail: '/verify-email',
+  acceptInvite: '/accept-invite',
   projects: '/w/:ws/projects',
   board: '/w/:ws/board',
   projectBoard: '/w/:ws/projects/:projectId/board',

@@ -77,3 +77,40 @@ export function Page({ title, children }: { title: string; children?: ComponentC
     </section>
   )
 }
+
+/** A labelled text input (the label names it for screen readers and tests): `onValue` gets what was typed. */
+export function Field({
+  id,
+  label,
+  value,
+  onValue,
+  type = 'text',
+  autoComplete,
+  required = false,
+  minLength,
+}: {
+  id: string
+  label: string
+  value: string
+  onValue: (v: string) => void
+  type?: 'text' | 'email' | 'password'
+  autoComplete?: string
+  required?: boolean
+  minLength?: number
+}) {
+  return (
+    <>
+      <label for={id}>{label}</label>
+      <input
+        id={id}
+        // Preact types `type` as a union per input kind; these three take the same attributes.
+        type={type as 'text'}
+        autoComplete={autoComplete}
+        required={required}
+        minLength={minLength}
+        value={value}
+        onInput={(e) => onValue(e.currentTarget.value)}
+      />
+    </>
+  )
+}

@@ -6,6 +6,7 @@ import { checkPassword, hashPassword } from '../auth/passwords'
 import { availableHandle } from '../auth/profile'
 import { type ClientMeta, findUserByEmail, invalidCredentials, issueSession, sessionPrincipal } from '../auth/sessions'
 import type { Core } from '../core'
+import type { DbOrTx } from '../db/client'
 import { invites, users, workspaceMembers, workspaces } from '../db/schema'
 import { badRequest, conflict, notFound } from '../errors'
 import { pageLimit, paginate } from '../http/respond'
@@ -153,6 +154,50 @@ export function revokeInvite(core: Core, actor: Actor, inviteId: string): Invite
 
 const badInvite = () => badRequest('This invite is invalid, already used, revoked or expired.', 'token')
 
+/** The pending invite of a token's SHA-256, or 400. */
+export function pendingInviteByHash(core: Core, tx: DbOrTx, tokenHash: string): Row {
+  const inv = tx.select().from(invites).where(eq(invites.tokenHash, tokenHash)).get()
+  if (!inv || statusOf(inv, core.clock.now()) !== 'pending') throw badInvite()
+  return inv
+}
+
+/** The pending invite of a token, or 400. */
+export const pendingInvite = (core: Core, token: string): Row => pendingInviteByHash(core, core.db, sha256Hex(token))
+
+type UserRow = typeof users.$inferSelect
+
+/**
+ * Uses an invite for `user` inside the caller's transaction: claims it (two concurrent accepts of one
+ * token cannot both win), checks the workspace, adds the membership (an existing one keeps its role)
+ * and records `invite.accepted`. `how` goes into the audit row (created account, provider).
+ */
+export function joinByInvite(core: Core, tx: DbOrTx, inv: Row, user: UserRow, meta: ClientMeta, how: Record<string, unknown>) {
+  const now = new Date(core.clock.now())
+  const claimed = tx
+    .update(invites)
+    .set({ acceptedAt: now })
+    .where(and(eq(invites.id, inv.id), pendingWhere(now)))
+    .returning({ id: invites.id })
+    .all().length
+  if (claimed === 0) throw badInvite()
+  const ws = tx.select().from(workspaces).where(eq(workspaces.id, inv.workspaceId)).get()
+  if (!ws) throw badInvite()
+  requireWorkspaceActive(ws.suspendedAt !== null)
+  tx.insert(workspaceMembers).values({ workspaceId: ws.id, userId: user.id, role: inv.role, createdAt: now }).onConflictDoNothing().run()
+  const role = tx
+    .select({ role: workspaceMembers.role })
+    .from(workspaceMembers)
+    .where(and(eq(workspaceMembers.workspaceId, ws.id), eq(workspaceMembers.userId, user.id)))
+    .get()!.role
+  recordAudit(
+    core,
+    sessionPrincipal(user, '', now),
+    { action: 'invite.accepted', workspaceId: ws.id, targetType: 'invite', targetId: inv.id, ip: meta.ip, meta: { role, ...how } },
+    tx,
+  )
+  return { workspace: { id: ws.id, slug: ws.slug, name: ws.name }, role }
+}
+
 /**
  * POST /auth/accept-invite. The invite's email decides the account:
  *  - no account with that email: one is created (name and password required; the address counts as
@@ -161,13 +206,11 @@ const badInvite = () => badRequest('This invite is invalid, already used, revoke
  *    user or with its current password. Logged in as someone else: 403.
  * The invite is used once; the answer carries a new session, so an API key, an MCP key or the global
  * token is refused (403) before anything else: a key is never exchanged for a session.
+ * (A provider sign-in can accept an invite too: src/oidc, `start?invite=`.)
  */
 export async function acceptInvite(core: Core, input: AcceptInviteInput, caller: Principal | null, meta: ClientMeta) {
   if (caller) requireSessionForExchange(caller)
-  const tokenHash = sha256Hex(input.token)
-  const find = () => core.db.select().from(invites).where(eq(invites.tokenHash, tokenHash)).get()
-  const inv = find()
-  if (!inv || statusOf(inv, core.clock.now()) !== 'pending') throw badInvite()
+  const inv = pendingInvite(core, input.token)
   const existing = findUserByEmail(core.db, inv.email)
   const callerId = caller?.user?.id ?? null
   if (caller) requireInvitedAccount(caller, existing?.id ?? null)
@@ -180,20 +223,8 @@ export async function acceptInvite(core: Core, input: AcceptInviteInput, caller:
     if (!pw.success) throw badRequest(`A new account needs a password: ${pw.error.issues[0]!.message}.`, 'password')
     passwordHash = await hashPassword(core, pw.data)
   }
-  const nowMs = core.clock.now()
-  const now = new Date(nowMs)
+  const now = new Date(core.clock.now())
   return core.db.transaction((tx) => {
-    // Re-checked inside the transaction: two concurrent accepts of one token cannot both win.
-    const claimed = tx
-      .update(invites)
-      .set({ acceptedAt: now })
-      .where(and(eq(invites.id, inv.id), pendingWhere(now)))
-      .returning({ id: invites.id })
-      .all().length
-    if (claimed === 0) throw badInvite()
-    const ws = tx.select().from(workspaces).where(eq(workspaces.id, inv.workspaceId)).get()
-    if (!ws) throw badInvite()
-    requireWorkspaceActive(ws.suspendedAt !== null)
     // An account made for this address since the checks above must prove itself like any other.
     if (!existing && findUserByEmail(tx, inv.email)) throw conflict('An account with this email now exists: accept the invite again.')
     let user = existing
@@ -215,19 +246,8 @@ export async function acceptInvite(core: Core, input: AcceptInviteInput, caller:
     } else if (user.emailVerifiedAt === null) {
       user = tx.update(users).set({ emailVerifiedAt: now }).where(eq(users.id, user.id)).returning().get()!
     }
-    tx.insert(workspaceMembers).values({ workspaceId: ws.id, userId: user.id, role: inv.role, createdAt: now }).onConflictDoNothing().run()
-    const role = tx
-      .select({ role: workspaceMembers.role })
-      .from(workspaceMembers)
-      .where(and(eq(workspaceMembers.workspaceId, ws.id), eq(workspaceMembers.userId, user.id)))
-      .get()!.role
+    const joined = joinByInvite(core, tx, inv, user, meta, { created })
     const session = issueSession(core, tx, user, meta)
-    recordAudit(
-      core,
-      sessionPrincipal(user, session.session.id, new Date(session.expiresAt)),
-      { action: 'invite.accepted', workspaceId: ws.id, targetType: 'invite', targetId: inv.id, ip: meta.ip, meta: { role, created } },
-      tx,
-    )
-    return { workspace: { id: ws.id, slug: ws.slug, name: ws.name }, role, created, session }
+    return { ...joined, created, session }
   })
 }

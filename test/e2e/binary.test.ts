@@ -7,6 +7,7 @@ import { join } from 'node:path'
 import { embeddedMigrations } from '../../src/db/migrations/embedded'
 import { VERSION } from '../../src/version'
 import { story } from '../helpers/story'
+import { threadsOf } from '../helpers/threads'
 import { builtBinary, aloneInEmptyFolder as copyAlone, run, type Server, startServer } from './support'
 
 let binary = ''
@@ -257,6 +258,12 @@ describe('search in the binary', () => {
       // The worker started from the binary (a worker that cannot load logs an error and searches inline).
       expect(server.output()).toContain('"msg":"search workers ready","workers":1')
       expect(server.output()).not.toContain('"level":"error"')
+      if (process.platform === 'linux') {
+        // The search worker's thread runs 10 nice steps (SALLY_SEARCH_WORKER_NICE's default) below the server; its HTTP thread keeps the server's.
+        const threads = threadsOf(server.proc.pid)
+        const main = threads.find((th) => th.id === server.proc.pid)!
+        expect(threads.filter((th) => th.name === 'Worker').map((th) => th.nice)).toEqual([Math.min(19, main.nice + 10)])
+      }
     } finally {
       expect(await server.stop('SIGTERM')).toBe(0)
     }

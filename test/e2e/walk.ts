@@ -44,8 +44,12 @@ const HTTP_METHODS = new Set(['get', 'post', 'put', 'patch', 'delete'])
 export class Walker {
   /** `METHOD /template` → statuses seen. */
   readonly seen = new Map<string, number[]>()
-  /** `METHOD /template` → its first success answer of each media type (scripts/record-examples.ts keeps them as the document's examples). */
+  /** `METHOD /template` → its first success answer of each media type, and the MCP transport's 405/406 (scripts/record-examples.ts keeps them as the document's examples). */
   readonly firstSuccess = new Map<string, { status: number; type: string; body: unknown }[]>()
+  /** `METHOD /template` → the options of its first successful call (a valid request: its body and query). */
+  readonly firstRequest = new Map<string, CallOptions>()
+  /** `METHOD /template` → status → the first error answer (JSON) the walk got. */
+  readonly firstError = new Map<string, Map<number, unknown>>()
   readonly operations: string[]
 
   constructor(
@@ -65,11 +69,10 @@ export class Walker {
     )
   }
 
-  /** Calls `op` ("METHOD /template/{param}") and checks the answer against the document. */
-  async call(op: string, o: CallOptions = {}): Promise<Answer> {
+  /** Sends `op` ("METHOD /template/{param}") as it is, with no check on the answer (test/e2e/walk-errors.ts provokes errors with it). */
+  async send(op: string, o: CallOptions & { rawBody?: string; contentType?: string; signal?: AbortSignal } = {}): Promise<Answer> {
     const [method, template] = op.split(' ') as [string, string]
-    const documented = this.doc.paths[template]?.[method.toLowerCase()]
-    if (!documented) throw new Error(`${op} is not in the OpenAPI document`)
+    if (!this.doc.paths[template]?.[method.toLowerCase()]) throw new Error(`${op} is not in the OpenAPI document`)
     const path = template.replace(/\{(\w+)\}/g, (_, name: string) => {
       const v = o.path?.[name]
       if (v === undefined) throw new Error(`${op}: no value for {${name}}`)
@@ -82,25 +85,43 @@ export class Walker {
     if (o.ws) headers['x-workspace-id'] = o.ws
     let body: FormData | string | undefined
     if (o.form) body = o.form
-    else if (o.body !== undefined) {
+    else if (o.rawBody !== undefined) {
+      body = o.rawBody
+      headers['content-type'] = o.contentType ?? 'application/json'
+    } else if (o.body !== undefined) {
       body = JSON.stringify(o.body)
       headers['content-type'] = 'application/json'
     }
-    const res = await fetch(url, { method, headers, body, redirect: 'manual' })
+    const res = await fetch(url, { method, headers, body, redirect: 'manual', signal: o.signal })
     const text = o.stream && res.ok ? await firstChunk(res) : await res.text()
     let parsed: any = null
     if ((res.headers.get('content-type') ?? '').includes('json') && text) parsed = JSON.parse(text)
-    const where = `${op} → ${res.status} ${text.slice(0, 400)}`
-    expect(res.status < 500, where).toBe(true)
-    expect(Object.keys(documented.responses), `${where}: status not documented`).toContain(String(res.status))
-    if (o.status !== undefined) expect(res.status, where).toBe(o.status)
-    else expect(res.status >= 200 && res.status < 300, where).toBe(true)
-    this.seen.set(op, [...(this.seen.get(op) ?? []), res.status])
-    const type = (res.headers.get('content-type') ?? '').split(';')[0]!.trim()
-    const answers = this.firstSuccess.get(op) ?? []
-    if (res.status >= 200 && res.status < 300 && !answers.some((a) => a.type === type))
-      this.firstSuccess.set(op, [...answers, { status: res.status, type, body: parsed ?? text }])
     return { status: res.status, body: parsed, text, headers: res.headers }
+  }
+
+  /** Calls `op` ("METHOD /template/{param}") and checks the answer against the document. */
+  async call(op: string, o: CallOptions = {}): Promise<Answer> {
+    const [method, template] = op.split(' ') as [string, string]
+    const documented = this.doc.paths[template]?.[method.toLowerCase()]
+    if (!documented) throw new Error(`${op} is not in the OpenAPI document`)
+    const answer = await this.send(op, o)
+    const { status, body: parsed, text, headers } = answer
+    const where = `${op} → ${status} ${text.slice(0, 400)}`
+    expect(status < 500, where).toBe(true)
+    expect(Object.keys(documented.responses), `${where}: status not documented`).toContain(String(status))
+    if (o.status !== undefined) expect(status, where).toBe(o.status)
+    else expect(status >= 200 && status < 300, where).toBe(true)
+    this.seen.set(op, [...(this.seen.get(op) ?? []), status])
+    const type = (headers.get('content-type') ?? '').split(';')[0]!.trim()
+    // The MCP transport's 405 and 406 are JSON-RPC errors, not the Error envelope: kept as examples like successes.
+    if ((status >= 200 && status < 300) || status === 405 || status === 406) {
+      const answers = this.firstSuccess.get(op) ?? []
+      if (!answers.some((a) => a.type === type && a.status === status))
+        this.firstSuccess.set(op, [...answers, { status, type, body: parsed ?? text }])
+      if (!this.firstRequest.has(op)) this.firstRequest.set(op, o)
+    } else if (status >= 400 && parsed?.ok === false && !this.firstError.get(op)?.has(status))
+      this.firstError.set(op, (this.firstError.get(op) ?? new Map()).set(status, parsed))
+    return answer
   }
 
   /** Operations never answered with a success status (2xx or 304), apart from NO_SUCCESS_BY_DESIGN. */
@@ -383,6 +404,7 @@ export async function walk({ w, mailbox, hooks, hookUrl, admin }: WalkEnv): Prom
   expect(called.body.result.isError ?? false, JSON.stringify(called.body)).toBe(false)
   await w.call('GET /mcp', { as: mcpKey.key, status: 405 })
   await w.call('DELETE /mcp', { as: mcpKey.key, status: 405 })
+  await w.call('POST /mcp', { ...rpc(4, 'tools/list'), headers: { accept: 'text/html' }, status: 406 })
   const mcpRotated = (await w.call('POST /auth/mcp-keys/{id}/rotate', { as: ada, path: { id: mcpKey.id } })).body.data
   await w.call('DELETE /auth/mcp-keys/{id}', { as: ada, path: { id: mcpRotated.id } })
 
@@ -404,6 +426,7 @@ export async function walk({ w, mailbox, hooks, hookUrl, admin }: WalkEnv): Prom
   expect(viaOAuth.body.result.isError ?? false, JSON.stringify(viaOAuth.body)).toBe(false)
   await w.call('GET /mcp/oauth', { as: app.access_token, status: 405 })
   await w.call('DELETE /mcp/oauth', { as: app.access_token, status: 405 })
+  await w.call('POST /mcp/oauth', { ...orpc(4, 'tools/list'), headers: { accept: 'text/html' }, status: 406 })
   const grants = (await w.call('GET /auth/mcp-grants', { as: ada })).body.data as { id: string; clientId: string }[]
   const grant = grants.find((g) => g.clientId === app.clientId)!
   await w.call('DELETE /auth/mcp-grants/{id}', { as: ada, path: { id: grant.id } })

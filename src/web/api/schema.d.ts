@@ -373,7 +373,7 @@ export interface paths {
         };
         /**
          * Where the provider sends the browser back (browser)
-         * @description Checks `state` against the `sally_oidc` cookie (once), exchanges the code with the PKCE verifier, verifies the ID token (signature, `iss`, `aud`, `exp`, `iat`, `nonce`), signs in (the `sally_session` cookie) and redirects to `returnTo`. Refusals redirect to `/signin?error=<code>`: `state_mismatch`, `access_denied`, `provider_error`, `provider_unavailable`, `invalid_token`, `email_not_verified`, `domain_not_allowed`, `signup_disabled`, `email_missing`, `identity_in_use`, `rate_limited`. Limited like login.
+         * @description Checks `state` against the `sally_oidc` cookie (once), exchanges the code with the PKCE verifier, verifies the ID token (signature, `iss`, `aud`, `exp`, `iat`, `nonce`), signs in (the `sally_session` cookie) and redirects to `returnTo`. Refusals redirect to `/signin?error=<code>`: `state_mismatch`, `access_denied`, `provider_error`, `provider_unavailable`, `invalid_token`, `email_not_verified`, `domain_not_allowed`, `signup_disabled`, `email_missing`, `identity_in_use`, `invite_invalid`, `invite_other_account`, `invite_existing_account`, `rate_limited`. Limited like login.
          */
         get: operations["auth.oidc.callback.get"];
         put?: never;
@@ -393,7 +393,7 @@ export interface paths {
         };
         /**
          * Start signing in with a provider (browser)
-         * @description Redirects to the provider with `state`, `nonce` and PKCE S256; `state` is also set as the httpOnly `sally_oidc` cookie (10 minutes). `returnTo`: a path of this server to land on afterwards. `link=true` with a session: link the provider to this account instead. Errors (unknown provider, provider unreachable) redirect to `/signin?error=<code>`.
+         * @description Redirects to the provider with `state`, `nonce` and PKCE S256; `state` is also set as the httpOnly `sally_oidc` cookie (10 minutes). `returnTo`: a path of this server to land on afterwards. `link=true` with a session: link the provider to this account instead. `invite=<token>`: the sign-in also accepts that invite, for the account of the invite’s address (created if there is none, even with sign-up off). Errors (unknown provider, provider unreachable, an invite no longer pending) redirect to `/signin?error=<code>`.
          */
         get: operations["auth.oidc.start.get"];
         put?: never;
@@ -2241,18 +2241,6 @@ export interface components {
                 slug: string;
             };
         };
-        SearchHit: {
-            archived: boolean;
-            humanId: string | null;
-            id: string;
-            projectId: string;
-            score: number;
-            snippet: string;
-            taskId: string | null;
-            title: string;
-            /** @enum {string} */
-            type: "task" | "project" | "comment";
-        };
         Session: {
             createdAt: string;
             current: boolean;
@@ -2548,20 +2536,6 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                /**
-                 * @example {
-                 *       "ok": false,
-                 *       "error": "Invalid body: title: Too small: expected string to have >=1 characters",
-                 *       "code": "validation_error",
-                 *       "issues": [
-                 *         {
-                 *           "path": "title",
-                 *           "message": "Too small: expected string to have >=1 characters"
-                 *         }
-                 *       ],
-                 *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
-                 *     }
-                 */
                 "application/json": components["schemas"]["Error"];
             };
         };
@@ -2571,14 +2545,6 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                /**
-                 * @example {
-                 *       "ok": false,
-                 *       "error": "Your role does not allow tasks:write.",
-                 *       "code": "forbidden",
-                 *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
-                 *     }
-                 */
                 "application/json": components["schemas"]["Error"];
             };
         };
@@ -2588,14 +2554,6 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                /**
-                 * @example {
-                 *       "ok": false,
-                 *       "error": "Task not found.",
-                 *       "code": "not_found",
-                 *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
-                 *     }
-                 */
                 "application/json": components["schemas"]["Error"];
             };
         };
@@ -2605,14 +2563,6 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                /**
-                 * @example {
-                 *       "ok": false,
-                 *       "error": "Request body too large.",
-                 *       "code": "payload_too_large",
-                 *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
-                 *     }
-                 */
                 "application/json": components["schemas"]["Error"];
             };
         };
@@ -2642,14 +2592,6 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                /**
-                 * @example {
-                 *       "ok": false,
-                 *       "error": "Rate limit of 1000 requests per hour exceeded for this credential.",
-                 *       "code": "rate_limited",
-                 *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
-                 *     }
-                 */
                 "application/json": components["schemas"]["Error"];
             };
         };
@@ -2664,14 +2606,6 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                /**
-                 * @example {
-                 *       "ok": false,
-                 *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
-                 *       "code": "missing_key",
-                 *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
-                 *     }
-                 */
                 "application/json": components["schemas"]["Error"];
             };
         };
@@ -2681,14 +2615,6 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                /**
-                 * @example {
-                 *       "ok": false,
-                 *       "error": "Send application/json.",
-                 *       "code": "unsupported_media_type",
-                 *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
-                 *     }
-                 */
                 "application/json": components["schemas"]["Error"];
             };
         };
@@ -2749,20 +2675,20 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228b8-ea09-7628-b3aa-f340252f873c",
-                     *           "workspaceId": "01a228b8-e7f4-720c-8c9c-624262c41486",
-                     *           "actorUserId": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *           "id": "01a228fb-f0d4-764f-8970-bf8763fc91cb",
+                     *           "workspaceId": "01a228fb-eeaa-7322-8fa9-7ff74119edea",
+                     *           "actorUserId": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
                      *           "actorKeyId": null,
                      *           "credential": "session",
                      *           "action": "oauth_grant.revoked",
                      *           "targetType": "oauth_grant",
-                     *           "targetId": "01a228b8-ea02-730e-a3d1-6e2eaadd57e3",
+                     *           "targetId": "01a228fb-f0bd-7075-9eef-5c76d4ff1f49",
                      *           "ip": null,
                      *           "meta": {
-                     *             "clientId": "sallyc_MNAbj7l_TVbVGkyx74aDj1bK",
+                     *             "clientId": "sallyc_V6BkTKIo2gKU55LCiLR7IijM",
                      *             "reason": "revoked by the user"
                      *           },
-                     *           "createdAt": "2026-11-29T19:12:16.905Z"
+                     *           "createdAt": "2026-11-29T20:25:29.555Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -2776,11 +2702,122 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
+                     *       "code": "validation_error",
+                     *       "requestId": "66cb33f0-b47c-4f3c-8edb-8a2ec3805437",
+                     *       "issues": [
+                     *         {
+                     *           "path": "limit",
+                     *           "message": "Invalid input: expected number, received NaN"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "5b63318a-d7dc-4554-867f-37a74f8244f3"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing members:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "76c75115-f162-4cab-86cf-39d9b4cb0e84"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "60eed5ba-0534-4f38-8d9b-289a0ac709a4"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "1eb82213-0f88-409c-abf2-bf176ae1dc70"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "auth.acceptInvite": {
@@ -2831,7 +2868,7 @@ export interface operations {
                      *       "ok": true,
                      *       "data": {
                      *         "workspace": {
-                     *           "id": "01a228b8-e7f4-720c-8c9c-624262c41486",
+                     *           "id": "01a228fb-eeaa-7322-8fa9-7ff74119edea",
                      *           "slug": "walk-co",
                      *           "name": "Walk Company"
                      *         },
@@ -2839,26 +2876,26 @@ export interface operations {
                      *         "created": true,
                      *         "session": {
                      *           "token": "<secret, shown once>",
-                     *           "expiresAt": "2026-12-29T19:12:16.437Z",
+                     *           "expiresAt": "2026-12-29T20:25:29.067Z",
                      *           "session": {
-                     *             "id": "01a228b8-e835-71e8-8fab-8e49d53dfd2c",
+                     *             "id": "01a228fb-eeeb-76d3-819f-e81fa87eb07e",
                      *             "current": true,
                      *             "ip": "127.0.0.1",
                      *             "userAgent": "Bun/1.4.5",
-                     *             "createdAt": "2026-11-29T19:12:16.437Z",
-                     *             "lastSeenAt": "2026-11-29T19:12:16.437Z",
-                     *             "expiresAt": "2026-12-29T19:12:16.437Z"
+                     *             "createdAt": "2026-11-29T20:25:29.067Z",
+                     *             "lastSeenAt": "2026-11-29T20:25:29.067Z",
+                     *             "expiresAt": "2026-12-29T20:25:29.067Z"
                      *           },
                      *           "user": {
-                     *             "id": "01a228b8-e834-74fa-a77f-dda1415538d2",
+                     *             "id": "01a228fb-eee9-7533-b1c3-087156e8668a",
                      *             "email": "bob@walk.test",
                      *             "name": "Bob",
                      *             "handle": "bob",
                      *             "platformRole": "NONE",
                      *             "avatarUploadId": null,
                      *             "emailVerified": true,
-                     *             "emailVerifiedAt": "2026-11-29T19:12:16.435Z",
-                     *             "createdAt": "2026-11-29T19:12:16.435Z"
+                     *             "emailVerifiedAt": "2026-11-29T20:25:29.065Z",
+                     *             "createdAt": "2026-11-29T20:25:29.065Z"
                      *           }
                      *         }
                      *       }
@@ -2871,7 +2908,29 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid body: token: Invalid input: expected string, received undefined",
+                     *       "code": "validation_error",
+                     *       "requestId": "4b543fd3-248d-4dbc-8ab0-b3a45e68ddc2",
+                     *       "issues": [
+                     *         {
+                     *           "path": "token",
+                     *           "message": "Invalid input: expected string, received undefined"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             /** @description `conflict`: an account with the invited email was created meanwhile (accept again). */
@@ -2880,20 +2939,80 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
-                     *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "1f24e9b6-fe92-4f01-8165-65e70993d5ac"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "faa7191d-344e-4dcd-aa3e-e44ab436ed56"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Too many attempts from this address; retry later.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "a449ed70-1828-4787-a159-c2f34e102d5e"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "auth.apiKeys.list": {
@@ -2938,19 +3057,19 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228b8-e95c-769f-af69-2d5dda36f2a2",
+                     *           "id": "01a228fb-f012-77b1-b2b8-cdb57f59199d",
                      *           "kind": "api",
                      *           "name": "ci",
                      *           "description": null,
-                     *           "prefix": "atpm_RAxK…aREa",
+                     *           "prefix": "atpm_k9Cz…mEJ3",
                      *           "scopes": [
                      *             "tasks:read"
                      *           ],
-                     *           "workspaceId": "01a228b8-e7f4-720c-8c9c-624262c41486",
+                     *           "workspaceId": "01a228fb-eeaa-7322-8fa9-7ff74119edea",
                      *           "projectId": null,
                      *           "expiresAt": null,
-                     *           "createdAt": "2026-11-29T19:12:16.732Z",
-                     *           "lastUsedAt": "2026-11-29T19:12:16.757Z",
+                     *           "createdAt": "2026-11-29T20:25:29.362Z",
+                     *           "lastUsedAt": "2026-11-29T20:25:29.386Z",
                      *           "requestCount": 1,
                      *           "isActive": true,
                      *           "revokedAt": null,
@@ -2969,10 +3088,105 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
+                     *       "code": "validation_error",
+                     *       "requestId": "a31f2579-2c63-4fe8-a4f4-43b9bf268594",
+                     *       "issues": [
+                     *         {
+                     *           "path": "limit",
+                     *           "message": "Invalid input: expected number, received NaN"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "31be1844-b161-4170-a8e0-0b2e9fd8d0be"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing user:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "f2233e3e-6fac-441d-9573-7257571425fc"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "e990aef6-3ff3-4a27-99d0-c6580b6cc840"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "auth.apiKeys.create": {
@@ -3038,18 +3252,18 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e95c-769f-af69-2d5dda36f2a2",
+                     *         "id": "01a228fb-f012-77b1-b2b8-cdb57f59199d",
                      *         "kind": "api",
                      *         "name": "ci",
                      *         "description": null,
-                     *         "prefix": "atpm_RAxK…aREa",
+                     *         "prefix": "atpm_k9Cz…mEJ3",
                      *         "scopes": [
                      *           "tasks:read"
                      *         ],
-                     *         "workspaceId": "01a228b8-e7f4-720c-8c9c-624262c41486",
+                     *         "workspaceId": "01a228fb-eeaa-7322-8fa9-7ff74119edea",
                      *         "projectId": null,
                      *         "expiresAt": null,
-                     *         "createdAt": "2026-11-29T19:12:16.732Z",
+                     *         "createdAt": "2026-11-29T20:25:29.362Z",
                      *         "lastUsedAt": null,
                      *         "requestCount": 0,
                      *         "isActive": true,
@@ -3067,13 +3281,156 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid body: name: Invalid input: expected string, received undefined",
+                     *       "code": "validation_error",
+                     *       "requestId": "767fa5a2-8e95-4548-a0e3-ccd2ed593252",
+                     *       "issues": [
+                     *         {
+                     *           "path": "name",
+                     *           "message": "Invalid input: expected string, received undefined"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "249eaa5a-73a2-4238-b56c-74c39b0cf681"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing keys:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "690c2bb5-0146-450b-80e7-55bab8776d0e"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "c236324e-fd56-4fd5-98b9-e451584bfe9a"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "c9f5902d-6ec5-421c-94e4-53f595046ad8"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "4ac89ed6-7c39-49d6-8c36-8fbb99865e69"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "f3f60bc0-e194-4fd6-99e5-7633bf45bf49"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "auth.apiKeys.get": {
@@ -3113,19 +3470,19 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e95c-769f-af69-2d5dda36f2a2",
+                     *         "id": "01a228fb-f012-77b1-b2b8-cdb57f59199d",
                      *         "kind": "api",
                      *         "name": "ci",
                      *         "description": null,
-                     *         "prefix": "atpm_RAxK…aREa",
+                     *         "prefix": "atpm_k9Cz…mEJ3",
                      *         "scopes": [
                      *           "tasks:read"
                      *         ],
-                     *         "workspaceId": "01a228b8-e7f4-720c-8c9c-624262c41486",
+                     *         "workspaceId": "01a228fb-eeaa-7322-8fa9-7ff74119edea",
                      *         "projectId": null,
                      *         "expiresAt": null,
-                     *         "createdAt": "2026-11-29T19:12:16.732Z",
-                     *         "lastUsedAt": "2026-11-29T19:12:16.757Z",
+                     *         "createdAt": "2026-11-29T20:25:29.362Z",
+                     *         "lastUsedAt": "2026-11-29T20:25:29.386Z",
                      *         "requestCount": 1,
                      *         "isActive": true,
                      *         "revokedAt": null,
@@ -3142,10 +3499,99 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "3462446f-bd26-4961-935a-82eecf673641"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing user:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "4b052c05-770e-4843-a744-73276aef716f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "API key not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "47b1870d-f756-488e-a115-4ec68b0a2164"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "5fcdba95-f9b8-41be-93e7-0e5683618499"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "auth.apiKeys.delete": {
@@ -3185,24 +3631,24 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e990-7626-aa50-2e96c4986c35",
+                     *         "id": "01a228fb-f048-732c-962d-daebe4cf02d3",
                      *         "kind": "api",
                      *         "name": "ci",
                      *         "description": null,
-                     *         "prefix": "atpm_Juju…HY6n",
+                     *         "prefix": "atpm_96Yc…rBWS",
                      *         "scopes": [
                      *           "tasks:read"
                      *         ],
-                     *         "workspaceId": "01a228b8-e7f4-720c-8c9c-624262c41486",
+                     *         "workspaceId": "01a228fb-eeaa-7322-8fa9-7ff74119edea",
                      *         "projectId": null,
                      *         "expiresAt": null,
-                     *         "createdAt": "2026-11-29T19:12:16.784Z",
+                     *         "createdAt": "2026-11-29T20:25:29.416Z",
                      *         "lastUsedAt": null,
                      *         "requestCount": 0,
                      *         "isActive": false,
-                     *         "revokedAt": "2026-11-29T19:12:16.788Z",
+                     *         "revokedAt": "2026-11-29T20:25:29.419Z",
                      *         "rateLimitPerHour": null,
-                     *         "rotatedFromId": "01a228b8-e95c-769f-af69-2d5dda36f2a2"
+                     *         "rotatedFromId": "01a228fb-f012-77b1-b2b8-cdb57f59199d"
                      *       }
                      *     }
                      */
@@ -3213,11 +3659,151 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Malformed request body: expected valid JSON.",
+                     *       "code": "validation_error",
+                     *       "requestId": "527b98c6-1541-4831-a057-d237b5cd68bd",
+                     *       "issues": []
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "72d66266-4ea7-4b0a-a8a9-ca6231a30781"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing keys:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "487a598d-644d-4180-bc95-365d7aa5a181"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "API key not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "24bd8c63-b9c1-4c31-aff9-f097b2393283"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "b87c5220-08ac-4fd0-9a64-c9f612970177"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "69aa149a-ea2a-45fa-afe5-fc7548429def"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "5c4584db-7c51-425b-9fb1-b4bfc48f8390"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "auth.apiKeys.rotate": {
@@ -3257,24 +3843,24 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e990-7626-aa50-2e96c4986c35",
+                     *         "id": "01a228fb-f048-732c-962d-daebe4cf02d3",
                      *         "kind": "api",
                      *         "name": "ci",
                      *         "description": null,
-                     *         "prefix": "atpm_Juju…HY6n",
+                     *         "prefix": "atpm_96Yc…rBWS",
                      *         "scopes": [
                      *           "tasks:read"
                      *         ],
-                     *         "workspaceId": "01a228b8-e7f4-720c-8c9c-624262c41486",
+                     *         "workspaceId": "01a228fb-eeaa-7322-8fa9-7ff74119edea",
                      *         "projectId": null,
                      *         "expiresAt": null,
-                     *         "createdAt": "2026-11-29T19:12:16.784Z",
+                     *         "createdAt": "2026-11-29T20:25:29.416Z",
                      *         "lastUsedAt": null,
                      *         "requestCount": 0,
                      *         "isActive": true,
                      *         "revokedAt": null,
                      *         "rateLimitPerHour": null,
-                     *         "rotatedFromId": "01a228b8-e95c-769f-af69-2d5dda36f2a2",
+                     *         "rotatedFromId": "01a228fb-f012-77b1-b2b8-cdb57f59199d",
                      *         "key": "atpm_<secret, shown once>"
                      *       }
                      *     }
@@ -3286,10 +3872,80 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Malformed request body: expected valid JSON.",
+                     *       "code": "validation_error",
+                     *       "requestId": "401eb3ad-d067-460c-9e81-85921eb62db5",
+                     *       "issues": []
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "845bac2f-2c3d-413a-bc0f-c3beb814b289"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing keys:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "c85e6f37-84cc-4f66-8dce-f0d644e97baf"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "API key not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "25833377-520d-49ab-a32c-f7e5efa56e42"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `conflict`: the key is revoked (or was revoked meanwhile). */
             409: {
                 headers: {
@@ -3299,15 +3955,85 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "error": "This API key is revoked: create a new one instead.",
                      *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "requestId": "6781cdcc-bdc6-426d-b4c3-ab6091c28d76"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            429: components["responses"]["TooManyRequests"];
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "f65c32db-cec1-4461-88fb-f788d2f849d3"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "76fc833d-ae82-4f6c-8246-6fa1df3d0205"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "c72afef8-d729-42bc-9c6c-f1b48a01e4ee"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "auth.config.get": {
@@ -3397,13 +4123,13 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228b8-eac3-7315-9439-7e6da1df6c8f",
+                     *           "id": "01a228fb-f18a-75ca-8779-fe79a5609e0c",
                      *           "provider": "corp",
                      *           "label": "Corp SSO",
-                     *           "issuer": "http://127.0.0.1:42991",
+                     *           "issuer": "http://127.0.0.1:33037",
                      *           "email": "sso@walk.test",
-                     *           "createdAt": "2026-11-29T19:12:17.091Z",
-                     *           "lastUsedAt": "2026-11-29T19:12:17.091Z"
+                     *           "createdAt": "2026-11-29T20:25:29.737Z",
+                     *           "lastUsedAt": "2026-11-29T20:25:29.737Z"
                      *         }
                      *       ]
                      *     }
@@ -3415,9 +4141,82 @@ export interface operations {
                     };
                 };
             };
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "e30947b3-8778-4b79-8879-ded8006378f6"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing user:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "de0f4f92-5992-440c-928e-bbb82c70519c"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "11e0286c-d2d0-4264-b1e9-3e4358304a70"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "auth.identities.delete": {
@@ -3457,13 +4256,13 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-eac8-726e-ad6c-85aaf6a5e7f8",
+                     *         "id": "01a228fb-f18d-7310-a74d-b891c6a269da",
                      *         "provider": "corp",
                      *         "label": "Corp SSO",
-                     *         "issuer": "http://127.0.0.1:42991",
+                     *         "issuer": "http://127.0.0.1:33037",
                      *         "email": "sso@walk.test",
-                     *         "createdAt": "2026-11-29T19:12:17.096Z",
-                     *         "lastUsedAt": "2026-11-29T19:12:17.096Z"
+                     *         "createdAt": "2026-11-29T20:25:29.741Z",
+                     *         "lastUsedAt": "2026-11-29T20:25:29.741Z"
                      *       }
                      *     }
                      */
@@ -3474,10 +4273,80 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Malformed request body: expected valid JSON.",
+                     *       "code": "validation_error",
+                     *       "requestId": "f20d7778-820d-4016-b1cb-63d1bff913a8",
+                     *       "issues": []
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "f4de772d-fccd-4d3b-8b5d-b6f2e4ae4dd5"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing keys:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "551acb28-b651-41d0-a13d-8a3d5049d168"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Identity not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "90c3dc9d-e605-49dd-9ed9-abf66bc26007"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `conflict`: it is your last way to sign in. */
             409: {
                 headers: {
@@ -3487,15 +4356,85 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "error": "This is your only way to sign in: set a password or link another provider first.",
                      *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "requestId": "1859780b-18a8-4711-a39a-2e225c0e57f0"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            429: components["responses"]["TooManyRequests"];
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "ebeacef6-e5fc-4c7c-81a7-dbf5e42ca21c"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "37fa3a7f-7c84-4148-bc52-bb453713f0f8"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "5d296829-8876-4544-ab52-55b6aec589c4"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "auth.login": {
@@ -3542,18 +4481,18 @@ export interface operations {
                      *       "ok": true,
                      *       "data": {
                      *         "token": "<secret, shown once>",
-                     *         "expiresAt": "2026-12-29T19:12:16.328Z",
+                     *         "expiresAt": "2026-12-29T20:25:28.958Z",
                      *         "session": {
-                     *           "id": "01a228b8-e7c8-7435-9ace-2ab61e8302ef",
+                     *           "id": "01a228fb-ee7e-7779-be0a-f8e6ec6fa683",
                      *           "current": true,
                      *           "ip": "127.0.0.1",
                      *           "userAgent": "Bun/1.4.5",
-                     *           "createdAt": "2026-11-29T19:12:16.328Z",
-                     *           "lastSeenAt": "2026-11-29T19:12:16.328Z",
-                     *           "expiresAt": "2026-12-29T19:12:16.328Z"
+                     *           "createdAt": "2026-11-29T20:25:28.958Z",
+                     *           "lastSeenAt": "2026-11-29T20:25:28.958Z",
+                     *           "expiresAt": "2026-12-29T20:25:28.958Z"
                      *         },
                      *         "user": {
-                     *           "id": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *           "id": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
                      *           "email": "ada@walk.test",
                      *           "name": "Ada",
                      *           "handle": "ada",
@@ -3561,7 +4500,7 @@ export interface operations {
                      *           "avatarUploadId": null,
                      *           "emailVerified": false,
                      *           "emailVerifiedAt": null,
-                     *           "createdAt": "2026-11-29T19:12:16.280Z"
+                     *           "createdAt": "2026-11-29T20:25:28.913Z"
                      *         }
                      *       }
                      *     }
@@ -3573,12 +4512,127 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid body: email: Invalid input: expected string, received undefined",
+                     *       "code": "validation_error",
+                     *       "requestId": "28bc9a01-5a78-4a63-a17f-690eb18abb11",
+                     *       "issues": [
+                     *         {
+                     *           "path": "email",
+                     *           "message": "Invalid input: expected string, received undefined"
+                     *         },
+                     *         {
+                     *           "path": "password",
+                     *           "message": "Invalid input: expected string, received undefined"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid email or password.",
+                     *       "code": "invalid_credentials",
+                     *       "requestId": "76c31572-adda-43d4-aba9-9ff425eb6a76"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             403: components["responses"]["Forbidden"];
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "6449c17c-163a-439f-9a1d-cee29cd82495"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "8b40e2dc-661c-40aa-a3e2-b7d1861f097e"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Too many attempts from this address; retry later.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "dad85842-9baa-428e-a1e7-57993d4e73bd"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "auth.logout": {
@@ -3629,10 +4683,134 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Malformed request body: expected valid JSON.",
+                     *       "code": "validation_error",
+                     *       "requestId": "e705b90d-26e6-4019-b56d-67bbf9aacdee",
+                     *       "issues": []
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "f0bed8df-fa50-4164-9bd3-8d8fa86d34a8"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "MCP keys (sallymcp_) are valid only on /mcp.",
+                     *       "code": "scope_violation",
+                     *       "requestId": "bddaa18b-313c-438d-b360-a7d6ac47bacd"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "ebc4b3ec-53a3-4ec0-8e4b-9b334001f4be"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "b4f1d258-a0c2-4ad4-a495-4877c17b45be"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "a50cf973-6d49-4b56-9dd1-b555817ab6ef"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "auth.mcpGrants.list": {
@@ -3670,15 +4848,15 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228b8-ea02-730e-a3d1-6e2eaadd57e3",
-                     *           "clientId": "sallyc_MNAbj7l_TVbVGkyx74aDj1bK",
+                     *           "id": "01a228fb-f0bd-7075-9eef-5c76d4ff1f49",
+                     *           "clientId": "sallyc_V6BkTKIo2gKU55LCiLR7IijM",
                      *           "clientName": "Test Agent",
                      *           "scopes": [
                      *             "user:read"
                      *           ],
-                     *           "workspaceId": "01a228b8-e7f4-720c-8c9c-624262c41486",
-                     *           "createdAt": "2026-11-29T19:12:16.898Z",
-                     *           "lastUsedAt": "2026-11-29T19:12:16.899Z",
+                     *           "workspaceId": "01a228fb-eeaa-7322-8fa9-7ff74119edea",
+                     *           "createdAt": "2026-11-29T20:25:29.533Z",
+                     *           "lastUsedAt": "2026-11-29T20:25:29.534Z",
                      *           "revokedAt": null
                      *         }
                      *       ]
@@ -3691,9 +4869,82 @@ export interface operations {
                     };
                 };
             };
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "b856812d-e117-4ba5-97a9-63a1cb34b9eb"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing user:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "21fb9de2-82d9-4f8c-a331-bde26aac0350"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "fb456c88-19f8-40dd-afa2-5111a2c12c56"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "auth.mcpGrants.delete": {
@@ -3733,16 +4984,16 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-ea02-730e-a3d1-6e2eaadd57e3",
-                     *         "clientId": "sallyc_MNAbj7l_TVbVGkyx74aDj1bK",
+                     *         "id": "01a228fb-f0bd-7075-9eef-5c76d4ff1f49",
+                     *         "clientId": "sallyc_V6BkTKIo2gKU55LCiLR7IijM",
                      *         "clientName": "Test Agent",
                      *         "scopes": [
                      *           "user:read"
                      *         ],
-                     *         "workspaceId": "01a228b8-e7f4-720c-8c9c-624262c41486",
-                     *         "createdAt": "2026-11-29T19:12:16.898Z",
-                     *         "lastUsedAt": "2026-11-29T19:12:16.899Z",
-                     *         "revokedAt": "2026-11-29T19:12:16.905Z"
+                     *         "workspaceId": "01a228fb-eeaa-7322-8fa9-7ff74119edea",
+                     *         "createdAt": "2026-11-29T20:25:29.533Z",
+                     *         "lastUsedAt": "2026-11-29T20:25:29.534Z",
+                     *         "revokedAt": "2026-11-29T20:25:29.556Z"
                      *       }
                      *     }
                      */
@@ -3753,11 +5004,151 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Malformed request body: expected valid JSON.",
+                     *       "code": "validation_error",
+                     *       "requestId": "ba165a4f-d5c1-465b-9e31-041c4459596a",
+                     *       "issues": []
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "6a694daf-6067-4765-8586-af5f2006ae1e"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing keys:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "9a05d97d-535d-4f52-91c7-c6a46174b41f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Grant not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "18df2f8c-e9d5-4bf6-a819-7d76bd0a9b76"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "c37bc4b8-15af-453b-814e-53fccd2b6b4e"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "e7bfd609-21fd-484e-82e8-33144488a64b"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "5606bc39-9538-4c98-a1c5-f1bb7a0ecb24"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "auth.mcpKeys.list": {
@@ -3802,16 +5193,16 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228b8-e9ac-76d6-ad15-edf685762fc2",
+                     *           "id": "01a228fb-f062-7668-b2af-06c3870b5f95",
                      *           "kind": "mcp",
                      *           "name": "agent",
                      *           "description": null,
-                     *           "prefix": "sallymcp_a1yW…uCgi",
+                     *           "prefix": "sallymcp_WK9i…ku8N",
                      *           "scopes": null,
-                     *           "workspaceId": "01a228b8-e7f4-720c-8c9c-624262c41486",
+                     *           "workspaceId": "01a228fb-eeaa-7322-8fa9-7ff74119edea",
                      *           "projectId": null,
                      *           "expiresAt": null,
-                     *           "createdAt": "2026-11-29T19:12:16.812Z",
+                     *           "createdAt": "2026-11-29T20:25:29.441Z",
                      *           "lastUsedAt": null,
                      *           "requestCount": 0,
                      *           "isActive": true,
@@ -3831,10 +5222,105 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
+                     *       "code": "validation_error",
+                     *       "requestId": "642d9beb-4b1b-4a79-883e-2e89d0a44f56",
+                     *       "issues": [
+                     *         {
+                     *           "path": "limit",
+                     *           "message": "Invalid input: expected number, received NaN"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "f03fd6d2-a635-4a46-b153-5a819e7b927f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing user:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "ad112bad-821c-4c66-8a33-e1dc49d13c19"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "bc211cca-37da-49fd-854a-ddd3ecb93650"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "auth.mcpKeys.create": {
@@ -3900,16 +5386,16 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e9ac-76d6-ad15-edf685762fc2",
+                     *         "id": "01a228fb-f062-7668-b2af-06c3870b5f95",
                      *         "kind": "mcp",
                      *         "name": "agent",
                      *         "description": null,
-                     *         "prefix": "sallymcp_a1yW…uCgi",
+                     *         "prefix": "sallymcp_WK9i…ku8N",
                      *         "scopes": null,
-                     *         "workspaceId": "01a228b8-e7f4-720c-8c9c-624262c41486",
+                     *         "workspaceId": "01a228fb-eeaa-7322-8fa9-7ff74119edea",
                      *         "projectId": null,
                      *         "expiresAt": null,
-                     *         "createdAt": "2026-11-29T19:12:16.812Z",
+                     *         "createdAt": "2026-11-29T20:25:29.441Z",
                      *         "lastUsedAt": null,
                      *         "requestCount": 0,
                      *         "isActive": true,
@@ -3927,13 +5413,156 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid body: name: Invalid input: expected string, received undefined",
+                     *       "code": "validation_error",
+                     *       "requestId": "36f3a3f8-efc8-455b-a1db-58c6910462ac",
+                     *       "issues": [
+                     *         {
+                     *           "path": "name",
+                     *           "message": "Invalid input: expected string, received undefined"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "8a856bb6-a6d6-4a0f-8036-9305346a1a43"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing keys:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "5f6a7731-eddb-47e3-9549-5251ef14c3a7"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "91684866-8f88-4197-8be1-a2a3e7625b85"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "d576ec46-37b7-47e4-808e-f84124274b3a"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "b4189c17-379c-4e4d-b216-c364731d3a79"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "721b4946-96a5-4952-9860-fa0ee53459d5"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "auth.mcpKeys.get": {
@@ -3973,16 +5602,16 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e9ac-76d6-ad15-edf685762fc2",
+                     *         "id": "01a228fb-f062-7668-b2af-06c3870b5f95",
                      *         "kind": "mcp",
                      *         "name": "agent",
                      *         "description": null,
-                     *         "prefix": "sallymcp_a1yW…uCgi",
+                     *         "prefix": "sallymcp_WK9i…ku8N",
                      *         "scopes": null,
-                     *         "workspaceId": "01a228b8-e7f4-720c-8c9c-624262c41486",
+                     *         "workspaceId": "01a228fb-eeaa-7322-8fa9-7ff74119edea",
                      *         "projectId": null,
                      *         "expiresAt": null,
-                     *         "createdAt": "2026-11-29T19:12:16.812Z",
+                     *         "createdAt": "2026-11-29T20:25:29.441Z",
                      *         "lastUsedAt": null,
                      *         "requestCount": 0,
                      *         "isActive": true,
@@ -4000,10 +5629,99 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "a85d30b5-68f0-4067-bc28-43c1bd4fc35f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing user:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "c4736363-90a6-416e-ab72-5d2e2841537a"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "MCP key not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "3e5d9f11-41c2-402a-99b8-e65991705414"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "e4fe038e-acec-475b-a8ff-52ac1fb2d669"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "auth.mcpKeys.delete": {
@@ -4043,22 +5761,22 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e9f4-746c-86fd-90acb6b9e40d",
+                     *         "id": "01a228fb-f0af-773a-a41e-5602ae05b324",
                      *         "kind": "mcp",
                      *         "name": "agent",
                      *         "description": null,
-                     *         "prefix": "sallymcp_cd0w…ANg5",
+                     *         "prefix": "sallymcp_HzKQ…UBUa",
                      *         "scopes": null,
-                     *         "workspaceId": "01a228b8-e7f4-720c-8c9c-624262c41486",
+                     *         "workspaceId": "01a228fb-eeaa-7322-8fa9-7ff74119edea",
                      *         "projectId": null,
                      *         "expiresAt": null,
-                     *         "createdAt": "2026-11-29T19:12:16.884Z",
+                     *         "createdAt": "2026-11-29T20:25:29.519Z",
                      *         "lastUsedAt": null,
                      *         "requestCount": 0,
                      *         "isActive": false,
-                     *         "revokedAt": "2026-11-29T19:12:16.888Z",
+                     *         "revokedAt": "2026-11-29T20:25:29.521Z",
                      *         "rateLimitPerHour": null,
-                     *         "rotatedFromId": "01a228b8-e9ac-76d6-ad15-edf685762fc2"
+                     *         "rotatedFromId": "01a228fb-f062-7668-b2af-06c3870b5f95"
                      *       }
                      *     }
                      */
@@ -4069,11 +5787,151 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Malformed request body: expected valid JSON.",
+                     *       "code": "validation_error",
+                     *       "requestId": "e495a273-7992-4414-93b5-5bdb9cb516e2",
+                     *       "issues": []
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "2278b203-8eac-4e0e-96fa-92a7f12adb27"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing keys:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "38605329-68bd-469a-b720-21dfbd0acf7e"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "MCP key not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "18bad969-2e4d-44e8-af72-4bf2a85ed886"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "73a3158a-d5aa-4ff7-aab3-c7600c7f0c2f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "b00da993-179c-4c51-b15a-54bfa96c1d67"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "7c2069d6-11e4-460b-9dfc-047e2c50f368"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "auth.mcpKeys.rotate": {
@@ -4113,22 +5971,22 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e9f4-746c-86fd-90acb6b9e40d",
+                     *         "id": "01a228fb-f0af-773a-a41e-5602ae05b324",
                      *         "kind": "mcp",
                      *         "name": "agent",
                      *         "description": null,
-                     *         "prefix": "sallymcp_cd0w…ANg5",
+                     *         "prefix": "sallymcp_HzKQ…UBUa",
                      *         "scopes": null,
-                     *         "workspaceId": "01a228b8-e7f4-720c-8c9c-624262c41486",
+                     *         "workspaceId": "01a228fb-eeaa-7322-8fa9-7ff74119edea",
                      *         "projectId": null,
                      *         "expiresAt": null,
-                     *         "createdAt": "2026-11-29T19:12:16.884Z",
+                     *         "createdAt": "2026-11-29T20:25:29.519Z",
                      *         "lastUsedAt": null,
                      *         "requestCount": 0,
                      *         "isActive": true,
                      *         "revokedAt": null,
                      *         "rateLimitPerHour": null,
-                     *         "rotatedFromId": "01a228b8-e9ac-76d6-ad15-edf685762fc2",
+                     *         "rotatedFromId": "01a228fb-f062-7668-b2af-06c3870b5f95",
                      *         "key": "sallymcp_<secret, shown once>"
                      *       }
                      *     }
@@ -4140,10 +5998,80 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Malformed request body: expected valid JSON.",
+                     *       "code": "validation_error",
+                     *       "requestId": "8f2ac831-d31b-41aa-af0b-5f37d56d4533",
+                     *       "issues": []
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "cbd4d926-4785-4d06-accb-a4ae7d293af9"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing keys:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "1415a0a8-2feb-4aea-9b10-13b088178474"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "MCP key not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "be30bc4f-f35e-437b-be7f-db4854ad12d9"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `conflict`: the key is revoked (or was revoked meanwhile). */
             409: {
                 headers: {
@@ -4153,15 +6081,85 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "error": "This MCP key is revoked: create a new one instead.",
                      *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "requestId": "87fcc1ad-9eb8-4f1a-8217-eec50a91ce67"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            429: components["responses"]["TooManyRequests"];
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "ca9f22ab-4593-46dd-b4fb-29f2a39c91f9"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "aaa8dad1-dfa4-429e-9007-b397cc01522e"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "b0278d15-1713-46e1-8d9b-fb36559aa46d"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "auth.me.get": {
@@ -4200,19 +6198,19 @@ export interface operations {
                      *       "data": {
                      *         "kind": "session",
                      *         "user": {
-                     *           "id": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *           "id": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
                      *           "email": "ada@walk.test",
                      *           "name": "Ada",
                      *           "handle": "ada",
                      *           "platformRole": "NONE",
                      *           "avatarUploadId": null,
                      *           "emailVerified": true,
-                     *           "emailVerifiedAt": "2026-11-29T19:12:16.360Z",
-                     *           "createdAt": "2026-11-29T19:12:16.280Z"
+                     *           "emailVerifiedAt": "2026-11-29T20:25:28.991Z",
+                     *           "createdAt": "2026-11-29T20:25:28.913Z"
                      *         },
                      *         "memberships": [
                      *           {
-                     *             "workspaceId": "01a228b8-e79b-73da-ab0e-069e1cc30a2c",
+                     *             "workspaceId": "01a228fb-ee54-77cd-93a3-fab005dd9185",
                      *             "slug": "ada-s-workspace",
                      *             "name": "Ada's workspace",
                      *             "suspended": false,
@@ -4228,7 +6226,7 @@ export interface operations {
                      *           ],
                      *           "workspaceId": null,
                      *           "projectId": null,
-                     *           "expiresAt": "2026-12-29T19:12:16.328Z"
+                     *           "expiresAt": "2026-12-29T20:25:28.958Z"
                      *         }
                      *       }
                      *     }
@@ -4273,9 +6271,82 @@ export interface operations {
                     };
                 };
             };
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "dcde3601-7fe7-4b8e-9bd0-f5c220a4ddab"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "MCP keys (sallymcp_) are valid only on /mcp.",
+                     *       "code": "scope_violation",
+                     *       "requestId": "13cae8ad-d547-411d-86b8-ecbdec3e551c"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "45d686eb-573e-426a-8f90-55901787df92"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "auth.me.update": {
@@ -4329,19 +6400,19 @@ export interface operations {
                      *       "data": {
                      *         "kind": "session",
                      *         "user": {
-                     *           "id": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *           "id": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
                      *           "email": "ada@walk.test",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada",
                      *           "platformRole": "NONE",
                      *           "avatarUploadId": null,
                      *           "emailVerified": true,
-                     *           "emailVerifiedAt": "2026-11-29T19:12:16.360Z",
-                     *           "createdAt": "2026-11-29T19:12:16.280Z"
+                     *           "emailVerifiedAt": "2026-11-29T20:25:28.991Z",
+                     *           "createdAt": "2026-11-29T20:25:28.913Z"
                      *         },
                      *         "memberships": [
                      *           {
-                     *             "workspaceId": "01a228b8-e79b-73da-ab0e-069e1cc30a2c",
+                     *             "workspaceId": "01a228fb-ee54-77cd-93a3-fab005dd9185",
                      *             "slug": "ada-s-workspace",
                      *             "name": "Ada's workspace",
                      *             "role": "OWNER",
@@ -4357,7 +6428,7 @@ export interface operations {
                      *           ],
                      *           "workspaceId": null,
                      *           "projectId": null,
-                     *           "expiresAt": "2026-12-29T19:12:16.328Z"
+                     *           "expiresAt": "2026-12-29T20:25:28.958Z"
                      *         }
                      *       }
                      *     }
@@ -4369,9 +6440,68 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid body: name: Invalid input: expected string, received object",
+                     *       "code": "validation_error",
+                     *       "requestId": "6e364bb0-b0da-4e91-a013-7ebdca901eee",
+                     *       "issues": [
+                     *         {
+                     *           "path": "name",
+                     *           "message": "Invalid input: expected string, received object"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "b0a7cbf2-8028-47e2-849f-4e155108aeb5"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing keys:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "98f8af6b-188c-4656-85c9-ab74541a5a91"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             404: components["responses"]["NotFound"];
             /** @description `conflict`: the handle is taken. */
             409: {
@@ -4382,17 +6512,85 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "error": "This handle is already taken.",
                      *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "requestId": "35611110-a1f3-44f8-9e52-ee5b1acbccc7"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "1e888bfb-6346-4d9e-8266-4df2a48a7995"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "f35679bf-eb58-48da-8fa9-2c9053ed3bbc"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "4585bd9e-7dff-40ce-80fa-b49a2f2a7b43"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "auth.oidc.callback.get": {
@@ -4427,13 +6625,37 @@ export interface operations {
                 };
                 content?: never;
             };
-            400: components["responses"]["BadRequest"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid path: provider: Expected a provider name",
+                     *       "code": "validation_error",
+                     *       "requestId": "9cb9e907-ee39-4c94-a684-2e0524f362af",
+                     *       "issues": [
+                     *         {
+                     *           "path": "provider",
+                     *           "message": "Expected a provider name"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             404: components["responses"]["NotFound"];
         };
     };
     "auth.oidc.start.get": {
         parameters: {
             query?: {
+                /** @description An invite token (from the invite mail): signing in also accepts the invite, for the account of its address. */
+                invite?: string;
                 /** @description `true`: link the provider to the signed-in account (Settings) instead of signing in. Default false. */
                 link?: "0" | "1" | "true" | "false";
                 /** @description A path of this server to land on after signing in (anything else lands on `/`). */
@@ -4455,7 +6677,29 @@ export interface operations {
                 };
                 content?: never;
             };
-            400: components["responses"]["BadRequest"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid path: provider: Expected a provider name",
+                     *       "code": "validation_error",
+                     *       "requestId": "60faa5fe-aece-40b3-8576-efadad738846",
+                     *       "issues": [
+                     *         {
+                     *           "path": "provider",
+                     *           "message": "Expected a provider name"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             404: components["responses"]["NotFound"];
         };
     };
@@ -4545,7 +6789,7 @@ export interface operations {
                      *       "ok": true,
                      *       "data": {
                      *         "user": {
-                     *           "id": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *           "id": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
                      *           "email": "ada@walk.test",
                      *           "name": "Ada",
                      *           "handle": "ada",
@@ -4553,27 +6797,27 @@ export interface operations {
                      *           "avatarUploadId": null,
                      *           "emailVerified": false,
                      *           "emailVerifiedAt": null,
-                     *           "createdAt": "2026-11-29T19:12:16.280Z"
+                     *           "createdAt": "2026-11-29T20:25:28.913Z"
                      *         },
                      *         "workspace": {
-                     *           "id": "01a228b8-e79b-73da-ab0e-069e1cc30a2c",
+                     *           "id": "01a228fb-ee54-77cd-93a3-fab005dd9185",
                      *           "slug": "ada-s-workspace",
                      *           "name": "Ada's workspace"
                      *         },
                      *         "session": {
                      *           "token": "<secret, shown once>",
-                     *           "expiresAt": "2026-12-29T19:12:16.284Z",
+                     *           "expiresAt": "2026-12-29T20:25:28.917Z",
                      *           "session": {
-                     *             "id": "01a228b8-e79c-7625-a21b-f37fd0cdc85b",
+                     *             "id": "01a228fb-ee56-7518-90b4-1018b3607014",
                      *             "current": true,
                      *             "ip": "127.0.0.1",
                      *             "userAgent": "Bun/1.4.5",
-                     *             "createdAt": "2026-11-29T19:12:16.284Z",
-                     *             "lastSeenAt": "2026-11-29T19:12:16.284Z",
-                     *             "expiresAt": "2026-12-29T19:12:16.284Z"
+                     *             "createdAt": "2026-11-29T20:25:28.917Z",
+                     *             "lastSeenAt": "2026-11-29T20:25:28.917Z",
+                     *             "expiresAt": "2026-12-29T20:25:28.917Z"
                      *           },
                      *           "user": {
-                     *             "id": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *             "id": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
                      *             "email": "ada@walk.test",
                      *             "name": "Ada",
                      *             "handle": "ada",
@@ -4581,7 +6825,7 @@ export interface operations {
                      *             "avatarUploadId": null,
                      *             "emailVerified": false,
                      *             "emailVerifiedAt": null,
-                     *             "createdAt": "2026-11-29T19:12:16.280Z"
+                     *             "createdAt": "2026-11-29T20:25:28.913Z"
                      *           }
                      *         }
                      *       }
@@ -4594,7 +6838,37 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid body: email: Invalid input: expected string, received undefined",
+                     *       "code": "validation_error",
+                     *       "requestId": "77f261ac-9156-4f50-83aa-8be24cac0cc1",
+                     *       "issues": [
+                     *         {
+                     *           "path": "email",
+                     *           "message": "Invalid input: expected string, received undefined"
+                     *         },
+                     *         {
+                     *           "path": "password",
+                     *           "message": "Invalid input: expected string, received undefined"
+                     *         },
+                     *         {
+                     *           "path": "name",
+                     *           "message": "Invalid input: expected string, received undefined"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `conflict`: an account with this email already exists. */
             409: {
                 headers: {
@@ -4604,17 +6878,85 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "error": "An account with this email already exists: log in or reset the password.",
                      *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "requestId": "d9dbe411-d852-4942-91b5-814cbab1cef4"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "9cffd0fd-e9a7-4acf-ba5c-94b9150a9aca"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "86e6df5e-e167-4438-8ac8-38eeb53ed59e"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Too many attempts from this address; retry later.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "a1f6b576-a57f-44dc-a9fd-fb39302c5143"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "auth.requestPasswordReset": {
@@ -4671,10 +7013,100 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid body: email: Invalid input: expected string, received undefined",
+                     *       "code": "validation_error",
+                     *       "requestId": "5b0abb69-a4e6-453e-a22b-830a85429b58",
+                     *       "issues": [
+                     *         {
+                     *           "path": "email",
+                     *           "message": "Invalid input: expected string, received undefined"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "70f2fe58-c882-4d6b-b391-294bd40e36fd"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "3874b24b-a597-42a1-b127-3ef8c2b82f69"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Too many attempts from this address; retry later.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "1a9b7854-a463-445e-9657-f1e80d966deb"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "auth.resendVerification": {
@@ -4731,11 +7163,122 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid body: email: Invalid input: expected string, received object",
+                     *       "code": "validation_error",
+                     *       "requestId": "931e1c01-5c01-4f88-b1f3-cbb52bb8903f",
+                     *       "issues": [
+                     *         {
+                     *           "path": "email",
+                     *           "message": "Invalid input: expected string, received object"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid or unknown token.",
+                     *       "code": "invalid_key",
+                     *       "requestId": "88d7fecc-f599-4097-9cf3-75e7584c9bb5"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "e986c5b0-cf65-4fdb-9ce8-1e2f85245b4c"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "40e2204d-79c8-44fc-8dda-6feecf4acf51"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Too many failed authentication attempts from this address; retry later.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "64967c6f-05d6-48aa-b817-ceb062cdae5a"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "auth.resetPassword": {
@@ -4799,10 +7342,104 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid body: token: Invalid input: expected string, received undefined",
+                     *       "code": "validation_error",
+                     *       "requestId": "de600f9a-4466-4d1c-aa86-a0de456482db",
+                     *       "issues": [
+                     *         {
+                     *           "path": "token",
+                     *           "message": "Invalid input: expected string, received undefined"
+                     *         },
+                     *         {
+                     *           "path": "password",
+                     *           "message": "Invalid input: expected string, received undefined"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "1dc27dd1-11e2-4f13-95d9-7846afb3033e"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "4e55c01e-7ed2-42b0-b37e-dafcb0ed0b4a"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Too many attempts from this address; retry later.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "675959ce-04f1-41b6-8d19-b6c851b2d570"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "auth.session": {
@@ -4840,26 +7477,26 @@ export interface operations {
                      *       "ok": true,
                      *       "data": {
                      *         "token": "<secret, shown once>",
-                     *         "expiresAt": "2026-12-29T19:12:17.097Z",
+                     *         "expiresAt": "2026-12-29T20:25:29.741Z",
                      *         "session": {
-                     *           "id": "01a228b8-eac9-75f0-8e27-106dae52520b",
+                     *           "id": "01a228fb-f18d-7312-a8de-0d135d1f7ddd",
                      *           "current": true,
                      *           "ip": "127.0.0.1",
                      *           "userAgent": "Bun/1.4.5",
-                     *           "createdAt": "2026-11-29T19:12:17.097Z",
-                     *           "lastSeenAt": "2026-11-29T19:12:17.097Z",
-                     *           "expiresAt": "2026-12-29T19:12:17.097Z"
+                     *           "createdAt": "2026-11-29T20:25:29.741Z",
+                     *           "lastSeenAt": "2026-11-29T20:25:29.741Z",
+                     *           "expiresAt": "2026-12-29T20:25:29.741Z"
                      *         },
                      *         "user": {
-                     *           "id": "01a228b8-eac3-7313-8e58-cbce3889f05f",
+                     *           "id": "01a228fb-f189-7594-81e8-1c89a7eb27c2",
                      *           "email": "sso@walk.test",
                      *           "name": "Sso Walker",
                      *           "handle": "sso_walker",
                      *           "platformRole": "NONE",
                      *           "avatarUploadId": null,
                      *           "emailVerified": true,
-                     *           "emailVerifiedAt": "2026-11-29T19:12:17.091Z",
-                     *           "createdAt": "2026-11-29T19:12:17.091Z"
+                     *           "emailVerifiedAt": "2026-11-29T20:25:29.737Z",
+                     *           "createdAt": "2026-11-29T20:25:29.737Z"
                      *         },
                      *         "accessToken": "<secret, shown once>",
                      *         "workspace": null
@@ -4873,9 +7510,63 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid body: provider: Invalid input: expected string, received undefined",
+                     *       "code": "validation_error",
+                     *       "requestId": "1012160d-e981-4dfd-8b14-c5eebee258d0",
+                     *       "issues": [
+                     *         {
+                     *           "path": "provider",
+                     *           "message": "Invalid input: expected string, received undefined"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "fd31050f-6d6a-4136-8ca4-17e57aa23d46"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "efc7658c-2700-4486-9b39-b49f9eb87f5f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "auth.sessions.list": {
@@ -4918,13 +7609,13 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228b8-ea23-759a-a557-398c08941397",
+                     *           "id": "01a228fb-f0f1-7449-b830-1721bc243624",
                      *           "current": false,
                      *           "ip": "127.0.0.1",
                      *           "userAgent": "Bun/1.4.5",
-                     *           "createdAt": "2026-11-29T19:12:16.931Z",
-                     *           "lastSeenAt": "2026-11-29T19:12:16.931Z",
-                     *           "expiresAt": "2026-12-29T19:12:16.931Z"
+                     *           "createdAt": "2026-11-29T20:25:29.585Z",
+                     *           "lastSeenAt": "2026-11-29T20:25:29.585Z",
+                     *           "expiresAt": "2026-12-29T20:25:29.585Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -4938,10 +7629,105 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
+                     *       "code": "validation_error",
+                     *       "requestId": "93882f92-bc3a-413c-9187-9f55790257cc",
+                     *       "issues": [
+                     *         {
+                     *           "path": "limit",
+                     *           "message": "Invalid input: expected number, received NaN"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "b2bf1918-c941-4de2-8257-e32f964881eb"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing user:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "8d316d55-793e-488e-9ba8-2cf9b236559d"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "bdb92d44-2076-4036-bba8-f7fadd5ef2ac"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "auth.sessions.delete": {
@@ -4981,7 +7767,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-ea23-759a-a557-398c08941397",
+                     *         "id": "01a228fb-f0f1-7449-b830-1721bc243624",
                      *         "revoked": true
                      *       }
                      *     }
@@ -4997,11 +7783,151 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Malformed request body: expected valid JSON.",
+                     *       "code": "validation_error",
+                     *       "requestId": "36f5dff8-fd42-4a70-9eff-a348deb1c5ef",
+                     *       "issues": []
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "812d102b-5f39-4a67-9579-7abc47717885"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing keys:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "07fa55db-5332-434c-9a0c-2bec7a692335"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Session not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "0e0de39a-042d-4892-ad58-79bb3f163536"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "2c2b7599-492c-447f-8796-1794817a3c89"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "8df7d34d-2fb5-404a-8ad8-29d578ec417f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "0c02920b-8c4b-4e73-a55d-6e23d8279414"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "auth.verifyEmail": {
@@ -5058,10 +7984,100 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid body: token: Invalid input: expected string, received undefined",
+                     *       "code": "validation_error",
+                     *       "requestId": "0577ae53-bd36-4f20-b733-2e780a917899",
+                     *       "issues": [
+                     *         {
+                     *           "path": "token",
+                     *           "message": "Invalid input: expected string, received undefined"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "d9dbe871-d176-4853-8403-1fead8e3ac18"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "fe9d5c05-0b21-473d-9686-490ec3251cc6"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Too many attempts from this address; retry later.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "4fa5772c-7a3e-40e7-88b2-e8e1a5b2149b"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "board.get": {
@@ -5117,30 +8133,30 @@ export interface operations {
                      *       "ok": true,
                      *       "data": {
                      *         "project": {
-                     *           "id": "01a228b8-e866-7362-99e7-13a541bee26c",
+                     *           "id": "01a228fb-ef23-7488-a156-5b7219a36fd8",
                      *           "key": "WEB",
                      *           "name": "Website",
                      *           "description": "The public site.",
                      *           "color": null,
-                     *           "clientId": "01a228b8-e860-775f-a6f7-1ad09fbe5308",
+                     *           "clientId": "01a228fb-ef1b-7232-9960-c4d5a259689b",
                      *           "billableByDefault": true,
                      *           "archived": false,
                      *           "archivedAt": null,
-                     *           "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
-                     *           "createdAt": "2026-11-29T19:12:16.486Z",
-                     *           "updatedAt": "2026-11-29T19:12:16.494Z",
+                     *           "createdBy": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
+                     *           "createdAt": "2026-11-29T20:25:29.123Z",
+                     *           "updatedAt": "2026-11-29T20:25:29.133Z",
                      *           "role": "OWNER"
                      *         },
                      *         "columns": [
                      *           {
                      *             "status": {
-                     *               "id": "01a228b8-e867-758d-a9eb-35d993721aaf",
-                     *               "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
+                     *               "id": "01a228fb-ef24-7280-87d9-b6a5c6a68f79",
+                     *               "projectId": "01a228fb-ef23-7488-a156-5b7219a36fd8",
                      *               "name": "Backlog",
                      *               "category": "backlog",
                      *               "position": 0,
                      *               "color": "#94a3b8",
-                     *               "createdAt": "2026-11-29T19:12:16.486Z"
+                     *               "createdAt": "2026-11-29T20:25:29.123Z"
                      *             },
                      *             "category": "backlog",
                      *             "count": 0,
@@ -5212,11 +8228,122 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid query: category: Invalid option: expected one of \"backlog\"|\"unstarted\"|\"started\"|\"completed\"|\"canceled\"",
+                     *       "code": "validation_error",
+                     *       "requestId": "4fad3184-5c4f-4f48-ae9f-ff59bc7ce138",
+                     *       "issues": [
+                     *         {
+                     *           "path": "category",
+                     *           "message": "Invalid option: expected one of \"backlog\"|\"unstarted\"|\"started\"|\"completed\"|\"canceled\""
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "1a7e57d7-f2be-49a2-802e-31f261df52bc"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing tasks:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "7b27b160-4741-4c0e-94e2-2e9dfa4e1c2a"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "ba88535e-a255-4348-93f4-3856d3438170"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "2ec94635-84b2-4cf3-9c6d-476d76617a8d"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "clients.list": {
@@ -5268,14 +8395,14 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228b8-e860-775f-a6f7-1ad09fbe5308",
+                     *           "id": "01a228fb-ef1b-7232-9960-c4d5a259689b",
                      *           "name": "Acme",
                      *           "email": "ops@acme.test",
                      *           "notes": null,
                      *           "archived": false,
                      *           "archivedAt": null,
-                     *           "createdAt": "2026-11-29T19:12:16.480Z",
-                     *           "updatedAt": "2026-11-29T19:12:16.480Z"
+                     *           "createdAt": "2026-11-29T20:25:29.115Z",
+                     *           "updatedAt": "2026-11-29T20:25:29.115Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -5289,11 +8416,122 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
+                     *       "code": "validation_error",
+                     *       "requestId": "152dd239-84ca-4a96-8d4b-31ea5b52724d",
+                     *       "issues": [
+                     *         {
+                     *           "path": "limit",
+                     *           "message": "Invalid input: expected number, received NaN"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "8eb51378-38da-4e24-a324-619a9d369682"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing clients:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "7073b519-e3a1-482f-b737-1bd4a0921d7f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "c4eb2a8b-e627-4afc-a01f-b9880cc9a70e"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "1509dda7-cc77-4a43-97fc-6a17ee4e38fb"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "clients.create": {
@@ -5351,14 +8589,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e860-775f-a6f7-1ad09fbe5308",
+                     *         "id": "01a228fb-ef1b-7232-9960-c4d5a259689b",
                      *         "name": "Acme",
                      *         "email": "ops@acme.test",
                      *         "notes": null,
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdAt": "2026-11-29T19:12:16.480Z",
-                     *         "updatedAt": "2026-11-29T19:12:16.480Z"
+                     *         "createdAt": "2026-11-29T20:25:29.115Z",
+                     *         "updatedAt": "2026-11-29T20:25:29.115Z"
                      *       }
                      *     }
                      */
@@ -5369,10 +8607,85 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid body: name: Invalid input: expected string, received undefined",
+                     *       "code": "validation_error",
+                     *       "requestId": "e8bd3bd3-568e-49cc-9386-2237e5c19f41",
+                     *       "issues": [
+                     *         {
+                     *           "path": "name",
+                     *           "message": "Invalid input: expected string, received undefined"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "216b0a02-339d-4705-8612-7c14647df937"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing clients:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "d78c3cd5-41df-4df9-be3c-d16122123b13"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "04fa2800-cc00-4cfd-809c-a0ae050b910b"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `conflict`: the Idempotency-Key was already used for a different request, or that request is still running. */
             409: {
                 headers: {
@@ -5382,17 +8695,85 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "error": "This Idempotency-Key was already used with a different request.",
                      *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "requestId": "0497d960-5d0e-45fa-b297-00c7a1d0b516"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "9a32e3fa-5cfb-47d0-934b-599fa39ae439"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "fbce0b7f-c3fa-4572-b621-cd35321e3572"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "f344e5aa-e05c-452f-a379-95ef1af58541"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "clients.get": {
@@ -5437,14 +8818,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e860-775f-a6f7-1ad09fbe5308",
+                     *         "id": "01a228fb-ef1b-7232-9960-c4d5a259689b",
                      *         "name": "Acme",
                      *         "email": "ops@acme.test",
                      *         "notes": null,
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdAt": "2026-11-29T19:12:16.480Z",
-                     *         "updatedAt": "2026-11-29T19:12:16.480Z"
+                     *         "createdAt": "2026-11-29T20:25:29.115Z",
+                     *         "updatedAt": "2026-11-29T20:25:29.115Z"
                      *       }
                      *     }
                      */
@@ -5455,11 +8836,116 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
+                     *       "code": "workspace_required",
+                     *       "requestId": "5c90ba97-4dd6-4d11-9ea0-05f04ee6d87b"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "6ed06334-39fc-4fea-b3df-6a68663cac76"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing clients:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "64005d61-0969-4e55-8d86-265e8e916795"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Client not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "e0a81264-95e8-4d80-b9a0-680100d3ff3a"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "d9b03659-ba09-409a-b628-7f323e20154d"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "clients.delete": {
@@ -5504,7 +8990,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e860-775f-a6f7-1ad09fbe5308",
+                     *         "id": "01a228fb-ef1b-7232-9960-c4d5a259689b",
                      *         "deleted": true
                      *       }
                      *     }
@@ -5520,11 +9006,150 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
+                     *       "code": "workspace_required",
+                     *       "requestId": "e19591d9-25d8-402c-a87c-71128c2912f6"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "232e4962-83cf-4399-896c-95a347db66d8"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing clients:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "a32ff8a6-f7ef-4079-aff5-505d6da71154"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Client not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "438553b5-a95d-43c8-affb-3e0ecf3140ec"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "389d1b1a-76ac-41d3-91a6-e30ba280e861"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "c9e3dd9b-d0d3-4c24-b6f3-db88f56a52b1"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "d5b053ac-6b1b-478b-b310-d205a8783250"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "clients.update": {
@@ -5585,14 +9210,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e860-775f-a6f7-1ad09fbe5308",
+                     *         "id": "01a228fb-ef1b-7232-9960-c4d5a259689b",
                      *         "name": "Acme",
                      *         "email": "ops@acme.test",
                      *         "notes": "Pays on time.",
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdAt": "2026-11-29T19:12:16.480Z",
-                     *         "updatedAt": "2026-11-29T19:12:16.484Z"
+                     *         "createdAt": "2026-11-29T20:25:29.115Z",
+                     *         "updatedAt": "2026-11-29T20:25:29.121Z"
                      *       }
                      *     }
                      */
@@ -5603,13 +9228,156 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid body: name: Invalid input: expected string, received object",
+                     *       "code": "validation_error",
+                     *       "requestId": "0790f51c-d069-4f83-a011-b319685fba84",
+                     *       "issues": [
+                     *         {
+                     *           "path": "name",
+                     *           "message": "Invalid input: expected string, received object"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "f9e29505-9d7e-4b37-9e0e-af4efb5de60e"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing clients:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "933415f1-4c1e-4f81-80d9-c6309a198861"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Client not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "f3b57166-3434-4e14-8f74-e265571de9f8"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "ab8e6cac-b491-4797-8ca4-1d05530cfff0"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "a201b056-2607-4b35-9d06-9a09e5d07446"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "944eb196-5b00-46ca-8674-fbe26b8723de"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "clients.projects.list": {
@@ -5660,18 +9428,18 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228b8-e866-7362-99e7-13a541bee26c",
+                     *           "id": "01a228fb-ef23-7488-a156-5b7219a36fd8",
                      *           "key": "WEB",
                      *           "name": "Website",
                      *           "description": "The public site.",
                      *           "color": null,
-                     *           "clientId": "01a228b8-e860-775f-a6f7-1ad09fbe5308",
+                     *           "clientId": "01a228fb-ef1b-7232-9960-c4d5a259689b",
                      *           "billableByDefault": true,
                      *           "archived": false,
                      *           "archivedAt": null,
-                     *           "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
-                     *           "createdAt": "2026-11-29T19:12:16.486Z",
-                     *           "updatedAt": "2026-11-29T19:12:16.494Z",
+                     *           "createdBy": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
+                     *           "createdAt": "2026-11-29T20:25:29.123Z",
+                     *           "updatedAt": "2026-11-29T20:25:29.133Z",
                      *           "role": "OWNER"
                      *         }
                      *       ],
@@ -5686,11 +9454,122 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
+                     *       "code": "validation_error",
+                     *       "requestId": "18672818-3bec-451d-b8c2-c305a92f4552",
+                     *       "issues": [
+                     *         {
+                     *           "path": "limit",
+                     *           "message": "Invalid input: expected number, received NaN"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "2f1678d7-1a57-4e94-b7e1-6805cf2253ee"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing clients:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "3d68acf3-e15c-4169-af85-a4f152c654b8"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Client not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "562d18c8-a8bc-49d2-a4e5-d6c6b10ce01c"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "b39ab05a-5af0-4e39-91b3-11d28d257da5"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "events.get": {
@@ -5730,14 +9609,123 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example retry: 2000
+                     *     : connected to ada-s-workspace
+                     */
                     "text/event-stream": string;
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
+                     *       "code": "workspace_required",
+                     *       "requestId": "dbabceb8-fde6-4d8d-b7a6-9815733b0611"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "41770eca-a62a-498f-82a5-334a7cff0305"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing projects:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "a1b36d9c-79c7-48e2-81aa-5fca1f1d5414"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "e765244f-96c0-47f6-907b-8ab3e4dd600b"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "a9032d5a-cafc-4733-88b2-dbe208737fec"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "health.get": {
@@ -5786,6 +9774,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "data": {
+                     *         "status": "error",
+                     *         "version": "0.1.0",
+                     *         "uptimeSeconds": 0,
+                     *         "database": "error"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         data: {
                             /** @enum {string} */
@@ -5849,10 +9848,10 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228b8-e884-7501-b650-b48d9cea9cce",
+                     *           "id": "01a228fb-ef4e-7289-acc1-d2284614cb18",
                      *           "name": "frontend",
                      *           "color": "#3366ff",
-                     *           "createdAt": "2026-11-29T19:12:16.516Z"
+                     *           "createdAt": "2026-11-29T20:25:29.166Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -5866,11 +9865,122 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
+                     *       "code": "validation_error",
+                     *       "requestId": "109c13e1-800a-4729-a8a1-e9525ff17bb5",
+                     *       "issues": [
+                     *         {
+                     *           "path": "limit",
+                     *           "message": "Invalid input: expected number, received NaN"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "80d36a09-8891-4be9-adc5-d3754e8a88b1"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing tasks:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "98cd6de5-da12-4394-a4b9-a587fe40dee9"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "1a62f68a-4e4a-45fd-80ac-74a05116215d"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "78609133-230e-42b8-9648-96abcfd9205d"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "labels.create": {
@@ -5923,10 +10033,10 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e884-7501-b650-b48d9cea9cce",
+                     *         "id": "01a228fb-ef4e-7289-acc1-d2284614cb18",
                      *         "name": "frontend",
                      *         "color": "#3366ff",
-                     *         "createdAt": "2026-11-29T19:12:16.516Z"
+                     *         "createdAt": "2026-11-29T20:25:29.166Z"
                      *       }
                      *     }
                      */
@@ -5937,10 +10047,85 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid body: name: Invalid input: expected string, received undefined",
+                     *       "code": "validation_error",
+                     *       "requestId": "e180b2b4-94a2-430a-b767-2a85c8f09736",
+                     *       "issues": [
+                     *         {
+                     *           "path": "name",
+                     *           "message": "Invalid input: expected string, received undefined"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "c8472c1a-6c9c-4f54-bbf6-1b1ce0ee3c93"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing tasks:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "74354e1a-2e61-453f-aa8b-a35ffc4b26ab"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "6b0a4905-08ac-4716-a672-852b0550190d"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `conflict`: a label with this name exists in the workspace (case-insensitively); the Idempotency-Key was already used for a different request, or that request is still running. */
             409: {
                 headers: {
@@ -5950,17 +10135,85 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "error": "This Idempotency-Key was already used with a different request.",
                      *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "requestId": "3e8771a0-c721-4c11-bdeb-83eb8c735871"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "858a53be-ba6e-4ca8-8d9a-61c6b9dc236a"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "b0724277-e45e-4fc9-af46-04f19941c2bc"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "3b8add15-8d50-4bd4-9955-6b405f0c92c5"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "labels.get": {
@@ -6005,10 +10258,10 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e884-7501-b650-b48d9cea9cce",
+                     *         "id": "01a228fb-ef4e-7289-acc1-d2284614cb18",
                      *         "name": "frontend",
                      *         "color": "#3366ff",
-                     *         "createdAt": "2026-11-29T19:12:16.516Z"
+                     *         "createdAt": "2026-11-29T20:25:29.166Z"
                      *       }
                      *     }
                      */
@@ -6019,11 +10272,116 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
+                     *       "code": "workspace_required",
+                     *       "requestId": "45d9994f-0681-4bba-a333-31fb041fd7e4"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "db742794-cddf-4bde-a229-13ded3dcb0a0"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing tasks:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "490afa6b-e632-4792-8727-84810b2cccc8"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Label not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "0cc15733-0414-4ef0-abe0-0969da4c420c"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "2dfb1df1-c0ac-4fc6-955d-f83572203ba5"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "labels.delete": {
@@ -6068,7 +10426,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e884-7501-b650-b48d9cea9cce",
+                     *         "id": "01a228fb-ef4e-7289-acc1-d2284614cb18",
                      *         "deleted": true
                      *       }
                      *     }
@@ -6084,11 +10442,150 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
+                     *       "code": "workspace_required",
+                     *       "requestId": "0cf8be85-1e2a-4e58-8c10-a6cdaa055a90"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "7e571a40-32f4-4871-bd6b-7474b922fd90"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing tasks:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "f1ee2d09-afe7-4aab-8676-6caeb3704338"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Label not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "5c14ce88-4505-4863-aa3b-ca444d7bac9e"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "cacd6aa7-5780-466e-b786-a1bc4d01bdcc"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "bf68e06b-24b5-48ad-9cda-ed8705837519"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "704377a6-17cc-477a-8eb6-296d4985107a"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "labels.update": {
@@ -6142,10 +10639,10 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e884-7501-b650-b48d9cea9cce",
+                     *         "id": "01a228fb-ef4e-7289-acc1-d2284614cb18",
                      *         "name": "front-end",
                      *         "color": "#3366ff",
-                     *         "createdAt": "2026-11-29T19:12:16.516Z"
+                     *         "createdAt": "2026-11-29T20:25:29.166Z"
                      *       }
                      *     }
                      */
@@ -6156,10 +10653,85 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid body: name: Invalid input: expected string, received object",
+                     *       "code": "validation_error",
+                     *       "requestId": "e88ef5c5-9be1-47f0-87e5-9cdda4f28468",
+                     *       "issues": [
+                     *         {
+                     *           "path": "name",
+                     *           "message": "Invalid input: expected string, received object"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "755f36db-d969-421c-b042-a01e07975dda"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing tasks:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "48a8ec2e-ea4d-4f3b-b872-31eb052ae88e"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Label not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "3a9865f9-5de8-47e6-b8e4-c2a09e2c9d07"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `conflict`: a label with this name exists in the workspace (case-insensitively). */
             409: {
                 headers: {
@@ -6169,17 +10741,85 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "error": "A label named \"ALPHA\" already exists in this workspace.",
                      *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "requestId": "5601f8a7-7adb-4097-9f31-6ad9cdeb348b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "53ab0e5e-9243-4f35-82ea-acc62d1f2792"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "8aae4a0f-2431-4424-8c9d-126ad950b452"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "78c965d7-0a7a-4e3a-b770-60486a426327"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "mcp.get": {
@@ -6191,17 +10831,121 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Malformed request body: expected valid JSON.",
+                     *       "code": "validation_error",
+                     *       "requestId": "23724593-c05c-4a1e-b1da-a4e4ddc40f7f",
+                     *       "issues": []
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "66d505f9-acf4-412b-bf7d-2683d7758d28"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             403: components["responses"]["Forbidden"];
             /** @description Method not allowed: this stateless server offers no server-initiated stream and no session to end. */
             405: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    /**
+                     * @example {
+                     *       "jsonrpc": "2.0",
+                     *       "error": {
+                     *         "code": -32000,
+                     *         "message": "Method not allowed."
+                     *       },
+                     *       "id": null
+                     *     }
+                     */
+                    "application/json": Record<string, never>;
+                };
             };
-            429: components["responses"]["TooManyRequests"];
+            413: components["responses"]["PayloadTooLarge"];
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "a6e94607-0a11-42fe-be36-2405b466a24b"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "cfc841d4-a6ba-40ad-98f2-47494144974a"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "mcp.post": {
@@ -6306,7 +11050,24 @@ export interface operations {
                 };
                 content?: never;
             };
-            400: components["responses"]["BadRequest"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Malformed request body: expected valid JSON.",
+                     *       "code": "validation_error",
+                     *       "requestId": "969b4f7f-edf6-4d85-b88f-a96f687f9916",
+                     *       "issues": []
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Missing, invalid, revoked or expired key (WWW-Authenticate: Bearer). */
             401: {
                 headers: {
@@ -6318,7 +11079,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "requestId": "9358d739-7606-4ac7-9c21-f077687247c1"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6333,9 +11094,9 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "Your role does not allow tasks:write.",
-                     *       "code": "forbidden",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "error": "/mcp accepts hosted MCP keys (sallymcp_) only; personal API keys (atpm_) work with `sally mcp` over stdio.",
+                     *       "code": "scope_violation",
+                     *       "requestId": "5fad1199-9f12-4c68-a21d-f2aee79835cd"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6347,7 +11108,19 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    /**
+                     * @example {
+                     *       "jsonrpc": "2.0",
+                     *       "error": {
+                     *         "code": -32000,
+                     *         "message": "Method not allowed."
+                     *       },
+                     *       "id": null
+                     *     }
+                     */
+                    "application/json": Record<string, never>;
+                };
             };
             /** @description payload_too_large: a batch of more than 20 JSON-RPC messages. */
             413: {
@@ -6358,15 +11131,31 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "Request body too large.",
+                     *       "error": "At most 20 JSON-RPC messages per request (got 21).",
                      *       "code": "payload_too_large",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "requestId": "c6767d96-2738-4737-978d-15ff0ea98cf9"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            415: components["responses"]["UnsupportedMediaType"];
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "69a8c575-27a8-47c0-bcbd-5ed9b1eaf3e5"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description rate_limited: every JSON-RPC message of a batch counts against the key's hourly limit. */
             429: {
                 headers: {
@@ -6376,9 +11165,9 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "Rate limit of 1000 requests per hour exceeded for this credential.",
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "requestId": "e965fa43-f68b-47df-ae7e-8c74fc7d5cb2"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6395,17 +11184,121 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Malformed request body: expected valid JSON.",
+                     *       "code": "validation_error",
+                     *       "requestId": "23724593-c05c-4a1e-b1da-a4e4ddc40f7f",
+                     *       "issues": []
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "66d505f9-acf4-412b-bf7d-2683d7758d28"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             403: components["responses"]["Forbidden"];
             /** @description Method not allowed: this stateless server offers no server-initiated stream and no session to end. */
             405: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    /**
+                     * @example {
+                     *       "jsonrpc": "2.0",
+                     *       "error": {
+                     *         "code": -32000,
+                     *         "message": "Method not allowed."
+                     *       },
+                     *       "id": null
+                     *     }
+                     */
+                    "application/json": Record<string, never>;
+                };
             };
-            429: components["responses"]["TooManyRequests"];
+            413: components["responses"]["PayloadTooLarge"];
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "a6e94607-0a11-42fe-be36-2405b466a24b"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "cfc841d4-a6ba-40ad-98f2-47494144974a"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "mcp.oauth.get": {
@@ -6417,17 +11310,121 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Malformed request body: expected valid JSON.",
+                     *       "code": "validation_error",
+                     *       "requestId": "23724593-c05c-4a1e-b1da-a4e4ddc40f7f",
+                     *       "issues": []
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "66d505f9-acf4-412b-bf7d-2683d7758d28"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             403: components["responses"]["Forbidden"];
             /** @description Method not allowed: this stateless server offers no server-initiated stream and no session to end. */
             405: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    /**
+                     * @example {
+                     *       "jsonrpc": "2.0",
+                     *       "error": {
+                     *         "code": -32000,
+                     *         "message": "Method not allowed."
+                     *       },
+                     *       "id": null
+                     *     }
+                     */
+                    "application/json": Record<string, never>;
+                };
             };
-            429: components["responses"]["TooManyRequests"];
+            413: components["responses"]["PayloadTooLarge"];
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "a6e94607-0a11-42fe-be36-2405b466a24b"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "cfc841d4-a6ba-40ad-98f2-47494144974a"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "mcp.oauth": {
@@ -6532,7 +11529,24 @@ export interface operations {
                 };
                 content?: never;
             };
-            400: components["responses"]["BadRequest"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Malformed request body: expected valid JSON.",
+                     *       "code": "validation_error",
+                     *       "requestId": "f3ed457f-6fc0-40b5-b74e-f74610b1cca9",
+                     *       "issues": []
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description No valid access token for this resource (WWW-Authenticate: Bearer resource_metadata=…). */
             401: {
                 headers: {
@@ -6542,9 +11556,9 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "error": "Authorization required: connect with OAuth (see WWW-Authenticate).",
                      *       "code": "missing_key",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "requestId": "22387458-ccbd-467a-b802-43bbff60b1c1"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6556,38 +11570,40 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "ok": false,
-                     *       "error": "Your role does not allow tasks:write.",
-                     *       "code": "forbidden",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
-                     *     }
-                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
             404: components["responses"]["NotFound"];
+            /** @description The Accept header must list application/json and text/event-stream. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "jsonrpc": "2.0",
+                     *       "error": {
+                     *         "code": -32000,
+                     *         "message": "Method not allowed."
+                     *       },
+                     *       "id": null
+                     *     }
+                     */
+                    "application/json": Record<string, never>;
+                };
+            };
             /** @description payload_too_large: a batch of more than 20 JSON-RPC messages. */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "ok": false,
-                     *       "error": "Request body too large.",
-                     *       "code": "payload_too_large",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
-                     *     }
-                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            415: components["responses"]["UnsupportedMediaType"];
-            /** @description rate_limited. */
-            429: {
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6595,11 +11611,20 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "Rate limit of 1000 requests per hour exceeded for this credential.",
-                     *       "code": "rate_limited",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "58fb7b59-d7e6-4177-8b02-ad0073f3b240"
                      *     }
                      */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate_limited. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -6614,17 +11639,121 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Malformed request body: expected valid JSON.",
+                     *       "code": "validation_error",
+                     *       "requestId": "23724593-c05c-4a1e-b1da-a4e4ddc40f7f",
+                     *       "issues": []
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "66d505f9-acf4-412b-bf7d-2683d7758d28"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             403: components["responses"]["Forbidden"];
             /** @description Method not allowed: this stateless server offers no server-initiated stream and no session to end. */
             405: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    /**
+                     * @example {
+                     *       "jsonrpc": "2.0",
+                     *       "error": {
+                     *         "code": -32000,
+                     *         "message": "Method not allowed."
+                     *       },
+                     *       "id": null
+                     *     }
+                     */
+                    "application/json": Record<string, never>;
+                };
             };
-            429: components["responses"]["TooManyRequests"];
+            413: components["responses"]["PayloadTooLarge"];
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "a6e94607-0a11-42fe-be36-2405b466a24b"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "cfc841d4-a6ba-40ad-98f2-47494144974a"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "notifications.list": {
@@ -6674,27 +11803,27 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228b8-e8c8-7742-8478-d4c5f4552774",
+                     *           "id": "01a228fb-ef82-7293-870a-686ef5557b42",
                      *           "kind": "mention",
                      *           "text": "Ada Lovelace mentioned you in WEB-1",
                      *           "actor": {
-                     *             "id": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *             "id": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
                      *             "name": "Ada Lovelace",
                      *             "handle": "ada"
                      *           },
                      *           "task": {
-                     *             "id": "01a228b8-e890-7708-a8e8-a41043988d5e",
+                     *             "id": "01a228fb-ef58-73f3-acaa-54c8856d4091",
                      *             "humanId": "WEB-1",
                      *             "title": "Ship the landing page today"
                      *           },
                      *           "project": {
-                     *             "id": "01a228b8-e866-7362-99e7-13a541bee26c",
+                     *             "id": "01a228fb-ef23-7488-a156-5b7219a36fd8",
                      *             "name": "Website"
                      *           },
-                     *           "commentId": "01a228b8-e8c6-7138-a2d8-c316611e08cf",
+                     *           "commentId": "01a228fb-ef81-7379-a653-1101418a6281",
                      *           "read": false,
                      *           "readAt": null,
-                     *           "createdAt": "2026-11-29T19:12:16.583Z"
+                     *           "createdAt": "2026-11-29T20:25:29.218Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -6708,11 +11837,122 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
+                     *       "code": "validation_error",
+                     *       "requestId": "dc68715e-be9b-475f-af4c-2cfbb9e89d6d",
+                     *       "issues": [
+                     *         {
+                     *           "path": "limit",
+                     *           "message": "Invalid input: expected number, received NaN"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "f3a3726c-69c7-4096-b129-5cc86b80bd16"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing notifications:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "88185559-07e5-47d8-a892-6c697da30029"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "f23cb134-3121-4053-b40f-916e26de34e6"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "9064f136-75a1-4bd3-af1d-763727903e90"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "notifications.read": {
@@ -6757,27 +11997,27 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e8c8-7742-8478-d4c5f4552774",
+                     *         "id": "01a228fb-ef82-7293-870a-686ef5557b42",
                      *         "kind": "mention",
                      *         "text": "Ada Lovelace mentioned you in WEB-1",
                      *         "actor": {
-                     *           "id": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *           "id": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "task": {
-                     *           "id": "01a228b8-e890-7708-a8e8-a41043988d5e",
+                     *           "id": "01a228fb-ef58-73f3-acaa-54c8856d4091",
                      *           "humanId": "WEB-1",
                      *           "title": "Ship the landing page today"
                      *         },
                      *         "project": {
-                     *           "id": "01a228b8-e866-7362-99e7-13a541bee26c",
+                     *           "id": "01a228fb-ef23-7488-a156-5b7219a36fd8",
                      *           "name": "Website"
                      *         },
-                     *         "commentId": "01a228b8-e8c6-7138-a2d8-c316611e08cf",
+                     *         "commentId": "01a228fb-ef81-7379-a653-1101418a6281",
                      *         "read": true,
-                     *         "readAt": "2026-11-29T19:12:16.601Z",
-                     *         "createdAt": "2026-11-29T19:12:16.583Z"
+                     *         "readAt": "2026-11-29T20:25:29.234Z",
+                     *         "createdAt": "2026-11-29T20:25:29.218Z"
                      *       }
                      *     }
                      */
@@ -6788,11 +12028,150 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
+                     *       "code": "workspace_required",
+                     *       "requestId": "48e900d7-e9f4-48a7-a642-d552f5cad15b"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "8225a0f0-bc32-4bd5-af94-a0047108f180"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing notifications:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "ed174c41-306b-4f51-97e0-49170c814cfa"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Notification not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "cb17f301-dd2b-4391-9b2a-258dded8fb5a"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "e5de4136-a0bb-460d-ad89-7c5f7fcbc1ef"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "80e079ea-2e98-4040-9394-efa24af96bfb"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "e8262aea-67cf-42f4-81dd-460cb54e5d1a"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "notifications.preferences.get": {
@@ -6852,11 +12231,116 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
+                     *       "code": "workspace_required",
+                     *       "requestId": "c0fcbb81-c9b3-48bd-8552-2192c3b8c073"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "c6f1be96-3de4-438e-9370-3012ccd4cbc1"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing notifications:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "4a1e1f48-5e33-41eb-8be2-f75b94ece47d"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "4ce34953-1d71-4031-9328-59351c7c9c5d"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "b5ea8030-d415-4562-ab31-e183a29523c1"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "notifications.preferences.update": {
@@ -6935,13 +12419,150 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
+                     *       "code": "workspace_required",
+                     *       "requestId": "3a1ab618-c451-4d35-95e2-49b0664f5434"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "a7f5a27b-2dc4-4dd8-9ab7-cfb577631163"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing notifications:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "1925dd71-28ae-461b-ac52-6dd240a6d58d"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "edacd96c-a0d8-4203-97f0-0bd6487912ac"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "f183911e-19f5-40fc-a162-c1be48a66955"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "eeae2224-4df6-42a9-b5f9-728603cb4c9e"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "9cd7f63f-749a-41aa-bbe1-c0f9d38abc41"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "notifications.readAll": {
@@ -6996,11 +12617,150 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
+                     *       "code": "workspace_required",
+                     *       "requestId": "941c2cde-ad0d-44ae-92e5-95ee02b63e78"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "d8d34c61-9cf3-431c-b20b-9b4156304379"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing notifications:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "e27b47d8-70f6-4964-99a4-b6c7b9eba0a6"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "17a62fb1-b111-4e26-8ff8-6be17d85e8e5"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "791d6f48-fe28-4462-aad4-8f13630a4d06"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "07671f0f-17ca-48fb-b37b-6e1a0ef72a18"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "8c3b3b25-6050-497a-9245-d9921e925606"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "projects.list": {
@@ -7052,18 +12812,18 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228b8-e866-7362-99e7-13a541bee26c",
+                     *           "id": "01a228fb-ef23-7488-a156-5b7219a36fd8",
                      *           "key": "WEB",
                      *           "name": "Website",
                      *           "description": null,
                      *           "color": null,
-                     *           "clientId": "01a228b8-e860-775f-a6f7-1ad09fbe5308",
+                     *           "clientId": "01a228fb-ef1b-7232-9960-c4d5a259689b",
                      *           "billableByDefault": true,
                      *           "archived": false,
                      *           "archivedAt": null,
-                     *           "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
-                     *           "createdAt": "2026-11-29T19:12:16.486Z",
-                     *           "updatedAt": "2026-11-29T19:12:16.486Z",
+                     *           "createdBy": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
+                     *           "createdAt": "2026-11-29T20:25:29.123Z",
+                     *           "updatedAt": "2026-11-29T20:25:29.123Z",
                      *           "role": "OWNER"
                      *         }
                      *       ],
@@ -7078,11 +12838,122 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
+                     *       "code": "validation_error",
+                     *       "requestId": "0817ab53-30ba-4a52-9266-b9de43a48b34",
+                     *       "issues": [
+                     *         {
+                     *           "path": "limit",
+                     *           "message": "Invalid input: expected number, received NaN"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "58c4c55b-d25e-4f1b-8bca-378a8500e91c"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing projects:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "10454c15-f253-426f-a74f-4c292b6bd829"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "298afd2e-b04c-455f-acaa-32674f83e5e8"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "c86a24f0-678e-41ba-93b7-f44e35794aa0"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "projects.create": {
@@ -7143,28 +13014,28 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e866-7362-99e7-13a541bee26c",
+                     *         "id": "01a228fb-ef23-7488-a156-5b7219a36fd8",
                      *         "key": "WEB",
                      *         "name": "Website",
                      *         "description": null,
                      *         "color": null,
-                     *         "clientId": "01a228b8-e860-775f-a6f7-1ad09fbe5308",
+                     *         "clientId": "01a228fb-ef1b-7232-9960-c4d5a259689b",
                      *         "billableByDefault": true,
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
-                     *         "createdAt": "2026-11-29T19:12:16.486Z",
-                     *         "updatedAt": "2026-11-29T19:12:16.486Z",
+                     *         "createdBy": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
+                     *         "createdAt": "2026-11-29T20:25:29.123Z",
+                     *         "updatedAt": "2026-11-29T20:25:29.123Z",
                      *         "role": "OWNER",
                      *         "statuses": [
                      *           {
-                     *             "id": "01a228b8-e867-758d-a9eb-35d993721aaf",
-                     *             "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
+                     *             "id": "01a228fb-ef24-7280-87d9-b6a5c6a68f79",
+                     *             "projectId": "01a228fb-ef23-7488-a156-5b7219a36fd8",
                      *             "name": "Backlog",
                      *             "category": "backlog",
                      *             "position": 0,
                      *             "color": "#94a3b8",
-                     *             "createdAt": "2026-11-29T19:12:16.486Z"
+                     *             "createdAt": "2026-11-29T20:25:29.123Z"
                      *           }
                      *         ],
                      *         "memberCount": 1
@@ -7178,10 +13049,85 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid body: name: Invalid input: expected string, received undefined",
+                     *       "code": "validation_error",
+                     *       "requestId": "f280f076-d28b-4a33-a332-9fa3a961edfc",
+                     *       "issues": [
+                     *         {
+                     *           "path": "name",
+                     *           "message": "Invalid input: expected string, received undefined"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "f3c6da72-d8c0-4498-a82c-f505640114cf"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing projects:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "f158f1e7-1fbd-4556-9cf5-b1274cc2f8b0"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "460891d9-efc4-41bf-b55f-b54ad61b108f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `conflict`: the key is already used in this workspace; the Idempotency-Key was already used for a different request, or that request is still running. */
             409: {
                 headers: {
@@ -7191,17 +13137,85 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "error": "This Idempotency-Key was already used with a different request.",
                      *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "requestId": "4deb0bfb-3dfa-4395-afa4-eb91791d187b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "0f782c3a-0981-453a-a157-9baaba04526a"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "66da404c-deb7-4e61-903b-3ac54b3f11f0"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "54bde9af-eb04-4c9a-97ad-090be46184c0"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "projects.get": {
@@ -7246,28 +13260,28 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e866-7362-99e7-13a541bee26c",
+                     *         "id": "01a228fb-ef23-7488-a156-5b7219a36fd8",
                      *         "key": "WEB",
                      *         "name": "Website",
                      *         "description": null,
                      *         "color": null,
-                     *         "clientId": "01a228b8-e860-775f-a6f7-1ad09fbe5308",
+                     *         "clientId": "01a228fb-ef1b-7232-9960-c4d5a259689b",
                      *         "billableByDefault": true,
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
-                     *         "createdAt": "2026-11-29T19:12:16.486Z",
-                     *         "updatedAt": "2026-11-29T19:12:16.486Z",
+                     *         "createdBy": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
+                     *         "createdAt": "2026-11-29T20:25:29.123Z",
+                     *         "updatedAt": "2026-11-29T20:25:29.123Z",
                      *         "role": "OWNER",
                      *         "statuses": [
                      *           {
-                     *             "id": "01a228b8-e867-758d-a9eb-35d993721aaf",
-                     *             "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
+                     *             "id": "01a228fb-ef24-7280-87d9-b6a5c6a68f79",
+                     *             "projectId": "01a228fb-ef23-7488-a156-5b7219a36fd8",
                      *             "name": "Backlog",
                      *             "category": "backlog",
                      *             "position": 0,
                      *             "color": "#94a3b8",
-                     *             "createdAt": "2026-11-29T19:12:16.486Z"
+                     *             "createdAt": "2026-11-29T20:25:29.123Z"
                      *           }
                      *         ],
                      *         "memberCount": 1
@@ -7281,11 +13295,116 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
+                     *       "code": "workspace_required",
+                     *       "requestId": "a25ad76a-0980-4154-8bc7-cb04afb6e225"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "76846dd5-7fe5-4278-9a95-58eb771d0081"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing projects:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "74cc1d0d-c57c-4ada-a256-bf6d990cd9a3"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Project not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "41bcdd75-0e3d-4c83-b3ed-aee0b2bc93d3"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "c38d65c9-2ea4-48fa-b06b-464e651aaef7"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "projects.delete": {
@@ -7330,7 +13449,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e866-7362-99e7-13a541bee26c",
+                     *         "id": "01a228fb-ef23-7488-a156-5b7219a36fd8",
                      *         "deleted": true
                      *       }
                      *     }
@@ -7346,11 +13465,150 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
+                     *       "code": "workspace_required",
+                     *       "requestId": "262ae851-d94e-4cf8-98fa-7e576bf555f9"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "1682010d-82c9-4983-ab47-bd2e99593e22"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing projects:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "0a8a9559-0eb9-407d-b0b2-a2bdb7079bcf"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Project not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "d9ed0f3d-9a93-4160-9ad8-7a5328926550"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "a83e146b-8d6c-4aa8-a08a-d49cdf9fc167"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "bb2549bf-19c3-4fae-839b-215a44193ba3"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "f23a7e71-b9c6-4ec3-8bfc-cc2b8b9d1493"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "projects.update": {
@@ -7412,28 +13670,28 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e866-7362-99e7-13a541bee26c",
+                     *         "id": "01a228fb-ef23-7488-a156-5b7219a36fd8",
                      *         "key": "WEB",
                      *         "name": "Website",
                      *         "description": "The public site.",
                      *         "color": null,
-                     *         "clientId": "01a228b8-e860-775f-a6f7-1ad09fbe5308",
+                     *         "clientId": "01a228fb-ef1b-7232-9960-c4d5a259689b",
                      *         "billableByDefault": true,
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
-                     *         "createdAt": "2026-11-29T19:12:16.486Z",
-                     *         "updatedAt": "2026-11-29T19:12:16.494Z",
+                     *         "createdBy": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
+                     *         "createdAt": "2026-11-29T20:25:29.123Z",
+                     *         "updatedAt": "2026-11-29T20:25:29.133Z",
                      *         "role": "OWNER",
                      *         "statuses": [
                      *           {
-                     *             "id": "01a228b8-e867-758d-a9eb-35d993721aaf",
-                     *             "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
+                     *             "id": "01a228fb-ef24-7280-87d9-b6a5c6a68f79",
+                     *             "projectId": "01a228fb-ef23-7488-a156-5b7219a36fd8",
                      *             "name": "Backlog",
                      *             "category": "backlog",
                      *             "position": 0,
                      *             "color": "#94a3b8",
-                     *             "createdAt": "2026-11-29T19:12:16.486Z"
+                     *             "createdAt": "2026-11-29T20:25:29.123Z"
                      *           }
                      *         ],
                      *         "memberCount": 1
@@ -7447,10 +13705,85 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid body: key: Invalid input: expected string, received object",
+                     *       "code": "validation_error",
+                     *       "requestId": "e449bef0-7f30-4274-ab97-141c8d58287a",
+                     *       "issues": [
+                     *         {
+                     *           "path": "key",
+                     *           "message": "Invalid input: expected string, received object"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "987a4c3d-e595-4efe-aa91-8b3c3a17641a"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing projects:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "64a9e706-814c-4bea-869f-36342e777658"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Project not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "78cf0eb9-3c5b-47fc-ac89-1b472ebab990"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `conflict`: the key is already used in this workspace; the project is archived (read-only until unarchived). */
             409: {
                 headers: {
@@ -7460,17 +13793,85 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "error": "The project key ARC is already used in this workspace.",
                      *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "requestId": "0eb410b5-0337-428c-833c-8f1d97879d70"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "08499d59-8cbd-4cbc-a673-a4ceec2cc774"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "8fb68476-7cda-4e50-8273-4d80a339b9ac"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "0a342043-9d4e-4871-9cb7-3294b71ca85a"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "projects.activity.list": {
@@ -7521,10 +13922,10 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228b8-ea58-72b7-8b59-86cdf76ad039",
+                     *           "id": "01a228fb-f120-7471-abdd-764325ed7254",
                      *           "action": "member.removed",
                      *           "actor": {
-                     *             "id": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *             "id": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
                      *             "name": "Ada Lovelace",
                      *             "handle": "ada"
                      *           },
@@ -7532,10 +13933,10 @@ export interface operations {
                      *           "taskId": null,
                      *           "taskKey": null,
                      *           "meta": {
-                     *             "userId": "01a228b8-e834-74fa-a77f-dda1415538d2",
+                     *             "userId": "01a228fb-eee9-7533-b1c3-087156e8668a",
                      *             "role": "MEMBER"
                      *           },
-                     *           "createdAt": "2026-11-29T19:12:16.984Z"
+                     *           "createdAt": "2026-11-29T20:25:29.632Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -7549,11 +13950,122 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
+                     *       "code": "validation_error",
+                     *       "requestId": "baefa257-108e-42a4-b5c3-cf20ad9395d8",
+                     *       "issues": [
+                     *         {
+                     *           "path": "limit",
+                     *           "message": "Invalid input: expected number, received NaN"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "43087b1d-92b2-4c54-877f-ba573b956980"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing projects:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "c8873779-fe00-469a-8582-dcb0d2e47a89"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Project not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "d80cf220-de4b-44cc-8936-f0b695fa381b"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "3f045d1e-c003-4c32-9cb8-416e172a6c86"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "projects.archive": {
@@ -7598,28 +14110,28 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e866-7362-99e7-13a541bee26c",
+                     *         "id": "01a228fb-ef23-7488-a156-5b7219a36fd8",
                      *         "key": "WEB",
                      *         "name": "Website",
                      *         "description": "The public site.",
                      *         "color": null,
-                     *         "clientId": "01a228b8-e860-775f-a6f7-1ad09fbe5308",
+                     *         "clientId": "01a228fb-ef1b-7232-9960-c4d5a259689b",
                      *         "billableByDefault": true,
                      *         "archived": true,
-                     *         "archivedAt": "2026-11-29T19:12:16.988Z",
-                     *         "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
-                     *         "createdAt": "2026-11-29T19:12:16.486Z",
-                     *         "updatedAt": "2026-11-29T19:12:16.988Z",
+                     *         "archivedAt": "2026-11-29T20:25:29.636Z",
+                     *         "createdBy": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
+                     *         "createdAt": "2026-11-29T20:25:29.123Z",
+                     *         "updatedAt": "2026-11-29T20:25:29.636Z",
                      *         "role": "OWNER",
                      *         "statuses": [
                      *           {
-                     *             "id": "01a228b8-e867-758d-a9eb-35d993721aaf",
-                     *             "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
+                     *             "id": "01a228fb-ef24-7280-87d9-b6a5c6a68f79",
+                     *             "projectId": "01a228fb-ef23-7488-a156-5b7219a36fd8",
                      *             "name": "Backlog",
                      *             "category": "backlog",
                      *             "position": 0,
                      *             "color": "#94a3b8",
-                     *             "createdAt": "2026-11-29T19:12:16.486Z"
+                     *             "createdAt": "2026-11-29T20:25:29.123Z"
                      *           }
                      *         ],
                      *         "memberCount": 1
@@ -7633,11 +14145,150 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
+                     *       "code": "workspace_required",
+                     *       "requestId": "3b6a6bfd-1b0f-4846-963d-4a485502e807"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "c728da3a-bfdc-4492-a111-5c87a04676a2"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing projects:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "dbb6394b-ef43-425c-95a1-693f4572626c"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Project not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "66a8216f-a5fa-4685-97db-0cb5ef6f01ae"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "144ffd33-d309-4368-bae6-0641a68d3815"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "efbd4df0-bec6-4e55-ae8e-04710ce14ebf"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "c5f95481-69a1-439e-b345-b31af3191c93"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "projects.members.list": {
@@ -7688,12 +14339,12 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "userId": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *           "userId": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada",
                      *           "email": "ada@walk.test",
                      *           "role": "OWNER",
-                     *           "addedAt": "2026-11-29T19:12:16.486Z"
+                     *           "addedAt": "2026-11-29T20:25:29.123Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -7707,11 +14358,122 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
+                     *       "code": "validation_error",
+                     *       "requestId": "0226ac01-011b-4c8c-b0b1-79c2a32a263a",
+                     *       "issues": [
+                     *         {
+                     *           "path": "limit",
+                     *           "message": "Invalid input: expected number, received NaN"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "e590e234-55b4-4dc3-b383-28b47ae1a400"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing projects:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "a3d37db7-efa5-44ef-ba50-cd1ad3daae54"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Project not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "991919ca-2702-49f9-bcfb-6ee4e7ed6133"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "b0f558c8-c963-420e-9689-b290ce3aec59"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "projects.members.create": {
@@ -7771,12 +14533,12 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "userId": "01a228b8-e834-74fa-a77f-dda1415538d2",
+                     *         "userId": "01a228fb-eee9-7533-b1c3-087156e8668a",
                      *         "name": "Bob",
                      *         "handle": "bob",
                      *         "email": "bob@walk.test",
                      *         "role": "VIEWER",
-                     *         "addedAt": "2026-11-29T19:12:16.504Z"
+                     *         "addedAt": "2026-11-29T20:25:29.141Z"
                      *       }
                      *     }
                      */
@@ -7787,10 +14549,85 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid body: userId: Invalid input: expected string, received undefined",
+                     *       "code": "validation_error",
+                     *       "requestId": "8b2628d6-894c-4887-8c06-f3cdfb796c2b",
+                     *       "issues": [
+                     *         {
+                     *           "path": "userId",
+                     *           "message": "Invalid input: expected string, received undefined"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "d57783ea-8ccb-4cbc-a812-15aca816b688"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing projects:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "cb8eb0bb-ee26-4e00-96a4-0103c3f8fe98"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Project not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "770e3a5a-87f3-44bb-8f2b-2abf4dca5aa0"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `conflict`: the user is already a member; the project is archived (read-only until unarchived); the Idempotency-Key was already used for a different request, or that request is still running. */
             409: {
                 headers: {
@@ -7800,17 +14637,85 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "error": "This Idempotency-Key was already used with a different request.",
                      *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "requestId": "db59fdbd-bc1b-4062-bd28-86c87fe14e57"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "4e504c54-90d5-4f91-952f-4b11382c4b0b"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "0fbc2a0c-f00e-4899-b46e-bd0c112591f3"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "a3f5f807-f283-4106-9444-6507569b2e52"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "projects.members.delete": {
@@ -7857,7 +14762,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e834-74fa-a77f-dda1415538d2",
+                     *         "id": "01a228fb-eee9-7533-b1c3-087156e8668a",
                      *         "deleted": true
                      *       }
                      *     }
@@ -7873,10 +14778,79 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
+                     *       "code": "workspace_required",
+                     *       "requestId": "473f53b6-dd3b-4b1c-8db0-c17c93fbb284"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "3e9b6fe7-a098-4f1a-ab94-bd3882bdaf65"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing projects:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "2262e6ec-6ef7-44f1-ac4b-ea1db77bf17a"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Project not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "008bb94c-cfad-445c-97c7-8af67802b48a"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `conflict`: the last OWNER cannot be removed; the project is archived (read-only until unarchived). */
             409: {
                 headers: {
@@ -7886,15 +14860,85 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "error": "The last OWNER of a project cannot be removed or demoted; make someone else OWNER first.",
                      *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "requestId": "34650401-1321-43c3-a290-4766a108b6f5"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            429: components["responses"]["TooManyRequests"];
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "8e2e307f-f782-484e-8cd6-a7a2f8570d27"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "51ad9281-cc20-418e-9522-c773be131fcb"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "091ced2f-0f9e-4f06-8e90-8d7ea0ee29ad"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "projects.members.update": {
@@ -7951,12 +14995,12 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "userId": "01a228b8-e834-74fa-a77f-dda1415538d2",
+                     *         "userId": "01a228fb-eee9-7533-b1c3-087156e8668a",
                      *         "name": "Bob",
                      *         "handle": "bob",
                      *         "email": "bob@walk.test",
                      *         "role": "MEMBER",
-                     *         "addedAt": "2026-11-29T19:12:16.504Z"
+                     *         "addedAt": "2026-11-29T20:25:29.141Z"
                      *       }
                      *     }
                      */
@@ -7967,10 +15011,85 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid body: role: Invalid option: expected one of \"OWNER\"|\"MEMBER\"|\"VIEWER\"",
+                     *       "code": "validation_error",
+                     *       "requestId": "4ba59aac-c104-4696-ba70-8bd89cb58c54",
+                     *       "issues": [
+                     *         {
+                     *           "path": "role",
+                     *           "message": "Invalid option: expected one of \"OWNER\"|\"MEMBER\"|\"VIEWER\""
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "ae35ba25-f400-470d-b1da-77970158a916"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing projects:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "beec4b95-b2ad-4739-9c49-d16dcedd7443"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Project not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "7708508a-b46a-49cf-8a66-7b5caa24a7a9"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `conflict`: the last OWNER cannot be demoted; the project is archived (read-only until unarchived). */
             409: {
                 headers: {
@@ -7980,17 +15099,85 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "error": "The last OWNER of a project cannot be removed or demoted; make someone else OWNER first.",
                      *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "requestId": "01ba18b0-cb55-4cf3-aa67-1c57c5c4c23c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "0aca6bdb-0c20-413d-a05b-9ce1b771a831"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "d3d58099-62f5-4950-aee6-cd0557a59fde"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "ceb8d7d9-5e9d-4ec7-96b9-c9d2bd0073b2"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "projects.statuses.list": {
@@ -8036,13 +15223,13 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228b8-e867-758d-a9eb-35d993721aaf",
-                     *           "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
+                     *           "id": "01a228fb-ef24-7280-87d9-b6a5c6a68f79",
+                     *           "projectId": "01a228fb-ef23-7488-a156-5b7219a36fd8",
                      *           "name": "Backlog",
                      *           "category": "backlog",
                      *           "position": 0,
                      *           "color": "#94a3b8",
-                     *           "createdAt": "2026-11-29T19:12:16.486Z"
+                     *           "createdAt": "2026-11-29T20:25:29.123Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -8056,11 +15243,116 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
+                     *       "code": "workspace_required",
+                     *       "requestId": "be6d2695-be03-49c8-9b04-668e0e4d6f42"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "0ca1829e-449f-438c-90c9-ef5c7076e2be"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing projects:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "9c2cc012-3bbf-4e61-900c-56a382e62112"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Project not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "da398cb7-6ec9-4305-86c3-fea8e557760e"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "4d0897e5-9519-486a-b40f-e79fff98900d"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "projects.statuses.create": {
@@ -8123,13 +15415,13 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e880-7312-9b12-2b6cee8bc21b",
-                     *         "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
+                     *         "id": "01a228fb-ef3d-7483-8e70-8215908956c8",
+                     *         "projectId": "01a228fb-ef23-7488-a156-5b7219a36fd8",
                      *         "name": "QA",
                      *         "category": "started",
                      *         "position": 5,
                      *         "color": null,
-                     *         "createdAt": "2026-11-29T19:12:16.512Z"
+                     *         "createdAt": "2026-11-29T20:25:29.149Z"
                      *       }
                      *     }
                      */
@@ -8140,10 +15432,89 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid body: name: Invalid input: expected string, received undefined",
+                     *       "code": "validation_error",
+                     *       "requestId": "ea00090a-5b04-4055-982b-f3246292258a",
+                     *       "issues": [
+                     *         {
+                     *           "path": "name",
+                     *           "message": "Invalid input: expected string, received undefined"
+                     *         },
+                     *         {
+                     *           "path": "category",
+                     *           "message": "Invalid option: expected one of \"backlog\"|\"unstarted\"|\"started\"|\"completed\"|\"canceled\""
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "545f4b83-eb40-467f-be70-a9e087fd2740"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing projects:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "86960eeb-8fec-4073-8fac-0e176f60a3bb"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Project not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "a9046635-07bd-4f70-8b13-5fa86e3165d1"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `conflict`: a status with this name exists in the project (case-insensitively); the project is archived (read-only until unarchived); the Idempotency-Key was already used for a different request, or that request is still running. */
             409: {
                 headers: {
@@ -8153,17 +15524,85 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "error": "This Idempotency-Key was already used with a different request.",
                      *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "requestId": "614fb9c1-067d-4a0d-b672-03b3db29e3c7"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "23207ecc-1414-414a-8051-08a61bd1ec07"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "33984eb9-9757-433d-86e5-0a2a1c6a09e0"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "7df7653a-ae3d-4ac3-b5d8-f40ed56bb19f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "projects.statuses.delete": {
@@ -8220,10 +15659,10 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e880-7312-9b12-2b6cee8bc21b",
+                     *         "id": "01a228fb-ef3d-7483-8e70-8215908956c8",
                      *         "deleted": true,
                      *         "movedTasks": 1,
-                     *         "movedTo": "01a228b8-e867-7591-ac68-782c59838b17"
+                     *         "movedTo": "01a228fb-ef24-7284-9080-7e773d880b3a"
                      *       }
                      *     }
                      */
@@ -8240,10 +15679,85 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid body: moveTasksTo: Invalid input: expected string, received object",
+                     *       "code": "validation_error",
+                     *       "requestId": "b049ad00-8822-4ac5-8227-7bf3dc74d7c8",
+                     *       "issues": [
+                     *         {
+                     *           "path": "moveTasksTo",
+                     *           "message": "Invalid input: expected string, received object"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "e217b0ad-f22a-4cd5-9f98-fd388144284c"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing projects:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "aaa67bc3-468c-4e32-a2be-1ee8d1c5e1c1"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Project not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "b9af342d-3832-4421-89a5-135f87064558"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `conflict`: the status still has tasks and no moveTasksTo was given; it is the project's last status; the project is archived (read-only until unarchived). */
             409: {
                 headers: {
@@ -8253,17 +15767,85 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "error": "This status still has 1 task(s): pass moveTasksTo=<statusId> to move them to another status of the project.",
                      *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "requestId": "27d98c44-7f35-49c4-8bab-25f6ee5ade41"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "90ef7ac2-f63b-4825-a858-9b96fb9f6d15"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "f0d45964-6821-43cf-88d3-7a5c53d7bd41"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "ab23976e-3700-4f7b-806e-5edb4ad7e172"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "projects.statuses.update": {
@@ -8326,13 +15908,13 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e880-7312-9b12-2b6cee8bc21b",
-                     *         "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
+                     *         "id": "01a228fb-ef3d-7483-8e70-8215908956c8",
+                     *         "projectId": "01a228fb-ef23-7488-a156-5b7219a36fd8",
                      *         "name": "QA",
                      *         "category": "started",
                      *         "position": 5,
                      *         "color": "#aa66cc",
-                     *         "createdAt": "2026-11-29T19:12:16.512Z"
+                     *         "createdAt": "2026-11-29T20:25:29.149Z"
                      *       }
                      *     }
                      */
@@ -8343,10 +15925,85 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid body: name: Invalid input: expected string, received object",
+                     *       "code": "validation_error",
+                     *       "requestId": "c77bce15-325f-4a36-86fd-5b959e0e574b",
+                     *       "issues": [
+                     *         {
+                     *           "path": "name",
+                     *           "message": "Invalid input: expected string, received object"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "605313f4-6e92-4fe4-8139-a51f8bd7a95c"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing projects:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "986d451f-d4ce-435c-b578-ab633b4aa2e9"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Project not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "da3e2a8e-f8d1-4323-bca4-e844f76d02fe"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `conflict`: a status with this name exists in the project (case-insensitively); the project is archived (read-only until unarchived). */
             409: {
                 headers: {
@@ -8356,17 +16013,85 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "error": "A status named \"To Do\" already exists in this project.",
                      *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "requestId": "0cfe6396-ee81-4ef8-9d7a-549987864ffb"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "652b206f-8d35-4095-9666-f5b66d9d243c"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "13766b7c-18c2-4ef2-8ad9-88b38762a3b3"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "3150d003-dba6-4aae-9e5a-d0cd2e1bff07"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "projects.unarchive": {
@@ -8411,28 +16136,28 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e866-7362-99e7-13a541bee26c",
+                     *         "id": "01a228fb-ef23-7488-a156-5b7219a36fd8",
                      *         "key": "WEB",
                      *         "name": "Website",
                      *         "description": "The public site.",
                      *         "color": null,
-                     *         "clientId": "01a228b8-e860-775f-a6f7-1ad09fbe5308",
+                     *         "clientId": "01a228fb-ef1b-7232-9960-c4d5a259689b",
                      *         "billableByDefault": true,
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
-                     *         "createdAt": "2026-11-29T19:12:16.486Z",
-                     *         "updatedAt": "2026-11-29T19:12:16.993Z",
+                     *         "createdBy": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
+                     *         "createdAt": "2026-11-29T20:25:29.123Z",
+                     *         "updatedAt": "2026-11-29T20:25:29.637Z",
                      *         "role": "OWNER",
                      *         "statuses": [
                      *           {
-                     *             "id": "01a228b8-e867-758d-a9eb-35d993721aaf",
-                     *             "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
+                     *             "id": "01a228fb-ef24-7280-87d9-b6a5c6a68f79",
+                     *             "projectId": "01a228fb-ef23-7488-a156-5b7219a36fd8",
                      *             "name": "Backlog",
                      *             "category": "backlog",
                      *             "position": 0,
                      *             "color": "#94a3b8",
-                     *             "createdAt": "2026-11-29T19:12:16.486Z"
+                     *             "createdAt": "2026-11-29T20:25:29.123Z"
                      *           }
                      *         ],
                      *         "memberCount": 1
@@ -8446,11 +16171,150 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
+                     *       "code": "workspace_required",
+                     *       "requestId": "089a8be2-6e80-4b26-a4a4-6144da11b373"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "b4a05789-1d31-4062-8b9d-b37e91f44f8c"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing projects:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "6f0b77c3-e933-4b45-90a7-c18bd4effcf5"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Project not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "35981b83-a03b-4bb9-81df-ce5b20a19d6f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "e39a504c-b3db-47c1-a71b-bf55a3e477bd"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "05675ef4-9c33-4d1b-a4bc-d49b0e6388eb"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "102462b5-348c-4ef0-86af-3990c9a72c46"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "search.list": {
@@ -8474,7 +16338,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Response for status 200 */
+            /** @description Hits, best first */
             200: {
                 headers: {
                     /**
@@ -8501,12 +16365,12 @@ export interface operations {
                      *       "data": [
                      *         {
                      *           "type": "task",
-                     *           "id": "01a228b8-e890-7708-a8e8-a41043988d5e",
+                     *           "id": "01a228fb-ef58-73f3-acaa-54c8856d4091",
                      *           "title": "Ship the landing page today",
                      *           "snippet": "Ship the **landing** page today",
                      *           "score": -3,
-                     *           "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
-                     *           "taskId": "01a228b8-e890-7708-a8e8-a41043988d5e",
+                     *           "projectId": "01a228fb-ef23-7488-a156-5b7219a36fd8",
+                     *           "taskId": "01a228fb-ef58-73f3-acaa-54c8856d4091",
                      *           "humanId": "WEB-1",
                      *           "archived": false
                      *         }
@@ -8514,17 +16378,156 @@ export interface operations {
                      *     }
                      */
                     "application/json": {
-                        data: components["schemas"]["SearchHit"][];
+                        data: {
+                            archived: boolean;
+                            humanId: string | null;
+                            id: string;
+                            projectId: string;
+                            score: number;
+                            snippet: string;
+                            taskId: string | null;
+                            title: string;
+                            /** @enum {string} */
+                            type: "task" | "project" | "comment";
+                        }[];
                         /** @constant */
                         ok: true;
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid query: q: Invalid input: expected string, received undefined",
+                     *       "code": "validation_error",
+                     *       "requestId": "40ae8120-57be-46cd-9ce0-f4ebc61af397",
+                     *       "issues": [
+                     *         {
+                     *           "path": "q",
+                     *           "message": "Invalid input: expected string, received undefined"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "ff4516fe-84df-460f-b16c-729727e5d240"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing tasks:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "19474092-13be-4704-99eb-b17438a46922"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "0f3170f8-1c4e-4c78-93d3-3488dc175981"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "112c9786-a1e6-4291-bdda-1d5ffcd4bc07"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `service_unavailable`: the search was interrupted (its worker stopped) or the server is stopping; retry. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "The server is shutting down; retry on the next start.",
+                     *       "code": "service_unavailable",
+                     *       "requestId": "aebebb33-5a3e-4c0f-a055-7e5a251f397f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "tasks.list": {
@@ -8594,14 +16597,14 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228b8-e8a2-777c-97d7-37adf73da453",
+                     *           "id": "01a228fb-ef5f-73c8-8776-e82c9a838067",
                      *           "humanId": "WEB-2",
                      *           "number": 2,
-                     *           "workspaceId": "01a228b8-e7f4-720c-8c9c-624262c41486",
-                     *           "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
-                     *           "statusId": "01a228b8-e867-758e-afcb-50265f37777a",
+                     *           "workspaceId": "01a228fb-eeaa-7322-8fa9-7ff74119edea",
+                     *           "projectId": "01a228fb-ef23-7488-a156-5b7219a36fd8",
+                     *           "statusId": "01a228fb-ef24-7281-9487-f3a1dcc195e6",
                      *           "status": {
-                     *             "id": "01a228b8-e867-758e-afcb-50265f37777a",
+                     *             "id": "01a228fb-ef24-7281-9487-f3a1dcc195e6",
                      *             "name": "To Do",
                      *             "category": "unstarted"
                      *           },
@@ -8612,9 +16615,9 @@ export interface operations {
                      *           "dueDate": null,
                      *           "archived": false,
                      *           "archivedAt": null,
-                     *           "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
-                     *           "createdAt": "2026-11-29T19:12:16.546Z",
-                     *           "updatedAt": "2026-11-29T19:12:16.546Z",
+                     *           "createdBy": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
+                     *           "createdAt": "2026-11-29T20:25:29.183Z",
+                     *           "updatedAt": "2026-11-29T20:25:29.183Z",
                      *           "assignees": [],
                      *           "labels": [],
                      *           "todoCount": 0,
@@ -8668,11 +16671,122 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
+                     *       "code": "validation_error",
+                     *       "requestId": "096c0273-e79a-46aa-bd58-6c8531b4daf1",
+                     *       "issues": [
+                     *         {
+                     *           "path": "limit",
+                     *           "message": "Invalid input: expected number, received NaN"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "38c6bfc1-ef83-476e-bcba-6cf564f20798"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing tasks:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "b465ae0a-4633-47ea-9c3a-f1e3f0a5764f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "02b1b2bd-9381-41ce-b51f-f0427eb35534"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "4ecfbc51-c6a0-4e29-9612-0978e03e9635"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "tasks.create": {
@@ -8750,14 +16864,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e890-7708-a8e8-a41043988d5e",
+                     *         "id": "01a228fb-ef58-73f3-acaa-54c8856d4091",
                      *         "humanId": "WEB-1",
                      *         "number": 1,
-                     *         "workspaceId": "01a228b8-e7f4-720c-8c9c-624262c41486",
-                     *         "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
-                     *         "statusId": "01a228b8-e867-758e-afcb-50265f37777a",
+                     *         "workspaceId": "01a228fb-eeaa-7322-8fa9-7ff74119edea",
+                     *         "projectId": "01a228fb-ef23-7488-a156-5b7219a36fd8",
+                     *         "statusId": "01a228fb-ef24-7281-9487-f3a1dcc195e6",
                      *         "status": {
-                     *           "id": "01a228b8-e867-758e-afcb-50265f37777a",
+                     *           "id": "01a228fb-ef24-7281-9487-f3a1dcc195e6",
                      *           "name": "To Do",
                      *           "category": "unstarted"
                      *         },
@@ -8768,19 +16882,19 @@ export interface operations {
                      *         "dueDate": "2026-11-29",
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
-                     *         "createdAt": "2026-11-29T19:12:16.527Z",
-                     *         "updatedAt": "2026-11-29T19:12:16.527Z",
+                     *         "createdBy": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
+                     *         "createdAt": "2026-11-29T20:25:29.176Z",
+                     *         "updatedAt": "2026-11-29T20:25:29.176Z",
                      *         "assignees": [
                      *           {
-                     *             "id": "01a228b8-e834-74fa-a77f-dda1415538d2",
+                     *             "id": "01a228fb-eee9-7533-b1c3-087156e8668a",
                      *             "name": "Bob",
                      *             "handle": "bob"
                      *           }
                      *         ],
                      *         "labels": [
                      *           {
-                     *             "id": "01a228b8-e884-7501-b650-b48d9cea9cce",
+                     *             "id": "01a228fb-ef4e-7289-acc1-d2284614cb18",
                      *             "name": "front-end",
                      *             "color": "#3366ff"
                      *           }
@@ -8789,11 +16903,11 @@ export interface operations {
                      *         "todoDoneCount": 0,
                      *         "todos": [
                      *           {
-                     *             "id": "01a228b8-e892-7789-9c51-cd93675dc8d0",
+                     *             "id": "01a228fb-ef5a-74fe-a21f-06c5f29b8ca1",
                      *             "text": "Hero copy",
                      *             "done": false,
                      *             "position": 0,
-                     *             "createdAt": "2026-11-29T19:12:16.527Z"
+                     *             "createdAt": "2026-11-29T20:25:29.176Z"
                      *           }
                      *         ],
                      *         "commentCount": 0,
@@ -8808,10 +16922,89 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid body: projectId: Invalid input: expected string, received undefined",
+                     *       "code": "validation_error",
+                     *       "requestId": "ce0cc4ab-4c3a-4c2a-9484-7021e706cbf3",
+                     *       "issues": [
+                     *         {
+                     *           "path": "projectId",
+                     *           "message": "Invalid input: expected string, received undefined"
+                     *         },
+                     *         {
+                     *           "path": "title",
+                     *           "message": "Invalid input: expected string, received undefined"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "f46a54aa-4672-48fc-abb3-980889d9bec9"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing tasks:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "02b1949a-f58e-496b-833b-1b12219eff9b"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "4c3160a9-cd06-487f-935e-e5cba8b5052c"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `conflict`: the project is archived (read-only until unarchived); the Idempotency-Key was already used for a different request, or that request is still running. */
             409: {
                 headers: {
@@ -8821,17 +17014,85 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "error": "This Idempotency-Key was already used with a different request.",
                      *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "requestId": "d772107a-6432-42b4-b08a-133e09abf7a1"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "a6f7c7c8-999b-40a2-a770-52cc4633561e"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "377e3553-9183-4ef2-8679-54c58f998a7e"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "b0ee9611-4790-4440-9ff7-79315f4b1009"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "tasks.get": {
@@ -8876,14 +17137,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e890-7708-a8e8-a41043988d5e",
+                     *         "id": "01a228fb-ef58-73f3-acaa-54c8856d4091",
                      *         "humanId": "WEB-1",
                      *         "number": 1,
-                     *         "workspaceId": "01a228b8-e7f4-720c-8c9c-624262c41486",
-                     *         "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
-                     *         "statusId": "01a228b8-e867-758e-afcb-50265f37777a",
+                     *         "workspaceId": "01a228fb-eeaa-7322-8fa9-7ff74119edea",
+                     *         "projectId": "01a228fb-ef23-7488-a156-5b7219a36fd8",
+                     *         "statusId": "01a228fb-ef24-7281-9487-f3a1dcc195e6",
                      *         "status": {
-                     *           "id": "01a228b8-e867-758e-afcb-50265f37777a",
+                     *           "id": "01a228fb-ef24-7281-9487-f3a1dcc195e6",
                      *           "name": "To Do",
                      *           "category": "unstarted"
                      *         },
@@ -8894,19 +17155,19 @@ export interface operations {
                      *         "dueDate": "2026-11-29",
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
-                     *         "createdAt": "2026-11-29T19:12:16.527Z",
-                     *         "updatedAt": "2026-11-29T19:12:16.527Z",
+                     *         "createdBy": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
+                     *         "createdAt": "2026-11-29T20:25:29.176Z",
+                     *         "updatedAt": "2026-11-29T20:25:29.176Z",
                      *         "assignees": [
                      *           {
-                     *             "id": "01a228b8-e834-74fa-a77f-dda1415538d2",
+                     *             "id": "01a228fb-eee9-7533-b1c3-087156e8668a",
                      *             "name": "Bob",
                      *             "handle": "bob"
                      *           }
                      *         ],
                      *         "labels": [
                      *           {
-                     *             "id": "01a228b8-e884-7501-b650-b48d9cea9cce",
+                     *             "id": "01a228fb-ef4e-7289-acc1-d2284614cb18",
                      *             "name": "front-end",
                      *             "color": "#3366ff"
                      *           }
@@ -8915,11 +17176,11 @@ export interface operations {
                      *         "todoDoneCount": 0,
                      *         "todos": [
                      *           {
-                     *             "id": "01a228b8-e892-7789-9c51-cd93675dc8d0",
+                     *             "id": "01a228fb-ef5a-74fe-a21f-06c5f29b8ca1",
                      *             "text": "Hero copy",
                      *             "done": false,
                      *             "position": 0,
-                     *             "createdAt": "2026-11-29T19:12:16.527Z"
+                     *             "createdAt": "2026-11-29T20:25:29.176Z"
                      *           }
                      *         ],
                      *         "commentCount": 0,
@@ -8934,11 +17195,116 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
+                     *       "code": "workspace_required",
+                     *       "requestId": "343f4f05-620a-4711-a5e3-b238bc8163ce"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "3a255fd1-37a2-4fe9-a7de-c916e6e00133"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing tasks:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "e7b437b6-f5ca-466b-aec5-ff57a1c2ec76"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Task not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "dd928878-339a-440b-9761-66af496cea22"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "32bdd005-b92f-46b9-9af0-b762bfcfd1a9"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "tasks.delete": {
@@ -8983,7 +17349,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e8a2-777c-97d7-37adf73da453",
+                     *         "id": "01a228fb-ef5f-73c8-8776-e82c9a838067",
                      *         "deleted": true
                      *       }
                      *     }
@@ -8999,10 +17365,79 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
+                     *       "code": "workspace_required",
+                     *       "requestId": "c20443e8-8289-486a-a31a-055e057441ad"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "c9348ead-f376-440a-9b5c-a6fe128a3731"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing tasks:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "860f2cb6-bd96-4262-a17c-8f6d9be57cea"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Task not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "323fc614-1b99-4550-aade-ad24ea1fbc59"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `conflict`: the project is archived (read-only until unarchived). */
             409: {
                 headers: {
@@ -9012,15 +17447,85 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "error": "Project is archived.",
                      *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "requestId": "64db4103-29cf-4421-b2cd-e5d8812e8474"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            429: components["responses"]["TooManyRequests"];
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "a153aafd-7c48-4f4c-aee4-2484940a999e"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "91939a62-6c85-44db-9272-351a0e98b521"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "1c949fd5-138e-425a-abee-c91ba46b6ad7"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "tasks.update": {
@@ -9089,14 +17594,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e890-7708-a8e8-a41043988d5e",
+                     *         "id": "01a228fb-ef58-73f3-acaa-54c8856d4091",
                      *         "humanId": "WEB-1",
                      *         "number": 1,
-                     *         "workspaceId": "01a228b8-e7f4-720c-8c9c-624262c41486",
-                     *         "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
-                     *         "statusId": "01a228b8-e867-758e-afcb-50265f37777a",
+                     *         "workspaceId": "01a228fb-eeaa-7322-8fa9-7ff74119edea",
+                     *         "projectId": "01a228fb-ef23-7488-a156-5b7219a36fd8",
+                     *         "statusId": "01a228fb-ef24-7281-9487-f3a1dcc195e6",
                      *         "status": {
-                     *           "id": "01a228b8-e867-758e-afcb-50265f37777a",
+                     *           "id": "01a228fb-ef24-7281-9487-f3a1dcc195e6",
                      *           "name": "To Do",
                      *           "category": "unstarted"
                      *         },
@@ -9107,19 +17612,19 @@ export interface operations {
                      *         "dueDate": "2026-11-29",
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
-                     *         "createdAt": "2026-11-29T19:12:16.527Z",
-                     *         "updatedAt": "2026-11-29T19:12:16.554Z",
+                     *         "createdBy": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
+                     *         "createdAt": "2026-11-29T20:25:29.176Z",
+                     *         "updatedAt": "2026-11-29T20:25:29.190Z",
                      *         "assignees": [
                      *           {
-                     *             "id": "01a228b8-e834-74fa-a77f-dda1415538d2",
+                     *             "id": "01a228fb-eee9-7533-b1c3-087156e8668a",
                      *             "name": "Bob",
                      *             "handle": "bob"
                      *           }
                      *         ],
                      *         "labels": [
                      *           {
-                     *             "id": "01a228b8-e884-7501-b650-b48d9cea9cce",
+                     *             "id": "01a228fb-ef4e-7289-acc1-d2284614cb18",
                      *             "name": "front-end",
                      *             "color": "#3366ff"
                      *           }
@@ -9128,11 +17633,11 @@ export interface operations {
                      *         "todoDoneCount": 0,
                      *         "todos": [
                      *           {
-                     *             "id": "01a228b8-e892-7789-9c51-cd93675dc8d0",
+                     *             "id": "01a228fb-ef5a-74fe-a21f-06c5f29b8ca1",
                      *             "text": "Hero copy",
                      *             "done": false,
                      *             "position": 0,
-                     *             "createdAt": "2026-11-29T19:12:16.527Z"
+                     *             "createdAt": "2026-11-29T20:25:29.176Z"
                      *           }
                      *         ],
                      *         "commentCount": 0,
@@ -9147,10 +17652,85 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid body: title: Invalid input: expected string, received object",
+                     *       "code": "validation_error",
+                     *       "requestId": "e688975d-dae9-43d9-851f-8eeda7a3e1be",
+                     *       "issues": [
+                     *         {
+                     *           "path": "title",
+                     *           "message": "Invalid input: expected string, received object"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "3986bc44-30bf-4a34-9910-b20bce5299e1"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing tasks:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "b652a4b9-aa63-4439-82ee-15b8079a816c"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Task not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "548d57ba-03e8-49f5-9320-723b5f0a7daf"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `conflict`: the project is archived (read-only until unarchived). */
             409: {
                 headers: {
@@ -9160,17 +17740,85 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "error": "Project is archived.",
                      *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "requestId": "d623b394-e42f-4b38-824e-3645bc47b08e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "9b6c57f8-c749-4e3a-8114-4e02e24b0386"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "2e1af26a-f23f-4090-9387-fe67d3a67d8e"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "4219ef26-5ded-4db3-bb8b-ff37a20900d6"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "tasks.archive": {
@@ -9215,14 +17863,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e8a2-777c-97d7-37adf73da453",
+                     *         "id": "01a228fb-ef5f-73c8-8776-e82c9a838067",
                      *         "humanId": "WEB-2",
                      *         "number": 2,
-                     *         "workspaceId": "01a228b8-e7f4-720c-8c9c-624262c41486",
-                     *         "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
-                     *         "statusId": "01a228b8-e880-7312-9b12-2b6cee8bc21b",
+                     *         "workspaceId": "01a228fb-eeaa-7322-8fa9-7ff74119edea",
+                     *         "projectId": "01a228fb-ef23-7488-a156-5b7219a36fd8",
+                     *         "statusId": "01a228fb-ef3d-7483-8e70-8215908956c8",
                      *         "status": {
-                     *           "id": "01a228b8-e880-7312-9b12-2b6cee8bc21b",
+                     *           "id": "01a228fb-ef3d-7483-8e70-8215908956c8",
                      *           "name": "QA",
                      *           "category": "started"
                      *         },
@@ -9232,10 +17880,10 @@ export interface operations {
                      *         "rank": "Kf",
                      *         "dueDate": null,
                      *         "archived": true,
-                     *         "archivedAt": "2026-11-29T19:12:16.566Z",
-                     *         "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
-                     *         "createdAt": "2026-11-29T19:12:16.546Z",
-                     *         "updatedAt": "2026-11-29T19:12:16.566Z",
+                     *         "archivedAt": "2026-11-29T20:25:29.202Z",
+                     *         "createdBy": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
+                     *         "createdAt": "2026-11-29T20:25:29.183Z",
+                     *         "updatedAt": "2026-11-29T20:25:29.202Z",
                      *         "assignees": [],
                      *         "labels": [],
                      *         "todoCount": 0,
@@ -9253,10 +17901,79 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
+                     *       "code": "workspace_required",
+                     *       "requestId": "77a3f253-c0b6-49cc-ac36-d3083849980d"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "3d14b0e8-e24c-4cdf-946b-21544dc66b9f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing tasks:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "1df515a0-8fc8-45ca-aa3b-2fb91da6f18b"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Task not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "bb3c0ca0-6e8c-4cf0-8234-4b1c16563fc2"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `conflict`: the project is archived (read-only until unarchived). */
             409: {
                 headers: {
@@ -9266,15 +17983,85 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "error": "Project is archived.",
                      *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "requestId": "c51608b0-1f49-4e59-b5bb-2d8b85f28c46"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            429: components["responses"]["TooManyRequests"];
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "47c1e544-5893-466f-bf71-121ba4837772"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "3368651c-8238-4f05-afd6-0943d331d989"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "1a6ec301-4d7b-4311-9f04-eeb98d9efff6"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "tasks.comments.list": {
@@ -9327,18 +18114,18 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228b8-e8c6-7138-a2d8-c316611e08cf",
-                     *           "taskId": "01a228b8-e890-7708-a8e8-a41043988d5e",
-                     *           "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
+                     *           "id": "01a228fb-ef81-7379-a653-1101418a6281",
+                     *           "taskId": "01a228fb-ef58-73f3-acaa-54c8856d4091",
+                     *           "projectId": "01a228fb-ef23-7488-a156-5b7219a36fd8",
                      *           "author": {
-                     *             "id": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *             "id": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
                      *             "name": "Ada Lovelace",
                      *             "handle": "ada"
                      *           },
                      *           "body": "@bob can you take the pricing table?",
                      *           "edited": false,
-                     *           "createdAt": "2026-11-29T19:12:16.582Z",
-                     *           "updatedAt": "2026-11-29T19:12:16.582Z"
+                     *           "createdAt": "2026-11-29T20:25:29.217Z",
+                     *           "updatedAt": "2026-11-29T20:25:29.217Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -9352,11 +18139,122 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
+                     *       "code": "validation_error",
+                     *       "requestId": "d717f319-da25-46ae-a0fb-8bae7429eaa4",
+                     *       "issues": [
+                     *         {
+                     *           "path": "limit",
+                     *           "message": "Invalid input: expected number, received NaN"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "e8c6e8f2-8ab4-4ada-b44a-83e57eff2eb2"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing tasks:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "d99f2544-f926-403d-b7ed-369bd0d09516"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Task not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "3aff9fbc-1272-4a3c-beed-dfbc1711fda7"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "d490a815-9efc-4392-8f64-384be9e3f918"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "tasks.comments.create": {
@@ -9410,18 +18308,18 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e8c6-7138-a2d8-c316611e08cf",
-                     *         "taskId": "01a228b8-e890-7708-a8e8-a41043988d5e",
-                     *         "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
+                     *         "id": "01a228fb-ef81-7379-a653-1101418a6281",
+                     *         "taskId": "01a228fb-ef58-73f3-acaa-54c8856d4091",
+                     *         "projectId": "01a228fb-ef23-7488-a156-5b7219a36fd8",
                      *         "author": {
-                     *           "id": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *           "id": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "body": "@bob can you take the pricing table?",
                      *         "edited": false,
-                     *         "createdAt": "2026-11-29T19:12:16.582Z",
-                     *         "updatedAt": "2026-11-29T19:12:16.582Z"
+                     *         "createdAt": "2026-11-29T20:25:29.217Z",
+                     *         "updatedAt": "2026-11-29T20:25:29.217Z"
                      *       }
                      *     }
                      */
@@ -9432,10 +18330,85 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid body: body: Invalid input: expected string, received undefined",
+                     *       "code": "validation_error",
+                     *       "requestId": "52584db4-8efa-4a98-b704-0090116dc20a",
+                     *       "issues": [
+                     *         {
+                     *           "path": "body",
+                     *           "message": "Invalid input: expected string, received undefined"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "691fb37f-3be8-4bef-95c9-79cfd6f12e76"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing comments:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "bd73d42d-dd3a-4252-bba6-27996eec3c65"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Task not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "70975d58-371a-4abc-a55d-f33437376e16"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `conflict`: the project is archived (read-only until unarchived); the Idempotency-Key was already used for a different request, or that request is still running. */
             409: {
                 headers: {
@@ -9445,17 +18418,85 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "error": "This Idempotency-Key was already used with a different request.",
                      *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "requestId": "5cf03d2f-09ff-451f-a121-a37ad808a243"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "ee6d3504-c0d8-439c-9549-ce3066015adb"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "3d2f0948-d72a-4706-8e99-8a8d93dd315d"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "d48682b3-a9fb-46fc-8c5c-e27f7169b9d6"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "tasks.comments.delete": {
@@ -9502,7 +18543,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e8c6-7138-a2d8-c316611e08cf",
+                     *         "id": "01a228fb-ef81-7379-a653-1101418a6281",
                      *         "deleted": true
                      *       }
                      *     }
@@ -9518,10 +18559,79 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
+                     *       "code": "workspace_required",
+                     *       "requestId": "ef2586d6-c572-4e5f-b9e0-080eddbbf7f8"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "687cb1b6-ce55-4dff-b038-43be6401152f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing comments:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "17399a52-ac49-4e8c-a135-67e79f42aec8"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Task not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "564779ac-8cd9-4737-9555-9d958b058055"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `conflict`: the project is archived (read-only until unarchived). */
             409: {
                 headers: {
@@ -9531,15 +18641,85 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "error": "Project is archived.",
                      *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "requestId": "b043c068-d488-482b-a542-31d7fa4fa064"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            429: components["responses"]["TooManyRequests"];
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "1c69bef3-094e-4fc7-a0cd-6ce858fb982d"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "d3c84a1c-382c-48b5-8466-8167f2757298"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "d7e1c660-e2f2-419e-aa36-154e01cf5360"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "tasks.comments.update": {
@@ -9593,18 +18773,18 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e8c6-7138-a2d8-c316611e08cf",
-                     *         "taskId": "01a228b8-e890-7708-a8e8-a41043988d5e",
-                     *         "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
+                     *         "id": "01a228fb-ef81-7379-a653-1101418a6281",
+                     *         "taskId": "01a228fb-ef58-73f3-acaa-54c8856d4091",
+                     *         "projectId": "01a228fb-ef23-7488-a156-5b7219a36fd8",
                      *         "author": {
-                     *           "id": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *           "id": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "body": "@bob can you take the pricing table, please?",
                      *         "edited": true,
-                     *         "createdAt": "2026-11-29T19:12:16.582Z",
-                     *         "updatedAt": "2026-11-29T19:12:16.588Z"
+                     *         "createdAt": "2026-11-29T20:25:29.217Z",
+                     *         "updatedAt": "2026-11-29T20:25:29.222Z"
                      *       }
                      *     }
                      */
@@ -9615,10 +18795,85 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid body: body: Invalid input: expected string, received undefined",
+                     *       "code": "validation_error",
+                     *       "requestId": "0528f86a-cf84-46d7-bfe6-f0d63378d20a",
+                     *       "issues": [
+                     *         {
+                     *           "path": "body",
+                     *           "message": "Invalid input: expected string, received undefined"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "82d1a147-dedb-4390-9559-162c7bcac294"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing comments:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "daa62f26-9782-48dc-9755-d38f42c9738c"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Task not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "700c0163-197e-48af-954a-1dcd5b29eef4"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `conflict`: the project is archived (read-only until unarchived). */
             409: {
                 headers: {
@@ -9628,17 +18883,85 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "error": "Project is archived.",
                      *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "requestId": "1108b36f-db49-4967-a0c6-9342276aa772"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "75f29366-1e62-4354-88da-d2c33d128954"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "d1c1cd6c-11a2-466d-9c8c-d4d83b2ccc54"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "de164d78-f3a6-4ad6-b464-c8734ecb8ff1"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "tasks.move": {
@@ -9698,14 +19021,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e890-7708-a8e8-a41043988d5e",
+                     *         "id": "01a228fb-ef58-73f3-acaa-54c8856d4091",
                      *         "humanId": "WEB-1",
                      *         "number": 1,
-                     *         "workspaceId": "01a228b8-e7f4-720c-8c9c-624262c41486",
-                     *         "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
-                     *         "statusId": "01a228b8-e880-7312-9b12-2b6cee8bc21b",
+                     *         "workspaceId": "01a228fb-eeaa-7322-8fa9-7ff74119edea",
+                     *         "projectId": "01a228fb-ef23-7488-a156-5b7219a36fd8",
+                     *         "statusId": "01a228fb-ef3d-7483-8e70-8215908956c8",
                      *         "status": {
-                     *           "id": "01a228b8-e880-7312-9b12-2b6cee8bc21b",
+                     *           "id": "01a228fb-ef3d-7483-8e70-8215908956c8",
                      *           "name": "QA",
                      *           "category": "started"
                      *         },
@@ -9716,19 +19039,19 @@ export interface operations {
                      *         "dueDate": "2026-11-29",
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
-                     *         "createdAt": "2026-11-29T19:12:16.527Z",
-                     *         "updatedAt": "2026-11-29T19:12:16.558Z",
+                     *         "createdBy": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
+                     *         "createdAt": "2026-11-29T20:25:29.176Z",
+                     *         "updatedAt": "2026-11-29T20:25:29.193Z",
                      *         "assignees": [
                      *           {
-                     *             "id": "01a228b8-e834-74fa-a77f-dda1415538d2",
+                     *             "id": "01a228fb-eee9-7533-b1c3-087156e8668a",
                      *             "name": "Bob",
                      *             "handle": "bob"
                      *           }
                      *         ],
                      *         "labels": [
                      *           {
-                     *             "id": "01a228b8-e884-7501-b650-b48d9cea9cce",
+                     *             "id": "01a228fb-ef4e-7289-acc1-d2284614cb18",
                      *             "name": "front-end",
                      *             "color": "#3366ff"
                      *           }
@@ -9737,11 +19060,11 @@ export interface operations {
                      *         "todoDoneCount": 0,
                      *         "todos": [
                      *           {
-                     *             "id": "01a228b8-e892-7789-9c51-cd93675dc8d0",
+                     *             "id": "01a228fb-ef5a-74fe-a21f-06c5f29b8ca1",
                      *             "text": "Hero copy",
                      *             "done": false,
                      *             "position": 0,
-                     *             "createdAt": "2026-11-29T19:12:16.527Z"
+                     *             "createdAt": "2026-11-29T20:25:29.176Z"
                      *           }
                      *         ],
                      *         "commentCount": 0,
@@ -9756,10 +19079,85 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid body: projectId: Invalid input: expected string, received object",
+                     *       "code": "validation_error",
+                     *       "requestId": "b0a2e48d-bc21-4e98-a883-2399b1ee1f8d",
+                     *       "issues": [
+                     *         {
+                     *           "path": "projectId",
+                     *           "message": "Invalid input: expected string, received object"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "872364e2-9033-462e-9ca7-d4ebc932bce7"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing tasks:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "ed483557-751b-4993-a9ae-9f73fc3be09b"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Task not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "a1330b2b-71f7-4ffb-b84b-f0c9d640ee25"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `conflict`: the task's project or the target project is archived (read-only until unarchived). */
             409: {
                 headers: {
@@ -9769,17 +19167,85 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "error": "Project is archived.",
                      *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "requestId": "5d723e72-053f-42c1-8a29-7bc4ae9de05b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "aca0acb9-8d03-4b42-86b3-5eadfb47a40a"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "89b6ba13-d866-4b49-a120-6f1b2726b228"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "8956556a-74d1-4877-8f1a-1830d3c08034"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "tasks.timeEntries.create": {
@@ -9845,22 +19311,22 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e8e8-718d-94e2-df7bded10bb9",
-                     *         "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
-                     *         "taskId": "01a228b8-e890-7708-a8e8-a41043988d5e",
-                     *         "userId": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *         "id": "01a228fb-efa3-73bb-a26b-7371aed28699",
+                     *         "projectId": "01a228fb-ef23-7488-a156-5b7219a36fd8",
+                     *         "taskId": "01a228fb-ef58-73f3-acaa-54c8856d4091",
+                     *         "userId": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
                      *         "user": {
-                     *           "id": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *           "id": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "task": {
-                     *           "id": "01a228b8-e890-7708-a8e8-a41043988d5e",
+                     *           "id": "01a228fb-ef58-73f3-acaa-54c8856d4091",
                      *           "humanId": "WEB-1",
                      *           "title": "Ship the landing page today"
                      *         },
                      *         "project": {
-                     *           "id": "01a228b8-e866-7362-99e7-13a541bee26c",
+                     *           "id": "01a228fb-ef23-7488-a156-5b7219a36fd8",
                      *           "name": "Website"
                      *         },
                      *         "date": "2026-11-29",
@@ -9872,9 +19338,9 @@ export interface operations {
                      *         "rejectionReason": null,
                      *         "decidedBy": null,
                      *         "decidedAt": null,
-                     *         "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
-                     *         "createdAt": "2026-11-29T19:12:16.616Z",
-                     *         "updatedAt": "2026-11-29T19:12:16.616Z"
+                     *         "createdBy": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
+                     *         "createdAt": "2026-11-29T20:25:29.251Z",
+                     *         "updatedAt": "2026-11-29T20:25:29.251Z"
                      *       }
                      *     }
                      */
@@ -9885,12 +19351,8 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            /** @description `conflict`: the Idempotency-Key was already used for a different request, or that request is still running. */
-            409: {
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9898,17 +19360,156 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
-                     *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "error": "Invalid body: date: Invalid input: expected string, received object",
+                     *       "code": "validation_error",
+                     *       "requestId": "ffa2197a-ac51-4761-817f-8c8efb6e07a9",
+                     *       "issues": [
+                     *         {
+                     *           "path": "date",
+                     *           "message": "Invalid input: expected string, received object"
+                     *         }
+                     *       ]
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "ff7fe6a1-e65d-4caf-847d-c1e532f42119"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing timesheets:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "70ea5d5a-d0a2-44e9-9fa8-463f62befa04"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Task not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "b9b490f4-11b6-49ca-a389-3145e6457e33"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `conflict`: the Idempotency-Key was already used for a different request, or that request is still running. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "f89619aa-7e87-4786-9d06-b2b4d92c6166"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "008851c0-478d-4ca0-aa6d-0fb7d3e03e19"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "7f902856-1b58-409a-86e0-b6f757b571f8"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "tasks.todos.create": {
@@ -9966,11 +19567,11 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e8bc-72b1-b253-b3e5792c0cd4",
+                     *         "id": "01a228fb-ef76-76a3-969d-50d1376eb393",
                      *         "text": "Footer links",
                      *         "done": false,
                      *         "position": 2,
-                     *         "createdAt": "2026-11-29T19:12:16.572Z"
+                     *         "createdAt": "2026-11-29T20:25:29.206Z"
                      *       }
                      *     }
                      */
@@ -9981,10 +19582,85 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid body: text: Invalid input: expected string, received undefined",
+                     *       "code": "validation_error",
+                     *       "requestId": "aeb26e5b-ba02-4e1d-9f27-4d640ebec34f",
+                     *       "issues": [
+                     *         {
+                     *           "path": "text",
+                     *           "message": "Invalid input: expected string, received undefined"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "ae79f83e-5d7f-4337-8904-5ce311849848"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing tasks:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "6b5ef962-07bc-49d0-a58e-808f4fd7fe4b"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Task not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "0a527816-ae0f-4fa4-bef9-a58d5d664c62"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `conflict`: the project is archived (read-only until unarchived); the Idempotency-Key was already used for a different request, or that request is still running. */
             409: {
                 headers: {
@@ -9994,17 +19670,85 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "error": "This Idempotency-Key was already used with a different request.",
                      *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "requestId": "7116b1e2-aec0-445e-8ab2-37d197b1d3c9"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "13941d02-ad64-4d6e-9021-417c18a82e59"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "f0d1b550-ab84-40ba-a157-c9cca80d53f6"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "2a22b20c-60bc-4077-addf-c50b835474e5"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "tasks.todos.delete": {
@@ -10051,7 +19795,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e8bc-72b1-b253-b3e5792c0cd4",
+                     *         "id": "01a228fb-ef76-76a3-969d-50d1376eb393",
                      *         "deleted": true
                      *       }
                      *     }
@@ -10067,10 +19811,79 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
+                     *       "code": "workspace_required",
+                     *       "requestId": "ff50cad0-1f07-439b-8b9a-3040f6c74a92"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "1f32fba7-a769-4b39-8de6-440b3f48bb80"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing tasks:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "10800661-d8b8-4e2f-a41a-76f3bb152a29"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Task not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "eba88ad0-ff73-42e5-8fb7-2677c56a5f55"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `conflict`: the project is archived (read-only until unarchived). */
             409: {
                 headers: {
@@ -10080,15 +19893,85 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "error": "Project is archived.",
                      *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "requestId": "fc9a7136-7886-49ff-b247-466432a8d32d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            429: components["responses"]["TooManyRequests"];
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "87715db4-54e3-476c-b37c-336b2a13a09c"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "4dc173f7-b7ab-43a3-ad4f-0a77bb629265"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "45052b62-e404-4e95-9493-b8f62c71e845"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "tasks.todos.update": {
@@ -10146,11 +20029,11 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e892-7789-9c51-cd93675dc8d0",
+                     *         "id": "01a228fb-ef5a-74fe-a21f-06c5f29b8ca1",
                      *         "text": "Hero copy",
                      *         "done": true,
                      *         "position": 0,
-                     *         "createdAt": "2026-11-29T19:12:16.527Z"
+                     *         "createdAt": "2026-11-29T20:25:29.176Z"
                      *       }
                      *     }
                      */
@@ -10161,10 +20044,85 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid body: text: Invalid input: expected string, received object",
+                     *       "code": "validation_error",
+                     *       "requestId": "9b2c6a78-3b19-4f2e-8e19-7afc035d414f",
+                     *       "issues": [
+                     *         {
+                     *           "path": "text",
+                     *           "message": "Invalid input: expected string, received object"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "aace58c3-0d2a-4949-b137-37fba0002bae"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing tasks:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "b3784d79-2f6d-4f29-a282-f10327e551fa"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Task not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "98b57d45-bef8-498f-bab9-07f72e64544e"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `conflict`: the project is archived (read-only until unarchived). */
             409: {
                 headers: {
@@ -10174,17 +20132,85 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "error": "Project is archived.",
                      *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "requestId": "49426187-442e-4a04-aeb0-58520d0c7298"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "7976b637-3a70-4e46-ae67-732d128844e7"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "4345eabf-8ce1-48b8-995a-b0c7ec2cce8c"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "e6f4e453-a4f0-40cd-b3d9-6fa456bee942"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "tasks.todos.reorder": {
@@ -10237,11 +20263,11 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228b8-e8bc-72b1-b253-b3e5792c0cd4",
+                     *           "id": "01a228fb-ef76-76a3-969d-50d1376eb393",
                      *           "text": "Footer links",
                      *           "done": false,
                      *           "position": 0,
-                     *           "createdAt": "2026-11-29T19:12:16.572Z"
+                     *           "createdAt": "2026-11-29T20:25:29.206Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -10255,10 +20281,85 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid body: todoIds: Invalid input: expected array, received undefined",
+                     *       "code": "validation_error",
+                     *       "requestId": "49aa88b3-c0cf-49a8-ad1c-bc2842fceaa6",
+                     *       "issues": [
+                     *         {
+                     *           "path": "todoIds",
+                     *           "message": "Invalid input: expected array, received undefined"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "0bda16b5-f0a3-45ba-99f4-b781fe2f39bb"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing tasks:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "834c5b8a-f5c0-45ec-9220-83a9a0cf7647"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Task not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "b1ca4633-0907-4b02-b5c9-7e45dbd37dda"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `conflict`: the project is archived (read-only until unarchived). */
             409: {
                 headers: {
@@ -10268,17 +20369,85 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "error": "Project is archived.",
                      *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "requestId": "69b50b6e-aa6e-46c8-94ea-444330870bf7"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "76b5c4c7-0359-46d2-9d71-a0a72f0e3b67"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "1fd96e1a-b8a3-4b89-9b01-15ca3578ec44"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "4b22e569-7ae8-4936-b70c-940cd566a20b"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "tasks.unarchive": {
@@ -10323,14 +20492,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e8a2-777c-97d7-37adf73da453",
+                     *         "id": "01a228fb-ef5f-73c8-8776-e82c9a838067",
                      *         "humanId": "WEB-2",
                      *         "number": 2,
-                     *         "workspaceId": "01a228b8-e7f4-720c-8c9c-624262c41486",
-                     *         "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
-                     *         "statusId": "01a228b8-e880-7312-9b12-2b6cee8bc21b",
+                     *         "workspaceId": "01a228fb-eeaa-7322-8fa9-7ff74119edea",
+                     *         "projectId": "01a228fb-ef23-7488-a156-5b7219a36fd8",
+                     *         "statusId": "01a228fb-ef3d-7483-8e70-8215908956c8",
                      *         "status": {
-                     *           "id": "01a228b8-e880-7312-9b12-2b6cee8bc21b",
+                     *           "id": "01a228fb-ef3d-7483-8e70-8215908956c8",
                      *           "name": "QA",
                      *           "category": "started"
                      *         },
@@ -10341,9 +20510,9 @@ export interface operations {
                      *         "dueDate": null,
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
-                     *         "createdAt": "2026-11-29T19:12:16.546Z",
-                     *         "updatedAt": "2026-11-29T19:12:16.568Z",
+                     *         "createdBy": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
+                     *         "createdAt": "2026-11-29T20:25:29.183Z",
+                     *         "updatedAt": "2026-11-29T20:25:29.203Z",
                      *         "assignees": [],
                      *         "labels": [],
                      *         "todoCount": 0,
@@ -10361,10 +20530,79 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
+                     *       "code": "workspace_required",
+                     *       "requestId": "c6119eb6-35e7-409d-8fe4-87615665c444"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "c838b16a-f882-4998-9447-350d535fc0f5"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing tasks:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "c8b02827-225f-475c-9f93-967920fe8518"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Task not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "17708e76-542b-458f-b06d-dfd4bc429aad"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `conflict`: the project is archived (read-only until unarchived). */
             409: {
                 headers: {
@@ -10374,15 +20612,85 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "error": "Project is archived.",
                      *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "requestId": "10003bc9-c1e1-4cae-ad83-c3df1f4749f2"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            429: components["responses"]["TooManyRequests"];
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "55a76273-a012-4de3-ba65-0f0ef88748aa"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "0936830a-735b-4b76-a2ae-e968c349c166"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "5ac5f1fe-57fc-41d1-bda3-058ae7f196e4"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "tasks.reorder": {
@@ -10434,14 +20742,14 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228b8-e8a2-777c-97d7-37adf73da453",
+                     *           "id": "01a228fb-ef5f-73c8-8776-e82c9a838067",
                      *           "humanId": "WEB-2",
                      *           "number": 2,
-                     *           "workspaceId": "01a228b8-e7f4-720c-8c9c-624262c41486",
-                     *           "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
-                     *           "statusId": "01a228b8-e880-7312-9b12-2b6cee8bc21b",
+                     *           "workspaceId": "01a228fb-eeaa-7322-8fa9-7ff74119edea",
+                     *           "projectId": "01a228fb-ef23-7488-a156-5b7219a36fd8",
+                     *           "statusId": "01a228fb-ef3d-7483-8e70-8215908956c8",
                      *           "status": {
-                     *             "id": "01a228b8-e880-7312-9b12-2b6cee8bc21b",
+                     *             "id": "01a228fb-ef3d-7483-8e70-8215908956c8",
                      *             "name": "QA",
                      *             "category": "started"
                      *           },
@@ -10452,9 +20760,9 @@ export interface operations {
                      *           "dueDate": null,
                      *           "archived": false,
                      *           "archivedAt": null,
-                     *           "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
-                     *           "createdAt": "2026-11-29T19:12:16.546Z",
-                     *           "updatedAt": "2026-11-29T19:12:16.564Z",
+                     *           "createdBy": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
+                     *           "createdAt": "2026-11-29T20:25:29.183Z",
+                     *           "updatedAt": "2026-11-29T20:25:29.198Z",
                      *           "assignees": [],
                      *           "labels": [],
                      *           "todoCount": 0,
@@ -10472,10 +20780,89 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid body: statusId: Invalid input: expected string, received undefined",
+                     *       "code": "validation_error",
+                     *       "requestId": "cf35baec-d6c3-4789-b46b-499a7b1c94b3",
+                     *       "issues": [
+                     *         {
+                     *           "path": "statusId",
+                     *           "message": "Invalid input: expected string, received undefined"
+                     *         },
+                     *         {
+                     *           "path": "taskIds",
+                     *           "message": "Invalid input: expected array, received undefined"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "03660c6b-7f50-4ccf-85b9-a5641f5969d9"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing tasks:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "89b7da04-fbec-4a14-a836-585a2e4daf5a"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "1c8d280c-524b-4fbe-9922-e773fd355e5a"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `conflict`: the project is archived (read-only until unarchived). */
             409: {
                 headers: {
@@ -10485,17 +20872,85 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "error": "Project is archived.",
                      *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "requestId": "28071e97-cc5c-4fd3-92e5-4a20c92e1a61"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "81e8ef77-983f-4421-87f2-26135a462956"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "8d83c297-dc3a-47a4-9b5c-3b676d192a43"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "5735e4e5-e886-4df9-a5c5-702a9d1941d6"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "timeEntries.list": {
@@ -10561,22 +21016,22 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228b8-e8e8-718d-94e2-df7bded10bb9",
-                     *           "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
-                     *           "taskId": "01a228b8-e890-7708-a8e8-a41043988d5e",
-                     *           "userId": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *           "id": "01a228fb-efa3-73bb-a26b-7371aed28699",
+                     *           "projectId": "01a228fb-ef23-7488-a156-5b7219a36fd8",
+                     *           "taskId": "01a228fb-ef58-73f3-acaa-54c8856d4091",
+                     *           "userId": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
                      *           "user": {
-                     *             "id": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *             "id": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
                      *             "name": "Ada Lovelace",
                      *             "handle": "ada"
                      *           },
                      *           "task": {
-                     *             "id": "01a228b8-e890-7708-a8e8-a41043988d5e",
+                     *             "id": "01a228fb-ef58-73f3-acaa-54c8856d4091",
                      *             "humanId": "WEB-1",
                      *             "title": "Ship the landing page today"
                      *           },
                      *           "project": {
-                     *             "id": "01a228b8-e866-7362-99e7-13a541bee26c",
+                     *             "id": "01a228fb-ef23-7488-a156-5b7219a36fd8",
                      *             "name": "Website"
                      *           },
                      *           "date": "2026-11-29",
@@ -10588,9 +21043,9 @@ export interface operations {
                      *           "rejectionReason": null,
                      *           "decidedBy": null,
                      *           "decidedAt": null,
-                     *           "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
-                     *           "createdAt": "2026-11-29T19:12:16.616Z",
-                     *           "updatedAt": "2026-11-29T19:12:16.616Z"
+                     *           "createdBy": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
+                     *           "createdAt": "2026-11-29T20:25:29.251Z",
+                     *           "updatedAt": "2026-11-29T20:25:29.251Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -10604,11 +21059,122 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
+                     *       "code": "validation_error",
+                     *       "requestId": "b40c8177-e648-4955-8072-907ea8d833dc",
+                     *       "issues": [
+                     *         {
+                     *           "path": "limit",
+                     *           "message": "Invalid input: expected number, received NaN"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "fca70b50-abba-4437-a532-cdd0cc643774"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing timesheets:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "5258cdd6-1a11-4301-bf52-ee370490ec03"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "a44ab979-900e-4c29-953f-042a9170feec"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "6ef6d9f9-3329-401d-9779-fdce1767769d"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "timeEntries.get": {
@@ -10653,22 +21219,22 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e8e8-718d-94e2-df7bded10bb9",
-                     *         "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
-                     *         "taskId": "01a228b8-e890-7708-a8e8-a41043988d5e",
-                     *         "userId": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *         "id": "01a228fb-efa3-73bb-a26b-7371aed28699",
+                     *         "projectId": "01a228fb-ef23-7488-a156-5b7219a36fd8",
+                     *         "taskId": "01a228fb-ef58-73f3-acaa-54c8856d4091",
+                     *         "userId": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
                      *         "user": {
-                     *           "id": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *           "id": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "task": {
-                     *           "id": "01a228b8-e890-7708-a8e8-a41043988d5e",
+                     *           "id": "01a228fb-ef58-73f3-acaa-54c8856d4091",
                      *           "humanId": "WEB-1",
                      *           "title": "Ship the landing page today"
                      *         },
                      *         "project": {
-                     *           "id": "01a228b8-e866-7362-99e7-13a541bee26c",
+                     *           "id": "01a228fb-ef23-7488-a156-5b7219a36fd8",
                      *           "name": "Website"
                      *         },
                      *         "date": "2026-11-29",
@@ -10680,9 +21246,9 @@ export interface operations {
                      *         "rejectionReason": null,
                      *         "decidedBy": null,
                      *         "decidedAt": null,
-                     *         "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
-                     *         "createdAt": "2026-11-29T19:12:16.616Z",
-                     *         "updatedAt": "2026-11-29T19:12:16.616Z"
+                     *         "createdBy": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
+                     *         "createdAt": "2026-11-29T20:25:29.251Z",
+                     *         "updatedAt": "2026-11-29T20:25:29.251Z"
                      *       }
                      *     }
                      */
@@ -10693,11 +21259,116 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
+                     *       "code": "workspace_required",
+                     *       "requestId": "8822dd57-4d38-422e-b877-8c2e94b1a150"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "d776ac52-dc8b-44a2-9955-408483acf009"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing timesheets:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "1eca2953-def1-47ba-ba61-6b49509c6272"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Time entry not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "d9e041e8-41d5-4afd-b004-678b84517390"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "4250c02d-94d5-4377-bb2e-fe8c2e26189a"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "timeEntries.delete": {
@@ -10742,7 +21413,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e900-77ed-918a-0a7d7eeaa7aa",
+                     *         "id": "01a228fb-efc0-77d7-a43e-a19f9a5bf449",
                      *         "deleted": true
                      *       }
                      *     }
@@ -10758,10 +21429,79 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
+                     *       "code": "workspace_required",
+                     *       "requestId": "868798ab-af8e-43e6-94c5-5fdd141e35fb"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "9e9e2b43-1d69-4a08-8b6e-c224aa1da6c0"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing timesheets:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "96698908-8699-4248-b335-cfcba136c828"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Time entry not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "8a1e198d-7432-4beb-9749-205ea17da120"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `conflict`: the entry is approved or billed: locked until a project owner unlocks it. */
             409: {
                 headers: {
@@ -10771,15 +21511,85 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "error": "Time entry is approved; it cannot be changed until a project owner unlocks it.",
                      *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "requestId": "aabf1d4d-7bed-47fb-9ac1-774a12bb256f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            429: components["responses"]["TooManyRequests"];
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "1558c7e7-3f3b-4029-bb32-9b48a5992fdc"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "73aaf3c8-896e-4f78-a5ad-ecfa5ea859dc"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "7dbf6e0e-954d-444d-b736-79cdc5d27874"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "timeEntries.update": {
@@ -10843,22 +21653,22 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e8e8-718d-94e2-df7bded10bb9",
-                     *         "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
-                     *         "taskId": "01a228b8-e890-7708-a8e8-a41043988d5e",
-                     *         "userId": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *         "id": "01a228fb-efa3-73bb-a26b-7371aed28699",
+                     *         "projectId": "01a228fb-ef23-7488-a156-5b7219a36fd8",
+                     *         "taskId": "01a228fb-ef58-73f3-acaa-54c8856d4091",
+                     *         "userId": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
                      *         "user": {
-                     *           "id": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *           "id": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "task": {
-                     *           "id": "01a228b8-e890-7708-a8e8-a41043988d5e",
+                     *           "id": "01a228fb-ef58-73f3-acaa-54c8856d4091",
                      *           "humanId": "WEB-1",
                      *           "title": "Ship the landing page today"
                      *         },
                      *         "project": {
-                     *           "id": "01a228b8-e866-7362-99e7-13a541bee26c",
+                     *           "id": "01a228fb-ef23-7488-a156-5b7219a36fd8",
                      *           "name": "Website"
                      *         },
                      *         "date": "2026-11-29",
@@ -10870,9 +21680,9 @@ export interface operations {
                      *         "rejectionReason": null,
                      *         "decidedBy": null,
                      *         "decidedAt": null,
-                     *         "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
-                     *         "createdAt": "2026-11-29T19:12:16.616Z",
-                     *         "updatedAt": "2026-11-29T19:12:16.623Z"
+                     *         "createdBy": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
+                     *         "createdAt": "2026-11-29T20:25:29.251Z",
+                     *         "updatedAt": "2026-11-29T20:25:29.260Z"
                      *       }
                      *     }
                      */
@@ -10883,10 +21693,85 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid body: date: Invalid input: expected string, received object",
+                     *       "code": "validation_error",
+                     *       "requestId": "e01b1a50-d2d4-4697-8899-9574aa15870d",
+                     *       "issues": [
+                     *         {
+                     *           "path": "date",
+                     *           "message": "Invalid input: expected string, received object"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "654e4fd6-5267-498c-96bd-eae459362202"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing timesheets:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "e6caeaa1-9b2e-47a6-a1b3-9b01311e8dfe"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Time entry not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "ba59223e-10be-4e36-a78d-e93b5f6439da"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `conflict`: the entry is approved or billed: locked until a project owner unlocks it; billed is set on an entry that is not approved. */
             409: {
                 headers: {
@@ -10896,17 +21781,85 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "error": "Time entry is approved; it cannot be changed until a project owner unlocks it.",
                      *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "requestId": "9560ff41-957a-414a-8394-f95471d46b46"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "0324a9b0-7d3e-4622-8e7d-c6c442df5450"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "7b719922-3461-412d-bebc-c8c5d1bd65e6"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "d08dacfc-280c-4b65-897c-c16b2341fd58"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "timeEntries.approve": {
@@ -10951,22 +21904,22 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e8e8-718d-94e2-df7bded10bb9",
-                     *         "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
-                     *         "taskId": "01a228b8-e890-7708-a8e8-a41043988d5e",
-                     *         "userId": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *         "id": "01a228fb-efa3-73bb-a26b-7371aed28699",
+                     *         "projectId": "01a228fb-ef23-7488-a156-5b7219a36fd8",
+                     *         "taskId": "01a228fb-ef58-73f3-acaa-54c8856d4091",
+                     *         "userId": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
                      *         "user": {
-                     *           "id": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *           "id": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "task": {
-                     *           "id": "01a228b8-e890-7708-a8e8-a41043988d5e",
+                     *           "id": "01a228fb-ef58-73f3-acaa-54c8856d4091",
                      *           "humanId": "WEB-1",
                      *           "title": "Ship the landing page today"
                      *         },
                      *         "project": {
-                     *           "id": "01a228b8-e866-7362-99e7-13a541bee26c",
+                     *           "id": "01a228fb-ef23-7488-a156-5b7219a36fd8",
                      *           "name": "Website"
                      *         },
                      *         "date": "2026-11-29",
@@ -10976,11 +21929,11 @@ export interface operations {
                      *         "billed": false,
                      *         "state": "approved",
                      *         "rejectionReason": null,
-                     *         "decidedBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
-                     *         "decidedAt": "2026-11-29T19:12:16.629Z",
-                     *         "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
-                     *         "createdAt": "2026-11-29T19:12:16.616Z",
-                     *         "updatedAt": "2026-11-29T19:12:16.629Z"
+                     *         "decidedBy": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
+                     *         "decidedAt": "2026-11-29T20:25:29.268Z",
+                     *         "createdBy": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
+                     *         "createdAt": "2026-11-29T20:25:29.251Z",
+                     *         "updatedAt": "2026-11-29T20:25:29.268Z"
                      *       }
                      *     }
                      */
@@ -10991,10 +21944,79 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
+                     *       "code": "workspace_required",
+                     *       "requestId": "0a788f27-d96e-4ff0-9b09-f85a149ed30d"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "52bc9260-8deb-4236-90da-979a3ff76484"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing timesheets:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "15d88f63-89ae-420f-9748-f99ce8ce1d6d"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Time entry not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "ff11f929-f343-4aea-be2c-33dafcabe06d"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `conflict`: the entry is not in a state this action applies to (the message names its state). */
             409: {
                 headers: {
@@ -11004,15 +22026,85 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "error": "Time entry is draft; only submitted entries can be approved.",
                      *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "requestId": "a7e89f40-6745-4813-aac1-d670f35a2d4f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            429: components["responses"]["TooManyRequests"];
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "9fd847a2-551e-4bca-b02f-33f7088a4de3"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "a186a704-bb48-431a-ab37-81fcda56a10c"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "9d4425b1-fe38-4dff-ac90-66476e68be3f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "timeEntries.bill": {
@@ -11057,22 +22149,22 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e8e8-718d-94e2-df7bded10bb9",
-                     *         "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
-                     *         "taskId": "01a228b8-e890-7708-a8e8-a41043988d5e",
-                     *         "userId": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *         "id": "01a228fb-efa3-73bb-a26b-7371aed28699",
+                     *         "projectId": "01a228fb-ef23-7488-a156-5b7219a36fd8",
+                     *         "taskId": "01a228fb-ef58-73f3-acaa-54c8856d4091",
+                     *         "userId": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
                      *         "user": {
-                     *           "id": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *           "id": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "task": {
-                     *           "id": "01a228b8-e890-7708-a8e8-a41043988d5e",
+                     *           "id": "01a228fb-ef58-73f3-acaa-54c8856d4091",
                      *           "humanId": "WEB-1",
                      *           "title": "Ship the landing page today"
                      *         },
                      *         "project": {
-                     *           "id": "01a228b8-e866-7362-99e7-13a541bee26c",
+                     *           "id": "01a228fb-ef23-7488-a156-5b7219a36fd8",
                      *           "name": "Website"
                      *         },
                      *         "date": "2026-11-29",
@@ -11082,11 +22174,11 @@ export interface operations {
                      *         "billed": true,
                      *         "state": "approved",
                      *         "rejectionReason": null,
-                     *         "decidedBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
-                     *         "decidedAt": "2026-11-29T19:12:16.633Z",
-                     *         "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
-                     *         "createdAt": "2026-11-29T19:12:16.616Z",
-                     *         "updatedAt": "2026-11-29T19:12:16.635Z"
+                     *         "decidedBy": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
+                     *         "decidedAt": "2026-11-29T20:25:29.273Z",
+                     *         "createdBy": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
+                     *         "createdAt": "2026-11-29T20:25:29.251Z",
+                     *         "updatedAt": "2026-11-29T20:25:29.274Z"
                      *       }
                      *     }
                      */
@@ -11097,10 +22189,79 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
+                     *       "code": "workspace_required",
+                     *       "requestId": "9eabfa70-2169-4a18-91ec-1104dec6913d"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "2e456fdd-821f-4983-8f39-056ab634b0c5"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing timesheets:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "91ef3bb2-059a-420d-a1b1-9360a60522c1"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Time entry not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "9fcafd75-5a03-4992-803b-cbcfa616fa21"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `conflict`: the entry is not in a state this action applies to (the message names its state). */
             409: {
                 headers: {
@@ -11110,15 +22271,85 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "error": "Time entry is draft; only approved entries can be billed.",
                      *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "requestId": "f747fd58-93fc-4c06-9985-c3e743312792"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            429: components["responses"]["TooManyRequests"];
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "283ba54b-5a43-4c3e-992e-7566e7670a95"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "a14d2131-37d7-4ed4-ad6a-74416deebf11"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "fcf5b86d-8e12-49dc-8e3b-7623399a89d8"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "timeEntries.reject": {
@@ -11170,22 +22401,22 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e8e8-718d-94e2-df7bded10bb9",
-                     *         "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
-                     *         "taskId": "01a228b8-e890-7708-a8e8-a41043988d5e",
-                     *         "userId": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *         "id": "01a228fb-efa3-73bb-a26b-7371aed28699",
+                     *         "projectId": "01a228fb-ef23-7488-a156-5b7219a36fd8",
+                     *         "taskId": "01a228fb-ef58-73f3-acaa-54c8856d4091",
+                     *         "userId": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
                      *         "user": {
-                     *           "id": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *           "id": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "task": {
-                     *           "id": "01a228b8-e890-7708-a8e8-a41043988d5e",
+                     *           "id": "01a228fb-ef58-73f3-acaa-54c8856d4091",
                      *           "humanId": "WEB-1",
                      *           "title": "Ship the landing page today"
                      *         },
                      *         "project": {
-                     *           "id": "01a228b8-e866-7362-99e7-13a541bee26c",
+                     *           "id": "01a228fb-ef23-7488-a156-5b7219a36fd8",
                      *           "name": "Website"
                      *         },
                      *         "date": "2026-11-29",
@@ -11195,11 +22426,11 @@ export interface operations {
                      *         "billed": false,
                      *         "state": "rejected",
                      *         "rejectionReason": "Split design from build.",
-                     *         "decidedBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
-                     *         "decidedAt": "2026-11-29T19:12:16.627Z",
-                     *         "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
-                     *         "createdAt": "2026-11-29T19:12:16.616Z",
-                     *         "updatedAt": "2026-11-29T19:12:16.627Z"
+                     *         "decidedBy": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
+                     *         "decidedAt": "2026-11-29T20:25:29.266Z",
+                     *         "createdBy": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
+                     *         "createdAt": "2026-11-29T20:25:29.251Z",
+                     *         "updatedAt": "2026-11-29T20:25:29.266Z"
                      *       }
                      *     }
                      */
@@ -11210,10 +22441,85 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid body: reason: Invalid input: expected string, received undefined",
+                     *       "code": "validation_error",
+                     *       "requestId": "069a0e56-50f1-40cc-9088-d47696c3810d",
+                     *       "issues": [
+                     *         {
+                     *           "path": "reason",
+                     *           "message": "Invalid input: expected string, received undefined"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "986f530d-39aa-4752-b801-5430145bbb8b"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing timesheets:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "51565b29-0db5-4e54-ae72-f0f5836bfc79"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Time entry not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "26277d0a-ca0b-4823-9a54-63586d9076f7"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `conflict`: the entry is not in a state this action applies to (the message names its state). */
             409: {
                 headers: {
@@ -11223,17 +22529,85 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "error": "Time entry is draft; only submitted entries can be rejected.",
                      *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "requestId": "d33af42b-76e0-4aa2-bae7-bb56be1f9c27"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "f03e3ffa-f6db-4399-bb23-223138502803"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "f52b48c0-5966-47d5-b635-a055c40bbf38"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "fce52ed7-0b30-41a3-88c9-17030c079f98"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "timeEntries.submit": {
@@ -11278,22 +22652,22 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e8e8-718d-94e2-df7bded10bb9",
-                     *         "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
-                     *         "taskId": "01a228b8-e890-7708-a8e8-a41043988d5e",
-                     *         "userId": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *         "id": "01a228fb-efa3-73bb-a26b-7371aed28699",
+                     *         "projectId": "01a228fb-ef23-7488-a156-5b7219a36fd8",
+                     *         "taskId": "01a228fb-ef58-73f3-acaa-54c8856d4091",
+                     *         "userId": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
                      *         "user": {
-                     *           "id": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *           "id": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "task": {
-                     *           "id": "01a228b8-e890-7708-a8e8-a41043988d5e",
+                     *           "id": "01a228fb-ef58-73f3-acaa-54c8856d4091",
                      *           "humanId": "WEB-1",
                      *           "title": "Ship the landing page today"
                      *         },
                      *         "project": {
-                     *           "id": "01a228b8-e866-7362-99e7-13a541bee26c",
+                     *           "id": "01a228fb-ef23-7488-a156-5b7219a36fd8",
                      *           "name": "Website"
                      *         },
                      *         "date": "2026-11-29",
@@ -11305,9 +22679,9 @@ export interface operations {
                      *         "rejectionReason": null,
                      *         "decidedBy": null,
                      *         "decidedAt": null,
-                     *         "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
-                     *         "createdAt": "2026-11-29T19:12:16.616Z",
-                     *         "updatedAt": "2026-11-29T19:12:16.625Z"
+                     *         "createdBy": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
+                     *         "createdAt": "2026-11-29T20:25:29.251Z",
+                     *         "updatedAt": "2026-11-29T20:25:29.262Z"
                      *       }
                      *     }
                      */
@@ -11318,10 +22692,79 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
+                     *       "code": "workspace_required",
+                     *       "requestId": "2d5d13c2-8354-464b-b4e0-6cec1ed74e23"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "3f71e805-acb1-435f-8296-06f44c26523a"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing timesheets:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "e0686ebd-ebbb-4726-a7e5-96c6495e78bc"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Time entry not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "cc85c05d-4de3-4334-bdd3-39db3a0422e2"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `conflict`: the entry is not in a state this action applies to (the message names its state). */
             409: {
                 headers: {
@@ -11331,15 +22774,85 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "error": "Time entry is submitted; only draft or rejected entries can be submitted.",
                      *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "requestId": "c89306a0-3f79-4822-88da-164c6ec4efaf"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            429: components["responses"]["TooManyRequests"];
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "9823f14d-aae3-4a40-b86f-618fd7bfc2e1"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "b0309333-2d49-4391-b571-db1db8002a09"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "7ff120bc-4657-4944-a142-23ac7662c2d7"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "timeEntries.unlock": {
@@ -11384,22 +22897,22 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e8e8-718d-94e2-df7bded10bb9",
-                     *         "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
-                     *         "taskId": "01a228b8-e890-7708-a8e8-a41043988d5e",
-                     *         "userId": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *         "id": "01a228fb-efa3-73bb-a26b-7371aed28699",
+                     *         "projectId": "01a228fb-ef23-7488-a156-5b7219a36fd8",
+                     *         "taskId": "01a228fb-ef58-73f3-acaa-54c8856d4091",
+                     *         "userId": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
                      *         "user": {
-                     *           "id": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *           "id": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "task": {
-                     *           "id": "01a228b8-e890-7708-a8e8-a41043988d5e",
+                     *           "id": "01a228fb-ef58-73f3-acaa-54c8856d4091",
                      *           "humanId": "WEB-1",
                      *           "title": "Ship the landing page today"
                      *         },
                      *         "project": {
-                     *           "id": "01a228b8-e866-7362-99e7-13a541bee26c",
+                     *           "id": "01a228fb-ef23-7488-a156-5b7219a36fd8",
                      *           "name": "Website"
                      *         },
                      *         "date": "2026-11-29",
@@ -11409,11 +22922,11 @@ export interface operations {
                      *         "billed": false,
                      *         "state": "draft",
                      *         "rejectionReason": null,
-                     *         "decidedBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
-                     *         "decidedAt": "2026-11-29T19:12:16.630Z",
-                     *         "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
-                     *         "createdAt": "2026-11-29T19:12:16.616Z",
-                     *         "updatedAt": "2026-11-29T19:12:16.630Z"
+                     *         "decidedBy": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
+                     *         "decidedAt": "2026-11-29T20:25:29.270Z",
+                     *         "createdBy": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
+                     *         "createdAt": "2026-11-29T20:25:29.251Z",
+                     *         "updatedAt": "2026-11-29T20:25:29.270Z"
                      *       }
                      *     }
                      */
@@ -11424,10 +22937,79 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
+                     *       "code": "workspace_required",
+                     *       "requestId": "44edb459-1f9c-4b2b-8309-b10f4b868ebe"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "e27d3523-c750-4681-a86f-e2906c8777a5"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing timesheets:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "da65423c-db30-4f7e-83f9-f88aacfacf5e"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Time entry not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "85aecfd3-36ee-4c5a-9992-0c7bbc849290"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `conflict`: the entry is not in a state this action applies to (the message names its state). */
             409: {
                 headers: {
@@ -11437,15 +23019,85 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "error": "Time entry is draft; only approved entries can be unlocked.",
                      *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "requestId": "06afc58d-d7fa-4f7f-9f74-395406b910a1"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            429: components["responses"]["TooManyRequests"];
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "b04658c2-0f0f-4e1a-803d-8cfa557d14fd"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "ac644751-5707-4f8a-b6aa-0afa1dd710fd"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "4e593afe-2e72-419f-a24b-608242460276"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "timesheets.report.get": {
@@ -11503,7 +23155,7 @@ export interface operations {
                      *       "ok": true,
                      *       "data": {
                      *         "scope": "workspace",
-                     *         "id": "01a228b8-e7f4-720c-8c9c-624262c41486",
+                     *         "id": "01a228fb-eeaa-7322-8fa9-7ff74119edea",
                      *         "from": "2026-11-29",
                      *         "to": "2026-11-29",
                      *         "groupBy": "user",
@@ -11521,7 +23173,7 @@ export interface operations {
                      *         },
                      *         "groups": [
                      *           {
-                     *             "key": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *             "key": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
                      *             "label": "Ada Lovelace",
                      *             "minutes": 50,
                      *             "billableMinutes": 50,
@@ -11544,17 +23196,136 @@ export interface operations {
                     };
                     /**
                      * @example key,label,minutes,billableMinutes,nonBillableMinutes,draft,submitted,approved,rejected
-                     *     01a228b8-e799-7735-9a07-4ca38c26f4df,Ada Lovelace,50,50,0,0,0,50,0
+                     *     01a228fb-ee52-711a-a4e7-172c7661a6e1,Ada Lovelace,50,50,0,0,0,50,0
                      *     ,Total,50,50,0,0,0,50,0
                      */
                     "text/csv": string;
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid query: scope: Invalid option: expected one of \"task\"|\"project\"|\"workspace\"",
+                     *       "code": "validation_error",
+                     *       "requestId": "89723796-7f3a-4f87-9208-fe6f9edd76f3",
+                     *       "issues": [
+                     *         {
+                     *           "path": "scope",
+                     *           "message": "Invalid option: expected one of \"task\"|\"project\"|\"workspace\""
+                     *         },
+                     *         {
+                     *           "path": "from",
+                     *           "message": "Invalid input: expected string, received undefined"
+                     *         },
+                     *         {
+                     *           "path": "to",
+                     *           "message": "Invalid input: expected string, received undefined"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "b6931f34-4b28-4ce8-abcc-970d9005a508"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing timesheets:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "efa80228-7a39-44a6-bd56-5abb45544ec4"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "e16b6088-96aa-4b5f-b435-edcc91736db7"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "08a6aaf7-0d67-4a7a-9690-c876dec8bd72"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "uploads.create": {
@@ -11608,8 +23379,8 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "SoTSf-jdcpQNXqTyN-7jn2p3KvzyU8ac",
-                     *         "url": "/uploads/SoTSf-jdcpQNXqTyN-7jn2p3KvzyU8ac",
+                     *         "id": "aiscrUHWPYasr7Isppu8TrQlaGSvbbrU",
+                     *         "url": "/uploads/aiscrUHWPYasr7Isppu8TrQlaGSvbbrU",
                      *         "contentType": "image/png",
                      *         "size": 70,
                      *         "sha256": "497790947d4666760ce38f3c00e852c71fdb66cae849bae8e9ede352719e1581"
@@ -11623,12 +23394,8 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            /** @description `conflict`: the workspace's uploads would exceed SALLY_UPLOAD_QUOTA_MB (delete some first); the Idempotency-Key was already used for a different request, or that request is still running. */
-            409: {
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11636,17 +23403,118 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
-                     *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
+                     *       "code": "workspace_required",
+                     *       "requestId": "a1d813e4-caec-410b-a653-2c37820d9b8d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "15a4462b-939a-42eb-b8be-0da23c0b2393"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing tasks:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "5a5c79f6-8ba0-47d0-a1e4-26ef8ef2c27b"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "3f49df9f-d6c1-4787-86b4-7bff22b3d2a4"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `conflict`: the workspace's uploads would exceed SALLY_UPLOAD_QUOTA_MB (delete some first); the Idempotency-Key was already used for a different request, or that request is still running. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "f5ff8777-66af-41dc-b22b-091f5c7d6cc1"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "uploads.get": {
@@ -11678,7 +23546,23 @@ export interface operations {
                 content?: never;
             };
             400: components["responses"]["BadRequest"];
-            404: components["responses"]["NotFound"];
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Upload not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "2bf1a6ff-fbdb-432b-9fdc-03b7513ece19"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "uploads.delete": {
@@ -11723,7 +23607,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "SoTSf-jdcpQNXqTyN-7jn2p3KvzyU8ac",
+                     *         "id": "aiscrUHWPYasr7Isppu8TrQlaGSvbbrU",
                      *         "deleted": true
                      *       }
                      *     }
@@ -11739,11 +23623,150 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
+                     *       "code": "workspace_required",
+                     *       "requestId": "72d4b174-024f-4587-9d9b-b6a75cc8a8f2"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "c1879c67-6744-466c-a9fd-7d227dce7c8d"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing tasks:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "f44ef3bc-9af6-4e5e-9e88-eb01fa3dcfc2"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Upload not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "c5fa9d86-c142-4ac2-b875-26fdc3fb4104"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "9b2fb8e2-f74e-4501-8fc7-0e392ca8688d"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "00e89b20-2f9b-4b12-8dbf-d10f7150bb0c"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "8a7a234c-ac16-478a-9512-b29ba3aa614c"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "webhooks.list": {
@@ -11791,17 +23814,17 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228b8-e905-7325-afd4-5c2e95f4f411",
-                     *           "url": "http://127.0.0.1:39019/hook",
+                     *           "id": "01a228fb-efc5-7246-ae8c-9339a371a881",
+                     *           "url": "http://127.0.0.1:40781/hook",
                      *           "events": [
                      *             "task.created"
                      *           ],
                      *           "active": true,
                      *           "disabledReason": null,
                      *           "description": null,
-                     *           "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
-                     *           "createdAt": "2026-11-29T19:12:16.644Z",
-                     *           "updatedAt": "2026-11-29T19:12:16.644Z"
+                     *           "createdBy": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
+                     *           "createdAt": "2026-11-29T20:25:29.285Z",
+                     *           "updatedAt": "2026-11-29T20:25:29.285Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -11815,11 +23838,122 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
+                     *       "code": "validation_error",
+                     *       "requestId": "e015d05d-dd58-4a20-ab7c-f0aa1fab2876",
+                     *       "issues": [
+                     *         {
+                     *           "path": "limit",
+                     *           "message": "Invalid input: expected number, received NaN"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "a0921c24-8388-4a9b-915a-430761a8f620"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing webhooks:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "64377548-9be2-48aa-9f1a-cb1e64666b83"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "1f67d6dd-cfc9-423f-ada9-df58a6d64244"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "d57ee1ee-1f6e-47fb-8a38-31a3b2592884"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "webhooks.create": {
@@ -11882,17 +24016,17 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e905-7325-afd4-5c2e95f4f411",
-                     *         "url": "http://127.0.0.1:39019/hook",
+                     *         "id": "01a228fb-efc5-7246-ae8c-9339a371a881",
+                     *         "url": "http://127.0.0.1:40781/hook",
                      *         "events": [
                      *           "task.created"
                      *         ],
                      *         "active": true,
                      *         "disabledReason": null,
                      *         "description": null,
-                     *         "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
-                     *         "createdAt": "2026-11-29T19:12:16.644Z",
-                     *         "updatedAt": "2026-11-29T19:12:16.644Z",
+                     *         "createdBy": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
+                     *         "createdAt": "2026-11-29T20:25:29.285Z",
+                     *         "updatedAt": "2026-11-29T20:25:29.285Z",
                      *         "secret": "whsec_<secret, shown once>"
                      *       }
                      *     }
@@ -11904,12 +24038,8 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            /** @description `conflict`: the workspace already has the maximum number of webhooks (20). */
-            409: {
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11917,17 +24047,156 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
-                     *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "error": "Invalid body: url: Invalid input: expected string, received undefined",
+                     *       "code": "validation_error",
+                     *       "requestId": "65e6ddcf-6f59-41b7-b92b-24b7f431a65e",
+                     *       "issues": [
+                     *         {
+                     *           "path": "url",
+                     *           "message": "Invalid input: expected string, received undefined"
+                     *         }
+                     *       ]
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "92cd5bfc-a32e-4718-87e6-2bcb7051e1b9"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing webhooks:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "b280db3b-3f64-472b-8fdf-0436de97e3e7"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "3b5c2e2c-d381-4ff3-a4ef-4c02a0fa9b6e"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `conflict`: the workspace already has the maximum number of webhooks (20). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "9fcb4698-8318-4322-9055-0866280f0082"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "870d6315-96d6-4de4-a738-d0ec60be4ed1"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "f115d638-2b40-4554-ac2c-73a2fac7d076"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "webhooks.get": {
@@ -11972,17 +24241,17 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e905-7325-afd4-5c2e95f4f411",
-                     *         "url": "http://127.0.0.1:39019/hook",
+                     *         "id": "01a228fb-efc5-7246-ae8c-9339a371a881",
+                     *         "url": "http://127.0.0.1:40781/hook",
                      *         "events": [
                      *           "task.created"
                      *         ],
                      *         "active": true,
                      *         "disabledReason": null,
                      *         "description": null,
-                     *         "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
-                     *         "createdAt": "2026-11-29T19:12:16.644Z",
-                     *         "updatedAt": "2026-11-29T19:12:16.644Z"
+                     *         "createdBy": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
+                     *         "createdAt": "2026-11-29T20:25:29.285Z",
+                     *         "updatedAt": "2026-11-29T20:25:29.285Z"
                      *       }
                      *     }
                      */
@@ -11993,11 +24262,116 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
+                     *       "code": "workspace_required",
+                     *       "requestId": "839d6df0-8ef8-4600-b5f7-10b14a9d4551"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "ce1ab7df-e5fb-4314-8c2a-6ffffbc279fd"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing webhooks:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "f48e7176-4728-4089-9c98-7f6d05aa4a31"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Webhook not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "2003b587-3094-4342-8ca1-7d7847e91c97"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "e78bce9b-3a5a-41a3-97d7-4dca2389a3ca"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "webhooks.delete": {
@@ -12042,7 +24416,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e905-7325-afd4-5c2e95f4f411",
+                     *         "id": "01a228fb-efc5-7246-ae8c-9339a371a881",
                      *         "deleted": true
                      *       }
                      *     }
@@ -12058,11 +24432,150 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
+                     *       "code": "workspace_required",
+                     *       "requestId": "9f72bdd3-880f-4a69-8125-78c5973dee18"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "10c8289e-8209-42f8-9a5f-e548f5363028"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing webhooks:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "9627a919-b04b-4380-aad1-bd8949d99897"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Webhook not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "0a09b6ff-2b52-480c-a048-f8dd18801b5a"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "b3f0ab66-f3d7-4114-b30a-53bae87d062d"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "c7c4fcd6-e22a-49ee-8368-0abc84deac84"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "7d9c0ccb-b5ef-4ee6-bdc2-885273485c73"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "webhooks.update": {
@@ -12120,17 +24633,17 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e905-7325-afd4-5c2e95f4f411",
-                     *         "url": "http://127.0.0.1:39019/hook",
+                     *         "id": "01a228fb-efc5-7246-ae8c-9339a371a881",
+                     *         "url": "http://127.0.0.1:40781/hook",
                      *         "events": [
                      *           "task.created"
                      *         ],
                      *         "active": true,
                      *         "disabledReason": null,
                      *         "description": "CI notifier",
-                     *         "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
-                     *         "createdAt": "2026-11-29T19:12:16.644Z",
-                     *         "updatedAt": "2026-11-29T19:12:16.650Z"
+                     *         "createdBy": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
+                     *         "createdAt": "2026-11-29T20:25:29.285Z",
+                     *         "updatedAt": "2026-11-29T20:25:29.289Z"
                      *       }
                      *     }
                      */
@@ -12141,13 +24654,156 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid body: url: Invalid input: expected string, received object",
+                     *       "code": "validation_error",
+                     *       "requestId": "20058e92-c268-41e3-ae0d-0d6a9ab06470",
+                     *       "issues": [
+                     *         {
+                     *           "path": "url",
+                     *           "message": "Invalid input: expected string, received object"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "652180e9-54b5-4e63-ae50-1cc4e564e52c"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing webhooks:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "f7d11384-e881-406c-854d-e6e50ef45491"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Webhook not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "7ee164ec-00c6-40ce-a574-b4837e058a69"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "54812506-5b69-4fec-a52c-09da0ff33557"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "bedddc12-aac2-49d2-bcf8-ce5784a6ac22"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "16804f49-cbfb-46d4-833c-a2f859b08683"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "webhooks.deliveries.list": {
@@ -12200,16 +24856,16 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228b8-e913-763f-834c-c677cd003605",
-                     *           "webhookId": "01a228b8-e905-7325-afd4-5c2e95f4f411",
+                     *           "id": "01a228fb-efce-71c3-b52e-5fe6521c23c9",
+                     *           "webhookId": "01a228fb-efc5-7246-ae8c-9339a371a881",
                      *           "event": "task.created",
                      *           "status": "succeeded",
                      *           "attempts": 1,
                      *           "lastStatusCode": 200,
                      *           "lastError": null,
                      *           "nextAttemptAt": null,
-                     *           "deliveredAt": "2026-11-29T19:12:16.665Z",
-                     *           "createdAt": "2026-11-29T19:12:16.659Z"
+                     *           "deliveredAt": "2026-11-29T20:25:29.299Z",
+                     *           "createdAt": "2026-11-29T20:25:29.294Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -12223,11 +24879,122 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
+                     *       "code": "validation_error",
+                     *       "requestId": "e47df501-27f3-4a9c-8c86-35bb0512ad90",
+                     *       "issues": [
+                     *         {
+                     *           "path": "limit",
+                     *           "message": "Invalid input: expected number, received NaN"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "361bd561-d694-47ab-9426-3f46d75ca2c8"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing webhooks:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "89ea741d-f8b0-4c50-9bb3-30e90f81c2e9"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Webhook not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "177128dc-35f6-472e-b6ab-ad8da39f6e61"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "416c0fa5-f972-4e3b-84b0-904b22c4bb64"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "webhooks.deliveries.get": {
@@ -12274,30 +25041,30 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e913-763f-834c-c677cd003605",
-                     *         "webhookId": "01a228b8-e905-7325-afd4-5c2e95f4f411",
+                     *         "id": "01a228fb-efce-71c3-b52e-5fe6521c23c9",
+                     *         "webhookId": "01a228fb-efc5-7246-ae8c-9339a371a881",
                      *         "event": "task.created",
                      *         "status": "succeeded",
                      *         "attempts": 1,
                      *         "lastStatusCode": 200,
                      *         "lastError": null,
                      *         "nextAttemptAt": null,
-                     *         "deliveredAt": "2026-11-29T19:12:16.665Z",
-                     *         "createdAt": "2026-11-29T19:12:16.659Z",
+                     *         "deliveredAt": "2026-11-29T20:25:29.299Z",
+                     *         "createdAt": "2026-11-29T20:25:29.294Z",
                      *         "payload": {
-                     *           "id": "01a228b8-e913-763f-834c-c677cd003605",
+                     *           "id": "01a228fb-efce-71c3-b52e-5fe6521c23c9",
                      *           "event": "task.created",
-                     *           "createdAt": "2026-11-29T19:12:16.659Z",
-                     *           "workspaceId": "01a228b8-e7f4-720c-8c9c-624262c41486",
+                     *           "createdAt": "2026-11-29T20:25:29.294Z",
+                     *           "workspaceId": "01a228fb-eeaa-7322-8fa9-7ff74119edea",
                      *           "data": {
-                     *             "id": "01a228b8-e913-763e-b1f1-3db1dab082bc",
+                     *             "id": "01a228fb-efce-71c2-acb8-71cc02136860",
                      *             "humanId": "WEB-3",
                      *             "number": 3,
-                     *             "workspaceId": "01a228b8-e7f4-720c-8c9c-624262c41486",
-                     *             "projectId": "01a228b8-e866-7362-99e7-13a541bee26c",
-                     *             "statusId": "01a228b8-e867-758e-afcb-50265f37777a",
+                     *             "workspaceId": "01a228fb-eeaa-7322-8fa9-7ff74119edea",
+                     *             "projectId": "01a228fb-ef23-7488-a156-5b7219a36fd8",
+                     *             "statusId": "01a228fb-ef24-7281-9487-f3a1dcc195e6",
                      *             "status": {
-                     *               "id": "01a228b8-e867-758e-afcb-50265f37777a",
+                     *               "id": "01a228fb-ef24-7281-9487-f3a1dcc195e6",
                      *               "name": "To Do",
                      *               "category": "unstarted"
                      *             },
@@ -12308,9 +25075,9 @@ export interface operations {
                      *             "dueDate": null,
                      *             "archived": false,
                      *             "archivedAt": null,
-                     *             "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
-                     *             "createdAt": "2026-11-29T19:12:16.659Z",
-                     *             "updatedAt": "2026-11-29T19:12:16.659Z",
+                     *             "createdBy": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
+                     *             "createdAt": "2026-11-29T20:25:29.294Z",
+                     *             "updatedAt": "2026-11-29T20:25:29.294Z",
                      *             "assignees": [],
                      *             "labels": [],
                      *             "todoCount": 0,
@@ -12330,11 +25097,116 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
+                     *       "code": "workspace_required",
+                     *       "requestId": "2ef009c1-e4ef-4f12-ab1e-5dcb4e87e170"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "2f29d12c-c456-41c0-aedd-9664ba4e18f8"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing webhooks:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "91ef01c4-b56d-43c2-9bbb-b06d5eafcee6"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Webhook not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "5b7d7b5c-1539-4cfc-8677-53daa5e31973"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "e067d103-4ce1-4479-9215-269e633f61b0"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "webhooks.deliveries.redeliver": {
@@ -12381,16 +25253,16 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e913-763f-834c-c677cd003605",
-                     *         "webhookId": "01a228b8-e905-7325-afd4-5c2e95f4f411",
+                     *         "id": "01a228fb-efce-71c3-b52e-5fe6521c23c9",
+                     *         "webhookId": "01a228fb-efc5-7246-ae8c-9339a371a881",
                      *         "event": "task.created",
                      *         "status": "pending",
                      *         "attempts": 0,
                      *         "lastStatusCode": 200,
                      *         "lastError": null,
-                     *         "nextAttemptAt": "2026-11-29T19:12:16.698Z",
+                     *         "nextAttemptAt": "2026-11-29T20:25:29.328Z",
                      *         "deliveredAt": null,
-                     *         "createdAt": "2026-11-29T19:12:16.659Z"
+                     *         "createdAt": "2026-11-29T20:25:29.294Z"
                      *       }
                      *     }
                      */
@@ -12401,12 +25273,8 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            /** @description `conflict`: the delivery is still pending; the webhook is inactive. */
-            409: {
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12414,15 +25282,150 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
-                     *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
+                     *       "code": "workspace_required",
+                     *       "requestId": "80182c40-dc87-4d4c-aaef-d75c4475b3b2"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            429: components["responses"]["TooManyRequests"];
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "d13c52be-1f3c-48ce-aa8b-d6347704ba54"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing webhooks:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "f87d10ff-6e49-4d12-a322-58ce104d9fae"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Webhook not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "8adec15a-fc1a-420f-adda-2b64b35079c5"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `conflict`: the delivery is still pending; the webhook is inactive. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "b906443f-cbc6-4e9c-a3b2-60ad527d927e"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "305701b1-c3ed-4601-837e-aa168acd43bc"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "066bfe01-6673-4f3b-878a-3fb20fb4e595"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "webhooks.rotateSecret": {
@@ -12467,17 +25470,17 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e905-7325-afd4-5c2e95f4f411",
-                     *         "url": "http://127.0.0.1:39019/hook",
+                     *         "id": "01a228fb-efc5-7246-ae8c-9339a371a881",
+                     *         "url": "http://127.0.0.1:40781/hook",
                      *         "events": [
                      *           "task.created"
                      *         ],
                      *         "active": true,
                      *         "disabledReason": null,
                      *         "description": "CI notifier",
-                     *         "createdBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
-                     *         "createdAt": "2026-11-29T19:12:16.644Z",
-                     *         "updatedAt": "2026-11-29T19:12:16.651Z",
+                     *         "createdBy": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
+                     *         "createdAt": "2026-11-29T20:25:29.285Z",
+                     *         "updatedAt": "2026-11-29T20:25:29.290Z",
                      *         "secret": "whsec_<secret, shown once>"
                      *       }
                      *     }
@@ -12489,11 +25492,150 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
+                     *       "code": "workspace_required",
+                     *       "requestId": "252efbba-fe58-43d6-8d42-9649ac1c13cf"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "97632e73-d5a3-4a3f-80c5-798384d49fb8"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing webhooks:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "ad23a952-fa1b-439a-a65d-7f32c5f79864"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Webhook not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "0affd525-79f3-423d-9afc-cd2578ef7340"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "0d4ededf-24d0-434f-bdb7-43bda794409e"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "a8a29776-e8a6-4b3c-bc95-6ef9afabd693"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "f23aa45b-eaa2-4b7f-b521-cef02593be9a"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "webhooks.test": {
@@ -12538,7 +25680,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "deliveryId": "01a228b8-e90f-7421-afc6-1ea1725b8d48",
+                     *         "deliveryId": "01a228fb-efcc-771e-abcd-8a7329bcbaba",
                      *         "event": "ping",
                      *         "status": "pending"
                      *       }
@@ -12556,12 +25698,8 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            /** @description `conflict`: the webhook is inactive. */
-            409: {
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12569,15 +25707,150 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
-                     *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
+                     *       "code": "workspace_required",
+                     *       "requestId": "39f206a4-8ff5-4f52-b80c-dae9e1d015d4"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            429: components["responses"]["TooManyRequests"];
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "0b5fd161-a8cf-4f64-9fdf-3d49ab85d53e"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing webhooks:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "028de1ba-a8df-4f5f-9594-ad27b3e8f685"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Webhook not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "85686751-1854-4fec-86ad-b9f5d7a2bcf3"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `conflict`: the webhook is inactive. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "8d719ad0-c4cc-4f20-88e6-ae03fa114ef2"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "07054b4e-5206-40bb-9885-94477e664b69"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "794e0134-41d5-41db-b972-081ce5d4b43d"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "workspaces.list": {
@@ -12620,14 +25893,14 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228b8-e79b-73da-ab0e-069e1cc30a2c",
+                     *           "id": "01a228fb-ee54-77cd-93a3-fab005dd9185",
                      *           "name": "Ada's workspace",
                      *           "slug": "ada-s-workspace",
                      *           "role": "OWNER",
                      *           "suspended": false,
                      *           "suspendedAt": null,
-                     *           "createdAt": "2026-11-29T19:12:16.283Z",
-                     *           "updatedAt": "2026-11-29T19:12:16.283Z"
+                     *           "createdAt": "2026-11-29T20:25:28.916Z",
+                     *           "updatedAt": "2026-11-29T20:25:28.916Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -12641,10 +25914,105 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
+                     *       "code": "validation_error",
+                     *       "requestId": "7cbe4471-abcc-4b6e-a2af-bf27a796d5ae",
+                     *       "issues": [
+                     *         {
+                     *           "path": "limit",
+                     *           "message": "Invalid input: expected number, received NaN"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "88d454e1-4590-4085-8977-e04b048f9ffa"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing workspaces:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "0be26cea-808d-4624-aade-9ab62b6887df"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "c0dff5d1-2ef2-4dfb-8cca-c06e2ff2a760"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "workspaces.create": {
@@ -12692,14 +26060,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e7f4-720c-8c9c-624262c41486",
+                     *         "id": "01a228fb-eeaa-7322-8fa9-7ff74119edea",
                      *         "name": "Walk Co",
                      *         "slug": "walk-co",
                      *         "role": "OWNER",
                      *         "suspended": false,
                      *         "suspendedAt": null,
-                     *         "createdAt": "2026-11-29T19:12:16.372Z",
-                     *         "updatedAt": "2026-11-29T19:12:16.372Z"
+                     *         "createdAt": "2026-11-29T20:25:29.002Z",
+                     *         "updatedAt": "2026-11-29T20:25:29.002Z"
                      *       }
                      *     }
                      */
@@ -12710,9 +26078,68 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid body: name: Invalid input: expected string, received undefined",
+                     *       "code": "validation_error",
+                     *       "requestId": "801925d5-f9f5-4cd2-a153-f3b9396b1aa0",
+                     *       "issues": [
+                     *         {
+                     *           "path": "name",
+                     *           "message": "Invalid input: expected string, received undefined"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "d9201c9d-2295-487f-9c1f-92eb81ab3110"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing workspaces:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "79ae6468-af59-4020-9598-6fecc7afbd5b"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             404: components["responses"]["NotFound"];
             /** @description `conflict`: the slug is already taken. */
             409: {
@@ -12723,17 +26150,85 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "error": "The slug \"walk-co\" is already taken.",
                      *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "requestId": "645a90a1-b56b-4bf7-b318-57b5cdc3bf0f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "742edb6c-94fd-4766-8c9d-715e0cdc61a9"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "c4da6559-223a-45a4-8feb-eb45fd4ae96c"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "d6d577fc-de04-43a0-85f1-84986683389e"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "workspaces.get": {
@@ -12773,14 +26268,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e7f4-720c-8c9c-624262c41486",
+                     *         "id": "01a228fb-eeaa-7322-8fa9-7ff74119edea",
                      *         "name": "Walk Co",
                      *         "slug": "walk-co",
                      *         "role": "OWNER",
                      *         "suspended": false,
                      *         "suspendedAt": null,
-                     *         "createdAt": "2026-11-29T19:12:16.372Z",
-                     *         "updatedAt": "2026-11-29T19:12:16.372Z"
+                     *         "createdAt": "2026-11-29T20:25:29.002Z",
+                     *         "updatedAt": "2026-11-29T20:25:29.002Z"
                      *       }
                      *     }
                      */
@@ -12792,10 +26287,99 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "1d622ac5-d62a-4bbf-b6d2-4c6407549a4e"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing workspaces:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "ca52ee43-aa44-4d76-b0a2-2676ee1d20f8"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "82d6bd28-8794-44ee-83cd-a04953bce415"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "a62f9155-c176-4e48-9170-40f1441978d9"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "workspaces.update": {
@@ -12844,14 +26428,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e7f4-720c-8c9c-624262c41486",
+                     *         "id": "01a228fb-eeaa-7322-8fa9-7ff74119edea",
                      *         "name": "Walk Company",
                      *         "slug": "walk-co",
                      *         "role": "OWNER",
                      *         "suspended": false,
                      *         "suspendedAt": null,
-                     *         "createdAt": "2026-11-29T19:12:16.372Z",
-                     *         "updatedAt": "2026-11-29T19:12:16.376Z"
+                     *         "createdAt": "2026-11-29T20:25:29.002Z",
+                     *         "updatedAt": "2026-11-29T20:25:29.007Z"
                      *       }
                      *     }
                      */
@@ -12862,10 +26446,85 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid body: name: Invalid input: expected string, received object",
+                     *       "code": "validation_error",
+                     *       "requestId": "89ae7fc1-abbd-42b9-bae2-6a9880b2203c",
+                     *       "issues": [
+                     *         {
+                     *           "path": "name",
+                     *           "message": "Invalid input: expected string, received object"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "eeb03a8b-62a7-4540-b2f0-9f17dd85da15"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing workspaces:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "5fb3ff05-2d62-463f-a4e2-ef7e837344d5"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "24b4713b-bc7f-4f35-8ad1-3d7ac4fad76a"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `conflict`: the slug is already taken. */
             409: {
                 headers: {
@@ -12875,17 +26534,85 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "error": "The slug \"walk-co\" is already taken.",
                      *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "requestId": "2da4bc4b-a119-4fef-9085-4ff93a122d81"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "3b1e8135-14a7-43f4-aba0-20304572b3b3"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "39bec50d-2208-47e8-af63-605d777db7e2"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "7dc90042-42ab-4633-915f-5ae5d94b0896"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "workspaces.invites.list": {
@@ -12933,16 +26660,16 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228b8-e7fc-7536-8ee5-6e2cc40fa4cb",
-                     *           "workspaceId": "01a228b8-e7f4-720c-8c9c-624262c41486",
+                     *           "id": "01a228fb-eeb2-7311-a8e9-5f90c4c60d59",
+                     *           "workspaceId": "01a228fb-eeaa-7322-8fa9-7ff74119edea",
                      *           "email": "bob@walk.test",
                      *           "role": "MEMBER",
                      *           "status": "accepted",
-                     *           "invitedBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
-                     *           "expiresAt": "2026-12-06T19:12:16.379Z",
-                     *           "acceptedAt": "2026-11-29T19:12:16.435Z",
+                     *           "invitedBy": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
+                     *           "expiresAt": "2026-12-06T20:25:29.009Z",
+                     *           "acceptedAt": "2026-11-29T20:25:29.066Z",
                      *           "revokedAt": null,
-                     *           "createdAt": "2026-11-29T19:12:16.379Z"
+                     *           "createdAt": "2026-11-29T20:25:29.009Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -12956,11 +26683,122 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
+                     *       "code": "validation_error",
+                     *       "requestId": "55634305-9245-4c01-85a9-86ff4f29f68b",
+                     *       "issues": [
+                     *         {
+                     *           "path": "limit",
+                     *           "message": "Invalid input: expected number, received NaN"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "3e8c89f6-e82d-454e-b6ad-89f567e5cfa1"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing members:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "5e2d850c-6a53-4368-b9fb-4b9c4e2bd80f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "58b0ba52-e5c7-4e3f-beba-02f2d85efa40"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "8b45f018-7b6f-4a38-a7e1-3c78792461f4"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "workspaces.invites.create": {
@@ -13013,16 +26851,16 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e7fc-7536-8ee5-6e2cc40fa4cb",
-                     *         "workspaceId": "01a228b8-e7f4-720c-8c9c-624262c41486",
+                     *         "id": "01a228fb-eeb2-7311-a8e9-5f90c4c60d59",
+                     *         "workspaceId": "01a228fb-eeaa-7322-8fa9-7ff74119edea",
                      *         "email": "bob@walk.test",
                      *         "role": "MEMBER",
                      *         "status": "pending",
-                     *         "invitedBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
-                     *         "expiresAt": "2026-12-06T19:12:16.379Z",
+                     *         "invitedBy": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
+                     *         "expiresAt": "2026-12-06T20:25:29.009Z",
                      *         "acceptedAt": null,
                      *         "revokedAt": null,
-                     *         "createdAt": "2026-11-29T19:12:16.379Z"
+                     *         "createdAt": "2026-11-29T20:25:29.009Z"
                      *       }
                      *     }
                      */
@@ -13033,10 +26871,85 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid body: email: Invalid input: expected string, received undefined",
+                     *       "code": "validation_error",
+                     *       "requestId": "00e1ab67-769a-4771-aca6-399be72859c4",
+                     *       "issues": [
+                     *         {
+                     *           "path": "email",
+                     *           "message": "Invalid input: expected string, received undefined"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "c5f1a660-3aaa-448b-9293-66d3e8ca174f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing members:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "2a73d75b-a6d5-4c50-b46d-164bfb67521b"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "edacec1a-79b1-4e9c-9b63-7d58ab4261b6"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `conflict`: the address is already a member of the workspace. */
             409: {
                 headers: {
@@ -13046,17 +26959,85 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "error": "This person is already a member of the workspace.",
                      *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "requestId": "d26d8c10-4f79-427b-ad39-29966cc948b0"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "56a39b89-018a-413b-95df-9173828bfdac"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "0abd2b26-503a-404e-9759-b457be20761b"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "b7fc520e-72a2-409d-a704-d3ff574fbe07"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "workspaces.invites.delete": {
@@ -13098,16 +27079,16 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e84e-72d4-ba63-955550af7026",
-                     *         "workspaceId": "01a228b8-e7f4-720c-8c9c-624262c41486",
+                     *         "id": "01a228fb-ef06-7118-bc64-fc468f5c3d22",
+                     *         "workspaceId": "01a228fb-eeaa-7322-8fa9-7ff74119edea",
                      *         "email": "carol@walk.test",
                      *         "role": "MEMBER",
                      *         "status": "revoked",
-                     *         "invitedBy": "01a228b8-e799-7735-9a07-4ca38c26f4df",
-                     *         "expiresAt": "2026-12-06T19:12:16.462Z",
+                     *         "invitedBy": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
+                     *         "expiresAt": "2026-12-06T20:25:29.094Z",
                      *         "acceptedAt": null,
-                     *         "revokedAt": "2026-11-29T19:12:16.469Z",
-                     *         "createdAt": "2026-11-29T19:12:16.462Z"
+                     *         "revokedAt": "2026-11-29T20:25:29.104Z",
+                     *         "createdAt": "2026-11-29T20:25:29.094Z"
                      *       }
                      *     }
                      */
@@ -13118,10 +27099,80 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Malformed request body: expected valid JSON.",
+                     *       "code": "validation_error",
+                     *       "requestId": "8ddce5d4-f27b-4e32-b736-925f1f9ff881",
+                     *       "issues": []
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "43e45af2-52f3-4be7-964a-1446cd8c73b6"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing members:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "09da395c-b86c-477f-aaa6-0c4480e5f959"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invite not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "c7302242-0a32-4e23-93b2-f2bd602c783b"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `conflict`: the invite was already accepted. */
             409: {
                 headers: {
@@ -13131,15 +27182,85 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "error": "This invite has already been accepted: remove the member instead.",
                      *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "requestId": "278af92c-02b8-4830-8155-33c3f301f2e9"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            429: components["responses"]["TooManyRequests"];
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "df2a2921-b032-4cd6-9470-026d864a6364"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "90daaf18-8e38-4e2d-9362-f507b0c51421"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "88c0f5f8-1c5e-4cd6-b382-eebdcf7bb9d0"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "workspaces.members.list": {
@@ -13185,13 +27306,13 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "userId": "01a228b8-e799-7735-9a07-4ca38c26f4df",
+                     *           "userId": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada",
                      *           "email": "ada@walk.test",
                      *           "avatarUploadId": null,
                      *           "role": "OWNER",
-                     *           "joinedAt": "2026-11-29T19:12:16.372Z"
+                     *           "joinedAt": "2026-11-29T20:25:29.002Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -13205,11 +27326,122 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
+                     *       "code": "validation_error",
+                     *       "requestId": "99a76f8f-7b74-469e-bf53-ce9ac3a0bb15",
+                     *       "issues": [
+                     *         {
+                     *           "path": "limit",
+                     *           "message": "Invalid input: expected number, received NaN"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "a54c2783-8296-4a28-b6b8-8cba2f0bc4ce"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing workspaces:read permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "e9f1b995-d5e5-44a5-9a9c-521ca2c2a0e2"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "a46ae0e3-b241-44fd-ba9c-81fd6d479c84"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "72a3dda6-c8a2-4381-be5e-7a283484750a"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "workspaces.members.delete": {
@@ -13251,7 +27483,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "userId": "01a228b8-e834-74fa-a77f-dda1415538d2",
+                     *         "userId": "01a228fb-eee9-7533-b1c3-087156e8668a",
                      *         "removed": true
                      *       }
                      *     }
@@ -13267,10 +27499,80 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Malformed request body: expected valid JSON.",
+                     *       "code": "validation_error",
+                     *       "requestId": "411fc68a-c420-4f10-afa4-5f9b89ed241c",
+                     *       "issues": []
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "a5b16d38-b989-4b72-8380-798dc11312e5"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing members:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "6d721bd4-36fa-4bc9-83fc-d1a3d05a49cf"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Member not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "ebdde8e4-d186-4440-8746-61ec61466e97"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `conflict`: the last OWNER cannot be removed. */
             409: {
                 headers: {
@@ -13280,15 +27582,85 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "error": "A workspace needs at least one OWNER: make someone else OWNER first.",
                      *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "requestId": "3f008432-bee2-4138-9c7b-c6d025a86838"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            429: components["responses"]["TooManyRequests"];
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "ae3df615-5758-49ed-af58-373a7c6bb516"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "b1bfb17e-7e8f-4250-9a8a-276789b21480"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "61a5aa28-1969-45f8-b72c-82f8f2c44dc6"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "workspaces.members.update": {
@@ -13340,13 +27712,13 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "userId": "01a228b8-e834-74fa-a77f-dda1415538d2",
+                     *         "userId": "01a228fb-eee9-7533-b1c3-087156e8668a",
                      *         "name": "Bob",
                      *         "handle": "bob",
                      *         "email": "bob@walk.test",
                      *         "avatarUploadId": null,
                      *         "role": "VIEWER",
-                     *         "joinedAt": "2026-11-29T19:12:16.435Z"
+                     *         "joinedAt": "2026-11-29T20:25:29.066Z"
                      *       }
                      *     }
                      */
@@ -13357,10 +27729,85 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Invalid body: role: Invalid option: expected one of \"OWNER\"|\"MEMBER\"|\"VIEWER\"",
+                     *       "code": "validation_error",
+                     *       "requestId": "e0b7973c-feb3-453c-bcb8-ce5f44a314f0",
+                     *       "issues": [
+                     *         {
+                     *           "path": "role",
+                     *           "message": "Invalid option: expected one of \"OWNER\"|\"MEMBER\"|\"VIEWER\""
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "cb3cc395-c02c-4b49-842c-752d22f42018"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing members:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "c8e87e5f-36b9-434e-a08e-2be9b1f930e4"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Member not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "9e077d62-ad30-4a5b-8a4a-8ef084333773"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description `conflict`: the last OWNER cannot be demoted. */
             409: {
                 headers: {
@@ -13370,17 +27817,85 @@ export interface operations {
                     /**
                      * @example {
                      *       "ok": false,
-                     *       "error": "This Idempotency-Key was used for a different request.",
+                     *       "error": "A workspace needs at least one OWNER: make someone else OWNER first.",
                      *       "code": "conflict",
-                     *       "requestId": "0b6f6c1e-8f0a-4a51-9f7e-2f4a4c1d9e3a"
+                     *       "requestId": "14d50516-4198-446e-88a2-f464863f4573"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "955fa326-8ea8-4f0d-8c4e-237e0f7fd477"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "e3cbbce3-3991-4366-b891-4c7247d41fd3"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "c53ef979-fd48-4dd0-9621-fbcaca336a7d"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "workspaces.reactivate": {
@@ -13420,14 +27935,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e7f4-720c-8c9c-624262c41486",
+                     *         "id": "01a228fb-eeaa-7322-8fa9-7ff74119edea",
                      *         "name": "Walk Company",
                      *         "slug": "walk-co",
                      *         "role": null,
                      *         "suspended": false,
                      *         "suspendedAt": null,
-                     *         "createdAt": "2026-11-29T19:12:16.372Z",
-                     *         "updatedAt": "2026-11-29T19:12:16.971Z"
+                     *         "createdAt": "2026-11-29T20:25:29.002Z",
+                     *         "updatedAt": "2026-11-29T20:25:29.619Z"
                      *       }
                      *     }
                      */
@@ -13438,11 +27953,151 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Malformed request body: expected valid JSON.",
+                     *       "code": "validation_error",
+                     *       "requestId": "1ab69de5-0921-4c4d-b9f8-b3217428ccf3",
+                     *       "issues": []
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "1452a74d-eadc-4a5c-9778-fd3dffb36b00"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing workspaces:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "f9f54d9e-aee9-4692-b790-0b4aa958da0f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "ce80fdff-5875-4ee8-8bd2-359418eb0be5"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "0bc7fad5-76c4-4ed2-a64a-72de27fcfdeb"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "30ea0b6b-d253-46fa-ba66-426daba0d51f"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "af3a045c-6616-4792-8c97-93a3b195c435"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "workspaces.suspend": {
@@ -13482,14 +28137,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228b8-e7f4-720c-8c9c-624262c41486",
+                     *         "id": "01a228fb-eeaa-7322-8fa9-7ff74119edea",
                      *         "name": "Walk Company",
                      *         "slug": "walk-co",
                      *         "role": null,
                      *         "suspended": true,
-                     *         "suspendedAt": "2026-11-29T19:12:16.968Z",
-                     *         "createdAt": "2026-11-29T19:12:16.372Z",
-                     *         "updatedAt": "2026-11-29T19:12:16.968Z"
+                     *         "suspendedAt": "2026-11-29T20:25:29.615Z",
+                     *         "createdAt": "2026-11-29T20:25:29.002Z",
+                     *         "updatedAt": "2026-11-29T20:25:29.615Z"
                      *       }
                      *     }
                      */
@@ -13500,11 +28155,151 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
+            /** @description Invalid input: `validation_error` (with `issues`: body, query or path), or `workspace_required` (several workspaces, none selected). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Malformed request body: expected valid JSON.",
+                     *       "code": "validation_error",
+                     *       "requestId": "6ccf24dd-1c56-45d7-a98e-f37cb0251328",
+                     *       "issues": []
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid credential: `missing_key`, `invalid_key`, `key_revoked` or `key_expired` (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /**
+                     * @description `Bearer`
+                     * @example Bearer
+                     */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
+                     *       "code": "missing_key",
+                     *       "requestId": "ec499859-11de-4075-bc5b-83c896a97245"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden` (the role lacks the permission, or the workspace is suspended) or `scope_violation` (the key’s scopes, workspace pin or project do not allow it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Missing workspaces:write permission.",
+                     *       "code": "forbidden",
+                     *       "requestId": "ffab7bcd-58b9-490b-801f-a083b1954191"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found`: it does not exist or the caller cannot see it (existence is never revealed). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Workspace not found.",
+                     *       "code": "not_found",
+                     *       "requestId": "0325fd1b-62cb-4c92-ba8e-41273f341d31"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: the request body is over the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Request body is larger than 1048576 bytes.",
+                     *       "code": "payload_too_large",
+                     *       "requestId": "569f9807-afc1-4ac8-a4a8-aa8557cedb14"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: send `application/json` (uploads: `multipart/form-data`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
+                     *       "code": "unsupported_media_type",
+                     *       "requestId": "b417b6b8-d57e-43d7-ad06-dc2c0087fd76"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: too many requests; retry after `Retry-After` seconds (see the `X-RateLimit-*` headers). */
+            429: {
+                headers: {
+                    /**
+                     * @description Seconds to wait before retrying.
+                     * @example 60
+                     */
+                    "Retry-After"?: number;
+                    /**
+                     * @description Requests allowed in the current window.
+                     * @example 1000
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the current window.
+                     * @example 998
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window resets (Unix seconds).
+                     * @example 1796083200
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "6c1b82db-7470-4400-a61e-dece453be7cc"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
 }

@@ -3,7 +3,8 @@ import { api, unwrap } from '../api/client'
 import { Link, navigate } from '../router'
 import { href } from '../routes'
 import { useSession } from '../session'
-import { ErrorMessage, Page, useSubmit } from '../ui'
+import { ErrorMessage, Field, useSubmit } from '../ui'
+import { AuthPage } from './sign-in'
 
 /** Creates an account and its personal workspace (only when SALLY_ALLOW_SIGNUP=true). */
 export function SignUp() {
@@ -15,12 +16,10 @@ export function SignUp() {
   const { busy, error, run } = useSubmit()
   if (!config.signup) {
     return (
-      <main class="auth">
-        <Page title="Sign up">
-          <p>Sign-up is closed on this server. Ask a workspace owner for an invite.</p>
-          <Link href={href('signIn')}>Sign in</Link>
-        </Page>
-      </main>
+      <AuthPage title="Sign up">
+        <p>Sign-up is closed on this server. Ask a workspace owner for an invite.</p>
+        <Link href={href('signIn')}>Sign in</Link>
+      </AuthPage>
     )
   }
   const submit = (e: Event) => {
@@ -33,42 +32,31 @@ export function SignUp() {
     })
   }
   return (
-    <main class="auth">
-      <Page title="Sign up">
-        {done ? (
-          <p role="status">Check your mailbox: confirm your address, then sign in.</p>
-        ) : (
-          <form class="card" onSubmit={submit}>
-            <label for="name">Name</label>
-            <input id="name" autoComplete="name" required value={name} onInput={(e) => setName(e.currentTarget.value)} />
-            <label for="email">Email</label>
-            <input
-              id="email"
-              type="email"
-              autoComplete="username"
-              required
-              value={email}
-              onInput={(e) => setEmail(e.currentTarget.value)}
-            />
-            <label for="password">Password</label>
-            <input
-              id="password"
-              type="password"
-              autoComplete="new-password"
-              required
-              value={password}
-              onInput={(e) => setPassword(e.currentTarget.value)}
-            />
-            <ErrorMessage error={error} />
-            <button type="submit" disabled={busy}>
-              Create account
-            </button>
-          </form>
-        )}
-        <p>
-          Already have an account? <Link href={href('signIn')}>Sign in</Link>
-        </p>
-      </Page>
-    </main>
+    <AuthPage title="Sign up">
+      {done ? (
+        <p role="status">Check your mailbox: confirm your address, then sign in.</p>
+      ) : (
+        <form class="card" onSubmit={submit}>
+          <Field id="name" label="Name" autoComplete="name" required value={name} onValue={setName} />
+          <Field id="email" label="Email" type="email" autoComplete="username" required value={email} onValue={setEmail} />
+          <Field
+            id="password"
+            label="Password"
+            type="password"
+            autoComplete="new-password"
+            required
+            value={password}
+            onValue={setPassword}
+          />
+          <ErrorMessage error={error} />
+          <button type="submit" disabled={busy}>
+            Create account
+          </button>
+        </form>
+      )}
+      <p>
+        Already have an account? <Link href={href('signIn')}>Sign in</Link>
+      </p>
+    </AuthPage>
   )
 }

@@ -1,5 +1,6 @@
 import { promisify } from 'node:util'
 import { brotliCompress, constants, gzip } from 'node:zlib'
+import { devReloadEnabled } from './dev-reload'
 
 // Asynchronous: zlib compresses on its thread pool, so the server answers (/health first) while the
 // bundle is compressed at start (brotli at quality 11 takes about 300 ms of CPU here).
@@ -50,6 +51,9 @@ export async function makeAsset(path: string, bytes: Uint8Array<ArrayBuffer>, ba
     let s = new TextDecoder().decode(bytes).replaceAll(BASE_PLACEHOLDER, basePath)
     // The client reads its base path from this tag (no inline script: the CSP forbids them).
     if (ext === 'html') s = s.replace('</head>', `<meta name="sally-base" content="${escapeAttr(basePath)}"></head>`)
+    // `bun run dev` only: the live-reload client (dev-reload.ts).
+    if (ext === 'html' && devReloadEnabled())
+      s = s.replace('</head>', `<script type="module" src="${escapeAttr(basePath)}/__dev/reload.js"></script></head>`)
     raw = new TextEncoder().encode(s)
   }
   return {

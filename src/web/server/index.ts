@@ -2,6 +2,7 @@ import { Elysia } from 'elysia'
 import type { Core } from '../../core'
 import { AppError } from '../../errors'
 import { loadWebAssets, pickEncoding, type WebAsset, type WebAssets } from './assets'
+import { devReloadEnabled, onWebFileChange, RELOAD_SCRIPT } from './dev-reload'
 import { embeddedWebFiles } from './embedded'
 
 /**
@@ -50,6 +51,48 @@ function acceptsHtml(request: Request): boolean {
   return (request.headers.get('accept') ?? '').toLowerCase().includes('text/html')
 }
 
+/** `bun run dev` only (dev-reload.ts): the reload stream and its client script; nothing otherwise. */
+function devReloadRoutes(base: string) {
+  const app = new Elysia({ name: 'web-dev-reload' })
+  if (!devReloadEnabled()) return app
+  const pages = new Set<(event: string, data: string) => void>()
+  onWebFileChange(async (change) => {
+    forgetWebAssets()
+    try {
+      await webAssets(base)
+      for (const send of pages) send(change, '')
+    } catch (e) {
+      for (const send of pages) send('build-error', String(e))
+    }
+  })
+  const hidden = { detail: { hide: true } }
+  return app
+    .get(
+      '/__dev/reload.js',
+      () => new Response(RELOAD_SCRIPT, { headers: { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-cache' } }),
+      hidden,
+    )
+    .get(
+      '/__dev/reload',
+      () => {
+        let send: (event: string, data: string) => void
+        const body = new ReadableStream<Uint8Array>({
+          start(c) {
+            const enc = new TextEncoder()
+            send = (event, data) => c.enqueue(enc.encode(`event: ${event}\ndata: ${data.replaceAll('\n', '\ndata: ')}\n\n`))
+            pages.add(send)
+            c.enqueue(enc.encode('retry: 300\n\n'))
+          },
+          cancel() {
+            pages.delete(send)
+          },
+        })
+        return new Response(body, { headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' } })
+      },
+      hidden,
+    )
+}
+
 /**
  * The web app at `<base>/` and its hashed assets at `<base>/assets/<name>`. Any other GET that
  * matches no API route and accepts text/html gets the app's page (the client routes it); everything
@@ -65,6 +108,7 @@ export function webRoutes(core: Core) {
   }
   const hidden = { detail: { hide: true } }
   return new Elysia({ name: 'web' })
+    .use(devReloadRoutes(base))
     .get(
       '/assets/:file',
       async ({ params, request }) => {

@@ -3,7 +3,7 @@
  * title and the description (Markdown renders; a <script> and an <img onerror> in it neither run nor
  * reach the DOM); add, check and reorder todos; a comment @mentioning another member notifies them
  * (checked through the API); an image pasted into a comment is uploaded and rendered; log time, edit
- * it, submit it; another member's comment appears live; axe-core finds no serious or critical violation; no console error or failed request.
+ * it, submit it; another member's comment appears live; edit a comment, delete one through the dialog; axe-core finds no serious or critical violation; no console error or failed request.
  * Screenshot: test-artifacts/task.png (also docs/screenshots/task.png).
  */
 
@@ -240,6 +240,20 @@ describe('task view (compiled binary)', () => {
     await call('POST', `/tasks/${world.taskId}/comments`, { token: world.bob, ws: world.ws.id, body: { body: 'On it, *today*.' } })
     await comments.getByText('today').waitFor()
     expect(await comments.getByText('Bob Babbage').count()).toBe(1)
+
+    // Edit my comment; delete Bob's (a workspace owner may), through the confirmation dialog.
+    const mine = comments.getByRole('listitem').filter({ hasText: 'please review' })
+    await mine.getByRole('button', { name: 'Edit' }).click()
+    await page.getByLabel('Edited comment', { exact: true }).fill('Reviewed: looks good')
+    await page.getByRole('button', { name: 'Save comment' }).click()
+    const reviewed = comments.getByRole('listitem').filter({ hasText: 'Reviewed: looks good' })
+    await reviewed.getByText('· edited').waitFor()
+    const bobs = comments.getByRole('listitem').filter({ hasText: 'Bob Babbage' })
+    await bobs.getByRole('button', { name: 'Delete' }).click()
+    await page.getByRole('dialog').getByRole('button', { name: 'Delete comment' }).click()
+    await bobs.waitFor({ state: 'detached' })
+    const left = (await call('GET', `/tasks/${world.taskId}/comments`, { token: world.ada, ws: world.ws.id })) as { body: string }[]
+    expect(left.map((c) => c.body).filter((b) => !b.startsWith('!['))).toEqual(['Reviewed: looks good'])
 
     // Activity lists this task's changes.
     await page

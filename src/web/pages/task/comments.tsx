@@ -1,10 +1,114 @@
 import { useState } from 'preact/hooks'
-import { api, unwrap } from '../../api/client'
+import { api, type Schemas, unwrap } from '../../api/client'
+import { useSession } from '../../session'
 import { ErrorMessage, Loading, useLoad, useSubmit } from '../../ui'
+import { ConfirmDialog } from '../misc/confirm'
 import { MarkdownField } from './editor'
 import { when } from './format'
 import { Markdown } from './markdown'
 import { fetchTask, type TaskProps } from './model'
+
+type Comment = Schemas['Comment']
+
+/**
+ * One comment, with Edit and Delete for its author and the workspace's owners (the API also lets a
+ * project OWNER change it, and refuses everyone else: its message is shown).
+ */
+function CommentItem({
+  ws,
+  taskId,
+  comment: c,
+  members,
+  onSaved,
+  onDeleted,
+}: {
+  ws: string
+  taskId: string
+  comment: Comment
+  members: TaskProps['members']
+  onSaved: () => void
+  onDeleted: () => void
+}) {
+  const { me } = useSession()
+  const [editing, setEditing] = useState<string | null>(null)
+  const [confirming, setConfirming] = useState(false)
+  const save = useSubmit()
+  const remove = useSubmit()
+  const path = { taskId, commentId: c.id }
+  const mine = Boolean(me?.user && c.author?.id === me.user.id)
+  const owner = me?.memberships.find((m) => m.slug === ws)?.role === 'OWNER'
+  const who = c.author?.name ?? 'Someone'
+  return (
+    <li>
+      <p class="comment-meta">
+        <strong>{who}</strong> <span class="muted">{when(c.createdAt)}</span>
+        {c.edited && <span class="muted"> · edited</span>}
+      </p>
+      {editing === null ? (
+        <Markdown text={c.body} />
+      ) : (
+        <form
+          aria-label={`Edit the comment of ${who}`}
+          onSubmit={(e) => {
+            e.preventDefault()
+            void save.run(async () => {
+              await unwrap(api.PATCH('/tasks/{taskId}/comments/{commentId}', { params: { path }, body: { body: editing } }))
+              setEditing(null)
+              onSaved()
+            })
+          }}
+        >
+          <MarkdownField
+            id={`comment-${c.id}`}
+            label="Edited comment"
+            ws={ws}
+            members={members}
+            value={editing}
+            onInput={setEditing}
+            required
+          />
+          <div class="actions">
+            <button type="submit" disabled={save.busy || !editing.trim()}>
+              Save comment
+            </button>
+            <button type="button" class="secondary" onClick={() => setEditing(null)}>
+              Cancel
+            </button>
+          </div>
+          <ErrorMessage error={save.error} />
+        </form>
+      )}
+      {(mine || owner) && editing === null && (
+        <div class="actions comment-actions">
+          <button type="button" class="secondary" onClick={() => setEditing(c.body)}>
+            Edit
+          </button>
+          <button type="button" class="secondary danger" onClick={() => setConfirming(true)}>
+            Delete
+          </button>
+        </div>
+      )}
+      {confirming && (
+        <ConfirmDialog
+          title="Delete this comment?"
+          confirm="Delete comment"
+          busy={remove.busy}
+          error={remove.error}
+          onCancel={() => setConfirming(false)}
+          onConfirm={() =>
+            void remove.run(async () => {
+              await unwrap(api.DELETE('/tasks/{taskId}/comments/{commentId}', { params: { path } }))
+              setConfirming(false)
+              onDeleted()
+            })
+          }
+        >
+          <p>The comment of {who} is removed for everyone.</p>
+        </ConfirmDialog>
+      )}
+    </li>
+  )
+}
 
 /** The task's comments (oldest first, Markdown) and the form to add one (@mentions, pasted images). */
 export function Comments({ ws, task, members, onChange }: TaskProps) {
@@ -35,13 +139,18 @@ export function Comments({ ws, task, members, onChange }: TaskProps) {
       ) : list.data?.length ? (
         <ol class="comments" aria-label="Comments">
           {list.data.map((c) => (
-            <li key={c.id}>
-              <p class="comment-meta">
-                <strong>{c.author?.name ?? 'Someone'}</strong> <span class="muted">{when(c.createdAt)}</span>
-                {c.edited && <span class="muted"> · edited</span>}
-              </p>
-              <Markdown text={c.body} />
-            </li>
+            <CommentItem
+              key={c.id}
+              ws={ws}
+              taskId={task.id}
+              comment={c}
+              members={members}
+              onSaved={list.reload}
+              onDeleted={async () => {
+                list.reload()
+                onChange(await fetchTask(task.id))
+              }}
+            />
           ))}
         </ol>
       ) : (
