@@ -2675,20 +2675,20 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228fb-f0d4-764f-8970-bf8763fc91cb",
-                     *           "workspaceId": "01a228fb-eeaa-7322-8fa9-7ff74119edea",
-                     *           "actorUserId": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
+                     *           "id": "01a2291c-0f86-73f2-bbbb-40829d697839",
+                     *           "workspaceId": "01a2291c-0d87-7287-9159-223eca9fe4d5",
+                     *           "actorUserId": "01a2291c-0d25-7678-9173-4a5f7b5db003",
                      *           "actorKeyId": null,
                      *           "credential": "session",
                      *           "action": "oauth_grant.revoked",
                      *           "targetType": "oauth_grant",
-                     *           "targetId": "01a228fb-f0bd-7075-9eef-5c76d4ff1f49",
+                     *           "targetId": "01a2291c-0f7b-7332-879c-74920edde6c5",
                      *           "ip": null,
                      *           "meta": {
-                     *             "clientId": "sallyc_V6BkTKIo2gKU55LCiLR7IijM",
+                     *             "clientId": "sallyc_2TXgHu8gKxy-SCDVvujQ10l7",
                      *             "reason": "revoked by the user"
                      *           },
-                     *           "createdAt": "2026-11-29T20:25:29.555Z"
+                     *           "createdAt": "2026-11-29T21:00:34.566Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -2713,7 +2713,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "66cb33f0-b47c-4f3c-8edb-8a2ec3805437",
+                     *       "requestId": "4b45453f-9de9-498e-9049-fcfbb1a5e563",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -2741,7 +2741,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "5b63318a-d7dc-4554-867f-37a74f8244f3"
+                     *       "requestId": "6460dc5b-722c-4864-bbd9-13e6ba8d5e3d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -2758,7 +2758,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing members:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "76c75115-f162-4cab-86cf-39d9b4cb0e84"
+                     *       "requestId": "6f741089-54f7-4e5f-a151-9cae28855ae3"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -2775,7 +2775,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "60eed5ba-0534-4f38-8d9b-289a0ac709a4"
+                     *       "requestId": "2abf5c9b-cd6c-42b3-acc2-6861728754fe"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -2812,7 +2812,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "1eb82213-0f88-409c-abf2-bf176ae1dc70"
+                     *       "requestId": "3fb22a49-c52f-4609-916e-c84269b0f478"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -2868,7 +2868,7 @@ export interface operations {
                      *       "ok": true,
                      *       "data": {
                      *         "workspace": {
-                     *           "id": "01a228fb-eeaa-7322-8fa9-7ff74119edea",
+                     *           "id": "01a2291c-0d87-7287-9159-223eca9fe4d5",
                      *           "slug": "walk-co",
                      *           "name": "Walk Company"
                      *         },
@@ -2876,26 +2876,26 @@ export interface operations {
                      *         "created": true,
                      *         "session": {
                      *           "token": "<secret, shown once>",
-                     *           "expiresAt": "2026-12-29T20:25:29.067Z",
+                     *           "expiresAt": "2026-12-29T21:00:34.116Z",
                      *           "session": {
-                     *             "id": "01a228fb-eeeb-76d3-819f-e81fa87eb07e",
+                     *             "id": "01a2291c-0dc4-7678-9b6e-a1cb37b17f7d",
                      *             "current": true,
                      *             "ip": "127.0.0.1",
                      *             "userAgent": "Bun/1.4.5",
-                     *             "createdAt": "2026-11-29T20:25:29.067Z",
-                     *             "lastSeenAt": "2026-11-29T20:25:29.067Z",
-                     *             "expiresAt": "2026-12-29T20:25:29.067Z"
+                     *             "createdAt": "2026-11-29T21:00:34.116Z",
+                     *             "lastSeenAt": "2026-11-29T21:00:34.116Z",
+                     *             "expiresAt": "2026-12-29T21:00:34.116Z"
                      *           },
                      *           "user": {
-                     *             "id": "01a228fb-eee9-7533-b1c3-087156e8668a",
+                     *             "id": "01a2291c-0dc2-7082-8a99-37f7341c4675",
                      *             "email": "bob@walk.test",
                      *             "name": "Bob",
                      *             "handle": "bob",
                      *             "platformRole": "NONE",
                      *             "avatarUploadId": null,
                      *             "emailVerified": true,
-                     *             "emailVerifiedAt": "2026-11-29T20:25:29.065Z",
-                     *             "createdAt": "2026-11-29T20:25:29.065Z"
+                     *             "emailVerifiedAt": "2026-11-29T21:00:34.114Z",
+                     *             "createdAt": "2026-11-29T21:00:34.114Z"
                      *           }
                      *         }
                      *       }
@@ -2919,7 +2919,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: token: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "4b543fd3-248d-4dbc-8ab0-b3a45e68ddc2",
+                     *       "requestId": "657595f5-4434-41c2-a5ff-f4fabcee322c",
                      *       "issues": [
                      *         {
                      *           "path": "token",
@@ -2953,7 +2953,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "1f24e9b6-fe92-4f01-8165-65e70993d5ac"
+                     *       "requestId": "a29f283d-f4d8-413e-ad26-ebce00fd125a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -2970,7 +2970,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "faa7191d-344e-4dcd-aa3e-e44ab436ed56"
+                     *       "requestId": "f79f1519-e7fe-4333-bb78-d20b26ac748f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3007,7 +3007,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Too many attempts from this address; retry later.",
                      *       "code": "rate_limited",
-                     *       "requestId": "a449ed70-1828-4787-a159-c2f34e102d5e"
+                     *       "requestId": "c4e3e85a-d306-4c93-bf09-679a477f662f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3057,19 +3057,19 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228fb-f012-77b1-b2b8-cdb57f59199d",
+                     *           "id": "01a2291c-0ed1-771a-a0f5-a9ace3312424",
                      *           "kind": "api",
                      *           "name": "ci",
                      *           "description": null,
-                     *           "prefix": "atpm_k9Cz…mEJ3",
+                     *           "prefix": "atpm_UYUl…exsZ",
                      *           "scopes": [
                      *             "tasks:read"
                      *           ],
-                     *           "workspaceId": "01a228fb-eeaa-7322-8fa9-7ff74119edea",
+                     *           "workspaceId": "01a2291c-0d87-7287-9159-223eca9fe4d5",
                      *           "projectId": null,
                      *           "expiresAt": null,
-                     *           "createdAt": "2026-11-29T20:25:29.362Z",
-                     *           "lastUsedAt": "2026-11-29T20:25:29.386Z",
+                     *           "createdAt": "2026-11-29T21:00:34.385Z",
+                     *           "lastUsedAt": "2026-11-29T21:00:34.408Z",
                      *           "requestCount": 1,
                      *           "isActive": true,
                      *           "revokedAt": null,
@@ -3099,7 +3099,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "a31f2579-2c63-4fe8-a4f4-43b9bf268594",
+                     *       "requestId": "5e405f19-b889-4596-b714-b18bf2d84e03",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -3127,7 +3127,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "31be1844-b161-4170-a8e0-0b2e9fd8d0be"
+                     *       "requestId": "251b852f-8410-4258-8b19-310c8fa84301"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3144,7 +3144,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing user:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "f2233e3e-6fac-441d-9573-7257571425fc"
+                     *       "requestId": "b75ac9b5-8b14-4262-bef8-dccb771bc6d1"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3181,7 +3181,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "e990aef6-3ff3-4a27-99d0-c6580b6cc840"
+                     *       "requestId": "415be0b8-63cd-4782-8049-d201fc7a8660"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3252,18 +3252,18 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fb-f012-77b1-b2b8-cdb57f59199d",
+                     *         "id": "01a2291c-0ed1-771a-a0f5-a9ace3312424",
                      *         "kind": "api",
                      *         "name": "ci",
                      *         "description": null,
-                     *         "prefix": "atpm_k9Cz…mEJ3",
+                     *         "prefix": "atpm_UYUl…exsZ",
                      *         "scopes": [
                      *           "tasks:read"
                      *         ],
-                     *         "workspaceId": "01a228fb-eeaa-7322-8fa9-7ff74119edea",
+                     *         "workspaceId": "01a2291c-0d87-7287-9159-223eca9fe4d5",
                      *         "projectId": null,
                      *         "expiresAt": null,
-                     *         "createdAt": "2026-11-29T20:25:29.362Z",
+                     *         "createdAt": "2026-11-29T21:00:34.385Z",
                      *         "lastUsedAt": null,
                      *         "requestCount": 0,
                      *         "isActive": true,
@@ -3292,7 +3292,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: name: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "767fa5a2-8e95-4548-a0e3-ccd2ed593252",
+                     *       "requestId": "72437972-66b8-4502-8ec3-c31a0102a4a3",
                      *       "issues": [
                      *         {
                      *           "path": "name",
@@ -3320,7 +3320,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "249eaa5a-73a2-4238-b56c-74c39b0cf681"
+                     *       "requestId": "f367c6f6-1673-440b-b5cc-f16faffd16af"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3337,7 +3337,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing keys:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "690c2bb5-0146-450b-80e7-55bab8776d0e"
+                     *       "requestId": "30839bc9-83e2-4792-b4b8-f2114cd0c004"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3354,7 +3354,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "c236324e-fd56-4fd5-98b9-e451584bfe9a"
+                     *       "requestId": "c16ac691-9614-4ec4-9b35-4938b8c9638a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3371,7 +3371,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "c9f5902d-6ec5-421c-94e4-53f595046ad8"
+                     *       "requestId": "76669e1a-d9b7-40b9-bda5-b1032eaa0530"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3388,7 +3388,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "4ac89ed6-7c39-49d6-8c36-8fbb99865e69"
+                     *       "requestId": "d4a4dbf1-56ae-4518-9a1d-451acb7729ae"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3425,7 +3425,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "f3f60bc0-e194-4fd6-99e5-7633bf45bf49"
+                     *       "requestId": "cf80b35e-a9cc-44a7-8ca5-0f86170528cf"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3470,19 +3470,19 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fb-f012-77b1-b2b8-cdb57f59199d",
+                     *         "id": "01a2291c-0ed1-771a-a0f5-a9ace3312424",
                      *         "kind": "api",
                      *         "name": "ci",
                      *         "description": null,
-                     *         "prefix": "atpm_k9Cz…mEJ3",
+                     *         "prefix": "atpm_UYUl…exsZ",
                      *         "scopes": [
                      *           "tasks:read"
                      *         ],
-                     *         "workspaceId": "01a228fb-eeaa-7322-8fa9-7ff74119edea",
+                     *         "workspaceId": "01a2291c-0d87-7287-9159-223eca9fe4d5",
                      *         "projectId": null,
                      *         "expiresAt": null,
-                     *         "createdAt": "2026-11-29T20:25:29.362Z",
-                     *         "lastUsedAt": "2026-11-29T20:25:29.386Z",
+                     *         "createdAt": "2026-11-29T21:00:34.385Z",
+                     *         "lastUsedAt": "2026-11-29T21:00:34.408Z",
                      *         "requestCount": 1,
                      *         "isActive": true,
                      *         "revokedAt": null,
@@ -3515,7 +3515,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "3462446f-bd26-4961-935a-82eecf673641"
+                     *       "requestId": "9f56ba7c-ab4e-4365-92dd-cd91fb06a726"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3532,7 +3532,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing user:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "4b052c05-770e-4843-a744-73276aef716f"
+                     *       "requestId": "9a216b8b-bba3-42a6-ac02-f2e618b36ed6"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3549,7 +3549,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "API key not found.",
                      *       "code": "not_found",
-                     *       "requestId": "47b1870d-f756-488e-a115-4ec68b0a2164"
+                     *       "requestId": "fbc46266-1831-47af-b49b-65bb69a983fb"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3586,7 +3586,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "5fcdba95-f9b8-41be-93e7-0e5683618499"
+                     *       "requestId": "0e6fbe74-ba7b-4859-9a36-d8752784cb6f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3631,24 +3631,24 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fb-f048-732c-962d-daebe4cf02d3",
+                     *         "id": "01a2291c-0f0e-75f0-a480-621a5d570e0a",
                      *         "kind": "api",
                      *         "name": "ci",
                      *         "description": null,
-                     *         "prefix": "atpm_96Yc…rBWS",
+                     *         "prefix": "atpm_1MJX…TLEU",
                      *         "scopes": [
                      *           "tasks:read"
                      *         ],
-                     *         "workspaceId": "01a228fb-eeaa-7322-8fa9-7ff74119edea",
+                     *         "workspaceId": "01a2291c-0d87-7287-9159-223eca9fe4d5",
                      *         "projectId": null,
                      *         "expiresAt": null,
-                     *         "createdAt": "2026-11-29T20:25:29.416Z",
+                     *         "createdAt": "2026-11-29T21:00:34.446Z",
                      *         "lastUsedAt": null,
                      *         "requestCount": 0,
                      *         "isActive": false,
-                     *         "revokedAt": "2026-11-29T20:25:29.419Z",
+                     *         "revokedAt": "2026-11-29T21:00:34.451Z",
                      *         "rateLimitPerHour": null,
-                     *         "rotatedFromId": "01a228fb-f012-77b1-b2b8-cdb57f59199d"
+                     *         "rotatedFromId": "01a2291c-0ed1-771a-a0f5-a9ace3312424"
                      *       }
                      *     }
                      */
@@ -3670,7 +3670,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "527b98c6-1541-4831-a057-d237b5cd68bd",
+                     *       "requestId": "1b894424-3b46-4407-a62b-ebd586ac63a0",
                      *       "issues": []
                      *     }
                      */
@@ -3693,7 +3693,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "72d66266-4ea7-4b0a-a8a9-ca6231a30781"
+                     *       "requestId": "8ffb252e-a686-4f9c-b9fd-6f0d3dd12684"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3710,7 +3710,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing keys:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "487a598d-644d-4180-bc95-365d7aa5a181"
+                     *       "requestId": "910104e4-eec7-488b-9195-435b6400954e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3727,7 +3727,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "API key not found.",
                      *       "code": "not_found",
-                     *       "requestId": "24bd8c63-b9c1-4c31-aff9-f097b2393283"
+                     *       "requestId": "293af3c1-9be7-45ce-8157-88b6167c5f21"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3744,7 +3744,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "b87c5220-08ac-4fd0-9a64-c9f612970177"
+                     *       "requestId": "6e50a444-3e01-4a10-aed0-239ad08b9fbb"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3761,7 +3761,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "69aa149a-ea2a-45fa-afe5-fc7548429def"
+                     *       "requestId": "945b8aa5-1f40-4b14-8eba-cb184f0954b2"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3798,7 +3798,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "5c4584db-7c51-425b-9fb1-b4bfc48f8390"
+                     *       "requestId": "0f92f2f8-ba90-476f-9eb9-588f427a7013"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3843,24 +3843,24 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fb-f048-732c-962d-daebe4cf02d3",
+                     *         "id": "01a2291c-0f0e-75f0-a480-621a5d570e0a",
                      *         "kind": "api",
                      *         "name": "ci",
                      *         "description": null,
-                     *         "prefix": "atpm_96Yc…rBWS",
+                     *         "prefix": "atpm_1MJX…TLEU",
                      *         "scopes": [
                      *           "tasks:read"
                      *         ],
-                     *         "workspaceId": "01a228fb-eeaa-7322-8fa9-7ff74119edea",
+                     *         "workspaceId": "01a2291c-0d87-7287-9159-223eca9fe4d5",
                      *         "projectId": null,
                      *         "expiresAt": null,
-                     *         "createdAt": "2026-11-29T20:25:29.416Z",
+                     *         "createdAt": "2026-11-29T21:00:34.446Z",
                      *         "lastUsedAt": null,
                      *         "requestCount": 0,
                      *         "isActive": true,
                      *         "revokedAt": null,
                      *         "rateLimitPerHour": null,
-                     *         "rotatedFromId": "01a228fb-f012-77b1-b2b8-cdb57f59199d",
+                     *         "rotatedFromId": "01a2291c-0ed1-771a-a0f5-a9ace3312424",
                      *         "key": "atpm_<secret, shown once>"
                      *       }
                      *     }
@@ -3883,7 +3883,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "401eb3ad-d067-460c-9e81-85921eb62db5",
+                     *       "requestId": "b1a36588-7f5a-4b04-b4bc-e65ee1c91246",
                      *       "issues": []
                      *     }
                      */
@@ -3906,7 +3906,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "845bac2f-2c3d-413a-bc0f-c3beb814b289"
+                     *       "requestId": "8564eeff-1ff4-4e31-8b38-4a0f6427cd6f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3923,7 +3923,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing keys:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "c85e6f37-84cc-4f66-8dce-f0d644e97baf"
+                     *       "requestId": "7dae319f-7d0c-4f3a-8e3c-be5f7d27796c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3940,7 +3940,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "API key not found.",
                      *       "code": "not_found",
-                     *       "requestId": "25833377-520d-49ab-a32c-f7e5efa56e42"
+                     *       "requestId": "ea8419d1-7039-45b0-acd9-6a184e312b1c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3957,7 +3957,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "This API key is revoked: create a new one instead.",
                      *       "code": "conflict",
-                     *       "requestId": "6781cdcc-bdc6-426d-b4c3-ab6091c28d76"
+                     *       "requestId": "8f983374-a8f0-45ac-88bc-68622c142006"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3974,7 +3974,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "f65c32db-cec1-4461-88fb-f788d2f849d3"
+                     *       "requestId": "df2a9b1b-3989-4ce8-8d37-629e88aea1b9"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -3991,7 +3991,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "76fc833d-ae82-4f6c-8246-6fa1df3d0205"
+                     *       "requestId": "29644ff7-18f0-4c5e-af72-4c7f92ff6785"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4028,7 +4028,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "c72afef8-d729-42bc-9c6c-f1b48a01e4ee"
+                     *       "requestId": "69b95e98-f49d-4c94-ba4d-5e502b615759"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4123,13 +4123,13 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228fb-f18a-75ca-8779-fe79a5609e0c",
+                     *           "id": "01a2291c-103b-73b0-8fe4-cb379e61b763",
                      *           "provider": "corp",
                      *           "label": "Corp SSO",
-                     *           "issuer": "http://127.0.0.1:33037",
+                     *           "issuer": "http://127.0.0.1:36747",
                      *           "email": "sso@walk.test",
-                     *           "createdAt": "2026-11-29T20:25:29.737Z",
-                     *           "lastUsedAt": "2026-11-29T20:25:29.737Z"
+                     *           "createdAt": "2026-11-29T21:00:34.746Z",
+                     *           "lastUsedAt": "2026-11-29T21:00:34.746Z"
                      *         }
                      *       ]
                      *     }
@@ -4157,7 +4157,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "e30947b3-8778-4b79-8879-ded8006378f6"
+                     *       "requestId": "3d0749dc-1613-4b33-a7ad-28db53d11396"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4174,7 +4174,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing user:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "de0f4f92-5992-440c-928e-bbb82c70519c"
+                     *       "requestId": "0b23448e-14ab-4f8b-b16a-fcc63c1d306f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4211,7 +4211,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "11e0286c-d2d0-4264-b1e9-3e4358304a70"
+                     *       "requestId": "b19b976a-4af3-4250-b1ff-d802bf3f2636"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4256,13 +4256,13 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fb-f18d-7310-a74d-b891c6a269da",
+                     *         "id": "01a2291c-103e-722b-bc0d-433ec451f3da",
                      *         "provider": "corp",
                      *         "label": "Corp SSO",
-                     *         "issuer": "http://127.0.0.1:33037",
+                     *         "issuer": "http://127.0.0.1:36747",
                      *         "email": "sso@walk.test",
-                     *         "createdAt": "2026-11-29T20:25:29.741Z",
-                     *         "lastUsedAt": "2026-11-29T20:25:29.741Z"
+                     *         "createdAt": "2026-11-29T21:00:34.750Z",
+                     *         "lastUsedAt": "2026-11-29T21:00:34.750Z"
                      *       }
                      *     }
                      */
@@ -4284,7 +4284,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "f20d7778-820d-4016-b1cb-63d1bff913a8",
+                     *       "requestId": "c98742c7-4e09-4f19-b083-5303ed0378c0",
                      *       "issues": []
                      *     }
                      */
@@ -4307,7 +4307,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "f4de772d-fccd-4d3b-8b5d-b6f2e4ae4dd5"
+                     *       "requestId": "e0bcd59d-06e5-4e7a-9b07-cb39d00dad42"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4324,7 +4324,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing keys:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "551acb28-b651-41d0-a13d-8a3d5049d168"
+                     *       "requestId": "8584b4a7-6625-4d9a-bb1f-bed196ebffa6"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4341,7 +4341,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Identity not found.",
                      *       "code": "not_found",
-                     *       "requestId": "90c3dc9d-e605-49dd-9ed9-abf66bc26007"
+                     *       "requestId": "f038e1ae-d732-4ac1-ba54-cead81d98b60"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4358,7 +4358,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "This is your only way to sign in: set a password or link another provider first.",
                      *       "code": "conflict",
-                     *       "requestId": "1859780b-18a8-4711-a39a-2e225c0e57f0"
+                     *       "requestId": "54758b64-2386-4a7b-a17d-e6ae12902927"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4375,7 +4375,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "ebeacef6-e5fc-4c7c-81a7-dbf5e42ca21c"
+                     *       "requestId": "19e9746e-421b-455c-9e9f-89f52265fefc"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4392,7 +4392,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "37fa3a7f-7c84-4148-bc52-bb453713f0f8"
+                     *       "requestId": "ef5491c4-a24a-4c44-93e7-c0b888640fd2"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4429,7 +4429,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "5d296829-8876-4544-ab52-55b6aec589c4"
+                     *       "requestId": "bfa4b330-0e06-46fc-b35f-97349e1f6f7d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4481,18 +4481,18 @@ export interface operations {
                      *       "ok": true,
                      *       "data": {
                      *         "token": "<secret, shown once>",
-                     *         "expiresAt": "2026-12-29T20:25:28.958Z",
+                     *         "expiresAt": "2026-12-29T21:00:34.010Z",
                      *         "session": {
-                     *           "id": "01a228fb-ee7e-7779-be0a-f8e6ec6fa683",
+                     *           "id": "01a2291c-0d5a-710e-b56e-ec9e2f00d5c3",
                      *           "current": true,
                      *           "ip": "127.0.0.1",
                      *           "userAgent": "Bun/1.4.5",
-                     *           "createdAt": "2026-11-29T20:25:28.958Z",
-                     *           "lastSeenAt": "2026-11-29T20:25:28.958Z",
-                     *           "expiresAt": "2026-12-29T20:25:28.958Z"
+                     *           "createdAt": "2026-11-29T21:00:34.010Z",
+                     *           "lastSeenAt": "2026-11-29T21:00:34.010Z",
+                     *           "expiresAt": "2026-12-29T21:00:34.010Z"
                      *         },
                      *         "user": {
-                     *           "id": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
+                     *           "id": "01a2291c-0d25-7678-9173-4a5f7b5db003",
                      *           "email": "ada@walk.test",
                      *           "name": "Ada",
                      *           "handle": "ada",
@@ -4500,7 +4500,7 @@ export interface operations {
                      *           "avatarUploadId": null,
                      *           "emailVerified": false,
                      *           "emailVerifiedAt": null,
-                     *           "createdAt": "2026-11-29T20:25:28.913Z"
+                     *           "createdAt": "2026-11-29T21:00:33.956Z"
                      *         }
                      *       }
                      *     }
@@ -4523,7 +4523,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: email: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "28bc9a01-5a78-4a63-a17f-690eb18abb11",
+                     *       "requestId": "c6741d78-babf-4551-a6a4-7a46f68f53e2",
                      *       "issues": [
                      *         {
                      *           "path": "email",
@@ -4555,7 +4555,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid email or password.",
                      *       "code": "invalid_credentials",
-                     *       "requestId": "76c31572-adda-43d4-aba9-9ff425eb6a76"
+                     *       "requestId": "098e5b7c-3c6e-457b-a68f-602b47fcf0bf"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4573,7 +4573,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "6449c17c-163a-439f-9a1d-cee29cd82495"
+                     *       "requestId": "7e30862b-e35a-4d8a-83fd-85576b960ed2"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4590,7 +4590,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "8b40e2dc-661c-40aa-a3e2-b7d1861f097e"
+                     *       "requestId": "66993e2c-bafa-4018-ab3f-a68f80145bd0"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4627,7 +4627,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Too many attempts from this address; retry later.",
                      *       "code": "rate_limited",
-                     *       "requestId": "dad85842-9baa-428e-a1e7-57993d4e73bd"
+                     *       "requestId": "0f1a52dd-4d09-4ab6-8254-22b3892f36d6"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4694,7 +4694,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "e705b90d-26e6-4019-b56d-67bbf9aacdee",
+                     *       "requestId": "30bb79ea-b73e-45cd-8450-4120147f0f59",
                      *       "issues": []
                      *     }
                      */
@@ -4717,7 +4717,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "f0bed8df-fa50-4164-9bd3-8d8fa86d34a8"
+                     *       "requestId": "a37d47a3-587f-4dc9-ba61-5f28444153c2"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4734,7 +4734,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "MCP keys (sallymcp_) are valid only on /mcp.",
                      *       "code": "scope_violation",
-                     *       "requestId": "bddaa18b-313c-438d-b360-a7d6ac47bacd"
+                     *       "requestId": "4f49e289-d8bd-4c56-876c-9b0f1bfa782f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4751,7 +4751,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "ebc4b3ec-53a3-4ec0-8e4b-9b334001f4be"
+                     *       "requestId": "c46aa36c-5612-45c0-8eb6-e9bb801a376c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4768,7 +4768,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "b4f1d258-a0c2-4ad4-a495-4877c17b45be"
+                     *       "requestId": "b68d6dfb-e6b1-4222-88cd-fd7c1942a09c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4805,7 +4805,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "a50cf973-6d49-4b56-9dd1-b555817ab6ef"
+                     *       "requestId": "6e386037-4d79-44a6-9132-86e15b31d0a1"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4848,15 +4848,15 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228fb-f0bd-7075-9eef-5c76d4ff1f49",
-                     *           "clientId": "sallyc_V6BkTKIo2gKU55LCiLR7IijM",
+                     *           "id": "01a2291c-0f7b-7332-879c-74920edde6c5",
+                     *           "clientId": "sallyc_2TXgHu8gKxy-SCDVvujQ10l7",
                      *           "clientName": "Test Agent",
                      *           "scopes": [
                      *             "user:read"
                      *           ],
-                     *           "workspaceId": "01a228fb-eeaa-7322-8fa9-7ff74119edea",
-                     *           "createdAt": "2026-11-29T20:25:29.533Z",
-                     *           "lastUsedAt": "2026-11-29T20:25:29.534Z",
+                     *           "workspaceId": "01a2291c-0d87-7287-9159-223eca9fe4d5",
+                     *           "createdAt": "2026-11-29T21:00:34.555Z",
+                     *           "lastUsedAt": "2026-11-29T21:00:34.556Z",
                      *           "revokedAt": null
                      *         }
                      *       ]
@@ -4885,7 +4885,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "b856812d-e117-4ba5-97a9-63a1cb34b9eb"
+                     *       "requestId": "36d0c526-ee2f-4895-a4c1-d4088b017e5b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4902,7 +4902,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing user:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "21fb9de2-82d9-4f8c-a331-bde26aac0350"
+                     *       "requestId": "fcf34f3e-4900-477c-9009-7d592d08249a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4939,7 +4939,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "fb456c88-19f8-40dd-afa2-5111a2c12c56"
+                     *       "requestId": "328a06e3-b9fd-4353-a7e5-2a0b9b3b73a2"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4984,16 +4984,16 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fb-f0bd-7075-9eef-5c76d4ff1f49",
-                     *         "clientId": "sallyc_V6BkTKIo2gKU55LCiLR7IijM",
+                     *         "id": "01a2291c-0f7b-7332-879c-74920edde6c5",
+                     *         "clientId": "sallyc_2TXgHu8gKxy-SCDVvujQ10l7",
                      *         "clientName": "Test Agent",
                      *         "scopes": [
                      *           "user:read"
                      *         ],
-                     *         "workspaceId": "01a228fb-eeaa-7322-8fa9-7ff74119edea",
-                     *         "createdAt": "2026-11-29T20:25:29.533Z",
-                     *         "lastUsedAt": "2026-11-29T20:25:29.534Z",
-                     *         "revokedAt": "2026-11-29T20:25:29.556Z"
+                     *         "workspaceId": "01a2291c-0d87-7287-9159-223eca9fe4d5",
+                     *         "createdAt": "2026-11-29T21:00:34.555Z",
+                     *         "lastUsedAt": "2026-11-29T21:00:34.556Z",
+                     *         "revokedAt": "2026-11-29T21:00:34.566Z"
                      *       }
                      *     }
                      */
@@ -5015,7 +5015,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "ba165a4f-d5c1-465b-9e31-041c4459596a",
+                     *       "requestId": "fa22db11-304c-4c00-b1af-91b2bfd6ebae",
                      *       "issues": []
                      *     }
                      */
@@ -5038,7 +5038,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "6a694daf-6067-4765-8586-af5f2006ae1e"
+                     *       "requestId": "de85b40c-c8ae-46a9-a95d-8f19175073ad"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5055,7 +5055,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing keys:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "9a05d97d-535d-4f52-91c7-c6a46174b41f"
+                     *       "requestId": "ad479c0d-347e-4633-a360-20d46631ed7b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5072,7 +5072,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Grant not found.",
                      *       "code": "not_found",
-                     *       "requestId": "18df2f8c-e9d5-4bf6-a819-7d76bd0a9b76"
+                     *       "requestId": "b8ad271e-93a3-45cb-8e71-d255f8f74fc6"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5089,7 +5089,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "c37bc4b8-15af-453b-814e-53fccd2b6b4e"
+                     *       "requestId": "34786376-f351-487a-aad4-c02d363fcb10"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5106,7 +5106,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "e7bfd609-21fd-484e-82e8-33144488a64b"
+                     *       "requestId": "9e5c66fe-cfc6-4519-8c46-9e015d7ce59a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5143,7 +5143,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "5606bc39-9538-4c98-a1c5-f1bb7a0ecb24"
+                     *       "requestId": "0abb18aa-ebca-4f44-bfb2-a5e5f822398f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5193,16 +5193,16 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228fb-f062-7668-b2af-06c3870b5f95",
+                     *           "id": "01a2291c-0f29-7502-ba1c-3fd0f128b560",
                      *           "kind": "mcp",
                      *           "name": "agent",
                      *           "description": null,
-                     *           "prefix": "sallymcp_WK9i…ku8N",
+                     *           "prefix": "sallymcp_Wra6…e2k6",
                      *           "scopes": null,
-                     *           "workspaceId": "01a228fb-eeaa-7322-8fa9-7ff74119edea",
+                     *           "workspaceId": "01a2291c-0d87-7287-9159-223eca9fe4d5",
                      *           "projectId": null,
                      *           "expiresAt": null,
-                     *           "createdAt": "2026-11-29T20:25:29.441Z",
+                     *           "createdAt": "2026-11-29T21:00:34.473Z",
                      *           "lastUsedAt": null,
                      *           "requestCount": 0,
                      *           "isActive": true,
@@ -5233,7 +5233,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "642d9beb-4b1b-4a79-883e-2e89d0a44f56",
+                     *       "requestId": "12ef0016-00c7-489a-87ad-6e80ee409a81",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -5261,7 +5261,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "f03fd6d2-a635-4a46-b153-5a819e7b927f"
+                     *       "requestId": "016df6b8-37e8-4aa2-bb7b-09f6a72463bd"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5278,7 +5278,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing user:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "ad112bad-821c-4c66-8a33-e1dc49d13c19"
+                     *       "requestId": "e7679a95-43ba-44b5-bfd6-f9fcba17a55d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5315,7 +5315,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "bc211cca-37da-49fd-854a-ddd3ecb93650"
+                     *       "requestId": "12ad19c0-5abf-478b-baa7-90cd8489fee0"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5386,16 +5386,16 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fb-f062-7668-b2af-06c3870b5f95",
+                     *         "id": "01a2291c-0f29-7502-ba1c-3fd0f128b560",
                      *         "kind": "mcp",
                      *         "name": "agent",
                      *         "description": null,
-                     *         "prefix": "sallymcp_WK9i…ku8N",
+                     *         "prefix": "sallymcp_Wra6…e2k6",
                      *         "scopes": null,
-                     *         "workspaceId": "01a228fb-eeaa-7322-8fa9-7ff74119edea",
+                     *         "workspaceId": "01a2291c-0d87-7287-9159-223eca9fe4d5",
                      *         "projectId": null,
                      *         "expiresAt": null,
-                     *         "createdAt": "2026-11-29T20:25:29.441Z",
+                     *         "createdAt": "2026-11-29T21:00:34.473Z",
                      *         "lastUsedAt": null,
                      *         "requestCount": 0,
                      *         "isActive": true,
@@ -5424,7 +5424,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: name: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "36f3a3f8-efc8-455b-a1db-58c6910462ac",
+                     *       "requestId": "6e94d16f-b31d-4af0-b83b-a38f380aafe8",
                      *       "issues": [
                      *         {
                      *           "path": "name",
@@ -5452,7 +5452,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "8a856bb6-a6d6-4a0f-8036-9305346a1a43"
+                     *       "requestId": "77e948c3-9881-41d6-a2ca-1e178b819b11"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5469,7 +5469,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing keys:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "5f6a7731-eddb-47e3-9549-5251ef14c3a7"
+                     *       "requestId": "721084e8-d9b3-460f-a824-6e99da5ff263"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5486,7 +5486,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "91684866-8f88-4197-8be1-a2a3e7625b85"
+                     *       "requestId": "5071a659-6dea-40d0-beec-20071506f1f4"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5503,7 +5503,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "d576ec46-37b7-47e4-808e-f84124274b3a"
+                     *       "requestId": "64143199-70d3-4b24-9095-14b087b1107e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5520,7 +5520,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "b4189c17-379c-4e4d-b216-c364731d3a79"
+                     *       "requestId": "1d127880-6e88-4402-beb7-9b659047716d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5557,7 +5557,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "721b4946-96a5-4952-9860-fa0ee53459d5"
+                     *       "requestId": "f19522af-a0e4-4e33-bf5d-43d9e32d7d3b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5602,16 +5602,16 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fb-f062-7668-b2af-06c3870b5f95",
+                     *         "id": "01a2291c-0f29-7502-ba1c-3fd0f128b560",
                      *         "kind": "mcp",
                      *         "name": "agent",
                      *         "description": null,
-                     *         "prefix": "sallymcp_WK9i…ku8N",
+                     *         "prefix": "sallymcp_Wra6…e2k6",
                      *         "scopes": null,
-                     *         "workspaceId": "01a228fb-eeaa-7322-8fa9-7ff74119edea",
+                     *         "workspaceId": "01a2291c-0d87-7287-9159-223eca9fe4d5",
                      *         "projectId": null,
                      *         "expiresAt": null,
-                     *         "createdAt": "2026-11-29T20:25:29.441Z",
+                     *         "createdAt": "2026-11-29T21:00:34.473Z",
                      *         "lastUsedAt": null,
                      *         "requestCount": 0,
                      *         "isActive": true,
@@ -5645,7 +5645,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "a85d30b5-68f0-4067-bc28-43c1bd4fc35f"
+                     *       "requestId": "96a0b04d-f8c1-4e4d-a2cc-73eb0595b2a6"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5662,7 +5662,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing user:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "c4736363-90a6-416e-ab72-5d2e2841537a"
+                     *       "requestId": "6cb63f88-0298-41b9-9f20-9b27a5e9fc2d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5679,7 +5679,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "MCP key not found.",
                      *       "code": "not_found",
-                     *       "requestId": "3e5d9f11-41c2-402a-99b8-e65991705414"
+                     *       "requestId": "5f6ed3c7-1e38-4731-99b9-eb056e12df06"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5716,7 +5716,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "e4fe038e-acec-475b-a8ff-52ac1fb2d669"
+                     *       "requestId": "3dd4bd09-1cc5-4c2b-884f-716ced0e8720"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5761,22 +5761,22 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fb-f0af-773a-a41e-5602ae05b324",
+                     *         "id": "01a2291c-0f6e-73b6-a3cb-4771227ead70",
                      *         "kind": "mcp",
                      *         "name": "agent",
                      *         "description": null,
-                     *         "prefix": "sallymcp_HzKQ…UBUa",
+                     *         "prefix": "sallymcp_8A9L…c9Kj",
                      *         "scopes": null,
-                     *         "workspaceId": "01a228fb-eeaa-7322-8fa9-7ff74119edea",
+                     *         "workspaceId": "01a2291c-0d87-7287-9159-223eca9fe4d5",
                      *         "projectId": null,
                      *         "expiresAt": null,
-                     *         "createdAt": "2026-11-29T20:25:29.519Z",
+                     *         "createdAt": "2026-11-29T21:00:34.542Z",
                      *         "lastUsedAt": null,
                      *         "requestCount": 0,
                      *         "isActive": false,
-                     *         "revokedAt": "2026-11-29T20:25:29.521Z",
+                     *         "revokedAt": "2026-11-29T21:00:34.545Z",
                      *         "rateLimitPerHour": null,
-                     *         "rotatedFromId": "01a228fb-f062-7668-b2af-06c3870b5f95"
+                     *         "rotatedFromId": "01a2291c-0f29-7502-ba1c-3fd0f128b560"
                      *       }
                      *     }
                      */
@@ -5798,7 +5798,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "e495a273-7992-4414-93b5-5bdb9cb516e2",
+                     *       "requestId": "cb6f9690-e7ff-4521-aff0-02a44e2b3fd1",
                      *       "issues": []
                      *     }
                      */
@@ -5821,7 +5821,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "2278b203-8eac-4e0e-96fa-92a7f12adb27"
+                     *       "requestId": "fc1281fc-63fe-448e-b5df-5b4f33946dae"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5838,7 +5838,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing keys:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "38605329-68bd-469a-b720-21dfbd0acf7e"
+                     *       "requestId": "6530af9e-dd6e-45e9-9546-e979beabdd0e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5855,7 +5855,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "MCP key not found.",
                      *       "code": "not_found",
-                     *       "requestId": "18bad969-2e4d-44e8-af72-4bf2a85ed886"
+                     *       "requestId": "1b410b43-b165-47ce-b36f-2ace6e3b396b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5872,7 +5872,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "73a3158a-d5aa-4ff7-aab3-c7600c7f0c2f"
+                     *       "requestId": "f390bbf2-4bab-4bd8-b2f1-1e317fb1b42c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5889,7 +5889,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "b00da993-179c-4c51-b15a-54bfa96c1d67"
+                     *       "requestId": "e5fc38ff-1e32-41ac-b7a0-420000c32eca"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5926,7 +5926,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "7c2069d6-11e4-460b-9dfc-047e2c50f368"
+                     *       "requestId": "bf551c88-206b-4cde-ba3f-417904f844b2"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5971,22 +5971,22 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fb-f0af-773a-a41e-5602ae05b324",
+                     *         "id": "01a2291c-0f6e-73b6-a3cb-4771227ead70",
                      *         "kind": "mcp",
                      *         "name": "agent",
                      *         "description": null,
-                     *         "prefix": "sallymcp_HzKQ…UBUa",
+                     *         "prefix": "sallymcp_8A9L…c9Kj",
                      *         "scopes": null,
-                     *         "workspaceId": "01a228fb-eeaa-7322-8fa9-7ff74119edea",
+                     *         "workspaceId": "01a2291c-0d87-7287-9159-223eca9fe4d5",
                      *         "projectId": null,
                      *         "expiresAt": null,
-                     *         "createdAt": "2026-11-29T20:25:29.519Z",
+                     *         "createdAt": "2026-11-29T21:00:34.542Z",
                      *         "lastUsedAt": null,
                      *         "requestCount": 0,
                      *         "isActive": true,
                      *         "revokedAt": null,
                      *         "rateLimitPerHour": null,
-                     *         "rotatedFromId": "01a228fb-f062-7668-b2af-06c3870b5f95",
+                     *         "rotatedFromId": "01a2291c-0f29-7502-ba1c-3fd0f128b560",
                      *         "key": "sallymcp_<secret, shown once>"
                      *       }
                      *     }
@@ -6009,7 +6009,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "8f2ac831-d31b-41aa-af0b-5f37d56d4533",
+                     *       "requestId": "1ffac638-ff4f-4cec-bfa8-daa6c3f5a93c",
                      *       "issues": []
                      *     }
                      */
@@ -6032,7 +6032,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "cbd4d926-4785-4d06-accb-a4ae7d293af9"
+                     *       "requestId": "05a429a7-0c9c-42a0-8f9a-7cae7ea80302"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6049,7 +6049,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing keys:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "1415a0a8-2feb-4aea-9b10-13b088178474"
+                     *       "requestId": "72d36b43-a182-4e86-8ac7-6d19a28a6ec0"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6066,7 +6066,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "MCP key not found.",
                      *       "code": "not_found",
-                     *       "requestId": "be30bc4f-f35e-437b-be7f-db4854ad12d9"
+                     *       "requestId": "af6f2183-232d-463e-a255-f3abe73f67c7"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6083,7 +6083,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "This MCP key is revoked: create a new one instead.",
                      *       "code": "conflict",
-                     *       "requestId": "87fcc1ad-9eb8-4f1a-8217-eec50a91ce67"
+                     *       "requestId": "5650d3d3-e665-48dc-b4a9-fb659581dcea"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6100,7 +6100,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "ca9f22ab-4593-46dd-b4fb-29f2a39c91f9"
+                     *       "requestId": "404f8650-ab37-4d8f-bda0-6f3232e251fc"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6117,7 +6117,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "aaa8dad1-dfa4-429e-9007-b397cc01522e"
+                     *       "requestId": "860aa9d1-3ea3-420a-8382-9fbb1151eaf0"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6154,7 +6154,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "b0278d15-1713-46e1-8d9b-fb36559aa46d"
+                     *       "requestId": "c38d2cfd-28c9-46a1-803e-66158e93faac"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6198,19 +6198,19 @@ export interface operations {
                      *       "data": {
                      *         "kind": "session",
                      *         "user": {
-                     *           "id": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
+                     *           "id": "01a2291c-0d25-7678-9173-4a5f7b5db003",
                      *           "email": "ada@walk.test",
                      *           "name": "Ada",
                      *           "handle": "ada",
                      *           "platformRole": "NONE",
                      *           "avatarUploadId": null,
                      *           "emailVerified": true,
-                     *           "emailVerifiedAt": "2026-11-29T20:25:28.991Z",
-                     *           "createdAt": "2026-11-29T20:25:28.913Z"
+                     *           "emailVerifiedAt": "2026-11-29T21:00:34.044Z",
+                     *           "createdAt": "2026-11-29T21:00:33.956Z"
                      *         },
                      *         "memberships": [
                      *           {
-                     *             "workspaceId": "01a228fb-ee54-77cd-93a3-fab005dd9185",
+                     *             "workspaceId": "01a2291c-0d27-7613-a47c-eee779c1fd92",
                      *             "slug": "ada-s-workspace",
                      *             "name": "Ada's workspace",
                      *             "suspended": false,
@@ -6226,7 +6226,7 @@ export interface operations {
                      *           ],
                      *           "workspaceId": null,
                      *           "projectId": null,
-                     *           "expiresAt": "2026-12-29T20:25:28.958Z"
+                     *           "expiresAt": "2026-12-29T21:00:34.010Z"
                      *         }
                      *       }
                      *     }
@@ -6287,7 +6287,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "dcde3601-7fe7-4b8e-9bd0-f5c220a4ddab"
+                     *       "requestId": "45249ac4-17a3-4a51-ad0e-2e6b63421a34"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6304,7 +6304,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "MCP keys (sallymcp_) are valid only on /mcp.",
                      *       "code": "scope_violation",
-                     *       "requestId": "13cae8ad-d547-411d-86b8-ecbdec3e551c"
+                     *       "requestId": "11013d21-cc65-42fe-a5bb-3490e164b51b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6341,7 +6341,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "45d686eb-573e-426a-8f90-55901787df92"
+                     *       "requestId": "2287e19d-e093-4b5a-a608-cc6c2ad6844c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6400,19 +6400,19 @@ export interface operations {
                      *       "data": {
                      *         "kind": "session",
                      *         "user": {
-                     *           "id": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
+                     *           "id": "01a2291c-0d25-7678-9173-4a5f7b5db003",
                      *           "email": "ada@walk.test",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada",
                      *           "platformRole": "NONE",
                      *           "avatarUploadId": null,
                      *           "emailVerified": true,
-                     *           "emailVerifiedAt": "2026-11-29T20:25:28.991Z",
-                     *           "createdAt": "2026-11-29T20:25:28.913Z"
+                     *           "emailVerifiedAt": "2026-11-29T21:00:34.044Z",
+                     *           "createdAt": "2026-11-29T21:00:33.956Z"
                      *         },
                      *         "memberships": [
                      *           {
-                     *             "workspaceId": "01a228fb-ee54-77cd-93a3-fab005dd9185",
+                     *             "workspaceId": "01a2291c-0d27-7613-a47c-eee779c1fd92",
                      *             "slug": "ada-s-workspace",
                      *             "name": "Ada's workspace",
                      *             "role": "OWNER",
@@ -6428,7 +6428,7 @@ export interface operations {
                      *           ],
                      *           "workspaceId": null,
                      *           "projectId": null,
-                     *           "expiresAt": "2026-12-29T20:25:28.958Z"
+                     *           "expiresAt": "2026-12-29T21:00:34.010Z"
                      *         }
                      *       }
                      *     }
@@ -6451,7 +6451,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: name: Invalid input: expected string, received object",
                      *       "code": "validation_error",
-                     *       "requestId": "6e364bb0-b0da-4e91-a013-7ebdca901eee",
+                     *       "requestId": "cc2119ed-fb90-4c0d-a1f3-c2465e928012",
                      *       "issues": [
                      *         {
                      *           "path": "name",
@@ -6479,7 +6479,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "b0a7cbf2-8028-47e2-849f-4e155108aeb5"
+                     *       "requestId": "f6ea9d56-757d-4039-a403-4956d9024e29"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6496,7 +6496,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing keys:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "98f8af6b-188c-4656-85c9-ab74541a5a91"
+                     *       "requestId": "1aeb7bf0-ad89-40ca-9acc-aaa6149bc51c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6514,7 +6514,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "This handle is already taken.",
                      *       "code": "conflict",
-                     *       "requestId": "35611110-a1f3-44f8-9e52-ee5b1acbccc7"
+                     *       "requestId": "4071ba81-d42f-4138-82e9-cda90d03a8d4"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6531,7 +6531,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "1e888bfb-6346-4d9e-8266-4df2a48a7995"
+                     *       "requestId": "59bf68f3-c603-4847-a252-a737ae759508"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6548,7 +6548,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "f35679bf-eb58-48da-8fa9-2c9053ed3bbc"
+                     *       "requestId": "4e829d2e-2b35-4c1c-a8e0-4f0dd627ed78"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6585,7 +6585,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "4585bd9e-7dff-40ce-80fa-b49a2f2a7b43"
+                     *       "requestId": "d33e1c83-8d53-4af2-b917-29028da4c509"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6636,7 +6636,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid path: provider: Expected a provider name",
                      *       "code": "validation_error",
-                     *       "requestId": "9cb9e907-ee39-4c94-a684-2e0524f362af",
+                     *       "requestId": "e179fdd8-11e1-47ba-93ed-5762fbd5b4ca",
                      *       "issues": [
                      *         {
                      *           "path": "provider",
@@ -6688,7 +6688,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid path: provider: Expected a provider name",
                      *       "code": "validation_error",
-                     *       "requestId": "60faa5fe-aece-40b3-8576-efadad738846",
+                     *       "requestId": "4ebe63a9-e12b-49b4-a8c4-ed8c0acb5e27",
                      *       "issues": [
                      *         {
                      *           "path": "provider",
@@ -6789,7 +6789,7 @@ export interface operations {
                      *       "ok": true,
                      *       "data": {
                      *         "user": {
-                     *           "id": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
+                     *           "id": "01a2291c-0d25-7678-9173-4a5f7b5db003",
                      *           "email": "ada@walk.test",
                      *           "name": "Ada",
                      *           "handle": "ada",
@@ -6797,27 +6797,27 @@ export interface operations {
                      *           "avatarUploadId": null,
                      *           "emailVerified": false,
                      *           "emailVerifiedAt": null,
-                     *           "createdAt": "2026-11-29T20:25:28.913Z"
+                     *           "createdAt": "2026-11-29T21:00:33.956Z"
                      *         },
                      *         "workspace": {
-                     *           "id": "01a228fb-ee54-77cd-93a3-fab005dd9185",
+                     *           "id": "01a2291c-0d27-7613-a47c-eee779c1fd92",
                      *           "slug": "ada-s-workspace",
                      *           "name": "Ada's workspace"
                      *         },
                      *         "session": {
                      *           "token": "<secret, shown once>",
-                     *           "expiresAt": "2026-12-29T20:25:28.917Z",
+                     *           "expiresAt": "2026-12-29T21:00:33.960Z",
                      *           "session": {
-                     *             "id": "01a228fb-ee56-7518-90b4-1018b3607014",
+                     *             "id": "01a2291c-0d29-76d0-be01-7b8f0701a8ac",
                      *             "current": true,
                      *             "ip": "127.0.0.1",
                      *             "userAgent": "Bun/1.4.5",
-                     *             "createdAt": "2026-11-29T20:25:28.917Z",
-                     *             "lastSeenAt": "2026-11-29T20:25:28.917Z",
-                     *             "expiresAt": "2026-12-29T20:25:28.917Z"
+                     *             "createdAt": "2026-11-29T21:00:33.960Z",
+                     *             "lastSeenAt": "2026-11-29T21:00:33.960Z",
+                     *             "expiresAt": "2026-12-29T21:00:33.960Z"
                      *           },
                      *           "user": {
-                     *             "id": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
+                     *             "id": "01a2291c-0d25-7678-9173-4a5f7b5db003",
                      *             "email": "ada@walk.test",
                      *             "name": "Ada",
                      *             "handle": "ada",
@@ -6825,7 +6825,7 @@ export interface operations {
                      *             "avatarUploadId": null,
                      *             "emailVerified": false,
                      *             "emailVerifiedAt": null,
-                     *             "createdAt": "2026-11-29T20:25:28.913Z"
+                     *             "createdAt": "2026-11-29T21:00:33.956Z"
                      *           }
                      *         }
                      *       }
@@ -6849,7 +6849,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: email: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "77f261ac-9156-4f50-83aa-8be24cac0cc1",
+                     *       "requestId": "3717700e-895e-4081-817c-09d1c556244a",
                      *       "issues": [
                      *         {
                      *           "path": "email",
@@ -6880,7 +6880,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "An account with this email already exists: log in or reset the password.",
                      *       "code": "conflict",
-                     *       "requestId": "d9dbe411-d852-4942-91b5-814cbab1cef4"
+                     *       "requestId": "3ef48180-3474-468d-a1a5-0b7176b26bdb"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6897,7 +6897,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "9cffd0fd-e9a7-4acf-ba5c-94b9150a9aca"
+                     *       "requestId": "1583c4f0-5fb2-417c-9bcf-deb93d7485a5"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6914,7 +6914,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "86e6df5e-e167-4438-8ac8-38eeb53ed59e"
+                     *       "requestId": "fd88df99-f68e-450b-b1b6-da38c8ba4396"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6951,7 +6951,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Too many attempts from this address; retry later.",
                      *       "code": "rate_limited",
-                     *       "requestId": "a1f6b576-a57f-44dc-a9fd-fb39302c5143"
+                     *       "requestId": "9c2dbf29-c89e-4e3b-a94d-116dd112fd31"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7024,7 +7024,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: email: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "5b0abb69-a4e6-453e-a22b-830a85429b58",
+                     *       "requestId": "16548979-f011-459f-891e-bf06ae8e375c",
                      *       "issues": [
                      *         {
                      *           "path": "email",
@@ -7047,7 +7047,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "70f2fe58-c882-4d6b-b391-294bd40e36fd"
+                     *       "requestId": "28e1f98f-f2c7-4077-9a7d-0e1982b8f3b3"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7064,7 +7064,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "3874b24b-a597-42a1-b127-3ef8c2b82f69"
+                     *       "requestId": "826b37d3-3a52-431a-bad6-ee22698c7663"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7101,7 +7101,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Too many attempts from this address; retry later.",
                      *       "code": "rate_limited",
-                     *       "requestId": "1a9b7854-a463-445e-9657-f1e80d966deb"
+                     *       "requestId": "676bfac8-3d8d-492f-86f0-ad8104edaaae"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7174,7 +7174,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: email: Invalid input: expected string, received object",
                      *       "code": "validation_error",
-                     *       "requestId": "931e1c01-5c01-4f88-b1f3-cbb52bb8903f",
+                     *       "requestId": "9b9a6cea-6288-4a5c-b285-ed3a9fafa123",
                      *       "issues": [
                      *         {
                      *           "path": "email",
@@ -7202,7 +7202,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid or unknown token.",
                      *       "code": "invalid_key",
-                     *       "requestId": "88d7fecc-f599-4097-9cf3-75e7584c9bb5"
+                     *       "requestId": "3fedf31e-b01d-4a9e-83a0-53adc284d82a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7219,7 +7219,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "e986c5b0-cf65-4fdb-9ce8-1e2f85245b4c"
+                     *       "requestId": "da587072-8f9e-400e-a580-eddf852b092f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7236,7 +7236,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "40e2204d-79c8-44fc-8dda-6feecf4acf51"
+                     *       "requestId": "bd919376-e9de-47ff-930e-119c10c32905"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7273,7 +7273,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Too many failed authentication attempts from this address; retry later.",
                      *       "code": "rate_limited",
-                     *       "requestId": "64967c6f-05d6-48aa-b817-ceb062cdae5a"
+                     *       "requestId": "afe024a5-0f4d-4cef-920e-bf9a68ecde6d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7353,7 +7353,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: token: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "de600f9a-4466-4d1c-aa86-a0de456482db",
+                     *       "requestId": "46ddcc90-ceeb-4b8f-9454-7e46312de29e",
                      *       "issues": [
                      *         {
                      *           "path": "token",
@@ -7380,7 +7380,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "1dc27dd1-11e2-4f13-95d9-7846afb3033e"
+                     *       "requestId": "cbf39c6d-b164-4c64-803d-1a02250915e7"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7397,7 +7397,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "4e55c01e-7ed2-42b0-b37e-dafcb0ed0b4a"
+                     *       "requestId": "51680625-d3fe-4c4c-a9d5-63b19470bdcc"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7434,7 +7434,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Too many attempts from this address; retry later.",
                      *       "code": "rate_limited",
-                     *       "requestId": "675959ce-04f1-41b6-8d19-b6c851b2d570"
+                     *       "requestId": "a342cd62-19e1-41d0-8106-75eff273245d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7477,26 +7477,26 @@ export interface operations {
                      *       "ok": true,
                      *       "data": {
                      *         "token": "<secret, shown once>",
-                     *         "expiresAt": "2026-12-29T20:25:29.741Z",
+                     *         "expiresAt": "2026-12-29T21:00:34.750Z",
                      *         "session": {
-                     *           "id": "01a228fb-f18d-7312-a8de-0d135d1f7ddd",
+                     *           "id": "01a2291c-103e-722d-ae34-c0fdc08e5ba7",
                      *           "current": true,
                      *           "ip": "127.0.0.1",
                      *           "userAgent": "Bun/1.4.5",
-                     *           "createdAt": "2026-11-29T20:25:29.741Z",
-                     *           "lastSeenAt": "2026-11-29T20:25:29.741Z",
-                     *           "expiresAt": "2026-12-29T20:25:29.741Z"
+                     *           "createdAt": "2026-11-29T21:00:34.750Z",
+                     *           "lastSeenAt": "2026-11-29T21:00:34.750Z",
+                     *           "expiresAt": "2026-12-29T21:00:34.750Z"
                      *         },
                      *         "user": {
-                     *           "id": "01a228fb-f189-7594-81e8-1c89a7eb27c2",
+                     *           "id": "01a2291c-103a-745e-93a4-28765e72bb8f",
                      *           "email": "sso@walk.test",
                      *           "name": "Sso Walker",
                      *           "handle": "sso_walker",
                      *           "platformRole": "NONE",
                      *           "avatarUploadId": null,
                      *           "emailVerified": true,
-                     *           "emailVerifiedAt": "2026-11-29T20:25:29.737Z",
-                     *           "createdAt": "2026-11-29T20:25:29.737Z"
+                     *           "emailVerifiedAt": "2026-11-29T21:00:34.746Z",
+                     *           "createdAt": "2026-11-29T21:00:34.746Z"
                      *         },
                      *         "accessToken": "<secret, shown once>",
                      *         "workspace": null
@@ -7521,7 +7521,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: provider: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "1012160d-e981-4dfd-8b14-c5eebee258d0",
+                     *       "requestId": "e2197c54-d9d4-4547-b5a3-1e9dab5d79b6",
                      *       "issues": [
                      *         {
                      *           "path": "provider",
@@ -7544,7 +7544,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "fd31050f-6d6a-4136-8ca4-17e57aa23d46"
+                     *       "requestId": "414e0110-eaa4-4c54-bc5a-d89a2a166659"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7561,7 +7561,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "efc7658c-2700-4486-9b39-b49f9eb87f5f"
+                     *       "requestId": "27147b19-735a-42e0-80f5-c43f14c8c612"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7609,13 +7609,13 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228fb-f0f1-7449-b830-1721bc243624",
+                     *           "id": "01a2291c-0fa1-75e7-8955-04d7f9863e5a",
                      *           "current": false,
                      *           "ip": "127.0.0.1",
                      *           "userAgent": "Bun/1.4.5",
-                     *           "createdAt": "2026-11-29T20:25:29.585Z",
-                     *           "lastSeenAt": "2026-11-29T20:25:29.585Z",
-                     *           "expiresAt": "2026-12-29T20:25:29.585Z"
+                     *           "createdAt": "2026-11-29T21:00:34.593Z",
+                     *           "lastSeenAt": "2026-11-29T21:00:34.593Z",
+                     *           "expiresAt": "2026-12-29T21:00:34.593Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -7640,7 +7640,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "93882f92-bc3a-413c-9187-9f55790257cc",
+                     *       "requestId": "8fa6242d-96e3-4976-8036-564450e7b9ea",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -7668,7 +7668,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "b2bf1918-c941-4de2-8257-e32f964881eb"
+                     *       "requestId": "0e699e44-dbbb-4a58-a3bf-18d1ae3553ea"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7685,7 +7685,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing user:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "8d316d55-793e-488e-9ba8-2cf9b236559d"
+                     *       "requestId": "3fe23e52-939c-4ed4-ad24-27f79ec636e3"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7722,7 +7722,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "bdb92d44-2076-4036-bba8-f7fadd5ef2ac"
+                     *       "requestId": "bf11e826-9e18-4b2d-9aea-c781950af9eb"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7767,7 +7767,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fb-f0f1-7449-b830-1721bc243624",
+                     *         "id": "01a2291c-0fa1-75e7-8955-04d7f9863e5a",
                      *         "revoked": true
                      *       }
                      *     }
@@ -7794,7 +7794,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "36f5dff8-fd42-4a70-9eff-a348deb1c5ef",
+                     *       "requestId": "c7cfdea5-87cc-4e24-8fb4-a3446358dfce",
                      *       "issues": []
                      *     }
                      */
@@ -7817,7 +7817,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "812d102b-5f39-4a67-9579-7abc47717885"
+                     *       "requestId": "b9439409-284a-4d60-9b0f-ee54e1567754"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7834,7 +7834,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing keys:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "07fa55db-5332-434c-9a0c-2bec7a692335"
+                     *       "requestId": "6e4f24b2-7145-4e24-97c4-921748d3d292"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7851,7 +7851,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Session not found.",
                      *       "code": "not_found",
-                     *       "requestId": "0e0de39a-042d-4892-ad58-79bb3f163536"
+                     *       "requestId": "c3c58f96-8316-4087-af64-29d8c19db91c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7868,7 +7868,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "2c2b7599-492c-447f-8796-1794817a3c89"
+                     *       "requestId": "be01a359-3d02-4f73-b18d-c75930998f65"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7885,7 +7885,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "8df7d34d-2fb5-404a-8ad8-29d578ec417f"
+                     *       "requestId": "a1d116e4-145d-4dbe-8dcb-339c66a35f81"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7922,7 +7922,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "0c02920b-8c4b-4e73-a55d-6e23d8279414"
+                     *       "requestId": "a59cdde9-7b14-4fc7-92e1-6dea42b4eb17"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -7995,7 +7995,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: token: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "0577ae53-bd36-4f20-b733-2e780a917899",
+                     *       "requestId": "999f1ee8-1c28-4155-a53e-b100865cf626",
                      *       "issues": [
                      *         {
                      *           "path": "token",
@@ -8018,7 +8018,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "d9dbe871-d176-4853-8403-1fead8e3ac18"
+                     *       "requestId": "ed8aa4b4-e2e3-49df-9cb6-92f0c7a81df8"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8035,7 +8035,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "fe9d5c05-0b21-473d-9686-490ec3251cc6"
+                     *       "requestId": "8efc7fd7-860d-4c72-86a4-2e58df466ed0"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8072,7 +8072,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Too many attempts from this address; retry later.",
                      *       "code": "rate_limited",
-                     *       "requestId": "4fa5772c-7a3e-40e7-88b2-e8e1a5b2149b"
+                     *       "requestId": "c49dac14-4a0a-4a37-a5f8-176c70984cb5"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8133,30 +8133,30 @@ export interface operations {
                      *       "ok": true,
                      *       "data": {
                      *         "project": {
-                     *           "id": "01a228fb-ef23-7488-a156-5b7219a36fd8",
+                     *           "id": "01a2291c-0df4-7085-9d79-4a51a15f29a5",
                      *           "key": "WEB",
                      *           "name": "Website",
                      *           "description": "The public site.",
                      *           "color": null,
-                     *           "clientId": "01a228fb-ef1b-7232-9960-c4d5a259689b",
+                     *           "clientId": "01a2291c-0dec-72c1-a9da-ef5749f6697e",
                      *           "billableByDefault": true,
                      *           "archived": false,
                      *           "archivedAt": null,
-                     *           "createdBy": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
-                     *           "createdAt": "2026-11-29T20:25:29.123Z",
-                     *           "updatedAt": "2026-11-29T20:25:29.133Z",
+                     *           "createdBy": "01a2291c-0d25-7678-9173-4a5f7b5db003",
+                     *           "createdAt": "2026-11-29T21:00:34.164Z",
+                     *           "updatedAt": "2026-11-29T21:00:34.173Z",
                      *           "role": "OWNER"
                      *         },
                      *         "columns": [
                      *           {
                      *             "status": {
-                     *               "id": "01a228fb-ef24-7280-87d9-b6a5c6a68f79",
-                     *               "projectId": "01a228fb-ef23-7488-a156-5b7219a36fd8",
+                     *               "id": "01a2291c-0df5-70ff-bad5-4ed75716c606",
+                     *               "projectId": "01a2291c-0df4-7085-9d79-4a51a15f29a5",
                      *               "name": "Backlog",
                      *               "category": "backlog",
                      *               "position": 0,
                      *               "color": "#94a3b8",
-                     *               "createdAt": "2026-11-29T20:25:29.123Z"
+                     *               "createdAt": "2026-11-29T21:00:34.164Z"
                      *             },
                      *             "category": "backlog",
                      *             "count": 0,
@@ -8239,7 +8239,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: category: Invalid option: expected one of \"backlog\"|\"unstarted\"|\"started\"|\"completed\"|\"canceled\"",
                      *       "code": "validation_error",
-                     *       "requestId": "4fad3184-5c4f-4f48-ae9f-ff59bc7ce138",
+                     *       "requestId": "1cc16873-cc34-46de-b472-a3537ef36c0c",
                      *       "issues": [
                      *         {
                      *           "path": "category",
@@ -8267,7 +8267,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "1a7e57d7-f2be-49a2-802e-31f261df52bc"
+                     *       "requestId": "01dbb974-3eb6-44a8-b823-546dce55414d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8284,7 +8284,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "7b27b160-4741-4c0e-94e2-2e9dfa4e1c2a"
+                     *       "requestId": "f45b9bdb-a260-4be3-bf22-466a96a51f39"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8301,7 +8301,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "ba88535e-a255-4348-93f4-3856d3438170"
+                     *       "requestId": "a2cdf26a-dcea-4e5d-862d-98673ee3c464"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8338,7 +8338,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "2ec94635-84b2-4cf3-9c6d-476d76617a8d"
+                     *       "requestId": "b39b07db-0475-442b-8f02-86e2f5fa4699"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8369,7 +8369,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Response for status 200 */
+            /** @description A page of clients */
             200: {
                 headers: {
                     /**
@@ -8395,21 +8395,30 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228fb-ef1b-7232-9960-c4d5a259689b",
+                     *           "id": "01a2291c-0dec-72c1-a9da-ef5749f6697e",
                      *           "name": "Acme",
                      *           "email": "ops@acme.test",
                      *           "notes": null,
                      *           "archived": false,
                      *           "archivedAt": null,
-                     *           "createdAt": "2026-11-29T20:25:29.115Z",
-                     *           "updatedAt": "2026-11-29T20:25:29.115Z"
+                     *           "createdAt": "2026-11-29T21:00:34.156Z",
+                     *           "updatedAt": "2026-11-29T21:00:34.156Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
                      *     }
                      */
                     "application/json": {
-                        data: components["schemas"]["Client"][];
+                        data: {
+                            archived: boolean;
+                            archivedAt: string | null;
+                            createdAt: string;
+                            email: string | null;
+                            id: string;
+                            name: string;
+                            notes: string | null;
+                            updatedAt: string;
+                        }[];
                         nextCursor: string | null;
                         /** @constant */
                         ok: true;
@@ -8427,7 +8436,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "152dd239-84ca-4a96-8d4b-31ea5b52724d",
+                     *       "requestId": "24a3ffcb-6231-4bac-835f-8f3c9537d926",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -8455,7 +8464,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "8eb51378-38da-4e24-a324-619a9d369682"
+                     *       "requestId": "cfc07d5c-c35c-4c62-8877-4700f493c3af"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8472,7 +8481,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing clients:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "7073b519-e3a1-482f-b737-1bd4a0921d7f"
+                     *       "requestId": "49cbbb43-f659-4788-9067-31e0cb5fff2b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8489,7 +8498,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "c4eb2a8b-e627-4afc-a01f-b9880cc9a70e"
+                     *       "requestId": "3a27a4ce-dff1-4e88-b840-f243a5d0fa2a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8526,7 +8535,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "1509dda7-cc77-4a43-97fc-6a17ee4e38fb"
+                     *       "requestId": "3c615a11-f42e-40bc-9520-309aca6f5866"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8589,14 +8598,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fb-ef1b-7232-9960-c4d5a259689b",
+                     *         "id": "01a2291c-0dec-72c1-a9da-ef5749f6697e",
                      *         "name": "Acme",
                      *         "email": "ops@acme.test",
                      *         "notes": null,
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdAt": "2026-11-29T20:25:29.115Z",
-                     *         "updatedAt": "2026-11-29T20:25:29.115Z"
+                     *         "createdAt": "2026-11-29T21:00:34.156Z",
+                     *         "updatedAt": "2026-11-29T21:00:34.156Z"
                      *       }
                      *     }
                      */
@@ -8618,7 +8627,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: name: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "e8bd3bd3-568e-49cc-9386-2237e5c19f41",
+                     *       "requestId": "8f830b97-7629-41ce-8dc6-0aec47204819",
                      *       "issues": [
                      *         {
                      *           "path": "name",
@@ -8646,7 +8655,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "216b0a02-339d-4705-8612-7c14647df937"
+                     *       "requestId": "c9d33eda-c1ed-4789-804b-a3c8eaf3977e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8663,7 +8672,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing clients:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "d78c3cd5-41df-4df9-be3c-d16122123b13"
+                     *       "requestId": "2f1c0bd7-15df-4b1b-a61b-6d37b89b7d2b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8680,7 +8689,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "04fa2800-cc00-4cfd-809c-a0ae050b910b"
+                     *       "requestId": "e9730a37-e676-423d-82d5-8ee0ffc0e481"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8697,7 +8706,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "This Idempotency-Key was already used with a different request.",
                      *       "code": "conflict",
-                     *       "requestId": "0497d960-5d0e-45fa-b297-00c7a1d0b516"
+                     *       "requestId": "1629b590-02a2-4058-b9b3-af2a65aa86f0"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8714,7 +8723,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "9a32e3fa-5cfb-47d0-934b-599fa39ae439"
+                     *       "requestId": "2a04fe67-33de-4212-ba69-93904a0a0570"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8731,7 +8740,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "fbce0b7f-c3fa-4572-b621-cd35321e3572"
+                     *       "requestId": "37750d27-54ff-4999-b741-f43a00c06ab5"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8768,7 +8777,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "f344e5aa-e05c-452f-a379-95ef1af58541"
+                     *       "requestId": "a85a042c-890c-4e0c-977c-9bd9287224b6"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8793,7 +8802,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Response for status 200 */
+            /** @description The client */
             200: {
                 headers: {
                     /**
@@ -8818,19 +8827,28 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fb-ef1b-7232-9960-c4d5a259689b",
+                     *         "id": "01a2291c-0dec-72c1-a9da-ef5749f6697e",
                      *         "name": "Acme",
                      *         "email": "ops@acme.test",
                      *         "notes": null,
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdAt": "2026-11-29T20:25:29.115Z",
-                     *         "updatedAt": "2026-11-29T20:25:29.115Z"
+                     *         "createdAt": "2026-11-29T21:00:34.156Z",
+                     *         "updatedAt": "2026-11-29T21:00:34.156Z"
                      *       }
                      *     }
                      */
                     "application/json": {
-                        data: components["schemas"]["Client"];
+                        data: {
+                            archived: boolean;
+                            archivedAt: string | null;
+                            createdAt: string;
+                            email: string | null;
+                            id: string;
+                            name: string;
+                            notes: string | null;
+                            updatedAt: string;
+                        };
                         /** @constant */
                         ok: true;
                     };
@@ -8847,7 +8865,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "5c90ba97-4dd6-4d11-9ea0-05f04ee6d87b"
+                     *       "requestId": "8a120561-19ec-42a5-9b11-c606b203241b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8869,7 +8887,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "6ed06334-39fc-4fea-b3df-6a68663cac76"
+                     *       "requestId": "2cc43ee2-d71f-4d60-8659-2bd549454078"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8886,7 +8904,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing clients:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "64005d61-0969-4e55-8d86-265e8e916795"
+                     *       "requestId": "967a1859-dbc1-49fa-8931-58edd1ce370e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8903,7 +8921,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Client not found.",
                      *       "code": "not_found",
-                     *       "requestId": "e0a81264-95e8-4d80-b9a0-680100d3ff3a"
+                     *       "requestId": "62b7d55f-6f0e-4d54-a68b-9cff5ef8fa93"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8940,7 +8958,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "d9b03659-ba09-409a-b628-7f323e20154d"
+                     *       "requestId": "3dfe6f08-01e6-4f0c-8809-ee50030ce7ce"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -8990,7 +9008,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fb-ef1b-7232-9960-c4d5a259689b",
+                     *         "id": "01a2291c-0dec-72c1-a9da-ef5749f6697e",
                      *         "deleted": true
                      *       }
                      *     }
@@ -9017,7 +9035,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "e19591d9-25d8-402c-a87c-71128c2912f6"
+                     *       "requestId": "0724915a-15ce-40f3-8323-056008e75c14"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9039,7 +9057,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "232e4962-83cf-4399-896c-95a347db66d8"
+                     *       "requestId": "53b2eb61-bfab-4bf0-af09-5c2741c43be0"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9056,7 +9074,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing clients:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "a32ff8a6-f7ef-4079-aff5-505d6da71154"
+                     *       "requestId": "c679d0e4-5475-4af7-9c6a-68dcf06031ad"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9073,7 +9091,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Client not found.",
                      *       "code": "not_found",
-                     *       "requestId": "438553b5-a95d-43c8-affb-3e0ecf3140ec"
+                     *       "requestId": "20cb4e11-e833-495d-81b0-266d0603343a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9090,7 +9108,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "389d1b1a-76ac-41d3-91a6-e30ba280e861"
+                     *       "requestId": "590f965d-ccde-4528-bbb4-a55f38486a28"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9107,7 +9125,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "c9e3dd9b-d0d3-4c24-b6f3-db88f56a52b1"
+                     *       "requestId": "015ace44-91ce-4629-950e-8c4d6b19451e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9144,7 +9162,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "d5b053ac-6b1b-478b-b310-d205a8783250"
+                     *       "requestId": "3d0485a8-faca-4eb9-8048-01d54e812a20"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9210,14 +9228,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fb-ef1b-7232-9960-c4d5a259689b",
+                     *         "id": "01a2291c-0dec-72c1-a9da-ef5749f6697e",
                      *         "name": "Acme",
                      *         "email": "ops@acme.test",
                      *         "notes": "Pays on time.",
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdAt": "2026-11-29T20:25:29.115Z",
-                     *         "updatedAt": "2026-11-29T20:25:29.121Z"
+                     *         "createdAt": "2026-11-29T21:00:34.156Z",
+                     *         "updatedAt": "2026-11-29T21:00:34.163Z"
                      *       }
                      *     }
                      */
@@ -9239,7 +9257,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: name: Invalid input: expected string, received object",
                      *       "code": "validation_error",
-                     *       "requestId": "0790f51c-d069-4f83-a011-b319685fba84",
+                     *       "requestId": "369bd541-6613-47aa-bead-019f6ce38edf",
                      *       "issues": [
                      *         {
                      *           "path": "name",
@@ -9267,7 +9285,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "f9e29505-9d7e-4b37-9e0e-af4efb5de60e"
+                     *       "requestId": "204face1-8b57-4461-888d-7ff7e8bcc988"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9284,7 +9302,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing clients:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "933415f1-4c1e-4f81-80d9-c6309a198861"
+                     *       "requestId": "0bed0d9c-3660-4f55-8c72-b6fb9d174d80"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9301,7 +9319,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Client not found.",
                      *       "code": "not_found",
-                     *       "requestId": "f3b57166-3434-4e14-8f74-e265571de9f8"
+                     *       "requestId": "cafae93b-a5f3-4a62-a450-e0db63f1483a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9318,7 +9336,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "ab8e6cac-b491-4797-8ca4-1d05530cfff0"
+                     *       "requestId": "d26d6775-1b6e-4ad1-af90-f5c092ac03df"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9335,7 +9353,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "a201b056-2607-4b35-9d06-9a09e5d07446"
+                     *       "requestId": "08ad9f91-e449-431f-bada-152bd74e9a19"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9372,7 +9390,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "944eb196-5b00-46ca-8674-fbe26b8723de"
+                     *       "requestId": "ed06bac2-dce0-482e-9b11-dfbd545ce657"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9428,18 +9446,18 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228fb-ef23-7488-a156-5b7219a36fd8",
+                     *           "id": "01a2291c-0df4-7085-9d79-4a51a15f29a5",
                      *           "key": "WEB",
                      *           "name": "Website",
                      *           "description": "The public site.",
                      *           "color": null,
-                     *           "clientId": "01a228fb-ef1b-7232-9960-c4d5a259689b",
+                     *           "clientId": "01a2291c-0dec-72c1-a9da-ef5749f6697e",
                      *           "billableByDefault": true,
                      *           "archived": false,
                      *           "archivedAt": null,
-                     *           "createdBy": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
-                     *           "createdAt": "2026-11-29T20:25:29.123Z",
-                     *           "updatedAt": "2026-11-29T20:25:29.133Z",
+                     *           "createdBy": "01a2291c-0d25-7678-9173-4a5f7b5db003",
+                     *           "createdAt": "2026-11-29T21:00:34.164Z",
+                     *           "updatedAt": "2026-11-29T21:00:34.173Z",
                      *           "role": "OWNER"
                      *         }
                      *       ],
@@ -9465,7 +9483,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "18672818-3bec-451d-b8c2-c305a92f4552",
+                     *       "requestId": "869463ee-028e-4e0a-934c-a65fade2430b",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -9493,7 +9511,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "2f1678d7-1a57-4e94-b7e1-6805cf2253ee"
+                     *       "requestId": "69e25aa6-e691-425e-8520-0bcc687ec5eb"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9510,7 +9528,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing clients:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "3d68acf3-e15c-4169-af85-a4f152c654b8"
+                     *       "requestId": "87ba3057-c70c-45cf-acec-089b0866bf98"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9527,7 +9545,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Client not found.",
                      *       "code": "not_found",
-                     *       "requestId": "562d18c8-a8bc-49d2-a4e5-d6c6b10ce01c"
+                     *       "requestId": "ecaad105-73ff-4439-a707-b6ec8d526d1c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9564,7 +9582,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "b39ab05a-5af0-4e39-91b3-11d28d257da5"
+                     *       "requestId": "54db1853-a8fe-4837-aa0d-34a744d3df4a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9627,7 +9645,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "dbabceb8-fde6-4d8d-b7a6-9815733b0611"
+                     *       "requestId": "cc24f9ea-1a8d-466b-ae92-a574c325c19e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9649,7 +9667,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "41770eca-a62a-498f-82a5-334a7cff0305"
+                     *       "requestId": "bc1958e1-b066-40c3-95e0-b020abad6f1e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9666,7 +9684,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "a1b36d9c-79c7-48e2-81aa-5fca1f1d5414"
+                     *       "requestId": "864e5ccf-c845-4040-ab28-50d8bf15cb12"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9683,7 +9701,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "e765244f-96c0-47f6-907b-8ab3e4dd600b"
+                     *       "requestId": "135c0de5-4dba-42b5-9f7c-e0fb5fbead6b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9720,7 +9738,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "a9032d5a-cafc-4733-88b2-dbe208737fec"
+                     *       "requestId": "9b5122bf-154f-4ed6-b7b4-c17a71566296"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9848,10 +9866,10 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228fb-ef4e-7289-acc1-d2284614cb18",
+                     *           "id": "01a2291c-0e1b-73f2-bb5d-104dd7167046",
                      *           "name": "frontend",
                      *           "color": "#3366ff",
-                     *           "createdAt": "2026-11-29T20:25:29.166Z"
+                     *           "createdAt": "2026-11-29T21:00:34.203Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -9876,7 +9894,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "109c13e1-800a-4729-a8a1-e9525ff17bb5",
+                     *       "requestId": "54a63dbb-4363-492b-bc8e-9ffd9a26a4aa",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -9904,7 +9922,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "80d36a09-8891-4be9-adc5-d3754e8a88b1"
+                     *       "requestId": "1bf7ebb0-63c4-4611-8a16-39636aa9b7b2"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9921,7 +9939,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "98cd6de5-da12-4394-a4b9-a587fe40dee9"
+                     *       "requestId": "dcfb8b78-7038-45ad-860c-393285cc5fcf"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9938,7 +9956,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "1a62f68a-4e4a-45fd-80ac-74a05116215d"
+                     *       "requestId": "2c907553-2ac4-44aa-84a5-d6a213bac965"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9975,7 +9993,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "78609133-230e-42b8-9648-96abcfd9205d"
+                     *       "requestId": "e189a62c-b444-44f8-8abe-2659ae40e40b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10033,10 +10051,10 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fb-ef4e-7289-acc1-d2284614cb18",
+                     *         "id": "01a2291c-0e1b-73f2-bb5d-104dd7167046",
                      *         "name": "frontend",
                      *         "color": "#3366ff",
-                     *         "createdAt": "2026-11-29T20:25:29.166Z"
+                     *         "createdAt": "2026-11-29T21:00:34.203Z"
                      *       }
                      *     }
                      */
@@ -10058,7 +10076,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: name: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "e180b2b4-94a2-430a-b767-2a85c8f09736",
+                     *       "requestId": "22911e33-dda8-4b12-acfe-8c71806f01ec",
                      *       "issues": [
                      *         {
                      *           "path": "name",
@@ -10086,7 +10104,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "c8472c1a-6c9c-4f54-bbf6-1b1ce0ee3c93"
+                     *       "requestId": "4afcbfe2-d8ca-4ed9-a342-1d06534e3dc4"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10103,7 +10121,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "74354e1a-2e61-453f-aa8b-a35ffc4b26ab"
+                     *       "requestId": "6110f866-f697-40fb-be7b-4313863517e6"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10120,7 +10138,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "6b0a4905-08ac-4716-a672-852b0550190d"
+                     *       "requestId": "9dbc7313-8bdc-4f83-b8bd-21a7f5e183bd"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10137,7 +10155,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "This Idempotency-Key was already used with a different request.",
                      *       "code": "conflict",
-                     *       "requestId": "3e8771a0-c721-4c11-bdeb-83eb8c735871"
+                     *       "requestId": "4151f517-a111-4795-98da-e84e76f1123a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10154,7 +10172,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "858a53be-ba6e-4ca8-8d9a-61c6b9dc236a"
+                     *       "requestId": "143b7440-2f5d-4f06-b4b1-1104637ddff5"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10171,7 +10189,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "b0724277-e45e-4fc9-af46-04f19941c2bc"
+                     *       "requestId": "2851be7f-4fd5-457c-a86a-992e8bf7c99c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10208,7 +10226,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "3b8add15-8d50-4bd4-9955-6b405f0c92c5"
+                     *       "requestId": "600a2fbf-2199-4fc0-9421-4a8e14f1915e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10258,10 +10276,10 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fb-ef4e-7289-acc1-d2284614cb18",
+                     *         "id": "01a2291c-0e1b-73f2-bb5d-104dd7167046",
                      *         "name": "frontend",
                      *         "color": "#3366ff",
-                     *         "createdAt": "2026-11-29T20:25:29.166Z"
+                     *         "createdAt": "2026-11-29T21:00:34.203Z"
                      *       }
                      *     }
                      */
@@ -10283,7 +10301,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "45d9994f-0681-4bba-a333-31fb041fd7e4"
+                     *       "requestId": "be9fecc5-52b1-43d2-94d8-57fa18040647"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10305,7 +10323,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "db742794-cddf-4bde-a229-13ded3dcb0a0"
+                     *       "requestId": "ada9842f-99a8-4647-86c8-f045b535d6ac"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10322,7 +10340,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "490afa6b-e632-4792-8727-84810b2cccc8"
+                     *       "requestId": "6244c6e2-e7f6-405e-9e8e-619ebb921520"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10339,7 +10357,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Label not found.",
                      *       "code": "not_found",
-                     *       "requestId": "0cc15733-0414-4ef0-abe0-0969da4c420c"
+                     *       "requestId": "142eadd5-edd2-4955-86a0-291fc13c0b81"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10376,7 +10394,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "2dfb1df1-c0ac-4fc6-955d-f83572203ba5"
+                     *       "requestId": "5b650be5-cf79-4986-aa03-ad2769720b2f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10426,7 +10444,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fb-ef4e-7289-acc1-d2284614cb18",
+                     *         "id": "01a2291c-0e1b-73f2-bb5d-104dd7167046",
                      *         "deleted": true
                      *       }
                      *     }
@@ -10453,7 +10471,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "0cf8be85-1e2a-4e58-8c10-a6cdaa055a90"
+                     *       "requestId": "8227617f-c60b-4f31-a301-32702cf59f4a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10475,7 +10493,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "7e571a40-32f4-4871-bd6b-7474b922fd90"
+                     *       "requestId": "892904fa-754a-48c5-a77a-2df52514a8c4"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10492,7 +10510,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "f1ee2d09-afe7-4aab-8676-6caeb3704338"
+                     *       "requestId": "e39d48b1-30fe-4a57-94d9-0d9ef9bb1616"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10509,7 +10527,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Label not found.",
                      *       "code": "not_found",
-                     *       "requestId": "5c14ce88-4505-4863-aa3b-ca444d7bac9e"
+                     *       "requestId": "dd2afe21-2411-41b0-a495-16176c194b83"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10526,7 +10544,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "cacd6aa7-5780-466e-b786-a1bc4d01bdcc"
+                     *       "requestId": "682a68d5-8c9c-46bb-8e17-b1974ff649cd"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10543,7 +10561,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "bf68e06b-24b5-48ad-9cda-ed8705837519"
+                     *       "requestId": "4c0276fa-53bf-4f90-aed0-a7a30187e2c2"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10580,7 +10598,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "704377a6-17cc-477a-8eb6-296d4985107a"
+                     *       "requestId": "d6617962-656c-4109-90d1-9f2cedff6497"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10639,10 +10657,10 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fb-ef4e-7289-acc1-d2284614cb18",
+                     *         "id": "01a2291c-0e1b-73f2-bb5d-104dd7167046",
                      *         "name": "front-end",
                      *         "color": "#3366ff",
-                     *         "createdAt": "2026-11-29T20:25:29.166Z"
+                     *         "createdAt": "2026-11-29T21:00:34.203Z"
                      *       }
                      *     }
                      */
@@ -10664,7 +10682,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: name: Invalid input: expected string, received object",
                      *       "code": "validation_error",
-                     *       "requestId": "e88ef5c5-9be1-47f0-87e5-9cdda4f28468",
+                     *       "requestId": "f902f233-73f6-49a5-b8b3-4c8b1c7aa3b3",
                      *       "issues": [
                      *         {
                      *           "path": "name",
@@ -10692,7 +10710,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "755f36db-d969-421c-b042-a01e07975dda"
+                     *       "requestId": "d20e9987-b8f1-424b-90be-3f8be0e1ed2f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10709,7 +10727,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "48a8ec2e-ea4d-4f3b-b872-31eb052ae88e"
+                     *       "requestId": "f20e3abd-c3b8-46eb-87b4-bc53d285525a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10726,7 +10744,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Label not found.",
                      *       "code": "not_found",
-                     *       "requestId": "3a9865f9-5de8-47e6-b8e4-c2a09e2c9d07"
+                     *       "requestId": "8c5eed5e-670d-48a3-a333-9ea1df3db8f2"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10743,7 +10761,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "A label named \"ALPHA\" already exists in this workspace.",
                      *       "code": "conflict",
-                     *       "requestId": "5601f8a7-7adb-4097-9f31-6ad9cdeb348b"
+                     *       "requestId": "d7b7bc58-c3ed-41d2-aded-ed823b6bdbe5"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10760,7 +10778,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "53ab0e5e-9243-4f35-82ea-acc62d1f2792"
+                     *       "requestId": "f2798b5a-1e40-40af-8b97-cfbd1bc02c5a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10777,7 +10795,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "8aae4a0f-2431-4424-8c9d-126ad950b452"
+                     *       "requestId": "f8bf822e-eaf7-488a-8f44-9731a3fb522c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10814,7 +10832,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "78c965d7-0a7a-4e3a-b770-60486a426327"
+                     *       "requestId": "edfd78c3-8ba5-4bce-a319-914321f8b0bc"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10842,7 +10860,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "23724593-c05c-4a1e-b1da-a4e4ddc40f7f",
+                     *       "requestId": "a423889f-7a00-443f-8a0f-b1c8834c4ef3",
                      *       "issues": []
                      *     }
                      */
@@ -10865,7 +10883,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "66d505f9-acf4-412b-bf7d-2683d7758d28"
+                     *       "requestId": "3a148782-a621-4eb3-935b-5ede4b9833b0"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10903,7 +10921,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "a6e94607-0a11-42fe-be36-2405b466a24b"
+                     *       "requestId": "9cb48e61-6631-4aea-88a6-965f6162918a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -10940,7 +10958,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "cfc841d4-a6ba-40ad-98f2-47494144974a"
+                     *       "requestId": "619a17eb-cc66-4ebe-b766-ed08a022b02f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11061,7 +11079,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "969b4f7f-edf6-4d85-b88f-a96f687f9916",
+                     *       "requestId": "007c1134-c084-4d55-bf9b-b28fb3d61043",
                      *       "issues": []
                      *     }
                      */
@@ -11079,7 +11097,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "9358d739-7606-4ac7-9c21-f077687247c1"
+                     *       "requestId": "6753df97-9a34-44a5-99ce-510ba78a8624"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11096,7 +11114,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "/mcp accepts hosted MCP keys (sallymcp_) only; personal API keys (atpm_) work with `sally mcp` over stdio.",
                      *       "code": "scope_violation",
-                     *       "requestId": "5fad1199-9f12-4c68-a21d-f2aee79835cd"
+                     *       "requestId": "d8e26596-97dd-41a9-bc3b-e109f2012063"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11133,7 +11151,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "At most 20 JSON-RPC messages per request (got 21).",
                      *       "code": "payload_too_large",
-                     *       "requestId": "c6767d96-2738-4737-978d-15ff0ea98cf9"
+                     *       "requestId": "2eb10849-c3e7-4ffa-8f2b-57d8ecdf19fd"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11150,7 +11168,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "69a8c575-27a8-47c0-bcbd-5ed9b1eaf3e5"
+                     *       "requestId": "666ef666-559e-4a49-8c99-7b4f7999533c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11167,7 +11185,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "e965fa43-f68b-47df-ae7e-8c74fc7d5cb2"
+                     *       "requestId": "ad461355-332b-4ec6-a5fa-54db02d2daff"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11195,7 +11213,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "23724593-c05c-4a1e-b1da-a4e4ddc40f7f",
+                     *       "requestId": "a423889f-7a00-443f-8a0f-b1c8834c4ef3",
                      *       "issues": []
                      *     }
                      */
@@ -11218,7 +11236,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "66d505f9-acf4-412b-bf7d-2683d7758d28"
+                     *       "requestId": "3a148782-a621-4eb3-935b-5ede4b9833b0"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11256,7 +11274,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "a6e94607-0a11-42fe-be36-2405b466a24b"
+                     *       "requestId": "9cb48e61-6631-4aea-88a6-965f6162918a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11293,7 +11311,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "cfc841d4-a6ba-40ad-98f2-47494144974a"
+                     *       "requestId": "619a17eb-cc66-4ebe-b766-ed08a022b02f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11321,7 +11339,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "23724593-c05c-4a1e-b1da-a4e4ddc40f7f",
+                     *       "requestId": "a423889f-7a00-443f-8a0f-b1c8834c4ef3",
                      *       "issues": []
                      *     }
                      */
@@ -11344,7 +11362,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "66d505f9-acf4-412b-bf7d-2683d7758d28"
+                     *       "requestId": "3a148782-a621-4eb3-935b-5ede4b9833b0"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11382,7 +11400,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "a6e94607-0a11-42fe-be36-2405b466a24b"
+                     *       "requestId": "9cb48e61-6631-4aea-88a6-965f6162918a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11419,7 +11437,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "cfc841d4-a6ba-40ad-98f2-47494144974a"
+                     *       "requestId": "619a17eb-cc66-4ebe-b766-ed08a022b02f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11540,7 +11558,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "f3ed457f-6fc0-40b5-b74e-f74610b1cca9",
+                     *       "requestId": "36996ea2-487a-48a1-b15a-11201c71511a",
                      *       "issues": []
                      *     }
                      */
@@ -11558,7 +11576,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authorization required: connect with OAuth (see WWW-Authenticate).",
                      *       "code": "missing_key",
-                     *       "requestId": "22387458-ccbd-467a-b802-43bbff60b1c1"
+                     *       "requestId": "4e944945-c42f-4dcc-8988-92cc78f2c722"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11613,7 +11631,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "58fb7b59-d7e6-4177-8b02-ad0073f3b240"
+                     *       "requestId": "1681433d-a2fd-4501-8bb7-cbb298a1f389"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11650,7 +11668,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "23724593-c05c-4a1e-b1da-a4e4ddc40f7f",
+                     *       "requestId": "a423889f-7a00-443f-8a0f-b1c8834c4ef3",
                      *       "issues": []
                      *     }
                      */
@@ -11673,7 +11691,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "66d505f9-acf4-412b-bf7d-2683d7758d28"
+                     *       "requestId": "3a148782-a621-4eb3-935b-5ede4b9833b0"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11711,7 +11729,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "a6e94607-0a11-42fe-be36-2405b466a24b"
+                     *       "requestId": "9cb48e61-6631-4aea-88a6-965f6162918a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11748,7 +11766,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "cfc841d4-a6ba-40ad-98f2-47494144974a"
+                     *       "requestId": "619a17eb-cc66-4ebe-b766-ed08a022b02f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11777,7 +11795,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Response for status 200 */
+            /** @description A page of my notifications */
             200: {
                 headers: {
                     /**
@@ -11803,34 +11821,57 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228fb-ef82-7293-870a-686ef5557b42",
+                     *           "id": "01a2291c-0e50-742b-8a0b-19d3059da6ad",
                      *           "kind": "mention",
                      *           "text": "Ada Lovelace mentioned you in WEB-1",
                      *           "actor": {
-                     *             "id": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
+                     *             "id": "01a2291c-0d25-7678-9173-4a5f7b5db003",
                      *             "name": "Ada Lovelace",
                      *             "handle": "ada"
                      *           },
                      *           "task": {
-                     *             "id": "01a228fb-ef58-73f3-acaa-54c8856d4091",
+                     *             "id": "01a2291c-0e2d-7635-adf4-61ec9f112ba1",
                      *             "humanId": "WEB-1",
                      *             "title": "Ship the landing page today"
                      *           },
                      *           "project": {
-                     *             "id": "01a228fb-ef23-7488-a156-5b7219a36fd8",
+                     *             "id": "01a2291c-0df4-7085-9d79-4a51a15f29a5",
                      *             "name": "Website"
                      *           },
-                     *           "commentId": "01a228fb-ef81-7379-a653-1101418a6281",
+                     *           "commentId": "01a2291c-0e4e-711c-9759-3f01abb7bd7d",
                      *           "read": false,
                      *           "readAt": null,
-                     *           "createdAt": "2026-11-29T20:25:29.218Z"
+                     *           "createdAt": "2026-11-29T21:00:34.255Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
                      *     }
                      */
                     "application/json": {
-                        data: components["schemas"]["Notification"][];
+                        data: {
+                            actor: {
+                                handle: string;
+                                id: string;
+                                name: string;
+                            } | null;
+                            commentId: string | null;
+                            createdAt: string;
+                            id: string;
+                            /** @enum {string} */
+                            kind: "assignment" | "mention";
+                            project: {
+                                id: string;
+                                name: string;
+                            } | null;
+                            read: boolean;
+                            readAt: string | null;
+                            task: {
+                                humanId: string;
+                                id: string;
+                                title: string;
+                            } | null;
+                            text: string;
+                        }[];
                         nextCursor: string | null;
                         /** @constant */
                         ok: true;
@@ -11848,7 +11889,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "dc68715e-be9b-475f-af4c-2cfbb9e89d6d",
+                     *       "requestId": "6729ec58-7b9b-4639-9717-6f90bd6c123d",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -11876,7 +11917,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "f3a3726c-69c7-4096-b129-5cc86b80bd16"
+                     *       "requestId": "6caf21ce-3e01-49c1-86bb-01efbbaa0136"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11893,7 +11934,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing notifications:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "88185559-07e5-47d8-a892-6c697da30029"
+                     *       "requestId": "b6dfe033-0efd-47a0-a634-d7e392a5bf9c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11910,7 +11951,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "f23cb134-3121-4053-b40f-916e26de34e6"
+                     *       "requestId": "c879e19f-cd50-4f4b-980a-e9d0eed09cd7"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11947,7 +11988,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "9064f136-75a1-4bd3-af1d-763727903e90"
+                     *       "requestId": "4dfa05e4-d6a5-4773-811a-5c44ae33292e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -11997,27 +12038,27 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fb-ef82-7293-870a-686ef5557b42",
+                     *         "id": "01a2291c-0e50-742b-8a0b-19d3059da6ad",
                      *         "kind": "mention",
                      *         "text": "Ada Lovelace mentioned you in WEB-1",
                      *         "actor": {
-                     *           "id": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
+                     *           "id": "01a2291c-0d25-7678-9173-4a5f7b5db003",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "task": {
-                     *           "id": "01a228fb-ef58-73f3-acaa-54c8856d4091",
+                     *           "id": "01a2291c-0e2d-7635-adf4-61ec9f112ba1",
                      *           "humanId": "WEB-1",
                      *           "title": "Ship the landing page today"
                      *         },
                      *         "project": {
-                     *           "id": "01a228fb-ef23-7488-a156-5b7219a36fd8",
+                     *           "id": "01a2291c-0df4-7085-9d79-4a51a15f29a5",
                      *           "name": "Website"
                      *         },
-                     *         "commentId": "01a228fb-ef81-7379-a653-1101418a6281",
+                     *         "commentId": "01a2291c-0e4e-711c-9759-3f01abb7bd7d",
                      *         "read": true,
-                     *         "readAt": "2026-11-29T20:25:29.234Z",
-                     *         "createdAt": "2026-11-29T20:25:29.218Z"
+                     *         "readAt": "2026-11-29T21:00:34.269Z",
+                     *         "createdAt": "2026-11-29T21:00:34.255Z"
                      *       }
                      *     }
                      */
@@ -12039,7 +12080,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "48e900d7-e9f4-48a7-a642-d552f5cad15b"
+                     *       "requestId": "329c43b3-aeec-4993-ad13-6046487f5afa"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12061,7 +12102,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "8225a0f0-bc32-4bd5-af94-a0047108f180"
+                     *       "requestId": "6bdf6d31-8b7c-469f-96ef-2a8b247bcaba"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12078,7 +12119,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing notifications:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "ed174c41-306b-4f51-97e0-49170c814cfa"
+                     *       "requestId": "d02393db-9824-451e-86a7-cf647baa240d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12095,7 +12136,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Notification not found.",
                      *       "code": "not_found",
-                     *       "requestId": "cb17f301-dd2b-4391-9b2a-258dded8fb5a"
+                     *       "requestId": "44c048f7-421b-4e90-8cd4-7aeb373666a7"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12112,7 +12153,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "e5de4136-a0bb-460d-ad89-7c5f7fcbc1ef"
+                     *       "requestId": "ed5125a0-ade4-4ea7-b007-6cf1208dcd24"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12129,7 +12170,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "80e079ea-2e98-4040-9394-efa24af96bfb"
+                     *       "requestId": "9896f52e-1010-4e62-99f3-912f57fc6ae0"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12166,7 +12207,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "e8262aea-67cf-42f4-81dd-460cb54e5d1a"
+                     *       "requestId": "ed2a1173-2adb-4252-aa38-357dfd3119ae"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12242,7 +12283,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "c0fcbb81-c9b3-48bd-8552-2192c3b8c073"
+                     *       "requestId": "1dcdf723-31d7-4a6d-bc2e-2205802af4ed"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12264,7 +12305,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "c6f1be96-3de4-438e-9370-3012ccd4cbc1"
+                     *       "requestId": "199321b3-851c-4787-8aa3-d8d590bdecd9"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12281,7 +12322,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing notifications:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "4a1e1f48-5e33-41eb-8be2-f75b94ece47d"
+                     *       "requestId": "290fd101-c01c-42da-b179-2cea91d255ec"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12298,7 +12339,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "4ce34953-1d71-4031-9328-59351c7c9c5d"
+                     *       "requestId": "16e11dcf-a398-4292-a984-9a8d00b147f7"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12335,7 +12376,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "b5ea8030-d415-4562-ab31-e183a29523c1"
+                     *       "requestId": "1c506c6f-9717-43b8-a6f7-5dc3ab44c2c6"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12430,7 +12471,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "3a1ab618-c451-4d35-95e2-49b0664f5434"
+                     *       "requestId": "464e5f57-0de6-4c26-a0a0-622df2d45f38"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12452,7 +12493,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "a7f5a27b-2dc4-4dd8-9ab7-cfb577631163"
+                     *       "requestId": "38c50664-feb6-49f3-9b17-32d5fc304e1a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12469,7 +12510,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing notifications:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "1925dd71-28ae-461b-ac52-6dd240a6d58d"
+                     *       "requestId": "27b357ad-af0b-4553-8614-9b4e7cdddb0f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12486,7 +12527,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "edacd96c-a0d8-4203-97f0-0bd6487912ac"
+                     *       "requestId": "dea9989d-f15e-46f6-8104-baf7942888fe"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12503,7 +12544,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "f183911e-19f5-40fc-a162-c1be48a66955"
+                     *       "requestId": "ee3087d8-e131-4371-b84e-fc29e840bc30"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12520,7 +12561,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "eeae2224-4df6-42a9-b5f9-728603cb4c9e"
+                     *       "requestId": "8b1bfd0b-9676-476c-800e-680a9907c2f5"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12557,7 +12598,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "9cd7f63f-749a-41aa-bbe1-c0f9d38abc41"
+                     *       "requestId": "2cf9026b-fa40-4cc9-bb63-4eee6be763e2"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12628,7 +12669,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "941c2cde-ad0d-44ae-92e5-95ee02b63e78"
+                     *       "requestId": "450eff11-aef1-4f88-81bd-dbd40889cc04"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12650,7 +12691,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "d8d34c61-9cf3-431c-b20b-9b4156304379"
+                     *       "requestId": "77dee583-607b-4d12-80a1-c87f0ffe502d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12667,7 +12708,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing notifications:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "e27b47d8-70f6-4964-99a4-b6c7b9eba0a6"
+                     *       "requestId": "13d96df1-ef00-4785-ad6c-b2652a63be09"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12684,7 +12725,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "17a62fb1-b111-4e26-8ff8-6be17d85e8e5"
+                     *       "requestId": "05efe7d0-d5c0-49c1-a81e-36a311f91cea"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12701,7 +12742,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "791d6f48-fe28-4462-aad4-8f13630a4d06"
+                     *       "requestId": "2791a0e1-3824-4cae-b5e7-93641ff07f4c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12718,7 +12759,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "07671f0f-17ca-48fb-b37b-6e1a0ef72a18"
+                     *       "requestId": "10be9f70-404c-447e-9a07-ff2c74a621c0"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12755,7 +12796,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "8c3b3b25-6050-497a-9245-d9921e925606"
+                     *       "requestId": "afa7b422-276d-4c4f-a1a2-50a30d5cf6a1"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12812,18 +12853,18 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228fb-ef23-7488-a156-5b7219a36fd8",
+                     *           "id": "01a2291c-0df4-7085-9d79-4a51a15f29a5",
                      *           "key": "WEB",
                      *           "name": "Website",
                      *           "description": null,
                      *           "color": null,
-                     *           "clientId": "01a228fb-ef1b-7232-9960-c4d5a259689b",
+                     *           "clientId": "01a2291c-0dec-72c1-a9da-ef5749f6697e",
                      *           "billableByDefault": true,
                      *           "archived": false,
                      *           "archivedAt": null,
-                     *           "createdBy": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
-                     *           "createdAt": "2026-11-29T20:25:29.123Z",
-                     *           "updatedAt": "2026-11-29T20:25:29.123Z",
+                     *           "createdBy": "01a2291c-0d25-7678-9173-4a5f7b5db003",
+                     *           "createdAt": "2026-11-29T21:00:34.164Z",
+                     *           "updatedAt": "2026-11-29T21:00:34.164Z",
                      *           "role": "OWNER"
                      *         }
                      *       ],
@@ -12849,7 +12890,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "0817ab53-30ba-4a52-9266-b9de43a48b34",
+                     *       "requestId": "92719cf0-9c91-4870-a989-ab4f01501b49",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -12877,7 +12918,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "58c4c55b-d25e-4f1b-8bca-378a8500e91c"
+                     *       "requestId": "ecae3006-e03d-4d3c-8b7e-e7215c1f9739"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12894,7 +12935,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "10454c15-f253-426f-a74f-4c292b6bd829"
+                     *       "requestId": "19e02b00-ff11-41d9-a3cb-c59d1f31c0a2"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12911,7 +12952,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "298afd2e-b04c-455f-acaa-32674f83e5e8"
+                     *       "requestId": "c069f07f-14f3-4db3-8095-e2d37f95c93d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -12948,7 +12989,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "c86a24f0-678e-41ba-93b7-f44e35794aa0"
+                     *       "requestId": "4ab90d81-6173-44a2-ba7c-03d9fb24ffd9"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13014,28 +13055,28 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fb-ef23-7488-a156-5b7219a36fd8",
+                     *         "id": "01a2291c-0df4-7085-9d79-4a51a15f29a5",
                      *         "key": "WEB",
                      *         "name": "Website",
                      *         "description": null,
                      *         "color": null,
-                     *         "clientId": "01a228fb-ef1b-7232-9960-c4d5a259689b",
+                     *         "clientId": "01a2291c-0dec-72c1-a9da-ef5749f6697e",
                      *         "billableByDefault": true,
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdBy": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
-                     *         "createdAt": "2026-11-29T20:25:29.123Z",
-                     *         "updatedAt": "2026-11-29T20:25:29.123Z",
+                     *         "createdBy": "01a2291c-0d25-7678-9173-4a5f7b5db003",
+                     *         "createdAt": "2026-11-29T21:00:34.164Z",
+                     *         "updatedAt": "2026-11-29T21:00:34.164Z",
                      *         "role": "OWNER",
                      *         "statuses": [
                      *           {
-                     *             "id": "01a228fb-ef24-7280-87d9-b6a5c6a68f79",
-                     *             "projectId": "01a228fb-ef23-7488-a156-5b7219a36fd8",
+                     *             "id": "01a2291c-0df5-70ff-bad5-4ed75716c606",
+                     *             "projectId": "01a2291c-0df4-7085-9d79-4a51a15f29a5",
                      *             "name": "Backlog",
                      *             "category": "backlog",
                      *             "position": 0,
                      *             "color": "#94a3b8",
-                     *             "createdAt": "2026-11-29T20:25:29.123Z"
+                     *             "createdAt": "2026-11-29T21:00:34.164Z"
                      *           }
                      *         ],
                      *         "memberCount": 1
@@ -13060,7 +13101,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: name: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "f280f076-d28b-4a33-a332-9fa3a961edfc",
+                     *       "requestId": "e2ec436d-4445-4aab-a349-61ee38965d05",
                      *       "issues": [
                      *         {
                      *           "path": "name",
@@ -13088,7 +13129,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "f3c6da72-d8c0-4498-a82c-f505640114cf"
+                     *       "requestId": "07b9da69-1709-4708-9ba7-e6a99152a9b2"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13105,7 +13146,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "f158f1e7-1fbd-4556-9cf5-b1274cc2f8b0"
+                     *       "requestId": "7c7a0bb2-5346-4dd2-a6be-75d1a874e120"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13122,7 +13163,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "460891d9-efc4-41bf-b55f-b54ad61b108f"
+                     *       "requestId": "a23e8934-13b8-4e1c-9558-db72f2f80f3c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13139,7 +13180,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "This Idempotency-Key was already used with a different request.",
                      *       "code": "conflict",
-                     *       "requestId": "4deb0bfb-3dfa-4395-afa4-eb91791d187b"
+                     *       "requestId": "0178b6da-0b76-43a2-b148-8185079db14c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13156,7 +13197,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "0f782c3a-0981-453a-a157-9baaba04526a"
+                     *       "requestId": "dfb2ad53-8206-410b-a19d-af7224038361"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13173,7 +13214,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "66da404c-deb7-4e61-903b-3ac54b3f11f0"
+                     *       "requestId": "7e38c4e3-e80b-4ed9-a90f-bb3274aae44a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13210,7 +13251,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "54bde9af-eb04-4c9a-97ad-090be46184c0"
+                     *       "requestId": "91040b16-8ee4-4e79-91ee-06acb84efd18"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13235,7 +13276,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Response for status 200 */
+            /** @description The project */
             200: {
                 headers: {
                     /**
@@ -13260,28 +13301,28 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fb-ef23-7488-a156-5b7219a36fd8",
+                     *         "id": "01a2291c-0df4-7085-9d79-4a51a15f29a5",
                      *         "key": "WEB",
                      *         "name": "Website",
                      *         "description": null,
                      *         "color": null,
-                     *         "clientId": "01a228fb-ef1b-7232-9960-c4d5a259689b",
+                     *         "clientId": "01a2291c-0dec-72c1-a9da-ef5749f6697e",
                      *         "billableByDefault": true,
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdBy": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
-                     *         "createdAt": "2026-11-29T20:25:29.123Z",
-                     *         "updatedAt": "2026-11-29T20:25:29.123Z",
+                     *         "createdBy": "01a2291c-0d25-7678-9173-4a5f7b5db003",
+                     *         "createdAt": "2026-11-29T21:00:34.164Z",
+                     *         "updatedAt": "2026-11-29T21:00:34.164Z",
                      *         "role": "OWNER",
                      *         "statuses": [
                      *           {
-                     *             "id": "01a228fb-ef24-7280-87d9-b6a5c6a68f79",
-                     *             "projectId": "01a228fb-ef23-7488-a156-5b7219a36fd8",
+                     *             "id": "01a2291c-0df5-70ff-bad5-4ed75716c606",
+                     *             "projectId": "01a2291c-0df4-7085-9d79-4a51a15f29a5",
                      *             "name": "Backlog",
                      *             "category": "backlog",
                      *             "position": 0,
                      *             "color": "#94a3b8",
-                     *             "createdAt": "2026-11-29T20:25:29.123Z"
+                     *             "createdAt": "2026-11-29T21:00:34.164Z"
                      *           }
                      *         ],
                      *         "memberCount": 1
@@ -13289,7 +13330,33 @@ export interface operations {
                      *     }
                      */
                     "application/json": {
-                        data: components["schemas"]["ProjectDetail"];
+                        data: {
+                            archived: boolean;
+                            archivedAt: string | null;
+                            billableByDefault: boolean;
+                            clientId: string | null;
+                            color: string | null;
+                            createdAt: string;
+                            createdBy: string | null;
+                            description: string | null;
+                            id: string;
+                            key: string;
+                            memberCount: number;
+                            name: string;
+                            /** @enum {string} */
+                            role: "OWNER" | "MEMBER" | "VIEWER";
+                            statuses: {
+                                /** @enum {string} */
+                                category: "backlog" | "unstarted" | "started" | "completed" | "canceled";
+                                color: string | null;
+                                createdAt: string;
+                                id: string;
+                                name: string;
+                                position: number;
+                                projectId: string;
+                            }[];
+                            updatedAt: string;
+                        };
                         /** @constant */
                         ok: true;
                     };
@@ -13306,7 +13373,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "a25ad76a-0980-4154-8bc7-cb04afb6e225"
+                     *       "requestId": "b9d16aa1-ca49-4f9e-9f00-9642a0dcf2a0"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13328,7 +13395,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "76846dd5-7fe5-4278-9a95-58eb771d0081"
+                     *       "requestId": "fc6a0eb4-b93f-4403-aa13-46a9ab5fce7a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13345,7 +13412,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "74cc1d0d-c57c-4ada-a256-bf6d990cd9a3"
+                     *       "requestId": "04aee079-7fbd-402f-81ee-d04bdb1bb912"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13362,7 +13429,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Project not found.",
                      *       "code": "not_found",
-                     *       "requestId": "41bcdd75-0e3d-4c83-b3ed-aee0b2bc93d3"
+                     *       "requestId": "39a40282-c431-4b65-b9f6-ddc85b844b03"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13399,7 +13466,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "c38d65c9-2ea4-48fa-b06b-464e651aaef7"
+                     *       "requestId": "0b1abdc2-9d56-4b5c-8d29-89eebe6d8ed5"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13449,7 +13516,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fb-ef23-7488-a156-5b7219a36fd8",
+                     *         "id": "01a2291c-0df4-7085-9d79-4a51a15f29a5",
                      *         "deleted": true
                      *       }
                      *     }
@@ -13476,7 +13543,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "262ae851-d94e-4cf8-98fa-7e576bf555f9"
+                     *       "requestId": "4f15fad3-4091-4a6d-90ec-0ae60ee59676"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13498,7 +13565,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "1682010d-82c9-4983-ab47-bd2e99593e22"
+                     *       "requestId": "e5bec591-2dbe-4aff-a296-c64c5cc87624"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13515,7 +13582,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "0a8a9559-0eb9-407d-b0b2-a2bdb7079bcf"
+                     *       "requestId": "f0e55858-2ba1-478d-8285-e9dbabe58186"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13532,7 +13599,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Project not found.",
                      *       "code": "not_found",
-                     *       "requestId": "d9ed0f3d-9a93-4160-9ad8-7a5328926550"
+                     *       "requestId": "66607ac4-0ad0-40c7-b74d-be3f08fd1087"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13549,7 +13616,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "a83e146b-8d6c-4aa8-a08a-d49cdf9fc167"
+                     *       "requestId": "ed4b95d5-29bb-4cca-bf00-d9c7c2d2df62"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13566,7 +13633,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "bb2549bf-19c3-4fae-839b-215a44193ba3"
+                     *       "requestId": "877fe0c2-76c4-4a78-8a4c-83b2de94ed35"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13603,7 +13670,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "f23a7e71-b9c6-4ec3-8bfc-cc2b8b9d1493"
+                     *       "requestId": "fa639f14-5a3c-4775-9ae7-11230f882fe4"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13670,28 +13737,28 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fb-ef23-7488-a156-5b7219a36fd8",
+                     *         "id": "01a2291c-0df4-7085-9d79-4a51a15f29a5",
                      *         "key": "WEB",
                      *         "name": "Website",
                      *         "description": "The public site.",
                      *         "color": null,
-                     *         "clientId": "01a228fb-ef1b-7232-9960-c4d5a259689b",
+                     *         "clientId": "01a2291c-0dec-72c1-a9da-ef5749f6697e",
                      *         "billableByDefault": true,
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdBy": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
-                     *         "createdAt": "2026-11-29T20:25:29.123Z",
-                     *         "updatedAt": "2026-11-29T20:25:29.133Z",
+                     *         "createdBy": "01a2291c-0d25-7678-9173-4a5f7b5db003",
+                     *         "createdAt": "2026-11-29T21:00:34.164Z",
+                     *         "updatedAt": "2026-11-29T21:00:34.173Z",
                      *         "role": "OWNER",
                      *         "statuses": [
                      *           {
-                     *             "id": "01a228fb-ef24-7280-87d9-b6a5c6a68f79",
-                     *             "projectId": "01a228fb-ef23-7488-a156-5b7219a36fd8",
+                     *             "id": "01a2291c-0df5-70ff-bad5-4ed75716c606",
+                     *             "projectId": "01a2291c-0df4-7085-9d79-4a51a15f29a5",
                      *             "name": "Backlog",
                      *             "category": "backlog",
                      *             "position": 0,
                      *             "color": "#94a3b8",
-                     *             "createdAt": "2026-11-29T20:25:29.123Z"
+                     *             "createdAt": "2026-11-29T21:00:34.164Z"
                      *           }
                      *         ],
                      *         "memberCount": 1
@@ -13716,7 +13783,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: key: Invalid input: expected string, received object",
                      *       "code": "validation_error",
-                     *       "requestId": "e449bef0-7f30-4274-ab97-141c8d58287a",
+                     *       "requestId": "1e86333b-aa31-4fcb-b3d1-ef30455a3bc5",
                      *       "issues": [
                      *         {
                      *           "path": "key",
@@ -13744,7 +13811,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "987a4c3d-e595-4efe-aa91-8b3c3a17641a"
+                     *       "requestId": "55cc66c2-3e5f-48fb-87fb-3f64c3657999"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13761,7 +13828,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "64a9e706-814c-4bea-869f-36342e777658"
+                     *       "requestId": "4a6e672d-6386-4749-9c45-fab80fa91016"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13778,7 +13845,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Project not found.",
                      *       "code": "not_found",
-                     *       "requestId": "78cf0eb9-3c5b-47fc-ac89-1b472ebab990"
+                     *       "requestId": "1b0f860b-aba1-4413-8191-d928a505391f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13795,7 +13862,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "The project key ARC is already used in this workspace.",
                      *       "code": "conflict",
-                     *       "requestId": "0eb410b5-0337-428c-833c-8f1d97879d70"
+                     *       "requestId": "73f4ac93-20f7-408f-9e34-7947453833d3"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13812,7 +13879,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "08499d59-8cbd-4cbc-a673-a4ceec2cc774"
+                     *       "requestId": "da51813f-145b-4a8f-ae4c-97c904967e97"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13829,7 +13896,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "8fb68476-7cda-4e50-8273-4d80a339b9ac"
+                     *       "requestId": "eca19620-870f-4319-9eee-b598ef2b76f1"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13866,7 +13933,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "0a342043-9d4e-4871-9cb7-3294b71ca85a"
+                     *       "requestId": "a58255e1-7422-40b9-acfa-b0e2059c9100"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -13922,10 +13989,10 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228fb-f120-7471-abdd-764325ed7254",
+                     *           "id": "01a2291c-0fd8-7309-86f8-6c5a80a5a675",
                      *           "action": "member.removed",
                      *           "actor": {
-                     *             "id": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
+                     *             "id": "01a2291c-0d25-7678-9173-4a5f7b5db003",
                      *             "name": "Ada Lovelace",
                      *             "handle": "ada"
                      *           },
@@ -13933,10 +14000,10 @@ export interface operations {
                      *           "taskId": null,
                      *           "taskKey": null,
                      *           "meta": {
-                     *             "userId": "01a228fb-eee9-7533-b1c3-087156e8668a",
+                     *             "userId": "01a2291c-0dc2-7082-8a99-37f7341c4675",
                      *             "role": "MEMBER"
                      *           },
-                     *           "createdAt": "2026-11-29T20:25:29.632Z"
+                     *           "createdAt": "2026-11-29T21:00:34.648Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -13961,7 +14028,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "baefa257-108e-42a4-b5c3-cf20ad9395d8",
+                     *       "requestId": "015323bb-f28f-4fa9-9cdb-1f9da16ec6fb",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -13989,7 +14056,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "43087b1d-92b2-4c54-877f-ba573b956980"
+                     *       "requestId": "7ce64362-e9e4-4910-8983-c910a04cda2e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14006,7 +14073,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "c8873779-fe00-469a-8582-dcb0d2e47a89"
+                     *       "requestId": "34b1ec28-4113-4375-bb01-3124ce4d8e63"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14023,7 +14090,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Project not found.",
                      *       "code": "not_found",
-                     *       "requestId": "d80cf220-de4b-44cc-8936-f0b695fa381b"
+                     *       "requestId": "b7dcb90f-0456-453a-b987-710a9ab196b1"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14060,7 +14127,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "3f045d1e-c003-4c32-9cb8-416e172a6c86"
+                     *       "requestId": "32cfe656-e43b-4306-b643-4bb815f9f8b9"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14110,28 +14177,28 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fb-ef23-7488-a156-5b7219a36fd8",
+                     *         "id": "01a2291c-0df4-7085-9d79-4a51a15f29a5",
                      *         "key": "WEB",
                      *         "name": "Website",
                      *         "description": "The public site.",
                      *         "color": null,
-                     *         "clientId": "01a228fb-ef1b-7232-9960-c4d5a259689b",
+                     *         "clientId": "01a2291c-0dec-72c1-a9da-ef5749f6697e",
                      *         "billableByDefault": true,
                      *         "archived": true,
-                     *         "archivedAt": "2026-11-29T20:25:29.636Z",
-                     *         "createdBy": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
-                     *         "createdAt": "2026-11-29T20:25:29.123Z",
-                     *         "updatedAt": "2026-11-29T20:25:29.636Z",
+                     *         "archivedAt": "2026-11-29T21:00:34.651Z",
+                     *         "createdBy": "01a2291c-0d25-7678-9173-4a5f7b5db003",
+                     *         "createdAt": "2026-11-29T21:00:34.164Z",
+                     *         "updatedAt": "2026-11-29T21:00:34.651Z",
                      *         "role": "OWNER",
                      *         "statuses": [
                      *           {
-                     *             "id": "01a228fb-ef24-7280-87d9-b6a5c6a68f79",
-                     *             "projectId": "01a228fb-ef23-7488-a156-5b7219a36fd8",
+                     *             "id": "01a2291c-0df5-70ff-bad5-4ed75716c606",
+                     *             "projectId": "01a2291c-0df4-7085-9d79-4a51a15f29a5",
                      *             "name": "Backlog",
                      *             "category": "backlog",
                      *             "position": 0,
                      *             "color": "#94a3b8",
-                     *             "createdAt": "2026-11-29T20:25:29.123Z"
+                     *             "createdAt": "2026-11-29T21:00:34.164Z"
                      *           }
                      *         ],
                      *         "memberCount": 1
@@ -14156,7 +14223,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "3b6a6bfd-1b0f-4846-963d-4a485502e807"
+                     *       "requestId": "5b9980e6-4ae5-4a66-bb6e-b2254593efea"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14178,7 +14245,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "c728da3a-bfdc-4492-a111-5c87a04676a2"
+                     *       "requestId": "556348f1-a5df-466b-8fe2-8b4a5c817bbe"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14195,7 +14262,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "dbb6394b-ef43-425c-95a1-693f4572626c"
+                     *       "requestId": "69ec142b-ef49-4753-a08b-cdd349ed2bf6"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14212,7 +14279,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Project not found.",
                      *       "code": "not_found",
-                     *       "requestId": "66a8216f-a5fa-4685-97db-0cb5ef6f01ae"
+                     *       "requestId": "a51fbb76-df0a-431e-b6ce-8197d5b5c52a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14229,7 +14296,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "144ffd33-d309-4368-bae6-0641a68d3815"
+                     *       "requestId": "144cd727-c834-4ad9-b6e7-a8c2c81bd00c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14246,7 +14313,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "efbd4df0-bec6-4e55-ae8e-04710ce14ebf"
+                     *       "requestId": "09421f39-fb07-4b03-909c-be99a8d65424"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14283,7 +14350,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "c5f95481-69a1-439e-b345-b31af3191c93"
+                     *       "requestId": "0a8bfb46-23cb-4626-a6bb-d41f04935509"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14339,12 +14406,12 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "userId": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
+                     *           "userId": "01a2291c-0d25-7678-9173-4a5f7b5db003",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada",
                      *           "email": "ada@walk.test",
                      *           "role": "OWNER",
-                     *           "addedAt": "2026-11-29T20:25:29.123Z"
+                     *           "addedAt": "2026-11-29T21:00:34.164Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -14369,7 +14436,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "0226ac01-011b-4c8c-b0b1-79c2a32a263a",
+                     *       "requestId": "eda27758-d633-415a-85fc-b32cd97cf750",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -14397,7 +14464,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "e590e234-55b4-4dc3-b383-28b47ae1a400"
+                     *       "requestId": "76d0f426-cecb-410c-ac22-7759dc27934b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14414,7 +14481,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "a3d37db7-efa5-44ef-ba50-cd1ad3daae54"
+                     *       "requestId": "6fd2fe1f-19a7-4e28-a3aa-c50b8bc82f92"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14431,7 +14498,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Project not found.",
                      *       "code": "not_found",
-                     *       "requestId": "991919ca-2702-49f9-bcfb-6ee4e7ed6133"
+                     *       "requestId": "0a00078a-a21a-4200-90b9-2107c069f21c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14468,7 +14535,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "b0f558c8-c963-420e-9689-b290ce3aec59"
+                     *       "requestId": "fd934b38-6ae2-4f1b-b6fb-d3516dea5078"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14533,12 +14600,12 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "userId": "01a228fb-eee9-7533-b1c3-087156e8668a",
+                     *         "userId": "01a2291c-0dc2-7082-8a99-37f7341c4675",
                      *         "name": "Bob",
                      *         "handle": "bob",
                      *         "email": "bob@walk.test",
                      *         "role": "VIEWER",
-                     *         "addedAt": "2026-11-29T20:25:29.141Z"
+                     *         "addedAt": "2026-11-29T21:00:34.192Z"
                      *       }
                      *     }
                      */
@@ -14560,7 +14627,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: userId: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "8b2628d6-894c-4887-8c06-f3cdfb796c2b",
+                     *       "requestId": "685983e9-6f83-4546-988b-83cfdccc6dd6",
                      *       "issues": [
                      *         {
                      *           "path": "userId",
@@ -14588,7 +14655,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "d57783ea-8ccb-4cbc-a812-15aca816b688"
+                     *       "requestId": "5570b8bb-13de-4e34-9667-226aec85e9c3"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14605,7 +14672,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "cb8eb0bb-ee26-4e00-96a4-0103c3f8fe98"
+                     *       "requestId": "3bc672a5-a5a1-4258-9c3b-380abbc96146"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14622,7 +14689,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Project not found.",
                      *       "code": "not_found",
-                     *       "requestId": "770e3a5a-87f3-44bb-8f2b-2abf4dca5aa0"
+                     *       "requestId": "559db104-a72a-4f4b-9a51-57ee065e28c1"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14639,7 +14706,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "This Idempotency-Key was already used with a different request.",
                      *       "code": "conflict",
-                     *       "requestId": "db59fdbd-bc1b-4062-bd28-86c87fe14e57"
+                     *       "requestId": "726395fc-7412-4499-b510-7f3a3544cfc3"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14656,7 +14723,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "4e504c54-90d5-4f91-952f-4b11382c4b0b"
+                     *       "requestId": "8e367c4b-33a8-4fe6-9179-b85e3e184753"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14673,7 +14740,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "0fbc2a0c-f00e-4899-b46e-bd0c112591f3"
+                     *       "requestId": "f97149cc-2ec0-4bd2-bf16-b23f9d04ce50"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14710,7 +14777,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "a3f5f807-f283-4106-9444-6507569b2e52"
+                     *       "requestId": "eafa2a71-4bfa-4e3c-97d1-74674ba2641c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14762,7 +14829,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fb-eee9-7533-b1c3-087156e8668a",
+                     *         "id": "01a2291c-0dc2-7082-8a99-37f7341c4675",
                      *         "deleted": true
                      *       }
                      *     }
@@ -14789,7 +14856,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "473f53b6-dd3b-4b1c-8db0-c17c93fbb284"
+                     *       "requestId": "5743c5f5-340b-42ea-8b5b-c5f62b3afece"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14811,7 +14878,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "3e9b6fe7-a098-4f1a-ab94-bd3882bdaf65"
+                     *       "requestId": "609a79a3-7084-4e62-b0bd-96e330a9b5f7"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14828,7 +14895,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "2262e6ec-6ef7-44f1-ac4b-ea1db77bf17a"
+                     *       "requestId": "4c39137a-51da-4cad-9b7e-faa76cd5b2b7"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14845,7 +14912,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Project not found.",
                      *       "code": "not_found",
-                     *       "requestId": "008bb94c-cfad-445c-97c7-8af67802b48a"
+                     *       "requestId": "6bfba9c4-783d-412b-95ab-4f665088ab3b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14862,7 +14929,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "The last OWNER of a project cannot be removed or demoted; make someone else OWNER first.",
                      *       "code": "conflict",
-                     *       "requestId": "34650401-1321-43c3-a290-4766a108b6f5"
+                     *       "requestId": "34f578a4-2ec9-4636-89ac-0739708c516a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14879,7 +14946,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "8e2e307f-f782-484e-8cd6-a7a2f8570d27"
+                     *       "requestId": "e6f7d63e-65c8-49b1-b2a9-dd844e10d852"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14896,7 +14963,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "51ad9281-cc20-418e-9522-c773be131fcb"
+                     *       "requestId": "30f20a11-9c7f-4329-b213-bfae8c23f10c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14933,7 +15000,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "091ced2f-0f9e-4f06-8e90-8d7ea0ee29ad"
+                     *       "requestId": "570aa780-c210-417f-8985-d3786985e7f5"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -14995,12 +15062,12 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "userId": "01a228fb-eee9-7533-b1c3-087156e8668a",
+                     *         "userId": "01a2291c-0dc2-7082-8a99-37f7341c4675",
                      *         "name": "Bob",
                      *         "handle": "bob",
                      *         "email": "bob@walk.test",
                      *         "role": "MEMBER",
-                     *         "addedAt": "2026-11-29T20:25:29.141Z"
+                     *         "addedAt": "2026-11-29T21:00:34.192Z"
                      *       }
                      *     }
                      */
@@ -15022,7 +15089,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: role: Invalid option: expected one of \"OWNER\"|\"MEMBER\"|\"VIEWER\"",
                      *       "code": "validation_error",
-                     *       "requestId": "4ba59aac-c104-4696-ba70-8bd89cb58c54",
+                     *       "requestId": "fd4dfccd-fe8c-4637-9043-807cba6c1f22",
                      *       "issues": [
                      *         {
                      *           "path": "role",
@@ -15050,7 +15117,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "ae35ba25-f400-470d-b1da-77970158a916"
+                     *       "requestId": "ccace2fb-d5e0-4450-844e-389f1e01db4c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15067,7 +15134,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "beec4b95-b2ad-4739-9c49-d16dcedd7443"
+                     *       "requestId": "1dd2474b-8b63-4c7a-b18f-e20c34f1bfb1"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15084,7 +15151,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Project not found.",
                      *       "code": "not_found",
-                     *       "requestId": "7708508a-b46a-49cf-8a66-7b5caa24a7a9"
+                     *       "requestId": "54634cbb-233e-4cb2-8883-27d3ba82979e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15101,7 +15168,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "The last OWNER of a project cannot be removed or demoted; make someone else OWNER first.",
                      *       "code": "conflict",
-                     *       "requestId": "01ba18b0-cb55-4cf3-aa67-1c57c5c4c23c"
+                     *       "requestId": "db0f1079-24d8-496a-9220-2f3cdd33dd8e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15118,7 +15185,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "0aca6bdb-0c20-413d-a05b-9ce1b771a831"
+                     *       "requestId": "5fba61d9-ffe9-47aa-908a-20cb2c0805ce"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15135,7 +15202,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "d3d58099-62f5-4950-aee6-cd0557a59fde"
+                     *       "requestId": "3ca326f2-a9b9-484f-88d5-8e99a1fc1257"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15172,7 +15239,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "ceb8d7d9-5e9d-4ec7-96b9-c9d2bd0073b2"
+                     *       "requestId": "b720d733-dfa7-4357-8e6f-7cd425b5f0d2"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15197,7 +15264,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Response for status 200 */
+            /** @description The project's statuses */
             200: {
                 headers: {
                     /**
@@ -15223,20 +15290,29 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228fb-ef24-7280-87d9-b6a5c6a68f79",
-                     *           "projectId": "01a228fb-ef23-7488-a156-5b7219a36fd8",
+                     *           "id": "01a2291c-0df5-70ff-bad5-4ed75716c606",
+                     *           "projectId": "01a2291c-0df4-7085-9d79-4a51a15f29a5",
                      *           "name": "Backlog",
                      *           "category": "backlog",
                      *           "position": 0,
                      *           "color": "#94a3b8",
-                     *           "createdAt": "2026-11-29T20:25:29.123Z"
+                     *           "createdAt": "2026-11-29T21:00:34.164Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
                      *     }
                      */
                     "application/json": {
-                        data: components["schemas"]["Status"][];
+                        data: {
+                            /** @enum {string} */
+                            category: "backlog" | "unstarted" | "started" | "completed" | "canceled";
+                            color: string | null;
+                            createdAt: string;
+                            id: string;
+                            name: string;
+                            position: number;
+                            projectId: string;
+                        }[];
                         nextCursor: string | null;
                         /** @constant */
                         ok: true;
@@ -15254,7 +15330,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "be6d2695-be03-49c8-9b04-668e0e4d6f42"
+                     *       "requestId": "4647dc8d-11ed-447e-ab0b-da28aeb561bc"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15276,7 +15352,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "0ca1829e-449f-438c-90c9-ef5c7076e2be"
+                     *       "requestId": "955cf698-ec00-47aa-b9e8-91370b8ab1f8"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15293,7 +15369,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "9c2cc012-3bbf-4e61-900c-56a382e62112"
+                     *       "requestId": "6aad9e3f-3c70-4f2e-91a6-b4fbf3fa3b68"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15310,7 +15386,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Project not found.",
                      *       "code": "not_found",
-                     *       "requestId": "da398cb7-6ec9-4305-86c3-fea8e557760e"
+                     *       "requestId": "13e05841-8967-4a60-b990-e8b8ae43aaa5"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15347,7 +15423,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "4d0897e5-9519-486a-b40f-e79fff98900d"
+                     *       "requestId": "0f549d81-d243-4af8-9ad5-2f1dfee5cd9a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15415,13 +15491,13 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fb-ef3d-7483-8e70-8215908956c8",
-                     *         "projectId": "01a228fb-ef23-7488-a156-5b7219a36fd8",
+                     *         "id": "01a2291c-0e18-75d4-9aa1-fd8f73c1e095",
+                     *         "projectId": "01a2291c-0df4-7085-9d79-4a51a15f29a5",
                      *         "name": "QA",
                      *         "category": "started",
                      *         "position": 5,
                      *         "color": null,
-                     *         "createdAt": "2026-11-29T20:25:29.149Z"
+                     *         "createdAt": "2026-11-29T21:00:34.200Z"
                      *       }
                      *     }
                      */
@@ -15443,7 +15519,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: name: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "ea00090a-5b04-4055-982b-f3246292258a",
+                     *       "requestId": "82e70301-6314-449a-b3e3-95121385802b",
                      *       "issues": [
                      *         {
                      *           "path": "name",
@@ -15475,7 +15551,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "545f4b83-eb40-467f-be70-a9e087fd2740"
+                     *       "requestId": "91981d81-cb81-4ba1-b203-59e9f74d06d7"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15492,7 +15568,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "86960eeb-8fec-4073-8fac-0e176f60a3bb"
+                     *       "requestId": "d1541fb3-b679-41b9-b08d-c1161c8d8b38"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15509,7 +15585,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Project not found.",
                      *       "code": "not_found",
-                     *       "requestId": "a9046635-07bd-4f70-8b13-5fa86e3165d1"
+                     *       "requestId": "7812580e-06df-4476-b82d-6fe21ab0b2c2"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15526,7 +15602,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "This Idempotency-Key was already used with a different request.",
                      *       "code": "conflict",
-                     *       "requestId": "614fb9c1-067d-4a0d-b672-03b3db29e3c7"
+                     *       "requestId": "d317692c-a609-4dca-93ea-9b8ba179dc71"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15543,7 +15619,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "23207ecc-1414-414a-8051-08a61bd1ec07"
+                     *       "requestId": "6aee1492-19e8-4c88-b035-782fc951410d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15560,7 +15636,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "33984eb9-9757-433d-86e5-0a2a1c6a09e0"
+                     *       "requestId": "73a51400-89c9-410e-9a3b-421394a4eb5c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15597,7 +15673,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "7df7653a-ae3d-4ac3-b5d8-f40ed56bb19f"
+                     *       "requestId": "46715a7c-b367-4daf-9778-a45a5b47f690"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15659,10 +15735,10 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fb-ef3d-7483-8e70-8215908956c8",
+                     *         "id": "01a2291c-0e18-75d4-9aa1-fd8f73c1e095",
                      *         "deleted": true,
                      *         "movedTasks": 1,
-                     *         "movedTo": "01a228fb-ef24-7284-9080-7e773d880b3a"
+                     *         "movedTo": "01a2291c-0df5-7103-913f-34e1e3022e71"
                      *       }
                      *     }
                      */
@@ -15690,7 +15766,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: moveTasksTo: Invalid input: expected string, received object",
                      *       "code": "validation_error",
-                     *       "requestId": "b049ad00-8822-4ac5-8227-7bf3dc74d7c8",
+                     *       "requestId": "42b36f07-3aa2-4724-b9fd-76ca1eb3f3e5",
                      *       "issues": [
                      *         {
                      *           "path": "moveTasksTo",
@@ -15718,7 +15794,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "e217b0ad-f22a-4cd5-9f98-fd388144284c"
+                     *       "requestId": "9c0df218-369e-47a7-8792-6d6dd28f8920"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15735,7 +15811,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "aaa67bc3-468c-4e32-a2be-1ee8d1c5e1c1"
+                     *       "requestId": "de9a9a43-7ee2-4218-a9a6-aa1a0cc7ed53"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15752,7 +15828,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Project not found.",
                      *       "code": "not_found",
-                     *       "requestId": "b9af342d-3832-4421-89a5-135f87064558"
+                     *       "requestId": "faf7f2a8-96a3-4644-a82e-8a638d9c715b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15769,7 +15845,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "This status still has 1 task(s): pass moveTasksTo=<statusId> to move them to another status of the project.",
                      *       "code": "conflict",
-                     *       "requestId": "27d98c44-7f35-49c4-8bab-25f6ee5ade41"
+                     *       "requestId": "f2565a5e-b0cb-44cb-98fd-81d7b9749a7f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15786,7 +15862,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "90ef7ac2-f63b-4825-a858-9b96fb9f6d15"
+                     *       "requestId": "d1bf47ce-77ce-428b-be32-a8b42db1187d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15803,7 +15879,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "f0d45964-6821-43cf-88d3-7a5c53d7bd41"
+                     *       "requestId": "e7b91f36-a42a-4acd-83cc-60d41feca205"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15840,7 +15916,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "ab23976e-3700-4f7b-806e-5edb4ad7e172"
+                     *       "requestId": "122250aa-5dd7-4aca-8b5c-1fcd9609ae30"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15908,13 +15984,13 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fb-ef3d-7483-8e70-8215908956c8",
-                     *         "projectId": "01a228fb-ef23-7488-a156-5b7219a36fd8",
+                     *         "id": "01a2291c-0e18-75d4-9aa1-fd8f73c1e095",
+                     *         "projectId": "01a2291c-0df4-7085-9d79-4a51a15f29a5",
                      *         "name": "QA",
                      *         "category": "started",
                      *         "position": 5,
                      *         "color": "#aa66cc",
-                     *         "createdAt": "2026-11-29T20:25:29.149Z"
+                     *         "createdAt": "2026-11-29T21:00:34.200Z"
                      *       }
                      *     }
                      */
@@ -15936,7 +16012,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: name: Invalid input: expected string, received object",
                      *       "code": "validation_error",
-                     *       "requestId": "c77bce15-325f-4a36-86fd-5b959e0e574b",
+                     *       "requestId": "326bcf26-b43d-4b48-94de-b736d09e9ce1",
                      *       "issues": [
                      *         {
                      *           "path": "name",
@@ -15964,7 +16040,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "605313f4-6e92-4fe4-8139-a51f8bd7a95c"
+                     *       "requestId": "a5c86fc5-9a36-45e5-931f-faab3d2996c4"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15981,7 +16057,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "986d451f-d4ce-435c-b578-ab633b4aa2e9"
+                     *       "requestId": "f6971cb6-95b5-4348-a3d1-6309104d53e4"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -15998,7 +16074,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Project not found.",
                      *       "code": "not_found",
-                     *       "requestId": "da3e2a8e-f8d1-4323-bca4-e844f76d02fe"
+                     *       "requestId": "4dcbae4d-2139-405b-9758-a77d6e86d44d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16015,7 +16091,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "A status named \"To Do\" already exists in this project.",
                      *       "code": "conflict",
-                     *       "requestId": "0cfe6396-ee81-4ef8-9d7a-549987864ffb"
+                     *       "requestId": "f11c8057-4a7a-4e3f-96d7-9b9504aef519"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16032,7 +16108,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "652b206f-8d35-4095-9666-f5b66d9d243c"
+                     *       "requestId": "c072565b-f131-44e9-a734-e107a9b3c48e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16049,7 +16125,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "13766b7c-18c2-4ef2-8ad9-88b38762a3b3"
+                     *       "requestId": "e96a873c-a5c8-48ab-b199-e81f68385864"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16086,7 +16162,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "3150d003-dba6-4aae-9e5a-d0cd2e1bff07"
+                     *       "requestId": "22bb931e-8c02-4987-80c3-b6add9a42e34"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16136,28 +16212,28 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fb-ef23-7488-a156-5b7219a36fd8",
+                     *         "id": "01a2291c-0df4-7085-9d79-4a51a15f29a5",
                      *         "key": "WEB",
                      *         "name": "Website",
                      *         "description": "The public site.",
                      *         "color": null,
-                     *         "clientId": "01a228fb-ef1b-7232-9960-c4d5a259689b",
+                     *         "clientId": "01a2291c-0dec-72c1-a9da-ef5749f6697e",
                      *         "billableByDefault": true,
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdBy": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
-                     *         "createdAt": "2026-11-29T20:25:29.123Z",
-                     *         "updatedAt": "2026-11-29T20:25:29.637Z",
+                     *         "createdBy": "01a2291c-0d25-7678-9173-4a5f7b5db003",
+                     *         "createdAt": "2026-11-29T21:00:34.164Z",
+                     *         "updatedAt": "2026-11-29T21:00:34.653Z",
                      *         "role": "OWNER",
                      *         "statuses": [
                      *           {
-                     *             "id": "01a228fb-ef24-7280-87d9-b6a5c6a68f79",
-                     *             "projectId": "01a228fb-ef23-7488-a156-5b7219a36fd8",
+                     *             "id": "01a2291c-0df5-70ff-bad5-4ed75716c606",
+                     *             "projectId": "01a2291c-0df4-7085-9d79-4a51a15f29a5",
                      *             "name": "Backlog",
                      *             "category": "backlog",
                      *             "position": 0,
                      *             "color": "#94a3b8",
-                     *             "createdAt": "2026-11-29T20:25:29.123Z"
+                     *             "createdAt": "2026-11-29T21:00:34.164Z"
                      *           }
                      *         ],
                      *         "memberCount": 1
@@ -16182,7 +16258,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "089a8be2-6e80-4b26-a4a4-6144da11b373"
+                     *       "requestId": "966b2700-9044-4b3f-8cf8-48d0a8b4daa6"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16204,7 +16280,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "b4a05789-1d31-4062-8b9d-b37e91f44f8c"
+                     *       "requestId": "64501938-2b48-49f5-92dd-5cad382ea9ac"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16221,7 +16297,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing projects:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "6f0b77c3-e933-4b45-90a7-c18bd4effcf5"
+                     *       "requestId": "1f9dae44-37b7-4481-a08e-0eeb50519543"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16238,7 +16314,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Project not found.",
                      *       "code": "not_found",
-                     *       "requestId": "35981b83-a03b-4bb9-81df-ce5b20a19d6f"
+                     *       "requestId": "3c23b6f6-f8df-4c5d-922b-a5dfb95ac56d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16255,7 +16331,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "e39a504c-b3db-47c1-a71b-bf55a3e477bd"
+                     *       "requestId": "a19e48db-7b5a-42be-ba25-85d9a003a4ec"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16272,7 +16348,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "05675ef4-9c33-4d1b-a4bc-d49b0e6388eb"
+                     *       "requestId": "a705e856-189e-4fc4-9d86-0ced9ef238be"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16309,7 +16385,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "102462b5-348c-4ef0-86af-3990c9a72c46"
+                     *       "requestId": "fe0257fe-d12d-493c-aeb9-bdeec73d9bb8"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16365,12 +16441,12 @@ export interface operations {
                      *       "data": [
                      *         {
                      *           "type": "task",
-                     *           "id": "01a228fb-ef58-73f3-acaa-54c8856d4091",
+                     *           "id": "01a2291c-0e2d-7635-adf4-61ec9f112ba1",
                      *           "title": "Ship the landing page today",
                      *           "snippet": "Ship the **landing** page today",
                      *           "score": -3,
-                     *           "projectId": "01a228fb-ef23-7488-a156-5b7219a36fd8",
-                     *           "taskId": "01a228fb-ef58-73f3-acaa-54c8856d4091",
+                     *           "projectId": "01a2291c-0df4-7085-9d79-4a51a15f29a5",
+                     *           "taskId": "01a2291c-0e2d-7635-adf4-61ec9f112ba1",
                      *           "humanId": "WEB-1",
                      *           "archived": false
                      *         }
@@ -16406,7 +16482,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: q: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "40ae8120-57be-46cd-9ce0-f4ebc61af397",
+                     *       "requestId": "568ca306-03e6-47bf-bd2b-9cb792cd88d8",
                      *       "issues": [
                      *         {
                      *           "path": "q",
@@ -16434,7 +16510,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "ff4516fe-84df-460f-b16c-729727e5d240"
+                     *       "requestId": "703a6500-4938-46e4-891c-23335003c393"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16451,7 +16527,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "19474092-13be-4704-99eb-b17438a46922"
+                     *       "requestId": "b02643a6-e4a3-4ebc-962a-7fe2d86014b5"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16468,7 +16544,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "0f3170f8-1c4e-4c78-93d3-3488dc175981"
+                     *       "requestId": "cc9dfad2-f11d-461e-aad8-19384a46c7e9"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16505,7 +16581,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "112c9786-a1e6-4291-bdda-1d5ffcd4bc07"
+                     *       "requestId": "c979e32c-2875-4918-99f6-084dad6e4c16"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16522,7 +16598,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "The server is shutting down; retry on the next start.",
                      *       "code": "service_unavailable",
-                     *       "requestId": "aebebb33-5a3e-4c0f-a055-7e5a251f397f"
+                     *       "requestId": "3d71971b-1e3b-43a4-9f8f-e7e7f0e7d5a5"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16597,14 +16673,14 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228fb-ef5f-73c8-8776-e82c9a838067",
+                     *           "id": "01a2291c-0e37-70bb-b271-e743e9fffec6",
                      *           "humanId": "WEB-2",
                      *           "number": 2,
-                     *           "workspaceId": "01a228fb-eeaa-7322-8fa9-7ff74119edea",
-                     *           "projectId": "01a228fb-ef23-7488-a156-5b7219a36fd8",
-                     *           "statusId": "01a228fb-ef24-7281-9487-f3a1dcc195e6",
+                     *           "workspaceId": "01a2291c-0d87-7287-9159-223eca9fe4d5",
+                     *           "projectId": "01a2291c-0df4-7085-9d79-4a51a15f29a5",
+                     *           "statusId": "01a2291c-0df5-7100-ba13-52c0e2781798",
                      *           "status": {
-                     *             "id": "01a228fb-ef24-7281-9487-f3a1dcc195e6",
+                     *             "id": "01a2291c-0df5-7100-ba13-52c0e2781798",
                      *             "name": "To Do",
                      *             "category": "unstarted"
                      *           },
@@ -16615,9 +16691,9 @@ export interface operations {
                      *           "dueDate": null,
                      *           "archived": false,
                      *           "archivedAt": null,
-                     *           "createdBy": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
-                     *           "createdAt": "2026-11-29T20:25:29.183Z",
-                     *           "updatedAt": "2026-11-29T20:25:29.183Z",
+                     *           "createdBy": "01a2291c-0d25-7678-9173-4a5f7b5db003",
+                     *           "createdAt": "2026-11-29T21:00:34.231Z",
+                     *           "updatedAt": "2026-11-29T21:00:34.231Z",
                      *           "assignees": [],
                      *           "labels": [],
                      *           "todoCount": 0,
@@ -16682,7 +16758,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "096c0273-e79a-46aa-bd58-6c8531b4daf1",
+                     *       "requestId": "ce67bce1-62b6-4496-871a-d450d887584e",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -16710,7 +16786,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "38c6bfc1-ef83-476e-bcba-6cf564f20798"
+                     *       "requestId": "140d1d8d-30b4-4b69-be54-4769ee47c108"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16727,7 +16803,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "b465ae0a-4633-47ea-9c3a-f1e3f0a5764f"
+                     *       "requestId": "9c1d3a09-92ff-4ca9-afa2-6d35ba7fd12b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16744,7 +16820,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "02b1b2bd-9381-41ce-b51f-f0427eb35534"
+                     *       "requestId": "562d9f5f-21a9-4cd7-9bb7-76af5bdff9e7"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16781,7 +16857,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "4ecfbc51-c6a0-4e29-9612-0978e03e9635"
+                     *       "requestId": "8d11e650-7b54-45f4-97be-52821fc040ab"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16864,14 +16940,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fb-ef58-73f3-acaa-54c8856d4091",
+                     *         "id": "01a2291c-0e2d-7635-adf4-61ec9f112ba1",
                      *         "humanId": "WEB-1",
                      *         "number": 1,
-                     *         "workspaceId": "01a228fb-eeaa-7322-8fa9-7ff74119edea",
-                     *         "projectId": "01a228fb-ef23-7488-a156-5b7219a36fd8",
-                     *         "statusId": "01a228fb-ef24-7281-9487-f3a1dcc195e6",
+                     *         "workspaceId": "01a2291c-0d87-7287-9159-223eca9fe4d5",
+                     *         "projectId": "01a2291c-0df4-7085-9d79-4a51a15f29a5",
+                     *         "statusId": "01a2291c-0df5-7100-ba13-52c0e2781798",
                      *         "status": {
-                     *           "id": "01a228fb-ef24-7281-9487-f3a1dcc195e6",
+                     *           "id": "01a2291c-0df5-7100-ba13-52c0e2781798",
                      *           "name": "To Do",
                      *           "category": "unstarted"
                      *         },
@@ -16882,19 +16958,19 @@ export interface operations {
                      *         "dueDate": "2026-11-29",
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdBy": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
-                     *         "createdAt": "2026-11-29T20:25:29.176Z",
-                     *         "updatedAt": "2026-11-29T20:25:29.176Z",
+                     *         "createdBy": "01a2291c-0d25-7678-9173-4a5f7b5db003",
+                     *         "createdAt": "2026-11-29T21:00:34.221Z",
+                     *         "updatedAt": "2026-11-29T21:00:34.221Z",
                      *         "assignees": [
                      *           {
-                     *             "id": "01a228fb-eee9-7533-b1c3-087156e8668a",
+                     *             "id": "01a2291c-0dc2-7082-8a99-37f7341c4675",
                      *             "name": "Bob",
                      *             "handle": "bob"
                      *           }
                      *         ],
                      *         "labels": [
                      *           {
-                     *             "id": "01a228fb-ef4e-7289-acc1-d2284614cb18",
+                     *             "id": "01a2291c-0e1b-73f2-bb5d-104dd7167046",
                      *             "name": "front-end",
                      *             "color": "#3366ff"
                      *           }
@@ -16903,11 +16979,11 @@ export interface operations {
                      *         "todoDoneCount": 0,
                      *         "todos": [
                      *           {
-                     *             "id": "01a228fb-ef5a-74fe-a21f-06c5f29b8ca1",
+                     *             "id": "01a2291c-0e31-7363-8ed5-57035b4d814e",
                      *             "text": "Hero copy",
                      *             "done": false,
                      *             "position": 0,
-                     *             "createdAt": "2026-11-29T20:25:29.176Z"
+                     *             "createdAt": "2026-11-29T21:00:34.221Z"
                      *           }
                      *         ],
                      *         "commentCount": 0,
@@ -16933,7 +17009,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: projectId: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "ce0cc4ab-4c3a-4c2a-9484-7021e706cbf3",
+                     *       "requestId": "47f68b4f-2cd1-4708-8812-a4d2e7d934df",
                      *       "issues": [
                      *         {
                      *           "path": "projectId",
@@ -16965,7 +17041,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "f46a54aa-4672-48fc-abb3-980889d9bec9"
+                     *       "requestId": "8b020056-7739-4444-b5ca-0af1e770000c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16982,7 +17058,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "02b1949a-f58e-496b-833b-1b12219eff9b"
+                     *       "requestId": "7e051761-9ded-4fd9-b0e4-e3b4cb6f6fda"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16999,7 +17075,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "4c3160a9-cd06-487f-935e-e5cba8b5052c"
+                     *       "requestId": "4bb7f028-268e-4a58-a050-7b2bf2668211"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17016,7 +17092,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "This Idempotency-Key was already used with a different request.",
                      *       "code": "conflict",
-                     *       "requestId": "d772107a-6432-42b4-b08a-133e09abf7a1"
+                     *       "requestId": "b543b49f-0cfc-42db-a9b2-f46f1f2dc165"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17033,7 +17109,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "a6f7c7c8-999b-40a2-a770-52cc4633561e"
+                     *       "requestId": "6e4fca60-bd68-4961-a0d3-419f78f15f0c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17050,7 +17126,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "377e3553-9183-4ef2-8679-54c58f998a7e"
+                     *       "requestId": "595aa8f5-ba54-430e-be9d-f7e2defaa8d0"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17087,7 +17163,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "b0ee9611-4790-4440-9ff7-79315f4b1009"
+                     *       "requestId": "3afda8b0-6661-4013-a52f-1746b0a00d23"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17112,7 +17188,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Response for status 200 */
+            /** @description The task */
             200: {
                 headers: {
                     /**
@@ -17137,14 +17213,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fb-ef58-73f3-acaa-54c8856d4091",
+                     *         "id": "01a2291c-0e2d-7635-adf4-61ec9f112ba1",
                      *         "humanId": "WEB-1",
                      *         "number": 1,
-                     *         "workspaceId": "01a228fb-eeaa-7322-8fa9-7ff74119edea",
-                     *         "projectId": "01a228fb-ef23-7488-a156-5b7219a36fd8",
-                     *         "statusId": "01a228fb-ef24-7281-9487-f3a1dcc195e6",
+                     *         "workspaceId": "01a2291c-0d87-7287-9159-223eca9fe4d5",
+                     *         "projectId": "01a2291c-0df4-7085-9d79-4a51a15f29a5",
+                     *         "statusId": "01a2291c-0df5-7100-ba13-52c0e2781798",
                      *         "status": {
-                     *           "id": "01a228fb-ef24-7281-9487-f3a1dcc195e6",
+                     *           "id": "01a2291c-0df5-7100-ba13-52c0e2781798",
                      *           "name": "To Do",
                      *           "category": "unstarted"
                      *         },
@@ -17155,19 +17231,19 @@ export interface operations {
                      *         "dueDate": "2026-11-29",
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdBy": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
-                     *         "createdAt": "2026-11-29T20:25:29.176Z",
-                     *         "updatedAt": "2026-11-29T20:25:29.176Z",
+                     *         "createdBy": "01a2291c-0d25-7678-9173-4a5f7b5db003",
+                     *         "createdAt": "2026-11-29T21:00:34.221Z",
+                     *         "updatedAt": "2026-11-29T21:00:34.221Z",
                      *         "assignees": [
                      *           {
-                     *             "id": "01a228fb-eee9-7533-b1c3-087156e8668a",
+                     *             "id": "01a2291c-0dc2-7082-8a99-37f7341c4675",
                      *             "name": "Bob",
                      *             "handle": "bob"
                      *           }
                      *         ],
                      *         "labels": [
                      *           {
-                     *             "id": "01a228fb-ef4e-7289-acc1-d2284614cb18",
+                     *             "id": "01a2291c-0e1b-73f2-bb5d-104dd7167046",
                      *             "name": "front-end",
                      *             "color": "#3366ff"
                      *           }
@@ -17176,11 +17252,11 @@ export interface operations {
                      *         "todoDoneCount": 0,
                      *         "todos": [
                      *           {
-                     *             "id": "01a228fb-ef5a-74fe-a21f-06c5f29b8ca1",
+                     *             "id": "01a2291c-0e31-7363-8ed5-57035b4d814e",
                      *             "text": "Hero copy",
                      *             "done": false,
                      *             "position": 0,
-                     *             "createdAt": "2026-11-29T20:25:29.176Z"
+                     *             "createdAt": "2026-11-29T21:00:34.221Z"
                      *           }
                      *         ],
                      *         "commentCount": 0,
@@ -17189,7 +17265,52 @@ export interface operations {
                      *     }
                      */
                     "application/json": {
-                        data: components["schemas"]["Task"];
+                        data: {
+                            archived: boolean;
+                            archivedAt: string | null;
+                            assignees: {
+                                handle: string;
+                                id: string;
+                                name: string;
+                            }[];
+                            commentCount: number;
+                            createdAt: string;
+                            createdBy: string | null;
+                            description: string | null;
+                            dueDate: string | null;
+                            humanId: string;
+                            id: string;
+                            labels: {
+                                color: string | null;
+                                id: string;
+                                name: string;
+                            }[];
+                            number: number;
+                            /** @enum {string} */
+                            priority: "P0" | "P1" | "P2" | "P3";
+                            projectId: string;
+                            rank: string;
+                            status: {
+                                /** @enum {string} */
+                                category: "backlog" | "unstarted" | "started" | "completed" | "canceled";
+                                id: string;
+                                name: string;
+                            };
+                            statusId: string;
+                            timeLoggedMinutes: number;
+                            title: string;
+                            todoCount: number;
+                            todoDoneCount: number;
+                            todos: {
+                                createdAt: string;
+                                done: boolean;
+                                id: string;
+                                position: number;
+                                text: string;
+                            }[];
+                            updatedAt: string;
+                            workspaceId: string;
+                        };
                         /** @constant */
                         ok: true;
                     };
@@ -17206,7 +17327,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "343f4f05-620a-4711-a5e3-b238bc8163ce"
+                     *       "requestId": "a33f2ec9-8fd7-4d3d-ab90-432a3795d8ab"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17228,7 +17349,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "3a255fd1-37a2-4fe9-a7de-c916e6e00133"
+                     *       "requestId": "d14258d3-7038-498b-b0a7-63771fa4ec4c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17245,7 +17366,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "e7b437b6-f5ca-466b-aec5-ff57a1c2ec76"
+                     *       "requestId": "23d1dc23-d0ff-428a-99ec-c6953728c681"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17262,7 +17383,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Task not found.",
                      *       "code": "not_found",
-                     *       "requestId": "dd928878-339a-440b-9761-66af496cea22"
+                     *       "requestId": "bd9590d7-c807-4c58-8911-da6c21970cbb"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17299,7 +17420,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "32bdd005-b92f-46b9-9af0-b762bfcfd1a9"
+                     *       "requestId": "1c34de9c-ae6e-445c-86ec-37f0bc84fbf2"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17349,7 +17470,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fb-ef5f-73c8-8776-e82c9a838067",
+                     *         "id": "01a2291c-0e37-70bb-b271-e743e9fffec6",
                      *         "deleted": true
                      *       }
                      *     }
@@ -17376,7 +17497,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "c20443e8-8289-486a-a31a-055e057441ad"
+                     *       "requestId": "d74f4561-e62c-44d6-be6a-77ce11db9e3a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17398,7 +17519,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "c9348ead-f376-440a-9b5c-a6fe128a3731"
+                     *       "requestId": "c0559d60-cfc2-485f-b78e-0143de36e1ca"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17415,7 +17536,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "860f2cb6-bd96-4262-a17c-8f6d9be57cea"
+                     *       "requestId": "10ea169f-1fca-4719-88d2-5606a76f8db9"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17432,7 +17553,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Task not found.",
                      *       "code": "not_found",
-                     *       "requestId": "323fc614-1b99-4550-aade-ad24ea1fbc59"
+                     *       "requestId": "5fb78a16-2e9f-401e-ad70-80e81277b62b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17449,7 +17570,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Project is archived.",
                      *       "code": "conflict",
-                     *       "requestId": "64db4103-29cf-4421-b2cd-e5d8812e8474"
+                     *       "requestId": "8e44705f-62af-4860-923a-b386d4256b69"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17466,7 +17587,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "a153aafd-7c48-4f4c-aee4-2484940a999e"
+                     *       "requestId": "5d2f121f-4af0-4efa-acca-cd00b1926c59"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17483,7 +17604,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "91939a62-6c85-44db-9272-351a0e98b521"
+                     *       "requestId": "f94cda9b-8968-4d88-bbc0-767d32a65dac"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17520,7 +17641,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "1c949fd5-138e-425a-abee-c91ba46b6ad7"
+                     *       "requestId": "96a37de5-0fbb-445e-bab0-e08775a7915d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17594,14 +17715,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fb-ef58-73f3-acaa-54c8856d4091",
+                     *         "id": "01a2291c-0e2d-7635-adf4-61ec9f112ba1",
                      *         "humanId": "WEB-1",
                      *         "number": 1,
-                     *         "workspaceId": "01a228fb-eeaa-7322-8fa9-7ff74119edea",
-                     *         "projectId": "01a228fb-ef23-7488-a156-5b7219a36fd8",
-                     *         "statusId": "01a228fb-ef24-7281-9487-f3a1dcc195e6",
+                     *         "workspaceId": "01a2291c-0d87-7287-9159-223eca9fe4d5",
+                     *         "projectId": "01a2291c-0df4-7085-9d79-4a51a15f29a5",
+                     *         "statusId": "01a2291c-0df5-7100-ba13-52c0e2781798",
                      *         "status": {
-                     *           "id": "01a228fb-ef24-7281-9487-f3a1dcc195e6",
+                     *           "id": "01a2291c-0df5-7100-ba13-52c0e2781798",
                      *           "name": "To Do",
                      *           "category": "unstarted"
                      *         },
@@ -17612,19 +17733,19 @@ export interface operations {
                      *         "dueDate": "2026-11-29",
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdBy": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
-                     *         "createdAt": "2026-11-29T20:25:29.176Z",
-                     *         "updatedAt": "2026-11-29T20:25:29.190Z",
+                     *         "createdBy": "01a2291c-0d25-7678-9173-4a5f7b5db003",
+                     *         "createdAt": "2026-11-29T21:00:34.221Z",
+                     *         "updatedAt": "2026-11-29T21:00:34.237Z",
                      *         "assignees": [
                      *           {
-                     *             "id": "01a228fb-eee9-7533-b1c3-087156e8668a",
+                     *             "id": "01a2291c-0dc2-7082-8a99-37f7341c4675",
                      *             "name": "Bob",
                      *             "handle": "bob"
                      *           }
                      *         ],
                      *         "labels": [
                      *           {
-                     *             "id": "01a228fb-ef4e-7289-acc1-d2284614cb18",
+                     *             "id": "01a2291c-0e1b-73f2-bb5d-104dd7167046",
                      *             "name": "front-end",
                      *             "color": "#3366ff"
                      *           }
@@ -17633,11 +17754,11 @@ export interface operations {
                      *         "todoDoneCount": 0,
                      *         "todos": [
                      *           {
-                     *             "id": "01a228fb-ef5a-74fe-a21f-06c5f29b8ca1",
+                     *             "id": "01a2291c-0e31-7363-8ed5-57035b4d814e",
                      *             "text": "Hero copy",
                      *             "done": false,
                      *             "position": 0,
-                     *             "createdAt": "2026-11-29T20:25:29.176Z"
+                     *             "createdAt": "2026-11-29T21:00:34.221Z"
                      *           }
                      *         ],
                      *         "commentCount": 0,
@@ -17663,7 +17784,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: title: Invalid input: expected string, received object",
                      *       "code": "validation_error",
-                     *       "requestId": "e688975d-dae9-43d9-851f-8eeda7a3e1be",
+                     *       "requestId": "e0969786-e886-4562-8dfb-6d0a8b1e2ee8",
                      *       "issues": [
                      *         {
                      *           "path": "title",
@@ -17691,7 +17812,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "3986bc44-30bf-4a34-9910-b20bce5299e1"
+                     *       "requestId": "6dc19e71-5c70-4bf3-931d-0bca7dab46fa"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17708,7 +17829,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "b652a4b9-aa63-4439-82ee-15b8079a816c"
+                     *       "requestId": "a0782673-e815-4b55-9d50-1ea3497a1d13"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17725,7 +17846,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Task not found.",
                      *       "code": "not_found",
-                     *       "requestId": "548d57ba-03e8-49f5-9320-723b5f0a7daf"
+                     *       "requestId": "14c1f2ac-be83-4268-89e4-faff2c5eb303"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17742,7 +17863,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Project is archived.",
                      *       "code": "conflict",
-                     *       "requestId": "d623b394-e42f-4b38-824e-3645bc47b08e"
+                     *       "requestId": "229778d5-8fea-4ded-a3f8-2ea73338f4f2"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17759,7 +17880,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "9b6c57f8-c749-4e3a-8114-4e02e24b0386"
+                     *       "requestId": "507a0c79-1816-4422-a347-6bef762e5932"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17776,7 +17897,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "2e1af26a-f23f-4090-9387-fe67d3a67d8e"
+                     *       "requestId": "bf9cd58f-e3c4-4a95-bd77-e9163a1bd293"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17813,7 +17934,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "4219ef26-5ded-4db3-bb8b-ff37a20900d6"
+                     *       "requestId": "9d5c02c3-d6d3-4f42-aeee-0c2810b2781c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17863,14 +17984,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fb-ef5f-73c8-8776-e82c9a838067",
+                     *         "id": "01a2291c-0e37-70bb-b271-e743e9fffec6",
                      *         "humanId": "WEB-2",
                      *         "number": 2,
-                     *         "workspaceId": "01a228fb-eeaa-7322-8fa9-7ff74119edea",
-                     *         "projectId": "01a228fb-ef23-7488-a156-5b7219a36fd8",
-                     *         "statusId": "01a228fb-ef3d-7483-8e70-8215908956c8",
+                     *         "workspaceId": "01a2291c-0d87-7287-9159-223eca9fe4d5",
+                     *         "projectId": "01a2291c-0df4-7085-9d79-4a51a15f29a5",
+                     *         "statusId": "01a2291c-0e18-75d4-9aa1-fd8f73c1e095",
                      *         "status": {
-                     *           "id": "01a228fb-ef3d-7483-8e70-8215908956c8",
+                     *           "id": "01a2291c-0e18-75d4-9aa1-fd8f73c1e095",
                      *           "name": "QA",
                      *           "category": "started"
                      *         },
@@ -17880,10 +18001,10 @@ export interface operations {
                      *         "rank": "Kf",
                      *         "dueDate": null,
                      *         "archived": true,
-                     *         "archivedAt": "2026-11-29T20:25:29.202Z",
-                     *         "createdBy": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
-                     *         "createdAt": "2026-11-29T20:25:29.183Z",
-                     *         "updatedAt": "2026-11-29T20:25:29.202Z",
+                     *         "archivedAt": "2026-11-29T21:00:34.245Z",
+                     *         "createdBy": "01a2291c-0d25-7678-9173-4a5f7b5db003",
+                     *         "createdAt": "2026-11-29T21:00:34.231Z",
+                     *         "updatedAt": "2026-11-29T21:00:34.245Z",
                      *         "assignees": [],
                      *         "labels": [],
                      *         "todoCount": 0,
@@ -17912,7 +18033,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "77a3f253-c0b6-49cc-ac36-d3083849980d"
+                     *       "requestId": "702e9305-a0a2-416c-9938-b7d90c664d9f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17934,7 +18055,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "3d14b0e8-e24c-4cdf-946b-21544dc66b9f"
+                     *       "requestId": "eb5dffb1-9466-4073-ad0e-0f17e87fd0ab"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17951,7 +18072,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "1df515a0-8fc8-45ca-aa3b-2fb91da6f18b"
+                     *       "requestId": "b799212d-2295-4124-86ad-6e317e54164b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17968,7 +18089,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Task not found.",
                      *       "code": "not_found",
-                     *       "requestId": "bb3c0ca0-6e8c-4cf0-8234-4b1c16563fc2"
+                     *       "requestId": "84fb399b-b5e8-489b-a36d-a26fd95c0c27"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -17985,7 +18106,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Project is archived.",
                      *       "code": "conflict",
-                     *       "requestId": "c51608b0-1f49-4e59-b5bb-2d8b85f28c46"
+                     *       "requestId": "5ef794cd-e4b9-459b-82cc-3c1251d87a19"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18002,7 +18123,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "47c1e544-5893-466f-bf71-121ba4837772"
+                     *       "requestId": "a75d3515-d4c3-4776-a2dc-8e13dd54beca"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18019,7 +18140,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "3368651c-8238-4f05-afd6-0943d331d989"
+                     *       "requestId": "7d763d52-a9e3-47b3-8d77-f88b9fee193c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18056,7 +18177,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "1a6ec301-4d7b-4311-9f04-eeb98d9efff6"
+                     *       "requestId": "a8b73513-adea-4a69-95e6-a4764f0a0e51"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18114,18 +18235,18 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228fb-ef81-7379-a653-1101418a6281",
-                     *           "taskId": "01a228fb-ef58-73f3-acaa-54c8856d4091",
-                     *           "projectId": "01a228fb-ef23-7488-a156-5b7219a36fd8",
+                     *           "id": "01a2291c-0e4e-711c-9759-3f01abb7bd7d",
+                     *           "taskId": "01a2291c-0e2d-7635-adf4-61ec9f112ba1",
+                     *           "projectId": "01a2291c-0df4-7085-9d79-4a51a15f29a5",
                      *           "author": {
-                     *             "id": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
+                     *             "id": "01a2291c-0d25-7678-9173-4a5f7b5db003",
                      *             "name": "Ada Lovelace",
                      *             "handle": "ada"
                      *           },
                      *           "body": "@bob can you take the pricing table?",
                      *           "edited": false,
-                     *           "createdAt": "2026-11-29T20:25:29.217Z",
-                     *           "updatedAt": "2026-11-29T20:25:29.217Z"
+                     *           "createdAt": "2026-11-29T21:00:34.254Z",
+                     *           "updatedAt": "2026-11-29T21:00:34.254Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -18150,7 +18271,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "d717f319-da25-46ae-a0fb-8bae7429eaa4",
+                     *       "requestId": "e6288011-7724-4bb7-9d73-de23364e917e",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -18178,7 +18299,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "e8c6e8f2-8ab4-4ada-b44a-83e57eff2eb2"
+                     *       "requestId": "5a850062-cc05-44ee-85a6-cab288a30f08"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18195,7 +18316,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "d99f2544-f926-403d-b7ed-369bd0d09516"
+                     *       "requestId": "80dd213a-7015-475c-a36f-fd8931de1f03"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18212,7 +18333,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Task not found.",
                      *       "code": "not_found",
-                     *       "requestId": "3aff9fbc-1272-4a3c-beed-dfbc1711fda7"
+                     *       "requestId": "9afd39a1-1969-4844-9734-338481c26b99"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18249,7 +18370,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "d490a815-9efc-4392-8f64-384be9e3f918"
+                     *       "requestId": "80f1a9e8-622d-4e4a-8832-f431892758a4"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18308,18 +18429,18 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fb-ef81-7379-a653-1101418a6281",
-                     *         "taskId": "01a228fb-ef58-73f3-acaa-54c8856d4091",
-                     *         "projectId": "01a228fb-ef23-7488-a156-5b7219a36fd8",
+                     *         "id": "01a2291c-0e4e-711c-9759-3f01abb7bd7d",
+                     *         "taskId": "01a2291c-0e2d-7635-adf4-61ec9f112ba1",
+                     *         "projectId": "01a2291c-0df4-7085-9d79-4a51a15f29a5",
                      *         "author": {
-                     *           "id": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
+                     *           "id": "01a2291c-0d25-7678-9173-4a5f7b5db003",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "body": "@bob can you take the pricing table?",
                      *         "edited": false,
-                     *         "createdAt": "2026-11-29T20:25:29.217Z",
-                     *         "updatedAt": "2026-11-29T20:25:29.217Z"
+                     *         "createdAt": "2026-11-29T21:00:34.254Z",
+                     *         "updatedAt": "2026-11-29T21:00:34.254Z"
                      *       }
                      *     }
                      */
@@ -18341,7 +18462,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: body: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "52584db4-8efa-4a98-b704-0090116dc20a",
+                     *       "requestId": "49de0dfa-974d-47be-9966-9365e337ab5b",
                      *       "issues": [
                      *         {
                      *           "path": "body",
@@ -18369,7 +18490,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "691fb37f-3be8-4bef-95c9-79cfd6f12e76"
+                     *       "requestId": "74ed3060-fc91-47af-a120-7cdba88d8e00"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18386,7 +18507,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing comments:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "bd73d42d-dd3a-4252-bba6-27996eec3c65"
+                     *       "requestId": "565ccb3e-5763-41ab-8343-f99b2b501fd0"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18403,7 +18524,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Task not found.",
                      *       "code": "not_found",
-                     *       "requestId": "70975d58-371a-4abc-a55d-f33437376e16"
+                     *       "requestId": "f6bc11ec-2f4b-412a-8cd9-70ea362a60a6"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18420,7 +18541,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "This Idempotency-Key was already used with a different request.",
                      *       "code": "conflict",
-                     *       "requestId": "5cf03d2f-09ff-451f-a121-a37ad808a243"
+                     *       "requestId": "d812123f-beb8-4acf-a281-93e7de64c2c4"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18437,7 +18558,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "ee6d3504-c0d8-439c-9549-ce3066015adb"
+                     *       "requestId": "5e9235ab-03c6-41bd-9b35-7a420635c11c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18454,7 +18575,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "3d2f0948-d72a-4706-8e99-8a8d93dd315d"
+                     *       "requestId": "606033cb-4e8c-44fc-a31e-21dedc3a6d01"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18491,7 +18612,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "d48682b3-a9fb-46fc-8c5c-e27f7169b9d6"
+                     *       "requestId": "5c9cb413-7bbd-4a03-9da1-ea9aad5cd9ff"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18543,7 +18664,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fb-ef81-7379-a653-1101418a6281",
+                     *         "id": "01a2291c-0e4e-711c-9759-3f01abb7bd7d",
                      *         "deleted": true
                      *       }
                      *     }
@@ -18570,7 +18691,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "ef2586d6-c572-4e5f-b9e0-080eddbbf7f8"
+                     *       "requestId": "b078e353-c660-476f-b8ff-2cc2c4d54cec"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18592,7 +18713,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "687cb1b6-ce55-4dff-b038-43be6401152f"
+                     *       "requestId": "625aaff4-05e8-4595-ba01-64bdf5f5d683"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18609,7 +18730,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing comments:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "17399a52-ac49-4e8c-a135-67e79f42aec8"
+                     *       "requestId": "772108f2-0ec1-4a6e-8ba0-1d5c4561710f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18626,7 +18747,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Task not found.",
                      *       "code": "not_found",
-                     *       "requestId": "564779ac-8cd9-4737-9555-9d958b058055"
+                     *       "requestId": "639d7566-6063-4fce-aede-63cb978b263b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18643,7 +18764,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Project is archived.",
                      *       "code": "conflict",
-                     *       "requestId": "b043c068-d488-482b-a542-31d7fa4fa064"
+                     *       "requestId": "d5af561e-3682-4a0a-b1ec-2bd1f61e67c2"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18660,7 +18781,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "1c69bef3-094e-4fc7-a0cd-6ce858fb982d"
+                     *       "requestId": "df3cf195-c44a-4b7d-b6f2-8a0bd9384fa1"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18677,7 +18798,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "d3c84a1c-382c-48b5-8466-8167f2757298"
+                     *       "requestId": "23f7421d-e3f8-4cf0-9902-b5da31df9b87"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18714,7 +18835,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "d7e1c660-e2f2-419e-aa36-154e01cf5360"
+                     *       "requestId": "2c8108e8-9d40-47c2-8a9f-401c3d356bb7"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18773,18 +18894,18 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fb-ef81-7379-a653-1101418a6281",
-                     *         "taskId": "01a228fb-ef58-73f3-acaa-54c8856d4091",
-                     *         "projectId": "01a228fb-ef23-7488-a156-5b7219a36fd8",
+                     *         "id": "01a2291c-0e4e-711c-9759-3f01abb7bd7d",
+                     *         "taskId": "01a2291c-0e2d-7635-adf4-61ec9f112ba1",
+                     *         "projectId": "01a2291c-0df4-7085-9d79-4a51a15f29a5",
                      *         "author": {
-                     *           "id": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
+                     *           "id": "01a2291c-0d25-7678-9173-4a5f7b5db003",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "body": "@bob can you take the pricing table, please?",
                      *         "edited": true,
-                     *         "createdAt": "2026-11-29T20:25:29.217Z",
-                     *         "updatedAt": "2026-11-29T20:25:29.222Z"
+                     *         "createdAt": "2026-11-29T21:00:34.254Z",
+                     *         "updatedAt": "2026-11-29T21:00:34.259Z"
                      *       }
                      *     }
                      */
@@ -18806,7 +18927,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: body: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "0528f86a-cf84-46d7-bfe6-f0d63378d20a",
+                     *       "requestId": "0af820a9-9bbf-45d6-bc0b-f101a574ea09",
                      *       "issues": [
                      *         {
                      *           "path": "body",
@@ -18834,7 +18955,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "82d1a147-dedb-4390-9559-162c7bcac294"
+                     *       "requestId": "0f305189-a3f2-4758-8e92-7a266a08374c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18851,7 +18972,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing comments:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "daa62f26-9782-48dc-9755-d38f42c9738c"
+                     *       "requestId": "ad0411c9-688b-4e37-b349-1e7ed4f9090d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18868,7 +18989,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Task not found.",
                      *       "code": "not_found",
-                     *       "requestId": "700c0163-197e-48af-954a-1dcd5b29eef4"
+                     *       "requestId": "56e1e0d9-f414-467d-bbf8-eea4e174ea9b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18885,7 +19006,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Project is archived.",
                      *       "code": "conflict",
-                     *       "requestId": "1108b36f-db49-4967-a0c6-9342276aa772"
+                     *       "requestId": "39ea3b7a-bc34-484e-9b3d-b8ca30523cc9"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18902,7 +19023,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "75f29366-1e62-4354-88da-d2c33d128954"
+                     *       "requestId": "1e69bb3c-79f3-4220-bada-8f8b870e05b9"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18919,7 +19040,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "d1c1cd6c-11a2-466d-9c8c-d4d83b2ccc54"
+                     *       "requestId": "7df49039-78b2-4224-a1d8-7ffdf2af21a0"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -18956,7 +19077,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "de164d78-f3a6-4ad6-b464-c8734ecb8ff1"
+                     *       "requestId": "b6a7e58b-9af1-4d28-a3db-92cb6018d000"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19021,14 +19142,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fb-ef58-73f3-acaa-54c8856d4091",
+                     *         "id": "01a2291c-0e2d-7635-adf4-61ec9f112ba1",
                      *         "humanId": "WEB-1",
                      *         "number": 1,
-                     *         "workspaceId": "01a228fb-eeaa-7322-8fa9-7ff74119edea",
-                     *         "projectId": "01a228fb-ef23-7488-a156-5b7219a36fd8",
-                     *         "statusId": "01a228fb-ef3d-7483-8e70-8215908956c8",
+                     *         "workspaceId": "01a2291c-0d87-7287-9159-223eca9fe4d5",
+                     *         "projectId": "01a2291c-0df4-7085-9d79-4a51a15f29a5",
+                     *         "statusId": "01a2291c-0e18-75d4-9aa1-fd8f73c1e095",
                      *         "status": {
-                     *           "id": "01a228fb-ef3d-7483-8e70-8215908956c8",
+                     *           "id": "01a2291c-0e18-75d4-9aa1-fd8f73c1e095",
                      *           "name": "QA",
                      *           "category": "started"
                      *         },
@@ -19039,19 +19160,19 @@ export interface operations {
                      *         "dueDate": "2026-11-29",
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdBy": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
-                     *         "createdAt": "2026-11-29T20:25:29.176Z",
-                     *         "updatedAt": "2026-11-29T20:25:29.193Z",
+                     *         "createdBy": "01a2291c-0d25-7678-9173-4a5f7b5db003",
+                     *         "createdAt": "2026-11-29T21:00:34.221Z",
+                     *         "updatedAt": "2026-11-29T21:00:34.239Z",
                      *         "assignees": [
                      *           {
-                     *             "id": "01a228fb-eee9-7533-b1c3-087156e8668a",
+                     *             "id": "01a2291c-0dc2-7082-8a99-37f7341c4675",
                      *             "name": "Bob",
                      *             "handle": "bob"
                      *           }
                      *         ],
                      *         "labels": [
                      *           {
-                     *             "id": "01a228fb-ef4e-7289-acc1-d2284614cb18",
+                     *             "id": "01a2291c-0e1b-73f2-bb5d-104dd7167046",
                      *             "name": "front-end",
                      *             "color": "#3366ff"
                      *           }
@@ -19060,11 +19181,11 @@ export interface operations {
                      *         "todoDoneCount": 0,
                      *         "todos": [
                      *           {
-                     *             "id": "01a228fb-ef5a-74fe-a21f-06c5f29b8ca1",
+                     *             "id": "01a2291c-0e31-7363-8ed5-57035b4d814e",
                      *             "text": "Hero copy",
                      *             "done": false,
                      *             "position": 0,
-                     *             "createdAt": "2026-11-29T20:25:29.176Z"
+                     *             "createdAt": "2026-11-29T21:00:34.221Z"
                      *           }
                      *         ],
                      *         "commentCount": 0,
@@ -19090,7 +19211,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: projectId: Invalid input: expected string, received object",
                      *       "code": "validation_error",
-                     *       "requestId": "b0a2e48d-bc21-4e98-a883-2399b1ee1f8d",
+                     *       "requestId": "ef3f98fd-b8a4-4f37-9820-14ea1a6791a2",
                      *       "issues": [
                      *         {
                      *           "path": "projectId",
@@ -19118,7 +19239,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "872364e2-9033-462e-9ca7-d4ebc932bce7"
+                     *       "requestId": "591a8603-53a3-4cc6-b563-8592c59b4f5a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19135,7 +19256,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "ed483557-751b-4993-a9ae-9f73fc3be09b"
+                     *       "requestId": "1db30788-2530-4f0c-9378-ad69ec8364d3"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19152,7 +19273,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Task not found.",
                      *       "code": "not_found",
-                     *       "requestId": "a1330b2b-71f7-4ffb-b84b-f0c9d640ee25"
+                     *       "requestId": "f5664834-8cd6-4ba9-8516-82d82ef10d55"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19169,7 +19290,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Project is archived.",
                      *       "code": "conflict",
-                     *       "requestId": "5d723e72-053f-42c1-8a29-7bc4ae9de05b"
+                     *       "requestId": "c22f7672-fe75-443f-b6e9-b28be383af19"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19186,7 +19307,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "aca0acb9-8d03-4b42-86b3-5eadfb47a40a"
+                     *       "requestId": "99e13184-b3df-47af-8fb5-15cb9adb303e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19203,7 +19324,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "89b6ba13-d866-4b49-a120-6f1b2726b228"
+                     *       "requestId": "e3883070-9e60-4aa0-b4e4-c036be6d2853"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19240,7 +19361,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "8956556a-74d1-4877-8f1a-1830d3c08034"
+                     *       "requestId": "65d59f5e-109b-43de-acd7-84a4abb94af7"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19311,22 +19432,22 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fb-efa3-73bb-a26b-7371aed28699",
-                     *         "projectId": "01a228fb-ef23-7488-a156-5b7219a36fd8",
-                     *         "taskId": "01a228fb-ef58-73f3-acaa-54c8856d4091",
-                     *         "userId": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
+                     *         "id": "01a2291c-0e6b-706c-88e4-039938148584",
+                     *         "projectId": "01a2291c-0df4-7085-9d79-4a51a15f29a5",
+                     *         "taskId": "01a2291c-0e2d-7635-adf4-61ec9f112ba1",
+                     *         "userId": "01a2291c-0d25-7678-9173-4a5f7b5db003",
                      *         "user": {
-                     *           "id": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
+                     *           "id": "01a2291c-0d25-7678-9173-4a5f7b5db003",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "task": {
-                     *           "id": "01a228fb-ef58-73f3-acaa-54c8856d4091",
+                     *           "id": "01a2291c-0e2d-7635-adf4-61ec9f112ba1",
                      *           "humanId": "WEB-1",
                      *           "title": "Ship the landing page today"
                      *         },
                      *         "project": {
-                     *           "id": "01a228fb-ef23-7488-a156-5b7219a36fd8",
+                     *           "id": "01a2291c-0df4-7085-9d79-4a51a15f29a5",
                      *           "name": "Website"
                      *         },
                      *         "date": "2026-11-29",
@@ -19338,9 +19459,9 @@ export interface operations {
                      *         "rejectionReason": null,
                      *         "decidedBy": null,
                      *         "decidedAt": null,
-                     *         "createdBy": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
-                     *         "createdAt": "2026-11-29T20:25:29.251Z",
-                     *         "updatedAt": "2026-11-29T20:25:29.251Z"
+                     *         "createdBy": "01a2291c-0d25-7678-9173-4a5f7b5db003",
+                     *         "createdAt": "2026-11-29T21:00:34.283Z",
+                     *         "updatedAt": "2026-11-29T21:00:34.283Z"
                      *       }
                      *     }
                      */
@@ -19362,7 +19483,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: date: Invalid input: expected string, received object",
                      *       "code": "validation_error",
-                     *       "requestId": "ffa2197a-ac51-4761-817f-8c8efb6e07a9",
+                     *       "requestId": "e9e0b619-fddb-4b9a-90ff-d328d8aaeebc",
                      *       "issues": [
                      *         {
                      *           "path": "date",
@@ -19390,7 +19511,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "ff7fe6a1-e65d-4caf-847d-c1e532f42119"
+                     *       "requestId": "642f68ff-382b-4441-9322-d5d031f90545"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19407,7 +19528,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing timesheets:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "70ea5d5a-d0a2-44e9-9fa8-463f62befa04"
+                     *       "requestId": "cc6a56ee-4512-4c55-837f-1f225faec2bf"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19424,7 +19545,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Task not found.",
                      *       "code": "not_found",
-                     *       "requestId": "b9b490f4-11b6-49ca-a389-3145e6457e33"
+                     *       "requestId": "7a3f86fd-1b16-470f-b2cc-e6dc71cf486a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19450,7 +19571,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "f89619aa-7e87-4786-9d06-b2b4d92c6166"
+                     *       "requestId": "04a82ab2-a573-43b1-af57-73f6217d78c2"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19467,7 +19588,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "008851c0-478d-4ca0-aa6d-0fb7d3e03e19"
+                     *       "requestId": "c39ebfa3-93cc-4ef9-8272-0204212654c3"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19504,7 +19625,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "7f902856-1b58-409a-86e0-b6f757b571f8"
+                     *       "requestId": "ddd65263-b2d6-44c6-a529-6cdafd1d4774"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19567,11 +19688,11 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fb-ef76-76a3-969d-50d1376eb393",
+                     *         "id": "01a2291c-0e48-7167-89ee-b73aefa58081",
                      *         "text": "Footer links",
                      *         "done": false,
                      *         "position": 2,
-                     *         "createdAt": "2026-11-29T20:25:29.206Z"
+                     *         "createdAt": "2026-11-29T21:00:34.248Z"
                      *       }
                      *     }
                      */
@@ -19593,7 +19714,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: text: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "aeb26e5b-ba02-4e1d-9f27-4d640ebec34f",
+                     *       "requestId": "34d31f27-4b39-48b9-902a-e8f74c78ac15",
                      *       "issues": [
                      *         {
                      *           "path": "text",
@@ -19621,7 +19742,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "ae79f83e-5d7f-4337-8904-5ce311849848"
+                     *       "requestId": "063d2937-8cf9-4418-a646-2998251abaf1"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19638,7 +19759,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "6b5ef962-07bc-49d0-a58e-808f4fd7fe4b"
+                     *       "requestId": "dd435cad-99a4-4794-9bf0-8b2e588f713c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19655,7 +19776,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Task not found.",
                      *       "code": "not_found",
-                     *       "requestId": "0a527816-ae0f-4fa4-bef9-a58d5d664c62"
+                     *       "requestId": "02b9b5a5-13d8-41ea-b00a-4576351318f3"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19672,7 +19793,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "This Idempotency-Key was already used with a different request.",
                      *       "code": "conflict",
-                     *       "requestId": "7116b1e2-aec0-445e-8ab2-37d197b1d3c9"
+                     *       "requestId": "95f2de42-3fe5-4ada-866c-12b850d8bd46"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19689,7 +19810,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "13941d02-ad64-4d6e-9021-417c18a82e59"
+                     *       "requestId": "d78e8ecb-211c-4d0d-8dfa-acb025804241"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19706,7 +19827,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "f0d1b550-ab84-40ba-a157-c9cca80d53f6"
+                     *       "requestId": "b6235407-e7c1-4838-8770-13246b2f265c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19743,7 +19864,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "2a22b20c-60bc-4077-addf-c50b835474e5"
+                     *       "requestId": "28f60f69-6286-4cb9-aa56-aac3d99dcebe"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19795,7 +19916,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fb-ef76-76a3-969d-50d1376eb393",
+                     *         "id": "01a2291c-0e48-7167-89ee-b73aefa58081",
                      *         "deleted": true
                      *       }
                      *     }
@@ -19822,7 +19943,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "ff50cad0-1f07-439b-8b9a-3040f6c74a92"
+                     *       "requestId": "733d0a2a-46c1-4e95-a801-cc04effa1dfc"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19844,7 +19965,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "1f32fba7-a769-4b39-8de6-440b3f48bb80"
+                     *       "requestId": "fceee3b6-3e73-4ccf-966e-f7411eddb1db"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19861,7 +19982,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "10800661-d8b8-4e2f-a41a-76f3bb152a29"
+                     *       "requestId": "be491140-486f-46ff-985d-07d667f9c3d3"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19878,7 +19999,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Task not found.",
                      *       "code": "not_found",
-                     *       "requestId": "eba88ad0-ff73-42e5-8fb7-2677c56a5f55"
+                     *       "requestId": "621be983-2c9d-46ca-8625-bfe10f6f26cb"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19895,7 +20016,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Project is archived.",
                      *       "code": "conflict",
-                     *       "requestId": "fc9a7136-7886-49ff-b247-466432a8d32d"
+                     *       "requestId": "3861211e-2ea4-4b64-9fe3-aa176236f5cb"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19912,7 +20033,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "87715db4-54e3-476c-b37c-336b2a13a09c"
+                     *       "requestId": "30b1e3f7-7404-44e8-8fa2-fc8454aae12c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19929,7 +20050,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "4dc173f7-b7ab-43a3-ad4f-0a77bb629265"
+                     *       "requestId": "248237a3-ac28-4f31-a583-5b633d487230"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -19966,7 +20087,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "45052b62-e404-4e95-9493-b8f62c71e845"
+                     *       "requestId": "f170a9ab-e3e2-4137-a79e-cf2513d78351"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20029,11 +20150,11 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fb-ef5a-74fe-a21f-06c5f29b8ca1",
+                     *         "id": "01a2291c-0e31-7363-8ed5-57035b4d814e",
                      *         "text": "Hero copy",
                      *         "done": true,
                      *         "position": 0,
-                     *         "createdAt": "2026-11-29T20:25:29.176Z"
+                     *         "createdAt": "2026-11-29T21:00:34.221Z"
                      *       }
                      *     }
                      */
@@ -20055,7 +20176,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: text: Invalid input: expected string, received object",
                      *       "code": "validation_error",
-                     *       "requestId": "9b2c6a78-3b19-4f2e-8e19-7afc035d414f",
+                     *       "requestId": "2b32b3a1-ab79-4e02-a925-b87817cf73ba",
                      *       "issues": [
                      *         {
                      *           "path": "text",
@@ -20083,7 +20204,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "aace58c3-0d2a-4949-b137-37fba0002bae"
+                     *       "requestId": "4d3bbcb9-5af0-4be2-b4cf-d1d7bfbd9fa0"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20100,7 +20221,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "b3784d79-2f6d-4f29-a282-f10327e551fa"
+                     *       "requestId": "a0d4148c-a117-4e3e-a756-45d29f8b0a19"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20117,7 +20238,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Task not found.",
                      *       "code": "not_found",
-                     *       "requestId": "98b57d45-bef8-498f-bab9-07f72e64544e"
+                     *       "requestId": "2aa3ebcc-8f81-440a-a63a-40bd8aafabe3"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20134,7 +20255,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Project is archived.",
                      *       "code": "conflict",
-                     *       "requestId": "49426187-442e-4a04-aeb0-58520d0c7298"
+                     *       "requestId": "311cbe2f-03a3-44fb-97cc-c0ea0b6b77a8"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20151,7 +20272,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "7976b637-3a70-4e46-ae67-732d128844e7"
+                     *       "requestId": "e663266b-beef-416f-b744-488cd1a0fdb3"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20168,7 +20289,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "4345eabf-8ce1-48b8-995a-b0c7ec2cce8c"
+                     *       "requestId": "a2d838e1-5b19-4b5d-bb4c-e6875b36a663"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20205,7 +20326,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "e6f4e453-a4f0-40cd-b3d9-6fa456bee942"
+                     *       "requestId": "18ef4958-594e-4351-8117-c9ceb8ed76c7"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20263,11 +20384,11 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228fb-ef76-76a3-969d-50d1376eb393",
+                     *           "id": "01a2291c-0e48-7167-89ee-b73aefa58081",
                      *           "text": "Footer links",
                      *           "done": false,
                      *           "position": 0,
-                     *           "createdAt": "2026-11-29T20:25:29.206Z"
+                     *           "createdAt": "2026-11-29T21:00:34.248Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -20292,7 +20413,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: todoIds: Invalid input: expected array, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "49aa88b3-c0cf-49a8-ad1c-bc2842fceaa6",
+                     *       "requestId": "501b29b5-b4d9-4d79-9ebd-d37e9be21819",
                      *       "issues": [
                      *         {
                      *           "path": "todoIds",
@@ -20320,7 +20441,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "0bda16b5-f0a3-45ba-99f4-b781fe2f39bb"
+                     *       "requestId": "e1236f42-4c1f-4532-b1e8-eee0a2e0f989"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20337,7 +20458,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "834c5b8a-f5c0-45ec-9220-83a9a0cf7647"
+                     *       "requestId": "e0ed1a99-4bda-47bc-8fb3-a73fc5eb80f1"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20354,7 +20475,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Task not found.",
                      *       "code": "not_found",
-                     *       "requestId": "b1ca4633-0907-4b02-b5c9-7e45dbd37dda"
+                     *       "requestId": "852145a5-1930-46b6-8975-8011cdfb6974"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20371,7 +20492,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Project is archived.",
                      *       "code": "conflict",
-                     *       "requestId": "69b50b6e-aa6e-46c8-94ea-444330870bf7"
+                     *       "requestId": "fdf213c2-9b75-4c2f-bc8f-d4c4ab27ce20"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20388,7 +20509,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "76b5c4c7-0359-46d2-9d71-a0a72f0e3b67"
+                     *       "requestId": "eb80337b-b9fc-4ca1-83d5-414d3899765b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20405,7 +20526,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "1fd96e1a-b8a3-4b89-9b01-15ca3578ec44"
+                     *       "requestId": "ba384b08-a6f7-4dde-94bc-b840ea54a288"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20442,7 +20563,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "4b22e569-7ae8-4936-b70c-940cd566a20b"
+                     *       "requestId": "e554202f-7d94-417f-9115-44065283fc4d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20492,14 +20613,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fb-ef5f-73c8-8776-e82c9a838067",
+                     *         "id": "01a2291c-0e37-70bb-b271-e743e9fffec6",
                      *         "humanId": "WEB-2",
                      *         "number": 2,
-                     *         "workspaceId": "01a228fb-eeaa-7322-8fa9-7ff74119edea",
-                     *         "projectId": "01a228fb-ef23-7488-a156-5b7219a36fd8",
-                     *         "statusId": "01a228fb-ef3d-7483-8e70-8215908956c8",
+                     *         "workspaceId": "01a2291c-0d87-7287-9159-223eca9fe4d5",
+                     *         "projectId": "01a2291c-0df4-7085-9d79-4a51a15f29a5",
+                     *         "statusId": "01a2291c-0e18-75d4-9aa1-fd8f73c1e095",
                      *         "status": {
-                     *           "id": "01a228fb-ef3d-7483-8e70-8215908956c8",
+                     *           "id": "01a2291c-0e18-75d4-9aa1-fd8f73c1e095",
                      *           "name": "QA",
                      *           "category": "started"
                      *         },
@@ -20510,9 +20631,9 @@ export interface operations {
                      *         "dueDate": null,
                      *         "archived": false,
                      *         "archivedAt": null,
-                     *         "createdBy": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
-                     *         "createdAt": "2026-11-29T20:25:29.183Z",
-                     *         "updatedAt": "2026-11-29T20:25:29.203Z",
+                     *         "createdBy": "01a2291c-0d25-7678-9173-4a5f7b5db003",
+                     *         "createdAt": "2026-11-29T21:00:34.231Z",
+                     *         "updatedAt": "2026-11-29T21:00:34.246Z",
                      *         "assignees": [],
                      *         "labels": [],
                      *         "todoCount": 0,
@@ -20541,7 +20662,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "c6119eb6-35e7-409d-8fe4-87615665c444"
+                     *       "requestId": "3c11d39e-c1e4-4769-b817-1276fbbf055d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20563,7 +20684,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "c838b16a-f882-4998-9447-350d535fc0f5"
+                     *       "requestId": "ece28bae-e818-4050-a465-993048660a9e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20580,7 +20701,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "c8b02827-225f-475c-9f93-967920fe8518"
+                     *       "requestId": "1a1cb5a0-4738-48b0-a577-fc85cc3af893"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20597,7 +20718,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Task not found.",
                      *       "code": "not_found",
-                     *       "requestId": "17708e76-542b-458f-b06d-dfd4bc429aad"
+                     *       "requestId": "bfd11e54-d281-46cc-b15f-00680a286c8e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20614,7 +20735,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Project is archived.",
                      *       "code": "conflict",
-                     *       "requestId": "10003bc9-c1e1-4cae-ad83-c3df1f4749f2"
+                     *       "requestId": "d3832923-d3da-4a52-b169-646f7b9f6a67"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20631,7 +20752,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "55a76273-a012-4de3-ba65-0f0ef88748aa"
+                     *       "requestId": "21f789a8-21c3-4818-b783-dd2d9ba909e7"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20648,7 +20769,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "0936830a-735b-4b76-a2ae-e968c349c166"
+                     *       "requestId": "3b47eeac-00e2-4d36-a7ae-bb8614b53e11"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20685,7 +20806,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "5ac5f1fe-57fc-41d1-bda3-058ae7f196e4"
+                     *       "requestId": "dbf9cdc5-26c6-465b-9232-5018ab4fdad1"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20742,14 +20863,14 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228fb-ef5f-73c8-8776-e82c9a838067",
+                     *           "id": "01a2291c-0e37-70bb-b271-e743e9fffec6",
                      *           "humanId": "WEB-2",
                      *           "number": 2,
-                     *           "workspaceId": "01a228fb-eeaa-7322-8fa9-7ff74119edea",
-                     *           "projectId": "01a228fb-ef23-7488-a156-5b7219a36fd8",
-                     *           "statusId": "01a228fb-ef3d-7483-8e70-8215908956c8",
+                     *           "workspaceId": "01a2291c-0d87-7287-9159-223eca9fe4d5",
+                     *           "projectId": "01a2291c-0df4-7085-9d79-4a51a15f29a5",
+                     *           "statusId": "01a2291c-0e18-75d4-9aa1-fd8f73c1e095",
                      *           "status": {
-                     *             "id": "01a228fb-ef3d-7483-8e70-8215908956c8",
+                     *             "id": "01a2291c-0e18-75d4-9aa1-fd8f73c1e095",
                      *             "name": "QA",
                      *             "category": "started"
                      *           },
@@ -20760,9 +20881,9 @@ export interface operations {
                      *           "dueDate": null,
                      *           "archived": false,
                      *           "archivedAt": null,
-                     *           "createdBy": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
-                     *           "createdAt": "2026-11-29T20:25:29.183Z",
-                     *           "updatedAt": "2026-11-29T20:25:29.198Z",
+                     *           "createdBy": "01a2291c-0d25-7678-9173-4a5f7b5db003",
+                     *           "createdAt": "2026-11-29T21:00:34.231Z",
+                     *           "updatedAt": "2026-11-29T21:00:34.243Z",
                      *           "assignees": [],
                      *           "labels": [],
                      *           "todoCount": 0,
@@ -20791,7 +20912,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: statusId: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "cf35baec-d6c3-4789-b46b-499a7b1c94b3",
+                     *       "requestId": "598a6a82-7065-41c2-ba8c-2eff6b54957d",
                      *       "issues": [
                      *         {
                      *           "path": "statusId",
@@ -20823,7 +20944,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "03660c6b-7f50-4ccf-85b9-a5641f5969d9"
+                     *       "requestId": "b16ce900-59d1-477f-8dde-cf9161424dcd"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20840,7 +20961,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "89b7da04-fbec-4a14-a836-585a2e4daf5a"
+                     *       "requestId": "1522a03f-4eca-4173-9f10-96dfb2bfd2b6"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20857,7 +20978,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "1c8d280c-524b-4fbe-9922-e773fd355e5a"
+                     *       "requestId": "1cdf5326-f3ba-4390-8d8c-aff9b5db25a2"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20874,7 +20995,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Project is archived.",
                      *       "code": "conflict",
-                     *       "requestId": "28071e97-cc5c-4fd3-92e5-4a20c92e1a61"
+                     *       "requestId": "435fdc33-f652-401d-bf74-424204cc3806"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20891,7 +21012,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "81e8ef77-983f-4421-87f2-26135a462956"
+                     *       "requestId": "6efee6dd-9383-4b9b-9a24-5bc86894fdf5"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20908,7 +21029,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "8d83c297-dc3a-47a4-9b5c-3b676d192a43"
+                     *       "requestId": "ba7dd9b4-51f4-4d35-8557-5a3414bd0da8"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -20945,7 +21066,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "5735e4e5-e886-4df9-a5c5-702a9d1941d6"
+                     *       "requestId": "da286c6d-3955-468d-9d62-8e8804943433"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21016,22 +21137,22 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228fb-efa3-73bb-a26b-7371aed28699",
-                     *           "projectId": "01a228fb-ef23-7488-a156-5b7219a36fd8",
-                     *           "taskId": "01a228fb-ef58-73f3-acaa-54c8856d4091",
-                     *           "userId": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
+                     *           "id": "01a2291c-0e6b-706c-88e4-039938148584",
+                     *           "projectId": "01a2291c-0df4-7085-9d79-4a51a15f29a5",
+                     *           "taskId": "01a2291c-0e2d-7635-adf4-61ec9f112ba1",
+                     *           "userId": "01a2291c-0d25-7678-9173-4a5f7b5db003",
                      *           "user": {
-                     *             "id": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
+                     *             "id": "01a2291c-0d25-7678-9173-4a5f7b5db003",
                      *             "name": "Ada Lovelace",
                      *             "handle": "ada"
                      *           },
                      *           "task": {
-                     *             "id": "01a228fb-ef58-73f3-acaa-54c8856d4091",
+                     *             "id": "01a2291c-0e2d-7635-adf4-61ec9f112ba1",
                      *             "humanId": "WEB-1",
                      *             "title": "Ship the landing page today"
                      *           },
                      *           "project": {
-                     *             "id": "01a228fb-ef23-7488-a156-5b7219a36fd8",
+                     *             "id": "01a2291c-0df4-7085-9d79-4a51a15f29a5",
                      *             "name": "Website"
                      *           },
                      *           "date": "2026-11-29",
@@ -21043,9 +21164,9 @@ export interface operations {
                      *           "rejectionReason": null,
                      *           "decidedBy": null,
                      *           "decidedAt": null,
-                     *           "createdBy": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
-                     *           "createdAt": "2026-11-29T20:25:29.251Z",
-                     *           "updatedAt": "2026-11-29T20:25:29.251Z"
+                     *           "createdBy": "01a2291c-0d25-7678-9173-4a5f7b5db003",
+                     *           "createdAt": "2026-11-29T21:00:34.283Z",
+                     *           "updatedAt": "2026-11-29T21:00:34.283Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -21070,7 +21191,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "b40c8177-e648-4955-8072-907ea8d833dc",
+                     *       "requestId": "7f91a18d-d8be-473b-aad3-62e182ad60f3",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -21098,7 +21219,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "fca70b50-abba-4437-a532-cdd0cc643774"
+                     *       "requestId": "432fb366-23a9-4da3-9f67-6fc6b71a45bf"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21115,7 +21236,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing timesheets:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "5258cdd6-1a11-4301-bf52-ee370490ec03"
+                     *       "requestId": "023109a6-0591-4dcf-ba8d-3f946eb97b4d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21132,7 +21253,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "a44ab979-900e-4c29-953f-042a9170feec"
+                     *       "requestId": "e1931f89-3536-4423-b62c-ffe8332e4971"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21169,7 +21290,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "6ef6d9f9-3329-401d-9779-fdce1767769d"
+                     *       "requestId": "36b0db5b-3b96-42b2-82fc-685d7595344f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21219,22 +21340,22 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fb-efa3-73bb-a26b-7371aed28699",
-                     *         "projectId": "01a228fb-ef23-7488-a156-5b7219a36fd8",
-                     *         "taskId": "01a228fb-ef58-73f3-acaa-54c8856d4091",
-                     *         "userId": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
+                     *         "id": "01a2291c-0e6b-706c-88e4-039938148584",
+                     *         "projectId": "01a2291c-0df4-7085-9d79-4a51a15f29a5",
+                     *         "taskId": "01a2291c-0e2d-7635-adf4-61ec9f112ba1",
+                     *         "userId": "01a2291c-0d25-7678-9173-4a5f7b5db003",
                      *         "user": {
-                     *           "id": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
+                     *           "id": "01a2291c-0d25-7678-9173-4a5f7b5db003",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "task": {
-                     *           "id": "01a228fb-ef58-73f3-acaa-54c8856d4091",
+                     *           "id": "01a2291c-0e2d-7635-adf4-61ec9f112ba1",
                      *           "humanId": "WEB-1",
                      *           "title": "Ship the landing page today"
                      *         },
                      *         "project": {
-                     *           "id": "01a228fb-ef23-7488-a156-5b7219a36fd8",
+                     *           "id": "01a2291c-0df4-7085-9d79-4a51a15f29a5",
                      *           "name": "Website"
                      *         },
                      *         "date": "2026-11-29",
@@ -21246,9 +21367,9 @@ export interface operations {
                      *         "rejectionReason": null,
                      *         "decidedBy": null,
                      *         "decidedAt": null,
-                     *         "createdBy": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
-                     *         "createdAt": "2026-11-29T20:25:29.251Z",
-                     *         "updatedAt": "2026-11-29T20:25:29.251Z"
+                     *         "createdBy": "01a2291c-0d25-7678-9173-4a5f7b5db003",
+                     *         "createdAt": "2026-11-29T21:00:34.283Z",
+                     *         "updatedAt": "2026-11-29T21:00:34.283Z"
                      *       }
                      *     }
                      */
@@ -21270,7 +21391,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "8822dd57-4d38-422e-b877-8c2e94b1a150"
+                     *       "requestId": "d7433c3d-d817-434d-a6c4-215796023296"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21292,7 +21413,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "d776ac52-dc8b-44a2-9955-408483acf009"
+                     *       "requestId": "f52c3a36-ecbb-4c4e-b0bc-4b37ef0815d9"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21309,7 +21430,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing timesheets:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "1eca2953-def1-47ba-ba61-6b49509c6272"
+                     *       "requestId": "741ed957-6efc-41bc-8847-bb81fbfcf2ad"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21326,7 +21447,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Time entry not found.",
                      *       "code": "not_found",
-                     *       "requestId": "d9e041e8-41d5-4afd-b004-678b84517390"
+                     *       "requestId": "42ca960d-5a5c-42f7-9bdc-dee241de2def"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21363,7 +21484,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "4250c02d-94d5-4377-bb2e-fe8c2e26189a"
+                     *       "requestId": "b637d3b6-f509-45ad-a93f-47e696bd76d1"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21413,7 +21534,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fb-efc0-77d7-a43e-a19f9a5bf449",
+                     *         "id": "01a2291c-0e82-7591-931f-5d16981216e0",
                      *         "deleted": true
                      *       }
                      *     }
@@ -21440,7 +21561,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "868798ab-af8e-43e6-94c5-5fdd141e35fb"
+                     *       "requestId": "f6ef7712-2ad6-4803-b990-d2b33850fc07"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21462,7 +21583,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "9e9e2b43-1d69-4a08-8b6e-c224aa1da6c0"
+                     *       "requestId": "ef827e22-24bb-41a6-a264-3df41c1ae8e4"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21479,7 +21600,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing timesheets:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "96698908-8699-4248-b335-cfcba136c828"
+                     *       "requestId": "d94c11b2-1255-453b-9fdf-695e80dac905"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21496,7 +21617,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Time entry not found.",
                      *       "code": "not_found",
-                     *       "requestId": "8a1e198d-7432-4beb-9749-205ea17da120"
+                     *       "requestId": "3b00bdfa-03e4-491e-9616-1ca9159adc2a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21513,7 +21634,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Time entry is approved; it cannot be changed until a project owner unlocks it.",
                      *       "code": "conflict",
-                     *       "requestId": "aabf1d4d-7bed-47fb-9ac1-774a12bb256f"
+                     *       "requestId": "b9066c8b-ea21-488b-bf26-e78239397382"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21530,7 +21651,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "1558c7e7-3f3b-4029-bb32-9b48a5992fdc"
+                     *       "requestId": "bda40a5b-d0a9-4965-8bb4-a2a36f60f013"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21547,7 +21668,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "73aaf3c8-896e-4f78-a5ad-ecfa5ea859dc"
+                     *       "requestId": "9d69c533-081f-4d52-abe5-2301f1b90044"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21584,7 +21705,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "7dbf6e0e-954d-444d-b736-79cdc5d27874"
+                     *       "requestId": "12d92831-17b0-46e9-a524-e8a2bf9a31e6"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21653,22 +21774,22 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fb-efa3-73bb-a26b-7371aed28699",
-                     *         "projectId": "01a228fb-ef23-7488-a156-5b7219a36fd8",
-                     *         "taskId": "01a228fb-ef58-73f3-acaa-54c8856d4091",
-                     *         "userId": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
+                     *         "id": "01a2291c-0e6b-706c-88e4-039938148584",
+                     *         "projectId": "01a2291c-0df4-7085-9d79-4a51a15f29a5",
+                     *         "taskId": "01a2291c-0e2d-7635-adf4-61ec9f112ba1",
+                     *         "userId": "01a2291c-0d25-7678-9173-4a5f7b5db003",
                      *         "user": {
-                     *           "id": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
+                     *           "id": "01a2291c-0d25-7678-9173-4a5f7b5db003",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "task": {
-                     *           "id": "01a228fb-ef58-73f3-acaa-54c8856d4091",
+                     *           "id": "01a2291c-0e2d-7635-adf4-61ec9f112ba1",
                      *           "humanId": "WEB-1",
                      *           "title": "Ship the landing page today"
                      *         },
                      *         "project": {
-                     *           "id": "01a228fb-ef23-7488-a156-5b7219a36fd8",
+                     *           "id": "01a2291c-0df4-7085-9d79-4a51a15f29a5",
                      *           "name": "Website"
                      *         },
                      *         "date": "2026-11-29",
@@ -21680,9 +21801,9 @@ export interface operations {
                      *         "rejectionReason": null,
                      *         "decidedBy": null,
                      *         "decidedAt": null,
-                     *         "createdBy": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
-                     *         "createdAt": "2026-11-29T20:25:29.251Z",
-                     *         "updatedAt": "2026-11-29T20:25:29.260Z"
+                     *         "createdBy": "01a2291c-0d25-7678-9173-4a5f7b5db003",
+                     *         "createdAt": "2026-11-29T21:00:34.283Z",
+                     *         "updatedAt": "2026-11-29T21:00:34.290Z"
                      *       }
                      *     }
                      */
@@ -21704,7 +21825,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: date: Invalid input: expected string, received object",
                      *       "code": "validation_error",
-                     *       "requestId": "e01b1a50-d2d4-4697-8899-9574aa15870d",
+                     *       "requestId": "05f81940-5d7d-44d1-8631-9c2a1e16c089",
                      *       "issues": [
                      *         {
                      *           "path": "date",
@@ -21732,7 +21853,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "654e4fd6-5267-498c-96bd-eae459362202"
+                     *       "requestId": "640d570c-2adb-491c-971e-35f14dd32a32"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21749,7 +21870,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing timesheets:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "e6caeaa1-9b2e-47a6-a1b3-9b01311e8dfe"
+                     *       "requestId": "bcf630b1-9c3c-40ef-ba00-3a192024386e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21766,7 +21887,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Time entry not found.",
                      *       "code": "not_found",
-                     *       "requestId": "ba59223e-10be-4e36-a78d-e93b5f6439da"
+                     *       "requestId": "4b660b69-e8ef-4132-8ebc-6885094812d4"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21783,7 +21904,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Time entry is approved; it cannot be changed until a project owner unlocks it.",
                      *       "code": "conflict",
-                     *       "requestId": "9560ff41-957a-414a-8394-f95471d46b46"
+                     *       "requestId": "7cb35ce6-5abf-4808-abb2-531f55b5881c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21800,7 +21921,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "0324a9b0-7d3e-4622-8e7d-c6c442df5450"
+                     *       "requestId": "48964697-af2f-4bf3-9b6f-5ef94258abe2"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21817,7 +21938,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "7b719922-3461-412d-bebc-c8c5d1bd65e6"
+                     *       "requestId": "4ad109a0-fbfe-45cf-ab1b-3515d2fe3efe"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21854,7 +21975,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "d08dacfc-280c-4b65-897c-c16b2341fd58"
+                     *       "requestId": "27001201-b311-48c0-8cbd-bbee052edc5a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21904,22 +22025,22 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fb-efa3-73bb-a26b-7371aed28699",
-                     *         "projectId": "01a228fb-ef23-7488-a156-5b7219a36fd8",
-                     *         "taskId": "01a228fb-ef58-73f3-acaa-54c8856d4091",
-                     *         "userId": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
+                     *         "id": "01a2291c-0e6b-706c-88e4-039938148584",
+                     *         "projectId": "01a2291c-0df4-7085-9d79-4a51a15f29a5",
+                     *         "taskId": "01a2291c-0e2d-7635-adf4-61ec9f112ba1",
+                     *         "userId": "01a2291c-0d25-7678-9173-4a5f7b5db003",
                      *         "user": {
-                     *           "id": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
+                     *           "id": "01a2291c-0d25-7678-9173-4a5f7b5db003",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "task": {
-                     *           "id": "01a228fb-ef58-73f3-acaa-54c8856d4091",
+                     *           "id": "01a2291c-0e2d-7635-adf4-61ec9f112ba1",
                      *           "humanId": "WEB-1",
                      *           "title": "Ship the landing page today"
                      *         },
                      *         "project": {
-                     *           "id": "01a228fb-ef23-7488-a156-5b7219a36fd8",
+                     *           "id": "01a2291c-0df4-7085-9d79-4a51a15f29a5",
                      *           "name": "Website"
                      *         },
                      *         "date": "2026-11-29",
@@ -21929,11 +22050,11 @@ export interface operations {
                      *         "billed": false,
                      *         "state": "approved",
                      *         "rejectionReason": null,
-                     *         "decidedBy": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
-                     *         "decidedAt": "2026-11-29T20:25:29.268Z",
-                     *         "createdBy": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
-                     *         "createdAt": "2026-11-29T20:25:29.251Z",
-                     *         "updatedAt": "2026-11-29T20:25:29.268Z"
+                     *         "decidedBy": "01a2291c-0d25-7678-9173-4a5f7b5db003",
+                     *         "decidedAt": "2026-11-29T21:00:34.297Z",
+                     *         "createdBy": "01a2291c-0d25-7678-9173-4a5f7b5db003",
+                     *         "createdAt": "2026-11-29T21:00:34.283Z",
+                     *         "updatedAt": "2026-11-29T21:00:34.297Z"
                      *       }
                      *     }
                      */
@@ -21955,7 +22076,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "0a788f27-d96e-4ff0-9b09-f85a149ed30d"
+                     *       "requestId": "0a8efdc8-2c3e-4a9c-bad4-a9d76623f52d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21977,7 +22098,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "52bc9260-8deb-4236-90da-979a3ff76484"
+                     *       "requestId": "3987584c-b2a7-4f81-8741-f1d7c694478e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -21994,7 +22115,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing timesheets:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "15d88f63-89ae-420f-9748-f99ce8ce1d6d"
+                     *       "requestId": "cf529ea3-ad0b-42ec-85e4-6658e2e282f4"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22011,7 +22132,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Time entry not found.",
                      *       "code": "not_found",
-                     *       "requestId": "ff11f929-f343-4aea-be2c-33dafcabe06d"
+                     *       "requestId": "4e5a7390-f0c0-408a-afe6-98a24db362ea"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22028,7 +22149,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Time entry is draft; only submitted entries can be approved.",
                      *       "code": "conflict",
-                     *       "requestId": "a7e89f40-6745-4813-aac1-d670f35a2d4f"
+                     *       "requestId": "d8673f91-974a-48ae-8116-7fdbe8f2b755"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22045,7 +22166,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "9fd847a2-551e-4bca-b02f-33f7088a4de3"
+                     *       "requestId": "11bbae0e-4017-4fa6-a6e1-a55f7eab1959"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22062,7 +22183,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "a186a704-bb48-431a-ab37-81fcda56a10c"
+                     *       "requestId": "8d3c8b25-1baa-49bb-a90e-a2e864025ebb"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22099,7 +22220,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "9d4425b1-fe38-4dff-ac90-66476e68be3f"
+                     *       "requestId": "ae2f2c08-6db0-4764-aa87-e396dc0a9b91"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22149,22 +22270,22 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fb-efa3-73bb-a26b-7371aed28699",
-                     *         "projectId": "01a228fb-ef23-7488-a156-5b7219a36fd8",
-                     *         "taskId": "01a228fb-ef58-73f3-acaa-54c8856d4091",
-                     *         "userId": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
+                     *         "id": "01a2291c-0e6b-706c-88e4-039938148584",
+                     *         "projectId": "01a2291c-0df4-7085-9d79-4a51a15f29a5",
+                     *         "taskId": "01a2291c-0e2d-7635-adf4-61ec9f112ba1",
+                     *         "userId": "01a2291c-0d25-7678-9173-4a5f7b5db003",
                      *         "user": {
-                     *           "id": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
+                     *           "id": "01a2291c-0d25-7678-9173-4a5f7b5db003",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "task": {
-                     *           "id": "01a228fb-ef58-73f3-acaa-54c8856d4091",
+                     *           "id": "01a2291c-0e2d-7635-adf4-61ec9f112ba1",
                      *           "humanId": "WEB-1",
                      *           "title": "Ship the landing page today"
                      *         },
                      *         "project": {
-                     *           "id": "01a228fb-ef23-7488-a156-5b7219a36fd8",
+                     *           "id": "01a2291c-0df4-7085-9d79-4a51a15f29a5",
                      *           "name": "Website"
                      *         },
                      *         "date": "2026-11-29",
@@ -22174,11 +22295,11 @@ export interface operations {
                      *         "billed": true,
                      *         "state": "approved",
                      *         "rejectionReason": null,
-                     *         "decidedBy": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
-                     *         "decidedAt": "2026-11-29T20:25:29.273Z",
-                     *         "createdBy": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
-                     *         "createdAt": "2026-11-29T20:25:29.251Z",
-                     *         "updatedAt": "2026-11-29T20:25:29.274Z"
+                     *         "decidedBy": "01a2291c-0d25-7678-9173-4a5f7b5db003",
+                     *         "decidedAt": "2026-11-29T21:00:34.300Z",
+                     *         "createdBy": "01a2291c-0d25-7678-9173-4a5f7b5db003",
+                     *         "createdAt": "2026-11-29T21:00:34.283Z",
+                     *         "updatedAt": "2026-11-29T21:00:34.301Z"
                      *       }
                      *     }
                      */
@@ -22200,7 +22321,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "9eabfa70-2169-4a18-91ec-1104dec6913d"
+                     *       "requestId": "e7f4cddf-06c7-49ef-a9d2-dc746ec7e91e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22222,7 +22343,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "2e456fdd-821f-4983-8f39-056ab634b0c5"
+                     *       "requestId": "854733e9-84c3-4fd3-b20b-1a03002fc68f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22239,7 +22360,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing timesheets:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "91ef3bb2-059a-420d-a1b1-9360a60522c1"
+                     *       "requestId": "ceb6082c-9861-4e17-83e9-a838a77e60a7"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22256,7 +22377,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Time entry not found.",
                      *       "code": "not_found",
-                     *       "requestId": "9fcafd75-5a03-4992-803b-cbcfa616fa21"
+                     *       "requestId": "30632c4a-0cdf-4555-ac48-574e563a6335"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22273,7 +22394,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Time entry is draft; only approved entries can be billed.",
                      *       "code": "conflict",
-                     *       "requestId": "f747fd58-93fc-4c06-9985-c3e743312792"
+                     *       "requestId": "5e418575-1f0a-4292-87f5-64a185cd522c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22290,7 +22411,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "283ba54b-5a43-4c3e-992e-7566e7670a95"
+                     *       "requestId": "5107a218-eef5-4c9c-94af-382e311e5f82"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22307,7 +22428,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "a14d2131-37d7-4ed4-ad6a-74416deebf11"
+                     *       "requestId": "ce41263f-4b6a-41df-a191-ff2291eb6777"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22344,7 +22465,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "fcf5b86d-8e12-49dc-8e3b-7623399a89d8"
+                     *       "requestId": "c13f82f1-1e1a-4f74-9f2b-3cdc627bf574"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22401,22 +22522,22 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fb-efa3-73bb-a26b-7371aed28699",
-                     *         "projectId": "01a228fb-ef23-7488-a156-5b7219a36fd8",
-                     *         "taskId": "01a228fb-ef58-73f3-acaa-54c8856d4091",
-                     *         "userId": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
+                     *         "id": "01a2291c-0e6b-706c-88e4-039938148584",
+                     *         "projectId": "01a2291c-0df4-7085-9d79-4a51a15f29a5",
+                     *         "taskId": "01a2291c-0e2d-7635-adf4-61ec9f112ba1",
+                     *         "userId": "01a2291c-0d25-7678-9173-4a5f7b5db003",
                      *         "user": {
-                     *           "id": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
+                     *           "id": "01a2291c-0d25-7678-9173-4a5f7b5db003",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "task": {
-                     *           "id": "01a228fb-ef58-73f3-acaa-54c8856d4091",
+                     *           "id": "01a2291c-0e2d-7635-adf4-61ec9f112ba1",
                      *           "humanId": "WEB-1",
                      *           "title": "Ship the landing page today"
                      *         },
                      *         "project": {
-                     *           "id": "01a228fb-ef23-7488-a156-5b7219a36fd8",
+                     *           "id": "01a2291c-0df4-7085-9d79-4a51a15f29a5",
                      *           "name": "Website"
                      *         },
                      *         "date": "2026-11-29",
@@ -22426,11 +22547,11 @@ export interface operations {
                      *         "billed": false,
                      *         "state": "rejected",
                      *         "rejectionReason": "Split design from build.",
-                     *         "decidedBy": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
-                     *         "decidedAt": "2026-11-29T20:25:29.266Z",
-                     *         "createdBy": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
-                     *         "createdAt": "2026-11-29T20:25:29.251Z",
-                     *         "updatedAt": "2026-11-29T20:25:29.266Z"
+                     *         "decidedBy": "01a2291c-0d25-7678-9173-4a5f7b5db003",
+                     *         "decidedAt": "2026-11-29T21:00:34.295Z",
+                     *         "createdBy": "01a2291c-0d25-7678-9173-4a5f7b5db003",
+                     *         "createdAt": "2026-11-29T21:00:34.283Z",
+                     *         "updatedAt": "2026-11-29T21:00:34.295Z"
                      *       }
                      *     }
                      */
@@ -22452,7 +22573,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: reason: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "069a0e56-50f1-40cc-9088-d47696c3810d",
+                     *       "requestId": "b98f0dc6-ae48-4a30-b2b6-ff083f83fd87",
                      *       "issues": [
                      *         {
                      *           "path": "reason",
@@ -22480,7 +22601,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "986f530d-39aa-4752-b801-5430145bbb8b"
+                     *       "requestId": "fa4bd984-38ab-47ba-a207-58181276a578"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22497,7 +22618,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing timesheets:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "51565b29-0db5-4e54-ae72-f0f5836bfc79"
+                     *       "requestId": "7dabe822-3934-482e-ba14-c16302855b34"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22514,7 +22635,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Time entry not found.",
                      *       "code": "not_found",
-                     *       "requestId": "26277d0a-ca0b-4823-9a54-63586d9076f7"
+                     *       "requestId": "53872775-c020-4d30-ade7-9ef4810bc7dc"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22531,7 +22652,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Time entry is draft; only submitted entries can be rejected.",
                      *       "code": "conflict",
-                     *       "requestId": "d33af42b-76e0-4aa2-bae7-bb56be1f9c27"
+                     *       "requestId": "e2a136ae-b7eb-4d11-8766-bc893780b7c6"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22548,7 +22669,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "f03e3ffa-f6db-4399-bb23-223138502803"
+                     *       "requestId": "4f1a4334-ab7e-4a25-afef-1f9b0dd6c4fa"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22565,7 +22686,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "f52b48c0-5966-47d5-b635-a055c40bbf38"
+                     *       "requestId": "850c8af3-47a2-4938-af73-75269a158e1a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22602,7 +22723,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "fce52ed7-0b30-41a3-88c9-17030c079f98"
+                     *       "requestId": "ec238305-5641-449c-8c58-3830cd7d57c1"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22652,22 +22773,22 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fb-efa3-73bb-a26b-7371aed28699",
-                     *         "projectId": "01a228fb-ef23-7488-a156-5b7219a36fd8",
-                     *         "taskId": "01a228fb-ef58-73f3-acaa-54c8856d4091",
-                     *         "userId": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
+                     *         "id": "01a2291c-0e6b-706c-88e4-039938148584",
+                     *         "projectId": "01a2291c-0df4-7085-9d79-4a51a15f29a5",
+                     *         "taskId": "01a2291c-0e2d-7635-adf4-61ec9f112ba1",
+                     *         "userId": "01a2291c-0d25-7678-9173-4a5f7b5db003",
                      *         "user": {
-                     *           "id": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
+                     *           "id": "01a2291c-0d25-7678-9173-4a5f7b5db003",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "task": {
-                     *           "id": "01a228fb-ef58-73f3-acaa-54c8856d4091",
+                     *           "id": "01a2291c-0e2d-7635-adf4-61ec9f112ba1",
                      *           "humanId": "WEB-1",
                      *           "title": "Ship the landing page today"
                      *         },
                      *         "project": {
-                     *           "id": "01a228fb-ef23-7488-a156-5b7219a36fd8",
+                     *           "id": "01a2291c-0df4-7085-9d79-4a51a15f29a5",
                      *           "name": "Website"
                      *         },
                      *         "date": "2026-11-29",
@@ -22679,9 +22800,9 @@ export interface operations {
                      *         "rejectionReason": null,
                      *         "decidedBy": null,
                      *         "decidedAt": null,
-                     *         "createdBy": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
-                     *         "createdAt": "2026-11-29T20:25:29.251Z",
-                     *         "updatedAt": "2026-11-29T20:25:29.262Z"
+                     *         "createdBy": "01a2291c-0d25-7678-9173-4a5f7b5db003",
+                     *         "createdAt": "2026-11-29T21:00:34.283Z",
+                     *         "updatedAt": "2026-11-29T21:00:34.291Z"
                      *       }
                      *     }
                      */
@@ -22703,7 +22824,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "2d5d13c2-8354-464b-b4e0-6cec1ed74e23"
+                     *       "requestId": "c96f07b1-cc9c-41b0-9681-e7a11bde2ed4"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22725,7 +22846,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "3f71e805-acb1-435f-8296-06f44c26523a"
+                     *       "requestId": "2917aa47-6abd-41b9-bc4e-6c152138388d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22742,7 +22863,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing timesheets:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "e0686ebd-ebbb-4726-a7e5-96c6495e78bc"
+                     *       "requestId": "4fa82ec5-9433-4db5-8f25-04126ee8372e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22759,7 +22880,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Time entry not found.",
                      *       "code": "not_found",
-                     *       "requestId": "cc85c05d-4de3-4334-bdd3-39db3a0422e2"
+                     *       "requestId": "36c10029-4fea-4119-bc88-2603cd14a90d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22776,7 +22897,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Time entry is submitted; only draft or rejected entries can be submitted.",
                      *       "code": "conflict",
-                     *       "requestId": "c89306a0-3f79-4822-88da-164c6ec4efaf"
+                     *       "requestId": "ba5421f5-a254-4264-9c5a-aed7eac1fe1b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22793,7 +22914,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "9823f14d-aae3-4a40-b86f-618fd7bfc2e1"
+                     *       "requestId": "c09a7bce-06de-49d9-bbcf-21c8ba82a5cd"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22810,7 +22931,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "b0309333-2d49-4391-b571-db1db8002a09"
+                     *       "requestId": "228577bb-c1a8-4c2d-b50b-70b07b5d8be6"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22847,7 +22968,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "7ff120bc-4657-4944-a142-23ac7662c2d7"
+                     *       "requestId": "1d989e56-ae8e-45a3-b457-9a470bc0cd25"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22897,22 +23018,22 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fb-efa3-73bb-a26b-7371aed28699",
-                     *         "projectId": "01a228fb-ef23-7488-a156-5b7219a36fd8",
-                     *         "taskId": "01a228fb-ef58-73f3-acaa-54c8856d4091",
-                     *         "userId": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
+                     *         "id": "01a2291c-0e6b-706c-88e4-039938148584",
+                     *         "projectId": "01a2291c-0df4-7085-9d79-4a51a15f29a5",
+                     *         "taskId": "01a2291c-0e2d-7635-adf4-61ec9f112ba1",
+                     *         "userId": "01a2291c-0d25-7678-9173-4a5f7b5db003",
                      *         "user": {
-                     *           "id": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
+                     *           "id": "01a2291c-0d25-7678-9173-4a5f7b5db003",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada"
                      *         },
                      *         "task": {
-                     *           "id": "01a228fb-ef58-73f3-acaa-54c8856d4091",
+                     *           "id": "01a2291c-0e2d-7635-adf4-61ec9f112ba1",
                      *           "humanId": "WEB-1",
                      *           "title": "Ship the landing page today"
                      *         },
                      *         "project": {
-                     *           "id": "01a228fb-ef23-7488-a156-5b7219a36fd8",
+                     *           "id": "01a2291c-0df4-7085-9d79-4a51a15f29a5",
                      *           "name": "Website"
                      *         },
                      *         "date": "2026-11-29",
@@ -22922,11 +23043,11 @@ export interface operations {
                      *         "billed": false,
                      *         "state": "draft",
                      *         "rejectionReason": null,
-                     *         "decidedBy": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
-                     *         "decidedAt": "2026-11-29T20:25:29.270Z",
-                     *         "createdBy": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
-                     *         "createdAt": "2026-11-29T20:25:29.251Z",
-                     *         "updatedAt": "2026-11-29T20:25:29.270Z"
+                     *         "decidedBy": "01a2291c-0d25-7678-9173-4a5f7b5db003",
+                     *         "decidedAt": "2026-11-29T21:00:34.298Z",
+                     *         "createdBy": "01a2291c-0d25-7678-9173-4a5f7b5db003",
+                     *         "createdAt": "2026-11-29T21:00:34.283Z",
+                     *         "updatedAt": "2026-11-29T21:00:34.298Z"
                      *       }
                      *     }
                      */
@@ -22948,7 +23069,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "44edb459-1f9c-4b2b-8309-b10f4b868ebe"
+                     *       "requestId": "9e62c7d6-95c0-4712-8e02-bea2a9ffcc45"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22970,7 +23091,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "e27d3523-c750-4681-a86f-e2906c8777a5"
+                     *       "requestId": "ff198c00-f420-4ab8-a068-3a06b0fb01a1"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -22987,7 +23108,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing timesheets:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "da65423c-db30-4f7e-83f9-f88aacfacf5e"
+                     *       "requestId": "80d0079f-4d3f-4d1b-8021-0dbe259ea925"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23004,7 +23125,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Time entry not found.",
                      *       "code": "not_found",
-                     *       "requestId": "85aecfd3-36ee-4c5a-9992-0c7bbc849290"
+                     *       "requestId": "5f74e01c-4b9a-4238-87ce-d848eb9087d2"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23021,7 +23142,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Time entry is draft; only approved entries can be unlocked.",
                      *       "code": "conflict",
-                     *       "requestId": "06afc58d-d7fa-4f7f-9f74-395406b910a1"
+                     *       "requestId": "63e2d0e0-3fdb-44be-a110-eacd990495c4"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23038,7 +23159,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "b04658c2-0f0f-4e1a-803d-8cfa557d14fd"
+                     *       "requestId": "dab64a7b-c166-4ef1-8dd2-919aaff883ca"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23055,7 +23176,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "ac644751-5707-4f8a-b6aa-0afa1dd710fd"
+                     *       "requestId": "60e6d5f6-0f75-43db-a52b-08d4a4f21dfa"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23092,7 +23213,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "4e593afe-2e72-419f-a24b-608242460276"
+                     *       "requestId": "f5ab4bfc-909d-460e-8eb5-59bbd7e1acd2"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23155,7 +23276,7 @@ export interface operations {
                      *       "ok": true,
                      *       "data": {
                      *         "scope": "workspace",
-                     *         "id": "01a228fb-eeaa-7322-8fa9-7ff74119edea",
+                     *         "id": "01a2291c-0d87-7287-9159-223eca9fe4d5",
                      *         "from": "2026-11-29",
                      *         "to": "2026-11-29",
                      *         "groupBy": "user",
@@ -23173,7 +23294,7 @@ export interface operations {
                      *         },
                      *         "groups": [
                      *           {
-                     *             "key": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
+                     *             "key": "01a2291c-0d25-7678-9173-4a5f7b5db003",
                      *             "label": "Ada Lovelace",
                      *             "minutes": 50,
                      *             "billableMinutes": 50,
@@ -23196,7 +23317,7 @@ export interface operations {
                     };
                     /**
                      * @example key,label,minutes,billableMinutes,nonBillableMinutes,draft,submitted,approved,rejected
-                     *     01a228fb-ee52-711a-a4e7-172c7661a6e1,Ada Lovelace,50,50,0,0,0,50,0
+                     *     01a2291c-0d25-7678-9173-4a5f7b5db003,Ada Lovelace,50,50,0,0,0,50,0
                      *     ,Total,50,50,0,0,0,50,0
                      */
                     "text/csv": string;
@@ -23213,7 +23334,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: scope: Invalid option: expected one of \"task\"|\"project\"|\"workspace\"",
                      *       "code": "validation_error",
-                     *       "requestId": "89723796-7f3a-4f87-9208-fe6f9edd76f3",
+                     *       "requestId": "636c3ee0-15ea-477d-86e1-2190df63bd33",
                      *       "issues": [
                      *         {
                      *           "path": "scope",
@@ -23249,7 +23370,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "b6931f34-4b28-4ce8-abcc-970d9005a508"
+                     *       "requestId": "f2fb5d05-1f33-44a6-bab9-cb8eef478ece"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23266,7 +23387,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing timesheets:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "efa80228-7a39-44a6-bd56-5abb45544ec4"
+                     *       "requestId": "e1dd68d2-803d-4a62-8f49-878e2ca17170"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23283,7 +23404,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "e16b6088-96aa-4b5f-b435-edcc91736db7"
+                     *       "requestId": "8f1cd378-2d81-455c-8c49-a0ffd2ebb3ed"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23320,7 +23441,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "08a6aaf7-0d67-4a7a-9690-c876dec8bd72"
+                     *       "requestId": "ddea1fab-e9c2-4b37-913c-b5f764981cab"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23379,8 +23500,8 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "aiscrUHWPYasr7Isppu8TrQlaGSvbbrU",
-                     *         "url": "/uploads/aiscrUHWPYasr7Isppu8TrQlaGSvbbrU",
+                     *         "id": "9C_p_TLgCluyCzyxGPj5XSKyAF9SYNii",
+                     *         "url": "/uploads/9C_p_TLgCluyCzyxGPj5XSKyAF9SYNii",
                      *         "contentType": "image/png",
                      *         "size": 70,
                      *         "sha256": "497790947d4666760ce38f3c00e852c71fdb66cae849bae8e9ede352719e1581"
@@ -23405,7 +23526,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "a1d813e4-caec-410b-a653-2c37820d9b8d"
+                     *       "requestId": "33659f10-0d8e-4e97-b93c-6a3571e534c3"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23427,7 +23548,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "15a4462b-939a-42eb-b8be-0da23c0b2393"
+                     *       "requestId": "4198fecb-365d-4dc5-99c1-6c56485b2194"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23444,7 +23565,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "5a5c79f6-8ba0-47d0-a1e4-26ef8ef2c27b"
+                     *       "requestId": "94b33310-141a-4ed4-9b85-0ef82a3e1a0c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23461,7 +23582,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "3f49df9f-d6c1-4787-86b4-7bff22b3d2a4"
+                     *       "requestId": "22ff543e-d9d6-4d3d-82b5-6ad23a2fb3a6"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23509,7 +23630,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "f5ff8777-66af-41dc-b22b-091f5c7d6cc1"
+                     *       "requestId": "5a69c5ab-880c-4b92-bfe4-d1d1b2990fa4"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23557,7 +23678,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Upload not found.",
                      *       "code": "not_found",
-                     *       "requestId": "2bf1a6ff-fbdb-432b-9fdc-03b7513ece19"
+                     *       "requestId": "77804853-4437-4241-9d5a-6c25fc8c2a66"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23607,7 +23728,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "aiscrUHWPYasr7Isppu8TrQlaGSvbbrU",
+                     *         "id": "9C_p_TLgCluyCzyxGPj5XSKyAF9SYNii",
                      *         "deleted": true
                      *       }
                      *     }
@@ -23634,7 +23755,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "72d4b174-024f-4587-9d9b-b6a75cc8a8f2"
+                     *       "requestId": "e3313a85-c323-4876-bb12-faab99047a78"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23656,7 +23777,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "c1879c67-6744-466c-a9fd-7d227dce7c8d"
+                     *       "requestId": "88a79770-543b-4848-9699-68527985ffca"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23673,7 +23794,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing tasks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "f44ef3bc-9af6-4e5e-9e88-eb01fa3dcfc2"
+                     *       "requestId": "f9ae7940-f6c1-4349-a62a-4f23c5960b01"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23690,7 +23811,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Upload not found.",
                      *       "code": "not_found",
-                     *       "requestId": "c5fa9d86-c142-4ac2-b875-26fdc3fb4104"
+                     *       "requestId": "f27ebec5-213c-43cf-b891-7f6ea16464d6"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23707,7 +23828,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "9b2fb8e2-f74e-4501-8fc7-0e392ca8688d"
+                     *       "requestId": "5b3ec04b-6e35-48a2-b664-736b2da45d9d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23724,7 +23845,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "00e89b20-2f9b-4b12-8dbf-d10f7150bb0c"
+                     *       "requestId": "fea7b6fd-fd0d-4ba4-9743-2ac519c485bb"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23761,7 +23882,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "8a7a234c-ac16-478a-9512-b29ba3aa614c"
+                     *       "requestId": "a7741a88-b313-4fb2-b087-4ef9a2a24d4a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23814,17 +23935,17 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228fb-efc5-7246-ae8c-9339a371a881",
-                     *           "url": "http://127.0.0.1:40781/hook",
+                     *           "id": "01a2291c-0e85-723b-81df-e678a6fdf25b",
+                     *           "url": "http://127.0.0.1:37435/hook",
                      *           "events": [
                      *             "task.created"
                      *           ],
                      *           "active": true,
                      *           "disabledReason": null,
                      *           "description": null,
-                     *           "createdBy": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
-                     *           "createdAt": "2026-11-29T20:25:29.285Z",
-                     *           "updatedAt": "2026-11-29T20:25:29.285Z"
+                     *           "createdBy": "01a2291c-0d25-7678-9173-4a5f7b5db003",
+                     *           "createdAt": "2026-11-29T21:00:34.309Z",
+                     *           "updatedAt": "2026-11-29T21:00:34.309Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -23849,7 +23970,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "e015d05d-dd58-4a20-ab7c-f0aa1fab2876",
+                     *       "requestId": "4b5590a1-fe54-4053-8de2-dc273f79c962",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -23877,7 +23998,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "a0921c24-8388-4a9b-915a-430761a8f620"
+                     *       "requestId": "b6df6f5d-f44d-47cb-b9eb-f1ed7a484ae8"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23894,7 +24015,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing webhooks:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "64377548-9be2-48aa-9f1a-cb1e64666b83"
+                     *       "requestId": "48a206a6-c4e6-4729-b510-b1c5de6a805e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23911,7 +24032,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "1f67d6dd-cfc9-423f-ada9-df58a6d64244"
+                     *       "requestId": "96c47478-e6da-40fd-9d61-074e0be89c18"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -23948,7 +24069,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "d57ee1ee-1f6e-47fb-8a38-31a3b2592884"
+                     *       "requestId": "58a19fa9-9a3d-4726-ae27-5648cc4b5e3b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24016,17 +24137,17 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fb-efc5-7246-ae8c-9339a371a881",
-                     *         "url": "http://127.0.0.1:40781/hook",
+                     *         "id": "01a2291c-0e85-723b-81df-e678a6fdf25b",
+                     *         "url": "http://127.0.0.1:37435/hook",
                      *         "events": [
                      *           "task.created"
                      *         ],
                      *         "active": true,
                      *         "disabledReason": null,
                      *         "description": null,
-                     *         "createdBy": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
-                     *         "createdAt": "2026-11-29T20:25:29.285Z",
-                     *         "updatedAt": "2026-11-29T20:25:29.285Z",
+                     *         "createdBy": "01a2291c-0d25-7678-9173-4a5f7b5db003",
+                     *         "createdAt": "2026-11-29T21:00:34.309Z",
+                     *         "updatedAt": "2026-11-29T21:00:34.309Z",
                      *         "secret": "whsec_<secret, shown once>"
                      *       }
                      *     }
@@ -24049,7 +24170,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: url: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "65e6ddcf-6f59-41b7-b92b-24b7f431a65e",
+                     *       "requestId": "75b6bb71-b9c6-490f-84ed-ba56ecff510b",
                      *       "issues": [
                      *         {
                      *           "path": "url",
@@ -24077,7 +24198,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "92cd5bfc-a32e-4718-87e6-2bcb7051e1b9"
+                     *       "requestId": "fd37a39a-d593-42ba-92b0-012c06f55fcb"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24094,7 +24215,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing webhooks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "b280db3b-3f64-472b-8fdf-0436de97e3e7"
+                     *       "requestId": "4734cddc-5a8a-4497-9ee9-6ec03e3359c6"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24111,7 +24232,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "3b5c2e2c-d381-4ff3-a4ef-4c02a0fa9b6e"
+                     *       "requestId": "e16341e5-628c-4880-9da3-4d8685513254"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24137,7 +24258,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "9fcb4698-8318-4322-9055-0866280f0082"
+                     *       "requestId": "a25815b5-39bc-49d6-a419-b13f934b4369"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24154,7 +24275,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "870d6315-96d6-4de4-a738-d0ec60be4ed1"
+                     *       "requestId": "4443fd6b-3054-4f40-a0c9-df65f2a31fb2"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24191,7 +24312,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "f115d638-2b40-4554-ac2c-73a2fac7d076"
+                     *       "requestId": "44334802-86fb-478c-a1e7-1e8eca3c5579"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24241,17 +24362,17 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fb-efc5-7246-ae8c-9339a371a881",
-                     *         "url": "http://127.0.0.1:40781/hook",
+                     *         "id": "01a2291c-0e85-723b-81df-e678a6fdf25b",
+                     *         "url": "http://127.0.0.1:37435/hook",
                      *         "events": [
                      *           "task.created"
                      *         ],
                      *         "active": true,
                      *         "disabledReason": null,
                      *         "description": null,
-                     *         "createdBy": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
-                     *         "createdAt": "2026-11-29T20:25:29.285Z",
-                     *         "updatedAt": "2026-11-29T20:25:29.285Z"
+                     *         "createdBy": "01a2291c-0d25-7678-9173-4a5f7b5db003",
+                     *         "createdAt": "2026-11-29T21:00:34.309Z",
+                     *         "updatedAt": "2026-11-29T21:00:34.309Z"
                      *       }
                      *     }
                      */
@@ -24273,7 +24394,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "839d6df0-8ef8-4600-b5f7-10b14a9d4551"
+                     *       "requestId": "02ef05eb-c358-41f6-be9b-1b7f3a484c47"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24295,7 +24416,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "ce1ab7df-e5fb-4314-8c2a-6ffffbc279fd"
+                     *       "requestId": "961f3eb2-776f-43d0-a232-d87dce5e1ed2"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24312,7 +24433,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing webhooks:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "f48e7176-4728-4089-9c98-7f6d05aa4a31"
+                     *       "requestId": "c76d03f3-b833-479d-b7ea-7f2cfae10115"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24329,7 +24450,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Webhook not found.",
                      *       "code": "not_found",
-                     *       "requestId": "2003b587-3094-4342-8ca1-7d7847e91c97"
+                     *       "requestId": "8c86199d-4695-4ef8-9553-ee8d73b7b3b3"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24366,7 +24487,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "e78bce9b-3a5a-41a3-97d7-4dca2389a3ca"
+                     *       "requestId": "6ce0a84e-37be-474c-9f36-e2b34cfa0091"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24416,7 +24537,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fb-efc5-7246-ae8c-9339a371a881",
+                     *         "id": "01a2291c-0e85-723b-81df-e678a6fdf25b",
                      *         "deleted": true
                      *       }
                      *     }
@@ -24443,7 +24564,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "9f72bdd3-880f-4a69-8125-78c5973dee18"
+                     *       "requestId": "ab741243-3315-455e-b3a8-7499962200c1"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24465,7 +24586,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "10c8289e-8209-42f8-9a5f-e548f5363028"
+                     *       "requestId": "b94c3482-a8f7-4677-9365-ce71d64f4ab4"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24482,7 +24603,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing webhooks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "9627a919-b04b-4380-aad1-bd8949d99897"
+                     *       "requestId": "f32b6436-5506-4b61-8a10-2e71e2ca8992"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24499,7 +24620,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Webhook not found.",
                      *       "code": "not_found",
-                     *       "requestId": "0a09b6ff-2b52-480c-a048-f8dd18801b5a"
+                     *       "requestId": "d96df52a-a926-4ea9-ac8d-1155457d5c0f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24516,7 +24637,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "b3f0ab66-f3d7-4114-b30a-53bae87d062d"
+                     *       "requestId": "bf339ba5-afdb-41a1-ba36-8eccbdf2a724"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24533,7 +24654,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "c7c4fcd6-e22a-49ee-8368-0abc84deac84"
+                     *       "requestId": "91241e95-7e13-4f90-aedc-e107c3e420b4"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24570,7 +24691,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "7d9c0ccb-b5ef-4ee6-bdc2-885273485c73"
+                     *       "requestId": "54bef158-f060-4a0a-8909-c534358ff8b6"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24633,17 +24754,17 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fb-efc5-7246-ae8c-9339a371a881",
-                     *         "url": "http://127.0.0.1:40781/hook",
+                     *         "id": "01a2291c-0e85-723b-81df-e678a6fdf25b",
+                     *         "url": "http://127.0.0.1:37435/hook",
                      *         "events": [
                      *           "task.created"
                      *         ],
                      *         "active": true,
                      *         "disabledReason": null,
                      *         "description": "CI notifier",
-                     *         "createdBy": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
-                     *         "createdAt": "2026-11-29T20:25:29.285Z",
-                     *         "updatedAt": "2026-11-29T20:25:29.289Z"
+                     *         "createdBy": "01a2291c-0d25-7678-9173-4a5f7b5db003",
+                     *         "createdAt": "2026-11-29T21:00:34.309Z",
+                     *         "updatedAt": "2026-11-29T21:00:34.314Z"
                      *       }
                      *     }
                      */
@@ -24665,7 +24786,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: url: Invalid input: expected string, received object",
                      *       "code": "validation_error",
-                     *       "requestId": "20058e92-c268-41e3-ae0d-0d6a9ab06470",
+                     *       "requestId": "ba5b110b-d375-4994-9496-4e9c15acbb6d",
                      *       "issues": [
                      *         {
                      *           "path": "url",
@@ -24693,7 +24814,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "652180e9-54b5-4e63-ae50-1cc4e564e52c"
+                     *       "requestId": "1d615f6b-7be1-48b4-964a-48a4f03fab70"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24710,7 +24831,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing webhooks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "f7d11384-e881-406c-854d-e6e50ef45491"
+                     *       "requestId": "471ea72c-ce38-494b-bb9e-3bcb66b2c1bc"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24727,7 +24848,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Webhook not found.",
                      *       "code": "not_found",
-                     *       "requestId": "7ee164ec-00c6-40ce-a574-b4837e058a69"
+                     *       "requestId": "69dee771-99b2-4840-aca9-8410dc32b2c7"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24744,7 +24865,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "54812506-5b69-4fec-a52c-09da0ff33557"
+                     *       "requestId": "96b2d095-65ac-4d8f-af80-3982b91eb3ab"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24761,7 +24882,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "bedddc12-aac2-49d2-bcf8-ce5784a6ac22"
+                     *       "requestId": "765b322b-d806-4673-8892-2dc00b11a3d8"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24798,7 +24919,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "16804f49-cbfb-46d4-833c-a2f859b08683"
+                     *       "requestId": "2c9f27a7-cd46-4e5f-b05a-ed1958ea1c1c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24856,16 +24977,16 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228fb-efce-71c3-b52e-5fe6521c23c9",
-                     *           "webhookId": "01a228fb-efc5-7246-ae8c-9339a371a881",
+                     *           "id": "01a2291c-0e8f-76f4-a04b-d886875b1f9f",
+                     *           "webhookId": "01a2291c-0e85-723b-81df-e678a6fdf25b",
                      *           "event": "task.created",
                      *           "status": "succeeded",
                      *           "attempts": 1,
                      *           "lastStatusCode": 200,
                      *           "lastError": null,
                      *           "nextAttemptAt": null,
-                     *           "deliveredAt": "2026-11-29T20:25:29.299Z",
-                     *           "createdAt": "2026-11-29T20:25:29.294Z"
+                     *           "deliveredAt": "2026-11-29T21:00:34.324Z",
+                     *           "createdAt": "2026-11-29T21:00:34.319Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -24890,7 +25011,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "e47df501-27f3-4a9c-8c86-35bb0512ad90",
+                     *       "requestId": "18324cbc-fbb1-4e47-a5d5-8563ee084c40",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -24918,7 +25039,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "361bd561-d694-47ab-9426-3f46d75ca2c8"
+                     *       "requestId": "ee555db9-5ef7-4e33-b001-7ff015f99ba6"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24935,7 +25056,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing webhooks:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "89ea741d-f8b0-4c50-9bb3-30e90f81c2e9"
+                     *       "requestId": "bd96dc9e-e0af-44e5-abd4-ad168c41b3ea"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24952,7 +25073,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Webhook not found.",
                      *       "code": "not_found",
-                     *       "requestId": "177128dc-35f6-472e-b6ab-ad8da39f6e61"
+                     *       "requestId": "56b47ab0-b152-4591-af1b-8421975d5e49"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -24989,7 +25110,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "416c0fa5-f972-4e3b-84b0-904b22c4bb64"
+                     *       "requestId": "e87d930d-9e0f-427a-b5cc-ad14251323f2"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25041,30 +25162,30 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fb-efce-71c3-b52e-5fe6521c23c9",
-                     *         "webhookId": "01a228fb-efc5-7246-ae8c-9339a371a881",
+                     *         "id": "01a2291c-0e8f-76f4-a04b-d886875b1f9f",
+                     *         "webhookId": "01a2291c-0e85-723b-81df-e678a6fdf25b",
                      *         "event": "task.created",
                      *         "status": "succeeded",
                      *         "attempts": 1,
                      *         "lastStatusCode": 200,
                      *         "lastError": null,
                      *         "nextAttemptAt": null,
-                     *         "deliveredAt": "2026-11-29T20:25:29.299Z",
-                     *         "createdAt": "2026-11-29T20:25:29.294Z",
+                     *         "deliveredAt": "2026-11-29T21:00:34.324Z",
+                     *         "createdAt": "2026-11-29T21:00:34.319Z",
                      *         "payload": {
-                     *           "id": "01a228fb-efce-71c3-b52e-5fe6521c23c9",
+                     *           "id": "01a2291c-0e8f-76f4-a04b-d886875b1f9f",
                      *           "event": "task.created",
-                     *           "createdAt": "2026-11-29T20:25:29.294Z",
-                     *           "workspaceId": "01a228fb-eeaa-7322-8fa9-7ff74119edea",
+                     *           "createdAt": "2026-11-29T21:00:34.319Z",
+                     *           "workspaceId": "01a2291c-0d87-7287-9159-223eca9fe4d5",
                      *           "data": {
-                     *             "id": "01a228fb-efce-71c2-acb8-71cc02136860",
+                     *             "id": "01a2291c-0e8f-76f3-a045-ecf0162356f5",
                      *             "humanId": "WEB-3",
                      *             "number": 3,
-                     *             "workspaceId": "01a228fb-eeaa-7322-8fa9-7ff74119edea",
-                     *             "projectId": "01a228fb-ef23-7488-a156-5b7219a36fd8",
-                     *             "statusId": "01a228fb-ef24-7281-9487-f3a1dcc195e6",
+                     *             "workspaceId": "01a2291c-0d87-7287-9159-223eca9fe4d5",
+                     *             "projectId": "01a2291c-0df4-7085-9d79-4a51a15f29a5",
+                     *             "statusId": "01a2291c-0df5-7100-ba13-52c0e2781798",
                      *             "status": {
-                     *               "id": "01a228fb-ef24-7281-9487-f3a1dcc195e6",
+                     *               "id": "01a2291c-0df5-7100-ba13-52c0e2781798",
                      *               "name": "To Do",
                      *               "category": "unstarted"
                      *             },
@@ -25075,9 +25196,9 @@ export interface operations {
                      *             "dueDate": null,
                      *             "archived": false,
                      *             "archivedAt": null,
-                     *             "createdBy": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
-                     *             "createdAt": "2026-11-29T20:25:29.294Z",
-                     *             "updatedAt": "2026-11-29T20:25:29.294Z",
+                     *             "createdBy": "01a2291c-0d25-7678-9173-4a5f7b5db003",
+                     *             "createdAt": "2026-11-29T21:00:34.319Z",
+                     *             "updatedAt": "2026-11-29T21:00:34.319Z",
                      *             "assignees": [],
                      *             "labels": [],
                      *             "todoCount": 0,
@@ -25108,7 +25229,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "2ef009c1-e4ef-4f12-ab1e-5dcb4e87e170"
+                     *       "requestId": "0428c286-899a-4433-87c8-a0dd873e8b63"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25130,7 +25251,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "2f29d12c-c456-41c0-aedd-9664ba4e18f8"
+                     *       "requestId": "885bd727-3047-468d-a755-fa9b72a76752"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25147,7 +25268,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing webhooks:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "91ef01c4-b56d-43c2-9bbb-b06d5eafcee6"
+                     *       "requestId": "326f19ff-fe70-48ee-bc7c-7391ddc594de"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25164,7 +25285,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Webhook not found.",
                      *       "code": "not_found",
-                     *       "requestId": "5b7d7b5c-1539-4cfc-8677-53daa5e31973"
+                     *       "requestId": "5f6c706e-7b54-4845-96d2-21d732b962fb"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25201,7 +25322,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "e067d103-4ce1-4479-9215-269e633f61b0"
+                     *       "requestId": "083789f8-21cc-4de3-b9ac-8a0a77eda553"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25253,16 +25374,16 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fb-efce-71c3-b52e-5fe6521c23c9",
-                     *         "webhookId": "01a228fb-efc5-7246-ae8c-9339a371a881",
+                     *         "id": "01a2291c-0e8f-76f4-a04b-d886875b1f9f",
+                     *         "webhookId": "01a2291c-0e85-723b-81df-e678a6fdf25b",
                      *         "event": "task.created",
                      *         "status": "pending",
                      *         "attempts": 0,
                      *         "lastStatusCode": 200,
                      *         "lastError": null,
-                     *         "nextAttemptAt": "2026-11-29T20:25:29.328Z",
+                     *         "nextAttemptAt": "2026-11-29T21:00:34.349Z",
                      *         "deliveredAt": null,
-                     *         "createdAt": "2026-11-29T20:25:29.294Z"
+                     *         "createdAt": "2026-11-29T21:00:34.319Z"
                      *       }
                      *     }
                      */
@@ -25284,7 +25405,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "80182c40-dc87-4d4c-aaef-d75c4475b3b2"
+                     *       "requestId": "1063843c-9b05-42ba-ab69-49449de2ba9b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25306,7 +25427,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "d13c52be-1f3c-48ce-aa8b-d6347704ba54"
+                     *       "requestId": "55f830a1-4411-44a1-81e0-f93733bea8bf"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25323,7 +25444,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing webhooks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "f87d10ff-6e49-4d12-a322-58ce104d9fae"
+                     *       "requestId": "5670342d-0a89-4d80-9d4a-3927e46df3b3"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25340,7 +25461,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Webhook not found.",
                      *       "code": "not_found",
-                     *       "requestId": "8adec15a-fc1a-420f-adda-2b64b35079c5"
+                     *       "requestId": "e2dac61a-32e9-467d-ae47-766e47e0df81"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25366,7 +25487,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "b906443f-cbc6-4e9c-a3b2-60ad527d927e"
+                     *       "requestId": "03bf65b1-e945-4c92-bcd4-eece57c7576d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25383,7 +25504,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "305701b1-c3ed-4601-837e-aa168acd43bc"
+                     *       "requestId": "3ea6bf3a-28c9-498b-950e-cb10a9450748"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25420,7 +25541,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "066bfe01-6673-4f3b-878a-3fb20fb4e595"
+                     *       "requestId": "e0d159d9-97de-47e3-9d6a-19fe9765a53d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25470,17 +25591,17 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fb-efc5-7246-ae8c-9339a371a881",
-                     *         "url": "http://127.0.0.1:40781/hook",
+                     *         "id": "01a2291c-0e85-723b-81df-e678a6fdf25b",
+                     *         "url": "http://127.0.0.1:37435/hook",
                      *         "events": [
                      *           "task.created"
                      *         ],
                      *         "active": true,
                      *         "disabledReason": null,
                      *         "description": "CI notifier",
-                     *         "createdBy": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
-                     *         "createdAt": "2026-11-29T20:25:29.285Z",
-                     *         "updatedAt": "2026-11-29T20:25:29.290Z",
+                     *         "createdBy": "01a2291c-0d25-7678-9173-4a5f7b5db003",
+                     *         "createdAt": "2026-11-29T21:00:34.309Z",
+                     *         "updatedAt": "2026-11-29T21:00:34.315Z",
                      *         "secret": "whsec_<secret, shown once>"
                      *       }
                      *     }
@@ -25503,7 +25624,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "252efbba-fe58-43d6-8d42-9649ac1c13cf"
+                     *       "requestId": "2281dc92-27f5-4379-bdb1-6fb2bb254196"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25525,7 +25646,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "97632e73-d5a3-4a3f-80c5-798384d49fb8"
+                     *       "requestId": "49e1a400-9cb2-4a7e-b71f-38a4c6f171ee"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25542,7 +25663,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing webhooks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "ad23a952-fa1b-439a-a65d-7f32c5f79864"
+                     *       "requestId": "0d6c0b2a-d4a3-4c69-94ee-57350b29cfb4"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25559,7 +25680,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Webhook not found.",
                      *       "code": "not_found",
-                     *       "requestId": "0affd525-79f3-423d-9afc-cd2578ef7340"
+                     *       "requestId": "6bb8e638-7aa8-4227-9840-f81d2ff15ae2"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25576,7 +25697,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "0d4ededf-24d0-434f-bdb7-43bda794409e"
+                     *       "requestId": "80f67be6-9d83-4e7b-bd91-0e8b8e24f471"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25593,7 +25714,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "a8a29776-e8a6-4b3c-bc95-6ef9afabd693"
+                     *       "requestId": "27e9fc17-d493-4cc3-85b1-a8909be9001c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25630,7 +25751,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "f23aa45b-eaa2-4b7f-b521-cef02593be9a"
+                     *       "requestId": "bfa1f64c-e708-4ffe-8fcb-c0ea238563a6"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25680,7 +25801,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "deliveryId": "01a228fb-efcc-771e-abcd-8a7329bcbaba",
+                     *         "deliveryId": "01a2291c-0e8e-77e1-a40c-a9a5a59f5d30",
                      *         "event": "ping",
                      *         "status": "pending"
                      *       }
@@ -25709,7 +25830,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Select a workspace with the X-Workspace-Id or X-Workspace-Slug header (you belong to several).",
                      *       "code": "workspace_required",
-                     *       "requestId": "39f206a4-8ff5-4f52-b80c-dae9e1d015d4"
+                     *       "requestId": "477c28d1-ffc5-4035-9610-001f8f97f48c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25731,7 +25852,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "0b5fd161-a8cf-4f64-9fdf-3d49ab85d53e"
+                     *       "requestId": "ce71b337-eec0-4bde-a1ba-31a20714ddde"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25748,7 +25869,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing webhooks:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "028de1ba-a8df-4f5f-9594-ad27b3e8f685"
+                     *       "requestId": "d3233e04-91d2-4d05-adcb-dd405c020c05"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25765,7 +25886,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Webhook not found.",
                      *       "code": "not_found",
-                     *       "requestId": "85686751-1854-4fec-86ad-b9f5d7a2bcf3"
+                     *       "requestId": "88463b3e-e8fd-4bdc-958d-ca3f3fbf4a1e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25791,7 +25912,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "8d719ad0-c4cc-4f20-88e6-ae03fa114ef2"
+                     *       "requestId": "f676abd0-5059-41e8-bf06-34fd3d5b4458"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25808,7 +25929,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "07054b4e-5206-40bb-9885-94477e664b69"
+                     *       "requestId": "a1c435ac-527f-4311-b081-049fcc1cc931"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25845,7 +25966,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "794e0134-41d5-41db-b972-081ce5d4b43d"
+                     *       "requestId": "2ceae727-6f6a-4764-b67f-033b8ea1cc45"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25893,14 +26014,14 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228fb-ee54-77cd-93a3-fab005dd9185",
+                     *           "id": "01a2291c-0d27-7613-a47c-eee779c1fd92",
                      *           "name": "Ada's workspace",
                      *           "slug": "ada-s-workspace",
                      *           "role": "OWNER",
                      *           "suspended": false,
                      *           "suspendedAt": null,
-                     *           "createdAt": "2026-11-29T20:25:28.916Z",
-                     *           "updatedAt": "2026-11-29T20:25:28.916Z"
+                     *           "createdAt": "2026-11-29T21:00:33.958Z",
+                     *           "updatedAt": "2026-11-29T21:00:33.958Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -25925,7 +26046,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "7cbe4471-abcc-4b6e-a2af-bf27a796d5ae",
+                     *       "requestId": "b9e9fa7c-70a2-456d-bcd3-8ac43f6f905f",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -25953,7 +26074,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "88d454e1-4590-4085-8977-e04b048f9ffa"
+                     *       "requestId": "a6a3c26f-9251-4e31-80c6-eeb2fd0ee141"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -25970,7 +26091,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing workspaces:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "0be26cea-808d-4624-aade-9ab62b6887df"
+                     *       "requestId": "fffd6013-28b4-4891-97cd-f9756ef115c0"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26007,7 +26128,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "c0dff5d1-2ef2-4dfb-8cca-c06e2ff2a760"
+                     *       "requestId": "88ff950d-1137-4217-a484-da7c6fa1d065"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26060,14 +26181,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fb-eeaa-7322-8fa9-7ff74119edea",
+                     *         "id": "01a2291c-0d87-7287-9159-223eca9fe4d5",
                      *         "name": "Walk Co",
                      *         "slug": "walk-co",
                      *         "role": "OWNER",
                      *         "suspended": false,
                      *         "suspendedAt": null,
-                     *         "createdAt": "2026-11-29T20:25:29.002Z",
-                     *         "updatedAt": "2026-11-29T20:25:29.002Z"
+                     *         "createdAt": "2026-11-29T21:00:34.055Z",
+                     *         "updatedAt": "2026-11-29T21:00:34.055Z"
                      *       }
                      *     }
                      */
@@ -26089,7 +26210,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: name: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "801925d5-f9f5-4cd2-a153-f3b9396b1aa0",
+                     *       "requestId": "c505a925-08c4-46d5-93ce-fc939fefbace",
                      *       "issues": [
                      *         {
                      *           "path": "name",
@@ -26117,7 +26238,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "d9201c9d-2295-487f-9c1f-92eb81ab3110"
+                     *       "requestId": "dcf0f3c2-a6c0-4ea4-839e-6943fd933b81"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26134,7 +26255,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing workspaces:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "79ae6468-af59-4020-9598-6fecc7afbd5b"
+                     *       "requestId": "fadbcf4e-d6a3-4668-92f1-828b23227755"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26152,7 +26273,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "The slug \"walk-co\" is already taken.",
                      *       "code": "conflict",
-                     *       "requestId": "645a90a1-b56b-4bf7-b318-57b5cdc3bf0f"
+                     *       "requestId": "e0813ef0-769e-4db1-8c58-f0931e20cfa1"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26169,7 +26290,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "742edb6c-94fd-4766-8c9d-715e0cdc61a9"
+                     *       "requestId": "eb388a37-321a-4140-a0ab-e83b6904788d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26186,7 +26307,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "c4da6559-223a-45a4-8feb-eb45fd4ae96c"
+                     *       "requestId": "b178b66c-5a24-423e-97d9-0c269b6fbee3"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26223,7 +26344,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "d6d577fc-de04-43a0-85f1-84986683389e"
+                     *       "requestId": "6fccf8b4-1119-458a-88d0-3ccc6360c294"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26268,14 +26389,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fb-eeaa-7322-8fa9-7ff74119edea",
+                     *         "id": "01a2291c-0d87-7287-9159-223eca9fe4d5",
                      *         "name": "Walk Co",
                      *         "slug": "walk-co",
                      *         "role": "OWNER",
                      *         "suspended": false,
                      *         "suspendedAt": null,
-                     *         "createdAt": "2026-11-29T20:25:29.002Z",
-                     *         "updatedAt": "2026-11-29T20:25:29.002Z"
+                     *         "createdAt": "2026-11-29T21:00:34.055Z",
+                     *         "updatedAt": "2026-11-29T21:00:34.055Z"
                      *       }
                      *     }
                      */
@@ -26303,7 +26424,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "1d622ac5-d62a-4bbf-b6d2-4c6407549a4e"
+                     *       "requestId": "d3648589-523e-4f45-81fd-c459a35e906e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26320,7 +26441,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing workspaces:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "ca52ee43-aa44-4d76-b0a2-2676ee1d20f8"
+                     *       "requestId": "e2dd56d3-0a5d-45bf-8fae-74dbaf991dcf"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26337,7 +26458,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "82d6bd28-8794-44ee-83cd-a04953bce415"
+                     *       "requestId": "5a204c2e-67d8-405f-b7ef-2581d3ece778"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26374,7 +26495,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "a62f9155-c176-4e48-9170-40f1441978d9"
+                     *       "requestId": "97211634-6118-4875-b019-8a6e4d237e55"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26428,14 +26549,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fb-eeaa-7322-8fa9-7ff74119edea",
+                     *         "id": "01a2291c-0d87-7287-9159-223eca9fe4d5",
                      *         "name": "Walk Company",
                      *         "slug": "walk-co",
                      *         "role": "OWNER",
                      *         "suspended": false,
                      *         "suspendedAt": null,
-                     *         "createdAt": "2026-11-29T20:25:29.002Z",
-                     *         "updatedAt": "2026-11-29T20:25:29.007Z"
+                     *         "createdAt": "2026-11-29T21:00:34.055Z",
+                     *         "updatedAt": "2026-11-29T21:00:34.060Z"
                      *       }
                      *     }
                      */
@@ -26457,7 +26578,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: name: Invalid input: expected string, received object",
                      *       "code": "validation_error",
-                     *       "requestId": "89ae7fc1-abbd-42b9-bae2-6a9880b2203c",
+                     *       "requestId": "5fcc34c6-7588-47ca-b8ca-3a06e1e6c69c",
                      *       "issues": [
                      *         {
                      *           "path": "name",
@@ -26485,7 +26606,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "eeb03a8b-62a7-4540-b2f0-9f17dd85da15"
+                     *       "requestId": "8a21f3ec-051e-43a7-a3ad-e1f62a93e983"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26502,7 +26623,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing workspaces:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "5fb3ff05-2d62-463f-a4e2-ef7e837344d5"
+                     *       "requestId": "afecfdb0-864f-4661-b2ec-b9af1e3b5a7d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26519,7 +26640,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "24b4713b-bc7f-4f35-8ad1-3d7ac4fad76a"
+                     *       "requestId": "23c84e34-204d-4310-b5c4-e179ef2b6f95"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26536,7 +26657,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "The slug \"walk-co\" is already taken.",
                      *       "code": "conflict",
-                     *       "requestId": "2da4bc4b-a119-4fef-9085-4ff93a122d81"
+                     *       "requestId": "1d8a4286-dcd8-4376-bea2-dc3d6ecf90a1"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26553,7 +26674,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "3b1e8135-14a7-43f4-aba0-20304572b3b3"
+                     *       "requestId": "29ca43d2-0650-4e8a-82cc-66e7278b121a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26570,7 +26691,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "39bec50d-2208-47e8-af63-605d777db7e2"
+                     *       "requestId": "fd41fc98-9b36-4b53-9e83-e7de72c34886"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26607,7 +26728,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "7dc90042-42ab-4633-915f-5ae5d94b0896"
+                     *       "requestId": "7f621662-a9ae-4178-8b59-e1fa0bbeeecc"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26660,16 +26781,16 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "id": "01a228fb-eeb2-7311-a8e9-5f90c4c60d59",
-                     *           "workspaceId": "01a228fb-eeaa-7322-8fa9-7ff74119edea",
+                     *           "id": "01a2291c-0d8f-769a-ad39-114a85d18378",
+                     *           "workspaceId": "01a2291c-0d87-7287-9159-223eca9fe4d5",
                      *           "email": "bob@walk.test",
                      *           "role": "MEMBER",
                      *           "status": "accepted",
-                     *           "invitedBy": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
-                     *           "expiresAt": "2026-12-06T20:25:29.009Z",
-                     *           "acceptedAt": "2026-11-29T20:25:29.066Z",
+                     *           "invitedBy": "01a2291c-0d25-7678-9173-4a5f7b5db003",
+                     *           "expiresAt": "2026-12-06T21:00:34.062Z",
+                     *           "acceptedAt": "2026-11-29T21:00:34.115Z",
                      *           "revokedAt": null,
-                     *           "createdAt": "2026-11-29T20:25:29.009Z"
+                     *           "createdAt": "2026-11-29T21:00:34.062Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -26694,7 +26815,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "55634305-9245-4c01-85a9-86ff4f29f68b",
+                     *       "requestId": "62edf9e5-f2d8-47b1-81d9-173a95d97d27",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -26722,7 +26843,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "3e8c89f6-e82d-454e-b6ad-89f567e5cfa1"
+                     *       "requestId": "c17395a9-91b0-489c-bdd0-6581aea66171"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26739,7 +26860,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing members:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "5e2d850c-6a53-4368-b9fb-4b9c4e2bd80f"
+                     *       "requestId": "2bf28329-190a-47c6-845e-3487e85c9c07"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26756,7 +26877,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "58b0ba52-e5c7-4e3f-beba-02f2d85efa40"
+                     *       "requestId": "678f8397-65d1-4c42-9729-e1ad66b242f7"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26793,7 +26914,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "8b45f018-7b6f-4a38-a7e1-3c78792461f4"
+                     *       "requestId": "13b8d43a-e587-4670-a694-757686ed6ec9"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26851,16 +26972,16 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fb-eeb2-7311-a8e9-5f90c4c60d59",
-                     *         "workspaceId": "01a228fb-eeaa-7322-8fa9-7ff74119edea",
+                     *         "id": "01a2291c-0d8f-769a-ad39-114a85d18378",
+                     *         "workspaceId": "01a2291c-0d87-7287-9159-223eca9fe4d5",
                      *         "email": "bob@walk.test",
                      *         "role": "MEMBER",
                      *         "status": "pending",
-                     *         "invitedBy": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
-                     *         "expiresAt": "2026-12-06T20:25:29.009Z",
+                     *         "invitedBy": "01a2291c-0d25-7678-9173-4a5f7b5db003",
+                     *         "expiresAt": "2026-12-06T21:00:34.062Z",
                      *         "acceptedAt": null,
                      *         "revokedAt": null,
-                     *         "createdAt": "2026-11-29T20:25:29.009Z"
+                     *         "createdAt": "2026-11-29T21:00:34.062Z"
                      *       }
                      *     }
                      */
@@ -26882,7 +27003,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: email: Invalid input: expected string, received undefined",
                      *       "code": "validation_error",
-                     *       "requestId": "00e1ab67-769a-4771-aca6-399be72859c4",
+                     *       "requestId": "a6dc42e2-65ca-4e4f-8633-bc4126a6b568",
                      *       "issues": [
                      *         {
                      *           "path": "email",
@@ -26910,7 +27031,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "c5f1a660-3aaa-448b-9293-66d3e8ca174f"
+                     *       "requestId": "742e9ee8-3421-4f53-aa24-296d4656b3d8"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26927,7 +27048,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing members:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "2a73d75b-a6d5-4c50-b46d-164bfb67521b"
+                     *       "requestId": "ba65c74b-ab3d-4ca0-9135-9c064bd6ee15"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26944,7 +27065,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "edacec1a-79b1-4e9c-9b63-7d58ab4261b6"
+                     *       "requestId": "db6e5d14-b68f-499a-ad87-fad5b1e0627b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26961,7 +27082,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "This person is already a member of the workspace.",
                      *       "code": "conflict",
-                     *       "requestId": "d26d8c10-4f79-427b-ad39-29966cc948b0"
+                     *       "requestId": "52a4f937-04d3-43f1-9835-e98e8d8904de"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26978,7 +27099,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "56a39b89-018a-413b-95df-9173828bfdac"
+                     *       "requestId": "f237d873-aa15-4e04-b352-a39da7ca44c1"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -26995,7 +27116,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "0abd2b26-503a-404e-9759-b457be20761b"
+                     *       "requestId": "d32d7caf-e3a9-4009-94d9-51ac1502cfa0"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -27032,7 +27153,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "b7fc520e-72a2-409d-a704-d3ff574fbe07"
+                     *       "requestId": "d6f4b82e-2cb0-47a1-b0ff-51a8ceba7f1a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -27079,16 +27200,16 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fb-ef06-7118-bc64-fc468f5c3d22",
-                     *         "workspaceId": "01a228fb-eeaa-7322-8fa9-7ff74119edea",
+                     *         "id": "01a2291c-0ddd-7458-9c6f-c56b446e8e96",
+                     *         "workspaceId": "01a2291c-0d87-7287-9159-223eca9fe4d5",
                      *         "email": "carol@walk.test",
                      *         "role": "MEMBER",
                      *         "status": "revoked",
-                     *         "invitedBy": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
-                     *         "expiresAt": "2026-12-06T20:25:29.094Z",
+                     *         "invitedBy": "01a2291c-0d25-7678-9173-4a5f7b5db003",
+                     *         "expiresAt": "2026-12-06T21:00:34.140Z",
                      *         "acceptedAt": null,
-                     *         "revokedAt": "2026-11-29T20:25:29.104Z",
-                     *         "createdAt": "2026-11-29T20:25:29.094Z"
+                     *         "revokedAt": "2026-11-29T21:00:34.147Z",
+                     *         "createdAt": "2026-11-29T21:00:34.140Z"
                      *       }
                      *     }
                      */
@@ -27110,7 +27231,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "8ddce5d4-f27b-4e32-b736-925f1f9ff881",
+                     *       "requestId": "410c307f-58a1-4fba-a53f-8df69cf9312c",
                      *       "issues": []
                      *     }
                      */
@@ -27133,7 +27254,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "43e45af2-52f3-4be7-964a-1446cd8c73b6"
+                     *       "requestId": "7c4787ba-2bf1-494e-b733-3263bc1a058a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -27150,7 +27271,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing members:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "09da395c-b86c-477f-aaa6-0c4480e5f959"
+                     *       "requestId": "edf06522-2a72-4c12-b1ef-a10e25608521"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -27167,7 +27288,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invite not found.",
                      *       "code": "not_found",
-                     *       "requestId": "c7302242-0a32-4e23-93b2-f2bd602c783b"
+                     *       "requestId": "e48d3a8a-1848-4938-bd2f-9c3e102ec357"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -27184,7 +27305,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "This invite has already been accepted: remove the member instead.",
                      *       "code": "conflict",
-                     *       "requestId": "278af92c-02b8-4830-8155-33c3f301f2e9"
+                     *       "requestId": "6b82167c-29a4-4ba6-9658-4709d2c403c1"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -27201,7 +27322,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "df2a2921-b032-4cd6-9470-026d864a6364"
+                     *       "requestId": "787bd885-d2dc-4088-9df0-b1f27d196fb9"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -27218,7 +27339,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "90daaf18-8e38-4e2d-9362-f507b0c51421"
+                     *       "requestId": "3f0ab115-cab5-48f7-9fdf-70750dc334f5"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -27255,7 +27376,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "88c0f5f8-1c5e-4cd6-b382-eebdcf7bb9d0"
+                     *       "requestId": "6eddd7b4-ad0d-4389-9510-0d26c4bf36fd"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -27306,13 +27427,13 @@ export interface operations {
                      *       "ok": true,
                      *       "data": [
                      *         {
-                     *           "userId": "01a228fb-ee52-711a-a4e7-172c7661a6e1",
+                     *           "userId": "01a2291c-0d25-7678-9173-4a5f7b5db003",
                      *           "name": "Ada Lovelace",
                      *           "handle": "ada",
                      *           "email": "ada@walk.test",
                      *           "avatarUploadId": null,
                      *           "role": "OWNER",
-                     *           "joinedAt": "2026-11-29T20:25:29.002Z"
+                     *           "joinedAt": "2026-11-29T21:00:34.055Z"
                      *         }
                      *       ],
                      *       "nextCursor": null
@@ -27337,7 +27458,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid query: limit: Invalid input: expected number, received NaN",
                      *       "code": "validation_error",
-                     *       "requestId": "99a76f8f-7b74-469e-bf53-ce9ac3a0bb15",
+                     *       "requestId": "344054bf-33ef-4366-b133-3e06b387db5d",
                      *       "issues": [
                      *         {
                      *           "path": "limit",
@@ -27365,7 +27486,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "a54c2783-8296-4a28-b6b8-8cba2f0bc4ce"
+                     *       "requestId": "47ebb7f3-c38c-47f3-a769-b3aa27e71fed"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -27382,7 +27503,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing workspaces:read permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "e9f1b995-d5e5-44a5-9a9c-521ca2c2a0e2"
+                     *       "requestId": "755b02d1-4525-4499-807b-646da138e2a2"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -27399,7 +27520,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "a46ae0e3-b241-44fd-ba9c-81fd6d479c84"
+                     *       "requestId": "5e815058-830f-42ee-aec3-c0d761168c0e"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -27436,7 +27557,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "72a3dda6-c8a2-4381-be5e-7a283484750a"
+                     *       "requestId": "e2e05bc6-9ab3-42ed-976d-8ecc787f9363"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -27483,7 +27604,7 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "userId": "01a228fb-eee9-7533-b1c3-087156e8668a",
+                     *         "userId": "01a2291c-0dc2-7082-8a99-37f7341c4675",
                      *         "removed": true
                      *       }
                      *     }
@@ -27510,7 +27631,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "411fc68a-c420-4f10-afa4-5f9b89ed241c",
+                     *       "requestId": "9382e88a-49d5-4729-b6cf-fa3ed245db59",
                      *       "issues": []
                      *     }
                      */
@@ -27533,7 +27654,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "a5b16d38-b989-4b72-8380-798dc11312e5"
+                     *       "requestId": "8fa89e0f-b673-4ebf-b115-031945f8da2f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -27550,7 +27671,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing members:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "6d721bd4-36fa-4bc9-83fc-d1a3d05a49cf"
+                     *       "requestId": "d4e972bc-d828-4eaf-bc32-a7810994122f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -27567,7 +27688,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Member not found.",
                      *       "code": "not_found",
-                     *       "requestId": "ebdde8e4-d186-4440-8746-61ec61466e97"
+                     *       "requestId": "810adbb6-eb83-4101-8ec5-b9c58a4adc86"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -27584,7 +27705,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "A workspace needs at least one OWNER: make someone else OWNER first.",
                      *       "code": "conflict",
-                     *       "requestId": "3f008432-bee2-4138-9c7b-c6d025a86838"
+                     *       "requestId": "43d7a42c-940a-4115-bf15-a46d664a46fb"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -27601,7 +27722,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "ae3df615-5758-49ed-af58-373a7c6bb516"
+                     *       "requestId": "6e0a11f4-af14-4c33-a615-14562848e5d5"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -27618,7 +27739,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "b1bfb17e-7e8f-4250-9a8a-276789b21480"
+                     *       "requestId": "168249c5-6cdd-4b9f-a795-ccb73e19698d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -27655,7 +27776,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "61a5aa28-1969-45f8-b72c-82f8f2c44dc6"
+                     *       "requestId": "ed8f75e9-05e2-4e9c-a064-20b3ac182671"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -27712,13 +27833,13 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "userId": "01a228fb-eee9-7533-b1c3-087156e8668a",
+                     *         "userId": "01a2291c-0dc2-7082-8a99-37f7341c4675",
                      *         "name": "Bob",
                      *         "handle": "bob",
                      *         "email": "bob@walk.test",
                      *         "avatarUploadId": null,
                      *         "role": "VIEWER",
-                     *         "joinedAt": "2026-11-29T20:25:29.066Z"
+                     *         "joinedAt": "2026-11-29T21:00:34.115Z"
                      *       }
                      *     }
                      */
@@ -27740,7 +27861,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Invalid body: role: Invalid option: expected one of \"OWNER\"|\"MEMBER\"|\"VIEWER\"",
                      *       "code": "validation_error",
-                     *       "requestId": "e0b7973c-feb3-453c-bcb8-ce5f44a314f0",
+                     *       "requestId": "9249de8d-e90c-4347-a915-72dd5d077b8b",
                      *       "issues": [
                      *         {
                      *           "path": "role",
@@ -27768,7 +27889,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "cb3cc395-c02c-4b49-842c-752d22f42018"
+                     *       "requestId": "921ec50e-5bad-4070-9a1f-416cbde19120"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -27785,7 +27906,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing members:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "c8e87e5f-36b9-434e-a08e-2be9b1f930e4"
+                     *       "requestId": "b01a93bf-aab6-4eda-b776-8dcf093ac395"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -27802,7 +27923,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Member not found.",
                      *       "code": "not_found",
-                     *       "requestId": "9e077d62-ad30-4a5b-8a4a-8ef084333773"
+                     *       "requestId": "e23f4b7d-13de-4ebe-a098-5f27d879820d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -27819,7 +27940,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "A workspace needs at least one OWNER: make someone else OWNER first.",
                      *       "code": "conflict",
-                     *       "requestId": "14d50516-4198-446e-88a2-f464863f4573"
+                     *       "requestId": "7b897f0d-6736-4dc0-976d-21b1cb585345"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -27836,7 +27957,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "955fa326-8ea8-4f0d-8c4e-237e0f7fd477"
+                     *       "requestId": "012a8300-087b-4666-8227-b402592e587c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -27853,7 +27974,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "e3cbbce3-3991-4366-b891-4c7247d41fd3"
+                     *       "requestId": "4b04e257-4d5f-429f-9898-f39a0940755c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -27890,7 +28011,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "c53ef979-fd48-4dd0-9621-fbcaca336a7d"
+                     *       "requestId": "34638ca0-bad7-4117-9a33-26628757b26a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -27935,14 +28056,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fb-eeaa-7322-8fa9-7ff74119edea",
+                     *         "id": "01a2291c-0d87-7287-9159-223eca9fe4d5",
                      *         "name": "Walk Company",
                      *         "slug": "walk-co",
                      *         "role": null,
                      *         "suspended": false,
                      *         "suspendedAt": null,
-                     *         "createdAt": "2026-11-29T20:25:29.002Z",
-                     *         "updatedAt": "2026-11-29T20:25:29.619Z"
+                     *         "createdAt": "2026-11-29T21:00:34.055Z",
+                     *         "updatedAt": "2026-11-29T21:00:34.636Z"
                      *       }
                      *     }
                      */
@@ -27964,7 +28085,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "1ab69de5-0921-4c4d-b9f8-b3217428ccf3",
+                     *       "requestId": "b9be5860-a894-42a9-a422-39a72183cd8e",
                      *       "issues": []
                      *     }
                      */
@@ -27987,7 +28108,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "1452a74d-eadc-4a5c-9778-fd3dffb36b00"
+                     *       "requestId": "4fd7f4ec-7066-4f58-b810-b9e110b79fcb"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -28004,7 +28125,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing workspaces:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "f9f54d9e-aee9-4692-b790-0b4aa958da0f"
+                     *       "requestId": "12b52bdf-3a2a-43f5-b727-ef0741e40eac"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -28021,7 +28142,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "ce80fdff-5875-4ee8-8bd2-359418eb0be5"
+                     *       "requestId": "37331731-5e1f-494a-94db-e4d7ea30d04c"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -28038,7 +28159,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "0bc7fad5-76c4-4ed2-a64a-72de27fcfdeb"
+                     *       "requestId": "aa555bd2-564a-4d0e-a3e3-e9a4cef66088"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -28055,7 +28176,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "30ea0b6b-d253-46fa-ba66-426daba0d51f"
+                     *       "requestId": "e91f79d3-1805-4a67-952b-871f9d36f6c1"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -28092,7 +28213,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "af3a045c-6616-4792-8c97-93a3b195c435"
+                     *       "requestId": "4ee20eb9-7f2c-4190-8c72-06dcc017d1b6"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -28137,14 +28258,14 @@ export interface operations {
                      * @example {
                      *       "ok": true,
                      *       "data": {
-                     *         "id": "01a228fb-eeaa-7322-8fa9-7ff74119edea",
+                     *         "id": "01a2291c-0d87-7287-9159-223eca9fe4d5",
                      *         "name": "Walk Company",
                      *         "slug": "walk-co",
                      *         "role": null,
                      *         "suspended": true,
-                     *         "suspendedAt": "2026-11-29T20:25:29.615Z",
-                     *         "createdAt": "2026-11-29T20:25:29.002Z",
-                     *         "updatedAt": "2026-11-29T20:25:29.615Z"
+                     *         "suspendedAt": "2026-11-29T21:00:34.633Z",
+                     *         "createdAt": "2026-11-29T21:00:34.055Z",
+                     *         "updatedAt": "2026-11-29T21:00:34.633Z"
                      *       }
                      *     }
                      */
@@ -28166,7 +28287,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Malformed request body: expected valid JSON.",
                      *       "code": "validation_error",
-                     *       "requestId": "6ccf24dd-1c56-45d7-a98e-f37cb0251328",
+                     *       "requestId": "e0015446-0c91-469a-a6e1-2022797da284",
                      *       "issues": []
                      *     }
                      */
@@ -28189,7 +28310,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Authentication required: send Authorization: Bearer <token> or X-API-Key.",
                      *       "code": "missing_key",
-                     *       "requestId": "ec499859-11de-4075-bc5b-83c896a97245"
+                     *       "requestId": "76579707-d847-4122-9e54-bae6054d69fd"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -28206,7 +28327,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Missing workspaces:write permission.",
                      *       "code": "forbidden",
-                     *       "requestId": "ffab7bcd-58b9-490b-801f-a083b1954191"
+                     *       "requestId": "eb285ed1-2f85-455d-ac61-32ad9eb4bc7b"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -28223,7 +28344,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Workspace not found.",
                      *       "code": "not_found",
-                     *       "requestId": "0325fd1b-62cb-4c92-ba8e-41273f341d31"
+                     *       "requestId": "04f63a48-fefb-41c9-8033-569a91d3d10a"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -28240,7 +28361,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Request body is larger than 1048576 bytes.",
                      *       "code": "payload_too_large",
-                     *       "requestId": "569f9807-afc1-4ac8-a4a8-aa8557cedb14"
+                     *       "requestId": "91c69856-afa7-48b2-a1e3-a702e8fccc0f"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -28257,7 +28378,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Content-Type \"text/plain\" is not supported; send application/json.",
                      *       "code": "unsupported_media_type",
-                     *       "requestId": "b417b6b8-d57e-43d7-ad06-dc2c0087fd76"
+                     *       "requestId": "c9024d8c-a2dd-4b8a-b2b6-03f5896e833d"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -28294,7 +28415,7 @@ export interface operations {
                      *       "ok": false,
                      *       "error": "Rate limit of 1 requests per hour exceeded for this credential.",
                      *       "code": "rate_limited",
-                     *       "requestId": "6c1b82db-7470-4400-a61e-dece453be7cc"
+                     *       "requestId": "d7f3d1cb-74dc-4cb2-b024-e0b5b39e2433"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
