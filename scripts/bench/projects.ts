@@ -220,7 +220,7 @@ if (values['seed-only']) {
 const { proc: server, base } = await startServer(env, dir)
 
 if (!['session', 'key'].includes(values.credential!)) throw new Error('--credential is session or key')
-/** The caller's bearer: the session token, or an API key (tasks:read, projects:read) made with it. */
+/** The caller's bearer: the session token, or an API key (tasks:read, tasks:write for the writer, projects:read) made with it. */
 const bearer =
   values.credential === 'key'
     ? (
@@ -228,7 +228,7 @@ const bearer =
           await fetch(`${base}/auth/api-keys`, {
             method: 'POST',
             headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-            body: JSON.stringify({ name: 'bench', scopes: ['tasks:read', 'projects:read'] }),
+            body: JSON.stringify({ name: 'bench', scopes: ['tasks:read', 'tasks:write', 'projects:read'] }),
           })
         ).json()) as { data: { key: string } }
       ).data.key
@@ -352,7 +352,7 @@ const lines = [
   ``,
   `Data (seeded directly with SQL): **10k** = a workspace with 1 project of 10,000 tasks; **100k** = a workspace with 50 projects`,
   `of 2,000 tasks (100,000 tasks; the board and list target one of them). Tasks over the 5 default statuses (30/20/20/10/20 %),`,
-  `5 % archived, half assigned, 0–2 labels each. The caller is a workspace MEMBER and project MEMBER, with ${values.credential === 'key' ? 'an API key (tasks:read, projects:read)' : 'a session token'}.`,
+  `5 % archived, half assigned, 0–2 labels each. The caller is a workspace MEMBER and project MEMBER, with ${values.credential === 'key' ? 'an API key (tasks:read, tasks:write, projects:read)' : 'a session token'}.`,
   `Board: first page of every column (the default 25 tasks per column, so 125 tasks with assignees and labels per response).`,
   ``,
   `| route | data | requests/s (${CONNECTIONS} conns, ${DURATION} s) | p50 | p99 | 1 conn: p50 | 1 conn: p99 | server CPU per request |`,
