@@ -161,7 +161,14 @@ function run(base: string, w: BenchWorld, s: Scenario, seconds: number, connecti
  */
 async function cpuPerRequest(dbPath: string, w: BenchWorld): Promise<Map<string, number>> {
   const handle = openDatabase(dbPath)
-  const app = createApp({ config: testConfig({ LOG_LEVEL: 'silent', SALLY_SESSION_RATE_LIMIT_PER_HOUR: '1000000000' }), db: handle })
+  const app = createApp({
+    config: testConfig({
+      LOG_LEVEL: 'silent',
+      SALLY_SESSION_RATE_LIMIT_PER_HOUR: '1000000000',
+      SALLY_API_KEY_RATE_LIMIT_PER_HOUR: '1000000000',
+    }),
+    db: handle,
+  })
   if (values.credential === 'key') {
     const { key } = await createKey(app.core, w.memberId, { name: 'bench', scopes: null })
     bearers.set(w, key)
