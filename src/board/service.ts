@@ -8,32 +8,18 @@ import { perDatabase } from '../lib/prepared'
 import { type Actor, authorize } from '../permissions/actor'
 import { type ProjectAccess, projectAccess, visibleProjects, visibleProjectsSql } from '../permissions/projects'
 import type { Status } from '../projects/model'
-import { toProject } from '../projects/service'
+import { toProject, toStatus } from '../projects/service'
+import { fromRawStatus, type RawStatus } from '../tasks/columns'
 import type { Board, BoardQuery, BoardTask } from './model'
 
 /** Tasks per column on a first page: what a column shows before scrolling (Vikunja loads 25 per bucket too). */
 const DEFAULT_LIMIT = 25
 
-type StatusCountRow = {
-  id: string
-  project_id: string
-  name: string
-  category: StatusCategory
-  position: number
-  color: string | null
-  created_at: number
+type StatusCountRow = RawStatus & {
   live: number
   total: number
 }
-const toStatusOut = (r: StatusCountRow): Status => ({
-  id: r.id,
-  projectId: r.project_id,
-  name: r.name,
-  category: r.category,
-  position: r.position,
-  color: r.color,
-  createdAt: new Date(r.created_at).toISOString(),
-})
+const toStatusOut = (r: StatusCountRow): Status => toStatus(fromRawStatus(r))
 
 type TaskRow = {
   id: string

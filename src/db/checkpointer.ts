@@ -1,4 +1,5 @@
 import type { Core } from '../core'
+import { closeWorker } from '../lib/workers'
 import type { FromCheckpointer, ToCheckpointer } from './checkpoint-worker'
 
 /**
@@ -63,28 +64,13 @@ export function startCheckpointer(core: Core, intervalMs = CHECKPOINT_INTERVAL_M
   worker.addEventListener('error', (event: ErrorEvent) => ended(`error: ${event.message}`))
   worker.addEventListener('close', (event: Event) => ended(`exited with code ${(event as CloseEvent).code}`))
   worker.postMessage({ type: 'open', dbPath: core.dbPath, intervalMs } satisfies ToCheckpointer)
-  core.stoppers.push(
-    () =>
-      new Promise<void>((done) => {
-        if (stopped) return done()
-        stopped = true
-        settle(false)
-        if (running) setAutocheckpoint(core, DEFAULT_AUTOCHECKPOINT_PAGES)
-        running = false
-        const timer = setTimeout(() => {
-          worker.terminate()
-          done()
-        }, CLOSE_GRACE_MS)
-        worker.addEventListener(
-          'close',
-          () => {
-            clearTimeout(timer)
-            done()
-          },
-          { once: true },
-        )
-        worker.postMessage({ type: 'close' } satisfies ToCheckpointer)
-      }),
-  )
+  core.stoppers.push(async () => {
+    if (stopped) return
+    stopped = true
+    settle(false)
+    if (running) setAutocheckpoint(core, DEFAULT_AUTOCHECKPOINT_PAGES)
+    running = false
+    await closeWorker(worker, CLOSE_GRACE_MS)
+  })
   return started
 }

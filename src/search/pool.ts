@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os'
 import type { Core } from '../core'
 import { AppError } from '../errors'
 import type { Logger } from '../lib/log'
+import { closeWorker } from '../lib/workers'
 import type { SearchHit } from './model'
 import { runSearch, type SearchPlan } from './run'
 import type { FromWorker, ToWorker } from './worker'
@@ -130,7 +131,7 @@ export class SearchPool {
   async stop(): Promise<void> {
     this.stopping = true
     for (const job of this.drain()) job.reject(retryLater('The server is shutting down.'))
-    await Promise.all(this.workers.map(closeWorker))
+    await Promise.all(this.workers.map((w) => closeWorker(w, CLOSE_GRACE_MS)))
   }
 
   private spawn(slot: Slot): void {
@@ -192,7 +193,7 @@ export class SearchPool {
   /** From now on every search runs inline, those waiting first. */
   private giveUp(): void {
     this.broken = true
-    for (const worker of this.workers) void closeWorker(worker)
+    for (const worker of this.workers) void closeWorker(worker, CLOSE_GRACE_MS)
     for (const job of this.drain()) {
       try {
         job.resolve(this.opts.inline(job.plan))
@@ -235,29 +236,6 @@ export class SearchPool {
     }
     return jobs
   }
-}
-
-/** Asks a worker to close its connection and exit; terminates it if it has not after CLOSE_GRACE_MS. */
-function closeWorker(worker: Worker): Promise<void> {
-  return new Promise((done) => {
-    const timer = setTimeout(() => {
-      worker.terminate()
-      done()
-    }, CLOSE_GRACE_MS)
-    worker.addEventListener(
-      'close',
-      () => {
-        clearTimeout(timer)
-        done()
-      },
-      { once: true },
-    )
-    try {
-      worker.postMessage({ type: 'close' } satisfies ToWorker)
-    } catch {
-      worker.terminate()
-    }
-  })
 }
 
 /**

@@ -22,7 +22,8 @@ export const STATUSES_SQL =
   'SELECT id, project_id, name, category, position, color, created_at FROM statuses WHERE project_id = ? ORDER BY position, rowid'
 /** One status by id (a move's current and target column). */
 export const STATUS_BY_ID_SQL = 'SELECT id, project_id, name, category, position, color, created_at FROM statuses WHERE id = ?'
-type RawStatus = {
+/** A statuses row as raw SQL returns it (snake_case, epoch ms). */
+export type RawStatus = {
   id: string
   project_id: string
   name: string
@@ -31,7 +32,7 @@ type RawStatus = {
   color: string | null
   created_at: number
 }
-const fromRawStatus = (r: RawStatus): StatusRow => ({
+export const fromRawStatus = (r: RawStatus): StatusRow => ({
   id: r.id,
   projectId: r.project_id,
   name: r.name,
