@@ -14,6 +14,9 @@
  * `--checkpointer` runs the WAL checkpoint worker as a server does (src/db/checkpointer.ts), so the
  * request thread's COMMITs no longer include SQLite's automatic checkpoint. `--pages` instead turns
  * automatic checkpoints off and reports how many WAL pages (frames) each request wrote.
+ * `--answer-cache-mb 0` profiles what a kept answer would otherwise cost (the board, the list):
+ *
+ *   bun --cpu-prof --cpu-prof-md --cpu-prof-dir /tmp/prof scripts/bench/profile-route.ts --route 'GET /board?projectId=:projectId' --answer-cache-mb 0
  */
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -35,6 +38,8 @@ const { values } = parseArgs({
     workers: { type: 'string', default: '0' },
     checkpointer: { type: 'boolean', default: false },
     pages: { type: 'boolean', default: false },
+    /** SALLY_ANSWER_CACHE_MB: `0` profiles the computed answer of a route that keeps its answers (board, list). */
+    'answer-cache-mb': { type: 'string', default: '32' },
   },
   strict: true,
 })
@@ -43,7 +48,11 @@ process.on('exit', () => rmSync(dir, { recursive: true, force: true }))
 const dbPath = join(dir, 'sally.db')
 const world = seedBench(dbPath, { projects: 1, tasksPerProject: 1_000 })
 const project = world.projects[0]!
-const config = testConfig({ SALLY_API_KEY_RATE_LIMIT_PER_HOUR: '1000000000', SALLY_SESSION_RATE_LIMIT_PER_HOUR: '1000000000' })
+const config = testConfig({
+  SALLY_API_KEY_RATE_LIMIT_PER_HOUR: '1000000000',
+  SALLY_SESSION_RATE_LIMIT_PER_HOUR: '1000000000',
+  SALLY_ANSWER_CACHE_MB: values['answer-cache-mb']!,
+})
 const app = createApp({ config, db: openDatabase(dbPath) })
 const { key } = await createKey(app.core, world.ownerId)
 startSearchWorkers(app.core, Number(values.workers))
