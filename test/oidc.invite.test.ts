@@ -142,4 +142,25 @@ describe('accepting an invite by signing in with a provider', () => {
     expect(to).not.toContain(token)
     t.close()
   })
+
+  test('the API flow: POST /auth/session with an ID token and inviteToken accepts it the same way; not with a password', async () => {
+    const { t, ws, invite } = await world()
+    const token = await invite('api@corp.test')
+    idp.state.user = { sub: 'api-1', email: 'api.home@corp.test', email_verified: true, name: 'Api Person' }
+    const local = await t.req('POST', '/auth/session', {
+      body: { provider: 'local', email: 'api@corp.test', password: 'whatever pw', inviteToken: token },
+    })
+    expect([local.status, local.body.issues?.[0]?.path]).toEqual([400, 'inviteToken'])
+    const bogus = await t.req('POST', '/auth/session', { body: { provider: 'corp', idToken: await idp.sign(), inviteToken: 'nope' } })
+    expect([bogus.status, bogus.body.code]).toEqual([400, 'validation_error'])
+    const r = await t.req('POST', '/auth/session', {
+      body: { provider: 'corp', idToken: await idp.sign({ jti: 'fresh' }), inviteToken: token },
+    })
+    expect(r.status).toBe(200)
+    const me = await t.req('GET', '/auth/me', { as: r.body.data.accessToken })
+    expect(me.body.data.user.email).toBe('api@corp.test')
+    expect(roleIn(t, ws.id, me.body.data.user.id)).toBe('MEMBER')
+    expect(inviteRow(t, 'api@corp.test').acceptedAt).not.toBeNull()
+    t.close()
+  })
 })

@@ -165,9 +165,16 @@ export function oidcRoutes(core: Core) {
             auditOidcFailure(core, body.provider.toLowerCase(), e, meta)
             throw e
           }
-          const r = await resolveIdentity(core, p, body.idToken!, { nonce: null, meta })
+          const inviteHash = body.inviteToken ? invitedBy(core, body.inviteToken, null) : null
+          const r = await resolveIdentity(core, p, body.idToken!, { nonce: null, inviteHash, meta })
           user = r.user
-          how = { method: 'oidc', provider: p.name, created: r.created, linked: r.linked }
+          how = {
+            method: 'oidc',
+            provider: p.name,
+            created: r.created,
+            linked: r.linked,
+            ...(r.joined ? { joined: r.joined.workspace.id } : {}),
+          }
         }
         const workspace = body.workspaceId ? workspaceOfPrincipal(core, sessionPrincipal(user, '', new Date(0)), body.workspaceId) : null
         const grant = startSession(core, user, meta, { ...how, ...(workspace ? { workspaceId: workspace.id } : {}) })
@@ -181,7 +188,7 @@ export function oidcRoutes(core: Core) {
             tags,
             summary: 'Get a session from a password or a provider’s ID token (seed 002)',
             description:
-              '`{ provider: "local", email, password }` or `{ provider: "<name>", idToken }` (a configured provider, GET /auth/providers). Answers as POST /auth/login, the token also as `accessToken`; `workspaceId`, when given, must be a workspace of yours (404 otherwise) and is returned as `workspace`. The ID token is verified against the provider’s keys (`iss`, `aud` = the client id or SALLY_OIDC_<NAME>_AUDIENCES, `exp`, `iat`) and is accepted once. 401 `invalid_credentials` for a bad password or token, 403 `forbidden` when the account may not sign in this way (sign-up off, domain not allowed, an existing account with an unverified address), 404 for an unknown provider, 503 `service_unavailable` when the provider cannot be reached. Limited like login.',
+              '`{ provider: "local", email, password }` or `{ provider: "<name>", idToken }` (a configured provider, GET /auth/providers); with a provider, `inviteToken` also accepts that invite (as the browser flow’s `start?invite=`). Answers as POST /auth/login, the token also as `accessToken`; `workspaceId`, when given, must be a workspace of yours (404 otherwise) and is returned as `workspace`. The ID token is verified against the provider’s keys (`iss`, `aud` = the client id or SALLY_OIDC_<NAME>_AUDIENCES, `exp`, `iat`) and is accepted once. 401 `invalid_credentials` for a bad password or token, 403 `forbidden` when the account may not sign in this way (sign-up off, domain not allowed, an existing account with an unverified address), 404 for an unknown provider, 503 `service_unavailable` when the provider cannot be reached. Limited like login.',
           }),
         },
         response: { 200: envelope(sessionAnswer) },

@@ -69,11 +69,19 @@ export const sessionBody = z
       .max(64)
       .optional()
       .describe('A workspace id to select: you must be a member; it comes back as `workspace`.'),
+    inviteToken: z
+      .string()
+      .min(1)
+      .max(200)
+      .optional()
+      .describe(
+        "With a provider: an invite token (from the invite mail) to accept with this sign-in, for the account of the invite's address (created if there is none, even with sign-up off). Use POST /auth/accept-invite for a password.",
+      ),
   })
   .superRefine((b, ctx) => {
     const local = b.provider === 'local'
     const need = local ? (['email', 'password'] as const) : (['idToken'] as const)
-    const never = local ? (['idToken'] as const) : (['email', 'password'] as const)
+    const never = local ? (['idToken', 'inviteToken'] as const) : (['email', 'password'] as const)
     for (const k of need)
       if (b[k] === undefined) ctx.addIssue({ code: 'custom', path: [k], message: `Required with provider "${b.provider}"` })
     for (const k of never)

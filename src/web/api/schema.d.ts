@@ -512,7 +512,7 @@ export interface paths {
         put?: never;
         /**
          * Get a session from a password or a provider’s ID token (seed 002)
-         * @description `{ provider: "local", email, password }` or `{ provider: "<name>", idToken }` (a configured provider, GET /auth/providers). Answers as POST /auth/login, the token also as `accessToken`; `workspaceId`, when given, must be a workspace of yours (404 otherwise) and is returned as `workspace`. The ID token is verified against the provider’s keys (`iss`, `aud` = the client id or SALLY_OIDC_<NAME>_AUDIENCES, `exp`, `iat`) and is accepted once. 401 `invalid_credentials` for a bad password or token, 403 `forbidden` when the account may not sign in this way (sign-up off, domain not allowed, an existing account with an unverified address), 404 for an unknown provider, 503 `service_unavailable` when the provider cannot be reached. Limited like login.
+         * @description `{ provider: "local", email, password }` or `{ provider: "<name>", idToken }` (a configured provider, GET /auth/providers); with a provider, `inviteToken` also accepts that invite (as the browser flow’s `start?invite=`). Answers as POST /auth/login, the token also as `accessToken`; `workspaceId`, when given, must be a workspace of yours (404 otherwise) and is returned as `workspace`. The ID token is verified against the provider’s keys (`iss`, `aud` = the client id or SALLY_OIDC_<NAME>_AUDIENCES, `exp`, `iat`) and is accepted once. 401 `invalid_credentials` for a bad password or token, 403 `forbidden` when the account may not sign in this way (sign-up off, domain not allowed, an existing account with an unverified address), 404 for an unknown provider, 503 `service_unavailable` when the provider cannot be reached. Limited like login.
          */
         post: operations["auth.session"];
         delete?: never;
@@ -7456,6 +7456,8 @@ export interface operations {
                     email?: string;
                     /** @description With a provider: the ID token (JWT) the client got from it; its audience must be the provider's client id (or SALLY_OIDC_<NAME>_AUDIENCES). */
                     idToken?: string;
+                    /** @description With a provider: an invite token (from the invite mail) to accept with this sign-in, for the account of the invite's address (created if there is none, even with sign-up off). Use POST /auth/accept-invite for a password. */
+                    inviteToken?: string;
                     /** @description With `provider: "local"`: the password of the account. */
                     password?: string;
                     /** @description `local`, or a configured provider's name (`GET /auth/providers`), e.g. `google`. */
