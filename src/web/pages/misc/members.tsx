@@ -2,9 +2,7 @@ import { useState } from 'preact/hooks'
 import { api, unwrap } from '../../api/client'
 import { useSession } from '../../session'
 import { ErrorMessage, Loading, useLoad, useSubmit } from '../../ui'
-
-const ROLES = ['OWNER', 'MEMBER', 'VIEWER'] as const
-type Role = (typeof ROLES)[number]
+import { type Role, RoleSelect } from './roles'
 
 /** Project members: add a workspace member, change a role, remove. */
 export function ProjectMembers({ ws, projectId }: { ws: string; projectId: string }) {
@@ -49,27 +47,14 @@ export function ProjectMembers({ ws, projectId }: { ws: string; projectId: strin
                   <label class="sr-only" for={`role-${m.userId}`}>
                     Role of {m.name}
                   </label>
-                  <select
+                  <RoleSelect
                     id={`role-${m.userId}`}
                     value={m.role}
                     disabled={action.busy}
-                    onChange={(e) =>
-                      act(() =>
-                        unwrap(
-                          api.PATCH('/projects/{projectId}/members/{userId}', {
-                            ...path(m.userId),
-                            body: { role: e.currentTarget.value as Role },
-                          }),
-                        ),
-                      )
+                    onChange={(role) =>
+                      act(() => unwrap(api.PATCH('/projects/{projectId}/members/{userId}', { ...path(m.userId), body: { role } })))
                     }
-                  >
-                    {ROLES.map((r) => (
-                      <option key={r} value={r}>
-                        {r}
-                      </option>
-                    ))}
-                  </select>
+                  />
                   <button
                     type="button"
                     class="secondary"
@@ -106,13 +91,7 @@ export function ProjectMembers({ ws, projectId }: { ws: string; projectId: strin
               </div>
               <div>
                 <label for="add-member-role">Role</label>
-                <select id="add-member-role" value={role} onChange={(e) => setRole(e.currentTarget.value as Role)}>
-                  {ROLES.map((r) => (
-                    <option key={r} value={r}>
-                      {r}
-                    </option>
-                  ))}
-                </select>
+                <RoleSelect id="add-member-role" value={role} onChange={setRole} />
               </div>
               <button type="submit" disabled={action.busy}>
                 Add member

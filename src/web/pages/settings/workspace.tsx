@@ -4,10 +4,8 @@ import { navigate } from '../../router'
 import { href } from '../../routes'
 import { useSession } from '../../session'
 import { ErrorMessage, useLoad, useSubmit } from '../../ui'
+import { type Role, RoleSelect } from '../misc/roles'
 import { ConfirmDialog, Loaded, when } from './shared'
-
-type Role = Schemas['Membership']['role']
-const ROLES: Role[] = ['OWNER', 'MEMBER', 'VIEWER']
 
 /** Settings → Workspace (owners): name and slug, members and their roles, invites. */
 export function WorkspaceTab({ workspaceId }: { workspaceId: string }) {
@@ -89,18 +87,7 @@ function Members({ workspaceId }: { workspaceId: string }) {
                   <label class="sr-only" for={`role-${m.userId}`}>
                     Role of {m.name}
                   </label>
-                  <select
-                    id={`role-${m.userId}`}
-                    value={m.role}
-                    disabled={change.busy}
-                    onChange={(e) => setRole(m.userId, e.currentTarget.value as Role)}
-                  >
-                    {ROLES.map((r) => (
-                      <option key={r} value={r}>
-                        {r}
-                      </option>
-                    ))}
-                  </select>
+                  <RoleSelect id={`role-${m.userId}`} value={m.role} disabled={change.busy} onChange={(r) => setRole(m.userId, r)} />
                   {m.userId !== me?.user?.id && (
                     <button type="button" class="danger" aria-label={`Remove ${m.name}`} onClick={() => setRemoving(m)}>
                       Remove
@@ -156,13 +143,7 @@ function Invites({ workspaceId }: { workspaceId: string }) {
         </div>
         <div>
           <label for="invite-role">Role</label>
-          <select id="invite-role" value={role} onChange={(e) => setRole(e.currentTarget.value as Role)}>
-            {ROLES.map((r) => (
-              <option key={r} value={r}>
-                {r}
-              </option>
-            ))}
-          </select>
+          <RoleSelect id="invite-role" value={role} onChange={setRole} />
         </div>
         <button type="submit" disabled={create.busy}>
           Invite
