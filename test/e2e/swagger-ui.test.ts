@@ -5,19 +5,10 @@
 // one authorization form, which Swagger UI gives no role or label.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { existsSync } from 'node:fs'
-import { type Browser, chromium, type Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
+import { CHROMIUM, launchBrowser } from './browser/support'
 import { aloneInEmptyFolder, builtBinary, type Server, startServer } from './support'
 
-const CHROMIUM = '/usr/bin/chromium'
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-]
 if (!existsSync(CHROMIUM)) console.warn(`swagger-ui.test.ts: skipped, ${CHROMIUM} is missing (apt-get install -y chromium)`)
 
 type Json = Record<string, any>
@@ -49,7 +40,7 @@ describe.skipIf(!existsSync(CHROMIUM))('Swagger UI "Try it out" in Chromium (com
     session = reg.session.token
     workspaceId = reg.workspace.id
     apiKey = (await api('POST', '/auth/api-keys', session, { name: 'Swagger UI test' })).key
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS })
+    browser = await launchBrowser()
   }, 300_000)
 
   afterAll(async () => {
