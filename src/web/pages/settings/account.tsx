@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks'
 import { api, type Schemas, unwrap } from '../../api/client'
 import { ErrorMessage, Loading, useLoad, useSubmit } from '../../ui'
-import { ConfirmDialog, Loaded, when } from './shared'
+import { ConfirmDialog, Loaded, SaveFooter, when } from './shared'
 
 /** Settings → Sessions: where you are signed in; revoke any but this one. */
 export function SessionsTab() {
@@ -91,15 +91,7 @@ export function NotificationsTab() {
           </label>
         </fieldset>
       ))}
-      <ErrorMessage error={error} />
-      {saved && (
-        <p role="status" class="ok">
-          Preferences saved.
-        </p>
-      )}
-      <button type="submit" disabled={busy}>
-        Save preferences
-      </button>
+      <SaveFooter error={error} saved={saved} busy={busy} savedText="Preferences saved." label="Save preferences" />
     </form>
   )
 }

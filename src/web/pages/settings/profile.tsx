@@ -3,8 +3,8 @@ import { api, unwrap } from '../../api/client'
 import { basePath } from '../../base'
 import { currentPath } from '../../router'
 import { useSession } from '../../session'
-import { ErrorMessage, useLoad, useSubmit } from '../../ui'
-import { ConfirmDialog, Loaded, when } from './shared'
+import { useLoad, useSubmit } from '../../ui'
+import { ConfirmDialog, Loaded, SaveFooter, when } from './shared'
 
 /** Settings → Profile: name and avatar, password, linked sign-in identities. */
 export function ProfileTab() {
@@ -56,15 +56,7 @@ function ProfileForm() {
         onChange={(e) => setFile(e.currentTarget.files?.[0] ?? null)}
       />
       {me?.user?.avatarUploadId && !file && <p class="muted">You have an avatar. Choose a file to replace it.</p>}
-      <ErrorMessage error={error} />
-      {saved && (
-        <p role="status" class="ok">
-          Profile saved.
-        </p>
-      )}
-      <button type="submit" disabled={busy}>
-        Save profile
-      </button>
+      <SaveFooter error={error} saved={saved} busy={busy} savedText="Profile saved." label="Save profile" />
     </form>
   )
 }
@@ -106,15 +98,13 @@ function PasswordForm() {
         value={next}
         onInput={(e) => setNext(e.currentTarget.value)}
       />
-      <ErrorMessage error={error} />
-      {saved && (
-        <p role="status" class="ok">
-          Password changed. Your other sessions were signed out.
-        </p>
-      )}
-      <button type="submit" disabled={busy}>
-        Change password
-      </button>
+      <SaveFooter
+        error={error}
+        saved={saved}
+        busy={busy}
+        savedText="Password changed. Your other sessions were signed out."
+        label="Change password"
+      />
     </form>
   )
 }

@@ -109,3 +109,32 @@ export function Loaded<T>({
   if (!state.data?.length) return <p class="muted">{empty}</p>
   return <>{children(state.data)}</>
 }
+
+/** The end of a settings form: the failed request's message, "<saved>" once it worked, and its submit button. */
+export function SaveFooter({
+  error,
+  saved,
+  busy,
+  savedText,
+  label,
+}: {
+  error: unknown
+  saved: boolean
+  busy: boolean
+  savedText: string
+  label: string
+}) {
+  return (
+    <>
+      <ErrorMessage error={error} />
+      {saved && (
+        <p role="status" class="ok">
+          {savedText}
+        </p>
+      )}
+      <button type="submit" disabled={busy}>
+        {label}
+      </button>
+    </>
+  )
+}

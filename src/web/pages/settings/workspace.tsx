@@ -5,7 +5,7 @@ import { href } from '../../routes'
 import { useSession } from '../../session'
 import { ErrorMessage, useLoad, useSubmit } from '../../ui'
 import { type Role, RoleSelect } from '../misc/roles'
-import { ConfirmDialog, Loaded, when } from './shared'
+import { ConfirmDialog, Loaded, SaveFooter, when } from './shared'
 
 /** Settings → Workspace (owners): name and slug, members and their roles, invites. */
 export function WorkspaceTab({ workspaceId }: { workspaceId: string }) {
@@ -48,15 +48,7 @@ function WorkspaceForm({ workspaceId }: { workspaceId: string }) {
           <input id="ws-slug" required maxLength={64} value={slug} onInput={(e) => setSlug(e.currentTarget.value)} />
         </div>
       </div>
-      <ErrorMessage error={error} />
-      {saved && (
-        <p role="status" class="ok">
-          Workspace saved.
-        </p>
-      )}
-      <button type="submit" disabled={busy}>
-        Save workspace
-      </button>
+      <SaveFooter error={error} saved={saved} busy={busy} savedText="Workspace saved." label="Save workspace" />
     </form>
   )
 }
