@@ -66,6 +66,22 @@ describe('rank', () => {
     expect(initialRanks(0)).toEqual([])
   })
 
+  test('a rebalanced column of any size leaves room for many short appends and prepends', () => {
+    for (const n of [1, 1000, 10_000, 100_000]) {
+      const r = initialRanks(n)
+      let last = r[r.length - 1]!
+      let first = r[0]!
+      for (let i = 0; i < 200_000; i++) {
+        last = rankAfter(last)
+        first = rankBefore(first)
+      }
+      // Before: a 10,000-task column grew its ranks after ~1,500 appends and needed a rebalance ~140 later.
+      expect(last.length).toBeLessThanOrEqual(4)
+      expect(first.length).toBeLessThanOrEqual(4)
+      expect(first < r[0]! && last > r[r.length - 1]!).toBe(true)
+    }
+  })
+
   test('repeated inserts at the same spot grow slowly, and flag rebalancing', () => {
     let a = 'V'
     const b = 'W'
