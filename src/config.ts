@@ -34,6 +34,8 @@ export const configSchema = z.object({
   SALLY_SESSION_TTL_DAYS: positiveInt.default(30),
   /** MiB of serialized answers each group of hot reads (board, task list, single objects) keeps while the database is unchanged; 0 keeps none. */
   SALLY_ANSWER_CACHE_MB: z.coerce.number().int().min(0).max(4096).default(32),
+  /** Most task writes (create, update, move over HTTP) committed together in one transaction; 1: each alone. */
+  SALLY_GROUP_COMMIT_MAX: z.coerce.number().int().min(1).max(1000).default(64),
   SALLY_COOKIE_SECURE: bool.default(false),
   SALLY_ALLOW_SIGNUP: bool.default(false),
   SALLY_REQUIRE_EMAIL_VERIFICATION: bool.default(false),
@@ -115,6 +117,8 @@ export const configHelp: { readonly [K in keyof typeof configSchema.shape]: stri
   SALLY_SESSION_TTL_DAYS: 'Lifetime of a login session.',
   SALLY_ANSWER_CACHE_MB:
     'MiB of answers and their keys each group of hot reads (board, task list, single objects: `json:objects`) keeps while the database is unchanged (any write empties them); `0` keeps none.',
+  SALLY_GROUP_COMMIT_MAX:
+    'Most task writes (create, update, move over HTTP) arriving together that share one COMMIT; each is answered after it. `1`: each commits alone.',
   SALLY_COOKIE_SECURE: 'Mark the session cookie `Secure` (set it when serving over https).',
   SALLY_ALLOW_SIGNUP: 'Enable public `POST /auth/register`.',
   SALLY_REQUIRE_EMAIL_VERIFICATION: 'Refuse login until the e-mail address is verified.',

@@ -4,7 +4,10 @@
  * `--connections` (32), next to `/health` in the same run, on one project of 10,000 tasks; plus
  * each write's CPU time in-process (`app.handle`). Medians of `--runs`. Writes bench-results/writes.md.
  *
- *   bun run scripts/bench/writes.ts [--runs 3] [--duration 5] [--connections 32]
+ *   bun run scripts/bench/writes.ts [--runs 3] [--duration 5] [--connections 32] [--group-commit-max 1,64]
+ *
+ * `--group-commit-max` (a list) runs every route on a server with each SALLY_GROUP_COMMIT_MAX in
+ * turn, within each run (the order alternates between runs, as the database grows with the creates).
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { loadavg, tmpdir } from 'node:os'
@@ -25,6 +28,7 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '32' },
     out: { type: 'string', default: 'bench-results/writes.md' },
     label: { type: 'string', default: '' },
+    'group-commit-max': { type: 'string', default: '' },
   },
   strict: true,
 })
@@ -101,7 +105,9 @@ const cannon: (
   o: { url: string; connections: number; duration: number; headers: Record<string, string>; requests: AcReq[] },
   cb: (e: Error | null, r: Result) => void,
 ) => unknown = require('autocannon')
-const { proc, base } = await startServer(benchEnv(dbPath, process.env.HOME ?? '/tmp'))
+const GROUPS = values['group-commit-max'] ? values['group-commit-max'].split(',') : [null]
+const label = (g: string | null) => (g === null ? '' : ` [group ${g}]`)
+let base = ''
 const load = (s: (typeof SCENARIOS)[number], seconds: number) =>
   new Promise<Result>((ok, fail) =>
     cannon(
@@ -117,27 +123,35 @@ const load = (s: (typeof SCENARIOS)[number], seconds: number) =>
   )
 const http = new Map<string, { rps: number[]; p99: number[]; bad: number }>()
 for (let run = 0; run < RUNS; run++) {
-  for (const s of SCENARIOS) {
-    await load(s, 1)
-    const r = await load(s, DURATION)
-    const h = http.get(s.name) ?? { rps: [], p99: [], bad: 0 }
-    h.rps.push(r.requests.average)
-    h.p99.push(r.latency.p99)
-    h.bad += r.errors + r.non2xx
-    http.set(s.name, h)
+  for (const g of run % 2 ? [...GROUPS].reverse() : GROUPS) {
+    const server = await startServer(benchEnv(dbPath, process.env.HOME ?? '/tmp', g === null ? {} : { SALLY_GROUP_COMMIT_MAX: g }))
+    base = server.base
+    for (const s of SCENARIOS) {
+      await load(s, 1)
+      const r = await load(s, DURATION)
+      const name = s.name + label(g)
+      const h = http.get(name) ?? { rps: [], p99: [], bad: 0 }
+      h.rps.push(r.requests.average)
+      h.p99.push(r.latency.p99)
+      h.bad += r.errors + r.non2xx
+      http.set(name, h)
+    }
+    server.proc.kill()
+    await server.proc.exited
   }
   loads.push(loadavg()[0]!)
 }
-proc.kill()
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US')
-const rows = SCENARIOS.map((s) => {
-  const h = http.get(s.name)!
-  return `| \`${s.name}\` | ${fmt(median(h.rps))} | ${h.rps.map(fmt).join(', ')} | ${fmt(median(h.p99))} ms | ${h.bad} | ${fmt(median(cpu.get(s.name)!))} µs |`
-})
+const rows = SCENARIOS.flatMap((s) =>
+  GROUPS.map((g) => {
+    const h = http.get(s.name + label(g))!
+    return `| \`${s.name}\`${label(g)} | ${fmt(median(h.rps))} | ${h.rps.map(fmt).join(', ')} | ${fmt(median(h.p99))} ms | ${h.bad} | ${fmt(median(cpu.get(s.name)!))} µs |`
+  }),
+)
 const report = `# Writes over HTTP${values.label ? ` (${values.label})` : ''}
 
-Command: \`bun run scripts/bench/writes.ts --runs ${RUNS} --duration ${DURATION} --connections ${CONNECTIONS}\`
+Command: \`bun run scripts/bench/writes.ts --runs ${RUNS} --duration ${DURATION} --connections ${CONNECTIONS}${values['group-commit-max'] ? ` --group-commit-max ${values['group-commit-max']}` : ''}\`
 (one project of 10,000 tasks; API key of a project MEMBER; ${CONNECTIONS} connections, ${DURATION} s per route after 1 s of
 warm-up; medians of ${RUNS} runs; load average ${loads.map((l) => l.toFixed(1)).join(', ')}; commit ${Bun.spawnSync(['git', 'rev-parse', '--short', 'HEAD']).stdout.toString().trim()}).
 

@@ -1,6 +1,7 @@
 import { Elysia } from 'elysia'
 import { z } from 'zod'
 import type { Core } from '../core'
+import { grouped } from '../db/group-commit'
 import { conflicts, documentedResponse, envelope, listEnvelope, ok, okList, PROJECT_ARCHIVED } from '../http/respond'
 import { idempotencyPlugin } from '../idempotency'
 import { authPlugin } from '../permissions/plugin'
@@ -48,9 +49,10 @@ export function taskRoutes(core: Core) {
     })
     .post(
       '/',
-      ({ actor, body, set }) => {
+      async ({ actor, body, set }) => {
+        const created = await grouped(core, () => createTask(core, actor, body))
         set.status = 201
-        return ok(createTask(core, actor, body))
+        return ok(created)
       },
       {
         workspace: 'tasks:write',
@@ -80,7 +82,7 @@ export function taskRoutes(core: Core) {
         responses: documentedResponse(envelope(task), 'The task'),
       },
     })
-    .patch('/:taskId', ({ actor, params, body }) => ok(updateTask(core, actor, params.taskId, body)), {
+    .patch('/:taskId', async ({ actor, params, body }) => ok(await grouped(core, () => updateTask(core, actor, params.taskId, body))), {
       workspace: 'tasks:write',
       params: taskParams,
       body: updateTaskBody,
@@ -97,7 +99,7 @@ export function taskRoutes(core: Core) {
       detail: { tags, summary: 'Delete a task with its todos, comments and time entries', ...conflicts(PROJECT_ARCHIVED) },
       response: { 200: deleted },
     })
-    .post('/:taskId/move', ({ actor, params, body }) => ok(moveTask(core, actor, params.taskId, body)), {
+    .post('/:taskId/move', async ({ actor, params, body }) => ok(await grouped(core, () => moveTask(core, actor, params.taskId, body))), {
       workspace: 'tasks:write',
       params: taskParams,
       body: moveTaskBody,
