@@ -32,7 +32,9 @@ export function cachedJson(
   build: () => unknown,
 ): Response {
   const budget = core.config.SALLY_ANSWER_CACHE_MB * 1024 * 1024
+  const headers = { 'content-type': 'application/json' }
+  // Nothing kept: the text goes to the Response as it is (no copy into a Buffer).
+  if (budget === 0) return new Response(JSON.stringify(build()), { headers })
   const serialize = () => Buffer.from(JSON.stringify(build()))
-  const bytes = budget === 0 ? serialize() : readCache<Uint8Array>(core.sqlite, `json:${route}`, budget, entryBytes).get(key, serialize)
-  return new Response(bytes, { headers: { 'content-type': 'application/json' } })
+  return new Response(readCache<Uint8Array>(core.sqlite, `json:${route}`, budget, entryBytes).get(key, serialize), { headers })
 }
